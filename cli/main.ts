@@ -1,0 +1,22 @@
+import { Command, CommanderError } from 'commander';
+import { registerCoreCommands } from './commands/core-commands.js';
+import { registerServe } from './commands/serve.js';
+
+/** The `steward` operator command. */
+export function buildProgram(): Command {
+  const program = new Command('steward')
+    .description('customer-steward 客户主数据管家: 运维命令 (operator CLI)')
+    .showHelpAfterError('(用 --help 查看用法 / run with --help for usage)')
+    .exitOverride();
+  registerServe(program);
+  registerCoreCommands(program);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else throw err;
+}

@@ -1,0 +1,60 @@
+import { ConfigError, loadConfig, type Config } from '../core/config.js';
+import { DatabaseUnavailableError, openCore, prepareDatabase } from '../core/boot.js';
+import type { Core } from '../core/context.js';
+import { createLogger } from '../core/logger.js';
+import { DatabaseUrlError } from '../models/db.js';
+
+/** An error the CLI prints as one line (no stack) before exiting non-zero. */
+export class UserFacingError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'UserFacingError';
+  }
+}
+
+/** Loads config and opens the core; configuration problems become one-line UserFacingErrors. */
+export function openRuntime(env: NodeJS.ProcessEnv = process.env): { config: Config; core: Core } {
+  try {
+    const config = loadConfig(env);
+    const core = openCore(config, createLogger(config.LOG_LEVEL));
+    return { config, core };
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DatabaseUrlError) throw new UserFacingError(err.message);
+    throw err;
+  }
+}
+
+/** Opens the core and brings the schema up to date. */
+export async function openReadyCore(env: NodeJS.ProcessEnv = process.env): Promise<Core> {
+  const { core } = openRuntime(env);
+  try {
+    await prepareDatabase(core);
+  } catch (err) {
+    await core.models.sequelize.close().catch(() => undefined);
+    if (err instanceof DatabaseUnavailableError) throw new UserFacingError(err.message);
+    throw err;
+  }
+  return core;
+}
+
+/** Runs a CLI action: one-line errors, non-zero exit, connection closed. */
+export async function runAction(fn: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await fn();
+    process.exitCode = code ?? 0;
+  } catch (err) {
+    if (err instanceof UserFacingError) {
+      process.stderr.write(`错误: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const e = err as { code?: string; message?: string };
+    if (e && typeof e.code === 'string' && e.message && /^[A-Z_]+$/.test(e.code) && (err as Error).name === 'DomainError') {
+      process.stderr.write(`错误: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`错误: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

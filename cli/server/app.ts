@@ -1,0 +1,51 @@
+import crypto from 'node:crypto';
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Core } from '../../core/context.js';
+import { databaseHealth } from '../../core/boot.js';
+import { errorResponder } from './http-errors.js';
+
+/** Something that adds routes or middleware to the app (the bot, the back office). */
+export type Mount = (app: Koa, router: Router) => void | Promise<void>;
+
+/** Tags each request with an id and a child logger, and logs one line when it ends. */
+function requestLogger(core: Core): Koa.Middleware {
+  return async function requestLogger(ctx, next) {
+    const id = ctx.get('x-request-id').slice(0, 64) || crypto.randomUUID();
+    ctx.state.requestId = id;
+    ctx.state.log = core.logger.child({ reqId: id });
+    ctx.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (ctx.path !== '/healthz' || ctx.status !== 200) {
+        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      }
+    }
+  };
+}
+
+/** The Koa app: request ids and logs, one error mapper, /healthz, then the mounts. */
+export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
+  const app = new Koa({ proxy: true });
+  app.keys = [core.keys.sessionSecret];
+  app.silent = true;
+  app.use(requestLogger(core));
+  app.use(errorResponder());
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    try {
+      const health = await databaseHealth(core);
+      ctx.body = { status: 'ok', ...health };
+    } catch (err) {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', database: core.models.sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql', reason: `数据库不可用: ${(err as Error).message}` };
+    }
+  });
+  for (const mount of mounts) await mount(app, router);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,61 @@
+import { createSequelize, dialectOf, parseDatabaseUrl, redactUrl, type Dialect } from '../models/db.js';
+import { initModels } from '../models/index.js';
+import { migrateUp, pendingMigrations } from '../models/migrate.js';
+import type { Config } from './config.js';
+import type { Core } from './context.js';
+import type { Logger } from './logger.js';
+import { loadKeys } from './privacy.js';
+
+/** Builds the core context for a configuration. Opens no connection yet. */
+export function openCore(config: Config, logger: Logger, now: () => Date = () => new Date()): Core {
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  const sequelize = createSequelize(target);
+  return { models: initModels(sequelize), config, keys: loadKeys(config, logger), logger, now };
+}
+
+/** Raised when the database cannot be reached; the message says what to check. */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** One line explaining a connection failure, without a stack trace or the password. */
+export function explainDbError(err: unknown, url: string): string {
+  const e = err as { original?: { code?: string; message?: string }; parent?: { code?: string }; message?: string };
+  const code = e.original?.code ?? e.parent?.code ?? '';
+  const where = redactUrl(url);
+  const hints: Record<string, string> = {
+    ECONNREFUSED: '连接被拒绝: 数据库没有启动, 或主机/端口不对',
+    ENOTFOUND: '找不到该主机名',
+    ETIMEDOUT: '连接超时: 检查网络和防火墙',
+    ER_ACCESS_DENIED_ERROR: '用户名或密码错误 (若 root 用 unix socket 认证, 请在 URL 加 ?socketPath=/run/mysqld/mysqld.sock)',
+    ER_BAD_DB_ERROR: '数据库不存在: 先 CREATE DATABASE',
+    ENOENT: 'socket 文件不存在: 检查 socketPath',
+    SQLITE_CANTOPEN: '无法打开 SQLite 文件: 检查路径和写权限',
+  };
+  const hint = hints[code] ?? e.original?.message ?? e.message ?? String(err);
+  return `无法连接数据库 ${where}: ${hint}${code ? ` (${code})` : ''}`;
+}
+
+/** Connects and applies pending migrations; throws DatabaseUnavailableError with a one-line reason. */
+export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; applied: string[] }> {
+  const { sequelize } = core.models;
+  try {
+    await sequelize.authenticate();
+  } catch (err) {
+    throw new DatabaseUnavailableError(explainDbError(err, core.config.DATABASE_URL));
+  }
+  const applied = await migrateUp(sequelize);
+  if (applied.length) core.logger.info({ applied }, 'migrations applied');
+  return { dialect: dialectOf(sequelize), applied };
+}
+
+/** For /healthz: the dialect and whether migrations are current; throws if the database is down. */
+export async function databaseHealth(core: Core): Promise<{ database: Dialect; migrations: 'up-to-date' | 'pending' }> {
+  const { sequelize } = core.models;
+  await sequelize.query('SELECT 1');
+  const pending = await pendingMigrations(sequelize);
+  return { database: dialectOf(sequelize), migrations: pending.length ? 'pending' : 'up-to-date' };
+}

@@ -1,0 +1,133 @@
+import { Ajv, type ErrorObject } from 'ajv';
+
+/** Validated runtime configuration, read once from the environment. */
+export interface Config {
+  NODE_ENV: 'development' | 'production' | 'test';
+  PORT: number;
+  HOST: string;
+  PUBLIC_URL: string;
+  DATABASE_URL: string;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  DATA_DIR: string;
+  STEWARD_DEMO: boolean;
+  STEWARD_TIMEZONE: string;
+  ADMIN_EMAIL: string;
+  ADMIN_PASSWORD?: string;
+  SESSION_SECRET?: string;
+  STEWARD_DATA_KEY?: string;
+  STEWARD_INDEX_KEY?: string;
+  STEWARD_BACKUP_KEY?: string;
+  CODE_RULE: string;
+  CODE_SEQ_RESET: 'yearly' | 'global';
+  CODE_MANUAL_PATTERN: string;
+  APPROVAL_TTL_HOURS: number;
+  CONFIRM_TTL_SECONDS: number;
+  RECYCLE_RETENTION_DAYS: number;
+  JOBS_ENABLED: boolean;
+  WECOM_CORP_ID?: string;
+  WECOM_TOKEN?: string;
+  WECOM_AES_KEY?: string;
+  WECOM_AGENT_ID?: string;
+  WECOM_SECRET?: string;
+  WECOM_BOT_TOKEN?: string;
+  WECOM_BOT_AES_KEY?: string;
+  WECOM_GROUP_WEBHOOK_KEY?: string;
+  WECOM_API_BASE: string;
+  DINGTALK_APP_KEY?: string;
+  DINGTALK_APP_SECRET?: string;
+  DINGTALK_ROBOT_CODE?: string;
+  DINGTALK_API_BASE: string;
+  DINGTALK_OAPI_BASE: string;
+}
+
+type Spec = { type: 'string' | 'integer' | 'boolean'; default?: unknown; expect: string } & Record<string, unknown>;
+
+const aesKey = { type: 'string', pattern: '^[A-Za-z0-9+/]{43}$', expect: '43 个字符的 EncodingAESKey (43-char EncodingAESKey)' } as const;
+const text = (expect: string): Spec => ({ type: 'string', minLength: 1, expect });
+const int = (min: number, max: number, def: number): Spec => ({ type: 'integer', minimum: min, maximum: max, default: def, expect: `${min}–${max} 之间的整数 (integer ${min}-${max})` });
+const bool = (def: boolean): Spec => ({ type: 'boolean', default: def, expect: 'true 或 false' });
+const url = (def: string): Spec => ({ type: 'string', pattern: '^https?://[^\\s]+$', default: def, expect: 'http(s):// 开头的地址 (an http(s) URL)' });
+const key32 = (expect: string): Spec => ({ type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$', expect });
+
+/** One entry per variable; `expect` is what the error message tells the operator. */
+export const CONFIG_SPEC: Record<keyof Config, Spec> = {
+  NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', expect: 'development / production / test' },
+  PORT: int(1, 65535, 3000),
+  HOST: { type: 'string', minLength: 1, default: '0.0.0.0', expect: '监听地址 (listen address)' },
+  PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+$', expect: 'http(s):// 开头的地址, 例如 https://steward.example.com (public base URL)' },
+  DATABASE_URL: { type: 'string', pattern: '^(sqlite:.+|(mysql|mariadb)://.+)$', default: 'sqlite:./data/steward.sqlite', expect: 'sqlite:<文件路径> 或 mysql://user:pass@host:port/db (sqlite:<path> or mysql://…)' },
+  LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', expect: 'fatal/error/warn/info/debug/trace/silent' },
+  DATA_DIR: { type: 'string', minLength: 1, default: './data', expect: '数据目录 (a directory path)' },
+  STEWARD_DEMO: bool(true),
+  STEWARD_TIMEZONE: { type: 'string', minLength: 1, default: 'Asia/Shanghai', expect: 'IANA 时区, 例如 Asia/Shanghai' },
+  ADMIN_EMAIL: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', default: 'admin@steward.local', expect: '邮箱地址 (an email address)' },
+  ADMIN_PASSWORD: { type: 'string', minLength: 8, expect: '至少 8 位的密码 (at least 8 characters)' },
+  SESSION_SECRET: { type: 'string', minLength: 32, expect: '至少 32 个字符的随机串 (32+ random characters)' },
+  STEWARD_DATA_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
+  STEWARD_INDEX_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
+  STEWARD_BACKUP_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
+  CODE_RULE: { type: 'string', pattern: '\\{SEQ:[1-9]\\}', default: 'C{YYYY}{SEQ:4}', expect: '含 {SEQ:n} 的编码规则, 例如 C{YYYY}{SEQ:4}' },
+  CODE_SEQ_RESET: { type: 'string', enum: ['yearly', 'global'], default: 'yearly', expect: 'yearly 或 global' },
+  CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
+  APPROVAL_TTL_HOURS: int(1, 24 * 30, 48),
+  CONFIRM_TTL_SECONDS: int(10, 3600, 300),
+  RECYCLE_RETENTION_DAYS: int(1, 3650, 180),
+  JOBS_ENABLED: bool(true),
+  WECOM_CORP_ID: text('企业 ID (CorpID)'),
+  WECOM_TOKEN: text('回调 Token'),
+  WECOM_AES_KEY: aesKey,
+  WECOM_AGENT_ID: { type: 'string', pattern: '^[0-9]+$', expect: '应用 AgentId (digits)' },
+  WECOM_SECRET: text('应用 Secret'),
+  WECOM_BOT_TOKEN: text('智能机器人 Token'),
+  WECOM_BOT_AES_KEY: aesKey,
+  WECOM_GROUP_WEBHOOK_KEY: text('群消息推送 webhook key'),
+  WECOM_API_BASE: url('https://qyapi.weixin.qq.com'),
+  DINGTALK_APP_KEY: text('AppKey'),
+  DINGTALK_APP_SECRET: text('AppSecret'),
+  DINGTALK_ROBOT_CODE: text('robotCode'),
+  DINGTALK_API_BASE: url('https://api.dingtalk.com'),
+  DINGTALK_OAPI_BASE: url('https://oapi.dingtalk.com'),
+};
+
+/** Raised when the environment is wrong; its message is one line an operator can act on. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+const validate = ajv.compile({
+  type: 'object',
+  properties: Object.fromEntries(Object.entries(CONFIG_SPEC).map(([k, { expect: _e, ...schema }]) => [k, schema])),
+});
+
+function describe(err: ErrorObject, env: Record<string, unknown>): string {
+  const name = err.instancePath.replace(/^\//, '');
+  const spec = CONFIG_SPEC[name as keyof Config];
+  const got = env[name];
+  return `${name} 应为 ${spec?.expect ?? err.message}, 实际为 ${JSON.stringify(got)}`;
+}
+
+/** Reads and validates configuration; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(CONFIG_SPEC)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const raw = { ...picked };
+  if (!validate(picked)) {
+    const lines = (validate.errors ?? []).map((e) => describe(e, raw));
+    throw new ConfigError(`配置错误 (configuration error): ${[...new Set(lines)].join('; ')}`);
+  }
+  const config = picked as unknown as Config;
+  try {
+    new RegExp(config.CODE_MANUAL_PATTERN);
+  } catch {
+    throw new ConfigError(`配置错误 (configuration error): CODE_MANUAL_PATTERN 应为合法的正则表达式, 实际为 ${JSON.stringify(config.CODE_MANUAL_PATTERN)}`);
+  }
+  if (!config.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${config.PORT}`;
+  return config;
+}

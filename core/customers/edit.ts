@@ -1,0 +1,67 @@
+import type { Transaction } from 'sequelize';
+import { appendAudit } from '../audit.js';
+import type { Actor, Core } from '../context.js';
+import { DomainError } from '../errors.js';
+import { assertCan } from '../permissions.js';
+import { withTransaction } from '../../models/tx.js';
+import { checkManualCode } from './codes.js';
+import { storedFields } from './create.js';
+import { assertEditInput, type CustomerInput } from './schema.js';
+import { auditFields, codeTakenError, findByCode, mapUniqueError, toView, type CustomerView } from './view.js';
+
+export interface EditResult {
+  customer: CustomerView;
+  /** Field → [before, after], only the fields that changed. */
+  changes: Record<string, [unknown, unknown]>;
+}
+
+/** The fields whose value differs between two views. */
+export function fieldDiff(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const key of Object.keys(after)) if ((before[key] ?? null) !== (after[key] ?? null)) out[key] = [before[key] ?? null, after[key] ?? null];
+  return out;
+}
+
+/**
+ * Edits a customer under optimistic locking: `version` must be the one the editor saw.
+ * A code can change only while no order references the customer.
+ */
+export async function editCustomer(core: Core, actor: Actor, rawCode: string, input: CustomerInput & { version?: number }, opts: { transaction?: Transaction } = {}): Promise<EditResult> {
+  assertCan(actor.operator, 'edit');
+  const { version, ...fields } = input;
+  const value = assertEditInput(fields);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const row = await findByCode(core, rawCode, t, true);
+    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 不能修改。如需修改请先「恢复客户 ${row.code}」。`, { code: row.code });
+    const expected = version ?? row.version;
+    const before = toView(core, row);
+    const next: Record<string, unknown> = storedFields(core, value);
+    if (value.code !== undefined) {
+      const code = checkManualCode(core, value.code);
+      if (code !== row.code) {
+        const orders = await core.models.SalesOrder.count({ where: { customerId: row.id }, transaction: t });
+        if (orders) throw new DomainError('CODE_LOCKED', `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能再改编码。其他字段可以照常修改。`, { code: row.code, orders });
+        if (await core.models.Customer.count({ where: { code }, transaction: t })) throw codeTakenError(code);
+        next.code = code;
+      }
+    }
+    try {
+      const [affected] = await core.models.Customer.update({ ...next, version: expected + 1 }, { where: { id: row.id, version: expected }, transaction: t });
+      if (affected !== 1) throw new DomainError('STALE_VERSION', '已被他人修改, 请刷新后再改。', { code: row.code, expected, actual: row.version });
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      mapUniqueError(err, String(next.code ?? row.code));
+    }
+    const fresh = await core.models.Customer.findByPk(row.id, { transaction: t });
+    const after = toView(core, fresh!);
+    const changes = fieldDiff(auditFields(before), auditFields(after));
+    if (Object.keys(changes).length) {
+      await appendAudit(core, t, actor, {
+        action: 'customer.edit', customerId: row.id, customerCode: after.code,
+        before: Object.fromEntries(Object.entries(changes).map(([k, [b]]) => [k, b])),
+        after: Object.fromEntries(Object.entries(changes).map(([k, [, a]]) => [k, a])),
+      });
+    }
+    return { customer: after, changes };
+  }, opts.transaction);
+}

@@ -1,0 +1,104 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { validationError, type FieldError } from '../errors.js';
+import { cleanText, normalizePhone, toHalfWidth } from '../text.js';
+
+export const CATEGORIES = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'] as const;
+export const DEACTIVATION_REASONS = ['长期无交易', '客户要求', '信用风险', '信息错误', '合并重复', '其他'] as const;
+export type DeactivationReason = (typeof DEACTIVATION_REASONS)[number];
+
+/** Fields a person may set on a customer (create, edit and import share these). */
+export interface CustomerInput {
+  code?: string;
+  name?: string;
+  contact?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  category?: string | null;
+  ownerId?: number | null;
+  note?: string | null;
+}
+
+export const FIELD_LABELS: Record<string, string> = {
+  code: '客户编码', name: '客户名称', contact: '联系人', phone: '手机', address: '地址', category: '客户分类',
+  ownerId: '负责人', note: '备注', reason: '停用原因', memo: '备注', until: '停用至', version: '版本',
+};
+
+const properties = {
+  code: { type: 'string', minLength: 1, maxLength: 32 },
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  contact: { type: ['string', 'null'], maxLength: 100 },
+  phone: { type: ['string', 'null'], pattern: '^\\+?\\d{5,20}$' },
+  address: { type: ['string', 'null'], maxLength: 300 },
+  category: { type: ['string', 'null'], enum: [...CATEGORIES, null] },
+  ownerId: { type: ['integer', 'null'], minimum: 1 },
+  note: { type: ['string', 'null'], maxLength: 1000 },
+};
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateCreate = ajv.compile({ type: 'object', properties, required: ['name'], additionalProperties: false });
+const validateEdit = ajv.compile({ type: 'object', properties, additionalProperties: false, minProperties: 1 });
+
+/** Ajv's errors as Chinese, one per field. */
+export function translateErrors(errors: ErrorObject[] | null | undefined): FieldError[] {
+  const out = new Map<string, string>();
+  for (const e of errors ?? []) {
+    const field = e.keyword === 'required' ? String(e.params.missingProperty) : e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : e.instancePath.replace(/^\//, '');
+    const label = FIELD_LABELS[field] ?? field;
+    let message: string;
+    switch (e.keyword) {
+      case 'required': message = `${label}必填`; break;
+      case 'maxLength': message = `${label}最多 ${e.params.limit} 个字`; break;
+      case 'minLength': message = `${label}不能为空`; break;
+      case 'enum': message = `${label}只能是: ${(e.params.allowedValues as unknown[]).filter(Boolean).join(' / ')}`; break;
+      case 'pattern': message = field === 'phone' ? '手机/电话格式不对, 应为 5–20 位数字' : `${label}格式不对`; break;
+      case 'type': message = `${label}类型不对`; break;
+      case 'additionalProperties': message = `不认识的字段「${field}」`; break;
+      case 'minProperties': message = '没有要修改的字段'; break;
+      case 'minimum': message = `${label}无效`; break;
+      default: message = `${label}${e.message ?? '无效'}`;
+    }
+    if (!out.has(field)) out.set(field, message);
+  }
+  return [...out].map(([field, message]) => ({ field, message }));
+}
+
+/** Trims, converts full-width to half-width, strips control characters; empty strings become null. */
+export function cleanInput(input: CustomerInput): CustomerInput {
+  const out: CustomerInput = {};
+  for (const [key, raw] of Object.entries(input) as [keyof CustomerInput, unknown][]) {
+    if (raw === undefined) continue;
+    if (key === 'ownerId') {
+      out.ownerId = raw === null || raw === '' ? null : (Number(raw) as number);
+      continue;
+    }
+    if (raw === null) {
+      (out as Record<string, unknown>)[key] = null;
+      continue;
+    }
+    let v = cleanText(String(raw));
+    if (key === 'phone') v = normalizePhone(v);
+    else if (key !== 'name' && key !== 'address' && key !== 'note') v = toHalfWidth(v).trim();
+    (out as Record<string, unknown>)[key] = v === '' ? (key === 'name' ? '' : null) : v;
+  }
+  return out;
+}
+
+/** Validates a create; throws VALIDATION with every field error in Chinese. */
+export function assertCreateInput(input: CustomerInput): CustomerInput {
+  const clean = cleanInput(input);
+  if (!validateCreate(clean)) throw validationError(translateErrors(validateCreate.errors));
+  return clean;
+}
+
+/** Validates an edit (any subset of fields). */
+export function assertEditInput(input: CustomerInput): CustomerInput {
+  const clean = cleanInput(input);
+  if (!validateEdit(clean)) throw validationError(translateErrors(validateEdit.errors));
+  return clean;
+}
+
+/** The same check as create, as a list of problems instead of a throw (for import rows). */
+export function checkCreateInput(input: CustomerInput): { value: CustomerInput; errors: FieldError[] } {
+  const value = cleanInput(input);
+  return validateCreate(value) ? { value, errors: [] } : { value, errors: translateErrors(validateCreate.errors) };
+}

@@ -1,0 +1,77 @@
+import { Op, type WhereOptions } from 'sequelize';
+import type { Customer, CustomerStatus } from '../../models/index.js';
+import type { Actor, Core } from '../context.js';
+import { assertCan } from '../permissions.js';
+import { blindIndex } from '../privacy.js';
+import { normalizeName, normalizePhone, toHalfWidth } from '../text.js';
+import { normalizeCode } from './codes.js';
+import { toView, type CustomerView } from './view.js';
+
+export interface SearchQuery {
+  /** Free text: a phone, a code (exact or prefix) or part of a name. */
+  q?: string;
+  code?: string;
+  codePrefix?: string;
+  name?: string;
+  phone?: string;
+  contact?: string;
+  status?: CustomerStatus;
+  ownerId?: number;
+  includeDeleted?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface SearchPage {
+  items: CustomerView[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The WHERE clause for a query; deleted customers are left out unless asked for. */
+export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Customer> {
+  const and: WhereOptions<Customer>[] = [];
+  if (query.status) and.push({ status: query.status });
+  else if (!query.includeDeleted) and.push({ status: { [Op.ne]: 'deleted' } });
+  if (query.ownerId) and.push({ ownerId: query.ownerId });
+  if (query.code) and.push({ code: normalizeCode(query.code) });
+  if (query.codePrefix) and.push({ code: { [Op.like]: `${likeEscape(normalizeCode(query.codePrefix))}%` } });
+  if (query.name) and.push({ nameNorm: { [Op.like]: `%${likeEscape(normalizeName(query.name))}%` } });
+  if (query.phone) and.push({ phoneHash: blindIndex(core.keys, normalizePhone(query.phone)) ?? '' });
+  if (query.contact) and.push({ contact: toHalfWidth(query.contact).trim() });
+  const q = query.q ? toHalfWidth(query.q).trim() : '';
+  if (q) {
+    const digits = normalizePhone(q);
+    const or: WhereOptions<Customer>[] = [
+      { code: normalizeCode(q) },
+      { code: { [Op.like]: `${likeEscape(normalizeCode(q))}%` } },
+      { nameNorm: { [Op.like]: `%${likeEscape(normalizeName(q))}%` } },
+      { contact: q },
+    ];
+    if (/^\+?[\d\s-]{5,}$/.test(q) && digits.length >= 5) or.push({ phoneHash: blindIndex(core.keys, digits)! });
+    and.push({ [Op.or]: or });
+  }
+  return { [Op.and]: and };
+}
+
+/** Paged search by code (exact or prefix), name (normalised contains), phone (exact) or contact. */
+export async function searchCustomers(core: Core, actor: Actor, query: SearchQuery): Promise<SearchPage> {
+  assertCan(actor.operator, 'view');
+  const pageSize = Math.min(Math.max(query.pageSize ?? 20, 1), 200);
+  const page = Math.max(query.page ?? 1, 1);
+  const { rows, count } = await core.models.Customer.findAndCountAll({ where: searchWhere(core, query), order: [['code', 'ASC']], limit: pageSize, offset: (page - 1) * pageSize });
+  return { items: rows.map((r) => toView(core, r)), total: count, page, pageSize };
+}
+
+/** One customer by code, or null. Deleted ones only when asked. */
+export async function getCustomer(core: Core, actor: Actor, code: string, opts: { includeDeleted?: boolean } = {}): Promise<CustomerView | null> {
+  assertCan(actor.operator, 'view');
+  const row = await core.models.Customer.findOne({ where: { code: normalizeCode(code) } });
+  if (!row || (row.status === 'deleted' && !opts.includeDeleted)) return null;
+  return toView(core, row);
+}

@@ -1,0 +1,94 @@
+import type { Transaction } from 'sequelize';
+import type { Customer } from '../../models/index.js';
+import { withTransaction } from '../../models/tx.js';
+import { appendAudit } from '../audit.js';
+import type { Actor, Core } from '../context.js';
+import { DomainError, validationError } from '../errors.js';
+import { assertCan } from '../permissions.js';
+import { DEACTIVATION_REASONS, type DeactivationReason } from './schema.js';
+import { findByCode, toView, type CustomerView } from './view.js';
+import { localParts } from './codes.js';
+
+export interface DeactivateInput {
+  reason: string;
+  memo?: string | null;
+  /** YYYY-MM-DD: the reactivate-due job brings the customer back on this date. */
+  until?: string | null;
+}
+
+function dateText(d: Date | null, tz: string): string {
+  if (!d) return '未知日期';
+  const p = localParts(d, tz);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/**
+ * The one rule for business documents: nothing new for an inactive or deleted customer.
+ * `wind-down` work (cancel, complete, payment, release) is still allowed while inactive,
+ * so an inactive customer's open business can be cleared before a delete.
+ */
+export function assertOpenForBusiness(core: Core, c: Customer, kind: 'new' | 'wind-down'): void {
+  if (c.status === 'deleted') {
+    throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`, { code: c.code });
+  }
+  if (c.status === 'inactive' && kind === 'new') {
+    const memo = c.deactivationMemo ? ` (${c.deactivationMemo})` : '';
+    throw new DomainError('CUSTOMER_INACTIVE', `客户 ${c.code} ${c.name} 已于 ${dateText(c.deactivatedAt, core.config.STEWARD_TIMEZONE)} 停用, 原因: ${c.deactivationReason ?? '未填写'}${memo}。不能新建订单或预留; 如需恢复合作请先「启用客户 ${c.code}」。`, { code: c.code, reason: c.deactivationReason, deactivatedAt: c.deactivatedAt });
+  }
+}
+
+function ownsOrMay(actor: Actor, c: Customer): void {
+  const roles = actor.operator.roleList();
+  const onlySales = roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance');
+  if (onlySales && c.ownerId !== actor.operator.id) {
+    throw new DomainError('NOT_PERMITTED', `客户 ${c.code} 不归 ${actor.operator.displayName} 负责; 销售只能停用自己负责的客户。请联系负责人或管理员。`, { code: c.code });
+  }
+}
+
+/** Validates a deactivation reason and memo; the memo is required for 其他. */
+export function checkDeactivation(input: DeactivateInput, today: string): { reason: DeactivationReason; memo: string | null; until: string | null } {
+  const reason = (input.reason ?? '').trim();
+  const memo = input.memo?.trim() || null;
+  const until = input.until?.trim() || null;
+  const errors = [];
+  if (!(DEACTIVATION_REASONS as readonly string[]).includes(reason)) errors.push({ field: 'reason', message: `停用原因只能是: ${DEACTIVATION_REASONS.join(' / ')}` });
+  if (reason === '其他' && !memo) errors.push({ field: 'memo', message: '原因为「其他」时必须填写备注' });
+  if (memo && memo.length > 500) errors.push({ field: 'memo', message: '备注最多 500 个字' });
+  if (until && (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until)))) errors.push({ field: 'until', message: '停用至日期格式应为 YYYY-MM-DD' });
+  else if (until && until <= today) errors.push({ field: 'until', message: '停用至日期必须晚于今天' });
+  if (errors.length) throw validationError(errors);
+  return { reason: reason as DeactivationReason, memo, until };
+}
+
+/** 停用: the customer is refused in new orders from now on. */
+export async function deactivate(core: Core, actor: Actor, rawCode: string, input: DeactivateInput, opts: { transaction?: Transaction } = {}): Promise<CustomerView> {
+  assertCan(actor.operator, 'deactivate');
+  const p = localParts(core.now(), core.config.STEWARD_TIMEZONE);
+  const { reason, memo, until } = checkDeactivation(input, `${p.year}-${p.month}-${p.day}`);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const row = await findByCode(core, rawCode, t, true);
+    ownsOrMay(actor, row);
+    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 无需停用。`, { code: row.code });
+    if (row.status === 'inactive') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是停用状态 (${row.deactivationReason ?? ''})。`, { code: row.code });
+    await row.update({ status: 'inactive', deactivationReason: reason, deactivationMemo: memo, reactivateOn: until, deactivatedAt: core.now(), version: row.version + 1 }, { transaction: t });
+    await appendAudit(core, t, actor, {
+      action: 'customer.deactivate', customerId: row.id, customerCode: row.code,
+      before: { status: 'active' }, after: { status: 'inactive', deactivationReason: reason, deactivationMemo: memo, reactivateOn: until },
+    });
+    return toView(core, row);
+  }, opts.transaction);
+}
+
+/** 启用: back to active; the deactivation fields are cleared (the audit trail keeps them). */
+export async function reactivate(core: Core, actor: Actor, rawCode: string, opts: { transaction?: Transaction; note?: string } = {}): Promise<CustomerView> {
+  assertCan(actor.operator, 'reactivate');
+  return withTransaction(core.models.sequelize, async (t) => {
+    const row = await findByCode(core, rawCode, t, true);
+    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除; 请用「恢复客户 ${row.code}」从回收站恢复。`, { code: row.code });
+    if (row.status === 'active') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是启用状态。`, { code: row.code });
+    const before = { status: row.status, deactivationReason: row.deactivationReason, deactivationMemo: row.deactivationMemo, reactivateOn: row.reactivateOn };
+    await row.update({ status: 'active', deactivationReason: null, deactivationMemo: null, reactivateOn: null, deactivatedAt: null, version: row.version + 1 }, { transaction: t });
+    await appendAudit(core, t, actor, { action: 'customer.reactivate', customerId: row.id, customerCode: row.code, before, after: { status: 'active' }, ...(opts.note ? { info: { note: opts.note } } : {}) });
+    return toView(core, row);
+  }, opts.transaction);
+}

@@ -1,0 +1,147 @@
+import { Op } from 'sequelize';
+import type { ApprovalRequest, ApprovalStatus } from '../../models/index.js';
+import { withTransaction } from '../../models/tx.js';
+import { appendAudit } from '../audit.js';
+import type { Actor, Core } from '../context.js';
+import { DomainError } from '../errors.js';
+import { assertCan } from '../permissions.js';
+import { findByCode } from '../customers/view.js';
+import { collectBlockers, type Blocker } from './precheck.js';
+import { takeSnapshot } from './snapshot.js';
+import { localParts } from '../customers/codes.js';
+
+export interface DecisionResult {
+  request: ApprovalRequest;
+  /** The recycle-bin entry holding the snapshot, when approved. */
+  recycleEntryId: number | null;
+  /** Until when 恢复客户 can bring it back. */
+  restorableUntil: Date | null;
+}
+
+function blockedError(code: string, blockers: Blocker[]): DomainError {
+  const lines = blockers.map((b, i) => `${i + 1}. ${b.text}`).join('\n');
+  return new DomainError('DELETE_BLOCKED', `客户 ${code} 还有业务未了结, 不能删除:\n${lines}\n请先处理完以上业务; 如只是不再合作, 建议改为「停用客户 ${code}」。`, { code, blockers });
+}
+
+/** Formats a time for people in the configured zone: 2026-11-25 10:32. */
+export function localTime(core: Core, d: Date): string {
+  const p = localParts(d, core.config.STEWARD_TIMEZONE);
+  const hm = new Intl.DateTimeFormat('en-GB', { timeZone: core.config.STEWARD_TIMEZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  return `${p.year}-${p.month}-${p.day} ${hm}`;
+}
+
+/**
+ * Asks for a customer's deletion. Refused with every blocker if business is still open;
+ * otherwise a pending request that expires after APPROVAL_TTL_HOURS.
+ */
+export async function requestDeletion(core: Core, actor: Actor, rawCode: string, reason: string): Promise<ApprovalRequest> {
+  assertCan(actor.operator, 'requestDeletion');
+  const why = reason.trim();
+  if (!why) throw new DomainError('VALIDATION', '请写明删除原因, 例如「删除客户 C20260001 重复录入」。', { errors: [{ field: 'reason', message: '删除原因必填' }] });
+  return withTransaction(core.models.sequelize, async (t) => {
+    const customer = await findByCode(core, rawCode, t, true);
+    if (customer.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${customer.code} 已在回收站中。`, { code: customer.code });
+    const blockers = await collectBlockers(core, customer.id, t);
+    if (blockers.length) throw blockedError(customer.code, blockers);
+    const pending = await core.models.ApprovalRequest.findOne({ where: { customerId: customer.id, status: 'pending', expiresAt: { [Op.gt]: core.now() } }, transaction: t });
+    if (pending) throw new DomainError('CONFLICT', `客户 ${customer.code} 已有待审批的删除申请 #${pending.id}, 请等待审批人处理。`, { requestId: pending.id });
+    const request = await core.models.ApprovalRequest.create({
+      action: 'delete', customerId: customer.id, customerCode: customer.code, reason: why.slice(0, 500),
+      requesterId: actor.operator.id ?? 0, status: 'pending', expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
+      decidedBy: null, decidedAt: null, decisionNote: null, recycleEntryId: null,
+    }, { transaction: t });
+    await appendAudit(core, t, actor, { action: 'deletion.request', customerId: customer.id, customerCode: customer.code, info: { requestId: request.id, reason: request.reason } });
+    return request;
+  });
+}
+
+async function loadOpen(core: Core, actor: Actor, requestId: number): Promise<ApprovalRequest> {
+  const request = await core.models.ApprovalRequest.findByPk(requestId);
+  if (!request) throw new DomainError('APPROVAL_NOT_FOUND', `找不到审批单 #${requestId}。请用「待审批」查看待办。`, { requestId });
+  if (request.status !== 'pending') throw decidedError(core, request);
+  if (request.requesterId === actor.operator.id) throw new DomainError('SELF_APPROVAL', `审批单 #${request.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`, { requestId });
+  if (request.expiresAt <= core.now()) {
+    await core.models.ApprovalRequest.update({ status: 'expired' }, { where: { id: request.id, status: 'pending' } });
+    throw new DomainError('APPROVAL_EXPIRED', `审批单 #${request.id} 已于 ${localTime(core, request.expiresAt)} 过期。如仍需删除, 请重新提交申请。`, { requestId });
+  }
+  return request;
+}
+
+function decidedError(core: Core, r: ApprovalRequest): DomainError {
+  const labels: Record<ApprovalStatus, string> = { approved: '已同意', rejected: '已拒绝', expired: '已过期', pending: '待审批' };
+  const label = labels[r.status as ApprovalStatus];
+  const when = r.decidedAt ? ` (${localTime(core, r.decidedAt)})` : '';
+  return new DomainError('ALREADY_DECIDED', `该申请已处理: 审批单 #${r.id} ${label}${when}。`, { requestId: r.id, status: r.status });
+}
+
+/**
+ * Approves a deletion: in one transaction it claims the request (only one approver can),
+ * re-checks the blockers, snapshots the customer into the recycle bin and tombstones it.
+ */
+export async function approve(core: Core, actor: Actor, requestId: number): Promise<DecisionResult> {
+  assertCan(actor.operator, 'approve');
+  await loadOpen(core, actor, requestId);
+  const { ApprovalRequest, Customer, RecycleEntry } = core.models;
+  return withTransaction(core.models.sequelize, async (t) => {
+    const now = core.now();
+    // The conditional UPDATE is the claim: a second approver at the same moment matches no row.
+    const [claimed] = await ApprovalRequest.update({ status: 'approved', decidedBy: actor.operator.id, decidedAt: now }, { where: { id: requestId, status: 'pending' }, transaction: t });
+    const request = (await ApprovalRequest.findByPk(requestId, { transaction: t }))!;
+    if (claimed !== 1) throw decidedError(core, request);
+    const customer = (await Customer.findByPk(request.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
+    const blockers = await collectBlockers(core, customer.id, t);
+    if (blockers.length) throw blockedError(customer.code, blockers);
+    const snapshot = await takeSnapshot(core, customer.id, t);
+    const retainUntil = new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
+    const entry = await RecycleEntry.create({
+      customerId: customer.id, customerCode: customer.code, customerName: customer.name, previousStatus: customer.status,
+      snapshot: JSON.stringify(snapshot), approvalId: request.id, deletedBy: request.requesterId, deletedAt: now, retainUntil, restoredAt: null, purgedAt: null,
+    }, { transaction: t });
+    await customer.update({ status: 'deleted', version: customer.version + 1 }, { transaction: t });
+    await request.update({ recycleEntryId: entry.id }, { transaction: t });
+    await appendAudit(core, t, actor, {
+      action: 'customer.delete', customerId: customer.id, customerCode: customer.code,
+      before: { status: entry.previousStatus }, after: { status: 'deleted' },
+      info: { requestId: request.id, recycleEntryId: entry.id, reason: request.reason, requesterId: request.requesterId },
+    });
+    return { request, recycleEntryId: entry.id, restorableUntil: retainUntil };
+  });
+}
+
+/** Rejects a deletion request with a note. */
+export async function reject(core: Core, actor: Actor, requestId: number, note: string): Promise<DecisionResult> {
+  assertCan(actor.operator, 'approve');
+  await loadOpen(core, actor, requestId);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const [claimed] = await core.models.ApprovalRequest.update({ status: 'rejected', decidedBy: actor.operator.id, decidedAt: core.now(), decisionNote: note.trim().slice(0, 500) || null }, { where: { id: requestId, status: 'pending' }, transaction: t });
+    const request = (await core.models.ApprovalRequest.findByPk(requestId, { transaction: t }))!;
+    if (claimed !== 1) throw decidedError(core, request);
+    await appendAudit(core, t, actor, { action: 'deletion.reject', customerId: request.customerId, customerCode: request.customerCode, info: { requestId, note: request.decisionNote } });
+    return { request, recycleEntryId: null, restorableUntil: null };
+  });
+}
+
+/** Marks overdue pending requests expired; returns them so the doors can update their cards. */
+export async function expireApprovals(core: Core, actor: Actor): Promise<ApprovalRequest[]> {
+  const overdue = await core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } } });
+  const expired: ApprovalRequest[] = [];
+  for (const r of overdue) {
+    await withTransaction(core.models.sequelize, async (t) => {
+      const [n] = await core.models.ApprovalRequest.update({ status: 'expired', decidedAt: core.now() }, { where: { id: r.id, status: 'pending' }, transaction: t });
+      if (n === 1) {
+        await appendAudit(core, t, actor, { action: 'deletion.expire', customerId: r.customerId, customerCode: r.customerCode, info: { requestId: r.id } });
+        expired.push(r);
+      }
+    });
+  }
+  return expired;
+}
+
+/** Pending requests an approver can act on (not their own). */
+export async function pendingFor(core: Core, actor: Actor): Promise<ApprovalRequest[]> {
+  assertCan(actor.operator, 'approve');
+  return core.models.ApprovalRequest.findAll({
+    where: { status: 'pending', expiresAt: { [Op.gt]: core.now() }, ...(actor.operator.id ? { requesterId: { [Op.ne]: actor.operator.id } } : {}) },
+    order: [['id', 'ASC']], limit: 50,
+  });
+}

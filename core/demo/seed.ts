@@ -1,0 +1,109 @@
+import type { Core, Actor } from '../context.js';
+import type { Operator } from '../../models/index.js';
+import { withTransaction } from '../../models/tx.js';
+import { createCustomer } from '../customers/create.js';
+import { deactivate } from '../customers/status.js';
+import { CATEGORIES, DEACTIVATION_REASONS } from '../customers/schema.js';
+import { requestDeletion, approve } from '../deletion/approvals.js';
+import { centsToDecimal } from '../money.js';
+import { companyFactory } from './names.js';
+import type { CustomerView } from '../customers/view.js';
+
+export const DEMO_OPERATORS = [
+  { id: 'demo-admin', name: '张管理', roles: 'admin' },
+  { id: 'demo-approver', name: '李审批', roles: 'approver' },
+  { id: 'demo-sales', name: '王销售', roles: 'sales' },
+  { id: 'demo-sales2', name: '赵销售', roles: 'sales' },
+  { id: 'demo-finance', name: '钱财务', roles: 'finance' },
+] as const;
+
+const PRODUCTS = [
+  ['P-1001', '不锈钢螺丝 M6', '盒', '35.00'], ['P-1002', '工业胶带 48mm', '卷', '12.50'], ['P-1003', 'A4 复印纸', '箱', '129.00'],
+  ['P-1004', '安全手套', '双', '8.80'], ['P-1005', '纸箱 50×40×30', '个', '6.20'], ['P-1006', 'LED 灯管 1.2m', '根', '45.00'],
+  ['P-1007', '电源线 3×1.5', '米', '9.90'], ['P-1008', '食品级包装袋', '千个', '260.00'],
+] as const;
+
+const DAY = 86400_000;
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Whether the demo data is already there (or the database holds real customers). */
+export async function demoSeeded(core: Core): Promise<boolean> {
+  const marker = await core.models.StewardMeta.findByPk('demo_seeded_at');
+  return Boolean(marker) || (await core.models.Customer.count()) > 0;
+}
+
+async function ensureOperators(core: Core): Promise<Record<string, Operator>> {
+  const out: Record<string, Operator> = {};
+  for (const o of DEMO_OPERATORS) {
+    const [row] = await core.models.Operator.findOrCreate({
+      where: { wecomUserId: o.id },
+      defaults: { displayName: o.name, roles: o.roles, wecomUserId: o.id, dingtalkUserId: o.id, email: `${o.id}@demo.local`, passwordHash: null, active: true },
+    });
+    out[o.id] = row;
+  }
+  return out;
+}
+
+/**
+ * Loads about 60 demo customers with two years of orders, open business on some, long
+ * silences on others, a few deactivated and a few deleted through the real approval flow.
+ * Does nothing when the database already has customers.
+ */
+export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers: number; orders: number }> {
+  if (await demoSeeded(core)) return { seeded: false, customers: 0, orders: 0 };
+  const ops = await ensureOperators(core);
+  const as = (id: string): Actor => ({ operator: ops[id]!, door: 'cli' });
+  const { Product, SalesOrder, Receivable, Reservation, Customer } = core.models;
+  const products = await Product.bulkCreate(PRODUCTS.map(([sku, name, unit, price]) => ({ sku, name, unit, price })));
+  const next = companyFactory(20261125);
+  const now = core.now().getTime();
+  const owners = [ops['demo-sales']!, ops['demo-sales2']!];
+  const created: (CustomerView & { r: () => number })[] = [];
+  for (let i = 0; i < 60; i++) {
+    const c = next();
+    const owner = owners[i % 2]!;
+    const { customer } = await createCustomer(core, as('demo-admin'), {
+      name: c.name, contact: c.contact, phone: c.phone, address: c.address,
+      category: CATEGORIES[i % (CATEGORIES.length - 1)], ownerId: owner.id, note: i % 10 === 0 ? '老客户, 年底对账' : null,
+    }, { allowDuplicates: true });
+    created.push({ ...customer, r: c.r });
+  }
+  let orderCount = 0;
+  let seq = 1;
+  await withTransaction(core.models.sequelize, async (t) => {
+    for (const [i, c] of created.entries()) {
+      // 0–39 trade regularly; 40–44 went quiet over a year ago; 45–49 never ordered.
+      const createdAt = new Date(now - (760 - i * 3) * DAY);
+      await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', { replacements: [createdAt, c.id], transaction: t });
+      if (i >= 45 && i < 50) continue;
+      const n = 3 + Math.floor(c.r() * 10);
+      const quietFrom = i >= 40 && i < 50 ? 400 : 0;
+      let last = 0;
+      for (let k = 0; k < n; k++) {
+        const ago = quietFrom + Math.floor(c.r() * (720 - quietFrom - i * 2)) + 1;
+        const date = new Date(now - ago * DAY);
+        const open = k === 0 && i < 40 && i % 7 === 0;
+        const total = 500 + Math.floor(c.r() * 50000);
+        const order = await SalesOrder.create({ number: `SO${isoDate(date).slice(0, 4)}${String(seq++).padStart(6, '0')}`, customerId: c.id, status: open ? 'confirmed' : 'completed', orderDate: isoDate(date), total: centsToDecimal(total * 100) }, { transaction: t });
+        const unpaid = k === 0 && i < 40 && i % 9 === 0;
+        await Receivable.create({ customerId: c.id, orderId: order.id, amount: centsToDecimal(total * 100), paid: unpaid ? centsToDecimal(Math.floor(total * 30)) : centsToDecimal(total * 100), dueDate: isoDate(new Date(date.getTime() + 30 * DAY)), status: unpaid ? 'open' : 'paid' }, { transaction: t });
+        if (k === 0 && i < 40 && i % 11 === 0) {
+          await Reservation.create({ productId: products[i % products.length]!.id, customerId: c.id, orderId: order.id, quantity: 10 + i, status: 'active' }, { transaction: t });
+        }
+        last = Math.max(last, date.getTime());
+        orderCount++;
+      }
+      await Customer.update({ lastOrderAt: new Date(last) }, { where: { id: c.id }, transaction: t });
+    }
+  });
+  for (let i = 50; i < 56; i++) {
+    const reason = DEACTIVATION_REASONS[(i - 50) % DEACTIVATION_REASONS.length]!;
+    await deactivate(core, as('demo-admin'), created[i]!.code, { reason, memo: reason === '其他' ? '客户搬迁, 暂停合作' : null, until: i === 51 ? isoDate(new Date(now + 30 * DAY)) : null });
+  }
+  for (let i = 56; i < 60; i++) {
+    const request = await requestDeletion(core, as('demo-sales'), created[i]!.code, '客户已注销, 重复档案');
+    await approve(core, as('demo-approver'), request.id);
+  }
+  await core.models.StewardMeta.upsert({ key: 'demo_seeded_at', value: new Date(now).toISOString() });
+  return { seeded: true, customers: created.length, orders: orderCount };
+}

@@ -1,0 +1,56 @@
+/** Stable error codes the doors map to chat text and HTTP status. */
+export const ERROR_STATUS = {
+  CUSTOMER_NOT_FOUND: 404,
+  CODE_TAKEN: 409,
+  CODE_FORMAT: 422,
+  CODE_LOCKED: 409,
+  CUSTOMER_INACTIVE: 409,
+  CUSTOMER_DELETED: 409,
+  DELETE_BLOCKED: 409,
+  NOT_PERMITTED: 403,
+  SELF_APPROVAL: 403,
+  APPROVAL_NOT_FOUND: 404,
+  APPROVAL_EXPIRED: 409,
+  ALREADY_DECIDED: 409,
+  STALE_VERSION: 409,
+  VALIDATION: 422,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** A refusal the user can act on: a stable code, a Chinese message with the fix, and details. */
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The HTTP status a door should answer with. */
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** A field-level validation problem, in Chinese. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A VALIDATION error listing every bad field. */
+export function validationError(errors: FieldError[]): DomainError {
+  const text = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return new DomainError('VALIDATION', `输入有误 — ${text}`, { errors });
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}

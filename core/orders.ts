@@ -1,0 +1,120 @@
+import type { Transaction } from 'sequelize';
+import type { OrderStatus, Reservation, SalesOrder, Receivable } from '../models/index.js';
+import { withTransaction } from '../models/tx.js';
+import type { Actor, Core } from './context.js';
+import { DomainError, validationError } from './errors.js';
+import { centsToDecimal, formatYuan, toCents } from './money.js';
+import { assertCan } from './permissions.js';
+import { localParts, nextSequence } from './customers/codes.js';
+import { assertOpenForBusiness } from './customers/status.js';
+import { findByCode } from './customers/view.js';
+
+/** Allowed order moves; anything else is refused with the current status. */
+const MOVES: Record<string, { from: OrderStatus[]; to: OrderStatus; kind: 'new' | 'wind-down'; label: string }> = {
+  confirm: { from: ['draft'], to: 'confirmed', kind: 'new', label: '确认' },
+  ship: { from: ['confirmed'], to: 'shipped', kind: 'wind-down', label: '发货' },
+  complete: { from: ['shipped', 'confirmed'], to: 'completed', kind: 'wind-down', label: '完成' },
+  cancel: { from: ['draft', 'confirmed'], to: 'cancelled', kind: 'wind-down', label: '取消' },
+};
+const ORDER_STATUS_LABELS: Record<OrderStatus, string> = { draft: '草稿', confirmed: '已确认', shipped: '已发货', completed: '已完成', cancelled: '已取消' };
+
+function today(core: Core): string {
+  const p = localParts(core.now(), core.config.STEWARD_TIMEZONE);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** Creates a draft order; refused for an inactive or deleted customer. */
+export async function createOrder(core: Core, actor: Actor, input: { customerCode: string; total: string | number; orderDate?: string; number?: string }, opts: { transaction?: Transaction } = {}): Promise<SalesOrder> {
+  assertCan(actor.operator, 'orders');
+  const cents = toCents(input.total);
+  if (cents <= 0) throw validationError([{ field: 'total', message: '订单金额必须大于 0' }]);
+  const orderDate = input.orderDate ?? today(core);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const customer = await findByCode(core, input.customerCode, t, true);
+    assertOpenForBusiness(core, customer, 'new');
+    const year = orderDate.slice(0, 4);
+    const number = input.number ?? `SO${year}${String(await nextSequence(core, `order-${year}`, t)).padStart(6, '0')}`;
+    const order = await core.models.SalesOrder.create({ number, customerId: customer.id, status: 'draft', orderDate, total: centsToDecimal(cents) }, { transaction: t });
+    const at = new Date(`${orderDate}T00:00:00Z`);
+    if (!customer.lastOrderAt || customer.lastOrderAt < at) await customer.update({ lastOrderAt: at }, { transaction: t });
+    return order;
+  }, opts.transaction);
+}
+
+async function findOrder(core: Core, number: string, t: Transaction): Promise<SalesOrder> {
+  const order = await core.models.SalesOrder.findOne({ where: { number: number.trim().toUpperCase() }, transaction: t, lock: t.LOCK.UPDATE });
+  if (!order) throw new DomainError('NOT_FOUND', `找不到订单 ${number}。请核对单号。`, { number });
+  return order;
+}
+
+/** Moves an order along draft → confirmed → shipped → completed, or cancels it. */
+export async function moveOrder(core: Core, actor: Actor, number: string, move: keyof typeof MOVES): Promise<SalesOrder> {
+  assertCan(actor.operator, 'orders');
+  const spec = MOVES[move]!;
+  return withTransaction(core.models.sequelize, async (t) => {
+    const order = await findOrder(core, number, t);
+    const customer = await core.models.Customer.findByPk(order.customerId, { transaction: t });
+    if (customer) assertOpenForBusiness(core, customer, spec.kind);
+    if (!spec.from.includes(order.status)) {
+      throw new DomainError('CONFLICT', `订单 ${order.number} 当前是「${ORDER_STATUS_LABELS[order.status as OrderStatus]}」, 不能${spec.label}。`, { number: order.number, status: order.status });
+    }
+    await order.update({ status: spec.to }, { transaction: t });
+    return order;
+  });
+}
+
+/** Books a receivable against an order. */
+export async function createReceivable(core: Core, actor: Actor, input: { orderNumber: string; amount: string | number; dueDate: string }): Promise<Receivable> {
+  assertCan(actor.operator, 'orders');
+  return withTransaction(core.models.sequelize, async (t) => {
+    const order = await findOrder(core, input.orderNumber, t);
+    const customer = await core.models.Customer.findByPk(order.customerId, { transaction: t });
+    if (customer) assertOpenForBusiness(core, customer, 'new');
+    return core.models.Receivable.create({ customerId: order.customerId, orderId: order.id, amount: centsToDecimal(toCents(input.amount)), paid: '0.00', dueDate: input.dueDate, status: 'open' }, { transaction: t });
+  });
+}
+
+/** Records a payment; the receivable closes when fully paid. Overpayment is refused. */
+export async function recordPayment(core: Core, actor: Actor, receivableId: number, amount: string | number): Promise<Receivable> {
+  assertCan(actor.operator, 'payments');
+  const cents = toCents(amount);
+  if (cents <= 0) throw validationError([{ field: 'amount', message: '收款金额必须大于 0' }]);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const r = await core.models.Receivable.findByPk(receivableId, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!r) throw new DomainError('NOT_FOUND', `找不到应收款 #${receivableId}。`);
+    const customer = await core.models.Customer.findByPk(r.customerId, { transaction: t });
+    if (customer) assertOpenForBusiness(core, customer, 'wind-down');
+    const outstanding = toCents(r.amount) - toCents(r.paid);
+    if (r.status !== 'open') throw new DomainError('CONFLICT', `应收款 #${r.id} 已结清。`);
+    if (cents > outstanding) throw new DomainError('CONFLICT', `收款 ${formatYuan(cents)} 超过未收金额 ${formatYuan(outstanding)}。`);
+    const paid = toCents(r.paid) + cents;
+    await r.update({ paid: centsToDecimal(paid), status: paid >= toCents(r.amount) ? 'paid' : 'open' }, { transaction: t });
+    return r;
+  });
+}
+
+/** Holds stock for a customer; refused for an inactive or deleted customer. */
+export async function reserveStock(core: Core, actor: Actor, input: { customerCode: string; sku: string; quantity: number; orderNumber?: string }): Promise<Reservation> {
+  assertCan(actor.operator, 'orders');
+  if (!Number.isInteger(input.quantity) || input.quantity <= 0) throw validationError([{ field: 'quantity', message: '预留数量必须是正整数' }]);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const customer = await findByCode(core, input.customerCode, t, true);
+    assertOpenForBusiness(core, customer, 'new');
+    const product = await core.models.Product.findOne({ where: { sku: input.sku }, transaction: t });
+    if (!product) throw new DomainError('NOT_FOUND', `找不到产品 ${input.sku}。`);
+    const order = input.orderNumber ? await findOrder(core, input.orderNumber, t) : null;
+    return core.models.Reservation.create({ productId: product.id, customerId: customer.id, orderId: order?.id ?? null, quantity: input.quantity, status: 'active' }, { transaction: t });
+  });
+}
+
+/** Releases held stock. */
+export async function releaseReservation(core: Core, actor: Actor, reservationId: number): Promise<Reservation> {
+  assertCan(actor.operator, 'orders');
+  return withTransaction(core.models.sequelize, async (t) => {
+    const r = await core.models.Reservation.findByPk(reservationId, { transaction: t, lock: t.LOCK.UPDATE });
+    if (!r) throw new DomainError('NOT_FOUND', `找不到库存预留 #${reservationId}。`);
+    if (r.status !== 'active') throw new DomainError('CONFLICT', `库存预留 #${r.id} 已释放。`);
+    await r.update({ status: 'released' }, { transaction: t });
+    return r;
+  });
+}

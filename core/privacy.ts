@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, type Config } from './config.js';
+import type { Logger } from './logger.js';
+
+/** The secrets that protect personal data at rest. */
+export interface Keys {
+  dataKey: Buffer;
+  indexKey: Buffer;
+  sessionSecret: string;
+}
+
+const KEY_FILE = 'dev-keys.json';
+
+/**
+ * Keys from the environment; in development only, generated once into DATA_DIR with a warning,
+ * so `npm start` works on a fresh clone while production must bring its own.
+ */
+export function loadKeys(config: Config, logger?: Logger): Keys {
+  const fromEnv = config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET;
+  if (fromEnv) {
+    return { dataKey: Buffer.from(config.STEWARD_DATA_KEY!, 'base64'), indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'), sessionSecret: config.SESSION_SECRET! };
+  }
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError('配置错误 (configuration error): 生产环境必须设置 STEWARD_DATA_KEY, STEWARD_INDEX_KEY 和 SESSION_SECRET (见 .env.example)');
+  }
+  const file = path.resolve(config.DATA_DIR, KEY_FILE);
+  let stored: Record<string, string> = {};
+  if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  const want = {
+    STEWARD_DATA_KEY: config.STEWARD_DATA_KEY ?? stored.STEWARD_DATA_KEY ?? crypto.randomBytes(32).toString('base64'),
+    STEWARD_INDEX_KEY: config.STEWARD_INDEX_KEY ?? stored.STEWARD_INDEX_KEY ?? crypto.randomBytes(32).toString('base64'),
+    SESSION_SECRET: config.SESSION_SECRET ?? stored.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
+  };
+  if (JSON.stringify(want) !== JSON.stringify({ ...want, ...stored })) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(want, null, 2), { mode: 0o600 });
+    logger?.warn({ file }, 'development keys generated; set STEWARD_DATA_KEY, STEWARD_INDEX_KEY and SESSION_SECRET in production');
+  }
+  return { dataKey: Buffer.from(want.STEWARD_DATA_KEY, 'base64'), indexKey: Buffer.from(want.STEWARD_INDEX_KEY, 'base64'), sessionSecret: want.SESSION_SECRET };
+}
+
+/** Encrypts with AES-256-GCM: "v1:" + base64(iv | tag | ciphertext). */
+export function encrypt(keys: Keys, plain: string | null | undefined): string | null {
+  if (plain === null || plain === undefined || plain === '') return null;
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', keys.dataKey, iv);
+  const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return `v1:${Buffer.concat([iv, cipher.getAuthTag(), ct]).toString('base64')}`;
+}
+
+/** Reverses `encrypt`; throws if the value was tampered with or the key is wrong. */
+export function decrypt(keys: Keys, stored: string | null | undefined): string | null {
+  if (!stored) return null;
+  if (!stored.startsWith('v1:')) throw new Error('unknown ciphertext format');
+  const raw = Buffer.from(stored.slice(3), 'base64');
+  const decipher = crypto.createDecipheriv('aes-256-gcm', keys.dataKey, raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
+/** HMAC blind index, so an exact phone search needs no decryption. */
+export function blindIndex(keys: Keys, normalized: string | null | undefined): string | null {
+  if (!normalized) return null;
+  return crypto.createHmac('sha256', keys.indexKey).update(normalized).digest('hex');
+}
+
+/** `13812345678` → `138****5678`; short values keep only their last two characters. */
+export function maskPhone(phone: string | null | undefined): string {
+  if (!phone) return '';
+  if (phone.length >= 7) return `${phone.slice(0, 3)}****${phone.slice(-4)}`;
+  return `${'*'.repeat(Math.max(phone.length - 2, 1))}${phone.slice(-2)}`;
+}
+
+/** An address shown without its detail: the first six characters, then ****. */
+export function maskAddress(address: string | null | undefined): string {
+  if (!address) return '';
+  return address.length <= 6 ? '****' : `${address.slice(0, 6)}****`;
+}

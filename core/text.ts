@@ -1,0 +1,36 @@
+/** Full-width ASCII (！-～ and the ideographic space) to half-width. */
+export function toHalfWidth(input: string): string {
+  return input
+    .replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ');
+}
+
+const COMPANY_SUFFIXES = ['股份有限公司', '有限责任公司', '有限公司', '集团公司', '公司'];
+
+/** A name as compared for search and duplicates: half-width, no spaces or punctuation, no company suffix, lower-case. */
+export function normalizeName(name: string): string {
+  let s = toHalfWidth(name).replace(/[\s·.,()（）\-_]/g, '').toLowerCase();
+  for (const suffix of COMPANY_SUFFIXES) {
+    if (s.endsWith(suffix) && s.length > suffix.length) {
+      s = s.slice(0, -suffix.length);
+      break;
+    }
+  }
+  return s;
+}
+
+/** A phone number reduced to digits (and a leading +), from text, numbers or scientific notation. */
+export function normalizePhone(input: string | number): string {
+  let s = typeof input === 'number' ? input.toFixed(0) : toHalfWidth(input).trim();
+  if (/^\d(\.\d+)?e\+?\d+$/i.test(s)) s = Number(s).toFixed(0);
+  const plus = s.startsWith('+');
+  s = s.replace(/[^\d]/g, '');
+  if (plus && s.startsWith('86') && s.length === 13) s = s.slice(2);
+  return s;
+}
+
+/** Strips control characters (keeps newline and tab) and trims. */
+export function cleanText(input: string): string {
+  // eslint-disable-next-line no-control-regex
+  return input.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim();
+}

@@ -1,0 +1,69 @@
+import type { Sequelize } from 'sequelize';
+import { Customer } from './customer.js';
+import { SalesOrder } from './sales-order.js';
+import { Receivable } from './receivable.js';
+import { Product } from './product.js';
+import { Reservation } from './reservation.js';
+import { Operator } from './operator.js';
+import { CodeSequence } from './code-sequence.js';
+import { AuditEvent, AuditHead } from './audit-event.js';
+import { ApprovalRequest } from './approval-request.js';
+import { RecycleEntry } from './recycle-entry.js';
+import { StewardMeta } from './meta.js';
+
+export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, RecycleEntry, StewardMeta };
+export * from './customer.js';
+export * from './sales-order.js';
+export * from './receivable.js';
+export * from './reservation.js';
+export * from './operator.js';
+export * from './audit-event.js';
+export * from './approval-request.js';
+
+/** All models, bound to one connection. */
+export interface Models {
+  sequelize: Sequelize;
+  Customer: typeof Customer;
+  SalesOrder: typeof SalesOrder;
+  Receivable: typeof Receivable;
+  Product: typeof Product;
+  Reservation: typeof Reservation;
+  Operator: typeof Operator;
+  CodeSequence: typeof CodeSequence;
+  AuditEvent: typeof AuditEvent;
+  AuditHead: typeof AuditHead;
+  ApprovalRequest: typeof ApprovalRequest;
+  RecycleEntry: typeof RecycleEntry;
+  StewardMeta: typeof StewardMeta;
+}
+
+/** Binds every model to `sequelize` and declares associations. Opens no connection.
+ * Each call makes fresh subclasses, so two connections (e.g. a backup restored into a scratch
+ * SQLite beside the live MariaDB) can coexist in one process. */
+export function initModels(sequelize: Sequelize): Models {
+  const m = {
+    sequelize,
+    Customer: class extends Customer {}.initModel(sequelize),
+    SalesOrder: class extends SalesOrder {}.initModel(sequelize),
+    Receivable: class extends Receivable {}.initModel(sequelize),
+    Product: class extends Product {}.initModel(sequelize),
+    Reservation: class extends Reservation {}.initModel(sequelize),
+    Operator: class extends Operator {}.initModel(sequelize),
+    CodeSequence: class extends CodeSequence {}.initModel(sequelize),
+    AuditEvent: class extends AuditEvent {}.initModel(sequelize),
+    AuditHead: class extends AuditHead {}.initModel(sequelize),
+    ApprovalRequest: class extends ApprovalRequest {}.initModel(sequelize),
+    RecycleEntry: class extends RecycleEntry {}.initModel(sequelize),
+    StewardMeta: class extends StewardMeta {}.initModel(sequelize),
+  };
+  const none = { constraints: false };
+  m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });
+  m.SalesOrder.belongsTo(m.Customer, { as: 'customer', foreignKey: 'customerId', ...none });
+  m.Receivable.belongsTo(m.Customer, { as: 'customer', foreignKey: 'customerId', ...none });
+  m.Receivable.belongsTo(m.SalesOrder, { as: 'order', foreignKey: 'orderId', ...none });
+  m.Reservation.belongsTo(m.Customer, { as: 'customer', foreignKey: 'customerId', ...none });
+  m.Reservation.belongsTo(m.Product, { as: 'product', foreignKey: 'productId', ...none });
+  m.ApprovalRequest.belongsTo(m.Customer, { as: 'customer', foreignKey: 'customerId', ...none });
+  m.ApprovalRequest.belongsTo(m.Operator, { as: 'requester', foreignKey: 'requesterId', ...none });
+  return m;
+}
