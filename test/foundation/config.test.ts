@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../core/config.js';
+import { parseDatabaseUrl, DatabaseUrlError } from '../../models/db.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.DATABASE_URL).toBe('sqlite:./data/steward.sqlite');
+    expect(c.CODE_RULE).toBe('C{YYYY}{SEQ:4}');
+    expect(c.PUBLIC_URL).toBe('http://localhost:3000');
+    expect(c.APPROVAL_TTL_HOURS).toBe(48);
+  });
+
+  it('names the variable and what is expected for a bad port', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT 应为 1–65535 之间的整数.*"abc"/);
+  });
+
+  it('reports every bad variable in one message', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: '70000', WECOM_AES_KEY: 'short', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/WECOM_AES_KEY 应为 43 个字符的 EncodingAESKey/);
+    expect(message).toMatch(/LOG_LEVEL/);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a DATABASE_URL of an unsupported kind', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@y/z' })).toThrow(/DATABASE_URL 应为 sqlite:<文件路径> 或 mysql:\/\//);
+  });
+
+  it('refuses an invalid manual-code regex', () => {
+    expect(() => loadConfig({ CODE_MANUAL_PATTERN: '([' })).toThrow(/CODE_MANUAL_PATTERN 应为合法的正则表达式/);
+  });
+});
+
+describe('DATABASE_URL parsing', () => {
+  it('reads a MySQL URL with a unix socket', () => {
+    expect(parseDatabaseUrl('mysql://root@localhost/steward?socketPath=/run/mysqld/mysqld.sock')).toEqual({
+      dialect: 'mysql', host: 'localhost', port: 3306, user: 'root', password: '', database: 'steward', socketPath: '/run/mysqld/mysqld.sock',
+    });
+  });
+
+  it('reads an SQLite path', () => {
+    expect(parseDatabaseUrl('sqlite:./data/x.sqlite')).toEqual({ dialect: 'sqlite', storage: './data/x.sqlite' });
+  });
+
+  it('explains a URL without a database name, hiding the password', () => {
+    expect(() => parseDatabaseUrl('mysql://root:secret@127.0.0.1:3306/')).toThrow(DatabaseUrlError);
+    expect(() => parseDatabaseUrl('mysql://root:secret@127.0.0.1:3306/')).toThrow(/缺少数据库名/);
+    expect(() => parseDatabaseUrl('mysql://root:se cret@[bad')).toThrow(/root:\*\*\*@/);
+  });
+});

@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe } from '@jest/globals';
+import mysql from 'mysql2/promise';
+import { loadConfig, type Config } from '../../core/config.js';
+import { openCore, prepareDatabase } from '../../core/boot.js';
+import type { Actor, Core } from '../../core/context.js';
+import { createLogger } from '../../core/logger.js';
+import type { Door, Operator, Role } from '../../models/index.js';
+
+export interface DialectTarget {
+  name: 'sqlite' | 'mariadb';
+  /** A fresh database URL for this jest worker (created on demand). */
+  url: () => Promise<string>;
+}
+
+/** SQLite always; MariaDB too when TEST_DATABASE_URL is set (one database per jest worker). */
+export function testDialects(): DialectTarget[] {
+  const out: DialectTarget[] = [{
+    name: 'sqlite',
+    url: async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-test-'));
+      return `sqlite:${path.join(dir, 'test.sqlite')}`;
+    },
+  }];
+  const base = process.env.TEST_DATABASE_URL;
+  if (base) out.push({ name: 'mariadb', url: () => freshMysqlDatabase(base) });
+  return out;
+}
+
+let databases = 0;
+
+/**
+ * Creates a fresh database on the server TEST_DATABASE_URL names. The name carries the
+ * process id, so parallel jest workers (and parallel runs) never share one.
+ */
+export async function freshMysqlDatabase(base: string, suffix = ''): Promise<string> {
+  const u = new URL(base);
+  const name = `steward_t${process.pid}_${++databases}${suffix}`;
+  const socketPath = u.searchParams.get('socketPath') ?? undefined;
+  const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), socketPath });
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.end();
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+const key = () => crypto.randomBytes(32).toString('base64');
+
+/** A valid test configuration for a database URL; `extra` overrides any variable. */
+export function testConfig(url: string, extra: Record<string, string> = {}): Config {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-data-'));
+  return loadConfig({
+    NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, STEWARD_DEMO: 'false',
+    STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'admin-pass-123',
+    ...extra,
+  });
+}
+
+/** What a database test gets: a migrated core, a movable clock and operators by role. */
+export interface Harness {
+  dialect: DialectTarget['name'];
+  core: Core;
+  /** Sets the time core sees; `null` goes back to the real clock. */
+  setNow(d: Date | null): void;
+  /** An operator with these roles (created once per name). */
+  operator(name: string, roles: Role[], ids?: { wecom?: string; dingtalk?: string; ownerOf?: never }): Promise<Operator>;
+  actor(name: string, roles: Role[], door?: Door): Promise<Actor>;
+}
+
+/** Runs `body` once per dialect, each against a freshly migrated database. */
+export function eachDialect(title: string, body: (h: Harness) => void, extraEnv: Record<string, string> = {}): void {
+  for (const target of testDialects()) {
+    describe(`${title} [${target.name}]`, () => {
+      let fixed: Date | null = null;
+      const h = { dialect: target.name } as Harness;
+      beforeAll(async () => {
+        const config = testConfig(await target.url(), extraEnv);
+        h.core = openCore(config, createLogger(config.LOG_LEVEL), () => fixed ?? new Date());
+        await prepareDatabase(h.core);
+      });
+      afterAll(async () => {
+        if (!h.core) return;
+        const { sequelize } = h.core.models;
+        if (sequelize.getDialect() === 'mysql') await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``).catch(() => undefined);
+        await sequelize.close();
+      });
+      h.setNow = (d) => {
+        fixed = d;
+      };
+      h.operator = async (name, roles, ids = {}) => {
+        const [op] = await h.core.models.Operator.findOrCreate({
+          where: { displayName: name },
+          defaults: { displayName: name, roles: roles.join(','), wecomUserId: ids.wecom ?? null, dingtalkUserId: ids.dingtalk ?? null, email: `${encodeURIComponent(name)}@test.local`, passwordHash: null, active: true },
+        });
+        return op;
+      };
+      h.actor = async (name, roles, door = 'cli') => ({ operator: await h.operator(name, roles), door });
+      body(h);
+    });
+  }
+}
