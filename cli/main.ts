@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCoreCommands } from './commands/core-commands.js';
 import { registerServe } from './commands/serve.js';
+import { registerChat } from './commands/chat.js';
 
 /** The `steward` operator command. */
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServe(program);
   registerCoreCommands(program);
+  registerChat(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../core/config.js';
 import { DatabaseUnavailableError, openCore, prepareDatabase } from '../core/boot.js';
+import { KeyMismatchError } from '../core/privacy.js';
 import type { Core } from '../core/context.js';
 import { createLogger } from '../core/logger.js';
 import { DatabaseUrlError } from '../models/db.js';
@@ -13,10 +14,12 @@ export class UserFacingError extends Error {
 }
 
 /** Loads config and opens the core; configuration problems become one-line UserFacingErrors. */
-export function openRuntime(env: NodeJS.ProcessEnv = process.env): { config: Config; core: Core } {
+export function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { server?: boolean } = {}): { config: Config; core: Core } {
   try {
     const config = loadConfig(env);
-    const core = openCore(config, createLogger(config.LOG_LEVEL));
+    // The server logs to stdout; one-shot commands keep stdout for their output and log warnings to stderr.
+    const logger = opts.server ? createLogger(config.LOG_LEVEL) : createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 2);
+    const core = openCore(config, logger);
     return { config, core };
   } catch (err) {
     if (err instanceof ConfigError || err instanceof DatabaseUrlError) throw new UserFacingError(err.message);
@@ -25,13 +28,13 @@ export function openRuntime(env: NodeJS.ProcessEnv = process.env): { config: Con
 }
 
 /** Opens the core and brings the schema up to date. */
-export async function openReadyCore(env: NodeJS.ProcessEnv = process.env): Promise<Core> {
-  const { core } = openRuntime(env);
+export async function openReadyCore(env: NodeJS.ProcessEnv = process.env, opts: { server?: boolean } = {}): Promise<Core> {
+  const { core } = openRuntime(env, opts);
   try {
     await prepareDatabase(core);
   } catch (err) {
     await core.models.sequelize.close().catch(() => undefined);
-    if (err instanceof DatabaseUnavailableError) throw new UserFacingError(err.message);
+    if (err instanceof DatabaseUnavailableError || err instanceof KeyMismatchError) throw new UserFacingError(err.message);
     throw err;
   }
   return core;

@@ -4,7 +4,7 @@ import { migrateUp, pendingMigrations } from '../models/migrate.js';
 import type { Config } from './config.js';
 import type { Core } from './context.js';
 import type { Logger } from './logger.js';
-import { loadKeys } from './privacy.js';
+import { checkKeyCanary, keyCanary, loadKeys } from './privacy.js';
 
 /** Builds the core context for a configuration. Opens no connection yet. */
 export function openCore(config: Config, logger: Logger, now: () => Date = () => new Date()): Core {
@@ -49,6 +49,9 @@ export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; a
   }
   const applied = await migrateUp(sequelize);
   if (applied.length) core.logger.info({ applied }, 'migrations applied');
+  const canary = await core.models.StewardMeta.findByPk('key_check');
+  if (canary) checkKeyCanary(core.keys, canary.value);
+  else await core.models.StewardMeta.create({ key: 'key_check', value: keyCanary(core.keys) });
   return { dialect: dialectOf(sequelize), applied };
 }
 

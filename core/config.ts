@@ -24,6 +24,12 @@ export interface Config {
   CONFIRM_TTL_SECONDS: number;
   RECYCLE_RETENTION_DAYS: number;
   JOBS_ENABLED: boolean;
+  IMPORT_MAX_ROWS: number;
+  IMPORT_MAX_UNZIPPED_MB: number;
+  BACKUP_DIR?: string;
+  BACKUP_KEEP_DAILY: number;
+  BACKUP_KEEP_WEEKLY: number;
+  STEWARD_OPERATOR?: string;
   WECOM_CORP_ID?: string;
   WECOM_TOKEN?: string;
   WECOM_AES_KEY?: string;
@@ -36,6 +42,8 @@ export interface Config {
   DINGTALK_APP_KEY?: string;
   DINGTALK_APP_SECRET?: string;
   DINGTALK_ROBOT_CODE?: string;
+  DINGTALK_GROUP_WEBHOOK?: string;
+  DINGTALK_GROUP_SECRET?: string;
   DINGTALK_API_BASE: string;
   DINGTALK_OAPI_BASE: string;
 }
@@ -73,6 +81,12 @@ export const CONFIG_SPEC: Record<keyof Config, Spec> = {
   CONFIRM_TTL_SECONDS: int(10, 3600, 300),
   RECYCLE_RETENTION_DAYS: int(1, 3650, 180),
   JOBS_ENABLED: bool(true),
+  IMPORT_MAX_ROWS: int(1, 10_000_000, 200_000),
+  IMPORT_MAX_UNZIPPED_MB: int(1, 100_000, 300),
+  BACKUP_DIR: text('备份目录, 默认 <DATA_DIR>/backups (backup directory)'),
+  BACKUP_KEEP_DAILY: int(0, 3650, 7),
+  BACKUP_KEEP_WEEKLY: int(0, 520, 4),
+  STEWARD_OPERATOR: text('命令行默认操作员: 企业微信 userid 或邮箱 (CLI operator: WeCom user id or email)'),
   WECOM_CORP_ID: text('企业 ID (CorpID)'),
   WECOM_TOKEN: text('回调 Token'),
   WECOM_AES_KEY: aesKey,
@@ -85,6 +99,8 @@ export const CONFIG_SPEC: Record<keyof Config, Spec> = {
   DINGTALK_APP_KEY: text('AppKey'),
   DINGTALK_APP_SECRET: text('AppSecret'),
   DINGTALK_ROBOT_CODE: text('robotCode'),
+  DINGTALK_GROUP_WEBHOOK: { type: 'string', pattern: '^https?://[^\\s]+$', expect: '自定义机器人 webhook 地址 (含 access_token)' },
+  DINGTALK_GROUP_SECRET: { type: 'string', pattern: '^SEC', expect: '自定义机器人加签密钥 (以 SEC 开头)' },
   DINGTALK_API_BASE: url('https://api.dingtalk.com'),
   DINGTALK_OAPI_BASE: url('https://oapi.dingtalk.com'),
 };

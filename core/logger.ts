@@ -6,6 +6,6 @@ export type { Logger };
 const REDACT = ['phone', 'address', 'contact', '*.phone', '*.address', '*.contact', 'req.headers.cookie', 'req.headers.authorization', 'password', '*.password'];
 
 /** The process logger: JSON lines, personal fields redacted. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { app: 'customer-steward' }, redact: { paths: REDACT, censor: '[已隐藏]' } });
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination: 1 | 2 = 1): Logger {
+  return pino({ level, base: { app: 'customer-steward' }, redact: { paths: REDACT, censor: '[已隐藏]' } }, pino.destination(destination));
 }

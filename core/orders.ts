@@ -3,9 +3,9 @@ import type { OrderStatus, Reservation, SalesOrder, Receivable } from '../models
 import { withTransaction } from '../models/tx.js';
 import type { Actor, Core } from './context.js';
 import { DomainError, validationError } from './errors.js';
-import { centsToDecimal, formatYuan, toCents } from './money.js';
+import { centsToDecimal, formatYuan, parseAmount, toCents } from './money.js';
 import { assertCan } from './permissions.js';
-import { localParts, nextSequence } from './customers/codes.js';
+import { localParts, nextSequence, prepareSequence } from './customers/codes.js';
 import { assertOpenForBusiness } from './customers/status.js';
 import { findByCode } from './customers/view.js';
 
@@ -18,6 +18,10 @@ const MOVES: Record<string, { from: OrderStatus[]; to: OrderStatus; kind: 'new' 
 };
 const ORDER_STATUS_LABELS: Record<OrderStatus, string> = { draft: '草稿', confirmed: '已确认', shipped: '已发货', completed: '已完成', cancelled: '已取消' };
 
+function isDate(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+}
+
 function today(core: Core): string {
   const p = localParts(core.now(), core.config.STEWARD_TIMEZONE);
   return `${p.year}-${p.month}-${p.day}`;
@@ -26,9 +30,10 @@ function today(core: Core): string {
 /** Creates a draft order; refused for an inactive or deleted customer. */
 export async function createOrder(core: Core, actor: Actor, input: { customerCode: string; total: string | number; orderDate?: string; number?: string }, opts: { transaction?: Transaction } = {}): Promise<SalesOrder> {
   assertCan(actor.operator, 'orders');
-  const cents = toCents(input.total);
-  if (cents <= 0) throw validationError([{ field: 'total', message: '订单金额必须大于 0' }]);
+  const cents = parseAmount(input.total, 'total', '订单金额');
   const orderDate = input.orderDate ?? today(core);
+  if (!isDate(orderDate)) throw validationError([{ field: 'orderDate', message: '订单日期格式应为 YYYY-MM-DD' }]);
+  if (!input.number && !opts.transaction) await prepareSequence(core, `order-${orderDate.slice(0, 4)}`);
   return withTransaction(core.models.sequelize, async (t) => {
     const customer = await findByCode(core, input.customerCode, t, true);
     assertOpenForBusiness(core, customer, 'new');
@@ -66,19 +71,20 @@ export async function moveOrder(core: Core, actor: Actor, number: string, move: 
 /** Books a receivable against an order. */
 export async function createReceivable(core: Core, actor: Actor, input: { orderNumber: string; amount: string | number; dueDate: string }): Promise<Receivable> {
   assertCan(actor.operator, 'orders');
+  const cents = parseAmount(input.amount, 'amount', '应收金额');
+  if (!isDate(input.dueDate)) throw validationError([{ field: 'dueDate', message: '到期日格式应为 YYYY-MM-DD' }]);
   return withTransaction(core.models.sequelize, async (t) => {
     const order = await findOrder(core, input.orderNumber, t);
     const customer = await core.models.Customer.findByPk(order.customerId, { transaction: t });
     if (customer) assertOpenForBusiness(core, customer, 'new');
-    return core.models.Receivable.create({ customerId: order.customerId, orderId: order.id, amount: centsToDecimal(toCents(input.amount)), paid: '0.00', dueDate: input.dueDate, status: 'open' }, { transaction: t });
+    return core.models.Receivable.create({ customerId: order.customerId, orderId: order.id, amount: centsToDecimal(cents), paid: '0.00', dueDate: input.dueDate, status: 'open' }, { transaction: t });
   });
 }
 
 /** Records a payment; the receivable closes when fully paid. Overpayment is refused. */
 export async function recordPayment(core: Core, actor: Actor, receivableId: number, amount: string | number): Promise<Receivable> {
   assertCan(actor.operator, 'payments');
-  const cents = toCents(amount);
-  if (cents <= 0) throw validationError([{ field: 'amount', message: '收款金额必须大于 0' }]);
+  const cents = parseAmount(amount, 'amount', '收款金额');
   return withTransaction(core.models.sequelize, async (t) => {
     const r = await core.models.Receivable.findByPk(receivableId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!r) throw new DomainError('NOT_FOUND', `找不到应收款 #${receivableId}。`);
@@ -113,6 +119,8 @@ export async function releaseReservation(core: Core, actor: Actor, reservationId
   return withTransaction(core.models.sequelize, async (t) => {
     const r = await core.models.Reservation.findByPk(reservationId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!r) throw new DomainError('NOT_FOUND', `找不到库存预留 #${reservationId}。`);
+    const customer = await core.models.Customer.findByPk(r.customerId, { transaction: t });
+    if (customer) assertOpenForBusiness(core, customer, 'wind-down');
     if (r.status !== 'active') throw new DomainError('CONFLICT', `库存预留 #${r.id} 已释放。`);
     await r.update({ status: 'released' }, { transaction: t });
     return r;

@@ -33,7 +33,8 @@ export function loadKeys(config: Config, logger?: Logger): Keys {
     STEWARD_INDEX_KEY: config.STEWARD_INDEX_KEY ?? stored.STEWARD_INDEX_KEY ?? crypto.randomBytes(32).toString('base64'),
     SESSION_SECRET: config.SESSION_SECRET ?? stored.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
   };
-  if (JSON.stringify(want) !== JSON.stringify({ ...want, ...stored })) {
+  const generated = (Object.keys(want) as (keyof typeof want)[]).some((k) => !config[k] && !stored[k]);
+  if (generated) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(want, null, 2), { mode: 0o600 });
     logger?.warn({ file }, 'development keys generated; set STEWARD_DATA_KEY, STEWARD_INDEX_KEY and SESSION_SECRET in production');
@@ -77,4 +78,30 @@ export function maskPhone(phone: string | null | undefined): string {
 export function maskAddress(address: string | null | undefined): string {
   if (!address) return '';
   return address.length <= 6 ? '****' : `${address.slice(0, 6)}****`;
+}
+
+/** Thrown when the configured data key cannot read what the database holds. */
+export class KeyMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyMismatchError';
+  }
+}
+
+const CANARY = 'customer-steward key check';
+
+/** A value encrypted once per database, so a changed STEWARD_DATA_KEY is caught at start-up, not mid-request. */
+export function keyCanary(keys: Keys): string {
+  return encrypt(keys, CANARY)!;
+}
+
+/** Throws KeyMismatchError when `stored` was not encrypted with these keys. */
+export function checkKeyCanary(keys: Keys, stored: string): void {
+  let plain: string | null = null;
+  try {
+    plain = decrypt(keys, stored);
+  } catch {
+    plain = null;
+  }
+  if (plain !== CANARY) throw new KeyMismatchError('STEWARD_DATA_KEY 与数据库里已加密的数据不匹配: 密钥被换过或丢失了。请恢复原来的密钥 (开发环境在 DATA_DIR/dev-keys.json), 不要用新密钥启动。');
 }

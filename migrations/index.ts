@@ -1,6 +1,9 @@
 import type { Migration } from './types.js';
 import { commercialModels } from './0001-commercial-models.js';
 import { lifecycle } from './0002-lifecycle.js';
+import { data } from './0003-data.js';
+import { bot } from './0004-bot.js';
+import { adminLoginThrottle } from './0005-admin-login-throttle.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle];

@@ -10,6 +10,9 @@ import { AuditEvent, AuditHead } from './audit-event.js';
 import { ApprovalRequest } from './approval-request.js';
 import { RecycleEntry } from './recycle-entry.js';
 import { StewardMeta } from './meta.js';
+import { ImportBatch, ImportRow } from './import-batch.js';
+import { BackupRecord } from './backup-record.js';
+import { BotInbound, BotConversation, BotOutbox } from './bot.js';
 
 export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, RecycleEntry, StewardMeta };
 export * from './customer.js';
@@ -19,6 +22,9 @@ export * from './reservation.js';
 export * from './operator.js';
 export * from './audit-event.js';
 export * from './approval-request.js';
+export * from './import-batch.js';
+export * from './backup-record.js';
+export * from './bot.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -35,6 +41,12 @@ export interface Models {
   ApprovalRequest: typeof ApprovalRequest;
   RecycleEntry: typeof RecycleEntry;
   StewardMeta: typeof StewardMeta;
+  ImportBatch: typeof ImportBatch;
+  ImportRow: typeof ImportRow;
+  BackupRecord: typeof BackupRecord;
+  BotInbound: typeof BotInbound;
+  BotConversation: typeof BotConversation;
+  BotOutbox: typeof BotOutbox;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -55,6 +67,12 @@ export function initModels(sequelize: Sequelize): Models {
     ApprovalRequest: class extends ApprovalRequest {}.initModel(sequelize),
     RecycleEntry: class extends RecycleEntry {}.initModel(sequelize),
     StewardMeta: class extends StewardMeta {}.initModel(sequelize),
+    ImportBatch: class extends ImportBatch {}.initModel(sequelize),
+    ImportRow: class extends ImportRow {}.initModel(sequelize),
+    BackupRecord: class extends BackupRecord {}.initModel(sequelize),
+    BotInbound: class extends BotInbound {}.initModel(sequelize),
+    BotConversation: class extends BotConversation {}.initModel(sequelize),
+    BotOutbox: class extends BotOutbox {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

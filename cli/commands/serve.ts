@@ -9,7 +9,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('启动服务: 机器人 webhook、后台和定时任务 (start the server)')
     .action(() => runAction(async () => {
-      const core = await openReadyCore();
+      const core = await openReadyCore(process.env, { server: true });
       const running = await serve(core, { mounts: await buildMounts(core) });
       const shutdown = (signal: string) => {
         core.logger.info({ signal }, 'signal received');

@@ -5,8 +5,16 @@ import type { Core } from '../../core/context.js';
 import { databaseHealth } from '../../core/boot.js';
 import { errorResponder } from './http-errors.js';
 
-/** Something that adds routes or middleware to the app (the bot, the back office). */
-export type Mount = (app: Koa, router: Router) => void | Promise<void>;
+/** Adds routes or middleware to the app (the bot, the back office); may return its stopper. */
+export type Mount = (app: Koa, router: Router) => void | Stopper | Promise<void | Stopper>;
+export type Stopper = () => Promise<void>;
+
+const stoppers = new WeakMap<Koa, Stopper[]>();
+
+/** What the mounts asked to run at shutdown, in reverse mount order. */
+export function stoppersOf(app: Koa): Stopper[] {
+  return [...(stoppers.get(app) ?? [])].reverse();
+}
 
 /** Tags each request with an id and a child logger, and logs one line when it ends. */
 function requestLogger(core: Core): Koa.Middleware {
@@ -44,7 +52,12 @@ export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
       ctx.body = { status: 'unavailable', database: core.models.sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql', reason: `数据库不可用: ${(err as Error).message}` };
     }
   });
-  for (const mount of mounts) await mount(app, router);
+  const stops: Stopper[] = [];
+  for (const mount of mounts) {
+    const stop = await mount(app, router);
+    if (typeof stop === 'function') stops.push(stop);
+  }
+  stoppers.set(app, stops);
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Core } from '../../core/context.js';
 import { ensureAdmin } from '../../core/operators.js';
 import { seedDemo } from '../../core/demo/seed.js';
-import { buildApp, type Mount } from './app.js';
+import { buildApp, stoppersOf, type Mount } from './app.js';
 import { UserFacingError } from '../runtime.js';
 
 export interface Running {
@@ -63,6 +63,7 @@ export async function serve(core: Core, opts: ServeOptions = {}): Promise<Runnin
     stopping ??= (async () => {
       logger.info('shutting down');
       await stopJobs();
+      for (const stopMount of stoppersOf(app)) await stopMount().catch((err: unknown) => logger.warn({ err }, 'stopping a door failed'));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

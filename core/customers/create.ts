@@ -6,7 +6,7 @@ import { assertCan } from '../permissions.js';
 import { blindIndex, encrypt } from '../privacy.js';
 import { normalizeName } from '../text.js';
 import { withTransaction } from '../../models/tx.js';
-import { checkManualCode, nextCustomerCode } from './codes.js';
+import { checkManualCode, nextCustomerCode, prepareCustomerCode } from './codes.js';
 import { duplicateCandidates, type DuplicateCandidate } from './duplicates.js';
 import { assertCreateInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, mapUniqueError, toView, type CustomerView } from './view.js';
@@ -43,6 +43,7 @@ export async function createCustomer(core: Core, actor: Actor, input: CustomerIn
   assertCan(actor.operator, 'create');
   const value = assertCreateInput(input);
   const manual = value.code ? checkManualCode(core, value.code) : null;
+  if (!manual && !opts.transaction) await prepareCustomerCode(core);
   return withTransaction(core.models.sequelize, async (t) => {
     const duplicates = await duplicateCandidates(core, value, { transaction: t });
     if (duplicates.length && !opts.allowDuplicates) {

@@ -62,6 +62,8 @@ export function translateErrors(errors: ErrorObject[] | null | undefined): Field
   return [...out].map(([field, message]) => ({ field, message }));
 }
 
+const PHONE_TEXT = /^[\d\s\-+().eE]*$/;
+
 /** Trims, converts full-width to half-width, strips control characters; empty strings become null. */
 export function cleanInput(input: CustomerInput): CustomerInput {
   const out: CustomerInput = {};
@@ -76,7 +78,8 @@ export function cleanInput(input: CustomerInput): CustomerInput {
       continue;
     }
     let v = cleanText(String(raw));
-    if (key === 'phone') v = normalizePhone(v);
+    // Only separators are dropped; letters or words stay so validation reports them instead of losing the number.
+    if (key === 'phone') v = PHONE_TEXT.test(toHalfWidth(v)) ? normalizePhone(v) : v;
     else if (key !== 'name' && key !== 'address' && key !== 'note') v = toHalfWidth(v).trim();
     (out as Record<string, unknown>)[key] = v === '' ? (key === 'name' ? '' : null) : v;
   }

@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { col, literal, Op, where, type Sequelize, type WhereOptions } from 'sequelize';
 import type { Customer, CustomerStatus } from '../../models/index.js';
 import type { Actor, Core } from '../context.js';
 import { assertCan } from '../permissions.js';
@@ -29,19 +29,25 @@ export interface SearchPage {
   pageSize: number;
 }
 
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * `column LIKE pattern ESCAPE '!'`: SQLite has no default escape character (MySQL's is a
+ * backslash), so a name containing % or _ needs an explicit one to match on both.
+ */
+function like(sequelize: Sequelize, column: string, before: string, text: string, after: string): WhereOptions<Customer> {
+  const escaped = text.replace(/[!%_]/g, (c) => `!${c}`);
+  return where(col(column), Op.like, literal(`${sequelize.escape(`${before}${escaped}${after}`)} ESCAPE '!'`)) as WhereOptions<Customer>;
 }
 
 /** The WHERE clause for a query; deleted customers are left out unless asked for. */
 export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Customer> {
+  const { sequelize } = core.models;
   const and: WhereOptions<Customer>[] = [];
   if (query.status) and.push({ status: query.status });
   else if (!query.includeDeleted) and.push({ status: { [Op.ne]: 'deleted' } });
   if (query.ownerId) and.push({ ownerId: query.ownerId });
   if (query.code) and.push({ code: normalizeCode(query.code) });
-  if (query.codePrefix) and.push({ code: { [Op.like]: `${likeEscape(normalizeCode(query.codePrefix))}%` } });
-  if (query.name) and.push({ nameNorm: { [Op.like]: `%${likeEscape(normalizeName(query.name))}%` } });
+  if (query.codePrefix) and.push(like(sequelize, 'code', '', normalizeCode(query.codePrefix), '%'));
+  if (query.name) and.push(like(sequelize, 'name_norm', '%', normalizeName(query.name), '%'));
   if (query.phone) and.push({ phoneHash: blindIndex(core.keys, normalizePhone(query.phone)) ?? '' });
   if (query.contact) and.push({ contact: toHalfWidth(query.contact).trim() });
   const q = query.q ? toHalfWidth(query.q).trim() : '';
@@ -49,8 +55,8 @@ export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Custom
     const digits = normalizePhone(q);
     const or: WhereOptions<Customer>[] = [
       { code: normalizeCode(q) },
-      { code: { [Op.like]: `${likeEscape(normalizeCode(q))}%` } },
-      { nameNorm: { [Op.like]: `%${likeEscape(normalizeName(q))}%` } },
+      like(sequelize, 'code', '', normalizeCode(q), '%'),
+      like(sequelize, 'name_norm', '%', normalizeName(q), '%'),
       { contact: q },
     ];
     if (/^\+?[\d\s-]{5,}$/.test(q) && digits.length >= 5) or.push({ phoneHash: blindIndex(core.keys, digits)! });

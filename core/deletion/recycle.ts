@@ -31,7 +31,11 @@ export async function restoreCustomer(core: Core, actor: Actor, rawCode: string)
   });
 }
 
-const ERASED = ['name', 'contact', 'phoneEnc', 'phoneHash', 'addressEnc', 'phone_enc', 'phone_hash', 'address_enc', 'note'];
+/** What purge leaves of a customer's personal data, in the row and in its snapshot (free-text fields may name people too). */
+function erased(customerId: number) {
+  const anonymous = `已删除客户-${customerId}`;
+  return { name: anonymous, nameNorm: anonymous, contact: null, phoneEnc: null, phoneHash: null, addressEnc: null, note: null, deactivationMemo: null };
+}
 
 /**
  * Erases personal data once retention has passed: the customer row and the snapshot lose
@@ -46,11 +50,11 @@ export async function purgeEntry(core: Core, actor: Actor, entryId: number, opts
     if (entry.purgedAt) throw new DomainError('CONFLICT', `第 ${entryId} 条已清除过。`);
     if (entry.restoredAt) throw new DomainError('CONFLICT', `客户 ${entry.customerCode} 已恢复, 不能清除。`);
     if (!opts.force && entry.retainUntil > core.now()) throw new DomainError('CONFLICT', `客户 ${entry.customerCode} 的保留期到 ${localTime(core, entry.retainUntil)}, 之前不能清除。`);
-    const anonymous = `已删除客户-${entry.customerId}`;
-    await core.models.Customer.update({ name: anonymous, nameNorm: anonymous, contact: null, phoneEnc: null, phoneHash: null, addressEnc: null, note: null }, { where: { id: entry.customerId }, transaction: t });
-    const snapshot = JSON.parse(entry.snapshot) as { customer?: Record<string, unknown> };
-    if (snapshot.customer) for (const k of ERASED) if (k in snapshot.customer) snapshot.customer[k] = k === 'name' ? anonymous : null;
-    await entry.update({ snapshot: JSON.stringify(snapshot), customerName: anonymous, purgedAt: core.now() }, { transaction: t });
+    const blank = erased(entry.customerId);
+    await core.models.Customer.update(blank, { where: { id: entry.customerId }, transaction: t });
+    const snapshot = JSON.parse(entry.snapshot) as { customer?: Record<string, unknown> | null };
+    if (snapshot.customer) Object.assign(snapshot.customer, blank);
+    await entry.update({ snapshot: JSON.stringify(snapshot), customerName: blank.name, purgedAt: core.now() }, { transaction: t });
     const [redactedEvents] = await core.models.AuditEvent.update({ pii: null }, { where: { customerId: entry.customerId, pii: { [Op.ne]: null } }, transaction: t });
     await appendAudit(core, t, actor, { action: 'customer.purge', customerId: entry.customerId, customerCode: entry.customerCode, info: { recycleEntryId: entry.id, redactedEvents } });
     return { redactedEvents };

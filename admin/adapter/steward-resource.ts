@@ -1,0 +1,148 @@
+import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
+import { Resource as SequelizeResource } from '@adminjs/sequelize';
+import { Op, type FindAttributeOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
+
+/** A filter value as AdminJS sends it: text, or a from/to range for dates. */
+export type FilterValue = string | { from?: string; to?: string };
+/** Turns one filter value into a WHERE clause (null: ignore it). */
+export type FilterRule = (value: FilterValue) => WhereOptions | null;
+
+export interface ResourceSpec<M extends Model> {
+  /** Columns never read into the back office (password hashes, ciphertext blobs, snapshots). */
+  skip?: string[];
+  /** Columns read for `toParams` but not shown as properties (ciphertext, blind indexes). */
+  hidden?: string[];
+  /** Each filterable path and how it queries; paths not listed are ignored, never LIKE-scanned. */
+  filters?: Record<string, FilterRule>;
+  /** Sortable property → indexed column it orders by; anything else falls back to `defaultSort`. */
+  sorts?: Record<string, string>;
+  defaultSort?: [string, 'ASC' | 'DESC'];
+  /** A condition added when a given filter is absent (e.g. hide deleted customers). */
+  implicit?: (filters: Record<string, FilterValue>) => WhereOptions | null;
+  /** The params the browser receives for a row (decrypt and mask here). */
+  toParams?: (row: M) => Record<string, unknown>;
+}
+
+/** A range filter on a date or datetime column. */
+export function rangeRule(column: string): FilterRule {
+  return (value) => {
+    if (typeof value !== 'object' || value === null) return null;
+    const range: Record<symbol, string> = {};
+    if (value.from) range[Op.gte] = value.from;
+    if (value.to) range[Op.lte] = value.to;
+    return Object.getOwnPropertySymbols(range).length ? { [column]: range } : null;
+  };
+}
+
+/** An exact-match filter on a column. */
+export function exactRule(column: string, convert: (v: string) => unknown = (v) => v): FilterRule {
+  return (value) => (typeof value === 'string' && value !== '' ? { [column]: convert(value) } : null);
+}
+
+/** A number-valued exact filter (ids); a non-number matches nothing instead of erroring. */
+export function idRule(column: string): FilterRule {
+  return exactRule(column, (v) => (/^\d+$/.test(v) ? Number(v) : -1));
+}
+
+/** A prefix match that an index on the column can serve. */
+export function prefixRule(column: string, normalise: (v: string) => string = (v) => v.trim()): FilterRule {
+  return (value) => {
+    if (typeof value !== 'string' || !value.trim()) return null;
+    return { [column]: { [Op.like]: `${normalise(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%` } };
+  };
+}
+
+/**
+ * The Sequelize adapter with the back office's rules: whitelisted filters and sorts (so every
+ * list query runs on an index), secrets never read, and no generic writes at all: creating and
+ * changing records goes through action handlers that call core.
+ */
+export class StewardResource<M extends Model = Model> extends SequelizeResource {
+  readonly model: ModelStatic<M>;
+  readonly spec: ResourceSpec<M>;
+
+  constructor(model: ModelStatic<M>, spec: ResourceSpec<M> = {}) {
+    super(model as never);
+    this.model = model;
+    this.spec = spec;
+  }
+
+  private get invisible(): Set<string> {
+    return new Set([...(this.spec.skip ?? []), ...(this.spec.hidden ?? [])]);
+  }
+
+  override properties(): BaseProperty[] {
+    const invisible = this.invisible;
+    return super.properties().filter((p) => !invisible.has(p.name()));
+  }
+
+  override property(path: string): BaseProperty | null {
+    return this.invisible.has(path) ? null : super.property(path);
+  }
+
+  private attributes(): FindAttributeOptions | undefined {
+    return this.spec.skip?.length ? { exclude: this.spec.skip } : undefined;
+  }
+
+  /** The WHERE clause for AdminJS's filter, built only from whitelisted rules. */
+  where(filter?: Filter | null): WhereOptions {
+    const values: Record<string, FilterValue> = {};
+    for (const [path, element] of Object.entries(filter?.filters ?? {})) values[path] = element.value as FilterValue;
+    const and: WhereOptions[] = [];
+    for (const [path, value] of Object.entries(values)) {
+      const clause = this.spec.filters?.[path]?.(value);
+      if (clause) and.push(clause);
+    }
+    const implicit = this.spec.implicit?.(values);
+    if (implicit) and.push(implicit);
+    return and.length ? { [Op.and]: and } : {};
+  }
+
+  private order(sort?: { sortBy?: string; direction?: 'asc' | 'desc' }): Order {
+    const fallback = this.spec.defaultSort ?? [this.primaryKey(), 'DESC'];
+    const column = sort?.sortBy ? this.spec.sorts?.[sort.sortBy] : undefined;
+    if (!column) return [fallback];
+    const direction = sort?.direction === 'desc' ? 'DESC' : 'ASC';
+    // A unique tie-breaker keeps paging stable when the sort column repeats.
+    return column === this.primaryKey() ? [[column, direction]] : [[column, direction], [this.primaryKey(), direction]];
+  }
+
+  /** The record AdminJS sees for a row. */
+  toRecord(row: M): BaseRecord {
+    if (this.spec.toParams) return new BaseRecord(this.spec.toParams(row), this);
+    const plain = row.get({ plain: true }) as Record<string, unknown>;
+    for (const key of this.invisible) delete plain[key];
+    return new BaseRecord(plain, this);
+  }
+
+  override async count(filter: Filter): Promise<number> {
+    return this.model.count({ where: this.where(filter) });
+  }
+
+  override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } } = {}): Promise<BaseRecord[]> {
+    const rows = await this.model.findAll({ where: this.where(filter), limit, offset, order: this.order(sort), attributes: this.attributes() });
+    return rows.map((r) => this.toRecord(r));
+  }
+
+  override async findOne(id: string | number): Promise<BaseRecord | null> {
+    const row = await this.model.findByPk(id, { attributes: this.attributes() });
+    return row ? this.toRecord(row) : null;
+  }
+
+  override async findMany(ids: (string | number)[]): Promise<BaseRecord[]> {
+    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } } as WhereOptions, attributes: this.attributes() });
+    return rows.map((r) => this.toRecord(r));
+  }
+
+  override async create(): Promise<Record<string, unknown>> {
+    throw new Error(`${this.id()}: generic create is disabled; the action handler must call core`);
+  }
+
+  override async update(): Promise<Record<string, unknown>> {
+    throw new Error(`${this.id()}: generic update is disabled; the action handler must call core`);
+  }
+
+  override async delete(): Promise<void> {
+    throw new Error(`${this.id()}: generic delete is disabled; the action handler must call core`);
+  }
+}

@@ -1,0 +1,25 @@
+/** Button ids are short and ASCII (WeCom keys, console --click); each maps to the command a tap means. */
+const VERBS: Record<string, string> = {
+  confirm: '确认',
+  cancel: '取消',
+  approve: '同意',
+  reject: '拒绝',
+  deactivate: '停用客户',
+  keep: '保留客户',
+  pick: '',
+  help: '帮助',
+};
+
+/** The chat text a button press stands for, or null for an unknown id. */
+export function buttonText(id: string): string | null {
+  const [verb, ...rest] = id.split(':');
+  if (!verb || !(verb in VERBS)) return null;
+  const arg = rest.join(':').replace(/_/g, ' ');
+  if (verb === 'deactivate') return `停用客户 ${arg} 长期无交易`;
+  return `${VERBS[verb]} ${arg}`.trim();
+}
+
+/** A button id for a verb and argument (spaces become underscores). */
+export function buttonId(verb: keyof typeof VERBS, arg = ''): string {
+  return arg ? `${verb}:${arg.replace(/\s+/g, '_')}` : verb;
+}

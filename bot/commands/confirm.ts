@@ -1,0 +1,57 @@
+import type { CustomerInput } from '../../core/customers/schema.js';
+import { normalizeCode } from '../../core/customers/codes.js';
+import type { Reply } from '../types.js';
+import type { CommandContext } from './context.js';
+import { confirmDelete, confirmRestore } from './deletion.js';
+import { doCreate } from './edit.js';
+import type { CommandSpec } from './registry.js';
+import { confirmDeactivate } from './status.js';
+
+type Payload = { action: string; key: string } & Record<string, unknown>;
+
+/** What each confirmable action does once confirmed. */
+const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply>> = {
+  deactivate: (ctx, p) => confirmDeactivate(ctx, p as never),
+  delete: (ctx, p) => confirmDelete(ctx, p as never),
+  restore: (ctx, p) => confirmRestore(ctx, p as never),
+  create: (ctx, p) => doCreate(ctx, p.input as CustomerInput, true),
+};
+
+export const confirmCommand: CommandSpec = {
+  id: 'confirm',
+  name: '确认',
+  english: 'confirm',
+  args: [{ name: 'key', label: '编码', required: true }],
+  permission: 'view',
+  sideEffect: true,
+  hidden: true,
+  summary: '确认待确认的操作, 需要把编码再输入一遍',
+  example: '确认 C20260012',
+  async run(ctx) {
+    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.door, ctx.msg.userId);
+    if (!pending || pending.kind !== 'confirm') return { text: '没有等待确认的操作 (可能已超过 5 分钟), 请重新发起。' };
+    const typed = ctx.args.key!.trim();
+    if (typed !== pending.payload.key && normalizeCode(typed) !== normalizeCode(pending.payload.key)) {
+      return { text: `输入的「${typed}」与待确认的「${pending.payload.key}」不一致, 操作已取消, 没有做任何改动。` };
+    }
+    const act = ACTIONS[pending.payload.action];
+    if (!act) return { text: '这个确认已失效, 请重新发起。' };
+    return act(ctx, pending.payload);
+  },
+};
+
+export const cancelCommand: CommandSpec = {
+  id: 'cancel',
+  name: '取消',
+  english: 'cancel',
+  args: [],
+  permission: 'view',
+  sideEffect: false,
+  hidden: true,
+  summary: '取消待确认的操作',
+  example: '取消',
+  async run(ctx) {
+    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.door, ctx.msg.userId);
+    return { text: pending ? '已取消, 没有做任何改动。' : '现在没有待确认的操作。' };
+  },
+};

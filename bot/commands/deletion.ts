@@ -1,0 +1,149 @@
+import { approve, localTime, pendingFor, reject, requestDeletion } from '../../core/deletion/approvals.js';
+import { precheck } from '../../core/deletion/precheck.js';
+import { listRecycleBin, restoreCustomer } from '../../core/deletion/recycle.js';
+import { getCustomer } from '../../core/customers/search.js';
+import { DomainError } from '../../core/errors.js';
+import { buttonId } from '../buttons.js';
+import type { Reply } from '../types.js';
+import type { CommandContext } from './context.js';
+import type { CommandSpec } from './registry.js';
+import { resolveCustomer } from './resolve.js';
+import { propose } from './status.js';
+
+export const deleteCommand: CommandSpec = {
+  id: 'customer.delete',
+  name: '删除客户',
+  english: 'delete',
+  args: [{ name: 'code', label: '编码', required: true }, { name: 'reason', label: '原因', rest: true }],
+  permission: 'requestDeletion',
+  sideEffect: true,
+  summary: '申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复',
+  example: '删除客户 C20260012 重复录入',
+  async run(ctx) {
+    const found = await resolveCustomer(ctx, ctx.args.code!, '删除客户', ctx.args.reason ?? '');
+    if (found.reply) return found.reply;
+    const check = await precheck(ctx.core, ctx.actor, found.code);
+    if (check.blockers.length) {
+      const lines = check.blockers.map((b, i) => `${i + 1}. ${b.text}`).join('\n');
+      return {
+        text: `客户 ${check.code} ${check.name} 还有业务未了结, 不能删除:\n${lines}\n${check.suggestion}`,
+        buttons: [{ id: buttonId('help', '停用客户'), text: '怎样停用' }],
+      };
+    }
+    if (!ctx.args.reason) return { text: `请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入` };
+    return propose(ctx, 'delete', check.code, { code: check.code, reason: ctx.args.reason },
+      `将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
+  },
+};
+
+/** Runs a confirmed delete request and notifies the approvers. */
+export async function confirmDelete(ctx: CommandContext, p: { code: string; reason: string }): Promise<Reply> {
+  const request = await requestDeletion(ctx.core, ctx.actor, p.code, p.reason);
+  const customer = await getCustomer(ctx.core, ctx.actor, p.code);
+  const approvers = await ctx.deps.notifier.approvalRequested(request, ctx.operator, customer?.name ?? '', ctx.msg);
+  const names = approvers.map((a) => a.displayName).join('、') || '(没有可用的审批人, 请联系管理员)';
+  return { text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`, mentions: approvers.map((a) => (ctx.msg.door === 'wecom' ? a.wecomUserId : a.dingtalkUserId)).filter((x): x is string => !!x) };
+}
+
+export const restoreCommand: CommandSpec = {
+  id: 'customer.restore',
+  name: '恢复客户',
+  english: 'restore',
+  args: [{ name: 'code', label: '编码', required: true }],
+  permission: 'restore',
+  sideEffect: true,
+  summary: '从回收站恢复客户 (原编码、原状态和全部历史)',
+  example: '恢复客户 C20260012',
+  async run(ctx) {
+    const found = await resolveCustomer(ctx, ctx.args.code!, '恢复客户', '', { includeDeleted: true });
+    if (found.reply) return found.reply;
+    const c = await getCustomer(ctx.core, ctx.actor, found.code, { includeDeleted: true });
+    if (!c || c.status !== 'deleted') throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
+    return propose(ctx, 'restore', c.code, { code: c.code }, `将从回收站恢复客户 ${c.code} ${c.name}, 恢复到删除前的状态, 历史记录不变。`);
+  },
+};
+
+/** Runs a confirmed restore. */
+export async function confirmRestore(ctx: CommandContext, p: { code: string }): Promise<Reply> {
+  const r = await restoreCustomer(ctx.core, ctx.actor, p.code);
+  return { text: `已恢复客户 ${r.code}, 状态: ${r.status === 'inactive' ? '停用' : '启用'}。` };
+}
+
+export const recycleCommand: CommandSpec = {
+  id: 'recycle.list',
+  name: '回收站',
+  english: 'recycle',
+  args: [],
+  permission: 'view',
+  sideEffect: false,
+  summary: '查看回收站里可恢复的客户',
+  example: '回收站',
+  async run(ctx) {
+    const entries = await listRecycleBin(ctx.core, ctx.actor, { limit: 20 });
+    if (!entries.length) return { text: '回收站是空的。' };
+    const lines = entries.map((e) => `• ${e.customerCode} ${e.customerName} — ${localTime(ctx.core, e.deletedAt).slice(0, 10)} 删除, ${localTime(ctx.core, e.retainUntil).slice(0, 10)} 前可恢复`);
+    return { text: `回收站 (${entries.length}):\n${lines.join('\n')}\n发送「恢复客户 编码」恢复。` };
+  },
+};
+
+export const pendingCommand: CommandSpec = {
+  id: 'approval.pending',
+  name: '待审批',
+  english: 'pending',
+  args: [],
+  permission: 'approve',
+  sideEffect: false,
+  summary: '列出等我审批的删除申请',
+  example: '待审批',
+  async run(ctx) {
+    const list = await pendingFor(ctx.core, ctx.actor);
+    if (!list.length) return { text: '没有等你审批的申请。' };
+    return list.slice(0, 10).map((r) => ({
+      text: `审批单 #${r.id}: 删除客户 ${r.customerCode}, 原因: ${r.reason}, ${localTime(ctx.core, r.expiresAt)} 前有效。`,
+      buttons: [{ id: buttonId('approve', String(r.id)), text: '同意' }, { id: buttonId('reject', String(r.id)), text: '拒绝' }],
+    }));
+  },
+};
+
+function requestId(raw: string | undefined): number {
+  const id = Number((raw ?? '').replace(/^#/, ''));
+  if (!Number.isInteger(id) || id <= 0) throw new DomainError('VALIDATION', `审批单号应为数字, 例如「同意 12」。`, { errors: [{ field: 'id', message: '单号无效' }] });
+  return id;
+}
+
+export const approveCommand: CommandSpec = {
+  id: 'approval.approve',
+  name: '同意',
+  english: 'approve',
+  args: [{ name: 'id', label: '单号', required: true }],
+  permission: 'approve',
+  sideEffect: true,
+  summary: '同意删除申请 (与卡片上的「同意」按钮相同)',
+  example: '同意 12',
+  async run(ctx) {
+    const result = await approve(ctx.core, ctx.actor, requestId(ctx.args.id));
+    const r = result.request;
+    const until = localTime(ctx.core, result.restorableUntil!).slice(0, 10);
+    const receipt = `你申请删除的客户 ${r.customerCode} 已由 ${ctx.operator.displayName} 同意删除。快照保存在回收站第 ${result.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.customerCode}」恢复。`;
+    await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, ctx.msg.via === 'wecom-app' ? ctx.msg.userId : undefined);
+    return { text: `已同意审批单 #${r.id}: 客户 ${r.customerCode} 已删除 (回收站第 ${result.recycleEntryId} 条, ${until} 前可恢复)。`, title: `已同意 · ${ctx.operator.displayName}` };
+  },
+};
+
+export const rejectCommand: CommandSpec = {
+  id: 'approval.reject',
+  name: '拒绝',
+  english: 'reject',
+  args: [{ name: 'id', label: '单号', required: true }, { name: 'note', label: '理由', rest: true }],
+  permission: 'approve',
+  sideEffect: true,
+  summary: '拒绝删除申请, 可写理由',
+  example: '拒绝 12 客户还有售后',
+  async run(ctx) {
+    const { request: r } = await reject(ctx.core, ctx.actor, requestId(ctx.args.id), ctx.args.note ?? '');
+    const receipt = `你申请删除的客户 ${r.customerCode} 被 ${ctx.operator.displayName} 拒绝${r.decisionNote ? `, 理由: ${r.decisionNote}` : ''}。客户保持原状。`;
+    await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, ctx.msg.via === 'wecom-app' ? ctx.msg.userId : undefined);
+    return { text: `已拒绝审批单 #${r.id} (客户 ${r.customerCode})。`, title: `已拒绝 · ${ctx.operator.displayName}` };
+  },
+};
+

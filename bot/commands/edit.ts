@@ -1,0 +1,89 @@
+import { createCustomer } from '../../core/customers/create.js';
+import { duplicateCandidates } from '../../core/customers/duplicates.js';
+import { editCustomer } from '../../core/customers/edit.js';
+import type { CustomerInput } from '../../core/customers/schema.js';
+import { FIELD_LABELS } from '../../core/customers/schema.js';
+import type { Core } from '../../core/context.js';
+import { DomainError } from '../../core/errors.js';
+import { buttonId } from '../buttons.js';
+import type { CommandContext } from './context.js';
+import type { CommandSpec } from './registry.js';
+
+/** Chinese (and English) field words accepted in `字段=值`. */
+const FIELDS: Record<string, keyof CustomerInput | 'owner'> = {
+  编码: 'code', 客户编码: 'code', code: 'code', 名称: 'name', 客户名称: 'name', name: 'name', 联系人: 'contact', contact: 'contact',
+  手机: 'phone', 电话: 'phone', phone: 'phone', 地址: 'address', address: 'address', 分类: 'category', 客户分类: 'category', group: 'category',
+  备注: 'note', note: 'note', 负责人: 'owner', owner: 'owner',
+};
+
+async function ownerId(core: Core, who: string): Promise<number> {
+  const { Operator } = core.models;
+  const op = (await Operator.findOne({ where: { displayName: who } })) ?? (await Operator.findOne({ where: { wecomUserId: who } })) ?? (await Operator.findOne({ where: { dingtalkUserId: who } }));
+  if (!op) throw new DomainError('VALIDATION', `找不到负责人「${who}」。请写操作员姓名或企业微信/钉钉账号。`, { errors: [{ field: 'ownerId', message: '负责人不存在' }] });
+  return op.id;
+}
+
+/** Named `字段=值` pairs as customer input; unknown field words are refused with the list. */
+export async function fieldsFrom(ctx: CommandContext, named: Record<string, string>): Promise<CustomerInput> {
+  const input: CustomerInput = {};
+  for (const [word, value] of Object.entries(named)) {
+    const key = FIELDS[word];
+    if (!key) throw new DomainError('VALIDATION', `不认识的字段「${word}」。可用字段: 名称、联系人、手机、地址、分类、备注、负责人、编码。`, { errors: [{ field: word, message: '未知字段' }] });
+    if (key === 'owner') input.ownerId = await ownerId(ctx.core, value);
+    else (input as Record<string, string>)[key] = value;
+  }
+  return input;
+}
+
+/** Creates after the user has seen any duplicate candidates. */
+export async function doCreate(ctx: CommandContext, input: CustomerInput, allowDuplicates: boolean) {
+  const { customer } = await createCustomer(ctx.core, ctx.actor, input, { allowDuplicates });
+  return { text: `已新建客户 ${customer.code} ${customer.name}。` };
+}
+
+export const createCommand: CommandSpec = {
+  id: 'customer.create',
+  name: '新建客户',
+  english: 'create',
+  args: [{ name: 'name', label: '名称', rest: true }],
+  permission: 'create',
+  sideEffect: true,
+  summary: '新建客户, 编码自动生成 (或写 编码=…); 发现疑似重复会先提醒',
+  example: '新建客户 名称=杭州瑞丰五金有限公司 联系人=王伟 手机=13812345678 分类=经销商',
+  async run(ctx) {
+    const { name: _n, 名称: _m, ...named } = ctx.raw.named;
+    const input = await fieldsFrom(ctx, named);
+    input.name = ctx.raw.named['名称'] ?? ctx.raw.named['name'] ?? ctx.args.name;
+    if (!input.name) return { text: `请写客户名称。\n例如: ${createCommand.example}` };
+    if (input.ownerId === undefined && ctx.operator.roleList().includes('sales')) input.ownerId = ctx.operator.id;
+    const dupes = await duplicateCandidates(ctx.core, input);
+    if (!dupes.length) return doCreate(ctx, input, false);
+    await ctx.deps.conversations.set(ctx.msg.door, ctx.msg.userId, 'confirm', { action: 'create', key: '新建', input }, ctx.core.config.CONFIRM_TTL_SECONDS);
+    const list = dupes.map((d) => `• ${d.code} ${d.name} (相同${d.matchedOn.map((m) => (m === 'phone' ? '手机' : '名称')).join('、')})`).join('\n');
+    return {
+      text: `可能与已有客户重复:\n${list}\n如确认是不同的客户, 请在 ${Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60)} 分钟内回复「确认 新建」继续创建; 回复其他内容取消。`,
+      buttons: [{ id: buttonId('confirm', '新建'), text: '确认新建' }, { id: buttonId('cancel'), text: '取消' }],
+    };
+  },
+};
+
+export const editCommand: CommandSpec = {
+  id: 'customer.edit',
+  name: '修改客户',
+  english: 'edit',
+  args: [{ name: 'code', label: '编码', required: true }],
+  permission: 'edit',
+  sideEffect: true,
+  summary: '修改客户资料: 字段=值, 可写多个',
+  example: '修改客户 C20260012 联系人=李娜 手机=13900001111',
+  async run(ctx) {
+    const input = await fieldsFrom(ctx, ctx.raw.named);
+    if (!Object.keys(input).length) return { text: `请写要改的字段, 格式 字段=值。\n例如: ${editCommand.example}` };
+    const { customer, changes } = await editCustomer(ctx.core, ctx.actor, ctx.args.code!, input);
+    const keys = Object.keys(changes);
+    if (!keys.length) return { text: `客户 ${customer.code} 没有变化。` };
+    const masked = new Set(['phone', 'address']);
+    const lines = keys.map((k) => `• ${FIELD_LABELS[k] ?? k}: ${masked.has(k) ? '(已更新)' : `${String(changes[k]![0] ?? '—')} → ${String(changes[k]![1] ?? '—')}`}`);
+    return { text: `已修改客户 ${customer.code}:\n${lines.join('\n')}` };
+  },
+};

@@ -1,0 +1,23 @@
+import type { CommandSpec, CommandRegistry } from './registry.js';
+
+/** 帮助 / help, generated from the registry. */
+export function helpCommand(registry: CommandRegistry): CommandSpec {
+  return {
+    id: 'help',
+    name: '帮助',
+    english: 'help',
+    aliases: ['?', '菜单'],
+    args: [{ name: 'command', label: '命令' }],
+    permission: 'view',
+    sideEffect: false,
+    summary: '查看全部命令, 或某个命令的用法',
+    example: '帮助 删除客户',
+    async run(ctx) {
+      const name = ctx.args.command;
+      if (!name) return { text: registry.help() };
+      const matched = registry.match(name);
+      if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help()}` };
+      return { text: registry.helpFor(matched.spec) };
+    },
+  };
+}

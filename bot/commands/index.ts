@@ -1,0 +1,31 @@
+import { cancelCommand, confirmCommand } from './confirm.js';
+import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCommand, restoreCommand } from './deletion.js';
+import { createCommand, editCommand } from './edit.js';
+import { helpCommand } from './help.js';
+import { customerQuery } from './query.js';
+import { CommandRegistry } from './registry.js';
+import { inactiveCommand, statsCommand } from './reports.js';
+import { deactivateCommand, reactivateCommand } from './status.js';
+
+/** The one registry of chat commands. Building it throws on a duplicate id or ambiguous name. */
+export function buildRegistry(): CommandRegistry {
+  const registry = new CommandRegistry();
+  registry
+    .register(customerQuery)
+    .register(createCommand)
+    .register(editCommand)
+    .register(deactivateCommand)
+    .register(reactivateCommand)
+    .register(deleteCommand)
+    .register(restoreCommand)
+    .register(recycleCommand)
+    .register(pendingCommand)
+    .register(approveCommand)
+    .register(rejectCommand)
+    .register(confirmCommand)
+    .register(cancelCommand)
+    .register(inactiveCommand)
+    .register(statsCommand);
+  registry.register(helpCommand(registry));
+  return registry;
+}

@@ -1,0 +1,31 @@
+import { getCustomer } from '../../core/customers/search.js';
+import { revealCustomer } from '../../core/customers/reveal.js';
+import { can } from '../../core/permissions.js';
+import { customerText } from '../format.js';
+import type { CommandSpec } from './registry.js';
+import { resolveCustomer } from './resolve.js';
+
+/** 客户 <编码/名称/手机>: show one customer; personal data in full only in a 1:1 chat, audited. */
+export const customerQuery: CommandSpec = {
+  id: 'customer.show',
+  name: '客户',
+  aliases: ['查客户'],
+  english: 'customer',
+  args: [{ name: 'query', label: '编码', required: true, rest: true }],
+  permission: 'view',
+  sideEffect: false,
+  summary: '查看客户 (编码、名称的一部分或手机号)',
+  example: '客户 C20260012',
+  async run(ctx) {
+    const found = await resolveCustomer(ctx, ctx.args.query!, '客户');
+    if (found.reply) return found.reply;
+    const view = (await getCustomer(ctx.core, ctx.actor, found.code))!;
+    const full = ctx.msg.chatType === 'direct' && can(ctx.operator, 'revealPersonal');
+    if (full) {
+      const revealed = await revealCustomer(ctx.core, ctx.actor, view.code, `chat ${ctx.msg.via}`);
+      Object.assign(view, { phone: revealed.phone, address: revealed.address });
+    }
+    const owner = view.ownerId ? await ctx.core.models.Operator.findByPk(view.ownerId) : null;
+    return { text: customerText(ctx.core, view, { full, ownerName: owner?.displayName }) };
+  },
+};

@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import { Op } from 'sequelize';
+import type { BotDeps } from './commands/context.js';
+import { handleMessage } from './pipeline.js';
+import type { IdentityDoor, IncomingMessage, Reply } from './types.js';
+import { operatorByChatId } from '../core/operators.js';
+
+export interface ConsoleOptions {
+  as: string;
+  door: IdentityDoor;
+  group: boolean;
+}
+
+/** The console door: the same pipeline as the messengers, driven from a terminal. */
+export async function consoleSay(deps: BotDeps, opts: ConsoleOptions, input: { text?: string; click?: string }): Promise<Reply[]> {
+  const msg: IncomingMessage = {
+    door: opts.door, via: 'console', messageKey: `console:${crypto.randomUUID()}`, userId: opts.as,
+    chatType: opts.group ? 'group' : 'direct', conversationId: opts.group ? 'console-group' : undefined,
+    text: input.text ?? '', ...(input.click ? { buttonId: input.click } : {}),
+  };
+  return (await handleMessage(deps, msg)).replies;
+}
+
+/** Notifications queued for this user's console (approval cards, receipts), marked as read. */
+export async function consoleInbox(deps: BotDeps, opts: ConsoleOptions): Promise<Reply[]> {
+  const op = await operatorByChatId(deps.core, opts.door, opts.as);
+  if (!op) return [];
+  const { BotOutbox } = deps.core.models;
+  const rows = await BotOutbox.findAll({ where: { door: 'console', targetId: `op:${op.id}`, status: 'pending' }, order: [['id', 'ASC']], limit: 50 });
+  if (!rows.length) return [];
+  await BotOutbox.update({ status: 'sent', sentAt: deps.core.now() }, { where: { id: { [Op.in]: rows.map((r) => r.id) } } });
+  return rows.map((r) => (JSON.parse(r.payload) as { reply: Reply }).reply);
+}
+
+/** Replies as the user would read them; buttons as numbered choices, numbered across replies. */
+export function renderReplies(replies: Reply[], start = 1): { text: string; buttons: string[] } {
+  const buttons: string[] = [];
+  const parts = replies.map((r) => {
+    const lines = [r.title ? `【${r.title}】` : '', r.text].filter(Boolean);
+    if (r.links?.length) lines.push(...r.links.map((l) => `  ↗ ${l.text}: ${l.url}`));
+    if (r.buttons?.length) {
+      lines.push(r.buttons.map((b) => {
+        buttons.push(b.id);
+        return `[${start + buttons.length - 1}] ${b.text}`;
+      }).join('   '));
+    }
+    return lines.join('\n');
+  });
+  return { text: parts.join('\n\n'), buttons };
+}

@@ -1,0 +1,134 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Error codes of the official WeCom SDK (`ierror`), kept so logs match WeCom's documentation. */
+export const CALLBACK_ERROR = {
+  SIGNATURE: -40001,
+  XML: -40002,
+  AES_KEY: -40004,
+  RECEIVE_ID: -40005,
+  DECRYPT: -40007,
+  BUFFER: -40008,
+} as const;
+
+export type CallbackErrorCode = (typeof CALLBACK_ERROR)[keyof typeof CALLBACK_ERROR];
+
+/** A refused callback: an official WeCom error code and an English message for logs. */
+export class CallbackCryptoError extends Error {
+  readonly code: CallbackErrorCode;
+
+  constructor(code: CallbackErrorCode, message: string) {
+    super(message);
+    this.name = 'CallbackCryptoError';
+    this.code = code;
+  }
+}
+
+export interface CallbackCryptoOptions {
+  token: string;
+  encodingAESKey: string;
+  /** CorpID, suite_id, DingTalk appKey/corpId, or "" for the WeCom AI bot. */
+  receiveId: string;
+}
+
+export interface SignedQuery {
+  msg_signature?: string;
+  timestamp?: string;
+  nonce?: string;
+}
+
+export interface EncryptedReply {
+  encrypt: string;
+  signature: string;
+  timestamp: string;
+  nonce: string;
+}
+
+export type CallbackCrypto = ReturnType<typeof createCallbackCrypto>;
+
+// The platforms pad to 32 bytes, not AES's 16, so Node's auto-padding (which rejects pad > 16) is off.
+const BLOCK = 32;
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Constant-time string equality; a length mismatch returns false without comparing. */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The WeCom / WeChat / DingTalk-event callback crypto (msg_signature + AES-256-CBC envelope). */
+export function createCallbackCrypto(opts: CallbackCryptoOptions) {
+  const key = Buffer.from(`${opts.encodingAESKey}=`, 'base64');
+  if (opts.encodingAESKey.length !== 43 || key.length !== 32) {
+    throw new CallbackCryptoError(CALLBACK_ERROR.AES_KEY, 'EncodingAESKey must be 43 base64 chars (32 bytes)');
+  }
+  const iv = key.subarray(0, 16);
+
+  /** Hex sha1 over the sorted (token, timestamp, nonce, encrypt): WeCom's msg_signature. */
+  function signature(timestamp: string, nonce: string, encrypt: string): string {
+    const joined = [opts.token, timestamp, nonce, encrypt].sort().join('');
+    return createHash('sha1').update(joined).digest('hex');
+  }
+
+  /** Constant-time check of a msg_signature. */
+  function verify(sig: string, timestamp: string, nonce: string, encrypt: string): boolean {
+    return safeEqual(sig, signature(timestamp, nonce, encrypt));
+  }
+
+  /** Decrypts an Encrypt/echostr value and checks its receiveid; throws CallbackCryptoError. */
+  function decrypt(encrypt: string): string {
+    if (!STRICT_BASE64.test(encrypt) || encrypt.length === 0) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext is not base64');
+    }
+    const cipherText = Buffer.from(encrypt, 'base64');
+    if (cipherText.length % 16 !== 0) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext length is not a multiple of 16');
+    }
+    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+    const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+    const pad = padded[padded.length - 1];
+    if (pad < 1 || pad > BLOCK || pad > padded.length || !padded.subarray(-pad).every((b) => b === pad)) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'bad PKCS#7 padding');
+    }
+    const plain = padded.subarray(0, padded.length - pad);
+    if (plain.length < 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'plaintext shorter than its header');
+    const msgLen = plain.readUInt32BE(16);
+    if (msgLen > plain.length - 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'message length out of range');
+    const receiveId = plain.subarray(20 + msgLen).toString('utf8');
+    // Without this check a message encrypted for another corp/app with the same key would be accepted.
+    if (receiveId !== opts.receiveId) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.RECEIVE_ID, 'receiveid does not match');
+    }
+    return plain.subarray(20, 20 + msgLen).toString('utf8');
+  }
+
+  /** Encrypts a reply body; pass `random16` only to reproduce published vectors. */
+  function encrypt(plain: string, random16: Buffer = randomBytes(16)): string {
+    if (random16.length !== 16) throw new RangeError('random prefix must be 16 bytes');
+    const msg = Buffer.from(plain, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(msg.length);
+    const body = Buffer.concat([random16, len, msg, Buffer.from(opts.receiveId, 'utf8')]);
+    const pad = BLOCK - (body.length % BLOCK);
+    const cipher = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+    const padded = Buffer.concat([body, Buffer.alloc(pad, pad)]);
+    return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
+  }
+
+  /** Checks the query's msg_signature (-40001) then decrypts. */
+  function verifyAndDecrypt(q: SignedQuery, encrypted: string): string {
+    const { msg_signature: sig, timestamp, nonce } = q;
+    if (sig === undefined || timestamp === undefined || nonce === undefined || !verify(sig, timestamp, nonce, encrypted)) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.SIGNATURE, 'msg_signature mismatch');
+    }
+    return decrypt(encrypted);
+  }
+
+  /** Encrypts and signs a passive reply, reusing the request's timestamp and nonce. */
+  function encryptReply(plain: string, timestamp: string, nonce: string): EncryptedReply {
+    const enc = encrypt(plain);
+    return { encrypt: enc, signature: signature(timestamp, nonce, enc), timestamp, nonce };
+  }
+
+  return { signature, verify, decrypt, encrypt, verifyAndDecrypt, encryptReply };
+}

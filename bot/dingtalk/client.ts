@@ -1,0 +1,86 @@
+import type { Core } from '../../core/context.js';
+import { ApiError, requestJson } from '../http-client.js';
+import type { Reply } from '../types.js';
+import { dingtalkWebhookSignedUrl } from '../crypto/dingtalk-sign.js';
+
+/** The DingTalk message body (text, markdown or actionCard) shared by webhooks and OpenAPI. */
+export function dingtalkBody(reply: Reply): { msgtype: string; [k: string]: unknown } {
+  const mentions = reply.mentions ?? [];
+  const at = { atUserIds: mentions, isAtAll: false };
+  const mentionText = mentions.map((u) => `@${u}`).join(' ');
+  if (reply.links?.length) {
+    return { msgtype: 'actionCard', actionCard: { title: reply.title ?? '客户管家', text: `${reply.title ? `### ${reply.title}\n\n` : ''}${reply.text}${mentionText ? `\n\n${mentionText}` : ''}`, btnOrientation: '1', btns: reply.links.map((l) => ({ title: l.text, actionURL: l.url })) }, at };
+  }
+  const buttons = reply.buttons?.length ? `\n${reply.buttons.map((b) => `• ${b.text}`).join('\n')}` : '';
+  return { msgtype: 'text', text: { content: `${reply.title ? `${reply.title}\n` : ''}${reply.text}${buttons}${mentionText ? `\n${mentionText}` : ''}` }, at };
+}
+
+/** The same message as OpenAPI msgKey/msgParam. */
+function openApiMessage(reply: Reply): { msgKey: string; msgParam: string } {
+  const body = dingtalkBody(reply);
+  if (body.msgtype === 'actionCard') {
+    const card = body.actionCard as { title: string; text: string; btns: { title: string; actionURL: string }[] };
+    const params: Record<string, string> = { title: card.title, text: card.text };
+    card.btns.slice(0, 6).forEach((b, i) => {
+      params[`actionTitle${i + 1}`] = b.title;
+      params[`actionURL${i + 1}`] = b.actionURL;
+    });
+    return { msgKey: `sampleActionCard${Math.min(Math.max(card.btns.length, 2), 6)}`, msgParam: JSON.stringify(params) };
+  }
+  return { msgKey: 'sampleText', msgParam: JSON.stringify({ content: (body.text as { content: string }).content }) };
+}
+
+/** DingTalk: sessionWebhook replies, and OpenAPI robot messages with a cached token. */
+export class DingtalkClient {
+  private token: { value: string; expiresAt: number } | null = null;
+
+  constructor(private readonly core: Core) {}
+
+  private async accessToken(force = false): Promise<string> {
+    if (!force && this.token && this.token.expiresAt > Date.now()) return this.token.value;
+    const base = this.core.config.DINGTALK_API_BASE.replace(/\/$/, '');
+    const res = await requestJson<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>(`${base}/v1.0/oauth2/accessToken`, { body: { appKey: this.core.config.DINGTALK_APP_KEY, appSecret: this.core.config.DINGTALK_APP_SECRET } });
+    if (!res.accessToken) throw new ApiError(`DingTalk accessToken failed: ${res.code} ${res.message}`, false, res.code);
+    this.token = { value: res.accessToken, expiresAt: Date.now() + ((res.expireIn ?? 7200) - 300) * 1000 };
+    return this.token.value;
+  }
+
+  private async openApi(path: string, body: Record<string, unknown>): Promise<void> {
+    const base = this.core.config.DINGTALK_API_BASE.replace(/\/$/, '');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await requestJson(`${base}${path}`, { body, headers: { 'x-acs-dingtalk-access-token': await this.accessToken(attempt > 0) } });
+        return;
+      } catch (err) {
+        // An expired token comes back as 401/403: refresh once and try again.
+        if (attempt === 0 && err instanceof ApiError && /HTTP 40[13]/.test(err.message)) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Replies through the message's sessionWebhook (valid ~90 minutes). */
+  async viaSessionWebhook(url: string, reply: Reply): Promise<void> {
+    const res = await requestJson<{ errcode?: number; errmsg?: string }>(url, { body: dingtalkBody(reply) });
+    if (res.errcode) throw new ApiError(`DingTalk sessionWebhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 130101, res.errcode);
+  }
+
+  /** A robot message to a group by openConversationId. */
+  async sendToGroup(openConversationId: string, reply: Reply): Promise<void> {
+    await this.openApi('/v1.0/robot/groupMessages/send', { robotCode: this.core.config.DINGTALK_ROBOT_CODE, openConversationId, ...openApiMessage(reply) });
+  }
+
+  /** Robot messages to members' 1:1 chats. */
+  async sendToUsers(userIds: string[], reply: Reply): Promise<void> {
+    await this.openApi('/v1.0/robot/oToMessages/batchSend', { robotCode: this.core.config.DINGTALK_ROBOT_CODE, userIds, ...openApiMessage(reply) });
+  }
+
+  /** The custom group robot webhook, signed with 加签 when a secret is set. */
+  async viaCustomRobot(reply: Reply): Promise<void> {
+    const { DINGTALK_GROUP_WEBHOOK: url, DINGTALK_GROUP_SECRET: secret } = this.core.config;
+    if (!url) throw new ApiError('DINGTALK_GROUP_WEBHOOK is not set', false);
+    const target = secret ? dingtalkWebhookSignedUrl(url, secret, Date.now()) : url;
+    const res = await requestJson<{ errcode?: number; errmsg?: string }>(target, { body: dingtalkBody(reply) });
+    if (res.errcode) throw new ApiError(`DingTalk robot webhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 130101, res.errcode);
+  }
+}

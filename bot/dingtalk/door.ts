@@ -1,0 +1,56 @@
+import type Router from '@koa/router';
+import type { BotDeps } from '../commands/context.js';
+import { verifyDingtalkRobotSign } from '../crypto/dingtalk-sign.js';
+import { readRawBody, refuse } from '../http-door.js';
+import { handleMessage } from '../pipeline.js';
+import type { IncomingMessage } from '../types.js';
+
+interface RobotCallback {
+  msgtype?: string;
+  text?: { content?: string };
+  msgId?: string;
+  conversationType?: string;
+  conversationId?: string;
+  senderStaffId?: string;
+  senderNick?: string;
+  sessionWebhook?: string;
+  sessionWebhookExpiredTime?: number;
+}
+
+/**
+ * The DingTalk app robot door (HTTP mode). The headers' HMAC sign is checked in constant time
+ * within ±1 h; the answer goes back through the sessionWebhook via the outbox, so the HTTP
+ * response is an immediate empty 200.
+ */
+export function mountDingtalk(router: Router, deps: BotDeps, kick: () => void): void {
+  const { config } = deps.core;
+  if (!config.DINGTALK_APP_SECRET) return;
+  const log = deps.core.logger.child({ door: 'dingtalk' });
+
+  router.post('/webhooks/dingtalk', async function dingtalkMessage(ctx) {
+    const check = verifyDingtalkRobotSign({ timestamp: ctx.get('timestamp'), sign: ctx.get('sign') }, config.DINGTALK_APP_SECRET!, Date.now());
+    if (!check.ok) return refuse(ctx, log, 401, check.reason);
+    let body: RobotCallback;
+    try {
+      body = JSON.parse(await readRawBody(ctx)) as RobotCallback;
+    } catch (err) {
+      return refuse(ctx, log, (err as { status?: number }).status === 413 ? 413 : 400, 'malformed JSON');
+    }
+    if (!body || typeof body !== 'object' || !body.msgId || !body.senderStaffId) return refuse(ctx, log, 400, 'missing msgId or senderStaffId');
+    const msg: IncomingMessage = {
+      door: 'dingtalk', via: 'dingtalk', messageKey: String(body.msgId), userId: body.senderStaffId, userName: body.senderNick,
+      chatType: body.conversationType === '2' ? 'group' : 'direct', conversationId: body.conversationId,
+      text: body.msgtype === 'text' ? body.text?.content ?? '' : '',
+      replyVia: { sessionWebhook: body.sessionWebhook, sessionWebhookExpiresAt: body.sessionWebhookExpiredTime },
+    };
+    ctx.status = 200;
+    ctx.body = { msgtype: 'empty' };
+    // Answer at once; the reply is queued and sent through the sessionWebhook.
+    void handleMessage(deps, msg)
+      .then(async (r) => {
+        if (!r.duplicate) await deps.notifier.replyLater(msg, r.replies, r.operator?.id ?? null);
+        kick();
+      })
+      .catch((err: unknown) => log.error({ err, msgId: msg.messageKey }, 'dingtalk message failed'));
+  });
+}

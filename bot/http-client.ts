@@ -1,0 +1,46 @@
+/** Raised when a messenger API call fails for good; `retryable` says whether a later try may work. */
+export class ApiError extends Error {
+  constructor(message: string, readonly retryable: boolean, readonly errcode?: number | string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT';
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Attempts on network errors and 5xx (with backoff). */
+  attempts?: number;
+  timeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** JSON over fetch, retried with exponential backoff on network errors and 5xx. */
+export async function requestJson<T = Record<string, unknown>>(url: string, opts: RequestOptions = {}): Promise<T> {
+  const attempts = opts.attempts ?? 3;
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    if (i > 0) await sleep(200 * 2 ** (i - 1) + Math.random() * 100);
+    try {
+      const res = await fetch(url, {
+        method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+        headers: { 'content-type': 'application/json', ...opts.headers },
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      });
+      if (res.status >= 500) {
+        last = new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}`, true);
+        continue;
+      }
+      const text = await res.text();
+      if (res.status >= 400) throw new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}: ${text.slice(0, 200)}`, false);
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch (err) {
+      if (err instanceof ApiError && !err.retryable) throw err;
+      last = err instanceof ApiError ? err : new ApiError(`network error calling ${new URL(url).pathname}: ${(err as Error).message}`, true);
+    }
+  }
+  throw last;
+}

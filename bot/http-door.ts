@@ -1,0 +1,53 @@
+import type Koa from 'koa';
+import type { Logger } from '../core/logger.js';
+import type { BotDeps } from './commands/context.js';
+import { handleMessage, type HandleResult } from './pipeline.js';
+import type { IncomingMessage, Reply } from './types.js';
+
+/** Messengers wait ~5 s; anything slower than this is acknowledged and pushed later. */
+export const FAST_REPLY_MS = 2_000;
+
+/** Reads the raw request body, refusing anything over `limit` bytes with 413. */
+export async function readRawBody(ctx: Koa.Context, limit = 64 * 1024): Promise<string> {
+  const declared = Number(ctx.get('content-length') || 0);
+  if (declared > limit) ctx.throw(413, 'body too large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) ctx.throw(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Refuses a request at the protocol level: a 4xx and one log line, never a 500 or a state change. */
+export function refuse(ctx: Koa.Context, log: Logger, status: number, reason: string): void {
+  log.warn({ status, reason, path: ctx.path }, 'webhook refused');
+  ctx.status = status;
+  ctx.body = status === 401 ? 'invalid signature' : 'bad request';
+}
+
+/**
+ * Runs the pipeline, waiting at most FAST_REPLY_MS. Past that the answer is pushed through
+ * the outbox when ready, and the caller answers the HTTP request empty.
+ */
+export async function handleWithDeadline(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult | null> {
+  const work = handleMessage(deps, msg);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), FAST_REPLY_MS);
+  });
+  const first = await Promise.race([work, late]);
+  clearTimeout(timer);
+  if (first) return first;
+  work
+    .then((r) => (r.duplicate ? undefined : deps.notifier.replyLater(msg, r.replies, r.operator?.id ?? null)))
+    .catch((err: unknown) => deps.core.logger.error({ err, msgId: msg.messageKey }, 'late reply failed'));
+  return null;
+}
+
+/** Replies as one chat text (passive replies carry a single message). */
+export function joinReplies(replies: Reply[]): string {
+  return replies.map((r) => (r.title ? `${r.title}\n${r.text}` : r.text)).join('\n\n');
+}

@@ -1,0 +1,139 @@
+import { Op } from 'sequelize';
+import type { Core } from '../../core/context.js';
+import type { BotOutbox } from '../../models/index.js';
+import { DingtalkClient } from '../dingtalk/client.js';
+import { ApiError } from '../http-client.js';
+import type { Reply } from '../types.js';
+import { WecomClient } from '../wecom/client.js';
+import type { OutboxPayload } from './payload.js';
+
+/** Group webhooks allow 20 messages a minute (WeCom and DingTalk alike). */
+export const GROUP_LIMIT_PER_MINUTE = 20;
+/** When this many are waiting on a throttled group, they are merged into one digest. */
+export const MERGE_THRESHOLD = 3;
+const MAX_ATTEMPTS = 6;
+
+/**
+ * Sends what the outbox holds for WeCom and DingTalk. Rows are claimed with a conditional
+ * UPDATE, so several instances can run dispatchers against one database without double sends.
+ */
+export class Dispatcher {
+  private readonly wecom: WecomClient;
+  private readonly dingtalk: DingtalkClient;
+  private running: Promise<number> | null = null;
+  private again = false;
+
+  constructor(private readonly core: Core) {
+    this.wecom = new WecomClient(core);
+    this.dingtalk = new DingtalkClient(core);
+  }
+
+  /** Runs a pass now (or right after the current one). */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().catch((err: unknown) => {
+      this.core.logger.error({ err }, 'outbox pass failed');
+      return 0;
+    }).finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Waits for the current pass, for tests and shutdown. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** One pass over due rows; returns how many were sent. */
+  async drain(): Promise<number> {
+    const { BotOutbox } = this.core.models;
+    const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: ['wecom', 'dingtalk'] }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 100 });
+    let sent = 0;
+    for (const row of due) {
+      if (row.targetKind === 'group' && (await this.throttled(row))) continue;
+      const [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1 }, { where: { id: row.id, status: 'pending' } });
+      if (claimed !== 1) continue;
+      try {
+        const responseCode = await this.send(row, JSON.parse(row.payload) as OutboxPayload);
+        await BotOutbox.update({ status: 'sent', sentAt: this.core.now(), responseCode, error: null }, { where: { id: row.id } });
+        sent++;
+      } catch (err) {
+        const retry = !(err instanceof ApiError) || err.retryable;
+        const failed = !retry || row.attempts + 1 >= MAX_ATTEMPTS;
+        const delay = 2 ** row.attempts * 5_000;
+        await BotOutbox.update({ status: failed ? 'failed' : 'pending', error: String((err as Error).message).slice(0, 500), notBefore: new Date(this.core.now().getTime() + delay) }, { where: { id: row.id } });
+        this.core.logger.warn({ outboxId: row.id, door: row.door, err: (err as Error).message, failed }, 'outbound message not sent');
+      }
+    }
+    return sent;
+  }
+
+  /** True when the group already had its 20 this minute; piles of waiting rows are merged. */
+  private async throttled(row: BotOutbox): Promise<boolean> {
+    const { BotOutbox } = this.core.models;
+    const since = new Date(this.core.now().getTime() - 60_000);
+    const recent = await BotOutbox.count({ where: { door: row.door, targetId: row.targetId, status: 'sent', sentAt: { [Op.gt]: since } } });
+    if (recent < GROUP_LIMIT_PER_MINUTE) return false;
+    const waiting = await BotOutbox.findAll({ where: { door: row.door, targetId: row.targetId, targetKind: 'group', status: 'pending' }, order: [['id', 'ASC']] });
+    if (waiting.length >= MERGE_THRESHOLD) await this.merge(waiting);
+    else await BotOutbox.update({ notBefore: new Date(this.core.now().getTime() + 15_000) }, { where: { id: waiting.map((w) => w.id) } });
+    return true;
+  }
+
+  /** Folds several waiting group messages into one digest so none is dropped. */
+  private async merge(rows: BotOutbox[]): Promise<void> {
+    const { BotOutbox } = this.core.models;
+    const replies = rows.map((r) => (JSON.parse(r.payload) as OutboxPayload)).filter((p): p is Extract<OutboxPayload, { kind: 'message' }> => p.kind === 'message').map((p) => p.reply);
+    const digest: Reply = {
+      title: `汇总 ${replies.length} 条通知`,
+      text: replies.map((r, i) => `${i + 1}. ${r.title ? `${r.title}: ` : ''}${r.text}`).join('\n'),
+      mentions: [...new Set(replies.flatMap((r) => r.mentions ?? []))],
+      links: replies.flatMap((r) => r.links ?? []).slice(0, 6),
+    };
+    const first = rows[0]!;
+    await this.core.models.sequelize.transaction(async (t) => {
+      await BotOutbox.update({ status: 'merged' }, { where: { id: rows.map((r) => r.id) }, transaction: t });
+      await BotOutbox.create({ door: first.door, targetKind: 'group', targetId: first.targetId, payload: JSON.stringify({ kind: 'message', reply: digest }), notBefore: new Date(this.core.now().getTime() + 60_000), ref: null, responseCode: null, error: null, createdAt: this.core.now(), sentAt: null }, { transaction: t });
+    });
+  }
+
+  private async send(row: BotOutbox, payload: OutboxPayload): Promise<string | null> {
+    if (payload.kind === 'card-update') {
+      await this.updateCards(payload.ref, payload.text, payload.exceptUserId);
+      return null;
+    }
+    const { reply } = payload;
+    if (row.door === 'wecom') {
+      if (row.targetKind === 'group') {
+        await this.wecom.sendToGroup(reply);
+        return null;
+      }
+      return (await this.wecom.sendToUser(row.targetId, reply, `steward-${row.id}`)).responseCode;
+    }
+    if (payload.sessionWebhook && (payload.sessionWebhookExpiresAt ?? 0) > this.core.now().getTime() + 5_000) {
+      await this.dingtalk.viaSessionWebhook(payload.sessionWebhook, reply);
+    } else if (row.targetKind === 'group') {
+      if (row.targetId === 'webhook') await this.dingtalk.viaCustomRobot(reply);
+      else await this.dingtalk.sendToGroup(row.targetId, reply);
+    } else {
+      await this.dingtalk.sendToUsers([row.targetId], reply);
+    }
+    return null;
+  }
+
+  /** WeCom: every card sent under `ref` gets its buttons replaced by the outcome text. */
+  private async updateCards(ref: string, text: string, exceptUserId?: string): Promise<void> {
+    const cards = await this.core.models.BotOutbox.findAll({ where: { ref, door: 'wecom', targetKind: 'user', status: 'sent', responseCode: { [Op.ne]: null } } });
+    for (const card of cards) {
+      if (card.targetId === exceptUserId) continue;
+      await this.wecom.updateCard(card.responseCode!, [card.targetId], text);
+    }
+  }
+}

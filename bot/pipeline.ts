@@ -1,0 +1,123 @@
+import { UniqueConstraintError } from 'sequelize';
+import type { Actor } from '../core/context.js';
+import { isDomainError } from '../core/errors.js';
+import { operatorByChatId } from '../core/operators.js';
+import { can, ACTION_LABELS } from '../core/permissions.js';
+import type { Operator } from '../models/index.js';
+import { buttonText } from './buttons.js';
+import type { BotDeps, CommandContext } from './commands/context.js';
+import { normalizeInput } from './commands/parse.js';
+import { rememberDingtalkGroup } from './notify/notifier.js';
+import { auditDoor, type IncomingMessage, type Reply } from './types.js';
+
+/** Longest message we act on; longer ones are refused with a reason, not truncated. */
+export const MAX_TEXT = 2000;
+
+export interface HandleResult {
+  replies: Reply[];
+  /** A retried delivery: nothing was done again. */
+  duplicate: boolean;
+  operator: Operator | null;
+}
+
+/** Records the message id; returns the earlier answer when it was seen before. */
+async function claim(deps: BotDeps, msg: IncomingMessage): Promise<{ fresh: true; id: number } | { fresh: false; replies: Reply[] }> {
+  const { BotInbound } = deps.core.models;
+  try {
+    const row = await BotInbound.create({ door: msg.via, messageKey: msg.messageKey.slice(0, 191), receivedAt: deps.core.now(), reply: null });
+    return { fresh: true, id: row.id };
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintError)) throw err;
+    const row = await BotInbound.findOne({ where: { door: msg.via, messageKey: msg.messageKey.slice(0, 191) } });
+    return { fresh: false, replies: row?.reply ? (JSON.parse(row.reply) as Reply[]) : [] };
+  }
+}
+
+/**
+ * The one path every chat message takes, whatever the door: dedupe, who is speaking,
+ * pending questions, the command registry, permission, then core.
+ */
+export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
+  const log = deps.core.logger.child({ msgId: msg.messageKey, via: msg.via });
+  const claimed = await claim(deps, msg);
+  if (!claimed.fresh) {
+    log.info('duplicate delivery ignored');
+    return { replies: claimed.replies, duplicate: true, operator: null };
+  }
+  const operator = await operatorByChatId(deps.core, msg.door, msg.userId);
+  let replies: Reply[];
+  if (!operator) {
+    log.info({ userId: msg.userId }, 'unknown chat user');
+    replies = [{ text: '你还没有开通权限, 请联系管理员。' }];
+  } else {
+    await rememberDingtalkGroup(deps.core, msg);
+    const actor: Actor = { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey };
+    replies = await respond(deps, msg, operator, actor, log);
+  }
+  await deps.core.models.BotInbound.update({ status: 'done', reply: JSON.stringify(replies) }, { where: { id: claimed.id } });
+  return { replies, duplicate: false, operator };
+}
+
+async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: BotDeps['core']['logger']): Promise<Reply[]> {
+  let text: string;
+  if (msg.buttonId) {
+    const mapped = buttonText(msg.buttonId);
+    if (mapped === null) return [{ text: '这个按钮已失效, 请发送「帮助」查看可用命令。' }];
+    text = mapped;
+  } else {
+    if (msg.text.length > MAX_TEXT * 4) return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
+    text = normalizeInput(msg.text);
+    if (text.length > MAX_TEXT) return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
+  }
+  if (!text) return [{ text: '请发送命令, 例如「帮助」查看全部命令, 或「客户 C20260001」查看客户。' }];
+  const dispatch = (t: string) => run(deps, msg, operator, actor, t, log);
+  // A pending pick: the reply "2" chooses the second customer listed.
+  if (/^\d{1,2}$/.test(text)) {
+    const pending = await deps.conversations.get<{ command: string; rest: string; codes: string[] }>(msg.door, msg.userId);
+    if (pending?.kind === 'choose') {
+      await deps.conversations.take(msg.door, msg.userId);
+      const code = pending.payload.codes[Number(text) - 1];
+      if (!code) return [{ text: `没有第 ${text} 项, 请重新发起。` }];
+      return dispatch(`${pending.payload.command} ${code} ${pending.payload.rest}`.trim());
+    }
+  }
+  // Anything but 确认/取消 cancels a pending confirmation.
+  const matched = deps.registry.match(text);
+  let note: Reply[] = [];
+  if (!matched || !['confirm', 'cancel'].includes(matched.spec.id)) {
+    const pending = await deps.conversations.get<{ action: string; key: string }>(msg.door, msg.userId);
+    if (pending?.kind === 'confirm') {
+      await deps.conversations.clear(msg.door, msg.userId);
+      note = [{ text: `(已取消待确认的操作: ${pending.payload.key}, 没有做任何改动。)` }];
+    }
+  }
+  return [...note, ...(await dispatch(text))];
+}
+
+/** Runs one command line for an operator; domain errors become their Chinese message. */
+async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, text: string, log: BotDeps['core']['logger']): Promise<Reply[]> {
+  const matched = deps.registry.match(text);
+  if (!matched) {
+    const near = deps.registry.suggest(text);
+    const hint = near ? `你是不是想用「${deps.registry.usage(near)}」? 例如: ${near.example}\n` : '';
+    return [{ text: `没有这个命令「${text.slice(0, 20)}」。${hint}发送「帮助」查看全部命令。` }];
+  }
+  const { spec } = matched;
+  if (matched.missing) return [{ text: `缺少参数「${matched.missing.label}」。\n用法: ${deps.registry.usage(spec)}\n例如: ${spec.example}` }];
+  if (!can(operator, spec.permission)) {
+    return [{ text: `${operator.displayName} 没有「${ACTION_LABELS[spec.permission]}」权限, 无法使用「${spec.name}」。请联系管理员开通。` }];
+  }
+  const ctx: CommandContext = { deps, core: deps.core, actor, operator, msg, args: matched.args, raw: matched.raw, dispatch: (t) => run(deps, msg, operator, actor, t, log) };
+  try {
+    const out = await spec.run(ctx);
+    log.info({ command: spec.id, operatorId: operator.id }, 'command handled');
+    return Array.isArray(out) ? out : [out];
+  } catch (err) {
+    if (isDomainError(err)) {
+      log.info({ command: spec.id, code: err.code }, 'command refused');
+      return [{ text: err.message }];
+    }
+    log.error({ err, command: spec.id }, 'command failed');
+    return [{ text: `处理「${spec.name}」时出错了, 已记录 (编号 ${msg.messageKey.slice(0, 24)})。请稍后再试, 或联系管理员。` }];
+  }
+}

@@ -1,0 +1,79 @@
+import type Router from '@koa/router';
+import type { BotDeps } from '../commands/context.js';
+import { CallbackCryptoError, createCallbackCrypto, type CallbackCrypto } from '../crypto/wecom-crypto.js';
+import { handleWithDeadline, joinReplies, readRawBody, refuse } from '../http-door.js';
+import type { IncomingMessage } from '../types.js';
+import { truncateBytes } from './client.js';
+import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from './xml.js';
+
+const STALE_MS = 3600_000;
+
+/** Koa decodes a raw '+' in the query as a space; base64 never has spaces, so put them back. */
+const plus = (v: unknown) => String(v ?? '').replace(/ /g, '+');
+
+/** The WeCom self-built app door: URL verification, encrypted XML messages and card clicks. */
+export function mountWecomApp(router: Router, deps: BotDeps): void {
+  const { config } = deps.core;
+  if (!config.WECOM_TOKEN || !config.WECOM_AES_KEY || !config.WECOM_CORP_ID) return;
+  const crypto: CallbackCrypto = createCallbackCrypto({ token: config.WECOM_TOKEN, encodingAESKey: config.WECOM_AES_KEY, receiveId: config.WECOM_CORP_ID });
+  const log = deps.core.logger.child({ door: 'wecom-app' });
+
+  router.get('/webhooks/wecom', async function wecomVerify(ctx) {
+    const q = ctx.query;
+    try {
+      const echo = crypto.verifyAndDecrypt({ msg_signature: String(q.msg_signature ?? ''), timestamp: String(q.timestamp ?? ''), nonce: String(q.nonce ?? '') }, plus(q.echostr));
+      ctx.type = 'text/plain';
+      ctx.body = echo;
+    } catch (err) {
+      refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
+    }
+  });
+
+  router.post('/webhooks/wecom', async function wecomMessage(ctx) {
+    const q = { msg_signature: String(ctx.query.msg_signature ?? ''), timestamp: String(ctx.query.timestamp ?? ''), nonce: String(ctx.query.nonce ?? '') };
+    let fields: Record<string, string>;
+    try {
+      if (Math.abs(Date.now() - Number(q.timestamp) * 1000) > STALE_MS) return refuse(ctx, log, 401, 'stale timestamp');
+      const envelope = parseWecomXml(await readRawBody(ctx));
+      if (!envelope.Encrypt) return refuse(ctx, log, 400, 'no Encrypt element');
+      fields = parseWecomXml(crypto.verifyAndDecrypt(q, envelope.Encrypt));
+    } catch (err) {
+      if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
+      return refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
+    }
+    const msg = toIncoming(fields);
+    if (!msg) {
+      ctx.body = '';
+      return;
+    }
+    const result = await handleWithDeadline(deps, msg);
+    if (!result || !result.replies.length) {
+      ctx.body = '';
+      return;
+    }
+    const base = { toUser: fields.FromUserName ?? '', fromUser: config.WECOM_CORP_ID!, createTime: Math.floor(Date.now() / 1000) };
+    let plain: string;
+    if (msg.buttonId) {
+      // A click greys out the button with the outcome; the full text follows as a message.
+      const first = result.replies[0]!;
+      plain = buildUpdateButtonXml({ ...base, replaceName: (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 20) });
+      if (!result.duplicate) await deps.notifier.replyLater(msg, result.replies, result.operator?.id ?? null);
+    } else {
+      plain = buildTextReplyXml({ ...base, content: truncateBytes(joinReplies(result.replies), 2040) });
+    }
+    const sealed = crypto.encryptReply(plain, q.timestamp, q.nonce);
+    ctx.type = 'application/xml';
+    ctx.body = buildPassiveReplyXml(sealed);
+  });
+}
+
+/** Decrypted XML → IncomingMessage; null for events that need no answer. */
+function toIncoming(f: Record<string, string>): IncomingMessage | null {
+  const base = { door: 'wecom' as const, via: 'wecom-app' as const, userId: f.FromUserName ?? '', chatType: 'direct' as const };
+  if (f.MsgType === 'text') return { ...base, messageKey: `msg:${f.MsgId ?? `${f.FromUserName}:${f.CreateTime}`}`, text: f.Content ?? '' };
+  if (f.MsgType === 'event' && (f.Event === 'template_card_event' || f.Event === 'template_card_menu_event')) {
+    return { ...base, messageKey: `evt:${f.FromUserName}:${f.CreateTime}:${f.TaskId ?? ''}`, text: '', buttonId: f.EventKey ?? '' };
+  }
+  if (f.MsgType && f.MsgType !== 'event') return { ...base, messageKey: `msg:${f.MsgId ?? `${f.FromUserName}:${f.CreateTime}`}`, text: '' };
+  return null;
+}

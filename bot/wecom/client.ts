@@ -1,0 +1,90 @@
+import type { Core } from '../../core/context.js';
+import { ApiError, requestJson } from '../http-client.js';
+import type { Reply } from '../types.js';
+
+const TOKEN_ERRORS = new Set([40014, 42001, 41001]);
+
+interface WecomResponse {
+  errcode?: number;
+  errmsg?: string;
+  access_token?: string;
+  expires_in?: number;
+  response_code?: string;
+}
+
+/** WeCom server API: cached access token, app messages, card updates and the group webhook. */
+export class WecomClient {
+  private token: { value: string; expiresAt: number } | null = null;
+
+  constructor(private readonly core: Core) {}
+
+  private get base(): string {
+    return this.core.config.WECOM_API_BASE.replace(/\/$/, '');
+  }
+
+  private async accessToken(force = false): Promise<string> {
+    if (!force && this.token && this.token.expiresAt > Date.now()) return this.token.value;
+    const { WECOM_CORP_ID: corpid, WECOM_SECRET: secret } = this.core.config;
+    const res = await requestJson<WecomResponse>(`${this.base}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpid ?? '')}&corpsecret=${encodeURIComponent(secret ?? '')}`);
+    if (res.errcode || !res.access_token) throw new ApiError(`WeCom gettoken failed: ${res.errcode} ${res.errmsg}`, false, res.errcode);
+    // Refresh five minutes early so a token never expires mid-request.
+    this.token = { value: res.access_token, expiresAt: Date.now() + ((res.expires_in ?? 7200) - 300) * 1000 };
+    return this.token.value;
+  }
+
+  /** Calls an API with the token; a token error triggers one refresh and one retry. */
+  private async call(path: string, body: unknown): Promise<WecomResponse> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const token = await this.accessToken(attempt > 0);
+      const res = await requestJson<WecomResponse>(`${this.base}${path}?access_token=${encodeURIComponent(token)}`, { body });
+      if (res.errcode && TOKEN_ERRORS.has(res.errcode) && attempt === 0) continue;
+      if (res.errcode) throw new ApiError(`WeCom ${path} failed: ${res.errcode} ${res.errmsg}`, res.errcode === -1, res.errcode);
+      return res;
+    }
+    throw new ApiError(`WeCom ${path}: token refresh did not help`, true);
+  }
+
+  /** An app message to one member's 1:1 chat: text, or a button_interaction card when there are buttons. */
+  async sendToUser(userId: string, reply: Reply, taskId: string): Promise<{ responseCode: string | null }> {
+    const agentid = Number(this.core.config.WECOM_AGENT_ID);
+    const body = reply.buttons?.length
+      ? {
+          touser: userId, msgtype: 'template_card', agentid,
+          template_card: {
+            card_type: 'button_interaction', task_id: taskId,
+            main_title: { title: (reply.title ?? '客户管家').slice(0, 26), desc: '' },
+            sub_title_text: reply.text.slice(0, 500),
+            button_list: reply.buttons.slice(0, 6).map((b, i) => ({ text: b.text.slice(0, 10), style: i === 0 ? 1 : 2, key: b.id })),
+          },
+        }
+      : { touser: userId, msgtype: 'text', agentid, text: { content: reply.title ? `${reply.title}\n${reply.text}` : reply.text } };
+    const res = await this.call('/cgi-bin/message/send', body);
+    return { responseCode: res.response_code ?? null };
+  }
+
+  /** Greys out a sent card's buttons with `text` for the given members. */
+  async updateCard(responseCode: string, userIds: string[], text: string): Promise<void> {
+    await this.call('/cgi-bin/message/update_template_card', { userids: userIds, agentid: Number(this.core.config.WECOM_AGENT_ID), response_code: responseCode, button: { replace_name: text.slice(0, 20) } });
+  }
+
+  /** Markdown to the group push webhook; `<@userid>` mentions the approvers. */
+  async sendToGroup(reply: Reply): Promise<void> {
+    const key = this.core.config.WECOM_GROUP_WEBHOOK_KEY ?? '';
+    const mentions = (reply.mentions ?? []).map((u) => `<@${u}>`).join(' ');
+    const links = (reply.links ?? []).map((l) => `[${l.text}](${l.url})`).join('  ');
+    const content = [reply.title ? `**${reply.title}**` : '', reply.text, links, mentions].filter(Boolean).join('\n');
+    const res = await requestJson<WecomResponse>(`${this.base}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { body: { msgtype: 'markdown', markdown: { content: truncateBytes(content, 4000) } } });
+    if (res.errcode) throw new ApiError(`WeCom webhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 45009, res.errcode);
+  }
+}
+
+/** Cuts a string to at most `max` UTF-8 bytes without splitting a character. */
+export function truncateBytes(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (Buffer.byteLength(out + ch) > max - 3) break;
+    out += ch;
+  }
+  return `${out}…`;
+}

@@ -1,0 +1,7 @@
+/** Reports shared by the bot's 统计, the back-office dashboard and the monthly report job. */
+export { customerAnalysis, countsByStatus, newCustomersPerMonth, topCustomers, type CustomerAnalysis, type TopCustomer, type MonthCount } from './customer-analysis.js';
+export { salesByMonth, type SalesByMonth, type SalesMonth } from './sales-by-month.js';
+export { receivablesAging, type ReceivablesAging, type AgingBucket } from './receivables-aging.js';
+export { inactiveOverTime, STATUS_EVENT_ACTIONS, type InactivePoint } from './inactive-over-time.js';
+export { pendingApprovals, lastBackup, type PendingApproval, type LastBackup } from './dashboard-extras.js';
+export { SALES_STATUSES } from './sql.js';
