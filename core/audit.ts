@@ -81,6 +81,10 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
     hash,
   }, { transaction: t });
   await AuditHead.update({ hash, lastId: event.id }, { where: { id: 1 }, transaction: t });
+  // One log line per change, only once it is committed, and never with the diff (it may hold personal data).
+  t.afterCommit(() => {
+    core.logger.info({ requestId: actor.requestId, door: actor.door, operatorId: row.operatorId, action: row.action, customerCode: row.customerCode, auditId: event.id }, 'customer change committed');
+  });
   return event;
 }
 

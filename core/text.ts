@@ -11,8 +11,9 @@ const COMPANY_SUFFIXES = ['股份有限公司', '有限责任公司', '有限公
 export function normalizeName(name: string): string {
   let s = toHalfWidth(name).replace(/[\s·.,()（）\-_]/g, '').toLowerCase();
   for (const suffix of COMPANY_SUFFIXES) {
-    if (s.endsWith(suffix) && s.length > suffix.length) {
-      s = s.slice(0, -suffix.length);
+    // The longest matching suffix decides; a name that is nothing but a suffix stays as it is.
+    if (s.endsWith(suffix)) {
+      if (s.length > suffix.length) s = s.slice(0, -suffix.length);
       break;
     }
   }

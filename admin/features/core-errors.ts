@@ -1,4 +1,4 @@
-import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
+import { populator, type ActionContext, type ActionRequest, type ActionResponse, type RecordJSON } from 'adminjs';
 import type { Actor } from '../../core/context.js';
 import { isDomainError, type DomainError } from '../../core/errors.js';
 import { adminActor } from '../auth/session.js';
@@ -48,7 +48,6 @@ export function throughCore(handler: CoreHandler) {
 
 /** A record after a change, reloaded and with its references filled, as the UI expects it. */
 export async function freshRecord(context: ActionContext, id?: string | number): Promise<RecordJSON | null> {
-  const { populator } = await import('adminjs');
   const recordId = id ?? context.record?.id();
   if (recordId === undefined) return null;
   const record = await context.resource.findOne(String(recordId), context);

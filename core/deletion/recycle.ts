@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { RecycleEntry } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
@@ -37,6 +37,16 @@ function erased(customerId: number) {
   return { name: anonymous, nameNorm: anonymous, contact: null, phoneEnc: null, phoneHash: null, addressEnc: null, note: null, deactivationMemo: null };
 }
 
+/** Blanks the personal fields in every snapshot of the customer, including older, restored ones. */
+async function anonymiseSnapshots(core: Core, customerId: number, blank: ReturnType<typeof erased>, t: Transaction): Promise<void> {
+  const entries = await core.models.RecycleEntry.findAll({ where: { customerId }, transaction: t, lock: t.LOCK.UPDATE });
+  for (const e of entries) {
+    const snapshot = JSON.parse(e.snapshot) as { customer?: Record<string, unknown> | null };
+    if (snapshot.customer) Object.assign(snapshot.customer, blank);
+    await e.update({ snapshot: JSON.stringify(snapshot), customerName: blank.name }, { transaction: t });
+  }
+}
+
 /**
  * Erases personal data once retention has passed: the customer row and the snapshot lose
  * name, contact, phone and address; old audit events lose their personal values. Orders,
@@ -52,9 +62,8 @@ export async function purgeEntry(core: Core, actor: Actor, entryId: number, opts
     if (!opts.force && entry.retainUntil > core.now()) throw new DomainError('CONFLICT', `客户 ${entry.customerCode} 的保留期到 ${localTime(core, entry.retainUntil)}, 之前不能清除。`);
     const blank = erased(entry.customerId);
     await core.models.Customer.update(blank, { where: { id: entry.customerId }, transaction: t });
-    const snapshot = JSON.parse(entry.snapshot) as { customer?: Record<string, unknown> | null };
-    if (snapshot.customer) Object.assign(snapshot.customer, blank);
-    await entry.update({ snapshot: JSON.stringify(snapshot), customerName: blank.name, purgedAt: core.now() }, { transaction: t });
+    await anonymiseSnapshots(core, entry.customerId, blank, t);
+    await entry.update({ purgedAt: core.now() }, { transaction: t });
     const [redactedEvents] = await core.models.AuditEvent.update({ pii: null }, { where: { customerId: entry.customerId, pii: { [Op.ne]: null } }, transaction: t });
     await appendAudit(core, t, actor, { action: 'customer.purge', customerId: entry.customerId, customerCode: entry.customerCode, info: { recycleEntryId: entry.id, redactedEvents } });
     return { redactedEvents };

@@ -71,6 +71,8 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     await moveOrder(h.core, sales, order.number, 'complete');
     const r = await createReceivable(h.core, admin, { orderNumber: order.number, amount: '520.00', dueDate: '2026-03-01' });
     await recordPayment(h.core, finance, r.id, '520.00');
+    const firstEntry = await remove(c, '第一次删除');
+    await restoreCustomer(h.core, admin, c.code);
     const entryId = await remove(c);
 
     await expectRefused(purgeEntry(h.core, approver, entryId), 'NOT_PERMITTED', '彻底清除', '管理员');
@@ -96,6 +98,9 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     expect(snapshot.customer).toMatchObject({ name: anonymous, contact: null, phoneEnc: null, phoneHash: null, addressEnc: null });
     for (const secret of ['锦程', '周杰', '春熙路', '喝茶']) expect(entry!.snapshot).not.toContain(secret);
     expect(snapshot.orders).toHaveLength(1);
+    const older = await h.core.models.RecycleEntry.findByPk(firstEntry);
+    expect(older?.customerName).toBe(anonymous);
+    for (const secret of ['锦程', '周杰', '春熙路']) expect(older!.snapshot).not.toContain(secret);
     expect(snapshot.receivables).toHaveLength(1);
 
     expect(await h.core.models.SalesOrder.count({ where: { customerId: c.id } })).toBe(1);

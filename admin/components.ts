@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ComponentLoader } from 'adminjs';
+
+/** The React components' folder: kept out of tsc, bundled by AdminJS, found from this file. */
+export const COMPONENTS_DIR = fileURLToPath(new URL('./components/', import.meta.url));
+
+const FILES = {
+  Dashboard: 'Dashboard.tsx',
+  DeactivateAction: 'DeactivateAction.tsx',
+  DeletionRequestAction: 'DeletionRequestAction.tsx',
+  RevealAction: 'RevealAction.tsx',
+  ConfirmAction: 'ConfirmAction.tsx',
+} as const;
+
+export type ComponentName = keyof typeof FILES;
+
+/** Component ids to use in resource options (the loader registers the same names). */
+export const COMPONENTS = Object.fromEntries(Object.keys(FILES).map((k) => [k, k])) as { [K in ComponentName]: K };
+
+/** A loader with every custom component registered under its name. */
+export function componentLoader(): ComponentLoader {
+  const loader = new ComponentLoader();
+  for (const [name, file] of Object.entries(FILES)) loader.add(name, path.join(COMPONENTS_DIR, file));
+  return loader;
+}
+
+/** Every component file, for the dev-mode check that the bundle is not stale. */
+export function componentFiles(): string[] {
+  return Object.values(FILES).map((f) => path.join(COMPONENTS_DIR, f));
+}

@@ -1,0 +1,101 @@
+import type { Core } from '../../core/context.js';
+import { centsToDecimal, toCents } from '../../core/money.js';
+import { ORDER_STATUSES, RECEIVABLE_STATUSES, type Product, type Receivable, type Reservation, type SalesOrder } from '../../models/index.js';
+import { StewardResource, exactRule, idRule, prefixRule, rangeRule } from '../adapter/steward-resource.js';
+import { readOnly } from '../features/permissions.js';
+
+/** DECIMAL as the same "1234.50" on SQLite (number) and MySQL (string). */
+const money = (v: string | number | null | undefined) => centsToDecimal(toCents(v));
+
+export const ORDER_STATUS_LABELS: Record<string, string> = { draft: '草稿', confirmed: '已确认', shipped: '已发货', completed: '已完成', cancelled: '已取消' };
+export const RECEIVABLE_STATUS_LABELS: Record<string, string> = { open: '未结清', paid: '已结清', written_off: '已核销' };
+export const RESERVATION_STATUS_LABELS: Record<string, string> = { active: '预留中', released: '已释放' };
+
+const labels = (map: Record<string, string>, keys: readonly string[] = Object.keys(map)) => keys.map((value) => ({ value, label: map[value] ?? value }));
+const commerce = { name: 'commerce', icon: 'ShoppingCart' };
+
+/** 销售订单: read-only here; orders are handled by the 进销存 flows through core/orders. */
+export function salesOrderResource(core: Core) {
+  return {
+    resource: new StewardResource<SalesOrder>(core.models.SalesOrder, {
+      filters: { number: prefixRule('number', (v) => v.trim().toUpperCase()), customerId: idRule('customerId'), status: exactRule('status'), orderDate: rangeRule('orderDate') },
+      sorts: { id: 'id', orderDate: 'orderDate', number: 'number' },
+      defaultSort: ['id', 'DESC'],
+      toParams: (o) => ({ ...o.get({ plain: true }), total: money(o.total) }),
+    }),
+    options: {
+      id: 'sales_orders', navigation: commerce, titleProperty: 'number',
+      listProperties: ['number', 'customerId', 'status', 'orderDate', 'total'],
+      filterProperties: ['number', 'customerId', 'status', 'orderDate'],
+      properties: { customerId: { reference: 'customers' }, status: { availableValues: labels(ORDER_STATUS_LABELS, ORDER_STATUSES) }, total: { type: 'string' as const } },
+      actions: readOnly(),
+    },
+  };
+}
+
+/** 应收款: amounts in yuan with two decimals; payments are recorded through core. */
+export function receivableResource(core: Core) {
+  return {
+    resource: new StewardResource<Receivable>(core.models.Receivable, {
+      filters: { customerId: idRule('customerId'), status: exactRule('status'), dueDate: rangeRule('dueDate') },
+      sorts: { id: 'id', dueDate: 'dueDate' },
+      defaultSort: ['id', 'DESC'],
+      toParams: (r) => {
+        const plain = r.get({ plain: true });
+        return { ...plain, amount: money(r.amount), paid: money(r.paid), outstanding: centsToDecimal(toCents(r.amount) - toCents(r.paid)) };
+      },
+    }),
+    options: {
+      id: 'receivables', navigation: commerce,
+      listProperties: ['id', 'customerId', 'orderId', 'amount', 'paid', 'outstanding', 'dueDate', 'status'],
+      filterProperties: ['customerId', 'status', 'dueDate'],
+      properties: {
+        customerId: { reference: 'customers' }, orderId: { reference: 'sales_orders' },
+        status: { availableValues: labels(RECEIVABLE_STATUS_LABELS, RECEIVABLE_STATUSES) },
+        amount: { type: 'string' as const }, paid: { type: 'string' as const },
+        outstanding: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+      },
+      actions: readOnly(),
+    },
+  };
+}
+
+/** 库存预留. */
+export function reservationResource(core: Core) {
+  return {
+    resource: new StewardResource<Reservation>(core.models.Reservation, {
+      filters: { customerId: idRule('customerId'), productId: idRule('productId'), status: exactRule('status') },
+      sorts: { id: 'id' },
+      defaultSort: ['id', 'DESC'],
+    }),
+    options: {
+      id: 'reservations', navigation: commerce,
+      listProperties: ['id', 'customerId', 'productId', 'orderId', 'quantity', 'status', 'createdAt'],
+      filterProperties: ['customerId', 'productId', 'status'],
+      properties: {
+        customerId: { reference: 'customers' }, productId: { reference: 'products' }, orderId: { reference: 'sales_orders' },
+        status: { availableValues: labels(RESERVATION_STATUS_LABELS) },
+      },
+      actions: readOnly(),
+    },
+  };
+}
+
+/** 产品. */
+export function productResource(core: Core) {
+  return {
+    resource: new StewardResource<Product>(core.models.Product, {
+      filters: { sku: prefixRule('sku'), name: (v) => (typeof v === 'string' && v.trim() ? { name: v.trim() } : null) },
+      sorts: { sku: 'sku', id: 'id' },
+      defaultSort: ['sku', 'ASC'],
+      toParams: (p) => ({ ...p.get({ plain: true }), price: money(p.price) }),
+    }),
+    options: {
+      id: 'products', navigation: commerce, titleProperty: 'name',
+      listProperties: ['sku', 'name', 'unit', 'price'],
+      filterProperties: ['sku'],
+      properties: { price: { type: 'string' as const } },
+      actions: readOnly(),
+    },
+  };
+}

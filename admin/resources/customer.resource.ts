@@ -1,0 +1,101 @@
+import { Op } from 'sequelize';
+import type { Core } from '../../core/context.js';
+import { CATEGORIES, DEACTIVATION_REASONS } from '../../core/customers/schema.js';
+import { normalizeCode } from '../../core/customers/codes.js';
+import { STATUS_LABELS, toView } from '../../core/customers/view.js';
+import { blindIndex } from '../../core/privacy.js';
+import { normalizeName, normalizePhone, toHalfWidth } from '../../core/text.js';
+import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
+import { StewardResource, exactRule, idRule, prefixRule, rangeRule, type FilterValue } from '../adapter/steward-resource.js';
+import { customerCrudActions } from '../actions/customer-crud.js';
+import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
+import { off, permit } from '../features/permissions.js';
+
+/** What the browser gets for a customer: decrypted by core, personal fields only masked. */
+export function customerParams(core: Core, row: Customer): Record<string, unknown> {
+  let view;
+  try {
+    view = toView(core, row);
+  } catch {
+    // A row the current key cannot decrypt still lists; its personal fields say so.
+    view = { ...row.get({ plain: true }), phone: null, address: null, phoneMasked: '(无法解密)', addressMasked: '(无法解密)' } as ReturnType<typeof toView>;
+  }
+  const { phone: _phone, address: _address, ...rest } = view;
+  return rest;
+}
+
+function phoneRule(core: Core) {
+  return (value: FilterValue) => (typeof value === 'string' && value.trim() ? { phoneHash: blindIndex(core.keys, normalizePhone(value)) ?? '-' } : null);
+}
+
+/** The customer adapter: indexed filters and sorts; deleted customers only when asked for. */
+export function customerAdapter(core: Core): StewardResource<Customer> {
+  return new StewardResource(core.models.Customer, {
+    hidden: ['phoneEnc', 'phoneHash', 'addressEnc', 'nameNorm'],
+    filters: {
+      status: exactRule('status'),
+      code: prefixRule('code', normalizeCode),
+      name: (v) => (typeof v === 'string' && v.trim() ? { [Op.or]: [{ nameNorm: { [Op.like]: `%${normalizeName(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%` } }, { code: normalizeCode(v) }] } : null),
+      contact: prefixRule('contact', (v) => toHalfWidth(v).trim()),
+      phone: phoneRule(core),
+      category: exactRule('category'),
+      ownerId: idRule('ownerId'),
+      lastOrderAt: rangeRule('lastOrderAt'),
+      createdAt: rangeRule('createdAt'),
+    },
+    sorts: { code: 'code', name: 'nameNorm', status: 'status', lastOrderAt: 'lastOrderAt', createdAt: 'createdAt', id: 'id' },
+    defaultSort: ['code', 'ASC'],
+    implicit: (filters) => (filters.status ? null : { status: { [Op.ne]: 'deleted' } }),
+    toParams: (row) => customerParams(core, row),
+  });
+}
+
+const statusValues = CUSTOMER_STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] }));
+const list = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
+
+/** 客户: list, filters, masked personal fields, and every change through core. */
+export function customerResource(core: Core) {
+  return {
+    resource: customerAdapter(core),
+    options: {
+      id: 'customers',
+      navigation: { name: 'customerData', icon: 'Users' },
+      titleProperty: 'name',
+      sort: { sortBy: 'code', direction: 'asc' as const },
+      listProperties: ['code', 'name', 'contact', 'phoneMasked', 'category', 'ownerId', 'status', 'lastOrderAt'],
+      filterProperties: ['status', 'code', 'name', 'phone', 'contact', 'category', 'ownerId', 'lastOrderAt', 'createdAt'],
+      showProperties: ['code', 'name', 'contact', 'phoneMasked', 'addressMasked', 'category', 'ownerId', 'status', 'deactivationReason', 'deactivationMemo', 'deactivatedAt', 'reactivateOn', 'note', 'lastOrderAt', 'version', 'createdAt', 'updatedAt'],
+      editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note', 'allowDuplicates'],
+      properties: {
+        id: { isVisible: false },
+        code: { isTitle: false, isSortable: true, description: '留空则按编码规则自动生成' },
+        name: { isTitle: true, isRequired: true },
+        status: { availableValues: statusValues, isSortable: true },
+        category: { availableValues: list(CATEGORIES) },
+        deactivationReason: { availableValues: list(DEACTIVATION_REASONS) },
+        ownerId: { reference: 'operators' },
+        phoneMasked: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+        addressMasked: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: true, edit: false, filter: false } },
+        phone: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: true }, description: '修改时留空表示保持原号码不变' },
+        address: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '修改时留空表示保持原地址不变' },
+        allowDuplicates: { type: 'boolean' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '系统发现名称或手机相同的客户时, 确认不是同一客户再勾选' },
+        note: { type: 'textarea' as const },
+        version: { isVisible: { list: false, show: true, edit: false, filter: false } },
+        lastOrderAt: { isSortable: true },
+        createdAt: { isVisible: { list: false, show: true, edit: false, filter: true } },
+        updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
+        deactivatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
+      },
+      actions: {
+        list: permit('view'),
+        show: permit('view'),
+        search: { isAccessible: permit('view').isAccessible },
+        // Deleting goes through 申请删除 → approval → recycle bin; never a plain DELETE.
+        delete: off,
+        bulkDelete: off,
+        ...customerCrudActions(core),
+        ...customerLifecycleActions(core),
+      },
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { Core } from '../../core/context.js';
+import { APPROVAL_STATUSES, DOORS, type ApprovalRequest, type AuditEvent, type RecycleEntry } from '../../models/index.js';
+import { StewardResource, exactRule, idRule, prefixRule, rangeRule } from '../adapter/steward-resource.js';
+import { approvalActions, recycleActions } from '../actions/approvals.js';
+import { readOnly } from '../features/permissions.js';
+import { normalizeCode } from '../../core/customers/codes.js';
+
+export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已同意', rejected: '已拒绝', expired: '已过期' };
+export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', admin: '后台', job: '定时任务', cli: '命令行' };
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  'customer.create': '新建客户', 'customer.edit': '修改客户', 'customer.deactivate': '停用客户', 'customer.reactivate': '启用客户',
+  'customer.delete': '删除客户', 'customer.restore': '恢复客户', 'customer.purge': '彻底清除', 'customer.reveal': '查看个人信息',
+  'deletion.request': '申请删除', 'deletion.reject': '拒绝删除', 'deletion.expire': '删除申请过期',
+  'operator.create': '新建操作员', 'operator.edit': '修改操作员',
+};
+
+const labels = (map: Record<string, string>, keys: readonly string[] = Object.keys(map)) => keys.map((value) => ({ value, label: map[value] ?? value }));
+const lifecycle = { name: 'lifecycle', icon: 'Shield' };
+
+/** 审批单: pending deletion requests with 同意 / 拒绝. */
+export function approvalResource(core: Core) {
+  return {
+    resource: new StewardResource<ApprovalRequest>(core.models.ApprovalRequest, {
+      filters: { status: exactRule('status'), customerId: idRule('customerId'), customerCode: prefixRule('customerCode', normalizeCode), requesterId: idRule('requesterId') },
+      sorts: { id: 'id', expiresAt: 'expiresAt' },
+      defaultSort: ['id', 'DESC'],
+    }),
+    options: {
+      id: 'approval_requests', navigation: lifecycle,
+      listProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'expiresAt'],
+      filterProperties: ['status', 'customerCode', 'requesterId'],
+      showProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
+      properties: {
+        customerId: { reference: 'customers' }, requesterId: { reference: 'operators' }, decidedBy: { reference: 'operators' },
+        status: { availableValues: labels(APPROVAL_STATUS_LABELS, APPROVAL_STATUSES) },
+        action: { isVisible: false },
+      },
+      actions: { ...readOnly(), ...approvalActions(core) },
+    },
+  };
+}
+
+/** 回收站: deleted customers with their snapshot (never sent to the browser). */
+export function recycleResource(core: Core) {
+  return {
+    resource: new StewardResource<RecycleEntry>(core.models.RecycleEntry, {
+      skip: ['snapshot'],
+      filters: { customerCode: prefixRule('customerCode', normalizeCode), deletedAt: rangeRule('deletedAt') },
+      sorts: { id: 'id', retainUntil: 'retainUntil' },
+      defaultSort: ['id', 'DESC'],
+    }),
+    options: {
+      id: 'recycle_entries', navigation: lifecycle, titleProperty: 'customerCode',
+      listProperties: ['customerCode', 'customerName', 'previousStatus', 'deletedBy', 'deletedAt', 'retainUntil', 'restoredAt', 'purgedAt'],
+      filterProperties: ['customerCode', 'deletedAt'],
+      properties: {
+        customerId: { reference: 'customers' }, deletedBy: { reference: 'operators' }, approvalId: { reference: 'approval_requests' },
+        previousStatus: { availableValues: [{ value: 'active', label: '启用' }, { value: 'inactive', label: '停用' }] },
+      },
+      actions: { ...readOnly(), ...recycleActions(core) },
+    },
+  };
+}
+
+/** 审计日志: read-only, filterable by customer, operator, door and date; personal values stay encrypted. */
+export function auditResource(core: Core) {
+  return {
+    resource: new StewardResource<AuditEvent>(core.models.AuditEvent, {
+      skip: ['pii'],
+      filters: {
+        customerId: idRule('customerId'), customerCode: exactRule('customerCode', normalizeCode), operatorId: idRule('operatorId'),
+        door: exactRule('door'), action: exactRule('action'), at: rangeRule('at'),
+      },
+      sorts: { id: 'id', at: 'id' },
+      defaultSort: ['id', 'DESC'],
+    }),
+    options: {
+      id: 'audit_events', navigation: lifecycle,
+      listProperties: ['id', 'at', 'operatorName', 'door', 'action', 'customerCode'],
+      filterProperties: ['customerCode', 'customerId', 'operatorId', 'door', 'action', 'at'],
+      showProperties: ['id', 'at', 'operatorName', 'operatorId', 'door', 'action', 'customerCode', 'customerId', 'diff', 'prevHash', 'hash'],
+      properties: {
+        customerId: { reference: 'customers' }, operatorId: { reference: 'operators' },
+        door: { availableValues: labels(DOOR_LABELS, DOORS) },
+        action: { availableValues: labels(AUDIT_ACTION_LABELS) },
+        diff: { type: 'textarea' as const },
+      },
+      actions: readOnly(),
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import http from 'node:http';
+import { buildApp } from '../../cli/server/app.js';
+import { createBot, type BotRuntime } from '../../bot/runtime.js';
+import { seedDemo } from '../../core/demo/seed.js';
+import type { Core } from '../../core/context.js';
+import { FakeMessenger } from './fake-messenger.js';
+import { WECOM } from './wecom.js';
+
+export const DINGTALK = { DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'ding-app-secret-xyz', DINGTALK_ROBOT_CODE: 'dingkey' };
+
+export interface BotApp {
+  url: string;
+  bot: BotRuntime;
+  fake: FakeMessenger;
+  request(path: string, init?: RequestInit): Promise<{ status: number; text: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real Koa app with the bot mounted, its messenger settings pointing at a fake on loopback.
+ * Seeds the demo data once per core.
+ */
+export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Promise<BotApp> {
+  const fake = await new FakeMessenger().start();
+  Object.assign(core.config, WECOM, DINGTALK, { WECOM_API_BASE: fake.url, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url });
+  if (opts.seed !== false) await seedDemo(core);
+  const bot = createBot(core, { pollMs: 50 });
+  const app = await buildApp(core, [(a, r) => bot.mount(a, r)]);
+  const server = http.createServer(app.callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  core.config.PUBLIC_URL = url;
+  bot.start();
+  return {
+    url, bot, fake,
+    async request(path, init) {
+      const res = await fetch(`${url}${path}`, init);
+      return { status: res.status, text: await res.text() };
+    },
+    async close() {
+      await bot.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await fake.stop();
+    },
+  };
+}
