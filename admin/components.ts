@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ComponentLoader } from 'adminjs';
@@ -25,7 +26,7 @@ export function componentLoader(): ComponentLoader {
   return loader;
 }
 
-/** Every component file, for the dev-mode check that the bundle is not stale. */
+/** Every file in the components folder (helpers too), for the dev-mode check that the bundle is not stale. */
 export function componentFiles(): string[] {
-  return Object.values(FILES).map((f) => path.join(COMPONENTS_DIR, f));
+  return fs.readdirSync(COMPONENTS_DIR).filter((f) => /\.(tsx?|jsx?)$/.test(f)).map((f) => path.join(COMPONENTS_DIR, f));
 }

@@ -6,6 +6,7 @@ const VERBS: Record<string, string> = {
   reject: '拒绝',
   deactivate: '停用客户',
   keep: '保留客户',
+  'deactivate-all': '全部停用',
   pick: '',
   help: '帮助',
 };

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerCoreCommands } from './commands/core-commands.js';
 import { registerServe } from './commands/serve.js';
 import { registerChat } from './commands/chat.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerDataCommands } from './commands/data.js';
 
 /** The `steward` operator command. */
 export function buildProgram(): Command {
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerCoreCommands(program);
   registerChat(program);
+  registerJobs(program);
+  registerDataCommands(program);
   return program;
 }
 

@@ -130,30 +130,42 @@ export function auditPersonalValues(core: Core, event: Pick<AuditEvent, 'pii'>):
  * its undo). Same hashing and personal-data split as appendAudit, so the chain verifies alike.
  * Call it as the last write of the transaction.
  */
-export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, inputs: AuditInput[]): Promise<number> {
-  if (!inputs.length) return 0;
+export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, inputs: Iterable<AuditInput>): Promise<number> {
   const { AuditEvent, AuditHead, sequelize } = core.models;
-  const head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
-  if (!head) throw new Error('audit_head row missing: run migrations');
-  const at = new Date(Math.floor(core.now().getTime()));
   const attributes = AuditEvent.getAttributes() as Record<string, { field?: string }>;
   const field = (k: string) => attributes[k]?.field ?? k;
-  let prev = head.hash;
-  for (let i = 0; i < inputs.length; i += 500) {
-    const rows = inputs.slice(i, i + 500).map((input) => {
-      const salt = crypto.randomBytes(16).toString('hex');
-      const pii: Record<string, unknown> = {};
-      const diff = canonicalJson({ before: splitPersonal(salt, 'before', input.before, pii), after: splitPersonal(salt, 'after', input.after, pii), ...(input.info ? { info: input.info } : {}) });
-      const row: Hashable = { at, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName, door: actor.door, action: input.action, customerId: input.customerId ?? null, customerCode: input.customerCode ?? null, diff };
-      const hash = eventHash(prev, row);
-      const out = { ...row, pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null, prevHash: prev, hash };
-      prev = hash;
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [field(k), v]));
-    });
-    await sequelize.getQueryInterface().bulkInsert(AuditEvent.getTableName() as string, rows, { transaction: t });
+  // Keyed by column, so bulkInsert formats `at` with its milliseconds as the model would.
+  const byColumn = Object.fromEntries(Object.values(attributes).map((a) => [a.field, a])) as Record<string, never>;
+  const at = new Date(Math.floor(core.now().getTime()));
+  let head: InstanceType<typeof AuditHead> | null = null;
+  let prev = '';
+  let count = 0;
+  let rows: Record<string, unknown>[] = [];
+  const flush = async () => {
+    if (rows.length) await sequelize.getQueryInterface().bulkInsert(AuditEvent.getTableName() as string, rows, { transaction: t }, byColumn);
+    rows = [];
+  };
+  for (const input of inputs) {
+    if (!head) {
+      head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
+      if (!head) throw new Error('audit_head row missing: run migrations');
+      prev = head.hash;
+    }
+    const salt = crypto.randomBytes(16).toString('hex');
+    const pii: Record<string, unknown> = {};
+    const diff = canonicalJson({ before: splitPersonal(salt, 'before', input.before, pii), after: splitPersonal(salt, 'after', input.after, pii), ...(input.info ? { info: input.info } : {}) });
+    const row: Hashable = { at, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName, door: actor.door, action: input.action, customerId: input.customerId ?? null, customerCode: input.customerCode ?? null, diff };
+    const hash = eventHash(prev, row);
+    const out = { ...row, pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null, prevHash: prev, hash };
+    prev = hash;
+    rows.push(Object.fromEntries(Object.entries(out).map(([k, v]) => [field(k), v])));
+    count++;
+    if (rows.length >= 500) await flush();
   }
+  if (!head) return 0;
+  await flush();
   // Nobody else can append while we hold the head lock, so the highest id is our last event.
   const lastId = (await AuditEvent.max('id', { transaction: t })) as number;
   await AuditHead.update({ hash: prev, lastId }, { where: { id: 1 }, transaction: t });
-  return inputs.length;
+  return count;
 }

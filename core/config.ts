@@ -24,6 +24,15 @@ export interface Config {
   CONFIRM_TTL_SECONDS: number;
   RECYCLE_RETENTION_DAYS: number;
   JOBS_ENABLED: boolean;
+  JOB_BACKUP_CRON: string;
+  JOB_INACTIVE_REVIEW_CRON: string;
+  JOB_APPROVAL_EXPIRY_CRON: string;
+  JOB_REACTIVATE_DUE_CRON: string;
+  JOB_RECYCLE_PURGE_CRON: string;
+  JOB_MONTHLY_REPORT_CRON: string;
+  JOB_INTEGRITY_CHECK_CRON: string;
+  REVIEW_INACTIVE_DAYS: number;
+  REVIEW_KEEP_DAYS: number;
   IMPORT_MAX_ROWS: number;
   IMPORT_MAX_UNZIPPED_MB: number;
   BACKUP_DIR?: string;
@@ -56,6 +65,8 @@ const int = (min: number, max: number, def: number): Spec => ({ type: 'integer',
 const bool = (def: boolean): Spec => ({ type: 'boolean', default: def, expect: 'true 或 false' });
 const url = (def: string): Spec => ({ type: 'string', pattern: '^https?://[^\\s]+$', default: def, expect: 'http(s):// 开头的地址 (an http(s) URL)' });
 const key32 = (expect: string): Spec => ({ type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$', expect });
+// Shape only (5 or 6 fields); jobs/index.ts checks the expression itself with node-cron at start-up.
+const cron = (def: string): Spec => ({ type: 'string', pattern: '^\\s*\\S+(\\s+\\S+){4,5}\\s*$', default: def, expect: `cron 表达式 (5 或 6 段, 例如 "${def}")` });
 
 /** One entry per variable; `expect` is what the error message tells the operator. */
 export const CONFIG_SPEC: Record<keyof Config, Spec> = {
@@ -81,6 +92,15 @@ export const CONFIG_SPEC: Record<keyof Config, Spec> = {
   CONFIRM_TTL_SECONDS: int(10, 3600, 300),
   RECYCLE_RETENTION_DAYS: int(1, 3650, 180),
   JOBS_ENABLED: bool(true),
+  JOB_BACKUP_CRON: cron('0 3 * * *'),
+  JOB_INACTIVE_REVIEW_CRON: cron('0 9 * * 1'),
+  JOB_APPROVAL_EXPIRY_CRON: cron('*/5 * * * *'),
+  JOB_REACTIVATE_DUE_CRON: cron('10 0 * * *'),
+  JOB_RECYCLE_PURGE_CRON: cron('0 2 * * *'),
+  JOB_MONTHLY_REPORT_CRON: cron('0 9 1 * *'),
+  JOB_INTEGRITY_CHECK_CRON: cron('0 4 * * 0'),
+  REVIEW_INACTIVE_DAYS: int(1, 3650, 180),
+  REVIEW_KEEP_DAYS: int(1, 3650, 90),
   IMPORT_MAX_ROWS: int(1, 10_000_000, 200_000),
   IMPORT_MAX_UNZIPPED_MB: int(1, 100_000, 300),
   BACKUP_DIR: text('备份目录, 默认 <DATA_DIR>/backups (backup directory)'),

@@ -43,6 +43,8 @@ export const data: Migration = {
       message: { type: DataTypes.STRING(1000), allowNull: true },
     });
     await qi.addIndex('import_rows', ['batch_id', 'row_no'], { name: 'import_rows_batch' });
+    // A customer's history finds the import that created it through this.
+    await qi.addIndex('import_rows', ['customer_id'], { name: 'import_rows_customer' });
 
     await qi.createTable('backup_records', {
       id,

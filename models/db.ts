@@ -71,7 +71,13 @@ export function createSequelize(target: DatabaseTarget, extra: Partial<Options> 
   };
   if (target.dialect === 'sqlite') {
     const storage = target.storage!;
-    if (storage !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(storage)), { recursive: true });
+    if (storage !== ':memory:') {
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(storage)), { recursive: true });
+      } catch {
+        // Reported on first use as SQLITE_CANTOPEN, with the path, by the connection check.
+      }
+    }
     const sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage, retry: { max: 5, match: [/SQLITE_BUSY/] } });
     patchSqliteConnections(sequelize);
     return sequelize;

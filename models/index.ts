@@ -13,6 +13,8 @@ import { StewardMeta } from './meta.js';
 import { ImportBatch, ImportRow } from './import-batch.js';
 import { BackupRecord } from './backup-record.js';
 import { BotInbound, BotConversation, BotOutbox } from './bot.js';
+import { JobRun } from './job-run.js';
+import { CustomerKeep } from './customer-keep.js';
 
 export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, RecycleEntry, StewardMeta };
 export * from './customer.js';
@@ -25,6 +27,8 @@ export * from './approval-request.js';
 export * from './import-batch.js';
 export * from './backup-record.js';
 export * from './bot.js';
+export * from './job-run.js';
+export * from './customer-keep.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -47,6 +51,8 @@ export interface Models {
   BotInbound: typeof BotInbound;
   BotConversation: typeof BotConversation;
   BotOutbox: typeof BotOutbox;
+  JobRun: typeof JobRun;
+  CustomerKeep: typeof CustomerKeep;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -73,6 +79,8 @@ export function initModels(sequelize: Sequelize): Models {
     BotInbound: class extends BotInbound {}.initModel(sequelize),
     BotConversation: class extends BotConversation {}.initModel(sequelize),
     BotOutbox: class extends BotOutbox {}.initModel(sequelize),
+    JobRun: class extends JobRun {}.initModel(sequelize),
+    CustomerKeep: class extends CustomerKeep {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

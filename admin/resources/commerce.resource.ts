@@ -99,3 +99,8 @@ export function productResource(core: Core) {
     },
   };
 }
+
+/** 销售订单, 应收款, 库存预留 and 产品, in menu order. */
+export function commerceResources(core: Core) {
+  return [salesOrderResource(core), receivableResource(core), reservationResource(core), productResource(core)];
+}

@@ -6,6 +6,7 @@ import { confirmDelete, confirmRestore } from './deletion.js';
 import { doCreate } from './edit.js';
 import type { CommandSpec } from './registry.js';
 import { confirmDeactivate } from './status.js';
+import { confirmDeactivateAll } from './review.js';
 
 type Payload = { action: string; key: string } & Record<string, unknown>;
 
@@ -15,6 +16,7 @@ const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply
   delete: (ctx, p) => confirmDelete(ctx, p as never),
   restore: (ctx, p) => confirmRestore(ctx, p as never),
   create: (ctx, p) => doCreate(ctx, p.input as CustomerInput, true),
+  'deactivate-all': (ctx, p) => confirmDeactivateAll(ctx, p as never),
 };
 
 export const confirmCommand: CommandSpec = {

@@ -4,7 +4,8 @@ import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
 import { customerQuery } from './query.js';
 import { CommandRegistry } from './registry.js';
-import { inactiveCommand, statsCommand } from './reports.js';
+import { statsCommand } from './reports.js';
+import { deactivateAllCommand, inactiveCommand, keepCommand } from './review.js';
 import { deactivateCommand, reactivateCommand } from './status.js';
 
 /** The one registry of chat commands. Building it throws on a duplicate id or ambiguous name. */
@@ -25,6 +26,8 @@ export function buildRegistry(): CommandRegistry {
     .register(confirmCommand)
     .register(cancelCommand)
     .register(inactiveCommand)
+    .register(keepCommand)
+    .register(deactivateAllCommand)
     .register(statsCommand);
   registry.register(helpCommand(registry));
   return registry;

@@ -1,6 +1,6 @@
-import { fn, col } from 'sequelize';
 import { STATUS_LABELS } from '../../core/customers/view.js';
-import type { CustomerStatus } from '../../models/index.js';
+import { formatYuan } from '../../core/money.js';
+import { customerAnalysis } from '../../core/reports/index.js';
 import type { CommandSpec } from './registry.js';
 
 export const statsCommand: CommandSpec = {
@@ -13,26 +13,14 @@ export const statsCommand: CommandSpec = {
   summary: '客户关键数据: 各状态数量、待审批、回收站',
   example: '统计',
   async run(ctx) {
-    const { Customer, ApprovalRequest, RecycleEntry } = ctx.core.models;
-    const rows = (await Customer.findAll({ attributes: ['status', [fn('COUNT', col('id')), 'n']], group: ['status'], raw: true })) as unknown as { status: CustomerStatus; n: number | string }[];
-    const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
+    const { ApprovalRequest, RecycleEntry } = ctx.core.models;
+    // The same report as the back-office dashboard and the monthly-report job.
+    const a = await customerAnalysis(ctx.core, ctx.actor);
     const pending = await ApprovalRequest.count({ where: { status: 'pending' } });
     const bin = await RecycleEntry.count({ where: { restoredAt: null, purgedAt: null } });
-    const lines = (['active', 'inactive', 'deleted'] as const).map((s) => `${STATUS_LABELS[s]}: ${counts[s] ?? 0}`);
-    return { text: `客户统计\n${lines.join('  ')}\n待审批删除申请: ${pending}\n回收站: ${bin}` };
-  },
-};
-
-export const inactiveCommand: CommandSpec = {
-  id: 'review.inactive',
-  name: '不活跃客户',
-  english: 'inactive',
-  args: [{ name: 'days', label: '天数' }],
-  permission: 'view',
-  sideEffect: false,
-  summary: '列出长期没有下单的客户',
-  example: '不活跃客户 180',
-  async run() {
-    return { text: '「不活跃客户」审查功能还没有上线, 敬请期待。现在可以用「客户 名称」逐个查看最近下单时间。' };
+    const lines = (['active', 'inactive', 'deleted'] as const).map((s) => `${STATUS_LABELS[s]}: ${a.byStatus[s] ?? 0}`);
+    const s = a.sales12m;
+    const top = a.top10.slice(0, 3).map((t, i) => `${i + 1}. ${t.code} ${t.name} ${formatYuan(t.salesCents)}`).join('\n');
+    return { text: `客户统计\n${lines.join('  ')}\n近 12 个月: ${s.orders} 单, ${formatYuan(s.totalCents)}, 平均客单价 ${formatYuan(s.averageOrderCents)}\n${top ? `销售额前 3:\n${top}\n` : ''}待审批删除申请: ${pending}\n回收站: ${bin}` };
   },
 };

@@ -54,11 +54,14 @@ export class Dispatcher {
   /** One pass over due rows; returns how many were sent. */
   async drain(): Promise<number> {
     const { BotOutbox } = this.core.models;
+    // A row left 'sending' past its lease belonged to an instance that died mid-send: try again.
+    await BotOutbox.update({ status: 'pending' }, { where: { status: 'sending', notBefore: { [Op.lte]: this.core.now() } } });
     const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: ['wecom', 'dingtalk'] }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 100 });
     let sent = 0;
     for (const row of due) {
       if (row.targetKind === 'group' && (await this.throttled(row))) continue;
-      const [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1 }, { where: { id: row.id, status: 'pending' } });
+      const lease = new Date(this.core.now().getTime() + 5 * 60_000);
+      const [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1, notBefore: lease }, { where: { id: row.id, status: 'pending' } });
       if (claimed !== 1) continue;
       try {
         const responseCode = await this.send(row, JSON.parse(row.payload) as OutboxPayload);

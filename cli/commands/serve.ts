@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { openReadyCore, runAction } from '../runtime.js';
 import { serve } from '../server/serve.js';
 import { buildMounts } from '../server/mounts.js';
+import { checkSchedules, startScheduler } from '../../jobs/index.js';
+import { Notifier } from '../../bot/notify/notifier.js';
 
 /** `steward serve`: the bot, the back office and the jobs in one process. */
 export function registerServe(program: Command): void {
@@ -10,7 +12,10 @@ export function registerServe(program: Command): void {
     .description('启动服务: 机器人 webhook、后台和定时任务 (start the server)')
     .action(() => runAction(async () => {
       const core = await openReadyCore(process.env, { server: true });
-      const running = await serve(core, { mounts: await buildMounts(core) });
+      // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
+      if (core.config.JOBS_ENABLED) checkSchedules(core.config);
+      const startJobs = core.config.JOBS_ENABLED ? () => startScheduler(core, { notifier: new Notifier(core) }) : undefined;
+      const running = await serve(core, { mounts: await buildMounts(core), startJobs });
       const shutdown = (signal: string) => {
         core.logger.info({ signal }, 'signal received');
         void running.stop().then(() => process.exit(0));

@@ -1,6 +1,7 @@
 import type { Core } from '../../core/context.js';
 import type { Mount } from './app.js';
 import { createBot } from '../../bot/runtime.js';
+import { adminMount } from '../../admin/index.js';
 
 /** The doors served over HTTP, in mount order. Each door owns its routes. */
 export async function buildMounts(core: Core): Promise<Mount[]> {
@@ -11,5 +12,6 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
     bot.start();
     return () => bot.stop();
   });
+  mounts.push(adminMount(core));
   return mounts;
 }

@@ -6,9 +6,17 @@ import { toHalfWidth } from '../text.js';
 const DEFAULT_MANUAL_PATTERN = '^[A-Z0-9-]{2,32}$';
 const TOKEN = /\{(YYYY|YY|MM|SEQ:(\d))\}/g;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Calendar parts of `date` in the configured time zone. */
 export function localParts(date: Date, timeZone: string): { year: string; month: string; day: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(date);
+  // Building an Intl.DateTimeFormat costs far more than using one; keep one per zone.
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return { year: get('year'), month: get('month'), day: get('day') };
 }

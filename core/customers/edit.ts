@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { appendAudit } from '../audit.js';
 import type { Actor, Core } from '../context.js';
-import { DomainError } from '../errors.js';
+import { DomainError, validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode } from './codes.js';
@@ -26,14 +26,16 @@ export function fieldDiff(before: Record<string, unknown>, after: Record<string,
  * Edits a customer under optimistic locking: `version` must be the one the editor saw.
  * A code can change only while no order references the customer.
  */
-export async function editCustomer(core: Core, actor: Actor, rawCode: string, input: CustomerInput & { version?: number }, opts: { transaction?: Transaction } = {}): Promise<EditResult> {
+export async function editCustomer(core: Core, actor: Actor, rawCode: string, input: CustomerInput & { version?: number | string | null }, opts: { transaction?: Transaction } = {}): Promise<EditResult> {
   assertCan(actor.operator, 'edit');
   const { version, ...fields } = input;
   const value = assertEditInput(fields);
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
     if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 不能修改。如需修改请先「恢复客户 ${row.code}」。`, { code: row.code });
-    const expected = version ?? row.version;
+    // Forms send the version as text; anything that is not a whole number is refused, not concatenated.
+    const expected = version === undefined || version === null ? row.version : Number(version);
+    if (!Number.isInteger(expected)) throw validationError([{ field: 'version', message: '版本号无效, 请刷新后再改' }]);
     const before = toView(core, row);
     const next: Record<string, unknown> = storedFields(core, value);
     if (value.code !== undefined) {

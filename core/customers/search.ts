@@ -68,8 +68,9 @@ export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Custom
 /** Paged search by code (exact or prefix), name (normalised contains), phone (exact) or contact. */
 export async function searchCustomers(core: Core, actor: Actor, query: SearchQuery): Promise<SearchPage> {
   assertCan(actor.operator, 'view');
-  const pageSize = Math.min(Math.max(query.pageSize ?? 20, 1), 200);
-  const page = Math.max(query.page ?? 1, 1);
+  // Doors may pass query-string text; anything unusable falls back to the first page of 20.
+  const pageSize = Math.min(Math.max(Math.trunc(Number(query.pageSize)) || 20, 1), 200);
+  const page = Math.max(Math.trunc(Number(query.page)) || 1, 1);
   const { rows, count } = await core.models.Customer.findAndCountAll({ where: searchWhere(core, query), order: [['code', 'ASC']], limit: pageSize, offset: (page - 1) * pageSize });
   return { items: rows.map((r) => toView(core, r)), total: count, page, pageSize };
 }

@@ -36,7 +36,7 @@ export function localTime(core: Core, d: Date): string {
  */
 export async function requestDeletion(core: Core, actor: Actor, rawCode: string, reason: string): Promise<ApprovalRequest> {
   assertCan(actor.operator, 'requestDeletion');
-  const why = reason.trim();
+  const why = (reason ?? '').trim();
   if (!why) throw new DomainError('VALIDATION', '请写明删除原因, 例如「删除客户 C20260001 重复录入」。', { errors: [{ field: 'reason', message: '删除原因必填' }] });
   return withTransaction(core.models.sequelize, async (t) => {
     const customer = await findByCode(core, rawCode, t, true);
@@ -61,7 +61,7 @@ async function loadOpen(core: Core, actor: Actor, requestId: number): Promise<Ap
   if (request.status !== 'pending') throw decidedError(core, request);
   if (request.requesterId === actor.operator.id) throw new DomainError('SELF_APPROVAL', `审批单 #${request.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`, { requestId });
   if (request.expiresAt <= core.now()) {
-    await core.models.ApprovalRequest.update({ status: 'expired' }, { where: { id: request.id, status: 'pending' } });
+    await expireOne(core, actor, request);
     throw new DomainError('APPROVAL_EXPIRED', `审批单 #${request.id} 已于 ${localTime(core, request.expiresAt)} 过期。如仍需删除, 请重新提交申请。`, { requestId });
   }
   return request;
@@ -113,7 +113,7 @@ export async function reject(core: Core, actor: Actor, requestId: number, note: 
   assertCan(actor.operator, 'approve');
   await loadOpen(core, actor, requestId);
   return withTransaction(core.models.sequelize, async (t) => {
-    const [claimed] = await core.models.ApprovalRequest.update({ status: 'rejected', decidedBy: actor.operator.id, decidedAt: core.now(), decisionNote: note.trim().slice(0, 500) || null }, { where: { id: requestId, status: 'pending' }, transaction: t });
+    const [claimed] = await core.models.ApprovalRequest.update({ status: 'rejected', decidedBy: actor.operator.id, decidedAt: core.now(), decisionNote: (note ?? '').trim().slice(0, 500) || null }, { where: { id: requestId, status: 'pending' }, transaction: t });
     const request = (await core.models.ApprovalRequest.findByPk(requestId, { transaction: t }))!;
     if (claimed !== 1) throw decidedError(core, request);
     await appendAudit(core, t, actor, { action: 'deletion.reject', customerId: request.customerId, customerCode: request.customerCode, info: { requestId, note: request.decisionNote } });
@@ -121,19 +121,21 @@ export async function reject(core: Core, actor: Actor, requestId: number, note: 
   });
 }
 
-/** Marks overdue pending requests expired; returns them so the doors can update their cards. */
+/** Marks one overdue request expired, with its audit event; false if someone decided it first. `r` is reloaded. */
+async function expireOne(core: Core, actor: Actor, r: ApprovalRequest): Promise<boolean> {
+  return withTransaction(core.models.sequelize, async (t) => {
+    const [n] = await core.models.ApprovalRequest.update({ status: 'expired', decidedAt: core.now() }, { where: { id: r.id, status: 'pending' }, transaction: t });
+    if (n === 1) await appendAudit(core, t, actor, { action: 'deletion.expire', customerId: r.customerId, customerCode: r.customerCode, info: { requestId: r.id } });
+    await r.reload({ transaction: t });
+    return n === 1;
+  });
+}
+
+/** Marks overdue pending requests expired; returns them (now `expired`) so the doors can update their cards. */
 export async function expireApprovals(core: Core, actor: Actor): Promise<ApprovalRequest[]> {
   const overdue = await core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } } });
   const expired: ApprovalRequest[] = [];
-  for (const r of overdue) {
-    await withTransaction(core.models.sequelize, async (t) => {
-      const [n] = await core.models.ApprovalRequest.update({ status: 'expired', decidedAt: core.now() }, { where: { id: r.id, status: 'pending' }, transaction: t });
-      if (n === 1) {
-        await appendAudit(core, t, actor, { action: 'deletion.expire', customerId: r.customerId, customerCode: r.customerCode, info: { requestId: r.id } });
-        expired.push(r);
-      }
-    });
-  }
+  for (const r of overdue) if (await expireOne(core, actor, r)) expired.push(r);
   return expired;
 }
 

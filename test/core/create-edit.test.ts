@@ -74,6 +74,14 @@ eachDialect('create and edit customers', (h) => {
     expect(fresh?.note).toBe('第一人');
   });
 
+  it('take the version as text from a form, and refuse one that is not a number', async () => {
+    const c = await newCustomer(h, admin);
+    const { customer } = await editCustomer(h.core, admin, c.code, { note: '表单提交', version: String(c.version) });
+    expect(customer.version).toBe(c.version + 1);
+    await expectRefused(editCustomer(h.core, admin, c.code, { note: '再改', version: String(c.version) }), 'STALE_VERSION');
+    await expectRefused(editCustomer(h.core, admin, c.code, { note: '再改', version: 'v2' }), 'VALIDATION', '版本号无效');
+  });
+
   it('let exactly one of two simultaneous edits of the same version win', async () => {
     const c = await newCustomer(h, admin);
     const results = await Promise.allSettled([

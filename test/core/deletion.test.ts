@@ -110,6 +110,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
       h.setNow(T0);
     }
     expect((await getCustomer(h.core, sales, c.code))?.status).toBe('active');
+    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create', 'deletion.request', 'deletion.expire']);
   });
 
   it('expire overdue requests in bulk (for the jobs), with an audit event each', async () => {
@@ -119,6 +120,8 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     try {
       const expired = await expireApprovals(h.core, admin);
       expect(expired.map((r) => r.id)).toContain(req.id);
+      expect(expired.every((r) => r.status === 'expired')).toBe(true);
+      expect(await expireApprovals(h.core, admin)).toEqual([]);
     } finally {
       h.setNow(T0);
     }

@@ -67,6 +67,8 @@ eachDialect('search and duplicate candidates', (h) => {
     expect(new Set(all).size).toBe(25);
     expect(all).toEqual([...all].sort());
     expect(p1!.items[0]!.name).toBe('分页测试客户01');
+    const loose = await searchCustomers(h.core, viewer, { name: '分页测试客户', pageSize: '10' as unknown as number, page: 'x' as unknown as number });
+    expect([loose.page, loose.pageSize, loose.items.length]).toEqual([1, 10, 10]);
   });
 
   it('leave deleted customers out unless asked for', async () => {

@@ -1,0 +1,60 @@
+/** AdminJS's own interface texts in Chinese (every key of its English file). */
+export const baseTranslations = {
+  actions: {
+    new: '新建', edit: '编辑', show: '详情', delete: '删除', bulkDelete: '批量删除', list: '列表', search: '搜索',
+    deactivate: '停用', reactivate: '启用', requestDeletion: '申请删除', reveal: '查看手机号',
+    approve: '同意', reject: '拒绝', restore: '恢复', purge: '彻底清除',
+  },
+  buttons: {
+    save: '保存', addNewItem: '添加一项', filter: '筛选', filterActive: '筛选 ({{count}})', applyChanges: '应用筛选', resetFilter: '重置',
+    confirmRemovalMany: '确认删除 {{count}} 条记录', confirmRemovalMany_plural: '确认删除 {{count}} 条记录',
+    logout: '退出登录', login: '登录', seeTheDocumentation: '参见: <1>文档</1>', createFirstRecord: '新建第一条记录',
+    cancel: '取消', confirm: '确认', contactUs: '联系我们',
+  },
+  components: {
+    DropZone: {
+      placeholder: '把文件拖到这里, 或点击选择', acceptedSize: '最大: {{maxSize}}', acceptedType: '支持: {{mimeTypes}}',
+      unsupportedSize: '文件 {{fileName}} 太大', unsupportedType: '文件 {{fileName}} 的类型 {{fileType}} 不支持',
+    },
+    LanguageSelector: { availableLanguages: { 'zh-CN': '简体中文', en: '英语' } },
+    Login: {
+      welcomeHeader: '客户主数据管家',
+      welcomeMessage: '后台管理: 客户档案、停用与删除审批、回收站和审计日志。请用操作员邮箱和密码登录。',
+      properties: { email: '邮箱', password: '密码' },
+      loginButton: '登录',
+    },
+  },
+  labels: {
+    navigation: '导航', pages: '页面', selectedRecords: '已选 ({{selected}})', filters: '筛选条件',
+    adminVersion: '后台: {{version}}', appVersion: '应用: {{version}}', dashboard: '仪表盘',
+    customerData: '客户', commerce: '进销存', lifecycle: '审批与审计', system: '系统',
+    customers: '客户', sales_orders: '销售订单', receivables: '应收款', reservations: '库存预留', products: '产品',
+    operators: '操作员', approval_requests: '审批单', recycle_entries: '回收站', audit_events: '审计日志',
+    import_batches: '导入批次', backup_records: '备份', job_runs: '任务运行',
+  },
+  properties: {
+    length: '长度', from: '从', to: '到',
+    id: 'ID', createdAt: '创建时间', updatedAt: '更新时间', status: '状态', customerId: '客户', customerCode: '客户编码', orderId: '订单',
+  },
+  messages: {
+    successfullyBulkDeleted: '已删除 {{count}} 条记录', successfullyBulkDeleted_plural: '已删除 {{count}} 条记录',
+    successfullyDeleted: '已删除', successfullyUpdated: '已保存', successfullyCreated: '已新建',
+    thereWereValidationErrors: '输入有误, 请看下方标红的字段',
+    forbiddenError: '你没有权限执行这个操作。如需开通, 请联系管理员。',
+    anyForbiddenError: '你没有权限执行这个操作。如需开通, 请联系管理员。',
+    bulkDeleteError: '删除时出错, 请稍后再试或联系管理员', errorFetchingRecords: '读取列表时出错, 请刷新页面重试', errorFetchingRecord: '读取记录时出错, 请刷新页面重试',
+    noRecordsSelected: '没有选中任何记录', theseRecordsWillBeRemoved: '以下记录将被删除', theseRecordsWillBeRemoved_plural: '以下记录将被删除',
+    pickSomeFirstToRemove: '请先选择要删除的记录',
+    error404Resource: '找不到资源 {{resourceId}}',
+    error404Action: '「{{resourceId}}」没有「{{actionName}}」操作, 或你没有权限使用它',
+    error404Record: '找不到记录 {{recordId}}, 或你没有权限查看它',
+    seeConsoleForMore: '详情见浏览器控制台', noActionComponent: '该操作缺少界面组件',
+    noRecordsInResource: '这里还没有记录', noRecords: '没有记录', confirmDelete: '确定要删除吗?',
+    invalidCredentials: '邮箱或密码错误。',
+    tooManyLoginAttempts: '登录失败次数过多, 请 15 分钟后再试。',
+    keyPlaceholder: '键', valuePlaceholder: '值', initialKey: '键-{{number}}', keyInUse: '键不能重复', keyValuePropertyDefaultDescription: '值都按文本保存; 键不能重复。',
+    pageNotFound_title: '找不到页面', pageNotFound_subtitle: '页面 <strong>“{{pageName}}”</strong> 不存在',
+    componentNotFound_title: '没有指定组件', componentNotFound_subtitle: '这个元素需要一个界面组件',
+    welcomeOnBoard_title: '欢迎', welcomeOnBoard_subtitle: '',
+  },
+};

@@ -1,0 +1,52 @@
+/** Property labels per resource (AdminJS looks them up as resources.<id>.properties.<name>). */
+export const resourceTranslations = {
+  customers: {
+    properties: {
+      code: '客户编码', name: '客户名称', contact: '联系人', phoneMasked: '手机', addressMasked: '地址', phone: '手机', address: '地址',
+      category: '客户分类', ownerId: '负责人', status: '状态', deactivationReason: '停用原因', deactivationMemo: '停用备注',
+      deactivatedAt: '停用时间', reactivateOn: '停用至', note: '备注', lastOrderAt: '最近下单', version: '版本', allowDuplicates: '确认不是重复客户',
+    },
+  },
+  sales_orders: { properties: { number: '订单号', customerId: '客户', status: '状态', orderDate: '下单日期', total: '金额 (元)' } },
+  receivables: { properties: { customerId: '客户', orderId: '订单', amount: '应收 (元)', paid: '已收 (元)', outstanding: '未收 (元)', dueDate: '到期日', status: '状态' } },
+  reservations: { properties: { customerId: '客户', productId: '产品', orderId: '订单', quantity: '数量', status: '状态' } },
+  products: { properties: { sku: '产品编码', name: '产品名称', unit: '单位', price: '单价 (元)' } },
+  operators: {
+    properties: {
+      displayName: '姓名', email: '登录邮箱', roles: '角色', roleLabels: '角色', password: '密码',
+      wecomUserId: '企业微信 UserID', dingtalkUserId: '钉钉 UserID', active: '启用',
+    },
+  },
+  approval_requests: {
+    properties: {
+      customerCode: '客户编码', customerId: '客户', reason: '删除原因', requesterId: '申请人', status: '状态', expiresAt: '有效期至',
+      decidedBy: '审批人', decidedAt: '审批时间', decisionNote: '审批意见', recycleEntryId: '回收站条目', action: '类型',
+    },
+  },
+  recycle_entries: {
+    properties: {
+      customerCode: '客户编码', customerName: '客户名称', customerId: '客户', previousStatus: '删除前状态', approvalId: '审批单',
+      deletedBy: '申请人', deletedAt: '删除时间', retainUntil: '保留至', restoredAt: '恢复时间', purgedAt: '清除时间',
+    },
+  },
+  audit_events: {
+    properties: {
+      at: '时间', operatorName: '操作人', operatorId: '操作员', door: '渠道', action: '操作', customerCode: '客户编码', customerId: '客户',
+      diff: '变更内容', prevHash: '上一条哈希', hash: '哈希',
+    },
+  },
+  import_batches: {
+    properties: {
+      fileName: '文件名', sha256: 'SHA-256', sheet: '工作表', operatorName: '操作人', door: '渠道', mode: '模式', status: '状态',
+      totalRows: '总行数', createdCount: '新建', updatedCount: '更新', unchangedCount: '未变', skippedCount: '跳过', errorCount: '错误',
+      undoneAt: '撤销时间', undoneBy: '撤销人',
+    },
+  },
+  backup_records: {
+    properties: {
+      path: '路径', takenAt: '备份时间', operatorName: '操作人', reason: '原因', totalRows: '总行数', sha256: 'SHA-256', bytes: '字节数',
+      encrypted: '已加密', verifyStatus: '校验结果', verifiedAt: '校验时间', verifyDetail: '校验详情', prunedAt: '清理时间',
+    },
+  },
+  job_runs: { properties: { job: '任务', slot: '时段', status: '状态', startedAt: '开始', finishedAt: '结束', summary: '摘要' } },
+};

@@ -1,0 +1,23 @@
+import type { Core } from '../../core/context.js';
+import { commerceResources } from './commerce.resource.js';
+import { customerResource } from './customer.resource.js';
+import { approvalResource, auditResource, recycleResource } from './lifecycle.resource.js';
+import { operatorResource } from './operator.resource.js';
+import { optionalResources } from './optional.resource.js';
+
+/**
+ * Every resource of the back office, in menu order. One factory per resource; tables owned by
+ * other areas (导入批次, 备份, 任务运行) are listed in optional.resource.ts and appear once their
+ * models are registered.
+ */
+export function buildResources(core: Core) {
+  return [
+    customerResource(core),
+    ...commerceResources(core),
+    approvalResource(core),
+    recycleResource(core),
+    auditResource(core),
+    operatorResource(core),
+    ...optionalResources(core),
+  ];
+}

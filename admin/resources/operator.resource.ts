@@ -1,0 +1,49 @@
+import type { Core } from '../../core/context.js';
+import { ROLE_LABELS } from '../../core/permissions.js';
+import type { Operator } from '../../models/index.js';
+import { StewardResource, prefixRule } from '../adapter/steward-resource.js';
+import { operatorActions } from '../actions/operators.js';
+import { off, permit } from '../features/permissions.js';
+
+/** 操作员: managed by admins only; the password hash is never read into the back office. */
+export function operatorResource(core: Core) {
+  return {
+    resource: new StewardResource<Operator>(core.models.Operator, {
+      skip: ['passwordHash'],
+      filters: {
+        displayName: prefixRule('displayName'),
+        email: prefixRule('email', (v) => v.trim().toLowerCase()),
+        active: (v) => (v === 'true' || v === 'false' ? { active: v === 'true' } : null),
+      },
+      sorts: { id: 'id', displayName: 'displayName' },
+      defaultSort: ['id', 'ASC'],
+      toParams: (o) => {
+        const { passwordHash: _hash, ...plain } = o.get({ plain: true }) as Operator & Record<string, unknown>;
+        return { ...plain, roleLabels: o.roleList().map((r) => ROLE_LABELS[r]).join('、'), password: '' };
+      },
+    }),
+    options: {
+      id: 'operators',
+      navigation: { name: 'system', icon: 'Settings' },
+      titleProperty: 'displayName',
+      listProperties: ['id', 'displayName', 'email', 'roleLabels', 'active'],
+      showProperties: ['id', 'displayName', 'email', 'roleLabels', 'wecomUserId', 'dingtalkUserId', 'active', 'createdAt', 'updatedAt'],
+      filterProperties: ['displayName', 'email', 'active'],
+      properties: {
+        displayName: { isTitle: true },
+        roles: { description: `多个用逗号分隔: ${Object.entries(ROLE_LABELS).map(([k, v]) => `${k}=${v}`).join(', ')}` },
+        roleLabels: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+        password: { type: 'password' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '新建时必填; 修改时留空表示不改密码' },
+      },
+      actions: {
+        list: permit('manageOperators'),
+        show: permit('manageOperators'),
+        // Reference pickers (负责人, 操作员 filters) search names; every role may do that.
+        search: { isAccessible: permit('view').isAccessible },
+        ...operatorActions(core),
+        delete: off,
+        bulkDelete: off,
+      },
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// `npm run bench -- import [rows]`: generates an XLSX of 100k customers, imports it into MariaDB
+// with full validation (commit, all or nothing), and in the same run inserts the same rows with a
+// raw multi-row INSERT. Each phase runs in its own process so its peak RSS is its own.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import mysql from 'mysql2/promise';
+import { loadConfig } from '../core/config.js';
+import { openCore, prepareDatabase } from '../core/boot.js';
+import { jobActor } from '../core/context.js';
+import { importCustomers } from '../core/data/import.js';
+import { createLogger } from '../core/logger.js';
+import { normalizeName } from '../core/text.js';
+
+const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_data';
+const CATS = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
+const row = (i: number) => ['', `测试客户${i}贸易有限公司`, `联系人${i % 997}`, 13800000000 + i, `上海市浦东新区测试路 ${i} 号`, CATS[i % 6], '', i % 10 === 0 ? '停用' : '启用', `导入基准 ${i}`];
+
+function conn(url: string) {
+  const u = new URL(url);
+  return mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) || undefined, multipleStatements: true });
+}
+
+async function resetDatabase(): Promise<void> {
+  const u = new URL(BASE);
+  const db = u.pathname.slice(1);
+  u.pathname = '/';
+  const c = await conn(u.toString());
+  await c.query(`DROP DATABASE IF EXISTS \`${db}\`; CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await c.end();
+}
+
+function benchCore() {
+  const key = () => crypto.randomBytes(32).toString('base64');
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: BASE, LOG_LEVEL: 'silent', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), STEWARD_DEMO: 'false', STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: key() });
+  return openCore(config, createLogger('silent'));
+}
+
+async function generate(file: string, n: number): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
+  const ws = wb.addWorksheet('客户');
+  ws.addRow(['客户编码', '客户名称', '联系人', '手机', '地址', '客户分类', '负责人', '状态', '备注']).commit();
+  for (let i = 0; i < n; i++) ws.addRow(row(i)).commit();
+  ws.commit();
+  await wb.commit();
+}
+
+/** The baseline: the same rows, already in memory, as 1000-row INSERTs in one transaction. */
+async function rawInsert(n: number): Promise<void> {
+  const core = benchCore();
+  await prepareDatabase(core);
+  await core.models.sequelize.close();
+  const c = await conn(BASE);
+  const now = new Date();
+  await c.beginTransaction();
+  for (let i = 0; i < n; i += 1000) {
+    const values = [];
+    for (let j = i; j < Math.min(i + 1000, n); j++) {
+      const r = row(j);
+      values.push([`R${j}`, r[1], normalizeName(String(r[1])), r[2], String(r[3]), String(r[4]), r[5], r[7] === '停用' ? 'inactive' : 'active', r[8], 1, now, now]);
+    }
+    await c.query('INSERT INTO customers (code, name, name_norm, contact, phone_enc, address_enc, category, status, note, version, created_at, updated_at) VALUES ?', [values]);
+  }
+  await c.commit();
+  await c.end();
+}
+
+async function fullImport(file: string): Promise<number> {
+  const core = benchCore();
+  await prepareDatabase(core);
+  const report = await importCustomers(core, jobActor('bench'), file, { commit: true });
+  await core.models.sequelize.close();
+  if (!report.committed || report.errors.length) throw new Error(`import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
+  return report.created;
+}
+
+/** Runs one phase in a child process; returns its wall time and peak RSS. */
+function phase(name: string, ...args: string[]): { seconds: number; rssMb: number; out: string } {
+  const here = fileURLToPath(import.meta.url);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--phase', name, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`phase ${name} failed:\n${r.stderr}`);
+  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; rssMb: number; out: string };
+  return { ...m, seconds: m.seconds ?? seconds };
+}
+
+async function child(name: string, args: string[]): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  let out = '';
+  if (name === 'gen') await generate(args[0]!, Number(args[1]));
+  else if (name === 'raw') await rawInsert(Number(args[0]));
+  else out = String(await fullImport(args[0]!));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stdout.write(`${JSON.stringify({ seconds, rssMb: Math.round(process.resourceUsage().maxRSS / 1024), out })}\n`);
+}
+
+async function main(): Promise<void> {
+  const n = Number(process.argv[2] ?? 100_000);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-')), 'customers.xlsx');
+  console.log(`生成 ${n} 行 XLSX … (generating)`);
+  const gen = phase('gen', file, String(n));
+  console.log(`  ${file}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB, ${gen.seconds.toFixed(1)} s`);
+  await resetDatabase();
+  const raw = phase('raw', String(n));
+  await resetDatabase();
+  const imp = phase('import', file);
+  const rawRate = n / raw.seconds;
+  const impRate = Number(imp.out) / imp.seconds;
+  console.log(`数据库 (database): ${BASE.replace(/:[^:@/]*@/, ':***@')}`);
+  console.log(`原始多行 INSERT (raw multi-row INSERT): ${n} 行, ${raw.seconds.toFixed(2)} s, ${Math.round(rawRate)} 行/秒, 峰值 RSS ${raw.rssMb} MB`);
+  console.log(`完整导入 (full import, xlsx → validated → committed): ${imp.out} 行, ${imp.seconds.toFixed(2)} s, ${Math.round(impRate)} 行/秒, 峰值 RSS ${imp.rssMb} MB`);
+  console.log(`比值 (raw ÷ import): ${(rawRate / impRate).toFixed(2)}×   目标 (goal): ≥ 5000 行/秒, ≤ 2.5×, RSS < 400 MB`);
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
+
+const at = process.argv.indexOf('--phase');
+if (at > 0) await child(process.argv[at + 1]!, process.argv.slice(at + 2));
+else await main();

@@ -1,0 +1,128 @@
+// `npm run bench -- review [--customers 100000] [--orders 2000000] [--keep]`
+// Seeds MariaDB (BENCH_DATABASE_URL, default …/steward_bench_review) with bulk INSERT … SELECT,
+// then times the inactive-customer review query against, in the same run, the naive way: list
+// the active customers and ask for each one's last order (one indexed query per customer).
+import { performance } from 'node:perf_hooks';
+import type { Core } from '../core/context.js';
+import { findInactive, inactiveRows, reviewWindow } from '../core/review/inactive.js';
+import { benchActor, closeBenchCore, fmt, freshMysqlDatabase, numberArgs, openBenchCore, quantile, timed } from './_shared.js';
+
+const args = numberArgs({ customers: 100_000, orders: 2_000_000, owners: 20, runs: 5 });
+const URL_DEFAULT = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_review';
+const CHUNK = 250_000;
+
+async function step(label: string, fn: () => Promise<unknown>): Promise<void> {
+  const ms = await timed(fn);
+  console.log(`  ${label.padEnd(46)} ${fmt(ms / 1000, 1)} s`);
+}
+
+/** A row source covering from..to (MariaDB's SEQUENCE engine). */
+const seq = (from: number, to: number) => `(SELECT seq FROM seq_${from}_to_${to}) AS s`;
+
+/**
+ * 90 % active, 7 % inactive, 3 % deleted; every 50th customer never ordered; every 10th (ending in 3)
+ * went quiet 200+ days ago; the rest order spread over three years (so a few are quiet by chance).
+ */
+async function seed(core: Core, customers: number, orders: number, owners: number): Promise<void> {
+  const q = (sql: string) => core.models.sequelize.query(sql);
+  await step(`${owners} operators, ${fmt(customers)} customers`, async () => {
+    await q(`INSERT INTO operators (display_name, roles, wecom_user_id, active, created_at, updated_at)
+      SELECT CONCAT('销售', seq), 'sales', CONCAT('bench-sales-', seq), 1, NOW(), NOW() FROM ${seq(1, owners)}`);
+    await q(`INSERT INTO customers (code, name, name_norm, owner_id, status, version, created_at, updated_at)
+      SELECT CONCAT('R', LPAD(seq, 7, '0')), CONCAT('基准客户', seq, '有限公司'), CONCAT('基准客户', seq), 1 + seq % ${owners},
+        CASE WHEN seq % 100 < 90 THEN 'active' WHEN seq % 100 < 97 THEN 'inactive' ELSE 'deleted' END, 1,
+        DATE_SUB(NOW(), INTERVAL 30 + seq % 1100 DAY), NOW()
+      FROM ${seq(1, customers)}`);
+  });
+  await step(`${fmt(orders)} orders`, async () => {
+    for (let from = 1; from <= orders; from += CHUNK) {
+      const to = Math.min(from + CHUNK - 1, orders);
+      // c = the customer this order belongs to; never-ordered customers hand theirs to the neighbour.
+      await q(`INSERT INTO sales_orders (number, customer_id, status, order_date, total, created_at, updated_at)
+        SELECT CONCAT('SO', LPAD(seq, 10, '0')), CASE WHEN c % 50 = 0 THEN c - 1 ELSE c END,
+          CASE WHEN (seq * 7919) % 100 < 5 THEN 'cancelled' WHEN (seq * 7919) % 100 < 8 THEN 'confirmed' ELSE 'completed' END,
+          DATE_SUB(CURDATE(), INTERVAL CASE WHEN c % 10 = 3 THEN 200 + (seq * 7919) % 900 ELSE (seq * 7919) % 1100 END DAY),
+          1 + (seq * 31) % 500000 / 100, NOW(), NOW()
+        FROM (SELECT seq, 1 + FLOOR((seq - 1) * ${customers} / ${orders}) AS c FROM ${seq(from, to)}) AS o`);
+    }
+  });
+  await step('receivables (1 per 10 orders, 2 % open)', () => q(`INSERT INTO receivables (customer_id, order_id, amount, paid, due_date, status, created_at, updated_at)
+    SELECT customer_id, id, total, CASE WHEN id % 50 = 0 THEN total / 2 ELSE total END, order_date, CASE WHEN id % 50 = 0 THEN 'open' ELSE 'paid' END, NOW(), NOW()
+    FROM sales_orders WHERE id % 10 = 0`));
+  await step('customers.last_order_at from the orders', () => q(`UPDATE customers c JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders WHERE status <> 'cancelled' GROUP BY customer_id) x
+    ON x.customer_id = c.id SET c.last_order_at = x.m`));
+  await step('ANALYZE TABLE', () => q('ANALYZE TABLE operators, customers, sales_orders, receivables, customer_keeps'));
+  // Read each index once so the change buffer is merged and we time the steady state, not the merge.
+  await step('settle (read each index once)', async () => {
+    for (const [table, index] of [['sales_orders', 'sales_orders_customer_date'], ['sales_orders', 'PRIMARY'], ['receivables', 'receivables_customer_status'], ['customers', 'customers_status_created']]) {
+      await q(`SELECT COUNT(*) FROM ${table} FORCE INDEX (${index})`);
+    }
+  });
+}
+
+/** The naive way: every active customer old enough, then one last-order query each. */
+async function naive(core: Core): Promise<Set<number>> {
+  const { sequelize } = core.models;
+  const w = reviewWindow(core);
+  const [candidates] = (await sequelize.query("SELECT id FROM customers WHERE status = 'active' AND created_at < ?", { replacements: [w.createdBefore] })) as [{ id: number }[], unknown];
+  const out = new Set<number>();
+  for (const { id } of candidates) {
+    const [[row]] = (await sequelize.query("SELECT MAX(order_date) AS last FROM sales_orders WHERE customer_id = ? AND status <> 'cancelled'", { replacements: [id] })) as [{ last: string | Date | null }[], unknown];
+    const last = row?.last instanceof Date ? row.last.toISOString().slice(0, 10) : row?.last ?? null;
+    if (!last || last < w.since) out.add(Number(id));
+  }
+  return out;
+}
+
+async function explain(core: Core): Promise<void> {
+  const w = reviewWindow(core);
+  const { INACTIVE_SQL } = await import('../core/review/inactive.js');
+  const [rows] = (await core.models.sequelize.query(`EXPLAIN ${INACTIVE_SQL.replace('/*owner*/', '')}`, { replacements: { createdBefore: w.createdBefore, since: w.since, keptSince: w.keptSince } })) as [Record<string, unknown>[], unknown];
+  console.log('\nEXPLAIN (review query):');
+  for (const r of rows) console.log(`  ${String(r.select_type).padEnd(18)} ${String(r.table).padEnd(3)} type=${String(r.type).padEnd(7)} key=${String(r.key).padEnd(28)} rows=${String(r.rows)}`);
+}
+
+async function main(): Promise<void> {
+  console.log(`review 基准: MariaDB ${URL_DEFAULT.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单`);
+  const started = performance.now();
+  const core = await openBenchCore(await freshMysqlDatabase(URL_DEFAULT));
+  try {
+    await seed(core, args.customers, args.orders, args.owners);
+    console.log(`  ${'seeding total'.padEnd(46)} ${fmt((performance.now() - started) / 1000, 1)} s`);
+    const actor = await benchActor(core, '基准只读', ['viewer']);
+    await explain(core);
+    await inactiveRows(core); // warm-up
+    const times: number[] = [];
+    let ids = new Set<number>();
+    for (let i = 0; i < args.runs; i++) {
+      times.push(await timed(async () => {
+        ids = new Set((await inactiveRows(core)).rows.map((r) => Number(r.id)));
+      }));
+    }
+    let withFigures = 0;
+    const full = await timed(async () => {
+      withFigures = (await findInactive(core, actor)).customers.length;
+    });
+    let naiveIds = new Set<number>();
+    const naiveMs = await timed(async () => {
+      naiveIds = await naive(core);
+    });
+    const same = naiveIds.size === ids.size && [...ids].every((id) => naiveIds.has(id));
+    const med = quantile(times, 0.5);
+    console.log(`\n不活跃客户 (超过 180 天未下单, 含从未下单): ${fmt(ids.size)} 个`);
+    console.log(`review query (one statement, NOT EXISTS on sales_orders(customer_id, order_date)), ${args.runs} runs:`);
+    console.log(`  median ${fmt(med, 1)} ms · max ${fmt(Math.max(...times), 1)} ms   (目标 < 1000 ms: ${med < 1000 ? '达到' : '未达到'})`);
+    console.log(`  with the digest figures (last order, lifetime sales, open receivables, batched): ${fmt(full, 1)} ms for ${fmt(withFigures)} customers`);
+    console.log(`naive: one "SELECT MAX(order_date) … WHERE customer_id = ?" per active customer, same run:`);
+    console.log(`  ${fmt(naiveMs, 0)} ms   (results ${same ? 'identical' : 'DIFFER'})`);
+    console.log(`ratio: naive / review query = ${fmt(naiveMs / med, 1)}×   (目标 ≥ 20×: ${naiveMs / med >= 20 ? '达到' : '未达到'})`);
+    if (!same) process.exitCode = 1;
+  } finally {
+    await closeBenchCore(core, args.keep);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

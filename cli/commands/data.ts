@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { exportCustomers, importCustomers, templateWorkbook, undoImport, writeErrorReport, type ExportFormat, type ImportReport } from '../../core/data/index.js';
+import { localParts } from '../../core/customers/codes.js';
+import { runAction, UserFacingError } from '../runtime.js';
+import { registerBackupCommands } from './data-backup.js';
+import { cliActor, output, progressBar, withCore } from './data-support.js';
+
+interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string }
+
+/** Writes the error report next to the input (or where asked), falling back to the working directory. */
+async function saveErrorReport(report: ImportReport, file: string, out?: string): Promise<string | null> {
+  if (!report.failedRows.length) return null;
+  const name = `${path.basename(file, path.extname(file))}-错误报告.xlsx`;
+  const target = out ?? path.join(path.dirname(path.resolve(file)), name);
+  try {
+    await writeErrorReport(report, target);
+    return target;
+  } catch {
+    await writeErrorReport(report, path.resolve(name));
+    return path.resolve(name);
+  }
+}
+
+function importLines(r: ImportReport, errorReport: string | null): string[] {
+  if (r.alreadyImported) {
+    const a = r.alreadyImported;
+    return [`这个文件 (${r.fileName}) 已在导入批次 #${a.batchId} 导入过 (${a.at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${a.operatorName}), 本次没有任何改动。`, `如需重新导入, 先撤销: steward import undo ${a.batchId}`];
+  }
+  const where = r.sheet ? `工作表「${r.sheet}」` : `CSV, ${r.encoding?.toUpperCase()}`;
+  const verb = r.committed ? '' : '将';
+  const lines = [
+    `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where})`,
+    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行), 错误 ${r.errors.length}, 疑似重复 ${r.duplicates.length}`,
+  ];
+  for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ 第 ${e.row} 行 ${e.column}: ${e.message}`);
+  if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
+  for (const d of r.duplicates.slice(0, 10)) lines.push(`  ? 第 ${d.row} 行 可能与已有客户重复: ${d.matches.join('、')}`);
+  if (errorReport) lines.push(`错误报告 (改正后可直接重新导入): ${errorReport}`);
+  if (r.committed) lines.push(`已写入, 导入批次 #${r.batchId}。撤销: steward import undo ${r.batchId}`);
+  else if (!r.dryRun && r.errors.length) lines.push('有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。');
+  else if (r.dryRun) lines.push(r.errors.length ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。');
+  return lines;
+}
+
+async function runImport(file: string, flags: ImportFlags): Promise<number> {
+  return withCore(flags.json, async (core) => {
+    const actor = await cliActor(core, flags.as);
+    const bar = progressBar(!flags.json);
+    const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, onProgress: bar.update }).finally(bar.stop);
+    const errorReport = await saveErrorReport(report, file, flags.errorsOut);
+    const { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId } = report;
+    output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId }, importLines(report, errorReport));
+    if (flags.json && report.alreadyImported) process.stderr.write(`${importLines(report, null)[0]}\n`);
+    if (flags.json && errorReport) process.stderr.write(`错误报告: ${errorReport}\n`);
+    return report.errors.length && !(flags.partial && report.committed) ? 1 : 0;
+  });
+}
+
+async function runUndo(batch: string, flags: ImportFlags): Promise<number> {
+  return withCore(flags.json, async (core) => {
+    const r = await undoImport(core, await cliActor(core, flags.as), batch);
+    const lines = [`已撤销导入批次 #${r.batchId} (${r.fileName}): 删除了新建的 ${r.removed} 个客户, 恢复了 ${r.restored} 个客户的原值。`];
+    if (r.touched.length) lines.push(`以下 ${r.touched.length} 行导入后又被改动或使用过, 未撤销:`, ...r.touched.slice(0, 30).map((t) => `  第 ${t.row} 行 ${t.code}: ${t.reason}`));
+    output(Boolean(flags.json), r, lines);
+    return 0;
+  });
+}
+
+const IMPORT_HELP = `
+用法 / usage:
+  steward import 客户.xlsx                    试运行: 只出报告, 不写入 (dry run, the default)
+  steward import 客户.xlsx --commit           正式导入, 有任何错误则全部不写入 (all or nothing)
+  steward import 客户.csv --commit --partial  只导入正确的行 (write the valid rows only)
+  steward import 客户.xlsx --sheet 客户清单    指定工作表 (choose the sheet)
+  steward import 客户.xlsx --json             输出 JSON 摘要 (machine-readable summary)
+  steward import undo 12                      撤销导入批次 #12 (undo batch 12)
+  steward import --template 模板.xlsx          生成导入模板 (write the import template)
+表头可用中文或英文: 客户编码/code 客户名称/name 联系人/contact 手机/phone 地址/address 客户分类/group 负责人/owner 状态/status 备注/note
+CSV 可为 UTF-8 (带或不带 BOM) 或 GBK。更新已有客户时, 空单元格表示「不修改」。
+退出码 / exit codes: 0 成功, 1 有错误或失败, 2 用法错误`;
+
+const EXPORT_HELP = `
+用法 / usage:
+  steward export                                   导出全部客户到 客户-<日期>.xlsx (all customers, dated file)
+  steward export --format csv --out 客户.csv        CSV (UTF-8 带 BOM, Excel 可直接打开)
+  steward export --format json --status inactive   只导出停用客户 (only inactive ones)
+  steward export --reveal                          完整手机号和地址 (需「查看完整个人信息」权限, 记入审计)`;
+
+function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('从 Excel/CSV 导入客户; 默认试运行 (import customers from .xlsx/.csv; dry run by default)')
+    .argument('[file]', '.xlsx 或 .csv 文件; 或 "undo" (the file, or "undo")')
+    .argument('[batch]', 'undo 时的导入批次号 (batch id for undo)')
+    .option('--commit', '正式写入 (write; without it nothing is written)')
+    .option('--partial', '只写入正确的行 (write the valid rows even if others fail)')
+    .option('--ignore-unknown', '忽略不认识的列 (ignore unknown columns)')
+    .option('--sheet <name>', '工作表名 (sheet name; default the first)')
+    .option('--errors-out <file>', '错误报告保存位置 (where to write the error report)')
+    .option('--template <out.xlsx>', '生成导入模板 (write the import template and exit)')
+    .option('--as <operator>', '以该操作员身份 (operator e-mail / WeCom / DingTalk id; default STEWARD_OPERATOR or ADMIN_EMAIL)')
+    .option('--json', '输出 JSON 摘要 (machine-readable summary)')
+    .addHelpText('after', IMPORT_HELP)
+    .action((file: string | undefined, batch: string | undefined, flags: ImportFlags) => runAction(async () => {
+      if (flags.template) {
+        fs.writeFileSync(flags.template, await templateWorkbook());
+        output(Boolean(flags.json), { path: path.resolve(flags.template) }, [`已生成导入模板: ${path.resolve(flags.template)}`]);
+        return 0;
+      }
+      if (file === 'undo') {
+        if (!batch) throw new UserFacingError('请给出要撤销的导入批次号, 例如: steward import undo 12', 2);
+        return runUndo(batch, flags);
+      }
+      if (!file) throw new UserFacingError('请给出要导入的文件, 例如: steward import 客户.xlsx (用 --help 查看更多)', 2);
+      if (batch) throw new UserFacingError(`多余的参数「${batch}」。一次只能导入一个文件。`, 2);
+      return runImport(file, flags);
+    }));
+}
+
+interface ExportFlags { format: ExportFormat; status?: string; out?: string; reveal?: boolean; as?: string; json?: boolean }
+const STATUS_ARGS: Record<string, 'active' | 'inactive' | 'deleted'> = { active: 'active', 启用: 'active', inactive: 'inactive', 停用: 'inactive', deleted: 'deleted', 已删除: 'deleted' };
+
+function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('导出客户 (export customers, streaming)')
+    .addOption(new Option('--format <format>', '文件格式 (file format)').choices(['csv', 'xlsx', 'json']).default('xlsx'))
+    .option('--status <status>', '只导出该状态: active/启用, inactive/停用, deleted/已删除')
+    .option('--out <file>', '输出文件 (default 客户-<date>.<format>)')
+    .option('--reveal', '导出完整手机号和地址 (needs revealPersonal; audited)')
+    .option('--as <operator>', '以该操作员身份 (operator e-mail / WeCom / DingTalk id)')
+    .option('--json', '输出 JSON 摘要')
+    .addHelpText('after', EXPORT_HELP)
+    .action((flags: ExportFlags) => runAction(async () => {
+      const status = flags.status ? STATUS_ARGS[flags.status.trim().toLowerCase()] : undefined;
+      if (flags.status && !status) throw new UserFacingError(`--status 只能是 active/启用, inactive/停用 或 deleted/已删除, 不是「${flags.status}」。`, 2);
+      return withCore(flags.json, async (core) => {
+        const { year, month, day } = localParts(core.now(), core.config.STEWARD_TIMEZONE);
+        const out = path.resolve(flags.out ?? `客户-${year}-${month}-${day}.${flags.format}`);
+        const bar = progressBar(!flags.json);
+        const r = await exportCustomers(core, await cliActor(core, flags.as), out, { format: flags.format, status, reveal: flags.reveal, onProgress: bar.update }).finally(bar.stop);
+        output(Boolean(flags.json), r, [`已导出 ${r.rows} 个客户到 ${r.path}${r.revealed ? ' (含完整手机号和地址, 已记入审计)' : ' (手机和地址已打码; 有权限者可加 --reveal)'}`]);
+        return 0;
+      });
+    }));
+}
+
+/** `steward import`, `export`, `backup`, `backup verify`, `backup list`, `restore`. */
+export function registerDataCommands(program: Command): void {
+  registerImport(program);
+  registerExport(program);
+  registerBackupCommands(program);
+}

@@ -1,0 +1,146 @@
+import type { Actor, Core } from '../context.js';
+import { DomainError } from '../errors.js';
+import type { Cents } from '../money.js';
+import { assertCan } from '../permissions.js';
+import { addDays, localToday } from '../reports/periods.js';
+import { SALES_STATUSES, asCents, centsOf, select } from '../reports/sql.js';
+
+/** An active customer nobody has ordered for in the review window. */
+export interface InactiveCustomer {
+  id: number;
+  code: string;
+  name: string;
+  ownerId: number | null;
+  /** The owner's display name, or null when unassigned. */
+  owner: string | null;
+  createdAt: Date;
+  /** The newest order date that was not cancelled (YYYY-MM-DD), or null for never ordered. */
+  lastOrderAt: string | null;
+  lifetimeSalesCents: Cents;
+  openReceivablesCents: Cents;
+}
+
+export interface InactiveQuery {
+  /** No order for this many days (default REVIEW_INACTIVE_DAYS). */
+  days?: number;
+  /** Customers someone chose to 保留 within this many days are left out (default REVIEW_KEEP_DAYS). */
+  keepDays?: number;
+  ownerId?: number;
+  /** At most this many rows (default: all). */
+  limit?: number;
+}
+
+export interface InactiveResult {
+  days: number;
+  keepDays: number;
+  /** Orders on or after this local date count as recent. */
+  since: string;
+  customers: InactiveCustomer[];
+}
+
+/** The bounds of the review window, from the clock and the configuration. */
+export function reviewWindow(core: Core, q: InactiveQuery = {}): { days: number; keepDays: number; since: string; createdBefore: Date; keptSince: Date } {
+  const days = q.days ?? core.config.REVIEW_INACTIVE_DAYS;
+  const keepDays = q.keepDays ?? core.config.REVIEW_KEEP_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new DomainError('VALIDATION', `天数应为 1–3650 之间的整数, 例如「不活跃客户 180」; 收到的是「${String(q.days)}」。`, { errors: [{ field: 'days', message: '1–3650 的整数' }] });
+  }
+  const now = core.now().getTime();
+  return { days, keepDays, since: addDays(localToday(core), -days), createdBefore: new Date(now - days * 86400_000), keptSince: new Date(now - keepDays * 86400_000) };
+}
+
+/**
+ * The one review query. The source of truth is sales_orders, not customers.last_order_at: a
+ * cancelled draft leaves that column too new and an import may leave it empty, so it excludes
+ * nobody. The anti-join (LEFT JOIN … IS NULL, which MySQL/MariaDB run as "not exists": one probe
+ * of sales_orders(customer_id, order_date, status) per candidate, stopping at the first hit)
+ * keeps customers who never ordered, where ERPNext's inner join drops them. The last order date
+ * is read from the same index, for the result rows only.
+ */
+export const INACTIVE_SQL = `SELECT c.id, c.code, c.name, c.owner_id AS ownerId, op.display_name AS owner, c.created_at AS createdAt,
+  (SELECT MAX(l.order_date) FROM sales_orders l WHERE l.customer_id = c.id AND l.status <> 'cancelled') AS lastOrderAt
+FROM customers c
+LEFT JOIN sales_orders o ON o.customer_id = c.id AND o.order_date >= :since AND o.status <> 'cancelled'
+LEFT JOIN customer_keeps k ON k.customer_id = c.id AND k.kept_at >= :keptSince
+LEFT JOIN operators op ON op.id = c.owner_id
+WHERE c.status = 'active' AND c.created_at < :createdBefore /*owner*/ AND o.id IS NULL AND k.id IS NULL
+ORDER BY c.owner_id, c.id`;
+
+interface Row {
+  id: number;
+  code: string;
+  name: string;
+  ownerId: number | null;
+  owner: string | null;
+  createdAt: Date | string;
+  lastOrderAt: unknown;
+}
+
+/** The inactive rows as they come from the database (one statement). */
+export async function inactiveRows(core: Core, q: InactiveQuery = {}): Promise<{ window: ReturnType<typeof reviewWindow>; rows: Row[] }> {
+  const window = reviewWindow(core, q);
+  let sql = INACTIVE_SQL.replace('/*owner*/', q.ownerId !== undefined ? 'AND c.owner_id = :ownerId' : '');
+  if (q.limit) sql += ` LIMIT ${Math.max(1, Math.floor(q.limit))}`;
+  const rows = await select<Row>(core, sql, { createdBefore: window.createdBefore, since: window.since, keptSince: window.keptSince, ownerId: q.ownerId ?? null });
+  return { window, rows };
+}
+
+/**
+ * Lists active customers with no order in N days (never-ordered ones included). Lifetime sales
+ * and open receivables are filled in for the first `figures` customers only (default all):
+ * a digest shows a few dozen per person, and those sums read every order of the customer.
+ */
+export async function findInactive(core: Core, actor: Actor, q: InactiveQuery & { figures?: number } = {}): Promise<InactiveResult> {
+  assertCan(actor.operator, 'view');
+  const { window, rows } = await inactiveRows(core, q);
+  const customers: InactiveCustomer[] = rows.map((r) => ({
+    id: Number(r.id), code: r.code, name: r.name, ownerId: r.ownerId === null ? null : Number(r.ownerId), owner: r.owner ?? null,
+    createdAt: r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt), lastOrderAt: dateOnly(r.lastOrderAt), lifetimeSalesCents: 0, openReceivablesCents: 0,
+  }));
+  await addFigures(core, customers.slice(0, q.figures ?? customers.length));
+  return { days: window.days, keepDays: window.keepDays, since: window.since, customers };
+}
+
+/** Fills in lifetime sales and open receivables, in two grouped queries per 1000 customers (no per-customer queries). */
+export async function addFigures(core: Core, customers: InactiveCustomer[]): Promise<void> {
+  const figures = await customerFigures(core, customers.map((c) => c.id));
+  for (const c of customers) {
+    const f = figures.get(c.id);
+    c.lifetimeSalesCents = f?.salesCents ?? 0;
+    c.openReceivablesCents = f?.openCents ?? 0;
+  }
+}
+
+interface Figures {
+  salesCents: Cents;
+  openCents: Cents;
+}
+
+/** Lifetime sales and open receivables for many customers: two grouped queries per 1000 ids. */
+export async function customerFigures(core: Core, ids: number[]): Promise<Map<number, Figures>> {
+  const out = new Map<number, Figures>();
+  const sales = SALES_STATUSES.map((s) => `'${s}'`).join(',');
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    const orders = await select<{ customerId: number; sales: unknown }>(core,
+      `SELECT customer_id AS customerId, SUM(${centsOf('total')}) AS sales
+       FROM sales_orders WHERE customer_id IN (:ids) AND status IN (${sales}) GROUP BY customer_id`, { ids: chunk });
+    const open = await select<{ customerId: number; open: unknown }>(core,
+      `SELECT customer_id AS customerId, SUM(${centsOf('amount')} - ${centsOf('paid')}) AS open
+       FROM receivables WHERE customer_id IN (:ids) AND status = 'open' GROUP BY customer_id`, { ids: chunk });
+    for (const o of orders) out.set(Number(o.customerId), { salesCents: asCents(o.sales), openCents: 0 });
+    for (const r of open) {
+      const id = Number(r.customerId);
+      const f = out.get(id) ?? { salesCents: 0, openCents: 0 };
+      out.set(id, { ...f, openCents: asCents(r.open) });
+    }
+  }
+  return out;
+}
+
+/** A DATEONLY value from either driver as YYYY-MM-DD. */
+function dateOnly(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return String(v).slice(0, 10);
+}

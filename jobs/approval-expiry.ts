@@ -1,0 +1,23 @@
+import { Op } from 'sequelize';
+import { expireApprovals, localTime } from '../core/deletion/approvals.js';
+import type { Job } from './types.js';
+
+/** Expires overdue deletion requests, greys out their cards and tells each requester. */
+export const approvalExpiryJob: Job = {
+  name: 'approval-expiry',
+  title: '审批过期处理',
+  schedule: '*/5 * * * *',
+  async run({ core, actor, notifier, dryRun }) {
+    if (dryRun) {
+      const overdue = await core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, attributes: ['id'] });
+      return { summary: `试运行: 有 ${overdue.length} 个审批单已过期待处理, 未做改动。`, detail: { overdue: overdue.map((r) => r.id) } };
+    }
+    const expired = await expireApprovals(core, actor);
+    for (const request of expired) {
+      // expireApprovals returns the rows as they were read (still pending): reload for the card text.
+      await request.reload();
+      await notifier.approvalDecided(request, actor.operator, `你申请删除客户 ${request.customerCode} 的审批单 #${request.id} 在 ${localTime(core, request.expiresAt)} 前无人处理, 已过期; 客户没有被删除。如仍需删除, 请重新发送「删除客户 ${request.customerCode} 原因」。`);
+    }
+    return { summary: expired.length ? `已将 ${expired.length} 个审批单标记为过期并通知申请人: ${expired.map((r) => `#${r.id}`).join('、')}。` : '没有过期的审批单。', detail: { expired: expired.map((r) => r.id) } };
+  },
+};

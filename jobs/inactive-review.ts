@@ -1,0 +1,74 @@
+import type { Operator } from '../models/index.js';
+import type { Core } from '../core/context.js';
+import { addFigures, findInactive, type InactiveCustomer } from '../core/review/inactive.js';
+import { previousReviewAt, reviewSummary } from '../core/review/summary.js';
+import { groupSummary, ownerDigest, SHOWN_PER_PERSON } from './review-digest.js';
+import type { Job, JobNotifier } from './types.js';
+
+interface Recipient {
+  operator: Operator;
+  customers: InactiveCustomer[];
+  unassigned: boolean;
+}
+
+/** Who gets which customers: each active owner their own; unassigned or orphaned ones go to the admins. */
+async function recipients(core: Core, customers: InactiveCustomer[]): Promise<Recipient[]> {
+  const operators = await core.models.Operator.findAll({ where: { active: true } });
+  const byId = new Map(operators.map((o) => [o.id, o]));
+  const admins = operators.filter((o) => o.roleList().includes('admin'));
+  const owned = new Map<number, InactiveCustomer[]>();
+  const orphans: InactiveCustomer[] = [];
+  for (const c of customers) {
+    if (c.ownerId !== null && byId.has(c.ownerId)) owned.set(c.ownerId, [...(owned.get(c.ownerId) ?? []), c]);
+    else orphans.push(c);
+  }
+  const out: Recipient[] = [...owned].map(([id, list]) => ({ operator: byId.get(id)!, customers: list, unassigned: false }));
+  if (orphans.length) for (const admin of admins) out.push({ operator: admin, customers: orphans, unassigned: true });
+  return out;
+}
+
+async function send(core: Core, notifier: JobNotifier, list: Recipient[], w: { days: number; keepDays: number }): Promise<number> {
+  let messages = 0;
+  const enriched = new Set<InactiveCustomer[]>();
+  for (const r of list) {
+    // Sales and receivables only for the customers the digest shows; the orphans' list is shared by the admins.
+    if (!enriched.has(r.customers)) await addFigures(core, r.customers.slice(0, SHOWN_PER_PERSON));
+    enriched.add(r.customers);
+    for (const reply of ownerDigest(core, r.operator.displayName, r.customers, w, r.unassigned)) {
+      await notifier.toOperator(r.operator, reply, 'job:inactive-review');
+      messages++;
+    }
+  }
+  return messages;
+}
+
+/**
+ * Weekly: every owner gets their inactive customers with 停用/保留 buttons (and the typed
+ * fallback), the group gets the per-manager summary with what was handled since last time.
+ */
+export const inactiveReviewJob: Job = {
+  name: 'inactive-review',
+  title: '不活跃客户审查',
+  schedule: '0 9 * * 1',
+  async run({ core, actor, notifier, dryRun }) {
+    const result = await findInactive(core, actor, { figures: 0 });
+    const w = { days: result.days, keepDays: result.keepDays };
+    const summary = await reviewSummary(core, result.customers, await previousReviewAt(core, core.now()));
+    const list = await recipients(core, result.customers);
+    const perOwner = summary.owners.map((o) => `${o.owner} ${o.inactive}`).join(', ');
+    const detail = {
+      days: result.days, keepDays: result.keepDays, since: result.since, total: result.customers.length,
+      owners: summary.owners, recipients: list.map((r) => ({ operator: r.operator.displayName, customers: r.customers.length })),
+      codes: result.customers.slice(0, 500).map((c) => c.code),
+    };
+    if (dryRun) {
+      return { summary: `试运行: 超过 ${result.days} 天未下单的启用客户 ${result.customers.length} 个${perOwner ? ` (${perOwner})` : ''}; 将给 ${list.length} 人发送审查清单, 未发送任何消息。`, detail };
+    }
+    const messages = await send(core, notifier, list, w);
+    if (result.customers.length || summary.kept || summary.deactivated) {
+      await notifier.toGroup(groupSummary(core, summary, w), list.filter((r) => !r.unassigned).map((r) => r.operator), undefined, 'job:inactive-review');
+    }
+    const handled = summary.previousAt ? `; 上次审查以来已处理 ${summary.kept + summary.deactivated} 个 (停用 ${summary.deactivated}, 保留 ${summary.kept})` : '';
+    return { summary: `不活跃客户 ${result.customers.length} 个${perOwner ? ` (${perOwner})` : ''}; 已给 ${list.length} 人发送 ${messages} 条消息${handled}。`, detail };
+  },
+};

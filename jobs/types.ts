@@ -1,0 +1,35 @@
+import type { Actor, Core } from '../core/context.js';
+import type { Logger } from '../core/logger.js';
+import type { Notifier } from '../bot/notify/notifier.js';
+
+/** What a job may send: the bot's notifier (queued in bot_outbox, sent by whichever instance dispatches). */
+export type JobNotifier = Pick<Notifier, 'toOperator' | 'toGroup' | 'approvalDecided'>;
+
+/** Everything a job's run() gets; nothing else (no globals, no node-cron). */
+export interface JobDeps {
+  core: Core;
+  /** jobActor(name): admin rights, audited as door `job`. */
+  actor: Actor;
+  notifier: JobNotifier;
+  /** Report what would happen; change nothing and send nothing. */
+  dryRun: boolean;
+  log: Logger;
+}
+
+/** How a run ended; thrown errors become status 'failed' with the error's message. */
+export interface JobOutcome {
+  status?: 'succeeded' | 'failed' | 'skipped';
+  /** One Chinese line for the back office, the CLI and the admins' chat. */
+  summary: string;
+  /** Figures behind the summary, stored as JSON. */
+  detail?: Record<string, unknown>;
+}
+
+/** A scheduled job as data. `schedule` is the default cron; JOB_<NAME>_CRON overrides it. */
+export interface Job {
+  name: string;
+  /** Chinese name for lists and messages. */
+  title: string;
+  schedule: string;
+  run(deps: JobDeps): Promise<JobOutcome>;
+}

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { openCore, prepareDatabase } from '../../core/boot.js';
+import { createLogger } from '../../core/logger.js';
+import { hashPassword } from '../../core/operators.js';
+import type { Core } from '../../core/context.js';
+import { serve, type Running } from '../../cli/server/serve.js';
+import { buildMounts } from '../../cli/server/mounts.js';
+import { testConfig, testDialects } from '../helpers/db.js';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve('test-artifacts');
+const PASSWORD = 'browser-pass-123';
+// Launch flags known to work on these machines (stack-notes.md); playwright gives each launch a fresh profile.
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SLOW = { timeout: 90_000 };
+
+/** Logs in through the real form; AdminJS's development bundles are large, so loads get time. */
+async function login(page: Page, base: string, email: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${base}/admin/login`, SLOW);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit], form button');
+}
+
+async function openCustomer(page: Page, base: string, id: number): Promise<void> {
+  await page.goto(`${base}/admin/resources/customers/records/${id}/show`, SLOW);
+  await page.getByText('客户编码').first().waitFor(SLOW);
+}
+
+describe('back office in a real browser (chromium)', () => {
+  let core: Core;
+  let running: Running;
+  let browser: Browser;
+  let base: string;
+  const customers: Record<string, { id: number; code: string; name: string }> = {};
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。不要用 npx playwright install。`);
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const url = await testDialects()[0]!.url();
+    const config = testConfig(url, { STEWARD_DEMO: 'true', PORT: '3000' });
+    core = openCore(config, createLogger('silent'));
+    await prepareDatabase(core);
+    running = await serve(core, { mounts: await buildMounts(core), port: 0 });
+    base = running.url.replace('localhost', '127.0.0.1');
+    const hash = await hashPassword(PASSWORD);
+    await core.models.Operator.update({ passwordHash: hash }, { where: { wecomUserId: ['demo-admin', 'demo-sales'] } });
+    const { Customer, SalesOrder } = core.models;
+    const open = await SalesOrder.findOne({ where: { status: 'confirmed' }, order: [['id', 'ASC']] });
+    const busy = (await Customer.findByPk(open!.customerId))!;
+    const calm = (await Customer.findOne({ where: { status: 'active', id: { [(await import('sequelize')).Op.ne]: busy.id } }, order: [['code', 'DESC']] }))!;
+    customers.busy = { id: busy.id, code: busy.code, name: busy.name };
+    customers.calm = { id: calm.id, code: calm.code, name: calm.name };
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.stop();
+  });
+
+  it('logs in as admin and shows the dashboard with its charts', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await login(page, base, 'demo-admin@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    await expect(page.getByTestId('count-active').textContent()).resolves.toMatch(/启用\s*\d+/);
+    expect(await page.locator('[data-testid=chart-new] rect').count()).toBe(24);
+    expect(await page.locator('[data-testid=chart-inactive] circle').count()).toBe(12);
+    expect(await page.locator('[data-testid=top10] tbody tr').count()).toBe(10);
+    await expect(page.getByTestId('backup-none').textContent()).resolves.toBe('尚无备份记录');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-dashboard.png'), fullPage: true });
+    await page.close();
+  }, 180_000);
+
+  it('filters 客户 by status, deactivates one with a reason and shows the new audit row', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await login(page, base, 'demo-admin@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    await page.goto(`${base}/admin/resources/customers`, SLOW);
+    await page.locator('table tbody tr').first().waitFor(SLOW);
+    await page.getByText('筛选', { exact: true }).click();
+    const drawer = page.locator('section[data-css="customers-filter-drawer"], [data-css="customers-filter-drawer"]');
+    await drawer.locator('label:has-text("状态") + div, label:has-text("状态") ~ div').first().click();
+    await page.getByText('停用', { exact: true }).last().click();
+    await page.getByRole('button', { name: '应用筛选' }).click();
+    await page.waitForURL(/filters\.status=inactive/, SLOW);
+    await page.locator('table tbody tr').first().waitFor(SLOW);
+    const statuses = await page.locator('table tbody tr td:nth-child(8)').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['停用']));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-customer-list.png') });
+
+    await openCustomer(page, base, customers.calm!.id);
+    await page.getByTestId('action-deactivate').first().click();
+    await page.getByTestId('deactivate-form').waitFor(SLOW);
+    await page.selectOption('select#reason', '信用风险');
+    await page.fill('textarea#memo', '浏览器测试: 逾期未付');
+    await page.getByTestId('deactivate-submit').click();
+    await page.waitForURL(/\/show/, SLOW);
+    await page.getByText('信用风险').first().waitFor(SLOW);
+    expect((await core.models.Customer.findByPk(customers.calm!.id))!.status).toBe('inactive');
+    await page.goto(`${base}/admin/resources/audit_events`, SLOW);
+    const first = page.locator('table tbody tr').first();
+    await first.waitFor(SLOW);
+    const row = await first.textContent();
+    expect(row).toContain('停用客户');
+    expect(row).toContain(customers.calm!.code);
+    expect(row).toContain('张管理');
+    expect(row).toContain('后台');
+    await page.close();
+  }, 240_000);
+
+  it('shows the full blocker list when asked to delete a customer with open orders', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await login(page, base, 'demo-admin@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    await openCustomer(page, base, customers.busy!.id);
+    await page.getByTestId('action-requestDeletion').first().click();
+    await page.getByTestId('blocker-list').waitFor(SLOW);
+    await expect(page.getByTestId('blocker-openOrders').textContent()).resolves.toMatch(/未完成订单 \d+ 张/);
+    expect(await page.getByTestId('deletion-submit').count()).toBe(0);
+    await expect(page.getByTestId('blocker-list').textContent()).resolves.toContain(`停用客户 ${customers.busy!.code}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-blockers.png') });
+    await page.close();
+  }, 180_000);
+
+  it('hides restricted actions from a sales operator', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await login(page, base, 'demo-sales@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    const nav = await page.locator('nav, section').first().textContent();
+    expect(nav).toContain('客户');
+    await page.getByText('系统').first().click().catch(() => undefined);
+    expect(await page.getByRole('link', { name: '操作员' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: '备份' }).count()).toBe(0);
+    await openCustomer(page, base, customers.busy!.id);
+    expect(await page.getByTestId('action-deactivate').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('action-reveal').count()).toBe(0);
+    const entry = (await core.models.RecycleEntry.findOne())!;
+    await page.goto(`${base}/admin/resources/recycle_entries/records/${entry.id}/show`, SLOW);
+    await page.getByText(entry.customerCode).first().waitFor(SLOW);
+    expect(await page.getByTestId('action-restore').count()).toBe(0);
+    expect(await page.getByTestId('action-purge').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-sales-recycle.png') });
+    await page.close();
+  }, 180_000);
+
+  it('answers a wrong password with a plain message and stays on the login page', async () => {
+    const page = await browser.newPage();
+    await login(page, base, 'demo-admin@demo.local', 'wrong-password');
+    await page.getByText('邮箱或密码错误。').waitFor(SLOW);
+    expect(page.url()).toContain('/admin/login');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-login-failed.png') });
+    await page.close();
+  }, 120_000);
+});

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eachDialect } from '../helpers/db.js';
+import { createCustomer } from '../../core/customers/create.js';
+import { createOrder, reserveStock } from '../../core/orders.js';
+import { jobActor } from '../../core/context.js';
+import type { CustomerView } from '../../core/customers/view.js';
+import { clientAs, startAdmin, type AdminClient } from './helpers.js';
+
+type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }>; recordActions: { name: string }[] };
+type ActionAnswer = { notice?: { message: string; type: string }; record: Rec; error?: { code: string; details: Record<string, unknown> }; precheck?: { blockers: { kind: string; text: string }[] }; revealed?: { phone: string } };
+
+eachDialect('back office: lifecycle actions by role', (h) => {
+  let server: Awaited<ReturnType<typeof startAdmin>>;
+  const as: Record<string, AdminClient> = {};
+  const c: Record<string, CustomerView> = {};
+  const ids: Record<string, number> = {};
+  const answer = async (p: Promise<{ json: <T>() => T; status: number }>) => {
+    const r = await p;
+    expect(r.status).toBe(200);
+    return r.json<ActionAnswer>();
+  };
+
+  beforeAll(async () => {
+    server = await startAdmin(h.core);
+    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['zhao', ['sales']], ['qian', ['finance']], ['li', ['approver']], ['kan', ['viewer']]] as const) {
+      const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
+      as[login] = client;
+      ids[login] = operator.id;
+    }
+    const job = jobActor('test');
+    await h.core.models.Product.create({ sku: 'P-1', name: '螺丝', unit: '盒', price: '3.50' });
+    c.mine = (await createCustomer(h.core, job, { name: '苏州停用测试有限公司', phone: '13900000001', address: '苏州市工业园区星湖街 328 号', ownerId: ids.wang })).customer;
+    c.theirs = (await createCustomer(h.core, job, { name: '无锡别人家商行', ownerId: ids.zhao })).customer;
+    c.busy = (await createCustomer(h.core, job, { name: '常州未了结贸易公司', ownerId: ids.wang })).customer;
+    c.clean = (await createCustomer(h.core, job, { name: '南通可删除电子厂', ownerId: ids.wang })).customer;
+    const order = await createOrder(h.core, job, { customerCode: c.busy.code, total: '800.00' });
+    await reserveStock(h.core, job, { customerCode: c.busy.code, sku: 'P-1', quantity: 12, orderNumber: order.number });
+  });
+  afterAll(async () => server?.close());
+
+  describe('停用 / 启用', () => {
+    it('lets sales deactivate their own customer with a reason, audited as door admin', async () => {
+      const body = await answer(as.wang!.action('customers', c.mine!.id, 'deactivate', { reason: '客户要求', memo: '暂停合作一季度', until: '' }));
+      expect(body.notice).toMatchObject({ type: 'success' });
+      expect(body.notice!.message).toContain('已停用 (原因: 客户要求)');
+      expect(body.record.params.status).toBe('inactive');
+      const audit = await h.core.models.AuditEvent.findOne({ where: { customerId: c.mine!.id, action: 'customer.deactivate' } });
+      expect(audit).toMatchObject({ door: 'admin', operatorName: 'wang' });
+    });
+
+    it("shows core's refusal for a customer sales does not own, and for a missing reason", async () => {
+      const theirs = await answer(as.wang!.action('customers', c.theirs!.id, 'deactivate', { reason: '客户要求' }));
+      expect(theirs.error!.code).toBe('NOT_PERMITTED');
+      expect(theirs.notice!.message).toContain('不归 wang 负责');
+      const noReason = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate', { reason: '', memo: '' }));
+      expect(noReason.error!.code).toBe('VALIDATION');
+      expect(noReason.record.errors.reason!.message).toContain('停用原因只能是');
+      expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
+    });
+
+    it('changes nothing on GET, so a link cannot deactivate anyone', async () => {
+      const body = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate'));
+      expect(body.record.params.status).toBe('active');
+      expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
+    });
+
+    it('offers 停用 only on active and 启用 only on inactive customers', async () => {
+      const mine = await answer(as.wang!.action('customers', c.mine!.id, 'show'));
+      const names = mine.record.recordActions.map((a) => a.name);
+      expect(names).toContain('reactivate');
+      expect(names).not.toContain('deactivate');
+    });
+
+    it('reactivates through core and refuses a viewer with 403', async () => {
+      expect((await as.kan!.action('customers', c.mine!.id, 'reactivate', {})).status).toBe(403);
+      const body = await answer(as.wang!.action('customers', c.mine!.id, 'reactivate', {}));
+      expect(body.notice!.message).toContain('已启用');
+      expect((await h.core.models.Customer.findByPk(c.mine!.id))!.status).toBe('active');
+    });
+  });
+
+  describe('申请删除 → 同意 / 拒绝 → 回收站', () => {
+    it('shows the full blocker list first and refuses the request while business is open', async () => {
+      const check = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion'));
+      expect(check.precheck!.blockers.map((b) => b.kind)).toEqual(['openOrders', 'activeReservations']);
+      expect(check.precheck!.blockers[0]!.text).toContain('¥800.00');
+      const refused = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion', { reason: '不再合作' }));
+      expect(refused.error!.code).toBe('DELETE_BLOCKED');
+      expect(refused.notice!.message).toContain('库存预留 1 条, 共 12 件');
+      expect(await h.core.models.ApprovalRequest.count({ where: { customerId: c.busy!.id } })).toBe(0);
+    });
+
+    it('sends a request for a clean customer; the requester cannot approve it, an approver can', async () => {
+      const sent = await answer(as.wang!.action('customers', c.clean!.id, 'requestDeletion', { reason: '重复录入' }));
+      expect(sent.notice!.message).toMatch(/已提交删除申请 #\d+/);
+      const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.clean!.id } }))!;
+      expect((await as.wang!.action('approval_requests', request.id, 'approve', {})).status).toBe(403);
+      const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
+      expect(self.error).toBeUndefined();
+      expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('deleted');
+    });
+
+    it('refuses an approver deciding their own request (four eyes)', async () => {
+      const { customer } = await createCustomer(h.core, jobActor('t'), { name: '扬州自审测试厂' });
+      const mine = await answer(as.boss!.action('customers', customer.id, 'requestDeletion', { reason: '测试' }));
+      expect(mine.notice!.type).toBe('success');
+      const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: customer.id } }))!;
+      const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
+      expect(self.error!.code).toBe('SELF_APPROVAL');
+      const rejected = await answer(as.li!.action('approval_requests', request.id, 'reject', { note: '还有对账未完成' }));
+      expect(rejected.notice!.message).toContain('已拒绝');
+      expect((await h.core.models.ApprovalRequest.findByPk(request.id))!.decisionNote).toBe('还有对账未完成');
+    });
+
+    it('restores from the recycle bin for an approver; sales cannot see or use 恢复 or 彻底清除', async () => {
+      const entry = (await h.core.models.RecycleEntry.findOne({ where: { customerId: c.clean!.id } }))!;
+      const seen = await answer(as.wang!.action('recycle_entries', entry.id, 'show'));
+      expect(seen.record.recordActions.map((a) => a.name)).not.toContain('restore');
+      expect(seen.record.recordActions.map((a) => a.name)).not.toContain('purge');
+      expect((await as.wang!.action('recycle_entries', entry.id, 'restore', {})).status).toBe(403);
+      expect((await as.li!.action('recycle_entries', entry.id, 'purge', {})).status).toBe(403);
+      const adminView = await answer(as.boss!.action('recycle_entries', entry.id, 'show'));
+      expect(adminView.record.recordActions.map((a) => a.name)).toEqual(expect.arrayContaining(['restore', 'purge']));
+      const early = await answer(as.boss!.action('recycle_entries', entry.id, 'purge', {}));
+      expect(early.notice!.message).toContain('之前不能清除');
+      const restored = await answer(as.li!.action('recycle_entries', entry.id, 'restore', {}));
+      expect(restored.notice!.message).toContain('已恢复');
+      expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('active');
+    });
+  });
+
+  describe('查看手机号', () => {
+    it('reveals to finance with an audit row, and is refused (403) to sales', async () => {
+      expect((await as.wang!.action('customers', c.mine!.id, 'reveal', {})).status).toBe(403);
+      const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal', { why: '核对对账单' }));
+      expect(body.revealed!.phone).toBe('13900000001');
+      const audit = await h.core.models.AuditEvent.findOne({ where: { customerId: c.mine!.id, action: 'customer.reveal' } });
+      expect(audit).toMatchObject({ door: 'admin', operatorName: 'qian' });
+      expect(audit!.diff).toContain('核对对账单');
+    });
+
+    it('shows nothing on GET', async () => {
+      const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal'));
+      expect(JSON.stringify(body)).not.toContain('13900000001');
+    });
+  });
+});

@@ -1,0 +1,67 @@
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from '@jest/globals';
+import { buildApp } from '../../cli/server/app.js';
+import { seedDemo } from '../../core/demo/seed.js';
+import { createCustomer } from '../../core/customers/create.js';
+import { DomainError } from '../../core/errors.js';
+import { eachDialect } from '../helpers/db.js';
+import { openCore, prepareDatabase } from '../../core/boot.js';
+
+async function get(app: Awaited<ReturnType<typeof buildApp>>, path: string) {
+  const server = http.createServer(app.callback());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}${path}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  } finally {
+    server.close();
+  }
+}
+
+eachDialect('server foundation', (h) => {
+  it('GET /healthz reports the dialect and up-to-date migrations', async () => {
+    const app = await buildApp(h.core);
+    expect(await get(app, '/healthz')).toEqual({ status: 200, body: { status: 'ok', database: h.dialect === 'sqlite' ? 'sqlite' : 'mysql', migrations: 'up-to-date' } });
+  });
+
+  it('GET /healthz is 503 with the reason when the database is unreachable', async () => {
+    // A SQLite file whose folder is a regular file cannot be opened; port 1 refuses MySQL connections.
+    const config = { ...h.core.config, DATABASE_URL: h.dialect === 'sqlite' ? `sqlite:${fileURLToPath(import.meta.url)}/x.sqlite` : 'mysql://root@127.0.0.1:1/nothing' };
+    const broken = openCore(config, h.core.logger);
+    const res = await get(await buildApp(broken), '/healthz');
+    expect(res.status).toBe(503);
+    expect(res.body.status).toBe('unavailable');
+    expect(String(res.body.reason)).toMatch(/^数据库不可用: /);
+    await broken.models.sequelize.close();
+  });
+
+  it('seeds demo data once; a second start adds nothing', async () => {
+    const first = await seedDemo(h.core);
+    expect(first.seeded).toBe(true);
+    const counts = async () => ({
+      customers: await h.core.models.Customer.count(), orders: await h.core.models.SalesOrder.count(), operators: await h.core.models.Operator.count(),
+    });
+    const before = await counts();
+    expect(before.customers).toBe(60);
+    expect(await seedDemo(h.core)).toEqual({ seeded: false, customers: 0, orders: 0 });
+    await prepareDatabase(h.core);
+    expect(await counts()).toEqual(before);
+    const statuses = (await h.core.models.Customer.findAll({ attributes: ['status'] })).map((c) => c.status);
+    expect(new Set(statuses)).toEqual(new Set(['active', 'inactive', 'deleted']));
+    const ids = (await h.core.models.Operator.findAll()).map((o) => `${o.wecomUserId}:${o.roles}`).sort();
+    expect(ids).toEqual(['demo-admin:admin', 'demo-approver:approver', 'demo-finance:finance', 'demo-sales2:sales', 'demo-sales:sales']);
+  });
+
+  it('a duplicate code surfaces as the CODE_TAKEN domain error, even when the race reaches the database', async () => {
+    const actor = await h.actor('管理员甲', ['admin']);
+    await createCustomer(h.core, actor, { name: '唯一编码测试一', code: 'UNIQ-1' });
+    const err = await createCustomer(h.core, actor, { name: '唯一编码测试二', code: 'uniq-1' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).code).toBe('CODE_TAKEN');
+    expect((err as DomainError).message).toBe('客户编码「UNIQ-1」已被占用。请换一个编码, 或留空自动生成。');
+    const racing = await Promise.allSettled([1, 2, 3].map((i) => createCustomer(h.core, actor, { name: `并发编码${i}`, code: 'RACE-1' })));
+    expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(racing.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as DomainError).code)).toEqual(['CODE_TAKEN', 'CODE_TAKEN']);
+  });
+});
