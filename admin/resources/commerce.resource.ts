@@ -24,7 +24,7 @@ export function salesOrderResource(core: Core) {
       toParams: (o) => ({ ...o.get({ plain: true }), total: money(o.total) }),
     }),
     options: {
-      id: 'sales_orders', navigation: commerce, titleProperty: 'number',
+      id: 'sales_orders', navigation: commerce, titleProperty: 'number', sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['number', 'customerId', 'status', 'orderDate', 'total'],
       filterProperties: ['number', 'customerId', 'status', 'orderDate'],
       properties: { customerId: { reference: 'customers' }, status: { availableValues: labels(ORDER_STATUS_LABELS, ORDER_STATUSES) }, total: { type: 'string' as const } },
@@ -46,7 +46,7 @@ export function receivableResource(core: Core) {
       },
     }),
     options: {
-      id: 'receivables', navigation: commerce,
+      id: 'receivables', navigation: commerce, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'customerId', 'orderId', 'amount', 'paid', 'outstanding', 'dueDate', 'status'],
       filterProperties: ['customerId', 'status', 'dueDate'],
       properties: {
@@ -69,7 +69,7 @@ export function reservationResource(core: Core) {
       defaultSort: ['id', 'DESC'],
     }),
     options: {
-      id: 'reservations', navigation: commerce,
+      id: 'reservations', navigation: commerce, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'customerId', 'productId', 'orderId', 'quantity', 'status', 'createdAt'],
       filterProperties: ['customerId', 'productId', 'status'],
       properties: {

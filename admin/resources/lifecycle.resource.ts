@@ -26,7 +26,7 @@ export function approvalResource(core: Core) {
       defaultSort: ['id', 'DESC'],
     }),
     options: {
-      id: 'approval_requests', navigation: lifecycle,
+      id: 'approval_requests', navigation: lifecycle, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'expiresAt'],
       filterProperties: ['status', 'customerCode', 'requesterId'],
       showProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
@@ -50,7 +50,7 @@ export function recycleResource(core: Core) {
       defaultSort: ['id', 'DESC'],
     }),
     options: {
-      id: 'recycle_entries', navigation: lifecycle, titleProperty: 'customerCode',
+      id: 'recycle_entries', navigation: lifecycle, titleProperty: 'customerCode', sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['customerCode', 'customerName', 'previousStatus', 'deletedBy', 'deletedAt', 'retainUntil', 'restoredAt', 'purgedAt'],
       filterProperties: ['customerCode', 'deletedAt'],
       properties: {
@@ -75,7 +75,7 @@ export function auditResource(core: Core) {
       defaultSort: ['id', 'DESC'],
     }),
     options: {
-      id: 'audit_events', navigation: lifecycle,
+      id: 'audit_events', navigation: lifecycle, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'at', 'operatorName', 'door', 'action', 'customerCode'],
       filterProperties: ['customerCode', 'customerId', 'operatorId', 'door', 'action', 'at'],
       showProperties: ['id', 'at', 'operatorName', 'operatorId', 'door', 'action', 'customerCode', 'customerId', 'diff', 'prevHash', 'hash'],

@@ -47,6 +47,7 @@ export function optionalResources(core: Core, tables = OPTIONAL_TABLES) {
       options: {
         id: t.id,
         navigation: { name: 'system', icon: 'Settings' },
+        sort: { sortBy: t.sortBy, direction: 'desc' as const },
         listProperties: t.listProperties.filter((p) => attributes.includes(p)),
         filterProperties: Object.keys(filters),
         actions: readOnly(t.view),

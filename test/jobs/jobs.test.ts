@@ -112,6 +112,11 @@ eachDialect('the jobs, each run on its own', (h) => {
 
   it('monthly-report: the shared report functions, to the group, under the size limit', async () => {
     Object.assign(h.core.config, { WECOM_GROUP_WEBHOOK_KEY: WECOM.WECOM_GROUP_WEBHOOK_KEY });
+    const live = await newCustomer(h, admin);
+    const gone = await newCustomer(h, admin);
+    await h.core.models.SalesOrder.create({ number: 'SO-MONTH-1', customerId: live.id, status: 'completed', orderDate: '2026-11-02', total: '300.00' });
+    await h.core.models.SalesOrder.create({ number: 'SO-MONTH-2', customerId: gone.id, status: 'completed', orderDate: '2026-11-03', total: '100.00' });
+    await h.core.models.Customer.update({ status: 'deleted' }, { where: { id: gone.id } });
     const done = await run(monthlyReportJob);
     expect(done.summary).toMatch(/^月报已发送到群: \d 条消息。$/);
     const sent = (await outbox({ door: 'wecom', targetKind: 'group' })).flatMap((p) => (p.kind === 'message' ? [p.reply] : []));
@@ -119,9 +124,12 @@ eachDialect('the jobs, each run on its own', (h) => {
     expect(text).toContain('**客户分析**');
     expect(text).toContain('**月度销售**');
     expect(text).toContain('**应收账龄**');
-    expect(text).toContain('删除客户不会改变历史销售额');
+    expect(text).toContain('2026-11: ¥400.00 (2 单), 其中已删除客户 ¥100.00');
+    expect(text).toContain('其中 ¥100.00 (25.0%) 属于已删除客户; 删除客户不会改变历史销售额');
+    expect(text).toContain(`1. ${live.code} ${live.name} ¥300.00 / 1 单`);
     for (const r of sent) expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(3500);
     delete (h.core.config as { WECOM_GROUP_WEBHOOK_KEY?: string }).WECOM_GROUP_WEBHOOK_KEY;
+    await h.core.models.SalesOrder.destroy({ where: { number: ['SO-MONTH-1', 'SO-MONTH-2'] } });
   });
 
   it('backup: a full backup, verified by a real restore, and the admins get the result', async () => {
