@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { eachDialect } from '../helpers/db.js';
+import { startBotApp, type BotApp } from '../helpers/bot-app.js';
+import { sealed, textXml } from '../helpers/wecom.js';
+import { consoleSay } from '../../bot/console.js';
+
+eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (h) => {
+  let app: BotApp;
+  let seq = 0;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
+  const say = async (who: string, text: string) => (await consoleSay(app.bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+
+  it('acknowledges work slower than 2 s at once and pushes the result when done', async () => {
+    app.bot.deps.registry.register({
+      id: 'test.slow', name: '慢命令', args: [], permission: 'view', sideEffect: false, summary: '测试用', example: '慢命令',
+      run: async () => {
+        await new Promise((r) => setTimeout(r, 2600));
+        return { text: '慢命令完成了' };
+      },
+    });
+    const s = sealed(textXml('demo-sales', '慢命令', `77${++seq}`));
+    const started = Date.now();
+    const res = await app.request(`/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body });
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    expect(Date.now() - started).toBeLessThan(2500);
+    await app.fake.waitFor((calls) => calls.some((c) => c.path === '/cgi-bin/message/send' && (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了'));
+    const pushed = app.fake.to('/cgi-bin/message/send').find((c) => (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了')!;
+    expect(pushed.body.touser).toBe('demo-sales');
+  });
+
+  it('新建客户 warns about a duplicate and creates only after 确认 新建', async () => {
+    const existing = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
+    const before = await h.core.models.Customer.count();
+    const warn = await say('demo-sales', `新建客户 名称=${existing!.name} 联系人=张三 手机=13800138000 分类=经销商`);
+    expect(warn).toContain(`可能与已有客户重复:\n• ${existing!.code} ${existing!.name} (相同名称)`);
+    expect(await h.core.models.Customer.count()).toBe(before);
+    const done = await say('demo-sales', '确认 新建');
+    expect(done).toMatch(/^已新建客户 C\d{8} /);
+    expect(await h.core.models.Customer.count()).toBe(before + 1);
+    const fresh = await say('demo-sales', '新建客户 名称=宁波甬江新材料有限公司 手机=１３９-００００-１１１１');
+    const code = /已新建客户 (C\d{8})/.exec(fresh)![1]!;
+    const row = await h.core.models.Customer.findOne({ where: { code } });
+    const sales = await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } });
+    expect(row!.ownerId).toBe(sales!.id);
+    expect(await say('demo-sales', '新建客户 名称=坏手机公司 手机=abc')).toBe('输入有误 — phone: 手机/电话格式不对, 应为 5–20 位数字');
+  });
+
+  it('修改客户 shows the changed fields; unknown fields and bad values are refused', async () => {
+    const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
+    expect(await say('demo-sales', `修改客户 ${c!.code} 联系人=李娜 备注=改过`)).toMatch(new RegExp(`^已修改客户 ${c!.code}:\\n• 联系人: .+ → 李娜\\n• 备注: .+ → 改过$`));
+    expect(await say('demo-sales', `修改客户 ${c!.code} 颜色=红`)).toBe('不认识的字段「颜色」。可用字段: 名称、联系人、手机、地址、分类、备注、负责人、编码。');
+    expect(await say('demo-sales', `修改客户 ${c!.code} 分类=土豪`)).toBe('输入有误 — category: 客户分类只能是: 经销商 / 批发商 / 零售商 / 终端客户 / 电商 / 其他');
+  });
+
+  it('sends group notices through the DingTalk custom robot with 加签', async () => {
+    Object.assign(h.core.config, { DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`, DINGTALK_GROUP_SECRET: 'SECtestsecret' });
+    await h.core.models.StewardMeta.destroy({ where: { key: 'dingtalk_group' } });
+    Object.assign(h.core.config, { DINGTALK_APP_KEY: undefined });
+    try {
+      await app.bot.deps.notifier.toGroup({ text: '机器人加签测试' });
+      app.bot.dispatcher.kick();
+      await app.fake.waitFor((calls) => calls.some((c) => c.path === '/robot/send'));
+      const call = app.fake.to('/robot/send').at(-1)!;
+      expect(call.query.access_token).toBe('abc');
+      expect(call.query.timestamp).toMatch(/^\d{13}$/);
+      const { dingtalkRobotSign } = await import('../../bot/crypto/dingtalk-sign.js');
+      expect(call.query.sign).toBe(dingtalkRobotSign(call.query.timestamp!, 'SECtestsecret'));
+      expect((call.body.text as { content: string }).content).toBe('机器人加签测试');
+    } finally {
+      Object.assign(h.core.config, { DINGTALK_APP_KEY: 'dingkey' });
+    }
+  });
+});
