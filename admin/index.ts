@@ -13,6 +13,7 @@ import { COMPONENTS, componentFiles, componentLoader } from './components.js';
 import { dashboardData } from './dashboard.js';
 import { locale } from './locale/index.js';
 import { buildResources } from './resources/index.js';
+import { ZH_PATCH } from './zh-patch.js';
 
 export const ADMIN_ROOT = '/admin';
 
@@ -35,7 +36,7 @@ export function buildAdminJS(core: Core): AdminJS {
       handler: async (_request, _response, context) => dashboardData(core, context.currentAdmin as CurrentAdmin | undefined, ADMIN_ROOT),
     },
     locale,
-    branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: undefined },
+    branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
     settings: { defaultPerPage: 20 },
     assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`] },
   });
@@ -56,10 +57,9 @@ async function prepareBundle(admin: AdminJS): Promise<void> {
 }
 
 const GOOGLE_FONTS = 'fonts.googleapis.com';
+const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3040d6"/><text x="16" y="23" font-size="18" text-anchor="middle" fill="#fff">客</text></svg>';
 const FONT_LINK = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
 
-// AdminJS's only English left: the alert it shows when a session ran out during an API call.
-const ZH_PATCH = `(function(){var a=window.alert;window.alert=function(m){if(typeof m==='string'&&m.indexOf('Your session expired')===0){m='登录已过期, 即将跳转到登录页。';}return a.call(window,m);};})();`;
 
 /** Answers 403 (not AdminJS's 200 with an error notice) when an action is not accessible to the operator. */
 function forbiddenAs403(): Koa.Middleware {
@@ -95,6 +95,10 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
       await next();
       // AdminJS's pages link a Google Fonts stylesheet; offline that blocks rendering until DNS gives up.
       if (typeof ctx.body === 'string' && ctx.body.includes(GOOGLE_FONTS)) ctx.body = ctx.body.replace(FONT_LINK, '');
+    });
+    router.get('/steward/favicon.svg', (ctx) => {
+      ctx.type = 'image/svg+xml';
+      ctx.body = FAVICON;
     });
     router.get('/steward/zh.js', (ctx) => {
       ctx.type = 'text/javascript; charset=utf-8';

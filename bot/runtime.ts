@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type Router from '@koa/router';
 import type { Core } from '../core/context.js';
 import { mountApprovalPage } from './approval-page.js';
+import { mountReviewPage } from './review-page.js';
 import { buildRegistry } from './commands/index.js';
 import type { BotDeps } from './commands/context.js';
 import { ConversationStore } from './conversation.js';
@@ -37,6 +38,7 @@ export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolea
       mountWecomBot(router, deps);
       mountDingtalk(router, deps, () => dispatcher.kick());
       mountApprovalPage(router, deps);
+      mountReviewPage(router, deps);
     },
     start() {
       timer ??= setInterval(() => dispatcher.kick(), opts.pollMs ?? 1000);

@@ -2,7 +2,9 @@ import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
 import { addFigures, findInactive, type InactiveCustomer } from '../core/review/inactive.js';
 import { previousReviewAt, reviewSummary } from '../core/review/summary.js';
-import { groupSummary, ownerDigest, SHOWN_PER_PERSON } from './review-digest.js';
+import { enabledDoors } from '../bot/notify/notifier.js';
+import { reviewLink } from '../bot/review-page.js';
+import { groupSummary, ownerDigest, SHOWN_PER_PERSON, type LinksFor } from './review-digest.js';
 import type { Job, JobNotifier } from './types.js';
 
 interface Recipient {
@@ -29,12 +31,17 @@ async function recipients(core: Core, customers: InactiveCustomer[]): Promise<Re
 
 async function send(core: Core, notifier: JobNotifier, list: Recipient[], w: { days: number; keepDays: number }): Promise<number> {
   let messages = 0;
+  const dingtalk = enabledDoors(core).dingtalk;
   const enriched = new Set<InactiveCustomer[]>();
   for (const r of list) {
     // Sales and receivables only for the customers the digest shows; the orphans' list is shared by the admins.
     if (!enriched.has(r.customers)) await addFigures(core, r.customers.slice(0, SHOWN_PER_PERSON));
     enriched.add(r.customers);
-    for (const reply of ownerDigest(core, r.operator.displayName, r.customers, w, r.unassigned)) {
+    // DingTalk 1:1 cards cannot call back: its actionCard buttons open the signed review page.
+    const links: LinksFor | undefined = dingtalk && r.operator.dingtalkUserId
+      ? (code) => [{ text: '停用', url: reviewLink(core, code, r.operator) }, { text: '保留', url: reviewLink(core, code, r.operator) }]
+      : undefined;
+    for (const reply of ownerDigest(core, r.operator.displayName, r.customers, w, { unassigned: r.unassigned, links })) {
       await notifier.toOperator(r.operator, reply, 'job:inactive-review');
       messages++;
     }

@@ -66,7 +66,8 @@ export const monthlyReportJob: Job = {
     const toGroup = doors.wecomGroup || doors.dingtalk || Boolean(core.config.DINGTALK_GROUP_WEBHOOK);
     if (dryRun) return { summary: `试运行: 月报共 ${messages.length} 条消息, 未发送。`, detail: { messages } };
     if (toGroup) for (const m of messages) await notifier.toGroup(m, [], undefined, 'job:monthly-report');
-    else for (const m of messages) await notifyAdmins(core, notifier, m.title ?? '月度客户分析', m.text, 'job:monthly-report');
+    // 1:1 messages are plain text: drop the markdown bold marks.
+    else for (const m of messages) await notifyAdmins(core, notifier, m.title ?? '月度客户分析', m.text.replace(/\*\*/g, ''), 'job:monthly-report');
     return { summary: `月报已发送到${toGroup ? '群' : '管理员 (未配置群机器人)'}: ${messages.length} 条消息。`, detail: { messages: messages.length, toGroup } };
   },
 };

@@ -7,13 +7,14 @@ import type { InactiveCustomer } from '../core/review/inactive.js';
 import type { ReviewSummary } from '../core/review/summary.js';
 import { splitMessages } from './monthly-report.js';
 
-/** A WeCom button_interaction card holds at most 6 buttons: 停用 and 保留 for three customers. */
-export const CUSTOMERS_PER_CARD = 3;
-/** Cards per person per review; the rest are listed as text with the typed commands. */
-export const MAX_CARDS = 5;
+/**
+ * One customer per WeCom button_interaction card: a tap greys out every button of its card
+ * (update_button), so a card with several customers would lose the others' buttons.
+ */
+export const MAX_CARDS = 10;
 const MAX_LISTED = 60;
 /** How many customers one person's digest shows (cards plus the text list). */
-export const SHOWN_PER_PERSON = CUSTOMERS_PER_CARD * MAX_CARDS + MAX_LISTED;
+export const SHOWN_PER_PERSON = MAX_CARDS + MAX_LISTED;
 
 export interface DigestWindow {
   days: number;
@@ -30,28 +31,22 @@ function intro(name: string, n: number, w: DigestWindow, unassigned: boolean): R
   };
 }
 
-/** The cards: three customers each, numbered across the digest, with 停用/保留 buttons and the typed fallback. */
-function cards(core: Core, customers: InactiveCustomer[]): Reply[] {
-  const out: Reply[] = [];
-  const shown = customers.slice(0, CUSTOMERS_PER_CARD * MAX_CARDS);
-  for (let i = 0; i < shown.length; i += CUSTOMERS_PER_CARD) {
-    const chunk = shown.slice(i, i + CUSTOMERS_PER_CARD);
-    const lines = chunk.map((c, k) => `${i + k + 1}. ${inactiveLine(core, c)}\n   ${fallbackLine(c)}`);
-    out.push({
-      title: `不活跃客户 ${chunk.length > 1 ? `${i + 1}–${i + chunk.length}` : i + 1} / ${customers.length}`,
-      text: lines.join('\n'),
-      buttons: chunk.flatMap((c, k) => [
-        { id: buttonId('deactivate', c.code), text: `停用 #${i + k + 1}` },
-        { id: buttonId('keep', c.code), text: `保留 #${i + k + 1}` },
-      ]),
-    });
-  }
-  return out;
+/** Signed page links for a customer, for messengers whose cards cannot call back (DingTalk). */
+export type LinksFor = (code: string) => { text: string; url: string }[];
+
+/** The cards: one customer each, numbered across the digest, with 停用/保留 buttons, links and the typed fallback. */
+function cards(core: Core, customers: InactiveCustomer[], links?: LinksFor): Reply[] {
+  return customers.slice(0, MAX_CARDS).map((c, i) => ({
+    title: `不活跃客户 ${i + 1}/${customers.length}`,
+    text: `${inactiveLine(core, c)}\n${fallbackLine(c)}`,
+    buttons: [{ id: buttonId('deactivate', c.code), text: '停用' }, { id: buttonId('keep', c.code), text: '保留' }],
+    ...(links ? { links: links(c.code) } : {}),
+  }));
 }
 
 /** The rest, beyond the cards, as plain text (split under the size limit). */
 function rest(core: Core, customers: InactiveCustomer[]): Reply[] {
-  const start = CUSTOMERS_PER_CARD * MAX_CARDS;
+  const start = MAX_CARDS;
   if (customers.length <= start) return [];
   const listed = customers.slice(start, start + MAX_LISTED).map((c, k) => `${start + k + 1}. ${inactiveLine(core, c)}\n   ${fallbackLine(c)}`);
   const more = customers.length > start + MAX_LISTED ? [`另有 ${customers.length - start - MAX_LISTED} 个未列出; 发送「不活跃客户」查看全部, 或在后台按「最近下单」筛选。`] : [];
@@ -59,8 +54,8 @@ function rest(core: Core, customers: InactiveCustomer[]): Reply[] {
 }
 
 /** Everything one person receives for their inactive customers. */
-export function ownerDigest(core: Core, name: string, customers: InactiveCustomer[], w: DigestWindow, unassigned = false): Reply[] {
-  return [intro(name, customers.length, w, unassigned), ...cards(core, customers), ...rest(core, customers)];
+export function ownerDigest(core: Core, name: string, customers: InactiveCustomer[], w: DigestWindow, opts: { unassigned?: boolean; links?: LinksFor } = {}): Reply[] {
+  return [intro(name, customers.length, w, opts.unassigned ?? false), ...cards(core, customers, opts.links), ...rest(core, customers)];
 }
 
 /** The group notice: how many per manager, and how many were handled since the previous review. */

@@ -4,7 +4,7 @@ import { longText } from '../models/types.js';
 
 const id = { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true, allowNull: false };
 
-/** Job history (and the once-per-slot claim across instances), the review's 保留 decisions and its index. */
+/** Job history (and the once-per-slot claim across instances) and the review's 保留 decisions. */
 export const jobs: Migration = {
   name: '0006-jobs',
   async up({ context: qi }) {
@@ -37,13 +37,8 @@ export const jobs: Migration = {
     });
     await qi.addIndex('customer_keeps', ['customer_id', 'kept_at'], { name: 'customer_keeps_customer' });
     await qi.addIndex('customer_keeps', ['kept_at'], { name: 'customer_keeps_at' });
-
-    // The inactive review asks "any order since D that is not cancelled?" and "last such order"
-    // per customer; with status in the index both are answered from the index alone.
-    await qi.addIndex('sales_orders', ['customer_id', 'order_date', 'status'], { name: 'sales_orders_customer_date_status' });
   },
   async down({ context: qi }) {
-    await qi.removeIndex('sales_orders', 'sales_orders_customer_date_status');
     for (const t of ['customer_keeps', 'job_runs']) await qi.dropTable(t);
   },
 };

@@ -103,9 +103,10 @@ async function save(core: Core, request: ActionRequest, context: ActionContext):
 
 /** 新建 / 编辑操作员 (admins only); deleting is replaced by deactivating (history keeps the name). */
 export function operatorActions(core: Core) {
-  const layout = ['displayName', 'email', 'roles', 'password', 'wecomUserId', 'dingtalkUserId', 'active'];
+  const layout = ['displayName', 'email', 'roles', 'password', 'wecomUserId', 'dingtalkUserId'];
   return {
+    // New operators start active; 启用 is offered on edit only (an unticked box would read as 停用).
     new: { ...permit('manageOperators'), layout, handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context) },
-    edit: { ...permit('manageOperators'), layout, handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context) },
+    edit: { ...permit('manageOperators'), layout: [...layout, 'active'], handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context) },
   };
 }

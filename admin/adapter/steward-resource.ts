@@ -23,14 +23,23 @@ export interface ResourceSpec<M extends Model> {
   toParams?: (row: M) => Record<string, unknown>;
 }
 
-/** A range filter on a date or datetime column. */
-export function rangeRule(column: string): FilterRule {
+/**
+ * A range filter on a date column: DATETIME bounds become Date objects (each dialect formats them
+ * its own way), DATEONLY bounds stay 'YYYY-MM-DD' strings. Unparseable bounds are ignored.
+ */
+export function rangeRule(column: string, kind: 'datetime' | 'date' = 'datetime'): FilterRule {
+  const bound = (v: string | undefined): Date | string | null => {
+    if (!v || Number.isNaN(Date.parse(v))) return null;
+    return kind === 'date' ? new Date(v).toISOString().slice(0, 10) : new Date(v);
+  };
   return (value) => {
     if (typeof value !== 'object' || value === null) return null;
-    const range: Record<symbol, string> = {};
-    if (value.from) range[Op.gte] = value.from;
-    if (value.to) range[Op.lte] = value.to;
-    return Object.getOwnPropertySymbols(range).length ? { [column]: range } : null;
+    const from = bound(value.from);
+    const to = bound(value.to);
+    const range: Record<symbol, Date | string> = {};
+    if (from) range[Op.gte] = from;
+    if (to) range[Op.lte] = to;
+    return from || to ? { [column]: range } : null;
   };
 }
 
@@ -103,8 +112,10 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
     const column = sort?.sortBy ? this.spec.sorts?.[sort.sortBy] : undefined;
     if (!column) return [fallback];
     const direction = sort?.direction === 'desc' ? 'DESC' : 'ASC';
-    // A unique tie-breaker keeps paging stable when the sort column repeats.
-    return column === this.primaryKey() ? [[column, direction]] : [[column, direction], [this.primaryKey(), direction]];
+    // A tie-breaker keeps paging stable when the sort column repeats; on a unique column it is
+    // left out, since MariaDB then stops using that column's index for `ORDER BY … LIMIT`.
+    const unique = column === this.primaryKey() || Boolean(this.model.getAttributes()[column]?.unique);
+    return unique ? [[column, direction]] : [[column, direction], [this.primaryKey(), direction]];
   }
 
   /** The record AdminJS sees for a row. */

@@ -1,6 +1,7 @@
 import { populator, type ActionContext, type ActionRequest, type ActionResponse, type RecordJSON } from 'adminjs';
 import type { Actor } from '../../core/context.js';
 import { isDomainError, type DomainError } from '../../core/errors.js';
+import { FIELD_LABELS } from '../../core/customers/schema.js';
 import { adminActor } from '../auth/session.js';
 
 type PropertyErrors = Record<string, { message: string; type?: string }>;
@@ -14,6 +15,18 @@ export function fieldErrors(err: DomainError): PropertyErrors {
   return out;
 }
 
+const LABELS: Record<string, string> = {
+  ...FIELD_LABELS, displayName: '姓名', email: '登录邮箱', roles: '角色', password: '密码', wecomUserId: '企业微信 UserID',
+  dingtalkUserId: '钉钉 UserID', active: '启用', why: '查看原因', note: '备注',
+};
+
+/** Core's message, with VALIDATION's field keys (memo, phone…) named as the form labels them. */
+export function refusalMessage(err: DomainError): string {
+  const list = err.details.errors as { field: string; message: string }[] | undefined;
+  if (err.code !== 'VALIDATION' || !list?.length) return err.message;
+  return `输入有误 — ${list.map((e) => `${LABELS[e.field] ?? e.field}: ${e.message}`).join('; ')}`;
+}
+
 /**
  * A core refusal as AdminJS shows it: core's Chinese message as an error notice, field errors
  * on the form, and the code and details for clients. Status stays 200 so AdminJS's own screens
@@ -22,9 +35,9 @@ export function fieldErrors(err: DomainError): PropertyErrors {
 export function refusal(err: DomainError, record?: RecordJSON | null): ActionResponse {
   const errors = fieldErrors(err);
   return {
-    notice: { message: err.message, type: 'error' },
+    notice: { message: refusalMessage(err), type: 'error' },
     error: { code: err.code, status: err.status, details: err.details },
-    ...(record ? { record: { ...record, errors: { ...record.errors, ...errors } } } : { record: { params: {}, populated: {}, errors, id: '', title: '', recordActions: [], bulkActions: [], baseError: { message: err.message, type: err.code } } }),
+    ...(record ? { record: { ...record, errors: { ...record.errors, ...errors } } } : { record: { params: {}, populated: {}, errors, id: '', title: '', recordActions: [], bulkActions: [], baseError: { message: refusalMessage(err), type: err.code } } }),
   };
 }
 

@@ -48,5 +48,5 @@ export const resourceTranslations = {
       encrypted: '已加密', verifyStatus: '校验结果', verifiedAt: '校验时间', verifyDetail: '校验详情', prunedAt: '清理时间',
     },
   },
-  job_runs: { properties: { job: '任务', slot: '时段', status: '状态', startedAt: '开始', finishedAt: '结束', summary: '摘要' } },
+  job_runs: { properties: { job: '任务', slot: '时段', trigger: '触发方式', dryRun: '试运行', instance: '实例', status: '状态', startedAt: '开始', finishedAt: '结束', summary: '摘要', detail: '详情' } },
 };

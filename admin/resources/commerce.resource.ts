@@ -18,7 +18,7 @@ const commerce = { name: 'commerce', icon: 'ShoppingCart' };
 export function salesOrderResource(core: Core) {
   return {
     resource: new StewardResource<SalesOrder>(core.models.SalesOrder, {
-      filters: { number: prefixRule('number', (v) => v.trim().toUpperCase()), customerId: idRule('customerId'), status: exactRule('status'), orderDate: rangeRule('orderDate') },
+      filters: { number: prefixRule('number', (v) => v.trim().toUpperCase()), customerId: idRule('customerId'), status: exactRule('status'), orderDate: rangeRule('orderDate', 'date') },
       sorts: { id: 'id', orderDate: 'orderDate', number: 'number' },
       defaultSort: ['id', 'DESC'],
       toParams: (o) => ({ ...o.get({ plain: true }), total: money(o.total) }),
@@ -37,7 +37,7 @@ export function salesOrderResource(core: Core) {
 export function receivableResource(core: Core) {
   return {
     resource: new StewardResource<Receivable>(core.models.Receivable, {
-      filters: { customerId: idRule('customerId'), status: exactRule('status'), dueDate: rangeRule('dueDate') },
+      filters: { customerId: idRule('customerId'), status: exactRule('status'), dueDate: rangeRule('dueDate', 'date') },
       sorts: { id: 'id', dueDate: 'dueDate' },
       defaultSort: ['id', 'DESC'],
       toParams: (r) => {

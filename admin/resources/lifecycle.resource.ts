@@ -53,6 +53,7 @@ export function recycleResource(core: Core) {
       id: 'recycle_entries', navigation: lifecycle, titleProperty: 'customerCode', sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['customerCode', 'customerName', 'previousStatus', 'deletedBy', 'deletedAt', 'retainUntil', 'restoredAt', 'purgedAt'],
       filterProperties: ['customerCode', 'deletedAt'],
+      showProperties: ['customerCode', 'customerName', 'customerId', 'previousStatus', 'approvalId', 'deletedBy', 'deletedAt', 'retainUntil', 'restoredAt', 'purgedAt'],
       properties: {
         customerId: { reference: 'customers' }, deletedBy: { reference: 'operators' }, approvalId: { reference: 'approval_requests' },
         previousStatus: { availableValues: [{ value: 'active', label: '启用' }, { value: 'inactive', label: '停用' }] },

@@ -55,8 +55,13 @@ export function auditFields(v: CustomerView): Record<string, unknown> {
 export async function findByCode(core: Core, rawCode: string, t?: Transaction, lock = false): Promise<Customer> {
   const code = normalizeCode(rawCode);
   const row = await core.models.Customer.findOne({ where: { code }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
-  if (!row) throw new DomainError('CUSTOMER_NOT_FOUND', `找不到编码为「${code}」的客户。请核对编码, 或用「客户 名称/手机」搜索。`, { code });
+  if (!row) throw customerNotFound(code);
   return row;
+}
+
+/** CUSTOMER_NOT_FOUND for a (normalised) code, with where to look instead. */
+export function customerNotFound(code: string): DomainError {
+  return new DomainError('CUSTOMER_NOT_FOUND', `找不到编码为「${code}」的客户。请核对编码, 或用「客户 名称/手机」搜索。`, { code });
 }
 
 /** CODE_TAKEN for `code`, with what to do about it. */

@@ -3,7 +3,8 @@ import { OPEN_ORDER_STATUSES } from '../../models/index.js';
 import type { Actor, Core } from '../context.js';
 import { formatYuan, toCents, type Cents } from '../money.js';
 import { assertCan } from '../permissions.js';
-import { findByCode } from '../customers/view.js';
+import { normalizeCode } from '../customers/codes.js';
+import { customerNotFound } from '../customers/view.js';
 
 export interface Blocker {
   kind: 'openOrders' | 'unpaidReceivables' | 'activeReservations' | 'pendingApproval';
@@ -24,31 +25,41 @@ export interface PrecheckResult {
   suggestion: string | null;
 }
 
+/** One row of the blocker query; the columns mean different things per `kind`. */
 interface BlockerRow {
-  kind: 'order' | 'receivable' | 'reservation';
+  kind: 'customer' | 'order' | 'receivable' | 'reservation';
+  /** Order number, or the customer's code. */
   ref: string | null;
-  day: string | null;
+  /** Order date, or the customer's name. */
+  label: string | null;
+  /** Order total, receivables' amount, reserved quantity, or the customer's id. */
   amount: string | number | null;
   paid: string | number | null;
   n: string | number;
 }
 
-/** One round trip: the open orders as rows, unpaid receivables and active reservations as sums (each on its (customer_id, status) index). */
-const BLOCKER_SQL = `
-  SELECT 'order' AS kind, number AS ref, order_date AS day, total AS amount, NULL AS paid, 1 AS n
-    FROM sales_orders WHERE customer_id = :id AND status IN (:open)
-  UNION ALL
-  SELECT 'receivable', NULL, NULL, SUM(amount), SUM(paid), COUNT(*) FROM receivables WHERE customer_id = :id AND status = 'open'
-  UNION ALL
-  SELECT 'reservation', NULL, NULL, SUM(quantity), NULL, COUNT(*) FROM reservations WHERE customer_id = :id AND status = 'active'`;
-
 /**
- * Every reason the customer cannot be deleted now, with figures, found in one query over
- * three indexes (not stopping at the first linked document).
+ * The open orders as rows, unpaid receivables and active reservations as sums, each on its
+ * (customer_id, status) index, in one round trip. `customer` is `:id` or a subquery by code,
+ * in which case a first row carries the customer itself.
  */
-export async function collectBlockers(core: Core, customerId: number, t?: Transaction): Promise<Blocker[]> {
-  const rows = await core.models.sequelize.query<BlockerRow>(BLOCKER_SQL, { replacements: { id: customerId, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT, transaction: t });
-  const orders = rows.filter((r) => r.kind === 'order').sort((a, b) => String(a.day).localeCompare(String(b.day)) || String(a.ref).localeCompare(String(b.ref)));
+function blockerSql(customer: ':id' | '(SELECT id FROM customers WHERE code = :code)'): string {
+  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, NULL AS paid, 1 AS n FROM customers WHERE code = :code
+  UNION ALL `;
+  return `${self}SELECT 'order' AS kind, number AS ref, order_date AS label, total AS amount, NULL AS paid, 1 AS n
+    FROM sales_orders WHERE customer_id = ${customer} AND status IN (:open)
+  UNION ALL
+  SELECT 'receivable', NULL, NULL, SUM(amount), SUM(paid), COUNT(*) FROM receivables WHERE customer_id = ${customer} AND status = 'open'
+  UNION ALL
+  SELECT 'reservation', NULL, NULL, SUM(quantity), NULL, COUNT(*) FROM reservations WHERE customer_id = ${customer} AND status = 'active'`;
+}
+
+const BY_ID = blockerSql(':id');
+const BY_CODE = blockerSql('(SELECT id FROM customers WHERE code = :code)');
+
+/** Turns the query's rows into blockers with their figures and Chinese text. */
+function toBlockers(rows: BlockerRow[]): Blocker[] {
+  const orders = rows.filter((r) => r.kind === 'order').sort((a, b) => String(a.label).localeCompare(String(b.label)) || String(a.ref).localeCompare(String(b.ref)));
   const blockers: Blocker[] = [];
   if (orders.length) {
     const amount = orders.reduce((sum, o) => sum + toCents(o.amount), 0);
@@ -68,13 +79,25 @@ export async function collectBlockers(core: Core, customerId: number, t?: Transa
   return blockers;
 }
 
-/** precheck(code): all blockers at once, plus the suggestion to deactivate instead. */
+/**
+ * Every reason the customer cannot be deleted now, with figures (not stopping at the first
+ * linked document). Used inside the request and approval transactions.
+ */
+export async function collectBlockers(core: Core, customerId: number, t?: Transaction): Promise<Blocker[]> {
+  const rows = await core.models.sequelize.query<BlockerRow>(BY_ID, { replacements: { id: customerId, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT, transaction: t });
+  return toBlockers(rows);
+}
+
+/** precheck(code): all blockers at once, plus the suggestion to deactivate instead. One query. */
 export async function precheck(core: Core, actor: Actor, rawCode: string): Promise<PrecheckResult> {
   assertCan(actor.operator, 'view');
-  const customer = await findByCode(core, rawCode);
-  const blockers = await collectBlockers(core, customer.id);
+  const code = normalizeCode(rawCode);
+  const rows = await core.models.sequelize.query<BlockerRow>(BY_CODE, { replacements: { code, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT });
+  const customer = rows.find((r) => r.kind === 'customer');
+  if (!customer) throw customerNotFound(code);
+  const blockers = toBlockers(rows);
   return {
-    code: customer.code, name: customer.name, customerId: customer.id, blockers,
-    suggestion: blockers.length ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.code}」, 停用后不能再下新单, 数据和历史都保留。` : null,
+    code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers,
+    suggestion: blockers.length ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.ref}」, 停用后不能再下新单, 数据和历史都保留。` : null,
   };
 }

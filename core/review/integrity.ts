@@ -35,9 +35,15 @@ const CHECKS: { key: string; title: string; severity: 'error' | 'warning'; from:
       OR EXISTS (SELECT 1 FROM receivables r WHERE r.customer_id = c.id AND r.status = 'open') OR EXISTS (SELECT 1 FROM reservations s WHERE s.customer_id = c.id AND s.status = 'active'))`,
   },
   {
-    key: 'staleLastOrder', title: '客户「最近下单」早于实际订单 (冗余字段未更新)', severity: 'warning', label: 'c.code',
-    from: `customers c JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders WHERE status <> 'cancelled' GROUP BY customer_id) x ON x.customer_id = c.id
-      WHERE c.last_order_at IS NULL OR c.last_order_at < x.m`,
+    // The review nominates candidates by this column; one ahead of the orders would hide a quiet customer.
+    key: 'lastOrderAhead', title: '客户「最近下单」晚于实际订单 (不活跃审查会漏掉它)', severity: 'error', label: 'c.code',
+    from: `customers c LEFT JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders GROUP BY customer_id) x ON x.customer_id = c.id
+      WHERE c.last_order_at IS NOT NULL AND (x.m IS NULL OR DATE(c.last_order_at) > x.m)`,
+  },
+  {
+    key: 'lastOrderBehind', title: '客户「最近下单」早于实际订单 (冗余字段未更新, 例如导入的订单)', severity: 'warning', label: 'c.code',
+    from: `customers c JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders GROUP BY customer_id) x ON x.customer_id = c.id
+      WHERE c.last_order_at IS NULL OR DATE(c.last_order_at) < x.m`,
   },
 ];
 
@@ -53,7 +59,7 @@ async function runCheck(core: Core, check: (typeof CHECKS)[number]): Promise<Int
 /**
  * The 数据完整性验证: orphaned orders, receivables and reservations, deleted customers that still
  * have open documents, the audit chain, codes that break the current rule (and near-duplicates),
- * and a stale denormalised last-order date.
+ * and a denormalised last-order date that disagrees with the orders.
  */
 export async function integrityReport(core: Core): Promise<IntegrityReport> {
   const findings: IntegrityFinding[] = [];

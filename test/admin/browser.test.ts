@@ -85,6 +85,7 @@ describe('back office in a real browser (chromium)', () => {
     await page.locator('table tbody tr').first().waitFor(SLOW);
     await page.getByText('筛选', { exact: true }).click();
     const drawer = page.locator('section[data-css="customers-filter-drawer"], [data-css="customers-filter-drawer"]');
+    await expect(drawer.textContent()).resolves.not.toContain('Select...');
     await drawer.locator('label:has-text("状态") + div, label:has-text("状态") ~ div').first().click();
     await page.getByText('停用', { exact: true }).last().click();
     await page.getByRole('button', { name: '应用筛选' }).click();
@@ -93,6 +94,8 @@ describe('back office in a real browser (chromium)', () => {
     const statuses = await page.locator('table tbody tr td:nth-child(8)').allTextContents();
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['停用']));
+    await drawer.locator('h3 + button').first().click();
+    await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-customer-list.png') });
 
     await openCustomer(page, base, customers.calm!.id);

@@ -55,6 +55,7 @@ eachDialect('back office: lifecycle actions by role', (h) => {
       const noReason = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate', { reason: '', memo: '' }));
       expect(noReason.error!.code).toBe('VALIDATION');
       expect(noReason.record.errors.reason!.message).toContain('停用原因只能是');
+      expect(noReason.notice!.message).toMatch(/^输入有误 — 停用原因: 停用原因只能是/);
       expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
     });
 
@@ -142,6 +143,29 @@ eachDialect('back office: lifecycle actions by role', (h) => {
     it('shows nothing on GET', async () => {
       const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal'));
       expect(JSON.stringify(body)).not.toContain('13900000001');
+    });
+  });
+  describe('审计日志', () => {
+    type Audit = { records: { params: { action: string; door: string; operatorName: string; customerId: number | null } }[] };
+    const audit = async (query: string) => (await as.kan!.list('audit_events', query)).json<Audit>().records.map((r) => r.params);
+
+    it('lists newest first and filters by customer, operator, door and date', async () => {
+      const all = await audit('');
+      expect(all[0]!.action).toBe('customer.reveal');
+      const forCustomer = await audit(`filters.customerId=${c.mine!.id}`);
+      expect(new Set(forCustomer.map((e) => e.customerId))).toEqual(new Set([c.mine!.id]));
+      expect(forCustomer.map((e) => e.action)).toEqual(['customer.reveal', 'customer.reactivate', 'customer.deactivate', 'customer.create']);
+      expect((await audit(`filters.operatorId=${ids.qian}`)).map((e) => e.action)).toEqual(['customer.reveal']);
+      expect(new Set((await audit('filters.door=admin')).map((e) => e.door))).toEqual(new Set(['admin']));
+      expect((await audit('filters.door=job')).length).toBeGreaterThan(0);
+      expect(await audit(`filters.at~~from=${encodeURIComponent(new Date(Date.now() + 86400_000).toISOString())}`)).toEqual([]);
+    });
+
+    it('is read-only for everyone, admins included', async () => {
+      const event = (await h.core.models.AuditEvent.findOne())!;
+      expect((await as.boss!.action('audit_events', event.id, 'edit', { action: 'x' })).status).toBe(403);
+      expect((await as.boss!.action('audit_events', event.id, 'delete', {})).status).toBe(403);
+      expect((await as.boss!.post('/admin/api/resources/audit_events/actions/new', { action: 'x' })).status).toBe(403);
     });
   });
 });

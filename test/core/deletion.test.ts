@@ -65,8 +65,9 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
 
   it('precheck of a customer with no business finds nothing to block', async () => {
     const c = await newCustomer(h, admin);
-    const result = await precheck(h.core, sales, c.code);
-    expect(result).toMatchObject({ code: c.code, blockers: [], suggestion: null });
+    const result = await precheck(h.core, sales, ` ${c.code.toLowerCase()} `);
+    expect(result).toEqual({ code: c.code, name: c.name, customerId: c.id, blockers: [], suggestion: null });
+    await expectRefused(precheck(h.core, sales, 'NOPE-1'), 'CUSTOMER_NOT_FOUND', '找不到编码为「NOPE-1」的客户');
   });
 
   it('refuse a deletion request with all the blockers, creating nothing', async () => {

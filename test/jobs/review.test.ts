@@ -2,6 +2,7 @@ import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { deactivate } from '../../core/customers/status.js';
 import { findInactive } from '../../core/review/inactive.js';
+import { integrityReport, integrityText } from '../../core/review/integrity.js';
 import { keepCustomer } from '../../core/review/keep.js';
 import { reviewSummary } from '../../core/review/summary.js';
 import { eachDialect } from '../helpers/db.js';
@@ -25,10 +26,13 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
     c.quiet = await customerWithStory(h, admin, { createdDaysAgo: 700, ownerId: owner, orders: [{ daysAgo: 600, yuan: 5000 }, { daysAgo: 300, yuan: 2500.5, unpaidYuan: 800 }] });
     c.never = await customerWithStory(h, admin, { createdDaysAgo: 365, ownerId: owner });
     c.brandNew = await customerWithStory(h, admin, { createdDaysAgo: 30, ownerId: owner });
-    // The only recent order was cancelled, but last_order_at was bumped when it was drafted.
-    c.cancelled = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 400 }, { daysAgo: 10, status: 'cancelled' }], lastOrderAtDaysAgo: 10 });
-    // Orders loaded by an import that never touched last_order_at.
-    c.staleColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 5 }], lastOrderAtDaysAgo: null });
+    // A recent order that was cancelled is still contact within the window.
+    c.cancelled = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 400 }, { daysAgo: 10, status: 'cancelled' }] });
+    // Orders loaded by an import that never touched last_order_at: empty, or left at an old date.
+    c.emptyColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 5 }], lastOrderAtDaysAgo: null });
+    c.oldColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 300 }, { daysAgo: 20 }], lastOrderAtDaysAgo: 300 });
+    // A column ahead of the orders (an order row deleted behind core's back) is the one way to hide a customer.
+    c.aheadColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 400 }], lastOrderAtDaysAgo: 10 });
     c.draftOnly = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 15, status: 'draft' }] });
     c.edge = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 180 }] });
     c.unowned = await customerWithStory(h, admin, { createdDaysAgo: 800 });
@@ -38,17 +42,23 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
 
   it('lists active customers with no order in N days, including never-ordered ones older than N days', async () => {
     const found = await codes();
-    expect(found.sort()).toEqual([c.quiet!.code, c.never!.code, c.cancelled!.code, c.unowned!.code].sort());
+    expect(found.sort()).toEqual([c.quiet!.code, c.never!.code, c.unowned!.code].sort());
     expect(found).not.toContain(c.brandNew!.code);
     expect(found).not.toContain(c.stopped!.code);
   });
 
-  it('trusts the orders, not customers.last_order_at, in both directions', async () => {
+  it('last_order_at only nominates candidates: the orders decide, and a column ahead of them is reported', async () => {
     const found = await codes();
-    expect(found).toContain(c.cancelled!.code); // the column says 10 days ago; the only recent order was cancelled
-    expect(found).not.toContain(c.staleColumn!.code); // the column is empty; there is an order 5 days ago
-    expect(found).not.toContain(c.draftOnly!.code); // a draft is recent business
+    expect(found).not.toContain(c.emptyColumn!.code); // the column is empty; there is an order 5 days ago
+    expect(found).not.toContain(c.oldColumn!.code); // the column says 300 days; there is an order 20 days ago
+    expect(found).not.toContain(c.cancelled!.code); // a cancelled order 10 days ago is contact
+    expect(found).not.toContain(c.draftOnly!.code); // so is a draft
     expect(found).not.toContain(c.edge!.code); // an order exactly N days ago is within the window
+    const report = await integrityReport(h.core);
+    expect(report.ok).toBe(false);
+    expect(report.findings.find((f) => f.key === 'lastOrderAhead')).toMatchObject({ severity: 'error', count: 1, samples: [c.aheadColumn!.code] });
+    expect(report.findings.find((f) => f.key === 'lastOrderBehind')!.samples.sort()).toEqual([c.emptyColumn!.code, c.oldColumn!.code].sort());
+    expect(integrityText(report)).toContain(`❌ 客户「最近下单」晚于实际订单 (不活跃审查会漏掉它): 1 — ${c.aheadColumn!.code}`);
   });
 
   it('carries last order date, lifetime sales and open receivables for each customer', async () => {
@@ -58,8 +68,6 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
     expect(quiet).toMatchObject({ name: c.quiet!.name, owner: '复核销售', lastOrderAt: '2026-01-29', lifetimeSalesCents: 750_050, openReceivablesCents: 80_000 });
     const never = r.customers.find((x) => x.code === c.never!.code)!;
     expect(never).toMatchObject({ lastOrderAt: null, lifetimeSalesCents: 0, openReceivablesCents: 0 });
-    const cancelled = r.customers.find((x) => x.code === c.cancelled!.code)!;
-    expect(cancelled.lifetimeSalesCents).toBe(100_000); // the cancelled order is not a sale
     expect(r.customers.find((x) => x.code === c.unowned!.code)!.owner).toBeNull();
   });
 
@@ -86,12 +94,15 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
 
   it('the summary counts inactive per manager and the decisions since the previous review', async () => {
     const previous = new Date('2026-11-20T00:00:00Z');
-    await deactivate(h.core, sales, c.cancelled!.code, { reason: '长期无交易' });
+    await deactivate(h.core, sales, c.never!.code, { reason: '长期无交易' });
     const r = await findInactive(h.core, admin);
+    expect(r.customers.map((x) => x.code)).toEqual([c.unowned!.code]);
     const s = await reviewSummary(h.core, r.customers, previous);
-    const mine = s.owners.find((o) => o.owner === '复核销售')!;
-    expect(mine).toMatchObject({ inactive: 1, kept: 1, deactivated: 1 });
+    expect(s.owners.find((o) => o.owner === '复核销售')).toMatchObject({ inactive: 0, kept: 1, deactivated: 1 });
     expect(s.owners.find((o) => o.owner === '未分配负责人')).toMatchObject({ inactive: 1, kept: 0, deactivated: 0 });
-    expect([s.inactive, s.kept, s.deactivated]).toEqual([2, 1, 1]);
+    expect([s.inactive, s.kept, s.deactivated]).toEqual([1, 1, 1]);
+    // Decisions before the previous review are not counted again.
+    const later = await reviewSummary(h.core, r.customers, new Date('2026-11-26T00:00:00Z'));
+    expect([later.kept, later.deactivated]).toEqual([0, 0]);
   });
 });
