@@ -3,6 +3,7 @@
 // then times the inactive-customer review query against, in the same run, the naive way: list
 // the active customers and ask for each one's last order (one indexed query per customer), and
 // checks that both find the same customers.
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Core } from '../core/context.js';
 import { addFigures, findInactive, inactiveRows, inactiveStatement, reviewWindow } from '../core/review/inactive.js';
@@ -130,11 +131,12 @@ async function main(): Promise<void> {
     const med = quantile(times, 0.5);
     console.log(`\n不活跃客户 (超过 180 天未下单, 含从未下单): ${fmt(ids.size)} 个`);
     console.log(`review query (one statement: candidates from customers(status, last_order_at), each checked against sales_orders(customer_id, order_date)), ${args.runs} runs:`);
-    console.log(`  median ${fmt(med, 1)} ms · max ${fmt(Math.max(...times), 1)} ms   (目标 < 1000 ms: ${med < 1000 ? '达到' : '未达到'})`);
+    console.log(`  median ${fmt(med, 1)} ms · min ${fmt(Math.min(...times), 1)} ms · max ${fmt(Math.max(...times), 1)} ms   (目标 < 1000 ms: ${med < 1000 ? '达到' : '未达到'})`);
     console.log(`  whole digest data (list + lifetime sales and open receivables for the ${fmt(shown)} customers the digests show, batched): ${fmt(full, 1)} ms`);
     console.log(`naive: one "SELECT MAX(order_date) … WHERE customer_id = ?" per active customer, same run:`);
     console.log(`  ${fmt(naiveMs, 0)} ms   (results ${same ? 'identical' : 'DIFFER'})`);
     console.log(`ratio: naive / review query = ${fmt(naiveMs / med, 1)}×   (目标 ≥ 20×: ${naiveMs / med >= 20 ? '达到' : '未达到'})`);
+    console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates both timings)`);
     if (!same) process.exitCode = 1;
   } finally {
     await closeBenchCore(core, args.keep || reuse);

@@ -23,6 +23,9 @@ function steward(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// Each CLI start compiles TypeScript through tsx; on a busy machine that takes seconds.
+const SLOW = 180_000;
+
 describe('steward jobs / review / check', () => {
   const codes: string[] = [];
 
@@ -44,7 +47,7 @@ describe('steward jobs / review / check', () => {
     const r = steward('review', '--days', '180', '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ days: 180, customers: [{ code: codes[0], name: '沉睡贸易有限公司', owner: '命令行销售', lastOrderAt: null }] });
-  });
+  }, SLOW);
 
   it('bad input is one Chinese line and exit 2', () => {
     const bad = steward('review', '--days', 'abc');
@@ -52,7 +55,7 @@ describe('steward jobs / review / check', () => {
     const unknown = steward('jobs', 'run', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe('错误: 没有名为「nope」的任务。可用的任务: backup, inactive-review, approval-expiry, reactivate-due, recycle-purge, monthly-report, integrity-check');
-  });
+  }, SLOW);
 
   it('jobs run --dry-run reports and stores the run; jobs list shows it', () => {
     const r = steward('jobs', 'run', 'inactive-review', '--dry-run');
@@ -64,7 +67,7 @@ describe('steward jobs / review / check', () => {
     expect(list.stdout).toContain('inactive-review  不活跃客户审查\n  计划: 0 9 * * 1 (JOB_INACTIVE_REVIEW_CRON, 时区 Asia/Shanghai)');
     expect(list.stdout).toMatch(/上次: \d{4}-\d\d-\d\d \d\d:\d\d 成功 \(试运行\): 试运行: 超过 180 天/);
     expect(list.stdout).toContain('backup  每日备份\n  计划: 0 3 * * *');
-  });
+  }, SLOW);
 
   it('check passes on clean data (exit 0) and fails with the finding (exit 1)', async () => {
     const ok = steward('check');
@@ -75,5 +78,5 @@ describe('steward jobs / review / check', () => {
     const bad = steward('check');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('数据完整性验证: 发现问题 ❌\n❌ 孤立订单 (客户不存在): 1 — SO-CLI-ORPHAN');
-  });
+  }, SLOW);
 });

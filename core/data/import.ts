@@ -1,0 +1,118 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { withTransaction } from '../../models/tx.js';
+import type { Actor, Core } from '../context.js';
+import { assertCan } from '../permissions.js';
+import { writeImport } from './commit.js';
+import type { RowError } from './parse-rows.js';
+import { parseSheet } from './parse-rows.js';
+import { planImport, type PlannedRow } from './plan.js';
+import { readSource, type Progress } from './source.js';
+
+export interface ImportOptions {
+  /** The name to show and record (default: the file's base name). */
+  fileName?: string;
+  /** Write. Without it the import is a dry run: a report, and nothing written. */
+  commit?: boolean;
+  /** Write the valid rows even when others have errors (default: all or nothing). */
+  partial?: boolean;
+  ignoreUnknown?: boolean;
+  sheet?: string;
+  onProgress?: (p: Progress) => void;
+}
+
+/** A failed row as the error report copies it. */
+export interface FailedRow {
+  rowNo: number;
+  cells: string[];
+  reason: string;
+}
+
+/** What an import did, or (dry run) would do. */
+export interface ImportReport {
+  dryRun: boolean;
+  /** Whether anything was written. */
+  committed: boolean;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  errors: RowError[];
+  duplicates: { row: number; matches: string[] }[];
+  batchId: string | null;
+  /** Set when this very file was imported before (and not undone): nothing was done again. */
+  alreadyImported: { batchId: string; at: Date; operatorName: string } | null;
+  fileName: string;
+  sha256: string;
+  format: 'xlsx' | 'csv' | null;
+  sheet: string | null;
+  encoding: string | null;
+  /** Header cells as written in the file, and the failed rows, for the error report. */
+  headerLabels: string[];
+  failedRows: FailedRow[];
+}
+
+/** sha256 of a file, streamed. */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function emptyReport(fileName: string, sha256: string, dryRun: boolean): ImportReport {
+  return { dryRun, committed: false, created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], duplicates: [], batchId: null, alreadyImported: null, fileName, sha256, format: null, sheet: null, encoding: null, headerLabels: [], failedRows: [] };
+}
+
+function summarise(report: ImportReport, plan: PlannedRow[]): void {
+  for (const r of plan) {
+    if (r.action === 'create') report.created++;
+    else if (r.action === 'update') report.updated++;
+    else if (r.action === 'unchanged') report.unchanged++;
+    else {
+      report.errors.push(...r.errors);
+      report.failedRows.push({ rowNo: r.rowNo, cells: r.cells, reason: r.errors.map((e) => `${e.column}: ${e.message}`).join('; ') });
+    }
+    if (r.duplicates.length) report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
+  }
+}
+
+/**
+ * Imports customers from an .xlsx or .csv. Rows go through the same cleaning, ajv schema, code
+ * rules, duplicate check, encryption and audit as create. Dry run unless `commit`; all or nothing
+ * unless `partial`; the same file twice is recognised by its sha256 and changes nothing.
+ */
+export async function importCustomers(core: Core, actor: Actor, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
+  assertCan(actor.operator, 'import');
+  const fileName = opts.fileName ?? path.basename(file);
+  const dryRun = !opts.commit;
+  const sha256 = await fileSha256(file).catch(() => '');
+  const report = emptyReport(fileName, sha256, dryRun);
+  const previous = sha256 ? await core.models.ImportBatch.findOne({ where: { sha256, status: 'committed' }, order: [['id', 'DESC']] }) : null;
+  if (previous) {
+    report.alreadyImported = { batchId: String(previous.id), at: previous.createdAt, operatorName: previous.operatorName };
+    return report;
+  }
+  const source = await readSource(file, fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB, onProgress: opts.onProgress });
+  Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
+  const sheet = parseSheet(core, source.rows, source.merges, Boolean(opts.ignoreUnknown), fileName);
+  source.rows.length = 0;
+  report.skipped = sheet.skipped;
+  report.headerLabels = sheet.header.labels;
+  opts.onProgress?.({ phase: 'check', done: 0, total: sheet.rows.length });
+  if (dryRun) {
+    summarise(report, await planImport(core, sheet));
+    return report;
+  }
+  await withTransaction(core.models.sequelize, async (t) => {
+    const plan = await planImport(core, sheet, { transaction: t, lock: true });
+    sheet.rows.length = 0;
+    summarise(report, plan);
+    const writable = report.created + report.updated;
+    if ((report.errors.length && !opts.partial) || (!writable && !report.unchanged)) return;
+    const id = await writeImport(core, actor, t, plan, { fileName, sha256, sheet: source.sheet, partial: Boolean(opts.partial), skipped: sheet.skipped }, opts.onProgress);
+    report.batchId = String(id);
+    report.committed = true;
+  });
+  return report;
+}
