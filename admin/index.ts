@@ -60,7 +60,6 @@ const GOOGLE_FONTS = 'fonts.googleapis.com';
 const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3040d6"/><text x="16" y="23" font-size="18" text-anchor="middle" fill="#fff">客</text></svg>';
 const FONT_LINK = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
 
-
 /** Answers 403 (not AdminJS's 200 with an error notice) when an action is not accessible to the operator. */
 function forbiddenAs403(): Koa.Middleware {
   return async function forbiddenAs403(ctx, next) {

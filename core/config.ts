@@ -5,6 +5,7 @@ export interface Config {
   NODE_ENV: 'development' | 'production' | 'test';
   PORT: number;
   HOST: string;
+  TRUST_PROXY: boolean;
   PUBLIC_URL: string;
   DATABASE_URL: string;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -73,6 +74,7 @@ export const CONFIG_SPEC: Record<keyof Config, Spec> = {
   NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', expect: 'development / production / test' },
   PORT: int(1, 65535, 3000),
   HOST: { type: 'string', minLength: 1, default: '0.0.0.0', expect: '监听地址 (listen address)' },
+  TRUST_PROXY: bool(false),
   PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+$', expect: 'http(s):// 开头的地址, 例如 https://steward.example.com (public base URL)' },
   DATABASE_URL: { type: 'string', pattern: '^(sqlite:.+|(mysql|mariadb)://.+)$', default: 'sqlite:./data/steward.sqlite', expect: 'sqlite:<文件路径> 或 mysql://user:pass@host:port/db (sqlite:<path> or mysql://…)' },
   LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', expect: 'fatal/error/warn/info/debug/trace/silent' },
@@ -165,5 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`配置错误 (configuration error): CODE_MANUAL_PATTERN 应为合法的正则表达式, 实际为 ${JSON.stringify(config.CODE_MANUAL_PATTERN)}`);
   }
   if (!config.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${config.PORT}`;
+  if (config.PUBLIC_URL.startsWith('https://') && !config.TRUST_PROXY) {
+    // TLS ends at a proxy in front of us; without trusting it, secure cookies cannot be set.
+    throw new ConfigError('配置错误 (configuration error): PUBLIC_URL 是 https 地址时, TLS 在反向代理上终止, 请同时设置 TRUST_PROXY=true');
+  }
   return config;
 }

@@ -47,7 +47,8 @@ export interface FieldError {
 
 /** A VALIDATION error listing every bad field. */
 export function validationError(errors: FieldError[]): DomainError {
-  const text = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  // The messages name their field in Chinese already; the English key stays in details.
+  const text = errors.map((e) => e.message).join('; ');
   return new DomainError('VALIDATION', `输入有误 — ${text}`, { errors });
 }
 

@@ -27,7 +27,8 @@ export class ImportBatch extends Model<InferAttributes<ImportBatch>, InferCreati
   declare undoneBy: string | null;
 
   static initModel(this: typeof ImportBatch, sequelize: Sequelize): typeof ImportBatch {
-    const count = { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 };
+    // A fresh object per attribute: Sequelize writes the column name into the options it is given.
+    const count = () => ({ type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
     this.init(
       {
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
@@ -39,12 +40,12 @@ export class ImportBatch extends Model<InferAttributes<ImportBatch>, InferCreati
         door: { type: DataTypes.STRING(16), allowNull: false },
         mode: { type: DataTypes.STRING(16), allowNull: false },
         status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'committed' },
-        totalRows: count,
-        createdCount: count,
-        updatedCount: count,
-        unchangedCount: count,
-        skippedCount: count,
-        errorCount: count,
+        totalRows: count(),
+        createdCount: count(),
+        updatedCount: count(),
+        unchangedCount: count(),
+        skippedCount: count(),
+        errorCount: count(),
         createdAt: { type: DataTypes.DATE, allowNull: false },
         undoneAt: { type: DataTypes.DATE, allowNull: true },
         undoneBy: { type: DataTypes.STRING(100), allowNull: true },

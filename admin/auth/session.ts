@@ -49,7 +49,7 @@ export function sessionOptions(core: Core, maxAgeMs: number) {
     signed: true,
     httpOnly: true,
     sameSite: 'lax' as const,
-    // Behind TLS (PUBLIC_URL https) the cookie is Secure; koa trusts X-Forwarded-Proto (proxy: true).
+    // Behind TLS (PUBLIC_URL https) the cookie is Secure; config requires TRUST_PROXY then, so koa reads X-Forwarded-Proto.
     secure: core.config.PUBLIC_URL.startsWith('https://'),
     renew: true,
     rolling: false,

@@ -37,7 +37,8 @@ function requestLogger(core: Core): Koa.Middleware {
 
 /** The Koa app: request ids and logs, one error mapper, /healthz, then the mounts. */
 export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
-  const app = new Koa({ proxy: true });
+  // Only behind a reverse proxy may X-Forwarded-For be believed (login throttling is per IP).
+  const app = new Koa({ proxy: core.config.TRUST_PROXY });
   app.keys = [core.keys.sessionSecret];
   app.silent = true;
   app.use(requestLogger(core));

@@ -3,8 +3,14 @@ import type { Actor, Core } from '../context.js';
 import { assertCan } from '../permissions.js';
 import { addMonths, monthStart, recentMonths } from './periods.js';
 
-/** Audit actions whose diff can move a customer into or out of 停用 (extend when a door adds one). */
-export const STATUS_EVENT_ACTIONS = ['customer.create', 'customer.deactivate', 'customer.reactivate', 'customer.delete', 'customer.restore', 'customer.import', 'import.undo'];
+/**
+ * Audit actions whose diff can move a customer into or out of 停用: the lifecycle ones, edits
+ * (an import's update may set 状态) and imports (creates count when their entries carry a status).
+ */
+export const STATUS_EVENT_ACTIONS = [
+  'customer.create', 'customer.edit', 'customer.deactivate', 'customer.reactivate', 'customer.delete', 'customer.restore',
+  'customer.import', 'customer.import-undo',
+];
 
 export interface InactivePoint {
   month: string;
@@ -12,10 +18,14 @@ export interface InactivePoint {
   inactive: number;
 }
 
+type Side = { status?: unknown; created?: { status?: unknown }[] } | null | undefined;
+
+/** +1 / -1 / 0: how an event changed the number of 停用 customers (a batch import may add several). */
 function statusDelta(diff: string): number {
   try {
-    const d = JSON.parse(diff) as { before?: { status?: unknown } | null; after?: { status?: unknown } | null };
-    return (d.after?.status === 'inactive' ? 1 : 0) - (d.before?.status === 'inactive' ? 1 : 0);
+    const d = JSON.parse(diff) as { before?: Side; after?: Side };
+    const created = Array.isArray(d.after?.created) ? d.after!.created.filter((c) => c?.status === 'inactive').length : 0;
+    return created + (d.after?.status === 'inactive' ? 1 : 0) - (d.before?.status === 'inactive' ? 1 : 0);
   } catch {
     return 0;
   }

@@ -56,3 +56,11 @@ describe('DATABASE_URL parsing', () => {
     expect(() => parseDatabaseUrl('mysql://root:se cret@[bad')).toThrow(/root:\*\*\*@/);
   });
 });
+
+describe('proxy trust', () => {
+  it('refuses an https PUBLIC_URL unless TRUST_PROXY is set', () => {
+    expect(() => loadConfig({ PUBLIC_URL: 'https://steward.example.com' })).toThrow(/PUBLIC_URL 是 https 地址时.*TRUST_PROXY=true/);
+    expect(loadConfig({ PUBLIC_URL: 'https://steward.example.com', TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+  });
+});
