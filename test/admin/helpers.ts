@@ -10,6 +10,8 @@ export const PASSWORD = 'correct-horse-42';
 
 /** The real Koa app with the back office mounted, listening on a free loopback port. */
 export async function startAdmin(core: Core, opts: AdminOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+  // The clients below stand behind a reverse proxy: each sends its own X-Forwarded-For.
+  core.config.TRUST_PROXY = true;
   const app = await buildApp(core, [adminMount(core, opts)]);
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

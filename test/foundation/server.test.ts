@@ -36,6 +36,22 @@ eachDialect('server foundation', (h) => {
     await broken.models.sequelize.close();
   });
 
+  it('believes X-Forwarded-For only with TRUST_PROXY', async () => {
+    const ipOf = async (trust: boolean) => {
+      const app = await buildApp({ ...h.core, config: { ...h.core.config, TRUST_PROXY: trust } }, [(_a, r) => void r.get('/ip', (ctx) => (ctx.body = { ip: ctx.ip }))]);
+      const server = http.createServer(app.callback());
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/ip`, { headers: { 'x-forwarded-for': '10.1.2.3' } });
+        return ((await res.json()) as { ip: string }).ip;
+      } finally {
+        server.close();
+      }
+    };
+    expect(await ipOf(false)).toBe('127.0.0.1');
+    expect(await ipOf(true)).toBe('10.1.2.3');
+  });
+
   it('seeds demo data once; a second start adds nothing', async () => {
     const first = await seedDemo(h.core);
     expect(first.seeded).toBe(true);

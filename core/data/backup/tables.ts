@@ -4,7 +4,7 @@ import type { Models } from '../../../models/index.js';
 /** What a backup holds, in restore order. Sessions, bot queues and the backup log itself are left out. */
 export const BACKUP_MODELS = [
   'Operator', 'Product', 'Customer', 'SalesOrder', 'Receivable', 'Reservation', 'ApprovalRequest', 'RecycleEntry',
-  'CodeSequence', 'AuditEvent', 'AuditHead', 'StewardMeta', 'ImportBatch', 'ImportRow',
+  'CodeSequence', 'AuditEvent', 'AuditHead', 'StewardMeta', 'ImportBatch', 'ImportRow', 'CustomerKeep',
 ] as const;
 
 /** Columns never written to a backup. */
