@@ -23,10 +23,19 @@ function blockedError(code: string, blockers: Blocker[]): DomainError {
   return new DomainError('DELETE_BLOCKED', `客户 ${code} 还有业务未了结, 不能删除:\n${lines}\n请先处理完以上业务; 如只是不再合作, 建议改为「停用客户 ${code}」。`, { code, blockers });
 }
 
+const hmFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One cached formatter per zone: constructing Intl formats costs far more than using them. */
+function hourMinute(timeZone: string): Intl.DateTimeFormat {
+  let f = hmFormats.get(timeZone);
+  if (!f) hmFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false })));
+  return f;
+}
+
 /** Formats a time for people in the configured zone: 2026-11-25 10:32. */
 export function localTime(core: Core, d: Date): string {
   const p = localParts(d, core.config.STEWARD_TIMEZONE);
-  const hm = new Intl.DateTimeFormat('en-GB', { timeZone: core.config.STEWARD_TIMEZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  const hm = hourMinute(core.config.STEWARD_TIMEZONE).format(d);
   return `${p.year}-${p.month}-${p.day} ${hm}`;
 }
 
