@@ -3,6 +3,7 @@ import { consoleInbox, consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import { eachDialect } from '../helpers/db.js';
+import { deletableCustomers } from '../helpers/bot-app.js';
 
 eachDialect('chat conversations through the pipeline (console door)', (h) => {
   let bot: BotRuntime;
@@ -94,15 +95,7 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
   });
 
   it('delivers approval cards and the receipt to the console inbox', async () => {
-    const sales = await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } });
-    const { collectBlockers } = await import('../../core/deletion/precheck.js');
-    let code = '';
-    for (const r of await h.core.models.Customer.findAll({ where: { ownerId: sales!.id, status: 'active' }, order: [['id', 'DESC']] })) {
-      if (!(await collectBlockers(h.core, r.id)).length) {
-        code = r.code;
-        break;
-      }
-    }
+    const [code] = await deletableCustomers(h.core, 'demo-sales');
     await consoleInbox(bot.deps, as('demo-approver'));
     await say('demo-sales', `删除客户 ${code} 重复`);
     const id = /#(\d+)/.exec(await say('demo-sales', `确认 ${code}`))![1];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { dingtalkRobotSign } from '../../bot/crypto/dingtalk-sign.js';
 import { eachDialect } from '../helpers/db.js';
-import { DINGTALK, startBotApp, type BotApp } from '../helpers/bot-app.js';
+import { DINGTALK, deletableCustomers, startBotApp, type BotApp } from '../helpers/bot-app.js';
 
 eachDialect('DingTalk robot door and the signed approval page', (h) => {
   let app: BotApp;
@@ -51,15 +51,7 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
   });
 
   it('delete from a DingTalk group: an actionCard @-mentions approvers with signed single-use links', async () => {
-    const sales = await h.core.models.Operator.findOne({ where: { dingtalkUserId: 'demo-sales' } });
-    const { collectBlockers } = await import('../../core/deletion/precheck.js');
-    let code = '';
-    for (const r of await h.core.models.Customer.findAll({ where: { ownerId: sales!.id, status: 'active' }, order: [['id', 'DESC']] })) {
-      if (!(await collectBlockers(h.core, r.id)).length) {
-        code = r.code;
-        break;
-      }
-    }
+    const [code] = await deletableCustomers(h.core, 'demo-sales');
     await say('demo-sales', `删除客户 ${code} 客户已注销`);
     const [done] = await say('demo-sales', `确认 ${code}`);
     const requestId = Number(/#(\d+)/.exec((done!.text as { content: string }).content)![1]);

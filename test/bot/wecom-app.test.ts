@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
-import { startBotApp, type BotApp } from '../helpers/bot-app.js';
+import { deletableCustomers, startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { clickXml, openReply, sealed, textXml, WECOM } from '../helpers/wecom.js';
 import { createCallbackCrypto } from '../../bot/crypto/wecom-crypto.js';
 
@@ -21,14 +21,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
   }
 
   /** A customer owned by demo-sales with no open business (the demo's quiet ones). */
-  async function quietCustomer(offset = 0): Promise<string> {
-    const sales = await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } });
-    const rows = await h.core.models.Customer.findAll({ where: { ownerId: sales!.id, status: 'active' }, order: [['id', 'DESC']] });
-    const { collectBlockers } = await import('../../core/deletion/precheck.js');
-    const free = [];
-    for (const r of rows) if (!(await collectBlockers(h.core, r.id)).length) free.push(r.code);
-    return free[offset]!;
-  }
+  const quietCustomer = async (offset = 0) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
   it('answers URL verification with the plain echostr', async () => {
     const c = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WECOM.WECOM_AES_KEY, receiveId: WECOM.WECOM_CORP_ID });

@@ -45,3 +45,13 @@ export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Pr
     },
   };
 }
+
+/** Codes of active customers owned by `owner` (a chat id) with no open business, newest first. */
+export async function deletableCustomers(core: Core, owner: string): Promise<string[]> {
+  const { collectBlockers } = await import('../../core/deletion/precheck.js');
+  const sales = await core.models.Operator.findOne({ where: { wecomUserId: owner } });
+  const rows = await core.models.Customer.findAll({ where: { ownerId: sales!.id, status: 'active' }, order: [['id', 'DESC']] });
+  const free: string[] = [];
+  for (const r of rows) if (!(await collectBlockers(core, r.id)).length) free.push(r.code);
+  return free;
+}
