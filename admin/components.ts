@@ -12,6 +12,10 @@ const FILES = {
   DeletionRequestAction: 'DeletionRequestAction.tsx',
   RevealAction: 'RevealAction.tsx',
   ConfirmAction: 'ConfirmAction.tsx',
+  ImportAction: 'ImportAction.tsx',
+  UndoImportAction: 'UndoImportAction.tsx',
+  ExportAction: 'ExportAction.tsx',
+  BackupHelp: 'BackupHelp.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -13,6 +13,7 @@ import { COMPONENTS, componentFiles, componentLoader } from './components.js';
 import { dashboardData } from './dashboard.js';
 import { locale } from './locale/index.js';
 import { buildResources } from './resources/index.js';
+import { dataRoutes, formidableOptions, uploadGuard } from './data/routes.js';
 import { ZH_PATCH } from './zh-patch.js';
 
 export const ADMIN_ROOT = '/admin';
@@ -106,10 +107,12 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
     router.use(forbiddenAs403());
     router.use(loginOutcome(admin));
     router.use(reloadOperator(core));
+    router.use(uploadGuard(core));
     buildAuthenticatedRouter(admin, app, {
       authenticate: authenticator(core, new LoginThrottle(core), opts.limits ?? LOGIN_LIMITS),
       sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? 8 * 3600_000),
-    }, router);
+    }, router, formidableOptions(core));
+    dataRoutes(core, router);
     app.use(router.routes());
     app.use(router.allowedMethods());
   };

@@ -4,6 +4,7 @@ export const baseTranslations = {
     new: '新建', edit: '编辑', show: '详情', delete: '删除', bulkDelete: '批量删除', list: '列表', search: '搜索',
     deactivate: '停用', reactivate: '启用', requestDeletion: '申请删除', reveal: '查看手机号',
     approve: '同意', reject: '拒绝', restore: '恢复', purge: '彻底清除',
+    importFile: '导入客户', undoImport: '撤销导入', exportData: '导出', restoreHelp: '如何还原',
   },
   buttons: {
     save: '保存', addNewItem: '添加一项', filter: '筛选', filterActive: '筛选 ({{count}})', applyChanges: '应用筛选', resetFilter: '重置',

@@ -39,13 +39,14 @@ export const resourceTranslations = {
     properties: {
       fileName: '文件名', sha256: 'SHA-256', sheet: '工作表', operatorName: '操作人', door: '渠道', mode: '模式', status: '状态',
       totalRows: '总行数', createdCount: '新建', updatedCount: '更新', unchangedCount: '未变', skippedCount: '跳过', errorCount: '错误',
-      undoneAt: '撤销时间', undoneBy: '撤销人',
+      undoneAt: '撤销时间', undoneBy: '撤销人', sha256Short: 'SHA-256 (前 12 位)', outcomes: '逐行结果',
     },
   },
   backup_records: {
     properties: {
       path: '路径', takenAt: '备份时间', operatorName: '操作人', reason: '原因', totalRows: '总行数', sha256: 'SHA-256', bytes: '字节数',
       encrypted: '已加密', verifyStatus: '校验结果', verifiedAt: '校验时间', verifyDetail: '校验详情', prunedAt: '清理时间',
+      sha256Short: 'SHA-256 (前 12 位)', size: '大小', tableRows: '各表行数',
     },
   },
   job_runs: { properties: { job: '任务', slot: '时段', trigger: '触发方式', dryRun: '试运行', instance: '实例', status: '状态', startedAt: '开始', finishedAt: '结束', summary: '摘要', detail: '详情' } },

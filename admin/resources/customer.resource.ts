@@ -9,6 +9,7 @@ import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
 import { StewardResource, exactRule, idRule, prefixRule, rangeRule, type FilterValue } from '../adapter/steward-resource.js';
 import { customerCrudActions } from '../actions/customer-crud.js';
 import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
+import { exportDataAction } from '../actions/exports.js';
 import { off, permit } from '../features/permissions.js';
 
 /** What the browser gets for a customer: decrypted by core, personal fields only masked. */
@@ -95,6 +96,7 @@ export function customerResource(core: Core) {
         bulkDelete: off,
         ...customerCrudActions(core),
         ...customerLifecycleActions(core),
+        exportData: exportDataAction(core),
       },
     },
   };

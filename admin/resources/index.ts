@@ -4,6 +4,8 @@ import { customerResource } from './customer.resource.js';
 import { approvalResource, auditResource, recycleResource } from './lifecycle.resource.js';
 import { operatorResource } from './operator.resource.js';
 import { optionalResources } from './optional.resource.js';
+import { importBatchResource } from './import-batch.resource.js';
+import { backupResource } from './backup.resource.js';
 
 /**
  * Every resource of the back office, in menu order. One factory per resource; tables owned by
@@ -18,6 +20,8 @@ export function buildResources(core: Core) {
     recycleResource(core),
     auditResource(core),
     operatorResource(core),
+    importBatchResource(core),
+    backupResource(core),
     ...optionalResources(core),
   ];
 }

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { withTransaction } from '../../models/tx.js';
 import type { Actor, Core } from '../context.js';
 import { assertCan } from '../permissions.js';
-import { writeImport } from './commit.js';
+import { prepareCustomerCode } from '../customers/codes.js';
+import { ImportRun } from './import-run.js';
 import type { RowError } from './parse-rows.js';
-import { parseSheet } from './parse-rows.js';
-import { planImport, type PlannedRow } from './plan.js';
-import { readSource, type Progress } from './source.js';
+import type { Progress } from './source.js';
+
+/** Thrown inside the import's transaction to roll it back: errors in all-or-nothing mode, or nothing to keep. */
+class Rollback extends Error {}
 
 export interface ImportOptions {
   /** The name to show and record (default: the file's base name). */
@@ -64,23 +66,11 @@ function emptyReport(fileName: string, sha256: string, dryRun: boolean): ImportR
   return { dryRun, committed: false, created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], duplicates: [], batchId: null, alreadyImported: null, fileName, sha256, format: null, sheet: null, encoding: null, headerLabels: [], failedRows: [] };
 }
 
-function summarise(report: ImportReport, plan: PlannedRow[]): void {
-  for (const r of plan) {
-    if (r.action === 'create') report.created++;
-    else if (r.action === 'update') report.updated++;
-    else if (r.action === 'unchanged') report.unchanged++;
-    else {
-      report.errors.push(...r.errors);
-      report.failedRows.push({ rowNo: r.rowNo, cells: r.cells, reason: r.errors.map((e) => `${e.column}: ${e.message}`).join('; ') });
-    }
-    if (r.duplicates.length) report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
-  }
-}
-
 /**
  * Imports customers from an .xlsx or .csv. Rows go through the same cleaning, ajv schema, code
  * rules, duplicate check, encryption and audit as create. Dry run unless `commit`; all or nothing
- * unless `partial`; the same file twice is recognised by its sha256 and changes nothing.
+ * (one transaction, rows streamed through it in chunks) unless `partial`; the same file twice is
+ * recognised by its sha256 and changes nothing.
  */
 export async function importCustomers(core: Core, actor: Actor, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
   assertCan(actor.operator, 'import');
@@ -93,26 +83,21 @@ export async function importCustomers(core: Core, actor: Actor, file: string, op
     report.alreadyImported = { batchId: String(previous.id), at: previous.createdAt, operatorName: previous.operatorName };
     return report;
   }
-  const source = await readSource(file, fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB, onProgress: opts.onProgress });
-  Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
-  const sheet = parseSheet(core, source.rows, source.merges, Boolean(opts.ignoreUnknown), fileName);
-  source.rows.length = 0;
-  report.skipped = sheet.skipped;
-  report.headerLabels = sheet.header.labels;
-  opts.onProgress?.({ phase: 'check', done: 0, total: sheet.rows.length });
   if (dryRun) {
-    summarise(report, await planImport(core, sheet));
+    await new ImportRun(core, actor, file, opts, report, null).run();
     return report;
   }
-  await withTransaction(core.models.sequelize, async (t) => {
-    const plan = await planImport(core, sheet, { transaction: t, lock: true });
-    sheet.rows.length = 0;
-    summarise(report, plan);
-    const writable = report.created + report.updated;
-    if ((report.errors.length && !opts.partial) || (!writable && !report.unchanged)) return;
-    const id = await writeImport(core, actor, t, plan, { fileName, sha256, sheet: source.sheet, partial: Boolean(opts.partial), skipped: sheet.skipped }, opts.onProgress);
-    report.batchId = String(id);
-    report.committed = true;
-  });
-  return report;
+  // MySQL: the code sequence row must exist before the transaction (see prepareSequence).
+  await prepareCustomerCode(core);
+  let result = report;
+  try {
+    await withTransaction(core.models.sequelize, async (t) => {
+      // A retried attempt (deadlock) starts over with a fresh report.
+      result = emptyReport(fileName, sha256, false);
+      if (!(await new ImportRun(core, actor, file, opts, result, t).run())) throw new Rollback();
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  return result;
 }

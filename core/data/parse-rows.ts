@@ -29,48 +29,6 @@ export interface ParsedRow {
   errors: RowError[];
 }
 
-export interface ParsedSheet {
-  header: HeaderMap;
-  headerRow: number;
-  rows: ParsedRow[];
-  /** Blank rows, merged (title/section) rows and rows above the header. */
-  skipped: number;
-}
-
-interface Range { r1: number; c1: number; r2: number; c2: number }
-
-function parseRef(ref: string): Range | null {
-  const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
-  if (!m) return null;
-  const col = (s: string) => [...s].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
-  return { r1: Number(m[2]), c1: col(m[1]!), r2: Number(m[4]), c2: col(m[3]!) };
-}
-
-/**
- * Applies merged ranges: a merge three or more columns wide is a title or section row (skipped);
- * a narrower one (say 负责人 merged down over five rows) gives its value to every row it covers.
- */
-function applyMerges(rows: RawRow[], merges: string[]): Set<number> {
-  const mergedRows = new Set<number>();
-  if (!merges.length) return mergedRows;
-  const byNo = new Map(rows.map((r) => [r.rowNo, r]));
-  for (const ref of merges) {
-    const m = parseRef(ref);
-    if (!m) continue;
-    if (m.c2 - m.c1 >= 2) {
-      for (let r = m.r1; r <= m.r2; r++) mergedRows.add(r);
-      continue;
-    }
-    const value = byNo.get(m.r1)?.cells[m.c1] ?? '';
-    for (let r = m.r1; r <= m.r2; r++) {
-      const row = byNo.get(r);
-      if (!row) continue;
-      for (let c = m.c1; c <= m.c2; c++) if (!row.cells[c]) row.cells[c] = value;
-    }
-  }
-  return mergedRows;
-}
-
 const blank = (r: RawRow) => r.cells.every((c) => !c || !c.trim());
 
 function label(header: HeaderMap, key: string): string {
@@ -119,27 +77,121 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
   return row;
 }
 
-/**
- * Finds the header (the first row, among the first ten with content, that names 客户名称), then
- * parses every row below it. Blank and merged rows are skipped and counted.
- */
-export function parseSheet(core: Core, rows: RawRow[], merges: string[], ignoreUnknown: boolean, fileName: string): ParsedSheet {
-  const mergedRows = applyMerges(rows, merges);
-  const candidates = rows.filter((r) => !blank(r) && !mergedRows.has(r.rowNo)).slice(0, 10);
-  const headerRaw = candidates.find((r) => isHeaderRow(r.cells)) ?? candidates[0];
-  if (!headerRaw) throw new DomainError('VALIDATION', `「${fileName}」没有表头和数据。请按模板填写 (steward import --template 可生成模板)。`);
-  const header = mapHeader(headerRaw.cells, headerRaw.rowNo, ignoreUnknown);
-  const below = rows.filter((r) => r.rowNo > headerRaw.rowNo);
-  const nameAt = header.columns.name!;
-  // The template's example row, left in by mistake, is skipped like a blank row.
-  const data = below.filter((r) => !blank(r) && !mergedRows.has(r.rowNo) && r.cells[nameAt]?.trim() !== TEMPLATE_EXAMPLE[1]);
-  if (!data.length) {
-    throw new DomainError('VALIDATION', `「${fileName}」只有表头 (第 ${headerRaw.rowNo} 行), 没有数据行。请在表头下面逐行填写客户后再导入。`, { row: headerRaw.rowNo });
+interface Range { r1: number; c1: number; r2: number; c2: number }
+
+function parseRef(ref: string): Range | null {
+  const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
+  if (!m) return null;
+  const col = (s: string) => [...s].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+  return { r1: Number(m[2]), c1: col(m[1]!), r2: Number(m[4]), c2: col(m[3]!) };
+}
+
+/** Row spans as disjoint sorted intervals. */
+function union(spans: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [a, b] of spans.sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
   }
-  const last = data[data.length - 1]!.rowNo;
-  // Between the header and the last data row, every row that is not data (blank, merged, or not
-  // in the file at all) was skipped; outside that span, only rows with content count.
-  const between = last - headerRaw.rowNo - data.length;
-  const outside = rows.filter((r) => (r.rowNo < headerRaw.rowNo || r.rowNo > last) && !blank(r)).length;
-  return { header, headerRow: headerRaw.rowNo, rows: data.map((r) => parseRow(core, header, r)), skipped: between + outside };
+  return out;
+}
+
+/**
+ * Reads a sheet row by row, in order: finds the header (the first row, among the first ten with
+ * content, that names 客户名称), applies merged ranges, skips and counts blank, merged and
+ * example rows, and parses every data row as it comes, so an import never holds the whole sheet.
+ * Merges three or more columns wide are title/section rows (skipped); a narrower one (say 负责人
+ * merged down over five rows) gives its value to every row it covers.
+ */
+export class SheetParser {
+  header: HeaderMap | null = null;
+  headerRow = 0;
+  private readonly wide: [number, number][];
+  private readonly narrow: Range[];
+  private wideAt = 0;
+  private narrowAt = 0;
+  private active: { m: Range; value: string }[] = [];
+  private firstCandidate: RawRow | null = null;
+  private candidates = 0;
+  private nameAt = 0;
+  private above = 0;
+  private dataRows = 0;
+  private lastData = 0;
+  private after = 0;
+
+  constructor(private readonly core: Core, merges: string[], private readonly ignoreUnknown: boolean, private readonly fileName: string) {
+    const ranges = merges.map(parseRef).filter((m): m is Range => m !== null);
+    this.wide = union(ranges.filter((m) => m.c2 - m.c1 >= 2).map((m) => [m.r1, m.r2]));
+    this.narrow = ranges.filter((m) => m.c2 - m.c1 < 2).sort((a, b) => a.r1 - b.r1);
+  }
+
+  /** The parsed data row, or null for the header and rows that are skipped. */
+  push(raw: RawRow): ParsedRow | null {
+    this.fillMerges(raw);
+    const merged = this.isWide(raw.rowNo);
+    const empty = blank(raw);
+    if (!this.header) {
+      this.lookForHeader(raw, empty, merged);
+      return null;
+    }
+    if (empty || merged || raw.cells[this.nameAt]?.trim() === TEMPLATE_EXAMPLE[1]) {
+      if (!empty) this.after++;
+      return null;
+    }
+    this.dataRows++;
+    this.lastData = raw.rowNo;
+    this.after = 0;
+    return parseRow(this.core, this.header, raw);
+  }
+
+  /**
+   * Ends the sheet: the number of skipped rows. Between the header and the last data row, every
+   * row that is not data (blank, merged, or not in the file at all) was skipped; outside that
+   * span, only rows with content count. Throws when there is no header or no data row.
+   */
+  finish(): number {
+    if (!this.header) {
+      // Not a header row, so mapHeader refuses it with the reason (no 客户名称 column).
+      if (this.firstCandidate) this.setHeader(this.firstCandidate);
+      else throw new DomainError('VALIDATION', `「${this.fileName}」没有表头和数据。请按模板填写 (steward import --template 可生成模板)。`);
+    }
+    if (!this.dataRows) {
+      throw new DomainError('VALIDATION', `「${this.fileName}」只有表头 (第 ${this.headerRow} 行), 没有数据行。请在表头下面逐行填写客户后再导入。`, { row: this.headerRow });
+    }
+    return this.lastData - this.headerRow - this.dataRows + this.above + this.after;
+  }
+
+  private lookForHeader(raw: RawRow, empty: boolean, merged: boolean): void {
+    if (empty) return;
+    if (!merged && isHeaderRow(raw.cells)) return this.setHeader(raw);
+    this.above++;
+    if (merged) return;
+    this.firstCandidate ??= raw;
+    if (++this.candidates >= 10) this.setHeader(this.firstCandidate);
+  }
+
+  private setHeader(raw: RawRow): void {
+    this.header = mapHeader(raw.cells, raw.rowNo, this.ignoreUnknown);
+    this.headerRow = raw.rowNo;
+    this.nameAt = this.header.columns.name!;
+  }
+
+  /** Rows arrive in order, so the merges are swept: those starting here join, ended ones leave. */
+  private fillMerges(raw: RawRow): void {
+    const r = raw.rowNo;
+    while (this.narrowAt < this.narrow.length && this.narrow[this.narrowAt]!.r1 <= r) {
+      const m = this.narrow[this.narrowAt++]!;
+      if (m.r2 >= r) this.active.push({ m, value: m.r1 === r ? raw.cells[m.c1] ?? '' : '' });
+    }
+    if (!this.active.length) return;
+    this.active = this.active.filter((a) => a.m.r2 >= r);
+    for (const { m, value } of this.active) for (let c = m.c1; c <= m.c2; c++) if (!raw.cells[c]) raw.cells[c] = value;
+  }
+
+  private isWide(r: number): boolean {
+    while (this.wideAt < this.wide.length && this.wide[this.wideAt]![1] < r) this.wideAt++;
+    const w = this.wide[this.wideAt];
+    return w !== undefined && w[0] <= r;
+  }
 }

@@ -2,11 +2,12 @@ import { Op, type Transaction } from 'sequelize';
 import type { Customer, Operator } from '../../models/index.js';
 import type { Core } from '../context.js';
 import { storedFields } from '../customers/create.js';
-import { duplicateCandidatesMany } from '../customers/duplicates.js';
 import type { CustomerInput } from '../customers/schema.js';
-import { decrypt } from '../privacy.js';
-import type { ParsedRow, ParsedSheet } from './parse-rows.js';
-import { chunks } from './sql.js';
+import { blindIndex, decrypt } from '../privacy.js';
+import { normalizeName, normalizePhone } from '../text.js';
+import type { HeaderMap } from './headers.js';
+import type { ParsedRow } from './parse-rows.js';
+import { selectRows } from './sql.js';
 
 /** What will happen to one row. */
 export interface PlannedRow extends ParsedRow {
@@ -19,6 +20,11 @@ export interface PlannedRow extends ParsedRow {
   changes: Record<string, unknown>;
   /** Codes of existing customers with the same phone or normalised name. */
   duplicates: string[];
+  /** Create: the duplicate-lookup keys, also stored with the customer. */
+  nameNorm: string | null;
+  phoneHash: string | null;
+  /** Set once the row is written: the customer it created or updated. */
+  customerId?: number;
 }
 
 const NONE: string[] = [];
@@ -34,34 +40,15 @@ function operatorIndex(ops: Operator[]): Map<string, Operator[]> {
   return index;
 }
 
-function resolveOwner(row: PlannedRow, index: Map<string, Operator[]>, column: string): void {
-  if (!row.ownerRef) return;
-  const found = index.get(row.ownerRef) ?? index.get(row.ownerRef.toLowerCase()) ?? [];
-  const fail = (message: string) => row.errors.push({ row: row.rowNo, column, message });
-  if (!found.length) fail(`负责人「${row.ownerRef}」不是系统里的操作员; 请填操作员姓名、邮箱或企业微信账号, 或留空`);
-  else if (found.length > 1) fail(`负责人「${row.ownerRef}」对应多个操作员, 请改填邮箱或企业微信账号`);
-  else if (!found[0]!.active) fail(`负责人「${row.ownerRef}」的账号已停用, 请换一位负责人`);
-  else row.ownerId = found[0]!.id;
-}
-
 /** The same code twice in the file is an error on every row that has it. */
-function markFileDuplicates(rows: PlannedRow[], column: string): void {
-  const byCode = new Map<string, PlannedRow[]>();
+export function markFileDuplicates(rows: ParsedRow[], column: string): void {
+  const byCode = new Map<string, ParsedRow[]>();
   for (const r of rows) if (r.code) byCode.set(r.code, [...(byCode.get(r.code) ?? []), r]);
   for (const [code, list] of byCode) {
     if (list.length < 2) continue;
     const where = list.map((r) => r.rowNo).join('、');
     for (const r of list) r.errors.push({ row: r.rowNo, column, message: `客户编码「${code}」在文件里出现了 ${list.length} 次 (第 ${where} 行), 同一编码只能有一行` });
   }
-}
-
-async function loadExisting(core: Core, codes: string[], t: Transaction | undefined, lock: boolean): Promise<Map<string, Customer>> {
-  const out = new Map<string, Customer>();
-  for (const part of chunks(codes)) {
-    const rows = await core.models.Customer.findAll({ where: { code: { [Op.in]: part } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
-    for (const r of rows) out.set(r.code, r);
-  }
-  return out;
 }
 
 /** The plain current value of a field, as the import would compare it. */
@@ -71,59 +58,107 @@ function currentValue(core: Core, c: Customer, field: (typeof UPDATABLE)[number]
   return c[field] ?? null;
 }
 
-/** An existing customer: refuse what import may not do, else work out the changed fields. */
-function planUpdate(core: Core, row: PlannedRow, c: Customer, labels: { status: string; code: string }): void {
-  const fail = (column: string, message: string): void => {
-    row.errors.push({ row: row.rowNo, column, message });
-  };
-  if (c.status === 'deleted') return fail(labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
-  if (row.status && row.status !== c.status) {
-    const zh: Record<string, string> = { active: '启用', inactive: '停用', deleted: '已删除' };
-    return fail(labels.status, `状态不能通过导入修改 (现在是「${zh[c.status]}」, 文件里是「${zh[row.status]}」); 请用「${row.status === 'active' ? '启用' : '停用'}客户 ${c.code}」办理`);
-  }
-  const wanted: CustomerInput = { ...row.input, ...(row.ownerId !== undefined ? { ownerId: row.ownerId } : {}) };
-  const changed: CustomerInput = {};
-  for (const field of UPDATABLE) {
-    const next = wanted[field];
-    if (next === undefined) continue;
-    const before = currentValue(core, c, field);
-    if ((before ?? null) === (next ?? null)) continue;
-    row.diff[field] = [before ?? null, next ?? null];
-    (changed as Record<string, unknown>)[field] = next;
-  }
-  row.changes = storedFields(core, changed);
-  row.action = Object.keys(row.diff).length ? 'update' : 'unchanged';
-}
-
 /**
- * Decides create / update / unchanged / error for every parsed row against the database. With a
- * transaction and `lock`, the customers it will update are locked until the import commits.
+ * Decides create / update / unchanged / error for parsed rows, a chunk at a time, against the
+ * database. Rows without a code can only be created; rows with one are planned after the whole
+ * file is read (a code twice in the file is an error on both), locking what they will update.
  */
-export async function planImport(core: Core, sheet: ParsedSheet, opts: { transaction?: Transaction; lock?: boolean } = {}): Promise<PlannedRow[]> {
-  const label = (key: string, fallback: string) => (sheet.header.columns[key as 'code'] !== undefined ? sheet.header.labels[sheet.header.columns[key as 'code']!]! : fallback);
-  const labels = { code: label('code', '客户编码'), status: label('status', '状态'), owner: label('owner', '负责人'), phone: label('phone', '手机'), address: label('address', '地址') };
-  // Extends the parsed rows in place: at 100k rows a copy of each costs tens of megabytes.
-  const rows = sheet.rows.map((r) => Object.assign(r, { action: 'error', ownerId: undefined, existing: null, diff: {}, changes: {}, duplicates: NONE }) as PlannedRow);
-  markFileDuplicates(rows, labels.code);
-  const existing = await loadExisting(core, [...new Set(rows.map((r) => r.code).filter((c): c is string => Boolean(c)))], opts.transaction, Boolean(opts.lock));
-  const ops = rows.some((r) => r.ownerRef) ? await core.models.Operator.findAll({ transaction: opts.transaction }) : [];
-  const index = operatorIndex(ops);
-  for (const row of rows) {
-    resolveOwner(row, index, labels.owner);
-    if (row.errors.length) continue;
-    row.existing = (row.code && existing.get(row.code)) || null;
-    if (row.existing) planUpdate(core, row, row.existing, labels);
-    else if (row.masked.length) {
-      for (const f of row.masked) row.errors.push({ row: row.rowNo, column: labels[f], message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容` });
-    } else row.action = 'create';
-    if (row.errors.length) row.action = 'error';
+export class ImportPlanner {
+  readonly labels: { code: string; status: string; owner: string; phone: string; address: string };
+  private operators: Map<string, Operator[]> | null = null;
+
+  constructor(private readonly core: Core, header: HeaderMap, private readonly t: Transaction | null) {
+    const label = (key: keyof HeaderMap['columns'], fallback: string) => (header.columns[key] !== undefined ? header.labels[header.columns[key]!]! : fallback);
+    this.labels = { code: label('code', '客户编码'), status: label('status', '状态'), owner: label('owner', '负责人'), phone: label('phone', '手机'), address: label('address', '地址') };
   }
-  // Only failed rows go to the error report; the others need not keep their cells.
-  for (const row of rows) if (row.action !== 'error') row.cells = [];
-  const creates = rows.filter((r) => r.action === 'create');
-  const found = await duplicateCandidatesMany(core, creates.map((r) => r.input), { transaction: opts.transaction });
-  creates.forEach((r, i) => {
-    r.duplicates = found[i]!.map((d) => d.code);
-  });
-  return rows;
+
+  /** Plans rows: existing customers (by code, locked when `lock`) are updated, the others created. */
+  async plan(parsed: ParsedRow[], lock = false): Promise<PlannedRow[]> {
+    // Extends the parsed rows in place: at 100k rows a copy of each costs tens of megabytes.
+    const rows = parsed.map((r) => Object.assign(r, { action: 'error', ownerId: undefined, existing: null, diff: {}, changes: {}, duplicates: NONE, nameNorm: null, phoneHash: null }) as PlannedRow);
+    const codes = rows.map((r) => r.code).filter((c): c is string => Boolean(c));
+    const existing = codes.length ? await this.loadExisting(codes, lock) : null;
+    if (rows.some((r) => r.ownerRef)) this.operators ??= operatorIndex(await this.core.models.Operator.findAll({ transaction: this.t ?? undefined }));
+    for (const row of rows) {
+      this.resolveOwner(row);
+      if (row.errors.length) continue;
+      row.existing = (row.code && existing?.get(row.code)) || null;
+      if (row.existing) this.planUpdate(row, row.existing);
+      else if (row.masked.length) {
+        for (const f of row.masked) row.errors.push({ row: row.rowNo, column: this.labels[f], message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容` });
+      } else {
+        row.action = 'create';
+        row.nameNorm = normalizeName(row.input.name!);
+        row.phoneHash = row.input.phone ? blindIndex(this.core.keys, normalizePhone(row.input.phone)) : null;
+      }
+      if (row.errors.length) row.action = 'error';
+    }
+    // Only failed rows go to the error report; the others need not keep their cells.
+    for (const row of rows) if (row.action !== 'error') row.cells = NONE;
+    return rows;
+  }
+
+  /**
+   * Sets `duplicates` on rows to create: existing (not deleted) customers with the same phone or
+   * normalised name, in one query per chunk. Customers this import created (`own`) do not count.
+   */
+  async findDuplicates(creates: PlannedRow[], own: ReadonlySet<number>): Promise<void> {
+    const names = [...new Set(creates.map((r) => r.nameNorm!))];
+    const phones = [...new Set(creates.map((r) => r.phoneHash).filter((p): p is string => p !== null))];
+    if (!names.length) return;
+    const found = await selectRows<{ id: number; code: string; name_norm: string; phone_hash: string | null }>(this.core.models.sequelize,
+      "SELECT id, code, name_norm, phone_hash FROM customers WHERE (name_norm IN (?) OR phone_hash IN (?)) AND status <> 'deleted'", [names, phones.length ? phones : ['']], this.t);
+    if (!found.length) return;
+    const byName = new Map<string, typeof found>();
+    const byPhone = new Map<string, typeof found>();
+    for (const c of found) {
+      if (own.has(Number(c.id))) continue;
+      byName.set(c.name_norm, [...(byName.get(c.name_norm) ?? []), c]);
+      if (c.phone_hash) byPhone.set(c.phone_hash, [...(byPhone.get(c.phone_hash) ?? []), c]);
+    }
+    for (const r of creates) {
+      const hits = [...(r.phoneHash ? byPhone.get(r.phoneHash) ?? [] : []), ...(byName.get(r.nameNorm!) ?? [])];
+      if (hits.length) r.duplicates = [...new Set(hits.map((c) => c.code))].slice(0, 20);
+    }
+  }
+
+  private async loadExisting(codes: string[], lock: boolean): Promise<Map<string, Customer>> {
+    const t = this.t ?? undefined;
+    const rows = await this.core.models.Customer.findAll({ where: { code: { [Op.in]: codes } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
+    return new Map(rows.map((r) => [r.code, r]));
+  }
+
+  private resolveOwner(row: PlannedRow): void {
+    if (!row.ownerRef) return;
+    const found = this.operators?.get(row.ownerRef) ?? this.operators?.get(row.ownerRef.toLowerCase()) ?? [];
+    const fail = (message: string) => row.errors.push({ row: row.rowNo, column: this.labels.owner, message });
+    if (!found.length) fail(`负责人「${row.ownerRef}」不是系统里的操作员; 请填操作员姓名、邮箱或企业微信账号, 或留空`);
+    else if (found.length > 1) fail(`负责人「${row.ownerRef}」对应多个操作员, 请改填邮箱或企业微信账号`);
+    else if (!found[0]!.active) fail(`负责人「${row.ownerRef}」的账号已停用, 请换一位负责人`);
+    else row.ownerId = found[0]!.id;
+  }
+
+  /** An existing customer: refuse what import may not do, else work out the changed fields. */
+  private planUpdate(row: PlannedRow, c: Customer): void {
+    const fail = (column: string, message: string): void => {
+      row.errors.push({ row: row.rowNo, column, message });
+    };
+    if (c.status === 'deleted') return fail(this.labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
+    if (row.status && row.status !== c.status) {
+      const zh: Record<string, string> = { active: '启用', inactive: '停用', deleted: '已删除' };
+      return fail(this.labels.status, `状态不能通过导入修改 (现在是「${zh[c.status]}」, 文件里是「${zh[row.status]}」); 请用「${row.status === 'active' ? '启用' : '停用'}客户 ${c.code}」办理`);
+    }
+    const wanted: CustomerInput = { ...row.input, ...(row.ownerId !== undefined ? { ownerId: row.ownerId } : {}) };
+    const changed: CustomerInput = {};
+    for (const field of UPDATABLE) {
+      const next = wanted[field];
+      if (next === undefined) continue;
+      const before = currentValue(this.core, c, field);
+      if ((before ?? null) === (next ?? null)) continue;
+      row.diff[field] = [before ?? null, next ?? null];
+      (changed as Record<string, unknown>)[field] = next;
+    }
+    row.changes = storedFields(this.core, changed);
+    row.action = Object.keys(row.diff).length ? 'update' : 'unchanged';
+  }
 }

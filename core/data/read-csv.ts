@@ -15,7 +15,7 @@ export function decodeText(buf: Buffer): { text: string; encoding: 'utf-8' | 'gb
   }
 }
 
-/** Reads a CSV (comma, or tab when the first line has more tabs) with Excel's quoting. */
+/** Reads a CSV (comma, or tab when the first line has more tabs) with Excel's quoting; rows are handed out as iterated. */
 export async function readCsv(file: string, fileName: string, opts: ReadOptions): Promise<SourceRows> {
   const stat = await fs.stat(file);
   if (stat.size > opts.maxUnzippedMb * 1024 * 1024) {
@@ -35,6 +35,12 @@ export async function readCsv(file: string, fileName: string, opts: ReadOptions)
   if (records.every((r) => r.every((c) => !c.trim()))) {
     throw new DomainError('VALIDATION', `「${fileName}」没有任何内容。请确认选对了文件。`);
   }
-  opts.onProgress?.({ phase: 'read', done: records.length, total: records.length });
-  return { format: 'csv', sheet: null, encoding, rows: records.map((cells, i) => ({ rowNo: i + 1, cells })), merges: [] };
+  async function* rows() {
+    // Handed out one by one and released, so the parsed rows need not stay in memory twice.
+    for (let i = 0; i < records.length; i++) {
+      yield { rowNo: i + 1, cells: records[i]! };
+      records[i] = [];
+    }
+  }
+  return { format: 'csv', sheet: null, encoding, rows: rows(), total: records.length, merges: [] };
 }

@@ -21,15 +21,17 @@ export interface ReadOptions {
   sheet?: string;
   maxRows: number;
   maxUnzippedMb: number;
-  onProgress?: (p: Progress) => void;
 }
 
-/** The rows of the chosen sheet (or the CSV), with what was learned about the file. */
+/** The rows of the chosen sheet (or the CSV), streamed, with what was learned about the file. */
 export interface SourceRows {
   format: 'xlsx' | 'csv';
   sheet: string | null;
   encoding: 'utf-8' | 'gbk' | null;
-  rows: RawRow[];
+  /** Rows in order, read as they are iterated; the iteration throws on too many rows or an empty sheet. */
+  rows: AsyncIterable<RawRow>;
+  /** Rows the sheet says it has (for the progress bar), when known. */
+  total: number | null;
   /** Merged ranges such as `A3:I3`. */
   merges: string[];
 }
@@ -37,7 +39,7 @@ export interface SourceRows {
 const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 
-/** Reads an .xlsx or .csv, deciding by the bytes (a renamed file is caught), not by the name alone. */
+/** Opens an .xlsx or .csv for streaming, deciding by the bytes (a renamed file is caught), not by the name alone. */
 export async function readSource(file: string, fileName: string, opts: ReadOptions): Promise<SourceRows> {
   let head: Buffer;
   try {

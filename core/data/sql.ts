@@ -1,7 +1,20 @@
 import mysql from 'mysql2';
-import type { Model, ModelAttributeColumnOptions, ModelStatic, Transaction } from 'sequelize';
+import { DatabaseError, QueryTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
 
 type AnyModel = ModelStatic<Model>;
+
+/** Rows per multi-row INSERT (and per IN list) in bulk import: one round trip per chunk, ~1 MB statements. */
+export const IMPORT_CHUNK = 1000;
+
+/** What MySQL answers to an INSERT or UPDATE. */
+export interface WriteResult {
+  insertId: number;
+  affectedRows: number;
+}
+
+interface RawConnection {
+  query(sql: string, cb: (err: Error | null, result: unknown) => void): unknown;
+}
 
 /** attribute → column name for a model (customers.phoneEnc → phone_enc). */
 export function columnNames(model: AnyModel): Map<string, string> {
@@ -11,6 +24,32 @@ export function columnNames(model: AnyModel): Map<string, string> {
 /** The model's attributes keyed by column name, so bulkInsert escapes dates and booleans per dialect. */
 function byField(model: AnyModel): Record<string, ModelAttributeColumnOptions> {
   return Object.fromEntries(Object.values(model.getAttributes()).map((a) => [a.field, a]));
+}
+
+export const isMysql = (sequelize: Sequelize) => sequelize.getDialect() === 'mysql';
+
+/**
+ * Runs a statement on a MySQL transaction's own connection, past Sequelize: its query classifier
+ * lower-cases the whole SQL text several times, which at 1 MB statements costs more than the
+ * database work. Errors come back as Sequelize's DatabaseError, so deadlock retries still see them.
+ */
+export function execMysql(t: Transaction, sql: string): Promise<WriteResult> {
+  const conn = (t as unknown as { connection: RawConnection }).connection;
+  return new Promise((resolve, reject) => {
+    conn.query(sql, (err, result) => (err ? reject(Object.assign(new DatabaseError(err as never), { sql })) : resolve(result as WriteResult)));
+  });
+}
+
+/** Escapes `?` placeholders for MySQL the way mysql2 does (arrays become lists, dates UTC). */
+export function formatMysql(sql: string, values: unknown[]): string {
+  return mysql.format(sql, values as never, false, 'Z');
+}
+
+/** A SELECT with `?` placeholders (arrays expand to IN lists) on either dialect, as plain rows. */
+export async function selectRows<T extends object>(sequelize: Sequelize, sql: string, values: unknown[], t?: Transaction | null): Promise<T[]> {
+  const opts = { type: QueryTypes.SELECT, raw: true, transaction: t ?? undefined } as const;
+  if (isMysql(sequelize)) return sequelize.query<T>(formatMysql(sql, values), opts);
+  return sequelize.query<T>(sql, { ...opts, replacements: values });
 }
 
 export interface InsertOptions {
@@ -33,10 +72,10 @@ export async function insertRows(model: AnyModel, rows: Record<string, unknown>[
   const qi = model.sequelize!.getQueryInterface();
   const size = opts.chunk ?? 500;
   const extra = opts.updateOnDuplicate ? { updateOnDuplicate: opts.updateOnDuplicate.map((a) => names.get(a) ?? a), upsertKeys: opts.upsertKeys } : {};
-  const fast = model.sequelize!.getDialect() === 'mysql' && !opts.updateOnDuplicate;
+  const fast = isMysql(model.sequelize!) && !opts.updateOnDuplicate && opts.transaction;
   for (let i = 0; i < rows.length; i += size) {
     if (fast) {
-      await model.sequelize!.query(mysqlInsert(model.getTableName() as string, names, rows.slice(i, i + size)), { transaction: opts.transaction, raw: true });
+      await execMysql(opts.transaction!, mysqlInsert(model.getTableName() as string, names, rows.slice(i, i + size)));
       opts.onChunk?.(Math.min(i + size, rows.length));
       continue;
     }
@@ -61,9 +100,12 @@ export function chunks<T>(list: T[], size = 1000): T[][] {
  * A multi-row INSERT for MySQL built by mysql2's escaper (dates as UTC, as Sequelize stores them
  * here): Sequelize's per-value escaping costs about as much as the database work at 100k rows.
  */
-function mysqlInsert(table: string, names: Map<string, string>, rows: Record<string, unknown>[]): string {
+export function mysqlInsert(table: string, names: Map<string, string>, rows: Record<string, unknown>[]): string {
   const attrs = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
-  const cols = attrs.map((a) => mysql.escapeId(names.get(a) ?? a)).join(', ');
-  const values = rows.map((r) => attrs.map((a) => r[a] ?? null));
-  return mysql.format(`INSERT INTO ${mysql.escapeId(table)} (${cols}) VALUES ?`, [values as never], false, 'Z');
+  return mysqlInsertValues(table, attrs.map((a) => names.get(a) ?? a), rows.map((r) => attrs.map((a) => r[a] ?? null)));
+}
+
+/** A multi-row INSERT of value arrays in `columns` order. */
+export function mysqlInsertValues(table: string, columns: string[], values: unknown[][]): string {
+  return formatMysql(`INSERT INTO ${mysql.escapeId(table)} (${columns.map((c) => mysql.escapeId(c)).join(', ')}) VALUES ?`, [values]);
 }

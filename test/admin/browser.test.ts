@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import { createLogger } from '../../core/logger.js';
@@ -150,6 +151,32 @@ describe('back office in a real browser (chromium)', () => {
     expect(await page.getByTestId('action-restore').count()).toBe(0);
     expect(await page.getByTestId('action-purge').count()).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-sales-recycle.png') });
+    await page.close();
+  }, 180_000);
+
+  it('uploads a small xlsx as sales and shows the dry-run report without writing', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('客户').addRows([
+      ['客户编码', '客户名称', '联系人', '手机', '客户分类'],
+      ['', '浏览器导入测试有限公司', '钱七', '13911112222', '经销商'],
+      ['', customers.calm!.name, '孙八', '13911113333', '零售商'],
+      ['', '', '李九', '1391111', '不存在的分类'],
+    ]);
+    const before = await core.models.Customer.count();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await login(page, base, 'demo-sales@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    await page.goto(`${base}/admin/resources/import_batches/actions/importFile`, SLOW);
+    await page.getByTestId('import-form').waitFor(SLOW);
+    await page.setInputFiles('input#file', { name: '新客户.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.getByTestId('import-check').click();
+    await page.getByTestId('import-report').waitFor(SLOW);
+    await expect(page.getByTestId('stat-created').textContent()).resolves.toContain('2');
+    await expect(page.getByTestId('import-errors').textContent()).resolves.toContain('客户名称必填');
+    await expect(page.getByTestId('import-duplicates').textContent()).resolves.toContain(customers.calm!.code);
+    expect(await page.getByTestId('error-report-link').count()).toBe(1);
+    expect(await core.models.Customer.count()).toBe(before);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-import-report.png'), fullPage: true });
     await page.close();
   }, 180_000);
 

@@ -1,0 +1,60 @@
+import type { Core } from '../../core/context.js';
+import type { BackupRecord } from '../../models/index.js';
+import { StewardResource, exactRule, rangeRule } from '../adapter/steward-resource.js';
+import { COMPONENTS } from '../components.js';
+import { permit, readOnly } from '../features/permissions.js';
+
+const VERIFY = [{ value: 'unverified', label: '未校验' }, { value: 'passed', label: '校验通过' }, { value: 'failed', label: '校验失败' }];
+
+/** Bytes as 12.3 MB. */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i ? v.toFixed(1) : v} ${units[i]}`;
+}
+
+export const RESTORE_CLI_NOTE = '还原只能在服务器上用命令行执行 (steward backup verify <路径> 先校验, 再 steward restore <路径>), 后台不提供还原按钮, 以免误操作覆盖数据。';
+
+/** 备份: read-only, admins only (permission `backup`); restoring stays on the CLI. */
+export function backupResource(core: Core) {
+  const resource = new StewardResource<BackupRecord>(core.models.BackupRecord, {
+    filters: { verifyStatus: exactRule('verifyStatus'), takenAt: rangeRule('takenAt') },
+    sorts: { id: 'id', takenAt: 'takenAt' },
+    defaultSort: ['takenAt', 'DESC'],
+    toParams: (row) => ({ ...(row.get({ plain: true }) as Record<string, unknown>), sha256Short: row.sha256.slice(0, 12), size: humanSize(Number(row.bytes)) }),
+  });
+  const shown = { isVisible: { list: true, show: true, edit: false, filter: false }, isSortable: false };
+  return {
+    resource,
+    options: {
+      id: 'backup_records',
+      navigation: { name: 'system', icon: 'Archive' },
+      sort: { sortBy: 'takenAt', direction: 'desc' as const },
+      listProperties: ['takenAt', 'path', 'totalRows', 'size', 'sha256Short', 'verifyStatus', 'verifiedAt', 'operatorName'],
+      showProperties: ['takenAt', 'path', 'reason', 'operatorName', 'totalRows', 'tableRows', 'size', 'sha256', 'encrypted', 'verifyStatus', 'verifiedAt', 'verifyDetail', 'prunedAt'],
+      filterProperties: ['verifyStatus', 'takenAt'],
+      properties: {
+        verifyStatus: { availableValues: VERIFY, description: RESTORE_CLI_NOTE },
+        sha256Short: { type: 'string' as const, ...shown },
+        size: { type: 'string' as const, ...shown },
+        path: { description: RESTORE_CLI_NOTE },
+      },
+      actions: {
+        ...readOnly('backup'),
+        restoreHelp: {
+          actionType: 'resource' as const,
+          icon: 'HelpCircle',
+          component: COMPONENTS.BackupHelp,
+          custom: { note: RESTORE_CLI_NOTE },
+          ...permit('backup'),
+          handler: async () => ({}),
+        },
+      },
+    },
+  };
+}
