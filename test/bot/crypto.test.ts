@@ -22,7 +22,7 @@ interface Vectors {
 interface CryptoSet { token: string; encodingAESKey: string; receiveId: string }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/reference/vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/vectors.json', import.meta.url), 'utf8'),
 ) as Vectors;
 
 /** The CallbackCryptoError code thrown by fn, or a failure if it does not throw one. */

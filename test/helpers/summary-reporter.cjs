@@ -11,7 +11,9 @@ class SummaryReporter {
     }
     const skipped = results.numPendingTests + results.numTodoTests;
     process.stdout.write(`\nmariadb: ${maria.passed} passed, ${maria.failed} failed\n`);
-    process.stdout.write(`tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
+    // A suite that failed to load counts as a failure too, so the line can never read clean then.
+    const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+    process.stdout.write(`tests: ${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }
 module.exports = SummaryReporter;
