@@ -1,6 +1,8 @@
 // `npm run bench -- import [rows]`: generates an XLSX of 100k customers, imports it into MariaDB
 // with full validation (commit, all or nothing), and in the same run inserts the same rows with a
-// raw multi-row INSERT. Each phase runs in its own process so its peak RSS is its own.
+// raw multi-row INSERT. Each phase runs in its own process so its peak RSS is its own; both are
+// timed the same way: the database is migrated before the clock starts, and the clock stops when
+// the transaction has committed.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,14 +14,16 @@ import mysql from 'mysql2/promise';
 import { loadConfig } from '../core/config.js';
 import { openCore, prepareDatabase } from '../core/boot.js';
 import { jobActor } from '../core/context.js';
+import { storedFields } from '../core/customers/create.js';
 import { importCustomers } from '../core/data/import.js';
+import { IMPORT_CHUNK } from '../core/data/sql.js';
 import { createLogger } from '../core/logger.js';
 import { normalizeName } from '../core/text.js';
-import { storedFields } from '../core/customers/create.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_data';
 const CATS = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
 const row = (i: number) => ['', `测试客户${i}贸易有限公司`, `联系人${i % 997}`, 13800000000 + i, `上海市浦东新区测试路 ${i} 号`, CATS[i % 6], '', i % 10 === 0 ? '停用' : '启用', `导入基准 ${i}`];
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 function conn(url: string) {
   const u = new URL(url);
@@ -33,6 +37,15 @@ async function resetDatabase(): Promise<void> {
   const c = await conn(u.toString());
   await c.query(`DROP DATABASE IF EXISTS \`${db}\`; CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await c.end();
+}
+
+/** The server settings that bound both figures (read only; the bench never changes them). */
+async function serverFacts(): Promise<string> {
+  const c = await conn(BASE);
+  const [rows] = await c.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_log_file_size AS log, @@innodb_flush_log_at_trx_commit AS flush');
+  await c.end();
+  const r = (rows as { v: string; bp: number; log: number; flush: number }[])[0]!;
+  return `MariaDB ${r.v}, innodb_buffer_pool_size ${Math.round(r.bp / 2 ** 20)} MB, innodb_log_file_size ${Math.round(r.log / 2 ** 20)} MB, flush_log_at_trx_commit ${r.flush}`;
 }
 
 function benchCore() {
@@ -52,8 +65,9 @@ async function generate(file: string, n: number): Promise<void> {
 
 /**
  * The baseline: the same customer rows as the import stores them (encrypted phone and address,
- * blind index, normalised name), prepared before the clock starts, then 1000-row INSERTs in one
- * transaction. The difference is what reading, validating, planning and bookkeeping cost.
+ * blind index, normalised name), prepared before the clock starts, then IMPORT_CHUNK-row INSERTs
+ * (the import's batch size) into the same migrated table, with the same indexes, in one
+ * transaction. The difference is what reading, validating, encrypting and bookkeeping cost.
  */
 async function rawInsert(n: number): Promise<number> {
   const core = benchCore();
@@ -68,43 +82,47 @@ async function rawInsert(n: number): Promise<number> {
   const c = await conn(BASE);
   const t0 = process.hrtime.bigint();
   await c.beginTransaction();
-  for (let i = 0; i < n; i += 1000) {
-    await c.query('INSERT INTO customers (code, name, name_norm, contact, phone_enc, phone_hash, address_enc, category, status, note, version, created_at, updated_at) VALUES ?', [rows.slice(i, i + 1000)]);
+  for (let i = 0; i < n; i += IMPORT_CHUNK) {
+    await c.query('INSERT INTO customers (code, name, name_norm, contact, phone_enc, phone_hash, address_enc, category, status, note, version, created_at, updated_at) VALUES ?', [rows.slice(i, i + IMPORT_CHUNK)]);
   }
   await c.commit();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await c.end();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  return seconds;
 }
 
-async function fullImport(file: string): Promise<number> {
+/** The full import, timed from the call to the commit (the database is migrated before). */
+async function fullImport(file: string): Promise<{ seconds: number; rows: number }> {
   const core = benchCore();
   await prepareDatabase(core);
+  const t0 = process.hrtime.bigint();
   const report = await importCustomers(core, jobActor('bench'), file, { commit: true });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await core.models.sequelize.close();
   if (!report.committed || report.errors.length) throw new Error(`import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
-  return report.created;
+  return { seconds, rows: report.created };
 }
 
-/** Runs one phase in a child process; returns its wall time and peak RSS. */
-function phase(name: string, ...args: string[]): { seconds: number; rssMb: number; out: string } {
+interface PhaseResult { seconds: number; rows: number; rssMb: number; load: string }
+
+/** Runs one phase in a child process; returns its own timing and peak RSS. */
+function phase(name: string, ...args: string[]): PhaseResult {
   const here = fileURLToPath(import.meta.url);
-  const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--phase', name, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`phase ${name} failed:\n${r.stderr}`);
-  const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; rssMb: number; out: string };
-  return { ...m, seconds: m.seconds ?? seconds };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseResult;
 }
 
 async function child(name: string, args: string[]): Promise<void> {
-  const t0 = process.hrtime.bigint();
-  let out = '';
-  if (name === 'gen') await generate(args[0]!, Number(args[1]));
-  let timed: number | null = null;
-  if (name === 'raw') timed = await rawInsert(Number(args[0]));
-  else if (name === 'import') out = String(await fullImport(args[0]!));
-  const seconds = timed ?? Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stdout.write(`${JSON.stringify({ seconds, rssMb: Math.round(process.resourceUsage().maxRSS / 1024), out })}\n`);
+  const before = load();
+  let result = { seconds: 0, rows: 0 };
+  if (name === 'gen') {
+    const t0 = process.hrtime.bigint();
+    await generate(args[0]!, Number(args[1]));
+    result = { seconds: Number(process.hrtime.bigint() - t0) / 1e9, rows: Number(args[1]) };
+  } else if (name === 'raw') result = { seconds: await rawInsert(Number(args[0])), rows: Number(args[0]) };
+  else if (name === 'import') result = await fullImport(args[0]!);
+  process.stdout.write(`${JSON.stringify({ ...result, rssMb: Math.round(process.resourceUsage().maxRSS / 1024), load: before })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -114,15 +132,15 @@ async function main(): Promise<void> {
   const gen = phase('gen', file, String(n));
   console.log(`  ${file}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB, ${gen.seconds.toFixed(1)} s`);
   await resetDatabase();
+  console.log(`数据库 (database): ${BASE.replace(/:[^:@/]*@/, ':***@')}; ${await serverFacts()}`);
   const raw = phase('raw', String(n));
   await resetDatabase();
   const imp = phase('import', file);
-  const rawRate = n / raw.seconds;
-  const impRate = Number(imp.out) / imp.seconds;
-  console.log(`数据库 (database): ${BASE.replace(/:[^:@/]*@/, ':***@')}`);
-  console.log(`原始多行 INSERT (raw multi-row INSERT): ${n} 行, ${raw.seconds.toFixed(2)} s, ${Math.round(rawRate)} 行/秒, 峰值 RSS ${raw.rssMb} MB`);
-  console.log(`完整导入 (full import, xlsx → validated → committed): ${imp.out} 行, ${imp.seconds.toFixed(2)} s, ${Math.round(impRate)} 行/秒, 峰值 RSS ${imp.rssMb} MB`);
-  console.log(`机器负载 (load average): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+  const rawRate = raw.rows / raw.seconds;
+  const impRate = imp.rows / imp.seconds;
+  console.log(`原始多行 INSERT (raw multi-row INSERT, ${IMPORT_CHUNK} 行/条): ${raw.rows} 行, ${raw.seconds.toFixed(2)} s, ${Math.round(rawRate)} 行/秒, 峰值 RSS ${raw.rssMb} MB (负载 load ${raw.load})`);
+  console.log(`完整导入 (full import, xlsx → validated → committed): ${imp.rows} 行, ${imp.seconds.toFixed(2)} s, ${Math.round(impRate)} 行/秒, 峰值 RSS ${imp.rssMb} MB (负载 load ${imp.load})`);
+  console.log(`机器负载 (load average now): ${load()} on ${os.cpus().length} CPUs`);
   console.log(`比值 (raw ÷ import): ${(rawRate / impRate).toFixed(2)}×   目标 (goal): ≥ 5000 行/秒, ≤ 2.5×, RSS < 400 MB`);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }

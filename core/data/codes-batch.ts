@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Core } from '../context.js';
 import { customerCodeScope, formatCode, localParts, nextSequence } from '../customers/codes.js';
 import { DomainError } from '../errors.js';
-import { selectRows } from './sql.js';
+import { chunks, selectRows } from './sql.js';
 
 const TOKEN = /\{(YYYY|YY|MM|SEQ:(\d))\}/g;
 
@@ -20,33 +20,58 @@ function codeFormatter(core: Core): (seq: number) => string {
     if (token === 'MM') return month;
     return String(seq).padStart(Number(width), '0');
   });
-  return fast(1) === formatCode(rule, now, 1, tz) ? fast : (seq) => formatCode(rule, now, seq, tz);
+  return fast(1) === formatCode(rule, now, 1, tz) && fast(12345) === formatCode(rule, now, 12345, tz) ? fast : (seq) => formatCode(rule, now, seq, tz);
 }
 
 /**
- * `n` automatic codes in one go, the same numbers nextCustomerCode would hand out one by one:
- * the sequence row is locked (until the import commits) and advanced by `n` in one UPDATE, and
- * codes already taken (typed by hand, or in `reserved`) are skipped and replaced.
+ * Automatic codes for a bulk import, the same numbers nextCustomerCode would hand out one by one.
+ * Numbers are reserved `ahead` at a time with one UPDATE of the sequence row, which stays locked
+ * until the import commits; codes that already exist, or that the file types by hand
+ * (`typed`, which grows as the file is read), are skipped. `release` gives back what was
+ * reserved and not handed out, so a committed import leaves no gap.
  */
-export async function reserveCustomerCodes(core: Core, t: Transaction, n: number, reserved: ReadonlySet<string>): Promise<string[]> {
-  const out: string[] = [];
-  if (n <= 0) return out;
-  const { sequelize } = core.models;
-  const scope = customerCodeScope(core);
-  const format = codeFormatter(core);
-  for (let round = 0; out.length < n; round++) {
-    if (round > 20) throw new DomainError('CONFLICT', '自动编码连续多次都已被占用, 请检查编码规则 CODE_RULE。');
-    const want = n - out.length;
-    const first = await takeRange(core, scope, want, t);
-    const candidates: string[] = [];
-    for (let i = 0; i < want; i++) {
-      const code = format(first + i);
-      if (!reserved.has(code)) candidates.push(code);
-    }
-    const taken = new Set((await selectRows<{ code: string }>(sequelize, 'SELECT code FROM customers WHERE code IN (?)', [candidates.length ? candidates : ['']], t)).map((r) => r.code));
-    for (const c of candidates) if (!taken.has(c)) out.push(c);
+export class CodeBlock {
+  private next = 0;
+  private end = 0;
+  private taken = new Set<string>();
+  private readonly scope: string;
+  private readonly format: (seq: number) => string;
+
+  constructor(private readonly core: Core, private readonly t: Transaction, private readonly typed: ReadonlySet<string>, private readonly ahead: number) {
+    this.scope = customerCodeScope(core);
+    this.format = codeFormatter(core);
   }
-  return out;
+
+  /** The next `n` free automatic codes. */
+  async take(n: number): Promise<string[]> {
+    const out: string[] = [];
+    let skipped = 0;
+    while (out.length < n) {
+      if (this.next === this.end) await this.reserve(Math.max(n - out.length, this.ahead));
+      const code = this.format(this.next++);
+      if (!this.taken.has(code) && !this.typed.has(code)) out.push(code);
+      else if (++skipped > 10_000) throw new DomainError('CONFLICT', '自动编码连续 1 万个都已被占用, 请检查编码规则 CODE_RULE。');
+    }
+    return out;
+  }
+
+  /** Hands back reserved numbers not used (only if nobody could have moved the sequence since: we hold its row). */
+  async release(): Promise<void> {
+    if (this.next === this.end) return;
+    await this.core.models.sequelize.query('UPDATE code_sequences SET next_value = ? WHERE scope = ? AND next_value = ?', { replacements: [this.next, this.scope, this.end], transaction: this.t });
+    this.end = this.next;
+  }
+
+  private async reserve(n: number): Promise<void> {
+    const first = await takeRange(this.core, this.scope, n, this.t);
+    this.next = first;
+    this.end = first + n;
+    const candidates = Array.from({ length: n }, (_v, i) => this.format(first + i));
+    this.taken = new Set();
+    for (const part of chunks(candidates)) {
+      for (const r of await selectRows<{ code: string }>(this.core.models.sequelize, 'SELECT code FROM customers WHERE code IN (?)', [part], this.t)) this.taken.add(r.code);
+    }
+  }
 }
 
 /** The first of `n` sequence numbers, taken with one UPDATE (the row lock) and one read. */

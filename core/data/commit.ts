@@ -4,7 +4,7 @@ import { appendAuditMany, type AuditInput } from '../audit.js';
 import type { Actor, Core } from '../context.js';
 import { blindIndex, encrypt } from '../privacy.js';
 import { normalizePhone } from '../text.js';
-import { reserveCustomerCodes } from './codes-batch.js';
+import type { CodeBlock } from './codes-batch.js';
 import type { PlannedRow } from './plan.js';
 import { execMysql, insertRows, isMysql, mysqlInsertValues, selectRows, type WriteResult } from './sql.js';
 
@@ -44,7 +44,7 @@ export class ImportWriter {
   private readonly autoCodes = new Map<string, number>();
   private readonly edits: AuditInput[] = [];
   private batchId: number | null = null;
-  private consecutiveIds: boolean | null = null;
+  private pending: Promise<unknown>[] = [];
 
   constructor(private readonly core: Core, private readonly actor: Actor, private readonly t: Transaction, private readonly meta: BatchMeta) {}
 
@@ -81,8 +81,11 @@ export class ImportWriter {
     const values = rows.map((r, i) => this.customerValues(r, codes[i]!, now));
     let ids: number[];
     if (isMysql(this.core.models.sequelize)) {
-      const result = await execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
-      ids = await this.insertedIds(result, codes);
+      const insert = execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
+      // Sent right behind the INSERT, so checking the ids costs no extra wait.
+      const ends = selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [[codes[0], codes[codes.length - 1]]], this.t);
+      ends.catch(() => undefined);
+      ids = await this.insertedIds(await insert, await ends, codes);
     } else {
       await insertRows(this.core.models.Customer as never, values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
       ids = await this.idsByCode(codes);
@@ -98,21 +101,15 @@ export class ImportWriter {
   }
 
   /**
-   * Ids of a multi-row INSERT: with InnoDB's consecutive auto-increment locking (the default) they
-   * are insertId, insertId + step, …; checked at both ends, else looked up by code.
+   * Ids of a multi-row INSERT: InnoDB numbers its rows in order, so when the first and the last
+   * row got insertId and insertId + n - 1, the rows between hold the ids between (true with the
+   * default consecutive auto-increment locking); else they are looked up by code.
    */
-  private async insertedIds(result: WriteResult, codes: string[]): Promise<number[]> {
-    const { sequelize } = this.core.models;
-    if (this.consecutiveIds === null) {
-      const [s] = await selectRows<{ mode: number; step: number }>(sequelize, 'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step', [], this.t);
-      this.consecutiveIds = Number(s?.mode) !== 2 && Number(s?.step) === 1;
-    }
-    if (this.consecutiveIds && result.affectedRows === codes.length) {
-      const first = Number(result.insertId);
-      const last = first + codes.length - 1;
-      const ends = await selectRows<{ id: number; code: string }>(sequelize, 'SELECT id, code FROM customers WHERE id IN (?)', [[first, last]], this.t);
-      const byId = new Map(ends.map((e) => [Number(e.id), e.code]));
-      if (byId.get(first) === codes[0] && byId.get(last) === codes[codes.length - 1]) return codes.map((_c, i) => first + i);
+  private async insertedIds(result: WriteResult, ends: { id: number; code: string }[], codes: string[]): Promise<number[]> {
+    const first = Number(result.insertId);
+    const byCode = new Map(ends.map((e) => [e.code, Number(e.id)]));
+    if (result.affectedRows === codes.length && byCode.get(codes[0]!) === first && byCode.get(codes[codes.length - 1]!) === first + codes.length - 1) {
+      return codes.map((_c, i) => first + i);
     }
     return this.idsByCode(codes);
   }
@@ -139,7 +136,10 @@ export class ImportWriter {
     await insertRows(this.core.models.Customer as never, values, { transaction: this.t, chunk: 500, updateOnDuplicate: [...keys], upsertKeys: ['id'] });
   }
 
-  /** Records each row's outcome (import_rows), which undo and the customer's history read. */
+  /**
+   * Records each row's outcome (import_rows), which undo and the customer's history read. The
+   * INSERT is queued, not awaited: nothing else waits for it, and `settle` collects the result.
+   */
   async outcomes(rows: PlannedRow[]): Promise<void> {
     if (!rows.length) return;
     const batchId = await this.batch();
@@ -152,8 +152,18 @@ export class ImportWriter {
         r.errors.length ? r.errors.map((e) => `${e.column}: ${e.message}`).join('; ').slice(0, 1000) : null,
       ];
     });
-    if (isMysql(this.core.models.sequelize)) await execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, values));
-    else await insertRows(this.core.models.ImportRow as never, values.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
+    const write = isMysql(this.core.models.sequelize)
+      ? execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, values))
+      : insertRows(this.core.models.ImportRow as never, values.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
+    write.catch(() => undefined);
+    this.pending.push(write);
+  }
+
+  /** Waits for the queued writes; throws the first that failed. */
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
   }
 
   /**
@@ -161,10 +171,11 @@ export class ImportWriter {
    * planned last): those customers get the next free automatic code instead, as if the typed
    * codes had been skipped from the start.
    */
-  async giveWay(typed: ReadonlySet<string>): Promise<void> {
+  async giveWay(typed: ReadonlySet<string>, codes: CodeBlock): Promise<void> {
     const clash = [...typed].filter((c) => this.autoCodes.has(c));
     if (!clash.length) return;
-    const fresh = await reserveCustomerCodes(this.core, this.t, clash.length, typed);
+    await this.settle();
+    const fresh = await codes.take(clash.length);
     const { sequelize } = this.core.models;
     for (const [i, old] of clash.entries()) {
       const entry = this.created[this.autoCodes.get(old)!]!;
@@ -176,6 +187,7 @@ export class ImportWriter {
 
   /** Fills in the batch's counts and appends the audit events, the transaction's last write. */
   async finish(counts: BatchCounts): Promise<number> {
+    await this.settle();
     const batchId = await this.batch();
     await this.core.models.ImportBatch.update({
       totalRows: counts.total, createdCount: counts.created, updatedCount: counts.updated, unchangedCount: counts.unchanged, skippedCount: counts.skipped, errorCount: counts.errors,

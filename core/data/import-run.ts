@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Actor, Core } from '../context.js';
-import { reserveCustomerCodes } from './codes-batch.js';
+import { CodeBlock } from './codes-batch.js';
 import { ImportWriter } from './commit.js';
 import type { ImportOptions, ImportReport } from './import.js';
 import { SheetParser, type ParsedRow } from './parse-rows.js';
@@ -20,6 +20,7 @@ const NOBODY: ReadonlySet<number> = new Set();
 export class ImportRun {
   private planner: ImportPlanner | null = null;
   private writer: ImportWriter | null = null;
+  private codes: CodeBlock | null = null;
   private readonly typed: ParsedRow[] = [];
   private readonly typedCodes = new Set<string>();
   private writing: boolean;
@@ -34,7 +35,10 @@ export class ImportRun {
     const { core, opts, report } = this;
     const source = await readSource(this.file, report.fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB });
     Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
-    if (this.t) this.writer = new ImportWriter(core, this.actor, this.t, { fileName: report.fileName, sha256: report.sha256, sheet: source.sheet, partial: Boolean(opts.partial) });
+    if (this.t) {
+      this.writer = new ImportWriter(core, this.actor, this.t, { fileName: report.fileName, sha256: report.sha256, sheet: source.sheet, partial: Boolean(opts.partial) });
+      this.codes = new CodeBlock(core, this.t, this.typedCodes, 10 * IMPORT_CHUNK);
+    }
     const parser = new SheetParser(core, source.merges, Boolean(opts.ignoreUnknown), report.fileName);
     const phase = this.t ? 'write' : 'check';
     let chunk: ParsedRow[] = [];
@@ -66,39 +70,51 @@ export class ImportRun {
       await this.typedRows();
       opts.onProgress?.({ phase, done: read, total: read });
     } finally {
+      // Nothing may still be running on the transaction's connection when it ends.
       await inflight.catch(() => undefined);
+      await this.writer?.settle().catch(() => undefined);
     }
     return this.finish();
   }
 
-  /** Rows without a code: each is a new customer (or an error), written as soon as planned. */
+  /**
+   * Rows without a code: each is a new customer (or an error). The duplicate lookup and the INSERT
+   * go to the database back to back; the outcomes are queued behind them.
+   */
   private async fresh(rows: ParsedRow[]): Promise<void> {
     if (!rows.length) return;
     const planned = await this.planner!.plan(rows);
-    const creates = await this.check(planned);
-    if (!this.writer || !this.writing) return;
-    await this.writer.create(creates, await reserveCustomerCodes(this.core, this.t!, creates.length, this.typedCodes), true);
-    await this.writer.outcomes(planned);
+    await this.write(planned, true);
   }
 
   /** Rows with a code, once the file is read: creates with that code, or updates (locked). */
   private async typedRows(): Promise<void> {
     if (!this.typed.length) return;
     markFileDuplicates(this.typed, this.planner!.labels.code);
-    if (this.writer && this.writing) await this.writer.giveWay(this.typedCodes);
-    for (const part of chunks(this.typed, IMPORT_CHUNK)) {
-      const planned = await this.planner!.plan(part, this.writing);
-      const creates = await this.check(planned);
-      if (!this.writer || !this.writing) continue;
-      await this.writer.create(creates, creates.map((r) => r.code!), false);
-      await this.writer.update(planned.filter((r) => r.action === 'update'));
-      await this.writer.outcomes(planned);
-    }
+    if (this.writer && this.writing) await this.writer.giveWay(this.typedCodes, this.codes!);
+    for (const part of chunks(this.typed, IMPORT_CHUNK)) await this.write(await this.planner!.plan(part, this.writing), false);
     this.typed.length = 0;
   }
 
-  /** Counts planned rows into the report, looks up duplicate candidates; returns the rows to create. */
-  private async check(planned: PlannedRow[]): Promise<PlannedRow[]> {
+  /** Counts planned rows into the report, looks up duplicate candidates and (while writing) writes them. */
+  private async write(planned: PlannedRow[], auto: boolean): Promise<void> {
+    const creates = this.tally(planned);
+    const lookup = this.planner!.lookupDuplicates(creates);
+    lookup.catch(() => undefined);
+    if (this.writer && this.writing) {
+      // One write in flight at a time: a deadlock ends the transaction, and no write may run after it.
+      await this.writer.settle();
+      const codes = auto ? await this.codes!.take(creates.length) : creates.map((r) => r.code!);
+      await this.writer.create(creates, codes, auto);
+      await this.writer.update(planned.filter((r) => r.action === 'update'));
+      await this.writer.outcomes(planned);
+    }
+    this.planner!.applyDuplicates(creates, await lookup, this.writer?.own ?? NOBODY);
+    for (const r of creates) if (r.duplicates.length) this.report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
+  }
+
+  /** Counts planned rows into the report; returns the rows to create. */
+  private tally(planned: PlannedRow[]): PlannedRow[] {
     const { report } = this;
     for (const r of planned) {
       if (r.action === 'create') report.created++;
@@ -112,10 +128,7 @@ export class ImportRun {
     this.total += planned.length;
     // All or nothing: after the first error nothing more is written, and the end rolls back.
     if (report.errors.length && !this.opts.partial) this.writing = false;
-    const creates = planned.filter((r) => r.action === 'create');
-    await this.planner!.findDuplicates(creates, this.writer?.own ?? NOBODY);
-    for (const r of creates) if (r.duplicates.length) report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
-    return creates;
+    return planned.filter((r) => r.action === 'create');
   }
 
   /** Puts the report in row order and, when there is something to keep, closes the batch. */
@@ -127,6 +140,8 @@ export class ImportRun {
     if (!this.writer) return false;
     const writable = report.created + report.updated;
     if ((report.errors.length && !this.opts.partial) || (!writable && !report.unchanged)) return false;
+    await this.writer.settle();
+    await this.codes!.release();
     const counts = { total: this.total, created: report.created, updated: report.updated, unchanged: report.unchanged, skipped: report.skipped, errors: report.failedRows.length };
     report.batchId = String(await this.writer.finish(counts));
     report.committed = true;

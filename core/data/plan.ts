@@ -27,7 +27,18 @@ export interface PlannedRow extends ParsedRow {
   customerId?: number;
 }
 
+/** A possible duplicate as the lookup returns it. */
+export interface Candidate {
+  id: number;
+  code: string;
+  name_norm: string;
+  phone_hash: string | null;
+}
+
 const NONE: string[] = [];
+// Shared by every row that is not an update (planUpdate gives updates their own); never written to.
+const NO_DIFF = Object.freeze({}) as Record<string, [unknown, unknown]>;
+const NO_CHANGES = Object.freeze({}) as Record<string, unknown>;
 const UPDATABLE = ['name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'] as const;
 
 /** An operator by name, e-mail, WeCom or DingTalk id; each name maps to every operator using it. */
@@ -75,7 +86,7 @@ export class ImportPlanner {
   /** Plans rows: existing customers (by code, locked when `lock`) are updated, the others created. */
   async plan(parsed: ParsedRow[], lock = false): Promise<PlannedRow[]> {
     // Extends the parsed rows in place: at 100k rows a copy of each costs tens of megabytes.
-    const rows = parsed.map((r) => Object.assign(r, { action: 'error', ownerId: undefined, existing: null, diff: {}, changes: {}, duplicates: NONE, nameNorm: null, phoneHash: null }) as PlannedRow);
+    const rows = parsed.map((r) => Object.assign(r, { action: 'error', ownerId: undefined, existing: null, diff: NO_DIFF, changes: NO_CHANGES, duplicates: NONE, nameNorm: null, phoneHash: null }) as PlannedRow);
     const codes = rows.map((r) => r.code).filter((c): c is string => Boolean(c));
     const existing = codes.length ? await this.loadExisting(codes, lock) : null;
     if (rows.some((r) => r.ownerRef)) this.operators ??= operatorIndex(await this.core.models.Operator.findAll({ transaction: this.t ?? undefined }));
@@ -99,18 +110,22 @@ export class ImportPlanner {
   }
 
   /**
-   * Sets `duplicates` on rows to create: existing (not deleted) customers with the same phone or
-   * normalised name, in one query per chunk. Customers this import created (`own`) do not count.
+   * Existing (not deleted) customers with the same phone or normalised name as rows to create, in
+   * one query per chunk; `applyDuplicates` then sets each row's `duplicates`.
    */
-  async findDuplicates(creates: PlannedRow[], own: ReadonlySet<number>): Promise<void> {
+  lookupDuplicates(creates: PlannedRow[]): Promise<Candidate[]> {
     const names = [...new Set(creates.map((r) => r.nameNorm!))];
     const phones = [...new Set(creates.map((r) => r.phoneHash).filter((p): p is string => p !== null))];
-    if (!names.length) return;
-    const found = await selectRows<{ id: number; code: string; name_norm: string; phone_hash: string | null }>(this.core.models.sequelize,
+    if (!names.length) return Promise.resolve([]);
+    return selectRows<Candidate>(this.core.models.sequelize,
       "SELECT id, code, name_norm, phone_hash FROM customers WHERE (name_norm IN (?) OR phone_hash IN (?)) AND status <> 'deleted'", [names, phones.length ? phones : ['']], this.t);
+  }
+
+  /** Sets `duplicates` from the lookup; customers this import created itself (`own`) do not count. */
+  applyDuplicates(creates: PlannedRow[], found: Candidate[], own: ReadonlySet<number>): void {
     if (!found.length) return;
-    const byName = new Map<string, typeof found>();
-    const byPhone = new Map<string, typeof found>();
+    const byName = new Map<string, Candidate[]>();
+    const byPhone = new Map<string, Candidate[]>();
     for (const c of found) {
       if (own.has(Number(c.id))) continue;
       byName.set(c.name_norm, [...(byName.get(c.name_norm) ?? []), c]);
@@ -150,6 +165,7 @@ export class ImportPlanner {
     }
     const wanted: CustomerInput = { ...row.input, ...(row.ownerId !== undefined ? { ownerId: row.ownerId } : {}) };
     const changed: CustomerInput = {};
+    row.diff = {};
     for (const field of UPDATABLE) {
       const next = wanted[field];
       if (next === undefined) continue;
