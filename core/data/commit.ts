@@ -1,3 +1,4 @@
+import mysql from 'mysql2';
 import type { Transaction } from 'sequelize';
 import type { ImportOutcome } from '../../models/index.js';
 import { appendAuditMany, type AuditInput } from '../audit.js';
@@ -6,7 +7,7 @@ import { blindIndex, encrypt } from '../privacy.js';
 import { normalizePhone } from '../text.js';
 import type { CodeBlock } from './codes-batch.js';
 import type { PlannedRow } from './plan.js';
-import { execMysql, insertRows, isMysql, mysqlInsertValues, selectRows, type WriteResult } from './sql.js';
+import { chunks, execMysql, insertRows, isMysql, mysqlInsertValues, selectRows, type WriteResult } from './sql.js';
 
 export interface BatchMeta {
   fileName: string;
@@ -45,6 +46,7 @@ export class ImportWriter {
   private readonly edits: AuditInput[] = [];
   private batchId: number | null = null;
   private pending: Promise<unknown>[] = [];
+  private strictMode: boolean | null = null;
 
   constructor(private readonly core: Core, private readonly actor: Actor, private readonly t: Transaction, private readonly meta: BatchMeta) {}
 
@@ -61,43 +63,115 @@ export class ImportWriter {
     return batch.id;
   }
 
-  /** The stored columns of a new customer, in CUSTOMER_COLUMNS order (phone and address encrypted here). */
-  private customerValues(r: PlannedRow, code: string, now: Date): unknown[] {
-    const { input } = r;
-    const inactive = r.status === 'inactive';
-    const phone = input.phone ?? null;
-    const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(this.core.keys, phone);
-    return [
-      code, input.name, r.nameNorm, input.contact ?? null, encrypt(this.core.keys, phone), hash, encrypt(this.core.keys, input.address), input.category ?? null, r.ownerId ?? null,
-      inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
-    ];
+  /**
+   * The stored columns of new customers, in CUSTOMER_COLUMNS order, phone and address encrypted;
+   * the code (first column) is filled in by `create`, so this can run before codes are handed out.
+   */
+  prepare(rows: PlannedRow[]): unknown[][] {
+    const now = this.core.now();
+    return rows.map((r) => {
+      const { input } = r;
+      const inactive = r.status === 'inactive';
+      const phone = input.phone ?? null;
+      const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(this.core.keys, phone);
+      return [
+        null, input.name, r.nameNorm, input.contact ?? null, encrypt(this.core.keys, phone), hash, encrypt(this.core.keys, input.address), input.category ?? null, r.ownerId ?? null,
+        inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
+      ];
+    });
   }
 
-  /** Inserts new customers with one multi-row INSERT; `auto` marks codes the sequence handed out. */
-  async create(rows: PlannedRow[], codes: string[], auto: boolean): Promise<void> {
-    if (!rows.length) return;
-    await this.batch();
-    const now = this.core.now();
-    const values = rows.map((r, i) => this.customerValues(r, codes[i]!, now));
-    let ids: number[];
-    if (isMysql(this.core.models.sequelize)) {
-      const insert = execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
-      // Sent right behind the INSERT, so checking the ids costs no extra wait.
-      const ends = selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [[codes[0], codes[codes.length - 1]]], this.t);
-      ends.catch(() => undefined);
-      ids = await this.insertedIds(await insert, await ends, codes);
-    } else {
-      await insertRows(this.core.models.Customer as never, values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
-      ids = await this.idsByCode(codes);
-    }
-    rows.forEach((r, i) => {
+  /**
+   * Writes one chunk: its new customers (`values` from `prepare`, with their `codes`), its updates
+   * and every row's outcome (import_rows, which undo and the customer's history read). On MySQL a
+   * chunk without updates goes out as three statements sent back to back, none waiting for the
+   * previous one's answer: the customers' INSERT; a SET that notes its first id and the batch id;
+   * the outcomes, which take both from those variables. The batch id is also the guard: should
+   * the INSERT end the transaction (a deadlock), the batch row is gone, batch_id is NULL and strict
+   * mode refuses the outcomes instead of committing them on their own. If the ids turn out not to
+   * be consecutive, the outcomes are corrected by code. Outcomes are queued; `settle` collects them.
+   */
+  async chunk(planned: PlannedRow[], creates: PlannedRow[], values: unknown[][], codes: string[], auto: boolean): Promise<void> {
+    const batchId = await this.batch();
+    values.forEach((v, i) => {
+      v[0] = codes[i];
+    });
+    creates.forEach((r, i) => {
       r.code = codes[i]!;
+    });
+    const updates = planned.filter((r) => r.action === 'update');
+    const mysqlPath = isMysql(this.core.models.sequelize);
+    if (mysqlPath && !updates.length && (await this.strict())) {
+      const insertSql = creates.length ? mysqlInsertValues('customers', CUSTOMER_COLUMNS, values) : null;
+      const rowsSql = mysqlInsertValues('import_rows', ROW_COLUMNS, this.outcomeValues(planned, batchId, true));
+      // One write in flight at a time (these count as one): nothing may follow a failed one.
+      await this.settle();
+      const insert = insertSql ? execMysql(this.t, insertSql) : null;
+      const ends = insert ? this.ends(codes) : null;
+      this.queue(execMysql(this.t, `SET @steward_import_batch = (SELECT id FROM import_batches WHERE id = ${batchId}), @steward_import_first = LAST_INSERT_ID()`));
+      this.queue(execMysql(this.t, rowsSql));
+      if (!insert) return;
+      const result = await insert;
+      const ids = await this.insertedIds(result, await ends!, codes);
+      this.remember(creates, ids, auto);
+      if (ids[0] !== Number(result.insertId) || ids[ids.length - 1] !== Number(result.insertId) + ids.length - 1) await this.fixOutcomeIds(batchId, codes);
+      return;
+    }
+    await this.settle();
+    if (creates.length) {
+      if (mysqlPath) {
+        const insert = execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
+        const ends = this.ends(codes);
+        this.remember(creates, await this.insertedIds(await insert, await ends, codes), auto);
+      } else {
+        await insertRows(this.core.models.Customer as never, values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
+        this.remember(creates, await this.idsByCode(codes), auto);
+      }
+    }
+    await this.update(updates);
+    const rows = this.outcomeValues(planned, batchId, false);
+    this.queue(mysqlPath
+      ? execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, rows))
+      : insertRows(this.core.models.ImportRow as never, rows.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 }));
+  }
+
+  /** Sets import_rows.customer_id by code, for a chunk whose new ids were not consecutive. */
+  private async fixOutcomeIds(batchId: number, codes: string[]): Promise<void> {
+    await this.settle();
+    for (const part of chunks(codes)) {
+      await this.core.models.sequelize.query('UPDATE import_rows r JOIN customers c ON c.code = r.customer_code SET r.customer_id = c.id WHERE r.batch_id = ? AND r.customer_code IN (?)', { replacements: [batchId, part], transaction: this.t });
+    }
+  }
+
+  /** Whether MySQL refuses a NULL in a NOT NULL column (the guard `chunk` relies on). */
+  private async strict(): Promise<boolean> {
+    if (this.strictMode === null) {
+      const [row] = await selectRows<{ mode: string }>(this.core.models.sequelize, 'SELECT @@SESSION.sql_mode AS mode', [], this.t);
+      this.strictMode = /STRICT_(TRANS|ALL)_TABLES/.test(row?.mode ?? '');
+    }
+    return this.strictMode;
+  }
+
+  /** The ids of the first and last code, sent right behind the INSERT so checking costs no extra wait. */
+  private ends(codes: string[]): Promise<{ id: number; code: string }[]> {
+    const ends = selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [[codes[0], codes[codes.length - 1]]], this.t);
+    ends.catch(() => undefined);
+    return ends;
+  }
+
+  private remember(creates: PlannedRow[], ids: number[], auto: boolean): void {
+    creates.forEach((r, i) => {
       r.existing = null;
       r.customerId = ids[i]!;
       this.own.add(ids[i]!);
-      if (auto) this.autoCodes.set(codes[i]!, this.created.length);
-      this.created.push({ id: ids[i]!, code: codes[i]!, row: r.rowNo });
+      if (auto) this.autoCodes.set(r.code!, this.created.length);
+      this.created.push({ id: ids[i]!, code: r.code!, row: r.rowNo });
     });
+  }
+
+  private queue(write: Promise<unknown>): void {
+    write.catch(() => undefined);
+    this.pending.push(write);
   }
 
   /**
@@ -115,15 +189,16 @@ export class ImportWriter {
   }
 
   private async idsByCode(codes: string[]): Promise<number[]> {
-    const rows = await selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [codes], this.t);
-    const byCode = new Map(rows.map((r) => [r.code, Number(r.id)]));
+    const byCode = new Map<string, number>();
+    for (const part of chunks(codes)) {
+      for (const r of await selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [part], this.t)) byCode.set(r.code, Number(r.id));
+    }
     return codes.map((c) => byCode.get(c)!);
   }
 
   /** Applies updates as one upsert per chunk (keyed on id), each row carrying its full current values. */
-  async update(rows: PlannedRow[]): Promise<void> {
+  private async update(rows: PlannedRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.batch();
     const now = this.core.now();
     const keys = new Set<string>(['version', 'updatedAt']);
     const values = rows.map((r) => {
@@ -136,27 +211,20 @@ export class ImportWriter {
     await insertRows(this.core.models.Customer as never, values, { transaction: this.t, chunk: 500, updateOnDuplicate: [...keys], upsertKeys: ['id'] });
   }
 
-  /**
-   * Records each row's outcome (import_rows), which undo and the customer's history read. The
-   * INSERT is queued, not awaited: nothing else waits for it, and `settle` collects the result.
-   */
-  async outcomes(rows: PlannedRow[]): Promise<void> {
-    if (!rows.length) return;
-    const batchId = await this.batch();
-    const values = rows.map((r) => {
+  /** import_rows values in ROW_COLUMNS order; `fromVariables`: the batch and new ids from the SET that `chunk` sends before. */
+  private outcomeValues(rows: PlannedRow[], batchId: number, fromVariables: boolean): unknown[][] {
+    const batch = fromVariables ? mysql.raw('@steward_import_batch') : batchId;
+    let nth = 0;
+    return rows.map((r) => {
+      const created = r.action === 'create';
       const updated = r.action === 'update';
-      const id = r.customerId ?? r.existing?.id ?? null;
+      const id = created && fromVariables ? mysql.raw(`@steward_import_first + ${nth++}`) : r.customerId ?? r.existing?.id ?? null;
       return [
-        batchId, r.rowNo, outcome(r), id, r.code ?? r.existing?.code ?? null, r.action === 'create' ? 1 : updated ? r.existing!.version + 1 : null,
+        batch, r.rowNo, outcome(r), id, r.code ?? r.existing?.code ?? null, created ? 1 : updated ? r.existing!.version + 1 : null,
         updated ? JSON.stringify(Object.fromEntries(Object.keys(r.changes).map((k) => [k, r.existing!.get(k as 'name') ?? null]))) : null,
         r.errors.length ? r.errors.map((e) => `${e.column}: ${e.message}`).join('; ').slice(0, 1000) : null,
       ];
     });
-    const write = isMysql(this.core.models.sequelize)
-      ? execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, values))
-      : insertRows(this.core.models.ImportRow as never, values.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
-    write.catch(() => undefined);
-    this.pending.push(write);
   }
 
   /** Waits for the queued writes; throws the first that failed. */

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Actor, Core } from '../context.js';
 import { CodeBlock } from './codes-batch.js';
+import { DuplicateFinder } from './duplicates.js';
 import { ImportWriter } from './commit.js';
 import type { ImportOptions, ImportReport } from './import.js';
 import { SheetParser, type ParsedRow } from './parse-rows.js';
@@ -9,6 +10,7 @@ import { readSource } from './source.js';
 import { chunks, IMPORT_CHUNK } from './sql.js';
 
 const NOBODY: ReadonlySet<number> = new Set();
+const YIELD_EVERY = 100;
 
 /**
  * One pass over an import file: rows stream from the reader through parsing, validation and
@@ -19,15 +21,19 @@ const NOBODY: ReadonlySet<number> = new Set();
  */
 export class ImportRun {
   private planner: ImportPlanner | null = null;
+  private readonly dups: DuplicateFinder;
   private writer: ImportWriter | null = null;
   private codes: CodeBlock | null = null;
   private readonly typed: ParsedRow[] = [];
   private readonly typedCodes = new Set<string>();
   private writing: boolean;
+  /** Settles when the previous chunk's writes are on their way (rejects if they failed). */
+  private turn: Promise<void> = Promise.resolve();
   private total = 0;
 
   constructor(private readonly core: Core, private readonly actor: Actor, private readonly file: string, private readonly opts: ImportOptions, private readonly report: ImportReport, private readonly t: Transaction | null) {
     this.writing = t !== null;
+    this.dups = new DuplicateFinder(core, t);
   }
 
   /** Reads, checks and (with a transaction) writes the whole file; true when it should commit. */
@@ -42,14 +48,21 @@ export class ImportRun {
     const parser = new SheetParser(core, source.merges, Boolean(opts.ignoreUnknown), report.fileName);
     const phase = this.t ? 'write' : 'check';
     let chunk: ParsedRow[] = [];
+    let older: Promise<void> = Promise.resolve();
     let inflight: Promise<void> = Promise.resolve();
     let read = 0;
     try {
       for await (const raw of source.rows) {
         if (++read % IMPORT_CHUNK === 0) opts.onProgress?.({ phase, done: read, total: source.total });
+        // Let the database's answers in: the reader would otherwise run for a whole file block.
+        if (read % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
         const row = parser.push(raw);
         if (!row) continue;
-        this.planner ??= new ImportPlanner(core, parser.header!, this.t);
+        if (!this.planner) {
+          this.planner = new ImportPlanner(core, parser.header!, this.t);
+          // A sheet without a <dimension> may be as long as allowed.
+          await this.dups.prepare(source.total ?? core.config.IMPORT_MAX_ROWS);
+        }
         if (row.code) {
           this.typed.push(row);
           this.typedCodes.add(row.code);
@@ -57,12 +70,14 @@ export class ImportRun {
         }
         chunk.push(row);
         if (chunk.length < IMPORT_CHUNK) continue;
-        // One chunk in the database at a time; the reader goes on with the next meanwhile.
-        await inflight;
+        // Two chunks on the way at most: one being written, the next prepared; the reader goes on.
+        await older;
+        older = inflight;
         inflight = this.fresh(chunk);
         inflight.catch(() => undefined);
         chunk = [];
       }
+      await older;
       await inflight;
       report.skipped = parser.finish();
       report.headerLabels = parser.header!.labels;
@@ -71,6 +86,7 @@ export class ImportRun {
       opts.onProgress?.({ phase, done: read, total: read });
     } finally {
       // Nothing may still be running on the transaction's connection when it ends.
+      await older.catch(() => undefined);
       await inflight.catch(() => undefined);
       await this.writer?.settle().catch(() => undefined);
     }
@@ -96,21 +112,31 @@ export class ImportRun {
     this.typed.length = 0;
   }
 
-  /** Counts planned rows into the report, looks up duplicate candidates and (while writing) writes them. */
+  /**
+   * Counts planned rows into the report, looks up duplicate candidates and (while writing) writes
+   * them. Chunks take turns for the writes, but a chunk encrypts its rows while the previous one
+   * is still being written, and its lookups go out at once.
+   */
   private async write(planned: PlannedRow[], auto: boolean): Promise<void> {
     const creates = this.tally(planned);
-    const lookup = this.planner!.lookupDuplicates(creates);
+    const lookup = this.dups.lookup(creates);
     lookup.catch(() => undefined);
-    if (this.writer && this.writing) {
-      // One write in flight at a time: a deadlock ends the transaction, and no write may run after it.
-      await this.writer.settle();
-      const codes = auto ? await this.codes!.take(creates.length) : creates.map((r) => r.code!);
-      await this.writer.create(creates, codes, auto);
-      await this.writer.update(planned.filter((r) => r.action === 'update'));
-      await this.writer.outcomes(planned);
-    }
-    this.planner!.applyDuplicates(creates, await lookup, this.writer?.own ?? NOBODY);
+    const values = this.writer && this.writing ? this.writer.prepare(creates) : null;
+    const previous = this.turn;
+    const mine = (async () => {
+      await previous;
+      if (values && this.writing) await this.store(planned, creates, values, auto);
+      this.dups.apply(creates, await lookup, this.writer?.own ?? NOBODY);
+    })();
+    this.turn = mine;
+    await mine;
     for (const r of creates) if (r.duplicates.length) this.report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
+  }
+
+  /** Writes one chunk: codes for its new customers, then the writer's statements. */
+  private async store(planned: PlannedRow[], creates: PlannedRow[], values: unknown[][], auto: boolean): Promise<void> {
+    const codes = auto ? await this.codes!.take(creates.length) : creates.map((r) => r.code!);
+    await this.writer!.chunk(planned, creates, values, codes, auto);
   }
 
   /** Counts planned rows into the report; returns the rows to create. */

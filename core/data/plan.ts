@@ -7,7 +7,7 @@ import { blindIndex, decrypt } from '../privacy.js';
 import { normalizeName, normalizePhone } from '../text.js';
 import type { HeaderMap } from './headers.js';
 import type { ParsedRow } from './parse-rows.js';
-import { selectRows } from './sql.js';
+import { chunks } from './sql.js';
 
 /** What will happen to one row. */
 export interface PlannedRow extends ParsedRow {
@@ -25,14 +25,6 @@ export interface PlannedRow extends ParsedRow {
   phoneHash: string | null;
   /** Set once the row is written: the customer it created or updated. */
   customerId?: number;
-}
-
-/** A possible duplicate as the lookup returns it. */
-export interface Candidate {
-  id: number;
-  code: string;
-  name_norm: string;
-  phone_hash: string | null;
 }
 
 const NONE: string[] = [];
@@ -109,38 +101,14 @@ export class ImportPlanner {
     return rows;
   }
 
-  /**
-   * Existing (not deleted) customers with the same phone or normalised name as rows to create, in
-   * one query per chunk; `applyDuplicates` then sets each row's `duplicates`.
-   */
-  lookupDuplicates(creates: PlannedRow[]): Promise<Candidate[]> {
-    const names = [...new Set(creates.map((r) => r.nameNorm!))];
-    const phones = [...new Set(creates.map((r) => r.phoneHash).filter((p): p is string => p !== null))];
-    if (!names.length) return Promise.resolve([]);
-    return selectRows<Candidate>(this.core.models.sequelize,
-      "SELECT id, code, name_norm, phone_hash FROM customers WHERE (name_norm IN (?) OR phone_hash IN (?)) AND status <> 'deleted'", [names, phones.length ? phones : ['']], this.t);
-  }
-
-  /** Sets `duplicates` from the lookup; customers this import created itself (`own`) do not count. */
-  applyDuplicates(creates: PlannedRow[], found: Candidate[], own: ReadonlySet<number>): void {
-    if (!found.length) return;
-    const byName = new Map<string, Candidate[]>();
-    const byPhone = new Map<string, Candidate[]>();
-    for (const c of found) {
-      if (own.has(Number(c.id))) continue;
-      byName.set(c.name_norm, [...(byName.get(c.name_norm) ?? []), c]);
-      if (c.phone_hash) byPhone.set(c.phone_hash, [...(byPhone.get(c.phone_hash) ?? []), c]);
-    }
-    for (const r of creates) {
-      const hits = [...(r.phoneHash ? byPhone.get(r.phoneHash) ?? [] : []), ...(byName.get(r.nameNorm!) ?? [])];
-      if (hits.length) r.duplicates = [...new Set(hits.map((c) => c.code))].slice(0, 20);
-    }
-  }
-
   private async loadExisting(codes: string[], lock: boolean): Promise<Map<string, Customer>> {
     const t = this.t ?? undefined;
-    const rows = await this.core.models.Customer.findAll({ where: { code: { [Op.in]: codes } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
-    return new Map(rows.map((r) => [r.code, r]));
+    const out = new Map<string, Customer>();
+    for (const part of chunks(codes)) {
+      const rows = await this.core.models.Customer.findAll({ where: { code: { [Op.in]: part } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
+      for (const r of rows) out.set(r.code, r);
+    }
+    return out;
   }
 
   private resolveOwner(row: PlannedRow): void {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { DomainError } from '../errors.js';
-import { tooMany } from './read-xlsx.js';
+import { tooMany } from './xlsx-rows.js';
 import type { ReadOptions, SourceRows } from './source.js';
 
 /** UTF-8 (with or without BOM) when the bytes decode strictly; otherwise GBK (as GB18030, its superset). */

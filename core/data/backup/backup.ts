@@ -56,9 +56,11 @@ async function writeTables(core: Core, dir: string, key: Buffer | null, onProgre
     for (const spec of specs) {
       const file = `${spec.table}.jsonl.gz${key ? '.enc' : ''}`;
       async function* counted() {
-        for await (const line of tableLines(sequelize, spec, t)) {
-          if (++done % 5000 === 0) onProgress?.({ phase: 'write', done, total });
-          yield line;
+        for await (const lines of tableLines(sequelize, spec, t)) {
+          const before = done;
+          done += lines.length;
+          if (Math.floor(done / 5000) > Math.floor(before / 5000)) onProgress?.({ phase: 'write', done, total });
+          yield lines;
         }
       }
       const w = await writeLines(path.join(dir, file), counted(), key);

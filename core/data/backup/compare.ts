@@ -10,10 +10,9 @@ export async function snapshotHashes(models: Models): Promise<Map<string, { rows
     for (const spec of tableSpecs(models)) {
       const hash = crypto.createHash('sha256');
       let rows = 0;
-      for await (const line of tableLines(models.sequelize, spec, t)) {
-        hash.update(line);
-        hash.update('\n');
-        rows++;
+      for await (const lines of tableLines(models.sequelize, spec, t)) {
+        for (const line of lines) hash.update(`${line}\n`);
+        rows += lines.length;
       }
       out.set(spec.table, { rows, contentSha256: hash.digest('hex') });
     }

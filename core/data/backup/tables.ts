@@ -20,6 +20,8 @@ export interface TableSpec {
   columns: string[];
   kinds: Kind[];
   scales: number[];
+  /** `{"col":` / `,"col":`: the JSON text before each value of a line. */
+  keys: string[];
 }
 
 function kindOf(typeKey: string): Kind {
@@ -47,6 +49,7 @@ export function tableSpecs(models: Models): TableSpec[] {
       columns: attrs.map((a) => a.field!),
       kinds: attrs.map((a) => kindOf((a.type as unknown as { key: string }).key)),
       scales: attrs.map((a) => (a.type as unknown as { _scale?: number })._scale ?? 0),
+      keys: attrs.map((a, i) => `${i ? ',' : '{'}${JSON.stringify(a.field)}:`),
     };
   });
 }
@@ -81,11 +84,18 @@ export function normaliseValue(kind: Kind, v: unknown, scale: number): unknown {
   }
 }
 
-/** One row as its backup line: a JSON object with the columns in the spec's fixed order. */
+/**
+ * One row as its backup line: a JSON object with the columns in the spec's fixed order. Written
+ * out directly, the same text JSON.stringify gives for the object, without building the object
+ * (a million rows make that a fifth of a backup's time).
+ */
 export function rowLine(spec: TableSpec, values: unknown[]): string {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < spec.columns.length; i++) out[spec.columns[i]!] = normaliseValue(spec.kinds[i]!, values[i], spec.scales[i]!);
-  return JSON.stringify(out);
+  let out = '';
+  for (let i = 0; i < spec.keys.length; i++) {
+    const v = normaliseValue(spec.kinds[i]!, values[i], spec.scales[i]!);
+    out += spec.keys[i]! + (v === null ? 'null' : JSON.stringify(v));
+  }
+  return spec.keys.length ? `${out}}` : '{}';
 }
 
 /** A backup line's values in the form bulkInsert escapes correctly for the target dialect. */
