@@ -16,7 +16,9 @@ const box = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WEC
 
 function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_FLAGS (e.g. --cpu-prof) goes to the servers, for profiling a run.
+    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, ...cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
@@ -31,6 +33,11 @@ function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promi
     child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-2000)));
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
   });
+}
+
+/** The one-query floor server, on the bench database (MariaDB only). */
+function startQueryServer(url: string, port: number): Promise<ChildProcess> {
+  return start(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { PORT: String(port), DATABASE_URL: url }, /listening/);
 }
 
 async function load(url: string, bodies: () => { path: string; body: string }): Promise<autocannon.Result> {
@@ -69,10 +76,18 @@ async function main(): Promise<void> {
     const bot = await load(`http://127.0.0.1:${port}`, next);
     if (n > prepared.length) console.warn(`注意: ${n} 个请求超过了预生成的 ${prepared.length} 条, 之后的请求命中去重 (更快)。`);
     const bare = await load(`http://127.0.0.1:${echoPort}`, () => ({ path: '/echo', body: prepared[0]!.body }));
+    const query = args.sqlite ? null : await startQueryServer(url, port + 200).then(async (child) => {
+      try {
+        return await load(`http://127.0.0.1:${port + 200}`, () => ({ path: '/q', body: prepared[0]!.body }));
+      } finally {
+        child.kill('SIGTERM');
+      }
+    });
     const ratio = bot.requests.average / bare.requests.average;
     console.log(`\nwebhook bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.connections} connections, ${args.seconds} s each)`);
     console.log(`  /webhooks/wecom 客户 lookups: ${fmt(bot.requests.average)} req/s, p99 ${bot.latency.p99} ms, errors ${bot.errors}, non-2xx ${bot.non2xx}`);
     console.log(`  bare Koa echo:                ${fmt(bare.requests.average)} req/s, p99 ${bare.latency.p99} ms`);
+    if (query) console.log(`  Koa + 1 raw SELECT (floor):   ${fmt(query.requests.average)} req/s, p99 ${query.latency.p99} ms, ${((query.requests.average / bare.requests.average) * 100).toFixed(1)}% of bare Koa`);
     console.log(`  ratio: ${(ratio * 100).toFixed(1)}% of bare Koa (goal ≥ 40%), p99 ${bot.latency.p99} ms (goal < 50 ms)`);
   } finally {
     server.kill('SIGTERM');

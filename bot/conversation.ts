@@ -1,4 +1,5 @@
-import { Op } from 'sequelize';
+import { literal, Op } from 'sequelize';
+import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
 
 export type ConversationKind = 'confirm' | 'choose';
@@ -17,6 +18,21 @@ export class ConversationStore {
   async get<T = Record<string, unknown>>(door: string, userId: string): Promise<Pending<T> | null> {
     const row = await this.core.models.BotConversation.findOne({ where: { door, userId, expiresAt: { [Op.gt]: this.core.now() } } });
     return row ? { kind: row.kind as ConversationKind, payload: JSON.parse(row.payload) as T, expiresAt: row.expiresAt } : null;
+  }
+
+  /**
+   * The active operator behind a chat user id and whether a question is pending for them, in one
+   * query (the read-only path of every lookup starts here).
+   */
+  async speaker(door: 'wecom' | 'dingtalk', userId: string): Promise<{ operator: Operator; pending: boolean } | null> {
+    const { Operator: Op_, sequelize } = this.core.models;
+    const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
+    const exists = `EXISTS (SELECT 1 FROM ${q('bot_conversations')} c WHERE c.${q('door')} = ${sequelize.escape(door)} AND c.${q('user_id')} = ${sequelize.escape(userId)} AND c.${q('expires_at')} > ${sequelize.escape(this.core.now() as never)})`;
+    const where = door === 'wecom' ? { wecomUserId: userId } : { dingtalkUserId: userId };
+    const row = await Op_.findOne({ where: { ...where, active: true }, attributes: { include: [[literal(exists), 'pendingQuestion']] } });
+    if (!row) return null;
+    const pending = Number(row.get('pendingQuestion' as never)) > 0;
+    return { operator: row, pending };
   }
 
   /** Replaces the user's pending question. */

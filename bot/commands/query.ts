@@ -1,4 +1,4 @@
-import { getCustomer } from '../../core/customers/search.js';
+import { getCustomer, getCustomerWithOwner } from '../../core/customers/search.js';
 import { revealCustomer } from '../../core/customers/reveal.js';
 import { can } from '../../core/permissions.js';
 import { customerText } from '../format.js';
@@ -17,15 +17,21 @@ export const customerQuery: CommandSpec = {
   summary: '查看客户 (编码、名称的一部分或手机号)',
   example: '客户 C20260012',
   async run(ctx) {
-    const found = await resolveCustomer(ctx, ctx.args.query!, '客户');
-    if (found.reply) return found.reply;
-    const view = (await getCustomer(ctx.core, ctx.actor, found.code))!;
+    // Most lookups name an exact code: one query for the customer and its owner.
+    const exact = await getCustomerWithOwner(ctx.core, ctx.actor, ctx.args.query!);
+    let view = exact?.view;
+    let ownerName = exact?.ownerName;
+    if (!view) {
+      const found = await resolveCustomer(ctx, ctx.args.query!, '客户');
+      if (found.reply) return found.reply;
+      view = (await getCustomer(ctx.core, ctx.actor, found.code))!;
+      ownerName = view.ownerId ? (await ctx.core.models.Operator.findByPk(view.ownerId))?.displayName : null;
+    }
     const full = ctx.msg.chatType === 'direct' && can(ctx.operator, 'revealPersonal');
     if (full) {
       const revealed = await revealCustomer(ctx.core, ctx.actor, view.code, `chat ${ctx.msg.via}`);
       Object.assign(view, { phone: revealed.phone, address: revealed.address });
     }
-    const owner = view.ownerId ? await ctx.core.models.Operator.findByPk(view.ownerId) : null;
-    return { text: customerText(ctx.core, view, { full, ownerName: owner?.displayName }) };
+    return { text: customerText(ctx.core, view, { full, ownerName }) };
   },
 };
