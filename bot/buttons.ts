@@ -1,6 +1,7 @@
 /** Button ids are short and ASCII (WeCom keys, console --click); each maps to the command a tap means. */
 const VERBS: Record<string, string> = {
   confirm: '确认',
+  'confirm-partial': '确认导入',
   cancel: '取消',
   approve: '同意',
   reject: '拒绝',
@@ -17,6 +18,7 @@ export function buttonText(id: string): string | null {
   if (!verb || !(verb in VERBS)) return null;
   const arg = rest.join(':').replace(/_/g, ' ');
   if (verb === 'deactivate') return `停用客户 ${arg} 长期无交易`;
+  if (verb === 'confirm-partial') return `确认导入 ${arg} 部分`;
   return `${VERBS[verb]} ${arg}`.trim();
 }
 

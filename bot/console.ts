@@ -1,8 +1,11 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Op } from 'sequelize';
 import type { BotDeps } from './commands/context.js';
+import { FileFetchError } from './files/fetch.js';
 import { handleMessage } from './pipeline.js';
-import type { IdentityDoor, IncomingMessage, Reply } from './types.js';
+import type { FileAttachment, IdentityDoor, IncomingMessage, Reply } from './types.js';
 import { operatorByChatId } from '../core/operators.js';
 
 export interface ConsoleOptions {
@@ -13,12 +16,31 @@ export interface ConsoleOptions {
 
 /** The console door: the same pipeline as the messengers, driven from a terminal. */
 export async function consoleSay(deps: BotDeps, opts: ConsoleOptions, input: { text?: string; click?: string }): Promise<Reply[]> {
+  const file = input.click ? undefined : localFile(input.text ?? '');
   const msg: IncomingMessage = {
     door: opts.door, via: 'console', messageKey: `console:${crypto.randomUUID()}`, userId: opts.as,
     chatType: opts.group ? 'group' : 'direct', conversationId: opts.group ? 'console-group' : undefined,
-    text: input.text ?? '', ...(input.click ? { buttonId: input.click } : {}),
+    text: file ? '' : input.text ?? '', ...(input.click ? { buttonId: input.click } : {}), ...(file ? { file } : {}),
   };
   return (await handleMessage(deps, msg)).replies;
+}
+
+/** `导入客户 <path>` at the console stands for sending that local file to the bot, as in a messenger. */
+function localFile(text: string): FileAttachment | undefined {
+  const arg = /^\s*(?:导入客户|import)\s+(.+?)\s*$/i.exec(text)?.[1];
+  if (!arg) return undefined;
+  const file = path.resolve(arg.replace(/^(["'])(.*)\1$/, '$2'));
+  const name = path.basename(file);
+  return {
+    name,
+    patient: true,
+    async download(maxBytes) {
+      const stat = await fs.stat(file).catch(() => null);
+      if (!stat?.isFile()) throw new FileFetchError('not-found', `no such file: ${file}`);
+      if (stat.size > maxBytes) throw new FileFetchError('too-large', `${stat.size} bytes`);
+      return { data: await fs.readFile(file), name };
+    },
+  };
 }
 
 /** Notifications queued for this user's console (approval cards, receipts), marked as read. */

@@ -59,6 +59,8 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
 }
 
 async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: BotDeps['core']['logger']): Promise<Reply[]> {
+  // A file is an import (dry run, then 确认导入); loaded here so this hook stays inside respond().
+  if (msg.file) return (await import('./import/receive.js')).receiveFile(deps, msg, operator, actor, log);
   let text: string;
   if (msg.buttonId) {
     const mapped = buttonText(msg.buttonId);

@@ -9,6 +9,8 @@ import { ConversationStore } from './conversation.js';
 import { mountDingtalk } from './dingtalk/door.js';
 import { Dispatcher } from './notify/dispatcher.js';
 import { Notifier } from './notify/notifier.js';
+import { importsIdle } from './import/receive.js';
+import { sweepStaged } from './import/staging.js';
 import { mountWecomApp } from './wecom/app-door.js';
 import { mountWecomBot } from './wecom/bot-door.js';
 
@@ -30,6 +32,7 @@ export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolea
   const kick = opts.dispatch === false ? () => undefined : () => dispatcher.kick();
   const deps: BotDeps = { core, registry: buildRegistry(), conversations: new ConversationStore(core), notifier: new Notifier(core, kick) };
   let timer: NodeJS.Timeout | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
   return {
     deps,
     dispatcher,
@@ -43,10 +46,16 @@ export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolea
     start() {
       timer ??= setInterval(() => dispatcher.kick(), opts.pollMs ?? 1000);
       timer.unref();
+      // Chat imports left unconfirmed (expired, cancelled by another command) lose their files.
+      sweeper ??= setInterval(() => void sweepStaged(core).catch((err: unknown) => core.logger.warn({ err }, 'chat import sweep failed')), 10 * 60_000);
+      sweeper.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
+      if (sweeper) clearInterval(sweeper);
       timer = null;
+      sweeper = null;
+      await importsIdle(deps);
       await dispatcher.idle();
     },
   };

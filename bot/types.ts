@@ -20,6 +20,21 @@ export interface IncomingMessage {
   buttonId?: string;
   /** Door-specific reply context (e.g. DingTalk sessionWebhook). */
   replyVia?: { sessionWebhook?: string; sessionWebhookExpiresAt?: number };
+  /** A file the user sent (then `text` is empty); fetched only when the pipeline asks for it. */
+  file?: FileAttachment;
+}
+
+/**
+ * A file in a chat message. Messenger URLs and download codes are short-lived, so the door hands
+ * over a way to fetch the bytes rather than the bytes; nothing past the door knows how.
+ */
+export interface FileAttachment {
+  /** The name as sent, when the messenger tells it up front (DingTalk, WeCom app); else null. */
+  name: string | null;
+  /** True when the door can wait for slow work (the console); messengers get an answer at once. */
+  patient?: boolean;
+  /** The decrypted bytes, at most `maxBytes`; throws FileFetchError. May learn the name on the way. */
+  download(maxBytes: number): Promise<{ data: Buffer; name: string | null }>;
 }
 
 export interface Button {

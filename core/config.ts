@@ -36,6 +36,7 @@ export interface Config {
   REVIEW_KEEP_DAYS: number;
   IMPORT_MAX_ROWS: number;
   IMPORT_MAX_UNZIPPED_MB: number;
+  IMPORT_MAX_FILE_MB: number;
   BACKUP_DIR?: string;
   BACKUP_KEEP_DAILY: number;
   BACKUP_KEEP_WEEKLY: number;
@@ -105,6 +106,7 @@ export const CONFIG_SPEC: Record<keyof Config, Spec> = {
   REVIEW_KEEP_DAYS: int(1, 3650, 90),
   IMPORT_MAX_ROWS: int(1, 10_000_000, 200_000),
   IMPORT_MAX_UNZIPPED_MB: int(1, 100_000, 300),
+  IMPORT_MAX_FILE_MB: int(1, 1000, 20),
   BACKUP_DIR: text('备份目录, 默认 <DATA_DIR>/backups (backup directory)'),
   BACKUP_KEEP_DAILY: int(0, 3650, 7),
   BACKUP_KEEP_WEEKLY: int(0, 520, 4),

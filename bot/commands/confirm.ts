@@ -4,6 +4,7 @@ import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import { confirmDelete, confirmRestore } from './deletion.js';
 import { doCreate } from './edit.js';
+import { confirmImport, discardImport } from './import.js';
 import type { CommandSpec } from './registry.js';
 import { confirmDeactivate } from './status.js';
 import { confirmDeactivateAll } from './review.js';
@@ -17,12 +18,20 @@ const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply
   restore: (ctx, p) => confirmRestore(ctx, p as never),
   create: (ctx, p) => doCreate(ctx, p.input as CustomerInput, true),
   'deactivate-all': (ctx, p) => confirmDeactivateAll(ctx, p as never),
+  import: (ctx, p) => confirmImport(ctx, p),
+};
+
+/** Clean-up for a confirmation that will not happen (取消, a wrong key). */
+const DISCARD: Record<string, (ctx: CommandContext, p: Payload) => void> = {
+  import: (ctx, p) => discardImport(ctx, p),
 };
 
 export const confirmCommand: CommandSpec = {
   id: 'confirm',
   name: '确认',
   english: 'confirm',
+  // 确认导入 XXXX [部分] is the same answer, worded for a pending import.
+  aliases: ['确认导入'],
   args: [{ name: 'key', label: '编码', required: true }],
   permission: 'view',
   sideEffect: true,
@@ -31,9 +40,13 @@ export const confirmCommand: CommandSpec = {
   example: '确认 C20260012',
   async run(ctx) {
     const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.door, ctx.msg.userId);
-    if (!pending || pending.kind !== 'confirm') return { text: '没有等待确认的操作 (可能已超过 5 分钟), 请重新发起。' };
+    if (!pending || pending.kind !== 'confirm') {
+      const minutes = Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60);
+      return { text: `没有等待确认的操作 (可能已超过 ${minutes} 分钟), 请重新发起; 导入客户请重新发送文件。` };
+    }
     const typed = ctx.args.key!.trim();
     if (typed !== pending.payload.key && normalizeCode(typed) !== normalizeCode(pending.payload.key)) {
+      DISCARD[pending.payload.action]?.(ctx, pending.payload);
       return { text: `输入的「${typed}」与待确认的「${pending.payload.key}」不一致, 操作已取消, 没有做任何改动。` };
     }
     const act = ACTIONS[pending.payload.action];
@@ -54,6 +67,7 @@ export const cancelCommand: CommandSpec = {
   example: '取消',
   async run(ctx) {
     const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.door, ctx.msg.userId);
+    if (pending?.kind === 'confirm') DISCARD[pending.payload.action]?.(ctx, pending.payload);
     return { text: pending ? '已取消, 没有做任何改动。' : '现在没有待确认的操作。' };
   },
 };

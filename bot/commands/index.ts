@@ -2,6 +2,7 @@ import { cancelCommand, confirmCommand } from './confirm.js';
 import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCommand, restoreCommand } from './deletion.js';
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
+import { importCommand } from './import.js';
 import { customerQuery } from './query.js';
 import { CommandRegistry } from './registry.js';
 import { statsCommand } from './reports.js';
@@ -28,7 +29,8 @@ export function buildRegistry(): CommandRegistry {
     .register(inactiveCommand)
     .register(keepCommand)
     .register(deactivateAllCommand)
-    .register(statsCommand);
+    .register(statsCommand)
+    .register(importCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

@@ -75,6 +75,17 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
     return safeEqual(sig, signature(timestamp, nonce, encrypt));
   }
 
+  /** AES-256-CBC with the key's first 16 bytes as IV, then a strict PKCS#7 (block 32) unpad. */
+  function aesDecrypt(cipherText: Buffer, badPadding: string): Buffer {
+    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+    const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+    const pad = padded[padded.length - 1];
+    if (pad < 1 || pad > BLOCK || pad > padded.length || !padded.subarray(-pad).every((b) => b === pad)) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, badPadding);
+    }
+    return padded.subarray(0, padded.length - pad);
+  }
+
   /** Decrypts an Encrypt/echostr value and checks its receiveid; throws CallbackCryptoError. */
   function decrypt(encrypt: string): string {
     if (!STRICT_BASE64.test(encrypt) || encrypt.length === 0) {
@@ -84,13 +95,7 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
     if (cipherText.length % 16 !== 0) {
       throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext length is not a multiple of 16');
     }
-    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-    const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
-    const pad = padded[padded.length - 1];
-    if (pad < 1 || pad > BLOCK || pad > padded.length || !padded.subarray(-pad).every((b) => b === pad)) {
-      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'bad PKCS#7 padding');
-    }
-    const plain = padded.subarray(0, padded.length - pad);
+    const plain = aesDecrypt(cipherText, 'bad PKCS#7 padding');
     if (plain.length < 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'plaintext shorter than its header');
     const msgLen = plain.readUInt32BE(16);
     if (msgLen > plain.length - 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'message length out of range');
@@ -115,6 +120,18 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
     return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
   }
 
+  /**
+   * Decrypts a file the WeCom AI bot links to (msgtype "file" / "image", `url`): the downloaded
+   * bytes are raw AES-256-CBC ciphertext under the same key and IV, PKCS#7-padded to 32, with no
+   * random/length/receiveid framing. https://developer.work.weixin.qq.com/document/path/100719
+   */
+  function decryptFile(cipherText: Buffer): Buffer {
+    if (cipherText.length === 0 || cipherText.length % 16 !== 0) {
+      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'file ciphertext length is not a positive multiple of 16');
+    }
+    return aesDecrypt(cipherText, 'bad PKCS#7 padding in file');
+  }
+
   /** Checks the query's msg_signature (-40001) then decrypts. */
   function verifyAndDecrypt(q: SignedQuery, encrypted: string): string {
     const { msg_signature: sig, timestamp, nonce } = q;
@@ -130,5 +147,5 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
     return { encrypt: enc, signature: signature(timestamp, nonce, enc), timestamp, nonce };
   }
 
-  return { signature, verify, decrypt, encrypt, verifyAndDecrypt, encryptReply };
+  return { signature, verify, decrypt, decryptFile, encrypt, verifyAndDecrypt, encryptReply };
 }

@@ -1,4 +1,5 @@
 import type { Core } from '../../core/context.js';
+import { FileFetchError, fetchFile, type FetchedFile } from '../files/fetch.js';
 import { ApiError, requestJson } from '../http-client.js';
 import type { Reply } from '../types.js';
 import { dingtalkWebhookSignedUrl } from '../crypto/dingtalk-sign.js';
@@ -45,18 +46,35 @@ export class DingtalkClient {
     return this.token.value;
   }
 
-  private async openApi(path: string, body: Record<string, unknown>): Promise<void> {
+  private async openApi<T = Record<string, unknown>>(path: string, body: Record<string, unknown>): Promise<T> {
     const base = this.core.config.DINGTALK_API_BASE.replace(/\/$/, '');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await requestJson(`${base}${path}`, { body, headers: { 'x-acs-dingtalk-access-token': await this.accessToken(attempt > 0) } });
-        return;
+        return await requestJson<T>(`${base}${path}`, { body, headers: { 'x-acs-dingtalk-access-token': await this.accessToken(attempt > 0) } });
       } catch (err) {
         // An expired token comes back as 401/403: refresh once and try again.
         if (attempt === 0 && err instanceof ApiError && /HTTP 40[13]/.test(err.message)) continue;
         throw err;
       }
     }
+    throw new ApiError(`DingTalk ${path}: token refresh did not help`, true);
+  }
+
+  /**
+   * A file a user sent the robot in a 1:1 chat (msgtype "file", content.downloadCode): the code
+   * buys a short-lived downloadUrl, which is then fetched.
+   * https://open.dingtalk.com/document/orgapp/download-the-file-content-of-the-robot-receiving-message
+   * (mirrored at https://help.dingtalk.io/zh/open/development/download-the-file-content-of-the-robot-receiving-message)
+   */
+  async downloadMessageFile(downloadCode: string, robotCode: string, maxBytes: number): Promise<FetchedFile> {
+    let url: string | undefined;
+    try {
+      url = (await this.openApi<{ downloadUrl?: string }>('/v1.0/robot/messageFiles/download', { downloadCode, robotCode })).downloadUrl;
+    } catch (err) {
+      throw new FileFetchError('download', (err as Error).message);
+    }
+    if (!url) throw new FileFetchError('download', 'DingTalk messageFiles/download returned no downloadUrl');
+    return fetchFile(url, { maxBytes });
   }
 
   /** Replies through the message's sessionWebhook (valid ~90 minutes). */

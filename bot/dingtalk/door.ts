@@ -3,11 +3,15 @@ import type { BotDeps } from '../commands/context.js';
 import { verifyDingtalkRobotSign } from '../crypto/dingtalk-sign.js';
 import { readRawBody, refuse } from '../http-door.js';
 import { handleMessage } from '../pipeline.js';
-import type { IncomingMessage } from '../types.js';
+import type { FileAttachment, IncomingMessage } from '../types.js';
+import { DingtalkClient } from './client.js';
 
 interface RobotCallback {
   msgtype?: string;
   text?: { content?: string };
+  /** msgtype "file" (1:1 chats only): a download code and the name as sent. */
+  content?: { downloadCode?: string; fileName?: string };
+  robotCode?: string;
   msgId?: string;
   conversationType?: string;
   conversationId?: string;
@@ -26,6 +30,20 @@ export function mountDingtalk(router: Router, deps: BotDeps, kick: () => void): 
   const { config } = deps.core;
   if (!config.DINGTALK_APP_SECRET) return;
   const log = deps.core.logger.child({ door: 'dingtalk' });
+  const client = new DingtalkClient(deps.core);
+  const fileFor = (body: RobotCallback): FileAttachment | undefined => {
+    const code = body.msgtype === 'file' ? body.content?.downloadCode : undefined;
+    if (!code) return undefined;
+    const name = body.content?.fileName?.trim() || null;
+    const robotCode = config.DINGTALK_ROBOT_CODE ?? body.robotCode ?? '';
+    return {
+      name,
+      download: async (maxBytes) => {
+        const got = await client.downloadMessageFile(code, robotCode, maxBytes);
+        return { data: got.data, name: name ?? got.name };
+      },
+    };
+  };
 
   router.post('/webhooks/dingtalk', async function dingtalkMessage(ctx) {
     const check = verifyDingtalkRobotSign({ timestamp: ctx.get('timestamp'), sign: ctx.get('sign') }, config.DINGTALK_APP_SECRET!, Date.now());
@@ -43,6 +61,8 @@ export function mountDingtalk(router: Router, deps: BotDeps, kick: () => void): 
       text: body.msgtype === 'text' ? body.text?.content ?? '' : '',
       replyVia: { sessionWebhook: body.sessionWebhook, sessionWebhookExpiresAt: body.sessionWebhookExpiredTime },
     };
+    const file = fileFor(body);
+    if (file) msg.file = file;
     ctx.status = 200;
     ctx.body = { msgtype: 'empty' };
     // Answer at once; the reply is queued and sent through the sessionWebhook.

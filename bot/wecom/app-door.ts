@@ -2,8 +2,8 @@ import type Router from '@koa/router';
 import type { BotDeps } from '../commands/context.js';
 import { CallbackCryptoError, createCallbackCrypto, type CallbackCrypto } from '../crypto/wecom-crypto.js';
 import { handleWithDeadline, joinReplies, readRawBody, refuse } from '../http-door.js';
-import type { IncomingMessage } from '../types.js';
-import { truncateBytes } from './client.js';
+import type { FileAttachment, IncomingMessage } from '../types.js';
+import { truncateBytes, WecomClient } from './client.js';
 import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from './xml.js';
 
 const STALE_MS = 3600_000;
@@ -17,6 +17,14 @@ export function mountWecomApp(router: Router, deps: BotDeps): void {
   if (!config.WECOM_TOKEN || !config.WECOM_AES_KEY || !config.WECOM_CORP_ID) return;
   const crypto: CallbackCrypto = createCallbackCrypto({ token: config.WECOM_TOKEN, encodingAESKey: config.WECOM_AES_KEY, receiveId: config.WECOM_CORP_ID });
   const log = deps.core.logger.child({ door: 'wecom-app' });
+  const client = new WecomClient(deps.core);
+  const fileFor = (mediaId: string, name: string | undefined): FileAttachment => ({
+    name: name?.trim() || null,
+    download: async (maxBytes) => {
+      const got = await client.getMedia(mediaId, maxBytes);
+      return { data: got.data, name: name?.trim() || got.name };
+    },
+  });
 
   router.get('/webhooks/wecom', async function wecomVerify(ctx) {
     const q = ctx.query;
@@ -41,7 +49,7 @@ export function mountWecomApp(router: Router, deps: BotDeps): void {
       if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
       return refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
     }
-    const msg = toIncoming(fields);
+    const msg = toIncoming(fields, fileFor);
     if (!msg) {
       ctx.body = '';
       return;
@@ -68,9 +76,15 @@ export function mountWecomApp(router: Router, deps: BotDeps): void {
 }
 
 /** Decrypted XML → IncomingMessage; null for events that need no answer. */
-function toIncoming(f: Record<string, string>): IncomingMessage | null {
+function toIncoming(f: Record<string, string>, fileFor: (mediaId: string, name: string | undefined) => FileAttachment): IncomingMessage | null {
   const base = { door: 'wecom' as const, via: 'wecom-app' as const, userId: f.FromUserName ?? '', chatType: 'direct' as const };
   if (f.MsgType === 'text') return { ...base, messageKey: `msg:${f.MsgId ?? `${f.FromUserName}:${f.CreateTime}`}`, text: f.Content ?? '' };
+  // Best effort: the app-callback doc lists only text/image/voice/video/location/link
+  // (https://developer.work.weixin.qq.com/document/path/90239); should a "file" arrive with a
+  // MediaId, it is fetched like any 临时素材 (media/get), its name from FileName or the download.
+  if (f.MsgType === 'file' && f.MediaId) {
+    return { ...base, messageKey: `msg:${f.MsgId ?? `${f.FromUserName}:${f.CreateTime}`}`, text: '', file: fileFor(f.MediaId, f.FileName) };
+  }
   if (f.MsgType === 'event' && (f.Event === 'template_card_event' || f.Event === 'template_card_menu_event')) {
     return { ...base, messageKey: `evt:${f.FromUserName}:${f.CreateTime}:${f.TaskId ?? ''}`, text: '', buttonId: f.EventKey ?? '' };
   }

@@ -1,8 +1,9 @@
 import type Router from '@koa/router';
 import type { BotDeps } from '../commands/context.js';
-import { CallbackCryptoError, createCallbackCrypto } from '../crypto/wecom-crypto.js';
+import { CallbackCryptoError, createCallbackCrypto, type CallbackCrypto } from '../crypto/wecom-crypto.js';
+import { FileFetchError, fetchFile } from '../files/fetch.js';
 import { handleWithDeadline, joinReplies, readRawBody, refuse } from '../http-door.js';
-import type { IncomingMessage, Reply } from '../types.js';
+import type { FileAttachment, IncomingMessage, Reply } from '../types.js';
 import { truncateBytes } from './client.js';
 
 interface BotCallback {
@@ -12,6 +13,8 @@ interface BotCallback {
   from?: { userid?: string };
   msgtype?: string;
   text?: { content?: string };
+  /** 1:1 only: a short-lived URL to the file, AES-encrypted with the bot's EncodingAESKey. */
+  file?: { url?: string };
   event?: { eventtype?: string; template_card_event?: { event_key?: string; task_id?: string } };
 }
 
@@ -72,6 +75,7 @@ export function mountWecomBot(router: Router, deps: BotDeps): void {
     const msg: IncomingMessage = {
       door: 'wecom', via: 'wecom-bot', messageKey: String(body.msgid), userId, chatType: body.chattype === 'group' ? 'group' : 'direct',
       conversationId: body.chatid, text: body.msgtype === 'text' ? body.text?.content ?? '' : '', ...(click ? { buttonId: click } : {}),
+      ...(body.msgtype === 'file' && body.file?.url ? { file: botFile(crypto, body.file.url) } : {}),
     };
     const result = await handleWithDeadline(deps, msg);
     if (!result || !result.replies.length) {
@@ -81,4 +85,28 @@ export function mountWecomBot(router: Router, deps: BotDeps): void {
     const sealed = crypto.encryptReply(JSON.stringify(replyJson(String(body.msgid), result.replies)), q.timestamp, q.nonce);
     ctx.body = { encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: Number(sealed.timestamp), nonce: sealed.nonce };
   });
+}
+
+/**
+ * A file sent to the AI bot in a 1:1 chat (msgtype "file", 接收消息 → 结构体说明 → 文件): `file.url`
+ * is short-lived and serves the file AES-256-CBC encrypted with the bot's EncodingAESKey (IV = the
+ * key's first 16 bytes, PKCS#7 padded to 32). The callback carries no name; it comes from the
+ * download's Content-Disposition. https://developer.work.weixin.qq.com/document/path/100719
+ */
+function botFile(crypto: CallbackCrypto, url: string): FileAttachment {
+  return {
+    name: null,
+    async download(maxBytes) {
+      // Padding adds at most 32 bytes to the ciphertext.
+      const got = await fetchFile(url, { maxBytes: maxBytes + 32 });
+      let data: Buffer;
+      try {
+        data = crypto.decryptFile(got.data);
+      } catch (err) {
+        throw new FileFetchError('decrypt', (err as Error).message);
+      }
+      if (data.length > maxBytes) throw new FileFetchError('too-large', `decrypted file is ${data.length} bytes`);
+      return { data, name: got.name };
+    },
+  };
 }

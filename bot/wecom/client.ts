@@ -1,4 +1,5 @@
 import type { Core } from '../../core/context.js';
+import { FileFetchError, fetchFile, type FetchedFile } from '../files/fetch.js';
 import { ApiError, requestJson } from '../http-client.js';
 import type { Reply } from '../types.js';
 
@@ -60,6 +61,34 @@ export class WecomClient {
       : { touser: userId, msgtype: 'text', agentid, text: { content: reply.title ? `${reply.title}\n${reply.text}` : reply.text } };
     const res = await this.call('/cgi-bin/message/send', body);
     return { responseCode: res.response_code ?? null };
+  }
+
+  /**
+   * A file a member sent the app, by MediaId (临时素材, valid 3 days): GET /cgi-bin/media/get. The
+   * body is the file and its name is in Content-Disposition; a failure is a JSON body with errcode.
+   * Over 20 MB WeCom wants Range requests (errcode 830002); the import's size cap stays below that
+   * by default. https://developer.work.weixin.qq.com/document/path/90254
+   */
+  async getMedia(mediaId: string, maxBytes: number): Promise<FetchedFile> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let token: string;
+      try {
+        token = await this.accessToken(attempt > 0);
+      } catch (err) {
+        throw new FileFetchError('download', (err as Error).message);
+      }
+      const file = await fetchFile(`${this.base}/cgi-bin/media/get?access_token=${encodeURIComponent(token)}&media_id=${encodeURIComponent(mediaId)}`, { maxBytes });
+      if (!/json/i.test(file.contentType)) return file;
+      let res: WecomResponse = {};
+      try {
+        res = JSON.parse(file.data.toString('utf8')) as WecomResponse;
+      } catch {
+        // not JSON after all: fall through to the error below
+      }
+      if (res.errcode && TOKEN_ERRORS.has(res.errcode) && attempt === 0) continue;
+      throw new FileFetchError('download', `WeCom media/get failed: ${res.errcode ?? 'no errcode'} ${res.errmsg ?? ''}`.trim());
+    }
+    throw new FileFetchError('download', 'WeCom media/get: token refresh did not help');
   }
 
   /** Greys out a sent card's buttons with `text` for the given members. */

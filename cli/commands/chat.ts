@@ -26,7 +26,7 @@ export function registerChat(program: Command): void {
     .option('--group', '当作群聊消息 (个人信息脱敏)', false)
     .option('--click <buttonId>', '按下一个按钮 (按钮 id 见 --json 输出)')
     .option('--json', '输出 JSON: {"replies":[{"text","buttons":[{"id","text"}]}]}', false)
-    .addHelpText('after', '\n例子 (examples):\n  steward chat --as demo-sales "帮助"\n  steward chat --as demo-sales "停用客户 C20260012 客户要求"\n  steward chat --as demo-approver --json "待审批"\n  steward chat --as demo-approver --click approve:3\n  steward chat --as demo-sales            (交互模式 / interactive)')
+    .addHelpText('after', '\n例子 (examples):\n  steward chat --as demo-sales "帮助"\n  steward chat --as demo-sales "停用客户 C20260012 客户要求"\n  steward chat --as demo-approver --json "待审批"\n  steward chat --as demo-approver --click approve:3\n  steward chat --as demo-admin "导入客户 ./客户.xlsx"   (试运行导入, 之后「确认导入 XXXX」)\n  steward chat --as demo-sales            (交互模式 / interactive)')
     .action((words: string[], o: { as: string; door: string; group: boolean; click?: string; json: boolean }) => runAction(async () => {
       if (o.door !== 'wecom' && o.door !== 'dingtalk') throw new UserFacingError('--door 只能是 wecom 或 dingtalk', 2);
       const core = await openReadyCore();

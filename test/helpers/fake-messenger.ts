@@ -16,7 +16,14 @@ export class FakeMessenger {
   readonly calls: RecordedCall[] = [];
   private server = http.createServer((req, res) => void this.handle(req, res));
   private readonly failures = new Map<string, (number | { errcode: number })[]>();
+  /** Files it hands out, by download path (`/files/<n>`); see serveFile and the media/code maps. */
+  private readonly files = new Map<string, { body: Buffer; name?: string }>();
+  /** WeCom media_id → the download path of its file (GET /cgi-bin/media/get). */
+  private readonly media = new Map<string, string>();
+  /** DingTalk downloadCode → the download path (POST /v1.0/robot/messageFiles/download). */
+  private readonly codes = new Map<string, string>();
   private seq = 0;
+  private fileSeq = 0;
   url = '';
 
   async start(): Promise<this> {
@@ -33,6 +40,23 @@ export class FakeMessenger {
   /** The next `n` calls to `path` fail this way. */
   fail(path: string, how: number | { errcode: number }, n = 1): void {
     this.failures.set(path, [...(this.failures.get(path) ?? []), ...Array(n).fill(how)]);
+  }
+
+  /** Serves `body` (as is: encrypt it first for the AI bot) at a new URL, with the name in Content-Disposition. */
+  serveFile(body: Buffer, name?: string): string {
+    const path = `/files/${++this.fileSeq}`;
+    this.files.set(path, { body, name });
+    return `${this.url}${path}`;
+  }
+
+  /** A WeCom 临时素材: `media/get?media_id=<mediaId>` returns the file. */
+  addMedia(mediaId: string, body: Buffer, name?: string): void {
+    this.media.set(mediaId, new URL(this.serveFile(body, name)).pathname);
+  }
+
+  /** A DingTalk robot file: `messageFiles/download` with this code returns a downloadUrl to it. */
+  addDownloadCode(code: string, body: Buffer, name?: string): void {
+    this.codes.set(code, new URL(this.serveFile(body, name)).pathname);
   }
 
   /** Calls to a path, in order. */
@@ -71,8 +95,23 @@ export class FakeMessenger {
       if (typeof failure === 'number') return send(failure, { error: 'injected' });
       return send(200, { errcode: failure.errcode, errmsg: 'injected' });
     }
+    const file = (path: string) => {
+      const f = this.files.get(path)!;
+      const disposition = f.name ? `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}` : 'attachment';
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.body.length, 'content-disposition': disposition });
+      res.end(f.body);
+    };
+    if (this.files.has(url.pathname)) return file(url.pathname);
     const n = ++this.seq;
     switch (url.pathname) {
+      case '/cgi-bin/media/get': {
+        const path = this.media.get(url.searchParams.get('media_id') ?? '');
+        return path ? file(path) : send(200, { errcode: 40007, errmsg: 'invalid media_id' });
+      }
+      case '/v1.0/robot/messageFiles/download': {
+        const path = this.codes.get(String(body.downloadCode ?? ''));
+        return path ? send(200, { downloadUrl: `${this.url}${path}` }) : send(400, { code: 'InvalidParameter.downloadCode', message: 'downloadCode 无效' });
+      }
       case '/cgi-bin/gettoken': return send(200, { errcode: 0, access_token: `wecom-token-${n}`, expires_in: 7200 });
       case '/cgi-bin/message/send': return send(200, { errcode: 0, errmsg: 'ok', msgid: `m${n}`, ...(body.msgtype === 'template_card' ? { response_code: `rc-${n}` } : {}) });
       case '/cgi-bin/message/update_template_card':

@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { createCallbackCrypto } from '../../bot/crypto/wecom-crypto.js';
 import { parseWecomXml } from '../../bot/wecom/xml.js';
 
@@ -46,4 +47,12 @@ export function openReply(xml: string): Record<string, string> {
   const outer = parseWecomXml(xml);
   if (app.signature(outer.TimeStamp!, outer.Nonce!, outer.Encrypt!) !== outer.MsgSignature) throw new Error('passive reply signature does not verify');
   return parseWecomXml(app.decrypt(outer.Encrypt!));
+}
+
+/** A file as the AI bot's `file.url` serves it: AES-256-CBC under the bot's key, IV its first 16 bytes, PKCS#7 to 32. */
+export function encryptBotFile(plain: Buffer, encodingAESKey = WECOM.WECOM_BOT_AES_KEY): Buffer {
+  const key = Buffer.from(`${encodingAESKey}=`, 'base64');
+  const pad = 32 - (plain.length % 32);
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+  return Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]);
 }

@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Op } from 'sequelize';
+import type { Core } from '../../core/context.js';
+
+/** What a pending chat import keeps in the conversation store until 确认导入 or 取消. */
+export interface PendingImport {
+  action: 'import';
+  /** What the user types after 确认导入. */
+  key: string;
+  /** The staged file's id (see stagedFile). */
+  file: string;
+  fileName: string;
+  /** The dry run's hash: 确认导入 refuses a file that changed since. */
+  sha256: string;
+  /** Rows with errors, and rows a commit would write (created + updated). */
+  errorRows: number;
+  writable: number;
+}
+
+const ID = /^[a-f0-9]{32}$/;
+// No 0/O, 1/I/L: the key is read off a phone and typed back.
+const KEY_CHARS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** The folder under DATA_DIR where chat uploads wait between the dry run and 确认导入. */
+export function stagingDir(core: Core): string {
+  return path.resolve(core.config.DATA_DIR, 'chat-imports');
+}
+
+/** The path of a staged file; throws on anything but an id this module made. */
+export function stagedFile(core: Core, id: string): string {
+  if (!ID.test(id)) throw new Error(`not a staged import id: ${id}`);
+  return path.join(stagingDir(core), `${id}.upload`);
+}
+
+/** Writes downloaded bytes to a new staged file (readable by this user only). */
+export function stage(core: Core, data: Buffer): { id: string; file: string } {
+  fs.mkdirSync(stagingDir(core), { recursive: true, mode: 0o700 });
+  const id = crypto.randomBytes(16).toString('hex');
+  const file = stagedFile(core, id);
+  fs.writeFileSync(file, data, { mode: 0o600 });
+  return { id, file };
+}
+
+/** Deletes a staged file (nothing happens if it is already gone). */
+export function discard(core: Core, id: unknown): void {
+  if (typeof id === 'string' && ID.test(id)) fs.rmSync(stagedFile(core, id), { force: true });
+}
+
+/** Marks a staged file as fresh, so the sweep leaves it alone while its pending import is renewed. */
+export function touch(core: Core, id: string): void {
+  const now = core.now();
+  try {
+    fs.utimesSync(stagedFile(core, id), now, now);
+  } catch {
+    // gone already: 确认导入 will say so
+  }
+}
+
+/** A short confirmation key such as 7KQ3. */
+export function importKey(): string {
+  return Array.from(crypto.randomBytes(4), (b) => KEY_CHARS[b % KEY_CHARS.length]).join('');
+}
+
+/** Reads a pending conversation payload as an import, or null when it is something else. */
+export function asPendingImport(payload: unknown): PendingImport | null {
+  const p = payload as Partial<PendingImport> | null;
+  return p && p.action === 'import' && typeof p.file === 'string' && typeof p.key === 'string' ? (p as PendingImport) : null;
+}
+
+/**
+ * Best effort: deletes staged files that no unexpired pending import points at, once they are older
+ * than the confirmation time (a dry run still in progress has no pending entry yet). Catches the
+ * files a cleared, replaced or expired confirmation left behind.
+ */
+export async function sweepStaged(core: Core): Promise<number> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(stagingDir(core));
+  } catch {
+    return 0;
+  }
+  const rows = await core.models.BotConversation.findAll({ where: { kind: 'confirm', expiresAt: { [Op.gt]: core.now() } } });
+  const live = new Set<string>();
+  for (const row of rows) {
+    try {
+      const p = asPendingImport(JSON.parse(row.payload));
+      if (p) live.add(p.file);
+    } catch {
+      // another kind of payload
+    }
+  }
+  const cutoff = core.now().getTime() - core.config.CONFIRM_TTL_SECONDS * 1000;
+  let removed = 0;
+  for (const name of names) {
+    const id = /^([a-f0-9]{32})\.upload$/.exec(name)?.[1];
+    if (!id || live.has(id)) continue;
+    const file = path.join(stagingDir(core), name);
+    try {
+      if (fs.statSync(file).mtimeMs >= cutoff) continue;
+      fs.rmSync(file, { force: true });
+      removed++;
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return removed;
+}
