@@ -39,6 +39,8 @@ async function claim(deps: BotDeps, msg: IncomingMessage): Promise<{ fresh: true
  */
 export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
   const log = deps.core.logger.child({ msgId: msg.messageKey, via: msg.via });
+  const quick = await readOnly(deps, msg);
+  if (quick) return { replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log), duplicate: false, operator: quick.operator };
   const claimed = await claim(deps, msg);
   if (!claimed.fresh) {
     log.info('duplicate delivery ignored');
@@ -56,6 +58,25 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
   }
   await deps.core.models.BotInbound.update({ status: 'done', reply: JSON.stringify(replies) }, { where: { id: claimed.id } });
   return { replies, duplicate: false, operator };
+}
+
+/**
+ * A known user's read-only command (客户, 帮助, 统计…) with nothing pending: it runs without the
+ * dedupe record, since a retried delivery would only ask the same question again: two writes
+ * (each a committed, fsync'd transaction on MySQL) fewer on the most common message.
+ */
+async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ operator: Operator; actor: Actor; text: string } | null> {
+  if (msg.buttonId || msg.text.length > MAX_TEXT) return null;
+  const text = normalizeInput(msg.text);
+  if (!text || text.length > MAX_TEXT || /^\d{1,2}$/.test(text)) return null;
+  const matched = deps.registry.match(text);
+  if (!matched || matched.missing || matched.spec.sideEffect || ['confirm', 'cancel'].includes(matched.spec.id)) return null;
+  const speaker = await deps.conversations.speaker(msg.door, msg.userId);
+  // A pending question changes what a message means (and any other message cancels it): the full path.
+  if (!speaker || speaker.pending) return null;
+  const { operator } = speaker;
+  await rememberDingtalkGroup(deps.core, msg);
+  return { operator, text, actor: { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey } };
 }
 
 async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: BotDeps['core']['logger']): Promise<Reply[]> {

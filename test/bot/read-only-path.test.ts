@@ -1,0 +1,65 @@
+import { beforeAll, expect, it } from '@jest/globals';
+import { handleMessage } from '../../bot/pipeline.js';
+import { createBot, type BotRuntime } from '../../bot/runtime.js';
+import type { IncomingMessage } from '../../bot/types.js';
+import { seedDemo } from '../../core/demo/seed.js';
+import { eachDialect } from '../helpers/db.js';
+
+eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => {
+  let bot: BotRuntime;
+  let seq = 0;
+  const message = (text: string, key = `ro-${++seq}`): IncomingMessage => ({ door: 'wecom', via: 'wecom-app', messageKey: key, userId: 'demo-sales', chatType: 'direct', text });
+  const say = async (text: string, key?: string) => (await handleMessage(bot.deps, message(text, key))).replies.map((r) => r.text).join('\n');
+
+  beforeAll(async () => {
+    await seedDemo(h.core);
+    bot = createBot(h.core, { dispatch: false });
+  });
+
+  async function ownedActive(offset = 0) {
+    const owner = await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } });
+    const rows = await h.core.models.Customer.findAll({ where: { ownerId: owner!.id, status: 'active' }, order: [['id', 'ASC']] });
+    return { customer: rows[offset]!, owner: owner! };
+  }
+
+  it('answers a lookup by code with the owner, writes nothing, and answers a retry the same way', async () => {
+    const { customer, owner } = await ownedActive();
+    const inbound = await h.core.models.BotInbound.count();
+    const first = await say(`客户 ${customer.code}`, 'ro-retry');
+    expect(first).toContain(customer.code);
+    expect(first).toContain(customer.name);
+    expect(first).toContain(`负责人: ${owner.displayName}`);
+    expect(await say(`客户 ${customer.code}`, 'ro-retry')).toBe(first);
+    expect(await h.core.models.BotInbound.count()).toBe(inbound);
+  });
+
+  it('finds a customer by part of its name on the same path, with the owner', async () => {
+    const { customer, owner } = await ownedActive(1);
+    const reply = await say(`客户 ${customer.name}`);
+    expect(reply).toContain(customer.code);
+    expect(reply).toContain(`负责人: ${owner.displayName}`);
+  });
+
+  it('still refuses an unknown chat user on the read-only path', async () => {
+    const reply = (await handleMessage(bot.deps, { ...message('帮助'), userId: 'nobody-here' })).replies[0]!.text;
+    expect(reply).toBe('你还没有开通权限, 请联系管理员。');
+  });
+
+  it('a lookup while a confirmation is pending cancels it, as any other message does', async () => {
+    const { customer } = await ownedActive(2);
+    expect(await say(`停用客户 ${customer.code} 客户要求`)).toContain(`确认 ${customer.code}`);
+    const reply = await say(`客户 ${customer.code}`);
+    expect(reply).toContain(`已取消待确认的操作: ${customer.code}`);
+    expect(await say(`确认 ${customer.code}`)).toContain('没有等待确认的操作');
+    expect((await customer.reload()).status).toBe('active');
+  });
+
+  it('a command that changes data is still recorded once: a retried delivery does nothing again', async () => {
+    const { customer } = await ownedActive(3);
+    const first = await handleMessage(bot.deps, message(`保留客户 ${customer.code} 年底有项目`, 'ro-keep'));
+    const retry = await handleMessage(bot.deps, message(`保留客户 ${customer.code} 年底有项目`, 'ro-keep'));
+    expect(retry.duplicate).toBe(true);
+    expect(retry.replies).toEqual(first.replies);
+    expect(await h.core.models.CustomerKeep.count({ where: { customerCode: customer.code } })).toBe(1);
+  });
+});
