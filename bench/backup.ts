@@ -12,6 +12,7 @@ import { openCore, prepareDatabase } from '../core/boot.js';
 import { jobActor } from '../core/context.js';
 import { takeBackup } from '../core/data/backup/backup.js';
 import { createLogger } from '../core/logger.js';
+import { limitHeapGrowth } from '../core/heap.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_data';
 const url = new URL(BASE);
@@ -49,6 +50,8 @@ async function seed(n: number): Promise<void> {
 }
 
 async function child(outDir: string): Promise<void> {
+  // As `steward` itself runs (cli/main.ts).
+  limitHeapGrowth();
   const core = benchCore(outDir);
   await prepareDatabase(core);
   const t0 = process.hrtime.bigint();

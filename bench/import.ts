@@ -19,6 +19,7 @@ import { importCustomers } from '../core/data/import.js';
 import { IMPORT_CHUNK } from '../core/data/sql.js';
 import { createLogger } from '../core/logger.js';
 import { normalizeName } from '../core/text.js';
+import { limitHeapGrowth } from '../core/heap.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_data';
 const CATS = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
@@ -114,6 +115,8 @@ function phase(name: string, ...args: string[]): PhaseResult {
 }
 
 async function child(name: string, args: string[]): Promise<void> {
+  // As `steward` itself runs (cli/main.ts).
+  limitHeapGrowth();
   const before = load();
   let result = { seconds: 0, rows: 0 };
   if (name === 'gen') {

@@ -4,6 +4,7 @@ import { registerServe } from './commands/serve.js';
 import { registerChat } from './commands/chat.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerDataCommands } from './commands/data.js';
+import { limitHeapGrowth } from '../core/heap.js';
 
 /** The `steward` operator command. */
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   return program;
 }
 
+limitHeapGrowth();
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {

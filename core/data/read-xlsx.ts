@@ -1,6 +1,6 @@
 import { DomainError } from '../errors.js';
 import type { ReadOptions, SourceRows } from './source.js';
-import { sheetRows } from './xlsx-rows.js';
+import { workerRows } from './xlsx-thread.js';
 import { inspectXlsx } from './zip-guard.js';
 
 /** The last row number of a `<dimension ref="A1:I100001">`, if Excel wrote one. */
@@ -24,6 +24,6 @@ export async function readXlsx(file: string, fileName: string, opts: ReadOptions
   if (!wanted) {
     throw new DomainError('VALIDATION', `「${fileName}」里没有名为「${opts.sheet}」的工作表。现有工作表: ${sheetNames(names)}。请用 --sheet 指定其中一个。`, { sheets: names });
   }
-  const rows = sheetRows({ file, fileName, sheet: wanted.name, position: info.sheets.indexOf(wanted) + 1, others: names.filter((n) => n !== wanted.name), dateStyles: [...info.dateStyles], maxRows: opts.maxRows });
+  const rows = workerRows({ file, fileName, sheet: wanted.name, position: info.sheets.indexOf(wanted) + 1, others: names.filter((n) => n !== wanted.name), dateStyles: [...info.dateStyles], maxRows: opts.maxRows });
   return { format: 'xlsx', sheet: wanted.name, encoding: null, rows, total: dimensionRows(info.dimensions.get(wanted.part)), merges: info.merges.get(wanted.part) ?? [] };
 }

@@ -84,6 +84,21 @@ export function normaliseValue(kind: Kind, v: unknown, scale: number): unknown {
   }
 }
 
+// An integer as MySQL sends it: already the text JSON.stringify(Number(v)) gives.
+const PLAIN_INT = /^-?(0|[1-9]\d{0,14})$/;
+
+/** One value as JSON text: the same as JSON.stringify(normaliseValue(...)), without the detours. */
+function jsonValue(kind: Kind, v: unknown, scale: number): string {
+  if (v === null || v === undefined) return 'null';
+  switch (kind) {
+    case 'int': case 'bigint': return typeof v === 'string' && PLAIN_INT.test(v) ? v : JSON.stringify(Number(v));
+    // ISO dates and decimal text never need escaping.
+    case 'date': return `"${isoDate(v)}"`;
+    case 'decimal': return `"${decimalText(v, scale)}"`;
+    default: return JSON.stringify(normaliseValue(kind, v, scale));
+  }
+}
+
 /**
  * One row as its backup line: a JSON object with the columns in the spec's fixed order. Written
  * out directly, the same text JSON.stringify gives for the object, without building the object
@@ -91,10 +106,7 @@ export function normaliseValue(kind: Kind, v: unknown, scale: number): unknown {
  */
 export function rowLine(spec: TableSpec, values: unknown[]): string {
   let out = '';
-  for (let i = 0; i < spec.keys.length; i++) {
-    const v = normaliseValue(spec.kinds[i]!, values[i], spec.scales[i]!);
-    out += spec.keys[i]! + (v === null ? 'null' : JSON.stringify(v));
-  }
+  for (let i = 0; i < spec.keys.length; i++) out += spec.keys[i]! + jsonValue(spec.kinds[i]!, values[i], spec.scales[i]!);
   return spec.keys.length ? `${out}}` : '{}';
 }
 
