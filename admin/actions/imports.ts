@@ -9,6 +9,7 @@ import { dropUpload, findStaged, removeStaged, stageUpload, stagedFiles, writeMe
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
 import { ADMIN_DATA_ROUTES, uploadLimitMb } from '../data/routes.js';
+import { formatByName } from '../../core/data/formats.js';
 
 /** Rows of errors and duplicate candidates sent to the browser; the error report holds them all. */
 const SHOWN = 200;
@@ -43,7 +44,8 @@ const errorReportUrl = (meta: StagedMeta) => (meta.hasErrorReport ? `${ADMIN_DAT
 /** Dry run of a fresh upload: the file is staged under an opaque id for 确认导入, and failed rows go to an error report. */
 async function dryRun(core: Core, actor: Actor, upload: UploadedFile, options: StagedOptions) {
   const fileName = (upload.name ?? '').trim() || '上传的文件';
-  if (!/\.(xlsx|xlsm|csv)$/i.test(fileName)) {
+  const format = formatByName(fileName);
+  if (format !== 'xlsx' && format !== 'csv') {
     fs.rmSync(upload.path, { force: true });
     throw new DomainError('VALIDATION', `「${fileName}」不是 .xlsx 或 .csv 文件。请上传 Excel 工作簿 (.xlsx) 或 CSV; 旧版 .xls 请先在 Excel 里另存为 .xlsx。`, { file: fileName });
   }

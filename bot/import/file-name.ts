@@ -1,18 +1,8 @@
-import path from 'node:path';
+import { formatByContent, formatByName } from '../../core/data/formats.js';
 import { FileFetchError } from '../files/fetch.js';
 import { BACK_OFFICE_IMPORT } from './report.js';
 
-const ACCEPTED = new Set(['.xlsx', '.csv']);
-const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
-
 const quoted = (name: string | null) => (name ? `「${name}」` : '');
-
-/** An extension only when it looks like one (".xlsx", not the ".2" of "清单 v1.2"). */
-function extension(name: string): string {
-  const ext = path.extname(name).toLowerCase();
-  return /^\.[a-z][a-z0-9]{1,4}$/.test(ext) ? ext : '';
-}
 
 /** The refusal for a file that is not .xlsx/.csv: which formats work and where the template is. */
 export function unsupportedText(name: string | null, xls = false): string {
@@ -20,28 +10,24 @@ export function unsupportedText(name: string | null, xls = false): string {
   return `${quoted(name) || '这个文件'}不能导入: 只支持 Excel 工作簿 (.xlsx) 和 CSV (.csv) 文件。${old}请按「导入模板」填写客户: 模板在${BACK_OFFICE_IMPORT}里下载 (或命令行 steward import --template 模板.xlsx)。`;
 }
 
-/** Before downloading: refuses a name whose extension says it is not .xlsx/.csv (no extension: judged later by content). */
+/** Before downloading: refuses a name whose extension says it is not importable (no extension: judged later by content). */
 export function refuseByName(name: string | null): string | null {
-  if (!name) return null;
-  const ext = extension(name);
-  if (!ext || ACCEPTED.has(ext)) return null;
-  return unsupportedText(name, ext === '.xls');
+  const format = name ? formatByName(name) : null;
+  return format === 'xls' || format === 'other' ? unsupportedText(name, format === 'xls') : null;
 }
 
 /**
  * After downloading: the name to import under. Some messengers give no name or one without an
- * extension (DingTalk's fileName may lack it); then the bytes decide: a zip is an .xlsx, text a .csv.
+ * extension (DingTalk's fileName may lack it); then the bytes decide, as core decides them.
  */
 export function importName(name: string | null, data: Buffer): { name: string } | { refuse: string } {
   const base = (name ?? '').trim();
-  const ext = base ? extension(base) : '';
-  if (ext) return ACCEPTED.has(ext) ? { name: base } : { refuse: unsupportedText(base, ext === '.xls') };
-  const stem = base || '聊天文件';
-  if (data.subarray(0, 4).equals(ZIP)) return { name: `${stem}.xlsx` };
-  if (data.subarray(0, 4).equals(OLE)) return { refuse: unsupportedText(base || null, true) };
-  // Binary (an image, a PDF…) has NUL bytes early on; text in UTF-8 or GBK has none.
-  if (data.subarray(0, 4096).includes(0)) return { refuse: unsupportedText(base || null) };
-  return { name: `${stem}.csv` };
+  const refused = refuseByName(base);
+  if (refused) return { refuse: refused };
+  if (base && formatByName(base)) return { name: base };
+  const format = formatByContent(data);
+  if (format === 'xls' || format === 'binary') return { refuse: unsupportedText(base || null, format === 'xls') };
+  return { name: `${base || '聊天文件'}.${format}` };
 }
 
 /** A failed download in words a user can act on. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { DomainError } from '../errors.js';
+import { formatByContent, formatByName, HEAD_BYTES } from './formats.js';
 import { readCsv } from './read-csv.js';
 import { readXlsx } from './read-xlsx.js';
 
@@ -36,17 +36,14 @@ export interface SourceRows {
   merges: string[];
 }
 
-const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
-
 /** Opens an .xlsx or .csv for streaming, deciding by the bytes (a renamed file is caught), not by the name alone. */
 export async function readSource(file: string, fileName: string, opts: ReadOptions): Promise<SourceRows> {
   let head: Buffer;
   try {
     const fh = await fs.open(file, 'r');
     try {
-      head = Buffer.alloc(4);
-      const { bytesRead } = await fh.read(head, 0, 4, 0);
+      head = Buffer.alloc(HEAD_BYTES);
+      const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0);
       head = head.subarray(0, bytesRead);
     } finally {
       await fh.close();
@@ -55,13 +52,16 @@ export async function readSource(file: string, fileName: string, opts: ReadOptio
     throw new DomainError('NOT_FOUND', `打不开文件「${fileName}」: 文件不存在或没有读取权限。请检查路径。`, { file: fileName });
   }
   if (head.length === 0) throw new DomainError('VALIDATION', `「${fileName}」是空文件 (0 字节)。请确认选对了文件, 或重新导出后再导入。`, { file: fileName });
-  const ext = path.extname(fileName).toLowerCase();
-  if (head.equals(ZIP)) return readXlsx(file, fileName, opts);
-  if (head.equals(OLE)) {
+  const format = formatByContent(head);
+  if (format === 'xlsx') return readXlsx(file, fileName, opts);
+  if (format === 'xls') {
     throw new DomainError('VALIDATION', `「${fileName}」是旧版 Excel (.xls) 格式, 不支持。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后再导入。`, { file: fileName });
   }
-  if (ext === '.xlsx' || ext === '.xlsm') {
+  if (formatByName(fileName) === 'xlsx') {
     throw new DomainError('VALIDATION', `「${fileName}」不是有效的 Excel .xlsx 文件 (内容不是 xlsx, 可能是改了扩展名的其他文件)。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试, 或导出为 CSV。`, { file: fileName });
+  }
+  if (format === 'binary') {
+    throw new DomainError('VALIDATION', `「${fileName}」不是 .xlsx 或 .csv 文件 (内容是图片、PDF 之类的二进制数据)。请导入 Excel 工作簿 (.xlsx) 或 CSV。`, { file: fileName });
   }
   return readCsv(file, fileName, opts);
 }
