@@ -1,6 +1,7 @@
 import { literal, Op } from 'sequelize';
 import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
+import { chatIdWhere } from '../core/operators.js';
 
 export type ConversationKind = 'confirm' | 'choose';
 
@@ -28,8 +29,7 @@ export class ConversationStore {
     const { Operator: Op_, sequelize } = this.core.models;
     const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
     const exists = `EXISTS (SELECT 1 FROM ${q('bot_conversations')} c WHERE c.${q('door')} = ${sequelize.escape(door)} AND c.${q('user_id')} = ${sequelize.escape(userId)} AND c.${q('expires_at')} > ${sequelize.escape(this.core.now() as never)})`;
-    const where = door === 'wecom' ? { wecomUserId: userId } : { dingtalkUserId: userId };
-    const row = await Op_.findOne({ where: { ...where, active: true }, attributes: { include: [[literal(exists), 'pendingQuestion']] } });
+    const row = await Op_.findOne({ where: chatIdWhere(door, userId), attributes: { include: [[literal(exists), 'pendingQuestion']] } });
     if (!row) return null;
     const pending = Number(row.get('pendingQuestion' as never)) > 0;
     return { operator: row, pending };

@@ -40,13 +40,14 @@ async function claim(deps: BotDeps, msg: IncomingMessage): Promise<{ fresh: true
 export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
   const log = deps.core.logger.child({ msgId: msg.messageKey, via: msg.via });
   const quick = await readOnly(deps, msg);
-  if (quick) return { replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log), duplicate: false, operator: quick.operator };
+  if (quick?.run) return { replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log), duplicate: false, operator: quick.operator };
   const claimed = await claim(deps, msg);
   if (!claimed.fresh) {
     log.info('duplicate delivery ignored');
     return { replies: claimed.replies, duplicate: true, operator: null };
   }
-  const operator = await operatorByChatId(deps.core, msg.door, msg.userId);
+  // Already known when the read-only path looked it up and found a question pending.
+  const operator = quick?.operator ?? (await operatorByChatId(deps.core, msg.door, msg.userId));
   let replies: Reply[];
   if (!operator) {
     log.info({ userId: msg.userId }, 'unknown chat user');
@@ -63,20 +64,22 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
 /**
  * A known user's read-only command (客户, 帮助, 统计…) with nothing pending: it runs without the
  * dedupe record, since a retried delivery would only ask the same question again: two writes
- * (each a committed, fsync'd transaction on MySQL) fewer on the most common message.
+ * (each a committed, fsync'd transaction on MySQL) fewer on the most common message. When a
+ * question is pending, the operator found on the way is returned for the full path.
  */
-async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ operator: Operator; actor: Actor; text: string } | null> {
+async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ run: true; operator: Operator; actor: Actor; text: string } | { run: false; operator: Operator } | null> {
   if (msg.buttonId || msg.text.length > MAX_TEXT) return null;
   const text = normalizeInput(msg.text);
   if (!text || text.length > MAX_TEXT || /^\d{1,2}$/.test(text)) return null;
   const matched = deps.registry.match(text);
   if (!matched || matched.missing || matched.spec.sideEffect || ['confirm', 'cancel'].includes(matched.spec.id)) return null;
   const speaker = await deps.conversations.speaker(msg.door, msg.userId);
-  // A pending question changes what a message means (and any other message cancels it): the full path.
-  if (!speaker || speaker.pending) return null;
+  if (!speaker) return null;
   const { operator } = speaker;
+  // A pending question changes what a message means (and any other message cancels it): the full path.
+  if (speaker.pending) return { run: false, operator };
   await rememberDingtalkGroup(deps.core, msg);
-  return { operator, text, actor: { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey } };
+  return { run: true, operator, text, actor: { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey } };
 }
 
 async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: BotDeps['core']['logger']): Promise<Reply[]> {

@@ -24,10 +24,14 @@ export async function verifyPassword(password: string, stored: string | null | u
   return crypto.timingSafeEqual(got, expected) && Boolean(stored);
 }
 
+/** Which active operator a chat user id maps to on a door, as a `where`. */
+export function chatIdWhere(door: 'wecom' | 'dingtalk', userId: string) {
+  return { ...(door === 'wecom' ? { wecomUserId: userId } : { dingtalkUserId: userId }), active: true };
+}
+
 /** The operator a chat user id maps to on a door, if active. */
 export async function operatorByChatId(core: Core, door: 'wecom' | 'dingtalk', userId: string): Promise<Operator | null> {
-  const where = door === 'wecom' ? { wecomUserId: userId } : { dingtalkUserId: userId };
-  return core.models.Operator.findOne({ where: { ...where, active: true } });
+  return core.models.Operator.findOne({ where: chatIdWhere(door, userId) });
 }
 
 /** Ensures a back-office admin login exists; returns the generated password when it made one. */
