@@ -25,6 +25,7 @@ export type FromWorker =
  * worker stops when the caller stops iterating.
  */
 export async function* workerRows(job: SheetJob): AsyncGenerator<RawRow> {
+  // execArgv: none of this process's flags (a test runner's); the entry registers tsx itself.
   const worker = new Worker(new URL('./xlsx-worker.mjs', import.meta.url), {
     workerData: job, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: READER_HEAP_MB }, stdout: false, stderr: false,
   });
@@ -42,8 +43,9 @@ export async function* workerRows(job: SheetJob): AsyncGenerator<RawRow> {
       : err;
     wake?.();
   });
+  let exited = false;
   worker.on('exit', () => {
-    failure ??= queue.length ? null : new Error('xlsx reader stopped');
+    exited = true;
     wake?.();
   });
   worker.postMessage({ credit: IN_FLIGHT } satisfies ToWorker);
@@ -52,6 +54,8 @@ export async function* workerRows(job: SheetJob): AsyncGenerator<RawRow> {
       const m = queue.shift();
       if (!m) {
         if (failure) throw failure;
+        // Gone without its 'done' (or an error) and nothing left to read: it cannot wake us again.
+        if (exited) throw new Error('xlsx reader stopped');
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
         continue;
