@@ -21,8 +21,9 @@ eachDialect('outbound clients and the outbox', (h) => {
   it('caches the WeCom token and refreshes it once on a token error', async () => {
     await app.bot.deps.notifier.toOperator(await admin(), { text: '第一条' });
     await flush();
-    await app.bot.deps.notifier.toOperator(await admin(), { text: '第二条' });
+    // Armed before queuing: queuing kicks the dispatcher, which may send before toOperator returns.
     app.fake.fail('/cgi-bin/message/send', { errcode: 42001 });
+    await app.bot.deps.notifier.toOperator(await admin(), { text: '第二条' });
     await flush();
     const tokens = app.fake.to('/cgi-bin/gettoken');
     expect(tokens).toHaveLength(2);
