@@ -86,6 +86,8 @@ describe('back office in a real browser (chromium)', () => {
     await page.locator('table tbody tr').first().waitFor(SLOW);
     await page.getByText('筛选', { exact: true }).click();
     const drawer = page.locator('section[data-css="customers-filter-drawer"], [data-css="customers-filter-drawer"]');
+    // The placeholders are translated by the page's zh patch once it has run; wait for that on a slow machine.
+    await drawer.getByText('请选择…').first().waitFor(SLOW);
     await expect(drawer.textContent()).resolves.not.toContain('Select...');
     await drawer.locator('label:has-text("状态") + div, label:has-text("状态") ~ div').first().click();
     await page.getByText('停用', { exact: true }).last().click();
