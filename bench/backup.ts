@@ -1,5 +1,6 @@
 // `npm run bench -- backup [rows]`: backs up 1M customers from MariaDB (gzip'd JSONL, encrypted),
-// and in the same run dumps the same table with mysqldump. The backup runs in its own process so
+// and in the same run dumps the same table with mysqldump (two alternating rounds after the server
+// has settled; best of each). The backup runs in its own process so
 // its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,30 +62,65 @@ async function child(outDir: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ seconds, rows: r.rows.customers, total: r.totalRows, bytes: r.bytes, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
 }
 
+/**
+ * Waits until InnoDB has written out the seeding (dirty pages, purge history): otherwise whichever
+ * side runs first pays for the server's background flushing.
+ */
+async function settle(): Promise<void> {
+  const c = await conn();
+  const status = async (name: string) => Number(((await c.query(`SHOW GLOBAL STATUS LIKE '${name}'`))[0] as { Value: string }[])[0]?.Value ?? 0);
+  for (let i = 0; i < 120; i++) {
+    if ((await status('Innodb_buffer_pool_pages_dirty')) === 0 && (await status('Innodb_history_list_length')) === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await c.end();
+}
+
+type Ours = { seconds: number; rows: number; total: number; bytes: number; rssMb: number };
+
+function ourBackup(out: string, n: number): Ours {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const ours = JSON.parse(r.stdout.trim().split('\n').pop()!) as Ours;
+  if (ours.rows !== n) throw new Error(`backup wrote ${ours.rows} customers of ${n}`);
+  return ours;
+}
+
+function mysqldump(dumpFile: string): number {
+  const t = Date.now();
+  const fd = fs.openSync(dumpFile, 'w');
+  const dump = spawnSync('mysqldump', ['-h', url.hostname, '-P', url.port || '3306', '-u', decodeURIComponent(url.username || 'root'), ...(url.password ? [`-p${decodeURIComponent(url.password)}`] : []), '--single-transaction', '--quick', DB, 'customers'], { stdio: ['ignore', fd, 'pipe'] });
+  fs.closeSync(fd);
+  if (dump.status !== 0) throw new Error(`mysqldump failed: ${dump.stderr}`);
+  return (Date.now() - t) / 1000;
+}
+
+/** Two rounds, each side alternating, after the server has settled; the best of each is compared. */
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 1_000_000);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-backup-'));
   console.log(`生成 ${n} 个客户 … (seeding)`);
-  let t = Date.now();
+  const t = Date.now();
   await seed(n);
+  await settle();
   console.log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', out], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  const ours = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; rows: number; total: number; bytes: number; rssMb: number };
   const dumpFile = path.join(out, 'customers.sql');
-  t = Date.now();
-  const fd = fs.openSync(dumpFile, 'w');
-  const dump = spawnSync('mysqldump', ['-h', url.hostname, '-P', url.port || '3306', '-u', decodeURIComponent(url.username || 'root'), ...(url.password ? [`-p${decodeURIComponent(url.password)}`] : []), '--single-transaction', '--quick', DB, 'customers'], { stdio: ['ignore', fd, 'pipe'] });
-  fs.closeSync(fd);
-  const dumpSeconds = (Date.now() - t) / 1000;
-  if (dump.status !== 0) throw new Error(`mysqldump failed: ${dump.stderr}`);
+  const runs: { ours: Ours; dump: number }[] = [];
+  for (let round = 0; round < 2; round++) {
+    const dump = mysqldump(dumpFile);
+    const ours = ourBackup(path.join(out, `r${round}`), n);
+    runs.push({ ours, dump });
+    console.log(`  第 ${round + 1} 轮 (round): backup ${ours.seconds.toFixed(2)} s, mysqldump ${dump.toFixed(2)} s`);
+  }
+  const ours = runs.map((r) => r.ours).sort((a, b) => a.seconds - b.seconds)[0]!;
+  const dumpSeconds = Math.min(...runs.map((r) => r.dump));
   const oursRate = ours.rows / ours.seconds;
   const dumpRate = n / dumpSeconds;
   console.log(`数据库 (database): ${BASE.replace(/:[^:@/]*@/, ':***@')}`);
-  console.log(`steward backup (gzip JSONL, AES-256-GCM, all tables ${ours.total} rows): ${ours.seconds.toFixed(2)} s, ${Math.round(oursRate)} 客户行/秒, ${(ours.bytes / 1e6).toFixed(0)} MB, 峰值 RSS ${ours.rssMb} MB`);
+  console.log(`steward backup (gzip JSONL, AES-256-GCM, all tables ${ours.total} rows): ${ours.seconds.toFixed(2)} s, ${Math.round(oursRate)} 客户行/秒, ${(ours.bytes / 1e6).toFixed(0)} MB, 峰值 RSS ${Math.max(...runs.map((r) => r.ours.rssMb))} MB`);
   console.log(`mysqldump --single-transaction --quick customers: ${dumpSeconds.toFixed(2)} s, ${Math.round(dumpRate)} 行/秒, ${(fs.statSync(dumpFile).size / 1e6).toFixed(0)} MB (未压缩 uncompressed)`);
   console.log(`机器负载 (load average): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
-  console.log(`比值 (mysqldump ÷ backup): ${(dumpRate / oursRate).toFixed(2)}×   目标 (goal): ≥ 50000 行/秒, ≤ 2×, RSS < 300 MB`);
+  console.log(`比值 (mysqldump ÷ backup, 各取两轮中较快的一次 best of two each): ${(dumpRate / oursRate).toFixed(2)}×   目标 (goal): ≥ 50000 行/秒, ≤ 2×, RSS < 300 MB`);
   fs.rmSync(out, { recursive: true, force: true });
 }
 

@@ -8,10 +8,10 @@ import type { Actor, Core } from '../../context.js';
 import { localParts } from '../../customers/codes.js';
 import { assertCan } from '../../permissions.js';
 import type { Progress } from '../source.js';
-import { fsyncPath, writeLines } from './files.js';
+import { fsyncPath, writeBlocks } from './files.js';
 import { backupKey, backupRoot, FORMAT, keyId, MANIFEST, type Manifest } from './manifest.js';
 import { pruneBackups } from './retention.js';
-import { tableLines, withSnapshot } from './snapshot.js';
+import { tableBlocks, withSnapshot } from './snapshot.js';
 import { tableSpecs, type TableSpec } from './tables.js';
 
 export interface BackupOptions {
@@ -56,14 +56,14 @@ async function writeTables(core: Core, dir: string, key: Buffer | null, onProgre
     for (const spec of specs) {
       const file = `${spec.table}.jsonl.gz${key ? '.enc' : ''}`;
       async function* counted() {
-        for await (const lines of tableLines(sequelize, spec, t)) {
+        for await (const ready of tableBlocks(sequelize, spec, t, 'array')) {
           const before = done;
-          done += lines.length;
+          for (const b of ready) done += b.rows;
           if (Math.floor(done / 5000) > Math.floor(before / 5000)) onProgress?.({ phase: 'write', done, total });
-          yield lines;
+          yield ready;
         }
       }
-      const w = await writeLines(path.join(dir, file), counted(), key);
+      const w = await writeBlocks(path.join(dir, file), counted(), key);
       tables[spec.table] = { file, rows: w.rows, bytes: w.bytes, sha256: w.sha256, contentSha256: w.contentSha256, columns: spec.columns };
     }
     onProgress?.({ phase: 'write', done, total: done });

@@ -4,6 +4,9 @@ import readline from 'node:readline';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { BLOCK } from './line-blocks.js';
+import { ParallelGzip } from './parallel-gzip.js';
+import type { Blocks } from './snapshot.js';
 
 const MAGIC = Buffer.from('SBK1');
 const IV_LEN = 12;
@@ -47,54 +50,22 @@ export interface WrittenFile {
   contentSha256: string;
 }
 
-const BLOCK = 256 * 1024;
-
-/**
- * Lines as UTF-8 blocks of about 256 KB, each line encoded straight into the block (no joined
- * string to flatten and encode again); `tap` sees every block.
- */
-async function* blocks(lines: AsyncIterable<string[]>, tap: (block: Buffer, rows: number) => void): AsyncGenerator<Buffer> {
-  let block = Buffer.allocUnsafe(BLOCK);
-  let used = 0;
-  let rows = 0;
-  const flush = () => {
-    const out = block.subarray(0, used);
-    tap(out, rows);
-    block = Buffer.allocUnsafe(BLOCK);
-    used = 0;
-    rows = 0;
-    return out;
-  };
-  for await (const batch of lines) {
-    for (const line of batch) {
-      // A UTF-16 unit never takes more than 3 UTF-8 bytes, so this much room always fits the line.
-      const room = line.length * 3 + 1;
-      if (used + room > BLOCK && used) yield flush();
-      if (room > BLOCK) {
-        const big = Buffer.from(`${line}\n`);
-        tap(big, 1);
-        yield big;
-        continue;
-      }
-      used += block.write(line, used);
-      block[used++] = 0x0a;
-      rows++;
-    }
-  }
-  if (used) yield flush();
-}
-
-/** Writes lines as gzip'd JSONL (encrypted when a key is given) and fsyncs the file. */
-export async function writeLines(file: string, lines: AsyncIterable<string[]>, key: Buffer | null): Promise<WrittenFile> {
+/** Writes blocks of lines as gzip'd JSONL (encrypted when a key is given) and fsyncs the file. */
+export async function writeBlocks(file: string, blocks: Blocks, key: Buffer | null): Promise<WrittenFile> {
   const content = crypto.createHash('sha256');
   let rows = 0;
-  const source = blocks(lines, (block, n) => {
-    content.update(block);
-    rows += n;
-  });
+  async function* source() {
+    for await (const ready of blocks) {
+      for (const b of ready) {
+        content.update(b.block);
+        rows += b.rows;
+        yield b.block;
+      }
+    }
+  }
   const tap = new HashTap();
-  const stages: NodeJS.ReadWriteStream[] = [zlib.createGzip({ level: 1, chunkSize: BLOCK }), ...(key ? [new EncryptStream(key)] : []), tap];
-  await pipeline(Readable.from(source), ...(stages as [NodeJS.ReadWriteStream]), fs.createWriteStream(file, { highWaterMark: BLOCK }));
+  const stages: NodeJS.ReadWriteStream[] = [new ParallelGzip({ level: 1, memLevel: 9, chunkSize: 1024 * 1024 }), ...(key ? [new EncryptStream(key)] : []), tap];
+  await pipeline(Readable.from(source()), ...(stages as [NodeJS.ReadWriteStream]), fs.createWriteStream(file, { highWaterMark: BLOCK }));
   await fsyncPath(file);
   return { rows, bytes: tap.bytes, sha256: tap.hash.digest('hex'), contentSha256: content.digest('hex') };
 }

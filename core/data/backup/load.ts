@@ -6,7 +6,7 @@ import type { Models } from '../../../models/index.js';
 import { DomainError } from '../../errors.js';
 import type { Progress } from '../source.js';
 import { openLines, sha256File } from './files.js';
-import type { Manifest } from './manifest.js';
+import type { Manifest, ManifestTable } from './manifest.js';
 import { insertValues, tableSpecs, type TableSpec } from './tables.js';
 
 /** A file whose bytes do not match the manifest, named, with what is wrong. */
@@ -32,7 +32,17 @@ function fieldAttributes(spec: TableSpec): Record<string, never> {
 }
 
 /** Streams one table file into the target, in multi-row INSERTs of up to 1000 rows or ~2 MB. */
-async function loadTable(models: Models, spec: TableSpec, file: string, key: Buffer | null, t: Transaction, tick: (n: number) => void): Promise<{ rows: number; contentSha256: string }> {
+/** A line's row as column → value: format 2 lines are arrays in the manifest's column order. */
+function lineRow(line: string, columns: string[]): Record<string, unknown> {
+  const parsed = JSON.parse(line) as unknown;
+  if (!Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  if (parsed.length !== columns.length) throw new SyntaxError(`a line has ${parsed.length} values for ${columns.length} columns`);
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = parsed[i];
+  return row;
+}
+
+async function loadTable(models: Models, spec: TableSpec, entry: ManifestTable, file: string, key: Buffer | null, t: Transaction, tick: (n: number) => void): Promise<{ rows: number; contentSha256: string }> {
   const qi = models.sequelize.getQueryInterface();
   const attrs = fieldAttributes(spec);
   const hash = crypto.createHash('sha256');
@@ -49,7 +59,7 @@ async function loadTable(models: Models, spec: TableSpec, file: string, key: Buf
     if (!line) continue;
     hash.update(line);
     hash.update('\n');
-    batch.push(insertValues(spec, JSON.parse(line) as Record<string, unknown>));
+    batch.push(insertValues(spec, lineRow(line, entry.columns)));
     size += line.length;
     rows++;
     if (batch.length >= 1000 || size > 2 * 1024 * 1024) await flush();
@@ -91,7 +101,7 @@ export async function loadBackup(models: Models, dir: string, manifest: Manifest
     const entry = manifest.tables[spec.table];
     if (!entry || opts.skip?.has(spec.table)) continue;
     try {
-      const r = await loadTable(models, spec, path.join(dir, entry.file), key, t, (n) => {
+      const r = await loadTable(models, spec, entry, path.join(dir, entry.file), key, t, (n) => {
         done += n;
         opts.onProgress?.({ phase: 'write', done, total });
       });

@@ -3,9 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../errors.js';
+import type { LineShape } from './line-blocks.js';
 
 export const MANIFEST = 'manifest.json';
-export const FORMAT = 'steward-backup/1';
+/** Format 2 writes each row as a JSON array in `columns` order; format 1 (objects) is still read. */
+export const FORMAT = 'steward-backup/2';
+const READABLE = ['steward-backup/1', FORMAT];
+
+/** How a backup's lines hold their rows. */
+export function lineShape(manifest: Manifest): LineShape {
+  return manifest.format === 'steward-backup/1' ? 'object' : 'array';
+}
 
 export interface ManifestTable {
   file: string;
@@ -56,7 +64,7 @@ export function readManifest(dir: string): Manifest {
   } catch {
     throw new DomainError('VALIDATION', `「${dir}」里的 ${MANIFEST} 缺失或损坏, 这不是一份完整的备份 (可能备份中途被中断)。请换一份备份。`, { path: dir, file: MANIFEST });
   }
-  if (manifest.format !== FORMAT || !manifest.tables) {
+  if (!READABLE.includes(manifest.format) || !manifest.tables) {
     throw new DomainError('VALIDATION', `「${dir}」的 ${MANIFEST} 不是本系统的备份格式 (${FORMAT})。`, { path: dir });
   }
   return manifest;

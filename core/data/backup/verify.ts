@@ -9,7 +9,7 @@ import { assertCan } from '../../permissions.js';
 import type { Progress } from '../source.js';
 import { snapshotHashes } from './compare.js';
 import { checkFiles, clearTables, loadBackup } from './load.js';
-import { keyFor, readManifest } from './manifest.js';
+import { keyFor, lineShape, readManifest } from './manifest.js';
 
 /** The verdict on one table. */
 export interface VerifyTable {
@@ -52,7 +52,7 @@ export async function verifyBackup(core: Core, actor: Actor, dir: string, opts: 
       await clearTables(scratch.models, t);
       return loadBackup(scratch.models, full, manifest, key, t, { continueOnError: true, skip: new Set(bad.keys()), onProgress: opts.onProgress });
     });
-    const hashes = await snapshotHashes(scratch.models);
+    const hashes = await snapshotHashes(scratch.models, lineShape(manifest));
     for (const [table, entry] of Object.entries(manifest.tables)) {
       const fileProblem = bad.get(table);
       const load = loaded.find((l) => l.table === table);
