@@ -36,6 +36,24 @@ export async function freshMysqlDatabase(raw = BENCH_URL): Promise<string> {
   return url.toString();
 }
 
+/**
+ * Waits (up to a minute) until InnoDB has written out earlier work: dirty pages and purge history
+ * of a big insert or a dropped database. Otherwise whichever side of a comparison runs first pays
+ * for the server's background flushing.
+ */
+export async function settleServer(raw = BENCH_URL): Promise<void> {
+  const conn = await mysql.createConnection(serverOptions(new URL(raw)));
+  try {
+    const status = async (name: string) => Number(((await conn.query(`SHOW GLOBAL STATUS LIKE '${name}'`))[0] as { Value: string }[])[0]?.Value ?? 0);
+    for (let i = 0; i < 120; i++) {
+      if ((await status('Innodb_buffer_pool_pages_dirty')) === 0 && (await status('Innodb_history_list_length')) === 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await conn.end();
+  }
+}
+
 /** A fresh SQLite file in the temp directory. */
 export function freshSqliteUrl(): string {
   return `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-')), 'bench.sqlite')}`;

@@ -14,6 +14,7 @@ import { jobActor } from '../core/context.js';
 import { takeBackup } from '../core/data/backup/backup.js';
 import { createLogger } from '../core/logger.js';
 import { limitHeapGrowth } from '../core/heap.js';
+import { settleServer } from './_shared.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_data';
 const url = new URL(BASE);
@@ -62,20 +63,6 @@ async function child(outDir: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ seconds, rows: r.rows.customers, total: r.totalRows, bytes: r.bytes, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
 }
 
-/**
- * Waits until InnoDB has written out the seeding (dirty pages, purge history): otherwise whichever
- * side runs first pays for the server's background flushing.
- */
-async function settle(): Promise<void> {
-  const c = await conn();
-  const status = async (name: string) => Number(((await c.query(`SHOW GLOBAL STATUS LIKE '${name}'`))[0] as { Value: string }[])[0]?.Value ?? 0);
-  for (let i = 0; i < 120; i++) {
-    if ((await status('Innodb_buffer_pool_pages_dirty')) === 0 && (await status('Innodb_history_list_length')) === 0) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  await c.end();
-}
-
 type Ours = { seconds: number; rows: number; total: number; bytes: number; rssMb: number };
 
 function ourBackup(out: string, n: number): Ours {
@@ -102,7 +89,7 @@ async function main(): Promise<void> {
   console.log(`生成 ${n} 个客户 … (seeding)`);
   const t = Date.now();
   await seed(n);
-  await settle();
+  await settleServer(BASE);
   console.log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const dumpFile = path.join(out, 'customers.sql');
   const runs: { ours: Ours; dump: number }[] = [];

@@ -1,4 +1,3 @@
-import mysql from 'mysql2';
 import type { Transaction } from 'sequelize';
 import type { ImportOutcome } from '../../models/index.js';
 import { appendAuditMany, type AuditInput } from '../audit.js';
@@ -7,7 +6,7 @@ import { blindIndex, encrypt } from '../privacy.js';
 import { normalizePhone } from '../text.js';
 import type { CodeBlock } from './codes-batch.js';
 import type { PlannedRow } from './plan.js';
-import { chunks, execMysql, insertRows, isMysql, mysqlInsertValues, selectRows, type WriteResult } from './sql.js';
+import { chunks, execMysql, insertRows, isMysql, letIoIn, mysqlInsertValues, selectRows } from './sql.js';
 
 export interface BatchMeta {
   fileName: string;
@@ -46,7 +45,7 @@ export class ImportWriter {
   private readonly edits: AuditInput[] = [];
   private batchId: number | null = null;
   private pending: Promise<unknown>[] = [];
-  private strictMode: boolean | null = null;
+  private consecutive: boolean | null = null;
 
   constructor(private readonly core: Core, private readonly actor: Actor, private readonly t: Transaction, private readonly meta: BatchMeta) {}
 
@@ -67,29 +66,30 @@ export class ImportWriter {
    * The stored columns of new customers, in CUSTOMER_COLUMNS order, phone and address encrypted;
    * the code (first column) is filled in by `create`, so this can run before codes are handed out.
    */
-  prepare(rows: PlannedRow[]): unknown[][] {
+  async prepare(rows: PlannedRow[]): Promise<unknown[][]> {
     const now = this.core.now();
-    return rows.map((r) => {
+    const out: unknown[][] = [];
+    for (const [i, r] of rows.entries()) {
+      if (i % 100 === 99) await letIoIn();
       const { input } = r;
       const inactive = r.status === 'inactive';
       const phone = input.phone ?? null;
       const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(this.core.keys, phone);
-      return [
+      out.push([
         null, input.name, r.nameNorm, input.contact ?? null, encrypt(this.core.keys, phone), hash, encrypt(this.core.keys, input.address), input.category ?? null, r.ownerId ?? null,
         inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
-      ];
-    });
+      ]);
+    }
+    return out;
   }
 
   /**
    * Writes one chunk: its new customers (`values` from `prepare`, with their `codes`), its updates
-   * and every row's outcome (import_rows, which undo and the customer's history read). On MySQL a
-   * chunk without updates goes out as three statements sent back to back, none waiting for the
-   * previous one's answer: the customers' INSERT; a SET that notes its first id and the batch id;
-   * the outcomes, which take both from those variables. The batch id is also the guard: should
-   * the INSERT end the transaction (a deadlock), the batch row is gone, batch_id is NULL and strict
-   * mode refuses the outcomes instead of committing them on their own. If the ids turn out not to
-   * be consecutive, the outcomes are corrected by code. Outcomes are queued; `settle` collects them.
+   * and every row's outcome (import_rows, which undo and the customer's history read). The
+   * outcomes are sent only once the customers' INSERT has succeeded (they need its ids), and are
+   * queued: the next chunk's INSERT waits for them in `settle`, so nothing follows a failed write.
+   * mysql2 sends one statement per answer, so each statement here is one round trip; a chunk
+   * without updates takes two.
    */
   async chunk(planned: PlannedRow[], creates: PlannedRow[], values: unknown[][], codes: string[], auto: boolean): Promise<void> {
     const batchId = await this.batch();
@@ -99,64 +99,39 @@ export class ImportWriter {
     creates.forEach((r, i) => {
       r.code = codes[i]!;
     });
-    const updates = planned.filter((r) => r.action === 'update');
-    const mysqlPath = isMysql(this.core.models.sequelize);
-    if (mysqlPath && !updates.length && (await this.strict())) {
-      const insertSql = creates.length ? mysqlInsertValues('customers', CUSTOMER_COLUMNS, values) : null;
-      const rowsSql = mysqlInsertValues('import_rows', ROW_COLUMNS, this.outcomeValues(planned, batchId, true));
-      // One write in flight at a time (these count as one): nothing may follow a failed one.
-      await this.settle();
-      const insert = insertSql ? execMysql(this.t, insertSql) : null;
-      const ends = insert ? this.ends(codes) : null;
-      this.queue(execMysql(this.t, `SET @steward_import_batch = (SELECT id FROM import_batches WHERE id = ${batchId}), @steward_import_first = LAST_INSERT_ID()`));
-      this.queue(execMysql(this.t, rowsSql));
-      if (!insert) return;
-      const result = await insert;
-      const ids = await this.insertedIds(result, await ends!, codes);
-      this.remember(creates, ids, auto);
-      if (ids[0] !== Number(result.insertId) || ids[ids.length - 1] !== Number(result.insertId) + ids.length - 1) await this.fixOutcomeIds(batchId, codes);
-      return;
-    }
     await this.settle();
-    if (creates.length) {
-      if (mysqlPath) {
-        const insert = execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
-        const ends = this.ends(codes);
-        this.remember(creates, await this.insertedIds(await insert, await ends, codes), auto);
-      } else {
-        await insertRows(this.core.models.Customer as never, values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
-        this.remember(creates, await this.idsByCode(codes), auto);
-      }
-    }
-    await this.update(updates);
-    const rows = this.outcomeValues(planned, batchId, false);
-    this.queue(mysqlPath
+    if (creates.length) this.remember(creates, await this.insertCustomers(values, codes), auto);
+    await this.update(planned.filter((r) => r.action === 'update'));
+    const rows = this.outcomeValues(planned, batchId);
+    this.queue(isMysql(this.core.models.sequelize)
       ? execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, rows))
       : insertRows(this.core.models.ImportRow as never, rows.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 }));
   }
 
-  /** Sets import_rows.customer_id by code, for a chunk whose new ids were not consecutive. */
-  private async fixOutcomeIds(batchId: number, codes: string[]): Promise<void> {
-    await this.settle();
-    for (const part of chunks(codes)) {
-      await this.core.models.sequelize.query('UPDATE import_rows r JOIN customers c ON c.code = r.customer_code SET r.customer_id = c.id WHERE r.batch_id = ? AND r.customer_code IN (?)', { replacements: [batchId, part], transaction: this.t });
+  /** Inserts new customers (one multi-row INSERT on MySQL) and returns their ids, in order. */
+  private async insertCustomers(values: unknown[][], codes: string[]): Promise<number[]> {
+    if (!isMysql(this.core.models.sequelize)) {
+      await insertRows(this.core.models.Customer as never, values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
+      return this.idsByCode(codes);
     }
+    const result = await execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
+    const first = Number(result.insertId);
+    if (result.affectedRows === codes.length && (await this.consecutiveIds())) return codes.map((_c, i) => first + i);
+    return this.idsByCode(codes);
   }
 
-  /** Whether MySQL refuses a NULL in a NOT NULL column (the guard `chunk` relies on). */
-  private async strict(): Promise<boolean> {
-    if (this.strictMode === null) {
-      const [row] = await selectRows<{ mode: string }>(this.core.models.sequelize, 'SELECT @@SESSION.sql_mode AS mode', [], this.t);
-      this.strictMode = /STRICT_(TRANS|ALL)_TABLES/.test(row?.mode ?? '');
+  /**
+   * Whether a multi-row INSERT's ids are insertId, insertId + 1, …: InnoDB guarantees it for
+   * inserts whose row count is known when auto-increment locking is "traditional" or
+   * "consecutive" (modes 0 and 1; MariaDB's default) and the increment is 1. Otherwise (mode 2,
+   * or Galera's increments) ids are looked up by code.
+   */
+  private async consecutiveIds(): Promise<boolean> {
+    if (this.consecutive === null) {
+      const [row] = await selectRows<{ mode: number; step: number }>(this.core.models.sequelize, 'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step', [], this.t);
+      this.consecutive = Number(row?.mode) <= 1 && Number(row?.step) === 1;
     }
-    return this.strictMode;
-  }
-
-  /** The ids of the first and last code, sent right behind the INSERT so checking costs no extra wait. */
-  private ends(codes: string[]): Promise<{ id: number; code: string }[]> {
-    const ends = selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [[codes[0], codes[codes.length - 1]]], this.t);
-    ends.catch(() => undefined);
-    return ends;
+    return this.consecutive;
   }
 
   private remember(creates: PlannedRow[], ids: number[], auto: boolean): void {
@@ -172,20 +147,6 @@ export class ImportWriter {
   private queue(write: Promise<unknown>): void {
     write.catch(() => undefined);
     this.pending.push(write);
-  }
-
-  /**
-   * Ids of a multi-row INSERT: InnoDB numbers its rows in order, so when the first and the last
-   * row got insertId and insertId + n - 1, the rows between hold the ids between (true with the
-   * default consecutive auto-increment locking); else they are looked up by code.
-   */
-  private async insertedIds(result: WriteResult, ends: { id: number; code: string }[], codes: string[]): Promise<number[]> {
-    const first = Number(result.insertId);
-    const byCode = new Map(ends.map((e) => [e.code, Number(e.id)]));
-    if (result.affectedRows === codes.length && byCode.get(codes[0]!) === first && byCode.get(codes[codes.length - 1]!) === first + codes.length - 1) {
-      return codes.map((_c, i) => first + i);
-    }
-    return this.idsByCode(codes);
   }
 
   private async idsByCode(codes: string[]): Promise<number[]> {
@@ -211,16 +172,14 @@ export class ImportWriter {
     await insertRows(this.core.models.Customer as never, values, { transaction: this.t, chunk: 500, updateOnDuplicate: [...keys], upsertKeys: ['id'] });
   }
 
-  /** import_rows values in ROW_COLUMNS order; `fromVariables`: the batch and new ids from the SET that `chunk` sends before. */
-  private outcomeValues(rows: PlannedRow[], batchId: number, fromVariables: boolean): unknown[][] {
-    const batch = fromVariables ? mysql.raw('@steward_import_batch') : batchId;
-    let nth = 0;
+  /** import_rows values in ROW_COLUMNS order. */
+  private outcomeValues(rows: PlannedRow[], batchId: number): unknown[][] {
     return rows.map((r) => {
       const created = r.action === 'create';
       const updated = r.action === 'update';
-      const id = created && fromVariables ? mysql.raw(`@steward_import_first + ${nth++}`) : r.customerId ?? r.existing?.id ?? null;
+      const id = r.customerId ?? r.existing?.id ?? null;
       return [
-        batch, r.rowNo, outcome(r), id, r.code ?? r.existing?.code ?? null, created ? 1 : updated ? r.existing!.version + 1 : null,
+        batchId, r.rowNo, outcome(r), id, r.code ?? r.existing?.code ?? null, created ? 1 : updated ? r.existing!.version + 1 : null,
         updated ? JSON.stringify(Object.fromEntries(Object.keys(r.changes).map((k) => [k, r.existing!.get(k as 'name') ?? null]))) : null,
         r.errors.length ? r.errors.map((e) => `${e.column}: ${e.message}`).join('; ').slice(0, 1000) : null,
       ];

@@ -7,7 +7,7 @@ import type { ImportOptions, ImportReport } from './import.js';
 import { SheetParser, type ParsedRow } from './parse-rows.js';
 import { ImportPlanner, markFileDuplicates, type PlannedRow } from './plan.js';
 import { readSource } from './source.js';
-import { chunks, IMPORT_CHUNK } from './sql.js';
+import { chunks, IMPORT_CHUNK, letIoIn } from './sql.js';
 
 const NOBODY: ReadonlySet<number> = new Set();
 const YIELD_EVERY = 100;
@@ -55,7 +55,7 @@ export class ImportRun {
       for await (const raw of source.rows) {
         if (++read % IMPORT_CHUNK === 0) opts.onProgress?.({ phase, done: read, total: source.total });
         // Let the database's answers in: the reader would otherwise run for a whole file block.
-        if (read % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (read % YIELD_EVERY === 0) await letIoIn();
         const row = parser.push(raw);
         if (!row) continue;
         if (!this.planner) {
@@ -122,10 +122,12 @@ export class ImportRun {
     const lookup = this.dups.lookup(creates);
     lookup.catch(() => undefined);
     const values = this.writer && this.writing ? this.writer.prepare(creates) : null;
+    values?.catch(() => undefined);
     const previous = this.turn;
     const mine = (async () => {
       await previous;
-      if (values && this.writing) await this.store(planned, creates, values, auto);
+      const prepared = await values;
+      if (prepared && this.writing) await this.store(planned, creates, prepared, auto);
       this.dups.apply(creates, await lookup, this.writer?.own ?? NOBODY);
     })();
     this.turn = mine;

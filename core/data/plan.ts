@@ -7,7 +7,7 @@ import { blindIndex, decrypt } from '../privacy.js';
 import { normalizeName, normalizePhone } from '../text.js';
 import type { HeaderMap } from './headers.js';
 import type { ParsedRow } from './parse-rows.js';
-import { chunks } from './sql.js';
+import { chunks, letIoIn } from './sql.js';
 
 /** What will happen to one row. */
 export interface PlannedRow extends ParsedRow {
@@ -82,7 +82,9 @@ export class ImportPlanner {
     const codes = rows.map((r) => r.code).filter((c): c is string => Boolean(c));
     const existing = codes.length ? await this.loadExisting(codes, lock) : null;
     if (rows.some((r) => r.ownerRef)) this.operators ??= operatorIndex(await this.core.models.Operator.findAll({ transaction: this.t ?? undefined }));
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
+      // Short turns: the database's answers wait while this thread computes.
+      if (i % 100 === 99) await letIoIn();
       this.resolveOwner(row);
       if (row.errors.length) continue;
       row.existing = (row.code && existing?.get(row.code)) || null;

@@ -13,6 +13,12 @@ export const IMPORT_CHUNK = 1000;
  */
 export const IN_LIST = 500;
 
+/**
+ * Lets waiting I/O callbacks run. mysql2 sends a transaction's next statement only once this
+ * thread has handled the previous answer, so a long stretch of computing leaves the database idle.
+ */
+export const letIoIn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** What MySQL answers to an INSERT or UPDATE. */
 export interface WriteResult {
   insertId: number;
