@@ -137,6 +137,8 @@ export class ImportRun {
 
   /** Writes one chunk: codes for its new customers, then the writer's statements. */
   private async store(planned: PlannedRow[], creates: PlannedRow[], values: unknown[][], auto: boolean): Promise<void> {
+    // Taking codes may write (the sequence row): nothing may follow a failed write.
+    await this.writer!.settle();
     const codes = auto ? await this.codes!.take(creates.length) : creates.map((r) => r.code!);
     await this.writer!.chunk(planned, creates, values, codes, auto);
   }

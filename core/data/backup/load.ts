@@ -31,7 +31,6 @@ function fieldAttributes(spec: TableSpec): Record<string, never> {
   return Object.fromEntries(Object.values(spec.model.getAttributes()).map((a) => [a.field, a])) as Record<string, never>;
 }
 
-/** Streams one table file into the target, in multi-row INSERTs of up to 1000 rows or ~2 MB. */
 /** A line's row as column → value: format 2 lines are arrays in the manifest's column order. */
 function lineRow(line: string, columns: string[]): Record<string, unknown> {
   const parsed = JSON.parse(line) as unknown;
@@ -42,6 +41,7 @@ function lineRow(line: string, columns: string[]): Record<string, unknown> {
   return row;
 }
 
+/** Streams one table file into the target, in multi-row INSERTs of up to 1000 rows or ~2 MB. */
 async function loadTable(models: Models, spec: TableSpec, entry: ManifestTable, file: string, key: Buffer | null, t: Transaction, tick: (n: number) => void): Promise<{ rows: number; contentSha256: string }> {
   const qi = models.sequelize.getQueryInterface();
   const attrs = fieldAttributes(spec);
