@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Core } from '../../core/context.js';
+import { StagingArea } from '../../core/data/index.js';
 import { DomainError } from '../../core/errors.js';
 
 /** How long an uploaded file waits for 确认导入 (and its error report for download). */
@@ -18,17 +18,19 @@ export interface StagedOptions {
 export interface StagedMeta {
   id: string;
   fileName: string;
+  /** The dry run's sha256, which 确认导入 requires the file still to have. */
+  sha256?: string;
   operatorId: number;
   expiresAt: number;
   options: StagedOptions;
   hasErrorReport: boolean;
 }
 
-const ID = /^[a-f0-9]{32}$/;
+const area = (core: Core) => new StagingArea(core, 'admin-imports');
 
 /** The folder under DATA_DIR holding uploads between the dry run and 确认导入. */
 export function stageDir(core: Core): string {
-  return path.resolve(core.config.DATA_DIR, 'admin-imports');
+  return area(core).dir;
 }
 
 /** Where formidable writes an upload first (the same disk, so staging is a rename). */
@@ -37,8 +39,8 @@ export function incomingDir(core: Core): string {
 }
 
 const files = (core: Core, id: string) => {
-  const base = path.join(stageDir(core), id);
-  return { upload: `${base}.upload`, meta: `${base}.json`, errors: `${base}.errors.xlsx` };
+  const a = area(core);
+  return { upload: a.file(id, '.upload'), meta: a.file(id, '.json'), errors: a.file(id, '.errors.xlsx') };
 };
 
 /** Paths of a staged upload (the id must already be validated). */
@@ -48,12 +50,9 @@ export function stagedFiles(core: Core, id: string) {
 
 /** Deletes staged uploads whose time is up, and incoming files left behind by aborted requests. */
 export function sweepExpired(core: Core, now = Date.now()): void {
-  const dir = stageDir(core);
-  for (const name of fs.readdirSync(dir)) {
-    const m = /^([a-f0-9]{32})\.json$/.exec(name);
-    if (!m) continue;
-    const meta = readMeta(core, m[1]!);
-    if (!meta || meta.expiresAt < now) removeStaged(core, m[1]!);
+  for (const { id } of area(core).list('.json')) {
+    const meta = readMeta(core, id);
+    if (!meta || meta.expiresAt < now) removeStaged(core, id);
   }
   for (const name of fs.readdirSync(incomingDir(core))) {
     const file = path.join(incomingDir(core), name);
@@ -64,7 +63,7 @@ export function sweepExpired(core: Core, now = Date.now()): void {
 /** Moves an uploaded temp file into staging under a new opaque id. */
 export function stageUpload(core: Core, tempPath: string, meta: Omit<StagedMeta, 'id' | 'expiresAt' | 'hasErrorReport'>): StagedMeta {
   sweepExpired(core);
-  const id = crypto.randomBytes(16).toString('hex');
+  const id = area(core).newId();
   const f = files(core, id);
   fs.renameSync(tempPath, f.upload);
   const full: StagedMeta = { ...meta, id, expiresAt: Date.now() + STAGE_TTL_MS, hasErrorReport: false };
@@ -90,7 +89,7 @@ function readMeta(core: Core, id: string): StagedMeta | null {
  * operators' uploads look the same (nothing says whether the id exists).
  */
 export function findStaged(core: Core, id: unknown, operatorId: number | null, needUpload = true): StagedMeta {
-  const meta = typeof id === 'string' && ID.test(id) ? readMeta(core, id) : null;
+  const meta = StagingArea.isId(id) ? readMeta(core, id) : null;
   const usable = meta && meta.operatorId === operatorId && meta.expiresAt >= Date.now() && (!needUpload || fs.existsSync(files(core, meta.id).upload));
   if (!usable) {
     throw new DomainError('NOT_FOUND', '找不到这次上传的文件: 可能已超过 1 小时有效期、已经导入过, 或不是你上传的。请重新选择文件上传并预检。', {});

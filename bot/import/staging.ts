@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
+import { StagingArea } from '../../core/data/index.js';
 
 /** What a pending chat import keeps in the conversation store until 确认导入 or 取消. */
 export interface PendingImport {
@@ -19,25 +19,24 @@ export interface PendingImport {
   writable: number;
 }
 
-const ID = /^[a-f0-9]{32}$/;
 // No 0/O, 1/I/L: the key is read off a phone and typed back.
 const KEY_CHARS = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
+const area = (core: Core) => new StagingArea(core, 'chat-imports');
+
 /** The folder under DATA_DIR where chat uploads wait between the dry run and 确认导入. */
 export function stagingDir(core: Core): string {
-  return path.resolve(core.config.DATA_DIR, 'chat-imports');
+  return area(core).dir;
 }
 
 /** The path of a staged file; throws on anything but an id this module made. */
 export function stagedFile(core: Core, id: string): string {
-  if (!ID.test(id)) throw new Error(`not a staged import id: ${id}`);
-  return path.join(stagingDir(core), `${id}.upload`);
+  return area(core).file(id);
 }
 
 /** Writes downloaded bytes to a new staged file (readable by this user only). */
 export function stage(core: Core, data: Buffer): { id: string; file: string } {
-  fs.mkdirSync(stagingDir(core), { recursive: true, mode: 0o700 });
-  const id = crypto.randomBytes(16).toString('hex');
+  const id = area(core).newId();
   const file = stagedFile(core, id);
   fs.writeFileSync(file, data, { mode: 0o600 });
   return { id, file };
@@ -45,7 +44,7 @@ export function stage(core: Core, data: Buffer): { id: string; file: string } {
 
 /** Deletes a staged file (nothing happens if it is already gone). */
 export function discard(core: Core, id: unknown): void {
-  if (typeof id === 'string' && ID.test(id)) fs.rmSync(stagedFile(core, id), { force: true });
+  if (StagingArea.isId(id)) fs.rmSync(stagedFile(core, id), { force: true });
 }
 
 /** Marks a staged file as fresh, so the sweep leaves it alone while its pending import is renewed. */
@@ -75,12 +74,8 @@ export function asPendingImport(payload: unknown): PendingImport | null {
  * files a cleared, replaced or expired confirmation left behind.
  */
 export async function sweepStaged(core: Core): Promise<number> {
-  let names: string[];
-  try {
-    names = fs.readdirSync(stagingDir(core));
-  } catch {
-    return 0;
-  }
+  const staged = area(core).list('.upload');
+  if (!staged.length) return 0;
   const rows = await core.models.BotConversation.findAll({ where: { kind: 'confirm', expiresAt: { [Op.gt]: core.now() } } });
   const live = new Set<string>();
   for (const row of rows) {
@@ -93,17 +88,10 @@ export async function sweepStaged(core: Core): Promise<number> {
   }
   const cutoff = core.now().getTime() - core.config.CONFIRM_TTL_SECONDS * 1000;
   let removed = 0;
-  for (const name of names) {
-    const id = /^([a-f0-9]{32})\.upload$/.exec(name)?.[1];
-    if (!id || live.has(id)) continue;
-    const file = path.join(stagingDir(core), name);
-    try {
-      if (fs.statSync(file).mtimeMs >= cutoff) continue;
-      fs.rmSync(file, { force: true });
-      removed++;
-    } catch {
-      // removed meanwhile
-    }
+  for (const { id, file, mtimeMs } of staged) {
+    if (live.has(id) || mtimeMs >= cutoff) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
   }
   return removed;
 }

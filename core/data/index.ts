@@ -3,6 +3,7 @@ export { importCustomers, fileSha256, type ImportOptions, type ImportReport } fr
 export { undoImport, type UndoReport } from './undo.js';
 export { writeErrorReport } from './error-report.js';
 export { templateWorkbook } from './template.js';
+export { StagingArea } from './staging.js';
 export { exportCustomers, type ExportFormat, type ExportResult } from './export.js';
 export type { Progress } from './source.js';
 export { takeBackup, type BackupResult } from './backup/backup.js';
