@@ -52,11 +52,12 @@ async function dryRun(core: Core, actor: Actor, upload: UploadedFile, options: S
   const meta = stageUpload(core, upload.path, { fileName, operatorId: actor.operator.id ?? -1, options });
   try {
     const report = await importCustomers(core, actor, stagedFiles(core, meta.id).upload, { fileName, ...opts(options) });
+    meta.sha256 = report.sha256;
     if (report.failedRows.length) {
       await writeErrorReport(report, stagedFiles(core, meta.id).errors);
       meta.hasErrorReport = true;
-      writeMeta(core, meta);
     }
+    writeMeta(core, meta);
     if (report.alreadyImported) removeStaged(core, meta.id);
     return { report: reportView(report), token: report.alreadyImported ? null : meta.id, errorReportUrl: errorReportUrl(meta) };
   } catch (err) {
@@ -70,7 +71,7 @@ const opts = (o: StagedOptions) => ({ ignoreUnknown: o.ignoreUnknown, partial: o
 /** 确认导入: the staged file, with the options of its dry run. */
 async function commit(core: Core, actor: Actor, token: unknown) {
   const meta = findStaged(core, token, actor.operator.id);
-  const report = await importCustomers(core, actor, stagedFiles(core, meta.id).upload, { fileName: meta.fileName, commit: true, ...opts(meta.options) });
+  const report = await importCustomers(core, actor, stagedFiles(core, meta.id).upload, { fileName: meta.fileName, commit: true, ...opts(meta.options), ...(meta.sha256 ? { expectSha256: meta.sha256 } : {}) });
   if (report.committed || report.alreadyImported) dropUpload(core, meta.id);
   return { report: reportView(report), token: report.committed ? null : meta.id, errorReportUrl: errorReportUrl(meta) };
 }

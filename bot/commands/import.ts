@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { fileSha256, importCustomers } from '../../core/data/index.js';
+import { importCustomers } from '../../core/data/index.js';
 import { BACK_OFFICE_IMPORT, commitReply, nextStepReply } from '../import/report.js';
 import { asPendingImport, discard, stagedFile, touch } from '../import/staging.js';
 import type { Reply } from '../types.js';
@@ -49,8 +49,7 @@ export async function confirmImport(ctx: CommandContext, payload: Record<string,
     return { ...next, text: `「${p.fileName}」有 ${p.errorRows} 行出错, 按全部导入不会写入任何数据, 所以没有导入。\n${next.text}` };
   }
   try {
-    if ((await fileSha256(file)) !== p.sha256) return { text: `待导入的文件「${p.fileName}」和预检时不一样了, 为安全起见没有导入。请重新发送文件。` };
-    const report = await importCustomers(ctx.core, ctx.actor, file, { fileName: p.fileName, commit: true, partial });
+    const report = await importCustomers(ctx.core, ctx.actor, file, { fileName: p.fileName, commit: true, partial, expectSha256: p.sha256 });
     return commitReply(ctx.core, report);
   } finally {
     discard(ctx.core, p.file);

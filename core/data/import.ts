@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { withTransaction } from '../../models/tx.js';
 import type { Actor, Core } from '../context.js';
+import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { prepareCustomerCode } from '../customers/codes.js';
 import { ImportRun } from './import-run.js';
@@ -21,6 +22,8 @@ export interface ImportOptions {
   partial?: boolean;
   ignoreUnknown?: boolean;
   sheet?: string;
+  /** The sha256 its dry run read: a commit of a file that changed since is refused (确认导入 from any door). */
+  expectSha256?: string;
   onProgress?: (p: Progress) => void;
 }
 
@@ -77,6 +80,9 @@ export async function importCustomers(core: Core, actor: Actor, file: string, op
   const fileName = opts.fileName ?? path.basename(file);
   const dryRun = !opts.commit;
   const sha256 = await fileSha256(file).catch(() => '');
+  if (opts.expectSha256 && sha256 !== opts.expectSha256) {
+    throw new DomainError('CONFLICT', `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传或发送文件, 预检后再确认。`, { file: fileName });
+  }
   const report = emptyReport(fileName, sha256, dryRun);
   const previous = sha256 ? await core.models.ImportBatch.findOne({ where: { sha256, status: 'committed' }, order: [['id', 'DESC']] }) : null;
   if (previous) {

@@ -114,6 +114,14 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     await nothingWritten();
   });
 
+  it('a staged file that changed after its dry run is not imported, and the file is removed', async () => {
+    const key = keyIn(await say(`导入客户 ${goodCsv('changed.csv')}`));
+    const [staged] = chat.staged();
+    fs.appendFileSync(path.join(h.core.config.DATA_DIR, 'chat-imports', staged!), '坏输入测试被改过,13600000903\n');
+    expect(await say(`确认导入 ${key}`)).toContain('待导入的文件「changed.csv」和预检时不一样了, 为安全起见没有导入');
+    await nothingWritten();
+  });
+
   it('no 导入客户 permission: refused before downloading', async () => {
     app.fake.addMedia('MEDIA-FIN', fs.readFileSync(goodCsv('fin.csv')), 'fin.csv');
     const calls = app.fake.to('/cgi-bin/media/get').length;

@@ -34,6 +34,14 @@ eachDialect('import: bad input gets a clear Chinese message and writes nothing',
     await nothingWritten();
   });
 
+  it('a file that changed between its dry run and 确认导入', async () => {
+    const file = writeCsv(path.join(dir, 'changed.csv'), [HEADERS, ['', '预检甲', '', '', '', '', '', '', '']]);
+    const dry = await importCustomers(h.core, await h.actor('导入员', ['admin']), file);
+    writeCsv(file, [HEADERS, ['', '预检后换成的乙', '', '', '', '', '', '', '']]);
+    await expect(run(file, { expectSha256: dry.sha256 })).rejects.toThrow('待导入的文件「changed.csv」和预检时不一样了, 为安全起见没有导入');
+    await nothingWritten();
+  });
+
   it('an empty file', async () => {
     const file = path.join(dir, 'empty.csv');
     fs.writeFileSync(file, '');
