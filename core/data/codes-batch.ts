@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import type { Core } from '../context.js';
 import { customerCodeScope, formatCode, localParts, nextSequence } from '../customers/codes.js';
 import { DomainError } from '../errors.js';
-import { chunks, IN_LIST, isMysql, selectRows } from './sql.js';
+import { chunks, selectRows } from './sql.js';
 
 const TOKEN = /\{(YYYY|YY|MM|SEQ:(\d))\}/g;
 
@@ -68,9 +68,7 @@ export class CodeBlock {
     this.end = first + n;
     const candidates = Array.from({ length: n }, (_v, i) => this.format(first + i));
     this.taken = new Set();
-    // MySQL takes them in one statement (values are inlined, so no parameter limit): every round
-    // trip waits for this thread, which is busy reading the file meanwhile.
-    for (const part of chunks(candidates, isMysql(this.core.models.sequelize) ? n : IN_LIST)) {
+    for (const part of chunks(candidates)) {
       for (const r of await selectRows<{ code: string }>(this.core.models.sequelize, 'SELECT code FROM customers WHERE code IN (?)', [part], this.t)) this.taken.add(r.code);
     }
   }
