@@ -20,8 +20,17 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['koa', 'koa-*', '@koa/*', 'adminjs', '@adminjs/*', 'node-cron'], message: 'core/ and models/ stay free of doors and frameworks.' },
-          { group: ['**/bot/**', '**/admin/**', '**/jobs/**', '**/cli/**'], message: 'Dependencies point bot/admin/jobs/cli -> core -> models.' },
+          { group: ['**/bot/**', '**/admin/**', '**/jobs/**', '**/cli/**', '**/api/**'], message: 'Dependencies point bot/admin/api/jobs/cli -> core -> models.' },
         ],
+      }],
+    },
+  },
+  {
+    // The API door never imports another door; the composition root (cli/server) wires them.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/bot/**', '**/admin/**', '**/jobs/**', '**/cli/**'], message: 'Doors never import each other; take what you need through ApiDeps.' }],
       }],
     },
   },

@@ -57,6 +57,13 @@ export interface Config {
   DINGTALK_GROUP_SECRET?: string;
   DINGTALK_API_BASE: string;
   DINGTALK_OAPI_BASE: string;
+  API_RATE_LIMIT_PER_MINUTE: number;
+  WEBHOOK_ALLOW_HOSTS?: string;
+  WEBHOOK_TIMEOUT_SECONDS: number;
+  JSHERP_DATABASE_URL?: string;
+  JSHERP_TENANT_ID?: number;
+  JSHERP_SYNC_CRON: string;
+  JSHERP_WRITE_BACK: boolean;
 }
 
 type Spec = { type: 'string' | 'integer' | 'boolean'; default?: unknown; expect: string } & Record<string, unknown>;
@@ -127,6 +134,13 @@ export const CONFIG_SPEC: Record<keyof Config, Spec> = {
   DINGTALK_GROUP_SECRET: { type: 'string', pattern: '^SEC', expect: '自定义机器人加签密钥 (以 SEC 开头)' },
   DINGTALK_API_BASE: url('https://api.dingtalk.com'),
   DINGTALK_OAPI_BASE: url('https://oapi.dingtalk.com'),
+  API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 1200),
+  WEBHOOK_ALLOW_HOSTS: text('允许的内网 webhook 主机, 逗号分隔, 例如 127.0.0.1,erp.lan (private hosts allowed as webhook targets)'),
+  WEBHOOK_TIMEOUT_SECONDS: int(1, 60, 10),
+  JSHERP_DATABASE_URL: { type: 'string', pattern: '^(mysql|mariadb)://.+$', expect: 'jshERP 的 MySQL 地址, 例如 mysql://user:pass@host:3306/jsh_erp' },
+  JSHERP_TENANT_ID: { type: 'integer', minimum: 0, expect: 'jshERP 租户 ID (tenant_id, 整数)' },
+  JSHERP_SYNC_CRON: cron('*/5 * * * *'),
+  JSHERP_WRITE_BACK: bool(true),
 };
 
 /** Raised when the environment is wrong; its message is one line an operator can act on. */

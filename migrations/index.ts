@@ -6,6 +6,7 @@ import { bot } from './0004-bot.js';
 import { adminLoginThrottle } from './0005-admin-login-throttle.js';
 import { jobs } from './0006-jobs.js';
 import { adminListIndexes } from './0007-admin-list-indexes.js';
+import { ledgerLink } from './0008-ledger-link.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink];

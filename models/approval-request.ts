@@ -1,3 +1,4 @@
+import { longText } from './types.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
@@ -17,6 +18,10 @@ export class ApprovalRequest extends Model<InferAttributes<ApprovalRequest>, Inf
   declare decidedAt: Date | null;
   declare decisionNote: string | null;
   declare recycleEntryId: number | null;
+  /** What the requester wrote about how the blockers were cleared. */
+  declare requesterNote: CreationOptional<string | null>;
+  /** JSON 关联数据处理记录: blockers at each check and how each cleared; see core/ledger. */
+  declare handling: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -35,6 +40,8 @@ export class ApprovalRequest extends Model<InferAttributes<ApprovalRequest>, Inf
         decidedAt: { type: DataTypes.DATE, allowNull: true },
         decisionNote: { type: DataTypes.STRING(500), allowNull: true },
         recycleEntryId: { type: DataTypes.INTEGER, allowNull: true },
+        requesterNote: { type: DataTypes.STRING(500), allowNull: true },
+        handling: { type: longText(sequelize), allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

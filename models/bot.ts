@@ -56,7 +56,8 @@ export class BotConversation extends Model<InferAttributes<BotConversation>, Inf
 export class BotOutbox extends Model<InferAttributes<BotOutbox>, InferCreationAttributes<BotOutbox>> {
   declare id: CreationOptional<number>;
   declare door: string;
-  declare targetKind: 'user' | 'group';
+  /** `webhook` rows are outbound webhook deliveries; targetId is the subscription id. */
+  declare targetKind: 'user' | 'group' | 'webhook';
   declare targetId: string;
   declare payload: string;
   declare status: CreationOptional<'pending' | 'sending' | 'sent' | 'failed' | 'merged'>;
@@ -67,6 +68,9 @@ export class BotOutbox extends Model<InferAttributes<BotOutbox>, InferCreationAt
   /** WeCom's response_code for an interactive card, needed to update it. */
   declare responseCode: string | null;
   declare error: string | null;
+  /** The receiver's HTTP status on the last attempt (webhooks). */
+  declare httpStatus: CreationOptional<number | null>;
+  declare lastAttemptAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare sentAt: Date | null;
 
@@ -84,6 +88,8 @@ export class BotOutbox extends Model<InferAttributes<BotOutbox>, InferCreationAt
         ref: { type: DataTypes.STRING(64), allowNull: true },
         responseCode: { type: DataTypes.STRING(191), allowNull: true },
         error: { type: DataTypes.STRING(500), allowNull: true },
+        httpStatus: { type: DataTypes.INTEGER, allowNull: true },
+        lastAttemptAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: { type: DataTypes.DATE, allowNull: false },
         sentAt: { type: DataTypes.DATE, allowNull: true },
       },

@@ -8,6 +8,8 @@ export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number];
 export class ImportBatch extends Model<InferAttributes<ImportBatch>, InferCreationAttributes<ImportBatch>> {
   declare id: CreationOptional<number>;
   declare fileName: string;
+  /** What was imported: customers, orders or receivables. */
+  declare kind: CreationOptional<'customers' | 'orders' | 'receivables'>;
   /** sha256 of the file's bytes: the same file imported twice is recognised by it. */
   declare sha256: string;
   declare sheet: string | null;
@@ -33,6 +35,7 @@ export class ImportBatch extends Model<InferAttributes<ImportBatch>, InferCreati
       {
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
         fileName: { type: DataTypes.STRING(255), allowNull: false },
+        kind: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'customers' },
         sha256: { type: DataTypes.STRING(64), allowNull: false },
         sheet: { type: DataTypes.STRING(100), allowNull: true },
         operatorId: { type: DataTypes.INTEGER, allowNull: true },

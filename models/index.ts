@@ -15,6 +15,8 @@ import { BackupRecord } from './backup-record.js';
 import { BotInbound, BotConversation, BotOutbox } from './bot.js';
 import { JobRun } from './job-run.js';
 import { CustomerKeep } from './customer-keep.js';
+import { LedgerEvent, LedgerFeed, DeletionCheck } from './ledger.js';
+import { ApiToken, ApiIdempotency, WebhookSubscription, WebhookAttempt } from './api.js';
 
 export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, RecycleEntry, StewardMeta };
 export * from './customer.js';
@@ -29,6 +31,8 @@ export * from './backup-record.js';
 export * from './bot.js';
 export * from './job-run.js';
 export * from './customer-keep.js';
+export * from './ledger.js';
+export * from './api.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -53,6 +57,13 @@ export interface Models {
   BotOutbox: typeof BotOutbox;
   JobRun: typeof JobRun;
   CustomerKeep: typeof CustomerKeep;
+  LedgerEvent: typeof LedgerEvent;
+  LedgerFeed: typeof LedgerFeed;
+  DeletionCheck: typeof DeletionCheck;
+  ApiToken: typeof ApiToken;
+  ApiIdempotency: typeof ApiIdempotency;
+  WebhookSubscription: typeof WebhookSubscription;
+  WebhookAttempt: typeof WebhookAttempt;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -81,6 +92,13 @@ export function initModels(sequelize: Sequelize): Models {
     BotOutbox: class extends BotOutbox {}.initModel(sequelize),
     JobRun: class extends JobRun {}.initModel(sequelize),
     CustomerKeep: class extends CustomerKeep {}.initModel(sequelize),
+    LedgerEvent: class extends LedgerEvent {}.initModel(sequelize),
+    LedgerFeed: class extends LedgerFeed {}.initModel(sequelize),
+    DeletionCheck: class extends DeletionCheck {}.initModel(sequelize),
+    ApiToken: class extends ApiToken {}.initModel(sequelize),
+    ApiIdempotency: class extends ApiIdempotency {}.initModel(sequelize),
+    WebhookSubscription: class extends WebhookSubscription {}.initModel(sequelize),
+    WebhookAttempt: class extends WebhookAttempt {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

@@ -1,3 +1,4 @@
+import type { LedgerSource } from './sales-order.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
 export const RECEIVABLE_STATUSES = ['open', 'paid', 'written_off'] as const;
@@ -6,6 +7,9 @@ export type ReceivableStatus = (typeof RECEIVABLE_STATUSES)[number];
 /** Money a customer owes; outstanding = amount - paid. */
 export class Receivable extends Model<InferAttributes<Receivable>, InferCreationAttributes<Receivable>> {
   declare id: CreationOptional<number>;
+  /** The ERP's document number; null for receivables booked here against an order. */
+  declare number: string | null;
+  declare source: CreationOptional<LedgerSource>;
   declare customerId: number;
   declare orderId: number | null;
   declare amount: string | number;
@@ -19,6 +23,8 @@ export class Receivable extends Model<InferAttributes<Receivable>, InferCreation
     this.init(
       {
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        number: { type: DataTypes.STRING(64), allowNull: true, unique: 'receivables_number_unique' },
+        source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'local' },
         customerId: { type: DataTypes.INTEGER, allowNull: false },
         orderId: { type: DataTypes.INTEGER, allowNull: true },
         amount: { type: DataTypes.DECIMAL(14, 2), allowNull: false },

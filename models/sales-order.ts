@@ -1,5 +1,9 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
+/** Where a ledger document came from: made here, pushed by the API, imported from a file, or synced from jshERP. */
+export const LEDGER_SOURCES = ['local', 'api', 'file', 'jsherp'] as const;
+export type LedgerSource = (typeof LEDGER_SOURCES)[number];
+
 export const ORDER_STATUSES = ['draft', 'confirmed', 'shipped', 'completed', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 /** Statuses that still count as business in progress (they block a delete). */
@@ -13,6 +17,8 @@ export class SalesOrder extends Model<InferAttributes<SalesOrder>, InferCreation
   declare status: CreationOptional<OrderStatus>;
   declare orderDate: string;
   declare total: string | number;
+  /** Where the document came from: local, api, file or jsherp. */
+  declare source: CreationOptional<LedgerSource>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -20,11 +26,12 @@ export class SalesOrder extends Model<InferAttributes<SalesOrder>, InferCreation
     this.init(
       {
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
-        number: { type: DataTypes.STRING(32), allowNull: false, unique: 'sales_orders_number_unique' },
+        number: { type: DataTypes.STRING(64), allowNull: false, unique: 'sales_orders_number_unique' },
         customerId: { type: DataTypes.INTEGER, allowNull: false },
         status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'draft' },
         orderDate: { type: DataTypes.DATEONLY, allowNull: false },
         total: { type: DataTypes.DECIMAL(14, 2), allowNull: false },
+        source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'local' },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
