@@ -13,6 +13,7 @@ const FILES = {
   RevealAction: 'RevealAction.tsx',
   ConfirmAction: 'ConfirmAction.tsx',
   ImportAction: 'ImportAction.tsx',
+  LedgerImportAction: 'LedgerImportAction.tsx',
   UndoImportAction: 'UndoImportAction.tsx',
   ExportAction: 'ExportAction.tsx',
   BackupHelp: 'BackupHelp.tsx',

@@ -63,5 +63,7 @@ export interface ApiRoute {
   body?: JsonSchema;
   /** Status → description and body schema; every status the handler can answer. */
   responses: Record<number, { description: string; schema?: JsonSchema }>;
+  /** A hot read path: the statuses it declares get no access-log line (auth refusals, 429s and failures still log). */
+  quiet?: boolean;
   handler(req: ApiRequest, deps: ApiDeps): Promise<ApiResult>;
 }

@@ -3,6 +3,7 @@ import { UniqueConstraintError } from 'sequelize';
 import type { Actor } from '../core/context.js';
 import { approve, localTime, reject } from '../core/deletion/approvals.js';
 import { isDomainError } from '../core/errors.js';
+import { readHandling, type HandlingRecord } from '../core/ledger/handling.js';
 import { verifyApprovalToken } from './approval-token.js';
 import type { BotDeps } from './commands/context.js';
 import { readRawBody } from './http-door.js';
@@ -14,6 +15,12 @@ function page(title: string, body: string): string {
 <style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:480px;margin:24px auto;padding:0 16px;color:#222}
 dt{color:#666;font-size:14px}dd{margin:0 0 12px}textarea{width:100%;min-height:64px}button{font-size:16px;padding:8px 20px;margin-right:12px;border:0;border-radius:4px;color:#fff}
 .ok{background:#1a7f37}.no{background:#b42318}.msg{padding:12px;border-radius:4px;background:#f4f4f5}</style></head><body><h2>${esc(title)}</h2>${body}</body></html>`;
+}
+
+/** The 关联数据处理记录 as a list: every check, how each blocker cleared, the requester's note. */
+function handlingHtml(record: HandlingRecord | null): string {
+  if (!record || !record.lines.length) return '无';
+  return `<ul data-testid="handling">${record.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
 }
 
 /** The signed, single-use approval page that DingTalk card buttons open. */
@@ -40,7 +47,8 @@ export function mountApprovalPage(router: Router, deps: BotDeps): void {
     const customer = await core.models.Customer.findByPk(request.customerId);
     const decided = request.status !== 'pending' ? `<p class="msg">该申请已处理 (${esc({ approved: '已同意', rejected: '已拒绝', expired: '已过期' }[request.status as string] ?? request.status)})。</p>` : '';
     ctx.body = page(`删除客户审批 #${request.id}`, `<dl><dt>客户</dt><dd>${esc(request.customerCode)} ${esc(customer?.name)}</dd><dt>原因</dt><dd>${esc(request.reason)}</dd>
-<dt>有效期至</dt><dd>${esc(localTime(core, request.expiresAt))}</dd><dt>审批人</dt><dd>${esc(approver.displayName)}</dd></dl>${decided || `<form method="post">
+<dt>有效期至</dt><dd>${esc(localTime(core, request.expiresAt))}</dd><dt>审批人</dt><dd>${esc(approver.displayName)}</dd>
+<dt>关联数据处理记录</dt><dd>${handlingHtml(readHandling(request.handling))}</dd></dl>${decided || `<form method="post">
 <input type="hidden" name="t" value="${esc(token)}"><p><label>理由 (拒绝时填写)<br><textarea name="note" maxlength="500"></textarea></label></p>
 <button class="ok" name="decision" value="approve">同意</button><button class="no" name="decision" value="reject">拒绝</button></form>`}`);
   });

@@ -15,6 +15,9 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+/** Default per-request timeout; the outbox retries later with backoff. */
+export const REQUEST_TIMEOUT_MS = 4_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** JSON over fetch, retried with exponential backoff on network errors and 5xx. */
@@ -28,7 +31,8 @@ export async function requestJson<T = Record<string, unknown>>(url: string, opts
         method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
         headers: { 'content-type': 'application/json', ...opts.headers },
         body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+        // Short: a messenger that accepts connections but never answers must not hold a lane for long.
+        signal: AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
       if (res.status >= 500) {
         last = new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}`, true);

@@ -21,6 +21,16 @@ export async function readRawBody(ctx: Koa.Context, limit = 64 * 1024): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Why a WeCom callback's `timestamp` (epoch seconds) is refused, or null when it is fresh.
+ * Digits only: Number('abc') is NaN, and NaN compares false with everything, which once let a
+ * forged timestamp skip the one-hour window.
+ */
+export function staleTimestamp(timestamp: string, nowMs: number, windowMs = 3600_000): string | null {
+  if (!/^\d{1,12}$/.test(timestamp)) return 'timestamp is not epoch seconds';
+  return Math.abs(nowMs - Number(timestamp) * 1000) > windowMs ? 'stale timestamp' : null;
+}
+
 /** Refuses a request at the protocol level: a 4xx and one log line, never a 500 or a state change. */
 export function refuse(ctx: Koa.Context, log: Logger, status: number, reason: string): void {
   log.warn({ status, reason, path: ctx.path }, 'webhook refused');

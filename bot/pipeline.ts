@@ -1,9 +1,9 @@
-import { UniqueConstraintError } from 'sequelize';
 import type { Actor } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
 import { operatorByChatId } from '../core/operators.js';
 import { can, ACTION_LABELS } from '../core/permissions.js';
 import type { Operator } from '../models/index.js';
+import { isLostRace } from '../models/tx.js';
 import { buttonText } from './buttons.js';
 import type { BotDeps, CommandContext } from './commands/context.js';
 import { normalizeInput } from './commands/parse.js';
@@ -20,17 +20,46 @@ export interface HandleResult {
   operator: Operator | null;
 }
 
+/**
+ * How long a `processing` claim holds without a heartbeat. A claim whose holder died (kill -9, a
+ * lost connection) is taken over by the messenger's retry after this; a live holder renews it
+ * every third of it, so a slow import is never run twice. WeCom retries for ~15 s after the first
+ * try (doc 96466), so the lease is shorter than that.
+ */
+export const CLAIM_LEASE_MS = 10_000;
+
+type Claim = { fresh: true; id: number } | { fresh: false; replies: Reply[] };
+
 /** Records the message id; returns the earlier answer when it was seen before. */
-async function claim(deps: BotDeps, msg: IncomingMessage): Promise<{ fresh: true; id: number } | { fresh: false; replies: Reply[] }> {
+async function claim(deps: BotDeps, msg: IncomingMessage): Promise<Claim> {
   const { BotInbound } = deps.core.models;
-  try {
-    const row = await BotInbound.create({ door: msg.via, messageKey: msg.messageKey.slice(0, 191), receivedAt: deps.core.now(), reply: null });
-    return { fresh: true, id: row.id };
-  } catch (err) {
-    if (!(err instanceof UniqueConstraintError)) throw err;
-    const row = await BotInbound.findOne({ where: { door: msg.via, messageKey: msg.messageKey.slice(0, 191) } });
-    return { fresh: false, replies: row?.reply ? (JSON.parse(row.reply) as Reply[]) : [] };
+  const where = { door: msg.via, messageKey: msg.messageKey.slice(0, 191) };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const row = await BotInbound.create({ ...where, receivedAt: deps.core.now(), reply: null });
+      return { fresh: true, id: row.id };
+    } catch (err) {
+      if (!isLostRace(err)) throw err;
+    }
+    const row = await BotInbound.findOne({ where });
+    // A deadlock (multi-master) may leave no winner: try the insert once more.
+    if (!row) continue;
+    if (row.status === 'done') return { fresh: false, replies: row.reply ? (JSON.parse(row.reply) as Reply[]) : [] };
+    // Still processing: a live holder keeps renewing; a stale claim belonged to a dead one.
+    if (deps.core.now().getTime() - row.receivedAt.getTime() < CLAIM_LEASE_MS) return { fresh: false, replies: [] };
+    const [took] = await BotInbound.update({ receivedAt: deps.core.now() }, { where: { id: row.id, status: 'processing', receivedAt: row.receivedAt } });
+    return took === 1 ? { fresh: true, id: row.id } : { fresh: false, replies: [] };
   }
+  return { fresh: false, replies: [] };
+}
+
+/** Keeps a claim alive while it is handled; returns the function that stops the heartbeat. */
+function heartbeat(deps: BotDeps, id: number): () => void {
+  const timer = setInterval(() => {
+    void deps.core.models.BotInbound.update({ receivedAt: deps.core.now() }, { where: { id, status: 'processing' } }).catch(() => undefined);
+  }, CLAIM_LEASE_MS / 3);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -46,19 +75,28 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
     log.info('duplicate delivery ignored');
     return { replies: claimed.replies, duplicate: true, operator: null };
   }
-  // Already known when the read-only path looked it up and found a question pending.
-  const operator = quick?.operator ?? (await operatorByChatId(deps.core, msg.door, msg.userId));
-  let replies: Reply[];
-  if (!operator) {
-    log.info({ userId: msg.userId }, 'unknown chat user');
-    replies = [{ text: '你还没有开通权限, 请联系管理员。' }];
-  } else {
-    await rememberDingtalkGroup(deps.core, msg);
-    const actor: Actor = { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey };
-    replies = await respond(deps, msg, operator, actor, log);
+  const stop = heartbeat(deps, claimed.id);
+  try {
+    // Already known when the read-only path looked it up and found a question pending.
+    const operator = quick?.operator ?? (await operatorByChatId(deps.core, msg.door, msg.userId));
+    let replies: Reply[];
+    if (!operator) {
+      log.info({ userId: msg.userId }, 'unknown chat user');
+      replies = [{ text: '你还没有开通权限, 请联系管理员。' }];
+    } else {
+      await rememberDingtalkGroup(deps.core, msg);
+      const actor: Actor = { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey };
+      replies = await respond(deps, msg, operator, actor, log);
+    }
+    await deps.core.models.BotInbound.update({ status: 'done', reply: JSON.stringify(replies) }, { where: { id: claimed.id } });
+    stop();
+    return { replies, duplicate: false, operator };
+  } catch (err) {
+    stop();
+    // Released, so the messenger's retry is handled instead of getting an empty answer.
+    await deps.core.models.BotInbound.destroy({ where: { id: claimed.id, status: 'processing' } }).catch((e: unknown) => log.warn({ err: e }, 'could not release the message claim'));
+    throw err;
   }
-  await deps.core.models.BotInbound.update({ status: 'done', reply: JSON.stringify(replies) }, { where: { id: claimed.id } });
-  return { replies, duplicate: false, operator };
 }
 
 /**
@@ -68,7 +106,9 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
  * question is pending, the operator found on the way is returned for the full path.
  */
 async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ run: true; operator: Operator; actor: Actor; text: string } | { run: false; operator: Operator } | null> {
-  if (msg.buttonId || msg.text.length > MAX_TEXT) return null;
+  // DingTalk signs only the timestamp, so a captured request can be replayed for an hour with any
+  // body: its messages always take the deduped path, read-only ones too (each reply is a post).
+  if (msg.via === 'dingtalk' || msg.buttonId || msg.text.length > MAX_TEXT) return null;
   const text = normalizeInput(msg.text);
   if (!text || text.length > MAX_TEXT || /^\d{1,2}$/.test(text)) return null;
   const matched = deps.registry.match(text);

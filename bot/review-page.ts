@@ -6,6 +6,7 @@ import { deactivate } from '../core/customers/status.js';
 import { localTime } from '../core/deletion/approvals.js';
 import { isDomainError } from '../core/errors.js';
 import { keepCustomer } from '../core/review/keep.js';
+import { ledgerFreshness } from '../core/ledger/freshness.js';
 import type { Operator } from '../models/index.js';
 import type { BotDeps } from './commands/context.js';
 import { readRawBody } from './http-door.js';
@@ -75,7 +76,9 @@ export function mountReviewPage(router: Router, deps: BotDeps): void {
       ctx.body = page('无法打开', '<p class="msg">客户不存在。</p>');
       return;
     }
-    const last = c.lastOrderAt ? localTime(core, c.lastOrderAt).slice(0, 10) : '从未下单';
+    // Without order data "never ordered" would be a guess: say what is known instead.
+    const ledger = await ledgerFreshness(core);
+    const last = c.lastOrderAt ? localTime(core, c.lastOrderAt).slice(0, 10) : ledger.notice ? `未知 (${ledger.notice})` : '从未下单';
     const form = c.status === 'active'
       ? `<form method="post"><input type="hidden" name="t" value="${esc(token)}"><button class="off" name="decision" value="deactivate">停用 (长期无交易)</button><button class="keep" name="decision" value="keep">保留 ${core.config.REVIEW_KEEP_DAYS} 天</button></form>`
       : `<p class="msg">客户当前不是启用状态, 无需处理。</p>`;

@@ -19,7 +19,7 @@ export interface IncomingMessage {
   /** The id of a pressed button, when this is a click. */
   buttonId?: string;
   /** Door-specific reply context (e.g. DingTalk sessionWebhook). */
-  replyVia?: { sessionWebhook?: string; sessionWebhookExpiresAt?: number };
+  replyVia?: { sessionWebhook?: string; sessionWebhookExpiresAt?: number; responseUrl?: string };
   /** A file the user sent (then `text` is empty); fetched only when the pipeline asks for it. */
   file?: FileAttachment;
 }

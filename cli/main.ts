@@ -4,6 +4,10 @@ import { registerServe } from './commands/serve.js';
 import { registerChat } from './commands/chat.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerDataCommands } from './commands/data.js';
+import { registerConnect } from './commands/connect.js';
+import { registerLedgerCommands } from './commands/ledger.js';
+import { registerWebhooks } from './commands/webhooks.js';
+import { registerApiToken } from './commands/api-token.js';
 import { limitHeapGrowth } from '../core/heap.js';
 
 /** The `steward` operator command. */
@@ -17,6 +21,10 @@ export function buildProgram(): Command {
   registerChat(program);
   registerJobs(program);
   registerDataCommands(program);
+  registerConnect(program);
+  registerLedgerCommands(program);
+  registerWebhooks(program);
+  registerApiToken(program);
   return program;
 }
 

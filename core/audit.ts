@@ -4,6 +4,8 @@ import type { AuditEvent, Door } from '../models/index.js';
 import { canonicalJson } from './canonical.js';
 import type { Actor, Core } from './context.js';
 import { decrypt, encrypt } from './privacy.js';
+import { enqueueWebhookEvents, webhookBatch } from './webhooks/enqueue.js';
+import { enqueueJsherpWrite } from './ledger/jsherp/enqueue.js';
 
 /** Customer fields that are personal data: the chain holds only salted commitments to them. */
 export const PERSONAL_FIELDS = new Set(['name', 'contact', 'phone', 'address']);
@@ -81,6 +83,10 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
     hash,
   }, { transaction: t });
   await AuditHead.update({ hash, lastId: event.id }, { where: { id: 1 }, transaction: t });
+  // Lifecycle events go out as webhooks through the outbox, queued in this same transaction.
+  await enqueueWebhookEvents(core, t, actor, input, event);
+  // 停用 / 启用 / delete / restore of a customer linked to jshERP queue their write-back here too.
+  await enqueueJsherpWrite(core, t, actor, input);
   // One log line per change, only once it is committed, and never with the diff (it may hold personal data).
   t.afterCommit(() => {
     core.logger.info({ requestId: actor.requestId, door: actor.door, operatorId: row.operatorId, action: row.action, customerCode: row.customerCode, auditId: event.id }, 'customer change committed');
@@ -141,11 +147,13 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
   let prev = '';
   let count = 0;
   let rows: Record<string, unknown>[] = [];
+  const hooks = await webhookBatch(core, t);
   const flush = async () => {
     if (rows.length) await sequelize.getQueryInterface().bulkInsert(AuditEvent.getTableName() as string, rows, { transaction: t }, byColumn);
     rows = [];
   };
   for (const input of inputs) {
+    hooks?.add(input);
     if (!head) {
       head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
       if (!head) throw new Error('audit_head row missing: run migrations');
@@ -167,5 +175,6 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
   // Nobody else can append while we hold the head lock, so the highest id is our last event.
   const lastId = (await AuditEvent.max('id', { transaction: t })) as number;
   await AuditHead.update({ hash: prev, lastId }, { where: { id: 1 }, transaction: t });
+  await hooks?.flush();
   return count;
 }

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import type { ApprovalRequest } from '../models/index.js';
 import type { OperatorLike } from './context.js';
 
@@ -6,6 +7,9 @@ import type { OperatorLike } from './context.js';
  * The bot's Notifier implements it; the composition root (cli/server) hands it to doors.
  */
 export interface ApprovalNotifier {
-  /** Approval cards to every approver and a group notice that @-mentions them. */
-  approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string): Promise<unknown>;
+  /**
+   * Approval cards to every approver and a group notice that @-mentions them. With `transaction`,
+   * they are queued in it (requestDeletion's `notify`), so they commit or roll back with the request.
+   */
+  approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string, opts?: { transaction?: Transaction }): Promise<unknown>;
 }

@@ -6,6 +6,7 @@ import { DomainError } from './errors.js';
 export const ACTIONS = [
   'view', 'create', 'edit', 'deactivate', 'reactivate', 'requestDeletion', 'approve', 'restore', 'purge',
   'import', 'export', 'backup', 'restoreBackup', 'revealPersonal', 'manageOperators', 'orders', 'payments',
+  'integrations',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -28,6 +29,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   manageOperators: ['admin'],
   orders: ['admin', 'sales'],
   payments: ['admin', 'finance'],
+  integrations: ['admin'],
 };
 
 export const ACTION_LABELS: Record<Action, string> = {
@@ -35,6 +37,7 @@ export const ACTION_LABELS: Record<Action, string> = {
   requestDeletion: '申请删除客户', approve: '审批删除', restore: '恢复客户', purge: '彻底清除', import: '导入客户',
   export: '导出客户', backup: '备份', restoreBackup: '从备份还原', revealPersonal: '查看完整个人信息', manageOperators: '管理操作员',
   orders: '办理订单和预留', payments: '登记收款',
+  integrations: '管理系统对接 (API 令牌、Webhook 订阅)',
 };
 
 export const ROLE_LABELS: Record<Role, string> = { admin: '管理员', approver: '审批人', sales: '销售', finance: '财务', viewer: '只读' };

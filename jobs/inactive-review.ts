@@ -1,10 +1,13 @@
 import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
-import { addFigures, findInactive, type InactiveCustomer } from '../core/review/inactive.js';
+import { addFigures, findInactive, type InactiveCustomer, type InactiveResult } from '../core/review/inactive.js';
+import { localTime } from '../core/deletion/approvals.js';
+import { freshnessJson } from '../core/ledger/freshness.js';
 import { previousReviewAt, reviewSummary } from '../core/review/summary.js';
 import { enabledDoors } from '../bot/notify/notifier.js';
 import { reviewLink } from '../bot/review-page.js';
 import { groupSummary, ownerDigest, SHOWN_PER_PERSON, type LinksFor } from './review-digest.js';
+import { notifyAdmins } from './runner.js';
 import type { Job, JobNotifier } from './types.js';
 
 interface Recipient {
@@ -49,6 +52,17 @@ async function send(core: Core, notifier: JobNotifier, list: Recipient[], w: { d
   return messages;
 }
 
+/** Without order data the review flags nobody; it says why, and tells the admins once a run. */
+async function noLedgerData(core: Core, notifier: JobNotifier, result: InactiveResult, dryRun: boolean): Promise<{ summary: string; detail: Record<string, unknown> }> {
+  const { ledger } = result;
+  const summary = `${result.notice}, 本次不标记任何客户为不活跃或「从未下单」。`;
+  const detail = { days: result.days, total: 0, ledger: freshnessJson(ledger) };
+  if (dryRun) return { summary: `试运行: ${summary}`, detail };
+  const last = ledger.lastOrderReceivedAt ? `最近一次收到订单数据: ${localTime(core, ledger.lastOrderReceivedAt)} (来源 ${ledger.source ?? '未知'})。请检查进销存的同步。` : '请先接入进销存 (API 推送、文件导入或 jshERP 同步), 接入后审查会自动开始。';
+  await notifyAdmins(core, notifier, '不活跃客户审查', `${summary}\n${last}`, 'job:inactive-review');
+  return { summary, detail };
+}
+
 /**
  * Weekly: every owner gets their inactive customers with 停用/保留 buttons (and the typed
  * fallback), the group gets the per-manager summary with what was handled since last time.
@@ -59,6 +73,7 @@ export const inactiveReviewJob: Job = {
   schedule: '0 9 * * 1',
   async run({ core, actor, notifier, dryRun }) {
     const result = await findInactive(core, actor, { figures: 0 });
+    if (result.notice) return noLedgerData(core, notifier, result, dryRun);
     const w = { days: result.days, keepDays: result.keepDays };
     const summary = await reviewSummary(core, result.customers, await previousReviewAt(core, core.now()));
     const list = await recipients(core, result.customers);

@@ -6,6 +6,7 @@ import { approvalExpiryJob } from './approval-expiry.js';
 import { backupJob } from './backup.js';
 import { inactiveReviewJob } from './inactive-review.js';
 import { integrityCheckJob } from './integrity-check.js';
+import { jsherpSyncJob } from './jsherp-sync.js';
 import { monthlyReportJob } from './monthly-report.js';
 import { reactivateDueJob } from './reactivate-due.js';
 import { recyclePurgeJob } from './recycle-purge.js';
@@ -13,10 +14,11 @@ import { runJob, type RunResult } from './runner.js';
 import type { Job, JobNotifier } from './types.js';
 
 /** Every job, in the order `steward jobs list` shows them. This is the only file that touches node-cron. */
-export const JOBS: readonly Job[] = [backupJob, inactiveReviewJob, approvalExpiryJob, reactivateDueJob, recyclePurgeJob, monthlyReportJob, integrityCheckJob];
+export const JOBS: readonly Job[] = [backupJob, inactiveReviewJob, approvalExpiryJob, reactivateDueJob, recyclePurgeJob, monthlyReportJob, integrityCheckJob, jsherpSyncJob];
 
 /** `inactive-review` → `JOB_INACTIVE_REVIEW_CRON`. */
-export function scheduleVariable(job: Pick<Job, 'name'>): string {
+export function scheduleVariable(job: Pick<Job, 'name' | 'variable'>): string {
+  if (job.variable) return job.variable;
   return `JOB_${job.name.toUpperCase().replace(/-/g, '_')}_CRON`;
 }
 
@@ -60,7 +62,7 @@ export interface SchedulerOptions {
  * which waits for runs in progress.
  */
 export function startScheduler(core: Core, opts: SchedulerOptions): () => Promise<void> {
-  const jobs = opts.jobs ?? JOBS;
+  const jobs = (opts.jobs ?? JOBS).filter((j) => j.enabled?.(core.config) ?? true);
   checkSchedules(core.config, jobs);
   const inFlight = new Set<Promise<void>>();
   const logger = {

@@ -4,6 +4,7 @@ import type { Core } from '../core/context.js';
 import { formatYuan } from '../core/money.js';
 import { customerAnalysis, receivablesAging, salesByMonth, type CustomerAnalysis, type ReceivablesAging, type SalesByMonth } from '../core/reports/index.js';
 import { STATUS_LABELS } from '../core/customers/view.js';
+import { freshnessLine, ledgerFreshness } from '../core/ledger/freshness.js';
 import { notifyAdmins } from './runner.js';
 import type { Job } from './types.js';
 
@@ -50,9 +51,10 @@ function agingSection(a: ReceivablesAging): string {
 
 /** The monthly digest as messages, from the same report functions as 统计 and the dashboard. */
 export async function monthlyReport(core: Core, actor: Parameters<typeof customerAnalysis>[1]): Promise<Reply[]> {
-  const [analysis, sales, aging] = await Promise.all([customerAnalysis(core, actor), salesByMonth(core, actor, { months: 12 }), receivablesAging(core, actor)]);
+  const [analysis, sales, aging, ledger] = await Promise.all([customerAnalysis(core, actor), salesByMonth(core, actor, { months: 12 }), receivablesAging(core, actor), ledgerFreshness(core)]);
   const link = `详细图表见后台: ${core.config.PUBLIC_URL}/admin`;
-  return splitMessages('月度客户分析', [analysisSection(analysis), salesSection(sales), agingSection(aging), link]);
+  // Said first: without order data the sales figures below are empty or out of date.
+  return splitMessages('月度客户分析', [freshnessLine(core, ledger), analysisSection(analysis), salesSection(sales), agingSection(aging), link]);
 }
 
 /** 1st of the month: the customer analysis digest to the team group (admins' chat when no group is set up). */

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op } from 'sequelize';
 import { jobActor, type Core } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
 import type { JobRun } from '../models/index.js';
+import { isLostRace } from '../models/tx.js';
 import type { Job, JobNotifier, JobOutcome } from './types.js';
 
 /** host:pid, recorded on each run so the history shows which instance ran a slot. */
@@ -32,7 +33,8 @@ async function claim(core: Core, job: Job, slot: string, opts: RunOptions): Prom
   try {
     return await core.models.JobRun.create({ job: job.name, slot, trigger: opts.trigger, dryRun: Boolean(opts.dryRun), instance: INSTANCE, status: 'running', startedAt: core.now(), finishedAt: null, summary: null, detail: null });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) return null;
+    // A unique violation, or a 1213/1205 on a multi-master cluster: another instance has the slot.
+    if (isLostRace(err)) return null;
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import type { Config } from '../core/config.js';
 import type { Actor, Core } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
 import type { Notifier } from '../bot/notify/notifier.js';
@@ -31,5 +32,9 @@ export interface Job {
   /** Chinese name for lists and messages. */
   title: string;
   schedule: string;
+  /** The variable that overrides `schedule` (default JOB_<NAME>_CRON). */
+  variable?: string;
+  /** Scheduled only when this says so (e.g. a connector that is configured); default always. */
+  enabled?: (config: Config) => boolean;
   run(deps: JobDeps): Promise<JobOutcome>;
 }

@@ -7,6 +7,8 @@ import { adminLoginThrottle } from './0005-admin-login-throttle.js';
 import { jobs } from './0006-jobs.js';
 import { adminListIndexes } from './0007-admin-list-indexes.js';
 import { ledgerLink } from './0008-ledger-link.js';
+import { jsherp } from './0009-jsherp.js';
+import { apiSyncIndex } from './0013-api.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, apiSyncIndex];

@@ -17,6 +17,7 @@ import { JobRun } from './job-run.js';
 import { CustomerKeep } from './customer-keep.js';
 import { LedgerEvent, LedgerFeed, DeletionCheck } from './ledger.js';
 import { ApiToken, ApiIdempotency, WebhookSubscription, WebhookAttempt } from './api.js';
+import { JsherpLink, JsherpCandidate, JsherpState, JsherpWrite } from './jsherp.js';
 
 export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, RecycleEntry, StewardMeta };
 export * from './customer.js';
@@ -33,6 +34,7 @@ export * from './job-run.js';
 export * from './customer-keep.js';
 export * from './ledger.js';
 export * from './api.js';
+export * from './jsherp.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -64,6 +66,10 @@ export interface Models {
   ApiIdempotency: typeof ApiIdempotency;
   WebhookSubscription: typeof WebhookSubscription;
   WebhookAttempt: typeof WebhookAttempt;
+  JsherpLink: typeof JsherpLink;
+  JsherpCandidate: typeof JsherpCandidate;
+  JsherpState: typeof JsherpState;
+  JsherpWrite: typeof JsherpWrite;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -99,6 +105,10 @@ export function initModels(sequelize: Sequelize): Models {
     ApiIdempotency: class extends ApiIdempotency {}.initModel(sequelize),
     WebhookSubscription: class extends WebhookSubscription {}.initModel(sequelize),
     WebhookAttempt: class extends WebhookAttempt {}.initModel(sequelize),
+    JsherpLink: class extends JsherpLink {}.initModel(sequelize),
+    JsherpCandidate: class extends JsherpCandidate {}.initModel(sequelize),
+    JsherpState: class extends JsherpState {}.initModel(sequelize),
+    JsherpWrite: class extends JsherpWrite {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

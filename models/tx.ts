@@ -30,3 +30,24 @@ export async function withTransaction<T>(sequelize: Sequelize, fn: (t: Transacti
     }
   }
 }
+
+/** MySQL errors that mean "another writer got there first" when they hit a claim. */
+const LOST_RACE_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const LOST_RACE_ERRNOS = new Set([1213, 1205]);
+
+/**
+ * True when a claim (an INSERT into a unique key, a conditional UPDATE) lost to another writer:
+ * a unique violation, or, on a multi-master cluster (Galera, TiDB) where the conflict surfaces at
+ * certification instead, a deadlock (1213) or lock-wait timeout (1205). Callers stand down.
+ */
+export function isLostRace(err: unknown): boolean {
+  const e = err as { name?: string; original?: { code?: string; errno?: number }; parent?: { code?: string; errno?: number }; code?: string; errno?: number };
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'SequelizeUniqueConstraintError') return true;
+  for (const src of [e.original, e.parent, e]) {
+    if (!src) continue;
+    if (src.code && LOST_RACE_CODES.has(src.code)) return true;
+    if (typeof src.errno === 'number' && LOST_RACE_ERRNOS.has(src.errno)) return true;
+  }
+  return false;
+}

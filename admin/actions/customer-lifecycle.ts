@@ -57,7 +57,7 @@ export function customerLifecycleActions(core: Core) {
       ...permit('requestDeletion', statusIs('active', 'inactive')),
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return { ...current(context), precheck: await precheck(core, actor, codeOf(context)) };
-        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '');
+        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', { note: text(request.payload, 'note') });
         return {
           record: await freshRecord(context),
           approvalId: r.id,

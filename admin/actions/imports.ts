@@ -9,7 +9,7 @@ import { dropUpload, findStaged, removeStaged, stageUpload, stagedFiles, writeMe
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
 import { ADMIN_DATA_ROUTES, uploadLimitMb } from '../data/routes.js';
-import { formatByName } from '../../core/data/formats.js';
+import { formatByName, IMPORT_FORMATS_TEXT, isImportFormat } from '../../core/data/formats.js';
 
 /** Rows of errors and duplicate candidates sent to the browser; the error report holds them all. */
 const SHOWN = 200;
@@ -45,9 +45,9 @@ const errorReportUrl = (meta: StagedMeta) => (meta.hasErrorReport ? `${ADMIN_DAT
 async function dryRun(core: Core, actor: Actor, upload: UploadedFile, options: StagedOptions) {
   const fileName = (upload.name ?? '').trim() || '上传的文件';
   const format = formatByName(fileName);
-  if (format !== 'xlsx' && format !== 'csv') {
+  if (!isImportFormat(format)) {
     fs.rmSync(upload.path, { force: true });
-    throw new DomainError('VALIDATION', `「${fileName}」不是 .xlsx 或 .csv 文件。请上传 Excel 工作簿 (.xlsx) 或 CSV; 旧版 .xls 请先在 Excel 里另存为 .xlsx。`, { file: fileName });
+    throw new DomainError('VALIDATION', `「${fileName}」不是 .xlsx 或 .csv 文件, 也不是旧版 .xls。请上传 ${IMPORT_FORMATS_TEXT}。`, { file: fileName });
   }
   const meta = stageUpload(core, upload.path, { fileName, operatorId: actor.operator.id ?? -1, options });
   try {
@@ -71,6 +71,8 @@ const opts = (o: StagedOptions) => ({ ignoreUnknown: o.ignoreUnknown, partial: o
 /** 确认导入: the staged file, with the options of its dry run. */
 async function commit(core: Core, actor: Actor, token: unknown) {
   const meta = findStaged(core, token, actor.operator.id);
+  // A staged order/receivable file is the ledger import's: never read it as customers.
+  if ((meta.options as { ledger?: boolean }).ledger) throw new DomainError('NOT_FOUND', '找不到这次上传的客户文件。请重新选择文件上传并预检。', {});
   const report = await importCustomers(core, actor, stagedFiles(core, meta.id).upload, { fileName: meta.fileName, commit: true, ...opts(meta.options), ...(meta.sha256 ? { expectSha256: meta.sha256 } : {}) });
   if (report.committed || report.alreadyImported) dropUpload(core, meta.id);
   return { report: reportView(report), token: report.committed ? null : meta.id, errorReportUrl: errorReportUrl(meta) };

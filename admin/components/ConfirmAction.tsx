@@ -3,11 +3,11 @@ import { useNotice, type ActionProps } from 'adminjs'
 import { useNavigate } from 'react-router'
 import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui'
 
-/** A confirmation step for record actions without other input (启用, 同意, 拒绝, 恢复, 彻底清除); only POST changes anything. */
+/** A confirmation step for record actions with at most one input (启用, 同意, 拒绝 + 理由, 登记收款 + 金额, …); only POST changes anything. */
 const ConfirmAction = (props: ActionProps) => {
   const { action, resource } = props
   const record = props.record!
-  const custom = (action.custom || {}) as { message?: string; button?: string; danger?: boolean; note?: { label: string; required?: boolean } }
+  const custom = (action.custom || {}) as { message?: string; button?: string; danger?: boolean; note?: { label: string; required?: boolean; name?: string; input?: 'text' } }
   const [note, setNote] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -23,7 +23,7 @@ const ConfirmAction = (props: ActionProps) => {
     setBusy(true)
     setError(null)
     try {
-      const data = await postRecordAction(resource.id, record.id, action.name, { note })
+      const data = await postRecordAction(resource.id, record.id, action.name, { [(custom.note && custom.note.name) || 'note']: note })
       if (data.notice) addNotice(data.notice)
       if (data.notice && data.notice.type === 'error') setError(data.notice.message)
       else navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' }))
@@ -40,7 +40,9 @@ const ConfirmAction = (props: ActionProps) => {
       {custom.note ? (
         <div>
           <label style={labelStyle} htmlFor="note">{custom.note.label}{custom.note.required ? ' *' : ' (可选)'}</label>
-          <textarea id="note" name="note" rows={3} style={field} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />
+          {custom.note.input === 'text'
+            ? <input id="note" name={custom.note.name || 'note'} style={field} value={note} onChange={(e) => setNote(e.target.value)} maxLength={40} />
+            : <textarea id="note" name="note" rows={3} style={field} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />}
         </div>
       ) : null}
       <ErrorBox message={error} />

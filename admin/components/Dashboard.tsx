@@ -21,7 +21,7 @@ const Backup = ({ backup }: { backup: DashboardData['backup'] }) => {
   )
 }
 
-/** The back office's home: counts, two charts, the top 10, pending approvals and the last backup. */
+/** The back office's home: counts, the ledger feed, two charts, the top 10, pending approvals and the last backup. */
 const Dashboard = () => {
   const [data, setData] = useState<DashboardData | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -45,6 +45,10 @@ const Dashboard = () => {
           <div style={{ fontSize: 22, fontWeight: 700, lineHeight: '30px' }}>{data.sales12m.total}</div>
           <div style={{ color: '#888', fontSize: 12, lineHeight: '18px', marginTop: 4 }}>{data.sales12m.orders} 单 · 客单价 {data.sales12m.average} · 人均 {data.sales12m.ordersPerCustomer} 单</div>
         </div>
+      </div>
+      <div style={{ ...box, borderLeft: `4px solid ${data.ledger.stale ? '#d48806' : '#1a7f37'}` }} data-testid="ledger-freshness">
+        <div style={h2}>进销存数据</div>
+        <div>{data.ledger.text}</div>
       </div>
       <div style={grid}>
         <div style={box}><div style={h2}>每月新增客户 (近 24 个月)</div><BarChart data={data.newPerMonth} color="#3040d6" testId="chart-new" /></div>

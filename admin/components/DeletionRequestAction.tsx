@@ -19,6 +19,7 @@ const DeletionRequestAction = (props: ActionProps) => {
   const record = props.record!
   const [check, setCheck] = useState<Precheck | null>(null)
   const [reason, setReason] = useState('')
+  const [note, setNote] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const addNotice = useNotice()
@@ -38,7 +39,7 @@ const DeletionRequestAction = (props: ActionProps) => {
     setBusy(true)
     setError(null)
     try {
-      const data = await postRecordAction(resource.id, record.id, action.name, { reason })
+      const data = await postRecordAction(resource.id, record.id, action.name, { reason, note })
       if (data.notice) addNotice(data.notice)
       if (data.notice && data.notice.type === 'error') {
         setError(data.notice.message)
@@ -68,6 +69,8 @@ const DeletionRequestAction = (props: ActionProps) => {
       <p style={{ margin: '8px 0', color: '#666' }}>检查通过: 没有未完成订单、未收款或库存预留。提交后需要另一位审批人同意, 同意后客户移入回收站, 保留期内可以恢复。</p>
       <label style={labelStyle} htmlFor="reason">删除原因 *</label>
       <textarea id="reason" name="reason" rows={3} style={field} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} required />
+      <label style={labelStyle} htmlFor="note">处理说明 (可选): 之前的未完成业务是怎样处理的</label>
+      <textarea id="note" name="note" rows={2} style={field} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />
       <ErrorBox message={error} />
       <button type="submit" style={primaryButton(true)} disabled={busy} data-testid="deletion-submit">{busy ? '提交中…' : '提交删除申请'}</button>
     </form>

@@ -100,11 +100,11 @@ const ImportAction = (props: ActionProps) => {
       <form onSubmit={check} data-testid="import-form">
         <div style={{ fontSize: 16, fontWeight: 600 }}>从 Excel / CSV 导入客户</div>
         <p style={{ color: '#666', lineHeight: 1.6 }}>
-          先预检: 系统检查每一行并给出报告, 不写入任何数据; 确认无误后再点「确认导入」。支持 .xlsx 和 .csv (UTF-8 或 GBK),
+          先预检: 系统检查每一行并给出报告, 不写入任何数据; 确认无误后再点「确认导入」。支持 .xlsx、旧版 .xls 和 .csv (UTF-8 或 GBK),
           最大 {info ? info.maxMb : '…'} MB、{info ? info.maxRows : '…'} 行。{info ? <a href={info.templateUrl} data-testid="template-link">下载导入模板</a> : null}
         </p>
         <label style={labelStyle} htmlFor="file">文件 *</label>
-        <input id="file" name="file" type="file" accept=".xlsx,.csv" style={field} onChange={(e) => setFile(e.target.files && e.target.files[0] ? e.target.files[0] : null)} />
+        <input id="file" name="file" type="file" accept=".xlsx,.xls,.csv" style={field} onChange={(e) => setFile(e.target.files && e.target.files[0] ? e.target.files[0] : null)} />
         <label style={labelStyle} htmlFor="sheet">工作表名称 (可选, 默认第一个)</label>
         <input id="sheet" name="sheet" style={field} value={sheet} onChange={(e) => setSheet(e.target.value)} maxLength={100} />
         <label style={{ display: 'block', marginTop: 12 }}><input type="checkbox" name="ignoreUnknown" checked={ignoreUnknown} onChange={(e) => setIgnoreUnknown(e.target.checked)} /> 忽略未知列</label>

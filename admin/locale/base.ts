@@ -4,7 +4,10 @@ export const baseTranslations = {
     new: '新建', edit: '编辑', show: '详情', delete: '删除', bulkDelete: '批量删除', list: '列表', search: '搜索',
     deactivate: '停用', reactivate: '启用', requestDeletion: '申请删除', reveal: '查看手机号',
     approve: '同意', reject: '拒绝', restore: '恢复', purge: '彻底清除',
-    importFile: '导入客户', undoImport: '撤销导入', exportData: '导出', restoreHelp: '如何还原',
+    cancelOrder: '取消订单', recordPayment: '登记收款', release: '释放预留',
+    importFile: '导入客户', undoImport: '撤销导入', importLedger: '导入单据', undoLedgerImport: '撤销单据导入', exportData: '导出', restoreHelp: '如何还原',
+    replay: '重新投递', remove: '删除订阅',
+    revokeToken: '吊销令牌',
   },
   buttons: {
     save: '保存', addNewItem: '添加一项', filter: '筛选', filterActive: '筛选 ({{count}})', applyChanges: '应用筛选', resetFilter: '重置',
@@ -32,6 +35,8 @@ export const baseTranslations = {
     customers: '客户', sales_orders: '销售订单', receivables: '应收款', reservations: '库存预留', products: '产品',
     operators: '操作员', approval_requests: '审批单', recycle_entries: '回收站', audit_events: '审计日志',
     import_batches: '导入批次', backup_records: '备份', job_runs: '任务运行',
+    webhook_subscriptions: 'Webhook 订阅', webhook_deliveries: 'Webhook 投递记录',
+    api_tokens: 'API 令牌',
   },
   properties: {
     length: '长度', from: '从', to: '到',

@@ -3,18 +3,20 @@ import { centsToDecimal, toCents } from '../../core/money.js';
 import { ORDER_STATUSES, RECEIVABLE_STATUSES, type Product, type Receivable, type Reservation, type SalesOrder } from '../../models/index.js';
 import { StewardResource, exactRule, idRule, prefixRule, rangeRule } from '../adapter/steward-resource.js';
 import { readOnly } from '../features/permissions.js';
+import { orderActions, receivableActions, reservationActions } from '../actions/ledger-doors.js';
 
 /** DECIMAL as the same "1234.50" on SQLite (number) and MySQL (string). */
 const money = (v: string | number | null | undefined) => centsToDecimal(toCents(v));
 
 export const ORDER_STATUS_LABELS: Record<string, string> = { draft: '草稿', confirmed: '已确认', shipped: '已发货', completed: '已完成', cancelled: '已取消' };
 export const RECEIVABLE_STATUS_LABELS: Record<string, string> = { open: '未结清', paid: '已结清', written_off: '已核销' };
+export const SOURCE_LABELS: Record<string, string> = { local: '本系统', api: 'ERP 推送', file: '文件导入', jsherp: 'jshERP 同步' };
 export const RESERVATION_STATUS_LABELS: Record<string, string> = { active: '预留中', released: '已释放' };
 
 const labels = (map: Record<string, string>, keys: readonly string[] = Object.keys(map)) => keys.map((value) => ({ value, label: map[value] ?? value }));
 const commerce = { name: 'commerce', icon: 'ShoppingCart' };
 
-/** 销售订单: read-only here; orders are handled by the 进销存 flows through core/orders. */
+/** 销售订单: read here; a local order can be cancelled (取消订单) through core/orders, an ERP's only in the ERP. */
 export function salesOrderResource(core: Core) {
   return {
     resource: new StewardResource<SalesOrder>(core.models.SalesOrder, {
@@ -25,10 +27,10 @@ export function salesOrderResource(core: Core) {
     }),
     options: {
       id: 'sales_orders', navigation: commerce, titleProperty: 'number', sort: { sortBy: 'id', direction: 'desc' as const },
-      listProperties: ['number', 'customerId', 'status', 'orderDate', 'total'],
+      listProperties: ['number', 'customerId', 'status', 'orderDate', 'total', 'source'],
       filterProperties: ['number', 'customerId', 'status', 'orderDate'],
-      properties: { customerId: { reference: 'customers' }, status: { availableValues: labels(ORDER_STATUS_LABELS, ORDER_STATUSES) }, total: { type: 'string' as const } },
-      actions: readOnly(),
+      properties: { customerId: { reference: 'customers' }, status: { availableValues: labels(ORDER_STATUS_LABELS, ORDER_STATUSES) }, total: { type: 'string' as const }, source: { availableValues: labels(SOURCE_LABELS) } },
+      actions: { ...readOnly(), ...orderActions(core) },
     },
   };
 }
@@ -47,15 +49,16 @@ export function receivableResource(core: Core) {
     }),
     options: {
       id: 'receivables', navigation: commerce, sort: { sortBy: 'id', direction: 'desc' as const },
-      listProperties: ['id', 'customerId', 'orderId', 'amount', 'paid', 'outstanding', 'dueDate', 'status'],
+      listProperties: ['id', 'number', 'customerId', 'orderId', 'amount', 'paid', 'outstanding', 'dueDate', 'status', 'source'],
       filterProperties: ['customerId', 'status', 'dueDate'],
       properties: {
         customerId: { reference: 'customers' }, orderId: { reference: 'sales_orders' },
         status: { availableValues: labels(RECEIVABLE_STATUS_LABELS, RECEIVABLE_STATUSES) },
         amount: { type: 'string' as const }, paid: { type: 'string' as const },
         outstanding: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+        source: { availableValues: labels(SOURCE_LABELS) },
       },
-      actions: readOnly(),
+      actions: { ...readOnly(), ...receivableActions(core) },
     },
   };
 }
@@ -70,13 +73,14 @@ export function reservationResource(core: Core) {
     }),
     options: {
       id: 'reservations', navigation: commerce, sort: { sortBy: 'id', direction: 'desc' as const },
-      listProperties: ['id', 'customerId', 'productId', 'orderId', 'quantity', 'status', 'createdAt'],
+      listProperties: ['id', 'number', 'customerId', 'productId', 'orderId', 'quantity', 'status', 'source', 'createdAt'],
       filterProperties: ['customerId', 'productId', 'status'],
       properties: {
         customerId: { reference: 'customers' }, productId: { reference: 'products' }, orderId: { reference: 'sales_orders' },
         status: { availableValues: labels(RESERVATION_STATUS_LABELS) },
+        source: { availableValues: labels(SOURCE_LABELS) },
       },
-      actions: readOnly(),
+      actions: { ...readOnly(), ...reservationActions(core) },
     },
   };
 }

@@ -6,6 +6,9 @@ import { operatorResource } from './operator.resource.js';
 import { optionalResources } from './optional.resource.js';
 import { importBatchResource } from './import-batch.resource.js';
 import { backupResource } from './backup.resource.js';
+import { apiTokenResource } from './api-token.resource.js';
+import { webhookDeliveryResource, webhookSubscriptionResource } from './webhook.resource.js';
+import { jsherpResources } from './jsherp.resource.js';
 
 /**
  * Every resource of the back office, in menu order. One factory per resource; tables owned by
@@ -22,6 +25,10 @@ export function buildResources(core: Core) {
     operatorResource(core),
     importBatchResource(core),
     backupResource(core),
+    apiTokenResource(core),
+    webhookSubscriptionResource(core),
+    webhookDeliveryResource(core),
     ...optionalResources(core),
+    ...jsherpResources(core),
   ];
 }

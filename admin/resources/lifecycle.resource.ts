@@ -4,14 +4,16 @@ import { StewardResource, exactRule, idRule, prefixRule, rangeRule } from '../ad
 import { approvalActions, recycleActions } from '../actions/approvals.js';
 import { readOnly } from '../features/permissions.js';
 import { normalizeCode } from '../../core/customers/codes.js';
+import { readHandling } from '../../core/ledger/handling.js';
 
 export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已同意', rejected: '已拒绝', expired: '已过期' };
-export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', admin: '后台', job: '定时任务', cli: '命令行' };
+export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'customer.create': '新建客户', 'customer.edit': '修改客户', 'customer.deactivate': '停用客户', 'customer.reactivate': '启用客户',
   'customer.delete': '删除客户', 'customer.restore': '恢复客户', 'customer.purge': '彻底清除', 'customer.reveal': '查看个人信息',
   'deletion.request': '申请删除', 'deletion.reject': '拒绝删除', 'deletion.expire': '删除申请过期',
   'operator.create': '新建操作员', 'operator.edit': '修改操作员',
+  'order.cancel': '取消订单', 'receivable.payment': '登记收款', 'reservation.release': '释放预留',
 };
 
 const labels = (map: Record<string, string>, keys: readonly string[] = Object.keys(map)) => keys.map((value) => ({ value, label: map[value] ?? value }));
@@ -24,16 +26,19 @@ export function approvalResource(core: Core) {
       filters: { status: exactRule('status'), customerId: idRule('customerId'), customerCode: prefixRule('customerCode', normalizeCode), requesterId: idRule('requesterId') },
       sorts: { id: 'id', expiresAt: 'expiresAt' },
       defaultSort: ['id', 'DESC'],
+      // The 关联数据处理记录 as the lines people read, not the stored JSON.
+      toParams: (r) => ({ ...r.get({ plain: true }), handling: readHandling(r.handling)?.lines.join('\n') ?? '' }),
     }),
     options: {
       id: 'approval_requests', navigation: lifecycle, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'expiresAt'],
       filterProperties: ['status', 'customerCode', 'requesterId'],
-      showProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
+      showProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterNote', 'handling', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
       properties: {
         customerId: { reference: 'customers' }, requesterId: { reference: 'operators' }, decidedBy: { reference: 'operators' },
         status: { availableValues: labels(APPROVAL_STATUS_LABELS, APPROVAL_STATUSES) },
         action: { isVisible: false },
+        handling: { type: 'textarea' as const, isVisible: { list: false, show: true, edit: false, filter: false } },
       },
       actions: { ...readOnly(), ...approvalActions(core) },
     },

@@ -7,6 +7,7 @@ import { doCreate } from './edit.js';
 import { confirmImport, discardImport } from './import.js';
 import type { CommandSpec } from './registry.js';
 import { confirmDeactivate } from './status.js';
+import { confirmCancelOrder, confirmPayment, confirmRelease } from './ledger.js';
 import { confirmDeactivateAll } from './review.js';
 
 type Payload = { action: string; key: string } & Record<string, unknown>;
@@ -19,6 +20,9 @@ const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply
   create: (ctx, p) => doCreate(ctx, p.input as CustomerInput, true),
   'deactivate-all': (ctx, p) => confirmDeactivateAll(ctx, p as never),
   import: (ctx, p) => confirmImport(ctx, p),
+  'cancel-order': (ctx, p) => confirmCancelOrder(ctx, p as never),
+  payment: (ctx, p) => confirmPayment(ctx, p as never),
+  release: (ctx, p) => confirmRelease(ctx, p as never),
 };
 
 /** Clean-up for a confirmation that will not happen (取消, a wrong key). */

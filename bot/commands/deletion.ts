@@ -1,14 +1,24 @@
 import { approve, localTime, pendingFor, reject, requestDeletion } from '../../core/deletion/approvals.js';
-import { precheck } from '../../core/deletion/precheck.js';
+import { precheck, type Blocker } from '../../core/deletion/precheck.js';
+import { centsToDecimal } from '../../core/money.js';
 import { listRecycleBin, restoreCustomer } from '../../core/deletion/recycle.js';
 import { getCustomer } from '../../core/customers/search.js';
 import { DomainError } from '../../core/errors.js';
 import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
+import type { Operator } from '../../models/index.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
 import { propose } from './status.js';
+
+/** How to clear each blocking document: the local doors by name, the ERP's in the ERP. */
+function clearingHints(blockers: Blocker[]): string {
+  const docs = blockers.flatMap((b) => b.docs ?? []);
+  const local = docs.filter((d) => d.source === 'local').slice(0, 8).map((d) => (d.type === 'order' ? `取消订单 ${d.number}` : d.type === 'receivable' ? `登记收款 ${d.number} ${centsToDecimal(d.amountCents ?? 0)}` : `释放预留 ${d.number}`));
+  const erp = docs.filter((d) => d.source !== 'local').slice(0, 8).map((d) => `${d.number} (${d.source})`);
+  return [local.length ? `本系统的单据可以这样处理: ${local.join(' / ')}` : '', erp.length ? `来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${erp.join('、')}` : ''].filter(Boolean).join('\n');
+}
 
 export const deleteCommand: CommandSpec = {
   id: 'customer.delete',
@@ -17,30 +27,37 @@ export const deleteCommand: CommandSpec = {
   args: [{ name: 'code', label: '编码', required: true }, { name: 'reason', label: '原因', rest: true }],
   permission: 'requestDeletion',
   sideEffect: true,
-  summary: '申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复',
-  example: '删除客户 C20260012 重复录入',
+  summary: '申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复; 可加 备注=处理说明',
+  example: '删除客户 C20260012 重复录入 备注=订单已在ERP取消',
   async run(ctx) {
     const found = await resolveCustomer(ctx, ctx.args.code!, '删除客户', ctx.args.reason ?? '');
     if (found.reply) return found.reply;
     const check = await precheck(ctx.core, ctx.actor, found.code);
     if (check.blockers.length) {
       const lines = check.blockers.map((b, i) => `${i + 1}. ${b.text}`).join('\n');
+      const hints = clearingHints(check.blockers);
       return {
-        text: `客户 ${check.code} ${check.name} 还有业务未了结, 不能删除:\n${lines}\n${check.suggestion}`,
+        text: `客户 ${check.code} ${check.name} 还有业务未了结, 不能删除:\n${lines}\n${check.suggestion}${hints ? `\n${hints}` : ''}`,
         buttons: [{ id: buttonId('help', '停用客户'), text: '怎样停用' }],
       };
     }
     if (!ctx.args.reason) return { text: `请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入` };
-    return propose(ctx, 'delete', check.code, { code: check.code, reason: ctx.args.reason },
-      `将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
+    const note = (ctx.raw.named['备注'] ?? ctx.raw.named['note'] ?? '').trim() || null;
+    return propose(ctx, 'delete', check.code, { code: check.code, reason: ctx.args.reason, note },
+      `将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason}${note ? `; 备注: ${note}` : ''})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
   },
 };
 
 /** Runs a confirmed delete request and notifies the approvers. */
-export async function confirmDelete(ctx: CommandContext, p: { code: string; reason: string }): Promise<Reply> {
-  const request = await requestDeletion(ctx.core, ctx.actor, p.code, p.reason);
-  const customer = await getCustomer(ctx.core, ctx.actor, p.code);
-  const approvers = await ctx.deps.notifier.approvalRequested(request, ctx.operator, customer?.name ?? '', ctx.msg);
+export async function confirmDelete(ctx: CommandContext, p: { code: string; reason: string; note?: string | null }): Promise<Reply> {
+  let approvers: Operator[] = [];
+  // The approvers' cards are queued in the request's transaction: both are committed, or neither.
+  const request = await requestDeletion(ctx.core, ctx.actor, p.code, p.reason, {
+    note: p.note ?? null,
+    notify: async (transaction, r, customer) => {
+      approvers = await ctx.deps.notifier.approvalRequested(r, ctx.operator, customer.name, { origin: ctx.msg, transaction });
+    },
+  });
   const names = approvers.map((a) => a.displayName).join('、') || '(没有可用的审批人, 请联系管理员)';
   return { text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`, mentions: approvers.map((a) => (ctx.msg.door === 'wecom' ? a.wecomUserId : a.dingtalkUserId)).filter((x): x is string => !!x) };
 }

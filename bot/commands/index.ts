@@ -3,6 +3,7 @@ import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCo
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
 import { importCommand } from './import.js';
+import { cancelOrderCommand, paymentCommand, releaseCommand } from './ledger.js';
 import { customerQuery } from './query.js';
 import { CommandRegistry } from './registry.js';
 import { statsCommand } from './reports.js';
@@ -30,7 +31,10 @@ export function buildRegistry(): CommandRegistry {
     .register(keepCommand)
     .register(deactivateAllCommand)
     .register(statsCommand)
-    .register(importCommand);
+    .register(importCommand)
+    .register(cancelOrderCommand)
+    .register(paymentCommand)
+    .register(releaseCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

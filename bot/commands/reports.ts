@@ -1,6 +1,7 @@
 import { STATUS_LABELS } from '../../core/customers/view.js';
 import { formatYuan } from '../../core/money.js';
 import { customerAnalysis } from '../../core/reports/index.js';
+import { freshnessLine, ledgerFreshness } from '../../core/ledger/freshness.js';
 import type { CommandSpec } from './registry.js';
 
 export const statsCommand: CommandSpec = {
@@ -16,11 +17,12 @@ export const statsCommand: CommandSpec = {
     const { ApprovalRequest, RecycleEntry } = ctx.core.models;
     // The same report as the back-office dashboard and the monthly-report job.
     const a = await customerAnalysis(ctx.core, ctx.actor);
+    const feed = freshnessLine(ctx.core, await ledgerFreshness(ctx.core));
     const pending = await ApprovalRequest.count({ where: { status: 'pending' } });
     const bin = await RecycleEntry.count({ where: { restoredAt: null, purgedAt: null } });
     const lines = (['active', 'inactive', 'deleted'] as const).map((s) => `${STATUS_LABELS[s]}: ${a.byStatus[s] ?? 0}`);
     const s = a.sales12m;
     const top = a.top10.slice(0, 3).map((t, i) => `${i + 1}. ${t.code} ${t.name} ${formatYuan(t.salesCents)}`).join('\n');
-    return { text: `客户统计\n${lines.join('  ')}\n近 12 个月: ${s.orders} 单, ${formatYuan(s.totalCents)}, 平均客单价 ${formatYuan(s.averageOrderCents)}\n${top ? `销售额前 3:\n${top}\n` : ''}待审批删除申请: ${pending}\n回收站: ${bin}` };
+    return { text: `客户统计\n${lines.join('  ')}\n近 12 个月: ${s.orders} 单, ${formatYuan(s.totalCents)}, 平均客单价 ${formatYuan(s.averageOrderCents)}\n${top ? `销售额前 3:\n${top}\n` : ''}待审批删除申请: ${pending}\n回收站: ${bin}\n${feed}` };
   },
 };

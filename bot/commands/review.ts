@@ -29,6 +29,11 @@ function parseDays(raw: string | undefined): number | undefined {
   return Number(text);
 }
 
+/** Where order data comes from, for the notice when none is flowing. */
+function ledgerHint(last: string | null, source: string | null): string {
+  return last ? `最近一次收到订单数据: ${last} (来源 ${source ?? '未知'})。请检查进销存的同步。` : '接入进销存 (API 推送、文件导入或 jshERP 同步) 后即可审查。';
+}
+
 export const inactiveCommand: CommandSpec = {
   id: 'review.inactive',
   name: '不活跃客户',
@@ -43,6 +48,7 @@ export const inactiveCommand: CommandSpec = {
     const result = await findInactive(ctx.core, ctx.actor, { days: parseDays(ctx.args.days), figures: LISTED, ...(own ? { ownerId: ctx.operator.id } : {}) });
     const n = result.customers.length;
     const whose = own ? '你负责的' : '';
+    if (result.notice) return { title: '不活跃客户', text: `${result.notice}, 无法判断客户是否活跃, 本次不标记任何客户为不活跃或「从未下单」。\n${ledgerHint(result.ledger.lastOrderReceivedAt ? localTime(ctx.core, result.ledger.lastOrderReceivedAt) : null, result.ledger.source)}` };
     if (!n) return { text: `${whose}启用客户里没有超过 ${result.days} 天未下单的 (已排除 ${result.keepDays} 天内选择保留的)。` };
     const lines = result.customers.slice(0, LISTED).map((c, i) => `${i + 1}. ${inactiveLine(ctx.core, c)}${own ? '' : ` · 负责人 ${c.owner ?? '未分配'}`}`);
     const more = n > LISTED ? `\n… 另有 ${n - LISTED} 个未列出。` : '';
@@ -78,6 +84,7 @@ export const deactivateAllCommand: CommandSpec = {
   async run(ctx) {
     const result = await findInactive(ctx.core, ctx.actor, { ownerId: ctx.operator.id, limit: BULK_LIMIT, figures: 0 });
     const codes = result.customers.map((c) => c.code);
+    if (result.notice) return { text: `${result.notice}, 无法判断客户是否活跃, 不能批量停用。` };
     if (!codes.length) return { text: `你负责的启用客户里没有超过 ${result.days} 天未下单的, 无需停用。` };
     const list = result.customers.map((c, i) => `${i + 1}. ${c.code} ${c.name}`).join('\n');
     const cap = codes.length === BULK_LIMIT ? `\n(一次最多 ${BULK_LIMIT} 个, 其余的下次再处理。)` : '';

@@ -4,22 +4,9 @@ import { verifyDingtalkRobotSign } from '../crypto/dingtalk-sign.js';
 import { readRawBody, refuse } from '../http-door.js';
 import { handleMessage } from '../pipeline.js';
 import type { FileAttachment, IncomingMessage } from '../types.js';
+import { isDingtalkUrl } from '../messenger-hosts.js';
+import { parseRobotCallback, type RobotCallback } from './callback.js';
 import { DingtalkClient } from './client.js';
-
-interface RobotCallback {
-  msgtype?: string;
-  text?: { content?: string };
-  /** msgtype "file" (1:1 chats only): a download code and the name as sent. */
-  content?: { downloadCode?: string; fileName?: string };
-  robotCode?: string;
-  msgId?: string;
-  conversationType?: string;
-  conversationId?: string;
-  senderStaffId?: string;
-  senderNick?: string;
-  sessionWebhook?: string;
-  sessionWebhookExpiredTime?: number;
-}
 
 /**
  * The DingTalk app robot door (HTTP mode). The headers' HMAC sign is checked in constant time
@@ -48,18 +35,24 @@ export function mountDingtalk(router: Router, deps: BotDeps, kick: () => void): 
   router.post('/webhooks/dingtalk', async function dingtalkMessage(ctx) {
     const check = verifyDingtalkRobotSign({ timestamp: ctx.get('timestamp'), sign: ctx.get('sign') }, config.DINGTALK_APP_SECRET!, Date.now());
     if (!check.ok) return refuse(ctx, log, 401, check.reason);
-    let body: RobotCallback;
+    let raw: string;
     try {
-      body = JSON.parse(await readRawBody(ctx)) as RobotCallback;
+      raw = await readRawBody(ctx);
     } catch (err) {
-      return refuse(ctx, log, (err as { status?: number }).status === 413 ? 413 : 400, 'malformed JSON');
+      return refuse(ctx, log, (err as { status?: number }).status === 413 ? 413 : 400, 'unreadable body');
     }
-    if (!body || typeof body !== 'object' || !body.msgId || !body.senderStaffId) return refuse(ctx, log, 400, 'missing msgId or senderStaffId');
+    const parsed = parseRobotCallback(raw);
+    if (!parsed.ok) return refuse(ctx, log, 400, parsed.reason);
+    const body = parsed.body;
+    // The sign covers only the timestamp, so the body's URL is not authentic: DingTalk's own hosts
+    // only; otherwise the answer goes through the OpenAPI and nothing is posted to that URL.
+    const session = isDingtalkUrl(deps.core, body.sessionWebhook) ? body.sessionWebhook : undefined;
+    if (body.sessionWebhook && !session) log.warn({ msgId: body.msgId }, 'sessionWebhook outside DingTalk ignored');
     const msg: IncomingMessage = {
       door: 'dingtalk', via: 'dingtalk', messageKey: String(body.msgId), userId: body.senderStaffId, userName: body.senderNick,
       chatType: body.conversationType === '2' ? 'group' : 'direct', conversationId: body.conversationId,
       text: body.msgtype === 'text' ? body.text?.content ?? '' : '',
-      replyVia: { sessionWebhook: body.sessionWebhook, sessionWebhookExpiresAt: body.sessionWebhookExpiredTime },
+      replyVia: session ? { sessionWebhook: session, sessionWebhookExpiresAt: body.sessionWebhookExpiredTime } : {},
     };
     const file = fileFor(body);
     if (file) msg.file = file;

@@ -7,13 +7,13 @@ const quoted = (name: string | null) => (name ? `「${name}」` : '');
 /** The refusal for a file that is not .xlsx/.csv: which formats work and where the template is. */
 export function unsupportedText(name: string | null, xls = false): string {
   const old = xls ? ' 旧版 Excel (.xls) 请先在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」。' : '';
-  return `${quoted(name) || '这个文件'}不能导入: 只支持 Excel 工作簿 (.xlsx) 和 CSV (.csv) 文件。${old}请按「导入模板」填写客户: 模板在${BACK_OFFICE_IMPORT}里下载 (或命令行 steward import --template 模板.xlsx)。`;
+  return `${quoted(name) || '这个文件'}不能导入: 只支持 Excel 工作簿 (.xlsx / .xls) 和 CSV (.csv) 文件。${old}请按「导入模板」填写客户: 模板在${BACK_OFFICE_IMPORT}里下载 (或命令行 steward import --template 模板.xlsx)。`;
 }
 
 /** Before downloading: refuses a name whose extension says it is not importable (no extension: judged later by content). */
 export function refuseByName(name: string | null): string | null {
   const format = name ? formatByName(name) : null;
-  return format === 'xls' || format === 'other' ? unsupportedText(name, format === 'xls') : null;
+  return format === 'other' ? unsupportedText(name) : null;
 }
 
 /**
@@ -26,7 +26,7 @@ export function importName(name: string | null, data: Buffer): { name: string } 
   if (refused) return { refuse: refused };
   if (base && formatByName(base)) return { name: base };
   const format = formatByContent(data);
-  if (format === 'xls' || format === 'binary') return { refuse: unsupportedText(base || null, format === 'xls') };
+  if (format === 'binary') return { refuse: unsupportedText(base || null) };
   return { name: `${base || '聊天文件'}.${format}` };
 }
 

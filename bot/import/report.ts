@@ -14,12 +14,13 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
 
 /** The dry run as one chat message: counts, the first errors as 「第 N 行 列名: 原因」, duplicate candidates. */
 export function dryRunReply(r: ImportReport): Reply {
-  const where = r.format === 'xlsx' ? `工作表「${r.sheet}」` : `CSV, ${(r.encoding ?? 'utf-8').toUpperCase()}`;
+  const where = r.format !== 'csv' ? `工作表「${r.sheet}」` : `CSV, ${(r.encoding ?? 'utf-8').toUpperCase()}`;
   const lines = [
     `文件: ${r.fileName} (${where})`,
     `新增 ${r.created} · 更新 ${r.updated} · 不变 ${r.unchanged} · 跳过 ${r.skipped} · 错误 ${r.failedRows.length} 行`,
   ];
   if (r.skipped) lines.push('(跳过的是空行、标题行和模板示例行)');
+  for (const n of r.notices ?? []) lines.push(`· ${n}`);
   if (r.errors.length) {
     const more = r.errors.length > SHOWN_ERRORS ? `, 只列出前 ${SHOWN_ERRORS} 处` : '';
     lines.push('', `错误 (共 ${r.errors.length} 处${more}):`);

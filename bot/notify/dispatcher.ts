@@ -1,8 +1,10 @@
 import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
 import type { BotOutbox } from '../../models/index.js';
+import { isLostRace } from '../../models/tx.js';
 import { DingtalkClient } from '../dingtalk/client.js';
 import { ApiError } from '../http-client.js';
+import { isDingtalkUrl, isWecomUrl } from '../messenger-hosts.js';
 import type { Reply } from '../types.js';
 import { WecomClient } from '../wecom/client.js';
 import type { OutboxPayload } from './payload.js';
@@ -13,30 +15,43 @@ export const GROUP_LIMIT_PER_MINUTE = 20;
 export const MERGE_THRESHOLD = 3;
 const MAX_ATTEMPTS = 6;
 
+/** Lanes sent at once; each (door, target) is one lane, sent oldest first. */
+export const MAX_LANES = 6;
+/** The doors this dispatcher owns; other rows (door 'webhook') belong to api/webhooks. */
+const OWN_DOORS = ['wecom', 'dingtalk'];
+
+type Outcome = 'sent' | 'skipped' | 'stop';
+
 /**
- * Sends what the outbox holds for WeCom and DingTalk. Rows are claimed with a conditional
- * UPDATE, so several instances can run dispatchers against one database without double sends.
+ * Sends what the outbox holds for WeCom and DingTalk. Each (door, target kind, target) is a lane:
+ * oldest first within it, several lanes at once, and a slow or failing messenger only holds its
+ * own lanes. Rows are claimed with a conditional UPDATE, so several instances can run
+ * dispatchers against one database without double sends.
  */
 export class Dispatcher {
   private readonly wecom: WecomClient;
   private readonly dingtalk: DingtalkClient;
-  private running: Promise<number> | null = null;
+  private running: Promise<unknown> | null = null;
   private again = false;
+  /** Lanes being sent by this process, by key. */
+  private readonly lanes = new Map<string, Promise<number>>();
+  /** A pass left due rows unstarted (their lane was busy, or no slot was free). */
+  private deferred = false;
 
   constructor(private readonly core: Core) {
     this.wecom = new WecomClient(core);
     this.dingtalk = new DingtalkClient(core);
   }
 
-  /** Runs a pass now (or right after the current one). */
+  /** Runs a pass now (or right after the current one); a pass starts lanes and does not wait for them. */
   kick(): void {
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.drain().catch((err: unknown) => {
+    this.running = this.pass().catch((err: unknown) => {
       this.core.logger.error({ err }, 'outbox pass failed');
-      return 0;
+      return [];
     }).finally(() => {
       this.running = null;
       if (this.again) {
@@ -46,36 +61,95 @@ export class Dispatcher {
     });
   }
 
-  /** Waits for the current pass, for tests and shutdown. */
+  /** Waits for the current pass and every lane in flight, for tests and shutdown. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.lanes.size) await Promise.all([this.running, ...this.lanes.values()]);
   }
 
-  /** One pass over due rows; returns how many were sent. */
+  /** One pass over due rows, waiting for the lanes it started; returns how many were sent. */
   async drain(): Promise<number> {
+    const counts = await Promise.all(await this.pass());
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Finds due rows, groups them into lanes and starts the lanes not already in flight. */
+  private async pass(): Promise<Promise<number>[]> {
     const { BotOutbox } = this.core.models;
     // A row left 'sending' past its lease belonged to an instance that died mid-send: try again.
-    await BotOutbox.update({ status: 'pending' }, { where: { status: 'sending', notBefore: { [Op.lte]: this.core.now() } } });
-    const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: ['wecom', 'dingtalk'] }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 100 });
-    let sent = 0;
+    await BotOutbox.update({ status: 'pending' }, { where: { status: 'sending', door: { [Op.in]: OWN_DOORS }, notBefore: { [Op.lte]: this.core.now() } } });
+    const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: OWN_DOORS }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 200 });
+    const byLane = new Map<string, BotOutbox[]>();
     for (const row of due) {
-      if (row.targetKind === 'group' && (await this.throttled(row))) continue;
-      const lease = new Date(this.core.now().getTime() + 5 * 60_000);
-      const [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1, notBefore: lease }, { where: { id: row.id, status: 'pending' } });
-      if (claimed !== 1) continue;
-      try {
-        const responseCode = await this.send(row, JSON.parse(row.payload) as OutboxPayload);
-        await BotOutbox.update({ status: 'sent', sentAt: this.core.now(), responseCode, error: null }, { where: { id: row.id } });
-        sent++;
-      } catch (err) {
-        const retry = !(err instanceof ApiError) || err.retryable;
-        const failed = !retry || row.attempts + 1 >= MAX_ATTEMPTS;
-        const delay = 2 ** row.attempts * 5_000;
-        await BotOutbox.update({ status: failed ? 'failed' : 'pending', error: String((err as Error).message).slice(0, 500), notBefore: new Date(this.core.now().getTime() + delay) }, { where: { id: row.id } });
-        this.core.logger.warn({ outboxId: row.id, door: row.door, err: (err as Error).message, failed }, 'outbound message not sent');
+      const key = `${row.door}|${row.targetKind}|${row.targetId}`;
+      byLane.set(key, [...(byLane.get(key) ?? []), row]);
+    }
+    const started: Promise<number>[] = [];
+    for (const [key, rows] of byLane) {
+      // A lane in flight sends only its snapshot: look again for the newer rows when it ends.
+      if (this.lanes.has(key)) {
+        this.deferred = true;
+        continue;
       }
+      // The rest wait for a free slot: the next lane to finish kicks another pass.
+      if (this.lanes.size >= MAX_LANES) {
+        this.deferred = true;
+        break;
+      }
+      const lane = this.runLane(rows).catch((err: unknown) => {
+        this.core.logger.error({ err, lane: key }, 'outbox lane failed');
+        return 0;
+      }).finally(() => {
+        this.lanes.delete(key);
+        // Only when rows were left waiting: a lane with nothing sendable must not spin passes.
+        if (this.deferred) {
+          this.deferred = false;
+          this.kick();
+        }
+      });
+      this.lanes.set(key, lane);
+      started.push(lane);
+    }
+    return started;
+  }
+
+  /** Sends one lane's rows in order; a failure or a throttle ends the lane for this pass. */
+  private async runLane(rows: BotOutbox[]): Promise<number> {
+    let sent = 0;
+    for (const row of rows) {
+      const outcome = await this.sendOne(row);
+      if (outcome === 'stop') break;
+      if (outcome === 'sent') sent++;
     }
     return sent;
+  }
+
+  /** Claims and sends one row; 'stop' when it failed or its group is throttled. */
+  private async sendOne(row: BotOutbox): Promise<Outcome> {
+    const { BotOutbox } = this.core.models;
+    if (row.targetKind === 'group' && (await this.throttled(row))) return 'stop';
+    const lease = new Date(this.core.now().getTime() + 5 * 60_000);
+    let claimed: number;
+    try {
+      [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1, notBefore: lease }, { where: { id: row.id, status: 'pending' } });
+    } catch (err) {
+      // Another instance took it (a 1213 on a multi-master cluster): theirs to send.
+      if (isLostRace(err)) return 'skipped';
+      throw err;
+    }
+    if (claimed !== 1) return 'skipped';
+    try {
+      const responseCode = await this.send(row, JSON.parse(row.payload) as OutboxPayload);
+      await BotOutbox.update({ status: 'sent', sentAt: this.core.now(), responseCode, error: null }, { where: { id: row.id } });
+      return 'sent';
+    } catch (err) {
+      const retry = !(err instanceof ApiError) || err.retryable;
+      const failed = !retry || row.attempts + 1 >= MAX_ATTEMPTS;
+      const delay = 2 ** row.attempts * 5_000;
+      await BotOutbox.update({ status: failed ? 'failed' : 'pending', error: String((err as Error).message).slice(0, 500), notBefore: new Date(this.core.now().getTime() + delay) }, { where: { id: row.id } });
+      this.core.logger.warn({ outboxId: row.id, door: row.door, err: (err as Error).message, failed }, 'outbound message not sent');
+      // A permanent failure does not hold the lane; a retryable one keeps the order.
+      return failed ? 'skipped' : 'stop';
+    }
   }
 
   /** True when the group already had its 20 this minute; piles of waiting rows are merged. */
@@ -113,6 +187,12 @@ export class Dispatcher {
       return null;
     }
     const { reply } = payload;
+    if (payload.responseUrl) {
+      // Checked again here: a row is only as trustworthy as the door that queued it.
+      if (!isWecomUrl(this.core, payload.responseUrl)) throw new ApiError('response_url outside WeCom refused', false);
+      await this.wecom.viaResponseUrl(payload.responseUrl, reply, `steward-${row.id}`);
+      return null;
+    }
     if (row.door === 'wecom') {
       if (row.targetKind === 'group') {
         await this.wecom.sendToGroup(reply);
@@ -120,7 +200,7 @@ export class Dispatcher {
       }
       return (await this.wecom.sendToUser(row.targetId, reply, `steward-${row.id}`)).responseCode;
     }
-    if (payload.sessionWebhook && (payload.sessionWebhookExpiresAt ?? 0) > this.core.now().getTime() + 5_000) {
+    if (payload.sessionWebhook && isDingtalkUrl(this.core, payload.sessionWebhook) && (payload.sessionWebhookExpiresAt ?? 0) > this.core.now().getTime() + 5_000) {
       await this.dingtalk.viaSessionWebhook(payload.sessionWebhook, reply);
     } else if (row.targetKind === 'group') {
       if (row.targetId === 'webhook') await this.dingtalk.viaCustomRobot(reply);

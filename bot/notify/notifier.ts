@@ -1,6 +1,7 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Core, OperatorLike } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
+import { handlingText, readHandling } from '../../core/ledger/handling.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import { approvalLink } from '../approval-token.js';
 import { buttonId } from '../buttons.js';
@@ -31,43 +32,46 @@ export function enabledDoors(core: Core): EnabledDoors {
 export class Notifier {
   constructor(private readonly core: Core, private readonly kick: () => void = () => undefined) {}
 
-  private async enqueue(door: string, targetKind: 'user' | 'group' | 'update', targetId: string, payload: OutboxPayload, ref: string | null = null): Promise<void> {
-    await this.core.models.BotOutbox.create({ door, targetKind: targetKind as 'user', targetId, payload: JSON.stringify(payload), ref, notBefore: this.core.now(), createdAt: this.core.now(), sentAt: null, responseCode: null, error: null });
-    this.kick();
+  private async enqueue(door: string, targetKind: 'user' | 'group' | 'update', targetId: string, payload: OutboxPayload, ref: string | null = null, transaction?: Transaction): Promise<void> {
+    await this.core.models.BotOutbox.create({ door, targetKind: targetKind as 'user', targetId, payload: JSON.stringify(payload), ref, notBefore: this.core.now(), createdAt: this.core.now(), sentAt: null, responseCode: null, error: null }, { transaction });
+    // Inside a transaction the row is invisible to the dispatcher until it commits.
+    if (transaction) transaction.afterCommit(() => this.kick());
+    else this.kick();
   }
 
   /** A message to one operator on every door they can be reached on (and the console inbox). */
-  async toOperator(op: Pick<Operator, 'id' | 'wecomUserId' | 'dingtalkUserId'>, reply: Reply, ref: string | null = null): Promise<void> {
+  async toOperator(op: Pick<Operator, 'id' | 'wecomUserId' | 'dingtalkUserId'>, reply: Reply, ref: string | null = null, t?: Transaction): Promise<void> {
     const doors = enabledDoors(this.core);
-    await this.enqueue('console', 'user', `op:${op.id}`, { kind: 'message', reply }, ref);
-    if (doors.wecom && op.wecomUserId) await this.enqueue('wecom', 'user', op.wecomUserId, { kind: 'message', reply }, ref);
-    if (doors.dingtalk && op.dingtalkUserId) await this.enqueue('dingtalk', 'user', op.dingtalkUserId, { kind: 'message', reply }, ref);
+    await this.enqueue('console', 'user', `op:${op.id}`, { kind: 'message', reply }, ref, t);
+    if (doors.wecom && op.wecomUserId) await this.enqueue('wecom', 'user', op.wecomUserId, { kind: 'message', reply }, ref, t);
+    if (doors.dingtalk && op.dingtalkUserId) await this.enqueue('dingtalk', 'user', op.dingtalkUserId, { kind: 'message', reply }, ref, t);
   }
 
   /** A notice to the team group; `mention` operators are @-mentioned on each messenger. */
-  async toGroup(reply: Reply, mention: Pick<Operator, 'wecomUserId' | 'dingtalkUserId'>[] = [], origin?: IncomingMessage, ref: string | null = null): Promise<void> {
+  async toGroup(reply: Reply, mention: Pick<Operator, 'wecomUserId' | 'dingtalkUserId'>[] = [], origin?: IncomingMessage, ref: string | null = null, t?: Transaction): Promise<void> {
     const doors = enabledDoors(this.core);
     if (doors.wecomGroup) {
-      await this.enqueue('wecom', 'group', 'webhook', { kind: 'message', reply: { ...reply, mentions: mention.map((o) => o.wecomUserId).filter((x): x is string => !!x) } }, ref);
+      await this.enqueue('wecom', 'group', 'webhook', { kind: 'message', reply: { ...reply, mentions: mention.map((o) => o.wecomUserId).filter((x): x is string => !!x) } }, ref, t);
     }
     const robot = this.core.config.DINGTALK_GROUP_WEBHOOK ? 'webhook' : null;
-    const groupId = origin?.via === 'dingtalk' && origin.chatType === 'group' ? origin.conversationId : ((doors.dingtalk ? await this.dingtalkGroup() : null) ?? robot);
+    const groupId = origin?.via === 'dingtalk' && origin.chatType === 'group' ? origin.conversationId : ((doors.dingtalk ? await this.dingtalkGroup(t) : null) ?? robot);
     if ((doors.dingtalk || robot) && groupId) {
       await this.enqueue('dingtalk', 'group', groupId, {
         kind: 'message', reply: { ...reply, mentions: mention.map((o) => o.dingtalkUserId).filter((x): x is string => !!x) },
         ...(origin?.replyVia?.sessionWebhook && origin.conversationId === groupId ? { sessionWebhook: origin.replyVia.sessionWebhook, sessionWebhookExpiresAt: origin.replyVia.sessionWebhookExpiresAt } : {}),
-      }, ref);
+      }, ref, t);
     }
   }
 
   /** The DingTalk group for scheduled notices: the configured one, else the last group seen. */
-  async dingtalkGroup(): Promise<string | null> {
-    const row = await this.core.models.StewardMeta.findByPk('dingtalk_group');
+  async dingtalkGroup(transaction?: Transaction): Promise<string | null> {
+    const row = await this.core.models.StewardMeta.findByPk('dingtalk_group', { transaction });
     return row?.value ?? null;
   }
 
   /** The answer to a message, sent later (DingTalk always; WeCom when the deadline passed). */
   async replyLater(msg: IncomingMessage, replies: Reply[], operatorId: number | null): Promise<void> {
+    if (msg.via === 'wecom-bot') return this.botReplyLater(msg, replies);
     for (const reply of replies) {
       if (msg.via === 'dingtalk') {
         const target = msg.chatType === 'group' && msg.conversationId ? msg.conversationId : msg.userId;
@@ -75,7 +79,7 @@ export class Notifier {
           kind: 'message', reply: msg.chatType === 'group' ? { ...reply, mentions: [...new Set([...(reply.mentions ?? []), msg.userId])] } : reply,
           sessionWebhook: msg.replyVia?.sessionWebhook, sessionWebhookExpiresAt: msg.replyVia?.sessionWebhookExpiresAt,
         });
-      } else if (msg.via === 'wecom-app' || msg.via === 'wecom-bot') {
+      } else if (msg.via === 'wecom-app') {
         await this.enqueue('wecom', 'user', msg.userId, { kind: 'message', reply });
       } else if (operatorId) {
         await this.enqueue('console', 'user', `op:${operatorId}`, { kind: 'message', reply });
@@ -83,29 +87,51 @@ export class Notifier {
     }
   }
 
+  /**
+   * The AI bot's late answer goes to the message's own response_url (path/101138), so it lands in
+   * the chat it came from; never through the app API, which would turn a group answer private.
+   * The URL works once (and for an hour), so all replies go as one message.
+   */
+  private async botReplyLater(msg: IncomingMessage, replies: Reply[]): Promise<void> {
+    const responseUrl = msg.replyVia?.responseUrl;
+    if (!replies.length) return;
+    if (!responseUrl) {
+      this.core.logger.warn({ msgId: msg.messageKey }, 'late AI bot answer dropped: the message had no usable response_url');
+      return;
+    }
+    const withButtons = replies.find((r) => r.buttons?.length);
+    const reply: Reply = {
+      text: replies.map((r) => (r.title ? `${r.title}\n${r.text}` : r.text)).join('\n\n'),
+      ...(withButtons ? { title: withButtons.title, buttons: withButtons.buttons } : {}),
+    };
+    await this.enqueue('wecom', 'user', `bot:${msg.conversationId ?? msg.userId}`, { kind: 'message', reply, responseUrl });
+  }
+
   /** Approvers who may decide a request: active approver/admin operators other than the requester. */
-  async approversFor(request: ApprovalRequest): Promise<Operator[]> {
-    const all = await this.core.models.Operator.findAll({ where: { active: true, id: { [Op.ne]: request.requesterId } } });
+  async approversFor(request: ApprovalRequest, transaction?: Transaction): Promise<Operator[]> {
+    const all = await this.core.models.Operator.findAll({ where: { active: true, id: { [Op.ne]: request.requesterId } }, transaction });
     return all.filter((o) => o.roleList().some((r) => r === 'approver' || r === 'admin'));
   }
 
   /** Approval cards to every approver (1:1 with buttons), and a group notice that @-mentions them. */
-  async approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string, origin?: IncomingMessage): Promise<Operator[]> {
-    const approvers = await this.approversFor(request);
+  async approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string, opts: { origin?: IncomingMessage; transaction?: Transaction } = {}): Promise<Operator[]> {
+    const { origin, transaction: t } = opts;
+    const approvers = await this.approversFor(request, t);
     const ref = `approval:${request.id}`;
-    const summary = `客户: ${request.customerCode} ${customerName}\n申请人: ${requester.displayName}\n原因: ${request.reason}\n有效期至: ${localTime(this.core, request.expiresAt)}`;
+    const handling = handlingText(readHandling(request.handling));
+    const summary = `客户: ${request.customerCode} ${customerName}\n申请人: ${requester.displayName}\n原因: ${request.reason}\n有效期至: ${localTime(this.core, request.expiresAt)}\n${handling}`;
     for (const approver of approvers) {
       await this.toOperator(approver, {
         title: `删除客户审批 #${request.id}`,
         text: `${summary}\n请审批: 同意后客户进入回收站, ${this.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复。也可回复「同意 ${request.id}」或「拒绝 ${request.id} 理由」。`,
         buttons: [{ id: buttonId('approve', String(request.id)), text: '同意' }, { id: buttonId('reject', String(request.id)), text: '拒绝' }],
-      }, ref);
+      }, ref, t);
     }
     await this.toGroup({
       title: `删除客户审批 #${request.id}`,
       text: `${requester.displayName} 申请删除客户 ${request.customerCode} ${customerName} (原因: ${request.reason}), 请审批人处理。`,
       links: approvers.filter((a) => a.dingtalkUserId).map((a) => ({ text: `${a.displayName} 审批`, url: approvalLink(this.core, request, a) })),
-    }, approvers, origin, ref);
+    }, approvers, origin, ref, t);
     return approvers;
   }
 

@@ -1,12 +1,10 @@
 import type Router from '@koa/router';
 import type { BotDeps } from '../commands/context.js';
 import { CallbackCryptoError, createCallbackCrypto, type CallbackCrypto } from '../crypto/wecom-crypto.js';
-import { handleWithDeadline, joinReplies, readRawBody, refuse } from '../http-door.js';
+import { handleWithDeadline, joinReplies, readRawBody, refuse, staleTimestamp } from '../http-door.js';
 import type { FileAttachment, IncomingMessage } from '../types.js';
 import { truncateBytes, WecomClient } from './client.js';
 import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from './xml.js';
-
-const STALE_MS = 3600_000;
 
 /** Koa decodes a raw '+' in the query as a space; base64 never has spaces, so put them back. */
 const plus = (v: unknown) => String(v ?? '').replace(/ /g, '+');
@@ -41,7 +39,8 @@ export function mountWecomApp(router: Router, deps: BotDeps): void {
     const q = { msg_signature: String(ctx.query.msg_signature ?? ''), timestamp: String(ctx.query.timestamp ?? ''), nonce: String(ctx.query.nonce ?? '') };
     let fields: Record<string, string>;
     try {
-      if (Math.abs(Date.now() - Number(q.timestamp) * 1000) > STALE_MS) return refuse(ctx, log, 401, 'stale timestamp');
+      const stale = staleTimestamp(q.timestamp, Date.now());
+      if (stale) return refuse(ctx, log, 401, stale);
       const envelope = parseWecomXml(await readRawBody(ctx));
       if (!envelope.Encrypt) return refuse(ctx, log, 400, 'no Encrypt element');
       fields = parseWecomXml(crypto.verifyAndDecrypt(q, envelope.Encrypt));
@@ -49,6 +48,8 @@ export function mountWecomApp(router: Router, deps: BotDeps): void {
       if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
       return refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
     }
+    // Every message and event names its sender; without one there is nobody to answer.
+    if (!fields.FromUserName || fields.FromUserName.length > 64) return refuse(ctx, log, 400, 'missing FromUserName');
     const msg = toIncoming(fields, fileFor);
     if (!msg) {
       ctx.body = '';

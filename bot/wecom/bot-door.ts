@@ -2,21 +2,11 @@ import type Router from '@koa/router';
 import type { BotDeps } from '../commands/context.js';
 import { CallbackCryptoError, createCallbackCrypto, type CallbackCrypto } from '../crypto/wecom-crypto.js';
 import { FileFetchError, fetchFile } from '../files/fetch.js';
-import { handleWithDeadline, joinReplies, readRawBody, refuse } from '../http-door.js';
+import { handleWithDeadline, joinReplies, readRawBody, refuse, staleTimestamp } from '../http-door.js';
 import type { FileAttachment, IncomingMessage, Reply } from '../types.js';
+import { isWecomUrl } from '../messenger-hosts.js';
+import { parseBotCallback, type BotCallback } from './bot-callback.js';
 import { truncateBytes } from './client.js';
-
-interface BotCallback {
-  msgid?: string;
-  chatid?: string;
-  chattype?: 'single' | 'group';
-  from?: { userid?: string };
-  msgtype?: string;
-  text?: { content?: string };
-  /** 1:1 only: a short-lived URL to the file, AES-encrypted with the bot's EncodingAESKey. */
-  file?: { url?: string };
-  event?: { eventtype?: string; template_card_event?: { event_key?: string; task_id?: string } };
-}
 
 /** The reply JSON: a finished stream message, or a button card. */
 function replyJson(msgid: string, replies: Reply[]): Record<string, unknown> {
@@ -33,6 +23,29 @@ function replyJson(msgid: string, replies: Reply[]): Record<string, unknown> {
     };
   }
   return { msgtype: 'stream', stream: { id: `steward-${msgid}`.slice(0, 128), finish: true, content: text } };
+}
+
+/**
+ * The passive answer to a card click (path/101031, 回复消息更新模板卡片): the clicker's card is
+ * replaced by one showing the outcome, its button greyed out with `replace_text`, so it cannot be
+ * pressed again. The full answer is in the card's text.
+ */
+function cardUpdateJson(body: BotCallback, replies: Reply[]): Record<string, unknown> {
+  const first = replies[0]!;
+  const outcome = (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 10) || '已处理';
+  const click = body.event?.template_card_event;
+  return {
+    response_type: 'update_template_card',
+    userids: [body.from.userid],
+    template_card: {
+      card_type: 'button_interaction',
+      task_id: (click?.task_id || `steward-${body.msgid}`).replace(/[^0-9a-zA-Z_@-]/g, '_').slice(0, 128),
+      main_title: { title: (first.title ?? '客户管家').slice(0, 26) },
+      sub_title_text: truncateBytes(joinReplies(replies), 1000),
+      button_list: [{ text: outcome, style: 2, key: 'steward-done' }],
+      replace_text: outcome,
+    },
+  };
 }
 
 /** The WeCom AI bot door (智能机器人): group @-mentions and 1:1, JSON envelopes, receiveid "". */
@@ -54,35 +67,42 @@ export function mountWecomBot(router: Router, deps: BotDeps): void {
 
   router.post('/webhooks/wecom-bot', async function wecomBotMessage(ctx) {
     const q = query(ctx.query);
-    let body: BotCallback;
+    let plain: string;
     try {
-      if (Math.abs(Date.now() - Number(q.timestamp) * 1000) > 3600_000) return refuse(ctx, log, 401, 'stale timestamp');
-      const envelope = JSON.parse(await readRawBody(ctx)) as { encrypt?: unknown };
+      const stale = staleTimestamp(q.timestamp, Date.now());
+      if (stale) return refuse(ctx, log, 401, stale);
+      const envelope = JSON.parse(await readRawBody(ctx)) as { encrypt?: unknown } | null;
       if (typeof envelope?.encrypt !== 'string') return refuse(ctx, log, 400, 'no encrypt field');
-      // msgid is kept as text: it is parsed from a JSON string, never a number.
-      body = JSON.parse(crypto.verifyAndDecrypt(q, envelope.encrypt)) as BotCallback;
+      plain = crypto.verifyAndDecrypt(q, envelope.encrypt);
     } catch (err) {
       if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
       return refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
     }
-    const userId = body.from?.userid;
-    if (!userId || !body.msgid) return refuse(ctx, log, 400, 'missing from.userid or msgid');
-    const click = body.event?.eventtype === 'template_card_event' ? body.event.template_card_event?.event_key : undefined;
+    // Authentic but not the shape we read: a 400, which WeCom retries a few times, harmlessly (nothing was written).
+    const parsed = parseBotCallback(plain);
+    if (!parsed.ok) return refuse(ctx, log, 400, parsed.reason);
+    const body = parsed.body;
+    const cardEvent = body.msgtype === 'event' && body.event?.eventtype === 'template_card_event' ? body.event.template_card_event : undefined;
+    const click = typeof cardEvent?.event_key === 'string' && cardEvent.event_key ? cardEvent.event_key : undefined;
     if (body.msgtype === 'event' && !click) {
       ctx.body = '';
       return;
     }
+    const responseUrl = isWecomUrl(deps.core, body.response_url) ? body.response_url : undefined;
+    if (body.response_url && !responseUrl) log.warn({ msgId: body.msgid }, 'response_url outside WeCom ignored');
     const msg: IncomingMessage = {
-      door: 'wecom', via: 'wecom-bot', messageKey: String(body.msgid), userId, chatType: body.chattype === 'group' ? 'group' : 'direct',
+      door: 'wecom', via: 'wecom-bot', messageKey: body.msgid, userId: body.from.userid, chatType: body.chattype === 'group' ? 'group' : 'direct',
       conversationId: body.chatid, text: body.msgtype === 'text' ? body.text?.content ?? '' : '', ...(click ? { buttonId: click } : {}),
       ...(body.msgtype === 'file' && body.file?.url ? { file: botFile(crypto, body.file.url) } : {}),
+      replyVia: responseUrl ? { responseUrl } : {},
     };
     const result = await handleWithDeadline(deps, msg);
     if (!result || !result.replies.length) {
       ctx.body = '';
       return;
     }
-    const sealed = crypto.encryptReply(JSON.stringify(replyJson(String(body.msgid), result.replies)), q.timestamp, q.nonce);
+    const reply = click ? cardUpdateJson(body, result.replies) : replyJson(body.msgid, result.replies);
+    const sealed = crypto.encryptReply(JSON.stringify(reply), q.timestamp, q.nonce);
     ctx.body = { encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: Number(sealed.timestamp), nonce: sealed.nonce };
   });
 }

@@ -96,6 +96,27 @@ export class WecomClient {
     await this.call('/cgi-bin/message/update_template_card', { userids: userIds, agentid: Number(this.core.config.WECOM_AGENT_ID), response_code: responseCode, button: { replace_name: text.slice(0, 20) } });
   }
 
+  /**
+   * The AI bot's late answer, to the message's temporary response_url (path/101138): markdown,
+   * no token. The caller has checked the URL is WeCom's own host.
+   */
+  async viaResponseUrl(url: string, reply: Reply, taskId: string): Promise<void> {
+    const content = [reply.title ? `**${reply.title}**` : '', reply.text].filter(Boolean).join('\n');
+    const body = reply.buttons?.length
+      ? {
+          msgtype: 'template_card',
+          template_card: {
+            card_type: 'button_interaction', task_id: taskId,
+            main_title: { title: (reply.title ?? '客户管家').slice(0, 26) },
+            sub_title_text: truncateBytes(reply.text, 1000),
+            button_list: reply.buttons.slice(0, 6).map((b, i) => ({ text: b.text.slice(0, 10), style: i === 0 ? 1 : 2, key: b.id })),
+          },
+        }
+      : { msgtype: 'markdown', markdown: { content: truncateBytes(content, 4000) } };
+    const res = await requestJson<WecomResponse>(url, { body });
+    if (res.errcode) throw new ApiError(`WeCom response_url failed: ${res.errcode} ${res.errmsg}`, false, res.errcode);
+  }
+
   /** Markdown to the group push webhook; `<@userid>` mentions the approvers. */
   async sendToGroup(reply: Reply): Promise<void> {
     const key = this.core.config.WECOM_GROUP_WEBHOOK_KEY ?? '';

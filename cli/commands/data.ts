@@ -7,7 +7,10 @@ import { runAction, UserFacingError } from '../runtime.js';
 import { registerBackupCommands } from './data-backup.js';
 import { cliActor, output, progressBar, withCore } from './data-support.js';
 
-interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string }
+interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string; mapColumn?: string[]; source?: string }
+
+/** Collects a repeatable option (--map-column A=B --map-column C=D). */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Writes the error report next to the input (or where asked), falling back to the working directory. */
 async function saveErrorReport(report: ImportReport, file: string, out?: string): Promise<string | null> {
@@ -28,11 +31,12 @@ function importLines(r: ImportReport, errorReport: string | null): string[] {
     const a = r.alreadyImported;
     return [`这个文件 (${r.fileName}) 已在导入批次 #${a.batchId} 导入过 (${a.at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${a.operatorName}), 本次没有任何改动。`, `如需重新导入, 先撤销: steward import undo ${a.batchId}`];
   }
-  const where = r.sheet ? `工作表「${r.sheet}」` : `CSV, ${r.encoding?.toUpperCase()}`;
+  const where = r.sheet ? `${r.format === 'xls' ? '旧版 Excel .xls, ' : ''}工作表「${r.sheet}」` : `CSV, ${r.encoding?.toUpperCase()}`;
   const verb = r.committed ? '' : '将';
   const lines = [
     `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where})`,
-    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行), 错误 ${r.errors.length}, 疑似重复 ${r.duplicates.length}`,
+    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行/表头上方的行), 错误 ${r.errors.length}, 疑似重复 ${r.duplicates.length}`,
+    ...r.notices.map((n) => `  · ${n}`),
   ];
   for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ 第 ${e.row} 行 ${e.column}: ${e.message}`);
   if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
@@ -48,12 +52,13 @@ async function runImport(file: string, flags: ImportFlags): Promise<number> {
   return withCore(flags.json, async (core) => {
     const actor = await cliActor(core, flags.as);
     const bar = progressBar(!flags.json);
-    const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, onProgress: bar.update }).finally(bar.stop);
+    const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, mapColumns: flags.mapColumn, source: flags.source, onProgress: bar.update }).finally(bar.stop);
     const errorReport = await saveErrorReport(report, file, flags.errorsOut);
     const { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId } = report;
     output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId }, importLines(report, errorReport));
     if (flags.json && report.alreadyImported) process.stderr.write(`${importLines(report, null)[0]}\n`);
     if (flags.json && errorReport) process.stderr.write(`错误报告: ${errorReport}\n`);
+    if (flags.json && report.notices.length) process.stderr.write(`${report.notices.join('\n')}\n`);
     return report.errors.length && !(flags.partial && report.committed) ? 1 : 0;
   });
 }
@@ -74,10 +79,16 @@ const IMPORT_HELP = `
   steward import 客户.xlsx --commit           正式导入, 有任何错误则全部不写入 (all or nothing)
   steward import 客户.csv --commit --partial  只导入正确的行 (write the valid rows only)
   steward import 客户.xlsx --sheet 客户清单    指定工作表 (choose the sheet)
+  steward import 信息内容.xls                 旧版 Excel (.xls), 如 jshERP 导出的客户; 表头上方的提示行自动跳过
+  steward import 客户.csv --map-column 单位全称=客户名称 --map-column 区域=忽略
+                                              指定列的对应关系 (可重复); 正式导入后按来源记住, 下次无需再加
+  steward import 客户.xls --source 管家婆       按此来源名记住/使用列的对应关系 (默认: 工作表名, 或文件名)
   steward import 客户.xlsx --json             输出 JSON 摘要 (machine-readable summary)
   steward import undo 12                      撤销导入批次 #12 (undo batch 12)
   steward import --template 模板.xlsx          生成导入模板 (write the import template)
 表头可用中文或英文: 客户编码/code 客户名称/name 联系人/contact 手机/phone 地址/address 客户分类/group 负责人/owner 状态/status 备注/note
+也认常见进销存的列名: 名称/单位名称/客户全称, 手机号码/移动电话, 联系电话/电话/座机 (手机为空时作手机, 否则记入备注),
+  分类/客户类别, 纳税人识别号/税号、开户行、账号、电子邮箱、传真 (记入备注), 期初应收/税率/排序 (不导入); 状态可写 1/0、是/否、禁用
 CSV 可为 UTF-8 (带或不带 BOM) 或 GBK。更新已有客户时, 空单元格表示「不修改」。
 退出码 / exit codes: 0 成功, 1 有错误或失败, 2 用法错误`;
 
@@ -91,13 +102,15 @@ const EXPORT_HELP = `
 function registerImport(program: Command): void {
   program
     .command('import')
-    .description('从 Excel/CSV 导入客户; 默认试运行 (import customers from .xlsx/.csv; dry run by default)')
-    .argument('[file]', '.xlsx 或 .csv 文件; 或 "undo" (the file, or "undo")')
+    .description('从 Excel/CSV 导入客户; 默认试运行 (import customers from .xlsx/.xls/.csv; dry run by default)')
+    .argument('[file]', '.xlsx、.xls 或 .csv 文件; 或 "undo" (the file, or "undo")')
     .argument('[batch]', 'undo 时的导入批次号 (batch id for undo)')
     .option('--commit', '正式写入 (write; without it nothing is written)')
     .option('--partial', '只写入正确的行 (write the valid rows even if others fail)')
     .option('--ignore-unknown', '忽略不认识的列 (ignore unknown columns)')
     .option('--sheet <name>', '工作表名 (sheet name; default the first)')
+    .option('--map-column <表头=字段>', '列的对应关系, 可重复 (map a header to a field; repeatable; remembered per source on commit)', collect)
+    .option('--source <name>', '来源名, 用于记住列的对应关系 (source name the mapping is remembered under)')
     .option('--errors-out <file>', '错误报告保存位置 (where to write the error report)')
     .option('--template <out.xlsx>', '生成导入模板 (write the import template and exit)')
     .option('--as <operator>', '以该操作员身份 (operator e-mail / WeCom / DingTalk id; default STEWARD_OPERATOR or ADMIN_EMAIL)')

@@ -52,7 +52,12 @@ function parseDays(raw: string | undefined): number | undefined {
 async function review(core: Core, days: number | undefined, json: boolean): Promise<void> {
   const r = await findInactive(core, cliViewer, { days, figures: 0 });
   if (json) {
-    process.stdout.write(`${JSON.stringify({ days: r.days, customers: r.customers.map((c) => ({ code: c.code, name: c.name, owner: c.owner, lastOrderAt: c.lastOrderAt })) })}\n`);
+    process.stdout.write(`${JSON.stringify({ days: r.days, notice: r.notice, customers: r.customers.map((c) => ({ code: c.code, name: c.name, owner: c.owner, lastOrderAt: c.lastOrderAt })) })}\n`);
+    return;
+  }
+  // Without order data nobody can be called inactive: say why instead of listing everyone.
+  if (r.notice) {
+    process.stdout.write(`${r.notice}\n`);
     return;
   }
   process.stdout.write(`超过 ${r.days} 天 (自 ${r.since} 起) 没有下单的启用客户: ${r.customers.length} 个 (含从未下单; 已排除 ${r.keepDays} 天内选择保留的)\n`);

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import type { Core } from '../../core/context.js';
 import { databaseHealth } from '../../core/boot.js';
+import { freshnessJson, ledgerFreshness } from '../../core/ledger/freshness.js';
 import { errorResponder } from './http-errors.js';
 
 /** Adds routes or middleware to the app (the bot, the back office); may return its stopper. */
@@ -28,7 +29,9 @@ function requestLogger(core: Core): Koa.Middleware {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (ctx.path !== '/healthz' || ctx.status !== 200) {
+      // Hot read paths (the API's transactable check, called before every ERP order) set quietLog: only failures are logged.
+      const quiet = (ctx.path === '/healthz' && ctx.status === 200) || (ctx.state.quietLog === true && ctx.status < 500);
+      if (!quiet) {
         ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
     }
@@ -47,7 +50,9 @@ export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
   router.get('/healthz', async (ctx) => {
     try {
       const health = await databaseHealth(core);
-      ctx.body = { status: 'ok', ...health };
+      // Whether 进销存 data is flowing: a stale feed is not an outage, so the status stays ok.
+      const { source, lastReceivedAt, lastOrderReceivedAt, stale, notice } = freshnessJson(await ledgerFreshness(core));
+      ctx.body = { status: 'ok', ...health, ledger: { source, lastReceivedAt, lastOrderReceivedAt, stale, notice } };
     } catch (err) {
       ctx.status = 503;
       ctx.body = { status: 'unavailable', database: core.models.sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql', reason: `数据库不可用: ${(err as Error).message}` };

@@ -2,16 +2,25 @@ import type { Core } from '../../core/context.js';
 import type { Mount } from './app.js';
 import { createBot } from '../../bot/runtime.js';
 import { adminMount } from '../../admin/index.js';
+import { apiMount } from '../../api/index.js';
+import { webhookDispatcherMount } from '../../api/webhooks/index.js';
+import { startJsherpWriteBack } from '../../jobs/jsherp-write-back.js';
 
 /** The doors served over HTTP, in mount order. Each door owns its routes. */
 export async function buildMounts(core: Core): Promise<Mount[]> {
   const mounts: Mount[] = [];
+  // One bot: its notifier also tells approvers about deletion requests that arrive through the API.
+  const bot = createBot(core);
   mounts.push((app, router) => {
-    const bot = createBot(core);
     bot.mount(app, router);
     bot.start();
     return () => bot.stop();
   });
+  // Before the back office, whose session middleware the API neither needs nor should pay for.
+  mounts.push(apiMount({ core, notifier: bot.deps.notifier }));
   mounts.push(adminMount(core));
+  mounts.push(webhookDispatcherMount(core));
+  // jshERP write-backs (停用 → enabled=0, …) within seconds while the server runs; a no-op when not configured.
+  mounts.push(() => startJsherpWriteBack(core, bot.deps.notifier));
   return mounts;
 }

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { validationError, type FieldError } from '../errors.js';
-import { cleanText, normalizePhone, toHalfWidth } from '../text.js';
+import { cleanName, cleanText, normalizePhone, toHalfWidth } from '../text.js';
 
 export const CATEGORIES = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'] as const;
 export const DEACTIVATION_REASONS = ['长期无交易', '客户要求', '信用风险', '信息错误', '合并重复', '其他'] as const;
@@ -78,6 +78,8 @@ export function cleanInput(input: CustomerInput): CustomerInput {
       continue;
     }
     let v = cleanText(String(raw));
+    // One normaliser for names from every door (create, edit, import, API, chat).
+    if (key === 'name' || key === 'contact') v = cleanName(v);
     // Only separators are dropped; letters or words stay so validation reports them instead of losing the number.
     if (key === 'phone') v = PHONE_TEXT.test(toHalfWidth(v)) ? normalizePhone(v) : v;
     else if (key !== 'name' && key !== 'address' && key !== 'note') v = toHalfWidth(v).trim();

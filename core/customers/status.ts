@@ -37,11 +37,12 @@ export function assertOpenForBusiness(core: Core, c: Customer, kind: 'new' | 'wi
   }
 }
 
-function ownsOrMay(actor: Actor, c: Customer): void {
+/** Sales (without admin or finance) may act only on customers they own; `verb` names the act. */
+export function ownsOrMay(actor: Actor, c: Customer, verb = '停用'): void {
   const roles = actor.operator.roleList();
   const onlySales = roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance');
   if (onlySales && c.ownerId !== actor.operator.id) {
-    throw new DomainError('NOT_PERMITTED', `客户 ${c.code} 不归 ${actor.operator.displayName} 负责; 销售只能停用自己负责的客户。请联系负责人或管理员。`, { code: c.code });
+    throw new DomainError('NOT_PERMITTED', `客户 ${c.code} 不归 ${actor.operator.displayName} 负责; 销售只能${verb}自己负责的客户。请联系负责人或管理员。`, { code: c.code });
   }
 }
 

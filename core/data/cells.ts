@@ -50,10 +50,21 @@ export function isMasked(text: string): boolean {
  * the number (1.38123E+10 was 13812345678 once). Returns the reason, or null when the text is fine.
  */
 export function phonePrecisionProblem(text: string): string | null {
-  const m = /^\s*(\d)(?:\.(\d*))?e\+?(\d+)\s*$/i.exec(text);
+  // Only Excel's display form (1.38123E+10, upper case) can have lost digits: a program writing a
+  // float (Python, JavaScript: 1.3e+10, lower case) writes the shortest form that reads back exactly.
+  const m = /^\s*(\d)(?:\.(\d*))?E\+?(\d+)\s*$/.exec(text);
   if (!m) return null;
   const significant = 1 + (m[2] ?? '').length;
   const digits = Number(m[3]) + 1;
   if (significant >= digits) return null;
   return `手机号「${text.trim()}」是科学计数法, 后 ${digits - significant} 位已丢失。请在 Excel 里把该列设为「文本」格式, 重新填写完整号码`;
+}
+
+/**
+ * A cell as our own CSV export wrote it, back to its value: export puts an apostrophe before text
+ * starting with = + - @ (so Excel does not run it as a formula); import takes it off again, so that
+ * export → import changes nothing.
+ */
+export function exportedText(text: string): string {
+  return text.length > 1 && text[0] === "'" && /^'[=+\-@]/.test(text) ? text.slice(1) : text;
 }

@@ -1,6 +1,8 @@
 import type { Transaction } from 'sequelize';
 import type { Actor, Core } from '../context.js';
 import { CodeBlock } from './codes-batch.js';
+import { loadColumnMap, parseMapEntries, sourceName, toColumnMap } from './column-map.js';
+import { columnLetter } from './headers.js';
 import { DuplicateFinder } from './duplicates.js';
 import { ImportWriter } from './commit.js';
 import type { ImportOptions, ImportReport } from './import.js';
@@ -45,7 +47,7 @@ export class ImportRun {
       this.writer = new ImportWriter(core, this.actor, this.t, { fileName: report.fileName, sha256: report.sha256, sheet: source.sheet, partial: Boolean(opts.partial) });
       this.codes = new CodeBlock(core, this.t, this.typedCodes, 10 * IMPORT_CHUNK);
     }
-    const parser = new SheetParser(core, source.merges, Boolean(opts.ignoreUnknown), report.fileName);
+    const parser = new SheetParser(core, source.merges, Boolean(opts.ignoreUnknown), report.fileName, await this.columnMap(source.sheet));
     const phase = this.t ? 'write' : 'check';
     let chunk: ParsedRow[] = [];
     let older: Promise<void> = Promise.resolve();
@@ -81,6 +83,7 @@ export class ImportRun {
       await inflight;
       report.skipped = parser.finish();
       report.headerLabels = parser.header!.labels;
+      this.describe(parser);
       await this.fresh(chunk);
       await this.typedRows();
       opts.onProgress?.({ phase, done: read, total: read });
@@ -91,6 +94,37 @@ export class ImportRun {
       await this.writer?.settle().catch(() => undefined);
     }
     return this.finish();
+  }
+
+  /** The user's column mapping: the one saved for this source, overridden by --map-column. */
+  private async columnMap(sheet: string | null) {
+    const { report, opts } = this;
+    report.columnSource = sourceName(opts.source, sheet, report.fileName);
+    const saved = await loadColumnMap(this.core, report.columnSource, this.t);
+    report.columnMap = { ...saved, ...parseMapEntries(opts.mapColumns ?? []) };
+    if (Object.keys(saved).length) {
+      report.notices.push(`按来源「${report.columnSource}」保存的列对应关系读取: ${Object.entries(saved).map(([h, f]) => `${h}=${f}`).join('、')}`);
+    }
+    return Object.keys(report.columnMap).length ? toColumnMap(report.columnMap) : undefined;
+  }
+
+  /** What the report tells about reading the file: tip rows skipped, columns not imported, extras kept in 备注. */
+  private describe(parser: SheetParser): void {
+    const { report } = this;
+    const header = parser.header!;
+    report.skippedAbove = parser.skippedAbove;
+    if (report.skippedAbove.length) {
+      report.notices.push(`已跳过表头上方的提示行: ${report.skippedAbove.map((r) => `第 ${r.row} 行 「${r.text}」`).join('、')}`);
+    }
+    report.notImported = header.notImported.map((n) => ({ column: columnLetter(n.index), label: n.label, reason: n.reason }));
+    for (const n of report.notImported) report.notices.push(`未导入「${n.label}」(${n.column} 列): ${n.reason}`);
+    const kept = header.extras.filter((e) => !header.notImported.some((n) => n.index === e.index));
+    if (kept.length) {
+      const landline = kept.find((e) => e.key === 'landline');
+      const rest = kept.filter((e) => e.key !== 'landline').map((e) => `「${e.label}」`);
+      const parts = [...(landline ? [`「${landline.label}」在手机为空时作为手机, 否则记入备注`] : []), ...(rest.length ? [`${rest.join('、')} 记入备注 (客户资料没有这些字段)`] : [])];
+      report.notices.push(parts.join('; '));
+    }
   }
 
   /**

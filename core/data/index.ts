@@ -6,6 +6,8 @@ export { templateWorkbook } from './template.js';
 export { StagingArea } from './staging.js';
 export { exportCustomers, type ExportFormat, type ExportResult } from './export.js';
 export type { Progress } from './source.js';
+export { IMPORT_EXTENSIONS, IMPORT_FORMATS_TEXT, isImportFormat, type ImportFormat } from './formats.js';
+export { acceptedNames } from './headers.js';
 export { takeBackup, type BackupResult } from './backup/backup.js';
 export { verifyBackup, type VerifyReport } from './backup/verify.js';
 export { restoreBackup, type RestoreResult } from './backup/restore.js';

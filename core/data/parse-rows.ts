@@ -3,8 +3,9 @@ import { DomainError } from '../errors.js';
 import { checkManualCode } from '../customers/codes.js';
 import { checkCreateInput, FIELD_LABELS, type CustomerInput } from '../customers/schema.js';
 import { toHalfWidth } from '../text.js';
-import { isExcelError, isMasked, phonePrecisionProblem } from './cells.js';
-import { columnLetter, isHeaderRow, mapHeader, STATUS_VALUES, type ColumnKey, type HeaderMap } from './headers.js';
+import { exportedText, isExcelError, isMasked, phonePrecisionProblem } from './cells.js';
+import { EXTRA_COLUMNS, NOT_IMPORTED } from './columns.js';
+import { columnLetter, isHeaderRow, mapHeader, STATUS_VALUES, type ColumnKey, type ColumnMap, type HeaderMap } from './headers.js';
 import type { RawRow } from './source.js';
 import { TEMPLATE_EXAMPLE } from './template.js';
 
@@ -36,11 +37,31 @@ function label(header: HeaderMap, key: string): string {
   return index === undefined ? FIELD_LABELS[key] ?? key : header.labels[index] || columnLetter(index);
 }
 
+const EXTRA_LABEL = new Map(EXTRA_COLUMNS.map((e) => [e.key, e.label]));
+const PHONE_LIKE = /^\+?[\d\s\-()]{5,24}$/;
+
+/**
+ * The columns with no field of their own: a landline fills 手机 when that is empty, and it and the
+ * tax and bank columns otherwise go to 备注 as 「名称: 值」 (so nothing the file had is lost).
+ */
+function applyExtras(header: HeaderMap, raw: RawRow, fields: Record<string, string>, phoneMasked: boolean): void {
+  if (!header.extras?.length) return;
+  const parts: string[] = [];
+  for (const e of header.extras) {
+    if (NOT_IMPORTED[e.key]) continue;
+    const v = exportedText((raw.cells[e.index] ?? '').trim());
+    if (!v || isExcelError(v)) continue;
+    if (e.key === 'landline' && !fields.phone && !phoneMasked && PHONE_LIKE.test(v)) fields.phone = v;
+    else parts.push(`${EXTRA_LABEL.get(e.key)}: ${v}`);
+  }
+  if (parts.length) fields.note = [fields.note, ...parts].filter(Boolean).join('; ');
+}
+
 /** One row to input, collecting every problem with the row rather than stopping at the first. */
 export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow {
   const get = (key: ColumnKey) => {
     const i = header.columns[key];
-    return i === undefined ? '' : (raw.cells[i] ?? '').trim();
+    return i === undefined ? '' : exportedText((raw.cells[i] ?? '').trim());
   };
   const row: ParsedRow = { rowNo: raw.rowNo, cells: raw.cells, input: {}, code: null, status: null, ownerRef: null, masked: [], errors: [] };
   const err = (key: string, message: string) => row.errors.push({ row: raw.rowNo, column: label(header, key), message });
@@ -51,6 +72,7 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
     else if ((key === 'phone' || key === 'address') && isMasked(v)) row.masked.push(key);
     else if (v) fields[key] = v;
   }
+  applyExtras(header, raw, fields, row.masked.includes('phone'));
   const precision = fields.phone ? phonePrecisionProblem(fields.phone) : null;
   if (precision) {
     err('phone', precision);
@@ -71,7 +93,7 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
   const status = get('status');
   if (status) {
     row.status = STATUS_VALUES[toHalfWidth(status).trim().toLowerCase()] ?? null;
-    if (!row.status) err('status', `状态只能是: 启用 / 停用 (现在是「${status}」)`);
+    if (!row.status) err('status', `状态只能是: 启用 / 停用 (也认 1/0、是/否、禁用; 现在是「${status}」)`);
   }
   row.ownerRef = get('owner') || null;
   return row;
@@ -119,8 +141,11 @@ export class SheetParser {
   private dataRows = 0;
   private lastData = 0;
   private after = 0;
+  /** Rows with content above the header (a title, a tip such as jshERP's 「*导入时本行内容请勿删除」). */
+  readonly skippedAbove: { row: number; text: string }[] = [];
+  private pendingAbove: { row: number; text: string }[] = [];
 
-  constructor(private readonly core: Core, merges: string[], private readonly ignoreUnknown: boolean, private readonly fileName: string) {
+  constructor(private readonly core: Core, merges: string[], private readonly ignoreUnknown: boolean, private readonly fileName: string, private readonly userMap?: ColumnMap) {
     const ranges = merges.map(parseRef).filter((m): m is Range => m !== null);
     this.wide = union(ranges.filter((m) => m.c2 - m.c1 >= 2).map((m) => [m.r1, m.r2]));
     this.narrow = ranges.filter((m) => m.c2 - m.c1 < 2).sort((a, b) => a.r1 - b.r1);
@@ -164,7 +189,11 @@ export class SheetParser {
 
   private lookForHeader(raw: RawRow, empty: boolean, merged: boolean): void {
     if (empty) return;
-    if (!merged && isHeaderRow(raw.cells)) return this.setHeader(raw);
+    if (!merged && isHeaderRow(raw.cells, this.userMap)) {
+      this.skippedAbove.push(...this.pendingAbove);
+      return this.setHeader(raw);
+    }
+    this.pendingAbove.push({ row: raw.rowNo, text: raw.cells.filter((c) => c && c.trim()).join(' ').trim().slice(0, 60) });
     this.above++;
     if (merged) return;
     this.firstCandidate ??= raw;
@@ -172,7 +201,7 @@ export class SheetParser {
   }
 
   private setHeader(raw: RawRow): void {
-    this.header = mapHeader(raw.cells, raw.rowNo, this.ignoreUnknown);
+    this.header = mapHeader(raw.cells, raw.rowNo, this.ignoreUnknown, this.userMap);
     this.headerRow = raw.rowNo;
     this.nameAt = this.header.columns.name!;
   }

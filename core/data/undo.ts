@@ -22,6 +22,10 @@ async function findBatch(core: Core, ref: string, t: Transaction): Promise<Impor
   const id = Number(String(ref).replace(/^#/, ''));
   const batch = Number.isInteger(id) && id > 0 ? await core.models.ImportBatch.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE }) : null;
   if (!batch) throw new DomainError('NOT_FOUND', `找不到导入批次「${ref}」。导入完成时会显示批次号; 也可以在后台「导入批次」里查看。`, { batch: ref });
+  // Order and receivable files are undone from their own history (steward ledger import undo).
+  if (batch.kind !== 'customers') {
+    throw new DomainError('CONFLICT', `导入批次 #${batch.id} (${batch.fileName}) 是单据导入, 不是客户导入。请用「steward ledger import undo ${batch.id}」或后台「撤销单据导入」撤销。`, { batch: batch.id, kind: batch.kind });
+  }
   if (batch.status === 'undone') {
     throw new DomainError('CONFLICT', `导入批次 #${batch.id} (${batch.fileName}) 已于 ${batch.undoneAt?.toISOString().slice(0, 16).replace('T', ' ')} 由 ${batch.undoneBy} 撤销过, 无需再撤销。`, { batch: batch.id });
   }

@@ -5,6 +5,7 @@ import type { RawRow } from './source.js';
 
 /** What reading one sheet needs to know. */
 export interface SheetJob {
+  kind?: 'xlsx';
   file: string;
   fileName: string;
   /** The sheet's name and its 1-based position in the workbook. */
@@ -29,7 +30,8 @@ export function tooMany(fileName: string, max: number): DomainError {
   return new DomainError('VALIDATION', `「${fileName}」的数据超过 ${max} 行 (上限 IMPORT_MAX_ROWS=${max})。请拆成几个文件分别导入, 或调大 IMPORT_MAX_ROWS。`, { max });
 }
 
-function empty(job: SheetJob): DomainError {
+/** The refusal for a sheet with no content at all. */
+export function empty(job: { sheet: string; others: string[] }): DomainError {
   const hint = job.others.length ? `其他工作表: ${sheetNames(job.others)}, 可用 --sheet 指定。` : '请确认选对了文件。';
   return new DomainError('VALIDATION', `工作表「${job.sheet}」是空的, 没有任何内容。${hint}`, { sheets: [...job.others, job.sheet] });
 }

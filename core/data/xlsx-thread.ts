@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { DomainError, type ErrorCode } from '../errors.js';
 import type { RawRow } from './source.js';
+import type { XlsJob, XlsMeta } from './xls-rows.js';
 import type { SheetJob } from './xlsx-rows.js';
 
 /** Rows per message from the reading thread, and how many messages may be in flight. */
@@ -12,10 +13,17 @@ const IN_FLIGHT = 4;
  * 470 MB RSS read in the importing thread). Its live data is mostly the shared-string table.
  */
 const READER_HEAP_MB = 96;
+/**
+ * SheetJS has no streaming .xls reader: the whole sheet is parsed in the reading thread, about
+ * 500 bytes per cell, and a BIFF8 sheet holds at most 65,536 rows. The cap keeps a hostile or huge
+ * file from growing past this (it is then refused with the message below).
+ */
+const XLS_READER_HEAP_MB = 512;
 
 export type ToWorker = { credit: number };
 export type FromWorker =
   | { rows: RawRow[] }
+  | { meta: XlsMeta }
   | { done: true }
   | { error: { domain: true; code: ErrorCode; message: string; details: Record<string, unknown> } | { domain: false; message: string } };
 
@@ -24,10 +32,11 @@ export type FromWorker =
  * the database writes (a second core), and its garbage stays in a small heap of its own. The
  * worker stops when the caller stops iterating.
  */
-export async function* workerRows(job: SheetJob): AsyncGenerator<RawRow> {
+export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMeta) => void): AsyncGenerator<RawRow> {
+  const heapMb = job.kind === 'xls' ? XLS_READER_HEAP_MB : READER_HEAP_MB;
   // execArgv: none of this process's flags (a test runner's); the entry registers tsx itself.
   const worker = new Worker(new URL('./xlsx-worker.mjs', import.meta.url), {
-    workerData: job, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: READER_HEAP_MB }, stdout: false, stderr: false,
+    workerData: job, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: heapMb }, stdout: false, stderr: false,
   });
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
@@ -39,7 +48,7 @@ export async function* workerRows(job: SheetJob): AsyncGenerator<RawRow> {
   worker.on('message', push);
   worker.on('error', (err: Error & { code?: string }) => {
     failure = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? new DomainError('VALIDATION', `「${job.fileName}」的工作表太大, 读取时超出了内存上限 (${READER_HEAP_MB} MB)。请拆成几个文件分别导入。`, {})
+      ? new DomainError('VALIDATION', `「${job.fileName}」的工作表太大, 读取时超出了内存上限 (${heapMb} MB)。请拆成几个文件分别导入。`, {})
       : err;
     wake?.();
   });
@@ -62,8 +71,15 @@ export async function* workerRows(job: SheetJob): AsyncGenerator<RawRow> {
       }
       if ('done' in m) return;
       if ('error' in m) throw m.error.domain ? new DomainError(m.error.code, m.error.message, m.error.details) : new Error(m.error.message);
+      if ('meta' in m) {
+        onMeta?.(m.meta);
+        continue;
+      }
       worker.postMessage({ credit: 1 } satisfies ToWorker);
+      // While the caller holds the rows (or never asks for more), the paused reader must not keep the process alive.
+      worker.unref();
       yield* m.rows;
+      worker.ref();
     }
   } finally {
     await worker.terminate();

@@ -1,8 +1,10 @@
-// Runs in a worker thread: reads one sheet with exceljs and posts its rows in batches, waiting for
-// credit from the importing thread so no more than a few batches are ever in flight.
+// Runs in a worker thread: reads one sheet (exceljs for .xlsx, SheetJS for .xls) and posts its rows
+// in batches, waiting for credit from the importing thread so no more than a few batches are ever
+// in flight.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isDomainError } from '../errors.js';
 import type { RawRow } from './source.js';
+import type { XlsJob } from './xls-rows.js';
 import { sheetRows, type SheetJob } from './xlsx-rows.js';
 import { BATCH_ROWS, type FromWorker, type ToWorker } from './xlsx-thread.js';
 
@@ -21,8 +23,13 @@ async function send(rows: RawRow[]): Promise<void> {
 }
 
 try {
+  const job = workerData as SheetJob | XlsJob;
+  // SheetJS is loaded only for an .xls: an .xlsx reader thread starts without it.
+  const source = job.kind === 'xls'
+    ? (await import('./xls-rows.js')).xlsRows(job, (meta) => port.postMessage({ meta } satisfies FromWorker))
+    : sheetRows(job);
   let batch: RawRow[] = [];
-  for await (const row of sheetRows(workerData as SheetJob)) {
+  for await (const row of source) {
     batch.push(row);
     if (batch.length < BATCH_ROWS) continue;
     await send(batch);

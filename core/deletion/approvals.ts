@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { ApprovalRequest, ApprovalStatus } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
@@ -8,6 +8,7 @@ import { assertCan } from '../permissions.js';
 import { findByCode } from '../customers/view.js';
 import { collectBlockers, type Blocker } from './precheck.js';
 import { takeSnapshot } from './snapshot.js';
+import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
 
 export interface DecisionResult {
@@ -39,29 +40,57 @@ export function localTime(core: Core, d: Date): string {
   return `${p.year}-${p.month}-${p.day} ${hm}`;
 }
 
+/** Options of requestDeletion. */
+export interface RequestDeletionOptions {
+  note?: string | null;
+  /** Queues the approvers' notifications inside the request's transaction (an outbox write). */
+  notify?: (t: Transaction, request: ApprovalRequest, customer: { name: string }) => Promise<unknown>;
+}
+
 /**
  * Asks for a customer's deletion. Refused with every blocker if business is still open;
- * otherwise a pending request that expires after APPROVAL_TTL_HOURS.
+ * otherwise a pending request that expires after APPROVAL_TTL_HOURS, carrying the
+ * 关联数据处理记录 (checks, how blockers cleared, the requester's note). Every attempt is
+ * recorded as a check, a refused one too.
  */
-export async function requestDeletion(core: Core, actor: Actor, rawCode: string, reason: string): Promise<ApprovalRequest> {
+export async function requestDeletion(core: Core, actor: Actor, rawCode: string, reason: string, opts: RequestDeletionOptions = {}): Promise<ApprovalRequest> {
   assertCan(actor.operator, 'requestDeletion');
   const why = (reason ?? '').trim();
   if (!why) throw new DomainError('VALIDATION', '请写明删除原因, 例如「删除客户 C20260001 重复录入」。', { errors: [{ field: 'reason', message: '删除原因必填' }] });
-  return withTransaction(core.models.sequelize, async (t) => {
-    const customer = await findByCode(core, rawCode, t, true);
-    if (customer.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${customer.code} 已在回收站中。`, { code: customer.code });
-    const blockers = await collectBlockers(core, customer.id, t);
-    if (blockers.length) throw blockedError(customer.code, blockers);
-    const pending = await core.models.ApprovalRequest.findOne({ where: { customerId: customer.id, status: 'pending', expiresAt: { [Op.gt]: core.now() } }, transaction: t });
-    if (pending) throw new DomainError('CONFLICT', `客户 ${customer.code} 已有待审批的删除申请 #${pending.id}, 请等待审批人处理。`, { requestId: pending.id });
-    const request = await core.models.ApprovalRequest.create({
-      action: 'delete', customerId: customer.id, customerCode: customer.code, reason: why.slice(0, 500),
-      requesterId: actor.operator.id ?? 0, status: 'pending', expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
-      decidedBy: null, decidedAt: null, decisionNote: null, recycleEntryId: null,
-    }, { transaction: t });
-    await appendAudit(core, t, actor, { action: 'deletion.request', customerId: customer.id, customerCode: customer.code, info: { requestId: request.id, reason: request.reason } });
-    return request;
-  });
+  const note = (opts.note ?? '').trim().slice(0, 500) || null;
+  await flushChecks(core);
+  let blocked: { customerId: number; customerCode: string; blockers: Blocker[] } | null = null;
+  try {
+    return await withTransaction(core.models.sequelize, async (t) => {
+      const customer = await findByCode(core, rawCode, t, true);
+      if (customer.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${customer.code} 已在回收站中。`, { code: customer.code });
+      const blockers = await collectBlockers(core, customer.id, t);
+      if (blockers.length) {
+        blocked = { customerId: customer.id, customerCode: customer.code, blockers };
+        throw blockedError(customer.code, blockers);
+      }
+      const pending = await core.models.ApprovalRequest.findOne({ where: { customerId: customer.id, status: 'pending', expiresAt: { [Op.gt]: core.now() } }, transaction: t });
+      if (pending) throw new DomainError('CONFLICT', `客户 ${customer.code} 已有待审批的删除申请 #${pending.id}, 请等待审批人处理。`, { requestId: pending.id });
+      const since = await attemptStart(core, customer.id, t);
+      const request = await core.models.ApprovalRequest.create({
+        action: 'delete', customerId: customer.id, customerCode: customer.code, reason: why.slice(0, 500),
+        requesterId: actor.operator.id ?? 0, status: 'pending', expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
+        decidedBy: null, decidedAt: null, decisionNote: null, recycleEntryId: null, requesterNote: note,
+      }, { transaction: t });
+      await recordCheck(core, actor, { customerId: customer.id, customerCode: customer.code, stage: 'request', blockers: [], requestId: request.id }, t);
+      const handling = await buildHandlingRecord(core, customer.id, since, { requesterNote: note, transaction: t });
+      await request.update({ handling: JSON.stringify(handling) }, { transaction: t });
+      await appendAudit(core, t, actor, { action: 'deletion.request', customerId: customer.id, customerCode: customer.code, info: { requestId: request.id, reason: request.reason, ...(note ? { requesterNote: note } : {}) } });
+      // Queued in this transaction: a request no approver was told about cannot be committed.
+      if (opts.notify) await opts.notify(t, request, { name: customer.name });
+      return request;
+    });
+  } catch (err) {
+    // The refused attempt is part of the record too; its transaction was rolled back.
+    const b = blocked as { customerId: number; customerCode: string; blockers: Blocker[] } | null;
+    if (b) await recordCheck(core, actor, { ...b, stage: 'request' });
+    throw err;
+  }
 }
 
 async function loadOpen(core: Core, actor: Actor, requestId: number): Promise<ApprovalRequest> {
@@ -90,31 +119,53 @@ function decidedError(core: Core, r: ApprovalRequest): DomainError {
 export async function approve(core: Core, actor: Actor, requestId: number): Promise<DecisionResult> {
   assertCan(actor.operator, 'approve');
   await loadOpen(core, actor, requestId);
+  await flushChecks(core);
   const { ApprovalRequest, Customer, RecycleEntry } = core.models;
-  return withTransaction(core.models.sequelize, async (t) => {
-    const now = core.now();
-    // The conditional UPDATE is the claim: a second approver at the same moment matches no row.
-    const [claimed] = await ApprovalRequest.update({ status: 'approved', decidedBy: actor.operator.id, decidedAt: now }, { where: { id: requestId, status: 'pending' }, transaction: t });
-    const request = (await ApprovalRequest.findByPk(requestId, { transaction: t }))!;
-    if (claimed !== 1) throw decidedError(core, request);
-    const customer = (await Customer.findByPk(request.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
-    const blockers = await collectBlockers(core, customer.id, t);
-    if (blockers.length) throw blockedError(customer.code, blockers);
-    const snapshot = await takeSnapshot(core, customer.id, t);
-    const retainUntil = new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
-    const entry = await RecycleEntry.create({
-      customerId: customer.id, customerCode: customer.code, customerName: customer.name, previousStatus: customer.status,
-      snapshot: JSON.stringify(snapshot), approvalId: request.id, deletedBy: request.requesterId, deletedAt: now, retainUntil, restoredAt: null, purgedAt: null,
-    }, { transaction: t });
-    await customer.update({ status: 'deleted', version: customer.version + 1 }, { transaction: t });
-    await request.update({ recycleEntryId: entry.id }, { transaction: t });
-    await appendAudit(core, t, actor, {
-      action: 'customer.delete', customerId: customer.id, customerCode: customer.code,
-      before: { status: entry.previousStatus }, after: { status: 'deleted' },
-      info: { requestId: request.id, recycleEntryId: entry.id, reason: request.reason, requesterId: request.requesterId },
+  let blocked: { customerId: number; customerCode: string; blockers: Blocker[] } | null = null;
+  try {
+    return await withTransaction(core.models.sequelize, async (t) => {
+      const now = core.now();
+      // The conditional UPDATE is the claim: a second approver at the same moment matches no row.
+      const [claimed] = await ApprovalRequest.update({ status: 'approved', decidedBy: actor.operator.id, decidedAt: now }, { where: { id: requestId, status: 'pending' }, transaction: t });
+      const request = (await ApprovalRequest.findByPk(requestId, { transaction: t }))!;
+      if (claimed !== 1) throw decidedError(core, request);
+      const customer = (await Customer.findByPk(request.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
+      const blockers = await collectBlockers(core, customer.id, t);
+      if (blockers.length) {
+        blocked = { customerId: customer.id, customerCode: customer.code, blockers };
+        throw blockedError(customer.code, blockers);
+      }
+      await recordCheck(core, actor, { customerId: customer.id, customerCode: customer.code, stage: 'approval', blockers: [], requestId: request.id }, t);
+      const handling = await refreshHandling(core, request, t);
+      const snapshot = await takeSnapshot(core, customer.id, t, { handling });
+      const retainUntil = new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
+      const entry = await RecycleEntry.create({
+        customerId: customer.id, customerCode: customer.code, customerName: customer.name, previousStatus: customer.status,
+        snapshot: JSON.stringify(snapshot), approvalId: request.id, deletedBy: request.requesterId, deletedAt: now, retainUntil, restoredAt: null, purgedAt: null,
+      }, { transaction: t });
+      await customer.update({ status: 'deleted', version: customer.version + 1 }, { transaction: t });
+      await request.update({ recycleEntryId: entry.id }, { transaction: t });
+      await appendAudit(core, t, actor, {
+        action: 'customer.delete', customerId: customer.id, customerCode: customer.code,
+        before: { status: entry.previousStatus }, after: { status: 'deleted' },
+        info: { requestId: request.id, recycleEntryId: entry.id, reason: request.reason, requesterId: request.requesterId },
+      });
+      return { request, recycleEntryId: entry.id, restorableUntil: retainUntil };
     });
-    return { request, recycleEntryId: entry.id, restorableUntil: retainUntil };
-  });
+  } catch (err) {
+    const b = blocked as { customerId: number; customerCode: string; blockers: Blocker[] } | null;
+    if (b) await recordCheck(core, actor, { ...b, stage: 'approval', requestId });
+    throw err;
+  }
+}
+
+/** Rebuilds the request's 关联数据处理记录 at approval (from the same start) and stores it. */
+async function refreshHandling(core: Core, request: ApprovalRequest, t: Transaction): Promise<HandlingRecord> {
+  const stored = readHandling(request.handling);
+  const since = stored ? (stored.since ? new Date(stored.since) : null) : await attemptStart(core, request.customerId, t, request.id);
+  const handling = await buildHandlingRecord(core, request.customerId, since, { requesterNote: request.requesterNote, transaction: t });
+  await request.update({ handling: JSON.stringify(handling) }, { transaction: t });
+  return handling;
 }
 
 /** Rejects a deletion request with a note. */

@@ -5,6 +5,18 @@ import { formatYuan, toCents, type Cents } from '../money.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from '../customers/codes.js';
 import { customerNotFound } from '../customers/view.js';
+import { recordCheckBehind } from '../ledger/handling.js';
+
+/** One document behind a blocker, so the handling record can follow how it cleared. */
+export interface BlockerDoc {
+  type: 'order' | 'receivable' | 'reservation';
+  /** Document number: the order's, the receivable's (or its order's), the reservation's (or `#id`). */
+  number: string;
+  source: string;
+  /** Order total, or a receivable's outstanding amount. */
+  amountCents?: Cents;
+  quantity?: number;
+}
 
 export interface Blocker {
   kind: 'openOrders' | 'unpaidReceivables' | 'activeReservations' | 'pendingApproval';
@@ -14,6 +26,7 @@ export interface Blocker {
   numbers?: string[];
   amountCents?: Cents;
   quantity?: number;
+  docs?: BlockerDoc[];
 }
 
 export interface PrecheckResult {
@@ -28,36 +41,41 @@ export interface PrecheckResult {
 /** One row of the blocker query; the columns mean different things per `kind`. */
 interface BlockerRow {
   kind: 'customer' | 'order' | 'receivable' | 'reservation';
-  /** Order number, or the customer's code. */
+  /** Document number, or the customer's code. */
   ref: string | null;
-  /** Order date, or the customer's name. */
+  /** Order date, a receivable's order number, or the customer's name. */
   label: string | null;
-  /** Order total, receivables' amount, reserved quantity, or the customer's id. */
+  /** Order total, receivable amount, reserved quantity, or the customer's id. */
   amount: string | number | null;
   paid: string | number | null;
-  n: string | number;
+  docId: string | number | null;
+  source: string | null;
 }
 
 /**
- * The open orders as rows, unpaid receivables and active reservations as sums, each on its
+ * The open orders, unpaid receivables and active reservations as rows, each on its
  * (customer_id, status) index, in one round trip. `customer` is `:id` or a subquery by code,
  * in which case a first row carries the customer itself.
  */
 function blockerSql(customer: ':id' | '(SELECT id FROM customers WHERE code = :code)'): string {
-  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, NULL AS paid, 1 AS n FROM customers WHERE code = :code
+  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, NULL AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
   UNION ALL `;
-  return `${self}SELECT 'order' AS kind, number AS ref, order_date AS label, total AS amount, NULL AS paid, 1 AS n
+  return `${self}SELECT 'order' AS kind, number AS ref, order_date AS label, total AS amount, NULL AS paid, id AS docId, source AS source
     FROM sales_orders WHERE customer_id = ${customer} AND status IN (:open)
   UNION ALL
-  SELECT 'receivable', NULL, NULL, SUM(amount), SUM(paid), COUNT(*) FROM receivables WHERE customer_id = ${customer} AND status = 'open'
+  SELECT 'receivable', r.number, o.number, r.amount, r.paid, r.id, r.source FROM receivables r LEFT JOIN sales_orders o ON o.id = r.order_id
+    WHERE r.customer_id = ${customer} AND r.status = 'open'
   UNION ALL
-  SELECT 'reservation', NULL, NULL, SUM(quantity), NULL, COUNT(*) FROM reservations WHERE customer_id = ${customer} AND status = 'active'`;
+  SELECT 'reservation', number, NULL, quantity, NULL, id, source FROM reservations WHERE customer_id = ${customer} AND status = 'active'`;
 }
 
 const BY_ID = blockerSql(':id');
 const BY_CODE = blockerSql('(SELECT id FROM customers WHERE code = :code)');
 
-/** Turns the query's rows into blockers with their figures and Chinese text. */
+/** The number a receivable is known by: its own, its order's, or `#id`. */
+const receivableRef = (r: BlockerRow) => String(r.ref ?? r.label ?? `#${r.docId}`);
+
+/** Turns the query's rows into blockers with their figures, documents and Chinese text. */
 function toBlockers(rows: BlockerRow[]): Blocker[] {
   const orders = rows.filter((r) => r.kind === 'order').sort((a, b) => String(a.label).localeCompare(String(b.label)) || String(a.ref).localeCompare(String(b.ref)));
   const blockers: Blocker[] = [];
@@ -65,16 +83,20 @@ function toBlockers(rows: BlockerRow[]): Blocker[] {
     const amount = orders.reduce((sum, o) => sum + toCents(o.amount), 0);
     const numbers = orders.map((o) => String(o.ref));
     const shown = numbers.slice(0, 5).join('、') + (numbers.length > 5 ? ' 等' : '');
-    blockers.push({ kind: 'openOrders', count: orders.length, numbers, amountCents: amount, text: `未完成订单 ${orders.length} 张 (${shown}), 合计 ${formatYuan(amount)}` });
+    const docs = orders.map((o): BlockerDoc => ({ type: 'order', number: String(o.ref), source: String(o.source ?? 'local'), amountCents: toCents(o.amount) }));
+    blockers.push({ kind: 'openOrders', count: orders.length, numbers, amountCents: amount, text: `未完成订单 ${orders.length} 张 (${shown}), 合计 ${formatYuan(amount)}`, docs });
   }
-  const r = rows.find((row) => row.kind === 'receivable');
-  if (r && Number(r.n) > 0) {
-    const outstanding = toCents(r.amount) - toCents(r.paid);
-    blockers.push({ kind: 'unpaidReceivables', count: Number(r.n), amountCents: outstanding, text: `未收款 ${Number(r.n)} 笔, 未收金额 ${formatYuan(outstanding)}` });
+  const receivables = rows.filter((r) => r.kind === 'receivable');
+  if (receivables.length) {
+    const docs = receivables.map((r): BlockerDoc => ({ type: 'receivable', number: receivableRef(r), source: String(r.source ?? 'local'), amountCents: toCents(r.amount) - toCents(r.paid) }));
+    const outstanding = docs.reduce((sum, d) => sum + (d.amountCents ?? 0), 0);
+    blockers.push({ kind: 'unpaidReceivables', count: docs.length, numbers: docs.map((d) => d.number), amountCents: outstanding, text: `未收款 ${docs.length} 笔, 未收金额 ${formatYuan(outstanding)}`, docs });
   }
-  const s = rows.find((row) => row.kind === 'reservation');
-  if (s && Number(s.n) > 0) {
-    blockers.push({ kind: 'activeReservations', count: Number(s.n), quantity: Number(s.amount), text: `库存预留 ${Number(s.n)} 条, 共 ${Number(s.amount)} 件` });
+  const reservations = rows.filter((r) => r.kind === 'reservation');
+  if (reservations.length) {
+    const docs = reservations.map((r): BlockerDoc => ({ type: 'reservation', number: String(r.ref ?? `#${r.docId}`), source: String(r.source ?? 'local'), quantity: Number(r.amount) }));
+    const quantity = docs.reduce((sum, d) => sum + (d.quantity ?? 0), 0);
+    blockers.push({ kind: 'activeReservations', count: docs.length, numbers: docs.map((d) => d.number), quantity, text: `库存预留 ${docs.length} 条, 共 ${quantity} 件`, docs });
   }
   return blockers;
 }
@@ -88,7 +110,10 @@ export async function collectBlockers(core: Core, customerId: number, t?: Transa
   return toBlockers(rows);
 }
 
-/** precheck(code): all blockers at once, plus the suggestion to deactivate instead. One query. */
+/**
+ * precheck(code): all blockers at once, plus the suggestion to deactivate instead. One query;
+ * the check is recorded for the deletion's 关联数据处理记录 behind the answer (one INSERT).
+ */
 export async function precheck(core: Core, actor: Actor, rawCode: string): Promise<PrecheckResult> {
   assertCan(actor.operator, 'view');
   const code = normalizeCode(rawCode);
@@ -96,6 +121,7 @@ export async function precheck(core: Core, actor: Actor, rawCode: string): Promi
   const customer = rows.find((r) => r.kind === 'customer');
   if (!customer) throw customerNotFound(code);
   const blockers = toBlockers(rows);
+  recordCheckBehind(core, actor, { customerId: Number(customer.amount), customerCode: String(customer.ref), stage: 'precheck', blockers });
   return {
     code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers,
     suggestion: blockers.length ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.ref}」, 停用后不能再下新单, 数据和历史都保留。` : null,

@@ -41,8 +41,13 @@ function erased(customerId: number) {
 async function anonymiseSnapshots(core: Core, customerId: number, blank: ReturnType<typeof erased>, t: Transaction): Promise<void> {
   const entries = await core.models.RecycleEntry.findAll({ where: { customerId }, transaction: t, lock: t.LOCK.UPDATE });
   for (const e of entries) {
-    const snapshot = JSON.parse(e.snapshot) as { customer?: Record<string, unknown> | null };
+    const snapshot = JSON.parse(e.snapshot) as { customer?: Record<string, unknown> | null; handling?: { requesterNote?: string | null; lines?: string[] } };
     if (snapshot.customer) Object.assign(snapshot.customer, blank);
+    // The requester's note is free text that may name the customer's people.
+    if (snapshot.handling?.requesterNote) {
+      snapshot.handling.lines = (snapshot.handling.lines ?? []).filter((l) => !l.startsWith('申请人备注'));
+      snapshot.handling.requesterNote = null;
+    }
     await e.update({ snapshot: JSON.stringify(snapshot), customerName: blank.name }, { transaction: t });
   }
 }

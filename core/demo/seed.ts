@@ -1,5 +1,6 @@
 import type { Core, Actor } from '../context.js';
 import type { Operator } from '../../models/index.js';
+import { touchLedgerFeed } from '../ledger/events.js';
 import { withTransaction } from '../../models/tx.js';
 import { createCustomer } from '../customers/create.js';
 import { deactivate } from '../customers/status.js';
@@ -95,6 +96,8 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
       }
       await Customer.update({ lastOrderAt: new Date(last) }, { where: { id: c.id }, transaction: t });
     }
+    // The demo's orders are local documents: the local feed is fresh, so the review has data to judge.
+    await touchLedgerFeed(core, t, { source: 'local', at: new Date(now), documents: orderCount, orders: true, lastDocumentDate: null });
   });
   for (let i = 50; i < 56; i++) {
     const reason = DEACTIVATION_REASONS[(i - 50) % DEACTIVATION_REASONS.length]!;

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import type { LedgerSource } from '../../models/index.js';
 
 /**
@@ -20,6 +21,10 @@ export interface LedgerOutcome {
   result: 'created' | 'updated' | 'unchanged' | 'error';
   /** For errors: the same shape the API answers with (code, Chinese message, details). */
   error?: { code: string; message: string; details: Record<string, unknown> };
+  /** Written although the 停用 rule would refuse it (`existingBusiness`): the reason, to tell people. */
+  warning?: { code: string; message: string; details: Record<string, unknown> };
+  /** False when the document was fine but nothing was written: a dry run, or an atomic call refused for another item. */
+  applied?: boolean;
 }
 
 export interface LedgerApplyOptions {
@@ -30,9 +35,19 @@ export interface LedgerApplyOptions {
   dryRun?: boolean;
   /** The ledger import batch these changes belong to (file imports; enables undo). */
   batchId?: number | null;
+  /**
+   * The documents already exist in the system of record (a sync reads them; nobody is asking to
+   * start new business): a new open order of a 停用 customer is written with a warning instead of
+   * refused, so the delete check still sees it. The API and file imports never set this.
+   */
+  existingBusiness?: boolean;
+  /** Run inside the caller's transaction (a file import writes all its calls in one). */
+  transaction?: Transaction;
 }
 
 export interface LedgerApplyResult {
   outcomes: LedgerOutcome[];
   counts: { created: number; updated: number; unchanged: number; error: number };
+  /** Whether the call's changes were committed (false for a dry run or a refused atomic call). */
+  applied?: boolean;
 }

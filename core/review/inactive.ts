@@ -1,5 +1,6 @@
 import type { Actor, Core } from '../context.js';
 import { DomainError } from '../errors.js';
+import { ledgerFreshness, type LedgerFreshness } from '../ledger/freshness.js';
 import type { Cents } from '../money.js';
 import { assertCan } from '../permissions.js';
 import { addDays, localToday } from '../reports/periods.js';
@@ -36,6 +37,10 @@ export interface InactiveResult {
   /** Orders on or after this local date count as recent. */
   since: string;
   customers: InactiveCustomer[];
+  /** Whether order data is flowing; when it is not, nobody is flagged. */
+  ledger: LedgerFreshness;
+  /** 「尚未接入进销存订单数据」 or 「最近 N 天没有收到订单数据」 when the review cannot judge; else null. */
+  notice: string | null;
 }
 
 /** The bounds of the review window, from the clock and the configuration. */
@@ -60,7 +65,8 @@ export function reviewWindow(core: Core, q: InactiveQuery = {}): { days: number;
  * never ordered are kept (NULL column, no orders), where ERPNext's inner join drops them.
  */
 export const INACTIVE_SQL = `SELECT c.id, c.code, c.name, c.owner_id AS ownerId, op.display_name AS owner, c.created_at AS createdAt,
-  (SELECT MAX(l.order_date) FROM sales_orders l WHERE l.customer_id = c.id) AS lastOrderAt
+  -- A synced ERP sends only open orders: its older sales live in last_order_at alone.
+  COALESCE((SELECT MAX(l.order_date) FROM sales_orders l WHERE l.customer_id = c.id), c.last_order_at) AS lastOrderAt
 FROM customers c /*hint*/
 LEFT JOIN sales_orders o ON o.customer_id = c.id AND o.order_date >= :since
 LEFT JOIN customer_keeps k ON k.customer_id = c.id AND k.kept_at >= :keptSince
@@ -99,19 +105,24 @@ export async function inactiveRows(core: Core, q: InactiveQuery = {}): Promise<{
 }
 
 /**
- * Lists active customers with no order in N days (never-ordered ones included). Lifetime sales
+ * Lists active customers with no order in N days (never-ordered ones included), or nobody with
+ * a notice when no order data has arrived within those N days (core/ledger/freshness). Lifetime sales
  * and open receivables are filled in for the first `figures` customers only (default all):
  * a digest shows a few dozen per person, and those sums read every order of the customer.
  */
 export async function findInactive(core: Core, actor: Actor, q: InactiveQuery & { figures?: number } = {}): Promise<InactiveResult> {
   assertCan(actor.operator, 'view');
+  const window0 = reviewWindow(core, q);
+  // Without order data, "no order in N days" says nothing about the customer: flag nobody.
+  const ledger = await ledgerFreshness(core, { days: window0.days });
+  if (ledger.stale) return { days: window0.days, keepDays: window0.keepDays, since: window0.since, customers: [], ledger, notice: ledger.notice };
   const { window, rows } = await inactiveRows(core, q);
   const customers: InactiveCustomer[] = rows.map((r) => ({
     id: Number(r.id), code: r.code, name: r.name, ownerId: r.ownerId === null ? null : Number(r.ownerId), owner: r.owner ?? null,
     createdAt: r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt), lastOrderAt: dateOnly(r.lastOrderAt), lifetimeSalesCents: 0, openReceivablesCents: 0,
   }));
   await addFigures(core, customers.slice(0, q.figures ?? customers.length));
-  return { days: window.days, keepDays: window.keepDays, since: window.since, customers };
+  return { days: window.days, keepDays: window.keepDays, since: window.since, customers, ledger, notice: null };
 }
 
 /** Fills in lifetime sales and open receivables, in two grouped queries per 1000 customers (no per-customer queries). */

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { consoleSay } from '../../bot/console.js';
+import { refuseByName } from '../../bot/import/file-name.js';
 import { sweepStaged } from '../../bot/import/staging.js';
 import { eachDialect } from '../helpers/db.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
@@ -40,8 +41,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     const calls = app.fake.calls.length;
     const dingSession = await chat.dingFile('demo-admin', 'CODE-PDF', '报价单.pdf');
     const [ding] = await chat.dingWait(dingSession, /不能导入/);
-    expect(ding).toBe('「报价单.pdf」不能导入: 只支持 Excel 工作簿 (.xlsx) 和 CSV (.csv) 文件。请按「导入模板」填写客户: 模板在后台「导入批次 → 导入客户」里下载 (或命令行 steward import --template 模板.xlsx)。');
-    expect(await chat.appFile('demo-admin', 'MEDIA-XLS', '旧表格.xls')).toContain('旧版 Excel (.xls) 请先在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」');
+    expect(ding).toBe('「报价单.pdf」不能导入: 只支持 Excel 工作簿 (.xlsx / .xls) 和 CSV (.csv) 文件。请按「导入模板」填写客户: 模板在后台「导入批次 → 导入客户」里下载 (或命令行 steward import --template 模板.xlsx)。');
+    // Old Excel (.xls) is imported now (test/data/xls-import.test.ts): its name is not refused.
+    expect(refuseByName('旧表格.xls')).toBeNull();
     expect(app.fake.calls.slice(calls).map((c) => c.path).filter((p) => p.includes('messageFiles') || p.includes('media/get'))).toEqual([]);
 
     // The AI bot names the file only in the download: a PNG is refused once its name is known.
@@ -49,7 +51,7 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), crypto.randomBytes(200)]);
     await chat.botFile('demo-sales', app.fake.serveFile(encryptBotFile(png), '截图.png'));
     const [refusal] = await chat.waitSent('demo-sales', before, /不能导入/);
-    expect(refusal!.text).toContain('「截图.png」不能导入: 只支持 Excel 工作簿 (.xlsx) 和 CSV (.csv) 文件');
+    expect(refusal!.text).toContain('「截图.png」不能导入: 只支持 Excel 工作簿 (.xlsx / .xls) 和 CSV (.csv) 文件');
     // No name at all and binary content: refused too.
     await chat.botFile('demo-sales', app.fake.serveFile(encryptBotFile(png)));
     await chat.waitSent('demo-sales', before + 1, /^这个文件不能导入/);

@@ -30,7 +30,7 @@ describe('command registry', () => {
 
   it('shows one command with its example', () => {
     const r = buildRegistry();
-    expect(r.helpFor(r.get('customer.delete')!)).toBe('删除客户 <编码> [原因]\n申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复\n别名: delete\n例如: 删除客户 C20260012 重复录入');
+    expect(r.helpFor(r.get('customer.delete')!)).toBe('删除客户 <编码> [原因]\n申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复; 可加 备注=处理说明\n别名: delete\n例如: 删除客户 C20260012 重复录入 备注=订单已在ERP取消');
   });
 
   it('binds positional and named arguments, with or without a space after the name', () => {

@@ -32,7 +32,9 @@ export function chatDriver(app: BotApp, core: Core) {
   /** WeCom AI bot (JSON): returns the passive reply as a user sees it, or null for an empty answer. */
   async function botPost(body: Record<string, unknown>): Promise<Seen | null> {
     const ts = String(Math.floor(Date.now() / 1000));
-    const encrypt = aiBotCrypto.encrypt(JSON.stringify({ msgid: `AIBOT${next()}`, aibotid: 'AIBOT', response_url: 'https://example.invalid/resp', ...body }));
+    // The late answer goes to this response_url (WeCom's host: the fake), tagged with the sender to read it back.
+    const to = (body.from as { userid?: string } | undefined)?.userid ?? '';
+    const encrypt = aiBotCrypto.encrypt(JSON.stringify({ msgid: `AIBOT${next()}`, aibotid: 'AIBOT', response_url: `${app.fake.url}/cgi-bin/aibot/response?to=${encodeURIComponent(to)}&n=${next()}`, ...body }));
     const q = `msg_signature=${aiBotCrypto.signature(ts, 'n1', encrypt)}&timestamp=${ts}&nonce=n1`;
     const res = await app.request(`/webhooks/wecom-bot?${q}`, { method: 'POST', body: JSON.stringify({ encrypt }), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(200);
@@ -43,9 +45,11 @@ export function chatDriver(app: BotApp, core: Core) {
     return { text: reply.template_card!.sub_title_text, buttons: reply.template_card!.button_list.map((b) => ({ key: b.key, text: b.text })) };
   }
 
-  /** App messages the dispatcher sent a member (text, or a button card). */
+  /** Messages the dispatcher sent a member: app messages, and AI bot answers through a response_url (text, or a button card). */
   function sentTo(userId: string): Seen[] {
-    return app.fake.to('/cgi-bin/message/send').filter((c) => c.body.touser === userId).map((c) => {
+    return app.fake.calls.filter((c) => (c.path === '/cgi-bin/message/send' && c.body.touser === userId) || (c.path === '/cgi-bin/aibot/response' && c.query.to === userId)).map((c) => {
+      const markdown = c.body.markdown as { content: string } | undefined;
+      if (markdown) return { text: markdown.content, buttons: [] };
       const card = c.body.template_card as { sub_title_text: string; button_list: { text: string; key: string }[] } | undefined;
       if (card) return { text: card.sub_title_text, buttons: card.button_list.map((b) => ({ key: b.key, text: b.text })) };
       return { text: (c.body.text as { content: string }).content, buttons: [] };

@@ -24,6 +24,8 @@ export class FakeMessenger {
   private readonly codes = new Map<string, string>();
   private seq = 0;
   private fileSeq = 0;
+  private readonly hanging = new Map<string, number>();
+  private readonly held: http.ServerResponse[] = [];
   url = '';
 
   async start(): Promise<this> {
@@ -33,8 +35,23 @@ export class FakeMessenger {
   }
 
   async stop(): Promise<void> {
+    this.release();
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** The next `n` calls to `path` are accepted and never answered (until release() or stop()). */
+  hang(path: string, n = 1): void {
+    this.hanging.set(path, (this.hanging.get(path) ?? 0) + n);
+  }
+
+  /** Stops hanging: answers every hung call with an error, so the caller's retry logic takes over. */
+  release(): void {
+    this.hanging.clear();
+    for (const res of this.held.splice(0)) {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"error":"released"}');
+    }
   }
 
   /** The next `n` calls to `path` fail this way. */
@@ -89,6 +106,12 @@ export class FakeMessenger {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(json));
     };
+    const hangs = this.hanging.get(url.pathname) ?? 0;
+    if (hangs > 0) {
+      this.hanging.set(url.pathname, hangs - 1);
+      this.held.push(res);
+      return;
+    }
     const queue = this.failures.get(url.pathname);
     const failure = queue?.shift();
     if (failure !== undefined) {
@@ -114,6 +137,7 @@ export class FakeMessenger {
       }
       case '/cgi-bin/gettoken': return send(200, { errcode: 0, access_token: `wecom-token-${n}`, expires_in: 7200 });
       case '/cgi-bin/message/send': return send(200, { errcode: 0, errmsg: 'ok', msgid: `m${n}`, ...(body.msgtype === 'template_card' ? { response_code: `rc-${n}` } : {}) });
+      case '/cgi-bin/aibot/response':
       case '/cgi-bin/message/update_template_card':
       case '/cgi-bin/webhook/send':
       case '/robot/send':

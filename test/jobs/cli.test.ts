@@ -8,6 +8,7 @@ import { jobActor } from '../../core/context.js';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import { loadConfig } from '../../core/config.js';
 import { createCustomer } from '../../core/customers/create.js';
+import { createOrder } from '../../core/orders.js';
 import { createLogger } from '../../core/logger.js';
 
 const bin = path.resolve('cli/bin.mjs');
@@ -39,6 +40,8 @@ describe('steward jobs / review / check', () => {
       await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', { replacements: [new Date(Date.now() - age * 86400_000), customer.id] });
       codes.push(customer.code);
     }
+    // Order data is flowing (the review flags nobody without it): the new shop ordered today.
+    await createOrder(core, jobActor('test'), { customerCode: codes[1]!, total: '10.00' });
     await core.models.sequelize.close();
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -46,7 +49,7 @@ describe('steward jobs / review / check', () => {
   it('review --json prints the list in the documented shape', () => {
     const r = steward('review', '--days', '180', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ days: 180, customers: [{ code: codes[0], name: '沉睡贸易有限公司', owner: '命令行销售', lastOrderAt: null }] });
+    expect(JSON.parse(r.stdout)).toEqual({ days: 180, notice: null, customers: [{ code: codes[0], name: '沉睡贸易有限公司', owner: '命令行销售', lastOrderAt: null }] });
   }, SLOW);
 
   it('bad input is one Chinese line and exit 2', () => {
@@ -54,7 +57,7 @@ describe('steward jobs / review / check', () => {
     expect([bad.code, bad.stderr.trim()]).toEqual([2, '错误: --days 应为 1–3650 之间的整数, 收到「abc」。']);
     const unknown = steward('jobs', 'run', 'nope');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('错误: 没有名为「nope」的任务。可用的任务: backup, inactive-review, approval-expiry, reactivate-due, recycle-purge, monthly-report, integrity-check');
+    expect(unknown.stderr.trim()).toBe('错误: 没有名为「nope」的任务。可用的任务: backup, inactive-review, approval-expiry, reactivate-due, recycle-purge, monthly-report, integrity-check, jsherp-sync');
   }, SLOW);
 
   it('jobs run --dry-run reports and stores the run; jobs list shows it', () => {

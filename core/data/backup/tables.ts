@@ -1,10 +1,14 @@
 import type { Model, ModelStatic } from 'sequelize';
 import type { Models } from '../../../models/index.js';
 
-/** What a backup holds, in restore order. Sessions, bot queues and the backup log itself are left out. */
+/**
+ * What a backup holds, in restore order. Sessions, bot queues, idempotency keys, webhook attempts and
+ * the backup log itself are left out (API tokens are hashes; webhook secrets are encrypted like phones).
+ */
 export const BACKUP_MODELS = [
   'Operator', 'Product', 'Customer', 'SalesOrder', 'Receivable', 'Reservation', 'ApprovalRequest', 'RecycleEntry',
   'CodeSequence', 'AuditEvent', 'AuditHead', 'StewardMeta', 'ImportBatch', 'ImportRow', 'CustomerKeep',
+  'LedgerEvent', 'LedgerFeed', 'DeletionCheck', 'ApiToken', 'WebhookSubscription', 'JsherpLink', 'JsherpCandidate', 'JsherpState',
 ] as const;
 
 /** Columns never written to a backup. */

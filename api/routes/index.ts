@@ -1,0 +1,9 @@
+import type { ApiRoute } from '../types.js';
+import { customerRoutes } from './customers.js';
+import { customerStatusRoutes } from './customer-status.js';
+import { ledgerRoutes } from './ledger.js';
+
+/** Every endpoint of /api/v1, in the order the reference page lists them. */
+export function apiRoutes(): ApiRoute[] {
+  return [...customerRoutes, ...customerStatusRoutes, ...ledgerRoutes];
+}

@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Command } from 'commander';
+import { registerApiToken } from '../../cli/commands/api-token.js';
+import { hashToken } from '../../core/api/tokens.js';
+import { eachDialect } from '../helpers/db.js';
+import { startApi, type ApiHarness } from '../helpers/api-app.js';
+
+eachDialect('steward api-token (in process, on the test database)', (h) => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi(h);
+    await h.operator('cli-admin', ['admin']);
+    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
+  });
+  afterAll(async () => api?.close());
+
+  /** Runs `steward <argv>` against this test's core; returns what it printed and its exit code. */
+  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
+    const program = new Command('steward').exitOverride();
+    registerApiToken(program, { open: async () => h.core, close: async () => undefined });
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      process.exitCode = undefined;
+    }
+  }
+
+  it('create --json prints exactly {"token": "…"}, and the token works against the API with its scopes', async () => {
+    const r = await steward('api-token', 'create', '--name', 'erp', '--scopes', 'customers:read,customers:write,ledger:write', '--json');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\{"token": "stw_[A-Za-z0-9_-]{43}"\}\n$/);
+    const token = (JSON.parse(r.out) as { token: string }).token;
+    const row = await h.core.models.ApiToken.findOne({ where: { name: 'erp' } });
+    expect(row).toMatchObject({ tokenHash: hashToken(token), scopes: 'customers:read,customers:write,ledger:write', createdBy: 'cli-admin' });
+    expect((await api.call('GET', '/api/v1/customers', { token })).status).toBe(200);
+  });
+
+  it('create without --json shows the token once with how to use it; list never shows it; revoke ends it', async () => {
+    const created = await steward('api-token', 'create', '--name', 'crm', '--scopes', 'customers:read', '--expires', '2099-01-01');
+    const token = /stw_[A-Za-z0-9_-]{43}/.exec(created.out)![0];
+    expect(created.out).toContain('已创建 API 令牌「crm」(权限: customers:read; 过期: 2099-01-01 00:00)');
+    expect(created.out).toContain('令牌只显示这一次');
+    const list = await steward('api-token', 'list');
+    expect(list.out).toMatch(/^crm\tstw_\S{8}…\tcustomers:read\t有效\t过期: 2099-01-01 00:00\t最近使用: 从未\t/m);
+    expect(list.out).not.toContain(token);
+    const json = JSON.parse((await steward('api-token', 'list', '--json')).out) as { name: string; state: string }[];
+    expect(json.find((t) => t.name === 'crm')).toMatchObject({ state: 'active', scopes: ['customers:read'] });
+    const revoked = await steward('api-token', 'revoke', 'crm');
+    expect(revoked.out).toContain('已吊销令牌「crm」');
+    expect((await api.call('GET', '/api/v1/customers', { token })).status).toBe(401);
+    expect((await steward('api-token', 'list')).out).toMatch(/^crm\t.*\t已吊销\t/m);
+  });
+
+  it('refuses bad input with one Chinese line and a non-zero exit, creating nothing', async () => {
+    const bad = await steward('api-token', 'create', '--name', 'x', '--scopes', 'customers:admin');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toBe('错误: 不认识的权限范围: customers:admin。可用: customers:read, customers:write, ledger:read, ledger:write\n');
+    const json = await steward('api-token', 'create', '--name', 'y', '--scopes', 'customers:read', '--expires', '明天', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({ error: { code: 'VALIDATION', message: expect.stringContaining('过期时间「明天」格式不对') } });
+    expect(await h.core.models.ApiToken.count({ where: { name: ['x', 'y'] } })).toBe(0);
+  });
+});
+
+describe('steward api-token (the real binary)', () => {
+  it('is registered in cli/main.ts: create --json prints only the token', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-cli-api-'));
+    const key = () => crypto.randomBytes(32).toString('base64');
+    const r = spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), 'api-token', 'create', '--name', 'erp', '--scopes', 'customers:read', '--json'], {
+      encoding: 'utf8', timeout: 60_000,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/s.sqlite`, STEWARD_DEMO: 'false', STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex') },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\{"token": "stw_[A-Za-z0-9_-]{43}"\}\n$/);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { guessType, mapLedgerHeader } from '../../core/ledger/import/columns.js';
+import { LedgerSheet } from '../../core/ledger/import/rows.js';
+import { parseDateCell, parseMoneyCell, parseStatusCell } from '../../core/ledger/import/values.js';
+
+const rows = (cells: string[][]) => cells.map((c, i) => ({ rowNo: i + 1, cells: c }));
+
+describe('ledger import: cells', () => {
+  it('reads amounts as spreadsheets hold them and says why a bad one is bad', () => {
+    expect(parseMoneyCell('1,234.5', { required: true })).toEqual({ ok: true, value: '1234.50' });
+    expect(parseMoneyCell('¥99', { required: true })).toEqual({ ok: true, value: '99.00' });
+    expect(parseMoneyCell('12.300', { required: true })).toEqual({ ok: true, value: '12.30' });
+    expect(parseMoneyCell('', { required: false, emptyAs: '0.00' })).toEqual({ ok: true, value: '0.00' });
+    expect(parseMoneyCell('12.345', { required: true })).toEqual({ ok: false, message: '「12.345」超过两位小数, 金额最多精确到分' });
+    expect(parseMoneyCell('-5', { required: true })).toEqual({ ok: false, message: '「-5」是负数, 金额不能为负' });
+    expect(parseMoneyCell('一百', { required: true })).toEqual({ ok: false, message: '「一百」不是金额, 应为数字, 例如 1234.50' });
+  });
+
+  it('reads dates in the usual spellings, Excel date cells and day numbers', () => {
+    for (const s of ['2026-01-05', '2026/1/5', '2026.1.5', '2026年1月5日', '20260105', '2026-01-05 08:30', '46027']) expect(parseDateCell(s)).toEqual({ ok: true, value: '2026-01-05' });
+    expect(parseDateCell('2026-02-30')).toEqual({ ok: false, message: '「2026-02-30」不是有效日期, 应为 2026-01-05 或 2026/1/5 这样的格式' });
+    expect(parseDateCell('next week').ok).toBe(false);
+  });
+
+  it('maps the ERP words for order states', () => {
+    expect(['未完成', '进行中', 'OPEN', '0'].map((s) => parseStatusCell(s))).toEqual(Array(4).fill({ ok: true, value: 'open' }));
+    expect(['已完成', '已关闭', 'Closed', '1'].map((s) => parseStatusCell(s))).toEqual(Array(4).fill({ ok: true, value: 'closed' }));
+    expect(['已取消', '作废', 'cancelled'].map((s) => parseStatusCell(s))).toEqual(Array(3).fill({ ok: true, value: 'cancelled' }));
+    expect(parseStatusCell('暂停').ok).toBe(false);
+  });
+});
+
+describe('ledger import: headers', () => {
+  it('guesses the type from the header, in Chinese or English', () => {
+    expect(guessType(['单据编号', '客户编码', '单据日期', '金额', '状态'])).toBe('orders');
+    expect(guessType(['Number', 'Customer Code', 'Date', 'Total', 'Status'])).toBe('orders');
+    expect(guessType(['单号', '客户名称', '应收金额', '已收金额', '到期日'])).toBe('receivables');
+    expect(guessType(['number', 'customer code', 'amount', 'paid', 'due date'])).toBe('receivables');
+    expect(guessType(['单号', '客户名称', '金额'])).toBeNull();
+  });
+
+  it('lists unknown columns and names the missing ones', () => {
+    const h = mapLedgerHeader('orders', ['订单号', '客户名称', '日期', '合计(元)', '状态', '业务员'], 1);
+    expect(h.columns).toEqual({ number: 0, customerName: 1, date: 2, total: 3, status: 4 });
+    expect(h.unknown).toEqual(['业务员']);
+    expect(() => mapLedgerHeader('receivables', ['单号', '应收金额', '到期日'], 2)).toThrow('应收款文件缺少必填列: 「客户编码 或 客户名称」。第 2 行的表头是: 「单号」、「应收金额」、「到期日」。');
+  });
+
+  it('finds the header below a title, skips the 合计 row, and gives every bad cell its row and column', () => {
+    const sheet = new LedgerSheet(null, 'x.csv');
+    const parsed = rows([
+      ['2026 年 1 月销售订单'],
+      ['单据编号', '客户编码', '单据日期', '金额', '状态'],
+      ['SO-1', 'C1', '2026/1/5', '100', '未完成'],
+      ['SO-2', 'C1', '2026/13/5', '1.234', '暂停'],
+      ['', '', '', '', ''],
+      ['', '合计', '', '101.23', ''],
+    ]).map((r) => sheet.push(r)).filter((r) => r !== null);
+    expect(sheet.finish().type).toBe('orders');
+    expect(sheet.skipped).toBe(2);
+    expect(parsed[0]!.doc).toEqual({ type: 'order', number: 'SO-1', date: '2026-01-05', total: '100.00', status: 'open' });
+    expect(parsed[1]!.errors.map((e) => `第 ${e.row} 行 ${e.column}: ${e.message}`)).toEqual([
+      '第 4 行 单据日期: 「2026/13/5」不是有效日期, 应为 2026-01-05 或 2026/1/5 这样的格式',
+      '第 4 行 金额: 「1.234」超过两位小数, 金额最多精确到分',
+      '第 4 行 状态: 「暂停」不是认识的状态。可用: 未完成/进行中/open (或 0), 已完成/已关闭/closed (或 1), 已取消/作废/cancelled',
+    ]);
+  });
+
+  it('refuses a negative paid amount on a receivable', () => {
+    const sheet = new LedgerSheet('receivables', 'r.csv');
+    sheet.push({ rowNo: 1, cells: ['单据编号', '客户编码', '应收金额', '已收金额', '到期日'] });
+    const row = sheet.push({ rowNo: 2, cells: ['AR-1', 'C1', '100', '-1', '2026-02-01'] })!;
+    expect(row.errors).toEqual([{ row: 2, column: '已收金额', message: '「-1」是负数, 金额不能为负' }]);
+  });
+});
