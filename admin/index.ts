@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import AdminJS, { type CurrentAdmin } from 'adminjs';
 import { buildAuthenticatedRouter } from '@adminjs/koa';
 import type Koa from 'koa';
+import type { ApprovalNotifier } from '../core/notify-port.js';
 import type { Core } from '../core/context.js';
 import type { Mount } from '../cli/server/app.js';
 import { authenticator } from './auth/authenticate.js';
@@ -22,15 +23,17 @@ export interface AdminOptions {
   /** How long a login lasts; the browser is sent back to the login page after it. */
   sessionMaxAgeMs?: number;
   limits?: typeof LOGIN_LIMITS;
+  /** Tells approvers about deletion requests made here (the bot's notifier, from the composition root). */
+  notifier?: ApprovalNotifier;
 }
 
 /** The AdminJS instance: resources, Chinese texts, the dashboard. No routes yet. */
-export function buildAdminJS(core: Core): AdminJS {
+export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
   return new AdminJS({
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
-    resources: buildResources(core),
+    resources: buildResources(core, notifier),
     componentLoader: componentLoader(),
     dashboard: {
       component: COMPONENTS.Dashboard,
@@ -86,7 +89,7 @@ function loginOutcome(admin: AdminJS): Koa.Middleware {
 /** Mounts the back office at /admin on the shared Koa app (which already has app.keys). */
 export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
   return async function mountAdmin(app) {
-    const admin = buildAdminJS(core);
+    const admin = buildAdminJS(core, opts.notifier);
     await prepareBundle(admin);
     const router = new Router({ prefix: ADMIN_ROOT });
     router.use(async function adminHeaders(ctx, next) {

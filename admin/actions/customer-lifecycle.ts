@@ -1,4 +1,7 @@
 import type { ActionContext, ActionRequest } from 'adminjs';
+import type { Transaction } from 'sequelize';
+import type { ApprovalRequest } from '../../models/index.js';
+import type { ApprovalNotifier } from '../../core/notify-port.js';
 import type { Core } from '../../core/context.js';
 import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { reactivate, deactivate } from '../../core/customers/status.js';
@@ -18,7 +21,7 @@ const isPost = (request: ActionRequest) => request.method === 'post';
  * 查看手机号. Each is a record action whose handler calls the same core function as the bot;
  * only POST changes anything (GET shows the form), so a link cannot trigger a change.
  */
-export function customerLifecycleActions(core: Core) {
+export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier) {
   return {
     deactivate: {
       actionType: 'record' as const,
@@ -57,7 +60,9 @@ export function customerLifecycleActions(core: Core) {
       ...permit('requestDeletion', statusIs('active', 'inactive')),
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return { ...current(context), precheck: await precheck(core, actor, codeOf(context)) };
-        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', { note: text(request.payload, 'note') });
+        // Approvers are told in the request's own transaction: no request without its notice.
+        const notify = notifier ? (t: Transaction, r: ApprovalRequest, c: { name: string }) => notifier.approvalRequested(r, actor.operator, c.name, { transaction: t }) : undefined;
+        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', { note: text(request.payload, 'note'), notify });
         return {
           record: await freshRecord(context),
           approvalId: r.id,

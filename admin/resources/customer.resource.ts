@@ -1,4 +1,5 @@
 import { Op } from 'sequelize';
+import type { ApprovalNotifier } from '../../core/notify-port.js';
 import type { Core } from '../../core/context.js';
 import { CATEGORIES, DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { normalizeCode } from '../../core/customers/codes.js';
@@ -55,7 +56,7 @@ const statusValues = CUSTOMER_STATUSES.map((value) => ({ value, label: STATUS_LA
 const list = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
 
 /** 客户: list, filters, masked personal fields, and every change through core. */
-export function customerResource(core: Core) {
+export function customerResource(core: Core, notifier?: ApprovalNotifier) {
   return {
     resource: customerAdapter(core),
     options: {
@@ -95,7 +96,7 @@ export function customerResource(core: Core) {
         delete: off,
         bulkDelete: off,
         ...customerCrudActions(core),
-        ...customerLifecycleActions(core),
+        ...customerLifecycleActions(core, notifier),
         exportData: exportDataAction(core),
       },
     },

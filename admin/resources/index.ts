@@ -1,4 +1,5 @@
 import type { Core } from '../../core/context.js';
+import type { ApprovalNotifier } from '../../core/notify-port.js';
 import { commerceResources } from './commerce.resource.js';
 import { customerResource } from './customer.resource.js';
 import { approvalResource, auditResource, recycleResource } from './lifecycle.resource.js';
@@ -15,9 +16,9 @@ import { jsherpResources } from './jsherp.resource.js';
  * other areas (导入批次, 备份, 任务运行) are listed in optional.resource.ts and appear once their
  * models are registered.
  */
-export function buildResources(core: Core) {
+export function buildResources(core: Core, notifier?: ApprovalNotifier) {
   return [
-    customerResource(core),
+    customerResource(core, notifier),
     ...commerceResources(core),
     approvalResource(core),
     recycleResource(core),

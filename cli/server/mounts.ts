@@ -18,7 +18,7 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
   });
   // Before the back office, whose session middleware the API neither needs nor should pay for.
   mounts.push(apiMount({ core, notifier: bot.deps.notifier }));
-  mounts.push(adminMount(core));
+  mounts.push(adminMount(core, { notifier: bot.deps.notifier }));
   mounts.push(webhookDispatcherMount(core));
   // jshERP write-backs (停用 → enabled=0, …) within seconds while the server runs; a no-op when not configured.
   mounts.push(() => startJsherpWriteBack(core, bot.deps.notifier));

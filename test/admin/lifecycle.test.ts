@@ -5,6 +5,7 @@ import { createOrder, reserveStock } from '../../core/orders.js';
 import { jobActor } from '../../core/context.js';
 import type { CustomerView } from '../../core/customers/view.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
+import { Notifier } from '../../bot/notify/notifier.js';
 
 type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }>; recordActions: { name: string }[] };
 type ActionAnswer = { notice?: { message: string; type: string }; record: Rec; error?: { code: string; details: Record<string, unknown> }; precheck?: { blockers: { kind: string; text: string }[] }; revealed?: { phone: string } };
@@ -21,7 +22,8 @@ eachDialect('back office: lifecycle actions by role', (h) => {
   };
 
   beforeAll(async () => {
-    server = await startAdmin(h.core);
+    // The bot's real notifier, as the server wires it: approvers' cards go to the outbox.
+    server = await startAdmin(h.core, { notifier: new Notifier(h.core) });
     for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['zhao', ['sales']], ['qian', ['finance']], ['li', ['approver']], ['kan', ['viewer']]] as const) {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
@@ -95,6 +97,10 @@ eachDialect('back office: lifecycle actions by role', (h) => {
       const sent = await answer(as.wang!.action('customers', c.clean!.id, 'requestDeletion', { reason: '重复录入' }));
       expect(sent.notice!.message).toMatch(/已提交删除申请 #\d+/);
       const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.clean!.id } }))!;
+      // Every approver (not the requester) got the approval card, queued with the request.
+      const cards = await h.core.models.BotOutbox.findAll({ where: { ref: `approval:${request.id}`, door: 'console' } });
+      expect(cards.map((r) => r.targetId).sort()).toEqual(expect.arrayContaining([`op:${ids.boss}`, `op:${ids.li}`]));
+      expect(cards.map((r) => r.targetId)).not.toContain(`op:${ids.wang}`);
       expect((await as.wang!.action('approval_requests', request.id, 'approve', {})).status).toBe(403);
       const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
       expect(self.error).toBeUndefined();
