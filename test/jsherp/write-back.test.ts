@@ -9,7 +9,8 @@ import { blockedDeleteNotice } from '../../jobs/jsherp-sync.js';
 import { startJsherpWriteBack } from '../../jobs/jsherp-write-back.js';
 import { eachDialect } from '../helpers/db.js';
 import { dropJshDatabase } from './jsh-schema.js';
-import { connect, loadFixtures, OTHER_TENANT, TENANT, type JshIds } from './fixtures.js';
+import { connect, customer, loadFixtures, OTHER_TENANT, TENANT, type JshIds } from './fixtures.js';
+import { createCustomer } from '../../core/customers/create.js';
 import { newJshDatabase, ourCustomers, recordingNotifier, runSync, withJshConfig, type SentMessage } from './helpers.js';
 
 const base = process.env.TEST_DATABASE_URL;
@@ -141,6 +142,17 @@ if (!base) {
       } finally {
         await stop();
       }
+    });
+
+    it('a customer already 停用 here when it gets linked is disabled in jshERP too', async () => {
+      const { customer: ours } = await createCustomer(core, admin, { name: '先停用后关联商行' }, { allowDuplicates: true });
+      await deactivate(core, admin, ours.code, { reason: '长期无交易' });
+      const jshId = await customer(jsh, TENANT, '先停用后关联商行');
+      await runSync(core, notifier);
+      expect(Number((await core.models.JsherpLink.findOne({ where: { customerId: ours.id } }))?.jshId)).toBe(jshId);
+      expect((await core.models.JsherpWrite.findAll({ where: { customerId: ours.id } })).map((w) => w.action)).toEqual(['disable']);
+      await applyWriteBacks(core, worker, db);
+      expect(bit((await row(jshId)).enabled)).toBe(0);
     });
   });
 }

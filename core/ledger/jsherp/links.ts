@@ -67,12 +67,32 @@ export async function matchCustomers(core: Core, tenantId: number, jsh: JshCusto
   return results.map((r) => (r.kind === 'link' && claims.get(r.customerId)! > 1 ? { jsh: r.jsh, kind: 'ambiguous', matches: [{ code: r.code, by: r.by === 'phone' ? 'phone' : 'name' }] } : r));
 }
 
+/**
+ * A customer already 停用 here when it is linked must not stay orderable in jshERP: queue the same
+ * `disable` write a 停用 would have queued (applied by the write-back worker like any other).
+ */
+async function disableStoppedOnLink(core: Core, tenantId: number, links: { jshId: number; customerId: number; code: string }[], t: Transaction): Promise<void> {
+  if (!core.config.JSHERP_WRITE_BACK) return;
+  const byCustomer = new Map(links.map((l) => [l.customerId, l]));
+  for (let i = 0; i < links.length; i += 500) {
+    const ids = links.slice(i, i + 500).map((l) => l.customerId);
+    const stopped = await core.models.Customer.findAll({ where: { id: ids, status: 'inactive' }, attributes: ['id', 'code'], transaction: t });
+    for (const c of stopped) {
+      await core.models.JsherpWrite.create({
+        tenantId, jshId: byCustomer.get(c.id)!.jshId, customerId: c.id, customerCode: c.code, action: 'disable', notBefore: core.now(),
+        approvalId: null, requestedBy: '关联时同步停用状态', result: null, error: null, createdAt: core.now(), doneAt: null,
+      }, { transaction: t });
+    }
+  }
+}
+
 /** Saves links (multi-row INSERTs) and drops the candidates they settle, in one transaction. */
 export async function saveLinks(core: Core, tenantId: number, links: { jshId: number; customerId: number; code: string; by: JsherpLinkedBy }[], t?: Transaction): Promise<void> {
   if (!links.length) return;
   await withTransaction(core.models.sequelize, async (tx) => {
     const now = core.now();
     await insertRows(core.models.JsherpLink, links.map((l) => ({ tenantId, jshId: l.jshId, customerId: l.customerId, customerCode: l.code, linkedBy: l.by, linkedAt: now, wroteDeleteFlag: false })), { transaction: tx, chunk: 1000 });
+    await disableStoppedOnLink(core, tenantId, links, tx);
     if (!(await core.models.JsherpCandidate.count({ where: { tenantId }, transaction: tx }))) return;
     for (let i = 0; i < links.length; i += 500) {
       await core.models.JsherpCandidate.destroy({ where: { tenantId, jshId: links.slice(i, i + 500).map((l) => l.jshId) }, transaction: tx });
