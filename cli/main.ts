@@ -29,6 +29,11 @@ export function buildProgram(): Command {
 }
 
 limitHeapGrowth();
+// `steward chat … | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { ActionContext, ActionRequest } from 'adminjs';
 import type { Actor, Core } from '../../core/context.js';
 import { writeErrorReport } from '../../core/data/index.js';
-import { formatByName } from '../../core/data/formats.js';
+import { formatByName, IMPORT_FORMATS_TEXT, isImportFormat } from '../../core/data/formats.js';
 import { DomainError } from '../../core/errors.js';
 import { importLedger, TYPE_LABELS, undoLedgerImport, type LedgerFileType, type LedgerImportReport } from '../../core/ledger/import/index.js';
 import { COMPONENTS } from '../components.js';
@@ -49,9 +49,10 @@ const importOpts = (o: LedgerStagedOptions) => ({ partial: o.partial, snapshot: 
 /** Dry run of a fresh upload, staged under an opaque id for 确认导入; failed rows go to an error workbook. */
 async function dryRun(core: Core, actor: Actor, upload: UploadedFile, options: LedgerStagedOptions) {
   const fileName = (upload.name ?? '').trim() || '上传的文件';
-  if (!['xlsx', 'csv'].includes(formatByName(fileName) ?? '')) {
+  // The same formats as the customer import, decided in core (core/data/formats.ts).
+  if (!isImportFormat(formatByName(fileName))) {
     fs.rmSync(upload.path, { force: true });
-    throw new DomainError('VALIDATION', `「${fileName}」不是 .xlsx 或 .csv 文件。请上传 ERP 导出的 Excel 工作簿 (.xlsx) 或 CSV。`, { file: fileName });
+    throw new DomainError('VALIDATION', `「${fileName}」不是可导入的文件。请上传 ERP 导出的 ${IMPORT_FORMATS_TEXT}。`, { file: fileName });
   }
   const meta = stageUpload(core, upload.path, { fileName, operatorId: actor.operator.id ?? -1, options });
   try {
@@ -111,7 +112,7 @@ export function importLedgerAction(core: Core) {
       try {
         if (request.method !== 'post') return { info };
         const out = text(request.payload, 'token') ? await commit(core, actor, text(request.payload, 'token')) : upload ? await dryRun(core, actor, upload, formOptions(request)) : null;
-        if (!out) throw new DomainError('VALIDATION', '请先选择要导入的 .xlsx 或 .csv 文件。', {});
+        if (!out) throw new DomainError('VALIDATION', `请先选择要导入的文件 (${IMPORT_FORMATS_TEXT})。`, {});
         return { info, ...out, notice: notice(out.report) };
       } finally {
         if (upload) fs.rmSync(upload.path, { force: true });

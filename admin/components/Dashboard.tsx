@@ -48,7 +48,7 @@ const Dashboard = () => {
       </div>
       <div style={{ ...box, borderLeft: `4px solid ${data.ledger.stale ? '#d48806' : '#1a7f37'}` }} data-testid="ledger-freshness">
         <div style={h2}>进销存数据</div>
-        <div>{data.ledger.text}</div>
+        <div>{data.ledger.text.replace(/^进销存数据: /, '')}</div>
       </div>
       <div style={grid}>
         <div style={box}><div style={h2}>每月新增客户 (近 24 个月)</div><BarChart data={data.newPerMonth} color="#3040d6" testId="chart-new" /></div>

@@ -113,7 +113,7 @@ const LedgerImportAction = (props: ActionProps) => {
           最大 {info ? info.maxMb : '…'} MB、{info ? info.maxRows : '…'} 行。
         </p>
         <label style={labelStyle} htmlFor="file">文件 *</label>
-        <input id="file" name="file" type="file" accept=".xlsx,.csv" style={field} onChange={(e) => setFile(e.target.files && e.target.files[0] ? e.target.files[0] : null)} />
+        <input id="file" name="file" type="file" accept=".xlsx,.xls,.csv" style={field} onChange={(e) => setFile(e.target.files && e.target.files[0] ? e.target.files[0] : null)} />
         <label style={labelStyle} htmlFor="type">单据类型</label>
         <select id="type" name="type" style={field} value={type} onChange={(e) => setType(e.target.value)}>
           <option value="">按表头自动识别</option>

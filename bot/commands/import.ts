@@ -14,13 +14,13 @@ export const importCommand: CommandSpec = {
   args: [],
   permission: 'import',
   sideEffect: false,
-  summary: '把 .xlsx 或 .csv 文件发给我 (单聊): 先试运行出报告, 回复「确认导入 XXXX」才写入',
+  summary: '把 Excel (.xlsx / .xls) 或 .csv 文件发给我 (单聊): 先试运行出报告, 回复「确认导入 XXXX」才写入',
   example: '导入客户',
   async run(ctx) {
     const local = ctx.msg.via === 'console' ? '\n(命令行里: 导入客户 <文件路径>)' : '';
     return {
       text: [
-        '在和我的单聊里直接发送 Excel 工作簿 (.xlsx) 或 CSV (.csv) 文件即可导入客户:',
+        '在和我的单聊里直接发送 Excel 工作簿 (.xlsx 或旧版 .xls) 或 CSV (.csv) 文件即可导入客户:',
         '1. 我先试运行 (不写入), 回复新增/更新/不变/跳过/错误的行数和出错的行;',
         '2. 没问题就回复「确认导入 XXXX」写入 (XXXX 是报告里给的确认码), 回复「取消」放弃;',
         '3. 有错误时默认一行都不写入; 可以改好后重新发送, 或回复「确认导入 XXXX 部分」只写入正确的行。',

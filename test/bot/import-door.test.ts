@@ -160,7 +160,7 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(app.fake.calls.slice(calls).filter((c) => c.path.startsWith('/files/') || c.path.includes('messageFiles'))).toEqual([]);
 
     const how = await chat.appText('demo-sales', '导入客户');
-    expect(how).toContain('在和我的单聊里直接发送 Excel 工作簿 (.xlsx) 或 CSV (.csv) 文件即可导入客户');
-    expect(app.bot.deps.registry.help()).toContain('• 导入客户 — 把 .xlsx 或 .csv 文件发给我 (单聊)');
+    expect(how).toContain('在和我的单聊里直接发送 Excel 工作簿 (.xlsx 或旧版 .xls) 或 CSV (.csv) 文件即可导入客户');
+    expect(app.bot.deps.registry.help()).toContain('• 导入客户 — 把 Excel (.xlsx / .xls) 或 .csv 文件发给我 (单聊)');
   });
 });
