@@ -1,7 +1,7 @@
-import { QueryTypes } from 'sequelize';
 import type { Customer } from '../../models/index.js';
 import type { Core } from '../context.js';
 import { isDomainError } from '../errors.js';
+import { readPooled } from '../data/sql.js';
 import { localParts, normalizeCode } from '../customers/codes.js';
 import { assertOpenForBusiness } from '../customers/status.js';
 import { customerNotFound } from '../customers/view.js';
@@ -23,32 +23,9 @@ interface Row {
 
 const SQL = 'SELECT code, name, status, deactivation_reason, deactivation_memo, deactivated_at, reactivate_on FROM customers WHERE code = ?';
 
-/** What this needs of a pooled mysql2 connection (callback API, as Sequelize opens them). */
-interface MysqlConnection {
-  query(sql: string, values: unknown[], cb: (err: Error | null, rows: Row[]) => void): unknown;
-}
-
-/**
- * One row by code. On MySQL/MariaDB it borrows a connection from Sequelize's own pool and sends
- * the SELECT directly: Sequelize's query wrapper (a uuid, a captured stack trace, result
- * formatting) costs about as much CPU as the rest of this request. The connection's type casts
- * (Sequelize's, so DATETIME arrives as a Date in its time zone) still apply.
- */
+/** One row by code, past Sequelize's query wrapper on MySQL (see readPooled). */
 async function readRow(core: Core, code: string): Promise<Row | undefined> {
-  const { sequelize } = core.models;
-  if (sequelize.getDialect() !== 'mysql') {
-    const rows = await sequelize.query<Row>(SQL, { replacements: [code], type: QueryTypes.SELECT, raw: true, logging: false });
-    return rows[0];
-  }
-  const manager = sequelize.connectionManager;
-  const conn = (await manager.getConnection({ type: 'read' })) as unknown as MysqlConnection;
-  try {
-    return await new Promise<Row | undefined>((resolve, reject) => {
-      conn.query(SQL, [code], (err, rows) => (err ? reject(err) : resolve(rows[0])));
-    });
-  } finally {
-    manager.releaseConnection(conn as never);
-  }
+  return (await readPooled<Row>(core.models.sequelize, SQL, [code]))[0];
 }
 
 /**

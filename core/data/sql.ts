@@ -69,6 +69,30 @@ export function queryMysql<T>(t: Transaction, sql: string): Promise<T> {
   });
 }
 
+/** What readPooled needs of a pooled mysql2 connection (callback API, as Sequelize opens them). */
+interface PooledConnection {
+  query(sql: string, values: unknown[], cb: (err: Error | null, rows: unknown) => void): unknown;
+}
+
+/**
+ * A small SELECT outside any transaction, on a connection borrowed from Sequelize's own pool and
+ * sent directly: Sequelize's query wrapper (a uuid, a captured stack, result formatting) costs as
+ * much CPU as the rest of a hot request (the API's transactable check). The connection's type casts
+ * still apply. SQLite goes through Sequelize as usual.
+ */
+export async function readPooled<T extends object>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
+  if (!isMysql(sequelize)) return sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, raw: true, logging: false });
+  const manager = sequelize.connectionManager;
+  const conn = (await manager.getConnection({ type: 'read' })) as unknown as PooledConnection;
+  try {
+    return await new Promise<T[]>((resolve, reject) => {
+      conn.query(sql, values, (err, rows) => (err ? reject(new DatabaseError(err as never)) : resolve(rows as T[])));
+    });
+  } finally {
+    manager.releaseConnection(conn as never);
+  }
+}
+
 /** An INSERT or UPDATE through queryMysql. */
 export const execMysql = (t: Transaction, sql: string) => queryMysql<WriteResult>(t, sql);
 
