@@ -107,13 +107,11 @@ async function write(core: Core, actor: Actor, opts: LedgerApplyOptions, p: Plan
     () => writeLastOrderAt(w, p.orders),
     () => recordLedgerEvents(core, t, events(actor, opts, [...p.orders, ...linking], now)),
     () => touchLedgerFeed(core, t, { source: opts.source, at: now, documents: p.orders.length + linking.length, orders: p.orders.length > 0, lastDocumentDate: orderDates.pop() ?? null }),
-    // One audit event per call, not per document. Its counts are known from planning, so on MySQL
-    // its round trips queue behind the bulk writes instead of waiting for all of them to finish;
-    // the audit head stays locked until commit either way.
-    async () => {
-      if (counts.created + counts.updated > 0) await appendAudit(core, t, actor, { action: 'ledger.push', info: { source: opts.source, batchId: opts.batchId ?? null, ...counts } });
-    },
   ]);
+  if (counts.created + counts.updated > 0) {
+    // One audit event per call, not per document: the audit head is locked until commit.
+    await appendAudit(core, t, actor, { action: 'ledger.push', info: { source: opts.source, batchId: opts.batchId ?? null, ...counts } });
+  }
 }
 
 /** Whether a failed call lost a race with a concurrent push of the same number. */
