@@ -3,7 +3,8 @@ import readline from 'node:readline/promises';
 import cliProgress from 'cli-progress';
 import { Op } from 'sequelize';
 import type { Actor, Core, OperatorLike } from '../../core/context.js';
-import type { Progress } from '../../core/data/index.js';
+import path from 'node:path';
+import { writeErrorReport, type ImportReport, type Progress } from '../../core/data/index.js';
 import { isDomainError } from '../../core/errors.js';
 import { openReadyCore, UserFacingError } from '../runtime.js';
 
@@ -94,5 +95,19 @@ export async function withCore<T>(json: boolean | undefined, fn: (core: Core) =>
     return jsonFailure(Boolean(json), err);
   } finally {
     await core.models.sequelize.close();
+  }
+}
+
+/** Writes the error workbook (customer or ledger import) next to the input (or where asked), falling back to the working directory. */
+export async function saveErrorReport(report: Pick<ImportReport, 'headerLabels' | 'failedRows'>, file: string, out?: string): Promise<string | null> {
+  if (!report.failedRows.length) return null;
+  const name = `${path.basename(file, path.extname(file))}-错误报告.xlsx`;
+  const target = out ?? path.join(path.dirname(path.resolve(file)), name);
+  try {
+    await writeErrorReport(report, target);
+    return target;
+  } catch {
+    await writeErrorReport(report, path.resolve(name));
+    return path.resolve(name);
   }
 }

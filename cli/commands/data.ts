@@ -1,30 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportCustomers, importCustomers, templateWorkbook, undoImport, writeErrorReport, type ExportFormat, type ImportReport } from '../../core/data/index.js';
+import { exportCustomers, importCustomers, templateWorkbook, undoImport, type ExportFormat, type ImportReport } from '../../core/data/index.js';
 import { localParts } from '../../core/customers/codes.js';
 import { runAction, UserFacingError } from '../runtime.js';
 import { registerBackupCommands } from './data-backup.js';
-import { cliActor, output, progressBar, withCore } from './data-support.js';
+import { cliActor, output, progressBar, saveErrorReport, withCore } from './data-support.js';
 
 interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string; mapColumn?: string[]; source?: string }
 
 /** Collects a repeatable option (--map-column A=B --map-column C=D). */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Writes the error report next to the input (or where asked), falling back to the working directory. */
-async function saveErrorReport(report: ImportReport, file: string, out?: string): Promise<string | null> {
-  if (!report.failedRows.length) return null;
-  const name = `${path.basename(file, path.extname(file))}-错误报告.xlsx`;
-  const target = out ?? path.join(path.dirname(path.resolve(file)), name);
-  try {
-    await writeErrorReport(report, target);
-    return target;
-  } catch {
-    await writeErrorReport(report, path.resolve(name));
-    return path.resolve(name);
-  }
-}
 
 function importLines(r: ImportReport, errorReport: string | null): string[] {
   if (r.alreadyImported) {

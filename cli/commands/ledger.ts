@@ -1,27 +1,12 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { writeErrorReport } from '../../core/data/index.js';
 import { importLedger, TYPE_LABELS, undoLedgerImport, type LedgerFileType, type LedgerImportReport } from '../../core/ledger/import/index.js';
 import { runAction, UserFacingError } from '../runtime.js';
-import { cliActor, output, progressBar, withCore } from './data-support.js';
+import { cliActor, output, progressBar, saveErrorReport, withCore } from './data-support.js';
 
 interface LedgerFlags { type?: string; commit?: boolean; partial?: boolean; snapshot?: boolean; sheet?: string; errorsOut?: string; json?: boolean; as?: string }
 
 const TYPES: Record<string, LedgerFileType> = { orders: 'orders', order: 'orders', 订单: 'orders', receivables: 'receivables', receivable: 'receivables', 应收: 'receivables', 应收款: 'receivables' };
 
-/** Writes the error workbook next to the input (or where asked), falling back to the working directory. */
-async function saveErrorReport(report: LedgerImportReport, file: string, out?: string): Promise<string | null> {
-  if (!report.failedRows.length) return null;
-  const name = `${path.basename(file, path.extname(file))}-错误报告.xlsx`;
-  const target = out ?? path.join(path.dirname(path.resolve(file)), name);
-  try {
-    await writeErrorReport(report, target);
-    return target;
-  } catch {
-    await writeErrorReport(report, path.resolve(name));
-    return path.resolve(name);
-  }
-}
 
 /** The report as the person at the terminal reads it. */
 export function ledgerLines(r: LedgerImportReport, errorReport: string | null): string[] {
