@@ -178,6 +178,16 @@ async function applyRelease(core: Core, actor: Actor, t: Transaction, r: Reserva
 
 const DOC_NAMES: Record<LedgerDocType, string> = { order: '订单', receivable: '应收款', reservation: '库存预留' };
 
+/**
+ * Whether a document may be cleared here at all: it is ours (an ERP's change in the ERP) and still
+ * open in the way that step clears. Doors use it to offer the action; the functions below decide.
+ */
+export function clearableHere(type: LedgerDocType, doc: { source?: string | null; status: string }): boolean {
+  if ((doc.source ?? 'local') !== 'local') return false;
+  if (type === 'order') return (MOVES.cancel!.from as string[]).includes(doc.status);
+  return doc.status === (type === 'receivable' ? 'open' : 'active');
+}
+
 /** Documents pushed by an ERP change there; here they only change by the next sync. */
 function assertLocal(type: LedgerDocType, ref: string, source: string): void {
   if (source === 'local') return;
