@@ -1,4 +1,5 @@
 // Helpers shared by the benchmarks: a throw-away MariaDB database, a core on it, and timing figures.
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -134,3 +135,25 @@ export async function pool(total: number, concurrency: number, task: (i: number)
 
 /** A number with thousands separators. */
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Starts a node server for a bench (env added to this process's), resolving once its output matches `ready`. */
+export function startServer(cmd: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    // BENCH_NODE_FLAGS (e.g. --cpu-prof) goes to the servers, for profiling a run.
+    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, ...cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (!ready.test(out)) return;
+      // Ready: stop collecting, but keep draining the pipes so the server never blocks on them.
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      out = '';
+      resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-2000)));
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
+  });
+}

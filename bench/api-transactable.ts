@@ -2,36 +2,17 @@
 // GET /api/v1/customers/{code}/transactable (the check an ERP calls before saving an order) on the
 // real server (`steward serve`, MariaDB, demo data, some customers 停用), and in the same run the
 // floor: bare Koa plus one raw mysql2 SELECT by code. Both servers run in their own process.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { BENCH_URL, freshMysqlDatabase, fmt, numberArgs, settleServer } from './_shared.js';
+import { BENCH_URL, freshMysqlDatabase, fmt, numberArgs, settleServer, startServer } from './_shared.js';
 
 const args = numberArgs({ seconds: 10, connections: 64, rounds: 2 });
 const bin = path.resolve('cli/bin.mjs');
 
-function start(cmd: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...flags, ...cmd], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (!ready.test(out)) return;
-      // Ready: keep draining the pipes so the server never blocks on a full one.
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      out = '';
-      resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-2000)));
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
-  });
-}
 
 /** Runs a steward CLI command against the bench database; its stdout. */
 function steward(env: NodeJS.ProcessEnv, ...argv: string[]): string {
@@ -57,7 +38,7 @@ async function main(): Promise<void> {
     JOBS_ENABLED: 'false', STEWARD_DEMO: 'true', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', API_RATE_LIMIT_PER_MINUTE: '1000000',
     STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'bench-admin-1',
   };
-  const server = await start([bin, 'serve'], env, /已启动/);
+  const server = await startServer([bin, 'serve'], env, /已启动/);
   let floor: ChildProcess | null = null;
   try {
     const token = (JSON.parse(steward(env, 'api-token', 'create', '--name', 'bench', '--scopes', 'customers:read', '--json')) as { token: string }).token;
@@ -73,7 +54,7 @@ async function main(): Promise<void> {
     if (check.status !== 409) throw new Error(`set-up failed: ${codes[4]} should be 停用, got ${check.status} ${await check.text()}`);
     const paths = codes.map((c) => `/api/v1/customers/${c}/transactable`);
     const headers = { authorization: `Bearer ${token}` };
-    floor = await start(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { ...process.env, PORT: String(port + 100), DATABASE_URL: url }, /listening/);
+    floor = await startServer(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { PORT: String(port + 100), DATABASE_URL: url }, /listening/);
     await settleServer(url);
     // Warm up both, then alternate rounds and keep the best of each (single runs vary ±15 % here).
     await autocannon({ url: `http://127.0.0.1:${port}`, connections: 8, amount: 2000, headers, requests: [{ method: 'GET', path: paths[0] }] });

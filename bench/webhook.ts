@@ -1,43 +1,23 @@
 // npm run bench -- webhook [--seconds 10] [--connections 64] [--sqlite 1]
 // Load on /webhooks/wecom with encrypted `客户 <编码>` lookups (real crypto, each with a new MsgId),
 // and, in the same run, on a bare Koa echo route. Both servers run in their own process.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createCallbackCrypto } from '../bot/crypto/wecom-crypto.js';
-import { BENCH_URL, freshMysqlDatabase, freshSqliteUrl, fmt, numberArgs } from './_shared.js';
+import { BENCH_URL, freshMysqlDatabase, freshSqliteUrl, fmt, numberArgs, startServer } from './_shared.js';
 
 const args = numberArgs({ seconds: 10, connections: 64, sqlite: 0 });
 const WECOM = { WECOM_CORP_ID: 'wwbench', WECOM_TOKEN: 'benchToken', WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', WECOM_AGENT_ID: '1', WECOM_SECRET: 's' };
 const box = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WECOM.WECOM_AES_KEY, receiveId: WECOM.WECOM_CORP_ID });
 
-function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    // BENCH_NODE_FLAGS (e.g. --cpu-prof) goes to the servers, for profiling a run.
-    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...flags, ...cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (!ready.test(out)) return;
-      // Ready: stop collecting, but keep draining the pipes so the server never blocks on them.
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
-      out = '';
-      resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-2000)));
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
-  });
-}
 
 /** The one-query floor server, on the bench database (MariaDB only). */
 function startQueryServer(url: string, port: number): Promise<ChildProcess> {
-  return start(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { PORT: String(port), DATABASE_URL: url }, /listening/);
+  return startServer(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { PORT: String(port), DATABASE_URL: url }, /listening/);
 }
 
 async function load(url: string, bodies: () => { path: string; body: string }): Promise<autocannon.Result> {
@@ -56,9 +36,9 @@ async function main(): Promise<void> {
     ...WECOM, DATABASE_URL: url, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', JOBS_ENABLED: 'false', STEWARD_DEMO: 'true', LOG_LEVEL: 'info',
     STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'bench-admin-1',
   };
-  const server = await start([path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
+  const server = await startServer([path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
   const echoPort = port + 100;
-  const echo = await start(['--import', 'tsx', path.resolve('bench/_echo-server.ts')], { PORT: String(echoPort) }, /listening/);
+  const echo = await startServer(['--import', 'tsx', path.resolve('bench/_echo-server.ts')], { PORT: String(echoPort) }, /listening/);
   try {
     // Pre-encrypt the messages so the load generator's own crypto is not in the measurement.
     const codes = Array.from({ length: 50 }, (_, i) => `C2026${String(i + 1).padStart(4, '0')}`);
