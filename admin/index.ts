@@ -13,6 +13,7 @@ import { LOGIN_LIMITS, LoginThrottle } from './auth/throttle.js';
 import { COMPONENTS, componentFiles, componentLoader } from './components.js';
 import { dashboardData } from './dashboard.js';
 import { locale } from './locale/index.js';
+import { sameOriginOnly } from './auth/origin-check.js';
 import { buildResources } from './resources/index.js';
 import { dataRoutes, formidableOptions, uploadGuard } from './data/routes.js';
 import { ZH_PATCH } from './zh-patch.js';
@@ -107,6 +108,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = ZH_PATCH;
     });
+    router.use(sameOriginOnly(core));
     router.use(forbiddenAs403());
     router.use(loginOutcome(admin));
     router.use(reloadOperator(core));
