@@ -2,6 +2,11 @@ import { Ajv, type ErrorObject } from 'ajv';
 
 /** Validated runtime configuration, read once from the environment. */
 export interface Config {
+  /**
+   * The variables this configuration was read from, channel blocks included (FEISHU_*, DINGTALK_*...):
+   * each messenger validates its own block (bot/channels/<id>/), so core does not know vendor keys.
+   */
+  env: Record<string, string | undefined>;
   NODE_ENV: 'development' | 'production' | 'test';
   PORT: number;
   HOST: string;
@@ -78,7 +83,7 @@ const key32 = (expect: string): Spec => ({ type: 'string', pattern: '^[A-Za-z0-9
 const cron = (def: string): Spec => ({ type: 'string', pattern: '^\\s*\\S+(\\s+\\S+){4,5}\\s*$', default: def, expect: `cron 表达式 (5 或 6 段, 例如 "${def}")` });
 
 /** One entry per variable; `expect` is what the error message tells the operator. */
-export const CONFIG_SPEC: Record<keyof Config, Spec> = {
+export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', expect: 'development / production / test' },
   PORT: int(1, 65535, 3000),
   HOST: { type: 'string', minLength: 1, default: '0.0.0.0', expect: '监听地址 (listen address)' },
@@ -159,7 +164,7 @@ const validate = ajv.compile({
 
 function describe(err: ErrorObject, env: Record<string, unknown>): string {
   const name = err.instancePath.replace(/^\//, '');
-  const spec = CONFIG_SPEC[name as keyof Config];
+  const spec = CONFIG_SPEC[name as keyof typeof CONFIG_SPEC];
   const got = env[name];
   return `${name} 应为 ${spec?.expect ?? err.message}, 实际为 ${JSON.stringify(got)}`;
 }
@@ -177,6 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`配置错误 (configuration error): ${[...new Set(lines)].join('; ')}`);
   }
   const config = picked as unknown as Config;
+  // Non-enumerable: logging or serialising the config never prints the raw variables.
+  Object.defineProperty(config, 'env', { value: { ...env }, enumerable: false, writable: true });
   try {
     new RegExp(config.CODE_MANUAL_PATTERN);
   } catch {
