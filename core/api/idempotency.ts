@@ -4,7 +4,11 @@ import { DomainError } from '../errors.js';
 
 /** Keys are kept this long; a retry after that is a new request. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
-/** A key still `processing` after this long was left by a crashed instance and may be taken over. */
+/**
+ * A key still `processing` after this long was left by an instance that died mid-request. Its
+ * change may or may not have committed, so it is never run again under that key: the caller is
+ * told to check and to use a new key (a re-run could create a customer or an order twice).
+ */
 export const ABANDONED_AFTER_MS = 10 * 60_000;
 
 export interface IdempotencyRequest {
@@ -42,14 +46,15 @@ export async function claimIdempotency(core: Core, req: IdempotencyRequest): Pro
     }
     const existing = await ApiIdempotency.findOne({ where: { tokenId: req.tokenId, idemKey: req.key } });
     if (!existing) continue;
-    const stale = existing.expiresAt.getTime() <= now.getTime()
-      || (existing.state === 'processing' && now.getTime() - existing.createdAt.getTime() > ABANDONED_AFTER_MS);
-    if (stale) {
+    if (existing.expiresAt.getTime() <= now.getTime()) {
       await ApiIdempotency.destroy({ where: { id: existing.id, state: existing.state } });
       continue;
     }
     if (existing.requestHash !== req.requestHash) {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key「${req.key}」已用于另一个请求 (${existing.method} ${existing.path}, 内容不同)。同一个键只能重试完全相同的请求; 新请求请换一个新的键。`, { key: req.key });
+    }
+    if ((existing.state !== 'done' || existing.status === null) && now.getTime() - existing.createdAt.getTime() > ABANDONED_AFTER_MS) {
+      throw new DomainError('IDEMPOTENCY_OUTCOME_UNKNOWN', `使用 Idempotency-Key「${req.key}」的请求 (${existing.method} ${existing.path}) 在处理中中断, 不知道是否已生效。请先查询确认 (例如 GET 该客户或单据), 未生效时再用一个新的键重试。`, { key: req.key, since: existing.createdAt.toISOString() });
     }
     if (existing.state !== 'done' || existing.status === null) {
       throw new DomainError('IDEMPOTENCY_IN_PROGRESS', `使用 Idempotency-Key「${req.key}」的同一请求正在处理中, 请稍后用同一个键重试。`, { key: req.key });

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { IDEMPOTENCY_TTL_MS, sweepIdempotency } from '../../core/api/idempotency.js';
+import { ABANDONED_AFTER_MS, IDEMPOTENCY_TTL_MS, sweepIdempotency } from '../../core/api/idempotency.js';
 import type { Core } from '../../core/context.js';
 import { eachDialect } from '../helpers/db.js';
 import { secondCore, startApi, type ApiHarness } from '../helpers/api-app.js';
@@ -88,6 +88,25 @@ eachDialect('API idempotency: Idempotency-Key replays, refuses other bodies, hol
     expect(r.status).toBe(409);
     expect(r.body.error).toEqual({ code: 'IDEMPOTENCY_IN_PROGRESS', message: '使用 Idempotency-Key「key-busy」的同一请求正在处理中, 请稍后用同一个键重试。', details: { key: 'key-busy' } });
     expect((await h.core.models.Customer.findByPk(c.id))!.status).toBe('active');
+  });
+
+  it('never runs a request again under a key whose first try died mid-way: its outcome is unknown, so the caller is told to check and use a new key', async () => {
+    const c = await newCustomer(h, await h.actor('幂等管理员2', ['admin']));
+    const path = `/api/v1/customers/${c.code}/deactivate`;
+    const raw = JSON.stringify({ reason: '客户要求' });
+    const tokenRow = await h.core.models.ApiToken.findOne({ where: { name: 'idem-erp' } });
+    const died = new Date(h.core.now().getTime() - ABANDONED_AFTER_MS - 60_000);
+    // What an instance killed between its commit and storing the answer leaves behind.
+    await h.core.models.ApiIdempotency.create({
+      tokenId: tokenRow!.id, idemKey: 'key-died', method: 'POST', path, state: 'processing', status: null, response: null,
+      requestHash: crypto.createHash('sha256').update(`POST ${path}?\n${raw}`).digest('hex'), createdAt: died, expiresAt: new Date(died.getTime() + IDEMPOTENCY_TTL_MS),
+    });
+    const r = await b.call('POST', path, { token, rawBody: raw, headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-died' } });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', message: expect.stringContaining('不知道是否已生效。请先查询确认') });
+    expect((await h.core.models.Customer.findByPk(c.id))!.status).toBe('active');
+    const fresh = await b.call('POST', path, { token, rawBody: raw, headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-died-2' } });
+    expect(fresh.status).toBe(200);
   });
 
   it('keeps keys 24 hours: after that the same key is a new request, and the sweep deletes expired keys', async () => {
