@@ -35,6 +35,35 @@ export default tseslint.config(
     },
   },
   {
+    // A messenger is reached only through bot/channels/contract.ts; its folder is imported by the
+    // registry alone (bot/channels/registry.ts), so adding one is one folder and one registry line.
+    files: ['bot/**/*.ts', 'jobs/**/*.ts', 'cli/**/*.ts', 'admin/**/*.{ts,tsx}', 'bench/**/*.ts'],
+    ignores: ['bot/channels/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: 'channels/[^/]+/', message: 'Reach a messenger through bot/channels/contract.ts and registry.ts, never its folder.' }],
+      }],
+    },
+  },
+  {
+    files: ['bot/channels/*.ts'],
+    ignores: ['bot/channels/registry.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\./[^/]+/', message: 'Only bot/channels/registry.ts imports a channel folder.' }],
+      }],
+    },
+  },
+  {
+    // Inside a channel folder: its own files and the shared bot/ code, never another vendor's folder.
+    files: ['bot/channels/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: 'A channel never imports another channel\'s folder.' }],
+      }],
+    },
+  },
+  {
     files: ['admin/components/**/*.{jsx,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
   },

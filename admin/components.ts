@@ -17,6 +17,7 @@ const FILES = {
   UndoImportAction: 'UndoImportAction.tsx',
   ExportAction: 'ExportAction.tsx',
   BackupHelp: 'BackupHelp.tsx',
+  IdentityAction: 'IdentityAction.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -81,7 +81,7 @@ export async function closeBenchCore(core: Core, keep = false): Promise<void> {
 
 /** An operator stored in the database, as the actor the benchmark acts as. */
 export async function benchActor(core: Core, name: string, roles: Role[]): Promise<Actor> {
-  const [operator] = await core.models.Operator.findOrCreate({ where: { displayName: name }, defaults: { displayName: name, roles: roles.join(','), wecomUserId: null, dingtalkUserId: null, email: null, passwordHash: null, active: true } });
+  const [operator] = await core.models.Operator.findOrCreate({ where: { displayName: name }, defaults: { displayName: name, roles: roles.join(','), email: null, passwordHash: null, active: true } });
   return { operator, door: 'cli' };
 }
 
@@ -156,4 +156,26 @@ export function startServer(cmd: string[], env: NodeJS.ProcessEnv, ready: RegExp
     child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-2000)));
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out.slice(-500)}`)));
   });
+}
+
+/** CPU seconds a process has used (Linux /proc), or null where that cannot be read. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** MariaDB's own pid, when it runs on this machine (its CPU per request is part of the story). */
+export function mariadbPid(): number | undefined {
+  for (const f of ['/run/mysqld/mysqld.pid', '/var/run/mysqld/mysqld.pid']) {
+    try {
+      return Number(fs.readFileSync(f, 'utf8').trim());
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
 }

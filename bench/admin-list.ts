@@ -23,7 +23,7 @@ const PASSWORD = 'bench-password-1';
 async function seed(core: Core, total: number): Promise<number> {
   const started = performance.now();
   const qi = core.models.sequelize.getQueryInterface();
-  const owners = await core.models.Operator.bulkCreate(Array.from({ length: 20 }, (_, i) => ({ displayName: `销售${i + 1}`, roles: 'sales', email: `sales${i + 1}@bench.local`, passwordHash: null, wecomUserId: null, dingtalkUserId: null, active: true })));
+  const owners = await core.models.Operator.bulkCreate(Array.from({ length: 20 }, (_, i) => ({ displayName: `销售${i + 1}`, roles: 'sales', email: `sales${i + 1}@bench.local`, passwordHash: null, active: true })));
   const now = Date.now();
   for (let start = 0; start < total; start += 2000) {
     const rows = [];
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     process.stdout.write(`写入 ${fmt(args.customers)} 个客户 (每条 INSERT 2,000 行)… `);
     const seedMs = await seed(core, args.customers);
     console.log(`${fmt(seedMs / 1000, 1)} s`);
-    await core.models.Operator.create({ displayName: '基准管理员', roles: 'admin', email: 'bench@bench.local', passwordHash: await hashPassword(PASSWORD), wecomUserId: null, dingtalkUserId: null, active: true });
+    await core.models.Operator.create({ displayName: '基准管理员', roles: 'admin', email: 'bench@bench.local', passwordHash: await hashPassword(PASSWORD), active: true });
     const app = await listen((await buildApp(core, [adminMount(core)])).callback());
     const bareApp = new Koa();
     bareApp.use(async (ctx) => {

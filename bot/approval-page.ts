@@ -1,21 +1,26 @@
+import crypto from 'node:crypto';
 import type Router from '@koa/router';
-import { UniqueConstraintError } from 'sequelize';
+import type Koa from 'koa';
 import type { Actor } from '../core/context.js';
 import { approve, localTime, reject } from '../core/deletion/approvals.js';
+import type { Blocker } from '../core/deletion/precheck.js';
 import { isDomainError } from '../core/errors.js';
-import { readHandling, type HandlingRecord } from '../core/ledger/handling.js';
+import { DOOR_NAMES, readHandling, type HandlingRecord } from '../core/ledger/handling.js';
+import type { ApprovalRequest, Operator } from '../models/index.js';
 import { verifyApprovalToken } from './approval-token.js';
 import type { BotDeps } from './commands/context.js';
 import { readRawBody } from './http-door.js';
+import { esc, facts, notice, page } from './pages/html.js';
+import { gateForms, prove, refusePost, sendCode, stageFor, type Gate, type Stage } from './pages/identity.js';
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:480px;margin:24px auto;padding:0 16px;color:#222}
-dt{color:#666;font-size:14px}dd{margin:0 0 12px}textarea{width:100%;min-height:64px}button{font-size:16px;padding:8px 20px;margin-right:12px;border:0;border-radius:4px;color:#fff}
-.ok{background:#1a7f37}.no{background:#b42318}.msg{padding:12px;border-radius:4px;background:#f4f4f5}</style></head><body><h2>${esc(title)}</h2>${body}</body></html>`;
+/** A request behind a valid link, with its approver. */
+interface Opened extends Gate {
+  request: ApprovalRequest;
+  token: string;
 }
+
+const STAGES: Record<string, string> = { precheck: '删除前检查', request: '提交申请时检查', approval: '审批时复查' };
+const STATUS: Record<string, string> = { approved: '已同意', rejected: '已拒绝', expired: '已过期' };
 
 /** The 关联数据处理记录 as a list: every check, how each blocker cleared, the requester's note. */
 function handlingHtml(record: HandlingRecord | null): string {
@@ -23,71 +28,143 @@ function handlingHtml(record: HandlingRecord | null): string {
   return `<ul data-testid="handling">${record.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
 }
 
-/** The signed, single-use approval page that DingTalk card buttons open. */
+/** The blockers the last delete check of the customer found, with when and by whom. */
+async function lastCheckHtml(deps: BotDeps, customerId: number): Promise<string> {
+  const last = await deps.core.models.DeletionCheck.findOne({ where: { customerId }, order: [['at', 'DESC'], ['id', 'DESC']] });
+  if (!last) return '尚无检查记录';
+  let blockers: Blocker[] = [];
+  try {
+    blockers = JSON.parse(last.blockers) as Blocker[];
+  } catch {
+    blockers = [];
+  }
+  const head = `${esc(localTime(deps.core, last.at))} ${esc(STAGES[last.stage] ?? last.stage)} (${esc(last.operatorName)} · ${esc(DOOR_NAMES[last.door] ?? last.door)})`;
+  if (!blockers.length) return `${head}: 无未了结业务`;
+  return `${head}:<ul data-testid="blockers">${blockers.map((b) => `<li>${esc(b.text)}</li>`).join('')}</ul>`;
+}
+
+/** Writes a page with only a message. */
+function bare(ctx: Koa.Context, status: number, title: string, text: string): void {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.body = page(title, notice(text, status >= 400));
+}
+
+/** Checks the id and link; answers 400/403/404 itself and returns null when they fail. */
+async function open(ctx: Koa.Context, deps: BotDeps, token: string | null): Promise<Opened | null> {
+  const raw = ctx.params.id ?? '';
+  if (!/^\d{1,9}$/.test(raw)) {
+    bare(ctx, 404, '无法打开审批', '审批单不存在。');
+    return null;
+  }
+  const id = Number(raw);
+  const check = verifyApprovalToken(deps.core, id, token);
+  if (!check.ok) {
+    bare(ctx, check.status, '无法打开审批', check.reason);
+    return null;
+  }
+  const request = await deps.core.models.ApprovalRequest.findByPk(id);
+  const operator = await deps.core.models.Operator.findByPk(check.claims.a);
+  if (!request || !operator) {
+    bare(ctx, 404, '无法打开审批', '审批单不存在。');
+    return null;
+  }
+  return { request, operator, token: token!, subject: `approval:${id}` };
+}
+
+/** The whole approval page: what is asked, then the person check and the decision. */
+async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status?: number; text?: string; error?: boolean; stage?: Stage } = {}): Promise<void> {
+  const { core } = deps;
+  const r = o.request;
+  const customer = await core.models.Customer.findByPk(r.customerId);
+  const requester: Operator | null = await core.models.Operator.findByPk(r.requesterId);
+  const about = facts([
+    ['客户', `${esc(r.customerCode)} ${esc(customer?.name)}`],
+    ['原因', esc(r.reason)],
+    ['申请人', esc(requester?.displayName ?? `#${r.requesterId}`)],
+    ['申请时间', esc(localTime(core, r.createdAt))],
+    ['有效期至', esc(localTime(core, r.expiresAt))],
+    ['审批人', esc(o.operator.displayName)],
+    ['最近一次检查的未了结业务', await lastCheckHtml(deps, r.customerId)],
+    ['关联数据处理记录', handlingHtml(readHandling(r.handling))],
+  ]);
+  let forms: string;
+  if (r.status !== 'pending') forms = notice(`该申请已处理 (${STATUS[r.status] ?? r.status})。`);
+  else if (!o.operator.active) forms = notice('审批人账号已停用, 不能在这里审批。', true);
+  else {
+    const decision = '<p><label>理由 (拒绝时填写)<br><textarea name="note" maxlength="500"></textarea></label></p><button class="ok" name="decision" value="approve">同意</button><button class="no" name="decision" value="reject">拒绝</button>';
+    forms = gateForms(ctx, deps, o, { base: `/approvals/${r.id}`, token: o.token, stage: opts.stage ?? (await stageFor(ctx, deps, o)), decision });
+  }
+  ctx.status = opts.status ?? 200;
+  ctx.type = 'html';
+  ctx.body = page(`删除客户审批 #${r.id}`, `${notice(opts.text ?? '', opts.error)}${about}${forms}`);
+}
+
+async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
+  return new URLSearchParams(await readRawBody(ctx, 8 * 1024));
+}
+
+/**
+ * The approval page that the chat cards link to. The link names the request and the approver;
+ * a one-time code sent to that approver in chat proves who clicks. Only a decision ends the
+ * link's use: a refusal (a blocker not cleared yet) leaves it working.
+ */
 export function mountApprovalPage(router: Router, deps: BotDeps): void {
   const { core } = deps;
 
   router.get('/approvals/:id', async function approvalForm(ctx) {
-    const id = Number(ctx.params.id);
-    const token = String(ctx.query.t ?? '');
-    const check = verifyApprovalToken(core, id, token);
-    ctx.type = 'html';
-    if (!check.ok) {
-      ctx.status = 403;
-      ctx.body = page('无法打开审批', `<p class="msg">${esc(check.reason)}</p>`);
-      return;
+    const o = await open(ctx, deps, typeof ctx.query.t === 'string' ? ctx.query.t : null);
+    if (o) await render(ctx, deps, o);
+  });
+
+  router.post('/approvals/:id/code', async function approvalCode(ctx) {
+    const form = await readForm(ctx);
+    const o = await open(ctx, deps, form.get('t'));
+    if (!o) return;
+    const refused = refusePost(ctx, deps, o, form);
+    if (refused) return bare(ctx, refused.status, '操作未完成', refused.text);
+    if (o.request.status !== 'pending' || !o.operator.active) return render(ctx, deps, o, { status: 409 });
+    try {
+      const text = await sendCode(ctx, deps, o, `你正在网页上审批删除客户 ${o.request.customerCode} 的申请 #${o.request.id}。`);
+      await render(ctx, deps, o, { text });
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      await render(ctx, deps, o, { status: err.status, text: err.message, error: true });
     }
-    const request = await core.models.ApprovalRequest.findByPk(id);
-    const approver = await core.models.Operator.findByPk(check.claims.a);
-    if (!request || !approver) {
-      ctx.status = 404;
-      ctx.body = page('无法打开审批', '<p class="msg">审批单不存在。</p>');
-      return;
-    }
-    const customer = await core.models.Customer.findByPk(request.customerId);
-    const decided = request.status !== 'pending' ? `<p class="msg">该申请已处理 (${esc({ approved: '已同意', rejected: '已拒绝', expired: '已过期' }[request.status as string] ?? request.status)})。</p>` : '';
-    ctx.body = page(`删除客户审批 #${request.id}`, `<dl><dt>客户</dt><dd>${esc(request.customerCode)} ${esc(customer?.name)}</dd><dt>原因</dt><dd>${esc(request.reason)}</dd>
-<dt>有效期至</dt><dd>${esc(localTime(core, request.expiresAt))}</dd><dt>审批人</dt><dd>${esc(approver.displayName)}</dd>
-<dt>关联数据处理记录</dt><dd>${handlingHtml(readHandling(request.handling))}</dd></dl>${decided || `<form method="post">
-<input type="hidden" name="t" value="${esc(token)}"><p><label>理由 (拒绝时填写)<br><textarea name="note" maxlength="500"></textarea></label></p>
-<button class="ok" name="decision" value="approve">同意</button><button class="no" name="decision" value="reject">拒绝</button></form>`}`);
   });
 
   router.post('/approvals/:id', async function approvalDecision(ctx) {
-    const id = Number(ctx.params.id);
-    const form = new URLSearchParams(await readRawBody(ctx, 8 * 1024));
-    const check = verifyApprovalToken(core, id, form.get('t') ?? '');
-    ctx.type = 'html';
-    const fail = (status: number, text: string) => {
-      ctx.status = status;
-      ctx.body = page('审批未完成', `<p class="msg">${esc(text)}</p>`);
-    };
-    if (!check.ok) return fail(403, check.reason);
+    const form = await readForm(ctx);
+    const o = await open(ctx, deps, form.get('t'));
+    if (!o) return;
+    const refused = refusePost(ctx, deps, o, form);
+    if (refused) return bare(ctx, refused.status, '审批未完成', refused.text);
     const decision = form.get('decision');
-    if (decision !== 'approve' && decision !== 'reject') return fail(400, '请选择同意或拒绝。');
-    try {
-      await core.models.BotInbound.create({ door: 'page', messageKey: `approval-link:${check.claims.n}`, receivedAt: core.now(), reply: null, status: 'done' });
-    } catch (err) {
-      if (err instanceof UniqueConstraintError) return fail(409, '这个审批链接已经用过了。');
-      throw err;
-    }
-    const operator = await core.models.Operator.findByPk(check.claims.a);
-    if (!operator?.active) return fail(403, '审批人账号不可用。');
-    const actor: Actor = { operator, door: 'dingtalk', requestId: `approval-page:${id}` };
+    if (decision !== 'approve' && decision !== 'reject') return render(ctx, deps, o, { status: 400, text: '请选择同意或拒绝。', error: true });
+    const unproven = await prove(ctx, deps, o, form.get('code'));
+    if (unproven) return render(ctx, deps, o, { status: unproven.status, text: unproven.text, error: true });
+    const operator = o.operator;
+    if (!operator.active) return render(ctx, deps, o, { status: 403, text: '审批人账号不可用。', error: true, stage: { kind: 'session' } });
+    // The page has always acted as the DingTalk door; the correlation id tells each attempt apart.
+    const actor: Actor = { operator, door: 'page', requestId: `approval-page:${o.request.id}:${crypto.randomBytes(4).toString('hex')}` };
     try {
       if (decision === 'approve') {
-        const r = await approve(core, actor, id);
+        const r = await approve(core, actor, o.request.id);
         const until = localTime(core, r.restorableUntil!).slice(0, 10);
         await deps.notifier.approvalDecided(r.request, operator, `你申请删除的客户 ${r.request.customerCode} 已由 ${operator.displayName} 同意删除。快照保存在回收站第 ${r.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.request.customerCode}」恢复。`);
-        ctx.body = page('已同意', `<p class="msg">客户 ${esc(r.request.customerCode)} 已删除, 进入回收站, ${esc(until)} 前可恢复。</p>`);
+        ctx.type = 'html';
+        ctx.body = page('已同意', notice(`客户 ${r.request.customerCode} 已删除, 进入回收站, ${until} 前可恢复。`));
       } else {
-        const r = await reject(core, actor, id, form.get('note') ?? '');
+        const r = await reject(core, actor, o.request.id, form.get('note') ?? '');
         await deps.notifier.approvalDecided(r.request, operator, `你申请删除的客户 ${r.request.customerCode} 被 ${operator.displayName} 拒绝${r.request.decisionNote ? `, 理由: ${r.request.decisionNote}` : ''}。`);
-        ctx.body = page('已拒绝', `<p class="msg">已拒绝删除客户 ${esc(r.request.customerCode)}。</p>`);
+        ctx.type = 'html';
+        ctx.body = page('已拒绝', notice(`已拒绝删除客户 ${r.request.customerCode}。`));
       }
     } catch (err) {
-      if (isDomainError(err)) return fail(err.status, err.message);
-      throw err;
+      if (!isDomainError(err)) throw err;
+      // Nothing was used up: the same link (and this browser's session) can try again.
+      await o.request.reload();
+      await render(ctx, deps, o, { status: err.status, text: err.message, error: true, stage: { kind: 'session' } });
     }
   });
 }

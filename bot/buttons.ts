@@ -10,6 +10,8 @@ const VERBS: Record<string, string> = {
   'deactivate-all': '全部停用',
   pick: '',
   help: '帮助',
+  'approve-merge': '批准合并',
+  'reject-merge': '驳回合并',
 };
 
 /** The chat text a button press stands for, or null for an unknown id. */

@@ -5,20 +5,23 @@ import { Op } from 'sequelize';
 import type { BotDeps } from './commands/context.js';
 import { FileFetchError } from './files/fetch.js';
 import { handleMessage } from './pipeline.js';
-import type { FileAttachment, IdentityDoor, IncomingMessage, Reply } from './types.js';
-import { operatorByChatId } from '../core/operators.js';
+import type { FileAttachment, IncomingMessage, Reply } from './types.js';
+import { operatorByIdentity } from '../core/operators.js';
 
 export interface ConsoleOptions {
+  /** The chat account to speak as. */
   as: string;
-  door: IdentityDoor;
+  /** The channel whose account `as` is (wecom, dingtalk...). */
+  door: string;
   group: boolean;
 }
 
 /** The console door: the same pipeline as the messengers, driven from a terminal. */
 export async function consoleSay(deps: BotDeps, opts: ConsoleOptions, input: { text?: string; click?: string }): Promise<Reply[]> {
   const file = input.click ? undefined : localFile(input.text ?? '');
+  const messageKey = `console:${crypto.randomUUID()}`;
   const msg: IncomingMessage = {
-    door: opts.door, via: 'console', messageKey: `console:${crypto.randomUUID()}`, userId: opts.as,
+    channel: opts.door, via: 'console', messageKey, correlationId: messageKey, userId: opts.as,
     chatType: opts.group ? 'group' : 'direct', conversationId: opts.group ? 'console-group' : undefined,
     text: file ? '' : input.text ?? '', ...(input.click ? { buttonId: input.click } : {}), ...(file ? { file } : {}),
   };
@@ -45,7 +48,7 @@ function localFile(text: string): FileAttachment | undefined {
 
 /** Notifications queued for this user's console (approval cards, receipts), marked as read. */
 export async function consoleInbox(deps: BotDeps, opts: ConsoleOptions): Promise<Reply[]> {
-  const op = await operatorByChatId(deps.core, opts.door, opts.as);
+  const op = await operatorByIdentity(deps.core, opts.door, opts.as);
   if (!op) return [];
   const { BotOutbox } = deps.core.models;
   const rows = await BotOutbox.findAll({ where: { door: 'console', targetId: `op:${op.id}`, status: 'pending' }, order: [['id', 'ASC']], limit: 50 });

@@ -1,7 +1,7 @@
-import { literal, Op } from 'sequelize';
+import { Op, type Sequelize } from 'sequelize';
 import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
-import { chatIdWhere } from '../core/operators.js';
+import { joinedRow, readPooled, type JoinedRead } from '../core/data/sql.js';
 
 export type ConversationKind = 'confirm' | 'choose';
 
@@ -10,6 +10,28 @@ export interface Pending<T = Record<string, unknown>> {
   payload: T;
   expiresAt: Date;
 }
+
+const statements = new WeakMap<Sequelize, { select: string; from: string; where: string }>();
+
+/** The speaker query's parts: operator columns aliased to attribute names, and whether a question is pending. */
+function speakerSql(core: Core): { select: string; from: string; where: string } {
+  const { sequelize, Operator: model } = core.models;
+  const cached = statements.get(sequelize);
+  if (cached) return cached;
+  const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
+  const cols = Object.entries(model.getAttributes()).map(([attr, a]) => `o.${q(a.field ?? attr)} AS ${q(attr)}`).join(', ');
+  const pending = `EXISTS (SELECT 1 FROM ${q('bot_conversations')} bc WHERE bc.${q('door')} = ? AND bc.${q('user_id')} = ? AND bc.${q('expires_at')} > ?)`;
+  const made = {
+    select: `SELECT ${cols}, ${pending} AS ${q('pendingQuestion')}`,
+    from: `FROM ${q('operator_identities')} i JOIN ${q('operators')} o ON o.${q('id')} = i.${q('operator_id')}`,
+    where: `WHERE i.${q('channel')} = ? AND i.${q('external_id')} = ? AND o.${q('active')} = 1`,
+  };
+  statements.set(sequelize, made);
+  return made;
+}
+
+/** SQLite hands raw DATE columns back as text. */
+const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 
 /** Pending questions live in the database, so a restart or another instance carries on. */
 export class ConversationStore {
@@ -23,16 +45,27 @@ export class ConversationStore {
 
   /**
    * The active operator behind a chat user id and whether a question is pending for them, in one
-   * query (the read-only path of every lookup starts here).
+   * raw query on a pooled connection (the read-only path of every lookup starts here, so it skips
+   * Sequelize's query building and wrapper; see readPooled). A command's own first read may ride
+   * along (`read`, see JoinedRead): its row, or null, comes back as `row`.
    */
-  async speaker(door: 'wecom' | 'dingtalk', userId: string): Promise<{ operator: Operator; pending: boolean } | null> {
-    const { Operator: Op_, sequelize } = this.core.models;
-    const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
-    const exists = `EXISTS (SELECT 1 FROM ${q('bot_conversations')} c WHERE c.${q('door')} = ${sequelize.escape(door)} AND c.${q('user_id')} = ${sequelize.escape(userId)} AND c.${q('expires_at')} > ${sequelize.escape(this.core.now() as never)})`;
-    const row = await Op_.findOne({ where: chatIdWhere(door, userId), attributes: { include: [[literal(exists), 'pendingQuestion']] } });
-    if (!row) return null;
-    const pending = Number(row.get('pendingQuestion' as never)) > 0;
-    return { operator: row, pending };
+  async speaker(channel: string, userId: string, read?: JoinedRead | null): Promise<{ operator: Operator; pending: boolean; row?: Record<string, unknown> | null } | null> {
+    const { Operator: model, sequelize } = this.core.models;
+    const sql = speakerSql(this.core);
+    const pendingValues = [channel, userId, this.core.now()];
+    // As operatorByIdentity would find it (core/operators.ts), plus the pending question.
+    const text = read
+      ? `${sql.select}, ${read.found} IS NOT NULL AS readFound, ${read.columns} ${sql.from} ${read.joins} ${sql.where}`
+      : `${sql.select} ${sql.from} ${sql.where}`;
+    const [found] = await readPooled<Record<string, unknown>>(sequelize, text, [...pendingValues, ...(read?.values ?? []), channel, userId]);
+    if (!found) return null;
+    const { pendingQuestion, readFound: _f, ...rest } = found;
+    const attrs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rest)) if (!k.startsWith('r.')) attrs[k] = v;
+    const dates = { createdAt: asDate(attrs.createdAt), updatedAt: asDate(attrs.updatedAt) };
+    // A model instance, as the rest of the pipeline expects (roleList(), can()); MySQL's 1 is true.
+    const operator = model.build({ ...attrs, ...dates, active: Boolean(Number(attrs.active)) } as never, { raw: true, isNewRecord: false });
+    return { operator, pending: Number(pendingQuestion) > 0, ...(read ? { row: joinedRow(found) } : {}) };
   }
 
   /** Replaces the user's pending question. */

@@ -1,3 +1,5 @@
+import { ChannelSendError } from './channels/contract.js';
+
 /** Raised when a messenger API call fails for good; `retryable` says whether a later try may work. */
 export class ApiError extends Error {
   constructor(message: string, readonly retryable: boolean, readonly errcode?: number | string) {
@@ -47,4 +49,11 @@ export async function requestJson<T = Record<string, unknown>>(url: string, opts
     }
   }
   throw last;
+}
+
+/** A channel's send error: an ApiError keeps its verdict on retrying; anything else is retried. */
+export function toSendError(err: unknown): Error {
+  if (err instanceof ChannelSendError) return err;
+  if (err instanceof ApiError) return new ChannelSendError(err.message, err.retryable);
+  return err instanceof Error ? err : new Error(String(err));
 }

@@ -1,8 +1,6 @@
 import type Koa from 'koa';
 import type { Logger } from '../core/logger.js';
-import type { BotDeps } from './commands/context.js';
-import { handleMessage, type HandleResult } from './pipeline.js';
-import type { IncomingMessage, Reply } from './types.js';
+import type { ChannelRuntime, IncomingMessage, Reply } from './channels/contract.js';
 
 /** Messengers wait ~5 s; anything slower than this is acknowledged and pushed later. */
 export const FAST_REPLY_MS = 2_000;
@@ -40,10 +38,10 @@ export function refuse(ctx: Koa.Context, log: Logger, status: number, reason: st
 
 /**
  * Runs the pipeline, waiting at most FAST_REPLY_MS. Past that the answer is pushed through
- * the outbox when ready, and the caller answers the HTTP request empty.
+ * the outbox when ready (`rt.replyLater`), and the caller answers the HTTP request empty.
  */
-export async function handleWithDeadline(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult | null> {
-  const work = handleMessage(deps, msg);
+export async function handleWithDeadline(rt: Pick<ChannelRuntime, 'handle' | 'replyLater' | 'log'>, msg: IncomingMessage): Promise<{ replies: Reply[]; duplicate: boolean } | null> {
+  const work = rt.handle(msg);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), FAST_REPLY_MS);
@@ -52,8 +50,8 @@ export async function handleWithDeadline(deps: BotDeps, msg: IncomingMessage): P
   clearTimeout(timer);
   if (first) return first;
   work
-    .then((r) => (r.duplicate ? undefined : deps.notifier.replyLater(msg, r.replies, r.operator?.id ?? null)))
-    .catch((err: unknown) => deps.core.logger.error({ err, msgId: msg.messageKey }, 'late reply failed'));
+    .then((r) => (r.duplicate ? undefined : rt.replyLater(msg, r.replies)))
+    .catch((err: unknown) => rt.log.error({ err, correlationId: msg.correlationId }, 'late reply failed'));
   return null;
 }
 

@@ -1,13 +1,14 @@
 import type { Actor } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
-import { operatorByChatId } from '../core/operators.js';
+import { operatorByIdentity } from '../core/operators.js';
 import { can, ACTION_LABELS } from '../core/permissions.js';
 import type { Operator } from '../models/index.js';
 import { isLostRace } from '../models/tx.js';
 import { buttonText } from './buttons.js';
 import type { BotDeps, CommandContext } from './commands/context.js';
 import { normalizeInput } from './commands/parse.js';
-import { rememberDingtalkGroup } from './notify/notifier.js';
+import type { Matched } from './commands/registry.js';
+import { rememberGroup } from './notify/notifier.js';
 import { auditDoor, type IncomingMessage, type Reply } from './types.js';
 
 /** Longest message we act on; longer ones are refused with a reason, not truncated. */
@@ -67,9 +68,10 @@ function heartbeat(deps: BotDeps, id: number): () => void {
  * pending questions, the command registry, permission, then core.
  */
 export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
-  const log = deps.core.logger.child({ msgId: msg.messageKey, via: msg.via });
+  // Every line about this message carries its correlation id; core gets it as actor.requestId.
+  const log = deps.core.logger.child({ correlationId: msg.correlationId, channel: msg.channel, via: msg.via });
   const quick = await readOnly(deps, msg);
-  if (quick?.run) return { replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log), duplicate: false, operator: quick.operator };
+  if (quick?.run) return { replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log, quick.matched, quick.preread), duplicate: false, operator: quick.operator };
   const claimed = await claim(deps, msg);
   if (!claimed.fresh) {
     log.info('duplicate delivery ignored');
@@ -78,14 +80,14 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
   const stop = heartbeat(deps, claimed.id);
   try {
     // Already known when the read-only path looked it up and found a question pending.
-    const operator = quick?.operator ?? (await operatorByChatId(deps.core, msg.door, msg.userId));
+    const operator = quick?.operator ?? (await operatorByIdentity(deps.core, msg.channel, msg.userId));
     let replies: Reply[];
     if (!operator) {
       log.info({ userId: msg.userId }, 'unknown chat user');
       replies = [{ text: '你还没有开通权限, 请联系管理员。' }];
     } else {
-      await rememberDingtalkGroup(deps.core, msg);
-      const actor: Actor = { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey };
+      await rememberGroup(deps.core, msg);
+      const actor: Actor = { operator, door: auditDoor(msg), requestId: msg.correlationId };
       replies = await respond(deps, msg, operator, actor, log);
     }
     await deps.core.models.BotInbound.update({ status: 'done', reply: JSON.stringify(replies) }, { where: { id: claimed.id } });
@@ -105,21 +107,22 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
  * (each a committed, fsync'd transaction on MySQL) fewer on the most common message. When a
  * question is pending, the operator found on the way is returned for the full path.
  */
-async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ run: true; operator: Operator; actor: Actor; text: string } | { run: false; operator: Operator } | null> {
-  // DingTalk signs only the timestamp, so a captured request can be replayed for an hour with any
-  // body: its messages always take the deduped path, read-only ones too (each reply is a post).
-  if (msg.via === 'dingtalk' || msg.buttonId || msg.text.length > MAX_TEXT) return null;
+async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ run: true; operator: Operator; actor: Actor; text: string; matched: Matched; preread?: Record<string, unknown> | null } | { run: false; operator: Operator } | null> {
+  // A door that cannot rule out a replay (a signature that does not cover the body) says so: its
+  // messages always take the deduped path, read-only ones too (each reply is a post).
+  if (msg.replayable || msg.buttonId || msg.text.length > MAX_TEXT) return null;
   const text = normalizeInput(msg.text);
   if (!text || text.length > MAX_TEXT || /^\d{1,2}$/.test(text)) return null;
   const matched = deps.registry.match(text);
   if (!matched || matched.missing || matched.spec.sideEffect || ['confirm', 'cancel'].includes(matched.spec.id)) return null;
-  const speaker = await deps.conversations.speaker(msg.door, msg.userId);
+  // The command's own first read rides along with the speaker check: one round trip for a lookup.
+  const speaker = await deps.conversations.speaker(msg.channel, msg.userId, matched.spec.preread?.(deps.core, matched.args));
   if (!speaker) return null;
   const { operator } = speaker;
   // A pending question changes what a message means (and any other message cancels it): the full path.
   if (speaker.pending) return { run: false, operator };
-  await rememberDingtalkGroup(deps.core, msg);
-  return { run: true, operator, text, actor: { operator, door: auditDoor(msg.via, msg.door), requestId: msg.messageKey } };
+  await rememberGroup(deps.core, msg);
+  return { run: true, operator, text, matched, preread: speaker.row, actor: { operator, door: auditDoor(msg), requestId: msg.correlationId } };
 }
 
 async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: BotDeps['core']['logger']): Promise<Reply[]> {
@@ -139,9 +142,9 @@ async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, 
   const dispatch = (t: string) => run(deps, msg, operator, actor, t, log);
   // A pending pick: the reply "2" chooses the second customer listed.
   if (/^\d{1,2}$/.test(text)) {
-    const pending = await deps.conversations.get<{ command: string; rest: string; codes: string[] }>(msg.door, msg.userId);
+    const pending = await deps.conversations.get<{ command: string; rest: string; codes: string[] }>(msg.channel, msg.userId);
     if (pending?.kind === 'choose') {
-      await deps.conversations.take(msg.door, msg.userId);
+      await deps.conversations.take(msg.channel, msg.userId);
       const code = pending.payload.codes[Number(text) - 1];
       if (!code) return [{ text: `没有第 ${text} 项, 请重新发起。` }];
       return dispatch(`${pending.payload.command} ${code} ${pending.payload.rest}`.trim());
@@ -151,9 +154,9 @@ async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, 
   const matched = deps.registry.match(text);
   let note: Reply[] = [];
   if (!matched || !['confirm', 'cancel'].includes(matched.spec.id)) {
-    const pending = await deps.conversations.get<{ action: string; key: string }>(msg.door, msg.userId);
+    const pending = await deps.conversations.get<{ action: string; key: string }>(msg.channel, msg.userId);
     if (pending?.kind === 'confirm') {
-      await deps.conversations.clear(msg.door, msg.userId);
+      await deps.conversations.clear(msg.channel, msg.userId);
       note = [{ text: `(已取消待确认的操作: ${pending.payload.key}, 没有做任何改动。)` }];
     }
   }
@@ -161,8 +164,8 @@ async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, 
 }
 
 /** Runs one command line for an operator; domain errors become their Chinese message. */
-async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, text: string, log: BotDeps['core']['logger']): Promise<Reply[]> {
-  const matched = deps.registry.match(text);
+async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, text: string, log: BotDeps['core']['logger'], known?: Matched, preread?: Record<string, unknown> | null): Promise<Reply[]> {
+  const matched = known ?? deps.registry.match(text);
   if (!matched) {
     const near = deps.registry.suggest(text);
     const hint = near ? `你是不是想用「${deps.registry.usage(near)}」? 例如: ${near.example}\n` : '';
@@ -173,10 +176,13 @@ async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, acto
   if (!can(operator, spec.permission)) {
     return [{ text: `${operator.displayName} 没有「${ACTION_LABELS[spec.permission]}」权限, 无法使用「${spec.name}」。请联系管理员开通。` }];
   }
-  const ctx: CommandContext = { deps, core: deps.core, actor, operator, msg, args: matched.args, raw: matched.raw, dispatch: (t) => run(deps, msg, operator, actor, t, log) };
+  const ctx: CommandContext = { deps, core: deps.core, actor, operator, msg, args: matched.args, raw: matched.raw, preread, dispatch: (t) => run(deps, msg, operator, actor, t, log) };
   try {
     const out = await spec.run(ctx);
-    log.info({ command: spec.id, operatorId: operator.id }, 'command handled');
+    // A lookup changes nothing and is the most common message: a line per lookup at info would be
+    // a write per message on the hot path (refusals and failures are still logged below).
+    if (spec.sideEffect) log.info({ command: spec.id, operatorId: operator.id }, 'command handled');
+    else log.debug({ command: spec.id, operatorId: operator.id }, 'command handled');
     return Array.isArray(out) ? out : [out];
   } catch (err) {
     if (isDomainError(err)) {

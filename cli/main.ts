@@ -8,6 +8,8 @@ import { registerConnect } from './commands/connect.js';
 import { registerLedgerCommands } from './commands/ledger.js';
 import { registerWebhooks } from './commands/webhooks.js';
 import { registerApiToken } from './commands/api-token.js';
+import { registerOperators } from './commands/operators.js';
+import { registerCustomers } from './commands/customers.js';
 import { limitHeapGrowth } from '../core/heap.js';
 
 /** The `steward` operator command. */
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerLedgerCommands(program);
   registerWebhooks(program);
   registerApiToken(program);
+  registerOperators(program);
+  registerCustomers(program);
   return program;
 }
 

@@ -46,9 +46,10 @@ export async function runAction(fn: () => Promise<number | void>): Promise<void>
     const code = await fn();
     process.exitCode = code ?? 0;
   } catch (err) {
-    if (err instanceof UserFacingError) {
+    // A bad channel block (checked when the bot is built) is a configuration error like any other.
+    if (err instanceof UserFacingError || err instanceof ConfigError) {
       process.stderr.write(`错误: ${err.message}\n`);
-      process.exitCode = err.exitCode;
+      process.exitCode = err instanceof UserFacingError ? err.exitCode : 1;
       return;
     }
     const e = err as { code?: string; message?: string };

@@ -46,22 +46,6 @@ export interface Config {
   BACKUP_KEEP_DAILY: number;
   BACKUP_KEEP_WEEKLY: number;
   STEWARD_OPERATOR?: string;
-  WECOM_CORP_ID?: string;
-  WECOM_TOKEN?: string;
-  WECOM_AES_KEY?: string;
-  WECOM_AGENT_ID?: string;
-  WECOM_SECRET?: string;
-  WECOM_BOT_TOKEN?: string;
-  WECOM_BOT_AES_KEY?: string;
-  WECOM_GROUP_WEBHOOK_KEY?: string;
-  WECOM_API_BASE: string;
-  DINGTALK_APP_KEY?: string;
-  DINGTALK_APP_SECRET?: string;
-  DINGTALK_ROBOT_CODE?: string;
-  DINGTALK_GROUP_WEBHOOK?: string;
-  DINGTALK_GROUP_SECRET?: string;
-  DINGTALK_API_BASE: string;
-  DINGTALK_OAPI_BASE: string;
   API_RATE_LIMIT_PER_MINUTE: number;
   WEBHOOK_ALLOW_HOSTS?: string;
   WEBHOOK_TIMEOUT_SECONDS: number;
@@ -73,11 +57,9 @@ export interface Config {
 
 type Spec = { type: 'string' | 'integer' | 'boolean'; default?: unknown; expect: string } & Record<string, unknown>;
 
-const aesKey = { type: 'string', pattern: '^[A-Za-z0-9+/]{43}$', expect: '43 个字符的 EncodingAESKey (43-char EncodingAESKey)' } as const;
 const text = (expect: string): Spec => ({ type: 'string', minLength: 1, expect });
 const int = (min: number, max: number, def: number): Spec => ({ type: 'integer', minimum: min, maximum: max, default: def, expect: `${min}–${max} 之间的整数 (integer ${min}-${max})` });
 const bool = (def: boolean): Spec => ({ type: 'boolean', default: def, expect: 'true 或 false' });
-const url = (def: string): Spec => ({ type: 'string', pattern: '^https?://[^\\s]+$', default: def, expect: 'http(s):// 开头的地址 (an http(s) URL)' });
 const key32 = (expect: string): Spec => ({ type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$', expect });
 // Shape only (5 or 6 fields); jobs/index.ts checks the expression itself with node-cron at start-up.
 const cron = (def: string): Spec => ({ type: 'string', pattern: '^\\s*\\S+(\\s+\\S+){4,5}\\s*$', default: def, expect: `cron 表达式 (5 或 6 段, 例如 "${def}")` });
@@ -122,23 +104,7 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   BACKUP_DIR: text('备份目录, 默认 <DATA_DIR>/backups (backup directory)'),
   BACKUP_KEEP_DAILY: int(0, 3650, 7),
   BACKUP_KEEP_WEEKLY: int(0, 520, 4),
-  STEWARD_OPERATOR: text('命令行默认操作员: 企业微信 userid 或邮箱 (CLI operator: WeCom user id or email)'),
-  WECOM_CORP_ID: text('企业 ID (CorpID)'),
-  WECOM_TOKEN: text('回调 Token'),
-  WECOM_AES_KEY: aesKey,
-  WECOM_AGENT_ID: { type: 'string', pattern: '^[0-9]+$', expect: '应用 AgentId (digits)' },
-  WECOM_SECRET: text('应用 Secret'),
-  WECOM_BOT_TOKEN: text('智能机器人 Token'),
-  WECOM_BOT_AES_KEY: aesKey,
-  WECOM_GROUP_WEBHOOK_KEY: text('群消息推送 webhook key'),
-  WECOM_API_BASE: url('https://qyapi.weixin.qq.com'),
-  DINGTALK_APP_KEY: text('AppKey'),
-  DINGTALK_APP_SECRET: text('AppSecret'),
-  DINGTALK_ROBOT_CODE: text('robotCode'),
-  DINGTALK_GROUP_WEBHOOK: { type: 'string', pattern: '^https?://[^\\s]+$', expect: '自定义机器人 webhook 地址 (含 access_token)' },
-  DINGTALK_GROUP_SECRET: { type: 'string', pattern: '^SEC', expect: '自定义机器人加签密钥 (以 SEC 开头)' },
-  DINGTALK_API_BASE: url('https://api.dingtalk.com'),
-  DINGTALK_OAPI_BASE: url('https://oapi.dingtalk.com'),
+  STEWARD_OPERATOR: text('命令行默认操作员: 聊天账号或邮箱 (CLI operator: chat user id or email)'),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 1200),
   WEBHOOK_ALLOW_HOSTS: text('允许的内网 webhook 主机, 逗号分隔, 例如 127.0.0.1,erp.lan (private hosts allowed as webhook targets)'),
   WEBHOOK_TIMEOUT_SECONDS: int(1, 60, 10),

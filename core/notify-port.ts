@@ -12,4 +12,6 @@ export interface ApprovalNotifier {
    * they are queued in it (requestDeletion's `notify`), so they commit or roll back with the request.
    */
   approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string, opts?: { transaction?: Transaction }): Promise<unknown>;
+  /** A message to one operator on every channel they are reachable on (merge approvals use it); queued in `t` when given. */
+  toOperator?(op: { id: number }, reply: { title?: string; text: string }, ref?: string | null, t?: Transaction): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { DomainError } from './errors.js';
 export const ACTIONS = [
   'view', 'create', 'edit', 'deactivate', 'reactivate', 'requestDeletion', 'approve', 'restore', 'purge',
   'import', 'export', 'backup', 'restoreBackup', 'revealPersonal', 'manageOperators', 'orders', 'payments',
-  'integrations',
+  'integrations', 'merge',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -30,6 +30,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   orders: ['admin', 'sales'],
   payments: ['admin', 'finance'],
   integrations: ['admin'],
+  merge: ['admin', 'sales', 'finance'],
 };
 
 export const ACTION_LABELS: Record<Action, string> = {
@@ -38,6 +39,7 @@ export const ACTION_LABELS: Record<Action, string> = {
   export: '导出客户', backup: '备份', restoreBackup: '从备份还原', revealPersonal: '查看完整个人信息', manageOperators: '管理操作员',
   orders: '办理订单和预留', payments: '登记收款',
   integrations: '管理系统对接 (API 令牌、Webhook 订阅)',
+  merge: '合并重复客户',
 };
 
 export const ROLE_LABELS: Record<Role, string> = { admin: '管理员', approver: '审批人', sales: '销售', finance: '财务', viewer: '只读' };

@@ -4,11 +4,12 @@ import { addFigures, findInactive, type InactiveCustomer, type InactiveResult } 
 import { localTime } from '../core/deletion/approvals.js';
 import { freshnessJson } from '../core/ledger/freshness.js';
 import { previousReviewAt, reviewSummary } from '../core/review/summary.js';
-import { enabledDoors } from '../bot/notify/notifier.js';
+import { linksWanted } from '../bot/notify/notifier.js';
 import { reviewLink } from '../bot/review-page.js';
 import { groupSummary, ownerDigest, SHOWN_PER_PERSON, type LinksFor } from './review-digest.js';
 import { notifyAdmins } from './runner.js';
-import type { Job, JobNotifier } from './types.js';
+import { duplicateSummary, sendDuplicateDigests } from './duplicate-digest.js';
+import type { Job, JobDeps, JobNotifier, JobOutcome } from './types.js';
 
 interface Recipient {
   operator: Operator;
@@ -34,14 +35,15 @@ async function recipients(core: Core, customers: InactiveCustomer[]): Promise<Re
 
 async function send(core: Core, notifier: JobNotifier, list: Recipient[], w: { days: number; keepDays: number }): Promise<number> {
   let messages = 0;
-  const dingtalk = enabledDoors(core).dingtalk;
+  // Where cards cannot call back, their 停用/保留 buttons open the signed review page (the notifier
+  // gives the links only to those channels).
+  const withLinks = linksWanted(core);
   const enriched = new Set<InactiveCustomer[]>();
   for (const r of list) {
     // Sales and receivables only for the customers the digest shows; the orphans' list is shared by the admins.
     if (!enriched.has(r.customers)) await addFigures(core, r.customers.slice(0, SHOWN_PER_PERSON));
     enriched.add(r.customers);
-    // DingTalk 1:1 cards cannot call back: its actionCard buttons open the signed review page.
-    const links: LinksFor | undefined = dingtalk && r.operator.dingtalkUserId
+    const links: LinksFor | undefined = withLinks
       ? (code) => [{ text: '停用', url: reviewLink(core, code, r.operator) }, { text: '保留', url: reviewLink(core, code, r.operator) }]
       : undefined;
     for (const reply of ownerDigest(core, r.operator.displayName, r.customers, w, { unassigned: r.unassigned, links })) {
@@ -63,15 +65,8 @@ async function noLedgerData(core: Core, notifier: JobNotifier, result: InactiveR
   return { summary, detail };
 }
 
-/**
- * Weekly: every owner gets their inactive customers with 停用/保留 buttons (and the typed
- * fallback), the group gets the per-manager summary with what was handled since last time.
- */
-export const inactiveReviewJob: Job = {
-  name: 'inactive-review',
-  title: '不活跃客户审查',
-  schedule: '0 9 * * 1',
-  async run({ core, actor, notifier, dryRun }) {
+/** The inactive part of the weekly review: each owner's list with buttons, and the group summary. */
+async function inactiveReview({ core, actor, notifier, dryRun }: JobDeps): Promise<JobOutcome> {
     const result = await findInactive(core, actor, { figures: 0 });
     if (result.notice) return noLedgerData(core, notifier, result, dryRun);
     const w = { days: result.days, keepDays: result.keepDays };
@@ -92,5 +87,21 @@ export const inactiveReviewJob: Job = {
     }
     const handled = summary.previousAt ? `; 上次审查以来已处理 ${summary.kept + summary.deactivated} 个 (停用 ${summary.deactivated}, 保留 ${summary.kept})` : '';
     return { summary: `不活跃客户 ${result.customers.length} 个${perOwner ? ` (${perOwner})` : ''}; 已给 ${list.length} 人发送 ${messages} 条消息${handled}。`, detail };
+}
+
+/**
+ * Weekly: every owner gets their inactive customers with 停用/保留 buttons (and the typed
+ * fallback), then their 疑似重复 pairs; the group gets the per-manager summary with what was
+ * handled since last time.
+ */
+export const inactiveReviewJob: Job = {
+  name: 'inactive-review',
+  title: '不活跃客户审查',
+  schedule: '0 9 * * 1',
+  async run(deps) {
+    const outcome = await inactiveReview(deps);
+    // Duplicates do not depend on order data: they go out even when the inactive part cannot judge.
+    const duplicates = await sendDuplicateDigests(deps.core, deps.notifier, deps.dryRun);
+    return { ...outcome, summary: `${outcome.summary.replace(/。$/, '')}${duplicateSummary(duplicates, deps.dryRun)}。`, detail: { ...outcome.detail, duplicates } };
   },
 };

@@ -1,4 +1,4 @@
-import { enabledDoors } from '../bot/notify/notifier.js';
+import { teamGroups } from '../bot/notify/notifier.js';
 import type { Reply } from '../bot/types.js';
 import type { Core } from '../core/context.js';
 import { formatYuan } from '../core/money.js';
@@ -8,7 +8,7 @@ import { freshnessLine, ledgerFreshness } from '../core/ledger/freshness.js';
 import { notifyAdmins } from './runner.js';
 import type { Job } from './types.js';
 
-/** WeCom group markdown allows 4096 bytes and DingTalk about 5000; stay well under both. */
+/** Group messages allow about 4 KB (WeCom's markdown 4096 bytes, DingTalk's about 5000); stay well under. */
 export const MAX_MESSAGE_BYTES = 3500;
 
 /** Splits sections into messages under `max` UTF-8 bytes; a section never straddles two messages unless it alone is too long. */
@@ -64,8 +64,7 @@ export const monthlyReportJob: Job = {
   schedule: '0 9 1 * *',
   async run({ core, actor, notifier, dryRun }) {
     const messages = await monthlyReport(core, actor);
-    const doors = enabledDoors(core);
-    const toGroup = doors.wecomGroup || doors.dingtalk || Boolean(core.config.DINGTALK_GROUP_WEBHOOK);
+    const toGroup = (await teamGroups(core)).length > 0;
     if (dryRun) return { summary: `试运行: 月报共 ${messages.length} 条消息, 未发送。`, detail: { messages } };
     if (toGroup) for (const m of messages) await notifier.toGroup(m, [], undefined, 'job:monthly-report');
     // 1:1 messages are plain text: drop the markdown bold marks.

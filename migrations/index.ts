@@ -8,7 +8,12 @@ import { jobs } from './0006-jobs.js';
 import { adminListIndexes } from './0007-admin-list-indexes.js';
 import { ledgerLink } from './0008-ledger-link.js';
 import { jsherp } from './0009-jsherp.js';
+import { operatorIdentities } from './0010-operator-identities.js';
+import { socketLeases } from './0011-socket-leases.js';
+import { approvalCodes } from './0012-approval-codes.js';
 import { apiSyncIndex } from './0013-api.js';
+import { customerMerge } from './0014-customer-merge.js';
+import { duplicateDismissals } from './0015-duplicate-dismissals.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, apiSyncIndex];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals];

@@ -1,7 +1,7 @@
 import { longText } from './types.js';
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
-export const DOORS = ['wecom', 'dingtalk', 'admin', 'job', 'cli', 'api'] as const;
+export const DOORS = ['wecom', 'dingtalk', 'feishu', 'page', 'admin', 'job', 'cli', 'api'] as const;
 export type Door = (typeof DOORS)[number];
 
 /** One link of the hash-chained audit trail. Never deleted; purge only redacts `diff`. */

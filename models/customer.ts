@@ -24,6 +24,8 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
   declare reactivateOn: string | null;
   declare note: string | null;
   declare lastOrderAt: Date | null;
+  /** Set on a merged customer's tombstone (status deleted): the survivor's id. */
+  declare mergedInto: CreationOptional<number | null>;
   declare version: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -48,6 +50,7 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
         reactivateOn: { type: DataTypes.DATEONLY, allowNull: true },
         note: { type: DataTypes.STRING(1000), allowNull: true },
         lastOrderAt: { type: DataTypes.DATE, allowNull: true },
+        mergedInto: { type: DataTypes.INTEGER, allowNull: true },
         version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

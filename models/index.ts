@@ -5,9 +5,11 @@ import { Receivable } from './receivable.js';
 import { Product } from './product.js';
 import { Reservation } from './reservation.js';
 import { Operator } from './operator.js';
+import { OperatorIdentity } from './operator-identity.js';
 import { CodeSequence } from './code-sequence.js';
 import { AuditEvent, AuditHead } from './audit-event.js';
 import { ApprovalRequest } from './approval-request.js';
+import { ApprovalCode } from './approval-code.js';
 import { RecycleEntry } from './recycle-entry.js';
 import { StewardMeta } from './meta.js';
 import { ImportBatch, ImportRow } from './import-batch.js';
@@ -18,15 +20,20 @@ import { CustomerKeep } from './customer-keep.js';
 import { LedgerEvent, LedgerFeed, DeletionCheck } from './ledger.js';
 import { ApiToken, ApiIdempotency, WebhookSubscription, WebhookAttempt } from './api.js';
 import { JsherpLink, JsherpCandidate, JsherpState, JsherpWrite } from './jsherp.js';
+import { SocketLease } from './socket-lease.js';
+import { CustomerMerge, CustomerAlias } from './customer-merge.js';
+import { DuplicateDismissal } from './duplicate-dismissal.js';
 
-export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, RecycleEntry, StewardMeta };
+export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, OperatorIdentity, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, ApprovalCode, RecycleEntry, StewardMeta };
 export * from './customer.js';
 export * from './sales-order.js';
 export * from './receivable.js';
 export * from './reservation.js';
 export * from './operator.js';
+export * from './operator-identity.js';
 export * from './audit-event.js';
 export * from './approval-request.js';
+export * from './approval-code.js';
 export * from './import-batch.js';
 export * from './backup-record.js';
 export * from './bot.js';
@@ -35,6 +42,9 @@ export * from './customer-keep.js';
 export * from './ledger.js';
 export * from './api.js';
 export * from './jsherp.js';
+export * from './socket-lease.js';
+export * from './customer-merge.js';
+export * from './duplicate-dismissal.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -45,10 +55,12 @@ export interface Models {
   Product: typeof Product;
   Reservation: typeof Reservation;
   Operator: typeof Operator;
+  OperatorIdentity: typeof OperatorIdentity;
   CodeSequence: typeof CodeSequence;
   AuditEvent: typeof AuditEvent;
   AuditHead: typeof AuditHead;
   ApprovalRequest: typeof ApprovalRequest;
+  ApprovalCode: typeof ApprovalCode;
   RecycleEntry: typeof RecycleEntry;
   StewardMeta: typeof StewardMeta;
   ImportBatch: typeof ImportBatch;
@@ -70,6 +82,10 @@ export interface Models {
   JsherpCandidate: typeof JsherpCandidate;
   JsherpState: typeof JsherpState;
   JsherpWrite: typeof JsherpWrite;
+  SocketLease: typeof SocketLease;
+  CustomerMerge: typeof CustomerMerge;
+  CustomerAlias: typeof CustomerAlias;
+  DuplicateDismissal: typeof DuplicateDismissal;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -84,10 +100,12 @@ export function initModels(sequelize: Sequelize): Models {
     Product: class extends Product {}.initModel(sequelize),
     Reservation: class extends Reservation {}.initModel(sequelize),
     Operator: class extends Operator {}.initModel(sequelize),
+    OperatorIdentity: class extends OperatorIdentity {}.initModel(sequelize),
     CodeSequence: class extends CodeSequence {}.initModel(sequelize),
     AuditEvent: class extends AuditEvent {}.initModel(sequelize),
     AuditHead: class extends AuditHead {}.initModel(sequelize),
     ApprovalRequest: class extends ApprovalRequest {}.initModel(sequelize),
+    ApprovalCode: class extends ApprovalCode {}.initModel(sequelize),
     RecycleEntry: class extends RecycleEntry {}.initModel(sequelize),
     StewardMeta: class extends StewardMeta {}.initModel(sequelize),
     ImportBatch: class extends ImportBatch {}.initModel(sequelize),
@@ -109,6 +127,10 @@ export function initModels(sequelize: Sequelize): Models {
     JsherpCandidate: class extends JsherpCandidate {}.initModel(sequelize),
     JsherpState: class extends JsherpState {}.initModel(sequelize),
     JsherpWrite: class extends JsherpWrite {}.initModel(sequelize),
+    SocketLease: class extends SocketLease {}.initModel(sequelize),
+    CustomerMerge: class extends CustomerMerge {}.initModel(sequelize),
+    CustomerAlias: class extends CustomerAlias {}.initModel(sequelize),
+    DuplicateDismissal: class extends DuplicateDismissal {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

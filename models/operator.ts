@@ -3,13 +3,11 @@ import { DataTypes, Model, type CreationOptional, type InferAttributes, type Inf
 export const ROLES = ['admin', 'approver', 'sales', 'finance', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** A person who acts on customers, from chat or the back office. `roles` is comma-separated. */
+/** A person who acts on customers, from chat or the back office. `roles` is comma-separated; chat accounts are OperatorIdentity rows. */
 export class Operator extends Model<InferAttributes<Operator>, InferCreationAttributes<Operator>> {
   declare id: CreationOptional<number>;
   declare displayName: string;
   declare roles: string;
-  declare wecomUserId: string | null;
-  declare dingtalkUserId: string | null;
   declare email: string | null;
   declare passwordHash: string | null;
   declare active: CreationOptional<boolean>;
@@ -27,8 +25,6 @@ export class Operator extends Model<InferAttributes<Operator>, InferCreationAttr
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
         displayName: { type: DataTypes.STRING(100), allowNull: false },
         roles: { type: DataTypes.STRING(100), allowNull: false },
-        wecomUserId: { type: DataTypes.STRING(64), allowNull: true, unique: 'operators_wecom_unique' },
-        dingtalkUserId: { type: DataTypes.STRING(64), allowNull: true, unique: 'operators_dingtalk_unique' },
         email: { type: DataTypes.STRING(200), allowNull: true, unique: 'operators_email_unique' },
         passwordHash: { type: DataTypes.STRING(200), allowNull: true },
         active: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },

@@ -16,8 +16,6 @@ export interface OperatorForm {
   email?: string | null;
   roles?: Role[];
   password?: string | null;
-  wecomUserId?: string | null;
-  dingtalkUserId?: string | null;
   active?: boolean;
 }
 
@@ -46,7 +44,6 @@ export function parseOperatorForm(payload: Record<string, unknown>, creating: bo
   if (password !== null && (password.length < 8 || password.length > 200)) errors.push({ field: 'password', message: '密码至少 8 位, 最多 200 位' });
   else if (password !== null) form.password = password;
   if (creating && password === null) errors.push({ field: 'password', message: '新操作员需要设置初始密码 (至少 8 位), 否则无法登录后台' });
-  for (const key of ['wecomUserId', 'dingtalkUserId'] as const) if (payload[key] !== undefined) form[key] = clean(payload[key]);
   if (payload.active !== undefined) form.active = payload.active === true || payload.active === 'true';
   if (errors.length) throw validationError(errors);
   return form;
@@ -69,12 +66,11 @@ export async function saveOperator(core: Core, actor: Actor, id: number | null, 
     const values: Record<string, unknown> = { ...rest, ...(roles ? { roles: roles.join(',') } : {}), ...(password ? { passwordHash: await hashPassword(password) } : {}) };
     let row: Operator;
     try {
-      row = target ? await target.update(values, { transaction: t }) : await core.models.Operator.create({ active: true, wecomUserId: null, dingtalkUserId: null, email: null, ...values } as never, { transaction: t });
+      row = target ? await target.update(values, { transaction: t }) : await core.models.Operator.create({ active: true, email: null, ...values } as never, { transaction: t });
     } catch (err) {
       if (!(err instanceof UniqueConstraintError)) throw err;
-      const fields = Array.isArray(err.fields) ? err.fields : Object.keys(err.fields ?? {});
-      const field = fields.some((f) => /email/.test(f)) || /email/.test(err.message) ? 'email' : fields.some((f) => /wecom/.test(f)) ? 'wecomUserId' : 'dingtalkUserId';
-      throw new DomainError('CONFLICT', `该${field === 'email' ? '邮箱' : '账号 ID'}已被其他操作员使用。`, { field });
+      // E-mail is the operator table's only unique column; chat accounts are linked apart (linkIdentity).
+      throw new DomainError('CONFLICT', '该邮箱已被其他操作员使用。', { field: 'email' });
     }
     const changed = Object.keys(values).map((k) => (k === 'passwordHash' ? 'password' : k));
     await appendAudit(core, t, actor, { action: target ? 'operator.edit' : 'operator.create', info: { operatorId: row.id, fields: changed } });
@@ -101,9 +97,9 @@ async function save(core: Core, request: ActionRequest, context: ActionContext):
   }
 }
 
-/** 新建 / 编辑操作员 (admins only); deleting is replaced by deactivating (history keeps the name). */
+/** 新建 / 编辑操作员 (admins only); deleting is replaced by deactivating (history keeps the name); chat accounts: 关联聊天账号. */
 export function operatorActions(core: Core) {
-  const layout = ['displayName', 'email', 'roles', 'password', 'wecomUserId', 'dingtalkUserId'];
+  const layout = ['displayName', 'email', 'roles', 'password'];
   return {
     // New operators start active; 启用 is offered on edit only (an unticked box would read as 停用).
     new: { ...permit('manageOperators'), layout, handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context) },

@@ -16,8 +16,8 @@ export function fieldErrors(err: DomainError): PropertyErrors {
 }
 
 const LABELS: Record<string, string> = {
-  ...FIELD_LABELS, displayName: '姓名', email: '登录邮箱', roles: '角色', password: '密码', wecomUserId: '企业微信 UserID',
-  dingtalkUserId: '钉钉 UserID', active: '启用', why: '查看原因', note: '备注',
+  ...FIELD_LABELS, displayName: '姓名', email: '登录邮箱', roles: '角色', password: '密码', channel: '渠道',
+  externalId: '账号 ID', active: '启用', why: '查看原因', note: '备注',
 };
 
 /** Core's message, with VALIDATION's field keys (memo, phone…) named as the form labels them. */

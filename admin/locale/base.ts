@@ -8,6 +8,7 @@ export const baseTranslations = {
     importFile: '导入客户', undoImport: '撤销导入', importLedger: '导入单据', undoLedgerImport: '撤销单据导入', exportData: '导出', restoreHelp: '如何还原',
     replay: '重新投递', remove: '删除订阅',
     revokeToken: '吊销令牌',
+    linkIdentity: '关联聊天账号',
   },
   buttons: {
     save: '保存', addNewItem: '添加一项', filter: '筛选', filterActive: '筛选 ({{count}})', applyChanges: '应用筛选', resetFilter: '重置',

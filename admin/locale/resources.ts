@@ -14,7 +14,7 @@ export const resourceTranslations = {
   operators: {
     properties: {
       displayName: '姓名', email: '登录邮箱', roles: '角色', roleLabels: '角色', password: '密码',
-      wecomUserId: '企业微信 UserID', dingtalkUserId: '钉钉 UserID', active: '启用',
+      identities: '聊天账号', active: '启用',
     },
   },
   approval_requests: {

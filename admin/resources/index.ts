@@ -2,6 +2,7 @@ import type { Core } from '../../core/context.js';
 import type { ApprovalNotifier } from '../../core/notify-port.js';
 import { commerceResources } from './commerce.resource.js';
 import { customerResource } from './customer.resource.js';
+import { duplicatesResource } from './duplicates.resource.js';
 import { approvalResource, auditResource, recycleResource } from './lifecycle.resource.js';
 import { operatorResource } from './operator.resource.js';
 import { optionalResources } from './optional.resource.js';
@@ -19,6 +20,7 @@ import { jsherpResources } from './jsherp.resource.js';
 export function buildResources(core: Core, notifier?: ApprovalNotifier) {
   return [
     customerResource(core, notifier),
+    duplicatesResource(core, notifier),
     ...commerceResources(core),
     approvalResource(core),
     recycleResource(core),

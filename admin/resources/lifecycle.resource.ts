@@ -7,7 +7,7 @@ import { normalizeCode } from '../../core/customers/codes.js';
 import { readHandling } from '../../core/ledger/handling.js';
 
 export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已同意', rejected: '已拒绝', expired: '已过期' };
-export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
+export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', feishu: '飞书', page: '审批页面', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'customer.create': '新建客户', 'customer.edit': '修改客户', 'customer.deactivate': '停用客户', 'customer.reactivate': '启用客户',
   'customer.delete': '删除客户', 'customer.restore': '恢复客户', 'customer.purge': '彻底清除', 'customer.reveal': '查看个人信息',

@@ -3,7 +3,21 @@ import { ROLE_LABELS } from '../../core/permissions.js';
 import type { Operator } from '../../models/index.js';
 import { StewardResource, prefixRule } from '../adapter/steward-resource.js';
 import { operatorActions } from '../actions/operators.js';
+import { identityLines, linkIdentityAction } from '../actions/operator-identities.js';
+import { identitiesOf } from '../../core/operators.js';
 import { off, permit } from '../features/permissions.js';
+
+type Shown = { record?: { id: string; params: Record<string, unknown> }; records?: { id: string; params: Record<string, unknown> }[] };
+
+/** Fills the `identities` param (企业微信 (wecom): zhangsan, one per line) of the shown records. */
+function withIdentityLines(core: Core) {
+  return async function identityLinesAfter<R extends Shown>(response: R): Promise<R> {
+    const records = [...(response.records ?? []), ...(response.record ? [response.record] : [])];
+    const byOperator = await identitiesOf(core, records.map((r) => Number(r.id)));
+    for (const r of records) r.params.identities = identityLines(byOperator.get(Number(r.id)));
+    return response;
+  };
+}
 
 /** 操作员: managed by admins only; the password hash is never read into the back office. */
 export function operatorResource(core: Core) {
@@ -26,18 +40,21 @@ export function operatorResource(core: Core) {
       id: 'operators',
       navigation: { name: 'system', icon: 'Settings' },
       titleProperty: 'displayName',
-      listProperties: ['id', 'displayName', 'email', 'roleLabels', 'active'],
-      showProperties: ['id', 'displayName', 'email', 'roleLabels', 'wecomUserId', 'dingtalkUserId', 'active', 'createdAt', 'updatedAt'],
+      listProperties: ['id', 'displayName', 'email', 'roleLabels', 'identities', 'active'],
+      showProperties: ['id', 'displayName', 'email', 'roleLabels', 'identities', 'active', 'createdAt', 'updatedAt'],
       filterProperties: ['displayName', 'email', 'active'],
       properties: {
         displayName: { isTitle: true },
         roles: { description: `多个用逗号分隔: ${Object.entries(ROLE_LABELS).map(([k, v]) => `${k}=${v}`).join(', ')}` },
         roleLabels: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+        identities: { type: 'textarea' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
         password: { type: 'password' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '新建时必填; 修改时留空表示不改密码' },
       },
       actions: {
-        list: permit('manageOperators'),
-        show: permit('manageOperators'),
+        // Linked chat accounts live in operator_identities: read for the rows shown, in one query.
+        list: { ...permit('manageOperators'), after: withIdentityLines(core) },
+        show: { ...permit('manageOperators'), after: withIdentityLines(core) },
+        linkIdentity: linkIdentityAction(core),
         // Reference pickers (负责人, 操作员 filters) search names; every role may do that.
         search: { isAccessible: permit('view').isAccessible },
         ...operatorActions(core),

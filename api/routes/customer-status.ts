@@ -20,8 +20,10 @@ export const customerStatusRoutes: ApiRoute[] = [
       404: notFound,
     },
     async handler(req, deps) {
-      const r = await checkTransactable(deps.core, req.params.code!);
-      return { status: r.ok ? 200 : 409, body: r };
+      const { mergedInto, ...r } = await checkTransactable(deps.core, req.params.code!);
+      // An old code of a merged customer is answered for the survivor; the headers say so.
+      const headers: Record<string, string> = mergedInto ? { 'X-Merged-From': encodeURIComponent(req.params.code!), 'X-Merged-Into': encodeURIComponent(mergedInto) } : {};
+      return { status: r.ok ? 200 : 409, body: r, headers };
     },
   },
   {

@@ -1,6 +1,7 @@
 import { assertOwnerExists, getCustomerForApi, listCustomersForApi, type CustomerListQuery } from '../../core/api/customers.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { editCustomer } from '../../core/customers/edit.js';
+import { normalizeCode } from '../../core/customers/codes.js';
 import type { CustomerInput } from '../../core/customers/schema.js';
 import { DomainError, isDomainError } from '../../core/errors.js';
 import { apiError } from '../errors.js';
@@ -14,7 +15,10 @@ const notFound = { description: '没有这个客户编码 (CUSTOMER_NOT_FOUND)',
 /** A customer answer with its version as the ETag (send it back as If-Match to update). */
 export async function customerAnswer(deps: ApiDeps, req: ApiRequest, code: string, status = 200): Promise<ApiResult> {
   const customer = await getCustomerForApi(deps.core, req.caller.actor, code);
-  return { status, body: customer, headers: { ETag: `"${customer.version}"`, ...(status === 201 ? { Location: `${API_BASE}/customers/${encodeURIComponent(customer.code)}` } : {}) } };
+  // An old code of a merged customer answers with the survivor, and says so.
+  const asked = normalizeCode(code);
+  const merged: Record<string, string> = customer.code !== asked ? { 'X-Merged-From': encodeURIComponent(asked), 'X-Merged-Into': encodeURIComponent(customer.code) } : {};
+  return { status, body: customer, headers: { ETag: `"${customer.version}"`, ...merged, ...(status === 201 ? { Location: `${API_BASE}/customers/${encodeURIComponent(customer.code)}` } : {}) } };
 }
 
 /** `If-Match: 3`, `"3"` or `W/"3"` → 3; missing → 428; anything else → 422. */
@@ -39,7 +43,7 @@ export const customerRoutes: ApiRoute[] = [
   },
   {
     operationId: 'getCustomer', method: 'GET', path: '/customers/{code}', scope: 'customers:read', tag: '客户',
-    summary: '按编码查客户', description: '已删除的客户也能查到 (status=deleted, 个人信息不再返回)。ETag 响应头为版本号。',
+    summary: '按编码查客户', description: '已删除的客户也能查到 (status=deleted, 个人信息不再返回)。ETag 响应头为版本号。已合并客户的旧编码返回合并后的客户, 并带响应头 X-Merged-From (旧编码) 和 X-Merged-Into (现编码)。',
     params: CODE_PARAMS,
     responses: { 200: { description: '客户', schema: CUSTOMER }, 404: notFound },
     handler: (req, deps) => customerAnswer(deps, req, req.params.code!),

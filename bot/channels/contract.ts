@@ -21,6 +21,8 @@ export type ChannelId = string;
 export interface ReplyHandle {
   channel: ChannelId;
   kind: string;
+  /** The handle answers once (a WeCom AI bot response_url): all late replies go as one message. */
+  once?: boolean;
   [field: string]: unknown;
 }
 
@@ -76,6 +78,11 @@ export interface IncomingMessage {
   file?: FileAttachment;
   /** The correlation id carried by every log line about this message, door to core and back. */
   correlationId: string;
+  /**
+   * The door cannot rule out a byte-identical replay (its signature does not cover the body, as
+   * DingTalk's HTTP robot): the pipeline then never skips the dedupe record, read-only commands too.
+   */
+  replayable?: boolean;
 }
 
 /** Where an outbound message goes. */

@@ -9,6 +9,7 @@ import type { CommandSpec } from './registry.js';
 import { confirmDeactivate } from './status.js';
 import { confirmCancelOrder, confirmPayment, confirmRelease } from './ledger.js';
 import { confirmDeactivateAll } from './review.js';
+import { confirmMerge, confirmUnmerge } from './merge.js';
 
 type Payload = { action: string; key: string } & Record<string, unknown>;
 
@@ -23,6 +24,8 @@ const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply
   'cancel-order': (ctx, p) => confirmCancelOrder(ctx, p as never),
   payment: (ctx, p) => confirmPayment(ctx, p as never),
   release: (ctx, p) => confirmRelease(ctx, p as never),
+  merge: (ctx, p) => confirmMerge(ctx, p as never),
+  unmerge: (ctx, p) => confirmUnmerge(ctx, p as never),
 };
 
 /** Clean-up for a confirmation that will not happen (取消, a wrong key). */
@@ -43,7 +46,7 @@ export const confirmCommand: CommandSpec = {
   summary: '确认待确认的操作, 需要把编码再输入一遍',
   example: '确认 C20260012',
   async run(ctx) {
-    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.door, ctx.msg.userId);
+    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.channel, ctx.msg.userId);
     if (!pending || pending.kind !== 'confirm') {
       const minutes = Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60);
       return { text: `没有等待确认的操作 (可能已超过 ${minutes} 分钟), 请重新发起; 导入客户请重新发送文件。` };
@@ -70,7 +73,7 @@ export const cancelCommand: CommandSpec = {
   summary: '取消待确认的操作',
   example: '取消',
   async run(ctx) {
-    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.door, ctx.msg.userId);
+    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.channel, ctx.msg.userId);
     if (pending?.kind === 'confirm') DISCARD[pending.payload.action]?.(ctx, pending.payload);
     return { text: pending ? '已取消, 没有做任何改动。' : '现在没有待确认的操作。' };
   },

@@ -23,6 +23,8 @@ export interface CommandContext {
   msg: IncomingMessage;
   args: Record<string, string | undefined>;
   raw: ParsedArgs;
+  /** What the spec's preread found (null: nothing), when the read-only path sent it; else undefined. */
+  preread?: Record<string, unknown> | null;
   /** Re-runs the pipeline's command step with other text (after a confirmation or a pick). */
   dispatch(text: string): Promise<import('../types.js').Reply[]>;
 }

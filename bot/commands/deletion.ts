@@ -4,6 +4,7 @@ import { centsToDecimal } from '../../core/money.js';
 import { listRecycleBin, restoreCustomer } from '../../core/deletion/recycle.js';
 import { getCustomer } from '../../core/customers/search.js';
 import { DomainError } from '../../core/errors.js';
+import { identitiesOf } from '../../core/operators.js';
 import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
 import type { Operator } from '../../models/index.js';
@@ -59,7 +60,10 @@ export async function confirmDelete(ctx: CommandContext, p: { code: string; reas
     },
   });
   const names = approvers.map((a) => a.displayName).join('、') || '(没有可用的审批人, 请联系管理员)';
-  return { text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`, mentions: approvers.map((a) => (ctx.msg.door === 'wecom' ? a.wecomUserId : a.dingtalkUserId)).filter((x): x is string => !!x) };
+  // @-mentions are accounts on the channel the message came from.
+  const accounts = await identitiesOf(ctx.core, approvers.map((a) => a.id));
+  const mentions = approvers.flatMap((a) => (accounts.get(a.id) ?? []).filter((i) => i.channel === ctx.msg.channel).map((i) => i.externalId));
+  return { text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`, mentions };
 }
 
 export const restoreCommand: CommandSpec = {
@@ -122,6 +126,11 @@ export const pendingCommand: CommandSpec = {
   },
 };
 
+/** The card a button press came from was answered in place; the others are greyed out later. */
+function clicked(ctx: CommandContext): { channel: string; userId: string } | undefined {
+  return ctx.msg.buttonId ? { channel: ctx.msg.channel, userId: ctx.msg.userId } : undefined;
+}
+
 function requestId(raw: string | undefined): number {
   const id = Number((raw ?? '').replace(/^#/, ''));
   if (!Number.isInteger(id) || id <= 0) throw new DomainError('VALIDATION', `审批单号应为数字, 例如「同意 12」。`, { errors: [{ field: 'id', message: '单号无效' }] });
@@ -142,7 +151,7 @@ export const approveCommand: CommandSpec = {
     const r = result.request;
     const until = localTime(ctx.core, result.restorableUntil!).slice(0, 10);
     const receipt = `你申请删除的客户 ${r.customerCode} 已由 ${ctx.operator.displayName} 同意删除。快照保存在回收站第 ${result.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.customerCode}」恢复。`;
-    await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, ctx.msg.via === 'wecom-app' ? ctx.msg.userId : undefined);
+    await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, clicked(ctx));
     return { text: `已同意审批单 #${r.id}: 客户 ${r.customerCode} 已删除 (回收站第 ${result.recycleEntryId} 条, ${until} 前可恢复)。`, title: `已同意 · ${ctx.operator.displayName}` };
   },
 };
@@ -159,7 +168,7 @@ export const rejectCommand: CommandSpec = {
   async run(ctx) {
     const { request: r } = await reject(ctx.core, ctx.actor, requestId(ctx.args.id), ctx.args.note ?? '');
     const receipt = `你申请删除的客户 ${r.customerCode} 被 ${ctx.operator.displayName} 拒绝${r.decisionNote ? `, 理由: ${r.decisionNote}` : ''}。客户保持原状。`;
-    await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, ctx.msg.via === 'wecom-app' ? ctx.msg.userId : undefined);
+    await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, clicked(ctx));
     return { text: `已拒绝审批单 #${r.id} (客户 ${r.customerCode})。`, title: `已拒绝 · ${ctx.operator.displayName}` };
   },
 };

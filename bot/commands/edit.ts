@@ -17,9 +17,11 @@ const FIELDS: Record<string, keyof CustomerInput | 'owner'> = {
 };
 
 async function ownerId(core: Core, who: string): Promise<number> {
-  const { Operator } = core.models;
-  const op = (await Operator.findOne({ where: { displayName: who } })) ?? (await Operator.findOne({ where: { wecomUserId: who } })) ?? (await Operator.findOne({ where: { dingtalkUserId: who } }));
-  if (!op) throw new DomainError('VALIDATION', `找不到负责人「${who}」。请写操作员姓名或企业微信/钉钉账号。`, { errors: [{ field: 'ownerId', message: '负责人不存在' }] });
+  const { Operator, OperatorIdentity } = core.models;
+  // A name, or a chat account on any channel.
+  const account = await OperatorIdentity.findOne({ where: { externalId: who }, order: [['id', 'ASC']] });
+  const op = (await Operator.findOne({ where: { displayName: who } })) ?? (account ? await Operator.findByPk(account.operatorId) : null);
+  if (!op) throw new DomainError('VALIDATION', `找不到负责人「${who}」。请写操作员姓名或其聊天账号。`, { errors: [{ field: 'ownerId', message: '负责人不存在' }] });
   return op.id;
 }
 
@@ -58,7 +60,7 @@ export const createCommand: CommandSpec = {
     if (input.ownerId === undefined && ctx.operator.roleList().includes('sales')) input.ownerId = ctx.operator.id;
     const dupes = await duplicateCandidates(ctx.core, input);
     if (!dupes.length) return doCreate(ctx, input, false);
-    await ctx.deps.conversations.set(ctx.msg.door, ctx.msg.userId, 'confirm', { action: 'create', key: '新建', input }, ctx.core.config.CONFIRM_TTL_SECONDS);
+    await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { action: 'create', key: '新建', input }, ctx.core.config.CONFIRM_TTL_SECONDS);
     const list = dupes.map((d) => `• ${d.code} ${d.name} (相同${d.matchedOn.map((m) => (m === 'phone' ? '手机' : '名称')).join('、')})`).join('\n');
     return {
       text: `可能与已有客户重复:\n${list}\n如确认是不同的客户, 请在 ${Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60)} 分钟内回复「确认 新建」继续创建; 回复其他内容取消。`,

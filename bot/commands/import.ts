@@ -43,7 +43,7 @@ export async function confirmImport(ctx: CommandContext, payload: Record<string,
   if (p.errorRows && !partial) {
     // All or nothing would write nothing: keep the question open rather than make them resend.
     const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
-    await ctx.deps.conversations.set(ctx.msg.door, ctx.msg.userId, 'confirm', { ...p }, ttl);
+    await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { ...p }, ttl);
     touch(ctx.core, p.file);
     const next = nextStepReply(p, ttl);
     return { ...next, text: `「${p.fileName}」有 ${p.errorRows} 行出错, 按全部导入不会写入任何数据, 所以没有导入。\n${next.text}` };

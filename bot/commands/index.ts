@@ -1,8 +1,10 @@
 import { cancelCommand, confirmCommand } from './confirm.js';
 import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCommand, restoreCommand } from './deletion.js';
+import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
 import { importCommand } from './import.js';
+import { approveMergeCommand, mergeCommand, pendingMergesCommand, rejectMergeCommand, unmergeCommand } from './merge.js';
 import { cancelOrderCommand, paymentCommand, releaseCommand } from './ledger.js';
 import { customerQuery } from './query.js';
 import { CommandRegistry } from './registry.js';
@@ -34,7 +36,13 @@ export function buildRegistry(): CommandRegistry {
     .register(importCommand)
     .register(cancelOrderCommand)
     .register(paymentCommand)
-    .register(releaseCommand);
+    .register(releaseCommand)
+    .register(mergeCommand)
+    .register(approveMergeCommand)
+    .register(rejectMergeCommand)
+    .register(pendingMergesCommand)
+    .register(unmergeCommand)
+    .register(duplicatesCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

@@ -1,5 +1,7 @@
-import { getCustomer, getCustomerWithOwner } from '../../core/customers/search.js';
+import { codeRead, lookupByCode } from '../../core/customers/lookup.js';
+import { getCustomer } from '../../core/customers/search.js';
 import { revealCustomer } from '../../core/customers/reveal.js';
+import { mergedNote } from '../../core/customers/merge/aliases.js';
 import { can } from '../../core/permissions.js';
 import { customerText } from '../format.js';
 import type { CommandSpec } from './registry.js';
@@ -16,9 +18,13 @@ export const customerQuery: CommandSpec = {
   sideEffect: false,
   summary: '查看客户 (编码、名称的一部分或手机号)',
   example: '客户 C20260012',
+  preread: (core, args) => (args.query ? codeRead(core, args.query) : null),
   async run(ctx) {
-    // Most lookups name an exact code: one query for the customer and its owner.
-    const exact = await getCustomerWithOwner(ctx.core, ctx.actor, ctx.args.query!);
+    // Most lookups name an exact code: one query for the customer (an old code of a merged
+    // customer leads to the survivor, and the answer says so) and its owner's name; on the
+    // read-only path it came with the speaker check (preread).
+    const exact = await lookupByCode(ctx.core, ctx.actor, ctx.args.query!, ctx.preread);
+    const via = exact?.mergedFrom ? `${mergedNote(exact.mergedFrom, exact.code)}。\n` : '';
     let view = exact?.view;
     let ownerName = exact?.ownerName;
     if (!view) {
@@ -32,6 +38,6 @@ export const customerQuery: CommandSpec = {
       const revealed = await revealCustomer(ctx.core, ctx.actor, view.code, `chat ${ctx.msg.via}`);
       Object.assign(view, { phone: revealed.phone, address: revealed.address });
     }
-    return { text: customerText(ctx.core, view, { full, ownerName }) };
+    return { text: `${via}${customerText(ctx.core, view, { full, ownerName })}` };
   },
 };

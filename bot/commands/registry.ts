@@ -1,3 +1,5 @@
+import type { Core } from '../../core/context.js';
+import type { JoinedRead } from '../../core/data/sql.js';
 import type { Action } from '../../core/permissions.js';
 import type { CommandContext } from './context.js';
 import type { Reply } from '../types.js';
@@ -25,6 +27,12 @@ export interface CommandSpec {
   example: string;
   /** Hidden from the help list (e.g. 确认 is offered in replies). */
   hidden?: boolean;
+  /**
+   * A read-only command's first read (one row at most), sent in the same statement as the speaker
+   * lookup so that a message costs one round trip; run() finds its row in ctx.preread. It is read
+   * before the permission check and left unused when that fails.
+   */
+  preread?(core: Core, args: Record<string, string | undefined>): JoinedRead | null;
   run(ctx: CommandContext): Promise<Reply | Reply[]>;
 }
 
@@ -41,6 +49,8 @@ const isCjk = (ch: string | undefined) => !!ch && /[\u4e00-\u9fff]/.test(ch);
 export class CommandRegistry {
   private readonly specs: CommandSpec[] = [];
   private readonly byName = new Map<string, CommandSpec>();
+  /** Names, longest first (so 查客户 wins over 查), kept sorted: match() runs on every message. */
+  private longestFirst: string[] = [];
 
   register(spec: CommandSpec): this {
     if (this.specs.some((s) => s.id === spec.id)) throw new Error(`duplicate command id: ${spec.id}`);
@@ -49,6 +59,7 @@ export class CommandRegistry {
       if (other) throw new Error(`ambiguous command name "${name}": used by ${other.id} and ${spec.id}`);
     }
     for (const name of this.namesOf(spec)) this.byName.set(name, spec);
+    this.longestFirst = [...this.byName.keys()].sort((a, b) => b.length - a.length);
     this.specs.push(spec);
     return this;
   }
@@ -68,8 +79,7 @@ export class CommandRegistry {
   /** Finds the command a message starts with (the space after a Chinese name is optional). */
   match(text: string): Matched | null {
     const lower = text.toLowerCase();
-    const names = [...this.byName.keys()].sort((a, b) => b.length - a.length);
-    for (const name of names) {
+    for (const name of this.longestFirst) {
       if (!lower.startsWith(name)) continue;
       const next = text[name.length];
       if (next !== undefined && next !== ' ' && !(isCjk(name.at(-1)) && !isCjk(next))) continue;

@@ -1,5 +1,6 @@
 import { searchCustomers } from '../../core/customers/search.js';
 import { normalizeCode } from '../../core/customers/codes.js';
+import { refuseMerged } from '../../core/customers/merge/aliases.js';
 import { DomainError } from '../../core/errors.js';
 import { numbered } from '../format.js';
 import { buttonId } from '../buttons.js';
@@ -13,7 +14,9 @@ export type Resolved = { code: string; reply?: undefined } | { code?: undefined;
  * Several matches become a numbered list; the user's next message `2` re-runs `command` with that code.
  */
 export async function resolveCustomer(ctx: CommandContext, query: string, command: string, rest = '', opts: { includeDeleted?: boolean } = {}): Promise<Resolved> {
-  const exact = await ctx.core.models.Customer.findOne({ where: { code: normalizeCode(query) }, attributes: ['code', 'status'] });
+  const exact = await ctx.core.models.Customer.findOne({ where: { code: normalizeCode(query) }, attributes: ['code', 'status', 'mergedInto'] });
+  // A merged customer's code: changes go to the survivor, named in the refusal (lookups follow it in 客户).
+  if (exact) await refuseMerged(ctx.core, exact);
   if (exact && (opts.includeDeleted || exact.status !== 'deleted')) return { code: exact.code };
   const page = await searchCustomers(ctx.core, ctx.actor, { q: query, pageSize: 9, includeDeleted: opts.includeDeleted });
   if (page.total === 0) {
@@ -21,7 +24,7 @@ export async function resolveCustomer(ctx: CommandContext, query: string, comman
   }
   if (page.total === 1) return { code: page.items[0]!.code };
   const items = page.items.map((c) => ({ code: c.code, name: c.name }));
-  await ctx.deps.conversations.set(ctx.msg.door, ctx.msg.userId, 'choose', { command, rest, codes: items.map((i) => i.code) }, ctx.core.config.CONFIRM_TTL_SECONDS);
+  await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'choose', { command, rest, codes: items.map((i) => i.code) }, ctx.core.config.CONFIRM_TTL_SECONDS);
   const more = page.total > items.length ? `\n(共 ${page.total} 个, 只列出前 ${items.length} 个, 可输入更完整的名称)` : '';
   return {
     reply: {

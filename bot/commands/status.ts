@@ -10,12 +10,12 @@ import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
 
 /** The confirm button's verb per action (停用 for the rest). */
-const CONFIRM_LABELS: Record<string, string> = { delete: '删除', restore: '恢复', 'cancel-order': '取消订单', payment: '收款', release: '释放' };
+const CONFIRM_LABELS: Record<string, string> = { delete: '删除', restore: '恢复', 'cancel-order': '取消订单', payment: '收款', release: '释放', merge: '合并', unmerge: '撤销合并' };
 
 /** Stores a pending confirmation and states exactly what will happen. */
 export async function propose(ctx: CommandContext, action: string, key: string, payload: Record<string, unknown>, what: string): Promise<Reply> {
   const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
-  await ctx.deps.conversations.set(ctx.msg.door, ctx.msg.userId, 'confirm', { action, key, ...payload }, ttl);
+  await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { action, key, ...payload }, ttl);
   return {
     text: `${what}\n请在 ${Math.round(ttl / 60)} 分钟内回复「确认 ${key}」继续; 回复其他内容或超时即取消。`,
     buttons: [{ id: buttonId('confirm', key), text: `确认${CONFIRM_LABELS[action] ?? '停用'}` }, { id: buttonId('cancel'), text: '取消' }],

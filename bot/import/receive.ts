@@ -87,13 +87,13 @@ async function checkFile(deps: BotDeps, msg: IncomingMessage, actor: Actor, log:
     errorRows: report.failedRows.length, writable: report.created + report.updated,
   };
   const note = await replacePending(deps, msg);
-  await deps.conversations.set(msg.door, msg.userId, 'confirm', { ...pending }, core.config.CONFIRM_TTL_SECONDS);
+  await deps.conversations.set(msg.channel, msg.userId, 'confirm', { ...pending }, core.config.CONFIRM_TTL_SECONDS);
   return [...note, dryRunReply(report), nextStepReply(pending, core.config.CONFIRM_TTL_SECONDS)];
 }
 
 /** A new import replaces whatever was waiting for confirmation; an older import's file goes at once. */
 async function replacePending(deps: BotDeps, msg: IncomingMessage): Promise<Reply[]> {
-  const before = await deps.conversations.get<{ key?: string }>(msg.door, msg.userId);
+  const before = await deps.conversations.get<{ key?: string }>(msg.channel, msg.userId);
   if (before?.kind !== 'confirm') return [];
   const older = asPendingImport(before.payload);
   if (older) discard(deps.core, older.file);

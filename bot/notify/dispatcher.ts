@@ -2,11 +2,8 @@ import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
 import type { BotOutbox } from '../../models/index.js';
 import { isLostRace } from '../../models/tx.js';
-import { DingtalkClient } from '../dingtalk/client.js';
-import { ApiError } from '../http-client.js';
-import { isDingtalkUrl, isWecomUrl } from '../messenger-hosts.js';
-import type { Reply } from '../types.js';
-import { WecomClient } from '../wecom/client.js';
+import { ChannelSendError, type Reply, type Target } from '../channels/contract.js';
+import { allChannels, channelById } from '../channels/registry.js';
 import type { OutboxPayload } from './payload.js';
 
 /** Group webhooks allow 20 messages a minute (WeCom and DingTalk alike). */
@@ -17,20 +14,19 @@ const MAX_ATTEMPTS = 6;
 
 /** Lanes sent at once; each (door, target) is one lane, sent oldest first. */
 export const MAX_LANES = 6;
-/** The doors this dispatcher owns; other rows (door 'webhook') belong to api/webhooks. */
-const OWN_DOORS = ['wecom', 'dingtalk'];
+/** The doors this dispatcher owns: the channels'. Other rows (door 'webhook', 'console') are not its. */
+const ownDoors = () => allChannels().map((c) => c.id);
 
 type Outcome = 'sent' | 'skipped' | 'stop';
 
 /**
- * Sends what the outbox holds for WeCom and DingTalk. Each (door, target kind, target) is a lane:
+ * Sends what the outbox holds for the channels, through the contract only (channel.send,
+ * updateCard). Each (door, target kind, target) is a lane:
  * oldest first within it, several lanes at once, and a slow or failing messenger only holds its
  * own lanes. Rows are claimed with a conditional UPDATE, so several instances can run
  * dispatchers against one database without double sends.
  */
 export class Dispatcher {
-  private readonly wecom: WecomClient;
-  private readonly dingtalk: DingtalkClient;
   private running: Promise<unknown> | null = null;
   private again = false;
   /** Lanes being sent by this process, by key. */
@@ -38,10 +34,7 @@ export class Dispatcher {
   /** A pass left due rows unstarted (their lane was busy, or no slot was free). */
   private deferred = false;
 
-  constructor(private readonly core: Core) {
-    this.wecom = new WecomClient(core);
-    this.dingtalk = new DingtalkClient(core);
-  }
+  constructor(private readonly core: Core) {}
 
   /** Runs a pass now (or right after the current one); a pass starts lanes and does not wait for them. */
   kick(): void {
@@ -76,8 +69,8 @@ export class Dispatcher {
   private async pass(): Promise<Promise<number>[]> {
     const { BotOutbox } = this.core.models;
     // A row left 'sending' past its lease belonged to an instance that died mid-send: try again.
-    await BotOutbox.update({ status: 'pending' }, { where: { status: 'sending', door: { [Op.in]: OWN_DOORS }, notBefore: { [Op.lte]: this.core.now() } } });
-    const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: OWN_DOORS }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 200 });
+    await BotOutbox.update({ status: 'pending' }, { where: { status: 'sending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } } });
+    const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 200 });
     const byLane = new Map<string, BotOutbox[]>();
     for (const row of due) {
       const key = `${row.door}|${row.targetKind}|${row.targetId}`;
@@ -137,16 +130,20 @@ export class Dispatcher {
       throw err;
     }
     if (claimed !== 1) return 'skipped';
+    let correlationId: string | undefined;
     try {
-      const responseCode = await this.send(row, JSON.parse(row.payload) as OutboxPayload);
+      const payload = JSON.parse(row.payload) as OutboxPayload;
+      if (payload.kind === 'message') correlationId = payload.correlationId;
+      const responseCode = await this.send(row, payload);
       await BotOutbox.update({ status: 'sent', sentAt: this.core.now(), responseCode, error: null }, { where: { id: row.id } });
       return 'sent';
     } catch (err) {
-      const retry = !(err instanceof ApiError) || err.retryable;
+      // A channel says when retrying cannot help; anything else (a bug, a lost connection) is retried.
+      const retry = !(err instanceof ChannelSendError) || err.retryable;
       const failed = !retry || row.attempts + 1 >= MAX_ATTEMPTS;
       const delay = 2 ** row.attempts * 5_000;
       await BotOutbox.update({ status: failed ? 'failed' : 'pending', error: String((err as Error).message).slice(0, 500), notBefore: new Date(this.core.now().getTime() + delay) }, { where: { id: row.id } });
-      this.core.logger.warn({ outboxId: row.id, door: row.door, err: (err as Error).message, failed }, 'outbound message not sent');
+      this.core.logger.warn({ outboxId: row.id, door: row.door, correlationId, err: (err as Error).message, failed }, 'outbound message not sent');
       // A permanent failure does not hold the lane; a retryable one keeps the order.
       return failed ? 'skipped' : 'stop';
     }
@@ -182,41 +179,35 @@ export class Dispatcher {
   }
 
   private async send(row: BotOutbox, payload: OutboxPayload): Promise<string | null> {
+    const channel = channelById(row.door);
+    if (!channel) throw new ChannelSendError(`no channel ${row.door}`, false);
     if (payload.kind === 'card-update') {
-      await this.updateCards(payload.ref, payload.text, payload.exceptUserId);
+      await this.updateCards(row.door, payload);
       return null;
     }
-    const { reply } = payload;
-    if (payload.responseUrl) {
-      // Checked again here: a row is only as trustworthy as the door that queued it.
-      if (!isWecomUrl(this.core, payload.responseUrl)) throw new ApiError('response_url outside WeCom refused', false);
-      await this.wecom.viaResponseUrl(payload.responseUrl, reply, `steward-${row.id}`);
-      return null;
-    }
-    if (row.door === 'wecom') {
-      if (row.targetKind === 'group') {
-        await this.wecom.sendToGroup(reply);
-        return null;
-      }
-      return (await this.wecom.sendToUser(row.targetId, reply, `steward-${row.id}`)).responseCode;
-    }
-    if (payload.sessionWebhook && isDingtalkUrl(this.core, payload.sessionWebhook) && (payload.sessionWebhookExpiresAt ?? 0) > this.core.now().getTime() + 5_000) {
-      await this.dingtalk.viaSessionWebhook(payload.sessionWebhook, reply);
-    } else if (row.targetKind === 'group') {
-      if (row.targetId === 'webhook') await this.dingtalk.viaCustomRobot(reply);
-      else await this.dingtalk.sendToGroup(row.targetId, reply);
+    let target: Target;
+    // The model's type predates 'reply' rows; the column is a plain string.
+    const kind = row.targetKind as string;
+    if (kind === 'reply') {
+      if (!payload.handle || payload.handle.channel !== channel.id) throw new ChannelSendError('reply row without its handle', false);
+      target = { kind: 'reply', handle: payload.handle };
+    } else if (kind === 'group' || kind === 'user') {
+      target = { kind, id: row.targetId };
     } else {
-      await this.dingtalk.sendToUsers([row.targetId], reply);
+      throw new ChannelSendError(`target kind ${kind} is not sendable`, false);
     }
-    return null;
+    const result = await channel.send(this.core, target, payload.reply, `steward-${row.id}`);
+    return result.cardRef ?? null;
   }
 
-  /** WeCom: every card sent under `ref` gets its buttons replaced by the outcome text. */
-  private async updateCards(ref: string, text: string, exceptUserId?: string): Promise<void> {
-    const cards = await this.core.models.BotOutbox.findAll({ where: { ref, door: 'wecom', targetKind: 'user', status: 'sent', responseCode: { [Op.ne]: null } } });
+  /** Every card sent under `ref` on the channel gets its buttons replaced by the outcome text. */
+  private async updateCards(door: string, payload: Extract<OutboxPayload, { kind: 'card-update' }>): Promise<void> {
+    const channel = channelById(door);
+    if (!channel?.updateCard) return;
+    const cards = await this.core.models.BotOutbox.findAll({ where: { ref: payload.ref, door, targetKind: 'user', status: 'sent', responseCode: { [Op.ne]: null } } });
     for (const card of cards) {
-      if (card.targetId === exceptUserId) continue;
-      await this.wecom.updateCard(card.responseCode!, [card.targetId], text);
+      if (payload.except && payload.except.channel === door && payload.except.userId === card.targetId) continue;
+      await channel.updateCard(this.core, card.responseCode!, card.targetId, payload.text);
     }
   }
 }

@@ -2,6 +2,7 @@ import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { consoleInbox, consoleSay, renderReplies, type ConsoleOptions } from '../../bot/console.js';
 import { createBot } from '../../bot/runtime.js';
+import { CHANNEL_ID_PATTERN } from '../../core/operators.js';
 import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
 import type { Reply } from '../../bot/types.js';
 
@@ -22,16 +23,16 @@ export function registerChat(program: Command): void {
     .description('以聊天用户身份和机器人对话 (talk to the bot from the terminal)')
     .argument('[text...]', '要发送的消息; 省略则进入交互模式')
     .requiredOption('--as <userId>', '聊天账号, 例如 demo-sales')
-    .option('--door <door>', 'wecom 或 dingtalk (按哪个平台的账号识别)', 'wecom')
+    .option('--channel <id>', '按哪个渠道的账号识别: wecom (企业微信)、dingtalk (钉钉)、feishu (飞书)…', 'wecom')
     .option('--group', '当作群聊消息 (个人信息脱敏)', false)
     .option('--click <buttonId>', '按下一个按钮 (按钮 id 见 --json 输出)')
     .option('--json', '输出 JSON: {"replies":[{"text","buttons":[{"id","text"}]}]}', false)
-    .addHelpText('after', '\n例子 (examples):\n  steward chat --as demo-sales "帮助"\n  steward chat --as demo-sales "停用客户 C20260012 客户要求"\n  steward chat --as demo-approver --json "待审批"\n  steward chat --as demo-approver --click approve:3\n  steward chat --as demo-admin "导入客户 ./客户.xlsx"   (试运行导入, 之后「确认导入 XXXX」)\n  steward chat --as demo-sales            (交互模式 / interactive)')
-    .action((words: string[], o: { as: string; door: string; group: boolean; click?: string; json: boolean }) => runAction(async () => {
-      if (o.door !== 'wecom' && o.door !== 'dingtalk') throw new UserFacingError('--door 只能是 wecom 或 dingtalk', 2);
+    .addHelpText('after', '\n例子 (examples):\n  steward chat --as demo-sales "帮助"\n  steward chat --as demo-sales "停用客户 C20260012 客户要求"\n  steward chat --as demo-approver --json "待审批"\n  steward chat --as demo-approver --click approve:3\n  steward chat --as demo-admin "导入客户 ./客户.xlsx"   (试运行导入, 之后「确认导入 XXXX」)\n  steward chat --as demo-sales --channel feishu "帮助"\n  steward chat --as demo-sales            (交互模式 / interactive)')
+    .action((words: string[], o: { as: string; channel: string; group: boolean; click?: string; json: boolean }) => runAction(async () => {
+      if (!CHANNEL_ID_PATTERN.test(o.channel)) throw new UserFacingError(`--channel 应为渠道 ID (小写字母开头, 2-32 位小写字母、数字或连字符), 例如 wecom、dingtalk、feishu; 收到「${o.channel}」`, 2);
       const core = await openReadyCore();
       const bot = createBot(core, { dispatch: false });
-      const opts: ConsoleOptions = { as: o.as, door: o.door, group: o.group };
+      const opts: ConsoleOptions = { as: o.as, door: o.channel, group: o.group };
       try {
         const inbox = await consoleInbox(bot.deps, opts);
         if (inbox.length && !o.json) process.stdout.write(`📬 你有 ${inbox.length} 条新通知:\n${renderReplies(inbox, 100).text}\n\n`);

@@ -9,8 +9,8 @@ import { isDomainError } from '../../core/errors.js';
 import { openReadyCore, UserFacingError } from '../runtime.js';
 
 /**
- * The operator the CLI acts as: `--as`, else STEWARD_OPERATOR (a WeCom/DingTalk user id or an
- * e-mail), else the ADMIN_EMAIL account. A database with no operators yet (a fresh install about
+ * The operator the CLI acts as: `--as`, else STEWARD_OPERATOR (an e-mail or a linked chat account
+ * id on any channel), else the ADMIN_EMAIL account. A database with no operators yet (a fresh install about
  * to be restored or imported into) gets the shell user, recorded as 命令行:<user> with admin rights:
  * whoever runs this already holds the database credentials.
  */
@@ -18,8 +18,11 @@ export async function cliActor(core: Core, as?: string): Promise<Actor> {
   const ref = (as ?? core.config.STEWARD_OPERATOR)?.trim();
   const { Operator } = core.models;
   if (ref) {
-    const op = await Operator.findOne({ where: { [Op.or]: [{ email: ref.toLowerCase() }, { wecomUserId: ref }, { dingtalkUserId: ref }] } });
-    if (!op) throw new UserFacingError(`找不到操作员「${ref}」: --as / STEWARD_OPERATOR 应为操作员的邮箱、企业微信或钉钉账号。`, 2);
+    const linked = await core.models.OperatorIdentity.findAll({ where: { externalId: ref }, attributes: ['operatorId'] });
+    const matches = await Operator.findAll({ where: { [Op.or]: [{ email: ref.toLowerCase() }, { id: linked.map((l) => l.operatorId) }] } });
+    if (matches.length > 1) throw new UserFacingError(`「${ref}」对应多个操作员 (${matches.map((o) => o.displayName).join('、')}): 请改用操作员的邮箱。`, 2);
+    const op = matches[0];
+    if (!op) throw new UserFacingError(`找不到操作员「${ref}」: --as / STEWARD_OPERATOR 应为操作员的邮箱或已关联的聊天账号 (企业微信、钉钉、飞书等)。`, 2);
     if (!op.active) throw new UserFacingError(`操作员「${ref}」(${op.displayName}) 已停用, 不能用来执行命令。`, 2);
     return { operator: op, door: 'cli' };
   }

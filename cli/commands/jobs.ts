@@ -4,6 +4,8 @@ import type { Actor, Core } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { findInactive } from '../../core/review/inactive.js';
 import { integrityReport, integrityText } from '../../core/review/integrity.js';
+import { scanText } from '../../core/customers/duplicates/format.js';
+import { findDuplicatePairs } from '../../core/customers/duplicates/scan.js';
 import { JOBS, findJob, nextRuns, scheduleOf, scheduleVariable } from '../../jobs/index.js';
 import { runJob } from '../../jobs/runner.js';
 import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
@@ -82,11 +84,14 @@ export function registerJobs(program: Command): void {
       await withCore((core) => review(core, days, o.json));
     }));
 
-  program.command('check').description('数据完整性验证: 孤立单据、已删除客户的未了结业务、审计链、编码规则')
+  program.command('check').description('数据完整性验证: 孤立单据、已删除客户的未了结业务、审计链、编码规则、疑似重复客户')
     .option('--json', '输出 JSON', false)
-    .action((o: { json: boolean }) => runAction(() => withCore(async (core) => {
+    .option('--duplicates', '另外列出全部疑似重复客户 (同手机/同名称/与已并入的客户相同, 已忽略和已合并的除外)', false)
+    .action((o: { json: boolean; duplicates: boolean }) => runAction(() => withCore(async (core) => {
       const report = await integrityReport(core);
-      process.stdout.write(o.json ? `${JSON.stringify(report)}\n` : `${integrityText(report)}\n`);
+      const dupes = o.duplicates ? await findDuplicatePairs(core) : null;
+      if (o.json) process.stdout.write(`${JSON.stringify(dupes ? { ...report, duplicates: dupes } : report)}\n`);
+      else process.stdout.write(`${integrityText(report)}\n${dupes ? `\n${scanText(dupes, Number.MAX_SAFE_INTEGER)}\n` : ''}`);
       return report.ok ? 0 : 1;
     })));
 }

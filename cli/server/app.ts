@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import Koa from 'koa';
+import { leaseStatus } from '../../core/leases.js';
 import Router from '@koa/router';
 import type { Core } from '../../core/context.js';
 import { databaseHealth } from '../../core/boot.js';
@@ -30,7 +31,9 @@ function requestLogger(core: Core): Koa.Middleware {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Hot read paths (the API's transactable check, called before every ERP order) set quietLog: only failures are logged.
-      const quiet = (ctx.path === '/healthz' && ctx.status === 200) || (ctx.state.quietLog === true && ctx.status < 500);
+      // Messenger callbacks log themselves: each refusal (a 4xx with its reason) and each handled
+      // message under its correlation id, so their access line would only repeat that.
+      const quiet = (ctx.path === '/healthz' && ctx.status === 200) || (ctx.state.quietLog === true && ctx.status < 500) || (ctx.path.startsWith('/webhooks/') && ctx.status < 400);
       if (!quiet) {
         ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
       }
@@ -52,7 +55,9 @@ export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
       const health = await databaseHealth(core);
       // Whether 进销存 data is flowing: a stale feed is not an outage, so the status stays ok.
       const { source, lastReceivedAt, lastOrderReceivedAt, stale, notice } = freshnessJson(await ledgerFreshness(core));
-      ctx.body = { status: 'ok', ...health, ledger: { source, lastReceivedAt, lastOrderReceivedAt, stale, notice } };
+      // Which long connections are held, by any instance (no holder names: they carry host names).
+      const sockets = (await leaseStatus(core)).map((l) => ({ name: l.name, held: l.live }));
+      ctx.body = { status: 'ok', ...health, ledger: { source, lastReceivedAt, lastOrderReceivedAt, stale, notice }, sockets };
     } catch (err) {
       ctx.status = 503;
       ctx.body = { status: 'unavailable', database: core.models.sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql', reason: `数据库不可用: ${(err as Error).message}` };

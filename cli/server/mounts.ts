@@ -1,6 +1,7 @@
 import type { Core } from '../../core/context.js';
 import type { Mount } from './app.js';
 import { createBot } from '../../bot/runtime.js';
+import { holdSockets } from '../../bot/channels/socket-holder.js';
 import { adminMount } from '../../admin/index.js';
 import { apiMount } from '../../api/index.js';
 import { webhookDispatcherMount } from '../../api/webhooks/index.js';
@@ -14,7 +15,13 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
   mounts.push((app, router) => {
     bot.mount(app, router);
     bot.start();
-    return () => bot.stop();
+    // Long connections (DingTalk Stream, WeCom AI bot, Feishu): each held by exactly one instance.
+    const sockets = holdSockets(core, bot.sockets);
+    return async () => {
+      // Released first, so another instance takes the connections over at once.
+      await sockets.stop();
+      await bot.stop();
+    };
   });
   // Before the back office, whose session middleware the API neither needs nor should pay for.
   mounts.push(apiMount({ core, notifier: bot.deps.notifier }));

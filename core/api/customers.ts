@@ -7,6 +7,7 @@ import { toApiCustomer, type ApiCustomer } from '../customers/api-view.js';
 import { normalizeCode } from '../customers/codes.js';
 import { searchWhere } from '../customers/search.js';
 import { customerNotFound } from '../customers/view.js';
+import { followCode } from '../customers/merge/aliases.js';
 
 export interface CustomerListQuery {
   status?: CustomerStatus;
@@ -90,11 +91,11 @@ export async function listCustomersForApi(core: Core, actor: Actor, q: CustomerL
   };
 }
 
-/** One customer by code as the API shows it, deleted ones included (their status says so). */
+/** One customer by code as the API shows it, deleted ones included (their status says so); a merged code answers with its survivor. */
 export async function getCustomerForApi(core: Core, actor: Actor, rawCode: string): Promise<ApiCustomer> {
   assertCan(actor.operator, 'view');
   const code = normalizeCode(rawCode);
-  const row = await core.models.Customer.findOne({ where: { code } });
+  const row = (await followCode(core, code))?.customer;
   if (!row) throw customerNotFound(code);
   const names = await ownerNames(core, [row]);
   return toApiCustomer(core, row, row.ownerId ? names.get(row.ownerId) ?? null : null);

@@ -38,6 +38,13 @@ function like(sequelize: Sequelize, column: string, before: string, text: string
   return where(col(column), Op.like, literal(`${sequelize.escape(`${before}${escaped}${after}`)} ESCAPE '!'`)) as WhereOptions<Customer>;
 }
 
+/** The customer an old (merged) code now stands for: the alias table, by its unique code index. */
+function aliasOf(core: Core, code: string): WhereOptions<Customer> {
+  const { sequelize } = core.models;
+  const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
+  return { id: { [Op.in]: literal(`(SELECT ${q('customer_id')} FROM ${q('customer_aliases')} WHERE ${q('code')} = ${sequelize.escape(normalizeCode(code))})`) } } as WhereOptions<Customer>;
+}
+
 /** The WHERE clause for a query; deleted customers are left out unless asked for. */
 export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Customer> {
   const { sequelize } = core.models;
@@ -45,7 +52,7 @@ export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Custom
   if (query.status) and.push({ status: query.status });
   else if (!query.includeDeleted) and.push({ status: { [Op.ne]: 'deleted' } });
   if (query.ownerId) and.push({ ownerId: query.ownerId });
-  if (query.code) and.push({ code: normalizeCode(query.code) });
+  if (query.code) and.push({ [Op.or]: [{ code: normalizeCode(query.code) }, aliasOf(core, query.code)] });
   if (query.codePrefix) and.push(like(sequelize, 'code', '', normalizeCode(query.codePrefix), '%'));
   if (query.name) and.push(like(sequelize, 'name_norm', '%', normalizeName(query.name), '%'));
   if (query.phone) and.push({ phoneHash: blindIndex(core.keys, normalizePhone(query.phone)) ?? '' });
@@ -55,6 +62,7 @@ export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Custom
     const digits = normalizePhone(q);
     const or: WhereOptions<Customer>[] = [
       { code: normalizeCode(q) },
+      aliasOf(core, q),
       like(sequelize, 'code', '', normalizeCode(q), '%'),
       like(sequelize, 'name_norm', '%', normalizeName(q), '%'),
       { contact: q },

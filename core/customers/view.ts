@@ -4,6 +4,7 @@ import type { Core } from '../context.js';
 import { DomainError } from '../errors.js';
 import { decrypt, maskAddress, maskPhone } from '../privacy.js';
 import { normalizeCode } from './codes.js';
+import { refuseMerged } from './merge/aliases.js';
 
 /** A customer as the doors see it: decrypted, plus masked forms of the personal fields. */
 export interface CustomerView {
@@ -51,11 +52,13 @@ export function auditFields(v: CustomerView): Record<string, unknown> {
   };
 }
 
-/** Loads a customer by code (normalised), throwing CUSTOMER_NOT_FOUND with a hint. */
+/** Loads a customer by code (normalised), throwing CUSTOMER_NOT_FOUND with a hint, or CUSTOMER_MERGED for a merged one. */
 export async function findByCode(core: Core, rawCode: string, t?: Transaction, lock = false): Promise<Customer> {
   const code = normalizeCode(rawCode);
   const row = await core.models.Customer.findOne({ where: { code }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
   if (!row) throw customerNotFound(code);
+  // A merged customer is a tombstone: every change goes to its survivor instead.
+  await refuseMerged(core, row, t);
   return row;
 }
 

@@ -1,6 +1,7 @@
 import { Op, type Transaction } from 'sequelize';
 import type { Customer, Operator } from '../../models/index.js';
 import type { Core } from '../context.js';
+import { identitiesOf, type Identity } from '../operators.js';
 import { storedFields } from '../customers/create.js';
 import type { CustomerInput } from '../customers/schema.js';
 import { blindIndex, decrypt } from '../privacy.js';
@@ -33,14 +34,20 @@ const NO_DIFF = Object.freeze({}) as Record<string, [unknown, unknown]>;
 const NO_CHANGES = Object.freeze({}) as Record<string, unknown>;
 const UPDATABLE = ['name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'] as const;
 
-/** An operator by name, e-mail, WeCom or DingTalk id; each name maps to every operator using it. */
-function operatorIndex(ops: Operator[]): Map<string, Operator[]> {
+/** An operator by name, e-mail or any linked chat account id; each name maps to every operator using it. */
+function operatorIndex(ops: Operator[], identities: Map<number, Identity[]>): Map<string, Operator[]> {
   const index = new Map<string, Operator[]>();
   for (const op of ops) {
-    const keys = new Set([op.displayName, op.email?.toLowerCase(), op.wecomUserId, op.dingtalkUserId].filter((k): k is string => Boolean(k)));
+    const chat = (identities.get(op.id) ?? []).map((i) => i.externalId);
+    const keys = new Set([op.displayName, op.email?.toLowerCase(), ...chat].filter((k): k is string => Boolean(k)));
     for (const k of keys) index.set(k, [...(index.get(k) ?? []), op]);
   }
   return index;
+}
+
+async function loadOperatorIndex(core: Core, t: Transaction | undefined): Promise<Map<string, Operator[]>> {
+  const ops = await core.models.Operator.findAll({ transaction: t });
+  return operatorIndex(ops, await identitiesOf(core, ops.map((o) => o.id), t));
 }
 
 /** The same code twice in the file is an error on every row that has it. */
@@ -81,7 +88,7 @@ export class ImportPlanner {
     const rows = parsed.map((r) => Object.assign(r, { action: 'error', ownerId: undefined, existing: null, diff: NO_DIFF, changes: NO_CHANGES, duplicates: NONE, nameNorm: null, phoneHash: null }) as PlannedRow);
     const codes = rows.map((r) => r.code).filter((c): c is string => Boolean(c));
     const existing = codes.length ? await this.loadExisting(codes, lock) : null;
-    if (rows.some((r) => r.ownerRef)) this.operators ??= operatorIndex(await this.core.models.Operator.findAll({ transaction: this.t ?? undefined }));
+    if (rows.some((r) => r.ownerRef)) this.operators ??= await loadOperatorIndex(this.core, this.t ?? undefined);
     for (const [i, row] of rows.entries()) {
       // Short turns: the database's answers wait while this thread computes.
       if (i % 100 === 99) await letIoIn();
@@ -117,8 +124,8 @@ export class ImportPlanner {
     if (!row.ownerRef) return;
     const found = this.operators?.get(row.ownerRef) ?? this.operators?.get(row.ownerRef.toLowerCase()) ?? [];
     const fail = (message: string) => row.errors.push({ row: row.rowNo, column: this.labels.owner, message });
-    if (!found.length) fail(`负责人「${row.ownerRef}」不是系统里的操作员; 请填操作员姓名、邮箱或企业微信账号, 或留空`);
-    else if (found.length > 1) fail(`负责人「${row.ownerRef}」对应多个操作员, 请改填邮箱或企业微信账号`);
+    if (!found.length) fail(`负责人「${row.ownerRef}」不是系统里的操作员; 请填操作员姓名、邮箱或已关联的聊天账号 (企业微信、钉钉、飞书等), 或留空`);
+    else if (found.length > 1) fail(`负责人「${row.ownerRef}」对应多个操作员, 请改填邮箱`);
     else if (!found[0]!.active) fail(`负责人「${row.ownerRef}」的账号已停用, 请换一位负责人`);
     else row.ownerId = found[0]!.id;
   }
@@ -128,6 +135,7 @@ export class ImportPlanner {
     const fail = (column: string, message: string): void => {
       row.errors.push({ row: row.rowNo, column, message });
     };
+    if (c.mergedInto) return fail(this.labels.code, `客户 ${c.code} 已合并到其他客户, 不能再通过这个编码导入修改; 发送「客户 ${c.code}」可查到合并后的编码, 请改用它`);
     if (c.status === 'deleted') return fail(this.labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
     if (row.status && row.status !== c.status) {
       const zh: Record<string, string> = { active: '启用', inactive: '停用', deleted: '已删除' };

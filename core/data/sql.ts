@@ -93,6 +93,27 @@ export async function readPooled<T extends object>(sequelize: Sequelize, sql: st
   }
 }
 
+/**
+ * A read of at most one row that rides along another query as LEFT JOINs, so that both cost one
+ * round trip (the chat's read-only path sends a lookup with the speaker check). Its columns are
+ * aliased `r.<name>`; `found` is an expression that is NULL exactly when nothing matched.
+ */
+export interface JoinedRead {
+  joins: string;
+  columns: string;
+  found: string;
+  /** Values for the `?` placeholders in `joins`, in order. */
+  values: unknown[];
+}
+
+/** The `r.<name>` columns of a row that carried a JoinedRead, without the prefix; null when it found nothing. */
+export function joinedRow(row: Record<string, unknown>): Record<string, unknown> | null {
+  if (!Number(row.readFound)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (k.startsWith('r.')) out[k.slice(2)] = v;
+  return out;
+}
+
 /** An INSERT or UPDATE through queryMysql. */
 export const execMysql = (t: Transaction, sql: string) => queryMysql<WriteResult>(t, sql);
 

@@ -43,7 +43,7 @@ export interface HandlingRecord {
   lines: string[];
 }
 
-export const DOOR_NAMES: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
+export const DOOR_NAMES: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', feishu: '飞书', page: '审批页面', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
 const SOURCE_NAMES: Record<string, string> = { api: 'ERP 推送 (api)', file: '文件导入 (file)', jsherp: 'jshERP 同步 (jsherp)' };
 const STAGE_NAMES: Record<CheckStage, string> = { precheck: '删除前检查', request: '提交申请时检查', approval: '审批时复查' };
 const DOC_NAMES: Record<string, string> = { order: '订单', receivable: '应收款', reservation: '库存预留' };

@@ -38,8 +38,20 @@ async function byKey<T extends object>(core: Core, sql: string, keys: string[], 
  */
 export async function loadCustomers(core: Core, codes: string[], t: Transaction | null): Promise<Map<string, CustomerRow>> {
   const lock = t && isMysql(core.models.sequelize) ? ' FOR UPDATE' : '';
-  const rows = await byKey<CustomerRow>(core, `SELECT id, code, status, last_order_at AS lastOrderAt FROM customers WHERE code IN (?)${lock}`, codes, (r) => r.code, t);
-  for (const r of rows.values()) r.lastOrderAt = asDate(r.lastOrderAt);
+  const rows = await byKey<CustomerRow & { mergedInto?: number | null }>(core, `SELECT id, code, status, last_order_at AS lastOrderAt, merged_into AS mergedInto FROM customers WHERE code IN (?)${lock}`, codes, (r) => r.code, t);
+  // A merged customer's old code (kept by the ERP, printed on documents) lands on its survivor.
+  const merged = [...rows.values()].filter((r) => r.mergedInto);
+  if (merged.length) {
+    const survivors = await byKey<CustomerRow>(core, `SELECT id, code, status, last_order_at AS lastOrderAt FROM customers WHERE id IN (?)${lock}`, merged.map((r) => String(r.mergedInto)), (r) => String(r.id), t);
+    for (const r of merged) {
+      const s = survivors.get(String(r.mergedInto));
+      if (s) rows.set(r.code, s);
+    }
+  }
+  for (const r of rows.values()) {
+    r.lastOrderAt = asDate(r.lastOrderAt);
+    delete r.mergedInto;
+  }
   return rows;
 }
 

@@ -2,6 +2,7 @@ import { OPEN_ORDER_STATUSES } from '../../models/index.js';
 import { verifyAuditChain, type ChainReport } from '../audit.js';
 import type { Core } from '../context.js';
 import { codeReport } from '../customers/code-report.js';
+import { findDuplicatePairs } from '../customers/duplicates/scan.js';
 import { asCount, select } from '../reports/sql.js';
 
 /** One check of the 数据完整性验证, with a few examples of what it found. */
@@ -59,7 +60,7 @@ async function runCheck(core: Core, check: (typeof CHECKS)[number]): Promise<Int
 /**
  * The 数据完整性验证: orphaned orders, receivables and reservations, deleted customers that still
  * have open documents, the audit chain, codes that break the current rule (and near-duplicates),
- * and a denormalised last-order date that disagrees with the orders.
+ * 疑似重复 customers, and a denormalised last-order date that disagrees with the orders.
  */
 export async function integrityReport(core: Core): Promise<IntegrityReport> {
   const findings: IntegrityFinding[] = [];
@@ -69,6 +70,9 @@ export async function integrityReport(core: Core): Promise<IntegrityReport> {
   const codes = await codeReport(core);
   findings.push({ key: 'offRuleCodes', title: `编码不符合当前规则 ${codes.rule}`, severity: 'warning', count: codes.offRule.length, samples: codes.offRule.slice(0, SAMPLE) });
   findings.push({ key: 'nearDuplicateCodes', title: '编码仅大小写/全半角/分隔符不同', severity: 'warning', count: codes.nearDuplicates.length, samples: codes.nearDuplicates.slice(0, SAMPLE).map((g) => g.join(' ≈ ')) });
+  // The same 疑似重复 as chat and the back office (dismissed and merged pairs left out).
+  const dupes = await findDuplicatePairs(core);
+  findings.push({ key: 'duplicateCustomers', title: '疑似重复客户 (同手机/同名称/与已并入的客户相同)', severity: 'warning', count: dupes.pairs.length, samples: dupes.pairs.slice(0, SAMPLE).map((p) => `${p.a.code} ≈ ${p.b.code}`) });
   return { ok: findings.every((f) => f.severity !== 'error' || f.count === 0), findings, audit };
 }
 

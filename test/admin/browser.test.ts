@@ -50,7 +50,7 @@ describe('back office in a real browser (chromium)', () => {
     running = await serve(core, { mounts: await buildMounts(core), port: 0 });
     base = running.url.replace('localhost', '127.0.0.1');
     const hash = await hashPassword(PASSWORD);
-    await core.models.Operator.update({ passwordHash: hash }, { where: { wecomUserId: ['demo-admin', 'demo-sales'] } });
+    await core.models.Operator.update({ passwordHash: hash }, { where: { email: ['demo-admin@demo.local', 'demo-sales@demo.local'] } });
     const { Customer, SalesOrder } = core.models;
     const open = await SalesOrder.findOne({ where: { status: 'confirmed' }, order: [['id', 'ASC']] });
     const busy = (await Customer.findByPk(open!.customerId))!;

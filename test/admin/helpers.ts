@@ -30,7 +30,7 @@ export async function loginOperator(core: Core, login: string, roles: Role[], di
   const email = `${login}@test.local`;
   const existing = await core.models.Operator.findOne({ where: { email } });
   if (existing) return existing;
-  return core.models.Operator.create({ displayName, roles: roles.join(','), email, passwordHash: await hashPassword(PASSWORD), wecomUserId: null, dingtalkUserId: null, active: true });
+  return core.models.Operator.create({ displayName, roles: roles.join(','), email, passwordHash: await hashPassword(PASSWORD), active: true });
 }
 
 export interface Answer {

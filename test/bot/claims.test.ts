@@ -6,6 +6,7 @@ import { runJob } from '../../jobs/runner.js';
 import { eachDialect } from '../helpers/db.js';
 import { deletableCustomers, startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { openReply, sealed, textXml } from '../helpers/wecom.js';
+import { operatorByIdentity } from '../../core/operators.js';
 
 /** What mysql2 raises on a multi-master certification conflict, as sequelize wraps it. */
 function mysqlError(errno: 1213 | 1205): DatabaseError {
@@ -133,7 +134,7 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
 
   it('approvers are notified in the request transaction: a failing notification rolls the request back', async () => {
     const code = await quiet(2);
-    const sales = await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } });
+    const sales = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
     const actor = { operator: sales!, door: 'wecom' as const };
     const outbox = await h.core.models.BotOutbox.count();
     await expect(requestDeletion(h.core, actor, code, '重复录入', {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from '@jest/globals';
 import { CallbackCryptoError, createCallbackCrypto } from '../../bot/crypto/wecom-crypto.js';
 import { dingtalkRobotSign, dingtalkWebhookSignedUrl, verifyDingtalkRobotSign } from '../../bot/crypto/dingtalk-sign.js';
-import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from '../../bot/wecom/xml.js';
+import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from '../../bot/channels/wecom/xml.js';
 
 interface SignedCase { timestamp: string; nonce: string; msg_signature: string; plaintext?: string }
 interface Vectors {

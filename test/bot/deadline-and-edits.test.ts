@@ -3,6 +3,7 @@ import { eachDialect } from '../helpers/db.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { sealed, textXml } from '../helpers/wecom.js';
 import { consoleSay } from '../../bot/console.js';
+import { operatorByIdentity } from '../../core/operators.js';
 
 eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (h) => {
   let app: BotApp;
@@ -44,7 +45,7 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
     const fresh = await say('demo-sales', '新建客户 名称=宁波甬江新材料有限公司 手机=１３９-００００-１１１１');
     const code = /已新建客户 (C\d{8})/.exec(fresh)![1]!;
     const row = await h.core.models.Customer.findOne({ where: { code } });
-    const sales = await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } });
+    const sales = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
     expect(row!.ownerId).toBe(sales!.id);
     expect(await say('demo-sales', '新建客户 名称=坏手机公司 手机=abc')).toBe('输入有误 — 手机/电话格式不对, 应为 5–20 位数字');
   });
@@ -57,9 +58,9 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
   });
 
   it('sends group notices through the DingTalk custom robot with 加签', async () => {
-    Object.assign(h.core.config, { DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`, DINGTALK_GROUP_SECRET: 'SECtestsecret' });
-    await h.core.models.StewardMeta.destroy({ where: { key: 'dingtalk_group' } });
-    Object.assign(h.core.config, { DINGTALK_APP_KEY: undefined });
+    Object.assign(h.core.config.env, { DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`, DINGTALK_GROUP_SECRET: 'SECtestsecret' });
+    await h.core.models.StewardMeta.destroy({ where: { key: 'group:dingtalk' } });
+    Object.assign(h.core.config.env, { DINGTALK_APP_KEY: undefined });
     try {
       await app.bot.deps.notifier.toGroup({ text: '机器人加签测试' });
       app.bot.dispatcher.kick();
@@ -71,7 +72,7 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
       expect(call.query.sign).toBe(dingtalkRobotSign(call.query.timestamp!, 'SECtestsecret'));
       expect((call.body.text as { content: string }).content).toBe('机器人加签测试');
     } finally {
-      Object.assign(h.core.config, { DINGTALK_APP_KEY: 'dingkey' });
+      Object.assign(h.core.config.env, { DINGTALK_APP_KEY: 'dingkey' });
     }
   });
 });

@@ -3,6 +3,7 @@ import { Op } from 'sequelize';
 import { eachDialect } from '../helpers/db.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { aiBotCrypto } from '../helpers/wecom.js';
+import { operatorByIdentity } from '../../core/operators.js';
 
 eachDialect('outbound clients and the outbox', (h) => {
   let app: BotApp;
@@ -16,7 +17,7 @@ eachDialect('outbound clients and the outbox', (h) => {
     app.bot.dispatcher.kick();
     await app.bot.dispatcher.idle();
   };
-  const admin = () => h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-admin' } }).then((o) => o!);
+  const admin = () => operatorByIdentity(h.core, 'wecom', 'demo-admin').then((o) => o!);
 
   it('caches the WeCom token and refreshes it once on a token error', async () => {
     await app.bot.deps.notifier.toOperator(await admin(), { text: '第一条' });
@@ -54,7 +55,10 @@ eachDialect('outbound clients and the outbox', (h) => {
 
   it('sends 20 group messages a minute and merges the excess into a digest instead of dropping it', async () => {
     const before = app.fake.to('/cgi-bin/webhook/send').length;
-    for (let i = 1; i <= 26; i++) await app.bot.deps.notifier.toGroup({ text: `通知 ${i}` });
+    // Queued at once (one commit), so the dispatcher sees the whole burst, whatever the timing.
+    await h.core.models.sequelize.transaction(async (t) => {
+      for (let i = 1; i <= 26; i++) await app.bot.deps.notifier.toGroup({ text: `通知 ${i}` }, [], undefined, null, t);
+    });
     await flush();
     const sent = app.fake.to('/cgi-bin/webhook/send').slice(before);
     expect(sent).toHaveLength(20 - before > 0 ? 20 - before : 0);

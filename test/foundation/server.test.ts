@@ -5,6 +5,7 @@ import { buildApp } from '../../cli/server/app.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { DomainError } from '../../core/errors.js';
+import { identitiesOf } from '../../core/operators.js';
 import { eachDialect } from '../helpers/db.js';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 
@@ -24,7 +25,16 @@ eachDialect('server foundation', (h) => {
     const app = await buildApp(h.core);
     // The ledger feed's freshness rides along (test/ledger-doors covers it); the health keys are unchanged.
     const { status, body } = await get(app, '/healthz');
-    expect({ status, body: { ...body, ledger: undefined } }).toEqual({ status: 200, body: { status: 'ok', database: h.dialect === 'sqlite' ? 'sqlite' : 'mysql', migrations: 'up-to-date' } });
+    expect({ status, body: { ...body, ledger: undefined, sockets: undefined } }).toEqual({ status: 200, body: { status: 'ok', database: h.dialect === 'sqlite' ? 'sqlite' : 'mysql', migrations: 'up-to-date' } });
+  });
+
+  it('GET /healthz lists the long connections and whether an instance holds each, without holder names', async () => {
+    const { acquireLease } = await import('../../core/leases.js');
+    await acquireLease(h.core, 'feishu-ws:cli_healthz', 'host-a:123:x', 60_000);
+    const app = await buildApp(h.core);
+    const { body } = await get(app, '/healthz');
+    expect((body as { sockets: unknown[] }).sockets).toContainEqual({ name: 'feishu-ws:cli_healthz', held: true });
+    expect(JSON.stringify(body)).not.toContain('host-a');
   });
 
   it('GET /healthz is 503 with the reason when the database is unreachable', async () => {
@@ -67,8 +77,11 @@ eachDialect('server foundation', (h) => {
     expect(await counts()).toEqual(before);
     const statuses = (await h.core.models.Customer.findAll({ attributes: ['status'] })).map((c) => c.status);
     expect(new Set(statuses)).toEqual(new Set(['active', 'inactive', 'deleted']));
-    const ids = (await h.core.models.Operator.findAll()).map((o) => `${o.wecomUserId}:${o.roles}`).sort();
-    expect(ids).toEqual(['demo-admin:admin', 'demo-approver:approver', 'demo-finance:finance', 'demo-sales2:sales', 'demo-sales:sales']);
+    const ops = await h.core.models.Operator.findAll();
+    const linked = await identitiesOf(h.core, ops.map((o) => o.id));
+    const ids = ops.map((o) => `${(linked.get(o.id) ?? []).map((i) => `${i.channel}=${i.externalId}`).join(',')}:${o.roles}`).sort();
+    // Each demo operator answers on every shipped messenger under the same id.
+    expect(ids).toEqual(['demo-admin', 'demo-approver', 'demo-finance', 'demo-sales2', 'demo-sales'].map((id, i) => `dingtalk=${id},feishu=${id},wecom=${id}:${['admin', 'approver', 'finance', 'sales', 'sales'][i]}`).sort());
   });
 
   it('a duplicate code surfaces as the CODE_TAKEN domain error, even when the race reaches the database', async () => {

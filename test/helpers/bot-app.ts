@@ -5,8 +5,9 @@ import { seedDemo } from '../../core/demo/seed.js';
 import type { Core } from '../../core/context.js';
 import { FakeMessenger } from './fake-messenger.js';
 import { WECOM } from './wecom.js';
+import { operatorByIdentity } from '../../core/operators.js';
 
-export const DINGTALK = { DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'ding-app-secret-xyz', DINGTALK_ROBOT_CODE: 'dingkey' };
+export const DINGTALK = { DINGTALK_MODE: 'http', DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'ding-app-secret-xyz', DINGTALK_ROBOT_CODE: 'dingkey' };
 
 export interface BotApp {
   url: string;
@@ -22,7 +23,8 @@ export interface BotApp {
  */
 export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Promise<BotApp> {
   const fake = await new FakeMessenger().start();
-  Object.assign(core.config, WECOM, DINGTALK, { WECOM_API_BASE: fake.url, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url });
+  // Each channel reads its own env block (bot/channels/<id>/config.ts) from core.config.env.
+  Object.assign(core.config.env, WECOM, DINGTALK, { WECOM_API_BASE: fake.url, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url });
   if (opts.seed !== false) await seedDemo(core);
   const bot = createBot(core, { pollMs: 50 });
   const app = await buildApp(core, [(a, r) => bot.mount(a, r)]);
@@ -49,7 +51,7 @@ export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Pr
 /** Codes of active customers owned by `owner` (a chat id) with no open business, newest first. */
 export async function deletableCustomers(core: Core, owner: string): Promise<string[]> {
   const { collectBlockers } = await import('../../core/deletion/precheck.js');
-  const sales = await core.models.Operator.findOne({ where: { wecomUserId: owner } });
+  const sales = await operatorByIdentity(core, 'wecom', owner);
   const rows = await core.models.Customer.findAll({ where: { ownerId: sales!.id, status: 'active' }, order: [['id', 'DESC']] });
   const free: string[] = [];
   for (const r of rows) if (!(await collectBlockers(core, r.id)).length) free.push(r.code);

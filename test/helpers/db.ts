@@ -67,7 +67,7 @@ export interface Harness {
   /** Sets the time core sees; `null` goes back to the real clock. */
   setNow(d: Date | null): void;
   /** An operator with these roles (created once per name). */
-  operator(name: string, roles: Role[], ids?: { wecom?: string; dingtalk?: string; ownerOf?: never }): Promise<Operator>;
+  operator(name: string, roles: Role[], ids?: Record<string, string | undefined>): Promise<Operator>;
   actor(name: string, roles: Role[], door?: Door): Promise<Actor>;
 }
 
@@ -92,10 +92,15 @@ export function eachDialect(title: string, body: (h: Harness) => void, extraEnv:
         fixed = d;
       };
       h.operator = async (name, roles, ids = {}) => {
-        const [op] = await h.core.models.Operator.findOrCreate({
+        const [op, created] = await h.core.models.Operator.findOrCreate({
           where: { displayName: name },
-          defaults: { displayName: name, roles: roles.join(','), wecomUserId: ids.wecom ?? null, dingtalkUserId: ids.dingtalk ?? null, email: `${encodeURIComponent(name)}@test.local`, passwordHash: null, active: true },
+          defaults: { displayName: name, roles: roles.join(','), email: `${encodeURIComponent(name)}@test.local`, passwordHash: null, active: true },
         });
+        // Chat accounts by channel id, e.g. { wecom: 'zhangsan', feishu: 'ou_1' }.
+        if (created) {
+          const rows = Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string').map(([channel, externalId]) => ({ operatorId: op.id, channel, externalId }));
+          if (rows.length) await h.core.models.OperatorIdentity.bulkCreate(rows);
+        }
         return op;
       };
       h.actor = async (name, roles, door = 'cli') => ({ operator: await h.operator(name, roles), door });

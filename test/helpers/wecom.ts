@@ -1,6 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { createCallbackCrypto } from '../../bot/crypto/wecom-crypto.js';
-import { parseWecomXml } from '../../bot/wecom/xml.js';
+import { parseWecomXml } from '../../bot/channels/wecom/xml.js';
 
 export const WECOM = {
   WECOM_CORP_ID: 'wwsteward0000test',

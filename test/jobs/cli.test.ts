@@ -34,7 +34,8 @@ describe('steward jobs / review / check', () => {
     const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
     const core = openCore(config, createLogger('silent'));
     await prepareDatabase(core);
-    const owner = await core.models.Operator.create({ displayName: '命令行销售', roles: 'sales', wecomUserId: 'cli-sales', dingtalkUserId: null, email: null, passwordHash: null, active: true });
+    const owner = await core.models.Operator.create({ displayName: '命令行销售', roles: 'sales', email: null, passwordHash: null, active: true });
+    await core.models.OperatorIdentity.create({ operatorId: owner.id, channel: 'wecom', externalId: 'cli-sales' });
     for (const [name, age] of [['沉睡贸易有限公司', 400], ['新建商行', 10]] as const) {
       const { customer } = await createCustomer(core, jobActor('test'), { name, ownerId: owner.id });
       await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', { replacements: [new Date(Date.now() - age * 86400_000), customer.id] });

@@ -10,6 +10,8 @@ import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { eachDialect } from '../helpers/db.js';
 import { clickXml, openReply, sealed } from '../helpers/wecom.js';
 import { allText } from './fixtures.js';
+import { codeSentTo, PageBrowser } from '../bot/approval-page-browser.js';
+import { operatorByIdentity } from '../../core/operators.js';
 
 interface Card { card_type: string; task_id: string; main_title: { title: string }; sub_title_text: string; button_list: { text: string; key: string }[] }
 
@@ -24,8 +26,8 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
 
   beforeAll(async () => {
     app = await startBotApp(h.core);
-    sales = (await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales' } }))!;
-    sales2 = (await h.core.models.Operator.findOne({ where: { wecomUserId: 'demo-sales2' } }))!;
+    sales = (await operatorByIdentity(h.core, 'wecom', 'demo-sales'))!;
+    sales2 = (await operatorByIdentity(h.core, 'wecom', 'demo-sales2'))!;
     const all = (await findInactive(h.core, jobActor('test'), { figures: 0 })).customers;
     mine.sales = all.filter((c) => c.ownerId === sales.id).map((c) => c.code);
     mine.sales2 = all.filter((c) => c.ownerId === sales2.id).map((c) => c.code);
@@ -136,17 +138,23 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     const page = await app.request(`${url.pathname}${url.search}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`不活跃客户 ${code}`);
-    expect(page.text).toContain('保留 90 天');
+    expect(page.text).toContain('>发送验证码</button>');
     const token = url.searchParams.get('t')!;
     const forged = await app.request(url.pathname, { method: 'POST', body: new URLSearchParams({ t: `${token.slice(0, -2)}xx`, decision: 'deactivate' }).toString() });
     expect([forged.status, forged.text.includes('链接签名无效')]).toEqual([403, true]);
-    const kept = await app.request(url.pathname, { method: 'POST', body: new URLSearchParams({ t: token, decision: 'keep' }).toString() });
+    // Who clicks is proven by a one-time code sent to the link's owner in chat (test/bot/approval-page-review.test.ts).
+    const browser = new PageBrowser(app.url);
+    await browser.get(`${url.pathname}${url.search}`);
+    const csrf = browser.csrf();
+    await browser.post(`${url.pathname}/code`, { t: token, csrf });
+    expect(browser.last).toContain('保留 90 天');
+    const kept = await browser.post(url.pathname, { t: token, csrf, decision: 'keep', code: await codeSentTo(h.core, sales.id) });
     expect(kept.status).toBe(200);
     expect(kept.text).toContain(`已保留客户 ${code}`);
-    const again = await app.request(url.pathname, { method: 'POST', body: new URLSearchParams({ t: token, decision: 'deactivate' }).toString() });
+    const again = await browser.post(url.pathname, { t: token, csrf, decision: 'deactivate' });
     expect([again.status, again.text.includes('这个链接已经用过了')]).toEqual([409, true]);
     const event = await h.core.models.AuditEvent.findOne({ where: { customerCode: code, action: 'customer.keep' } });
-    expect([event!.door, event!.operatorName]).toEqual(['dingtalk', '王销售']);
+    expect([event!.door, event!.operatorName]).toEqual(['page', '王销售']);
     expect((await h.core.models.Customer.findOne({ where: { code } }))!.status).toBe('active');
   });
 });

@@ -111,7 +111,7 @@ eachDialect('the jobs, each run on its own', (h) => {
   });
 
   it('monthly-report: the shared report functions, to the group, under the size limit', async () => {
-    Object.assign(h.core.config, { WECOM_GROUP_WEBHOOK_KEY: WECOM.WECOM_GROUP_WEBHOOK_KEY });
+    Object.assign(h.core.config.env, { WECOM_GROUP_WEBHOOK_KEY: WECOM.WECOM_GROUP_WEBHOOK_KEY });
     const live = await newCustomer(h, admin);
     const gone = await newCustomer(h, admin);
     await h.core.models.SalesOrder.create({ number: 'SO-MONTH-1', customerId: live.id, status: 'completed', orderDate: '2026-11-02', total: '300.00' });
@@ -128,7 +128,7 @@ eachDialect('the jobs, each run on its own', (h) => {
     expect(text).toContain('其中 ¥100.00 (25.0%) 属于已删除客户; 删除客户不会改变历史销售额');
     expect(text).toContain(`1. ${live.code} ${live.name} ¥300.00 / 1 单`);
     for (const r of sent) expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(3500);
-    delete (h.core.config as { WECOM_GROUP_WEBHOOK_KEY?: string }).WECOM_GROUP_WEBHOOK_KEY;
+    delete h.core.config.env.WECOM_GROUP_WEBHOOK_KEY;
     await h.core.models.SalesOrder.destroy({ where: { number: ['SO-MONTH-1', 'SO-MONTH-2'] } });
   });
 

@@ -15,6 +15,7 @@ import { DINGTALK } from '../helpers/bot-app.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { FakeMessenger } from '../helpers/fake-messenger.js';
 import { openReply, sealed, textXml, WECOM } from '../helpers/wecom.js';
+import { operatorByIdentity } from '../../core/operators.js';
 
 interface Instance {
   name: string;
@@ -60,7 +61,7 @@ for (const target of testDialects()) {
     }
 
     async function quiet(owner: string, offset: number): Promise<string> {
-      const op = await a.core.models.Operator.findOne({ where: { wecomUserId: owner } });
+      const op = await operatorByIdentity(a.core, 'wecom', owner);
       const rows = await a.core.models.Customer.findAll({ where: { ownerId: op!.id, status: 'active' }, order: [['id', 'ASC']] });
       return rows[offset]!.code;
     }

@@ -42,7 +42,7 @@ function lineRow(line: string, columns: string[]): Record<string, unknown> {
 }
 
 /** Streams one table file into the target, in multi-row INSERTs of up to 1000 rows or ~2 MB. */
-async function loadTable(models: Models, spec: TableSpec, entry: ManifestTable, file: string, key: Buffer | null, t: Transaction, tick: (n: number) => void): Promise<{ rows: number; contentSha256: string }> {
+async function loadTable(models: Models, spec: TableSpec, entry: ManifestTable, file: string, key: Buffer | null, t: Transaction, tick: (n: number) => void, onRow?: (row: Record<string, unknown>) => void): Promise<{ rows: number; contentSha256: string }> {
   const qi = models.sequelize.getQueryInterface();
   const attrs = fieldAttributes(spec);
   const hash = crypto.createHash('sha256');
@@ -59,7 +59,9 @@ async function loadTable(models: Models, spec: TableSpec, entry: ManifestTable, 
     if (!line) continue;
     hash.update(line);
     hash.update('\n');
-    batch.push(insertValues(spec, lineRow(line, entry.columns)));
+    const row = lineRow(line, entry.columns);
+    onRow?.(row);
+    batch.push(insertValues(spec, row));
     size += line.length;
     rows++;
     if (batch.length >= 1000 || size > 2 * 1024 * 1024) await flush();
@@ -97,14 +99,17 @@ export async function loadBackup(models: Models, dir: string, manifest: Manifest
   const total = Object.values(manifest.tables).reduce((a, b) => a + b.rows, 0);
   let done = 0;
   const out: LoadedTable[] = [];
+  // Backups from before operator_identities keep chat accounts in per-vendor operator columns.
+  const legacy = manifest.tables.operator_identities ? null : new LegacyIdentities();
   for (const spec of tableSpecs(models)) {
     const entry = manifest.tables[spec.table];
+    if (spec.table === 'operator_identities' && legacy) await legacy.insert(models, t);
     if (!entry || opts.skip?.has(spec.table)) continue;
     try {
       const r = await loadTable(models, spec, entry, path.join(dir, entry.file), key, t, (n) => {
         done += n;
         opts.onProgress?.({ phase: 'write', done, total });
-      });
+      }, spec.table === 'operators' && legacy ? (row) => legacy.collect(row) : undefined);
       out.push({ table: spec.table, file: entry.file, rows: r.rows, error: r.contentSha256 === entry.contentSha256 ? null : '内容 hash 与清单不符' });
     } catch (err) {
       out.push({ table: spec.table, file: entry.file, rows: 0, error: readError(err) });
@@ -112,6 +117,23 @@ export async function loadBackup(models: Models, dir: string, manifest: Manifest
     }
   }
   return out;
+}
+
+/** Chat accounts read from the wecom_user_id / dingtalk_user_id columns of an older backup. */
+class LegacyIdentities {
+  private rows: { operator_id: number; channel: string; external_id: string; created_at: Date }[] = [];
+
+  collect(row: Record<string, unknown>): void {
+    for (const [column, channel] of [['wecom_user_id', 'wecom'], ['dingtalk_user_id', 'dingtalk']] as const) {
+      const id = row[column];
+      if (typeof id === 'string' && id !== '') this.rows.push({ operator_id: Number(row.id), channel, external_id: id, created_at: new Date() });
+    }
+  }
+
+  async insert(models: Models, t: Transaction): Promise<void> {
+    if (this.rows.length) await models.sequelize.getQueryInterface().bulkInsert('operator_identities', this.rows, { transaction: t });
+    this.rows = [];
+  }
 }
 
 /** A read failure in words: truncated, tampered (GCM), or not JSON. */

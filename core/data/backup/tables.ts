@@ -6,9 +6,9 @@ import type { Models } from '../../../models/index.js';
  * the backup log itself are left out (API tokens are hashes; webhook secrets are encrypted like phones).
  */
 export const BACKUP_MODELS = [
-  'Operator', 'Product', 'Customer', 'SalesOrder', 'Receivable', 'Reservation', 'ApprovalRequest', 'RecycleEntry',
+  'Operator', 'OperatorIdentity', 'Product', 'Customer', 'SalesOrder', 'Receivable', 'Reservation', 'ApprovalRequest', 'RecycleEntry',
   'CodeSequence', 'AuditEvent', 'AuditHead', 'StewardMeta', 'ImportBatch', 'ImportRow', 'CustomerKeep',
-  'LedgerEvent', 'LedgerFeed', 'DeletionCheck', 'ApiToken', 'WebhookSubscription', 'JsherpLink', 'JsherpCandidate', 'JsherpState',
+  'LedgerEvent', 'LedgerFeed', 'DeletionCheck', 'ApiToken', 'WebhookSubscription', 'JsherpLink', 'JsherpCandidate', 'JsherpState', 'CustomerMerge', 'CustomerAlias', 'DuplicateDismissal',
 ] as const;
 
 /** Columns never written to a backup. */

@@ -1,0 +1,46 @@
+// TEMP (not for commit): CPU per step of a lookup, in-process.
+import { createCallbackCrypto } from '../bot/crypto/wecom-crypto.js';
+import { parseWecomXml, buildTextReplyXml, buildPassiveReplyXml } from '../bot/channels/wecom/xml.js';
+import { createBot } from '../bot/runtime.js';
+import { handleMessage } from '../bot/pipeline.js';
+import { seedDemo } from '../core/demo/seed.js';
+import { openBenchCore, BENCH_URL, freshMysqlDatabase } from './_shared.js';
+const WECOM = { WECOM_CORP_ID: 'wwbench', WECOM_TOKEN: 'benchToken', WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', WECOM_AGENT_ID: '1', WECOM_SECRET: 's' };
+const box = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WECOM.WECOM_AES_KEY, receiveId: WECOM.WECOM_CORP_ID });
+const N = Number(process.env.N ?? 3000);
+async function cpu(label: string, fn: (i: number) => unknown, conc = 1) {
+  for (let i = 0; i < 200; i++) await fn(i);
+  const c0 = process.cpuUsage(); const t0 = performance.now();
+  let i = 0;
+  await Promise.all(Array.from({ length: conc }, async () => { while (i < N) await fn(i++); }));
+  const c = process.cpuUsage(c0); const ms = performance.now() - t0;
+  console.log(label.padEnd(28), `cpu ${((c.user + c.system) / N).toFixed(0)} µs/op (user ${(c.user / N).toFixed(0)}), wall ${(ms * 1000 / N).toFixed(0)} µs/op`);
+}
+const ts = String(Math.floor(Date.now() / 1000));
+const xml = `<xml><ToUserName><![CDATA[wwbench]]></ToUserName><FromUserName><![CDATA[demo-sales]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[客户 C20260001]]></Content><MsgId>900000</MsgId><AgentID>1</AgentID></xml>`;
+const enc = box.encrypt(xml);
+const q = { msg_signature: box.signature(ts, '1', enc), timestamp: ts, nonce: '1' };
+const envelope = `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`;
+await cpu('xml envelope + inner', () => { parseWecomXml(envelope); parseWecomXml(xml); });
+await cpu('verifyAndDecrypt', () => box.verifyAndDecrypt(q, enc));
+await cpu('encryptReply', () => buildPassiveReplyXml(box.encryptReply(buildTextReplyXml({ toUser: 'a', fromUser: 'b', createTime: 1, content: '客户 '.repeat(60) }), ts, '1')));
+const url = await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_micro$1'));
+const core = await openBenchCore(url, { ...WECOM, STEWARD_DEMO: 'true' });
+await seedDemo(core);
+const bot = createBot(core, { dispatch: false });
+let k = 0;
+const msg = () => ({ channel: 'wecom', via: 'wecom-app', messageKey: `m${k++}`, correlationId: `c${k}`, userId: 'demo-sales', chatType: 'direct' as const, text: `客户 C2026${String((k % 50) + 1).padStart(4, '0')}` });
+console.log((await handleMessage(bot.deps, msg())).replies[0]!.text.slice(0, 60));
+await cpu('handleMessage (conc 64)', () => handleMessage(bot.deps, msg()), 64);
+await cpu('handleMessage (conc 16)', () => handleMessage(bot.deps, msg()), 16);
+await cpu('speaker only (conc 16)', () => bot.deps.conversations.speaker('wecom', 'demo-sales'), 16);
+const { codeRead } = await import('../core/customers/lookup.js');
+await cpu('speaker+read (conc 16)', () => bot.deps.conversations.speaker('wecom', 'demo-sales', codeRead(core, 'C20260001')), 16);
+const { lookupByCode } = await import('../core/customers/lookup.js');
+const sp = (await bot.deps.conversations.speaker('wecom', 'demo-sales'))!;
+await cpu('lookupByCode (conc 16)', () => lookupByCode(core, { operator: sp.operator, door: 'wecom' } as never, 'C20260001'), 16);
+const { readPooled } = await import('../core/data/sql.js');
+await cpu('readPooled floor (conc 64)', () => readPooled(core.models.sequelize, 'SELECT id, code, name, status FROM customers WHERE code = ?', ['C20260001']), 64);
+await cpu('readPooled floor (conc 16)', () => readPooled(core.models.sequelize, 'SELECT id, code, name, status FROM customers WHERE code = ?', ['C20260001']), 16);
+await core.models.sequelize.close();
+process.exit(0);

@@ -1,0 +1,33 @@
+// TEMP (not for commit): start steward serve, print its pid, load it for SECS seconds.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createCallbackCrypto } from '../bot/crypto/wecom-crypto.js';
+import { BENCH_URL, freshMysqlDatabase, startServer } from './_shared.js';
+const WECOM = { WECOM_CORP_ID: 'wwbench', WECOM_TOKEN: 'benchToken', WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', WECOM_AGENT_ID: '1', WECOM_SECRET: 's' };
+const box = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WECOM.WECOM_AES_KEY, receiveId: WECOM.WECOM_CORP_ID });
+const url = await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_solo$1'));
+const key = () => crypto.randomBytes(32).toString('base64');
+const port = 3850;
+const env = { ...WECOM, DATABASE_URL: url, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'solo-')), PORT: String(port), HOST: '127.0.0.1', JOBS_ENABLED: 'false', STEWARD_DEMO: 'true', LOG_LEVEL: 'info', STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'bench-admin-1' };
+const server = await startServer([...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/wb/prof'] : []), ...(process.env.NFLAGS?.split(' ').filter(Boolean) ?? []), path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
+if (process.env.SHOW) server.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
+const ts = String(Math.floor(Date.now() / 1000));
+const prepared = Array.from({ length: 20000 }, (_, i) => {
+  const xml = `<xml><ToUserName><![CDATA[wwbench]]></ToUserName><FromUserName><![CDATA[demo-sales]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[客户 C2026${String((i % 50) + 1).padStart(4, '0')}]]></Content><MsgId>${9_000_000_000_000_000_000n + BigInt(i)}</MsgId><AgentID>1</AgentID></xml>`;
+  const enc = box.encrypt(xml);
+  return { path: `/webhooks/wecom?msg_signature=${box.signature(ts, String(i), enc)}&timestamp=${ts}&nonce=${i}`, body: `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>` };
+});
+let n = 0;
+console.log(`PID ${server.pid}`);
+if (process.env.WARM) await autocannon({ url: `http://127.0.0.1:${port}`, connections: 64, amount: 5000, requests: [{ setupRequest: (req) => ({ ...req, ...prepared[n++ % prepared.length]!, method: 'POST', headers: { 'content-type': 'text/xml' } }) }] });
+const c0 = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+const cpu0 = (Number(c0[11]) + Number(c0[12])) * 10000;
+const u0 = Number(c0[11]) * 10000;
+const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 64, duration: Number(process.env.SECS ?? 10), requests: [{ setupRequest: (req) => { const p = prepared[n++ % prepared.length]!; return { ...req, ...p, path: process.env.ALT_PATH ? process.env.ALT_PATH + p.path.slice(p.path.indexOf('?')) : p.path, method: 'POST', headers: { 'content-type': 'text/xml' } }; } }] });
+const c1 = fs.readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+console.log('server cpu µs/req', ((Number(c1[11]) + Number(c1[12])) * 10000 - cpu0) / r.requests.total, 'user', (Number(c1[11]) * 10000 - u0) / r.requests.total);
+console.log(`${r.requests.average} req/s total ${r.requests.total}`);
+server.kill('SIGTERM');

@@ -1,0 +1,88 @@
+import { beforeAll, expect, it, jest } from '@jest/globals';
+import { Command } from 'commander';
+import { registerOperators } from '../../cli/commands/operators.js';
+import { operatorByIdentity } from '../../core/operators.js';
+import type { Operator } from '../../models/index.js';
+import { eachDialect } from '../helpers/db.js';
+
+eachDialect('steward operators list|link|unlink (in process, on the test database)', (h) => {
+  let zhang: Operator;
+  beforeAll(async () => {
+    await h.operator('cli-admin', ['admin']);
+    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
+    zhang = await (await h.operator('张三', ['sales'])).update({ email: 'zhang@example.com' });
+    await h.operator('李四', ['sales'], { dingtalk: 'lisi-ding' });
+  });
+
+  /** Runs `steward <argv>` against this test's core; returns what it printed and its exit code. */
+  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
+    const program = new Command('steward').exitOverride();
+    registerOperators(program, { open: async () => h.core, close: async () => undefined });
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
+    } catch (thrown) {
+      return { out: out.join(''), err: err.join('') + String(thrown), code: 2 };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      process.exitCode = undefined;
+    }
+  }
+
+  it('link by name, e-mail or id; the bot then knows the person on that channel; the audit trail names the CLI', async () => {
+    const r = await steward('operators', 'link', '--operator', '张三', '--channel', 'wecom', '--external-id', 'zhangsan');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toBe(`已将企业微信账号 zhangsan 关联到操作员 张三 (#${zhang.id})。\n`);
+    expect((await operatorByIdentity(h.core, 'wecom', 'zhangsan'))?.id).toBe(zhang.id);
+    const event = (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
+    expect(event).toMatchObject({ action: 'operator.identity.link', door: 'cli', operatorName: 'cli-admin' });
+    expect((await steward('operators', 'link', '--operator', String(zhang.id), '--channel', 'feishu', '--external-id', 'ou_zhang')).code).toBe(0);
+    const again = await steward('operators', 'link', '--operator', zhang.email!, '--channel', 'wecom', '--external-id', 'zhangsan-new');
+    expect(again.out).toContain('替换了原账号 zhangsan');
+  });
+
+  it('list shows every operator with its accounts; --json gives them structured', async () => {
+    const r = await steward('operators', 'list');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`#${zhang.id}\t张三\t${zhang.email}\tsales\t飞书(feishu): ou_zhang, 企业微信(wecom): zhangsan-new\n`);
+    expect(r.out).toMatch(/\t李四\t.*\t钉钉\(dingtalk\): lisi-ding\n/);
+    expect(r.out).toMatch(/\tcli-admin\t.*\t未关联聊天账号\n/);
+    const json = JSON.parse((await steward('operators', 'list', '--json')).out) as { displayName: string; identities: unknown[] }[];
+    expect(json.find((o) => o.displayName === '李四')?.identities).toEqual([{ channel: 'dingtalk', externalId: 'lisi-ding' }]);
+  });
+
+  it('refuses, in Chinese and with a non-zero exit, an account linked to someone else, a bad channel, an unknown operator', async () => {
+    const taken = await steward('operators', 'link', '--operator', '张三', '--channel', 'dingtalk', '--external-id', 'lisi-ding');
+    expect(taken.code).toBe(1);
+    expect(taken.err).toContain('错误: 该钉钉账号已关联到操作员 李四');
+    expect(taken.out).toBe('');
+    const bad = await steward('operators', 'link', '--operator', '张三', '--channel', 'WeChat', '--external-id', 'x');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('不认识的聊天渠道「WeChat」');
+    const nobody = await steward('operators', 'unlink', '--operator', '王五', '--channel', 'wecom');
+    expect(nobody.err).toContain('找不到操作员「王五」');
+    const missing = await steward('operators', 'link', '--operator', '张三', '--channel', 'wecom');
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toContain('--external-id');
+  });
+
+  it('unlink removes the account; the bot no longer knows that id', async () => {
+    const r = await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`已解除操作员 张三 (#${zhang.id}) 的飞书账号 ou_zhang。\n`);
+    expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhang')).toBeNull();
+    expect((await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu')).err).toContain('没有关联飞书账号');
+  });
+
+  it('refuses a non-admin acting through --as, and acts as a chat account given to --as', async () => {
+    const r = await steward('operators', 'link', '--operator', '张三', '--channel', 'feishu', '--external-id', 'ou_x', '--as', 'lisi-ding');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('李四 没有「管理操作员」权限');
+    expect(await operatorByIdentity(h.core, 'feishu', 'ou_x')).toBeNull();
+  });
+});

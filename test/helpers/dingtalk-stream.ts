@@ -1,0 +1,106 @@
+import pino from 'pino';
+import type { Core } from '../../core/context.js';
+import type { ChannelRuntime, IncomingMessage, Reply, SocketReceiver } from '../../bot/channels/contract.js';
+import { createStreamReceiver, type StreamReceiverOptions } from '../../bot/channels/dingtalk/stream.js';
+import type { FakeDingtalkStream } from './fakes/dingtalk-stream-server.js';
+
+export const APP_KEY = 'dingstreamappkey01';
+export const APP_SECRET = 'stream-secret-0123456789';
+
+/** A Core with only what a channel reads: `config.env` (no database is needed here). */
+export function streamCore(fakeUrl: string, extra: Record<string, string> = {}): Core {
+  const env: Record<string, string | undefined> = {
+    DINGTALK_APP_KEY: APP_KEY, DINGTALK_APP_SECRET: APP_SECRET, DINGTALK_API_BASE: fakeUrl, DINGTALK_OAPI_BASE: fakeUrl,
+    DINGTALK_CARD_TEMPLATE_ID: 'a1b2c3d4-0000-4000-8000-123456789abc.schema', ...extra,
+  };
+  return { config: { env }, now: () => new Date() } as unknown as Core;
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
+
+/**
+ * A ChannelRuntime whose handle() records each message and answers from a script, as the pipeline
+ * would: a delete request gets an approval card, a button press its outcome, anything else an echo.
+ */
+export function testRuntime(core: Core) {
+  const handled: IncomingMessage[] = [];
+  const finished: string[] = [];
+  const later: { msg: IncomingMessage; replies: Reply[] }[] = [];
+  const lines: LogLine[] = [];
+  const counters = { kicks: 0 };
+  let failNext = 0;
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
+  const rt: ChannelRuntime = {
+    core,
+    log,
+    async handle(msg) {
+      handled.push(msg);
+      if (failNext > 0) {
+        failNext--;
+        throw new Error('database is down');
+      }
+      let replies: Reply[];
+      if (msg.buttonId === 'approve:12') replies = [{ text: '已同意删除申请 #12\n客户 C001 已停用, 申请人已收到通知。' }];
+      else if (msg.buttonId === 'reject:13') {
+        await new Promise((r) => setTimeout(r, 600));
+        replies = [{ title: '已拒绝删除申请 #13', text: '已拒绝删除申请 #13。' }];
+      } else if (msg.buttonId) replies = [];
+      else if (msg.text === '慢一点') {
+        await new Promise((r) => setTimeout(r, 800));
+        replies = [{ text: '好的' }];
+      } else if (msg.text.startsWith('删除客户')) {
+        replies = [{ title: '删除申请 #12', text: '申请删除客户 C001, 请审批。', buttons: [{ id: 'approve:12', text: '同意' }, { id: 'reject:12', text: '拒绝' }], mentions: ['approver1'] }];
+      } else replies = [{ text: `收到: ${msg.text}`, ...(msg.chatType === 'group' ? { mentions: [msg.userId] } : {}) }];
+      finished.push(msg.messageKey);
+      return { replies, duplicate: false };
+    },
+    async replyLater(msg, replies) {
+      later.push({ msg, replies });
+    },
+    kick() {
+      counters.kicks++;
+    },
+  };
+  return {
+    rt, handled, finished, later, lines, counters,
+    /** The next `n` handle() calls throw, as on a database failure. */
+    failHandle(n = 1) {
+      failNext = n;
+    },
+  };
+}
+
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A robot message's data as DingTalk sends it (chatbot.py / the 接收消息 doc), with a session on `sessionBase`. */
+export function robotData(n: number, fields: Record<string, unknown>, sessionBase: string): Record<string, unknown> {
+  const now = Date.now();
+  return {
+    conversationId: 'cidGroupSales01', chatbotCorpId: 'dingcorp', chatbotUserId: '$:LWCP_v1:$robot', msgId: `msgSTREAM${n}`,
+    senderNick: '张三', isAdmin: false, senderStaffId: 'staff01', sessionWebhookExpiredTime: now + 5_400_000, createAt: now,
+    senderCorpId: 'dingcorp', conversationType: '1', senderId: '$:LWCP_v1:$sender', robotCode: APP_KEY, msgtype: 'text',
+    sessionWebhook: `${sessionBase}/robot/sendBySession?session=sess${n}`, text: { content: ' 客户 C001' },
+    ...fields,
+  };
+}
+
+/** Starts a Stream receiver against the fake (stopped by the test file's afterEach through `running`). */
+export async function startReceiver(fake: FakeDingtalkStream, running: SocketReceiver[], opts: StreamReceiverOptions, core: Core) {
+  const t = testRuntime(core);
+  const receiver = createStreamReceiver(t.rt, opts);
+  running.push(receiver);
+  const before = fake.connections.length;
+  await receiver.start();
+  await fake.waitFor(() => fake.connections.length === before + 1);
+  return { ...t, receiver, core };
+}
