@@ -4,7 +4,7 @@ import { API_SCOPES } from '../../core/api/scopes.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import type { Core } from '../../core/context.js';
 import { openReadyCore, runAction } from '../runtime.js';
-import { cliActor, jsonFailure } from './data-support.js';
+import { cliActor, usingCore as using } from './data-support.js';
 
 /** Where the commands get their core (tests pass their own and keep it open). */
 export interface CoreSource {
@@ -15,17 +15,6 @@ export interface CoreSource {
 const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
 
 const STATE_LABELS: Record<ApiTokenInfo['state'], string> = { active: '有效', expired: '已过期', revoked: '已吊销' };
-
-async function using<T>(source: CoreSource, json: boolean, fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await source.open().catch((err: unknown) => jsonFailure(json, err));
-  try {
-    return await fn(core);
-  } catch (err) {
-    return jsonFailure(json, err);
-  } finally {
-    await source.close(core);
-  }
-}
 
 function listLine(core: Core, t: ApiTokenInfo): string {
   const when = (d: Date | null, none: string) => (d ? localTime(core, d) : none);

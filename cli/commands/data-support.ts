@@ -114,3 +114,15 @@ export async function saveErrorReport(report: Pick<ImportReport, 'headerLabels' 
     return path.resolve(name);
   }
 }
+
+/** Opens a core for one command, turns a failure into the CLI's answer (JSON when asked) and always closes it. */
+export async function usingCore<T>(source: { open(): Promise<Core>; close(core: Core): Promise<void> }, json: boolean, fn: (core: Core) => Promise<T>): Promise<T> {
+  const core = await source.open().catch((err: unknown) => jsonFailure(json, err));
+  try {
+    return await fn(core);
+  } catch (err) {
+    return jsonFailure(json, err);
+  } finally {
+    await source.close(core);
+  }
+}

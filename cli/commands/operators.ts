@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Core } from '../../core/context.js';
 import { channelLabel, findOperator, linkIdentity, listOperators, unlinkIdentity } from '../../core/operators.js';
 import { openReadyCore, runAction } from '../runtime.js';
-import { cliActor, jsonFailure } from './data-support.js';
+import { cliActor, usingCore as using } from './data-support.js';
 
 /** Where the commands get their core (tests pass their own and keep it open). */
 export interface CoreSource {
@@ -11,17 +11,6 @@ export interface CoreSource {
 }
 
 const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
-
-async function using<T>(source: CoreSource, json: boolean, fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await source.open().catch((err: unknown) => jsonFailure(json, err));
-  try {
-    return await fn(core);
-  } catch (err) {
-    return jsonFailure(json, err);
-  } finally {
-    await source.close(core);
-  }
-}
 
 const AS = ['--as <operator>', '以哪个操作员执行 (邮箱或聊天账号), 默认 STEWARD_OPERATOR 或 ADMIN_EMAIL'] as const;
 const OPERATOR = ['--operator <ref>', '操作员: 编号、登录邮箱或姓名'] as const;

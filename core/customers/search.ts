@@ -90,14 +90,3 @@ export async function getCustomer(core: Core, actor: Actor, code: string, opts: 
   if (!row || (row.status === 'deleted' && !opts.includeDeleted)) return null;
   return toView(core, row);
 }
-
-/** One customer by exact code with its owner's name, in one query (what a chat lookup shows). */
-export async function getCustomerWithOwner(core: Core, actor: Actor, code: string): Promise<{ view: CustomerView; ownerName: string | null } | null> {
-  assertCan(actor.operator, 'view');
-  // A scalar subquery, not an include: Sequelize's join handling costs more than the query.
-  const q = (n: string) => core.models.sequelize.getQueryInterface().quoteIdentifier(n);
-  const ownerName = literal(`(SELECT o.${q('display_name')} FROM ${q('operators')} o WHERE o.${q('id')} = ${q('Customer')}.${q('owner_id')})`);
-  const row = await core.models.Customer.findOne({ where: { code: normalizeCode(code) }, attributes: { include: [[ownerName, 'ownerName']] } });
-  if (!row || row.status === 'deleted') return null;
-  return { view: toView(core, row), ownerName: (row.get('ownerName' as never) as unknown as string | null) ?? null };
-}
