@@ -8,7 +8,6 @@ import type { ClientFrame, FakeAibotServer } from './fakes/wecom-aibot-server.js
 export const BOT = 'aibAAA111';
 export const SECRET = 'secret-of-the-bot';
 export const FAST_MS = 300;
-export const SLOW_MS = 800;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface TestRuntime extends ChannelRuntime {
@@ -17,6 +16,8 @@ export interface TestRuntime extends ChannelRuntime {
   kicks: number;
   /** Every log line, parsed. */
   lines: Record<string, unknown>[];
+  /** Lets the slow answers finish; until then they hold, whatever the machine's load. */
+  openGate(): void;
 }
 
 /**
@@ -27,19 +28,21 @@ export function testRuntime(env: Record<string, string>): TestRuntime {
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
   const core = { config: loadConfig({ NODE_ENV: 'test', ...env }), logger: log, now: () => new Date() } as unknown as Core;
+  let openGate!: () => void;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
   const rt: TestRuntime = {
-    core, log: log.child({ channel: 'wecom' }), handled: [], later: [], kicks: 0, lines,
+    core, log: log.child({ channel: 'wecom' }), handled: [], later: [], kicks: 0, lines, openGate,
     async handle(msg) {
       rt.handled.push(msg);
       const ok = (replies: Reply[]) => ({ replies, duplicate: false });
       if (msg.buttonId === 'approve:7') return ok([{ title: '已批准', text: '删除申请 #7 已批准' }]);
       if (msg.buttonId === 'slow:7') {
-        await sleep(SLOW_MS);
+        await gate;
         return ok([{ title: '已驳回', text: '删除申请 #7 已驳回' }]);
       }
       if (msg.text === '审批') return ok([{ title: '删除申请 #7', text: '张三 申请删除客户 C0007', buttons: [{ id: 'approve:7', text: '批准' }, { id: 'reject:7', text: '驳回' }] }]);
       if (msg.text === '慢') {
-        await sleep(SLOW_MS);
+        await gate;
         return ok([{ text: '慢查询: 共 3 个客户' }]);
       }
       if (msg.text === '坏') throw new Error('database is down');
