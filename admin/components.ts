@@ -18,6 +18,8 @@ const FILES = {
   ExportAction: 'ExportAction.tsx',
   BackupHelp: 'BackupHelp.tsx',
   IdentityAction: 'IdentityAction.tsx',
+  RowsTable: 'RowsTable.tsx',
+  RolesEdit: 'RolesEdit.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -2,6 +2,7 @@ import type { Door, Models, Role } from '../models/index.js';
 import type { Config } from './config.js';
 import type { Keys } from './privacy.js';
 import type { Logger } from './logger.js';
+import { jobTitle } from './job-labels.js';
 
 /** Everything core functions need, built once at start-up and passed in (no globals). */
 export interface Core {
@@ -31,5 +32,5 @@ export interface Actor {
 
 /** The actor scheduled jobs act as: admin rights, recorded as door `job`. */
 export function jobActor(name: string): Actor {
-  return { door: 'job', operator: { id: null, displayName: `定时任务:${name}`, active: true, roleList: () => ['admin'] } };
+  return { door: 'job', operator: { id: null, displayName: `定时任务「${jobTitle(name)}」`, active: true, roleList: () => ['admin'] } };
 }

@@ -1,11 +1,12 @@
 import { Op } from 'sequelize';
 import { expireApprovals, localTime } from '../core/deletion/approvals.js';
 import type { Job } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 /** Expires overdue deletion requests, greys out their cards and tells each requester. */
 export const approvalExpiryJob: Job = {
   name: 'approval-expiry',
-  title: '审批过期处理',
+  title: JOB_TITLES['approval-expiry']!,
   schedule: '*/5 * * * *',
   async run({ core, actor, notifier, dryRun }) {
     if (dryRun) {

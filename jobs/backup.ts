@@ -4,6 +4,7 @@ import { verifyBackup } from '../core/data/backup/verify.js';
 import { localTime } from '../core/deletion/approvals.js';
 import { notifyAdmins } from './runner.js';
 import type { Job } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -15,7 +16,7 @@ function size(bytes: number): string {
  */
 export const backupJob: Job = {
   name: 'backup',
-  title: '每日备份',
+  title: JOB_TITLES['backup']!,
   schedule: '0 3 * * *',
   async run({ core, actor, notifier, dryRun }) {
     if (dryRun) {

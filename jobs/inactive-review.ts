@@ -10,6 +10,7 @@ import { groupSummary, ownerDigest, SHOWN_PER_PERSON, type LinksFor } from './re
 import { notifyAdmins } from './runner.js';
 import { duplicateSummary, sendDuplicateDigests } from './duplicate-digest.js';
 import type { Job, JobDeps, JobNotifier, JobOutcome } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 interface Recipient {
   operator: Operator;
@@ -96,7 +97,7 @@ async function inactiveReview({ core, actor, notifier, dryRun }: JobDeps): Promi
  */
 export const inactiveReviewJob: Job = {
   name: 'inactive-review',
-  title: '不活跃客户审查',
+  title: JOB_TITLES['inactive-review']!,
   schedule: '0 9 * * 1',
   async run(deps) {
     const outcome = await inactiveReview(deps);

@@ -1,11 +1,12 @@
 import { integrityReport, integrityText } from '../core/review/integrity.js';
 import { notifyAdmins } from './runner.js';
 import type { Job } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 /** The weekly 数据完整性验证, reported to the admins (the same report as `steward check`). */
 export const integrityCheckJob: Job = {
   name: 'integrity-check',
-  title: '数据完整性验证',
+  title: JOB_TITLES['integrity-check']!,
   schedule: '0 4 * * 0',
   async run({ core, notifier, dryRun }) {
     const report = await integrityReport(core);

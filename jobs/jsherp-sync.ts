@@ -2,6 +2,7 @@ import type { Core } from '../core/context.js';
 import { applyWriteBacks, openConfigured, recordSyncFailure, syncJsherp, syncSummary, type BlockedDeleteListener, type JshDb, type SyncReport } from '../core/ledger/jsherp/index.js';
 import { notifyAdmins } from './runner.js';
 import type { Job, JobNotifier } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 /** Tells the approver (and the requester) that jshERP kept the customer, only disabled, and why. */
 export function blockedDeleteNotice(core: Core, notifier: JobNotifier): BlockedDeleteListener {
@@ -42,7 +43,7 @@ async function syncOnce(core: Core, db: JshDb, deps: Parameters<Job['run']>[0]) 
 /** Every JSHERP_SYNC_CRON (5 minutes): write-backs, then the incremental sync (a full reconcile hourly). */
 export const jsherpSyncJob: Job = {
   name: 'jsherp-sync',
-  title: 'jshERP 同步',
+  title: JOB_TITLES['jsherp-sync']!,
   schedule: '*/5 * * * *',
   variable: 'JSHERP_SYNC_CRON',
   enabled: (config) => Boolean(config.JSHERP_DATABASE_URL),

@@ -7,6 +7,7 @@ import { STATUS_LABELS } from '../core/customers/view.js';
 import { freshnessLine, ledgerFreshness } from '../core/ledger/freshness.js';
 import { notifyAdmins } from './runner.js';
 import type { Job } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 /** Group messages allow about 4 KB (WeCom's markdown 4096 bytes, DingTalk's about 5000); stay well under. */
 export const MAX_MESSAGE_BYTES = 3500;
@@ -60,7 +61,7 @@ export async function monthlyReport(core: Core, actor: Parameters<typeof custome
 /** 1st of the month: the customer analysis digest to the team group (admins' chat when no group is set up). */
 export const monthlyReportJob: Job = {
   name: 'monthly-report',
-  title: '月度客户分析',
+  title: JOB_TITLES['monthly-report']!,
   schedule: '0 9 1 * *',
   async run({ core, actor, notifier, dryRun }) {
     const messages = await monthlyReport(core, actor);

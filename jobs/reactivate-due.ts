@@ -2,11 +2,12 @@ import { Op } from 'sequelize';
 import { reactivate } from '../core/customers/status.js';
 import { localToday } from '../core/reports/periods.js';
 import type { Job } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 /** Brings back customers whose 停用至 date has come (local date in STEWARD_TIMEZONE), audited as door `job`. */
 export const reactivateDueJob: Job = {
   name: 'reactivate-due',
-  title: '到期自动启用',
+  title: JOB_TITLES['reactivate-due']!,
   schedule: '10 0 * * *',
   async run({ core, actor, notifier, dryRun, log }) {
     const today = localToday(core);

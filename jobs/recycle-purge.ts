@@ -1,10 +1,11 @@
 import { purgeableEntries, purgeEntry } from '../core/deletion/recycle.js';
 import type { Job } from './types.js';
+import { JOB_TITLES } from '../core/job-labels.js';
 
 /** Erases personal data of recycle-bin entries past RECYCLE_RETENTION_DAYS (see core/deletion/recycle). */
 export const recyclePurgeJob: Job = {
   name: 'recycle-purge',
-  title: '回收站到期清除',
+  title: JOB_TITLES['recycle-purge']!,
   schedule: '0 2 * * *',
   async run({ core, actor, dryRun, log }) {
     const entries = await purgeableEntries(core);

@@ -11,7 +11,7 @@ const SHIPPED = ['wecom', 'dingtalk', 'feishu'];
 
 /** `企业微信: zhangsan` lines, one per linked account. */
 export function identityLines(list: Identity[] | undefined): string {
-  return (list ?? []).map((i) => `${channelLabel(i.channel)} (${i.channel}): ${i.externalId}`).join('\n');
+  return (list ?? []).map((i) => `${channelLabel(i.channel)}: ${i.externalId}`).join('\n');
 }
 
 async function channelChoices(core: Core): Promise<{ id: string; label: string }[]> {

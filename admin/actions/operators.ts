@@ -35,9 +35,11 @@ export function parseOperatorForm(payload: Record<string, unknown>, creating: bo
   if (email !== null && !/^[^@\s]+@[^@\s]+$/.test(email)) errors.push({ field: 'email', message: '邮箱格式不对, 例如 zhang@example.com' });
   else if (payload.email !== undefined) form.email = email;
   if (payload.roles !== undefined || creating) {
-    const roles = String(payload.roles ?? '').split(/[,，\s]+/).map((r) => r.trim()).filter(Boolean);
+    // Keys (admin) or the Chinese names people type (管理员, 审批人).
+    const byLabel = new Map(Object.entries(ROLE_LABELS).map(([k, v]) => [v, k]));
+    const roles = String(payload.roles ?? '').split(/[,，、\s]+/).map((r) => r.trim()).filter(Boolean).map((r) => byLabel.get(r) ?? r);
     const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-    if (!roles.length || unknown.length) errors.push({ field: 'roles', message: `角色只能是 ${ROLES.map((r) => `${r} (${ROLE_LABELS[r]})`).join('、')}, 多个用逗号分隔${unknown.length ? `; 不认识: ${unknown.join(', ')}` : ''}` });
+    if (!roles.length || unknown.length) errors.push({ field: 'roles', message: `请至少勾选一个角色: ${ROLES.map((r) => ROLE_LABELS[r]).join('、')}${unknown.length ? `; 不认识: ${unknown.join(', ')}` : ''}` });
     else form.roles = [...new Set(roles)] as Role[];
   }
   const password = blank(payload.password) ? null : String(payload.password);

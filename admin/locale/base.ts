@@ -38,6 +38,8 @@ export const baseTranslations = {
     import_batches: '导入批次', backup_records: '备份', job_runs: '任务运行',
     webhook_subscriptions: 'Webhook 订阅', webhook_deliveries: 'Webhook 投递记录',
     api_tokens: 'API 令牌',
+    // Boolean values (AdminJS looks up labels.<property>.<value>, else shows Yes/No).
+    ...Object.fromEntries(['active', 'encrypted', 'dryRun', 'wroteDeleteFlag', 'linkedOnce', 'allowDuplicates', 'revealed'].map((p) => [p, { true: '是', false: '否' }])),
   },
   properties: {
     length: '长度', from: '从', to: '到',
@@ -52,8 +54,8 @@ export const baseTranslations = {
     bulkDeleteError: '删除时出错, 请稍后再试或联系管理员', errorFetchingRecords: '读取列表时出错, 请刷新页面重试', errorFetchingRecord: '读取记录时出错, 请刷新页面重试',
     noRecordsSelected: '没有选中任何记录', theseRecordsWillBeRemoved: '以下记录将被删除', theseRecordsWillBeRemoved_plural: '以下记录将被删除',
     pickSomeFirstToRemove: '请先选择要删除的记录',
-    error404Resource: '找不到资源 {{resourceId}}',
-    error404Action: '「{{resourceId}}」没有「{{actionName}}」操作, 或你没有权限使用它',
+    error404Resource: '找不到这个页面, 请从左侧菜单进入。',
+    error404Action: '没有这个操作, 或你没有权限使用它。请刷新页面后重试, 如需开通请联系管理员。',
     error404Record: '找不到记录 {{recordId}}, 或你没有权限查看它',
     seeConsoleForMore: '详情见浏览器控制台', noActionComponent: '该操作缺少界面组件',
     noRecordsInResource: '这里还没有记录', noRecords: '没有记录', confirmDelete: '确定要删除吗?',

@@ -33,7 +33,7 @@ export const resourceTranslations = {
   audit_events: {
     properties: {
       at: '时间', operatorName: '操作人', operatorId: '操作员', door: '渠道', action: '操作', customerCode: '客户编码', customerId: '客户',
-      diff: '变更内容', prevHash: '上一条哈希', hash: '哈希',
+      diff: '变更内容', diffView: '变更内容', prevHash: '上一条哈希', hash: '哈希',
     },
   },
   import_batches: {
@@ -64,5 +64,5 @@ export const resourceTranslations = {
       revokedAt: '吊销时间', createdBy: '创建人', createdAt: '创建时间',
     },
   },
-  job_runs: { properties: { job: '任务', slot: '时段', trigger: '触发方式', dryRun: '试运行', instance: '实例', status: '状态', startedAt: '开始', finishedAt: '结束', summary: '摘要', detail: '详情' } },
+  job_runs: { properties: { job: '任务', jobTitle: '任务', started: '开始', finished: '结束', detailView: '详情', slot: '时段', trigger: '触发方式', dryRun: '试运行', instance: '实例', status: '状态', startedAt: '开始', finishedAt: '结束', summary: '摘要', detail: '详情' } },
 };

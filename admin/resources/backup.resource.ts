@@ -3,7 +3,19 @@ import type { BackupRecord } from '../../models/index.js';
 import { StewardResource, exactRule, rangeRule } from '../adapter/steward-resource.js';
 import { COMPONENTS } from '../components.js';
 import { permit, readOnly } from '../features/permissions.js';
+import { detailRows } from '../format/readable.js';
 
+/** A stored JSON text as rows of 项目 / 值 (the text itself when it is not JSON). */
+function rowsOf(core: Core, text: string | null): string {
+  if (!text) return '';
+  try {
+    return JSON.stringify(detailRows(core, JSON.parse(text)));
+  } catch {
+    return JSON.stringify([['内容', text]]);
+  }
+}
+
+const REASONS = [{ value: 'job', label: '每日备份任务' }, { value: 'manual', label: '手动备份' }, { value: 'pre-restore', label: '还原前的安全备份' }];
 const VERIFY = [{ value: 'unverified', label: '未校验' }, { value: 'passed', label: '校验通过' }, { value: 'failed', label: '校验失败' }];
 
 /** Bytes as 12.3 MB. */
@@ -26,7 +38,10 @@ export function backupResource(core: Core) {
     filters: { verifyStatus: exactRule('verifyStatus'), takenAt: rangeRule('takenAt') },
     sorts: { id: 'id', takenAt: 'takenAt' },
     defaultSort: ['takenAt', 'DESC'],
-    toParams: (row) => ({ ...(row.get({ plain: true }) as Record<string, unknown>), sha256Short: row.sha256.slice(0, 12), size: humanSize(Number(row.bytes)) }),
+    toParams: (row) => ({
+      ...(row.get({ plain: true }) as Record<string, unknown>), sha256Short: row.sha256.slice(0, 12), size: humanSize(Number(row.bytes)),
+      tableRows: rowsOf(core, row.tableRows), verifyDetail: rowsOf(core, row.verifyDetail),
+    }),
   });
   const shown = { isVisible: { list: true, show: true, edit: false, filter: false }, isSortable: false };
   return {
@@ -40,9 +55,12 @@ export function backupResource(core: Core) {
       filterProperties: ['verifyStatus', 'takenAt'],
       properties: {
         verifyStatus: { availableValues: VERIFY, description: RESTORE_CLI_NOTE },
+        reason: { availableValues: REASONS },
         sha256Short: { type: 'string' as const, ...shown },
         size: { type: 'string' as const, ...shown },
         path: { description: RESTORE_CLI_NOTE },
+        tableRows: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable } },
+        verifyDetail: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable } },
       },
       actions: {
         ...readOnly('backup'),

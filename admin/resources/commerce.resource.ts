@@ -1,12 +1,13 @@
 import type { Core } from '../../core/context.js';
-import { centsToDecimal, toCents } from '../../core/money.js';
+import { formatYuan, toCents } from '../../core/money.js';
 import { ORDER_STATUSES, RECEIVABLE_STATUSES, type Product, type Receivable, type Reservation, type SalesOrder } from '../../models/index.js';
 import { StewardResource, exactRule, idRule, prefixRule, rangeRule } from '../adapter/steward-resource.js';
 import { readOnly } from '../features/permissions.js';
 import { orderActions, receivableActions, reservationActions } from '../actions/ledger-doors.js';
 
 /** DECIMAL as the same "1234.50" on SQLite (number) and MySQL (string). */
-const money = (v: string | number | null | undefined) => centsToDecimal(toCents(v));
+/** Yuan with thousands separators (12,345.60): the column label already says 元. */
+const money = (v: string | number | null | undefined) => formatYuan(toCents(v)).replace('¥', '');
 
 export const ORDER_STATUS_LABELS: Record<string, string> = { draft: '草稿', confirmed: '已确认', shipped: '已发货', completed: '已完成', cancelled: '已取消' };
 export const RECEIVABLE_STATUS_LABELS: Record<string, string> = { open: '未结清', paid: '已结清', written_off: '已核销' };
@@ -44,7 +45,7 @@ export function receivableResource(core: Core) {
       defaultSort: ['id', 'DESC'],
       toParams: (r) => {
         const plain = r.get({ plain: true });
-        return { ...plain, amount: money(r.amount), paid: money(r.paid), outstanding: centsToDecimal(toCents(r.amount) - toCents(r.paid)) };
+        return { ...plain, amount: money(r.amount), paid: money(r.paid), outstanding: formatYuan(toCents(r.amount) - toCents(r.paid)).replace('¥', '') };
       },
     }),
     options: {

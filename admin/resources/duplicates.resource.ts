@@ -118,7 +118,7 @@ export const duplicatesLabels = { duplicates: '疑似重复' };
 /** Property and action labels. */
 export const duplicatesTranslations = {
   duplicates: {
-    properties: { left: '客户 (较早建档)', right: '疑似重复的客户', signals: '依据', state: '状态', dismissal: '忽略记录', mergeCommand: '聊天合并命令', title: '客户对' },
+    properties: { code: '客户编码', codeA: '客户编码', codeB: '客户编码', left: '客户 (较早建档)', right: '疑似重复的客户', signals: '依据', state: '状态', dismissal: '忽略记录', mergeCommand: '聊天合并命令', title: '客户对' },
     actions: { dismiss: '忽略', proposeMerge: '合并' },
   },
 };

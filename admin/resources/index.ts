@@ -8,6 +8,7 @@ import { operatorResource } from './operator.resource.js';
 import { optionalResources } from './optional.resource.js';
 import { importBatchResource } from './import-batch.resource.js';
 import { backupResource } from './backup.resource.js';
+import { jobRunResource } from './job-run.resource.js';
 import { apiTokenResource } from './api-token.resource.js';
 import { webhookDeliveryResource, webhookSubscriptionResource } from './webhook.resource.js';
 import { jsherpResources } from './jsherp.resource.js';
@@ -31,6 +32,7 @@ export function buildResources(core: Core, notifier?: ApprovalNotifier) {
     apiTokenResource(core),
     webhookSubscriptionResource(core),
     webhookDeliveryResource(core),
+    jobRunResource(core),
     ...optionalResources(core),
     ...jsherpResources(core),
   ];

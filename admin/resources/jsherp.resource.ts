@@ -23,8 +23,8 @@ export const jsherpLabels = { jsherp_state: 'jshERP 同步状态', jsherp_writes
 
 /** Property labels. */
 export const jsherpTranslations = {
-  jsherp_state: { properties: { tenantId: '租户', lastStatus: '上次结果', lastSyncAt: '上次同步', lastFullAt: '上次全量核对', syncs: '同步次数', lastSummary: '摘要', linkedOnce: '已首次关联', baselineSupplierId: '首次关联时的最大客户 id', lastSupplierId: '客户游标', lastDepotId: '单据游标', lastAccountId: '收款游标' } },
-  jsherp_writes: { properties: { customerCode: '客户编码', action: '回写', status: '状态', attempts: '尝试次数', createdAt: '排队时间', doneAt: '完成时间', result: '结果', error: '错误', jshId: 'jshERP id', approvalId: '审批单', requestedBy: '操作人', notBefore: '下次尝试' } },
-  jsherp_candidates: { properties: { jshId: 'jshERP id', jshName: 'jshERP 名称', kind: '情况', matches: '可能的客户', foundAt: '发现时间', tenantId: '租户' } },
-  jsherp_links: { properties: { customerCode: '客户编码', jshId: 'jshERP id', linkedBy: '关联方式', linkedAt: '关联时间', wroteDeleteFlag: '已回写删除', tenantId: '租户' } },
+  jsherp_state: { properties: { tenantId: '租户', lastStatus: '上次结果', lastSyncAt: '上次同步', lastFullAt: '上次全量核对', syncs: '同步次数', lastSummary: '摘要', linkedOnce: '已首次关联', baselineSupplierId: '首次关联时的最大客户编号', lastSupplierId: '客户游标', lastDepotId: '单据游标', lastAccountId: '收款游标' } },
+  jsherp_writes: { properties: { customerCode: '客户编码', action: '回写', status: '状态', attempts: '尝试次数', createdAt: '排队时间', doneAt: '完成时间', result: '结果', error: '错误', jshId: 'jshERP 编号', approvalId: '审批单', requestedBy: '操作人', notBefore: '下次尝试' } },
+  jsherp_candidates: { properties: { jshId: 'jshERP 编号', jshName: 'jshERP 名称', kind: '情况', matches: '可能的客户', foundAt: '发现时间', tenantId: '租户' } },
+  jsherp_links: { properties: { customerCode: '客户编码', jshId: 'jshERP 编号', linkedBy: '关联方式', linkedAt: '关联时间', wroteDeleteFlag: '已回写删除', tenantId: '租户' } },
 };

@@ -3,19 +3,15 @@ import { APPROVAL_STATUSES, DOORS, type ApprovalRequest, type AuditEvent, type R
 import { StewardResource, exactRule, idRule, prefixRule, rangeRule } from '../adapter/steward-resource.js';
 import { approvalActions, recycleActions } from '../actions/approvals.js';
 import { readOnly } from '../features/permissions.js';
+import { COMPONENTS } from '../components.js';
+import { diffRows, operatorNames } from '../format/readable.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { readHandling } from '../../core/ledger/handling.js';
+import { AUDIT_ACTION_LABELS, DOOR_LABELS } from '../format/labels.js';
+
+export { AUDIT_ACTION_LABELS, DOOR_LABELS };
 
 export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已同意', rejected: '已拒绝', expired: '已过期' };
-export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', feishu: '飞书', page: '审批页面', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
-export const AUDIT_ACTION_LABELS: Record<string, string> = {
-  'customer.create': '新建客户', 'customer.edit': '修改客户', 'customer.deactivate': '停用客户', 'customer.reactivate': '启用客户',
-  'customer.delete': '删除客户', 'customer.restore': '恢复客户', 'customer.purge': '彻底清除', 'customer.reveal': '查看个人信息',
-  'deletion.request': '申请删除', 'deletion.reject': '拒绝删除', 'deletion.expire': '删除申请过期',
-  'operator.create': '新建操作员', 'operator.edit': '修改操作员',
-  'order.cancel': '取消订单', 'receivable.payment': '登记收款', 'reservation.release': '释放预留',
-};
-
 const labels = (map: Record<string, string>, keys: readonly string[] = Object.keys(map)) => keys.map((value) => ({ value, label: map[value] ?? value }));
 const lifecycle = { name: 'lifecycle', icon: 'Shield' };
 
@@ -68,6 +64,20 @@ export function recycleResource(core: Core) {
   };
 }
 
+type Shown = { record?: { params: Record<string, unknown> } };
+
+/** The shown event's 变更内容 as rows of 字段 / 原值 / 新值, owners by name, personal values masked. */
+function withDiffView(core: Core) {
+  return async function diffViewAfter<R extends Shown>(response: R): Promise<R> {
+    const params = response.record?.params;
+    if (!params || typeof params.diff !== 'string') return response;
+    const names = await operatorNames(core, [params.diff]);
+    params.diffView = JSON.stringify(diffRows(core, params.diff, names));
+    params.diff = '';
+    return response;
+  };
+}
+
 /** 审计日志: read-only, filterable by customer, operator, door and date; personal values stay encrypted. */
 export function auditResource(core: Core) {
   return {
@@ -84,14 +94,15 @@ export function auditResource(core: Core) {
       id: 'audit_events', navigation: lifecycle, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'at', 'operatorName', 'door', 'action', 'customerCode'],
       filterProperties: ['customerCode', 'customerId', 'operatorId', 'door', 'action', 'at'],
-      showProperties: ['id', 'at', 'operatorName', 'operatorId', 'door', 'action', 'customerCode', 'customerId', 'diff', 'prevHash', 'hash'],
+      showProperties: ['id', 'at', 'operatorName', 'operatorId', 'door', 'action', 'customerCode', 'customerId', 'diffView', 'prevHash', 'hash'],
       properties: {
         customerId: { reference: 'customers' }, operatorId: { reference: 'operators' },
         door: { availableValues: labels(DOOR_LABELS, DOORS) },
         action: { availableValues: labels(AUDIT_ACTION_LABELS) },
         diff: { type: 'textarea' as const },
+        diffView: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable }, isVisible: { list: false, show: true, edit: false, filter: false } },
       },
-      actions: readOnly(),
+      actions: { ...readOnly(), show: { ...readOnly().show, after: withDiffView(core) } },
     },
   };
 }

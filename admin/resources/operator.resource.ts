@@ -6,6 +6,7 @@ import { operatorActions } from '../actions/operators.js';
 import { identityLines, linkIdentityAction } from '../actions/operator-identities.js';
 import { identitiesOf } from '../../core/operators.js';
 import { off, permit } from '../features/permissions.js';
+import { COMPONENTS } from '../components.js';
 
 type Shown = { record?: { id: string; params: Record<string, unknown> }; records?: { id: string; params: Record<string, unknown> }[] };
 
@@ -45,7 +46,7 @@ export function operatorResource(core: Core) {
       filterProperties: ['displayName', 'email', 'active'],
       properties: {
         displayName: { isTitle: true },
-        roles: { description: `多个用逗号分隔: ${Object.entries(ROLE_LABELS).map(([k, v]) => `${k}=${v}`).join(', ')}` },
+        roles: { availableValues: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })), components: { edit: COMPONENTS.RolesEdit } },
         roleLabels: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
         identities: { type: 'textarea' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
         password: { type: 'password' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '新建时必填; 修改时留空表示不改密码' },

@@ -23,8 +23,7 @@ export interface OptionalTable {
  * simply left out, so the back office never depends on another area's progress; add new tables here.
  */
 export const OPTIONAL_TABLES: OptionalTable[] = [
-  // 导入批次 and 备份 have their own factories (import-batch.resource.ts, backup.resource.ts).
-  { model: 'JobRun', id: 'job_runs', view: 'view', listProperties: ['id', 'job', 'slot', 'status', 'startedAt', 'finishedAt', 'summary'], filters: { exact: ['job', 'status'], range: ['startedAt'] }, sortBy: 'id' },
+  // 导入批次, 备份 and 任务运行 have their own factories (import-batch, backup, job-run .resource.ts).
 ];
 
 /** The read-only resources for the optional tables whose models exist. */

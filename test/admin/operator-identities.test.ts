@@ -28,7 +28,7 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
   it('offers the action to admins, with the shipped channels to choose from, and the form lists current accounts', async () => {
     const show = (await boss.action('operators', li.id, 'show')).json<Answer>();
     expect(show.record.recordActions.map((a) => a.name)).toContain('linkIdentity');
-    expect(show.record.params.identities).toBe('企业微信 (wecom): lisi');
+    expect(show.record.params.identities).toBe('企业微信: lisi');
     const form = (await boss.action('operators', li.id, 'linkIdentity')).json<Answer>();
     expect(JSON.parse(String(form.record.params.identitiesJson))).toEqual([{ channel: 'wecom', externalId: 'lisi', label: '企业微信' }]);
     expect(JSON.parse(String(form.record.params.channelsJson))).toEqual(expect.arrayContaining([{ id: 'wecom', label: '企业微信' }, { id: 'dingtalk', label: '钉钉' }, { id: 'feishu', label: '飞书' }]));
@@ -41,9 +41,9 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
     expect((await operatorByIdentity(h.core, 'dingtalk', 'zs-ding'))?.id).toBe(zhang.id);
     await link(boss, zhang.id, { op: 'link', channel: 'feishu', externalId: 'ou_zhang' });
     const show = (await boss.action('operators', zhang.id, 'show')).json<Answer>();
-    expect(show.record.params.identities).toBe('钉钉 (dingtalk): zs-ding\n飞书 (feishu): ou_zhang');
+    expect(show.record.params.identities).toBe('钉钉: zs-ding\n飞书: ou_zhang');
     const list = (await boss.list('operators')).json<Answer>();
-    expect(list.records!.find((r) => Number(r.id) === li.id)?.params.identities).toBe('企业微信 (wecom): lisi');
+    expect(list.records!.find((r) => Number(r.id) === li.id)?.params.identities).toBe('企业微信: lisi');
     const audit = (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
     expect(audit).toMatchObject({ action: 'operator.identity.link', door: 'admin', operatorName: 'id-boss' });
   });

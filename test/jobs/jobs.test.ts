@@ -52,7 +52,7 @@ eachDialect('the jobs, each run on its own', (h) => {
     await request.reload();
     expect(request.status).toBe('expired');
     const event = await h.core.models.AuditEvent.findOne({ where: { action: 'deletion.expire', customerCode: c.code } });
-    expect([event!.door, event!.operatorName]).toEqual(['job', '定时任务:approval-expiry']);
+    expect([event!.door, event!.operatorName]).toEqual(['job', '定时任务「审批过期处理」']);
     const cardUpdates = await outbox({ door: 'wecom', targetKind: 'update', targetId: `approval:${request.id}` });
     expect(cardUpdates).toEqual([expect.objectContaining({ kind: 'card-update', ref: `approval:${request.id}`, text: expect.stringMatching(/^已过期 · \d\d:\d\d$/) })]);
     const receipt = (await inbox(sales)).at(-1)!;
