@@ -20,6 +20,8 @@ const FILES = {
   IdentityAction: 'IdentityAction.tsx',
   RowsTable: 'RowsTable.tsx',
   RolesEdit: 'RolesEdit.tsx',
+  BackupPanel: 'BackupPanel.tsx',
+  BackupDownload: 'BackupDownload.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import type { Core } from '../../core/context.js';
-import { exportCustomers, templateWorkbook, type ExportFormat } from '../../core/data/index.js';
+import archiver from 'archiver';
+import { backupForDownload, exportCustomers, templateWorkbook, type ExportFormat } from '../../core/data/index.js';
 import { isDomainError } from '../../core/errors.js';
 import { can, type Action as CoreAction } from '../../core/permissions.js';
 import { CUSTOMER_STATUSES, type CustomerStatus } from '../../models/index.js';
@@ -15,6 +16,7 @@ export const ADMIN_DATA_ROUTES = {
   template: '/admin/steward/import-template.xlsx',
   errorReport: '/admin/steward/import-errors',
   export: '/admin/steward/export',
+  backupDownload: '/admin/steward/backup-download',
 } as const;
 
 /** The largest upload the back office accepts: an .xlsx is compressed, so 64 MB is far above 200k rows. */
@@ -133,5 +135,25 @@ export function dataRoutes(core: Core, router: Router): void {
     ctx.type = format === 'xlsx' ? XLSX : 'text/csv; charset=utf-8';
     attachment(ctx, `客户-${localDate(core)}${reveal ? '-含完整手机号' : ''}.${format}`);
     sendAndDelete(ctx, out);
+  });
+
+  // A POST (with the form's CSRF protection), because it writes an audit event.
+  router.post(`${local(ADMIN_DATA_ROUTES.backupDownload)}/:id`, async function backupDownload(ctx) {
+    const actor = gate(ctx, 'backup');
+    if (!actor) return;
+    try {
+      const { dir, fileName } = await backupForDownload(core, actor, Number(ctx.params.id) || 0);
+      const zip = archiver('zip', { store: true });
+      zip.directory(dir, path.basename(dir));
+      void zip.finalize();
+      ctx.type = 'application/zip';
+      attachment(ctx, fileName);
+      ctx.body = zip;
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      ctx.status = err.status;
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = err.message;
+    }
   });
 }

@@ -4,6 +4,7 @@ import { StewardResource, exactRule, rangeRule } from '../adapter/steward-resour
 import { COMPONENTS } from '../components.js';
 import { permit, readOnly } from '../features/permissions.js';
 import { detailRows } from '../format/readable.js';
+import { backupActions } from '../actions/backups.js';
 
 /** A stored JSON text as rows of 项目 / 值 (the text itself when it is not JSON). */
 function rowsOf(core: Core, text: string | null): string {
@@ -30,7 +31,7 @@ export function humanSize(bytes: number): string {
   return `${i ? v.toFixed(1) : v} ${units[i]}`;
 }
 
-export const RESTORE_CLI_NOTE = '还原只能在服务器上用命令行执行 (steward backup verify <路径> 先校验, 再 steward restore <路径>), 后台不提供还原按钮, 以免误操作覆盖数据。';
+export const RESTORE_CLI_NOTE = '整库还原只能在服务器上用命令行执行 (steward backup verify <路径> 先校验, 再 steward restore <路径>), 以免误操作覆盖数据; 单个客户可用「取回单个客户」。';
 
 /** 备份: read-only, admins only (permission `backup`); restoring stays on the CLI. */
 export function backupResource(core: Core) {
@@ -64,6 +65,7 @@ export function backupResource(core: Core) {
       },
       actions: {
         ...readOnly('backup'),
+        ...backupActions(core),
         restoreHelp: {
           actionType: 'resource' as const,
           icon: 'HelpCircle',

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { listBackups, readBackupManifest, restoreBackup, takeBackup, verifyBackup } from '../../core/data/index.js';
+import { listBackups, readBackupManifest, restoreBackup, stageCustomerFromBackup, takeBackup, verifyBackup } from '../../core/data/index.js';
 import { redactUrl } from '../../models/db.js';
 import { runAction } from '../runtime.js';
 import { cliActor, confirm, output, progressBar, withCore } from './data-support.js';
 
-interface Flags { out?: string; as?: string; json?: boolean; replace?: boolean; yes?: boolean }
+interface Flags { out?: string; as?: string; json?: boolean; replace?: boolean; yes?: boolean; customer?: string }
 
 const BACKUP_HELP = `
 用法 / usage:
@@ -14,6 +14,7 @@ const BACKUP_HELP = `
   steward backup list                  列出备份及校验状态 (list backups and their verification)
   steward restore <目录>                还原到空数据库 (restore into an empty database)
   steward restore <目录> --replace --yes 覆盖当前数据 (先自动做安全备份) (replace, after a safety backup)
+  steward restore <目录> --customer C001 只取回一个客户及其单据, 放入回收站, 再用「恢复客户」恢复 (one customer, nothing else changes)
 设置 STEWARD_BACKUP_KEY (openssl rand -base64 32) 后备份用 AES-256-GCM 加密; 密钥请与备份分开保管。`;
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -75,11 +76,20 @@ function registerRestore(program: Command): void {
     .description('从备份还原 (restore a backup; works across SQLite and MariaDB)')
     .option('--replace', '覆盖当前数据 (先自动做安全备份) (replace current data after a safety backup)')
     .option('--yes', '不再询问确认 (do not ask)')
+    .option('--customer <编码>', '只取回这一个客户 (放入回收站; restore one customer into the recycle bin)')
     .option('--as <operator>', '以该操作员身份')
     .option('--json', '输出 JSON')
     .addHelpText('after', BACKUP_HELP)
     .action((dir: string, flags: Flags) => runAction(() => withCore(flags.json, async (core) => {
       const actor = await cliActor(core, flags.as);
+      if (flags.customer) {
+        const { entry, found } = await stageCustomerFromBackup(core, actor, dir, flags.customer);
+        output(Boolean(flags.json), { recycleEntryId: entry.id, code: entry.customerCode, backup: found.backup, orders: found.rows.sales_orders.length }, [
+          `已从备份 ${found.backup} 取出客户 ${entry.customerCode} ${entry.customerName} (订单 ${found.rows.sales_orders.length} 张, 应收 ${found.rows.receivables.length} 笔, 预留 ${found.rows.reservations.length} 条), 放入回收站 (条目 #${entry.id})。`,
+          `其他数据没有改动。确认无误后用「恢复客户 ${entry.customerCode}」(聊天或后台回收站) 恢复它。`,
+        ]);
+        return 0;
+      }
       const m = readBackupManifest(dir);
       const rows = Object.values(m.tables).reduce((a, t) => a + t.rows, 0);
       const target = redactUrl(core.config.DATABASE_URL);

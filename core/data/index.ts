@@ -11,5 +11,7 @@ export { acceptedNames } from './headers.js';
 export { takeBackup, type BackupResult } from './backup/backup.js';
 export { verifyBackup, type VerifyReport } from './backup/verify.js';
 export { restoreBackup, type RestoreResult } from './backup/restore.js';
+export { stageCustomerFromBackup } from './backup/one-customer.js';
+export { backupForDownload } from './backup/download.js';
 export { lastBackup, listBackups, type BackupSummary } from './backup/records.js';
 export { backupRoot, readManifest as readBackupManifest, type Manifest } from './backup/manifest.js';

@@ -7,6 +7,7 @@ import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from '../customers/codes.js';
 import { localTime } from './approvals.js';
+import { backupSnapshot, writeBackupCustomer } from '../data/backup/one-customer.js';
 
 /** Entries still restorable (not restored, not purged), newest first. */
 export async function listRecycleBin(core: Core, actor: Actor, opts: { limit?: number } = {}): Promise<RecycleEntry[]> {
@@ -22,6 +23,15 @@ export async function restoreCustomer(core: Core, actor: Actor, rawCode: string)
     const entry = await core.models.RecycleEntry.findOne({ where: { customerCode: code, restoredAt: null }, order: [['id', 'DESC']], transaction: t, lock: t.LOCK.UPDATE });
     if (!entry) throw new DomainError('NOT_FOUND', `回收站里没有编码为「${code}」的客户。用「回收站」查看可恢复的客户。`, { code });
     if (entry.purgedAt) throw new DomainError('CONFLICT', `客户 ${code} 已于 ${localTime(core, entry.purgedAt)} 彻底清除 (超过保留期), 个人信息已抹去, 无法恢复。`, { code });
+    const fromBackup = backupSnapshot(entry);
+    if (fromBackup) {
+      // Taken out of a backup (purged, or damaged by an edit or import): its row and missing documents come back.
+      const before = await core.models.Customer.findByPk(entry.customerId, { transaction: t });
+      const { inserted } = await writeBackupCustomer(core, t, fromBackup);
+      await entry.update({ restoredAt: core.now() }, { transaction: t });
+      await appendAudit(core, t, actor, { action: 'customer.restore', customerId: entry.customerId, customerCode: code, before: { status: before?.status ?? null }, after: { status: String(fromBackup.customer.status) }, info: { recycleEntryId: entry.id, backup: fromBackup.backup, documents: inserted } });
+      return { code, status: String(fromBackup.customer.status), entry };
+    }
     const customer = await core.models.Customer.findByPk(entry.customerId, { transaction: t, lock: t.LOCK.UPDATE });
     if (!customer || customer.status !== 'deleted') throw new DomainError('CONFLICT', `客户 ${code} 当前不是已删除状态, 无需恢复。`, { code });
     await customer.update({ status: entry.previousStatus as 'active' | 'inactive', version: customer.version + 1 }, { transaction: t });

@@ -200,11 +200,11 @@ eachDialect('back office: import, undo, export, backups', (h) => {
   });
 
   describe('备份 and 任务运行', () => {
-    it('lists backups read-only for admins only, and says restore is CLI-only', async () => {
+    it('lists backups for admins only, with 校验 / 取回单个客户 / 下载; a whole restore stays on the CLI', async () => {
       await h.core.models.BackupRecord.create({ path: '/srv/backups/2026-11-01', takenAt: new Date(), operatorName: 'boss', reason: 'manual', totalRows: 42, tableRows: '{"customers":42}', sha256: 'ab'.repeat(32), bytes: 2048, encrypted: false, verifiedAt: null, verifyDetail: null, prunedAt: null } as never);
       const list = (await as.boss!.list('backup_records')).json<{ records: { params: Record<string, unknown>; recordActions: { name: string }[] }[] }>();
       expect(list.records[0]!.params).toMatchObject({ sha256Short: 'abababababab', size: '2.0 KB', totalRows: 42 });
-      expect(list.records[0]!.recordActions.map((a) => a.name)).toEqual(['show']);
+      expect(list.records[0]!.recordActions.map((a) => a.name)).toEqual(['show', 'verifyOne', 'restoreOne', 'download']);
       expect((await as.wang!.list('backup_records')).status).toBe(403);
       const help = (await as.boss!.pageState()).resources.find((r) => r.id === 'backup_records')!;
       expect(help.resourceActions.map((a) => a.name)).toEqual(expect.arrayContaining(['list', 'restoreHelp']));

@@ -27,12 +27,12 @@ export async function checkFiles(dir: string, manifest: Manifest): Promise<FileP
   return problems;
 }
 
-function fieldAttributes(spec: TableSpec): Record<string, never> {
+export function fieldAttributes(spec: TableSpec): Record<string, never> {
   return Object.fromEntries(Object.values(spec.model.getAttributes()).map((a) => [a.field, a])) as Record<string, never>;
 }
 
 /** A line's row as column → value: format 2 lines are arrays in the manifest's column order. */
-function lineRow(line: string, columns: string[]): Record<string, unknown> {
+export function lineRow(line: string, columns: string[]): Record<string, unknown> {
   const parsed = JSON.parse(line) as unknown;
   if (!Array.isArray(parsed)) return parsed as Record<string, unknown>;
   if (parsed.length !== columns.length) throw new SyntaxError(`a line has ${parsed.length} values for ${columns.length} columns`);
