@@ -1,5 +1,5 @@
 import { cancelCommand, confirmCommand } from './confirm.js';
-import { codeCheckCommand, codeStatsCommand } from './codes.js';
+import { approveRecodeCommand, codeCheckCommand, codeStatsCommand, pendingRecodesCommand, recodeCommand, rejectRecodeCommand } from './codes.js';
 import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCommand, restoreCommand } from './deletion.js';
 import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
@@ -44,7 +44,7 @@ export function buildRegistry(): CommandRegistry {
     .register(pendingMergesCommand)
     .register(unmergeCommand)
     .register(duplicatesCommand)
-    .register(codeStatsCommand).register(codeCheckCommand);
+    .register(codeStatsCommand).register(codeCheckCommand).register(recodeCommand).register(approveRecodeCommand).register(rejectRecodeCommand).register(pendingRecodesCommand);
   registry.register(helpCommand(registry));
   return registry;
 }
