@@ -7,6 +7,11 @@ import { codeStatsText } from '../../core/customers/code-stats-text.js';
 import { openReadyCore, runAction } from '../runtime.js';
 import { cliActor, usingCore as using } from './data-support.js';
 import { assertCan } from '../../core/permissions.js';
+import { recodePlanText } from '../../core/customers/recode/format.js';
+import { previewRecode, requestRecode } from '../../core/customers/recode/request.js';
+import { readRecodeSheet } from '../../core/customers/recode/sheet.js';
+import { localTime } from '../../core/deletion/approvals.js';
+import path from 'node:path';
 
 /** Where the commands get their core (tests pass their own and keep it open). */
 export interface CoreSource {
@@ -36,5 +41,24 @@ export function registerCodes(program: Command, source: CoreSource = processCore
       assertCan((await cliActor(core, o.as)).operator, 'view');
       const report = await codeReport(core);
       process.stdout.write(o.json ? `${JSON.stringify(report)}\n` : `${codeReportText(report)}\n`);
+    })));
+  cmd.command('recode <file>').description('批量改编码: 两列表格 (旧编码, 新编码) .xlsx/.xls/.csv; 默认只试运行, 加 --commit 提交审批')
+    .option('--reason <text>', '改编码原因', '整理编码')
+    .option('--commit', '提交改编码申请 (否则只试运行); 由另一位审批人「批准改编码」后执行', false)
+    .option(...AS)
+    .addHelpText('after', '\n例子 (example):\n  steward codes recode 改编码.xlsx\n  steward codes recode 改编码.xlsx --commit --reason 统一编码规则')
+    .action((file: string, o: { reason: string; commit: boolean; as?: string }) => runAction(() => using(source, false, async (core) => {
+      const actor = await cliActor(core, o.as);
+      const pairs = await readRecodeSheet(core, path.resolve(file), path.basename(file));
+      const plan = await previewRecode(core, actor, pairs);
+      process.stdout.write(`${recodePlanText(plan, o.reason, 200)}\n`);
+      if (plan.problems.length) return 1;
+      if (!o.commit) {
+        process.stdout.write('只试运行, 没有提交。确认无误后加 --commit 提交改编码申请。\n');
+        return 0;
+      }
+      const { recode } = await requestRecode(core, actor, pairs, o.reason);
+      process.stdout.write(`已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 请审批人在 ${localTime(core, recode.expiresAt)} 前「批准改编码 ${recode.id}」。\n`);
+      return 0;
     })));
 }
