@@ -28,3 +28,14 @@ export async function readRecodeSheet(core: Core, file: string, fileName: string
   if (!pairs.length) throw new DomainError('VALIDATION', `「${fileName}」里没有要改的编码: 请用两列 旧编码, 新编码 (第一行可写表头)。`, { file: fileName });
   return pairs;
 }
+
+/** Rows pasted from a spreadsheet (tab-, comma- or space-separated, one pair per line; a header line is skipped). */
+export function parseRecodeText(text: string): RecodePair[] {
+  const pairs: RecodePair[] = [];
+  String(text ?? '').split(/\r?\n/).forEach((line, i) => {
+    const cells = line.split(/[\t,，;；]|\s+/).map((c) => c.trim()).filter(Boolean);
+    if (!cells.length || (i === 0 && cells.some((c) => FROM.test(c)))) return;
+    pairs.push({ rowNo: i + 1, from: cells[0] ?? '', to: cells[1] ?? '' });
+  });
+  return pairs;
+}
