@@ -42,7 +42,7 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
       const code = checkManualCode(core, value.code);
       if (code !== row.code) {
         const orders = await core.models.SalesOrder.count({ where: { customerId: row.id }, transaction: t });
-        if (orders) throw new DomainError('CODE_LOCKED', `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能再改编码。其他字段可以照常修改。`, { code: row.code, orders });
+        if (orders) throw new DomainError('CODE_LOCKED', `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能在这里改编码; 请用「改编码 ${row.code} <新编码> [原因]」申请 (审批后执行, 旧编码仍可查)。其他字段可以照常修改。`, { code: row.code, orders });
         if (await core.models.Customer.count({ where: { code }, transaction: t })) throw codeTakenError(code);
         Object.assign(next, codeColumns(core, code, 'manual'));
         next.code = code;
