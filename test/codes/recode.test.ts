@@ -8,6 +8,7 @@ import { consoleInbox, consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
 import { getCustomerForApi } from '../../core/api/customers.js';
+import { checkTransactable } from '../../core/api/transactable.js';
 import { createOrder } from '../../core/orders.js';
 import { eachDialect } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
@@ -76,6 +77,10 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     // The old code still finds the customer, in chat and through the API.
     expect(await say('zhangsan', `客户 ${c.a}`)).toContain(`${c.a} 已改为 KH-0001。`);
     expect((await getCustomerForApi(h.core, admin, c.a!)).code).toBe('KH-0001');
+    // The ERP keeps sending the old code: the order check and a new order find the customer.
+    expect(await checkTransactable(h.core, c.a!)).toEqual({ ok: true });
+    const order = await createOrder(h.core, admin, { customerCode: c.a!, total: '30.00' });
+    expect((await h.core.models.SalesOrder.findOne({ where: { number: order.number } }))!.customerId).toBe(row.id);
   });
 
   it('refuse clashes naming both rows, off-rule codes, and the old code (now an alias) as a new code', async () => {
