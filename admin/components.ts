@@ -22,6 +22,7 @@ const FILES = {
   RolesEdit: 'RolesEdit.tsx',
   BackupPanel: 'BackupPanel.tsx',
   BackupDownload: 'BackupDownload.tsx',
+  RecodeAction: 'RecodeAction.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

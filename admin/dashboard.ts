@@ -4,6 +4,7 @@ import { localTime } from '../core/deletion/approvals.js';
 import { formatYuan } from '../core/money.js';
 import { customerAnalysis, inactiveOverTime, lastBackup, pendingApprovals } from '../core/reports/index.js';
 import { STATUS_LABELS } from '../core/customers/view.js';
+import { codeStats } from '../core/customers/code-stats.js';
 import { freshnessJson, freshnessLine, ledgerFreshness } from '../core/ledger/freshness.js';
 import { adminActor } from './auth/session.js';
 import { allowed } from './features/permissions.js';
@@ -13,8 +14,8 @@ const VERIFY_LABELS: Record<string, string> = { passed: '校验通过', failed: 
 /** Everything the dashboard shows, from the same core reports the bot's 统计 and the monthly report use. */
 export async function dashboardData(core: Core, current: CurrentAdmin | undefined, rootPath: string) {
   const actor = adminActor(current);
-  const [analysis, inactive, pending, backup, ledger] = await Promise.all([
-    customerAnalysis(core, actor, { months: 24 }), inactiveOverTime(core, actor), pendingApprovals(core, actor), lastBackup(core, actor), ledgerFreshness(core),
+  const [analysis, inactive, pending, backup, ledger, codes] = await Promise.all([
+    customerAnalysis(core, actor, { months: 24 }), inactiveOverTime(core, actor), pendingApprovals(core, actor), lastBackup(core, actor), ledgerFreshness(core), codeStats(core),
   ]);
   const s = analysis.sales12m;
   return {
@@ -26,6 +27,7 @@ export async function dashboardData(core: Core, current: CurrentAdmin | undefine
     pending: pending.map((p) => ({ ...p, createdText: localTime(core, p.createdAt), expiresText: localTime(core, p.expiresAt), href: `${rootPath}/resources/approval_requests/records/${p.id}/show` })),
     canApprove: allowed(current, 'approve'),
     ledger: { ...freshnessJson(ledger), text: freshnessLine(core, ledger) },
+    codes: { rule: codes.rule, total: codes.total, ...codes.origins, offRule: codes.offRule, gaps: codes.gaps.reduce((n, g) => n + g.missing, 0), next: codes.next, href: `${rootPath}/resources/code_report` },
     backup: backup
       ? { takenText: localTime(core, backup.takenAt), verifyStatus: backup.verifyStatus, verifyLabel: VERIFY_LABELS[backup.verifyStatus] ?? backup.verifyStatus, verifiedText: backup.verifiedAt ? localTime(core, backup.verifiedAt) : null, reason: backup.reason, totalRows: backup.totalRows }
       : null,

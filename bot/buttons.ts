@@ -12,6 +12,8 @@ const VERBS: Record<string, string> = {
   help: '帮助',
   'approve-merge': '批准合并',
   'reject-merge': '驳回合并',
+  'approve-recode': '批准改编码',
+  'reject-recode': '驳回改编码',
 };
 
 /** The chat text a button press stands for, or null for an unknown id. */

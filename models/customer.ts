@@ -26,6 +26,11 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
   declare lastOrderAt: Date | null;
   /** Set on a merged customer's tombstone (status deleted): the survivor's id. */
   declare mergedInto: CreationOptional<number | null>;
+  /** How the code was made: 'auto' (CODE_RULE), 'manual' (typed), 'recode'; NULL until fillCodeColumns. */
+  declare codeOrigin: CreationOptional<string | null>;
+  /** The sequence scope and number the code stands at, when it fits a rule (see core/customers/codes). */
+  declare codeScope: CreationOptional<string | null>;
+  declare codeSeq: CreationOptional<number | null>;
   declare version: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
@@ -51,6 +56,9 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
         note: { type: DataTypes.STRING(1000), allowNull: true },
         lastOrderAt: { type: DataTypes.DATE, allowNull: true },
         mergedInto: { type: DataTypes.INTEGER, allowNull: true },
+        codeOrigin: { type: DataTypes.STRING(8), allowNull: true },
+        codeScope: { type: DataTypes.STRING(32), allowNull: true },
+        codeSeq: { type: DataTypes.INTEGER, allowNull: true },
         version: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,

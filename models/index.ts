@@ -6,7 +6,7 @@ import { Product } from './product.js';
 import { Reservation } from './reservation.js';
 import { Operator } from './operator.js';
 import { OperatorIdentity } from './operator-identity.js';
-import { CodeSequence } from './code-sequence.js';
+import { CodeSequence, CustomerRecode } from './code-sequence.js';
 import { AuditEvent, AuditHead } from './audit-event.js';
 import { ApprovalRequest } from './approval-request.js';
 import { ApprovalCode } from './approval-code.js';
@@ -45,6 +45,7 @@ export * from './jsherp.js';
 export * from './socket-lease.js';
 export * from './customer-merge.js';
 export * from './duplicate-dismissal.js';
+export { CustomerRecode, RECODE_STATUSES, type RecodeRow, type RecodeStatus } from './code-sequence.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -86,6 +87,7 @@ export interface Models {
   CustomerMerge: typeof CustomerMerge;
   CustomerAlias: typeof CustomerAlias;
   DuplicateDismissal: typeof DuplicateDismissal;
+  CustomerRecode: typeof CustomerRecode;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -131,6 +133,7 @@ export function initModels(sequelize: Sequelize): Models {
     CustomerMerge: class extends CustomerMerge {}.initModel(sequelize),
     CustomerAlias: class extends CustomerAlias {}.initModel(sequelize),
     DuplicateDismissal: class extends DuplicateDismissal {}.initModel(sequelize),
+    CustomerRecode: class extends CustomerRecode {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

@@ -50,6 +50,10 @@ const Dashboard = () => {
         <div style={h2}>进销存数据</div>
         <div>{data.ledger.text.replace(/^进销存数据: /, '')}</div>
       </div>
+      <div style={box} data-testid="code-stats">
+        <div style={h2}>客户编码 (规则 {data.codes.rule})</div>
+        <div>共 {data.codes.total} 个: 自动 {data.codes.auto} · 手工 {data.codes.manual} · 改编码 {data.codes.recode} · 不合规则 <a href={data.codes.href}>{data.codes.offRule}</a> · 编号空缺 {data.codes.gaps} · 下一个 {data.codes.next}</div>
+      </div>
       <div style={grid}>
         <div style={box}><div style={h2}>每月新增客户 (近 24 个月)</div><BarChart data={data.newPerMonth} color="#3040d6" testId="chart-new" /></div>
         <div style={box}><div style={h2}>停用客户数 (每月月末, 近 12 个月)</div><LineChart data={data.inactiveOverTime} color="#d48806" testId="chart-inactive" /></div>

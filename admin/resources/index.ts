@@ -3,6 +3,7 @@ import type { ApprovalNotifier } from '../../core/notify-port.js';
 import { commerceResources } from './commerce.resource.js';
 import { customerResource } from './customer.resource.js';
 import { duplicatesResource } from './duplicates.resource.js';
+import { codeReportResource } from './code-report.resource.js';
 import { approvalResource, auditResource, recycleResource } from './lifecycle.resource.js';
 import { operatorResource } from './operator.resource.js';
 import { optionalResources } from './optional.resource.js';
@@ -22,6 +23,7 @@ export function buildResources(core: Core, notifier?: ApprovalNotifier) {
   return [
     customerResource(core, notifier),
     duplicatesResource(core, notifier),
+    codeReportResource(core, notifier),
     ...commerceResources(core),
     approvalResource(core),
     recycleResource(core),

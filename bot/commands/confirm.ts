@@ -10,6 +10,7 @@ import { confirmDeactivate } from './status.js';
 import { confirmCancelOrder, confirmPayment, confirmRelease } from './ledger.js';
 import { confirmDeactivateAll } from './review.js';
 import { confirmMerge, confirmUnmerge } from './merge.js';
+import { confirmRecode } from './codes.js';
 
 type Payload = { action: string; key: string } & Record<string, unknown>;
 
@@ -26,6 +27,7 @@ const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply
   release: (ctx, p) => confirmRelease(ctx, p as never),
   merge: (ctx, p) => confirmMerge(ctx, p as never),
   unmerge: (ctx, p) => confirmUnmerge(ctx, p as never),
+  recode: (ctx, p) => confirmRecode(ctx, p as never),
 };
 
 /** Clean-up for a confirmation that will not happen (取消, a wrong key). */

@@ -1,4 +1,5 @@
 import { cancelCommand, confirmCommand } from './confirm.js';
+import { approveRecodeCommand, codeCheckCommand, codeStatsCommand, pendingRecodesCommand, recodeCommand, rejectRecodeCommand } from './codes.js';
 import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCommand, restoreCommand } from './deletion.js';
 import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
@@ -42,7 +43,8 @@ export function buildRegistry(): CommandRegistry {
     .register(rejectMergeCommand)
     .register(pendingMergesCommand)
     .register(unmergeCommand)
-    .register(duplicatesCommand);
+    .register(duplicatesCommand)
+    .register(codeStatsCommand).register(codeCheckCommand).register(recodeCommand).register(approveRecodeCommand).register(rejectRecodeCommand).register(pendingRecodesCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

@@ -1,7 +1,7 @@
 import { codeRead, lookupByCode } from '../../core/customers/lookup.js';
 import { getCustomer } from '../../core/customers/search.js';
 import { revealCustomer } from '../../core/customers/reveal.js';
-import { mergedNote } from '../../core/customers/merge/aliases.js';
+import { aliasNote } from '../../core/customers/recode/act.js';
 import { can } from '../../core/permissions.js';
 import { customerText } from '../format.js';
 import type { CommandSpec } from './registry.js';
@@ -24,7 +24,7 @@ export const customerQuery: CommandSpec = {
     // customer leads to the survivor, and the answer says so) and its owner's name; on the
     // read-only path it came with the speaker check (preread).
     const exact = await lookupByCode(ctx.core, ctx.actor, ctx.args.query!, ctx.preread);
-    const via = exact?.mergedFrom ? `${mergedNote(exact.mergedFrom, exact.code)}。\n` : '';
+    const via = exact?.mergedFrom ? `${await aliasNote(ctx.core, exact.mergedFrom, exact.code)}。\n` : '';
     let view = exact?.view;
     let ownerName = exact?.ownerName;
     if (!view) {

@@ -10,7 +10,7 @@ import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
 
 /** The confirm button's verb per action (停用 for the rest). */
-const CONFIRM_LABELS: Record<string, string> = { delete: '删除', restore: '恢复', 'cancel-order': '取消订单', payment: '收款', release: '释放', merge: '合并', unmerge: '撤销合并' };
+const CONFIRM_LABELS: Record<string, string> = { delete: '删除', restore: '恢复', 'cancel-order': '取消订单', payment: '收款', release: '释放', merge: '合并', unmerge: '撤销合并', recode: '改编码' };
 
 /** Stores a pending confirmation and states exactly what will happen. */
 export async function propose(ctx: CommandContext, action: string, key: string, payload: Record<string, unknown>, what: string): Promise<Reply> {

@@ -26,6 +26,7 @@ interface Row {
 const COLUMNS = 'code, name, status, deactivation_reason, deactivation_memo, deactivated_at, reactivate_on, merged_into';
 const SQL = `SELECT ${COLUMNS} FROM customers WHERE code = ?`;
 const BY_ID = `SELECT ${COLUMNS} FROM customers WHERE id = ?`;
+const BY_ALIAS = `SELECT ${COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')} FROM customer_aliases a JOIN customers c ON c.id = a.customer_id WHERE a.code = ? AND a.merge_id IS NULL`;
 
 /** One row by code, past Sequelize's query wrapper on MySQL (see readPooled). */
 async function readRow(core: Core, code: string): Promise<Row | undefined> {
@@ -40,7 +41,8 @@ async function readRow(core: Core, code: string): Promise<Row | undefined> {
  */
 export async function checkTransactable(core: Core, rawCode: string): Promise<Transactable> {
   const code = normalizeCode(rawCode);
-  let r = await readRow(core, code);
+  // A recoded customer's old code (an alias without a merge) answers for the customer.
+  let r = (await readRow(core, code)) ?? (await readPooled<Row>(core.models.sequelize, BY_ALIAS, [code]))[0];
   if (!r) throw customerNotFound(code);
   // A merged code stands for its survivor (one more read, only for old codes); `mergedInto` says so.
   const merged = r.merged_into ? (await readPooled<Row>(core.models.sequelize, BY_ID, [r.merged_into]))[0] : undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Core } from '../context.js';
 import { DomainError } from '../errors.js';
@@ -64,6 +65,59 @@ export function checkManualCode(core: Core, input: string): string {
 
 const preparedScopes = new WeakMap<object, Set<string>>();
 
+/** A short, stable key for a rule text: sequence scopes are named by it, so each rule counts on its own. */
+export function ruleKey(rule: string): string {
+  return createHash('sha1').update(rule).digest('hex').slice(0, 10);
+}
+
+/** The counter's period for a rule: the year when it resets yearly and shows the year, else ''. */
+function periodOf(core: Core, year: string): string {
+  const { CODE_RULE: rule, CODE_SEQ_RESET: reset } = core.config;
+  // A yearly reset without {YYYY}/{YY} in the rule would restart at codes that already exist.
+  return reset === 'yearly' && /\{YY(YY)?\}/.test(rule) ? year : '';
+}
+
+/** The scope name of the configured rule's counter for a period: `r<key>` or `r<key>-2026`. */
+export function scopeName(rule: string, period: string): string {
+  return `r${ruleKey(rule)}${period ? `-${period}` : ''}`;
+}
+
+/** The sequence scope automatic customer codes draw from now: the rule's own, per year only if the rule shows the year. */
+export function customerCodeScope(core: Core): string {
+  return scopeName(core.config.CODE_RULE, periodOf(core, localParts(core.now(), core.config.STEWARD_TIMEZONE).year));
+}
+
+/**
+ * Hands counters made before sequences were kept per rule (scope `customer` / `customer-2026`,
+ * rule NULL) to the configured rule: they counted for the rule in force at the upgrade. Taken only
+ * when the last number such a counter gave is a code of this rule, so a rule changed at the same
+ * time starts afresh instead of carrying on someone else's count.
+ */
+export async function adoptLegacySequences(core: Core, t?: Transaction): Promise<void> {
+  const { CodeSequence, Customer } = core.models;
+  const rule = core.config.CODE_RULE;
+  for (const row of await CodeSequence.findAll({ where: { rule: null }, transaction: t })) {
+    const m = /^customer(?:-(\d{4}))?$/.exec(row.scope);
+    if (!m) continue;
+    const period = periodOf(core, m[1] ?? '');
+    if ((m[1] ?? '') !== period) continue;
+    const last = row.nextValue - 1;
+    const when = m[1] ? new Date(`${m[1]}-07-01T00:00:00Z`) : core.now();
+    const fits = last < 1 || (await Customer.count({ where: { code: formatCode(rule, when, last, core.config.STEWARD_TIMEZONE) }, transaction: t })) > 0;
+    if (!fits && !/\{MM\}/.test(rule)) continue;
+    const scope = scopeName(rule, period);
+    if (await CodeSequence.count({ where: { scope }, transaction: t })) continue;
+    await core.models.sequelize.query('UPDATE code_sequences SET scope = ?, rule = ?, period = ? WHERE scope = ? AND rule IS NULL', { replacements: [scope, rule, period, row.scope], transaction: t });
+  }
+}
+
+/** The rule and period a scope of the configured rule stands for (for a new counter row). */
+function scopeRow(core: Core, scope: string, nextValue: number) {
+  const rule = core.config.CODE_RULE;
+  const period = scope.startsWith(scopeName(rule, '')) ? scope.slice(scopeName(rule, '').length + 1) : '';
+  return { scope, nextValue, rule, period };
+}
+
 /**
  * Makes sure a sequence row exists before a transaction needs it (MySQL only, outside any
  * transaction). Creating the row inside many parallel transactions would make InnoDB gap
@@ -77,7 +131,8 @@ export async function prepareSequence(core: Core, scope: string): Promise<void> 
   const seen = preparedScopes.get(sequelize) ?? new Set<string>();
   preparedScopes.set(sequelize, seen);
   if (seen.has(scope)) return;
-  await CodeSequence.bulkCreate([{ scope, nextValue: 1 }], { ignoreDuplicates: true });
+  await adoptLegacySequences(core);
+  await CodeSequence.bulkCreate([scopeRow(core, scope, 1)], { ignoreDuplicates: true });
   seen.add(scope);
 }
 
@@ -86,6 +141,8 @@ export async function prepareSequence(core: Core, scope: string): Promise<void> 
  * so parallel creators queue on it instead of reading the same value. A scope used for the
  * first time is created here; should two MySQL transactions race on that, InnoDB picks a
  * deadlock victim and withTransaction retries it (prepareSequence avoids the race).
+ * The number is taken in the caller's transaction: a create that fails gives it back, so a
+ * failed create leaves no gap.
  */
 export async function nextSequence(core: Core, scope: string, t: Transaction): Promise<number> {
   const { CodeSequence, sequelize } = core.models;
@@ -93,22 +150,19 @@ export async function nextSequence(core: Core, scope: string, t: Transaction): P
     await sequelize.query('UPDATE code_sequences SET next_value = next_value + 1 WHERE scope = ?', { replacements: [scope], transaction: t });
     const row = await CodeSequence.findByPk(scope, { transaction: t, lock: t.LOCK.UPDATE });
     if (row) return row.nextValue - 1;
+    if (attempt === 0) {
+      // A legacy counter may be this rule's: adopt it and go round again.
+      await adoptLegacySequences(core, t);
+      if (await CodeSequence.count({ where: { scope }, transaction: t })) continue;
+    }
     try {
-      await CodeSequence.create({ scope, nextValue: 2 }, { transaction: t });
+      await CodeSequence.create(scopeRow(core, scope, 2), { transaction: t });
       return 1;
     } catch (err) {
       // Someone else created it meanwhile: go round once more and take the row they made.
-      if (!(err instanceof UniqueConstraintError) || attempt > 0) throw err;
+      if (!(err instanceof UniqueConstraintError) || attempt > 1) throw err;
     }
   }
-}
-
-/** The sequence scope automatic customer codes draw from now: per year only if the rule shows the year. */
-export function customerCodeScope(core: Core): string {
-  const { CODE_RULE: rule, CODE_SEQ_RESET: reset, STEWARD_TIMEZONE: tz } = core.config;
-  // A yearly reset without {YYYY}/{YY} in the rule would restart at codes that already exist.
-  const showsYear = /\{YY(YY)?\}/.test(rule);
-  return reset === 'yearly' && showsYear ? `customer-${localParts(core.now(), tz).year}` : 'customer';
 }
 
 /** Call before opening the transaction that will take an automatic code (see prepareSequence). */
@@ -127,4 +181,33 @@ export async function nextCustomerCode(core: Core, t: Transaction): Promise<stri
     if (!taken) return code;
   }
   throw new DomainError('CONFLICT', '自动编码连续 1000 个都已被占用, 请检查编码规则 CODE_RULE。');
+}
+
+/** Where a code sits in the configured rule's sequences, or null when the rule would not produce it. */
+export function parseRuleCode(core: Core, code: string): { scope: string; seq: number } | null {
+  const rule = core.config.CODE_RULE;
+  let out = '';
+  let last = 0;
+  const parts: string[] = [];
+  for (const m of rule.matchAll(TOKEN)) {
+    out += rule.slice(last, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const token = m[1]!;
+    parts.push(token.startsWith('SEQ') ? 'SEQ' : token);
+    out += token === 'YYYY' ? '(\\d{4})' : token === 'YY' || token === 'MM' ? '(\\d{2})' : `(\\d{${m[2]},})`;
+    last = m.index! + m[0].length;
+  }
+  out += rule.slice(last).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const hit = new RegExp(`^${out}$`).exec(code);
+  if (!hit) return null;
+  const value = (token: string) => hit[parts.indexOf(token) + 1];
+  const year = value('YYYY') ?? (value('YY') ? `20${value('YY')}` : '');
+  const seq = Number(value('SEQ'));
+  if (!Number.isSafeInteger(seq) || seq > 2_000_000_000) return null;
+  return { scope: scopeName(rule, periodOf(core, year)), seq };
+}
+
+/** The code bookkeeping columns for a code made now: how, and where it sits in the rule's sequence. */
+export function codeColumns(core: Core, code: string, origin: 'auto' | 'manual' | 'recode'): { codeOrigin: string; codeScope: string | null; codeSeq: number | null } {
+  const at = parseRuleCode(core, code);
+  return { codeOrigin: origin, codeScope: at?.scope ?? null, codeSeq: at?.seq ?? null };
 }

@@ -6,7 +6,7 @@ import { assertCan } from '../permissions.js';
 import { blindIndex, encrypt } from '../privacy.js';
 import { normalizeName } from '../text.js';
 import { withTransaction } from '../../models/tx.js';
-import { checkManualCode, nextCustomerCode, prepareCustomerCode } from './codes.js';
+import { checkManualCode, codeColumns, nextCustomerCode, prepareCustomerCode } from './codes.js';
 import { duplicateCandidates, type DuplicateCandidate } from './duplicates.js';
 import { assertCreateInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, mapUniqueError, toView, type CustomerView } from './view.js';
@@ -54,7 +54,7 @@ export async function createCustomer(core: Core, actor: Actor, input: CustomerIn
     if (manual && (await core.models.Customer.count({ where: { code }, transaction: t }))) throw codeTakenError(code);
     let row;
     try {
-      row = await core.models.Customer.create({ code, ...storedFields(core, value), name: value.name!, nameNorm: normalizeName(value.name!) } as never, { transaction: t });
+      row = await core.models.Customer.create({ code, ...codeColumns(core, code, manual ? 'manual' : 'auto'), ...storedFields(core, value), name: value.name!, nameNorm: normalizeName(value.name!) } as never, { transaction: t });
     } catch (err) {
       mapUniqueError(err, code);
     }

@@ -4,7 +4,7 @@ import type { Actor, Core } from '../context.js';
 import { DomainError, validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { withTransaction } from '../../models/tx.js';
-import { checkManualCode } from './codes.js';
+import { checkManualCode, codeColumns } from './codes.js';
 import { storedFields } from './create.js';
 import { assertEditInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, findByCode, mapUniqueError, toView, type CustomerView } from './view.js';
@@ -42,8 +42,9 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
       const code = checkManualCode(core, value.code);
       if (code !== row.code) {
         const orders = await core.models.SalesOrder.count({ where: { customerId: row.id }, transaction: t });
-        if (orders) throw new DomainError('CODE_LOCKED', `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能再改编码。其他字段可以照常修改。`, { code: row.code, orders });
+        if (orders) throw new DomainError('CODE_LOCKED', `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能在这里改编码; 请用「改编码 ${row.code} <新编码> [原因]」申请 (审批后执行, 旧编码仍可查)。其他字段可以照常修改。`, { code: row.code, orders });
         if (await core.models.Customer.count({ where: { code }, transaction: t })) throw codeTakenError(code);
+        Object.assign(next, codeColumns(core, code, 'manual'));
         next.code = code;
       }
     }

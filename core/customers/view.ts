@@ -55,7 +55,11 @@ export function auditFields(v: CustomerView): Record<string, unknown> {
 /** Loads a customer by code (normalised), throwing CUSTOMER_NOT_FOUND with a hint, or CUSTOMER_MERGED for a merged one. */
 export async function findByCode(core: Core, rawCode: string, t?: Transaction, lock = false): Promise<Customer> {
   const code = normalizeCode(rawCode);
-  const row = await core.models.Customer.findOne({ where: { code }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
+  const lockOpt = lock && t ? { lock: t.LOCK.UPDATE } : {};
+  let row = await core.models.Customer.findOne({ where: { code }, transaction: t, ...lockOpt });
+  // A recoded customer's old code (an alias without a merge) still stands for it: the ERP keeps sending it.
+  const alias = row ? null : await core.models.CustomerAlias.findOne({ where: { code, mergeId: null }, transaction: t });
+  if (alias) row = await core.models.Customer.findByPk(alias.customerId, { transaction: t, ...lockOpt });
   if (!row) throw customerNotFound(code);
   // A merged customer is a tombstone: every change goes to its survivor instead.
   await refuseMerged(core, row, t);

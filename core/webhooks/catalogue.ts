@@ -4,7 +4,7 @@ import { validationError } from '../errors.js';
 export const WEBHOOK_EVENTS = [
   'customer.created', 'customer.updated', 'customer.deactivated', 'customer.reactivated',
   'customer.deletion_requested', 'customer.deleted', 'customer.restored', 'customer.purged',
-  'customer.merged', 'customer.unmerged',
+  'customer.merged', 'customer.unmerged', 'customer.recoded',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
   'customer.reactivated': '启用客户', 'customer.deletion_requested': '申请删除客户', 'customer.deleted': '删除客户 (进入回收站)',
   'customer.restored': '从回收站恢复客户', 'customer.purged': '彻底清除客户个人信息',
   'customer.merged': '合并客户 (保留客户和每个并入的客户各一条)', 'customer.unmerged': '撤销合并',
+  'customer.recoded': '改客户编码 (旧编码仍可查)',
 };
 
 /** The audit action each event follows from; actions not listed send nothing. */
@@ -28,6 +29,7 @@ export const AUDIT_ACTION_EVENTS: Readonly<Record<string, WebhookEventType>> = {
   'customer.purge': 'customer.purged',
   'customer.merged': 'customer.merged',
   'customer.unmerged': 'customer.unmerged',
+  'customer.recoded': 'customer.recoded',
 };
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { UniqueConstraintError } from 'sequelize';
 import type { Actor } from '../../core/context.js';
 import { codeKey, codeReport } from '../../core/customers/code-report.js';
-import { formatCode, normalizeCode, ruleRegex } from '../../core/customers/codes.js';
+import { formatCode, normalizeCode, ruleRegex, scopeName } from '../../core/customers/codes.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { editCustomer } from '../../core/customers/edit.js';
 import { createOrder } from '../../core/orders.js';
@@ -190,6 +190,6 @@ eachDialect('customer codes, a rule without a year and a yearly reset', (h) => {
     const b = await newCustomer(h, admin);
     expect([a.code, b.code]).toEqual(['CUST-00001', 'CUST-00002']);
     const seqs = await h.core.models.CodeSequence.findAll({ raw: true });
-    expect(seqs.map((s) => s.scope)).toEqual(['customer']);
+    expect(seqs.map((s) => [s.scope, s.rule, s.period])).toEqual([[scopeName('CUST-{SEQ:5}', ''), 'CUST-{SEQ:5}', '']]);
   });
 }, { CODE_RULE: 'CUST-{SEQ:5}', CODE_SEQ_RESET: 'yearly' });

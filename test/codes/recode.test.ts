@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, expect, it, jest } from '@jest/globals';
+import { Command } from 'commander';
+import { registerCodes } from '../../cli/commands/codes.js';
+import { consoleInbox, consoleSay } from '../../bot/console.js';
+import { createBot, type BotRuntime } from '../../bot/runtime.js';
+import type { Actor } from '../../core/context.js';
+import { getCustomerForApi } from '../../core/api/customers.js';
+import { checkTransactable } from '../../core/api/transactable.js';
+import { createOrder } from '../../core/orders.js';
+import { eachDialect } from '../helpers/db.js';
+import { expectRefused, newCustomer } from '../core/fixtures.js';
+import { approveRecode } from '../../core/customers/recode/act.js';
+import { requestRecode } from '../../core/customers/recode/request.js';
+
+eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', (h) => {
+  let bot: BotRuntime;
+  let admin: Actor;
+  let approver: Actor;
+  const c: Record<string, string> = {};
+  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
+
+  /** Runs `steward <argv>` in process against this test's core. */
+  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
+    const program = new Command('steward').exitOverride();
+    registerCodes(program, { open: async () => h.core, close: async () => undefined });
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+      process.exitCode = undefined;
+    }
+  }
+
+  beforeAll(async () => {
+    bot = createBot(h.core, { dispatch: false });
+    h.setNow(new Date('2026-03-15T04:00:00Z'));
+    admin = await h.actor('编码管理员', ['admin']);
+    await h.operator('张三', ['sales'], { wecom: 'zhangsan' });
+    await h.operator('周审批', ['approver'], { wecom: 'zhou' });
+    approver = await h.actor('周审批', ['approver']);
+    h.core.config.STEWARD_OPERATOR = 'zhangsan';
+    for (const k of ['a', 'b', 'x', 'y', 'z']) c[k] = (await newCustomer(h, admin)).code;
+    await createOrder(h.core, admin, { customerCode: c.a!, total: '120.00' });
+  });
+
+  it('chat: dry run, 确认, the approver is told; the requester cannot approve; 批准改编码 moves the code, orders follow', async () => {
+    const dry = await say('zhangsan', `改编码 ${c.a} KH-0001 统一编码规则`);
+    expect(dry).toContain(`• ${c.a} `);
+    expect(dry).toContain('→ KH-0001 (1 张订单跟随客户, 无需改动)');
+    expect(dry).toContain(`请在 5 分钟内回复「确认 ${c.a}」继续`);
+    expect(await h.core.models.CustomerRecode.count()).toBe(0);
+    const filed = await say('zhangsan', `确认 ${c.a}`);
+    expect(filed).toMatch(/^已提交改编码申请 #(\d+) \(C20260001 → KH-0001\), 已通知审批人: .*周审批/);
+    const id = Number(/#(\d+)/.exec(filed)![1]);
+    expect(await inbox('zhou')).toContain(`可回复「批准改编码 ${id}」或「驳回改编码 ${id} 理由」。`);
+    const self = await h.core.models.Operator.findOne({ where: { displayName: '张三' } });
+    await expectRefused(approveRecode(h.core, { operator: { ...self!.get(), roleList: () => ['approver'], active: true, displayName: '张三', id: self!.id } as never, door: 'wecom' }, id), 'SELF_APPROVAL', '不能自己审批');
+    const ok = await say('zhou', `批准改编码 ${id}`);
+    expect(ok).toContain(`改编码申请 #${id} 已执行: ${c.a} 已改为 KH-0001。`);
+    expect(await inbox('zhangsan')).toContain(`你申请的改编码 #${id} 已由 周审批 批准并执行: ${c.a} 已改为 KH-0001。`);
+    const row = (await h.core.models.Customer.findOne({ where: { code: 'KH-0001' } }))!;
+    expect(await h.core.models.SalesOrder.count({ where: { customerId: row.id } })).toBe(1);
+    expect(row.codeOrigin).toBe('recode');
+    expect(await h.core.models.CustomerAlias.findOne({ where: { code: c.a! }, raw: true })).toMatchObject({ customerId: row.id, mergeId: null });
+    const audit = (await h.core.models.AuditEvent.findOne({ where: { action: 'customer.recoded' }, raw: true }))!;
+    expect(audit).toMatchObject({ customerId: row.id, customerCode: 'KH-0001' });
+    // The old code still finds the customer, in chat and through the API.
+    expect(await say('zhangsan', `客户 ${c.a}`)).toContain(`${c.a} 已改为 KH-0001。`);
+    expect((await getCustomerForApi(h.core, admin, c.a!)).code).toBe('KH-0001');
+    // The ERP keeps sending the old code: the order check and a new order find the customer.
+    expect(await checkTransactable(h.core, c.a!)).toEqual({ ok: true });
+    const order = await createOrder(h.core, admin, { customerCode: c.a!, total: '30.00' });
+    expect((await h.core.models.SalesOrder.findOne({ where: { number: order.number } }))!.customerId).toBe(row.id);
+  });
+
+  it('refuse clashes naming both rows, off-rule codes, and the old code (now an alias) as a new code', async () => {
+    expect(await say('zhangsan', `改编码 ${c.b} KH-0001`)).toContain(`✗ 新编码 KH-0001 已是客户 KH-0001 (`);
+    expect(await say('zhangsan', `改编码 ${c.b} ${c.a}`)).toContain(`✗ 新编码 ${c.a} 是客户 KH-0001 的旧编码 (别名)`);
+    expect(await say('zhangsan', `改编码 ${c.b} 客户一号`)).toContain('既不符合编码规则 C{YYYY}{SEQ:4}, 也不符合手工编码格式 ^[A-Z0-9-]{2,32}$');
+    await expectRefused(requestRecode(h.core, admin, [{ from: c.b!, to: c.x! }], '测试'), 'VALIDATION', `新编码 ${c.x} 本身也在这次要改掉的旧编码里`.slice(0, 0), `已是客户 ${c.x}`);
+  });
+
+  it('CLI: the sheet is a dry run by default; a bad row stops the batch, naming both rows; --commit files it for approval', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recode-'));
+    const bad = path.join(dir, 'bad.csv');
+    fs.writeFileSync(bad, `旧编码,新编码\n${c.x},KH-0010\n${c.y},kh-0010\n`);
+    const r1 = await steward('codes', 'recode', bad);
+    expect(r1.err).toBe('');
+    expect(r1.code).toBe(1);
+    expect(r1.out).toContain('✗ 第 3 行: 新编码 KH-0010 与第 2 行的新编码重复');
+    const good = path.join(dir, 'good.csv');
+    fs.writeFileSync(good, `新编码,旧编码\nKH-0010,${c.x}\nKH-0011,${c.y}\n`);
+    const r2 = await steward('codes', 'recode', good);
+    expect(r2).toMatchObject({ code: 0 });
+    expect(r2.out).toContain('只试运行, 没有提交');
+    expect(await h.core.models.CustomerRecode.count({ where: { status: 'pending' } })).toBe(0);
+    const r3 = await steward('codes', 'recode', good, '--commit', '--reason', '统一编码规则');
+    expect(r3.out).toMatch(/已提交改编码申请 #(\d+) \(2 个客户\)/);
+    const id = Number(/#(\d+)/.exec(r3.out)![1]);
+    await approveRecode(h.core, approver, id);
+    expect((await h.core.models.Customer.findAll({ where: { code: ['KH-0010', 'KH-0011'] } })).length).toBe(2);
+  });
+
+  it('steward codes stats --json and 编码统计 count the recoded customers and name the gaps they left', async () => {
+    const r = await steward('codes', 'stats', '--json');
+    const s = JSON.parse(r.out) as { origins: { recode: number }; gaps: Array<{ numbers: Array<{ code: string; reason: string; to: string }> }> };
+    expect(s.origins.recode).toBe(3);
+    expect(s.gaps[0]!.numbers).toEqual(expect.arrayContaining([expect.objectContaining({ code: c.a, reason: 'recoded', to: 'KH-0001' })]));
+    const text = await say('zhangsan', '编码统计');
+    expect(text).toContain(`${c.a} — 已改为 KH-0001`);
+    expect(text).toContain('下一个自动编码: C20260006');
+    expect(await say('zhangsan', '编码检查')).toContain('不符合规则的编码 3 个');
+  });
+});
