@@ -23,6 +23,7 @@ import { JsherpLink, JsherpCandidate, JsherpState, JsherpWrite } from './jsherp.
 import { SocketLease } from './socket-lease.js';
 import { CustomerMerge, CustomerAlias } from './customer-merge.js';
 import { DuplicateDismissal } from './duplicate-dismissal.js';
+import { ListEntry } from './list-entry.js';
 
 export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, OperatorIdentity, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, ApprovalCode, RecycleEntry, StewardMeta };
 export * from './customer.js';
@@ -45,6 +46,7 @@ export * from './jsherp.js';
 export * from './socket-lease.js';
 export * from './customer-merge.js';
 export * from './duplicate-dismissal.js';
+export * from './list-entry.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -86,6 +88,7 @@ export interface Models {
   CustomerMerge: typeof CustomerMerge;
   CustomerAlias: typeof CustomerAlias;
   DuplicateDismissal: typeof DuplicateDismissal;
+  ListEntry: typeof ListEntry;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -131,6 +134,7 @@ export function initModels(sequelize: Sequelize): Models {
     CustomerMerge: class extends CustomerMerge {}.initModel(sequelize),
     CustomerAlias: class extends CustomerAlias {}.initModel(sequelize),
     DuplicateDismissal: class extends DuplicateDismissal {}.initModel(sequelize),
+    ListEntry: class extends ListEntry {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

@@ -8,6 +8,7 @@ import { normalizeName } from '../text.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode, nextCustomerCode, prepareCustomerCode } from './codes.js';
 import { duplicateCandidates, type DuplicateCandidate } from './duplicates.js';
+import { resolveListFields } from '../lists/customer-fields.js';
 import { assertCreateInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, mapUniqueError, toView, type CustomerView } from './view.js';
 
@@ -30,6 +31,7 @@ export function storedFields(core: Core, v: CustomerInput) {
     ...(v.phone !== undefined ? { phoneEnc: encrypt(core.keys, v.phone), phoneHash: blindIndex(core.keys, v.phone) } : {}),
     ...(v.address !== undefined ? { addressEnc: encrypt(core.keys, v.address) } : {}),
     ...(v.category !== undefined ? { category: v.category } : {}),
+    ...(v.region !== undefined ? { region: v.region } : {}),
     ...(v.ownerId !== undefined ? { ownerId: v.ownerId } : {}),
     ...(v.note !== undefined ? { note: v.note } : {}),
   };
@@ -45,6 +47,7 @@ export async function createCustomer(core: Core, actor: Actor, input: CustomerIn
   const manual = value.code ? checkManualCode(core, value.code) : null;
   if (!manual && !opts.transaction) await prepareCustomerCode(core);
   return withTransaction(core.models.sequelize, async (t) => {
+    Object.assign(value, await resolveListFields(core, value, { transaction: t }));
     const duplicates = await duplicateCandidates(core, value, { transaction: t });
     if (duplicates.length && !opts.allowDuplicates) {
       const list = duplicates.map((d) => `${d.code} ${d.name}`).join('、');

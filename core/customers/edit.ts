@@ -6,6 +6,7 @@ import { assertCan } from '../permissions.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode } from './codes.js';
 import { storedFields } from './create.js';
+import { resolveListFields } from '../lists/customer-fields.js';
 import { assertEditInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, findByCode, mapUniqueError, toView, type CustomerView } from './view.js';
 
@@ -37,7 +38,7 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
     const expected = version === undefined || version === null ? row.version : Number(version);
     if (!Number.isInteger(expected)) throw validationError([{ field: 'version', message: '版本号无效, 请刷新后再改' }]);
     const before = toView(core, row);
-    const next: Record<string, unknown> = storedFields(core, value);
+    const next: Record<string, unknown> = storedFields(core, await resolveListFields(core, value, { transaction: t, current: row }));
     if (value.code !== undefined) {
       const code = checkManualCode(core, value.code);
       if (code !== row.code) {

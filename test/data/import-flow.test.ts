@@ -83,7 +83,7 @@ eachDialect('import: upsert, duplicates, all-or-nothing, undo', (h) => {
   it('gives a template with headers, an example row and the allowed values, and skips the example on import', async () => {
     const file = path.join(dir, 'template.xlsx');
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((await templateWorkbook()) as never);
+    await wb.xlsx.load((await templateWorkbook(h.core)) as never);
     const ws = wb.getWorksheet('客户')!;
     expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(HEADERS);
     expect(String(ws.getCell('B2').value)).toContain('示例');
