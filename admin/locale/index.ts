@@ -3,11 +3,12 @@ import { baseTranslations } from './base.js';
 import { resourceTranslations } from './resources.js';
 import { jsherpLabels, jsherpTranslations } from '../resources/jsherp.resource.js';
 import { duplicatesLabels, duplicatesTranslations } from '../resources/duplicates.resource.js';
+import { listEntryLabels, listEntryTranslations } from '../resources/list-entry.resource.js';
 
 /** The back office in Simplified Chinese only. */
 export const locale: Locale = {
   language: 'zh-CN',
   availableLanguages: ['zh-CN'],
   localeDetection: false,
-  translations: { 'zh-CN': { ...baseTranslations, labels: { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels }, resources: { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations } } },
+  translations: { 'zh-CN': { ...baseTranslations, labels: { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels, ...listEntryLabels }, resources: { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations, ...listEntryTranslations } } },
 };

@@ -40,7 +40,7 @@ function listRule(core: Core, column: 'category' | 'region') {
     const { sequelize } = core.models;
     const text = toHalfWidth(value).trim();
     const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
-    const names = `(SELECT ${q('name')} FROM ${q('list_entries')} WHERE ${q('list_key')} = ${sequelize.escape(column)} AND (${q('name')} = ${sequelize.escape(text)} OR ${q('aliases')} LIKE ${sequelize.escape(`%${JSON.stringify(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}))`;
+    const names = `(SELECT ${q('name')} FROM ${q('list_entries')} WHERE ${q('list_key')} = ${sequelize.escape(column)} AND (${q('name')} = ${sequelize.escape(text)} OR ${q('aliases')} LIKE ${sequelize.escape(`%${JSON.stringify(text)}%`)}))`;
     return { [Op.or]: [{ [column]: text }, { [column]: { [Op.in]: literal(names) } }] };
   };
 }

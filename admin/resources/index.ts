@@ -11,6 +11,7 @@ import { backupResource } from './backup.resource.js';
 import { apiTokenResource } from './api-token.resource.js';
 import { webhookDeliveryResource, webhookSubscriptionResource } from './webhook.resource.js';
 import { jsherpResources } from './jsherp.resource.js';
+import { listEntryResource } from './list-entry.resource.js';
 
 /**
  * Every resource of the back office, in menu order. One factory per resource; tables owned by
@@ -21,6 +22,8 @@ export function buildResources(core: Core, notifier?: ApprovalNotifier) {
   return [
     customerResource(core, notifier),
     duplicatesResource(core, notifier),
+    listEntryResource(core, 'category'),
+    listEntryResource(core, 'region'),
     ...commerceResources(core),
     approvalResource(core),
     recycleResource(core),

@@ -4,6 +4,7 @@ import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
 import { importCommand } from './import.js';
+import { listsCommand } from './lists.js';
 import { approveMergeCommand, mergeCommand, pendingMergesCommand, rejectMergeCommand, unmergeCommand } from './merge.js';
 import { cancelOrderCommand, paymentCommand, releaseCommand } from './ledger.js';
 import { customerQuery } from './query.js';
@@ -42,7 +43,8 @@ export function buildRegistry(): CommandRegistry {
     .register(rejectMergeCommand)
     .register(pendingMergesCommand)
     .register(unmergeCommand)
-    .register(duplicatesCommand);
+    .register(duplicatesCommand)
+    .register(listsCommand);
   registry.register(helpCommand(registry));
   return registry;
 }
