@@ -4,6 +4,13 @@ import type { Migration } from './types.js';
 /** The six 客户分类 the code base had fixed until now: every company starts with them. */
 export const STARTING_CATEGORIES = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
 
+/** The rows 0016 seeds (also what a restore of a backup from before 0016 starts the list with). */
+export function startingCategoryRows(now: Date) {
+  return STARTING_CATEGORIES.map((name, i) => ({
+    list_key: 'category', code: String(i + 1).padStart(2, '0'), name, aliases: '[]', active: true, sort: (i + 1) * 10, created_at: now, updated_at: now,
+  }));
+}
+
 /**
  * Company-defined lists (客户分类, 区域) replace the fixed category enum; customers gain 区域.
  * Customers keep storing the entry's name (reports and exports read it as it is).
@@ -24,10 +31,7 @@ export const companyLists: Migration = {
     });
     await qi.addIndex('list_entries', ['list_key', 'name'], { unique: true, name: 'list_entries_name' });
     await qi.addIndex('list_entries', ['list_key', 'code'], { unique: true, name: 'list_entries_code' });
-    const now = new Date();
-    await qi.bulkInsert('list_entries', STARTING_CATEGORIES.map((name, i) => ({
-      list_key: 'category', code: String(i + 1).padStart(2, '0'), name, aliases: '[]', active: true, sort: (i + 1) * 10, created_at: now, updated_at: now,
-    })));
+    await qi.bulkInsert('list_entries', startingCategoryRows(new Date()));
     await qi.addColumn('customers', 'region', { type: DataTypes.STRING(50), allowNull: true });
     await qi.addIndex('customers', ['region'], { name: 'customers_region' });
   },

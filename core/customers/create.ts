@@ -8,7 +8,7 @@ import { normalizeName } from '../text.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode, nextCustomerCode, prepareCustomerCode } from './codes.js';
 import { duplicateCandidates, type DuplicateCandidate } from './duplicates.js';
-import { resolveListFields } from '../lists/customer-fields.js';
+import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertCreateInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, mapUniqueError, toView, type CustomerView } from './view.js';
 
@@ -43,7 +43,7 @@ export function storedFields(core: Core, v: CustomerInput) {
  */
 export async function createCustomer(core: Core, actor: Actor, input: CustomerInput, opts: CreateOptions = {}): Promise<CreateResult> {
   assertCan(actor.operator, 'create');
-  const value = assertCreateInput(input);
+  const value = await withListErrors(core, input, () => assertCreateInput(input));
   const manual = value.code ? checkManualCode(core, value.code) : null;
   if (!manual && !opts.transaction) await prepareCustomerCode(core);
   return withTransaction(core.models.sequelize, async (t) => {

@@ -6,7 +6,7 @@ import { assertCan } from '../permissions.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode } from './codes.js';
 import { storedFields } from './create.js';
-import { resolveListFields } from '../lists/customer-fields.js';
+import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertEditInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, findByCode, mapUniqueError, toView, type CustomerView } from './view.js';
 
@@ -30,7 +30,7 @@ export function fieldDiff(before: Record<string, unknown>, after: Record<string,
 export async function editCustomer(core: Core, actor: Actor, rawCode: string, input: CustomerInput & { version?: number | string | null }, opts: { transaction?: Transaction } = {}): Promise<EditResult> {
   assertCan(actor.operator, 'edit');
   const { version, ...fields } = input;
-  const value = assertEditInput(fields);
+  const value = await withListErrors(core, fields, () => assertEditInput(fields));
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
     if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 不能修改。如需修改请先「恢复客户 ${row.code}」。`, { code: row.code });

@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Core } from '../context.js';
-import { validationError, type FieldError } from '../errors.js';
+import { DomainError, validationError, type FieldError } from '../errors.js';
 import { LIST_KEYS, ListSnapshot, type ListKey } from './lookup.js';
 
 /** The customer fields whose values come from a company list (the field is named as the list). */
@@ -42,4 +42,26 @@ export async function resolveListFilters(core: Core, filters: Partial<Record<Lis
   }
   if (errors.length) throw validationError(errors);
   return out;
+}
+
+/**
+ * Runs a shape check (assertCreateInput / assertEditInput); when it refuses, the list fields'
+ * problems join its errors, so a person sees every bad field at once.
+ */
+export async function withListErrors<T>(core: Core, input: Partial<Record<ListKey, unknown>>, check: () => T): Promise<T> {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== 'VALIDATION') throw err;
+    const errors = (err.details.errors as FieldError[] | undefined) ?? [];
+    const given = Object.fromEntries(LIST_FIELDS.filter((f) => typeof input[f] === 'string' && !errors.some((e) => e.field === f)).map((f) => [f, String(input[f])]));
+    if (!Object.keys(given).length) throw err;
+    try {
+      await resolveListFields(core, given);
+    } catch (listErr) {
+      if (listErr instanceof DomainError && listErr.code === 'VALIDATION') throw validationError([...errors, ...((listErr.details.errors as FieldError[]) ?? [])]);
+      throw listErr;
+    }
+    throw err;
+  }
 }
