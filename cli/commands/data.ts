@@ -42,7 +42,7 @@ async function runImport(file: string, flags: ImportFlags): Promise<number> {
     const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, mapColumns: flags.mapColumn, mapValues: flags.mapValue, createMissing: flags.createMissing, source: flags.source, onProgress: bar.update }).finally(bar.stop);
     const errorReport = await saveErrorReport(report, file, flags.errorsOut);
     const { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, unknownValues } = report;
-    output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, unknownValues }, importLines(report, errorReport));
+    output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, ...(unknownValues.length ? { unknownValues } : {}) }, importLines(report, errorReport));
     if (flags.json && report.alreadyImported) process.stderr.write(`${importLines(report, null)[0]}\n`);
     if (flags.json && errorReport) process.stderr.write(`错误报告: ${errorReport}\n`);
     if (flags.json && report.notices.length) process.stderr.write(`${report.notices.join('\n')}\n`);

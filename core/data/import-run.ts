@@ -44,14 +44,15 @@ export class ImportRun {
   /** Reads, checks and (with a transaction) writes the whole file; true when it should commit. */
   async run(): Promise<boolean> {
     const { core, opts, report } = this;
+    // 客户分类 / 区域 are checked against one snapshot of the company's lists (and --map-value); read
+    // before the file is opened, since the xlsx reader must not wait on the database once it streams.
+    this.values = await ImportValueChecker.prepare(core, this.actor, opts, this.t);
     const source = await readSource(this.file, report.fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB });
     Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
     if (this.t) {
       this.writer = new ImportWriter(core, this.actor, this.t, { fileName: report.fileName, sha256: report.sha256, sheet: source.sheet, partial: Boolean(opts.partial) });
       this.codes = new CodeBlock(core, this.t, this.typedCodes, 10 * IMPORT_CHUNK);
     }
-    // 客户分类 / 区域 are checked against one snapshot of the company's lists (and --map-value).
-    this.values = await ImportValueChecker.prepare(core, this.actor, opts, this.t);
     const parser = new SheetParser(core, source.merges, Boolean(opts.ignoreUnknown), report.fileName, await this.columnMap(source.sheet));
     const phase = this.t ? 'write' : 'check';
     let chunk: ParsedRow[] = [];
