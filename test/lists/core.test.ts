@@ -48,7 +48,7 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
     const err = await expectRefused(createCustomer(h.core, sales, { name: uniqueName('坏'), phone: '12', category: '零食', region: '东北' }), 'VALIDATION');
     expect(err.details.errors).toEqual([
       { field: 'phone', message: '手机/电话格式不对, 应为 5–20 位数字' },
-      { field: 'category', message: '客户分类「零食」不在客户分类表中 (是不是「零售商」?)。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。' },
+      { field: 'category', message: '客户分类「零食」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。' },
       { field: 'region', message: '区域「东北」已停用, 不能再用于新的资料。可选: 华东' },
     ]);
   });
