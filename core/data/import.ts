@@ -8,7 +8,7 @@ import { assertCan } from '../permissions.js';
 import { prepareCustomerCode } from '../customers/codes.js';
 import { parseMapEntries, saveColumnMap } from './column-map.js';
 import { ImportRun } from './import-run.js';
-import type { UnknownValue } from '../lists/import-values.js';
+import { ImportValueChecker, type UnknownValue } from '../lists/import-values.js';
 import type { RowError } from './parse-rows.js';
 import type { Progress } from './source.js';
 
@@ -102,6 +102,8 @@ export async function importCustomers(core: Core, actor: Actor, file: string, op
   const fileName = opts.fileName ?? path.basename(file);
   const dryRun = !opts.commit;
   const flagMap = parseMapEntries(opts.mapColumns ?? []);
+  // Bad --map-value / --create-missing are refused before anything else, like --map-column.
+  if (opts.mapValues?.length || opts.createMissing) await ImportValueChecker.prepare(core, actor, opts, null);
   const sha256 = await fileSha256(file).catch(() => '');
   if (opts.expectSha256 && sha256 !== opts.expectSha256) {
     throw new DomainError('CONFLICT', `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传或发送文件, 预检后再确认。`, { file: fileName });
