@@ -111,11 +111,6 @@ async function moveCustomers(core: Core, key: ListKey, from: string, to: string,
   return moved;
 }
 
-/** 停用 / 启用 an entry: a deactivated one stays on the customers that have it but is refused for new values. */
-export async function setListEntryActive(core: Core, actor: Actor, rawKey: string, id: number, active: boolean): Promise<ListItem> {
-  return (await saveListEntry(core, actor, rawKey, id, { active })).entry;
-}
-
 /** Adds entries for values an import did not find (`--create-missing`), inside the import's transaction. */
 export async function createMissingEntries(core: Core, actor: Actor, key: ListKey, names: string[], t: Transaction): Promise<ListItem[]> {
   const out: ListItem[] = [];

@@ -1,5 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { consoleSay } from '../../bot/console.js';
+import { dryRunReply } from '../../bot/import/report.js';
+import { importCustomers } from '../../core/data/import.js';
+import { tempDir, writeCsv } from '../data/fixtures.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
@@ -12,6 +17,12 @@ import { uniqueName } from '../core/fixtures.js';
 type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }> };
 type ActionAnswer = { notice?: { message: string; type: string }; record: Rec };
 type ListAnswer = { meta: { total: number }; records: Rec[] };
+type ImportAnswer = { report: { failedRowCount: number; valueProblems: string[]; errors: unknown[] }; token: string | null };
+
+const dir = tempDir('steward-lists-doors-');
+/** Four rows with 客户分类 零售商店 (in no list) and one good row. */
+const unknownFile = (name: string) => writeCsv(path.join(dir, name), [['客户名称', '客户分类'], ...[1, 2, 3, 4].map((i) => [`${name}${i}号`, '零售商店']), [`${name}好`, '批发']]);
+const SUMMARY = '客户分类「零售商店」出现 4 行 (第 2、3、4、5 行), 不在客户分类表中 (是不是「零售商」?)';
 
 eachDialect('company lists through every door: chat, HTTP API, back office', (h) => {
   let admin: Actor;
@@ -50,6 +61,14 @@ eachDialect('company lists through every door: chat, HTTP API, back office', (h)
       expect(await say(`修改客户 ${row.code} 分类=零食`)).toBe('输入有误 — 客户分类「零食」不在客户分类表中 (是不是「零售商」?)。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。');
       const card = await say(`客户 ${row.code}`);
       expect(card).toContain('分类: 零售商  区域: 华南');
+    });
+
+    it('a file sent in chat gets the same once-per-value summary in its dry-run report', async () => {
+      const report = await importCustomers(h.core, admin, unknownFile('聊天文件'), { fileName: '聊天文件.csv' });
+      const text = dryRunReply(report).text;
+      expect(text).toContain('新增 1 · 更新 0 · 不变 0 · 跳过 0 · 错误 4 行');
+      expect(text).toContain(`· ${SUMMARY}`);
+      expect(text).not.toContain('第 2 行 客户分类');
     });
 
     it('客户 分类=… lists customers by a name or alias', async () => {
@@ -130,6 +149,23 @@ eachDialect('company lists through every door: chat, HTTP API, back office', (h)
       expect((await entry.reload()).aliasList()).toEqual(['西南区', '川渝', '西南']);
       await as['list-boss']!.action('list_region', entry.id, 'edit', { active: 'false' });
       expect((await entry.reload()).active).toBe(false);
+    });
+
+    it('the import shows the unknown values once each, and takes 值对应 lines (the CLI\'s --map-value)', async () => {
+      const upload = async (name: string, fields: Record<string, string> = {}) => {
+        const form = new FormData();
+        form.set('file', new Blob([new Uint8Array(fs.readFileSync(unknownFile(name)))]), `${name}.csv`);
+        for (const [k, v] of Object.entries(fields)) form.set(k, v);
+        return (await as['list-wang']!.request('POST', '/admin/api/resources/import_batches/actions/importFile', form)).json<ImportAnswer & { notice: { message: string; type: string } }>();
+      };
+      const dry = await upload('后台文件');
+      expect(dry.report).toMatchObject({ failedRowCount: 4, errors: [] });
+      expect(dry.report.valueProblems[0]).toBe(SUMMARY);
+      const mapped = await upload('后台对应', { mapValues: '客户分类:零售商店=零售商\n' });
+      expect(mapped.report).toMatchObject({ failedRowCount: 0, valueProblems: [] });
+      // --create-missing is for admins: a salesperson's tick is refused by core.
+      const denied = await upload('后台新增', { createMissing: 'true' });
+      expect(denied.notice).toMatchObject({ type: 'error', message: expect.stringContaining('不能使用 --create-missing') });
     });
 
     it('the customer form takes an alias; the 客户分类 filter finds customers by alias', async () => {
