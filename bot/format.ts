@@ -18,7 +18,7 @@ export function customerText(core: Core, c: CustomerView, opts: { full: boolean;
     `状态: ${STATUS_LABELS[c.status]}${c.status === 'inactive' ? ` (${c.deactivationReason ?? ''}${c.deactivatedAt ? `, ${localDay(core, c.deactivatedAt)} 停用` : ''}${c.reactivateOn ? `, 停用至 ${c.reactivateOn}` : ''})` : ''}`,
     `联系人: ${c.contact ?? '—'}  手机: ${phone}`,
     `地址: ${address}`,
-    `分类: ${c.category ?? '—'}  负责人: ${opts.ownerName ?? '—'}`,
+    `分类: ${c.category ?? '—'}  区域: ${c.region ?? '—'}  负责人: ${opts.ownerName ?? '—'}`,
     `最近下单: ${c.lastOrderAt ? localDay(core, c.lastOrderAt) : '从未下单'}`,
   ];
   if (c.note) lines.push(`备注: ${c.note}`);

@@ -6,7 +6,7 @@ import { DomainError } from './errors.js';
 export const ACTIONS = [
   'view', 'create', 'edit', 'deactivate', 'reactivate', 'requestDeletion', 'approve', 'restore', 'purge',
   'import', 'export', 'backup', 'restoreBackup', 'revealPersonal', 'manageOperators', 'orders', 'payments',
-  'integrations', 'merge',
+  'integrations', 'merge', 'manageLists',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -31,6 +31,7 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
   payments: ['admin', 'finance'],
   integrations: ['admin'],
   merge: ['admin', 'sales', 'finance'],
+  manageLists: ['admin'],
 };
 
 export const ACTION_LABELS: Record<Action, string> = {
@@ -40,6 +41,7 @@ export const ACTION_LABELS: Record<Action, string> = {
   orders: '办理订单和预留', payments: '登记收款',
   integrations: '管理系统对接 (API 令牌、Webhook 订阅)',
   merge: '合并重复客户',
+  manageLists: '管理客户分类和区域',
 };
 
 export const ROLE_LABELS: Record<Role, string> = { admin: '管理员', approver: '审批人', sales: '销售', finance: '财务', viewer: '只读' };

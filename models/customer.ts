@@ -16,6 +16,8 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
   declare phoneHash: string | null;
   declare addressEnc: string | null;
   declare category: string | null;
+  /** 区域, a name from the company's region list. */
+  declare region: CreationOptional<string | null>;
   declare ownerId: number | null;
   declare status: CreationOptional<CustomerStatus>;
   declare deactivationReason: string | null;
@@ -47,6 +49,7 @@ export class Customer extends Model<InferAttributes<Customer>, InferCreationAttr
         phoneHash: { type: DataTypes.STRING(64), allowNull: true },
         addressEnc: { type: DataTypes.TEXT, allowNull: true },
         category: { type: DataTypes.STRING(50), allowNull: true },
+        region: { type: DataTypes.STRING(50), allowNull: true },
         ownerId: { type: DataTypes.INTEGER, allowNull: true },
         status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'active' },
         deactivationReason: { type: DataTypes.STRING(20), allowNull: true },

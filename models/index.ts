@@ -23,6 +23,7 @@ import { JsherpLink, JsherpCandidate, JsherpState, JsherpWrite } from './jsherp.
 import { SocketLease } from './socket-lease.js';
 import { CustomerMerge, CustomerAlias } from './customer-merge.js';
 import { DuplicateDismissal } from './duplicate-dismissal.js';
+import { ListEntry } from './list-entry.js';
 
 export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, OperatorIdentity, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, ApprovalCode, RecycleEntry, StewardMeta };
 export * from './customer.js';
@@ -46,6 +47,7 @@ export * from './socket-lease.js';
 export * from './customer-merge.js';
 export * from './duplicate-dismissal.js';
 export { CustomerRecode, RECODE_STATUSES, type RecodeRow, type RecodeStatus } from './code-sequence.js';
+export * from './list-entry.js';
 
 /** All models, bound to one connection. */
 export interface Models {
@@ -88,6 +90,7 @@ export interface Models {
   CustomerAlias: typeof CustomerAlias;
   DuplicateDismissal: typeof DuplicateDismissal;
   CustomerRecode: typeof CustomerRecode;
+  ListEntry: typeof ListEntry;
 }
 
 /** Binds every model to `sequelize` and declares associations. Opens no connection.
@@ -134,6 +137,7 @@ export function initModels(sequelize: Sequelize): Models {
     CustomerAlias: class extends CustomerAlias {}.initModel(sequelize),
     DuplicateDismissal: class extends DuplicateDismissal {}.initModel(sequelize),
     CustomerRecode: class extends CustomerRecode {}.initModel(sequelize),
+    ListEntry: class extends ListEntry {}.initModel(sequelize),
   };
   const none = { constraints: false };
   m.Customer.belongsTo(m.Operator, { as: 'owner', foreignKey: 'ownerId', ...none });

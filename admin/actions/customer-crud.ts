@@ -8,7 +8,7 @@ import { adminActor } from '../auth/session.js';
 import { fieldErrors, freshRecord, refusal } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
 
-const FIELDS = ['code', 'name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'] as const;
+const FIELDS = ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'] as const;
 const NULL_MARK = '__FORM_VALUE_NULL__';
 
 function raw(payload: Record<string, unknown>, key: string): string | null | undefined {
@@ -100,7 +100,7 @@ export function customerCrudActions(core: Core) {
   return {
     new: {
       ...permit('create'),
-      layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note', 'allowDuplicates'],
+      layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note', 'allowDuplicates'],
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
         if (request.method !== 'post') throw new DomainError('VALIDATION', '新建客户请提交表单 (POST)。');
         return create(core, request, context, adminActor(context.currentAdmin));
@@ -108,7 +108,7 @@ export function customerCrudActions(core: Core) {
     },
     edit: {
       ...permit('edit', statusIs('active', 'inactive')),
-      layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'],
+      layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'],
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => edit(core, request, context, adminActor(context.currentAdmin)),
     },
   };

@@ -10,6 +10,7 @@ import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
 import { ADMIN_DATA_ROUTES, uploadLimitMb } from '../data/routes.js';
 import { formatByName, IMPORT_FORMATS_TEXT, isImportFormat } from '../../core/data/formats.js';
+import { unknownValueLines } from '../../core/lists/import-values.js';
 
 /** Rows of errors and duplicate candidates sent to the browser; the error report holds them all. */
 const SHOWN = 200;
@@ -34,6 +35,8 @@ export function reportView(r: ImportReport) {
     fileName: r.fileName, sha256: r.sha256, format: r.format, sheet: r.sheet, encoding: r.encoding, dryRun: r.dryRun, committed: r.committed, batchId: r.batchId,
     created: r.created, updated: r.updated, unchanged: r.unchanged, skipped: r.skipped,
     errorCount: r.errors.length, failedRowCount: r.failedRows.length, errors: r.errors.slice(0, SHOWN),
+    // Unknown 客户分类 / 区域, once per value with the fixes (the same lines the CLI and chat show).
+    valueProblems: unknownValueLines(r.unknownValues, { committed: r.committed }),
     duplicateCount: r.duplicates.length, duplicates: r.duplicates.slice(0, SHOWN),
     alreadyImported: r.alreadyImported ? { ...r.alreadyImported, at: r.alreadyImported.at.toISOString() } : null,
   };
@@ -66,7 +69,7 @@ async function dryRun(core: Core, actor: Actor, upload: UploadedFile, options: S
   }
 }
 
-const opts = (o: StagedOptions) => ({ ignoreUnknown: o.ignoreUnknown, partial: o.partial, ...(o.sheet ? { sheet: o.sheet } : {}) });
+const opts = (o: StagedOptions) => ({ ignoreUnknown: o.ignoreUnknown, partial: o.partial, ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.mapValues?.length ? { mapValues: o.mapValues } : {}), ...(o.createMissing ? { createMissing: true } : {}) });
 
 /** 确认导入: the staged file, with the options of its dry run. */
 async function commit(core: Core, actor: Actor, token: unknown) {
@@ -93,7 +96,8 @@ function importNotice(view: ReturnType<typeof reportView>) {
 
 /** The import's upload options from the form. */
 function formOptions(request: ActionRequest): StagedOptions {
-  return { ignoreUnknown: flag(request.payload, 'ignoreUnknown'), partial: flag(request.payload, 'partial'), sheet: text(request.payload, 'sheet') };
+  const mapValues = (text(request.payload, 'mapValues') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  return { ignoreUnknown: flag(request.payload, 'ignoreUnknown'), partial: flag(request.payload, 'partial'), sheet: text(request.payload, 'sheet'), mapValues, createMissing: flag(request.payload, 'createMissing') };
 }
 
 /** 导入客户 (resource action): upload → dry-run report → 确认导入 of the same staged file. */

@@ -6,7 +6,7 @@ type RowError = { row: number; column: string; message: string }
 type Report = {
   fileName: string; dryRun: boolean; committed: boolean; batchId: string | null; sheet: string | null; format: string | null
   created: number; updated: number; unchanged: number; skipped: number; errorCount: number; failedRowCount: number
-  errors: RowError[]; duplicateCount: number; duplicates: { row: number; matches: string[] }[]
+  errors: RowError[]; valueProblems?: string[]; duplicateCount: number; duplicates: { row: number; matches: string[] }[]
   alreadyImported: { batchId: string; at: string; operatorName: string } | null
 }
 type Answer = { notice?: NoticeMessage; info?: { templateUrl: string; maxMb: number; maxRows: number }; report?: Report; token?: string | null; errorReportUrl?: string | null }
@@ -33,6 +33,9 @@ const ReportView = ({ report }: { report: Report }) => (
       {stat('出错行', report.failedRowCount, '#c20012', 'stat-errors')}
       {stat('疑似重复', report.duplicateCount, '#ad4e00', 'stat-duplicates')}
     </div>
+    {report.valueProblems && report.valueProblems.length ? (
+      <div data-testid="import-value-problems" style={{ marginTop: 16, background: '#fff7e6', padding: '10px 14px', borderRadius: 6, whiteSpace: 'pre-wrap', lineHeight: 1.6 }}>{report.valueProblems.join('\n')}</div>
+    ) : null}
     {report.errors.length ? (
       <table data-testid="import-errors" style={{ borderCollapse: 'collapse', marginTop: 16, width: '100%' }}>
         <thead><tr><th style={cell}>行号</th><th style={cell}>列</th><th style={cell}>原因</th></tr></thead>
@@ -57,6 +60,8 @@ const ImportAction = (props: ActionProps) => {
   const [ignoreUnknown, setIgnoreUnknown] = useState(false)
   const [partial, setPartial] = useState(false)
   const [sheet, setSheet] = useState('')
+  const [mapValues, setMapValues] = useState('')
+  const [createMissing, setCreateMissing] = useState(false)
   const [answer, setAnswer] = useState<Answer | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -90,7 +95,7 @@ const ImportAction = (props: ActionProps) => {
     event.preventDefault()
     if (!file) return setError('请先选择要导入的 .xlsx 或 .csv 文件。')
     setAnswer(null)
-    send({ file, ignoreUnknown: String(ignoreUnknown), partial: String(partial), sheet })
+    send({ file, ignoreUnknown: String(ignoreUnknown), partial: String(partial), sheet, mapValues, createMissing: String(createMissing) })
   }
 
   const report = answer && answer.report
@@ -109,6 +114,9 @@ const ImportAction = (props: ActionProps) => {
         <input id="sheet" name="sheet" style={field} value={sheet} onChange={(e) => setSheet(e.target.value)} maxLength={100} />
         <label style={{ display: 'block', marginTop: 12 }}><input type="checkbox" name="ignoreUnknown" checked={ignoreUnknown} onChange={(e) => setIgnoreUnknown(e.target.checked)} /> 忽略未知列</label>
         <label style={{ display: 'block', marginTop: 8 }}><input type="checkbox" name="partial" checked={partial} onChange={(e) => setPartial(e.target.checked)} /> 只导入有效行 (默认: 有一行出错就全部不导入)</label>
+        <label style={labelStyle} htmlFor="mapValues">值对应 (可选, 每行一条, 例如 客户分类:零售=零售商 或 区域:华东区=华东)</label>
+        <textarea id="mapValues" name="mapValues" style={{ ...field, height: 60 }} value={mapValues} onChange={(e) => setMapValues(e.target.value)} maxLength={2000} />
+        <label style={{ display: 'block', marginTop: 8 }}><input type="checkbox" name="createMissing" checked={createMissing} onChange={(e) => setCreateMissing(e.target.checked)} /> 表中没有的客户分类/区域自动新增 (仅管理员; 预检时先列出将新增的值)</label>
         <button type="submit" style={primaryButton()} disabled={busy} data-testid="import-check">{busy ? '处理中…' : '上传并预检'}</button>
       </form>
       <ErrorBox message={error} testId="import-error" />

@@ -93,7 +93,7 @@ export function dataRoutes(core: Core, router: Router): void {
     if (!gate(ctx, 'import')) return;
     ctx.type = XLSX;
     attachment(ctx, '客户导入模板.xlsx');
-    ctx.body = await templateWorkbook();
+    ctx.body = await templateWorkbook(core);
   });
 
   router.get(`${local(ADMIN_DATA_ROUTES.errorReport)}/:id`, async function importErrors(ctx) {

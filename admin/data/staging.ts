@@ -12,6 +12,9 @@ export interface StagedOptions {
   ignoreUnknown: boolean;
   partial: boolean;
   sheet: string | null;
+  /** `客户分类:值=名称` lines (the CLI's --map-value) and --create-missing (admins), kept for 确认导入. */
+  mapValues?: string[];
+  createMissing?: boolean;
 }
 
 /** What is kept beside an uploaded file, so only its uploader can commit it, and only before expiry. */

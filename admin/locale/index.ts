@@ -4,11 +4,12 @@ import { resourceTranslations } from './resources.js';
 import { jsherpLabels, jsherpTranslations } from '../resources/jsherp.resource.js';
 import { duplicatesLabels, duplicatesTranslations } from '../resources/duplicates.resource.js';
 import { codeReportLabels, codeReportTranslations } from '../resources/code-report.resource.js';
+import { listEntryLabels, listEntryTranslations } from '../resources/list-entry.resource.js';
 
 /** The back office in Simplified Chinese only. */
 export const locale: Locale = {
   language: 'zh-CN',
   availableLanguages: ['zh-CN'],
   localeDetection: false,
-  translations: { 'zh-CN': { ...baseTranslations, labels: { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels, ...codeReportLabels }, resources: { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations, ...codeReportTranslations } } },
+  translations: { 'zh-CN': { ...baseTranslations, labels: { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels, ...codeReportLabels, ...listEntryLabels }, resources: { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations, ...codeReportTranslations, ...listEntryTranslations } } },
 };

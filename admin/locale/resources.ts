@@ -3,7 +3,7 @@ export const resourceTranslations = {
   customers: {
     properties: {
       code: '客户编码', name: '客户名称', contact: '联系人', phoneMasked: '手机', addressMasked: '地址', phone: '手机', address: '地址',
-      category: '客户分类', ownerId: '负责人', status: '状态', deactivationReason: '停用原因', deactivationMemo: '停用备注',
+      category: '客户分类', region: '区域', ownerId: '负责人', status: '状态', deactivationReason: '停用原因', deactivationMemo: '停用备注',
       deactivatedAt: '停用时间', reactivateOn: '停用至', note: '备注', lastOrderAt: '最近下单', version: '版本', allowDuplicates: '确认不是重复客户',
     },
   },

@@ -1,7 +1,7 @@
-import { Op } from 'sequelize';
+import { literal, Op, type WhereOptions } from 'sequelize';
 import type { ApprovalNotifier } from '../../core/notify-port.js';
 import type { Core } from '../../core/context.js';
-import { CATEGORIES, DEACTIVATION_REASONS } from '../../core/customers/schema.js';
+import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { STATUS_LABELS, toView } from '../../core/customers/view.js';
 import { blindIndex } from '../../core/privacy.js';
@@ -30,6 +30,21 @@ function phoneRule(core: Core) {
   return (value: FilterValue) => (typeof value === 'string' && value.trim() ? { phoneHash: blindIndex(core.keys, normalizePhone(value)) ?? '-' } : null);
 }
 
+/**
+ * 客户分类 / 区域 filter: the stored name, or any entry whose name or alias is the text typed
+ * (aliases are kept as a JSON array, so an alias matches as "text" inside it).
+ */
+function listRule(core: Core, column: 'category' | 'region') {
+  return (value: FilterValue): WhereOptions | null => {
+    if (typeof value !== 'string' || !value.trim()) return null;
+    const { sequelize } = core.models;
+    const text = toHalfWidth(value).trim();
+    const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
+    const names = `(SELECT ${q('name')} FROM ${q('list_entries')} WHERE ${q('list_key')} = ${sequelize.escape(column)} AND (${q('name')} = ${sequelize.escape(text)} OR ${q('aliases')} LIKE ${sequelize.escape(`%${JSON.stringify(text)}%`)}))`;
+    return { [Op.or]: [{ [column]: text }, { [column]: { [Op.in]: literal(names) } }] };
+  };
+}
+
 /** The customer adapter: indexed filters and sorts; deleted customers only when asked for. */
 export function customerAdapter(core: Core): StewardResource<Customer> {
   return new StewardResource(core.models.Customer, {
@@ -40,7 +55,8 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
       name: (v) => (typeof v === 'string' && v.trim() ? { [Op.or]: [{ nameNorm: { [Op.like]: `%${normalizeName(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%` } }, { code: normalizeCode(v) }] } : null),
       contact: prefixRule('contact', (v) => toHalfWidth(v).trim()),
       phone: phoneRule(core),
-      category: exactRule('category'),
+      category: listRule(core, 'category'),
+      region: listRule(core, 'region'),
       ownerId: idRule('ownerId'),
       lastOrderAt: rangeRule('lastOrderAt'),
       createdAt: rangeRule('createdAt'),
@@ -64,16 +80,18 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       navigation: { name: 'customerData', icon: 'Users' },
       titleProperty: 'name',
       sort: { sortBy: 'code', direction: 'asc' as const },
-      listProperties: ['code', 'name', 'contact', 'phoneMasked', 'category', 'ownerId', 'status', 'lastOrderAt'],
-      filterProperties: ['status', 'code', 'name', 'phone', 'contact', 'category', 'ownerId', 'lastOrderAt', 'createdAt'],
-      showProperties: ['code', 'name', 'contact', 'phoneMasked', 'addressMasked', 'category', 'ownerId', 'status', 'deactivationReason', 'deactivationMemo', 'deactivatedAt', 'reactivateOn', 'note', 'lastOrderAt', 'version', 'createdAt', 'updatedAt'],
-      editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note', 'allowDuplicates'],
+      listProperties: ['code', 'name', 'contact', 'phoneMasked', 'category', 'region', 'ownerId', 'status', 'lastOrderAt'],
+      filterProperties: ['status', 'code', 'name', 'phone', 'contact', 'category', 'region', 'ownerId', 'lastOrderAt', 'createdAt'],
+      showProperties: ['code', 'name', 'contact', 'phoneMasked', 'addressMasked', 'category', 'region', 'ownerId', 'status', 'deactivationReason', 'deactivationMemo', 'deactivatedAt', 'reactivateOn', 'note', 'lastOrderAt', 'version', 'createdAt', 'updatedAt'],
+      editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note', 'allowDuplicates'],
       properties: {
         id: { isVisible: false },
         code: { isTitle: false, isSortable: true, description: '留空则按编码规则自动生成' },
         name: { isTitle: true, isRequired: true },
         status: { availableValues: statusValues, isSortable: true },
-        category: { availableValues: list(CATEGORIES) },
+        // Company lists change at run time, so these are typed (name or alias) and core checks them; see 系统 → 客户分类 / 区域.
+        category: { type: 'string' as const, description: '填客户分类表中的名称或别名 (在「客户分类」里查看和维护)' },
+        region: { type: 'string' as const, description: '填区域表中的名称或别名 (在「区域」里查看和维护)' },
         deactivationReason: { availableValues: list(DEACTIVATION_REASONS) },
         ownerId: { reference: 'operators' },
         phoneMasked: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },

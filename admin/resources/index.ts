@@ -13,6 +13,7 @@ import { jobRunResource } from './job-run.resource.js';
 import { apiTokenResource } from './api-token.resource.js';
 import { webhookDeliveryResource, webhookSubscriptionResource } from './webhook.resource.js';
 import { jsherpResources } from './jsherp.resource.js';
+import { listEntryResource } from './list-entry.resource.js';
 
 /**
  * Every resource of the back office, in menu order. One factory per resource; tables owned by
@@ -24,6 +25,8 @@ export function buildResources(core: Core, notifier?: ApprovalNotifier) {
     customerResource(core, notifier),
     duplicatesResource(core, notifier),
     codeReportResource(core, notifier),
+    listEntryResource(core, 'category'),
+    listEntryResource(core, 'region'),
     ...commerceResources(core),
     approvalResource(core),
     recycleResource(core),

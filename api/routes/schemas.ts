@@ -1,5 +1,5 @@
 import { API_CUSTOMER_SCHEMA } from '../../core/customers/api-view.js';
-import { CATEGORIES, DEACTIVATION_REASONS } from '../../core/customers/schema.js';
+import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import type { JsonSchema } from '../types.js';
 
 /** The customer as the API answers it (shared with webhooks). */
@@ -17,6 +17,9 @@ export const CODE_PARAMS: JsonSchema = {
   properties: { code: { type: 'string', title: '客户编码', minLength: 1, maxLength: 64, pattern: NO_CONTROL, description: '客户编码, 例如 C20260001 (大小写、全角半角不限)' } },
 };
 
+/** 客户分类 and 区域 are company data, not a fixed enum: the docs say where the values come from. */
+const LIST_VALUE = (label: string) => `${label}表中的名称或别名 (公司自己的列表, 由管理员在后台「${label}」维护, 不是固定枚举); 不在表中或已停用的值返回 422, 附可选值和中文说明`;
+
 /** Fields a system may set on a customer; core validates them again with its own rules. */
 const FIELDS: Record<string, JsonSchema> = {
   code: { type: 'string', title: '客户编码', minLength: 1, maxLength: 32, description: '留空则按规则自动生成' },
@@ -24,7 +27,8 @@ const FIELDS: Record<string, JsonSchema> = {
   contact: { type: ['string', 'null'], title: '联系人', maxLength: 100 },
   phone: { type: ['string', 'null'], title: '手机', maxLength: 40, description: '5–20 位数字, 可带 +、空格和 -' },
   address: { type: ['string', 'null'], title: '地址', maxLength: 300 },
-  category: { type: ['string', 'null'], title: '客户分类', enum: [...CATEGORIES, null] },
+  category: { type: ['string', 'null'], title: '客户分类', maxLength: 50, description: LIST_VALUE('客户分类') },
+  region: { type: ['string', 'null'], title: '区域', maxLength: 50, description: LIST_VALUE('区域') },
   ownerId: { type: ['integer', 'null'], title: '负责人', minimum: 1, description: '负责人 (操作员) id' },
   note: { type: ['string', 'null'], title: '备注', maxLength: 1000 },
 };
@@ -80,7 +84,8 @@ export const LIST_QUERY: JsonSchema = {
   properties: {
     status: { type: 'string', title: '状态', enum: ['active', 'inactive', 'deleted'], description: '默认不含已删除' },
     owner: { type: 'string', title: '负责人', minLength: 1, maxLength: 100, pattern: NO_CONTROL, description: '负责人 id 或显示名' },
-    category: { type: 'string', title: '客户分类', enum: [...CATEGORIES] },
+    category: { type: 'string', title: '客户分类', minLength: 1, maxLength: 50, pattern: NO_CONTROL, description: '客户分类表中的名称或别名' },
+    region: { type: 'string', title: '区域', minLength: 1, maxLength: 50, pattern: NO_CONTROL, description: '区域表中的名称或别名' },
     updatedSince: { type: 'string', title: '更新起始时间', format: 'date-time', description: '只列出此时间及以后有变动的客户 (ISO 8601)' },
     limit: { type: 'integer', title: '每页条数', minimum: 1, maximum: 200, default: 50 },
     cursor: { type: 'string', title: '分页游标', minLength: 1, maxLength: 200, description: '上一页返回的 nextCursor' },

@@ -14,6 +14,7 @@ const FIELDS: Record<string, keyof CustomerInput | 'owner'> = {
   编码: 'code', 客户编码: 'code', code: 'code', 名称: 'name', 客户名称: 'name', name: 'name', 联系人: 'contact', contact: 'contact',
   手机: 'phone', 电话: 'phone', phone: 'phone', 地址: 'address', address: 'address', 分类: 'category', 客户分类: 'category', group: 'category',
   备注: 'note', note: 'note', 负责人: 'owner', owner: 'owner',
+  区域: 'region', 地区: 'region', region: 'region',
 };
 
 async function ownerId(core: Core, who: string): Promise<number> {
@@ -30,7 +31,7 @@ export async function fieldsFrom(ctx: CommandContext, named: Record<string, stri
   const input: CustomerInput = {};
   for (const [word, value] of Object.entries(named)) {
     const key = FIELDS[word];
-    if (!key) throw new DomainError('VALIDATION', `不认识的字段「${word}」。可用字段: 名称、联系人、手机、地址、分类、备注、负责人、编码。`, { errors: [{ field: word, message: '未知字段' }] });
+    if (!key) throw new DomainError('VALIDATION', `不认识的字段「${word}」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。`, { errors: [{ field: word, message: '未知字段' }] });
     if (key === 'owner') input.ownerId = await ownerId(ctx.core, value);
     else (input as Record<string, string>)[key] = value;
   }

@@ -1,3 +1,4 @@
+import { listNamesText } from './lists.js';
 import type { CommandSpec, CommandRegistry } from './registry.js';
 
 /** 帮助 / help, generated from the registry. */
@@ -14,10 +15,12 @@ export function helpCommand(registry: CommandRegistry): CommandSpec {
     example: '帮助 删除客户',
     async run(ctx) {
       const name = ctx.args.command;
-      if (!name) return { text: registry.help() };
+      // The company's 客户分类 and 区域 change at run time, so help reads them as it answers.
+      if (!name) return { text: `${registry.help()}\n\n${await listNamesText(ctx.core)}` };
       const matched = registry.match(name);
       if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help()}` };
-      return { text: registry.helpFor(matched.spec) };
+      const lists = ['customer.create', 'customer.edit', 'customer.show', 'lists.show'].includes(matched.spec.id) ? `\n${await listNamesText(ctx.core, { aliases: true })}` : '';
+      return { text: `${registry.helpFor(matched.spec)}${lists}` };
     },
   };
 }

@@ -5,6 +5,7 @@ import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
 import { importCommand } from './import.js';
+import { listsCommand } from './lists.js';
 import { approveMergeCommand, mergeCommand, pendingMergesCommand, rejectMergeCommand, unmergeCommand } from './merge.js';
 import { cancelOrderCommand, paymentCommand, releaseCommand } from './ledger.js';
 import { customerQuery } from './query.js';
@@ -44,7 +45,8 @@ export function buildRegistry(): CommandRegistry {
     .register(pendingMergesCommand)
     .register(unmergeCommand)
     .register(duplicatesCommand)
-    .register(codeStatsCommand).register(codeCheckCommand).register(recodeCommand).register(approveRecodeCommand).register(rejectRecodeCommand).register(pendingRecodesCommand);
+    .register(codeStatsCommand).register(codeCheckCommand).register(recodeCommand).register(approveRecodeCommand).register(rejectRecodeCommand).register(pendingRecodesCommand)
+    .register(listsCommand);
   registry.register(helpCommand(registry));
   return registry;
 }

@@ -12,6 +12,8 @@ export interface ArgSpec {
   required?: boolean;
   /** Takes the rest of the words. */
   rest?: boolean;
+  /** Not missing when one of these args is given instead (客户 分类=零售 needs no 编码). */
+  requiredUnless?: string[];
 }
 
 /** A chat command as data: the registry parses, checks permission and generates help from it. */
@@ -99,7 +101,7 @@ export class CommandRegistry {
       else if (a.rest) args[a.name] = queue.splice(0).join(' ') || undefined;
       else args[a.name] = queue.shift();
     }
-    const missing = spec.args.find((a) => a.required && !args[a.name]) ?? null;
+    const missing = spec.args.find((a) => a.required && !args[a.name] && !(a.requiredUnless ?? []).some((n) => args[n])) ?? null;
     return { spec, args, raw, missing };
   }
 

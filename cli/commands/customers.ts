@@ -32,6 +32,7 @@ const AS = ['--as <operator>', '以哪个操作员执行 (邮箱或聊天账号)
 const FIELDS: Record<string, keyof CustomerInput | 'owner'> = {
   名称: 'name', 客户名称: 'name', name: 'name', 联系人: 'contact', contact: 'contact', 手机: 'phone', 电话: 'phone', phone: 'phone',
   地址: 'address', address: 'address', 分类: 'category', 客户分类: 'category', category: 'category', 备注: 'note', note: 'note', 负责人: 'owner', owner: 'owner',
+  区域: 'region', 地区: 'region', region: 'region',
 };
 
 async function valuesFrom(core: Core, sets: string[]): Promise<CustomerInput> {
@@ -39,7 +40,7 @@ async function valuesFrom(core: Core, sets: string[]): Promise<CustomerInput> {
   for (const s of sets) {
     const m = /^([^=]+)=(.*)$/.exec(s);
     const key = m ? FIELDS[m[1]!.trim()] : undefined;
-    if (!m || !key) throw new UserFacingError(`--set 应为 字段=值, 字段可用: 名称、联系人、手机、地址、分类、备注、负责人 (收到「${s}」)。`, 2);
+    if (!m || !key) throw new UserFacingError(`--set 应为 字段=值, 字段可用: 名称、联系人、手机、地址、分类、区域、备注、负责人 (收到「${s}」)。`, 2);
     const value = m[2]!.trim();
     if (key !== 'owner') (out as Record<string, string>)[key] = value;
     else {

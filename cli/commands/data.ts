@@ -7,7 +7,7 @@ import { runAction, UserFacingError } from '../runtime.js';
 import { registerBackupCommands } from './data-backup.js';
 import { cliActor, output, progressBar, saveErrorReport, withCore } from './data-support.js';
 
-interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string; mapColumn?: string[]; source?: string }
+interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string; mapColumn?: string[]; source?: string; mapValue?: string[]; createMissing?: boolean }
 
 /** Collects a repeatable option (--map-column A=B --map-column C=D). */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -22,7 +22,7 @@ function importLines(r: ImportReport, errorReport: string | null): string[] {
   const verb = r.committed ? '' : '将';
   const lines = [
     `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where})`,
-    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行/表头上方的行), 错误 ${r.errors.length}, 疑似重复 ${r.duplicates.length}`,
+    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行/表头上方的行), 错误 ${r.failedRows.length} 行, 疑似重复 ${r.duplicates.length}`,
     ...r.notices.map((n) => `  · ${n}`),
   ];
   for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ 第 ${e.row} 行 ${e.column}: ${e.message}`);
@@ -30,8 +30,8 @@ function importLines(r: ImportReport, errorReport: string | null): string[] {
   for (const d of r.duplicates.slice(0, 10)) lines.push(`  ? 第 ${d.row} 行 可能与已有客户重复: ${d.matches.join('、')}`);
   if (errorReport) lines.push(`错误报告 (改正后可直接重新导入): ${errorReport}`);
   if (r.committed) lines.push(`已写入, 导入批次 #${r.batchId}。撤销: steward import undo ${r.batchId}`);
-  else if (!r.dryRun && r.errors.length) lines.push('有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。');
-  else if (r.dryRun) lines.push(r.errors.length ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。');
+  else if (!r.dryRun && r.failedRows.length) lines.push('有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。');
+  else if (r.dryRun) lines.push(r.failedRows.length ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。');
   return lines;
 }
 
@@ -39,14 +39,14 @@ async function runImport(file: string, flags: ImportFlags): Promise<number> {
   return withCore(flags.json, async (core) => {
     const actor = await cliActor(core, flags.as);
     const bar = progressBar(!flags.json);
-    const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, mapColumns: flags.mapColumn, source: flags.source, onProgress: bar.update }).finally(bar.stop);
+    const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, mapColumns: flags.mapColumn, mapValues: flags.mapValue, createMissing: flags.createMissing, source: flags.source, onProgress: bar.update }).finally(bar.stop);
     const errorReport = await saveErrorReport(report, file, flags.errorsOut);
-    const { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId } = report;
-    output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId }, importLines(report, errorReport));
+    const { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, unknownValues } = report;
+    output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, ...(unknownValues.length ? { unknownValues } : {}) }, importLines(report, errorReport));
     if (flags.json && report.alreadyImported) process.stderr.write(`${importLines(report, null)[0]}\n`);
     if (flags.json && errorReport) process.stderr.write(`错误报告: ${errorReport}\n`);
     if (flags.json && report.notices.length) process.stderr.write(`${report.notices.join('\n')}\n`);
-    return report.errors.length && !(flags.partial && report.committed) ? 1 : 0;
+    return report.failedRows.length && !(flags.partial && report.committed) ? 1 : 0;
   });
 }
 
@@ -67,15 +67,19 @@ const IMPORT_HELP = `
   steward import 客户.csv --commit --partial  只导入正确的行 (write the valid rows only)
   steward import 客户.xlsx --sheet 客户清单    指定工作表 (choose the sheet)
   steward import 信息内容.xls                 旧版 Excel (.xls), 如 jshERP 导出的客户; 表头上方的提示行自动跳过
-  steward import 客户.csv --map-column 单位全称=客户名称 --map-column 区域=忽略
+  steward import 客户.csv --map-column 单位全称=客户名称 --map-column 片区=忽略
                                               指定列的对应关系 (可重复); 正式导入后按来源记住, 下次无需再加
   steward import 客户.xls --source 管家婆       按此来源名记住/使用列的对应关系 (默认: 工作表名, 或文件名)
+  steward import 客户.xlsx --map-value 客户分类:零售=零售商 --map-value 区域:华东区=华东
+                                              把表中没有的客户分类/区域值对应到已有名称 (可重复, 仅本次)
+  steward import 客户.xlsx --create-missing   管理员: 表中没有的客户分类/区域值自动新增 (先试运行看将新增哪些)
   steward import 客户.xlsx --json             输出 JSON 摘要 (machine-readable summary)
   steward import undo 12                      撤销导入批次 #12 (undo batch 12)
   steward import --template 模板.xlsx          生成导入模板 (write the import template)
-表头可用中文或英文: 客户编码/code 客户名称/name 联系人/contact 手机/phone 地址/address 客户分类/group 负责人/owner 状态/status 备注/note
+表头可用中文或英文: 客户编码/code 客户名称/name 联系人/contact 手机/phone 地址/address 客户分类/group 区域/region 负责人/owner 状态/status 备注/note
 也认常见进销存的列名: 名称/单位名称/客户全称, 手机号码/移动电话, 联系电话/电话/座机 (手机为空时作手机, 否则记入备注),
-  分类/客户类别, 纳税人识别号/税号、开户行、账号、电子邮箱、传真 (记入备注), 期初应收/税率/排序 (不导入); 状态可写 1/0、是/否、禁用
+  分类/客户类别, 地区/片区/销售区域 (区域), 纳税人识别号/税号、开户行、账号、电子邮箱、传真 (记入备注), 期初应收/税率/排序 (不导入); 状态可写 1/0、是/否、禁用
+客户分类和区域填表中的名称或别名 (表由管理员在后台维护); 表中没有的值按值汇总报告一次, 并给出处理办法。
 CSV 可为 UTF-8 (带或不带 BOM) 或 GBK。更新已有客户时, 空单元格表示「不修改」。
 退出码 / exit codes: 0 成功, 1 有错误或失败, 2 用法错误`;
 
@@ -97,6 +101,8 @@ function registerImport(program: Command): void {
     .option('--ignore-unknown', '忽略不认识的列 (ignore unknown columns)')
     .option('--sheet <name>', '工作表名 (sheet name; default the first)')
     .option('--map-column <表头=字段>', '列的对应关系, 可重复 (map a header to a field; repeatable; remembered per source on commit)', collect)
+    .option('--map-value <分类:值=名称>', '把文件里的值对应到表中的名称, 可重复, 例如 客户分类:零售=零售商 或 区域:华东区=华东 (map a 客户分类/区域 value; repeatable)', collect)
+    .option('--create-missing', '自动新增客户分类/区域表中没有的值, 仅管理员 (admins: add missing list values; shown in the dry run)')
     .option('--source <name>', '来源名, 用于记住列的对应关系 (source name the mapping is remembered under)')
     .option('--errors-out <file>', '错误报告保存位置 (where to write the error report)')
     .option('--template <out.xlsx>', '生成导入模板 (write the import template and exit)')
@@ -105,9 +111,13 @@ function registerImport(program: Command): void {
     .addHelpText('after', IMPORT_HELP)
     .action((file: string | undefined, batch: string | undefined, flags: ImportFlags) => runAction(async () => {
       if (flags.template) {
-        fs.writeFileSync(flags.template, await templateWorkbook());
-        output(Boolean(flags.json), { path: path.resolve(flags.template) }, [`已生成导入模板: ${path.resolve(flags.template)}`]);
-        return 0;
+        const out = flags.template;
+        // The template's drop-downs are the company's current 客户分类 and 区域.
+        return withCore(flags.json, async (core) => {
+          fs.writeFileSync(out, await templateWorkbook(core));
+          output(Boolean(flags.json), { path: path.resolve(out) }, [`已生成导入模板: ${path.resolve(out)}`]);
+          return 0;
+        });
       }
       if (file === 'undo') {
         if (!batch) throw new UserFacingError('请给出要撤销的导入批次号, 例如: steward import undo 12', 2);

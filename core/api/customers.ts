@@ -8,12 +8,15 @@ import { normalizeCode } from '../customers/codes.js';
 import { searchWhere } from '../customers/search.js';
 import { customerNotFound } from '../customers/view.js';
 import { followCode } from '../customers/merge/aliases.js';
+import { resolveListFilters } from '../lists/customer-fields.js';
 
 export interface CustomerListQuery {
   status?: CustomerStatus;
   /** An operator id, or an operator's display name. */
   owner?: string;
+  /** 客户分类 / 区域: a name or alias from the company's lists. */
   category?: string;
+  region?: string;
   /** ISO time: only customers changed at or after it. */
   updatedSince?: string;
   limit?: number;
@@ -71,7 +74,9 @@ export async function listCustomersForApi(core: Core, actor: Actor, q: CustomerL
   assertCan(actor.operator, 'view');
   const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 200);
   const and: WhereOptions<Customer>[] = [searchWhere(core, { status: q.status, ownerId: q.owner !== undefined ? await ownerId(core, q.owner) : undefined })];
-  if (q.category !== undefined) and.push({ category: q.category });
+  const lists = await resolveListFilters(core, { category: q.category, region: q.region });
+  if (lists.category !== undefined) and.push({ category: lists.category });
+  if (lists.region !== undefined) and.push({ region: lists.region });
   if (q.updatedSince !== undefined) {
     const since = new Date(q.updatedSince);
     if (Number.isNaN(since.getTime())) throw validationError([{ field: 'updatedSince', message: 'updatedSince 应为 ISO 8601 时间, 例如 2026-12-01T00:00:00+08:00' }]);

@@ -13,6 +13,7 @@ export interface ApiCustomer {
   contact: string | null;
   phoneMasked: string | null;
   category: string | null;
+  region: string | null;
   owner: { id: number; name: string } | null;
   status: 'active' | 'inactive' | 'deleted';
   deactivation: { reason: string | null; memo: string | null; since: string | null; until: string | null } | null;
@@ -32,7 +33,8 @@ export const API_CUSTOMER_SCHEMA = {
     name: { type: 'string' },
     contact: { type: ['string', 'null'] },
     phoneMasked: { type: ['string', 'null'], description: '手机号 (打码), 例如 138****5678' },
-    category: { type: ['string', 'null'] },
+    category: { type: ['string', 'null'], description: '客户分类 (公司客户分类表中的名称)' },
+    region: { type: ['string', 'null'], description: '区域 (公司区域表中的名称)' },
     owner: { type: ['object', 'null'], properties: { id: { type: 'integer' }, name: { type: 'string' } } },
     status: { type: 'string', enum: ['active', 'inactive', 'deleted'] },
     deactivation: {
@@ -57,7 +59,7 @@ function day(core: Core, d: Date | null): string | null {
 export function toApiCustomer(core: Core, c: Customer, ownerName: string | null): ApiCustomer {
   const phone = c.status === 'deleted' ? null : decrypt(core.keys, c.phoneEnc);
   return {
-    code: c.code, name: c.name, contact: c.contact, phoneMasked: phone ? maskPhone(phone) : null, category: c.category,
+    code: c.code, name: c.name, contact: c.contact, phoneMasked: phone ? maskPhone(phone) : null, category: c.category, region: c.region ?? null,
     owner: c.ownerId ? { id: c.ownerId, name: ownerName ?? `#${c.ownerId}` } : null,
     status: c.status,
     deactivation: c.status === 'inactive'

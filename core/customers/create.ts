@@ -8,6 +8,7 @@ import { normalizeName } from '../text.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode, codeColumns, nextCustomerCode, prepareCustomerCode } from './codes.js';
 import { duplicateCandidates, type DuplicateCandidate } from './duplicates.js';
+import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertCreateInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, mapUniqueError, toView, type CustomerView } from './view.js';
 
@@ -30,6 +31,7 @@ export function storedFields(core: Core, v: CustomerInput) {
     ...(v.phone !== undefined ? { phoneEnc: encrypt(core.keys, v.phone), phoneHash: blindIndex(core.keys, v.phone) } : {}),
     ...(v.address !== undefined ? { addressEnc: encrypt(core.keys, v.address) } : {}),
     ...(v.category !== undefined ? { category: v.category } : {}),
+    ...(v.region !== undefined ? { region: v.region } : {}),
     ...(v.ownerId !== undefined ? { ownerId: v.ownerId } : {}),
     ...(v.note !== undefined ? { note: v.note } : {}),
   };
@@ -41,10 +43,11 @@ export function storedFields(core: Core, v: CustomerInput) {
  */
 export async function createCustomer(core: Core, actor: Actor, input: CustomerInput, opts: CreateOptions = {}): Promise<CreateResult> {
   assertCan(actor.operator, 'create');
-  const value = assertCreateInput(input);
+  const value = await withListErrors(core, input, () => assertCreateInput(input));
   const manual = value.code ? checkManualCode(core, value.code) : null;
   if (!manual && !opts.transaction) await prepareCustomerCode(core);
   return withTransaction(core.models.sequelize, async (t) => {
+    Object.assign(value, await resolveListFields(core, value, { transaction: t }));
     const duplicates = await duplicateCandidates(core, value, { transaction: t });
     if (duplicates.length && !opts.allowDuplicates) {
       const list = duplicates.map((d) => `${d.code} ${d.name}`).join('、');

@@ -6,6 +6,7 @@ import { assertCan } from '../permissions.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode, codeColumns } from './codes.js';
 import { storedFields } from './create.js';
+import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertEditInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, findByCode, mapUniqueError, toView, type CustomerView } from './view.js';
 
@@ -29,7 +30,7 @@ export function fieldDiff(before: Record<string, unknown>, after: Record<string,
 export async function editCustomer(core: Core, actor: Actor, rawCode: string, input: CustomerInput & { version?: number | string | null }, opts: { transaction?: Transaction } = {}): Promise<EditResult> {
   assertCan(actor.operator, 'edit');
   const { version, ...fields } = input;
-  const value = assertEditInput(fields);
+  const value = await withListErrors(core, fields, () => assertEditInput(fields));
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
     if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 不能修改。如需修改请先「恢复客户 ${row.code}」。`, { code: row.code });
@@ -37,7 +38,7 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
     const expected = version === undefined || version === null ? row.version : Number(version);
     if (!Number.isInteger(expected)) throw validationError([{ field: 'version', message: '版本号无效, 请刷新后再改' }]);
     const before = toView(core, row);
-    const next: Record<string, unknown> = storedFields(core, value);
+    const next: Record<string, unknown> = storedFields(core, await resolveListFields(core, value, { transaction: t, current: row }));
     if (value.code !== undefined) {
       const code = checkManualCode(core, value.code);
       if (code !== row.code) {

@@ -2,7 +2,6 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { validationError, type FieldError } from '../errors.js';
 import { cleanName, cleanText, normalizePhone, toHalfWidth } from '../text.js';
 
-export const CATEGORIES = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'] as const;
 export const DEACTIVATION_REASONS = ['长期无交易', '客户要求', '信用风险', '信息错误', '合并重复', '其他'] as const;
 export type DeactivationReason = (typeof DEACTIVATION_REASONS)[number];
 
@@ -13,13 +12,15 @@ export interface CustomerInput {
   contact?: string | null;
   phone?: string | null;
   address?: string | null;
+  /** 客户分类 and 区域: a name or alias from the company's lists (core/lists), stored as the name. */
   category?: string | null;
+  region?: string | null;
   ownerId?: number | null;
   note?: string | null;
 }
 
 export const FIELD_LABELS: Record<string, string> = {
-  code: '客户编码', name: '客户名称', contact: '联系人', phone: '手机', address: '地址', category: '客户分类',
+  code: '客户编码', name: '客户名称', contact: '联系人', phone: '手机', address: '地址', category: '客户分类', region: '区域',
   ownerId: '负责人', note: '备注', reason: '停用原因', memo: '备注', until: '停用至', version: '版本',
 };
 
@@ -29,7 +30,9 @@ const properties = {
   contact: { type: ['string', 'null'], maxLength: 100 },
   phone: { type: ['string', 'null'], pattern: '^\\+?\\d{5,20}$' },
   address: { type: ['string', 'null'], maxLength: 300 },
-  category: { type: ['string', 'null'], enum: [...CATEGORIES, null] },
+  // Values come from the company's lists; core/lists resolves them once the shape is checked.
+  category: { type: ['string', 'null'], maxLength: 50 },
+  region: { type: ['string', 'null'], maxLength: 50 },
   ownerId: { type: ['integer', 'null'], minimum: 1 },
   note: { type: ['string', 'null'], maxLength: 1000 },
 };

@@ -4,6 +4,7 @@ import type { Actor, Core } from '../context.js';
 import { assertCan } from '../permissions.js';
 import { blindIndex } from '../privacy.js';
 import { normalizeName, normalizePhone, toHalfWidth } from '../text.js';
+import { resolveListFilters } from '../lists/customer-fields.js';
 import { normalizeCode } from './codes.js';
 import { toView, type CustomerView } from './view.js';
 
@@ -17,6 +18,9 @@ export interface SearchQuery {
   contact?: string;
   status?: CustomerStatus;
   ownerId?: number;
+  /** 客户分类 / 区域 as stored (searchCustomers resolves names and aliases first). */
+  category?: string;
+  region?: string;
   includeDeleted?: boolean;
   page?: number;
   pageSize?: number;
@@ -52,6 +56,8 @@ export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Custom
   if (query.status) and.push({ status: query.status });
   else if (!query.includeDeleted) and.push({ status: { [Op.ne]: 'deleted' } });
   if (query.ownerId) and.push({ ownerId: query.ownerId });
+  if (query.category) and.push({ category: query.category });
+  if (query.region) and.push({ region: query.region });
   if (query.code) and.push({ [Op.or]: [{ code: normalizeCode(query.code) }, aliasOf(core, query.code)] });
   if (query.codePrefix) and.push(like(sequelize, 'code', '', normalizeCode(query.codePrefix), '%'));
   if (query.name) and.push(like(sequelize, 'name_norm', '%', normalizeName(query.name), '%'));
@@ -79,7 +85,8 @@ export async function searchCustomers(core: Core, actor: Actor, query: SearchQue
   // Doors may pass query-string text; anything unusable falls back to the first page of 20.
   const pageSize = Math.min(Math.max(Math.trunc(Number(query.pageSize)) || 20, 1), 200);
   const page = Math.max(Math.trunc(Number(query.page)) || 1, 1);
-  const { rows, count } = await core.models.Customer.findAndCountAll({ where: searchWhere(core, query), order: [['code', 'ASC']], limit: pageSize, offset: (page - 1) * pageSize });
+  const lists = await resolveListFilters(core, { category: query.category, region: query.region });
+  const { rows, count } = await core.models.Customer.findAndCountAll({ where: searchWhere(core, { ...query, ...lists }), order: [['code', 'ASC']], limit: pageSize, offset: (page - 1) * pageSize });
   return { items: rows.map((r) => toView(core, r)), total: count, page, pageSize };
 }
 

@@ -17,6 +17,7 @@ export interface CustomerView {
   address: string | null;
   addressMasked: string;
   category: string | null;
+  region: string | null;
   ownerId: number | null;
   status: CustomerStatus;
   deactivationReason: string | null;
@@ -38,7 +39,7 @@ export function toView(core: Core, c: Customer): CustomerView {
   const address = decrypt(core.keys, c.addressEnc);
   return {
     id: c.id, code: c.code, name: c.name, contact: c.contact, phone, phoneMasked: maskPhone(phone), address, addressMasked: maskAddress(address),
-    category: c.category, ownerId: c.ownerId, status: c.status, deactivationReason: c.deactivationReason, deactivationMemo: c.deactivationMemo,
+    category: c.category, region: c.region ?? null, ownerId: c.ownerId, status: c.status, deactivationReason: c.deactivationReason, deactivationMemo: c.deactivationMemo,
     deactivatedAt: c.deactivatedAt, reactivateOn: c.reactivateOn, note: c.note, lastOrderAt: c.lastOrderAt, version: c.version,
     createdAt: c.createdAt, updatedAt: c.updatedAt,
   };
@@ -47,7 +48,7 @@ export function toView(core: Core, c: Customer): CustomerView {
 /** The fields an audit diff records (personal ones are split off by the audit module). */
 export function auditFields(v: CustomerView): Record<string, unknown> {
   return {
-    code: v.code, name: v.name, contact: v.contact, phone: v.phone, address: v.address, category: v.category, ownerId: v.ownerId,
+    code: v.code, name: v.name, contact: v.contact, phone: v.phone, address: v.address, category: v.category, region: v.region, ownerId: v.ownerId,
     status: v.status, deactivationReason: v.deactivationReason, deactivationMemo: v.deactivationMemo, reactivateOn: v.reactivateOn, note: v.note,
   };
 }

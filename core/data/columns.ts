@@ -6,7 +6,7 @@
  */
 
 /** Customer fields an import fills directly. */
-export type ColumnKey = 'code' | 'name' | 'contact' | 'phone' | 'address' | 'category' | 'owner' | 'status' | 'note';
+export type ColumnKey = 'code' | 'name' | 'contact' | 'phone' | 'address' | 'category' | 'region' | 'owner' | 'status' | 'note';
 /**
  * Columns a customer has no field of its own for. 电话 (a landline) fills 手机 when that is empty;
  * it, and the tax, bank, e-mail and fax columns, are otherwise kept in 备注 as 「名称: 值」. 期初应收,
@@ -25,6 +25,7 @@ export const COLUMN_SYNONYMS: Record<ColumnKey, string[]> = {
   phone: ['手机号码', '手机号', '移动电话', 'mobile', 'cellphone', 'phone'],
   address: ['联系地址', '详细地址', '地址信息', '公司地址', '通讯地址'],
   category: ['分类', '客户类别', '类别', '客户类型', '单位类别', 'category'],
+  region: ['地区', '所属区域', '销售区域', '片区', '区域名称'],
   owner: ['业务员', '销售员', '经办人', '负责业务员'],
   status: ['启用状态', '是否启用', '客户状态'],
   note: ['说明', '备注信息', 'remark', 'remarks', 'memo'],

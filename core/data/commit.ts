@@ -25,7 +25,7 @@ export interface BatchCounts {
   errors: number;
 }
 
-const CUSTOMER_COLUMNS = ['code', 'name', 'name_norm', 'contact', 'phone_enc', 'phone_hash', 'address_enc', 'category', 'owner_id', 'status', 'deactivation_reason', 'deactivation_memo', 'deactivated_at', 'note', 'version', 'created_at', 'updated_at'];
+const CUSTOMER_COLUMNS = ['code', 'name', 'name_norm', 'contact', 'phone_enc', 'phone_hash', 'address_enc', 'category', 'region', 'owner_id', 'status', 'deactivation_reason', 'deactivation_memo', 'deactivated_at', 'note', 'version', 'created_at', 'updated_at'];
 const ROW_COLUMNS = ['batch_id', 'row_no', 'outcome', 'customer_id', 'customer_code', 'version_after', 'before', 'message'];
 
 function outcome(r: PlannedRow): ImportOutcome {
@@ -76,7 +76,7 @@ export class ImportWriter {
       const phone = input.phone ?? null;
       const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(this.core.keys, phone);
       out.push([
-        null, input.name, r.nameNorm, input.contact ?? null, encrypt(this.core.keys, phone), hash, encrypt(this.core.keys, input.address), input.category ?? null, r.ownerId ?? null,
+        null, input.name, r.nameNorm, input.contact ?? null, encrypt(this.core.keys, phone), hash, encrypt(this.core.keys, input.address), input.category ?? null, input.region ?? null, r.ownerId ?? null,
         inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
       ]);
     }

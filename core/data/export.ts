@@ -34,7 +34,7 @@ const HEADERS = IMPORT_COLUMNS.map((c) => c.zh[0]!);
 function record(v: CustomerView, owners: Map<number, string>, reveal: boolean): Record<string, string> {
   return {
     code: v.code, name: v.name, contact: v.contact ?? '', phone: (reveal ? v.phone : v.phoneMasked) ?? '', address: (reveal ? v.address : v.addressMasked) ?? '',
-    category: v.category ?? '', owner: v.ownerId ? owners.get(v.ownerId) ?? '' : '', status: STATUS_LABELS[v.status], note: v.note ?? '',
+    category: v.category ?? '', region: v.region ?? '', owner: v.ownerId ? owners.get(v.ownerId) ?? '' : '', status: STATUS_LABELS[v.status], note: v.note ?? '',
   };
 }
 

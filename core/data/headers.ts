@@ -13,6 +13,7 @@ export const IMPORT_COLUMNS: { key: ColumnKey; zh: string[]; en: string }[] = [
   { key: 'phone', zh: ['手机', '手机/电话'], en: 'phone' },
   { key: 'address', zh: ['地址'], en: 'address' },
   { key: 'category', zh: ['客户分类'], en: 'group' },
+  { key: 'region', zh: ['区域'], en: 'region' },
   { key: 'owner', zh: ['负责人'], en: 'owner' },
   { key: 'status', zh: ['状态'], en: 'status' },
   { key: 'note', zh: ['备注'], en: 'note' },

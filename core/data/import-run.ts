@@ -5,6 +5,8 @@ import { loadColumnMap, parseMapEntries, sourceName, toColumnMap } from './colum
 import { columnLetter } from './headers.js';
 import { DuplicateFinder } from './duplicates.js';
 import { ImportWriter } from './commit.js';
+import { ImportValueChecker, unknownValueLines } from '../lists/import-values.js';
+import { LIST_KEYS } from '../lists/lookup.js';
 import type { ImportOptions, ImportReport } from './import.js';
 import { SheetParser, type ParsedRow } from './parse-rows.js';
 import { ImportPlanner, markFileDuplicates, type PlannedRow } from './plan.js';
@@ -32,6 +34,7 @@ export class ImportRun {
   /** Settles when the previous chunk's writes are on their way (rejects if they failed). */
   private turn: Promise<void> = Promise.resolve();
   private total = 0;
+  private values: ImportValueChecker | null = null;
 
   constructor(private readonly core: Core, private readonly actor: Actor, private readonly file: string, private readonly opts: ImportOptions, private readonly report: ImportReport, private readonly t: Transaction | null) {
     this.writing = t !== null;
@@ -41,6 +44,9 @@ export class ImportRun {
   /** Reads, checks and (with a transaction) writes the whole file; true when it should commit. */
   async run(): Promise<boolean> {
     const { core, opts, report } = this;
+    // 客户分类 / 区域 are checked against one snapshot of the company's lists (and --map-value); read
+    // before the file is opened, since the xlsx reader must not wait on the database once it streams.
+    this.values = await ImportValueChecker.prepare(core, this.actor, opts, this.t);
     const source = await readSource(this.file, report.fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB });
     Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
     if (this.t) {
@@ -60,6 +66,7 @@ export class ImportRun {
         if (read % YIELD_EVERY === 0) await letIoIn();
         const row = parser.push(raw);
         if (!row) continue;
+        this.checkLists(row, parser);
         if (!this.planner) {
           this.planner = new ImportPlanner(core, parser.header!, this.t);
           // A sheet without a <dimension> may be as long as allowed.
@@ -93,7 +100,28 @@ export class ImportRun {
       await inflight.catch(() => undefined);
       await this.writer?.settle().catch(() => undefined);
     }
-    return this.finish();
+    const ok = await this.finish();
+    this.describeValues();
+    return ok;
+  }
+
+  /** A row's 客户分类 / 区域 → the entries' names; unknown values fail the row, summarised once per value. */
+  private checkLists(row: ParsedRow, parser: SheetParser): void {
+    const header = parser.header!;
+    for (const list of LIST_KEYS) {
+      const value = row.input[list];
+      if (typeof value !== 'string') continue;
+      const r = this.values!.check(list, value, row.rowNo);
+      if ('name' in r) row.input[list] = r.name;
+      else row.errors.push({ row: row.rowNo, column: header.labels[header.columns[list]!] ?? list, message: r.reason, summarised: true });
+    }
+  }
+
+  /** The unknown values, once each with their row count and the fixes, at the top of the notices. */
+  private describeValues(): void {
+    const { report } = this;
+    report.unknownValues = this.values?.values() ?? [];
+    report.notices.unshift(...unknownValueLines(report.unknownValues, { committed: report.committed }));
   }
 
   /** The user's column mapping: the one saved for this source, overridden by --map-column. */
@@ -185,13 +213,14 @@ export class ImportRun {
       else if (r.action === 'update') report.updated++;
       else if (r.action === 'unchanged') report.unchanged++;
       else {
-        report.errors.push(...r.errors);
+        // Unknown 客户分类 / 区域 are summarised per value (describeValues), not listed per row.
+        for (const e of r.errors) if (!e.summarised) report.errors.push(e);
         report.failedRows.push({ rowNo: r.rowNo, cells: r.cells, reason: r.errors.map((e) => `${e.column}: ${e.message}`).join('; ') });
       }
     }
     this.total += planned.length;
     // All or nothing: after the first error nothing more is written, and the end rolls back.
-    if (report.errors.length && !this.opts.partial) this.writing = false;
+    if (report.failedRows.length && !this.opts.partial) this.writing = false;
     return planned.filter((r) => r.action === 'create');
   }
 
@@ -203,8 +232,9 @@ export class ImportRun {
     report.duplicates.sort((a, b) => a.row - b.row);
     if (!this.writer) return false;
     const writable = report.created + report.updated;
-    if ((report.errors.length && !this.opts.partial) || (!writable && !report.unchanged)) return false;
+    if ((report.failedRows.length && !this.opts.partial) || (!writable && !report.unchanged)) return false;
     await this.writer.settle();
+    await this.values!.createEntries(this.core, this.actor, this.t!);
     await this.codes!.release();
     const counts = { total: this.total, created: report.created, updated: report.updated, unchanged: report.unchanged, skipped: report.skipped, errors: report.failedRows.length };
     report.batchId = String(await this.writer.finish(counts));

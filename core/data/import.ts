@@ -8,6 +8,7 @@ import { assertCan } from '../permissions.js';
 import { prepareCustomerCode } from '../customers/codes.js';
 import { parseMapEntries, saveColumnMap } from './column-map.js';
 import { ImportRun } from './import-run.js';
+import { ImportValueChecker, type UnknownValue } from '../lists/import-values.js';
 import type { RowError } from './parse-rows.js';
 import type { Progress } from './source.js';
 
@@ -25,6 +26,10 @@ export interface ImportOptions {
   sheet?: string;
   /** `表头=字段` entries (CLI --map-column, repeatable); remembered for the file's source on commit. */
   mapColumns?: string[];
+  /** `客户分类:文件里的值=表中的名称` entries (CLI --map-value, repeatable; 区域:… too), for this import only. */
+  mapValues?: string[];
+  /** Admins only: add the 客户分类 / 区域 values the lists lack (listed in the dry run, added in the commit's transaction). */
+  createMissing?: boolean;
   /** The source name a mapping is remembered under (default: the sheet's name, else the file name's stem). */
   source?: string;
   /** The sha256 its dry run read: a commit of a file that changed since is refused (确认导入 from any door). */
@@ -69,6 +74,8 @@ export interface ImportReport {
   columnSource: string | null;
   columnMap: Record<string, string>;
   columnMapSaved: boolean;
+  /** 客户分类 / 区域 values in no list, once per distinct value with its row count (also summarised in notices). */
+  unknownValues: UnknownValue[];
   /** What a person should know about how the file was read, in Chinese, one line each. */
   notices: string[];
 }
@@ -81,7 +88,7 @@ export async function fileSha256(file: string): Promise<string> {
 }
 
 function emptyReport(fileName: string, sha256: string, dryRun: boolean): ImportReport {
-  return { dryRun, committed: false, created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], duplicates: [], batchId: null, alreadyImported: null, fileName, sha256, format: null, sheet: null, encoding: null, headerLabels: [], failedRows: [], skippedAbove: [], notImported: [], columnSource: null, columnMap: {}, columnMapSaved: false, notices: [] };
+  return { dryRun, committed: false, created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], duplicates: [], batchId: null, alreadyImported: null, fileName, sha256, format: null, sheet: null, encoding: null, headerLabels: [], failedRows: [], skippedAbove: [], notImported: [], columnSource: null, columnMap: {}, columnMapSaved: false, unknownValues: [], notices: [] };
 }
 
 /**
@@ -95,6 +102,8 @@ export async function importCustomers(core: Core, actor: Actor, file: string, op
   const fileName = opts.fileName ?? path.basename(file);
   const dryRun = !opts.commit;
   const flagMap = parseMapEntries(opts.mapColumns ?? []);
+  // Bad --map-value / --create-missing are refused before anything else, like --map-column.
+  if (opts.mapValues?.length || opts.createMissing) await ImportValueChecker.prepare(core, actor, opts, null);
   const sha256 = await fileSha256(file).catch(() => '');
   if (opts.expectSha256 && sha256 !== opts.expectSha256) {
     throw new DomainError('CONFLICT', `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传或发送文件, 预检后再确认。`, { file: fileName });

@@ -14,6 +14,8 @@ export interface RowError {
   row: number;
   column: string;
   message: string;
+  /** Reported once per distinct value instead (unknown 客户分类 / 区域); the error report still has it per row. */
+  summarised?: boolean;
 }
 
 /** One data row after the same cleaning and ajv check as create. */
@@ -66,7 +68,7 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
   const row: ParsedRow = { rowNo: raw.rowNo, cells: raw.cells, input: {}, code: null, status: null, ownerRef: null, masked: [], errors: [] };
   const err = (key: string, message: string) => row.errors.push({ row: raw.rowNo, column: label(header, key), message });
   const fields: Record<string, string> = {};
-  for (const key of ['name', 'contact', 'phone', 'address', 'category', 'note'] as const) {
+  for (const key of ['name', 'contact', 'phone', 'address', 'category', 'region', 'note'] as const) {
     const v = get(key);
     if (isExcelError(v)) err(key, `单元格是 Excel 错误值 ${v}, 请改成实际内容`);
     else if ((key === 'phone' || key === 'address') && isMasked(v)) row.masked.push(key);

@@ -32,7 +32,7 @@ const NONE: string[] = [];
 // Shared by every row that is not an update (planUpdate gives updates their own); never written to.
 const NO_DIFF = Object.freeze({}) as Record<string, [unknown, unknown]>;
 const NO_CHANGES = Object.freeze({}) as Record<string, unknown>;
-const UPDATABLE = ['name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'] as const;
+const UPDATABLE = ['name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'] as const;
 
 /** An operator by name, e-mail or any linked chat account id; each name maps to every operator using it. */
 function operatorIndex(ops: Operator[], identities: Map<number, Identity[]>): Map<string, Operator[]> {

@@ -4,7 +4,9 @@ import { touchLedgerFeed } from '../ledger/events.js';
 import { withTransaction } from '../../models/tx.js';
 import { createCustomer } from '../customers/create.js';
 import { deactivate } from '../customers/status.js';
-import { CATEGORIES, DEACTIVATION_REASONS } from '../customers/schema.js';
+import { DEACTIVATION_REASONS } from '../customers/schema.js';
+import { ListSnapshot } from '../lists/lookup.js';
+import { saveListEntry } from '../lists/manage.js';
 import { requestDeletion, approve } from '../deletion/approvals.js';
 import { centsToDecimal } from '../money.js';
 import { companyFactory } from './names.js';
@@ -26,6 +28,23 @@ const PRODUCTS = [
   ['P-1004', '安全手套', '双', '8.80'], ['P-1005', '纸箱 50×40×30', '个', '6.20'], ['P-1006', 'LED 灯管 1.2m', '根', '45.00'],
   ['P-1007', '电源线 3×1.5', '米', '9.90'], ['P-1008', '食品级包装袋', '千个', '260.00'],
 ] as const;
+
+/** Demo 区域 with a few aliases (the migration seeds only the six 客户分类; regions are company data). */
+const DEMO_REGIONS: [string, string[]][] = [['华东', ['华东区', '江浙沪']], ['华南', ['华南区']], ['华北', ['华北区']], ['西南', []]];
+/** Demo aliases on the migration's categories, so 批发 or 零售 work in chat right away. */
+const DEMO_CATEGORY_ALIASES: Record<string, string[]> = { 批发商: ['批发'], 零售商: ['零售', '零售店'], 经销商: ['代理商'] };
+
+/** The demo's 区域 and category aliases, through the same core function the back office uses. */
+async function seedLists(core: Core, admin: Actor): Promise<{ categories: string[]; regions: string[] }> {
+  const lists = await ListSnapshot.load(core);
+  for (const e of lists.entries('category')) {
+    const aliases = DEMO_CATEGORY_ALIASES[e.name];
+    if (aliases && !e.aliases.length) await saveListEntry(core, admin, 'category', e.id, { aliases });
+  }
+  for (const [name, aliases] of DEMO_REGIONS) if (!lists.find('region', name)) await saveListEntry(core, admin, 'region', null, { name, aliases });
+  const fresh = await ListSnapshot.load(core);
+  return { categories: fresh.entries('category').map((e) => e.name), regions: fresh.entries('region').map((e) => e.name) };
+}
 
 const DAY = 86400_000;
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
@@ -68,12 +87,13 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
   const now = core.now().getTime();
   const owners = [ops['demo-sales']!, ops['demo-sales2']!];
   const created: (CustomerView & { r: () => number })[] = [];
+  const { categories, regions } = await seedLists(core, as('demo-admin'));
   for (let i = 0; i < 60; i++) {
     const c = next();
     const owner = owners[i % 2]!;
     const { customer } = await createCustomer(core, as('demo-admin'), {
       name: c.name, contact: c.contact, phone: c.phone, address: c.address,
-      category: CATEGORIES[i % (CATEGORIES.length - 1)], ownerId: owner.id, note: i % 10 === 0 ? '老客户, 年底对账' : null,
+      category: categories[i % Math.max(categories.length - 1, 1)] ?? null, region: regions.length ? regions[i % regions.length]! : null, ownerId: owner.id, note: i % 10 === 0 ? '老客户, 年底对账' : null,
     }, { allowDuplicates: true });
     created.push({ ...customer, r: c.r });
   }

@@ -12,6 +12,7 @@ type Report = { dryRun: boolean; committed: boolean; batchId: string | null; cre
 type ImportAnswer = { notice?: { message: string; type: string }; report?: Report; token?: string | null; errorReportUrl?: string | null; error?: { code: string } };
 
 const HEADERS = ['客户编码', '客户名称', '联系人', '手机', '地址', '客户分类', '负责人', '状态', '备注'];
+const TEMPLATE_HEADERS = ['客户编码', '客户名称', '联系人', '手机', '地址', '客户分类', '区域', '负责人', '状态', '备注'];
 const IMPORT = '/admin/api/resources/import_batches/actions/importFile';
 
 async function xlsx(rows: unknown[][]): Promise<Buffer> {
@@ -136,7 +137,7 @@ eachDialect('back office: import, undo, export, backups', (h) => {
       const res = await download(as.wang!, '/admin/steward/import-template.xlsx');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('spreadsheetml');
-      expect((await readXlsx(await res.arrayBuffer()))[0]).toEqual(HEADERS);
+      expect((await readXlsx(await res.arrayBuffer()))[0]).toEqual(TEMPLATE_HEADERS);
       const anonymous = await fetch(`${server.url}/admin/steward/import-template.xlsx`, { redirect: 'manual' });
       expect(anonymous.status).toBe(302);
     });
@@ -172,7 +173,7 @@ eachDialect('back office: import, undo, export, backups', (h) => {
       // A BOM, so Excel for Windows reads the UTF-8 Chinese.
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const csv = bytes.subarray(3).toString('utf8');
-      expect(csv.split('\r\n')[0]).toBe(HEADERS.join(','));
+      expect(csv.split('\r\n')[0]).toBe(TEMPLATE_HEADERS.join(','));
       expect(csv).toContain('蚌埠导出测试厂');
       expect(csv).toContain('137****0001');
       expect(csv).not.toContain('13766660001');

@@ -60,7 +60,6 @@ eachDialect('API errors: one JSON shape with Chinese messages, never a 500 for b
       { field: 'name', message: '缺少必填的字段「name」(客户名称)' },
       { field: 'extra', message: expect.stringContaining('不认识的字段「extra」') },
       { field: 'contact', message: '字段「contact」(联系人)类型不对, 应为 文本 或 null' },
-      { field: 'category', message: expect.stringContaining('字段「category」(客户分类)只能是: "经销商"') },
       { field: 'ownerId', message: '字段「ownerId」(负责人)类型不对, 应为 整数 或 null' },
     ]);
     expect(e.message).toContain('缺少必填的字段「name」(客户名称)');

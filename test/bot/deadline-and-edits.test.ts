@@ -53,8 +53,8 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
   it('修改客户 shows the changed fields; unknown fields and bad values are refused', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
     expect(await say('demo-sales', `修改客户 ${c!.code} 联系人=李娜 备注=改过`)).toMatch(new RegExp(`^已修改客户 ${c!.code}:\\n• 联系人: .+ → 李娜\\n• 备注: .+ → 改过$`));
-    expect(await say('demo-sales', `修改客户 ${c!.code} 颜色=红`)).toBe('不认识的字段「颜色」。可用字段: 名称、联系人、手机、地址、分类、备注、负责人、编码。');
-    expect(await say('demo-sales', `修改客户 ${c!.code} 分类=土豪`)).toBe('输入有误 — 客户分类只能是: 经销商 / 批发商 / 零售商 / 终端客户 / 电商 / 其他');
+    expect(await say('demo-sales', `修改客户 ${c!.code} 颜色=红`)).toBe('不认识的字段「颜色」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。');
+    expect(await say('demo-sales', `修改客户 ${c!.code} 分类=土豪`)).toBe('输入有误 — 客户分类「土豪」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。');
   });
 
   it('sends group notices through the DingTalk custom robot with 加签', async () => {

@@ -21,7 +21,7 @@ eachDialect('create and edit customers', (h) => {
     expect(err.details.errors).toEqual(expect.arrayContaining([
       { field: 'name', message: '客户名称不能为空' },
       { field: 'phone', message: '手机/电话格式不对, 应为 5–20 位数字' },
-      { field: 'category', message: '客户分类只能是: 经销商 / 批发商 / 零售商 / 终端客户 / 电商 / 其他' },
+      { field: 'category', message: '客户分类「外星人」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。' },
       { field: 'contact', message: '联系人最多 100 个字' },
       { field: 'foo', message: '不认识的字段「foo」' },
     ]));

@@ -69,7 +69,7 @@ eachDialect('import: bad input gets a clear Chinese message and writes nothing',
     const noName = writeCsv(path.join(dir, 'noname.csv'), [['联系人', '手机'], ['张三', '13800000000']]);
     await expect(run(noName)).rejects.toThrow('缺少必填列「客户名称」(或 name)。第 1 行的表头是: 「联系人」、「手机」');
     const extra = writeCsv(path.join(dir, 'extra.csv'), [['name', 'Phone', '邮箱'], ['甲公司', '13800000001', 'a@b.c']]);
-    await expect(run(extra)).rejects.toThrow('第 1 行有不认识的列: 「邮箱」(C 列)。能识别的列是: 客户编码、客户名称、联系人、手机、地址、客户分类、负责人、状态、备注。请删除或改名这些列, 或加 --ignore-unknown 忽略它们。');
+    await expect(run(extra)).rejects.toThrow('第 1 行有不认识的列: 「邮箱」(C 列)。能识别的列是: 客户编码、客户名称、联系人、手机、地址、客户分类、区域、负责人、状态、备注。请删除或改名这些列, 或加 --ignore-unknown 忽略它们。');
     await nothingWritten();
     expect(await importCustomers(h.core, await h.actor('导入员', ['admin']), extra, { ignoreUnknown: true })).toMatchObject({ created: 1, errors: [] });
   });

@@ -24,16 +24,16 @@ eachDialect('import: column names from other systems, suggestions, --map-column 
   });
 
   it('lists unknown columns with the closest known name, and how to map them', async () => {
-    const file = writeCsv(path.join(dir, 'unknown.csv'), [['名称', '联络人', '区域'], ['未知甲', '钱二', '华东']]);
+    const file = writeCsv(path.join(dir, 'unknown.csv'), [['名称', '联络人', '行业'], ['未知甲', '钱二', '五金']]);
     const err = await importCustomers(h.core, await admin(), file).then(() => null, (e: Error & { details?: { unknown?: unknown } }) => e);
-    expect(err!.message).toBe('第 1 行有不认识的列: 「联络人」(B 列)、「区域」(C 列)。能识别的列是: 客户编码、客户名称、联系人、手机、地址、客户分类、负责人、状态、备注。请删除或改名这些列, 或加 --ignore-unknown 忽略它们。'
+    expect(err!.message).toBe('第 1 行有不认识的列: 「联络人」(B 列)、「行业」(C 列)。能识别的列是: 客户编码、客户名称、联系人、手机、地址、客户分类、区域、负责人、状态、备注。请删除或改名这些列, 或加 --ignore-unknown 忽略它们。'
       + ' 建议: 「联络人」可能是「联系人」。 也可以指定对应关系, 例如 --map-column 联络人=备注 (或 =忽略), 确认导入后会按来源记住。');
-    expect(err!.details!.unknown).toEqual([{ index: 1, label: '联络人', suggestion: '联系人' }, { index: 2, label: '区域', suggestion: null }]);
+    expect(err!.details!.unknown).toEqual([{ index: 1, label: '联络人', suggestion: '联系人' }, { index: 2, label: '行业', suggestion: null }]);
     const noName = writeCsv(path.join(dir, 'noname2.csv'), [['客户名', '手机号'], ['未知乙', '13800000042']]);
     await expect(importCustomers(h.core, await admin(), noName)).rejects.toThrow('缺少必填列「客户名称」(或 name)。第 1 行的表头是: 「客户名」、「手机号」。请按模板填写表头 (steward import --template 可生成模板)。 如果「客户名」就是客户名称, 请加 --map-column 客户名=客户名称。');
     await expect(importCustomers(h.core, await admin(), noName, { mapColumns: ['客户名=客户名字'] })).rejects.toThrow('--map-column 里的字段「客户名字」不认识 (是不是「客户名称」?)');
     await expect(importCustomers(h.core, await admin(), noName, { mapColumns: ['客户名'] })).rejects.toThrow('--map-column 的写法是「表头=字段」');
-    const mapped = await importCustomers(h.core, await admin(), file, { mapColumns: ['联络人=联系人', '区域=备注'] });
+    const mapped = await importCustomers(h.core, await admin(), file, { mapColumns: ['联络人=联系人', '行业=备注'] });
     expect(mapped).toMatchObject({ created: 1, errors: [] });
   });
 

@@ -42,6 +42,8 @@ export function writeCsv(file: string, rows: string[][], encoding: 'utf-8' | 'ut
 }
 
 export const HEADERS = ['客户编码', '客户名称', '联系人', '手机', '地址', '客户分类', '负责人', '状态', '备注'];
+/** What the template and exports write: HEADERS plus 区域 after 客户分类 (files without it import as before). */
+export const TEMPLATE_HEADERS = ['客户编码', '客户名称', '联系人', '手机', '地址', '客户分类', '区域', '负责人', '状态', '备注'];
 
 /** Reads back every row of the first sheet of an .xlsx as text. */
 export async function readBack(file: string): Promise<string[][]> {

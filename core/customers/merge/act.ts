@@ -10,7 +10,7 @@ import { assertMergeable, loadParties } from './plan.js';
 import { absorbedOf, decidedError, loadOpenMerge } from './request.js';
 
 /** The survivor's stored columns a merge may change, kept for undo. */
-export const SURVIVOR_COLUMNS = ['name', 'nameNorm', 'contact', 'phoneEnc', 'phoneHash', 'addressEnc', 'category', 'ownerId', 'note', 'lastOrderAt'] as const;
+export const SURVIVOR_COLUMNS = ['name', 'nameNorm', 'contact', 'phoneEnc', 'phoneHash', 'addressEnc', 'category', 'region', 'ownerId', 'note', 'lastOrderAt'] as const;
 
 /** What the merge record keeps to undo: the survivor's columns, and each absorbed customer's state. */
 export interface SurvivorBefore {

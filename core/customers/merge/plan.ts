@@ -7,6 +7,7 @@ import { decrypt, maskAddress, maskPhone } from '../../privacy.js';
 import { normalizeCode } from '../codes.js';
 import { storedFields } from '../create.js';
 import { FIELD_LABELS, assertEditInput, type CustomerInput } from '../schema.js';
+import { resolveListFields } from '../../lists/customer-fields.js';
 import { ownsOrMay } from '../status.js';
 import { customerNotFound } from '../view.js';
 import { refuseMerged } from './aliases.js';
@@ -16,7 +17,7 @@ import { countReferences, MOVED_TABLES } from './move.js';
 export const MAX_ABSORBED = 10;
 
 /** The fields a merge can set on the survivor (`名称=…`); everything else stays the survivor's. */
-export const MERGE_FIELDS = ['name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'] as const;
+export const MERGE_FIELDS = ['name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'] as const;
 type MergeField = (typeof MERGE_FIELDS)[number];
 
 /** One field where the customers differ: what the survivor has, what each absorbed one has, and what it will keep. */
@@ -125,7 +126,8 @@ function shownField(core: Core, c: Customer, field: MergeField, owners: Map<numb
 
 /** The pre-check: differences, what moves, and the survivor's totals afterwards. Reads only. */
 export async function buildPlan(core: Core, keep: Customer, absorbed: Customer[], input: CustomerInput, t?: Transaction): Promise<MergePlan> {
-  const { values, shown } = mergeValues(core, input);
+  // 分类=批发 in a merge means the entry, as in create and edit.
+  const { values, shown } = mergeValues(core, await resolveListFields(core, input, { transaction: t }));
   const owners = await ownerLabels(core, [keep, ...absorbed].map((c) => c.ownerId).concat(input.ownerId ?? null), t);
   const differences: FieldDifference[] = [];
   for (const field of MERGE_FIELDS) {

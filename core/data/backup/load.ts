@@ -8,6 +8,7 @@ import type { Progress } from '../source.js';
 import { openLines, sha256File } from './files.js';
 import type { Manifest, ManifestTable } from './manifest.js';
 import { insertValues, tableSpecs, type TableSpec } from './tables.js';
+import { startingCategoryRows } from '../../../migrations/0016-company-lists.js';
 
 /** A file whose bytes do not match the manifest, named, with what is wrong. */
 export interface FileProblem {
@@ -104,6 +105,8 @@ export async function loadBackup(models: Models, dir: string, manifest: Manifest
   for (const spec of tableSpecs(models)) {
     const entry = manifest.tables[spec.table];
     if (spec.table === 'operator_identities' && legacy) await legacy.insert(models, t);
+    // Backups from before company lists (0016): the six 客户分类 their customers were limited to.
+    if (spec.table === 'list_entries' && !entry) await models.sequelize.getQueryInterface().bulkInsert('list_entries', startingCategoryRows(new Date()), { transaction: t });
     if (!entry || opts.skip?.has(spec.table)) continue;
     try {
       const r = await loadTable(models, spec, entry, path.join(dir, entry.file), key, t, (n) => {

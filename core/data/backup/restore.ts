@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { withTransaction } from '../../../models/tx.js';
 import { MIGRATIONS } from '../../../migrations/index.js';
+import { STARTING_CATEGORIES } from '../../../migrations/0016-company-lists.js';
 import type { Actor, Core } from '../../context.js';
 import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
@@ -34,9 +35,16 @@ export async function nonEmptyTables(core: Core): Promise<{ table: string; rows:
     // Every database has its key canary in steward_meta, and the genesis head of the audit chain.
     if (spec.table === 'steward_meta' && rows === 1 && (await core.models.StewardMeta.findByPk('key_check'))) continue;
     if (spec.table === 'audit_head' && rows === 1 && (await core.models.AuditHead.findByPk(1))?.hash === GENESIS_HASH) continue;
+    // A new database starts with the six 客户分类 the migration seeds: that is still empty.
+    if (spec.table === 'list_entries' && rows === STARTING_CATEGORIES.length && (await untouchedLists(core))) continue;
     out.push({ table: spec.table, rows });
   }
   return out;
+}
+
+async function untouchedLists(core: Core): Promise<boolean> {
+  const rows = await core.models.ListEntry.findAll();
+  return rows.every((r) => r.listKey === 'category' && r.active && r.aliasList().length === 0 && STARTING_CATEGORIES.includes(r.name));
 }
 
 /** Phones and addresses in the backup must decrypt with this installation's STEWARD_DATA_KEY. */

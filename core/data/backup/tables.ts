@@ -8,7 +8,7 @@ import type { Models } from '../../../models/index.js';
 export const BACKUP_MODELS = [
   'Operator', 'OperatorIdentity', 'Product', 'Customer', 'SalesOrder', 'Receivable', 'Reservation', 'ApprovalRequest', 'RecycleEntry',
   'CodeSequence', 'AuditEvent', 'AuditHead', 'StewardMeta', 'ImportBatch', 'ImportRow', 'CustomerKeep',
-  'LedgerEvent', 'LedgerFeed', 'DeletionCheck', 'ApiToken', 'WebhookSubscription', 'JsherpLink', 'JsherpCandidate', 'JsherpState', 'CustomerMerge', 'CustomerAlias', 'DuplicateDismissal', 'CustomerRecode',
+  'LedgerEvent', 'LedgerFeed', 'DeletionCheck', 'ApiToken', 'WebhookSubscription', 'JsherpLink', 'JsherpCandidate', 'JsherpState', 'CustomerMerge', 'CustomerAlias', 'DuplicateDismissal', 'CustomerRecode', 'ListEntry',
 ] as const;
 
 /** Columns never written to a backup. */
