@@ -10,6 +10,7 @@ import { precheck } from '../../core/deletion/precheck.js';
 import { localTime, requestDeletion } from '../../core/deletion/approvals.js';
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
+import { permitOwned } from '../features/ownership.js';
 import { COMPONENTS } from '../components.js';
 
 const codeOf = (context: ActionContext) => String(context.record!.param('code'));
@@ -28,7 +29,7 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       icon: 'PauseCircle',
       component: COMPONENTS.DeactivateAction,
       custom: { reasons: [...DEACTIVATION_REASONS] },
-      ...permit('deactivate', statusIs('active')),
+      ...permitOwned(core, 'deactivate', 'deactivate', statusIs('active')),
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return current(context);
         const p = request.payload;
@@ -57,7 +58,7 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       icon: 'Trash2',
       variant: 'danger' as const,
       component: COMPONENTS.DeletionRequestAction,
-      ...permit('requestDeletion', statusIs('active', 'inactive')),
+      ...permitOwned(core, 'requestDeletion', 'requestDeletion', statusIs('active', 'inactive')),
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return { ...current(context), precheck: await precheck(core, actor, codeOf(context)) };
         // Approvers are told in the request's own transaction: no request without its notice.

@@ -70,7 +70,8 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note', 'allowDuplicates'],
       properties: {
         id: { isVisible: false },
-        code: { isTitle: false, isSortable: true, description: '留空则按编码规则自动生成' },
+        // Not required: an empty code gets the next automatic one (core's createCustomer).
+        code: { isTitle: false, isSortable: true, isRequired: false, description: '留空则按编码规则自动生成' },
         name: { isTitle: true, isRequired: true },
         status: { availableValues: statusValues, isSortable: true },
         category: { availableValues: list(CATEGORIES) },

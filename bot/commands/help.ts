@@ -14,9 +14,9 @@ export function helpCommand(registry: CommandRegistry): CommandSpec {
     example: '帮助 删除客户',
     async run(ctx) {
       const name = ctx.args.command;
-      if (!name) return { text: registry.help() };
+      if (!name) return { text: registry.help(ctx.operator) };
       const matched = registry.match(name);
-      if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help()}` };
+      if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help(ctx.operator)}` };
       return { text: registry.helpFor(matched.spec) };
     },
   };

@@ -6,6 +6,8 @@ import type { Actor, Core } from '../context.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { findByCode } from '../customers/view.js';
+import { deletedError } from '../customers/deleted.js';
+import { assertOwnerMay } from '../customers/ownership.js';
 import { collectBlockers, type Blocker } from './precheck.js';
 import { takeSnapshot } from './snapshot.js';
 import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
@@ -63,7 +65,8 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const customer = await findByCode(core, rawCode, t, true);
-      if (customer.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${customer.code} 已在回收站中。`, { code: customer.code });
+      if (customer.status === 'deleted') throw deletedError(actor, customer.code, '无需再删除');
+      assertOwnerMay(core, actor, customer, 'requestDeletion');
       const blockers = await collectBlockers(core, customer.id, t);
       if (blockers.length) {
         blocked = { customerId: customer.id, customerCode: customer.code, blockers };

@@ -5,6 +5,7 @@ import { formatYuan, toCents, type Cents } from '../money.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from '../customers/codes.js';
 import { customerNotFound } from '../customers/view.js';
+import { assertOwnerMay } from '../customers/ownership.js';
 import { recordCheckBehind } from '../ledger/handling.js';
 
 /** One document behind a blocker, so the handling record can follow how it cleared. */
@@ -47,6 +48,7 @@ interface BlockerRow {
   label: string | null;
   /** Order total, receivable amount, reserved quantity, or the customer's id. */
   amount: string | number | null;
+  /** A receivable's paid amount, or the customer's owner id. */
   paid: string | number | null;
   docId: string | number | null;
   source: string | null;
@@ -58,7 +60,7 @@ interface BlockerRow {
  * in which case a first row carries the customer itself.
  */
 function blockerSql(customer: ':id' | '(SELECT id FROM customers WHERE code = :code)'): string {
-  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, NULL AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
+  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, owner_id AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
   UNION ALL `;
   return `${self}SELECT 'order' AS kind, number AS ref, order_date AS label, total AS amount, NULL AS paid, id AS docId, source AS source
     FROM sales_orders WHERE customer_id = ${customer} AND status IN (:open)
@@ -120,6 +122,8 @@ export async function precheck(core: Core, actor: Actor, rawCode: string): Promi
   const rows = await core.models.sequelize.query<BlockerRow>(BY_CODE, { replacements: { code, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT });
   const customer = rows.find((r) => r.kind === 'customer');
   if (!customer) throw customerNotFound(code);
+  // Ownership is decided before anything is shown or proposed (the delete prompt starts here).
+  assertOwnerMay(core, actor, { code: String(customer.ref), ownerId: customer.paid === null ? null : Number(customer.paid) }, 'requestDeletion');
   const blockers = toBlockers(rows);
   recordCheckBehind(core, actor, { customerId: Number(customer.amount), customerCode: String(customer.ref), stage: 'precheck', blockers });
   return {

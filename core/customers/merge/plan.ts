@@ -7,7 +7,7 @@ import { decrypt, maskAddress, maskPhone } from '../../privacy.js';
 import { normalizeCode } from '../codes.js';
 import { storedFields } from '../create.js';
 import { FIELD_LABELS, assertEditInput, type CustomerInput } from '../schema.js';
-import { ownsOrMay } from '../status.js';
+import { assertOwnerMay } from '../ownership.js';
 import { customerNotFound } from '../view.js';
 import { refuseMerged } from './aliases.js';
 import { countReferences, MOVED_TABLES } from './move.js';
@@ -78,7 +78,7 @@ export async function loadParties(core: Core, actor: Actor, keepCode: string, ab
     if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除 (在回收站), 不能并入。如确需合并, 请先「恢复客户 ${row.code}」。`, { code: row.code });
     absorbed.push(row);
   }
-  for (const c of [keep, ...absorbed]) ownsOrMay(actor, c, '合并');
+  for (const c of [keep, ...absorbed]) assertOwnerMay(core, actor, c, 'merge');
   return { keep, absorbed };
 }
 
