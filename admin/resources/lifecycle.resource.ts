@@ -5,6 +5,7 @@ import { approvalActions, recycleActions } from '../actions/approvals.js';
 import { readOnly } from '../features/permissions.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { readHandling } from '../../core/ledger/handling.js';
+import { requestHistoryText } from '../../core/deletion/history.js';
 
 export const APPROVAL_STATUS_LABELS: Record<string, string> = { pending: '待审批', approved: '已同意', rejected: '已拒绝', expired: '已过期' };
 export const DOOR_LABELS: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', feishu: '飞书', page: '审批页面', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
@@ -27,18 +28,19 @@ export function approvalResource(core: Core) {
       sorts: { id: 'id', expiresAt: 'expiresAt' },
       defaultSort: ['id', 'DESC'],
       // The 关联数据处理记录 as the lines people read, not the stored JSON.
-      toParams: (r) => ({ ...r.get({ plain: true }), handling: readHandling(r.handling)?.lines.join('\n') ?? '' }),
+      toParams: (r) => ({ ...r.get({ plain: true }), handling: readHandling(r.handling)?.lines.join('\n') ?? '', history: requestHistoryText(r) }),
     }),
     options: {
       id: 'approval_requests', navigation: lifecycle, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'expiresAt'],
       filterProperties: ['status', 'customerCode', 'requesterId'],
-      showProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterNote', 'handling', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
+      showProperties: ['id', 'customerCode', 'customerId', 'history', 'reason', 'requesterNote', 'handling', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
       properties: {
         customerId: { reference: 'customers' }, requesterId: { reference: 'operators' }, decidedBy: { reference: 'operators' },
         status: { availableValues: labels(APPROVAL_STATUS_LABELS, APPROVAL_STATUSES) },
         action: { isVisible: false },
         handling: { type: 'textarea' as const, isVisible: { list: false, show: true, edit: false, filter: false } },
+        history: { type: 'textarea' as const, isVisible: { list: false, show: true, edit: false, filter: false } },
       },
       actions: { ...readOnly(), ...approvalActions(core) },
     },

@@ -10,6 +10,7 @@ import { deletedError } from '../customers/deleted.js';
 import { assertOwnerMay } from '../customers/ownership.js';
 import { collectBlockers, type Blocker } from './precheck.js';
 import { takeSnapshot } from './snapshot.js';
+import { cooperationHistory, storedHistory } from './history.js';
 import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
 
@@ -82,7 +83,9 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
       }, { transaction: t });
       await recordCheck(core, actor, { customerId: customer.id, customerCode: customer.code, stage: 'request', blockers: [], requestId: request.id }, t);
       const handling = await buildHandlingRecord(core, customer.id, since, { requesterNote: note, transaction: t });
-      await request.update({ handling: JSON.stringify(handling) }, { transaction: t });
+      // The cooperation history travels with the request: the approval card, page and back office show it.
+      const history = await cooperationHistory(core, customer.id, t);
+      await request.update({ handling: JSON.stringify({ ...handling, history }) }, { transaction: t });
       await appendAudit(core, t, actor, { action: 'deletion.request', customerId: customer.id, customerCode: customer.code, info: { requestId: request.id, reason: request.reason, ...(note ? { requesterNote: note } : {}) } });
       // Queued in this transaction: a request no approver was told about cannot be committed.
       if (opts.notify) await opts.notify(t, request, { name: customer.name });
@@ -167,7 +170,8 @@ async function refreshHandling(core: Core, request: ApprovalRequest, t: Transact
   const stored = readHandling(request.handling);
   const since = stored ? (stored.since ? new Date(stored.since) : null) : await attemptStart(core, request.customerId, t, request.id);
   const handling = await buildHandlingRecord(core, request.customerId, since, { requesterNote: request.requesterNote, transaction: t });
-  await request.update({ handling: JSON.stringify(handling) }, { transaction: t });
+  const history = storedHistory(request);
+  await request.update({ handling: JSON.stringify({ ...handling, ...(history ? { history } : {}) }) }, { transaction: t });
   return handling;
 }
 

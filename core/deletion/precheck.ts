@@ -7,6 +7,7 @@ import { normalizeCode } from '../customers/codes.js';
 import { customerNotFound } from '../customers/view.js';
 import { assertOwnerMay } from '../customers/ownership.js';
 import { recordCheckBehind } from '../ledger/handling.js';
+import { cooperationHistory, type CooperationHistory } from './history.js';
 
 /** One document behind a blocker, so the handling record can follow how it cleared. */
 export interface BlockerDoc {
@@ -37,6 +38,8 @@ export interface PrecheckResult {
   blockers: Blocker[];
   /** What to do instead when blocked. */
   suggestion: string | null;
+  /** Lifetime orders, amount, last order and rank: the prompt warns about a top-20 % customer. */
+  history: CooperationHistory;
 }
 
 /** One row of the blocker query; the columns mean different things per `kind`. */
@@ -126,8 +129,9 @@ export async function precheck(core: Core, actor: Actor, rawCode: string): Promi
   assertOwnerMay(core, actor, { code: String(customer.ref), ownerId: customer.paid === null ? null : Number(customer.paid) }, 'requestDeletion');
   const blockers = toBlockers(rows);
   recordCheckBehind(core, actor, { customerId: Number(customer.amount), customerCode: String(customer.ref), stage: 'precheck', blockers });
+  const history = await cooperationHistory(core, Number(customer.amount));
   return {
-    code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers,
+    code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers, history,
     suggestion: blockers.length ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.ref}」, 停用后不能再下新单, 数据和历史都保留。` : null,
   };
 }

@@ -88,13 +88,32 @@ export async function loadOpenMerge(core: Core, actor: Actor, id: number): Promi
     throw new DomainError('SELF_APPROVAL', `合并单 #${merge.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`, { mergeId: merge.id });
   }
   if (merge.expiresAt <= core.now()) {
-    await withTransaction(core.models.sequelize, async (t) => {
-      const [n] = await core.models.CustomerMerge.update({ status: 'expired', decidedAt: core.now() }, { where: { id: merge.id, status: 'pending' }, transaction: t });
-      if (n === 1) await appendAudit(core, t, actor, { action: 'merge.expire', customerId: merge.keepCustomerId, customerCode: merge.keepCode, info: { mergeId: merge.id } });
-    });
+    await expireMergeOne(core, actor, merge);
     throw new DomainError('APPROVAL_EXPIRED', `合并单 #${merge.id} 已于 ${localTime(core, merge.expiresAt)} 过期。如仍需合并, 请重新发起「合并客户」。`, { mergeId: merge.id });
   }
   return merge;
+}
+
+/** Marks one overdue merge request expired, with its audit event; false if someone decided it first. */
+async function expireMergeOne(core: Core, actor: Actor, merge: CustomerMerge): Promise<boolean> {
+  return withTransaction(core.models.sequelize, async (t) => {
+    const [n] = await core.models.CustomerMerge.update({ status: 'expired', decidedAt: core.now() }, { where: { id: merge.id, status: 'pending' }, transaction: t });
+    if (n === 1) await appendAudit(core, t, actor, { action: 'merge.expire', customerId: merge.keepCustomerId, customerCode: merge.keepCode, info: { mergeId: merge.id } });
+    await merge.reload({ transaction: t });
+    return n === 1;
+  });
+}
+
+/** Overdue pending merge requests (read only: the approval-expiry job's dry run counts them). */
+export async function overdueMerges(core: Core): Promise<CustomerMerge[]> {
+  return core.models.CustomerMerge.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, order: [['id', 'ASC']] });
+}
+
+/** Marks overdue merge requests expired, as expireApprovals does for deletions; returns them (now `expired`). */
+export async function expireMerges(core: Core, actor: Actor): Promise<CustomerMerge[]> {
+  const expired: CustomerMerge[] = [];
+  for (const m of await overdueMerges(core)) if (await expireMergeOne(core, actor, m)) expired.push(m);
+  return expired;
 }
 
 /** 驳回合并: the customers stay as they are. */
