@@ -18,6 +18,7 @@ const FILES = {
   ExportAction: 'ExportAction.tsx',
   BackupHelp: 'BackupHelp.tsx',
   IdentityAction: 'IdentityAction.tsx',
+  MergeCompareAction: 'MergeCompareAction.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -10,6 +10,7 @@ import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
 import { StewardResource, exactRule, idRule, prefixRule, rangeRule, type FilterValue } from '../adapter/steward-resource.js';
 import { customerCrudActions } from '../actions/customer-crud.js';
 import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
+import { customerMergeAction } from '../actions/customer-merge.js';
 import { exportDataAction } from '../actions/exports.js';
 import { off, permit } from '../features/permissions.js';
 
@@ -98,6 +99,7 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
         bulkDelete: off,
         ...customerCrudActions(core),
         ...customerLifecycleActions(core, notifier),
+        ...customerMergeAction(core, notifier),
         exportData: exportDataAction(core),
       },
     },

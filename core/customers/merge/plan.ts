@@ -17,7 +17,7 @@ export const MAX_ABSORBED = 10;
 
 /** The fields a merge can set on the survivor (`名称=…`); everything else stays the survivor's. */
 export const MERGE_FIELDS = ['name', 'contact', 'phone', 'address', 'category', 'ownerId', 'note'] as const;
-type MergeField = (typeof MERGE_FIELDS)[number];
+export type MergeField = (typeof MERGE_FIELDS)[number];
 
 /** One field where the customers differ: what the survivor has, what each absorbed one has, and what it will keep. */
 export interface FieldDifference {

@@ -8,6 +8,7 @@ import { assertCan } from '../../permissions.js';
 import { localTime } from '../../deletion/approvals.js';
 import type { CustomerInput } from '../schema.js';
 import { assertMergeable, buildPlan, loadParties, mergeValues, type MergePlan } from './plan.js';
+import { valuesFromPicks, type FieldPicks } from './picks.js';
 
 /** What a merge request is made of, from any door. */
 export interface MergeInput {
@@ -16,6 +17,8 @@ export interface MergeInput {
   reason: string;
   /** Field overrides for the survivor (`名称=…`); the survivor's own values otherwise. */
   values?: CustomerInput;
+  /** Field → code of the customer whose value to keep (the back office's side-by-side choice); `values` win. */
+  picks?: FieldPicks;
 }
 
 /** The comparison and pre-check, without writing anything: what chat shows before 确认. */
@@ -24,7 +27,7 @@ export async function previewMerge(core: Core, actor: Actor, input: MergeInput):
   mergeValues(core, input.values ?? {});
   const { keep, absorbed } = await loadParties(core, actor, input.keep, input.absorb);
   await assertMergeable(core, keep, absorbed);
-  return buildPlan(core, keep, absorbed, input.values ?? {});
+  return buildPlan(core, keep, absorbed, { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) });
 }
 
 /** Options of requestMerge. */
@@ -45,7 +48,7 @@ export async function requestMerge(core: Core, actor: Actor, input: MergeInput, 
   return withTransaction(core.models.sequelize, async (t) => {
     const { keep, absorbed } = await loadParties(core, actor, input.keep, input.absorb, t);
     await assertMergeable(core, keep, absorbed, t);
-    const plan = await buildPlan(core, keep, absorbed, input.values ?? {}, t);
+    const plan = await buildPlan(core, keep, absorbed, { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) }, t);
     const merge = await core.models.CustomerMerge.create({
       status: 'pending', keepCustomerId: keep.id, keepCode: keep.code, absorbed: JSON.stringify(absorbed.map((a) => ({ id: a.id, code: a.code }))),
       fieldValues: Object.keys(plan.values).length ? JSON.stringify(plan.values) : null, reason: reason.slice(0, 500),
