@@ -55,7 +55,8 @@ export function customerMergeAction(core: Core, notifier?: ApprovalNotifier) {
           return { record, comparison: comparison(core, await previewMerge(core, actor, { keep, absorb, reason: '比较', picks })) };
         }
         const reason = text(request.payload, 'reason');
-        if (!reason) throw new DomainError('VALIDATION', '请写明合并原因, 例如「重复录入」。', { errors: [{ field: 'reason', message: '合并原因必填' }] });
+        // No field list: the form's generic labels would call `reason` 停用原因.
+        if (!reason) throw new DomainError('VALIDATION', '请写明合并原因, 例如「重复录入」。', { field: 'reason' });
         const toOperator = notifier?.toOperator?.bind(notifier);
         // Approvers are told in the request's own transaction, as from chat.
         const notify = toOperator ? async (t: Transaction, m: CustomerMerge, plan: MergePlan) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
+import { createCustomer } from '../../core/customers/create.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
@@ -28,7 +29,7 @@ eachDialect('back office: create with an empty code, 合并 compared side by sid
 
   it('合并 compares first, then files the request with the values picked per field', async () => {
     const keep = await newCustomer(h, admin, { name: '绍兴合并保留有限公司', contact: '赵一', phone: '13811110001', note: '保留方备注' });
-    const dup = await newCustomer(h, admin, { name: '绍兴合并保留', contact: '钱二', phone: '13811110002', note: '保留方备注' });
+    const dup = (await createCustomer(h.core, admin, { name: '绍兴合并保留', contact: '钱二', phone: '13811110002', note: '保留方备注' }, { allowDuplicates: true })).customer;
     const cmp = (await boss.action('customers', keep.id, 'merge', { stage: 'compare', absorb: dup.code })).json<{ comparison: Cmp }>().comparison;
     expect(cmp.customers.map((c) => c.code)).toEqual([keep.code, dup.code]);
     expect(cmp.fields.map((f) => f.label)).toEqual(['客户名称', '联系人', '手机']);
