@@ -8,6 +8,8 @@ import { approveMerge } from '../../core/customers/merge/act.js';
 import { requestMerge } from '../../core/customers/merge/request.js';
 import { importCustomers } from '../../core/data/import.js';
 import { approvalExpiryJob } from '../../jobs/approval-expiry.js';
+import { dashboardData } from '../../admin/dashboard.js';
+import { sessionUser } from '../../admin/auth/session.js';
 import { runJob } from '../../jobs/runner.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
@@ -35,6 +37,11 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     const { merge } = await requestMerge(h.core, zhang, { keep: keep.code, absorb: [dup.code], reason: '重复录入' });
     const pending = await say('rest-approver', '待审批');
     expect(pending).toContain(`合并单 #${merge.id}: ${dup.code} 并入 ${keep.code}, 申请人 合并余项张三, 原因: 重复录入`);
+    // The back office's dashboard lists it for approvers, not for the requester.
+    const approverOp = (await h.core.models.Operator.findOne({ where: { displayName: '合并余项审批' } }))!;
+    const board = await dashboardData(h.core, sessionUser(approverOp), '/admin');
+    expect(board.pendingMerges).toEqual([{ id: merge.id, text: expect.stringContaining(`合并单 #${merge.id}: ${dup.code} 并入 ${keep.code}`) }]);
+    expect((await dashboardData(h.core, sessionUser(zhang.operator as never), '/admin')).pendingMerges).toEqual([]);
 
     const notifier = new Notifier(h.core);
     const run = async (dryRun: boolean) => {
