@@ -66,7 +66,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   it('precheck of a customer with no business finds nothing to block', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const result = await precheck(h.core, sales, ` ${c.code.toLowerCase()} `);
-    expect(result).toEqual({ code: c.code, name: c.name, customerId: c.id, blockers: [], suggestion: null });
+    expect(result).toEqual({ code: c.code, name: c.name, customerId: c.id, blockers: [], suggestion: null, history: { orders: 0, amountCents: 0, lastOrderDate: null, rank: null, ranked: expect.any(Number), top: false } });
     await expectRefused(precheck(h.core, sales, 'NOPE-1'), 'CUSTOMER_NOT_FOUND', '找不到编码为「NOPE-1」的客户');
   });
 
