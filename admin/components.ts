@@ -23,6 +23,7 @@ const FILES = {
   BackupPanel: 'BackupPanel.tsx',
   BackupDownload: 'BackupDownload.tsx',
   RecodeAction: 'RecodeAction.tsx',
+  MergeCompareAction: 'MergeCompareAction.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -7,6 +7,8 @@ import { STATUS_LABELS } from '../core/customers/view.js';
 import { codeStats } from '../core/customers/code-stats.js';
 import { freshnessJson, freshnessLine, ledgerFreshness } from '../core/ledger/freshness.js';
 import { adminActor } from './auth/session.js';
+import { mergeLine } from '../core/customers/merge/format.js';
+import { pendingMerges } from '../core/customers/merge/request.js';
 import { allowed } from './features/permissions.js';
 
 const VERIFY_LABELS: Record<string, string> = { passed: '校验通过', failed: '校验失败', unverified: '尚未校验' };
@@ -17,6 +19,8 @@ export async function dashboardData(core: Core, current: CurrentAdmin | undefine
   const [analysis, inactive, pending, backup, ledger, codes] = await Promise.all([
     customerAnalysis(core, actor, { months: 24 }), inactiveOverTime(core, actor), pendingApprovals(core, actor), lastBackup(core, actor), ledgerFreshness(core), codeStats(core),
   ]);
+  // Merges wait for the same approvers as deletions; listed beside them (decided with 批准合并 / 驳回合并).
+  const merges = allowed(current, 'approve') ? await pendingMerges(core, actor) : [];
   const s = analysis.sales12m;
   return {
     statusCounts: (['active', 'inactive', 'deleted'] as const).map((k) => ({ key: k, label: STATUS_LABELS[k], count: analysis.byStatus[k] })),
@@ -25,6 +29,7 @@ export async function dashboardData(core: Core, current: CurrentAdmin | undefine
     top10: analysis.top10.map((t) => ({ ...t, sales: formatYuan(t.salesCents), href: `${rootPath}/resources/customers/records/${t.customerId}/show` })),
     sales12m: { ...s, total: formatYuan(s.totalCents), average: formatYuan(s.averageOrderCents) },
     pending: pending.map((p) => ({ ...p, createdText: localTime(core, p.createdAt), expiresText: localTime(core, p.expiresAt), href: `${rootPath}/resources/approval_requests/records/${p.id}/show` })),
+    pendingMerges: merges.map((m) => ({ id: m.id, text: mergeLine(core, m) })),
     canApprove: allowed(current, 'approve'),
     ledger: { ...freshnessJson(ledger), text: freshnessLine(core, ledger) },
     codes: { rule: codes.rule, total: codes.total, ...codes.origins, offRule: codes.offRule, gaps: codes.gaps.reduce((n, g) => n + g.missing, 0), next: codes.next, href: `${rootPath}/resources/code_report` },

@@ -6,6 +6,7 @@ import { approve, localTime, reject } from '../core/deletion/approvals.js';
 import type { Blocker } from '../core/deletion/precheck.js';
 import { isDomainError } from '../core/errors.js';
 import { DOOR_NAMES, readHandling, type HandlingRecord } from '../core/ledger/handling.js';
+import { requestHistoryText } from '../core/deletion/history.js';
 import type { ApprovalRequest, Operator } from '../models/index.js';
 import { verifyApprovalToken } from './approval-token.js';
 import type { BotDeps } from './commands/context.js';
@@ -80,6 +81,7 @@ async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status
   const requester: Operator | null = await core.models.Operator.findByPk(r.requesterId);
   const about = facts([
     ['客户', `${esc(r.customerCode)} ${esc(customer?.name)}`],
+    ['合作历史', `<span data-testid="history">${esc(requestHistoryText(r) || '—').replace(/\n/g, '<br>')}</span>`],
     ['原因', esc(r.reason)],
     ['申请人', esc(requester?.displayName ?? `#${r.requesterId}`)],
     ['申请时间', esc(localTime(core, r.createdAt))],

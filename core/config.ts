@@ -28,6 +28,8 @@ export interface Config {
   CODE_MANUAL_PATTERN: string;
   APPROVAL_TTL_HOURS: number;
   CONFIRM_TTL_SECONDS: number;
+  /** own: sales act only on the customers they own; all: on every customer. */
+  SALES_SCOPE: 'own' | 'all';
   RECYCLE_RETENTION_DAYS: number;
   JOBS_ENABLED: boolean;
   JOB_BACKUP_CRON: string;
@@ -87,6 +89,7 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
   APPROVAL_TTL_HOURS: int(1, 24 * 30, 48),
   CONFIRM_TTL_SECONDS: int(10, 3600, 300),
+  SALES_SCOPE: { type: 'string', enum: ['own', 'all'], default: 'own', expect: 'own (销售只能操作自己负责的客户) 或 all (可操作全部客户)' },
   RECYCLE_RETENTION_DAYS: int(1, 3650, 180),
   JOBS_ENABLED: bool(true),
   JOB_BACKUP_CRON: cron('0 3 * * *'),

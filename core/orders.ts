@@ -7,7 +7,8 @@ import { centsToDecimal, formatYuan, parseAmount, toCents } from './money.js';
 import { assertCan } from './permissions.js';
 import { localParts, nextSequence, prepareSequence } from './customers/codes.js';
 import { appendAudit } from './audit.js';
-import { assertOpenForBusiness, ownsOrMay } from './customers/status.js';
+import { assertOpenForBusiness } from './customers/status.js';
+import { assertOwnerMay } from './customers/ownership.js';
 import { recordLedgerEvents, touchLedgerFeed, type LedgerChange } from './ledger/events.js';
 import { findByCode } from './customers/view.js';
 
@@ -198,7 +199,7 @@ function assertLocal(type: LedgerDocType, ref: string, source: string): void {
 async function windDownCustomer(core: Core, actor: Actor, t: Transaction, customerId: number): Promise<Customer> {
   const customer = await core.models.Customer.findByPk(customerId, { transaction: t });
   if (!customer) throw new DomainError('NOT_FOUND', `找不到该单据的客户 (#${customerId})。`);
-  ownsOrMay(actor, customer, '处理');
+  assertOwnerMay(core, actor, customer, 'handle');
   assertOpenForBusiness(core, customer, 'wind-down');
   return customer;
 }
@@ -291,7 +292,7 @@ export async function previewDoc(core: Core, actor: Actor, type: LedgerDocType, 
   assertLocal(type, ref, doc.source);
   const customer = await core.models.Customer.findByPk(doc.customerId);
   if (!customer) throw new DomainError('NOT_FOUND', `找不到该单据的客户 (#${doc.customerId})。`);
-  ownsOrMay(actor, customer, '处理');
+  assertOwnerMay(core, actor, customer, 'handle');
   assertOpenForBusiness(core, customer, 'wind-down');
   const base = { type, ref, customerCode: customer.code, customerName: customer.name };
   if (type === 'order') {

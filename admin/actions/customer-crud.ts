@@ -7,6 +7,7 @@ import { DomainError, isDomainError } from '../../core/errors.js';
 import { adminActor } from '../auth/session.js';
 import { fieldErrors, freshRecord, refusal } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
+import { permitOwned } from '../features/ownership.js';
 
 const FIELDS = ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'] as const;
 const NULL_MARK = '__FORM_VALUE_NULL__';
@@ -107,7 +108,7 @@ export function customerCrudActions(core: Core) {
       },
     },
     edit: {
-      ...permit('edit', statusIs('active', 'inactive')),
+      ...permitOwned(core, 'edit', 'edit', statusIs('active', 'inactive')),
       layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'],
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => edit(core, request, context, adminActor(context.currentAdmin)),
     },

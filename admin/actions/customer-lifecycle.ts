@@ -7,9 +7,11 @@ import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { reactivate, deactivate } from '../../core/customers/status.js';
 import { revealCustomer } from '../../core/customers/reveal.js';
 import { precheck } from '../../core/deletion/precheck.js';
+import { historyText } from '../../core/deletion/history.js';
 import { localTime, requestDeletion } from '../../core/deletion/approvals.js';
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
+import { permitOwned } from '../features/ownership.js';
 import { COMPONENTS } from '../components.js';
 
 const codeOf = (context: ActionContext) => String(context.record!.param('code'));
@@ -28,7 +30,7 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       icon: 'PauseCircle',
       component: COMPONENTS.DeactivateAction,
       custom: { reasons: [...DEACTIVATION_REASONS] },
-      ...permit('deactivate', statusIs('active')),
+      ...permitOwned(core, 'deactivate', 'deactivate', statusIs('active')),
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return current(context);
         const p = request.payload;
@@ -57,9 +59,12 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       icon: 'Trash2',
       variant: 'danger' as const,
       component: COMPONENTS.DeletionRequestAction,
-      ...permit('requestDeletion', statusIs('active', 'inactive')),
+      ...permitOwned(core, 'requestDeletion', 'requestDeletion', statusIs('active', 'inactive')),
       handler: throughCore(async (request, context, actor) => {
-        if (!isPost(request)) return { ...current(context), precheck: await precheck(core, actor, codeOf(context)) };
+        if (!isPost(request)) {
+          const check = await precheck(core, actor, codeOf(context));
+          return { ...current(context), precheck: { ...check, historyText: historyText(check.history, check.code) } };
+        }
         // Approvers are told in the request's own transaction: no request without its notice.
         const notify = notifier ? (t: Transaction, r: ApprovalRequest, c: { name: string }) => notifier.approvalRequested(r, actor.operator, c.name, { transaction: t }) : undefined;
         const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', { note: text(request.payload, 'note'), notify });

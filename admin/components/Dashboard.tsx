@@ -92,6 +92,14 @@ const Dashboard = () => {
             ) : <p>没有待审批的申请。</p>}
             {data.pending.length && !data.canApprove ? <p style={{ color: '#888' }}>你没有审批权限, 由审批人处理。</p> : null}
           </div>
+          {data.pendingMerges.length ? (
+            <div style={box} data-testid="pending-merges">
+              <div style={h2}>待审批合并申请 ({data.pendingMerges.length})</div>
+              <ul style={{ margin: 0, paddingLeft: 18, lineHeight: 1.9 }}>
+                {data.pendingMerges.map((m) => <li key={m.id}>{m.text} <span style={{ color: '#888' }}>在聊天中回复「批准合并 {m.id}」或「驳回合并 {m.id} 理由」</span></li>)}
+              </ul>
+            </div>
+          ) : null}
           <div style={box}>
             <div style={h2}>备份</div>
             <Backup backup={data.backup} />

@@ -13,6 +13,11 @@ const BlockerList = ({ blockers, suggestion }: { blockers: Blocker[]; suggestion
   </div>
 )
 
+/** The cooperation history; a top customer's warning (with the 停用 suggestion) comes first, in red. */
+const History = ({ check }: { check: Precheck }) => (check.historyText ? (
+  <div data-testid="history" style={{ whiteSpace: 'pre-wrap', margin: '8px 0', padding: check.history && check.history.top ? '8px 12px' : 0, color: check.history && check.history.top ? '#a8071a' : '#444', background: check.history && check.history.top ? '#fff1f0' : 'transparent', borderRadius: 6 }}>{check.historyText}</div>
+) : null)
+
 /** 申请删除: shows the precheck's full blocker list first; the request can be sent only when there is none. */
 const DeletionRequestAction = (props: ActionProps) => {
   const { action, resource } = props
@@ -58,6 +63,7 @@ const DeletionRequestAction = (props: ActionProps) => {
     return (
       <div style={box} data-testid="deletion-blocked">
         {title}
+        <History check={check} />
         <BlockerList blockers={check.blockers} suggestion={check.suggestion} />
         <ErrorBox message={error} />
       </div>
@@ -66,6 +72,7 @@ const DeletionRequestAction = (props: ActionProps) => {
   return (
     <form style={box} onSubmit={submit} data-testid="deletion-form">
       {title}
+      <History check={check} />
       <p style={{ margin: '8px 0', color: '#666' }}>检查通过: 没有未完成订单、未收款或库存预留。提交后需要另一位审批人同意, 同意后客户移入回收站, 保留期内可以恢复。</p>
       <label style={labelStyle} htmlFor="reason">删除原因 *</label>
       <textarea id="reason" name="reason" rows={3} style={field} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} required />

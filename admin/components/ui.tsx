@@ -5,7 +5,7 @@ export const api = new ApiClient()
 export const h = new ViewHelpers()
 
 export type Blocker = { kind: string; text: string }
-export type Precheck = { blockers: Blocker[]; suggestion?: string | null }
+export type Precheck = { blockers: Blocker[]; suggestion?: string | null; historyText?: string; history?: { top: boolean } }
 export type Revealed = { phone: string | null; address: string | null; contact: string | null }
 
 /** What the record actions answer (see admin/actions): a notice, the record, and refusal details. */

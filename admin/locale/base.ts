@@ -9,6 +9,7 @@ export const baseTranslations = {
     replay: '重新投递', remove: '删除订阅',
     revokeToken: '吊销令牌',
     linkIdentity: '关联聊天账号',
+    merge: '合并',
   },
   buttons: {
     save: '保存', addNewItem: '添加一项', filter: '筛选', filterActive: '筛选 ({{count}})', applyChanges: '应用筛选', resetFilter: '重置',

@@ -21,7 +21,7 @@ export const resourceTranslations = {
     properties: {
       customerCode: '客户编码', customerId: '客户', reason: '删除原因', requesterId: '申请人', status: '状态', expiresAt: '有效期至',
       decidedBy: '审批人', decidedAt: '审批时间', decisionNote: '审批意见', recycleEntryId: '回收站条目', action: '类型',
-      requesterNote: '申请人备注', handling: '关联数据处理记录',
+      requesterNote: '申请人备注', handling: '关联数据处理记录', history: '合作历史',
     },
   },
   recycle_entries: {

@@ -10,6 +10,7 @@ import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
 import { StewardResource, exactRule, idRule, prefixRule, rangeRule, type FilterValue } from '../adapter/steward-resource.js';
 import { customerCrudActions } from '../actions/customer-crud.js';
 import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
+import { customerMergeAction } from '../actions/customer-merge.js';
 import { exportDataAction } from '../actions/exports.js';
 import { off, permit } from '../features/permissions.js';
 
@@ -86,7 +87,8 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note', 'allowDuplicates'],
       properties: {
         id: { isVisible: false },
-        code: { isTitle: false, isSortable: true, description: '留空则按编码规则自动生成' },
+        // Not required: an empty code gets the next automatic one (core's createCustomer).
+        code: { isTitle: false, isSortable: true, isRequired: false, description: '留空则按编码规则自动生成' },
         name: { isTitle: true, isRequired: true },
         status: { availableValues: statusValues, isSortable: true },
         // Company lists change at run time, so these are typed (name or alias) and core checks them; see 系统 → 客户分类 / 区域.
@@ -115,6 +117,7 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
         bulkDelete: off,
         ...customerCrudActions(core),
         ...customerLifecycleActions(core, notifier),
+        ...customerMergeAction(core, notifier),
         exportData: exportDataAction(core),
       },
     },

@@ -59,7 +59,7 @@ export class DuplicatePairResource extends BaseResource {
 
   private async pairs(context?: ActionContext): Promise<DuplicatePair[]> {
     const actor = adminActor(context?.currentAdmin as CurrentAdmin | undefined);
-    return (await findDuplicatePairs(this.core, { ownerId: ownScope(actor) })).pairs;
+    return (await findDuplicatePairs(this.core, { ownerId: ownScope(this.core, actor) })).pairs;
   }
 
   override async count(_filter: Filter, context?: ActionContext): Promise<number> {

@@ -7,6 +7,7 @@ import { COMPONENTS } from '../components.js';
 import { diffRows, operatorNames } from '../format/readable.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { readHandling } from '../../core/ledger/handling.js';
+import { requestHistoryText } from '../../core/deletion/history.js';
 import { AUDIT_ACTION_LABELS, DOOR_LABELS } from '../format/labels.js';
 
 export { AUDIT_ACTION_LABELS, DOOR_LABELS };
@@ -23,18 +24,19 @@ export function approvalResource(core: Core) {
       sorts: { id: 'id', expiresAt: 'expiresAt' },
       defaultSort: ['id', 'DESC'],
       // The 关联数据处理记录 as the lines people read, not the stored JSON.
-      toParams: (r) => ({ ...r.get({ plain: true }), handling: readHandling(r.handling)?.lines.join('\n') ?? '' }),
+      toParams: (r) => ({ ...r.get({ plain: true }), handling: readHandling(r.handling)?.lines.join('\n') ?? '', history: requestHistoryText(r) }),
     }),
     options: {
       id: 'approval_requests', navigation: lifecycle, sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterId', 'status', 'expiresAt'],
       filterProperties: ['status', 'customerCode', 'requesterId'],
-      showProperties: ['id', 'customerCode', 'customerId', 'reason', 'requesterNote', 'handling', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
+      showProperties: ['id', 'customerCode', 'customerId', 'history', 'reason', 'requesterNote', 'handling', 'requesterId', 'status', 'createdAt', 'expiresAt', 'decidedBy', 'decidedAt', 'decisionNote', 'recycleEntryId'],
       properties: {
         customerId: { reference: 'customers' }, requesterId: { reference: 'operators' }, decidedBy: { reference: 'operators' },
         status: { availableValues: labels(APPROVAL_STATUS_LABELS, APPROVAL_STATUSES) },
         action: { isVisible: false },
         handling: { type: 'textarea' as const, isVisible: { list: false, show: true, edit: false, filter: false } },
+        history: { type: 'textarea' as const, isVisible: { list: false, show: true, edit: false, filter: false } },
       },
       actions: { ...readOnly(), ...approvalActions(core) },
     },

@@ -1,5 +1,8 @@
 import { approve, localTime, pendingFor, reject, requestDeletion } from '../../core/deletion/approvals.js';
 import { precheck, type Blocker } from '../../core/deletion/precheck.js';
+import { historyText } from '../../core/deletion/history.js';
+import { mergeLine } from '../../core/customers/merge/format.js';
+import { pendingMerges } from '../../core/customers/merge/request.js';
 import { centsToDecimal } from '../../core/money.js';
 import { listRecycleBin, restoreCustomer } from '../../core/deletion/recycle.js';
 import { getCustomer } from '../../core/customers/search.js';
@@ -42,10 +45,10 @@ export const deleteCommand: CommandSpec = {
         buttons: [{ id: buttonId('help', '停用客户'), text: '怎样停用' }],
       };
     }
-    if (!ctx.args.reason) return { text: `请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入` };
+    if (!ctx.args.reason) return { text: `${historyText(check.history, check.code)}\n请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入` };
     const note = (ctx.raw.named['备注'] ?? ctx.raw.named['note'] ?? '').trim() || null;
     return propose(ctx, 'delete', check.code, { code: check.code, reason: ctx.args.reason, note },
-      `将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason}${note ? `; 备注: ${note}` : ''})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
+      `${historyText(check.history, check.code)}\n将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason}${note ? `; 备注: ${note}` : ''})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
   },
 };
 
@@ -114,15 +117,19 @@ export const pendingCommand: CommandSpec = {
   args: [],
   permission: 'approve',
   sideEffect: false,
-  summary: '列出等我审批的删除申请',
+  summary: '列出等我审批的删除申请和合并申请',
   example: '待审批',
   async run(ctx) {
-    const list = await pendingFor(ctx.core, ctx.actor);
-    if (!list.length) return { text: '没有等你审批的申请。' };
-    return list.slice(0, 10).map((r) => ({
-      text: `审批单 #${r.id}: 删除客户 ${r.customerCode}, 原因: ${r.reason}, ${localTime(ctx.core, r.expiresAt)} 前有效。`,
-      buttons: [{ id: buttonId('approve', String(r.id)), text: '同意' }, { id: buttonId('reject', String(r.id)), text: '拒绝' }],
-    }));
+    const [list, merges] = await Promise.all([pendingFor(ctx.core, ctx.actor), pendingMerges(ctx.core, ctx.actor)]);
+    if (!list.length && !merges.length) return { text: '没有等你审批的申请。' };
+    return [
+      ...list.slice(0, 10).map((r) => ({
+        text: `审批单 #${r.id}: 删除客户 ${r.customerCode}, 原因: ${r.reason}, ${localTime(ctx.core, r.expiresAt)} 前有效。`,
+        buttons: [{ id: buttonId('approve', String(r.id)), text: '同意' }, { id: buttonId('reject', String(r.id)), text: '拒绝' }],
+      })),
+      // Merges wait for the same approvers: one list, so none is overlooked.
+      ...merges.slice(0, 10).map((m) => ({ text: mergeLine(ctx.core, m), buttons: [{ id: buttonId('approve-merge', String(m.id)), text: '批准合并' }, { id: buttonId('reject-merge', String(m.id)), text: '驳回' }] })),
+    ];
   },
 };
 

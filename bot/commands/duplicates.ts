@@ -21,7 +21,7 @@ export const duplicatesCommand: CommandSpec = {
   async run(ctx) {
     const query = ctx.args.query?.trim();
     if (!query) {
-      const ownerId = ownScope(ctx.actor);
+      const ownerId = ownScope(ctx.core, ctx.actor);
       const scan = await findDuplicatePairs(ctx.core, { ownerId });
       return { title: '疑似重复客户', text: `${ownerId !== undefined ? '(只列出与你负责的客户有关的)\n' : ''}${scanText(scan, CHAT_LIMIT)}` };
     }

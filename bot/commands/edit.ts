@@ -1,6 +1,7 @@
 import { createCustomer } from '../../core/customers/create.js';
 import { duplicateCandidates } from '../../core/customers/duplicates.js';
 import { editCustomer } from '../../core/customers/edit.js';
+import { ownerNames } from '../../core/customers/ownership.js';
 import type { CustomerInput } from '../../core/customers/schema.js';
 import { FIELD_LABELS } from '../../core/customers/schema.js';
 import type { Core } from '../../core/context.js';
@@ -8,6 +9,7 @@ import { DomainError } from '../../core/errors.js';
 import { buttonId } from '../buttons.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
+import { resolveCustomer } from './resolve.js';
 
 /** Chinese (and English) field words accepted in `字段=值`. */
 const FIELDS: Record<string, keyof CustomerInput | 'owner'> = {
@@ -70,23 +72,49 @@ export const createCommand: CommandSpec = {
   },
 };
 
+/** The field words 修改客户 lists in its help (the first of each is the main one); every one is tested. */
+export const EDIT_FIELD_WORDS: ReadonlyArray<readonly string[]> = [['名称', '客户名称'], ['联系人'], ['手机', '电话'], ['地址'], ['分类', '客户分类'], ['备注'], ['负责人']];
+
+const CODE_WORDS = Object.keys(FIELDS).filter((w) => FIELDS[w] === 'code');
+
+/** `编码=` in 修改客户 is a new code, never the customer to edit: changing a code goes through 改编码 (approval). */
+function codeChangeRefusal(target: string | undefined, named: Record<string, string>): string | null {
+  const word = CODE_WORDS.find((w) => named[w] !== undefined);
+  if (!word) return null;
+  const from = target ?? '<旧编码>';
+  return `「修改客户」不能改客户编码: ${word}=${named[word]} 会被当作新编码, 而不是要修改的客户 (要修改的客户写在命令后的第一个位置)。改编码需要审批, 请发「改编码 ${from} ${named[word]}」。本次没有做任何修改。`;
+}
+
+/** The chat lines of an edit's changes: personal fields masked, owners by name. */
+export async function changeLines(core: Core, changes: Record<string, [unknown, unknown]>): Promise<string[]> {
+  const masked = new Set(['phone', 'address']);
+  const names = await ownerNames(core, changes.ownerId ?? []);
+  const shown = (k: string, v: unknown) => (v === null || v === undefined || v === '' ? '—' : k === 'ownerId' ? names.get(Number(v)) ?? '(已删除的操作员)' : String(v));
+  return Object.keys(changes).map((k) => `• ${FIELD_LABELS[k] ?? k}: ${masked.has(k) ? '(已更新)' : `${shown(k, changes[k]![0])} → ${shown(k, changes[k]![1])}`}`);
+}
+
 export const editCommand: CommandSpec = {
   id: 'customer.edit',
   name: '修改客户',
   english: 'edit',
-  args: [{ name: 'code', label: '编码', required: true }],
+  // Only by position: 编码=… is a field (the new code), so it must never pick the customer.
+  args: [{ name: 'code', label: '编码', required: true, positional: true }],
   permission: 'edit',
   sideEffect: true,
-  summary: '修改客户资料: 字段=值, 可写多个',
+  summary: `修改客户资料: 字段=值, 可写多个。字段: ${EDIT_FIELD_WORDS.map((w) => w.join('/')).join('、')}; 改编码请用「改编码」`,
   example: '修改客户 C20260012 联系人=李娜 手机=13900001111',
   async run(ctx) {
+    const refusal = codeChangeRefusal(ctx.args.code, ctx.raw.named);
+    if (refusal) return { text: refusal };
+    const extra = ctx.raw.positional.slice(1);
+    if (extra.length) return { text: `看不懂「${extra.join(' ')}」: 要修改的客户写在最前面, 其余请写成 字段=值 (值里不要有空格)。本次没有做任何修改。\n例如: ${editCommand.example}` };
     const input = await fieldsFrom(ctx, ctx.raw.named);
     if (!Object.keys(input).length) return { text: `请写要改的字段, 格式 字段=值。\n例如: ${editCommand.example}` };
-    const { customer, changes } = await editCustomer(ctx.core, ctx.actor, ctx.args.code!, input);
-    const keys = Object.keys(changes);
-    if (!keys.length) return { text: `客户 ${customer.code} 没有变化。` };
-    const masked = new Set(['phone', 'address']);
-    const lines = keys.map((k) => `• ${FIELD_LABELS[k] ?? k}: ${masked.has(k) ? '(已更新)' : `${String(changes[k]![0] ?? '—')} → ${String(changes[k]![1] ?? '—')}`}`);
-    return { text: `已修改客户 ${customer.code}:\n${lines.join('\n')}` };
+    const rest = Object.entries(ctx.raw.named).map(([k, v]) => `${k}=${v}`).join(' ');
+    const found = await resolveCustomer(ctx, ctx.args.code!, '修改客户', rest);
+    if (found.reply) return found.reply;
+    const { customer, changes } = await editCustomer(ctx.core, ctx.actor, found.code, input);
+    if (!Object.keys(changes).length) return { text: `客户 ${customer.code} 没有变化。` };
+    return { text: `已修改客户 ${customer.code}:\n${(await changeLines(ctx.core, changes)).join('\n')}` };
   },
 };

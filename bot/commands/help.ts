@@ -16,9 +16,9 @@ export function helpCommand(registry: CommandRegistry): CommandSpec {
     async run(ctx) {
       const name = ctx.args.command;
       // The company's 客户分类 and 区域 change at run time, so help reads them as it answers.
-      if (!name) return { text: `${registry.help()}\n\n${await listNamesText(ctx.core)}` };
+      if (!name) return { text: `${registry.help(ctx.operator)}\n\n${await listNamesText(ctx.core)}` };
       const matched = registry.match(name);
-      if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help()}` };
+      if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help(ctx.operator)}` };
       const lists = ['customer.create', 'customer.edit', 'customer.show', 'lists.show'].includes(matched.spec.id) ? `\n${await listNamesText(ctx.core, { aliases: true })}` : '';
       return { text: `${registry.helpFor(matched.spec)}${lists}` };
     },

@@ -1,6 +1,7 @@
 import type { Core } from '../../core/context.js';
 import type { JoinedRead } from '../../core/data/sql.js';
-import type { Action } from '../../core/permissions.js';
+import { can, type Action } from '../../core/permissions.js';
+import type { OperatorLike } from '../../core/context.js';
 import type { CommandContext } from './context.js';
 import type { Reply } from '../types.js';
 import { distance, splitArgs, type ParsedArgs } from './parse.js';
@@ -14,6 +15,8 @@ export interface ArgSpec {
   rest?: boolean;
   /** Not missing when one of these args is given instead (客户 分类=零售 needs no 编码). */
   requiredUnless?: string[];
+  /** Only by position, never from `标签=值` (where the label word means a field, e.g. 修改客户's 编码=). */
+  positional?: boolean;
 }
 
 /** A chat command as data: the registry parses, checks permission and generates help from it. */
@@ -96,7 +99,7 @@ export class CommandRegistry {
     const args: Record<string, string | undefined> = {};
     const queue = [...raw.positional];
     for (const a of spec.args) {
-      const named = raw.named[a.name.toLowerCase()] ?? raw.named[a.label];
+      const named = a.positional ? undefined : raw.named[a.name.toLowerCase()] ?? raw.named[a.label];
       if (named !== undefined) args[a.name] = named;
       else if (a.rest) args[a.name] = queue.splice(0).join(' ') || undefined;
       else args[a.name] = queue.shift();
@@ -128,9 +131,9 @@ export class CommandRegistry {
     return [`${this.usage(spec)}`, spec.summary, ...(aka.length ? [`别名: ${aka.join('、')}`] : []), `例如: ${spec.example}`].join('\n');
   }
 
-  /** The whole list, one line per command. */
-  help(): string {
-    const lines = this.specs.filter((s) => !s.hidden).map((s) => `• ${this.usage(s)} — ${s.summary}`);
+  /** The whole list, one line per command; given an operator, only the commands their roles allow. */
+  help(operator?: Pick<OperatorLike, 'roleList' | 'active'>): string {
+    const lines = this.specs.filter((s) => !s.hidden && (!operator || can(operator, s.permission))).map((s) => `• ${this.usage(s)} — ${s.summary}`);
     return ['可用命令:', ...lines, '', '发送「帮助 命令名」查看某个命令的用法和例子。'].join('\n');
   }
 }

@@ -2,6 +2,7 @@ import { searchCustomers } from '../../core/customers/search.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { refuseMerged } from '../../core/customers/merge/aliases.js';
 import { DomainError } from '../../core/errors.js';
+import { deletedError } from '../../core/customers/deleted.js';
 import { numbered } from '../format.js';
 import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
@@ -18,6 +19,8 @@ export async function resolveCustomer(ctx: CommandContext, query: string, comman
   // A merged customer's code: changes go to the survivor, named in the refusal (lookups follow it in 客户).
   if (exact) await refuseMerged(ctx.core, exact);
   if (exact && (opts.includeDeleted || exact.status !== 'deleted')) return { code: exact.code };
+  // A deleted code is not "not found": say so, and how to restore it to whoever may.
+  if (exact) throw deletedError(ctx.actor, exact.code);
   const page = await searchCustomers(ctx.core, ctx.actor, { q: query, pageSize: 9, includeDeleted: opts.includeDeleted });
   if (page.total === 0) {
     throw new DomainError('CUSTOMER_NOT_FOUND', `没有找到「${query}」对应的客户。请核对编码, 或用名称的一部分、手机号再试。`, { query });

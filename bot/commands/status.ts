@@ -3,6 +3,7 @@ import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { checkDeactivation, deactivate, reactivate } from '../../core/customers/status.js';
 import { localParts } from '../../core/customers/codes.js';
 import { DomainError } from '../../core/errors.js';
+import { assertOwnerMay } from '../../core/customers/ownership.js';
 import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
@@ -42,6 +43,7 @@ export const deactivateCommand: CommandSpec = {
     const p = localParts(ctx.core.now(), ctx.core.config.STEWARD_TIMEZONE);
     const input = checkDeactivation({ reason: ctx.args.reason, memo: ctx.args.memo, until: ctx.raw.named['停用至'] ?? ctx.raw.named['until'] }, `${p.year}-${p.month}-${p.day}`);
     const c = (await getCustomer(ctx.core, ctx.actor, found.code))!;
+    assertOwnerMay(ctx.core, ctx.actor, c, 'deactivate');
     if (c.status !== 'active') throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
     const until = input.until ? `, 停用至 ${input.until} 自动启用` : '';
     return propose(ctx, 'deactivate', c.code, { code: c.code, ...input }, `将停用客户 ${c.code} ${c.name}, 原因: ${input.reason}${input.memo ? ` (${input.memo})` : ''}${until}。\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 ${c.code}」。`);

@@ -2,6 +2,7 @@ import { Op, type Transaction } from 'sequelize';
 import type { Core, OperatorLike } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { handlingText, readHandling } from '../../core/ledger/handling.js';
+import { requestHistoryText } from '../../core/deletion/history.js';
 import { identitiesOf, type Identity } from '../../core/operators.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import { approvalLink } from '../approval-token.js';
@@ -130,7 +131,8 @@ export class Notifier {
     const approvers = await this.approversFor(request, t);
     const ref = `approval:${request.id}`;
     const handling = handlingText(readHandling(request.handling));
-    const summary = `客户: ${request.customerCode} ${customerName}\n申请人: ${requester.displayName}\n原因: ${request.reason}\n有效期至: ${localTime(this.core, request.expiresAt)}\n${handling}`;
+    const history = requestHistoryText(request);
+    const summary = `${history ? `${history}\n` : ''}客户: ${request.customerCode} ${customerName}\n申请人: ${requester.displayName}\n原因: ${request.reason}\n有效期至: ${localTime(this.core, request.expiresAt)}\n${handling}`;
     for (const approver of approvers) {
       await this.toOperator(approver, {
         title: `删除客户审批 #${request.id}`,

@@ -5,6 +5,8 @@ import { DomainError, validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { withTransaction } from '../../models/tx.js';
 import { checkManualCode, codeColumns } from './codes.js';
+import { deletedError } from './deleted.js';
+import { assertOwnerMay, ownerNames } from './ownership.js';
 import { storedFields } from './create.js';
 import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertEditInput, type CustomerInput } from './schema.js';
@@ -33,7 +35,9 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
   const value = await withListErrors(core, fields, () => assertEditInput(fields));
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
-    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 不能修改。如需修改请先「恢复客户 ${row.code}」。`, { code: row.code });
+    if (row.status === 'deleted') throw deletedError(actor, row.code, '不能修改');
+    assertOwnerMay(core, actor, row, 'edit');
+    if (value.ownerId !== undefined && value.ownerId !== row.ownerId) assertOwnerMay(core, actor, row, 'changeOwner');
     // Forms send the version as text; anything that is not a whole number is refused, not concatenated.
     const expected = version === undefined || version === null ? row.version : Number(version);
     if (!Number.isInteger(expected)) throw validationError([{ field: 'version', message: '版本号无效, 请刷新后再改' }]);
@@ -60,11 +64,13 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
     const after = toView(core, fresh!);
     const changes = fieldDiff(auditFields(before), auditFields(after));
     if (Object.keys(changes).length) {
-      await appendAudit(core, t, actor, {
-        action: 'customer.edit', customerId: row.id, customerCode: after.code,
-        before: Object.fromEntries(Object.entries(changes).map(([k, [b]]) => [k, b])),
-        after: Object.fromEntries(Object.entries(changes).map(([k, [, a]]) => [k, a])),
+      // The owner is recorded by name beside its id, so the trail reads 负责人: 张三 → 李四.
+      const names = changes.ownerId ? await ownerNames(core, changes.ownerId, t) : null;
+      const side = (i: 0 | 1) => ({
+        ...Object.fromEntries(Object.entries(changes).map(([k, pair]) => [k, pair[i]])),
+        ...(names ? { owner: names.get(Number(changes.ownerId![i])) ?? null } : {}),
       });
+      await appendAudit(core, t, actor, { action: 'customer.edit', customerId: row.id, customerCode: after.code, before: side(0), after: side(1) });
     }
     return { customer: after, changes };
   }, opts.transaction);

@@ -8,6 +8,7 @@ import { assertCan } from '../permissions.js';
 import { DEACTIVATION_REASONS, type DeactivationReason } from './schema.js';
 import { findByCode, toView, type CustomerView } from './view.js';
 import { localParts } from './codes.js';
+import { assertOwnerMay } from './ownership.js';
 
 export interface DeactivateInput {
   reason: string;
@@ -37,15 +38,6 @@ export function assertOpenForBusiness(core: Core, c: Customer, kind: 'new' | 'wi
   }
 }
 
-/** Sales (without admin or finance) may act only on customers they own; `verb` names the act. */
-export function ownsOrMay(actor: Actor, c: Customer, verb = '停用'): void {
-  const roles = actor.operator.roleList();
-  const onlySales = roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance');
-  if (onlySales && c.ownerId !== actor.operator.id) {
-    throw new DomainError('NOT_PERMITTED', `客户 ${c.code} 不归 ${actor.operator.displayName} 负责; 销售只能${verb}自己负责的客户。请联系负责人或管理员。`, { code: c.code });
-  }
-}
-
 /** Validates a deactivation reason and memo; the memo is required for 其他. */
 export function checkDeactivation(input: DeactivateInput, today: string): { reason: DeactivationReason; memo: string | null; until: string | null } {
   const reason = (input.reason ?? '').trim();
@@ -68,7 +60,7 @@ export async function deactivate(core: Core, actor: Actor, rawCode: string, inpu
   const { reason, memo, until } = checkDeactivation(input, `${p.year}-${p.month}-${p.day}`);
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
-    ownsOrMay(actor, row);
+    assertOwnerMay(core, actor, row, 'deactivate');
     if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 无需停用。`, { code: row.code });
     if (row.status === 'inactive') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是停用状态 (${row.deactivationReason ?? ''})。`, { code: row.code });
     await row.update({ status: 'inactive', deactivationReason: reason, deactivationMemo: memo, reactivateOn: until, deactivatedAt: core.now(), version: row.version + 1 }, { transaction: t });

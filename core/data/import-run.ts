@@ -12,6 +12,7 @@ import { SheetParser, type ParsedRow } from './parse-rows.js';
 import { ImportPlanner, markFileDuplicates, type PlannedRow } from './plan.js';
 import { readSource } from './source.js';
 import { chunks, IMPORT_CHUNK, letIoIn } from './sql.js';
+import { mergedNote } from '../customers/merge/aliases.js';
 
 const NOBODY: ReadonlySet<number> = new Set();
 const YIELD_EVERY = 100;
@@ -209,6 +210,7 @@ export class ImportRun {
   private tally(planned: PlannedRow[]): PlannedRow[] {
     const { report } = this;
     for (const r of planned) {
+      if (r.mergedFrom && r.existing && r.action !== 'error') report.notices.push(`第 ${r.rowNo} 行: ${mergedNote(r.mergedFrom, r.existing.code)}, 已按 ${r.existing.code} 处理`);
       if (r.action === 'create') report.created++;
       else if (r.action === 'update') report.updated++;
       else if (r.action === 'unchanged') report.unchanged++;

@@ -26,6 +26,8 @@ export interface PlannedRow extends ParsedRow {
   phoneHash: string | null;
   /** Set once the row is written: the customer it created or updated. */
   customerId?: number;
+  /** The file's code when it is a merged customer's: the row applies to the survivor (「C… 已并入 C…」). */
+  mergedFrom?: string;
 }
 
 const NONE: string[] = [];
@@ -95,6 +97,9 @@ export class ImportPlanner {
       this.resolveOwner(row);
       if (row.errors.length) continue;
       row.existing = (row.code && existing?.get(row.code)) || null;
+      // A merged customer's code is an alias: the row goes to the survivor, and the report says so.
+      const survivor = row.existing?.mergedInto ? existing?.get(`alias:${row.code}`) : undefined;
+      if (survivor) [row.existing, row.mergedFrom] = [survivor, row.code!];
       if (row.existing) this.planUpdate(row, row.existing);
       else if (row.masked.length) {
         for (const f of row.masked) row.errors.push({ row: row.rowNo, column: this.labels[f], message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容` });
@@ -116,6 +121,14 @@ export class ImportPlanner {
     for (const part of chunks(codes)) {
       const rows = await this.core.models.Customer.findAll({ where: { code: { [Op.in]: part } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
       for (const r of rows) out.set(r.code, r);
+    }
+    // Survivors of merged codes, under `alias:<code>` (one more read, only when the file has such codes).
+    const merged = [...out.values()].filter((c) => c.mergedInto).map((c) => c.code);
+    if (merged.length) {
+      const aliases = await this.core.models.CustomerAlias.findAll({ where: { code: { [Op.in]: merged } }, transaction: t });
+      const survivors = await this.core.models.Customer.findAll({ where: { id: { [Op.in]: aliases.map((a) => a.customerId) } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
+      const byId = new Map(survivors.map((c) => [c.id, c]));
+      for (const a of aliases) if (byId.has(a.customerId)) out.set(`alias:${a.code}`, byId.get(a.customerId)!);
     }
     return out;
   }

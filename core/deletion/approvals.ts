@@ -6,8 +6,11 @@ import type { Actor, Core } from '../context.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { findByCode } from '../customers/view.js';
+import { deletedError } from '../customers/deleted.js';
+import { assertOwnerMay } from '../customers/ownership.js';
 import { collectBlockers, type Blocker } from './precheck.js';
 import { takeSnapshot } from './snapshot.js';
+import { cooperationHistory, storedHistory } from './history.js';
 import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
 
@@ -63,7 +66,8 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const customer = await findByCode(core, rawCode, t, true);
-      if (customer.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${customer.code} 已在回收站中。`, { code: customer.code });
+      if (customer.status === 'deleted') throw deletedError(actor, customer.code, '无需再删除');
+      assertOwnerMay(core, actor, customer, 'requestDeletion');
       const blockers = await collectBlockers(core, customer.id, t);
       if (blockers.length) {
         blocked = { customerId: customer.id, customerCode: customer.code, blockers };
@@ -79,7 +83,9 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
       }, { transaction: t });
       await recordCheck(core, actor, { customerId: customer.id, customerCode: customer.code, stage: 'request', blockers: [], requestId: request.id }, t);
       const handling = await buildHandlingRecord(core, customer.id, since, { requesterNote: note, transaction: t });
-      await request.update({ handling: JSON.stringify(handling) }, { transaction: t });
+      // The cooperation history travels with the request: the approval card, page and back office show it.
+      const history = await cooperationHistory(core, customer.id, t);
+      await request.update({ handling: JSON.stringify({ ...handling, history }) }, { transaction: t });
       await appendAudit(core, t, actor, { action: 'deletion.request', customerId: customer.id, customerCode: customer.code, info: { requestId: request.id, reason: request.reason, ...(note ? { requesterNote: note } : {}) } });
       // Queued in this transaction: a request no approver was told about cannot be committed.
       if (opts.notify) await opts.notify(t, request, { name: customer.name });
@@ -164,7 +170,8 @@ async function refreshHandling(core: Core, request: ApprovalRequest, t: Transact
   const stored = readHandling(request.handling);
   const since = stored ? (stored.since ? new Date(stored.since) : null) : await attemptStart(core, request.customerId, t, request.id);
   const handling = await buildHandlingRecord(core, request.customerId, since, { requesterNote: request.requesterNote, transaction: t });
-  await request.update({ handling: JSON.stringify(handling) }, { transaction: t });
+  const history = storedHistory(request);
+  await request.update({ handling: JSON.stringify({ ...handling, ...(history ? { history } : {}) }) }, { transaction: t });
   return handling;
 }
 

@@ -5,7 +5,9 @@ import { formatYuan, toCents, type Cents } from '../money.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from '../customers/codes.js';
 import { customerNotFound } from '../customers/view.js';
+import { assertOwnerMay } from '../customers/ownership.js';
 import { recordCheckBehind } from '../ledger/handling.js';
+import { cooperationHistory, type CooperationHistory } from './history.js';
 
 /** One document behind a blocker, so the handling record can follow how it cleared. */
 export interface BlockerDoc {
@@ -36,6 +38,8 @@ export interface PrecheckResult {
   blockers: Blocker[];
   /** What to do instead when blocked. */
   suggestion: string | null;
+  /** Lifetime orders, amount, last order and rank: the prompt warns about a top-20 % customer. */
+  history: CooperationHistory;
 }
 
 /** One row of the blocker query; the columns mean different things per `kind`. */
@@ -47,6 +51,7 @@ interface BlockerRow {
   label: string | null;
   /** Order total, receivable amount, reserved quantity, or the customer's id. */
   amount: string | number | null;
+  /** A receivable's paid amount, or the customer's owner id. */
   paid: string | number | null;
   docId: string | number | null;
   source: string | null;
@@ -58,7 +63,7 @@ interface BlockerRow {
  * in which case a first row carries the customer itself.
  */
 function blockerSql(customer: ':id' | '(SELECT id FROM customers WHERE code = :code)'): string {
-  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, NULL AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
+  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, owner_id AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
   UNION ALL `;
   return `${self}SELECT 'order' AS kind, number AS ref, order_date AS label, total AS amount, NULL AS paid, id AS docId, source AS source
     FROM sales_orders WHERE customer_id = ${customer} AND status IN (:open)
@@ -120,10 +125,13 @@ export async function precheck(core: Core, actor: Actor, rawCode: string): Promi
   const rows = await core.models.sequelize.query<BlockerRow>(BY_CODE, { replacements: { code, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT });
   const customer = rows.find((r) => r.kind === 'customer');
   if (!customer) throw customerNotFound(code);
+  // Ownership is decided before anything is shown or proposed (the delete prompt starts here).
+  assertOwnerMay(core, actor, { code: String(customer.ref), ownerId: customer.paid === null ? null : Number(customer.paid) }, 'requestDeletion');
   const blockers = toBlockers(rows);
   recordCheckBehind(core, actor, { customerId: Number(customer.amount), customerCode: String(customer.ref), stage: 'precheck', blockers });
+  const history = await cooperationHistory(core, Number(customer.amount));
   return {
-    code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers,
+    code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers, history,
     suggestion: blockers.length ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.ref}」, 停用后不能再下新单, 数据和历史都保留。` : null,
   };
 }

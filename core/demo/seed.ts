@@ -132,7 +132,8 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
     await deactivate(core, as('demo-admin'), created[i]!.code, { reason, memo: reason === '其他' ? '客户搬迁, 暂停合作' : null, until: i === 51 ? isoDate(new Date(now + 30 * DAY)) : null });
   }
   for (let i = 56; i < 60; i++) {
-    const request = await requestDeletion(core, as('demo-sales'), created[i]!.code, '客户已注销, 重复档案');
+    // Each by the customer's own salesperson: sales may request deletion only of their own customers.
+    const request = await requestDeletion(core, as(i % 2 ? 'demo-sales2' : 'demo-sales'), created[i]!.code, '客户已注销, 重复档案');
     await approve(core, as('demo-approver'), request.id);
   }
   await core.models.StewardMeta.upsert({ key: 'demo_seeded_at', value: new Date(now).toISOString() });

@@ -5,6 +5,7 @@ import { localTime } from '../deletion/approvals.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { findByCode } from '../customers/view.js';
+import { assertOwnerMay } from '../customers/ownership.js';
 
 export interface KeepResult {
   code: string;
@@ -25,10 +26,7 @@ export async function keepCustomer(core: Core, actor: Actor, rawCode: string, no
   const keepDays = core.config.REVIEW_KEEP_DAYS;
   return withTransaction(core.models.sequelize, async (t) => {
     const c = await findByCode(core, rawCode, t, true);
-    const roles = actor.operator.roleList();
-    if (roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance') && c.ownerId !== actor.operator.id) {
-      throw new DomainError('NOT_PERMITTED', `客户 ${c.code} 不归 ${actor.operator.displayName} 负责; 销售只能处理自己负责的客户。请联系负责人或管理员。`, { code: c.code });
-    }
+    assertOwnerMay(core, actor, c, 'handle');
     if (c.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 无需保留。`, { code: c.code });
     if (c.status === 'inactive') throw new DomainError('CONFLICT', `客户 ${c.code} 已经停用, 无需保留; 如要恢复合作请「启用客户 ${c.code}」。`, { code: c.code });
     const now = core.now();

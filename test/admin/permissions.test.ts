@@ -12,6 +12,7 @@ eachDialect('back office: what each role sees and may do', (h) => {
   const as: Record<string, AdminClient> = {};
   let bossId = 0;
   let customerId = 0;
+  let wangId = 0;
 
   beforeAll(async () => {
     server = await startAdmin(h.core);
@@ -19,8 +20,10 @@ eachDialect('back office: what each role sees and may do', (h) => {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
       if (login === 'boss') bossId = operator.id;
+      if (login === 'wang') wangId = operator.id;
     }
-    customerId = (await createCustomer(h.core, jobActor('t'), { name: '权限测试客户' })).customer.id;
+    // wang's own customer: the ownership rule hides nothing here (test/core/ownership.test.ts covers a colleague's).
+    customerId = (await createCustomer(h.core, jobActor('t'), { name: '权限测试客户', ownerId: wangId })).customer.id;
   });
   afterAll(async () => server?.close());
 
@@ -38,9 +41,9 @@ eachDialect('back office: what each role sees and may do', (h) => {
   });
 
   it('shows each role exactly the customer actions core allows it', async () => {
-    expect(await customerActions('boss')).toEqual(['deactivate', 'edit', 'requestDeletion', 'reveal', 'show']);
-    expect(await customerActions('wang')).toEqual(['deactivate', 'edit', 'requestDeletion', 'show']);
-    expect(await customerActions('qian')).toEqual(['deactivate', 'requestDeletion', 'reveal', 'show']);
+    expect(await customerActions('boss')).toEqual(['deactivate', 'edit', 'merge', 'requestDeletion', 'reveal', 'show']);
+    expect(await customerActions('wang')).toEqual(['deactivate', 'edit', 'merge', 'requestDeletion', 'show']);
+    expect(await customerActions('qian')).toEqual(['deactivate', 'merge', 'requestDeletion', 'reveal', 'show']);
     expect(await customerActions('li')).toEqual(['show']);
     expect(await customerActions('kan')).toEqual(['show']);
     const viewerState = await as.kan!.pageState();

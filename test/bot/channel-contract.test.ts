@@ -71,10 +71,10 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
   beforeAll(async () => {
     unregister.push(registerChannel(memo.channel), registerChannel(plain.channel));
     Object.assign(h.core.config.env, { MEMO_ON: '1', PLAIN_ON: '1' });
-    await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
+    const sales = await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
     await h.operator('乙审批', ['approver'], { memo: 'm-appr', plain: 'p-appr' });
     await h.operator('丙管理', ['admin'], { memo: 'm-admin' });
-    code = (await createCustomer(h.core, jobActor('test'), { name: '契约测试有限公司' })).customer.code;
+    code = (await createCustomer(h.core, jobActor('test'), { name: '契约测试有限公司', ownerId: sales.id })).customer.code;
     bot = createBot(h.core, { dispatch: false });
     bot.mount({} as Koa, new Router());
   });

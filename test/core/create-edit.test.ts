@@ -39,7 +39,7 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('stop a likely duplicate (same phone or normalised name) unless told to go on', async () => {
-    const first = await newCustomer(h, admin, { name: '南京蓝海物流有限公司', phone: '13912340000' });
+    const first = await newCustomer(h, admin, { ownerId: sales.operator.id!, name: '南京蓝海物流有限公司', phone: '13912340000' });
     const err = await expectRefused(createCustomer(h.core, admin, { name: '南京 蓝海物流 股份有限公司' }), 'CONFLICT', '可能与已有客户重复', first.code);
     expect(err.details.duplicates).toEqual([expect.objectContaining({ code: first.code, matchedOn: ['name'] })]);
     const { customer, duplicates } = await createCustomer(h.core, admin, { name: '南京蓝海物流二部', phone: '139-1234-0000' }, { allowDuplicates: true });
@@ -48,7 +48,7 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('record a field-level before/after diff of an edit in the audit trail', async () => {
-    const c = await newCustomer(h, admin, { category: '经销商', phone: '13700001111', note: '老客户' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, category: '经销商', phone: '13700001111', note: '老客户' });
     const { customer, changes } = await editCustomer(h.core, sales, c.code, { category: '零售商', phone: '13700002222', note: '老客户', version: c.version });
     expect(changes).toEqual({ category: ['经销商', '零售商'], phone: ['13700001111', '13700002222'] });
     expect(customer.version).toBe(c.version + 1);
@@ -64,7 +64,7 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('refuse a stale version with "已被他人修改, 请刷新" and change nothing', async () => {
-    const c = await newCustomer(h, admin, { note: '原始' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, note: '原始' });
     await editCustomer(h.core, admin, c.code, { note: '第一人', version: c.version });
     const err = await expectRefused(editCustomer(h.core, sales, c.code, { note: '第二人', version: c.version }), 'STALE_VERSION', '已被他人修改, 请刷新');
     expect(err.details).toMatchObject({ expected: c.version, actual: c.version + 1 });
@@ -75,7 +75,7 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('take the version as text from a form, and refuse one that is not a number', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const { customer } = await editCustomer(h.core, admin, c.code, { note: '表单提交', version: String(c.version) });
     expect(customer.version).toBe(c.version + 1);
     await expectRefused(editCustomer(h.core, admin, c.code, { note: '再改', version: String(c.version) }), 'STALE_VERSION');
@@ -83,7 +83,7 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('let exactly one of two simultaneous edits of the same version win', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const results = await Promise.allSettled([
       editCustomer(h.core, admin, c.code, { note: '甲', version: c.version }),
       editCustomer(h.core, sales, c.code, { note: '乙', version: c.version }),
@@ -94,7 +94,7 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('validate edits too, and say when there is nothing to change', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const err = await expectRefused(editCustomer(h.core, admin, c.code, { phone: '12', category: '未知' }), 'VALIDATION');
     expect((err.details.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['category', 'phone']);
     await expectRefused(editCustomer(h.core, admin, c.code, {}), 'VALIDATION', '没有要修改的字段');
@@ -102,14 +102,14 @@ eachDialect('create and edit customers', (h) => {
   });
 
   it('append no audit event for an edit that changes nothing', async () => {
-    const c = await newCustomer(h, admin, { note: '不变' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, note: '不变' });
     const { changes } = await editCustomer(h.core, admin, c.code, { note: '不变', name: c.name });
     expect(changes).toEqual({});
     expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create']);
   });
 
   it('clear a personal field with null and record it', async () => {
-    const c = await newCustomer(h, admin, { name: uniqueName('清空'), address: '上海市徐汇区漕溪北路 88 号' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, name: uniqueName('清空'), address: '上海市徐汇区漕溪北路 88 号' });
     const { customer, changes } = await editCustomer(h.core, admin, c.code, { address: null });
     expect(customer.address).toBeNull();
     expect(changes).toEqual({ address: ['上海市徐汇区漕溪北路 88 号', null] });

@@ -29,7 +29,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
 
   /** A customer with two open orders, an open receivable (part paid) and two active reservations, plus settled business that must not count. */
   async function busyCustomer() {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const draft = await createOrder(h.core, sales, { customerCode: c.code, total: '1000.00' });
     const confirmed = await createOrder(h.core, sales, { customerCode: c.code, total: '234.56' });
     await moveOrder(h.core, sales, confirmed.number, 'confirm');
@@ -64,9 +64,9 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('precheck of a customer with no business finds nothing to block', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const result = await precheck(h.core, sales, ` ${c.code.toLowerCase()} `);
-    expect(result).toEqual({ code: c.code, name: c.name, customerId: c.id, blockers: [], suggestion: null });
+    expect(result).toEqual({ code: c.code, name: c.name, customerId: c.id, blockers: [], suggestion: null, history: { orders: 0, amountCents: 0, lastOrderDate: null, rank: null, ranked: expect.any(Number), top: false } });
     await expectRefused(precheck(h.core, sales, 'NOPE-1'), 'CUSTOMER_NOT_FOUND', '找不到编码为「NOPE-1」的客户');
   });
 
@@ -78,7 +78,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('create a pending request that expires after 48 h, with requester and reason', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const op = await h.operator('删除销售', ['sales']);
     const req = await requestDeletion(h.core, sales, c.code, '  重复录入  ');
     expect(req).toMatchObject({ status: 'pending', customerId: c.id, customerCode: c.code, requesterId: op.id, reason: '重复录入' });
@@ -91,7 +91,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('require the approver or admin role, and refuse the requester (four eyes)', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const req = await requestDeletion(h.core, admin, c.code, '测试');
     await expectRefused(approve(h.core, sales, req.id), 'NOT_PERMITTED', '审批删除', '管理员 / 审批人');
     await expectRefused(reject(h.core, finance, req.id, '不同意'), 'NOT_PERMITTED', '管理员 / 审批人');
@@ -101,7 +101,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('refuse an expired request, then report it as already handled', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const req = await requestDeletion(h.core, sales, c.code, '测试过期');
     h.setNow(new Date(T0.getTime() + 48 * 3600_000 + 60_000));
     try {
@@ -115,7 +115,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('expire overdue requests in bulk (for the jobs), with an audit event each', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const req = await requestDeletion(h.core, sales, c.code, '待过期');
     h.setNow(new Date(T0.getTime() + 49 * 3600_000));
     try {
@@ -131,7 +131,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('reject with a note: the customer stays, a second decision is refused', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const req = await requestDeletion(h.core, sales, c.code, '测试拒绝');
     const { request } = await reject(h.core, approver, req.id, '  还有合作意向 ');
     expect(request).toMatchObject({ status: 'rejected', decisionNote: '还有合作意向' });
@@ -140,7 +140,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('check the blockers again at approval time', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const req = await requestDeletion(h.core, sales, c.code, '申请后又下了单');
     const order = await createOrder(h.core, sales, { customerCode: c.code, total: '66.00' });
     await expectRefused(approve(h.core, approver, req.id), 'DELETE_BLOCKED', '未完成订单 1 张', order.number);
@@ -153,7 +153,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('approve: a snapshot in the recycle bin, a tombstone that keeps code and history', async () => {
-    const c = await newCustomer(h, admin, { phone: '13511112222', contact: '孙丽' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13511112222', contact: '孙丽' });
     const old = await createOrder(h.core, sales, { customerCode: c.code, total: '45.00' });
     await moveOrder(h.core, sales, old.number, 'confirm');
     await moveOrder(h.core, sales, old.number, 'complete');
@@ -176,12 +176,12 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     await expectRefused(createCustomer(h.core, admin, { name: '抢注编码', code: c.code }), 'CODE_TAKEN');
     expect(await h.core.models.SalesOrder.count({ where: { customerId: c.id } })).toBe(1);
     expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create', 'deletion.request', 'customer.delete']);
-    await expectRefused(requestDeletion(h.core, sales, c.code, '再删一次'), 'CUSTOMER_DELETED', '已在回收站中');
+    await expectRefused(requestDeletion(h.core, sales, c.code, '再删一次'), 'CUSTOMER_DELETED', '已删除, 无需再删除');
   });
 
   it('let exactly one of two simultaneous approvers delete; the other hears 该申请已处理', async () => {
     for (let round = 0; round < 3; round++) {
-      const c = await newCustomer(h, admin);
+      const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
       const req = await requestDeletion(h.core, sales, c.code, `并发审批 ${round}`);
       const results = await Promise.allSettled([approve(h.core, approver, req.id), approve(h.core, approver2, req.id)]);
       const won = results.filter((r) => r.status === 'fulfilled');

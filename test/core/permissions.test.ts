@@ -86,20 +86,20 @@ eachDialect('role × action through real core calls', (h) => {
   }
 
   const calls: Partial<Record<Action, RealCall>> = {
-    view: async (a) => {
-      const c = await newCustomer(h, setup);
+    view: async (a, id) => {
+      const c = await newCustomer(h, setup, { ownerId: id });
       await searchCustomers(h.core, a, { code: c.code });
       return precheck(h.core, a, c.code);
     },
     create: (a) => createCustomer(h.core, a, { name: `权限新建${Math.random()}` }),
-    edit: async (a) => editCustomer(h.core, a, (await newCustomer(h, setup)).code, { note: '改一下' }),
+    edit: async (a, id) => editCustomer(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, { note: '改一下' }),
     deactivate: async (a, id) => deactivate(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, { reason: '客户要求' }),
     reactivate: async (a) => {
       const c = await newCustomer(h, setup);
       await deactivate(h.core, setup, c.code, { reason: '客户要求' });
       return reactivate(h.core, a, c.code);
     },
-    requestDeletion: async (a) => requestDeletion(h.core, a, (await newCustomer(h, setup)).code, '不再合作'),
+    requestDeletion: async (a, id) => requestDeletion(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, '不再合作'),
     approve: async (a) => {
       const c = await newCustomer(h, setup);
       return approve(h.core, a, (await requestDeletion(h.core, setup, c.code, '待审')).id);

@@ -31,7 +31,7 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
   }
 
   it('restore gives back the same id and code, the previous status and the whole history', async () => {
-    const c = await newCustomer(h, admin, { phone: '13622223333' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13622223333' });
     await deactivate(h.core, admin, c.code, { reason: '信用风险', memo: '逾期三个月' });
     await remove(c);
     const before = (await eventsOf(h.core, c.id)).map((e) => e.id);
@@ -48,7 +48,7 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
   });
 
   it('restore an active customer that was deleted, and delete it again later', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     await remove(c, '第一次');
     expect((await restoreCustomer(h.core, admin, c.code)).status).toBe('active');
     await remove(c, '第二次');
@@ -57,14 +57,14 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
   });
 
   it('refuse restore to those without the role and for unknown codes', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     await remove(c);
     await expectRefused(restoreCustomer(h.core, sales, c.code), 'NOT_PERMITTED', '恢复客户', '管理员 / 审批人');
     await expectRefused(restoreCustomer(h.core, admin, 'NOPE-404'), 'NOT_FOUND', '「NOPE-404」');
   });
 
   it('purge erases personal data in the row and the snapshot, keeps the money history, redacts the audit and keeps the chain valid', async () => {
-    const c = await newCustomer(h, admin, { name: '成都锦程茶业有限公司', contact: '周杰', phone: '13788889999', address: '成都市锦江区春熙路 9 号', note: '周总喜欢喝茶' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, name: '成都锦程茶业有限公司', contact: '周杰', phone: '13788889999', address: '成都市锦江区春熙路 9 号', note: '周总喜欢喝茶' });
     await editCustomer(h.core, admin, c.code, { phone: '13788880000' });
     const order = await createOrder(h.core, sales, { customerCode: c.code, total: '520.00' });
     await moveOrder(h.core, sales, order.number, 'confirm');
@@ -121,12 +121,12 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
   });
 
   it('purge before the retention period only when forced, and never a restored entry', async () => {
-    const c = await newCustomer(h, admin, { phone: '13233334444' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13233334444' });
     const entryId = await remove(c);
     await purgeEntry(h.core, admin, entryId, { force: true });
     expect((await h.core.models.Customer.findByPk(c.id))?.name).toBe(`已删除客户-${c.id}`);
 
-    const d = await newCustomer(h, admin);
+    const d = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const dEntry = await remove(d);
     await restoreCustomer(h.core, admin, d.code);
     await expectRefused(purgeEntry(h.core, admin, dEntry, { force: true }), 'CONFLICT', '已恢复, 不能清除');

@@ -105,7 +105,7 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
 
   it('refuse new orders and reservations for a deleted customer, and any deactivate/reactivate', async () => {
     const approver = await h.actor('状态审批人', ['approver']);
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const req = await requestDeletion(h.core, sales, c.code, '测试删除');
     await approve(h.core, approver, req.id);
     await expectRefused(createOrder(h.core, sales, { customerCode: c.code, total: '10.00' }), 'CUSTOMER_DELETED', `已删除`, `恢复客户 ${c.code}`);

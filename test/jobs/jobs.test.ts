@@ -41,7 +41,7 @@ eachDialect('the jobs, each run on its own', (h) => {
   const inbox = async (a: Actor): Promise<Reply[]> => (await outbox({ door: 'console', targetId: `op:${a.operator.id}` })).flatMap((p) => (p.kind === 'message' ? [p.reply] : []));
 
   it('approval-expiry: overdue requests expire, their cards are greyed out and the requester is told', async () => {
-    const c = await newCustomer(h, admin);
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const request = await requestDeletion(h.core, sales, c.code, '重复录入');
     const dry = await run(approvalExpiryJob, true);
     expect(dry.summary).toBe('试运行: 有 0 个审批单已过期待处理, 未做改动。');
@@ -79,7 +79,7 @@ eachDialect('the jobs, each run on its own', (h) => {
 
   it('recycle-purge: entries past retention lose their personal data; younger ones are left alone', async () => {
     h.setNow(t0);
-    const c = await newCustomer(h, admin, { phone: '13912345678', contact: '孙经理' });
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13912345678', contact: '孙经理' });
     const request = await requestDeletion(h.core, sales, c.code, '客户已注销');
     await approve(h.core, approver, request.id);
     expect((await run(recyclePurgeJob)).summary).toBe('已清除 0 个过保留期客户的个人信息。');

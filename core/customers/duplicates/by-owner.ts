@@ -1,5 +1,6 @@
 import type { Operator } from '../../../models/index.js';
 import type { Actor, Core } from '../../context.js';
+import { ownScope as salesScope } from '../ownership.js';
 import { DISMISS_HINT, pairList } from './format.js';
 import { findDuplicatePairs, type DuplicatePair } from './scan.js';
 
@@ -42,9 +43,7 @@ export function ownerDuplicatesText(name: string, r: Pick<OwnerDuplicates, 'pair
   return [`${name} 你好, ${whose}有 ${r.pairs.length} 对疑似重复 (同手机、同名称, 或与已并入的客户相同):`, ...pairList(r.pairs, DIGEST_PAIRS), DISMISS_HINT].join('\n');
 }
 
-/** Sales (without admin or finance) see the pairs of their own customers unless they name one; others see all. */
-export function ownScope(actor: Actor): number | undefined {
-  const roles = actor.operator.roleList();
-  const onlySales = roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance');
-  return onlySales && actor.operator.id !== null ? actor.operator.id : undefined;
+/** Sales limited to their own customers (SALES_SCOPE=own) see the pairs of their own customers unless they name one; others see all. */
+export function ownScope(core: Core, actor: Actor): number | undefined {
+  return salesScope(core, actor.operator);
 }

@@ -8,7 +8,7 @@ import { normalizeCode } from '../codes.js';
 import { storedFields } from '../create.js';
 import { FIELD_LABELS, assertEditInput, type CustomerInput } from '../schema.js';
 import { resolveListFields } from '../../lists/customer-fields.js';
-import { ownsOrMay } from '../status.js';
+import { assertOwnerMay } from '../ownership.js';
 import { customerNotFound } from '../view.js';
 import { refuseMerged } from './aliases.js';
 import { countReferences, MOVED_TABLES } from './move.js';
@@ -18,7 +18,7 @@ export const MAX_ABSORBED = 10;
 
 /** The fields a merge can set on the survivor (`名称=…`); everything else stays the survivor's. */
 export const MERGE_FIELDS = ['name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'] as const;
-type MergeField = (typeof MERGE_FIELDS)[number];
+export type MergeField = (typeof MERGE_FIELDS)[number];
 
 /** One field where the customers differ: what the survivor has, what each absorbed one has, and what it will keep. */
 export interface FieldDifference {
@@ -79,7 +79,7 @@ export async function loadParties(core: Core, actor: Actor, keepCode: string, ab
     if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除 (在回收站), 不能并入。如确需合并, 请先「恢复客户 ${row.code}」。`, { code: row.code });
     absorbed.push(row);
   }
-  for (const c of [keep, ...absorbed]) ownsOrMay(actor, c, '合并');
+  for (const c of [keep, ...absorbed]) assertOwnerMay(core, actor, c, 'merge');
   return { keep, absorbed };
 }
 

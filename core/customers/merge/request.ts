@@ -8,6 +8,7 @@ import { assertCan } from '../../permissions.js';
 import { localTime } from '../../deletion/approvals.js';
 import type { CustomerInput } from '../schema.js';
 import { assertMergeable, buildPlan, loadParties, mergeValues, type MergePlan } from './plan.js';
+import { valuesFromPicks, type FieldPicks } from './picks.js';
 
 /** What a merge request is made of, from any door. */
 export interface MergeInput {
@@ -16,6 +17,8 @@ export interface MergeInput {
   reason: string;
   /** Field overrides for the survivor (`名称=…`); the survivor's own values otherwise. */
   values?: CustomerInput;
+  /** Field → code of the customer whose value to keep (the back office's side-by-side choice); `values` win. */
+  picks?: FieldPicks;
 }
 
 /** The comparison and pre-check, without writing anything: what chat shows before 确认. */
@@ -24,7 +27,7 @@ export async function previewMerge(core: Core, actor: Actor, input: MergeInput):
   mergeValues(core, input.values ?? {});
   const { keep, absorbed } = await loadParties(core, actor, input.keep, input.absorb);
   await assertMergeable(core, keep, absorbed);
-  return buildPlan(core, keep, absorbed, input.values ?? {});
+  return buildPlan(core, keep, absorbed, { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) });
 }
 
 /** Options of requestMerge. */
@@ -45,7 +48,7 @@ export async function requestMerge(core: Core, actor: Actor, input: MergeInput, 
   return withTransaction(core.models.sequelize, async (t) => {
     const { keep, absorbed } = await loadParties(core, actor, input.keep, input.absorb, t);
     await assertMergeable(core, keep, absorbed, t);
-    const plan = await buildPlan(core, keep, absorbed, input.values ?? {}, t);
+    const plan = await buildPlan(core, keep, absorbed, { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) }, t);
     const merge = await core.models.CustomerMerge.create({
       status: 'pending', keepCustomerId: keep.id, keepCode: keep.code, absorbed: JSON.stringify(absorbed.map((a) => ({ id: a.id, code: a.code }))),
       fieldValues: Object.keys(plan.values).length ? JSON.stringify(plan.values) : null, reason: reason.slice(0, 500),
@@ -88,13 +91,32 @@ export async function loadOpenMerge(core: Core, actor: Actor, id: number): Promi
     throw new DomainError('SELF_APPROVAL', `合并单 #${merge.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`, { mergeId: merge.id });
   }
   if (merge.expiresAt <= core.now()) {
-    await withTransaction(core.models.sequelize, async (t) => {
-      const [n] = await core.models.CustomerMerge.update({ status: 'expired', decidedAt: core.now() }, { where: { id: merge.id, status: 'pending' }, transaction: t });
-      if (n === 1) await appendAudit(core, t, actor, { action: 'merge.expire', customerId: merge.keepCustomerId, customerCode: merge.keepCode, info: { mergeId: merge.id } });
-    });
+    await expireMergeOne(core, actor, merge);
     throw new DomainError('APPROVAL_EXPIRED', `合并单 #${merge.id} 已于 ${localTime(core, merge.expiresAt)} 过期。如仍需合并, 请重新发起「合并客户」。`, { mergeId: merge.id });
   }
   return merge;
+}
+
+/** Marks one overdue merge request expired, with its audit event; false if someone decided it first. */
+async function expireMergeOne(core: Core, actor: Actor, merge: CustomerMerge): Promise<boolean> {
+  return withTransaction(core.models.sequelize, async (t) => {
+    const [n] = await core.models.CustomerMerge.update({ status: 'expired', decidedAt: core.now() }, { where: { id: merge.id, status: 'pending' }, transaction: t });
+    if (n === 1) await appendAudit(core, t, actor, { action: 'merge.expire', customerId: merge.keepCustomerId, customerCode: merge.keepCode, info: { mergeId: merge.id } });
+    await merge.reload({ transaction: t });
+    return n === 1;
+  });
+}
+
+/** Overdue pending merge requests (read only: the approval-expiry job's dry run counts them). */
+export async function overdueMerges(core: Core): Promise<CustomerMerge[]> {
+  return core.models.CustomerMerge.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, order: [['id', 'ASC']] });
+}
+
+/** Marks overdue merge requests expired, as expireApprovals does for deletions; returns them (now `expired`). */
+export async function expireMerges(core: Core, actor: Actor): Promise<CustomerMerge[]> {
+  const expired: CustomerMerge[] = [];
+  for (const m of await overdueMerges(core)) if (await expireMergeOne(core, actor, m)) expired.push(m);
+  return expired;
 }
 
 /** 驳回合并: the customers stay as they are. */
