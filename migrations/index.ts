@@ -14,6 +14,8 @@ import { approvalCodes } from './0012-approval-codes.js';
 import { apiSyncIndex } from './0013-api.js';
 import { customerMerge } from './0014-customer-merge.js';
 import { duplicateDismissals } from './0015-duplicate-dismissals.js';
+import { adminSecurity } from './0018-admin-security.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals,
+  adminSecurity];
