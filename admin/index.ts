@@ -137,7 +137,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
     router.use(uploadGuard(core));
     buildAuthenticatedRouter(admin, scopedApp(app), {
       authenticate: authenticator(core, new LoginThrottle(core), opts.limits ?? LOGIN_LIMITS),
-      sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? 8 * 3600_000),
+      sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? core.config.ADMIN_SESSION_HOURS * 3600_000),
     }, router, formidableOptions(core));
     passwordRoutes(core, router, ADMIN_ROOT);
     dataRoutes(core, router);

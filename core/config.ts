@@ -27,6 +27,7 @@ export interface Config {
   CODE_SEQ_RESET: 'yearly' | 'global';
   CODE_MANUAL_PATTERN: string;
   APPROVAL_TTL_HOURS: number;
+  ADMIN_SESSION_HOURS: number;
   CONFIRM_TTL_SECONDS: number;
   RECYCLE_RETENTION_DAYS: number;
   JOBS_ENABLED: boolean;
@@ -86,6 +87,7 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   CODE_SEQ_RESET: { type: 'string', enum: ['yearly', 'global'], default: 'yearly', expect: 'yearly 或 global' },
   CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
   APPROVAL_TTL_HOURS: int(1, 24 * 30, 48),
+  ADMIN_SESSION_HOURS: int(1, 72, 8),
   CONFIRM_TTL_SECONDS: int(10, 3600, 300),
   RECYCLE_RETENTION_DAYS: int(1, 3650, 180),
   JOBS_ENABLED: bool(true),
