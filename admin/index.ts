@@ -13,6 +13,7 @@ import { authenticator } from './auth/authenticate.js';
 import { httpsOnly, refreshTokenRefused, unknownActionAs404 } from './auth/guards.js';
 import { adminHeaders } from './auth/headers.js';
 import { mustChangeFirst, passwordRoutes } from './auth/password-page.js';
+import { RECHECK_JS, recheckBeforeDestructive, recheckRoutes } from './auth/recheck.js';
 import { reloadOperator, sessionOptions, type SessionUser } from './auth/session.js';
 import { COMPONENTS, componentFiles, componentLoader } from './components.js';
 import { dashboardData } from './dashboard.js';
@@ -47,7 +48,7 @@ export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
     locale,
     branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
     settings: { defaultPerPage: 20 },
-    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`] },
+    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`] },
   });
 }
 
@@ -122,12 +123,17 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = ZH_PATCH;
     });
+    router.get('/steward/reauth.js', (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = RECHECK_JS;
+    });
     router.post('/refresh-token', refreshTokenRefused);
     router.use(unknownActionAs404(admin));
     router.use(forbiddenAs403());
     router.use(loginOutcome(admin));
     router.use(reloadOperator(core));
     router.use(mustChangeFirst(ADMIN_ROOT));
+    router.use(recheckBeforeDestructive(core, ADMIN_ROOT));
     // Logging out ends every session of the operator, on every device; AdminJS's own route then clears this one.
     router.get('/logout', async function endEverySession(ctx, next) {
       const user = (ctx.session as { adminUser?: SessionUser } | null)?.adminUser;
@@ -140,6 +146,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
       sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? core.config.ADMIN_SESSION_HOURS * 3600_000),
     }, router, formidableOptions(core));
     passwordRoutes(core, router, ADMIN_ROOT);
+    recheckRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     dataRoutes(core, router);
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -70,6 +70,8 @@ export function sessionOptions(core: Core, maxAgeMs: number) {
     externalKey: {
       get: (ctx: Koa.Context) => ctx.cookies.get(SESSION_COOKIE, { signed: true }),
       set: (ctx: Koa.Context, sid: string) => {
+        // AdminJS's login calls session.save() without awaiting it; koa-session's own commit sets the cookie in time.
+        if (ctx.headerSent) return;
         if ((ctx.session as { adminUser?: unknown } | null)?.adminUser) ctx.cookies.set(SESSION_COOKIE, sid, cookie);
         // A session that just ended forgets its cookie; a request that came without one sets none.
         else if (ctx.cookies.get(SESSION_COOKIE)) ctx.cookies.set(SESSION_COOKIE, '', { ...cookie, maxAge: 0, expires: new Date(0) });

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
 import { LOGIN_LIMITS, delayAfter } from '../../core/credentials/throttle.js';
 import { openSessions } from '../../core/credentials/sessions.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
 
 const limits = { pair: { free: 3, baseMs: 1000, maxMs: 60_000, resetMs: 3600_000 }, ip: { free: 8, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 } };
+
+// Every login costs a full-strength scrypt; the shared CI machine is slow.
+jest.setTimeout(180_000);
 
 eachDialect('back office login', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;

@@ -11,6 +11,9 @@ import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './he
 
 const limits = { pair: { free: 2, baseMs: 60_000, maxMs: 600_000, resetMs: 3600_000 }, ip: { free: 50, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 } };
 
+// Every login costs a full-strength scrypt; the shared CI machine is slow.
+jest.setTimeout(180_000);
+
 eachDialect('a way back into the back office', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
 
@@ -10,6 +10,8 @@ async function oldHash(password: string): Promise<string> {
   const hash = (await promisify(crypto.scrypt)(password, salt, 32)) as Buffer;
   return `scrypt$16384$8$1$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
+
+jest.setTimeout(180_000);
 
 eachDialect('back office: headers, CSRF without Origin, and bad requests answered, not 500', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
@@ -82,6 +84,34 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
     const resource = await boss.get('/admin/api/resources/no_such_table/actions/list');
     expect(resource.status).toBe(404);
     expect(resource.text).toContain('没有名为「no_such_table」的数据表');
+  });
+
+  it('asks for the password again before managing operators when it was typed more than 10 minutes ago', async () => {
+    const { client: c } = await clientAs(h.core, server.url, 'recheck-boss', ['admin']);
+    const fields = { displayName: '复核新人', roles: 'sales', password: 'password-123' };
+    const created = () => h.core.models.Operator.count({ where: { displayName: '复核新人' } });
+    h.setNow(new Date(Date.now() + 11 * 60_000));
+    try {
+      const refused = await c.post('/admin/api/resources/operators/actions/new', fields);
+      expect(refused.status).toBe(401);
+      expect(refused.json()).toEqual({ error: { code: 'REAUTH_REQUIRED', message: '此操作需要再次输入密码 (上次输入已超过 10 分钟)。验证后请重新操作。', reauthUrl: '/admin/steward/reauth' } });
+      expect(await created()).toBe(0);
+      expect((await c.list('customers')).status).toBe(200);
+      expect((await c.get('/admin/steward/reauth.js')).text).toContain('REAUTH_REQUIRED');
+      const form = await c.get('/admin/steward/reauth?back=%2Fadmin%2Fresources%2Foperators');
+      expect(form.text).toContain('请再次输入密码');
+      expect(form.text).toContain('value="/admin/resources/operators"');
+      const wrong = await c.request('POST', '/admin/steward/reauth', new URLSearchParams({ password: 'nope', back: '/admin/resources/operators' }));
+      expect([wrong.status, wrong.text.includes('密码不正确, 请重新输入。')]).toEqual([401, true]);
+      const ok = await c.request('POST', '/admin/steward/reauth', new URLSearchParams({ password: PASSWORD, back: '/admin/resources/operators' }));
+      expect([ok.status, ok.location]).toEqual([302, '/admin/resources/operators']);
+      expect((await c.post('/admin/api/resources/operators/actions/new', fields)).status).toBe(200);
+      expect(await created()).toBe(1);
+      const offsite = await c.request('POST', '/admin/steward/reauth', new URLSearchParams({ password: PASSWORD, back: '//evil.example/x' }));
+      expect(offsite.location).toBe('/admin');
+    } finally {
+      h.setNow(null);
+    }
   });
 
   it('rehashes a password made with the old scrypt cost at the next login, and the password still works', async () => {
