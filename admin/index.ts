@@ -13,6 +13,7 @@ import { authenticator } from './auth/authenticate.js';
 import { httpsOnly, refreshTokenRefused, unknownActionAs404 } from './auth/guards.js';
 import { adminHeaders } from './auth/headers.js';
 import { mustChangeFirst, passwordRoutes } from './auth/password-page.js';
+import { secondFactorFirst, secondFactorRoutes } from './auth/second-factor.js';
 import { RECHECK_JS, recheckBeforeDestructive, recheckRoutes } from './auth/recheck.js';
 import { reloadOperator, sessionOptions, type SessionUser } from './auth/session.js';
 import { COMPONENTS, componentFiles, componentLoader } from './components.js';
@@ -132,6 +133,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
     router.use(forbiddenAs403());
     router.use(loginOutcome(admin));
     router.use(reloadOperator(core));
+    router.use(secondFactorFirst(ADMIN_ROOT));
     router.use(mustChangeFirst(ADMIN_ROOT));
     router.use(recheckBeforeDestructive(core, ADMIN_ROOT));
     // Logging out ends every session of the operator, on every device; AdminJS's own route then clears this one.
@@ -147,6 +149,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
     }, router, formidableOptions(core));
     passwordRoutes(core, router, ADMIN_ROOT);
     recheckRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
+    secondFactorRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     dataRoutes(core, router);
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -4,6 +4,7 @@ import { hashPassword, needsRehash, verifyPassword } from '../../core/credential
 import { mustChangePassword } from '../../core/credentials/admin-account.js';
 import { credentialStamp } from '../../core/credentials/sessions.js';
 import { LOGIN_LIMITS, LoginThrottle, loginKeys } from '../../core/credentials/throttle.js';
+import { secondFactorAtLogin } from './second-factor.js';
 import { sessionUser, type SessionExtras, type SessionUser } from './session.js';
 
 const MAX_PASSWORD = 1024;
@@ -43,7 +44,7 @@ export function authenticator(core: Core, throttle = new LoginThrottle(core), li
     }
     if (ctx?.session) {
       const extras: SessionExtras = { stamp: credentialStamp(op), passwordAt: core.now().getTime(), mustChangePassword: await mustChangePassword(core, op.id) };
-      Object.assign(ctx.session, extras);
+      Object.assign(ctx.session, extras, await secondFactorAtLogin(core, op));
       // Lets the session store create this session's row (see session-store.ts).
       ctx.state.adminLogin = op.id;
     }

@@ -24,7 +24,8 @@ type Session = SessionExtras & { adminUser?: SessionUser };
 export function mustChangeFirst(root: string): Koa.Middleware {
   return async function mustChangeFirst(ctx, next) {
     const session = ctx.session as Session | null;
-    const free = ctx.path === `${root}${PASSWORD_PATH}` || ctx.path === `${root}/logout` || ctx.path === `${root}/login`;
+    // The two-step pages come first (see second-factor.ts); then the password.
+    const free = [PASSWORD_PATH, '/logout', '/login', '/steward/2fa', '/steward/2fa-setup'].some((p) => ctx.path === `${root}${p}`);
     if (!session?.adminUser || !session.mustChangePassword || free || ctx.path.startsWith(`${root}/frontend/`)) return next();
     if (ctx.path.startsWith(`${root}/api/`)) {
       ctx.status = 403;

@@ -49,8 +49,9 @@ export async function mustChangePassword(core: Core, operatorId: number): Promis
 }
 
 /**
- * A new one-time password for an operator (the way back after a lost password): ends every
- * back-office session, lifts login delays, and must be changed at the next login. Audited.
+ * A new one-time password for an operator (the way back after a lost password or phone): ends
+ * every back-office session, lifts login delays, removes the second factor, and must be changed
+ * at the next login. Audited.
  */
 export async function resetPassword(core: Core, actor: Actor, operator: Operator): Promise<{ operator: Operator; password: string; sessionsEnded: number }> {
   assertCan(actor.operator, 'manageOperators');
@@ -60,6 +61,8 @@ export async function resetPassword(core: Core, actor: Actor, operator: Operator
   const sessionsEnded = await withTransaction(core.models.sequelize, async (t) => {
     await operator.update({ passwordHash }, { transaction: t });
     await setMustChangePassword(core, operator.id, true, t);
+    // The way back also covers a lost phone: the second factor is enrolled again after logging in.
+    await core.models.sequelize.query('UPDATE admin_credentials SET totp_secret = NULL WHERE operator_id = :id', { replacements: { id: operator.id }, transaction: t });
     const ended = await endSessions(core, operator.id, t);
     await appendAudit(core, t, actor, { action: 'operator.password.reset', info: { operatorId: operator.id, sessionsEnded: ended } });
     return ended;

@@ -6,7 +6,7 @@ import { setMustChangePassword } from './admin-account.js';
 
 /** The live logins, by e-mail, before a restore replaces the operators (backups never hold password hashes). */
 export interface LiveLogins {
-  byEmail: Map<string, { passwordHash: string; mustChange: boolean }>;
+  byEmail: Map<string, { passwordHash: string; mustChange: boolean; totpSecret: string | null }>;
 }
 
 /** What a restore did about back-office logins, for the person restoring to read. */
@@ -19,11 +19,11 @@ export interface LoginsAfterRestore {
 
 /** Reads the current operators' credentials inside the restore's transaction, before the tables are cleared. */
 export async function captureLogins(core: Core, t: Transaction): Promise<LiveLogins> {
-  const rows = await core.models.sequelize.query<{ email: string; password_hash: string; m: unknown }>(
-    `SELECT o.email, o.password_hash, c.must_change_password AS m FROM operators o LEFT JOIN admin_credentials c ON c.operator_id = o.id
+  const rows = await core.models.sequelize.query<{ email: string; password_hash: string; m: unknown; totp: string | null }>(
+    `SELECT o.email, o.password_hash, c.must_change_password AS m, c.totp_secret AS totp FROM operators o LEFT JOIN admin_credentials c ON c.operator_id = o.id
      WHERE o.email IS NOT NULL AND o.password_hash IS NOT NULL`, { type: QueryTypes.SELECT, transaction: t },
   );
-  return { byEmail: new Map(rows.map((r) => [r.email.toLowerCase(), { passwordHash: r.password_hash, mustChange: Boolean(Number(r.m ?? 0)) }])) };
+  return { byEmail: new Map(rows.map((r) => [r.email.toLowerCase(), { passwordHash: r.password_hash, mustChange: Boolean(Number(r.m ?? 0)), totpSecret: r.totp ?? null }])) };
 }
 
 /**
@@ -40,7 +40,8 @@ export async function reapplyLogins(core: Core, t: Transaction, live: LiveLogins
     const login = op.email ? live.byEmail.get(op.email.toLowerCase()) : undefined;
     if (!login) continue;
     await op.update({ passwordHash: login.passwordHash }, { transaction: t, hooks: false });
-    if (login.mustChange) await setMustChangePassword(core, op.id, true, t);
+    await setMustChangePassword(core, op.id, login.mustChange, t);
+    if (login.totpSecret) await core.models.sequelize.query('UPDATE admin_credentials SET totp_secret = :s WHERE operator_id = :id', { replacements: { s: login.totpSecret, id: op.id }, transaction: t });
     kept.push(op.email!);
   }
   const admins = await Operator.findAll({ where: { active: true }, transaction: t });
