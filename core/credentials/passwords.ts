@@ -5,6 +5,15 @@ const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: numbe
 
 /** OWASP's current minimum for scrypt (2^17, 8, 1): 128 MiB and ~0.3 s per hash. */
 export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+/**
+ * The parameters new hashes get. Under jest only, STEWARD_TEST_SCRYPT_N may lower N so that test
+ * suites with dozens of logins stay fast on a shared machine; production ignores it.
+ */
+export function activeParams(): { N: number; r: number; p: number } {
+  const lowered = process.env.NODE_ENV === 'test' ? Number(process.env.STEWARD_TEST_SCRYPT_N) : NaN;
+  return Number.isInteger(lowered) && lowered >= 1024 ? { ...SCRYPT_PARAMS, N: lowered } : SCRYPT_PARAMS;
+}
+
 /** Stored hashes above this cost are refused rather than allowed to exhaust memory. */
 const MAX_N = 2 ** 20;
 // Each running hash holds 128·N·r bytes; two at a time keeps a burst of logins from exhausting memory.
@@ -30,17 +39,17 @@ function derive(password: string, salt: Buffer, len: number, N: number, r: numbe
 
 /** scrypt$N$r$p$salt$hash, all base64. */
 export async function hashPassword(password: string): Promise<string> {
-  const { N, r, p } = SCRYPT_PARAMS;
+  const { N, r, p } = activeParams();
   const salt = crypto.randomBytes(16);
   const hash = await derive(password, salt, 32, N, r, p);
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-const DUMMY = `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
+const dummy = () => `scrypt$${activeParams().N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
 /** Constant-time check; an unknown account still costs one full-strength scrypt, so timing does not tell. */
 export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = (stored ?? DUMMY).split('$');
+  const [scheme, n, r, p, salt, hash] = (stored ?? dummy()).split('$');
   const [N, R, P] = [Number(n), Number(r), Number(p)];
   if (scheme !== 'scrypt' || !salt || !hash || !(N >= 2 && N <= MAX_N && R >= 1 && R <= 32 && P >= 1 && P <= 16)) return false;
   const expected = Buffer.from(hash, 'base64');
@@ -51,7 +60,8 @@ export async function verifyPassword(password: string, stored: string | null | u
 /** True when a stored hash is weaker than SCRYPT_PARAMS (rehashed at the next successful login). */
 export function needsRehash(stored: string | null | undefined): boolean {
   const [scheme, n, r, p] = String(stored ?? '').split('$');
-  return scheme !== 'scrypt' || Number(n) < SCRYPT_PARAMS.N || Number(r) < SCRYPT_PARAMS.r || Number(p) < SCRYPT_PARAMS.p;
+  const want = activeParams();
+  return scheme !== 'scrypt' || Number(n) < want.N || Number(r) < want.r || Number(p) < want.p;
 }
 
 /** A one-time password a person can type: 12 letters and digits without look-alikes (0/O, 1/l/I). */

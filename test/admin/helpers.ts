@@ -6,6 +6,10 @@ import { hashPassword } from '../../core/operators.js';
 import type { Operator, Role } from '../../models/index.js';
 import { adminMount, type AdminOptions } from '../../admin/index.js';
 
+// Logins at the production scrypt cost (2^17, ~0.5-1 s each) would make suites with dozens of logins
+// time out on the shared machine; security.test.ts and the browser test check the real cost.
+process.env.STEWARD_TEST_SCRYPT_N ??= '16384';
+
 export const PASSWORD = 'correct-horse-42';
 
 // One full-strength scrypt (~0.5 s) per test file instead of one per operator.

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
+import { SCRYPT_PARAMS, hashPassword } from '../../core/credentials/passwords.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
 
 /** A hash as the previous version made them (scrypt N=2^14). */
@@ -114,14 +115,26 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
     }
   });
 
-  it('rehashes a password made with the old scrypt cost at the next login, and the password still works', async () => {
+  it('hashes at OWASP\'s scrypt minimum, and rehashes a password made with the old cost at the next login', async () => {
+    const lowered = process.env.STEWARD_TEST_SCRYPT_N;
+    delete process.env.STEWARD_TEST_SCRYPT_N;
+    try {
+      expect(SCRYPT_PARAMS).toEqual({ N: 131072, r: 8, p: 1 });
+      expect(await hashPassword('x-password-1')).toMatch(/^scrypt\$131072\$8\$1\$/);
+      await rehashCase();
+    } finally {
+      process.env.STEWARD_TEST_SCRYPT_N = lowered;
+    }
+  });
+
+  const rehashCase = async () => {
     const op = await loginOperator(h.core, 'old-hash', ['sales']);
     await op.update({ passwordHash: await oldHash(PASSWORD) });
     expect((await new AdminClient(server.url, '10.7.1.1').login('old-hash@test.local')).status).toBe(302);
     await op.reload();
     expect(op.passwordHash).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect((await new AdminClient(server.url, '10.7.1.2').login('old-hash@test.local')).status).toBe(302);
-  });
+  };
 });
 
 eachDialect('back office behind https (PUBLIC_URL https)', (h) => {
