@@ -13,6 +13,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'customer.delete': '删除客户', 'customer.restore': '恢复客户', 'customer.purge': '彻底清除', 'customer.reveal': '查看个人信息',
   'deletion.request': '申请删除', 'deletion.reject': '拒绝删除', 'deletion.expire': '删除申请过期',
   'operator.create': '新建操作员', 'operator.edit': '修改操作员',
+  'operator.password.reset': '重置后台密码', 'operator.password.change': '修改后台密码', 'operator.totp.enrol': '开启两步验证',
   'order.cancel': '取消订单', 'receivable.payment': '登记收款', 'reservation.release': '释放预留',
 };
 
