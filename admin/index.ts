@@ -7,9 +7,15 @@ import type Koa from 'koa';
 import type { ApprovalNotifier } from '../core/notify-port.js';
 import type { Core } from '../core/context.js';
 import type { Mount } from '../cli/server/app.js';
+import { endSessions } from '../core/credentials/sessions.js';
+import { LOGIN_LIMITS, LoginThrottle, type LoginLimits } from '../core/credentials/throttle.js';
 import { authenticator } from './auth/authenticate.js';
-import { reloadOperator, sessionOptions } from './auth/session.js';
-import { LOGIN_LIMITS, LoginThrottle } from './auth/throttle.js';
+import { httpsOnly, refreshTokenRefused, unknownActionAs404 } from './auth/guards.js';
+import { adminHeaders } from './auth/headers.js';
+import { mustChangeFirst, passwordRoutes } from './auth/password-page.js';
+import { secondFactorFirst, secondFactorRoutes } from './auth/second-factor.js';
+import { RECHECK_JS, recheckBeforeDestructive, recheckRoutes } from './auth/recheck.js';
+import { reloadOperator, sessionOptions, type SessionUser } from './auth/session.js';
 import { COMPONENTS, componentFiles, componentLoader } from './components.js';
 import { dashboardData } from './dashboard.js';
 import { locale } from './locale/index.js';
@@ -23,7 +29,7 @@ export const ADMIN_ROOT = '/admin';
 export interface AdminOptions {
   /** How long a login lasts; the browser is sent back to the login page after it. */
   sessionMaxAgeMs?: number;
-  limits?: typeof LOGIN_LIMITS;
+  limits?: LoginLimits;
   /** Tells approvers about deletion requests made here (the bot's notifier, from the composition root). */
   notifier?: ApprovalNotifier;
 }
@@ -43,7 +49,7 @@ export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
     locale,
     branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
     settings: { defaultPerPage: 20 },
-    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`] },
+    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`] },
   });
 }
 
@@ -61,9 +67,22 @@ async function prepareBundle(admin: AdminJS): Promise<void> {
   if (built !== undefined && componentFiles().some((f) => fs.statSync(f).mtimeMs > built)) fs.rmSync(bundle, { force: true });
 }
 
-const GOOGLE_FONTS = 'fonts.googleapis.com';
 const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3040d6"/><text x="16" y="23" font-size="18" text-anchor="middle" fill="#fff">客</text></svg>';
-const FONT_LINK = /<link[^>]+fonts\.googleapis\.com[^>]*>/g;
+
+/** Is this request for the back office (its pages, API, assets)? */
+const underAdmin = (path: string) => path === ADMIN_ROOT || path.startsWith(`${ADMIN_ROOT}/`);
+
+/** Runs `mw` for back-office requests only: the session and AdminJS's asset mounts are no business of the bot or the API. */
+function adminOnly(mw: Koa.Middleware): Koa.Middleware {
+  return function adminOnly(ctx, next) {
+    return underAdmin(ctx.path) ? mw(ctx, next) : next();
+  };
+}
+
+/** The app as AdminJS's router builder sees it: whatever it adds to the app runs under /admin only. */
+function scopedApp(app: Koa): Koa {
+  return new Proxy(app, { get: (target, prop, receiver) => (prop === 'use' ? (mw: Koa.Middleware) => target.use(adminOnly(mw)) : Reflect.get(target, prop, receiver)) });
+}
 
 /** Answers 403 (not AdminJS's 200 with an error notice) when an action is not accessible to the operator. */
 function forbiddenAs403(): Koa.Middleware {
@@ -92,14 +111,11 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
   return async function mountAdmin(app) {
     const admin = buildAdminJS(core, opts.notifier);
     await prepareBundle(admin);
+    // Before the session is read: a refused request must not act, nor touch the session cookie.
+    app.use(adminOnly(httpsOnly(core)));
+    app.use(adminOnly(sameOriginOnly(core)));
     const router = new Router({ prefix: ADMIN_ROOT });
-    router.use(async function adminHeaders(ctx, next) {
-      ctx.set('X-Frame-Options', 'DENY');
-      ctx.set('Cache-Control', 'no-store');
-      await next();
-      // AdminJS's pages link a Google Fonts stylesheet; offline that blocks rendering until DNS gives up.
-      if (typeof ctx.body === 'string' && ctx.body.includes(GOOGLE_FONTS)) ctx.body = ctx.body.replace(FONT_LINK, '');
-    });
+    router.use(adminHeaders());
     router.get('/steward/favicon.svg', (ctx) => {
       ctx.type = 'image/svg+xml';
       ctx.body = FAVICON;
@@ -108,15 +124,32 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = ZH_PATCH;
     });
-    router.use(sameOriginOnly(core));
+    router.get('/steward/reauth.js', (ctx) => {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = RECHECK_JS;
+    });
+    router.post('/refresh-token', refreshTokenRefused);
+    router.use(unknownActionAs404(admin));
     router.use(forbiddenAs403());
     router.use(loginOutcome(admin));
     router.use(reloadOperator(core));
+    router.use(secondFactorFirst(ADMIN_ROOT));
+    router.use(mustChangeFirst(ADMIN_ROOT));
+    router.use(recheckBeforeDestructive(core, ADMIN_ROOT));
+    // Logging out ends every session of the operator, on every device; AdminJS's own route then clears this one.
+    router.get('/logout', async function endEverySession(ctx, next) {
+      const user = (ctx.session as { adminUser?: SessionUser } | null)?.adminUser;
+      if (user?.operatorId) await endSessions(core, user.operatorId);
+      await next();
+    });
     router.use(uploadGuard(core));
-    buildAuthenticatedRouter(admin, app, {
+    buildAuthenticatedRouter(admin, scopedApp(app), {
       authenticate: authenticator(core, new LoginThrottle(core), opts.limits ?? LOGIN_LIMITS),
-      sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? 8 * 3600_000),
+      sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? core.config.ADMIN_SESSION_HOURS * 3600_000),
     }, router, formidableOptions(core));
+    passwordRoutes(core, router, ADMIN_ROOT);
+    recheckRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
+    secondFactorRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     dataRoutes(core, router);
     app.use(router.routes());
     app.use(router.allowedMethods());

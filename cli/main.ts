@@ -11,6 +11,7 @@ import { registerApiToken } from './commands/api-token.js';
 import { registerOperators } from './commands/operators.js';
 import { registerCustomers } from './commands/customers.js';
 import { registerCodes } from './commands/codes.js';
+import { registerAdmin } from './commands/admin.js';
 import { limitHeapGrowth } from '../core/heap.js';
 
 /** The `steward` operator command. */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerOperators(program);
   registerCustomers(program);
   registerCodes(program);
+  registerAdmin(program);
   return program;
 }
 

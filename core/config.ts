@@ -27,6 +27,8 @@ export interface Config {
   CODE_SEQ_RESET: 'yearly' | 'global';
   CODE_MANUAL_PATTERN: string;
   APPROVAL_TTL_HOURS: number;
+  ADMIN_SESSION_HOURS: number;
+  ADMIN_2FA: 'optional' | 'required';
   CONFIRM_TTL_SECONDS: number;
   /** own: sales act only on the customers they own; all: on every customer. */
   SALES_SCOPE: 'own' | 'all';
@@ -88,6 +90,8 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   CODE_SEQ_RESET: { type: 'string', enum: ['yearly', 'global'], default: 'yearly', expect: 'yearly 或 global' },
   CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
   APPROVAL_TTL_HOURS: int(1, 24 * 30, 48),
+  ADMIN_SESSION_HOURS: int(1, 72, 8),
+  ADMIN_2FA: { type: 'string', enum: ['optional', 'required'], default: 'optional', expect: 'optional (自愿开启两步验证) 或 required (管理员和审批人必须开启)' },
   CONFIRM_TTL_SECONDS: int(10, 3600, 300),
   SALES_SCOPE: { type: 'string', enum: ['own', 'all'], default: 'own', expect: 'own (销售只能操作自己负责的客户) 或 all (可操作全部客户)' },
   RECYCLE_RETENTION_DAYS: int(1, 3650, 180),

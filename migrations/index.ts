@@ -16,6 +16,7 @@ import { customerMerge } from './0014-customer-merge.js';
 import { duplicateDismissals } from './0015-duplicate-dismissals.js';
 import { companyLists } from './0016-company-lists.js';
 import { codeStatistics } from './0017-code-statistics.js';
+import { adminSecurity } from './0018-admin-security.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals, companyLists, codeStatistics];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals, companyLists, codeStatistics, adminSecurity];

@@ -1,15 +1,19 @@
 import type { ParameterizedContext } from 'koa';
 import type { Core } from '../../core/context.js';
-import { verifyPassword } from '../../core/operators.js';
-import { LOGIN_LIMITS, LoginThrottle, loginKeys } from './throttle.js';
-import { sessionUser, type SessionUser } from './session.js';
+import { hashPassword, needsRehash, verifyPassword } from '../../core/credentials/passwords.js';
+import { mustChangePassword } from '../../core/credentials/admin-account.js';
+import { credentialStamp } from '../../core/credentials/sessions.js';
+import { LOGIN_LIMITS, LoginThrottle, loginKeys } from '../../core/credentials/throttle.js';
+import { secondFactorAtLogin } from './second-factor.js';
+import { sessionUser, type SessionExtras, type SessionUser } from './session.js';
 
 const MAX_PASSWORD = 1024;
 
 /**
  * Checks an email and password for the login form. Wrong email, wrong password, inactive
- * account and throttled attempts all answer the same null, so the page reveals nothing about
- * which accounts exist; a throttled attempt is marked on `ctx.state` for the page's message.
+ * account and delayed attempts all answer the same null, so the page reveals nothing about
+ * which accounts exist; a delayed attempt is marked on `ctx.state` for the page's message.
+ * A hash made with weaker scrypt parameters is replaced now that the password is known.
  */
 export function authenticator(core: Core, throttle = new LoginThrottle(core), limits = LOGIN_LIMITS) {
   return async function authenticate(email: string, password: string, ctx?: ParameterizedContext): Promise<SessionUser | null> {
@@ -19,18 +23,31 @@ export function authenticator(core: Core, throttle = new LoginThrottle(core), li
     const wait = await throttle.blockedFor(keys);
     if (wait > 0) {
       if (ctx) ctx.state.loginBlockedMs = wait;
-      log.warn({ ip: ctx?.ip }, 'admin login throttled');
+      log.warn({ ip: ctx?.ip }, 'admin login delayed');
       return null;
     }
     const op = normalized ? await core.models.Operator.findOne({ where: { email: normalized } }) : null;
+    const typed = String(password ?? '').slice(0, MAX_PASSWORD);
     // Always one scrypt, also for unknown accounts: timing must not tell whether the email exists.
-    const ok = await verifyPassword(String(password ?? '').slice(0, MAX_PASSWORD), op?.passwordHash);
+    const ok = await verifyPassword(typed, op?.passwordHash);
     if (!ok || !op || !op.active) {
       await throttle.recordFailure(keys);
       log.warn({ ip: ctx?.ip }, 'admin login failed');
       return null;
     }
-    await throttle.clear(keys[1]!.key);
+    await throttle.clear(keys[0]!.key);
+    if (needsRehash(op.passwordHash)) {
+      // Only if nobody changed the password meanwhile; a rehash ends the operator's other sessions once.
+      const [changed] = await core.models.Operator.update({ passwordHash: await hashPassword(typed) }, { where: { id: op.id, passwordHash: op.passwordHash } });
+      if (changed) await op.reload();
+      log.info({ operatorId: op.id }, 'admin password rehashed with current scrypt parameters');
+    }
+    if (ctx?.session) {
+      const extras: SessionExtras = { stamp: credentialStamp(op), passwordAt: core.now().getTime(), mustChangePassword: await mustChangePassword(core, op.id) };
+      Object.assign(ctx.session, extras, await secondFactorAtLogin(core, op));
+      // Lets the session store create this session's row (see session-store.ts).
+      ctx.state.adminLogin = op.id;
+    }
     log.info({ operatorId: op.id }, 'admin login');
     return sessionUser(op);
   };

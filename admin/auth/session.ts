@@ -3,8 +3,10 @@ import type { CurrentAdmin } from 'adminjs';
 import type { Actor, Core, OperatorLike } from '../../core/context.js';
 import { ROLE_LABELS } from '../../core/permissions.js';
 import type { Operator, Role } from '../../models/index.js';
+import { credentialStamp } from '../../core/credentials/sessions.js';
+import { newSessionId, sessionStore } from './session-store.js';
 
-/** What the signed session cookie holds: ids and labels only, never a hash or a secret. */
+/** The logged-in operator as AdminJS sees it (kept server-side in admin_sessions): ids and labels, never a hash or a secret. */
 export interface SessionUser extends CurrentAdmin {
   id: string;
   email: string;
@@ -15,6 +17,7 @@ export interface SessionUser extends CurrentAdmin {
 }
 
 export const SESSION_COOKIE = 'steward.admin';
+const ADMIN_PATH = '/admin';
 
 /** The session form of an operator (AdminJS shows `email` and `title` in the top bar). */
 export function sessionUser(op: Operator): SessionUser {
@@ -41,36 +44,67 @@ export function adminActor(current: CurrentAdmin | undefined | null, requestId?:
   return { operator: operatorOf(current), door: 'admin', ...(requestId ? { requestId } : {}) };
 }
 
-/** koa-session options: a signed, httpOnly, SameSite=Lax cookie that expires after `maxAgeMs`. */
+/**
+ * koa-session options: the cookie holds only a random session id (signed, httpOnly, SameSite=Lax,
+ * path /admin); what the session knows lives in `admin_sessions`, so it can be ended server-side.
+ * The cookie is written only for a logged-in session: an anonymous request never replaces it.
+ */
 export function sessionOptions(core: Core, maxAgeMs: number) {
-  return {
-    key: SESSION_COOKIE,
+  const cookie = {
     maxAge: maxAgeMs,
     signed: true,
     httpOnly: true,
     sameSite: 'lax' as const,
+    path: ADMIN_PATH,
+    overwrite: true,
     // Behind TLS (PUBLIC_URL https) the cookie is Secure; config requires TRUST_PROXY then, so koa reads X-Forwarded-Proto.
     secure: core.config.PUBLIC_URL.startsWith('https://'),
+  };
+  return {
+    key: SESSION_COOKIE,
+    ...cookie,
     renew: true,
     rolling: false,
+    store: sessionStore(core),
+    genid: newSessionId,
+    externalKey: {
+      get: (ctx: Koa.Context) => ctx.cookies.get(SESSION_COOKIE, { signed: true }),
+      set: (ctx: Koa.Context, sid: string) => {
+        // AdminJS's login calls session.save() without awaiting it; koa-session's own commit sets the cookie in time.
+        if (ctx.headerSent) return;
+        if ((ctx.session as { adminUser?: unknown } | null)?.adminUser) ctx.cookies.set(SESSION_COOKIE, sid, cookie);
+        // A session that just ended forgets its cookie; a request that came without one sets none.
+        else if (ctx.cookies.get(SESSION_COOKIE)) ctx.cookies.set(SESSION_COOKIE, '', { ...cookie, maxAge: 0, expires: new Date(0) });
+      },
+    },
   };
 }
 
+/** What the session row keeps next to the user: the credentials it was granted under, when the password was last typed. */
+export interface SessionExtras {
+  stamp?: string;
+  passwordAt?: number;
+  mustChangePassword?: boolean;
+}
+
 /**
- * Reloads the logged-in operator on every back-office request. An operator who was deleted,
- * deactivated or lost their password meanwhile is logged out; role changes apply immediately.
+ * Reloads the logged-in operator on every back-office request. A session granted under another
+ * password, other roles or while active ends here (every session of that operator then fails
+ * the same check); a changed display name is picked up.
  */
 export function reloadOperator(core: Core): Koa.Middleware {
   return async function reloadOperator(ctx, next) {
-    const user = ctx.session?.adminUser as SessionUser | undefined;
-    if (user?.operatorId) {
+    const session = ctx.session as (SessionExtras & { adminUser?: SessionUser }) | null;
+    const user = session?.adminUser;
+    if (session && user?.operatorId) {
       const op = await core.models.Operator.findByPk(user.operatorId);
-      if (!op || !op.active || !op.passwordHash) {
-        ctx.state.log?.info({ operatorId: user.operatorId }, 'admin session dropped: operator gone or inactive');
-        ctx.session!.adminUser = undefined;
+      if (!op || !op.active || !op.passwordHash || credentialStamp(op) !== session.stamp) {
+        ctx.state.log?.info({ operatorId: user.operatorId }, 'admin session ended: operator gone, inactive, or credentials changed');
+        // Not `ctx.session = null`: AdminJS's routes insist on a session object.
+        session.adminUser = undefined;
       } else {
         const fresh = sessionUser(op);
-        if (JSON.stringify(fresh) !== JSON.stringify(user)) ctx.session!.adminUser = fresh;
+        if (JSON.stringify(fresh) !== JSON.stringify(user)) session.adminUser = fresh;
       }
     }
     await next();

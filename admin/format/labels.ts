@@ -8,7 +8,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'customer.merged': '合并客户', 'customer.unmerged': '撤销合并',
   'deletion.request': '申请删除', 'deletion.reject': '拒绝删除', 'deletion.expire': '删除申请过期',
   'merge.request': '申请合并', 'merge.reject': '驳回合并', 'merge.expire': '合并申请过期', 'duplicate.dismiss': '排除疑似重复',
-  'operator.create': '新建操作员', 'operator.edit': '修改操作员', 'operator.identity.link': '关联聊天账号', 'operator.identity.unlink': '解除聊天账号',
+  'operator.create': '新建操作员', 'operator.edit': '修改操作员', 'operator.password.reset': '重置后台密码', 'operator.password.change': '修改后台密码', 'operator.totp.enrol': '开启两步验证', 'operator.identity.link': '关联聊天账号', 'operator.identity.unlink': '解除聊天账号',
   'api-token.create': '新建 API 令牌', 'api-token.revoke': '吊销 API 令牌',
   'order.cancel': '取消订单', 'receivable.payment': '登记收款', 'reservation.release': '释放预留',
   'ledger.push': '接收进销存单据', 'ledger.import-undo': '撤销单据导入', 'jsherp.link': '关联 jshERP 客户', 'jsherp.write-back': '回写 jshERP',

@@ -3,6 +3,7 @@ import { ROLE_LABELS } from '../../core/permissions.js';
 import type { Operator } from '../../models/index.js';
 import { StewardResource, prefixRule } from '../adapter/steward-resource.js';
 import { operatorActions } from '../actions/operators.js';
+import { operatorLoginActions } from '../actions/operator-login.js';
 import { identityLines, linkIdentityAction } from '../actions/operator-identities.js';
 import { identitiesOf } from '../../core/operators.js';
 import { off, permit } from '../features/permissions.js';
@@ -59,6 +60,7 @@ export function operatorResource(core: Core) {
         // Reference pickers (负责人, 操作员 filters) search names; every role may do that.
         search: { isAccessible: permit('view').isAccessible },
         ...operatorActions(core),
+        ...operatorLoginActions(core),
         delete: off,
         bulkDelete: off,
       },

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeLogins } from '../../core/credentials/keep-on-restore.js';
 import { listBackups, readBackupManifest, restoreBackup, stageCustomerFromBackup, takeBackup, verifyBackup } from '../../core/data/index.js';
 import { redactUrl } from '../../models/db.js';
 import { runAction } from '../runtime.js';
@@ -100,7 +101,7 @@ function registerRestore(program: Command): void {
       output(Boolean(flags.json), r, [
         ...(r.safetyBackup ? [`已先做安全备份: ${r.safetyBackup}`] : []),
         `已还原 ${total} 行到 ${target}。`,
-        '注意: 备份不含操作员密码, 后台登录密码需要重新设置。',
+        ...describeLogins(r.logins),
       ]);
       return 0;
     })));

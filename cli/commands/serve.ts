@@ -10,18 +10,23 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('启动服务: 机器人 webhook、后台和定时任务 (start the server)')
-    .action(() => runAction(async () => {
-      const core = await openReadyCore(process.env, { server: true });
-      // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
-      if (core.config.JOBS_ENABLED) checkSchedules(core.config);
-      const startJobs = core.config.JOBS_ENABLED ? () => startScheduler(core, { notifier: new Notifier(core) }) : undefined;
-      const running = await serve(core, { mounts: await buildMounts(core), startJobs });
-      const shutdown = (signal: string) => {
-        core.logger.info({ signal }, 'signal received');
-        void running.stop().then(() => process.exit(0));
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      await new Promise(() => undefined);
-    }));
+    .action(async () => {
+      await runAction(async () => {
+        const core = await openReadyCore(process.env, { server: true });
+        // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
+        if (core.config.JOBS_ENABLED) checkSchedules(core.config);
+        const startJobs = core.config.JOBS_ENABLED ? () => startScheduler(core, { notifier: new Notifier(core) }) : undefined;
+        const running = await serve(core, { mounts: await buildMounts(core), startJobs });
+        const shutdown = (signal: string) => {
+          core.logger.info({ signal }, 'signal received');
+          void running.stop().then(() => process.exit(0));
+        };
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        await new Promise(() => undefined);
+      });
+      // Only a failed start gets here (a running server never returns): exit non-zero rather than
+      // linger half-started (timers, pool) without listening, which a supervisor would not restart.
+      process.exit(process.exitCode || 1);
+    });
 }

@@ -6,6 +6,7 @@ import type { Core } from '../../core/context.js';
 import { databaseHealth } from '../../core/boot.js';
 import { freshnessJson, ledgerFreshness } from '../../core/ledger/freshness.js';
 import { errorResponder } from './http-errors.js';
+import { securityHeaders } from './security-headers.js';
 
 /** Adds routes or middleware to the app (the bot, the back office); may return its stopper. */
 export type Mount = (app: Koa, router: Router) => void | Stopper | Promise<void | Stopper>;
@@ -48,6 +49,7 @@ export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
   app.keys = [core.keys.sessionSecret];
   app.silent = true;
   app.use(requestLogger(core));
+  app.use(securityHeaders());
   app.use(errorResponder());
   const router = new Router();
   router.get('/healthz', async (ctx) => {

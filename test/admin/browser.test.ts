@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
@@ -24,6 +26,36 @@ async function login(page: Page, base: string, email: string, password = PASSWOR
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit], form button');
+}
+
+/** Collects what Chromium reports as a Content-Security-Policy violation on this page. */
+function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(msg.text())) seen.push(msg.text());
+  });
+  page.on('pageerror', (err) => {
+    if (/Content Security Policy|unsafe-eval/i.test(err.message)) seen.push(err.message);
+  });
+  return seen;
+}
+
+/** A page on another origin (another port of this host) that posts `fields` to `action` as soon as it loads. */
+async function attackerSite(action: string, fields: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
+  const html = `<!doctype html><html><body><form id="f" method="post" action="${action}" enctype="multipart/form-data">${inputs}</form><script>document.getElementById('f').submit()</script></body></html>`;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 async function openCustomer(page: Page, base: string, id: number): Promise<void> {
@@ -67,6 +99,7 @@ describe('back office in a real browser (chromium)', () => {
 
   it('logs in as admin and shows the dashboard with its charts', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const violations = cspViolations(page);
     await login(page, base, 'demo-admin@demo.local');
     await page.getByTestId('dashboard').waitFor(SLOW);
     await expect(page.getByTestId('count-active').textContent()).resolves.toMatch(/启用\s*\d+/);
@@ -75,6 +108,10 @@ describe('back office in a real browser (chromium)', () => {
     expect(await page.locator('[data-testid=top10] tbody tr').count()).toBe(10);
     await expect(page.getByTestId('backup-none').textContent()).resolves.toBe('尚无备份记录');
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-dashboard.png'), fullPage: true });
+    // The CSP holds AdminJS to its own scripts; the dashboard and a list must render without a violation.
+    await page.goto(`${base}/admin/resources/customers`, SLOW);
+    await page.locator('table tbody tr').first().waitFor(SLOW);
+    expect(violations).toEqual([]);
     await page.close();
   }, 180_000);
 
@@ -180,6 +217,33 @@ describe('back office in a real browser (chromium)', () => {
     expect(await core.models.Customer.count()).toBe(before);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-import-report.png'), fullPage: true });
     await page.close();
+  }, 180_000);
+
+  it('refuses an auto-submitting form on another port of this host, and a cross-site login cannot replace the session', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await login(page, base, 'demo-admin@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    const cookieBefore = (await context.cookies()).find((c) => c.name === 'steward.admin')!.value;
+    const id = customers.busy!.id;
+    const deactivate = await attackerSite(`${base}/admin/api/resources/customers/records/${id}/deactivate`, { reason: '客户要求' });
+    // localhost and 127.0.0.1 are different sites: a login posted from there is cross-site.
+    const loginCsrf = await attackerSite(`${base}/admin/login`, { email: 'demo-sales@demo.local', password: PASSWORD });
+    try {
+      await page.goto(deactivate.url, SLOW);
+      await page.getByText('请求来自其他网站, 已拒绝').waitFor(SLOW);
+      expect((await core.models.Customer.findByPk(id))!.status).toBe('active');
+      await page.goto(loginCsrf.url.replace('127.0.0.1', 'localhost'), SLOW);
+      await page.getByText('请求来自其他网站, 已拒绝').waitFor(SLOW);
+      expect((await context.cookies()).find((c) => c.name === 'steward.admin')!.value).toBe(cookieBefore);
+      await page.goto(`${base}/admin`, SLOW);
+      await page.getByTestId('dashboard').waitFor(SLOW);
+      expect(await page.locator('body').textContent()).toContain('张管理');
+    } finally {
+      await deactivate.close();
+      await loginCsrf.close();
+      await context.close();
+    }
   }, 180_000);
 
   it('answers a wrong password with a plain message and stays on the login page', async () => {

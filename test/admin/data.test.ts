@@ -41,7 +41,7 @@ function upload(client: AdminClient, name: string, bytes: Buffer, fields: Record
 /** A download with the client's session cookie (fetch keeps the bytes, unlike AdminClient's text). */
 async function download(client: AdminClient, path: string, body?: URLSearchParams) {
   const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  return fetch(client.base + path, { method: body ? 'POST' : 'GET', body, redirect: 'manual', headers: { cookie, 'x-forwarded-for': client.ip } });
+  return fetch(client.base + path, { method: body ? 'POST' : 'GET', body, redirect: 'manual', headers: { cookie, 'x-forwarded-for': client.ip, origin: new URL(client.base).origin } });
 }
 
 eachDialect('back office: import, undo, export, backups', (h) => {

@@ -6,7 +6,19 @@ import { hashPassword } from '../../core/operators.js';
 import type { Operator, Role } from '../../models/index.js';
 import { adminMount, type AdminOptions } from '../../admin/index.js';
 
+// Logins at the production scrypt cost (2^17, ~0.5-1 s each) would make suites with dozens of logins
+// time out on the shared machine; security.test.ts and the browser test check the real cost.
+process.env.STEWARD_TEST_SCRYPT_N ??= '16384';
+
 export const PASSWORD = 'correct-horse-42';
+
+// One full-strength scrypt (~0.5 s) per test file instead of one per operator.
+let passwordHash: Promise<string> | null = null;
+/** The hash of PASSWORD, made once. */
+export function passwordHashOnce(): Promise<string> {
+  passwordHash ??= hashPassword(PASSWORD);
+  return passwordHash;
+}
 
 /** The real Koa app with the back office mounted, listening on a free loopback port. */
 export async function startAdmin(core: Core, opts: AdminOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
@@ -30,7 +42,7 @@ export async function loginOperator(core: Core, login: string, roles: Role[], di
   const email = `${login}@test.local`;
   const existing = await core.models.Operator.findOne({ where: { email } });
   if (existing) return existing;
-  return core.models.Operator.create({ displayName, roles: roles.join(','), email, passwordHash: await hashPassword(PASSWORD), active: true });
+  return core.models.Operator.create({ displayName, roles: roles.join(','), email, passwordHash: await passwordHashOnce(), active: true });
 }
 
 export interface Answer {
@@ -45,11 +57,22 @@ export interface Answer {
 export class AdminClient {
   readonly cookies = new Map<string, string>();
 
-  constructor(readonly base: string, readonly ip = '10.0.0.1') {}
+  /** Sent with every state-changing request, as a browser on the back office's own page does. */
+  origin: string | null;
 
-  async request(method: string, path: string, body?: FormData | URLSearchParams): Promise<Answer> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await fetch(this.base + path, { method, body, redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), 'x-forwarded-for': this.ip } });
+  constructor(readonly base: string, readonly ip = '10.0.0.1') {
+    this.origin = new URL(base).origin;
+  }
+
+  /** The Cookie header this client would send. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async request(method: string, path: string, body?: FormData | URLSearchParams, extra: Record<string, string> = {}): Promise<Answer> {
+    const cookie = this.cookieHeader();
+    const origin: Record<string, string> = method !== 'GET' && this.origin ? { origin: this.origin } : {};
+    const res = await fetch(this.base + path, { method, body, redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), 'x-forwarded-for': this.ip, ...origin, ...extra } });
     const setCookies = res.headers.getSetCookie();
     for (const c of setCookies) {
       const [pair] = c.split(';');

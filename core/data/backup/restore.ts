@@ -7,6 +7,7 @@ import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
 import { checkKeyCanary } from '../../privacy.js';
 import { GENESIS_HASH } from '../../audit.js';
+import { captureLogins, reapplyLogins, type LoginsAfterRestore } from '../../credentials/keep-on-restore.js';
 import type { Progress } from '../source.js';
 import { takeBackup } from './backup.js';
 import { checkFiles, clearTables, loadBackup } from './load.js';
@@ -24,6 +25,8 @@ export interface RestoreResult {
   rows: Record<string, number>;
   /** The safety backup taken before replacing, if any. */
   safetyBackup: string | null;
+  /** Backups hold no password hashes: which live logins were kept, or the admin re-created (see describeLogins). */
+  logins: LoginsAfterRestore;
 }
 
 /** Tables of the target that already hold data (the genesis audit head does not count). */
@@ -88,13 +91,14 @@ export async function restoreBackup(core: Core, actor: Actor, dir: string, opts:
     throw new DomainError('CONFLICT', `目标数据库不是空的 (${list})。还原到空库; 若确要覆盖当前数据, 加 --replace (会先自动做一份安全备份)。`, { occupied });
   }
   const safety = occupied.length ? await takeBackup(core, actor, { reason: 'pre-restore' }) : null;
-  const loaded = await withTransaction(core.models.sequelize, async (t) => {
+  const { loaded, logins } = await withTransaction(core.models.sequelize, async (t) => {
+    const live = await captureLogins(core, t);
     await clearTables(core.models, t);
     const out = await loadBackup(core.models, full, manifest, key, t, { onProgress: opts.onProgress });
     assertSameDataKey(core, await core.models.StewardMeta.findByPk('key_check', { transaction: t }));
-    return out;
+    return { loaded: out, logins: await reapplyLogins(core, t, live) };
   });
   const broken = loaded.filter((l) => l.error);
   if (broken.length) core.logger.warn({ broken }, 'restored tables differ from the manifest content hash');
-  return { path: full, rows: Object.fromEntries(loaded.map((l) => [l.table, l.rows])), safetyBackup: safety?.path ?? null };
+  return { path: full, rows: Object.fromEntries(loaded.map((l) => [l.table, l.rows])), safetyBackup: safety?.path ?? null, logins };
 }
