@@ -10,6 +10,7 @@ import { registerWebhooks } from './commands/webhooks.js';
 import { registerApiToken } from './commands/api-token.js';
 import { registerOperators } from './commands/operators.js';
 import { registerCustomers } from './commands/customers.js';
+import { registerAudit } from './commands/audit.js';
 import { limitHeapGrowth } from '../core/heap.js';
 
 /** The `steward` operator command. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerApiToken(program);
   registerOperators(program);
   registerCustomers(program);
+  registerAudit(program);
   return program;
 }
 
