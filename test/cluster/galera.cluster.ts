@@ -56,7 +56,7 @@ const p99 = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.ceil(ms.length 
 
 describe('three instances on a three-node MariaDB Galera cluster', () => {
   let fake: FakeMessenger;
-  let inst: Instance[] = [];
+  const inst: Instance[] = [];
   let seq = 0;
   const msgId = () => `66${Date.now()}${String(++seq).padStart(4, '0')}`;
   const write = process.stdout.write.bind(process.stdout);
