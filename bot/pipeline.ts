@@ -3,7 +3,7 @@ import { isDomainError } from '../core/errors.js';
 import { operatorByIdentity } from '../core/operators.js';
 import { can, ACTION_LABELS } from '../core/permissions.js';
 import type { Operator } from '../models/index.js';
-import { isLostRace } from '../models/tx.js';
+import { DATABASE_UNAVAILABLE_TEXT, isDatabaseUnavailable, isLostRace } from '../models/tx.js';
 import { buttonText } from './buttons.js';
 import type { BotDeps, CommandContext } from './commands/context.js';
 import { normalizeInput } from './commands/parse.js';
@@ -68,6 +68,19 @@ function heartbeat(deps: BotDeps, id: number): () => void {
  * pending questions, the command registry, permission, then core.
  */
 export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
+  try {
+    return await handleOnce(deps, msg);
+  } catch (err) {
+    // A dead database node (or one that left the cluster) is an outage, not a bug: say so plainly.
+    // Nothing was claimed or done, so the messenger's retry is handled once the database is back.
+    if (!isDatabaseUnavailable(err)) throw err;
+    deps.core.logger.warn({ correlationId: msg.correlationId, channel: msg.channel, err: (err as Error).message }, 'database unavailable: message not handled');
+    return { replies: [{ text: DATABASE_UNAVAILABLE_TEXT }], duplicate: false, operator: null };
+  }
+}
+
+/** handleMessage without the outage answer. */
+async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
   // Every line about this message carries its correlation id; core gets it as actor.requestId.
   const log = deps.core.logger.child({ correlationId: msg.correlationId, channel: msg.channel, via: msg.via });
   const quick = await readOnly(deps, msg);
@@ -189,6 +202,8 @@ async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, acto
       log.info({ command: spec.id, code: err.code }, 'command refused');
       return [{ text: err.message }];
     }
+    // An outage goes up to handleMessage, which releases the claim and answers 「数据库暂时不可用」.
+    if (isDatabaseUnavailable(err)) throw err;
     log.error({ err, command: spec.id }, 'command failed');
     return [{ text: `处理「${spec.name}」时出错了, 已记录 (编号 ${msg.messageKey.slice(0, 24)})。请稍后再试, 或联系管理员。` }];
   }

@@ -12,6 +12,7 @@ import { registerOperators } from './commands/operators.js';
 import { registerCustomers } from './commands/customers.js';
 import { registerCodes } from './commands/codes.js';
 import { registerAdmin } from './commands/admin.js';
+import { registerAudit } from './commands/audit.js';
 import { limitHeapGrowth } from '../core/heap.js';
 
 /** The `steward` operator command. */
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerCustomers(program);
   registerCodes(program);
   registerAdmin(program);
+  registerAudit(program);
   return program;
 }
 

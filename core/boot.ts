@@ -1,10 +1,13 @@
 import { createSequelize, dialectOf, parseDatabaseUrl, redactUrl, type Dialect } from '../models/db.js';
 import { initModels } from '../models/index.js';
 import { migrateUp, pendingMigrations } from '../models/migrate.js';
+import { isLostRace } from '../models/tx.js';
+import { withBootLock } from '../models/boot-lock.js';
 import type { Config } from './config.js';
 import type { Core } from './context.js';
 import type { Logger } from './logger.js';
 import { checkKeyCanary, keyCanary, loadKeys } from './privacy.js';
+import { anchorAuditChain } from './audit/anchor.js';
 
 /** Builds the core context for a configuration. Opens no connection yet. */
 export function openCore(config: Config, logger: Logger, now: () => Date = () => new Date()): Core {
@@ -47,11 +50,24 @@ export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; a
   } catch (err) {
     throw new DatabaseUnavailableError(explainDbError(err, core.config.DATABASE_URL));
   }
-  const applied = await migrateUp(sequelize);
-  if (applied.length) core.logger.info({ applied }, 'migrations applied');
-  const canary = await core.models.StewardMeta.findByPk('key_check');
-  if (canary) checkKeyCanary(core.keys, canary.value);
-  else await core.models.StewardMeta.create({ key: 'key_check', value: keyCanary(core.keys) });
+  // Instances started at once on an empty database migrate one after another (models/boot-lock.ts).
+  const applied = await withBootLock(sequelize, async () => {
+    const applied = await migrateUp(sequelize);
+    if (applied.length) core.logger.info({ applied }, 'migrations applied');
+    const canary = await core.models.StewardMeta.findByPk('key_check');
+    if (canary) checkKeyCanary(core.keys, canary.value);
+    else {
+      // Several instances starting at once on an empty database: one writes the canary, the others check it.
+      await core.models.StewardMeta.create({ key: 'key_check', value: keyCanary(core.keys) }).catch(async (err: unknown) => {
+        if (!isLostRace(err)) throw err;
+        const won = await core.models.StewardMeta.findByPk('key_check');
+        if (won) checkKeyCanary(core.keys, won.value);
+      });
+    }
+    // A chain from before STEWARD_AUDIT_KEY is brought under the key once (see core/audit/anchor.ts).
+    await anchorAuditChain(core);
+    return applied;
+  });
   return { dialect: dialectOf(sequelize), applied };
 }
 

@@ -23,6 +23,7 @@ export interface Config {
   STEWARD_DATA_KEY?: string;
   STEWARD_INDEX_KEY?: string;
   STEWARD_BACKUP_KEY?: string;
+  STEWARD_AUDIT_KEY?: string;
   CODE_RULE: string;
   CODE_SEQ_RESET: 'yearly' | 'global';
   CODE_MANUAL_PATTERN: string;
@@ -41,6 +42,7 @@ export interface Config {
   JOB_RECYCLE_PURGE_CRON: string;
   JOB_MONTHLY_REPORT_CRON: string;
   JOB_INTEGRITY_CHECK_CRON: string;
+  JOB_AUDIT_CHECKPOINT_CRON: string;
   REVIEW_INACTIVE_DAYS: number;
   REVIEW_KEEP_DAYS: number;
   IMPORT_MAX_ROWS: number;
@@ -86,6 +88,7 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   STEWARD_DATA_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
   STEWARD_INDEX_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
   STEWARD_BACKUP_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
+  STEWARD_AUDIT_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
   CODE_RULE: { type: 'string', pattern: '\\{SEQ:[1-9]\\}', default: 'C{YYYY}{SEQ:4}', expect: '含 {SEQ:n} 的编码规则, 例如 C{YYYY}{SEQ:4}' },
   CODE_SEQ_RESET: { type: 'string', enum: ['yearly', 'global'], default: 'yearly', expect: 'yearly 或 global' },
   CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
@@ -103,6 +106,7 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   JOB_RECYCLE_PURGE_CRON: cron('0 2 * * *'),
   JOB_MONTHLY_REPORT_CRON: cron('0 9 1 * *'),
   JOB_INTEGRITY_CHECK_CRON: cron('0 4 * * 0'),
+  JOB_AUDIT_CHECKPOINT_CRON: cron('30 23 * * *'),
   REVIEW_INACTIVE_DAYS: int(1, 3650, 180),
   REVIEW_KEEP_DAYS: int(1, 3650, 90),
   IMPORT_MAX_ROWS: int(1, 10_000_000, 200_000),

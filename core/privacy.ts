@@ -9,6 +9,8 @@ export interface Keys {
   dataKey: Buffer;
   indexKey: Buffer;
   sessionSecret: string;
+  /** HMAC key of the audit chain and its checkpoints (STEWARD_AUDIT_KEY); never in the database. */
+  auditKey: Buffer;
 }
 
 const KEY_FILE = 'dev-keys.json';
@@ -18,12 +20,13 @@ const KEY_FILE = 'dev-keys.json';
  * so `npm start` works on a fresh clone while production must bring its own.
  */
 export function loadKeys(config: Config, logger?: Logger): Keys {
+  if (config.NODE_ENV === 'production' && !(config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET && config.STEWARD_AUDIT_KEY)) {
+    throw new ConfigError('配置错误 (configuration error): 生产环境必须设置 STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET 和 STEWARD_AUDIT_KEY (见 .env.example)');
+  }
   const fromEnv = config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET;
   if (fromEnv) {
-    return { dataKey: Buffer.from(config.STEWARD_DATA_KEY!, 'base64'), indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'), sessionSecret: config.SESSION_SECRET! };
-  }
-  if (config.NODE_ENV === 'production') {
-    throw new ConfigError('配置错误 (configuration error): 生产环境必须设置 STEWARD_DATA_KEY, STEWARD_INDEX_KEY 和 SESSION_SECRET (见 .env.example)');
+    const dataKey = Buffer.from(config.STEWARD_DATA_KEY!, 'base64');
+    return { dataKey, indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'), sessionSecret: config.SESSION_SECRET!, auditKey: auditKeyOf(config, dataKey) };
   }
   const file = path.resolve(config.DATA_DIR, KEY_FILE);
   let stored: Record<string, string> = {};
@@ -32,6 +35,7 @@ export function loadKeys(config: Config, logger?: Logger): Keys {
     STEWARD_DATA_KEY: config.STEWARD_DATA_KEY ?? stored.STEWARD_DATA_KEY ?? crypto.randomBytes(32).toString('base64'),
     STEWARD_INDEX_KEY: config.STEWARD_INDEX_KEY ?? stored.STEWARD_INDEX_KEY ?? crypto.randomBytes(32).toString('base64'),
     SESSION_SECRET: config.SESSION_SECRET ?? stored.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
+    STEWARD_AUDIT_KEY: config.STEWARD_AUDIT_KEY ?? stored.STEWARD_AUDIT_KEY ?? crypto.randomBytes(32).toString('base64'),
   };
   const generated = (Object.keys(want) as (keyof typeof want)[]).some((k) => !config[k] && !stored[k]);
   if (generated) {
@@ -39,7 +43,16 @@ export function loadKeys(config: Config, logger?: Logger): Keys {
     fs.writeFileSync(file, JSON.stringify(want, null, 2), { mode: 0o600 });
     logger?.warn({ file }, 'development keys generated; set STEWARD_DATA_KEY, STEWARD_INDEX_KEY and SESSION_SECRET in production');
   }
-  return { dataKey: Buffer.from(want.STEWARD_DATA_KEY, 'base64'), indexKey: Buffer.from(want.STEWARD_INDEX_KEY, 'base64'), sessionSecret: want.SESSION_SECRET };
+  return { dataKey: Buffer.from(want.STEWARD_DATA_KEY, 'base64'), indexKey: Buffer.from(want.STEWARD_INDEX_KEY, 'base64'), sessionSecret: want.SESSION_SECRET, auditKey: Buffer.from(want.STEWARD_AUDIT_KEY, 'base64') };
+}
+
+/**
+ * STEWARD_AUDIT_KEY, or (tests and development that bring the other keys but not this one) a key
+ * derived from the data key, so instances sharing a database agree. Production always brings its own.
+ */
+function auditKeyOf(config: Config, dataKey: Buffer): Buffer {
+  if (config.STEWARD_AUDIT_KEY) return Buffer.from(config.STEWARD_AUDIT_KEY, 'base64');
+  return Buffer.from(crypto.hkdfSync('sha256', dataKey, Buffer.alloc(0), 'steward-audit-key (development only)', 32));
 }
 
 const IV_LEN = 12;

@@ -3,6 +3,7 @@ import type { Config } from '../core/config.js';
 import type { Core } from '../core/context.js';
 import { DomainError } from '../core/errors.js';
 import { approvalExpiryJob } from './approval-expiry.js';
+import { auditCheckpointJob } from './audit-checkpoint.js';
 import { backupJob } from './backup.js';
 import { inactiveReviewJob } from './inactive-review.js';
 import { integrityCheckJob } from './integrity-check.js';
@@ -14,7 +15,7 @@ import { runJob, type RunResult } from './runner.js';
 import type { Job, JobNotifier } from './types.js';
 
 /** Every job, in the order `steward jobs list` shows them. This is the only file that touches node-cron. */
-export const JOBS: readonly Job[] = [backupJob, inactiveReviewJob, approvalExpiryJob, reactivateDueJob, recyclePurgeJob, monthlyReportJob, integrityCheckJob, jsherpSyncJob];
+export const JOBS: readonly Job[] = [backupJob, inactiveReviewJob, approvalExpiryJob, reactivateDueJob, recyclePurgeJob, monthlyReportJob, integrityCheckJob, jsherpSyncJob, auditCheckpointJob];
 
 /** `inactive-review` → `JOB_INACTIVE_REVIEW_CRON`. */
 export function scheduleVariable(job: Pick<Job, 'name' | 'variable'>): string {

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import { isDomainError } from '../../core/errors.js';
+import { DATABASE_UNAVAILABLE_TEXT, isDatabaseUnavailable } from '../../models/tx.js';
 
 /**
  * Maps errors to responses in one place: domain errors keep their status and Chinese message,
@@ -22,6 +23,14 @@ export function errorResponder(): Koa.Middleware {
         ctx.status = e.status;
         ctx.body = { error: { code: 'BAD_REQUEST', message: e.message ?? '请求无效' } };
         log.warn({ status: e.status, err: e.message }, 'bad request');
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        // A dead node or lost connection: an outage the client can retry, not a bug.
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = { error: { code: 'DATABASE_UNAVAILABLE', message: DATABASE_UNAVAILABLE_TEXT } };
+        log.warn({ err: (err as Error).message }, 'database unavailable');
         return;
       }
       log.error({ err }, 'unhandled error');

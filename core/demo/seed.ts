@@ -82,7 +82,11 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
   const ops = await ensureOperators(core);
   const as = (id: string): Actor => ({ operator: ops[id]!, door: 'cli' });
   const { Product, SalesOrder, Receivable, Reservation, Customer } = core.models;
-  const products = await Product.bulkCreate(PRODUCTS.map(([sku, name, unit, price]) => ({ sku, name, unit, price })));
+  await Product.bulkCreate(PRODUCTS.map(([sku, name, unit, price]) => ({ sku, name, unit, price })));
+  // Read the ids back: bulkCreate guesses them as insertId + i, which is wrong when
+  // auto_increment_increment ≠ 1 (Galera sets it to the node count).
+  const bySku = new Map((await Product.findAll({ where: { sku: PRODUCTS.map(([sku]) => sku) } })).map((p) => [p.sku, p]));
+  const products = PRODUCTS.map(([sku]) => bySku.get(sku)!);
   const next = companyFactory(20261125);
   const now = core.now().getTime();
   const owners = [ops['demo-sales']!, ops['demo-sales2']!];

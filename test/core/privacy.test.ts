@@ -12,7 +12,7 @@ import { blindIndex, decrypt, encrypt, maskAddress, maskPhone, type Keys } from 
 import { eachDialect } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer } from './fixtures.js';
 
-const keys = (): Keys => ({ dataKey: crypto.randomBytes(32), indexKey: crypto.randomBytes(32), sessionSecret: 'x'.repeat(32) });
+const keys = (): Keys => ({ dataKey: crypto.randomBytes(32), indexKey: crypto.randomBytes(32), sessionSecret: 'x'.repeat(32), auditKey: crypto.randomBytes(32) });
 
 describe('privacy primitives', () => {
   it('mask a phone as 138****5678 and an address after six characters', () => {

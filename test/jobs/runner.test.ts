@@ -118,7 +118,7 @@ describe('job schedules from the environment', () => {
     const config = loadConfig({});
     expect(JOBS.map((j) => [j.name, scheduleOf(j, config)])).toEqual([
       ['backup', '0 3 * * *'], ['inactive-review', '0 9 * * 1'], ['approval-expiry', '*/5 * * * *'], ['reactivate-due', '10 0 * * *'],
-      ['recycle-purge', '0 2 * * *'], ['monthly-report', '0 9 1 * *'], ['integrity-check', '0 4 * * 0'], ['jsherp-sync', '*/5 * * * *'],
+      ['recycle-purge', '0 2 * * *'], ['monthly-report', '0 9 1 * *'], ['integrity-check', '0 4 * * 0'], ['jsherp-sync', '*/5 * * * *'], ['audit-checkpoint', '30 23 * * *'],
     ]);
     const next = nextRuns(JOBS[0]!, config)[0]!;
     // 03:00 in Shanghai is 19:00 UTC the day before.

@@ -7,6 +7,7 @@ import { migrator } from '../../../models/migrate.js';
 import type { Actor, Core } from '../../context.js';
 import { localParts } from '../../customers/codes.js';
 import { assertCan } from '../../permissions.js';
+import { appendCheckpointFile, takeCheckpoint, type Checkpoint } from '../../audit/checkpoint.js';
 import type { Progress } from '../source.js';
 import { fsyncPath, writeBlocks } from './files.js';
 import { backupKey, backupRoot, FORMAT, keyId, MANIFEST, type Manifest } from './manifest.js';
@@ -46,11 +47,14 @@ async function countRows(specs: TableSpec[], t: Transaction): Promise<number> {
 }
 
 /** Writes every table into `dir` from one consistent snapshot. */
-async function writeTables(core: Core, dir: string, key: Buffer | null, onProgress?: (p: Progress) => void): Promise<Manifest['tables']> {
+async function writeTables(core: Core, dir: string, key: Buffer | null, onProgress?: (p: Progress) => void): Promise<{ tables: Manifest['tables']; checkpoint: Checkpoint }> {
   const { sequelize } = core.models;
   const specs = tableSpecs(core.models);
   const tables: Manifest['tables'] = {};
+  let checkpoint: Checkpoint | null = null;
   await withSnapshot(sequelize, async (t) => {
+    // The audit head as of this very snapshot, signed: a later rollback to this backup is then provable.
+    checkpoint = await takeCheckpoint(core, t);
     const total = onProgress ? await countRows(specs, t) : null;
     let done = 0;
     for (const spec of specs) {
@@ -68,7 +72,7 @@ async function writeTables(core: Core, dir: string, key: Buffer | null, onProgre
     }
     onProgress?.({ phase: 'write', done, total: done });
   });
-  return tables;
+  return { tables, checkpoint: checkpoint! };
 }
 
 /**
@@ -86,15 +90,16 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
   fs.mkdirSync(tmp);
   const key = backupKey(core.config);
   try {
-    const tables = await writeTables(core, tmp, key, opts.onProgress);
+    const { tables, checkpoint } = await writeTables(core, tmp, key, opts.onProgress);
     const migrations = (await migrator(core.models.sequelize).executed()).map((m) => m.name);
-    const manifest: Manifest = { format: FORMAT, createdAt: core.now().toISOString(), operator: actor.operator.displayName, reason: opts.reason ?? 'manual', dialect: core.models.sequelize.getDialect(), migrations, encrypted: Boolean(key), keyId: keyId(key), tables };
+    const manifest: Manifest = { format: FORMAT, createdAt: core.now().toISOString(), operator: actor.operator.displayName, reason: opts.reason ?? 'manual', dialect: core.models.sequelize.getDialect(), migrations, encrypted: Boolean(key), keyId: keyId(key), tables, auditCheckpoint: checkpoint };
     const body = Buffer.from(JSON.stringify(manifest, null, 2));
     fs.writeFileSync(path.join(tmp, MANIFEST), body);
     await fsyncPath(path.join(tmp, MANIFEST));
     await fsyncPath(tmp);
     fs.renameSync(tmp, path.join(root, name));
     await fsyncPath(root);
+    appendCheckpointFile(core.config, checkpoint, `backup ${name}`);
     const rows = Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, v.rows]));
     const result: BackupResult = {
       path: path.join(root, name), rows, totalRows: Object.values(rows).reduce((a, b) => a + b, 0), sha256: crypto.createHash('sha256').update(body).digest('hex'),

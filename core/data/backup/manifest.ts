@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../errors.js';
 import type { LineShape } from './line-blocks.js';
+import type { Checkpoint } from '../../audit/checkpoint.js';
 
 export const MANIFEST = 'manifest.json';
 /** Format 2 writes each row as a JSON array in `columns` order; format 1 (objects) is still read. */
@@ -37,6 +38,8 @@ export interface Manifest {
   /** Identifies the backup key (an HMAC of it), so a wrong key is named as such. */
   keyId: string | null;
   tables: Record<string, ManifestTable>;
+  /** The audit chain head in this backup's snapshot, signed with STEWARD_AUDIT_KEY (absent in older backups). */
+  auditCheckpoint?: Checkpoint;
 }
 
 /** STEWARD_BACKUP_KEY as 32 bytes, or null when backups are not encrypted. */

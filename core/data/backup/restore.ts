@@ -6,7 +6,8 @@ import type { Actor, Core } from '../../context.js';
 import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
 import { checkKeyCanary } from '../../privacy.js';
-import { GENESIS_HASH } from '../../audit.js';
+import { appendAudit, GENESIS_HASH, RESTORE_ACTION } from '../../audit.js';
+import { appendCheckpointFile, chainHead, takeCheckpoint } from '../../audit/checkpoint.js';
 import { captureLogins, reapplyLogins, type LoginsAfterRestore } from '../../credentials/keep-on-restore.js';
 import type { Progress } from '../source.js';
 import { takeBackup } from './backup.js';
@@ -93,11 +94,17 @@ export async function restoreBackup(core: Core, actor: Actor, dir: string, opts:
   const safety = occupied.length ? await takeBackup(core, actor, { reason: 'pre-restore' }) : null;
   const { loaded, logins } = await withTransaction(core.models.sequelize, async (t) => {
     const live = await captureLogins(core, t);
+    const headBefore = await chainHead(core, t);
     await clearTables(core.models, t);
     const out = await loadBackup(core.models, full, manifest, key, t, { onProgress: opts.onProgress });
     assertSameDataKey(core, await core.models.StewardMeta.findByPk('key_check', { transaction: t }));
+    // The restore is itself an event of the restored chain: which backup, by whom, the head before
+    // and after. `steward audit verify` then explains the rollback instead of reporting a truncation.
+    const headAfter = await chainHead(core, t);
+    await appendAudit(core, t, actor, { action: RESTORE_ACTION, info: { backup: path.basename(full), backupCreatedAt: manifest.createdAt, by: actor.operator.displayName, headBefore, headAfter } });
     return { loaded: out, logins: await reapplyLogins(core, t, live) };
   });
+  appendCheckpointFile(core.config, await takeCheckpoint(core), 'restore');
   const broken = loaded.filter((l) => l.error);
   if (broken.length) core.logger.warn({ broken }, 'restored tables differ from the manifest content hash');
   return { path: full, rows: Object.fromEntries(loaded.map((l) => [l.table, l.rows])), safetyBackup: safety?.path ?? null, logins };

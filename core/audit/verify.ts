@@ -1,0 +1,99 @@
+import { Op } from 'sequelize';
+import type { AuditEvent } from '../../models/index.js';
+import type { Core } from '../context.js';
+import { decrypt } from '../privacy.js';
+import { ANCHOR_ACTION, eventHash, GENESIS_HASH, linkHash, personalMatchesDiff, RESTORE_ACTION } from './hash.js';
+
+/** A whole-database restore the chain records (see core/data/backup/restore.ts). */
+export interface RestoreNote {
+  eventId: number;
+  at: string;
+  by: string;
+  backup: string;
+  headBefore: { id: number; hash: string; count: number };
+  headAfter: { id: number; hash: string; count: number };
+}
+
+/** The result of walking the chain. */
+export interface ChainReport {
+  ok: boolean;
+  checked: number;
+  brokenAt?: number;
+  reason?: string;
+  /** The last event walked (the head), when the chain holds any. */
+  head?: { id: number; hash: string };
+  /** Restores recorded in the chain, oldest first. */
+  restores?: RestoreNote[];
+}
+
+/** Why event `e` does not verify, or null when it links correctly. `keyed` says whether the key already applies. */
+function linkProblem(core: Core, prev: string, e: AuditEvent, keyed: boolean): 'keyed' | 'legacy' | string {
+  if (e.prevHash !== prev) return `第 ${e.id} 条的 prevHash 与上一条不符 (事件被删除或插入)`;
+  if (e.hash === linkHash(core.keys.auditKey, prev, e)) return 'keyed';
+  const unkeyed = e.hash === eventHash(prev, e);
+  if (unkeyed && !keyed) return 'legacy';
+  if (unkeyed) return `第 ${e.id} 条的 hash 不是用审计密钥 (STEWARD_AUDIT_KEY) 签的: 这条事件是不知道密钥的人写入或改写的 (事件被伪造或改动)`;
+  return `第 ${e.id} 条的内容与其 hash 不符 (事件被改动)`;
+}
+
+/** Why an event's encrypted personal data does not belong to it, or null. */
+function personalProblem(core: Core, e: AuditEvent): string | null {
+  if (!e.pii) return null;
+  let pii: { salt: string; values: Record<string, unknown> };
+  try {
+    pii = JSON.parse(decrypt(core.keys, e.pii) ?? 'null') as typeof pii;
+  } catch {
+    return `第 ${e.id} 条的加密个人数据无法解密 (被改动, 或不是用本系统的 STEWARD_DATA_KEY 加密的)`;
+  }
+  if (!pii || !personalMatchesDiff(e.diff, pii)) return `第 ${e.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`;
+  return null;
+}
+
+function restoreNote(e: AuditEvent): RestoreNote | null {
+  const info = (JSON.parse(e.diff) as { info?: Partial<RestoreNote> }).info;
+  if (!info?.headBefore || !info.headAfter) return null;
+  return { eventId: e.id, at: e.at.toISOString(), by: e.operatorName, backup: String(info.backup ?? ''), headBefore: info.headBefore, headAfter: info.headAfter };
+}
+
+/**
+ * Walks the whole chain in id order and reports the first broken link. Links are HMACs under
+ * STEWARD_AUDIT_KEY; unkeyed sha256 links are accepted only before the anchor event that
+ * brought an older chain under the key. Each event's encrypted personal data must match the
+ * commitments in its hashed diff, so personal data moved between events is caught too.
+ */
+export async function verifyAuditChain(core: Core): Promise<ChainReport> {
+  const { AuditEvent, AuditHead } = core.models;
+  let prev = GENESIS_HASH;
+  let lastId = 0;
+  let checked = 0;
+  let keyed = false;
+  let legacy = 0;
+  let firstId: number | null = null;
+  const restores: RestoreNote[] = [];
+  const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked, brokenAt: id, reason });
+  for (;;) {
+    const rows = await AuditEvent.findAll({ where: { id: { [Op.gt]: lastId } }, order: [['id', 'ASC']], limit: 1000 });
+    if (rows.length === 0) break;
+    for (const e of rows) {
+      firstId ??= e.id;
+      const link = linkProblem(core, prev, e, keyed);
+      if (link !== 'keyed' && link !== 'legacy') return broken(e.id, link);
+      if (link === 'keyed' && !keyed && legacy > 0 && e.action !== ANCHOR_ACTION && e.action !== RESTORE_ACTION) return broken(e.id, `第 ${e.id} 条之前的 ${legacy} 条事件没有用审计密钥锚定 (链被改写)`);
+      if (link === 'keyed') keyed = true;
+      else legacy++;
+      const pii = personalProblem(core, e);
+      if (pii) return broken(e.id, pii);
+      if (e.action === RESTORE_ACTION) {
+        const note = restoreNote(e);
+        if (note) restores.push(note);
+      }
+      prev = e.hash;
+      lastId = e.id;
+      checked++;
+    }
+  }
+  if (checked > 0 && !keyed) return broken(firstId!, `链中 ${checked} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`);
+  const head = await AuditHead.findByPk(1);
+  if (head && head.hash !== prev) return broken(head.lastId, '链尾与记录的链头不符 (末尾的事件被删除)');
+  return { ok: true, checked, ...(checked ? { head: { id: lastId, hash: prev } } : {}), ...(restores.length ? { restores } : {}) };
+}
