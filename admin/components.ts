@@ -22,6 +22,8 @@ const FILES = {
   RolesEdit: 'RolesEdit.tsx',
   BackupPanel: 'BackupPanel.tsx',
   BackupDownload: 'BackupDownload.tsx',
+  CustomerStory: 'CustomerStory.tsx',
+  StatusBadge: 'StatusBadge.tsx',
   RecodeAction: 'RecodeAction.tsx',
   MergeCompareAction: 'MergeCompareAction.tsx',
 } as const;

@@ -8,6 +8,7 @@ export const JOB_TITLES: Record<string, string> = {
   'monthly-report': '月度客户分析',
   'reactivate-due': '到期自动启用',
   'recycle-purge': '回收站到期清除',
+  'audit-checkpoint': '审计校验点',
 };
 
 export const JOB_STATUS_LABELS: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败', skipped: '跳过' };

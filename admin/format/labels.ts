@@ -11,5 +11,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'operator.create': '新建操作员', 'operator.edit': '修改操作员', 'operator.password.reset': '重置后台密码', 'operator.password.change': '修改后台密码', 'operator.totp.enrol': '开启两步验证', 'operator.identity.link': '关联聊天账号', 'operator.identity.unlink': '解除聊天账号',
   'api-token.create': '新建 API 令牌', 'api-token.revoke': '吊销 API 令牌',
   'order.cancel': '取消订单', 'receivable.payment': '登记收款', 'reservation.release': '释放预留',
+  'customer.recoded': '改编码', 'recode.request': '申请改编码', 'recode.reject': '驳回改编码', 'customer.backup-staged': '从备份取回到回收站',
+  'backup.download': '下载备份', 'audit.anchor': '审计链加密锚定', 'audit.restore': '从备份还原整库', 'list.create': '新建列表项', 'list.edit': '修改列表项',
   'ledger.push': '接收进销存单据', 'ledger.import-undo': '撤销单据导入', 'jsherp.link': '关联 jshERP 客户', 'jsherp.write-back': '回写 jshERP',
 };

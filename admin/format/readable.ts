@@ -8,7 +8,7 @@ import { DOOR_LABELS } from './labels.js';
 const NAMES: Record<string, string> = {
   ...FIELD_LABELS,
   status: '状态', previousStatus: '原状态', deactivationReason: '停用原因', deactivationMemo: '停用备注', reactivateOn: '停用至',
-  mergedInto: '并入客户', created: '新建', amount: '金额', paid: '已收', total: '合计', quantity: '数量', orderDate: '下单日期', date: '日期', to: '改为',
+  owner: '负责人', region: '区域', mergedInto: '并入客户', created: '新建', amount: '金额', paid: '已收', total: '合计', quantity: '数量', orderDate: '下单日期', date: '日期', to: '改为',
   reason: '原因', memo: '备注', until: '停用至', note: '备注', requestId: '审批单', requesterId: '申请人', requesterName: '申请人', requester: '申请人',
   requesterNote: '申请人备注', approvalId: '审批单', recycleEntryId: '回收站条目', decisionNote: '审批意见', expiresAt: '有效期至', mergeId: '合并单',
   survivor: '保留客户', absorbed: '并入客户', moved: '转移的记录', restored: '已恢复', removed: '已删除', replaced: '已替换', changed: '已修改',
@@ -69,7 +69,9 @@ export function diffRows(core: Core, diffJson: string, operatorName?: (id: numbe
   }
   const before = diff.before ?? {};
   const after = diff.after ?? {};
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  let keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  // Newer edits store the owner's name beside the id: show the name once.
+  if (keys.includes('owner')) keys = keys.filter((k) => k !== 'ownerId');
   const rows = keys.map((k) => [nameOf(k), readableValue(core, k, before[k], operatorName), readableValue(core, k, after[k], operatorName)]);
   for (const [k, v] of Object.entries(diff.info ?? {})) rows.push([nameOf(k), '', readableValue(core, k, v, operatorName)]);
   return rows;

@@ -13,6 +13,8 @@ import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
 import { customerMergeAction } from '../actions/customer-merge.js';
 import { exportDataAction } from '../actions/exports.js';
 import { off, permit } from '../features/permissions.js';
+import { COMPONENTS } from '../components.js';
+import { withCustomerStory } from '../format/story.js';
 
 /** What the browser gets for a customer: decrypted by core, personal fields only masked. */
 export function customerParams(core: Core, row: Customer): Record<string, unknown> {
@@ -83,14 +85,16 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       sort: { sortBy: 'code', direction: 'asc' as const },
       listProperties: ['code', 'name', 'contact', 'phoneMasked', 'category', 'region', 'ownerId', 'status', 'lastOrderAt'],
       filterProperties: ['status', 'code', 'name', 'phone', 'contact', 'category', 'region', 'ownerId', 'lastOrderAt', 'createdAt'],
-      showProperties: ['code', 'name', 'contact', 'phoneMasked', 'addressMasked', 'category', 'region', 'ownerId', 'status', 'deactivationReason', 'deactivationMemo', 'deactivatedAt', 'reactivateOn', 'note', 'lastOrderAt', 'version', 'createdAt', 'updatedAt'],
+      // 停用 details show in the story only when they apply; 版本 is internal (optimistic locking).
+      showProperties: ['story', 'code', 'name', 'contact', 'phoneMasked', 'addressMasked', 'category', 'region', 'ownerId', 'note', 'lastOrderAt', 'createdAt', 'updatedAt'],
       editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note', 'allowDuplicates'],
       properties: {
         id: { isVisible: false },
         // Not required: an empty code gets the next automatic one (core's createCustomer).
         code: { isTitle: false, isSortable: true, isRequired: false, description: '留空则按编码规则自动生成' },
         name: { isTitle: true, isRequired: true },
-        status: { availableValues: statusValues, isSortable: true },
+        status: { availableValues: statusValues, isSortable: true, components: { list: COMPONENTS.StatusBadge, show: COMPONENTS.StatusBadge } },
+        story: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: COMPONENTS.CustomerStory } },
         // Company lists change at run time, so these are typed (name or alias) and core checks them; see 系统 → 客户分类 / 区域.
         category: { type: 'string' as const, description: '填客户分类表中的名称或别名 (在「客户分类」里查看和维护)' },
         region: { type: 'string' as const, description: '填区域表中的名称或别名 (在「区域」里查看和维护)' },
@@ -110,7 +114,7 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       },
       actions: {
         list: permit('view'),
-        show: permit('view'),
+        show: { ...permit('view'), after: withCustomerStory(core) },
         search: { isAccessible: permit('view').isAccessible },
         // Deleting goes through 申请删除 → approval → recycle bin; never a plain DELETE.
         delete: off,

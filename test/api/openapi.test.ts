@@ -33,6 +33,7 @@ const EXAMPLES: [string, Example][] = [
   ['deactivateCustomer', ({ api, token, code }) => api.call('POST', `/api/v1/customers/${code}/deactivate`, { token, body: { reason: '客户要求', memo: '覆盖测试' } })],
   ['reactivateCustomer', ({ api, token, code }) => api.call('POST', `/api/v1/customers/${code}/reactivate`, { token, body: {} })],
   ['mergeCustomers', ({ api, token, code, spare }) => api.call('POST', `/api/v1/customers/${code}/merge`, { token, body: { absorb: [spare], reason: '覆盖测试', dryRun: true } })],
+  ['recodeCustomer', ({ api, token, code }) => api.call('POST', `/api/v1/customers/${code}/recode`, { token, body: { newCode: 'C20269999', reason: '覆盖测试', dryRun: true } })],
   ['requestCustomerDeletion', ({ api, token, spare }) => api.call('POST', `/api/v1/customers/${spare}/deletion-request`, { token, body: { reason: '覆盖测试' } })],
 ];
 

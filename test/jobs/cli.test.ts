@@ -58,7 +58,7 @@ describe('steward jobs / review / check', () => {
     expect([bad.code, bad.stderr.trim()]).toEqual([2, '错误: --days 应为 1–3650 之间的整数, 收到「abc」。']);
     const unknown = steward('jobs', 'run', 'nope');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe('错误: 没有名为「nope」的任务。可用的任务: backup, inactive-review, approval-expiry, reactivate-due, recycle-purge, monthly-report, integrity-check, jsherp-sync');
+    expect(unknown.stderr.trim()).toBe('错误: 没有名为「nope」的任务。可用的任务: backup, inactive-review, approval-expiry, reactivate-due, recycle-purge, monthly-report, integrity-check, jsherp-sync, audit-checkpoint');
   }, SLOW);
 
   it('jobs run --dry-run reports and stores the run; jobs list shows it', () => {

@@ -39,7 +39,7 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
   });
 
   it('create and edit store the entry name for an alias; unknown values join the other field errors', async () => {
-    const { customer } = await createCustomer(h.core, sales, { name: uniqueName('别名'), category: '批发', region: '华东区' });
+    const { customer } = await createCustomer(h.core, sales, { name: uniqueName('别名'), category: '批发', region: '华东区', ownerId: sales.operator.id! });
     expect([customer.category, customer.region]).toEqual(['批发商', '华东']);
     const row = await h.core.models.Customer.findByPk(customer.id);
     expect([row!.category, row!.region]).toEqual(['批发商', '华东']);
@@ -54,12 +54,12 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
   });
 
   it('a customer keeps a deactivated value on edit, but may not take one newly', async () => {
-    const { customer } = await createCustomer(h.core, sales, { name: uniqueName('保留'), region: '华东' });
+    const { customer } = await createCustomer(h.core, sales, { name: uniqueName('保留'), region: '华东', ownerId: sales.operator.id! });
     const entry = (await h.core.models.ListEntry.findOne({ where: { listKey: 'region', name: '华东' } }))!;
     await saveListEntry(h.core, admin, 'region', entry.id, { active: false });
     try {
       expect((await editCustomer(h.core, sales, customer.code, { region: '华东区', contact: '新联系人' })).changes).toEqual({ contact: [null, '新联系人'] });
-      const other = (await createCustomer(h.core, sales, { name: uniqueName('另一个') })).customer;
+      const other = (await createCustomer(h.core, sales, { name: uniqueName('另一个'), ownerId: sales.operator.id! })).customer;
       await expectRefused(editCustomer(h.core, sales, other.code, { region: '华东' }), 'VALIDATION', '区域「华东」已停用');
     } finally {
       await saveListEntry(h.core, admin, 'region', entry.id, { active: true });
