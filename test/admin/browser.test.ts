@@ -131,7 +131,8 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByRole('button', { name: '应用筛选' }).click();
     await page.waitForURL(/filters\.status=inactive/, SLOW);
     await page.locator('table tbody tr').first().waitFor(SLOW);
-    const statuses = await page.locator('table tbody tr td:nth-child(8)').allTextContents();
+    // The 状态 column is a coloured badge (启用 green, 停用 orange, 已删除 grey).
+    const statuses = await page.locator('table tbody tr [data-testid^="status-"]').allTextContents();
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['停用']));
     await drawer.locator('h3 + button').first().click();
