@@ -25,7 +25,7 @@ const NAMES: Record<string, string> = {
   approval_requests: '审批单', recycle_entries: '回收站', code_sequences: '编码序号', audit_events: '审计日志', audit_head: '审计链头', steward_meta: '系统设置',
   import_batches: '导入批次', import_rows: '导入行', customer_keeps: '保留决定', ledger_feeds: '进销存数据源', deletion_checks: '删除检查记录',
   api_tokens: 'API 令牌', webhook_subscriptions: 'Webhook 订阅', jsherp_links: 'jshERP 对应关系', jsherp_candidates: 'jshERP 待确认客户',
-  jsherp_state: 'jshERP 同步状态', customer_merges: '合并记录', ledger_events: '进销存单据事件', ledger_documents: '进销存单据', webhook_deliveries: 'Webhook 投递记录', job_runs: '任务运行', backup_records: '备份记录', jsherp_writes: 'jshERP 回写', bot_outbox: '待发消息', bot_inbound: '收到的消息', bot_conversations: '对话', api_idempotency: 'API 幂等记录', approval_codes: '审批验证码', socket_leases: '长连接租约', webhook_attempts: 'Webhook 投递尝试', customer_aliases: '客户别名', duplicate_dismissals: '已排除的疑似重复',
+  jsherp_state: 'jshERP 同步状态', customer_merges: '合并记录', customer_recodes: '改编码申请', list_entries: '客户分类和区域', admin_sessions: '后台登录会话', ledger_events: '进销存单据事件', ledger_documents: '进销存单据', webhook_deliveries: 'Webhook 投递记录', job_runs: '任务运行', backup_records: '备份记录', jsherp_writes: 'jshERP 回写', bot_outbox: '待发消息', bot_inbound: '收到的消息', bot_conversations: '对话', api_idempotency: 'API 幂等记录', approval_codes: '审批验证码', socket_leases: '长连接租约', webhook_attempts: 'Webhook 投递尝试', customer_aliases: '客户别名', duplicate_dismissals: '已排除的疑似重复',
 };
 
 const VALUE_NAMES: Record<string, Record<string, string>> = {

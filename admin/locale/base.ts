@@ -5,7 +5,7 @@ export const baseTranslations = {
     deactivate: '停用', reactivate: '启用', requestDeletion: '申请删除', reveal: '查看手机号',
     approve: '同意', reject: '拒绝', restore: '恢复', purge: '彻底清除',
     cancelOrder: '取消订单', recordPayment: '登记收款', release: '释放预留',
-    importFile: '导入客户', undoImport: '撤销导入', importLedger: '导入单据', undoLedgerImport: '撤销单据导入', exportData: '导出', restoreHelp: '如何还原', backupNow: '立即备份', verifyOne: '校验', restoreOne: '取回单个客户', download: '下载',
+    importFile: '导入客户', undoImport: '撤销导入', importLedger: '导入单据', undoLedgerImport: '撤销单据导入', exportData: '导出', restoreHelp: '如何还原', backupNow: '立即备份', unlockLogin: '解除登录限制', resetPassword: '重置密码', verifyOne: '校验', restoreOne: '取回单个客户', download: '下载',
     replay: '重新投递', remove: '删除订阅',
     revokeToken: '吊销令牌',
     linkIdentity: '关联聊天账号',

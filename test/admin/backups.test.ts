@@ -34,7 +34,7 @@ eachDialect('back office: a backups page a person can use', (h) => {
     it('downloads a backup as a zip by POST, writes an audit event, and verifies one again', async () => {
       await admin.post(NOW);
       const rec = (await h.core.models.BackupRecord.findOne({ order: [['id', 'DESC']] }))!;
-      const res = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, { method: 'POST', redirect: 'manual', headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': admin.ip } });
+      const res = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, { method: 'POST', redirect: 'manual', headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': admin.ip, origin: server.url } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/zip');
       const bytes = Buffer.from(await res.arrayBuffer());
@@ -43,7 +43,7 @@ eachDialect('back office: a backups page a person can use', (h) => {
       expect(await h.core.models.AuditEvent.count({ where: { action: 'backup.download' } })).toBeGreaterThan(0);
       const verified = (await admin.action('backup_records', rec.id, 'verifyOne', {})).json<Notice>();
       expect(verified.notice).toEqual({ type: 'success', message: '校验通过: 每张表的行数和内容都与备份一致。' });
-      const refused = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, { method: 'POST', redirect: 'manual', headers: { cookie: [...sales.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': sales.ip } });
+      const refused = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, { method: 'POST', redirect: 'manual', headers: { cookie: [...sales.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': sales.ip, origin: server.url } });
       expect(refused.status).toBe(403);
     });
 

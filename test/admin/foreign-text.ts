@@ -12,6 +12,7 @@ const DATA = [
   /(\/[\w.-]+){2,}\/?/g, // file paths on the server
   /\bdemo-[a-z]+\d*\b/g, // the demo's chat account ids
   /\b[\w.-]+:\d{2,}\b/g, // host:pid of the instance that ran a job
+  /\{[A-Z]+(:\d+)?\}/g, // the configured CODE_RULE's placeholders, e.g. C{YYYY}{SEQ:4}
   /\b[\w.-]+\.(xlsx|xls|csv|json|gz|zip|png)\b/gi, // file names
   /\b\d+(\.\d+)?\s?(mm|m|kg|g|MB|KB|GB|ms|s)\b/g, // units next to numbers
   /\b(wecom|dingtalk|feishu|lark):[\w-]+/gi, // chat account ids (渠道:账号) are data

@@ -24,7 +24,7 @@ eachDialect('restore one customer from a backup', (h: Harness) => {
   });
 
   it('brings back a purged customer with its name and a lost order, through the recycle bin, and changes nothing else', async () => {
-    const gone = await newCustomer(h, admin, { name: '误删贸易有限公司', phone: '13900001111' });
+    const gone = await newCustomer(h, admin, { name: '误删贸易有限公司', phone: '13900001111', ownerId: sales.operator.id! });
     const order = await createOrder(h.core, admin, { customerCode: gone.code, total: '1200.00' });
     await cancelOrderByNumber(h.core, admin, order.number);
     const backup = await takeBackup(h.core, admin, { reason: 'manual' });
