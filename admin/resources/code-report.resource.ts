@@ -1,4 +1,5 @@
-import { BaseProperty, BaseRecord, BaseResource, type Filter } from 'adminjs';
+import { BaseRecord, type Filter } from 'adminjs';
+import { ComputedResource } from '../adapter/computed-resource.js';
 import type { Core } from '../../core/context.js';
 import { codeReport } from '../../core/customers/code-report.js';
 import { recodeActions } from '../actions/recode.js';
@@ -27,31 +28,9 @@ const PROPS = ['id', 'kind', 'codes', 'hint'];
  * 编码检查 as a back-office list: the off-rule and near-duplicate report (core's codeReport, the
  * same as 编码检查 in chat and `steward codes check`), computed per request, with 批量改编码.
  */
-export class CodeReportResource extends BaseResource {
-  private readonly props = PROPS.map((path, i) => new BaseProperty({ path, isId: path === 'id', isSortable: false, type: 'string', position: i }));
-
+export class CodeReportResource extends ComputedResource {
   constructor(private readonly core: Core) {
-    super({});
-  }
-
-  override id(): string {
-    return 'code_report';
-  }
-
-  override databaseName(): string {
-    return 'steward';
-  }
-
-  override databaseType(): string {
-    return 'scan';
-  }
-
-  override properties(): BaseProperty[] {
-    return this.props;
-  }
-
-  override property(path: string): BaseProperty | null {
-    return this.props.find((p) => p.path() === path) ?? null;
+    super('code_report', PROPS, 'use 批量改编码');
   }
 
   override async count(_filter: Filter): Promise<number> {
@@ -66,23 +45,6 @@ export class CodeReportResource extends BaseResource {
   override async findOne(id: string | number): Promise<BaseRecord | null> {
     const f = (await findings(this.core)).find((x) => x.id === String(id));
     return f ? new BaseRecord({ ...f }, this) : null;
-  }
-
-  override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
-    const all = await findings(this.core);
-    return all.filter((f) => ids.map(String).includes(f.id)).map((f) => new BaseRecord({ ...f }, this));
-  }
-
-  override async create(): Promise<Record<string, unknown>> {
-    throw new Error('code_report: findings are computed, not created');
-  }
-
-  override async update(): Promise<Record<string, unknown>> {
-    throw new Error('code_report: use 批量改编码');
-  }
-
-  override async delete(): Promise<void> {
-    throw new Error('code_report: use 批量改编码');
   }
 }
 

@@ -1,4 +1,5 @@
-import { BaseProperty, BaseRecord, BaseResource, type ActionContext, type CurrentAdmin, type Filter } from 'adminjs';
+import { BaseRecord, type ActionContext, type CurrentAdmin, type Filter } from 'adminjs';
+import { ComputedResource } from '../adapter/computed-resource.js';
 import type { Core } from '../../core/context.js';
 import type { ApprovalNotifier } from '../../core/notify-port.js';
 import { ownScope } from '../../core/customers/duplicates/by-owner.js';
@@ -23,38 +24,16 @@ function params(p: DuplicatePair, state: PairState['state'] = 'open', dismissal:
   };
 }
 
-const PROPERTIES: Array<[string, boolean]> = [['id', true], ['title', false], ['left', false], ['right', false], ['signals', false], ['state', false], ['mergeCommand', false], ['dismissal', false], ['codeA', false], ['codeB', false]];
+const PROPERTIES = ['id', 'title', 'left', 'right', 'signals', 'state', 'mergeCommand', 'dismissal', 'codeA', 'codeB'];
 
 /**
  * 疑似重复 as a back-office list: not a table but the scan, computed per request (it is
  * index-backed). Sales see the pairs of their own customers, like in chat. Read-only here;
  * 忽略 and 合并 are record actions that call core.
  */
-export class DuplicatePairResource extends BaseResource {
-  private readonly props = PROPERTIES.map(([path, isId], i) => new BaseProperty({ path, isId, isSortable: false, type: 'string', position: i }));
-
+export class DuplicatePairResource extends ComputedResource {
   constructor(private readonly core: Core) {
-    super({});
-  }
-
-  override id(): string {
-    return 'duplicates';
-  }
-
-  override databaseName(): string {
-    return 'steward';
-  }
-
-  override databaseType(): string {
-    return 'scan';
-  }
-
-  override properties(): BaseProperty[] {
-    return this.props;
-  }
-
-  override property(path: string): BaseProperty | null {
-    return this.props.find((p) => p.path() === path) ?? null;
+    super('duplicates', PROPERTIES, 'use the 忽略 or 合并 action');
   }
 
   private async pairs(context?: ActionContext): Promise<DuplicatePair[]> {
@@ -74,22 +53,6 @@ export class DuplicatePairResource extends BaseResource {
   override async findOne(id: string | number): Promise<BaseRecord | null> {
     const s = await pairState(this.core, String(id));
     return s ? new BaseRecord(params(s.pair, s.state, s.dismissal, this.core), this) : null;
-  }
-
-  override async findMany(ids: Array<string | number>): Promise<BaseRecord[]> {
-    return (await Promise.all(ids.map((id) => this.findOne(id)))).filter((r): r is BaseRecord => r !== null);
-  }
-
-  override async create(): Promise<Record<string, unknown>> {
-    throw new Error('duplicates: pairs are found, not created');
-  }
-
-  override async update(): Promise<Record<string, unknown>> {
-    throw new Error('duplicates: use the 忽略 or 合并 action');
-  }
-
-  override async delete(): Promise<void> {
-    throw new Error('duplicates: use the 忽略 action');
   }
 }
 
