@@ -74,13 +74,7 @@ export function testRuntime(core: Core) {
   };
 }
 
-export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from './until.js';
 
 /** A robot message's data as DingTalk sends it (chatbot.py / the 接收消息 doc), with a session on `sessionBase`. */
 export function robotData(n: number, fields: Record<string, unknown>, sessionBase: string): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { SocketReceiver } from '../../../bot/channels/contract.js';
 import { holdsAibotSocket, sendViaSocket, wecomAibotReceivers } from '../../../bot/channels/wecom/aibot-socket.js';
 import { configureAibotSocket } from '../../../bot/channels/wecom/config.js';
+import { until } from '../../helpers/until.js';
 import { FakeAibotServer, aibotBodies as B } from '../../helpers/fakes/wecom-aibot-server.js';
 import { BOT, FAST_MS, SECRET, aibotEnv as env, aibotOpts as opts, answerTo, connectAibot, sleep, testRuntime, type TestRuntime } from '../../helpers/aibot-runtime.js';
 
@@ -124,6 +125,8 @@ describe('WeCom AI bot long connection: messages', () => {
     expect(push.errcode).toBe(0);
     expect(push.frame.body).toEqual({ chatid: 'wrkGROUP1', msgtype: 'markdown', markdown: { content: '慢查询: 共 3 个客户' } });
     expect(rt.later).toHaveLength(1);
+    // The kick follows the push's ack, which the client reads after the fake recorded the frame.
+    await until(() => rt.kicks === 1, 3_000, 'outbox kick');
     expect(rt.kicks).toBe(1);
   });
 
