@@ -23,6 +23,8 @@ import { sameOriginOnly } from './auth/origin-check.js';
 import { buildResources } from './resources/index.js';
 import { dataRoutes, formidableOptions, uploadGuard } from './data/routes.js';
 import { ZH_PATCH } from './zh-patch.js';
+import { reportPages } from './reports/pages.js';
+import { reportExportRoute } from './reports/export-route.js';
 
 export const ADMIN_ROOT = '/admin';
 
@@ -46,6 +48,7 @@ export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
       component: COMPONENTS.Dashboard,
       handler: async (_request, _response, context) => dashboardData(core, context.currentAdmin as CurrentAdmin | undefined, ADMIN_ROOT),
     },
+    pages: reportPages(core, ADMIN_ROOT, { salesReport: COMPONENTS.SalesReport, agingReport: COMPONENTS.AgingReport, customerReport: COMPONENTS.CustomerReport }),
     locale,
     branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
     settings: { defaultPerPage: 20 },
@@ -151,6 +154,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
     recheckRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     secondFactorRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     dataRoutes(core, router);
+    reportExportRoute(core, router);
     app.use(router.routes());
     app.use(router.allowedMethods());
   };
