@@ -32,7 +32,8 @@ export function useReport(pageName: string) {
  */
 export const Filters = ({ data, fields, onApply }: { data: ReportPageData; fields: ('months' | 'asOf')[]; onApply: (p: Params) => void }) => {
   const p = data.params as Params & { ownerId?: number | string }
-  const [draft, setDraft] = useState<Params>({ from: p.from || '', to: p.to || '', asOf: p.asOf || '', ownerId: p.ownerId ? String(p.ownerId) : '' })
+  const shown = (data.shown || {}) as Params
+  const [draft, setDraft] = useState<Params>({ from: p.from || shown.from || '', to: p.to || shown.to || '', asOf: p.asOf || shown.asOf || '', ownerId: p.ownerId ? String(p.ownerId) : '' })
   const set = (k: keyof Params) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft({ ...draft, [k]: e.target.value })
   return (
     <div style={{ ...box, display: 'flex', gap: 16, alignItems: 'flex-end', flexWrap: 'wrap' }} data-testid="report-filters">

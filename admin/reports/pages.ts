@@ -44,6 +44,13 @@ function view(report: Report, rootPath: string) {
   };
 }
 
+/** The range the figures cover, so the filter fields show it even when nothing was chosen. */
+function shownRange(report: Report): { from?: string; to?: string; asOf?: string } {
+  if (report.kind === 'sales') return { from: report.sales.months[0]!.month, to: report.sales.months[report.sales.months.length - 1]!.month };
+  if (report.kind === 'aging') return { asOf: report.aging.asOf };
+  return {};
+}
+
 /** What a report page reads: the filters and their choices, the figures, and whether 导出 is offered. */
 export async function reportPageData(core: Core, current: CurrentAdmin | undefined, kind: ReportKind, query: Record<string, unknown>, rootPath: string) {
   const actor = adminActor(current);
@@ -51,11 +58,11 @@ export async function reportPageData(core: Core, current: CurrentAdmin | undefin
   try {
     const params = reportParams(query);
     const [report, owners] = await Promise.all([runReport(core, actor, kind, params), reportOwners(core, actor)]);
-    return { ...base, error: null, params, owners, filterText: report.filterText, figures: view(report, rootPath) };
+    return { ...base, error: null, params, shown: shownRange(report), owners, filterText: report.filterText, figures: view(report, rootPath) };
   } catch (err) {
     // A refusal (a bad month, no permission) is shown on the page in core's words.
     if (!isDomainError(err)) throw err;
-    return { ...base, error: err.message, params: {}, owners: [], filterText: '', figures: null };
+    return { ...base, error: err.message, params: {}, shown: {}, owners: [], filterText: '', figures: null };
   }
 }
 
