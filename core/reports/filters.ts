@@ -18,28 +18,34 @@ export function ownerCondition(filter: OwnerFilter, alias = 'customers'): { sql:
   return { sql: ` AND ${alias}.owner_id = :ownerId`, replacements: { ownerId: filter.ownerId } };
 }
 
+const LABELS = { from: '起始月份', to: '结束月份', asOf: '账龄计算日' } as const;
+
+function badField(field: keyof typeof LABELS, message: string): DomainError {
+  return new DomainError('VALIDATION', `输入有误 — ${message}`, { errors: [{ field, message }] });
+}
+
 /** 'YYYY-MM' checked, or a VALIDATION refusal naming the field in Chinese. */
-export function checkMonth(value: string, label: string): string {
-  if (!MONTH.test(value)) throw new DomainError('VALIDATION', `输入有误 — ${label}应为「年-月」, 例如 2026-06, 收到「${value}」`, { errors: [{ field: label, message: `${label}格式不对` }] });
+export function checkMonth(value: string, field: 'from' | 'to'): string {
+  if (!MONTH.test(value)) throw badField(field, `${LABELS[field]}应为「年-月」, 例如 2026-06, 收到「${value}」`);
   return value;
 }
 
 /** 'YYYY-MM-DD' checked (a real calendar day), or a VALIDATION refusal. */
-export function checkDate(value: string, label: string): string {
+export function checkDate(value: string, field: 'asOf'): string {
   const ok = DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
-  if (!ok) throw new DomainError('VALIDATION', `输入有误 — ${label}应为「年-月-日」, 例如 2026-06-30, 收到「${value}」`, { errors: [{ field: label, message: `${label}格式不对` }] });
+  if (!ok) throw badField(field, `${LABELS[field]}应为「年-月-日」, 例如 2026-06-30, 收到「${value}」`);
   return value;
 }
 
 /** Month keys from `from` to `to` inclusive, oldest first; refused when reversed or longer than MAX_MONTHS. */
 export function monthRange(from: string, to: string): string[] {
-  checkMonth(from, '起始月份');
-  checkMonth(to, '结束月份');
-  if (from > to) throw new DomainError('VALIDATION', `输入有误 — 起始月份 ${from} 晚于结束月份 ${to}`, { errors: [{ field: 'from', message: '起始月份晚于结束月份' }] });
+  checkMonth(from, 'from');
+  checkMonth(to, 'to');
+  if (from > to) throw badField('from', `起始月份 ${from} 晚于结束月份 ${to}`);
   const keys: string[] = [];
   for (let m = from; m <= to; m = addMonths(m, 1)) {
     keys.push(m);
-    if (keys.length > MAX_MONTHS) throw new DomainError('VALIDATION', `输入有误 — 月份范围最多 ${MAX_MONTHS} 个月`, { errors: [{ field: 'to', message: '月份范围太长' }] });
+    if (keys.length > MAX_MONTHS) throw badField('to', `月份范围最多 ${MAX_MONTHS} 个月`);
   }
   return keys;
 }

@@ -43,11 +43,11 @@ export function reportParams(raw: Record<string, unknown>): ReportParams {
   const to = text(raw.to);
   const asOf = text(raw.asOf);
   const owner = text(raw.ownerId);
-  if (from) out.from = checkMonth(from, '起始月份');
-  if (to) out.to = checkMonth(to, '结束月份');
-  if (asOf) out.asOf = checkDate(asOf, '账龄计算日');
+  if (from) out.from = checkMonth(from, 'from');
+  if (to) out.to = checkMonth(to, 'to');
+  if (asOf) out.asOf = checkDate(asOf, 'asOf');
   if (owner) {
-    if (!/^[1-9]\d{0,9}$/.test(owner)) throw new DomainError('VALIDATION', `输入有误 — 负责人「${owner}」不存在`, { errors: [{ field: 'ownerId', message: '负责人不存在' }] });
+    if (!/^[1-9]\d{0,9}$/.test(owner)) throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', { errors: [{ field: 'ownerId', message: '所选负责人不存在' }] });
     out.ownerId = Number(owner);
   }
   return out;
@@ -76,7 +76,7 @@ function filterText(data: ReportData, ownerName: string | null): string {
 export async function runReport(core: Core, actor: Actor, kind: ReportKind, params: ReportParams): Promise<Report> {
   assertCan(actor.operator, 'view');
   const ownerName = params.ownerId === undefined ? null : (await ownerNames(core, [params.ownerId])).get(params.ownerId);
-  if (ownerName === undefined) throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', { errors: [{ field: 'ownerId', message: '负责人不存在' }] });
+  if (ownerName === undefined) throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', { errors: [{ field: 'ownerId', message: '所选负责人不存在' }] });
   const owner = params.ownerId === undefined ? {} : { ownerId: params.ownerId };
   let data: ReportData;
   if (kind === 'sales') data = { kind, sales: await salesByMonth(core, actor, { ...owner, ...(params.from ? { from: params.from } : {}), ...(params.to ? { to: params.to } : {}) }) };

@@ -99,7 +99,7 @@ async function debtorsOf(core: Core, cols: string[], outstanding: string, where:
  */
 export async function receivablesAging(core: Core, actor: Actor, opts: AgingOptions = {}): Promise<ReceivablesAging> {
   assertCan(actor.operator, 'view');
-  const asOf = opts.asOf === undefined ? localToday(core) : checkDate(opts.asOf, '账龄计算日');
+  const asOf = opts.asOf === undefined ? localToday(core) : checkDate(opts.asOf, 'asOf');
   const outstanding = `(${centsOf('r.amount')} - ${centsOf('r.paid')})`;
   const { cols, replacements } = bucketColumns(asOf, outstanding);
   const owner = ownerCondition(opts, 'c');
