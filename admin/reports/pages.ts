@@ -68,9 +68,11 @@ export async function reportPageData(core: Core, current: CurrentAdmin | undefin
 
 export type ReportPageData = Awaited<ReturnType<typeof reportPageData>>;
 
+const ICONS: Record<ReportPageName, string> = { salesReport: 'BarChart2', agingReport: 'Clock', customerReport: 'PieChart' };
+
 /** AdminJS `pages` entries for the three reports. */
 export function reportPages(core: Core, rootPath: string, components: Record<ReportPageName, string>) {
   const handler = (kind: ReportKind): PageHandler => async (request, _response, context) =>
     reportPageData(core, context.currentAdmin, kind, (request as { query?: Record<string, unknown> }).query ?? {}, rootPath);
-  return Object.fromEntries((Object.keys(REPORT_PAGES) as ReportPageName[]).map((page) => [page, { component: components[page], icon: page === 'agingReport' ? 'Clock' : page === 'salesReport' ? 'BarChart2' : 'PieChart', handler: handler(REPORT_PAGES[page]) }]));
+  return Object.fromEntries((Object.keys(REPORT_PAGES) as ReportPageName[]).map((page) => [page, { component: components[page], icon: ICONS[page], handler: handler(REPORT_PAGES[page]) }]));
 }
