@@ -21,7 +21,7 @@ export interface RecodeProblem {
 
 /** What a recode would do: the rows that are fine, and every problem. Nothing is written. */
 export interface RecodePlan {
-  rows: Array<RecodeRow & { rowNo: number | null; name: string; orders: number }>;
+  rows: Array<RecodeRow & { rowNo: number | null; name: string; orders: number; ownerId: number | null }>;
   problems: RecodeProblem[];
 }
 
@@ -51,7 +51,7 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
   const { Customer, CustomerAlias, CustomerRecode, SalesOrder } = core.models;
   const froms = [...new Set(lines.map((l) => l.from).filter(Boolean))];
   const tos = [...new Set(lines.map((l) => l.to).filter(Boolean))];
-  const customers = await Customer.findAll({ where: { code: froms }, attributes: ['id', 'code', 'name', 'status', 'mergedInto'], transaction: t });
+  const customers = await Customer.findAll({ where: { code: froms }, attributes: ['id', 'code', 'name', 'status', 'mergedInto', 'ownerId'], transaction: t });
   const holders = await Customer.findAll({ where: { code: tos }, attributes: ['id', 'code', 'name'], transaction: t });
   const aliases = await CustomerAlias.findAll({ where: { code: tos }, attributes: ['code', 'customerId'], transaction: t });
   const aliasOwners = await Customer.findAll({ where: { id: aliases.map((a) => a.customerId) }, attributes: ['id', 'code'], transaction: t });
@@ -86,7 +86,7 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
     if (busy) return problem(`${l.from} 或 ${l.to} 已在待审批的改编码申请 #${busy} 里`);
     firstFrom.set(l.from, ref);
     firstTo.set(l.to, ref);
-    plan.rows.push({ customerId: c.id, from: c.code, to: l.to, rowNo: l.rowNo, name: c.name, orders: 0 });
+    plan.rows.push({ customerId: c.id, from: c.code, to: l.to, rowNo: l.rowNo, name: c.name, orders: 0, ownerId: c.ownerId ?? null });
   });
   const ids = plan.rows.map((r) => r.customerId);
   const counts = ids.length ? ((await SalesOrder.count({ where: { customerId: ids }, group: ['customerId'], transaction: t })) as unknown as Array<{ customerId: number; count: number }>) : [];

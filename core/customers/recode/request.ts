@@ -6,12 +6,20 @@ import type { Actor, Core } from '../../context.js';
 import { localTime } from '../../deletion/approvals.js';
 import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
+import { assertOwnerMay } from '../ownership.js';
 import { assertPlanClean, planRecode, type RecodePair, type RecodePlan } from './plan.js';
 
-/** The dry run: what would change and every problem, writing nothing. Needs the edit permission. */
+/** The ownership rule for every customer the plan would recode (sales: only their own), before any prompt. */
+function assertMayRecode(core: Core, actor: Actor, plan: RecodePlan): void {
+  for (const r of plan.rows) assertOwnerMay(core, actor, { code: r.from, ownerId: r.ownerId }, 'recode');
+}
+
+/** The dry run: what would change and every problem, writing nothing. Needs the edit permission and the ownership rule. */
 export async function previewRecode(core: Core, actor: Actor, pairs: RecodePair[]): Promise<RecodePlan> {
   assertCan(actor.operator, 'edit');
-  return planRecode(core, pairs);
+  const plan = await planRecode(core, pairs);
+  assertMayRecode(core, actor, plan);
+  return plan;
 }
 
 /** Options of requestRecode. */
@@ -30,6 +38,7 @@ export async function requestRecode(core: Core, actor: Actor, pairs: RecodePair[
   if (!reason) throw new DomainError('VALIDATION', '请写明改编码的原因, 例如「统一编码规则」。', { errors: [{ field: 'reason', message: '原因必填' }] });
   return withTransaction(core.models.sequelize, async (t) => {
     const plan = await planRecode(core, pairs, t);
+    assertMayRecode(core, actor, plan);
     assertPlanClean(plan);
     const rows: RecodeRow[] = plan.rows.map((r) => ({ customerId: r.customerId, from: r.from, to: r.to }));
     const recode = await core.models.CustomerRecode.create({
