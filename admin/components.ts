@@ -26,6 +26,7 @@ const FILES = {
   StatusBadge: 'StatusBadge.tsx',
   RecodeAction: 'RecodeAction.tsx',
   MergeCompareAction: 'MergeCompareAction.tsx',
+  ListSelect: 'ListSelect.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;
