@@ -22,6 +22,15 @@ export async function previewRecode(core: Core, actor: Actor, pairs: RecodePair[
   return plan;
 }
 
+/** The request's reason: the one typed, else the sheet's own (distinct, joined) when every line has one. */
+export function recodeReason(typed: string, pairs: RecodePair[]): string {
+  const r = (typed ?? '').trim();
+  if (r) return r;
+  const own = pairs.map((p) => (p.reason ?? '').replace(/\s+/g, ' ').trim());
+  if (!own.length || own.some((x) => !x)) return '';
+  return [...new Set(own)].join('; ').slice(0, 500);
+}
+
 /** Options of requestRecode. */
 export interface RequestRecodeOptions {
   /** Queues the approvers' notifications inside the request's transaction (an outbox write). */
@@ -34,13 +43,13 @@ export interface RequestRecodeOptions {
  */
 export async function requestRecode(core: Core, actor: Actor, pairs: RecodePair[], reasonText: string, opts: RequestRecodeOptions = {}): Promise<{ recode: CustomerRecode; plan: RecodePlan }> {
   assertCan(actor.operator, 'edit');
-  const reason = (reasonText ?? '').trim();
-  if (!reason) throw new DomainError('VALIDATION', '请写明改编码的原因, 例如「统一编码规则」。', { errors: [{ field: 'reason', message: '原因必填' }] });
+  const reason = recodeReason(reasonText, pairs);
+  if (!reason) throw new DomainError('VALIDATION', '请写明改编码的原因, 例如「统一编码规则」(或在表格第三列「原因」里逐行写明)。', { errors: [{ field: 'reason', message: '原因必填' }] });
   return withTransaction(core.models.sequelize, async (t) => {
     const plan = await planRecode(core, pairs, t);
     assertMayRecode(core, actor, plan);
     assertPlanClean(plan);
-    const rows: RecodeRow[] = plan.rows.map((r) => ({ customerId: r.customerId, from: r.from, to: r.to }));
+    const rows: RecodeRow[] = plan.rows.map((r) => ({ customerId: r.customerId, from: r.from, to: r.to, ...(r.reason ? { reason: r.reason } : {}) }));
     const recode = await core.models.CustomerRecode.create({
       status: 'pending', rows: JSON.stringify(rows), reason: reason.slice(0, 500),
       requesterId: actor.operator.id, requesterName: actor.operator.displayName.slice(0, 100),
