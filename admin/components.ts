@@ -29,6 +29,7 @@ const FILES = {
   SalesReport: 'SalesReport.tsx',
   AgingReport: 'AgingReport.tsx',
   CustomerReport: 'CustomerReport.tsx',
+  ListSelect: 'ListSelect.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -163,10 +163,10 @@ async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, 
       return dispatch(`${pending.payload.command} ${code} ${pending.payload.rest}`.trim());
     }
   }
-  // Anything but 确认/取消 cancels a pending confirmation.
+  // Anything but 确认/取消 (or an answer that refines it, such as 映射) cancels a pending confirmation.
   const matched = deps.registry.match(text);
   let note: Reply[] = [];
-  if (!matched || !['confirm', 'cancel'].includes(matched.spec.id)) {
+  if (!matched || !(['confirm', 'cancel'].includes(matched.spec.id) || matched.spec.keepsPending)) {
     const pending = await deps.conversations.get<{ action: string; key: string }>(msg.channel, msg.userId);
     if (pending?.kind === 'confirm') {
       await deps.conversations.clear(msg.channel, msg.userId);

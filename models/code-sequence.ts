@@ -32,6 +32,8 @@ export interface RecodeRow {
   customerId: number;
   from: string;
   to: string;
+  /** This line's own reason (a sheet's 原因 column), when it has one; else the request's reason applies. */
+  reason?: string;
 }
 
 /** A request to change customer codes (one, or a whole sheet), approved by someone other than the requester. */

@@ -12,6 +12,7 @@ export const RECHECK_PATH = '/steward/reauth';
 /** Destructive or sensitive back-office actions, by resource: '*' is every POST to that resource. */
 const GUARDED: Record<string, string[]> = {
   approval_requests: ['approve'],
+  customer_merges: ['approve'],
   recycle_entries: ['purge', 'restore'],
   customers: ['reveal'],
   operators: ['new', 'edit', 'linkIdentity', 'resetPassword', 'unlockLogin'],

@@ -20,10 +20,14 @@ const LABELS: Record<string, string> = {
   externalId: '账号 ID', active: '启用', why: '查看原因', note: '备注',
 };
 
-/** Core's message, with VALIDATION's field keys (memo, phone…) named as the form labels them. */
+/**
+ * Core's message, with VALIDATION's field keys (memo, phone…) named as the form labels them. A
+ * refusal core wrote as its own sentence (「请写明改编码的原因…」) is kept as it is: relabelling its
+ * short field note would call 改编码's or 合并's `reason` the customer's 停用原因.
+ */
 export function refusalMessage(err: DomainError): string {
   const list = err.details.errors as { field: string; message: string }[] | undefined;
-  if (err.code !== 'VALIDATION' || !list?.length) return err.message;
+  if (err.code !== 'VALIDATION' || !list?.length || !err.message.startsWith('输入有误')) return err.message;
   return `输入有误 — ${list.map((e) => `${LABELS[e.field] ?? e.field}: ${e.message}`).join('; ')}`;
 }
 

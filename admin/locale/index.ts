@@ -8,9 +8,10 @@ import { duplicatesLabels, duplicatesTranslations } from '../resources/duplicate
 import { codeReportLabels, codeReportTranslations } from '../resources/code-report.resource.js';
 import { listEntryLabels, listEntryTranslations } from '../resources/list-entry.resource.js';
 import { reportPageTitles } from '../reports/pages.js';
+import { mergeLabels, mergeTranslations } from '../resources/merge.resource.js';
 
-const labels = { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels, ...codeReportLabels, ...listEntryLabels } as Record<string, unknown>;
-const resources: Record<string, Block> = { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations, ...codeReportTranslations, ...listEntryTranslations };
+const labels = { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels, ...codeReportLabels, ...listEntryLabels, ...mergeLabels } as Record<string, unknown>;
+const resources: Record<string, Block> = { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations, ...codeReportTranslations, ...listEntryTranslations, ...mergeTranslations };
 
 /**
  * Each list's heading names the list (「客户列表」, not AdminJS's bare 「列表」): AdminJS titles a

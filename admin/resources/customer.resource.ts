@@ -11,6 +11,7 @@ import { StewardResource, exactRule, idRule, prefixRule, rangeRule, type FilterV
 import { customerCrudActions } from '../actions/customer-crud.js';
 import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
 import { customerMergeAction } from '../actions/customer-merge.js';
+import { listChoicesAction } from '../actions/list-choices.js';
 import { exportDataAction } from '../actions/exports.js';
 import { off, permit } from '../features/permissions.js';
 import { COMPONENTS } from '../components.js';
@@ -95,9 +96,9 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
         name: { isTitle: true, isRequired: true },
         status: { availableValues: statusValues, isSortable: true, components: { list: COMPONENTS.StatusBadge, show: COMPONENTS.StatusBadge } },
         story: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: COMPONENTS.CustomerStory } },
-        // Company lists change at run time, so these are typed (name or alias) and core checks them; see 系统 → 客户分类 / 区域.
-        category: { type: 'string' as const, description: '填客户分类表中的名称或别名 (在「客户分类」里查看和维护)' },
-        region: { type: 'string' as const, description: '填区域表中的名称或别名 (在「区域」里查看和维护)' },
+        // Company lists change at run time: the form's drop-down asks for them live (listChoices), core checks what is saved.
+        category: { type: 'string' as const, description: '从客户分类表中选择 (在「客户分类」里查看和维护)', components: { edit: COMPONENTS.ListSelect } },
+        region: { type: 'string' as const, description: '从区域表中选择 (在「区域」里查看和维护)', components: { edit: COMPONENTS.ListSelect } },
         deactivationReason: { availableValues: list(DEACTIVATION_REASONS) },
         ownerId: { reference: 'operators' },
         phoneMasked: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
@@ -122,6 +123,7 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
         ...customerCrudActions(core),
         ...customerLifecycleActions(core, notifier),
         ...customerMergeAction(core, notifier),
+        ...listChoicesAction(core),
         exportData: exportDataAction(core),
       },
     },

@@ -14,6 +14,7 @@ import { apiTokenResource } from './api-token.resource.js';
 import { webhookDeliveryResource, webhookSubscriptionResource } from './webhook.resource.js';
 import { jsherpResources } from './jsherp.resource.js';
 import { listEntryResource } from './list-entry.resource.js';
+import { mergeResource } from './merge.resource.js';
 
 /**
  * Every resource of the back office, in menu order. One factory per resource; tables owned by
@@ -29,6 +30,7 @@ export function buildResources(core: Core, notifier?: ApprovalNotifier) {
     listEntryResource(core, 'region'),
     ...commerceResources(core),
     approvalResource(core),
+    mergeResource(core, notifier),
     recycleResource(core),
     auditResource(core),
     operatorResource(core),

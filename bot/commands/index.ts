@@ -4,7 +4,7 @@ import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCo
 import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
-import { importCommand } from './import.js';
+import { createMissingCommand, importCommand, mapValueCommand } from './import.js';
 import { listsCommand } from './lists.js';
 import { approveMergeCommand, mergeCommand, pendingMergesCommand, rejectMergeCommand, unmergeCommand } from './merge.js';
 import { cancelOrderCommand, paymentCommand, releaseCommand } from './ledger.js';
@@ -36,6 +36,8 @@ export function buildRegistry(): CommandRegistry {
     .register(deactivateAllCommand)
     .register(statsCommand)
     .register(importCommand)
+    .register(mapValueCommand)
+    .register(createMissingCommand)
     .register(cancelOrderCommand)
     .register(paymentCommand)
     .register(releaseCommand)

@@ -13,18 +13,21 @@ export function normalizeInput(raw: string): string {
 export interface ParsedArgs {
   positional: string[];
   named: Record<string, string>;
+  /** Every word after the command, in order (a repeated `标签:值` keeps each one here). */
+  tokens: string[];
 }
 
 /** Splits `停用客户 C001 原因=客户要求 备注:搬迁` into positional and named parts. */
 export function splitArgs(rest: string): ParsedArgs {
   const positional: string[] = [];
   const named: Record<string, string> = {};
-  for (const token of rest.split(' ').filter(Boolean)) {
+  const tokens = rest.split(' ').filter(Boolean);
+  for (const token of tokens) {
     const m = /^([^=:]{1,12})[=:](.*)$/.exec(token);
     if (m && m[2] !== '') named[m[1]!.trim().toLowerCase()] = m[2]!.trim();
     else positional.push(token);
   }
-  return { positional, named };
+  return { positional, named, tokens };
 }
 
 /** Levenshtein distance, for "did you mean". */

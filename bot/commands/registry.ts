@@ -32,6 +32,8 @@ export interface CommandSpec {
   example: string;
   /** Hidden from the help list (e.g. 确认 is offered in replies). */
   hidden?: boolean;
+  /** An answer that refines a pending confirmation (映射 after an import's dry run) instead of cancelling it. */
+  keepsPending?: boolean;
   /**
    * A read-only command's first read (one row at most), sent in the same statement as the speaker
    * lookup so that a message costs one round trip; run() finds its row in ctx.preread. It is read

@@ -1,5 +1,4 @@
 import type { Actor } from '../../core/context.js';
-import { importCustomers, type ImportReport } from '../../core/data/index.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { can } from '../../core/permissions.js';
@@ -7,8 +6,9 @@ import type { Operator } from '../../models/index.js';
 import type { BotDeps } from '../commands/context.js';
 import type { IncomingMessage, Reply } from '../types.js';
 import { downloadFailureText, importName, refuseByName } from './file-name.js';
-import { BACK_OFFICE_IMPORT, alreadyImportedText, dryRunReply, nextStepReply, nothingToConfirm } from './report.js';
-import { asPendingImport, discard, importKey, stage, sweepStaged, type PendingImport } from './staging.js';
+import { dryRunStaged } from './dry-run.js';
+import { BACK_OFFICE_IMPORT } from './report.js';
+import { asPendingImport, discard, stage, sweepStaged } from './staging.js';
 
 /** Dry runs still running after their acknowledgement, per bot, so shutdown can wait for them. */
 const running = new WeakMap<BotDeps, Set<Promise<void>>>();
@@ -63,32 +63,16 @@ async function checkFile(deps: BotDeps, msg: IncomingMessage, actor: Actor, log:
   if ('refuse' in named) return [{ text: named.refuse }];
   await sweepStaged(core).catch((err: unknown) => log.warn({ err }, 'chat import sweep failed'));
   const staged = stage(core, got.data);
-  let report: ImportReport;
   try {
-    report = await importCustomers(core, actor, staged.file, { fileName: named.name });
+    const { report, replies } = await dryRunStaged(deps, msg, actor, { id: staged.id, fileName: named.name }, {}, () => replacePending(deps, msg));
+    log.info({ created: report.created, updated: report.updated, errors: report.errors.length, unknownValues: report.unknownValues.length, already: Boolean(report.alreadyImported) }, 'chat import dry run');
+    return replies;
   } catch (err) {
     discard(core, staged.id);
     if (!isDomainError(err)) throw err;
     log.info({ code: err.code }, 'chat import refused by core');
     return [{ text: `${err.message}\n(改好后重新发送文件即可; 模板在${BACK_OFFICE_IMPORT}里下载。)` }];
   }
-  log.info({ created: report.created, updated: report.updated, errors: report.errors.length, already: Boolean(report.alreadyImported) }, 'chat import dry run');
-  if (report.alreadyImported) {
-    discard(core, staged.id);
-    return [{ text: alreadyImportedText(core, report) }];
-  }
-  const nothing = nothingToConfirm(report);
-  if (nothing) {
-    discard(core, staged.id);
-    return [dryRunReply(report), { text: nothing }];
-  }
-  const pending: PendingImport = {
-    action: 'import', key: importKey(), file: staged.id, fileName: named.name, sha256: report.sha256,
-    errorRows: report.failedRows.length, writable: report.created + report.updated,
-  };
-  const note = await replacePending(deps, msg);
-  await deps.conversations.set(msg.channel, msg.userId, 'confirm', { ...pending }, core.config.CONFIRM_TTL_SECONDS);
-  return [...note, dryRunReply(report), nextStepReply(pending, core.config.CONFIRM_TTL_SECONDS)];
 }
 
 /** A new import replaces whatever was waiting for confirmation; an older import's file goes at once. */

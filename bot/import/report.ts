@@ -35,18 +35,32 @@ export function dryRunReply(r: ImportReport): Reply {
   return { title: '导入预检 (试运行, 尚未写入)', text: lines.join('\n') };
 }
 
-/** What the user can do next: 确认导入 (or, with errors, 确认导入 … 部分) and 取消, as text and buttons. */
+/** How a chat user fixes 客户分类 / 区域 values the lists lack: the CLI's --map-value and --create-missing as answers. */
+export const VALUE_FIX_HINT = '• 表中没有的客户分类/区域值: 回复「映射 客户分类:文件里的值=表中的名称」对应到已有的值 (区域写「映射 区域:…=…」; 一次可写多条, 用空格分开), 我会重新试运行; 管理员也可以回复「新建缺失」把这些值新增到表里 (同样先试运行);';
+
+/**
+ * What the user can do next: 确认导入 (or, with errors, 确认导入 … 部分) and 取消, as text and
+ * buttons; with values a 映射 could fix, how to answer with one.
+ */
 export function nextStepReply(p: PendingImport, ttlSeconds: number): Reply {
   const minutes = Math.max(1, Math.round(ttlSeconds / 60));
+  const fix = p.openValues ? [VALUE_FIX_HINT] : [];
   if (!p.errorRows) {
     return {
       text: `确认无误请在 ${minutes} 分钟内回复「确认导入 ${p.key}」写入; 回复「取消」放弃。`,
       buttons: [{ id: buttonId('confirm', p.key), text: '确认导入' }, { id: buttonId('cancel'), text: '取消' }],
     };
   }
+  if (!p.writable) {
+    return {
+      text: [`现在没有可以写入的行 (${p.errorRows} 行出错), 还不能确认导入。`, ...fix, '• 或改正后重新发送文件;', `• 回复「取消」放弃 (${minutes} 分钟内不回复也会自动放弃)。`].join('\n'),
+      buttons: [{ id: buttonId('cancel'), text: '取消' }],
+    };
+  }
   return {
     text: [
       `有 ${p.errorRows} 行出错。导入默认「全部成功才写入」: 不改正文件, 就不会写入任何数据。`,
+      ...fix,
       '• 改正后重新发送文件 (推荐);',
       `• 或在 ${minutes} 分钟内回复「确认导入 ${p.key} 部分」, 只写入正确的 ${p.writable} 行, 出错的行跳过;`,
       '• 回复「取消」放弃。',

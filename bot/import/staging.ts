@@ -17,6 +17,12 @@ export interface PendingImport {
   /** Rows with errors, and rows a commit would write (created + updated). */
   errorRows: number;
   writable: number;
+  /** 映射 answers so far (`客户分类:文件里的值=表中的名称`), as the CLI's --map-value; used again by 确认导入. */
+  mapValues?: string[];
+  /** 新建缺失 (admins): add the values the lists lack, as the CLI's --create-missing. */
+  createMissing?: boolean;
+  /** Distinct 客户分类 / 区域 values the dry run found in no list (a 映射 could fix them). */
+  openValues?: number;
 }
 
 // No 0/O, 1/I/L: the key is read off a phone and typed back.

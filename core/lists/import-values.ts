@@ -32,9 +32,10 @@ export function parseValueMaps(entries: string[], lists: ListSnapshot): ValueMap
   for (const entry of entries) {
     const m = /^([^:：]+)[:：](.+)=(.+)$/.exec(entry.trim());
     const key = m ? LABEL_TO_KEY.get(normalizeListValue(m[1]!)) : undefined;
-    if (!m || !key) throw new DomainError('VALIDATION', `--map-value 的写法是「客户分类:文件里的值=表中的名称」或「区域:…=…」, 例如 --map-value 客户分类:零售=零售商; 「${entry}」不对。`, { entry });
+    // Door-neutral words: the CLI's --map-value, the back office's 值对应 and chat's 映射 all land here.
+    if (!m || !key) throw new DomainError('VALIDATION', `值对应的写法是「客户分类:文件里的值=表中的名称」或「区域:…=…」, 例如 客户分类:零售=零售商 (命令行 --map-value, 聊天里「映射 …」); 「${entry}」不对。`, { entry });
     const target = lists.resolve(key, m[3]!.trim());
-    if (!target.ok) throw new DomainError('VALIDATION', `--map-value「${entry}」: ${target.message}`, { entry });
+    if (!target.ok) throw new DomainError('VALIDATION', `值对应「${entry}」: ${target.message}`, { entry });
     if (!out.has(key)) out.set(key, new Map());
     out.get(key)!.set(normalizeListValue(m[2]!), target.name);
   }
@@ -115,8 +116,8 @@ export function unknownValueLines(values: UnknownValue[], opts: { committed: boo
       '可以这样处理 (任选其一):',
       `  1. 管理员在后台「${u.label}」里新增「${u.value}」;`,
       `  2. 或把「${u.value}」设为已有项「${target}」的别名 (后台「${u.label}」编辑该项的别名), 以后的文件都认得;`,
-      `  3. 或这次导入时对应: --map-value ${u.label}:${u.value}=${target} (可重复, 每个值一条; 后台导入在「值对应」里每行写一条);`,
-      '  4. 管理员也可以加 --create-missing 自动新增表中没有的值 (预检时会先列出将新增的值)。',
+      `  3. 或这次导入时对应: --map-value ${u.label}:${u.value}=${target} (可重复, 每个值一条; 后台导入在「值对应」里每行写一条; 聊天里回复「映射 ${u.label}:${u.value}=${target}」);`,
+      '  4. 管理员也可以加 --create-missing 自动新增表中没有的值 (聊天里回复「新建缺失」; 预检时会先列出将新增的值)。',
     );
   }
   return lines;

@@ -23,11 +23,17 @@ eachDialect('back office: 编码检查 page with 批量改编码, and the dashbo
     h.setNow(new Date('2026-03-15T04:00:00Z'));
     admin = await h.actor('管理员', ['admin']);
     await h.operator('沈审批', ['approver'], { wecom: 'shen' });
-    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['kan', ['viewer']]] as const) as[login] = (await clientAs(h.core, server.url, login, [...roles])).client;
+    const ids: Record<string, number> = {};
+    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['kan', ['viewer']]] as const) {
+      const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
+      as[login] = client;
+      ids[login] = operator.id;
+    }
     c.a = (await newCustomer(h, admin)).code;
-    c.old = (await newCustomer(h, admin, { code: 'OLD-7' })).code;
+    // wang (sales) recodes OLD-7 and OLD7 below: they are his, as the ownership rule asks.
+    c.old = (await newCustomer(h, admin, { code: 'OLD-7', ownerId: ids.wang! })).code;
     // A near-duplicate pair as a legacy import leaves it (core would refuse the second).
-    await h.core.models.Customer.create({ code: 'OLD7', name: uniqueName(), nameNorm: uniqueName() } as never);
+    await h.core.models.Customer.create({ code: 'OLD7', name: uniqueName(), nameNorm: uniqueName(), ownerId: ids.wang! } as never);
   });
   afterAll(async () => server?.close());
 

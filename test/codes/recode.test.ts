@@ -45,11 +45,12 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     bot = createBot(h.core, { dispatch: false });
     h.setNow(new Date('2026-03-15T04:00:00Z'));
     admin = await h.actor('编码管理员', ['admin']);
-    await h.operator('张三', ['sales'], { wecom: 'zhangsan' });
+    const zhangsan = await h.operator('张三', ['sales'], { wecom: 'zhangsan' });
     await h.operator('周审批', ['approver'], { wecom: 'zhou' });
     approver = await h.actor('周审批', ['approver']);
     h.core.config.STEWARD_OPERATOR = 'zhangsan';
-    for (const k of ['a', 'b', 'x', 'y', 'z']) c[k] = (await newCustomer(h, admin)).code;
+    // 张三 (sales) recodes below: the customers are his, as the ownership rule asks.
+    for (const k of ['a', 'b', 'x', 'y', 'z']) c[k] = (await newCustomer(h, admin, { ownerId: zhangsan.id })).code;
     await createOrder(h.core, admin, { customerCode: c.a!, total: '120.00' });
   });
 

@@ -37,8 +37,8 @@ eachDialect('import: unknown 客户分类 / 区域 summarised per value, --map-v
       '可以这样处理 (任选其一):',
       '  1. 管理员在后台「客户分类」里新增「零售」;',
       '  2. 或把「零售」设为已有项「零售商」的别名 (后台「客户分类」编辑该项的别名), 以后的文件都认得;',
-      '  3. 或这次导入时对应: --map-value 客户分类:零售=零售商 (可重复, 每个值一条; 后台导入在「值对应」里每行写一条);',
-      '  4. 管理员也可以加 --create-missing 自动新增表中没有的值 (预检时会先列出将新增的值)。',
+      '  3. 或这次导入时对应: --map-value 客户分类:零售=零售商 (可重复, 每个值一条; 后台导入在「值对应」里每行写一条; 聊天里回复「映射 客户分类:零售=零售商」);',
+      '  4. 管理员也可以加 --create-missing 自动新增表中没有的值 (聊天里回复「新建缺失」; 预检时会先列出将新增的值)。',
     ]);
     expect(await h.core.models.Customer.count({ where: { name: '汇总乙商行' } })).toBe(0);
   });
@@ -49,8 +49,8 @@ eachDialect('import: unknown 客户分类 / 区域 summarised per value, --map-v
     expect(r).toMatchObject({ committed: true, created: 3, errors: [], unknownValues: [] });
     const made = await h.core.models.Customer.findAll({ where: { name: ['对应甲0号商行', '对应甲1号商行', '对应乙商行'] } });
     expect(Object.fromEntries(made.map((c) => [c.name, [c.category, c.region]]))).toEqual({ 对应甲0号商行: ['零售商', '华东'], 对应甲1号商行: ['零售商', '华东'], 对应乙商行: ['批发商', '华东'] });
-    await expectRefused(importCustomers(h.core, sales, file, { mapValues: ['客户分类:零售=小卖部'] }), 'VALIDATION', '--map-value「客户分类:零售=小卖部」: 客户分类「小卖部」不在客户分类表中');
-    await expectRefused(importCustomers(h.core, sales, file, { mapValues: ['零售=零售商'] }), 'VALIDATION', '--map-value 的写法是「客户分类:文件里的值=表中的名称」');
+    await expectRefused(importCustomers(h.core, sales, file, { mapValues: ['客户分类:零售=小卖部'] }), 'VALIDATION', '值对应「客户分类:零售=小卖部」: 客户分类「小卖部」不在客户分类表中');
+    await expectRefused(importCustomers(h.core, sales, file, { mapValues: ['零售=零售商'] }), 'VALIDATION', '值对应的写法是「客户分类:文件里的值=表中的名称」', '命令行 --map-value');
   });
 
   it('--create-missing: refused for non-admins; an admin sees what will be added in the dry run, and the commit adds it with the rows', async () => {

@@ -46,7 +46,7 @@ export async function approveRecode(core: Core, actor: Actor, id: number, opts: 
         }
         await appendAudit(core, t, actor, {
           action: 'customer.recoded', customerId: c.id, customerCode: r.to, before: { code: r.from }, after: { code: r.to },
-          info: { recodeId: id, reason: recode.reason, requester: recode.requesterName },
+          info: { recodeId: id, reason: r.reason ?? recode.reason, requester: recode.requesterName },
         });
       }
       if (opts.notify) await opts.notify(t, recode, rows);

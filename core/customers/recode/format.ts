@@ -9,7 +9,10 @@ export function recodePlanText(plan: RecodePlan, reason?: string, limit = 30): s
   const lines: string[] = [];
   if (plan.rows.length) {
     lines.push(`改编码 ${plan.rows.length} 个客户${plan.rows.length > limit ? ` (列出前 ${limit} 个)` : ''}:`);
-    for (const r of plan.rows.slice(0, limit)) lines.push(`• ${r.from} ${r.name} → ${r.to}${r.orders ? ` (${r.orders} 张订单跟随客户, 无需改动)` : ''}`);
+    for (const r of plan.rows.slice(0, limit)) {
+      const own = r.reason && r.reason !== reason ? ` 原因: ${r.reason}` : '';
+      lines.push(`• ${r.from} ${r.name} → ${r.to}${r.orders ? ` (${r.orders} 张订单跟随客户, 无需改动)` : ''}${own}`);
+    }
   }
   if (plan.problems.length) {
     lines.push(`不能改 ${plan.problems.length} 处${plan.problems.length > limit ? ` (列出前 ${limit} 处)` : ''}:`);

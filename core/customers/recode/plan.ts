@@ -9,6 +9,8 @@ export interface RecodePair {
   rowNo?: number;
   from: string;
   to: string;
+  /** The line's own reason (a sheet's third column, 原因), if any. */
+  reason?: string;
 }
 
 /** A line that cannot be done, and why (naming the other row it clashes with). */
@@ -21,12 +23,18 @@ export interface RecodeProblem {
 
 /** What a recode would do: the rows that are fine, and every problem. Nothing is written. */
 export interface RecodePlan {
-  rows: Array<RecodeRow & { rowNo: number | null; name: string; orders: number }>;
+  rows: Array<RecodeRow & { rowNo: number | null; name: string; orders: number; ownerId: number | null }>;
   problems: RecodeProblem[];
 }
 
 /** Most lines one request may carry (a sheet of a company's whole customer list fits). */
 export const MAX_RECODE_ROWS = 5000;
+
+/** A line's own reason, trimmed and cut to what a request keeps; undefined when blank. */
+function rowReason(text: string | undefined): string | undefined {
+  const r = String(text ?? '').replace(/\s+/g, ' ').trim();
+  return r ? r.slice(0, 200) : undefined;
+}
 
 const where = (rowNo: number | null | undefined) => (rowNo ? `第 ${rowNo} 行` : '');
 
@@ -47,11 +55,11 @@ export function newCodeProblem(core: Core, code: string): string | null {
 export async function planRecode(core: Core, pairs: RecodePair[], t?: Transaction): Promise<RecodePlan> {
   if (!pairs.length) throw new DomainError('VALIDATION', '没有要改的编码: 请给出 旧编码 和 新编码 (表格两列: 旧编码, 新编码)。', { field: 'rows' });
   if (pairs.length > MAX_RECODE_ROWS) throw new DomainError('VALIDATION', `一次最多改 ${MAX_RECODE_ROWS} 个编码, 这次有 ${pairs.length} 个。请分批提交。`, { field: 'rows' });
-  const lines = pairs.map((p) => ({ rowNo: p.rowNo ?? null, from: normalizeCode(p.from ?? ''), to: normalizeCode(p.to ?? '') }));
+  const lines = pairs.map((p) => ({ rowNo: p.rowNo ?? null, from: normalizeCode(p.from ?? ''), to: normalizeCode(p.to ?? ''), reason: rowReason(p.reason) }));
   const { Customer, CustomerAlias, CustomerRecode, SalesOrder } = core.models;
   const froms = [...new Set(lines.map((l) => l.from).filter(Boolean))];
   const tos = [...new Set(lines.map((l) => l.to).filter(Boolean))];
-  const customers = await Customer.findAll({ where: { code: froms }, attributes: ['id', 'code', 'name', 'status', 'mergedInto'], transaction: t });
+  const customers = await Customer.findAll({ where: { code: froms }, attributes: ['id', 'code', 'name', 'status', 'mergedInto', 'ownerId'], transaction: t });
   const holders = await Customer.findAll({ where: { code: tos }, attributes: ['id', 'code', 'name'], transaction: t });
   const aliases = await CustomerAlias.findAll({ where: { code: tos }, attributes: ['code', 'customerId'], transaction: t });
   const aliasOwners = await Customer.findAll({ where: { id: aliases.map((a) => a.customerId) }, attributes: ['id', 'code'], transaction: t });
@@ -63,7 +71,7 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
   const firstTo = new Map<string, number | null>();
   lines.forEach((l, i) => {
     const ref = l.rowNo ?? i + 1;
-    const problem = (message: string) => plan.problems.push({ ...l, message: `${where(l.rowNo)}${where(l.rowNo) ? ': ' : ''}${message}` });
+    const problem = (message: string) => plan.problems.push({ rowNo: l.rowNo, from: l.from, to: l.to, message: `${where(l.rowNo)}${where(l.rowNo) ? ': ' : ''}${message}` });
     const other = (map: Map<string, number | null>, code: string) => (map.has(code) ? map.get(code) ?? null : undefined);
     if (!l.from) return problem('旧编码为空');
     const c = customers.find((x) => x.code.toUpperCase() === l.from);
@@ -86,7 +94,7 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
     if (busy) return problem(`${l.from} 或 ${l.to} 已在待审批的改编码申请 #${busy} 里`);
     firstFrom.set(l.from, ref);
     firstTo.set(l.to, ref);
-    plan.rows.push({ customerId: c.id, from: c.code, to: l.to, rowNo: l.rowNo, name: c.name, orders: 0 });
+    plan.rows.push({ customerId: c.id, from: c.code, to: l.to, ...(l.reason ? { reason: l.reason } : {}), rowNo: l.rowNo, name: c.name, orders: 0, ownerId: c.ownerId ?? null });
   });
   const ids = plan.rows.map((r) => r.customerId);
   const counts = ids.length ? ((await SalesOrder.count({ where: { customerId: ids }, group: ['customerId'], transaction: t })) as unknown as Array<{ customerId: number; count: number }>) : [];

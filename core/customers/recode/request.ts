@@ -6,12 +6,29 @@ import type { Actor, Core } from '../../context.js';
 import { localTime } from '../../deletion/approvals.js';
 import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
+import { assertOwnerMay } from '../ownership.js';
 import { assertPlanClean, planRecode, type RecodePair, type RecodePlan } from './plan.js';
 
-/** The dry run: what would change and every problem, writing nothing. Needs the edit permission. */
+/** The ownership rule for every customer the plan would recode (sales: only their own), before any prompt. */
+function assertMayRecode(core: Core, actor: Actor, plan: RecodePlan): void {
+  for (const r of plan.rows) assertOwnerMay(core, actor, { code: r.from, ownerId: r.ownerId }, 'recode');
+}
+
+/** The dry run: what would change and every problem, writing nothing. Needs the edit permission and the ownership rule. */
 export async function previewRecode(core: Core, actor: Actor, pairs: RecodePair[]): Promise<RecodePlan> {
   assertCan(actor.operator, 'edit');
-  return planRecode(core, pairs);
+  const plan = await planRecode(core, pairs);
+  assertMayRecode(core, actor, plan);
+  return plan;
+}
+
+/** The request's reason: the one typed, else the sheet's own (distinct, joined) when every line has one. */
+export function recodeReason(typed: string, pairs: RecodePair[]): string {
+  const r = (typed ?? '').trim();
+  if (r) return r;
+  const own = pairs.map((p) => (p.reason ?? '').replace(/\s+/g, ' ').trim());
+  if (!own.length || own.some((x) => !x)) return '';
+  return [...new Set(own)].join('; ').slice(0, 500);
 }
 
 /** Options of requestRecode. */
@@ -26,12 +43,13 @@ export interface RequestRecodeOptions {
  */
 export async function requestRecode(core: Core, actor: Actor, pairs: RecodePair[], reasonText: string, opts: RequestRecodeOptions = {}): Promise<{ recode: CustomerRecode; plan: RecodePlan }> {
   assertCan(actor.operator, 'edit');
-  const reason = (reasonText ?? '').trim();
-  if (!reason) throw new DomainError('VALIDATION', '请写明改编码的原因, 例如「统一编码规则」。', { errors: [{ field: 'reason', message: '原因必填' }] });
+  const reason = recodeReason(reasonText, pairs);
+  if (!reason) throw new DomainError('VALIDATION', '请写明改编码的原因, 例如「统一编码规则」(或在表格第三列「原因」里逐行写明)。', { errors: [{ field: 'reason', message: '原因必填' }] });
   return withTransaction(core.models.sequelize, async (t) => {
     const plan = await planRecode(core, pairs, t);
+    assertMayRecode(core, actor, plan);
     assertPlanClean(plan);
-    const rows: RecodeRow[] = plan.rows.map((r) => ({ customerId: r.customerId, from: r.from, to: r.to }));
+    const rows: RecodeRow[] = plan.rows.map((r) => ({ customerId: r.customerId, from: r.from, to: r.to, ...(r.reason ? { reason: r.reason } : {}) }));
     const recode = await core.models.CustomerRecode.create({
       status: 'pending', rows: JSON.stringify(rows), reason: reason.slice(0, 500),
       requesterId: actor.operator.id, requesterName: actor.operator.displayName.slice(0, 100),
