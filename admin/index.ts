@@ -23,6 +23,7 @@ import { sameOriginOnly } from './auth/origin-check.js';
 import { buildResources } from './resources/index.js';
 import { dataRoutes, formidableOptions, uploadGuard } from './data/routes.js';
 import { ZH_PATCH } from './zh-patch.js';
+import { LIST_CSS } from './format/list-style.js';
 import { reportPages } from './reports/pages.js';
 import { reportExportRoute } from './reports/export-route.js';
 
@@ -53,7 +54,7 @@ export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
     locale: localeFor(resources.map((r) => r.options.id)),
     branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
     settings: { defaultPerPage: 20 },
-    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`] },
+    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`], styles: [`${ADMIN_ROOT}/steward/list.css`] },
   });
 }
 
@@ -127,6 +128,10 @@ export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
     router.get('/steward/zh.js', (ctx) => {
       ctx.type = 'text/javascript; charset=utf-8';
       ctx.body = ZH_PATCH;
+    });
+    router.get('/steward/list.css', (ctx) => {
+      ctx.type = 'text/css; charset=utf-8';
+      ctx.body = LIST_CSS;
     });
     router.get('/steward/reauth.js', (ctx) => {
       ctx.type = 'text/javascript; charset=utf-8';

@@ -112,6 +112,15 @@ describe('back office in a real browser (chromium)', () => {
     await page.goto(`${base}/admin/resources/customers`, SLOW);
     await page.locator('table tbody tr').first().waitFor(SLOW);
     expect(violations).toEqual([]);
+    // Codes and phones keep to one line even in a narrow window; names get room.
+    await page.setViewportSize({ width: 700, height: 900 });
+    const cell = (name: string) => page.locator(`table tbody tr td[data-property-name="${name}"]`).first();
+    expect(await cell('code').evaluate((td) => getComputedStyle(td).whiteSpace)).toBe('nowrap');
+    expect(await cell('phoneMasked').evaluate((td) => getComputedStyle(td).whiteSpace)).toBe('nowrap');
+    const code = await cell('code').evaluate((td) => ({ height: td.getBoundingClientRect().height, line: parseFloat(getComputedStyle(td).lineHeight) || 20 }));
+    expect(code.height).toBeLessThan(code.line * 2 + 24);
+    const name = await cell('name').evaluate((td) => ({ min: parseFloat(getComputedStyle(td).minWidth), em: parseFloat(getComputedStyle(td).fontSize) }));
+    expect(name.min).toBe(name.em * 10);
     await page.close();
   }, 180_000);
 

@@ -1,0 +1,13 @@
+/**
+ * The back office's one stylesheet (assets.styles): list cells that hold a token (a code, a phone,
+ * a document number, a date) never wrap mid-token, and names get room instead of breaking after
+ * every other character on a narrow screen. AdminJS marks each cell with data-property-name.
+ */
+const TOKENS = ['code', 'customerCode', 'phoneMasked', 'phone', 'number', 'sku', 'slot', 'status', 'previousStatus', 'door', 'action'];
+const DATES = ['At', 'Date', 'Until'];
+const NAMES = ['name', 'customerName', 'operatorName', 'displayName', 'contact', 'reason'];
+
+export const LIST_CSS = [
+  `${[...TOKENS.map((p) => `td[data-property-name="${p}"]`), ...DATES.map((s) => `td[data-property-name$="${s}"]`)].join(',\n')} { white-space: nowrap; }`,
+  `${NAMES.map((p) => `td[data-property-name="${p}"]`).join(',\n')} { min-width: 10em; }`,
+].join('\n');
