@@ -104,7 +104,7 @@ export function unknownValueLines(values: UnknownValue[], opts: { committed: boo
   const lines: string[] = [];
   for (const u of values) {
     const where = `出现 ${u.rows} 行 (第 ${u.sampleRows.join('、')}${u.rows > u.sampleRows.length ? ' 等' : ''} 行)`;
-    if (u.create) lines.push(`${u.label}「${u.value}」${where}, 不在${u.label}表中, ${opts.committed ? '已新增到' : '将新增到'}${u.label}表 (--create-missing)`);
+    if (u.create) lines.push(`${u.label}「${u.value}」${where}, 不在${u.label}表中, ${opts.committed ? '已新增到' : '将新增到'}${u.label}表 (按要求新建缺失的值)`);
     else if (u.inactive) lines.push(`${u.label}「${u.value}」${where}, 该${u.label}已停用; 请管理员在后台「${u.label}」重新启用, 或用 --map-value ${u.label}:${u.value}=其他名称 对应到在用的值`);
     else lines.push(`${u.label}「${u.value}」${where}, 不在${u.label}表中${u.suggestion ? ` (是不是「${u.suggestion}」?)` : ''}`);
   }

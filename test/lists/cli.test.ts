@@ -29,7 +29,7 @@ for (const target of testDialects()) {
 
       const missing = run(url, 'import', file, '--map-value', '客户分类:零售=零售商', '--create-missing');
       expect(missing.status).toBe(0);
-      expect(missing.stdout).toContain('  · 客户分类「社区团购」出现 1 行 (第 4 行), 不在客户分类表中, 将新增到客户分类表 (--create-missing)');
+      expect(missing.stdout).toContain('  · 客户分类「社区团购」出现 1 行 (第 4 行), 不在客户分类表中, 将新增到客户分类表 (按要求新建缺失的值)');
       expect(missing.stdout).toContain('将新建 3,');
 
       const ok = run(url, 'import', file, '--map-value', '客户分类:零售=零售商', '--map-value', '客户分类:社区团购=其他', '--commit', '--json');

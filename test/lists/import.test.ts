@@ -60,8 +60,8 @@ eachDialect('import: unknown 客户分类 / 区域 summarised per value, --map-v
     expect(dry).toMatchObject({ dryRun: true, created: 3, errors: [] });
     expect(dry.failedRows).toEqual([]);
     expect(dry.notices.slice(0, 2)).toEqual([
-      '客户分类「社区团购」出现 3 行 (第 2、3、4 行), 不在客户分类表中, 将新增到客户分类表 (--create-missing)',
-      '区域「西北」出现 2 行 (第 2、3 行), 不在区域表中, 将新增到区域表 (--create-missing)',
+      '客户分类「社区团购」出现 3 行 (第 2、3、4 行), 不在客户分类表中, 将新增到客户分类表 (按要求新建缺失的值)',
+      '区域「西北」出现 2 行 (第 2、3 行), 不在区域表中, 将新增到区域表 (按要求新建缺失的值)',
     ]);
     expect(await h.core.models.ListEntry.count({ where: { name: ['社区团购', '西北'] } })).toBe(0);
     const done = await importCustomers(h.core, admin, file, { commit: true, createMissing: true });
