@@ -4,8 +4,6 @@ import { addFigures, findInactive, type InactiveCustomer, type InactiveResult } 
 import { localTime } from '../core/deletion/approvals.js';
 import { freshnessJson } from '../core/ledger/freshness.js';
 import { previousReviewAt, reviewSummary } from '../core/review/summary.js';
-import { linksWanted } from '../bot/notify/notifier.js';
-import { reviewLink } from '../bot/review-page.js';
 import { groupSummary, ownerDigest, SHOWN_PER_PERSON, type LinksFor } from './review-digest.js';
 import { notifyAdmins } from './runner.js';
 import { duplicateSummary, sendDuplicateDigests } from './duplicate-digest.js';
@@ -38,14 +36,14 @@ async function send(core: Core, notifier: JobNotifier, list: Recipient[], w: { d
   let messages = 0;
   // Where cards cannot call back, their 停用/保留 buttons open the signed review page (the notifier
   // gives the links only to those channels).
-  const withLinks = linksWanted(core);
+  const withLinks = notifier.linksWanted();
   const enriched = new Set<InactiveCustomer[]>();
   for (const r of list) {
     // Sales and receivables only for the customers the digest shows; the orphans' list is shared by the admins.
     if (!enriched.has(r.customers)) await addFigures(core, r.customers.slice(0, SHOWN_PER_PERSON));
     enriched.add(r.customers);
     const links: LinksFor | undefined = withLinks
-      ? (code) => [{ text: '停用', url: reviewLink(core, code, r.operator) }, { text: '保留', url: reviewLink(core, code, r.operator) }]
+      ? (code) => [{ text: '停用', url: notifier.reviewLink(code, r.operator) }, { text: '保留', url: notifier.reviewLink(code, r.operator) }]
       : undefined;
     for (const reply of ownerDigest(core, r.operator.displayName, r.customers, w, { unassigned: r.unassigned, links })) {
       await notifier.toOperator(r.operator, reply, 'job:inactive-review');

@@ -1,6 +1,5 @@
-import { teamGroups } from '../bot/notify/notifier.js';
-import type { Reply } from '../bot/types.js';
 import type { Core } from '../core/context.js';
+import type { Notice } from '../core/notify-port.js';
 import { formatYuan } from '../core/money.js';
 import { customerAnalysis, receivablesAging, salesByMonth, type CustomerAnalysis, type ReceivablesAging, type SalesByMonth } from '../core/reports/index.js';
 import { STATUS_LABELS } from '../core/customers/view.js';
@@ -13,7 +12,7 @@ import { JOB_TITLES } from '../core/job-labels.js';
 export const MAX_MESSAGE_BYTES = 3500;
 
 /** Splits sections into messages under `max` UTF-8 bytes; a section never straddles two messages unless it alone is too long. */
-export function splitMessages(title: string, sections: string[], max = MAX_MESSAGE_BYTES): Reply[] {
+export function splitMessages(title: string, sections: string[], max = MAX_MESSAGE_BYTES): Notice[] {
   const out: string[] = [];
   let current = '';
   const pieces = sections.flatMap((s) => (Buffer.byteLength(s) > max ? s.split('\n') : [s]));
@@ -51,7 +50,7 @@ function agingSection(a: ReceivablesAging): string {
 }
 
 /** The monthly digest as messages, from the same report functions as 统计 and the dashboard. */
-export async function monthlyReport(core: Core, actor: Parameters<typeof customerAnalysis>[1]): Promise<Reply[]> {
+export async function monthlyReport(core: Core, actor: Parameters<typeof customerAnalysis>[1]): Promise<Notice[]> {
   const [analysis, sales, aging, ledger] = await Promise.all([customerAnalysis(core, actor), salesByMonth(core, actor, { months: 12 }), receivablesAging(core, actor), ledgerFreshness(core)]);
   const link = `详细图表见后台: ${core.config.PUBLIC_URL}/admin`;
   // Said first: without order data the sales figures below are empty or out of date.
@@ -65,7 +64,7 @@ export const monthlyReportJob: Job = {
   schedule: '0 9 1 * *',
   async run({ core, actor, notifier, dryRun }) {
     const messages = await monthlyReport(core, actor);
-    const toGroup = (await teamGroups(core)).length > 0;
+    const toGroup = await notifier.hasTeamGroup();
     if (dryRun) return { summary: `试运行: 月报共 ${messages.length} 条消息, 未发送。`, detail: { messages } };
     if (toGroup) for (const m of messages) await notifier.toGroup(m, [], undefined, 'job:monthly-report');
     // 1:1 messages are plain text: drop the markdown bold marks.
