@@ -1,6 +1,5 @@
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { QueryInterface, Sequelize } from 'sequelize';
-import type { Schema } from '../core/schema.js';
 import { MIGRATIONS } from './index.js';
 
 /** The umzug runner for this connection; migrations are tracked in `steward_migrations`. */
@@ -29,8 +28,8 @@ export async function executedMigrations(sequelize: Sequelize): Promise<string[]
   return (await migrator(sequelize).executed()).map((m) => m.name);
 }
 
-/** The runner as core/schema.ts describes it (handed to Core by core/boot.ts). */
-export const schema: Schema = {
+/** The runner as core/schema.ts describes it (core/boot.ts puts it on Core; migrations never import core). */
+export const schema = {
   up: migrateUp,
   pending: pendingMigrations,
   executed: executedMigrations,
