@@ -9,6 +9,8 @@ import { assertCan } from './permissions.js';
 // Passwords, sessions and the admin login live in core/credentials/; re-exported for the doors' imports.
 export { hashPassword, verifyPassword, needsRehash } from './credentials/passwords.js';
 export { ensureAdmin, resetPassword } from './credentials/admin-account.js';
+// Creating and changing operators (validation, the self-lock-out guard, hashing, audit): core/operators/save.ts.
+export { checkOperatorInput, saveOperator, type OperatorForm } from './operators/save.js';
 
 /** A chat channel id: its folder under bot/channels/ and its identity namespace. */
 export const CHANNEL_ID_PATTERN = /^[a-z][a-z0-9-]{1,31}$/;
