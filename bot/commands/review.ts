@@ -1,5 +1,6 @@
-import { deactivate } from '../../core/customers/status.js';
-import { DomainError, isDomainError } from '../../core/errors.js';
+import { ownScope } from '../../core/customers/ownership.js';
+import { deactivateMany } from '../../core/customers/status.js';
+import { DomainError } from '../../core/errors.js';
 import { findInactive } from '../../core/review/inactive.js';
 import { inactiveLine } from '../../core/review/format.js';
 import { keepCustomer } from '../../core/review/keep.js';
@@ -14,10 +15,9 @@ const LISTED = 30;
 /** 全部停用 acts on at most this many customers per confirmation. */
 const BULK_LIMIT = 100;
 
-/** Sales see their own customers; everyone else sees all, with the owner named. */
+/** Sales limited to their own customers (core's ownership rule) see those; everyone else sees all, with the owner named. */
 function onlyOwn(ctx: CommandContext): boolean {
-  const roles = ctx.operator.roleList();
-  return roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance');
+  return ownScope(ctx.core, ctx.operator) !== undefined;
 }
 
 function parseDays(raw: string | undefined): number | undefined {
@@ -92,20 +92,10 @@ export const deactivateAllCommand: CommandSpec = {
   },
 };
 
-/** Runs a confirmed 全部停用: exactly the listed customers, each in its own transaction, reporting any that changed meanwhile. */
+/** Runs a confirmed 全部停用 (core's deactivateMany: one transaction), reporting any that changed meanwhile. */
 export async function confirmDeactivateAll(ctx: CommandContext, p: { codes: string[] }): Promise<Reply> {
-  const done: string[] = [];
-  const skipped: string[] = [];
-  for (const code of p.codes) {
-    try {
-      await deactivate(ctx.core, ctx.actor, code, { reason: '长期无交易' });
-      done.push(code);
-    } catch (err) {
-      if (!isDomainError(err)) throw err;
-      skipped.push(`${code}: ${err.message}`);
-    }
-  }
-  const rest = skipped.length ? `\n未停用 ${skipped.length} 个:\n${skipped.join('\n')}` : '';
+  const { done, skipped } = await deactivateMany(ctx.core, ctx.actor, p.codes, { reason: '长期无交易' });
+  const rest = skipped.length ? `\n未停用 ${skipped.length} 个:\n${skipped.map((s) => `${s.code}: ${s.reason}`).join('\n')}` : '';
   return { text: `已停用 ${done.length} 个客户 (原因: 长期无交易)${done.length ? `: ${done.join('、')}` : ''}。如需恢复合作, 发送「启用客户 <编码>」。${rest}` };
 }
 

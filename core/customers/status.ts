@@ -3,7 +3,7 @@ import type { Customer } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
 import type { Actor, Core } from '../context.js';
-import { DomainError, validationError } from '../errors.js';
+import { DomainError, isDomainError, validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { DEACTIVATION_REASONS, type DeactivationReason } from './schema.js';
 import { findByCode, toView, type CustomerView } from './view.js';
@@ -70,6 +70,37 @@ export async function deactivate(core: Core, actor: Actor, rawCode: string, inpu
     });
     return toView(core, row);
   }, opts.transaction);
+}
+
+/** What a bulk 停用 did: the codes deactivated, and those refused with core's reason. */
+export interface BulkDeactivation {
+  done: string[];
+  skipped: { code: string; reason: string }[];
+}
+
+/**
+ * 全部停用: deactivates exactly the listed customers, with one reason, in one transaction. A customer
+ * that changed since it was listed (already 停用, deleted, another owner's) is skipped with the
+ * reason core gives; the rest are deactivated and audited together, or none if the database fails.
+ */
+export async function deactivateMany(core: Core, actor: Actor, codes: readonly string[], input: DeactivateInput): Promise<BulkDeactivation> {
+  assertCan(actor.operator, 'deactivate');
+  const p = localParts(core.now(), core.config.STEWARD_TIMEZONE);
+  checkDeactivation(input, `${p.year}-${p.month}-${p.day}`);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const out: BulkDeactivation = { done: [], skipped: [] };
+    for (const code of codes) {
+      try {
+        // deactivate() refuses before it writes, so a refusal leaves the transaction usable.
+        await deactivate(core, actor, code, input, { transaction: t });
+        out.done.push(code);
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        out.skipped.push({ code, reason: err.message });
+      }
+    }
+    return out;
+  });
 }
 
 /** 启用: back to active; the deactivation fields are cleared (the audit trail keeps them). */
