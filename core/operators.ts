@@ -143,6 +143,16 @@ export async function findOperator(core: Core, ref: string): Promise<Operator> {
   return found[0];
 }
 
+/** Every active operator (jobs pick whom to tell from them). */
+export async function activeOperators(core: Core): Promise<Operator[]> {
+  return core.models.Operator.findAll({ where: { active: true } });
+}
+
+/** Every active admin: who hears of failed jobs and of things nobody owns. */
+export async function activeAdmins(core: Core): Promise<Operator[]> {
+  return (await activeOperators(core)).filter((o) => o.roleList().includes('admin'));
+}
+
 /** Every operator with its linked chat accounts, by id (admins only). */
 export async function listOperators(core: Core, actor: Actor): Promise<{ operator: Operator; identities: Identity[] }[]> {
   assertCan(actor.operator, 'manageOperators');

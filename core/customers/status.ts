@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Customer } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
@@ -9,6 +9,7 @@ import { DEACTIVATION_REASONS, type DeactivationReason } from './schema.js';
 import { findByCode, toView, type CustomerView } from './view.js';
 import { localParts } from './codes.js';
 import { assertOwnerMay } from './ownership.js';
+import { localToday } from '../reports/periods.js';
 
 export interface DeactivateInput {
   reason: string;
@@ -70,6 +71,11 @@ export async function deactivate(core: Core, actor: Actor, rawCode: string, inpu
     });
     return toView(core, row);
   }, opts.transaction);
+}
+
+/** Customers whose 停用至 date (local date in STEWARD_TIMEZONE) has come, oldest first: what the reactivate-due job brings back. */
+export async function dueForReactivation(core: Core, limit = 5000): Promise<Customer[]> {
+  return core.models.Customer.findAll({ where: { status: 'inactive', reactivateOn: { [Op.lte]: localToday(core) } }, order: [['id', 'ASC']], limit });
 }
 
 /** What a bulk 停用 did: the codes deactivated, and those refused with core's reason. */
