@@ -7,6 +7,7 @@ import { freshnessLine, ledgerFreshness } from '../core/ledger/freshness.js';
 import { notifyAdmins } from './runner.js';
 import type { Job } from './types.js';
 import { JOB_TITLES } from '../core/job-labels.js';
+import { isOpenForBusiness } from '../core/customers/lifecycle.js';
 
 /** Group messages allow about 4 KB (WeCom's markdown 4096 bytes, DingTalk's about 5000); stay well under. */
 export const MAX_MESSAGE_BYTES = 3500;
@@ -32,7 +33,7 @@ function analysisSection(a: CustomerAnalysis): string {
   const categories = a.byCategory.map((c) => `${c.category} ${c.count}`).join(' · ');
   const months = a.newPerMonth.slice(-6).map((m) => `${m.month}: ${m.count}`).join(' · ');
   const s = a.sales12m;
-  const top = a.top10.map((t, i) => `${i + 1}. ${t.code} ${t.name}${t.status !== 'active' ? ` (${t.statusLabel})` : ''} ${formatYuan(t.salesCents)} / ${t.orders} 单`).join('\n');
+  const top = a.top10.map((t, i) => `${i + 1}. ${t.code} ${t.name}${isOpenForBusiness(t.status, 'new') ? '' : ` (${t.statusLabel})`} ${formatYuan(t.salesCents)} / ${t.orders} 单`).join('\n');
   return [
     '**客户分析**', `客户状态: ${status}`, `客户分类: ${categories || '—'}`, `近 6 个月新增客户: ${months}`,
     `近 12 个月 (${s.from} 至 ${s.to}): ${s.orders} 单, 合计 ${formatYuan(s.totalCents)}, 平均客单价 ${formatYuan(s.averageOrderCents)}, 下单客户 ${s.customersWithOrders} 个, 人均 ${s.ordersPerCustomer} 单`,

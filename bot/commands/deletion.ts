@@ -15,6 +15,7 @@ import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
 import { propose } from './status.js';
+import { isInactive, mayTransition } from '../../core/customers/lifecycle.js';
 
 /** How to clear each blocking document: the local doors by name, the ERP's in the ERP. */
 function clearingHints(blockers: Blocker[]): string {
@@ -82,7 +83,7 @@ export const restoreCommand: CommandSpec = {
     const found = await resolveCustomer(ctx, ctx.args.code!, '恢复客户', '', { includeDeleted: true });
     if (found.reply) return found.reply;
     const c = await getCustomer(ctx.core, ctx.actor, found.code, { includeDeleted: true });
-    if (!c || c.status !== 'deleted') throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
+    if (!c || !mayTransition(c.status, 'restore')) throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
     return propose(ctx, 'restore', c.code, { code: c.code }, `将从回收站恢复客户 ${c.code} ${c.name}, 恢复到删除前的状态, 历史记录不变。`);
   },
 };
@@ -90,7 +91,7 @@ export const restoreCommand: CommandSpec = {
 /** Runs a confirmed restore. */
 export async function confirmRestore(ctx: CommandContext, p: { code: string }): Promise<Reply> {
   const r = await restoreCustomer(ctx.core, ctx.actor, p.code);
-  return { text: `已恢复客户 ${r.code}, 状态: ${r.status === 'inactive' ? '停用' : '启用'}。` };
+  return { text: `已恢复客户 ${r.code}, 状态: ${isInactive(r.status) ? '停用' : '启用'}。` };
 }
 
 export const recycleCommand: CommandSpec = {

@@ -9,6 +9,7 @@ import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
+import { mayTransition } from '../../core/customers/lifecycle.js';
 
 /** The confirm button's verb per action (停用 for the rest). */
 const CONFIRM_LABELS: Record<string, string> = { delete: '删除', restore: '恢复', 'cancel-order': '取消订单', payment: '收款', release: '释放', merge: '合并', unmerge: '撤销合并', recode: '改编码' };
@@ -44,7 +45,7 @@ export const deactivateCommand: CommandSpec = {
     const input = checkDeactivation({ reason: ctx.args.reason, memo: ctx.args.memo, until: ctx.raw.named['停用至'] ?? ctx.raw.named['until'] }, `${p.year}-${p.month}-${p.day}`);
     const c = (await getCustomer(ctx.core, ctx.actor, found.code))!;
     assertOwnerMay(ctx.core, ctx.actor, c, 'deactivate');
-    if (c.status !== 'active') throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
+    if (!mayTransition(c.status, 'deactivate')) throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
     const until = input.until ? `, 停用至 ${input.until} 自动启用` : '';
     return propose(ctx, 'deactivate', c.code, { code: c.code, ...input }, `将停用客户 ${c.code} ${c.name}, 原因: ${input.reason}${input.memo ? ` (${input.memo})` : ''}${until}。\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 ${c.code}」。`);
   },

@@ -9,6 +9,7 @@ import { DEACTIVATION_REASONS, type DeactivationReason } from './schema.js';
 import { findByCode, toView, type CustomerView } from './view.js';
 import { localParts } from './codes.js';
 import { assertOwnerMay } from './ownership.js';
+import { isDeleted, mayTransition } from './lifecycle.js';
 import { localToday } from '../reports/periods.js';
 
 export interface DeactivateInput {
@@ -18,26 +19,8 @@ export interface DeactivateInput {
   until?: string | null;
 }
 
-function dateText(d: Date | null, tz: string): string {
-  if (!d) return '未知日期';
-  const p = localParts(d, tz);
-  return `${p.year}-${p.month}-${p.day}`;
-}
-
-/**
- * The one rule for business documents: nothing new for an inactive or deleted customer.
- * `wind-down` work (cancel, complete, payment, release) is still allowed while inactive,
- * so an inactive customer's open business can be cleared before a delete.
- */
-export function assertOpenForBusiness(core: Core, c: Customer, kind: 'new' | 'wind-down'): void {
-  if (c.status === 'deleted') {
-    throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`, { code: c.code });
-  }
-  if (c.status === 'inactive' && kind === 'new') {
-    const memo = c.deactivationMemo ? ` (${c.deactivationMemo})` : '';
-    throw new DomainError('CUSTOMER_INACTIVE', `客户 ${c.code} ${c.name} 已于 ${dateText(c.deactivatedAt, core.config.STEWARD_TIMEZONE)} 停用, 原因: ${c.deactivationReason ?? '未填写'}${memo}。不能新建订单或预留; 如需恢复合作请先「启用客户 ${c.code}」。`, { code: c.code, reason: c.deactivationReason, deactivatedAt: c.deactivatedAt });
-  }
-}
+// The open-for-business rule lives in the lifecycle table; re-exported for the callers that import it from here.
+export { assertOpenForBusiness } from './lifecycle.js';
 
 /** Validates a deactivation reason and memo; the memo is required for 其他. */
 export function checkDeactivation(input: DeactivateInput, today: string): { reason: DeactivationReason; memo: string | null; until: string | null } {
@@ -62,8 +45,10 @@ export async function deactivate(core: Core, actor: Actor, rawCode: string, inpu
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
     assertOwnerMay(core, actor, row, 'deactivate');
-    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 无需停用。`, { code: row.code });
-    if (row.status === 'inactive') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是停用状态 (${row.deactivationReason ?? ''})。`, { code: row.code });
+    if (!mayTransition(row.status, 'deactivate')) {
+      if (isDeleted(row.status)) throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 无需停用。`, { code: row.code });
+      throw new DomainError('CONFLICT', `客户 ${row.code} 已经是停用状态 (${row.deactivationReason ?? ''})。`, { code: row.code });
+    }
     await row.update({ status: 'inactive', deactivationReason: reason, deactivationMemo: memo, reactivateOn: until, deactivatedAt: core.now(), version: row.version + 1 }, { transaction: t });
     await appendAudit(core, t, actor, {
       action: 'customer.deactivate', customerId: row.id, customerCode: row.code,
@@ -114,8 +99,10 @@ export async function reactivate(core: Core, actor: Actor, rawCode: string, opts
   assertCan(actor.operator, 'reactivate');
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
-    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除; 请用「恢复客户 ${row.code}」从回收站恢复。`, { code: row.code });
-    if (row.status === 'active') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是启用状态。`, { code: row.code });
+    if (!mayTransition(row.status, 'reactivate')) {
+      if (isDeleted(row.status)) throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除; 请用「恢复客户 ${row.code}」从回收站恢复。`, { code: row.code });
+      throw new DomainError('CONFLICT', `客户 ${row.code} 已经是启用状态。`, { code: row.code });
+    }
     const before = { status: row.status, deactivationReason: row.deactivationReason, deactivationMemo: row.deactivationMemo, reactivateOn: row.reactivateOn };
     await row.update({ status: 'active', deactivationReason: null, deactivationMemo: null, reactivateOn: null, deactivatedAt: null, version: row.version + 1 }, { transaction: t });
     await appendAudit(core, t, actor, { action: 'customer.reactivate', customerId: row.id, customerCode: row.code, before, after: { status: 'active' }, ...(opts.note ? { info: { note: opts.note } } : {}) });

@@ -13,6 +13,7 @@ import { takeSnapshot } from './snapshot.js';
 import { cooperationHistory, storedHistory } from './history.js';
 import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
+import { mayTransition } from '../customers/lifecycle.js';
 
 export interface DecisionResult {
   request: ApprovalRequest;
@@ -66,7 +67,7 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const customer = await findByCode(core, rawCode, t, true);
-      if (customer.status === 'deleted') throw deletedError(actor, customer.code, '无需再删除');
+      if (!mayTransition(customer.status, 'delete')) throw deletedError(actor, customer.code, '无需再删除');
       assertOwnerMay(core, actor, customer, 'requestDeletion');
       const blockers = await collectBlockers(core, customer.id, t);
       if (blockers.length) {
