@@ -8,7 +8,7 @@ import { localTime } from '../../core/deletion/approvals.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
-import { propose } from './status.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
 
 /** How many customers a chat answer lists; the rest are counted. */
 const LISTED = 30;
@@ -72,7 +72,7 @@ export const keepCommand: CommandSpec = {
   },
 };
 
-export const deactivateAllCommand: CommandSpec = {
+export const deactivateAllCommand: Confirmable<{ codes: string[] }> = {
   id: 'review.deactivate-all',
   name: '全部停用',
   english: 'deactivate-all',
@@ -88,8 +88,9 @@ export const deactivateAllCommand: CommandSpec = {
     if (!codes.length) return { text: `你负责的启用客户里没有超过 ${result.days} 天未下单的, 无需停用。` };
     const list = result.customers.map((c, i) => `${i + 1}. ${c.code} ${c.name}`).join('\n');
     const cap = codes.length === BULK_LIMIT ? `\n(一次最多 ${BULK_LIMIT} 个, 其余的下次再处理。)` : '';
-    return propose(ctx, 'deactivate-all', '全部停用', { codes }, `将停用以下 ${codes.length} 个超过 ${result.days} 天未下单的客户, 原因: 长期无交易:\n${list}${cap}\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 <编码>」。`);
+    return proposeConfirm(ctx, deactivateAllCommand, { codes }, `将停用以下 ${codes.length} 个超过 ${result.days} 天未下单的客户, 原因: 长期无交易:\n${list}${cap}\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 <编码>」。`);
   },
+  confirm: { label: '全部停用', key: () => '全部停用', act: confirmDeactivateAll },
 };
 
 /** Runs a confirmed 全部停用 (core's deactivateMany: one transaction), reporting any that changed meanwhile. */
