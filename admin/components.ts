@@ -26,6 +26,9 @@ const FILES = {
   StatusBadge: 'StatusBadge.tsx',
   RecodeAction: 'RecodeAction.tsx',
   MergeCompareAction: 'MergeCompareAction.tsx',
+  SalesReport: 'SalesReport.tsx',
+  AgingReport: 'AgingReport.tsx',
+  CustomerReport: 'CustomerReport.tsx',
 } as const;
 
 export type ComponentName = keyof typeof FILES;

@@ -17,11 +17,13 @@ import { RECHECK_JS, recheckBeforeDestructive, recheckRoutes } from './auth/rech
 import { reloadOperator, sessionOptions, type SessionUser } from './auth/session.js';
 import { COMPONENTS, componentFiles, componentLoader } from './components.js';
 import { dashboardData } from './dashboard.js';
-import { locale } from './locale/index.js';
+import { localeFor } from './locale/index.js';
 import { sameOriginOnly } from './auth/origin-check.js';
 import { buildResources } from './resources/index.js';
 import { dataRoutes, formidableOptions, uploadGuard } from './data/routes.js';
 import { ZH_PATCH } from './zh-patch.js';
+import { reportPages } from './reports/pages.js';
+import { reportExportRoute } from './reports/export-route.js';
 
 export const ADMIN_ROOT = '/admin';
 
@@ -35,17 +37,19 @@ export interface AdminOptions {
 
 /** The AdminJS instance: resources, Chinese texts, the dashboard. No routes yet. */
 export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
+  const resources = buildResources(core, notifier);
   return new AdminJS({
     rootPath: ADMIN_ROOT,
     loginPath: `${ADMIN_ROOT}/login`,
     logoutPath: `${ADMIN_ROOT}/logout`,
-    resources: buildResources(core, notifier),
+    resources,
     componentLoader: componentLoader(),
     dashboard: {
       component: COMPONENTS.Dashboard,
       handler: async (_request, _response, context) => dashboardData(core, context.currentAdmin as CurrentAdmin | undefined, ADMIN_ROOT),
     },
-    locale,
+    pages: reportPages(core, ADMIN_ROOT, { salesReport: COMPONENTS.SalesReport, agingReport: COMPONENTS.AgingReport, customerReport: COMPONENTS.CustomerReport }),
+    locale: localeFor(resources.map((r) => r.options.id)),
     branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
     settings: { defaultPerPage: 20 },
     assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`] },
@@ -150,6 +154,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): (app: Koa) => P
     recheckRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     secondFactorRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     dataRoutes(core, router);
+    reportExportRoute(core, router);
     app.use(router.routes());
     app.use(router.allowedMethods());
   };

@@ -1,6 +1,7 @@
-import { Op, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
+import { causalReadPrefix } from '../core/data/causal.js';
 import { joinedRow, readPooled, type JoinedRead } from '../core/data/sql.js';
 
 export type ConversationKind = 'confirm' | 'choose';
@@ -37,10 +38,13 @@ const asDate = (v: unknown): Date | null => (v === null || v === undefined ? nul
 export class ConversationStore {
   constructor(private readonly core: Core) {}
 
-  /** The user's unexpired pending question, if any. */
+  /** The user's unexpired pending question, if any (a causal read on a cluster: see core/data/causal.ts). */
   async get<T = Record<string, unknown>>(door: string, userId: string): Promise<Pending<T> | null> {
-    const row = await this.core.models.BotConversation.findOne({ where: { door, userId, expiresAt: { [Op.gt]: this.core.now() } } });
-    return row ? { kind: row.kind as ConversationKind, payload: JSON.parse(row.payload) as T, expiresAt: row.expiresAt } : null;
+    const { sequelize } = this.core.models;
+    const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
+    const sql = `${await causalReadPrefix(sequelize)}SELECT ${q('kind')}, ${q('payload')}, ${q('expires_at')} AS ${q('expiresAt')} FROM ${q('bot_conversations')} WHERE ${q('door')} = ? AND ${q('user_id')} = ? AND ${q('expires_at')} > ? LIMIT 1`;
+    const [row] = await readPooled<{ kind: string; payload: string; expiresAt: unknown }>(sequelize, sql, [door, userId, this.core.now()]);
+    return row ? { kind: row.kind as ConversationKind, payload: JSON.parse(row.payload) as T, expiresAt: asDate(row.expiresAt)! } : null;
   }
 
   /**
@@ -54,9 +58,11 @@ export class ConversationStore {
     const sql = speakerSql(this.core);
     const pendingValues = [channel, userId, this.core.now()];
     // As operatorByIdentity would find it (core/operators.ts), plus the pending question.
+    // Causal on a cluster: a question asked through another instance a moment ago is seen.
+    const causal = await causalReadPrefix(sequelize);
     const text = read
-      ? `${sql.select}, ${read.found} IS NOT NULL AS readFound, ${read.columns} ${sql.from} ${read.joins} ${sql.where}`
-      : `${sql.select} ${sql.from} ${sql.where}`;
+      ? `${causal}${sql.select}, ${read.found} IS NOT NULL AS readFound, ${read.columns} ${sql.from} ${read.joins} ${sql.where}`
+      : `${causal}${sql.select} ${sql.from} ${sql.where}`;
     const [found] = await readPooled<Record<string, unknown>>(sequelize, text, [...pendingValues, ...(read?.values ?? []), channel, userId]);
     if (!found) return null;
     const { pendingQuestion, readFound: _f, ...rest } = found;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { linkHash, splitPersonal, type Hashable } from './audit/hash.js';
+import { GENESIS_HASH, linkHash, splitPersonal, type Hashable } from './audit/hash.js';
+import { auditLane } from './audit/lane.js';
 import type { Transaction } from 'sequelize';
 import type { AuditEvent } from '../models/index.js';
 import { canonicalJson } from './canonical.js';
@@ -21,9 +22,22 @@ export interface AuditInput {
   info?: Record<string, unknown>;
 }
 
+/** Locks this node's lane head inside `t`, starting the lane (at the genesis hash) the first time. */
+async function lockLaneHead(core: Core, t: Transaction) {
+  const { AuditHead } = core.models;
+  const lane = await auditLane(core, t);
+  let head = await AuditHead.findByPk(lane, { transaction: t, lock: t.LOCK.UPDATE });
+  if (!head && lane !== 1) {
+    await AuditHead.bulkCreate([{ id: lane, hash: GENESIS_HASH, lastId: 0 }], { ignoreDuplicates: true, transaction: t });
+    head = await AuditHead.findByPk(lane, { transaction: t, lock: t.LOCK.UPDATE });
+  }
+  if (!head) throw new Error('audit_head row missing: run migrations');
+  return head;
+}
+
 /**
- * Appends one event inside `t`. Call it as the last write of a transaction: it locks the chain
- * head, so concurrent appends line up one after another and the chain never forks.
+ * Appends one event inside `t`. Call it as the last write of a transaction: it locks the head of
+ * its lane, so concurrent appends line up one after another and the lane never forks.
  */
 export async function appendAudit(core: Core, t: Transaction, actor: Actor, input: AuditInput): Promise<AuditEvent> {
   const { AuditEvent, AuditHead } = core.models;
@@ -34,8 +48,7 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
     after: splitPersonal(salt, 'after', input.after, pii),
     ...(input.info ? { info: input.info } : {}),
   });
-  const head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
-  if (!head) throw new Error('audit_head row missing: run migrations');
+  const head = await lockLaneHead(core, t);
   const at = new Date(Math.floor(core.now().getTime()));
   const row: Hashable = {
     at, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName, door: actor.door,
@@ -47,8 +60,9 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
     pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null,
     prevHash: head.hash,
     hash,
+    lane: head.id,
   }, { transaction: t });
-  await AuditHead.update({ hash, lastId: event.id }, { where: { id: 1 }, transaction: t });
+  await AuditHead.update({ hash, lastId: event.id }, { where: { id: head.id }, transaction: t });
   // Lifecycle events go out as webhooks through the outbox, queued in this same transaction.
   await enqueueWebhookEvents(core, t, actor, input, event);
   // 停用 / 启用 / delete / restore of a customer linked to jshERP queue their write-back here too.
@@ -90,8 +104,7 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
   for (const input of inputs) {
     hooks?.add(input);
     if (!head) {
-      head = await AuditHead.findByPk(1, { transaction: t, lock: t.LOCK.UPDATE });
-      if (!head) throw new Error('audit_head row missing: run migrations');
+      head = await lockLaneHead(core, t);
       prev = head.hash;
     }
     const salt = crypto.randomBytes(16).toString('hex');
@@ -99,7 +112,7 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
     const diff = canonicalJson({ before: splitPersonal(salt, 'before', input.before, pii), after: splitPersonal(salt, 'after', input.after, pii), ...(input.info ? { info: input.info } : {}) });
     const row: Hashable = { at, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName, door: actor.door, action: input.action, customerId: input.customerId ?? null, customerCode: input.customerCode ?? null, diff };
     const hash = linkHash(core.keys.auditKey, prev, row);
-    const out = { ...row, pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null, prevHash: prev, hash };
+    const out = { ...row, pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null, prevHash: prev, hash, lane: head.id };
     prev = hash;
     rows.push(Object.fromEntries(Object.entries(out).map(([k, v]) => [field(k), v])));
     count++;
@@ -107,9 +120,9 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
   }
   if (!head) return 0;
   await flush();
-  // Nobody else can append while we hold the head lock, so the highest id is our last event.
-  const lastId = (await AuditEvent.max('id', { transaction: t })) as number;
-  await AuditHead.update({ hash: prev, lastId }, { where: { id: 1 }, transaction: t });
+  // Nobody else can append to this lane while we hold its head lock, so its highest id is our last event.
+  const lastId = (await AuditEvent.max('id', { where: { lane: head.id }, transaction: t })) as number;
+  await AuditHead.update({ hash: prev, lastId }, { where: { id: head.id }, transaction: t });
   await hooks?.flush();
   return count;
 }

@@ -27,6 +27,10 @@ export interface Config {
   CODE_RULE: string;
   CODE_SEQ_RESET: 'yearly' | 'global';
   CODE_MANUAL_PATTERN: string;
+  /** How many automatic code numbers an instance takes at once (1: gapless, in the create's transaction). */
+  CODE_BLOCK_SIZE: number;
+  /** The audit-chain lane this instance appends to; unset: the database node's (core/audit/lane.ts). */
+  AUDIT_LANE?: number;
   APPROVAL_TTL_HOURS: number;
   ADMIN_SESSION_HOURS: number;
   ADMIN_2FA: 'optional' | 'required';
@@ -92,6 +96,8 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   CODE_RULE: { type: 'string', pattern: '\\{SEQ:[1-9]\\}', default: 'C{YYYY}{SEQ:4}', expect: '含 {SEQ:n} 的编码规则, 例如 C{YYYY}{SEQ:4}' },
   CODE_SEQ_RESET: { type: 'string', enum: ['yearly', 'global'], default: 'yearly', expect: 'yearly 或 global' },
   CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
+  CODE_BLOCK_SIZE: int(1, 1000, 1),
+  AUDIT_LANE: { type: 'integer', minimum: 1, maximum: 65535, expect: '1–65535 之间的整数 (audit chain lane)' },
   APPROVAL_TTL_HOURS: int(1, 24 * 30, 48),
   ADMIN_SESSION_HOURS: int(1, 72, 8),
   ADMIN_2FA: { type: 'string', enum: ['optional', 'required'], default: 'optional', expect: 'optional (自愿开启两步验证) 或 required (管理员和审批人必须开启)' },

@@ -53,7 +53,7 @@ function agingSection(a: ReceivablesAging): string {
 /** The monthly digest as messages, from the same report functions as 统计 and the dashboard. */
 export async function monthlyReport(core: Core, actor: Parameters<typeof customerAnalysis>[1]): Promise<Notice[]> {
   const [analysis, sales, aging, ledger] = await Promise.all([customerAnalysis(core, actor), salesByMonth(core, actor, { months: 12 }), receivablesAging(core, actor), ledgerFreshness(core)]);
-  const link = `详细图表见后台: ${core.config.PUBLIC_URL}/admin`;
+  const link = `详细图表和 Excel 导出见后台「报表」: ${core.config.PUBLIC_URL}/admin/pages/salesReport`;
   // Said first: without order data the sales figures below are empty or out of date.
   return splitMessages('月度客户分析', [freshnessLine(core, ledger), analysisSection(analysis), salesSection(sales), agingSection(aging), link]);
 }

@@ -42,10 +42,15 @@ async function claim(core: Core, job: Job, slot: string, opts: RunOptions): Prom
 
 /** Marks runs left 'running' by a dead instance as failed, so the history does not lie. */
 async function closeAbandoned(core: Core, job: Job): Promise<void> {
-  await core.models.JobRun.update(
-    { status: 'failed', finishedAt: core.now(), summary: '运行中断: 运行它的实例在完成前停止了 (进程退出或重启)。' },
-    { where: { job: job.name, status: 'running', startedAt: { [Op.lt]: new Date(core.now().getTime() - STALE_MS) } } },
-  );
+  try {
+    await core.models.JobRun.update(
+      { status: 'failed', finishedAt: core.now(), summary: '运行中断: 运行它的实例在完成前停止了 (进程退出或重启)。' },
+      { where: { job: job.name, status: 'running', startedAt: { [Op.lt]: new Date(core.now().getTime() - STALE_MS) } } },
+    );
+  } catch (err) {
+    // Every instance tidies up at the same slot; on a cluster the others' UPDATE wins (1213), which is fine.
+    if (!isLostRace(err)) throw err;
+  }
 }
 
 /** The message of a failure, in Chinese when core said it. */

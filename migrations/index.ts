@@ -17,6 +17,7 @@ import { duplicateDismissals } from './0015-duplicate-dismissals.js';
 import { companyLists } from './0016-company-lists.js';
 import { codeStatistics } from './0017-code-statistics.js';
 import { adminSecurity } from './0018-admin-security.js';
+import { auditLanes } from './0019-audit-lanes.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals, companyLists, codeStatistics, adminSecurity];
+export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals, companyLists, codeStatistics, adminSecurity, auditLanes];

@@ -20,6 +20,8 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   declare pii: string | null;
   declare prevHash: string;
   declare hash: string;
+  /** The chain this event links into: one per database node (audit_head id), see core/audit/lane.ts. */
+  declare lane: CreationOptional<number>;
 
   static initModel(this: typeof AuditEvent, sequelize: Sequelize): typeof AuditEvent {
     this.init(
@@ -36,6 +38,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
         pii: { type: DataTypes.TEXT, allowNull: true },
         prevHash: { type: DataTypes.STRING(64), allowNull: false },
         hash: { type: DataTypes.STRING(64), allowNull: false },
+        lane: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
       },
       { sequelize, tableName: 'audit_events', modelName: 'AuditEvent', timestamps: false },
     );
@@ -43,7 +46,7 @@ export class AuditEvent extends Model<InferAttributes<AuditEvent>, InferCreation
   }
 }
 
-/** The single row that holds the chain's head; updating it serialises appends. */
+/** One row per lane (id = lane) holding that chain's head; updating it serialises a lane's appends. */
 export class AuditHead extends Model<InferAttributes<AuditHead>, InferCreationAttributes<AuditHead>> {
   declare id: number;
   declare hash: string;

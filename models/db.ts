@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
+import { failoverHook, type DbHost } from './failover.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -15,6 +16,8 @@ export interface DatabaseTarget {
   password?: string;
   database?: string;
   socketPath?: string;
+  /** Every host when the URL lists several (cluster nodes, in order of preference); see failover.ts. */
+  hosts?: DbHost[];
 }
 
 /** Thrown for a DATABASE_URL that cannot be used; the message says what to fix. */
@@ -25,12 +28,34 @@ export class DatabaseUrlError extends Error {
   }
 }
 
-/** Parses `sqlite:<path>` or `mysql://user:pass@host:port/db[?socketPath=…]`. */
+/** `node1:3306,node2,node3:3307` → hosts; null when a part is not host[:port]. */
+function parseHosts(list: string): DbHost[] | null {
+  const hosts: DbHost[] = [];
+  for (const part of list.split(',')) {
+    const m = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(part.trim());
+    if (!m) return null;
+    hosts.push({ host: m[1]!, port: m[2] ? Number(m[2]) : 3306 });
+  }
+  return hosts;
+}
+
+/**
+ * Parses `sqlite:<path>` or `mysql://user:pass@host:port/db[?socketPath=…]`; the host part may list
+ * several hosts, `mysql://user:pass@node1:3306,node2:3306/db`, to fail over between cluster nodes.
+ */
 export function parseDatabaseUrl(raw: string): DatabaseTarget {
   if (raw.startsWith('sqlite:')) {
     const storage = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!storage) throw new DatabaseUrlError('DATABASE_URL 缺少 SQLite 文件路径, 例如 sqlite:./data/steward.sqlite');
     return { dialect: 'sqlite', storage };
+  }
+  // Several hosts: parse the URL with the first one, keep them all.
+  const multi = /^((?:mysql|mariadb):\/\/(?:[^@/]*@)?)([^/?#]*,[^/?#]*)(.*)$/.exec(raw);
+  if (multi) {
+    const hosts = parseHosts(multi[2]!);
+    if (!hosts) throw new DatabaseUrlError(`DATABASE_URL 的主机列表格式不对: ${redactUrl(raw)}; 应为 mysql://user:pass@node1:3306,node2:3306/db`);
+    const first = parseDatabaseUrl(`${multi[1]}${hosts[0]!.host}:${hosts[0]!.port}${multi[3]}`);
+    return { ...first, hosts };
   }
   let url: URL;
   try {
@@ -96,6 +121,7 @@ export function createSequelize(target: DatabaseTarget, extra: Partial<Options> 
       bigNumberStrings: true,
     },
     pool: { max: 10, min: 0, acquire: 60_000, idle: 10_000 },
+    ...(target.hosts && target.hosts.length > 1 ? { hooks: { beforeConnect: failoverHook(target.hosts) as never } } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
 import { Resource as SequelizeResource } from '@adminjs/sequelize';
-import { Op, type FindAttributeOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
+import { Op, col, fn, where, type FindAttributeOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
 
 /** A filter value as AdminJS sends it: text, or a from/to range for dates. */
 export type FilterValue = string | { from?: string; to?: string };
@@ -58,6 +58,18 @@ export function prefixRule(column: string, normalise: (v: string) => string = (v
   return (value) => {
     if (typeof value !== 'string' || !value.trim()) return null;
     return { [column]: { [Op.like]: `${normalise(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%` } };
+  };
+}
+
+/**
+ * A match anywhere in a column (「销售」 finds 王销售), case-insensitive, with `%` and `_` taken as
+ * typed: INSTR on both dialects, because SQLite's LIKE has no default escape character. It cannot
+ * use an index, so only for small tables such as operators. `field` is the database column name.
+ */
+export function containsRule(field: string): FilterRule {
+  return (value) => {
+    if (typeof value !== 'string' || !value.trim()) return null;
+    return where(fn('INSTR', fn('LOWER', col(field)), value.trim().toLowerCase()), Op.gt, 0);
   };
 }
 

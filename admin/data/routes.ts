@@ -17,6 +17,7 @@ export const ADMIN_DATA_ROUTES = {
   errorReport: '/admin/steward/import-errors',
   export: '/admin/steward/export',
   backupDownload: '/admin/steward/backup-download',
+  reportExport: '/admin/steward/report-export',
 } as const;
 
 /** The largest upload the back office accepts: an .xlsx is compressed, so 64 MB is far above 200k rows. */
@@ -57,7 +58,7 @@ export function uploadGuard(core: Core): Koa.Middleware {
 }
 
 /** The operator of the request's admin session, refused with 403 and a Chinese text without the permission (any one of a list). */
-function gate(ctx: Koa.Context, action: CoreAction | CoreAction[]) {
+export function gate(ctx: Koa.Context, action: CoreAction | CoreAction[]) {
   const actor = adminActor(ctx.session?.adminUser as SessionUser | undefined, ctx.state.requestId as string | undefined);
   if (!actor.operator.id) ctx.throw(401, '登录已过期, 请重新登录。');
   if (![action].flat().some((a) => can(actor.operator, a))) {
@@ -69,9 +70,9 @@ function gate(ctx: Koa.Context, action: CoreAction | CoreAction[]) {
   return actor;
 }
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-function attachment(ctx: Koa.Context, name: string) {
+export function attachment(ctx: Koa.Context, name: string) {
   ctx.set('Content-Disposition', `attachment; filename="${encodeURIComponent(name).replace(/%/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
 }
 

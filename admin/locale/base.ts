@@ -31,7 +31,7 @@ export const baseTranslations = {
     },
   },
   labels: {
-    navigation: '导航', pages: '页面', selectedRecords: '已选 ({{selected}})', filters: '筛选条件',
+    navigation: '导航', pages: '报表', selectedRecords: '已选 ({{selected}})', filters: '筛选条件',
     adminVersion: '后台: {{version}}', appVersion: '应用: {{version}}', dashboard: '仪表盘',
     customerData: '客户', commerce: '进销存', lifecycle: '审批与审计', system: '系统',
     customers: '客户', sales_orders: '销售订单', receivables: '应收款', reservations: '库存预留', products: '产品',

@@ -1,7 +1,7 @@
 import type { Core } from '../../core/context.js';
 import { ROLE_LABELS } from '../../core/permissions.js';
 import type { Operator } from '../../models/index.js';
-import { StewardResource, prefixRule } from '../adapter/steward-resource.js';
+import { StewardResource, containsRule, prefixRule } from '../adapter/steward-resource.js';
 import { operatorActions } from '../actions/operators.js';
 import { operatorLoginActions } from '../actions/operator-login.js';
 import { identityLines, linkIdentityAction } from '../actions/operator-identities.js';
@@ -27,7 +27,8 @@ export function operatorResource(core: Core) {
     resource: new StewardResource<Operator>(core.models.Operator, {
       skip: ['passwordHash'],
       filters: {
-        displayName: prefixRule('displayName'),
+        // The 负责人 picker searches here: a name is found by any part of it (operators are few).
+        displayName: containsRule('display_name'),
         email: prefixRule('email', (v) => v.trim().toLowerCase()),
         active: (v) => (v === 'true' || v === 'false' ? { active: v === 'true' } : null),
       },

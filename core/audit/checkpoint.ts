@@ -35,10 +35,15 @@ export function checkpointSigned(keys: Keys, c: Checkpoint): boolean {
   return crypto.timingSafeEqual(Buffer.from(c.sig, 'hex'), Buffer.from(signature(keys, c), 'hex'));
 }
 
-/** The current chain head (id, hash, count), read inside `t` when given (a backup's snapshot). */
+/**
+ * The current chain head (id, hash, count), read inside `t` when given (a backup's snapshot): the
+ * newest head of all lanes, and how many events there are up to it in all lanes, so a checkpoint
+ * also catches events removed from another lane's tail (the count drops).
+ */
 export async function chainHead(core: Core, t?: Transaction): Promise<{ id: number; hash: string; count: number }> {
-  const head = await core.models.AuditHead.findByPk(1, { transaction: t });
-  if (!head) throw new Error('audit_head row missing: run migrations');
+  const heads = await core.models.AuditHead.findAll({ transaction: t });
+  if (!heads.length) throw new Error('audit_head row missing: run migrations');
+  const head = heads.reduce((a, b) => (b.lastId > a.lastId ? b : a));
   const count = head.lastId ? await core.models.AuditEvent.count({ where: { id: { [Op.lte]: head.lastId } }, transaction: t }) : 0;
   return { id: head.lastId, hash: head.hash, count };
 }

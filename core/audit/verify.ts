@@ -1,5 +1,5 @@
 import { Op } from 'sequelize';
-import type { AuditEvent } from '../../models/index.js';
+import type { AuditEvent, AuditHead } from '../../models/index.js';
 import type { Core } from '../context.js';
 import { decrypt } from '../privacy.js';
 import { ANCHOR_ACTION, eventHash, GENESIS_HASH, linkHash, personalMatchesDiff, RESTORE_ACTION } from './hash.js';
@@ -20,7 +20,7 @@ export interface ChainReport {
   checked: number;
   brokenAt?: number;
   reason?: string;
-  /** The last event walked (the head), when the chain holds any. */
+  /** The newest event of all lanes (the head), when the chain holds any. */
   head?: { id: number; hash: string };
   /** Restores recorded in the chain, oldest first. */
   restores?: RestoreNote[];
@@ -55,14 +55,10 @@ function restoreNote(e: AuditEvent): RestoreNote | null {
   return { eventId: e.id, at: e.at.toISOString(), by: e.operatorName, backup: String(info.backup ?? ''), headBefore: info.headBefore, headAfter: info.headAfter };
 }
 
-/**
- * Walks the whole chain in id order and reports the first broken link. Links are HMACs under
- * STEWARD_AUDIT_KEY; unkeyed sha256 links are accepted only before the anchor event that
- * brought an older chain under the key. Each event's encrypted personal data must match the
- * commitments in its hashed diff, so personal data moved between events is caught too.
- */
-export async function verifyAuditChain(core: Core): Promise<ChainReport> {
-  const { AuditEvent, AuditHead } = core.models;
+interface LaneWalk { ok: true; checked: number; last: { id: number; hash: string } | null; restores: RestoreNote[] }
+
+/** Walks one lane in id order; the first broken link ends it. Only lane 1 may hold pre-key (legacy) links. */
+async function walkLane(core: Core, lane: number, headOf: AuditHead | undefined): Promise<LaneWalk | ChainReport> {
   let prev = GENESIS_HASH;
   let lastId = 0;
   let checked = 0;
@@ -72,11 +68,11 @@ export async function verifyAuditChain(core: Core): Promise<ChainReport> {
   const restores: RestoreNote[] = [];
   const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked, brokenAt: id, reason });
   for (;;) {
-    const rows = await AuditEvent.findAll({ where: { id: { [Op.gt]: lastId } }, order: [['id', 'ASC']], limit: 1000 });
+    const rows = await core.models.AuditEvent.findAll({ where: { lane, id: { [Op.gt]: lastId } }, order: [['id', 'ASC']], limit: 1000 });
     if (rows.length === 0) break;
     for (const e of rows) {
       firstId ??= e.id;
-      const link = linkProblem(core, prev, e, keyed);
+      const link = linkProblem(core, prev, e, keyed || lane !== 1);
       if (link !== 'keyed' && link !== 'legacy') return broken(e.id, link);
       if (link === 'keyed' && !keyed && legacy > 0 && e.action !== ANCHOR_ACTION && e.action !== RESTORE_ACTION) return broken(e.id, `第 ${e.id} 条之前的 ${legacy} 条事件没有用审计密钥锚定 (链被改写)`);
       if (link === 'keyed') keyed = true;
@@ -93,7 +89,34 @@ export async function verifyAuditChain(core: Core): Promise<ChainReport> {
     }
   }
   if (checked > 0 && !keyed) return broken(firstId!, `链中 ${checked} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`);
-  const head = await AuditHead.findByPk(1);
-  if (head && head.hash !== prev) return broken(head.lastId, '链尾与记录的链头不符 (末尾的事件被删除)');
-  return { ok: true, checked, ...(checked ? { head: { id: lastId, hash: prev } } : {}), ...(restores.length ? { restores } : {}) };
+  if (checked > 0 && !headOf) return broken(lastId, `第 ${lane} 道链没有链头记录 (audit_head 中的行被删除)`);
+  if (headOf && headOf.hash !== prev) return broken(headOf.lastId, '链尾与记录的链头不符 (末尾的事件被删除)');
+  return { ok: true, checked, last: checked ? { id: lastId, hash: prev } : null, restores };
+}
+
+/**
+ * Walks the whole chain, lane by lane (one lane per database node, see lane.ts), each in id order,
+ * and reports the first broken link. Links are HMACs under STEWARD_AUDIT_KEY; unkeyed sha256
+ * links are accepted only in lane 1 before the anchor event that brought an older chain under
+ * the key. Each event's encrypted personal data must match the commitments in its hashed diff,
+ * so personal data moved between events is caught too.
+ */
+export async function verifyAuditChain(core: Core): Promise<ChainReport> {
+  const { AuditEvent, AuditHead } = core.models;
+  const heads = new Map((await AuditHead.findAll()).map((h) => [h.id, h]));
+  const used = (await AuditEvent.findAll({ attributes: ['lane'], group: ['lane'], raw: true })).map((r) => Number(r.lane));
+  const lanes = [...new Set([...heads.keys(), ...used])].sort((a, b) => a - b);
+  let checked = 0;
+  let head: { id: number; hash: string } | undefined;
+  const restores: RestoreNote[] = [];
+  for (const lane of lanes) {
+    const walk = await walkLane(core, lane, heads.get(lane));
+    if (!walk.ok) return { ...walk, checked: checked + walk.checked };
+    checked += walk.checked;
+    restores.push(...(walk as LaneWalk).restores);
+    const last = (walk as LaneWalk).last;
+    if (last && (!head || last.id > head.id)) head = last;
+  }
+  restores.sort((a, b) => a.eventId - b.eventId);
+  return { ok: true, checked, ...(head ? { head } : {}), ...(restores.length ? { restores } : {}) };
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
+import { withTransaction } from '../../models/tx.js';
 import type { Core } from '../context.js';
 import { DomainError } from '../errors.js';
 import { toHalfWidth } from '../text.js';
+import { claimCodeNumber, giveBackCodeNumber, takeFromCodeBlock } from './code-blocks.js';
 
 const DEFAULT_MANUAL_PATTERN = '^[A-Z0-9-]{2,32}$';
 const TOKEN = /\{(YYYY|YY|MM|SEQ:(\d))\}/g;
@@ -165,18 +167,56 @@ export async function nextSequence(core: Core, scope: string, t: Transaction): P
   }
 }
 
+/** The first of `n` sequence numbers, taken inside `t` with one UPDATE (the row lock) and one read. */
+export async function takeRange(core: Core, scope: string, n: number, t: Transaction): Promise<number> {
+  const { sequelize } = core.models;
+  await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', { replacements: [n, scope], transaction: t });
+  const [row] = await sequelize.query<{ next_value: number }>('SELECT next_value FROM code_sequences WHERE scope = ?', { replacements: [scope], type: QueryTypes.SELECT, transaction: t });
+  if (row) return Number(row.next_value) - n;
+  // A scope used for the first time: nextSequence creates the row (and takes number 1).
+  const first = await nextSequence(core, scope, t);
+  if (n > 1) await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', { replacements: [n - 1, scope], transaction: t });
+  return first;
+}
+
+/** A number claimed for one create before its transaction (CODE_BLOCK_SIZE > 1), in its scope. */
+export interface CodeClaim {
+  scope: string;
+  seq: number;
+}
+
 /** Call before opening the transaction that will take an automatic code (see prepareSequence). */
 export async function prepareCustomerCode(core: Core): Promise<void> {
   await prepareSequence(core, customerCodeScope(core));
 }
 
-/** The next free automatic code; skips numbers someone already typed by hand. */
-export async function nextCustomerCode(core: Core, t: Transaction): Promise<string> {
+/**
+ * prepareCustomerCode, and with CODE_BLOCK_SIZE > 1 one number for this create from the instance's
+ * block (code-blocks.ts), to hand to nextCustomerCode; give it back with releaseCustomerCode if the create fails.
+ */
+export async function claimCustomerCode(core: Core): Promise<CodeClaim | null> {
+  const scope = customerCodeScope(core);
+  await prepareSequence(core, scope);
+  const seq = await claimCodeNumber(core, scope, (n) => withTransaction(core.models.sequelize, (t) => takeRange(core, scope, n, t)));
+  return seq === null ? null : { scope, seq };
+}
+
+/** Returns the number of a create that failed to the instance's block (see claimCustomerCode). */
+export function releaseCustomerCode(core: Core, claim: CodeClaim | null): void {
+  if (claim) giveBackCodeNumber(core, claim.scope, claim.seq);
+}
+
+/** The next free automatic code, the claimed number first; skips numbers someone already typed by hand. */
+export async function nextCustomerCode(core: Core, t: Transaction, claim: CodeClaim | null = null): Promise<string> {
   const now = core.now();
   const { CODE_RULE: rule, STEWARD_TIMEZONE: tz } = core.config;
   const scope = customerCodeScope(core);
+  // A claim made just before midnight of 31 December belongs to last year's counter: not used for this year's code.
+  let claimed = claim?.scope === scope ? claim.seq : null;
   for (let i = 0; i < 1000; i++) {
-    const code = formatCode(rule, now, await nextSequence(core, scope, t), tz);
+    const seq = claimed ?? takeFromCodeBlock(core, scope) ?? (await nextSequence(core, scope, t));
+    claimed = null;
+    const code = formatCode(rule, now, seq, tz);
     const taken = await core.models.Customer.count({ where: { code }, transaction: t });
     if (!taken) return code;
   }

@@ -6,7 +6,7 @@ import { assertCan } from '../permissions.js';
 import { blindIndex, encrypt } from '../privacy.js';
 import { normalizeName } from '../text.js';
 import { withTransaction } from '../../models/tx.js';
-import { checkManualCode, codeColumns, nextCustomerCode, prepareCustomerCode } from './codes.js';
+import { checkManualCode, claimCustomerCode, codeColumns, nextCustomerCode, releaseCustomerCode } from './codes.js';
 import { duplicateCandidates, type DuplicateCandidate } from './duplicates.js';
 import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertCreateInput, type CustomerInput } from './schema.js';
@@ -45,7 +45,7 @@ export async function createCustomer(core: Core, actor: Actor, input: CustomerIn
   assertCan(actor.operator, 'create');
   const value = await withListErrors(core, input, () => assertCreateInput(input));
   const manual = value.code ? checkManualCode(core, value.code) : null;
-  if (!manual && !opts.transaction) await prepareCustomerCode(core);
+  const claim = !manual && !opts.transaction ? await claimCustomerCode(core) : null;
   return withTransaction(core.models.sequelize, async (t) => {
     Object.assign(value, await resolveListFields(core, value, { transaction: t }));
     const duplicates = await duplicateCandidates(core, value, { transaction: t });
@@ -53,7 +53,7 @@ export async function createCustomer(core: Core, actor: Actor, input: CustomerIn
       const list = duplicates.map((d) => `${d.code} ${d.name}`).join('、');
       throw new DomainError('CONFLICT', `可能与已有客户重复: ${list}。确认不是同一客户后再继续。`, { duplicates });
     }
-    const code = manual ?? (await nextCustomerCode(core, t));
+    const code = manual ?? (await nextCustomerCode(core, t, claim));
     if (manual && (await core.models.Customer.count({ where: { code }, transaction: t }))) throw codeTakenError(code);
     let row;
     try {
@@ -64,5 +64,9 @@ export async function createCustomer(core: Core, actor: Actor, input: CustomerIn
     const view = toView(core, row);
     await appendAudit(core, t, actor, { action: 'customer.create', customerId: view.id, customerCode: code, before: null, after: auditFields(view) });
     return { customer: view, duplicates };
-  }, opts.transaction);
+  }, opts.transaction).catch((err: unknown) => {
+    // Nothing was written: the claimed number goes back to this instance's block instead of becoming a gap.
+    releaseCustomerCode(core, claim);
+    throw err;
+  });
 }

@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Core } from '../context.js';
-import { customerCodeScope, formatCode, localParts, nextSequence } from '../customers/codes.js';
+import { customerCodeScope, formatCode, localParts, takeRange } from '../customers/codes.js';
 import { DomainError } from '../errors.js';
 import { chunks, selectRows } from './sql.js';
 
@@ -72,16 +72,4 @@ export class CodeBlock {
       for (const r of await selectRows<{ code: string }>(this.core.models.sequelize, 'SELECT code FROM customers WHERE code IN (?)', [part], this.t)) this.taken.add(r.code);
     }
   }
-}
-
-/** The first of `n` sequence numbers, taken with one UPDATE (the row lock) and one read. */
-async function takeRange(core: Core, scope: string, n: number, t: Transaction): Promise<number> {
-  const { sequelize } = core.models;
-  await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', { replacements: [n, scope], transaction: t });
-  const [row] = await selectRows<{ next_value: number }>(sequelize, 'SELECT next_value FROM code_sequences WHERE scope = ?', [scope], t);
-  if (row) return Number(row.next_value) - n;
-  // A scope used for the first time: nextSequence creates the row (and takes number 1).
-  const first = await nextSequence(core, scope, t);
-  if (n > 1) await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', { replacements: [n - 1, scope], transaction: t });
-  return first;
 }

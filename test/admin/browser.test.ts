@@ -115,6 +115,51 @@ describe('back office in a real browser (chromium)', () => {
     await page.close();
   }, 180_000);
 
+  it('shows 月度销售, 应收账龄 and 客户分析 with charts, filters by owner, exports the same figures, and titles the tab', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await login(page, base, 'demo-sales@demo.local');
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    await page.getByText('月度销售', { exact: true }).first().click();
+    await page.getByTestId('chart-sales').waitFor(SLOW);
+    expect(await page.locator('[data-testid=chart-sales] rect').count()).toBe(12);
+    expect(await page.locator('[data-testid=sales-table] tbody tr').count()).toBe(13);
+    expect(await page.title()).toBe('月度销售 - 客户主数据管家');
+    // One owner's figures: pick the first 负责人 and 查询.
+    const owner = (await page.locator('[data-testid=filter-owner] option').nth(1).textContent())!;
+    await page.selectOption('[data-testid=filter-owner]', { label: owner });
+    await page.getByTestId('filter-apply').click();
+    await page.getByText(`负责人: ${owner}`).waitFor(SLOW);
+    const total = (await page.locator('[data-testid=sales-table] tbody tr').last().locator('td').nth(2).textContent())!;
+    const [download] = await Promise.all([page.waitForEvent('download', SLOW), page.getByRole('button', { name: '导出 Excel' }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^月度销售-${owner}-\\d{4}-\\d{2}-\\d{2}\\.xlsx$`));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(await download.path());
+    const last = wb.getWorksheet('月度销售')!.lastRow!.values as unknown[];
+    expect(last[1]).toBe('合计');
+    expect(`¥${Number(last[3]).toLocaleString('en-US', { minimumFractionDigits: 2 })}`).toBe(total);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-report-sales.png'), fullPage: true });
+
+    await page.getByText('应收账龄', { exact: true }).first().click();
+    await page.getByTestId('chart-aging').waitFor(SLOW);
+    expect(await page.locator('[data-testid=chart-aging] rect').count()).toBe(4);
+    await expect(page.getByTestId('aging-total').textContent()).resolves.toMatch(/^合计未收 ¥[\d,]+\.\d{2}, 其中未到期 ¥[\d,]+\.\d{2}$/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-report-aging.png'), fullPage: true });
+
+    await page.getByText('客户分析', { exact: true }).first().click();
+    await page.getByTestId('chart-status').waitFor(SLOW);
+    expect(await page.locator('[data-testid=chart-status] rect').count()).toBe(3);
+    expect(await page.locator('[data-testid=chart-new] rect').count()).toBe(12);
+    expect(await page.title()).toBe('客户分析 - 客户主数据管家');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-report-customers.png'), fullPage: true });
+
+    await page.goto(`${base}/admin/resources/customers`, SLOW);
+    await page.locator('table tbody tr').first().waitFor(SLOW);
+    // The heading names the list (with AdminJS's count badge after it).
+    await expect(page.locator('.adminjs_ActionHeader h2').first().textContent()).resolves.toMatch(/^客户列表\d+$/);
+    expect(await page.title()).toBe('客户列表 - 客户主数据管家');
+    await page.close();
+  }, 240_000);
+
   it('filters 客户 by status, deactivates one with a reason and shows the new audit row', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await login(page, base, 'demo-admin@demo.local');

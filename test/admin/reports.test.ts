@@ -106,6 +106,30 @@ eachDialect('core reports', (h) => {
     expect(monthStart('2026-04', 'Europe/Berlin').toISOString()).toBe('2026-03-31T22:00:00.000Z');
   });
 
+  it('narrows sales, aging and analysis to one owner, for a chosen month range and as-of day', async () => {
+    const owner = await h.operator('报表负责人', ['sales']);
+    const { customer } = await createCustomer(h.core, jobActor('t'), { name: '报表负责人的客户', ownerId: owner.id });
+    await h.core.models.SalesOrder.create({ number: 'SO-OWN-1', customerId: customer.id, orderDate: '2026-02-10', total: '12.34', status: 'completed' });
+    await h.core.models.Receivable.create({ customerId: customer.id, orderId: null, amount: '9.00', paid: '1.00', dueDate: '2026-06-01', status: 'open' });
+    const sales = await salesByMonth(h.core, viewer, { ownerId: owner.id, from: '2026-01', to: '2026-03' });
+    expect(sales.months.map((m) => [m.month, m.totalCents])).toEqual([['2026-01', 0], ['2026-02', 1234], ['2026-03', 0]]);
+    // `to` alone covers the 12 months up to it.
+    expect((await salesByMonth(h.core, viewer, { ownerId: owner.id, to: '2026-02' })).months.map((m) => m.month)).toEqual(Array.from({ length: 12 }, (_, i) => `${i < 10 ? 2025 : 2026}-${String(((i + 2) % 12) + 1).padStart(2, '0')}`));
+    // Due 1 June: 61 days past due on 1 August.
+    const aging = await receivablesAging(h.core, viewer, { ownerId: owner.id, asOf: '2026-08-01' });
+    expect(aging.buckets.map((b) => b.outstandingCents)).toEqual([0, 800, 0, 0]);
+    expect(aging.debtors).toEqual([expect.objectContaining({ code: customer.code, statusLabel: '启用', ownerName: '报表负责人', totalCents: 800 })]);
+    const analysis = await customerAnalysis(h.core, viewer, { ownerId: owner.id });
+    expect([analysis.byStatus.active, analysis.sales12m.totalCents, analysis.top10.map((t) => t.code)]).toEqual([1, 1234, [customer.code]]);
+  });
+
+  it('refuses a reversed, malformed or too long month range and an impossible day', async () => {
+    await expect(salesByMonth(h.core, viewer, { from: '2026-05', to: '2026-04' })).rejects.toMatchObject({ code: 'VALIDATION', message: '输入有误 — 起始月份 2026-05 晚于结束月份 2026-04' });
+    await expect(salesByMonth(h.core, viewer, { from: '2026-5' })).rejects.toMatchObject({ code: 'VALIDATION', details: { errors: [{ field: 'from' }] } });
+    await expect(salesByMonth(h.core, viewer, { from: '2010-01', to: '2026-01' })).rejects.toMatchObject({ message: '输入有误 — 月份范围最多 120 个月' });
+    await expect(receivablesAging(h.core, viewer, { asOf: '2026-02-29' })).rejects.toMatchObject({ code: 'VALIDATION', details: { errors: [{ field: 'asOf' }] } });
+  });
+
   it('refuses an operator without the view permission', async () => {
     const nobody = { door: 'admin' as const, operator: { id: 999, displayName: '无角色', active: true, roleList: () => [] } };
     await expect(customerAnalysis(h.core, nobody)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
