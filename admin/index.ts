@@ -6,7 +6,6 @@ import { buildAuthenticatedRouter } from '@adminjs/koa';
 import type Koa from 'koa';
 import type { ApprovalNotifier } from '../core/notify-port.js';
 import type { Core } from '../core/context.js';
-import type { Mount } from '../cli/server/app.js';
 import { endSessions } from '../core/credentials/sessions.js';
 import { LOGIN_LIMITS, LoginThrottle, type LoginLimits } from '../core/credentials/throttle.js';
 import { authenticator } from './auth/authenticate.js';
@@ -112,7 +111,7 @@ function loginOutcome(admin: AdminJS): Koa.Middleware {
 }
 
 /** Mounts the back office at /admin on the shared Koa app (which already has app.keys). */
-export function adminMount(core: Core, opts: AdminOptions = {}): Mount {
+export function adminMount(core: Core, opts: AdminOptions = {}): (app: Koa) => Promise<void> {
   return async function mountAdmin(app) {
     const admin = buildAdminJS(core, opts.notifier);
     await prepareBundle(admin);

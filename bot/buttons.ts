@@ -1,5 +1,9 @@
+import type { ButtonVerb } from '../core/notify-port.js';
+
+export { buttonId } from '../core/notify-port.js';
+
 /** Button ids are short and ASCII (WeCom keys, console --click); each maps to the command a tap means. */
-const VERBS: Record<string, string> = {
+const VERBS: Record<ButtonVerb, string> = {
   confirm: '确认',
   'confirm-partial': '确认导入',
   cancel: '取消',
@@ -23,10 +27,5 @@ export function buttonText(id: string): string | null {
   const arg = rest.join(':').replace(/_/g, ' ');
   if (verb === 'deactivate') return `停用客户 ${arg} 长期无交易`;
   if (verb === 'confirm-partial') return `确认导入 ${arg} 部分`;
-  return `${VERBS[verb]} ${arg}`.trim();
-}
-
-/** A button id for a verb and argument (spaces become underscores). */
-export function buttonId(verb: keyof typeof VERBS, arg = ''): string {
-  return arg ? `${verb}:${arg.replace(/\s+/g, '_')}` : verb;
+  return `${VERBS[verb as ButtonVerb]} ${arg}`.trim();
 }

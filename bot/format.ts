@@ -2,6 +2,7 @@ import type { CustomerView } from '../core/customers/view.js';
 import { STATUS_LABELS } from '../core/customers/view.js';
 import { localParts } from '../core/customers/codes.js';
 import type { Core } from '../core/context.js';
+import { isInactive } from '../core/customers/lifecycle.js';
 
 /** A date as the configured zone's calendar day (2026-11-25). */
 function localDay(core: Core, d: Date): string {
@@ -15,7 +16,7 @@ export function customerText(core: Core, c: CustomerView, opts: { full: boolean;
   const address = opts.full ? c.address ?? '—' : c.addressMasked || '—';
   const lines = [
     `${c.code} ${c.name}`,
-    `状态: ${STATUS_LABELS[c.status]}${c.status === 'inactive' ? ` (${c.deactivationReason ?? ''}${c.deactivatedAt ? `, ${localDay(core, c.deactivatedAt)} 停用` : ''}${c.reactivateOn ? `, 停用至 ${c.reactivateOn}` : ''})` : ''}`,
+    `状态: ${STATUS_LABELS[c.status]}${isInactive(c.status) ? ` (${c.deactivationReason ?? ''}${c.deactivatedAt ? `, ${localDay(core, c.deactivatedAt)} 停用` : ''}${c.reactivateOn ? `, 停用至 ${c.reactivateOn}` : ''})` : ''}`,
     `联系人: ${c.contact ?? '—'}  手机: ${phone}`,
     `地址: ${address}`,
     `分类: ${c.category ?? '—'}  区域: ${c.region ?? '—'}  负责人: ${opts.ownerName ?? '—'}`,

@@ -14,6 +14,7 @@ import type { BotDeps } from './commands/context.js';
 import { readRawBody } from './http-door.js';
 import { esc, facts, notice, page } from './pages/html.js';
 import { gateForms, prove, refusePost, sendCode, stageFor, type Gate, type Stage } from './pages/identity.js';
+import { mayTransition } from '../core/customers/lifecycle.js';
 
 /** Review links live as long as a weekly digest is relevant. */
 const LINK_TTL_MS = 7 * 86400_000;
@@ -89,7 +90,7 @@ async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status
   const used = await core.models.BotInbound.findOne({ where: { door: 'page', messageKey: linkKey(o.claims) } });
   let forms: string;
   if (used) forms = notice('这个链接已经用过了。');
-  else if (c.status !== 'active') forms = notice('客户当前不是启用状态, 无需处理。');
+  else if (!mayTransition(c.status, 'keep')) forms = notice('客户当前不是启用状态, 无需处理。');
   else if (!o.operator.active) forms = notice('账号已停用, 不能在这里处理。', true);
   else {
     const decision = `<button class="off" name="decision" value="deactivate">停用 (长期无交易)</button><button class="keep" name="decision" value="keep">保留 ${core.config.REVIEW_KEEP_DAYS} 天</button>`;
@@ -129,7 +130,7 @@ export function mountReviewPage(router: Router, deps: BotDeps): void {
     if (!o) return;
     const refused = refusePost(ctx, deps, o, form);
     if (refused) return bare(ctx, refused.status, '未完成', refused.text);
-    if (o.customer.status !== 'active' || !o.operator.active) return render(ctx, deps, o, { status: 409 });
+    if (!mayTransition(o.customer.status, 'keep') || !o.operator.active) return render(ctx, deps, o, { status: 409 });
     try {
       await render(ctx, deps, o, { text: await sendCode(ctx, deps, o, `你正在网页上处理不活跃客户 ${o.customer.code} (停用或保留)。`) });
     } catch (err) {

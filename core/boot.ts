@@ -1,6 +1,7 @@
 import { createSequelize, dialectOf, parseDatabaseUrl, redactUrl, type Dialect } from '../models/db.js';
 import { initModels } from '../models/index.js';
-import { migrateUp, pendingMigrations } from '../models/migrate.js';
+// The database's composition: the one core file that imports migrations/ (see eslint.config.js).
+import { schema } from '../migrations/migrate.js';
 import { isLostRace } from '../models/tx.js';
 import { withBootLock } from '../models/boot-lock.js';
 import type { Config } from './config.js';
@@ -13,7 +14,7 @@ import { anchorAuditChain } from './audit/anchor.js';
 export function openCore(config: Config, logger: Logger, now: () => Date = () => new Date()): Core {
   const target = parseDatabaseUrl(config.DATABASE_URL);
   const sequelize = createSequelize(target);
-  return { models: initModels(sequelize), config, keys: loadKeys(config, logger), logger, now };
+  return { models: initModels(sequelize), config, keys: loadKeys(config, logger), logger, now, schema };
 }
 
 /** Raised when the database cannot be reached; the message says what to check. */
@@ -52,7 +53,7 @@ export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; a
   }
   // Instances started at once on an empty database migrate one after another (models/boot-lock.ts).
   const applied = await withBootLock(sequelize, async () => {
-    const applied = await migrateUp(sequelize);
+    const applied = await core.schema.up(sequelize);
     if (applied.length) core.logger.info({ applied }, 'migrations applied');
     const canary = await core.models.StewardMeta.findByPk('key_check');
     if (canary) checkKeyCanary(core.keys, canary.value);
@@ -75,6 +76,6 @@ export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; a
 export async function databaseHealth(core: Core): Promise<{ database: Dialect; migrations: 'up-to-date' | 'pending' }> {
   const { sequelize } = core.models;
   await sequelize.query('SELECT 1');
-  const pending = await pendingMigrations(sequelize);
+  const pending = await core.schema.pending(sequelize);
   return { database: dialectOf(sequelize), migrations: pending.length ? 'pending' : 'up-to-date' };
 }

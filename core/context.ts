@@ -2,6 +2,7 @@ import type { Door, Models, Role } from '../models/index.js';
 import type { Config } from './config.js';
 import type { Keys } from './privacy.js';
 import type { Logger } from './logger.js';
+import type { Schema } from './schema.js';
 import { jobTitle } from './job-labels.js';
 
 /** Everything core functions need, built once at start-up and passed in (no globals). */
@@ -12,6 +13,8 @@ export interface Core {
   logger: Logger;
   /** The current time; tests replace it to move through expiry and retention. */
   now: () => Date;
+  /** The migration runner (migrations/migrate.ts, put here by core/boot.ts). */
+  schema: Schema;
 }
 
 /** What core needs of an operator; a stored Operator satisfies it, and so does the job runner. */

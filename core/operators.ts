@@ -9,6 +9,8 @@ import { assertCan } from './permissions.js';
 // Passwords, sessions and the admin login live in core/credentials/; re-exported for the doors' imports.
 export { hashPassword, verifyPassword, needsRehash } from './credentials/passwords.js';
 export { ensureAdmin, resetPassword } from './credentials/admin-account.js';
+// Creating and changing operators (validation, the self-lock-out guard, hashing, audit): core/operators/save.ts.
+export { checkOperatorInput, saveOperator, type OperatorForm } from './operators/save.js';
 
 /** A chat channel id: its folder under bot/channels/ and its identity namespace. */
 export const CHANNEL_ID_PATTERN = /^[a-z][a-z0-9-]{1,31}$/;
@@ -139,6 +141,16 @@ export async function findOperator(core: Core, ref: string): Promise<Operator> {
   if (found.length > 1) throw new DomainError('CONFLICT', `有 ${found.length} 位操作员都叫「${r}」(${found.map((o) => `#${o.id}`).join('、')}): 请改用编号或登录邮箱。`, { field: 'operator' });
   if (!found[0]) throw new DomainError('NOT_FOUND', `找不到操作员「${r.slice(0, 100)}」: 请填写操作员编号、登录邮箱或姓名。`, { field: 'operator' });
   return found[0];
+}
+
+/** Every active operator (jobs pick whom to tell from them). */
+export async function activeOperators(core: Core): Promise<Operator[]> {
+  return core.models.Operator.findAll({ where: { active: true } });
+}
+
+/** Every active admin: who hears of failed jobs and of things nobody owns. */
+export async function activeAdmins(core: Core): Promise<Operator[]> {
+  return (await activeOperators(core)).filter((o) => o.roleList().includes('admin'));
 }
 
 /** Every operator with its linked chat accounts, by id (admins only). */

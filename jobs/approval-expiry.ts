@@ -1,5 +1,4 @@
-import { Op } from 'sequelize';
-import { expireApprovals, localTime } from '../core/deletion/approvals.js';
+import { expireApprovals, localTime, overdueApprovals } from '../core/deletion/approvals.js';
 import { absorbedOf, expireMerges, overdueMerges } from '../core/customers/merge/request.js';
 import type { Job } from './types.js';
 import { JOB_TITLES } from '../core/job-labels.js';
@@ -11,7 +10,7 @@ export const approvalExpiryJob: Job = {
   schedule: '*/5 * * * *',
   async run({ core, actor, notifier, dryRun }) {
     if (dryRun) {
-      const overdue = await core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, attributes: ['id'] });
+      const overdue = await overdueApprovals(core);
       const merges = await overdueMerges(core);
       const also = merges.length ? `, 另有 ${merges.length} 个合并申请已过期待处理` : '';
       return { summary: `试运行: 有 ${overdue.length} 个审批单已过期待处理${also}, 未做改动。`, detail: { overdue: overdue.map((r) => r.id), merges: merges.map((m) => m.id) } };

@@ -1,51 +1,27 @@
-import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
 import { addFigures, findInactive, type InactiveCustomer, type InactiveResult } from '../core/review/inactive.js';
 import { localTime } from '../core/deletion/approvals.js';
 import { freshnessJson } from '../core/ledger/freshness.js';
 import { previousReviewAt, reviewSummary } from '../core/review/summary.js';
-import { linksWanted } from '../bot/notify/notifier.js';
-import { reviewLink } from '../bot/review-page.js';
+import { reviewRecipients, type ReviewRecipient } from '../core/review/recipients.js';
 import { groupSummary, ownerDigest, SHOWN_PER_PERSON, type LinksFor } from './review-digest.js';
 import { notifyAdmins } from './runner.js';
 import { duplicateSummary, sendDuplicateDigests } from './duplicate-digest.js';
 import type { Job, JobDeps, JobNotifier, JobOutcome } from './types.js';
 import { JOB_TITLES } from '../core/job-labels.js';
 
-interface Recipient {
-  operator: Operator;
-  customers: InactiveCustomer[];
-  unassigned: boolean;
-}
-
-/** Who gets which customers: each active owner their own; unassigned or orphaned ones go to the admins. */
-async function recipients(core: Core, customers: InactiveCustomer[]): Promise<Recipient[]> {
-  const operators = await core.models.Operator.findAll({ where: { active: true } });
-  const byId = new Map(operators.map((o) => [o.id, o]));
-  const admins = operators.filter((o) => o.roleList().includes('admin'));
-  const owned = new Map<number, InactiveCustomer[]>();
-  const orphans: InactiveCustomer[] = [];
-  for (const c of customers) {
-    if (c.ownerId !== null && byId.has(c.ownerId)) owned.set(c.ownerId, [...(owned.get(c.ownerId) ?? []), c]);
-    else orphans.push(c);
-  }
-  const out: Recipient[] = [...owned].map(([id, list]) => ({ operator: byId.get(id)!, customers: list, unassigned: false }));
-  if (orphans.length) for (const admin of admins) out.push({ operator: admin, customers: orphans, unassigned: true });
-  return out;
-}
-
-async function send(core: Core, notifier: JobNotifier, list: Recipient[], w: { days: number; keepDays: number }): Promise<number> {
+async function send(core: Core, notifier: JobNotifier, list: ReviewRecipient[], w: { days: number; keepDays: number }): Promise<number> {
   let messages = 0;
   // Where cards cannot call back, their 停用/保留 buttons open the signed review page (the notifier
   // gives the links only to those channels).
-  const withLinks = linksWanted(core);
+  const withLinks = notifier.linksWanted();
   const enriched = new Set<InactiveCustomer[]>();
   for (const r of list) {
     // Sales and receivables only for the customers the digest shows; the orphans' list is shared by the admins.
     if (!enriched.has(r.customers)) await addFigures(core, r.customers.slice(0, SHOWN_PER_PERSON));
     enriched.add(r.customers);
     const links: LinksFor | undefined = withLinks
-      ? (code) => [{ text: '停用', url: reviewLink(core, code, r.operator) }, { text: '保留', url: reviewLink(core, code, r.operator) }]
+      ? (code) => [{ text: '停用', url: notifier.reviewLink(code, r.operator) }, { text: '保留', url: notifier.reviewLink(code, r.operator) }]
       : undefined;
     for (const reply of ownerDigest(core, r.operator.displayName, r.customers, w, { unassigned: r.unassigned, links })) {
       await notifier.toOperator(r.operator, reply, 'job:inactive-review');
@@ -72,7 +48,7 @@ async function inactiveReview({ core, actor, notifier, dryRun }: JobDeps): Promi
     if (result.notice) return noLedgerData(core, notifier, result, dryRun);
     const w = { days: result.days, keepDays: result.keepDays };
     const summary = await reviewSummary(core, result.customers, await previousReviewAt(core, core.now()));
-    const list = await recipients(core, result.customers);
+    const list = await reviewRecipients(core, result.customers);
     const perOwner = summary.owners.map((o) => `${o.owner} ${o.inactive}`).join(', ');
     const detail = {
       days: result.days, keepDays: result.keepDays, since: result.since, total: result.customers.length,

@@ -1,4 +1,5 @@
 import type { Core } from '../core/context.js';
+import { approvalPeople } from '../core/deletion/approvals.js';
 import { applyWriteBacks, openConfigured, recordSyncFailure, syncJsherp, syncSummary, type BlockedDeleteListener, type JshDb, type SyncReport } from '../core/ledger/jsherp/index.js';
 import { notifyAdmins } from './runner.js';
 import type { Job, JobNotifier } from './types.js';
@@ -7,9 +8,7 @@ import { JOB_TITLES } from '../core/job-labels.js';
 /** Tells the approver (and the requester) that jshERP kept the customer, only disabled, and why. */
 export function blockedDeleteNotice(core: Core, notifier: JobNotifier): BlockedDeleteListener {
   return async (w, outcome) => {
-    const request = w.approvalId ? await core.models.ApprovalRequest.findByPk(w.approvalId) : null;
-    const ids = [request?.decidedBy, request?.requesterId].filter((id): id is number => typeof id === 'number' && id > 0);
-    const people = ids.length ? await core.models.Operator.findAll({ where: { id: [...new Set(ids)] } }) : [];
+    const people = await approvalPeople(core, w.approvalId ?? null);
     const text = `客户 ${w.customerCode} 已在本系统删除 (审批单 #${w.approvalId ?? '—'}), 但 ${outcome.text}\n如需在 jshERP 中也删除, 请先在 jshERP 中处理这些单据。`;
     const ref = w.approvalId ? `approval:${w.approvalId}` : null;
     if (people.length) for (const op of people) await notifier.toOperator(op, { title: 'jshERP 未删除该客户', text }, ref);

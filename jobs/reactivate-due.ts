@@ -1,6 +1,4 @@
-import { Op } from 'sequelize';
-import { reactivate } from '../core/customers/status.js';
-import { localToday } from '../core/reports/periods.js';
+import { dueForReactivation, reactivate } from '../core/customers/status.js';
 import type { Job } from './types.js';
 import { JOB_TITLES } from '../core/job-labels.js';
 
@@ -10,8 +8,7 @@ export const reactivateDueJob: Job = {
   title: JOB_TITLES['reactivate-due']!,
   schedule: '10 0 * * *',
   async run({ core, actor, notifier, dryRun, log }) {
-    const today = localToday(core);
-    const due = await core.models.Customer.findAll({ where: { status: 'inactive', reactivateOn: { [Op.lte]: today } }, order: [['id', 'ASC']], limit: 5000 });
+    const due = await dueForReactivation(core);
     if (dryRun) return { summary: `试运行: ${due.length} 个客户的停用至日期已到, 将被启用: ${due.map((c) => c.code).slice(0, 20).join('、') || '无'}。`, detail: { due: due.map((c) => c.code) } };
     const done: string[] = [];
     const failed: { code: string; error: string }[] = [];

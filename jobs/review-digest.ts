@@ -1,6 +1,5 @@
-import { buttonId } from '../bot/buttons.js';
-import type { Reply } from '../bot/types.js';
 import type { Core } from '../core/context.js';
+import { buttonId, type Notice } from '../core/notify-port.js';
 import { localTime } from '../core/deletion/approvals.js';
 import { fallbackLine, inactiveLine } from '../core/review/format.js';
 import type { InactiveCustomer } from '../core/review/inactive.js';
@@ -21,7 +20,7 @@ export interface DigestWindow {
   keepDays: number;
 }
 
-function intro(name: string, n: number, w: DigestWindow, unassigned: boolean): Reply {
+function intro(name: string, n: number, w: DigestWindow, unassigned: boolean): Notice {
   const whose = unassigned ? `有 ${n} 个启用客户没有可用的负责人 (未分配或负责人已停用), 且` : `你负责的 ${n} 个启用客户`;
   return {
     title: '不活跃客户审查',
@@ -35,7 +34,7 @@ function intro(name: string, n: number, w: DigestWindow, unassigned: boolean): R
 export type LinksFor = (code: string) => { text: string; url: string }[];
 
 /** The cards: one customer each, numbered across the digest, with 停用/保留 buttons, links and the typed fallback. */
-function cards(core: Core, customers: InactiveCustomer[], links?: LinksFor): Reply[] {
+function cards(core: Core, customers: InactiveCustomer[], links?: LinksFor): Notice[] {
   return customers.slice(0, MAX_CARDS).map((c, i) => ({
     title: `不活跃客户 ${i + 1}/${customers.length}`,
     text: `${inactiveLine(core, c)}\n${fallbackLine(c)}`,
@@ -45,7 +44,7 @@ function cards(core: Core, customers: InactiveCustomer[], links?: LinksFor): Rep
 }
 
 /** The rest, beyond the cards, as plain text (split under the size limit). */
-function rest(core: Core, customers: InactiveCustomer[]): Reply[] {
+function rest(core: Core, customers: InactiveCustomer[]): Notice[] {
   const start = MAX_CARDS;
   if (customers.length <= start) return [];
   const listed = customers.slice(start, start + MAX_LISTED).map((c, k) => `${start + k + 1}. ${inactiveLine(core, c)}\n   ${fallbackLine(c)}`);
@@ -54,12 +53,12 @@ function rest(core: Core, customers: InactiveCustomer[]): Reply[] {
 }
 
 /** Everything one person receives for their inactive customers. */
-export function ownerDigest(core: Core, name: string, customers: InactiveCustomer[], w: DigestWindow, opts: { unassigned?: boolean; links?: LinksFor } = {}): Reply[] {
+export function ownerDigest(core: Core, name: string, customers: InactiveCustomer[], w: DigestWindow, opts: { unassigned?: boolean; links?: LinksFor } = {}): Notice[] {
   return [intro(name, customers.length, w, opts.unassigned ?? false), ...cards(core, customers, opts.links), ...rest(core, customers)];
 }
 
 /** The group notice: how many per manager, and how many were handled since the previous review. */
-export function groupSummary(core: Core, s: ReviewSummary, w: DigestWindow): Reply {
+export function groupSummary(core: Core, s: ReviewSummary, w: DigestWindow): Notice {
   const lines = [`超过 ${w.days} 天未下单的启用客户共 ${s.inactive} 个 (含从未下单的)。`];
   for (const o of s.owners) {
     const handled = s.previousAt ? `; 上次审查以来已停用 ${o.deactivated}、保留 ${o.kept}` : '';

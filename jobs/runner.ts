@@ -3,6 +3,7 @@ import os from 'node:os';
 import { Op } from 'sequelize';
 import { jobActor, type Core } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
+import { activeAdmins } from '../core/operators.js';
 import type { JobRun } from '../models/index.js';
 import { isLostRace } from '../models/tx.js';
 import type { Job, JobNotifier, JobOutcome } from './types.js';
@@ -60,7 +61,7 @@ function failureText(err: unknown): string {
 
 /** Tells every active admin that a run failed (chat on each configured messenger, and the console inbox). */
 export async function notifyAdmins(core: Core, notifier: JobNotifier, title: string, text: string, ref: string | null = null): Promise<number> {
-  const admins = (await core.models.Operator.findAll({ where: { active: true } })).filter((o) => o.roleList().includes('admin'));
+  const admins = await activeAdmins(core);
   for (const admin of admins) await notifier.toOperator(admin, { title, text }, ref);
   return admins.length;
 }

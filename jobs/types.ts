@@ -1,10 +1,10 @@
 import type { Config } from '../core/config.js';
 import type { Actor, Core } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
-import type { Notifier } from '../bot/notify/notifier.js';
+import type { OutboxPort } from '../core/notify-port.js';
 
-/** What a job may send: the bot's notifier (queued in bot_outbox, sent by whichever instance dispatches). */
-export type JobNotifier = Pick<Notifier, 'toOperator' | 'toGroup' | 'approvalDecided'>;
+/** What a job may send: the outbox port (the bot's notifier, handed over by the composition root). */
+export type JobNotifier = OutboxPort;
 
 /** Everything a job's run() gets; nothing else (no globals, no node-cron). */
 export interface JobDeps {

@@ -4,6 +4,7 @@ import { purgeEntry, restoreCustomer } from '../../core/deletion/recycle.js';
 import { COMPONENTS } from '../components.js';
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit, statusIs } from '../features/permissions.js';
+import { isInactive } from '../../core/customers/lifecycle.js';
 
 const record = { actionType: 'record' as const, component: COMPONENTS.ConfirmAction };
 
@@ -49,7 +50,7 @@ export function recycleActions(core: Core) {
       handler: throughCore(async (request, context, actor) => {
         if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
         const r = await restoreCustomer(core, actor, String(context.record!.param('customerCode')));
-        return { record: await freshRecord(context), notice: { message: `客户 ${r.code} 已恢复, 状态: ${r.status === 'inactive' ? '停用' : '启用'}`, type: 'success' } };
+        return { record: await freshRecord(context), notice: { message: `客户 ${r.code} 已恢复, 状态: ${isInactive(r.status) ? '停用' : '启用'}`, type: 'success' } };
       }),
     },
     purge: {

@@ -5,6 +5,7 @@ import { formatYuan } from '../../core/money.js';
 import { adminActor, type SessionUser } from '../auth/session.js';
 import { AUDIT_ACTION_LABELS, DOOR_LABELS } from './labels.js';
 import { diffRows, operatorNames } from './readable.js';
+import { isInactive } from '../../core/customers/lifecycle.js';
 
 type Shown = { record?: { id: string; params: Record<string, unknown> } };
 
@@ -19,7 +20,7 @@ export function withCustomerStory(core: Core, rootPath = '/admin') {
     const h = story.business.history;
     record.params.story = JSON.stringify({
       status: story.status,
-      stopped: story.status === 'inactive' ? { reason: record.params.deactivationReason ?? '', memo: record.params.deactivationMemo ?? '', until: record.params.reactivateOn ?? '' } : null,
+      stopped: isInactive(story.status) ? { reason: record.params.deactivationReason ?? '', memo: record.params.deactivationMemo ?? '', until: record.params.reactivateOn ?? '' } : null,
       pendingDeletion: story.pendingDeletion ? { id: story.pendingDeletion.id, href: `${rootPath}/resources/approval_requests/records/${story.pendingDeletion.id}/show`, expires: localTime(core, story.pendingDeletion.expiresAt) } : null,
       pendingMerge: story.pendingMerge,
       business: [

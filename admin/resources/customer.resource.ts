@@ -16,6 +16,7 @@ import { exportDataAction } from '../actions/exports.js';
 import { off, permit } from '../features/permissions.js';
 import { COMPONENTS } from '../components.js';
 import { withCustomerStory } from '../format/story.js';
+import { liveStatus } from '../../core/customers/lifecycle.js';
 
 /** What the browser gets for a customer: decrypted by core, personal fields only masked. */
 export function customerParams(core: Core, row: Customer): Record<string, unknown> {
@@ -67,7 +68,7 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
     },
     sorts: { code: 'code', name: 'nameNorm', status: 'status', lastOrderAt: 'lastOrderAt', createdAt: 'createdAt', id: 'id' },
     defaultSort: ['code', 'ASC'],
-    implicit: (filters) => (filters.status ? null : { status: { [Op.ne]: 'deleted' } }),
+    implicit: (filters) => (filters.status ? null : { status: liveStatus() }),
     toParams: (row) => customerParams(core, row),
   });
 }

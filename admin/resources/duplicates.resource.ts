@@ -10,10 +10,11 @@ import { localTime } from '../../core/deletion/approvals.js';
 import { duplicateActions } from '../actions/duplicates.js';
 import { adminActor } from '../auth/session.js';
 import { off, permit } from '../features/permissions.js';
+import { isInactive } from '../../core/customers/lifecycle.js';
 
 const STATE_LABELS: Record<PairState['state'], string> = { open: '待处理', dismissed: '已忽略', gone: '已不再相似' };
 
-const side = (s: PairSide) => `${s.code} ${s.name} (${s.owner ?? '未分配'}${s.status === 'inactive' ? ', 已停用' : ''})`;
+const side = (s: PairSide) => `${s.code} ${s.name} (${s.owner ?? '未分配'}${isInactive(s.status) ? ', 已停用' : ''})`;
 
 /** What the browser gets for a pair (codes apart, for the actions). */
 function params(p: DuplicatePair, state: PairState['state'] = 'open', dismissal: PairState['dismissal'] = null, core?: Core): Record<string, unknown> {

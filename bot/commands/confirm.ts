@@ -1,32 +1,17 @@
-import type { CustomerInput } from '../../core/customers/schema.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
-import { confirmDelete, confirmRestore } from './deletion.js';
-import { doCreate } from './edit.js';
 import { confirmImport, discardImport } from './import.js';
 import type { CommandSpec } from './registry.js';
-import { confirmDeactivate } from './status.js';
-import { confirmCancelOrder, confirmPayment, confirmRelease } from './ledger.js';
-import { confirmDeactivateAll } from './review.js';
-import { confirmMerge, confirmUnmerge } from './merge.js';
+import { isStoredConfirm, type StoredConfirm } from './confirmations.js';
 import { confirmRecode } from './codes.js';
 
+/** A pending confirmation written before typed confirmations (still how 导入 and 改编码 propose). */
 type Payload = { action: string; key: string } & Record<string, unknown>;
 
-/** What each confirmable action does once confirmed. */
+/** What each not-yet-typed confirmable action does once confirmed; typed ones declare `confirm` on their spec. */
 const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply>> = {
-  deactivate: (ctx, p) => confirmDeactivate(ctx, p as never),
-  delete: (ctx, p) => confirmDelete(ctx, p as never),
-  restore: (ctx, p) => confirmRestore(ctx, p as never),
-  create: (ctx, p) => doCreate(ctx, p.input as CustomerInput, true),
-  'deactivate-all': (ctx, p) => confirmDeactivateAll(ctx, p as never),
   import: (ctx, p) => confirmImport(ctx, p),
-  'cancel-order': (ctx, p) => confirmCancelOrder(ctx, p as never),
-  payment: (ctx, p) => confirmPayment(ctx, p as never),
-  release: (ctx, p) => confirmRelease(ctx, p as never),
-  merge: (ctx, p) => confirmMerge(ctx, p as never),
-  unmerge: (ctx, p) => confirmUnmerge(ctx, p as never),
   recode: (ctx, p) => confirmRecode(ctx, p as never),
 };
 
@@ -34,6 +19,21 @@ const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply
 const DISCARD: Record<string, (ctx: CommandContext, p: Payload) => void> = {
   import: (ctx, p) => discardImport(ctx, p),
 };
+
+/** Drops what a pending confirmation staged: the spec's discard(), or the old table's. */
+function discard(ctx: CommandContext, p: Payload | StoredConfirm): void {
+  if (isStoredConfirm(p)) ctx.deps.registry.get(p.commandId)?.confirm?.discard?.(ctx, p.payload);
+  else DISCARD[p.action]?.(ctx, p);
+}
+
+/** Runs a confirmed action: the proposing spec's act() with its payload, or the old table's. */
+function act(ctx: CommandContext, p: Payload | StoredConfirm): Promise<Reply> | null {
+  if (isStoredConfirm(p)) {
+    const confirm = ctx.deps.registry.get(p.commandId)?.confirm;
+    return confirm ? confirm.act(ctx, p.payload) : null;
+  }
+  return ACTIONS[p.action]?.(ctx, p) ?? null;
+}
 
 export const confirmCommand: CommandSpec = {
   id: 'confirm',
@@ -48,19 +48,17 @@ export const confirmCommand: CommandSpec = {
   summary: '确认待确认的操作, 需要把编码再输入一遍',
   example: '确认 C20260012',
   async run(ctx) {
-    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.channel, ctx.msg.userId);
+    const pending = await ctx.deps.conversations.take<Payload | StoredConfirm>(ctx.msg.channel, ctx.msg.userId);
     if (!pending || pending.kind !== 'confirm') {
       const minutes = Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60);
       return { text: `没有等待确认的操作 (可能已超过 ${minutes} 分钟), 请重新发起; 导入客户请重新发送文件。` };
     }
     const typed = ctx.args.key!.trim();
     if (typed !== pending.payload.key && normalizeCode(typed) !== normalizeCode(pending.payload.key)) {
-      DISCARD[pending.payload.action]?.(ctx, pending.payload);
+      discard(ctx, pending.payload);
       return { text: `输入的「${typed}」与待确认的「${pending.payload.key}」不一致, 操作已取消, 没有做任何改动。` };
     }
-    const act = ACTIONS[pending.payload.action];
-    if (!act) return { text: '这个确认已失效, 请重新发起。' };
-    return act(ctx, pending.payload);
+    return (await act(ctx, pending.payload)) ?? { text: '这个确认已失效, 请重新发起。' };
   },
 };
 
@@ -75,8 +73,8 @@ export const cancelCommand: CommandSpec = {
   summary: '取消待确认的操作',
   example: '取消',
   async run(ctx) {
-    const pending = await ctx.deps.conversations.take<Payload>(ctx.msg.channel, ctx.msg.userId);
-    if (pending?.kind === 'confirm') DISCARD[pending.payload.action]?.(ctx, pending.payload);
+    const pending = await ctx.deps.conversations.take<Payload | StoredConfirm>(ctx.msg.channel, ctx.msg.userId);
+    if (pending?.kind === 'confirm') discard(ctx, pending.payload);
     return { text: pending ? '已取消, 没有做任何改动。' : '现在没有待确认的操作。' };
   },
 };

@@ -14,7 +14,8 @@ import type { Operator } from '../../models/index.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
-import { propose } from './status.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
+import { isInactive, mayTransition } from '../../core/customers/lifecycle.js';
 
 /** How to clear each blocking document: the local doors by name, the ERP's in the ERP. */
 function clearingHints(blockers: Blocker[]): string {
@@ -24,7 +25,9 @@ function clearingHints(blockers: Blocker[]): string {
   return [local.length ? `本系统的单据可以这样处理: ${local.join(' / ')}` : '', erp.length ? `来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${erp.join('、')}` : ''].filter(Boolean).join('\n');
 }
 
-export const deleteCommand: CommandSpec = {
+type DeletePayload = { code: string; reason: string; note?: string | null };
+
+export const deleteCommand: Confirmable<DeletePayload> = {
   id: 'customer.delete',
   name: '删除客户',
   english: 'delete',
@@ -47,13 +50,14 @@ export const deleteCommand: CommandSpec = {
     }
     if (!ctx.args.reason) return { text: `${historyText(check.history, check.code)}\n请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入` };
     const note = (ctx.raw.named['备注'] ?? ctx.raw.named['note'] ?? '').trim() || null;
-    return propose(ctx, 'delete', check.code, { code: check.code, reason: ctx.args.reason, note },
+    return proposeConfirm(ctx, deleteCommand, { code: check.code, reason: ctx.args.reason, note },
       `${historyText(check.history, check.code)}\n将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason}${note ? `; 备注: ${note}` : ''})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
   },
+  confirm: { label: '删除', key: (p) => p.code, act: confirmDelete },
 };
 
 /** Runs a confirmed delete request and notifies the approvers. */
-export async function confirmDelete(ctx: CommandContext, p: { code: string; reason: string; note?: string | null }): Promise<Reply> {
+export async function confirmDelete(ctx: CommandContext, p: DeletePayload): Promise<Reply> {
   let approvers: Operator[] = [];
   // The approvers' cards are queued in the request's transaction: both are committed, or neither.
   const request = await requestDeletion(ctx.core, ctx.actor, p.code, p.reason, {
@@ -69,7 +73,7 @@ export async function confirmDelete(ctx: CommandContext, p: { code: string; reas
   return { text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`, mentions };
 }
 
-export const restoreCommand: CommandSpec = {
+export const restoreCommand: Confirmable<{ code: string }> = {
   id: 'customer.restore',
   name: '恢复客户',
   english: 'restore',
@@ -82,15 +86,16 @@ export const restoreCommand: CommandSpec = {
     const found = await resolveCustomer(ctx, ctx.args.code!, '恢复客户', '', { includeDeleted: true });
     if (found.reply) return found.reply;
     const c = await getCustomer(ctx.core, ctx.actor, found.code, { includeDeleted: true });
-    if (!c || c.status !== 'deleted') throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
-    return propose(ctx, 'restore', c.code, { code: c.code }, `将从回收站恢复客户 ${c.code} ${c.name}, 恢复到删除前的状态, 历史记录不变。`);
+    if (!c || !mayTransition(c.status, 'restore')) throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
+    return proposeConfirm(ctx, restoreCommand, { code: c.code }, `将从回收站恢复客户 ${c.code} ${c.name}, 恢复到删除前的状态, 历史记录不变。`);
   },
+  confirm: { label: '恢复', key: (p) => p.code, act: confirmRestore },
 };
 
 /** Runs a confirmed restore. */
 export async function confirmRestore(ctx: CommandContext, p: { code: string }): Promise<Reply> {
   const r = await restoreCustomer(ctx.core, ctx.actor, p.code);
-  return { text: `已恢复客户 ${r.code}, 状态: ${r.status === 'inactive' ? '停用' : '启用'}。` };
+  return { text: `已恢复客户 ${r.code}, 状态: ${isInactive(r.status) ? '停用' : '启用'}。` };
 }
 
 export const recycleCommand: CommandSpec = {

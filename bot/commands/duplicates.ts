@@ -4,6 +4,7 @@ import { followCode, mergedNote } from '../../core/customers/merge/aliases.js';
 import { ownScope } from '../../core/customers/duplicates/by-owner.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
+import { isDeleted } from '../../core/customers/lifecycle.js';
 
 /** Pairs listed in one chat reply; the back office lists them all. */
 const CHAT_LIMIT = 15;
@@ -34,7 +35,7 @@ export const duplicatesCommand: CommandSpec = {
       if (found.reply) return found.reply;
       customer = (await ctx.core.models.Customer.findOne({ where: { code: found.code } }))!;
     }
-    if (customer.status === 'deleted') return { text: `${via}客户 ${customer.code} 已删除 (在回收站), 不参与疑似重复检查。` };
+    if (isDeleted(customer.status)) return { text: `${via}客户 ${customer.code} 已删除 (在回收站), 不参与疑似重复检查。` };
     const scan = await findDuplicatePairs(ctx.core, { customerId: customer.id });
     return { title: '疑似重复客户', text: `${via}${customerDuplicatesText(customer.code, customer.name, scan, CHAT_LIMIT)}` };
   },

@@ -6,9 +6,9 @@ import type { CustomerInput } from '../../core/customers/schema.js';
 import { FIELD_LABELS } from '../../core/customers/schema.js';
 import type { Core } from '../../core/context.js';
 import { DomainError } from '../../core/errors.js';
-import { buttonId } from '../buttons.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
+import { confirmButtons, storeConfirm, type Confirmable } from './confirmations.js';
 import { resolveCustomer } from './resolve.js';
 
 /** Chinese (and English) field words accepted in `字段=值`. */
@@ -46,7 +46,7 @@ export async function doCreate(ctx: CommandContext, input: CustomerInput, allowD
   return { text: `已新建客户 ${customer.code} ${customer.name}。` };
 }
 
-export const createCommand: CommandSpec = {
+export const createCommand: Confirmable<{ input: CustomerInput }> = {
   id: 'customer.create',
   name: '新建客户',
   english: 'create',
@@ -63,13 +63,15 @@ export const createCommand: CommandSpec = {
     if (input.ownerId === undefined && ctx.operator.roleList().includes('sales')) input.ownerId = ctx.operator.id;
     const dupes = await duplicateCandidates(ctx.core, input);
     if (!dupes.length) return doCreate(ctx, input, false);
-    await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { action: 'create', key: '新建', input }, ctx.core.config.CONFIRM_TTL_SECONDS);
+    const key = await storeConfirm(ctx, createCommand, { input });
     const list = dupes.map((d) => `• ${d.code} ${d.name} (相同${d.matchedOn.map((m) => (m === 'phone' ? '手机' : '名称')).join('、')})`).join('\n');
     return {
-      text: `可能与已有客户重复:\n${list}\n如确认是不同的客户, 请在 ${Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60)} 分钟内回复「确认 新建」继续创建; 回复其他内容取消。`,
-      buttons: [{ id: buttonId('confirm', '新建'), text: '确认新建' }, { id: buttonId('cancel'), text: '取消' }],
+      text: `可能与已有客户重复:\n${list}\n如确认是不同的客户, 请在 ${Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60)} 分钟内回复「确认 ${key}」继续创建; 回复其他内容取消。`,
+      buttons: confirmButtons(createCommand, key),
     };
   },
+  // Only when duplicates were shown: the user confirms these are different customers.
+  confirm: { label: '新建', key: () => '新建', act: (ctx, p) => doCreate(ctx, p.input, true) },
 };
 
 /** The field words 修改客户 lists in its help (the first of each is the main one); every one is tested. */

@@ -3,12 +3,11 @@ import { cancelOrderByNumber, previewDoc, recordPaymentByNumber, releaseReservat
 import { DomainError } from '../../core/errors.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
-import type { CommandSpec } from './registry.js';
-import { propose } from './status.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
 
 const AFTER = '已记入审计日志; 如在申请删除该客户, 这一步会出现在删除申请的关联数据处理记录里。';
 
-export const cancelOrderCommand: CommandSpec = {
+export const cancelOrderCommand: Confirmable<{ number: string }> = {
   id: 'ledger.cancel-order',
   name: '取消订单',
   english: 'cancel-order',
@@ -19,9 +18,10 @@ export const cancelOrderCommand: CommandSpec = {
   example: '取消订单 SO2026000012',
   async run(ctx) {
     const p = await previewDoc(ctx.core, ctx.actor, 'order', ctx.args.number!);
-    return propose(ctx, 'cancel-order', p.ref, { number: p.ref },
+    return proposeConfirm(ctx, cancelOrderCommand, { number: p.ref },
       `将取消订单 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, 金额 ${formatYuan(p.amountCents ?? 0)})。取消后不能恢复。`);
   },
+  confirm: { label: '取消订单', key: (p) => p.number, act: confirmCancelOrder },
 };
 
 /** Runs a confirmed 取消订单. */
@@ -30,7 +30,7 @@ export async function confirmCancelOrder(ctx: CommandContext, p: { number: strin
   return { text: `已取消订单 ${order.number}。${AFTER}` };
 }
 
-export const paymentCommand: CommandSpec = {
+export const paymentCommand: Confirmable<{ number: string; amount: string }> = {
   id: 'ledger.payment',
   name: '登记收款',
   english: 'payment',
@@ -45,9 +45,10 @@ export const paymentCommand: CommandSpec = {
     const outstanding = p.amountCents ?? 0;
     if (cents > outstanding) throw new DomainError('CONFLICT', `收款 ${formatYuan(cents)} 超过应收款 ${p.ref} 的未收金额 ${formatYuan(outstanding)}。`, { number: p.ref });
     const rest = outstanding - cents;
-    return propose(ctx, 'payment', p.ref, { number: p.ref, amount: centsToDecimal(cents) },
+    return proposeConfirm(ctx, paymentCommand, { number: p.ref, amount: centsToDecimal(cents) },
       `将给应收款 ${p.ref} (客户 ${p.customerCode} ${p.customerName}) 登记收款 ${formatYuan(cents)}, ${rest ? `之后未收 ${formatYuan(rest)}` : '之后结清'}。`);
   },
+  confirm: { label: '收款', key: (p) => p.number, act: confirmPayment },
 };
 
 /** Runs a confirmed 登记收款. */
@@ -57,7 +58,7 @@ export async function confirmPayment(ctx: CommandContext, p: { number: string; a
   return { text: `已登记应收款 ${r.ref} 收款 ${formatYuan(toCents(p.amount))}, ${state}。${AFTER}` };
 }
 
-export const releaseCommand: CommandSpec = {
+export const releaseCommand: Confirmable<{ number: string }> = {
   id: 'ledger.release',
   name: '释放预留',
   english: 'release',
@@ -68,8 +69,9 @@ export const releaseCommand: CommandSpec = {
   example: '释放预留 #12',
   async run(ctx) {
     const p = await previewDoc(ctx.core, ctx.actor, 'reservation', ctx.args.number!);
-    return propose(ctx, 'release', p.ref, { number: p.ref }, `将释放库存预留 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, ${p.quantity ?? 0} 件)。`);
+    return proposeConfirm(ctx, releaseCommand, { number: p.ref }, `将释放库存预留 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, ${p.quantity ?? 0} 件)。`);
   },
+  confirm: { label: '释放', key: (p) => p.number, act: confirmRelease },
 };
 
 /** Runs a confirmed 释放预留. */

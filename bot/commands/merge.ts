@@ -11,7 +11,7 @@ import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import { fieldsFrom } from './edit.js';
 import type { CommandSpec } from './registry.js';
-import { propose } from './status.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
 
 const DEFAULT_REASON = '合并重复';
 
@@ -27,7 +27,9 @@ async function overrides(ctx: CommandContext): Promise<{ values: CustomerInput; 
   return { values: await fieldsFrom(ctx, named), reason: (why ?? reason ?? '').trim() || DEFAULT_REASON };
 }
 
-export const mergeCommand: CommandSpec = {
+type MergePayload = { keep: string; absorb: string[]; reason: string; values: CustomerInput };
+
+export const mergeCommand: Confirmable<MergePayload> = {
   id: 'customer.merge',
   name: '合并客户',
   english: 'merge',
@@ -40,12 +42,13 @@ export const mergeCommand: CommandSpec = {
     const absorb = (ctx.args.absorb ?? '').split(' ').filter(Boolean);
     const { values, reason } = await overrides(ctx);
     const plan = await previewMerge(ctx.core, ctx.actor, { keep: ctx.args.keep!, absorb, reason, values });
-    return propose(ctx, 'merge', plan.keep.code, { keep: plan.keep.code, absorb: plan.absorbed.map((a) => a.code), reason, values }, planText(ctx.core, plan, reason));
+    return proposeConfirm(ctx, mergeCommand, { keep: plan.keep.code, absorb: plan.absorbed.map((a) => a.code), reason, values }, planText(ctx.core, plan, reason));
   },
+  confirm: { label: '合并', key: (p) => p.keep, act: confirmMerge },
 };
 
 /** Runs a confirmed merge request: stored pending, approvers told in the same transaction. */
-export async function confirmMerge(ctx: CommandContext, p: { keep: string; absorb: string[]; reason: string; values: CustomerInput }): Promise<Reply> {
+export async function confirmMerge(ctx: CommandContext, p: MergePayload): Promise<Reply> {
   let approvers: Operator[] = [];
   const { merge } = await requestMerge(ctx.core, ctx.actor, p, {
     notify: async (t, m, plan) => {
@@ -111,7 +114,7 @@ export const pendingMergesCommand: CommandSpec = {
   },
 };
 
-export const unmergeCommand: CommandSpec = {
+export const unmergeCommand: Confirmable<{ id: number }> = {
   id: 'merge.undo',
   name: '撤销合并',
   english: 'unmerge',
@@ -124,8 +127,9 @@ export const unmergeCommand: CommandSpec = {
     const m = await getMerge(ctx.core, mergeId(ctx.args.id));
     if (m.status !== 'done') throw new DomainError('CONFLICT', `合并单 #${m.id} ${m.status === 'undone' ? '已撤销过' : '还没有执行合并'}, 无需撤销。`, { mergeId: m.id });
     const codes = absorbedOf(m).map((a) => a.code).join('、');
-    return propose(ctx, 'unmerge', String(m.id), { id: m.id }, `将撤销合并单 #${m.id}: ${codes} 恢复为独立客户 (原编码、原状态和历史), 从 ${m.keepCode} 移过去的订单、应收等全部移回, ${m.keepCode} 恢复合并前的字段。`);
+    return proposeConfirm(ctx, unmergeCommand, { id: m.id }, `将撤销合并单 #${m.id}: ${codes} 恢复为独立客户 (原编码、原状态和历史), 从 ${m.keepCode} 移过去的订单、应收等全部移回, ${m.keepCode} 恢复合并前的字段。`);
   },
+  confirm: { label: '撤销合并', key: (p) => String(p.id), act: confirmUnmerge },
 };
 
 /** Runs a confirmed undo. */

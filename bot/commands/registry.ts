@@ -19,8 +19,24 @@ export interface ArgSpec {
   positional?: boolean;
 }
 
+/**
+ * A destructive command's confirmation, typed by its payload `P`: propose() stores
+ * `{ commandId, key, payload }` in bot_conversations (so a restart or another instance keeps it),
+ * and 确认 <key> calls this spec's act() with the payload. A new destructive command is one spec.
+ */
+export interface ConfirmSpec<P> {
+  /** The verb on the confirm button: 「确认{label}」. */
+  label: string;
+  /** What the user types back after 确认 (a code, an order number). */
+  key(payload: P): string;
+  /** Runs the confirmed action. */
+  act(ctx: CommandContext, payload: P): Promise<Reply>;
+  /** Clean-up when the confirmation will not happen (取消, a wrong key). */
+  discard?(ctx: CommandContext, payload: P): void;
+}
+
 /** A chat command as data: the registry parses, checks permission and generates help from it. */
-export interface CommandSpec {
+export interface CommandSpec<P = unknown> {
   id: string;
   name: string;
   aliases?: string[];
@@ -41,6 +57,8 @@ export interface CommandSpec {
    */
   preread?(core: Core, args: Record<string, string | undefined>): JoinedRead | null;
   run(ctx: CommandContext): Promise<Reply | Reply[]>;
+  /** Set on commands that propose and act only after 确认 (see ConfirmSpec). */
+  confirm?: ConfirmSpec<P>;
 }
 
 export interface Matched {
@@ -61,6 +79,7 @@ export class CommandRegistry {
 
   register(spec: CommandSpec): this {
     if (this.specs.some((s) => s.id === spec.id)) throw new Error(`duplicate command id: ${spec.id}`);
+    if (spec.confirm && !spec.sideEffect) throw new Error(`command ${spec.id} has a confirmation but no side effect`);
     for (const name of this.namesOf(spec)) {
       const other = this.byName.get(name);
       if (other) throw new Error(`ambiguous command name "${name}": used by ${other.id} and ${spec.id}`);

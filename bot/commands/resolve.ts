@@ -7,6 +7,7 @@ import { numbered } from '../format.js';
 import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
+import { isLive } from '../../core/customers/lifecycle.js';
 
 export type Resolved = { code: string; reply?: undefined } | { code?: undefined; reply: Reply };
 
@@ -18,7 +19,7 @@ export async function resolveCustomer(ctx: CommandContext, query: string, comman
   const exact = await ctx.core.models.Customer.findOne({ where: { code: normalizeCode(query) }, attributes: ['code', 'status', 'mergedInto'] });
   // A merged customer's code: changes go to the survivor, named in the refusal (lookups follow it in 客户).
   if (exact) await refuseMerged(ctx.core, exact);
-  if (exact && (opts.includeDeleted || exact.status !== 'deleted')) return { code: exact.code };
+  if (exact && (opts.includeDeleted || isLive(exact.status))) return { code: exact.code };
   // A deleted code is not "not found": say so, and how to restore it to whoever may.
   if (exact) throw deletedError(ctx.actor, exact.code);
   const page = await searchCustomers(ctx.core, ctx.actor, { q: query, pageSize: 9, includeDeleted: opts.includeDeleted });

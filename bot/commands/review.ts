@@ -1,5 +1,6 @@
-import { deactivate } from '../../core/customers/status.js';
-import { DomainError, isDomainError } from '../../core/errors.js';
+import { ownScope } from '../../core/customers/ownership.js';
+import { deactivateMany } from '../../core/customers/status.js';
+import { DomainError } from '../../core/errors.js';
 import { findInactive } from '../../core/review/inactive.js';
 import { inactiveLine } from '../../core/review/format.js';
 import { keepCustomer } from '../../core/review/keep.js';
@@ -7,17 +8,16 @@ import { localTime } from '../../core/deletion/approvals.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
-import { propose } from './status.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
 
 /** How many customers a chat answer lists; the rest are counted. */
 const LISTED = 30;
 /** 全部停用 acts on at most this many customers per confirmation. */
 const BULK_LIMIT = 100;
 
-/** Sales see their own customers; everyone else sees all, with the owner named. */
+/** Sales limited to their own customers (core's ownership rule) see those; everyone else sees all, with the owner named. */
 function onlyOwn(ctx: CommandContext): boolean {
-  const roles = ctx.operator.roleList();
-  return roles.includes('sales') && !roles.includes('admin') && !roles.includes('finance');
+  return ownScope(ctx.core, ctx.operator) !== undefined;
 }
 
 function parseDays(raw: string | undefined): number | undefined {
@@ -72,7 +72,7 @@ export const keepCommand: CommandSpec = {
   },
 };
 
-export const deactivateAllCommand: CommandSpec = {
+export const deactivateAllCommand: Confirmable<{ codes: string[] }> = {
   id: 'review.deactivate-all',
   name: '全部停用',
   english: 'deactivate-all',
@@ -88,24 +88,15 @@ export const deactivateAllCommand: CommandSpec = {
     if (!codes.length) return { text: `你负责的启用客户里没有超过 ${result.days} 天未下单的, 无需停用。` };
     const list = result.customers.map((c, i) => `${i + 1}. ${c.code} ${c.name}`).join('\n');
     const cap = codes.length === BULK_LIMIT ? `\n(一次最多 ${BULK_LIMIT} 个, 其余的下次再处理。)` : '';
-    return propose(ctx, 'deactivate-all', '全部停用', { codes }, `将停用以下 ${codes.length} 个超过 ${result.days} 天未下单的客户, 原因: 长期无交易:\n${list}${cap}\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 <编码>」。`);
+    return proposeConfirm(ctx, deactivateAllCommand, { codes }, `将停用以下 ${codes.length} 个超过 ${result.days} 天未下单的客户, 原因: 长期无交易:\n${list}${cap}\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 <编码>」。`);
   },
+  confirm: { label: '全部停用', key: () => '全部停用', act: confirmDeactivateAll },
 };
 
-/** Runs a confirmed 全部停用: exactly the listed customers, each in its own transaction, reporting any that changed meanwhile. */
+/** Runs a confirmed 全部停用 (core's deactivateMany: one transaction), reporting any that changed meanwhile. */
 export async function confirmDeactivateAll(ctx: CommandContext, p: { codes: string[] }): Promise<Reply> {
-  const done: string[] = [];
-  const skipped: string[] = [];
-  for (const code of p.codes) {
-    try {
-      await deactivate(ctx.core, ctx.actor, code, { reason: '长期无交易' });
-      done.push(code);
-    } catch (err) {
-      if (!isDomainError(err)) throw err;
-      skipped.push(`${code}: ${err.message}`);
-    }
-  }
-  const rest = skipped.length ? `\n未停用 ${skipped.length} 个:\n${skipped.join('\n')}` : '';
+  const { done, skipped } = await deactivateMany(ctx.core, ctx.actor, p.codes, { reason: '长期无交易' });
+  const rest = skipped.length ? `\n未停用 ${skipped.length} 个:\n${skipped.map((s) => `${s.code}: ${s.reason}`).join('\n')}` : '';
   return { text: `已停用 ${done.length} 个客户 (原因: 长期无交易)${done.length ? `: ${done.join('、')}` : ''}。如需恢复合作, 发送「启用客户 <编码>」。${rest}` };
 }
 

@@ -9,11 +9,16 @@ import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
+import { mayTransition } from '../../core/customers/lifecycle.js';
 
-/** The confirm button's verb per action (停用 for the rest). */
-const CONFIRM_LABELS: Record<string, string> = { delete: '删除', restore: '恢复', 'cancel-order': '取消订单', payment: '收款', release: '释放', merge: '合并', unmerge: '撤销合并', recode: '改编码' };
+/** The confirm button's verb for the actions still proposed the old way (typed ones: ConfirmSpec.label). */
+const CONFIRM_LABELS: Record<string, string> = { recode: '改编码' };
 
-/** Stores a pending confirmation and states exactly what will happen. */
+/**
+ * Stores a pending confirmation the old way ({ action, key, ...payload }, acted on by confirm.ts's
+ * table) and states exactly what will happen. New commands declare `confirm` and use proposeConfirm.
+ */
 export async function propose(ctx: CommandContext, action: string, key: string, payload: Record<string, unknown>, what: string): Promise<Reply> {
   const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
   await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { action, key, ...payload }, ttl);
@@ -23,7 +28,9 @@ export async function propose(ctx: CommandContext, action: string, key: string, 
   };
 }
 
-export const deactivateCommand: CommandSpec = {
+type DeactivatePayload = { code: string; reason: string; memo: string | null; until: string | null };
+
+export const deactivateCommand: Confirmable<DeactivatePayload> = {
   id: 'customer.deactivate',
   name: '停用客户',
   english: 'deactivate',
@@ -44,10 +51,11 @@ export const deactivateCommand: CommandSpec = {
     const input = checkDeactivation({ reason: ctx.args.reason, memo: ctx.args.memo, until: ctx.raw.named['停用至'] ?? ctx.raw.named['until'] }, `${p.year}-${p.month}-${p.day}`);
     const c = (await getCustomer(ctx.core, ctx.actor, found.code))!;
     assertOwnerMay(ctx.core, ctx.actor, c, 'deactivate');
-    if (c.status !== 'active') throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
+    if (!mayTransition(c.status, 'deactivate')) throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
     const until = input.until ? `, 停用至 ${input.until} 自动启用` : '';
-    return propose(ctx, 'deactivate', c.code, { code: c.code, ...input }, `将停用客户 ${c.code} ${c.name}, 原因: ${input.reason}${input.memo ? ` (${input.memo})` : ''}${until}。\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 ${c.code}」。`);
+    return proposeConfirm(ctx, deactivateCommand, { code: c.code, ...input }, `将停用客户 ${c.code} ${c.name}, 原因: ${input.reason}${input.memo ? ` (${input.memo})` : ''}${until}。\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 ${c.code}」。`);
   },
+  confirm: { label: '停用', key: (p) => p.code, act: confirmDeactivate },
 };
 
 export const reactivateCommand: CommandSpec = {
@@ -68,7 +76,7 @@ export const reactivateCommand: CommandSpec = {
 };
 
 /** Runs a confirmed deactivation. */
-export async function confirmDeactivate(ctx: CommandContext, p: { code: string; reason: string; memo: string | null; until: string | null }): Promise<Reply> {
+export async function confirmDeactivate(ctx: CommandContext, p: DeactivatePayload): Promise<Reply> {
   const c = await deactivate(ctx.core, ctx.actor, p.code, p);
   return { text: `已停用客户 ${c.code} ${c.name} (原因: ${p.reason})。之后的新订单会被拒绝; 如需恢复合作请发「启用客户 ${c.code}」。` };
 }

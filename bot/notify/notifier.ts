@@ -3,13 +3,15 @@ import type { Core, OperatorLike } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { handlingText, readHandling } from '../../core/ledger/handling.js';
 import { requestHistoryText } from '../../core/deletion/history.js';
+import type { OutboxPort } from '../../core/notify-port.js';
 import { identitiesOf, type Identity } from '../../core/operators.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import { approvalLink } from '../approval-token.js';
 import { buttonId } from '../buttons.js';
 import type { Channel, IncomingMessage, Reply, Target } from '../channels/contract.js';
 import { channelById, enabledChannels } from '../channels/registry.js';
-import { groupTarget } from './groups.js';
+import { reviewLink } from '../review-page.js';
+import { groupTarget, teamGroups } from './groups.js';
 import type { OutboxPayload, OutboxTargetKind } from './payload.js';
 
 export { rememberGroup, teamGroups } from './groups.js';
@@ -45,8 +47,20 @@ function joined(replies: Reply[]): Reply {
  * the outbox table, so rate limits and outages delay messages instead of losing them. It names
  * no messenger: each enabled channel (bot/channels/registry.ts) gets what it can deliver.
  */
-export class Notifier {
+export class Notifier implements OutboxPort {
   constructor(private readonly core: Core, private readonly kick: () => void = () => undefined) {}
+
+  linksWanted(): boolean {
+    return linksWanted(this.core);
+  }
+
+  reviewLink(code: string, operator: { id: number }): string {
+    return reviewLink(this.core, code, operator);
+  }
+
+  async hasTeamGroup(): Promise<boolean> {
+    return (await teamGroups(this.core)).length > 0;
+  }
 
   private async enqueue(door: string, targetKind: OutboxTargetKind, targetId: string, payload: OutboxPayload, ref: string | null = null, transaction?: Transaction): Promise<void> {
     // bot_outbox.target_kind is a short string column; the model's type predates 'reply' and 'update'.

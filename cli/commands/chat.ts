@@ -1,10 +1,8 @@
 import readline from 'node:readline/promises';
 import type { Command } from 'commander';
-import { consoleInbox, consoleSay, renderReplies, type ConsoleOptions } from '../../bot/console.js';
-import { createBot } from '../../bot/runtime.js';
+import { consoleInbox, consoleSay, createBot, renderReplies, type ConsoleOptions, type Reply } from '../compose.js';
 import { CHANNEL_ID_PATTERN } from '../../core/operators.js';
 import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
-import type { Reply } from '../../bot/types.js';
 
 function print(replies: Reply[], json: boolean): string[] {
   if (json) {

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { Notifier } from '../../bot/notify/notifier.js';
 import type { Core } from '../../core/context.js';
 import { checkJsherp, checkText, decideLink, importUnmatched, jshError, listCandidates, openConfigured, syncState, type JshDb } from '../../core/ledger/jsherp/index.js';
-import { jsherpSyncJob } from '../../jobs/jsherp-sync.js';
-import { runJob } from '../../jobs/runner.js';
+import { jsherpSyncJob, outboxFor, runJob } from '../compose.js';
 import { UserFacingError, runAction } from '../runtime.js';
 import { cliActor, withCore } from './data-support.js';
 
@@ -29,7 +27,7 @@ async function withJsh<T>(core: Core, fn: (db: JshDb) => Promise<T>): Promise<T>
 /** --sync: the same job the scheduler runs (a job_runs row with counts); --full forces the reconcile. */
 async function sync(core: Core, full: boolean): Promise<number> {
   if (full && core.config.JSHERP_TENANT_ID !== undefined) await (await syncState(core, core.config.JSHERP_TENANT_ID)).update({ lastFullAt: null });
-  const result = await runJob(core, jsherpSyncJob, { notifier: new Notifier(core), trigger: 'manual' });
+  const result = await runJob(core, jsherpSyncJob, { notifier: outboxFor(core), trigger: 'manual' });
   if (!result.claimed) throw new UserFacingError('同步没有运行 (时段已被占用)。', 1);
   process.stdout.write(`${result.run.summary ?? ''}\n运行记录 #${result.run.id}\n`);
   return result.run.status === 'failed' ? 1 : 0;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { seedDemo } from '../../core/demo/seed.js';
 import { openReadyCore, openRuntime, runAction } from '../runtime.js';
-import { migrateUp } from '../../models/migrate.js';
 import { DatabaseUnavailableError, explainDbError } from '../../core/boot.js';
 import { UserFacingError } from '../runtime.js';
 
@@ -14,7 +13,7 @@ export function registerCoreCommands(program: Command): void {
       const { core } = openRuntime();
       try {
         await core.models.sequelize.authenticate().catch((err) => { throw new DatabaseUnavailableError(explainDbError(err, core.config.DATABASE_URL)); });
-        const applied = await migrateUp(core.models.sequelize);
+        const applied = await core.schema.up(core.models.sequelize);
         process.stdout.write(applied.length ? `已执行迁移: ${applied.join(', ')}\n` : '数据库已是最新, 无需迁移。\n');
       } catch (err) {
         if (err instanceof DatabaseUnavailableError) throw new UserFacingError(err.message);

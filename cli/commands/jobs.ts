@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
-import { Notifier } from '../../bot/notify/notifier.js';
 import type { Actor, Core } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { findInactive } from '../../core/review/inactive.js';
 import { integrityReport, integrityText } from '../../core/review/integrity.js';
 import { scanText } from '../../core/customers/duplicates/format.js';
 import { findDuplicatePairs } from '../../core/customers/duplicates/scan.js';
-import { JOBS, findJob, nextRuns, scheduleOf, scheduleVariable } from '../../jobs/index.js';
-import { runJob } from '../../jobs/runner.js';
+import { JOBS, findJob, nextRuns, outboxFor, runJob, scheduleOf, scheduleVariable } from '../compose.js';
 import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
 
 const STATUS_LABELS: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败', skipped: '跳过' };
@@ -38,7 +36,7 @@ async function runByHand(core: Core, name: string, dryRun: boolean): Promise<num
   const job = findJob(name);
   if (!job) throw new UserFacingError(`没有名为「${name}」的任务。可用的任务: ${JOBS.map((j) => j.name).join(', ')}`, 2);
   // Messages go to the outbox; the running server's dispatcher sends them (the console inbox shows them at once).
-  const result = await runJob(core, job, { notifier: new Notifier(core), trigger: 'manual', dryRun });
+  const result = await runJob(core, job, { notifier: outboxFor(core), trigger: 'manual', dryRun });
   if (!result.claimed) throw new UserFacingError('任务没有运行 (时段已被占用)。', 1);
   const run = result.run;
   process.stdout.write(`${job.title} (${job.name})${run.dryRun ? ' [试运行]' : ''}: ${STATUS_LABELS[run.status] ?? run.status}\n${run.summary ?? ''}\n运行记录 #${run.id}\n`);

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { openReadyCore, runAction } from '../runtime.js';
 import { serve } from '../server/serve.js';
 import { buildMounts } from '../server/mounts.js';
-import { checkSchedules, startScheduler } from '../../jobs/index.js';
-import { Notifier } from '../../bot/notify/notifier.js';
+import { checkSchedules, outboxFor, startScheduler } from '../compose.js';
 
 /** `steward serve`: the bot, the back office and the jobs in one process. */
 export function registerServe(program: Command): void {
@@ -15,7 +14,7 @@ export function registerServe(program: Command): void {
         const core = await openReadyCore(process.env, { server: true });
         // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
         if (core.config.JOBS_ENABLED) checkSchedules(core.config);
-        const startJobs = core.config.JOBS_ENABLED ? () => startScheduler(core, { notifier: new Notifier(core) }) : undefined;
+        const startJobs = core.config.JOBS_ENABLED ? () => startScheduler(core, { notifier: outboxFor(core) }) : undefined;
         const running = await serve(core, { mounts: await buildMounts(core), startJobs });
         const shutdown = (signal: string) => {
           core.logger.info({ signal }, 'signal received');

@@ -6,6 +6,7 @@ import { localParts, normalizeCode } from '../customers/codes.js';
 import { assertOpenForBusiness } from '../customers/status.js';
 import { customerNotFound } from '../customers/view.js';
 import { mergedNote } from '../customers/merge/aliases.js';
+import { isInactive, isOpenForBusiness } from '../customers/lifecycle.js';
 
 /** Whether a new order may be saved for a customer: what the ERP asks before it saves one. */
 export type Transactable =
@@ -48,7 +49,7 @@ export async function checkTransactable(core: Core, rawCode: string): Promise<Tr
   const merged = r.merged_into ? (await readPooled<Row>(core.models.sequelize, BY_ID, [r.merged_into]))[0] : undefined;
   if (merged) r = merged;
   const via = merged ? { mergedInto: merged.code } : {};
-  if (r.status === 'active') return { ok: true, ...via };
+  if (isOpenForBusiness(r.status, 'new')) return { ok: true, ...via };
   const deactivatedAt = r.deactivated_at === null ? null : new Date(r.deactivated_at);
   const shape = { code: r.code, name: r.name, status: r.status, deactivationReason: r.deactivation_reason, deactivationMemo: r.deactivation_memo, deactivatedAt } as unknown as Customer;
   let message = '';
@@ -63,9 +64,10 @@ export async function checkTransactable(core: Core, rawCode: string): Promise<Tr
     const p = localParts(d, core.config.STEWARD_TIMEZONE);
     return `${p.year}-${p.month}-${p.day}`;
   };
-  const inactive = r.status === 'inactive';
+  const inactive = isInactive(r.status);
   return {
-    ok: false, status: r.status, reason: inactive ? r.deactivation_reason : null, since: inactive ? day(deactivatedAt) : null,
+    ok: false, status: r.status as 'inactive' | 'deleted', // not open for new business (above)
+    reason: inactive ? r.deactivation_reason : null, since: inactive ? day(deactivatedAt) : null,
     until: inactive && r.reactivate_on ? String(r.reactivate_on).slice(0, 10) : null, message: merged ? `${mergedNote(code, merged.code)}。${message}` : message, ...via,
   };
 }

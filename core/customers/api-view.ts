@@ -2,6 +2,7 @@ import type { Customer } from '../../models/index.js';
 import type { Core } from '../context.js';
 import { maskPhone, decrypt } from '../privacy.js';
 import { localParts } from './codes.js';
+import { isDeleted, isInactive } from './lifecycle.js';
 
 /**
  * A customer as other systems see it (the HTTP API and webhook payloads): stable English keys,
@@ -57,12 +58,12 @@ function day(core: Core, d: Date | null): string | null {
 
 /** The API form of one customer row; `ownerName` comes from the caller's join. */
 export function toApiCustomer(core: Core, c: Customer, ownerName: string | null): ApiCustomer {
-  const phone = c.status === 'deleted' ? null : decrypt(core.keys, c.phoneEnc);
+  const phone = isDeleted(c.status) ? null : decrypt(core.keys, c.phoneEnc);
   return {
     code: c.code, name: c.name, contact: c.contact, phoneMasked: phone ? maskPhone(phone) : null, category: c.category, region: c.region ?? null,
     owner: c.ownerId ? { id: c.ownerId, name: ownerName ?? `#${c.ownerId}` } : null,
     status: c.status,
-    deactivation: c.status === 'inactive'
+    deactivation: isInactive(c.status)
       ? { reason: c.deactivationReason, memo: c.deactivationMemo, since: day(core, c.deactivatedAt), until: c.reactivateOn }
       : null,
     note: c.note, lastOrderDate: day(core, c.lastOrderAt), version: c.version,

@@ -3,6 +3,7 @@ import type { Customer } from '../../models/index.js';
 import type { Core } from '../context.js';
 import { blindIndex } from '../privacy.js';
 import { normalizeName, normalizePhone } from '../text.js';
+import { liveStatus } from './lifecycle.js';
 
 export interface DuplicateCandidate {
   id: number;
@@ -21,7 +22,7 @@ export async function duplicateCandidates(core: Core, input: { name?: string | n
   if (phoneHash) or.push({ phoneHash });
   if (!or.length) return [];
   const rows = await core.models.Customer.findAll({
-    where: { [Op.or]: or, status: { [Op.ne]: 'deleted' }, ...(opts.excludeId ? { id: { [Op.ne]: opts.excludeId } } : {}) },
+    where: { [Op.or]: or, status: liveStatus(), ...(opts.excludeId ? { id: { [Op.ne]: opts.excludeId } } : {}) },
     attributes: ['id', 'code', 'name', 'status', 'nameNorm', 'phoneHash'],
     limit: 20,
     transaction: opts.transaction,
@@ -45,7 +46,7 @@ export async function duplicateCandidatesMany(core: Core, inputs: { name?: strin
     if (names.length) or.push({ nameNorm: names });
     if (phones.length) or.push({ phoneHash: phones });
     if (!or.length) continue;
-    const rows = await core.models.Customer.findAll({ where: { [Op.or]: or, status: { [Op.ne]: 'deleted' } }, attributes: ['id', 'code', 'name', 'status', 'nameNorm', 'phoneHash'], transaction: opts.transaction });
+    const rows = await core.models.Customer.findAll({ where: { [Op.or]: or, status: liveStatus() }, attributes: ['id', 'code', 'name', 'status', 'nameNorm', 'phoneHash'], transaction: opts.transaction });
     for (const r of rows) {
       for (const [map, key] of [[byName, r.nameNorm], [byPhone, r.phoneHash]] as const) {
         if (!key) continue;

@@ -11,6 +11,7 @@ import { storedFields } from './create.js';
 import { resolveListFields, withListErrors } from '../lists/customer-fields.js';
 import { assertEditInput, type CustomerInput } from './schema.js';
 import { auditFields, codeTakenError, findByCode, mapUniqueError, toView, type CustomerView } from './view.js';
+import { mayTransition } from './lifecycle.js';
 
 export interface EditResult {
   customer: CustomerView;
@@ -35,7 +36,7 @@ export async function editCustomer(core: Core, actor: Actor, rawCode: string, in
   const value = await withListErrors(core, fields, () => assertEditInput(fields));
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
-    if (row.status === 'deleted') throw deletedError(actor, row.code, '不能修改');
+    if (!mayTransition(row.status, 'edit')) throw deletedError(actor, row.code, '不能修改');
     assertOwnerMay(core, actor, row, 'edit');
     if (value.ownerId !== undefined && value.ownerId !== row.ownerId) assertOwnerMay(core, actor, row, 'changeOwner');
     // Forms send the version as text; anything that is not a whole number is refused, not concatenated.

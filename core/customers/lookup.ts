@@ -5,6 +5,7 @@ import { readPooled, type JoinedRead } from '../data/sql.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from './codes.js';
 import { toView, type CustomerView } from './view.js';
+import { isDeleted } from './lifecycle.js';
 
 /** What a chat lookup by exact code finds: the customer (following a merge) and its owner's name. */
 export interface CodeLookup {
@@ -86,5 +87,5 @@ export async function lookupByCode(core: Core, actor: Actor, rawCode: string, re
   if (!row) return null;
   const customer = asCustomer(row);
   const ownerName = (row.ownerName as string | null | undefined) ?? null;
-  return { code: customer.code, mergedFrom, view: customer.status === 'deleted' ? null : toView(core, customer), ownerName };
+  return { code: customer.code, mergedFrom, view: isDeleted(customer.status) ? null : toView(core, customer), ownerName };
 }

@@ -7,6 +7,7 @@ import { normalizeName, normalizePhone, toHalfWidth } from '../text.js';
 import { resolveListFilters } from '../lists/customer-fields.js';
 import { normalizeCode } from './codes.js';
 import { toView, type CustomerView } from './view.js';
+import { isDeleted, liveStatus } from './lifecycle.js';
 
 export interface SearchQuery {
   /** Free text: a phone, a code (exact or prefix) or part of a name. */
@@ -54,7 +55,7 @@ export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Custom
   const { sequelize } = core.models;
   const and: WhereOptions<Customer>[] = [];
   if (query.status) and.push({ status: query.status });
-  else if (!query.includeDeleted) and.push({ status: { [Op.ne]: 'deleted' } });
+  else if (!query.includeDeleted) and.push({ status: liveStatus() });
   if (query.ownerId) and.push({ ownerId: query.ownerId });
   if (query.category) and.push({ category: query.category });
   if (query.region) and.push({ region: query.region });
@@ -94,6 +95,6 @@ export async function searchCustomers(core: Core, actor: Actor, query: SearchQue
 export async function getCustomer(core: Core, actor: Actor, code: string, opts: { includeDeleted?: boolean } = {}): Promise<CustomerView | null> {
   assertCan(actor.operator, 'view');
   const row = await core.models.Customer.findOne({ where: { code: normalizeCode(code) } });
-  if (!row || (row.status === 'deleted' && !opts.includeDeleted)) return null;
+  if (!row || (isDeleted(row.status) && !opts.includeDeleted)) return null;
   return toView(core, row);
 }

@@ -1,14 +1,16 @@
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Customer } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
 import type { Actor, Core } from '../context.js';
-import { DomainError, validationError } from '../errors.js';
+import { DomainError, isDomainError, validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { DEACTIVATION_REASONS, type DeactivationReason } from './schema.js';
 import { findByCode, toView, type CustomerView } from './view.js';
 import { localParts } from './codes.js';
 import { assertOwnerMay } from './ownership.js';
+import { isDeleted, mayTransition } from './lifecycle.js';
+import { localToday } from '../reports/periods.js';
 
 export interface DeactivateInput {
   reason: string;
@@ -17,26 +19,8 @@ export interface DeactivateInput {
   until?: string | null;
 }
 
-function dateText(d: Date | null, tz: string): string {
-  if (!d) return '未知日期';
-  const p = localParts(d, tz);
-  return `${p.year}-${p.month}-${p.day}`;
-}
-
-/**
- * The one rule for business documents: nothing new for an inactive or deleted customer.
- * `wind-down` work (cancel, complete, payment, release) is still allowed while inactive,
- * so an inactive customer's open business can be cleared before a delete.
- */
-export function assertOpenForBusiness(core: Core, c: Customer, kind: 'new' | 'wind-down'): void {
-  if (c.status === 'deleted') {
-    throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`, { code: c.code });
-  }
-  if (c.status === 'inactive' && kind === 'new') {
-    const memo = c.deactivationMemo ? ` (${c.deactivationMemo})` : '';
-    throw new DomainError('CUSTOMER_INACTIVE', `客户 ${c.code} ${c.name} 已于 ${dateText(c.deactivatedAt, core.config.STEWARD_TIMEZONE)} 停用, 原因: ${c.deactivationReason ?? '未填写'}${memo}。不能新建订单或预留; 如需恢复合作请先「启用客户 ${c.code}」。`, { code: c.code, reason: c.deactivationReason, deactivatedAt: c.deactivatedAt });
-  }
-}
+// The open-for-business rule lives in the lifecycle table; re-exported for the callers that import it from here.
+export { assertOpenForBusiness } from './lifecycle.js';
 
 /** Validates a deactivation reason and memo; the memo is required for 其他. */
 export function checkDeactivation(input: DeactivateInput, today: string): { reason: DeactivationReason; memo: string | null; until: string | null } {
@@ -61,8 +45,10 @@ export async function deactivate(core: Core, actor: Actor, rawCode: string, inpu
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
     assertOwnerMay(core, actor, row, 'deactivate');
-    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 无需停用。`, { code: row.code });
-    if (row.status === 'inactive') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是停用状态 (${row.deactivationReason ?? ''})。`, { code: row.code });
+    if (!mayTransition(row.status, 'deactivate')) {
+      if (isDeleted(row.status)) throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除, 无需停用。`, { code: row.code });
+      throw new DomainError('CONFLICT', `客户 ${row.code} 已经是停用状态 (${row.deactivationReason ?? ''})。`, { code: row.code });
+    }
     await row.update({ status: 'inactive', deactivationReason: reason, deactivationMemo: memo, reactivateOn: until, deactivatedAt: core.now(), version: row.version + 1 }, { transaction: t });
     await appendAudit(core, t, actor, {
       action: 'customer.deactivate', customerId: row.id, customerCode: row.code,
@@ -72,13 +58,51 @@ export async function deactivate(core: Core, actor: Actor, rawCode: string, inpu
   }, opts.transaction);
 }
 
+/** Customers whose 停用至 date (local date in STEWARD_TIMEZONE) has come, oldest first: what the reactivate-due job brings back. */
+export async function dueForReactivation(core: Core, limit = 5000): Promise<Customer[]> {
+  return core.models.Customer.findAll({ where: { status: 'inactive', reactivateOn: { [Op.lte]: localToday(core) } }, order: [['id', 'ASC']], limit });
+}
+
+/** What a bulk 停用 did: the codes deactivated, and those refused with core's reason. */
+export interface BulkDeactivation {
+  done: string[];
+  skipped: { code: string; reason: string }[];
+}
+
+/**
+ * 全部停用: deactivates exactly the listed customers, with one reason, in one transaction. A customer
+ * that changed since it was listed (already 停用, deleted, another owner's) is skipped with the
+ * reason core gives; the rest are deactivated and audited together, or none if the database fails.
+ */
+export async function deactivateMany(core: Core, actor: Actor, codes: readonly string[], input: DeactivateInput): Promise<BulkDeactivation> {
+  assertCan(actor.operator, 'deactivate');
+  const p = localParts(core.now(), core.config.STEWARD_TIMEZONE);
+  checkDeactivation(input, `${p.year}-${p.month}-${p.day}`);
+  return withTransaction(core.models.sequelize, async (t) => {
+    const out: BulkDeactivation = { done: [], skipped: [] };
+    for (const code of codes) {
+      try {
+        // deactivate() refuses before it writes, so a refusal leaves the transaction usable.
+        await deactivate(core, actor, code, input, { transaction: t });
+        out.done.push(code);
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        out.skipped.push({ code, reason: err.message });
+      }
+    }
+    return out;
+  });
+}
+
 /** 启用: back to active; the deactivation fields are cleared (the audit trail keeps them). */
 export async function reactivate(core: Core, actor: Actor, rawCode: string, opts: { transaction?: Transaction; note?: string } = {}): Promise<CustomerView> {
   assertCan(actor.operator, 'reactivate');
   return withTransaction(core.models.sequelize, async (t) => {
     const row = await findByCode(core, rawCode, t, true);
-    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除; 请用「恢复客户 ${row.code}」从回收站恢复。`, { code: row.code });
-    if (row.status === 'active') throw new DomainError('CONFLICT', `客户 ${row.code} 已经是启用状态。`, { code: row.code });
+    if (!mayTransition(row.status, 'reactivate')) {
+      if (isDeleted(row.status)) throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除; 请用「恢复客户 ${row.code}」从回收站恢复。`, { code: row.code });
+      throw new DomainError('CONFLICT', `客户 ${row.code} 已经是启用状态。`, { code: row.code });
+    }
     const before = { status: row.status, deactivationReason: row.deactivationReason, deactivationMemo: row.deactivationMemo, reactivateOn: row.reactivateOn };
     await row.update({ status: 'active', deactivationReason: null, deactivationMemo: null, reactivateOn: null, deactivatedAt: null, version: row.version + 1 }, { transaction: t });
     await appendAudit(core, t, actor, { action: 'customer.reactivate', customerId: row.id, customerCode: row.code, before, after: { status: 'active' }, ...(opts.note ? { info: { note: opts.note } } : {}) });

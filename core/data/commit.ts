@@ -7,6 +7,7 @@ import { normalizePhone } from '../text.js';
 import type { CodeBlock } from './codes-batch.js';
 import type { PlannedRow } from './plan.js';
 import { chunks, execMysql, insertRows, isMysql, letIoIn, mysqlInsertValues, selectRows } from './sql.js';
+import { isInactive } from '../customers/lifecycle.js';
 
 export interface BatchMeta {
   fileName: string;
@@ -72,7 +73,7 @@ export class ImportWriter {
     for (const [i, r] of rows.entries()) {
       if (i % 100 === 99) await letIoIn();
       const { input } = r;
-      const inactive = r.status === 'inactive';
+      const inactive = r.status !== null && isInactive(r.status);
       const phone = input.phone ?? null;
       const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(this.core.keys, phone);
       out.push([

@@ -10,6 +10,7 @@ import { assertCan } from '../permissions.js';
 import { STATUS_LABELS, toView, type CustomerView } from '../customers/view.js';
 import { IMPORT_COLUMNS } from './headers.js';
 import type { Progress } from './source.js';
+import { liveStatus } from '../customers/lifecycle.js';
 
 export type ExportFormat = 'csv' | 'xlsx' | 'json';
 
@@ -97,7 +98,7 @@ export async function exportCustomers(core: Core, actor: Actor, out: string, opt
   if (opts.reveal) assertCan(actor.operator, 'revealPersonal');
   const { Customer, Operator } = core.models;
   const owners = new Map((await Operator.findAll({ attributes: ['id', 'displayName'] })).map((o) => [o.id, o.displayName]));
-  const where = opts.status ? { status: opts.status } : { status: { [Op.ne]: 'deleted' } };
+  const where = opts.status ? { status: opts.status } : { status: liveStatus() };
   const total = await Customer.count({ where });
   const tmp = `${out}.part-${process.pid}`;
   const sink = openSink(opts.format, tmp);

@@ -9,6 +9,7 @@ import { normalizeName, normalizePhone } from '../text.js';
 import type { HeaderMap } from './headers.js';
 import type { ParsedRow } from './parse-rows.js';
 import { chunks, letIoIn } from './sql.js';
+import { mayTransition } from '../customers/lifecycle.js';
 
 /** What will happen to one row. */
 export interface PlannedRow extends ParsedRow {
@@ -149,7 +150,7 @@ export class ImportPlanner {
       row.errors.push({ row: row.rowNo, column, message });
     };
     if (c.mergedInto) return fail(this.labels.code, `客户 ${c.code} 已合并到其他客户, 不能再通过这个编码导入修改; 发送「客户 ${c.code}」可查到合并后的编码, 请改用它`);
-    if (c.status === 'deleted') return fail(this.labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
+    if (!mayTransition(c.status, 'edit')) return fail(this.labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
     if (row.status && row.status !== c.status) {
       const zh: Record<string, string> = { active: '启用', inactive: '停用', deleted: '已删除' };
       return fail(this.labels.status, `状态不能通过导入修改 (现在是「${zh[c.status]}」, 文件里是「${zh[row.status]}」); 请用「${row.status === 'active' ? '启用' : '停用'}客户 ${c.code}」办理`);

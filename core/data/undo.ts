@@ -7,6 +7,7 @@ import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { decrypt } from '../privacy.js';
 import { chunks } from './sql.js';
+import { isDeleted } from '../customers/lifecycle.js';
 
 /** What an undo did, and what it left because someone touched it since. */
 export interface UndoReport {
@@ -88,7 +89,7 @@ export async function undoImport(core: Core, actor: Actor, batchRef: string): Pr
         continue;
       }
       if (r.outcome === 'created') {
-        const why = c.status === 'deleted' ? '已被删除 (在回收站里)' : c.version !== r.versionAfter ? '导入后又被修改过' : used.get(c.id);
+        const why = isDeleted(c.status) ? '已被删除 (在回收站里)' : c.version !== r.versionAfter ? '导入后又被修改过' : used.get(c.id);
         if (why) skip(why);
         else {
           remove.push(c.id);
@@ -96,8 +97,8 @@ export async function undoImport(core: Core, actor: Actor, batchRef: string): Pr
         }
         continue;
       }
-      if (c.version !== r.versionAfter || c.status === 'deleted') {
-        skip(c.status === 'deleted' ? '已被删除 (在回收站里)' : '导入后又被修改过');
+      if (c.version !== r.versionAfter || isDeleted(c.status)) {
+        skip(isDeleted(c.status) ? '已被删除 (在回收站里)' : '导入后又被修改过');
         continue;
       }
       const before = JSON.parse(r.before ?? '{}') as Record<string, unknown>;

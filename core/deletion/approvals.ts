@@ -1,5 +1,5 @@
 import { Op, type Transaction } from 'sequelize';
-import type { ApprovalRequest, ApprovalStatus } from '../../models/index.js';
+import type { ApprovalRequest, ApprovalStatus, Operator } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
 import type { Actor, Core } from '../context.js';
@@ -13,6 +13,7 @@ import { takeSnapshot } from './snapshot.js';
 import { cooperationHistory, storedHistory } from './history.js';
 import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
+import { mayTransition } from '../customers/lifecycle.js';
 
 export interface DecisionResult {
   request: ApprovalRequest;
@@ -66,7 +67,7 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const customer = await findByCode(core, rawCode, t, true);
-      if (customer.status === 'deleted') throw deletedError(actor, customer.code, '无需再删除');
+      if (!mayTransition(customer.status, 'delete')) throw deletedError(actor, customer.code, '无需再删除');
       assertOwnerMay(core, actor, customer, 'requestDeletion');
       const blockers = await collectBlockers(core, customer.id, t);
       if (blockers.length) {
@@ -200,10 +201,22 @@ async function expireOne(core: Core, actor: Actor, r: ApprovalRequest): Promise<
 
 /** Marks overdue pending requests expired; returns them (now `expired`) so the doors can update their cards. */
 export async function expireApprovals(core: Core, actor: Actor): Promise<ApprovalRequest[]> {
-  const overdue = await core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } } });
+  const overdue = await overdueApprovals(core);
   const expired: ApprovalRequest[] = [];
   for (const r of overdue) if (await expireOne(core, actor, r)) expired.push(r);
   return expired;
+}
+
+/** Pending requests past their deadline (what the approval-expiry job expires). */
+export async function overdueApprovals(core: Core): Promise<ApprovalRequest[]> {
+  return core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, order: [['id', 'ASC']] });
+}
+
+/** Who decided and who asked for a request, as operators (each once); none for an unknown id. */
+export async function approvalPeople(core: Core, approvalId: number | null): Promise<Operator[]> {
+  const request = approvalId ? await core.models.ApprovalRequest.findByPk(approvalId) : null;
+  const ids = [request?.decidedBy, request?.requesterId].filter((id): id is number => typeof id === 'number' && id > 0);
+  return ids.length ? core.models.Operator.findAll({ where: { id: [...new Set(ids)] } }) : [];
 }
 
 /** Pending requests an approver can act on (not their own). */

@@ -8,6 +8,7 @@ import { assertCan } from '../permissions.js';
 import { normalizeCode } from '../customers/codes.js';
 import { localTime } from './approvals.js';
 import { backupSnapshot, writeBackupCustomer } from '../data/backup/one-customer.js';
+import { mayTransition } from '../customers/lifecycle.js';
 
 /** Entries still restorable (not restored, not purged), newest first. */
 export async function listRecycleBin(core: Core, actor: Actor, opts: { limit?: number } = {}): Promise<RecycleEntry[]> {
@@ -33,7 +34,7 @@ export async function restoreCustomer(core: Core, actor: Actor, rawCode: string)
       return { code, status: String(fromBackup.customer.status), entry };
     }
     const customer = await core.models.Customer.findByPk(entry.customerId, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!customer || customer.status !== 'deleted') throw new DomainError('CONFLICT', `客户 ${code} 当前不是已删除状态, 无需恢复。`, { code });
+    if (!customer || !mayTransition(customer.status, 'restore')) throw new DomainError('CONFLICT', `客户 ${code} 当前不是已删除状态, 无需恢复。`, { code });
     await customer.update({ status: entry.previousStatus as 'active' | 'inactive', version: customer.version + 1 }, { transaction: t });
     await entry.update({ restoredAt: core.now() }, { transaction: t });
     await appendAudit(core, t, actor, { action: 'customer.restore', customerId: customer.id, customerCode: code, before: { status: 'deleted' }, after: { status: entry.previousStatus }, info: { recycleEntryId: entry.id } });

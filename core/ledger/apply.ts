@@ -12,6 +12,7 @@ import type { LedgerApplyOptions, LedgerApplyResult, LedgerDoc, LedgerOutcome } 
 import { DOC_TYPE_LABELS, validateDoc, type DocIn, type OrderIn, type ReceivableIn, type ReservationIn } from './validate.js';
 import { together } from './together.js';
 import { resolveOrderLinks, writeLastOrderAt, writeOrders, writeReceivables, writeReservations, type WriteContext } from './write.js';
+import { isOpenForBusiness } from '../customers/lifecycle.js';
 
 /** Orders and reservations are sales work; receivables are finance's. */
 function assertMayPush(actor: Actor, docs: DocIn[]): void {
@@ -47,7 +48,7 @@ function check(docs: (LedgerDoc | Record<string, unknown>)[]): Checked {
 
 /** The full rows of the inactive and deleted customers named: the 停用 message needs reason and date. */
 async function closedCustomers(core: Core, customers: Map<string, CustomerRow>, t: Transaction | null): Promise<Map<number, Customer>> {
-  const ids = [...customers.values()].filter((c) => c.status !== 'active').map((c) => c.id);
+  const ids = [...customers.values()].filter((c) => !isOpenForBusiness(c.status, 'new')).map((c) => c.id);
   if (!ids.length) return new Map();
   const rows = await core.models.Customer.findAll({ where: { id: { [Op.in]: ids } }, transaction: t ?? undefined });
   return new Map(rows.map((c) => [c.id, c]));

@@ -9,6 +9,7 @@ import type { LedgerChange } from './events.js';
 import type { CustomerRow, OrderRow, ReceivableRow, ReservationRow } from './load.js';
 import type { DocIn, OrderIn, ReceivableIn, ReservationIn } from './validate.js';
 import { DOC_TYPE_LABELS } from './validate.js';
+import { isOpenForBusiness } from '../customers/lifecycle.js';
 
 type Fields = Record<string, unknown>;
 export type OutcomeError = { code: string; message: string; details: Record<string, unknown> };
@@ -61,7 +62,7 @@ function owner(ctx: PlanContext, doc: DocIn, existing: { customerId: number; cus
 
 /** The 停用 rule for new business, with the same message as every other door (and transactable). */
 function refuseNew(ctx: PlanContext, customer: CustomerRow): OutcomeError | null {
-  if (customer.status === 'active') return null;
+  if (isOpenForBusiness(customer.status, 'new')) return null;
   const row = ctx.closed.get(customer.id);
   try {
     if (row) assertOpenForBusiness(ctx.core, row, 'new');

@@ -6,6 +6,7 @@ import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { findByCode } from '../customers/view.js';
 import { assertOwnerMay } from '../customers/ownership.js';
+import { isDeleted, mayTransition } from '../customers/lifecycle.js';
 
 export interface KeepResult {
   code: string;
@@ -27,8 +28,10 @@ export async function keepCustomer(core: Core, actor: Actor, rawCode: string, no
   return withTransaction(core.models.sequelize, async (t) => {
     const c = await findByCode(core, rawCode, t, true);
     assertOwnerMay(core, actor, c, 'handle');
-    if (c.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 无需保留。`, { code: c.code });
-    if (c.status === 'inactive') throw new DomainError('CONFLICT', `客户 ${c.code} 已经停用, 无需保留; 如要恢复合作请「启用客户 ${c.code}」。`, { code: c.code });
+    if (!mayTransition(c.status, 'keep')) {
+      if (isDeleted(c.status)) throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 无需保留。`, { code: c.code });
+      throw new DomainError('CONFLICT', `客户 ${c.code} 已经停用, 无需保留; 如要恢复合作请「启用客户 ${c.code}」。`, { code: c.code });
+    }
     const now = core.now();
     const until = new Date(now.getTime() + keepDays * 86400_000);
     await core.models.CustomerKeep.create({ customerId: c.id, customerCode: c.code, ownerId: c.ownerId, operatorId: actor.operator.id, operatorName: actor.operator.displayName, keptAt: now, note: memo }, { transaction: t });

@@ -63,6 +63,17 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
     expect((await c!.reload()).status).toBe('active');
   });
 
+  it('stores a confirmation as { commandId, key, payload } in the database, so another instance acts on 确认', async () => {
+    const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
+    const proposal = await consoleSay(bot.deps, as('demo-admin'), { text: `停用客户 ${c!.code} 信息错误` });
+    expect(proposal[0]!.buttons).toEqual([{ id: `confirm:${c!.code}`, text: '确认停用' }, { id: 'cancel', text: '取消' }]);
+    const row = await h.core.models.BotConversation.findOne({ where: { kind: 'confirm' }, order: [['id', 'DESC']] });
+    expect(JSON.parse(row!.payload)).toEqual({ commandId: 'customer.deactivate', key: c!.code, payload: { code: c!.code, reason: '信息错误', memo: null, until: null } });
+    const other = createBot(h.core, { dispatch: false });
+    expect((await consoleSay(other.deps, as('demo-admin'), { text: `确认 ${c!.code}` }))[0]!.text).toContain(`已停用客户 ${c!.code}`);
+    expect((await c!.reload()).status).toBe('inactive');
+  });
+
   it('expires a pending confirmation after five minutes', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
     await say('demo-admin', `停用客户 ${c!.code} 信息错误`);

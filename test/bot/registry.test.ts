@@ -28,6 +28,20 @@ describe('command registry', () => {
     expect(help).not.toContain('• 确认');
   });
 
+  it('refuses a confirmation on a command without a side effect', () => {
+    const confirm = { label: '测试', key: () => 'k', act: async () => ({ text: '' }) };
+    expect(() => new CommandRegistry().register(spec({ id: 'c', name: '丙', confirm }))).toThrow('command c has a confirmation but no side effect');
+  });
+
+  it('takes each confirm button label from the command that proposes', () => {
+    const labels = Object.fromEntries(buildRegistry().list().filter((s) => s.confirm).map((s) => [s.id, s.confirm!.label]));
+    expect(labels).toEqual({
+      'customer.create': '新建', 'customer.deactivate': '停用', 'customer.delete': '删除', 'customer.restore': '恢复',
+      'review.deactivate-all': '全部停用', 'ledger.cancel-order': '取消订单', 'ledger.payment': '收款', 'ledger.release': '释放',
+      'customer.merge': '合并', 'merge.undo': '撤销合并',
+    });
+  });
+
   it('shows one command with its example', () => {
     const r = buildRegistry();
     expect(r.helpFor(r.get('customer.delete')!)).toBe('删除客户 <编码> [原因]\n申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复; 可加 备注=处理说明\n别名: delete\n例如: 删除客户 C20260012 重复录入 备注=订单已在ERP取消');

@@ -85,4 +85,22 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
     expect(r.err).toContain('李四 没有「管理操作员」权限');
     expect(await operatorByIdentity(h.core, 'feishu', 'ou_x')).toBeNull();
   });
+
+  it('set changes an operator through core (roles by Chinese name, audited as the CLI); an admin cannot lock themselves out', async () => {
+    const r = await steward('operators', 'set', '--operator', '张三', '--roles', '销售,审批人');
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toBe(`已修改操作员 张三 (#${zhang.id}): ${zhang.email}, 角色 销售、审批人。\n`);
+    expect((await zhang.reload()).roleList()).toEqual(['sales', 'approver']);
+    const event = (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
+    expect(event).toMatchObject({ action: 'operator.edit', door: 'cli', operatorName: 'cli-admin' });
+    const self = await steward('operators', 'set', '--operator', 'cli-admin@test.local', '--active', 'false');
+    expect(self.code).toBe(1);
+    expect(self.err).toContain('不能停用自己的账号');
+    const demote = await steward('operators', 'set', '--operator', 'cli-admin@test.local', '--roles', 'sales');
+    expect(demote.err).toContain('不能去掉自己的管理员角色');
+    const bad = await steward('operators', 'set', '--operator', '张三', '--email', 'not-an-email', '--roles', '老板');
+    expect(bad.err).toContain('邮箱格式不对');
+    expect(bad.err).toContain('不认识: 老板');
+    expect((await steward('operators', 'set', '--operator', '张三')).err).toContain('请至少指定一项修改');
+  });
 });

@@ -109,7 +109,7 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
     }
     await seedDemo(inst[0]!.core);
     const jobs = JOBS.filter((j) => j.name === 'approval-expiry' || j.name === 'reactivate-due');
-    const notifier = { toOperator: async () => undefined, toGroup: async () => undefined, approvalDecided: async () => undefined };
+    const notifier = { toOperator: async () => undefined, toGroup: async () => undefined, approvalDecided: async () => undefined, linksWanted: () => false, reviewLink: () => '', hasTeamGroup: async () => false };
     jobsFrom = Date.now();
     stopJobs = inst.map((i) => startScheduler(i.core, { jobs, notifier, onAttempt: (job, result) => attempts.push({ n: i.n, job: job.name, result }) }));
   }, 240_000);

@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
-import { deactivate, reactivate } from '../../core/customers/status.js';
+import { deactivate, deactivateMany, reactivate } from '../../core/customers/status.js';
 import { approve, requestDeletion } from '../../core/deletion/approvals.js';
 import { createOrder, createReceivable, moveOrder, recordPayment, releaseReservation, reserveStock } from '../../core/orders.js';
 import { toCents } from '../../core/money.js';
@@ -101,6 +101,25 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
     expect((await deactivate(h.core, salesAdmin, unowned.code, { reason: '客户要求' })).status).toBe('inactive');
     const viewer = await h.actor('状态只读', ['viewer']);
     await expectRefused(reactivate(h.core, viewer, unowned.code), 'NOT_PERMITTED', '启用客户');
+  });
+
+  it('全部停用 (deactivateMany): the listed customers in one transaction, each audited; ones that changed meanwhile are skipped with the reason', async () => {
+    const owner = await h.operator('状态销售甲', ['sales']);
+    const [a, b, stopped] = [await newCustomer(h, admin, { ownerId: owner.id }), await newCustomer(h, admin, { ownerId: owner.id }), await newCustomer(h, admin, { ownerId: owner.id })];
+    const theirs = await newCustomer(h, admin);
+    await deactivate(h.core, admin, stopped.code, { reason: '客户要求' });
+    const r = await deactivateMany(h.core, sales, [a.code, stopped.code, theirs.code, b.code], { reason: '长期无交易' });
+    expect(r.done).toEqual([a.code, b.code]);
+    expect(r.skipped).toEqual([
+      { code: stopped.code, reason: expect.stringContaining('已经是停用状态') },
+      { code: theirs.code, reason: expect.stringContaining('销售只能停用自己负责的客户') },
+    ]);
+    for (const c of [a, b]) {
+      expect(await h.core.models.Customer.findByPk(c.id)).toMatchObject({ status: 'inactive', deactivationReason: '长期无交易' });
+      expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toContain('customer.deactivate');
+    }
+    expect((await h.core.models.Customer.findByPk(theirs.id))?.status).toBe('active');
+    await expectRefused(deactivateMany(h.core, sales, [theirs.code], { reason: '看不顺眼' }), 'VALIDATION', '停用原因只能是');
   });
 
   it('refuse new orders and reservations for a deleted customer, and any deactivate/reactivate', async () => {

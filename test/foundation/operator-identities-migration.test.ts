@@ -4,7 +4,7 @@ import { openCore, prepareDatabase } from '../../core/boot.js';
 import type { Core } from '../../core/context.js';
 import { createLogger } from '../../core/logger.js';
 import { identitiesOf, operatorByIdentity } from '../../core/operators.js';
-import { migrator } from '../../models/migrate.js';
+import { migrator } from '../../migrations/migrate.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 
 /** A database at 0009 (per-vendor columns), with operators as a real installation has them. */

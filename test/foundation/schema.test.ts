@@ -1,6 +1,6 @@
 import { expect, it } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
-import { pendingMigrations, migrateUp } from '../../models/migrate.js';
+import { pendingMigrations, migrateUp } from '../../migrations/migrate.js';
 
 eachDialect('migrations', (h) => {
   it('bring an empty database up to date, and a second run applies nothing', async () => {

@@ -5,6 +5,8 @@ import { editCustomer } from '../../core/customers/edit.js';
 import { searchCustomers } from '../../core/customers/search.js';
 import { ListSnapshot } from '../../core/lists/lookup.js';
 import { listEntries, saveListEntry } from '../../core/lists/manage.js';
+import { startingCategoryRows } from '../../core/lists/starting.js';
+import { startingCategoryRows as seededBy0016 } from '../../migrations/0016-company-lists.js';
 import { eachDialect } from '../helpers/db.js';
 import { expectRefused, uniqueName } from '../core/fixtures.js';
 
@@ -22,6 +24,9 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
       ['01', '经销商', [], true], ['02', '批发商', [], true], ['03', '零售商', [], true], ['04', '终端客户', [], true], ['05', '电商', [], true], ['06', '其他', [], true],
     ]);
     expect(await listEntries(h.core, sales, 'region')).toEqual([]);
+    // A restore of a pre-0016 backup starts from core's copy of the list: it must be what 0016 seeded.
+    const now = new Date();
+    expect(startingCategoryRows(now)).toEqual(seededBy0016(now));
   });
 
   it('resolves a name or alias whatever the width, case and spaces; refuses unknown and inactive values with the choices', async () => {

@@ -8,6 +8,7 @@ import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
 import { findByCode } from '../view.js';
 import { pairKey } from './scan.js';
+import { isDeleted } from '../lifecycle.js';
 
 /** The reason stored when none is given. */
 export const DEFAULT_DISMISS_REASON = '不是同一客户';
@@ -28,7 +29,7 @@ export async function dismissDuplicate(core: Core, actor: Actor, codeX: string, 
       const [x, y] = [await findByCode(core, codeX, t), await findByCode(core, codeY, t)];
       if (x.id === y.id) throw new DomainError('VALIDATION', `两个编码是同一个客户 ${x.code}, 请写两个不同的客户编码。`, { errors: [{ field: 'codes', message: '两个编码相同' }] });
       for (const c of [x, y]) {
-        if (c.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除 (在回收站), 不会再出现在疑似重复里, 无需忽略。`, { code: c.code });
+        if (isDeleted(c.status)) throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除 (在回收站), 不会再出现在疑似重复里, 无需忽略。`, { code: c.code });
       }
       const [a, b] = x.id < y.id ? [x, y] : [y, x];
       const key = pairKey(a.id, b.id);

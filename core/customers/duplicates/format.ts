@@ -1,9 +1,10 @@
 import { SIGNAL_LABELS, type Crowd, type DuplicatePair, type DuplicateScan, type PairSide } from './scan.js';
+import { isInactive } from '../lifecycle.js';
 
 /** Where a person says two customers are not the same (the chat command only reads). */
 export const DISMISS_HINT = '不是同一客户的, 请在后台「疑似重复」里点「忽略」, 之后不再提示。';
 
-const who = (s: PairSide) => `${s.code} ${s.name} (${s.owner ?? '未分配'}${s.status === 'inactive' ? ', 已停用' : ''})`;
+const who = (s: PairSide) => `${s.code} ${s.name} (${s.owner ?? '未分配'}${isInactive(s.status) ? ', 已停用' : ''})`;
 
 /** Why the pair was found: 同手机、同名称. */
 export function signalText(p: DuplicatePair): string {

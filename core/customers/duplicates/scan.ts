@@ -1,5 +1,6 @@
 import type { Core } from '../../context.js';
 import { chunks, selectRows } from '../../data/sql.js';
+import { isDeleted } from '../lifecycle.js';
 
 /** Why two customers look like one: the same phone (blind index), normalised name, or a merged-in customer's name or phone. */
 export type DuplicateSignal = 'phone' | 'name' | 'alias';
@@ -142,7 +143,7 @@ function rank(x: DuplicatePair, y: DuplicatePair): number {
  */
 export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Promise<DuplicateScan> {
   const only = scope.customerId ? (await rowsById(core, [scope.customerId]))[0] ?? null : null;
-  if (scope.customerId && (!only || only.status === 'deleted')) return { pairs: [], crowds: [], dismissed: 0 };
+  if (scope.customerId && (!only || isDeleted(only.status))) return { pairs: [], crowds: [], dismissed: 0 };
   const rows = new Map<number, Row>();
   const signals = new Map<string, Set<DuplicateSignal>>();
   const add = (x: number, y: number, signal: DuplicateSignal) => {

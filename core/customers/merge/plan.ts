@@ -12,6 +12,7 @@ import { assertOwnerMay } from '../ownership.js';
 import { customerNotFound } from '../view.js';
 import { refuseMerged } from './aliases.js';
 import { countReferences, MOVED_TABLES } from './move.js';
+import { isLive, mayTransition } from '../lifecycle.js';
 
 /** At most this many customers are merged into one at a time. */
 export const MAX_ABSORBED = 10;
@@ -72,11 +73,11 @@ export async function loadParties(core: Core, actor: Actor, keepCode: string, ab
   if (codes.length > MAX_ABSORBED) throw validationError([{ field: 'absorb', message: `一次最多并入 ${MAX_ABSORBED} 个客户` }]);
   const keep = await load(core, keepCode, t);
   if (codes.includes(keep.code)) throw new DomainError('VALIDATION', `不能把客户 ${keep.code} 合并到它自己: 保留编码和并入编码必须不同。`, { errors: [{ field: 'absorb', message: '并入编码与保留编码相同' }] });
-  if (keep.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `保留客户 ${keep.code} 已删除 (在回收站), 不能作为合并后的客户。请先「恢复客户 ${keep.code}」或换一个保留客户。`, { code: keep.code });
+  if (!isLive(keep.status)) throw new DomainError('CUSTOMER_DELETED', `保留客户 ${keep.code} 已删除 (在回收站), 不能作为合并后的客户。请先「恢复客户 ${keep.code}」或换一个保留客户。`, { code: keep.code });
   const absorbed: Customer[] = [];
   for (const code of codes) {
     const row = await load(core, code, t);
-    if (row.status === 'deleted') throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除 (在回收站), 不能并入。如确需合并, 请先「恢复客户 ${row.code}」。`, { code: row.code });
+    if (!mayTransition(row.status, 'merge')) throw new DomainError('CUSTOMER_DELETED', `客户 ${row.code} 已删除 (在回收站), 不能并入。如确需合并, 请先「恢复客户 ${row.code}」。`, { code: row.code });
     absorbed.push(row);
   }
   for (const c of [keep, ...absorbed]) assertOwnerMay(core, actor, c, 'merge');

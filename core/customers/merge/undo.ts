@@ -9,6 +9,7 @@ import { auditFields, toView } from '../view.js';
 import { SURVIVOR_COLUMNS, type SurvivorBefore } from './act.js';
 import { moveBack, undoBlockers, type MovedRows } from './move.js';
 import { getMerge } from './request.js';
+import { mayTransition } from '../lifecycle.js';
 
 /** The outcome of 撤销合并. */
 export interface UnmergeResult {
@@ -43,7 +44,7 @@ export async function unmerge(core: Core, actor: Actor, id: number): Promise<Unm
     else if (keep.version !== merge.survivorVersion) reasons.push(`保留客户 ${keep.code} 在合并后被修改过 (版本 ${merge.survivorVersion} → ${keep.version})`);
     for (const a of before.absorbed) {
       const row = absorbed.find((r) => r.id === a.id);
-      if (!row || row.mergedInto !== keep.id || row.status !== 'deleted') reasons.push(`客户 ${a.code} 已不是并入 ${keep.code} 的状态`);
+      if (!row || row.mergedInto !== keep.id || !mayTransition(row.status, 'unmerge')) reasons.push(`客户 ${a.code} 已不是并入 ${keep.code} 的状态`);
     }
     reasons.push(...(await undoBlockers(core, t, moved, keep.id)).map((b) => b.text));
     if (reasons.length) throw refused(merge, reasons);

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Transaction } from 'sequelize';
 import type { BackupRecord } from '../../../models/index.js';
-import { migrator } from '../../../models/migrate.js';
 import type { Actor, Core } from '../../context.js';
 import { localParts } from '../../customers/codes.js';
 import { assertCan } from '../../permissions.js';
@@ -91,7 +90,7 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
   const key = backupKey(core.config);
   try {
     const { tables, checkpoint } = await writeTables(core, tmp, key, opts.onProgress);
-    const migrations = (await migrator(core.models.sequelize).executed()).map((m) => m.name);
+    const migrations = await core.schema.executed(core.models.sequelize);
     const manifest: Manifest = { format: FORMAT, createdAt: core.now().toISOString(), operator: actor.operator.displayName, reason: opts.reason ?? 'manual', dialect: core.models.sequelize.getDialect(), migrations, encrypted: Boolean(key), keyId: keyId(key), tables, auditCheckpoint: checkpoint };
     const body = Buffer.from(JSON.stringify(manifest, null, 2));
     fs.writeFileSync(path.join(tmp, MANIFEST), body);

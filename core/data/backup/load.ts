@@ -8,7 +8,7 @@ import type { Progress } from '../source.js';
 import { openLines, sha256File } from './files.js';
 import type { Manifest, ManifestTable } from './manifest.js';
 import { insertValues, tableSpecs, type TableSpec } from './tables.js';
-import { startingCategoryRows } from '../../../migrations/0016-company-lists.js';
+import { startingCategoryRows } from '../../lists/starting.js';
 
 /** A file whose bytes do not match the manifest, named, with what is wrong. */
 export interface FileProblem {

@@ -11,6 +11,7 @@ import { openLines } from './files.js';
 import { checkFiles, fieldAttributes, lineRow, readError } from './load.js';
 import { keyFor, readManifest, type Manifest } from './manifest.js';
 import { tableSpecs, insertValues, type TableSpec } from './tables.js';
+import { isDeleted } from '../../customers/lifecycle.js';
 
 /** The tables whose rows belong to one customer (by customer_id), besides the customer row itself. */
 const OWN_TABLES = ['sales_orders', 'receivables', 'reservations'] as const;
@@ -64,7 +65,7 @@ export async function stageCustomerFromBackup(core: Core, actor: Actor, dir: str
     const now = core.now();
     const status = String(found.customer.status);
     const created = await core.models.RecycleEntry.create({
-      customerId: Number(found.customer.id), customerCode: code, customerName: String(found.customer.name), previousStatus: status === 'deleted' ? 'inactive' : status,
+      customerId: Number(found.customer.id), customerCode: code, customerName: String(found.customer.name), previousStatus: isDeleted(status) ? 'inactive' : status,
       snapshot: JSON.stringify(found), approvalId: null, deletedBy: actor.operator.id ?? 0, deletedAt: now,
       retainUntil: new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000), restoredAt: null, purgedAt: null,
     }, { transaction: t });

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { withTransaction } from '../../../models/tx.js';
-import { MIGRATIONS } from '../../../migrations/index.js';
-import { STARTING_CATEGORIES } from '../../../migrations/0016-company-lists.js';
+import { STARTING_CATEGORIES } from '../../lists/starting.js';
 import type { Actor, Core } from '../../context.js';
 import { DomainError } from '../../errors.js';
 import { assertCan } from '../../permissions.js';
@@ -62,8 +61,8 @@ function assertSameDataKey(core: Core, canary: { value: string } | null): void {
 }
 
 /** Refuses a backup from a newer schema than this program knows. */
-function checkSchema(manifest: Manifest): void {
-  const known = new Set(MIGRATIONS.map((m) => m.name));
+function checkSchema(core: Core, manifest: Manifest): void {
+  const known = new Set(core.schema.known);
   const unknown = manifest.migrations.filter((m) => !known.has(m));
   if (unknown.length) {
     throw new DomainError('CONFLICT', `这份备份来自更新版本的程序 (包含迁移 ${unknown.join(', ')}), 当前程序无法还原。请先升级程序再还原。`, { unknown });
@@ -85,7 +84,7 @@ export async function restoreBackup(core: Core, actor: Actor, dir: string, opts:
     const list = bad.map((b) => `${b.file} (${b.reason})`).join('、');
     throw new DomainError('VALIDATION', `备份校验失败: ${list}。没有写入任何数据; 请换一份备份, 或先用 steward backup verify 检查。`, { files: bad });
   }
-  checkSchema(manifest);
+  checkSchema(core, manifest);
   const occupied = await nonEmptyTables(core);
   if (occupied.length && !opts.replace) {
     const list = occupied.slice(0, 5).map((o) => `${o.table} ${o.rows} 行`).join('、');

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createSequelize } from '../../../models/db.js';
 import { initModels, type Models } from '../../../models/index.js';
-import { migrateUp } from '../../../models/migrate.js';
 import type { Actor, Core } from '../../context.js';
 import { assertCan } from '../../permissions.js';
 import type { Progress } from '../source.js';
@@ -28,10 +27,10 @@ export interface VerifyReport {
 }
 
 /** A migrated, empty scratch SQLite database in a temp directory. */
-async function scratchDatabase(): Promise<{ models: Models; dir: string }> {
+async function scratchDatabase(core: Core): Promise<{ models: Models; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-verify-'));
   const sequelize = createSequelize({ dialect: 'sqlite', storage: path.join(dir, 'verify.sqlite') });
-  await migrateUp(sequelize);
+  await core.schema.up(sequelize);
   return { models: initModels(sequelize), dir };
 }
 
@@ -45,7 +44,7 @@ export async function verifyBackup(core: Core, actor: Actor, dir: string, opts: 
   const manifest = readManifest(full);
   const key = keyFor(manifest, core.config);
   const bad = new Map((await checkFiles(full, manifest)).map((p) => [p.table, p]));
-  const scratch = await scratchDatabase();
+  const scratch = await scratchDatabase(core);
   const tables: VerifyTable[] = [];
   try {
     const loaded = await scratch.models.sequelize.transaction(async (t) => {

@@ -2,6 +2,7 @@ import type { Core } from '../../context.js';
 import { chunks, selectRows } from '../../data/sql.js';
 import { normalizeName } from '../../text.js';
 import type { LedgerRow } from './rows.js';
+import { isLive } from '../../customers/lifecycle.js';
 
 interface NameHit {
   code: string;
@@ -26,7 +27,7 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
   }
   for (const r of wanted) {
     const all = hits.get(normalizeName(r.customerName!)) ?? [];
-    const live = all.filter((h) => h.status !== 'deleted');
+    const live = all.filter((h) => isLive(h.status));
     const pick = live.length ? live : all;
     const fail = (message: string) => {
       r.errors.push({ row: r.rowNo, column, message });

@@ -14,6 +14,7 @@ import type { JshDb } from './connection.js';
 import { customerInput } from './customers-step.js';
 import { matchCustomers, saveLinks } from './links.js';
 import { readCustomers } from './read.js';
+import { isDeleted } from '../../customers/lifecycle.js';
 
 /** What waits for a person: ambiguous matches first, then the unmatched, by jshERP id. */
 export async function listCandidates(core: Core, actor: Actor, tenantId: number): Promise<JsherpCandidate[]> {
@@ -32,7 +33,7 @@ export async function decideLink(core: Core, actor: Actor, db: JshDb, rawCode: s
   if (!jsh) throw new DomainError('NOT_FOUND', `jshERP 租户 ${db.tenantId} 中没有 id 为 ${jshId} 的客户 (或已删除)。用 steward connect jsherp --links 查看待确认的客户。`, { jshId });
   return withTransaction(core.models.sequelize, async (t) => {
     const customer = await core.models.Customer.findOne({ where: { code }, transaction: t });
-    if (!customer || customer.status === 'deleted') throw customerNotFound(code);
+    if (!customer || isDeleted(customer.status)) throw customerNotFound(code);
     const taken = await core.models.JsherpLink.findOne({ where: { tenantId: db.tenantId, customerId: customer.id }, transaction: t });
     if (taken) throw new DomainError('CONFLICT', `客户 ${code} 已关联 jshERP 客户 #${taken.jshId}; 一个客户只能关联一个。`, { code, jshId: Number(taken.jshId) });
     const other = await core.models.JsherpLink.findOne({ where: { tenantId: db.tenantId, jshId }, transaction: t });

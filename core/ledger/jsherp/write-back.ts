@@ -5,6 +5,7 @@ import { withTransaction } from '../../../models/tx.js';
 import { appendAudit } from '../../audit.js';
 import type { Actor, Core } from '../../context.js';
 import { jshError, type JshDb } from './connection.js';
+import { isInactive } from '../../customers/lifecycle.js';
 
 /** What one applied write did, in Chinese for the audit trail and the approver. */
 export interface WriteOutcome { text: string; wroteDeleteFlag: boolean | null; blocked: boolean; columns: Record<string, string | number> }
@@ -104,7 +105,7 @@ export async function applyWriteBacks(core: Core, actor: Actor, db: JshDb, onBlo
     const customer = await Customer.findByPk(w.customerId);
     let outcome: WriteOutcome;
     try {
-      outcome = await applyOne(db, w, customer?.status === 'inactive' ? 'inactive' : 'active', Boolean(link?.wroteDeleteFlag));
+      outcome = await applyOne(db, w, customer && isInactive(customer.status) ? 'inactive' : 'active', Boolean(link?.wroteDeleteFlag));
     } catch (err) {
       const message = jshError(db, err).message;
       await w.update({ attempts: w.attempts + 1, error: message.slice(0, 500), notBefore: new Date(core.now().getTime() + retryDelayMs(w.attempts + 1)) });

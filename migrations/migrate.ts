@@ -1,6 +1,6 @@
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { QueryInterface, Sequelize } from 'sequelize';
-import { MIGRATIONS } from '../migrations/index.js';
+import { MIGRATIONS } from './index.js';
 
 /** The umzug runner for this connection; migrations are tracked in `steward_migrations`. */
 export function migrator(sequelize: Sequelize): Umzug<QueryInterface> {
@@ -22,3 +22,16 @@ export async function migrateUp(sequelize: Sequelize): Promise<string[]> {
 export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
   return (await migrator(sequelize).pending()).map((m) => m.name);
 }
+
+/** Names of migrations applied, in order. */
+export async function executedMigrations(sequelize: Sequelize): Promise<string[]> {
+  return (await migrator(sequelize).executed()).map((m) => m.name);
+}
+
+/** The runner as core/schema.ts describes it (core/boot.ts puts it on Core; migrations never import core). */
+export const schema = {
+  up: migrateUp,
+  pending: pendingMigrations,
+  executed: executedMigrations,
+  known: MIGRATIONS.map((m) => m.name),
+};
