@@ -3,6 +3,7 @@ import type { RecodeRow } from '../../../models/index.js';
 import type { Core } from '../../context.js';
 import { DomainError } from '../../errors.js';
 import { normalizeCode, ruleRegex } from '../codes.js';
+import { isDeleted } from '../lifecycle.js';
 
 /** One line asked for: the old code and the new one, with its sheet row number when from a file. */
 export interface RecodePair {
@@ -76,7 +77,7 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
     if (!l.from) return problem('旧编码为空');
     const c = customers.find((x) => x.code.toUpperCase() === l.from);
     if (!c) return problem(`找不到编码为「${l.from}」的客户`);
-    if (c.mergedInto || c.status === 'deleted') return problem(`客户 ${l.from} 已删除或已并入其他客户, 不能改编码`);
+    if (c.mergedInto || isDeleted(c.status)) return problem(`客户 ${l.from} 已删除或已并入其他客户, 不能改编码`);
     const bad = newCodeProblem(core, l.to);
     if (bad) return problem(`${bad}。`);
     if (l.to === l.from) return problem(`新编码与旧编码相同 (${l.from})`);
