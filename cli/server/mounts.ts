@@ -1,8 +1,8 @@
 import type { Core } from '../../core/context.js';
 import type { Mount } from './app.js';
+import { deferredMount } from './deferred.js';
 import { createBot } from '../../bot/runtime.js';
 import { holdSockets } from '../../bot/channels/socket-holder.js';
-import { adminMount } from '../../admin/index.js';
 import { apiMount } from '../../api/index.js';
 import { webhookDispatcherMount } from '../../api/webhooks/index.js';
 import { startJsherpWriteBack } from '../../jobs/jsherp-write-back.js';
@@ -25,7 +25,9 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
   });
   // Before the back office, whose session middleware the API neither needs nor should pay for.
   mounts.push(apiMount({ core, notifier: bot.deps.notifier }));
-  mounts.push(adminMount(core, { notifier: bot.deps.notifier }));
+  // Loaded once the server listens (see deferred.ts): AdminJS is most of the start-up otherwise.
+  const underAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
+  mounts.push(deferredMount(core, underAdmin, async () => (await import('../../admin/index.js')).adminMount(core, { notifier: bot.deps.notifier })));
   mounts.push(webhookDispatcherMount(core));
   // jshERP write-backs (停用 → enabled=0, …) within seconds while the server runs; a no-op when not configured.
   mounts.push(() => startJsherpWriteBack(core, bot.deps.notifier));
