@@ -1,6 +1,9 @@
 import type { Core } from '../../core/context.js';
 import type { Mount } from './app.js';
 import { deferredMount } from './deferred.js';
+import { metricsMount } from './metrics.js';
+import { enabledChannels } from '../../bot/channels/registry.js';
+import { WEBHOOK_DOOR } from '../../core/webhooks/enqueue.js';
 import { createBot } from '../../bot/runtime.js';
 import { holdSockets } from '../../bot/channels/socket-holder.js';
 import { apiMount } from '../../api/index.js';
@@ -31,5 +34,8 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
   mounts.push(webhookDispatcherMount(core));
   // jshERP write-backs (停用 → enabled=0, …) within seconds while the server runs; a no-op when not configured.
   mounts.push(() => startJsherpWriteBack(core, bot.deps.notifier));
+  // /metrics: only with METRICS_PORT or METRICS_TOKEN set (see metrics.ts).
+  const metrics = metricsMount(core, [...enabledChannels(core).map((c) => c.id), WEBHOOK_DOOR]);
+  if (metrics) mounts.push(metrics);
   return mounts;
 }
