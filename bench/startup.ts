@@ -54,20 +54,21 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** RSS (bytes) of the process in this group running cli/bin.mjs: the server itself, not npm. */
+/** RSS (bytes) of the server: the largest process of the group (npm and its shell are far smaller). */
 function serverRss(pgid: number): number {
+  let largest = NaN;
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) !== pgid) continue;
-      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli/bin.mjs')) continue;
-      return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+      const rss = Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
+      if (!(rss <= largest)) largest = rss;
     } catch {
       // the process ended while we looked
     }
   }
-  return NaN;
+  return largest;
 }
 
 /** `npm start` until /healthz answers 200 (ms); with `idle`, also the server's RSS after IDLE_MS. */
