@@ -3,13 +3,6 @@ import type Router from '@koa/router';
 import type { Core } from '../../core/context.js';
 import type { Mount, Stopper } from './app.js';
 
-const starters = new WeakMap<Koa, (() => void)[]>();
-
-/** Starts loading every deferred door of this app (serve() calls it once it listens). */
-export function startDeferred(app: Koa): void {
-  for (const start of starters.get(app) ?? []) start();
-}
-
 /** Runs middleware in order, as Koa does for the app. */
 function compose(stack: Koa.Middleware[]): Koa.Middleware {
   return function composed(ctx, next) {
@@ -19,10 +12,11 @@ function compose(stack: Koa.Middleware[]): Koa.Middleware {
 }
 
 /**
- * A door loaded after the server listens: the back office (AdminJS) takes about a second and
- * ~60 MB to import, which /healthz, the bot and the API need not wait for. Its middleware keeps
- * its place in the app: requests for its paths wait until it is loaded (or load it, if they come
- * first); other requests pass through. If loading fails, the error is logged and its paths answer 503.
+ * A door loaded by the first request for its paths: the back office (AdminJS) takes about a second
+ * and ~80 MB of RSS to load, which the start, /healthz, the bot and the API need not pay for, nor
+ * a server whose back office is not in use. Its middleware keeps its place in the app: requests for
+ * its paths wait until it is loaded, other requests pass through. If loading fails, the error is
+ * logged, its paths answer 503, and the next request tries again.
  */
 export function deferredMount(core: Core, owns: (path: string) => boolean, load: () => Promise<Mount>): Mount {
   return function mountDeferred(app: Koa, router: Router) {
@@ -32,11 +26,15 @@ export function deferredMount(core: Core, owns: (path: string) => boolean, load:
     let loaded: Promise<{ run: Koa.Middleware; stop?: Stopper }> | undefined;
     const start = () => (loaded ??= (async () => {
       const started = Date.now();
+      stack.length = 0;
       const stop = await (await load())(collecting, router);
       core.logger.info({ ms: Date.now() - started }, 'deferred door loaded');
       return { run: compose(stack), stop: typeof stop === 'function' ? stop : undefined };
-    })());
-    starters.set(app, [...(starters.get(app) ?? []), () => void start().catch((err: unknown) => core.logger.error({ err }, 'loading a door failed'))]);
+    })().catch((err: unknown) => {
+      core.logger.error({ err }, 'loading a door failed');
+      loaded = undefined;
+      throw err;
+    }));
     app.use(async function deferredDoor(ctx, next) {
       if (!owns(ctx.path)) return next();
       const door = await start().catch(() => null);

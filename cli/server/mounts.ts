@@ -28,7 +28,7 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
   });
   // Before the back office, whose session middleware the API neither needs nor should pay for.
   mounts.push(apiMount({ core, notifier: bot.deps.notifier }));
-  // Loaded once the server listens (see deferred.ts): AdminJS is most of the start-up otherwise.
+  // Loaded by the first /admin request (see deferred.ts): AdminJS would be a third of the start and of the RSS.
   const underAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
   mounts.push(deferredMount(core, underAdmin, async () => (await import('../../admin/index.js')).adminMount(core, { notifier: bot.deps.notifier })));
   mounts.push(webhookDispatcherMount(core));

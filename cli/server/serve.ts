@@ -3,7 +3,6 @@ import type { Core } from '../../core/context.js';
 import { ensureAdmin } from '../../core/operators.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import { buildApp, stoppersOf, type Mount } from './app.js';
-import { startDeferred } from './deferred.js';
 import { UserFacingError } from '../runtime.js';
 
 export interface Running {
@@ -54,7 +53,6 @@ export async function serve(core: Core, opts: ServeOptions = {}): Promise<Runnin
   await listen(server, port, config.HOST);
   const actual = (server.address() as { port: number }).port;
   const url = config.PUBLIC_URL.replace(`:${config.PORT}`, `:${actual}`);
-  startDeferred(app);
   const stopJobs = opts.startJobs ? await opts.startJobs() : async () => undefined;
   if (admin.createdPassword) {
     process.stdout.write(`\n后台管理员已创建 (只显示这一次, 请妥善保存):\n  邮箱: ${admin.email}\n  密码: ${admin.createdPassword}\n`);
