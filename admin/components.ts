@@ -3,8 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ComponentLoader } from 'adminjs';
 
-/** The React components' folder: kept out of tsc, bundled by AdminJS, found from this file. */
-export const COMPONENTS_DIR = fileURLToPath(new URL('./components/', import.meta.url));
+/**
+ * The React components' folder: kept out of tsc, bundled by AdminJS, found from this file. The
+ * build (dist/admin/components.js) uses the sources' folder, so both runs share one bundle.
+ */
+const besideThis = new URL('./components/', import.meta.url);
+export const COMPONENTS_DIR = fileURLToPath(fs.existsSync(besideThis) ? besideThis : new URL('../../admin/components/', import.meta.url));
 
 const FILES = {
   Dashboard: 'Dashboard.tsx',

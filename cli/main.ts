@@ -1,41 +1,19 @@
-import { Command, CommanderError } from 'commander';
-import { registerCoreCommands } from './commands/core-commands.js';
-import { registerServe } from './commands/serve.js';
-import { registerChat } from './commands/chat.js';
-import { registerJobs } from './commands/jobs.js';
-import { registerDataCommands } from './commands/data.js';
-import { registerConnect } from './commands/connect.js';
-import { registerLedgerCommands } from './commands/ledger.js';
-import { registerWebhooks } from './commands/webhooks.js';
-import { registerApiToken } from './commands/api-token.js';
-import { registerOperators } from './commands/operators.js';
-import { registerCustomers } from './commands/customers.js';
-import { registerCodes } from './commands/codes.js';
-import { registerAdmin } from './commands/admin.js';
-import { registerAudit } from './commands/audit.js';
+import { CommanderError, type Command } from 'commander';
+import { buildProgram } from './program.js';
+import { groupOf, helpOnlyProgram, readHelpIndex } from './help-index.js';
 import { limitHeapGrowth } from '../core/heap.js';
 
-/** The `steward` operator command. */
-export function buildProgram(): Command {
-  const program = new Command('steward')
-    .description('customer-steward 客户主数据管家: 运维命令 (operator CLI)')
-    .showHelpAfterError('(用 --help 查看用法 / run with --help for usage)')
-    .exitOverride();
-  registerServe(program);
-  registerCoreCommands(program);
-  registerChat(program);
-  registerJobs(program);
-  registerDataCommands(program);
-  registerConnect(program);
-  registerLedgerCommands(program);
-  registerWebhooks(program);
-  registerApiToken(program);
-  registerOperators(program);
-  registerCustomers(program);
-  registerCodes(program);
-  registerAdmin(program);
-  registerAudit(program);
-  return program;
+/**
+ * The program for these arguments. From dist/ (which has the help index) only the named
+ * command's group is loaded, and top-level help loads none; from the sources, all of them.
+ */
+async function programFor(args: string[]): Promise<Command> {
+  const index = readHelpIndex();
+  if (!index) return buildProgram();
+  const [first, second] = args;
+  if ((args.length === 1 && (first === '--help' || first === '-h' || first === 'help')) || args.length === 0) return helpOnlyProgram(index);
+  const group = groupOf(index, first === 'help' ? second : first);
+  return buildProgram(group ? [group] : undefined);
 }
 
 limitHeapGrowth();
@@ -45,7 +23,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await programFor(process.argv.slice(2))).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : 2;

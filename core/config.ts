@@ -12,6 +12,10 @@ export interface Config {
   HOST: string;
   TRUST_PROXY: boolean;
   PUBLIC_URL: string;
+  /** A second port that serves only /metrics (keep it off the public network). */
+  METRICS_PORT?: number;
+  /** Bearer token a /metrics scrape must send; without it or METRICS_PORT there is no /metrics. */
+  METRICS_TOKEN?: string;
   DATABASE_URL: string;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   DATA_DIR: string;
@@ -81,6 +85,8 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   HOST: { type: 'string', minLength: 1, default: '0.0.0.0', expect: '监听地址 (listen address)' },
   TRUST_PROXY: bool(false),
   PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+$', expect: 'http(s):// 开头的地址, 例如 https://steward.example.com (public base URL)' },
+  METRICS_PORT: { type: 'integer', minimum: 1, maximum: 65535, expect: '1–65535 之间的端口, 与 PORT 不同 (a port other than PORT)' },
+  METRICS_TOKEN: { type: 'string', minLength: 24, pattern: '^\\S+$', expect: '至少 24 个字符、不含空白的随机串, 例如 `openssl rand -hex 24` (24+ random characters)' },
   DATABASE_URL: { type: 'string', pattern: '^(sqlite:.+|(mysql|mariadb)://.+)$', default: 'sqlite:./data/steward.sqlite', expect: 'sqlite:<文件路径> 或 mysql://user:pass@host:port/db (sqlite:<path> or mysql://…)' },
   LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', expect: 'fatal/error/warn/info/debug/trace/silent' },
   DATA_DIR: { type: 'string', minLength: 1, default: './data', expect: '数据目录 (a directory path)' },
@@ -171,6 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     new RegExp(config.CODE_MANUAL_PATTERN);
   } catch {
     throw new ConfigError(`配置错误 (configuration error): CODE_MANUAL_PATTERN 应为合法的正则表达式, 实际为 ${JSON.stringify(config.CODE_MANUAL_PATTERN)}`);
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError(`配置错误 (configuration error): METRICS_PORT 应与 PORT 不同 (都是 ${config.PORT}); 要在主端口上提供 /metrics, 请只设置 METRICS_TOKEN`);
   }
   if (!config.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${config.PORT}`;
   if (config.PUBLIC_URL.startsWith('https://') && !config.TRUST_PROXY) {

@@ -4,6 +4,7 @@ import { Op } from 'sequelize';
 import { jobActor, type Core } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
 import { activeAdmins } from '../core/operators.js';
+import { recordJobRun } from '../core/metrics.js';
 import type { JobRun } from '../models/index.js';
 import { isLostRace } from '../models/tx.js';
 import type { Job, JobNotifier, JobOutcome } from './types.js';
@@ -81,6 +82,7 @@ export async function runJob(core: Core, job: Job, opts: RunOptions): Promise<Ru
   const log = core.logger.child({ job: job.name, jobRunId: row.id, slot });
   log.info({ dryRun: row.dryRun, trigger: opts.trigger }, 'job started');
   let outcome: JobOutcome;
+  const started = performance.now();
   try {
     outcome = await job.run({ core, actor: { ...jobActor(job.name), requestId: `job:${job.name}:${row.id}` }, notifier: opts.notifier, dryRun: Boolean(opts.dryRun), log });
   } catch (err) {
@@ -88,6 +90,7 @@ export async function runJob(core: Core, job: Job, opts: RunOptions): Promise<Ru
     outcome = { status: 'failed', summary: failureText(err) };
   }
   const status = outcome.status ?? 'succeeded';
+  recordJobRun(job.name, status, (performance.now() - started) / 1000);
   await row.update({ status, finishedAt: core.now(), summary: outcome.summary.slice(0, 1000), detail: outcome.detail ? JSON.stringify(outcome.detail) : null });
   log.info({ status, summary: outcome.summary }, 'job finished');
   if (status === 'failed' && !row.dryRun) {

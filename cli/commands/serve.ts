@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { openReadyCore, runAction } from '../runtime.js';
-import { serve } from '../server/serve.js';
-import { buildMounts } from '../server/mounts.js';
-import { checkSchedules, outboxFor, startScheduler } from '../compose.js';
 
 /** `steward serve`: the bot, the back office and the jobs in one process. */
 export function registerServe(program: Command): void {
@@ -11,6 +8,12 @@ export function registerServe(program: Command): void {
     .description('启动服务: 机器人 webhook、后台和定时任务 (start the server)')
     .action(async () => {
       await runAction(async () => {
+        // Loaded here, not at the top: `steward --help` and the other commands never pay for the doors.
+        const [{ serve }, { buildMounts }, { checkSchedules, outboxFor, startScheduler }] = await Promise.all([
+          import('../server/serve.js'),
+          import('../server/mounts.js'),
+          import('../compose.js'),
+        ]);
         const core = await openReadyCore(process.env, { server: true });
         // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
         if (core.config.JOBS_ENABLED) checkSchedules(core.config);

@@ -6,6 +6,7 @@ import type { Core } from '../../core/context.js';
 import { databaseHealth } from '../../core/boot.js';
 import { freshnessJson, ledgerFreshness } from '../../core/ledger/freshness.js';
 import { errorResponder } from './http-errors.js';
+import { httpDuration, httpRequests } from '../../core/metrics.js';
 import { securityHeaders } from './security-headers.js';
 
 /** Adds routes or middleware to the app (the bot, the back office); may return its stopper. */
@@ -19,7 +20,17 @@ export function stoppersOf(app: Koa): Stopper[] {
   return [...(stoppers.get(app) ?? [])].reverse();
 }
 
-/** Tags each request with an id and a child logger, and logs one line when it ends. */
+/** Which door a path belongs to, for the request metrics (a few fixed values, never the path itself). */
+export function doorOf(path: string): string {
+  if (path.startsWith('/api/')) return 'api';
+  if (path === '/admin' || path.startsWith('/admin/')) return 'admin';
+  if (path.startsWith('/webhooks/') || path.startsWith('/approvals') || path.startsWith('/review')) return 'bot';
+  if (path === '/healthz') return 'health';
+  if (path === '/metrics') return 'metrics';
+  return 'other';
+}
+
+/** Tags each request with an id and a child logger, counts it, and logs one line when it ends. */
 function requestLogger(core: Core): Koa.Middleware {
   return async function requestLogger(ctx, next) {
     const id = ctx.get('x-request-id').slice(0, 64) || crypto.randomUUID();
@@ -31,6 +42,9 @@ function requestLogger(core: Core): Koa.Middleware {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const door = doorOf(ctx.path);
+      httpRequests.inc({ door, method: ctx.method, status: String(ctx.status) });
+      httpDuration.observe({ door }, ms / 1000);
       // Hot read paths (the API's transactable check, called before every ERP order) set quietLog: only failures are logged.
       // Messenger callbacks log themselves: each refusal (a 4xx with its reason) and each handled
       // message under its correlation id, so their access line would only repeat that.

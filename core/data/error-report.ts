@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { ImportReport } from './import.js';
 
 /**
@@ -6,6 +5,7 @@ import type { ImportReport } from './import.js';
  * number, so they can be fixed and imported again.
  */
 export async function writeErrorReport(report: Pick<ImportReport, 'headerLabels' | 'failedRows'>, out: string): Promise<number> {
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useSharedStrings: false, useStyles: true });
   const ws = wb.addWorksheet('错误行');
   const width = Math.max(report.headerLabels.length, ...report.failedRows.map((r) => r.cells.length));

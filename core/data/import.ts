@@ -11,6 +11,7 @@ import { ImportRun } from './import-run.js';
 import { ImportValueChecker, type UnknownValue } from '../lists/import-values.js';
 import type { RowError } from './parse-rows.js';
 import type { Progress } from './source.js';
+import { importDuration, timed } from '../metrics.js';
 
 /** Thrown inside the import's transaction to roll it back: errors in all-or-nothing mode, or nothing to keep. */
 class Rollback extends Error {}
@@ -99,6 +100,10 @@ function emptyReport(fileName: string, sha256: string, dryRun: boolean): ImportR
  */
 export async function importCustomers(core: Core, actor: Actor, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
   assertCan(actor.operator, 'import');
+  return timed(importDuration, { kind: 'customers', mode: opts.commit ? 'commit' : 'dry_run' }, () => runImport(core, actor, file, opts));
+}
+
+async function runImport(core: Core, actor: Actor, file: string, opts: ImportOptions): Promise<ImportReport> {
   const fileName = opts.fileName ?? path.basename(file);
   const dryRun = !opts.commit;
   const flagMap = parseMapEntries(opts.mapColumns ?? []);

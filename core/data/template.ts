@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Core } from '../context.js';
 import { ListSnapshot, LIST_LABELS } from '../lists/lookup.js';
 import { IMPORT_COLUMNS } from './headers.js';
@@ -24,6 +23,7 @@ const NOTES: Record<string, string> = {
 export async function templateWorkbook(core: Core): Promise<Buffer> {
   const lists = await ListSnapshot.load(core);
   const names = (key: 'category' | 'region') => lists.entries(key).map((e) => e.name);
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('客户');
   ws.columns = IMPORT_COLUMNS.map((c) => ({ header: c.zh[0], key: c.key, width: c.key === 'name' || c.key === 'address' || c.key === 'note' ? 30 : 14 }));

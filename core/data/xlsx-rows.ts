@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { DomainError } from '../errors.js';
 import { cellText } from './cells.js';
 import type { RawRow } from './source.js';
@@ -42,6 +41,7 @@ export function empty(job: { sheet: string; others: string[] }): DomainError {
  * the read time and most of the memory. Throws on too many rows and on an empty sheet.
  */
 export async function* sheetRows(job: SheetJob): AsyncGenerator<RawRow> {
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(job.file, { sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
   const dates = new Set(job.dateStyles);
   const dateFormat = { numFmt: 'yyyy-mm-dd' };

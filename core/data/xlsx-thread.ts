@@ -35,7 +35,9 @@ export type FromWorker =
 export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMeta) => void): AsyncGenerator<RawRow> {
   const heapMb = job.kind === 'xls' ? XLS_READER_HEAP_MB : READER_HEAP_MB;
   // execArgv: none of this process's flags (a test runner's); the entry registers tsx itself.
-  const worker = new Worker(new URL('./xlsx-worker.mjs', import.meta.url), {
+  // Built (dist/), this file is .js and the compiled reader runs as it is, without tsx.
+  const entry = import.meta.url.endsWith('.js') ? './xlsx-worker.js' : './xlsx-worker.mjs';
+  const worker = new Worker(new URL(entry, import.meta.url), {
     workerData: job, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: heapMb }, stdout: false, stderr: false,
   });
   const queue: FromWorker[] = [];

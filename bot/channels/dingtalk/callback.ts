@@ -45,7 +45,9 @@ const schema: JSONSchemaType<RobotCallback> = {
   },
 };
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
+// Compiled on first use, not at import: ajv's code generation is a noticeable part of every start.
+const compileRobot = () => new Ajv({ allErrors: false, strict: false }).compile(schema);
+let validateRobot: ReturnType<typeof compileRobot> | undefined;
 
 /** The result of checking a frame's or a callback's JSON: the body, or the reason for the log. */
 export type Parsed<T> = { ok: true; body: T } | { ok: false; reason: string };
@@ -65,7 +67,7 @@ export function parseChecked<T>(raw: unknown, validate: ValidateFunction<T>): Pa
 
 /** The robot message when its shape is what the bot expects; otherwise the reason, for the log. */
 export function parseRobotCallback(raw: unknown): Parsed<RobotCallback> {
-  const parsed = parseChecked(raw, validate);
+  const parsed = parseChecked(raw, (validateRobot ??= compileRobot()));
   if (parsed.ok && parsed.body.msgtype === 'text' && !parsed.body.text) return { ok: false, reason: 'shape: a text message without text' };
   return parsed;
 }

@@ -34,11 +34,13 @@ const cardSchema: JSONSchemaType<CardCallbackData> = {
   },
 };
 
-const validateCard = new Ajv({ allErrors: false, strict: false }).compile(cardSchema);
+// Compiled on first use, not at import: ajv's code generation is a noticeable part of every start.
+const compileCard = () => new Ajv({ allErrors: false, strict: false }).compile(cardSchema);
+let validateCard: ReturnType<typeof compileCard> | undefined;
 
 /** A card callback frame's data, with the pressed button's id; else the reason. */
 export function parseCardCallback(raw: unknown): Parsed<CardCallbackData & { buttonId: string }> {
-  const parsed = parseChecked(raw, validateCard);
+  const parsed = parseChecked(raw, (validateCard ??= compileCard()));
   if (!parsed.ok) return parsed;
   const body = parsed.body;
   if (body.type && body.type !== 'actionCallback') return { ok: false, reason: `card callback type ${body.type.slice(0, 32)}` };

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { EventAck, TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
+import type { DWClientDownStream, EventAck } from 'dingtalk-stream';
 import type { Logger } from '../../../core/logger.js';
 import type { ChannelRuntime, IncomingMessage, Reply, SocketReceiver } from '../contract.js';
 import { cardUpdateResponse, updateInteractiveCard } from './interactive-card.js';
 import { parseRobotCallback, robotMessage } from './callback.js';
 import { cardMessage, parseCardCallback } from './card-callback.js';
 import { settingsOf } from './config.js';
-import { StreamClient } from './stream-client.js';
+import type { StreamClient } from './stream-client.js';
 
 /** How long a card press may wait for the pipeline so the ack itself updates the card. */
 const CLICK_WINDOW_MS = 2000;
@@ -46,6 +46,8 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
   const clickWindow = opts.clickWindowMs ?? CLICK_WINDOW_MS;
   const log = rt.log.child({ receiver: name });
   let client: StreamClient | null = null;
+  // The SDK (and our client on it) load with the first start(): a start without DingTalk never needs them.
+  let success: EventAck | undefined;
 
   async function deliver(msg: IncomingMessage, replies: Reply[], mlog: Logger): Promise<void> {
     if (!replies.length) return;
@@ -60,7 +62,7 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
   async function onRobot(c: StreamClient, frame: DWClientDownStream): Promise<void> {
     const messageId = frame.headers.messageId;
     // Robot messages are fire-and-forget on DingTalk's side; the ack only stops redelivery.
-    c.ack(messageId, EventAck.SUCCESS);
+    c.ack(messageId, success);
     const parsed = parseRobotCallback(frame.data);
     if (!parsed.ok) {
       log.warn({ messageId, reason: parsed.reason }, 'dingtalk stream robot frame ignored');
@@ -123,6 +125,8 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
     name,
     async start() {
       if (client) return;
+      const [{ StreamClient }, { EventAck, TOPIC_CARD, TOPIC_ROBOT }] = await Promise.all([import('./stream-client.js'), import('dingtalk-stream')]);
+      success = EventAck.SUCCESS;
       const c = new StreamClient({ clientId: appKey, clientSecret: appSecret, gatewayUrl: `${s.apiBase}/v1.0/gateway/connections/open`, log });
       const guard = (what: string) => (err: unknown) => log.error({ err }, `dingtalk stream ${what} handler failed`);
       c.registerCallbackListener(TOPIC_ROBOT, (f) => void onRobot(c, f).catch(guard('robot')));

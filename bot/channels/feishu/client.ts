@@ -1,7 +1,8 @@
-import { Client, DefaultCache, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
+import type { Client } from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../../../core/logger.js';
 import { ChannelSendError } from '../contract.js';
 import type { FeishuSettings } from './config.js';
+import { lark } from './sdk.js';
 
 /** API calls give up after this long, so a Feishu that accepts and never answers cannot hold the outbox lane. */
 export const API_TIMEOUT_MS = 10_000;
@@ -11,15 +12,16 @@ export const API_TIMEOUT_MS = 10_000;
  * (the SDK expects `resp.data`, or `{data, headers}` when a call asks for headers).
  */
 type HttpInstance = NonNullable<ConstructorParameters<typeof Client>[0]['httpInstance']>;
-export const httpInstance: HttpInstance = (() => {
-  const http = defaultHttpInstance.create({ timeout: API_TIMEOUT_MS });
+let sharedHttp: HttpInstance | undefined;
+export const httpInstance = (): HttpInstance => (sharedHttp ??= (() => {
+  const http = lark().defaultHttpInstance.create({ timeout: API_TIMEOUT_MS });
   http.interceptors.response.use((resp) => {
     const wantsHeaders = (resp.config as { $return_headers?: boolean }).$return_headers;
     return (wantsHeaders ? { data: resp.data, headers: resp.headers } : resp.data) as typeof resp;
   });
   // The interceptor above makes calls resolve to the body, which is what the SDK's type says.
   return http as unknown as HttpInstance;
-})();
+})());
 
 /**
  * The SDK logs whole axios errors (request bodies: message text, customer names) and connect URLs
@@ -46,8 +48,9 @@ export function apiClient(s: FeishuSettings, log: Logger): Client {
   const key = `${s.appId}|${s.domain}|${s.appSecret}`;
   let client = clients.get(key);
   if (!client) {
+    const { Client, DefaultCache, LoggerLevel } = lark();
     client = new Client({
-      appId: s.appId, appSecret: s.appSecret, domain: s.domain, httpInstance, cache: new DefaultCache(),
+      appId: s.appId, appSecret: s.appSecret, domain: s.domain, httpInstance: httpInstance(), cache: new DefaultCache(),
       logger: sdkLogger(log), loggerLevel: LoggerLevel.warn,
     });
     clients.set(key, client);

@@ -1,6 +1,7 @@
-import { EventDispatcher, LoggerLevel } from '@larksuiteoapi/node-sdk';
+import type { EventDispatcher } from '@larksuiteoapi/node-sdk';
 import type { ChannelRuntime, IncomingMessage, Reply } from '../contract.js';
 import { sdkLogger } from './client.js';
+import { lark } from './sdk.js';
 import type { FeishuSettings } from './config.js';
 import { parseCardAction, parseMessage } from './events.js';
 import { cardAfterClick, toastText, type Card } from './render.js';
@@ -105,6 +106,7 @@ export function feishuHandlers(rt: ChannelRuntime, s: FeishuSettings, cardDeadli
     return { toast: { type: 'success', content: toastText(head) }, card: { type: 'raw', data: cardAfterClick(head) } };
   }
 
+  const { EventDispatcher, LoggerLevel } = lark();
   const dispatcher = new EventDispatcher({ logger: sdkLogger(rt.log), loggerLevel: LoggerLevel.warn }).register({
     'im.message.receive_v1': onMessage,
     'card.action.trigger': onCardAction,

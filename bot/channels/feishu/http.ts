@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
-import { AESCipher } from '@larksuiteoapi/node-sdk';
 import type { ChannelRuntime } from '../contract.js';
 import { safeEqual } from '../../crypto/wecom-crypto.js';
 import { readRawBody, refuse } from '../../http-door.js';
 import { settings } from './config.js';
 import { feishuHandlers } from './dispatch.js';
+import { lark } from './sdk.js';
 
 /** Feishu's callback signature: sha256(timestamp + nonce + encrypt_key + raw body), hex. */
 export function feishuSignature(timestamp: string, nonce: string, encryptKey: string, body: string): string {
@@ -26,7 +26,7 @@ export function mountFeishuHttp(router: Router, rt: ChannelRuntime): void {
   if (!s || s.mode !== 'http' || !s.encryptKey || !s.verificationToken) return;
   const { encryptKey, verificationToken } = s;
   const log = rt.log.child({ receiver: 'feishu-http' });
-  const cipher = new AESCipher(encryptKey);
+  const cipher = new (lark().AESCipher)(encryptKey);
   const { dispatcher } = feishuHandlers(rt, s);
 
   router.post('/webhooks/feishu', async function feishuCallback(ctx) {

@@ -1,8 +1,9 @@
-import { LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk';
+import type { WSClient } from '@larksuiteoapi/node-sdk';
 import type { ChannelRuntime, SocketReceiver } from '../contract.js';
 import { httpInstance, sdkLogger } from './client.js';
 import type { FeishuSettings } from './config.js';
 import { feishuHandlers, type FeishuHandlers } from './dispatch.js';
+import { lark } from './sdk.js';
 
 /** start() gives up (and closes the client) when the first connection is not up by then. */
 const START_TIMEOUT_MS = 30_000;
@@ -20,6 +21,7 @@ export function feishuSocket(rt: ChannelRuntime, s: FeishuSettings, opts: { card
     name: `feishu-ws:${s.appId}`,
     async start() {
       if (ws) return;
+      const { WSClient, LoggerLevel } = lark();
       const h = feishuHandlers(rt, s, opts.cardDeadlineMs);
       handlers = h;
       await new Promise<void>((resolve, reject) => {
@@ -36,7 +38,7 @@ export function feishuSocket(rt: ChannelRuntime, s: FeishuSettings, opts: { card
         };
         const timer = setTimeout(() => settle(new Error(`feishu long connection not up within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
         const client = new WSClient({
-          appId: s.appId, appSecret: s.appSecret, domain: s.domain, httpInstance,
+          appId: s.appId, appSecret: s.appSecret, domain: s.domain, httpInstance: httpInstance(),
           logger: sdkLogger(log), loggerLevel: LoggerLevel.warn, handshakeTimeoutMs: 10_000, wsConfig: { pingTimeout: 30 },
           onReady: () => {
             log.info('feishu long connection up');

@@ -1,7 +1,7 @@
-import { decryptFile } from '@wecom/aibot-node-sdk';
 import { FileFetchError, fetchFile } from '../../files/fetch.js';
 import type { FileAttachment } from '../contract.js';
 import { urlFromMessage } from '../hosts.js';
+import { aibotSdk } from './sdk.js';
 
 /**
  * Where WeCom serves AI bot media: its own hosts, and the COS bucket its image/file URLs point at
@@ -39,7 +39,7 @@ export function aibotFile(url: string, aeskey: string | undefined, wsUrl: string
       const got = await fetchFile(url, { maxBytes: maxBytes + 32, timeoutMs: 30_000 });
       let data: Buffer;
       try {
-        data = decryptFile(got.data, aeskey);
+        data = aibotSdk().decryptFile(got.data, aeskey);
       } catch (err) {
         throw new FileFetchError('decrypt', (err as Error).message);
       }

@@ -1,4 +1,4 @@
-import { WSClient, WsCmd, type WsFrame } from '@wecom/aibot-node-sdk';
+import type { WSClient, WsFrame } from '@wecom/aibot-node-sdk';
 import type { Logger } from '../../../core/logger.js';
 import type { ChannelRuntime, IncomingMessage, Reply, SocketReceiver } from '../contract.js';
 import { aibotFile } from './aibot-file.js';
@@ -6,6 +6,7 @@ import { decodeCallback, type AibotSocketHandle } from './aibot-frames.js';
 import { checkBotCallback } from './bot-callback.js';
 import { errcodeOf, holdSocket, releaseSocket } from './aibot-push.js';
 import { aibotSocketSettings, type AibotSocketSettings } from './config.js';
+import { aibotSdk } from './sdk.js';
 import { FAILED_TEXT, PENDING_TEXT, cardUpdateBody, pendingCardBody, respondBody, streamBody, welcomeBody } from './replies.js';
 
 /**
@@ -83,7 +84,7 @@ class AibotSocketReceiver implements SocketReceiver {
   async start(): Promise<void> {
     if (this.client) return;
     const { botId, secret, wsUrl } = this.settings;
-    const client = new WSClient({
+    const client = new (aibotSdk().WSClient)({
       botId, secret, wsUrl,
       // Holding the lease means holding the socket: never give up reconnecting on our own.
       maxReconnectAttempts: -1,
@@ -175,7 +176,7 @@ class AibotSocketReceiver implements SocketReceiver {
       if (decoded.kind === 'ignored') return log.debug({ reason: decoded.reason }, 'callback not for the bot');
       if (decoded.kind === 'superseded') return;
       if (decoded.kind === 'welcome') {
-        await this.respond(client, frame, welcomeBody(), WsCmd.RESPONSE_WELCOME, log);
+        await this.respond(client, frame, welcomeBody(), aibotSdk().WsCmd.RESPONSE_WELCOME, log);
         return;
       }
       const mlog = log.child({ correlationId: decoded.msg.correlationId });
@@ -183,13 +184,13 @@ class AibotSocketReceiver implements SocketReceiver {
       if (decoded.kind === 'click') {
         const { userid } = checked.body.from;
         await this.answer(client, frame, decoded.msg, mlog, {
-          cmd: WsCmd.RESPONSE_UPDATE,
+          cmd: aibotSdk().WsCmd.RESPONSE_UPDATE,
           body: (replies) => cardUpdateBody(userid, decoded.msg.messageKey, decoded.taskId, replies),
           pending: () => pendingCardBody(userid, decoded.msg.messageKey, decoded.taskId),
         });
       } else {
         await this.answer(client, frame, decoded.msg, mlog, {
-          cmd: WsCmd.RESPONSE,
+          cmd: aibotSdk().WsCmd.RESPONSE,
           body: (replies) => respondBody(decoded.msg.messageKey, replies),
           pending: () => streamBody(decoded.msg.messageKey, PENDING_TEXT),
           failed: () => streamBody(decoded.msg.messageKey, FAILED_TEXT),

@@ -70,10 +70,13 @@ const schema: JSONSchemaType<BotCallback> = {
   },
 };
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
+// Compiled on first use, not at import: ajv's code generation is a noticeable part of every start.
+const compile = () => new Ajv({ allErrors: false, strict: false }).compile(schema);
+let compiled: ReturnType<typeof compile> | undefined;
 
 /** The body when its shape is what the bot reads; otherwise the reason, for the log. */
 export function checkBotCallback(value: unknown): { ok: true; body: BotCallback } | { ok: false; reason: string } {
+  const validate = (compiled ??= compile());
   if (!validate(value)) return { ok: false, reason: `callback shape: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}` };
   if (value.msgtype === 'text' && !value.text) return { ok: false, reason: 'callback shape: a text message without text' };
   if (value.msgtype === 'event' && !value.event) return { ok: false, reason: 'callback shape: an event without event' };

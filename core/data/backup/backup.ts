@@ -13,6 +13,7 @@ import { backupKey, backupRoot, FORMAT, keyId, MANIFEST, type Manifest } from '.
 import { pruneBackups } from './retention.js';
 import { tableBlocks, withSnapshot } from './snapshot.js';
 import { tableSpecs, type TableSpec } from './tables.js';
+import { backupDuration } from '../../metrics.js';
 
 export interface BackupOptions {
   /** Directory to write into (default BACKUP_DIR). Retention applies only to the default. */
@@ -88,6 +89,7 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
   const tmp = path.join(root, `.tmp-${name}-${process.pid}`);
   fs.mkdirSync(tmp);
   const key = backupKey(core.config);
+  const timer = backupDuration.startTimer();
   try {
     const { tables, checkpoint } = await writeTables(core, tmp, key, opts.onProgress);
     const migrations = await core.schema.executed(core.models.sequelize);
@@ -106,8 +108,10 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
     };
     await recordBackup(core, actor, result, manifest.reason);
     if (root === backupRoot(core.config)) result.pruned = await pruneBackups(core, root, result.path);
+    timer({ result: 'ok' });
     return result;
   } catch (err) {
+    timer({ result: 'failed' });
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }

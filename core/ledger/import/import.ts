@@ -13,6 +13,7 @@ import type { LedgerFileType } from './columns.js';
 import { emptyLedgerReport, errorCount, type LedgerImportOptions, type LedgerImportReport } from './report.js';
 import { LedgerCheck } from './run.js';
 import { snapshotClosings } from './snapshot.js';
+import { importDuration, timed } from '../../metrics.js';
 
 const SAMPLE = 20;
 
@@ -47,6 +48,10 @@ async function planClosings(core: Core, actor: Actor, check: LedgerCheck, report
  * `snapshot` closes the open file-sourced documents the file no longer lists.
  */
 export async function importLedger(core: Core, actor: Actor, file: string, opts: LedgerImportOptions = {}): Promise<LedgerImportReport> {
+  return timed(importDuration, { kind: 'ledger', mode: opts.commit ? 'commit' : 'dry_run' }, () => runLedgerImport(core, actor, file, opts));
+}
+
+async function runLedgerImport(core: Core, actor: Actor, file: string, opts: LedgerImportOptions): Promise<LedgerImportReport> {
   // Before reading anything: someone who may import neither kind learns it at once.
   if (!can(actor.operator, 'orders') && !can(actor.operator, 'payments')) assertCan(actor.operator, 'orders');
   if (opts.type) assertMayImport(actor, opts.type);

@@ -32,6 +32,7 @@ describe('DingTalk Stream mode: disconnects', () => {
     expect(fake.connections.at(-1)!.ticket).not.toBe(first.ticket);
     const id = fake.push(TOPIC_ROBOT, robotData(++seq, {}, fake.url));
     await until(() => t.later.length === 1);
+    await fake.waitFor(() => fake.repliesTo(id).length > 0);
     expect(fake.repliesTo(id)[0]!.connection).toBe(fake.connections.length - 1);
 
     // A dropped socket (no closing handshake) is reconnected too.

@@ -68,6 +68,8 @@ describe('DingTalk Stream mode: robot messages', () => {
     const n = ++seq;
     const id = fake.push(TOPIC_ROBOT, robotData(n, {}, fake.url));
     await until(() => t.later.length === 1);
+    // The ack leaves before the message is handled, but the fake may read it after the reply is queued.
+    await fake.waitFor(() => fake.repliesTo(id).length > 0);
     expect(fake.repliesTo(id)).toEqual([expect.objectContaining({ code: 200, message: 'OK', headers: { contentType: 'application/json', messageId: id }, data: { response: 'SUCCESS' } })]);
     const msg = t.handled[0]!;
     expect(msg).toMatchObject({
