@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
 import { registerAdmin } from '../../cli/commands/admin.js';
 import { ensureAdmin } from '../../core/credentials/admin-account.js';
 import { openSessions } from '../../core/credentials/sessions.js';
@@ -8,6 +7,7 @@ import { takeBackup } from '../../core/data/backup/backup.js';
 import { restoreBackup } from '../../core/data/backup/restore.js';
 import { eachDialect } from '../helpers/db.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
+import { runSteward } from '../helpers/steward-cli.js';
 
 const limits = { pair: { free: 2, baseMs: 60_000, maxMs: 600_000, resetMs: 3600_000 }, ip: { free: 50, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 } };
 
@@ -21,23 +21,7 @@ eachDialect('a way back into the back office', (h) => {
   });
   afterAll(async () => server?.close());
 
-  /** Runs `steward <argv>` in process against this test's core; returns what it printed and its exit code. */
-  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-    const program = new Command('steward').exitOverride();
-    registerAdmin(program, { open: async () => h.core, close: async () => undefined });
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const steward = (...argv: string[]) => runSteward(registerAdmin, h.core, argv);
 
   it('creates the admin once when several instances start at the same time on an empty database', async () => {
     h.core.config.ADMIN_EMAIL = 'race-admin@test.local';

@@ -3,12 +3,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { registerApiToken } from '../../cli/commands/api-token.js';
 import { hashToken } from '../../core/api/tokens.js';
 import { eachDialect } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
+import { runSteward } from '../helpers/steward-cli.js';
 
 eachDialect('steward api-token (in process, on the test database)', (h) => {
   let api: ApiHarness;
@@ -19,23 +19,7 @@ eachDialect('steward api-token (in process, on the test database)', (h) => {
   });
   afterAll(async () => api?.close());
 
-  /** Runs `steward <argv>` against this test's core; returns what it printed and its exit code. */
-  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-    const program = new Command('steward').exitOverride();
-    registerApiToken(program, { open: async () => h.core, close: async () => undefined });
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const steward = (...argv: string[]) => runSteward(registerApiToken, h.core, argv);
 
   it('create --json prints exactly {"token": "…"}, and the token works against the API with its scopes', async () => {
     const r = await steward('api-token', 'create', '--name', 'erp', '--scopes', 'customers:read,customers:write,ledger:write', '--json');

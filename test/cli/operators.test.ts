@@ -1,9 +1,9 @@
-import { beforeAll, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
+import { beforeAll, expect, it } from '@jest/globals';
 import { registerOperators } from '../../cli/commands/operators.js';
 import { operatorByIdentity } from '../../core/operators.js';
 import type { Operator } from '../../models/index.js';
 import { eachDialect } from '../helpers/db.js';
+import { runSteward } from '../helpers/steward-cli.js';
 
 eachDialect('steward operators list|link|unlink (in process, on the test database)', (h) => {
   let zhang: Operator;
@@ -14,25 +14,7 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
     await h.operator('李四', ['sales'], { dingtalk: 'lisi-ding' });
   });
 
-  /** Runs `steward <argv>` against this test's core; returns what it printed and its exit code. */
-  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-    const program = new Command('steward').exitOverride();
-    registerOperators(program, { open: async () => h.core, close: async () => undefined });
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
-    } catch (thrown) {
-      return { out: out.join(''), err: err.join('') + String(thrown), code: 2 };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const steward = (...argv: string[]) => runSteward(registerOperators, h.core, argv);
 
   it('link by name, e-mail or id; the bot then knows the person on that channel; the audit trail names the CLI', async () => {
     const r = await steward('operators', 'link', '--operator', '张三', '--channel', 'wecom', '--external-id', 'zhangsan');

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { registerCodes } from '../../cli/commands/codes.js';
 import { consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
@@ -12,6 +11,7 @@ import { RecordingNotifier, startApi, type ApiHarness } from '../helpers/api-app
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 import { previewRecode, requestRecode } from '../../core/customers/recode/request.js';
+import { runSteward } from '../helpers/steward-cli.js';
 
 type RecodeAnswer = { notice?: { message: string; type: string }; plan?: { rows: number; problems: number; text: string } };
 
@@ -31,22 +31,7 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
   /** A new code nobody holds yet (manual pattern). */
   const freshCode = () => `OWN-${process.pid % 1000}-${++seq}`;
 
-  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-    const program = new Command('steward').exitOverride();
-    registerCodes(program, { open: async () => h.core, close: async () => undefined });
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
 
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
+import { beforeAll, expect, it } from '@jest/globals';
 import { registerCodes } from '../../cli/commands/codes.js';
 import { consoleInbox, consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
@@ -14,6 +13,7 @@ import { eachDialect } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 import { approveRecode } from '../../core/customers/recode/act.js';
 import { requestRecode } from '../../core/customers/recode/request.js';
+import { runSteward } from '../helpers/steward-cli.js';
 
 eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', (h) => {
   let bot: BotRuntime;
@@ -23,23 +23,7 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
   const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
   const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
 
-  /** Runs `steward <argv>` in process against this test's core. */
-  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-    const program = new Command('steward').exitOverride();
-    registerCodes(program, { open: async () => h.core, close: async () => undefined });
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
 
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });

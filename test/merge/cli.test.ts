@@ -1,10 +1,10 @@
-import { beforeAll, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
+import { beforeAll, expect, it } from '@jest/globals';
 import { registerCustomers } from '../../cli/commands/customers.js';
 import type { Actor } from '../../core/context.js';
 import { createOrder } from '../../core/orders.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
+import { runSteward } from '../helpers/steward-cli.js';
 
 eachDialect('steward customers merge|merge-approve|unmerge (in process, on the test database)', (h) => {
   let admin: Actor;
@@ -18,22 +18,7 @@ eachDialect('steward customers merge|merge-approve|unmerge (in process, on the t
     c.order = (await createOrder(h.core, admin, { customerCode: c.dup, total: '99.00' })).number;
   });
 
-  async function steward(...argv: string[]): Promise<{ out: string; err: string; code: number }> {
-    const program = new Command('steward').exitOverride();
-    registerCustomers(program, { open: async () => h.core, close: async () => undefined });
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-    try {
-      await program.parseAsync(argv, { from: 'user' });
-      return { out: out.join(''), err: err.join(''), code: Number(process.exitCode ?? 0) };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const steward = (...argv: string[]) => runSteward(registerCustomers, h.core, argv);
 
   it('shows the comparison first; --yes files the request; the requester cannot approve it', async () => {
     const dry = await steward('customers', 'merge', c.keep, c.dup, '--reason', '重复录入', '--set', '联系人=钱七');
