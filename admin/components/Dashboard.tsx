@@ -26,7 +26,7 @@ const Dashboard = () => {
   const [data, setData] = useState<DashboardData | null>(null)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
-    api.getDashboard().then((res: { data: DashboardData }) => setData(res.data)).catch((err: unknown) => setError(requestFailed(err)))
+    api.getDashboard().then((res) => setData(res.data as DashboardData)).catch((err: unknown) => setError(requestFailed(err)))
   }, [])
   if (error) return <div style={{ padding: 24 }}><ErrorBox message={error} /></div>
   if (!data) return <div style={{ padding: 24 }}>正在加载…</div>

@@ -13,7 +13,7 @@ const ExportAction = (props: ActionProps) => {
 
   useEffect(() => {
     api.resourceAction({ resourceId: resource.id, actionName: action.name, method: 'get' })
-      .then((res: { data: { exportUrl: string; canReveal: boolean } }) => setInfo(res.data))
+      .then((res) => setInfo(res.data as unknown as { exportUrl: string; canReveal: boolean }))
       .catch((err: unknown) => setError(requestFailed(err)))
   }, [])
 

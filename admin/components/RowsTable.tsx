@@ -16,7 +16,7 @@ const RowsTable = (props: BasePropertyProps) => {
   const { translateProperty } = useTranslation()
   const label = translateProperty(props.property.label, props.resource.id)
   if (!rows.length) return <div style={{ marginBottom: 24 }}><div style={{ color: '#898a9a', fontSize: 12 }}>{label}</div><div>—</div></div>
-  const heads = rows[0].length === 3 ? ['字段', '原值', '新值'] : ['项目', '值']
+  const heads = rows[0]!.length === 3 ? ['字段', '原值', '新值'] : ['项目', '值']
   const cell = { padding: '6px 12px', borderBottom: '1px solid #eee', textAlign: 'left' as const, verticalAlign: 'top' as const, whiteSpace: 'pre-wrap' as const }
   return (
     <div style={{ marginBottom: 24 }} data-testid={`rows-${props.property.path}`}>

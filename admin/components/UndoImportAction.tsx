@@ -16,7 +16,7 @@ const UndoImportAction = (props: ActionProps) => {
 
   useEffect(() => {
     api.recordAction({ resourceId: resource.id, recordId: record.id, actionName: action.name, method: 'get' })
-      .then((res: { data: { outcomes?: string } }) => setOutcomes(res.data.outcomes || ''))
+      .then((res) => setOutcomes((res.data as unknown as { outcomes?: string }).outcomes || ''))
       .catch((err: unknown) => setError(requestFailed(err)))
   }, [])
 

@@ -71,9 +71,9 @@ export const LineChart = ({ data, color, testId }: { data: Point[]; color: strin
       <polyline points={xy.map(([x, y]) => `${x},${y}`).join(' ')} fill="none" stroke={color} strokeWidth="2.5" />
       {data.map((d, i) => (
         <g key={d.month}>
-          <circle cx={xy[i][0]} cy={xy[i][1]} r="4" fill={color}><title>{`${d.month}: ${d.count}`}</title></circle>
-          <text x={xy[i][0]} y={xy[i][1] - 8} fontSize="11" textAnchor="middle" fill="#333">{d.count}</text>
-          <text x={xy[i][0]} y={H - PAD.bottom + 16} fontSize="11" textAnchor="middle" fill="#666">{monthLabel(d.month, i)}</text>
+          <circle cx={xy[i]![0]} cy={xy[i]![1]} r="4" fill={color}><title>{`${d.month}: ${d.count}`}</title></circle>
+          <text x={xy[i]![0]} y={xy[i]![1] - 8} fontSize="11" textAnchor="middle" fill="#333">{d.count}</text>
+          <text x={xy[i]![0]} y={H - PAD.bottom + 16} fontSize="11" textAnchor="middle" fill="#666">{monthLabel(d.month, i)}</text>
         </g>
       ))}
     </svg>

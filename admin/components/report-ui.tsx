@@ -20,7 +20,7 @@ export function useReport(pageName: string) {
     setError(null)
     const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v))
     api.getPage({ pageName, params: query })
-      .then((res: { data: ReportPageData }) => setData(res.data))
+      .then((res) => setData(res.data as ReportPageData))
       .catch((err: unknown) => setError(requestFailed(err)))
   }, [JSON.stringify(params)])
   return { params, setParams, data, error }

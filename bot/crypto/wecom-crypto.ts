@@ -92,7 +92,7 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
   function aesDecrypt(cipherText: Buffer, badPadding: string): Buffer {
     const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
     const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
-    const pad = padded[padded.length - 1];
+    const pad = padded[padded.length - 1] ?? 0;
     if (pad < 1 || pad > BLOCK || pad > padded.length || !padded.subarray(-pad).every((b) => b === pad)) {
       throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, badPadding);
     }

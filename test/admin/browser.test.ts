@@ -184,7 +184,12 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByText('停用', { exact: true }).last().click();
     await page.getByRole('button', { name: '应用筛选' }).click();
     await page.waitForURL(/filters\.status=inactive/, SLOW);
-    await page.locator('table tbody tr').first().waitFor(SLOW);
+    // While the filtered page loads, its rows show placeholders (or the unfiltered rows): wait until
+    // badges are back and none of them still reads 启用; the assertions below then check every one.
+    await page.waitForFunction(() => {
+      const badges = [...document.querySelectorAll('table tbody tr [data-testid^="status-"]')];
+      return badges.length > 0 && badges.every((b) => b.textContent?.trim() !== '启用');
+    }, undefined, SLOW);
     // The 状态 column is a coloured badge (启用 green, 停用 orange, 已删除 grey).
     const statuses = await page.locator('table tbody tr [data-testid^="status-"]').allTextContents();
     expect(statuses.length).toBeGreaterThan(0);

@@ -38,7 +38,7 @@ function codeOf(fn: () => unknown): number {
 
 function flipByte(b64: string, index: number, mask = 0x01): string {
   const buf = Buffer.from(b64, 'base64');
-  buf[index < 0 ? buf.length + index : index] ^= mask;
+  buf[index < 0 ? buf.length + index : index]! ^= mask;
   return buf.toString('base64');
 }
 
@@ -180,7 +180,7 @@ describe('callback crypto round trip and padding', () => {
     const k = Buffer.from(`${key}=`, 'base64');
     const d = createDecipheriv('aes-256-cbc', k, k.subarray(0, 16)).setAutoPadding(false);
     const out = Buffer.concat([d.update(Buffer.from(cipher, 'base64')), d.final()]);
-    return out[out.length - 1];
+    return out[out.length - 1]!;
   }
 
   it('pads a full block of 32 when the body is already a multiple of 32 (AI bot, receiveid "")', () => {
@@ -339,7 +339,7 @@ describe('WeCom XML', () => {
     const f = parseWecomXml(xml);
     expect(f.EventKey).toBe('approve');
     expect(f.TaskId).toBe('task_1');
-    expect(JSON.parse(f.SelectedItems)).toEqual({ SelectedItem: { QuestionKey: 'q1', OptionIds: { OptionId: ['o1', 'o2'] } } });
+    expect(JSON.parse(f.SelectedItems!)).toEqual({ SelectedItem: { QuestionKey: 'q1', OptionIds: { OptionId: ['o1', 'o2'] } } });
   });
 
   it('refuses DOCTYPE and ENTITY declarations (XXE) with -40002', () => {
@@ -394,7 +394,7 @@ describe('WeCom XML', () => {
     const body = buildTextReplyXml({ toUser: 'ChenJiaShun', fromUser: v.receiveId, createTime: 1476422780, content: '收到' });
     const envelope = parseWecomXml(buildPassiveReplyXml(c.encryptReply(body, '1476422779', '1597212914')));
     const q = { msg_signature: envelope.MsgSignature, timestamp: envelope.TimeStamp, nonce: envelope.Nonce };
-    expect(parseWecomXml(c.verifyAndDecrypt(q, envelope.Encrypt)).Content).toBe('收到');
+    expect(parseWecomXml(c.verifyAndDecrypt(q, envelope.Encrypt!)).Content).toBe('收到');
   });
 });
 
@@ -403,7 +403,7 @@ describe('V6 DingTalk robot HmacSHA256 signature', () => {
 
   it('reproduces both third-party values', () => {
     expect(cases).toHaveLength(2);
-    expect(dingtalkRobotSign(cases[0].timestamp, cases[0].secret)).toBe('hmPWwU+7lVdm3ZZz0r9tSfx0L4Q26jWOZr9+Gs6EZQM=');
+    expect(dingtalkRobotSign(cases[0]!.timestamp, cases[0]!.secret)).toBe('hmPWwU+7lVdm3ZZz0r9tSfx0L4Q26jWOZr9+Gs6EZQM=');
     for (const k of cases) expect(dingtalkRobotSign(k.timestamp, k.secret)).toBe(k.sign);
   });
 
@@ -415,7 +415,7 @@ describe('V6 DingTalk robot HmacSHA256 signature', () => {
   });
 
   describe('verifyDingtalkRobotSign', () => {
-    const { timestamp, secret, sign } = cases[0];
+    const { timestamp, secret, sign } = cases[0]!;
     const ts = Number(timestamp);
     const hour = 3600_000;
 
@@ -432,8 +432,8 @@ describe('V6 DingTalk robot HmacSHA256 signature', () => {
     });
 
     it('refuses a forged sign, another secret, or a sign moved to another timestamp', () => {
-      expect(verifyDingtalkRobotSign({ timestamp, sign: cases[1].sign }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
-      expect(verifyDingtalkRobotSign({ timestamp, sign }, cases[1].secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
+      expect(verifyDingtalkRobotSign({ timestamp, sign: cases[1]!.sign }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
+      expect(verifyDingtalkRobotSign({ timestamp, sign }, cases[1]!.secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
       expect(verifyDingtalkRobotSign({ timestamp: String(ts + 1), sign }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
       expect(verifyDingtalkRobotSign({ timestamp, sign: sign.slice(0, -1) }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
       expect(verifyDingtalkRobotSign({ timestamp, sign: encodeURIComponent(sign) }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });

@@ -53,7 +53,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
     const id = msgId();
     const replies = [];
     for (let i = 0; i < 3; i++) replies.push(await say('demo-sales', `确认 ${code}`, id));
-    expect(replies.map((r) => r!.Content.startsWith(`已停用客户 ${code}`))).toEqual([true, true, true]);
+    expect(replies.map((r) => r!.Content!.startsWith(`已停用客户 ${code}`))).toEqual([true, true, true]);
     const events = await h.core.models.AuditEvent.count({ where: { customerCode: code, action: 'customer.deactivate' } });
     expect(events).toBe(1);
   });
@@ -64,7 +64,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
     expect(proposal!.Content).toContain('检查通过: 没有未完成订单、未收款或库存预留');
     const done = await say('demo-sales', `确认 ${code}`);
     expect(done!.Content).toMatch(/已提交删除申请 #(\d+)/);
-    const requestId = /#(\d+)/.exec(done!.Content)![1]!;
+    const requestId = /#(\d+)/.exec(done!.Content!)![1]!;
     await app.fake.waitFor((calls) => calls.filter((c) => c.path === '/cgi-bin/message/send' && (c.body.template_card as { task_id?: string } | undefined)).length >= 2 && calls.some((c) => c.path === '/cgi-bin/webhook/send'));
     const cards = app.fake.to('/cgi-bin/message/send').filter((c) => c.body.msgtype === 'template_card');
     expect(cards.map((c) => c.body.touser).sort()).toEqual(['demo-admin', 'demo-approver']);

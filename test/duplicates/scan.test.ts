@@ -49,7 +49,7 @@ eachDialect('疑似重复: the scan finds same phone, same normalised name and m
     const scan = await findDuplicatePairs(h.core);
     expect(scan.pairs[0]).toMatchObject({ a: { code: c.b1, owner: '李四' }, b: { code: c.b2 }, signals: ['phone', 'name'] });
     expect(pairOf(scan.pairs, c.p1!, c.p2!)).toMatchObject({ signals: ['phone'], a: { owner: '张三' }, b: { owner: '李四' } });
-    for (const [x, y] of [['a1', 'a2'], ['a1', 'a3'], ['a2', 'a3']]) expect(pairOf(scan.pairs, c[x]!, c[y]!)?.signals).toEqual(['name']);
+    for (const [x, y] of [['a1', 'a2'], ['a1', 'a3'], ['a2', 'a3']] as const) expect(pairOf(scan.pairs, c[x]!, c[y]!)?.signals).toEqual(['name']);
     expect(scan.pairs).toHaveLength(5);
     expect(scan.pairs.some((p) => p.a.code === c.gone || p.b.code === c.gone)).toBe(false);
     expect(scan.crowds).toEqual([{ signal: 'name', size: MAX_GROUP + 1, codes: [c.walk0, c.walk1, c.walk2, c.walk3, c.walk4] }]);

@@ -15,7 +15,7 @@ eachDialect('ledger import: snapshot mode and undo', (h) => {
   let b: string;
   beforeAll(async () => {
     admin = await h.actor('快照管理员', ['admin']);
-    [a, b] = await customers(h.core, admin, ['快照客户甲', '快照客户乙']);
+    [a = '', b = ''] = await customers(h.core, admin, ['快照客户甲', '快照客户乙']);
   });
 
   const orders = (rows: string[][]) => writeCsv(fileIn(dir, 'orders.csv'), [ORDER_HEADERS, ...rows]);

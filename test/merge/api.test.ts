@@ -20,7 +20,7 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
   let token: string;
   let admin: Actor;
   const notifier = new MergeNotifier();
-  const c: Record<string, string> = {};
+  const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
 
   beforeAll(async () => {
     api = await startApi(h, { notifier });

@@ -19,7 +19,7 @@ eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases 
   const erp: Actor = { door: 'api', operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] } };
   const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
   const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
-  const c: Record<string, string> = {};
+  const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
   let sku = '';
   let zhangId = 0;
 

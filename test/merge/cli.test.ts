@@ -8,7 +8,7 @@ import { runSteward } from '../helpers/steward-cli.js';
 
 eachDialect('steward customers merge|merge-approve|unmerge (in process, on the test database)', (h) => {
   let admin: Actor;
-  const c: Record<string, string> = {};
+  const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
   beforeAll(async () => {
     admin = await h.actor('cli-admin', ['admin']);
     h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
