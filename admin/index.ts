@@ -28,6 +28,7 @@ import { reportExportRoute } from './reports/export-route.js';
 
 export const ADMIN_ROOT = '/admin';
 
+
 export interface AdminOptions {
   /** How long a login lasts; the browser is sent back to the login page after it. */
   sessionMaxAgeMs?: number;
@@ -72,6 +73,13 @@ async function prepareBundle(admin: AdminJS): Promise<void> {
 }
 
 const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3040d6"/><text x="16" y="23" font-size="18" text-anchor="middle" fill="#fff">客</text></svg>';
+/** What the back office serves itself under /admin/steward/: file, content type, body. */
+const STATIC_ASSETS: readonly [string, string, string][] = [
+  ['favicon.svg', 'image/svg+xml', FAVICON],
+  ['zh.js', 'text/javascript; charset=utf-8', ZH_PATCH],
+  ['reauth.js', 'text/javascript; charset=utf-8', RECHECK_JS],
+  ['list.css', 'text/css; charset=utf-8', LIST_CSS],
+];
 
 /** Is this request for the back office (its pages, API, assets)? */
 const underAdmin = (path: string) => path === ADMIN_ROOT || path.startsWith(`${ADMIN_ROOT}/`);
@@ -120,22 +128,12 @@ export function adminMount(core: Core, opts: AdminOptions = {}): (app: Koa) => P
     app.use(adminOnly(sameOriginOnly(core)));
     const router = new Router({ prefix: ADMIN_ROOT });
     router.use(adminHeaders());
-    router.get('/steward/favicon.svg', (ctx) => {
-      ctx.type = 'image/svg+xml';
-      ctx.body = FAVICON;
-    });
-    router.get('/steward/zh.js', (ctx) => {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = ZH_PATCH;
-    });
-    router.get('/steward/list.css', (ctx) => {
-      ctx.type = 'text/css; charset=utf-8';
-      ctx.body = LIST_CSS;
-    });
-    router.get('/steward/reauth.js', (ctx) => {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = RECHECK_JS;
-    });
+    for (const [file, type, body] of STATIC_ASSETS) {
+      router.get(`/steward/${file}`, (ctx) => {
+        ctx.type = type;
+        ctx.body = body;
+      });
+    }
     router.post('/refresh-token', refreshTokenRefused);
     router.use(unknownActionAs404(admin));
     router.use(forbiddenAs403());

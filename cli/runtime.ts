@@ -40,6 +40,16 @@ export async function openReadyCore(env: NodeJS.ProcessEnv = process.env, opts: 
   return core;
 }
 
+/** Opens the core, runs `fn` with it, always closes the connection. */
+export async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
+  const core = await openReadyCore();
+  try {
+    return await fn(core);
+  } finally {
+    await core.models.sequelize.close();
+  }
+}
+
 /** Runs a CLI action: one-line errors, non-zero exit, connection closed. */
 export async function runAction(fn: () => Promise<number | void>): Promise<void> {
   try {

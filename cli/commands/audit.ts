@@ -3,16 +3,8 @@ import type { Command } from 'commander';
 import { auditVerificationText, verifyAudit } from '../../core/audit/compare.js';
 import { appendCheckpointFile, checkpointText, parseCheckpoint, takeCheckpoint, type FoundCheckpoint } from '../../core/audit/checkpoint.js';
 import type { Core } from '../../core/context.js';
-import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
+import { runAction, UserFacingError, withCore } from '../runtime.js';
 
-async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await openReadyCore();
-  try {
-    return await fn(core);
-  } finally {
-    await core.models.sequelize.close();
-  }
-}
 
 /** A checkpoint given on the command line: the JSON line (as in the 审计校验点 message) or a file holding it. */
 function givenCheckpoint(value: string | undefined): FoundCheckpoint[] {

@@ -6,21 +6,13 @@ import { integrityReport, integrityText } from '../../core/review/integrity.js';
 import { scanText } from '../../core/customers/duplicates/format.js';
 import { findDuplicatePairs } from '../../core/customers/duplicates/scan.js';
 import { JOBS, findJob, nextRuns, outboxFor, runJob, scheduleOf, scheduleVariable } from '../compose.js';
-import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
+import { runAction, UserFacingError, withCore } from '../runtime.js';
 
 const STATUS_LABELS: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败', skipped: '跳过' };
 
 /** Read-only questions from the terminal need no chat identity. */
 const cliViewer: Actor = { door: 'cli', operator: { id: null, displayName: '命令行', active: true, roleList: () => ['viewer'] } };
 
-async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await openReadyCore();
-  try {
-    return await fn(core);
-  } finally {
-    await core.models.sequelize.close();
-  }
-}
 
 async function listJobs(core: Core): Promise<void> {
   for (const job of JOBS) {
