@@ -16,17 +16,40 @@ const otherDoors = (door) => DOORS.filter((d) => d !== door);
  * does not apply to, each with its reason in the README.
  */
 const ZONES = [
-  { target: 'core/', deny: [...DOORS], message: 'core/ never imports a door: doors call core, not the other way round.' },
+  {
+    target: 'core/',
+    deny: [...DOORS],
+    message: 'core/ never imports a door: doors call core, not the other way round.',
+  },
   // core/boot.ts wires the database (connection, models, migration runner) and hands the runner to the rest of core as core.schema.
-  { target: 'core/', deny: ['migrations/'], except: ['core/boot.ts'], message: 'core/ reaches migrations only through core.schema (core/boot.ts puts it there).' },
-  { target: 'models/', deny: [...DOORS, 'core/', 'migrations/'], message: 'models/ imports nothing of the program above it, nor migrations/.' },
-  { target: 'migrations/', deny: [...DOORS, 'core/'], message: 'A migration is frozen history: it never imports core/ or a door.' },
+  {
+    target: 'core/',
+    deny: ['migrations/'],
+    except: ['core/boot.ts'],
+    message: 'core/ reaches migrations only through core.schema (core/boot.ts puts it there).',
+  },
+  {
+    target: 'models/',
+    deny: [...DOORS, 'core/', 'migrations/'],
+    message: 'models/ imports nothing of the program above it, nor migrations/.',
+  },
+  {
+    target: 'migrations/',
+    deny: [...DOORS, 'core/'],
+    message: 'A migration is frozen history: it never imports core/ or a door.',
+  },
   ...['bot/', 'admin/', 'api/', 'jobs/'].map((door) => ({
-    target: door, deny: [...otherDoors(door), 'migrations/'],
+    target: door,
+    deny: [...otherDoors(door), 'migrations/'],
     message: `Doors never import each other (jobs/ reaches chat through core/notify-port.ts); ${door} takes what it needs from core/ or through its deps, wired by the composition root.`,
   })),
   // The composition root: cli/compose.ts (the CLI's commands) and cli/server/mounts.ts (the server's doors).
-  { target: 'cli/', deny: [...otherDoors('cli/'), 'migrations/'], except: ['cli/compose.ts', 'cli/server/mounts.ts'], message: 'cli/ takes other doors only through its composition root, cli/compose.ts.' },
+  {
+    target: 'cli/',
+    deny: [...otherDoors('cli/'), 'migrations/'],
+    except: ['cli/compose.ts', 'cli/server/mounts.ts'],
+    message: 'cli/ takes other doors only through its composition root, cli/compose.ts.',
+  },
 ];
 
 /** The import-zones rule: reports a relative import that leaves its folder for a denied one. */
@@ -77,12 +100,18 @@ export default tseslint.config(
     // core/ and models/ must not know about the doors (see shared/style.md).
     files: ['core/**/*.ts', 'models/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['koa', 'koa-*', '@koa/*', 'adminjs', '@adminjs/*', 'node-cron', 'commander', 'umzug'], message: 'core/ and models/ stay free of doors and frameworks.' },
-          { group: VENDORS, message: 'core/ and models/ know no messenger: chat goes through core/notify-port.ts.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['koa', 'koa-*', '@koa/*', 'adminjs', '@adminjs/*', 'node-cron', 'commander', 'umzug'],
+              message: 'core/ and models/ stay free of doors and frameworks.',
+            },
+            { group: VENDORS, message: 'core/ and models/ know no messenger: chat goes through core/notify-port.ts.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -91,9 +120,17 @@ export default tseslint.config(
     files: ['bot/**/*.ts', 'jobs/**/*.ts', 'cli/**/*.ts', 'admin/**/*.{ts,tsx}', 'bench/**/*.ts'],
     ignores: ['bot/channels/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: 'channels/[^/]+/', message: 'Reach a messenger through bot/channels/contract.ts and registry.ts, never its folder.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'channels/[^/]+/',
+              message: 'Reach a messenger through bot/channels/contract.ts and registry.ts, never its folder.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -101,32 +138,70 @@ export default tseslint.config(
     files: ['jobs/**/*.ts'],
     ignores: ['jobs/index.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'node-cron', message: 'Only jobs/index.ts schedules; a job is { name, schedule, run(deps) }.' }],
-        patterns: [{ regex: 'channels/[^/]+/', message: 'Reach a messenger through bot/channels/contract.ts and registry.ts, never its folder.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node-cron', message: 'Only jobs/index.ts schedules; a job is { name, schedule, run(deps) }.' },
+          ],
+          patterns: [
+            {
+              regex: 'channels/[^/]+/',
+              message: 'Reach a messenger through bot/channels/contract.ts and registry.ts, never its folder.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['bot/channels/*.ts'],
     ignores: ['bot/channels/registry.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\./[^/]+/', message: 'Only bot/channels/registry.ts imports a channel folder.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^\\./[^/]+/', message: 'Only bot/channels/registry.ts imports a channel folder.' }],
+        },
+      ],
     },
   },
   {
     // Inside a channel folder: its own files and the shared bot/ code, never another vendor's folder.
     files: ['bot/channels/*/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: 'A channel never imports another channel\'s folder.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: "A channel never imports another channel's folder." },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['admin/components/**/*.{jsx,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Size and shape: a file, a function or a branchy function that outgrows these is split, not excused.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      complexity: ['error', 15],
+    },
+  },
+  {
+    // Typed rules: a promise nobody awaits is a write nobody waits for (or an error nobody sees).
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.json', './tsconfig.components.json'], tsconfigRootDir: ROOT },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
   },
 );

@@ -8,7 +8,9 @@ import { ComponentLoader } from 'adminjs';
  * build (dist/admin/components.js) uses the sources' folder, so both runs share one bundle.
  */
 const besideThis = new URL('./components/', import.meta.url);
-export const COMPONENTS_DIR = fileURLToPath(fs.existsSync(besideThis) ? besideThis : new URL('../../admin/components/', import.meta.url));
+export const COMPONENTS_DIR = fileURLToPath(
+  fs.existsSync(besideThis) ? besideThis : new URL('../../admin/components/', import.meta.url),
+);
 
 const FILES = {
   Dashboard: 'Dashboard.tsx',
@@ -50,5 +52,8 @@ export function componentLoader(): ComponentLoader {
 
 /** Every file in the components folder (helpers too), for the dev-mode check that the bundle is not stale. */
 export function componentFiles(): string[] {
-  return fs.readdirSync(COMPONENTS_DIR).filter((f) => /\.(tsx?|jsx?)$/.test(f)).map((f) => path.join(COMPONENTS_DIR, f));
+  return fs
+    .readdirSync(COMPONENTS_DIR)
+    .filter((f) => /\.(tsx?|jsx?)$/.test(f))
+    .map((f) => path.join(COMPONENTS_DIR, f));
 }

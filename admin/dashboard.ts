@@ -17,24 +17,57 @@ const VERIFY_LABELS: Record<string, string> = { passed: '校验通过', failed: 
 export async function dashboardData(core: Core, current: CurrentAdmin | undefined, rootPath: string) {
   const actor = adminActor(current);
   const [analysis, inactive, pending, backup, ledger, codes] = await Promise.all([
-    customerAnalysis(core, actor, { months: 24 }), inactiveOverTime(core, actor), pendingApprovals(core, actor), lastBackup(core, actor), ledgerFreshness(core), codeStats(core),
+    customerAnalysis(core, actor, { months: 24 }),
+    inactiveOverTime(core, actor),
+    pendingApprovals(core, actor),
+    lastBackup(core, actor),
+    ledgerFreshness(core),
+    codeStats(core),
   ]);
   // Merges wait for the same approvers as deletions; listed beside them (decided with 批准合并 / 驳回合并).
   const merges = allowed(current, 'approve') ? await pendingMerges(core, actor) : [];
   const s = analysis.sales12m;
   return {
-    statusCounts: (['active', 'inactive', 'deleted'] as const).map((k) => ({ key: k, label: STATUS_LABELS[k], count: analysis.byStatus[k] })),
+    statusCounts: (['active', 'inactive', 'deleted'] as const).map((k) => ({
+      key: k,
+      label: STATUS_LABELS[k],
+      count: analysis.byStatus[k],
+    })),
     newPerMonth: analysis.newPerMonth,
     inactiveOverTime: inactive.map((p) => ({ month: p.month, count: p.inactive })),
-    top10: analysis.top10.map((t) => ({ ...t, sales: formatYuan(t.salesCents), href: `${rootPath}/resources/customers/records/${t.customerId}/show` })),
+    top10: analysis.top10.map((t) => ({
+      ...t,
+      sales: formatYuan(t.salesCents),
+      href: `${rootPath}/resources/customers/records/${t.customerId}/show`,
+    })),
     sales12m: { ...s, total: formatYuan(s.totalCents), average: formatYuan(s.averageOrderCents) },
-    pending: pending.map((p) => ({ ...p, createdText: localTime(core, p.createdAt), expiresText: localTime(core, p.expiresAt), href: `${rootPath}/resources/approval_requests/records/${p.id}/show` })),
+    pending: pending.map((p) => ({
+      ...p,
+      createdText: localTime(core, p.createdAt),
+      expiresText: localTime(core, p.expiresAt),
+      href: `${rootPath}/resources/approval_requests/records/${p.id}/show`,
+    })),
     pendingMerges: merges.map((m) => ({ id: m.id, text: mergeLine(core, m) })),
     canApprove: allowed(current, 'approve'),
     ledger: { ...freshnessJson(ledger), text: freshnessLine(core, ledger) },
-    codes: { rule: codes.rule, total: codes.total, ...codes.origins, offRule: codes.offRule, gaps: codes.gaps.reduce((n, g) => n + g.missing, 0), next: codes.next, href: `${rootPath}/resources/code_report` },
+    codes: {
+      rule: codes.rule,
+      total: codes.total,
+      ...codes.origins,
+      offRule: codes.offRule,
+      gaps: codes.gaps.reduce((n, g) => n + g.missing, 0),
+      next: codes.next,
+      href: `${rootPath}/resources/code_report`,
+    },
     backup: backup
-      ? { takenText: localTime(core, backup.takenAt), verifyStatus: backup.verifyStatus, verifyLabel: VERIFY_LABELS[backup.verifyStatus] ?? backup.verifyStatus, verifiedText: backup.verifiedAt ? localTime(core, backup.verifiedAt) : null, reason: backup.reason, totalRows: backup.totalRows }
+      ? {
+          takenText: localTime(core, backup.takenAt),
+          verifyStatus: backup.verifyStatus,
+          verifyLabel: VERIFY_LABELS[backup.verifyStatus] ?? backup.verifyStatus,
+          verifiedText: backup.verifiedAt ? localTime(core, backup.verifiedAt) : null,
+          reason: backup.reason,
+          totalRows: backup.totalRows,
+        }
       : null,
   };
 }

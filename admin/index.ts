@@ -28,7 +28,6 @@ import { reportExportRoute } from './reports/export-route.js';
 
 export const ADMIN_ROOT = '/admin';
 
-
 export interface AdminOptions {
   /** How long a login lasts; the browser is sent back to the login page after it. */
   sessionMaxAgeMs?: number;
@@ -48,13 +47,26 @@ export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
     componentLoader: componentLoader(),
     dashboard: {
       component: COMPONENTS.Dashboard,
-      handler: async (_request, _response, context) => dashboardData(core, context.currentAdmin as CurrentAdmin | undefined, ADMIN_ROOT),
+      handler: async (_request, _response, context) =>
+        dashboardData(core, context.currentAdmin as CurrentAdmin | undefined, ADMIN_ROOT),
     },
-    pages: reportPages(core, ADMIN_ROOT, { salesReport: COMPONENTS.SalesReport, agingReport: COMPONENTS.AgingReport, customerReport: COMPONENTS.CustomerReport }),
+    pages: reportPages(core, ADMIN_ROOT, {
+      salesReport: COMPONENTS.SalesReport,
+      agingReport: COMPONENTS.AgingReport,
+      customerReport: COMPONENTS.CustomerReport,
+    }),
     locale: localeFor(resources.map((r) => r.options.id)),
-    branding: { companyName: '客户主数据管家', logo: false, withMadeWithLove: false, favicon: `${ADMIN_ROOT}/steward/favicon.svg` },
+    branding: {
+      companyName: '客户主数据管家',
+      logo: false,
+      withMadeWithLove: false,
+      favicon: `${ADMIN_ROOT}/steward/favicon.svg`,
+    },
     settings: { defaultPerPage: 20 },
-    assets: { scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`], styles: [`${ADMIN_ROOT}/steward/list.css`] },
+    assets: {
+      scripts: [`${ADMIN_ROOT}/steward/zh.js`, `${ADMIN_ROOT}/steward/reauth.js`],
+      styles: [`${ADMIN_ROOT}/steward/list.css`],
+    },
   });
 }
 
@@ -69,10 +81,12 @@ async function prepareBundle(admin: AdminJS): Promise<void> {
   }
   const bundle = path.resolve(process.env.ADMIN_JS_TMP_DIR ?? '.adminjs', 'bundle.js');
   const built = fs.statSync(bundle, { throwIfNoEntry: false })?.mtimeMs;
-  if (built !== undefined && componentFiles().some((f) => fs.statSync(f).mtimeMs > built)) fs.rmSync(bundle, { force: true });
+  if (built !== undefined && componentFiles().some((f) => fs.statSync(f).mtimeMs > built))
+    fs.rmSync(bundle, { force: true });
 }
 
-const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3040d6"/><text x="16" y="23" font-size="18" text-anchor="middle" fill="#fff">客</text></svg>';
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#3040d6"/><text x="16" y="23" font-size="18" text-anchor="middle" fill="#fff">客</text></svg>';
 /** What the back office serves itself under /admin/steward/: file, content type, body. */
 const STATIC_ASSETS: readonly [string, string, string][] = [
   ['favicon.svg', 'image/svg+xml', FAVICON],
@@ -93,7 +107,10 @@ function adminOnly(mw: Koa.Middleware): Koa.Middleware {
 
 /** The app as AdminJS's router builder sees it: whatever it adds to the app runs under /admin only. */
 function scopedApp(app: Koa): Koa {
-  return new Proxy(app, { get: (target, prop, receiver) => (prop === 'use' ? (mw: Koa.Middleware) => target.use(adminOnly(mw)) : Reflect.get(target, prop, receiver)) });
+  return new Proxy(app, {
+    get: (target, prop, receiver) =>
+      prop === 'use' ? (mw: Koa.Middleware) => target.use(adminOnly(mw)) : Reflect.get(target, prop, receiver),
+  });
 }
 
 /** Answers 403 (not AdminJS's 200 with an error notice) when an action is not accessible to the operator. */
@@ -101,7 +118,13 @@ function forbiddenAs403(): Koa.Middleware {
   return async function forbiddenAs403(ctx, next) {
     await next();
     const body = ctx.body as { record?: { baseError?: { type?: string } }; notice?: { type?: string } } | undefined;
-    if (body && typeof body === 'object' && body.notice?.type === 'error' && body.record?.baseError?.type === 'ForbiddenError') ctx.status = 403;
+    if (
+      body &&
+      typeof body === 'object' &&
+      body.notice?.type === 'error' &&
+      body.record?.baseError?.type === 'ForbiddenError'
+    )
+      ctx.status = 403;
   };
 }
 
@@ -149,10 +172,16 @@ export function adminMount(core: Core, opts: AdminOptions = {}): (app: Koa) => P
       await next();
     });
     router.use(uploadGuard(core));
-    buildAuthenticatedRouter(admin, scopedApp(app), {
-      authenticate: authenticator(core, new LoginThrottle(core), opts.limits ?? LOGIN_LIMITS),
-      sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? core.config.ADMIN_SESSION_HOURS * 3600_000),
-    }, router, formidableOptions(core));
+    buildAuthenticatedRouter(
+      admin,
+      scopedApp(app),
+      {
+        authenticate: authenticator(core, new LoginThrottle(core), opts.limits ?? LOGIN_LIMITS),
+        sessionOptions: sessionOptions(core, opts.sessionMaxAgeMs ?? core.config.ADMIN_SESSION_HOURS * 3600_000),
+      },
+      router,
+      formidableOptions(core),
+    );
     passwordRoutes(core, router, ADMIN_ROOT);
     recheckRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);
     secondFactorRoutes(core, router, ADMIN_ROOT, opts.limits ?? LOGIN_LIMITS);

@@ -20,20 +20,34 @@ export async function authenticate(core: Core, ctx: Koa.Context, requestId: stri
   const header = ctx.get('authorization');
   const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
   if (!m) {
-    const message = header ? '请求头 Authorization 格式不对, 应为「Authorization: Bearer <令牌>」。' : `缺少访问令牌: 请在请求头加上「Authorization: Bearer <令牌>」。${HOW}。`;
+    const message = header
+      ? '请求头 Authorization 格式不对, 应为「Authorization: Bearer <令牌>」。'
+      : `缺少访问令牌: 请在请求头加上「Authorization: Bearer <令牌>」。${HOW}。`;
     throw apiError('UNAUTHORIZED', message, { challenge: REALM });
   }
   const check = await verifyApiToken(core, m[1]!);
   if (!check.ok) {
-    throw apiError('UNAUTHORIZED', REFUSALS[check.reason], { reason: check.reason, challenge: `${REALM}, error="invalid_token"` });
+    throw apiError('UNAUTHORIZED', REFUSALS[check.reason], {
+      reason: check.reason,
+      challenge: `${REALM}, error="invalid_token"`,
+    });
   }
-  return { tokenId: check.id, tokenName: check.name, scopes: check.scopes, actor: apiActor(check.name, check.scopes, requestId) };
+  return {
+    tokenId: check.id,
+    tokenName: check.name,
+    scopes: check.scopes,
+    actor: apiActor(check.name, check.scopes, requestId),
+  };
 }
 
 /** 403 naming the missing scope, unless the caller has it. */
 export function requireScope(caller: ApiCaller, scope: Scope): void {
   if (caller.scopes.includes(scope)) return;
-  throw apiError('NOT_PERMITTED', `令牌「${caller.tokenName}」没有「${scope}」权限 (${SCOPE_LABELS[scope]})。请让管理员创建带 ${scope} 的令牌。`, { scope, granted: caller.scopes });
+  throw apiError(
+    'NOT_PERMITTED',
+    `令牌「${caller.tokenName}」没有「${scope}」权限 (${SCOPE_LABELS[scope]})。请让管理员创建带 ${scope} 的令牌。`,
+    { scope, granted: caller.scopes },
+  );
 }
 
 /**
@@ -43,7 +57,10 @@ export function requireScope(caller: ApiCaller, scope: Scope): void {
 export class RateLimiter {
   private readonly buckets = new Map<number, { tokens: number; at: number }>();
 
-  constructor(private readonly perMinute: () => number, private readonly now: () => number) {}
+  constructor(
+    private readonly perMinute: () => number,
+    private readonly now: () => number,
+  ) {}
 
   /** Takes one request from the token's bucket; throws 429 with Retry-After when it is empty. */
   take(tokenId: number, tokenName: string): void {
@@ -58,6 +75,10 @@ export class RateLimiter {
       return;
     }
     const retryAfterSeconds = Math.max(1, Math.ceil(((1 - b.tokens) * 60) / limit));
-    throw apiError('RATE_LIMITED', `请求太频繁: 令牌「${tokenName}」每分钟最多 ${limit} 次请求。请 ${retryAfterSeconds} 秒后再试。`, { limitPerMinute: limit, retryAfterSeconds });
+    throw apiError(
+      'RATE_LIMITED',
+      `请求太频繁: 令牌「${tokenName}」每分钟最多 ${limit} 次请求。请 ${retryAfterSeconds} 秒后再试。`,
+      { limitPerMinute: limit, retryAfterSeconds },
+    );
   }
 }

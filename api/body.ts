@@ -4,7 +4,10 @@ import { apiError } from './errors.js';
 /** Bodies over this are refused with 413 (a ledger batch of 5,000 documents fits well inside). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const tooLarge = () => apiError('PAYLOAD_TOO_LARGE', `请求体超过 1 MB 上限。请分批提交 (例如把单据分成多次 /ledger/batch 调用)。`, { limitBytes: MAX_BODY_BYTES });
+const tooLarge = () =>
+  apiError('PAYLOAD_TOO_LARGE', `请求体超过 1 MB 上限。请分批提交 (例如把单据分成多次 /ledger/batch 调用)。`, {
+    limitBytes: MAX_BODY_BYTES,
+  });
 
 /** Reads the raw body, refusing more than MAX_BODY_BYTES before buffering it all. */
 export async function readRawBody(ctx: Koa.Context): Promise<string> {
@@ -29,11 +32,19 @@ export function parseJsonBody(ctx: Koa.Context, raw: string): unknown {
   if (raw.trim() === '') return undefined;
   const type = ctx.get('content-type');
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw apiError('UNSUPPORTED_MEDIA_TYPE', `请求体必须是 JSON, 并带上请求头 Content-Type: application/json (收到的是「${type || '未设置'}」)。`, { contentType: type || null });
+    throw apiError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `请求体必须是 JSON, 并带上请求头 Content-Type: application/json (收到的是「${type || '未设置'}」)。`,
+      { contentType: type || null },
+    );
   }
   try {
     return JSON.parse(raw) as unknown;
   } catch (err) {
-    throw apiError('BAD_REQUEST', `请求体不是合法的 JSON: ${(err as Error).message}。请检查引号、逗号和括号是否成对。`, {});
+    throw apiError(
+      'BAD_REQUEST',
+      `请求体不是合法的 JSON: ${(err as Error).message}。请检查引号、逗号和括号是否成对。`,
+      {},
+    );
   }
 }

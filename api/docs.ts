@@ -16,7 +16,8 @@ const ASSETS: Record<string, string> = {
 const cache = new Map<string, Buffer>();
 
 // Only this origin, and no inline script: the page's own set-up is a file too.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 const PAGE = `<!DOCTYPE html>
 <html lang="zh-CN">

@@ -13,7 +13,11 @@ export const ERROR_SCHEMA: JsonSchema = {
       required: ['code', 'message', 'details'],
       additionalProperties: false,
       properties: {
-        code: { type: 'string', enum: [...Object.keys(ERROR_STATUS), 'INTERNAL'], description: '稳定的错误码, 程序据此判断' },
+        code: {
+          type: 'string',
+          enum: [...Object.keys(ERROR_STATUS), 'INTERNAL'],
+          description: '稳定的错误码, 程序据此判断',
+        },
         message: { type: 'string', description: '中文说明: 哪里不对、怎样改' },
         details: { type: 'object', description: '机器可读的细节, 例如 errors: [{ field, message }]' },
       },
@@ -48,12 +52,22 @@ function errorHeaders(err: DomainError): Record<string, string> {
 export function toErrorAnswer(err: unknown, log: { error(obj: object, msg: string): void }): ErrorAnswer {
   if (isDomainError(err)) {
     const { challenge: _c, ...details } = err.details;
-    return { status: err.status, body: { error: { code: err.code, message: err.message, details } }, headers: errorHeaders(err) };
+    return {
+      status: err.status,
+      body: { error: { code: err.code, message: err.message, details } },
+      headers: errorHeaders(err),
+    };
   }
   log.error({ err }, 'api: unhandled error');
   return {
     status: 500,
-    body: { error: { code: 'INTERNAL', message: '服务器内部错误, 已记录日志。请稍后重试; 如果一直出现, 请把响应头里的 X-Request-Id 发给管理员。', details: {} } },
+    body: {
+      error: {
+        code: 'INTERNAL',
+        message: '服务器内部错误, 已记录日志。请稍后重试; 如果一直出现, 请把响应头里的 X-Request-Id 发给管理员。',
+        details: {},
+      },
+    },
     headers: {},
   };
 }

@@ -36,14 +36,23 @@ export function createApiDoor(deps: ApiDeps, opts: RegistryOptions & { routes?: 
       return;
     }
     if ((p === DOCS_PATH || p.startsWith(`${DOCS_PATH}/`)) && serveDocs(ctx)) return;
-    const a = toErrorAnswer(apiError('NOT_FOUND', `没有这个地址: ${ctx.method} ${p}。接口在 ${API_BASE}/ 下, 说明见 ${DOCS_PATH}。`, { path: p }), deps.core.logger);
+    const a = toErrorAnswer(
+      apiError('NOT_FOUND', `没有这个地址: ${ctx.method} ${p}。接口在 ${API_BASE}/ 下, 说明见 ${DOCS_PATH}。`, {
+        path: p,
+      }),
+      deps.core.logger,
+    );
     send(ctx, a.status, a.body, a.headers);
   };
-  const sweep = () => void sweepIdempotency(deps.core).catch((err: unknown) => deps.core.logger.warn({ err }, 'api: idempotency sweep failed'));
+  const sweep = () =>
+    void sweepIdempotency(deps.core).catch((err: unknown) =>
+      deps.core.logger.warn({ err }, 'api: idempotency sweep failed'),
+    );
   const timer = setInterval(sweep, SWEEP_EVERY_MS);
   timer.unref();
   return {
-    registry, middleware,
+    registry,
+    middleware,
     async stop() {
       clearInterval(timer);
     },

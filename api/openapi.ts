@@ -4,7 +4,13 @@ import { API_BASE } from './registry.js';
 import { isMutating, responsesOf } from './responses.js';
 import type { ApiRoute, JsonSchema } from './types.js';
 
-type Parameter = { name: string; in: 'path' | 'query' | 'header'; required: boolean; description?: string; schema: JsonSchema };
+type Parameter = {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+};
 
 /** An object schema's properties as OpenAPI parameters. */
 function parametersOf(schema: JsonSchema | undefined, where: 'path' | 'query'): Parameter[] {
@@ -12,28 +18,48 @@ function parametersOf(schema: JsonSchema | undefined, where: 'path' | 'query'): 
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(props).map(([name, s]) => ({
-    name, in: where, required: where === 'path' || required.has(name),
-    ...(typeof s.description === 'string' ? { description: s.description } : typeof s.title === 'string' ? { description: s.title } : {}),
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(typeof s.description === 'string'
+      ? { description: s.description }
+      : typeof s.title === 'string'
+        ? { description: s.title }
+        : {}),
     schema: s,
   }));
 }
 
 const IDEMPOTENCY_HEADER: Parameter = {
-  name: 'Idempotency-Key', in: 'header', required: false,
-  description: '可选。重试时带上同一个键 (例如 UUID): 同键同内容返回第一次的结果而不会重复执行; 同键不同内容返回 422。键保留 24 小时。',
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    '可选。重试时带上同一个键 (例如 UUID): 同键同内容返回第一次的结果而不会重复执行; 同键不同内容返回 422。键保留 24 小时。',
   schema: { type: 'string', minLength: 1, maxLength: 191 },
 };
 
 /** One operation, from the same route spec the registry validates with. */
 function operation(route: ApiRoute): Record<string, unknown> {
-  const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query'), ...(isMutating(route.method) ? [IDEMPOTENCY_HEADER] : [])];
+  const parameters = [
+    ...parametersOf(route.params, 'path'),
+    ...parametersOf(route.query, 'query'),
+    ...(isMutating(route.method) ? [IDEMPOTENCY_HEADER] : []),
+  ];
   const responses: Record<string, unknown> = {};
   for (const [status, doc] of Object.entries(responsesOf(route))) {
-    responses[status] = { description: doc.description, ...(doc.schema ? { content: { 'application/json': { schema: doc.schema } } } : {}) };
+    responses[status] = {
+      description: doc.description,
+      ...(doc.schema ? { content: { 'application/json': { schema: doc.schema } } } : {}),
+    };
   }
   return {
-    operationId: route.operationId, summary: route.summary, ...(route.description ? { description: route.description } : {}),
-    tags: [route.tag], security: [{ bearer: [] }], 'x-scope': route.scope,
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    security: [{ bearer: [] }],
+    'x-scope': route.scope,
     ...(parameters.length ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
     responses,
@@ -61,7 +87,9 @@ export function openApiDocument(routes: ApiRoute[], serverUrl = API_BASE): Recor
     tags: [...new Set(routes.map((r) => r.tag))].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'stw_…', description: '以 stw_ 开头的 API 令牌' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'stw_…', description: '以 stw_ 开头的 API 令牌' },
+      },
       schemas: { Error: ERROR_SCHEMA, Customer: API_CUSTOMER_SCHEMA as unknown as JsonSchema },
     },
   };

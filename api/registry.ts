@@ -43,12 +43,15 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,191}$/;
 
 function compilePath(path: string): { pattern: RegExp; keys: string[] } {
   const keys: string[] = [];
-  const source = path.split('/').map((segment) => {
-    const m = /^\{(\w+)\}$/.exec(segment);
-    if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    keys.push(m[1]!);
-    return '([^/]+)';
-  }).join('/');
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const m = /^\{(\w+)\}$/.exec(segment);
+      if (!m) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      keys.push(m[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
   return { pattern: new RegExp(`^${source}$`), keys };
 }
 
@@ -66,25 +69,36 @@ export class ApiRegistry {
   private readonly compiled: Compiled[];
   private readonly limiter: RateLimiter;
 
-  constructor(readonly routes: ApiRoute[], private readonly deps: ApiDeps, private readonly opts: RegistryOptions = {}) {
+  constructor(
+    readonly routes: ApiRoute[],
+    private readonly deps: ApiDeps,
+    private readonly opts: RegistryOptions = {},
+  ) {
     const ids = new Set<string>();
     const paths = new Set<string>();
     this.compiled = routes.map((route) => {
       if (ids.has(route.operationId)) throw new Error(`API route operationId used twice: ${route.operationId}`);
-      if (paths.has(`${route.method} ${route.path}`)) throw new Error(`API route defined twice: ${route.method} ${route.path}`);
+      if (paths.has(`${route.method} ${route.path}`))
+        throw new Error(`API route defined twice: ${route.method} ${route.path}`);
       ids.add(route.operationId);
       paths.add(`${route.method} ${route.path}`);
       const responses = new Map<number, ValidateFunction | null>();
-      for (const [status, doc] of Object.entries(responsesOf(route))) responses.set(Number(status), doc.schema ? compile(doc.schema) : null);
+      for (const [status, doc] of Object.entries(responsesOf(route)))
+        responses.set(Number(status), doc.schema ? compile(doc.schema) : null);
       return {
-        route, ...compilePath(route.path), responses,
+        route,
+        ...compilePath(route.path),
+        responses,
         params: route.params ? compile(route.params, true) : undefined,
         query: route.query ? compile(route.query, true) : undefined,
         body: route.body ? compile(route.body) : undefined,
       };
     });
     const { core } = deps;
-    this.limiter = new RateLimiter(() => core.config.API_RATE_LIMIT_PER_MINUTE, () => core.now().getTime());
+    this.limiter = new RateLimiter(
+      () => core.config.API_RATE_LIMIT_PER_MINUTE,
+      () => core.now().getTime(),
+    );
   }
 
   /** Answers one request under API_BASE; never throws (every failure is an answer in the error shape). */
@@ -122,8 +136,13 @@ export class ApiRegistry {
       }
       return { c, params };
     }
-    if (allowed.length) throw apiError('METHOD_NOT_ALLOWED', `${rel} 不支持 ${method}, 可用: ${allowed.join(', ')}。`, { allowed });
-    throw apiError('NOT_FOUND', `没有这个接口: ${method} ${API_BASE}${rel}。全部接口见 /api/docs 或 ${API_BASE}/openapi.json。`, { method, path: `${API_BASE}${rel}` });
+    if (allowed.length)
+      throw apiError('METHOD_NOT_ALLOWED', `${rel} 不支持 ${method}, 可用: ${allowed.join(', ')}。`, { allowed });
+    throw apiError(
+      'NOT_FOUND',
+      `没有这个接口: ${method} ${API_BASE}${rel}。全部接口见 /api/docs 或 ${API_BASE}/openapi.json。`,
+      { method, path: `${API_BASE}${rel}` },
+    );
   }
 
   private async run(ctx: Koa.Context, c: Compiled, params: Record<string, string>, log: Logger): Promise<Answer> {
@@ -142,12 +161,32 @@ export class ApiRegistry {
       body ??= {};
       check('请求体', c.body, body);
     }
-    const req: ApiRequest = { params, query, body, headers: ctx.headers as Record<string, string | undefined>, caller, requestId, log };
+    const req: ApiRequest = {
+      params,
+      query,
+      body,
+      headers: ctx.headers as Record<string, string | undefined>,
+      caller,
+      requestId,
+      log,
+    };
     const key = ctx.get('idempotency-key');
     if (!mutating || !key) return this.invoke(c, req, log);
-    if (!IDEMPOTENCY_KEY.test(key)) throw validationError([{ field: 'Idempotency-Key', message: 'Idempotency-Key 应为 1–191 个可见 ASCII 字符, 例如一个 UUID' }]);
-    const requestHash = crypto.createHash('sha256').update(`${ctx.method} ${ctx.path}?${ctx.querystring}\n${raw}`).digest('hex');
-    const claim = await claimIdempotency(core, { tokenId: caller.tokenId, key, method: ctx.method, path: ctx.path, requestHash });
+    if (!IDEMPOTENCY_KEY.test(key))
+      throw validationError([
+        { field: 'Idempotency-Key', message: 'Idempotency-Key 应为 1–191 个可见 ASCII 字符, 例如一个 UUID' },
+      ]);
+    const requestHash = crypto
+      .createHash('sha256')
+      .update(`${ctx.method} ${ctx.path}?${ctx.querystring}\n${raw}`)
+      .digest('hex');
+    const claim = await claimIdempotency(core, {
+      tokenId: caller.tokenId,
+      key,
+      method: ctx.method,
+      path: ctx.path,
+      requestHash,
+    });
     if (claim.kind === 'replay') {
       const stored = JSON.parse(claim.body) as { headers: Record<string, string>; body: unknown };
       return { status: claim.status, body: stored.body, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' } };
@@ -156,7 +195,13 @@ export class ApiRegistry {
     try {
       // Our own failures are not kept: a retry with the same key runs again.
       if (answer.status >= 500) await releaseIdempotency(core, claim.id);
-      else await finishIdempotency(core, claim.id, answer.status, JSON.stringify({ headers: answer.headers, body: answer.body }));
+      else
+        await finishIdempotency(
+          core,
+          claim.id,
+          answer.status,
+          JSON.stringify({ headers: answer.headers, body: answer.body }),
+        );
     } catch (err) {
       log.error({ err }, 'api: idempotency record not stored');
     }
@@ -183,11 +228,16 @@ export class ApiRegistry {
     const validate = c ? c.responses.get(answer.status) : (errorCheck ??= compile(ERROR_SCHEMA));
     let problem: string | null = null;
     if (validate === undefined) problem = `status ${answer.status} is not documented`;
-    else if (validate && !validate(answer.body)) problem = `body does not match the documented schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`;
+    else if (validate && !validate(answer.body))
+      problem = `body does not match the documented schema: ${JSON.stringify(validate.errors?.slice(0, 3))}`;
     else if (answer.status >= 500) problem = `answered ${answer.status}: ${JSON.stringify(answer.body)}`;
     if (!problem) return answer;
     const text = `${id} (${what}) ${problem}`;
     this.violations.push(text);
-    return { status: 500, headers: {}, body: { error: { code: 'INTERNAL', message: `响应与接口文档不符: ${text}`, details: { original: answer.body } } } };
+    return {
+      status: 500,
+      headers: {},
+      body: { error: { code: 'INTERNAL', message: `响应与接口文档不符: ${text}`, details: { original: answer.body } } },
+    };
   }
 }

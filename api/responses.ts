@@ -21,10 +21,13 @@ export function responsesOf(route: ApiRoute): Record<number, ResponseDoc> {
     429: err('请求太频繁 (RATE_LIMITED), 带 Retry-After 响应头 (秒)'),
     500: err('服务器内部错误 (INTERNAL)'),
   };
-  if (route.params || route.query || route.body) out[422] = err('参数或请求体不符合要求 (VALIDATION), details.errors 逐个字段说明');
+  if (route.params || route.query || route.body)
+    out[422] = err('参数或请求体不符合要求 (VALIDATION), details.errors 逐个字段说明');
   if (isMutating(route.method)) {
     out[400] = err('请求体不是合法的 JSON (BAD_REQUEST)');
-    out[409] = err('同一 Idempotency-Key 的请求正在处理中 (IDEMPOTENCY_IN_PROGRESS), 请稍后重试; 或该键的请求中断、结果未知 (IDEMPOTENCY_OUTCOME_UNKNOWN), 请先查询再换新键');
+    out[409] = err(
+      '同一 Idempotency-Key 的请求正在处理中 (IDEMPOTENCY_IN_PROGRESS), 请稍后重试; 或该键的请求中断、结果未知 (IDEMPOTENCY_OUTCOME_UNKNOWN), 请先查询再换新键',
+    );
     out[413] = err('请求体超过 1 MB (PAYLOAD_TOO_LARGE)');
     out[415] = err('请求体不是 application/json (UNSUPPORTED_MEDIA_TYPE)');
     out[422] = err('请求体不符合要求 (VALIDATION), 或同一 Idempotency-Key 用于了不同的请求体 (IDEMPOTENCY_KEY_REUSED)');

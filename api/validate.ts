@@ -4,7 +4,9 @@ import { validationError, type FieldError } from '../core/errors.js';
 import type { JsonSchema } from './types.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 /** JSON Schema 2020-12, the dialect OpenAPI 3.1 documents use. */
 function makeAjv(coerce: boolean): Ajv2020 {
@@ -32,13 +34,29 @@ export function compile(schema: JsonSchema, coerce = false): ValidateFunction {
   return validate;
 }
 
-const TYPE_NAMES: Record<string, string> = { integer: '整数', number: '数字', string: '文本', boolean: '布尔值 true/false', object: '对象', array: '数组', null: 'null' };
+const TYPE_NAMES: Record<string, string> = {
+  integer: '整数',
+  number: '数字',
+  string: '文本',
+  boolean: '布尔值 true/false',
+  object: '对象',
+  array: '数组',
+  null: 'null',
+};
 
-const FORMAT_HINTS: Record<string, string> = { date: 'YYYY-MM-DD', 'date-time': 'ISO 8601 时间, 例如 2026-12-01T08:00:00+08:00', email: '邮箱地址', uri: '网址' };
+const FORMAT_HINTS: Record<string, string> = {
+  date: 'YYYY-MM-DD',
+  'date-time': 'ISO 8601 时间, 例如 2026-12-01T08:00:00+08:00',
+  email: '邮箱地址',
+  uri: '网址',
+};
 
 /** `/items/3/total` → `items[3].total`. */
 function fieldPath(pointer: string, extra?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
@@ -54,7 +72,10 @@ function describe(where: string, e: ErrorObject): FieldError {
   const p = e.params as Record<string, unknown>;
   if (e.keyword === 'required') {
     const field = fieldPath(e.instancePath, String(p.missingProperty));
-    return { field, message: `缺少必填的${labelled(where, field, parent.properties?.[String(p.missingProperty)]?.title)}` };
+    return {
+      field,
+      message: `缺少必填的${labelled(where, field, parent.properties?.[String(p.missingProperty)]?.title)}`,
+    };
   }
   if (e.keyword === 'additionalProperties') {
     const field = fieldPath(e.instancePath, String(p.additionalProperty));
@@ -64,20 +85,54 @@ function describe(where: string, e: ErrorObject): FieldError {
   const field = fieldPath(e.instancePath);
   const name = labelled(where, field, parent.title);
   switch (e.keyword) {
-    case 'type': return { field, message: `${name}类型不对, 应为 ${String(p.type).split(',').map((t) => TYPE_NAMES[t] ?? t).join(' 或 ')}` };
-    case 'enum': return { field, message: `${name}只能是: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(' / ')}` };
-    case 'const': return { field, message: `${name}只能是 ${JSON.stringify(p.allowedValue)}` };
-    case 'maxLength': return { field, message: `${name}最多 ${String(p.limit)} 个字` };
-    case 'minLength': return { field, message: `${name}不能为空${Number(p.limit) > 1 ? `, 至少 ${String(p.limit)} 个字` : ''}` };
-    case 'pattern': return { field, message: `${name}格式不对${typeof (e.parentSchema as { description?: string })?.description === 'string' ? `: ${(e.parentSchema as { description: string }).description}` : ''}` };
-    case 'format': return { field, message: `${name}格式不对, 应为 ${FORMAT_HINTS[String(p.format)] ?? String(p.format)}` };
-    case 'minimum': case 'exclusiveMinimum': return { field, message: `${name}不能小于${e.keyword === 'exclusiveMinimum' ? '或等于' : ''} ${String(p.limit)}` };
-    case 'maximum': case 'exclusiveMaximum': return { field, message: `${name}不能大于${e.keyword === 'exclusiveMaximum' ? '或等于' : ''} ${String(p.limit)}` };
-    case 'maxItems': return { field, message: `${name}最多 ${String(p.limit)} 项` };
-    case 'minItems': return { field, message: `${name}至少 ${String(p.limit)} 项` };
-    case 'minProperties': return { field, message: `${name}不能为空对象` };
-    case 'multipleOf': return { field, message: `${name}应为 ${String(p.multipleOf)} 的整数倍 (最多 2 位小数)` };
-    default: return { field, message: `${name}无效 (${e.message ?? e.keyword})` };
+    case 'type':
+      return {
+        field,
+        message: `${name}类型不对, 应为 ${String(p.type)
+          .split(',')
+          .map((t) => TYPE_NAMES[t] ?? t)
+          .join(' 或 ')}`,
+      };
+    case 'enum':
+      return {
+        field,
+        message: `${name}只能是: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(' / ')}`,
+      };
+    case 'const':
+      return { field, message: `${name}只能是 ${JSON.stringify(p.allowedValue)}` };
+    case 'maxLength':
+      return { field, message: `${name}最多 ${String(p.limit)} 个字` };
+    case 'minLength':
+      return { field, message: `${name}不能为空${Number(p.limit) > 1 ? `, 至少 ${String(p.limit)} 个字` : ''}` };
+    case 'pattern':
+      return {
+        field,
+        message: `${name}格式不对${typeof (e.parentSchema as { description?: string })?.description === 'string' ? `: ${(e.parentSchema as { description: string }).description}` : ''}`,
+      };
+    case 'format':
+      return { field, message: `${name}格式不对, 应为 ${FORMAT_HINTS[String(p.format)] ?? String(p.format)}` };
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return {
+        field,
+        message: `${name}不能小于${e.keyword === 'exclusiveMinimum' ? '或等于' : ''} ${String(p.limit)}`,
+      };
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return {
+        field,
+        message: `${name}不能大于${e.keyword === 'exclusiveMaximum' ? '或等于' : ''} ${String(p.limit)}`,
+      };
+    case 'maxItems':
+      return { field, message: `${name}最多 ${String(p.limit)} 项` };
+    case 'minItems':
+      return { field, message: `${name}至少 ${String(p.limit)} 项` };
+    case 'minProperties':
+      return { field, message: `${name}不能为空对象` };
+    case 'multipleOf':
+      return { field, message: `${name}应为 ${String(p.multipleOf)} 的整数倍 (最多 2 位小数)` };
+    default:
+      return { field, message: `${name}无效 (${e.message ?? e.keyword})` };
   }
 }
 

@@ -17,8 +17,12 @@ export const BENCH_URL = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0
 
 function serverOptions(url: URL) {
   return {
-    host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password),
-    socketPath: url.searchParams.get('socketPath') ?? undefined, multipleStatements: false,
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    socketPath: url.searchParams.get('socketPath') ?? undefined,
+    multipleStatements: false,
   };
 }
 
@@ -45,9 +49,11 @@ export async function freshMysqlDatabase(raw = BENCH_URL): Promise<string> {
 export async function settleServer(raw = BENCH_URL): Promise<void> {
   const conn = await mysql.createConnection(serverOptions(new URL(raw)));
   try {
-    const status = async (name: string) => Number(((await conn.query(`SHOW GLOBAL STATUS LIKE '${name}'`))[0] as { Value: string }[])[0]?.Value ?? 0);
+    const status = async (name: string) =>
+      Number(((await conn.query(`SHOW GLOBAL STATUS LIKE '${name}'`))[0] as { Value: string }[])[0]?.Value ?? 0);
     for (let i = 0; i < 120; i++) {
-      if ((await status('Innodb_buffer_pool_pages_dirty')) === 0 && (await status('Innodb_history_list_length')) === 0) return;
+      if ((await status('Innodb_buffer_pool_pages_dirty')) === 0 && (await status('Innodb_history_list_length')) === 0)
+        return;
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
@@ -64,8 +70,15 @@ export function freshSqliteUrl(): string {
 export async function openBenchCore(url: string, env: Record<string, string> = {}): Promise<Core> {
   const key = () => crypto.randomBytes(32).toString('base64');
   const config = loadConfig({
-    NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'silent', STEWARD_DEMO: 'false', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-data-')),
-    STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ...env,
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    LOG_LEVEL: 'silent',
+    STEWARD_DEMO: 'false',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-data-')),
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ...env,
   });
   const core = openCore(config, createLogger('silent'));
   await prepareDatabase(core);
@@ -75,18 +88,25 @@ export async function openBenchCore(url: string, env: Record<string, string> = {
 /** Closes the core and, for MySQL, drops its database unless `keep`. */
 export async function closeBenchCore(core: Core, keep = false): Promise<void> {
   const { sequelize } = core.models;
-  if (!keep && sequelize.getDialect() === 'mysql') await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``);
+  if (!keep && sequelize.getDialect() === 'mysql')
+    await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``);
   await sequelize.close();
 }
 
 /** An operator stored in the database, as the actor the benchmark acts as. */
 export async function benchActor(core: Core, name: string, roles: Role[]): Promise<Actor> {
-  const [operator] = await core.models.Operator.findOrCreate({ where: { displayName: name }, defaults: { displayName: name, roles: roles.join(','), email: null, passwordHash: null, active: true } });
+  const [operator] = await core.models.Operator.findOrCreate({
+    where: { displayName: name },
+    defaults: { displayName: name, roles: roles.join(','), email: null, passwordHash: null, active: true },
+  });
   return { operator, door: 'cli' };
 }
 
 /** `--name value` flags as numbers, with defaults; `--keep` style flags as booleans. */
-export function numberArgs<T extends Record<string, number>>(defaults: T, argv = process.argv.slice(2)): T & { keep: boolean } {
+export function numberArgs<T extends Record<string, number>>(
+  defaults: T,
+  argv = process.argv.slice(2),
+): T & { keep: boolean } {
   const out: Record<string, number> = { ...defaults };
   let keep = false;
   for (let i = 0; i < argv.length; i++) {
@@ -98,7 +118,11 @@ export function numberArgs<T extends Record<string, number>>(defaults: T, argv =
     const name = flag.replace(/^--/, '');
     const value = Number(argv[i + 1]);
     if (!flag.startsWith('--') || !(name in defaults) || !Number.isInteger(value) || value <= 0) {
-      console.error(`参数不对: ${flag} ${argv[i + 1] ?? ''}。可用: ${Object.keys(defaults).map((k) => `--${k} <正整数>`).join(' ')} --keep`);
+      console.error(
+        `参数不对: ${flag} ${argv[i + 1] ?? ''}。可用: ${Object.keys(defaults)
+          .map((k) => `--${k} <正整数>`)
+          .join(' ')} --keep`,
+      );
       process.exit(2);
     }
     out[name] = value;
@@ -134,14 +158,18 @@ export async function pool(total: number, concurrency: number, task: (i: number)
 }
 
 /** A number with thousands separators. */
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** Starts a node server for a bench (env added to this process's), resolving once its output matches `ready`. */
 export function startServer(cmd: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // BENCH_NODE_FLAGS (e.g. --cpu-prof) goes to the servers, for profiling a run.
     const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...flags, ...cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...flags, ...cmd], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();

@@ -14,11 +14,14 @@ const receivers: SocketReceiver[] = [];
 for (const channel of allChannels()) {
   if (!channel.configure(env).enabled) continue;
   const rt: ChannelRuntime = {
-    core, log: logger,
+    core,
+    log: logger,
     handle: async (msg) => ({ replies: [{ text: `收到: ${msg.text}` }], duplicate: false }),
     async replyLater(msg, replies) {
       for (const [i, reply] of replies.entries()) {
-        const target = msg.reply ? { kind: 'reply' as const, handle: msg.reply } : { kind: 'user' as const, id: msg.userId };
+        const target = msg.reply
+          ? { kind: 'reply' as const, handle: msg.reply }
+          : { kind: 'user' as const, id: msg.userId };
         await channel.send(core, target, reply, `${msg.messageKey}#${i}`);
       }
     },

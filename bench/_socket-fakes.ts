@@ -51,12 +51,31 @@ export async function dingtalkVendor(run: string): Promise<Vendor> {
   });
   return {
     name: 'DingTalk Stream',
-    env: () => ({ DINGTALK_MODE: 'stream', DINGTALK_APP_KEY: APP_KEY, DINGTALK_APP_SECRET: APP_SECRET, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url }),
+    env: () => ({
+      DINGTALK_MODE: 'stream',
+      DINGTALK_APP_KEY: APP_KEY,
+      DINGTALK_APP_SECRET: APP_SECRET,
+      DINGTALK_API_BASE: fake.url,
+      DINGTALK_OAPI_BASE: fake.url,
+    }),
     connected: () => Boolean(fake.live),
     push(i, text, done) {
       const session = `${run}-${i}`;
       waiting.set(session, done);
-      fake.push(TOPIC_ROBOT, robotData(i, { msgId: `msg-${run}-${i}`, senderStaffId: SPEAKER, senderNick: '王销售', text: { content: text }, sessionWebhook: `${fake.url}/robot/sendBySession?session=${session}` }, fake.url));
+      fake.push(
+        TOPIC_ROBOT,
+        robotData(
+          i,
+          {
+            msgId: `msg-${run}-${i}`,
+            senderStaffId: SPEAKER,
+            senderNick: '王销售',
+            text: { content: text },
+            sessionWebhook: `${fake.url}/robot/sendBySession?session=${session}`,
+          },
+          fake.url,
+        ),
+      );
     },
     stop: () => fake.stop(),
   };
@@ -89,7 +108,10 @@ export async function wecomVendor(run: string): Promise<Vendor> {
     env: () => ({ WECOM_BOT_ID: BOT_ID, WECOM_BOT_SECRET: BOT_SECRET, WECOM_BOT_WS_URL: fake.url }),
     connected: () => fake.connections(BOT_ID) > 0,
     push(i, text, done) {
-      const reqId = fake.pushMessage(BOT_ID, aibotBodies.text({ msgid: `${run}-${i}`, userid: SPEAKER, content: text }));
+      const reqId = fake.pushMessage(
+        BOT_ID,
+        aibotBodies.text({ msgid: `${run}-${i}`, userid: SPEAKER, content: text }),
+      );
       waiting.set(reqId, done);
     },
     stop: () => fake.stop(),
@@ -115,12 +137,26 @@ export async function feishuVendor(run: string): Promise<Vendor> {
     push(i, text, done) {
       const messageId = `om_${run}_${i}`;
       waiting.set(messageId, done);
-      const payload = Buffer.from(JSON.stringify(messageEvent({ messageId, openId: SPEAKER, chatId: `oc_${run}`, chatType: 'p2p', text })));
+      const payload = Buffer.from(
+        JSON.stringify(messageEvent({ messageId, openId: SPEAKER, chatId: `oc_${run}`, chatType: 'p2p', text })),
+      );
       // As FakeFeishu.pushEvent sends it, without polling for the ack.
-      fake.pushFrame(encodeFrame({
-        SeqID: ++seq, LogID: seq, service: 7, method: 1, payload,
-        headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: `ev-${crypto.randomUUID()}` }, { key: 'sum', value: '1' }, { key: 'seq', value: '0' }, { key: 'trace_id', value: `trace-${seq}` }],
-      }));
+      fake.pushFrame(
+        encodeFrame({
+          SeqID: ++seq,
+          LogID: seq,
+          service: 7,
+          method: 1,
+          payload,
+          headers: [
+            { key: 'type', value: 'event' },
+            { key: 'message_id', value: `ev-${crypto.randomUUID()}` },
+            { key: 'sum', value: '1' },
+            { key: 'seq', value: '0' },
+            { key: 'trace_id', value: `trace-${seq}` },
+          ],
+        }),
+      );
     },
     stop: () => fake.stop(),
   };

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import * as XLSX from '@e965/xlsx';
 
-interface Cfb { FileIndex: { name: string; content: Buffer | Uint8Array }[] }
+interface Cfb {
+  FileIndex: { name: string; content: Buffer | Uint8Array }[];
+}
 const CFB = XLSX.CFB as {
   read(data: Buffer, opts: { type: 'buffer' }): Cfb;
   write(cfb: unknown, opts: { type: 'buffer' }): Buffer;
@@ -26,7 +28,7 @@ function workbookStream(wb: XLSX.WorkBook): Buffer {
 /** Offsets of the records of a BIFF stream: [type, start, end]. */
 function records(stream: Buffer): [number, number, number][] {
   const out: [number, number, number][] = [];
-  for (let at = 0; at + 4 <= stream.length;) {
+  for (let at = 0; at + 4 <= stream.length; ) {
     const len = stream.readUInt16LE(at + 2);
     out.push([stream.readUInt16LE(at), at, at + 4 + len]);
     at += 4 + len;
@@ -47,7 +49,11 @@ function cellSpan(stream: Buffer): { head: number; cells: [number, number]; dims
 export function writeLargeXls(file: string, sheet: string, rows: unknown[][], slice = 2000): void {
   const book = (part: unknown[][], origin: number) => {
     const wb = XLSX.utils.book_new();
-    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(part, { origin: { r: origin, c: 0 } } as XLSX.AOA2SheetOpts), sheet);
+    XLSX.utils.book_append_sheet(
+      wb,
+      XLSX.utils.aoa_to_sheet(part, { origin: { r: origin, c: 0 } } as XLSX.AOA2SheetOpts),
+      sheet,
+    );
     return workbookStream(wb);
   };
   const first = book(rows.slice(0, slice), 0);

@@ -16,14 +16,33 @@ import { closeBenchCore, fmt, freshMysqlDatabase, numberArgs, openBenchCore, qua
 
 const URL_DEFAULT = 'mysql://root@127.0.0.1:3306/steward_bench_admin';
 const CATS = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
-const STATUSES = ['active', 'active', 'active', 'active', 'active', 'active', 'active', 'active', 'inactive', 'deleted'];
+const STATUSES = [
+  'active',
+  'active',
+  'active',
+  'active',
+  'active',
+  'active',
+  'active',
+  'active',
+  'inactive',
+  'deleted',
+];
 const PASSWORD = 'bench-password-1';
 
 /** 100k customers as the app stores them (encrypted phone and address, blind index), 2,000 per INSERT. */
 async function seed(core: Core, total: number): Promise<number> {
   const started = performance.now();
   const qi = core.models.sequelize.getQueryInterface();
-  const owners = await core.models.Operator.bulkCreate(Array.from({ length: 20 }, (_, i) => ({ displayName: `销售${i + 1}`, roles: 'sales', email: `sales${i + 1}@bench.local`, passwordHash: null, active: true })));
+  const owners = await core.models.Operator.bulkCreate(
+    Array.from({ length: 20 }, (_, i) => ({
+      displayName: `销售${i + 1}`,
+      roles: 'sales',
+      email: `sales${i + 1}@bench.local`,
+      passwordHash: null,
+      active: true,
+    })),
+  );
   const now = Date.now();
   for (let start = 0; start < total; start += 2000) {
     const rows = [];
@@ -32,10 +51,20 @@ async function seed(core: Core, total: number): Promise<number> {
       const name = `基准客户${i}贸易有限公司`;
       const at = new Date(now - (i % 1000) * 86400_000);
       rows.push({
-        code: `B${String(i).padStart(7, '0')}`, name, name_norm: normalizeName(name), contact: `联系人${i % 997}`,
-        phone_enc: encrypt(core.keys, phone), phone_hash: blindIndex(core.keys, phone), address_enc: encrypt(core.keys, `上海市浦东新区基准路 ${i} 号`),
-        category: CATS[i % CATS.length], owner_id: owners[i % owners.length]!.id, status: STATUSES[i % STATUSES.length], version: 1,
-        last_order_at: i % 7 === 0 ? null : new Date(now - (i % 400) * 86400_000), created_at: at, updated_at: at,
+        code: `B${String(i).padStart(7, '0')}`,
+        name,
+        name_norm: normalizeName(name),
+        contact: `联系人${i % 997}`,
+        phone_enc: encrypt(core.keys, phone),
+        phone_hash: blindIndex(core.keys, phone),
+        address_enc: encrypt(core.keys, `上海市浦东新区基准路 ${i} 号`),
+        category: CATS[i % CATS.length],
+        owner_id: owners[i % owners.length]!.id,
+        status: STATUSES[i % STATUSES.length],
+        version: 1,
+        last_order_at: i % 7 === 0 ? null : new Date(now - (i % 400) * 86400_000),
+        created_at: at,
+        updated_at: at,
       });
     }
     await qi.bulkInsert('customers', rows);
@@ -48,7 +77,11 @@ async function listen(callback: http.RequestListener): Promise<{ url: string; cl
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -68,12 +101,20 @@ async function measure(url: string, n: number, cookie = ''): Promise<number[]> {
 }
 
 async function login(base: string, email: string): Promise<string> {
-  const res = await fetch(`${base}/admin/login`, { method: 'POST', body: new URLSearchParams({ email, password: PASSWORD }), redirect: 'manual' });
+  const res = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ email, password: PASSWORD }),
+    redirect: 'manual',
+  });
   if (res.status !== 302) throw new Error(`登录失败: HTTP ${res.status}`);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
-const line = (label: string, v: number[]) => `${label.padEnd(34)} 中位数 ${fmt(quantile(v, 0.5), 1).padStart(7)} ms   p95 ${fmt(quantile(v, 0.95), 1).padStart(7)} ms`;
+const line = (label: string, v: number[]) =>
+  `${label.padEnd(34)} 中位数 ${fmt(quantile(v, 0.5), 1).padStart(7)} ms   p95 ${fmt(quantile(v, 0.95), 1).padStart(7)} ms`;
 
 async function main(): Promise<void> {
   const args = numberArgs({ customers: 100_000, requests: 200 });
@@ -83,7 +124,13 @@ async function main(): Promise<void> {
     process.stdout.write(`写入 ${fmt(args.customers)} 个客户 (每条 INSERT 2,000 行)… `);
     const seedMs = await seed(core, args.customers);
     console.log(`${fmt(seedMs / 1000, 1)} s`);
-    await core.models.Operator.create({ displayName: '基准管理员', roles: 'admin', email: 'bench@bench.local', passwordHash: await hashPassword(PASSWORD), active: true });
+    await core.models.Operator.create({
+      displayName: '基准管理员',
+      roles: 'admin',
+      email: 'bench@bench.local',
+      passwordHash: await hashPassword(PASSWORD),
+      active: true,
+    });
     const app = await listen((await buildApp(core, [adminMount(core)])).callback());
     const bareApp = new Koa();
     bareApp.use(async (ctx) => {
@@ -93,10 +140,17 @@ async function main(): Promise<void> {
     try {
       const cookie = await login(app.url, 'bench@bench.local');
       const page = `${app.url}/admin/api/resources/customers/actions/list`;
-      const probe = await (await fetch(page, { headers: { cookie } })).json() as { meta: { total: number }; records: unknown[] };
+      const probe = (await (await fetch(page, { headers: { cookie } })).json()) as {
+        meta: { total: number };
+        records: unknown[];
+      };
       if (probe.records.length !== 20) throw new Error(`第一页应有 20 行, 实际 ${probe.records.length}`);
       const list = await measure(page, args.requests, cookie);
-      const filtered = await measure(`${page}?filters.status=inactive&sortBy=lastOrderAt&direction=desc`, args.requests, cookie);
+      const filtered = await measure(
+        `${page}?filters.status=inactive&sortBy=lastOrderAt&direction=desc`,
+        args.requests,
+        cookie,
+      );
       const baseline = await measure(`${bare.url}/`, args.requests);
       const ratio = quantile(list, 0.5) / quantile(baseline, 0.5);
       console.log(`\n客户列表第一页 (${fmt(probe.meta.total)} 个未删除客户, 每页 20 行), ${args.requests} 次顺序请求:`);

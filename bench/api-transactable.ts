@@ -13,7 +13,6 @@ import { BENCH_URL, freshMysqlDatabase, fmt, numberArgs, settleServer, startServ
 const args = numberArgs({ seconds: 10, connections: 64, rounds: 2 });
 const bin = path.resolve('cli/bin.mjs');
 
-
 /** Runs a steward CLI command against the bench database; its stdout. */
 function steward(env: NodeJS.ProcessEnv, ...argv: string[]): string {
   const r = spawnSync(process.execPath, [bin, ...argv], { env, encoding: 'utf8' });
@@ -24,7 +23,10 @@ function steward(env: NodeJS.ProcessEnv, ...argv: string[]): string {
 async function load(url: string, paths: string[], headers: Record<string, string>): Promise<autocannon.Result> {
   let n = 0;
   return autocannon({
-    url, connections: args.connections, duration: args.seconds, headers,
+    url,
+    connections: args.connections,
+    duration: args.seconds,
+    headers,
     requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: paths[n++ % paths.length]! }) }],
   });
 }
@@ -34,31 +36,69 @@ async function main(): Promise<void> {
   const port = 3950 + Math.floor(Math.random() * 40);
   const key = () => crypto.randomBytes(32).toString('base64');
   const env: NodeJS.ProcessEnv = {
-    ...process.env, DATABASE_URL: url, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-api-')), PORT: String(port), HOST: '127.0.0.1',
-    JOBS_ENABLED: 'false', STEWARD_DEMO: 'true', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', API_RATE_LIMIT_PER_MINUTE: '1000000',
-    STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'bench-admin-1',
+    ...process.env,
+    DATABASE_URL: url,
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-api-')),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JOBS_ENABLED: 'false',
+    STEWARD_DEMO: 'true',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: 'bench-admin-1',
   };
   const server = await startServer([bin, 'serve'], env, /已启动/);
   let floor: ChildProcess | null = null;
   try {
-    const token = (JSON.parse(steward(env, 'api-token', 'create', '--name', 'bench', '--scopes', 'customers:read', '--json')) as { token: string }).token;
+    const token = (
+      JSON.parse(steward(env, 'api-token', 'create', '--name', 'bench', '--scopes', 'customers:read', '--json')) as {
+        token: string;
+      }
+    ).token;
     // Every fifth customer 停用, so the bench sees both answers (200 and 409 with its message).
     const codes = Array.from({ length: 50 }, (_, i) => `C2026${String(i + 1).padStart(4, '0')}`);
-    const writer = (JSON.parse(steward(env, 'api-token', 'create', '--name', 'bench-writer', '--scopes', 'customers:write', '--json')) as { token: string }).token;
+    const writer = (
+      JSON.parse(
+        steward(env, 'api-token', 'create', '--name', 'bench-writer', '--scopes', 'customers:write', '--json'),
+      ) as { token: string }
+    ).token;
     for (const code of codes.filter((_, i) => i % 5 === 4)) {
       await fetch(`http://127.0.0.1:${port}/api/v1/customers/${code}/deactivate`, {
-        method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: '信用风险' }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: '信用风险' }),
       });
     }
-    const check = await fetch(`http://127.0.0.1:${port}/api/v1/customers/${codes[4]}/transactable`, { headers: { authorization: `Bearer ${token}` } });
-    if (check.status !== 409) throw new Error(`set-up failed: ${codes[4]} should be 停用, got ${check.status} ${await check.text()}`);
+    const check = await fetch(`http://127.0.0.1:${port}/api/v1/customers/${codes[4]}/transactable`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (check.status !== 409)
+      throw new Error(`set-up failed: ${codes[4]} should be 停用, got ${check.status} ${await check.text()}`);
     const paths = codes.map((c) => `/api/v1/customers/${c}/transactable`);
     const headers = { authorization: `Bearer ${token}` };
-    floor = await startServer(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { PORT: String(port + 100), DATABASE_URL: url }, /listening/);
+    floor = await startServer(
+      ['--import', 'tsx', path.resolve('bench/_query-server.ts')],
+      { PORT: String(port + 100), DATABASE_URL: url },
+      /listening/,
+    );
     await settleServer(url);
     // Warm up both, then alternate rounds and keep the best of each (single runs vary ±15 % here).
-    await autocannon({ url: `http://127.0.0.1:${port}`, connections: 8, amount: 2000, headers, requests: [{ method: 'GET', path: paths[0] }] });
-    await autocannon({ url: `http://127.0.0.1:${port + 100}`, connections: 8, amount: 2000, requests: [{ method: 'GET', path: '/q' }] });
+    await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: 8,
+      amount: 2000,
+      headers,
+      requests: [{ method: 'GET', path: paths[0] }],
+    });
+    await autocannon({
+      url: `http://127.0.0.1:${port + 100}`,
+      connections: 8,
+      amount: 2000,
+      requests: [{ method: 'GET', path: '/q' }],
+    });
     const ours: autocannon.Result[] = [];
     const floors: autocannon.Result[] = [];
     for (let r = 0; r < args.rounds; r++) {
@@ -70,12 +110,27 @@ async function main(): Promise<void> {
     const base = best(floors);
     const ratio = api.requests.average / base.requests.average;
     const met = ratio >= 0.5 && api.latency.p99 < 20;
-    console.log(`\napi-transactable bench (MariaDB, ${args.connections} connections, ${args.seconds} s per round, best of ${args.rounds})`);
-    ours.forEach((o, i) => console.log(`  round ${i + 1}: transactable ${fmt(o.requests.average)} req/s p99 ${o.latency.p99} ms (errors ${o.errors}, 2xx ${o['2xx']}, non-2xx ${o.non2xx}); floor ${fmt(floors[i]!.requests.average)} req/s p99 ${floors[i]!.latency.p99} ms`));
-    console.log(`  GET /api/v1/customers/{code}/transactable: ${fmt(api.requests.average)} req/s, p99 ${api.latency.p99} ms, median ${api.latency.p50} ms`);
-    console.log(`  Koa + 1 raw SELECT (floor):               ${fmt(base.requests.average)} req/s, p99 ${base.latency.p99} ms`);
-    console.log(`  ratio: ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ 50%), p99 ${api.latency.p99} ms (goal < 20 ms): goal ${met ? 'met' : 'NOT met'}`);
-    if (base.latency.p99 >= 20) console.log(`  note: the floor itself has p99 ${base.latency.p99} ms at ${args.connections} connections here, so no implementation can reach p99 < 20 ms on this machine at this load.`);
+    console.log(
+      `\napi-transactable bench (MariaDB, ${args.connections} connections, ${args.seconds} s per round, best of ${args.rounds})`,
+    );
+    ours.forEach((o, i) =>
+      console.log(
+        `  round ${i + 1}: transactable ${fmt(o.requests.average)} req/s p99 ${o.latency.p99} ms (errors ${o.errors}, 2xx ${o['2xx']}, non-2xx ${o.non2xx}); floor ${fmt(floors[i]!.requests.average)} req/s p99 ${floors[i]!.latency.p99} ms`,
+      ),
+    );
+    console.log(
+      `  GET /api/v1/customers/{code}/transactable: ${fmt(api.requests.average)} req/s, p99 ${api.latency.p99} ms, median ${api.latency.p50} ms`,
+    );
+    console.log(
+      `  Koa + 1 raw SELECT (floor):               ${fmt(base.requests.average)} req/s, p99 ${base.latency.p99} ms`,
+    );
+    console.log(
+      `  ratio: ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ 50%), p99 ${api.latency.p99} ms (goal < 20 ms): goal ${met ? 'met' : 'NOT met'}`,
+    );
+    if (base.latency.p99 >= 20)
+      console.log(
+        `  note: the floor itself has p99 ${base.latency.p99} ms at ${args.connections} connections here, so no implementation can reach p99 < 20 ms on this machine at this load.`,
+      );
   } finally {
     server.kill('SIGTERM');
     floor?.kill('SIGTERM');

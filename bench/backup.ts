@@ -23,18 +23,38 @@ const DB = url.pathname.slice(1);
 const KEY = Buffer.alloc(32, 1).toString('base64');
 
 function conn(database?: string) {
-  return mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password), database, multipleStatements: true });
+  return mysql.createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+    database,
+    multipleStatements: true,
+  });
 }
 
 function benchCore(outDir: string) {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: BASE, LOG_LEVEL: 'silent', DATA_DIR: outDir, BACKUP_DIR: outDir, STEWARD_DEMO: 'false', STEWARD_DATA_KEY: Buffer.alloc(32, 2).toString('base64'), STEWARD_INDEX_KEY: Buffer.alloc(32, 3).toString('base64'), SESSION_SECRET: 'b'.repeat(64), STEWARD_BACKUP_KEY: KEY });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: BASE,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: outDir,
+    BACKUP_DIR: outDir,
+    STEWARD_DEMO: 'false',
+    STEWARD_DATA_KEY: Buffer.alloc(32, 2).toString('base64'),
+    STEWARD_INDEX_KEY: Buffer.alloc(32, 3).toString('base64'),
+    SESSION_SECRET: 'b'.repeat(64),
+    STEWARD_BACKUP_KEY: KEY,
+  });
   return openCore(config, createLogger('silent'));
 }
 
 /** 1M customers generated inside MariaDB (the SEQUENCE engine), with realistic column sizes. */
 async function seed(n: number): Promise<void> {
   const c = await conn();
-  await c.query(`DROP DATABASE IF EXISTS \`${DB}\`; CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await c.query(
+    `DROP DATABASE IF EXISTS \`${DB}\`; CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
   await c.end();
   const core = benchCore(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-seed-')));
   await prepareDatabase(core);
@@ -60,13 +80,17 @@ async function child(outDir: string): Promise<void> {
   const r = await takeBackup(core, jobActor('bench'), { outDir });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await core.models.sequelize.close();
-  process.stdout.write(`${JSON.stringify({ seconds, rows: r.rows.customers, total: r.totalRows, bytes: r.bytes, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, rows: r.rows.customers, total: r.totalRows, bytes: r.bytes, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
 }
 
 type Ours = { seconds: number; rows: number; total: number; bytes: number; rssMb: number };
 
 function ourBackup(out: string, n: number): Ours {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', out], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   const ours = JSON.parse(r.stdout.trim().split('\n').pop()!) as Ours;
   if (ours.rows !== n) throw new Error(`backup wrote ${ours.rows} customers of ${n}`);
@@ -76,7 +100,23 @@ function ourBackup(out: string, n: number): Ours {
 function mysqldump(dumpFile: string): number {
   const t = Date.now();
   const fd = fs.openSync(dumpFile, 'w');
-  const dump = spawnSync('mysqldump', ['-h', url.hostname, '-P', url.port || '3306', '-u', decodeURIComponent(url.username || 'root'), ...(url.password ? [`-p${decodeURIComponent(url.password)}`] : []), '--single-transaction', '--quick', DB, 'customers'], { stdio: ['ignore', fd, 'pipe'] });
+  const dump = spawnSync(
+    'mysqldump',
+    [
+      '-h',
+      url.hostname,
+      '-P',
+      url.port || '3306',
+      '-u',
+      decodeURIComponent(url.username || 'root'),
+      ...(url.password ? [`-p${decodeURIComponent(url.password)}`] : []),
+      '--single-transaction',
+      '--quick',
+      DB,
+      'customers',
+    ],
+    { stdio: ['ignore', fd, 'pipe'] },
+  );
   fs.closeSync(fd);
   if (dump.status !== 0) throw new Error(`mysqldump failed: ${dump.stderr}`);
   return (Date.now() - t) / 1000;
@@ -104,10 +144,21 @@ async function main(): Promise<void> {
   const oursRate = ours.rows / ours.seconds;
   const dumpRate = n / dumpSeconds;
   console.log(`数据库 (database): ${BASE.replace(/:[^:@/]*@/, ':***@')}`);
-  console.log(`steward backup (gzip JSONL, AES-256-GCM, all tables ${ours.total} rows): ${ours.seconds.toFixed(2)} s, ${Math.round(oursRate)} 客户行/秒, ${(ours.bytes / 1e6).toFixed(0)} MB, 峰值 RSS ${Math.max(...runs.map((r) => r.ours.rssMb))} MB`);
-  console.log(`mysqldump --single-transaction --quick customers: ${dumpSeconds.toFixed(2)} s, ${Math.round(dumpRate)} 行/秒, ${(fs.statSync(dumpFile).size / 1e6).toFixed(0)} MB (未压缩 uncompressed)`);
-  console.log(`机器负载 (load average): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
-  console.log(`比值 (mysqldump ÷ backup, 各取两轮中较快的一次 best of two each): ${(dumpRate / oursRate).toFixed(2)}×   目标 (goal): ≥ 50000 行/秒, ≤ 2×, RSS < 300 MB`);
+  console.log(
+    `steward backup (gzip JSONL, AES-256-GCM, all tables ${ours.total} rows): ${ours.seconds.toFixed(2)} s, ${Math.round(oursRate)} 客户行/秒, ${(ours.bytes / 1e6).toFixed(0)} MB, 峰值 RSS ${Math.max(...runs.map((r) => r.ours.rssMb))} MB`,
+  );
+  console.log(
+    `mysqldump --single-transaction --quick customers: ${dumpSeconds.toFixed(2)} s, ${Math.round(dumpRate)} 行/秒, ${(fs.statSync(dumpFile).size / 1e6).toFixed(0)} MB (未压缩 uncompressed)`,
+  );
+  console.log(
+    `机器负载 (load average): ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
+  console.log(
+    `比值 (mysqldump ÷ backup, 各取两轮中较快的一次 best of two each): ${(dumpRate / oursRate).toFixed(2)}×   目标 (goal): ≥ 50000 行/秒, ≤ 2×, RSS < 300 MB`,
+  );
   fs.rmSync(out, { recursive: true, force: true });
 }
 

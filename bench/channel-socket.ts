@@ -11,7 +11,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BENCH_URL, cpuSeconds, fmt, freshMysqlDatabase, freshSqliteUrl, numberArgs, quantile, settleServer, startServer } from './_shared.js';
+import {
+  BENCH_URL,
+  cpuSeconds,
+  fmt,
+  freshMysqlDatabase,
+  freshSqliteUrl,
+  numberArgs,
+  quantile,
+  settleServer,
+  startServer,
+} from './_shared.js';
 import { VENDORS, type Vendor } from './_socket-fakes.js';
 
 const args = numberArgs({ messages: 2000, window: 32, rounds: 2, sqlite: 0 });
@@ -35,7 +45,12 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
 }
 
 /** Pushes `total` lookups with at most `window` in flight; resolves when every answer reached the fake. */
-function drive(v: Vendor, total: number, window: number, check?: (answer: string, code: string) => void): Promise<{ ms: number; latencies: number[]; late: number }> {
+function drive(
+  v: Vendor,
+  total: number,
+  window: number,
+  check?: (answer: string, code: string) => void,
+): Promise<{ ms: number; latencies: number[]; late: number }> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     let sent = 0;
@@ -73,7 +88,10 @@ async function measure(v: Vendor, client: ChildProcess, check?: (answer: string,
   const r = await drive(v, args.messages, args.window, check);
   const after = cpuSeconds(client.pid);
   return {
-    rate: (args.messages / r.ms) * 1000, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), late: r.late,
+    rate: (args.messages / r.ms) * 1000,
+    p50: quantile(r.latencies, 0.5),
+    p99: quantile(r.latencies, 0.99),
+    late: r.late,
     cpu: before === null || after === null ? null : ((after - before) / args.messages) * 1e6,
   };
 }
@@ -84,27 +102,44 @@ function checkAnswer(vendor: string) {
   return (answer: string, code: string) => {
     if (checked) return;
     checked = true;
-    if (!answer.includes(code) || !answer.includes('状态') || !answer.includes('****')) throw new Error(`${vendor} 的回复不对: ${answer.slice(0, 300)}`);
+    if (!answer.includes(code) || !answer.includes('状态') || !answer.includes('****'))
+      throw new Error(`${vendor} 的回复不对: ${answer.slice(0, 300)}`);
   };
 }
 
-const line = (r: Run) => `${fmt(r.rate).padStart(6)} msgs/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.late ? `, ${r.late} late (处理中 first)` : ''}${r.cpu === null ? '' : `; client CPU ${fmt(r.cpu)} µs/msg`}`;
+const line = (r: Run) =>
+  `${fmt(r.rate).padStart(6)} msgs/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.late ? `, ${r.late} late (处理中 first)` : ''}${r.cpu === null ? '' : `; client CPU ${fmt(r.cpu)} µs/msg`}`;
 
 async function main(): Promise<void> {
-  const url = args.sqlite ? freshSqliteUrl() : await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_sockets$1'));
+  const url = args.sqlite
+    ? freshSqliteUrl()
+    : await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_sockets$1'));
   const ours = await Promise.all(VENDORS.map((make) => make('ours')));
   const base = await Promise.all(VENDORS.map((make) => make('base')));
   const children: ChildProcess[] = [];
   try {
     const key = () => crypto.randomBytes(32).toString('base64');
     const env = {
-      DATABASE_URL: url, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-sockets-')), PORT: String(3800 + Math.floor(Math.random() * 50)), HOST: '127.0.0.1',
-      JOBS_ENABLED: 'false', STEWARD_DEMO: 'true', LOG_LEVEL: 'info', STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(),
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'bench-admin-1', ...Object.assign({}, ...ours.map((v) => v.env())),
+      DATABASE_URL: url,
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-sockets-')),
+      PORT: String(3800 + Math.floor(Math.random() * 50)),
+      HOST: '127.0.0.1',
+      JOBS_ENABLED: 'false',
+      STEWARD_DEMO: 'true',
+      LOG_LEVEL: 'info',
+      STEWARD_DATA_KEY: key(),
+      STEWARD_INDEX_KEY: key(),
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      ADMIN_PASSWORD: 'bench-admin-1',
+      ...Object.assign({}, ...ours.map((v) => v.env())),
     };
     const server = await startServer([path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
     children.push(server);
-    const echo = await startServer(['--import', 'tsx', path.resolve('bench/_socket-echo.ts')], Object.assign({}, ...base.map((v) => v.env())), /echo clients ready/);
+    const echo = await startServer(
+      ['--import', 'tsx', path.resolve('bench/_socket-echo.ts')],
+      Object.assign({}, ...base.map((v) => v.env())),
+      /echo clients ready/,
+    );
     children.push(echo);
     // The server takes each socket's lease first, then connects.
     for (const v of [...ours, ...base]) await until(() => v.connected(), `${v.name} 长连接`);
@@ -118,20 +153,29 @@ async function main(): Promise<void> {
     const results = ours.map(() => ({ ours: [] as Run[], base: [] as Run[] }));
     for (let round = 0; round < args.rounds; round++) {
       for (let i = 0; i < ours.length; i++) {
-        const steps = [async () => results[i]!.ours.push(await measure(ours[i]!, server)), async () => results[i]!.base.push(await measure(base[i]!, echo))];
+        const steps = [
+          async () => results[i]!.ours.push(await measure(ours[i]!, server)),
+          async () => results[i]!.base.push(await measure(base[i]!, echo)),
+        ];
         for (const step of round % 2 ? steps.reverse() : steps) await step();
       }
     }
-    console.log(`\nchannel-socket bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.messages} 客户 lookups per run, ${args.window} in flight, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `\nchannel-socket bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.messages} 客户 lookups per run, ${args.window} in flight, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     for (let i = 0; i < ours.length; i++) {
       const r = results[i]!;
       console.log(`  ${ours[i]!.name}`);
       for (let k = 0; k < args.rounds; k++) {
         console.log(`    round ${k + 1} ours:     ${line(r.ours[k]!)}`);
-        console.log(`    round ${k + 1} baseline: ${line(r.base[k]!)}  → ours ${((r.ours[k]!.rate / r.base[k]!.rate) * 100).toFixed(1)}%`);
+        console.log(
+          `    round ${k + 1} baseline: ${line(r.base[k]!)}  → ours ${((r.ours[k]!.rate / r.base[k]!.rate) * 100).toFixed(1)}%`,
+        );
       }
       const best = (rs: Run[]) => rs.reduce((a, b) => (b.rate > a.rate ? b : a));
-      console.log(`    ratio (best of each): ${((best(r.ours).rate / best(r.base).rate) * 100).toFixed(1)}% of the echo client`);
+      console.log(
+        `    ratio (best of each): ${((best(r.ours).rate / best(r.base).rate) * 100).toFixed(1)}% of the echo client`,
+      );
     }
   } finally {
     for (const c of children) c.kill('SIGTERM');

@@ -17,9 +17,18 @@ import { benchActor, fmt, numberArgs, openBenchCore, pool, quantile } from './_s
 const args = numberArgs({ creates: 600, concurrency: 12 });
 const script = path.resolve('test/cluster/galera.sh');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-galera-'));
-const galera = (...a: string[]) => execFileSync(script, a, { env: { ...process.env, GALERA_DIR: dir }, stdio: ['ignore', 'ignore', 'inherit'], timeout: 180_000 });
+const galera = (...a: string[]) =>
+  execFileSync(script, a, {
+    env: { ...process.env, GALERA_DIR: dir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 180_000,
+  });
 
-interface Round { perSecond: number; p99: number; failures: number }
+interface Round {
+  perSecond: number;
+  p99: number;
+  failures: number;
+}
 
 let firstFailure: unknown = null;
 
@@ -30,7 +39,11 @@ async function round(label: string, cores: Core[], actor: Actor, tag: string, of
   await pool(args.creates, args.concurrency, async (i) => {
     const t0 = performance.now();
     try {
-      await createCustomer(cores[i % cores.length]!, actor, { name: `集群基准${tag}客户${i}有限公司`, phone: `138${String(offset + i).padStart(8, '0')}`, contact: '李四' });
+      await createCustomer(cores[i % cores.length]!, actor, {
+        name: `集群基准${tag}客户${i}有限公司`,
+        phone: `138${String(offset + i).padStart(8, '0')}`,
+        contact: '李四',
+      });
     } catch (err) {
       failures++;
       firstFailure ??= err;
@@ -43,7 +56,9 @@ async function round(label: string, cores: Core[], actor: Actor, tag: string, of
 }
 
 async function main(): Promise<void> {
-  console.log(`cluster-create 基准: 三节点 Galera (回环), 每轮 ${fmt(args.creates)} 次新建, 总并发 ${args.concurrency}`);
+  console.log(
+    `cluster-create 基准: 三节点 Galera (回环), 每轮 ${fmt(args.creates)} 次新建, 总并发 ${args.concurrency}`,
+  );
   galera('start');
   const cores: Core[] = [];
   try {
@@ -67,9 +82,15 @@ async function main(): Promise<void> {
     const best = (rs: Round[]) => rs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const [o, t] = [best(one), best(three)];
     const failures = [...one, ...three].reduce((n, r) => n + r.failures, 0);
-    const [[row]] = (await cores[0]!.models.sequelize.query("SELECT COUNT(*) AS n, COUNT(DISTINCT code) AS d FROM customers WHERE name LIKE '集群基准%'")) as unknown as [{ n: number | string; d: number | string }[]];
-    console.log(`一个节点: ${fmt(o.perSecond, 1)} 个/秒 (p99 ${fmt(o.p99)} ms); 三个节点: ${fmt(t.perSecond, 1)} 个/秒 (p99 ${fmt(t.p99)} ms)`);
-    console.log(`ratio: 三个节点 = ${fmt((t.perSecond / o.perSecond) * 100, 1)} % of 一个节点 (目标 ≥ 70 %); 失败 ${failures} (目标 0); ${fmt(Number(row!.d))} 个不同编码 / ${fmt(Number(row!.n))} 次新建`);
+    const [[row]] = (await cores[0]!.models.sequelize.query(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT code) AS d FROM customers WHERE name LIKE '集群基准%'",
+    )) as unknown as [{ n: number | string; d: number | string }[]];
+    console.log(
+      `一个节点: ${fmt(o.perSecond, 1)} 个/秒 (p99 ${fmt(o.p99)} ms); 三个节点: ${fmt(t.perSecond, 1)} 个/秒 (p99 ${fmt(t.p99)} ms)`,
+    );
+    console.log(
+      `ratio: 三个节点 = ${fmt((t.perSecond / o.perSecond) * 100, 1)} % of 一个节点 (目标 ≥ 70 %); 失败 ${failures} (目标 0); ${fmt(Number(row!.d))} 个不同编码 / ${fmt(Number(row!.n))} 次新建`,
+    );
   } finally {
     for (const c of cores) await c.models.sequelize.close().catch(() => undefined);
     if (!args.keep) galera('stop');

@@ -5,7 +5,16 @@
 import { performance } from 'node:perf_hooks';
 import type { Core } from '../core/context.js';
 import { createCustomer } from '../core/customers/create.js';
-import { BENCH_URL, benchActor, closeBenchCore, fmt, freshMysqlDatabase, freshSqliteUrl, openBenchCore, pool } from './_shared.js';
+import {
+  BENCH_URL,
+  benchActor,
+  closeBenchCore,
+  fmt,
+  freshMysqlDatabase,
+  freshSqliteUrl,
+  openBenchCore,
+  pool,
+} from './_shared.js';
 import { numberArgs } from './_shared.js';
 
 const args = numberArgs({ creates: 2000, concurrency: 8 });
@@ -27,29 +36,56 @@ async function measure(core: Core): Promise<Figures> {
   // Warm up both paths (connections, JIT, the sequence row) before timing.
   await pool(50, args.concurrency, (i) => createCustomer(core, actor, { name: `预热客户${i}` }));
   const { sequelize } = core.models;
-  const insert = (i: number) => sequelize.query('INSERT INTO customers (code, name, name_norm, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)', {
-    replacements: [`RAW${String(i).padStart(7, '0')}`, `裸插入客户${i}`, `裸插入客户${i}`, 'active', new Date(), new Date()],
-  });
+  const insert = (i: number) =>
+    sequelize.query(
+      'INSERT INTO customers (code, name, name_norm, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)',
+      {
+        replacements: [
+          `RAW${String(i).padStart(7, '0')}`,
+          `裸插入客户${i}`,
+          `裸插入客户${i}`,
+          'active',
+          new Date(),
+          new Date(),
+        ],
+      },
+    );
   const baselinePerSecond = await rate(args.creates, insert);
-  const perSecond = await rate(args.creates, (i) => createCustomer(core, actor, { name: `基准新建客户${i}有限公司`, phone: `139${String(i).padStart(8, '0')}`, contact: '张三' }));
-  const [[row]] = (await sequelize.query("SELECT COUNT(DISTINCT code) AS n FROM customers WHERE name LIKE '基准新建客户%'")) as unknown as [{ n: number | string }[]];
+  const perSecond = await rate(args.creates, (i) =>
+    createCustomer(core, actor, {
+      name: `基准新建客户${i}有限公司`,
+      phone: `139${String(i).padStart(8, '0')}`,
+      contact: '张三',
+    }),
+  );
+  const [[row]] = (await sequelize.query(
+    "SELECT COUNT(DISTINCT code) AS n FROM customers WHERE name LIKE '基准新建客户%'",
+  )) as unknown as [{ n: number | string }[]];
   return { perSecond, baselinePerSecond, distinctCodes: Number(row!.n) };
 }
 
 function report(label: string, f: Figures): void {
   console.log(`${label}:`);
-  console.log(`  createCustomer (自动编码)   ${fmt(f.perSecond)} 个/秒   (${fmt(f.distinctCodes)} 个不同编码, 共 ${fmt(args.creates)} 次新建)`);
+  console.log(
+    `  createCustomer (自动编码)   ${fmt(f.perSecond)} 个/秒   (${fmt(f.distinctCodes)} 个不同编码, 共 ${fmt(args.creates)} 次新建)`,
+  );
   console.log(`  baseline 单行 INSERT         ${fmt(f.baselinePerSecond)} 行/秒`);
-  console.log(`  ratio: createCustomer = ${fmt((f.perSecond / f.baselinePerSecond) * 100, 1)} % of baseline (${fmt(f.baselinePerSecond / f.perSecond, 1)} × slower)`);
+  console.log(
+    `  ratio: createCustomer = ${fmt((f.perSecond / f.baselinePerSecond) * 100, 1)} % of baseline (${fmt(f.baselinePerSecond / f.perSecond, 1)} × slower)`,
+  );
 }
 
 async function main(): Promise<void> {
   console.log(`create 基准: ${fmt(args.creates)} 次新建, 并发 ${args.concurrency}`);
-  for (const [label, url] of [[`MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}`, () => freshMysqlDatabase()], ['SQLite (临时文件, WAL)', async () => freshSqliteUrl()]] as const) {
+  for (const [label, url] of [
+    [`MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}`, () => freshMysqlDatabase()],
+    ['SQLite (临时文件, WAL)', async () => freshSqliteUrl()],
+  ] as const) {
     const core = await openBenchCore(await url());
     try {
       const figures = await measure(core);
-      if (figures.distinctCodes !== args.creates) throw new Error(`编码重复: ${figures.distinctCodes} / ${args.creates}`);
+      if (figures.distinctCodes !== args.creates)
+        throw new Error(`编码重复: ${figures.distinctCodes} / ${args.creates}`);
       report(label, figures);
     } finally {
       await closeBenchCore(core, args.keep);

@@ -28,12 +28,33 @@ import { writeLargeXls } from './_xls.js';
 
 const BASE = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_data';
 const CATS = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
-const row = (i: number) => ['', `测试客户${i}贸易有限公司`, `联系人${i % 997}`, 13800000000 + i, `上海市浦东新区测试路 ${i} 号`, CATS[i % 6], '', i % 10 === 0 ? '停用' : '启用', `导入基准 ${i}`];
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const row = (i: number) => [
+  '',
+  `测试客户${i}贸易有限公司`,
+  `联系人${i % 997}`,
+  13800000000 + i,
+  `上海市浦东新区测试路 ${i} 号`,
+  CATS[i % 6],
+  '',
+  i % 10 === 0 ? '停用' : '启用',
+  `导入基准 ${i}`,
+];
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 function conn(url: string) {
   const u = new URL(url);
-  return mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1) || undefined, multipleStatements: true });
+  return mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1) || undefined,
+    multipleStatements: true,
+  });
 }
 
 async function resetDatabase(): Promise<void> {
@@ -41,14 +62,18 @@ async function resetDatabase(): Promise<void> {
   const db = u.pathname.slice(1);
   u.pathname = '/';
   const c = await conn(u.toString());
-  await c.query(`DROP DATABASE IF EXISTS \`${db}\`; CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await c.query(
+    `DROP DATABASE IF EXISTS \`${db}\`; CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
   await c.end();
 }
 
 /** The server settings that bound both figures (read only; the bench never changes them). */
 async function serverFacts(): Promise<string> {
   const c = await conn(BASE);
-  const [rows] = await c.query('SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_log_file_size AS log, @@innodb_flush_log_at_trx_commit AS flush');
+  const [rows] = await c.query(
+    'SELECT VERSION() AS v, @@innodb_buffer_pool_size AS bp, @@innodb_log_file_size AS log, @@innodb_flush_log_at_trx_commit AS flush',
+  );
   await c.end();
   const r = (rows as { v: string; bp: number; log: number; flush: number }[])[0]!;
   return `MariaDB ${r.v}, innodb_buffer_pool_size ${Math.round(r.bp / 2 ** 20)} MB, innodb_log_file_size ${Math.round(r.log / 2 ** 20)} MB, flush_log_at_trx_commit ${r.flush}`;
@@ -56,18 +81,59 @@ async function serverFacts(): Promise<string> {
 
 function benchCore() {
   const key = () => crypto.randomBytes(32).toString('base64');
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: BASE, LOG_LEVEL: 'silent', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), STEWARD_DEMO: 'false', STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: key() });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: BASE,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')),
+    STEWARD_DEMO: 'false',
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: key(),
+  });
   return openCore(config, createLogger('silent'));
 }
 
-const JSH_HEADER = ['名称*', '联系人', '手机号码', '联系电话', '电子邮箱', '传真', '期初应收', '纳税人识别号', '税率(%)', '开户行', '账号', '地址', '备注', '排序', '状态*'];
+const JSH_HEADER = [
+  '名称*',
+  '联系人',
+  '手机号码',
+  '联系电话',
+  '电子邮箱',
+  '传真',
+  '期初应收',
+  '纳税人识别号',
+  '税率(%)',
+  '开户行',
+  '账号',
+  '地址',
+  '备注',
+  '排序',
+  '状态*',
+];
 
 /** Rows `from`…`from + n` as a jshERP customer export (.xls); empty cells are left out, as jshERP writes them. */
 function generateXls(file: string, from: number, n: number): void {
   const rows: unknown[][] = [['*导入时本行内容请勿删除，切记！'], JSH_HEADER];
   for (let i = from; i < from + n; i++) {
     const r = row(i);
-    rows.push([r[1], r[2], r[3], null, null, null, null, i % 5 === 0 ? `9131000${String(i).padStart(11, '0')}` : null, null, null, null, r[4], r[8], null, r[7] === '停用' ? 0 : 1]);
+    rows.push([
+      r[1],
+      r[2],
+      r[3],
+      null,
+      null,
+      null,
+      null,
+      i % 5 === 0 ? `9131000${String(i).padStart(11, '0')}` : null,
+      null,
+      null,
+      null,
+      r[4],
+      r[8],
+      null,
+      r[7] === '停用' ? 0 : 1,
+    ]);
   }
   writeLargeXls(file, '信息内容', rows);
 }
@@ -80,7 +146,8 @@ async function xlsImport(files: string[]): Promise<{ seconds: number; rows: numb
   const t0 = process.hrtime.bigint();
   for (const file of files) {
     const report = await importCustomers(core, jobActor('bench'), file, { commit: true });
-    if (!report.committed || report.errors.length) throw new Error(`xls import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    if (!report.committed || report.errors.length)
+      throw new Error(`xls import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
     rows += report.created;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -110,14 +177,38 @@ async function rawInsert(n: number): Promise<number> {
   const now = new Date();
   const rows = Array.from({ length: n }, (_v, j) => {
     const r = row(j);
-    const f = storedFields(core, { name: String(r[1]), contact: String(r[2]), phone: String(r[3]), address: String(r[4]), category: String(r[5]), note: String(r[8]) });
-    return [`R${j}`, f.name, normalizeName(String(r[1])), f.contact, f.phoneEnc, f.phoneHash, f.addressEnc, f.category, r[7] === '停用' ? 'inactive' : 'active', f.note, 1, now, now];
+    const f = storedFields(core, {
+      name: String(r[1]),
+      contact: String(r[2]),
+      phone: String(r[3]),
+      address: String(r[4]),
+      category: String(r[5]),
+      note: String(r[8]),
+    });
+    return [
+      `R${j}`,
+      f.name,
+      normalizeName(String(r[1])),
+      f.contact,
+      f.phoneEnc,
+      f.phoneHash,
+      f.addressEnc,
+      f.category,
+      r[7] === '停用' ? 'inactive' : 'active',
+      f.note,
+      1,
+      now,
+      now,
+    ];
   });
   const c = await conn(BASE);
   const t0 = process.hrtime.bigint();
   await c.beginTransaction();
   for (let i = 0; i < n; i += IMPORT_CHUNK) {
-    await c.query('INSERT INTO customers (code, name, name_norm, contact, phone_enc, phone_hash, address_enc, category, status, note, version, created_at, updated_at) VALUES ?', [rows.slice(i, i + IMPORT_CHUNK)]);
+    await c.query(
+      'INSERT INTO customers (code, name, name_norm, contact, phone_enc, phone_hash, address_enc, category, status, note, version, created_at, updated_at) VALUES ?',
+      [rows.slice(i, i + IMPORT_CHUNK)],
+    );
   }
   await c.commit();
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -133,16 +224,25 @@ async function fullImport(file: string): Promise<{ seconds: number; rows: number
   const report = await importCustomers(core, jobActor('bench'), file, { commit: true });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   await core.models.sequelize.close();
-  if (!report.committed || report.errors.length) throw new Error(`import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
+  if (!report.committed || report.errors.length)
+    throw new Error(`import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
   return { seconds, rows: report.created };
 }
 
-interface PhaseResult { seconds: number; rows: number; rssMb: number; load: string }
+interface PhaseResult {
+  seconds: number;
+  rows: number;
+  rssMb: number;
+  load: string;
+}
 
 /** Runs one phase in a child process; returns its own timing and peak RSS. */
 function phase(name: string, ...args: string[]): PhaseResult {
   const here = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--phase', name, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--phase', name, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`phase ${name} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as PhaseResult;
 }
@@ -163,7 +263,9 @@ async function child(name: string, args: string[]): Promise<void> {
   } else if (name === 'raw') result = { seconds: await rawInsert(Number(args[0])), rows: Number(args[0]) };
   else if (name === 'import') result = await fullImport(args[0]!);
   else if (name === 'import-xls') result = await xlsImport(args);
-  process.stdout.write(`${JSON.stringify({ ...result, rssMb: Math.round(process.resourceUsage().maxRSS / 1024), load: before })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, rssMb: Math.round(process.resourceUsage().maxRSS / 1024), load: before })}\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -178,22 +280,36 @@ async function main(): Promise<void> {
   const raws: PhaseResult[] = [];
   const imps: PhaseResult[] = [];
   for (let round = 0; round < 2; round++) {
-    for (const [name, out, args] of [['raw', raws, [String(n)]], ['import', imps, [file]]] as const) {
+    for (const [name, out, args] of [
+      ['raw', raws, [String(n)]],
+      ['import', imps, [file]],
+    ] as const) {
       await resetDatabase();
       await settleServer(BASE);
       out.push(phase(name, ...args));
     }
-    console.log(`  第 ${round + 1} 轮 (round): raw ${raws[round]!.seconds.toFixed(2)} s, import ${imps[round]!.seconds.toFixed(2)} s`);
+    console.log(
+      `  第 ${round + 1} 轮 (round): raw ${raws[round]!.seconds.toFixed(2)} s, import ${imps[round]!.seconds.toFixed(2)} s`,
+    );
   }
-  const best = (runs: PhaseResult[]) => ({ ...runs.slice().sort((a, b) => a.seconds - b.seconds)[0]!, rssMb: Math.max(...runs.map((r) => r.rssMb)) });
+  const best = (runs: PhaseResult[]) => ({
+    ...runs.slice().sort((a, b) => a.seconds - b.seconds)[0]!,
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+  });
   const raw = best(raws);
   const imp = best(imps);
   const rawRate = raw.rows / raw.seconds;
   const impRate = imp.rows / imp.seconds;
-  console.log(`原始多行 INSERT (raw multi-row INSERT, ${IMPORT_CHUNK} 行/条): ${raw.rows} 行, ${raw.seconds.toFixed(2)} s, ${Math.round(rawRate)} 行/秒, 峰值 RSS ${raw.rssMb} MB (负载 load ${raw.load})`);
-  console.log(`完整导入 (full import, xlsx → validated → committed): ${imp.rows} 行, ${imp.seconds.toFixed(2)} s, ${Math.round(impRate)} 行/秒, 峰值 RSS ${imp.rssMb} MB (负载 load ${imp.load})`);
+  console.log(
+    `原始多行 INSERT (raw multi-row INSERT, ${IMPORT_CHUNK} 行/条): ${raw.rows} 行, ${raw.seconds.toFixed(2)} s, ${Math.round(rawRate)} 行/秒, 峰值 RSS ${raw.rssMb} MB (负载 load ${raw.load})`,
+  );
+  console.log(
+    `完整导入 (full import, xlsx → validated → committed): ${imp.rows} 行, ${imp.seconds.toFixed(2)} s, ${Math.round(impRate)} 行/秒, 峰值 RSS ${imp.rssMb} MB (负载 load ${imp.load})`,
+  );
   console.log(`机器负载 (load average now): ${load()} on ${os.cpus().length} CPUs`);
-  console.log(`比值 (raw ÷ import, 各取两轮中较快的一次 best of two each): ${(rawRate / impRate).toFixed(2)}×   目标 (goal): ≥ 5000 行/秒, ≤ 2.5×, RSS < 400 MB`);
+  console.log(
+    `比值 (raw ÷ import, 各取两轮中较快的一次 best of two each): ${(rawRate / impRate).toFixed(2)}×   目标 (goal): ≥ 5000 行/秒, ≤ 2.5×, RSS < 400 MB`,
+  );
   await xlsRounds(path.dirname(file), n, raw);
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }
@@ -206,7 +322,9 @@ async function xlsRounds(dir: string, n: number, raw: PhaseResult): Promise<void
   for (let from = 0; from < n; from += per) {
     const file = path.join(dir, `信息内容-${files.length + 1}.xls`);
     const gen = phase('gen-xls', file, String(from), String(Math.min(per, n - from)));
-    console.log(`  ${path.basename(file)}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB, ${gen.seconds.toFixed(1)} s`);
+    console.log(
+      `  ${path.basename(file)}: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB, ${gen.seconds.toFixed(1)} s`,
+    );
     files.push(file);
   }
   const runs: PhaseResult[] = [];
@@ -216,10 +334,17 @@ async function xlsRounds(dir: string, n: number, raw: PhaseResult): Promise<void
     runs.push(phase('import-xls', ...files));
     console.log(`  第 ${round + 1} 轮 (round): import .xls ${runs[round]!.seconds.toFixed(2)} s`);
   }
-  const best = { ...runs.slice().sort((a, b) => a.seconds - b.seconds)[0]!, rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+  const best = {
+    ...runs.slice().sort((a, b) => a.seconds - b.seconds)[0]!,
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+  };
   const rate = best.rows / best.seconds;
-  console.log(`完整导入 .xls (${files.length} 个文件依次导入, 提示行 + 同义列名 + 数字手机号 + 状态 1/0): ${best.rows} 行, ${best.seconds.toFixed(2)} s, ${Math.round(rate)} 行/秒, 峰值 RSS ${best.rssMb} MB (负载 load ${best.load})`);
-  console.log(`比值 (raw ÷ import .xls): ${(raw.rows / raw.seconds / rate).toFixed(2)}×   目标 (goal): ≥ 5000 行/秒, ≤ 2.5×, RSS < 400 MB`);
+  console.log(
+    `完整导入 .xls (${files.length} 个文件依次导入, 提示行 + 同义列名 + 数字手机号 + 状态 1/0): ${best.rows} 行, ${best.seconds.toFixed(2)} s, ${Math.round(rate)} 行/秒, 峰值 RSS ${best.rssMb} MB (负载 load ${best.load})`,
+  );
+  console.log(
+    `比值 (raw ÷ import .xls): ${(raw.rows / raw.seconds / rate).toFixed(2)}×   目标 (goal): ≥ 5000 行/秒, ≤ 2.5×, RSS < 400 MB`,
+  );
 }
 
 const at = process.argv.indexOf('--phase');

@@ -18,10 +18,22 @@ import { createApiToken } from '../core/api/tokens.js';
 import { jobActor, type Core } from '../core/context.js';
 import { applyLedger } from '../core/ledger/apply.js';
 import type { LedgerDoc } from '../core/ledger/types.js';
-import { BENCH_URL, closeBenchCore, fmt, freshMysqlDatabase, numberArgs, openBenchCore, settleServer } from './_shared.js';
+import {
+  BENCH_URL,
+  closeBenchCore,
+  fmt,
+  freshMysqlDatabase,
+  numberArgs,
+  openBenchCore,
+  settleServer,
+} from './_shared.js';
 
 const here = fileURLToPath(import.meta.url);
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const key = () => crypto.randomBytes(32).toString('base64');
 
 /** Order i (0-based): customer spread over all customers, a date in 2025–2026, ~6 % still open. */
@@ -32,15 +44,21 @@ function order(i: number, customers: number): BenchDoc {
   const r = (i * 7919) % 100;
   const day = new Date(Date.UTC(2025, 0, 1) + ((i * 31) % 700) * 86_400_000).toISOString().slice(0, 10);
   return {
-    type: 'order', number: `XSD${String(i + 1).padStart(9, '0')}`, customerCode: `B${String(customerIndex).padStart(7, '0')}`, date: day,
-    total: `${1 + ((i * 37) % 500000)}.${String(i % 100).padStart(2, '0')}`, status: r < 6 ? 'open' : r < 9 ? 'cancelled' : 'closed', customerIndex,
+    type: 'order',
+    number: `XSD${String(i + 1).padStart(9, '0')}`,
+    customerCode: `B${String(customerIndex).padStart(7, '0')}`,
+    date: day,
+    total: `${1 + ((i * 37) % 500000)}.${String(i % 100).padStart(2, '0')}`,
+    status: r < 6 ? 'open' : r < 9 ? 'cancelled' : 'closed',
+    customerIndex,
   };
 }
 
 const INTERNAL = { open: 'confirmed', closed: 'completed', cancelled: 'cancelled' } as const;
 
 async function seed(core: Core, customers: number): Promise<void> {
-  await core.models.sequelize.query(`INSERT INTO customers (code, name, name_norm, status, version, created_at, updated_at)
+  await core.models.sequelize
+    .query(`INSERT INTO customers (code, name, name_norm, status, version, created_at, updated_at)
     SELECT CONCAT('B', LPAD(seq, 7, '0')), CONCAT('基准客户', seq, '有限公司'), CONCAT('基准客户', seq), 'active', 1, NOW(), NOW() FROM seq_1_to_${customers}`);
   await core.models.sequelize.query('ANALYZE TABLE customers');
 }
@@ -59,7 +77,14 @@ async function reset(url: string): Promise<void> {
 
 function connect(url: string) {
   const u = new URL(url);
-  return mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), database: u.pathname.slice(1), socketPath: u.searchParams.get('socketPath') ?? undefined });
+  return mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+    socketPath: u.searchParams.get('socketPath') ?? undefined,
+  });
 }
 
 /** The baseline for one call: the same order rows as the push stores them, one INSERT in its own transaction. */
@@ -68,7 +93,10 @@ function rawCall(c: mysql.Connection, docs: BenchDoc[]): () => Promise<unknown> 
   const rows = docs.map((o) => [o.number, o.customerIndex, INTERNAL[o.status], o.date, o.total, 'api', now, now]);
   return async () => {
     await c.beginTransaction();
-    await c.query('INSERT INTO bench_raw_orders (number, customer_id, status, order_date, total, source, created_at, updated_at) VALUES ?', [rows]);
+    await c.query(
+      'INSERT INTO bench_raw_orders (number, customer_id, status, order_date, total, source, created_at, updated_at) VALUES ?',
+      [rows],
+    );
     await c.commit();
   };
 }
@@ -77,9 +105,14 @@ function rawCall(c: mysql.Connection, docs: BenchDoc[]): () => Promise<unknown> 
 function httpCall(port: number, token: string, docs: BenchDoc[]): () => Promise<unknown> {
   const body = JSON.stringify({ documents: docs.map(({ customerIndex: _c, ...d }) => d) });
   return async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/ledger/batch`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/ledger/batch`, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
     const out = (await res.json()) as { counts?: { created: number; error: number } };
-    if (res.status !== 200 || out.counts?.error || out.counts?.created !== docs.length) throw new Error(`push failed: ${res.status} ${JSON.stringify(out).slice(0, 500)}`);
+    if (res.status !== 200 || out.counts?.error || out.counts?.created !== docs.length)
+      throw new Error(`push failed: ${res.status} ${JSON.stringify(out).slice(0, 500)}`);
   };
 }
 
@@ -88,7 +121,8 @@ function directCall(core: Core, docs: BenchDoc[]): () => Promise<unknown> {
   const plain = docs.map(({ customerIndex: _c, ...d }) => d);
   return async () => {
     const r = await applyLedger(core, jobActor('bench'), plain, { source: 'api' });
-    if (r.counts.error || r.counts.created !== docs.length) throw new Error(`push failed: ${JSON.stringify(r.outcomes.find((o) => o.error))}`);
+    if (r.counts.error || r.counts.created !== docs.length)
+      throw new Error(`push failed: ${JSON.stringify(r.outcomes.find((o) => o.error))}`);
   };
 }
 
@@ -117,7 +151,10 @@ function startServer(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // BENCH_NODE_FLAGS (e.g. --cpu-prof) goes to the server, for profiling a run.
     const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...flags, '--import', 'tsx', here, '--server'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...flags, '--import', 'tsx', here, '--server'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
@@ -136,8 +173,22 @@ function startServer(env: Record<string, string>): Promise<ChildProcess> {
 async function main(): Promise<void> {
   const args = numberArgs({ customers: 100_000, orders: 100_000, batch: 1000, rounds: 2, direct: 0 });
   const url = await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_ledger$1'));
-  const env = { NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'info', STEWARD_DEMO: 'false', JOBS_ENABLED: 'false', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ledger-')), STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: key(), ADMIN_PASSWORD: 'bench-admin-1', API_RATE_LIMIT_PER_MINUTE: '100000' };
-  console.log(`ledger-push 基准: MariaDB ${url.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单, 每次 ${fmt(args.batch)} 条${args.direct ? ', 直接调用 applyLedger (不经 HTTP)' : ', 经 HTTP'}`);
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    LOG_LEVEL: 'info',
+    STEWARD_DEMO: 'false',
+    JOBS_ENABLED: 'false',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ledger-')),
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: key(),
+    ADMIN_PASSWORD: 'bench-admin-1',
+    API_RATE_LIMIT_PER_MINUTE: '100000',
+  };
+  console.log(
+    `ledger-push 基准: MariaDB ${url.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单, 每次 ${fmt(args.batch)} 条${args.direct ? ', 直接调用 applyLedger (不经 HTTP)' : ', 经 HTTP'}`,
+  );
   const core = await openBenchCore(url, env);
   let child: ChildProcess | null = null;
   try {
@@ -162,18 +213,26 @@ async function main(): Promise<void> {
       }
       await c.end();
       rounds.push({ push, raw, load: `${started} → ${load()}` });
-      console.log(`  第 ${round + 1} 轮 (round): push ${push.toFixed(2)} s, raw ${raw.toFixed(2)} s, ${(push / raw).toFixed(2)}× (load ${rounds.at(-1)!.load})`);
+      console.log(
+        `  第 ${round + 1} 轮 (round): push ${push.toFixed(2)} s, raw ${raw.toFixed(2)} s, ${(push / raw).toFixed(2)}× (load ${rounds.at(-1)!.load})`,
+      );
     }
     const [events] = await core.models.sequelize.query('SELECT COUNT(*) AS n FROM ledger_events');
     // Rounds differ with the machine's load; each figure is the best round's (printed above).
     const bestRatio = rounds.slice().sort((a, b) => a.push / a.raw - b.push / b.raw)[0]!;
     const fastest = rounds.slice().sort((a, b) => a.push - b.push)[0]!;
     const pushRate = args.orders / fastest.push;
-    console.log(`原始多行 INSERT (raw ${fmt(args.batch)}-row INSERT + COMMIT per call, interleaved): ${fmt(args.orders / fastest.raw)} 行/秒 (${fastest.raw.toFixed(2)} s, fastest round)`);
-    console.log(`推送 (POST /api/v1/ledger/batch${args.direct ? ', direct applyLedger' : ', HTTP'}): ${fmt(pushRate)} 单据/秒 (${fastest.push.toFixed(2)} s, fastest round); ledger_events ${JSON.stringify(events)}`);
+    console.log(
+      `原始多行 INSERT (raw ${fmt(args.batch)}-row INSERT + COMMIT per call, interleaved): ${fmt(args.orders / fastest.raw)} 行/秒 (${fastest.raw.toFixed(2)} s, fastest round)`,
+    );
+    console.log(
+      `推送 (POST /api/v1/ledger/batch${args.direct ? ', direct applyLedger' : ', HTTP'}): ${fmt(pushRate)} 单据/秒 (${fastest.push.toFixed(2)} s, fastest round); ledger_events ${JSON.stringify(events)}`,
+    );
     const ratio = bestRatio.push / bestRatio.raw;
     const met = pushRate >= 5000 && ratio <= 3;
-    console.log(`比值 (push ÷ raw time, best round of ${args.rounds}): ${ratio.toFixed(2)}×   目标 (goal): ≥ 5000 单据/秒 且 ≤ 3×: ${met ? '达到 (met)' : '未达到 (not met)'}; ${os.cpus().length} CPUs`);
+    console.log(
+      `比值 (push ÷ raw time, best round of ${args.rounds}): ${ratio.toFixed(2)}×   目标 (goal): ≥ 5000 单据/秒 且 ≤ 3×: ${met ? '达到 (met)' : '未达到 (not met)'}; ${os.cpus().length} CPUs`,
+    );
   } finally {
     child?.kill('SIGTERM');
     await closeBenchCore(core, args.keep);

@@ -8,7 +8,17 @@ import { approveMerge } from '../core/customers/merge/act.js';
 import { requestMerge } from '../core/customers/merge/request.js';
 import { unmerge } from '../core/customers/merge/undo.js';
 import { withTransaction } from '../models/tx.js';
-import { BENCH_URL, benchActor, closeBenchCore, fmt, freshMysqlDatabase, numberArgs, openBenchCore, settleServer, timed } from './_shared.js';
+import {
+  BENCH_URL,
+  benchActor,
+  closeBenchCore,
+  fmt,
+  freshMysqlDatabase,
+  numberArgs,
+  openBenchCore,
+  settleServer,
+  timed,
+} from './_shared.js';
 
 const args = numberArgs({ orders: 10_000, background: 200_000 });
 
@@ -42,11 +52,18 @@ async function seed(core: Core): Promise<void> {
     FROM ${await numbers(core, total)}`);
   await q(`INSERT INTO receivables (customer_id, order_id, amount, paid, due_date, status, source, created_at, updated_at)
     SELECT customer_id, id, total, 0, order_date, 'open', 'local', NOW(), NOW() FROM sales_orders WHERE id % 10 = 0`);
-  await q(`INSERT INTO products (sku, name, unit, price, created_at, updated_at) VALUES ('P-BENCH', '基准产品', '件', '10.00', NOW(), NOW())`);
+  await q(
+    `INSERT INTO products (sku, name, unit, price, created_at, updated_at) VALUES ('P-BENCH', '基准产品', '件', '10.00', NOW(), NOW())`,
+  );
   await q(`INSERT INTO reservations (product_id, customer_id, quantity, status, source, created_at, updated_at)
     SELECT 1, 1 + seq % 100, 1, 'active', 'local', NOW(), NOW() FROM ${await numbers(core, 2000)}`);
   await q('ANALYZE TABLE customers, sales_orders, receivables, reservations');
-  for (const [table, index] of [['sales_orders', 'sales_orders_customer_status'], ['sales_orders', 'sales_orders_customer_date'], ['receivables', 'receivables_customer_status'], ['reservations', 'reservations_customer_status']]) {
+  for (const [table, index] of [
+    ['sales_orders', 'sales_orders_customer_status'],
+    ['sales_orders', 'sales_orders_customer_date'],
+    ['receivables', 'receivables_customer_status'],
+    ['reservations', 'reservations_customer_status'],
+  ]) {
     await q(`SELECT COUNT(*) FROM ${table} FORCE INDEX (${index})`);
   }
 }
@@ -57,8 +74,13 @@ const TABLES = ['sales_orders', 'receivables', 'reservations'];
 async function idsOf(core: Core, customerId: number): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   for (const table of TABLES) {
-    const [rows] = (await core.models.sequelize.query(`SELECT id FROM ${table} WHERE customer_id = ?`, { replacements: [customerId] })) as unknown as [{ id: number }[]];
-    out.set(table, rows.map((r) => r.id));
+    const [rows] = (await core.models.sequelize.query(`SELECT id FROM ${table} WHERE customer_id = ?`, {
+      replacements: [customerId],
+    })) as unknown as [{ id: number }[]];
+    out.set(
+      table,
+      rows.map((r) => r.id),
+    );
   }
   return out;
 }
@@ -66,22 +88,31 @@ async function idsOf(core: Core, customerId: number): Promise<Map<string, number
 /** The baseline: the same rows moved by bare UPDATEs (one per table) in one transaction. */
 async function rawMove(core: Core, from: number, to: number): Promise<void> {
   await withTransaction(core.models.sequelize, async (t) => {
-    for (const table of TABLES) await core.models.sequelize.query(`UPDATE ${table} SET customer_id = ? WHERE customer_id = ?`, { replacements: [to, from], transaction: t });
+    for (const table of TABLES)
+      await core.models.sequelize.query(`UPDATE ${table} SET customer_id = ? WHERE customer_id = ?`, {
+        replacements: [to, from],
+        transaction: t,
+      });
   });
 }
 
 /** Puts the baseline's rows back with customer 2 (untimed). */
 async function moveBackRaw(core: Core, ids: Map<string, number[]>): Promise<void> {
   for (const [table, list] of ids) {
-    for (let i = 0; i < list.length; i += 5000) await core.models.sequelize.query(`UPDATE ${table} SET customer_id = 2 WHERE id IN (?)`, { replacements: [list.slice(i, i + 5000)] });
+    for (let i = 0; i < list.length; i += 5000)
+      await core.models.sequelize.query(`UPDATE ${table} SET customer_id = 2 WHERE id IN (?)`, {
+        replacements: [list.slice(i, i + 5000)],
+      });
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`merge 基准: MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}, 两个客户各 ${fmt(args.orders)} 张订单, 另有 ${fmt(args.background)} 张其他订单`);
+  console.log(
+    `merge 基准: MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}, 两个客户各 ${fmt(args.orders)} 张订单, 另有 ${fmt(args.background)} 张其他订单`,
+  );
   const core = await openBenchCore(await freshMysqlDatabase());
   try {
-    console.log(`  seeding ${fmt(await timed(() => seed(core)) / 1000, 1)} s`);
+    console.log(`  seeding ${fmt((await timed(() => seed(core))) / 1000, 1)} s`);
     const requester = await benchActor(core, '基准销售', ['admin']);
     const approver = await benchActor(core, '基准审批', ['approver']);
     // Warm-up and baseline: the rows move 2 → 1 and back, then once more timed.
@@ -102,8 +133,12 @@ async function main(): Promise<void> {
     await settleServer();
     const undoMs = await timed(() => unmerge(core, approver, merge.id));
     const back = await core.models.SalesOrder.count({ where: { customerId: 2 } });
-    console.log(`\nmerge (批准即执行, 一个事务): ${fmt(ms, 0)} ms, 移动 ${fmt(moved)} 行, 保留客户现有订单 ${fmt(survivor)} 张   (目标 < 2000 ms: ${ms < 2000 ? '达到' : '未达到'})`);
-    console.log(`baseline (同样的行, 裸 UPDATE sales_orders/receivables/reservations, 一个事务): ${fmt(baseline, 0)} ms`);
+    console.log(
+      `\nmerge (批准即执行, 一个事务): ${fmt(ms, 0)} ms, 移动 ${fmt(moved)} 行, 保留客户现有订单 ${fmt(survivor)} 张   (目标 < 2000 ms: ${ms < 2000 ? '达到' : '未达到'})`,
+    );
+    console.log(
+      `baseline (同样的行, 裸 UPDATE sales_orders/receivables/reservations, 一个事务): ${fmt(baseline, 0)} ms`,
+    );
     console.log(`ratio: merge = ${fmt(ms / baseline, 1)} × baseline`);
     console.log(`undo (撤销合并, 一个事务, 逐行核对后移回): ${fmt(undoMs, 0)} ms, 订单回到并入客户 ${fmt(back)} 张`);
   } finally {

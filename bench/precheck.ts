@@ -5,7 +5,17 @@
 import { performance } from 'node:perf_hooks';
 import type { Core } from '../core/context.js';
 import { precheck } from '../core/deletion/precheck.js';
-import { BENCH_URL, benchActor, closeBenchCore, fmt, freshMysqlDatabase, numberArgs, openBenchCore, quantile, timed } from './_shared.js';
+import {
+  BENCH_URL,
+  benchActor,
+  closeBenchCore,
+  fmt,
+  freshMysqlDatabase,
+  numberArgs,
+  openBenchCore,
+  quantile,
+  timed,
+} from './_shared.js';
 
 const args = numberArgs({ customers: 20_000, orders: 2_000_000, samples: 200 });
 const CHUNK = 250_000;
@@ -52,11 +62,15 @@ async function seed(core: Core, customers: number, orders: number): Promise<void
         FROM ${await numbers(core, from, to)}`);
     }
   });
-  await step('receivables (1 per 10 orders)', () => q(`INSERT INTO receivables (customer_id, order_id, amount, paid, due_date, status, created_at, updated_at)
+  await step('receivables (1 per 10 orders)', () =>
+    q(`INSERT INTO receivables (customer_id, order_id, amount, paid, due_date, status, created_at, updated_at)
     SELECT customer_id, id, total, CASE WHEN id % 50 = 0 THEN total / 2 ELSE total END, order_date, CASE WHEN id % 50 = 0 THEN 'open' ELSE 'paid' END, NOW(), NOW()
-    FROM sales_orders WHERE id % 10 = 0`));
+    FROM sales_orders WHERE id % 10 = 0`),
+  );
   await step('products and reservations (2 per customer)', async () => {
-    await q(`INSERT INTO products (sku, name, unit, price, created_at, updated_at) VALUES ('P-BENCH', '基准产品', '件', '10.00', NOW(), NOW())`);
+    await q(
+      `INSERT INTO products (sku, name, unit, price, created_at, updated_at) VALUES ('P-BENCH', '基准产品', '件', '10.00', NOW(), NOW())`,
+    );
     await q(`INSERT INTO reservations (product_id, customer_id, order_id, quantity, status, created_at, updated_at)
       SELECT 1, 1 + (seq - 1) % ${customers}, NULL, 1 + seq % 20, CASE WHEN seq % 3 = 0 THEN 'active' ELSE 'released' END, NOW(), NOW()
       FROM ${await numbers(core, 1, customers * 2)}`);
@@ -66,7 +80,13 @@ async function seed(core: Core, customers: number, orders: number): Promise<void
   // them on first read; reading each index once brings the database to the steady state a
   // running system is in, instead of timing the merge.
   await step('settle (read each index once)', async () => {
-    for (const [table, index] of [['sales_orders', 'sales_orders_customer_status'], ['sales_orders', 'sales_orders_customer_date'], ['receivables', 'receivables_customer_status'], ['reservations', 'reservations_customer_status'], ['customers', 'customers_code_unique']]) {
+    for (const [table, index] of [
+      ['sales_orders', 'sales_orders_customer_status'],
+      ['sales_orders', 'sales_orders_customer_date'],
+      ['receivables', 'receivables_customer_status'],
+      ['reservations', 'reservations_customer_status'],
+      ['customers', 'customers_code_unique'],
+    ]) {
       await q(`SELECT COUNT(*) FROM ${table} FORCE INDEX (${index})`);
     }
   });
@@ -77,7 +97,9 @@ function sample(customers: number, n: number): string[] {
 }
 
 async function main(): Promise<void> {
-  console.log(`precheck 基准: MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单`);
+  console.log(
+    `precheck 基准: MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单`,
+  );
   const started = performance.now();
   const core = await openBenchCore(await freshMysqlDatabase());
   try {
@@ -85,23 +107,29 @@ async function main(): Promise<void> {
     console.log(`  ${'seeding total'.padEnd(44)} ${fmt((performance.now() - started) / 1000, 1)} s`);
     const actor = await benchActor(core, '基准只读', ['viewer']);
     const { sequelize } = core.models;
-    const count = (id: number) => sequelize.query('SELECT COUNT(*) AS n FROM sales_orders WHERE customer_id = ?', { replacements: [id] });
+    const count = (id: number) =>
+      sequelize.query('SELECT COUNT(*) AS n FROM sales_orders WHERE customer_id = ?', { replacements: [id] });
     // Warm the connection pool and the JIT first; then time precheck and the baseline in turn on
     // the same customers, so both see the same cache state and machine load.
-    for (const code of sample(args.customers, 100)) await Promise.all([precheck(core, actor, code), count(Number(code.slice(1)))]);
+    for (const code of sample(args.customers, 100))
+      await Promise.all([precheck(core, actor, code), count(Number(code.slice(1)))]);
     const times: number[] = [];
     const baseline: number[] = [];
     let blocked = 0;
     for (const code of sample(args.customers, args.samples)) {
-      times.push(await timed(async () => {
-        blocked += (await precheck(core, actor, code)).blockers.length ? 1 : 0;
-      }));
+      times.push(
+        await timed(async () => {
+          blocked += (await precheck(core, actor, code)).blockers.length ? 1 : 0;
+        }),
+      );
       baseline.push(await timed(() => count(Number(code.slice(1)))));
     }
     const med = quantile(times, 0.5);
     const base = quantile(baseline, 0.5);
     console.log(`\nprecheck (${args.samples} 个随机客户, ${blocked} 个有阻塞项):`);
-    console.log(`  median ${fmt(med, 2)} ms · p95 ${fmt(quantile(times, 0.95), 2)} ms · max ${fmt(Math.max(...times), 2)} ms   (目标 median < 5 ms: ${med < 5 ? '达到' : '未达到'})`);
+    console.log(
+      `  median ${fmt(med, 2)} ms · p95 ${fmt(quantile(times, 0.95), 2)} ms · max ${fmt(Math.max(...times), 2)} ms   (目标 median < 5 ms: ${med < 5 ? '达到' : '未达到'})`,
+    );
     console.log(`baseline: 单条 SELECT COUNT(*) FROM sales_orders WHERE customer_id=?`);
     console.log(`  median ${fmt(base, 2)} ms · p95 ${fmt(quantile(baseline, 0.95), 2)} ms`);
     console.log(`ratio: precheck median = ${fmt(med / base, 1)} × baseline median`);

@@ -8,13 +8,28 @@ import { performance } from 'node:perf_hooks';
 import type { Core } from '../core/context.js';
 import { addFigures, findInactive, inactiveRows, inactiveStatement, reviewWindow } from '../core/review/inactive.js';
 import { SHOWN_PER_PERSON } from '../jobs/review-digest.js';
-import { benchActor, closeBenchCore, fmt, freshMysqlDatabase, numberArgs, openBenchCore, quantile, timed } from './_shared.js';
+import {
+  benchActor,
+  closeBenchCore,
+  fmt,
+  freshMysqlDatabase,
+  numberArgs,
+  openBenchCore,
+  quantile,
+  timed,
+} from './_shared.js';
 
 // --reuse: time again on the database a previous `--keep` run left (same sizes), without seeding.
 const reuse = process.argv.includes('--reuse');
-const args = numberArgs({ customers: 100_000, orders: 2_000_000, owners: 20, runs: 5 }, process.argv.slice(2).filter((a) => a !== '--reuse'));
+const args = numberArgs(
+  { customers: 100_000, orders: 2_000_000, owners: 20, runs: 5 },
+  process.argv.slice(2).filter((a) => a !== '--reuse'),
+);
 // Fixed throw-away keys, so a kept database opens again with --reuse (the data holds nothing secret).
-const BENCH_KEYS = { STEWARD_DATA_KEY: Buffer.alloc(32, 1).toString('base64'), STEWARD_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
+const BENCH_KEYS = {
+  STEWARD_DATA_KEY: Buffer.alloc(32, 1).toString('base64'),
+  STEWARD_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+};
 const URL_DEFAULT = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/steward_bench_review';
 const CHUNK = 250_000;
 
@@ -53,16 +68,25 @@ async function seed(core: Core, customers: number, orders: number, owners: numbe
         FROM (SELECT seq, 1 + FLOOR((seq - 1) * ${customers} / ${orders}) AS c FROM ${seq(from, to)}) AS o`);
     }
   });
-  await step('receivables (1 per 10 orders, 2 % open)', () => q(`INSERT INTO receivables (customer_id, order_id, amount, paid, due_date, status, created_at, updated_at)
+  await step('receivables (1 per 10 orders, 2 % open)', () =>
+    q(`INSERT INTO receivables (customer_id, order_id, amount, paid, due_date, status, created_at, updated_at)
     SELECT customer_id, id, total, CASE WHEN id % 50 = 0 THEN total / 2 ELSE total END, order_date, CASE WHEN id % 50 = 0 THEN 'open' ELSE 'paid' END, NOW(), NOW()
-    FROM sales_orders WHERE id % 10 = 0`));
+    FROM sales_orders WHERE id % 10 = 0`),
+  );
   // Every 97th customer's orders came in by an import that left last_order_at empty: the query must not trust it.
-  await step('customers.last_order_at from the orders', () => q(`UPDATE customers c JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders GROUP BY customer_id) x
-    ON x.customer_id = c.id SET c.last_order_at = CASE WHEN c.id % 97 = 0 THEN NULL ELSE x.m END`));
+  await step('customers.last_order_at from the orders', () =>
+    q(`UPDATE customers c JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders GROUP BY customer_id) x
+    ON x.customer_id = c.id SET c.last_order_at = CASE WHEN c.id % 97 = 0 THEN NULL ELSE x.m END`),
+  );
   await step('ANALYZE TABLE', () => q('ANALYZE TABLE operators, customers, sales_orders, receivables, customer_keeps'));
   // Read each index once so the change buffer is merged and we time the steady state, not the merge.
   await step('settle (read each index once)', async () => {
-    for (const [table, index] of [['sales_orders', 'sales_orders_customer_date'], ['sales_orders', 'PRIMARY'], ['receivables', 'receivables_customer_status'], ['customers', 'customers_status_created']]) {
+    for (const [table, index] of [
+      ['sales_orders', 'sales_orders_customer_date'],
+      ['sales_orders', 'PRIMARY'],
+      ['receivables', 'receivables_customer_status'],
+      ['customers', 'customers_status_created'],
+    ]) {
       await q(`SELECT COUNT(*) FROM ${table} FORCE INDEX (${index})`);
     }
   });
@@ -72,11 +96,15 @@ async function seed(core: Core, customers: number, orders: number, owners: numbe
 async function naive(core: Core): Promise<Set<number>> {
   const { sequelize } = core.models;
   const w = reviewWindow(core);
-  const [candidates] = (await sequelize.query("SELECT id FROM customers WHERE status = 'active' AND created_at < ?", { replacements: [w.createdBefore] })) as [{ id: number }[], unknown];
+  const [candidates] = (await sequelize.query("SELECT id FROM customers WHERE status = 'active' AND created_at < ?", {
+    replacements: [w.createdBefore],
+  })) as [{ id: number }[], unknown];
   const out = new Set<number>();
   for (const { id } of candidates) {
-    const [[row]] = (await sequelize.query('SELECT MAX(order_date) AS last FROM sales_orders WHERE customer_id = ?', { replacements: [id] })) as [{ last: string | Date | null }[], unknown];
-    const last = row?.last instanceof Date ? row.last.toISOString().slice(0, 10) : row?.last ?? null;
+    const [[row]] = (await sequelize.query('SELECT MAX(order_date) AS last FROM sales_orders WHERE customer_id = ?', {
+      replacements: [id],
+    })) as [{ last: string | Date | null }[], unknown];
+    const last = row?.last instanceof Date ? row.last.toISOString().slice(0, 10) : (row?.last ?? null);
     if (!last || last < w.since) out.add(Number(id));
   }
   return out;
@@ -84,19 +112,30 @@ async function naive(core: Core): Promise<Set<number>> {
 
 async function explain(core: Core): Promise<void> {
   const { sql, replacements } = inactiveStatement(core);
-  const [rows] = (await core.models.sequelize.query(`EXPLAIN ${sql}`, { replacements })) as [Record<string, unknown>[], unknown];
+  const [rows] = (await core.models.sequelize.query(`EXPLAIN ${sql}`, { replacements })) as [
+    Record<string, unknown>[],
+    unknown,
+  ];
   console.log('\nEXPLAIN (review query):');
-  for (const r of rows) console.log(`  ${String(r.select_type).padEnd(18)} ${String(r.table).padEnd(3)} type=${String(r.type).padEnd(7)} key=${String(r.key).padEnd(34)} rows=${String(r.rows).padEnd(7)} ${String(r.Extra ?? '')}`);
+  for (const r of rows)
+    console.log(
+      `  ${String(r.select_type).padEnd(18)} ${String(r.table).padEnd(3)} type=${String(r.type).padEnd(7)} key=${String(r.key).padEnd(34)} rows=${String(r.rows).padEnd(7)} ${String(r.Extra ?? '')}`,
+    );
 }
 
 async function main(): Promise<void> {
-  console.log(`review 基准: MariaDB ${URL_DEFAULT.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单`);
+  console.log(
+    `review 基准: MariaDB ${URL_DEFAULT.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单`,
+  );
   const started = performance.now();
   const core = await openBenchCore(reuse ? URL_DEFAULT : await freshMysqlDatabase(URL_DEFAULT), BENCH_KEYS);
   try {
     if (reuse) {
       const [customers, orders] = await Promise.all([core.models.Customer.count(), core.models.SalesOrder.count()]);
-      if (customers !== args.customers || orders !== args.orders) throw new Error(`--reuse: 库里有 ${customers} 客户 / ${orders} 订单, 与参数不符; 先不带 --reuse 运行一次 (加 --keep 保留)。`);
+      if (customers !== args.customers || orders !== args.orders)
+        throw new Error(
+          `--reuse: 库里有 ${customers} 客户 / ${orders} 订单, 与参数不符; 先不带 --reuse 运行一次 (加 --keep 保留)。`,
+        );
       console.log(`  reusing the kept database (${fmt(customers)} customers, ${fmt(orders)} orders)`);
     } else {
       await seed(core, args.customers, args.orders, args.owners);
@@ -108,9 +147,11 @@ async function main(): Promise<void> {
     const times: number[] = [];
     let ids = new Set<number>();
     for (let i = 0; i < args.runs; i++) {
-      times.push(await timed(async () => {
-        ids = new Set((await inactiveRows(core)).rows.map((r) => Number(r.id)));
-      }));
+      times.push(
+        await timed(async () => {
+          ids = new Set((await inactiveRows(core)).rows.map((r) => Number(r.id)));
+        }),
+      );
     }
     let shown = 0;
     // What the weekly job reads: the list, then sales and receivables for what each digest shows.
@@ -130,13 +171,26 @@ async function main(): Promise<void> {
     const same = naiveIds.size === ids.size && [...ids].every((id) => naiveIds.has(id));
     const med = quantile(times, 0.5);
     console.log(`\n不活跃客户 (超过 180 天未下单, 含从未下单): ${fmt(ids.size)} 个`);
-    console.log(`review query (one statement: candidates from customers(status, last_order_at), each checked against sales_orders(customer_id, order_date)), ${args.runs} runs:`);
-    console.log(`  median ${fmt(med, 1)} ms · min ${fmt(Math.min(...times), 1)} ms · max ${fmt(Math.max(...times), 1)} ms   (目标 < 1000 ms: ${med < 1000 ? '达到' : '未达到'})`);
-    console.log(`  whole digest data (list + lifetime sales and open receivables for the ${fmt(shown)} customers the digests show, batched): ${fmt(full, 1)} ms`);
+    console.log(
+      `review query (one statement: candidates from customers(status, last_order_at), each checked against sales_orders(customer_id, order_date)), ${args.runs} runs:`,
+    );
+    console.log(
+      `  median ${fmt(med, 1)} ms · min ${fmt(Math.min(...times), 1)} ms · max ${fmt(Math.max(...times), 1)} ms   (目标 < 1000 ms: ${med < 1000 ? '达到' : '未达到'})`,
+    );
+    console.log(
+      `  whole digest data (list + lifetime sales and open receivables for the ${fmt(shown)} customers the digests show, batched): ${fmt(full, 1)} ms`,
+    );
     console.log(`naive: one "SELECT MAX(order_date) … WHERE customer_id = ?" per active customer, same run:`);
     console.log(`  ${fmt(naiveMs, 0)} ms   (results ${same ? 'identical' : 'DIFFER'})`);
-    console.log(`ratio: naive / review query = ${fmt(naiveMs / med, 1)}×   (目标 ≥ 20×: ${naiveMs / med >= 20 ? '达到' : '未达到'})`);
-    console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (other work on the machine inflates both timings)`);
+    console.log(
+      `ratio: naive / review query = ${fmt(naiveMs / med, 1)}×   (目标 ≥ 20×: ${naiveMs / med >= 20 ? '达到' : '未达到'})`,
+    );
+    console.log(
+      `machine: ${os.cpus().length} cores, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} (other work on the machine inflates both timings)`,
+    );
     if (!same) process.exitCode = 1;
   } finally {
     await closeBenchCore(core, args.keep || reuse);

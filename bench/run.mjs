@@ -7,12 +7,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const names = fs.readdirSync(here).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3)).sort();
+const names = fs
+  .readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !names.includes(name)) {
   console.error(`用法 (usage): npm run bench -- <${names.join('|')}> [参数]`);
   console.error('MariaDB 基准读取 BENCH_DATABASE_URL (默认 mysql://root@127.0.0.1:3306/steward_bench)。');
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, `${name}.ts`), ...rest], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, `${name}.ts`), ...rest], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -24,8 +24,18 @@ const median = (xs: number[]) => {
 /** A throw-away data folder with the demo database, seeded by the CLI itself. */
 function demoEnv(): NodeJS.ProcessEnv {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-startup-'));
-  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, 'steward.sqlite')}`, STEWARD_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-  const seeded = spawnSync(process.execPath, [path.join(ROOT, 'cli/bin.mjs'), 'seed', '--demo'], { env, encoding: 'utf8' });
+  const env = {
+    ...process.env,
+    DATA_DIR: dir,
+    DATABASE_URL: `sqlite:${path.join(dir, 'steward.sqlite')}`,
+    STEWARD_DEMO: 'true',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
+  const seeded = spawnSync(process.execPath, [path.join(ROOT, 'cli/bin.mjs'), 'seed', '--demo'], {
+    env,
+    encoding: 'utf8',
+  });
   if (seeded.status !== 0) throw new Error(`seed failed: ${seeded.stderr}`);
   return env;
 }
@@ -76,11 +86,19 @@ async function startServer(env: NodeJS.ProcessEnv, idle: boolean): Promise<{ ms:
   const port = await freePort();
   const t = performance.now();
   // Its own process group, so npm, its shell and the server all stop together.
-  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore', detached: true });
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: 'ignore',
+    detached: true,
+  });
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`npm start exited ${child.exitCode}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -100,10 +118,17 @@ async function main(): Promise<void> {
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
   const env = demoEnv();
   const bin = path.join(ROOT, 'cli/bin.mjs');
-  console.log(`startup, median of ${RUNS} runs after one warm-up (each run's figures shown), ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `startup, median of ${RUNS} runs after one warm-up (each run's figures shown), ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   const baseline = series('baseline: node -e 0', process.execPath, ['-e', '0'], env);
   const help = series('steward --help', process.execPath, [bin, '--help'], env);
-  const chat = series('steward chat --as demo-sales 帮助', process.execPath, [bin, 'chat', '--as', 'demo-sales', '帮助'], env);
+  const chat = series(
+    'steward chat --as demo-sales 帮助',
+    process.execPath,
+    [bin, 'chat', '--as', 'demo-sales', '帮助'],
+    env,
+  );
   await startServer(env, false);
   const starts: number[] = [];
   const rss: number[] = [];
@@ -113,15 +138,22 @@ async function main(): Promise<void> {
     rss.push(r.rss);
   }
   console.log(`  ${'npm start → /healthz 200'.padEnd(40)} ${starts.map((m) => m.toFixed(0)).join(' ')} ms`);
-  console.log(`  ${`idle server RSS (${IDLE_MS / 1000} s after /healthz)`.padEnd(40)} ${rss.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MB`);
+  console.log(
+    `  ${`idle server RSS (${IDLE_MS / 1000} s after /healthz)`.padEnd(40)} ${rss.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MB`,
+  );
   const start = median(starts);
   const idleRss = median(rss) / 2 ** 20;
-  const row = (what: string, ms: number, goal: number) => console.log(`  ${what.padEnd(40)} ${(ms / 1000).toFixed(2)} s  ${(ms / baseline).toFixed(1)}× node -e 0  goal < ${goal} s: ${ms < goal * 1000 ? 'met' : 'NOT met'}`);
+  const row = (what: string, ms: number, goal: number) =>
+    console.log(
+      `  ${what.padEnd(40)} ${(ms / 1000).toFixed(2)} s  ${(ms / baseline).toFixed(1)}× node -e 0  goal < ${goal} s: ${ms < goal * 1000 ? 'met' : 'NOT met'}`,
+    );
   console.log(`\nmedians (baseline node -e 0: ${baseline.toFixed(0)} ms)`);
   row('steward --help', help, 0.5);
   row('steward chat --as demo-sales 帮助', chat, 1.5);
   row('npm start → /healthz', start, 3);
-  console.log(`  ${'idle server RSS'.padEnd(40)} ${idleRss.toFixed(0)} MB  goal < 200 MB: ${idleRss < 200 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  ${'idle server RSS'.padEnd(40)} ${idleRss.toFixed(0)} MB  goal < 200 MB: ${idleRss < 200 ? 'met' : 'NOT met'}`,
+  );
   fs.rmSync(env.DATA_DIR!, { recursive: true, force: true });
 }
 

@@ -10,11 +10,31 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createCallbackCrypto } from '../bot/crypto/wecom-crypto.js';
-import { BENCH_URL, cpuSeconds, freshMysqlDatabase, freshSqliteUrl, fmt, mariadbPid, numberArgs, settleServer, startServer } from './_shared.js';
+import {
+  BENCH_URL,
+  cpuSeconds,
+  freshMysqlDatabase,
+  freshSqliteUrl,
+  fmt,
+  mariadbPid,
+  numberArgs,
+  settleServer,
+  startServer,
+} from './_shared.js';
 
 const args = numberArgs({ seconds: 10, connections: 64, rounds: 2, sqlite: 0 });
-const WECOM = { WECOM_CORP_ID: 'wwbench', WECOM_TOKEN: 'benchToken', WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', WECOM_AGENT_ID: '1', WECOM_SECRET: 's' };
-const box = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WECOM.WECOM_AES_KEY, receiveId: WECOM.WECOM_CORP_ID });
+const WECOM = {
+  WECOM_CORP_ID: 'wwbench',
+  WECOM_TOKEN: 'benchToken',
+  WECOM_AES_KEY: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+  WECOM_AGENT_ID: '1',
+  WECOM_SECRET: 's',
+};
+const box = createCallbackCrypto({
+  token: WECOM.WECOM_TOKEN,
+  encodingAESKey: WECOM.WECOM_AES_KEY,
+  receiveId: WECOM.WECOM_CORP_ID,
+});
 const GOAL = { ratio: 0.4, p99: 100 };
 
 type Body = { path: string; body: string };
@@ -26,40 +46,70 @@ async function measured(server: ChildProcess, fn: () => Promise<autocannon.Resul
   const before = [cpuSeconds(server.pid), cpuSeconds(db)];
   const r = await fn();
   const after = [cpuSeconds(server.pid), cpuSeconds(db)];
-  const per = (i: number) => (before[i] === null || after[i] === null || !r.requests.total ? null : ((after[i]! - before[i]!) / r.requests.total) * 1e6);
+  const per = (i: number) =>
+    before[i] === null || after[i] === null || !r.requests.total
+      ? null
+      : ((after[i]! - before[i]!) / r.requests.total) * 1e6;
   return Object.assign(r, { cpu: { server: per(0) ?? Number.NaN, mariadb: per(1) } });
 }
 
 async function load(url: string, bodies: () => Body): Promise<autocannon.Result> {
   return autocannon({
-    url, connections: args.connections, duration: args.seconds, method: 'POST',
-    requests: [{ setupRequest: (req) => ({ ...req, ...bodies(), method: 'POST', headers: { 'content-type': 'text/xml' } }) }],
+    url,
+    connections: args.connections,
+    duration: args.seconds,
+    method: 'POST',
+    requests: [
+      { setupRequest: (req) => ({ ...req, ...bodies(), method: 'POST', headers: { 'content-type': 'text/xml' } }) },
+    ],
   });
 }
 
 /** Sends one lookup and checks that the sealed passive reply is the customer card, masked for a 销售. */
 async function checkAnswer(base: string, msg: Body, code: string): Promise<void> {
-  const res = await fetch(`${base}${msg.path}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: msg.body });
+  const res = await fetch(`${base}${msg.path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: msg.body,
+  });
   const xml = await res.text();
-  const field = (name: string) => new RegExp(`<${name}>(?:<!\\[CDATA\\[)?(.*?)(?:\\]\\]>)?</${name}>`).exec(xml)?.[1] ?? '';
-  const plain = box.verifyAndDecrypt({ msg_signature: field('MsgSignature'), timestamp: field('TimeStamp'), nonce: field('Nonce') }, field('Encrypt'));
+  const field = (name: string) =>
+    new RegExp(`<${name}>(?:<!\\[CDATA\\[)?(.*?)(?:\\]\\]>)?</${name}>`).exec(xml)?.[1] ?? '';
+  const plain = box.verifyAndDecrypt(
+    { msg_signature: field('MsgSignature'), timestamp: field('TimeStamp'), nonce: field('Nonce') },
+    field('Encrypt'),
+  );
   if (res.status !== 200 || !plain.includes(code) || !plain.includes('状态:') || !plain.includes('个人信息已脱敏')) {
     throw new Error(`查询的回复不对 (${res.status}): ${plain.slice(0, 300)}`);
   }
 }
 
-const cpu = (r: Run) => `; CPU per request: server ${fmt(r.cpu.server)} µs${r.cpu.mariadb === null ? '' : `, MariaDB ${fmt(r.cpu.mariadb)} µs`}`;
-const line = (label: string, r: Run) => `${label}${fmt(r.requests.average).padStart(7)} req/s, p99 ${r.latency.p99} ms, median ${r.latency.p50} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu(r)}`;
+const cpu = (r: Run) =>
+  `; CPU per request: server ${fmt(r.cpu.server)} µs${r.cpu.mariadb === null ? '' : `, MariaDB ${fmt(r.cpu.mariadb)} µs`}`;
+const line = (label: string, r: Run) =>
+  `${label}${fmt(r.requests.average).padStart(7)} req/s, p99 ${r.latency.p99} ms, median ${r.latency.p50} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu(r)}`;
 const best = (rs: Run[]) => rs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
 
 async function main(): Promise<void> {
-  const url = args.sqlite ? freshSqliteUrl() : await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_webhook$1'));
+  const url = args.sqlite
+    ? freshSqliteUrl()
+    : await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_webhook$1'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-webhook-'));
   const port = 3900 + Math.floor(Math.random() * 50);
   const key = () => crypto.randomBytes(32).toString('base64');
   const env = {
-    ...WECOM, DATABASE_URL: url, DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', JOBS_ENABLED: 'false', STEWARD_DEMO: 'true', LOG_LEVEL: 'info',
-    STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'bench-admin-1',
+    ...WECOM,
+    DATABASE_URL: url,
+    DATA_DIR: dir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    JOBS_ENABLED: 'false',
+    STEWARD_DEMO: 'true',
+    LOG_LEVEL: 'info',
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: 'bench-admin-1',
   };
   const servers: ChildProcess[] = [];
   try {
@@ -67,9 +117,19 @@ async function main(): Promise<void> {
     servers.push(steward);
     const echoPort = port + 100;
     const floorPort = port + 200;
-    const echo = await startServer(['--import', 'tsx', path.resolve('bench/_echo-server.ts')], { PORT: String(echoPort) }, /listening/);
+    const echo = await startServer(
+      ['--import', 'tsx', path.resolve('bench/_echo-server.ts')],
+      { PORT: String(echoPort) },
+      /listening/,
+    );
     servers.push(echo);
-    const floorServer = args.sqlite ? null : await startServer(['--import', 'tsx', path.resolve('bench/_query-server.ts')], { PORT: String(floorPort), DATABASE_URL: url }, /listening/);
+    const floorServer = args.sqlite
+      ? null
+      : await startServer(
+          ['--import', 'tsx', path.resolve('bench/_query-server.ts')],
+          { PORT: String(floorPort), DATABASE_URL: url },
+          /listening/,
+        );
     if (floorServer) servers.push(floorServer);
     // Pre-encrypt the messages so the load generator's own crypto is not in the measurement.
     const codes = Array.from({ length: 50 }, (_, i) => `C2026${String(i + 1).padStart(4, '0')}`);
@@ -79,14 +139,22 @@ async function main(): Promise<void> {
       const xml = `<xml><ToUserName><![CDATA[wwbench]]></ToUserName><FromUserName><![CDATA[demo-sales]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[客户 ${codes[i % codes.length]}]]></Content><MsgId>${9_000_000_000_000_000_000n + BigInt(i)}</MsgId><AgentID>1</AgentID></xml>`;
       const enc = box.encrypt(xml);
       const nonce = String(i);
-      return { path: `/webhooks/wecom?msg_signature=${box.signature(ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`, body: `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>` };
+      return {
+        path: `/webhooks/wecom?msg_signature=${box.signature(ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`,
+        body: `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+      };
     });
     let n = 0;
     const next = () => prepared[n++ % prepared.length]!;
     const base = `http://127.0.0.1:${port}`;
     await checkAnswer(base, next(), codes[0]!);
     // Warm up (JIT, pools), let MariaDB write out the seeding, then measure.
-    await autocannon({ url: base, connections: 8, amount: 500, requests: [{ setupRequest: (req) => ({ ...req, ...next(), method: 'POST' }) }] });
+    await autocannon({
+      url: base,
+      connections: 8,
+      amount: 500,
+      requests: [{ setupRequest: (req) => ({ ...req, ...next(), method: 'POST' }) }],
+    });
     if (!args.sqlite) await settleServer(url);
     const load1 = os.loadavg()[0]!.toFixed(1);
     const ours: Run[] = [];
@@ -94,32 +162,55 @@ async function main(): Promise<void> {
     const bares: Run[] = [];
     for (let round = 0; round < args.rounds; round++) {
       // Alternating order, so neither side always runs on a warmer (or more loaded) machine.
-      const steps = [async () => ours.push(await measured(steward, () => load(base, next))), async () => {
-        if (floorServer) floors.push(await measured(floorServer, () => load(`http://127.0.0.1:${floorPort}`, () => ({ path: '/q', body: prepared[0]!.body }))));
-      }];
+      const steps = [
+        async () => ours.push(await measured(steward, () => load(base, next))),
+        async () => {
+          if (floorServer)
+            floors.push(
+              await measured(floorServer, () =>
+                load(`http://127.0.0.1:${floorPort}`, () => ({ path: '/q', body: prepared[0]!.body })),
+              ),
+            );
+        },
+      ];
       for (const step of round % 2 ? steps.reverse() : steps) await step();
-      bares.push(await measured(echo, () => load(`http://127.0.0.1:${echoPort}`, () => ({ path: '/echo', body: prepared[0]!.body }))));
+      bares.push(
+        await measured(echo, () =>
+          load(`http://127.0.0.1:${echoPort}`, () => ({ path: '/echo', body: prepared[0]!.body })),
+        ),
+      );
     }
     if (n > prepared.length) console.warn(`注意: ${n} 个请求超过了预生成的 ${prepared.length} 条 (MsgId 重复)。`);
-    console.log(`\nwebhook bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.connections} connections, ${args.seconds} s each, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `\nwebhook bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.connections} connections, ${args.seconds} s each, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     for (let i = 0; i < args.rounds; i++) {
       console.log(`  round ${i + 1}`);
       console.log(line('    /webhooks/wecom 客户 lookups: ', ours[i]!));
-      if (floors[i]) console.log(`${line('    Koa + 1 raw SELECT (floor):   ', floors[i]!)}  → ours ${((ours[i]!.requests.average / floors[i]!.requests.average) * 100).toFixed(1)}%`);
+      if (floors[i])
+        console.log(
+          `${line('    Koa + 1 raw SELECT (floor):   ', floors[i]!)}  → ours ${((ours[i]!.requests.average / floors[i]!.requests.average) * 100).toFixed(1)}%`,
+        );
       console.log(line('    bare Koa echo (information):  ', bares[i]!));
     }
     const us = best(ours);
     // The p99 of the round that gave the best rate, not the best p99 of any round.
     const p99 = us.latency.p99;
     if (args.sqlite) {
-      console.log(`  best: ${fmt(us.requests.average)} req/s, p99 ${p99} ms (the floor is MariaDB only; ${((us.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa)`);
+      console.log(
+        `  best: ${fmt(us.requests.average)} req/s, p99 ${p99} ms (the floor is MariaDB only; ${((us.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa)`,
+      );
       return;
     }
     const floor = best(floors);
     const ratio = us.requests.average / floor.requests.average;
     const met = ratio >= GOAL.ratio && p99 < GOAL.p99;
-    console.log(`  ratio (best of each): ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ ${GOAL.ratio * 100}%), p99 ${p99} ms (goal < ${GOAL.p99} ms): ${met ? 'met' : 'NOT met'}`);
-    console.log(`  (floor ${fmt(floor.requests.average)} req/s is ${((floor.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa ${fmt(best(bares).requests.average)} req/s)`);
+    console.log(
+      `  ratio (best of each): ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ ${GOAL.ratio * 100}%), p99 ${p99} ms (goal < ${GOAL.p99} ms): ${met ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  (floor ${fmt(floor.requests.average)} req/s is ${((floor.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa ${fmt(best(bares).requests.average)} req/s)`,
+    );
   } finally {
     for (const s of servers) s.kill('SIGTERM');
   }

@@ -31,7 +31,13 @@ function handlingHtml(record: HandlingRecord | null): string {
 
 /** The blockers the last delete check of the customer found, with when and by whom. */
 async function lastCheckHtml(deps: BotDeps, customerId: number): Promise<string> {
-  const last = await deps.core.models.DeletionCheck.findOne({ where: { customerId }, order: [['at', 'DESC'], ['id', 'DESC']] });
+  const last = await deps.core.models.DeletionCheck.findOne({
+    where: { customerId },
+    order: [
+      ['at', 'DESC'],
+      ['id', 'DESC'],
+    ],
+  });
   if (!last) return '尚无检查记录';
   let blockers: Blocker[] = [];
   try {
@@ -74,7 +80,12 @@ async function open(ctx: Koa.Context, deps: BotDeps, token: string | null): Prom
 }
 
 /** The whole approval page: what is asked, then the person check and the decision. */
-async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status?: number; text?: string; error?: boolean; stage?: Stage } = {}): Promise<void> {
+async function render(
+  ctx: Koa.Context,
+  deps: BotDeps,
+  o: Opened,
+  opts: { status?: number; text?: string; error?: boolean; stage?: Stage } = {},
+): Promise<void> {
   const { core } = deps;
   const r = o.request;
   const customer = await core.models.Customer.findByPk(r.customerId);
@@ -94,8 +105,14 @@ async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status
   if (r.status !== 'pending') forms = notice(`该申请已处理 (${STATUS[r.status] ?? r.status})。`);
   else if (!o.operator.active) forms = notice('审批人账号已停用, 不能在这里审批。', true);
   else {
-    const decision = '<p><label>理由 (拒绝时填写)<br><textarea name="note" maxlength="500"></textarea></label></p><button class="ok" name="decision" value="approve">同意</button><button class="no" name="decision" value="reject">拒绝</button>';
-    forms = gateForms(ctx, deps, o, { base: `/approvals/${r.id}`, token: o.token, stage: opts.stage ?? (await stageFor(ctx, deps, o)), decision });
+    const decision =
+      '<p><label>理由 (拒绝时填写)<br><textarea name="note" maxlength="500"></textarea></label></p><button class="ok" name="decision" value="approve">同意</button><button class="no" name="decision" value="reject">拒绝</button>';
+    forms = gateForms(ctx, deps, o, {
+      base: `/approvals/${r.id}`,
+      token: o.token,
+      stage: opts.stage ?? (await stageFor(ctx, deps, o)),
+      decision,
+    });
   }
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
@@ -127,7 +144,12 @@ export function mountApprovalPage(router: Router, deps: BotDeps): void {
     if (refused) return bare(ctx, refused.status, '操作未完成', refused.text);
     if (o.request.status !== 'pending' || !o.operator.active) return render(ctx, deps, o, { status: 409 });
     try {
-      const text = await sendCode(ctx, deps, o, `你正在网页上审批删除客户 ${o.request.customerCode} 的申请 #${o.request.id}。`);
+      const text = await sendCode(
+        ctx,
+        deps,
+        o,
+        `你正在网页上审批删除客户 ${o.request.customerCode} 的申请 #${o.request.id}。`,
+      );
       await render(ctx, deps, o, { text });
     } catch (err) {
       if (!isDomainError(err)) throw err;
@@ -142,23 +164,37 @@ export function mountApprovalPage(router: Router, deps: BotDeps): void {
     const refused = refusePost(ctx, deps, o, form);
     if (refused) return bare(ctx, refused.status, '审批未完成', refused.text);
     const decision = form.get('decision');
-    if (decision !== 'approve' && decision !== 'reject') return render(ctx, deps, o, { status: 400, text: '请选择同意或拒绝。', error: true });
+    if (decision !== 'approve' && decision !== 'reject')
+      return render(ctx, deps, o, { status: 400, text: '请选择同意或拒绝。', error: true });
     const unproven = await prove(ctx, deps, o, form.get('code'));
     if (unproven) return render(ctx, deps, o, { status: unproven.status, text: unproven.text, error: true });
     const operator = o.operator;
-    if (!operator.active) return render(ctx, deps, o, { status: 403, text: '审批人账号不可用。', error: true, stage: { kind: 'session' } });
+    if (!operator.active)
+      return render(ctx, deps, o, { status: 403, text: '审批人账号不可用。', error: true, stage: { kind: 'session' } });
     // The page has always acted as the DingTalk door; the correlation id tells each attempt apart.
-    const actor: Actor = { operator, door: 'page', requestId: `approval-page:${o.request.id}:${crypto.randomBytes(4).toString('hex')}` };
+    const actor: Actor = {
+      operator,
+      door: 'page',
+      requestId: `approval-page:${o.request.id}:${crypto.randomBytes(4).toString('hex')}`,
+    };
     try {
       if (decision === 'approve') {
         const r = await approve(core, actor, o.request.id);
         const until = localTime(core, r.restorableUntil!).slice(0, 10);
-        await deps.notifier.approvalDecided(r.request, operator, `你申请删除的客户 ${r.request.customerCode} 已由 ${operator.displayName} 同意删除。快照保存在回收站第 ${r.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.request.customerCode}」恢复。`);
+        await deps.notifier.approvalDecided(
+          r.request,
+          operator,
+          `你申请删除的客户 ${r.request.customerCode} 已由 ${operator.displayName} 同意删除。快照保存在回收站第 ${r.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.request.customerCode}」恢复。`,
+        );
         ctx.type = 'html';
         ctx.body = page('已同意', notice(`客户 ${r.request.customerCode} 已删除, 进入回收站, ${until} 前可恢复。`));
       } else {
         const r = await reject(core, actor, o.request.id, form.get('note') ?? '');
-        await deps.notifier.approvalDecided(r.request, operator, `你申请删除的客户 ${r.request.customerCode} 被 ${operator.displayName} 拒绝${r.request.decisionNote ? `, 理由: ${r.request.decisionNote}` : ''}。`);
+        await deps.notifier.approvalDecided(
+          r.request,
+          operator,
+          `你申请删除的客户 ${r.request.customerCode} 被 ${operator.displayName} 拒绝${r.request.decisionNote ? `, 理由: ${r.request.decisionNote}` : ''}。`,
+        );
         ctx.type = 'html';
         ctx.body = page('已拒绝', notice(`已拒绝删除客户 ${r.request.customerCode}。`));
       }

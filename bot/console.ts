@@ -17,13 +17,24 @@ export interface ConsoleOptions {
 }
 
 /** The console door: the same pipeline as the messengers, driven from a terminal. */
-export async function consoleSay(deps: BotDeps, opts: ConsoleOptions, input: { text?: string; click?: string }): Promise<Reply[]> {
+export async function consoleSay(
+  deps: BotDeps,
+  opts: ConsoleOptions,
+  input: { text?: string; click?: string },
+): Promise<Reply[]> {
   const file = input.click ? undefined : localFile(input.text ?? '');
   const messageKey = `console:${crypto.randomUUID()}`;
   const msg: IncomingMessage = {
-    channel: opts.door, via: 'console', messageKey, correlationId: messageKey, userId: opts.as,
-    chatType: opts.group ? 'group' : 'direct', conversationId: opts.group ? 'console-group' : undefined,
-    text: file ? '' : input.text ?? '', ...(input.click ? { buttonId: input.click } : {}), ...(file ? { file } : {}),
+    channel: opts.door,
+    via: 'console',
+    messageKey,
+    correlationId: messageKey,
+    userId: opts.as,
+    chatType: opts.group ? 'group' : 'direct',
+    conversationId: opts.group ? 'console-group' : undefined,
+    text: file ? '' : (input.text ?? ''),
+    ...(input.click ? { buttonId: input.click } : {}),
+    ...(file ? { file } : {}),
   };
   return (await handleMessage(deps, msg)).replies;
 }
@@ -51,9 +62,16 @@ export async function consoleInbox(deps: BotDeps, opts: ConsoleOptions): Promise
   const op = await operatorByIdentity(deps.core, opts.door, opts.as);
   if (!op) return [];
   const { BotOutbox } = deps.core.models;
-  const rows = await BotOutbox.findAll({ where: { door: 'console', targetId: `op:${op.id}`, status: 'pending' }, order: [['id', 'ASC']], limit: 50 });
+  const rows = await BotOutbox.findAll({
+    where: { door: 'console', targetId: `op:${op.id}`, status: 'pending' },
+    order: [['id', 'ASC']],
+    limit: 50,
+  });
   if (!rows.length) return [];
-  await BotOutbox.update({ status: 'sent', sentAt: deps.core.now() }, { where: { id: { [Op.in]: rows.map((r) => r.id) } } });
+  await BotOutbox.update(
+    { status: 'sent', sentAt: deps.core.now() },
+    { where: { id: { [Op.in]: rows.map((r) => r.id) } } },
+  );
   return rows.map((r) => (JSON.parse(r.payload) as { reply: Reply }).reply);
 }
 
@@ -64,10 +82,14 @@ export function renderReplies(replies: Reply[], start = 1): { text: string; butt
     const lines = [r.title ? `【${r.title}】` : '', r.text].filter(Boolean);
     if (r.links?.length) lines.push(...r.links.map((l) => `  ↗ ${l.text}: ${l.url}`));
     if (r.buttons?.length) {
-      lines.push(r.buttons.map((b) => {
-        buttons.push(b.id);
-        return `[${start + buttons.length - 1}] ${b.text}`;
-      }).join('   '));
+      lines.push(
+        r.buttons
+          .map((b) => {
+            buttons.push(b.id);
+            return `[${start + buttons.length - 1}] ${b.text}`;
+          })
+          .join('   '),
+      );
     }
     return lines.join('\n');
   });

@@ -20,7 +20,9 @@ function speakerSql(core: Core): { select: string; from: string; where: string }
   const cached = statements.get(sequelize);
   if (cached) return cached;
   const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
-  const cols = Object.entries(model.getAttributes()).map(([attr, a]) => `o.${q(a.field ?? attr)} AS ${q(attr)}`).join(', ');
+  const cols = Object.entries(model.getAttributes())
+    .map(([attr, a]) => `o.${q(a.field ?? attr)} AS ${q(attr)}`)
+    .join(', ');
   const pending = `EXISTS (SELECT 1 FROM ${q('bot_conversations')} bc WHERE bc.${q('door')} = ? AND bc.${q('user_id')} = ? AND bc.${q('expires_at')} > ?)`;
   const made = {
     select: `SELECT ${cols}, ${pending} AS ${q('pendingQuestion')}`,
@@ -32,7 +34,8 @@ function speakerSql(core: Core): { select: string; from: string; where: string }
 }
 
 /** SQLite hands raw DATE columns back as text. */
-const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+const asDate = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
 
 /** Pending questions live in the database, so a restart or another instance carries on. */
 export class ConversationStore {
@@ -43,8 +46,14 @@ export class ConversationStore {
     const { sequelize } = this.core.models;
     const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
     const sql = `${await causalReadPrefix(sequelize)}SELECT ${q('kind')}, ${q('payload')}, ${q('expires_at')} AS ${q('expiresAt')} FROM ${q('bot_conversations')} WHERE ${q('door')} = ? AND ${q('user_id')} = ? AND ${q('expires_at')} > ? LIMIT 1`;
-    const [row] = await readPooled<{ kind: string; payload: string; expiresAt: unknown }>(sequelize, sql, [door, userId, this.core.now()]);
-    return row ? { kind: row.kind as ConversationKind, payload: JSON.parse(row.payload) as T, expiresAt: asDate(row.expiresAt)! } : null;
+    const [row] = await readPooled<{ kind: string; payload: string; expiresAt: unknown }>(sequelize, sql, [
+      door,
+      userId,
+      this.core.now(),
+    ]);
+    return row
+      ? { kind: row.kind as ConversationKind, payload: JSON.parse(row.payload) as T, expiresAt: asDate(row.expiresAt)! }
+      : null;
   }
 
   /**
@@ -53,7 +62,11 @@ export class ConversationStore {
    * Sequelize's query building and wrapper; see readPooled). A command's own first read may ride
    * along (`read`, see JoinedRead): its row, or null, comes back as `row`.
    */
-  async speaker(channel: string, userId: string, read?: JoinedRead | null): Promise<{ operator: Operator; pending: boolean; row?: Record<string, unknown> | null } | null> {
+  async speaker(
+    channel: string,
+    userId: string,
+    read?: JoinedRead | null,
+  ): Promise<{ operator: Operator; pending: boolean; row?: Record<string, unknown> | null } | null> {
     const { Operator: model, sequelize } = this.core.models;
     const sql = speakerSql(this.core);
     const pendingValues = [channel, userId, this.core.now()];
@@ -63,19 +76,33 @@ export class ConversationStore {
     const text = read
       ? `${causal}${sql.select}, ${read.found} IS NOT NULL AS readFound, ${read.columns} ${sql.from} ${read.joins} ${sql.where}`
       : `${causal}${sql.select} ${sql.from} ${sql.where}`;
-    const [found] = await readPooled<Record<string, unknown>>(sequelize, text, [...pendingValues, ...(read?.values ?? []), channel, userId]);
+    const [found] = await readPooled<Record<string, unknown>>(sequelize, text, [
+      ...pendingValues,
+      ...(read?.values ?? []),
+      channel,
+      userId,
+    ]);
     if (!found) return null;
     const { pendingQuestion, readFound: _f, ...rest } = found;
     const attrs: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(rest)) if (!k.startsWith('r.')) attrs[k] = v;
     const dates = { createdAt: asDate(attrs.createdAt), updatedAt: asDate(attrs.updatedAt) };
     // A model instance, as the rest of the pipeline expects (roleList(), can()); MySQL's 1 is true.
-    const operator = model.build({ ...attrs, ...dates, active: Boolean(Number(attrs.active)) } as never, { raw: true, isNewRecord: false });
+    const operator = model.build({ ...attrs, ...dates, active: Boolean(Number(attrs.active)) } as never, {
+      raw: true,
+      isNewRecord: false,
+    });
     return { operator, pending: Number(pendingQuestion) > 0, ...(read ? { row: joinedRow(found) } : {}) };
   }
 
   /** Replaces the user's pending question. */
-  async set(door: string, userId: string, kind: ConversationKind, payload: Record<string, unknown>, ttlSeconds: number): Promise<Date> {
+  async set(
+    door: string,
+    userId: string,
+    kind: ConversationKind,
+    payload: Record<string, unknown>,
+    ttlSeconds: number,
+  ): Promise<Date> {
     const expiresAt = new Date(this.core.now().getTime() + ttlSeconds * 1000);
     const { BotConversation } = this.core.models;
     await BotConversation.destroy({ where: { door, userId } });

@@ -12,8 +12,8 @@ function localDay(core: Core, d: Date): string {
 
 /** A customer card as chat text; personal fields masked unless `full`. */
 export function customerText(core: Core, c: CustomerView, opts: { full: boolean; ownerName?: string | null }): string {
-  const phone = opts.full ? c.phone ?? '—' : c.phoneMasked || '—';
-  const address = opts.full ? c.address ?? '—' : c.addressMasked || '—';
+  const phone = opts.full ? (c.phone ?? '—') : c.phoneMasked || '—';
+  const address = opts.full ? (c.address ?? '—') : c.addressMasked || '—';
   const lines = [
     `${c.code} ${c.name}`,
     `状态: ${STATUS_LABELS[c.status]}${isInactive(c.status) ? ` (${c.deactivationReason ?? ''}${c.deactivatedAt ? `, ${localDay(core, c.deactivatedAt)} 停用` : ''}${c.reactivateOn ? `, 停用至 ${c.reactivateOn}` : ''})` : ''}`,

@@ -2,7 +2,11 @@ import { ChannelSendError } from './channels/contract.js';
 
 /** Raised when a messenger API call fails for good; `retryable` says whether a later try may work. */
 export class ApiError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly errcode?: number | string) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly errcode?: number | string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -41,11 +45,15 @@ export async function requestJson<T = Record<string, unknown>>(url: string, opts
         continue;
       }
       const text = await res.text();
-      if (res.status >= 400) throw new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}: ${text.slice(0, 200)}`, false);
+      if (res.status >= 400)
+        throw new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}: ${text.slice(0, 200)}`, false);
       return (text ? JSON.parse(text) : {}) as T;
     } catch (err) {
       if (err instanceof ApiError && !err.retryable) throw err;
-      last = err instanceof ApiError ? err : new ApiError(`network error calling ${new URL(url).pathname}: ${(err as Error).message}`, true);
+      last =
+        err instanceof ApiError
+          ? err
+          : new ApiError(`network error calling ${new URL(url).pathname}: ${(err as Error).message}`, true);
     }
   }
   throw last;

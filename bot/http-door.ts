@@ -40,7 +40,10 @@ export function refuse(ctx: Koa.Context, log: Logger, status: number, reason: st
  * Runs the pipeline, waiting at most FAST_REPLY_MS. Past that the answer is pushed through
  * the outbox when ready (`rt.replyLater`), and the caller answers the HTTP request empty.
  */
-export async function handleWithDeadline(rt: Pick<ChannelRuntime, 'handle' | 'replyLater' | 'log'>, msg: IncomingMessage): Promise<{ replies: Reply[]; duplicate: boolean } | null> {
+export async function handleWithDeadline(
+  rt: Pick<ChannelRuntime, 'handle' | 'replyLater' | 'log'>,
+  msg: IncomingMessage,
+): Promise<{ replies: Reply[]; duplicate: boolean } | null> {
   const work = rt.handle(msg);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => {

@@ -48,7 +48,10 @@ async function claim(deps: BotDeps, msg: IncomingMessage): Promise<Claim> {
     if (row.status === 'done') return { fresh: false, replies: row.reply ? (JSON.parse(row.reply) as Reply[]) : [] };
     // Still processing: a live holder keeps renewing; a stale claim belonged to a dead one.
     if (deps.core.now().getTime() - row.receivedAt.getTime() < CLAIM_LEASE_MS) return { fresh: false, replies: [] };
-    const [took] = await BotInbound.update({ receivedAt: deps.core.now() }, { where: { id: row.id, status: 'processing', receivedAt: row.receivedAt } });
+    const [took] = await BotInbound.update(
+      { receivedAt: deps.core.now() },
+      { where: { id: row.id, status: 'processing', receivedAt: row.receivedAt } },
+    );
     return took === 1 ? { fresh: true, id: row.id } : { fresh: false, replies: [] };
   }
   return { fresh: false, replies: [] };
@@ -57,7 +60,10 @@ async function claim(deps: BotDeps, msg: IncomingMessage): Promise<Claim> {
 /** Keeps a claim alive while it is handled; returns the function that stops the heartbeat. */
 function heartbeat(deps: BotDeps, id: number): () => void {
   const timer = setInterval(() => {
-    void deps.core.models.BotInbound.update({ receivedAt: deps.core.now() }, { where: { id, status: 'processing' } }).catch(() => undefined);
+    void deps.core.models.BotInbound.update(
+      { receivedAt: deps.core.now() },
+      { where: { id, status: 'processing' } },
+    ).catch(() => undefined);
   }, CLAIM_LEASE_MS / 3);
   timer.unref();
   return () => clearInterval(timer);
@@ -74,7 +80,10 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
     // A dead database node (or one that left the cluster) is an outage, not a bug: say so plainly.
     // Nothing was claimed or done, so the messenger's retry is handled once the database is back.
     if (!isDatabaseUnavailable(err)) throw err;
-    deps.core.logger.warn({ correlationId: msg.correlationId, channel: msg.channel, err: (err as Error).message }, 'database unavailable: message not handled');
+    deps.core.logger.warn(
+      { correlationId: msg.correlationId, channel: msg.channel, err: (err as Error).message },
+      'database unavailable: message not handled',
+    );
     return { replies: [{ text: DATABASE_UNAVAILABLE_TEXT }], duplicate: false, operator: null };
   }
 }
@@ -84,7 +93,12 @@ async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleRe
   // Every line about this message carries its correlation id; core gets it as actor.requestId.
   const log = deps.core.logger.child({ correlationId: msg.correlationId, channel: msg.channel, via: msg.via });
   const quick = await readOnly(deps, msg);
-  if (quick?.run) return { replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log, quick.matched, quick.preread), duplicate: false, operator: quick.operator };
+  if (quick?.run)
+    return {
+      replies: await run(deps, msg, quick.operator, quick.actor, quick.text, log, quick.matched, quick.preread),
+      duplicate: false,
+      operator: quick.operator,
+    };
   const claimed = await claim(deps, msg);
   if (!claimed.fresh) {
     log.info('duplicate delivery ignored');
@@ -103,13 +117,18 @@ async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleRe
       const actor: Actor = { operator, door: auditDoor(msg), requestId: msg.correlationId };
       replies = await respond(deps, msg, operator, actor, log);
     }
-    await deps.core.models.BotInbound.update({ status: 'done', reply: JSON.stringify(replies) }, { where: { id: claimed.id } });
+    await deps.core.models.BotInbound.update(
+      { status: 'done', reply: JSON.stringify(replies) },
+      { where: { id: claimed.id } },
+    );
     stop();
     return { replies, duplicate: false, operator };
   } catch (err) {
     stop();
     // Released, so the messenger's retry is handled instead of getting an empty answer.
-    await deps.core.models.BotInbound.destroy({ where: { id: claimed.id, status: 'processing' } }).catch((e: unknown) => log.warn({ err: e }, 'could not release the message claim'));
+    await deps.core.models.BotInbound.destroy({ where: { id: claimed.id, status: 'processing' } }).catch((e: unknown) =>
+      log.warn({ err: e }, 'could not release the message claim'),
+    );
     throw err;
   }
 }
@@ -120,25 +139,57 @@ async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleRe
  * (each a committed, fsync'd transaction on MySQL) fewer on the most common message. When a
  * question is pending, the operator found on the way is returned for the full path.
  */
-async function readOnly(deps: BotDeps, msg: IncomingMessage): Promise<{ run: true; operator: Operator; actor: Actor; text: string; matched: Matched; preread?: Record<string, unknown> | null } | { run: false; operator: Operator } | null> {
+async function readOnly(
+  deps: BotDeps,
+  msg: IncomingMessage,
+): Promise<
+  | {
+      run: true;
+      operator: Operator;
+      actor: Actor;
+      text: string;
+      matched: Matched;
+      preread?: Record<string, unknown> | null;
+    }
+  | { run: false; operator: Operator }
+  | null
+> {
   // A door that cannot rule out a replay (a signature that does not cover the body) says so: its
   // messages always take the deduped path, read-only ones too (each reply is a post).
   if (msg.replayable || msg.buttonId || msg.text.length > MAX_TEXT) return null;
   const text = normalizeInput(msg.text);
   if (!text || text.length > MAX_TEXT || /^\d{1,2}$/.test(text)) return null;
   const matched = deps.registry.match(text);
-  if (!matched || matched.missing || matched.spec.sideEffect || ['confirm', 'cancel'].includes(matched.spec.id)) return null;
+  if (!matched || matched.missing || matched.spec.sideEffect || ['confirm', 'cancel'].includes(matched.spec.id))
+    return null;
   // The command's own first read rides along with the speaker check: one round trip for a lookup.
-  const speaker = await deps.conversations.speaker(msg.channel, msg.userId, matched.spec.preread?.(deps.core, matched.args));
+  const speaker = await deps.conversations.speaker(
+    msg.channel,
+    msg.userId,
+    matched.spec.preread?.(deps.core, matched.args),
+  );
   if (!speaker) return null;
   const { operator } = speaker;
   // A pending question changes what a message means (and any other message cancels it): the full path.
   if (speaker.pending) return { run: false, operator };
   await rememberGroup(deps.core, msg);
-  return { run: true, operator, text, matched, preread: speaker.row, actor: { operator, door: auditDoor(msg), requestId: msg.correlationId } };
+  return {
+    run: true,
+    operator,
+    text,
+    matched,
+    preread: speaker.row,
+    actor: { operator, door: auditDoor(msg), requestId: msg.correlationId },
+  };
 }
 
-async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: BotDeps['core']['logger']): Promise<Reply[]> {
+async function respond(
+  deps: BotDeps,
+  msg: IncomingMessage,
+  operator: Operator,
+  actor: Actor,
+  log: BotDeps['core']['logger'],
+): Promise<Reply[]> {
   // A file is an import (dry run, then 确认导入); loaded here so this hook stays inside respond().
   if (msg.file) return (await import('./import/receive.js')).receiveFile(deps, msg, operator, actor, log);
   let text: string;
@@ -147,15 +198,20 @@ async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, 
     if (mapped === null) return [{ text: '这个按钮已失效, 请发送「帮助」查看可用命令。' }];
     text = mapped;
   } else {
-    if (msg.text.length > MAX_TEXT * 4) return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
+    if (msg.text.length > MAX_TEXT * 4)
+      return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
     text = normalizeInput(msg.text);
-    if (text.length > MAX_TEXT) return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
+    if (text.length > MAX_TEXT)
+      return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
   }
   if (!text) return [{ text: '请发送命令, 例如「帮助」查看全部命令, 或「客户 C20260001」查看客户。' }];
   const dispatch = (t: string) => run(deps, msg, operator, actor, t, log);
   // A pending pick: the reply "2" chooses the second customer listed.
   if (/^\d{1,2}$/.test(text)) {
-    const pending = await deps.conversations.get<{ command: string; rest: string; codes: string[] }>(msg.channel, msg.userId);
+    const pending = await deps.conversations.get<{ command: string; rest: string; codes: string[] }>(
+      msg.channel,
+      msg.userId,
+    );
     if (pending?.kind === 'choose') {
       await deps.conversations.take(msg.channel, msg.userId);
       const code = pending.payload.codes[Number(text) - 1];
@@ -177,7 +233,16 @@ async function respond(deps: BotDeps, msg: IncomingMessage, operator: Operator, 
 }
 
 /** Runs one command line for an operator; domain errors become their Chinese message. */
-async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, text: string, log: BotDeps['core']['logger'], known?: Matched, preread?: Record<string, unknown> | null): Promise<Reply[]> {
+async function run(
+  deps: BotDeps,
+  msg: IncomingMessage,
+  operator: Operator,
+  actor: Actor,
+  text: string,
+  log: BotDeps['core']['logger'],
+  known?: Matched,
+  preread?: Record<string, unknown> | null,
+): Promise<Reply[]> {
   const matched = known ?? deps.registry.match(text);
   if (!matched) {
     const near = deps.registry.suggest(text);
@@ -185,11 +250,28 @@ async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, acto
     return [{ text: `没有这个命令「${text.slice(0, 20)}」。${hint}发送「帮助」查看全部命令。` }];
   }
   const { spec } = matched;
-  if (matched.missing) return [{ text: `缺少参数「${matched.missing.label}」。\n用法: ${deps.registry.usage(spec)}\n例如: ${spec.example}` }];
+  if (matched.missing)
+    return [
+      { text: `缺少参数「${matched.missing.label}」。\n用法: ${deps.registry.usage(spec)}\n例如: ${spec.example}` },
+    ];
   if (!can(operator, spec.permission)) {
-    return [{ text: `${operator.displayName} 没有「${ACTION_LABELS[spec.permission]}」权限, 无法使用「${spec.name}」。请联系管理员开通。` }];
+    return [
+      {
+        text: `${operator.displayName} 没有「${ACTION_LABELS[spec.permission]}」权限, 无法使用「${spec.name}」。请联系管理员开通。`,
+      },
+    ];
   }
-  const ctx: CommandContext = { deps, core: deps.core, actor, operator, msg, args: matched.args, raw: matched.raw, preread, dispatch: (t) => run(deps, msg, operator, actor, t, log) };
+  const ctx: CommandContext = {
+    deps,
+    core: deps.core,
+    actor,
+    operator,
+    msg,
+    args: matched.args,
+    raw: matched.raw,
+    preread,
+    dispatch: (t) => run(deps, msg, operator, actor, t, log),
+  };
   try {
     const out = await spec.run(ctx);
     // A lookup changes nothing and is the most common message: a line per lookup at info would be
@@ -205,6 +287,10 @@ async function run(deps: BotDeps, msg: IncomingMessage, operator: Operator, acto
     // An outage goes up to handleMessage, which releases the claim and answers 「数据库暂时不可用」.
     if (isDatabaseUnavailable(err)) throw err;
     log.error({ err, command: spec.id }, 'command failed');
-    return [{ text: `处理「${spec.name}」时出错了, 已记录 (编号 ${msg.messageKey.slice(0, 24)})。请稍后再试, 或联系管理员。` }];
+    return [
+      {
+        text: `处理「${spec.name}」时出错了, 已记录 (编号 ${msg.messageKey.slice(0, 24)})。请稍后再试, 或联系管理员。`,
+      },
+    ];
   }
 }

@@ -36,17 +36,27 @@ function mac(core: Core, body: string): string {
 
 /** A signed link to the review page for one customer, bound to the operator it was sent to (DingTalk cards cannot call back). */
 export function reviewLink(core: Core, code: string, operator: Pick<Operator, 'id'>): string {
-  const claims: Claims = { c: code, o: operator.id, e: core.now().getTime() + LINK_TTL_MS, n: crypto.randomBytes(9).toString('base64url') };
+  const claims: Claims = {
+    c: code,
+    o: operator.id,
+    e: core.now().getTime() + LINK_TTL_MS,
+    n: crypto.randomBytes(9).toString('base64url'),
+  };
   const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${core.config.PUBLIC_URL}/review/${encodeURIComponent(code)}?t=${body}.${mac(core, body)}`;
 }
 
 /** Checks a review-link token for a customer; the claims, or a status and a Chinese reason. */
 export function verifyReviewToken(core: Core, code: string, token: string | null | undefined): TokenCheck<Claims> {
-  const check = verifySigned<Claims>(token, (body) => mac(core, body), (c) => typeof c.c === 'string' && Number.isInteger(c.o) && typeof c.e === 'number' && typeof c.n === 'string');
+  const check = verifySigned<Claims>(
+    token,
+    (body) => mac(core, body),
+    (c) => typeof c.c === 'string' && Number.isInteger(c.o) && typeof c.e === 'number' && typeof c.n === 'string',
+  );
   if (!check.ok) return check;
   if (check.claims.c !== code) return { ok: false, status: 403, reason: '链接与客户不符。' };
-  if (check.claims.e <= core.now().getTime()) return { ok: false, status: 403, reason: '链接已过期 (7 天), 请在聊天里发「不活跃客户」重新查看。' };
+  if (check.claims.e <= core.now().getTime())
+    return { ok: false, status: 403, reason: '链接已过期 (7 天), 请在聊天里发「不活跃客户」重新查看。' };
   return check;
 }
 
@@ -81,12 +91,21 @@ async function open(ctx: Koa.Context, deps: BotDeps, token: string | null): Prom
   return { customer, operator, claims: check.claims, token: token!, subject: `review:${customer.code}` };
 }
 
-async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status?: number; text?: string; error?: boolean; stage?: Stage } = {}): Promise<void> {
+async function render(
+  ctx: Koa.Context,
+  deps: BotDeps,
+  o: Opened,
+  opts: { status?: number; text?: string; error?: boolean; stage?: Stage } = {},
+): Promise<void> {
   const { core } = deps;
   const c = o.customer;
   // Without order data "never ordered" would be a guess: say what is known instead.
   const ledger = await ledgerFreshness(core);
-  const last = c.lastOrderAt ? localTime(core, c.lastOrderAt).slice(0, 10) : ledger.notice ? `未知 (${ledger.notice})` : '从未下单';
+  const last = c.lastOrderAt
+    ? localTime(core, c.lastOrderAt).slice(0, 10)
+    : ledger.notice
+      ? `未知 (${ledger.notice})`
+      : '从未下单';
   const used = await core.models.BotInbound.findOne({ where: { door: 'page', messageKey: linkKey(o.claims) } });
   let forms: string;
   if (used) forms = notice('这个链接已经用过了。');
@@ -94,11 +113,22 @@ async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status
   else if (!o.operator.active) forms = notice('账号已停用, 不能在这里处理。', true);
   else {
     const decision = `<button class="off" name="decision" value="deactivate">停用 (长期无交易)</button><button class="keep" name="decision" value="keep">保留 ${core.config.REVIEW_KEEP_DAYS} 天</button>`;
-    forms = gateForms(ctx, deps, o, { base: `/review/${encodeURIComponent(c.code)}`, token: o.token, stage: opts.stage ?? (await stageFor(ctx, deps, o)), decision });
+    forms = gateForms(ctx, deps, o, {
+      base: `/review/${encodeURIComponent(c.code)}`,
+      token: o.token,
+      stage: opts.stage ?? (await stageFor(ctx, deps, o)),
+      decision,
+    });
   }
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
-  ctx.body = page(`不活跃客户 ${c.code}`, `${notice(opts.text ?? '', opts.error)}${facts([['客户', `${esc(c.code)} ${esc(c.name)}`], ['最近下单', esc(last)]])}${forms}`);
+  ctx.body = page(
+    `不活跃客户 ${c.code}`,
+    `${notice(opts.text ?? '', opts.error)}${facts([
+      ['客户', `${esc(c.code)} ${esc(c.name)}`],
+      ['最近下单', esc(last)],
+    ])}${forms}`,
+  );
 }
 
 /**
@@ -107,7 +137,13 @@ async function render(ctx: Koa.Context, deps: BotDeps, o: Opened, opts: { status
  */
 async function claimLink(deps: BotDeps, claims: Claims): Promise<boolean> {
   try {
-    await deps.core.models.BotInbound.create({ door: 'page', messageKey: linkKey(claims), receivedAt: deps.core.now(), reply: null, status: 'done' });
+    await deps.core.models.BotInbound.create({
+      door: 'page',
+      messageKey: linkKey(claims),
+      receivedAt: deps.core.now(),
+      reply: null,
+      status: 'done',
+    });
     return true;
   } catch (err) {
     if (isLostRace(err)) return false;
@@ -132,7 +168,9 @@ export function mountReviewPage(router: Router, deps: BotDeps): void {
     if (refused) return bare(ctx, refused.status, '未完成', refused.text);
     if (!mayTransition(o.customer.status, 'keep') || !o.operator.active) return render(ctx, deps, o, { status: 409 });
     try {
-      await render(ctx, deps, o, { text: await sendCode(ctx, deps, o, `你正在网页上处理不活跃客户 ${o.customer.code} (停用或保留)。`) });
+      await render(ctx, deps, o, {
+        text: await sendCode(ctx, deps, o, `你正在网页上处理不活跃客户 ${o.customer.code} (停用或保留)。`),
+      });
     } catch (err) {
       if (!isDomainError(err)) throw err;
       await render(ctx, deps, o, { status: err.status, text: err.message, error: true });
@@ -146,21 +184,33 @@ export function mountReviewPage(router: Router, deps: BotDeps): void {
     const refused = refusePost(ctx, deps, o, form);
     if (refused) return bare(ctx, refused.status, '未完成', refused.text);
     const decision = form.get('decision');
-    if (decision !== 'deactivate' && decision !== 'keep') return render(ctx, deps, o, { status: 400, text: '请选择停用或保留。', error: true });
+    if (decision !== 'deactivate' && decision !== 'keep')
+      return render(ctx, deps, o, { status: 400, text: '请选择停用或保留。', error: true });
     const unproven = await prove(ctx, deps, o, form.get('code'));
     if (unproven) return render(ctx, deps, o, { status: unproven.status, text: unproven.text, error: true });
     const session: Stage = { kind: 'session' };
-    if (!o.operator.active) return render(ctx, deps, o, { status: 403, text: '账号不可用。', error: true, stage: session });
+    if (!o.operator.active)
+      return render(ctx, deps, o, { status: 403, text: '账号不可用。', error: true, stage: session });
     if (!(await claimLink(deps, o.claims))) return bare(ctx, 409, '未完成', '这个链接已经用过了。');
-    const actor: Actor = { operator: o.operator, door: 'page', requestId: `review-page:${o.customer.code}:${crypto.randomBytes(4).toString('hex')}` };
+    const actor: Actor = {
+      operator: o.operator,
+      door: 'page',
+      requestId: `review-page:${o.customer.code}:${crypto.randomBytes(4).toString('hex')}`,
+    };
     try {
       ctx.type = 'html';
       if (decision === 'deactivate') {
         const c = await deactivate(core, actor, o.customer.code, { reason: '长期无交易' });
-        ctx.body = page('已停用', notice(`已停用客户 ${c.code} ${c.name} (原因: 长期无交易)。如需恢复合作, 在聊天里发「启用客户 ${c.code}」。`));
+        ctx.body = page(
+          '已停用',
+          notice(`已停用客户 ${c.code} ${c.name} (原因: 长期无交易)。如需恢复合作, 在聊天里发「启用客户 ${c.code}」。`),
+        );
       } else {
         const k = await keepCustomer(core, actor, o.customer.code);
-        ctx.body = page('已保留', notice(`已保留客户 ${k.code} ${k.name}, ${localTime(core, k.until).slice(0, 10)} 前不再提醒。`));
+        ctx.body = page(
+          '已保留',
+          notice(`已保留客户 ${k.code} ${k.name}, ${localTime(core, k.until).slice(0, 10)} 前不再提醒。`),
+        );
       }
     } catch (err) {
       // Refused: give the link back, so it works again once the cause is gone.

@@ -34,7 +34,12 @@ export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolea
   const dispatcher = new Dispatcher(core);
   // The console (a short-lived CLI process) only queues; the server's dispatcher sends.
   const kick = opts.dispatch === false ? () => undefined : () => dispatcher.kick();
-  const deps: BotDeps = { core, registry: buildRegistry(), conversations: new ConversationStore(core), notifier: new Notifier(core, kick) };
+  const deps: BotDeps = {
+    core,
+    registry: buildRegistry(),
+    conversations: new ConversationStore(core),
+    notifier: new Notifier(core, kick),
+  };
   const channels = mountChannels(deps, checkChannels(core), kick);
   let timer: NodeJS.Timeout | null = null;
   let sweeper: NodeJS.Timeout | null = null;
@@ -51,7 +56,10 @@ export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolea
       timer ??= setInterval(() => dispatcher.kick(), opts.pollMs ?? 1000);
       timer.unref();
       // Chat imports left unconfirmed (expired, cancelled by another command) lose their files.
-      sweeper ??= setInterval(() => void sweepStaged(core).catch((err: unknown) => core.logger.warn({ err }, 'chat import sweep failed')), 10 * 60_000);
+      sweeper ??= setInterval(
+        () => void sweepStaged(core).catch((err: unknown) => core.logger.warn({ err }, 'chat import sweep failed')),
+        10 * 60_000,
+      );
       sweeper.unref();
     },
     async stop() {

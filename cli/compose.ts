@@ -10,7 +10,15 @@ import { Notifier } from '../bot/notify/notifier.js';
 export { consoleInbox, consoleSay, renderReplies, type ConsoleOptions } from '../bot/console.js';
 export { createBot } from '../bot/runtime.js';
 export type { Reply } from '../bot/types.js';
-export { JOBS, checkSchedules, findJob, nextRuns, scheduleOf, scheduleVariable, startScheduler } from '../jobs/index.js';
+export {
+  JOBS,
+  checkSchedules,
+  findJob,
+  nextRuns,
+  scheduleOf,
+  scheduleVariable,
+  startScheduler,
+} from '../jobs/index.js';
 export { jsherpSyncJob } from '../jobs/jsherp-sync.js';
 export { runJob } from '../jobs/runner.js';
 

@@ -15,7 +15,9 @@ const INDEX = new URL('./help-index.json', import.meta.url);
 
 /** The index of the build this file belongs to; null when running from the sources (tsx). */
 export function readHelpIndex(): HelpIndex | null {
-  return import.meta.url.endsWith('.js') && fs.existsSync(INDEX) ? (JSON.parse(fs.readFileSync(INDEX, 'utf8')) as HelpIndex) : null;
+  return import.meta.url.endsWith('.js') && fs.existsSync(INDEX)
+    ? (JSON.parse(fs.readFileSync(INDEX, 'utf8')) as HelpIndex)
+    : null;
 }
 
 /** The group that registers `name` (a command or an alias), if any. */
@@ -34,14 +36,22 @@ export function helpOnlyProgram(index: HelpIndex): Command {
 }
 
 /** Builds the index from the registrars (run once, by the build). */
-export async function buildHelpIndex(registrars: Record<string, () => Promise<(p: Command) => void>>): Promise<HelpIndex> {
+export async function buildHelpIndex(
+  registrars: Record<string, () => Promise<(p: Command) => void>>,
+): Promise<HelpIndex> {
   const commands: HelpIndex['commands'] = [];
   const help = emptyProgram().createHelp();
   for (const [group, load] of Object.entries(registrars)) {
     const program = emptyProgram();
     (await load())(program);
     for (const cmd of program.commands) {
-      commands.push({ name: cmd.name(), aliases: cmd.aliases(), group, term: help.subcommandTerm(cmd), description: help.subcommandDescription(cmd) });
+      commands.push({
+        name: cmd.name(),
+        aliases: cmd.aliases(),
+        group,
+        term: help.subcommandTerm(cmd),
+        description: help.subcommandDescription(cmd),
+      });
     }
   }
   return { commands };

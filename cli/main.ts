@@ -11,7 +11,8 @@ async function programFor(args: string[]): Promise<Command> {
   const index = readHelpIndex();
   if (!index) return buildProgram();
   const [first, second] = args;
-  if ((args.length === 1 && (first === '--help' || first === '-h' || first === 'help')) || args.length === 0) return helpOnlyProgram(index);
+  if ((args.length === 1 && (first === '--help' || first === '-h' || first === 'help')) || args.length === 0)
+    return helpOnlyProgram(index);
   const group = groupOf(index, first === 'help' ? second : first);
   return buildProgram(group ? [group] : undefined);
 }

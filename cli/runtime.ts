@@ -7,18 +7,26 @@ import { DatabaseUrlError } from '../models/db.js';
 
 /** An error the CLI prints as one line (no stack) before exiting non-zero. */
 export class UserFacingError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'UserFacingError';
   }
 }
 
 /** Loads config and opens the core; configuration problems become one-line UserFacingErrors. */
-export function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { server?: boolean } = {}): { config: Config; core: Core } {
+export function openRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { server?: boolean } = {},
+): { config: Config; core: Core } {
   try {
     const config = loadConfig(env);
     // The server logs to stdout; one-shot commands keep stdout for their output and log warnings to stderr.
-    const logger = opts.server ? createLogger(config.LOG_LEVEL) : createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 2);
+    const logger = opts.server
+      ? createLogger(config.LOG_LEVEL)
+      : createLogger(env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', 2);
     const core = openCore(config, logger);
     return { config, core };
   } catch (err) {
@@ -28,13 +36,17 @@ export function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { server
 }
 
 /** Opens the core and brings the schema up to date. */
-export async function openReadyCore(env: NodeJS.ProcessEnv = process.env, opts: { server?: boolean } = {}): Promise<Core> {
+export async function openReadyCore(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { server?: boolean } = {},
+): Promise<Core> {
   const { core } = openRuntime(env, opts);
   try {
     await prepareDatabase(core);
   } catch (err) {
     await core.models.sequelize.close().catch(() => undefined);
-    if (err instanceof DatabaseUnavailableError || err instanceof KeyMismatchError) throw new UserFacingError(err.message);
+    if (err instanceof DatabaseUnavailableError || err instanceof KeyMismatchError)
+      throw new UserFacingError(err.message);
     throw err;
   }
   return core;
@@ -63,7 +75,13 @@ export async function runAction(fn: () => Promise<number | void>): Promise<void>
       return;
     }
     const e = err as { code?: string; message?: string };
-    if (e && typeof e.code === 'string' && e.message && /^[A-Z_]+$/.test(e.code) && (err as Error).name === 'DomainError') {
+    if (
+      e &&
+      typeof e.code === 'string' &&
+      e.message &&
+      /^[A-Z_]+$/.test(e.code) &&
+      (err as Error).name === 'DomainError'
+    ) {
       process.stderr.write(`错误: ${e.message}\n`);
       process.exitCode = 1;
       return;

@@ -9,7 +9,15 @@ import { decrypt, encrypt } from './privacy.js';
 import { enqueueWebhookEvents, webhookBatch } from './webhooks/enqueue.js';
 import { enqueueJsherpWrite } from './ledger/jsherp/enqueue.js';
 
-export { ANCHOR_ACTION, eventHash, GENESIS_HASH, linkHash, PERSONAL_FIELDS, RESTORE_ACTION, type Hashable } from './audit/hash.js';
+export {
+  ANCHOR_ACTION,
+  eventHash,
+  GENESIS_HASH,
+  linkHash,
+  PERSONAL_FIELDS,
+  RESTORE_ACTION,
+  type Hashable,
+} from './audit/hash.js';
 export { verifyAuditChain, type ChainReport } from './audit/verify.js';
 
 export interface AuditInput {
@@ -28,7 +36,10 @@ async function lockLaneHead(core: Core, t: Transaction) {
   const lane = await auditLane(core, t);
   let head = await AuditHead.findByPk(lane, { transaction: t, lock: t.LOCK.UPDATE });
   if (!head && lane !== 1) {
-    await AuditHead.bulkCreate([{ id: lane, hash: GENESIS_HASH, lastId: 0 }], { ignoreDuplicates: true, transaction: t });
+    await AuditHead.bulkCreate([{ id: lane, hash: GENESIS_HASH, lastId: 0 }], {
+      ignoreDuplicates: true,
+      transaction: t,
+    });
     head = await AuditHead.findByPk(lane, { transaction: t, lock: t.LOCK.UPDATE });
   }
   if (!head) throw new Error('audit_head row missing: run migrations');
@@ -51,17 +62,26 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
   const head = await lockLaneHead(core, t);
   const at = new Date(Math.floor(core.now().getTime()));
   const row: Hashable = {
-    at, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName, door: actor.door,
-    action: input.action, customerId: input.customerId ?? null, customerCode: input.customerCode ?? null, diff,
+    at,
+    operatorId: actor.operator.id ?? null,
+    operatorName: actor.operator.displayName,
+    door: actor.door,
+    action: input.action,
+    customerId: input.customerId ?? null,
+    customerCode: input.customerCode ?? null,
+    diff,
   };
   const hash = linkHash(core.keys.auditKey, head.hash, row);
-  const event = await AuditEvent.create({
-    ...row,
-    pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null,
-    prevHash: head.hash,
-    hash,
-    lane: head.id,
-  }, { transaction: t });
+  const event = await AuditEvent.create(
+    {
+      ...row,
+      pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null,
+      prevHash: head.hash,
+      hash,
+      lane: head.id,
+    },
+    { transaction: t },
+  );
   await AuditHead.update({ hash, lastId: event.id }, { where: { id: head.id }, transaction: t });
   // Lifecycle events go out as webhooks through the outbox, queued in this same transaction.
   await enqueueWebhookEvents(core, t, actor, input, event);
@@ -69,7 +89,17 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
   await enqueueJsherpWrite(core, t, actor, input);
   // One log line per change, only once it is committed, and never with the diff (it may hold personal data).
   t.afterCommit(() => {
-    core.logger.info({ requestId: actor.requestId, door: actor.door, operatorId: row.operatorId, action: row.action, customerCode: row.customerCode, auditId: event.id }, 'customer change committed');
+    core.logger.info(
+      {
+        requestId: actor.requestId,
+        door: actor.door,
+        operatorId: row.operatorId,
+        action: row.action,
+        customerCode: row.customerCode,
+        auditId: event.id,
+      },
+      'customer change committed',
+    );
   });
   return event;
 }
@@ -85,7 +115,12 @@ export function auditPersonalValues(core: Core, event: Pick<AuditEvent, 'pii'>):
  * its undo). Same hashing and personal-data split as appendAudit, so the chain verifies alike.
  * Call it as the last write of the transaction.
  */
-export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, inputs: Iterable<AuditInput>): Promise<number> {
+export async function appendAuditMany(
+  core: Core,
+  t: Transaction,
+  actor: Actor,
+  inputs: Iterable<AuditInput>,
+): Promise<number> {
   const { AuditEvent, AuditHead, sequelize } = core.models;
   const attributes = AuditEvent.getAttributes() as Record<string, { field?: string }>;
   const field = (k: string) => attributes[k]?.field ?? k;
@@ -98,7 +133,10 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
   let rows: Record<string, unknown>[] = [];
   const hooks = await webhookBatch(core, t);
   const flush = async () => {
-    if (rows.length) await sequelize.getQueryInterface().bulkInsert(AuditEvent.getTableName() as string, rows, { transaction: t }, byColumn);
+    if (rows.length)
+      await sequelize
+        .getQueryInterface()
+        .bulkInsert(AuditEvent.getTableName() as string, rows, { transaction: t }, byColumn);
     rows = [];
   };
   for (const input of inputs) {
@@ -109,10 +147,29 @@ export async function appendAuditMany(core: Core, t: Transaction, actor: Actor, 
     }
     const salt = crypto.randomBytes(16).toString('hex');
     const pii: Record<string, unknown> = {};
-    const diff = canonicalJson({ before: splitPersonal(salt, 'before', input.before, pii), after: splitPersonal(salt, 'after', input.after, pii), ...(input.info ? { info: input.info } : {}) });
-    const row: Hashable = { at, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName, door: actor.door, action: input.action, customerId: input.customerId ?? null, customerCode: input.customerCode ?? null, diff };
+    const diff = canonicalJson({
+      before: splitPersonal(salt, 'before', input.before, pii),
+      after: splitPersonal(salt, 'after', input.after, pii),
+      ...(input.info ? { info: input.info } : {}),
+    });
+    const row: Hashable = {
+      at,
+      operatorId: actor.operator.id ?? null,
+      operatorName: actor.operator.displayName,
+      door: actor.door,
+      action: input.action,
+      customerId: input.customerId ?? null,
+      customerCode: input.customerCode ?? null,
+      diff,
+    };
     const hash = linkHash(core.keys.auditKey, prev, row);
-    const out = { ...row, pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null, prevHash: prev, hash, lane: head.id };
+    const out = {
+      ...row,
+      pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null,
+      prevHash: prev,
+      hash,
+      lane: head.id,
+    };
     prev = hash;
     rows.push(Object.fromEntries(Object.entries(out).map(([k, v]) => [field(k), v])));
     count++;

@@ -34,7 +34,8 @@ export function explainDbError(err: unknown, url: string): string {
     ECONNREFUSED: '连接被拒绝: 数据库没有启动, 或主机/端口不对',
     ENOTFOUND: '找不到该主机名',
     ETIMEDOUT: '连接超时: 检查网络和防火墙',
-    ER_ACCESS_DENIED_ERROR: '用户名或密码错误 (若 root 用 unix socket 认证, 请在 URL 加 ?socketPath=/run/mysqld/mysqld.sock)',
+    ER_ACCESS_DENIED_ERROR:
+      '用户名或密码错误 (若 root 用 unix socket 认证, 请在 URL 加 ?socketPath=/run/mysqld/mysqld.sock)',
     ER_BAD_DB_ERROR: '数据库不存在: 先 CREATE DATABASE',
     ENOENT: 'socket 文件不存在: 检查 socketPath',
     SQLITE_CANTOPEN: '无法打开 SQLite 文件: 检查路径和写权限',
@@ -59,11 +60,13 @@ export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; a
     if (canary) checkKeyCanary(core.keys, canary.value);
     else {
       // Several instances starting at once on an empty database: one writes the canary, the others check it.
-      await core.models.StewardMeta.create({ key: 'key_check', value: keyCanary(core.keys) }).catch(async (err: unknown) => {
-        if (!isLostRace(err)) throw err;
-        const won = await core.models.StewardMeta.findByPk('key_check');
-        if (won) checkKeyCanary(core.keys, won.value);
-      });
+      await core.models.StewardMeta.create({ key: 'key_check', value: keyCanary(core.keys) }).catch(
+        async (err: unknown) => {
+          if (!isLostRace(err)) throw err;
+          const won = await core.models.StewardMeta.findByPk('key_check');
+          if (won) checkKeyCanary(core.keys, won.value);
+        },
+      );
     }
     // A chain from before STEWARD_AUDIT_KEY is brought under the key once (see core/audit/anchor.ts).
     await anchorAuditChain(core);

@@ -72,43 +72,108 @@ export interface Config {
 type Spec = { type: 'string' | 'integer' | 'boolean'; default?: unknown; expect: string } & Record<string, unknown>;
 
 const text = (expect: string): Spec => ({ type: 'string', minLength: 1, expect });
-const int = (min: number, max: number, def: number): Spec => ({ type: 'integer', minimum: min, maximum: max, default: def, expect: `${min}–${max} 之间的整数 (integer ${min}-${max})` });
+const int = (min: number, max: number, def: number): Spec => ({
+  type: 'integer',
+  minimum: min,
+  maximum: max,
+  default: def,
+  expect: `${min}–${max} 之间的整数 (integer ${min}-${max})`,
+});
 const bool = (def: boolean): Spec => ({ type: 'boolean', default: def, expect: 'true 或 false' });
 const key32 = (expect: string): Spec => ({ type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$', expect });
 // Shape only (5 or 6 fields); jobs/index.ts checks the expression itself with node-cron at start-up.
-const cron = (def: string): Spec => ({ type: 'string', pattern: '^\\s*\\S+(\\s+\\S+){4,5}\\s*$', default: def, expect: `cron 表达式 (5 或 6 段, 例如 "${def}")` });
+const cron = (def: string): Spec => ({
+  type: 'string',
+  pattern: '^\\s*\\S+(\\s+\\S+){4,5}\\s*$',
+  default: def,
+  expect: `cron 表达式 (5 或 6 段, 例如 "${def}")`,
+});
 
 /** One entry per variable; `expect` is what the error message tells the operator. */
 export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
-  NODE_ENV: { type: 'string', enum: ['development', 'production', 'test'], default: 'development', expect: 'development / production / test' },
+  NODE_ENV: {
+    type: 'string',
+    enum: ['development', 'production', 'test'],
+    default: 'development',
+    expect: 'development / production / test',
+  },
   PORT: int(1, 65535, 3000),
   HOST: { type: 'string', minLength: 1, default: '0.0.0.0', expect: '监听地址 (listen address)' },
   TRUST_PROXY: bool(false),
-  PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s]+$', expect: 'http(s):// 开头的地址, 例如 https://steward.example.com (public base URL)' },
-  METRICS_PORT: { type: 'integer', minimum: 1, maximum: 65535, expect: '1–65535 之间的端口, 与 PORT 不同 (a port other than PORT)' },
-  METRICS_TOKEN: { type: 'string', minLength: 24, pattern: '^\\S+$', expect: '至少 24 个字符、不含空白的随机串, 例如 `openssl rand -hex 24` (24+ random characters)' },
-  DATABASE_URL: { type: 'string', pattern: '^(sqlite:.+|(mysql|mariadb)://.+)$', default: 'sqlite:./data/steward.sqlite', expect: 'sqlite:<文件路径> 或 mysql://user:pass@host:port/db (sqlite:<path> or mysql://…)' },
-  LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', expect: 'fatal/error/warn/info/debug/trace/silent' },
+  PUBLIC_URL: {
+    type: 'string',
+    pattern: '^https?://[^\\s]+$',
+    expect: 'http(s):// 开头的地址, 例如 https://steward.example.com (public base URL)',
+  },
+  METRICS_PORT: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 65535,
+    expect: '1–65535 之间的端口, 与 PORT 不同 (a port other than PORT)',
+  },
+  METRICS_TOKEN: {
+    type: 'string',
+    minLength: 24,
+    pattern: '^\\S+$',
+    expect: '至少 24 个字符、不含空白的随机串, 例如 `openssl rand -hex 24` (24+ random characters)',
+  },
+  DATABASE_URL: {
+    type: 'string',
+    pattern: '^(sqlite:.+|(mysql|mariadb)://.+)$',
+    default: 'sqlite:./data/steward.sqlite',
+    expect: 'sqlite:<文件路径> 或 mysql://user:pass@host:port/db (sqlite:<path> or mysql://…)',
+  },
+  LOG_LEVEL: {
+    type: 'string',
+    enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    expect: 'fatal/error/warn/info/debug/trace/silent',
+  },
   DATA_DIR: { type: 'string', minLength: 1, default: './data', expect: '数据目录 (a directory path)' },
   STEWARD_DEMO: bool(true),
   STEWARD_TIMEZONE: { type: 'string', minLength: 1, default: 'Asia/Shanghai', expect: 'IANA 时区, 例如 Asia/Shanghai' },
-  ADMIN_EMAIL: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$', default: 'admin@steward.local', expect: '邮箱地址 (an email address)' },
+  ADMIN_EMAIL: {
+    type: 'string',
+    pattern: '^[^@\\s]+@[^@\\s]+$',
+    default: 'admin@steward.local',
+    expect: '邮箱地址 (an email address)',
+  },
   ADMIN_PASSWORD: { type: 'string', minLength: 8, expect: '至少 8 位的密码 (at least 8 characters)' },
   SESSION_SECRET: { type: 'string', minLength: 32, expect: '至少 32 个字符的随机串 (32+ random characters)' },
   STEWARD_DATA_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
   STEWARD_INDEX_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
   STEWARD_BACKUP_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
   STEWARD_AUDIT_KEY: key32('base64 编码的 32 字节密钥, 用 `openssl rand -base64 32` 生成'),
-  CODE_RULE: { type: 'string', pattern: '\\{SEQ:[1-9]\\}', default: 'C{YYYY}{SEQ:4}', expect: '含 {SEQ:n} 的编码规则, 例如 C{YYYY}{SEQ:4}' },
+  CODE_RULE: {
+    type: 'string',
+    pattern: '\\{SEQ:[1-9]\\}',
+    default: 'C{YYYY}{SEQ:4}',
+    expect: '含 {SEQ:n} 的编码规则, 例如 C{YYYY}{SEQ:4}',
+  },
   CODE_SEQ_RESET: { type: 'string', enum: ['yearly', 'global'], default: 'yearly', expect: 'yearly 或 global' },
-  CODE_MANUAL_PATTERN: { type: 'string', minLength: 1, default: '^[A-Z0-9-]{2,32}$', expect: '正则表达式 (a regular expression)' },
+  CODE_MANUAL_PATTERN: {
+    type: 'string',
+    minLength: 1,
+    default: '^[A-Z0-9-]{2,32}$',
+    expect: '正则表达式 (a regular expression)',
+  },
   CODE_BLOCK_SIZE: int(1, 1000, 1),
   AUDIT_LANE: { type: 'integer', minimum: 1, maximum: 65535, expect: '1–65535 之间的整数 (audit chain lane)' },
   APPROVAL_TTL_HOURS: int(1, 24 * 30, 48),
   ADMIN_SESSION_HOURS: int(1, 72, 8),
-  ADMIN_2FA: { type: 'string', enum: ['optional', 'required'], default: 'optional', expect: 'optional (自愿开启两步验证) 或 required (管理员和审批人必须开启)' },
+  ADMIN_2FA: {
+    type: 'string',
+    enum: ['optional', 'required'],
+    default: 'optional',
+    expect: 'optional (自愿开启两步验证) 或 required (管理员和审批人必须开启)',
+  },
   CONFIRM_TTL_SECONDS: int(10, 3600, 300),
-  SALES_SCOPE: { type: 'string', enum: ['own', 'all'], default: 'own', expect: 'own (销售只能操作自己负责的客户) 或 all (可操作全部客户)' },
+  SALES_SCOPE: {
+    type: 'string',
+    enum: ['own', 'all'],
+    default: 'own',
+    expect: 'own (销售只能操作自己负责的客户) 或 all (可操作全部客户)',
+  },
   RECYCLE_RETENTION_DAYS: int(1, 3650, 180),
   JOBS_ENABLED: bool(true),
   JOB_BACKUP_CRON: cron('0 3 * * *'),
@@ -129,9 +194,15 @@ export const CONFIG_SPEC: Record<Exclude<keyof Config, 'env'>, Spec> = {
   BACKUP_KEEP_WEEKLY: int(0, 520, 4),
   STEWARD_OPERATOR: text('命令行默认操作员: 聊天账号或邮箱 (CLI operator: chat user id or email)'),
   API_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 1200),
-  WEBHOOK_ALLOW_HOSTS: text('允许的内网 webhook 主机, 逗号分隔, 例如 127.0.0.1,erp.lan (private hosts allowed as webhook targets)'),
+  WEBHOOK_ALLOW_HOSTS: text(
+    '允许的内网 webhook 主机, 逗号分隔, 例如 127.0.0.1,erp.lan (private hosts allowed as webhook targets)',
+  ),
   WEBHOOK_TIMEOUT_SECONDS: int(1, 60, 10),
-  JSHERP_DATABASE_URL: { type: 'string', pattern: '^(mysql|mariadb)://.+$', expect: 'jshERP 的 MySQL 地址, 例如 mysql://user:pass@host:3306/jsh_erp' },
+  JSHERP_DATABASE_URL: {
+    type: 'string',
+    pattern: '^(mysql|mariadb)://.+$',
+    expect: 'jshERP 的 MySQL 地址, 例如 mysql://user:pass@host:3306/jsh_erp',
+  },
   JSHERP_TENANT_ID: { type: 'integer', minimum: 0, expect: 'jshERP 租户 ID (tenant_id, 整数)' },
   JSHERP_SYNC_CRON: cron('*/5 * * * *'),
   JSHERP_WRITE_BACK: bool(true),
@@ -176,15 +247,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     new RegExp(config.CODE_MANUAL_PATTERN);
   } catch {
-    throw new ConfigError(`配置错误 (configuration error): CODE_MANUAL_PATTERN 应为合法的正则表达式, 实际为 ${JSON.stringify(config.CODE_MANUAL_PATTERN)}`);
+    throw new ConfigError(
+      `配置错误 (configuration error): CODE_MANUAL_PATTERN 应为合法的正则表达式, 实际为 ${JSON.stringify(config.CODE_MANUAL_PATTERN)}`,
+    );
   }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
-    throw new ConfigError(`配置错误 (configuration error): METRICS_PORT 应与 PORT 不同 (都是 ${config.PORT}); 要在主端口上提供 /metrics, 请只设置 METRICS_TOKEN`);
+    throw new ConfigError(
+      `配置错误 (configuration error): METRICS_PORT 应与 PORT 不同 (都是 ${config.PORT}); 要在主端口上提供 /metrics, 请只设置 METRICS_TOKEN`,
+    );
   }
   if (!config.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${config.PORT}`;
   if (config.PUBLIC_URL.startsWith('https://') && !config.TRUST_PROXY) {
     // TLS ends at a proxy in front of us; without trusting it, secure cookies cannot be set.
-    throw new ConfigError('配置错误 (configuration error): PUBLIC_URL 是 https 地址时, TLS 在反向代理上终止, 请同时设置 TRUST_PROXY=true');
+    throw new ConfigError(
+      '配置错误 (configuration error): PUBLIC_URL 是 https 地址时, TLS 在反向代理上终止, 请同时设置 TRUST_PROXY=true',
+    );
   }
   return config;
 }

@@ -35,5 +35,8 @@ export interface Actor {
 
 /** The actor scheduled jobs act as: admin rights, recorded as door `job`. */
 export function jobActor(name: string): Actor {
-  return { door: 'job', operator: { id: null, displayName: `定时任务「${jobTitle(name)}」`, active: true, roleList: () => ['admin'] } };
+  return {
+    door: 'job',
+    operator: { id: null, displayName: `定时任务「${jobTitle(name)}」`, active: true, roleList: () => ['admin'] },
+  };
 }

@@ -11,7 +11,12 @@ export const JOB_TITLES: Record<string, string> = {
   'audit-checkpoint': '审计校验点',
 };
 
-export const JOB_STATUS_LABELS: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败', skipped: '跳过' };
+export const JOB_STATUS_LABELS: Record<string, string> = {
+  running: '运行中',
+  succeeded: '成功',
+  failed: '失败',
+  skipped: '跳过',
+};
 
 export const JOB_TRIGGER_LABELS: Record<string, string> = { schedule: '定时', manual: '手动' };
 

@@ -43,9 +43,11 @@ function dbClock(sequelize: Sequelize): { now: string; plus(ms: number): string 
 
 function checkArgs(name: string, holder: string, ttlMs?: number): void {
   if (!name || name.length > LEASE_NAME_MAX) throw new RangeError(`lease name must be 1..${LEASE_NAME_MAX} characters`);
-  if (!holder || holder.length > LEASE_NAME_MAX) throw new RangeError(`lease holder must be 1..${LEASE_NAME_MAX} characters`);
+  if (!holder || holder.length > LEASE_NAME_MAX)
+    throw new RangeError(`lease holder must be 1..${LEASE_NAME_MAX} characters`);
   // ttlMs goes into SQL text, so only a plain positive integer is accepted.
-  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && ttlMs > 0 && ttlMs <= 86_400_000)) throw new RangeError('lease ttlMs must be a positive integer of milliseconds');
+  if (ttlMs !== undefined && !(Number.isInteger(ttlMs) && ttlMs > 0 && ttlMs <= 86_400_000))
+    throw new RangeError('lease ttlMs must be a positive integer of milliseconds');
 }
 
 /**
@@ -58,17 +60,37 @@ export async function acquireLease(core: Core, name: string, holder: string, ttl
   const { SocketLease, sequelize } = core.models;
   const clock = dbClock(sequelize);
   try {
-    const row = await SocketLease.findByPk(name, { attributes: ['holder', [literal(`CASE WHEN expires_at <= ${clock.now} THEN 1 ELSE 0 END`), 'expired']], raw: true }) as { holder: string | null; expired: number | string } | null;
+    const row = (await SocketLease.findByPk(name, {
+      attributes: ['holder', [literal(`CASE WHEN expires_at <= ${clock.now} THEN 1 ELSE 0 END`), 'expired']],
+      raw: true,
+    })) as { holder: string | null; expired: number | string } | null;
     if (!row) {
-      await SocketLease.create({ name, holder, expiresAt: literal(clock.plus(ttlMs)), renewedAt: literal(clock.now), acquiredAt: literal(clock.now) } as never);
+      await SocketLease.create({
+        name,
+        holder,
+        expiresAt: literal(clock.plus(ttlMs)),
+        renewedAt: literal(clock.now),
+        acquiredAt: literal(clock.now),
+      } as never);
       return { acquired: true, takeover: false, previousHolder: null };
     }
     const expired = Number(row.expired) === 1;
     if (row.holder !== null && row.holder !== holder && !expired) return { acquired: false, holder: row.holder };
     // Compare-and-set on the holder we read: of two instances taking the same expired lease, one wins.
     const [n] = await SocketLease.update(
-      { holder, expiresAt: literal(clock.plus(ttlMs)), renewedAt: literal(clock.now), acquiredAt: literal(clock.now) } as never,
-      { where: { name, holder: row.holder, [Op.or]: [{ holder: null }, { holder }, { expiresAt: { [Op.lte]: literal(clock.now) } }] } },
+      {
+        holder,
+        expiresAt: literal(clock.plus(ttlMs)),
+        renewedAt: literal(clock.now),
+        acquiredAt: literal(clock.now),
+      } as never,
+      {
+        where: {
+          name,
+          holder: row.holder,
+          [Op.or]: [{ holder: null }, { holder }, { expiresAt: { [Op.lte]: literal(clock.now) } }],
+        },
+      },
     );
     if (n !== 1) return { acquired: false, holder: null };
     const takeover = row.holder !== null && row.holder !== holder;
@@ -88,7 +110,10 @@ export async function renewLease(core: Core, name: string, holder: string, ttlMs
   const { SocketLease, sequelize } = core.models;
   const clock = dbClock(sequelize);
   try {
-    const [n] = await SocketLease.update({ expiresAt: literal(clock.plus(ttlMs)), renewedAt: literal(clock.now) } as never, { where: { name, holder } });
+    const [n] = await SocketLease.update(
+      { expiresAt: literal(clock.plus(ttlMs)), renewedAt: literal(clock.now) } as never,
+      { where: { name, holder } },
+    );
     return n === 1;
   } catch (err) {
     // On a multi-master cluster a concurrent takeover surfaces as a deadlock: the lease is gone.
@@ -103,7 +128,9 @@ export async function releaseLease(core: Core, name: string, holder: string): Pr
   const { SocketLease, sequelize } = core.models;
   const clock = dbClock(sequelize);
   try {
-    const [n] = await SocketLease.update({ holder: null, expiresAt: literal(clock.now) } as never, { where: { name, holder } });
+    const [n] = await SocketLease.update({ holder: null, expiresAt: literal(clock.now) } as never, {
+      where: { name, holder },
+    });
     return n === 1;
   } catch (err) {
     if (isLostRace(err)) return false;
@@ -116,11 +143,17 @@ export async function leaseStatus(core: Core): Promise<LeaseInfo[]> {
   const { SocketLease, sequelize } = core.models;
   const clock = dbClock(sequelize);
   const rows = await SocketLease.findAll({
-    attributes: { include: [[literal(`CASE WHEN holder IS NOT NULL AND expires_at > ${clock.now} THEN 1 ELSE 0 END`), 'live']] },
+    attributes: {
+      include: [[literal(`CASE WHEN holder IS NOT NULL AND expires_at > ${clock.now} THEN 1 ELSE 0 END`), 'live']],
+    },
     order: [['name', 'ASC']],
   });
   return rows.map((r) => ({
-    name: r.name, holder: r.holder, expiresAt: r.expiresAt, renewedAt: r.renewedAt, acquiredAt: r.acquiredAt,
+    name: r.name,
+    holder: r.holder,
+    expiresAt: r.expiresAt,
+    renewedAt: r.renewedAt,
+    acquiredAt: r.acquiredAt,
     live: Number(r.get('live')) === 1,
   }));
 }

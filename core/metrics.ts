@@ -14,25 +14,83 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LONG_SECONDS = [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800];
 
 /** Requests answered over HTTP, by door (api, admin, bot, health, metrics, other). */
-export const httpRequests = new Counter({ name: 'steward_http_requests_total', help: 'HTTP requests answered, by door, method and status', labelNames: ['door', 'method', 'status'] as const, registers: [registry] });
-export const httpDuration = new Histogram({ name: 'steward_http_request_duration_seconds', help: 'HTTP request latency by door', labelNames: ['door'] as const, buckets: SECONDS, registers: [registry] });
+export const httpRequests = new Counter({
+  name: 'steward_http_requests_total',
+  help: 'HTTP requests answered, by door, method and status',
+  labelNames: ['door', 'method', 'status'] as const,
+  registers: [registry],
+});
+export const httpDuration = new Histogram({
+  name: 'steward_http_request_duration_seconds',
+  help: 'HTTP request latency by door',
+  labelNames: ['door'] as const,
+  buckets: SECONDS,
+  registers: [registry],
+});
 
 /** Job runs this instance performed, by job and result (ok, failed, skipped). */
-export const jobRuns = new Counter({ name: 'steward_job_runs_total', help: 'Job runs by job and result', labelNames: ['job', 'result'] as const, registers: [registry] });
-export const jobDuration = new Histogram({ name: 'steward_job_duration_seconds', help: 'Job run duration', labelNames: ['job'] as const, buckets: LONG_SECONDS, registers: [registry] });
-export const jobLastSuccess = new Gauge({ name: 'steward_job_last_success_timestamp_seconds', help: 'When each job last succeeded on this instance (unix time)', labelNames: ['job'] as const, registers: [registry] });
+export const jobRuns = new Counter({
+  name: 'steward_job_runs_total',
+  help: 'Job runs by job and result',
+  labelNames: ['job', 'result'] as const,
+  registers: [registry],
+});
+export const jobDuration = new Histogram({
+  name: 'steward_job_duration_seconds',
+  help: 'Job run duration',
+  labelNames: ['job'] as const,
+  buckets: LONG_SECONDS,
+  registers: [registry],
+});
+export const jobLastSuccess = new Gauge({
+  name: 'steward_job_last_success_timestamp_seconds',
+  help: 'When each job last succeeded on this instance (unix time)',
+  labelNames: ['job'] as const,
+  registers: [registry],
+});
 
 /** Customer and ledger imports (kind), dry runs and commits (mode). */
-export const importDuration = new Histogram({ name: 'steward_import_duration_seconds', help: 'Import duration by kind and mode', labelNames: ['kind', 'mode'] as const, buckets: LONG_SECONDS, registers: [registry] });
-export const backupDuration = new Histogram({ name: 'steward_backup_duration_seconds', help: 'Backup duration by result', labelNames: ['result'] as const, buckets: LONG_SECONDS, registers: [registry] });
+export const importDuration = new Histogram({
+  name: 'steward_import_duration_seconds',
+  help: 'Import duration by kind and mode',
+  labelNames: ['kind', 'mode'] as const,
+  buckets: LONG_SECONDS,
+  registers: [registry],
+});
+export const backupDuration = new Histogram({
+  name: 'steward_backup_duration_seconds',
+  help: 'Backup duration by result',
+  labelNames: ['result'] as const,
+  buckets: LONG_SECONDS,
+  registers: [registry],
+});
 
 // Read at scrape time from the database (see refreshGauges).
-const outboxDepth = new Gauge({ name: 'steward_outbox_messages', help: 'Undelivered outbox messages by channel and status (pending, sending)', labelNames: ['channel', 'status'] as const, registers: [registry] });
-const outboxAge = new Gauge({ name: 'steward_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered outbox message by channel', labelNames: ['channel'] as const, registers: [registry] });
-const dbPool = new Gauge({ name: 'steward_db_pool_connections', help: 'Database pool connections by state (in_use, idle, waiting requests, max)', labelNames: ['state'] as const, registers: [registry] });
+const outboxDepth = new Gauge({
+  name: 'steward_outbox_messages',
+  help: 'Undelivered outbox messages by channel and status (pending, sending)',
+  labelNames: ['channel', 'status'] as const,
+  registers: [registry],
+});
+const outboxAge = new Gauge({
+  name: 'steward_outbox_oldest_age_seconds',
+  help: 'Age of the oldest undelivered outbox message by channel',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+const dbPool = new Gauge({
+  name: 'steward_db_pool_connections',
+  help: 'Database pool connections by state (in_use, idle, waiting requests, max)',
+  labelNames: ['state'] as const,
+  registers: [registry],
+});
 
 /** Times `run` into `histogram` under `labels`, whether it succeeds or throws. */
-export async function timed<T>(histogram: Histogram<string>, labels: Record<string, string>, run: () => Promise<T>): Promise<T> {
+export async function timed<T>(
+  histogram: Histogram<string>,
+  labels: Record<string, string>,
+  run: () => Promise<T>,
+): Promise<T> {
   const end = histogram.startTimer(labels);
   try {
     return await run();
@@ -63,7 +121,11 @@ export function enableProcessMetrics(): void {
  */
 export function poolUsage(sequelize: Sequelize): { inUse: number; idle: number; waiting: number; max: number } | null {
   if (sequelize.getDialect() === 'sqlite') return null;
-  const pool = (sequelize.connectionManager as unknown as { pool?: { using?: number; available?: number; waiting?: number; maxSize?: number } }).pool;
+  const pool = (
+    sequelize.connectionManager as unknown as {
+      pool?: { using?: number; available?: number; waiting?: number; maxSize?: number };
+    }
+  ).pool;
   if (!pool || typeof pool.using !== 'number') return null;
   return { inUse: pool.using, idle: pool.available ?? 0, waiting: pool.waiting ?? 0, max: pool.maxSize ?? 0 };
 }
@@ -85,7 +147,9 @@ export async function refreshGauges(core: Core, channels: readonly string[] = []
     oldest.set(r.door, Math.min(oldest.get(r.door) ?? Infinity, Number(r.firstId)));
   }
   // Ids grow with time, so each channel's smallest undelivered id is its oldest message.
-  const firsts = oldest.size ? await BotOutbox.findAll({ attributes: ['door', 'createdAt'], where: { id: { [Op.in]: [...oldest.values()] } } }) : [];
+  const firsts = oldest.size
+    ? await BotOutbox.findAll({ attributes: ['door', 'createdAt'], where: { id: { [Op.in]: [...oldest.values()] } } })
+    : [];
   const now = core.now().getTime();
   for (const r of firsts) outboxAge.set({ channel: r.door }, Math.max(0, (now - r.createdAt.getTime()) / 1000));
   for (const channel of channels) {

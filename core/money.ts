@@ -31,8 +31,14 @@ const MAX_CENTS = 99_999_999_999_999;
 
 /** Parses an amount a person typed ("1,234.5", 99) into positive cents, or throws VALIDATION naming the field. */
 export function parseAmount(value: string | number | null | undefined, field: string, label: string): Cents {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(2) : '') : String(value ?? '').replace(/[,，\s¥￥]/g, '');
-  if (!/^\d+(\.\d{1,2})?$/.test(text)) throw validationError([{ field, message: `${label}格式不对: 应为金额, 最多两位小数, 例如 1234.50` }]);
+  const text =
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? value.toFixed(2)
+        : ''
+      : String(value ?? '').replace(/[,，\s¥￥]/g, '');
+  if (!/^\d+(\.\d{1,2})?$/.test(text))
+    throw validationError([{ field, message: `${label}格式不对: 应为金额, 最多两位小数, 例如 1234.50` }]);
   const cents = toCents(text);
   if (cents <= 0) throw validationError([{ field, message: `${label}必须大于 0` }]);
   if (cents > MAX_CENTS) throw validationError([{ field, message: `${label}过大: 最多 ${formatYuan(MAX_CENTS)}` }]);

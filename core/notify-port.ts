@@ -11,9 +11,19 @@ export interface ApprovalNotifier {
    * Approval cards to every approver and a group notice that @-mentions them. With `transaction`,
    * they are queued in it (requestDeletion's `notify`), so they commit or roll back with the request.
    */
-  approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string, opts?: { transaction?: Transaction }): Promise<unknown>;
+  approvalRequested(
+    request: ApprovalRequest,
+    requester: OperatorLike,
+    customerName: string,
+    opts?: { transaction?: Transaction },
+  ): Promise<unknown>;
   /** A message to one operator on every channel they are reachable on (merge approvals use it); queued in `t` when given. */
-  toOperator?(op: { id: number }, reply: { title?: string; text: string }, ref?: string | null, t?: Transaction): Promise<void>;
+  toOperator?(
+    op: { id: number },
+    reply: { title?: string; text: string },
+    ref?: string | null,
+    t?: Transaction,
+  ): Promise<void>;
 }
 
 /** A button on a notice: `id` says what a press means (see buttonId), `text` is its label. */
@@ -35,8 +45,20 @@ export interface Notice {
 
 /** What a button press may stand for; bot/buttons.ts maps each verb to the chat command it means. */
 export const BUTTON_VERBS = [
-  'confirm', 'confirm-partial', 'cancel', 'approve', 'reject', 'deactivate', 'keep', 'deactivate-all', 'pick', 'help',
-  'approve-merge', 'reject-merge', 'approve-recode', 'reject-recode',
+  'confirm',
+  'confirm-partial',
+  'cancel',
+  'approve',
+  'reject',
+  'deactivate',
+  'keep',
+  'deactivate-all',
+  'pick',
+  'help',
+  'approve-merge',
+  'reject-merge',
+  'approve-recode',
+  'reject-recode',
 ] as const;
 export type ButtonVerb = (typeof BUTTON_VERBS)[number];
 

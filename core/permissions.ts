@@ -4,9 +4,26 @@ import { DomainError } from './errors.js';
 
 /** Everything an operator can be allowed to do. */
 export const ACTIONS = [
-  'view', 'create', 'edit', 'deactivate', 'reactivate', 'requestDeletion', 'approve', 'restore', 'purge',
-  'import', 'export', 'backup', 'restoreBackup', 'revealPersonal', 'manageOperators', 'orders', 'payments',
-  'integrations', 'merge', 'manageLists',
+  'view',
+  'create',
+  'edit',
+  'deactivate',
+  'reactivate',
+  'requestDeletion',
+  'approve',
+  'restore',
+  'purge',
+  'import',
+  'export',
+  'backup',
+  'restoreBackup',
+  'revealPersonal',
+  'manageOperators',
+  'orders',
+  'payments',
+  'integrations',
+  'merge',
+  'manageLists',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -35,16 +52,35 @@ export const PERMISSIONS: Record<Action, readonly Role[]> = {
 };
 
 export const ACTION_LABELS: Record<Action, string> = {
-  view: '查看客户', create: '新建客户', edit: '修改客户', deactivate: '停用客户', reactivate: '启用客户',
-  requestDeletion: '申请删除客户', approve: '审批删除', restore: '恢复客户', purge: '彻底清除', import: '导入客户',
-  export: '导出客户', backup: '备份', restoreBackup: '从备份还原', revealPersonal: '查看完整个人信息', manageOperators: '管理操作员',
-  orders: '办理订单和预留', payments: '登记收款',
+  view: '查看客户',
+  create: '新建客户',
+  edit: '修改客户',
+  deactivate: '停用客户',
+  reactivate: '启用客户',
+  requestDeletion: '申请删除客户',
+  approve: '审批删除',
+  restore: '恢复客户',
+  purge: '彻底清除',
+  import: '导入客户',
+  export: '导出客户',
+  backup: '备份',
+  restoreBackup: '从备份还原',
+  revealPersonal: '查看完整个人信息',
+  manageOperators: '管理操作员',
+  orders: '办理订单和预留',
+  payments: '登记收款',
   integrations: '管理系统对接 (API 令牌、Webhook 订阅)',
   merge: '合并重复客户',
   manageLists: '管理客户分类和区域',
 };
 
-export const ROLE_LABELS: Record<Role, string> = { admin: '管理员', approver: '审批人', sales: '销售', finance: '财务', viewer: '只读' };
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '管理员',
+  approver: '审批人',
+  sales: '销售',
+  finance: '财务',
+  viewer: '只读',
+};
 
 /** Whether the operator may take the action at all. */
 export function can(operator: Pick<OperatorLike, 'roleList' | 'active'>, action: Action): boolean {
@@ -58,5 +94,9 @@ export function assertCan(operator: Pick<OperatorLike, 'roleList' | 'active' | '
   if (can(operator, action)) return;
   const needed = PERMISSIONS[action].map((r) => ROLE_LABELS[r]).join(' / ');
   const why = operator.active ? `需要以下角色之一: ${needed}` : '该账号已停用';
-  throw new DomainError('NOT_PERMITTED', `${operator.displayName} 没有「${ACTION_LABELS[action]}」权限, ${why}。请联系管理员开通。`, { action, needed: PERMISSIONS[action] });
+  throw new DomainError(
+    'NOT_PERMITTED',
+    `${operator.displayName} 没有「${ACTION_LABELS[action]}」权限, ${why}。请联系管理员开通。`,
+    { action, needed: PERMISSIONS[action] },
+  );
 }

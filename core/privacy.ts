@@ -20,30 +20,50 @@ const KEY_FILE = 'dev-keys.json';
  * so `npm start` works on a fresh clone while production must bring its own.
  */
 export function loadKeys(config: Config, logger?: Logger): Keys {
-  if (config.NODE_ENV === 'production' && !(config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET && config.STEWARD_AUDIT_KEY)) {
-    throw new ConfigError('配置错误 (configuration error): 生产环境必须设置 STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET 和 STEWARD_AUDIT_KEY (见 .env.example)');
+  if (
+    config.NODE_ENV === 'production' &&
+    !(config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET && config.STEWARD_AUDIT_KEY)
+  ) {
+    throw new ConfigError(
+      '配置错误 (configuration error): 生产环境必须设置 STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET 和 STEWARD_AUDIT_KEY (见 .env.example)',
+    );
   }
   const fromEnv = config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET;
   if (fromEnv) {
     const dataKey = Buffer.from(config.STEWARD_DATA_KEY!, 'base64');
-    return { dataKey, indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'), sessionSecret: config.SESSION_SECRET!, auditKey: auditKeyOf(config, dataKey) };
+    return {
+      dataKey,
+      indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'),
+      sessionSecret: config.SESSION_SECRET!,
+      auditKey: auditKeyOf(config, dataKey),
+    };
   }
   const file = path.resolve(config.DATA_DIR, KEY_FILE);
   let stored: Record<string, string> = {};
   if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
   const want = {
     STEWARD_DATA_KEY: config.STEWARD_DATA_KEY ?? stored.STEWARD_DATA_KEY ?? crypto.randomBytes(32).toString('base64'),
-    STEWARD_INDEX_KEY: config.STEWARD_INDEX_KEY ?? stored.STEWARD_INDEX_KEY ?? crypto.randomBytes(32).toString('base64'),
+    STEWARD_INDEX_KEY:
+      config.STEWARD_INDEX_KEY ?? stored.STEWARD_INDEX_KEY ?? crypto.randomBytes(32).toString('base64'),
     SESSION_SECRET: config.SESSION_SECRET ?? stored.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
-    STEWARD_AUDIT_KEY: config.STEWARD_AUDIT_KEY ?? stored.STEWARD_AUDIT_KEY ?? crypto.randomBytes(32).toString('base64'),
+    STEWARD_AUDIT_KEY:
+      config.STEWARD_AUDIT_KEY ?? stored.STEWARD_AUDIT_KEY ?? crypto.randomBytes(32).toString('base64'),
   };
   const generated = (Object.keys(want) as (keyof typeof want)[]).some((k) => !config[k] && !stored[k]);
   if (generated) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(want, null, 2), { mode: 0o600 });
-    logger?.warn({ file }, 'development keys generated; set STEWARD_DATA_KEY, STEWARD_INDEX_KEY and SESSION_SECRET in production');
+    logger?.warn(
+      { file },
+      'development keys generated; set STEWARD_DATA_KEY, STEWARD_INDEX_KEY and SESSION_SECRET in production',
+    );
   }
-  return { dataKey: Buffer.from(want.STEWARD_DATA_KEY, 'base64'), indexKey: Buffer.from(want.STEWARD_INDEX_KEY, 'base64'), sessionSecret: want.SESSION_SECRET, auditKey: Buffer.from(want.STEWARD_AUDIT_KEY, 'base64') };
+  return {
+    dataKey: Buffer.from(want.STEWARD_DATA_KEY, 'base64'),
+    indexKey: Buffer.from(want.STEWARD_INDEX_KEY, 'base64'),
+    sessionSecret: want.SESSION_SECRET,
+    auditKey: Buffer.from(want.STEWARD_AUDIT_KEY, 'base64'),
+  };
 }
 
 /**
@@ -134,5 +154,8 @@ export function checkKeyCanary(keys: Keys, stored: string): void {
   } catch {
     plain = null;
   }
-  if (plain !== CANARY) throw new KeyMismatchError('STEWARD_DATA_KEY 与数据库里已加密的数据不匹配: 密钥被换过或丢失了。请恢复原来的密钥 (开发环境在 DATA_DIR/dev-keys.json), 不要用新密钥启动。');
+  if (plain !== CANARY)
+    throw new KeyMismatchError(
+      'STEWARD_DATA_KEY 与数据库里已加密的数据不匹配: 密钥被换过或丢失了。请恢复原来的密钥 (开发环境在 DATA_DIR/dev-keys.json), 不要用新密钥启动。',
+    );
 }

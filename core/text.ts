@@ -16,12 +16,18 @@ const INVISIBLE = /[\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/g;
  * collation ignores some of these characters, so without this the duplicate check would differ.
  */
 export function cleanName(input: string): string {
-  return input.normalize('NFC').replace(INVISIBLE, '').replace(/[\s\u3000]+/g, ' ').trim();
+  return input
+    .normalize('NFC')
+    .replace(INVISIBLE, '')
+    .replace(/[\s\u3000]+/g, ' ')
+    .trim();
 }
 
 /** A name as compared for search and duplicates: half-width, no spaces or punctuation, no company suffix, lower-case. */
 export function normalizeName(name: string): string {
-  let s = toHalfWidth(cleanName(name)).replace(/[\s·.,()（）\-_]/g, '').toLowerCase();
+  let s = toHalfWidth(cleanName(name))
+    .replace(/[\s·.,()（）\-_]/g, '')
+    .toLowerCase();
   for (const suffix of COMPANY_SUFFIXES) {
     // The longest matching suffix decides; a name that is nothing but a suffix stays as it is.
     if (s.endsWith(suffix)) {

@@ -13,13 +13,20 @@ export const approvalExpiryJob: Job = {
       const overdue = await overdueApprovals(core);
       const merges = await overdueMerges(core);
       const also = merges.length ? `, 另有 ${merges.length} 个合并申请已过期待处理` : '';
-      return { summary: `试运行: 有 ${overdue.length} 个审批单已过期待处理${also}, 未做改动。`, detail: { overdue: overdue.map((r) => r.id), merges: merges.map((m) => m.id) } };
+      return {
+        summary: `试运行: 有 ${overdue.length} 个审批单已过期待处理${also}, 未做改动。`,
+        detail: { overdue: overdue.map((r) => r.id), merges: merges.map((m) => m.id) },
+      };
     }
     const expired = await expireApprovals(core, actor);
     for (const request of expired) {
       // expireApprovals returns the rows as they were read (still pending): reload for the card text.
       await request.reload();
-      await notifier.approvalDecided(request, actor.operator, `你申请删除客户 ${request.customerCode} 的审批单 #${request.id} 在 ${localTime(core, request.expiresAt)} 前无人处理, 已过期; 客户没有被删除。如仍需删除, 请重新发送「删除客户 ${request.customerCode} 原因」。`);
+      await notifier.approvalDecided(
+        request,
+        actor.operator,
+        `你申请删除客户 ${request.customerCode} 的审批单 #${request.id} 在 ${localTime(core, request.expiresAt)} 前无人处理, 已过期; 客户没有被删除。如仍需删除, 请重新发送「删除客户 ${request.customerCode} 原因」。`,
+      );
     }
     const merges = await expireMerges(core, actor);
     for (const m of merges) {
@@ -28,9 +35,16 @@ export const approvalExpiryJob: Job = {
       if (m.requesterId) await notifier.toOperator({ id: m.requesterId }, { text }, `merge:${m.id}`);
     }
     const parts = [
-      expired.length ? `已将 ${expired.length} 个审批单标记为过期并通知申请人: ${expired.map((r) => `#${r.id}`).join('、')}。` : '',
-      merges.length ? `已将 ${merges.length} 个合并申请标记为过期并通知申请人: ${merges.map((m) => `#${m.id}`).join('、')}。` : '',
+      expired.length
+        ? `已将 ${expired.length} 个审批单标记为过期并通知申请人: ${expired.map((r) => `#${r.id}`).join('、')}。`
+        : '',
+      merges.length
+        ? `已将 ${merges.length} 个合并申请标记为过期并通知申请人: ${merges.map((m) => `#${m.id}`).join('、')}。`
+        : '',
     ].filter(Boolean);
-    return { summary: parts.length ? parts.join('') : '没有过期的审批单。', detail: { expired: expired.map((r) => r.id), merges: merges.map((m) => m.id) } };
+    return {
+      summary: parts.length ? parts.join('') : '没有过期的审批单。',
+      detail: { expired: expired.map((r) => r.id), merges: merges.map((m) => m.id) },
+    };
   },
 };

@@ -13,9 +13,16 @@ export const auditCheckpointJob: Job = {
   schedule: '30 23 * * *',
   async run({ core, notifier, dryRun }) {
     const checkpoint = await takeCheckpoint(core);
-    if (dryRun) return { summary: `试运行: 链头第 ${checkpoint.id} 条, 共 ${checkpoint.count} 条; 未写文件, 未通知管理员。`, detail: { checkpoint } };
+    if (dryRun)
+      return {
+        summary: `试运行: 链头第 ${checkpoint.id} 条, 共 ${checkpoint.count} 条; 未写文件, 未通知管理员。`,
+        detail: { checkpoint },
+      };
     appendCheckpointFile(core.config, checkpoint, 'job');
     const admins = await notifyAdmins(core, notifier, '审计校验点', checkpointText(checkpoint), 'job:audit-checkpoint');
-    return { summary: `已记录校验点: 链头第 ${checkpoint.id} 条, 共 ${checkpoint.count} 条; 已发给 ${admins} 位管理员。`, detail: { checkpoint } };
+    return {
+      summary: `已记录校验点: 链头第 ${checkpoint.id} 条, 共 ${checkpoint.count} 条; 已发给 ${admins} 位管理员。`,
+      detail: { checkpoint },
+    };
   },
 };

@@ -7,7 +7,9 @@ import type { Job } from './types.js';
 import { JOB_TITLES } from '../core/job-labels.js';
 
 function size(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 /**
@@ -21,7 +23,9 @@ export const backupJob: Job = {
   async run({ core, actor, notifier, dryRun }) {
     if (dryRun) {
       const last = await lastBackup(core);
-      return { summary: `试运行: 将做一次完整备份并验证, 未执行。上次备份: ${last ? `${localTime(core, last.takenAt)} (${last.verifyStatus})` : '无'}。` };
+      return {
+        summary: `试运行: 将做一次完整备份并验证, 未执行。上次备份: ${last ? `${localTime(core, last.takenAt)} (${last.verifyStatus})` : '无'}。`,
+      };
     }
     const backup = await takeBackup(core, actor, { reason: 'job' });
     const verify = await verifyBackup(core, actor, backup.path);
@@ -29,9 +33,22 @@ export const backupJob: Job = {
     const facts = `${backup.path}\n${backup.totalRows} 行, ${size(backup.bytes)}${backup.encrypted ? ', 已加密' : ', 未加密 (建议设置 STEWARD_BACKUP_KEY)'}${backup.pruned.length ? `, 按保留策略删除旧备份 ${backup.pruned.length} 个` : ''}`;
     if (!verify.ok) {
       const why = bad.map((t) => `${t.table}: ${t.problem}`).join('; ');
-      return { status: 'failed', summary: `备份已写出但验证失败: ${why}`, detail: { path: backup.path, problems: bad } };
+      return {
+        status: 'failed',
+        summary: `备份已写出但验证失败: ${why}`,
+        detail: { path: backup.path, problems: bad },
+      };
     }
-    await notifyAdmins(core, notifier, '每日备份完成', `备份完成并验证通过 (还原到临时库, 逐表核对行数和内容 hash):\n${facts}`, 'job:backup');
-    return { summary: `备份完成并验证通过: ${backup.totalRows} 行, ${size(backup.bytes)}。`, detail: { path: backup.path, rows: backup.rows, sha256: backup.sha256, pruned: backup.pruned } };
+    await notifyAdmins(
+      core,
+      notifier,
+      '每日备份完成',
+      `备份完成并验证通过 (还原到临时库, 逐表核对行数和内容 hash):\n${facts}`,
+      'job:backup',
+    );
+    return {
+      summary: `备份完成并验证通过: ${backup.totalRows} 行, ${size(backup.bytes)}。`,
+      detail: { path: backup.path, rows: backup.rows, sha256: backup.sha256, pruned: backup.pruned },
+    };
   },
 };

@@ -14,7 +14,11 @@ export interface DuplicateDigestOutcome {
  * The weekly review's 疑似重复 section: each owner gets the pairs of their customers (the admins
  * the unassigned ones), as its own message after the inactive list. A dry run only counts.
  */
-export async function sendDuplicateDigests(core: Core, notifier: JobNotifier, dryRun: boolean): Promise<DuplicateDigestOutcome> {
+export async function sendDuplicateDigests(
+  core: Core,
+  notifier: JobNotifier,
+  dryRun: boolean,
+): Promise<DuplicateDigestOutcome> {
   const { total, recipients } = await duplicatesByOwner(core);
   if (dryRun) return { pairs: total, recipients: recipients.length, messages: 0 };
   let messages = 0;
@@ -30,5 +34,7 @@ export async function sendDuplicateDigests(core: Core, notifier: JobNotifier, dr
 /** The summary's tail: 「; 疑似重复 3 对, 已发给 2 人」, or nothing when there are none. */
 export function duplicateSummary(o: DuplicateDigestOutcome, dryRun: boolean): string {
   if (!o.pairs) return '';
-  return dryRun ? `; 疑似重复 ${o.pairs} 对, 将发给 ${o.recipients} 人` : `; 疑似重复 ${o.pairs} 对, 已发给 ${o.recipients} 人`;
+  return dryRun
+    ? `; 疑似重复 ${o.pairs} 对, 将发给 ${o.recipients} 人`
+    : `; 疑似重复 ${o.pairs} 对, 已发给 ${o.recipients} 人`;
 }

@@ -15,7 +15,17 @@ import { runJob, type RunResult } from './runner.js';
 import type { Job, JobNotifier } from './types.js';
 
 /** Every job, in the order `steward jobs list` shows them. This is the only file that touches node-cron. */
-export const JOBS: readonly Job[] = [backupJob, inactiveReviewJob, approvalExpiryJob, reactivateDueJob, recyclePurgeJob, monthlyReportJob, integrityCheckJob, jsherpSyncJob, auditCheckpointJob];
+export const JOBS: readonly Job[] = [
+  backupJob,
+  inactiveReviewJob,
+  approvalExpiryJob,
+  reactivateDueJob,
+  recyclePurgeJob,
+  monthlyReportJob,
+  integrityCheckJob,
+  jsherpSyncJob,
+  auditCheckpointJob,
+];
 
 /** `inactive-review` → `JOB_INACTIVE_REVIEW_CRON`. */
 export function scheduleVariable(job: Pick<Job, 'name' | 'variable'>): string {
@@ -36,8 +46,15 @@ export function findJob(name: string, jobs: readonly Job[] = JOBS): Job | null {
 
 /** Throws one Chinese line naming every schedule node-cron cannot parse. */
 export function checkSchedules(config: Config, jobs: readonly Job[] = JOBS): void {
-  const bad = jobs.filter((j) => !cron.validate(scheduleOf(j, config))).map((j) => `${scheduleVariable(j)}=${JSON.stringify(scheduleOf(j, config))}`);
-  if (bad.length) throw new DomainError('VALIDATION', `定时任务配置错误: ${bad.join('; ')} 不是有效的 cron 表达式 (例如 "0 3 * * *" 表示每天 03:00)。`, { schedules: bad });
+  const bad = jobs
+    .filter((j) => !cron.validate(scheduleOf(j, config)))
+    .map((j) => `${scheduleVariable(j)}=${JSON.stringify(scheduleOf(j, config))}`);
+  if (bad.length)
+    throw new DomainError(
+      'VALIDATION',
+      `定时任务配置错误: ${bad.join('; ')} 不是有效的 cron 表达式 (例如 "0 3 * * *" 表示每天 03:00)。`,
+      { schedules: bad },
+    );
 }
 
 /** The next planned times of a job, for `steward jobs list`. */
@@ -72,14 +89,28 @@ export function startScheduler(core: Core, opts: SchedulerOptions): () => Promis
     error: (m: string | Error) => core.logger.error({ source: 'node-cron', err: m }, 'scheduler error'),
     debug: (m: string | Error) => core.logger.debug({ source: 'node-cron' }, String(m)),
   };
-  const tasks: ScheduledTask[] = jobs.map((job) => cron.schedule(scheduleOf(job, core.config), (ctx) => {
-    const run = runJob(core, job, { notifier: opts.notifier, trigger: 'schedule', slot: ctx.date })
-      .then((result) => opts.onAttempt?.(job, result))
-      .catch((err: unknown) => core.logger.error({ err, job: job.name }, 'job could not be started'));
-    inFlight.add(run);
-    return run.finally(() => inFlight.delete(run));
-  }, { name: `steward:${job.name}:${Math.random().toString(36).slice(2, 8)}`, timezone: core.config.STEWARD_TIMEZONE, noOverlap: true, logger }));
-  core.logger.info({ jobs: jobs.map((j) => `${j.name} ${scheduleOf(j, core.config)}`), timezone: core.config.STEWARD_TIMEZONE }, 'scheduler started');
+  const tasks: ScheduledTask[] = jobs.map((job) =>
+    cron.schedule(
+      scheduleOf(job, core.config),
+      (ctx) => {
+        const run = runJob(core, job, { notifier: opts.notifier, trigger: 'schedule', slot: ctx.date })
+          .then((result) => opts.onAttempt?.(job, result))
+          .catch((err: unknown) => core.logger.error({ err, job: job.name }, 'job could not be started'));
+        inFlight.add(run);
+        return run.finally(() => inFlight.delete(run));
+      },
+      {
+        name: `steward:${job.name}:${Math.random().toString(36).slice(2, 8)}`,
+        timezone: core.config.STEWARD_TIMEZONE,
+        noOverlap: true,
+        logger,
+      },
+    ),
+  );
+  core.logger.info(
+    { jobs: jobs.map((j) => `${j.name} ${scheduleOf(j, core.config)}`), timezone: core.config.STEWARD_TIMEZONE },
+    'scheduler started',
+  );
   return async () => {
     for (const t of tasks) await t.destroy();
     await Promise.allSettled([...inFlight]);

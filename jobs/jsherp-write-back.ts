@@ -8,7 +8,8 @@ import type { JobNotifier } from './types.js';
  * jshERP within seconds. Failures stay queued with a backoff. Returns the stopper.
  */
 export function startJsherpWriteBack(core: Core, notifier: JobNotifier, everyMs = 2_000): () => Promise<void> {
-  if (!core.config.JSHERP_DATABASE_URL || !core.config.JSHERP_WRITE_BACK || core.config.JSHERP_TENANT_ID === undefined) return async () => undefined;
+  if (!core.config.JSHERP_DATABASE_URL || !core.config.JSHERP_WRITE_BACK || core.config.JSHERP_TENANT_ID === undefined)
+    return async () => undefined;
   const db = openConfigured(core.config);
   const actor = { ...jobActor('jsherp-write-back'), requestId: 'jsherp-write-back' };
   let running: Promise<void> | null = null;
@@ -18,7 +19,8 @@ export function startJsherpWriteBack(core: Core, notifier: JobNotifier, everyMs 
       try {
         const r = await applyWriteBacks(core, actor, db, blockedDeleteNotice(core, notifier));
         // One warning per outage, not one every two seconds.
-        if (r.error && r.error !== lastError) core.logger.warn({ error: r.error }, 'jshERP write-back waits: jshERP unavailable');
+        if (r.error && r.error !== lastError)
+          core.logger.warn({ error: r.error }, 'jshERP write-back waits: jshERP unavailable');
         lastError = r.error;
       } catch (err) {
         core.logger.error({ err }, 'jshERP write-back round failed');

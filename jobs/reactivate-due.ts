@@ -9,7 +9,16 @@ export const reactivateDueJob: Job = {
   schedule: '10 0 * * *',
   async run({ core, actor, notifier, dryRun, log }) {
     const due = await dueForReactivation(core);
-    if (dryRun) return { summary: `试运行: ${due.length} 个客户的停用至日期已到, 将被启用: ${due.map((c) => c.code).slice(0, 20).join('、') || '无'}。`, detail: { due: due.map((c) => c.code) } };
+    if (dryRun)
+      return {
+        summary: `试运行: ${due.length} 个客户的停用至日期已到, 将被启用: ${
+          due
+            .map((c) => c.code)
+            .slice(0, 20)
+            .join('、') || '无'
+        }。`,
+        detail: { due: due.map((c) => c.code) },
+      };
     const done: string[] = [];
     const failed: { code: string; error: string }[] = [];
     for (const c of due) {
@@ -17,7 +26,10 @@ export const reactivateDueJob: Job = {
         await reactivate(core, actor, c.code, { note: `停用至 ${c.reactivateOn} 已到, 自动启用` });
         done.push(c.code);
         const owner = c.ownerId ? await core.models.Operator.findByPk(c.ownerId) : null;
-        if (owner?.active) await notifier.toOperator(owner, { text: `客户 ${c.code} ${c.name} 的停用至日期 (${c.reactivateOn}) 已到, 已自动启用, 可以正常下单了。` });
+        if (owner?.active)
+          await notifier.toOperator(owner, {
+            text: `客户 ${c.code} ${c.name} 的停用至日期 (${c.reactivateOn}) 已到, 已自动启用, 可以正常下单了。`,
+          });
       } catch (err) {
         log.warn({ err, code: c.code }, 'reactivation failed');
         failed.push({ code: c.code, error: (err as Error).message });

@@ -9,7 +9,16 @@ export const recyclePurgeJob: Job = {
   schedule: '0 2 * * *',
   async run({ core, actor, dryRun, log }) {
     const entries = await purgeableEntries(core);
-    if (dryRun) return { summary: `试运行: ${entries.length} 条回收站记录已过保留期, 将被清除: ${entries.map((e) => e.customerCode).slice(0, 20).join('、') || '无'}。`, detail: { due: entries.map((e) => e.id) } };
+    if (dryRun)
+      return {
+        summary: `试运行: ${entries.length} 条回收站记录已过保留期, 将被清除: ${
+          entries
+            .map((e) => e.customerCode)
+            .slice(0, 20)
+            .join('、') || '无'
+        }。`,
+        detail: { due: entries.map((e) => e.id) },
+      };
     let redacted = 0;
     const purged: string[] = [];
     const failed: { code: string; error: string }[] = [];

@@ -33,7 +33,18 @@ export function slotKey(trigger: RunOptions['trigger'], slot?: Date): string {
 /** Claims the slot by inserting its row; a unique violation means another instance has it. */
 async function claim(core: Core, job: Job, slot: string, opts: RunOptions): Promise<JobRun | null> {
   try {
-    return await core.models.JobRun.create({ job: job.name, slot, trigger: opts.trigger, dryRun: Boolean(opts.dryRun), instance: INSTANCE, status: 'running', startedAt: core.now(), finishedAt: null, summary: null, detail: null });
+    return await core.models.JobRun.create({
+      job: job.name,
+      slot,
+      trigger: opts.trigger,
+      dryRun: Boolean(opts.dryRun),
+      instance: INSTANCE,
+      status: 'running',
+      startedAt: core.now(),
+      finishedAt: null,
+      summary: null,
+      detail: null,
+    });
   } catch (err) {
     // A unique violation, or a 1213/1205 on a multi-master cluster: another instance has the slot.
     if (isLostRace(err)) return null;
@@ -46,7 +57,9 @@ async function closeAbandoned(core: Core, job: Job): Promise<void> {
   try {
     await core.models.JobRun.update(
       { status: 'failed', finishedAt: core.now(), summary: '运行中断: 运行它的实例在完成前停止了 (进程退出或重启)。' },
-      { where: { job: job.name, status: 'running', startedAt: { [Op.lt]: new Date(core.now().getTime() - STALE_MS) } } },
+      {
+        where: { job: job.name, status: 'running', startedAt: { [Op.lt]: new Date(core.now().getTime() - STALE_MS) } },
+      },
     );
   } catch (err) {
     // Every instance tidies up at the same slot; on a cluster the others' UPDATE wins (1213), which is fine.
@@ -61,7 +74,13 @@ function failureText(err: unknown): string {
 }
 
 /** Tells every active admin that a run failed (chat on each configured messenger, and the console inbox). */
-export async function notifyAdmins(core: Core, notifier: JobNotifier, title: string, text: string, ref: string | null = null): Promise<number> {
+export async function notifyAdmins(
+  core: Core,
+  notifier: JobNotifier,
+  title: string,
+  text: string,
+  ref: string | null = null,
+): Promise<number> {
   const admins = await activeAdmins(core);
   for (const admin of admins) await notifier.toOperator(admin, { title, text }, ref);
   return admins.length;
@@ -84,18 +103,34 @@ export async function runJob(core: Core, job: Job, opts: RunOptions): Promise<Ru
   let outcome: JobOutcome;
   const started = performance.now();
   try {
-    outcome = await job.run({ core, actor: { ...jobActor(job.name), requestId: `job:${job.name}:${row.id}` }, notifier: opts.notifier, dryRun: Boolean(opts.dryRun), log });
+    outcome = await job.run({
+      core,
+      actor: { ...jobActor(job.name), requestId: `job:${job.name}:${row.id}` },
+      notifier: opts.notifier,
+      dryRun: Boolean(opts.dryRun),
+      log,
+    });
   } catch (err) {
     log.error({ err }, 'job failed');
     outcome = { status: 'failed', summary: failureText(err) };
   }
   const status = outcome.status ?? 'succeeded';
   recordJobRun(job.name, status, (performance.now() - started) / 1000);
-  await row.update({ status, finishedAt: core.now(), summary: outcome.summary.slice(0, 1000), detail: outcome.detail ? JSON.stringify(outcome.detail) : null });
+  await row.update({
+    status,
+    finishedAt: core.now(),
+    summary: outcome.summary.slice(0, 1000),
+    detail: outcome.detail ? JSON.stringify(outcome.detail) : null,
+  });
   log.info({ status, summary: outcome.summary }, 'job finished');
   if (status === 'failed' && !row.dryRun) {
-    await notifyAdmins(core, opts.notifier, `定时任务失败: ${job.title}`, `${job.title} (${job.name}) 运行失败 — ${outcome.summary}\n运行记录 #${row.id}, 可在后台「任务运行」查看, 或用 steward jobs run ${job.name} 重跑。`, `job:${job.name}`)
-      .catch((err: unknown) => log.error({ err }, 'could not notify admins of a failed job'));
+    await notifyAdmins(
+      core,
+      opts.notifier,
+      `定时任务失败: ${job.title}`,
+      `${job.title} (${job.name}) 运行失败 — ${outcome.summary}\n运行记录 #${row.id}, 可在后台「任务运行」查看, 或用 steward jobs run ${job.name} 重跑。`,
+      `job:${job.name}`,
+    ).catch((err: unknown) => log.error({ err }, 'could not notify admins of a failed job'));
   }
   return { claimed: true, run: row };
 }

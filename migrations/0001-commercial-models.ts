@@ -2,7 +2,10 @@ import { DataTypes } from 'sequelize';
 import type { Migration } from './types.js';
 
 const id = { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true, allowNull: false };
-const stamps = { created_at: { type: DataTypes.DATE, allowNull: false }, updated_at: { type: DataTypes.DATE, allowNull: false } };
+const stamps = {
+  created_at: { type: DataTypes.DATE, allowNull: false },
+  updated_at: { type: DataTypes.DATE, allowNull: false },
+};
 const money = { type: DataTypes.DECIMAL(14, 2), allowNull: false };
 
 /** Customers, operators, orders, receivables, products and reservations, with their indexes. */
@@ -110,6 +113,15 @@ export const commercialModels: Migration = {
     });
   },
   async down({ context: qi }) {
-    for (const t of ['steward_meta', 'reservations', 'receivables', 'sales_orders', 'products', 'customers', 'operators']) await qi.dropTable(t);
+    for (const t of [
+      'steward_meta',
+      'reservations',
+      'receivables',
+      'sales_orders',
+      'products',
+      'customers',
+      'operators',
+    ])
+      await qi.dropTable(t);
   },
 };

@@ -75,6 +75,7 @@ export const lifecycle: Migration = {
     await qi.addIndex('recycle_entries', ['retain_until'], { name: 'recycle_entries_retain' });
   },
   async down({ context: qi }) {
-    for (const t of ['recycle_entries', 'approval_requests', 'audit_head', 'audit_events', 'code_sequences']) await qi.dropTable(t);
+    for (const t of ['recycle_entries', 'approval_requests', 'audit_head', 'audit_events', 'code_sequences'])
+      await qi.dropTable(t);
   },
 };

@@ -23,7 +23,11 @@ export const ledgerLink: Migration = {
     await qi.addColumn('reservations', 'number', { type: DataTypes.STRING(64), allowNull: true });
     await qi.addColumn('reservations', 'source', source);
     await qi.addIndex('reservations', ['number'], { unique: true, name: 'reservations_number_unique' });
-    await qi.addColumn('import_batches', 'kind', { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'customers' });
+    await qi.addColumn('import_batches', 'kind', {
+      type: DataTypes.STRING(16),
+      allowNull: false,
+      defaultValue: 'customers',
+    });
     await qi.addColumn('approval_requests', 'requester_note', { type: DataTypes.STRING(500), allowNull: true });
     await qi.addColumn('approval_requests', 'handling', { type: longText(qi.sequelize), allowNull: true });
     await qi.addColumn('bot_outbox', 'http_status', { type: DataTypes.INTEGER, allowNull: true });
@@ -99,7 +103,10 @@ export const ledgerLink: Migration = {
       created_at: { type: DataTypes.DATE, allowNull: false },
       expires_at: { type: DataTypes.DATE, allowNull: false },
     });
-    await qi.addIndex('api_idempotency', ['token_id', 'idem_key'], { unique: true, name: 'api_idempotency_key_unique' });
+    await qi.addIndex('api_idempotency', ['token_id', 'idem_key'], {
+      unique: true,
+      name: 'api_idempotency_key_unique',
+    });
     await qi.addIndex('api_idempotency', ['expires_at'], { name: 'api_idempotency_expires' });
 
     await qi.createTable('webhook_subscriptions', {
@@ -127,9 +134,29 @@ export const ledgerLink: Migration = {
     await qi.addIndex('bot_outbox', ['door', 'target_id', 'status', 'id'], { name: 'bot_outbox_lane' });
   },
   async down({ context: qi }) {
-    for (const t of ['webhook_attempts', 'webhook_subscriptions', 'api_idempotency', 'api_tokens', 'deletion_checks', 'ledger_feeds', 'ledger_events']) await qi.dropTable(t);
+    for (const t of [
+      'webhook_attempts',
+      'webhook_subscriptions',
+      'api_idempotency',
+      'api_tokens',
+      'deletion_checks',
+      'ledger_feeds',
+      'ledger_events',
+    ])
+      await qi.dropTable(t);
     await qi.removeIndex('bot_outbox', 'bot_outbox_lane');
-    for (const [table, col] of [['bot_outbox', 'last_attempt_at'], ['bot_outbox', 'http_status'], ['approval_requests', 'handling'], ['approval_requests', 'requester_note'], ['import_batches', 'kind'], ['reservations', 'source'], ['reservations', 'number'], ['receivables', 'source'], ['receivables', 'number'], ['sales_orders', 'source']] as const) {
+    for (const [table, col] of [
+      ['bot_outbox', 'last_attempt_at'],
+      ['bot_outbox', 'http_status'],
+      ['approval_requests', 'handling'],
+      ['approval_requests', 'requester_note'],
+      ['import_batches', 'kind'],
+      ['reservations', 'source'],
+      ['reservations', 'number'],
+      ['receivables', 'source'],
+      ['receivables', 'number'],
+      ['sales_orders', 'source'],
+    ] as const) {
       await qi.removeColumn(table, col);
     }
   },

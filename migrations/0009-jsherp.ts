@@ -70,6 +70,7 @@ export const jsherp: Migration = {
     await qi.addIndex('jsherp_writes', ['status', 'not_before'], { name: 'jsherp_writes_due' });
   },
   async down({ context: qi }) {
-    for (const table of ['jsherp_writes', 'jsherp_state', 'jsherp_candidates', 'jsherp_links']) await qi.dropTable(table);
+    for (const table of ['jsherp_writes', 'jsherp_state', 'jsherp_candidates', 'jsherp_links'])
+      await qi.dropTable(table);
   },
 };

@@ -2,7 +2,10 @@ import { DataTypes, QueryTypes, type QueryInterface } from 'sequelize';
 import type { Migration } from './types.js';
 
 /** The per-vendor columns this migration replaces, with the channel id each one becomes. */
-const CARRIED = [['wecom_user_id', 'wecom', 'operators_wecom_unique'], ['dingtalk_user_id', 'dingtalk', 'operators_dingtalk_unique']] as const;
+const CARRIED = [
+  ['wecom_user_id', 'wecom', 'operators_wecom_unique'],
+  ['dingtalk_user_id', 'dingtalk', 'operators_dingtalk_unique'],
+] as const;
 
 /**
  * SQLite's removeColumn (as Sequelize does it) rebuilds the table: that would drop operators'
@@ -23,13 +26,25 @@ export const operatorIdentities: Migration = {
   async up({ context: qi }) {
     await qi.createTable('operator_identities', {
       id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true, allowNull: false },
-      operator_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'operators', key: 'id' }, onDelete: 'CASCADE', onUpdate: 'CASCADE' },
+      operator_id: {
+        type: DataTypes.INTEGER,
+        allowNull: false,
+        references: { model: 'operators', key: 'id' },
+        onDelete: 'CASCADE',
+        onUpdate: 'CASCADE',
+      },
       channel: { type: DataTypes.STRING(32), allowNull: false },
       external_id: { type: DataTypes.STRING(128), allowNull: false },
       created_at: { type: DataTypes.DATE, allowNull: false },
     });
-    await qi.addIndex('operator_identities', ['channel', 'external_id'], { unique: true, name: 'operator_identities_channel_external' });
-    await qi.addIndex('operator_identities', ['operator_id', 'channel'], { unique: true, name: 'operator_identities_operator_channel' });
+    await qi.addIndex('operator_identities', ['channel', 'external_id'], {
+      unique: true,
+      name: 'operator_identities_channel_external',
+    });
+    await qi.addIndex('operator_identities', ['operator_id', 'channel'], {
+      unique: true,
+      name: 'operator_identities_operator_channel',
+    });
     const now = new Date();
     for (const [column, channel, index] of CARRIED) {
       // The old unique index guarantees one operator per id, so the copy cannot collide.

@@ -15,7 +15,10 @@ export const approvalCodes: Migration = {
       expires_at: { type: DataTypes.DATE(3), allowNull: false },
     });
     // One row per page and person: a second send is an UPDATE of it, and races meet on this key.
-    await qi.addIndex('approval_codes', ['subject', 'operator_id'], { unique: true, name: 'approval_codes_subject_operator' });
+    await qi.addIndex('approval_codes', ['subject', 'operator_id'], {
+      unique: true,
+      name: 'approval_codes_subject_operator',
+    });
   },
   async down({ context: qi }) {
     await qi.dropTable('approval_codes');

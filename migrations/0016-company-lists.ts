@@ -7,7 +7,14 @@ export const STARTING_CATEGORIES = ['经销商', '批发商', '零售商', '终�
 /** The rows 0016 seeds (also what a restore of a backup from before 0016 starts the list with). */
 export function startingCategoryRows(now: Date) {
   return STARTING_CATEGORIES.map((name, i) => ({
-    list_key: 'category', code: String(i + 1).padStart(2, '0'), name, aliases: '[]', active: true, sort: (i + 1) * 10, created_at: now, updated_at: now,
+    list_key: 'category',
+    code: String(i + 1).padStart(2, '0'),
+    name,
+    aliases: '[]',
+    active: true,
+    sort: (i + 1) * 10,
+    created_at: now,
+    updated_at: now,
   }));
 }
 

@@ -20,4 +20,24 @@ import { adminSecurity } from './0018-admin-security.js';
 import { auditLanes } from './0019-audit-lanes.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
-export const MIGRATIONS: Migration[] = [commercialModels, lifecycle, data, bot, adminLoginThrottle, jobs, adminListIndexes, ledgerLink, jsherp, operatorIdentities, socketLeases, approvalCodes, apiSyncIndex, customerMerge, duplicateDismissals, companyLists, codeStatistics, adminSecurity, auditLanes];
+export const MIGRATIONS: Migration[] = [
+  commercialModels,
+  lifecycle,
+  data,
+  bot,
+  adminLoginThrottle,
+  jobs,
+  adminListIndexes,
+  ledgerLink,
+  jsherp,
+  operatorIdentities,
+  socketLeases,
+  approvalCodes,
+  apiSyncIndex,
+  customerMerge,
+  duplicateDismissals,
+  companyLists,
+  codeStatistics,
+  adminSecurity,
+  auditLanes,
+];

@@ -1,4 +1,11 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 import { longText } from './types.js';
 
 /** An API token: only its sha256 is stored; the token itself is shown once. */
@@ -66,14 +73,23 @@ export class ApiIdempotency extends Model<InferAttributes<ApiIdempotency>, Infer
         createdAt: { type: DataTypes.DATE, allowNull: false },
         expiresAt: { type: DataTypes.DATE, allowNull: false },
       },
-      { sequelize, tableName: 'api_idempotency', modelName: 'ApiIdempotency', timestamps: false, indexes: [{ unique: true, name: 'api_idempotency_key_unique', fields: ['token_id', 'idem_key'] }] },
+      {
+        sequelize,
+        tableName: 'api_idempotency',
+        modelName: 'ApiIdempotency',
+        timestamps: false,
+        indexes: [{ unique: true, name: 'api_idempotency_key_unique', fields: ['token_id', 'idem_key'] }],
+      },
     );
     return this;
   }
 }
 
 /** Where lifecycle events are posted. The signing secret is stored encrypted with STEWARD_DATA_KEY. */
-export class WebhookSubscription extends Model<InferAttributes<WebhookSubscription>, InferCreationAttributes<WebhookSubscription>> {
+export class WebhookSubscription extends Model<
+  InferAttributes<WebhookSubscription>,
+  InferCreationAttributes<WebhookSubscription>
+> {
   declare id: CreationOptional<number>;
   declare url: string;
   /** Comma-separated event types, or * for all. */

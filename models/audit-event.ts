@@ -1,5 +1,12 @@
 import { longText } from './types.js';
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 export const DOORS = ['wecom', 'dingtalk', 'feishu', 'page', 'admin', 'job', 'cli', 'api'] as const;
 export type Door = (typeof DOORS)[number];

@@ -1,4 +1,11 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** A 保留 decision from the inactive-customer review: the customer is left out of reviews for REVIEW_KEEP_DAYS. */
 export class CustomerKeep extends Model<InferAttributes<CustomerKeep>, InferCreationAttributes<CustomerKeep>> {

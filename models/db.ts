@@ -53,7 +53,10 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   const multi = /^((?:mysql|mariadb):\/\/(?:[^@/]*@)?)([^/?#]*,[^/?#]*)(.*)$/.exec(raw);
   if (multi) {
     const hosts = parseHosts(multi[2]!);
-    if (!hosts) throw new DatabaseUrlError(`DATABASE_URL 的主机列表格式不对: ${redactUrl(raw)}; 应为 mysql://user:pass@node1:3306,node2:3306/db`);
+    if (!hosts)
+      throw new DatabaseUrlError(
+        `DATABASE_URL 的主机列表格式不对: ${redactUrl(raw)}; 应为 mysql://user:pass@node1:3306,node2:3306/db`,
+      );
     const first = parseDatabaseUrl(`${multi[1]}${hosts[0]!.host}:${hosts[0]!.port}${multi[3]}`);
     return { ...first, hosts };
   }
@@ -61,15 +64,20 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   try {
     url = new URL(raw);
   } catch {
-    throw new DatabaseUrlError(`DATABASE_URL 格式不对: ${redactUrl(raw)}; 应为 mysql://user:pass@host:3306/db 或 sqlite:./data/steward.sqlite`);
+    throw new DatabaseUrlError(
+      `DATABASE_URL 格式不对: ${redactUrl(raw)}; 应为 mysql://user:pass@host:3306/db 或 sqlite:./data/steward.sqlite`,
+    );
   }
   if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
-    throw new DatabaseUrlError(`DATABASE_URL 不支持 ${url.protocol} 数据库; 只支持 mysql:// (MySQL/MariaDB) 和 sqlite:`);
+    throw new DatabaseUrlError(
+      `DATABASE_URL 不支持 ${url.protocol} 数据库; 只支持 mysql:// (MySQL/MariaDB) 和 sqlite:`,
+    );
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) throw new DatabaseUrlError('DATABASE_URL 缺少数据库名, 例如 mysql://root@127.0.0.1:3306/steward');
   const socketPath = url.searchParams.get('socketPath') ?? undefined;
-  if (!url.hostname && !socketPath) throw new DatabaseUrlError('DATABASE_URL 缺少主机名 (或 ?socketPath=/run/mysqld/mysqld.sock)');
+  if (!url.hostname && !socketPath)
+    throw new DatabaseUrlError('DATABASE_URL 缺少主机名 (或 ?socketPath=/run/mysqld/mysqld.sock)');
   return {
     dialect: 'mysql',
     host: url.hostname || 'localhost',
@@ -103,7 +111,12 @@ export function createSequelize(target: DatabaseTarget, extra: Partial<Options> 
         // Reported on first use as SQLITE_CANTOPEN, with the path, by the connection check.
       }
     }
-    const sequelize = new Sequelize({ ...common, dialect: 'sqlite', storage, retry: { max: 5, match: [/SQLITE_BUSY/] } });
+    const sequelize = new Sequelize({
+      ...common,
+      dialect: 'sqlite',
+      storage,
+      retry: { max: 5, match: [/SQLITE_BUSY/] },
+    });
     patchSqliteConnections(sequelize);
     return sequelize;
   }
@@ -121,7 +134,9 @@ export function createSequelize(target: DatabaseTarget, extra: Partial<Options> 
       bigNumberStrings: true,
     },
     pool: { max: 10, min: 0, acquire: 60_000, idle: 10_000 },
-    ...(target.hosts && target.hosts.length > 1 ? { hooks: { beforeConnect: failoverHook(target.hosts) as never } } : {}),
+    ...(target.hosts && target.hosts.length > 1
+      ? { hooks: { beforeConnect: failoverHook(target.hosts) as never } }
+      : {}),
   });
 }
 

@@ -1,7 +1,17 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** A 疑似重复 pair judged to be two different customers (忽略): the scan leaves it out from then on. */
-export class DuplicateDismissal extends Model<InferAttributes<DuplicateDismissal>, InferCreationAttributes<DuplicateDismissal>> {
+export class DuplicateDismissal extends Model<
+  InferAttributes<DuplicateDismissal>,
+  InferCreationAttributes<DuplicateDismissal>
+> {
   declare id: CreationOptional<number>;
   /** `<smaller id>-<larger id>`: one row per pair, whichever order it was named in. */
   declare pairKey: string;

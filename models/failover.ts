@@ -28,7 +28,10 @@ function accepts(h: DbHost, ms: number): Promise<boolean> {
  * request connects to the next node. When none answers, the connection attempt reports the
  * current host's error as before.
  */
-export function failoverHook(hosts: DbHost[], probeMs = 1000): (config: { host?: string; port?: number }) => Promise<void> {
+export function failoverHook(
+  hosts: DbHost[],
+  probeMs = 1000,
+): (config: { host?: string; port?: number }) => Promise<void> {
   let current = 0;
   return async (config) => {
     for (let i = 0; i < hosts.length; i++) {

@@ -25,7 +25,22 @@ import { CustomerMerge, CustomerAlias } from './customer-merge.js';
 import { DuplicateDismissal } from './duplicate-dismissal.js';
 import { ListEntry } from './list-entry.js';
 
-export { Customer, SalesOrder, Receivable, Product, Reservation, Operator, OperatorIdentity, CodeSequence, AuditEvent, AuditHead, ApprovalRequest, ApprovalCode, RecycleEntry, StewardMeta };
+export {
+  Customer,
+  SalesOrder,
+  Receivable,
+  Product,
+  Reservation,
+  Operator,
+  OperatorIdentity,
+  CodeSequence,
+  AuditEvent,
+  AuditHead,
+  ApprovalRequest,
+  ApprovalCode,
+  RecycleEntry,
+  StewardMeta,
+};
 export * from './customer.js';
 export * from './sales-order.js';
 export * from './receivable.js';

@@ -1,4 +1,11 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** How a link was made: by name, by phone, by a person, or by creating our customer from theirs. */
 export type JsherpLinkedBy = 'name' | 'phone' | 'person' | 'created';

@@ -1,7 +1,17 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** Who an operator is on one chat channel: one external id per channel, one operator per external id. */
-export class OperatorIdentity extends Model<InferAttributes<OperatorIdentity>, InferCreationAttributes<OperatorIdentity>> {
+export class OperatorIdentity extends Model<
+  InferAttributes<OperatorIdentity>,
+  InferCreationAttributes<OperatorIdentity>
+> {
   declare id: CreationOptional<number>;
   declare operatorId: number;
   /** The channel id (bot/channels/<id>), e.g. wecom, dingtalk, feishu. */

@@ -1,4 +1,11 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 export const ROLES = ['admin', 'approver', 'sales', 'finance', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,7 +23,10 @@ export class Operator extends Model<InferAttributes<Operator>, InferCreationAttr
 
   /** The parsed role list. */
   roleList(): Role[] {
-    return this.roles.split(',').map((r) => r.trim()).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+    return this.roles
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   }
 
   static initModel(this: typeof Operator, sequelize: Sequelize): typeof Operator {

@@ -1,5 +1,12 @@
 import type { LedgerSource } from './sales-order.js';
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 export const RECEIVABLE_STATUSES = ['open', 'paid', 'written_off'] as const;
 export type ReceivableStatus = (typeof RECEIVABLE_STATUSES)[number];

@@ -1,5 +1,12 @@
 import { longText } from './types.js';
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** A deleted customer's snapshot (the row and everything that references it). */
 export class RecycleEntry extends Model<InferAttributes<RecycleEntry>, InferCreationAttributes<RecycleEntry>> {

@@ -1,4 +1,11 @@
-import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
 
 /** Where a ledger document came from: made here, pushed by the API, imported from a file, or synced from jshERP. */
 export const LEDGER_SOURCES = ['local', 'api', 'file', 'jsherp'] as const;

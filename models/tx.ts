@@ -44,12 +44,21 @@ export const txTiming = { sleep: (ms: number) => new Promise<void>((r) => setTim
  * whole of `fn` is run again, up to TX_ATTEMPTS times with jittered backoff. `fn` must therefore
  * keep its effects inside `t` (outbox rows, afterCommit hooks), which every core write does.
  */
-export async function withTransaction<T>(sequelize: Sequelize, fn: (t: Transaction) => Promise<T>, outer?: Transaction | null): Promise<T> {
+export async function withTransaction<T>(
+  sequelize: Sequelize,
+  fn: (t: Transaction) => Promise<T>,
+  outer?: Transaction | null,
+): Promise<T> {
   if (outer) return fn(outer);
   if (sequelize.getDialect() === 'sqlite') {
     const prev = queues.get(sequelize) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
-    queues.set(sequelize, run.catch(() => undefined));
+    const run = prev
+      .catch(() => undefined)
+      .then(() => sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+    queues.set(
+      sequelize,
+      run.catch(() => undefined),
+    );
     return run;
   }
   for (let attempt = 1; ; attempt++) {
@@ -74,7 +83,16 @@ export function isLostRace(err: unknown): boolean {
 }
 
 /** Driver codes that mean the database server cannot be reached or is not serving (not a bug in us). */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ER_UNKNOWN_COM_ERROR', 'SQLITE_BUSY']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_UNKNOWN_COM_ERROR',
+  'SQLITE_BUSY',
+]);
 /** 1047: a Galera node outside the primary component ("WSREP has not yet prepared node"); 2006/2013: server gone. */
 const UNAVAILABLE_ERRNOS = new Set([1047, 2006, 2013]);
 

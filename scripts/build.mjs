@@ -25,7 +25,10 @@ await build({
 // `steward --help` and the command → group table, so a built run loads one command group (cli/help-index.ts).
 const { buildHelpIndex } = await import('../dist/cli/help-index.js');
 const { REGISTRARS } = await import('../dist/cli/program.js');
-fs.writeFileSync(path.join(dist, 'cli', 'help-index.json'), `${JSON.stringify(await buildHelpIndex(REGISTRARS), null, 1)}\n`);
+fs.writeFileSync(
+  path.join(dist, 'cli', 'help-index.json'),
+  `${JSON.stringify(await buildHelpIndex(REGISTRARS), null, 1)}\n`,
+);
 // The stamp is dated from the start, so a source saved during the build counts as newer.
 fs.writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
 fs.utimesSync(STAMP, new Date(started), new Date(started));

@@ -14,24 +14,44 @@ export function approvalActions(core: Core) {
     approve: {
       ...record,
       icon: 'CheckCircle',
-      custom: { message: '同意后客户移入回收站 (保留期内可恢复)。提交前系统会再次检查未完成的业务。确定同意吗?', button: '同意删除', danger: true },
+      custom: {
+        message: '同意后客户移入回收站 (保留期内可恢复)。提交前系统会再次检查未完成的业务。确定同意吗?',
+        button: '同意删除',
+        danger: true,
+      },
       ...permit('approve', statusIs('pending')),
       handler: throughCore(async (request, context, actor) => {
         if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
         const result = await approve(core, actor, Number(context.record!.id()));
         const until = result.restorableUntil ? `, ${localTime(core, result.restorableUntil)} 前可在回收站恢复` : '';
-        return { record: await freshRecord(context), notice: { message: `已同意审批单 #${result.request.id}: 客户 ${result.request.customerCode} 已移入回收站${until}`, type: 'success' } };
+        return {
+          record: await freshRecord(context),
+          notice: {
+            message: `已同意审批单 #${result.request.id}: 客户 ${result.request.customerCode} 已移入回收站${until}`,
+            type: 'success',
+          },
+        };
       }),
     },
     reject: {
       ...record,
       icon: 'XCircle',
-      custom: { message: '拒绝后申请关闭, 客户保持原状态。', button: '拒绝申请', note: { label: '拒绝理由', required: false } },
+      custom: {
+        message: '拒绝后申请关闭, 客户保持原状态。',
+        button: '拒绝申请',
+        note: { label: '拒绝理由', required: false },
+      },
       ...permit('approve', statusIs('pending')),
       handler: throughCore(async (request, context, actor) => {
         if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
         const result = await reject(core, actor, Number(context.record!.id()), text(request.payload, 'note') ?? '');
-        return { record: await freshRecord(context), notice: { message: `已拒绝审批单 #${result.request.id} (客户 ${result.request.customerCode})`, type: 'success' } };
+        return {
+          record: await freshRecord(context),
+          notice: {
+            message: `已拒绝审批单 #${result.request.id} (客户 ${result.request.customerCode})`,
+            type: 'success',
+          },
+        };
       }),
     },
   };
@@ -45,23 +65,40 @@ export function recycleActions(core: Core) {
     restore: {
       ...record,
       icon: 'RotateCcw',
-      custom: { message: '恢复后客户回到删除前的状态, 编码、历史订单和审计记录都保留。确定恢复吗?', button: '确认恢复' },
+      custom: {
+        message: '恢复后客户回到删除前的状态, 编码、历史订单和审计记录都保留。确定恢复吗?',
+        button: '确认恢复',
+      },
       ...permit('restore', restorable),
       handler: throughCore(async (request, context, actor) => {
         if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
         const r = await restoreCustomer(core, actor, String(context.record!.param('customerCode')));
-        return { record: await freshRecord(context), notice: { message: `客户 ${r.code} 已恢复, 状态: ${isInactive(r.status) ? '停用' : '启用'}`, type: 'success' } };
+        return {
+          record: await freshRecord(context),
+          notice: {
+            message: `客户 ${r.code} 已恢复, 状态: ${isInactive(r.status) ? '停用' : '启用'}`,
+            type: 'success',
+          },
+        };
       }),
     },
     purge: {
       ...record,
       icon: 'AlertOctagon',
-      custom: { message: '彻底清除会抹去该客户的姓名、联系人、手机和地址 (包括审计日志中的个人信息), 无法恢复。只能清除超过保留期的条目。', button: '彻底清除', danger: true },
+      custom: {
+        message:
+          '彻底清除会抹去该客户的姓名、联系人、手机和地址 (包括审计日志中的个人信息), 无法恢复。只能清除超过保留期的条目。',
+        button: '彻底清除',
+        danger: true,
+      },
       ...permit('purge', restorable),
       handler: throughCore(async (request, context, actor) => {
         if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
         const r = await purgeEntry(core, actor, Number(context.record!.id()));
-        return { record: await freshRecord(context), notice: { message: `已彻底清除, 抹去了 ${r.redactedEvents} 条审计事件中的个人信息`, type: 'success' } };
+        return {
+          record: await freshRecord(context),
+          notice: { message: `已彻底清除, 抹去了 ${r.redactedEvents} 条审计事件中的个人信息`, type: 'success' },
+        };
       }),
     },
   };

@@ -49,15 +49,29 @@ function showUrl(context: ActionContext, id: string | number): string {
 }
 
 /** The form's own values with core's field errors, so the user sees what to fix in place. */
-function formRefusal(err: DomainError, request: ActionRequest, context: ActionContext, extra: Record<string, { message: string }> = {}): ActionResponse {
+function formRefusal(
+  err: DomainError,
+  request: ActionRequest,
+  context: ActionContext,
+  extra: Record<string, { message: string }> = {},
+): ActionResponse {
   const base = context.record?.toJSON(context.currentAdmin);
-  const record = { ...(base ?? { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null }), params: { ...(base?.params ?? {}), ...(request.payload ?? {}) }, errors: {} } as RecordJSON;
+  const record = {
+    ...(base ?? { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null }),
+    params: { ...(base?.params ?? {}), ...(request.payload ?? {}) },
+    errors: {},
+  } as RecordJSON;
   const response = refusal(err, record) as ActionResponse & { record: RecordJSON };
   response.record.errors = { ...fieldErrors(err), ...extra };
   return response;
 }
 
-async function create(core: Core, request: ActionRequest, context: ActionContext, actor: Actor): Promise<ActionResponse> {
+async function create(
+  core: Core,
+  request: ActionRequest,
+  context: ActionContext,
+  actor: Actor,
+): Promise<ActionResponse> {
   const payload = request.payload ?? {};
   const allowDuplicates = payload.allowDuplicates === true || payload.allowDuplicates === 'true';
   try {
@@ -69,7 +83,10 @@ async function create(core: Core, request: ActionRequest, context: ActionContext
     };
   } catch (err) {
     if (!isDomainError(err)) throw err;
-    const hint: Record<string, { message: string }> = err.code === 'CONFLICT' && err.details.duplicates ? { allowDuplicates: { message: '确认不是同一客户后勾选此项, 再保存' } } : {};
+    const hint: Record<string, { message: string }> =
+      err.code === 'CONFLICT' && err.details.duplicates
+        ? { allowDuplicates: { message: '确认不是同一客户后勾选此项, 再保存' } }
+        : {};
     return formRefusal(err, request, context, hint);
   }
 }
@@ -82,7 +99,11 @@ async function edit(core: Core, request: ActionRequest, context: ActionContext, 
   try {
     const input = formInput(payload, record.params);
     if (!Object.keys(input).length) {
-      return { record: record.toJSON(context.currentAdmin), redirectUrl: showUrl(context, record.id()), notice: { message: '没有修改任何字段。', type: 'info' } };
+      return {
+        record: record.toJSON(context.currentAdmin),
+        redirectUrl: showUrl(context, record.id()),
+        notice: { message: '没有修改任何字段。', type: 'info' },
+      };
     }
     const { customer, changes } = await editCustomer(core, actor, String(record.param('code')), { ...input, version });
     return {
@@ -101,7 +122,18 @@ export function customerCrudActions(core: Core) {
   return {
     new: {
       ...permit('create'),
-      layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note', 'allowDuplicates'],
+      layout: [
+        'code',
+        'name',
+        'contact',
+        'phone',
+        'address',
+        'category',
+        'region',
+        'ownerId',
+        'note',
+        'allowDuplicates',
+      ],
       handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => {
         if (request.method !== 'post') throw new DomainError('VALIDATION', '新建客户请提交表单 (POST)。');
         return create(core, request, context, adminActor(context.currentAdmin));
@@ -110,7 +142,8 @@ export function customerCrudActions(core: Core) {
     edit: {
       ...permitOwned(core, 'edit', 'edit', statusIs('active', 'inactive')),
       layout: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note'],
-      handler: async (request: ActionRequest, _response: unknown, context: ActionContext) => edit(core, request, context, adminActor(context.currentAdmin)),
+      handler: async (request: ActionRequest, _response: unknown, context: ActionContext) =>
+        edit(core, request, context, adminActor(context.currentAdmin)),
     },
   };
 }

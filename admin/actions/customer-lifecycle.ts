@@ -34,11 +34,18 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return current(context);
         const p = request.payload;
-        const view = await deactivate(core, actor, codeOf(context), { reason: text(p, 'reason') ?? '', memo: text(p, 'memo'), until: text(p, 'until') });
+        const view = await deactivate(core, actor, codeOf(context), {
+          reason: text(p, 'reason') ?? '',
+          memo: text(p, 'memo'),
+          until: text(p, 'until'),
+        });
         const until = view.reactivateOn ? `, ${view.reactivateOn} 自动启用` : '';
         return {
           record: await freshRecord(context),
-          notice: { message: `客户 ${view.code} ${view.name} 已停用 (原因: ${view.deactivationReason}${until})`, type: 'success' },
+          notice: {
+            message: `客户 ${view.code} ${view.name} 已停用 (原因: ${view.deactivationReason}${until})`,
+            type: 'success',
+          },
         };
       }),
     },
@@ -51,7 +58,10 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return current(context);
         const view = await reactivate(core, actor, codeOf(context));
-        return { record: await freshRecord(context), notice: { message: `客户 ${view.code} ${view.name} 已启用`, type: 'success' } };
+        return {
+          record: await freshRecord(context),
+          notice: { message: `客户 ${view.code} ${view.name} 已启用`, type: 'success' },
+        };
       }),
     },
     requestDeletion: {
@@ -66,12 +76,21 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
           return { ...current(context), precheck: { ...check, historyText: historyText(check.history, check.code) } };
         }
         // Approvers are told in the request's own transaction: no request without its notice.
-        const notify = notifier ? (t: Transaction, r: ApprovalRequest, c: { name: string }) => notifier.approvalRequested(r, actor.operator, c.name, { transaction: t }) : undefined;
-        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', { note: text(request.payload, 'note'), notify });
+        const notify = notifier
+          ? (t: Transaction, r: ApprovalRequest, c: { name: string }) =>
+              notifier.approvalRequested(r, actor.operator, c.name, { transaction: t })
+          : undefined;
+        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', {
+          note: text(request.payload, 'note'),
+          notify,
+        });
         return {
           record: await freshRecord(context),
           approvalId: r.id,
-          notice: { message: `已提交删除申请 #${r.id}, 等待另一位审批人处理 (${localTime(core, r.expiresAt)} 前有效)`, type: 'success' },
+          notice: {
+            message: `已提交删除申请 #${r.id}, 等待另一位审批人处理 (${localTime(core, r.expiresAt)} 前有效)`,
+            type: 'success',
+          },
         };
       }),
     },
@@ -83,7 +102,11 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return current(context);
         const revealed = await revealCustomer(core, actor, codeOf(context), text(request.payload, 'why') ?? '');
-        return { ...current(context), revealed, notice: { message: '已显示完整手机号和地址; 本次查看已记入审计日志。', type: 'info' } };
+        return {
+          ...current(context),
+          revealed,
+          notice: { message: '已显示完整手机号和地址; 本次查看已记入审计日志。', type: 'info' },
+        };
       }),
     },
   };

@@ -13,7 +13,11 @@ export function exportDataAction(_core: Core) {
     icon: 'Download',
     component: COMPONENTS.ExportAction,
     ...permit('export'),
-    handler: async (_request: unknown, _response: unknown, context: { currentAdmin?: import('adminjs').CurrentAdmin }) => ({
+    handler: async (
+      _request: unknown,
+      _response: unknown,
+      context: { currentAdmin?: import('adminjs').CurrentAdmin },
+    ) => ({
       exportUrl: ADMIN_DATA_ROUTES.export,
       canReveal: allowed(context.currentAdmin, 'revealPersonal'),
     }),

@@ -25,7 +25,14 @@ async function withIdentities(core: Core, record: RecordJSON | null): Promise<Re
   if (!record) return record;
   const list = (await identitiesOf(core, [Number(record.id)])).get(Number(record.id)) ?? [];
   const identities = list.map((i) => ({ ...i, label: channelLabel(i.channel) }));
-  return { ...record, params: { ...record.params, identitiesJson: JSON.stringify(identities), channelsJson: JSON.stringify(await channelChoices(core)) } };
+  return {
+    ...record,
+    params: {
+      ...record.params,
+      identitiesJson: JSON.stringify(identities),
+      channelsJson: JSON.stringify(await channelChoices(core)),
+    },
+  };
 }
 
 /**
@@ -40,7 +47,8 @@ export function linkIdentityAction(core: Core) {
     ...permit('manageOperators'),
     handler: throughCore(async (request: ActionRequest, context: ActionContext, actor): Promise<ActionResponse> => {
       const id = Number(context.record!.id());
-      if (request.method !== 'post') return { record: await withIdentities(core, context.record!.toJSON(context.currentAdmin)) };
+      if (request.method !== 'post')
+        return { record: await withIdentities(core, context.record!.toJSON(context.currentAdmin)) };
       const p = request.payload;
       const op = text(p, 'op') ?? 'link';
       const channel = text(p, 'channel') ?? '';
@@ -49,7 +57,13 @@ export function linkIdentityAction(core: Core) {
         const { operator, identity } = await unlinkIdentity(core, actor, id, channel);
         message = `已解除操作员 ${operator.displayName} 的${channelLabel(identity.channel)}账号 ${identity.externalId}`;
       } else if (op === 'link') {
-        const { operator, identity, replaced } = await linkIdentity(core, actor, id, channel, text(p, 'externalId') ?? '');
+        const { operator, identity, replaced } = await linkIdentity(
+          core,
+          actor,
+          id,
+          channel,
+          text(p, 'externalId') ?? '',
+        );
         message = `已将${channelLabel(identity.channel)}账号 ${identity.externalId} 关联到操作员 ${operator.displayName}${replaced ? ` (替换原账号 ${replaced})` : ''}`;
       } else throw new DomainError('VALIDATION', '操作只能是「关联」或「解除关联」。', { field: 'op' });
       return { record: await withIdentities(core, await freshRecord(context)), notice: { message, type: 'success' } };

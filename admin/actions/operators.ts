@@ -11,7 +11,10 @@ const FORM_NULL = '__FORM_VALUE_NULL__';
 
 /** Reads the operator form; core checks it (core/operators/save.ts) and reports every problem at once. */
 export function parseOperatorForm(payload: Record<string, unknown>, creating: boolean): OperatorForm {
-  return checkOperatorInput(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, v === FORM_NULL ? null : v])), creating);
+  return checkOperatorInput(
+    Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, v === FORM_NULL ? null : v])),
+    creating,
+  );
 }
 
 async function save(core: Core, request: ActionRequest, context: ActionContext): Promise<ActionResponse> {
@@ -19,7 +22,12 @@ async function save(core: Core, request: ActionRequest, context: ActionContext):
   const current = context.record;
   if (current && request.method !== 'post') return { record: current.toJSON(context.currentAdmin) };
   try {
-    const row = await saveOperator(core, actor, current ? Number(current.id()) : null, parseOperatorForm(request.payload ?? {}, !current));
+    const row = await saveOperator(
+      core,
+      actor,
+      current ? Number(current.id()) : null,
+      parseOperatorForm(request.payload ?? {}, !current),
+    );
     return {
       redirectUrl: context.h.resourceUrl({ resourceId: context.resource.id() }),
       notice: { message: `已保存操作员 ${row.displayName}`, type: 'success' },
@@ -28,7 +36,11 @@ async function save(core: Core, request: ActionRequest, context: ActionContext):
   } catch (err) {
     if (!isDomainError(err)) throw err;
     const base = current?.toJSON(context.currentAdmin);
-    const record = { ...(base ?? { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null }), params: { ...(base?.params ?? {}), ...(request.payload ?? {}), password: '' }, errors: fieldErrors(err) } as RecordJSON;
+    const record = {
+      ...(base ?? { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null }),
+      params: { ...(base?.params ?? {}), ...(request.payload ?? {}), password: '' },
+      errors: fieldErrors(err),
+    } as RecordJSON;
     return refusal(err, record);
   }
 }
@@ -38,7 +50,15 @@ export function operatorActions(core: Core) {
   const layout = ['displayName', 'email', 'roles', 'password'];
   return {
     // New operators start active; 启用 is offered on edit only (an unticked box would read as 停用).
-    new: { ...permit('manageOperators'), layout, handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context) },
-    edit: { ...permit('manageOperators'), layout: [...layout, 'active'], handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context) },
+    new: {
+      ...permit('manageOperators'),
+      layout,
+      handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context),
+    },
+    edit: {
+      ...permit('manageOperators'),
+      layout: [...layout, 'active'],
+      handler: (request: ActionRequest, _r: unknown, context: ActionContext) => save(core, request, context),
+    },
   };
 }

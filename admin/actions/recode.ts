@@ -57,18 +57,39 @@ export function recodeActions(core: Core, notifier?: ApprovalNotifier) {
 }
 
 /** The dry run, or (submit) the request for approval, of the lines the form gave. */
-async function bulkRecode(core: Core, request: ActionRequest, actor: Actor, pairs: RecodePair[], notifier?: ApprovalNotifier) {
+async function bulkRecode(
+  core: Core,
+  request: ActionRequest,
+  actor: Actor,
+  pairs: RecodePair[],
+  notifier?: ApprovalNotifier,
+) {
   const reason = text(request.payload, 'reason') ?? '';
   if (text(request.payload, 'submit') !== 'true') {
     const plan = await previewRecode(core, actor, pairs);
     const shown = recodeReason(reason, pairs);
-    return { plan: { rows: plan.rows.length, problems: plan.problems.length, reasonFromSheet: !reason && Boolean(shown), text: recodePlanText(plan, shown || undefined, 200) } };
+    return {
+      plan: {
+        rows: plan.rows.length,
+        problems: plan.problems.length,
+        reasonFromSheet: !reason && Boolean(shown),
+        text: recodePlanText(plan, shown || undefined, 200),
+      },
+    };
   }
   const toOperator = notifier?.toOperator?.bind(notifier);
-  const notify = toOperator ? async (t: Transaction, r: CustomerRecode, plan: RecodePlan) => {
-    const body = `${recodePlanText(plan, r.reason)}\n申请人: ${r.requesterName}\n有效期至: ${localTime(core, r.expiresAt)}\n可回复「批准改编码 ${r.id}」或「驳回改编码 ${r.id} 理由」。`;
-    for (const a of await recodeApprovers(core, r, t)) await toOperator(a, { title: `改编码审批 #${r.id}`, text: body }, `recode:${r.id}`, t);
-  } : undefined;
+  const notify = toOperator
+    ? async (t: Transaction, r: CustomerRecode, plan: RecodePlan) => {
+        const body = `${recodePlanText(plan, r.reason)}\n申请人: ${r.requesterName}\n有效期至: ${localTime(core, r.expiresAt)}\n可回复「批准改编码 ${r.id}」或「驳回改编码 ${r.id} 理由」。`;
+        for (const a of await recodeApprovers(core, r, t))
+          await toOperator(a, { title: `改编码审批 #${r.id}`, text: body }, `recode:${r.id}`, t);
+      }
+    : undefined;
   const { recode, plan } = await requestRecode(core, actor, pairs, reason, { notify });
-  return { notice: { message: `已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 等待另一位审批人批准 (${localTime(core, recode.expiresAt)} 前有效)。`, type: 'success' as const } };
+  return {
+    notice: {
+      message: `已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 等待另一位审批人批准 (${localTime(core, recode.expiresAt)} 前有效)。`,
+      type: 'success' as const,
+    },
+  };
 }

@@ -7,9 +7,15 @@ import { BaseProperty, BaseRecord, BaseResource } from 'adminjs';
 export abstract class ComputedResource extends BaseResource {
   private readonly props: BaseProperty[];
 
-  constructor(private readonly resourceId: string, paths: string[], private readonly writeHint: string) {
+  constructor(
+    private readonly resourceId: string,
+    paths: string[],
+    private readonly writeHint: string,
+  ) {
     super({});
-    this.props = paths.map((path, i) => new BaseProperty({ path, isId: path === 'id', isSortable: false, type: 'string', position: i }));
+    this.props = paths.map(
+      (path, i) => new BaseProperty({ path, isId: path === 'id', isSortable: false, type: 'string', position: i }),
+    );
   }
 
   override id(): string {

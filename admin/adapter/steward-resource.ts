@@ -1,6 +1,16 @@
 import { BaseRecord, type BaseProperty, type Filter } from 'adminjs';
 import { Resource as SequelizeResource } from '@adminjs/sequelize';
-import { Op, col, fn, where, type FindAttributeOptions, type Model, type ModelStatic, type Order, type WhereOptions } from 'sequelize';
+import {
+  Op,
+  col,
+  fn,
+  where,
+  type FindAttributeOptions,
+  type Model,
+  type ModelStatic,
+  type Order,
+  type WhereOptions,
+} from 'sequelize';
 
 /** A filter value as AdminJS sends it: text, or a from/to range for dates. */
 export type FilterValue = string | { from?: string; to?: string };
@@ -127,7 +137,12 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
     // A tie-breaker keeps paging stable when the sort column repeats; on a unique column it is
     // left out, since MariaDB then stops using that column's index for `ORDER BY … LIMIT`.
     const unique = column === this.primaryKey() || Boolean(this.model.getAttributes()[column]?.unique);
-    return unique ? [[column, direction]] : [[column, direction], [this.primaryKey(), direction]];
+    return unique
+      ? [[column, direction]]
+      : [
+          [column, direction],
+          [this.primaryKey(), direction],
+        ];
   }
 
   /** The record AdminJS sees for a row. */
@@ -142,8 +157,21 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
     return this.model.count({ where: this.where(filter) });
   }
 
-  override async find(filter: Filter, { limit = 20, offset = 0, sort = {} }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } } = {}): Promise<BaseRecord[]> {
-    const rows = await this.model.findAll({ where: this.where(filter), limit, offset, order: this.order(sort), attributes: this.attributes() });
+  override async find(
+    filter: Filter,
+    {
+      limit = 20,
+      offset = 0,
+      sort = {},
+    }: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } } = {},
+  ): Promise<BaseRecord[]> {
+    const rows = await this.model.findAll({
+      where: this.where(filter),
+      limit,
+      offset,
+      order: this.order(sort),
+      attributes: this.attributes(),
+    });
     return rows.map((r) => this.toRecord(r));
   }
 
@@ -153,7 +181,10 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
   }
 
   override async findMany(ids: (string | number)[]): Promise<BaseRecord[]> {
-    const rows = await this.model.findAll({ where: { [this.primaryKey()]: { [Op.in]: ids } } as WhereOptions, attributes: this.attributes() });
+    const rows = await this.model.findAll({
+      where: { [this.primaryKey()]: { [Op.in]: ids } } as WhereOptions,
+      attributes: this.attributes(),
+    });
     return rows.map((r) => this.toRecord(r));
   }
 

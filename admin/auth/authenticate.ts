@@ -16,8 +16,15 @@ const MAX_PASSWORD = 1024;
  * A hash made with weaker scrypt parameters is replaced now that the password is known.
  */
 export function authenticator(core: Core, throttle = new LoginThrottle(core), limits = LOGIN_LIMITS) {
-  return async function authenticate(email: string, password: string, ctx?: ParameterizedContext): Promise<SessionUser | null> {
-    const normalized = String(email ?? '').trim().toLowerCase().slice(0, 200);
+  return async function authenticate(
+    email: string,
+    password: string,
+    ctx?: ParameterizedContext,
+  ): Promise<SessionUser | null> {
+    const normalized = String(email ?? '')
+      .trim()
+      .toLowerCase()
+      .slice(0, 200);
     const keys = loginKeys(ctx?.ip ?? 'unknown', normalized, limits);
     const log = ctx?.state.log ?? core.logger;
     const wait = await throttle.blockedFor(keys);
@@ -38,12 +45,19 @@ export function authenticator(core: Core, throttle = new LoginThrottle(core), li
     await throttle.clear(keys[0]!.key);
     if (needsRehash(op.passwordHash)) {
       // Only if nobody changed the password meanwhile; a rehash ends the operator's other sessions once.
-      const [changed] = await core.models.Operator.update({ passwordHash: await hashPassword(typed) }, { where: { id: op.id, passwordHash: op.passwordHash } });
+      const [changed] = await core.models.Operator.update(
+        { passwordHash: await hashPassword(typed) },
+        { where: { id: op.id, passwordHash: op.passwordHash } },
+      );
       if (changed) await op.reload();
       log.info({ operatorId: op.id }, 'admin password rehashed with current scrypt parameters');
     }
     if (ctx?.session) {
-      const extras: SessionExtras = { stamp: credentialStamp(op), passwordAt: core.now().getTime(), mustChangePassword: await mustChangePassword(core, op.id) };
+      const extras: SessionExtras = {
+        stamp: credentialStamp(op),
+        passwordAt: core.now().getTime(),
+        mustChangePassword: await mustChangePassword(core, op.id),
+      };
       Object.assign(ctx.session, extras, await secondFactorAtLogin(core, op));
       // Lets the session store create this session's row (see session-store.ts).
       ctx.state.adminLogin = op.id;

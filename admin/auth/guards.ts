@@ -2,7 +2,8 @@ import type Koa from 'koa';
 import type AdminJS from 'adminjs';
 import type { Core } from '../../core/context.js';
 
-const ACTION_PATH = /^\/admin(?:\/api)?\/resources\/([^/]+)(?:\/actions\/([^/?]+)|\/records\/[^/]+\/([^/?]+)|\/bulk\/([^/?]+))\/?$/;
+const ACTION_PATH =
+  /^\/admin(?:\/api)?\/resources\/([^/]+)(?:\/actions\/([^/?]+)|\/records\/[^/]+\/([^/?]+)|\/bulk\/([^/?]+))\/?$/;
 
 /**
  * With PUBLIC_URL on https, a plain-http request is sent to the https address (GET) or refused
@@ -35,7 +36,9 @@ export function unknownActionAs404(admin: AdminJS): Koa.Middleware {
       const known = resource ? Object.prototype.hasOwnProperty.call(resource.decorate().actions, action) : false;
       if (!known) {
         ctx.status = 404;
-        const message = resource ? `没有名为「${action.slice(0, 60)}」的操作。请从页面上的按钮进入。` : `没有名为「${decodeURIComponent(resourceId!).slice(0, 60)}」的数据表。请从左侧菜单进入。`;
+        const message = resource
+          ? `没有名为「${action.slice(0, 60)}」的操作。请从页面上的按钮进入。`
+          : `没有名为「${decodeURIComponent(resourceId!).slice(0, 60)}」的数据表。请从左侧菜单进入。`;
         if (ctx.path.startsWith('/admin/api/')) ctx.body = { error: { code: 'NOT_FOUND', message } };
         else {
           ctx.type = 'text/plain; charset=utf-8';

@@ -21,7 +21,8 @@ function refuse(ctx: Koa.Context, message: string): void {
 }
 
 export const FOREIGN_MESSAGE = '请求来自其他网站, 已拒绝。请直接在后台页面里操作。';
-export const NO_ORIGIN_MESSAGE = '请求没有标明来源 (Origin/Referer), 已拒绝。请在浏览器里打开后台页面操作; 若经过代理, 请让代理保留 Origin 头。';
+export const NO_ORIGIN_MESSAGE =
+  '请求没有标明来源 (Origin/Referer), 已拒绝。请在浏览器里打开后台页面操作; 若经过代理, 请让代理保留 Origin 头。';
 
 /**
  * CSRF defence for the back office: every state-changing request must name our own origin
@@ -40,7 +41,7 @@ export function sameOriginOnly(core: Core): Koa.Middleware {
       }
       return next();
     }
-    const claimed = ctx.get('origin') ? originOf(ctx.get('origin')) ?? 'null' : originOf(ctx.get('referer'));
+    const claimed = ctx.get('origin') ? (originOf(ctx.get('origin')) ?? 'null') : originOf(ctx.get('referer'));
     if (claimed === null) return refuse(ctx, NO_ORIGIN_MESSAGE);
     if (claimed !== ctx.origin && claimed !== publicOrigin) return refuse(ctx, FOREIGN_MESSAGE);
     if (FOREIGN.has(ctx.get('sec-fetch-site'))) return refuse(ctx, FOREIGN_MESSAGE);

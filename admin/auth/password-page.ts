@@ -7,7 +7,8 @@ import { adminActor, type SessionExtras, type SessionUser } from './session.js';
 
 export const PASSWORD_PATH = '/steward/password';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(root: string, message: string, error: boolean): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>修改密码 · 客户主数据管家</title>
@@ -25,8 +26,11 @@ export function mustChangeFirst(root: string): Koa.Middleware {
   return async function mustChangeFirst(ctx, next) {
     const session = ctx.session as Session | null;
     // The two-step pages come first (see second-factor.ts); then the password.
-    const free = [PASSWORD_PATH, '/logout', '/login', '/steward/2fa', '/steward/2fa-setup'].some((p) => ctx.path === `${root}${p}`);
-    if (!session?.adminUser || !session.mustChangePassword || free || ctx.path.startsWith(`${root}/frontend/`)) return next();
+    const free = [PASSWORD_PATH, '/logout', '/login', '/steward/2fa', '/steward/2fa-setup'].some(
+      (p) => ctx.path === `${root}${p}`,
+    );
+    if (!session?.adminUser || !session.mustChangePassword || free || ctx.path.startsWith(`${root}/frontend/`))
+      return next();
     if (ctx.path.startsWith(`${root}/api/`)) {
       ctx.status = 403;
       ctx.body = { error: { code: 'PASSWORD_CHANGE_REQUIRED', message: '请先修改一次性密码, 再继续操作。' } };
@@ -63,7 +67,12 @@ export function passwordRoutes(core: Core, router: Router, root: string): void {
       return;
     }
     try {
-      await changeOwnPassword(core, adminActor(user, ctx.state.requestId as string | undefined), user.operatorId, password);
+      await changeOwnPassword(
+        core,
+        adminActor(user, ctx.state.requestId as string | undefined),
+        user.operatorId,
+        password,
+      );
     } catch (err) {
       if (!isDomainError(err)) throw err;
       ctx.status = 400;

@@ -38,7 +38,8 @@ export const RECHECK_JS = `(function () {
 `;
 
 type Session = SessionExtras & { adminUser?: SessionUser };
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Where to go back to: a back-office path only (never another site). */
 function backPath(root: string, raw: unknown): string {
@@ -60,10 +61,22 @@ export function recheckBeforeDestructive(core: Core, root: string): Koa.Middlewa
     const m = ctx.method === 'POST' ? ACTION.exec(ctx.path) : null;
     const guarded = m ? GUARDED[decodeURIComponent(m[1]!)] : undefined;
     const session = ctx.session as Session | null;
-    if (!m || !guarded || !(guarded.includes('*') || guarded.includes(decodeURIComponent(m[2]!))) || !session?.adminUser) return next();
+    if (
+      !m ||
+      !guarded ||
+      !(guarded.includes('*') || guarded.includes(decodeURIComponent(m[2]!))) ||
+      !session?.adminUser
+    )
+      return next();
     if (core.now().getTime() - Number(session.passwordAt ?? 0) <= RECHECK_AFTER_MS) return next();
     ctx.status = 401;
-    ctx.body = { error: { code: 'REAUTH_REQUIRED', message: '此操作需要再次输入密码 (上次输入已超过 10 分钟)。验证后请重新操作。', reauthUrl: `${root}${RECHECK_PATH}` } };
+    ctx.body = {
+      error: {
+        code: 'REAUTH_REQUIRED',
+        message: '此操作需要再次输入密码 (上次输入已超过 10 分钟)。验证后请重新操作。',
+        reauthUrl: `${root}${RECHECK_PATH}`,
+      },
+    };
   };
 }
 
@@ -73,7 +86,12 @@ export function recheckRoutes(core: Core, router: Router, root: string, limits: 
   router.get(RECHECK_PATH, (ctx) => {
     if (!(ctx.session as Session | null)?.adminUser) return ctx.redirect(`${root}/login`);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = page(root, backPath(root, ctx.query.back), '删除审批、彻底清除、恢复、查看完整个人信息和管理操作员之前, 需要确认是您本人。验证后请重新操作一次。', false);
+    ctx.body = page(
+      root,
+      backPath(root, ctx.query.back),
+      '删除审批、彻底清除、恢复、查看完整个人信息和管理操作员之前, 需要确认是您本人。验证后请重新操作一次。',
+      false,
+    );
   });
   router.post(RECHECK_PATH, async (ctx) => {
     const session = ctx.session as Session | null;
@@ -88,7 +106,12 @@ export function recheckRoutes(core: Core, router: Router, root: string, limits: 
     if (wait > 0 || !op || !(await verifyPassword(String(body.password ?? '').slice(0, 1024), op.passwordHash))) {
       if (wait <= 0) await throttle.recordFailure(keys);
       ctx.status = wait > 0 ? 429 : 401;
-      ctx.body = page(root, back, wait > 0 ? `密码输错次数过多, 请 ${Math.ceil(wait / 1000)} 秒后再试。` : '密码不正确, 请重新输入。', true);
+      ctx.body = page(
+        root,
+        back,
+        wait > 0 ? `密码输错次数过多, 请 ${Math.ceil(wait / 1000)} 秒后再试。` : '密码不正确, 请重新输入。',
+        true,
+      );
       return;
     }
     await throttle.clear(keys[0]!.key);

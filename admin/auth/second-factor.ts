@@ -26,9 +26,18 @@ export async function secondFactorAtLogin(core: Core, op: Operator): Promise<Sec
   return core.config.ADMIN_2FA === 'required' && bound ? { totpEnrolRequired: true } : {};
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function page(root: string, title: string, intro: string, action: string, message: string, error: boolean, extra = ''): string {
+function page(
+  root: string,
+  title: string,
+  intro: string,
+  action: string,
+  message: string,
+  error: boolean,
+  extra = '',
+): string {
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)} · 客户主数据管家</title>
 <style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:420px;margin:48px auto;padding:0 16px}label{display:block;margin:12px 0 4px}input{width:100%;padding:6px;font-size:20px;letter-spacing:4px}button{margin-top:16px;padding:8px 20px;font-size:16px}.msg{padding:10px;background:#f4f4f5}.err{background:#fdecea}code{word-break:break-all}</style></head>
 <body><h2>${esc(title)}</h2><p>${esc(intro)}</p>${message ? `<p class="msg${error ? ' err' : ''}" role="${error ? 'alert' : 'status'}">${esc(message)}</p>` : ''}${extra}
@@ -42,7 +51,13 @@ export function secondFactorFirst(root: string): Koa.Middleware {
     const s = ctx.session as Session | null;
     if (!s?.adminUser || !(s.totpPending || s.totpEnrolRequired)) return next();
     const target = s.totpPending ? `${root}${TOTP_PATH}` : `${root}${TOTP_SETUP_PATH}`;
-    if (ctx.path === target || ctx.path === `${root}/logout` || ctx.path === `${root}/login` || ctx.path.startsWith(`${root}/frontend/`)) return next();
+    if (
+      ctx.path === target ||
+      ctx.path === `${root}/logout` ||
+      ctx.path === `${root}/login` ||
+      ctx.path.startsWith(`${root}/frontend/`)
+    )
+      return next();
     if (ctx.path.startsWith(`${root}/api/`)) {
       ctx.status = 403;
       ctx.body = { error: { code: 'SECOND_FACTOR_REQUIRED', message: '请先完成两步验证, 再继续操作。' } };
@@ -72,7 +87,8 @@ export function secondFactorRoutes(core: Core, router: Router, root: string, lim
     if (!s?.adminUser?.operatorId || !s.totpPending) return ctx.redirect(s?.adminUser ? root : `${root}/login`);
     const keys = loginKeys(ctx.ip, `totp:${s.adminUser.email}`, limits);
     const wait = await throttle.blockedFor(keys);
-    if (wait > 0) return html(ctx, 429, verifyPage(`验证码输错次数过多, 请 ${Math.ceil(wait / 1000)} 秒后再试。`, true));
+    if (wait > 0)
+      return html(ctx, 429, verifyPage(`验证码输错次数过多, 请 ${Math.ceil(wait / 1000)} 秒后再试。`, true));
     const code = String((ctx.request as { body?: Record<string, unknown> }).body?.code ?? '');
     if (!(await checkTotp(core, s.adminUser.operatorId, code))) {
       await throttle.recordFailure(keys);
@@ -85,7 +101,15 @@ export function secondFactorRoutes(core: Core, router: Router, root: string, lim
   const setupPage = async (email: string, secret: string, msg = '', err = false) => {
     const svg = await QRCode.toString(totpUri(email, secret), { type: 'svg', margin: 1, width: 220 });
     const qr = `<p><img alt="两步验证二维码" width="220" height="220" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}"></p><p>无法扫码时手动输入密钥: <code>${esc(secret)}</code></p>`;
-    return page(root, '开启两步验证', '用手机上的验证器 App (如 Microsoft Authenticator、Google 身份验证器、腾讯身份验证器) 扫描二维码, 再输入 App 显示的 6 位验证码。', TOTP_SETUP_PATH, msg, err, qr);
+    return page(
+      root,
+      '开启两步验证',
+      '用手机上的验证器 App (如 Microsoft Authenticator、Google 身份验证器、腾讯身份验证器) 扫描二维码, 再输入 App 显示的 6 位验证码。',
+      TOTP_SETUP_PATH,
+      msg,
+      err,
+      qr,
+    );
   };
   router.get(TOTP_SETUP_PATH, async (ctx) => {
     const s = ctx.session as Session | null;
@@ -93,15 +117,30 @@ export function secondFactorRoutes(core: Core, router: Router, root: string, lim
     if (s.totpPending) return ctx.redirect(`${root}${TOTP_PATH}`);
     // The secret waits in the (server-side) session until a code proves the app has it.
     s.totpSetupSecret ??= newTotpSecret();
-    html(ctx, 200, await setupPage(s.adminUser.email, s.totpSetupSecret, s.totpEnrolRequired ? '本系统要求管理员和审批人开启两步验证。' : ''));
+    html(
+      ctx,
+      200,
+      await setupPage(
+        s.adminUser.email,
+        s.totpSetupSecret,
+        s.totpEnrolRequired ? '本系统要求管理员和审批人开启两步验证。' : '',
+      ),
+    );
   });
   router.post(TOTP_SETUP_PATH, async (ctx) => {
     const s = ctx.session as Session | null;
     const user = s?.adminUser;
-    if (!user || !s.totpSetupSecret || s.totpPending) return ctx.redirect(user ? `${root}${TOTP_SETUP_PATH}` : `${root}/login`);
+    if (!user || !s.totpSetupSecret || s.totpPending)
+      return ctx.redirect(user ? `${root}${TOTP_SETUP_PATH}` : `${root}/login`);
     const code = String((ctx.request as { body?: Record<string, unknown> }).body?.code ?? '');
     try {
-      await enrolTotp(core, adminActor(user, ctx.state.requestId as string | undefined), user.operatorId, s.totpSetupSecret, code);
+      await enrolTotp(
+        core,
+        adminActor(user, ctx.state.requestId as string | undefined),
+        user.operatorId,
+        s.totpSetupSecret,
+        code,
+      );
     } catch (err) {
       if (!isDomainError(err)) throw err;
       return html(ctx, 400, await setupPage(user.email, s.totpSetupSecret, err.message, true));

@@ -23,7 +23,11 @@ const ADMIN_PATH = '/admin';
 export function sessionUser(op: Operator): SessionUser {
   const roles = op.roleList();
   return {
-    id: String(op.id), email: op.email ?? '', operatorId: op.id, displayName: op.displayName, roles,
+    id: String(op.id),
+    email: op.email ?? '',
+    operatorId: op.id,
+    displayName: op.displayName,
+    roles,
     title: `${op.displayName} · ${roles.map((r) => ROLE_LABELS[r]).join('/') || '无角色'}`,
   };
 }
@@ -36,7 +40,12 @@ export function operatorOf(current: CurrentAdmin | undefined | null): OperatorLi
   const user = current as Partial<SessionUser> | undefined;
   if (!user?.operatorId) return { id: null, displayName: '未登录', active: false, roleList: () => [] };
   const roles = [...(user.roles ?? [])];
-  return { id: user.operatorId, displayName: user.displayName ?? user.email ?? '', active: true, roleList: () => roles };
+  return {
+    id: user.operatorId,
+    displayName: user.displayName ?? user.email ?? '',
+    active: true,
+    roleList: () => roles,
+  };
 }
 
 /** The core actor for a back-office request: the logged-in operator, door `admin`. */
@@ -74,7 +83,8 @@ export function sessionOptions(core: Core, maxAgeMs: number) {
         if (ctx.headerSent) return;
         if ((ctx.session as { adminUser?: unknown } | null)?.adminUser) ctx.cookies.set(SESSION_COOKIE, sid, cookie);
         // A session that just ended forgets its cookie; a request that came without one sets none.
-        else if (ctx.cookies.get(SESSION_COOKIE)) ctx.cookies.set(SESSION_COOKIE, '', { ...cookie, maxAge: 0, expires: new Date(0) });
+        else if (ctx.cookies.get(SESSION_COOKIE))
+          ctx.cookies.set(SESSION_COOKIE, '', { ...cookie, maxAge: 0, expires: new Date(0) });
       },
     },
   };
@@ -99,7 +109,10 @@ export function reloadOperator(core: Core): Koa.Middleware {
     if (session && user?.operatorId) {
       const op = await core.models.Operator.findByPk(user.operatorId);
       if (!op || !op.active || !op.passwordHash || credentialStamp(op) !== session.stamp) {
-        ctx.state.log?.info({ operatorId: user.operatorId }, 'admin session ended: operator gone, inactive, or credentials changed');
+        ctx.state.log?.info(
+          { operatorId: user.operatorId },
+          'admin session ended: operator gone, inactive, or credentials changed',
+        );
         // Not `ctx.session = null`: AdminJS's routes insist on a session object.
         session.adminUser = undefined;
       } else {

@@ -1,37 +1,44 @@
-import React, { useState } from 'react'
-import { useNotice, type ActionProps } from 'adminjs'
-import { useNavigate } from 'react-router'
-import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui'
+import React, { useState } from 'react';
+import { useNotice, type ActionProps } from 'adminjs';
+import { useNavigate } from 'react-router';
+import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui';
 
 /** A confirmation step for record actions with at most one input (启用, 同意, 拒绝 + 理由, 登记收款 + 金额, …); only POST changes anything. */
 const ConfirmAction = (props: ActionProps) => {
-  const { action, resource } = props
-  const record = props.record!
-  const custom = (action.custom || {}) as { message?: string; button?: string; danger?: boolean; note?: { label: string; required?: boolean; name?: string; input?: 'text' } }
-  const [note, setNote] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const addNotice = useNotice()
-  const navigate = useNavigate()
+  const { action, resource } = props;
+  const record = props.record!;
+  const custom = (action.custom || {}) as {
+    message?: string;
+    button?: string;
+    danger?: boolean;
+    note?: { label: string; required?: boolean; name?: string; input?: 'text' };
+  };
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const addNotice = useNotice();
+  const navigate = useNavigate();
 
   const submit = async (event: React.FormEvent) => {
-    event.preventDefault()
+    event.preventDefault();
     if (custom.note && custom.note.required && !note.trim()) {
-      setError(`请填写${custom.note.label}`)
-      return
+      setError(`请填写${custom.note.label}`);
+      return;
     }
-    setBusy(true)
-    setError(null)
+    setBusy(true);
+    setError(null);
     try {
-      const data = await postRecordAction(resource.id, record.id, action.name, { [(custom.note && custom.note.name) || 'note']: note })
-      if (data.notice) addNotice(data.notice)
-      if (data.notice && data.notice.type === 'error') setError(data.notice.message)
-      else navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' }))
+      const data = await postRecordAction(resource.id, record.id, action.name, {
+        [(custom.note && custom.note.name) || 'note']: note,
+      });
+      if (data.notice) addNotice(data.notice);
+      if (data.notice && data.notice.type === 'error') setError(data.notice.message);
+      else navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' }));
     } catch (err) {
-      setError(requestFailed(err))
+      setError(requestFailed(err));
     }
-    setBusy(false)
-  }
+    setBusy(false);
+  };
 
   return (
     <form style={box} onSubmit={submit} data-testid={`confirm-${action.name}`}>
@@ -39,16 +46,38 @@ const ConfirmAction = (props: ActionProps) => {
       <p style={{ margin: '12px 0', lineHeight: 1.6 }}>{custom.message}</p>
       {custom.note ? (
         <div>
-          <label style={labelStyle} htmlFor="note">{custom.note.label}{custom.note.required ? ' *' : ' (可选)'}</label>
-          {custom.note.input === 'text'
-            ? <input id="note" name={custom.note.name || 'note'} style={field} value={note} onChange={(e) => setNote(e.target.value)} maxLength={40} />
-            : <textarea id="note" name="note" rows={3} style={field} value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />}
+          <label style={labelStyle} htmlFor="note">
+            {custom.note.label}
+            {custom.note.required ? ' *' : ' (可选)'}
+          </label>
+          {custom.note.input === 'text' ? (
+            <input
+              id="note"
+              name={custom.note.name || 'note'}
+              style={field}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              maxLength={40}
+            />
+          ) : (
+            <textarea
+              id="note"
+              name="note"
+              rows={3}
+              style={field}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              maxLength={500}
+            />
+          )}
         </div>
       ) : null}
       <ErrorBox message={error} />
-      <button type="submit" style={primaryButton(custom.danger)} disabled={busy} data-testid="confirm-submit">{busy ? '处理中…' : custom.button || '确认'}</button>
+      <button type="submit" style={primaryButton(custom.danger)} disabled={busy} data-testid="confirm-submit">
+        {busy ? '处理中…' : custom.button || '确认'}
+      </button>
     </form>
-  )
-}
+  );
+};
 
-export default ConfirmAction
+export default ConfirmAction;

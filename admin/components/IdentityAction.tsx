@@ -1,62 +1,67 @@
-import React, { useState } from 'react'
-import { useNotice, type ActionProps, type RecordJSON } from 'adminjs'
-import { ErrorBox, box, errorText, field, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui'
+import React, { useState } from 'react';
+import { useNotice, type ActionProps, type RecordJSON } from 'adminjs';
+import { ErrorBox, box, errorText, field, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui';
 
-type Identity = { channel: string; externalId: string; label: string }
-type Choice = { id: string; label: string }
+type Identity = { channel: string; externalId: string; label: string };
+type Choice = { id: string; label: string };
 
 const parse = <T,>(v: unknown): T[] => {
   try {
-    return JSON.parse(String(v || '[]')) as T[]
+    return JSON.parse(String(v || '[]')) as T[];
   } catch {
-    return []
+    return [];
   }
-}
+};
 
-const OTHER = '__other__'
+const OTHER = '__other__';
 
 /** 关联聊天账号: the operator's linked chat accounts (each with 解除关联), and a form to link one more. */
 const IdentityAction = (props: ActionProps) => {
-  const { action, resource } = props
-  const [record, setRecord] = useState<RecordJSON>(props.record!)
-  const identities = parse<Identity>(record.params.identitiesJson)
-  const channels = parse<Choice>(record.params.channelsJson)
-  const [channel, setChannel] = useState(channels[0] ? channels[0].id : OTHER)
-  const [otherChannel, setOtherChannel] = useState('')
-  const [externalId, setExternalId] = useState('')
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const [fieldErrors, setFieldErrors] = useState<Record<string, { message: string }>>({})
-  const addNotice = useNotice()
+  const { action, resource } = props;
+  const [record, setRecord] = useState<RecordJSON>(props.record!);
+  const identities = parse<Identity>(record.params.identitiesJson);
+  const channels = parse<Choice>(record.params.channelsJson);
+  const [channel, setChannel] = useState(channels[0] ? channels[0].id : OTHER);
+  const [otherChannel, setOtherChannel] = useState('');
+  const [externalId, setExternalId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, { message: string }>>({});
+  const addNotice = useNotice();
 
   const send = async (fields: Record<string, string>) => {
-    setBusy(true)
-    setError(null)
-    setFieldErrors({})
+    setBusy(true);
+    setError(null);
+    setFieldErrors({});
     try {
-      const data = await postRecordAction(resource.id, record.id, action.name, fields)
-      if (data.notice) addNotice(data.notice)
+      const data = await postRecordAction(resource.id, record.id, action.name, fields);
+      if (data.notice) addNotice(data.notice);
       if (data.notice && data.notice.type === 'error') {
-        setError(data.notice.message)
-        setFieldErrors(((data.record && data.record.errors) || {}) as Record<string, { message: string }>)
+        setError(data.notice.message);
+        setFieldErrors(((data.record && data.record.errors) || {}) as Record<string, { message: string }>);
       } else if (data.record) {
-        setRecord(data.record)
-        setExternalId('')
+        setRecord(data.record);
+        setExternalId('');
       }
     } catch (err) {
-      setError(requestFailed(err))
+      setError(requestFailed(err));
     }
-    setBusy(false)
-  }
+    setBusy(false);
+  };
 
   const link = (event: React.FormEvent) => {
-    event.preventDefault()
-    send({ op: 'link', channel: channel === OTHER ? otherChannel.trim() : channel, externalId })
-  }
+    event.preventDefault();
+    send({ op: 'link', channel: channel === OTHER ? otherChannel.trim() : channel, externalId });
+  };
   const unlink = (i: Identity) => {
-    if (window.confirm(`解除 ${record.title} 的${i.label}账号 ${i.externalId}? 之后此人在${i.label}里发消息将不再被识别。`)) send({ op: 'unlink', channel: i.channel })
-  }
-  const err = (name: string) => (fieldErrors[name] ? <div style={errorText}>{fieldErrors[name].message}</div> : null)
+    if (
+      window.confirm(
+        `解除 ${record.title} 的${i.label}账号 ${i.externalId}? 之后此人在${i.label}里发消息将不再被识别。`,
+      )
+    )
+      send({ op: 'unlink', channel: i.channel });
+  };
+  const err = (name: string) => (fieldErrors[name] ? <div style={errorText}>{fieldErrors[name].message}</div> : null);
 
   return (
     <div>
@@ -67,33 +72,71 @@ const IdentityAction = (props: ActionProps) => {
             <tbody>
               {identities.map((i) => (
                 <tr key={i.channel}>
-                  <td style={{ padding: '6px 16px 6px 0' }}>{i.label} ({i.channel})</td>
+                  <td style={{ padding: '6px 16px 6px 0' }}>
+                    {i.label} ({i.channel})
+                  </td>
                   <td style={{ padding: '6px 16px 6px 0', fontFamily: 'monospace' }}>{i.externalId}</td>
-                  <td><button type="button" disabled={busy} onClick={() => unlink(i)} data-testid={`unlink-${i.channel}`}>解除关联</button></td>
+                  <td>
+                    <button type="button" disabled={busy} onClick={() => unlink(i)} data-testid={`unlink-${i.channel}`}>
+                      解除关联
+                    </button>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        ) : <p style={{ color: '#666' }}>还没有关联任何聊天账号: 此人在聊天里发消息时机器人认不出是谁。</p>}
+        ) : (
+          <p style={{ color: '#666' }}>还没有关联任何聊天账号: 此人在聊天里发消息时机器人认不出是谁。</p>
+        )}
         {err('channel')}
       </div>
       <form style={box} onSubmit={link} data-testid="identity-form">
         <div style={{ fontSize: 16, fontWeight: 600 }}>关联聊天账号</div>
-        <p style={{ margin: '8px 0', color: '#666' }}>每个渠道一个账号; 再次关联同一渠道会替换原账号。账号 ID 是该平台的用户 ID (企业微信 UserID、钉钉 userId、飞书 open_id)。</p>
-        <label style={labelStyle} htmlFor="channel">渠道 *</label>
+        <p style={{ margin: '8px 0', color: '#666' }}>
+          每个渠道一个账号; 再次关联同一渠道会替换原账号。账号 ID 是该平台的用户 ID (企业微信 UserID、钉钉 userId、飞书
+          open_id)。
+        </p>
+        <label style={labelStyle} htmlFor="channel">
+          渠道 *
+        </label>
         <select id="channel" name="channel" style={field} value={channel} onChange={(e) => setChannel(e.target.value)}>
-          {channels.map((c) => <option key={c.id} value={c.id}>{c.label} ({c.id})</option>)}
+          {channels.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.label} ({c.id})
+            </option>
+          ))}
           <option value={OTHER}>其他渠道…</option>
         </select>
-        {channel === OTHER ? <input aria-label="渠道 ID" placeholder="渠道 ID, 例如 slack" style={{ ...field, marginTop: 8 }} value={otherChannel} onChange={(e) => setOtherChannel(e.target.value)} maxLength={32} /> : null}
-        <label style={labelStyle} htmlFor="externalId">账号 ID *</label>
-        <input id="externalId" name="externalId" style={field} value={externalId} onChange={(e) => setExternalId(e.target.value)} maxLength={128} required />
+        {channel === OTHER ? (
+          <input
+            aria-label="渠道 ID"
+            placeholder="渠道 ID, 例如 slack"
+            style={{ ...field, marginTop: 8 }}
+            value={otherChannel}
+            onChange={(e) => setOtherChannel(e.target.value)}
+            maxLength={32}
+          />
+        ) : null}
+        <label style={labelStyle} htmlFor="externalId">
+          账号 ID *
+        </label>
+        <input
+          id="externalId"
+          name="externalId"
+          style={field}
+          value={externalId}
+          onChange={(e) => setExternalId(e.target.value)}
+          maxLength={128}
+          required
+        />
         {err('externalId')}
         <ErrorBox message={error} />
-        <button type="submit" style={primaryButton()} disabled={busy} data-testid="identity-submit">{busy ? '处理中…' : '关联'}</button>
+        <button type="submit" style={primaryButton()} disabled={busy} data-testid="identity-submit">
+          {busy ? '处理中…' : '关联'}
+        </button>
       </form>
     </div>
-  )
-}
+  );
+};
 
-export default IdentityAction
+export default IdentityAction;

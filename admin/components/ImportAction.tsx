@@ -1,29 +1,54 @@
-import React, { useEffect, useState } from 'react'
-import { useNotice, type ActionProps, type NoticeMessage } from 'adminjs'
-import { ErrorBox, api, box, field, h, labelStyle, primaryButton, requestFailed } from './ui'
+import React, { useEffect, useState } from 'react';
+import { useNotice, type ActionProps, type NoticeMessage } from 'adminjs';
+import { ErrorBox, api, box, field, h, labelStyle, primaryButton, requestFailed } from './ui';
 
-type RowError = { row: number; column: string; message: string }
+type RowError = { row: number; column: string; message: string };
 type Report = {
-  fileName: string; dryRun: boolean; committed: boolean; batchId: string | null; sheet: string | null; format: string | null
-  created: number; updated: number; unchanged: number; skipped: number; errorCount: number; failedRowCount: number
-  errors: RowError[]; valueProblems?: string[]; duplicateCount: number; duplicates: { row: number; matches: string[] }[]
-  alreadyImported: { batchId: string; at: string; operatorName: string } | null
-}
-type Answer = { notice?: NoticeMessage; info?: { templateUrl: string; maxMb: number; maxRows: number }; report?: Report; token?: string | null; errorReportUrl?: string | null }
+  fileName: string;
+  dryRun: boolean;
+  committed: boolean;
+  batchId: string | null;
+  sheet: string | null;
+  format: string | null;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  errorCount: number;
+  failedRowCount: number;
+  errors: RowError[];
+  valueProblems?: string[];
+  duplicateCount: number;
+  duplicates: { row: number; matches: string[] }[];
+  alreadyImported: { batchId: string; at: string; operatorName: string } | null;
+};
+type Answer = {
+  notice?: NoticeMessage;
+  info?: { templateUrl: string; maxMb: number; maxRows: number };
+  report?: Report;
+  token?: string | null;
+  errorReportUrl?: string | null;
+};
 
-const cell: React.CSSProperties = { border: '1px solid #e3e5ec', padding: '6px 10px', textAlign: 'left', fontSize: 13 }
+const cell: React.CSSProperties = { border: '1px solid #e3e5ec', padding: '6px 10px', textAlign: 'left', fontSize: 13 };
 const stat = (label: string, value: number, color: string, testId: string) => (
   <div style={{ flex: '1 1 100px', background: '#f7f8fa', borderRadius: 6, padding: '10px 14px' }} data-testid={testId}>
     <div style={{ color: '#666', fontSize: 12 }}>{label}</div>
     <div style={{ fontSize: 22, fontWeight: 600, color }}>{value}</div>
   </div>
-)
+);
 
 /** The report of a dry run or a commit: counts, then the errors (row, column, reason) and duplicate candidates. */
 const ReportView = ({ report }: { report: Report }) => (
   <div data-testid="import-report" style={{ marginTop: 16 }}>
     <div style={{ fontWeight: 600, marginBottom: 8 }}>
-      {report.committed ? `已导入 (批次 #${report.batchId})` : report.dryRun ? '预检结果 (尚未写入任何数据)' : '没有导入'}: {report.fileName}{report.sheet ? ` · 工作表「${report.sheet}」` : ''}
+      {report.committed
+        ? `已导入 (批次 #${report.batchId})`
+        : report.dryRun
+          ? '预检结果 (尚未写入任何数据)'
+          : '没有导入'}
+      : {report.fileName}
+      {report.sheet ? ` · 工作表「${report.sheet}」` : ''}
     </div>
     <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
       {stat('将新建', report.created, '#237804', 'stat-created')}
@@ -34,105 +59,245 @@ const ReportView = ({ report }: { report: Report }) => (
       {stat('疑似重复', report.duplicateCount, '#ad4e00', 'stat-duplicates')}
     </div>
     {report.valueProblems && report.valueProblems.length ? (
-      <div data-testid="import-value-problems" style={{ marginTop: 16, background: '#fff7e6', padding: '10px 14px', borderRadius: 6, whiteSpace: 'pre-wrap', lineHeight: 1.6 }}>{report.valueProblems.join('\n')}</div>
+      <div
+        data-testid="import-value-problems"
+        style={{
+          marginTop: 16,
+          background: '#fff7e6',
+          padding: '10px 14px',
+          borderRadius: 6,
+          whiteSpace: 'pre-wrap',
+          lineHeight: 1.6,
+        }}
+      >
+        {report.valueProblems.join('\n')}
+      </div>
     ) : null}
     {report.errors.length ? (
       <table data-testid="import-errors" style={{ borderCollapse: 'collapse', marginTop: 16, width: '100%' }}>
-        <thead><tr><th style={cell}>行号</th><th style={cell}>列</th><th style={cell}>原因</th></tr></thead>
-        <tbody>{report.errors.map((e, i) => <tr key={i}><td style={cell}>{e.row}</td><td style={cell}>{e.column}</td><td style={cell}>{e.message}</td></tr>)}</tbody>
+        <thead>
+          <tr>
+            <th style={cell}>行号</th>
+            <th style={cell}>列</th>
+            <th style={cell}>原因</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.errors.map((e, i) => (
+            <tr key={i}>
+              <td style={cell}>{e.row}</td>
+              <td style={cell}>{e.column}</td>
+              <td style={cell}>{e.message}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     ) : null}
-    {report.errorCount > report.errors.length ? <div style={{ color: '#666', marginTop: 4 }}>只显示前 {report.errors.length} 条, 全部错误见错误报告。</div> : null}
+    {report.errorCount > report.errors.length ? (
+      <div style={{ color: '#666', marginTop: 4 }}>只显示前 {report.errors.length} 条, 全部错误见错误报告。</div>
+    ) : null}
     {report.duplicates.length ? (
       <table data-testid="import-duplicates" style={{ borderCollapse: 'collapse', marginTop: 16, width: '100%' }}>
-        <thead><tr><th style={cell}>行号</th><th style={cell}>疑似重复的已有客户 (名称或手机相同, 仅提示, 不阻止导入)</th></tr></thead>
-        <tbody>{report.duplicates.map((d) => <tr key={d.row}><td style={cell}>{d.row}</td><td style={cell}>{d.matches.join(', ')}</td></tr>)}</tbody>
+        <thead>
+          <tr>
+            <th style={cell}>行号</th>
+            <th style={cell}>疑似重复的已有客户 (名称或手机相同, 仅提示, 不阻止导入)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.duplicates.map((d) => (
+            <tr key={d.row}>
+              <td style={cell}>{d.row}</td>
+              <td style={cell}>{d.matches.join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     ) : null}
   </div>
-)
+);
 
 /** 导入客户: upload → dry-run report → 确认导入 of the same file (kept on the server for an hour). */
 const ImportAction = (props: ActionProps) => {
-  const { action, resource } = props
-  const [info, setInfo] = useState<Answer['info'] | null>(null)
-  const [file, setFile] = useState<File | null>(null)
-  const [ignoreUnknown, setIgnoreUnknown] = useState(false)
-  const [partial, setPartial] = useState(false)
-  const [sheet, setSheet] = useState('')
-  const [mapValues, setMapValues] = useState('')
-  const [createMissing, setCreateMissing] = useState(false)
-  const [answer, setAnswer] = useState<Answer | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const addNotice = useNotice()
+  const { action, resource } = props;
+  const [info, setInfo] = useState<Answer['info'] | null>(null);
+  const [file, setFile] = useState<File | null>(null);
+  const [ignoreUnknown, setIgnoreUnknown] = useState(false);
+  const [partial, setPartial] = useState(false);
+  const [sheet, setSheet] = useState('');
+  const [mapValues, setMapValues] = useState('');
+  const [createMissing, setCreateMissing] = useState(false);
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const addNotice = useNotice();
 
   useEffect(() => {
-    api.resourceAction({ resourceId: resource.id, actionName: action.name, method: 'get' })
+    api
+      .resourceAction({ resourceId: resource.id, actionName: action.name, method: 'get' })
       .then((res: { data: Answer }) => setInfo(res.data.info || null))
-      .catch((err: unknown) => setError(requestFailed(err)))
-  }, [])
+      .catch((err: unknown) => setError(requestFailed(err)));
+  }, []);
 
   const send = async (fields: Record<string, string | File>) => {
-    setBusy(true)
-    setError(null)
+    setBusy(true);
+    setError(null);
     try {
-      const data = new FormData()
-      Object.entries(fields).forEach(([k, v]) => data.set(k, v))
-      const res = await api.resourceAction({ resourceId: resource.id, actionName: action.name, method: 'post', data, headers: { 'Content-Type': 'multipart/form-data' } })
-      const body = res.data as Answer
-      if (body.notice) addNotice(body.notice)
-      if (body.notice && body.notice.type === 'error' && !body.report) setError(body.notice.message)
-      else setAnswer(body)
+      const data = new FormData();
+      Object.entries(fields).forEach(([k, v]) => data.set(k, v));
+      const res = await api.resourceAction({
+        resourceId: resource.id,
+        actionName: action.name,
+        method: 'post',
+        data,
+        headers: { 'Content-Type': 'multipart/form-data' },
+      });
+      const body = res.data as Answer;
+      if (body.notice) addNotice(body.notice);
+      if (body.notice && body.notice.type === 'error' && !body.report) setError(body.notice.message);
+      else setAnswer(body);
     } catch (err) {
-      const message = (err as { response?: { data?: Answer } }).response?.data?.notice?.message
-      setError(message || requestFailed(err))
+      const message = (err as { response?: { data?: Answer } }).response?.data?.notice?.message;
+      setError(message || requestFailed(err));
     }
-    setBusy(false)
-  }
+    setBusy(false);
+  };
 
   const check = (event: React.FormEvent) => {
-    event.preventDefault()
-    if (!file) return setError('请先选择要导入的 .xlsx 或 .csv 文件。')
-    setAnswer(null)
-    send({ file, ignoreUnknown: String(ignoreUnknown), partial: String(partial), sheet, mapValues, createMissing: String(createMissing) })
-  }
+    event.preventDefault();
+    if (!file) return setError('请先选择要导入的 .xlsx 或 .csv 文件。');
+    setAnswer(null);
+    send({
+      file,
+      ignoreUnknown: String(ignoreUnknown),
+      partial: String(partial),
+      sheet,
+      mapValues,
+      createMissing: String(createMissing),
+    });
+  };
 
-  const report = answer && answer.report
-  const canCommit = report && report.dryRun && answer!.token && (report.created + report.updated > 0) && (partial || report.failedRowCount === 0)
+  const report = answer && answer.report;
+  const canCommit =
+    report &&
+    report.dryRun &&
+    answer!.token &&
+    report.created + report.updated > 0 &&
+    (partial || report.failedRowCount === 0);
   return (
     <div style={box}>
       <form onSubmit={check} data-testid="import-form">
         <div style={{ fontSize: 16, fontWeight: 600 }}>从 Excel / CSV 导入客户</div>
         <p style={{ color: '#666', lineHeight: 1.6 }}>
-          先预检: 系统检查每一行并给出报告, 不写入任何数据; 确认无误后再点「确认导入」。支持 .xlsx、旧版 .xls 和 .csv (UTF-8 或 GBK),
-          最大 {info ? info.maxMb : '…'} MB、{info ? info.maxRows : '…'} 行。{info ? <a href={info.templateUrl} data-testid="template-link">下载导入模板</a> : null}
+          先预检: 系统检查每一行并给出报告, 不写入任何数据; 确认无误后再点「确认导入」。支持 .xlsx、旧版 .xls 和 .csv
+          (UTF-8 或 GBK), 最大 {info ? info.maxMb : '…'} MB、{info ? info.maxRows : '…'} 行。
+          {info ? (
+            <a href={info.templateUrl} data-testid="template-link">
+              下载导入模板
+            </a>
+          ) : null}
         </p>
-        <label style={labelStyle} htmlFor="file">文件 *</label>
-        <input id="file" name="file" type="file" accept=".xlsx,.xls,.csv" style={field} onChange={(e) => setFile(e.target.files && e.target.files[0] ? e.target.files[0] : null)} />
-        <label style={labelStyle} htmlFor="sheet">工作表名称 (可选, 默认第一个)</label>
-        <input id="sheet" name="sheet" style={field} value={sheet} onChange={(e) => setSheet(e.target.value)} maxLength={100} />
-        <label style={{ display: 'block', marginTop: 12 }}><input type="checkbox" name="ignoreUnknown" checked={ignoreUnknown} onChange={(e) => setIgnoreUnknown(e.target.checked)} /> 忽略未知列</label>
-        <label style={{ display: 'block', marginTop: 8 }}><input type="checkbox" name="partial" checked={partial} onChange={(e) => setPartial(e.target.checked)} /> 只导入有效行 (默认: 有一行出错就全部不导入)</label>
-        <label style={labelStyle} htmlFor="mapValues">值对应 (可选, 每行一条, 例如 客户分类:零售=零售商 或 区域:华东区=华东)</label>
-        <textarea id="mapValues" name="mapValues" style={{ ...field, height: 60 }} value={mapValues} onChange={(e) => setMapValues(e.target.value)} maxLength={2000} />
-        <label style={{ display: 'block', marginTop: 8 }}><input type="checkbox" name="createMissing" checked={createMissing} onChange={(e) => setCreateMissing(e.target.checked)} /> 表中没有的客户分类/区域自动新增 (仅管理员; 预检时先列出将新增的值)</label>
-        <button type="submit" style={primaryButton()} disabled={busy} data-testid="import-check">{busy ? '处理中…' : '上传并预检'}</button>
+        <label style={labelStyle} htmlFor="file">
+          文件 *
+        </label>
+        <input
+          id="file"
+          name="file"
+          type="file"
+          accept=".xlsx,.xls,.csv"
+          style={field}
+          onChange={(e) => setFile(e.target.files && e.target.files[0] ? e.target.files[0] : null)}
+        />
+        <label style={labelStyle} htmlFor="sheet">
+          工作表名称 (可选, 默认第一个)
+        </label>
+        <input
+          id="sheet"
+          name="sheet"
+          style={field}
+          value={sheet}
+          onChange={(e) => setSheet(e.target.value)}
+          maxLength={100}
+        />
+        <label style={{ display: 'block', marginTop: 12 }}>
+          <input
+            type="checkbox"
+            name="ignoreUnknown"
+            checked={ignoreUnknown}
+            onChange={(e) => setIgnoreUnknown(e.target.checked)}
+          />{' '}
+          忽略未知列
+        </label>
+        <label style={{ display: 'block', marginTop: 8 }}>
+          <input type="checkbox" name="partial" checked={partial} onChange={(e) => setPartial(e.target.checked)} />{' '}
+          只导入有效行 (默认: 有一行出错就全部不导入)
+        </label>
+        <label style={labelStyle} htmlFor="mapValues">
+          值对应 (可选, 每行一条, 例如 客户分类:零售=零售商 或 区域:华东区=华东)
+        </label>
+        <textarea
+          id="mapValues"
+          name="mapValues"
+          style={{ ...field, height: 60 }}
+          value={mapValues}
+          onChange={(e) => setMapValues(e.target.value)}
+          maxLength={2000}
+        />
+        <label style={{ display: 'block', marginTop: 8 }}>
+          <input
+            type="checkbox"
+            name="createMissing"
+            checked={createMissing}
+            onChange={(e) => setCreateMissing(e.target.checked)}
+          />{' '}
+          表中没有的客户分类/区域自动新增 (仅管理员; 预检时先列出将新增的值)
+        </label>
+        <button type="submit" style={primaryButton()} disabled={busy} data-testid="import-check">
+          {busy ? '处理中…' : '上传并预检'}
+        </button>
       </form>
       <ErrorBox message={error} testId="import-error" />
       {report ? <ReportView report={report} /> : null}
-      {answer && answer.errorReportUrl ? <div style={{ marginTop: 12 }}><a href={answer.errorReportUrl} data-testid="error-report-link">下载错误报告</a> (出错的行和错误原因, 修改后可直接重新导入)</div> : null}
+      {answer && answer.errorReportUrl ? (
+        <div style={{ marginTop: 12 }}>
+          <a href={answer.errorReportUrl} data-testid="error-report-link">
+            下载错误报告
+          </a>{' '}
+          (出错的行和错误原因, 修改后可直接重新导入)
+        </div>
+      ) : null}
       {canCommit ? (
-        <button type="button" style={primaryButton()} disabled={busy} data-testid="import-commit" onClick={() => send({ token: answer!.token as string })}>
+        <button
+          type="button"
+          style={primaryButton()}
+          disabled={busy}
+          data-testid="import-commit"
+          onClick={() => send({ token: answer!.token as string })}
+        >
           确认导入 (新建 {report!.created}, 更新 {report!.updated})
         </button>
       ) : null}
       {report && report.dryRun && !canCommit && report.failedRowCount > 0 && !partial ? (
-        <div style={{ marginTop: 12, color: '#ad4e00' }} data-testid="commit-hint">有出错的行: 默认一行出错就全部不导入。请下载错误报告修正后重新上传, 或勾选「只导入有效行」再预检。</div>
+        <div style={{ marginTop: 12, color: '#ad4e00' }} data-testid="commit-hint">
+          有出错的行: 默认一行出错就全部不导入。请下载错误报告修正后重新上传, 或勾选「只导入有效行」再预检。
+        </div>
       ) : null}
-      {report && report.committed ? <div style={{ marginTop: 12 }}><a href={h.recordActionUrl({ resourceId: 'import_batches', recordId: String(report.batchId), actionName: 'show' })} data-testid="batch-link">查看导入批次 #{report.batchId}</a></div> : null}
+      {report && report.committed ? (
+        <div style={{ marginTop: 12 }}>
+          <a
+            href={h.recordActionUrl({
+              resourceId: 'import_batches',
+              recordId: String(report.batchId),
+              actionName: 'show',
+            })}
+            data-testid="batch-link"
+          >
+            查看导入批次 #{report.batchId}
+          </a>
+        </div>
+      ) : null}
     </div>
-  )
-}
+  );
+};
 
-export default ImportAction
+export default ImportAction;

@@ -1,86 +1,150 @@
-import React, { useState } from 'react'
-import { useNotice, type ActionProps } from 'adminjs'
-import { useNavigate } from 'react-router'
-import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui'
+import React, { useState } from 'react';
+import { useNotice, type ActionProps } from 'adminjs';
+import { useNavigate } from 'react-router';
+import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui';
 
 type Comparison = {
-  keep: string
-  customers: { code: string; name: string }[]
-  fields: { field: string; label: string; values: { code: string; value: string }[]; result: string }[]
-  text: string
-}
+  keep: string;
+  customers: { code: string; name: string }[];
+  fields: { field: string; label: string; values: { code: string; value: string }[]; result: string }[];
+  text: string;
+};
 
-const cell: React.CSSProperties = { border: '1px solid #e0e3ea', padding: '6px 10px', textAlign: 'left', verticalAlign: 'top' }
+const cell: React.CSSProperties = {
+  border: '1px solid #e0e3ea',
+  padding: '6px 10px',
+  textAlign: 'left',
+  verticalAlign: 'top',
+};
 
 /** 合并: type the codes to merge into this customer, compare side by side, pick each differing field's value, then file the request. */
 const MergeCompareAction = (props: ActionProps) => {
-  const { action, resource } = props
-  const record = props.record!
-  const [absorb, setAbsorb] = useState('')
-  const [reason, setReason] = useState('')
-  const [picks, setPicks] = useState<Record<string, string>>({})
-  const [cmp, setCmp] = useState<Comparison | null>(null)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const addNotice = useNotice()
-  const navigate = useNavigate()
+  const { action, resource } = props;
+  const record = props.record!;
+  const [absorb, setAbsorb] = useState('');
+  const [reason, setReason] = useState('');
+  const [picks, setPicks] = useState<Record<string, string>>({});
+  const [cmp, setCmp] = useState<Comparison | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const addNotice = useNotice();
+  const navigate = useNavigate();
 
   const post = async (stage: 'compare' | 'submit') => {
-    setBusy(true)
-    setError(null)
+    setBusy(true);
+    setError(null);
     try {
-      const fields: Record<string, string> = { stage, absorb, reason }
-      Object.entries(picks).forEach(([f, code]) => { fields[`pick.${f}`] = code })
-      const data = (await postRecordAction(resource.id, record.id, action.name, fields)) as { notice?: { message: string; type: string }; comparison?: Comparison }
-      if (data.notice && data.notice.type === 'error') setError(data.notice.message)
-      else if (stage === 'compare') setCmp(data.comparison || null)
+      const fields: Record<string, string> = { stage, absorb, reason };
+      Object.entries(picks).forEach(([f, code]) => {
+        fields[`pick.${f}`] = code;
+      });
+      const data = (await postRecordAction(resource.id, record.id, action.name, fields)) as {
+        notice?: { message: string; type: string };
+        comparison?: Comparison;
+      };
+      if (data.notice && data.notice.type === 'error') setError(data.notice.message);
+      else if (stage === 'compare') setCmp(data.comparison || null);
       else {
-        if (data.notice) addNotice(data.notice as never)
-        navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' }))
+        if (data.notice) addNotice(data.notice as never);
+        navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' }));
       }
     } catch (err) {
-      setError(requestFailed(err))
+      setError(requestFailed(err));
     }
-    setBusy(false)
-  }
+    setBusy(false);
+  };
 
   return (
     <div style={box} data-testid="merge-compare">
-      <div style={{ fontSize: 16, fontWeight: 600 }}>合并到 {record.params.code} {record.params.name} (保留此客户)</div>
-      <label style={labelStyle} htmlFor="absorb">并入编码 (可写多个, 用空格分开) *</label>
-      <input id="absorb" style={field} value={absorb} onChange={(e) => { setAbsorb(e.target.value); setCmp(null) }} />
-      <button type="button" style={{ ...primaryButton(), marginTop: 12 }} disabled={busy || !absorb.trim()} onClick={() => post('compare')} data-testid="merge-compare-button">比较</button>
+      <div style={{ fontSize: 16, fontWeight: 600 }}>
+        合并到 {record.params.code} {record.params.name} (保留此客户)
+      </div>
+      <label style={labelStyle} htmlFor="absorb">
+        并入编码 (可写多个, 用空格分开) *
+      </label>
+      <input
+        id="absorb"
+        style={field}
+        value={absorb}
+        onChange={(e) => {
+          setAbsorb(e.target.value);
+          setCmp(null);
+        }}
+      />
+      <button
+        type="button"
+        style={{ ...primaryButton(), marginTop: 12 }}
+        disabled={busy || !absorb.trim()}
+        onClick={() => post('compare')}
+        data-testid="merge-compare-button"
+      >
+        比较
+      </button>
       {cmp ? (
         <div>
           <p style={{ color: '#666' }}>只列出不同的字段; 默认保留 {cmp.keep} 的值, 可逐项改选。</p>
           <table style={{ borderCollapse: 'collapse', width: '100%' }} data-testid="merge-fields">
-            <thead><tr><th style={cell}>字段</th>{cmp.customers.map((c) => <th key={c.code} style={cell}>{c.code} {c.name}</th>)}</tr></thead>
+            <thead>
+              <tr>
+                <th style={cell}>字段</th>
+                {cmp.customers.map((c) => (
+                  <th key={c.code} style={cell}>
+                    {c.code} {c.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
             <tbody>
               {cmp.fields.map((f) => (
                 <tr key={f.field}>
                   <td style={cell}>{f.label}</td>
                   {cmp.customers.map((c) => {
-                    const v = f.values.find((x) => x.code === c.code)
-                    const chosen = (picks[f.field] || cmp.keep) === c.code
+                    const v = f.values.find((x) => x.code === c.code);
+                    const chosen = (picks[f.field] || cmp.keep) === c.code;
                     return (
                       <td key={c.code} style={{ ...cell, background: chosen ? '#e6f4ff' : undefined }}>
-                        <label><input type="radio" name={`pick.${f.field}`} checked={chosen} onChange={() => setPicks({ ...picks, [f.field]: c.code })} /> {v ? v.value : f.values[0]!.value}</label>
+                        <label>
+                          <input
+                            type="radio"
+                            name={`pick.${f.field}`}
+                            checked={chosen}
+                            onChange={() => setPicks({ ...picks, [f.field]: c.code })}
+                          />{' '}
+                          {v ? v.value : f.values[0]!.value}
+                        </label>
                       </td>
-                    )
+                    );
                   })}
                 </tr>
               ))}
             </tbody>
           </table>
           <pre style={{ whiteSpace: 'pre-wrap', background: '#f7f8fa', padding: 12, borderRadius: 6 }}>{cmp.text}</pre>
-          <label style={labelStyle} htmlFor="reason">合并原因 *</label>
-          <textarea id="reason" rows={2} style={field} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
-          <button type="button" style={{ ...primaryButton(true), marginTop: 12 }} disabled={busy || !reason.trim()} onClick={() => post('submit')} data-testid="merge-submit">提交合并申请</button>
+          <label style={labelStyle} htmlFor="reason">
+            合并原因 *
+          </label>
+          <textarea
+            id="reason"
+            rows={2}
+            style={field}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            maxLength={500}
+          />
+          <button
+            type="button"
+            style={{ ...primaryButton(true), marginTop: 12 }}
+            disabled={busy || !reason.trim()}
+            onClick={() => post('submit')}
+            data-testid="merge-submit"
+          >
+            提交合并申请
+          </button>
         </div>
       ) : null}
       <ErrorBox message={error} />
     </div>
-  )
-}
+  );
+};
 
-export default MergeCompareAction
+export default MergeCompareAction;

@@ -16,8 +16,16 @@ export function fieldErrors(err: DomainError): PropertyErrors {
 }
 
 const LABELS: Record<string, string> = {
-  ...FIELD_LABELS, displayName: '姓名', email: '登录邮箱', roles: '角色', password: '密码', channel: '渠道',
-  externalId: '账号 ID', active: '启用', why: '查看原因', note: '备注',
+  ...FIELD_LABELS,
+  displayName: '姓名',
+  email: '登录邮箱',
+  roles: '角色',
+  password: '密码',
+  channel: '渠道',
+  externalId: '账号 ID',
+  active: '启用',
+  why: '查看原因',
+  note: '备注',
 };
 
 /**
@@ -41,7 +49,20 @@ export function refusal(err: DomainError, record?: RecordJSON | null): ActionRes
   return {
     notice: { message: refusalMessage(err), type: 'error' },
     error: { code: err.code, status: err.status, details: err.details },
-    ...(record ? { record: { ...record, errors: { ...record.errors, ...errors } } } : { record: { params: {}, populated: {}, errors, id: '', title: '', recordActions: [], bulkActions: [], baseError: { message: refusalMessage(err), type: err.code } } }),
+    ...(record
+      ? { record: { ...record, errors: { ...record.errors, ...errors } } }
+      : {
+          record: {
+            params: {},
+            populated: {},
+            errors,
+            id: '',
+            title: '',
+            recordActions: [],
+            bulkActions: [],
+            baseError: { message: refusalMessage(err), type: err.code },
+          },
+        }),
   };
 }
 
@@ -52,7 +73,11 @@ export type CoreHandler = (request: ActionRequest, context: ActionContext, actor
  * operator) and core's refusals become notices. Anything else propagates and is logged as a 500.
  */
 export function throughCore(handler: CoreHandler) {
-  return async function coreAction(request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> {
+  return async function coreAction(
+    request: ActionRequest,
+    _response: unknown,
+    context: ActionContext,
+  ): Promise<ActionResponse> {
     const actor = adminActor(context.currentAdmin);
     try {
       return await handler(request, context, actor);

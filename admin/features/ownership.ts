@@ -16,8 +16,15 @@ function ownerOf(record: BaseRecord): number | null {
  * customers does not see the action on a colleague's customer. Access stays the role table's, so
  * a hand-made request still reaches core and gets its NOT_PERMITTED message.
  */
-export function permitOwned(core: Core, action: CoreAction, owned: OwnerAction, visibleFor?: (record: BaseRecord) => boolean) {
+export function permitOwned(
+  core: Core,
+  action: CoreAction,
+  owned: OwnerAction,
+  visibleFor?: (record: BaseRecord) => boolean,
+) {
   const base = permit(action, visibleFor);
-  const isVisible = (context: ActionContext) => base.isVisible(context) && (!context.record || ownerMay(core, operatorOf(context.currentAdmin), { ownerId: ownerOf(context.record) }, owned));
+  const isVisible = (context: ActionContext) =>
+    base.isVisible(context) &&
+    (!context.record || ownerMay(core, operatorOf(context.currentAdmin), { ownerId: ownerOf(context.record) }, owned));
   return { isAccessible: base.isAccessible, isVisible };
 }

@@ -14,9 +14,13 @@ export function allowed(current: CurrentAdmin | undefined | null, action: CoreAc
  * condition for visibility only: an action hidden because of the record's state still reaches
  * core, which answers with its own message (e.g. 已经是停用状态).
  */
-export function permit(action: CoreAction, visibleFor?: (record: BaseRecord) => boolean): { isAccessible: Gate; isVisible: Gate } {
+export function permit(
+  action: CoreAction,
+  visibleFor?: (record: BaseRecord) => boolean,
+): { isAccessible: Gate; isVisible: Gate } {
   const isAccessible: Gate = ({ currentAdmin }) => allowed(currentAdmin, action);
-  const isVisible: Gate = (context) => isAccessible(context) && (!visibleFor || !context.record || visibleFor(context.record));
+  const isVisible: Gate = (context) =>
+    isAccessible(context) && (!visibleFor || !context.record || visibleFor(context.record));
   return { isAccessible, isVisible };
 }
 
@@ -25,7 +29,15 @@ export const off = { isAccessible: false, isVisible: false } as const;
 
 /** Built-in actions for a resource that is read in the back office and changed only through core. */
 export function readOnly(view: CoreAction = 'view') {
-  return { list: permit(view), show: permit(view), search: { isAccessible: permit(view).isAccessible }, new: off, edit: off, delete: off, bulkDelete: off };
+  return {
+    list: permit(view),
+    show: permit(view),
+    search: { isAccessible: permit(view).isAccessible },
+    new: off,
+    edit: off,
+    delete: off,
+    bulkDelete: off,
+  };
 }
 
 /** The record's status param, for visibility conditions. */

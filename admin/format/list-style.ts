@@ -3,7 +3,19 @@
  * a document number, a date) never wrap mid-token, and names get room instead of breaking after
  * every other character on a narrow screen. AdminJS marks each cell with data-property-name.
  */
-const TOKENS = ['code', 'customerCode', 'phoneMasked', 'phone', 'number', 'sku', 'slot', 'status', 'previousStatus', 'door', 'action'];
+const TOKENS = [
+  'code',
+  'customerCode',
+  'phoneMasked',
+  'phone',
+  'number',
+  'sku',
+  'slot',
+  'status',
+  'previousStatus',
+  'door',
+  'action',
+];
 const DATES = ['At', 'Date', 'Until'];
 const NAMES = ['name', 'customerName', 'operatorName', 'displayName', 'contact', 'reason'];
 

@@ -10,8 +10,22 @@ import { listEntryLabels, listEntryTranslations } from '../resources/list-entry.
 import { reportPageTitles } from '../reports/pages.js';
 import { mergeLabels, mergeTranslations } from '../resources/merge.resource.js';
 
-const labels = { ...baseTranslations.labels, ...jsherpLabels, ...duplicatesLabels, ...codeReportLabels, ...listEntryLabels, ...mergeLabels } as Record<string, unknown>;
-const resources: Record<string, Block> = { ...resourceTranslations, ...jsherpTranslations, ...duplicatesTranslations, ...codeReportTranslations, ...listEntryTranslations, ...mergeTranslations };
+const labels = {
+  ...baseTranslations.labels,
+  ...jsherpLabels,
+  ...duplicatesLabels,
+  ...codeReportLabels,
+  ...listEntryLabels,
+  ...mergeLabels,
+} as Record<string, unknown>;
+const resources: Record<string, Block> = {
+  ...resourceTranslations,
+  ...jsherpTranslations,
+  ...duplicatesTranslations,
+  ...codeReportTranslations,
+  ...listEntryTranslations,
+  ...mergeTranslations,
+};
 
 /**
  * Each list's heading names the list (「客户列表」, not AdminJS's bare 「列表」): AdminJS titles a
@@ -34,6 +48,8 @@ export function localeFor(resourceIds: string[]): Locale {
     language: 'zh-CN',
     availableLanguages: ['zh-CN'],
     localeDetection: false,
-    translations: { 'zh-CN': { ...baseTranslations, pages: reportPageTitles, labels, resources: listTitles(resourceIds) } },
+    translations: {
+      'zh-CN': { ...baseTranslations, pages: reportPageTitles, labels, resources: listTitles(resourceIds) },
+    },
   };
 }

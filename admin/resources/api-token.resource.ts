@@ -10,7 +10,11 @@ import { COMPONENTS } from '../components.js';
 import { fieldErrors, freshRecord, refusal, text, throughCore } from '../features/core-errors.js';
 import { off, permit } from '../features/permissions.js';
 
-const STATES = [{ value: 'active', label: '有效' }, { value: 'expired', label: '已过期' }, { value: 'revoked', label: '已吊销' }];
+const STATES = [
+  { value: 'active', label: '有效' },
+  { value: 'expired', label: '已过期' },
+  { value: 'revoked', label: '已吊销' },
+];
 const shown = (list: boolean) => ({ isVisible: { list, show: true, edit: false, filter: false }, isSortable: false });
 
 function stateOf(core: Core, t: ApiToken): string {
@@ -23,15 +27,31 @@ async function create(core: Core, request: ActionRequest, context: ActionContext
   if (request.method !== 'post') return {};
   const payload = request.payload ?? {};
   try {
-    const { token, info } = await createApiToken(core, adminActor(context.currentAdmin), { name: text(payload, 'name') ?? '', scopes: text(payload, 'scopes') ?? '', expires: text(payload, 'expires') });
+    const { token, info } = await createApiToken(core, adminActor(context.currentAdmin), {
+      name: text(payload, 'name') ?? '',
+      scopes: text(payload, 'scopes') ?? '',
+      expires: text(payload, 'expires'),
+    });
     return {
       redirectUrl: context.h.resourceUrl({ resourceId: context.resource.id() }),
-      notice: { message: `已创建 API 令牌「${info.name}」。令牌只显示这一次, 请立即复制保存: ${token}`, type: 'success' },
+      notice: {
+        message: `已创建 API 令牌「${info.name}」。令牌只显示这一次, 请立即复制保存: ${token}`,
+        type: 'success',
+      },
       record: await freshRecord(context, info.id),
     };
   } catch (err) {
     if (!isDomainError(err)) throw err;
-    const record = { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null, params: { ...payload }, errors: fieldErrors(err) } as RecordJSON;
+    const record = {
+      id: '',
+      title: '',
+      populated: {},
+      recordActions: [],
+      bulkActions: [],
+      baseError: null,
+      params: { ...payload },
+      errors: fieldErrors(err),
+    } as RecordJSON;
     return refusal(err, record);
   }
 }
@@ -43,19 +63,39 @@ export function apiTokenResource(core: Core) {
       skip: ['tokenHash'],
       sorts: { id: 'id', name: 'name', lastUsedAt: 'lastUsedAt' },
       defaultSort: ['id', 'DESC'],
-      toParams: (t) => ({ ...(t.get({ plain: true }) as Record<string, unknown>), state: stateOf(core, t), prefix: `${t.prefix}…` }),
+      toParams: (t) => ({
+        ...(t.get({ plain: true }) as Record<string, unknown>),
+        state: stateOf(core, t),
+        prefix: `${t.prefix}…`,
+      }),
     }),
     options: {
       id: 'api_tokens',
       navigation: { name: 'system', icon: 'Key' },
       titleProperty: 'name',
       listProperties: ['id', 'name', 'prefix', 'scopes', 'state', 'expiresAt', 'lastUsedAt', 'createdBy', 'createdAt'],
-      showProperties: ['id', 'name', 'prefix', 'scopes', 'state', 'expiresAt', 'lastUsedAt', 'revokedAt', 'createdBy', 'createdAt'],
+      showProperties: [
+        'id',
+        'name',
+        'prefix',
+        'scopes',
+        'state',
+        'expiresAt',
+        'lastUsedAt',
+        'revokedAt',
+        'createdBy',
+        'createdAt',
+      ],
       filterProperties: [],
       properties: {
         name: { isTitle: true, description: '例如 erp; 审计日志里显示为 API:<名称>' },
         scopes: { description: `逗号分隔: ${API_SCOPES.map((s) => `${s} (${SCOPE_LABELS[s]})`).join('; ')}` },
-        expires: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '过期日期 YYYY-MM-DD, 留空则永不过期' },
+        expires: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: '过期日期 YYYY-MM-DD, 留空则永不过期',
+        },
         state: { availableValues: STATES, ...shown(true) },
         prefix: { type: 'string' as const, ...shown(true) },
       },
@@ -63,17 +103,28 @@ export function apiTokenResource(core: Core) {
         list: permit('integrations'),
         show: permit('integrations'),
         search: { isAccessible: permit('integrations').isAccessible },
-        new: { ...permit('integrations'), layout: ['name', 'scopes', 'expires'], handler: (request: ActionRequest, _r: unknown, context: ActionContext) => create(core, request, context) },
+        new: {
+          ...permit('integrations'),
+          layout: ['name', 'scopes', 'expires'],
+          handler: (request: ActionRequest, _r: unknown, context: ActionContext) => create(core, request, context),
+        },
         revokeToken: {
           actionType: 'record' as const,
           component: COMPONENTS.ConfirmAction,
           icon: 'Slash',
-          custom: { message: `吊销后这个令牌立即不能再调用 API (其他服务实例最多 ${TOKEN_CACHE_MS / 1000} 秒内生效), 不能撤销。确定吊销吗?`, button: '吊销令牌', danger: true },
+          custom: {
+            message: `吊销后这个令牌立即不能再调用 API (其他服务实例最多 ${TOKEN_CACHE_MS / 1000} 秒内生效), 不能撤销。确定吊销吗?`,
+            button: '吊销令牌',
+            danger: true,
+          },
           ...permit('integrations', (r) => !r.param('revokedAt')),
           handler: throughCore(async (request, context, actor) => {
             if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
             const t = await revokeApiToken(core, actor, String(context.record!.param('name')));
-            return { record: await freshRecord(context), notice: { message: `已吊销令牌「${t.name}」`, type: 'success' } };
+            return {
+              record: await freshRecord(context),
+              notice: { message: `已吊销令牌「${t.name}」`, type: 'success' },
+            };
           }),
         },
         edit: off,

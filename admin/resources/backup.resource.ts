@@ -16,8 +16,16 @@ function rowsOf(core: Core, text: string | null): string {
   }
 }
 
-const REASONS = [{ value: 'job', label: '每日备份任务' }, { value: 'manual', label: '手动备份' }, { value: 'pre-restore', label: '还原前的安全备份' }];
-const VERIFY = [{ value: 'unverified', label: '未校验' }, { value: 'passed', label: '校验通过' }, { value: 'failed', label: '校验失败' }];
+const REASONS = [
+  { value: 'job', label: '每日备份任务' },
+  { value: 'manual', label: '手动备份' },
+  { value: 'pre-restore', label: '还原前的安全备份' },
+];
+const VERIFY = [
+  { value: 'unverified', label: '未校验' },
+  { value: 'passed', label: '校验通过' },
+  { value: 'failed', label: '校验失败' },
+];
 
 /** Bytes as 12.3 MB. */
 export function humanSize(bytes: number): string {
@@ -31,7 +39,8 @@ export function humanSize(bytes: number): string {
   return `${i ? v.toFixed(1) : v} ${units[i]}`;
 }
 
-export const RESTORE_CLI_NOTE = '整库还原只能在服务器上用命令行执行 (steward backup verify <路径> 先校验, 再 steward restore <路径>), 以免误操作覆盖数据; 单个客户可用「取回单个客户」。';
+export const RESTORE_CLI_NOTE =
+  '整库还原只能在服务器上用命令行执行 (steward backup verify <路径> 先校验, 再 steward restore <路径>), 以免误操作覆盖数据; 单个客户可用「取回单个客户」。';
 
 /** 备份: read-only, admins only (permission `backup`); restoring stays on the CLI. */
 export function backupResource(core: Core) {
@@ -40,8 +49,11 @@ export function backupResource(core: Core) {
     sorts: { id: 'id', takenAt: 'takenAt' },
     defaultSort: ['takenAt', 'DESC'],
     toParams: (row) => ({
-      ...(row.get({ plain: true }) as Record<string, unknown>), sha256Short: row.sha256.slice(0, 12), size: humanSize(Number(row.bytes)),
-      tableRows: rowsOf(core, row.tableRows), verifyDetail: rowsOf(core, row.verifyDetail),
+      ...(row.get({ plain: true }) as Record<string, unknown>),
+      sha256Short: row.sha256.slice(0, 12),
+      size: humanSize(Number(row.bytes)),
+      tableRows: rowsOf(core, row.tableRows),
+      verifyDetail: rowsOf(core, row.verifyDetail),
     }),
   });
   const shown = { isVisible: { list: true, show: true, edit: false, filter: false }, isSortable: false };
@@ -51,8 +63,31 @@ export function backupResource(core: Core) {
       id: 'backup_records',
       navigation: { name: 'system', icon: 'Archive' },
       sort: { sortBy: 'takenAt', direction: 'desc' as const },
-      listProperties: ['takenAt', 'path', 'totalRows', 'size', 'sha256Short', 'verifyStatus', 'verifiedAt', 'operatorName'],
-      showProperties: ['takenAt', 'path', 'reason', 'operatorName', 'totalRows', 'tableRows', 'size', 'sha256', 'encrypted', 'verifyStatus', 'verifiedAt', 'verifyDetail', 'prunedAt'],
+      listProperties: [
+        'takenAt',
+        'path',
+        'totalRows',
+        'size',
+        'sha256Short',
+        'verifyStatus',
+        'verifiedAt',
+        'operatorName',
+      ],
+      showProperties: [
+        'takenAt',
+        'path',
+        'reason',
+        'operatorName',
+        'totalRows',
+        'tableRows',
+        'size',
+        'sha256',
+        'encrypted',
+        'verifyStatus',
+        'verifiedAt',
+        'verifyDetail',
+        'prunedAt',
+      ],
       filterProperties: ['verifyStatus', 'takenAt'],
       properties: {
         verifyStatus: { availableValues: VERIFY, description: RESTORE_CLI_NOTE },

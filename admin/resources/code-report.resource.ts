@@ -17,8 +17,18 @@ interface Finding {
 async function findings(core: Core): Promise<Finding[]> {
   const r = await codeReport(core);
   return [
-    ...r.nearDuplicates.map((g) => ({ id: `near:${g.join('|')}`, kind: '近似编码', codes: g.join(' ≈ '), hint: '只差大小写、全半角或分隔符: 确认是否同一客户 (疑似重复 → 合并), 否则改成明显不同的编码' })),
-    ...r.offRule.map((code) => ({ id: `off:${code}`, kind: '不合规则', codes: code, hint: `不符合当前编码规则 ${r.rule}: 可用「批量改编码」改成规则内的编码, 旧编码仍可查` })),
+    ...r.nearDuplicates.map((g) => ({
+      id: `near:${g.join('|')}`,
+      kind: '近似编码',
+      codes: g.join(' ≈ '),
+      hint: '只差大小写、全半角或分隔符: 确认是否同一客户 (疑似重复 → 合并), 否则改成明显不同的编码',
+    })),
+    ...r.offRule.map((code) => ({
+      id: `off:${code}`,
+      kind: '不合规则',
+      codes: code,
+      hint: `不符合当前编码规则 ${r.rule}: 可用「批量改编码」改成规则内的编码, 旧编码仍可查`,
+    })),
   ];
 }
 
@@ -39,7 +49,9 @@ export class CodeReportResource extends ComputedResource {
 
   override async find(_filter: Filter, options: { limit?: number; offset?: number } = {}): Promise<BaseRecord[]> {
     const offset = options.offset ?? 0;
-    return (await findings(this.core)).slice(offset, offset + (options.limit ?? 20)).map((f) => new BaseRecord({ ...f }, this));
+    return (await findings(this.core))
+      .slice(offset, offset + (options.limit ?? 20))
+      .map((f) => new BaseRecord({ ...f }, this));
   }
 
   override async findOne(id: string | number): Promise<BaseRecord | null> {
@@ -60,7 +72,13 @@ export function codeReportResource(core: Core, notifier?: ApprovalNotifier) {
       showProperties: ['kind', 'codes', 'hint'],
       filterProperties: [],
       actions: {
-        list: permit('view'), show: permit('view'), search: off, new: off, edit: off, delete: off, bulkDelete: off,
+        list: permit('view'),
+        show: permit('view'),
+        search: off,
+        new: off,
+        edit: off,
+        delete: off,
+        bulkDelete: off,
         ...recodeActions(core, notifier),
       },
     },

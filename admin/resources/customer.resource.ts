@@ -7,7 +7,14 @@ import { STATUS_LABELS, toView } from '../../core/customers/view.js';
 import { blindIndex } from '../../core/privacy.js';
 import { normalizeName, normalizePhone, toHalfWidth } from '../../core/text.js';
 import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
-import { StewardResource, exactRule, idRule, prefixRule, rangeRule, type FilterValue } from '../adapter/steward-resource.js';
+import {
+  StewardResource,
+  exactRule,
+  idRule,
+  prefixRule,
+  rangeRule,
+  type FilterValue,
+} from '../adapter/steward-resource.js';
 import { customerCrudActions } from '../actions/customer-crud.js';
 import { customerLifecycleActions } from '../actions/customer-lifecycle.js';
 import { customerMergeAction } from '../actions/customer-merge.js';
@@ -25,14 +32,23 @@ export function customerParams(core: Core, row: Customer): Record<string, unknow
     view = toView(core, row);
   } catch {
     // A row the current key cannot decrypt still lists; its personal fields say so.
-    view = { ...row.get({ plain: true }), phone: null, address: null, phoneMasked: '(无法解密)', addressMasked: '(无法解密)' } as ReturnType<typeof toView>;
+    view = {
+      ...row.get({ plain: true }),
+      phone: null,
+      address: null,
+      phoneMasked: '(无法解密)',
+      addressMasked: '(无法解密)',
+    } as ReturnType<typeof toView>;
   }
   const { phone: _phone, address: _address, ...rest } = view;
   return rest;
 }
 
 function phoneRule(core: Core) {
-  return (value: FilterValue) => (typeof value === 'string' && value.trim() ? { phoneHash: blindIndex(core.keys, normalizePhone(value)) ?? '-' } : null);
+  return (value: FilterValue) =>
+    typeof value === 'string' && value.trim()
+      ? { phoneHash: blindIndex(core.keys, normalizePhone(value)) ?? '-' }
+      : null;
 }
 
 /**
@@ -57,7 +73,15 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
     filters: {
       status: exactRule('status'),
       code: prefixRule('code', normalizeCode),
-      name: (v) => (typeof v === 'string' && v.trim() ? { [Op.or]: [{ nameNorm: { [Op.like]: `%${normalizeName(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%` } }, { code: normalizeCode(v) }] } : null),
+      name: (v) =>
+        typeof v === 'string' && v.trim()
+          ? {
+              [Op.or]: [
+                { nameNorm: { [Op.like]: `%${normalizeName(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%` } },
+                { code: normalizeCode(v) },
+              ],
+            }
+          : null,
       contact: prefixRule('contact', (v) => toHalfWidth(v).trim()),
       phone: phoneRule(core),
       category: listRule(core, 'category'),
@@ -66,7 +90,14 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
       lastOrderAt: rangeRule('lastOrderAt'),
       createdAt: rangeRule('createdAt'),
     },
-    sorts: { code: 'code', name: 'nameNorm', status: 'status', lastOrderAt: 'lastOrderAt', createdAt: 'createdAt', id: 'id' },
+    sorts: {
+      code: 'code',
+      name: 'nameNorm',
+      status: 'status',
+      lastOrderAt: 'lastOrderAt',
+      createdAt: 'createdAt',
+      id: 'id',
+    },
     defaultSort: ['code', 'ASC'],
     implicit: (filters) => (filters.status ? null : { status: liveStatus() }),
     toParams: (row) => customerParams(core, row),
@@ -85,28 +116,114 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       navigation: { name: 'customerData', icon: 'Users' },
       titleProperty: 'name',
       sort: { sortBy: 'code', direction: 'asc' as const },
-      listProperties: ['code', 'name', 'contact', 'phoneMasked', 'category', 'region', 'ownerId', 'status', 'lastOrderAt'],
-      filterProperties: ['status', 'code', 'name', 'phone', 'contact', 'category', 'region', 'ownerId', 'lastOrderAt', 'createdAt'],
+      listProperties: [
+        'code',
+        'name',
+        'contact',
+        'phoneMasked',
+        'category',
+        'region',
+        'ownerId',
+        'status',
+        'lastOrderAt',
+      ],
+      filterProperties: [
+        'status',
+        'code',
+        'name',
+        'phone',
+        'contact',
+        'category',
+        'region',
+        'ownerId',
+        'lastOrderAt',
+        'createdAt',
+      ],
       // 停用 details show in the story only when they apply; 版本 is internal (optimistic locking).
-      showProperties: ['story', 'code', 'name', 'contact', 'phoneMasked', 'addressMasked', 'category', 'region', 'ownerId', 'note', 'lastOrderAt', 'createdAt', 'updatedAt'],
-      editProperties: ['code', 'name', 'contact', 'phone', 'address', 'category', 'region', 'ownerId', 'note', 'allowDuplicates'],
+      showProperties: [
+        'story',
+        'code',
+        'name',
+        'contact',
+        'phoneMasked',
+        'addressMasked',
+        'category',
+        'region',
+        'ownerId',
+        'note',
+        'lastOrderAt',
+        'createdAt',
+        'updatedAt',
+      ],
+      editProperties: [
+        'code',
+        'name',
+        'contact',
+        'phone',
+        'address',
+        'category',
+        'region',
+        'ownerId',
+        'note',
+        'allowDuplicates',
+      ],
       properties: {
         id: { isVisible: false },
         // Not required: an empty code gets the next automatic one (core's createCustomer).
         code: { isTitle: false, isSortable: true, isRequired: false, description: '留空则按编码规则自动生成' },
         name: { isTitle: true, isRequired: true },
-        status: { availableValues: statusValues, isSortable: true, components: { list: COMPONENTS.StatusBadge, show: COMPONENTS.StatusBadge } },
-        story: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: COMPONENTS.CustomerStory } },
+        status: {
+          availableValues: statusValues,
+          isSortable: true,
+          components: { list: COMPONENTS.StatusBadge, show: COMPONENTS.StatusBadge },
+        },
+        story: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: false, show: true, edit: false, filter: false },
+          components: { show: COMPONENTS.CustomerStory },
+        },
         // Company lists change at run time: the form's drop-down asks for them live (listChoices), core checks what is saved.
-        category: { type: 'string' as const, description: '从客户分类表中选择 (在「客户分类」里查看和维护)', components: { edit: COMPONENTS.ListSelect } },
-        region: { type: 'string' as const, description: '从区域表中选择 (在「区域」里查看和维护)', components: { edit: COMPONENTS.ListSelect } },
+        category: {
+          type: 'string' as const,
+          description: '从客户分类表中选择 (在「客户分类」里查看和维护)',
+          components: { edit: COMPONENTS.ListSelect },
+        },
+        region: {
+          type: 'string' as const,
+          description: '从区域表中选择 (在「区域」里查看和维护)',
+          components: { edit: COMPONENTS.ListSelect },
+        },
         deactivationReason: { availableValues: list(DEACTIVATION_REASONS) },
         ownerId: { reference: 'operators' },
-        phoneMasked: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
-        addressMasked: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: true, edit: false, filter: false } },
-        phone: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: true }, description: '修改时留空表示保持原号码不变' },
-        address: { type: 'string' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '修改时留空表示保持原地址不变' },
-        allowDuplicates: { type: 'boolean' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '系统发现名称或手机相同的客户时, 确认不是同一客户再勾选' },
+        phoneMasked: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: true, show: true, edit: false, filter: false },
+        },
+        addressMasked: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: false, show: true, edit: false, filter: false },
+        },
+        phone: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: false, show: false, edit: true, filter: true },
+          description: '修改时留空表示保持原号码不变',
+        },
+        address: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: '修改时留空表示保持原地址不变',
+        },
+        allowDuplicates: {
+          type: 'boolean' as const,
+          isSortable: false,
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: '系统发现名称或手机相同的客户时, 确认不是同一客户再勾选',
+        },
         note: { type: 'textarea' as const },
         version: { isVisible: { list: false, show: true, edit: false, filter: false } },
         lastOrderAt: { isSortable: true },

@@ -17,11 +17,26 @@ const STATE_LABELS: Record<PairState['state'], string> = { open: '待处理', di
 const side = (s: PairSide) => `${s.code} ${s.name} (${s.owner ?? '未分配'}${isInactive(s.status) ? ', 已停用' : ''})`;
 
 /** What the browser gets for a pair (codes apart, for the actions). */
-function params(p: DuplicatePair, state: PairState['state'] = 'open', dismissal: PairState['dismissal'] = null, core?: Core): Record<string, unknown> {
+function params(
+  p: DuplicatePair,
+  state: PairState['state'] = 'open',
+  dismissal: PairState['dismissal'] = null,
+  core?: Core,
+): Record<string, unknown> {
   return {
-    id: p.key, title: `${p.a.code} ≈ ${p.b.code}`, left: side(p.a), right: side(p.b), signals: p.signals.length ? signalText(p) : '—',
-    codeA: p.a.code, codeB: p.b.code, state: STATE_LABELS[state], mergeCommand: mergeCommandText(p),
-    dismissal: dismissal && core ? `${dismissal.dismissedByName} 于 ${localTime(core, dismissal.dismissedAt)} 忽略, 原因: ${dismissal.reason}` : '',
+    id: p.key,
+    title: `${p.a.code} ≈ ${p.b.code}`,
+    left: side(p.a),
+    right: side(p.b),
+    signals: p.signals.length ? signalText(p) : '—',
+    codeA: p.a.code,
+    codeB: p.b.code,
+    state: STATE_LABELS[state],
+    mergeCommand: mergeCommandText(p),
+    dismissal:
+      dismissal && core
+        ? `${dismissal.dismissedByName} 于 ${localTime(core, dismissal.dismissedAt)} 忽略, 原因: ${dismissal.reason}`
+        : '',
   };
 }
 
@@ -46,9 +61,15 @@ export class DuplicatePairResource extends ComputedResource {
     return (await this.pairs(context)).length;
   }
 
-  override async find(_filter: Filter, options: { limit?: number; offset?: number } = {}, context?: ActionContext): Promise<BaseRecord[]> {
+  override async find(
+    _filter: Filter,
+    options: { limit?: number; offset?: number } = {},
+    context?: ActionContext,
+  ): Promise<BaseRecord[]> {
     const offset = options.offset ?? 0;
-    return (await this.pairs(context)).slice(offset, offset + (options.limit ?? 20)).map((p) => new BaseRecord(params(p), this));
+    return (await this.pairs(context))
+      .slice(offset, offset + (options.limit ?? 20))
+      .map((p) => new BaseRecord(params(p), this));
   }
 
   override async findOne(id: string | number): Promise<BaseRecord | null> {
@@ -69,7 +90,13 @@ export function duplicatesResource(core: Core, notifier?: ApprovalNotifier) {
       showProperties: ['left', 'right', 'signals', 'state', 'dismissal', 'mergeCommand'],
       filterProperties: [],
       actions: {
-        list: permit('view'), show: permit('view'), search: off, new: off, edit: off, delete: off, bulkDelete: off,
+        list: permit('view'),
+        show: permit('view'),
+        search: off,
+        new: off,
+        edit: off,
+        delete: off,
+        bulkDelete: off,
         ...duplicateActions(core, notifier),
       },
     },
@@ -82,7 +109,18 @@ export const duplicatesLabels = { duplicates: '疑似重复' };
 /** Property and action labels. */
 export const duplicatesTranslations = {
   duplicates: {
-    properties: { code: '客户编码', codeA: '客户编码', codeB: '客户编码', left: '客户 (较早建档)', right: '疑似重复的客户', signals: '依据', state: '状态', dismissal: '忽略记录', mergeCommand: '聊天合并命令', title: '客户对' },
+    properties: {
+      code: '客户编码',
+      codeA: '客户编码',
+      codeB: '客户编码',
+      left: '客户 (较早建档)',
+      right: '疑似重复的客户',
+      signals: '依据',
+      state: '状态',
+      dismissal: '忽略记录',
+      mergeCommand: '聊天合并命令',
+      title: '客户对',
+    },
     actions: { dismiss: '忽略', proposeMerge: '合并' },
   },
 };

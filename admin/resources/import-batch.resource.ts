@@ -2,13 +2,32 @@ import type { Core } from '../../core/context.js';
 import type { ImportBatch } from '../../models/index.js';
 import { StewardResource, exactRule, rangeRule } from '../adapter/steward-resource.js';
 import { importFileAction, outcomeSummary, undoImportAction } from '../actions/imports.js';
-import { customerBatchesOnly, importLedgerAction, ledgerOutcomes, mayReadBatches, undoLedgerImportAction } from '../actions/ledger-imports.js';
+import {
+  customerBatchesOnly,
+  importLedgerAction,
+  ledgerOutcomes,
+  mayReadBatches,
+  undoLedgerImportAction,
+} from '../actions/ledger-imports.js';
 import { readOnly } from '../features/permissions.js';
 
-const STATUS = [{ value: 'committed', label: '已导入' }, { value: 'undone', label: '已撤销' }];
-const KIND = [{ value: 'customers', label: '客户' }, { value: 'orders', label: '订单' }, { value: 'receivables', label: '应收款' }];
-const MODE = [{ value: 'all', label: '全部导入 (有错则不写)' }, { value: 'partial', label: '只导入有效行' }];
-const readOnlyProp = (list: boolean) => ({ isVisible: { list, show: true, edit: false, filter: false }, isSortable: false });
+const STATUS = [
+  { value: 'committed', label: '已导入' },
+  { value: 'undone', label: '已撤销' },
+];
+const KIND = [
+  { value: 'customers', label: '客户' },
+  { value: 'orders', label: '订单' },
+  { value: 'receivables', label: '应收款' },
+];
+const MODE = [
+  { value: 'all', label: '全部导入 (有错则不写)' },
+  { value: 'partial', label: '只导入有效行' },
+];
+const readOnlyProp = (list: boolean) => ({
+  isVisible: { list, show: true, edit: false, filter: false },
+  isSortable: false,
+});
 
 /** 导入批次: every committed import, with 导入客户 (dry run, then confirm) and 撤销导入, all through core. */
 export function importBatchResource(core: Core) {
@@ -27,8 +46,40 @@ export function importBatchResource(core: Core) {
       id: 'import_batches',
       navigation: { name: 'system', icon: 'Upload' },
       sort: { sortBy: 'id', direction: 'desc' as const },
-      listProperties: ['id', 'kind', 'fileName', 'sha256Short', 'createdCount', 'updatedCount', 'unchangedCount', 'errorCount', 'operatorName', 'status', 'createdAt'],
-      showProperties: ['id', 'kind', 'fileName', 'sha256', 'sheet', 'mode', 'operatorName', 'door', 'status', 'outcomes', 'totalRows', 'createdCount', 'updatedCount', 'unchangedCount', 'skippedCount', 'errorCount', 'createdAt', 'undoneAt', 'undoneBy'],
+      listProperties: [
+        'id',
+        'kind',
+        'fileName',
+        'sha256Short',
+        'createdCount',
+        'updatedCount',
+        'unchangedCount',
+        'errorCount',
+        'operatorName',
+        'status',
+        'createdAt',
+      ],
+      showProperties: [
+        'id',
+        'kind',
+        'fileName',
+        'sha256',
+        'sheet',
+        'mode',
+        'operatorName',
+        'door',
+        'status',
+        'outcomes',
+        'totalRows',
+        'createdCount',
+        'updatedCount',
+        'unchangedCount',
+        'skippedCount',
+        'errorCount',
+        'createdAt',
+        'undoneAt',
+        'undoneBy',
+      ],
       filterProperties: ['status', 'kind', 'createdAt'],
       properties: {
         status: { availableValues: STATUS },
@@ -47,7 +98,9 @@ export function importBatchResource(core: Core) {
           isVisible: mayReadBatches,
           // The per-row outcome counts come from import_rows, read only for the one record shown.
           after: async (response: { record?: { id: string; params: Record<string, unknown> } }) => {
-            if (response.record) response.record.params.outcomes = ledgerOutcomes(response.record.params) ?? await outcomeSummary(core, Number(response.record.id));
+            if (response.record)
+              response.record.params.outcomes =
+                ledgerOutcomes(response.record.params) ?? (await outcomeSummary(core, Number(response.record.id)));
             return response;
           },
         },

@@ -29,8 +29,10 @@ export function jobRunResource(core: Core) {
         jobTitle: jobTitle(r.job),
         // A hand run's slot is a random id: it says nothing to a person.
         slot: r.trigger === 'manual' ? '手动运行' : when(new Date(r.slot)),
-        started: when(r.startedAt), finished: when(r.finishedAt),
-        detailView: JSON.stringify(detailRows(core, detail)), detail: '',
+        started: when(r.startedAt),
+        finished: when(r.finishedAt),
+        detailView: JSON.stringify(detailRows(core, detail)),
+        detail: '',
       };
     },
   });
@@ -41,7 +43,19 @@ export function jobRunResource(core: Core) {
       navigation: { name: 'system', icon: 'Settings' },
       sort: { sortBy: 'id', direction: 'desc' as const },
       listProperties: ['id', 'jobTitle', 'trigger', 'status', 'started', 'finished', 'summary'],
-      showProperties: ['id', 'jobTitle', 'trigger', 'slot', 'dryRun', 'instance', 'status', 'started', 'finished', 'summary', 'detailView'],
+      showProperties: [
+        'id',
+        'jobTitle',
+        'trigger',
+        'slot',
+        'dryRun',
+        'instance',
+        'status',
+        'started',
+        'finished',
+        'summary',
+        'detailView',
+      ],
       filterProperties: ['job', 'status', 'startedAt'],
       properties: {
         job: { availableValues: choices(JOB_TITLES) },
@@ -50,7 +64,12 @@ export function jobRunResource(core: Core) {
         jobTitle: { type: 'string' as const, ...shown },
         started: { type: 'string' as const, ...shown },
         finished: { type: 'string' as const, ...shown },
-        detailView: { type: 'string' as const, ...shown, isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: COMPONENTS.RowsTable } },
+        detailView: {
+          type: 'string' as const,
+          ...shown,
+          isVisible: { list: false, show: true, edit: false, filter: false },
+          components: { show: COMPONENTS.RowsTable },
+        },
       },
       actions: readOnly(),
     },

@@ -28,8 +28,16 @@ async function save(core: Core, key: ListKey, request: ActionRequest, context: A
   const current = context.record;
   if (request.method !== 'post') return current ? { record: current.toJSON(context.currentAdmin) } : {};
   try {
-    const { entry, movedCustomers } = await saveListEntry(core, adminActor(context.currentAdmin), key, current ? Number(current.id()) : null, listEntryForm(request.payload ?? {}, !current));
-    const moved = movedCustomers ? `; ${movedCustomers} 个客户的${LIST_LABELS[key]}已随之改为「${entry.name}」, 旧名称已加为别名` : '';
+    const { entry, movedCustomers } = await saveListEntry(
+      core,
+      adminActor(context.currentAdmin),
+      key,
+      current ? Number(current.id()) : null,
+      listEntryForm(request.payload ?? {}, !current),
+    );
+    const moved = movedCustomers
+      ? `; ${movedCustomers} 个客户的${LIST_LABELS[key]}已随之改为「${entry.name}」, 旧名称已加为别名`
+      : '';
     return {
       redirectUrl: context.h.resourceUrl({ resourceId: context.resource.id() }),
       notice: { message: `已保存${LIST_LABELS[key]}「${entry.name}」${moved}`, type: 'success' },
@@ -38,7 +46,11 @@ async function save(core: Core, key: ListKey, request: ActionRequest, context: A
   } catch (err) {
     if (!isDomainError(err)) throw err;
     const base = current?.toJSON(context.currentAdmin);
-    const record = { ...(base ?? { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null }), params: { ...(base?.params ?? {}), ...(request.payload ?? {}) }, errors: fieldErrors(err) } as RecordJSON;
+    const record = {
+      ...(base ?? { id: '', title: '', populated: {}, recordActions: [], bulkActions: [], baseError: null }),
+      params: { ...(base?.params ?? {}), ...(request.payload ?? {}) },
+      errors: fieldErrors(err),
+    } as RecordJSON;
     return refusal(err, record);
   }
 }
@@ -49,7 +61,10 @@ export function listEntryResource(core: Core, key: ListKey) {
   const layout = ['name', 'code', 'aliases', 'sort'];
   return {
     resource: new StewardResource<ListEntry>(core.models.ListEntry, {
-      filters: { name: prefixRule('name'), active: (v) => (v === 'true' || v === 'false' ? { active: v === 'true' } : null) },
+      filters: {
+        name: prefixRule('name'),
+        active: (v) => (v === 'true' || v === 'false' ? { active: v === 'true' } : null),
+      },
       sorts: { sort: 'sort', name: 'name', code: 'code', id: 'id' },
       defaultSort: ['sort', 'ASC'],
       implicit: () => ({ listKey: key }),
@@ -66,9 +81,17 @@ export function listEntryResource(core: Core, key: ListKey) {
       properties: {
         id: { isVisible: false },
         listKey: { isVisible: false },
-        name: { isTitle: true, isRequired: true, description: '改名后, 用旧名称的客户一并改为新名称, 旧名称自动成为别名' },
+        name: {
+          isTitle: true,
+          isRequired: true,
+          description: '改名后, 用旧名称的客户一并改为新名称, 旧名称自动成为别名',
+        },
         code: { description: '留空自动编号' },
-        aliases: { type: 'textarea' as const, isSortable: false, description: '其他叫法, 用顿号、逗号或换行分隔; 导入、聊天和接口都认' },
+        aliases: {
+          type: 'textarea' as const,
+          isSortable: false,
+          description: '其他叫法, 用顿号、逗号或换行分隔; 导入、聊天和接口都认',
+        },
         sort: { type: 'number' as const, description: '越小越靠前; 留空排在最后' },
       },
       actions: {
@@ -87,6 +110,17 @@ export function listEntryResource(core: Core, key: ListKey) {
 
 export const listEntryLabels = { [LIST_RESOURCE_IDS.category]: '客户分类', [LIST_RESOURCE_IDS.region]: '区域' };
 
-const properties = { code: '编码', name: '名称', aliases: '别名', active: '启用', sort: '排序', createdAt: '创建时间', updatedAt: '修改时间' };
+const properties = {
+  code: '编码',
+  name: '名称',
+  aliases: '别名',
+  active: '启用',
+  sort: '排序',
+  createdAt: '创建时间',
+  updatedAt: '修改时间',
+};
 /** Property labels of both lists. */
-export const listEntryTranslations = { [LIST_RESOURCE_IDS.category]: { properties }, [LIST_RESOURCE_IDS.region]: { properties } };
+export const listEntryTranslations = {
+  [LIST_RESOURCE_IDS.category]: { properties },
+  [LIST_RESOURCE_IDS.region]: { properties },
+};

@@ -9,13 +9,19 @@ import { identitiesOf } from '../../core/operators.js';
 import { off, permit } from '../features/permissions.js';
 import { COMPONENTS } from '../components.js';
 
-type Shown = { record?: { id: string; params: Record<string, unknown> }; records?: { id: string; params: Record<string, unknown> }[] };
+type Shown = {
+  record?: { id: string; params: Record<string, unknown> };
+  records?: { id: string; params: Record<string, unknown> }[];
+};
 
 /** Fills the `identities` param (企业微信 (wecom): zhangsan, one per line) of the shown records. */
 function withIdentityLines(core: Core) {
   return async function identityLinesAfter<R extends Shown>(response: R): Promise<R> {
     const records = [...(response.records ?? []), ...(response.record ? [response.record] : [])];
-    const byOperator = await identitiesOf(core, records.map((r) => Number(r.id)));
+    const byOperator = await identitiesOf(
+      core,
+      records.map((r) => Number(r.id)),
+    );
     for (const r of records) r.params.identities = identityLines(byOperator.get(Number(r.id)));
     return response;
   };
@@ -36,7 +42,14 @@ export function operatorResource(core: Core) {
       defaultSort: ['id', 'ASC'],
       toParams: (o) => {
         const { passwordHash: _hash, ...plain } = o.get({ plain: true }) as Operator & Record<string, unknown>;
-        return { ...plain, roleLabels: o.roleList().map((r) => ROLE_LABELS[r]).join('、'), password: '' };
+        return {
+          ...plain,
+          roleLabels: o
+            .roleList()
+            .map((r) => ROLE_LABELS[r])
+            .join('、'),
+          password: '',
+        };
       },
     }),
     options: {
@@ -48,10 +61,26 @@ export function operatorResource(core: Core) {
       filterProperties: ['displayName', 'email', 'active'],
       properties: {
         displayName: { isTitle: true },
-        roles: { availableValues: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })), components: { edit: COMPONENTS.RolesEdit } },
-        roleLabels: { type: 'string' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
-        identities: { type: 'textarea' as const, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
-        password: { type: 'password' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '新建时必填; 修改时留空表示不改密码' },
+        roles: {
+          availableValues: Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label })),
+          components: { edit: COMPONENTS.RolesEdit },
+        },
+        roleLabels: {
+          type: 'string' as const,
+          isSortable: false,
+          isVisible: { list: true, show: true, edit: false, filter: false },
+        },
+        identities: {
+          type: 'textarea' as const,
+          isSortable: false,
+          isVisible: { list: true, show: true, edit: false, filter: false },
+        },
+        password: {
+          type: 'password' as const,
+          isSortable: false,
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: '新建时必填; 修改时留空表示不改密码',
+        },
       },
       actions: {
         // Linked chat accounts live in operator_identities: read for the rows shown, in one query.

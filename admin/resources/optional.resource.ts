@@ -32,24 +32,32 @@ export function optionalResources(core: Core, tables = OPTIONAL_TABLES) {
   return tables.flatMap((t) => {
     const model = models[t.model];
     if (!model) return [];
-    const resource = new StewardResource(model, { skip: t.skip, sorts: { id: 'id', [t.sortBy]: t.sortBy }, defaultSort: [t.sortBy, 'DESC'] });
+    const resource = new StewardResource(model, {
+      skip: t.skip,
+      sorts: { id: 'id', [t.sortBy]: t.sortBy },
+      defaultSort: [t.sortBy, 'DESC'],
+    });
     // The adapter's own view of the columns: a property it cannot see must not be listed.
     const attributes = resource.properties().map((p) => p.name());
-    const filters = Object.fromEntries([
-      ...(t.filters?.exact ?? []).map((f) => [f, exactRule(f)] as const),
-      ...(t.filters?.range ?? []).map((f) => [f, rangeRule(f)] as const),
-    ].filter(([f]) => attributes.includes(f)));
+    const filters = Object.fromEntries(
+      [
+        ...(t.filters?.exact ?? []).map((f) => [f, exactRule(f)] as const),
+        ...(t.filters?.range ?? []).map((f) => [f, rangeRule(f)] as const),
+      ].filter(([f]) => attributes.includes(f)),
+    );
     resource.spec.filters = filters;
-    return [{
-      resource,
-      options: {
-        id: t.id,
-        navigation: { name: 'system', icon: 'Settings' },
-        sort: { sortBy: t.sortBy, direction: 'desc' as const },
-        listProperties: t.listProperties.filter((p) => attributes.includes(p)),
-        filterProperties: Object.keys(filters),
-        actions: readOnly(t.view),
+    return [
+      {
+        resource,
+        options: {
+          id: t.id,
+          navigation: { name: 'system', icon: 'Settings' },
+          sort: { sortBy: t.sortBy, direction: 'desc' as const },
+          listProperties: t.listProperties.filter((p) => attributes.includes(p)),
+          filterProperties: Object.keys(filters),
+          actions: readOnly(t.view),
+        },
       },
-    }];
+    ];
   });
 }

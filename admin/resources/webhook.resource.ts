@@ -7,10 +7,23 @@ import { attemptLog, replayAction, subscriptionActions } from '../actions/webhoo
 import { off, permit } from '../features/permissions.js';
 
 const DELIVERY_STATUS = [
-  { value: 'pending', label: '待发送' }, { value: 'sending', label: '发送中' }, { value: 'sent', label: '已送达' }, { value: 'failed', label: '失败' },
+  { value: 'pending', label: '待发送' },
+  { value: 'sending', label: '发送中' },
+  { value: 'sent', label: '已送达' },
+  { value: 'failed', label: '失败' },
 ];
-const readOnlyProp = (list: boolean) => ({ isVisible: { list, show: true, edit: false, filter: false }, isSortable: false });
-const adminOnly = () => ({ list: permit('integrations'), show: permit('integrations'), search: { isAccessible: permit('integrations').isAccessible }, edit: off, delete: off, bulkDelete: off });
+const readOnlyProp = (list: boolean) => ({
+  isVisible: { list, show: true, edit: false, filter: false },
+  isSortable: false,
+});
+const adminOnly = () => ({
+  list: permit('integrations'),
+  show: permit('integrations'),
+  search: { isAccessible: permit('integrations').isAccessible },
+  edit: off,
+  delete: off,
+  bulkDelete: off,
+});
 
 /** Webhook 订阅: URL, event types and state; the secret is never read into the back office. */
 export function webhookSubscriptionResource(core: Core) {
@@ -30,7 +43,12 @@ export function webhookSubscriptionResource(core: Core) {
       properties: {
         url: { description: 'http(s):// 开头; 内网地址需在 WEBHOOK_ALLOW_HOSTS 中列出' },
         events: { description: `事件类型, 逗号分隔, * 表示全部: ${WEBHOOK_EVENTS.join(', ')}` },
-        secret: { type: 'password' as const, isSortable: false, isVisible: { list: false, show: false, edit: true, filter: false }, description: '签名密钥 (16–200 个字符); 留空则自动生成, 只在保存后的提示里显示一次' },
+        secret: {
+          type: 'password' as const,
+          isSortable: false,
+          isVisible: { list: false, show: false, edit: true, filter: false },
+          description: '签名密钥 (16–200 个字符); 留空则自动生成, 只在保存后的提示里显示一次',
+        },
       },
       actions: { ...adminOnly(), ...subscriptionActions(core) },
     },
@@ -53,7 +71,12 @@ export function webhookDeliveryResource(core: Core) {
       } catch {
         // A row that is not JSON shows without its event fields.
       }
-      return { ...plain, eventType: event.type ?? '', customerCode: event.data?.customer?.code ?? '', subscription: `#${row.targetId}` };
+      return {
+        ...plain,
+        eventType: event.type ?? '',
+        customerCode: event.data?.customer?.code ?? '',
+        subscription: `#${row.targetId}`,
+      };
     },
   });
   return {
@@ -62,8 +85,34 @@ export function webhookDeliveryResource(core: Core) {
       id: 'webhook_deliveries',
       navigation: { name: 'system', icon: 'Send' },
       sort: { sortBy: 'id', direction: 'desc' as const },
-      listProperties: ['id', 'eventType', 'customerCode', 'subscription', 'status', 'attempts', 'httpStatus', 'error', 'lastAttemptAt', 'createdAt'],
-      showProperties: ['id', 'ref', 'eventType', 'customerCode', 'subscription', 'status', 'attempts', 'httpStatus', 'error', 'attemptLog', 'notBefore', 'lastAttemptAt', 'sentAt', 'createdAt'],
+      listProperties: [
+        'id',
+        'eventType',
+        'customerCode',
+        'subscription',
+        'status',
+        'attempts',
+        'httpStatus',
+        'error',
+        'lastAttemptAt',
+        'createdAt',
+      ],
+      showProperties: [
+        'id',
+        'ref',
+        'eventType',
+        'customerCode',
+        'subscription',
+        'status',
+        'attempts',
+        'httpStatus',
+        'error',
+        'attemptLog',
+        'notBefore',
+        'lastAttemptAt',
+        'sentAt',
+        'createdAt',
+      ],
       filterProperties: ['status', 'targetId', 'createdAt'],
       properties: {
         status: { availableValues: DELIVERY_STATUS },

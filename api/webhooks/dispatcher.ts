@@ -41,7 +41,10 @@ export class WebhookDispatcher {
   private stopped = false;
   private readonly opts: Required<WebhookDispatcherOptions>;
 
-  constructor(private readonly core: Core, opts: WebhookDispatcherOptions = {}) {
+  constructor(
+    private readonly core: Core,
+    opts: WebhookDispatcherOptions = {},
+  ) {
     this.opts = { intervalMs: 2_000, maxLanes: 16, maxPerLane: 50, ...opts };
   }
 
@@ -79,19 +82,27 @@ export class WebhookDispatcher {
     const { BotOutbox } = this.core.models;
     const now = this.core.now();
     // A row left 'sending' past its lease belonged to an instance that died mid-send.
-    await BotOutbox.update({ status: 'pending' }, { where: { door: WEBHOOK_DOOR, status: 'sending', notBefore: { [Op.lte]: now } } });
+    await BotOutbox.update(
+      { status: 'pending' },
+      { where: { door: WEBHOOK_DOOR, status: 'sending', notBefore: { [Op.lte]: now } } },
+    );
     const due = await BotOutbox.findAll({
-      attributes: ['targetId'], group: ['targetId'], raw: true,
-      where: { door: WEBHOOK_DOOR, status: 'pending', notBefore: { [Op.lte]: now } }, limit: 500,
+      attributes: ['targetId'],
+      group: ['targetId'],
+      raw: true,
+      where: { door: WEBHOOK_DOOR, status: 'pending', notBefore: { [Op.lte]: now } },
+      limit: 500,
     });
     const started: Promise<number>[] = [];
     for (const { targetId } of due) {
       if (this.stopped || this.inFlight.size >= this.opts.maxLanes) break;
       if (this.inFlight.has(targetId)) continue;
-      const lane = this.runLane(targetId).catch((err: unknown) => {
-        this.core.logger.error({ err, subscriptionId: targetId }, 'webhook lane failed');
-        return 0;
-      }).finally(() => this.inFlight.delete(targetId));
+      const lane = this.runLane(targetId)
+        .catch((err: unknown) => {
+          this.core.logger.error({ err, subscriptionId: targetId }, 'webhook lane failed');
+          return 0;
+        })
+        .finally(() => this.inFlight.delete(targetId));
       this.inFlight.set(targetId, lane);
       started.push(lane);
     }
@@ -103,7 +114,10 @@ export class WebhookDispatcher {
     const { BotOutbox } = this.core.models;
     let delivered = 0;
     for (let n = 0; n < this.opts.maxPerLane && !this.stopped; n++) {
-      const head = await BotOutbox.findOne({ where: { door: WEBHOOK_DOOR, targetId, status: { [Op.in]: ['pending', 'sending'] } }, order: [['id', 'ASC']] });
+      const head = await BotOutbox.findOne({
+        where: { door: WEBHOOK_DOOR, targetId, status: { [Op.in]: ['pending', 'sending'] } },
+        order: [['id', 'ASC']],
+      });
       // Head of line: a later event waits while the oldest is in flight or backing off.
       if (!head || head.status !== 'pending' || head.notBefore > this.core.now()) break;
       const outcome = await this.deliver(head);
@@ -118,9 +132,12 @@ export class WebhookDispatcher {
     const now = this.core.now();
     const timeoutMs = this.core.config.WEBHOOK_TIMEOUT_SECONDS * 1000;
     const lease = new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS);
-    const [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1, notBefore: lease, lastAttemptAt: now }, {
-      where: { id: row.id, status: 'pending', attempts: row.attempts, notBefore: { [Op.lte]: now } },
-    });
+    const [claimed] = await BotOutbox.update(
+      { status: 'sending', attempts: row.attempts + 1, notBefore: lease, lastAttemptAt: now },
+      {
+        where: { id: row.id, status: 'pending', attempts: row.attempts, notBefore: { [Op.lte]: now } },
+      },
+    );
     if (claimed !== 1) return 'lost'; // another instance has it: a lost race, not an error
     const sub = await WebhookSubscription.findByPk(Number(row.targetId));
     if (!sub?.active) {
@@ -129,8 +146,15 @@ export class WebhookDispatcher {
     }
     const event = JSON.parse(row.payload) as WebhookEvent;
     const headers = {
-      'Content-Type': 'application/json', 'User-Agent': USER_AGENT, 'X-Steward-Event': event.type, 'X-Steward-Delivery': event.id,
-      'X-Steward-Signature': signatureHeader(subscriptionSecret(this.core, sub), Math.floor(now.getTime() / 1000), row.payload),
+      'Content-Type': 'application/json',
+      'User-Agent': USER_AGENT,
+      'X-Steward-Event': event.type,
+      'X-Steward-Delivery': event.id,
+      'X-Steward-Signature': signatureHeader(
+        subscriptionSecret(this.core, sub),
+        Math.floor(now.getTime() / 1000),
+        row.payload,
+      ),
     };
     const result = await postWebhook(this.core.config, sub.url, row.payload, headers, timeoutMs);
     return this.record(row, sub.id, now, result);
@@ -141,15 +165,36 @@ export class WebhookDispatcher {
     const { BotOutbox, WebhookAttempt } = this.core.models;
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
     const error = ok ? null : (result.error ?? `HTTP ${result.status}`);
-    await WebhookAttempt.create({ outboxId: row.id, subscriptionId, at, httpStatus: result.status, ms: result.ms, error });
+    await WebhookAttempt.create({
+      outboxId: row.id,
+      subscriptionId,
+      at,
+      httpStatus: result.status,
+      ms: result.ms,
+      error,
+    });
     if (ok) {
-      await BotOutbox.update({ status: 'sent', sentAt: this.core.now(), httpStatus: result.status, error: null }, { where: { id: row.id, status: 'sending' } });
+      await BotOutbox.update(
+        { status: 'sent', sentAt: this.core.now(), httpStatus: result.status, error: null },
+        { where: { id: row.id, status: 'sending' } },
+      );
       return 'sent';
     }
     const now = this.core.now();
     const dead = now.getTime() - row.createdAt.getTime() >= RETRY_WINDOW_MS;
-    await BotOutbox.update({ status: dead ? 'failed' : 'pending', httpStatus: result.status, error, notBefore: new Date(now.getTime() + backoffMs(row.attempts + 1)) }, { where: { id: row.id, status: 'sending' } });
-    this.core.logger.warn({ outboxId: row.id, subscriptionId, httpStatus: result.status, err: error, dead }, 'webhook not delivered');
+    await BotOutbox.update(
+      {
+        status: dead ? 'failed' : 'pending',
+        httpStatus: result.status,
+        error,
+        notBefore: new Date(now.getTime() + backoffMs(row.attempts + 1)),
+      },
+      { where: { id: row.id, status: 'sending' } },
+    );
+    this.core.logger.warn(
+      { outboxId: row.id, subscriptionId, httpStatus: result.status, err: error, dead },
+      'webhook not delivered',
+    );
     return dead ? 'failed' : 'retry';
   }
 }

@@ -12,7 +12,11 @@ export interface SendResult {
   error: string | null;
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * A dns.lookup that refuses private addresses for `host` (unless allowed). The connection uses
@@ -27,7 +31,11 @@ function guardedLookup(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, host: string
         const list = Array.isArray(address) ? address : [{ address, family }];
         for (const a of list) assertReachable(config, host, a.address);
       } catch (refusal) {
-        return callback(Object.assign(new Error((refusal as Error).message), { code: 'EWEBHOOKPRIVATE' }), address, family);
+        return callback(
+          Object.assign(new Error((refusal as Error).message), { code: 'EWEBHOOKPRIVATE' }),
+          address,
+          family,
+        );
       }
       callback(null, address, family);
     });
@@ -38,9 +46,19 @@ function guardedLookup(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, host: string
  * POSTs `body` to `url` with `headers`, within `timeoutMs` until the response status arrives.
  * Never follows redirects; the response body is dropped (only the status counts).
  */
-export function postWebhook(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, rawUrl: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
+export function postWebhook(
+  config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>,
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<SendResult> {
   const started = Date.now();
-  const done = (status: number | null, error: string | null): SendResult => ({ status, ms: Date.now() - started, error: error?.slice(0, 500) ?? null });
+  const done = (status: number | null, error: string | null): SendResult => ({
+    status,
+    ms: Date.now() - started,
+    error: error?.slice(0, 500) ?? null,
+  });
   return new Promise((resolve) => {
     let url: URL;
     try {
@@ -60,21 +78,41 @@ export function postWebhook(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, rawUrl:
       clearTimeout(timer);
       resolve(r);
     };
-    const req = client.request(url, {
-      method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-      lookup: guardedLookup(config, bareHost(url.hostname)) as unknown as net.LookupFunction, agent: false,
-    }, (res) => {
-      // The status is the answer; a body that never ends must not hold the lane.
-      const status = res.statusCode ?? null;
-      finish(done(status, status !== null && status >= 300 && status < 400 ? `收到重定向 ${status}, 不跟随 (请填写最终地址)` : null));
-      res.resume();
-      res.on('error', () => undefined);
-      setTimeout(() => res.destroy(), 1_000).unref();
-    });
+    const req = client.request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(config, bareHost(url.hostname)) as unknown as net.LookupFunction,
+        agent: false,
+      },
+      (res) => {
+        // The status is the answer; a body that never ends must not hold the lane.
+        const status = res.statusCode ?? null;
+        finish(
+          done(
+            status,
+            status !== null && status >= 300 && status < 400 ? `收到重定向 ${status}, 不跟随 (请填写最终地址)` : null,
+          ),
+        );
+        res.resume();
+        res.on('error', () => undefined);
+        setTimeout(() => res.destroy(), 1_000).unref();
+      },
+    );
     const timer = setTimeout(() => {
       req.destroy(new Error(`超时: ${Math.round(timeoutMs / 1000)} 秒内没有收到响应`));
     }, timeoutMs);
-    req.on('error', (err) => finish(done(null, (err as NodeJS.ErrnoException).code === 'EWEBHOOKPRIVATE' ? err.message : `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim())));
+    req.on('error', (err) =>
+      finish(
+        done(
+          null,
+          (err as NodeJS.ErrnoException).code === 'EWEBHOOKPRIVATE'
+            ? err.message
+            : `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim(),
+        ),
+      ),
+    );
     req.end(body);
   });
 }

@@ -99,7 +99,10 @@ export interface SendResult {
 
 /** Thrown by send/updateCard: `retryable` false means retrying cannot help (bad target, 4xx). */
 export class ChannelSendError extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
     this.name = 'ChannelSendError';
   }

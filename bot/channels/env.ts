@@ -35,5 +35,8 @@ export function missing(key: string, because: string): string {
 }
 
 export const URL_SPEC: EnvSpec = { pattern: /^https?:\/\/\S+$/, expect: 'http(s):// 开头的地址 (an http(s) URL)' };
-export const AES_KEY_SPEC: EnvSpec = { pattern: /^[A-Za-z0-9+/]{43}$/, expect: '43 个字符的 EncodingAESKey (43-char EncodingAESKey)' };
+export const AES_KEY_SPEC: EnvSpec = {
+  pattern: /^[A-Za-z0-9+/]{43}$/,
+  expect: '43 个字符的 EncodingAESKey (43-char EncodingAESKey)',
+};
 export const TEXT_SPEC = (expect: string): EnvSpec => ({ pattern: /\S/, expect });

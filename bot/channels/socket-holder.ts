@@ -43,8 +43,14 @@ class Slot {
   /** Local time by which the lease may have expired: the last successful renew's send time + ttl. */
   private deadline = 0;
 
-  constructor(private readonly core: Core, readonly receiver: SocketReceiver, private readonly holder: string,
-    private readonly ttlMs: number, private readonly renewMs: number, private readonly log: Logger) {}
+  constructor(
+    private readonly core: Core,
+    readonly receiver: SocketReceiver,
+    private readonly holder: string,
+    private readonly ttlMs: number,
+    private readonly renewMs: number,
+    private readonly log: Logger,
+  ) {}
 
   begin(): void {
     this.schedule(0);
@@ -68,8 +74,7 @@ class Slot {
     try {
       if (this.state === 'waiting') {
         if (!this.startInFlight && Date.now() >= this.retryAt) await this.tryAcquire();
-      }
-      else if (this.state === 'starting' || this.state === 'held') await this.renew();
+      } else if (this.state === 'starting' || this.state === 'held') await this.renew();
       if (this.dbErrors) this.log.info({ failures: this.dbErrors }, 'socket lease: database reachable again');
       this.dbErrors = 0;
     } catch (err) {
@@ -86,7 +91,8 @@ class Slot {
       return;
     }
     this.deadline = sentAt + this.ttlMs;
-    if (r.takeover) this.log.info({ from: r.previousHolder }, 'socket lease taken over from an instance that stopped renewing');
+    if (r.takeover)
+      this.log.info({ from: r.previousHolder }, 'socket lease taken over from an instance that stopped renewing');
     else this.log.info('socket lease acquired');
     this.state = 'starting';
     this.starting = this.startReceiver();
@@ -102,9 +108,14 @@ class Slot {
       this.state = 'stopping';
       const wait = Math.min(this.renewMs * 2 ** ++this.failures, MAX_BACKOFF_MS);
       this.retryAt = Date.now() + wait;
-      this.log.error({ err: errText(err), failures: this.failures, retryInMs: wait }, 'socket receiver failed to start; releasing the lease');
+      this.log.error(
+        { err: errText(err), failures: this.failures, retryInMs: wait },
+        'socket receiver failed to start; releasing the lease',
+      );
       await this.stopReceiver(); // a half-open SDK client may keep reconnecting otherwise
-      await this.serial(() => releaseLease(this.core, this.receiver.name, this.holder)).catch((e) => this.log.warn({ err: errText(e) }, 'socket lease release failed; it expires by itself'));
+      await this.serial(() => releaseLease(this.core, this.receiver.name, this.holder)).catch((e) =>
+        this.log.warn({ err: errText(e) }, 'socket lease release failed; it expires by itself'),
+      );
       if (this.state === 'stopping') this.state = 'waiting';
       return;
     }
@@ -132,7 +143,7 @@ class Slot {
     });
     try {
       const renewing = this.serial(() => renewLease(this.core, this.receiver.name, this.holder, this.ttlMs));
-      outcome = await Promise.race([renewing.then((ok) => (ok ? 'renewed' as const : 'lost' as const)), late]);
+      outcome = await Promise.race([renewing.then((ok) => (ok ? ('renewed' as const) : ('lost' as const))), late]);
     } catch (err) {
       outcome = 'late';
       failure = err;
@@ -144,7 +155,12 @@ class Slot {
       return;
     }
     if (this.state !== 'starting' && this.state !== 'held') return;
-    const reason = outcome === 'lost' ? 'taken by another instance or released' : failure ? `renew failed: ${errText(failure)}` : 'renew too slow, lease may expire';
+    const reason =
+      outcome === 'lost'
+        ? 'taken by another instance or released'
+        : failure
+          ? `renew failed: ${errText(failure)}`
+          : 'renew too slow, lease may expire';
     this.log.warn({ reason }, 'socket lease lost; stopping the receiver');
     await this.fence();
   }
@@ -186,7 +202,12 @@ class Slot {
 
 function within(p: Promise<unknown>, ms: number): Promise<unknown> {
   let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise((r) => { t = setTimeout(r, ms); })]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise((r) => {
+      t = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(t));
 }
 
 function errText(err: unknown): string {
@@ -207,7 +228,8 @@ export function holdSockets(core: Core, receivers: SocketReceiver[], opts: HoldO
   const holder = opts.holder ?? defaultHolder();
   const ttlMs = opts.ttlMs ?? 20_000;
   const renewMs = opts.renewMs ?? 5_000;
-  if (!(Number.isInteger(ttlMs) && Number.isInteger(renewMs) && renewMs > 0 && ttlMs > renewMs * 2)) throw new RangeError('socket lease ttlMs and renewMs must be whole milliseconds, ttlMs more than twice renewMs');
+  if (!(Number.isInteger(ttlMs) && Number.isInteger(renewMs) && renewMs > 0 && ttlMs > renewMs * 2))
+    throw new RangeError('socket lease ttlMs and renewMs must be whole milliseconds, ttlMs more than twice renewMs');
   const names = new Set<string>();
   for (const r of receivers) {
     if (names.has(r.name)) throw new RangeError(`two socket receivers share the lease name ${r.name}`);
@@ -219,6 +241,7 @@ export function holdSockets(core: Core, receivers: SocketReceiver[], opts: HoldO
   let stopping: Promise<void> | undefined;
   return {
     stop: () => (stopping ??= Promise.all(slots.map((s) => s.close())).then(() => undefined)),
-    status: () => slots.map((s) => ({ name: s.receiver.name, held: s.state === 'held', ...(s.since ? { since: s.since } : {}) })),
+    status: () =>
+      slots.map((s) => ({ name: s.receiver.name, held: s.state === 'held', ...(s.since ? { since: s.since } : {}) })),
   };
 }

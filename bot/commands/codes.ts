@@ -4,7 +4,13 @@ import { codeStats } from '../../core/customers/code-stats.js';
 import { codeStatsText } from '../../core/customers/code-stats-text.js';
 import { approveRecode, recodedNote } from '../../core/customers/recode/act.js';
 import { recodeLine, recodePlanText } from '../../core/customers/recode/format.js';
-import { pendingRecodes, previewRecode, recodeApprovers, rejectRecode, requestRecode } from '../../core/customers/recode/request.js';
+import {
+  pendingRecodes,
+  previewRecode,
+  recodeApprovers,
+  rejectRecode,
+  requestRecode,
+} from '../../core/customers/recode/request.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { DomainError } from '../../core/errors.js';
 import type { Operator } from '../../models/index.js';
@@ -50,7 +56,10 @@ export const codeCheckCommand: CommandSpec = {
 
 function recodeId(raw: string | undefined): number {
   const id = Number((raw ?? '').replace(/^#/, ''));
-  if (!Number.isInteger(id) || id <= 0) throw new DomainError('VALIDATION', '改编码申请单号应为数字, 例如「批准改编码 3」。', { errors: [{ field: 'id', message: '单号无效' }] });
+  if (!Number.isInteger(id) || id <= 0)
+    throw new DomainError('VALIDATION', '改编码申请单号应为数字, 例如「批准改编码 3」。', {
+      errors: [{ field: 'id', message: '单号无效' }],
+    });
   return id;
 }
 
@@ -59,7 +68,11 @@ export const recodeCommand: CommandSpec = {
   id: 'codes.recode',
   name: '改编码',
   english: 'recode',
-  args: [{ name: 'from', label: '旧编码', required: true }, { name: 'to', label: '新编码', required: true }, { name: 'reason', label: '原因', rest: true }],
+  args: [
+    { name: 'from', label: '旧编码', required: true },
+    { name: 'to', label: '新编码', required: true },
+    { name: 'reason', label: '原因', rest: true },
+  ],
   permission: 'edit',
   sideEffect: true,
   summary: '改客户编码 (已有订单也可以): 先试运行, 确认后交审批人批准; 旧编码永久保留为别名',
@@ -75,18 +88,27 @@ export const recodeCommand: CommandSpec = {
 };
 
 /** Files a confirmed recode: stored pending, approvers told in the same transaction. */
-export async function confirmRecode(ctx: CommandContext, p: { from: string; to: string; reason: string }): Promise<Reply> {
+export async function confirmRecode(
+  ctx: CommandContext,
+  p: { from: string; to: string; reason: string },
+): Promise<Reply> {
   let approvers: Operator[] = [];
   const { recode } = await requestRecode(ctx.core, ctx.actor, [{ from: p.from, to: p.to }], p.reason, {
     notify: async (t, r, plan) => {
       approvers = await recodeApprovers(ctx.core, r, t);
       const text = `${recodePlanText(plan, r.reason)}\n申请人: ${r.requesterName}\n有效期至: ${localTime(ctx.core, r.expiresAt)}\n可回复「批准改编码 ${r.id}」或「驳回改编码 ${r.id} 理由」。`;
-      const buttons = [{ id: buttonId('approve-recode', String(r.id)), text: '批准改编码' }, { id: buttonId('reject-recode', String(r.id)), text: '驳回' }];
-      for (const a of approvers) await ctx.deps.notifier.toOperator(a, { title: `改编码审批 #${r.id}`, text, buttons }, `recode:${r.id}`, t);
+      const buttons = [
+        { id: buttonId('approve-recode', String(r.id)), text: '批准改编码' },
+        { id: buttonId('reject-recode', String(r.id)), text: '驳回' },
+      ];
+      for (const a of approvers)
+        await ctx.deps.notifier.toOperator(a, { title: `改编码审批 #${r.id}`, text, buttons }, `recode:${r.id}`, t);
     },
   });
   const names = approvers.map((a) => a.displayName).join('、') || '(没有可用的审批人, 请联系管理员)';
-  return { text: `已提交改编码申请 #${recode.id} (${p.from} → ${p.to}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, recode.expiresAt)} 前有效。` };
+  return {
+    text: `已提交改编码申请 #${recode.id} (${p.from} → ${p.to}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, recode.expiresAt)} 前有效。`,
+  };
 }
 
 export const approveRecodeCommand: CommandSpec = {
@@ -101,11 +123,25 @@ export const approveRecodeCommand: CommandSpec = {
   async run(ctx) {
     const { recode, rows } = await approveRecode(ctx.core, ctx.actor, recodeId(ctx.args.id), {
       notify: async (t, r, done) => {
-        if (r.requesterId) await ctx.deps.notifier.toOperator({ id: r.requesterId }, { text: `你申请的改编码 #${r.id} 已由 ${ctx.operator.displayName} 批准并执行: ${done.map((x) => recodedNote(x.from, x.to)).join('、')}。` }, `recode:${r.id}`, t);
+        if (r.requesterId)
+          await ctx.deps.notifier.toOperator(
+            { id: r.requesterId },
+            {
+              text: `你申请的改编码 #${r.id} 已由 ${ctx.operator.displayName} 批准并执行: ${done.map((x) => recodedNote(x.from, x.to)).join('、')}。`,
+            },
+            `recode:${r.id}`,
+            t,
+          );
       },
     });
-    const list = rows.slice(0, 10).map((x) => recodedNote(x.from, x.to)).join('、');
-    return { text: `改编码申请 #${recode.id} 已执行: ${list}${rows.length > 10 ? ` 等 ${rows.length} 个` : ''}。旧编码仍可查到这些客户。`, title: `已批准 · ${ctx.operator.displayName}` };
+    const list = rows
+      .slice(0, 10)
+      .map((x) => recodedNote(x.from, x.to))
+      .join('、');
+    return {
+      text: `改编码申请 #${recode.id} 已执行: ${list}${rows.length > 10 ? ` 等 ${rows.length} 个` : ''}。旧编码仍可查到这些客户。`,
+      title: `已批准 · ${ctx.operator.displayName}`,
+    };
   },
 };
 
@@ -113,14 +149,24 @@ export const rejectRecodeCommand: CommandSpec = {
   id: 'codes.recode.reject',
   name: '驳回改编码',
   english: 'reject-recode',
-  args: [{ name: 'id', label: '单号', required: true }, { name: 'note', label: '理由', rest: true }],
+  args: [
+    { name: 'id', label: '单号', required: true },
+    { name: 'note', label: '理由', rest: true },
+  ],
   permission: 'approve',
   sideEffect: true,
   summary: '驳回改编码申请, 可写理由; 编码保持不变',
   example: '驳回改编码 3 新编码不对',
   async run(ctx) {
     const r = await rejectRecode(ctx.core, ctx.actor, recodeId(ctx.args.id), ctx.args.note ?? '');
-    if (r.requesterId) await ctx.deps.notifier.toOperator({ id: r.requesterId }, { text: `你申请的改编码 #${r.id} 被 ${ctx.operator.displayName} 驳回${r.decisionNote ? `, 理由: ${r.decisionNote}` : ''}。编码保持不变。` }, `recode:${r.id}`);
+    if (r.requesterId)
+      await ctx.deps.notifier.toOperator(
+        { id: r.requesterId },
+        {
+          text: `你申请的改编码 #${r.id} 被 ${ctx.operator.displayName} 驳回${r.decisionNote ? `, 理由: ${r.decisionNote}` : ''}。编码保持不变。`,
+        },
+        `recode:${r.id}`,
+      );
     return { text: `已驳回改编码申请 #${r.id}, 编码保持不变。`, title: `已驳回 · ${ctx.operator.displayName}` };
   },
 };
@@ -137,6 +183,12 @@ export const pendingRecodesCommand: CommandSpec = {
   async run(ctx) {
     const list = await pendingRecodes(ctx.core, ctx.actor);
     if (!list.length) return { text: '没有等你审批的改编码申请。' };
-    return list.slice(0, 10).map((r) => ({ text: recodeLine(ctx.core, r), buttons: [{ id: buttonId('approve-recode', String(r.id)), text: '批准改编码' }, { id: buttonId('reject-recode', String(r.id)), text: '驳回' }] }));
+    return list.slice(0, 10).map((r) => ({
+      text: recodeLine(ctx.core, r),
+      buttons: [
+        { id: buttonId('approve-recode', String(r.id)), text: '批准改编码' },
+        { id: buttonId('reject-recode', String(r.id)), text: '驳回' },
+      ],
+    }));
   },
 };

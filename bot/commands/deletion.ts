@@ -20,9 +20,26 @@ import { isInactive, mayTransition } from '../../core/customers/lifecycle.js';
 /** How to clear each blocking document: the local doors by name, the ERP's in the ERP. */
 function clearingHints(blockers: Blocker[]): string {
   const docs = blockers.flatMap((b) => b.docs ?? []);
-  const local = docs.filter((d) => d.source === 'local').slice(0, 8).map((d) => (d.type === 'order' ? `取消订单 ${d.number}` : d.type === 'receivable' ? `登记收款 ${d.number} ${centsToDecimal(d.amountCents ?? 0)}` : `释放预留 ${d.number}`));
-  const erp = docs.filter((d) => d.source !== 'local').slice(0, 8).map((d) => `${d.number} (${d.source})`);
-  return [local.length ? `本系统的单据可以这样处理: ${local.join(' / ')}` : '', erp.length ? `来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${erp.join('、')}` : ''].filter(Boolean).join('\n');
+  const local = docs
+    .filter((d) => d.source === 'local')
+    .slice(0, 8)
+    .map((d) =>
+      d.type === 'order'
+        ? `取消订单 ${d.number}`
+        : d.type === 'receivable'
+          ? `登记收款 ${d.number} ${centsToDecimal(d.amountCents ?? 0)}`
+          : `释放预留 ${d.number}`,
+    );
+  const erp = docs
+    .filter((d) => d.source !== 'local')
+    .slice(0, 8)
+    .map((d) => `${d.number} (${d.source})`);
+  return [
+    local.length ? `本系统的单据可以这样处理: ${local.join(' / ')}` : '',
+    erp.length ? `来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${erp.join('、')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 type DeletePayload = { code: string; reason: string; note?: string | null };
@@ -31,7 +48,10 @@ export const deleteCommand: Confirmable<DeletePayload> = {
   id: 'customer.delete',
   name: '删除客户',
   english: 'delete',
-  args: [{ name: 'code', label: '编码', required: true }, { name: 'reason', label: '原因', rest: true }],
+  args: [
+    { name: 'code', label: '编码', required: true },
+    { name: 'reason', label: '原因', rest: true },
+  ],
   permission: 'requestDeletion',
   sideEffect: true,
   summary: '申请删除客户: 先检查未了结业务, 确认后交审批人审批, 删除后进回收站可恢复; 可加 备注=处理说明',
@@ -48,10 +68,17 @@ export const deleteCommand: Confirmable<DeletePayload> = {
         buttons: [{ id: buttonId('help', '停用客户'), text: '怎样停用' }],
       };
     }
-    if (!ctx.args.reason) return { text: `${historyText(check.history, check.code)}\n请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入` };
+    if (!ctx.args.reason)
+      return {
+        text: `${historyText(check.history, check.code)}\n请写明删除原因。\n例如: 删除客户 ${check.code} 重复录入`,
+      };
     const note = (ctx.raw.named['备注'] ?? ctx.raw.named['note'] ?? '').trim() || null;
-    return proposeConfirm(ctx, deleteCommand, { code: check.code, reason: ctx.args.reason, note },
-      `${historyText(check.history, check.code)}\n将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason}${note ? `; 备注: ${note}` : ''})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`);
+    return proposeConfirm(
+      ctx,
+      deleteCommand,
+      { code: check.code, reason: ctx.args.reason, note },
+      `${historyText(check.history, check.code)}\n将为客户 ${check.code} ${check.name} 提交删除申请 (原因: ${ctx.args.reason}${note ? `; 备注: ${note}` : ''})。\n检查通过: 没有未完成订单、未收款或库存预留。审批人同意后, 客户进入回收站, ${ctx.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复, 历史记录保留。`,
+    );
   },
   confirm: { label: '删除', key: (p) => p.code, act: confirmDelete },
 };
@@ -63,14 +90,25 @@ export async function confirmDelete(ctx: CommandContext, p: DeletePayload): Prom
   const request = await requestDeletion(ctx.core, ctx.actor, p.code, p.reason, {
     note: p.note ?? null,
     notify: async (transaction, r, customer) => {
-      approvers = await ctx.deps.notifier.approvalRequested(r, ctx.operator, customer.name, { origin: ctx.msg, transaction });
+      approvers = await ctx.deps.notifier.approvalRequested(r, ctx.operator, customer.name, {
+        origin: ctx.msg,
+        transaction,
+      });
     },
   });
   const names = approvers.map((a) => a.displayName).join('、') || '(没有可用的审批人, 请联系管理员)';
   // @-mentions are accounts on the channel the message came from.
-  const accounts = await identitiesOf(ctx.core, approvers.map((a) => a.id));
-  const mentions = approvers.flatMap((a) => (accounts.get(a.id) ?? []).filter((i) => i.channel === ctx.msg.channel).map((i) => i.externalId));
-  return { text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`, mentions };
+  const accounts = await identitiesOf(
+    ctx.core,
+    approvers.map((a) => a.id),
+  );
+  const mentions = approvers.flatMap((a) =>
+    (accounts.get(a.id) ?? []).filter((i) => i.channel === ctx.msg.channel).map((i) => i.externalId),
+  );
+  return {
+    text: `已提交删除申请 #${request.id} (客户 ${request.customerCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, request.expiresAt)} 前有效。`,
+    mentions,
+  };
 }
 
 export const restoreCommand: Confirmable<{ code: string }> = {
@@ -86,8 +124,14 @@ export const restoreCommand: Confirmable<{ code: string }> = {
     const found = await resolveCustomer(ctx, ctx.args.code!, '恢复客户', '', { includeDeleted: true });
     if (found.reply) return found.reply;
     const c = await getCustomer(ctx.core, ctx.actor, found.code, { includeDeleted: true });
-    if (!c || !mayTransition(c.status, 'restore')) throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
-    return proposeConfirm(ctx, restoreCommand, { code: c.code }, `将从回收站恢复客户 ${c.code} ${c.name}, 恢复到删除前的状态, 历史记录不变。`);
+    if (!c || !mayTransition(c.status, 'restore'))
+      throw new DomainError('CONFLICT', `客户 ${found.code} 没有被删除, 无需恢复。`);
+    return proposeConfirm(
+      ctx,
+      restoreCommand,
+      { code: c.code },
+      `将从回收站恢复客户 ${c.code} ${c.name}, 恢复到删除前的状态, 历史记录不变。`,
+    );
   },
   confirm: { label: '恢复', key: (p) => p.code, act: confirmRestore },
 };
@@ -110,7 +154,10 @@ export const recycleCommand: CommandSpec = {
   async run(ctx) {
     const entries = await listRecycleBin(ctx.core, ctx.actor, { limit: 20 });
     if (!entries.length) return { text: '回收站是空的。' };
-    const lines = entries.map((e) => `• ${e.customerCode} ${e.customerName} — ${localTime(ctx.core, e.deletedAt).slice(0, 10)} 删除, ${localTime(ctx.core, e.retainUntil).slice(0, 10)} 前可恢复`);
+    const lines = entries.map(
+      (e) =>
+        `• ${e.customerCode} ${e.customerName} — ${localTime(ctx.core, e.deletedAt).slice(0, 10)} 删除, ${localTime(ctx.core, e.retainUntil).slice(0, 10)} 前可恢复`,
+    );
     return { text: `回收站 (${entries.length}):\n${lines.join('\n')}\n发送「恢复客户 编码」恢复。` };
   },
 };
@@ -130,10 +177,19 @@ export const pendingCommand: CommandSpec = {
     return [
       ...list.slice(0, 10).map((r) => ({
         text: `审批单 #${r.id}: 删除客户 ${r.customerCode}, 原因: ${r.reason}, ${localTime(ctx.core, r.expiresAt)} 前有效。`,
-        buttons: [{ id: buttonId('approve', String(r.id)), text: '同意' }, { id: buttonId('reject', String(r.id)), text: '拒绝' }],
+        buttons: [
+          { id: buttonId('approve', String(r.id)), text: '同意' },
+          { id: buttonId('reject', String(r.id)), text: '拒绝' },
+        ],
       })),
       // Merges wait for the same approvers: one list, so none is overlooked.
-      ...merges.slice(0, 10).map((m) => ({ text: mergeLine(ctx.core, m), buttons: [{ id: buttonId('approve-merge', String(m.id)), text: '批准合并' }, { id: buttonId('reject-merge', String(m.id)), text: '驳回' }] })),
+      ...merges.slice(0, 10).map((m) => ({
+        text: mergeLine(ctx.core, m),
+        buttons: [
+          { id: buttonId('approve-merge', String(m.id)), text: '批准合并' },
+          { id: buttonId('reject-merge', String(m.id)), text: '驳回' },
+        ],
+      })),
     ];
   },
 };
@@ -145,7 +201,10 @@ function clicked(ctx: CommandContext): { channel: string; userId: string } | und
 
 function requestId(raw: string | undefined): number {
   const id = Number((raw ?? '').replace(/^#/, ''));
-  if (!Number.isInteger(id) || id <= 0) throw new DomainError('VALIDATION', `审批单号应为数字, 例如「同意 12」。`, { errors: [{ field: 'id', message: '单号无效' }] });
+  if (!Number.isInteger(id) || id <= 0)
+    throw new DomainError('VALIDATION', `审批单号应为数字, 例如「同意 12」。`, {
+      errors: [{ field: 'id', message: '单号无效' }],
+    });
   return id;
 }
 
@@ -164,7 +223,10 @@ export const approveCommand: CommandSpec = {
     const until = localTime(ctx.core, result.restorableUntil!).slice(0, 10);
     const receipt = `你申请删除的客户 ${r.customerCode} 已由 ${ctx.operator.displayName} 同意删除。快照保存在回收站第 ${result.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.customerCode}」恢复。`;
     await ctx.deps.notifier.approvalDecided(r, ctx.operator, receipt, clicked(ctx));
-    return { text: `已同意审批单 #${r.id}: 客户 ${r.customerCode} 已删除 (回收站第 ${result.recycleEntryId} 条, ${until} 前可恢复)。`, title: `已同意 · ${ctx.operator.displayName}` };
+    return {
+      text: `已同意审批单 #${r.id}: 客户 ${r.customerCode} 已删除 (回收站第 ${result.recycleEntryId} 条, ${until} 前可恢复)。`,
+      title: `已同意 · ${ctx.operator.displayName}`,
+    };
   },
 };
 
@@ -172,7 +234,10 @@ export const rejectCommand: CommandSpec = {
   id: 'approval.reject',
   name: '拒绝',
   english: 'reject',
-  args: [{ name: 'id', label: '单号', required: true }, { name: 'note', label: '理由', rest: true }],
+  args: [
+    { name: 'id', label: '单号', required: true },
+    { name: 'note', label: '理由', rest: true },
+  ],
   permission: 'approve',
   sideEffect: true,
   summary: '拒绝删除申请, 可写理由',
@@ -184,4 +249,3 @@ export const rejectCommand: CommandSpec = {
     return { text: `已拒绝审批单 #${r.id} (客户 ${r.customerCode})。`, title: `已拒绝 · ${ctx.operator.displayName}` };
   },
 };
-

@@ -24,7 +24,10 @@ export const duplicatesCommand: CommandSpec = {
     if (!query) {
       const ownerId = ownScope(ctx.core, ctx.actor);
       const scan = await findDuplicatePairs(ctx.core, { ownerId });
-      return { title: '疑似重复客户', text: `${ownerId !== undefined ? '(只列出与你负责的客户有关的)\n' : ''}${scanText(scan, CHAT_LIMIT)}` };
+      return {
+        title: '疑似重复客户',
+        text: `${ownerId !== undefined ? '(只列出与你负责的客户有关的)\n' : ''}${scanText(scan, CHAT_LIMIT)}`,
+      };
     }
     // An old code of a merged customer stands for its survivor, and the answer says so.
     const followed = await followCode(ctx.core, query);
@@ -35,8 +38,12 @@ export const duplicatesCommand: CommandSpec = {
       if (found.reply) return found.reply;
       customer = (await ctx.core.models.Customer.findOne({ where: { code: found.code } }))!;
     }
-    if (isDeleted(customer.status)) return { text: `${via}客户 ${customer.code} 已删除 (在回收站), 不参与疑似重复检查。` };
+    if (isDeleted(customer.status))
+      return { text: `${via}客户 ${customer.code} 已删除 (在回收站), 不参与疑似重复检查。` };
     const scan = await findDuplicatePairs(ctx.core, { customerId: customer.id });
-    return { title: '疑似重复客户', text: `${via}${customerDuplicatesText(customer.code, customer.name, scan, CHAT_LIMIT)}` };
+    return {
+      title: '疑似重复客户',
+      text: `${via}${customerDuplicatesText(customer.code, customer.name, scan, CHAT_LIMIT)}`,
+    };
   },
 };

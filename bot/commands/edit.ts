@@ -13,18 +13,42 @@ import { resolveCustomer } from './resolve.js';
 
 /** Chinese (and English) field words accepted in `字段=值`. */
 const FIELDS: Record<string, keyof CustomerInput | 'owner'> = {
-  编码: 'code', 客户编码: 'code', code: 'code', 名称: 'name', 客户名称: 'name', name: 'name', 联系人: 'contact', contact: 'contact',
-  手机: 'phone', 电话: 'phone', phone: 'phone', 地址: 'address', address: 'address', 分类: 'category', 客户分类: 'category', group: 'category',
-  备注: 'note', note: 'note', 负责人: 'owner', owner: 'owner',
-  区域: 'region', 地区: 'region', region: 'region',
+  编码: 'code',
+  客户编码: 'code',
+  code: 'code',
+  名称: 'name',
+  客户名称: 'name',
+  name: 'name',
+  联系人: 'contact',
+  contact: 'contact',
+  手机: 'phone',
+  电话: 'phone',
+  phone: 'phone',
+  地址: 'address',
+  address: 'address',
+  分类: 'category',
+  客户分类: 'category',
+  group: 'category',
+  备注: 'note',
+  note: 'note',
+  负责人: 'owner',
+  owner: 'owner',
+  区域: 'region',
+  地区: 'region',
+  region: 'region',
 };
 
 async function ownerId(core: Core, who: string): Promise<number> {
   const { Operator, OperatorIdentity } = core.models;
   // A name, or a chat account on any channel.
   const account = await OperatorIdentity.findOne({ where: { externalId: who }, order: [['id', 'ASC']] });
-  const op = (await Operator.findOne({ where: { displayName: who } })) ?? (account ? await Operator.findByPk(account.operatorId) : null);
-  if (!op) throw new DomainError('VALIDATION', `找不到负责人「${who}」。请写操作员姓名或其聊天账号。`, { errors: [{ field: 'ownerId', message: '负责人不存在' }] });
+  const op =
+    (await Operator.findOne({ where: { displayName: who } })) ??
+    (account ? await Operator.findByPk(account.operatorId) : null);
+  if (!op)
+    throw new DomainError('VALIDATION', `找不到负责人「${who}」。请写操作员姓名或其聊天账号。`, {
+      errors: [{ field: 'ownerId', message: '负责人不存在' }],
+    });
   return op.id;
 }
 
@@ -33,7 +57,12 @@ export async function fieldsFrom(ctx: CommandContext, named: Record<string, stri
   const input: CustomerInput = {};
   for (const [word, value] of Object.entries(named)) {
     const key = FIELDS[word];
-    if (!key) throw new DomainError('VALIDATION', `不认识的字段「${word}」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。`, { errors: [{ field: word, message: '未知字段' }] });
+    if (!key)
+      throw new DomainError(
+        'VALIDATION',
+        `不认识的字段「${word}」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。`,
+        { errors: [{ field: word, message: '未知字段' }] },
+      );
     if (key === 'owner') input.ownerId = await ownerId(ctx.core, value);
     else (input as Record<string, string>)[key] = value;
   }
@@ -64,7 +93,9 @@ export const createCommand: Confirmable<{ input: CustomerInput }> = {
     const dupes = await duplicateCandidates(ctx.core, input);
     if (!dupes.length) return doCreate(ctx, input, false);
     const key = await storeConfirm(ctx, createCommand, { input });
-    const list = dupes.map((d) => `• ${d.code} ${d.name} (相同${d.matchedOn.map((m) => (m === 'phone' ? '手机' : '名称')).join('、')})`).join('\n');
+    const list = dupes
+      .map((d) => `• ${d.code} ${d.name} (相同${d.matchedOn.map((m) => (m === 'phone' ? '手机' : '名称')).join('、')})`)
+      .join('\n');
     return {
       text: `可能与已有客户重复:\n${list}\n如确认是不同的客户, 请在 ${Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60)} 分钟内回复「确认 ${key}」继续创建; 回复其他内容取消。`,
       buttons: confirmButtons(createCommand, key),
@@ -75,7 +106,15 @@ export const createCommand: Confirmable<{ input: CustomerInput }> = {
 };
 
 /** The field words 修改客户 lists in its help (the first of each is the main one); every one is tested. */
-export const EDIT_FIELD_WORDS: ReadonlyArray<readonly string[]> = [['名称', '客户名称'], ['联系人'], ['手机', '电话'], ['地址'], ['分类', '客户分类'], ['备注'], ['负责人']];
+export const EDIT_FIELD_WORDS: ReadonlyArray<readonly string[]> = [
+  ['名称', '客户名称'],
+  ['联系人'],
+  ['手机', '电话'],
+  ['地址'],
+  ['分类', '客户分类'],
+  ['备注'],
+  ['负责人'],
+];
 
 const CODE_WORDS = Object.keys(FIELDS).filter((w) => FIELDS[w] === 'code');
 
@@ -91,8 +130,16 @@ function codeChangeRefusal(target: string | undefined, named: Record<string, str
 export async function changeLines(core: Core, changes: Record<string, [unknown, unknown]>): Promise<string[]> {
   const masked = new Set(['phone', 'address']);
   const names = await ownerNames(core, changes.ownerId ?? []);
-  const shown = (k: string, v: unknown) => (v === null || v === undefined || v === '' ? '—' : k === 'ownerId' ? names.get(Number(v)) ?? '(已删除的操作员)' : String(v));
-  return Object.keys(changes).map((k) => `• ${FIELD_LABELS[k] ?? k}: ${masked.has(k) ? '(已更新)' : `${shown(k, changes[k]![0])} → ${shown(k, changes[k]![1])}`}`);
+  const shown = (k: string, v: unknown) =>
+    v === null || v === undefined || v === ''
+      ? '—'
+      : k === 'ownerId'
+        ? (names.get(Number(v)) ?? '(已删除的操作员)')
+        : String(v);
+  return Object.keys(changes).map(
+    (k) =>
+      `• ${FIELD_LABELS[k] ?? k}: ${masked.has(k) ? '(已更新)' : `${shown(k, changes[k]![0])} → ${shown(k, changes[k]![1])}`}`,
+  );
 }
 
 export const editCommand: CommandSpec = {
@@ -109,10 +156,15 @@ export const editCommand: CommandSpec = {
     const refusal = codeChangeRefusal(ctx.args.code, ctx.raw.named);
     if (refusal) return { text: refusal };
     const extra = ctx.raw.positional.slice(1);
-    if (extra.length) return { text: `看不懂「${extra.join(' ')}」: 要修改的客户写在最前面, 其余请写成 字段=值 (值里不要有空格)。本次没有做任何修改。\n例如: ${editCommand.example}` };
+    if (extra.length)
+      return {
+        text: `看不懂「${extra.join(' ')}」: 要修改的客户写在最前面, 其余请写成 字段=值 (值里不要有空格)。本次没有做任何修改。\n例如: ${editCommand.example}`,
+      };
     const input = await fieldsFrom(ctx, ctx.raw.named);
     if (!Object.keys(input).length) return { text: `请写要改的字段, 格式 字段=值。\n例如: ${editCommand.example}` };
-    const rest = Object.entries(ctx.raw.named).map(([k, v]) => `${k}=${v}`).join(' ');
+    const rest = Object.entries(ctx.raw.named)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     const found = await resolveCustomer(ctx, ctx.args.code!, '修改客户', rest);
     if (found.reply) return found.reply;
     const { customer, changes } = await editCustomer(ctx.core, ctx.actor, found.code, input);

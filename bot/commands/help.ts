@@ -19,7 +19,9 @@ export function helpCommand(registry: CommandRegistry): CommandSpec {
       if (!name) return { text: `${registry.help(ctx.operator)}\n\n${await listNamesText(ctx.core)}` };
       const matched = registry.match(name);
       if (!matched) return { text: `没有「${name}」这个命令。\n\n${registry.help(ctx.operator)}` };
-      const lists = ['customer.create', 'customer.edit', 'customer.show', 'lists.show'].includes(matched.spec.id) ? `\n${await listNamesText(ctx.core, { aliases: true })}` : '';
+      const lists = ['customer.create', 'customer.edit', 'customer.show', 'lists.show'].includes(matched.spec.id)
+        ? `\n${await listNamesText(ctx.core, { aliases: true })}`
+        : '';
       return { text: `${registry.helpFor(matched.spec)}${lists}` };
     },
   };

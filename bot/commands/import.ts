@@ -41,17 +41,27 @@ export async function confirmImport(ctx: CommandContext, payload: Record<string,
   if (!p) return { text: '这个确认已失效, 请重新发送文件。' };
   const partial = ctx.raw.positional.slice(1).some((w) => /^(部分|partial)$/i.test(w));
   const file = stagedFile(ctx.core, p.file);
-  if (!fs.existsSync(file)) return { text: `找不到待导入的文件「${p.fileName}」(可能已超时被清理), 没有导入。请重新发送文件。` };
+  if (!fs.existsSync(file))
+    return { text: `找不到待导入的文件「${p.fileName}」(可能已超时被清理), 没有导入。请重新发送文件。` };
   if (p.errorRows && !partial) {
     // All or nothing would write nothing: keep the question open rather than make them resend.
     const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
     await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { ...p }, ttl);
     touch(ctx.core, p.file);
     const next = nextStepReply(p, ttl);
-    return { ...next, text: `「${p.fileName}」有 ${p.errorRows} 行出错, 按全部导入不会写入任何数据, 所以没有导入。\n${next.text}` };
+    return {
+      ...next,
+      text: `「${p.fileName}」有 ${p.errorRows} 行出错, 按全部导入不会写入任何数据, 所以没有导入。\n${next.text}`,
+    };
   }
   try {
-    const report = await importCustomers(ctx.core, ctx.actor, file, { fileName: p.fileName, commit: true, partial, expectSha256: p.sha256, ...optionsOf(p) });
+    const report = await importCustomers(ctx.core, ctx.actor, file, {
+      fileName: p.fileName,
+      commit: true,
+      partial,
+      expectSha256: p.sha256,
+      ...optionsOf(p),
+    });
     return commitReply(ctx.core, report);
   } finally {
     discard(ctx.core, p.file);
@@ -68,7 +78,10 @@ export function discardImport(ctx: CommandContext, payload: Record<string, unkno
 async function pendingImport(ctx: CommandContext, command: string): Promise<PendingImport | Reply> {
   const pending = await ctx.deps.conversations.get(ctx.msg.channel, ctx.msg.userId);
   const p = pending?.kind === 'confirm' ? asPendingImport(pending.payload) : null;
-  if (!p) return { text: `现在没有待确认的导入。「${command}」用在文件导入的预检之后: 先在单聊里发送文件, 再按预检报告回复, 例如「映射 客户分类:零售=零售商」。` };
+  if (!p)
+    return {
+      text: `现在没有待确认的导入。「${command}」用在文件导入的预检之后: 先在单聊里发送文件, 再按预检报告回复, 例如「映射 客户分类:零售=零售商」。`,
+    };
   if (!fs.existsSync(stagedFile(ctx.core, p.file))) {
     await ctx.deps.conversations.clear(ctx.msg.channel, ctx.msg.userId);
     return { text: `找不到待导入的文件「${p.fileName}」(可能已超时被清理), 没有导入。请重新发送文件。` };
@@ -80,21 +93,40 @@ async function pendingImport(ctx: CommandContext, command: string): Promise<Pend
 async function rerun(ctx: CommandContext, p: PendingImport, options: ChatImportOptions): Promise<Reply[]> {
   const used = [...(options.mapValues ?? []), ...(options.createMissing ? ['新建缺失'] : [])].join('、');
   try {
-    const { replies, pending } = await dryRunStaged(ctx.deps, ctx.msg, ctx.actor, { id: p.file, fileName: p.fileName }, options);
+    const { replies, pending } = await dryRunStaged(
+      ctx.deps,
+      ctx.msg,
+      ctx.actor,
+      { id: p.file, fileName: p.fileName },
+      options,
+    );
     if (!pending) await ctx.deps.conversations.clear(ctx.msg.channel, ctx.msg.userId);
     return [{ text: `已按「${used}」重新试运行「${p.fileName}」(尚未写入):` }, ...replies];
   } catch (err) {
     if (!isDomainError(err)) throw err;
     const minutes = Math.max(1, Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60));
-    await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { ...p }, ctx.core.config.CONFIRM_TTL_SECONDS);
+    await ctx.deps.conversations.set(
+      ctx.msg.channel,
+      ctx.msg.userId,
+      'confirm',
+      { ...p },
+      ctx.core.config.CONFIRM_TTL_SECONDS,
+    );
     touch(ctx.core, p.file);
-    return [{ text: `${err.message}\n之前的预检仍然有效 (确认码 ${p.key}, ${minutes} 分钟内): 可以改正后重新回复「映射 …」, 或回复「取消」放弃。` }];
+    return [
+      {
+        text: `${err.message}\n之前的预检仍然有效 (确认码 ${p.key}, ${minutes} 分钟内): 可以改正后重新回复「映射 …」, 或回复「取消」放弃。`,
+      },
+    ];
   }
 }
 
 /** 客户分类:零售=零售商 entries from the words after 映射 (also separated by 、 , ;). */
 function mapEntries(tokens: string[]): string[] {
-  return tokens.flatMap((t) => t.split(/[、,，;；]+/)).map((t) => t.trim()).filter(Boolean);
+  return tokens
+    .flatMap((t) => t.split(/[、,，;；]+/))
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 /** 映射 客户分类:零售=零售商: the CLI's --map-value as an answer to a chat import's dry run, which runs again. */
@@ -114,7 +146,10 @@ export const mapValueCommand: CommandSpec = {
     const p = await pendingImport(ctx, '映射');
     if (!('action' in p)) return p;
     const entries = mapEntries(ctx.raw.tokens);
-    if (!entries.length) return { text: '请写出对应关系, 例如「映射 客户分类:零售=零售商」(区域写「映射 区域:华南区=华南」; 一次可写多条, 用空格分开)。' };
+    if (!entries.length)
+      return {
+        text: '请写出对应关系, 例如「映射 客户分类:零售=零售商」(区域写「映射 区域:华南区=华南」; 一次可写多条, 用空格分开)。',
+      };
     const mapValues = [...new Set([...(p.mapValues ?? []), ...entries])];
     return rerun(ctx, p, { mapValues, createMissing: p.createMissing });
   },
@@ -130,7 +165,8 @@ export const createMissingCommand: CommandSpec = {
   sideEffect: true,
   keepsPending: true,
   hidden: true,
-  summary: '导入预检之后 (管理员): 把文件里表中没有的客户分类/区域值新增到表中 (同命令行 --create-missing), 先重新试运行, 确认导入时才新增',
+  summary:
+    '导入预检之后 (管理员): 把文件里表中没有的客户分类/区域值新增到表中 (同命令行 --create-missing), 先重新试运行, 确认导入时才新增',
   example: '新建缺失',
   async run(ctx) {
     const p = await pendingImport(ctx, '新建缺失');

@@ -1,12 +1,32 @@
 import { cancelCommand, confirmCommand } from './confirm.js';
-import { approveRecodeCommand, codeCheckCommand, codeStatsCommand, pendingRecodesCommand, recodeCommand, rejectRecodeCommand } from './codes.js';
-import { approveCommand, deleteCommand, pendingCommand, recycleCommand, rejectCommand, restoreCommand } from './deletion.js';
+import {
+  approveRecodeCommand,
+  codeCheckCommand,
+  codeStatsCommand,
+  pendingRecodesCommand,
+  recodeCommand,
+  rejectRecodeCommand,
+} from './codes.js';
+import {
+  approveCommand,
+  deleteCommand,
+  pendingCommand,
+  recycleCommand,
+  rejectCommand,
+  restoreCommand,
+} from './deletion.js';
 import { duplicatesCommand } from './duplicates.js';
 import { createCommand, editCommand } from './edit.js';
 import { helpCommand } from './help.js';
 import { createMissingCommand, importCommand, mapValueCommand } from './import.js';
 import { listsCommand } from './lists.js';
-import { approveMergeCommand, mergeCommand, pendingMergesCommand, rejectMergeCommand, unmergeCommand } from './merge.js';
+import {
+  approveMergeCommand,
+  mergeCommand,
+  pendingMergesCommand,
+  rejectMergeCommand,
+  unmergeCommand,
+} from './merge.js';
 import { cancelOrderCommand, paymentCommand, releaseCommand } from './ledger.js';
 import { customerQuery } from './query.js';
 import { CommandRegistry } from './registry.js';
@@ -47,7 +67,12 @@ export function buildRegistry(): CommandRegistry {
     .register(pendingMergesCommand)
     .register(unmergeCommand)
     .register(duplicatesCommand)
-    .register(codeStatsCommand).register(codeCheckCommand).register(recodeCommand).register(approveRecodeCommand).register(rejectRecodeCommand).register(pendingRecodesCommand)
+    .register(codeStatsCommand)
+    .register(codeCheckCommand)
+    .register(recodeCommand)
+    .register(approveRecodeCommand)
+    .register(rejectRecodeCommand)
+    .register(pendingRecodesCommand)
     .register(listsCommand);
   registry.register(helpCommand(registry));
   return registry;

@@ -1,5 +1,10 @@
 import { centsToDecimal, formatYuan, parseAmount, toCents } from '../../core/money.js';
-import { cancelOrderByNumber, previewDoc, recordPaymentByNumber, releaseReservationByNumber } from '../../core/orders.js';
+import {
+  cancelOrderByNumber,
+  previewDoc,
+  recordPaymentByNumber,
+  releaseReservationByNumber,
+} from '../../core/orders.js';
 import { DomainError } from '../../core/errors.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
@@ -18,8 +23,12 @@ export const cancelOrderCommand: Confirmable<{ number: string }> = {
   example: '取消订单 SO2026000012',
   async run(ctx) {
     const p = await previewDoc(ctx.core, ctx.actor, 'order', ctx.args.number!);
-    return proposeConfirm(ctx, cancelOrderCommand, { number: p.ref },
-      `将取消订单 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, 金额 ${formatYuan(p.amountCents ?? 0)})。取消后不能恢复。`);
+    return proposeConfirm(
+      ctx,
+      cancelOrderCommand,
+      { number: p.ref },
+      `将取消订单 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, 金额 ${formatYuan(p.amountCents ?? 0)})。取消后不能恢复。`,
+    );
   },
   confirm: { label: '取消订单', key: (p) => p.number, act: confirmCancelOrder },
 };
@@ -34,7 +43,10 @@ export const paymentCommand: Confirmable<{ number: string; amount: string }> = {
   id: 'ledger.payment',
   name: '登记收款',
   english: 'payment',
-  args: [{ name: 'number', label: '单号', required: true }, { name: 'amount', label: '金额', required: true }],
+  args: [
+    { name: 'number', label: '单号', required: true },
+    { name: 'amount', label: '金额', required: true },
+  ],
   permission: 'payments',
   sideEffect: true,
   summary: '给本系统录入的应收款登记收款 (需确认); 单号可写应收单号或订单号',
@@ -43,10 +55,19 @@ export const paymentCommand: Confirmable<{ number: string; amount: string }> = {
     const cents = parseAmount(ctx.args.amount, 'amount', '收款金额');
     const p = await previewDoc(ctx.core, ctx.actor, 'receivable', ctx.args.number!);
     const outstanding = p.amountCents ?? 0;
-    if (cents > outstanding) throw new DomainError('CONFLICT', `收款 ${formatYuan(cents)} 超过应收款 ${p.ref} 的未收金额 ${formatYuan(outstanding)}。`, { number: p.ref });
+    if (cents > outstanding)
+      throw new DomainError(
+        'CONFLICT',
+        `收款 ${formatYuan(cents)} 超过应收款 ${p.ref} 的未收金额 ${formatYuan(outstanding)}。`,
+        { number: p.ref },
+      );
     const rest = outstanding - cents;
-    return proposeConfirm(ctx, paymentCommand, { number: p.ref, amount: centsToDecimal(cents) },
-      `将给应收款 ${p.ref} (客户 ${p.customerCode} ${p.customerName}) 登记收款 ${formatYuan(cents)}, ${rest ? `之后未收 ${formatYuan(rest)}` : '之后结清'}。`);
+    return proposeConfirm(
+      ctx,
+      paymentCommand,
+      { number: p.ref, amount: centsToDecimal(cents) },
+      `将给应收款 ${p.ref} (客户 ${p.customerCode} ${p.customerName}) 登记收款 ${formatYuan(cents)}, ${rest ? `之后未收 ${formatYuan(rest)}` : '之后结清'}。`,
+    );
   },
   confirm: { label: '收款', key: (p) => p.number, act: confirmPayment },
 };
@@ -69,7 +90,12 @@ export const releaseCommand: Confirmable<{ number: string }> = {
   example: '释放预留 #12',
   async run(ctx) {
     const p = await previewDoc(ctx.core, ctx.actor, 'reservation', ctx.args.number!);
-    return proposeConfirm(ctx, releaseCommand, { number: p.ref }, `将释放库存预留 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, ${p.quantity ?? 0} 件)。`);
+    return proposeConfirm(
+      ctx,
+      releaseCommand,
+      { number: p.ref },
+      `将释放库存预留 ${p.ref} (客户 ${p.customerCode} ${p.customerName}, ${p.quantity ?? 0} 件)。`,
+    );
   },
   confirm: { label: '释放', key: (p) => p.number, act: confirmRelease },
 };

@@ -1,7 +1,15 @@
 import type { CustomerInput } from '../../core/customers/schema.js';
 import { approveMerge } from '../../core/customers/merge/act.js';
 import { mergeLine, movedText, planText } from '../../core/customers/merge/format.js';
-import { absorbedOf, getMerge, mergeApprovers, pendingMerges, previewMerge, rejectMerge, requestMerge } from '../../core/customers/merge/request.js';
+import {
+  absorbedOf,
+  getMerge,
+  mergeApprovers,
+  pendingMerges,
+  previewMerge,
+  rejectMerge,
+  requestMerge,
+} from '../../core/customers/merge/request.js';
 import { unmerge } from '../../core/customers/merge/undo.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { DomainError } from '../../core/errors.js';
@@ -17,7 +25,10 @@ const DEFAULT_REASON = '合并重复';
 
 function mergeId(raw: string | undefined): number {
   const id = Number((raw ?? '').replace(/^#/, ''));
-  if (!Number.isInteger(id) || id <= 0) throw new DomainError('VALIDATION', '合并单号应为数字, 例如「批准合并 3」。', { errors: [{ field: 'id', message: '单号无效' }] });
+  if (!Number.isInteger(id) || id <= 0)
+    throw new DomainError('VALIDATION', '合并单号应为数字, 例如「批准合并 3」。', {
+      errors: [{ field: 'id', message: '单号无效' }],
+    });
   return id;
 }
 
@@ -33,7 +44,10 @@ export const mergeCommand: Confirmable<MergePayload> = {
   id: 'customer.merge',
   name: '合并客户',
   english: 'merge',
-  args: [{ name: 'keep', label: '保留编码', required: true }, { name: 'absorb', label: '并入编码', required: true, rest: true }],
+  args: [
+    { name: 'keep', label: '保留编码', required: true },
+    { name: 'absorb', label: '并入编码', required: true, rest: true },
+  ],
   permission: 'merge',
   sideEffect: true,
   summary: '合并重复客户: 先比较差异和要转移的数据, 确认后交审批人审批; 默认用保留客户的值, 可加 名称=… 等, 原因=…',
@@ -42,7 +56,12 @@ export const mergeCommand: Confirmable<MergePayload> = {
     const absorb = (ctx.args.absorb ?? '').split(' ').filter(Boolean);
     const { values, reason } = await overrides(ctx);
     const plan = await previewMerge(ctx.core, ctx.actor, { keep: ctx.args.keep!, absorb, reason, values });
-    return proposeConfirm(ctx, mergeCommand, { keep: plan.keep.code, absorb: plan.absorbed.map((a) => a.code), reason, values }, planText(ctx.core, plan, reason));
+    return proposeConfirm(
+      ctx,
+      mergeCommand,
+      { keep: plan.keep.code, absorb: plan.absorbed.map((a) => a.code), reason, values },
+      planText(ctx.core, plan, reason),
+    );
   },
   confirm: { label: '合并', key: (p) => p.keep, act: confirmMerge },
 };
@@ -55,12 +74,30 @@ export async function confirmMerge(ctx: CommandContext, p: MergePayload): Promis
       approvers = await mergeApprovers(ctx.core, m, t);
       const text = `${planText(ctx.core, plan, m.reason)}\n申请人: ${m.requesterName}\n有效期至: ${localTime(ctx.core, m.expiresAt)}\n可回复「批准合并 ${m.id}」或「驳回合并 ${m.id} 理由」。`;
       for (const a of approvers) {
-        await ctx.deps.notifier.toOperator(a, { title: `合并客户审批 #${m.id}`, text, buttons: [{ id: buttonId('approve-merge', String(m.id)), text: '批准合并' }, { id: buttonId('reject-merge', String(m.id)), text: '驳回' }] }, `merge:${m.id}`, t);
+        await ctx.deps.notifier.toOperator(
+          a,
+          {
+            title: `合并客户审批 #${m.id}`,
+            text,
+            buttons: [
+              { id: buttonId('approve-merge', String(m.id)), text: '批准合并' },
+              { id: buttonId('reject-merge', String(m.id)), text: '驳回' },
+            ],
+          },
+          `merge:${m.id}`,
+          t,
+        );
       }
     },
   });
   const names = approvers.map((a) => a.displayName).join('、') || '(没有可用的审批人, 请联系管理员)';
-  return { text: `已提交合并申请 #${merge.id} (${absorbedOf(merge).map((a) => a.code).join('、')} 并入 ${merge.keepCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, merge.expiresAt)} 前有效。` };
+  return {
+    text: `已提交合并申请 #${merge.id} (${absorbedOf(merge)
+      .map((a) => a.code)
+      .join(
+        '、',
+      )} 并入 ${merge.keepCode}), 已通知审批人: ${names}。\n申请 ${localTime(ctx.core, merge.expiresAt)} 前有效。`,
+  };
 }
 
 export const approveMergeCommand: CommandSpec = {
@@ -77,7 +114,12 @@ export const approveMergeCommand: CommandSpec = {
     const codes = r.absorbed.map((a) => a.code).join('、');
     const until = localTime(ctx.core, r.undoableUntil).slice(0, 10);
     const done = `合并单 #${r.merge.id} 已执行: ${codes} 已并入 ${r.keep.code} ${r.keep.name}; 转移了 ${movedText(r.moved)}。${until} 前可「撤销合并 ${r.merge.id}」。`;
-    if (r.merge.requesterId) await ctx.deps.notifier.toOperator({ id: r.merge.requesterId }, { text: `你申请的${done} (批准人: ${ctx.operator.displayName})` }, `merge:${r.merge.id}`);
+    if (r.merge.requesterId)
+      await ctx.deps.notifier.toOperator(
+        { id: r.merge.requesterId },
+        { text: `你申请的${done} (批准人: ${ctx.operator.displayName})` },
+        `merge:${r.merge.id}`,
+      );
     return { text: done, title: `已批准 · ${ctx.operator.displayName}` };
   },
 };
@@ -86,14 +128,24 @@ export const rejectMergeCommand: CommandSpec = {
   id: 'merge.reject',
   name: '驳回合并',
   english: 'reject-merge',
-  args: [{ name: 'id', label: '单号', required: true }, { name: 'note', label: '理由', rest: true }],
+  args: [
+    { name: 'id', label: '单号', required: true },
+    { name: 'note', label: '理由', rest: true },
+  ],
   permission: 'approve',
   sideEffect: true,
   summary: '驳回合并申请, 可写理由; 客户保持原状',
   example: '驳回合并 3 不是同一家公司',
   async run(ctx) {
     const m = await rejectMerge(ctx.core, ctx.actor, mergeId(ctx.args.id), ctx.args.note ?? '');
-    if (m.requesterId) await ctx.deps.notifier.toOperator({ id: m.requesterId }, { text: `你申请的合并单 #${m.id} 被 ${ctx.operator.displayName} 驳回${m.decisionNote ? `, 理由: ${m.decisionNote}` : ''}。客户保持原状。` }, `merge:${m.id}`);
+    if (m.requesterId)
+      await ctx.deps.notifier.toOperator(
+        { id: m.requesterId },
+        {
+          text: `你申请的合并单 #${m.id} 被 ${ctx.operator.displayName} 驳回${m.decisionNote ? `, 理由: ${m.decisionNote}` : ''}。客户保持原状。`,
+        },
+        `merge:${m.id}`,
+      );
     return { text: `已驳回合并单 #${m.id}, 客户保持原状。`, title: `已驳回 · ${ctx.operator.displayName}` };
   },
 };
@@ -110,7 +162,13 @@ export const pendingMergesCommand: CommandSpec = {
   async run(ctx) {
     const list = await pendingMerges(ctx.core, ctx.actor);
     if (!list.length) return { text: '没有等你审批的合并申请。' };
-    return list.slice(0, 10).map((m) => ({ text: mergeLine(ctx.core, m), buttons: [{ id: buttonId('approve-merge', String(m.id)), text: '批准合并' }, { id: buttonId('reject-merge', String(m.id)), text: '驳回' }] }));
+    return list.slice(0, 10).map((m) => ({
+      text: mergeLine(ctx.core, m),
+      buttons: [
+        { id: buttonId('approve-merge', String(m.id)), text: '批准合并' },
+        { id: buttonId('reject-merge', String(m.id)), text: '驳回' },
+      ],
+    }));
   },
 };
 
@@ -125,9 +183,21 @@ export const unmergeCommand: Confirmable<{ id: number }> = {
   example: '撤销合并 3',
   async run(ctx) {
     const m = await getMerge(ctx.core, mergeId(ctx.args.id));
-    if (m.status !== 'done') throw new DomainError('CONFLICT', `合并单 #${m.id} ${m.status === 'undone' ? '已撤销过' : '还没有执行合并'}, 无需撤销。`, { mergeId: m.id });
-    const codes = absorbedOf(m).map((a) => a.code).join('、');
-    return proposeConfirm(ctx, unmergeCommand, { id: m.id }, `将撤销合并单 #${m.id}: ${codes} 恢复为独立客户 (原编码、原状态和历史), 从 ${m.keepCode} 移过去的订单、应收等全部移回, ${m.keepCode} 恢复合并前的字段。`);
+    if (m.status !== 'done')
+      throw new DomainError(
+        'CONFLICT',
+        `合并单 #${m.id} ${m.status === 'undone' ? '已撤销过' : '还没有执行合并'}, 无需撤销。`,
+        { mergeId: m.id },
+      );
+    const codes = absorbedOf(m)
+      .map((a) => a.code)
+      .join('、');
+    return proposeConfirm(
+      ctx,
+      unmergeCommand,
+      { id: m.id },
+      `将撤销合并单 #${m.id}: ${codes} 恢复为独立客户 (原编码、原状态和历史), 从 ${m.keepCode} 移过去的订单、应收等全部移回, ${m.keepCode} 恢复合并前的字段。`,
+    );
   },
   confirm: { label: '撤销合并', key: (p) => String(p.id), act: confirmUnmerge },
 };
@@ -135,5 +205,7 @@ export const unmergeCommand: Confirmable<{ id: number }> = {
 /** Runs a confirmed undo. */
 export async function confirmUnmerge(ctx: CommandContext, p: { id: number }): Promise<Reply> {
   const r = await unmerge(ctx.core, ctx.actor, p.id);
-  return { text: `已撤销合并单 #${r.merge.id}: ${r.restored.map((c) => c.code).join('、')} 已恢复为独立客户, 数据已从 ${r.keep.code} 移回。` };
+  return {
+    text: `已撤销合并单 #${r.merge.id}: ${r.restored.map((c) => c.code).join('、')} 已恢复为独立客户, 数据已从 ${r.keep.code} 移回。`,
+  };
 }

@@ -14,7 +14,11 @@ export const customerQuery: CommandSpec = {
   name: '客户',
   aliases: ['查客户'],
   english: 'customer',
-  args: [{ name: 'query', label: '编码', required: true, rest: true, requiredUnless: ['category', 'region'] }, { name: 'category', label: '分类' }, { name: 'region', label: '区域' }],
+  args: [
+    { name: 'query', label: '编码', required: true, rest: true, requiredUnless: ['category', 'region'] },
+    { name: 'category', label: '分类' },
+    { name: 'region', label: '区域' },
+  ],
   permission: 'view',
   sideEffect: false,
   summary: '查看客户 (编码、名称的一部分或手机号)',

@@ -120,12 +120,13 @@ export class CommandRegistry {
     const args: Record<string, string | undefined> = {};
     const queue = [...raw.positional];
     for (const a of spec.args) {
-      const named = a.positional ? undefined : raw.named[a.name.toLowerCase()] ?? raw.named[a.label];
+      const named = a.positional ? undefined : (raw.named[a.name.toLowerCase()] ?? raw.named[a.label]);
       if (named !== undefined) args[a.name] = named;
       else if (a.rest) args[a.name] = queue.splice(0).join(' ') || undefined;
       else args[a.name] = queue.shift();
     }
-    const missing = spec.args.find((a) => a.required && !args[a.name] && !(a.requiredUnless ?? []).some((n) => args[n])) ?? null;
+    const missing =
+      spec.args.find((a) => a.required && !args[a.name] && !(a.requiredUnless ?? []).some((n) => args[n])) ?? null;
     return { spec, args, raw, missing };
   }
 
@@ -149,12 +150,19 @@ export class CommandRegistry {
   /** One command in detail. */
   helpFor(spec: CommandSpec): string {
     const aka = [...(spec.aliases ?? []), ...(spec.english ? [spec.english] : [])];
-    return [`${this.usage(spec)}`, spec.summary, ...(aka.length ? [`别名: ${aka.join('、')}`] : []), `例如: ${spec.example}`].join('\n');
+    return [
+      `${this.usage(spec)}`,
+      spec.summary,
+      ...(aka.length ? [`别名: ${aka.join('、')}`] : []),
+      `例如: ${spec.example}`,
+    ].join('\n');
   }
 
   /** The whole list, one line per command; given an operator, only the commands their roles allow. */
   help(operator?: Pick<OperatorLike, 'roleList' | 'active'>): string {
-    const lines = this.specs.filter((s) => !s.hidden && (!operator || can(operator, s.permission))).map((s) => `• ${this.usage(s)} — ${s.summary}`);
+    const lines = this.specs
+      .filter((s) => !s.hidden && (!operator || can(operator, s.permission)))
+      .map((s) => `• ${this.usage(s)} — ${s.summary}`);
     return ['可用命令:', ...lines, '', '发送「帮助 命令名」查看某个命令的用法和例子。'].join('\n');
   }
 }

@@ -24,7 +24,14 @@ export const statsCommand: CommandSpec = {
     const lines = (['active', 'inactive', 'deleted'] as const).map((s) => `${STATUS_LABELS[s]}: ${a.byStatus[s] ?? 0}`);
     const s = a.sales12m;
     // A deleted customer keeps its sales in history; say so, as the dashboard does.
-    const top = a.top10.slice(0, 3).map((t, i) => `${i + 1}. ${t.code} ${t.name}${isDeleted(t.status) ? ' (已删除)' : ''} ${formatYuan(t.salesCents)}`).join('\n');
-    return { text: `客户统计\n${lines.join('  ')}\n近 12 个月: ${s.orders} 单, ${formatYuan(s.totalCents)}, 平均客单价 ${formatYuan(s.averageOrderCents)}\n${top ? `销售额前 3:\n${top}\n` : ''}待审批删除申请: ${pending}\n回收站: ${bin}\n${feed}` };
+    const top = a.top10
+      .slice(0, 3)
+      .map(
+        (t, i) => `${i + 1}. ${t.code} ${t.name}${isDeleted(t.status) ? ' (已删除)' : ''} ${formatYuan(t.salesCents)}`,
+      )
+      .join('\n');
+    return {
+      text: `客户统计\n${lines.join('  ')}\n近 12 个月: ${s.orders} 单, ${formatYuan(s.totalCents)}, 平均客单价 ${formatYuan(s.averageOrderCents)}\n${top ? `销售额前 3:\n${top}\n` : ''}待审批删除申请: ${pending}\n回收站: ${bin}\n${feed}`,
+    };
   },
 };

@@ -19,12 +19,21 @@ const CONFIRM_LABELS: Record<string, string> = { recode: '改编码' };
  * Stores a pending confirmation the old way ({ action, key, ...payload }, acted on by confirm.ts's
  * table) and states exactly what will happen. New commands declare `confirm` and use proposeConfirm.
  */
-export async function propose(ctx: CommandContext, action: string, key: string, payload: Record<string, unknown>, what: string): Promise<Reply> {
+export async function propose(
+  ctx: CommandContext,
+  action: string,
+  key: string,
+  payload: Record<string, unknown>,
+  what: string,
+): Promise<Reply> {
   const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
   await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { action, key, ...payload }, ttl);
   return {
     text: `${what}\n请在 ${Math.round(ttl / 60)} 分钟内回复「确认 ${key}」继续; 回复其他内容或超时即取消。`,
-    buttons: [{ id: buttonId('confirm', key), text: `确认${CONFIRM_LABELS[action] ?? '停用'}` }, { id: buttonId('cancel'), text: '取消' }],
+    buttons: [
+      { id: buttonId('confirm', key), text: `确认${CONFIRM_LABELS[action] ?? '停用'}` },
+      { id: buttonId('cancel'), text: '取消' },
+    ],
   };
 }
 
@@ -44,16 +53,31 @@ export const deactivateCommand: Confirmable<DeactivatePayload> = {
   summary: `停用客户 (需确认)。原因: ${DEACTIVATION_REASONS.join('/')}; 可加 停用至=YYYY-MM-DD`,
   example: '停用客户 C20260012 客户要求 暂停合作半年',
   async run(ctx) {
-    const found = await resolveCustomer(ctx, ctx.args.code!, '停用客户', [ctx.args.reason, ctx.args.memo].filter(Boolean).join(' '));
+    const found = await resolveCustomer(
+      ctx,
+      ctx.args.code!,
+      '停用客户',
+      [ctx.args.reason, ctx.args.memo].filter(Boolean).join(' '),
+    );
     if (found.reply) return found.reply;
-    if (!ctx.args.reason) return { text: `请写停用原因: ${DEACTIVATION_REASONS.join(' / ')}。\n例如: 停用客户 ${found.code} 客户要求` };
+    if (!ctx.args.reason)
+      return { text: `请写停用原因: ${DEACTIVATION_REASONS.join(' / ')}。\n例如: 停用客户 ${found.code} 客户要求` };
     const p = localParts(ctx.core.now(), ctx.core.config.STEWARD_TIMEZONE);
-    const input = checkDeactivation({ reason: ctx.args.reason, memo: ctx.args.memo, until: ctx.raw.named['停用至'] ?? ctx.raw.named['until'] }, `${p.year}-${p.month}-${p.day}`);
+    const input = checkDeactivation(
+      { reason: ctx.args.reason, memo: ctx.args.memo, until: ctx.raw.named['停用至'] ?? ctx.raw.named['until'] },
+      `${p.year}-${p.month}-${p.day}`,
+    );
     const c = (await getCustomer(ctx.core, ctx.actor, found.code))!;
     assertOwnerMay(ctx.core, ctx.actor, c, 'deactivate');
-    if (!mayTransition(c.status, 'deactivate')) throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
+    if (!mayTransition(c.status, 'deactivate'))
+      throw new DomainError('CONFLICT', `客户 ${c.code} 当前是停用状态, 无需再停用。`, { code: c.code });
     const until = input.until ? `, 停用至 ${input.until} 自动启用` : '';
-    return proposeConfirm(ctx, deactivateCommand, { code: c.code, ...input }, `将停用客户 ${c.code} ${c.name}, 原因: ${input.reason}${input.memo ? ` (${input.memo})` : ''}${until}。\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 ${c.code}」。`);
+    return proposeConfirm(
+      ctx,
+      deactivateCommand,
+      { code: c.code, ...input },
+      `将停用客户 ${c.code} ${c.name}, 原因: ${input.reason}${input.memo ? ` (${input.memo})` : ''}${until}。\n停用后不能再新建订单和预留, 数据和历史都保留, 可随时「启用客户 ${c.code}」。`,
+    );
   },
   confirm: { label: '停用', key: (p) => p.code, act: confirmDeactivate },
 };
@@ -78,5 +102,7 @@ export const reactivateCommand: CommandSpec = {
 /** Runs a confirmed deactivation. */
 export async function confirmDeactivate(ctx: CommandContext, p: DeactivatePayload): Promise<Reply> {
   const c = await deactivate(ctx.core, ctx.actor, p.code, p);
-  return { text: `已停用客户 ${c.code} ${c.name} (原因: ${p.reason})。之后的新订单会被拒绝; 如需恢复合作请发「启用客户 ${c.code}」。` };
+  return {
+    text: `已停用客户 ${c.code} ${c.name} (原因: ${p.reason})。之后的新订单会被拒绝; 如需恢复合作请发「启用客户 ${c.code}」。`,
+  };
 }

@@ -20,7 +20,8 @@ export function verifyDingtalkRobotSign(
   // Digits only: Number() would accept "1e12", " 1", "0x1" and let a forged header reach the HMAC.
   if (!/^\d{1,15}$/.test(timestamp)) return { ok: false, reason: 'timestamp header is not epoch milliseconds' };
   // The body is not signed, so the window is the only bound on replaying a captured header pair.
-  if (Math.abs(nowMs - Number(timestamp)) > windowMs) return { ok: false, reason: 'timestamp outside the allowed window' };
+  if (Math.abs(nowMs - Number(timestamp)) > windowMs)
+    return { ok: false, reason: 'timestamp outside the allowed window' };
   if (!safeEqual(sign, dingtalkRobotSign(timestamp, appSecret))) return { ok: false, reason: 'sign mismatch' };
   return { ok: true };
 }

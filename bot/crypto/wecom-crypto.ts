@@ -150,7 +150,12 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
   /** Checks the query's msg_signature (-40001) then decrypts. */
   function verifyAndDecrypt(q: SignedQuery, encrypted: string): string {
     const { msg_signature: sig, timestamp, nonce } = q;
-    if (sig === undefined || timestamp === undefined || nonce === undefined || !verify(sig, timestamp, nonce, encrypted)) {
+    if (
+      sig === undefined ||
+      timestamp === undefined ||
+      nonce === undefined ||
+      !verify(sig, timestamp, nonce, encrypted)
+    ) {
       throw new CallbackCryptoError(CALLBACK_ERROR.SIGNATURE, 'msg_signature mismatch');
     }
     return decrypt(encrypted);

@@ -3,7 +3,10 @@ export type FileFetchFailure = 'too-large' | 'download' | 'decrypt' | 'not-found
 
 /** A file download that failed; `message` is English, for the logs. */
 export class FileFetchError extends Error {
-  constructor(readonly kind: FileFetchFailure, message: string) {
+  constructor(
+    readonly kind: FileFetchFailure,
+    message: string,
+  ) {
     super(message);
     this.name = 'FileFetchError';
   }
@@ -40,7 +43,12 @@ export async function fetchFile(url: string, opts: FetchFileOptions): Promise<Fe
     if (i > 0) await sleep(200 * i);
     let res: Response;
     try {
-      res = await fetch(url, { method: opts.method ?? 'GET', headers: opts.headers, body: opts.body, signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
+      res = await fetch(url, {
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        body: opts.body,
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+      });
     } catch (err) {
       last = new FileFetchError('download', `network error fetching ${safePath(url)}: ${(err as Error).message}`);
       continue;
@@ -55,7 +63,11 @@ export async function fetchFile(url: string, opts: FetchFileOptions): Promise<Fe
       throw new FileFetchError('download', `HTTP ${res.status} from ${safePath(url)}: ${text.slice(0, 200)}`);
     }
     const data = await readCapped(res, opts.maxBytes, url);
-    return { data, name: filenameFromDisposition(res.headers.get('content-disposition')), contentType: res.headers.get('content-type') ?? '' };
+    return {
+      data,
+      name: filenameFromDisposition(res.headers.get('content-disposition')),
+      contentType: res.headers.get('content-type') ?? '',
+    };
   }
   throw last;
 }

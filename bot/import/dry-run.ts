@@ -23,9 +23,19 @@ export function openValues(report: ImportReport): number {
  * `beforeStore` runs just before (a new file replacing an older pending import says so). Domain
  * errors (a bad mapping) go up to the caller, which decides what happens to the file.
  */
-export async function dryRunStaged(deps: BotDeps, msg: IncomingMessage, actor: Actor, staged: { id: string; fileName: string }, options: ChatImportOptions, beforeStore: () => Promise<Reply[]> = async () => []): Promise<{ replies: Reply[]; report: ImportReport; pending: PendingImport | null }> {
+export async function dryRunStaged(
+  deps: BotDeps,
+  msg: IncomingMessage,
+  actor: Actor,
+  staged: { id: string; fileName: string },
+  options: ChatImportOptions,
+  beforeStore: () => Promise<Reply[]> = async () => [],
+): Promise<{ replies: Reply[]; report: ImportReport; pending: PendingImport | null }> {
   const { core } = deps;
-  const report = await importCustomers(core, actor, stagedFile(core, staged.id), { fileName: staged.fileName, ...optionsOf(options) });
+  const report = await importCustomers(core, actor, stagedFile(core, staged.id), {
+    fileName: staged.fileName,
+    ...optionsOf(options),
+  });
   if (report.alreadyImported) {
     discard(core, staged.id);
     return { report, pending: null, replies: [{ text: alreadyImportedText(core, report) }] };
@@ -36,17 +46,30 @@ export async function dryRunStaged(deps: BotDeps, msg: IncomingMessage, actor: A
     return { report, pending: null, replies: [dryRunReply(report), { text: nothing }] };
   }
   const pending: PendingImport = {
-    action: 'import', key: importKey(), file: staged.id, fileName: staged.fileName, sha256: report.sha256,
-    errorRows: report.failedRows.length, writable: report.created + report.updated, ...optionsOf(options),
+    action: 'import',
+    key: importKey(),
+    file: staged.id,
+    fileName: staged.fileName,
+    sha256: report.sha256,
+    errorRows: report.failedRows.length,
+    writable: report.created + report.updated,
+    ...optionsOf(options),
     ...(openValues(report) ? { openValues: openValues(report) } : {}),
   };
   const note = await beforeStore();
   await deps.conversations.set(msg.channel, msg.userId, 'confirm', { ...pending }, core.config.CONFIRM_TTL_SECONDS);
   touch(core, staged.id);
-  return { report, pending, replies: [...note, dryRunReply(report), nextStepReply(pending, core.config.CONFIRM_TTL_SECONDS)] };
+  return {
+    report,
+    pending,
+    replies: [...note, dryRunReply(report), nextStepReply(pending, core.config.CONFIRM_TTL_SECONDS)],
+  };
 }
 
 /** The options as core's ImportOptions take them (absent when unused, so the stored payload stays small). */
 export function optionsOf(o: ChatImportOptions): ChatImportOptions {
-  return { ...(o.mapValues?.length ? { mapValues: [...o.mapValues] } : {}), ...(o.createMissing ? { createMissing: true } : {}) };
+  return {
+    ...(o.mapValues?.length ? { mapValues: [...o.mapValues] } : {}),
+    ...(o.createMissing ? { createMissing: true } : {}),
+  };
 }

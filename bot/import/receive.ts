@@ -25,17 +25,31 @@ export async function importsIdle(deps: BotDeps): Promise<void> {
  * take longer than a messenger waits for its webhook answer, so the user gets 「已收到文件」 now and
  * the report through the outbox when it is ready; the console (patient) waits for the report.
  */
-export async function receiveFile(deps: BotDeps, msg: IncomingMessage, operator: Operator, actor: Actor, log: Logger): Promise<Reply[]> {
+export async function receiveFile(
+  deps: BotDeps,
+  msg: IncomingMessage,
+  operator: Operator,
+  actor: Actor,
+  log: Logger,
+): Promise<Reply[]> {
   const file = msg.file!;
   if (msg.chatType === 'group') return [{ text: '请在和我的单聊里发送文件导入。群聊里的文件不会被下载或导入。' }];
   if (!can(operator, 'import')) {
-    return [{ text: `${operator.displayName} 没有「导入客户」权限, 文件没有下载, 也没有导入。请联系管理员开通, 或请有权限的同事导入。` }];
+    return [
+      {
+        text: `${operator.displayName} 没有「导入客户」权限, 文件没有下载, 也没有导入。请联系管理员开通, 或请有权限的同事导入。`,
+      },
+    ];
   }
   const refused = refuseByName(file.name);
   if (refused) return [{ text: refused }];
   const work = checkFile(deps, msg, actor, log).catch((err: unknown): Reply[] => {
     log.error({ err }, 'chat import dry run failed');
-    return [{ text: `检查文件时出错了, 已记录 (编号 ${msg.messageKey.slice(0, 24)}), 没有导入任何数据。请稍后重新发送, 或在${BACK_OFFICE_IMPORT}上传。` }];
+    return [
+      {
+        text: `检查文件时出错了, 已记录 (编号 ${msg.messageKey.slice(0, 24)}), 没有导入任何数据。请稍后重新发送, 或在${BACK_OFFICE_IMPORT}上传。`,
+      },
+    ];
   });
   if (file.patient) return work;
   const delivered = work
@@ -45,7 +59,9 @@ export async function receiveFile(deps: BotDeps, msg: IncomingMessage, operator:
   running.set(deps, set);
   set.add(delivered);
   void delivered.finally(() => set.delete(delivered));
-  return [{ text: `已收到文件${file.name ? `「${file.name}」` : ''}, 正在检查 (试运行, 不会写入)…… 检查结果稍后发给你。` }];
+  return [
+    { text: `已收到文件${file.name ? `「${file.name}」` : ''}, 正在检查 (试运行, 不会写入)…… 检查结果稍后发给你。` },
+  ];
 }
 
 /** Downloads, stages and dry-runs the file; stores the pending import when there is something to confirm. */
@@ -64,8 +80,19 @@ async function checkFile(deps: BotDeps, msg: IncomingMessage, actor: Actor, log:
   await sweepStaged(core).catch((err: unknown) => log.warn({ err }, 'chat import sweep failed'));
   const staged = stage(core, got.data);
   try {
-    const { report, replies } = await dryRunStaged(deps, msg, actor, { id: staged.id, fileName: named.name }, {}, () => replacePending(deps, msg));
-    log.info({ created: report.created, updated: report.updated, errors: report.errors.length, unknownValues: report.unknownValues.length, already: Boolean(report.alreadyImported) }, 'chat import dry run');
+    const { report, replies } = await dryRunStaged(deps, msg, actor, { id: staged.id, fileName: named.name }, {}, () =>
+      replacePending(deps, msg),
+    );
+    log.info(
+      {
+        created: report.created,
+        updated: report.updated,
+        errors: report.errors.length,
+        unknownValues: report.unknownValues.length,
+        already: Boolean(report.alreadyImported),
+      },
+      'chat import dry run',
+    );
     return replies;
   } catch (err) {
     discard(core, staged.id);

@@ -29,14 +29,16 @@ export function dryRunReply(r: ImportReport): Reply {
   }
   if (r.duplicates.length) {
     lines.push('', `疑似重复 ${r.duplicates.length} 行 (不影响导入, 请核对):`);
-    for (const d of r.duplicates.slice(0, SHOWN_DUPLICATES)) lines.push(`第 ${d.row} 行 可能与已有客户 ${d.matches.slice(0, 3).join('、')} 重复`);
+    for (const d of r.duplicates.slice(0, SHOWN_DUPLICATES))
+      lines.push(`第 ${d.row} 行 可能与已有客户 ${d.matches.slice(0, 3).join('、')} 重复`);
     if (r.duplicates.length > SHOWN_DUPLICATES) lines.push(`…… 另有 ${r.duplicates.length - SHOWN_DUPLICATES} 行`);
   }
   return { title: '导入预检 (试运行, 尚未写入)', text: lines.join('\n') };
 }
 
 /** How a chat user fixes 客户分类 / 区域 values the lists lack: the CLI's --map-value and --create-missing as answers. */
-export const VALUE_FIX_HINT = '• 表中没有的客户分类/区域值: 回复「映射 客户分类:文件里的值=表中的名称」对应到已有的值 (区域写「映射 区域:…=…」; 一次可写多条, 用空格分开), 我会重新试运行; 管理员也可以回复「新建缺失」把这些值新增到表里 (同样先试运行);';
+export const VALUE_FIX_HINT =
+  '• 表中没有的客户分类/区域值: 回复「映射 客户分类:文件里的值=表中的名称」对应到已有的值 (区域写「映射 区域:…=…」; 一次可写多条, 用空格分开), 我会重新试运行; 管理员也可以回复「新建缺失」把这些值新增到表里 (同样先试运行);';
 
 /**
  * What the user can do next: 确认导入 (or, with errors, 确认导入 … 部分) and 取消, as text and
@@ -48,12 +50,20 @@ export function nextStepReply(p: PendingImport, ttlSeconds: number): Reply {
   if (!p.errorRows) {
     return {
       text: `确认无误请在 ${minutes} 分钟内回复「确认导入 ${p.key}」写入; 回复「取消」放弃。`,
-      buttons: [{ id: buttonId('confirm', p.key), text: '确认导入' }, { id: buttonId('cancel'), text: '取消' }],
+      buttons: [
+        { id: buttonId('confirm', p.key), text: '确认导入' },
+        { id: buttonId('cancel'), text: '取消' },
+      ],
     };
   }
   if (!p.writable) {
     return {
-      text: [`现在没有可以写入的行 (${p.errorRows} 行出错), 还不能确认导入。`, ...fix, '• 或改正后重新发送文件;', `• 回复「取消」放弃 (${minutes} 分钟内不回复也会自动放弃)。`].join('\n'),
+      text: [
+        `现在没有可以写入的行 (${p.errorRows} 行出错), 还不能确认导入。`,
+        ...fix,
+        '• 或改正后重新发送文件;',
+        `• 回复「取消」放弃 (${minutes} 分钟内不回复也会自动放弃)。`,
+      ].join('\n'),
       buttons: [{ id: buttonId('cancel'), text: '取消' }],
     };
   }
@@ -65,7 +75,10 @@ export function nextStepReply(p: PendingImport, ttlSeconds: number): Reply {
       `• 或在 ${minutes} 分钟内回复「确认导入 ${p.key} 部分」, 只写入正确的 ${p.writable} 行, 出错的行跳过;`,
       '• 回复「取消」放弃。',
     ].join('\n'),
-    buttons: [{ id: buttonId('confirm-partial', p.key), text: '只导入正确的行' }, { id: buttonId('cancel'), text: '取消' }],
+    buttons: [
+      { id: buttonId('confirm-partial', p.key), text: '只导入正确的行' },
+      { id: buttonId('cancel'), text: '取消' },
+    ],
   };
 }
 
@@ -93,7 +106,9 @@ export function commitReply(core: Core, r: ImportReport): Reply {
     };
   }
   if (r.failedRows.length) {
-    return { text: `没有导入: 有 ${r.failedRows.length} 行出错, 全部导入模式下一行都没有写入。请改正后重新发送文件, 或回复时加上「部分」只写入正确的行。` };
+    return {
+      text: `没有导入: 有 ${r.failedRows.length} 行出错, 全部导入模式下一行都没有写入。请改正后重新发送文件, 或回复时加上「部分」只写入正确的行。`,
+    };
   }
   return { text: '没有导入: 文件里没有需要写入的行。' };
 }

@@ -71,7 +71,9 @@ export function importKey(): string {
 /** Reads a pending conversation payload as an import, or null when it is something else. */
 export function asPendingImport(payload: unknown): PendingImport | null {
   const p = payload as Partial<PendingImport> | null;
-  return p && p.action === 'import' && typeof p.file === 'string' && typeof p.key === 'string' ? (p as PendingImport) : null;
+  return p && p.action === 'import' && typeof p.file === 'string' && typeof p.key === 'string'
+    ? (p as PendingImport)
+    : null;
 }
 
 /**
@@ -82,7 +84,9 @@ export function asPendingImport(payload: unknown): PendingImport | null {
 export async function sweepStaged(core: Core): Promise<number> {
   const staged = area(core).list('.upload');
   if (!staged.length) return 0;
-  const rows = await core.models.BotConversation.findAll({ where: { kind: 'confirm', expiresAt: { [Op.gt]: core.now() } } });
+  const rows = await core.models.BotConversation.findAll({
+    where: { kind: 'confirm', expiresAt: { [Op.gt]: core.now() } },
+  });
   const live = new Set<string>();
   for (const row of rows) {
     try {

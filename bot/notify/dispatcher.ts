@@ -42,16 +42,18 @@ export class Dispatcher {
       this.again = true;
       return;
     }
-    this.running = this.pass().catch((err: unknown) => {
-      this.core.logger.error({ err }, 'outbox pass failed');
-      return [];
-    }).finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.running = this.pass()
+      .catch((err: unknown) => {
+        this.core.logger.error({ err }, 'outbox pass failed');
+        return [];
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Waits for the current pass and every lane in flight, for tests and shutdown. */
@@ -69,8 +71,15 @@ export class Dispatcher {
   private async pass(): Promise<Promise<number>[]> {
     const { BotOutbox } = this.core.models;
     // A row left 'sending' past its lease belonged to an instance that died mid-send: try again.
-    await BotOutbox.update({ status: 'pending' }, { where: { status: 'sending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } } });
-    const due = await BotOutbox.findAll({ where: { status: 'pending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } }, order: [['id', 'ASC']], limit: 200 });
+    await BotOutbox.update(
+      { status: 'pending' },
+      { where: { status: 'sending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } } },
+    );
+    const due = await BotOutbox.findAll({
+      where: { status: 'pending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } },
+      order: [['id', 'ASC']],
+      limit: 200,
+    });
     const byLane = new Map<string, BotOutbox[]>();
     for (const row of due) {
       const key = `${row.door}|${row.targetKind}|${row.targetId}`;
@@ -88,17 +97,19 @@ export class Dispatcher {
         this.deferred = true;
         break;
       }
-      const lane = this.runLane(rows).catch((err: unknown) => {
-        this.core.logger.error({ err, lane: key }, 'outbox lane failed');
-        return 0;
-      }).finally(() => {
-        this.lanes.delete(key);
-        // Only when rows were left waiting: a lane with nothing sendable must not spin passes.
-        if (this.deferred) {
-          this.deferred = false;
-          this.kick();
-        }
-      });
+      const lane = this.runLane(rows)
+        .catch((err: unknown) => {
+          this.core.logger.error({ err, lane: key }, 'outbox lane failed');
+          return 0;
+        })
+        .finally(() => {
+          this.lanes.delete(key);
+          // Only when rows were left waiting: a lane with nothing sendable must not spin passes.
+          if (this.deferred) {
+            this.deferred = false;
+            this.kick();
+          }
+        });
       this.lanes.set(key, lane);
       started.push(lane);
     }
@@ -123,7 +134,10 @@ export class Dispatcher {
     const lease = new Date(this.core.now().getTime() + 5 * 60_000);
     let claimed: number;
     try {
-      [claimed] = await BotOutbox.update({ status: 'sending', attempts: row.attempts + 1, notBefore: lease }, { where: { id: row.id, status: 'pending' } });
+      [claimed] = await BotOutbox.update(
+        { status: 'sending', attempts: row.attempts + 1, notBefore: lease },
+        { where: { id: row.id, status: 'pending' } },
+      );
     } catch (err) {
       // Another instance took it (a 1213 on a multi-master cluster): theirs to send.
       if (isLostRace(err)) return 'skipped';
@@ -135,15 +149,28 @@ export class Dispatcher {
       const payload = JSON.parse(row.payload) as OutboxPayload;
       if (payload.kind === 'message') correlationId = payload.correlationId;
       const responseCode = await this.send(row, payload);
-      await BotOutbox.update({ status: 'sent', sentAt: this.core.now(), responseCode, error: null }, { where: { id: row.id } });
+      await BotOutbox.update(
+        { status: 'sent', sentAt: this.core.now(), responseCode, error: null },
+        { where: { id: row.id } },
+      );
       return 'sent';
     } catch (err) {
       // A channel says when retrying cannot help; anything else (a bug, a lost connection) is retried.
       const retry = !(err instanceof ChannelSendError) || err.retryable;
       const failed = !retry || row.attempts + 1 >= MAX_ATTEMPTS;
       const delay = 2 ** row.attempts * 5_000;
-      await BotOutbox.update({ status: failed ? 'failed' : 'pending', error: String((err as Error).message).slice(0, 500), notBefore: new Date(this.core.now().getTime() + delay) }, { where: { id: row.id } });
-      this.core.logger.warn({ outboxId: row.id, door: row.door, correlationId, err: (err as Error).message, failed }, 'outbound message not sent');
+      await BotOutbox.update(
+        {
+          status: failed ? 'failed' : 'pending',
+          error: String((err as Error).message).slice(0, 500),
+          notBefore: new Date(this.core.now().getTime() + delay),
+        },
+        { where: { id: row.id } },
+      );
+      this.core.logger.warn(
+        { outboxId: row.id, door: row.door, correlationId, err: (err as Error).message, failed },
+        'outbound message not sent',
+      );
       // A permanent failure does not hold the lane; a retryable one keeps the order.
       return failed ? 'skipped' : 'stop';
     }
@@ -153,18 +180,30 @@ export class Dispatcher {
   private async throttled(row: BotOutbox): Promise<boolean> {
     const { BotOutbox } = this.core.models;
     const since = new Date(this.core.now().getTime() - 60_000);
-    const recent = await BotOutbox.count({ where: { door: row.door, targetId: row.targetId, status: 'sent', sentAt: { [Op.gt]: since } } });
+    const recent = await BotOutbox.count({
+      where: { door: row.door, targetId: row.targetId, status: 'sent', sentAt: { [Op.gt]: since } },
+    });
     if (recent < GROUP_LIMIT_PER_MINUTE) return false;
-    const waiting = await BotOutbox.findAll({ where: { door: row.door, targetId: row.targetId, targetKind: 'group', status: 'pending' }, order: [['id', 'ASC']] });
+    const waiting = await BotOutbox.findAll({
+      where: { door: row.door, targetId: row.targetId, targetKind: 'group', status: 'pending' },
+      order: [['id', 'ASC']],
+    });
     if (waiting.length >= MERGE_THRESHOLD) await this.merge(waiting);
-    else await BotOutbox.update({ notBefore: new Date(this.core.now().getTime() + 15_000) }, { where: { id: waiting.map((w) => w.id) } });
+    else
+      await BotOutbox.update(
+        { notBefore: new Date(this.core.now().getTime() + 15_000) },
+        { where: { id: waiting.map((w) => w.id) } },
+      );
     return true;
   }
 
   /** Folds several waiting group messages into one digest so none is dropped. */
   private async merge(rows: BotOutbox[]): Promise<void> {
     const { BotOutbox } = this.core.models;
-    const replies = rows.map((r) => (JSON.parse(r.payload) as OutboxPayload)).filter((p): p is Extract<OutboxPayload, { kind: 'message' }> => p.kind === 'message').map((p) => p.reply);
+    const replies = rows
+      .map((r) => JSON.parse(r.payload) as OutboxPayload)
+      .filter((p): p is Extract<OutboxPayload, { kind: 'message' }> => p.kind === 'message')
+      .map((p) => p.reply);
     const digest: Reply = {
       title: `汇总 ${replies.length} 条通知`,
       text: replies.map((r, i) => `${i + 1}. ${r.title ? `${r.title}: ` : ''}${r.text}`).join('\n'),
@@ -174,7 +213,21 @@ export class Dispatcher {
     const first = rows[0]!;
     await this.core.models.sequelize.transaction(async (t) => {
       await BotOutbox.update({ status: 'merged' }, { where: { id: rows.map((r) => r.id) }, transaction: t });
-      await BotOutbox.create({ door: first.door, targetKind: 'group', targetId: first.targetId, payload: JSON.stringify({ kind: 'message', reply: digest }), notBefore: new Date(this.core.now().getTime() + 60_000), ref: null, responseCode: null, error: null, createdAt: this.core.now(), sentAt: null }, { transaction: t });
+      await BotOutbox.create(
+        {
+          door: first.door,
+          targetKind: 'group',
+          targetId: first.targetId,
+          payload: JSON.stringify({ kind: 'message', reply: digest }),
+          notBefore: new Date(this.core.now().getTime() + 60_000),
+          ref: null,
+          responseCode: null,
+          error: null,
+          createdAt: this.core.now(),
+          sentAt: null,
+        },
+        { transaction: t },
+      );
     });
   }
 
@@ -189,7 +242,8 @@ export class Dispatcher {
     // The model's type predates 'reply' rows; the column is a plain string.
     const kind = row.targetKind as string;
     if (kind === 'reply') {
-      if (!payload.handle || payload.handle.channel !== channel.id) throw new ChannelSendError('reply row without its handle', false);
+      if (!payload.handle || payload.handle.channel !== channel.id)
+        throw new ChannelSendError('reply row without its handle', false);
       target = { kind: 'reply', handle: payload.handle };
     } else if (kind === 'group' || kind === 'user') {
       target = { kind, id: row.targetId };
@@ -204,7 +258,9 @@ export class Dispatcher {
   private async updateCards(door: string, payload: Extract<OutboxPayload, { kind: 'card-update' }>): Promise<void> {
     const channel = channelById(door);
     if (!channel?.updateCard) return;
-    const cards = await this.core.models.BotOutbox.findAll({ where: { ref: payload.ref, door, targetKind: 'user', status: 'sent', responseCode: { [Op.ne]: null } } });
+    const cards = await this.core.models.BotOutbox.findAll({
+      where: { ref: payload.ref, door, targetKind: 'user', status: 'sent', responseCode: { [Op.ne]: null } },
+    });
     for (const card of cards) {
       if (payload.except && payload.except.channel === door && payload.except.userId === card.targetId) continue;
       await channel.updateCard(this.core, card.responseCode!, card.targetId, payload.text);

@@ -32,9 +32,15 @@ export async function rememberGroup(core: Core, msg: IncomingMessage): Promise<v
  * reachable. A group the channel cannot push to by id (WeCom's AI bot chats) is never chosen, so a
  * single-use handle is never spent on a notice.
  */
-export async function groupTarget(core: Core, ch: Channel, origin?: IncomingMessage, t?: Transaction): Promise<GroupTarget | null> {
+export async function groupTarget(
+  core: Core,
+  ch: Channel,
+  origin?: IncomingMessage,
+  t?: Transaction,
+): Promise<GroupTarget | null> {
   const own = origin?.channel === ch.id && origin.chatType === 'group' ? origin.conversationId : undefined;
-  if (own && groupReachable(core, ch, own)) return origin!.reply ? { kind: 'reply', lane: own, handle: origin!.reply } : { kind: 'group', lane: own };
+  if (own && groupReachable(core, ch, own))
+    return origin!.reply ? { kind: 'reply', lane: own, handle: origin!.reply } : { kind: 'group', lane: own };
   const remembered = (await core.models.StewardMeta.findByPk(groupKey(ch.id), { transaction: t }))?.value;
   if (remembered && groupReachable(core, ch, remembered)) return { kind: 'group', lane: remembered };
   return groupReachable(core, ch, 'default') ? { kind: 'group', lane: 'default' } : null;

@@ -48,7 +48,10 @@ function joined(replies: Reply[]): Reply {
  * no messenger: each enabled channel (bot/channels/registry.ts) gets what it can deliver.
  */
 export class Notifier implements OutboxPort {
-  constructor(private readonly core: Core, private readonly kick: () => void = () => undefined) {}
+  constructor(
+    private readonly core: Core,
+    private readonly kick: () => void = () => undefined,
+  ) {}
 
   linksWanted(): boolean {
     return linksWanted(this.core);
@@ -62,9 +65,30 @@ export class Notifier implements OutboxPort {
     return (await teamGroups(this.core)).length > 0;
   }
 
-  private async enqueue(door: string, targetKind: OutboxTargetKind, targetId: string, payload: OutboxPayload, ref: string | null = null, transaction?: Transaction): Promise<void> {
+  private async enqueue(
+    door: string,
+    targetKind: OutboxTargetKind,
+    targetId: string,
+    payload: OutboxPayload,
+    ref: string | null = null,
+    transaction?: Transaction,
+  ): Promise<void> {
     // bot_outbox.target_kind is a short string column; the model's type predates 'reply' and 'update'.
-    await this.core.models.BotOutbox.create({ door, targetKind: targetKind as 'user', targetId: targetId.slice(0, 191), payload: JSON.stringify(payload), ref, notBefore: this.core.now(), createdAt: this.core.now(), sentAt: null, responseCode: null, error: null }, { transaction });
+    await this.core.models.BotOutbox.create(
+      {
+        door,
+        targetKind: targetKind as 'user',
+        targetId: targetId.slice(0, 191),
+        payload: JSON.stringify(payload),
+        ref,
+        notBefore: this.core.now(),
+        createdAt: this.core.now(),
+        sentAt: null,
+        responseCode: null,
+        error: null,
+      },
+      { transaction },
+    );
     // Inside a transaction the row is invisible to the dispatcher until it commits.
     if (transaction) transaction.afterCommit(() => this.kick());
     else this.kick();
@@ -88,16 +112,34 @@ export class Notifier implements OutboxPort {
    * message came from when it is on that channel, else the remembered or configured group.
    * `mention` operators are @-mentioned by their account on each channel.
    */
-  async toGroup(reply: ReplyFor, mention: { id: number }[] = [], origin?: IncomingMessage, ref: string | null = null, t?: Transaction): Promise<void> {
+  async toGroup(
+    reply: ReplyFor,
+    mention: { id: number }[] = [],
+    origin?: IncomingMessage,
+    ref: string | null = null,
+    t?: Transaction,
+  ): Promise<void> {
     const channels = enabledChannels(this.core).filter((c) => c.capabilities.groupPush);
     if (!channels.length) return;
-    const identities = mention.length ? await identitiesOf(this.core, mention.map((m) => m.id), t) : new Map<number, Identity[]>();
+    const identities = mention.length
+      ? await identitiesOf(
+          this.core,
+          mention.map((m) => m.id),
+          t,
+        )
+      : new Map<number, Identity[]>();
     for (const ch of channels) {
       const target = await groupTarget(this.core, ch, origin, t);
       if (!target) continue;
       const base = typeof reply === 'function' ? reply(ch, identities) : reply;
-      const mentions = mention.flatMap((m) => (identities.get(m.id) ?? []).filter((i) => i.channel === ch.id).map((i) => i.externalId));
-      const payload: OutboxPayload = { kind: 'message', reply: { ...forChannel(ch, base), mentions }, ...(target.kind === 'reply' ? { handle: target.handle } : {}) };
+      const mentions = mention.flatMap((m) =>
+        (identities.get(m.id) ?? []).filter((i) => i.channel === ch.id).map((i) => i.externalId),
+      );
+      const payload: OutboxPayload = {
+        kind: 'message',
+        reply: { ...forChannel(ch, base), mentions },
+        ...(target.kind === 'reply' ? { handle: target.handle } : {}),
+      };
       await this.enqueue(ch.id, target.kind, target.lane, payload, ref, t);
     }
   }
@@ -109,14 +151,18 @@ export class Notifier implements OutboxPort {
   async replyLater(msg: IncomingMessage, replies: Reply[], operatorId: number | null = null): Promise<void> {
     if (!replies.length) return;
     if (msg.via === 'console') {
-      for (const reply of replies) if (operatorId) await this.enqueue('console', 'user', `op:${operatorId}`, { kind: 'message', reply });
+      for (const reply of replies)
+        if (operatorId) await this.enqueue('console', 'user', `op:${operatorId}`, { kind: 'message', reply });
       return;
     }
     const ch = channelById(msg.channel);
     const group = msg.chatType === 'group' && msg.conversationId;
     const chat: Target = group ? { kind: 'group', id: msg.conversationId! } : { kind: 'user', id: msg.userId };
     if (!ch || (!msg.reply && !reachable(this.core, ch, chat))) {
-      this.core.logger.warn({ correlationId: msg.correlationId, channel: msg.channel }, 'late answer dropped: the message has no way back');
+      this.core.logger.warn(
+        { correlationId: msg.correlationId, channel: msg.channel },
+        'late answer dropped: the message has no way back',
+      );
       return;
     }
     // A handle that answers once gets everything as one message (buttons: the first reply's that has some).
@@ -125,14 +171,18 @@ export class Notifier implements OutboxPort {
       // In a group the answer @-mentions whoever asked.
       const r = group ? { ...reply, mentions: [...new Set([...(reply.mentions ?? []), msg.userId])] } : reply;
       const { correlationId } = msg;
-      if (msg.reply) await this.enqueue(ch.id, 'reply', chat.id, { kind: 'message', reply: r, handle: msg.reply, correlationId });
+      if (msg.reply)
+        await this.enqueue(ch.id, 'reply', chat.id, { kind: 'message', reply: r, handle: msg.reply, correlationId });
       else await this.enqueue(ch.id, chat.kind, chat.id, { kind: 'message', reply: r, correlationId });
     }
   }
 
   /** Approvers who may decide a request: active approver/admin operators other than the requester. */
   async approversFor(request: ApprovalRequest, transaction?: Transaction): Promise<Operator[]> {
-    const all = await this.core.models.Operator.findAll({ where: { active: true, id: { [Op.ne]: request.requesterId } }, transaction });
+    const all = await this.core.models.Operator.findAll({
+      where: { active: true, id: { [Op.ne]: request.requesterId } },
+      transaction,
+    });
     return all.filter((o) => o.roleList().some((r) => r === 'approver' || r === 'admin'));
   }
 
@@ -140,7 +190,12 @@ export class Notifier implements OutboxPort {
    * Approval cards to every approver (1:1, with buttons), and a group notice that @-mentions them;
    * on channels whose cards cannot call back, the notice carries each approver's signed page link.
    */
-  async approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string, opts: { origin?: IncomingMessage; transaction?: Transaction } = {}): Promise<Operator[]> {
+  async approvalRequested(
+    request: ApprovalRequest,
+    requester: OperatorLike,
+    customerName: string,
+    opts: { origin?: IncomingMessage; transaction?: Transaction } = {},
+  ): Promise<Operator[]> {
     const { origin, transaction: t } = opts;
     const approvers = await this.approversFor(request, t);
     const ref = `approval:${request.id}`;
@@ -148,20 +203,39 @@ export class Notifier implements OutboxPort {
     const history = requestHistoryText(request);
     const summary = `${history ? `${history}\n` : ''}客户: ${request.customerCode} ${customerName}\n申请人: ${requester.displayName}\n原因: ${request.reason}\n有效期至: ${localTime(this.core, request.expiresAt)}\n${handling}`;
     for (const approver of approvers) {
-      await this.toOperator(approver, {
-        title: `删除客户审批 #${request.id}`,
-        text: `${summary}\n请审批: 同意后客户进入回收站, ${this.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复。也可回复「同意 ${request.id}」或「拒绝 ${request.id} 理由」。`,
-        buttons: [{ id: buttonId('approve', String(request.id)), text: '同意' }, { id: buttonId('reject', String(request.id)), text: '拒绝' }],
-      }, ref, t);
+      await this.toOperator(
+        approver,
+        {
+          title: `删除客户审批 #${request.id}`,
+          text: `${summary}\n请审批: 同意后客户进入回收站, ${this.core.config.RECYCLE_RETENTION_DAYS} 天内可恢复。也可回复「同意 ${request.id}」或「拒绝 ${request.id} 理由」。`,
+          buttons: [
+            { id: buttonId('approve', String(request.id)), text: '同意' },
+            { id: buttonId('reject', String(request.id)), text: '拒绝' },
+          ],
+        },
+        ref,
+        t,
+      );
     }
     const notice = {
       title: `删除客户审批 #${request.id}`,
       text: `${requester.displayName} 申请删除客户 ${request.customerCode} ${customerName} (原因: ${request.reason}), 请审批人处理。`,
     };
-    await this.toGroup((ch, identities) => (ch.capabilities.buttons ? notice : {
-      ...notice,
-      links: approvers.filter((a) => identities.get(a.id)?.some((i) => i.channel === ch.id)).map((a) => ({ text: `${a.displayName} 审批`, url: approvalLink(this.core, request, a) })),
-    }), approvers, origin, ref, t);
+    await this.toGroup(
+      (ch, identities) =>
+        ch.capabilities.buttons
+          ? notice
+          : {
+              ...notice,
+              links: approvers
+                .filter((a) => identities.get(a.id)?.some((i) => i.channel === ch.id))
+                .map((a) => ({ text: `${a.displayName} 审批`, url: approvalLink(this.core, request, a) })),
+            },
+      approvers,
+      origin,
+      ref,
+      t,
+    );
     return approvers;
   }
 
@@ -169,7 +243,12 @@ export class Notifier implements OutboxPort {
    * After a decision: grey out every approver's card (on channels that can update cards, except
    * the one the decider pressed, already answered in place) and send the requester a receipt.
    */
-  async approvalDecided(request: ApprovalRequest, decider: OperatorLike, receipt: string, except?: { channel: string; userId: string }): Promise<void> {
+  async approvalDecided(
+    request: ApprovalRequest,
+    decider: OperatorLike,
+    receipt: string,
+    except?: { channel: string; userId: string },
+  ): Promise<void> {
     const when = localTime(this.core, request.decidedAt ?? this.core.now()).slice(11);
     const label = request.status === 'approved' ? '已同意' : request.status === 'rejected' ? '已拒绝' : '已过期';
     const text = request.status === 'expired' ? `已过期 · ${when}` : `${label} · ${decider.displayName} · ${when}`;

@@ -17,7 +17,15 @@ function same(a: string, b: string): boolean {
 
 function cookieOptions(ctx: Koa.Context, maxAge: number) {
   // Strict: a form posted from another site carries neither cookie.
-  return { httpOnly: true, sameSite: 'strict' as const, path: '/', secure: ctx.secure, overwrite: true, signed: false, maxAge };
+  return {
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    path: '/',
+    secure: ctx.secure,
+    overwrite: true,
+    signed: false,
+    maxAge,
+  };
 }
 
 /**
@@ -54,7 +62,7 @@ function originOf(value: string): string | null {
  */
 export function foreignOrigin(ctx: Koa.Context, core: Core): boolean {
   const origin = ctx.get('origin');
-  const claimed = origin ? originOf(origin) ?? 'null' : ctx.get('referer') ? originOf(ctx.get('referer')) : null;
+  const claimed = origin ? (originOf(origin) ?? 'null') : ctx.get('referer') ? originOf(ctx.get('referer')) : null;
   if (claimed === null) return false;
   return claimed !== ctx.origin && claimed !== originOf(core.config.PUBLIC_URL ?? '');
 }

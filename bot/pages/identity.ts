@@ -29,9 +29,16 @@ export async function stageFor(ctx: Koa.Context, deps: BotDeps, gate: Gate): Pro
 }
 
 /** Origin and CSRF checks of a POST; a Refusal (403) when either fails. */
-export function refusePost(ctx: Koa.Context, deps: BotDeps, gate: Pick<Gate, 'subject'>, form: URLSearchParams): Refusal | null {
-  if (foreignOrigin(ctx, deps.core)) return { status: 403, text: '请求来自其他网站, 已拒绝。请从聊天消息里打开这个页面再操作。' };
-  if (!csrfValid(ctx, deps.core, gate.subject, form.get('csrf'))) return { status: 403, text: '页面已失效或请求不完整, 请从聊天消息里重新打开这个页面再操作。' };
+export function refusePost(
+  ctx: Koa.Context,
+  deps: BotDeps,
+  gate: Pick<Gate, 'subject'>,
+  form: URLSearchParams,
+): Refusal | null {
+  if (foreignOrigin(ctx, deps.core))
+    return { status: 403, text: '请求来自其他网站, 已拒绝。请从聊天消息里打开这个页面再操作。' };
+  if (!csrfValid(ctx, deps.core, gate.subject, form.get('csrf')))
+    return { status: 403, text: '页面已失效或请求不完整, 请从聊天消息里重新打开这个页面再操作。' };
   return null;
 }
 
@@ -41,10 +48,15 @@ export function refusePost(ctx: Koa.Context, deps: BotDeps, gate: Pick<Gate, 'su
  */
 export async function sendCode(ctx: Koa.Context, deps: BotDeps, gate: Gate, what: string): Promise<string> {
   await issueCode(deps.core, gate.subject, gate.operator.id, async (code, t) => {
-    await deps.notifier.toOperator(gate.operator, {
-      title: '网页操作验证码',
-      text: `${what}\n验证码: ${code} (5 分钟内有效)\n只在你本人打开的页面里输入; 不是你本人在操作请忽略, 不要转发给别人。`,
-    }, null, t);
+    await deps.notifier.toOperator(
+      gate.operator,
+      {
+        title: '网页操作验证码',
+        text: `${what}\n验证码: ${code} (5 分钟内有效)\n只在你本人打开的页面里输入; 不是你本人在操作请忽略, 不要转发给别人。`,
+      },
+      null,
+      t,
+    );
   });
   (ctx.state.log ?? deps.core.logger).info({ subject: gate.subject, operatorId: gate.operator.id }, 'page code sent');
   return `验证码已发到 ${gate.operator.displayName} 的聊天消息, 5 分钟内有效。请在下面输入。`;
@@ -61,29 +73,49 @@ const CODE_TEXT: Record<Exclude<CodeCheck, { ok: true }>['reason'], string> = {
  * Establishes that the person posting is the link's operator: this browser's session, or a
  * correct code (which starts the session, so a retry needs no new code). Null when proven.
  */
-export async function prove(ctx: Koa.Context, deps: BotDeps, gate: Gate, entered: string | null): Promise<Refusal | null> {
+export async function prove(
+  ctx: Koa.Context,
+  deps: BotDeps,
+  gate: Gate,
+  entered: string | null,
+): Promise<Refusal | null> {
   const { core } = deps;
   if (sessionOperator(ctx, core) === gate.operator.id) return null;
-  if (!entered?.trim()) return { status: 401, text: '请先验证身份: 点「发送验证码」, 再输入聊天消息里收到的 6 位验证码。' };
+  if (!entered?.trim())
+    return { status: 401, text: '请先验证身份: 点「发送验证码」, 再输入聊天消息里收到的 6 位验证码。' };
   const check = await useCode(core, gate.subject, gate.operator.id, entered.slice(0, 20));
   if (check.ok) {
     startSession(ctx, core, gate.operator.id);
     return null;
   }
-  (ctx.state.log ?? core.logger).warn({ subject: gate.subject, operatorId: gate.operator.id, reason: check.reason }, 'page code refused');
-  return { status: 401, text: check.reason === 'wrong' ? `验证码不正确, 还可以再试 ${check.remaining} 次。` : CODE_TEXT[check.reason] };
+  (ctx.state.log ?? core.logger).warn(
+    { subject: gate.subject, operatorId: gate.operator.id, reason: check.reason },
+    'page code refused',
+  );
+  return {
+    status: 401,
+    text: check.reason === 'wrong' ? `验证码不正确, 还可以再试 ${check.remaining} 次。` : CODE_TEXT[check.reason],
+  };
 }
 
 /**
  * The person-check and decision forms of a page at `base` (e.g. /approvals/12): 发送验证码
  * first; then the code field with the decision; once proven, the decision alone.
  */
-export function gateForms(ctx: Koa.Context, deps: BotDeps, gate: Gate, opts: { base: string; token: string; stage: Stage; decision: string }): string {
+export function gateForms(
+  ctx: Koa.Context,
+  deps: BotDeps,
+  gate: Gate,
+  opts: { base: string; token: string; stage: Stage; decision: string },
+): string {
   const hidden = `<input type="hidden" name="t" value="${esc(opts.token)}"><input type="hidden" name="csrf" value="${esc(csrfToken(ctx, deps.core, gate.subject))}">`;
-  const send = (label: string) => `<form method="post" action="${esc(opts.base)}/code">${hidden}<button type="submit">${label}</button></form>`;
-  const decide = (codeField: string) => `<form method="post" action="${esc(opts.base)}">${hidden}${codeField}${opts.decision}</form>`;
+  const send = (label: string) =>
+    `<form method="post" action="${esc(opts.base)}/code">${hidden}<button type="submit">${label}</button></form>`;
+  const decide = (codeField: string) =>
+    `<form method="post" action="${esc(opts.base)}">${hidden}${codeField}${opts.decision}</form>`;
   const name = esc(gate.operator.displayName);
-  if (opts.stage.kind === 'session') return `<p class="msg">已验证: ${name} (30 分钟内在本浏览器无需再输验证码)</p>${decide('')}`;
+  if (opts.stage.kind === 'session')
+    return `<p class="msg">已验证: ${name} (30 分钟内在本浏览器无需再输验证码)</p>${decide('')}`;
   if (opts.stage.kind === 'none') {
     return `${notice(`为确认是 ${gate.operator.displayName} 本人操作, 请先获取验证码: 它会发到 ${gate.operator.displayName} 的聊天消息里。`)}${send('发送验证码')}`;
   }

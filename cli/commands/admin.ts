@@ -15,7 +15,15 @@ const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => 
  * to the back office, and whoever runs them already holds the database credentials.
  */
 function shellActor(): Actor {
-  return { door: 'cli', operator: { id: null, displayName: `命令行:${os.userInfo().username}`.slice(0, 100), active: true, roleList: () => ['admin'] } };
+  return {
+    door: 'cli',
+    operator: {
+      id: null,
+      displayName: `命令行:${os.userInfo().username}`.slice(0, 100),
+      active: true,
+      roleList: () => ['admin'],
+    },
+  };
 }
 
 async function loginOperator(core: Core, email: string) {
@@ -27,18 +35,40 @@ async function loginOperator(core: Core, email: string) {
 /** `steward admin reset-password|unlock`: the way back into the back office. */
 export function registerAdmin(program: Command, source: CoreSource = processCore): void {
   const cmd = program.command('admin').description('后台账号: 重置密码、解除登录限制 (back-office accounts)');
-  cmd.command('reset-password').description('为操作员生成一次性密码 (登录后须立即修改), 并退出其所有后台登录')
+  cmd
+    .command('reset-password')
+    .description('为操作员生成一次性密码 (登录后须立即修改), 并退出其所有后台登录')
     .argument('<email>', '操作员的登录邮箱')
     .addHelpText('after', '\n例子 (example):\n  steward admin reset-password admin@example.com')
-    .action((email: string) => runAction(() => using(source, false, async (core) => {
-      const { operator, password, sessionsEnded } = await resetPassword(core, shellActor(), await loginOperator(core, email));
-      process.stdout.write(`已重置操作员 ${operator.displayName} (${operator.email}) 的后台密码。\n一次性密码 (只显示这一次): ${password}\n登录后须先设置新密码。已退出其 ${sessionsEnded} 个后台登录, 并解除了登录限制。\n`);
-    })));
-  cmd.command('unlock').description('解除操作员因多次输错密码而产生的登录等待')
+    .action((email: string) =>
+      runAction(() =>
+        using(source, false, async (core) => {
+          const { operator, password, sessionsEnded } = await resetPassword(
+            core,
+            shellActor(),
+            await loginOperator(core, email),
+          );
+          process.stdout.write(
+            `已重置操作员 ${operator.displayName} (${operator.email}) 的后台密码。\n一次性密码 (只显示这一次): ${password}\n登录后须先设置新密码。已退出其 ${sessionsEnded} 个后台登录, 并解除了登录限制。\n`,
+          );
+        }),
+      ),
+    );
+  cmd
+    .command('unlock')
+    .description('解除操作员因多次输错密码而产生的登录等待')
     .argument('<email>', '操作员的登录邮箱')
-    .action((email: string) => runAction(() => using(source, false, async (core) => {
-      const op = await loginOperator(core, email);
-      const cleared = await clearLoginDelays(core, op.email!);
-      process.stdout.write(cleared ? `已解除 ${op.displayName} (${op.email}) 的登录限制 (${cleared} 条)。\n` : `${op.displayName} (${op.email}) 目前没有登录限制。\n`);
-    })));
+    .action((email: string) =>
+      runAction(() =>
+        using(source, false, async (core) => {
+          const op = await loginOperator(core, email);
+          const cleared = await clearLoginDelays(core, op.email!);
+          process.stdout.write(
+            cleared
+              ? `已解除 ${op.displayName} (${op.email}) 的登录限制 (${cleared} 条)。\n`
+              : `${op.displayName} (${op.email}) 目前没有登录限制。\n`,
+          );
+        }),
+      ),
+    );
 }

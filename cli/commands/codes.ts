@@ -26,39 +26,62 @@ const AS = ['--as <operator>', '以哪个操作员执行 (邮箱或聊天账号)
 /** `steward codes stats|check|recode`: customer code statistics, the off-rule report, recoding. */
 export function registerCodes(program: Command, source: CoreSource = processCore): void {
   const cmd = program.command('codes').description('客户编码: 统计、检查、批量改编码 (customer codes)');
-  cmd.command('stats').description('编码统计: 按规则/前缀/年份的数量、自动与手工、不合规则、编号空缺及原因、下一个编码')
+  cmd
+    .command('stats')
+    .description('编码统计: 按规则/前缀/年份的数量、自动与手工、不合规则、编号空缺及原因、下一个编码')
     .option('--json', '输出 JSON', false)
     .option(...AS)
-    .action((o: { json: boolean; as?: string }) => runAction(() => using(source, o.json, async (core) => {
-      assertCan((await cliActor(core, o.as)).operator, 'view');
-      const stats = await codeStats(core);
-      process.stdout.write(o.json ? `${JSON.stringify(stats)}\n` : `${codeStatsText(stats, 50)}\n`);
-    })));
-  cmd.command('check').description('编码检查: 不符合规则的编码和近似编码 (与 steward check 中的编码部分相同)')
+    .action((o: { json: boolean; as?: string }) =>
+      runAction(() =>
+        using(source, o.json, async (core) => {
+          assertCan((await cliActor(core, o.as)).operator, 'view');
+          const stats = await codeStats(core);
+          process.stdout.write(o.json ? `${JSON.stringify(stats)}\n` : `${codeStatsText(stats, 50)}\n`);
+        }),
+      ),
+    );
+  cmd
+    .command('check')
+    .description('编码检查: 不符合规则的编码和近似编码 (与 steward check 中的编码部分相同)')
     .option('--json', '输出 JSON', false)
     .option(...AS)
-    .action((o: { json: boolean; as?: string }) => runAction(() => using(source, o.json, async (core) => {
-      assertCan((await cliActor(core, o.as)).operator, 'view');
-      const report = await codeReport(core);
-      process.stdout.write(o.json ? `${JSON.stringify(report)}\n` : `${codeReportText(report)}\n`);
-    })));
-  cmd.command('recode <file>').description('批量改编码: 两列表格 (旧编码, 新编码) .xlsx/.xls/.csv; 默认只试运行, 加 --commit 提交审批')
+    .action((o: { json: boolean; as?: string }) =>
+      runAction(() =>
+        using(source, o.json, async (core) => {
+          assertCan((await cliActor(core, o.as)).operator, 'view');
+          const report = await codeReport(core);
+          process.stdout.write(o.json ? `${JSON.stringify(report)}\n` : `${codeReportText(report)}\n`);
+        }),
+      ),
+    );
+  cmd
+    .command('recode <file>')
+    .description('批量改编码: 两列表格 (旧编码, 新编码) .xlsx/.xls/.csv; 默认只试运行, 加 --commit 提交审批')
     .option('--reason <text>', '改编码原因', '整理编码')
     .option('--commit', '提交改编码申请 (否则只试运行); 由另一位审批人「批准改编码」后执行', false)
     .option(...AS)
-    .addHelpText('after', '\n例子 (example):\n  steward codes recode 改编码.xlsx\n  steward codes recode 改编码.xlsx --commit --reason 统一编码规则')
-    .action((file: string, o: { reason: string; commit: boolean; as?: string }) => runAction(() => using(source, false, async (core) => {
-      const actor = await cliActor(core, o.as);
-      const pairs = await readRecodeSheet(core, path.resolve(file), path.basename(file));
-      const plan = await previewRecode(core, actor, pairs);
-      process.stdout.write(`${recodePlanText(plan, o.reason, 200)}\n`);
-      if (plan.problems.length) return 1;
-      if (!o.commit) {
-        process.stdout.write('只试运行, 没有提交。确认无误后加 --commit 提交改编码申请。\n');
-        return 0;
-      }
-      const { recode } = await requestRecode(core, actor, pairs, o.reason);
-      process.stdout.write(`已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 请审批人在 ${localTime(core, recode.expiresAt)} 前「批准改编码 ${recode.id}」。\n`);
-      return 0;
-    })));
+    .addHelpText(
+      'after',
+      '\n例子 (example):\n  steward codes recode 改编码.xlsx\n  steward codes recode 改编码.xlsx --commit --reason 统一编码规则',
+    )
+    .action((file: string, o: { reason: string; commit: boolean; as?: string }) =>
+      runAction(() =>
+        using(source, false, async (core) => {
+          const actor = await cliActor(core, o.as);
+          const pairs = await readRecodeSheet(core, path.resolve(file), path.basename(file));
+          const plan = await previewRecode(core, actor, pairs);
+          process.stdout.write(`${recodePlanText(plan, o.reason, 200)}\n`);
+          if (plan.problems.length) return 1;
+          if (!o.commit) {
+            process.stdout.write('只试运行, 没有提交。确认无误后加 --commit 提交改编码申请。\n');
+            return 0;
+          }
+          const { recode } = await requestRecode(core, actor, pairs, o.reason);
+          process.stdout.write(
+            `已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 请审批人在 ${localTime(core, recode.expiresAt)} 前「批准改编码 ${recode.id}」。\n`,
+          );
+          return 0;
+        }),
+      ),
+    );
 }

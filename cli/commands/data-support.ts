@@ -18,17 +18,35 @@ export async function cliActor(core: Core, as?: string): Promise<Actor> {
   const ref = (as ?? core.config.STEWARD_OPERATOR)?.trim();
   const { Operator } = core.models;
   if (ref) {
-    const linked = await core.models.OperatorIdentity.findAll({ where: { externalId: ref }, attributes: ['operatorId'] });
-    const matches = await Operator.findAll({ where: { [Op.or]: [{ email: ref.toLowerCase() }, { id: linked.map((l) => l.operatorId) }] } });
-    if (matches.length > 1) throw new UserFacingError(`「${ref}」对应多个操作员 (${matches.map((o) => o.displayName).join('、')}): 请改用操作员的邮箱。`, 2);
+    const linked = await core.models.OperatorIdentity.findAll({
+      where: { externalId: ref },
+      attributes: ['operatorId'],
+    });
+    const matches = await Operator.findAll({
+      where: { [Op.or]: [{ email: ref.toLowerCase() }, { id: linked.map((l) => l.operatorId) }] },
+    });
+    if (matches.length > 1)
+      throw new UserFacingError(
+        `「${ref}」对应多个操作员 (${matches.map((o) => o.displayName).join('、')}): 请改用操作员的邮箱。`,
+        2,
+      );
     const op = matches[0];
-    if (!op) throw new UserFacingError(`找不到操作员「${ref}」: --as / STEWARD_OPERATOR 应为操作员的邮箱或已关联的聊天账号 (企业微信、钉钉、飞书等)。`, 2);
+    if (!op)
+      throw new UserFacingError(
+        `找不到操作员「${ref}」: --as / STEWARD_OPERATOR 应为操作员的邮箱或已关联的聊天账号 (企业微信、钉钉、飞书等)。`,
+        2,
+      );
     if (!op.active) throw new UserFacingError(`操作员「${ref}」(${op.displayName}) 已停用, 不能用来执行命令。`, 2);
     return { operator: op, door: 'cli' };
   }
   const admin = await Operator.findOne({ where: { email: core.config.ADMIN_EMAIL.toLowerCase(), active: true } });
   if (admin) return { operator: admin, door: 'cli' };
-  const shellUser: OperatorLike = { id: null, displayName: `命令行:${os.userInfo().username}`.slice(0, 100), active: true, roleList: () => ['admin'] };
+  const shellUser: OperatorLike = {
+    id: null,
+    displayName: `命令行:${os.userInfo().username}`.slice(0, 100),
+    active: true,
+    roleList: () => ['admin'],
+  };
   return { operator: shellUser, door: 'cli' };
 }
 
@@ -37,12 +55,15 @@ const PHASES: Record<Progress['phase'], string> = { read: '读取', check: '校�
 /** A progress bar with rows/s and ETA on a TTY (stderr); nothing otherwise. */
 export function progressBar(enabled: boolean): { update: (p: Progress) => void; stop: () => void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: '{phase} |{bar}| {percentage}% | {value}/{total} 行 | {speed} 行/秒 | 剩余 {eta_formatted}',
-    hideCursor: true,
-    etaBuffer: 50,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{phase} |{bar}| {percentage}% | {value}/{total} 行 | {speed} 行/秒 | 剩余 {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
   let started = 0;
   let phase = '';
   return {
@@ -71,7 +92,9 @@ export function output(json: boolean, summary: unknown, lines: string[]): void {
 /** In --json mode a refusal is printed as JSON too, so scripts always get parseable output. */
 export function jsonFailure(json: boolean, err: unknown): never {
   if (json && (isDomainError(err) || err instanceof UserFacingError)) {
-    process.stdout.write(`${JSON.stringify({ error: { code: isDomainError(err) ? err.code : 'USAGE', message: (err as Error).message } })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: isDomainError(err) ? err.code : 'USAGE', message: (err as Error).message } })}\n`,
+    );
   }
   throw err;
 }
@@ -102,7 +125,11 @@ export async function withCore<T>(json: boolean | undefined, fn: (core: Core) =>
 }
 
 /** Writes the error workbook (customer or ledger import) next to the input (or where asked), falling back to the working directory. */
-export async function saveErrorReport(report: Pick<ImportReport, 'headerLabels' | 'failedRows'>, file: string, out?: string): Promise<string | null> {
+export async function saveErrorReport(
+  report: Pick<ImportReport, 'headerLabels' | 'failedRows'>,
+  file: string,
+  out?: string,
+): Promise<string | null> {
   if (!report.failedRows.length) return null;
   const name = `${path.basename(file, path.extname(file))}-错误报告.xlsx`;
   const target = out ?? path.join(path.dirname(path.resolve(file)), name);
@@ -116,7 +143,11 @@ export async function saveErrorReport(report: Pick<ImportReport, 'headerLabels' 
 }
 
 /** Opens a core for one command, turns a failure into the CLI's answer (JSON when asked) and always closes it. */
-export async function usingCore<T>(source: { open(): Promise<Core>; close(core: Core): Promise<void> }, json: boolean, fn: (core: Core) => Promise<T>): Promise<T> {
+export async function usingCore<T>(
+  source: { open(): Promise<Core>; close(core: Core): Promise<void> },
+  json: boolean,
+  fn: (core: Core) => Promise<T>,
+): Promise<T> {
   const core = await source.open().catch((err: unknown) => jsonFailure(json, err));
   try {
     return await fn(core);

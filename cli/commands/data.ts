@@ -1,24 +1,48 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportCustomers, importCustomers, templateWorkbook, undoImport, type ExportFormat, type ImportReport } from '../../core/data/index.js';
+import {
+  exportCustomers,
+  importCustomers,
+  templateWorkbook,
+  undoImport,
+  type ExportFormat,
+  type ImportReport,
+} from '../../core/data/index.js';
 import { localParts } from '../../core/customers/codes.js';
 import { runAction, UserFacingError } from '../runtime.js';
 import { registerBackupCommands } from './data-backup.js';
 import { cliActor, output, progressBar, saveErrorReport, withCore } from './data-support.js';
 
-interface ImportFlags { commit?: boolean; partial?: boolean; ignoreUnknown?: boolean; sheet?: string; as?: string; json?: boolean; template?: string; errorsOut?: string; mapColumn?: string[]; source?: string; mapValue?: string[]; createMissing?: boolean }
+interface ImportFlags {
+  commit?: boolean;
+  partial?: boolean;
+  ignoreUnknown?: boolean;
+  sheet?: string;
+  as?: string;
+  json?: boolean;
+  template?: string;
+  errorsOut?: string;
+  mapColumn?: string[];
+  source?: string;
+  mapValue?: string[];
+  createMissing?: boolean;
+}
 
 /** Collects a repeatable option (--map-column A=B --map-column C=D). */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-
 function importLines(r: ImportReport, errorReport: string | null): string[] {
   if (r.alreadyImported) {
     const a = r.alreadyImported;
-    return [`这个文件 (${r.fileName}) 已在导入批次 #${a.batchId} 导入过 (${a.at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${a.operatorName}), 本次没有任何改动。`, `如需重新导入, 先撤销: steward import undo ${a.batchId}`];
+    return [
+      `这个文件 (${r.fileName}) 已在导入批次 #${a.batchId} 导入过 (${a.at.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${a.operatorName}), 本次没有任何改动。`,
+      `如需重新导入, 先撤销: steward import undo ${a.batchId}`,
+    ];
   }
-  const where = r.sheet ? `${r.format === 'xls' ? '旧版 Excel .xls, ' : ''}工作表「${r.sheet}」` : `CSV, ${r.encoding?.toUpperCase()}`;
+  const where = r.sheet
+    ? `${r.format === 'xls' ? '旧版 Excel .xls, ' : ''}工作表「${r.sheet}」`
+    : `CSV, ${r.encoding?.toUpperCase()}`;
   const verb = r.committed ? '' : '将';
   const lines = [
     `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where})`,
@@ -27,11 +51,18 @@ function importLines(r: ImportReport, errorReport: string | null): string[] {
   ];
   for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ 第 ${e.row} 行 ${e.column}: ${e.message}`);
   if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
-  for (const d of r.duplicates.slice(0, 10)) lines.push(`  ? 第 ${d.row} 行 可能与已有客户重复: ${d.matches.join('、')}`);
+  for (const d of r.duplicates.slice(0, 10))
+    lines.push(`  ? 第 ${d.row} 行 可能与已有客户重复: ${d.matches.join('、')}`);
   if (errorReport) lines.push(`错误报告 (改正后可直接重新导入): ${errorReport}`);
   if (r.committed) lines.push(`已写入, 导入批次 #${r.batchId}。撤销: steward import undo ${r.batchId}`);
-  else if (!r.dryRun && r.failedRows.length) lines.push('有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。');
-  else if (r.dryRun) lines.push(r.failedRows.length ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。');
+  else if (!r.dryRun && r.failedRows.length)
+    lines.push('有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。');
+  else if (r.dryRun)
+    lines.push(
+      r.failedRows.length
+        ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。'
+        : '确认无误后加 --commit 正式导入。',
+    );
   return lines;
 }
 
@@ -39,10 +70,34 @@ async function runImport(file: string, flags: ImportFlags): Promise<number> {
   return withCore(flags.json, async (core) => {
     const actor = await cliActor(core, flags.as);
     const bar = progressBar(!flags.json);
-    const report = await importCustomers(core, actor, file, { commit: flags.commit, partial: flags.partial, ignoreUnknown: flags.ignoreUnknown, sheet: flags.sheet, mapColumns: flags.mapColumn, mapValues: flags.mapValue, createMissing: flags.createMissing, source: flags.source, onProgress: bar.update }).finally(bar.stop);
+    const report = await importCustomers(core, actor, file, {
+      commit: flags.commit,
+      partial: flags.partial,
+      ignoreUnknown: flags.ignoreUnknown,
+      sheet: flags.sheet,
+      mapColumns: flags.mapColumn,
+      mapValues: flags.mapValue,
+      createMissing: flags.createMissing,
+      source: flags.source,
+      onProgress: bar.update,
+    }).finally(bar.stop);
     const errorReport = await saveErrorReport(report, file, flags.errorsOut);
     const { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, unknownValues } = report;
-    output(Boolean(flags.json), { dryRun, created, updated, unchanged, skipped, errors, duplicates, batchId, ...(unknownValues.length ? { unknownValues } : {}) }, importLines(report, errorReport));
+    output(
+      Boolean(flags.json),
+      {
+        dryRun,
+        created,
+        updated,
+        unchanged,
+        skipped,
+        errors,
+        duplicates,
+        batchId,
+        ...(unknownValues.length ? { unknownValues } : {}),
+      },
+      importLines(report, errorReport),
+    );
     if (flags.json && report.alreadyImported) process.stderr.write(`${importLines(report, null)[0]}\n`);
     if (flags.json && errorReport) process.stderr.write(`错误报告: ${errorReport}\n`);
     if (flags.json && report.notices.length) process.stderr.write(`${report.notices.join('\n')}\n`);
@@ -53,8 +108,14 @@ async function runImport(file: string, flags: ImportFlags): Promise<number> {
 async function runUndo(batch: string, flags: ImportFlags): Promise<number> {
   return withCore(flags.json, async (core) => {
     const r = await undoImport(core, await cliActor(core, flags.as), batch);
-    const lines = [`已撤销导入批次 #${r.batchId} (${r.fileName}): 删除了新建的 ${r.removed} 个客户, 恢复了 ${r.restored} 个客户的原值。`];
-    if (r.touched.length) lines.push(`以下 ${r.touched.length} 行导入后又被改动或使用过, 未撤销:`, ...r.touched.slice(0, 30).map((t) => `  第 ${t.row} 行 ${t.code}: ${t.reason}`));
+    const lines = [
+      `已撤销导入批次 #${r.batchId} (${r.fileName}): 删除了新建的 ${r.removed} 个客户, 恢复了 ${r.restored} 个客户的原值。`,
+    ];
+    if (r.touched.length)
+      lines.push(
+        `以下 ${r.touched.length} 行导入后又被改动或使用过, 未撤销:`,
+        ...r.touched.slice(0, 30).map((t) => `  第 ${t.row} 行 ${t.code}: ${t.reason}`),
+      );
     output(Boolean(flags.json), r, lines);
     return 0;
   });
@@ -100,61 +161,107 @@ function registerImport(program: Command): void {
     .option('--partial', '只写入正确的行 (write the valid rows even if others fail)')
     .option('--ignore-unknown', '忽略不认识的列 (ignore unknown columns)')
     .option('--sheet <name>', '工作表名 (sheet name; default the first)')
-    .option('--map-column <表头=字段>', '列的对应关系, 可重复 (map a header to a field; repeatable; remembered per source on commit)', collect)
-    .option('--map-value <分类:值=名称>', '把文件里的值对应到表中的名称, 可重复, 例如 客户分类:零售=零售商 或 区域:华东区=华东 (map a 客户分类/区域 value; repeatable)', collect)
-    .option('--create-missing', '自动新增客户分类/区域表中没有的值, 仅管理员 (admins: add missing list values; shown in the dry run)')
+    .option(
+      '--map-column <表头=字段>',
+      '列的对应关系, 可重复 (map a header to a field; repeatable; remembered per source on commit)',
+      collect,
+    )
+    .option(
+      '--map-value <分类:值=名称>',
+      '把文件里的值对应到表中的名称, 可重复, 例如 客户分类:零售=零售商 或 区域:华东区=华东 (map a 客户分类/区域 value; repeatable)',
+      collect,
+    )
+    .option(
+      '--create-missing',
+      '自动新增客户分类/区域表中没有的值, 仅管理员 (admins: add missing list values; shown in the dry run)',
+    )
     .option('--source <name>', '来源名, 用于记住列的对应关系 (source name the mapping is remembered under)')
     .option('--errors-out <file>', '错误报告保存位置 (where to write the error report)')
     .option('--template <out.xlsx>', '生成导入模板 (write the import template and exit)')
-    .option('--as <operator>', '以该操作员身份 (operator e-mail / WeCom / DingTalk id; default STEWARD_OPERATOR or ADMIN_EMAIL)')
+    .option(
+      '--as <operator>',
+      '以该操作员身份 (operator e-mail / WeCom / DingTalk id; default STEWARD_OPERATOR or ADMIN_EMAIL)',
+    )
     .option('--json', '输出 JSON 摘要 (machine-readable summary)')
     .addHelpText('after', IMPORT_HELP)
-    .action((file: string | undefined, batch: string | undefined, flags: ImportFlags) => runAction(async () => {
-      if (flags.template) {
-        const out = flags.template;
-        // The template's drop-downs are the company's current 客户分类 and 区域.
-        return withCore(flags.json, async (core) => {
-          fs.writeFileSync(out, await templateWorkbook(core));
-          output(Boolean(flags.json), { path: path.resolve(out) }, [`已生成导入模板: ${path.resolve(out)}`]);
-          return 0;
-        });
-      }
-      if (file === 'undo') {
-        if (!batch) throw new UserFacingError('请给出要撤销的导入批次号, 例如: steward import undo 12', 2);
-        return runUndo(batch, flags);
-      }
-      if (!file) throw new UserFacingError('请给出要导入的文件, 例如: steward import 客户.xlsx (用 --help 查看更多)', 2);
-      if (batch) throw new UserFacingError(`多余的参数「${batch}」。一次只能导入一个文件。`, 2);
-      return runImport(file, flags);
-    }));
+    .action((file: string | undefined, batch: string | undefined, flags: ImportFlags) =>
+      runAction(async () => {
+        if (flags.template) {
+          const out = flags.template;
+          // The template's drop-downs are the company's current 客户分类 and 区域.
+          return withCore(flags.json, async (core) => {
+            fs.writeFileSync(out, await templateWorkbook(core));
+            output(Boolean(flags.json), { path: path.resolve(out) }, [`已生成导入模板: ${path.resolve(out)}`]);
+            return 0;
+          });
+        }
+        if (file === 'undo') {
+          if (!batch) throw new UserFacingError('请给出要撤销的导入批次号, 例如: steward import undo 12', 2);
+          return runUndo(batch, flags);
+        }
+        if (!file)
+          throw new UserFacingError('请给出要导入的文件, 例如: steward import 客户.xlsx (用 --help 查看更多)', 2);
+        if (batch) throw new UserFacingError(`多余的参数「${batch}」。一次只能导入一个文件。`, 2);
+        return runImport(file, flags);
+      }),
+    );
 }
 
-interface ExportFlags { format: ExportFormat; status?: string; out?: string; reveal?: boolean; as?: string; json?: boolean }
-const STATUS_ARGS: Record<string, 'active' | 'inactive' | 'deleted'> = { active: 'active', 启用: 'active', inactive: 'inactive', 停用: 'inactive', deleted: 'deleted', 已删除: 'deleted' };
+interface ExportFlags {
+  format: ExportFormat;
+  status?: string;
+  out?: string;
+  reveal?: boolean;
+  as?: string;
+  json?: boolean;
+}
+const STATUS_ARGS: Record<string, 'active' | 'inactive' | 'deleted'> = {
+  active: 'active',
+  启用: 'active',
+  inactive: 'inactive',
+  停用: 'inactive',
+  deleted: 'deleted',
+  已删除: 'deleted',
+};
 
 function registerExport(program: Command): void {
   program
     .command('export')
     .description('导出客户 (export customers, streaming)')
-    .addOption(new Option('--format <format>', '文件格式 (file format)').choices(['csv', 'xlsx', 'json']).default('xlsx'))
+    .addOption(
+      new Option('--format <format>', '文件格式 (file format)').choices(['csv', 'xlsx', 'json']).default('xlsx'),
+    )
     .option('--status <status>', '只导出该状态: active/启用, inactive/停用, deleted/已删除')
     .option('--out <file>', '输出文件 (default 客户-<date>.<format>)')
     .option('--reveal', '导出完整手机号和地址 (needs revealPersonal; audited)')
     .option('--as <operator>', '以该操作员身份 (operator e-mail / WeCom / DingTalk id)')
     .option('--json', '输出 JSON 摘要')
     .addHelpText('after', EXPORT_HELP)
-    .action((flags: ExportFlags) => runAction(async () => {
-      const status = flags.status ? STATUS_ARGS[flags.status.trim().toLowerCase()] : undefined;
-      if (flags.status && !status) throw new UserFacingError(`--status 只能是 active/启用, inactive/停用 或 deleted/已删除, 不是「${flags.status}」。`, 2);
-      return withCore(flags.json, async (core) => {
-        const { year, month, day } = localParts(core.now(), core.config.STEWARD_TIMEZONE);
-        const out = path.resolve(flags.out ?? `客户-${year}-${month}-${day}.${flags.format}`);
-        const bar = progressBar(!flags.json);
-        const r = await exportCustomers(core, await cliActor(core, flags.as), out, { format: flags.format, status, reveal: flags.reveal, onProgress: bar.update }).finally(bar.stop);
-        output(Boolean(flags.json), r, [`已导出 ${r.rows} 个客户到 ${r.path}${r.revealed ? ' (含完整手机号和地址, 已记入审计)' : ' (手机和地址已打码; 有权限者可加 --reveal)'}`]);
-        return 0;
-      });
-    }));
+    .action((flags: ExportFlags) =>
+      runAction(async () => {
+        const status = flags.status ? STATUS_ARGS[flags.status.trim().toLowerCase()] : undefined;
+        if (flags.status && !status)
+          throw new UserFacingError(
+            `--status 只能是 active/启用, inactive/停用 或 deleted/已删除, 不是「${flags.status}」。`,
+            2,
+          );
+        return withCore(flags.json, async (core) => {
+          const { year, month, day } = localParts(core.now(), core.config.STEWARD_TIMEZONE);
+          const out = path.resolve(flags.out ?? `客户-${year}-${month}-${day}.${flags.format}`);
+          const bar = progressBar(!flags.json);
+          const r = await exportCustomers(core, await cliActor(core, flags.as), out, {
+            format: flags.format,
+            status,
+            reveal: flags.reveal,
+            onProgress: bar.update,
+          }).finally(bar.stop);
+          output(Boolean(flags.json), r, [
+            `已导出 ${r.rows} 个客户到 ${r.path}${r.revealed ? ' (含完整手机号和地址, 已记入审计)' : ' (手机和地址已打码; 有权限者可加 --reveal)'}`,
+          ]);
+          return 0;
+        });
+      }),
+    );
 }
 
 /** `steward import`, `export`, `backup`, `backup verify`, `backup list`, `restore`. */

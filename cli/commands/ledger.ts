@@ -1,12 +1,34 @@
 import type { Command } from 'commander';
-import { importLedger, TYPE_LABELS, undoLedgerImport, type LedgerFileType, type LedgerImportReport } from '../../core/ledger/import/index.js';
+import {
+  importLedger,
+  TYPE_LABELS,
+  undoLedgerImport,
+  type LedgerFileType,
+  type LedgerImportReport,
+} from '../../core/ledger/import/index.js';
 import { runAction, UserFacingError } from '../runtime.js';
 import { cliActor, output, progressBar, saveErrorReport, withCore } from './data-support.js';
 
-interface LedgerFlags { type?: string; commit?: boolean; partial?: boolean; snapshot?: boolean; sheet?: string; errorsOut?: string; json?: boolean; as?: string }
+interface LedgerFlags {
+  type?: string;
+  commit?: boolean;
+  partial?: boolean;
+  snapshot?: boolean;
+  sheet?: string;
+  errorsOut?: string;
+  json?: boolean;
+  as?: string;
+}
 
-const TYPES: Record<string, LedgerFileType> = { orders: 'orders', order: 'orders', 订单: 'orders', receivables: 'receivables', receivable: 'receivables', 应收: 'receivables', 应收款: 'receivables' };
-
+const TYPES: Record<string, LedgerFileType> = {
+  orders: 'orders',
+  order: 'orders',
+  订单: 'orders',
+  receivables: 'receivables',
+  receivable: 'receivables',
+  应收: 'receivables',
+  应收款: 'receivables',
+};
 
 /** The report as the person at the terminal reads it. */
 export function ledgerLines(r: LedgerImportReport, errorReport: string | null): string[] {
@@ -20,8 +42,11 @@ export function ledgerLines(r: LedgerImportReport, errorReport: string | null): 
   if (r.snapshot) {
     const closeWord = r.type === 'orders' ? '关闭' : '标为已收清';
     const sample = r.closingSample.map((c) => c.number).join(', ');
-    lines.push(`快照模式: ${verb}${closeWord} ${r.closing} 张 (以前从文件导入、仍未完成、这次文件里已没有的${label})${sample ? `: ${sample}${r.closing > r.closingSample.length ? ' ……' : ''}` : ''}`);
-    for (const c of r.closeErrors.slice(0, 10)) lines.push(`  ✗ ${c.number} (${c.customerCode}) 无法${closeWord}: ${c.error}`);
+    lines.push(
+      `快照模式: ${verb}${closeWord} ${r.closing} 张 (以前从文件导入、仍未完成、这次文件里已没有的${label})${sample ? `: ${sample}${r.closing > r.closingSample.length ? ' ……' : ''}` : ''}`,
+    );
+    for (const c of r.closeErrors.slice(0, 10))
+      lines.push(`  ✗ ${c.number} (${c.customerCode}) 无法${closeWord}: ${c.error}`);
   }
   if (r.unknownColumns.length) lines.push(`未识别的列 (已忽略): ${r.unknownColumns.join('、')}`);
   for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ ${e.row ? `第 ${e.row} 行 ` : ''}${e.column}: ${e.message}`);
@@ -29,25 +54,63 @@ export function ledgerLines(r: LedgerImportReport, errorReport: string | null): 
   if (errorReport) lines.push(`错误报告 (改正后可直接重新导入): ${errorReport}`);
   const problems = r.failedRows.length + r.closeErrors.length;
   if (r.committed) lines.push(`已写入, 导入批次 #${r.batchId}。撤销: steward ledger import undo ${r.batchId}`);
-  else if (!r.dryRun && problems) lines.push('有错误, 没有写入任何单据。改正后重新导入, 或加 --partial 只导入正确的行。');
+  else if (!r.dryRun && problems)
+    lines.push('有错误, 没有写入任何单据。改正后重新导入, 或加 --partial 只导入正确的行。');
   else if (!r.dryRun) lines.push('没有需要写入的变化。');
-  else lines.push(problems ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。');
+  else
+    lines.push(
+      problems ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。',
+    );
   return lines;
 }
 
 /** The --json summary. */
 function summary(r: LedgerImportReport) {
-  const { type, dryRun, committed, created, updated, unchanged, skipped, closing, errors, closeErrors, unknownColumns, batchId } = r;
-  return { type, dryRun, committed, created, updated, unchanged, skipped, closing, errors, closeErrors, unknownColumns, batchId };
+  const {
+    type,
+    dryRun,
+    committed,
+    created,
+    updated,
+    unchanged,
+    skipped,
+    closing,
+    errors,
+    closeErrors,
+    unknownColumns,
+    batchId,
+  } = r;
+  return {
+    type,
+    dryRun,
+    committed,
+    created,
+    updated,
+    unchanged,
+    skipped,
+    closing,
+    errors,
+    closeErrors,
+    unknownColumns,
+    batchId,
+  };
 }
 
 async function runImport(file: string, flags: LedgerFlags): Promise<number> {
   const type = flags.type === undefined ? undefined : TYPES[flags.type.trim().toLowerCase()];
-  if (flags.type !== undefined && !type) throw new UserFacingError(`--type 只能是 orders (订单) 或 receivables (应收款), 不是「${flags.type}」。`, 2);
+  if (flags.type !== undefined && !type)
+    throw new UserFacingError(`--type 只能是 orders (订单) 或 receivables (应收款), 不是「${flags.type}」。`, 2);
   return withCore(flags.json, async (core) => {
     const actor = await cliActor(core, flags.as);
     const bar = progressBar(!flags.json);
-    const report = await importLedger(core, actor, file, { type, commit: flags.commit, partial: flags.partial, snapshot: flags.snapshot, sheet: flags.sheet, onProgress: bar.update }).finally(bar.stop);
+    const report = await importLedger(core, actor, file, {
+      type,
+      commit: flags.commit,
+      partial: flags.partial,
+      snapshot: flags.snapshot,
+      sheet: flags.sheet,
+      onProgress: bar.update,
+    }).finally(bar.stop);
     const errorReport = await saveErrorReport(report, file, flags.errorsOut);
     output(Boolean(flags.json), summary(report), ledgerLines(report, errorReport));
     if (flags.json && errorReport) process.stderr.write(`错误报告: ${errorReport}\n`);
@@ -59,7 +122,9 @@ async function runImport(file: string, flags: LedgerFlags): Promise<number> {
 async function runUndo(batch: string, flags: LedgerFlags): Promise<number> {
   return withCore(flags.json, async (core) => {
     const r = await undoLedgerImport(core, await cliActor(core, flags.as), batch);
-    output(Boolean(flags.json), r, [`已撤销导入批次 #${r.batchId} (${r.fileName}): 删除了导入新增的 ${r.removed} 张${TYPE_LABELS[r.type]}, ${r.restored} 张恢复为导入前的状态。`]);
+    output(Boolean(flags.json), r, [
+      `已撤销导入批次 #${r.batchId} (${r.fileName}): 删除了导入新增的 ${r.removed} 张${TYPE_LABELS[r.type]}, ${r.restored} 张恢复为导入前的状态。`,
+    ]);
     return 0;
   });
 }
@@ -94,16 +159,25 @@ export function registerLedgerCommands(program: Command): void {
     .option('--snapshot', '整表快照: 文件里没有的文件来源未完成单据视为已关闭 (a full export: missing ones are closed)')
     .option('--sheet <name>', '工作表名 (sheet name; default the first)')
     .option('--errors-out <file>', '错误报告保存位置 (where to write the error workbook)')
-    .option('--as <operator>', '以该操作员身份 (operator e-mail / WeCom / DingTalk id; default STEWARD_OPERATOR or ADMIN_EMAIL)')
+    .option(
+      '--as <operator>',
+      '以该操作员身份 (operator e-mail / WeCom / DingTalk id; default STEWARD_OPERATOR or ADMIN_EMAIL)',
+    )
     .option('--json', '输出 JSON 摘要 (machine-readable summary)')
     .addHelpText('after', HELP)
-    .action((file: string | undefined, batch: string | undefined, flags: LedgerFlags) => runAction(async () => {
-      if (file === 'undo') {
-        if (!batch) throw new UserFacingError('请给出要撤销的导入批次号, 例如: steward ledger import undo 12', 2);
-        return runUndo(batch, flags);
-      }
-      if (!file) throw new UserFacingError('请给出要导入的文件, 例如: steward ledger import 订单.xlsx (用 --help 查看更多)', 2);
-      if (batch) throw new UserFacingError(`多余的参数「${batch}」。一次只能导入一个文件。`, 2);
-      return runImport(file, flags);
-    }));
+    .action((file: string | undefined, batch: string | undefined, flags: LedgerFlags) =>
+      runAction(async () => {
+        if (file === 'undo') {
+          if (!batch) throw new UserFacingError('请给出要撤销的导入批次号, 例如: steward ledger import undo 12', 2);
+          return runUndo(batch, flags);
+        }
+        if (!file)
+          throw new UserFacingError(
+            '请给出要导入的文件, 例如: steward ledger import 订单.xlsx (用 --help 查看更多)',
+            2,
+          );
+        if (batch) throw new UserFacingError(`多余的参数「${batch}」。一次只能导入一个文件。`, 2);
+        return runImport(file, flags);
+      }),
+    );
 }

@@ -17,7 +17,9 @@ export function registerServe(program: Command): void {
         const core = await openReadyCore(process.env, { server: true });
         // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
         if (core.config.JOBS_ENABLED) checkSchedules(core.config);
-        const startJobs = core.config.JOBS_ENABLED ? () => startScheduler(core, { notifier: outboxFor(core) }) : undefined;
+        const startJobs = core.config.JOBS_ENABLED
+          ? () => startScheduler(core, { notifier: outboxFor(core) })
+          : undefined;
         const running = await serve(core, { mounts: await buildMounts(core), startJobs });
         const shutdown = (signal: string) => {
           core.logger.info({ signal }, 'signal received');

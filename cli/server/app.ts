@@ -48,9 +48,15 @@ function requestLogger(core: Core): Koa.Middleware {
       // Hot read paths (the API's transactable check, called before every ERP order) set quietLog: only failures are logged.
       // Messenger callbacks log themselves: each refusal (a 4xx with its reason) and each handled
       // message under its correlation id, so their access line would only repeat that.
-      const quiet = (ctx.path === '/healthz' && ctx.status === 200) || (ctx.state.quietLog === true && ctx.status < 500) || (ctx.path.startsWith('/webhooks/') && ctx.status < 400);
+      const quiet =
+        (ctx.path === '/healthz' && ctx.status === 200) ||
+        (ctx.state.quietLog === true && ctx.status < 500) ||
+        (ctx.path.startsWith('/webhooks/') && ctx.status < 400);
       if (!quiet) {
-        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+        ctx.state.log.info(
+          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+          'request',
+        );
       }
     }
   };
@@ -73,10 +79,19 @@ export async function buildApp(core: Core, mounts: Mount[] = []): Promise<Koa> {
       const { source, lastReceivedAt, lastOrderReceivedAt, stale, notice } = freshnessJson(await ledgerFreshness(core));
       // Which long connections are held, by any instance (no holder names: they carry host names).
       const sockets = (await leaseStatus(core)).map((l) => ({ name: l.name, held: l.live }));
-      ctx.body = { status: 'ok', ...health, ledger: { source, lastReceivedAt, lastOrderReceivedAt, stale, notice }, sockets };
+      ctx.body = {
+        status: 'ok',
+        ...health,
+        ledger: { source, lastReceivedAt, lastOrderReceivedAt, stale, notice },
+        sockets,
+      };
     } catch (err) {
       ctx.status = 503;
-      ctx.body = { status: 'unavailable', database: core.models.sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql', reason: `数据库不可用: ${(err as Error).message}` };
+      ctx.body = {
+        status: 'unavailable',
+        database: core.models.sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql',
+        reason: `数据库不可用: ${(err as Error).message}`,
+      };
     }
   });
   const stops: Stopper[] = [];

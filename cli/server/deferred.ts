@@ -6,7 +6,8 @@ import type { Mount, Stopper } from './app.js';
 /** Runs middleware in order, as Koa does for the app. */
 function compose(stack: Koa.Middleware[]): Koa.Middleware {
   return function composed(ctx, next) {
-    const run = (i: number): Promise<unknown> => (i === stack.length ? Promise.resolve(next()) : Promise.resolve(stack[i]!(ctx, () => run(i + 1))));
+    const run = (i: number): Promise<unknown> =>
+      i === stack.length ? Promise.resolve(next()) : Promise.resolve(stack[i]!(ctx, () => run(i + 1)));
     return run(0);
   };
 }
@@ -22,19 +23,23 @@ export function deferredMount(core: Core, owns: (path: string) => boolean, load:
   return function mountDeferred(app: Koa, router: Router) {
     const stack: Koa.Middleware[] = [];
     // The door sees the real app (keys, context for its session), but what it `use`s lands here.
-    const collecting = new Proxy(app, { get: (target, prop, receiver) => (prop === 'use' ? (mw: Koa.Middleware) => (stack.push(mw), collecting) : Reflect.get(target, prop, receiver)) });
+    const collecting = new Proxy(app, {
+      get: (target, prop, receiver) =>
+        prop === 'use' ? (mw: Koa.Middleware) => (stack.push(mw), collecting) : Reflect.get(target, prop, receiver),
+    });
     let loaded: Promise<{ run: Koa.Middleware; stop?: Stopper }> | undefined;
-    const start = () => (loaded ??= (async () => {
-      const started = Date.now();
-      stack.length = 0;
-      const stop = await (await load())(collecting, router);
-      core.logger.info({ ms: Date.now() - started }, 'deferred door loaded');
-      return { run: compose(stack), stop: typeof stop === 'function' ? stop : undefined };
-    })().catch((err: unknown) => {
-      core.logger.error({ err }, 'loading a door failed');
-      loaded = undefined;
-      throw err;
-    }));
+    const start = () =>
+      (loaded ??= (async () => {
+        const started = Date.now();
+        stack.length = 0;
+        const stop = await (await load())(collecting, router);
+        core.logger.info({ ms: Date.now() - started }, 'deferred door loaded');
+        return { run: compose(stack), stop: typeof stop === 'function' ? stop : undefined };
+      })().catch((err: unknown) => {
+        core.logger.error({ err }, 'loading a door failed');
+        loaded = undefined;
+        throw err;
+      }));
     app.use(async function deferredDoor(ctx, next) {
       if (!owns(ctx.path)) return next();
       const door = await start().catch(() => null);

@@ -24,7 +24,8 @@ async function scrape(core: Core, channels: readonly string[], authorization: st
   const token = core.config.METRICS_TOKEN;
   if (token !== undefined) {
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '';
-    if (!tokenMatches(token, presented)) return { status: 401, type: 'text/plain; charset=utf-8', body: 'metrics: bearer token required\n' };
+    if (!tokenMatches(token, presented))
+      return { status: 401, type: 'text/plain; charset=utf-8', body: 'metrics: bearer token required\n' };
   }
   await refreshGauges(core, channels);
   return { status: 200, type: registry.contentType, body: await registry.metrics() };
@@ -39,7 +40,13 @@ function metricsServer(core: Core, channels: readonly string[]): http.Server {
       return;
     }
     scrape(core, channels, req.headers.authorization).then(
-      (r) => res.writeHead(r.status, { 'content-type': r.type, ...(r.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) }).end(r.body),
+      (r) =>
+        res
+          .writeHead(r.status, {
+            'content-type': r.type,
+            ...(r.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+          })
+          .end(r.body),
       (err: unknown) => {
         core.logger.error({ err }, 'metrics scrape failed');
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics unavailable\n');
@@ -61,14 +68,19 @@ export function metricsMount(core: Core, channels: readonly string[]): Mount | n
     return async function mountMetricsPort() {
       const server = metricsServer(core, channels);
       await new Promise<void>((resolve, reject) => {
-        server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new UserFacingError(`METRICS_PORT ${port} 已被占用: 请换一个端口。`) : err));
+        server.once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            err.code === 'EADDRINUSE' ? new UserFacingError(`METRICS_PORT ${port} 已被占用: 请换一个端口。`) : err,
+          ),
+        );
         server.listen(port, host, () => resolve());
       });
       core.logger.info({ port: (server.address() as { port: number }).port }, 'metrics listening');
-      return () => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
     };
   }
   return function mountMetricsRoute(_app: Koa, router: Router) {

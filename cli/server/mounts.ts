@@ -30,7 +30,11 @@ export async function buildMounts(core: Core): Promise<Mount[]> {
   mounts.push(apiMount({ core, notifier: bot.deps.notifier }));
   // Loaded by the first /admin request (see deferred.ts): AdminJS would be a third of the start and of the RSS.
   const underAdmin = (p: string) => p === '/admin' || p.startsWith('/admin/');
-  mounts.push(deferredMount(core, underAdmin, async () => (await import('../../admin/index.js')).adminMount(core, { notifier: bot.deps.notifier })));
+  mounts.push(
+    deferredMount(core, underAdmin, async () =>
+      (await import('../../admin/index.js')).adminMount(core, { notifier: bot.deps.notifier }),
+    ),
+  );
   mounts.push(webhookDispatcherMount(core));
   // jshERP write-backs (停用 → enabled=0, …) within seconds while the server runs; a no-op when not configured.
   mounts.push(() => startJsherpWriteBack(core, bot.deps.notifier));

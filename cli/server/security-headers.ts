@@ -1,7 +1,8 @@
 import type Koa from 'koa';
 
 /** For pages without scripts (approval and review pages, error pages, JSON): nothing but inline style and our own forms. */
-export const STRICT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const STRICT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * Headers every response gets before its door runs: no MIME sniffing, no referrer to other

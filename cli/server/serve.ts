@@ -17,8 +17,10 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') reject(new UserFacingError(`端口 ${port} 已被占用: 请停止占用它的程序, 或设置 PORT=<其他端口> 再启动。`));
-      else if (err.code === 'EACCES') reject(new UserFacingError(`没有权限监听端口 ${port}: 请用 1024 以上的端口 (PORT=3000)。`));
+      if (err.code === 'EADDRINUSE')
+        reject(new UserFacingError(`端口 ${port} 已被占用: 请停止占用它的程序, 或设置 PORT=<其他端口> 再启动。`));
+      else if (err.code === 'EACCES')
+        reject(new UserFacingError(`没有权限监听端口 ${port}: 请用 1024 以上的端口 (PORT=3000)。`));
       else reject(err);
     };
     const onListening = () => {
@@ -55,7 +57,9 @@ export async function serve(core: Core, opts: ServeOptions = {}): Promise<Runnin
   const url = config.PUBLIC_URL.replace(`:${config.PORT}`, `:${actual}`);
   const stopJobs = opts.startJobs ? await opts.startJobs() : async () => undefined;
   if (admin.createdPassword) {
-    process.stdout.write(`\n后台管理员已创建 (只显示这一次, 请妥善保存):\n  邮箱: ${admin.email}\n  密码: ${admin.createdPassword}\n`);
+    process.stdout.write(
+      `\n后台管理员已创建 (只显示这一次, 请妥善保存):\n  邮箱: ${admin.email}\n  密码: ${admin.createdPassword}\n`,
+    );
   }
   process.stdout.write(`\ncustomer-steward 已启动: ${url}\n  后台: ${url}/admin\n  健康检查: ${url}/healthz\n\n`);
   let stopping: Promise<void> | null = null;
@@ -63,7 +67,8 @@ export async function serve(core: Core, opts: ServeOptions = {}): Promise<Runnin
     stopping ??= (async () => {
       logger.info('shutting down');
       await stopJobs();
-      for (const stopMount of stoppersOf(app)) await stopMount().catch((err: unknown) => logger.warn({ err }, 'stopping a door failed'));
+      for (const stopMount of stoppersOf(app))
+        await stopMount().catch((err: unknown) => logger.warn({ err }, 'stopping a door failed'));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

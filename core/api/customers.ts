@@ -73,13 +73,18 @@ async function ownerNames(core: Core, rows: Customer[]): Promise<Map<number, str
 export async function listCustomersForApi(core: Core, actor: Actor, q: CustomerListQuery): Promise<CustomerListPage> {
   assertCan(actor.operator, 'view');
   const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), 200);
-  const and: WhereOptions<Customer>[] = [searchWhere(core, { status: q.status, ownerId: q.owner !== undefined ? await ownerId(core, q.owner) : undefined })];
+  const and: WhereOptions<Customer>[] = [
+    searchWhere(core, { status: q.status, ownerId: q.owner !== undefined ? await ownerId(core, q.owner) : undefined }),
+  ];
   const lists = await resolveListFilters(core, { category: q.category, region: q.region });
   if (lists.category !== undefined) and.push({ category: lists.category });
   if (lists.region !== undefined) and.push({ region: lists.region });
   if (q.updatedSince !== undefined) {
     const since = new Date(q.updatedSince);
-    if (Number.isNaN(since.getTime())) throw validationError([{ field: 'updatedSince', message: 'updatedSince 应为 ISO 8601 时间, 例如 2026-12-01T00:00:00+08:00' }]);
+    if (Number.isNaN(since.getTime()))
+      throw validationError([
+        { field: 'updatedSince', message: 'updatedSince 应为 ISO 8601 时间, 例如 2026-12-01T00:00:00+08:00' },
+      ]);
     // Whole seconds: MariaDB keeps no milliseconds, and a sync must not miss a change made in the same second.
     and.push({ updatedAt: { [Op.gte]: new Date(Math.floor(since.getTime() / 1000) * 1000) } });
   }
@@ -87,11 +92,18 @@ export async function listCustomersForApi(core: Core, actor: Actor, q: CustomerL
     const { at, id } = decodeCursor(q.cursor);
     and.push({ [Op.or]: [{ updatedAt: { [Op.gt]: at } }, { updatedAt: at, id: { [Op.gt]: id } }] });
   }
-  const rows = await core.models.Customer.findAll({ where: { [Op.and]: and }, order: [['updatedAt', 'ASC'], ['id', 'ASC']], limit: limit + 1 });
+  const rows = await core.models.Customer.findAll({
+    where: { [Op.and]: and },
+    order: [
+      ['updatedAt', 'ASC'],
+      ['id', 'ASC'],
+    ],
+    limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const names = await ownerNames(core, page);
   return {
-    items: page.map((r) => toApiCustomer(core, r, r.ownerId ? names.get(r.ownerId) ?? null : null)),
+    items: page.map((r) => toApiCustomer(core, r, r.ownerId ? (names.get(r.ownerId) ?? null) : null)),
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
   };
 }
@@ -103,7 +115,7 @@ export async function getCustomerForApi(core: Core, actor: Actor, rawCode: strin
   const row = (await followCode(core, code))?.customer;
   if (!row) throw customerNotFound(code);
   const names = await ownerNames(core, [row]);
-  return toApiCustomer(core, row, row.ownerId ? names.get(row.ownerId) ?? null : null);
+  return toApiCustomer(core, row, row.ownerId ? (names.get(row.ownerId) ?? null) : null);
 }
 
 /**
@@ -113,5 +125,7 @@ export async function getCustomerForApi(core: Core, actor: Actor, rawCode: strin
 export async function assertOwnerExists(core: Core, id: number | null | undefined): Promise<void> {
   if (id === null || id === undefined) return;
   if (await core.models.Operator.count({ where: { id } })) return;
-  throw validationError([{ field: 'ownerId', message: `负责人 #${id} 不存在: 请用操作员的 id (GET /customers 返回的 owner.id)` }]);
+  throw validationError([
+    { field: 'ownerId', message: `负责人 #${id} 不存在: 请用操作员的 id (GET /customers 返回的 owner.id)` },
+  ]);
 }

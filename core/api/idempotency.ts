@@ -21,9 +21,7 @@ export interface IdempotencyRequest {
 }
 
 /** Either this request owns the key now, or the stored answer to run it again. */
-export type IdempotencyClaim =
-  | { kind: 'claimed'; id: number }
-  | { kind: 'replay'; status: number; body: string };
+export type IdempotencyClaim = { kind: 'claimed'; id: number } | { kind: 'replay'; status: number; body: string };
 
 /**
  * Claims an Idempotency-Key by inserting its row: the unique (tokenId, idemKey) index lets one
@@ -36,8 +34,16 @@ export async function claimIdempotency(core: Core, req: IdempotencyRequest): Pro
     const now = core.now();
     try {
       const row = await ApiIdempotency.create({
-        tokenId: req.tokenId, idemKey: req.key, method: req.method, path: req.path.slice(0, 191), requestHash: req.requestHash,
-        state: 'processing', status: null, response: null, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+        tokenId: req.tokenId,
+        idemKey: req.key,
+        method: req.method,
+        path: req.path.slice(0, 191),
+        requestHash: req.requestHash,
+        state: 'processing',
+        status: null,
+        response: null,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       });
       return { kind: 'claimed', id: row.id };
     } catch (err) {
@@ -51,17 +57,36 @@ export async function claimIdempotency(core: Core, req: IdempotencyRequest): Pro
       continue;
     }
     if (existing.requestHash !== req.requestHash) {
-      throw new DomainError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key「${req.key}」已用于另一个请求 (${existing.method} ${existing.path}, 内容不同)。同一个键只能重试完全相同的请求; 新请求请换一个新的键。`, { key: req.key });
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key「${req.key}」已用于另一个请求 (${existing.method} ${existing.path}, 内容不同)。同一个键只能重试完全相同的请求; 新请求请换一个新的键。`,
+        { key: req.key },
+      );
     }
-    if ((existing.state !== 'done' || existing.status === null) && now.getTime() - existing.createdAt.getTime() > ABANDONED_AFTER_MS) {
-      throw new DomainError('IDEMPOTENCY_OUTCOME_UNKNOWN', `使用 Idempotency-Key「${req.key}」的请求 (${existing.method} ${existing.path}) 在处理中中断, 不知道是否已生效。请先查询确认 (例如 GET 该客户或单据), 未生效时再用一个新的键重试。`, { key: req.key, since: existing.createdAt.toISOString() });
+    if (
+      (existing.state !== 'done' || existing.status === null) &&
+      now.getTime() - existing.createdAt.getTime() > ABANDONED_AFTER_MS
+    ) {
+      throw new DomainError(
+        'IDEMPOTENCY_OUTCOME_UNKNOWN',
+        `使用 Idempotency-Key「${req.key}」的请求 (${existing.method} ${existing.path}) 在处理中中断, 不知道是否已生效。请先查询确认 (例如 GET 该客户或单据), 未生效时再用一个新的键重试。`,
+        { key: req.key, since: existing.createdAt.toISOString() },
+      );
     }
     if (existing.state !== 'done' || existing.status === null) {
-      throw new DomainError('IDEMPOTENCY_IN_PROGRESS', `使用 Idempotency-Key「${req.key}」的同一请求正在处理中, 请稍后用同一个键重试。`, { key: req.key });
+      throw new DomainError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        `使用 Idempotency-Key「${req.key}」的同一请求正在处理中, 请稍后用同一个键重试。`,
+        { key: req.key },
+      );
     }
     return { kind: 'replay', status: existing.status, body: existing.response ?? '' };
   }
-  throw new DomainError('IDEMPOTENCY_IN_PROGRESS', `Idempotency-Key「${req.key}」正被并发使用, 请稍后用同一个键重试。`, { key: req.key });
+  throw new DomainError(
+    'IDEMPOTENCY_IN_PROGRESS',
+    `Idempotency-Key「${req.key}」正被并发使用, 请稍后用同一个键重试。`,
+    { key: req.key },
+  );
 }
 
 /** Stores the answer under a claimed key, for the retries to come. */

@@ -7,8 +7,10 @@ export const API_SCOPES = ['customers:read', 'customers:write', 'ledger:read', '
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<ApiScope, string> = {
-  'customers:read': '读取客户', 'customers:write': '新建/修改/停用/启用/申请删除客户',
-  'ledger:read': '读取进销存单据', 'ledger:write': '推送进销存单据',
+  'customers:read': '读取客户',
+  'customers:write': '新建/修改/停用/启用/申请删除客户',
+  'ledger:read': '读取进销存单据',
+  'ledger:write': '推送进销存单据',
 };
 
 /**
@@ -30,7 +32,11 @@ export function rolesForScopes(scopes: readonly ApiScope[]): Role[] {
 /** The actor core functions see for a call made with a token: door `api`, named `API:<token>`. */
 export function apiActor(tokenName: string, scopes: readonly ApiScope[], requestId?: string): Actor {
   const roles = rolesForScopes(scopes);
-  return { door: 'api', requestId, operator: { id: null, displayName: `API:${tokenName}`, active: true, roleList: () => roles } };
+  return {
+    door: 'api',
+    requestId,
+    operator: { id: null, displayName: `API:${tokenName}`, active: true, roleList: () => roles },
+  };
 }
 
 /** Parses `customers:read,ledger:write`; unknown or empty lists are refused in Chinese. */
@@ -39,7 +45,9 @@ export function parseScopes(input: string | readonly string[]): ApiScope[] {
   const unknown = list.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
   if (unknown.length || !list.length) {
     const what = unknown.length ? `不认识的权限范围: ${unknown.join(', ')}` : '至少需要一个权限范围';
-    throw new DomainError('VALIDATION', `${what}。可用: ${API_SCOPES.join(', ')}`, { errors: [{ field: 'scopes', message: what }] });
+    throw new DomainError('VALIDATION', `${what}。可用: ${API_SCOPES.join(', ')}`, {
+      errors: [{ field: 'scopes', message: what }],
+    });
   }
   return [...new Set(list)] as ApiScope[];
 }

@@ -52,16 +52,37 @@ function stateOf(core: Core, t: Pick<ApiToken, 'revokedAt' | 'expiresAt'>): ApiT
 
 function info(core: Core, t: ApiToken): ApiTokenInfo {
   return {
-    id: t.id, name: t.name, prefix: t.prefix, scopes: t.scopes.split(',') as ApiScope[], expiresAt: t.expiresAt, lastUsedAt: t.lastUsedAt,
-    revokedAt: t.revokedAt, createdBy: t.createdBy, createdAt: t.createdAt, state: stateOf(core, t),
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: t.scopes.split(',') as ApiScope[],
+    expiresAt: t.expiresAt,
+    lastUsedAt: t.lastUsedAt,
+    revokedAt: t.revokedAt,
+    createdBy: t.createdBy,
+    createdAt: t.createdAt,
+    state: stateOf(core, t),
   };
 }
 
 /** Minutes `timeZone` is ahead of UTC at `instant`. */
 function zoneOffsetMinutes(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(instant);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
   const get = (k: string) => Number(parts.find((p) => p.type === k)!.value);
-  return Math.round((Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - instant.getTime()) / 60_000);
+  return Math.round(
+    (Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) -
+      instant.getTime()) /
+      60_000,
+  );
 }
 
 /** Parses an expiry; a bare date means the start of that day where the company is. */
@@ -73,8 +94,10 @@ export function parseExpiry(core: Core, raw: string | Date | null | undefined): 
     const guess = new Date(`${raw.trim()}T00:00:00Z`);
     at = new Date(guess.getTime() - zoneOffsetMinutes(guess, core.config.STEWARD_TIMEZONE) * 60_000);
   } else at = new Date(raw);
-  if (Number.isNaN(at.getTime())) throw validationError([{ field: 'expires', message: `过期时间「${String(raw)}」格式不对, 应为 YYYY-MM-DD` }]);
-  if (at.getTime() <= core.now().getTime()) throw validationError([{ field: 'expires', message: '过期时间必须晚于现在' }]);
+  if (Number.isNaN(at.getTime()))
+    throw validationError([{ field: 'expires', message: `过期时间「${String(raw)}」格式不对, 应为 YYYY-MM-DD` }]);
+  if (at.getTime() <= core.now().getTime())
+    throw validationError([{ field: 'expires', message: '过期时间必须晚于现在' }]);
   return at;
 }
 
@@ -82,10 +105,17 @@ export function parseExpiry(core: Core, raw: string | Date | null | undefined): 
  * Creates a token. The token itself is returned once and never stored: only its sha256.
  * Admins only (the 'integrations' permission: who may connect other systems).
  */
-export async function createApiToken(core: Core, actor: Actor, input: CreateTokenInput): Promise<{ token: string; info: ApiTokenInfo }> {
+export async function createApiToken(
+  core: Core,
+  actor: Actor,
+  input: CreateTokenInput,
+): Promise<{ token: string; info: ApiTokenInfo }> {
   assertCan(actor.operator, 'integrations');
   const name = (input.name ?? '').trim();
-  if (!NAME_SHAPE.test(name)) throw validationError([{ field: 'name', message: '令牌名称只能用字母、数字、中文和 . _ -, 最长 64 个字, 例如 erp' }]);
+  if (!NAME_SHAPE.test(name))
+    throw validationError([
+      { field: 'name', message: '令牌名称只能用字母、数字、中文和 . _ -, 最长 64 个字, 例如 erp' },
+    ]);
   const scopes = parseScopes(input.scopes);
   const expiresAt = parseExpiry(core, input.expires);
   const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString('base64url')}`;
@@ -93,15 +123,28 @@ export async function createApiToken(core: Core, actor: Actor, input: CreateToke
     if (await core.models.ApiToken.count({ where: { name }, transaction: t })) throw nameTaken(name);
     let created: ApiToken;
     try {
-      created = await core.models.ApiToken.create({
-        name, tokenHash: hashToken(token), prefix: token.slice(0, 12), scopes: scopes.join(','), expiresAt, lastUsedAt: null, revokedAt: null,
-        createdBy: actor.operator.displayName, createdAt: core.now(),
-      }, { transaction: t });
+      created = await core.models.ApiToken.create(
+        {
+          name,
+          tokenHash: hashToken(token),
+          prefix: token.slice(0, 12),
+          scopes: scopes.join(','),
+          expiresAt,
+          lastUsedAt: null,
+          revokedAt: null,
+          createdBy: actor.operator.displayName,
+          createdAt: core.now(),
+        },
+        { transaction: t },
+      );
     } catch (err) {
       if (err instanceof UniqueConstraintError) throw nameTaken(name);
       throw err;
     }
-    await appendAudit(core, t, actor, { action: 'api-token.create', info: { name, scopes, expiresAt: expiresAt?.toISOString() ?? null } });
+    await appendAudit(core, t, actor, {
+      action: 'api-token.create',
+      info: { name, scopes, expiresAt: expiresAt?.toISOString() ?? null },
+    });
     return created;
   });
   forget(core);
@@ -109,13 +152,22 @@ export async function createApiToken(core: Core, actor: Actor, input: CreateToke
 }
 
 function nameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `已有名为「${name}」的令牌。请换一个名称, 或先吊销旧令牌 (steward api-token revoke ${name})。`, { field: 'name', name });
+  return new DomainError(
+    'CONFLICT',
+    `已有名为「${name}」的令牌。请换一个名称, 或先吊销旧令牌 (steward api-token revoke ${name})。`,
+    { field: 'name', name },
+  );
 }
 
 /** Every token, newest first, without secrets. */
 export async function listApiTokens(core: Core, actor: Actor): Promise<ApiTokenInfo[]> {
   assertCan(actor.operator, 'integrations');
-  const rows = await core.models.ApiToken.findAll({ order: [['createdAt', 'DESC'], ['id', 'DESC']] });
+  const rows = await core.models.ApiToken.findAll({
+    order: [
+      ['createdAt', 'DESC'],
+      ['id', 'DESC'],
+    ],
+  });
   return rows.map((r) => info(core, r));
 }
 
@@ -123,9 +175,19 @@ export async function listApiTokens(core: Core, actor: Actor): Promise<ApiTokenI
 export async function revokeApiToken(core: Core, actor: Actor, name: string): Promise<ApiTokenInfo> {
   assertCan(actor.operator, 'integrations');
   const row = await withTransaction(core.models.sequelize, async (t) => {
-    const found = await core.models.ApiToken.findOne({ where: { name: (name ?? '').trim() }, transaction: t, lock: t.LOCK.UPDATE });
-    if (!found) throw new DomainError('NOT_FOUND', `找不到名为「${name}」的令牌。用 steward api-token list 查看全部令牌。`, { name });
-    if (found.revokedAt) throw new DomainError('CONFLICT', `令牌「${found.name}」已于 ${found.revokedAt.toISOString()} 吊销。`, { name: found.name });
+    const found = await core.models.ApiToken.findOne({
+      where: { name: (name ?? '').trim() },
+      transaction: t,
+      lock: t.LOCK.UPDATE,
+    });
+    if (!found)
+      throw new DomainError('NOT_FOUND', `找不到名为「${name}」的令牌。用 steward api-token list 查看全部令牌。`, {
+        name,
+      });
+    if (found.revokedAt)
+      throw new DomainError('CONFLICT', `令牌「${found.name}」已于 ${found.revokedAt.toISOString()} 吊销。`, {
+        name: found.name,
+      });
     await found.update({ revokedAt: core.now() }, { transaction: t });
     await appendAudit(core, t, actor, { action: 'api-token.revoke', info: { name: found.name } });
     return found;
@@ -169,12 +231,24 @@ export async function verifyApiToken(core: Core, raw: string): Promise<TokenChec
   let hit = cache.byHash.get(hash);
   // Either direction: a clock set back (tests, NTP) must not keep a stale entry alive.
   if (!hit || Math.abs(now - hit.fetchedAt) > TOKEN_CACHE_MS) {
-    const row = await core.models.ApiToken.findOne({ where: { tokenHash: hash }, attributes: ['id', 'name', 'scopes', 'expiresAt', 'revokedAt'], raw: true });
+    const row = await core.models.ApiToken.findOne({
+      where: { tokenHash: hash },
+      attributes: ['id', 'name', 'scopes', 'expiresAt', 'revokedAt'],
+      raw: true,
+    });
     // Unknown hashes are cached too, but the map is bounded: a flood of made-up tokens cannot grow it.
     if (cache.byHash.size > 10_000) cache.byHash.clear();
     hit = {
       fetchedAt: now,
-      row: row ? { id: row.id, name: row.name, scopes: row.scopes.split(',') as ApiScope[], expiresAt: row.expiresAt ? new Date(row.expiresAt).getTime() : null, revoked: !!row.revokedAt } : null,
+      row: row
+        ? {
+            id: row.id,
+            name: row.name,
+            scopes: row.scopes.split(',') as ApiScope[],
+            expiresAt: row.expiresAt ? new Date(row.expiresAt).getTime() : null,
+            revoked: !!row.revokedAt,
+          }
+        : null,
     };
     cache.byHash.set(hash, hit);
   }
@@ -191,9 +265,8 @@ function touch(core: Core, touched: Map<number, number>, id: number, now: number
   if (last !== undefined && Math.abs(now - last) < LAST_USED_EVERY_MS) return;
   touched.set(id, now);
   // Fire and forget: a failed stamp must not fail the request; the next minute tries again.
-  core.models.ApiToken.update({ lastUsedAt: core.now() }, { where: { id } })
-    .catch((err: unknown) => {
-      touched.delete(id);
-      core.logger.warn({ err, tokenId: id }, 'api token lastUsedAt not written');
-    });
+  core.models.ApiToken.update({ lastUsedAt: core.now() }, { where: { id } }).catch((err: unknown) => {
+    touched.delete(id);
+    core.logger.warn({ err, tokenId: id }, 'api token lastUsedAt not written');
+  });
 }

@@ -11,7 +11,15 @@ import { isInactive, isOpenForBusiness } from '../customers/lifecycle.js';
 /** Whether a new order may be saved for a customer: what the ERP asks before it saves one. */
 export type Transactable =
   | { ok: true; mergedInto?: string }
-  | { ok: false; status: 'inactive' | 'deleted'; reason: string | null; since: string | null; until: string | null; message: string; mergedInto?: string };
+  | {
+      ok: false;
+      status: 'inactive' | 'deleted';
+      reason: string | null;
+      since: string | null;
+      until: string | null;
+      message: string;
+      mergedInto?: string;
+    };
 
 interface Row {
   code: string;
@@ -24,10 +32,15 @@ interface Row {
   merged_into: number | null;
 }
 
-const COLUMNS = 'code, name, status, deactivation_reason, deactivation_memo, deactivated_at, reactivate_on, merged_into';
+const COLUMNS =
+  'code, name, status, deactivation_reason, deactivation_memo, deactivated_at, reactivate_on, merged_into';
 const SQL = `SELECT ${COLUMNS} FROM customers WHERE code = ?`;
 const BY_ID = `SELECT ${COLUMNS} FROM customers WHERE id = ?`;
-const BY_ALIAS = `SELECT ${COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')} FROM customer_aliases a JOIN customers c ON c.id = a.customer_id WHERE a.code = ? AND a.merge_id IS NULL`;
+const BY_ALIAS = `SELECT ${COLUMNS.split(', ')
+  .map((c) => `c.${c}`)
+  .join(
+    ', ',
+  )} FROM customer_aliases a JOIN customers c ON c.id = a.customer_id WHERE a.code = ? AND a.merge_id IS NULL`;
 
 /** One row by code, past Sequelize's query wrapper on MySQL (see readPooled). */
 async function readRow(core: Core, code: string): Promise<Row | undefined> {
@@ -51,7 +64,14 @@ export async function checkTransactable(core: Core, rawCode: string): Promise<Tr
   const via = merged ? { mergedInto: merged.code } : {};
   if (isOpenForBusiness(r.status, 'new')) return { ok: true, ...via };
   const deactivatedAt = r.deactivated_at === null ? null : new Date(r.deactivated_at);
-  const shape = { code: r.code, name: r.name, status: r.status, deactivationReason: r.deactivation_reason, deactivationMemo: r.deactivation_memo, deactivatedAt } as unknown as Customer;
+  const shape = {
+    code: r.code,
+    name: r.name,
+    status: r.status,
+    deactivationReason: r.deactivation_reason,
+    deactivationMemo: r.deactivation_memo,
+    deactivatedAt,
+  } as unknown as Customer;
   let message = '';
   try {
     assertOpenForBusiness(core, shape, 'new');
@@ -66,8 +86,12 @@ export async function checkTransactable(core: Core, rawCode: string): Promise<Tr
   };
   const inactive = isInactive(r.status);
   return {
-    ok: false, status: r.status as 'inactive' | 'deleted', // not open for new business (above)
-    reason: inactive ? r.deactivation_reason : null, since: inactive ? day(deactivatedAt) : null,
-    until: inactive && r.reactivate_on ? String(r.reactivate_on).slice(0, 10) : null, message: merged ? `${mergedNote(code, merged.code)}。${message}` : message, ...via,
+    ok: false,
+    status: r.status as 'inactive' | 'deleted', // not open for new business (above)
+    reason: inactive ? r.deactivation_reason : null,
+    since: inactive ? day(deactivatedAt) : null,
+    until: inactive && r.reactivate_on ? String(r.reactivate_on).slice(0, 10) : null,
+    message: merged ? `${mergedNote(code, merged.code)}。${message}` : message,
+    ...via,
   };
 }

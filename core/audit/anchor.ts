@@ -19,14 +19,27 @@ export async function anchorAuditChain(core: Core): Promise<number | null> {
     if (!last || last.hash === linkHash(core.keys.auditKey, last.prevHash, last)) return null;
     // Neither keyed nor an old sha256 link: a different key, or tampering. Never anchor over it.
     if (last.hash !== eventHash(last.prevHash, last)) {
-      core.logger.warn({ lastId: last.id }, 'audit chain head is not signed with STEWARD_AUDIT_KEY; run steward audit verify');
+      core.logger.warn(
+        { lastId: last.id },
+        'audit chain head is not signed with STEWARD_AUDIT_KEY; run steward audit verify',
+      );
       return null;
     }
     const count = await AuditEvent.count({ transaction: t });
     const row = {
-      at: new Date(Math.floor(core.now().getTime())), operatorId: SYSTEM.id, operatorName: SYSTEM.displayName, door: 'cli' as const,
-      action: ANCHOR_ACTION, customerId: null, customerCode: null,
-      diff: JSON.stringify({ info: { legacyHead: { id: head.lastId, hash: head.hash, count }, note: '此前的事件用无密钥的 sha256 链接; 从本条起用 STEWARD_AUDIT_KEY 的 HMAC 链接' } }),
+      at: new Date(Math.floor(core.now().getTime())),
+      operatorId: SYSTEM.id,
+      operatorName: SYSTEM.displayName,
+      door: 'cli' as const,
+      action: ANCHOR_ACTION,
+      customerId: null,
+      customerCode: null,
+      diff: JSON.stringify({
+        info: {
+          legacyHead: { id: head.lastId, hash: head.hash, count },
+          note: '此前的事件用无密钥的 sha256 链接; 从本条起用 STEWARD_AUDIT_KEY 的 HMAC 链接',
+        },
+      }),
     };
     const hash = linkHash(core.keys.auditKey, head.hash, row);
     const event = await AuditEvent.create({ ...row, pii: null, prevHash: head.hash, hash }, { transaction: t });

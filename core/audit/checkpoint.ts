@@ -26,7 +26,10 @@ export function checkpointFile(config: Pick<Config, 'DATA_DIR'>): string {
 }
 
 function signature(keys: Keys, c: Omit<Checkpoint, 'sig'>): string {
-  return crypto.createHmac('sha256', keys.auditKey).update(`steward-audit-checkpoint|${canonicalJson({ id: c.id, hash: c.hash, count: c.count, at: c.at })}`).digest('hex');
+  return crypto
+    .createHmac('sha256', keys.auditKey)
+    .update(`steward-audit-checkpoint|${canonicalJson({ id: c.id, hash: c.hash, count: c.count, at: c.at })}`)
+    .digest('hex');
 }
 
 /** True when the checkpoint's fields are what was signed with this installation's audit key. */
@@ -44,7 +47,9 @@ export async function chainHead(core: Core, t?: Transaction): Promise<{ id: numb
   const heads = await core.models.AuditHead.findAll({ transaction: t });
   if (!heads.length) throw new Error('audit_head row missing: run migrations');
   const head = heads.reduce((a, b) => (b.lastId > a.lastId ? b : a));
-  const count = head.lastId ? await core.models.AuditEvent.count({ where: { id: { [Op.lte]: head.lastId } }, transaction: t }) : 0;
+  const count = head.lastId
+    ? await core.models.AuditEvent.count({ where: { id: { [Op.lte]: head.lastId } }, transaction: t })
+    : 0;
   return { id: head.lastId, hash: head.hash, count };
 }
 
@@ -78,7 +83,14 @@ export function parseCheckpoint(text: string): Checkpoint | null {
   for (const m of text.matchAll(/\{[^{}]*\}/g)) {
     try {
       const c = JSON.parse(m[0]) as Checkpoint;
-      if (Number.isInteger(c.id) && typeof c.hash === 'string' && Number.isInteger(c.count) && typeof c.at === 'string' && typeof c.sig === 'string') return { id: c.id, hash: c.hash, count: c.count, at: c.at, sig: c.sig };
+      if (
+        Number.isInteger(c.id) &&
+        typeof c.hash === 'string' &&
+        Number.isInteger(c.count) &&
+        typeof c.at === 'string' &&
+        typeof c.sig === 'string'
+      )
+        return { id: c.id, hash: c.hash, count: c.count, at: c.at, sig: c.sig };
     } catch {
       // not this one
     }
@@ -97,10 +109,12 @@ export function findCheckpoints(config: Pick<Config, 'DATA_DIR'>, backupDir: str
   const out: FoundCheckpoint[] = [];
   const file = checkpointFile(config);
   if (fs.existsSync(file)) {
-    fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      const c = line.trim() ? parseCheckpoint(line) : null;
-      if (c) out.push({ checkpoint: c, source: `${path.basename(file)} 第 ${i + 1} 行` });
-    });
+    fs.readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const c = line.trim() ? parseCheckpoint(line) : null;
+        if (c) out.push({ checkpoint: c, source: `${path.basename(file)} 第 ${i + 1} 行` });
+      });
   }
   if (fs.existsSync(backupDir)) {
     for (const name of fs.readdirSync(backupDir)) {

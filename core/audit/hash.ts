@@ -23,26 +23,49 @@ export interface Hashable {
 }
 
 function body(e: Hashable): string {
-  return canonicalJson({ at: e.at.toISOString(), operatorId: e.operatorId, operatorName: e.operatorName, door: e.door, action: e.action, customerId: e.customerId, customerCode: e.customerCode, diff: e.diff });
+  return canonicalJson({
+    at: e.at.toISOString(),
+    operatorId: e.operatorId,
+    operatorName: e.operatorName,
+    door: e.door,
+    action: e.action,
+    customerId: e.customerId,
+    customerCode: e.customerCode,
+    diff: e.diff,
+  });
 }
 
 /** The old, unkeyed link: sha256(prevHash + canonical JSON). Only verified before the anchor. */
 export function eventHash(prevHash: string, e: Hashable): string {
-  return crypto.createHash('sha256').update(prevHash + body(e)).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(prevHash + body(e))
+    .digest('hex');
 }
 
 /** A link: HMAC-SHA256 under STEWARD_AUDIT_KEY of prevHash + canonical JSON. Unforgeable without the key. */
 export function linkHash(auditKey: Buffer, prevHash: string, e: Hashable): string {
-  return crypto.createHmac('sha256', auditKey).update(prevHash + body(e)).digest('hex');
+  return crypto
+    .createHmac('sha256', auditKey)
+    .update(prevHash + body(e))
+    .digest('hex');
 }
 
 /** A salted commitment to one personal value. */
 export function commitment(salt: string, path: string, value: unknown): string {
-  return crypto.createHash('sha256').update(`${salt}|${path}|${canonicalJson(value)}`).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(`${salt}|${path}|${canonicalJson(value)}`)
+    .digest('hex');
 }
 
 /** Replaces personal values by `{ pii: <commitment> }` and collects the plaintext apart. */
-export function splitPersonal(salt: string, side: string, values: Record<string, unknown> | null | undefined, pii: Record<string, unknown>) {
+export function splitPersonal(
+  salt: string,
+  side: string,
+  values: Record<string, unknown> | null | undefined,
+  pii: Record<string, unknown>,
+) {
   if (!values) return values ?? null;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(values)) {

@@ -19,7 +19,10 @@ export async function auditLane(core: Core, t?: Transaction): Promise<number> {
   if (sequelize.getDialect() === 'sqlite') return 1;
   const hit = cache.get(core);
   if (hit && Date.now() - hit.at < REFRESH_MS) return hit.lane;
-  const [row] = await sequelize.query<{ lane: number | string }>('SELECT @@auto_increment_offset AS lane', { type: QueryTypes.SELECT, transaction: t });
+  const [row] = await sequelize.query<{ lane: number | string }>('SELECT @@auto_increment_offset AS lane', {
+    type: QueryTypes.SELECT,
+    transaction: t,
+  });
   const lane = Math.max(1, Number(row?.lane ?? 1) || 1);
   cache.set(core, { lane, at: Date.now() });
   return lane;

@@ -32,7 +32,8 @@ function linkProblem(core: Core, prev: string, e: AuditEvent, keyed: boolean): '
   if (e.hash === linkHash(core.keys.auditKey, prev, e)) return 'keyed';
   const unkeyed = e.hash === eventHash(prev, e);
   if (unkeyed && !keyed) return 'legacy';
-  if (unkeyed) return `第 ${e.id} 条的 hash 不是用审计密钥 (STEWARD_AUDIT_KEY) 签的: 这条事件是不知道密钥的人写入或改写的 (事件被伪造或改动)`;
+  if (unkeyed)
+    return `第 ${e.id} 条的 hash 不是用审计密钥 (STEWARD_AUDIT_KEY) 签的: 这条事件是不知道密钥的人写入或改写的 (事件被伪造或改动)`;
   return `第 ${e.id} 条的内容与其 hash 不符 (事件被改动)`;
 }
 
@@ -45,17 +46,30 @@ function personalProblem(core: Core, e: AuditEvent): string | null {
   } catch {
     return `第 ${e.id} 条的加密个人数据无法解密 (被改动, 或不是用本系统的 STEWARD_DATA_KEY 加密的)`;
   }
-  if (!pii || !personalMatchesDiff(e.diff, pii)) return `第 ${e.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`;
+  if (!pii || !personalMatchesDiff(e.diff, pii))
+    return `第 ${e.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`;
   return null;
 }
 
 function restoreNote(e: AuditEvent): RestoreNote | null {
   const info = (JSON.parse(e.diff) as { info?: Partial<RestoreNote> }).info;
   if (!info?.headBefore || !info.headAfter) return null;
-  return { eventId: e.id, at: e.at.toISOString(), by: e.operatorName, backup: String(info.backup ?? ''), headBefore: info.headBefore, headAfter: info.headAfter };
+  return {
+    eventId: e.id,
+    at: e.at.toISOString(),
+    by: e.operatorName,
+    backup: String(info.backup ?? ''),
+    headBefore: info.headBefore,
+    headAfter: info.headAfter,
+  };
 }
 
-interface LaneWalk { ok: true; checked: number; last: { id: number; hash: string } | null; restores: RestoreNote[] }
+interface LaneWalk {
+  ok: true;
+  checked: number;
+  last: { id: number; hash: string } | null;
+  restores: RestoreNote[];
+}
 
 /** Walks one lane in id order; the first broken link ends it. Only lane 1 may hold pre-key (legacy) links. */
 async function walkLane(core: Core, lane: number, headOf: AuditHead | undefined): Promise<LaneWalk | ChainReport> {
@@ -68,13 +82,18 @@ async function walkLane(core: Core, lane: number, headOf: AuditHead | undefined)
   const restores: RestoreNote[] = [];
   const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked, brokenAt: id, reason });
   for (;;) {
-    const rows = await core.models.AuditEvent.findAll({ where: { lane, id: { [Op.gt]: lastId } }, order: [['id', 'ASC']], limit: 1000 });
+    const rows = await core.models.AuditEvent.findAll({
+      where: { lane, id: { [Op.gt]: lastId } },
+      order: [['id', 'ASC']],
+      limit: 1000,
+    });
     if (rows.length === 0) break;
     for (const e of rows) {
       firstId ??= e.id;
       const link = linkProblem(core, prev, e, keyed || lane !== 1);
       if (link !== 'keyed' && link !== 'legacy') return broken(e.id, link);
-      if (link === 'keyed' && !keyed && legacy > 0 && e.action !== ANCHOR_ACTION && e.action !== RESTORE_ACTION) return broken(e.id, `第 ${e.id} 条之前的 ${legacy} 条事件没有用审计密钥锚定 (链被改写)`);
+      if (link === 'keyed' && !keyed && legacy > 0 && e.action !== ANCHOR_ACTION && e.action !== RESTORE_ACTION)
+        return broken(e.id, `第 ${e.id} 条之前的 ${legacy} 条事件没有用审计密钥锚定 (链被改写)`);
       if (link === 'keyed') keyed = true;
       else legacy++;
       const pii = personalProblem(core, e);
@@ -88,7 +107,11 @@ async function walkLane(core: Core, lane: number, headOf: AuditHead | undefined)
       checked++;
     }
   }
-  if (checked > 0 && !keyed) return broken(firstId!, `链中 ${checked} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`);
+  if (checked > 0 && !keyed)
+    return broken(
+      firstId!,
+      `链中 ${checked} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`,
+    );
   if (checked > 0 && !headOf) return broken(lastId, `第 ${lane} 道链没有链头记录 (audit_head 中的行被删除)`);
   if (headOf && headOf.hash !== prev) return broken(headOf.lastId, '链尾与记录的链头不符 (末尾的事件被删除)');
   return { ok: true, checked, last: checked ? { id: lastId, hash: prev } : null, restores };
@@ -104,7 +127,9 @@ async function walkLane(core: Core, lane: number, headOf: AuditHead | undefined)
 export async function verifyAuditChain(core: Core): Promise<ChainReport> {
   const { AuditEvent, AuditHead } = core.models;
   const heads = new Map((await AuditHead.findAll()).map((h) => [h.id, h]));
-  const used = (await AuditEvent.findAll({ attributes: ['lane'], group: ['lane'], raw: true })).map((r) => Number(r.lane));
+  const used = (await AuditEvent.findAll({ attributes: ['lane'], group: ['lane'], raw: true })).map((r) =>
+    Number(r.lane),
+  );
   const lanes = [...new Set([...heads.keys(), ...used])].sort((a, b) => a - b);
   let checked = 0;
   let head: { id: number; hash: string } | undefined;

@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (pw: string, salt: Buffer, len: number, opts: crypto.ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: crypto.ScryptOptions,
+) => Promise<Buffer>;
 
 /** OWASP's current minimum for scrypt (2^17, 8, 1): 128 MiB and ~0.3 s per hash. */
 export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
@@ -45,13 +50,15 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-const dummy = () => `scrypt$${activeParams().N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
+const dummy = () =>
+  `scrypt$${activeParams().N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
 /** Constant-time check; an unknown account still costs one full-strength scrypt, so timing does not tell. */
 export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = (stored ?? dummy()).split('$');
   const [N, R, P] = [Number(n), Number(r), Number(p)];
-  if (scheme !== 'scrypt' || !salt || !hash || !(N >= 2 && N <= MAX_N && R >= 1 && R <= 32 && P >= 1 && P <= 16)) return false;
+  if (scheme !== 'scrypt' || !salt || !hash || !(N >= 2 && N <= MAX_N && R >= 1 && R <= 32 && P >= 1 && P <= 16))
+    return false;
   const expected = Buffer.from(hash, 'base64');
   const got = await derive(password, Buffer.from(salt, 'base64'), expected.length, N, R, P);
   return crypto.timingSafeEqual(got, expected) && Boolean(stored);

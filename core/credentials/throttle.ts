@@ -35,7 +35,10 @@ const accountPrefix = (email: string) => `pair:${sha(email.trim().toLowerCase())
 /** The keys one login attempt counts against: the (account, IP) pair and the IP. */
 export function loginKeys(ip: string, email: string, limits: LoginLimits = LOGIN_LIMITS): ThrottleKey[] {
   const where = ip.slice(0, 64);
-  return [{ key: `${accountPrefix(email)}${sha(where).slice(0, 16)}`, policy: limits.pair }, { key: `ip:${where}`, policy: limits.ip }];
+  return [
+    { key: `${accountPrefix(email)}${sha(where).slice(0, 16)}`, policy: limits.pair },
+    { key: `ip:${where}`, policy: limits.ip },
+  ];
 }
 
 /** The wait after `failures` failures under `policy`. */
@@ -54,10 +57,14 @@ export class LoginThrottle {
   /** Milliseconds until the longest of `keys`' delays is over, or 0. */
   async blockedFor(keys: ThrottleKey[]): Promise<number> {
     const now = this.core.now().getTime();
-    const rows = await this.core.models.sequelize.query<{ throttle_key: string; window_start: unknown; failures: unknown }>(
-      'SELECT throttle_key, window_start, failures FROM login_throttle WHERE throttle_key IN (:keys)',
-      { replacements: { keys: keys.map((k) => k.key) }, type: QueryTypes.SELECT },
-    );
+    const rows = await this.core.models.sequelize.query<{
+      throttle_key: string;
+      window_start: unknown;
+      failures: unknown;
+    }>('SELECT throttle_key, window_start, failures FROM login_throttle WHERE throttle_key IN (:keys)', {
+      replacements: { keys: keys.map((k) => k.key) },
+      type: QueryTypes.SELECT,
+    });
     let wait = 0;
     for (const row of rows) {
       const policy = keys.find((k) => k.key === row.throttle_key)!.policy;
@@ -75,10 +82,11 @@ export class LoginThrottle {
     for (const { key, policy } of keys) {
       const fresh = now - policy.resetMs;
       // MySQL evaluates SET left to right, so `failures` is computed before window_start changes.
-      const sql = sequelize.getDialect() === 'mysql'
-        ? `INSERT INTO login_throttle (throttle_key, window_start, failures) VALUES (:key, :now, 1)
+      const sql =
+        sequelize.getDialect() === 'mysql'
+          ? `INSERT INTO login_throttle (throttle_key, window_start, failures) VALUES (:key, :now, 1)
            ON DUPLICATE KEY UPDATE failures = IF(window_start > :fresh, failures + 1, 1), window_start = :now`
-        : `INSERT INTO login_throttle (throttle_key, window_start, failures) VALUES (:key, :now, 1)
+          : `INSERT INTO login_throttle (throttle_key, window_start, failures) VALUES (:key, :now, 1)
            ON CONFLICT(throttle_key) DO UPDATE SET failures = CASE WHEN window_start > :fresh THEN failures + 1 ELSE 1 END, window_start = :now`;
       await sequelize.query(sql, { replacements: { key, now, fresh } });
     }
@@ -87,18 +95,23 @@ export class LoginThrottle {
 
   /** Forgets a key (the account-and-IP pair after a successful login). */
   async clear(key: string): Promise<void> {
-    await this.core.models.sequelize.query('DELETE FROM login_throttle WHERE throttle_key = :key', { replacements: { key } });
+    await this.core.models.sequelize.query('DELETE FROM login_throttle WHERE throttle_key = :key', {
+      replacements: { key },
+    });
   }
 
   /** Drops counters whose last failure is a day old or more. */
   async prune(now = this.core.now().getTime()): Promise<void> {
-    await this.core.models.sequelize.query('DELETE FROM login_throttle WHERE window_start < :old', { replacements: { old: now - 86400_000 } });
+    await this.core.models.sequelize.query('DELETE FROM login_throttle WHERE window_start < :old', {
+      replacements: { old: now - 86400_000 },
+    });
   }
 }
 
 /** Lifts every login delay on an account, from every IP (an admin's 解除登录限制); returns how many. */
 export async function clearLoginDelays(core: Core, email: string): Promise<number> {
   return core.models.sequelize.query('DELETE FROM login_throttle WHERE throttle_key LIKE :prefix', {
-    replacements: { prefix: `${accountPrefix(email)}%` }, type: QueryTypes.BULKDELETE,
+    replacements: { prefix: `${accountPrefix(email)}%` },
+    type: QueryTypes.BULKDELETE,
   });
 }

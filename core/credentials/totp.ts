@@ -20,9 +20,13 @@ export function totpUri(email: string, secret: string): string {
 }
 
 async function storedSecret(core: Core, operatorId: number): Promise<string | null> {
-  const [row] = await core.models.sequelize.query<{ s: string | null }>('SELECT totp_secret AS s FROM admin_credentials WHERE operator_id = :operatorId', {
-    replacements: { operatorId }, type: QueryTypes.SELECT,
-  });
+  const [row] = await core.models.sequelize.query<{ s: string | null }>(
+    'SELECT totp_secret AS s FROM admin_credentials WHERE operator_id = :operatorId',
+    {
+      replacements: { operatorId },
+      type: QueryTypes.SELECT,
+    },
+  );
   return row?.s ?? null;
 }
 
@@ -39,17 +43,28 @@ export async function checkTotp(core: Core, operatorId: number, code: string): P
 }
 
 /** Turns on the second factor once the operator proved their app shows the right code; the secret is stored encrypted. Audited. */
-export async function enrolTotp(core: Core, actor: Actor, operatorId: number, secret: string, code: string): Promise<void> {
+export async function enrolTotp(
+  core: Core,
+  actor: Actor,
+  operatorId: number,
+  secret: string,
+  code: string,
+): Promise<void> {
   const token = String(code ?? '').replace(/\s/g, '');
   if (!/^\d{6}$/.test(token) || !authenticator.check(token, secret)) {
-    throw new DomainError('VALIDATION', '验证码不对: 请输入验证器 App 里当前显示的 6 位数字 (每 30 秒变化), 并确认手机时间准确。', { field: 'code' });
+    throw new DomainError(
+      'VALIDATION',
+      '验证码不对: 请输入验证器 App 里当前显示的 6 位数字 (每 30 秒变化), 并确认手机时间准确。',
+      { field: 'code' },
+    );
   }
   const { sequelize } = core.models;
   const now = core.now().getTime();
   const enc = encrypt(core.keys, secret);
-  const sql = sequelize.getDialect() === 'mysql'
-    ? 'INSERT INTO admin_credentials (operator_id, must_change_password, totp_secret, updated_at) VALUES (:operatorId, false, :enc, :now) ON DUPLICATE KEY UPDATE totp_secret = :enc, updated_at = :now'
-    : 'INSERT INTO admin_credentials (operator_id, must_change_password, totp_secret, updated_at) VALUES (:operatorId, false, :enc, :now) ON CONFLICT(operator_id) DO UPDATE SET totp_secret = :enc, updated_at = :now';
+  const sql =
+    sequelize.getDialect() === 'mysql'
+      ? 'INSERT INTO admin_credentials (operator_id, must_change_password, totp_secret, updated_at) VALUES (:operatorId, false, :enc, :now) ON DUPLICATE KEY UPDATE totp_secret = :enc, updated_at = :now'
+      : 'INSERT INTO admin_credentials (operator_id, must_change_password, totp_secret, updated_at) VALUES (:operatorId, false, :enc, :now) ON CONFLICT(operator_id) DO UPDATE SET totp_secret = :enc, updated_at = :now';
   await withTransaction(sequelize, async (t) => {
     await sequelize.query(sql, { replacements: { operatorId, enc, now }, transaction: t });
     await appendAudit(core, t, actor, { action: 'operator.totp.enrol', info: { operatorId } });

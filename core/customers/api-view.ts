@@ -40,7 +40,12 @@ export const API_CUSTOMER_SCHEMA = {
     status: { type: 'string', enum: ['active', 'inactive', 'deleted'] },
     deactivation: {
       type: ['object', 'null'],
-      properties: { reason: { type: ['string', 'null'] }, memo: { type: ['string', 'null'] }, since: { type: ['string', 'null'] }, until: { type: ['string', 'null'] } },
+      properties: {
+        reason: { type: ['string', 'null'] },
+        memo: { type: ['string', 'null'] },
+        since: { type: ['string', 'null'] },
+        until: { type: ['string', 'null'] },
+      },
     },
     note: { type: ['string', 'null'] },
     lastOrderDate: { type: ['string', 'null'], format: 'date' },
@@ -60,13 +65,26 @@ function day(core: Core, d: Date | null): string | null {
 export function toApiCustomer(core: Core, c: Customer, ownerName: string | null): ApiCustomer {
   const phone = isDeleted(c.status) ? null : decrypt(core.keys, c.phoneEnc);
   return {
-    code: c.code, name: c.name, contact: c.contact, phoneMasked: phone ? maskPhone(phone) : null, category: c.category, region: c.region ?? null,
+    code: c.code,
+    name: c.name,
+    contact: c.contact,
+    phoneMasked: phone ? maskPhone(phone) : null,
+    category: c.category,
+    region: c.region ?? null,
     owner: c.ownerId ? { id: c.ownerId, name: ownerName ?? `#${c.ownerId}` } : null,
     status: c.status,
     deactivation: isInactive(c.status)
-      ? { reason: c.deactivationReason, memo: c.deactivationMemo, since: day(core, c.deactivatedAt), until: c.reactivateOn }
+      ? {
+          reason: c.deactivationReason,
+          memo: c.deactivationMemo,
+          since: day(core, c.deactivatedAt),
+          until: c.reactivateOn,
+        }
       : null,
-    note: c.note, lastOrderDate: day(core, c.lastOrderAt), version: c.version,
-    createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
+    note: c.note,
+    lastOrderDate: day(core, c.lastOrderAt),
+    version: c.version,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }

@@ -38,7 +38,11 @@ function takeHeld(h: Held): number | null {
  * numbers from the counter in its own transaction and gives the first. Creates that arrive while a
  * refill is under way wait for it instead of taking a block each. Null when blocks are off.
  */
-export async function claimCodeNumber(core: Core, scope: string, reserve: (n: number) => Promise<number>): Promise<number | null> {
+export async function claimCodeNumber(
+  core: Core,
+  scope: string,
+  reserve: (n: number) => Promise<number>,
+): Promise<number | null> {
   const size = core.config.CODE_BLOCK_SIZE;
   if (size <= 1) return null;
   const h = heldOf(core, scope);

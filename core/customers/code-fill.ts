@@ -13,7 +13,13 @@ export async function fillCodeColumns(core: Core): Promise<number> {
   let lastId = 0;
   let filled = 0;
   for (;;) {
-    const rows = await Customer.findAll({ where: { codeOrigin: null, id: { [Op.gt]: lastId } }, attributes: ['id', 'code'], order: [['id', 'ASC']], limit: 1000, raw: true });
+    const rows = await Customer.findAll({
+      where: { codeOrigin: null, id: { [Op.gt]: lastId } },
+      attributes: ['id', 'code'],
+      order: [['id', 'ASC']],
+      limit: 1000,
+      raw: true,
+    });
     if (!rows.length) return filled;
     lastId = rows.at(-1)!.id;
     const manual: number[] = [];
@@ -28,9 +34,12 @@ export async function fillCodeColumns(core: Core): Promise<number> {
       // One statement per page: CASE keeps a 100k-row backfill at a hundred round trips.
       const cases = () => `CASE id ${auto.map(() => 'WHEN ? THEN ?').join(' ')} END`;
       const values = (col: 'scope' | 'seq') => auto.flatMap((a) => [a.id, a[col]]);
-      await sequelize.query(`UPDATE customers SET code_origin = 'auto', code_scope = ${cases()}, code_seq = ${cases()} WHERE code_origin IS NULL AND id IN (${auto.map(() => '?').join(',')})`, {
-        replacements: [...values('scope'), ...values('seq'), ...auto.map((a) => a.id)],
-      });
+      await sequelize.query(
+        `UPDATE customers SET code_origin = 'auto', code_scope = ${cases()}, code_seq = ${cases()} WHERE code_origin IS NULL AND id IN (${auto.map(() => '?').join(',')})`,
+        {
+          replacements: [...values('scope'), ...values('seq'), ...auto.map((a) => a.id)],
+        },
+      );
     }
     filled += rows.length;
   }

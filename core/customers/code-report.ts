@@ -13,7 +13,9 @@ export interface CodeReport {
 
 /** The key two codes share when they differ only by case, width or separators. */
 export function codeKey(code: string): string {
-  return toHalfWidth(code).toUpperCase().replace(/[\s\-_./]/g, '');
+  return toHalfWidth(code)
+    .toUpperCase()
+    .replace(/[\s\-_./]/g, '');
 }
 
 /** Lists off-rule codes and near-duplicates so people can tidy legacy data. Streams in pages. */
@@ -24,7 +26,13 @@ export async function codeReport(core: Core): Promise<CodeReport> {
   const groups = new Map<string, string[]>();
   let lastId = 0;
   for (;;) {
-    const rows = await core.models.Customer.findAll({ where: { id: { [Op.gt]: lastId } }, attributes: ['id', 'code'], order: [['id', 'ASC']], limit: 5000, raw: true });
+    const rows = await core.models.Customer.findAll({
+      where: { id: { [Op.gt]: lastId } },
+      attributes: ['id', 'code'],
+      order: [['id', 'ASC']],
+      limit: 5000,
+      raw: true,
+    });
     if (!rows.length) break;
     for (const { id, code } of rows) {
       lastId = id;

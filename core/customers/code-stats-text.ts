@@ -3,22 +3,32 @@ import type { CodeStats, GapNumber } from './code-stats.js';
 /** Why a number is free, in words. */
 export function gapReasonText(g: GapNumber): string {
   switch (g.reason) {
-    case 'deleted': return '已删除 (在回收站)';
-    case 'purged': return '已删除, 回收站已清除';
-    case 'merged': return `已并入 ${g.to ?? '其他客户'}`;
-    case 'recoded': return `已改为 ${g.to ?? '新编码'}`;
-    default: return '原因不明 (升级前的记录, 或有人直接改过数据库)';
+    case 'deleted':
+      return '已删除 (在回收站)';
+    case 'purged':
+      return '已删除, 回收站已清除';
+    case 'merged':
+      return `已并入 ${g.to ?? '其他客户'}`;
+    case 'recoded':
+      return `已改为 ${g.to ?? '新编码'}`;
+    default:
+      return '原因不明 (升级前的记录, 或有人直接改过数据库)';
   }
 }
 
 /** 编码统计 as chat and `steward codes stats` show it. */
 export function codeStatsText(s: CodeStats, gapLimit = 10): string {
   const lines = [`编码统计 (当前规则 ${s.rule}, ${s.reset === 'yearly' ? '每年重新编号' : '连续编号'})`];
-  lines.push(`客户编码共 ${s.total} 个: 自动生成 ${s.origins.auto}, 手工填写 ${s.origins.manual}, 改编码 ${s.origins.recode}`);
+  lines.push(
+    `客户编码共 ${s.total} 个: 自动生成 ${s.origins.auto}, 手工填写 ${s.origins.manual}, 改编码 ${s.origins.recode}`,
+  );
   lines.push(`不符合当前规则: ${s.offRule} 个${s.offRule ? ' (发送「编码检查」查看明细)' : ''}`);
   if (s.groups.length) {
     lines.push('按规则/前缀/年份:');
-    for (const g of s.groups) lines.push(`• ${g.rule}${g.current ? ' (当前)' : ''} 前缀 ${g.prefix || '(无)'} ${g.year ? `${g.year} 年` : '不分年'}: ${g.count} 个${g.nextValue ? `, 计数器到 ${g.nextValue - 1}` : ''}`);
+    for (const g of s.groups)
+      lines.push(
+        `• ${g.rule}${g.current ? ' (当前)' : ''} 前缀 ${g.prefix || '(无)'} ${g.year ? `${g.year} 年` : '不分年'}: ${g.count} 个${g.nextValue ? `, 计数器到 ${g.nextValue - 1}` : ''}`,
+      );
   }
   for (const gap of s.gaps) {
     const title = `${gap.year ? `${gap.year} 年` : '当前规则'}编号空缺: ${gap.missing} 个`;
@@ -26,7 +36,9 @@ export function codeStatsText(s: CodeStats, gapLimit = 10): string {
       lines.push(`${title}`);
       continue;
     }
-    lines.push(`${title}${gap.missing > Math.min(gapLimit, gap.numbers.length) ? ` (列出前 ${Math.min(gapLimit, gap.numbers.length)} 个)` : ''}:`);
+    lines.push(
+      `${title}${gap.missing > Math.min(gapLimit, gap.numbers.length) ? ` (列出前 ${Math.min(gapLimit, gap.numbers.length)} 个)` : ''}:`,
+    );
     for (const g of gap.numbers.slice(0, gapLimit)) lines.push(`  ${g.code ?? `第 ${g.seq} 号`} — ${gapReasonText(g)}`);
   }
   lines.push(`下一个自动编码: ${s.next}`);

@@ -68,27 +68,68 @@ export async function codeStats(core: Core): Promise<CodeStats> {
   const key = `r${ruleKey(rule)}`;
   const origins = { auto: 0, manual: 0, recode: 0 };
   let total = 0;
-  for (const r of await rows<{ o: string | null; n: number }>(core, `SELECT code_origin AS o, COUNT(*) AS n FROM customers WHERE ${live} GROUP BY code_origin`, [])) {
+  for (const r of await rows<{ o: string | null; n: number }>(
+    core,
+    `SELECT code_origin AS o, COUNT(*) AS n FROM customers WHERE ${live} GROUP BY code_origin`,
+    [],
+  )) {
     total += Number(r.n);
     if (r.o === 'auto' || r.o === 'manual' || r.o === 'recode') origins[r.o] += Number(r.n);
   }
-  const [off] = await rows<{ n: number }>(core, `SELECT COUNT(*) AS n FROM customers WHERE ${live} AND (code_scope IS NULL OR code_scope NOT LIKE ?)`, [`${key}%`]);
+  const [off] = await rows<{ n: number }>(
+    core,
+    `SELECT COUNT(*) AS n FROM customers WHERE ${live} AND (code_scope IS NULL OR code_scope NOT LIKE ?)`,
+    [`${key}%`],
+  );
   const counters = await core.models.CodeSequence.findAll({ where: { rule: { [Op.ne]: null } }, raw: true });
   const byScope = new Map(counters.map((c) => [c.scope, c]));
   const groups: CodeGroup[] = [];
   const seen = new Set<string>();
-  for (const g of await rows<{ s: string; n: number }>(core, `SELECT code_scope AS s, COUNT(*) AS n FROM customers WHERE ${live} AND code_scope IS NOT NULL GROUP BY code_scope`, [])) {
+  for (const g of await rows<{ s: string; n: number }>(
+    core,
+    `SELECT code_scope AS s, COUNT(*) AS n FROM customers WHERE ${live} AND code_scope IS NOT NULL GROUP BY code_scope`,
+    [],
+  )) {
     const counter = byScope.get(g.s);
     const groupRule = counter?.rule ?? (g.s.startsWith(key) ? rule : null);
     if (!groupRule) continue;
     seen.add(g.s);
-    groups.push({ rule: groupRule, prefix: prefixOf(groupRule), year: counter?.period ?? g.s.slice(key.length + 1), count: Number(g.n), nextValue: counter?.nextValue ?? null, current: groupRule === rule });
+    groups.push({
+      rule: groupRule,
+      prefix: prefixOf(groupRule),
+      year: counter?.period ?? g.s.slice(key.length + 1),
+      count: Number(g.n),
+      nextValue: counter?.nextValue ?? null,
+      current: groupRule === rule,
+    });
   }
-  for (const c of counters) if (!seen.has(c.scope)) groups.push({ rule: c.rule!, prefix: prefixOf(c.rule!), year: c.period ?? '', count: 0, nextValue: c.nextValue, current: c.rule === rule });
-  groups.sort((a, b) => Number(b.current) - Number(a.current) || a.rule.localeCompare(b.rule) || a.year.localeCompare(b.year));
+  for (const c of counters)
+    if (!seen.has(c.scope))
+      groups.push({
+        rule: c.rule!,
+        prefix: prefixOf(c.rule!),
+        year: c.period ?? '',
+        count: 0,
+        nextValue: c.nextValue,
+        current: c.rule === rule,
+      });
+  groups.sort(
+    (a, b) => Number(b.current) - Number(a.current) || a.rule.localeCompare(b.rule) || a.year.localeCompare(b.year),
+  );
   const gaps: SequenceGaps[] = [];
-  for (const c of counters) if (c.rule === rule) gaps.push(await sequenceGaps(core, c.scope, c.period ?? '', c.nextValue));
-  return { rule, reset, manualPattern, total, origins, offRule: Number(off?.n ?? 0), groups, gaps, next: await nextCodePreview(core, byScope.get(customerCodeScope(core))?.nextValue ?? 1) };
+  for (const c of counters)
+    if (c.rule === rule) gaps.push(await sequenceGaps(core, c.scope, c.period ?? '', c.nextValue));
+  return {
+    rule,
+    reset,
+    manualPattern,
+    total,
+    origins,
+    offRule: Number(off?.n ?? 0),
+    groups,
+    gaps,
+    next: await nextCodePreview(core, byScope.get(customerCodeScope(core))?.nextValue ?? 1),
+  };
 }
 
 /** The fixed text before a rule's first token. */
@@ -109,16 +150,32 @@ async function nextCodePreview(core: Core, from: number): Promise<string> {
 /** Numbers below the counter no live customer holds (gaps and islands on the (code_scope, code_seq) index). */
 async function sequenceGaps(core: Core, scope: string, year: string, nextValue: number): Promise<SequenceGaps> {
   const top = nextValue - 1;
-  const [held] = await rows<{ n: number }>(core, `SELECT COUNT(DISTINCT code_seq) AS n FROM customers WHERE code_scope = ? AND code_seq BETWEEN 1 AND ? AND ${live}`, [scope, top]);
+  const [held] = await rows<{ n: number }>(
+    core,
+    `SELECT COUNT(DISTINCT code_seq) AS n FROM customers WHERE code_scope = ? AND code_seq BETWEEN 1 AND ? AND ${live}`,
+    [scope, top],
+  );
   const missing = Math.max(0, top - Number(held?.n ?? 0));
   const numbers: number[] = [];
   if (missing) {
-    const starts = await rows<{ s: number }>(core, `SELECT c.code_seq AS s FROM customers c WHERE c.code_scope = ? AND c.code_seq < ? AND c.${live}
-      AND NOT EXISTS (SELECT 1 FROM customers d WHERE d.code_scope = c.code_scope AND d.code_seq = c.code_seq + 1 AND d.${live}) ORDER BY c.code_seq LIMIT ${GAP_LIST}`, [scope, top]);
-    const [first] = await rows<{ m: number | null }>(core, `SELECT MIN(code_seq) AS m FROM customers WHERE code_scope = ? AND code_seq >= 1 AND ${live}`, [scope]);
+    const starts = await rows<{ s: number }>(
+      core,
+      `SELECT c.code_seq AS s FROM customers c WHERE c.code_scope = ? AND c.code_seq < ? AND c.${live}
+      AND NOT EXISTS (SELECT 1 FROM customers d WHERE d.code_scope = c.code_scope AND d.code_seq = c.code_seq + 1 AND d.${live}) ORDER BY c.code_seq LIMIT ${GAP_LIST}`,
+      [scope, top],
+    );
+    const [first] = await rows<{ m: number | null }>(
+      core,
+      `SELECT MIN(code_seq) AS m FROM customers WHERE code_scope = ? AND code_seq >= 1 AND ${live}`,
+      [scope],
+    );
     const from = [...(first?.m == null || Number(first.m) > 1 ? [0] : []), ...starts.map((s) => Number(s.s))];
     for (const s of from) {
-      const [end] = await rows<{ m: number | null }>(core, `SELECT MIN(code_seq) AS m FROM customers WHERE code_scope = ? AND code_seq > ? AND ${live}`, [scope, s]);
+      const [end] = await rows<{ m: number | null }>(
+        core,
+        `SELECT MIN(code_seq) AS m FROM customers WHERE code_scope = ? AND code_seq > ? AND ${live}`,
+        [scope, s],
+      );
       const last = Math.min(end?.m == null ? top : Number(end.m) - 1, top);
       for (let n = s + 1; n <= last && numbers.length < GAP_LIST; n++) numbers.push(n);
       if (numbers.length >= GAP_LIST) break;
@@ -131,20 +188,55 @@ async function sequenceGaps(core: Core, scope: string, year: string, nextValue: 
 async function gapReasons(core: Core, scope: string, year: string, numbers: number[]): Promise<GapNumber[]> {
   if (!numbers.length) return [];
   const { Customer, CustomerAlias, RecycleEntry } = core.models;
-  const holders = await Customer.findAll({ where: { codeScope: scope, codeSeq: numbers }, attributes: ['code', 'codeSeq', 'mergedInto'], raw: true });
-  const survivors = await Customer.findAll({ where: { id: holders.map((h) => h.mergedInto).filter((id): id is number => !!id) }, attributes: ['id', 'code'], raw: true });
+  const holders = await Customer.findAll({
+    where: { codeScope: scope, codeSeq: numbers },
+    attributes: ['code', 'codeSeq', 'mergedInto'],
+    raw: true,
+  });
+  const survivors = await Customer.findAll({
+    where: { id: holders.map((h) => h.mergedInto).filter((id): id is number => !!id) },
+    attributes: ['id', 'code'],
+    raw: true,
+  });
   // Without {MM} a number has exactly one code; with it, only the holders above can say.
-  const guess = /\{MM\}/.test(core.config.CODE_RULE) ? null : (n: number) => formatCode(core.config.CODE_RULE, new Date(`${year || core.now().getUTCFullYear()}-07-01T00:00:00Z`), n, core.config.STEWARD_TIMEZONE);
+  const guess = /\{MM\}/.test(core.config.CODE_RULE)
+    ? null
+    : (n: number) =>
+        formatCode(
+          core.config.CODE_RULE,
+          new Date(`${year || core.now().getUTCFullYear()}-07-01T00:00:00Z`),
+          n,
+          core.config.STEWARD_TIMEZONE,
+        );
   const codes = guess ? numbers.map(guess) : [];
-  const aliases = await CustomerAlias.findAll({ where: { code: codes, mergeId: null }, attributes: ['code', 'customerId'], raw: true });
-  const aliasTo = await Customer.findAll({ where: { id: aliases.map((a) => a.customerId) }, attributes: ['id', 'code'], raw: true });
-  const purged = new Set((await RecycleEntry.findAll({ where: { customerCode: codes }, attributes: ['customerCode'], raw: true })).map((r) => r.customerCode));
+  const aliases = await CustomerAlias.findAll({
+    where: { code: codes, mergeId: null },
+    attributes: ['code', 'customerId'],
+    raw: true,
+  });
+  const aliasTo = await Customer.findAll({
+    where: { id: aliases.map((a) => a.customerId) },
+    attributes: ['id', 'code'],
+    raw: true,
+  });
+  const purged = new Set(
+    (await RecycleEntry.findAll({ where: { customerCode: codes }, attributes: ['customerCode'], raw: true })).map(
+      (r) => r.customerCode,
+    ),
+  );
   return numbers.map((n) => {
     const h = holders.find((x) => x.codeSeq === n);
-    if (h) return { seq: n, code: h.code, reason: h.mergedInto ? 'merged' : 'deleted', to: survivors.find((s) => s.id === h.mergedInto)?.code ?? null };
+    if (h)
+      return {
+        seq: n,
+        code: h.code,
+        reason: h.mergedInto ? 'merged' : 'deleted',
+        to: survivors.find((s) => s.id === h.mergedInto)?.code ?? null,
+      };
     const code = guess ? guess(n) : null;
     const alias = aliases.find((a) => a.code === code);
-    if (alias) return { seq: n, code, reason: 'recoded', to: aliasTo.find((c) => c.id === alias.customerId)?.code ?? null };
+    if (alias)
+      return { seq: n, code, reason: 'recoded', to: aliasTo.find((c) => c.id === alias.customerId)?.code ?? null };
     return { seq: n, code, reason: code && purged.has(code) ? 'purged' : 'unknown', to: null };
   });
 }

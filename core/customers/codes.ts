@@ -59,8 +59,15 @@ export function checkManualCode(core: Core, input: string): string {
   const code = normalizeCode(input);
   const pattern = core.config.CODE_MANUAL_PATTERN;
   if (!new RegExp(pattern).test(code)) {
-    const rule = pattern === DEFAULT_MANUAL_PATTERN ? `只能用字母、数字和 -, 长度 2–32 位 (规则 ${pattern})` : `须符合格式 ${pattern}`;
-    throw new DomainError('CODE_FORMAT', `客户编码「${code}」格式不对: ${rule}。请改正后重试, 或留空自动生成。`, { field: 'code', code, pattern });
+    const rule =
+      pattern === DEFAULT_MANUAL_PATTERN
+        ? `只能用字母、数字和 -, 长度 2–32 位 (规则 ${pattern})`
+        : `须符合格式 ${pattern}`;
+    throw new DomainError('CODE_FORMAT', `客户编码「${code}」格式不对: ${rule}。请改正后重试, 或留空自动生成。`, {
+      field: 'code',
+      code,
+      pattern,
+    });
   }
   return code;
 }
@@ -105,11 +112,19 @@ export async function adoptLegacySequences(core: Core, t?: Transaction): Promise
     if ((m[1] ?? '') !== period) continue;
     const last = row.nextValue - 1;
     const when = m[1] ? new Date(`${m[1]}-07-01T00:00:00Z`) : core.now();
-    const fits = last < 1 || (await Customer.count({ where: { code: formatCode(rule, when, last, core.config.STEWARD_TIMEZONE) }, transaction: t })) > 0;
+    const fits =
+      last < 1 ||
+      (await Customer.count({
+        where: { code: formatCode(rule, when, last, core.config.STEWARD_TIMEZONE) },
+        transaction: t,
+      })) > 0;
     if (!fits && !/\{MM\}/.test(rule)) continue;
     const scope = scopeName(rule, period);
     if (await CodeSequence.count({ where: { scope }, transaction: t })) continue;
-    await core.models.sequelize.query('UPDATE code_sequences SET scope = ?, rule = ?, period = ? WHERE scope = ? AND rule IS NULL', { replacements: [scope, rule, period, row.scope], transaction: t });
+    await core.models.sequelize.query(
+      'UPDATE code_sequences SET scope = ?, rule = ?, period = ? WHERE scope = ? AND rule IS NULL',
+      { replacements: [scope, rule, period, row.scope], transaction: t },
+    );
   }
 }
 
@@ -149,7 +164,10 @@ export async function prepareSequence(core: Core, scope: string): Promise<void> 
 export async function nextSequence(core: Core, scope: string, t: Transaction): Promise<number> {
   const { CodeSequence, sequelize } = core.models;
   for (let attempt = 0; ; attempt++) {
-    await sequelize.query('UPDATE code_sequences SET next_value = next_value + 1 WHERE scope = ?', { replacements: [scope], transaction: t });
+    await sequelize.query('UPDATE code_sequences SET next_value = next_value + 1 WHERE scope = ?', {
+      replacements: [scope],
+      transaction: t,
+    });
     const row = await CodeSequence.findByPk(scope, { transaction: t, lock: t.LOCK.UPDATE });
     if (row) return row.nextValue - 1;
     if (attempt === 0) {
@@ -170,12 +188,23 @@ export async function nextSequence(core: Core, scope: string, t: Transaction): P
 /** The first of `n` sequence numbers, taken inside `t` with one UPDATE (the row lock) and one read. */
 export async function takeRange(core: Core, scope: string, n: number, t: Transaction): Promise<number> {
   const { sequelize } = core.models;
-  await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', { replacements: [n, scope], transaction: t });
-  const [row] = await sequelize.query<{ next_value: number }>('SELECT next_value FROM code_sequences WHERE scope = ?', { replacements: [scope], type: QueryTypes.SELECT, transaction: t });
+  await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', {
+    replacements: [n, scope],
+    transaction: t,
+  });
+  const [row] = await sequelize.query<{ next_value: number }>('SELECT next_value FROM code_sequences WHERE scope = ?', {
+    replacements: [scope],
+    type: QueryTypes.SELECT,
+    transaction: t,
+  });
   if (row) return Number(row.next_value) - n;
   // A scope used for the first time: nextSequence creates the row (and takes number 1).
   const first = await nextSequence(core, scope, t);
-  if (n > 1) await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', { replacements: [n - 1, scope], transaction: t });
+  if (n > 1)
+    await sequelize.query('UPDATE code_sequences SET next_value = next_value + ? WHERE scope = ?', {
+      replacements: [n - 1, scope],
+      transaction: t,
+    });
   return first;
 }
 
@@ -197,7 +226,9 @@ export async function prepareCustomerCode(core: Core): Promise<void> {
 export async function claimCustomerCode(core: Core): Promise<CodeClaim | null> {
   const scope = customerCodeScope(core);
   await prepareSequence(core, scope);
-  const seq = await claimCodeNumber(core, scope, (n) => withTransaction(core.models.sequelize, (t) => takeRange(core, scope, n, t)));
+  const seq = await claimCodeNumber(core, scope, (n) =>
+    withTransaction(core.models.sequelize, (t) => takeRange(core, scope, n, t)),
+  );
   return seq === null ? null : { scope, seq };
 }
 
@@ -247,7 +278,11 @@ export function parseRuleCode(core: Core, code: string): { scope: string; seq: n
 }
 
 /** The code bookkeeping columns for a code made now: how, and where it sits in the rule's sequence. */
-export function codeColumns(core: Core, code: string, origin: 'auto' | 'manual' | 'recode'): { codeOrigin: string; codeScope: string | null; codeSeq: number | null } {
+export function codeColumns(
+  core: Core,
+  code: string,
+  origin: 'auto' | 'manual' | 'recode',
+): { codeOrigin: string; codeScope: string | null; codeSeq: number | null } {
   const at = parseRuleCode(core, code);
   return { codeOrigin: origin, codeScope: at?.scope ?? null, codeSeq: at?.seq ?? null };
 }

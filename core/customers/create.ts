@@ -28,7 +28,9 @@ export function storedFields(core: Core, v: CustomerInput) {
   return {
     ...(v.name !== undefined ? { name: v.name!, nameNorm: normalizeName(v.name!) } : {}),
     ...(v.contact !== undefined ? { contact: v.contact } : {}),
-    ...(v.phone !== undefined ? { phoneEnc: encrypt(core.keys, v.phone), phoneHash: blindIndex(core.keys, v.phone) } : {}),
+    ...(v.phone !== undefined
+      ? { phoneEnc: encrypt(core.keys, v.phone), phoneHash: blindIndex(core.keys, v.phone) }
+      : {}),
     ...(v.address !== undefined ? { addressEnc: encrypt(core.keys, v.address) } : {}),
     ...(v.category !== undefined ? { category: v.category } : {}),
     ...(v.region !== undefined ? { region: v.region } : {}),
@@ -41,30 +43,54 @@ export function storedFields(core: Core, v: CustomerInput) {
  * Creates a customer with a typed or automatic code, in one transaction with its audit event.
  * Duplicate candidates (same phone or normalised name) stop the create unless `allowDuplicates`.
  */
-export async function createCustomer(core: Core, actor: Actor, input: CustomerInput, opts: CreateOptions = {}): Promise<CreateResult> {
+export async function createCustomer(
+  core: Core,
+  actor: Actor,
+  input: CustomerInput,
+  opts: CreateOptions = {},
+): Promise<CreateResult> {
   assertCan(actor.operator, 'create');
   const value = await withListErrors(core, input, () => assertCreateInput(input));
   const manual = value.code ? checkManualCode(core, value.code) : null;
   const claim = !manual && !opts.transaction ? await claimCustomerCode(core) : null;
-  return withTransaction(core.models.sequelize, async (t) => {
-    Object.assign(value, await resolveListFields(core, value, { transaction: t }));
-    const duplicates = await duplicateCandidates(core, value, { transaction: t });
-    if (duplicates.length && !opts.allowDuplicates) {
-      const list = duplicates.map((d) => `${d.code} ${d.name}`).join('、');
-      throw new DomainError('CONFLICT', `可能与已有客户重复: ${list}。确认不是同一客户后再继续。`, { duplicates });
-    }
-    const code = manual ?? (await nextCustomerCode(core, t, claim));
-    if (manual && (await core.models.Customer.count({ where: { code }, transaction: t }))) throw codeTakenError(code);
-    let row;
-    try {
-      row = await core.models.Customer.create({ code, ...codeColumns(core, code, manual ? 'manual' : 'auto'), ...storedFields(core, value), name: value.name!, nameNorm: normalizeName(value.name!) } as never, { transaction: t });
-    } catch (err) {
-      mapUniqueError(err, code);
-    }
-    const view = toView(core, row);
-    await appendAudit(core, t, actor, { action: 'customer.create', customerId: view.id, customerCode: code, before: null, after: auditFields(view) });
-    return { customer: view, duplicates };
-  }, opts.transaction).catch((err: unknown) => {
+  return withTransaction(
+    core.models.sequelize,
+    async (t) => {
+      Object.assign(value, await resolveListFields(core, value, { transaction: t }));
+      const duplicates = await duplicateCandidates(core, value, { transaction: t });
+      if (duplicates.length && !opts.allowDuplicates) {
+        const list = duplicates.map((d) => `${d.code} ${d.name}`).join('、');
+        throw new DomainError('CONFLICT', `可能与已有客户重复: ${list}。确认不是同一客户后再继续。`, { duplicates });
+      }
+      const code = manual ?? (await nextCustomerCode(core, t, claim));
+      if (manual && (await core.models.Customer.count({ where: { code }, transaction: t }))) throw codeTakenError(code);
+      let row;
+      try {
+        row = await core.models.Customer.create(
+          {
+            code,
+            ...codeColumns(core, code, manual ? 'manual' : 'auto'),
+            ...storedFields(core, value),
+            name: value.name!,
+            nameNorm: normalizeName(value.name!),
+          } as never,
+          { transaction: t },
+        );
+      } catch (err) {
+        mapUniqueError(err, code);
+      }
+      const view = toView(core, row);
+      await appendAudit(core, t, actor, {
+        action: 'customer.create',
+        customerId: view.id,
+        customerCode: code,
+        before: null,
+        after: auditFields(view),
+      });
+      return { customer: view, duplicates };
+    },
+    opts.transaction,
+  ).catch((err: unknown) => {
     // Nothing was written: the claimed number goes back to this instance's block instead of becoming a gap.
     releaseCustomerCode(core, claim);
     throw err;

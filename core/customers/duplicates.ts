@@ -14,7 +14,11 @@ export interface DuplicateCandidate {
 }
 
 /** Existing (not deleted) customers with the same phone or the same normalised name. */
-export async function duplicateCandidates(core: Core, input: { name?: string | null; phone?: string | null }, opts: { excludeId?: number; transaction?: Transaction } = {}): Promise<DuplicateCandidate[]> {
+export async function duplicateCandidates(
+  core: Core,
+  input: { name?: string | null; phone?: string | null },
+  opts: { excludeId?: number; transaction?: Transaction } = {},
+): Promise<DuplicateCandidate[]> {
   const nameNorm = input.name ? normalizeName(input.name) : null;
   const phoneHash = input.phone ? blindIndex(core.keys, normalizePhone(input.phone)) : null;
   const or: Record<string, unknown>[] = [];
@@ -28,14 +32,27 @@ export async function duplicateCandidates(core: Core, input: { name?: string | n
     transaction: opts.transaction,
   });
   return rows.map((r) => ({
-    id: r.id, code: r.code, name: r.name, status: r.status,
-    matchedOn: [...(phoneHash && r.phoneHash === phoneHash ? ['phone' as const] : []), ...(nameNorm && r.nameNorm === nameNorm ? ['name' as const] : [])],
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    status: r.status,
+    matchedOn: [
+      ...(phoneHash && r.phoneHash === phoneHash ? ['phone' as const] : []),
+      ...(nameNorm && r.nameNorm === nameNorm ? ['name' as const] : []),
+    ],
   }));
 }
 
 /** duplicateCandidates for many inputs at once (bulk import): the same rule, one query per 500 inputs. */
-export async function duplicateCandidatesMany(core: Core, inputs: { name?: string | null; phone?: string | null }[], opts: { transaction?: Transaction } = {}): Promise<DuplicateCandidate[][]> {
-  const keys = inputs.map((i) => ({ nameNorm: i.name ? normalizeName(i.name) : null, phoneHash: i.phone ? blindIndex(core.keys, normalizePhone(i.phone)) : null }));
+export async function duplicateCandidatesMany(
+  core: Core,
+  inputs: { name?: string | null; phone?: string | null }[],
+  opts: { transaction?: Transaction } = {},
+): Promise<DuplicateCandidate[][]> {
+  const keys = inputs.map((i) => ({
+    nameNorm: i.name ? normalizeName(i.name) : null,
+    phoneHash: i.phone ? blindIndex(core.keys, normalizePhone(i.phone)) : null,
+  }));
   const byName = new Map<string, Customer[]>();
   const byPhone = new Map<string, Customer[]>();
   for (let i = 0; i < keys.length; i += 500) {
@@ -46,9 +63,16 @@ export async function duplicateCandidatesMany(core: Core, inputs: { name?: strin
     if (names.length) or.push({ nameNorm: names });
     if (phones.length) or.push({ phoneHash: phones });
     if (!or.length) continue;
-    const rows = await core.models.Customer.findAll({ where: { [Op.or]: or, status: liveStatus() }, attributes: ['id', 'code', 'name', 'status', 'nameNorm', 'phoneHash'], transaction: opts.transaction });
+    const rows = await core.models.Customer.findAll({
+      where: { [Op.or]: or, status: liveStatus() },
+      attributes: ['id', 'code', 'name', 'status', 'nameNorm', 'phoneHash'],
+      transaction: opts.transaction,
+    });
     for (const r of rows) {
-      for (const [map, key] of [[byName, r.nameNorm], [byPhone, r.phoneHash]] as const) {
+      for (const [map, key] of [
+        [byName, r.nameNorm],
+        [byPhone, r.phoneHash],
+      ] as const) {
         if (!key) continue;
         const list = map.get(key) ?? [];
         if (!list.some((x) => x.id === r.id)) list.push(r);
@@ -58,7 +82,10 @@ export async function duplicateCandidatesMany(core: Core, inputs: { name?: strin
   }
   return keys.map(({ nameNorm, phoneHash }) => {
     const found = new Map<number, DuplicateCandidate>();
-    for (const [rows, on] of [[phoneHash ? byPhone.get(phoneHash) : undefined, 'phone'], [nameNorm ? byName.get(nameNorm) : undefined, 'name']] as const) {
+    for (const [rows, on] of [
+      [phoneHash ? byPhone.get(phoneHash) : undefined, 'phone'],
+      [nameNorm ? byName.get(nameNorm) : undefined, 'name'],
+    ] as const) {
       for (const r of rows ?? []) {
         const c = found.get(r.id) ?? { id: r.id, code: r.code, name: r.name, status: r.status, matchedOn: [] };
         c.matchedOn.push(on);

@@ -20,9 +20,13 @@ export interface EditResult {
 }
 
 /** The fields whose value differs between two views. */
-export function fieldDiff(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, [unknown, unknown]> {
+export function fieldDiff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, [unknown, unknown]> {
   const out: Record<string, [unknown, unknown]> = {};
-  for (const key of Object.keys(after)) if ((before[key] ?? null) !== (after[key] ?? null)) out[key] = [before[key] ?? null, after[key] ?? null];
+  for (const key of Object.keys(after))
+    if ((before[key] ?? null) !== (after[key] ?? null)) out[key] = [before[key] ?? null, after[key] ?? null];
   return out;
 }
 
@@ -30,49 +34,82 @@ export function fieldDiff(before: Record<string, unknown>, after: Record<string,
  * Edits a customer under optimistic locking: `version` must be the one the editor saw.
  * A code can change only while no order references the customer.
  */
-export async function editCustomer(core: Core, actor: Actor, rawCode: string, input: CustomerInput & { version?: number | string | null }, opts: { transaction?: Transaction } = {}): Promise<EditResult> {
+export async function editCustomer(
+  core: Core,
+  actor: Actor,
+  rawCode: string,
+  input: CustomerInput & { version?: number | string | null },
+  opts: { transaction?: Transaction } = {},
+): Promise<EditResult> {
   assertCan(actor.operator, 'edit');
   const { version, ...fields } = input;
   const value = await withListErrors(core, fields, () => assertEditInput(fields));
-  return withTransaction(core.models.sequelize, async (t) => {
-    const row = await findByCode(core, rawCode, t, true);
-    if (!mayTransition(row.status, 'edit')) throw deletedError(actor, row.code, '不能修改');
-    assertOwnerMay(core, actor, row, 'edit');
-    if (value.ownerId !== undefined && value.ownerId !== row.ownerId) assertOwnerMay(core, actor, row, 'changeOwner');
-    // Forms send the version as text; anything that is not a whole number is refused, not concatenated.
-    const expected = version === undefined || version === null ? row.version : Number(version);
-    if (!Number.isInteger(expected)) throw validationError([{ field: 'version', message: '版本号无效, 请刷新后再改' }]);
-    const before = toView(core, row);
-    const next: Record<string, unknown> = storedFields(core, await resolveListFields(core, value, { transaction: t, current: row }));
-    if (value.code !== undefined) {
-      const code = checkManualCode(core, value.code);
-      if (code !== row.code) {
-        const orders = await core.models.SalesOrder.count({ where: { customerId: row.id }, transaction: t });
-        if (orders) throw new DomainError('CODE_LOCKED', `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能在这里改编码; 请用「改编码 ${row.code} <新编码> [原因]」申请 (审批后执行, 旧编码仍可查)。其他字段可以照常修改。`, { code: row.code, orders });
-        if (await core.models.Customer.count({ where: { code }, transaction: t })) throw codeTakenError(code);
-        Object.assign(next, codeColumns(core, code, 'manual'));
-        next.code = code;
+  return withTransaction(
+    core.models.sequelize,
+    async (t) => {
+      const row = await findByCode(core, rawCode, t, true);
+      if (!mayTransition(row.status, 'edit')) throw deletedError(actor, row.code, '不能修改');
+      assertOwnerMay(core, actor, row, 'edit');
+      if (value.ownerId !== undefined && value.ownerId !== row.ownerId) assertOwnerMay(core, actor, row, 'changeOwner');
+      // Forms send the version as text; anything that is not a whole number is refused, not concatenated.
+      const expected = version === undefined || version === null ? row.version : Number(version);
+      if (!Number.isInteger(expected))
+        throw validationError([{ field: 'version', message: '版本号无效, 请刷新后再改' }]);
+      const before = toView(core, row);
+      const next: Record<string, unknown> = storedFields(
+        core,
+        await resolveListFields(core, value, { transaction: t, current: row }),
+      );
+      if (value.code !== undefined) {
+        const code = checkManualCode(core, value.code);
+        if (code !== row.code) {
+          const orders = await core.models.SalesOrder.count({ where: { customerId: row.id }, transaction: t });
+          if (orders)
+            throw new DomainError(
+              'CODE_LOCKED',
+              `客户 ${row.code} 已有 ${orders} 张订单引用此编码, 不能在这里改编码; 请用「改编码 ${row.code} <新编码> [原因]」申请 (审批后执行, 旧编码仍可查)。其他字段可以照常修改。`,
+              { code: row.code, orders },
+            );
+          if (await core.models.Customer.count({ where: { code }, transaction: t })) throw codeTakenError(code);
+          Object.assign(next, codeColumns(core, code, 'manual'));
+          next.code = code;
+        }
       }
-    }
-    try {
-      const [affected] = await core.models.Customer.update({ ...next, version: expected + 1 }, { where: { id: row.id, version: expected }, transaction: t });
-      if (affected !== 1) throw new DomainError('STALE_VERSION', '已被他人修改, 请刷新后再改。', { code: row.code, expected, actual: row.version });
-    } catch (err) {
-      if (err instanceof DomainError) throw err;
-      mapUniqueError(err, String(next.code ?? row.code));
-    }
-    const fresh = await core.models.Customer.findByPk(row.id, { transaction: t });
-    const after = toView(core, fresh!);
-    const changes = fieldDiff(auditFields(before), auditFields(after));
-    if (Object.keys(changes).length) {
-      // The owner is recorded by name beside its id, so the trail reads 负责人: 张三 → 李四.
-      const names = changes.ownerId ? await ownerNames(core, changes.ownerId, t) : null;
-      const side = (i: 0 | 1) => ({
-        ...Object.fromEntries(Object.entries(changes).map(([k, pair]) => [k, pair[i]])),
-        ...(names ? { owner: names.get(Number(changes.ownerId![i])) ?? null } : {}),
-      });
-      await appendAudit(core, t, actor, { action: 'customer.edit', customerId: row.id, customerCode: after.code, before: side(0), after: side(1) });
-    }
-    return { customer: after, changes };
-  }, opts.transaction);
+      try {
+        const [affected] = await core.models.Customer.update(
+          { ...next, version: expected + 1 },
+          { where: { id: row.id, version: expected }, transaction: t },
+        );
+        if (affected !== 1)
+          throw new DomainError('STALE_VERSION', '已被他人修改, 请刷新后再改。', {
+            code: row.code,
+            expected,
+            actual: row.version,
+          });
+      } catch (err) {
+        if (err instanceof DomainError) throw err;
+        mapUniqueError(err, String(next.code ?? row.code));
+      }
+      const fresh = await core.models.Customer.findByPk(row.id, { transaction: t });
+      const after = toView(core, fresh!);
+      const changes = fieldDiff(auditFields(before), auditFields(after));
+      if (Object.keys(changes).length) {
+        // The owner is recorded by name beside its id, so the trail reads 负责人: 张三 → 李四.
+        const names = changes.ownerId ? await ownerNames(core, changes.ownerId, t) : null;
+        const side = (i: 0 | 1) => ({
+          ...Object.fromEntries(Object.entries(changes).map(([k, pair]) => [k, pair[i]])),
+          ...(names ? { owner: names.get(Number(changes.ownerId![i])) ?? null } : {}),
+        });
+        await appendAudit(core, t, actor, {
+          action: 'customer.edit',
+          customerId: row.id,
+          customerCode: after.code,
+          before: side(0),
+          after: side(1),
+        });
+      }
+      return { customer: after, changes };
+    },
+    opts.transaction,
+  );
 }

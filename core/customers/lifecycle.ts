@@ -81,8 +81,16 @@ function dateText(d: Date | null, tz: string): string {
 export function assertOpenForBusiness(core: Core, c: Customer, kind: BusinessKind): void {
   if (isOpenForBusiness(c.status, kind)) return;
   if (isDeleted(c.status)) {
-    throw new DomainError('CUSTOMER_DELETED', `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`, { code: c.code });
+    throw new DomainError(
+      'CUSTOMER_DELETED',
+      `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`,
+      { code: c.code },
+    );
   }
   const memo = c.deactivationMemo ? ` (${c.deactivationMemo})` : '';
-  throw new DomainError('CUSTOMER_INACTIVE', `客户 ${c.code} ${c.name} 已于 ${dateText(c.deactivatedAt, core.config.STEWARD_TIMEZONE)} 停用, 原因: ${c.deactivationReason ?? '未填写'}${memo}。不能新建订单或预留; 如需恢复合作请先「启用客户 ${c.code}」。`, { code: c.code, reason: c.deactivationReason, deactivatedAt: c.deactivatedAt });
+  throw new DomainError(
+    'CUSTOMER_INACTIVE',
+    `客户 ${c.code} ${c.name} 已于 ${dateText(c.deactivatedAt, core.config.STEWARD_TIMEZONE)} 停用, 原因: ${c.deactivationReason ?? '未填写'}${memo}。不能新建订单或预留; 如需恢复合作请先「启用客户 ${c.code}」。`,
+    { code: c.code, reason: c.deactivationReason, deactivatedAt: c.deactivatedAt },
+  );
 }

@@ -39,7 +39,10 @@ function statement(core: Core): Statements {
   const cached = statements.get(sequelize);
   if (cached) return cached;
   const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
-  const cols = (t: string, prefix: string) => Object.entries(model.getAttributes()).map(([attr, a]) => `${t}.${q(a.field ?? attr)} AS ${q(prefix + attr)}`).join(', ');
+  const cols = (t: string, prefix: string) =>
+    Object.entries(model.getAttributes())
+      .map(([attr, a]) => `${t}.${q(a.field ?? attr)} AS ${q(prefix + attr)}`)
+      .join(', ');
   const select = `SELECT ${cols('c', '')}, o.${q('display_name')} AS ${q('ownerName')}`;
   const owner = `LEFT JOIN ${q('operators')} o ON o.${q('id')} = c.${q('owner_id')}`;
   const made: Statements = {
@@ -61,11 +64,16 @@ export function codeRead(core: Core, rawCode: string): JoinedRead {
 }
 
 /** SQLite hands raw DATE columns back as text. */
-const asDate = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
+const asDate = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
 
 function asCustomer(r: Row): Customer {
   return {
-    ...r, deactivatedAt: asDate(r.deactivatedAt), lastOrderAt: asDate(r.lastOrderAt), createdAt: asDate(r.createdAt), updatedAt: asDate(r.updatedAt),
+    ...r,
+    deactivatedAt: asDate(r.deactivatedAt),
+    lastOrderAt: asDate(r.lastOrderAt),
+    createdAt: asDate(r.createdAt),
+    updatedAt: asDate(r.updatedAt),
     reactivateOn: r.reactivateOn === null || r.reactivateOn === undefined ? null : String(r.reactivateOn).slice(0, 10),
   } as unknown as Customer;
 }
@@ -75,17 +83,29 @@ function asCustomer(r: Row): Customer {
  * merged customer leads to its survivor. One raw SELECT on a pooled connection (readPooled) for a
  * live code, or none when `read` carries what codeRead found. Null when the code is unknown.
  */
-export async function lookupByCode(core: Core, actor: Actor, rawCode: string, read?: Row | null): Promise<CodeLookup | null> {
+export async function lookupByCode(
+  core: Core,
+  actor: Actor,
+  rawCode: string,
+  read?: Row | null,
+): Promise<CodeLookup | null> {
   assertCan(actor.operator, 'view');
   const code = normalizeCode(rawCode);
   const sql = statement(core);
-  const direct = read === undefined ? (await readPooled<Row>(core.models.sequelize, sql.byCode, [code]))[0] : read ?? undefined;
+  const direct =
+    read === undefined ? (await readPooled<Row>(core.models.sequelize, sql.byCode, [code]))[0] : (read ?? undefined);
   // As followCode: a live row is itself; a merged code (or an unknown one) may be an alias of a
   // survivor: a second read, only for old codes and misses.
-  const [survivor] = direct && !direct.mergedInto ? [] : await readPooled<Row>(core.models.sequelize, sql.byAlias, [code]);
+  const [survivor] =
+    direct && !direct.mergedInto ? [] : await readPooled<Row>(core.models.sequelize, sql.byAlias, [code]);
   const [row, mergedFrom] = survivor ? [survivor, code] : [direct, null];
   if (!row) return null;
   const customer = asCustomer(row);
   const ownerName = (row.ownerName as string | null | undefined) ?? null;
-  return { code: customer.code, mergedFrom, view: isDeleted(customer.status) ? null : toView(core, customer), ownerName };
+  return {
+    code: customer.code,
+    mergedFrom,
+    view: isDeleted(customer.status) ? null : toView(core, customer),
+    ownerName,
+  };
 }

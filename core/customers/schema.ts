@@ -20,8 +20,19 @@ export interface CustomerInput {
 }
 
 export const FIELD_LABELS: Record<string, string> = {
-  code: '客户编码', name: '客户名称', contact: '联系人', phone: '手机', address: '地址', category: '客户分类', region: '区域',
-  ownerId: '负责人', note: '备注', reason: '停用原因', memo: '备注', until: '停用至', version: '版本',
+  code: '客户编码',
+  name: '客户名称',
+  contact: '联系人',
+  phone: '手机',
+  address: '地址',
+  category: '客户分类',
+  region: '区域',
+  ownerId: '负责人',
+  note: '备注',
+  reason: '停用原因',
+  memo: '备注',
+  until: '停用至',
+  version: '版本',
 };
 
 const properties = {
@@ -52,20 +63,44 @@ const schemas = () => (validators ??= compileBoth());
 export function translateErrors(errors: ErrorObject[] | null | undefined): FieldError[] {
   const out = new Map<string, string>();
   for (const e of errors ?? []) {
-    const field = e.keyword === 'required' ? String(e.params.missingProperty) : e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : e.instancePath.replace(/^\//, '');
+    const field =
+      e.keyword === 'required'
+        ? String(e.params.missingProperty)
+        : e.keyword === 'additionalProperties'
+          ? String(e.params.additionalProperty)
+          : e.instancePath.replace(/^\//, '');
     const label = FIELD_LABELS[field] ?? field;
     let message: string;
     switch (e.keyword) {
-      case 'required': message = `${label}必填`; break;
-      case 'maxLength': message = `${label}最多 ${e.params.limit} 个字`; break;
-      case 'minLength': message = `${label}不能为空`; break;
-      case 'enum': message = `${label}只能是: ${(e.params.allowedValues as unknown[]).filter(Boolean).join(' / ')}`; break;
-      case 'pattern': message = field === 'phone' ? '手机/电话格式不对, 应为 5–20 位数字' : `${label}格式不对`; break;
-      case 'type': message = `${label}类型不对`; break;
-      case 'additionalProperties': message = `不认识的字段「${field}」`; break;
-      case 'minProperties': message = '没有要修改的字段'; break;
-      case 'minimum': message = `${label}无效`; break;
-      default: message = `${label}${e.message ?? '无效'}`;
+      case 'required':
+        message = `${label}必填`;
+        break;
+      case 'maxLength':
+        message = `${label}最多 ${e.params.limit} 个字`;
+        break;
+      case 'minLength':
+        message = `${label}不能为空`;
+        break;
+      case 'enum':
+        message = `${label}只能是: ${(e.params.allowedValues as unknown[]).filter(Boolean).join(' / ')}`;
+        break;
+      case 'pattern':
+        message = field === 'phone' ? '手机/电话格式不对, 应为 5–20 位数字' : `${label}格式不对`;
+        break;
+      case 'type':
+        message = `${label}类型不对`;
+        break;
+      case 'additionalProperties':
+        message = `不认识的字段「${field}」`;
+        break;
+      case 'minProperties':
+        message = '没有要修改的字段';
+        break;
+      case 'minimum':
+        message = `${label}无效`;
+        break;
+      default:
+        message = `${label}${e.message ?? '无效'}`;
     }
     if (!out.has(field)) out.set(field, message);
   }

@@ -38,16 +38,32 @@ export interface SearchPage {
  * `column LIKE pattern ESCAPE '!'`: SQLite has no default escape character (MySQL's is a
  * backslash), so a name containing % or _ needs an explicit one to match on both.
  */
-function like(sequelize: Sequelize, column: string, before: string, text: string, after: string): WhereOptions<Customer> {
+function like(
+  sequelize: Sequelize,
+  column: string,
+  before: string,
+  text: string,
+  after: string,
+): WhereOptions<Customer> {
   const escaped = text.replace(/[!%_]/g, (c) => `!${c}`);
-  return where(col(column), Op.like, literal(`${sequelize.escape(`${before}${escaped}${after}`)} ESCAPE '!'`)) as WhereOptions<Customer>;
+  return where(
+    col(column),
+    Op.like,
+    literal(`${sequelize.escape(`${before}${escaped}${after}`)} ESCAPE '!'`),
+  ) as WhereOptions<Customer>;
 }
 
 /** The customer an old (merged) code now stands for: the alias table, by its unique code index. */
 function aliasOf(core: Core, code: string): WhereOptions<Customer> {
   const { sequelize } = core.models;
   const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
-  return { id: { [Op.in]: literal(`(SELECT ${q('customer_id')} FROM ${q('customer_aliases')} WHERE ${q('code')} = ${sequelize.escape(normalizeCode(code))})`) } } as WhereOptions<Customer>;
+  return {
+    id: {
+      [Op.in]: literal(
+        `(SELECT ${q('customer_id')} FROM ${q('customer_aliases')} WHERE ${q('code')} = ${sequelize.escape(normalizeCode(code))})`,
+      ),
+    },
+  } as WhereOptions<Customer>;
 }
 
 /** The WHERE clause for a query; deleted customers are left out unless asked for. */
@@ -87,12 +103,22 @@ export async function searchCustomers(core: Core, actor: Actor, query: SearchQue
   const pageSize = Math.min(Math.max(Math.trunc(Number(query.pageSize)) || 20, 1), 200);
   const page = Math.max(Math.trunc(Number(query.page)) || 1, 1);
   const lists = await resolveListFilters(core, { category: query.category, region: query.region });
-  const { rows, count } = await core.models.Customer.findAndCountAll({ where: searchWhere(core, { ...query, ...lists }), order: [['code', 'ASC']], limit: pageSize, offset: (page - 1) * pageSize });
+  const { rows, count } = await core.models.Customer.findAndCountAll({
+    where: searchWhere(core, { ...query, ...lists }),
+    order: [['code', 'ASC']],
+    limit: pageSize,
+    offset: (page - 1) * pageSize,
+  });
   return { items: rows.map((r) => toView(core, r)), total: count, page, pageSize };
 }
 
 /** One customer by code, or null. Deleted ones only when asked. */
-export async function getCustomer(core: Core, actor: Actor, code: string, opts: { includeDeleted?: boolean } = {}): Promise<CustomerView | null> {
+export async function getCustomer(
+  core: Core,
+  actor: Actor,
+  code: string,
+  opts: { includeDeleted?: boolean } = {},
+): Promise<CustomerView | null> {
   assertCan(actor.operator, 'view');
   const row = await core.models.Customer.findOne({ where: { code: normalizeCode(code) } });
   if (!row || (isDeleted(row.status) && !opts.includeDeleted)) return null;

@@ -15,7 +15,12 @@ export interface CustomerStory {
 }
 
 /** One read per part, each by the customer's id (indexed); the timeline is the newest `limit` audit events. */
-export async function customerStory(core: Core, actor: Actor, customerId: number, limit = 50): Promise<CustomerStory | null> {
+export async function customerStory(
+  core: Core,
+  actor: Actor,
+  customerId: number,
+  limit = 50,
+): Promise<CustomerStory | null> {
   assertCan(actor.operator, 'view');
   const { Customer, SalesOrder, Receivable, Reservation, ApprovalRequest, AuditEvent, CustomerMerge } = core.models;
   const customer = await Customer.findByPk(customerId, { attributes: ['id', 'status'] });
@@ -27,14 +32,34 @@ export async function customerStory(core: Core, actor: Actor, customerId: number
     Reservation.count({ where: { ...where, status: 'active' } }),
     ApprovalRequest.findOne({ where: { ...where, status: 'pending' }, order: [['id', 'DESC']] }),
     cooperationHistory(core, customerId),
-    AuditEvent.findAll({ where: { customerId }, order: [['id', 'DESC']], limit, attributes: ['id', 'at', 'operatorName', 'door', 'action', 'diff'] }),
+    AuditEvent.findAll({
+      where: { customerId },
+      order: [['id', 'DESC']],
+      limit,
+      attributes: ['id', 'at', 'operatorName', 'door', 'action', 'diff'],
+    }),
   ]);
-  const merge = await CustomerMerge.findOne({ where: { status: 'pending', keepCustomerId: customerId }, attributes: ['id'] });
+  const merge = await CustomerMerge.findOne({
+    where: { status: 'pending', keepCustomerId: customerId },
+    attributes: ['id'],
+  });
   return {
     status: customer.status,
     pendingDeletion: pending ? { id: pending.id, requester: pending.requesterId, expiresAt: pending.expiresAt } : null,
     pendingMerge: merge ? { id: merge.id } : null,
-    business: { openOrders, receivableCents: receivables.reduce((a, r) => a + toCents(r.amount) - toCents(r.paid), 0), reservations, history },
-    timeline: events.map((e) => ({ id: e.id, at: e.at, operatorName: e.operatorName, door: e.door, action: e.action, diff: e.diff })),
+    business: {
+      openOrders,
+      receivableCents: receivables.reduce((a, r) => a + toCents(r.amount) - toCents(r.paid), 0),
+      reservations,
+      history,
+    },
+    timeline: events.map((e) => ({
+      id: e.id,
+      at: e.at,
+      operatorName: e.operatorName,
+      door: e.door,
+      action: e.action,
+      diff: e.diff,
+    })),
   };
 }

@@ -38,18 +38,46 @@ export function toView(core: Core, c: Customer): CustomerView {
   const phone = decrypt(core.keys, c.phoneEnc);
   const address = decrypt(core.keys, c.addressEnc);
   return {
-    id: c.id, code: c.code, name: c.name, contact: c.contact, phone, phoneMasked: maskPhone(phone), address, addressMasked: maskAddress(address),
-    category: c.category, region: c.region ?? null, ownerId: c.ownerId, status: c.status, deactivationReason: c.deactivationReason, deactivationMemo: c.deactivationMemo,
-    deactivatedAt: c.deactivatedAt, reactivateOn: c.reactivateOn, note: c.note, lastOrderAt: c.lastOrderAt, version: c.version,
-    createdAt: c.createdAt, updatedAt: c.updatedAt,
+    id: c.id,
+    code: c.code,
+    name: c.name,
+    contact: c.contact,
+    phone,
+    phoneMasked: maskPhone(phone),
+    address,
+    addressMasked: maskAddress(address),
+    category: c.category,
+    region: c.region ?? null,
+    ownerId: c.ownerId,
+    status: c.status,
+    deactivationReason: c.deactivationReason,
+    deactivationMemo: c.deactivationMemo,
+    deactivatedAt: c.deactivatedAt,
+    reactivateOn: c.reactivateOn,
+    note: c.note,
+    lastOrderAt: c.lastOrderAt,
+    version: c.version,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
   };
 }
 
 /** The fields an audit diff records (personal ones are split off by the audit module). */
 export function auditFields(v: CustomerView): Record<string, unknown> {
   return {
-    code: v.code, name: v.name, contact: v.contact, phone: v.phone, address: v.address, category: v.category, region: v.region, ownerId: v.ownerId,
-    status: v.status, deactivationReason: v.deactivationReason, deactivationMemo: v.deactivationMemo, reactivateOn: v.reactivateOn, note: v.note,
+    code: v.code,
+    name: v.name,
+    contact: v.contact,
+    phone: v.phone,
+    address: v.address,
+    category: v.category,
+    region: v.region,
+    ownerId: v.ownerId,
+    status: v.status,
+    deactivationReason: v.deactivationReason,
+    deactivationMemo: v.deactivationMemo,
+    reactivateOn: v.reactivateOn,
+    note: v.note,
   };
 }
 
@@ -59,7 +87,9 @@ export async function findByCode(core: Core, rawCode: string, t?: Transaction, l
   const lockOpt = lock && t ? { lock: t.LOCK.UPDATE } : {};
   let row = await core.models.Customer.findOne({ where: { code }, transaction: t, ...lockOpt });
   // A recoded customer's old code (an alias without a merge) still stands for it: the ERP keeps sending it.
-  const alias = row ? null : await core.models.CustomerAlias.findOne({ where: { code, mergeId: null }, transaction: t });
+  const alias = row
+    ? null
+    : await core.models.CustomerAlias.findOne({ where: { code, mergeId: null }, transaction: t });
   if (alias) row = await core.models.Customer.findByPk(alias.customerId, { transaction: t, ...lockOpt });
   if (!row) throw customerNotFound(code);
   // A merged customer is a tombstone: every change goes to its survivor instead.
@@ -69,12 +99,19 @@ export async function findByCode(core: Core, rawCode: string, t?: Transaction, l
 
 /** CUSTOMER_NOT_FOUND for a (normalised) code, with where to look instead. */
 export function customerNotFound(code: string): DomainError {
-  return new DomainError('CUSTOMER_NOT_FOUND', `找不到编码为「${code}」的客户。请核对编码, 或用「客户 名称/手机」搜索。`, { code });
+  return new DomainError(
+    'CUSTOMER_NOT_FOUND',
+    `找不到编码为「${code}」的客户。请核对编码, 或用「客户 名称/手机」搜索。`,
+    { code },
+  );
 }
 
 /** CODE_TAKEN for `code`, with what to do about it. */
 export function codeTakenError(code: string): DomainError {
-  return new DomainError('CODE_TAKEN', `客户编码「${code}」已被占用。请换一个编码, 或留空自动生成。`, { field: 'code', code });
+  return new DomainError('CODE_TAKEN', `客户编码「${code}」已被占用。请换一个编码, 或留空自动生成。`, {
+    field: 'code',
+    code,
+  });
 }
 
 /** Turns a unique-key violation on customers.code into CODE_TAKEN; SQLite and MySQL report it differently. */

@@ -17,7 +17,10 @@ export type CodeCheck = { ok: true } | { ok: false; reason: 'none' | 'expired' |
 
 /** Keyed with the session secret (never stored): a leaked table does not give the codes away by brute force. */
 function hashCode(core: Core, subject: string, operatorId: number, code: string): string {
-  return crypto.createHmac('sha256', `approval-code:${core.keys.sessionSecret}`).update(`${subject}\n${operatorId}\n${code}`).digest('hex');
+  return crypto
+    .createHmac('sha256', `approval-code:${core.keys.sessionSecret}`)
+    .update(`${subject}\n${operatorId}\n${code}`)
+    .digest('hex');
 }
 
 function sameHash(a: string, b: string): boolean {
@@ -26,7 +29,9 @@ function sameHash(a: string, b: string): boolean {
 
 function rateLimited(core: Core, row: Pick<ApprovalCode, 'sentAt'>): DomainError {
   const wait = Math.max(1, Math.ceil((row.sentAt.getTime() + RESEND_MS - core.now().getTime()) / 1000));
-  return new DomainError('RATE_LIMITED', `验证码刚刚发过, 请查看聊天消息; 如没收到, ${wait} 秒后可以重新发送。`, { retryAfter: wait });
+  return new DomainError('RATE_LIMITED', `验证码刚刚发过, 请查看聊天消息; 如没收到, ${wait} 秒后可以重新发送。`, {
+    retryAfter: wait,
+  });
 }
 
 /**
@@ -35,13 +40,27 @@ function rateLimited(core: Core, row: Pick<ApprovalCode, 'sentAt'>): DomainError
  * there): a code is stored only if its message is queued. Refuses with RATE_LIMITED within a
  * minute of the last send. Only the code's hash is kept.
  */
-export async function issueCode(core: Core, subject: string, operatorId: number, deliver: (code: string, t: Transaction) => Promise<void>): Promise<{ expiresAt: Date }> {
+export async function issueCode(
+  core: Core,
+  subject: string,
+  operatorId: number,
+  deliver: (code: string, t: Transaction) => Promise<void>,
+): Promise<{ expiresAt: Date }> {
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
   const now = core.now();
-  const fields = { codeHash: hashCode(core, subject, operatorId, code), attempts: 0, sentAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) };
+  const fields = {
+    codeHash: hashCode(core, subject, operatorId, code),
+    attempts: 0,
+    sentAt: now,
+    expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+  };
   try {
     await withTransaction(core.models.sequelize, async (t) => {
-      const row = await core.models.ApprovalCode.findOne({ where: { subject, operatorId }, transaction: t, lock: t.LOCK.UPDATE });
+      const row = await core.models.ApprovalCode.findOne({
+        where: { subject, operatorId },
+        transaction: t,
+        lock: t.LOCK.UPDATE,
+      });
       if (row && row.sentAt.getTime() + RESEND_MS > now.getTime()) throw rateLimited(core, row);
       if (row) await row.update(fields, { transaction: t });
       else await core.models.ApprovalCode.create({ subject, operatorId, ...fields }, { transaction: t });
@@ -59,7 +78,11 @@ export async function issueCode(core: Core, subject: string, operatorId: number,
 }
 
 /** The live code for a subject and person, if one was sent and can still be entered. */
-export async function liveCode(core: Core, subject: string, operatorId: number): Promise<{ expiresAt: Date; remaining: number } | null> {
+export async function liveCode(
+  core: Core,
+  subject: string,
+  operatorId: number,
+): Promise<{ expiresAt: Date; remaining: number } | null> {
   const row = await core.models.ApprovalCode.findOne({ where: { subject, operatorId } });
   if (!row?.codeHash || row.expiresAt <= core.now() || row.attempts >= MAX_ATTEMPTS) return null;
   return { expiresAt: row.expiresAt, remaining: MAX_ATTEMPTS - row.attempts };
@@ -73,7 +96,11 @@ export async function liveCode(core: Core, subject: string, operatorId: number):
 export async function useCode(core: Core, subject: string, operatorId: number, entered: string): Promise<CodeCheck> {
   const code = entered.trim();
   return withTransaction(core.models.sequelize, async (t) => {
-    const row = await core.models.ApprovalCode.findOne({ where: { subject, operatorId }, transaction: t, lock: t.LOCK.UPDATE });
+    const row = await core.models.ApprovalCode.findOne({
+      where: { subject, operatorId },
+      transaction: t,
+      lock: t.LOCK.UPDATE,
+    });
     if (!row?.codeHash) return { ok: false, reason: 'none', remaining: 0 };
     if (row.attempts >= MAX_ATTEMPTS) return { ok: false, reason: 'void', remaining: 0 };
     if (row.expiresAt <= core.now()) return { ok: false, reason: 'expired', remaining: 0 };
@@ -83,6 +110,8 @@ export async function useCode(core: Core, subject: string, operatorId: number, e
     }
     const attempts = row.attempts + 1;
     await row.update({ attempts }, { transaction: t });
-    return attempts >= MAX_ATTEMPTS ? { ok: false, reason: 'void', remaining: 0 } : { ok: false, reason: 'wrong', remaining: MAX_ATTEMPTS - attempts };
+    return attempts >= MAX_ATTEMPTS
+      ? { ok: false, reason: 'void', remaining: 0 }
+      : { ok: false, reason: 'wrong', remaining: MAX_ATTEMPTS - attempts };
   });
 }

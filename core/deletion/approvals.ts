@@ -11,7 +11,14 @@ import { assertOwnerMay } from '../customers/ownership.js';
 import { collectBlockers, type Blocker } from './precheck.js';
 import { takeSnapshot } from './snapshot.js';
 import { cooperationHistory, storedHistory } from './history.js';
-import { attemptStart, buildHandlingRecord, flushChecks, readHandling, recordCheck, type HandlingRecord } from '../ledger/handling.js';
+import {
+  attemptStart,
+  buildHandlingRecord,
+  flushChecks,
+  readHandling,
+  recordCheck,
+  type HandlingRecord,
+} from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
 import { mayTransition } from '../customers/lifecycle.js';
 
@@ -25,7 +32,11 @@ export interface DecisionResult {
 
 function blockedError(code: string, blockers: Blocker[]): DomainError {
   const lines = blockers.map((b, i) => `${i + 1}. ${b.text}`).join('\n');
-  return new DomainError('DELETE_BLOCKED', `客户 ${code} 还有业务未了结, 不能删除:\n${lines}\n请先处理完以上业务; 如只是不再合作, 建议改为「停用客户 ${code}」。`, { code, blockers });
+  return new DomainError(
+    'DELETE_BLOCKED',
+    `客户 ${code} 还有业务未了结, 不能删除:\n${lines}\n请先处理完以上业务; 如只是不再合作, 建议改为「停用客户 ${code}」。`,
+    { code, blockers },
+  );
 }
 
 const hmFormats = new Map<string, Intl.DateTimeFormat>();
@@ -33,7 +44,11 @@ const hmFormats = new Map<string, Intl.DateTimeFormat>();
 /** One cached formatter per zone: constructing Intl formats costs far more than using them. */
 function hourMinute(timeZone: string): Intl.DateTimeFormat {
   let f = hmFormats.get(timeZone);
-  if (!f) hmFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false })));
+  if (!f)
+    hmFormats.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false })),
+    );
   return f;
 }
 
@@ -57,10 +72,19 @@ export interface RequestDeletionOptions {
  * 关联数据处理记录 (checks, how blockers cleared, the requester's note). Every attempt is
  * recorded as a check, a refused one too.
  */
-export async function requestDeletion(core: Core, actor: Actor, rawCode: string, reason: string, opts: RequestDeletionOptions = {}): Promise<ApprovalRequest> {
+export async function requestDeletion(
+  core: Core,
+  actor: Actor,
+  rawCode: string,
+  reason: string,
+  opts: RequestDeletionOptions = {},
+): Promise<ApprovalRequest> {
   assertCan(actor.operator, 'requestDeletion');
   const why = (reason ?? '').trim();
-  if (!why) throw new DomainError('VALIDATION', '请写明删除原因, 例如「删除客户 C20260001 重复录入」。', { errors: [{ field: 'reason', message: '删除原因必填' }] });
+  if (!why)
+    throw new DomainError('VALIDATION', '请写明删除原因, 例如「删除客户 C20260001 重复录入」。', {
+      errors: [{ field: 'reason', message: '删除原因必填' }],
+    });
   const note = (opts.note ?? '').trim().slice(0, 500) || null;
   await flushChecks(core);
   let blocked: { customerId: number; customerCode: string; blockers: Blocker[] } | null = null;
@@ -74,20 +98,50 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
         blocked = { customerId: customer.id, customerCode: customer.code, blockers };
         throw blockedError(customer.code, blockers);
       }
-      const pending = await core.models.ApprovalRequest.findOne({ where: { customerId: customer.id, status: 'pending', expiresAt: { [Op.gt]: core.now() } }, transaction: t });
-      if (pending) throw new DomainError('CONFLICT', `客户 ${customer.code} 已有待审批的删除申请 #${pending.id}, 请等待审批人处理。`, { requestId: pending.id });
+      const pending = await core.models.ApprovalRequest.findOne({
+        where: { customerId: customer.id, status: 'pending', expiresAt: { [Op.gt]: core.now() } },
+        transaction: t,
+      });
+      if (pending)
+        throw new DomainError(
+          'CONFLICT',
+          `客户 ${customer.code} 已有待审批的删除申请 #${pending.id}, 请等待审批人处理。`,
+          { requestId: pending.id },
+        );
       const since = await attemptStart(core, customer.id, t);
-      const request = await core.models.ApprovalRequest.create({
-        action: 'delete', customerId: customer.id, customerCode: customer.code, reason: why.slice(0, 500),
-        requesterId: actor.operator.id ?? 0, status: 'pending', expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
-        decidedBy: null, decidedAt: null, decisionNote: null, recycleEntryId: null, requesterNote: note,
-      }, { transaction: t });
-      await recordCheck(core, actor, { customerId: customer.id, customerCode: customer.code, stage: 'request', blockers: [], requestId: request.id }, t);
+      const request = await core.models.ApprovalRequest.create(
+        {
+          action: 'delete',
+          customerId: customer.id,
+          customerCode: customer.code,
+          reason: why.slice(0, 500),
+          requesterId: actor.operator.id ?? 0,
+          status: 'pending',
+          expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
+          decidedBy: null,
+          decidedAt: null,
+          decisionNote: null,
+          recycleEntryId: null,
+          requesterNote: note,
+        },
+        { transaction: t },
+      );
+      await recordCheck(
+        core,
+        actor,
+        { customerId: customer.id, customerCode: customer.code, stage: 'request', blockers: [], requestId: request.id },
+        t,
+      );
       const handling = await buildHandlingRecord(core, customer.id, since, { requesterNote: note, transaction: t });
       // The cooperation history travels with the request: the approval card, page and back office show it.
       const history = await cooperationHistory(core, customer.id, t);
       await request.update({ handling: JSON.stringify({ ...handling, history }) }, { transaction: t });
-      await appendAudit(core, t, actor, { action: 'deletion.request', customerId: customer.id, customerCode: customer.code, info: { requestId: request.id, reason: request.reason, ...(note ? { requesterNote: note } : {}) } });
+      await appendAudit(core, t, actor, {
+        action: 'deletion.request',
+        customerId: customer.id,
+        customerCode: customer.code,
+        info: { requestId: request.id, reason: request.reason, ...(note ? { requesterNote: note } : {}) },
+      });
       // Queued in this transaction: a request no approver was told about cannot be committed.
       if (opts.notify) await opts.notify(t, request, { name: customer.name });
       return request;
@@ -102,21 +156,39 @@ export async function requestDeletion(core: Core, actor: Actor, rawCode: string,
 
 async function loadOpen(core: Core, actor: Actor, requestId: number): Promise<ApprovalRequest> {
   const request = await core.models.ApprovalRequest.findByPk(requestId);
-  if (!request) throw new DomainError('APPROVAL_NOT_FOUND', `找不到审批单 #${requestId}。请用「待审批」查看待办。`, { requestId });
+  if (!request)
+    throw new DomainError('APPROVAL_NOT_FOUND', `找不到审批单 #${requestId}。请用「待审批」查看待办。`, { requestId });
   if (request.status !== 'pending') throw decidedError(core, request);
-  if (request.requesterId === actor.operator.id) throw new DomainError('SELF_APPROVAL', `审批单 #${request.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`, { requestId });
+  if (request.requesterId === actor.operator.id)
+    throw new DomainError(
+      'SELF_APPROVAL',
+      `审批单 #${request.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`,
+      { requestId },
+    );
   if (request.expiresAt <= core.now()) {
     await expireOne(core, actor, request);
-    throw new DomainError('APPROVAL_EXPIRED', `审批单 #${request.id} 已于 ${localTime(core, request.expiresAt)} 过期。如仍需删除, 请重新提交申请。`, { requestId });
+    throw new DomainError(
+      'APPROVAL_EXPIRED',
+      `审批单 #${request.id} 已于 ${localTime(core, request.expiresAt)} 过期。如仍需删除, 请重新提交申请。`,
+      { requestId },
+    );
   }
   return request;
 }
 
 function decidedError(core: Core, r: ApprovalRequest): DomainError {
-  const labels: Record<ApprovalStatus, string> = { approved: '已同意', rejected: '已拒绝', expired: '已过期', pending: '待审批' };
+  const labels: Record<ApprovalStatus, string> = {
+    approved: '已同意',
+    rejected: '已拒绝',
+    expired: '已过期',
+    pending: '待审批',
+  };
   const label = labels[r.status as ApprovalStatus];
   const when = r.decidedAt ? ` (${localTime(core, r.decidedAt)})` : '';
-  return new DomainError('ALREADY_DECIDED', `该申请已处理: 审批单 #${r.id} ${label}${when}。`, { requestId: r.id, status: r.status });
+  return new DomainError('ALREADY_DECIDED', `该申请已处理: 审批单 #${r.id} ${label}${when}。`, {
+    requestId: r.id,
+    status: r.status,
+  });
 }
 
 /**
@@ -133,7 +205,10 @@ export async function approve(core: Core, actor: Actor, requestId: number): Prom
     return await withTransaction(core.models.sequelize, async (t) => {
       const now = core.now();
       // The conditional UPDATE is the claim: a second approver at the same moment matches no row.
-      const [claimed] = await ApprovalRequest.update({ status: 'approved', decidedBy: actor.operator.id, decidedAt: now }, { where: { id: requestId, status: 'pending' }, transaction: t });
+      const [claimed] = await ApprovalRequest.update(
+        { status: 'approved', decidedBy: actor.operator.id, decidedAt: now },
+        { where: { id: requestId, status: 'pending' }, transaction: t },
+      );
       const request = (await ApprovalRequest.findByPk(requestId, { transaction: t }))!;
       if (claimed !== 1) throw decidedError(core, request);
       const customer = (await Customer.findByPk(request.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
@@ -142,20 +217,51 @@ export async function approve(core: Core, actor: Actor, requestId: number): Prom
         blocked = { customerId: customer.id, customerCode: customer.code, blockers };
         throw blockedError(customer.code, blockers);
       }
-      await recordCheck(core, actor, { customerId: customer.id, customerCode: customer.code, stage: 'approval', blockers: [], requestId: request.id }, t);
+      await recordCheck(
+        core,
+        actor,
+        {
+          customerId: customer.id,
+          customerCode: customer.code,
+          stage: 'approval',
+          blockers: [],
+          requestId: request.id,
+        },
+        t,
+      );
       const handling = await refreshHandling(core, request, t);
       const snapshot = await takeSnapshot(core, customer.id, t, { handling });
       const retainUntil = new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
-      const entry = await RecycleEntry.create({
-        customerId: customer.id, customerCode: customer.code, customerName: customer.name, previousStatus: customer.status,
-        snapshot: JSON.stringify(snapshot), approvalId: request.id, deletedBy: request.requesterId, deletedAt: now, retainUntil, restoredAt: null, purgedAt: null,
-      }, { transaction: t });
+      const entry = await RecycleEntry.create(
+        {
+          customerId: customer.id,
+          customerCode: customer.code,
+          customerName: customer.name,
+          previousStatus: customer.status,
+          snapshot: JSON.stringify(snapshot),
+          approvalId: request.id,
+          deletedBy: request.requesterId,
+          deletedAt: now,
+          retainUntil,
+          restoredAt: null,
+          purgedAt: null,
+        },
+        { transaction: t },
+      );
       await customer.update({ status: 'deleted', version: customer.version + 1 }, { transaction: t });
       await request.update({ recycleEntryId: entry.id }, { transaction: t });
       await appendAudit(core, t, actor, {
-        action: 'customer.delete', customerId: customer.id, customerCode: customer.code,
-        before: { status: entry.previousStatus }, after: { status: 'deleted' },
-        info: { requestId: request.id, recycleEntryId: entry.id, reason: request.reason, requesterId: request.requesterId },
+        action: 'customer.delete',
+        customerId: customer.id,
+        customerCode: customer.code,
+        before: { status: entry.previousStatus },
+        after: { status: 'deleted' },
+        info: {
+          requestId: request.id,
+          recycleEntryId: entry.id,
+          reason: request.reason,
+          requesterId: request.requesterId,
+        },
       });
       return { request, recycleEntryId: entry.id, restorableUntil: retainUntil };
     });
@@ -169,10 +275,20 @@ export async function approve(core: Core, actor: Actor, requestId: number): Prom
 /** Rebuilds the request's 关联数据处理记录 at approval (from the same start) and stores it. */
 async function refreshHandling(core: Core, request: ApprovalRequest, t: Transaction): Promise<HandlingRecord> {
   const stored = readHandling(request.handling);
-  const since = stored ? (stored.since ? new Date(stored.since) : null) : await attemptStart(core, request.customerId, t, request.id);
-  const handling = await buildHandlingRecord(core, request.customerId, since, { requesterNote: request.requesterNote, transaction: t });
+  const since = stored
+    ? stored.since
+      ? new Date(stored.since)
+      : null
+    : await attemptStart(core, request.customerId, t, request.id);
+  const handling = await buildHandlingRecord(core, request.customerId, since, {
+    requesterNote: request.requesterNote,
+    transaction: t,
+  });
   const history = storedHistory(request);
-  await request.update({ handling: JSON.stringify({ ...handling, ...(history ? { history } : {}) }) }, { transaction: t });
+  await request.update(
+    { handling: JSON.stringify({ ...handling, ...(history ? { history } : {}) }) },
+    { transaction: t },
+  );
   return handling;
 }
 
@@ -181,10 +297,23 @@ export async function reject(core: Core, actor: Actor, requestId: number, note: 
   assertCan(actor.operator, 'approve');
   await loadOpen(core, actor, requestId);
   return withTransaction(core.models.sequelize, async (t) => {
-    const [claimed] = await core.models.ApprovalRequest.update({ status: 'rejected', decidedBy: actor.operator.id, decidedAt: core.now(), decisionNote: (note ?? '').trim().slice(0, 500) || null }, { where: { id: requestId, status: 'pending' }, transaction: t });
+    const [claimed] = await core.models.ApprovalRequest.update(
+      {
+        status: 'rejected',
+        decidedBy: actor.operator.id,
+        decidedAt: core.now(),
+        decisionNote: (note ?? '').trim().slice(0, 500) || null,
+      },
+      { where: { id: requestId, status: 'pending' }, transaction: t },
+    );
     const request = (await core.models.ApprovalRequest.findByPk(requestId, { transaction: t }))!;
     if (claimed !== 1) throw decidedError(core, request);
-    await appendAudit(core, t, actor, { action: 'deletion.reject', customerId: request.customerId, customerCode: request.customerCode, info: { requestId, note: request.decisionNote } });
+    await appendAudit(core, t, actor, {
+      action: 'deletion.reject',
+      customerId: request.customerId,
+      customerCode: request.customerCode,
+      info: { requestId, note: request.decisionNote },
+    });
     return { request, recycleEntryId: null, restorableUntil: null };
   });
 }
@@ -192,8 +321,17 @@ export async function reject(core: Core, actor: Actor, requestId: number, note: 
 /** Marks one overdue request expired, with its audit event; false if someone decided it first. `r` is reloaded. */
 async function expireOne(core: Core, actor: Actor, r: ApprovalRequest): Promise<boolean> {
   return withTransaction(core.models.sequelize, async (t) => {
-    const [n] = await core.models.ApprovalRequest.update({ status: 'expired', decidedAt: core.now() }, { where: { id: r.id, status: 'pending' }, transaction: t });
-    if (n === 1) await appendAudit(core, t, actor, { action: 'deletion.expire', customerId: r.customerId, customerCode: r.customerCode, info: { requestId: r.id } });
+    const [n] = await core.models.ApprovalRequest.update(
+      { status: 'expired', decidedAt: core.now() },
+      { where: { id: r.id, status: 'pending' }, transaction: t },
+    );
+    if (n === 1)
+      await appendAudit(core, t, actor, {
+        action: 'deletion.expire',
+        customerId: r.customerId,
+        customerCode: r.customerCode,
+        info: { requestId: r.id },
+      });
     await r.reload({ transaction: t });
     return n === 1;
   });
@@ -209,7 +347,10 @@ export async function expireApprovals(core: Core, actor: Actor): Promise<Approva
 
 /** Pending requests past their deadline (what the approval-expiry job expires). */
 export async function overdueApprovals(core: Core): Promise<ApprovalRequest[]> {
-  return core.models.ApprovalRequest.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, order: [['id', 'ASC']] });
+  return core.models.ApprovalRequest.findAll({
+    where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } },
+    order: [['id', 'ASC']],
+  });
 }
 
 /** Who decided and who asked for a request, as operators (each once); none for an unknown id. */
@@ -223,7 +364,12 @@ export async function approvalPeople(core: Core, approvalId: number | null): Pro
 export async function pendingFor(core: Core, actor: Actor): Promise<ApprovalRequest[]> {
   assertCan(actor.operator, 'approve');
   return core.models.ApprovalRequest.findAll({
-    where: { status: 'pending', expiresAt: { [Op.gt]: core.now() }, ...(actor.operator.id ? { requesterId: { [Op.ne]: actor.operator.id } } : {}) },
-    order: [['id', 'ASC']], limit: 50,
+    where: {
+      status: 'pending',
+      expiresAt: { [Op.gt]: core.now() },
+      ...(actor.operator.id ? { requesterId: { [Op.ne]: actor.operator.id } } : {}),
+    },
+    order: [['id', 'ASC']],
+    limit: 50,
   });
 }

@@ -49,7 +49,11 @@ export async function cooperationHistory(core: Core, customerId: number, t?: Tra
   const ranked = asCount(row?.ranked);
   const rank = orders ? asCount(row?.ahead) + 1 : null;
   return {
-    orders, amountCents: asCents(row?.amount), lastOrderDate: day(row?.lastDate), rank, ranked,
+    orders,
+    amountCents: asCents(row?.amount),
+    lastOrderDate: day(row?.lastDate),
+    rank,
+    ranked,
     top: rank !== null && rank <= Math.max(1, Math.ceil(ranked * 0.2)),
   };
 }

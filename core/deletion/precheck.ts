@@ -63,7 +63,10 @@ interface BlockerRow {
  * in which case a first row carries the customer itself.
  */
 function blockerSql(customer: ':id' | '(SELECT id FROM customers WHERE code = :code)'): string {
-  const self = customer === ':id' ? '' : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, owner_id AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
+  const self =
+    customer === ':id'
+      ? ''
+      : `SELECT 'customer' AS kind, code AS ref, name AS label, id AS amount, owner_id AS paid, NULL AS docId, NULL AS source FROM customers WHERE code = :code
   UNION ALL `;
   return `${self}SELECT 'order' AS kind, number AS ref, order_date AS label, total AS amount, NULL AS paid, id AS docId, source AS source
     FROM sales_orders WHERE customer_id = ${customer} AND status IN (:open)
@@ -82,26 +85,70 @@ const receivableRef = (r: BlockerRow) => String(r.ref ?? r.label ?? `#${r.docId}
 
 /** Turns the query's rows into blockers with their figures, documents and Chinese text. */
 function toBlockers(rows: BlockerRow[]): Blocker[] {
-  const orders = rows.filter((r) => r.kind === 'order').sort((a, b) => String(a.label).localeCompare(String(b.label)) || String(a.ref).localeCompare(String(b.ref)));
+  const orders = rows
+    .filter((r) => r.kind === 'order')
+    .sort((a, b) => String(a.label).localeCompare(String(b.label)) || String(a.ref).localeCompare(String(b.ref)));
   const blockers: Blocker[] = [];
   if (orders.length) {
     const amount = orders.reduce((sum, o) => sum + toCents(o.amount), 0);
     const numbers = orders.map((o) => String(o.ref));
     const shown = numbers.slice(0, 5).join('、') + (numbers.length > 5 ? ' 等' : '');
-    const docs = orders.map((o): BlockerDoc => ({ type: 'order', number: String(o.ref), source: String(o.source ?? 'local'), amountCents: toCents(o.amount) }));
-    blockers.push({ kind: 'openOrders', count: orders.length, numbers, amountCents: amount, text: `未完成订单 ${orders.length} 张 (${shown}), 合计 ${formatYuan(amount)}`, docs });
+    const docs = orders.map(
+      (o): BlockerDoc => ({
+        type: 'order',
+        number: String(o.ref),
+        source: String(o.source ?? 'local'),
+        amountCents: toCents(o.amount),
+      }),
+    );
+    blockers.push({
+      kind: 'openOrders',
+      count: orders.length,
+      numbers,
+      amountCents: amount,
+      text: `未完成订单 ${orders.length} 张 (${shown}), 合计 ${formatYuan(amount)}`,
+      docs,
+    });
   }
   const receivables = rows.filter((r) => r.kind === 'receivable');
   if (receivables.length) {
-    const docs = receivables.map((r): BlockerDoc => ({ type: 'receivable', number: receivableRef(r), source: String(r.source ?? 'local'), amountCents: toCents(r.amount) - toCents(r.paid) }));
+    const docs = receivables.map(
+      (r): BlockerDoc => ({
+        type: 'receivable',
+        number: receivableRef(r),
+        source: String(r.source ?? 'local'),
+        amountCents: toCents(r.amount) - toCents(r.paid),
+      }),
+    );
     const outstanding = docs.reduce((sum, d) => sum + (d.amountCents ?? 0), 0);
-    blockers.push({ kind: 'unpaidReceivables', count: docs.length, numbers: docs.map((d) => d.number), amountCents: outstanding, text: `未收款 ${docs.length} 笔, 未收金额 ${formatYuan(outstanding)}`, docs });
+    blockers.push({
+      kind: 'unpaidReceivables',
+      count: docs.length,
+      numbers: docs.map((d) => d.number),
+      amountCents: outstanding,
+      text: `未收款 ${docs.length} 笔, 未收金额 ${formatYuan(outstanding)}`,
+      docs,
+    });
   }
   const reservations = rows.filter((r) => r.kind === 'reservation');
   if (reservations.length) {
-    const docs = reservations.map((r): BlockerDoc => ({ type: 'reservation', number: String(r.ref ?? `#${r.docId}`), source: String(r.source ?? 'local'), quantity: Number(r.amount) }));
+    const docs = reservations.map(
+      (r): BlockerDoc => ({
+        type: 'reservation',
+        number: String(r.ref ?? `#${r.docId}`),
+        source: String(r.source ?? 'local'),
+        quantity: Number(r.amount),
+      }),
+    );
     const quantity = docs.reduce((sum, d) => sum + (d.quantity ?? 0), 0);
-    blockers.push({ kind: 'activeReservations', count: docs.length, numbers: docs.map((d) => d.number), quantity, text: `库存预留 ${docs.length} 条, 共 ${quantity} 件`, docs });
+    blockers.push({
+      kind: 'activeReservations',
+      count: docs.length,
+      numbers: docs.map((d) => d.number),
+      quantity,
+      text: `库存预留 ${docs.length} 条, 共 ${quantity} 件`,
+      docs,
+    });
   }
   return blockers;
 }
@@ -111,7 +158,11 @@ function toBlockers(rows: BlockerRow[]): Blocker[] {
  * linked document). Used inside the request and approval transactions.
  */
 export async function collectBlockers(core: Core, customerId: number, t?: Transaction): Promise<Blocker[]> {
-  const rows = await core.models.sequelize.query<BlockerRow>(BY_ID, { replacements: { id: customerId, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT, transaction: t });
+  const rows = await core.models.sequelize.query<BlockerRow>(BY_ID, {
+    replacements: { id: customerId, open: [...OPEN_ORDER_STATUSES] },
+    type: QueryTypes.SELECT,
+    transaction: t,
+  });
   return toBlockers(rows);
 }
 
@@ -122,16 +173,35 @@ export async function collectBlockers(core: Core, customerId: number, t?: Transa
 export async function precheck(core: Core, actor: Actor, rawCode: string): Promise<PrecheckResult> {
   assertCan(actor.operator, 'view');
   const code = normalizeCode(rawCode);
-  const rows = await core.models.sequelize.query<BlockerRow>(BY_CODE, { replacements: { code, open: [...OPEN_ORDER_STATUSES] }, type: QueryTypes.SELECT });
+  const rows = await core.models.sequelize.query<BlockerRow>(BY_CODE, {
+    replacements: { code, open: [...OPEN_ORDER_STATUSES] },
+    type: QueryTypes.SELECT,
+  });
   const customer = rows.find((r) => r.kind === 'customer');
   if (!customer) throw customerNotFound(code);
   // Ownership is decided before anything is shown or proposed (the delete prompt starts here).
-  assertOwnerMay(core, actor, { code: String(customer.ref), ownerId: customer.paid === null ? null : Number(customer.paid) }, 'requestDeletion');
+  assertOwnerMay(
+    core,
+    actor,
+    { code: String(customer.ref), ownerId: customer.paid === null ? null : Number(customer.paid) },
+    'requestDeletion',
+  );
   const blockers = toBlockers(rows);
-  recordCheckBehind(core, actor, { customerId: Number(customer.amount), customerCode: String(customer.ref), stage: 'precheck', blockers });
+  recordCheckBehind(core, actor, {
+    customerId: Number(customer.amount),
+    customerCode: String(customer.ref),
+    stage: 'precheck',
+    blockers,
+  });
   const history = await cooperationHistory(core, Number(customer.amount));
   return {
-    code: String(customer.ref), name: String(customer.label), customerId: Number(customer.amount), blockers, history,
-    suggestion: blockers.length ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.ref}」, 停用后不能再下新单, 数据和历史都保留。` : null,
+    code: String(customer.ref),
+    name: String(customer.label),
+    customerId: Number(customer.amount),
+    blockers,
+    history,
+    suggestion: blockers.length
+      ? `先处理完以上业务再删除; 如只是不再合作, 建议改为「停用客户 ${customer.ref}」, 停用后不能再下新单, 数据和历史都保留。`
+      : null,
   };
 }

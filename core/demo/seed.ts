@@ -24,15 +24,29 @@ export const DEMO_OPERATORS = [
 export const DEMO_CHANNELS = ['wecom', 'dingtalk', 'feishu'] as const;
 
 const PRODUCTS = [
-  ['P-1001', '不锈钢螺丝 M6', '盒', '35.00'], ['P-1002', '工业胶带 48mm', '卷', '12.50'], ['P-1003', 'A4 复印纸', '箱', '129.00'],
-  ['P-1004', '安全手套', '双', '8.80'], ['P-1005', '纸箱 50×40×30', '个', '6.20'], ['P-1006', 'LED 灯管 1.2m', '根', '45.00'],
-  ['P-1007', '电源线 3×1.5', '米', '9.90'], ['P-1008', '食品级包装袋', '千个', '260.00'],
+  ['P-1001', '不锈钢螺丝 M6', '盒', '35.00'],
+  ['P-1002', '工业胶带 48mm', '卷', '12.50'],
+  ['P-1003', 'A4 复印纸', '箱', '129.00'],
+  ['P-1004', '安全手套', '双', '8.80'],
+  ['P-1005', '纸箱 50×40×30', '个', '6.20'],
+  ['P-1006', 'LED 灯管 1.2m', '根', '45.00'],
+  ['P-1007', '电源线 3×1.5', '米', '9.90'],
+  ['P-1008', '食品级包装袋', '千个', '260.00'],
 ] as const;
 
 /** Demo 区域 with a few aliases (the migration seeds only the six 客户分类; regions are company data). */
-const DEMO_REGIONS: [string, string[]][] = [['华东', ['华东区', '江浙沪']], ['华南', ['华南区']], ['华北', ['华北区']], ['西南', []]];
+const DEMO_REGIONS: [string, string[]][] = [
+  ['华东', ['华东区', '江浙沪']],
+  ['华南', ['华南区']],
+  ['华北', ['华北区']],
+  ['西南', []],
+];
 /** Demo aliases on the migration's categories, so 批发 or 零售 work in chat right away. */
-const DEMO_CATEGORY_ALIASES: Record<string, string[]> = { 批发商: ['批发'], 零售商: ['零售', '零售店'], 经销商: ['代理商'] };
+const DEMO_CATEGORY_ALIASES: Record<string, string[]> = {
+  批发商: ['批发'],
+  零售商: ['零售', '零售店'],
+  经销商: ['代理商'],
+};
 
 /** The demo's 区域 and category aliases, through the same core function the back office uses. */
 async function seedLists(core: Core, admin: Actor): Promise<{ categories: string[]; regions: string[] }> {
@@ -41,9 +55,13 @@ async function seedLists(core: Core, admin: Actor): Promise<{ categories: string
     const aliases = DEMO_CATEGORY_ALIASES[e.name];
     if (aliases && !e.aliases.length) await saveListEntry(core, admin, 'category', e.id, { aliases });
   }
-  for (const [name, aliases] of DEMO_REGIONS) if (!lists.find('region', name)) await saveListEntry(core, admin, 'region', null, { name, aliases });
+  for (const [name, aliases] of DEMO_REGIONS)
+    if (!lists.find('region', name)) await saveListEntry(core, admin, 'region', null, { name, aliases });
   const fresh = await ListSnapshot.load(core);
-  return { categories: fresh.entries('category').map((e) => e.name), regions: fresh.entries('region').map((e) => e.name) };
+  return {
+    categories: fresh.entries('category').map((e) => e.name),
+    regions: fresh.entries('region').map((e) => e.name),
+  };
 }
 
 const DAY = 86400_000;
@@ -67,7 +85,9 @@ async function ensureOperators(core: Core): Promise<Record<string, Operator>> {
   }
   // The same id on every shipped messenger, so the demo answers whichever one is configured. One
   // statement: a write per link would be 15 transactions, each an fsync on SQLite.
-  const links = DEMO_OPERATORS.flatMap((o) => DEMO_CHANNELS.map((channel) => ({ operatorId: out[o.id]!.id, channel, externalId: o.id })));
+  const links = DEMO_OPERATORS.flatMap((o) =>
+    DEMO_CHANNELS.map((channel) => ({ operatorId: out[o.id]!.id, channel, externalId: o.id })),
+  );
   await core.models.OperatorIdentity.bulkCreate(links, { ignoreDuplicates: true });
   return out;
 }
@@ -85,7 +105,9 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
   await Product.bulkCreate(PRODUCTS.map(([sku, name, unit, price]) => ({ sku, name, unit, price })));
   // Read the ids back: bulkCreate guesses them as insertId + i, which is wrong when
   // auto_increment_increment ≠ 1 (Galera sets it to the node count).
-  const bySku = new Map((await Product.findAll({ where: { sku: PRODUCTS.map(([sku]) => sku) } })).map((p) => [p.sku, p]));
+  const bySku = new Map(
+    (await Product.findAll({ where: { sku: PRODUCTS.map(([sku]) => sku) } })).map((p) => [p.sku, p]),
+  );
   const products = PRODUCTS.map(([sku]) => bySku.get(sku)!);
   const next = companyFactory(20261125);
   const now = core.now().getTime();
@@ -95,10 +117,21 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
   for (let i = 0; i < 60; i++) {
     const c = next();
     const owner = owners[i % 2]!;
-    const { customer } = await createCustomer(core, as('demo-admin'), {
-      name: c.name, contact: c.contact, phone: c.phone, address: c.address,
-      category: categories[i % Math.max(categories.length - 1, 1)] ?? null, region: regions.length ? regions[i % regions.length]! : null, ownerId: owner.id, note: i % 10 === 0 ? '老客户, 年底对账' : null,
-    }, { allowDuplicates: true });
+    const { customer } = await createCustomer(
+      core,
+      as('demo-admin'),
+      {
+        name: c.name,
+        contact: c.contact,
+        phone: c.phone,
+        address: c.address,
+        category: categories[i % Math.max(categories.length - 1, 1)] ?? null,
+        region: regions.length ? regions[i % regions.length]! : null,
+        ownerId: owner.id,
+        note: i % 10 === 0 ? '老客户, 年底对账' : null,
+      },
+      { allowDuplicates: true },
+    );
     created.push({ ...customer, r: c.r });
   }
   let orderCount = 0;
@@ -107,7 +140,10 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
     for (const [i, c] of created.entries()) {
       // 0–39 trade regularly; 40–44 went quiet over a year ago; 45–49 never ordered.
       const createdAt = new Date(now - (760 - i * 3) * DAY);
-      await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', { replacements: [createdAt, c.id], transaction: t });
+      await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
+        replacements: [createdAt, c.id],
+        transaction: t,
+      });
       if (i >= 45 && i < 50) continue;
       const n = 3 + Math.floor(c.r() * 10);
       const quietFrom = i >= 40 && i < 50 ? 400 : 0;
@@ -117,11 +153,39 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
         const date = new Date(now - ago * DAY);
         const open = k === 0 && i < 40 && i % 7 === 0;
         const total = 500 + Math.floor(c.r() * 50000);
-        const order = await SalesOrder.create({ number: `SO${isoDate(date).slice(0, 4)}${String(seq++).padStart(6, '0')}`, customerId: c.id, status: open ? 'confirmed' : 'completed', orderDate: isoDate(date), total: centsToDecimal(total * 100) }, { transaction: t });
+        const order = await SalesOrder.create(
+          {
+            number: `SO${isoDate(date).slice(0, 4)}${String(seq++).padStart(6, '0')}`,
+            customerId: c.id,
+            status: open ? 'confirmed' : 'completed',
+            orderDate: isoDate(date),
+            total: centsToDecimal(total * 100),
+          },
+          { transaction: t },
+        );
         const unpaid = k === 0 && i < 40 && i % 9 === 0;
-        await Receivable.create({ customerId: c.id, orderId: order.id, amount: centsToDecimal(total * 100), paid: unpaid ? centsToDecimal(Math.floor(total * 30)) : centsToDecimal(total * 100), dueDate: isoDate(new Date(date.getTime() + 30 * DAY)), status: unpaid ? 'open' : 'paid' }, { transaction: t });
+        await Receivable.create(
+          {
+            customerId: c.id,
+            orderId: order.id,
+            amount: centsToDecimal(total * 100),
+            paid: unpaid ? centsToDecimal(Math.floor(total * 30)) : centsToDecimal(total * 100),
+            dueDate: isoDate(new Date(date.getTime() + 30 * DAY)),
+            status: unpaid ? 'open' : 'paid',
+          },
+          { transaction: t },
+        );
         if (k === 0 && i < 40 && i % 11 === 0) {
-          await Reservation.create({ productId: products[i % products.length]!.id, customerId: c.id, orderId: order.id, quantity: 10 + i, status: 'active' }, { transaction: t });
+          await Reservation.create(
+            {
+              productId: products[i % products.length]!.id,
+              customerId: c.id,
+              orderId: order.id,
+              quantity: 10 + i,
+              status: 'active',
+            },
+            { transaction: t },
+          );
         }
         last = Math.max(last, date.getTime());
         orderCount++;
@@ -129,15 +193,30 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
       await Customer.update({ lastOrderAt: new Date(last) }, { where: { id: c.id }, transaction: t });
     }
     // The demo's orders are local documents: the local feed is fresh, so the review has data to judge.
-    await touchLedgerFeed(core, t, { source: 'local', at: new Date(now), documents: orderCount, orders: true, lastDocumentDate: null });
+    await touchLedgerFeed(core, t, {
+      source: 'local',
+      at: new Date(now),
+      documents: orderCount,
+      orders: true,
+      lastDocumentDate: null,
+    });
   });
   for (let i = 50; i < 56; i++) {
     const reason = DEACTIVATION_REASONS[(i - 50) % DEACTIVATION_REASONS.length]!;
-    await deactivate(core, as('demo-admin'), created[i]!.code, { reason, memo: reason === '其他' ? '客户搬迁, 暂停合作' : null, until: i === 51 ? isoDate(new Date(now + 30 * DAY)) : null });
+    await deactivate(core, as('demo-admin'), created[i]!.code, {
+      reason,
+      memo: reason === '其他' ? '客户搬迁, 暂停合作' : null,
+      until: i === 51 ? isoDate(new Date(now + 30 * DAY)) : null,
+    });
   }
   for (let i = 56; i < 60; i++) {
     // Each by the customer's own salesperson: sales may request deletion only of their own customers.
-    const request = await requestDeletion(core, as(i % 2 ? 'demo-sales2' : 'demo-sales'), created[i]!.code, '客户已注销, 重复档案');
+    const request = await requestDeletion(
+      core,
+      as(i % 2 ? 'demo-sales2' : 'demo-sales'),
+      created[i]!.code,
+      '客户已注销, 重复档案',
+    );
     await approve(core, as('demo-approver'), request.id);
   }
   await core.models.StewardMeta.upsert({ key: 'demo_seeded_at', value: new Date(now).toISOString() });

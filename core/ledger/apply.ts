@@ -6,12 +6,44 @@ import type { Actor, Core } from '../context.js';
 import { DomainError, validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { recordLedgerEvents, touchLedgerFeed, type LedgerEventInput } from './events.js';
-import { loadCustomers, loadOrders, loadReceivables, loadReservations, type CustomerRow, type OrderRow, type ReceivableRow, type ReservationRow } from './load.js';
-import { asError, planOrder, planReceivable, planReservation, type Decision, type OutcomeError, type Planned, type PlanContext } from './plan.js';
+import {
+  loadCustomers,
+  loadOrders,
+  loadReceivables,
+  loadReservations,
+  type CustomerRow,
+  type OrderRow,
+  type ReceivableRow,
+  type ReservationRow,
+} from './load.js';
+import {
+  asError,
+  planOrder,
+  planReceivable,
+  planReservation,
+  type Decision,
+  type OutcomeError,
+  type Planned,
+  type PlanContext,
+} from './plan.js';
 import type { LedgerApplyOptions, LedgerApplyResult, LedgerDoc, LedgerOutcome } from './types.js';
-import { DOC_TYPE_LABELS, validateDoc, type DocIn, type OrderIn, type ReceivableIn, type ReservationIn } from './validate.js';
+import {
+  DOC_TYPE_LABELS,
+  validateDoc,
+  type DocIn,
+  type OrderIn,
+  type ReceivableIn,
+  type ReservationIn,
+} from './validate.js';
 import { together } from './together.js';
-import { resolveOrderLinks, writeLastOrderAt, writeOrders, writeReceivables, writeReservations, type WriteContext } from './write.js';
+import {
+  resolveOrderLinks,
+  writeLastOrderAt,
+  writeOrders,
+  writeReceivables,
+  writeReservations,
+  type WriteContext,
+} from './write.js';
 import { isOpenForBusiness } from '../customers/lifecycle.js';
 
 /** Orders and reservations are sales work; receivables are finance's. */
@@ -20,7 +52,11 @@ function assertMayPush(actor: Actor, docs: DocIn[]): void {
   if (docs.some((d) => d.type === 'receivable')) assertCan(actor.operator, 'payments');
 }
 
-interface Checked { good: DocIn[]; bad: Map<number, OutcomeError>; ids: { type: DocIn['type']; number: string }[] }
+interface Checked {
+  good: DocIn[];
+  bad: Map<number, OutcomeError>;
+  ids: { type: DocIn['type']; number: string }[];
+}
 
 /** Validates every document and refuses a number that comes twice in one call (the later ones). */
 function check(docs: (LedgerDoc | Record<string, unknown>)[]): Checked {
@@ -38,7 +74,17 @@ function check(docs: (LedgerDoc | Record<string, unknown>)[]): Checked {
     const key = `${v.doc.type}:${v.doc.number}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      return bad.set(index, asError(validationError([{ field: 'number', message: `${DOC_TYPE_LABELS[v.doc.type]}单号 ${v.doc.number} 在本次提交中重复 (与第 ${first + 1} 条相同); 每个单号只能出现一次` }])));
+      return bad.set(
+        index,
+        asError(
+          validationError([
+            {
+              field: 'number',
+              message: `${DOC_TYPE_LABELS[v.doc.type]}单号 ${v.doc.number} 在本次提交中重复 (与第 ${first + 1} 条相同); 每个单号只能出现一次`,
+            },
+          ]),
+        ),
+      );
     }
     seen.set(key, index);
     good.push(v.doc);
@@ -47,14 +93,24 @@ function check(docs: (LedgerDoc | Record<string, unknown>)[]): Checked {
 }
 
 /** The full rows of the inactive and deleted customers named: the 停用 message needs reason and date. */
-async function closedCustomers(core: Core, customers: Map<string, CustomerRow>, t: Transaction | null): Promise<Map<number, Customer>> {
+async function closedCustomers(
+  core: Core,
+  customers: Map<string, CustomerRow>,
+  t: Transaction | null,
+): Promise<Map<number, Customer>> {
   const ids = [...customers.values()].filter((c) => !isOpenForBusiness(c.status, 'new')).map((c) => c.id);
   if (!ids.length) return new Map();
   const rows = await core.models.Customer.findAll({ where: { id: { [Op.in]: ids } }, transaction: t ?? undefined });
   return new Map(rows.map((c) => [c.id, c]));
 }
 
-interface Planning { decisions: Decision[]; orders: Planned[]; receivables: Planned[]; reservations: Planned[]; orderIds: Map<string, number> }
+interface Planning {
+  decisions: Decision[];
+  orders: Planned[];
+  receivables: Planned[];
+  reservations: Planned[];
+  orderIds: Map<string, number>;
+}
 
 /** Reads what the call touches (customers locked on MySQL) and decides every document. */
 async function plan(core: Core, docs: DocIn[], t: Transaction | null, existingBusiness = false): Promise<Planning> {
@@ -68,12 +124,37 @@ async function plan(core: Core, docs: DocIn[], t: Transaction | null, existingBu
   let existingRec = new Map<string, ReceivableRow>();
   let existingRes = new Map<string, ReservationRow>();
   await together(core, [
-    async () => (customers = await loadCustomers(core, docs.map((d) => d.customerCode), t)),
+    async () =>
+      (customers = await loadCustomers(
+        core,
+        docs.map((d) => d.customerCode),
+        t,
+      )),
     async () => (existingOrders = await loadOrders(core, [...orderDocs.map((d) => d.number), ...links], t)),
-    async () => (existingRec = recDocs.length ? await loadReceivables(core, recDocs.map((d) => d.number), t) : existingRec),
-    async () => (existingRes = resDocs.length ? await loadReservations(core, resDocs.map((d) => d.number), t) : existingRes),
+    async () =>
+      (existingRec = recDocs.length
+        ? await loadReceivables(
+            core,
+            recDocs.map((d) => d.number),
+            t,
+          )
+        : existingRec),
+    async () =>
+      (existingRes = resDocs.length
+        ? await loadReservations(
+            core,
+            resDocs.map((d) => d.number),
+            t,
+          )
+        : existingRes),
   ]);
-  const ctx: PlanContext = { core, customers, closed: await closedCustomers(core, customers, t), linkable: new Set(existingOrders.keys()), existingBusiness };
+  const ctx: PlanContext = {
+    core,
+    customers,
+    closed: await closedCustomers(core, customers, t),
+    linkable: new Set(existingOrders.keys()),
+    existingBusiness,
+  };
   const decisions: Decision[] = orderDocs.map((d) => planOrder(ctx, d, existingOrders.get(d.number)));
   for (const d of decisions) if (!('error' in d)) ctx.linkable.add(d.doc.number);
   decisions.push(...recDocs.map((d) => planReceivable(ctx, d, existingRec.get(d.number))));
@@ -85,33 +166,65 @@ async function plan(core: Core, docs: DocIn[], t: Transaction | null, existingBu
 
 function events(actor: Actor, opts: LedgerApplyOptions, items: Planned[], at: Date): LedgerEventInput[] {
   // In the order the caller sent them, so the history reads as the ERP stated it.
-  return items.filter((p) => p.result !== 'unchanged').sort((a, b) => a.doc.index - b.doc.index).map((p) => ({
-    docType: p.doc.type, docNumber: p.doc.number, customerId: p.customer.id, change: p.change, before: p.before, after: p.after,
-    source: opts.source, door: actor.door, actorName: actor.operator.displayName, batchId: opts.batchId ?? null, at,
-  }));
+  return items
+    .filter((p) => p.result !== 'unchanged')
+    .sort((a, b) => a.doc.index - b.doc.index)
+    .map((p) => ({
+      docType: p.doc.type,
+      docNumber: p.doc.number,
+      customerId: p.customer.id,
+      change: p.change,
+      before: p.before,
+      after: p.after,
+      source: opts.source,
+      door: actor.door,
+      actorName: actor.operator.displayName,
+      batchId: opts.batchId ?? null,
+      at,
+    }));
 }
 
 /** Writes a planned call: documents, lastOrderAt, history, feed freshness and one audit event. */
-async function write(core: Core, actor: Actor, opts: LedgerApplyOptions, p: Planning, t: Transaction, counts: LedgerApplyResult['counts']): Promise<void> {
+async function write(
+  core: Core,
+  actor: Actor,
+  opts: LedgerApplyOptions,
+  p: Planning,
+  t: Transaction,
+  counts: LedgerApplyResult['counts'],
+): Promise<void> {
   const now = core.now();
   const w: WriteContext = { core, t, source: opts.source, now, orderIds: p.orderIds };
   const linking = [...p.receivables, ...p.reservations];
-  const orderDates = p.orders.map((o) => o.doc.type === 'order' ? o.doc.date : '').sort();
+  const orderDates = p.orders.map((o) => (o.doc.type === 'order' ? o.doc.date : '')).sort();
   await together(core, [
     async () => {
       // Receivables and reservations may link to orders of this same call: orders go first.
       await writeOrders(w, p.orders);
-      await resolveOrderLinks(w, linking.filter((x) => x.result !== 'unchanged'));
+      await resolveOrderLinks(
+        w,
+        linking.filter((x) => x.result !== 'unchanged'),
+      );
       await writeReceivables(w, p.receivables);
       await writeReservations(w, p.reservations);
     },
     () => writeLastOrderAt(w, p.orders),
     () => recordLedgerEvents(core, t, events(actor, opts, [...p.orders, ...linking], now)),
-    () => touchLedgerFeed(core, t, { source: opts.source, at: now, documents: p.orders.length + linking.length, orders: p.orders.length > 0, lastDocumentDate: orderDates.pop() ?? null }),
+    () =>
+      touchLedgerFeed(core, t, {
+        source: opts.source,
+        at: now,
+        documents: p.orders.length + linking.length,
+        orders: p.orders.length > 0,
+        lastDocumentDate: orderDates.pop() ?? null,
+      }),
   ]);
   if (counts.created + counts.updated > 0) {
     // One audit event per call, not per document: the audit head is locked until commit.
-    await appendAudit(core, t, actor, { action: 'ledger.push', info: { source: opts.source, batchId: opts.batchId ?? null, ...counts } });
+    await appendAudit(core, t, actor, {
+      action: 'ledger.push',
+      info: { source: opts.source, batchId: opts.batchId ?? null, ...counts },
+    });
   }
 }
 
@@ -123,9 +236,16 @@ function lostRace(err: unknown): boolean {
   return ['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_CONSTRAINT'].includes(code);
 }
 
-async function attempt(core: Core, actor: Actor, { good: docs, bad, ids }: Checked, opts: LedgerApplyOptions): Promise<LedgerApplyResult> {
+async function attempt(
+  core: Core,
+  actor: Actor,
+  { good: docs, bad, ids }: Checked,
+  opts: LedgerApplyOptions,
+): Promise<LedgerApplyResult> {
   const run = async (t: Transaction | null): Promise<LedgerApplyResult> => {
-    const p = docs.length ? await plan(core, docs, t, opts.existingBusiness) : { decisions: [], orders: [], receivables: [], reservations: [], orderIds: new Map() };
+    const p = docs.length
+      ? await plan(core, docs, t, opts.existingBusiness)
+      : { decisions: [], orders: [], receivables: [], reservations: [], orderIds: new Map() };
     const byIndex = new Map<number, Decision>(p.decisions.map((d) => [d.doc.index, d]));
     const counts = { created: 0, updated: 0, unchanged: 0, error: 0 };
     const outcomes: LedgerOutcome[] = [];
@@ -135,7 +255,14 @@ async function attempt(core: Core, actor: Actor, { good: docs, bad, ids }: Check
       const result = error || !d ? 'error' : (d as Planned).result;
       counts[result]++;
       const warning = d && !('error' in d) ? d.warning : undefined;
-      outcomes.push({ index, type: d?.doc.type ?? ids[index]!.type, number: d?.doc.number ?? ids[index]!.number, result, ...(error ? { error } : {}), ...(warning ? { warning } : {}) });
+      outcomes.push({
+        index,
+        type: d?.doc.type ?? ids[index]!.type,
+        number: d?.doc.number ?? ids[index]!.number,
+        result,
+        ...(error ? { error } : {}),
+        ...(warning ? { warning } : {}),
+      });
     }
     const applied = !opts.dryRun && !(opts.atomic && counts.error > 0);
     for (const o of outcomes) if (o.result !== 'error') o.applied = applied;
@@ -151,7 +278,12 @@ async function attempt(core: Core, actor: Actor, { good: docs, bad, ids }: Check
  * Upserts by document number in one transaction with set-based reads and writes; applies the
  * 停用 rule to new business only; records one ledger event per change and one audit event per call.
  */
-export async function applyLedger(core: Core, actor: Actor, docs: (LedgerDoc | Record<string, unknown>)[], opts: LedgerApplyOptions): Promise<LedgerApplyResult> {
+export async function applyLedger(
+  core: Core,
+  actor: Actor,
+  docs: (LedgerDoc | Record<string, unknown>)[],
+  opts: LedgerApplyOptions,
+): Promise<LedgerApplyResult> {
   const checked = check(docs);
   assertMayPush(actor, checked.good);
   try {

@@ -4,7 +4,16 @@ import type { Core } from '../context.js';
 import { execMysql, insertRows, isMysql, mysqlInsertValues } from '../data/sql.js';
 
 /** What happened to a document: the words 关联数据处理记录 turns into Chinese. */
-export type LedgerChange = 'created' | 'updated' | 'closed' | 'completed' | 'cancelled' | 'reopened' | 'paid' | 'released' | (string & {});
+export type LedgerChange =
+  | 'created'
+  | 'updated'
+  | 'closed'
+  | 'completed'
+  | 'cancelled'
+  | 'reopened'
+  | 'paid'
+  | 'released'
+  | (string & {});
 
 /** One ledger_events row to write. `before`/`after` are the document's fields (JSON-able objects). */
 export interface LedgerEventInput {
@@ -34,20 +43,54 @@ export async function recordLedgerEvents(core: Core, t: Transaction, events: Led
     return d;
   };
   const values = events.map((e) => [
-    e.docType, e.docNumber, e.customerId, e.change, e.before ? JSON.stringify(e.before) : null, e.after ? JSON.stringify(e.after) : null,
-    e.source, e.door, e.actorName.slice(0, 100), e.batchId ?? null, second(e.at),
+    e.docType,
+    e.docNumber,
+    e.customerId,
+    e.change,
+    e.before ? JSON.stringify(e.before) : null,
+    e.after ? JSON.stringify(e.after) : null,
+    e.source,
+    e.door,
+    e.actorName.slice(0, 100),
+    e.batchId ?? null,
+    second(e.at),
   ]);
   if (isMysql(core.models.sequelize)) {
     // Value arrays straight into the statement: the ledger push writes 1,000 events a call.
-    for (let i = 0; i < values.length; i += 1000) await execMysql(t, mysqlInsertValues('ledger_events', EVENT_COLUMNS, values.slice(i, i + 1000)));
+    for (let i = 0; i < values.length; i += 1000)
+      await execMysql(t, mysqlInsertValues('ledger_events', EVENT_COLUMNS, values.slice(i, i + 1000)));
     return;
   }
   const rows = values.map((v) => Object.fromEntries(EVENT_ATTRIBUTES.map((a, i) => [a, v[i]])));
   await insertRows(core.models.LedgerEvent as never, rows, { transaction: t, chunk: 1000 });
 }
 
-const EVENT_ATTRIBUTES = ['docType', 'docNumber', 'customerId', 'change', 'before', 'after', 'source', 'door', 'actorName', 'batchId', 'at'];
-const EVENT_COLUMNS = ['doc_type', 'doc_number', 'customer_id', 'change', 'before', 'after', 'source', 'door', 'actor_name', 'batch_id', 'at'];
+const EVENT_ATTRIBUTES = [
+  'docType',
+  'docNumber',
+  'customerId',
+  'change',
+  'before',
+  'after',
+  'source',
+  'door',
+  'actorName',
+  'batchId',
+  'at',
+];
+const EVENT_COLUMNS = [
+  'doc_type',
+  'doc_number',
+  'customer_id',
+  'change',
+  'before',
+  'after',
+  'source',
+  'door',
+  'actor_name',
+  'batch_id',
+  'at',
+];
 
 /** What one call received from a source, for the feed's freshness. */
 export interface FeedTouch {

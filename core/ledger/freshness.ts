@@ -49,7 +49,11 @@ const later = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a 
  * a feed too: the newest local order's created/updated time. Read only when no feed has a row.
  */
 async function legacyLocal(core: Core): Promise<FeedState | null> {
-  const [row] = await select<{ createdAt: unknown; updatedAt: unknown }>(core, "SELECT created_at AS createdAt, updated_at AS updatedAt FROM sales_orders WHERE source = 'local' ORDER BY id DESC LIMIT 1", {});
+  const [row] = await select<{ createdAt: unknown; updatedAt: unknown }>(
+    core,
+    "SELECT created_at AS createdAt, updated_at AS updatedAt FROM sales_orders WHERE source = 'local' ORDER BY id DESC LIMIT 1",
+    {},
+  );
   if (!row) return null;
   const at = later(toDate(row.createdAt), toDate(row.updatedAt));
   return { source: 'local', lastReceivedAt: at, lastOrderReceivedAt: at, documents: 0 };
@@ -59,7 +63,12 @@ async function legacyLocal(core: Core): Promise<FeedState | null> {
 export async function ledgerFreshness(core: Core, opts: { days?: number } = {}): Promise<LedgerFreshness> {
   const days = opts.days ?? core.config.REVIEW_INACTIVE_DAYS;
   const rows = await core.models.LedgerFeed.findAll();
-  const feeds: FeedState[] = rows.map((r) => ({ source: r.source, lastReceivedAt: toDate(r.lastReceivedAt), lastOrderReceivedAt: toDate(r.lastOrderReceivedAt), documents: Number(r.documents ?? 0) }));
+  const feeds: FeedState[] = rows.map((r) => ({
+    source: r.source,
+    lastReceivedAt: toDate(r.lastReceivedAt),
+    lastOrderReceivedAt: toDate(r.lastOrderReceivedAt),
+    documents: Number(r.documents ?? 0),
+  }));
   const [any] = await select<{ one: unknown }>(core, 'SELECT 1 AS one FROM sales_orders LIMIT 1', {});
   const hasOrders = !!any;
   // Only with no feed row at all: the backwards scan for a local order must stay one row long.
@@ -76,19 +85,47 @@ export async function ledgerFreshness(core: Core, opts: { days?: number } = {}):
   const cutoff = core.now().getTime() - days * 86400_000;
   const stale = !hasOrders || !lastOrderReceivedAt || lastOrderReceivedAt.getTime() < cutoff;
   const notice = !hasOrders ? NO_LEDGER_NOTICE : stale ? staleNotice(days) : null;
-  return { source: newest?.source ?? null, lastReceivedAt: newest?.lastReceivedAt ?? null, lastOrderReceivedAt, hasOrders, days, stale, notice, feeds };
+  return {
+    source: newest?.source ?? null,
+    lastReceivedAt: newest?.lastReceivedAt ?? null,
+    lastOrderReceivedAt,
+    hasOrders,
+    days,
+    stale,
+    notice,
+    feeds,
+  };
 }
 
 /** The freshness as JSON for /healthz and the dashboard (ISO times). */
-export function freshnessJson(f: LedgerFreshness): { source: string | null; lastReceivedAt: string | null; lastOrderReceivedAt: string | null; stale: boolean; notice: string | null } {
-  return { source: f.source, lastReceivedAt: f.lastReceivedAt?.toISOString() ?? null, lastOrderReceivedAt: f.lastOrderReceivedAt?.toISOString() ?? null, stale: f.stale, notice: f.notice };
+export function freshnessJson(f: LedgerFreshness): {
+  source: string | null;
+  lastReceivedAt: string | null;
+  lastOrderReceivedAt: string | null;
+  stale: boolean;
+  notice: string | null;
+} {
+  return {
+    source: f.source,
+    lastReceivedAt: f.lastReceivedAt?.toISOString() ?? null,
+    lastOrderReceivedAt: f.lastOrderReceivedAt?.toISOString() ?? null,
+    stale: f.stale,
+    notice: f.notice,
+  };
 }
 
-const SOURCE_LABELS: Record<string, string> = { local: '本系统录入', api: 'ERP 推送 (API)', file: '文件导入', jsherp: 'jshERP 同步' };
+const SOURCE_LABELS: Record<string, string> = {
+  local: '本系统录入',
+  api: 'ERP 推送 (API)',
+  file: '文件导入',
+  jsherp: 'jshERP 同步',
+};
 
 /** One Chinese line on the feed, for 统计, the monthly report and the dashboard. */
 export function freshnessLine(core: Core, f: LedgerFreshness): string {
-  const last = f.lastReceivedAt ? `最近收到单据 ${localTime(core, f.lastReceivedAt)} (来源: ${SOURCE_LABELS[f.source ?? ''] ?? f.source})` : '尚未收到任何单据';
+  const last = f.lastReceivedAt
+    ? `最近收到单据 ${localTime(core, f.lastReceivedAt)} (来源: ${SOURCE_LABELS[f.source ?? ''] ?? f.source})`
+    : '尚未收到任何单据';
   if (f.notice) return `⚠️ ${f.notice}: 不活跃客户审查暂停, 不标记任何客户。${f.lastReceivedAt ? last : ''}`.trim();
   return `进销存数据: ${last}, 最近订单 ${f.lastOrderReceivedAt ? localTime(core, f.lastOrderReceivedAt) : '—'}。`;
 }

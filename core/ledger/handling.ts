@@ -43,15 +43,42 @@ export interface HandlingRecord {
   lines: string[];
 }
 
-export const DOOR_NAMES: Record<string, string> = { wecom: '企业微信', dingtalk: '钉钉', feishu: '飞书', page: '审批页面', admin: '后台', job: '定时任务', cli: '命令行', api: 'API' };
-const SOURCE_NAMES: Record<string, string> = { api: 'ERP 推送 (api)', file: '文件导入 (file)', jsherp: 'jshERP 同步 (jsherp)' };
-const STAGE_NAMES: Record<CheckStage, string> = { precheck: '删除前检查', request: '提交申请时检查', approval: '审批时复查' };
+export const DOOR_NAMES: Record<string, string> = {
+  wecom: '企业微信',
+  dingtalk: '钉钉',
+  feishu: '飞书',
+  page: '审批页面',
+  admin: '后台',
+  job: '定时任务',
+  cli: '命令行',
+  api: 'API',
+};
+const SOURCE_NAMES: Record<string, string> = {
+  api: 'ERP 推送 (api)',
+  file: '文件导入 (file)',
+  jsherp: 'jshERP 同步 (jsherp)',
+};
+const STAGE_NAMES: Record<CheckStage, string> = {
+  precheck: '删除前检查',
+  request: '提交申请时检查',
+  approval: '审批时复查',
+};
 const DOC_NAMES: Record<string, string> = { order: '订单', receivable: '应收款', reservation: '库存预留' };
-const CHANGE_NAMES: Record<string, string> = { cancelled: '已取消', closed: '已关闭', completed: '已完成', released: '已释放', deleted: '已删除', reopened: '重新打开', created: '新建', updated: '已更新', paid: '已收款' };
+const CHANGE_NAMES: Record<string, string> = {
+  cancelled: '已取消',
+  closed: '已关闭',
+  completed: '已完成',
+  released: '已释放',
+  deleted: '已删除',
+  reopened: '重新打开',
+  created: '新建',
+  updated: '已更新',
+  paid: '已收款',
+};
 
 /** Through which door, or which ERP feed, a change came. */
 export function viaName(source: string, door: string): string {
-  return source !== 'local' ? SOURCE_NAMES[source] ?? `${source} 同步` : DOOR_NAMES[door] ?? door;
+  return source !== 'local' ? (SOURCE_NAMES[source] ?? `${source} 同步`) : (DOOR_NAMES[door] ?? door);
 }
 
 function parse(json: string | null): Record<string, unknown> {
@@ -75,21 +102,41 @@ function whatChanged(e: Pick<LedgerEvent, 'change' | 'before' | 'after'>): strin
 }
 
 function paymentText(before: Record<string, unknown>, after: Record<string, unknown>, change: string): string | null {
-  if (change === 'paid' || (before.paid !== undefined && after.paid !== undefined && toCents(after.paid as string) !== toCents(before.paid as string))) {
-    const cents = toCents((after.paid as string | number | undefined) ?? 0) - toCents((before.paid as string | number | undefined) ?? 0);
+  if (
+    change === 'paid' ||
+    (before.paid !== undefined &&
+      after.paid !== undefined &&
+      toCents(after.paid as string) !== toCents(before.paid as string))
+  ) {
+    const cents =
+      toCents((after.paid as string | number | undefined) ?? 0) -
+      toCents((before.paid as string | number | undefined) ?? 0);
     const settled = after.status === 'paid' || after.status === 'closed' ? ', 已结清' : '';
     return cents > 0 ? `已收款 ${formatYuan(cents)}${settled}` : `已收款${settled}`;
   }
   return null;
 }
 
-type CheckInput = { customerId: number; customerCode: string; stage: CheckStage; blockers: Blocker[]; requestId?: number | null };
+type CheckInput = {
+  customerId: number;
+  customerCode: string;
+  stage: CheckStage;
+  blockers: Blocker[];
+  requestId?: number | null;
+};
 type CheckRow = Omit<InferCreationAttributes<DeletionCheck>, 'id'>;
 
 function checkRow(core: Core, actor: Actor, c: CheckInput): CheckRow {
   return {
-    customerId: c.customerId, customerCode: c.customerCode, at: core.now(), operatorId: actor.operator.id, operatorName: actor.operator.displayName,
-    door: actor.door, stage: c.stage, blockers: JSON.stringify(c.blockers), requestId: c.requestId ?? null,
+    customerId: c.customerId,
+    customerCode: c.customerCode,
+    at: core.now(),
+    operatorId: actor.operator.id,
+    operatorName: actor.operator.displayName,
+    door: actor.door,
+    stage: c.stage,
+    blockers: JSON.stringify(c.blockers),
+    requestId: c.requestId ?? null,
   };
 }
 
@@ -135,13 +182,23 @@ export async function flushChecks(core: Core): Promise<void> {
 }
 
 /** The start of the current deletion attempt: when the customer's previous request was decided. */
-export async function attemptStart(core: Core, customerId: number, t?: Transaction, excludeRequestId?: number): Promise<Date | null> {
-  const where = { customerId, decidedAt: { [Op.ne]: null }, ...(excludeRequestId ? { id: { [Op.ne]: excludeRequestId } } : {}) };
+export async function attemptStart(
+  core: Core,
+  customerId: number,
+  t?: Transaction,
+  excludeRequestId?: number,
+): Promise<Date | null> {
+  const where = {
+    customerId,
+    decidedAt: { [Op.ne]: null },
+    ...(excludeRequestId ? { id: { [Op.ne]: excludeRequestId } } : {}),
+  };
   const prev = await core.models.ApprovalRequest.findOne({ where, order: [['decidedAt', 'DESC']], transaction: t });
   return prev?.decidedAt ?? null;
 }
 
-const signature = (blockers: Blocker[]) => JSON.stringify(blockers.map((b) => [b.kind, b.count, b.amountCents ?? null, b.quantity ?? null]));
+const signature = (blockers: Blocker[]) =>
+  JSON.stringify(blockers.map((b) => [b.kind, b.count, b.amountCents ?? null, b.quantity ?? null]));
 
 /** The checks worth showing: every request and approval check, and a precheck only when it found something new. */
 function shownChecks(rows: DeletionCheck[]): HandlingCheck[] {
@@ -162,25 +219,62 @@ function shownChecks(rows: DeletionCheck[]): HandlingCheck[] {
  * and numbers), then how each blocking document changed according to ledger_events, by whom and
  * through which door or ERP feed, plus the requester's note.
  */
-export async function buildHandlingRecord(core: Core, customerId: number, since: Date | null, opts: { requesterNote?: string | null; transaction?: Transaction } = {}): Promise<HandlingRecord> {
+export async function buildHandlingRecord(
+  core: Core,
+  customerId: number,
+  since: Date | null,
+  opts: { requesterNote?: string | null; transaction?: Transaction } = {},
+): Promise<HandlingRecord> {
   const t = opts.transaction;
   const after = since ? { [Op.gte]: since } : { [Op.ne]: null };
-  const rows = await core.models.DeletionCheck.findAll({ where: { customerId, at: after }, order: [['at', 'ASC'], ['id', 'ASC']], transaction: t });
+  const rows = await core.models.DeletionCheck.findAll({
+    where: { customerId, at: after },
+    order: [
+      ['at', 'ASC'],
+      ['id', 'ASC'],
+    ],
+    transaction: t,
+  });
   const checks = shownChecks(rows);
   const docs = new Map<string, BlockerDoc>();
-  for (const c of checks) for (const b of c.blockers) for (const d of b.docs ?? []) docs.set(`${d.type}:${d.number}`, d);
+  for (const c of checks)
+    for (const b of c.blockers) for (const d of b.docs ?? []) docs.set(`${d.type}:${d.number}`, d);
   // Events are stored in whole seconds: one that followed the first check within its second still counts.
   const first = checks[0] ? new Date(Math.floor(Date.parse(checks[0].at) / 1000) * 1000) : since;
   const numbers = [...new Set([...docs.values()].map((d) => d.number))];
   const events = numbers.length
-    ? await core.models.LedgerEvent.findAll({ where: { customerId, docNumber: numbers, ...(first ? { at: { [Op.gte]: first } } : {}) }, order: [['at', 'ASC'], ['id', 'ASC']], transaction: t })
+    ? await core.models.LedgerEvent.findAll({
+        where: { customerId, docNumber: numbers, ...(first ? { at: { [Op.gte]: first } } : {}) },
+        order: [
+          ['at', 'ASC'],
+          ['id', 'ASC'],
+        ],
+        transaction: t,
+      })
     : [];
-  const changes: HandlingChange[] = events.filter((e) => docs.has(`${e.docType}:${e.docNumber}`)).map((e) => ({
-    docType: e.docType, docNumber: e.docNumber, change: e.change, what: whatChanged(e), actorName: e.actorName,
-    door: e.door, source: e.source, via: viaName(e.source, e.door), at: e.at.toISOString(),
-  }));
+  const changes: HandlingChange[] = events
+    .filter((e) => docs.has(`${e.docType}:${e.docNumber}`))
+    .map((e) => ({
+      docType: e.docType,
+      docNumber: e.docNumber,
+      change: e.change,
+      what: whatChanged(e),
+      actorName: e.actorName,
+      door: e.door,
+      source: e.source,
+      via: viaName(e.source, e.door),
+      at: e.at.toISOString(),
+    }));
   const requesterNote = opts.requesterNote?.trim() || null;
-  return { customerId, builtAt: core.now().toISOString(), since: since?.toISOString() ?? null, checks, changes, requesterNote, lines: handlingLines(core, checks, changes, requesterNote) };
+  return {
+    customerId,
+    builtAt: core.now().toISOString(),
+    since: since?.toISOString() ?? null,
+    checks,
+    changes,
+    requesterNote,
+    lines: handlingLines(core, checks, changes, requesterNote),
+  };
 }
 
 /** The record as Chinese lines in time order. */
@@ -188,10 +282,18 @@ function handlingLines(core: Core, checks: HandlingCheck[], changes: HandlingCha
   const timed: { at: string; order: number; line: string }[] = [];
   for (const c of checks) {
     const found = c.blockers.length ? c.blockers.map((b) => b.text).join('; ') : '无未了结业务';
-    timed.push({ at: c.at, order: 0, line: `${localTime(core, new Date(c.at))} ${STAGE_NAMES[c.stage]} (${c.operatorName} · ${DOOR_NAMES[c.door] ?? c.door}): ${found}` });
+    timed.push({
+      at: c.at,
+      order: 0,
+      line: `${localTime(core, new Date(c.at))} ${STAGE_NAMES[c.stage]} (${c.operatorName} · ${DOOR_NAMES[c.door] ?? c.door}): ${found}`,
+    });
   }
   for (const x of changes) {
-    timed.push({ at: x.at, order: 1, line: `${DOC_NAMES[x.docType] ?? x.docType} ${x.docNumber} ${x.what} · ${x.actorName} · ${x.via} · ${localTime(core, new Date(x.at))}` });
+    timed.push({
+      at: x.at,
+      order: 1,
+      line: `${DOC_NAMES[x.docType] ?? x.docType} ${x.docNumber} ${x.what} · ${x.actorName} · ${x.via} · ${localTime(core, new Date(x.at))}`,
+    });
   }
   // Ledger events keep whole seconds (MySQL DATETIME): compare at that precision, a check first in a tie.
   const second = (iso: string) => iso.slice(0, 19);

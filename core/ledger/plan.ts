@@ -50,12 +50,22 @@ export function ledgerStatus(s: OrderStatus): 'open' | 'closed' | 'cancelled' {
 const INTERNAL = { open: 'confirmed', closed: 'completed', cancelled: 'cancelled' } as const;
 
 /** The customer a document names, or the refusal: unknown code, or a move to another customer. */
-function owner(ctx: PlanContext, doc: DocIn, existing: { customerId: number; customerCode: string } | undefined): CustomerRow | OutcomeError {
+function owner(
+  ctx: PlanContext,
+  doc: DocIn,
+  existing: { customerId: number; customerCode: string } | undefined,
+): CustomerRow | OutcomeError {
   const customer = ctx.customers.get(doc.customerCode);
   if (!customer) return asError(customerNotFound(doc.customerCode));
   if (existing && existing.customerId !== customer.id) {
     const label = DOC_TYPE_LABELS[doc.type];
-    return asError(new DomainError('CONFLICT', `${label} ${doc.number} 属于客户 ${existing.customerCode}, 不能改到客户 ${doc.customerCode}。如确需换客户, 请在进销存中作废此单并用新单号重新录入。`, { number: doc.number, customerCode: existing.customerCode, requested: doc.customerCode }));
+    return asError(
+      new DomainError(
+        'CONFLICT',
+        `${label} ${doc.number} 属于客户 ${existing.customerCode}, 不能改到客户 ${doc.customerCode}。如确需换客户, 请在进销存中作废此单并用新单号重新录入。`,
+        { number: doc.number, customerCode: existing.customerCode, requested: doc.customerCode },
+      ),
+    );
   }
   return customer;
 }
@@ -78,9 +88,24 @@ function warned(p: Planned, refused: OutcomeError | null): Planned {
   return refused && p.result !== 'unchanged' ? { ...p, warning: refused } : p;
 }
 
-function decide(doc: DocIn, customer: CustomerRow, existingId: number | null, before: Fields | null, after: Fields, change: LedgerChange): Planned {
+function decide(
+  doc: DocIn,
+  customer: CustomerRow,
+  existingId: number | null,
+  before: Fields | null,
+  after: Fields,
+  change: LedgerChange,
+): Planned {
   const same = before !== null && JSON.stringify(before) === JSON.stringify(after);
-  return { doc, customer, existingId, result: !before ? 'created' : same ? 'unchanged' : 'updated', change: !before ? 'created' : change, before, after };
+  return {
+    doc,
+    customer,
+    existingId,
+    result: !before ? 'created' : same ? 'unchanged' : 'updated',
+    change: !before ? 'created' : change,
+    before,
+    after,
+  };
 }
 
 export function orderFields(r: OrderRow): Fields {
@@ -97,12 +122,35 @@ export function planOrder(ctx: PlanContext, doc: OrderIn, existing: OrderRow | u
   const opening = doc.status === 'open' && !keep;
   const refused = opening ? refuseNew(ctx, customer) : null;
   if (refused && !ctx.existingBusiness) return { doc, error: refused };
-  const change: LedgerChange = keep ? 'updated' : doc.status === 'open' ? 'reopened' : doc.status === 'cancelled' ? 'cancelled' : 'closed';
-  return warned(decide(doc, customer, existing?.id ?? null, before, { customerCode: customer.code, date: doc.date, total: centsToDecimal(doc.totalCents), status }, change), refused);
+  const change: LedgerChange = keep
+    ? 'updated'
+    : doc.status === 'open'
+      ? 'reopened'
+      : doc.status === 'cancelled'
+        ? 'cancelled'
+        : 'closed';
+  return warned(
+    decide(
+      doc,
+      customer,
+      existing?.id ?? null,
+      before,
+      { customerCode: customer.code, date: doc.date, total: centsToDecimal(doc.totalCents), status },
+      change,
+    ),
+    refused,
+  );
 }
 
 export function receivableFields(r: ReceivableRow): Fields {
-  return { customerCode: r.customerCode, amount: centsToDecimal(toCents(r.amount)), paid: centsToDecimal(toCents(r.paid)), dueDate: r.dueDate, status: r.status, orderNumber: r.orderNumber ? r.orderNumber.toUpperCase() : null };
+  return {
+    customerCode: r.customerCode,
+    amount: centsToDecimal(toCents(r.amount)),
+    paid: centsToDecimal(toCents(r.paid)),
+    dueDate: r.dueDate,
+    status: r.status,
+    orderNumber: r.orderNumber ? r.orderNumber.toUpperCase() : null,
+  };
 }
 
 /**
@@ -117,12 +165,37 @@ export function planReceivable(ctx: PlanContext, doc: ReceivableIn, existing: Re
   const status = paidUp ? 'paid' : existing?.status === 'written_off' ? 'written_off' : 'open';
   // An order number we do not know (yet) is kept out of the link rather than refusing the money owed.
   const orderNumber = doc.orderNumber && ctx.linkable.has(doc.orderNumber) ? doc.orderNumber : null;
-  const change: LedgerChange = existing?.status !== 'paid' && status === 'paid' ? 'paid' : existing?.status === 'paid' && status !== 'paid' ? 'reopened' : 'updated';
-  return decide(doc, customer, existing?.id ?? null, before, { customerCode: customer.code, amount: centsToDecimal(doc.amountCents), paid: centsToDecimal(doc.paidCents), dueDate: doc.dueDate, status, orderNumber }, change);
+  const change: LedgerChange =
+    existing?.status !== 'paid' && status === 'paid'
+      ? 'paid'
+      : existing?.status === 'paid' && status !== 'paid'
+        ? 'reopened'
+        : 'updated';
+  return decide(
+    doc,
+    customer,
+    existing?.id ?? null,
+    before,
+    {
+      customerCode: customer.code,
+      amount: centsToDecimal(doc.amountCents),
+      paid: centsToDecimal(doc.paidCents),
+      dueDate: doc.dueDate,
+      status,
+      orderNumber,
+    },
+    change,
+  );
 }
 
 export function reservationFields(r: ReservationRow): Fields {
-  return { customerCode: r.customerCode, product: r.product, quantity: Number(r.quantity), status: r.status, orderNumber: r.orderNumber ? r.orderNumber.toUpperCase() : null };
+  return {
+    customerCode: r.customerCode,
+    product: r.product,
+    quantity: Number(r.quantity),
+    status: r.status,
+    orderNumber: r.orderNumber ? r.orderNumber.toUpperCase() : null,
+  };
 }
 
 /** A reservation: held stock is new business; releasing is winding down. */
@@ -134,6 +207,21 @@ export function planReservation(ctx: PlanContext, doc: ReservationIn, existing: 
   const refused = status === 'active' && existing?.status !== 'active' ? refuseNew(ctx, customer) : null;
   if (refused && !ctx.existingBusiness) return { doc, error: refused };
   const orderNumber = doc.orderNumber && ctx.linkable.has(doc.orderNumber) ? doc.orderNumber : null;
-  const change: LedgerChange = existing?.status === 'active' && status === 'released' ? 'released' : existing?.status === 'released' && status === 'active' ? 'reopened' : 'updated';
-  return warned(decide(doc, customer, existing?.id ?? null, before, { customerCode: customer.code, product: doc.product, quantity: doc.quantity, status, orderNumber }, change), refused);
+  const change: LedgerChange =
+    existing?.status === 'active' && status === 'released'
+      ? 'released'
+      : existing?.status === 'released' && status === 'active'
+        ? 'reopened'
+        : 'updated';
+  return warned(
+    decide(
+      doc,
+      customer,
+      existing?.id ?? null,
+      before,
+      { customerCode: customer.code, product: doc.product, quantity: doc.quantity, status, orderNumber },
+      change,
+    ),
+    refused,
+  );
 }

@@ -7,9 +7,32 @@ import type { LedgerSource } from '../../models/index.js';
  * Amounts are decimal strings or numbers with at most 2 decimals; dates are YYYY-MM-DD.
  */
 export type LedgerDoc =
-  | { type: 'order'; number: string; customerCode: string; date: string; total: string | number; status: 'open' | 'closed' | 'cancelled' }
-  | { type: 'receivable'; number: string; customerCode: string; amount: string | number; paid: string | number; dueDate: string; orderNumber?: string | null }
-  | { type: 'reservation'; number: string; customerCode: string; product: string; quantity: number; released: boolean; orderNumber?: string | null };
+  | {
+      type: 'order';
+      number: string;
+      customerCode: string;
+      date: string;
+      total: string | number;
+      status: 'open' | 'closed' | 'cancelled';
+    }
+  | {
+      type: 'receivable';
+      number: string;
+      customerCode: string;
+      amount: string | number;
+      paid: string | number;
+      dueDate: string;
+      orderNumber?: string | null;
+    }
+  | {
+      type: 'reservation';
+      number: string;
+      customerCode: string;
+      product: string;
+      quantity: number;
+      released: boolean;
+      orderNumber?: string | null;
+    };
 
 export type LedgerDocType = LedgerDoc['type'];
 

@@ -9,11 +9,41 @@ export const LEDGER_BATCH_MAX = 5000;
 const MAX_CENTS = 99_999_999_999_999;
 const MAX_QUANTITY = 2_147_483_647;
 
-export const DOC_TYPE_LABELS: Record<LedgerDocType, string> = { order: '订单', receivable: '应收款', reservation: '库存预留' };
+export const DOC_TYPE_LABELS: Record<LedgerDocType, string> = {
+  order: '订单',
+  receivable: '应收款',
+  reservation: '库存预留',
+};
 
-export interface OrderIn { type: 'order'; index: number; number: string; customerCode: string; date: string; totalCents: Cents; status: 'open' | 'closed' | 'cancelled' }
-export interface ReceivableIn { type: 'receivable'; index: number; number: string; customerCode: string; amountCents: Cents; paidCents: Cents; dueDate: string; orderNumber: string | null }
-export interface ReservationIn { type: 'reservation'; index: number; number: string; customerCode: string; product: string; quantity: number; released: boolean; orderNumber: string | null }
+export interface OrderIn {
+  type: 'order';
+  index: number;
+  number: string;
+  customerCode: string;
+  date: string;
+  totalCents: Cents;
+  status: 'open' | 'closed' | 'cancelled';
+}
+export interface ReceivableIn {
+  type: 'receivable';
+  index: number;
+  number: string;
+  customerCode: string;
+  amountCents: Cents;
+  paidCents: Cents;
+  dueDate: string;
+  orderNumber: string | null;
+}
+export interface ReservationIn {
+  type: 'reservation';
+  index: number;
+  number: string;
+  customerCode: string;
+  product: string;
+  quantity: number;
+  released: boolean;
+  orderNumber: string | null;
+}
 /** A document after validation: trimmed, codes and numbers normalised, money in cents. */
 export type DocIn = OrderIn | ReceivableIn | ReservationIn;
 
@@ -34,7 +64,14 @@ export function isDay(s: unknown): s is string {
 
 /** Money as cents, or a Chinese reason: a number or decimal string, at most 2 decimals, within DECIMAL(14,2). */
 export function ledgerCents(value: unknown, label: string, min: 0 | 1): Cents | string {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : typeof value === 'string' ? value.trim() : '';
+  const text =
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? String(value)
+        : ''
+      : typeof value === 'string'
+        ? value.trim()
+        : '';
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) return `${label}应为数字金额, 例如 1234.50`;
   if ((m[3] ?? '').length > 2) return `${label}最多两位小数 (收到 ${text})`;
@@ -45,7 +82,14 @@ export function ledgerCents(value: unknown, label: string, min: 0 | 1): Cents | 
   return cents;
 }
 
-function text(doc: Record<string, unknown>, field: string, label: string, max: number, errors: FieldError[], required = true): string | null {
+function text(
+  doc: Record<string, unknown>,
+  field: string,
+  label: string,
+  max: number,
+  errors: FieldError[],
+  required = true,
+): string | null {
   const v = doc[field];
   if (v === undefined || v === null || v === '') {
     if (required) errors.push({ field, message: `缺少${label} (${field})` });
@@ -76,42 +120,89 @@ function cents(doc: Record<string, unknown>, field: string, label: string, min: 
   return typeof c === 'number' ? c : 0;
 }
 
-function orderFields(d: Record<string, unknown>, base: { index: number; number: string; customerCode: string }, errors: FieldError[]): OrderIn {
+function orderFields(
+  d: Record<string, unknown>,
+  base: { index: number; number: string; customerCode: string },
+  errors: FieldError[],
+): OrderIn {
   const date = day(d, 'date', '单据日期', errors);
   const totalCents = cents(d, 'total', '订单金额', 0, errors);
   const status = d.status as OrderIn['status'];
-  if (!['open', 'closed', 'cancelled'].includes(status)) errors.push({ field: 'status', message: '订单状态 (status) 只能是 open (未完成) / closed (已完成) / cancelled (已取消)' });
+  if (!['open', 'closed', 'cancelled'].includes(status))
+    errors.push({
+      field: 'status',
+      message: '订单状态 (status) 只能是 open (未完成) / closed (已完成) / cancelled (已取消)',
+    });
   return { type: 'order', ...base, date, totalCents, status };
 }
 
-function receivableFields(d: Record<string, unknown>, base: { index: number; number: string; customerCode: string }, errors: FieldError[]): ReceivableIn {
+function receivableFields(
+  d: Record<string, unknown>,
+  base: { index: number; number: string; customerCode: string },
+  errors: FieldError[],
+): ReceivableIn {
   const amountCents = cents(d, 'amount', '应收金额', 1, errors);
   const paidCents = cents(d, 'paid', '已收金额', 0, errors);
-  if (!errors.some((e) => e.field === 'amount' || e.field === 'paid') && paidCents > amountCents) errors.push({ field: 'paid', message: '已收金额 (paid) 不能大于应收金额 (amount)' });
+  if (!errors.some((e) => e.field === 'amount' || e.field === 'paid') && paidCents > amountCents)
+    errors.push({ field: 'paid', message: '已收金额 (paid) 不能大于应收金额 (amount)' });
   const dueDate = day(d, 'dueDate', '到期日', errors);
   const orderNumber = text(d, 'orderNumber', '关联订单号', 64, errors, false);
-  return { type: 'receivable', ...base, amountCents, paidCents, dueDate, orderNumber: orderNumber && normalizeDocNumber(orderNumber) };
+  return {
+    type: 'receivable',
+    ...base,
+    amountCents,
+    paidCents,
+    dueDate,
+    orderNumber: orderNumber && normalizeDocNumber(orderNumber),
+  };
 }
 
-function reservationFields(d: Record<string, unknown>, base: { index: number; number: string; customerCode: string }, errors: FieldError[]): ReservationIn {
+function reservationFields(
+  d: Record<string, unknown>,
+  base: { index: number; number: string; customerCode: string },
+  errors: FieldError[],
+): ReservationIn {
   const product = text(d, 'product', '产品编码', 32, errors) ?? '';
   const quantity = d.quantity as number;
-  if (!Number.isInteger(quantity) || quantity <= 0 || quantity > MAX_QUANTITY) errors.push({ field: 'quantity', message: '预留数量 (quantity) 必须是正整数' });
-  if (typeof d.released !== 'boolean') errors.push({ field: 'released', message: '是否已释放 (released) 应为 true 或 false' });
+  if (!Number.isInteger(quantity) || quantity <= 0 || quantity > MAX_QUANTITY)
+    errors.push({ field: 'quantity', message: '预留数量 (quantity) 必须是正整数' });
+  if (typeof d.released !== 'boolean')
+    errors.push({ field: 'released', message: '是否已释放 (released) 应为 true 或 false' });
   const orderNumber = text(d, 'orderNumber', '关联订单号', 64, errors, false);
-  return { type: 'reservation', ...base, product, quantity, released: d.released === true, orderNumber: orderNumber && normalizeDocNumber(orderNumber) };
+  return {
+    type: 'reservation',
+    ...base,
+    product,
+    quantity,
+    released: d.released === true,
+    orderNumber: orderNumber && normalizeDocNumber(orderNumber),
+  };
 }
 
 /** Checks one document as another system sent it; returns the normalised document or every bad field in Chinese. */
-export function validateDoc(raw: LedgerDoc | Record<string, unknown>, index: number): { doc: DocIn } | { errors: FieldError[] } {
+export function validateDoc(
+  raw: LedgerDoc | Record<string, unknown>,
+  index: number,
+): { doc: DocIn } | { errors: FieldError[] } {
   const d = (raw ?? {}) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { errors: [{ field: 'document', message: '单据应为 JSON 对象' }] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { errors: [{ field: 'document', message: '单据应为 JSON 对象' }] };
   const errors: FieldError[] = [];
   const type = d.type as LedgerDocType;
-  if (!(type in DOC_TYPE_LABELS)) return { errors: [{ field: 'type', message: '单据类型 (type) 只能是 order / receivable / reservation' }] };
+  if (!(type in DOC_TYPE_LABELS))
+    return { errors: [{ field: 'type', message: '单据类型 (type) 只能是 order / receivable / reservation' }] };
   const number = text(d, 'number', '单号', 64, errors);
   const code = text(d, 'customerCode', '客户编码', 32, errors);
-  const base = { index, number: number ? normalizeDocNumber(number) : '', customerCode: code ? normalizeCode(code) : '' };
-  const doc = type === 'order' ? orderFields(d, base, errors) : type === 'receivable' ? receivableFields(d, base, errors) : reservationFields(d, base, errors);
+  const base = {
+    index,
+    number: number ? normalizeDocNumber(number) : '',
+    customerCode: code ? normalizeCode(code) : '',
+  };
+  const doc =
+    type === 'order'
+      ? orderFields(d, base, errors)
+      : type === 'receivable'
+        ? receivableFields(d, base, errors)
+        : reservationFields(d, base, errors);
   return errors.length ? { errors } : { doc };
 }

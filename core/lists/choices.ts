@@ -16,10 +16,21 @@ export interface ListChoice {
  * value predates the list, so opening and saving the form never changes it by accident; core's
  * resolveListFields still decides what may be saved.
  */
-export async function listChoices(core: Core, actor: Actor, key: ListKey, current?: string | null): Promise<ListChoice[]> {
+export async function listChoices(
+  core: Core,
+  actor: Actor,
+  key: ListKey,
+  current?: string | null,
+): Promise<ListChoice[]> {
   assertCan(actor.operator, 'view');
   const lists = await ListSnapshot.load(core);
-  const choices: ListChoice[] = lists.entries(key).map((e) => ({ value: e.name, label: e.aliases.length ? `${e.name} (${e.aliases.join('、')})` : e.name, active: true }));
+  const choices: ListChoice[] = lists
+    .entries(key)
+    .map((e) => ({
+      value: e.name,
+      label: e.aliases.length ? `${e.name} (${e.aliases.join('、')})` : e.name,
+      active: true,
+    }));
   const kept = (current ?? '').trim();
   if (kept && !choices.some((c) => c.value === kept)) {
     const entry = lists.find(key, kept);

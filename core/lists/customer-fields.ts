@@ -11,7 +11,11 @@ export const LIST_FIELDS: readonly ListKey[] = LIST_KEYS;
  * becomes the name); throws VALIDATION naming the valid values otherwise. A value the customer
  * already has may stay even after its entry was deactivated.
  */
-export async function resolveListFields<T extends Partial<Record<ListKey, string | null>>>(core: Core, value: T, opts: { transaction?: Transaction; current?: Partial<Record<ListKey, string | null>>; lists?: ListSnapshot } = {}): Promise<T> {
+export async function resolveListFields<T extends Partial<Record<ListKey, string | null>>>(
+  core: Core,
+  value: T,
+  opts: { transaction?: Transaction; current?: Partial<Record<ListKey, string | null>>; lists?: ListSnapshot } = {},
+): Promise<T> {
   if (!LIST_FIELDS.some((f) => typeof value[f] === 'string')) return value;
   const lists = opts.lists ?? (await ListSnapshot.load(core, opts.transaction));
   const errors: FieldError[] = [];
@@ -29,7 +33,10 @@ export async function resolveListFields<T extends Partial<Record<ListKey, string
 }
 
 /** Search filters by 客户分类 / 区域: a name or alias → the stored name; deactivated entries still find their customers. */
-export async function resolveListFilters(core: Core, filters: Partial<Record<ListKey, string | undefined>>): Promise<Partial<Record<ListKey, string>>> {
+export async function resolveListFilters(
+  core: Core,
+  filters: Partial<Record<ListKey, string | undefined>>,
+): Promise<Partial<Record<ListKey, string>>> {
   const given = LIST_FIELDS.filter((f) => typeof filters[f] === 'string' && filters[f]!.trim());
   if (!given.length) return {};
   const lists = await ListSnapshot.load(core);
@@ -48,18 +55,28 @@ export async function resolveListFilters(core: Core, filters: Partial<Record<Lis
  * Runs a shape check (assertCreateInput / assertEditInput); when it refuses, the list fields'
  * problems join its errors, so a person sees every bad field at once.
  */
-export async function withListErrors<T>(core: Core, input: Partial<Record<ListKey, unknown>>, check: () => T): Promise<T> {
+export async function withListErrors<T>(
+  core: Core,
+  input: Partial<Record<ListKey, unknown>>,
+  check: () => T,
+): Promise<T> {
   try {
     return check();
   } catch (err) {
     if (!(err instanceof DomainError) || err.code !== 'VALIDATION') throw err;
     const errors = (err.details.errors as FieldError[] | undefined) ?? [];
-    const given = Object.fromEntries(LIST_FIELDS.filter((f) => typeof input[f] === 'string' && !errors.some((e) => e.field === f)).map((f) => [f, String(input[f])]));
+    const given = Object.fromEntries(
+      LIST_FIELDS.filter((f) => typeof input[f] === 'string' && !errors.some((e) => e.field === f)).map((f) => [
+        f,
+        String(input[f]),
+      ]),
+    );
     if (!Object.keys(given).length) throw err;
     try {
       await resolveListFields(core, given);
     } catch (listErr) {
-      if (listErr instanceof DomainError && listErr.code === 'VALIDATION') throw validationError([...errors, ...((listErr.details.errors as FieldError[]) ?? [])]);
+      if (listErr instanceof DomainError && listErr.code === 'VALIDATION')
+        throw validationError([...errors, ...((listErr.details.errors as FieldError[]) ?? [])]);
       throw listErr;
     }
     throw err;

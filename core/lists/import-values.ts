@@ -24,7 +24,13 @@ export interface UnknownValue {
 /** `--map-value 客户分类:零售=零售商` entries, resolved: list → normalised file value → entry name. */
 export type ValueMap = Map<ListKey, Map<string, string>>;
 
-const LABEL_TO_KEY = new Map<string, ListKey>(LIST_KEYS.flatMap((k) => [[normalizeListValue(LIST_LABELS[k]), k], [k, k], ...(k === 'category' ? [[normalizeListValue('分类'), k] as [string, ListKey]] : [])]));
+const LABEL_TO_KEY = new Map<string, ListKey>(
+  LIST_KEYS.flatMap((k) => [
+    [normalizeListValue(LIST_LABELS[k]), k],
+    [k, k],
+    ...(k === 'category' ? [[normalizeListValue('分类'), k] as [string, ListKey]] : []),
+  ]),
+);
 
 /** Parses --map-value entries against the lists: each target must be an active entry (or its alias). */
 export function parseValueMaps(entries: string[], lists: ListSnapshot): ValueMap {
@@ -33,7 +39,12 @@ export function parseValueMaps(entries: string[], lists: ListSnapshot): ValueMap
     const m = /^([^:：]+)[:：](.+)=(.+)$/.exec(entry.trim());
     const key = m ? LABEL_TO_KEY.get(normalizeListValue(m[1]!)) : undefined;
     // Door-neutral words: the CLI's --map-value, the back office's 值对应 and chat's 映射 all land here.
-    if (!m || !key) throw new DomainError('VALIDATION', `值对应的写法是「客户分类:文件里的值=表中的名称」或「区域:…=…」, 例如 客户分类:零售=零售商 (命令行 --map-value, 聊天里「映射 …」); 「${entry}」不对。`, { entry });
+    if (!m || !key)
+      throw new DomainError(
+        'VALIDATION',
+        `值对应的写法是「客户分类:文件里的值=表中的名称」或「区域:…=…」, 例如 客户分类:零售=零售商 (命令行 --map-value, 聊天里「映射 …」); 「${entry}」不对。`,
+        { entry },
+      );
     const target = lists.resolve(key, m[3]!.trim());
     if (!target.ok) throw new DomainError('VALIDATION', `值对应「${entry}」: ${target.message}`, { entry });
     if (!out.has(key)) out.set(key, new Map());
@@ -50,12 +61,25 @@ export function parseValueMaps(entries: string[], lists: ListSnapshot): ValueMap
 export class ImportValueChecker {
   readonly unknown = new Map<string, UnknownValue>();
 
-  constructor(private readonly lists: ListSnapshot, private readonly maps: ValueMap, private readonly createMissing: boolean) {}
+  constructor(
+    private readonly lists: ListSnapshot,
+    private readonly maps: ValueMap,
+    private readonly createMissing: boolean,
+  ) {}
 
   /** Loads the lists and checks the options: --create-missing is for admins only. */
-  static async prepare(core: Core, actor: Actor, opts: { mapValues?: string[]; createMissing?: boolean }, t: Transaction | null): Promise<ImportValueChecker> {
+  static async prepare(
+    core: Core,
+    actor: Actor,
+    opts: { mapValues?: string[]; createMissing?: boolean },
+    t: Transaction | null,
+  ): Promise<ImportValueChecker> {
     if (opts.createMissing && !can(actor.operator, 'manageLists')) {
-      throw new DomainError('NOT_PERMITTED', `${actor.operator.displayName} 不能使用 --create-missing (自动新增分类/区域): 只有管理员可以修改客户分类和区域表。请去掉该选项, 用 --map-value 对应到已有的值, 或请管理员导入。`, { action: 'manageLists' });
+      throw new DomainError(
+        'NOT_PERMITTED',
+        `${actor.operator.displayName} 不能使用 --create-missing (自动新增分类/区域): 只有管理员可以修改客户分类和区域表。请去掉该选项, 用 --map-value 对应到已有的值, 或请管理员导入。`,
+        { action: 'manageLists' },
+      );
     }
     const lists = await ListSnapshot.load(core, t);
     return new ImportValueChecker(lists, parseValueMaps(opts.mapValues ?? [], lists), Boolean(opts.createMissing));
@@ -75,7 +99,16 @@ export class ImportValueChecker {
     let u = this.unknown.get(key);
     if (!u) {
       const create = this.createMissing && r.reason === 'unknown';
-      u = { list, label: LIST_LABELS[list], value: raw.trim(), rows: 0, sampleRows: [], suggestion: r.suggestion, inactive: r.reason === 'inactive', create };
+      u = {
+        list,
+        label: LIST_LABELS[list],
+        value: raw.trim(),
+        rows: 0,
+        sampleRows: [],
+        suggestion: r.suggestion,
+        inactive: r.reason === 'inactive',
+        create,
+      };
       this.unknown.set(key, u);
     }
     u.rows++;
@@ -92,7 +125,9 @@ export class ImportValueChecker {
   /** Adds the entries --create-missing will add; inside the import's transaction, so a rollback adds none. */
   async createEntries(core: Core, actor: Actor, t: Transaction): Promise<void> {
     for (const list of LIST_KEYS) {
-      const names = this.values().filter((u) => u.list === list && u.create).map((u) => u.value);
+      const names = this.values()
+        .filter((u) => u.list === list && u.create)
+        .map((u) => u.value);
       if (names.length) await createMissingEntries(core, actor, list, names, t);
     }
   }
@@ -104,9 +139,18 @@ export function unknownValueLines(values: UnknownValue[], opts: { committed: boo
   const lines: string[] = [];
   for (const u of values) {
     const where = `出现 ${u.rows} 行 (第 ${u.sampleRows.join('、')}${u.rows > u.sampleRows.length ? ' 等' : ''} 行)`;
-    if (u.create) lines.push(`${u.label}「${u.value}」${where}, 不在${u.label}表中, ${opts.committed ? '已新增到' : '将新增到'}${u.label}表 (按要求新建缺失的值)`);
-    else if (u.inactive) lines.push(`${u.label}「${u.value}」${where}, 该${u.label}已停用; 请管理员在后台「${u.label}」重新启用, 或用 --map-value ${u.label}:${u.value}=其他名称 对应到在用的值`);
-    else lines.push(`${u.label}「${u.value}」${where}, 不在${u.label}表中${u.suggestion ? ` (是不是「${u.suggestion}」?)` : ''}`);
+    if (u.create)
+      lines.push(
+        `${u.label}「${u.value}」${where}, 不在${u.label}表中, ${opts.committed ? '已新增到' : '将新增到'}${u.label}表 (按要求新建缺失的值)`,
+      );
+    else if (u.inactive)
+      lines.push(
+        `${u.label}「${u.value}」${where}, 该${u.label}已停用; 请管理员在后台「${u.label}」重新启用, 或用 --map-value ${u.label}:${u.value}=其他名称 对应到在用的值`,
+      );
+    else
+      lines.push(
+        `${u.label}「${u.value}」${where}, 不在${u.label}表中${u.suggestion ? ` (是不是「${u.suggestion}」?)` : ''}`,
+      );
   }
   const open = values.filter((u) => !u.create && !u.inactive);
   if (open.length) {

@@ -11,7 +11,9 @@ export const LIST_LABELS: Record<ListKey, string> = { category: '客户分类', 
 
 /** A list value as compared: half-width, no spaces, lower-case (「 零售 」, 「ＶＩＰ」 and 「vip」 match). */
 export function normalizeListValue(text: string): string {
-  return toHalfWidth(cleanName(String(text))).replace(/\s+/g, '').toLowerCase();
+  return toHalfWidth(cleanName(String(text)))
+    .replace(/\s+/g, '')
+    .toLowerCase();
 }
 
 /** One entry as core and the doors see it. */
@@ -31,7 +33,15 @@ export type Resolution =
   | { ok: false; reason: 'unknown' | 'inactive'; message: string; suggestion: string | null; entry?: ListItem };
 
 export function toItem(e: ListEntry): ListItem {
-  return { id: e.id, listKey: e.listKey, code: e.code, name: e.name, aliases: e.aliasList(), active: e.active, sort: e.sort };
+  return {
+    id: e.id,
+    listKey: e.listKey,
+    code: e.code,
+    name: e.name,
+    aliases: e.aliasList(),
+    active: e.active,
+    sort: e.sort,
+  };
 }
 
 /**
@@ -49,10 +59,11 @@ export class ListSnapshot {
       // A name wins over another entry's alias; among aliases the first entry keeps it.
       list.index.set(normalizeListValue(item.name), item);
     }
-    for (const item of sorted) for (const alias of item.aliases) {
-      const index = this.list(item.listKey).index;
-      if (!index.has(normalizeListValue(alias))) index.set(normalizeListValue(alias), item);
-    }
+    for (const item of sorted)
+      for (const alias of item.aliases) {
+        const index = this.list(item.listKey).index;
+        if (!index.has(normalizeListValue(alias))) index.set(normalizeListValue(alias), item);
+      }
   }
 
   /** Reads both lists. */
@@ -83,12 +94,25 @@ export class ListSnapshot {
     const entry = this.find(key, text);
     if (entry && (entry.active || opts.allowInactive)) return { ok: true, name: entry.name, entry };
     const valid = this.entries(key).map((e) => e.name);
-    const choices = valid.length ? `可选: ${valid.join('、')}` : `${label}表还是空的, 请管理员先在后台「${label}」里添加`;
+    const choices = valid.length
+      ? `可选: ${valid.join('、')}`
+      : `${label}表还是空的, 请管理员先在后台「${label}」里添加`;
     if (entry) {
-      return { ok: false, reason: 'inactive', entry, suggestion: null, message: `${label}「${entry.name}」已停用, 不能再用于新的资料。${choices}` };
+      return {
+        ok: false,
+        reason: 'inactive',
+        entry,
+        suggestion: null,
+        message: `${label}「${entry.name}」已停用, 不能再用于新的资料。${choices}`,
+      };
     }
     const suggestion = this.suggest(key, text);
-    return { ok: false, reason: 'unknown', suggestion, message: `${label}「${text}」不在${label}表中${suggestion ? ` (是不是「${suggestion}」?)` : ''}。${choices}; 如需新增请联系管理员。` };
+    return {
+      ok: false,
+      reason: 'unknown',
+      suggestion,
+      message: `${label}「${text}」不在${label}表中${suggestion ? ` (是不是「${suggestion}」?)` : ''}。${choices}; 如需新增请联系管理员。`,
+    };
   }
 
   /** The active name closest to an unknown value, through names and aliases alike. */

@@ -32,20 +32,31 @@ export function checkOperatorInput(payload: Record<string, unknown>, creating: b
     else form.displayName = name;
   }
   const email = clean(payload.email)?.toLowerCase() ?? null;
-  if (email !== null && !/^[^@\s]+@[^@\s]+$/.test(email)) errors.push({ field: 'email', message: '邮箱格式不对, 例如 zhang@example.com' });
+  if (email !== null && !/^[^@\s]+@[^@\s]+$/.test(email))
+    errors.push({ field: 'email', message: '邮箱格式不对, 例如 zhang@example.com' });
   else if (payload.email !== undefined) form.email = email;
   if (payload.roles !== undefined || creating) {
     const byLabel = new Map(Object.entries(ROLE_LABELS).map(([k, v]) => [v, k]));
     const raw = Array.isArray(payload.roles) ? payload.roles.join(',') : String(payload.roles ?? '');
-    const roles = raw.split(/[,，、\s]+/).map((r) => r.trim()).filter(Boolean).map((r) => byLabel.get(r) ?? r);
+    const roles = raw
+      .split(/[,，、\s]+/)
+      .map((r) => r.trim())
+      .filter(Boolean)
+      .map((r) => byLabel.get(r) ?? r);
     const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-    if (!roles.length || unknown.length) errors.push({ field: 'roles', message: `请至少勾选一个角色: ${ROLES.map((r) => ROLE_LABELS[r]).join('、')}${unknown.length ? `; 不认识: ${unknown.join(', ')}` : ''}` });
+    if (!roles.length || unknown.length)
+      errors.push({
+        field: 'roles',
+        message: `请至少勾选一个角色: ${ROLES.map((r) => ROLE_LABELS[r]).join('、')}${unknown.length ? `; 不认识: ${unknown.join(', ')}` : ''}`,
+      });
     else form.roles = [...new Set(roles)] as Role[];
   }
   const password = blank(payload.password) ? null : String(payload.password);
-  if (password !== null && (password.length < 8 || password.length > 200)) errors.push({ field: 'password', message: '密码至少 8 位, 最多 200 位' });
+  if (password !== null && (password.length < 8 || password.length > 200))
+    errors.push({ field: 'password', message: '密码至少 8 位, 最多 200 位' });
   else if (password !== null) form.password = password;
-  if (creating && password === null) errors.push({ field: 'password', message: '新操作员需要设置初始密码 (至少 8 位), 否则无法登录后台' });
+  if (creating && password === null)
+    errors.push({ field: 'password', message: '新操作员需要设置初始密码 (至少 8 位), 否则无法登录后台' });
   if (payload.active !== undefined) form.active = payload.active === true || payload.active === 'true';
   if (errors.length) throw validationError(errors);
   return form;
@@ -54,8 +65,12 @@ export function checkOperatorInput(payload: Record<string, unknown>, creating: b
 /** Nobody locks themselves out: an admin cannot deactivate their own account or drop their own admin role. */
 function guardSelf(actor: Actor, target: Operator, form: OperatorForm): void {
   if (actor.operator.id !== target.id) return;
-  if (form.active === false) throw new DomainError('CONFLICT', '不能停用自己的账号; 请让另一位管理员操作。', { field: 'active' });
-  if (form.roles && !form.roles.includes('admin')) throw new DomainError('CONFLICT', '不能去掉自己的管理员角色; 请让另一位管理员操作, 以免没有人能管理后台。', { field: 'roles' });
+  if (form.active === false)
+    throw new DomainError('CONFLICT', '不能停用自己的账号; 请让另一位管理员操作。', { field: 'active' });
+  if (form.roles && !form.roles.includes('admin'))
+    throw new DomainError('CONFLICT', '不能去掉自己的管理员角色; 请让另一位管理员操作, 以免没有人能管理后台。', {
+      field: 'roles',
+    });
 }
 
 /** Creates (id null) or changes an operator in one transaction with an audit event; passwords are scrypt-hashed. */
@@ -66,17 +81,26 @@ export async function saveOperator(core: Core, actor: Actor, id: number | null, 
     if (id && !target) throw new DomainError('NOT_FOUND', `找不到操作员 #${id}。`);
     if (target) guardSelf(actor, target, form);
     const { password, roles, ...rest } = form;
-    const values: Record<string, unknown> = { ...rest, ...(roles ? { roles: roles.join(',') } : {}), ...(password ? { passwordHash: await hashPassword(password) } : {}) };
+    const values: Record<string, unknown> = {
+      ...rest,
+      ...(roles ? { roles: roles.join(',') } : {}),
+      ...(password ? { passwordHash: await hashPassword(password) } : {}),
+    };
     let row: Operator;
     try {
-      row = target ? await target.update(values, { transaction: t }) : await core.models.Operator.create({ active: true, email: null, ...values } as never, { transaction: t });
+      row = target
+        ? await target.update(values, { transaction: t })
+        : await core.models.Operator.create({ active: true, email: null, ...values } as never, { transaction: t });
     } catch (err) {
       if (!(err instanceof UniqueConstraintError)) throw err;
       // E-mail is the operator table's only unique column; chat accounts are linked apart (linkIdentity).
       throw new DomainError('CONFLICT', '该邮箱已被其他操作员使用。', { field: 'email' });
     }
     const changed = Object.keys(values).map((k) => (k === 'passwordHash' ? 'password' : k));
-    await appendAudit(core, t, actor, { action: target ? 'operator.edit' : 'operator.create', info: { operatorId: row.id, fields: changed } });
+    await appendAudit(core, t, actor, {
+      action: target ? 'operator.edit' : 'operator.create',
+      info: { operatorId: row.id, fields: changed },
+    });
     return row;
   });
 }

@@ -29,7 +29,15 @@ export interface CustomerAnalysis {
   byCategory: { category: string; count: number }[];
   newPerMonth: MonthCount[];
   /** Sales orders (confirmed, shipped, completed) in the last 12 months. */
-  sales12m: { from: string; to: string; orders: number; totalCents: Cents; customersWithOrders: number; averageOrderCents: Cents; ordersPerCustomer: number };
+  sales12m: {
+    from: string;
+    to: string;
+    orders: number;
+    totalCents: Cents;
+    customersWithOrders: number;
+    averageOrderCents: Cents;
+    ordersPerCustomer: number;
+  };
   top10: TopCustomer[];
   /** The owner the figures are limited to, when one was chosen. */
   ownerId?: number;
@@ -40,7 +48,11 @@ const SALES_IN = SALES_STATUSES.map((s) => `'${s}'`).join(',');
 /** Customers per status (one indexed GROUP BY), of the whole book or one owner's. */
 export async function countsByStatus(core: Core, filter: OwnerFilter = {}): Promise<Record<CustomerStatus, number>> {
   const owner = ownerCondition(filter);
-  const rows = await select<{ status: CustomerStatus; n: unknown }>(core, `SELECT status, COUNT(*) AS n FROM customers WHERE 1 = 1${owner.sql} GROUP BY status`, owner.replacements);
+  const rows = await select<{ status: CustomerStatus; n: unknown }>(
+    core,
+    `SELECT status, COUNT(*) AS n FROM customers WHERE 1 = 1${owner.sql} GROUP BY status`,
+    owner.replacements,
+  );
   const out = Object.fromEntries(CUSTOMER_STATUSES.map((s) => [s, 0])) as Record<CustomerStatus, number>;
   for (const r of rows) if (r.status in out) out[r.status] = asCount(r.n);
   return out;
@@ -59,30 +71,56 @@ export async function newCustomersPerMonth(core: Core, months = 12, filter: Owne
     return `SUM(CASE WHEN created_at >= :a${i} AND created_at < :b${i} THEN 1 ELSE 0 END) AS m${i}`;
   });
   const statuses = CUSTOMER_STATUSES.map((s) => `'${s}'`).join(',');
-  const [row] = await select<Record<string, unknown>>(core, `SELECT ${cols.join(', ')} FROM customers WHERE status IN (${statuses}) AND created_at >= :from AND created_at < :to${owner.sql}`, replacements);
+  const [row] = await select<Record<string, unknown>>(
+    core,
+    `SELECT ${cols.join(', ')} FROM customers WHERE status IN (${statuses}) AND created_at >= :from AND created_at < :to${owner.sql}`,
+    replacements,
+  );
   return keys.map((month, i) => ({ month, count: asCount(row?.[`m${i}`]) }));
 }
 
 async function byCategory(core: Core, filter: OwnerFilter): Promise<{ category: string; count: number }[]> {
   const owner = ownerCondition(filter);
-  const rows = await select<{ category: string | null; n: unknown }>(core, `SELECT category, COUNT(*) AS n FROM customers WHERE status <> 'deleted'${owner.sql} GROUP BY category`, owner.replacements);
+  const rows = await select<{ category: string | null; n: unknown }>(
+    core,
+    `SELECT category, COUNT(*) AS n FROM customers WHERE status <> 'deleted'${owner.sql} GROUP BY category`,
+    owner.replacements,
+  );
   return rows.map((r) => ({ category: r.category ?? '未分类', count: asCount(r.n) })).sort((a, b) => b.count - a.count);
 }
 
 /** The top customers by sales since `from` (exclusive of drafts and cancellations), of the whole book or one owner's. */
-export async function topCustomers(core: Core, from: string, limit = 10, filter: OwnerFilter = {}): Promise<TopCustomer[]> {
+export async function topCustomers(
+  core: Core,
+  from: string,
+  limit = 10,
+  filter: OwnerFilter = {},
+): Promise<TopCustomer[]> {
   const owner = ownerCondition(filter, 'c');
   const join = owner.sql ? ' JOIN customers c ON c.id = o.customer_id' : '';
-  const rows = await select<{ customer_id: number; cents: unknown; n: unknown }>(core,
+  const rows = await select<{ customer_id: number; cents: unknown; n: unknown }>(
+    core,
     `SELECT o.customer_id AS customer_id, SUM(${centsOf('o.total')}) AS cents, COUNT(*) AS n FROM sales_orders o${join} WHERE o.order_date >= :from AND o.status IN (${SALES_IN})${owner.sql} GROUP BY o.customer_id ORDER BY cents DESC LIMIT ${Number(limit)}`,
-    { from, ...owner.replacements });
+    { from, ...owner.replacements },
+  );
   if (!rows.length) return [];
-  const customers = await core.models.Customer.findAll({ where: { id: { [Op.in]: rows.map((r) => Number(r.customer_id)) } }, attributes: ['id', 'code', 'name', 'status'] });
+  const customers = await core.models.Customer.findAll({
+    where: { id: { [Op.in]: rows.map((r) => Number(r.customer_id)) } },
+    attributes: ['id', 'code', 'name', 'status'],
+  });
   const byId = new Map(customers.map((c) => [c.id, c]));
   return rows.map((r) => {
     const c = byId.get(Number(r.customer_id));
     const status = (c?.status ?? 'deleted') as CustomerStatus;
-    return { customerId: Number(r.customer_id), code: c?.code ?? '?', name: c?.name ?? '?', status, statusLabel: STATUS_LABELS[status], salesCents: asCents(r.cents), orders: asCount(r.n) };
+    return {
+      customerId: Number(r.customer_id),
+      code: c?.code ?? '?',
+      name: c?.name ?? '?',
+      status,
+      statusLabel: STATUS_LABELS[status],
+      salesCents: asCents(r.cents),
+      orders: asCount(r.n),
+    };
   });
 }
 
@@ -91,7 +129,11 @@ export async function topCustomers(core: Core, from: string, limit = 10, filter:
  * order frequency and the top 10 by sales over the last 12 months. Shared by the bot's 统计,
  * the back-office dashboard and the monthly report.
  */
-export async function customerAnalysis(core: Core, actor: Actor, opts: { months?: number } & OwnerFilter = {}): Promise<CustomerAnalysis> {
+export async function customerAnalysis(
+  core: Core,
+  actor: Actor,
+  opts: { months?: number } & OwnerFilter = {},
+): Promise<CustomerAnalysis> {
   assertCan(actor.operator, 'view');
   const owner = ownerCondition(opts, 'c');
   const filter: OwnerFilter = opts.ownerId === undefined ? {} : { ownerId: opts.ownerId };
@@ -101,17 +143,28 @@ export async function customerAnalysis(core: Core, actor: Actor, opts: { months?
     countsByStatus(core, filter),
     byCategory(core, filter),
     newCustomersPerMonth(core, opts.months ?? 12, filter),
-    select<{ n: unknown; cents: unknown; customers: unknown }>(core,
-      `SELECT COUNT(*) AS n, SUM(${centsOf('o.total')}) AS cents, COUNT(DISTINCT o.customer_id) AS customers FROM sales_orders o${owner.sql ? ' JOIN customers c ON c.id = o.customer_id' : ''} WHERE o.order_date >= :from AND o.status IN (${SALES_IN})${owner.sql}`, { from, ...owner.replacements }),
+    select<{ n: unknown; cents: unknown; customers: unknown }>(
+      core,
+      `SELECT COUNT(*) AS n, SUM(${centsOf('o.total')}) AS cents, COUNT(DISTINCT o.customer_id) AS customers FROM sales_orders o${owner.sql ? ' JOIN customers c ON c.id = o.customer_id' : ''} WHERE o.order_date >= :from AND o.status IN (${SALES_IN})${owner.sql}`,
+      { from, ...owner.replacements },
+    ),
     topCustomers(core, from, 10, filter),
   ]);
   const orders = asCount(totals[0]?.n);
   const totalCents = asCents(totals[0]?.cents);
   const customersWithOrders = asCount(totals[0]?.customers);
   return {
-    byStatus, byCategory: categories, newPerMonth, top10, ...filter,
+    byStatus,
+    byCategory: categories,
+    newPerMonth,
+    top10,
+    ...filter,
     sales12m: {
-      from, to, orders, totalCents, customersWithOrders,
+      from,
+      to,
+      orders,
+      totalCents,
+      customersWithOrders,
       averageOrderCents: orders ? Math.round(totalCents / orders) : 0,
       ordersPerCustomer: customersWithOrders ? Math.round((orders / customersWithOrders) * 10) / 10 : 0,
     },

@@ -13,7 +13,10 @@ const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const MAX_MONTHS = 120;
 
 /** A `customers` condition for the owner filter, with its replacement (`alias` is the customers table's alias). */
-export function ownerCondition(filter: OwnerFilter, alias = 'customers'): { sql: string; replacements: Record<string, unknown> } {
+export function ownerCondition(
+  filter: OwnerFilter,
+  alias = 'customers',
+): { sql: string; replacements: Record<string, unknown> } {
   if (filter.ownerId === undefined) return { sql: '', replacements: {} };
   return { sql: ` AND ${alias}.owner_id = :ownerId`, replacements: { ownerId: filter.ownerId } };
 }

@@ -8,8 +8,14 @@ import { addMonths, monthStart, recentMonths } from './periods.js';
  * (an import's update may set 状态) and imports (creates count when their entries carry a status).
  */
 export const STATUS_EVENT_ACTIONS = [
-  'customer.create', 'customer.edit', 'customer.deactivate', 'customer.reactivate', 'customer.delete', 'customer.restore',
-  'customer.import', 'customer.import-undo',
+  'customer.create',
+  'customer.edit',
+  'customer.deactivate',
+  'customer.reactivate',
+  'customer.delete',
+  'customer.restore',
+  'customer.import',
+  'customer.import-undo',
 ];
 
 export interface InactivePoint {
@@ -24,7 +30,9 @@ type Side = { status?: unknown; created?: { status?: unknown }[] } | null | unde
 function statusDelta(diff: string): number {
   try {
     const d = JSON.parse(diff) as { before?: Side; after?: Side };
-    const created = Array.isArray(d.after?.created) ? d.after!.created.filter((c) => c?.status === 'inactive').length : 0;
+    const created = Array.isArray(d.after?.created)
+      ? d.after!.created.filter((c) => c?.status === 'inactive').length
+      : 0;
     return created + (d.after?.status === 'inactive' ? 1 : 0) - (d.before?.status === 'inactive' ? 1 : 0);
   } catch {
     return 0;
@@ -36,7 +44,11 @@ function statusDelta(diff: string): number {
  * today's indexed count and walks back through the audit trail's status changes in the window,
  * so it costs one count and one range read on audit_events(at), however old the data is.
  */
-export async function inactiveOverTime(core: Core, actor: Actor, opts: { months?: number } = {}): Promise<InactivePoint[]> {
+export async function inactiveOverTime(
+  core: Core,
+  actor: Actor,
+  opts: { months?: number } = {},
+): Promise<InactivePoint[]> {
   assertCan(actor.operator, 'view');
   const keys = recentMonths(core, Math.min(Math.max(opts.months ?? 12, 1), 60));
   const tz = core.config.STEWARD_TIMEZONE;
@@ -45,10 +57,13 @@ export async function inactiveOverTime(core: Core, actor: Actor, opts: { months?
     core.models.Customer.count({ where: { status: 'inactive' } }),
     core.models.AuditEvent.findAll({
       where: { at: { [Op.gte]: monthStart(keys[0]!, tz) }, action: { [Op.in]: STATUS_EVENT_ACTIONS } },
-      attributes: ['at', 'diff'], raw: true,
+      attributes: ['at', 'diff'],
+      raw: true,
     }),
   ]);
-  const deltas = events.map((e) => ({ at: new Date(e.at).getTime(), delta: statusDelta(e.diff) })).filter((e) => e.delta !== 0);
+  const deltas = events
+    .map((e) => ({ at: new Date(e.at).getTime(), delta: statusDelta(e.diff) }))
+    .filter((e) => e.delta !== 0);
   return keys.map((month, i) => {
     const end = ends[i]!.getTime();
     const later = deltas.reduce((s, e) => (e.at >= end ? s + e.delta : s), 0);

@@ -12,7 +12,11 @@ import { select } from './sql.js';
 export const REPORT_KINDS = ['sales', 'aging', 'customers'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
-export const REPORT_TITLES: Record<ReportKind, string> = { sales: '月度销售', aging: '应收账龄', customers: '客户分析' };
+export const REPORT_TITLES: Record<ReportKind, string> = {
+  sales: '月度销售',
+  aging: '应收账龄',
+  customers: '客户分析',
+};
 
 /** What a person can choose: a month range (月度销售), an as-of date (应收账龄), an owner (all three). */
 export interface ReportParams {
@@ -34,7 +38,8 @@ export function isReportKind(value: unknown): value is ReportKind {
   return typeof value === 'string' && (REPORT_KINDS as readonly string[]).includes(value);
 }
 
-const text = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) && typeof v[0] === 'string' ? v[0].trim() : '');
+const text = (v: unknown) =>
+  typeof v === 'string' ? v.trim() : Array.isArray(v) && typeof v[0] === 'string' ? v[0].trim() : '';
 
 /** A door's loose fields (query string or form) as checked parameters; blanks mean "not chosen". */
 export function reportParams(raw: Record<string, unknown>): ReportParams {
@@ -47,7 +52,10 @@ export function reportParams(raw: Record<string, unknown>): ReportParams {
   if (to) out.to = checkMonth(to, 'to');
   if (asOf) out.asOf = checkDate(asOf, 'asOf');
   if (owner) {
-    if (!/^[1-9]\d{0,9}$/.test(owner)) throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', { errors: [{ field: 'ownerId', message: '所选负责人不存在' }] });
+    if (!/^[1-9]\d{0,9}$/.test(owner))
+      throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', {
+        errors: [{ field: 'ownerId', message: '所选负责人不存在' }],
+      });
     out.ownerId = Number(owner);
   }
   return out;
@@ -56,8 +64,11 @@ export function reportParams(raw: Record<string, unknown>): ReportParams {
 /** Operators who own at least one customer, by name: the choices of the 负责人 filter. */
 export async function reportOwners(core: Core, actor: Actor): Promise<{ id: number; name: string }[]> {
   assertCan(actor.operator, 'view');
-  const rows = await select<{ id: unknown; name: unknown }>(core,
-    'SELECT o.id AS id, o.display_name AS name FROM operators o WHERE o.id IN (SELECT DISTINCT owner_id FROM customers WHERE owner_id IS NOT NULL) ORDER BY o.display_name', {});
+  const rows = await select<{ id: unknown; name: unknown }>(
+    core,
+    'SELECT o.id AS id, o.display_name AS name FROM operators o WHERE o.id IN (SELECT DISTINCT owner_id FROM customers WHERE owner_id IS NOT NULL) ORDER BY o.display_name',
+    {},
+  );
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
 }
 
@@ -75,12 +86,28 @@ function filterText(data: ReportData, ownerName: string | null): string {
 /** Computes one report with the core functions the monthly push uses; the figures a page shows and an export writes. */
 export async function runReport(core: Core, actor: Actor, kind: ReportKind, params: ReportParams): Promise<Report> {
   assertCan(actor.operator, 'view');
-  const ownerName = params.ownerId === undefined ? null : (await ownerNames(core, [params.ownerId])).get(params.ownerId);
-  if (ownerName === undefined) throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', { errors: [{ field: 'ownerId', message: '所选负责人不存在' }] });
+  const ownerName =
+    params.ownerId === undefined ? null : (await ownerNames(core, [params.ownerId])).get(params.ownerId);
+  if (ownerName === undefined)
+    throw new DomainError('VALIDATION', '输入有误 — 所选负责人不存在, 请重新选择', {
+      errors: [{ field: 'ownerId', message: '所选负责人不存在' }],
+    });
   const owner = params.ownerId === undefined ? {} : { ownerId: params.ownerId };
   let data: ReportData;
-  if (kind === 'sales') data = { kind, sales: await salesByMonth(core, actor, { ...owner, ...(params.from ? { from: params.from } : {}), ...(params.to ? { to: params.to } : {}) }) };
-  else if (kind === 'aging') data = { kind, aging: await receivablesAging(core, actor, { ...owner, ...(params.asOf ? { asOf: params.asOf } : {}) }) };
+  if (kind === 'sales')
+    data = {
+      kind,
+      sales: await salesByMonth(core, actor, {
+        ...owner,
+        ...(params.from ? { from: params.from } : {}),
+        ...(params.to ? { to: params.to } : {}),
+      }),
+    };
+  else if (kind === 'aging')
+    data = {
+      kind,
+      aging: await receivablesAging(core, actor, { ...owner, ...(params.asOf ? { asOf: params.asOf } : {}) }),
+    };
   else data = { kind, analysis: await customerAnalysis(core, actor, { ...owner, months: 12 }) };
   return { ...data, title: REPORT_TITLES[kind], params, ownerName, filterText: filterText(data, ownerName) };
 }

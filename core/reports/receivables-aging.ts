@@ -74,20 +74,36 @@ function bucketColumns(asOf: string, outstanding: string): { cols: string[]; rep
   return { cols, replacements };
 }
 
-async function debtorsOf(core: Core, cols: string[], outstanding: string, where: string, replacements: Record<string, unknown>, limit: number): Promise<AgingDebtor[]> {
+async function debtorsOf(
+  core: Core,
+  cols: string[],
+  outstanding: string,
+  where: string,
+  replacements: Record<string, unknown>,
+  limit: number,
+): Promise<AgingDebtor[]> {
   if (limit <= 0) return [];
-  const rows = await select<Record<string, unknown>>(core,
+  const rows = await select<Record<string, unknown>>(
+    core,
     `SELECT r.customer_id AS cid, c.code AS code, c.name AS name, c.status AS status, o.display_name AS owner, ${cols.join(', ')}
      FROM receivables r JOIN customers c ON c.id = r.customer_id LEFT JOIN operators o ON o.id = c.owner_id
      WHERE ${where}
      GROUP BY r.customer_id, c.code, c.name, c.status, o.display_name
-     ORDER BY SUM(${outstanding}) DESC, c.code LIMIT ${Number(limit)}`, replacements);
+     ORDER BY SUM(${outstanding}) DESC, c.code LIMIT ${Number(limit)}`,
+    replacements,
+  );
   return rows.map((r) => {
     const byBucket = Object.fromEntries(BUCKETS.map((b, i) => [b.key, asCents(r[`c${i}`])])) as Record<AgingKey, Cents>;
     const status = String(r.status) as CustomerStatus;
     return {
-      customerId: Number(r.cid), code: String(r.code), name: String(r.name), status, statusLabel: STATUS_LABELS[status] ?? String(r.status),
-      ownerName: r.owner === null || r.owner === undefined ? null : String(r.owner), byBucket, totalCents: Object.values(byBucket).reduce((s, c) => s + c, 0),
+      customerId: Number(r.cid),
+      code: String(r.code),
+      name: String(r.name),
+      status,
+      statusLabel: STATUS_LABELS[status] ?? String(r.status),
+      ownerName: r.owner === null || r.owner === undefined ? null : String(r.owner),
+      byBucket,
+      totalCents: Object.values(byBucket).reduce((s, c) => s + c, 0),
     };
   });
 }
@@ -107,9 +123,24 @@ export async function receivablesAging(core: Core, actor: Actor, opts: AgingOpti
   const where = `r.status = 'open'${owner.sql}`;
   const all = { ...replacements, ...owner.replacements, asOf };
   const [[row], debtors] = await Promise.all([
-    select<Record<string, unknown>>(core, `SELECT ${cols.join(', ')}, SUM(CASE WHEN r.due_date > :asOf THEN ${outstanding} ELSE 0 END) AS notdue FROM receivables r${join} WHERE ${where}`, all),
+    select<Record<string, unknown>>(
+      core,
+      `SELECT ${cols.join(', ')}, SUM(CASE WHEN r.due_date > :asOf THEN ${outstanding} ELSE 0 END) AS notdue FROM receivables r${join} WHERE ${where}`,
+      all,
+    ),
     debtorsOf(core, cols, outstanding, where, all, opts.debtors ?? 20),
   ]);
-  const buckets = BUCKETS.map((b, i) => ({ key: b.key, label: b.label, count: asCount(row?.[`n${i}`]), outstandingCents: asCents(row?.[`c${i}`]) }));
-  return { asOf, buckets, totalCents: buckets.reduce((s, b) => s + b.outstandingCents, 0), notDueCents: asCents(row?.notdue), debtors };
+  const buckets = BUCKETS.map((b, i) => ({
+    key: b.key,
+    label: b.label,
+    count: asCount(row?.[`n${i}`]),
+    outstandingCents: asCents(row?.[`c${i}`]),
+  }));
+  return {
+    asOf,
+    buckets,
+    totalCents: buckets.reduce((s, b) => s + b.outstandingCents, 0),
+    notDueCents: asCents(row?.notdue),
+    debtors,
+  };
 }

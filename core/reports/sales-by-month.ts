@@ -34,7 +34,8 @@ export interface SalesByMonthOptions extends OwnerFilter {
 
 /** The month keys a request covers, oldest first. */
 function monthsOf(core: Core, opts: SalesByMonthOptions): string[] {
-  if (opts.from === undefined && opts.to === undefined) return recentMonths(core, Math.min(Math.max(opts.months ?? 12, 1), MAX_MONTHS));
+  if (opts.from === undefined && opts.to === undefined)
+    return recentMonths(core, Math.min(Math.max(opts.months ?? 12, 1), MAX_MONTHS));
   const current = recentMonths(core, 1)[0]!;
   return monthRange(opts.from ?? addMonths(opts.to ?? current, -11), opts.to ?? current);
 }
@@ -48,18 +49,26 @@ export async function salesByMonth(core: Core, actor: Actor, opts: SalesByMonthO
   assertCan(actor.operator, 'view');
   const keys = monthsOf(core, opts);
   const owner = ownerCondition(opts, 'c');
-  const rows = await select<{ month: string; n: unknown; cents: unknown; del: unknown; deln: unknown }>(core,
+  const rows = await select<{ month: string; n: unknown; cents: unknown; del: unknown; deln: unknown }>(
+    core,
     `SELECT SUBSTR(o.order_date, 1, 7) AS month, COUNT(*) AS n, SUM(${centsOf('o.total')}) AS cents,
        SUM(CASE WHEN c.status = 'deleted' THEN ${centsOf('o.total')} ELSE 0 END) AS del,
        SUM(CASE WHEN c.status = 'deleted' THEN 1 ELSE 0 END) AS deln
      FROM sales_orders o JOIN customers c ON c.id = o.customer_id
      WHERE o.order_date >= :from AND o.order_date < :until AND o.status IN (${SALES_IN})${owner.sql}
      GROUP BY SUBSTR(o.order_date, 1, 7)`,
-    { from: `${keys[0]}-01`, until: `${addMonths(keys[keys.length - 1]!, 1)}-01`, ...owner.replacements });
+    { from: `${keys[0]}-01`, until: `${addMonths(keys[keys.length - 1]!, 1)}-01`, ...owner.replacements },
+  );
   const byMonth = new Map(rows.map((r) => [String(r.month), r]));
   const months = keys.map((month) => {
     const r = byMonth.get(month);
-    return { month, orders: asCount(r?.n), totalCents: asCents(r?.cents), deletedCents: asCents(r?.del), deletedOrders: asCount(r?.deln) };
+    return {
+      month,
+      orders: asCount(r?.n),
+      totalCents: asCents(r?.cents),
+      deletedCents: asCents(r?.del),
+      deletedOrders: asCount(r?.deln),
+    };
   });
   const totalCents = months.reduce((s, m) => s + m.totalCents, 0);
   const deletedCents = months.reduce((s, m) => s + m.deletedCents, 0);

@@ -27,6 +27,11 @@ export function asCount(value: unknown): number {
 }
 
 /** Runs a read-only SELECT with named replacements. */
-export async function select<T extends object>(core: Core, sql: string, replacements: Record<string, unknown>, transaction?: Transaction): Promise<T[]> {
+export async function select<T extends object>(
+  core: Core,
+  sql: string,
+  replacements: Record<string, unknown>,
+  transaction?: Transaction,
+): Promise<T[]> {
   return core.models.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT, transaction });
 }

@@ -11,7 +11,9 @@ function daysSince(core: Core, date: string): number {
 
 /** One customer of the review as people read it: code, name, last order, sales, open receivables. */
 export function inactiveLine(core: Core, c: InactiveCustomer): string {
-  const last = c.lastOrderAt ? `最近下单 ${c.lastOrderAt} (${daysSince(core, c.lastOrderAt)} 天前)` : `从未下单 (建档 ${localTime(core, c.createdAt).slice(0, 10)})`;
+  const last = c.lastOrderAt
+    ? `最近下单 ${c.lastOrderAt} (${daysSince(core, c.lastOrderAt)} 天前)`
+    : `从未下单 (建档 ${localTime(core, c.createdAt).slice(0, 10)})`;
   const open = c.openReceivablesCents ? ` · 未收 ${formatYuan(c.openReceivablesCents)}` : ' · 无未收款';
   return `${c.code} ${c.name} · ${last} · 累计销售 ${formatYuan(c.lifetimeSalesCents)}${open}`;
 }

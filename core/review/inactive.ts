@@ -44,14 +44,27 @@ export interface InactiveResult {
 }
 
 /** The bounds of the review window, from the clock and the configuration. */
-export function reviewWindow(core: Core, q: InactiveQuery = {}): { days: number; keepDays: number; since: string; createdBefore: Date; keptSince: Date } {
+export function reviewWindow(
+  core: Core,
+  q: InactiveQuery = {},
+): { days: number; keepDays: number; since: string; createdBefore: Date; keptSince: Date } {
   const days = q.days ?? core.config.REVIEW_INACTIVE_DAYS;
   const keepDays = q.keepDays ?? core.config.REVIEW_KEEP_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 3650) {
-    throw new DomainError('VALIDATION', `天数应为 1–3650 之间的整数, 例如「不活跃客户 180」; 收到的是「${String(q.days)}」。`, { errors: [{ field: 'days', message: '1–3650 的整数' }] });
+    throw new DomainError(
+      'VALIDATION',
+      `天数应为 1–3650 之间的整数, 例如「不活跃客户 180」; 收到的是「${String(q.days)}」。`,
+      { errors: [{ field: 'days', message: '1–3650 的整数' }] },
+    );
   }
   const now = core.now().getTime();
-  return { days, keepDays, since: addDays(localToday(core), -days), createdBefore: new Date(now - days * 86400_000), keptSince: new Date(now - keepDays * 86400_000) };
+  return {
+    days,
+    keepDays,
+    since: addDays(localToday(core), -days),
+    createdBefore: new Date(now - days * 86400_000),
+    keptSince: new Date(now - keepDays * 86400_000),
+  };
 }
 
 /**
@@ -86,20 +99,37 @@ interface Row {
 }
 
 /** The statement and its values for a query, as inactiveRows runs it (the benchmark EXPLAINs it). */
-export function inactiveStatement(core: Core, q: InactiveQuery = {}): { sql: string; replacements: Record<string, unknown>; window: ReturnType<typeof reviewWindow> } {
+export function inactiveStatement(
+  core: Core,
+  q: InactiveQuery = {},
+): { sql: string; replacements: Record<string, unknown>; window: ReturnType<typeof reviewWindow> } {
   const window = reviewWindow(core, q);
   let sql = INACTIVE_SQL.replace('/*owner*/', q.ownerId !== undefined ? 'AND c.owner_id = :ownerId' : '');
   // InnoDB caps range estimates at half the table, so MySQL/MariaDB cannot see that this range
   // (the quiet quarter) beats the (status, created_at) one (the active three quarters): pin it.
-  if (core.models.sequelize.getDialect() === 'mysql') sql = sql.replace('/*hint*/', 'FORCE INDEX (customers_status_last_order)');
+  if (core.models.sequelize.getDialect() === 'mysql')
+    sql = sql.replace('/*hint*/', 'FORCE INDEX (customers_status_last_order)');
   if (q.limit) sql += ` LIMIT ${Math.max(1, Math.floor(q.limit))}`;
   // last_order_at holds UTC midnight of the order date (or a time later that day), so "before the window" is before since's UTC midnight.
   const sinceStart = new Date(`${window.since}T00:00:00Z`);
-  return { sql, window, replacements: { createdBefore: window.createdBefore, since: window.since, sinceStart, keptSince: window.keptSince, ownerId: q.ownerId ?? null } };
+  return {
+    sql,
+    window,
+    replacements: {
+      createdBefore: window.createdBefore,
+      since: window.since,
+      sinceStart,
+      keptSince: window.keptSince,
+      ownerId: q.ownerId ?? null,
+    },
+  };
 }
 
 /** The inactive rows as they come from the database (one statement). */
-export async function inactiveRows(core: Core, q: InactiveQuery = {}): Promise<{ window: ReturnType<typeof reviewWindow>; rows: Row[] }> {
+export async function inactiveRows(
+  core: Core,
+  q: InactiveQuery = {},
+): Promise<{ window: ReturnType<typeof reviewWindow>; rows: Row[] }> {
   const { sql, replacements, window } = inactiveStatement(core, q);
   return { window, rows: await select<Row>(core, sql, replacements) };
 }
@@ -110,16 +140,35 @@ export async function inactiveRows(core: Core, q: InactiveQuery = {}): Promise<{
  * and open receivables are filled in for the first `figures` customers only (default all):
  * a digest shows a few dozen per person, and those sums read every order of the customer.
  */
-export async function findInactive(core: Core, actor: Actor, q: InactiveQuery & { figures?: number } = {}): Promise<InactiveResult> {
+export async function findInactive(
+  core: Core,
+  actor: Actor,
+  q: InactiveQuery & { figures?: number } = {},
+): Promise<InactiveResult> {
   assertCan(actor.operator, 'view');
   const window0 = reviewWindow(core, q);
   // Without order data, "no order in N days" says nothing about the customer: flag nobody.
   const ledger = await ledgerFreshness(core, { days: window0.days });
-  if (ledger.stale) return { days: window0.days, keepDays: window0.keepDays, since: window0.since, customers: [], ledger, notice: ledger.notice };
+  if (ledger.stale)
+    return {
+      days: window0.days,
+      keepDays: window0.keepDays,
+      since: window0.since,
+      customers: [],
+      ledger,
+      notice: ledger.notice,
+    };
   const { window, rows } = await inactiveRows(core, q);
   const customers: InactiveCustomer[] = rows.map((r) => ({
-    id: Number(r.id), code: r.code, name: r.name, ownerId: r.ownerId === null ? null : Number(r.ownerId), owner: r.owner ?? null,
-    createdAt: r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt), lastOrderAt: dateOnly(r.lastOrderAt), lifetimeSalesCents: 0, openReceivablesCents: 0,
+    id: Number(r.id),
+    code: r.code,
+    name: r.name,
+    ownerId: r.ownerId === null ? null : Number(r.ownerId),
+    owner: r.owner ?? null,
+    createdAt: r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt),
+    lastOrderAt: dateOnly(r.lastOrderAt),
+    lifetimeSalesCents: 0,
+    openReceivablesCents: 0,
   }));
   await addFigures(core, customers.slice(0, q.figures ?? customers.length));
   return { days: window.days, keepDays: window.keepDays, since: window.since, customers, ledger, notice: null };
@@ -127,7 +176,10 @@ export async function findInactive(core: Core, actor: Actor, q: InactiveQuery & 
 
 /** Fills in lifetime sales and open receivables, in two grouped queries per 1000 customers (no per-customer queries). */
 export async function addFigures(core: Core, customers: InactiveCustomer[]): Promise<void> {
-  const figures = await customerFigures(core, customers.map((c) => c.id));
+  const figures = await customerFigures(
+    core,
+    customers.map((c) => c.id),
+  );
   for (const c of customers) {
     const f = figures.get(c.id);
     c.lifetimeSalesCents = f?.salesCents ?? 0;
@@ -146,12 +198,18 @@ export async function customerFigures(core: Core, ids: number[]): Promise<Map<nu
   const sales = SALES_STATUSES.map((s) => `'${s}'`).join(',');
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = ids.slice(i, i + 1000);
-    const orders = await select<{ customerId: number; sales: unknown }>(core,
+    const orders = await select<{ customerId: number; sales: unknown }>(
+      core,
       `SELECT customer_id AS customerId, SUM(${centsOf('total')}) AS sales
-       FROM sales_orders WHERE customer_id IN (:ids) AND status IN (${sales}) GROUP BY customer_id`, { ids: chunk });
-    const open = await select<{ customerId: number; open: unknown }>(core,
+       FROM sales_orders WHERE customer_id IN (:ids) AND status IN (${sales}) GROUP BY customer_id`,
+      { ids: chunk },
+    );
+    const open = await select<{ customerId: number; open: unknown }>(
+      core,
       `SELECT customer_id AS customerId, SUM(${centsOf('amount')} - ${centsOf('paid')}) AS open
-       FROM receivables WHERE customer_id IN (:ids) AND status = 'open' GROUP BY customer_id`, { ids: chunk });
+       FROM receivables WHERE customer_id IN (:ids) AND status = 'open' GROUP BY customer_id`,
+      { ids: chunk },
+    );
     for (const o of orders) out.set(Number(o.customerId), { salesCents: asCents(o.sales), openCents: 0 });
     for (const r of open) {
       const id = Number(r.customerId);

@@ -22,7 +22,11 @@ export async function reviewRecipients(core: Core, customers: InactiveCustomer[]
     if (c.ownerId !== null && byId.has(c.ownerId)) owned.set(c.ownerId, [...(owned.get(c.ownerId) ?? []), c]);
     else orphans.push(c);
   }
-  const out: ReviewRecipient[] = [...owned].map(([id, list]) => ({ operator: byId.get(id)!, customers: list, unassigned: false }));
+  const out: ReviewRecipient[] = [...owned].map(([id, list]) => ({
+    operator: byId.get(id)!,
+    customers: list,
+    unassigned: false,
+  }));
   if (orphans.length) for (const admin of admins) out.push({ operator: admin, customers: orphans, unassigned: true });
   return out;
 }

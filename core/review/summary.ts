@@ -24,14 +24,28 @@ export interface ReviewSummary {
 
 /** The start of the last successful review that was not a dry run, before `before`. */
 export async function previousReviewAt(core: Core, before: Date): Promise<Date | null> {
-  const run = await core.models.JobRun.findOne({ where: { job: 'inactive-review', status: 'succeeded', dryRun: false, startedAt: { [Op.lt]: before } }, order: [['startedAt', 'DESC']] });
+  const run = await core.models.JobRun.findOne({
+    where: { job: 'inactive-review', status: 'succeeded', dryRun: false, startedAt: { [Op.lt]: before } },
+    order: [['startedAt', 'DESC']],
+  });
   return run?.startedAt ?? null;
 }
 
 /** Decisions per owner since `since`: 保留 from customer_keeps, 停用 for 长期无交易 from the customers still inactive. */
-async function decisionsSince(core: Core, since: Date): Promise<Map<number | null, { kept: number; deactivated: number }>> {
-  const kept = await select<{ ownerId: number | null; n: unknown }>(core, 'SELECT owner_id AS ownerId, COUNT(DISTINCT customer_id) AS n FROM customer_keeps WHERE kept_at >= :since GROUP BY owner_id', { since });
-  const off = await select<{ ownerId: number | null; n: unknown }>(core, "SELECT owner_id AS ownerId, COUNT(*) AS n FROM customers WHERE status = 'inactive' AND deactivation_reason = '长期无交易' AND deactivated_at >= :since GROUP BY owner_id", { since });
+async function decisionsSince(
+  core: Core,
+  since: Date,
+): Promise<Map<number | null, { kept: number; deactivated: number }>> {
+  const kept = await select<{ ownerId: number | null; n: unknown }>(
+    core,
+    'SELECT owner_id AS ownerId, COUNT(DISTINCT customer_id) AS n FROM customer_keeps WHERE kept_at >= :since GROUP BY owner_id',
+    { since },
+  );
+  const off = await select<{ ownerId: number | null; n: unknown }>(
+    core,
+    "SELECT owner_id AS ownerId, COUNT(*) AS n FROM customers WHERE status = 'inactive' AND deactivation_reason = '长期无交易' AND deactivated_at >= :since GROUP BY owner_id",
+    { since },
+  );
   const out = new Map<number | null, { kept: number; deactivated: number }>();
   const key = (v: number | null) => (v === null ? null : Number(v));
   for (const r of kept) out.set(key(r.ownerId), { kept: asCount(r.n), deactivated: 0 });
@@ -40,15 +54,28 @@ async function decisionsSince(core: Core, since: Date): Promise<Map<number | nul
 }
 
 /** Inactive counts per manager plus how many were handled since the previous review. */
-export async function reviewSummary(core: Core, customers: InactiveCustomer[], previousAt: Date | null): Promise<ReviewSummary> {
-  const handled = previousAt ? await decisionsSince(core, previousAt) : new Map<number | null, { kept: number; deactivated: number }>();
+export async function reviewSummary(
+  core: Core,
+  customers: InactiveCustomer[],
+  previousAt: Date | null,
+): Promise<ReviewSummary> {
+  const handled = previousAt
+    ? await decisionsSince(core, previousAt)
+    : new Map<number | null, { kept: number; deactivated: number }>();
   const owners = new Map<number | null, OwnerSummary>();
   const names = new Map<number, string>();
-  for (const op of await core.models.Operator.findAll({ attributes: ['id', 'displayName'] })) names.set(op.id, op.displayName);
+  for (const op of await core.models.Operator.findAll({ attributes: ['id', 'displayName'] }))
+    names.set(op.id, op.displayName);
   const entry = (ownerId: number | null): OwnerSummary => {
     const found = owners.get(ownerId);
     if (found) return found;
-    const made = { ownerId, owner: ownerId === null ? '未分配负责人' : names.get(ownerId) ?? `操作员 #${ownerId}`, inactive: 0, kept: 0, deactivated: 0 };
+    const made = {
+      ownerId,
+      owner: ownerId === null ? '未分配负责人' : (names.get(ownerId) ?? `操作员 #${ownerId}`),
+      inactive: 0,
+      kept: 0,
+      deactivated: 0,
+    };
     owners.set(ownerId, made);
     return made;
   };
@@ -56,7 +83,10 @@ export async function reviewSummary(core: Core, customers: InactiveCustomer[], p
   for (const [ownerId, h] of handled) Object.assign(entry(ownerId), h);
   const list = [...owners.values()].sort((a, b) => b.inactive - a.inactive || a.owner.localeCompare(b.owner, 'zh-CN'));
   return {
-    previousAt, inactive: customers.length, owners: list,
-    kept: list.reduce((s, o) => s + o.kept, 0), deactivated: list.reduce((s, o) => s + o.deactivated, 0),
+    previousAt,
+    inactive: customers.length,
+    owners: list,
+    kept: list.reduce((s, o) => s + o.kept, 0),
+    deactivated: list.reduce((s, o) => s + o.deactivated, 0),
   };
 }

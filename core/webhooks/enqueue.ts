@@ -40,7 +40,12 @@ export function forgetSubscriptions(core: Core): void {
 export async function activeSubscriptions(core: Core, t?: Transaction): Promise<ActiveSubscription[]> {
   const hit = cache.get(core);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.subs;
-  const rows = await core.models.WebhookSubscription.findAll({ where: { active: true }, attributes: ['id', 'events'], order: [['id', 'ASC']], transaction: t });
+  const rows = await core.models.WebhookSubscription.findAll({
+    where: { active: true },
+    attributes: ['id', 'events'],
+    order: [['id', 'ASC']],
+    transaction: t,
+  });
   const subs = rows.map((r) => ({ id: r.id, events: r.events }));
   cache.set(core, { at: Date.now(), subs });
   return subs;
@@ -66,26 +71,57 @@ function wakeAfterCommit(core: Core, t: Transaction): void {
 async function ownerNames(core: Core, customers: Customer[], t: Transaction): Promise<Map<number, string>> {
   const ids = [...new Set(customers.map((c) => c.ownerId).filter((id): id is number => id !== null))];
   if (!ids.length) return new Map();
-  const ops = await core.models.Operator.findAll({ where: { id: ids }, attributes: ['id', 'displayName'], transaction: t });
+  const ops = await core.models.Operator.findAll({
+    where: { id: ids },
+    attributes: ['id', 'displayName'],
+    transaction: t,
+  });
   return new Map(ops.map((o) => [o.id, o.displayName]));
 }
 
 /** The event body for one customer as it stands inside the transaction. */
-function buildEvent(core: Core, type: WebhookEventType, customer: Customer, ownerName: string | null, at: Date): WebhookEvent {
-  return { id: crypto.randomUUID(), type, createdAt: at.toISOString(), data: { customer: toApiCustomer(core, customer, ownerName), version: customer.version } };
+function buildEvent(
+  core: Core,
+  type: WebhookEventType,
+  customer: Customer,
+  ownerName: string | null,
+  at: Date,
+): WebhookEvent {
+  return {
+    id: crypto.randomUUID(),
+    type,
+    createdAt: at.toISOString(),
+    data: { customer: toApiCustomer(core, customer, ownerName), version: customer.version },
+  };
 }
 
 /** Inserts one outbox row per (event, interested subscription), in event order. */
-async function insertDeliveries(core: Core, t: Transaction, subs: ActiveSubscription[], events: WebhookEvent[]): Promise<number> {
+async function insertDeliveries(
+  core: Core,
+  t: Transaction,
+  subs: ActiveSubscription[],
+  events: WebhookEvent[],
+): Promise<number> {
   const now = core.now();
   const rows = events.flatMap((e) => {
     const body = JSON.stringify(e);
-    return subs.filter((s) => subscribesTo(s.events, e.type)).map((s) => ({
-      door: WEBHOOK_DOOR, targetKind: 'webhook' as const, targetId: String(s.id), payload: body, notBefore: now, ref: e.id,
-      responseCode: null, error: null, createdAt: now, sentAt: null,
-    }));
+    return subs
+      .filter((s) => subscribesTo(s.events, e.type))
+      .map((s) => ({
+        door: WEBHOOK_DOOR,
+        targetKind: 'webhook' as const,
+        targetId: String(s.id),
+        payload: body,
+        notBefore: now,
+        ref: e.id,
+        responseCode: null,
+        error: null,
+        createdAt: now,
+        sentAt: null,
+      }));
   });
-  for (let i = 0; i < rows.length; i += 500) await core.models.BotOutbox.bulkCreate(rows.slice(i, i + 500), { transaction: t });
+  for (let i = 0; i < rows.length; i += 500)
+    await core.models.BotOutbox.bulkCreate(rows.slice(i, i + 500), { transaction: t });
   if (rows.length) wakeAfterCommit(core, t);
   return rows.length;
 }
@@ -94,7 +130,13 @@ async function insertDeliveries(core: Core, t: Transaction, subs: ActiveSubscrip
  * Called by appendAudit inside the lifecycle transaction: queues the matching webhook event for
  * every active subscription that wants it. A rolled-back change takes its rows with it.
  */
-export async function enqueueWebhookEvents(core: Core, t: Transaction, _actor: Actor, input: AuditInput, event: AuditEvent): Promise<number> {
+export async function enqueueWebhookEvents(
+  core: Core,
+  t: Transaction,
+  _actor: Actor,
+  input: AuditInput,
+  event: AuditEvent,
+): Promise<number> {
   const type = AUDIT_ACTION_EVENTS[input.action];
   if (!type || !input.customerId) return 0;
   const subs = (await activeSubscriptions(core, t)).filter((s) => subscribesTo(s.events, type));
@@ -102,7 +144,9 @@ export async function enqueueWebhookEvents(core: Core, t: Transaction, _actor: A
   const customer = await core.models.Customer.findByPk(input.customerId, { transaction: t });
   if (!customer) return 0;
   const owners = await ownerNames(core, [customer], t);
-  return insertDeliveries(core, t, subs, [buildEvent(core, type, customer, owners.get(customer.ownerId ?? 0) ?? null, event.at)]);
+  return insertDeliveries(core, t, subs, [
+    buildEvent(core, type, customer, owners.get(customer.ownerId ?? 0) ?? null, event.at),
+  ]);
 }
 
 /** Collects the customers of a bulk append (import, undo) and queues their events at the end. */
@@ -117,7 +161,9 @@ export interface WebhookBatch {
  * into customer.created and `customer.edit` into customer.updated, one per customer.
  */
 export async function webhookBatch(core: Core, t: Transaction): Promise<WebhookBatch | null> {
-  const subs = (await activeSubscriptions(core, t)).filter((s) => subscribesTo(s.events, 'customer.created') || subscribesTo(s.events, 'customer.updated'));
+  const subs = (await activeSubscriptions(core, t)).filter(
+    (s) => subscribesTo(s.events, 'customer.created') || subscribesTo(s.events, 'customer.updated'),
+  );
   if (!subs.length) return null;
   const wanted: Array<{ id: number; type: WebhookEventType }> = [];
   return {
@@ -125,20 +171,26 @@ export async function webhookBatch(core: Core, t: Transaction): Promise<WebhookB
       if (input.action === 'customer.import') {
         const created = (input.after as { created?: Array<{ id: number }> } | null)?.created ?? [];
         for (const c of created) wanted.push({ id: Number(c.id), type: 'customer.created' });
-      } else if (input.action === 'customer.edit' && input.customerId) wanted.push({ id: input.customerId, type: 'customer.updated' });
+      } else if (input.action === 'customer.edit' && input.customerId)
+        wanted.push({ id: input.customerId, type: 'customer.updated' });
     },
     async flush() {
       let queued = 0;
       const at = new Date(Math.floor(core.now().getTime()));
       for (let i = 0; i < wanted.length; i += 500) {
         const part = wanted.slice(i, i + 500);
-        const customers = await core.models.Customer.findAll({ where: { id: { [Op.in]: part.map((w) => w.id) } }, transaction: t });
+        const customers = await core.models.Customer.findAll({
+          where: { id: { [Op.in]: part.map((w) => w.id) } },
+          transaction: t,
+        });
         const byId = new Map(customers.map((c) => [c.id, c]));
         const owners = await ownerNames(core, customers, t);
-        const events = part.filter((w) => byId.has(w.id)).map((w) => {
-          const c = byId.get(w.id)!;
-          return buildEvent(core, w.type, c, owners.get(c.ownerId ?? 0) ?? null, at);
-        });
+        const events = part
+          .filter((w) => byId.has(w.id))
+          .map((w) => {
+            const c = byId.get(w.id)!;
+            return buildEvent(core, w.type, c, owners.get(c.ownerId ?? 0) ?? null, at);
+          });
         queued += await insertDeliveries(core, t, subs, events);
       }
       return queued;

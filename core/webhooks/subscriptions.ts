@@ -29,7 +29,14 @@ export interface SubscriptionView {
 }
 
 function view(s: WebhookSubscription): SubscriptionView {
-  return { id: s.id, url: s.url, events: s.events, active: s.active, createdBy: s.createdBy, createdAt: s.createdAt.toISOString() };
+  return {
+    id: s.id,
+    url: s.url,
+    events: s.events,
+    active: s.active,
+    createdBy: s.createdBy,
+    createdAt: s.createdAt.toISOString(),
+  };
 }
 
 function checkSecret(raw: string | null | undefined): string | null {
@@ -44,23 +51,41 @@ function checkSecret(raw: string | null | undefined): string | null {
  * Subscribes a URL to event types. The URL must be http(s) and must not resolve to a private
  * address unless allowed; the secret is stored encrypted and returned here only, once.
  */
-export async function addSubscription(core: Core, actor: Actor, input: SubscriptionInput): Promise<{ subscription: SubscriptionView; secret: string; generated: boolean }> {
+export async function addSubscription(
+  core: Core,
+  actor: Actor,
+  input: SubscriptionInput,
+): Promise<{ subscription: SubscriptionView; secret: string; generated: boolean }> {
   assertCan(actor.operator, 'integrations');
   const url = parseTargetUrl(input.url);
   const events = parseEventList(input.events);
   const given = checkSecret(input.secret);
   await checkTarget(core.config, url);
   const secret = given ?? newSecret();
-  const row = await core.models.WebhookSubscription.create({ url: url.toString(), events, secretEnc: encrypt(core.keys, secret)!, active: true, createdBy: actor.operator.displayName.slice(0, 100) });
+  const row = await core.models.WebhookSubscription.create({
+    url: url.toString(),
+    events,
+    secretEnc: encrypt(core.keys, secret)!,
+    active: true,
+    createdBy: actor.operator.displayName.slice(0, 100),
+  });
   forgetSubscriptions(core);
-  core.logger.info({ requestId: actor.requestId, door: actor.door, subscriptionId: row.id, events }, 'webhook subscription added');
+  core.logger.info(
+    { requestId: actor.requestId, door: actor.door, subscriptionId: row.id, events },
+    'webhook subscription added',
+  );
   return { subscription: view(row), secret, generated: given === null };
 }
 
 /** Every subscription, active ones first. */
 export async function listSubscriptions(core: Core, actor: Actor): Promise<SubscriptionView[]> {
   assertCan(actor.operator, 'integrations');
-  const rows = await core.models.WebhookSubscription.findAll({ order: [['active', 'DESC'], ['id', 'ASC']] });
+  const rows = await core.models.WebhookSubscription.findAll({
+    order: [
+      ['active', 'DESC'],
+      ['id', 'ASC'],
+    ],
+  });
   return rows.map(view);
 }
 
@@ -72,13 +97,27 @@ export async function removeSubscription(core: Core, actor: Actor, id: number): 
   assertCan(actor.operator, 'integrations');
   const result = await withTransaction(core.models.sequelize, async (t) => {
     const row = await core.models.WebhookSubscription.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE });
-    if (!row || !row.active) throw new DomainError('NOT_FOUND', `没有编号为 ${id} 的 webhook 订阅 (或已删除)。用 steward webhooks list 查看现有订阅。`, { id });
+    if (!row || !row.active)
+      throw new DomainError(
+        'NOT_FOUND',
+        `没有编号为 ${id} 的 webhook 订阅 (或已删除)。用 steward webhooks list 查看现有订阅。`,
+        { id },
+      );
     await row.update({ active: false }, { transaction: t });
-    await core.models.BotOutbox.update({ status: 'failed', error: '订阅已删除' }, { where: { door: WEBHOOK_DOOR, targetId: String(id), status: { [Op.in]: ['pending', 'sending'] } }, transaction: t });
+    await core.models.BotOutbox.update(
+      { status: 'failed', error: '订阅已删除' },
+      {
+        where: { door: WEBHOOK_DOOR, targetId: String(id), status: { [Op.in]: ['pending', 'sending'] } },
+        transaction: t,
+      },
+    );
     return view(row);
   });
   forgetSubscriptions(core);
-  core.logger.info({ requestId: actor.requestId, door: actor.door, subscriptionId: id }, 'webhook subscription removed');
+  core.logger.info(
+    { requestId: actor.requestId, door: actor.door, subscriptionId: id },
+    'webhook subscription removed',
+  );
   return result;
 }
 
@@ -96,15 +135,32 @@ export function subscriptionSecret(core: Core, s: Pick<WebhookSubscription, 'sec
 export async function replayDelivery(core: Core, actor: Actor, deliveryId: number): Promise<BotOutbox> {
   assertCan(actor.operator, 'integrations');
   const row = await core.models.BotOutbox.findByPk(deliveryId);
-  if (!row || row.door !== WEBHOOK_DOOR) throw new DomainError('NOT_FOUND', `没有编号为 ${deliveryId} 的 webhook 投递记录。请在后台「Webhook 投递记录」里查看编号。`, { deliveryId });
+  if (!row || row.door !== WEBHOOK_DOOR)
+    throw new DomainError(
+      'NOT_FOUND',
+      `没有编号为 ${deliveryId} 的 webhook 投递记录。请在后台「Webhook 投递记录」里查看编号。`,
+      { deliveryId },
+    );
   const sub = await core.models.WebhookSubscription.findByPk(Number(row.targetId));
-  if (!sub?.active) throw new DomainError('CONFLICT', `投递 ${deliveryId} 的订阅已删除, 无法重新投递。`, { deliveryId });
+  if (!sub?.active)
+    throw new DomainError('CONFLICT', `投递 ${deliveryId} 的订阅已删除, 无法重新投递。`, { deliveryId });
   const now = core.now();
   const copy = await core.models.BotOutbox.create({
-    door: WEBHOOK_DOOR, targetKind: 'webhook', targetId: row.targetId, payload: row.payload, notBefore: now, ref: row.ref,
-    responseCode: null, error: null, createdAt: now, sentAt: null,
+    door: WEBHOOK_DOOR,
+    targetKind: 'webhook',
+    targetId: row.targetId,
+    payload: row.payload,
+    notBefore: now,
+    ref: row.ref,
+    responseCode: null,
+    error: null,
+    createdAt: now,
+    sentAt: null,
   });
-  core.logger.info({ requestId: actor.requestId, door: actor.door, deliveryId, replayId: copy.id }, 'webhook delivery replayed');
+  core.logger.info(
+    { requestId: actor.requestId, door: actor.door, deliveryId, replayId: copy.id },
+    'webhook delivery replayed',
+  );
   wakeDispatcher(core);
   return copy;
 }

@@ -11,10 +11,31 @@ import { DomainError, validationError } from '../errors.js';
 const BLOCKED = (() => {
   const list = new net.BlockList();
   const v4: Array<[string, number]> = [
-    ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-    ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.0.2.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['198.51.100.0', 24],
+    ['203.0.113.0', 24],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4],
   ];
-  const v6: Array<[string, number]> = [['::', 128], ['::1', 128], ['fe80::', 10], ['fec0::', 10], ['fc00::', 7], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]];
+  const v6: Array<[string, number]> = [
+    ['::', 128],
+    ['::1', 128],
+    ['fe80::', 10],
+    ['fec0::', 10],
+    ['fc00::', 7],
+    ['ff00::', 8],
+    ['64:ff9b::', 96],
+    ['2001:db8::', 32],
+  ];
   for (const [a, p] of v4) list.addSubnet(a, p, 'ipv4');
   for (const [a, p] of v6) list.addSubnet(a, p, 'ipv6');
   return list;
@@ -29,7 +50,12 @@ export function isPrivateAddress(ip: string): boolean {
 
 /** WEBHOOK_ALLOW_HOSTS as a lower-case set of host names and IPs. */
 export function allowedHosts(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>): Set<string> {
-  return new Set((config.WEBHOOK_ALLOW_HOSTS ?? '').split(/[,，\s]+/).map((h) => bareHost(h.trim().toLowerCase())).filter(Boolean));
+  return new Set(
+    (config.WEBHOOK_ALLOW_HOSTS ?? '')
+      .split(/[,，\s]+/)
+      .map((h) => bareHost(h.trim().toLowerCase()))
+      .filter(Boolean),
+  );
 }
 
 /** A URL host without IPv6 brackets. */
@@ -43,7 +69,11 @@ export function assertReachable(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, hos
   const allow = allowedHosts(config);
   if (allow.has(bareHost(host.toLowerCase())) || allow.has(ip.toLowerCase())) return;
   const shown = bareHost(host) === ip ? ip : `${host} (${ip})`;
-  throw new DomainError('VALIDATION', `webhook 地址 ${shown} 是内网、本机或保留地址, 默认不允许推送。如确需推送到内网系统, 请把该主机加入 WEBHOOK_ALLOW_HOSTS (逗号分隔) 后重启服务。`, { field: 'url', host, ip });
+  throw new DomainError(
+    'VALIDATION',
+    `webhook 地址 ${shown} 是内网、本机或保留地址, 默认不允许推送。如确需推送到内网系统, 请把该主机加入 WEBHOOK_ALLOW_HOSTS (逗号分隔) 后重启服务。`,
+    { field: 'url', host, ip },
+  );
 }
 
 /** Parses and checks a subscription URL's form: http(s), a host, no user:password part. */
@@ -53,10 +83,21 @@ export function parseTargetUrl(raw: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw validationError([{ field: 'url', message: `webhook 地址「${text.slice(0, 100)}」不是合法的网址, 应为 http:// 或 https:// 开头, 例如 https://erp.example.com/hooks/steward` }]);
+    throw validationError([
+      {
+        field: 'url',
+        message: `webhook 地址「${text.slice(0, 100)}」不是合法的网址, 应为 http:// 或 https:// 开头, 例如 https://erp.example.com/hooks/steward`,
+      },
+    ]);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw validationError([{ field: 'url', message: `webhook 地址只支持 http:// 或 https://, 收到「${url.protocol}」` }]);
-  if (url.username || url.password) throw validationError([{ field: 'url', message: 'webhook 地址里不要写用户名和密码; 接收方请用签名 (X-Steward-Signature) 验证来源' }]);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw validationError([
+      { field: 'url', message: `webhook 地址只支持 http:// 或 https://, 收到「${url.protocol}」` },
+    ]);
+  if (url.username || url.password)
+    throw validationError([
+      { field: 'url', message: 'webhook 地址里不要写用户名和密码; 接收方请用签名 (X-Steward-Signature) 验证来源' },
+    ]);
   if (text.length > 500) throw validationError([{ field: 'url', message: 'webhook 地址最长 500 个字符' }]);
   return url;
 }

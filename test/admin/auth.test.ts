@@ -4,7 +4,10 @@ import { LOGIN_LIMITS, delayAfter } from '../../core/credentials/throttle.js';
 import { openSessions } from '../../core/credentials/sessions.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
 
-const limits = { pair: { free: 3, baseMs: 1000, maxMs: 60_000, resetMs: 3600_000 }, ip: { free: 8, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 } };
+const limits = {
+  pair: { free: 3, baseMs: 1000, maxMs: 60_000, resetMs: 3600_000 },
+  ip: { free: 8, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 },
+};
 
 // Every login costs a full-strength scrypt; the shared CI machine is slow.
 jest.setTimeout(180_000);
@@ -73,12 +76,14 @@ eachDialect('back office login', (h) => {
   it('refuses a session cookie that was made up or tampered with', async () => {
     const c = new AdminClient(server.url, '10.9.2.1');
     await c.login('boss@test.local');
-    const forged = Buffer.from(JSON.stringify({ adminUser: { operatorId: 1, email: 'x', roles: ['admin'] } })).toString('base64');
+    const forged = Buffer.from(JSON.stringify({ adminUser: { operatorId: 1, email: 'x', roles: ['admin'] } })).toString(
+      'base64',
+    );
     c.cookies.set('steward.admin', forged);
     expect((await c.list('customers')).status).toBe(302);
   });
 
-  it('logging out on one device ends the operator\'s sessions on every device', async () => {
+  it("logging out on one device ends the operator's sessions on every device", async () => {
     const op = await loginOperator(h.core, 'twice', ['admin']);
     const laptop = new AdminClient(server.url, '10.9.7.1');
     const phone = new AdminClient(other.url, '10.9.7.2');
@@ -90,7 +95,7 @@ eachDialect('back office login', (h) => {
     expect((await phone.list('customers')).status).toBe(302);
   });
 
-  it('a password changed by an admin ends that operator\'s sessions at once', async () => {
+  it("a password changed by an admin ends that operator's sessions at once", async () => {
     const { client: boss } = await clientAs(h.core, server.url, 'pw-boss', ['admin']);
     const { client: victim, operator } = await clientAs(h.core, server.url, 'pw-victim', ['sales']);
     expect((await victim.list('customers')).status).toBe(200);
@@ -98,7 +103,9 @@ eachDialect('back office login', (h) => {
     expect(res.status).toBe(200);
     const after = await victim.get('/admin/resources/customers');
     expect([after.status, after.location]).toEqual([302, '/admin/login']);
-    expect((await new AdminClient(server.url, '10.9.8.1').login('pw-victim@test.local', 'a-new-password-9')).status).toBe(302);
+    expect(
+      (await new AdminClient(server.url, '10.9.8.1').login('pw-victim@test.local', 'a-new-password-9')).status,
+    ).toBe(302);
   });
 
   it('drops the session of an operator deactivated meanwhile, on the next request', async () => {
@@ -158,7 +165,8 @@ eachDialect('back office login', (h) => {
 
   it('many failures from one IP on many accounts do not lock every account behind it for long', async () => {
     const ip = '10.9.6.6';
-    for (let i = 0; i < limits.ip.free; i++) expect((await new AdminClient(server.url, ip).login(`user${i}@test.local`, 'x')).status).toBe(401);
+    for (let i = 0; i < limits.ip.free; i++)
+      expect((await new AdminClient(server.url, ip).login(`user${i}@test.local`, 'x')).status).toBe(401);
     const res = await new AdminClient(server.url, ip).login('boss@test.local');
     expect(res.status).toBe(429);
     expect(res.text).toContain('tooManyLoginAttempts');
@@ -172,7 +180,9 @@ eachDialect('back office login', (h) => {
 
   it('production limits: 3 free tries per account and IP, then 1 s doubling to 15 min; an IP is only slowed (≤ 1 min) after 50', () => {
     expect(LOGIN_LIMITS.pair).toEqual({ free: 3, baseMs: 1000, maxMs: 900_000, resetMs: 86_400_000 });
-    expect([3, 4, 5, 12, 30].map((n) => delayAfter(n, LOGIN_LIMITS.pair))).toEqual([1000, 2000, 4000, 512_000, 900_000]);
+    expect([3, 4, 5, 12, 30].map((n) => delayAfter(n, LOGIN_LIMITS.pair))).toEqual([
+      1000, 2000, 4000, 512_000, 900_000,
+    ]);
     expect(delayAfter(20, LOGIN_LIMITS.ip)).toBe(0);
     expect(delayAfter(200, LOGIN_LIMITS.ip)).toBe(60_000);
   });

@@ -25,7 +25,10 @@ eachDialect('back office: a backups page a person can use', (h) => {
       expect(panel.schedule).toBe(h.core.config.JOB_BACKUP_CRON);
       expect(await h.core.models.BackupRecord.count()).toBe(before);
       const done = (await admin.post(NOW)).json<Notice & { panel: { lastBackup: { verify: string } } }>();
-      expect(done.notice).toMatchObject({ type: 'success', message: expect.stringMatching(/^备份完成并校验通过: steward-backup-\d{8}-\d{6}.*, 共 \d+ 行。$/) });
+      expect(done.notice).toMatchObject({
+        type: 'success',
+        message: expect.stringMatching(/^备份完成并校验通过: steward-backup-\d{8}-\d{6}.*, 共 \d+ 行。$/),
+      });
       expect(done.panel.lastBackup.verify).toBe('passed');
       expect(await h.core.models.BackupRecord.count()).toBe(before + 1);
       expect((await sales.post(NOW)).status).toBe(403);
@@ -34,7 +37,15 @@ eachDialect('back office: a backups page a person can use', (h) => {
     it('downloads a backup as a zip by POST, writes an audit event, and verifies one again', async () => {
       await admin.post(NOW);
       const rec = (await h.core.models.BackupRecord.findOne({ order: [['id', 'DESC']] }))!;
-      const res = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, { method: 'POST', redirect: 'manual', headers: { cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': admin.ip, origin: server.url } });
+      const res = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          'x-forwarded-for': admin.ip,
+          origin: server.url,
+        },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/zip');
       const bytes = Buffer.from(await res.arrayBuffer());
@@ -43,7 +54,15 @@ eachDialect('back office: a backups page a person can use', (h) => {
       expect(await h.core.models.AuditEvent.count({ where: { action: 'backup.download' } })).toBeGreaterThan(0);
       const verified = (await admin.action('backup_records', rec.id, 'verifyOne', {})).json<Notice>();
       expect(verified.notice).toEqual({ type: 'success', message: '校验通过: 每张表的行数和内容都与备份一致。' });
-      const refused = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, { method: 'POST', redirect: 'manual', headers: { cookie: [...sales.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': sales.ip, origin: server.url } });
+      const refused = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: [...sales.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          'x-forwarded-for': sales.ip,
+          origin: server.url,
+        },
+      });
       expect(refused.status).toBe(403);
     });
 
@@ -53,9 +72,16 @@ eachDialect('back office: a backups page a person can use', (h) => {
       await admin.post(NOW);
       const rec = (await h.core.models.BackupRecord.findOne({ order: [['id', 'DESC']] }))!;
       const answer = (await admin.action('backup_records', rec.id, 'restoreOne', { code: c.code })).json<Notice>();
-      expect(answer.notice?.message).toMatch(new RegExp(`^已从备份取出客户 ${c.code} 后台取回测试有限公司 \\(订单 0 张\\), 放入回收站 \\(条目 #\\d+\\)。请到 回收站 → 恢复 完成恢复。$`));
+      expect(answer.notice?.message).toMatch(
+        new RegExp(
+          `^已从备份取出客户 ${c.code} 后台取回测试有限公司 \\(订单 0 张\\), 放入回收站 \\(条目 #\\d+\\)。请到 回收站 → 恢复 完成恢复。$`,
+        ),
+      );
       const wrong = (await admin.action('backup_records', rec.id, 'restoreOne', { code: 'C19990009' })).json<Notice>();
-      expect(wrong.notice).toMatchObject({ type: 'error', message: expect.stringContaining('里没有编码为「C19990009」的客户') });
+      expect(wrong.notice).toMatchObject({
+        type: 'error',
+        message: expect.stringContaining('里没有编码为「C19990009」的客户'),
+      });
     });
   });
 });

@@ -18,7 +18,16 @@ import { foreignText } from './foreign-text.js';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
 const PASSWORD = 'browser-pass-123';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SLOW = { timeout: 90_000 };
 const ROLES = ['demo-admin', 'demo-approver', 'demo-sales', 'demo-finance'];
 
@@ -35,7 +44,15 @@ async function pagesOf(page: Page, base: string): Promise<string[]> {
   await page.goto(`${base}/admin`, SLOW);
   await page.waitForFunction(() => 'REDUX_STATE' in window, undefined, SLOW);
   return page.evaluate(() => {
-    const state = (window as unknown as { REDUX_STATE: { resources: { href: string | null; navigation: unknown }[]; pages: { name: string }[]; paths: { rootPath: string } } }).REDUX_STATE;
+    const state = (
+      window as unknown as {
+        REDUX_STATE: {
+          resources: { href: string | null; navigation: unknown }[];
+          pages: { name: string }[];
+          paths: { rootPath: string };
+        };
+      }
+    ).REDUX_STATE;
     const lists = state.resources.filter((r) => r.href && r.navigation).map((r) => r.href!.split('?')[0]!);
     return [...lists, ...state.pages.map((p) => `${state.paths.rootPath}/pages/${p.name}`)];
   });
@@ -51,7 +68,10 @@ async function readPage(page: Page, url: string): Promise<string> {
     window.dispatchEvent(new PopStateEvent('popstate'));
   }, url);
   await page.waitForLoadState('networkidle', SLOW);
-  await page.locator('[data-css="loader"], .adminjs_Loader').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+  await page
+    .locator('[data-css="loader"], .adminjs_Loader')
+    .waitFor({ state: 'detached', timeout: 30_000 })
+    .catch(() => undefined);
   return page.evaluate(() => document.body.innerText);
 }
 
@@ -62,7 +82,8 @@ describe('back office speaks Chinese to every role (chromium)', () => {
   let base: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get install -y chromium\`。`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get install -y chromium\`。`);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const config = testConfig(await testDialects()[0]!.url(), { STEWARD_DEMO: 'true', PORT: '3000' });
     core = openCore(config, createLogger('silent'));
@@ -73,7 +94,10 @@ describe('back office speaks Chinese to every role (chromium)', () => {
     running = await serve(core, { mounts: await buildMounts(core), port: 0 });
     base = running.url.replace('localhost', '127.0.0.1');
     const hash = await hashPassword(PASSWORD);
-    await core.models.Operator.update({ passwordHash: hash }, { where: { email: ROLES.map((r) => `${r}@demo.local`) } });
+    await core.models.Operator.update(
+      { passwordHash: hash },
+      { where: { email: ROLES.map((r) => `${r}@demo.local`) } },
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   }, 180_000);
 
@@ -82,23 +106,31 @@ describe('back office speaks Chinese to every role (chromium)', () => {
     await running?.stop();
   });
 
-  it.each(ROLES)('%s: every list and the first record of each has no English interface text and no raw JSON', async (role) => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await login(page, base, `${role}@demo.local`);
-    const found: string[] = [];
-    const lists = await pagesOf(page, base);
-    expect(lists.length).toBeGreaterThan(2);
-    await page.getByTestId('dashboard').waitFor(SLOW);
-    found.push(...foreignText(await page.evaluate(() => document.body.innerText)).map((w) => `dashboard: ${w}`));
-    for (const list of lists) {
-      const text = await readPage(page, list);
-      found.push(...foreignText(text).map((w) => `${list}: ${w}`));
-      if (foreignText(text).length) fs.writeFileSync(path.join(ARTIFACTS, `admin-zh-${role}-${list.split('/').pop()}.txt`), text);
-      const first = await page.$$eval('a[href*="/records/"][href$="/show"]', (as) => (as[0] as HTMLAnchorElement | undefined)?.getAttribute('href') ?? null);
-      if (first) found.push(...foreignText(await readPage(page, first)).map((w) => `${first}: ${w}`));
-    }
-    await page.screenshot({ path: path.join(ARTIFACTS, `admin-zh-${role}.png`), fullPage: true });
-    await page.close();
-    expect(found).toEqual([]);
-  }, 300_000);
+  it.each(ROLES)(
+    '%s: every list and the first record of each has no English interface text and no raw JSON',
+    async (role) => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await login(page, base, `${role}@demo.local`);
+      const found: string[] = [];
+      const lists = await pagesOf(page, base);
+      expect(lists.length).toBeGreaterThan(2);
+      await page.getByTestId('dashboard').waitFor(SLOW);
+      found.push(...foreignText(await page.evaluate(() => document.body.innerText)).map((w) => `dashboard: ${w}`));
+      for (const list of lists) {
+        const text = await readPage(page, list);
+        found.push(...foreignText(text).map((w) => `${list}: ${w}`));
+        if (foreignText(text).length)
+          fs.writeFileSync(path.join(ARTIFACTS, `admin-zh-${role}-${list.split('/').pop()}.txt`), text);
+        const first = await page.$$eval(
+          'a[href*="/records/"][href$="/show"]',
+          (as) => (as[0] as HTMLAnchorElement | undefined)?.getAttribute('href') ?? null,
+        );
+        if (first) found.push(...foreignText(await readPage(page, first)).map((w) => `${first}: ${w}`));
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, `admin-zh-${role}.png`), fullPage: true });
+      await page.close();
+      expect(found).toEqual([]);
+    },
+    300_000,
+  );
 });

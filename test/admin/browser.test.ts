@@ -17,7 +17,16 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
 const PASSWORD = 'browser-pass-123';
 // Launch flags known to work on these machines (stack-notes.md); playwright gives each launch a fresh profile.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SLOW = { timeout: 90_000 };
 
 /** Logs in through the real form; AdminJS's development bundles are large, so loads get time. */
@@ -41,8 +50,13 @@ function cspViolations(page: Page): string[] {
 }
 
 /** A page on another origin (another port of this host) that posts `fields` to `action` as soon as it loads. */
-async function attackerSite(action: string, fields: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
-  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
+async function attackerSite(
+  action: string,
+  fields: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+    .join('');
   const html = `<!doctype html><html><body><form id="f" method="post" action="${action}" enctype="multipart/form-data">${inputs}</form><script>document.getElementById('f').submit()</script></body></html>`;
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -51,10 +65,11 @@ async function attackerSite(action: string, fields: Record<string, string>): Pro
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -72,7 +87,9 @@ describe('back office in a real browser (chromium)', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。不要用 npx playwright install。`);
+      throw new Error(
+        `浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。不要用 npx playwright install。`,
+      );
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const url = await testDialects()[0]!.url();
@@ -82,11 +99,17 @@ describe('back office in a real browser (chromium)', () => {
     running = await serve(core, { mounts: await buildMounts(core), port: 0 });
     base = running.url.replace('localhost', '127.0.0.1');
     const hash = await hashPassword(PASSWORD);
-    await core.models.Operator.update({ passwordHash: hash }, { where: { email: ['demo-admin@demo.local', 'demo-sales@demo.local'] } });
+    await core.models.Operator.update(
+      { passwordHash: hash },
+      { where: { email: ['demo-admin@demo.local', 'demo-sales@demo.local'] } },
+    );
     const { Customer, SalesOrder } = core.models;
     const open = await SalesOrder.findOne({ where: { status: 'confirmed' }, order: [['id', 'ASC']] });
     const busy = (await Customer.findByPk(open!.customerId))!;
-    const calm = (await Customer.findOne({ where: { status: 'active', id: { [(await import('sequelize')).Op.ne]: busy.id } }, order: [['code', 'DESC']] }))!;
+    const calm = (await Customer.findOne({
+      where: { status: 'active', id: { [(await import('sequelize')).Op.ne]: busy.id } },
+      order: [['code', 'DESC']],
+    }))!;
     customers.busy = { id: busy.id, code: busy.code, name: busy.name };
     customers.calm = { id: calm.id, code: calm.code, name: calm.name };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
@@ -117,9 +140,15 @@ describe('back office in a real browser (chromium)', () => {
     const cell = (name: string) => page.locator(`table tbody tr td[data-property-name="${name}"]`).first();
     expect(await cell('code').evaluate((td) => getComputedStyle(td).whiteSpace)).toBe('nowrap');
     expect(await cell('phoneMasked').evaluate((td) => getComputedStyle(td).whiteSpace)).toBe('nowrap');
-    const code = await cell('code').evaluate((td) => ({ height: td.getBoundingClientRect().height, line: parseFloat(getComputedStyle(td).lineHeight) || 20 }));
+    const code = await cell('code').evaluate((td) => ({
+      height: td.getBoundingClientRect().height,
+      line: parseFloat(getComputedStyle(td).lineHeight) || 20,
+    }));
     expect(code.height).toBeLessThan(code.line * 2 + 24);
-    const name = await cell('name').evaluate((td) => ({ min: parseFloat(getComputedStyle(td).minWidth), em: parseFloat(getComputedStyle(td).fontSize) }));
+    const name = await cell('name').evaluate((td) => ({
+      min: parseFloat(getComputedStyle(td).minWidth),
+      em: parseFloat(getComputedStyle(td).fontSize),
+    }));
     expect(name.min).toBe(name.em * 10);
     await page.close();
   }, 180_000);
@@ -139,7 +168,10 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByTestId('filter-apply').click();
     await page.getByText(`负责人: ${owner}`).waitFor(SLOW);
     const total = (await page.locator('[data-testid=sales-table] tbody tr').last().locator('td').nth(2).textContent())!;
-    const [download] = await Promise.all([page.waitForEvent('download', SLOW), page.getByRole('button', { name: '导出 Excel' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', SLOW),
+      page.getByRole('button', { name: '导出 Excel' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^月度销售-${owner}-\\d{4}-\\d{2}-\\d{2}\\.xlsx$`));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(await download.path());
@@ -151,7 +183,9 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByText('应收账龄', { exact: true }).first().click();
     await page.getByTestId('chart-aging').waitFor(SLOW);
     expect(await page.locator('[data-testid=chart-aging] rect').count()).toBe(4);
-    await expect(page.getByTestId('aging-total').textContent()).resolves.toMatch(/^合计未收 ¥[\d,]+\.\d{2}, 其中未到期 ¥[\d,]+\.\d{2}$/);
+    await expect(page.getByTestId('aging-total').textContent()).resolves.toMatch(
+      /^合计未收 ¥[\d,]+\.\d{2}, 其中未到期 ¥[\d,]+\.\d{2}$/,
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin-report-aging.png'), fullPage: true });
 
     await page.getByText('客户分析', { exact: true }).first().click();
@@ -186,10 +220,14 @@ describe('back office in a real browser (chromium)', () => {
     await page.waitForURL(/filters\.status=inactive/, SLOW);
     // While the filtered page loads, its rows show placeholders (or the unfiltered rows): wait until
     // badges are back and none of them still reads 启用; the assertions below then check every one.
-    await page.waitForFunction(() => {
-      const badges = [...document.querySelectorAll('table tbody tr [data-testid^="status-"]')];
-      return badges.length > 0 && badges.every((b) => b.textContent?.trim() !== '启用');
-    }, undefined, SLOW);
+    await page.waitForFunction(
+      () => {
+        const badges = [...document.querySelectorAll('table tbody tr [data-testid^="status-"]')];
+        return badges.length > 0 && badges.every((b) => b.textContent?.trim() !== '启用');
+      },
+      undefined,
+      SLOW,
+    );
     // The 状态 column is a coloured badge (启用 green, 停用 orange, 已删除 grey).
     const statuses = await page.locator('table tbody tr [data-testid^="status-"]').allTextContents();
     expect(statuses.length).toBeGreaterThan(0);
@@ -238,7 +276,11 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByTestId('dashboard').waitFor(SLOW);
     const nav = await page.locator('nav, section').first().textContent();
     expect(nav).toContain('客户');
-    await page.getByText('系统').first().click().catch(() => undefined);
+    await page
+      .getByText('系统')
+      .first()
+      .click()
+      .catch(() => undefined);
     expect(await page.getByRole('link', { name: '操作员' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: '备份' }).count()).toBe(0);
     await openCustomer(page, base, customers.busy!.id);
@@ -267,7 +309,11 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByTestId('dashboard').waitFor(SLOW);
     await page.goto(`${base}/admin/resources/import_batches/actions/importFile`, SLOW);
     await page.getByTestId('import-form').waitFor(SLOW);
-    await page.setInputFiles('input#file', { name: '新客户.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await wb.xlsx.writeBuffer()) });
+    await page.setInputFiles('input#file', {
+      name: '新客户.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+    });
     await page.getByTestId('import-check').click();
     await page.getByTestId('import-report').waitFor(SLOW);
     await expect(page.getByTestId('stat-created').textContent()).resolves.toContain('2');
@@ -286,7 +332,9 @@ describe('back office in a real browser (chromium)', () => {
     await page.getByTestId('dashboard').waitFor(SLOW);
     const cookieBefore = (await context.cookies()).find((c) => c.name === 'steward.admin')!.value;
     const id = customers.busy!.id;
-    const deactivate = await attackerSite(`${base}/admin/api/resources/customers/records/${id}/deactivate`, { reason: '客户要求' });
+    const deactivate = await attackerSite(`${base}/admin/api/resources/customers/records/${id}/deactivate`, {
+      reason: '客户要求',
+    });
     // localhost and 127.0.0.1 are different sites: a login posted from there is cross-site.
     const loginCsrf = await attackerSite(`${base}/admin/login`, { email: 'demo-sales@demo.local', password: PASSWORD });
     try {

@@ -8,8 +8,11 @@ import { eachDialect } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
 type Story = {
-  status: string; stopped: { reason: string } | null; pendingDeletion: { id: number; href: string } | null;
-  business: [string, string][]; timeline: { action: string; who: string; door: string; changes: string[] }[];
+  status: string;
+  stopped: { reason: string } | null;
+  pendingDeletion: { id: number; href: string } | null;
+  business: [string, string][];
+  timeline: { action: string; who: string; door: string; changes: string[] }[];
 };
 
 eachDialect('back office: the customer page tells the whole story', (h) => {
@@ -21,7 +24,11 @@ eachDialect('back office: the customer page tells the whole story', (h) => {
   });
   afterAll(() => server.close());
 
-  const storyOf = async (id: number) => JSON.parse((await viewer.action('customers', id, 'show')).json<{ record: { params: { story: string } } }>().record.params.story) as Story;
+  const storyOf = async (id: number) =>
+    JSON.parse(
+      (await viewer.action('customers', id, 'show')).json<{ record: { params: { story: string } } }>().record.params
+        .story,
+    ) as Story;
 
   it('business at a glance, the pending deletion with its link, and a timeline in Chinese with owners by name', async () => {
     const admin = await h.actor('故事管理员', ['admin']);
@@ -38,7 +45,10 @@ eachDialect('back office: the customer page tells the whole story', (h) => {
     expect(story.pendingDeletion).toBeNull();
     const calm = await newCustomer(h, admin, { name: '待删故事有限公司' });
     const req = await requestDeletion(h.core, admin, calm.code, '测试删除');
-    expect((await storyOf(calm.id)).pendingDeletion).toMatchObject({ id: req.id, href: `/admin/resources/approval_requests/records/${req.id}/show` });
+    expect((await storyOf(calm.id)).pendingDeletion).toMatchObject({
+      id: req.id,
+      href: `/admin/resources/approval_requests/records/${req.id}/show`,
+    });
     expect(story.timeline.map((e) => e.action)).toEqual(expect.arrayContaining(['新建客户', '修改客户']));
     const edit = story.timeline.find((e) => e.action === '修改客户')!;
     expect(edit.changes).toContain('负责人: 故事销售 → 故事销售乙');
@@ -53,7 +63,9 @@ eachDialect('back office: the customer page tells the whole story', (h) => {
     const story = await storyOf(c.id);
     expect(story).toMatchObject({ status: 'inactive', stopped: { reason: '客户要求' } });
     expect(story.timeline[0]).toMatchObject({ action: '停用客户' });
-    const shown = (await viewer.pageState()).resources.find((r) => r.id === 'customers') as unknown as { showProperties: { name: string }[] };
+    const shown = (await viewer.pageState()).resources.find((r) => r.id === 'customers') as unknown as {
+      showProperties: { name: string }[];
+    };
     expect(shown.showProperties.map((p) => p.name)).not.toContain('version');
   });
 });

@@ -6,9 +6,19 @@ import { jobActor } from '../../core/context.js';
 import type { CustomerView } from '../../core/customers/view.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
-type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }>; recordActions: { name: string }[] };
+type Rec = {
+  id: number;
+  params: Record<string, unknown>;
+  errors: Record<string, { message: string }>;
+  recordActions: { name: string }[];
+};
 type ListAnswer = { meta: { total: number }; records: (Rec & { populated: Record<string, { title: string }> })[] };
-type ActionAnswer = { notice?: { message: string; type: string }; record: Rec; error?: { code: string; details: Record<string, unknown> }; redirectUrl?: string };
+type ActionAnswer = {
+  notice?: { message: string; type: string };
+  record: Rec;
+  error?: { code: string; details: Record<string, unknown> };
+  redirectUrl?: string;
+};
 
 eachDialect('back office: customers through core', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
@@ -18,15 +28,35 @@ eachDialect('back office: customers through core', (h) => {
 
   beforeAll(async () => {
     server = await startAdmin(h.core);
-    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['zhao', ['sales']], ['qian', ['finance']], ['li', ['approver']], ['kan', ['viewer']]] as const) {
+    for (const [login, roles] of [
+      ['boss', ['admin']],
+      ['wang', ['sales']],
+      ['zhao', ['sales']],
+      ['qian', ['finance']],
+      ['li', ['approver']],
+      ['kan', ['viewer']],
+    ] as const) {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
       if (login === 'wang') salesId = operator.id;
     }
     const job = jobActor('test');
-    c.mine = (await createCustomer(h.core, job, { name: '杭州甲方贸易有限公司', contact: '陈一', phone: '13800000001', address: '杭州市西湖区文三路 100 号', ownerId: salesId, category: '经销商' })).customer;
-    c.busy = (await createCustomer(h.core, job, { name: '宁波忙碌五金商行', phone: '13800000002', ownerId: salesId })).customer;
-    c.other = (await createCustomer(h.core, job, { code: 'OTHER-1', name: '温州他人电器有限公司', phone: '13800000003' })).customer;
+    c.mine = (
+      await createCustomer(h.core, job, {
+        name: '杭州甲方贸易有限公司',
+        contact: '陈一',
+        phone: '13800000001',
+        address: '杭州市西湖区文三路 100 号',
+        ownerId: salesId,
+        category: '经销商',
+      })
+    ).customer;
+    c.busy = (
+      await createCustomer(h.core, job, { name: '宁波忙碌五金商行', phone: '13800000002', ownerId: salesId })
+    ).customer;
+    c.other = (
+      await createCustomer(h.core, job, { code: 'OTHER-1', name: '温州他人电器有限公司', phone: '13800000003' })
+    ).customer;
     c.clean = (await createCustomer(h.core, job, { name: '绍兴空闲纺织厂', phone: '13800000004' })).customer;
     await createOrder(h.core, job, { customerCode: c.busy.code, total: '1234.50' });
   });
@@ -70,18 +100,28 @@ eachDialect('back office: customers through core', (h) => {
 
   describe('new and edit', () => {
     it('creates through core: automatic code, normalised phone, audit by door admin', async () => {
-      const res = await as.wang!.post('/admin/api/resources/customers/actions/new', { code: '', name: '嘉兴新建包装有限公司', phone: '139 0000 0009', ownerId: String(salesId) });
+      const res = await as.wang!.post('/admin/api/resources/customers/actions/new', {
+        code: '',
+        name: '嘉兴新建包装有限公司',
+        phone: '139 0000 0009',
+        ownerId: String(salesId),
+      });
       const body = res.json<ActionAnswer>();
       expect(body.notice).toMatchObject({ type: 'success' });
       expect(body.redirectUrl).toMatch(/\/admin\/resources\/customers\/records\/\d+\/show/);
       const row = await h.core.models.Customer.findOne({ where: { name: '嘉兴新建包装有限公司' } });
       expect(row!.code).toMatch(/^C\d{8}$/);
-      const audit = await h.core.models.AuditEvent.findOne({ where: { customerId: row!.id, action: 'customer.create' } });
+      const audit = await h.core.models.AuditEvent.findOne({
+        where: { customerId: row!.id, action: 'customer.create' },
+      });
       expect(audit).toMatchObject({ door: 'admin', operatorName: 'wang' });
     });
 
     it('shows a duplicate code as a field error on the form', async () => {
-      const res = await as.boss!.post('/admin/api/resources/customers/actions/new', { code: 'other-1', name: '另一家公司' });
+      const res = await as.boss!.post('/admin/api/resources/customers/actions/new', {
+        code: 'other-1',
+        name: '另一家公司',
+      });
       const body = res.json<ActionAnswer>();
       expect(body.notice!.type).toBe('error');
       expect(body.error!.code).toBe('CODE_TAKEN');
@@ -90,21 +130,34 @@ eachDialect('back office: customers through core', (h) => {
     });
 
     it('reports every invalid field, and asks to confirm a likely duplicate', async () => {
-      const bad = (await as.boss!.post('/admin/api/resources/customers/actions/new', { name: '', phone: '12ab' })).json<ActionAnswer>();
+      const bad = (
+        await as.boss!.post('/admin/api/resources/customers/actions/new', { name: '', phone: '12ab' })
+      ).json<ActionAnswer>();
       expect(Object.keys(bad.record.errors).sort()).toEqual(['name', 'phone']);
-      const dup = (await as.boss!.post('/admin/api/resources/customers/actions/new', { name: '杭州甲方贸易有限公司' })).json<ActionAnswer>();
+      const dup = (
+        await as.boss!.post('/admin/api/resources/customers/actions/new', { name: '杭州甲方贸易有限公司' })
+      ).json<ActionAnswer>();
       expect(dup.error!.code).toBe('CONFLICT');
       expect(dup.record.errors.allowDuplicates).toBeDefined();
-      const ok = (await as.boss!.post('/admin/api/resources/customers/actions/new', { name: '杭州甲方贸易有限公司', allowDuplicates: 'true' })).json<ActionAnswer>();
+      const ok = (
+        await as.boss!.post('/admin/api/resources/customers/actions/new', {
+          name: '杭州甲方贸易有限公司',
+          allowDuplicates: 'true',
+        })
+      ).json<ActionAnswer>();
       expect(ok.notice!.type).toBe('success');
     });
 
     it('edits through core with optimistic locking: a stale form gets STALE_VERSION', async () => {
       const id = c.other!.id;
       const form = (await as.boss!.action('customers', id, 'edit')).json<ActionAnswer>().record.params;
-      const first = (await as.boss!.action('customers', id, 'edit', { ...stringify(form), contact: '新联系人' })).json<ActionAnswer>();
+      const first = (
+        await as.boss!.action('customers', id, 'edit', { ...stringify(form), contact: '新联系人' })
+      ).json<ActionAnswer>();
       expect(first.notice!.type).toBe('success');
-      const second = (await as.boss!.action('customers', id, 'edit', { ...stringify(form), contact: '另一个人' })).json<ActionAnswer>();
+      const second = (
+        await as.boss!.action('customers', id, 'edit', { ...stringify(form), contact: '另一个人' })
+      ).json<ActionAnswer>();
       expect(second.error!.code).toBe('STALE_VERSION');
       expect(second.notice!.message).toBe('已被他人修改, 请刷新后再改。');
       expect((await h.core.models.Customer.findByPk(id))!.contact).toBe('新联系人');
@@ -112,7 +165,9 @@ eachDialect('back office: customers through core', (h) => {
 
     it('keeps the phone when the edit form leaves it empty, and refuses a code change once orders exist', async () => {
       const form = (await as.boss!.action('customers', c.busy!.id, 'edit')).json<ActionAnswer>().record.params;
-      const res = (await as.boss!.action('customers', c.busy!.id, 'edit', { ...stringify(form), phone: '', code: 'NEW-CODE' })).json<ActionAnswer>();
+      const res = (
+        await as.boss!.action('customers', c.busy!.id, 'edit', { ...stringify(form), phone: '', code: 'NEW-CODE' })
+      ).json<ActionAnswer>();
       expect(res.error!.code).toBe('CODE_LOCKED');
       const row = await h.core.models.Customer.findByPk(c.busy!.id);
       expect(row!.code).toBe(c.busy!.code);
@@ -126,12 +181,16 @@ eachDialect('back office: customers through core', (h) => {
 
     it('has no plain delete or bulk delete, even for an admin', async () => {
       expect((await as.boss!.action('customers', c.clean!.id, 'delete', {})).status).toBe(403);
-      expect((await as.boss!.post(`/admin/api/resources/customers/bulk/bulkDelete?recordIds=${c.clean!.id}`, {})).status).toBe(403);
+      expect(
+        (await as.boss!.post(`/admin/api/resources/customers/bulk/bulkDelete?recordIds=${c.clean!.id}`, {})).status,
+      ).toBe(403);
       expect(await h.core.models.Customer.count({ where: { id: c.clean!.id } })).toBe(1);
     });
   });
 });
 
 function stringify(params: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v === null || v === undefined ? '__FORM_VALUE_NULL__' : String(v)]));
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, v === null || v === undefined ? '__FORM_VALUE_NULL__' : String(v)]),
+  );
 }

@@ -17,7 +17,25 @@ const DATA = [
   /\b\d+(\.\d+)?\s?(mm|m|kg|g|MB|KB|GB|ms|s)\b/g, // units next to numbers
   /\b(wecom|dingtalk|feishu|lark):[\w-]+/gi, // chat account ids (渠道:账号) are data
 ];
-const TERMS = new Set(['ERP', 'API', 'Excel', 'CSV', 'Webhook', 'LED', 'ID', 'jshERP', 'HTTP', 'HTTPS', 'URL', 'IP', 'SQLite', 'MariaDB', 'MySQL', 'TOTP', 'OK']);
+const TERMS = new Set([
+  'ERP',
+  'API',
+  'Excel',
+  'CSV',
+  'Webhook',
+  'LED',
+  'ID',
+  'jshERP',
+  'HTTP',
+  'HTTPS',
+  'URL',
+  'IP',
+  'SQLite',
+  'MariaDB',
+  'MySQL',
+  'TOTP',
+  'OK',
+]);
 
 /** English words (two or more Latin letters) and raw-JSON fragments in `text`, each once. */
 export function foreignText(text: string): string[] {

@@ -21,7 +21,10 @@ export function passwordHashOnce(): Promise<string> {
 }
 
 /** The real Koa app with the back office mounted, listening on a free loopback port. */
-export async function startAdmin(core: Core, opts: AdminOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startAdmin(
+  core: Core,
+  opts: AdminOptions = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   // The clients below stand behind a reverse proxy: each sends its own X-Forwarded-For.
   core.config.TRUST_PROXY = true;
   const app = await buildApp(core, [adminMount(core, opts)]);
@@ -30,10 +33,11 @@ export async function startAdmin(core: Core, opts: AdminOptions = {}): Promise<{
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -42,7 +46,13 @@ export async function loginOperator(core: Core, login: string, roles: Role[], di
   const email = `${login}@test.local`;
   const existing = await core.models.Operator.findOne({ where: { email } });
   if (existing) return existing;
-  return core.models.Operator.create({ displayName, roles: roles.join(','), email, passwordHash: await passwordHashOnce(), active: true });
+  return core.models.Operator.create({
+    displayName,
+    roles: roles.join(','),
+    email,
+    passwordHash: await passwordHashOnce(),
+    active: true,
+  });
 }
 
 export interface Answer {
@@ -60,7 +70,10 @@ export class AdminClient {
   /** Sent with every state-changing request, as a browser on the back office's own page does. */
   origin: string | null;
 
-  constructor(readonly base: string, readonly ip = '10.0.0.1') {
+  constructor(
+    readonly base: string,
+    readonly ip = '10.0.0.1',
+  ) {
     this.origin = new URL(base).origin;
   }
 
@@ -69,10 +82,20 @@ export class AdminClient {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request(method: string, path: string, body?: FormData | URLSearchParams, extra: Record<string, string> = {}): Promise<Answer> {
+  async request(
+    method: string,
+    path: string,
+    body?: FormData | URLSearchParams,
+    extra: Record<string, string> = {},
+  ): Promise<Answer> {
     const cookie = this.cookieHeader();
     const origin: Record<string, string> = method !== 'GET' && this.origin ? { origin: this.origin } : {};
-    const res = await fetch(this.base + path, { method, body, redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), 'x-forwarded-for': this.ip, ...origin, ...extra } });
+    const res = await fetch(this.base + path, {
+      method,
+      body,
+      redirect: 'manual',
+      headers: { ...(cookie ? { cookie } : {}), 'x-forwarded-for': this.ip, ...origin, ...extra },
+    });
     const setCookies = res.headers.getSetCookie();
     for (const c of setCookies) {
       const [pair] = c.split(';');
@@ -83,7 +106,13 @@ export class AdminClient {
       else this.cookies.set(name, value);
     }
     const text = await res.text();
-    return { status: res.status, location: res.headers.get('location'), text, json: <T>() => JSON.parse(text) as T, setCookies };
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      text,
+      json: <T>() => JSON.parse(text) as T,
+      setCookies,
+    };
   }
 
   get(path: string): Promise<Answer> {
@@ -102,7 +131,12 @@ export class AdminClient {
   }
 
   /** A record action's JSON answer. */
-  async action(resource: string, id: number | string, action: string, fields?: Record<string, string>): Promise<Answer> {
+  async action(
+    resource: string,
+    id: number | string,
+    action: string,
+    fields?: Record<string, string>,
+  ): Promise<Answer> {
     const path = `/admin/api/resources/${resource}/records/${id}/${action}`;
     return fields ? this.post(path, fields) : this.get(path);
   }
@@ -112,7 +146,10 @@ export class AdminClient {
   }
 
   /** The state AdminJS embeds in its page (resources, their actions, the session). */
-  async pageState(): Promise<{ resources: { id: string; href: string | null; resourceActions: { name: string }[] }[]; session: Record<string, unknown> }> {
+  async pageState(): Promise<{
+    resources: { id: string; href: string | null; resourceActions: { name: string }[] }[];
+    session: Record<string, unknown>;
+  }> {
     const page = await this.get('/admin');
     const m = /window\.REDUX_STATE = (.*);\n/.exec(page.text);
     if (!m) throw new Error(`no REDUX_STATE in page (status ${page.status})`);
@@ -121,7 +158,12 @@ export class AdminClient {
 }
 
 /** A logged-in client for a new operator with the given roles. */
-export async function clientAs(core: Core, url: string, login: string, roles: Role[]): Promise<{ client: AdminClient; operator: Operator }> {
+export async function clientAs(
+  core: Core,
+  url: string,
+  login: string,
+  roles: Role[],
+): Promise<{ client: AdminClient; operator: Operator }> {
   const operator = await loginOperator(core, login, roles);
   const client = new AdminClient(url, `10.1.${operator.id % 250}.${Math.floor(Math.random() * 250)}`);
   const res = await client.login(operator.email!);

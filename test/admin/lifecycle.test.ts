@@ -7,8 +7,19 @@ import type { CustomerView } from '../../core/customers/view.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 import { Notifier } from '../../bot/notify/notifier.js';
 
-type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }>; recordActions: { name: string }[] };
-type ActionAnswer = { notice?: { message: string; type: string }; record: Rec; error?: { code: string; details: Record<string, unknown> }; precheck?: { blockers: { kind: string; text: string }[] }; revealed?: { phone: string } };
+type Rec = {
+  id: number;
+  params: Record<string, unknown>;
+  errors: Record<string, { message: string }>;
+  recordActions: { name: string }[];
+};
+type ActionAnswer = {
+  notice?: { message: string; type: string };
+  record: Rec;
+  error?: { code: string; details: Record<string, unknown> };
+  precheck?: { blockers: { kind: string; text: string }[] };
+  revealed?: { phone: string };
+};
 
 eachDialect('back office: lifecycle actions by role', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
@@ -24,14 +35,28 @@ eachDialect('back office: lifecycle actions by role', (h) => {
   beforeAll(async () => {
     // The bot's real notifier, as the server wires it: approvers' cards go to the outbox.
     server = await startAdmin(h.core, { notifier: new Notifier(h.core) });
-    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['zhao', ['sales']], ['qian', ['finance']], ['li', ['approver']], ['kan', ['viewer']]] as const) {
+    for (const [login, roles] of [
+      ['boss', ['admin']],
+      ['wang', ['sales']],
+      ['zhao', ['sales']],
+      ['qian', ['finance']],
+      ['li', ['approver']],
+      ['kan', ['viewer']],
+    ] as const) {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
       ids[login] = operator.id;
     }
     const job = jobActor('test');
     await h.core.models.Product.create({ sku: 'P-1', name: '螺丝', unit: '盒', price: '3.50' });
-    c.mine = (await createCustomer(h.core, job, { name: '苏州停用测试有限公司', phone: '13900000001', address: '苏州市工业园区星湖街 328 号', ownerId: ids.wang })).customer;
+    c.mine = (
+      await createCustomer(h.core, job, {
+        name: '苏州停用测试有限公司',
+        phone: '13900000001',
+        address: '苏州市工业园区星湖街 328 号',
+        ownerId: ids.wang,
+      })
+    ).customer;
     c.theirs = (await createCustomer(h.core, job, { name: '无锡别人家商行', ownerId: ids.zhao })).customer;
     c.busy = (await createCustomer(h.core, job, { name: '常州未了结贸易公司', ownerId: ids.wang })).customer;
     c.clean = (await createCustomer(h.core, job, { name: '南通可删除电子厂', ownerId: ids.wang })).customer;
@@ -42,11 +67,19 @@ eachDialect('back office: lifecycle actions by role', (h) => {
 
   describe('停用 / 启用', () => {
     it('lets sales deactivate their own customer with a reason, audited as door admin', async () => {
-      const body = await answer(as.wang!.action('customers', c.mine!.id, 'deactivate', { reason: '客户要求', memo: '暂停合作一季度', until: '' }));
+      const body = await answer(
+        as.wang!.action('customers', c.mine!.id, 'deactivate', {
+          reason: '客户要求',
+          memo: '暂停合作一季度',
+          until: '',
+        }),
+      );
       expect(body.notice).toMatchObject({ type: 'success' });
       expect(body.notice!.message).toContain('已停用 (原因: 客户要求)');
       expect(body.record.params.status).toBe('inactive');
-      const audit = await h.core.models.AuditEvent.findOne({ where: { customerId: c.mine!.id, action: 'customer.deactivate' } });
+      const audit = await h.core.models.AuditEvent.findOne({
+        where: { customerId: c.mine!.id, action: 'customer.deactivate' },
+      });
       expect(audit).toMatchObject({ door: 'admin', operatorName: 'wang' });
     });
 
@@ -98,7 +131,9 @@ eachDialect('back office: lifecycle actions by role', (h) => {
       expect(sent.notice!.message).toMatch(/已提交删除申请 #\d+/);
       const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.clean!.id } }))!;
       // Every approver (not the requester) got the approval card, queued with the request.
-      const cards = await h.core.models.BotOutbox.findAll({ where: { ref: `approval:${request.id}`, door: 'console' } });
+      const cards = await h.core.models.BotOutbox.findAll({
+        where: { ref: `approval:${request.id}`, door: 'console' },
+      });
       expect(cards.map((r) => r.targetId).sort()).toEqual(expect.arrayContaining([`op:${ids.boss}`, `op:${ids.li}`]));
       expect(cards.map((r) => r.targetId)).not.toContain(`op:${ids.wang}`);
       expect((await as.wang!.action('approval_requests', request.id, 'approve', {})).status).toBe(403);
@@ -114,7 +149,9 @@ eachDialect('back office: lifecycle actions by role', (h) => {
       const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: customer.id } }))!;
       const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
       expect(self.error!.code).toBe('SELF_APPROVAL');
-      const rejected = await answer(as.li!.action('approval_requests', request.id, 'reject', { note: '还有对账未完成' }));
+      const rejected = await answer(
+        as.li!.action('approval_requests', request.id, 'reject', { note: '还有对账未完成' }),
+      );
       expect(rejected.notice!.message).toContain('已拒绝');
       expect((await h.core.models.ApprovalRequest.findByPk(request.id))!.decisionNote).toBe('还有对账未完成');
     });
@@ -141,7 +178,9 @@ eachDialect('back office: lifecycle actions by role', (h) => {
       expect((await as.wang!.action('customers', c.mine!.id, 'reveal', {})).status).toBe(403);
       const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal', { why: '核对对账单' }));
       expect(body.revealed!.phone).toBe('13900000001');
-      const audit = await h.core.models.AuditEvent.findOne({ where: { customerId: c.mine!.id, action: 'customer.reveal' } });
+      const audit = await h.core.models.AuditEvent.findOne({
+        where: { customerId: c.mine!.id, action: 'customer.reveal' },
+      });
       expect(audit).toMatchObject({ door: 'admin', operatorName: 'qian' });
       expect(audit!.diff).toContain('核对对账单');
     });
@@ -152,19 +191,29 @@ eachDialect('back office: lifecycle actions by role', (h) => {
     });
   });
   describe('审计日志', () => {
-    type Audit = { records: { params: { action: string; door: string; operatorName: string; customerId: number | null } }[] };
-    const audit = async (query: string) => (await as.kan!.list('audit_events', query)).json<Audit>().records.map((r) => r.params);
+    type Audit = {
+      records: { params: { action: string; door: string; operatorName: string; customerId: number | null } }[];
+    };
+    const audit = async (query: string) =>
+      (await as.kan!.list('audit_events', query)).json<Audit>().records.map((r) => r.params);
 
     it('lists newest first and filters by customer, operator, door and date', async () => {
       const all = await audit('');
       expect(all[0]!.action).toBe('customer.reveal');
       const forCustomer = await audit(`filters.customerId=${c.mine!.id}`);
       expect(new Set(forCustomer.map((e) => e.customerId))).toEqual(new Set([c.mine!.id]));
-      expect(forCustomer.map((e) => e.action)).toEqual(['customer.reveal', 'customer.reactivate', 'customer.deactivate', 'customer.create']);
+      expect(forCustomer.map((e) => e.action)).toEqual([
+        'customer.reveal',
+        'customer.reactivate',
+        'customer.deactivate',
+        'customer.create',
+      ]);
       expect((await audit(`filters.operatorId=${ids.qian}`)).map((e) => e.action)).toEqual(['customer.reveal']);
       expect(new Set((await audit('filters.door=admin')).map((e) => e.door))).toEqual(new Set(['admin']));
       expect((await audit('filters.door=job')).length).toBeGreaterThan(0);
-      expect(await audit(`filters.at~~from=${encodeURIComponent(new Date(Date.now() + 86400_000).toISOString())}`)).toEqual([]);
+      expect(
+        await audit(`filters.at~~from=${encodeURIComponent(new Date(Date.now() + 86400_000).toISOString())}`),
+      ).toEqual([]);
     });
 
     it('is read-only for everyone, admins included', async () => {

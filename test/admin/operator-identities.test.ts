@@ -4,7 +4,12 @@ import type { Operator } from '../../models/index.js';
 import { eachDialect } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
-type Rec = { id: string; params: Record<string, unknown>; errors: Record<string, { message: string }>; recordActions: { name: string }[] };
+type Rec = {
+  id: string;
+  params: Record<string, unknown>;
+  errors: Record<string, { message: string }>;
+  recordActions: { name: string }[];
+};
 type Answer = { notice?: { message: string; type: string }; record: Rec; records?: Rec[]; error?: { code: string } };
 
 eachDialect('back office: 关联聊天账号 on an operator', (h) => {
@@ -23,21 +28,32 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
   });
   afterAll(async () => server?.close());
 
-  const link = (c: AdminClient, id: number, fields: Record<string, string>) => c.action('operators', id, 'linkIdentity', fields);
+  const link = (c: AdminClient, id: number, fields: Record<string, string>) =>
+    c.action('operators', id, 'linkIdentity', fields);
 
   it('offers the action to admins, with the shipped channels to choose from, and the form lists current accounts', async () => {
     const show = (await boss.action('operators', li.id, 'show')).json<Answer>();
     expect(show.record.recordActions.map((a) => a.name)).toContain('linkIdentity');
     expect(show.record.params.identities).toBe('企业微信: lisi');
     const form = (await boss.action('operators', li.id, 'linkIdentity')).json<Answer>();
-    expect(JSON.parse(String(form.record.params.identitiesJson))).toEqual([{ channel: 'wecom', externalId: 'lisi', label: '企业微信' }]);
-    expect(JSON.parse(String(form.record.params.channelsJson))).toEqual(expect.arrayContaining([{ id: 'wecom', label: '企业微信' }, { id: 'dingtalk', label: '钉钉' }, { id: 'feishu', label: '飞书' }]));
+    expect(JSON.parse(String(form.record.params.identitiesJson))).toEqual([
+      { channel: 'wecom', externalId: 'lisi', label: '企业微信' },
+    ]);
+    expect(JSON.parse(String(form.record.params.channelsJson))).toEqual(
+      expect.arrayContaining([
+        { id: 'wecom', label: '企业微信' },
+        { id: 'dingtalk', label: '钉钉' },
+        { id: 'feishu', label: '飞书' },
+      ]),
+    );
   });
 
   it('links an account by POST, says so in Chinese, and the show page and list then show it', async () => {
     const res = (await link(boss, zhang.id, { op: 'link', channel: 'dingtalk', externalId: 'zs-ding' })).json<Answer>();
     expect(res.notice).toEqual({ message: '已将钉钉账号 zs-ding 关联到操作员 张三', type: 'success' });
-    expect(JSON.parse(String(res.record.params.identitiesJson))).toEqual([{ channel: 'dingtalk', externalId: 'zs-ding', label: '钉钉' }]);
+    expect(JSON.parse(String(res.record.params.identitiesJson))).toEqual([
+      { channel: 'dingtalk', externalId: 'zs-ding', label: '钉钉' },
+    ]);
     expect((await operatorByIdentity(h.core, 'dingtalk', 'zs-ding'))?.id).toBe(zhang.id);
     await link(boss, zhang.id, { op: 'link', channel: 'feishu', externalId: 'ou_zhang' });
     const show = (await boss.action('operators', zhang.id, 'show')).json<Answer>();
@@ -48,7 +64,7 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
     expect(audit).toMatchObject({ action: 'operator.identity.link', door: 'admin', operatorName: 'id-boss' });
   });
 
-  it('shows core\'s refusal on the form: an account taken by another operator, a bad channel, an empty id', async () => {
+  it("shows core's refusal on the form: an account taken by another operator, a bad channel, an empty id", async () => {
     const taken = (await link(boss, zhang.id, { op: 'link', channel: 'wecom', externalId: 'lisi' })).json<Answer>();
     expect(taken.notice!.type).toBe('error');
     expect(taken.notice!.message).toContain('该企业微信账号已关联到操作员 李四');
@@ -69,7 +85,9 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
   });
 
   it('changes nothing on GET, for a non-admin, or from another site', async () => {
-    await boss.get(`/admin/api/resources/operators/records/${zhang.id}/linkIdentity?op=link&channel=wecom&externalId=evil`);
+    await boss.get(
+      `/admin/api/resources/operators/records/${zhang.id}/linkIdentity?op=link&channel=wecom&externalId=evil`,
+    );
     expect(await operatorByIdentity(h.core, 'wecom', 'evil')).toBeNull();
     expect((await link(sales, zhang.id, { op: 'link', channel: 'wecom', externalId: 'evil' })).status).toBe(403);
     const form = new FormData();
@@ -77,7 +95,12 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
     form.set('channel', 'wecom');
     form.set('externalId', 'evil');
     const cookie = [...boss.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const cross = await fetch(`${server.url}/admin/api/resources/operators/records/${zhang.id}/linkIdentity`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie, 'x-forwarded-for': boss.ip, origin: 'http://evil.example' } });
+    const cross = await fetch(`${server.url}/admin/api/resources/operators/records/${zhang.id}/linkIdentity`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie, 'x-forwarded-for': boss.ip, origin: 'http://evil.example' },
+    });
     expect(cross.status).toBe(403);
     expect(await operatorByIdentity(h.core, 'wecom', 'evil')).toBeNull();
   });
@@ -85,7 +108,9 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
   it('no longer has per-vendor id fields on the operator form', async () => {
     const edit = (await boss.action('operators', zhang.id, 'edit')).json<Answer>();
     expect(Object.keys(edit.record.params)).not.toEqual(expect.arrayContaining(['wecomUserId']));
-    const saved = (await boss.action('operators', zhang.id, 'edit', { displayName: '张三丰', wecomUserId: 'sneaky' })).json<Answer>();
+    const saved = (
+      await boss.action('operators', zhang.id, 'edit', { displayName: '张三丰', wecomUserId: 'sneaky' })
+    ).json<Answer>();
     expect(saved.notice!.type).toBe('success');
     expect(await operatorByIdentity(h.core, 'wecom', 'sneaky')).toBeNull();
   });

@@ -21,7 +21,12 @@ eachDialect('back office: a state-changing request from another origin is refuse
     const form = new FormData();
     form.set('reason', '客户要求');
     const cookie = [...boss.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    return fetch(`${server.url}/admin/api/resources/customers/records/${id}/deactivate`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie, 'x-forwarded-for': boss.ip, ...headers } });
+    return fetch(`${server.url}/admin/api/resources/customers/records/${id}/deactivate`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie, 'x-forwarded-for': boss.ip, ...headers },
+    });
   };
   const status = async () => (await h.core.models.Customer.findByPk(id))!.status;
 
@@ -35,7 +40,7 @@ eachDialect('back office: a state-changing request from another origin is refuse
     expect(await status()).toBe('active');
   });
 
-  it('lets the back office\'s own pages through', async () => {
+  it("lets the back office's own pages through", async () => {
     const own = await deactivateFrom({ origin: new URL(server.url).origin });
     expect(own.status).toBe(200);
     expect(await status()).toBe('inactive');

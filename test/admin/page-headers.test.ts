@@ -15,7 +15,9 @@ eachDialect('approval and review pages carry the security headers', (h) => {
         const res = await fetch(app.url + path, { method, redirect: 'manual' });
         expect(res.status).toBeLessThan(500);
         const csp = res.headers.get('content-security-policy');
-        expect(csp).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        expect(csp).toBe(
+          "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        );
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');
         expect(res.headers.get('referrer-policy')).toBe('same-origin');
         expect(res.headers.get('x-frame-options')).toBe('DENY');

@@ -4,7 +4,12 @@ import { createCustomer } from '../../core/customers/create.js';
 import { jobActor } from '../../core/context.js';
 import { AdminClient, clientAs, PASSWORD, startAdmin } from './helpers.js';
 
-type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }>; recordActions: { name: string }[] };
+type Rec = {
+  id: number;
+  params: Record<string, unknown>;
+  errors: Record<string, { message: string }>;
+  recordActions: { name: string }[];
+};
 type ActionAnswer = { notice?: { message: string; type: string }; record: Rec; error?: { code: string } };
 
 eachDialect('back office: what each role sees and may do', (h) => {
@@ -16,7 +21,13 @@ eachDialect('back office: what each role sees and may do', (h) => {
 
   beforeAll(async () => {
     server = await startAdmin(h.core);
-    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['qian', ['finance']], ['li', ['approver']], ['kan', ['viewer']]] as const) {
+    for (const [login, roles] of [
+      ['boss', ['admin']],
+      ['wang', ['sales']],
+      ['qian', ['finance']],
+      ['li', ['approver']],
+      ['kan', ['viewer']],
+    ] as const) {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
       if (login === 'boss') bossId = operator.id;
@@ -28,11 +39,17 @@ eachDialect('back office: what each role sees and may do', (h) => {
   afterAll(async () => server?.close());
 
   const menu = async (login: string) => (await as[login]!.pageState()).resources.filter((r) => r.href).map((r) => r.id);
-  const customerActions = async (login: string) => (await as[login]!.action('customers', customerId, 'show')).json<ActionAnswer>().record.recordActions.map((a) => a.name).sort();
+  const customerActions = async (login: string) =>
+    (await as[login]!.action('customers', customerId, 'show'))
+      .json<ActionAnswer>()
+      .record.recordActions.map((a) => a.name)
+      .sort();
 
   it('gives sales no operator management, no backups and no purge', async () => {
     const sales = await menu('wang');
-    expect(sales).toEqual(expect.arrayContaining(['customers', 'sales_orders', 'approval_requests', 'recycle_entries', 'audit_events']));
+    expect(sales).toEqual(
+      expect.arrayContaining(['customers', 'sales_orders', 'approval_requests', 'recycle_entries', 'audit_events']),
+    );
     expect(sales).not.toContain('operators');
     expect(sales).not.toContain('backup_records');
     expect(await menu('boss')).toEqual(expect.arrayContaining(['operators', 'backup_records']));
@@ -54,28 +71,62 @@ eachDialect('back office: what each role sees and may do', (h) => {
   it('refuses direct POSTs to hidden actions with 403 and changes nothing', async () => {
     expect((await as.kan!.action('customers', customerId, 'deactivate', { reason: '客户要求' })).status).toBe(403);
     expect((await as.li!.action('customers', customerId, 'requestDeletion', { reason: 'x' })).status).toBe(403);
-    expect((await as.wang!.post('/admin/api/resources/operators/actions/new', { displayName: '黑客', email: 'h@x.y', roles: 'admin', password: 'password123' })).status).toBe(403);
+    expect(
+      (
+        await as.wang!.post('/admin/api/resources/operators/actions/new', {
+          displayName: '黑客',
+          email: 'h@x.y',
+          roles: 'admin',
+          password: 'password123',
+        })
+      ).status,
+    ).toBe(403);
     expect((await h.core.models.Customer.findByPk(customerId))!.status).toBe('active');
     expect(await h.core.models.Operator.count({ where: { displayName: '黑客' } })).toBe(0);
   });
 
   it('lets an admin create an operator who can then log in, and audits it', async () => {
-    const res = (await as.boss!.post('/admin/api/resources/operators/actions/new', { displayName: '孙新人', email: 'Sun@Test.local', roles: 'sales, finance', password: 'sun-password-1', active: 'true' })).json<ActionAnswer>();
+    const res = (
+      await as.boss!.post('/admin/api/resources/operators/actions/new', {
+        displayName: '孙新人',
+        email: 'Sun@Test.local',
+        roles: 'sales, finance',
+        password: 'sun-password-1',
+        active: 'true',
+      })
+    ).json<ActionAnswer>();
     expect(res.notice).toMatchObject({ type: 'success' });
     const sun = (await h.core.models.Operator.findOne({ where: { email: 'sun@test.local' } }))!;
     expect(sun.roleList()).toEqual(['sales', 'finance']);
     expect(sun.passwordHash).toMatch(/^scrypt\$/);
     expect((await new AdminClient(server.url, '10.7.0.1').login('sun@test.local', 'sun-password-1')).status).toBe(302);
-    const audit = await h.core.models.AuditEvent.findOne({ where: { action: 'operator.create' }, order: [['id', 'DESC']] });
+    const audit = await h.core.models.AuditEvent.findOne({
+      where: { action: 'operator.create' },
+      order: [['id', 'DESC']],
+    });
     expect(audit!.diff).toContain(`"operatorId":${sun.id}`);
     expect(audit!.diff).not.toContain('sun-password-1');
   });
 
   it('checks the operator form in Chinese: roles, password length, a taken email', async () => {
-    const bad = (await as.boss!.post('/admin/api/resources/operators/actions/new', { displayName: '错', email: 'boss@test.local', roles: 'king', password: 'short' })).json<ActionAnswer>();
+    const bad = (
+      await as.boss!.post('/admin/api/resources/operators/actions/new', {
+        displayName: '错',
+        email: 'boss@test.local',
+        roles: 'king',
+        password: 'short',
+      })
+    ).json<ActionAnswer>();
     expect(Object.keys(bad.record.errors).sort()).toEqual(['password', 'roles']);
     expect(bad.record.errors.roles!.message).toContain('不认识: king');
-    const taken = (await as.boss!.post('/admin/api/resources/operators/actions/new', { displayName: '重', email: 'boss@test.local', roles: 'viewer', password: PASSWORD })).json<ActionAnswer>();
+    const taken = (
+      await as.boss!.post('/admin/api/resources/operators/actions/new', {
+        displayName: '重',
+        email: 'boss@test.local',
+        roles: 'viewer',
+        password: PASSWORD,
+      })
+    ).json<ActionAnswer>();
     expect(taken.record.errors.email!.message).toContain('已被其他操作员使用');
   });
 
@@ -98,7 +149,13 @@ eachDialect('back office: what each role sees and may do', (h) => {
       for (const login of ['boss', 'wang', 'qian', 'li', 'kan']) {
         const res = await as[login]!.get('/admin/api/dashboard');
         expect(res.status).toBe(200);
-        const body = res.json<{ statusCounts: { key: string; count: number }[]; newPerMonth: unknown[]; inactiveOverTime: unknown[]; canApprove: boolean; backup: unknown }>();
+        const body = res.json<{
+          statusCounts: { key: string; count: number }[];
+          newPerMonth: unknown[];
+          inactiveOverTime: unknown[];
+          canApprove: boolean;
+          backup: unknown;
+        }>();
         expect(body.statusCounts.find((s) => s.key === 'active')!.count).toBeGreaterThan(0);
         expect(body.newPerMonth).toHaveLength(24);
         expect(body.inactiveOverTime).toHaveLength(12);
@@ -109,8 +166,24 @@ eachDialect('back office: what each role sees and may do', (h) => {
     it('shows the last backup with its verification once backup_records has one, and null before', async () => {
       expect((await as.boss!.get('/admin/api/dashboard')).json<{ backup: unknown }>().backup).toBeNull();
       const qi = h.core.models.sequelize.getQueryInterface();
-      await qi.bulkInsert('backup_records', [{ path: '/b/1', taken_at: new Date(), operator_name: 'job', reason: 'job', total_rows: 42, table_rows: '{}', sha256: 'x'.repeat(64), bytes: 10, encrypted: false, verify_status: 'passed', verified_at: new Date() }]);
-      const backup = (await as.boss!.get('/admin/api/dashboard')).json<{ backup: { verifyLabel: string; totalRows: number } }>().backup;
+      await qi.bulkInsert('backup_records', [
+        {
+          path: '/b/1',
+          taken_at: new Date(),
+          operator_name: 'job',
+          reason: 'job',
+          total_rows: 42,
+          table_rows: '{}',
+          sha256: 'x'.repeat(64),
+          bytes: 10,
+          encrypted: false,
+          verify_status: 'passed',
+          verified_at: new Date(),
+        },
+      ]);
+      const backup = (await as.boss!.get('/admin/api/dashboard')).json<{
+        backup: { verifyLabel: string; totalRows: number };
+      }>().backup;
       expect(backup).toMatchObject({ verifyLabel: '校验通过', totalRows: 42 });
     });
 

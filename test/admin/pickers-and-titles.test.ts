@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
-type State = { locale: { translations: Record<string, { resources: Record<string, { actions?: Record<string, string> }> }> } };
+type State = {
+  locale: { translations: Record<string, { resources: Record<string, { actions?: Record<string, string> }> }> };
+};
 
 eachDialect('back office: the owner picker and list headings', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
@@ -11,12 +13,23 @@ eachDialect('back office: the owner picker and list headings', (h) => {
   beforeAll(async () => {
     server = await startAdmin(h.core);
     sales = (await clientAs(h.core, server.url, 'pk-sales', ['sales'])).client;
-    for (const name of ['欧阳销售', '王小明', '100%_测试']) await h.core.models.Operator.create({ displayName: name, roles: 'sales', email: null, passwordHash: null, active: true });
+    for (const name of ['欧阳销售', '王小明', '100%_测试'])
+      await h.core.models.Operator.create({
+        displayName: name,
+        roles: 'sales',
+        email: null,
+        passwordHash: null,
+        active: true,
+      });
   });
 
   afterAll(async () => server?.close());
 
-  const search = async (q: string) => (await sales.get(`/admin/api/resources/operators/search/${encodeURIComponent(q)}`)).json<{ records: { title: string }[] }>().records.map((r) => r.title).sort();
+  const search = async (q: string) =>
+    (await sales.get(`/admin/api/resources/operators/search/${encodeURIComponent(q)}`))
+      .json<{ records: { title: string }[] }>()
+      .records.map((r) => r.title)
+      .sort();
 
   it('finds an owner by any part of the name, not only its start', async () => {
     expect(await search('销售')).toEqual(['欧阳销售']);

@@ -26,8 +26,16 @@ describe('what the back office shows instead of stored JSON', () => {
   });
 
   it('a backup job detail reads as 项目 / 值 with Chinese table names and no English', () => {
-    const rows = detailRows(core, { rows: { customers: 72, sales_orders: 140, audit_events: 9 }, pruned: [], toGroup: false });
-    expect(rows).toEqual([['各表行数', '客户: 72; 销售订单: 140; 审计日志: 9'], ['已清理的旧备份', '—'], ['发到群', '否']]);
+    const rows = detailRows(core, {
+      rows: { customers: 72, sales_orders: 140, audit_events: 9 },
+      pruned: [],
+      toGroup: false,
+    });
+    expect(rows).toEqual([
+      ['各表行数', '客户: 72; 销售订单: 140; 审计日志: 9'],
+      ['已清理的旧备份', '—'],
+      ['发到群', '否'],
+    ]);
     expect(foreignText(rows.flat().join('\n'))).toEqual([]);
   });
 
@@ -39,7 +47,11 @@ describe('what the back office shows instead of stored JSON', () => {
 
 describe('operator roles', () => {
   it('are accepted as the Chinese names people tick or type (审批人), and refused with the list when unknown', () => {
-    expect(parseOperatorForm({ displayName: '王五', roles: '审批人,sales', password: 'long-enough-1' }, true).roles).toEqual(['approver', 'sales']);
-    expect(() => parseOperatorForm({ displayName: '王五', roles: '老板', password: 'long-enough-1' }, true)).toThrow(/请至少勾选一个角色: 管理员、审批人、销售、财务、只读; 不认识: 老板/);
+    expect(
+      parseOperatorForm({ displayName: '王五', roles: '审批人,sales', password: 'long-enough-1' }, true).roles,
+    ).toEqual(['approver', 'sales']);
+    expect(() => parseOperatorForm({ displayName: '王五', roles: '老板', password: 'long-enough-1' }, true)).toThrow(
+      /请至少勾选一个角色: 管理员、审批人、销售、财务、只读; 不认识: 老板/,
+    );
   });
 });

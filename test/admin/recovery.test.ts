@@ -9,7 +9,10 @@ import { eachDialect } from '../helpers/db.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-const limits = { pair: { free: 2, baseMs: 60_000, maxMs: 600_000, resetMs: 3600_000 }, ip: { free: 50, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 } };
+const limits = {
+  pair: { free: 2, baseMs: 60_000, maxMs: 600_000, resetMs: 3600_000 },
+  ip: { free: 50, baseMs: 1000, maxMs: 5000, resetMs: 3600_000 },
+};
 
 // Every login costs a full-strength scrypt; the shared CI machine is slow.
 jest.setTimeout(180_000);
@@ -51,11 +54,23 @@ eachDialect('a way back into the back office', (h) => {
     expect(api.status).toBe(403);
     expect(api.json<{ error: { message: string } }>().error.message).toBe('请先修改一次性密码, 再继续操作。');
     expect((await c.get('/admin/steward/password')).text).toContain('您使用的是一次性密码, 请先设置自己的新密码。');
-    const mismatch = await c.request('POST', '/admin/steward/password', new URLSearchParams({ password: 'my-own-pass-1', password2: 'my-own-pass-2' }));
+    const mismatch = await c.request(
+      'POST',
+      '/admin/steward/password',
+      new URLSearchParams({ password: 'my-own-pass-1', password2: 'my-own-pass-2' }),
+    );
     expect([mismatch.status, mismatch.text.includes('两次输入的新密码不一致')]).toEqual([400, true]);
-    const short = await c.request('POST', '/admin/steward/password', new URLSearchParams({ password: 'short', password2: 'short' }));
+    const short = await c.request(
+      'POST',
+      '/admin/steward/password',
+      new URLSearchParams({ password: 'short', password2: 'short' }),
+    );
     expect([short.status, short.text.includes('新密码至少 8 位')]).toEqual([400, true]);
-    const saved = await c.request('POST', '/admin/steward/password', new URLSearchParams({ password: 'my-own-pass-1', password2: 'my-own-pass-1' }));
+    const saved = await c.request(
+      'POST',
+      '/admin/steward/password',
+      new URLSearchParams({ password: 'my-own-pass-1', password2: 'my-own-pass-1' }),
+    );
     expect([saved.status, saved.location]).toEqual([302, '/admin/login']);
     expect((await c.list('customers')).status).toBe(302);
     expect((await c.login('lost@test.local', otp)).status).toBe(401);
@@ -73,13 +88,15 @@ eachDialect('a way back into the back office', (h) => {
     await loginOperator(h.core, 'clumsy', ['sales']);
     const ip = '10.5.1.1';
     const clumsy = () => new AdminClient(server.url, ip).login('clumsy@test.local');
-    for (let i = 0; i < limits.pair.free; i++) await new AdminClient(server.url, ip).login('clumsy@test.local', 'wrong');
+    for (let i = 0; i < limits.pair.free; i++)
+      await new AdminClient(server.url, ip).login('clumsy@test.local', 'wrong');
     expect((await clumsy()).status).toBe(429);
     const r = await steward('admin', 'unlock', 'clumsy@test.local');
     expect(r.out).toBe('已解除 clumsy (clumsy@test.local) 的登录限制 (1 条)。\n');
     expect((await clumsy()).status).toBe(302);
 
-    for (let i = 0; i < limits.pair.free; i++) await new AdminClient(server.url, ip).login('clumsy@test.local', 'wrong');
+    for (let i = 0; i < limits.pair.free; i++)
+      await new AdminClient(server.url, ip).login('clumsy@test.local', 'wrong');
     expect((await clumsy()).status).toBe(429);
     const { client: boss } = await clientAs(h.core, server.url, 'unlock-boss', ['admin']);
     const op = (await h.core.models.Operator.findOne({ where: { email: 'clumsy@test.local' } }))!;
@@ -90,19 +107,21 @@ eachDialect('a way back into the back office', (h) => {
     expect((await sales.action('operators', op.id, 'unlockLogin', {})).status).toBe(403);
   });
 
-  it('a whole-database restore keeps the live operators\' passwords and says so; sessions end', async () => {
+  it("a whole-database restore keeps the live operators' passwords and says so; sessions end", async () => {
     const { client, operator } = await clientAs(h.core, server.url, 'restorer', ['admin']);
     const actor = { operator, door: 'cli' as const };
     const backup = await takeBackup(h.core, actor, {});
     const r = await restoreBackup(h.core, actor, backup.path, { replace: true });
     expect(r.logins.kept).toContain('restorer@test.local');
     expect(r.logins.recreatedAdmin).toBeNull();
-    expect(describeLogins(r.logins)[0]).toMatch(new RegExp(`^后台登录: 保留了 ${r.logins.kept.length} 位现有操作员的密码 \\(.+\\); 所有人需重新登录。$`));
+    expect(describeLogins(r.logins)[0]).toMatch(
+      new RegExp(`^后台登录: 保留了 ${r.logins.kept.length} 位现有操作员的密码 \\(.+\\); 所有人需重新登录。$`),
+    );
     expect((await client.list('customers')).status).toBe(302);
     expect((await new AdminClient(server.url, '10.5.2.1').login('restorer@test.local')).status).toBe(302);
   });
 
-  it('a restore that would leave no admin able to log in re-creates ADMIN_EMAIL\'s admin with a one-time password', async () => {
+  it("a restore that would leave no admin able to log in re-creates ADMIN_EMAIL's admin with a one-time password", async () => {
     const actor = { operator: await loginOperator(h.core, 'restorer2', ['admin']), door: 'cli' as const };
     const backup = await takeBackup(h.core, actor, {});
     // Every live login differs from the backup's (as after restoring onto another installation).
@@ -112,7 +131,9 @@ eachDialect('a way back into the back office', (h) => {
     const r = await restoreBackup(h.core, actor, backup.path, { replace: true });
     expect(r.logins.kept).toEqual([]);
     expect(r.logins.recreatedAdmin).toMatchObject({ email: 'restorer2@test.local', created: false });
-    expect(describeLogins(r.logins)[1]).toBe(`没有可登录的管理员, 已重置管理员 restorer2@test.local, 一次性密码 (只显示这一次): ${r.logins.recreatedAdmin!.password} — 登录后须立即修改。`);
+    expect(describeLogins(r.logins)[1]).toBe(
+      `没有可登录的管理员, 已重置管理员 restorer2@test.local, 一次性密码 (只显示这一次): ${r.logins.recreatedAdmin!.password} — 登录后须立即修改。`,
+    );
     const c = new AdminClient(server.url, '10.5.3.1');
     expect((await c.login('restorer2@test.local', r.logins.recreatedAdmin!.password)).status).toBe(302);
     expect((await c.get('/admin')).location).toBe('/admin/steward/password');

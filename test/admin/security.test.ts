@@ -23,9 +23,11 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
   });
   afterAll(async () => server?.close());
 
-  it('sends CSP (with a nonce on the page\'s inline scripts), nosniff, Referrer-Policy and no framing on /admin', async () => {
+  it("sends CSP (with a nonce on the page's inline scripts), nosniff, Referrer-Policy and no framing on /admin", async () => {
     for (const path of ['/admin/login', '/admin']) {
-      const res = await fetch(server.url + path, { headers: { cookie: boss.cookieHeader(), 'x-forwarded-for': boss.ip } });
+      const res = await fetch(server.url + path, {
+        headers: { cookie: boss.cookieHeader(), 'x-forwarded-for': boss.ip },
+      });
       const csp = res.headers.get('content-security-policy')!;
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("object-src 'none'");
@@ -46,7 +48,12 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
     form.set('displayName', '无来源');
     form.set('roles', 'sales');
     form.set('password', 'password-123');
-    const res = await fetch(`${server.url}/admin/api/resources/operators/actions/new`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: boss.cookieHeader(), 'x-forwarded-for': boss.ip } });
+    const res = await fetch(`${server.url}/admin/api/resources/operators/actions/new`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+      headers: { cookie: boss.cookieHeader(), 'x-forwarded-for': boss.ip },
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('请求没有标明来源 (Origin/Referer), 已拒绝');
     expect(res.headers.getSetCookie()).toEqual([]);
@@ -54,7 +61,12 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
   });
 
   it('a cross-site login POST neither logs in nor replaces the session cookie', async () => {
-    const res = await fetch(`${server.url}/admin/login`, { method: 'POST', body: new URLSearchParams({ email: 'sec-boss@test.local', password: PASSWORD }), redirect: 'manual', headers: { origin: 'http://evil.example', 'x-forwarded-for': '10.7.0.9' } });
+    const res = await fetch(`${server.url}/admin/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'sec-boss@test.local', password: PASSWORD }),
+      redirect: 'manual',
+      headers: { origin: 'http://evil.example', 'x-forwarded-for': '10.7.0.9' },
+    });
     expect(res.status).toBe(403);
     expect(res.headers.getSetCookie()).toEqual([]);
     expect((await boss.list('customers')).status).toBe(200);
@@ -78,7 +90,9 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
   it('an unknown action or resource name is a Chinese 404, not a 500', async () => {
     const action = await boss.get('/admin/api/resources/customers/actions/noSuchAction');
     expect(action.status).toBe(404);
-    expect(action.json<{ error: { message: string } }>().error.message).toBe('没有名为「noSuchAction」的操作。请从页面上的按钮进入。');
+    expect(action.json<{ error: { message: string } }>().error.message).toBe(
+      '没有名为「noSuchAction」的操作。请从页面上的按钮进入。',
+    );
     expect((await boss.post('/admin/api/resources/customers/records/1/noSuchAction')).status).toBe(404);
     const page = await boss.get('/admin/resources/customers/actions/noSuchAction');
     expect([page.status, page.text]).toEqual([404, '没有名为「noSuchAction」的操作。请从页面上的按钮进入。']);
@@ -95,27 +109,45 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
     try {
       const refused = await c.post('/admin/api/resources/operators/actions/new', fields);
       expect(refused.status).toBe(401);
-      expect(refused.json()).toEqual({ error: { code: 'REAUTH_REQUIRED', message: '此操作需要再次输入密码 (上次输入已超过 10 分钟)。验证后请重新操作。', reauthUrl: '/admin/steward/reauth' } });
+      expect(refused.json()).toEqual({
+        error: {
+          code: 'REAUTH_REQUIRED',
+          message: '此操作需要再次输入密码 (上次输入已超过 10 分钟)。验证后请重新操作。',
+          reauthUrl: '/admin/steward/reauth',
+        },
+      });
       expect(await created()).toBe(0);
       expect((await c.list('customers')).status).toBe(200);
       expect((await c.get('/admin/steward/reauth.js')).text).toContain('REAUTH_REQUIRED');
       const form = await c.get('/admin/steward/reauth?back=%2Fadmin%2Fresources%2Foperators');
       expect(form.text).toContain('请再次输入密码');
       expect(form.text).toContain('value="/admin/resources/operators"');
-      const wrong = await c.request('POST', '/admin/steward/reauth', new URLSearchParams({ password: 'nope', back: '/admin/resources/operators' }));
+      const wrong = await c.request(
+        'POST',
+        '/admin/steward/reauth',
+        new URLSearchParams({ password: 'nope', back: '/admin/resources/operators' }),
+      );
       expect([wrong.status, wrong.text.includes('密码不正确, 请重新输入。')]).toEqual([401, true]);
-      const ok = await c.request('POST', '/admin/steward/reauth', new URLSearchParams({ password: PASSWORD, back: '/admin/resources/operators' }));
+      const ok = await c.request(
+        'POST',
+        '/admin/steward/reauth',
+        new URLSearchParams({ password: PASSWORD, back: '/admin/resources/operators' }),
+      );
       expect([ok.status, ok.location]).toEqual([302, '/admin/resources/operators']);
       expect((await c.post('/admin/api/resources/operators/actions/new', fields)).status).toBe(200);
       expect(await created()).toBe(1);
-      const offsite = await c.request('POST', '/admin/steward/reauth', new URLSearchParams({ password: PASSWORD, back: '//evil.example/x' }));
+      const offsite = await c.request(
+        'POST',
+        '/admin/steward/reauth',
+        new URLSearchParams({ password: PASSWORD, back: '//evil.example/x' }),
+      );
       expect(offsite.location).toBe('/admin');
     } finally {
       h.setNow(null);
     }
   });
 
-  it('hashes at OWASP\'s scrypt minimum, and rehashes a password made with the old cost at the next login', async () => {
+  it("hashes at OWASP's scrypt minimum, and rehashes a password made with the old cost at the next login", async () => {
     const lowered = process.env.STEWARD_TEST_SCRYPT_N;
     delete process.env.STEWARD_TEST_SCRYPT_N;
     try {
@@ -137,23 +169,27 @@ eachDialect('back office: headers, CSRF without Origin, and bad requests answere
   };
 });
 
-eachDialect('back office behind https (PUBLIC_URL https)', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  beforeAll(async () => {
-    server = await startAdmin(h.core);
-    await loginOperator(h.core, 'tls', ['admin']);
-  });
-  afterAll(async () => server?.close());
+eachDialect(
+  'back office behind https (PUBLIC_URL https)',
+  (h) => {
+    let server: Awaited<ReturnType<typeof startAdmin>>;
+    beforeAll(async () => {
+      server = await startAdmin(h.core);
+      await loginOperator(h.core, 'tls', ['admin']);
+    });
+    afterAll(async () => server?.close());
 
-  it('sends a plain-http page request to the https address and refuses a plain-http POST with a reason, never a 500', async () => {
-    const c = new AdminClient(server.url, '10.6.0.1');
-    const page = await c.get('/admin/login');
-    expect(page.status).toBe(308);
-    expect(page.location).toBe('https://steward.example.com/admin/login');
-    const post = await c.login('tls@test.local');
-    expect(post.status).toBe(400);
-    expect(post.text).toContain('后台只能通过 HTTPS 访问: 请打开 https://steward.example.com/admin');
-    const proxied = await c.request('GET', '/admin/login', undefined, { 'x-forwarded-proto': 'https' });
-    expect(proxied.status).toBe(200);
-  });
-}, { PUBLIC_URL: 'https://steward.example.com', TRUST_PROXY: 'true' });
+    it('sends a plain-http page request to the https address and refuses a plain-http POST with a reason, never a 500', async () => {
+      const c = new AdminClient(server.url, '10.6.0.1');
+      const page = await c.get('/admin/login');
+      expect(page.status).toBe(308);
+      expect(page.location).toBe('https://steward.example.com/admin/login');
+      const post = await c.login('tls@test.local');
+      expect(post.status).toBe(400);
+      expect(post.text).toContain('后台只能通过 HTTPS 访问: 请打开 https://steward.example.com/admin');
+      const proxied = await c.request('GET', '/admin/login', undefined, { 'x-forwarded-proto': 'https' });
+      expect(proxied.status).toBe(200);
+    });
+  },
+  { PUBLIC_URL: 'https://steward.example.com', TRUST_PROXY: 'true' },
+);

@@ -13,7 +13,16 @@ describe('steward serve that cannot start', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-start-'));
     try {
       const child = spawn(process.execPath, ['cli/bin.mjs', 'serve'], {
-        env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', STEWARD_DEMO: 'false', DATABASE_URL: `sqlite:${path.join(dataDir, 'steward.sqlite')}`, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          STEWARD_DEMO: 'false',
+          DATABASE_URL: `sqlite:${path.join(dataDir, 'steward.sqlite')}`,
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';

@@ -23,11 +23,19 @@ eachDialect('back office: API 令牌 (create shown once, list, revoke; admins on
   });
 
   it('creates a token shown once in the notice, lists it without secrets, and revokes it so the API refuses it', async () => {
-    const bad = (await boss.post('/admin/api/resources/api_tokens/actions/new', { name: 'erp 系统', scopes: 'customers:read' })).json<Answer>();
+    const bad = (
+      await boss.post('/admin/api/resources/api_tokens/actions/new', { name: 'erp 系统', scopes: 'customers:read' })
+    ).json<Answer>();
     expect(bad.notice?.type).toBe('error');
     expect(bad.notice?.message).toContain('令牌名称只能用字母、数字、中文和 . _ -');
 
-    const created = (await boss.post('/admin/api/resources/api_tokens/actions/new', { name: 'erp', scopes: 'customers:read,ledger:write', expires: '2099-06-30' })).json<Answer>();
+    const created = (
+      await boss.post('/admin/api/resources/api_tokens/actions/new', {
+        name: 'erp',
+        scopes: 'customers:read,ledger:write',
+        expires: '2099-06-30',
+      })
+    ).json<Answer>();
     expect(created.notice?.type).toBe('success');
     expect(created.notice?.message).toContain('令牌只显示这一次');
     const token = /stw_[A-Za-z0-9_-]{43}/.exec(created.notice!.message)![0];
@@ -35,7 +43,12 @@ eachDialect('back office: API 令牌 (create shown once, list, revoke; admins on
 
     const list = (await boss.list('api_tokens')).json<Answer>();
     const row = list.records!.find((r) => r.params.name === 'erp')!;
-    expect(row.params).toMatchObject({ scopes: 'customers:read,ledger:write', state: 'active', prefix: `${token.slice(0, 12)}…`, createdBy: 'tokenboss' });
+    expect(row.params).toMatchObject({
+      scopes: 'customers:read,ledger:write',
+      state: 'active',
+      prefix: `${token.slice(0, 12)}…`,
+      createdBy: 'tokenboss',
+    });
     expect(JSON.stringify(list)).not.toContain(token);
     expect(JSON.stringify(list)).not.toContain('tokenHash');
     expect(row.recordActions.map((a) => a.name)).toContain('revokeToken');
@@ -50,7 +63,10 @@ eachDialect('back office: API 令牌 (create shown once, list, revoke; admins on
 
   it('keeps sales out: no list, no create', async () => {
     expect((await sales.list('api_tokens')).status).toBe(403);
-    expect((await sales.post('/admin/api/resources/api_tokens/actions/new', { name: 'sneaky', scopes: 'customers:write' })).status).toBe(403);
+    expect(
+      (await sales.post('/admin/api/resources/api_tokens/actions/new', { name: 'sneaky', scopes: 'customers:write' }))
+        .status,
+    ).toBe(403);
     expect(await h.core.models.ApiToken.count({ where: { name: 'sneaky' } })).toBe(0);
   });
 });

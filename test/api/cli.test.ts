@@ -22,17 +22,38 @@ eachDialect('steward api-token (in process, on the test database)', (h) => {
   const steward = (...argv: string[]) => runSteward(registerApiToken, h.core, argv);
 
   it('create --json prints exactly {"token": "…"}, and the token works against the API with its scopes', async () => {
-    const r = await steward('api-token', 'create', '--name', 'erp', '--scopes', 'customers:read,customers:write,ledger:write', '--json');
+    const r = await steward(
+      'api-token',
+      'create',
+      '--name',
+      'erp',
+      '--scopes',
+      'customers:read,customers:write,ledger:write',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\{"token": "stw_[A-Za-z0-9_-]{43}"\}\n$/);
     const token = (JSON.parse(r.out) as { token: string }).token;
     const row = await h.core.models.ApiToken.findOne({ where: { name: 'erp' } });
-    expect(row).toMatchObject({ tokenHash: hashToken(token), scopes: 'customers:read,customers:write,ledger:write', createdBy: 'cli-admin' });
+    expect(row).toMatchObject({
+      tokenHash: hashToken(token),
+      scopes: 'customers:read,customers:write,ledger:write',
+      createdBy: 'cli-admin',
+    });
     expect((await api.call('GET', '/api/v1/customers', { token })).status).toBe(200);
   });
 
   it('create without --json shows the token once with how to use it; list never shows it; revoke ends it', async () => {
-    const created = await steward('api-token', 'create', '--name', 'crm', '--scopes', 'customers:read', '--expires', '2099-01-01');
+    const created = await steward(
+      'api-token',
+      'create',
+      '--name',
+      'crm',
+      '--scopes',
+      'customers:read',
+      '--expires',
+      '2099-01-01',
+    );
     const token = /stw_[A-Za-z0-9_-]{43}/.exec(created.out)![0];
     expect(created.out).toContain('已创建 API 令牌「crm」(权限: customers:read; 过期: 2099-01-01 00:00)');
     expect(created.out).toContain('令牌只显示这一次');
@@ -50,10 +71,24 @@ eachDialect('steward api-token (in process, on the test database)', (h) => {
   it('refuses bad input with one Chinese line and a non-zero exit, creating nothing', async () => {
     const bad = await steward('api-token', 'create', '--name', 'x', '--scopes', 'customers:admin');
     expect(bad.code).toBe(1);
-    expect(bad.err).toBe('错误: 不认识的权限范围: customers:admin。可用: customers:read, customers:write, ledger:read, ledger:write\n');
-    const json = await steward('api-token', 'create', '--name', 'y', '--scopes', 'customers:read', '--expires', '明天', '--json');
+    expect(bad.err).toBe(
+      '错误: 不认识的权限范围: customers:admin。可用: customers:read, customers:write, ledger:read, ledger:write\n',
+    );
+    const json = await steward(
+      'api-token',
+      'create',
+      '--name',
+      'y',
+      '--scopes',
+      'customers:read',
+      '--expires',
+      '明天',
+      '--json',
+    );
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out)).toEqual({ error: { code: 'VALIDATION', message: expect.stringContaining('过期时间「明天」格式不对') } });
+    expect(JSON.parse(json.out)).toEqual({
+      error: { code: 'VALIDATION', message: expect.stringContaining('过期时间「明天」格式不对') },
+    });
     expect(await h.core.models.ApiToken.count({ where: { name: ['x', 'y'] } })).toBe(0);
   });
 });
@@ -62,10 +97,24 @@ describe('steward api-token (the real binary)', () => {
   it('is registered in cli/main.ts: create --json prints only the token', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-cli-api-'));
     const key = () => crypto.randomBytes(32).toString('base64');
-    const r = spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), 'api-token', 'create', '--name', 'erp', '--scopes', 'customers:read', '--json'], {
-      encoding: 'utf8', timeout: 60_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/s.sqlite`, STEWARD_DEMO: 'false', STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex') },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [path.resolve('cli/bin.mjs'), 'api-token', 'create', '--name', 'erp', '--scopes', 'customers:read', '--json'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          DATA_DIR: dir,
+          DATABASE_URL: `sqlite:${dir}/s.sqlite`,
+          STEWARD_DEMO: 'false',
+          STEWARD_DATA_KEY: key(),
+          STEWARD_INDEX_KEY: key(),
+          SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+        },
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^\{"token": "stw_[A-Za-z0-9_-]{43}"\}\n$/);

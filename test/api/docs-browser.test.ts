@@ -9,7 +9,16 @@ import { testConfig, testDialects } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('API reference page /api/docs in a real browser (chromium)', () => {
   let core: Core;
@@ -17,12 +26,21 @@ describe('API reference page /api/docs in a real browser (chromium)', () => {
   let browser: Browser;
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。`);
+      throw new Error(
+        `浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。`,
+      );
     }
     const config = testConfig(await testDialects()[0]!.url());
     core = openCore(config, createLogger('silent'));
     await prepareDatabase(core);
-    const h = { dialect: 'sqlite', core, actor: async () => ({ door: 'cli', operator: { id: null, displayName: 'docs', active: true, roleList: () => ['admin'] } }) } as unknown as Harness;
+    const h = {
+      dialect: 'sqlite',
+      core,
+      actor: async () => ({
+        door: 'cli',
+        operator: { id: null, displayName: 'docs', active: true, roleList: () => ['admin'] },
+      }),
+    } as unknown as Harness;
     api = await startApi(h);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   }, 60_000);
@@ -32,7 +50,7 @@ describe('API reference page /api/docs in a real browser (chromium)', () => {
     await core?.models.sequelize.close();
   });
 
-  it('renders every operation from the package\'s files, with no request to another origin and no CSP violation', async () => {
+  it("renders every operation from the package's files, with no request to another origin and no CSP violation", async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     const foreign: string[] = [];
@@ -45,7 +63,11 @@ describe('API reference page /api/docs in a real browser (chromium)', () => {
     });
     await page.goto(`${api.url}/api/docs`, { timeout: 60_000 });
     await page.getByText('开单前检查: 这个客户现在能不能下新订单').waitFor({ timeout: 60_000 });
-    await page.getByText('GET /api/v1/customers/{code}/transactable').or(page.locator('[data-path="/customers/{code}/transactable"]')).first().waitFor({ timeout: 10_000 });
+    await page
+      .getByText('GET /api/v1/customers/{code}/transactable')
+      .or(page.locator('[data-path="/customers/{code}/transactable"]'))
+      .first()
+      .waitFor({ timeout: 10_000 });
     expect(await page.title()).toBe('客户主数据管家 API 参考');
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);

@@ -4,7 +4,11 @@ import { startApi, type ApiHarness } from '../helpers/api-app.js';
 import { uniqueName } from '../core/fixtures.js';
 
 /** The one error shape every refusal under /api has. */
-function expectErrorShape(r: { status: number; headers: Headers; body: unknown }, status: number, code: string): { code: string; message: string; details: Record<string, unknown> } {
+function expectErrorShape(
+  r: { status: number; headers: Headers; body: unknown },
+  status: number,
+  code: string,
+): { code: string; message: string; details: Record<string, unknown> } {
   expect(r.status).toBe(status);
   expect(r.headers.get('content-type')).toMatch(/^application\/json/);
   expect(r.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Object) } });
@@ -33,7 +37,11 @@ eachDialect('API errors: one JSON shape with Chinese messages, never a 500 for b
   });
 
   it('answers a body that is not JSON with 415', async () => {
-    const e = expectErrorShape(await post('name=甲公司', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const e = expectErrorShape(
+      await post('name=甲公司', { 'content-type': 'application/x-www-form-urlencoded' }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     expect(e.message).toContain('Content-Type: application/json');
   });
 
@@ -48,13 +56,21 @@ eachDialect('API errors: one JSON shape with Chinese messages, never a 500 for b
         c.close();
       },
     });
-    const res = await fetch(`${api.url}/api/v1/customers`, { method: 'POST', body: chunks, duplex: 'half', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } } as RequestInit);
+    const res = await fetch(`${api.url}/api/v1/customers`, {
+      method: 'POST',
+      body: chunks,
+      duplex: 'half',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('answers a body that does not match the schema with 422 naming every field in Chinese', async () => {
-    const r = await api.call('POST', '/api/v1/customers', { token, body: { contact: 5, category: '朋友', ownerId: 'me', extra: true } });
+    const r = await api.call('POST', '/api/v1/customers', {
+      token,
+      body: { contact: 5, category: '朋友', ownerId: 'me', extra: true },
+    });
     const e = expectErrorShape(r, 422, 'VALIDATION');
     expect(e.details.errors).toEqual([
       { field: 'name', message: '缺少必填的字段「name」(客户名称)' },
@@ -82,12 +98,19 @@ eachDialect('API errors: one JSON shape with Chinese messages, never a 500 for b
   it('answers a query with the wrong type with 422 naming the parameter', async () => {
     const r = await api.call('GET', '/api/v1/customers?status=gone&updatedSince=yesterday&color=red', { token });
     const e = expectErrorShape(r, 422, 'VALIDATION');
-    expect((e.details.errors as { field: string }[]).map((x) => x.field).sort()).toEqual(['color', 'status', 'updatedSince']);
-    expect(JSON.stringify(e.details.errors)).toContain('字段「updatedSince」(更新起始时间)格式不对, 应为 ISO 8601 时间');
+    expect((e.details.errors as { field: string }[]).map((x) => x.field).sort()).toEqual([
+      'color',
+      'status',
+      'updatedSince',
+    ]);
+    expect(JSON.stringify(e.details.errors)).toContain(
+      '字段「updatedSince」(更新起始时间)格式不对, 应为 ISO 8601 时间',
+    );
   });
 
   it('answers odd input (control characters, unknown owners, nonsense versions) with 4xx naming the field, never 500', async () => {
-    const code = (await api.call('POST', '/api/v1/customers', { token, body: { name: uniqueName('怪输入') } })).body.code as string;
+    const code = (await api.call('POST', '/api/v1/customers', { token, body: { name: uniqueName('怪输入') } })).body
+      .code as string;
     const cases: [string, string, unknown, Record<string, string>, number, string][] = [
       ['GET', '/api/v1/customers/%00/transactable', undefined, {}, 422, 'code'],
       ['GET', '/api/v1/customers/%00', undefined, {}, 422, 'code'],
@@ -101,7 +124,11 @@ eachDialect('API errors: one JSON shape with Chinese messages, never a 500 for b
     ];
     for (const [method, path, body, headers, status, field] of cases) {
       const r = await api.call(method, path, { token, body, headers });
-      expect({ path, status: r.status, fields: r.body.error.details.errors.map((e: { field: string }) => e.field) }).toEqual({ path, status, fields: [field] });
+      expect({
+        path,
+        status: r.status,
+        fields: r.body.error.details.errors.map((e: { field: string }) => e.field),
+      }).toEqual({ path, status, fields: [field] });
     }
     expect((await h.core.models.Customer.findOne({ where: { code } }))!.status).toBe('active');
   });

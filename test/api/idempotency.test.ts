@@ -24,7 +24,8 @@ eachDialect('API idempotency: Idempotency-Key replays, refuses other bodies, hol
     await other?.models.sequelize.close();
   });
 
-  const create = (api: ApiHarness, key: string, body: unknown) => api.call('POST', '/api/v1/customers', { token, body, headers: { 'Idempotency-Key': key } });
+  const create = (api: ApiHarness, key: string, body: unknown) =>
+    api.call('POST', '/api/v1/customers', { token, body, headers: { 'Idempotency-Key': key } });
   const countNamed = (name: string) => h.core.models.Customer.count({ where: { name } });
 
   it('answers a retry with the same key and body with the stored response, and has no second effect', async () => {
@@ -48,7 +49,10 @@ eachDialect('API idempotency: Idempotency-Key replays, refuses other bodies, hol
     expect((await create(a, 'key-other-body', { name })).status).toBe(201);
     const other = await create(a, 'key-other-body', { name: `${name}X` });
     expect(other.status).toBe(422);
-    expect(other.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', message: expect.stringContaining('已用于另一个请求') });
+    expect(other.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: expect.stringContaining('已用于另一个请求'),
+    });
     expect(await countNamed(`${name}X`)).toBe(0);
     const bad = await create(a, 'has spaces', { name: uniqueName() });
     expect(bad.status).toBe(422);
@@ -70,7 +74,11 @@ eachDialect('API idempotency: Idempotency-Key replays, refuses other bodies, hol
     expect(answers.map((r) => r.status).sort()).toEqual(expect.arrayContaining([201]));
     for (const r of answers) expect([201, 409]).toContain(r.status);
     const busy = answers.find((r) => r.status === 409);
-    if (busy) expect(busy.body.error).toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', message: expect.stringContaining('请稍后用同一个键重试') });
+    if (busy)
+      expect(busy.body.error).toMatchObject({
+        code: 'IDEMPOTENCY_IN_PROGRESS',
+        message: expect.stringContaining('请稍后用同一个键重试'),
+      });
     expect(await countNamed(raced)).toBe(1);
   });
 
@@ -81,12 +89,28 @@ eachDialect('API idempotency: Idempotency-Key replays, refuses other bodies, hol
     const tokenRow = await h.core.models.ApiToken.findOne({ where: { name: 'idem-erp' } });
     // What the first request leaves while its handler runs (on any instance).
     await h.core.models.ApiIdempotency.create({
-      tokenId: tokenRow!.id, idemKey: 'key-busy', method: 'POST', path, state: 'processing', status: null, response: null,
-      requestHash: crypto.createHash('sha256').update(`POST ${path}?\n${raw}`).digest('hex'), createdAt: h.core.now(), expiresAt: new Date(h.core.now().getTime() + IDEMPOTENCY_TTL_MS),
+      tokenId: tokenRow!.id,
+      idemKey: 'key-busy',
+      method: 'POST',
+      path,
+      state: 'processing',
+      status: null,
+      response: null,
+      requestHash: crypto.createHash('sha256').update(`POST ${path}?\n${raw}`).digest('hex'),
+      createdAt: h.core.now(),
+      expiresAt: new Date(h.core.now().getTime() + IDEMPOTENCY_TTL_MS),
     });
-    const r = await b.call('POST', path, { token, rawBody: raw, headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-busy' } });
+    const r = await b.call('POST', path, {
+      token,
+      rawBody: raw,
+      headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-busy' },
+    });
     expect(r.status).toBe(409);
-    expect(r.body.error).toEqual({ code: 'IDEMPOTENCY_IN_PROGRESS', message: '使用 Idempotency-Key「key-busy」的同一请求正在处理中, 请稍后用同一个键重试。', details: { key: 'key-busy' } });
+    expect(r.body.error).toEqual({
+      code: 'IDEMPOTENCY_IN_PROGRESS',
+      message: '使用 Idempotency-Key「key-busy」的同一请求正在处理中, 请稍后用同一个键重试。',
+      details: { key: 'key-busy' },
+    });
     expect((await h.core.models.Customer.findByPk(c.id))!.status).toBe('active');
   });
 
@@ -98,14 +122,33 @@ eachDialect('API idempotency: Idempotency-Key replays, refuses other bodies, hol
     const died = new Date(h.core.now().getTime() - ABANDONED_AFTER_MS - 60_000);
     // What an instance killed between its commit and storing the answer leaves behind.
     await h.core.models.ApiIdempotency.create({
-      tokenId: tokenRow!.id, idemKey: 'key-died', method: 'POST', path, state: 'processing', status: null, response: null,
-      requestHash: crypto.createHash('sha256').update(`POST ${path}?\n${raw}`).digest('hex'), createdAt: died, expiresAt: new Date(died.getTime() + IDEMPOTENCY_TTL_MS),
+      tokenId: tokenRow!.id,
+      idemKey: 'key-died',
+      method: 'POST',
+      path,
+      state: 'processing',
+      status: null,
+      response: null,
+      requestHash: crypto.createHash('sha256').update(`POST ${path}?\n${raw}`).digest('hex'),
+      createdAt: died,
+      expiresAt: new Date(died.getTime() + IDEMPOTENCY_TTL_MS),
     });
-    const r = await b.call('POST', path, { token, rawBody: raw, headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-died' } });
+    const r = await b.call('POST', path, {
+      token,
+      rawBody: raw,
+      headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-died' },
+    });
     expect(r.status).toBe(409);
-    expect(r.body.error).toMatchObject({ code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', message: expect.stringContaining('不知道是否已生效。请先查询确认') });
+    expect(r.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
+      message: expect.stringContaining('不知道是否已生效。请先查询确认'),
+    });
     expect((await h.core.models.Customer.findByPk(c.id))!.status).toBe('active');
-    const fresh = await b.call('POST', path, { token, rawBody: raw, headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-died-2' } });
+    const fresh = await b.call('POST', path, {
+      token,
+      rawBody: raw,
+      headers: { 'content-type': 'application/json', 'Idempotency-Key': 'key-died-2' },
+    });
     expect(fresh.status).toBe(200);
   });
 

@@ -26,7 +26,18 @@ eachDialect('API: ledger push over HTTP', (h) => {
     const body = { customerCode: c.code, date: '2026-03-01', total: '1200.50', status: 'open' };
     const first = await put('/orders/XSD-0001', body);
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ outcome: 'created', document: { type: 'order', number: 'XSD-0001', customerCode: c.code, date: '2026-03-01', total: '1200.50', status: 'open', source: 'api' } });
+    expect(first.body).toEqual({
+      outcome: 'created',
+      document: {
+        type: 'order',
+        number: 'XSD-0001',
+        customerCode: c.code,
+        date: '2026-03-01',
+        total: '1200.50',
+        status: 'open',
+        source: 'api',
+      },
+    });
     const again = await put('/orders/XSD-0001', body);
     expect([again.status, again.body.outcome]).toEqual([200, 'unchanged']);
     const closed = await put('/orders/XSD-0001', { ...body, status: 'closed' });
@@ -36,7 +47,10 @@ eachDialect('API: ledger push over HTTP', (h) => {
     const missing = await api.call('GET', '/api/v1/orders/NOPE', { token: writer });
     expect([missing.status, missing.body.error.code]).toEqual([404, 'NOT_FOUND']);
     const events = await h.core.models.LedgerEvent.findAll({ where: { docNumber: 'XSD-0001' } });
-    expect(events.map((e) => [e.change, e.door, e.actorName.startsWith('API:')])).toEqual([['created', 'api', true], ['closed', 'api', true]]);
+    expect(events.map((e) => [e.change, e.door, e.actorName.startsWith('API:')])).toEqual([
+      ['created', 'api', true],
+      ['closed', 'api', true],
+    ]);
   });
 
   it('refuses a new open order for a 停用 customer with 409 and the transactable message; closing stays possible', async () => {
@@ -45,21 +59,55 @@ eachDialect('API: ledger push over HTTP', (h) => {
     await deactivate(h.core, admin, c.code, { reason: '信用风险' });
     const check = await api.call('GET', `/api/v1/customers/${c.code}/transactable`, { token: writer });
     expect(check.status).toBe(409);
-    const refused = await put('/orders/STOP-NEW', { customerCode: c.code, date: '2026-03-02', total: 5, status: 'open' });
+    const refused = await put('/orders/STOP-NEW', {
+      customerCode: c.code,
+      date: '2026-03-02',
+      total: 5,
+      status: 'open',
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'CUSTOMER_INACTIVE', message: check.body.message });
-    const closing = await put('/orders/STOP-OLD', { customerCode: c.code, date: '2026-03-01', total: 5, status: 'closed' });
+    const closing = await put('/orders/STOP-OLD', {
+      customerCode: c.code,
+      date: '2026-03-01',
+      total: 5,
+      status: 'closed',
+    });
     expect([closing.status, closing.body.outcome]).toEqual([200, 'updated']);
   });
 
   it('pushes receivables and reservations; the delete pre-check lists them until paid and released', async () => {
     const c = await newCustomer(h, admin);
-    const rec = await put('/receivables/YS-1', { customerCode: c.code, amount: '500.00', paid: 100, dueDate: '2026-04-01' });
+    const rec = await put('/receivables/YS-1', {
+      customerCode: c.code,
+      amount: '500.00',
+      paid: 100,
+      dueDate: '2026-04-01',
+    });
     expect(rec.status).toBe(201);
-    expect(rec.body.document).toEqual({ type: 'receivable', number: 'YS-1', customerCode: c.code, amount: '500.00', paid: '100.00', outstanding: '400.00', dueDate: '2026-04-01', status: 'open', orderNumber: null, source: 'api' });
-    const res = await put('/reservations/YL-1', { customerCode: c.code, product: 'P-API-1', quantity: 3, released: false });
+    expect(rec.body.document).toEqual({
+      type: 'receivable',
+      number: 'YS-1',
+      customerCode: c.code,
+      amount: '500.00',
+      paid: '100.00',
+      outstanding: '400.00',
+      dueDate: '2026-04-01',
+      status: 'open',
+      orderNumber: null,
+      source: 'api',
+    });
+    const res = await put('/reservations/YL-1', {
+      customerCode: c.code,
+      product: 'P-API-1',
+      quantity: 3,
+      released: false,
+    });
     expect([res.status, res.body.document.released]).toEqual([201, false]);
-    expect((await precheck(h.core, admin, c.code)).blockers.map((b) => b.text)).toEqual(['未收款 1 笔, 未收金额 ¥400.00', '库存预留 1 条, 共 3 件']);
+    expect((await precheck(h.core, admin, c.code)).blockers.map((b) => b.text)).toEqual([
+      '未收款 1 笔, 未收金额 ¥400.00',
+      '库存预留 1 条, 共 3 件',
+    ]);
     await put('/receivables/YS-1', { customerCode: c.code, amount: '500.00', paid: '500.00', dueDate: '2026-04-01' });
     await put('/reservations/YL-1', { customerCode: c.code, product: 'P-API-1', quantity: 3, released: true });
     expect((await precheck(h.core, admin, c.code)).blockers).toEqual([]);
@@ -73,20 +121,52 @@ eachDialect('API: ledger push over HTTP', (h) => {
 
   it('answers bad input with 422 or 404 naming the field, and a missing scope with 403', async () => {
     const c = await newCustomer(h, admin);
-    const three = await put('/orders/BAD-1', { customerCode: c.code, date: '2026-03-01', total: '1.234', status: 'open' });
-    expect([three.status, three.body.error.code, three.body.error.details.errors]).toEqual([422, 'VALIDATION', [{ field: 'total', message: '订单金额 (total) 最多两位小数 (收到 1.234)' }]]);
+    const three = await put('/orders/BAD-1', {
+      customerCode: c.code,
+      date: '2026-03-01',
+      total: '1.234',
+      status: 'open',
+    });
+    expect([three.status, three.body.error.code, three.body.error.details.errors]).toEqual([
+      422,
+      'VALIDATION',
+      [{ field: 'total', message: '订单金额 (total) 最多两位小数 (收到 1.234)' }],
+    ]);
     const word = await put('/orders/BAD-2', { customerCode: c.code, date: '2026-03-01', total: 'abc', status: 'open' });
     expect(word.body.error.details.errors[0].field).toBe('total');
     const date = await put('/orders/BAD-3', { customerCode: c.code, date: '01/03/2026', total: 1, status: 'open' });
     expect([date.status, date.body.error.details.errors[0].field]).toEqual([422, 'date']);
-    const negative = await put('/receivables/BAD-4', { customerCode: c.code, amount: 10, paid: '-1', dueDate: '2026-04-01' });
-    expect([negative.status, negative.body.error.details.errors]).toEqual([422, [{ field: 'paid', message: '已收金额 (paid) 不能为负数' }]]);
-    const unknown = await put('/orders/BAD-5', { customerCode: 'NOPE-1', date: '2026-03-01', total: 1, status: 'open' });
+    const negative = await put('/receivables/BAD-4', {
+      customerCode: c.code,
+      amount: 10,
+      paid: '-1',
+      dueDate: '2026-04-01',
+    });
+    expect([negative.status, negative.body.error.details.errors]).toEqual([
+      422,
+      [{ field: 'paid', message: '已收金额 (paid) 不能为负数' }],
+    ]);
+    const unknown = await put('/orders/BAD-5', {
+      customerCode: 'NOPE-1',
+      date: '2026-03-01',
+      total: 1,
+      status: 'open',
+    });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'CUSTOMER_NOT_FOUND']);
-    const extra = await put('/orders/BAD-6', { customerCode: c.code, date: '2026-03-01', total: 1, status: 'open', colour: 'red' });
+    const extra = await put('/orders/BAD-6', {
+      customerCode: c.code,
+      date: '2026-03-01',
+      total: 1,
+      status: 'open',
+      colour: 'red',
+    });
     expect([extra.status, extra.body.error.details.errors[0].field]).toEqual([422, 'colour']);
     const reader = await api.token(['ledger:read']);
-    const forbidden = await put('/orders/BAD-7', { customerCode: c.code, date: '2026-03-01', total: 1, status: 'open' }, reader);
+    const forbidden = await put(
+      '/orders/BAD-7',
+      { customerCode: c.code, date: '2026-03-01', total: 1, status: 'open' },
+      reader,
+    );
     expect([forbidden.status, forbidden.body.error.message]).toEqual([403, expect.stringContaining('ledger:write')]);
     expect(await h.core.models.SalesOrder.count({ where: { customerId: c.id } })).toBe(0);
   });
@@ -96,20 +176,43 @@ eachDialect('API: ledger push over HTTP', (h) => {
     const docs = [
       { type: 'order', number: 'BT-1', customerCode: c.code, date: '2026-03-01', total: 1, status: 'open' },
       { type: 'order', number: 'BT-2', customerCode: c.code, date: '2026-03-01', total: '1.001', status: 'open' },
-      { type: 'receivable', number: 'BT-R', customerCode: c.code, amount: 10, paid: 0, dueDate: '2026-04-01', orderNumber: 'BT-1' },
+      {
+        type: 'receivable',
+        number: 'BT-R',
+        customerCode: c.code,
+        amount: 10,
+        paid: 0,
+        dueDate: '2026-04-01',
+        orderNumber: 'BT-1',
+      },
     ];
     const mixed = await api.call('POST', '/api/v1/ledger/batch', { token: writer, body: { documents: docs } });
     expect(mixed.status).toBe(200);
     expect(mixed.body).toMatchObject({ applied: true, counts: { created: 2, updated: 0, unchanged: 0, error: 1 } });
-    expect(mixed.body.outcomes[1]).toMatchObject({ index: 1, number: 'BT-2', result: 'error', error: { code: 'VALIDATION' } });
+    expect(mixed.body.outcomes[1]).toMatchObject({
+      index: 1,
+      number: 'BT-2',
+      result: 'error',
+      error: { code: 'VALIDATION' },
+    });
 
-    const atomic = await api.call('POST', '/api/v1/ledger/batch', { token: writer, body: { atomic: true, documents: [{ ...docs[0], number: 'BT-3' }, docs[1]] } });
+    const atomic = await api.call('POST', '/api/v1/ledger/batch', {
+      token: writer,
+      body: { atomic: true, documents: [{ ...docs[0], number: 'BT-3' }, docs[1]] },
+    });
     expect(atomic.status).toBe(422);
     expect(atomic.body.error.message).toContain('本批有 1 条单据不能写入, 按 atomic 要求整批未写入。第 2 条 BT-2');
     expect(atomic.body.error.details.outcomes.map((o: { result: string }) => o.result)).toEqual(['created', 'error']);
     expect(await h.core.models.SalesOrder.count({ where: { number: 'BT-3' } })).toBe(0);
 
-    const many = Array.from({ length: 5001 }, (_v, i) => ({ type: 'order', number: `N${i}`, customerCode: c.code, date: '2026-03-01', total: 1, status: 'closed' }));
+    const many = Array.from({ length: 5001 }, (_v, i) => ({
+      type: 'order',
+      number: `N${i}`,
+      customerCode: c.code,
+      date: '2026-03-01',
+      total: 1,
+      status: 'closed',
+    }));
     const tooMany = await api.call('POST', '/api/v1/ledger/batch', { token: writer, body: { documents: many } });
     expect([tooMany.status, tooMany.body.error.code]).toEqual([422, 'VALIDATION']);
     expect(tooMany.body.error.message).toContain('5000');

@@ -13,26 +13,50 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
   });
   afterAll(async () => api?.close());
 
-  const get = (token?: string, headers: Record<string, string> = {}) => api.call('GET', `/api/v1/customers/${code}`, { token, headers });
+  const get = (token?: string, headers: Record<string, string> = {}) =>
+    api.call('GET', `/api/v1/customers/${code}`, { token, headers });
 
   it('stores only the sha256 of a token shown once, with a stw_ prefix, scopes and no expiry by default', async () => {
     const admin = await h.actor('令牌测试管理员', ['admin']);
-    const { token, info } = await createApiToken(h.core, admin, { name: 'erp-store', scopes: 'customers:read, ledger:write' });
+    const { token, info } = await createApiToken(h.core, admin, {
+      name: 'erp-store',
+      scopes: 'customers:read, ledger:write',
+    });
     expect(token).toMatch(/^stw_[A-Za-z0-9_-]{43}$/);
     const row = await h.core.models.ApiToken.findOne({ where: { name: 'erp-store' }, raw: true });
-    expect(row).toMatchObject({ tokenHash: hashToken(token), prefix: token.slice(0, 12), scopes: 'customers:read,ledger:write', expiresAt: null, revokedAt: null });
+    expect(row).toMatchObject({
+      tokenHash: hashToken(token),
+      prefix: token.slice(0, 12),
+      scopes: 'customers:read,ledger:write',
+      expiresAt: null,
+      revokedAt: null,
+    });
     expect(JSON.stringify(row)).not.toContain(token);
     expect(info.state).toBe('active');
-    await expectRefused(createApiToken(h.core, admin, { name: 'erp-store', scopes: 'customers:read' }), 'CONFLICT', '已有名为「erp-store」的令牌');
-    await expectRefused(createApiToken(h.core, admin, { name: 'x', scopes: 'customers:delete' }), 'VALIDATION', '不认识的权限范围: customers:delete');
-    await expectRefused(createApiToken(h.core, await h.actor('令牌测试销售', ['sales']), { name: 'y', scopes: 'customers:read' }), 'NOT_PERMITTED');
+    await expectRefused(
+      createApiToken(h.core, admin, { name: 'erp-store', scopes: 'customers:read' }),
+      'CONFLICT',
+      '已有名为「erp-store」的令牌',
+    );
+    await expectRefused(
+      createApiToken(h.core, admin, { name: 'x', scopes: 'customers:delete' }),
+      'VALIDATION',
+      '不认识的权限范围: customers:delete',
+    );
+    await expectRefused(
+      createApiToken(h.core, await h.actor('令牌测试销售', ['sales']), { name: 'y', scopes: 'customers:read' }),
+      'NOT_PERMITTED',
+    );
   });
 
   it('answers a missing, malformed or unknown token with 401, WWW-Authenticate and a Chinese message', async () => {
     const missing = await get();
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="steward"');
-    expect(missing.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('缺少访问令牌') });
+    expect(missing.body.error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining('缺少访问令牌'),
+    });
 
     const basic = await get(undefined, { authorization: 'Basic YWRtaW46YWRtaW4=' });
     expect(basic.status).toBe(401);
@@ -45,7 +69,11 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
 
     const unknown = await get(`stw_${'A'.repeat(43)}`);
     expect(unknown.status).toBe(401);
-    expect(unknown.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('没有这个令牌'), details: { reason: 'unknown' } });
+    expect(unknown.body.error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringContaining('没有这个令牌'),
+      details: { reason: 'unknown' },
+    });
   });
 
   it('answers a missing scope with 403 naming the scope, and lets the right scope through', async () => {
@@ -55,8 +83,13 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
     const refused = await get(ledgerOnly);
     expect(refused.status).toBe(403);
     expect(refused.body.error).toMatchObject({ code: 'NOT_PERMITTED', details: { scope: 'customers:read' } });
-    expect(refused.body.error.message).toBe('令牌「ledger-only」没有「customers:read」权限 (读取客户)。请让管理员创建带 customers:read 的令牌。');
-    const write = await api.call('POST', `/api/v1/customers/${code}/deactivate`, { token: reader, body: { reason: '客户要求' } });
+    expect(refused.body.error.message).toBe(
+      '令牌「ledger-only」没有「customers:read」权限 (读取客户)。请让管理员创建带 customers:read 的令牌。',
+    );
+    const write = await api.call('POST', `/api/v1/customers/${code}/deactivate`, {
+      token: reader,
+      body: { reason: '客户要求' },
+    });
     expect(write.status).toBe(403);
     expect(write.body.error.details.scope).toBe('customers:write');
   });
@@ -64,7 +97,11 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
   it('refuses an expired token (movable clock) and records when a token was last used', async () => {
     const admin = await h.actor('令牌测试管理员', ['admin']);
     const now = new Date();
-    const { token } = await createApiToken(h.core, admin, { name: 'short-lived', scopes: ['customers:read'], expires: new Date(now.getTime() + 3600_000) });
+    const { token } = await createApiToken(h.core, admin, {
+      name: 'short-lived',
+      scopes: ['customers:read'],
+      expires: new Date(now.getTime() + 3600_000),
+    });
     expect((await get(token)).status).toBe(200);
     const used = await h.core.models.ApiToken.findOne({ where: { name: 'short-lived' } });
     // lastUsedAt is written in the background, at most once a minute per token.
@@ -74,11 +111,19 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
     try {
       const expired = await get(token);
       expect(expired.status).toBe(401);
-      expect(expired.body.error).toMatchObject({ code: 'UNAUTHORIZED', message: '访问令牌已过期。请向管理员申请新令牌。', details: { reason: 'expired' } });
+      expect(expired.body.error).toMatchObject({
+        code: 'UNAUTHORIZED',
+        message: '访问令牌已过期。请向管理员申请新令牌。',
+        details: { reason: 'expired' },
+      });
     } finally {
       h.setNow(null);
     }
-    await expectRefused(createApiToken(h.core, admin, { name: 'past', scopes: 'customers:read', expires: '2001-01-01' }), 'VALIDATION', '过期时间必须晚于现在');
+    await expectRefused(
+      createApiToken(h.core, admin, { name: 'past', scopes: 'customers:read', expires: '2001-01-01' }),
+      'VALIDATION',
+      '过期时间必须晚于现在',
+    );
   });
 
   it('refuses a token revoked through this instance at once, even though verified tokens are cached', async () => {
@@ -89,7 +134,10 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
     await revokeApiToken(h.core, admin, 'to-revoke');
     const revoked = await get(token);
     expect(revoked.status).toBe(401);
-    expect(revoked.body.error).toMatchObject({ message: '访问令牌已被吊销, 不能再使用。请向管理员申请新令牌。', details: { reason: 'revoked' } });
+    expect(revoked.body.error).toMatchObject({
+      message: '访问令牌已被吊销, 不能再使用。请向管理员申请新令牌。',
+      details: { reason: 'revoked' },
+    });
     await expectRefused(revokeApiToken(h.core, admin, 'to-revoke'), 'CONFLICT', '已于');
     await expectRefused(revokeApiToken(h.core, admin, 'never-made'), 'NOT_FOUND', 'steward api-token list');
   });
@@ -119,26 +167,30 @@ eachDialect('API tokens: bearer auth, scopes, expiry, revocation, rate limit', (
   });
 
   it('gives 429 with Retry-After once a token used its minute, per token, and lets it through again later', async () => {
-      const before = h.core.config.API_RATE_LIMIT_PER_MINUTE;
-      h.core.config.API_RATE_LIMIT_PER_MINUTE = 3;
-      const start = new Date();
-      h.setNow(start);
-      try {
-        const busy = await api.token(['customers:read'], 'busy');
-        const other = await api.token(['customers:read'], 'other');
-        for (let i = 0; i < 3; i++) expect((await get(busy)).status).toBe(200);
-        const limited = await get(busy);
-        expect(limited.status).toBe(429);
-        expect(limited.headers.get('retry-after')).toBe('20');
-        expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED', message: '请求太频繁: 令牌「busy」每分钟最多 3 次请求。请 20 秒后再试。', details: { limitPerMinute: 3, retryAfterSeconds: 20 } });
-        expect((await get(other)).status).toBe(200);
-        h.setNow(new Date(start.getTime() + 20_000));
-        expect((await get(busy)).status).toBe(200);
-        expect((await get(busy)).status).toBe(429);
-      } finally {
-        h.core.config.API_RATE_LIMIT_PER_MINUTE = before;
-        h.setNow(null);
-      }
+    const before = h.core.config.API_RATE_LIMIT_PER_MINUTE;
+    h.core.config.API_RATE_LIMIT_PER_MINUTE = 3;
+    const start = new Date();
+    h.setNow(start);
+    try {
+      const busy = await api.token(['customers:read'], 'busy');
+      const other = await api.token(['customers:read'], 'other');
+      for (let i = 0; i < 3; i++) expect((await get(busy)).status).toBe(200);
+      const limited = await get(busy);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe('20');
+      expect(limited.body.error).toMatchObject({
+        code: 'RATE_LIMITED',
+        message: '请求太频繁: 令牌「busy」每分钟最多 3 次请求。请 20 秒后再试。',
+        details: { limitPerMinute: 3, retryAfterSeconds: 20 },
+      });
+      expect((await get(other)).status).toBe(200);
+      h.setNow(new Date(start.getTime() + 20_000));
+      expect((await get(busy)).status).toBe(200);
+      expect((await get(busy)).status).toBe(429);
+    } finally {
+      h.core.config.API_RATE_LIMIT_PER_MINUTE = before;
+      h.setNow(null);
+    }
   });
 
   it('answered every request as the OpenAPI document says', () => {

@@ -14,7 +14,10 @@ export class PageBrowser {
   readonly cookies = new Map<string, string>();
   last = '';
 
-  constructor(private readonly base: string, private readonly origin = base) {}
+  constructor(
+    private readonly base: string,
+    private readonly origin = base,
+  ) {}
 
   private async go(path: string, init: RequestInit): Promise<PageResponse> {
     const headers = new Headers(init.headers);
@@ -52,7 +55,11 @@ export class PageBrowser {
 
 /** The newest one-time code sent to an operator, read from their console chat outbox. */
 export async function codeSentTo(core: Core, operatorId: number): Promise<string> {
-  const rows = await core.models.BotOutbox.findAll({ where: { door: 'console', targetId: `op:${operatorId}` }, order: [['id', 'DESC']], limit: 5 });
+  const rows = await core.models.BotOutbox.findAll({
+    where: { door: 'console', targetId: `op:${operatorId}` },
+    order: [['id', 'DESC']],
+    limit: 5,
+  });
   for (const r of rows) {
     const m = /验证码: (\d{6})/.exec(r.payload);
     if (m) return m[1]!;

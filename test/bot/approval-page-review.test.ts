@@ -46,7 +46,12 @@ eachDialect('the review page (停用/保留 links) establishes who clicks', (h) 
     expect(sent.text).toContain('验证码已发到 王销售 的聊天消息');
     const otp = await codeSentTo(h.core, owner.id);
     expect(sent.text).not.toContain(otp);
-    const wrong = await b.post(`/review/${code}`, { t, csrf: b.csrf(), decision: 'keep', code: otp === '999999' ? '888888' : '999999' });
+    const wrong = await b.post(`/review/${code}`, {
+      t,
+      csrf: b.csrf(),
+      decision: 'keep',
+      code: otp === '999999' ? '888888' : '999999',
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('验证码不正确, 还可以再试 4 次');
     const csrf = b.csrf();
@@ -94,14 +99,33 @@ eachDialect('the review page (停用/保留 links) establishes who clicks', (h) 
     await b.post(`/review/${mine.code}/code`, { t: mine.t, csrf: b.csrf() });
     const otp = await codeSentTo(h.core, owner.id);
     await b.get(theirs.path);
-    const asOther = await b.post(`/review/${theirs.code}`, { t: theirs.t, csrf: b.csrf(), decision: 'keep', code: otp });
+    const asOther = await b.post(`/review/${theirs.code}`, {
+      t: theirs.t,
+      csrf: b.csrf(),
+      decision: 'keep',
+      code: otp,
+    });
     expect(asOther.status).toBe(401);
     await b.get(mine.path);
     const csrf = b.csrf();
     expect((await b.post(`/review/${mine.code}`, { t: mine.t, decision: 'keep', code: otp })).status).toBe(403);
-    expect((await b.post(`/review/${mine.code}`, { t: mine.t, csrf, decision: 'keep', code: otp }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect(
+      (
+        await b.post(
+          `/review/${mine.code}`,
+          { t: mine.t, csrf, decision: 'keep', code: otp },
+          { origin: 'http://evil.example' },
+        )
+      ).status,
+    ).toBe(403);
     expect((await b.post(`/review/${theirs.code}`, { t: mine.t, csrf, decision: 'keep', code: otp })).status).toBe(403);
-    for (const [p, status] of [[`/review/${mine.code}`, 400], [`/review/${mine.code}?t=abc.def`, 400], [`/review/%E0%A4%A?t=${mine.t}`, 403], [`/review/C00000000?t=${mine.t}`, 403], [`/review/${mine.code}?t=${mine.t.slice(0, -2)}xx`, 403]] as const) {
+    for (const [p, status] of [
+      [`/review/${mine.code}`, 400],
+      [`/review/${mine.code}?t=abc.def`, 400],
+      [`/review/%E0%A4%A?t=${mine.t}`, 403],
+      [`/review/C00000000?t=${mine.t}`, 403],
+      [`/review/${mine.code}?t=${mine.t.slice(0, -2)}xx`, 403],
+    ] as const) {
       const res = await app.request(p);
       expect({ p, status: res.status }).toEqual({ p, status });
     }

@@ -39,7 +39,12 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
   const statusOf = async (r: ApprovalRequest) => (await h.core.models.Customer.findByPk(r.customerId))!.status;
 
   /** Opens the page and presses 发送验证码; returns the code the approver got in chat. */
-  async function sendCode(b: PageBrowser, r: ApprovalRequest, path: string, approver: Operator = zhou): Promise<string> {
+  async function sendCode(
+    b: PageBrowser,
+    r: ApprovalRequest,
+    path: string,
+    approver: Operator = zhou,
+  ): Promise<string> {
     await b.get(path);
     const sent = await b.post(`/approvals/${r.id}/code`, { t: tokenOf(path), csrf: b.csrf() });
     expect(sent.status).toBe(200);
@@ -107,7 +112,10 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
 
   it("a different approver's link cannot use this code, nor this browser's proven session", async () => {
     const { request, path } = await pending(zhou);
-    const wuPath = (() => { const l = new URL(approvalLink(h.core, request, wu)); return l.pathname + l.search; })();
+    const wuPath = (() => {
+      const l = new URL(approvalLink(h.core, request, wu));
+      return l.pathname + l.search;
+    })();
     const b = new PageBrowser(app.url);
     const code = await sendCode(b, request, path);
     await b.get(wuPath);
@@ -142,7 +150,9 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     expect(blocked.text).toContain(`客户 ${request.customerCode} 还有业务未了结, 不能删除`);
     expect(blocked.text).toContain(order.number);
     // The blockers at the last check (this approval attempt) are on the page, with the decision form.
-    expect(blocked.text).toMatch(new RegExp(`审批时复查 \\(周审批 · 审批页面\\):<ul data-testid="blockers"><li>[^<]*${order.number}`));
+    expect(blocked.text).toMatch(
+      new RegExp(`审批时复查 \\(周审批 · 审批页面\\):<ul data-testid="blockers"><li>[^<]*${order.number}`),
+    );
     expect(blocked.text).toContain('value="approve">同意</button>');
     expect(await statusOf(request)).toBe('active');
 
@@ -163,7 +173,9 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     expect(ok.status).toBe(200);
     expect(ok.text).toContain(`客户 ${request.customerCode} 已删除, 进入回收站`);
     expect(await statusOf(request)).toBe('deleted');
-    const audit = await h.core.models.AuditEvent.findOne({ where: { action: 'customer.delete', customerId: request.customerId } });
+    const audit = await h.core.models.AuditEvent.findOne({
+      where: { action: 'customer.delete', customerId: request.customerId },
+    });
     expect({ operatorId: audit!.operatorId, door: audit!.door }).toEqual({ operatorId: zhou.id, door: 'page' });
     expect((await b.get(path)).text).toContain('该申请已处理 (已同意)');
     const twice = await b.post(`/approvals/${request.id}`, { t: tokenOf(path), csrf: csrf, decision: 'reject' });
@@ -185,14 +197,22 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     const none = await b.post(`/approvals/${request.id}/code`, { t: tokenOf(path) });
     expect(none.status).toBe(403);
     expect(none.text).toContain('页面已失效或请求不完整');
-    const evil = await b.post(`/approvals/${request.id}/code`, { t: tokenOf(path), csrf }, { origin: 'https://evil.example' });
+    const evil = await b.post(
+      `/approvals/${request.id}/code`,
+      { t: tokenOf(path), csrf },
+      { origin: 'https://evil.example' },
+    );
     expect(evil.status).toBe(403);
     expect(evil.text).toContain('请求来自其他网站, 已拒绝');
     const other = new PageBrowser(app.url);
     await other.get(path);
     const foreign = await other.post(`/approvals/${request.id}`, { t: tokenOf(path), csrf, decision: 'approve' });
     expect(foreign.status).toBe(403);
-    const noCookie = await fetch(`${app.url}/approvals/${request.id}/code`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `t=${tokenOf(path)}&csrf=${csrf}` });
+    const noCookie = await fetch(`${app.url}/approvals/${request.id}/code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `t=${tokenOf(path)}&csrf=${csrf}`,
+    });
     expect(noCookie.status).toBe(403);
     expect(await codesSentTo(h.core, zhou.id)).toBe(before);
     expect(await statusOf(request)).toBe('active');
@@ -201,7 +221,8 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
   it('answers garbage ids, tokens and bodies with 400/403/404, never 500', async () => {
     const { request, path } = await pending();
     const t = tokenOf(path);
-    const sign = (body: string) => `${body}.${crypto.createHmac('sha256', `approval-link:${h.core.keys.sessionSecret}`).update(body).digest('base64url')}`;
+    const sign = (body: string) =>
+      `${body}.${crypto.createHmac('sha256', `approval-link:${h.core.keys.sessionSecret}`).update(body).digest('base64url')}`;
     const b64 = (s: string) => Buffer.from(s).toString('base64url');
     const cases: [string, number][] = [
       ['/approvals/abc?t=x', 404],
@@ -215,9 +236,16 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
       [`/approvals/${request.id}?t=${sign(b64('null'))}`, 400],
       [`/approvals/${request.id}?t=${sign(b64('[1,2]'))}`, 400],
       [`/approvals/${request.id}?t=${sign('!!!')}`, 400],
-      [`/approvals/${request.id}?t=${sign(b64(JSON.stringify({ r: String(request.id), a: zhou.id, e: 9e15, n: 'x' })))}`, 400],
+      [
+        `/approvals/${request.id}?t=${sign(b64(JSON.stringify({ r: String(request.id), a: zhou.id, e: 9e15, n: 'x' })))}`,
+        400,
+      ],
       [`/approvals/${request.id + 1000}?t=${t}`, 403],
-      [new URL(approvalLink(h.core, { id: 987654, expiresAt: new Date(clock + 3600_000) }, zhou)).pathname + new URL(approvalLink(h.core, { id: 987654, expiresAt: new Date(clock + 3600_000) }, zhou)).search, 404],
+      [
+        new URL(approvalLink(h.core, { id: 987654, expiresAt: new Date(clock + 3600_000) }, zhou)).pathname +
+          new URL(approvalLink(h.core, { id: 987654, expiresAt: new Date(clock + 3600_000) }, zhou)).search,
+        404,
+      ],
     ];
     for (const [p, status] of cases) {
       const res = await app.request(p);
@@ -226,8 +254,13 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     }
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
     expect((await app.request('/approvals/abc', { method: 'POST', headers: form, body: 't=x' })).status).toBe(404);
-    expect((await app.request(`/approvals/${request.id}`, { method: 'POST', headers: form, body: '%%%&&&=' })).status).toBe(400);
-    expect((await app.request(`/approvals/${request.id}/code`, { method: 'POST', headers: form, body: 'x'.repeat(20_000) })).status).toBe(413);
+    expect(
+      (await app.request(`/approvals/${request.id}`, { method: 'POST', headers: form, body: '%%%&&&=' })).status,
+    ).toBe(400);
+    expect(
+      (await app.request(`/approvals/${request.id}/code`, { method: 'POST', headers: form, body: 'x'.repeat(20_000) }))
+        .status,
+    ).toBe(413);
     const b = new PageBrowser(app.url);
     await b.get(path);
     const odd = await decide(b, request, path, { decision: 'delete-everything' });

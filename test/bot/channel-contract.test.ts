@@ -2,7 +2,15 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { buttonId } from '../../bot/buttons.js';
-import { ChannelSendError, type Channel, type ChannelRuntime, type IncomingMessage, type Reply, type ReplyHandle, type Target } from '../../bot/channels/contract.js';
+import {
+  ChannelSendError,
+  type Channel,
+  type ChannelRuntime,
+  type IncomingMessage,
+  type Reply,
+  type ReplyHandle,
+  type Target,
+} from '../../bot/channels/contract.js';
 import { registerChannel } from '../../bot/channels/registry.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { ConfigError } from '../../core/config.js';
@@ -30,7 +38,10 @@ function memoryChannel(id: string, buttons: boolean) {
     id,
     label: `测试${id}`,
     capabilities: { modes: ['memory'], buttons, updateCard: buttons, groupPush: true, files: false },
-    configure: (env) => ({ enabled: env[`${id.toUpperCase()}_ON`] === '1', problems: env[`${id.toUpperCase()}_ON`] === 'bad' ? [`${id.toUpperCase()}_ON 应为 1`] : [] }),
+    configure: (env) => ({
+      enabled: env[`${id.toUpperCase()}_ON`] === '1',
+      problems: env[`${id.toUpperCase()}_ON`] === 'bad' ? [`${id.toUpperCase()}_ON 应为 1`] : [],
+    }),
     routes: (_router, rt) => {
       runtime = rt;
     },
@@ -41,9 +52,13 @@ function memoryChannel(id: string, buttons: boolean) {
       sent.push({ target, reply });
       return reply.buttons?.length ? { cardRef: `${id}-card-${++cards}` } : {};
     },
-    ...(buttons ? { async updateCard(_core: unknown, cardRef: string, userId: string, text: string) {
-      updated.push({ cardRef, userId, text });
-    } } : {}),
+    ...(buttons
+      ? {
+          async updateCard(_core: unknown, cardRef: string, userId: string, text: string) {
+            updated.push({ cardRef, userId, text });
+          },
+        }
+      : {}),
     reachable: (_core, target) => target.kind !== 'group' || target.id !== 'unreachable',
   };
   return { channel, sent, updated, failures, rt: () => runtime! };
@@ -59,9 +74,23 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
 
   const msg = (userId: string, text: string, extra: Partial<IncomingMessage> = {}): IncomingMessage => {
     const messageKey = `m${++seq}`;
-    return { channel: 'memo', via: 'memo', messageKey, correlationId: `memo:${messageKey}`, userId, chatType: 'direct', text, ...extra };
+    return {
+      channel: 'memo',
+      via: 'memo',
+      messageKey,
+      correlationId: `memo:${messageKey}`,
+      userId,
+      chatType: 'direct',
+      text,
+      ...extra,
+    };
   };
-  const group = (userId: string, text: string) => msg(userId, text, { chatType: 'group', conversationId: 'g-1', reply: { channel: 'memo', kind: 'thread', thread: 'g-1' } });
+  const group = (userId: string, text: string) =>
+    msg(userId, text, {
+      chatType: 'group',
+      conversationId: 'g-1',
+      reply: { channel: 'memo', kind: 'thread', thread: 'g-1' },
+    });
   const say = async (m: IncomingMessage) => (await memo.rt().handle(m)).replies;
   const flush = async () => {
     await bot.dispatcher.drain();
@@ -74,7 +103,8 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     const sales = await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
     await h.operator('乙审批', ['approver'], { memo: 'm-appr', plain: 'p-appr' });
     await h.operator('丙管理', ['admin'], { memo: 'm-admin' });
-    code = (await createCustomer(h.core, jobActor('test'), { name: '契约测试有限公司', ownerId: sales.id })).customer.code;
+    code = (await createCustomer(h.core, jobActor('test'), { name: '契约测试有限公司', ownerId: sales.id })).customer
+      .code;
     bot = createBot(h.core, { dispatch: false });
     bot.mount({} as Koa, new Router());
   });
@@ -117,7 +147,11 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     expect(memoCards[0]!.reply.links).toBeUndefined();
     // The group notice goes back through the message's own handle, @-mentioning by memo ids, no links.
     const memoNotice = memo.sent.find((s) => s.target.kind === 'reply')!;
-    expect((memoNotice.target as { handle: ReplyHandle }).handle).toEqual({ channel: 'memo', kind: 'thread', thread: 'g-1' });
+    expect((memoNotice.target as { handle: ReplyHandle }).handle).toEqual({
+      channel: 'memo',
+      kind: 'thread',
+      thread: 'g-1',
+    });
     expect(memoNotice.reply.mentions?.sort()).toEqual(['m-admin', 'm-appr']);
     expect(memoNotice.reply.links).toBeUndefined();
     // plain cannot call back: its group (the configured default) gets a signed link per approver it knows.
@@ -126,7 +160,9 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     expect(plainNotice.reply.mentions).toEqual(['p-appr']);
     expect(plainNotice.reply.links?.map((l) => l.text)).toEqual(['乙审批 审批']);
     expect(plainNotice.reply.links![0]!.url).toMatch(/\/approvals\/\d+\?t=/);
-    expect(plain.sent.filter((s) => s.target.kind === 'user').map((s) => (s.target as { id: string }).id)).toEqual(['p-appr']);
+    expect(plain.sent.filter((s) => s.target.kind === 'user').map((s) => (s.target as { id: string }).id)).toEqual([
+      'p-appr',
+    ]);
 
     // The retryable failure left m-admin's card waiting, not lost; it goes out on a later pass.
     const waiting = await h.core.models.BotOutbox.findOne({ where: { door: 'memo', targetId: 'm-admin' } });
@@ -146,11 +182,27 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     const [answer] = await say(msg('m-appr', '', { buttonId: buttonId('approve', String(request!.id)) }));
     expect(answer!.text).toMatch(new RegExp(`^已同意审批单 #${request!.id}`));
     await flush();
-    const adminCard = await h.core.models.BotOutbox.findOne({ where: { door: 'memo', targetId: 'm-admin', ref: `approval:${request!.id}` } });
-    expect(memo.updated).toEqual([{ cardRef: adminCard!.responseCode, userId: 'm-admin', text: expect.stringMatching(/^已同意 · 乙审批 · \d\d:\d\d$/) }]);
+    const adminCard = await h.core.models.BotOutbox.findOne({
+      where: { door: 'memo', targetId: 'm-admin', ref: `approval:${request!.id}` },
+    });
+    expect(memo.updated).toEqual([
+      {
+        cardRef: adminCard!.responseCode,
+        userId: 'm-admin',
+        text: expect.stringMatching(/^已同意 · 乙审批 · \d\d:\d\d$/),
+      },
+    ]);
     // The requester's receipt reaches every channel they are on.
-    expect(memo.sent.some((s) => s.target.kind === 'user' && s.target.id === 'm-sales' && s.reply.text.includes('已由 乙审批 同意删除'))).toBe(true);
-    expect(plain.sent.some((s) => s.target.kind === 'user' && s.target.id === 'p-sales' && s.reply.text.includes('已由 乙审批 同意删除'))).toBe(true);
+    expect(
+      memo.sent.some(
+        (s) => s.target.kind === 'user' && s.target.id === 'm-sales' && s.reply.text.includes('已由 乙审批 同意删除'),
+      ),
+    ).toBe(true);
+    expect(
+      plain.sent.some(
+        (s) => s.target.kind === 'user' && s.target.id === 'p-sales' && s.reply.text.includes('已由 乙审批 同意删除'),
+      ),
+    ).toBe(true);
   });
 
   it('a permanent ChannelSendError fails the row at once; others on the channel still go', async () => {
@@ -158,18 +210,32 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     const sales = await h.operator('甲销售', ['sales']);
     await bot.deps.notifier.toOperator(sales, { text: '永久失败' });
     await flush();
-    const row = await h.core.models.BotOutbox.findOne({ where: { door: 'plain', targetId: 'p-sales' }, order: [['id', 'DESC']] });
+    const row = await h.core.models.BotOutbox.findOne({
+      where: { door: 'plain', targetId: 'p-sales' },
+      order: [['id', 'DESC']],
+    });
     expect([row!.status, row!.attempts, row!.error]).toEqual(['failed', 1, '用户不存在']);
     expect(memo.sent.at(-1)!.reply.text).toBe('永久失败');
   });
 
-  it('replyLater: through the message\'s handle when it has one (joined when it answers once), else to the sender', async () => {
+  it("replyLater: through the message's handle when it has one (joined when it answers once), else to the sender", async () => {
     const before = memo.sent.length;
     await memo.rt().replyLater(group('m-sales', '慢查询'), [{ text: '第一段' }, { text: '第二段' }]);
-    await memo.rt().replyLater(msg('m-sales', '慢查询', { reply: { channel: 'memo', kind: 'once', once: true } }), [{ text: '甲' }, { title: '乙', text: '丙' }]);
+    await memo
+      .rt()
+      .replyLater(msg('m-sales', '慢查询', { reply: { channel: 'memo', kind: 'once', once: true } }), [
+        { text: '甲' },
+        { title: '乙', text: '丙' },
+      ]);
     await memo.rt().replyLater(msg('m-sales', '慢查询'), [{ text: '私聊答复' }]);
     await flush();
-    const got = memo.sent.slice(before).map((s) => ({ to: s.target.kind === 'reply' ? s.target.handle.kind : `${s.target.kind}:${s.target.id}`, text: s.reply.text, mentions: s.reply.mentions }));
+    const got = memo.sent
+      .slice(before)
+      .map((s) => ({
+        to: s.target.kind === 'reply' ? s.target.handle.kind : `${s.target.kind}:${s.target.id}`,
+        text: s.reply.text,
+        mentions: s.reply.mentions,
+      }));
     // Lanes run side by side; within one lane the order holds.
     expect(got.filter((g) => g.to === 'thread')).toEqual([
       { to: 'thread', text: '第一段', mentions: ['m-sales'] },

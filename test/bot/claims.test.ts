@@ -11,7 +11,14 @@ import { operatorByIdentity } from '../../core/operators.js';
 /** What mysql2 raises on a multi-master certification conflict, as sequelize wraps it. */
 function mysqlError(errno: 1213 | 1205): DatabaseError {
   const code = errno === 1213 ? 'ER_LOCK_DEADLOCK' : 'ER_LOCK_WAIT_TIMEOUT';
-  const parent = Object.assign(new Error(errno === 1213 ? 'Deadlock found when trying to get lock; try restarting transaction' : 'Lock wait timeout exceeded'), { code, errno, sqlState: '40001', sql: 'INSERT …' });
+  const parent = Object.assign(
+    new Error(
+      errno === 1213
+        ? 'Deadlock found when trying to get lock; try restarting transaction'
+        : 'Lock wait timeout exceeded',
+    ),
+    { code, errno, sqlState: '40001', sql: 'INSERT …' },
+  );
   return new DatabaseError(parent as unknown as Error & { sql: string; parameters: object });
 }
 
@@ -22,7 +29,9 @@ describe('isLostRace', () => {
     expect(isLostRace(mysqlError(1205))).toBe(true);
     expect(isLostRace(Object.assign(new Error('raw'), { code: 'ER_LOCK_DEADLOCK', errno: 1213 }))).toBe(true);
     expect(isLostRace(new Error('connection refused'))).toBe(false);
-    expect(isLostRace(Object.assign(new Error('dup'), { original: { code: 'ER_NO_SUCH_TABLE', errno: 1146 } }))).toBe(false);
+    expect(isLostRace(Object.assign(new Error('dup'), { original: { code: 'ER_NO_SUCH_TABLE', errno: 1146 } }))).toBe(
+      false,
+    );
     expect(isLostRace(null)).toBe(false);
   });
 });
@@ -38,8 +47,12 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
 
   async function post(from: string, content: string, id: string) {
     const s = sealed(textXml(from, content, id));
-    const res = await app.request(`/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body, headers: { 'content-type': 'text/xml' } });
-    return { status: res.status, content: res.status === 200 && res.text ? openReply(res.text).Content ?? '' : '' };
+    const res = await app.request(`/webhooks/wecom?${s.query}`, {
+      method: 'POST',
+      body: s.body,
+      headers: { 'content-type': 'text/xml' },
+    });
+    return { status: res.status, content: res.status === 200 && res.text ? (openReply(res.text).Content ?? '') : '' };
   }
   const quiet = async (offset: number) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
@@ -75,7 +88,12 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
     const dead = msgId();
     const live = msgId();
     const { BotInbound } = h.core.models;
-    await BotInbound.create({ door: 'wecom-app', messageKey: `msg:${dead}`, receivedAt: new Date(Date.now() - 60_000), reply: null });
+    await BotInbound.create({
+      door: 'wecom-app',
+      messageKey: `msg:${dead}`,
+      receivedAt: new Date(Date.now() - 60_000),
+      reply: null,
+    });
     await BotInbound.create({ door: 'wecom-app', messageKey: `msg:${live}`, receivedAt: new Date(), reply: null });
     const taken = await post('demo-sales', `停用客户 ${code} 信用风险`, dead);
     expect(taken.content).toContain(`将停用客户 ${code}`);
@@ -100,9 +118,23 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
 
   it('outbox: a 1213 on the row claim skips the row without failing the pass; it is sent later', async () => {
     const { BotOutbox } = h.core.models;
-    const row = await BotOutbox.create({ door: 'wecom', targetKind: 'user', targetId: 'demo-finance', payload: JSON.stringify({ kind: 'message', reply: { text: `race ${++seq}` } }), ref: null, notBefore: new Date(Date.now() + 3600_000), createdAt: new Date(), sentAt: null, responseCode: null, error: null });
+    const row = await BotOutbox.create({
+      door: 'wecom',
+      targetKind: 'user',
+      targetId: 'demo-finance',
+      payload: JSON.stringify({ kind: 'message', reply: { text: `race ${++seq}` } }),
+      ref: null,
+      notBefore: new Date(Date.now() + 3600_000),
+      createdAt: new Date(),
+      sentAt: null,
+      responseCode: null,
+      error: null,
+    });
     const update = BotOutbox.update.bind(BotOutbox) as (values: object, opts: object) => Promise<[number]>;
-    const spy = jest.spyOn(BotOutbox, 'update').mockImplementation((async (values: Record<string, unknown>, opts: object) => {
+    const spy = jest.spyOn(BotOutbox, 'update').mockImplementation((async (
+      values: Record<string, unknown>,
+      opts: object,
+    ) => {
       if (values.status === 'sending') throw mysqlError(1213);
       return update(values, opts);
     }) as never);
@@ -124,7 +156,19 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
     const spy = jest.spyOn(h.core.models.JobRun, 'create').mockRejectedValue(mysqlError(1213));
     let ran = false;
     try {
-      const result = await runJob(h.core, { name: 'race-test', title: '竞争测试', schedule: '* * * * *', run: async () => { ran = true; return { summary: 'x' }; } } as never, { notifier: app.bot.deps.notifier as never, trigger: 'schedule', slot: new Date('2026-12-01T01:00:00Z') });
+      const result = await runJob(
+        h.core,
+        {
+          name: 'race-test',
+          title: '竞争测试',
+          schedule: '* * * * *',
+          run: async () => {
+            ran = true;
+            return { summary: 'x' };
+          },
+        } as never,
+        { notifier: app.bot.deps.notifier as never, trigger: 'schedule', slot: new Date('2026-12-01T01:00:00Z') },
+      );
       expect(result.claimed).toBe(false);
       expect(ran).toBe(false);
     } finally {
@@ -137,17 +181,26 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
     const sales = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
     const actor = { operator: sales!, door: 'wecom' as const };
     const outbox = await h.core.models.BotOutbox.count();
-    await expect(requestDeletion(h.core, actor, code, '重复录入', {
-      notify: async (transaction, r, c) => {
-        await app.bot.deps.notifier.approvalRequested(r, sales!, c.name, { transaction });
-        throw new Error('simulated crash after the first cards were queued');
-      },
-    })).rejects.toThrow('simulated crash');
+    await expect(
+      requestDeletion(h.core, actor, code, '重复录入', {
+        notify: async (transaction, r, c) => {
+          await app.bot.deps.notifier.approvalRequested(r, sales!, c.name, { transaction });
+          throw new Error('simulated crash after the first cards were queued');
+        },
+      }),
+    ).rejects.toThrow('simulated crash');
     expect(await h.core.models.ApprovalRequest.count({ where: { customerCode: code } })).toBe(0);
     expect(await h.core.models.BotOutbox.count()).toBe(outbox);
 
-    const request = await requestDeletion(h.core, actor, code, '重复录入', { notify: (transaction, r, c) => app.bot.deps.notifier.approvalRequested(r, sales!, c.name, { transaction }) });
+    const request = await requestDeletion(h.core, actor, code, '重复录入', {
+      notify: (transaction, r, c) => app.bot.deps.notifier.approvalRequested(r, sales!, c.name, { transaction }),
+    });
     const cards = await h.core.models.BotOutbox.findAll({ where: { ref: `approval:${request.id}` } });
-    expect(cards.filter((c) => c.door === 'wecom' && c.targetKind === 'user').map((c) => c.targetId).sort()).toEqual(['demo-admin', 'demo-approver']);
+    expect(
+      cards
+        .filter((c) => c.door === 'wecom' && c.targetKind === 'user')
+        .map((c) => c.targetId)
+        .sort(),
+    ).toEqual(['demo-admin', 'demo-approver']);
   });
 });

@@ -8,7 +8,8 @@ import { deletableCustomers } from '../helpers/bot-app.js';
 eachDialect('chat conversations through the pipeline (console door)', (h) => {
   let bot: BotRuntime;
   const as = (who: string, group = false) => ({ as: who, door: 'wecom' as const, group });
-  const say = async (who: string, text: string, group = false) => (await consoleSay(bot.deps, as(who, group), { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string, group = false) =>
+    (await consoleSay(bot.deps, as(who, group), { text })).map((r) => r.text).join('\n');
   beforeAll(async () => {
     await seedDemo(h.core);
     bot = createBot(h.core, { dispatch: false });
@@ -20,11 +21,15 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
   });
 
   it('answers an unknown command with the closest match', async () => {
-    expect(await say('demo-sales', '停用客 C20260001')).toBe('没有这个命令「停用客 C20260001」。你是不是想用「停用客户 <编码> [原因] [备注]」? 例如: 停用客户 C20260012 客户要求 暂停合作半年\n发送「帮助」查看全部命令。');
+    expect(await say('demo-sales', '停用客 C20260001')).toBe(
+      '没有这个命令「停用客 C20260001」。你是不是想用「停用客户 <编码> [原因] [备注]」? 例如: 停用客户 C20260012 客户要求 暂停合作半年\n发送「帮助」查看全部命令。',
+    );
   });
 
   it('answers missing arguments with the example', async () => {
-    expect(await say('demo-sales', '停用客户')).toBe('缺少参数「编码」。\n用法: 停用客户 <编码> [原因] [备注]\n例如: 停用客户 C20260012 客户要求 暂停合作半年');
+    expect(await say('demo-sales', '停用客户')).toBe(
+      '缺少参数「编码」。\n用法: 停用客户 <编码> [原因] [备注]\n例如: 停用客户 C20260012 客户要求 暂停合作半年',
+    );
   });
 
   it('handles an empty message, emoji, control characters and a 1 MB message without a state change', async () => {
@@ -49,7 +54,9 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
     const before = await h.core.models.AuditEvent.count({ where: { action: 'customer.reveal', customerId: c!.id } });
     const direct = await say('demo-finance', `客户 ${c!.code}`);
     expect(direct).toMatch(/手机: 1\d{10}\n/);
-    expect(await h.core.models.AuditEvent.count({ where: { action: 'customer.reveal', customerId: c!.id } })).toBe(before + 1);
+    expect(await h.core.models.AuditEvent.count({ where: { action: 'customer.reveal', customerId: c!.id } })).toBe(
+      before + 1,
+    );
     expect(await say('demo-sales', `客户 ${c!.code}`)).toMatch(/手机: 1\d\d\*\*\*\*\d{4}/);
   });
 
@@ -66,11 +73,20 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
   it('stores a confirmation as { commandId, key, payload } in the database, so another instance acts on 确认', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
     const proposal = await consoleSay(bot.deps, as('demo-admin'), { text: `停用客户 ${c!.code} 信息错误` });
-    expect(proposal[0]!.buttons).toEqual([{ id: `confirm:${c!.code}`, text: '确认停用' }, { id: 'cancel', text: '取消' }]);
+    expect(proposal[0]!.buttons).toEqual([
+      { id: `confirm:${c!.code}`, text: '确认停用' },
+      { id: 'cancel', text: '取消' },
+    ]);
     const row = await h.core.models.BotConversation.findOne({ where: { kind: 'confirm' }, order: [['id', 'DESC']] });
-    expect(JSON.parse(row!.payload)).toEqual({ commandId: 'customer.deactivate', key: c!.code, payload: { code: c!.code, reason: '信息错误', memo: null, until: null } });
+    expect(JSON.parse(row!.payload)).toEqual({
+      commandId: 'customer.deactivate',
+      key: c!.code,
+      payload: { code: c!.code, reason: '信息错误', memo: null, until: null },
+    });
     const other = createBot(h.core, { dispatch: false });
-    expect((await consoleSay(other.deps, as('demo-admin'), { text: `确认 ${c!.code}` }))[0]!.text).toContain(`已停用客户 ${c!.code}`);
+    expect((await consoleSay(other.deps, as('demo-admin'), { text: `确认 ${c!.code}` }))[0]!.text).toContain(
+      `已停用客户 ${c!.code}`,
+    );
     expect((await c!.reload()).status).toBe('inactive');
   });
 
@@ -100,7 +116,11 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
       }
     }
     const reply = await say('demo-admin', `删除客户 ${code} 重复`);
-    expect(reply).toMatch(new RegExp(`^客户 ${code} .+ 还有业务未了结, 不能删除:\\n1\\. 未完成订单 1 张 \\(SO\\d+\\), 合计 ¥[\\d,]+\\.\\d\\d\\n2\\. 未收款 1 笔, 未收金额 ¥[\\d,]+\\.\\d\\d\\n3\\. 库存预留 1 条, 共 \\d+ 件\\n`));
+    expect(reply).toMatch(
+      new RegExp(
+        `^客户 ${code} .+ 还有业务未了结, 不能删除:\\n1\\. 未完成订单 1 张 \\(SO\\d+\\), 合计 ¥[\\d,]+\\.\\d\\d\\n2\\. 未收款 1 笔, 未收金额 ¥[\\d,]+\\.\\d\\d\\n3\\. 库存预留 1 条, 共 \\d+ 件\\n`,
+      ),
+    );
     expect(reply).toContain(`建议改为「停用客户 ${code}」`);
     expect(await h.core.models.BotConversation.count({ where: { userId: 'demo-admin', kind: 'confirm' } })).toBe(0);
   });
@@ -112,11 +132,16 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
     const id = /#(\d+)/.exec(await say('demo-sales', `确认 ${code}`))![1];
     const inbox = await consoleInbox(bot.deps, as('demo-approver'));
     expect(inbox).toHaveLength(1);
-    expect(inbox[0]!.buttons).toEqual([{ id: `approve:${id}`, text: '同意' }, { id: `reject:${id}`, text: '拒绝' }]);
+    expect(inbox[0]!.buttons).toEqual([
+      { id: `approve:${id}`, text: '同意' },
+      { id: `reject:${id}`, text: '拒绝' },
+    ]);
     const clicked = await consoleSay(bot.deps, as('demo-approver'), { click: inbox[0]!.buttons![0]!.id });
     expect(clicked[0]!.text).toContain(`已同意审批单 #${id}: 客户 ${code} 已删除`);
     const receipt = await consoleInbox(bot.deps, as('demo-sales'));
     expect(receipt.map((r) => r.text).join('\n')).toContain(`你申请删除的客户 ${code} 已由 李审批 同意删除`);
-    expect((await consoleSay(bot.deps, as('demo-admin'), { click: `approve:${id}` }))[0]!.text).toContain('该申请已处理');
+    expect((await consoleSay(bot.deps, as('demo-admin'), { click: `approve:${id}` }))[0]!.text).toContain(
+      '该申请已处理',
+    );
   });
 });

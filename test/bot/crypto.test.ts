@@ -2,10 +2,24 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from '@jest/globals';
 import { CallbackCryptoError, createCallbackCrypto } from '../../bot/crypto/wecom-crypto.js';
-import { dingtalkRobotSign, dingtalkWebhookSignedUrl, verifyDingtalkRobotSign } from '../../bot/crypto/dingtalk-sign.js';
-import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from '../../bot/channels/wecom/xml.js';
+import {
+  dingtalkRobotSign,
+  dingtalkWebhookSignedUrl,
+  verifyDingtalkRobotSign,
+} from '../../bot/crypto/dingtalk-sign.js';
+import {
+  buildPassiveReplyXml,
+  buildTextReplyXml,
+  buildUpdateButtonXml,
+  parseWecomXml,
+} from '../../bot/channels/wecom/xml.js';
 
-interface SignedCase { timestamp: string; nonce: string; msg_signature: string; plaintext?: string }
+interface SignedCase {
+  timestamp: string;
+  nonce: string;
+  msg_signature: string;
+  plaintext?: string;
+}
 interface Vectors {
   wecom_python_sample: CryptoSet & {
     verifyUrl: SignedCase & { echostr: string; plaintext: string };
@@ -19,11 +33,13 @@ interface Vectors {
   dingtalk_event_callback: CryptoSet & SignedCase & { encrypt: string; plaintext: string };
   dingtalk_robot_sign: { cases: { timestamp: string; secret: string; sign: string }[] };
 }
-interface CryptoSet { token: string; encodingAESKey: string; receiveId: string }
+interface CryptoSet {
+  token: string;
+  encodingAESKey: string;
+  receiveId: string;
+}
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../fixtures/vectors.json', import.meta.url), 'utf8'),
-) as Vectors;
+const vectors = JSON.parse(readFileSync(new URL('../fixtures/vectors.json', import.meta.url), 'utf8')) as Vectors;
 
 /** The CallbackCryptoError code thrown by fn, or a failure if it does not throw one. */
 function codeOf(fn: () => unknown): number {
@@ -128,8 +144,8 @@ describe('V2 WeCom official C++ / Go sample', () => {
     expect(c.signature(j.timestamp, j.nonce, j.encrypt)).toBe('0623cbc5a8cbee5bcc137c70de99575366fc2af3');
     const plain = c.verifyAndDecrypt(j, j.encrypt);
     expect(plain).toBe(
-      '{"ToUserName":"wx5823bf96d3bd56c7","FromUserName":"mycreate","CreateTime": 1409659813,'
-      + '"MsgType":"text","Content":"hello","MsgId":4561255354251345929,"AgentID": 218}',
+      '{"ToUserName":"wx5823bf96d3bd56c7","FromUserName":"mycreate","CreateTime": 1409659813,' +
+        '"MsgType":"text","Content":"hello","MsgId":4561255354251345929,"AgentID": 218}',
     );
     // Why MsgId must be read as text: JSON.parse silently rounds it.
     expect(String((JSON.parse(plain) as { MsgId: number }).MsgId)).not.toBe('4561255354251345929');
@@ -161,11 +177,16 @@ describe('V3 / V4 WeChat official-account samples (chat-protocols.md B, not in v
 
   it('V4 spamtest: signature and plaintext', () => {
     const c = createCallbackCrypto({ token: 'spamtest', encodingAESKey: AI_BOT_KEY, receiveId: 'wx2c2769f8efd9abc2' });
-    const encrypt = 'hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9'
-      + 'FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3y'
-      + 't+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h'
-      + '0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=';
-    const q = { msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa', timestamp: '1409735669', nonce: '1320562132' };
+    const encrypt =
+      'hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9' +
+      'FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3y' +
+      't+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h' +
+      '0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=';
+    const q = {
+      msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa',
+      timestamp: '1409735669',
+      nonce: '1320562132',
+    };
     const fields = parseWecomXml(c.verifyAndDecrypt(q, encrypt));
     expect(fields).toMatchObject({ MsgType: 'text', Content: 'abcdteT', MsgId: '6054768590064713728' });
   });
@@ -212,7 +233,9 @@ describe('callback crypto round trip and padding', () => {
     expect(r.timestamp).toBe('1700000000');
     expect(r.nonce).toBe('abc');
     expect(r.signature).toBe(c.signature('1700000000', 'abc', r.encrypt));
-    expect(c.verifyAndDecrypt({ msg_signature: r.signature, timestamp: r.timestamp, nonce: r.nonce }, r.encrypt)).toBe('<xml/>');
+    expect(c.verifyAndDecrypt({ msg_signature: r.signature, timestamp: r.timestamp, nonce: r.nonce }, r.encrypt)).toBe(
+      '<xml/>',
+    );
   });
 
   it('refuses a random prefix that is not 16 bytes', () => {
@@ -240,17 +263,28 @@ describe('callback crypto refusals', () => {
   });
 
   it('-40004 on an EncodingAESKey that is not 32 bytes', () => {
-    for (const encodingAESKey of ['', 'short', `${v.encodingAESKey}A`, v.encodingAESKey.slice(0, 42), `${v.encodingAESKey.slice(0, 42)}!`,
+    for (const encodingAESKey of [
+      '',
+      'short',
+      `${v.encodingAESKey}A`,
+      v.encodingAESKey.slice(0, 42),
+      `${v.encodingAESKey.slice(0, 42)}!`,
       // Node's base64 decoder skips whitespace, so these would still give 32 bytes: a pasted key is refused, not guessed at.
-      `${v.encodingAESKey}\n`, ` ${v.encodingAESKey}`]) {
+      `${v.encodingAESKey}\n`,
+      ` ${v.encodingAESKey}`,
+    ]) {
       expect(codeOf(() => createCallbackCrypto({ ...v, encodingAESKey }))).toBe(-40004);
     }
   });
 
   it('-40005 when the receiveid is not ours, including the AI bot\'s ""', () => {
-    expect(codeOf(() => createCallbackCrypto({ ...v, receiveId: 'ww0000000000000000' }).decrypt(m.encrypt))).toBe(-40005);
+    expect(codeOf(() => createCallbackCrypto({ ...v, receiveId: 'ww0000000000000000' }).decrypt(m.encrypt))).toBe(
+      -40005,
+    );
     expect(codeOf(() => createCallbackCrypto({ ...v, receiveId: '' }).decrypt(m.encrypt))).toBe(-40005);
-    expect(codeOf(() => createCallbackCrypto({ ...v, receiveId: 'WW1436E0E65A779AEE' }).decrypt(m.encrypt))).toBe(-40005);
+    expect(codeOf(() => createCallbackCrypto({ ...v, receiveId: 'WW1436E0E65A779AEE' }).decrypt(m.encrypt))).toBe(
+      -40005,
+    );
     const forOtherCorp = createCallbackCrypto({ ...v, receiveId: 'ww1436e0e65a779aeX' }).encrypt('hi');
     expect(codeOf(() => c.decrypt(forOtherCorp))).toBe(-40005);
   });
@@ -287,7 +321,9 @@ describe('callback crypto refusals', () => {
   it('-40008 when the plaintext is shorter than its 20-byte header', () => {
     const tiny = createCallbackCrypto({ token: 't', encodingAESKey: AI_BOT_KEY, receiveId: '' });
     // One block with a valid pad of 8 leaves 8 bytes: no room for random + length.
-    expect(codeOf(() => tiny.decrypt(rawEncrypt(Buffer.concat([Buffer.alloc(8, 0x61), Buffer.alloc(8, 8)]))))).toBe(-40008);
+    expect(codeOf(() => tiny.decrypt(rawEncrypt(Buffer.concat([Buffer.alloc(8, 0x61), Buffer.alloc(8, 8)]))))).toBe(
+      -40008,
+    );
   });
 
   it('-40008 when the declared length runs into the receiveid (the only guard when receiveid is "")', () => {
@@ -303,7 +339,9 @@ describe('callback crypto refusals', () => {
     const bot = createCallbackCrypto({ token: 't', encodingAESKey: AI_BOT_KEY, receiveId: '' });
     const body = layout('', ''); // 20 bytes
     expect(codeOf(() => bot.decrypt(rawEncrypt(Buffer.concat([body, Buffer.alloc(44, 44)]))))).toBe(-40007);
-    expect(codeOf(() => bot.decrypt(rawEncrypt(Buffer.concat([body, Buffer.alloc(11, 0), Buffer.alloc(1, 0)]))))).toBe(-40007);
+    expect(codeOf(() => bot.decrypt(rawEncrypt(Buffer.concat([body, Buffer.alloc(11, 0), Buffer.alloc(1, 0)]))))).toBe(
+      -40007,
+    );
     expect(codeOf(() => bot.decrypt(rawEncrypt(Buffer.alloc(32))))).toBe(-40007);
     expect(bot.decrypt(rawEncrypt(Buffer.concat([body, Buffer.alloc(12, 12)])))).toBe('');
   });
@@ -311,8 +349,9 @@ describe('callback crypto refusals', () => {
 
 describe('WeCom XML', () => {
   it('keeps a 64-bit MsgId exact and CDATA content untrimmed', () => {
-    const xml = '<xml><ToUserName><![CDATA[ww1]]></ToUserName>\n<Content><![CDATA[ 停用客户 C001 & <b> ]]></Content>'
-      + '\n<MsgId>4561255354251345929</MsgId><AgentID>1000002</AgentID><Empty></Empty></xml>';
+    const xml =
+      '<xml><ToUserName><![CDATA[ww1]]></ToUserName>\n<Content><![CDATA[ 停用客户 C001 & <b> ]]></Content>' +
+      '\n<MsgId>4561255354251345929</MsgId><AgentID>1000002</AgentID><Empty></Empty></xml>';
     const f = parseWecomXml(xml);
     expect(f.MsgId).toBe('4561255354251345929');
     expect(f.Content).toBe(' 停用客户 C001 & <b> ');
@@ -322,24 +361,32 @@ describe('WeCom XML', () => {
   });
 
   it('never turns number-like text into numbers', () => {
-    expect(parseWecomXml('<xml><EventKey>007</EventKey><TaskId>1e3</TaskId><Content>0x1F</Content><CreateTime> 12 </CreateTime></xml>'))
-      .toEqual({ EventKey: '007', TaskId: '1e3', Content: '0x1F', CreateTime: ' 12 ' });
+    expect(
+      parseWecomXml(
+        '<xml><EventKey>007</EventKey><TaskId>1e3</TaskId><Content>0x1F</Content><CreateTime> 12 </CreateTime></xml>',
+      ),
+    ).toEqual({ EventKey: '007', TaskId: '1e3', Content: '0x1F', CreateTime: ' 12 ' });
   });
 
   it('decodes the standard entities in non-CDATA text and accepts an XML declaration', () => {
-    expect(parseWecomXml('<?xml version="1.0" encoding="UTF-8"?><xml><A>x &amp; &lt;y&gt;</A></xml>')).toEqual({ A: 'x & <y>' });
+    expect(parseWecomXml('<?xml version="1.0" encoding="UTF-8"?><xml><A>x &amp; &lt;y&gt;</A></xml>')).toEqual({
+      A: 'x & <y>',
+    });
   });
 
   it('returns nested elements of a template_card_event as JSON strings', () => {
-    const xml = '<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event>'
-      + '<EventKey><![CDATA[approve]]></EventKey><TaskId><![CDATA[task_1]]></TaskId>'
-      + '<SelectedItems><SelectedItem><QuestionKey><![CDATA[q1]]></QuestionKey>'
-      + '<OptionIds><OptionId><![CDATA[o1]]></OptionId><OptionId><![CDATA[o2]]></OptionId></OptionIds>'
-      + '</SelectedItem></SelectedItems></xml>';
+    const xml =
+      '<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event>' +
+      '<EventKey><![CDATA[approve]]></EventKey><TaskId><![CDATA[task_1]]></TaskId>' +
+      '<SelectedItems><SelectedItem><QuestionKey><![CDATA[q1]]></QuestionKey>' +
+      '<OptionIds><OptionId><![CDATA[o1]]></OptionId><OptionId><![CDATA[o2]]></OptionId></OptionIds>' +
+      '</SelectedItem></SelectedItems></xml>';
     const f = parseWecomXml(xml);
     expect(f.EventKey).toBe('approve');
     expect(f.TaskId).toBe('task_1');
-    expect(JSON.parse(f.SelectedItems!)).toEqual({ SelectedItem: { QuestionKey: 'q1', OptionIds: { OptionId: ['o1', 'o2'] } } });
+    expect(JSON.parse(f.SelectedItems!)).toEqual({
+      SelectedItem: { QuestionKey: 'q1', OptionIds: { OptionId: ['o1', 'o2'] } },
+    });
   });
 
   it('refuses DOCTYPE and ENTITY declarations (XXE) with -40002', () => {
@@ -352,7 +399,15 @@ describe('WeCom XML', () => {
   });
 
   it('refuses non-XML, a foreign root, several roots, broken nesting and oversize bodies with -40002', () => {
-    for (const bad of ['', 'hello', '{"encrypt":"x"}', '<foo><A>1</A></foo>', '<xml><A>1</A></xml><xml/>', '<xml><A>1</B></xml>', '<xml><A>1</A>']) {
+    for (const bad of [
+      '',
+      'hello',
+      '{"encrypt":"x"}',
+      '<foo><A>1</A></foo>',
+      '<xml><A>1</A></xml><xml/>',
+      '<xml><A>1</B></xml>',
+      '<xml><A>1</A>',
+    ]) {
       expect(codeOf(() => parseWecomXml(bad))).toBe(-40002);
     }
     const big = `<xml><Content><![CDATA[${'x'.repeat(64 * 1024)}]]></Content></xml>`;
@@ -361,37 +416,55 @@ describe('WeCom XML', () => {
   });
 
   it('builds the passive reply envelope exactly like the official template', () => {
-    expect(buildPassiveReplyXml({ encrypt: 'ENC+/=', signature: 'abc123', timestamp: '1409659813', nonce: '1372623149' })).toBe(
-      '<xml><Encrypt><![CDATA[ENC+/=]]></Encrypt><MsgSignature><![CDATA[abc123]]></MsgSignature>'
-      + '<TimeStamp>1409659813</TimeStamp><Nonce><![CDATA[1372623149]]></Nonce></xml>',
+    expect(
+      buildPassiveReplyXml({ encrypt: 'ENC+/=', signature: 'abc123', timestamp: '1409659813', nonce: '1372623149' }),
+    ).toBe(
+      '<xml><Encrypt><![CDATA[ENC+/=]]></Encrypt><MsgSignature><![CDATA[abc123]]></MsgSignature>' +
+        '<TimeStamp>1409659813</TimeStamp><Nonce><![CDATA[1372623149]]></Nonce></xml>',
     );
   });
 
   it('builds a text reply that survives "]]>" in the content and parses back to the same text', () => {
     const content = '已停用 C001 ]]> <xml> & done';
-    const xml = buildTextReplyXml({ toUser: 'ChenJiaShun', fromUser: 'ww1436e0e65a779aee', createTime: 1476422780, content });
+    const xml = buildTextReplyXml({
+      toUser: 'ChenJiaShun',
+      fromUser: 'ww1436e0e65a779aee',
+      createTime: 1476422780,
+      content,
+    });
     expect(xml).toBe(
-      '<xml><ToUserName><![CDATA[ChenJiaShun]]></ToUserName><FromUserName><![CDATA[ww1436e0e65a779aee]]></FromUserName>'
-      + '<CreateTime>1476422780</CreateTime><MsgType><![CDATA[text]]></MsgType>'
-      + '<Content><![CDATA[已停用 C001 ]]]]><![CDATA[> <xml> & done]]></Content></xml>',
+      '<xml><ToUserName><![CDATA[ChenJiaShun]]></ToUserName><FromUserName><![CDATA[ww1436e0e65a779aee]]></FromUserName>' +
+        '<CreateTime>1476422780</CreateTime><MsgType><![CDATA[text]]></MsgType>' +
+        '<Content><![CDATA[已停用 C001 ]]]]><![CDATA[> <xml> & done]]></Content></xml>',
     );
     expect(parseWecomXml(xml)).toEqual({
-      ToUserName: 'ChenJiaShun', FromUserName: 'ww1436e0e65a779aee', CreateTime: '1476422780', MsgType: 'text', Content: content,
+      ToUserName: 'ChenJiaShun',
+      FromUserName: 'ww1436e0e65a779aee',
+      CreateTime: '1476422780',
+      MsgType: 'text',
+      Content: content,
     });
   });
 
   it('builds an update_button reply', () => {
-    expect(buildUpdateButtonXml({ toUser: 'u1', fromUser: 'ww1', createTime: '1700000000', replaceName: '已批准' })).toBe(
-      '<xml><ToUserName><![CDATA[u1]]></ToUserName><FromUserName><![CDATA[ww1]]></FromUserName>'
-      + '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[update_button]]></MsgType>'
-      + '<Button><ReplaceName><![CDATA[已批准]]></ReplaceName></Button></xml>',
+    expect(
+      buildUpdateButtonXml({ toUser: 'u1', fromUser: 'ww1', createTime: '1700000000', replaceName: '已批准' }),
+    ).toBe(
+      '<xml><ToUserName><![CDATA[u1]]></ToUserName><FromUserName><![CDATA[ww1]]></FromUserName>' +
+        '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[update_button]]></MsgType>' +
+        '<Button><ReplaceName><![CDATA[已批准]]></ReplaceName></Button></xml>',
     );
   });
 
   it('round-trips a reply through encryptReply and the envelope', () => {
     const v = vectors.wecom_python_sample;
     const c = createCallbackCrypto(v);
-    const body = buildTextReplyXml({ toUser: 'ChenJiaShun', fromUser: v.receiveId, createTime: 1476422780, content: '收到' });
+    const body = buildTextReplyXml({
+      toUser: 'ChenJiaShun',
+      fromUser: v.receiveId,
+      createTime: 1476422780,
+      content: '收到',
+    });
     const envelope = parseWecomXml(buildPassiveReplyXml(c.encryptReply(body, '1476422779', '1597212914')));
     const q = { msg_signature: envelope.MsgSignature, timestamp: envelope.TimeStamp, nonce: envelope.Nonce };
     expect(parseWecomXml(c.verifyAndDecrypt(q, envelope.Encrypt!)).Content).toBe('收到');
@@ -403,7 +476,9 @@ describe('V6 DingTalk robot HmacSHA256 signature', () => {
 
   it('reproduces both third-party values', () => {
     expect(cases).toHaveLength(2);
-    expect(dingtalkRobotSign(cases[0]!.timestamp, cases[0]!.secret)).toBe('hmPWwU+7lVdm3ZZz0r9tSfx0L4Q26jWOZr9+Gs6EZQM=');
+    expect(dingtalkRobotSign(cases[0]!.timestamp, cases[0]!.secret)).toBe(
+      'hmPWwU+7lVdm3ZZz0r9tSfx0L4Q26jWOZr9+Gs6EZQM=',
+    );
     for (const k of cases) expect(dingtalkRobotSign(k.timestamp, k.secret)).toBe(k.sign);
   });
 
@@ -426,25 +501,65 @@ describe('V6 DingTalk robot HmacSHA256 signature', () => {
     });
 
     it('refuses a timestamp more than an hour off', () => {
-      expect(verifyDingtalkRobotSign({ timestamp, sign }, secret, ts + hour + 1)).toEqual({ ok: false, reason: 'timestamp outside the allowed window' });
-      expect(verifyDingtalkRobotSign({ timestamp, sign }, secret, ts - hour - 1)).toEqual({ ok: false, reason: 'timestamp outside the allowed window' });
+      expect(verifyDingtalkRobotSign({ timestamp, sign }, secret, ts + hour + 1)).toEqual({
+        ok: false,
+        reason: 'timestamp outside the allowed window',
+      });
+      expect(verifyDingtalkRobotSign({ timestamp, sign }, secret, ts - hour - 1)).toEqual({
+        ok: false,
+        reason: 'timestamp outside the allowed window',
+      });
       expect(verifyDingtalkRobotSign({ timestamp, sign }, secret, ts + 61_000, 60_000).ok).toBe(false);
     });
 
     it('refuses a forged sign, another secret, or a sign moved to another timestamp', () => {
-      expect(verifyDingtalkRobotSign({ timestamp, sign: cases[1]!.sign }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
-      expect(verifyDingtalkRobotSign({ timestamp, sign }, cases[1]!.secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
-      expect(verifyDingtalkRobotSign({ timestamp: String(ts + 1), sign }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
-      expect(verifyDingtalkRobotSign({ timestamp, sign: sign.slice(0, -1) }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
-      expect(verifyDingtalkRobotSign({ timestamp, sign: encodeURIComponent(sign) }, secret, ts)).toEqual({ ok: false, reason: 'sign mismatch' });
+      expect(verifyDingtalkRobotSign({ timestamp, sign: cases[1]!.sign }, secret, ts)).toEqual({
+        ok: false,
+        reason: 'sign mismatch',
+      });
+      expect(verifyDingtalkRobotSign({ timestamp, sign }, cases[1]!.secret, ts)).toEqual({
+        ok: false,
+        reason: 'sign mismatch',
+      });
+      expect(verifyDingtalkRobotSign({ timestamp: String(ts + 1), sign }, secret, ts)).toEqual({
+        ok: false,
+        reason: 'sign mismatch',
+      });
+      expect(verifyDingtalkRobotSign({ timestamp, sign: sign.slice(0, -1) }, secret, ts)).toEqual({
+        ok: false,
+        reason: 'sign mismatch',
+      });
+      expect(verifyDingtalkRobotSign({ timestamp, sign: encodeURIComponent(sign) }, secret, ts)).toEqual({
+        ok: false,
+        reason: 'sign mismatch',
+      });
     });
 
     it('refuses missing or garbage headers with a reason', () => {
-      expect(verifyDingtalkRobotSign({}, secret, ts)).toEqual({ ok: false, reason: 'missing timestamp or sign header' });
-      expect(verifyDingtalkRobotSign({ timestamp }, secret, ts)).toEqual({ ok: false, reason: 'missing timestamp or sign header' });
-      expect(verifyDingtalkRobotSign({ sign }, secret, ts)).toEqual({ ok: false, reason: 'missing timestamp or sign header' });
-      for (const bad of ['1.577262236757e12', ' 1577262236757', '0x16f3a1b1c55', 'abc', '-1577262236757', '12345678901234567890']) {
-        expect(verifyDingtalkRobotSign({ timestamp: bad, sign }, secret, ts)).toEqual({ ok: false, reason: 'timestamp header is not epoch milliseconds' });
+      expect(verifyDingtalkRobotSign({}, secret, ts)).toEqual({
+        ok: false,
+        reason: 'missing timestamp or sign header',
+      });
+      expect(verifyDingtalkRobotSign({ timestamp }, secret, ts)).toEqual({
+        ok: false,
+        reason: 'missing timestamp or sign header',
+      });
+      expect(verifyDingtalkRobotSign({ sign }, secret, ts)).toEqual({
+        ok: false,
+        reason: 'missing timestamp or sign header',
+      });
+      for (const bad of [
+        '1.577262236757e12',
+        ' 1577262236757',
+        '0x16f3a1b1c55',
+        'abc',
+        '-1577262236757',
+        '12345678901234567890',
+      ]) {
+        expect(verifyDingtalkRobotSign({ timestamp: bad, sign }, secret, ts)).toEqual({
+          ok: false,
+          reason: 'timestamp header is not epoch milliseconds',
+        });
       }
     });
   });

@@ -12,11 +12,18 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
     app = await startBotApp(h.core);
   });
   afterAll(async () => app?.close());
-  const say = async (who: string, text: string) => (await consoleSay(app.bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(app.bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
   it('acknowledges work slower than 2 s at once and pushes the result when done', async () => {
     app.bot.deps.registry.register({
-      id: 'test.slow', name: '慢命令', args: [], permission: 'view', sideEffect: false, summary: '测试用', example: '慢命令',
+      id: 'test.slow',
+      name: '慢命令',
+      args: [],
+      permission: 'view',
+      sideEffect: false,
+      summary: '测试用',
+      example: '慢命令',
       run: async () => {
         await new Promise((r) => setTimeout(r, 2600));
         return { text: '慢命令完成了' };
@@ -28,8 +35,16 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
     expect(Date.now() - started).toBeLessThan(2500);
-    await app.fake.waitFor((calls) => calls.some((c) => c.path === '/cgi-bin/message/send' && (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了'));
-    const pushed = app.fake.to('/cgi-bin/message/send').find((c) => (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了')!;
+    await app.fake.waitFor((calls) =>
+      calls.some(
+        (c) =>
+          c.path === '/cgi-bin/message/send' &&
+          (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了',
+      ),
+    );
+    const pushed = app.fake
+      .to('/cgi-bin/message/send')
+      .find((c) => (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了')!;
     expect(pushed.body.touser).toBe('demo-sales');
   });
 
@@ -47,18 +62,29 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
     const row = await h.core.models.Customer.findOne({ where: { code } });
     const sales = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
     expect(row!.ownerId).toBe(sales!.id);
-    expect(await say('demo-sales', '新建客户 名称=坏手机公司 手机=abc')).toBe('输入有误 — 手机/电话格式不对, 应为 5–20 位数字');
+    expect(await say('demo-sales', '新建客户 名称=坏手机公司 手机=abc')).toBe(
+      '输入有误 — 手机/电话格式不对, 应为 5–20 位数字',
+    );
   });
 
   it('修改客户 shows the changed fields; unknown fields and bad values are refused', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
-    expect(await say('demo-sales', `修改客户 ${c!.code} 联系人=李娜 备注=改过`)).toMatch(new RegExp(`^已修改客户 ${c!.code}:\\n• 联系人: .+ → 李娜\\n• 备注: .+ → 改过$`));
-    expect(await say('demo-sales', `修改客户 ${c!.code} 颜色=红`)).toBe('不认识的字段「颜色」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。');
-    expect(await say('demo-sales', `修改客户 ${c!.code} 分类=土豪`)).toBe('输入有误 — 客户分类「土豪」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。');
+    expect(await say('demo-sales', `修改客户 ${c!.code} 联系人=李娜 备注=改过`)).toMatch(
+      new RegExp(`^已修改客户 ${c!.code}:\\n• 联系人: .+ → 李娜\\n• 备注: .+ → 改过$`),
+    );
+    expect(await say('demo-sales', `修改客户 ${c!.code} 颜色=红`)).toBe(
+      '不认识的字段「颜色」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。',
+    );
+    expect(await say('demo-sales', `修改客户 ${c!.code} 分类=土豪`)).toBe(
+      '输入有误 — 客户分类「土豪」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
+    );
   });
 
   it('sends group notices through the DingTalk custom robot with 加签', async () => {
-    Object.assign(h.core.config.env, { DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`, DINGTALK_GROUP_SECRET: 'SECtestsecret' });
+    Object.assign(h.core.config.env, {
+      DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`,
+      DINGTALK_GROUP_SECRET: 'SECtestsecret',
+    });
     await h.core.models.StewardMeta.destroy({ where: { key: 'group:dingtalk' } });
     Object.assign(h.core.config.env, { DINGTALK_APP_KEY: undefined });
     try {

@@ -12,22 +12,42 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
   afterAll(async () => app?.close());
 
   function signed(ts = String(Date.now())) {
-    return { timestamp: ts, sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET), 'content-type': 'application/json' };
+    return {
+      timestamp: ts,
+      sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET),
+      'content-type': 'application/json',
+    };
   }
 
   async function say(staffId: string, content: string, group = true) {
     const session = `${app.fake.url}/robot/sendBySession?session=s${++seq}`;
     const body = {
-      msgtype: 'text', text: { content: ` ${content}` }, msgId: `msgXYZ${seq}`, createAt: Date.now(), conversationType: group ? '2' : '1',
-      conversationId: 'cidGROUP1', conversationTitle: '销售群', senderStaffId: staffId, senderNick: staffId, sessionWebhook: session, sessionWebhookExpiredTime: Date.now() + 5_400_000,
+      msgtype: 'text',
+      text: { content: ` ${content}` },
+      msgId: `msgXYZ${seq}`,
+      createAt: Date.now(),
+      conversationType: group ? '2' : '1',
+      conversationId: 'cidGROUP1',
+      conversationTitle: '销售群',
+      senderStaffId: staffId,
+      senderNick: staffId,
+      sessionWebhook: session,
+      sessionWebhookExpiredTime: Date.now() + 5_400_000,
     };
-    const res = await app.request('/webhooks/dingtalk', { method: 'POST', headers: signed(), body: JSON.stringify(body) });
+    const res = await app.request('/webhooks/dingtalk', {
+      method: 'POST',
+      headers: signed(),
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     const path = '/robot/sendBySession';
-    const mine = (calls: typeof app.fake.calls) => calls.filter((c) => c.path === path && c.query.session === `s${seq}`);
+    const mine = (calls: typeof app.fake.calls) =>
+      calls.filter((c) => c.path === path && c.query.session === `s${seq}`);
     // The answer is the text message; notices (e.g. an approval card) may share the session.
     await app.fake.waitFor((calls) => mine(calls).some((c) => c.body.msgtype === 'text'));
-    return mine(app.fake.calls).map((c) => c.body).sort((a, b) => (a.msgtype === 'text' ? -1 : 0) - (b.msgtype === 'text' ? -1 : 0));
+    return mine(app.fake.calls)
+      .map((c) => c.body)
+      .sort((a, b) => (a.msgtype === 'text' ? -1 : 0) - (b.msgtype === 'text' ? -1 : 0));
   }
 
   it('answers a signed group @-message through the sessionWebhook, mentioning the sender, phone masked', async () => {
@@ -41,22 +61,40 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
 
   it('refuses a bad sign with 401 and does nothing', async () => {
     const before = await h.core.models.BotInbound.count();
-    const body = JSON.stringify({ msgtype: 'text', text: { content: '统计' }, msgId: 'forged1', senderStaffId: 'demo-admin', conversationType: '1' });
-    const forged = await app.request('/webhooks/dingtalk', { method: 'POST', headers: { ...signed(), sign: 'AAAA' }, body });
+    const body = JSON.stringify({
+      msgtype: 'text',
+      text: { content: '统计' },
+      msgId: 'forged1',
+      senderStaffId: 'demo-admin',
+      conversationType: '1',
+    });
+    const forged = await app.request('/webhooks/dingtalk', {
+      method: 'POST',
+      headers: { ...signed(), sign: 'AAAA' },
+      body,
+    });
     expect(forged.status).toBe(401);
     const old = String(Date.now() - 2 * 3600_000);
     expect((await app.request('/webhooks/dingtalk', { method: 'POST', headers: signed(old), body })).status).toBe(401);
-    expect((await app.request('/webhooks/dingtalk', { method: 'POST', headers: signed(), body: '{"msgtype":' })).status).toBe(400);
+    expect(
+      (await app.request('/webhooks/dingtalk', { method: 'POST', headers: signed(), body: '{"msgtype":' })).status,
+    ).toBe(400);
     expect(await h.core.models.BotInbound.count()).toBe(before);
   });
 
-  it('delete from a DingTalk group: an actionCard @-mentions approvers with signed links that need the approver\'s one-time code', async () => {
+  it("delete from a DingTalk group: an actionCard @-mentions approvers with signed links that need the approver's one-time code", async () => {
     const [code] = await deletableCustomers(h.core, 'demo-sales');
     await say('demo-sales', `删除客户 ${code} 客户已注销`);
     const [done] = await say('demo-sales', `确认 ${code}`);
     const requestId = Number(/#(\d+)/.exec((done!.text as { content: string }).content)![1]);
-    await app.fake.waitFor((calls) => calls.some((c) => c.path === '/robot/sendBySession' && c.body.msgtype === 'actionCard'));
-    const card = app.fake.calls.find((c) => c.path === '/robot/sendBySession' && c.body.msgtype === 'actionCard')!.body as { actionCard: { text: string; btns: { title: string; actionURL: string }[] }; at: { atUserIds: string[] } };
+    await app.fake.waitFor((calls) =>
+      calls.some((c) => c.path === '/robot/sendBySession' && c.body.msgtype === 'actionCard'),
+    );
+    const card = app.fake.calls.find((c) => c.path === '/robot/sendBySession' && c.body.msgtype === 'actionCard')!
+      .body as {
+      actionCard: { text: string; btns: { title: string; actionURL: string }[] };
+      at: { atUserIds: string[] };
+    };
     expect(card.at.atUserIds.sort()).toEqual(['demo-admin', 'demo-approver']);
     expect(card.actionCard.text).toContain(`申请删除客户 ${code}`);
     const link = card.actionCard.btns.find((b) => b.title === '李审批 审批')!.actionURL;
@@ -70,9 +108,17 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
     expect(form.text).toContain('>发送验证码</button>');
     expect(form.text).not.toContain('value="approve"');
     const t = new URL(link).searchParams.get('t')!;
-    const forged = await app.request(`/approvals/${requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `t=${encodeURIComponent(t.slice(0, -2) + 'xx')}&decision=approve` });
+    const forged = await app.request(`/approvals/${requestId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `t=${encodeURIComponent(t.slice(0, -2) + 'xx')}&decision=approve`,
+    });
     expect(forged.status).toBe(403);
-    const bearer = await app.request(`/approvals/${requestId}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `t=${encodeURIComponent(t)}&decision=approve` });
+    const bearer = await app.request(`/approvals/${requestId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `t=${encodeURIComponent(t)}&decision=approve`,
+    });
     expect(bearer.status).toBe(403);
     expect((await h.core.models.Customer.findOne({ where: { code } }))!.status).toBe('active');
   });

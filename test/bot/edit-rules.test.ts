@@ -8,14 +8,24 @@ import { newCustomer, uniqueName } from '../core/fixtures.js';
 
 /** Every field word 修改客户's help may list, and the customer attribute it must change. */
 const FIELD_OF: Record<string, string> = {
-  名称: 'name', 客户名称: 'name', 联系人: 'contact', 手机: 'phone', 电话: 'phone', 地址: 'address', 分类: 'category', 客户分类: 'category', 备注: 'note', 负责人: 'ownerId',
+  名称: 'name',
+  客户名称: 'name',
+  联系人: 'contact',
+  手机: 'phone',
+  电话: 'phone',
+  地址: 'address',
+  分类: 'category',
+  客户分类: 'category',
+  备注: 'note',
+  负责人: 'ownerId',
 };
 
 eachDialect('修改客户 never retargets; every listed field; owners by name; deleted codes', (h) => {
   let bot: BotRuntime;
   let admin: Actor;
   const ids: Record<string, number> = {};
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
@@ -31,7 +41,9 @@ eachDialect('修改客户 never retargets; every listed field; owners by name; d
     const other = await newCustomer(h, admin, { ownerId: ids.zhang, note: '原备注十一' });
     for (const word of ['编码', '客户编码']) {
       const reply = await say('edit-zhang', `修改客户 ${target.code} ${word}=${other.code} 备注=改了`);
-      expect(reply).toBe(`「修改客户」不能改客户编码: ${word}=${other.code} 会被当作新编码, 而不是要修改的客户 (要修改的客户写在命令后的第一个位置)。改编码需要审批, 请发「改编码 ${target.code} ${other.code}」。本次没有做任何修改。`);
+      expect(reply).toBe(
+        `「修改客户」不能改客户编码: ${word}=${other.code} 会被当作新编码, 而不是要修改的客户 (要修改的客户写在命令后的第一个位置)。改编码需要审批, 请发「改编码 ${target.code} ${other.code}」。本次没有做任何修改。`,
+      );
     }
     // Without a positional code the 编码= still does not pick a customer.
     expect(await say('edit-zhang', `修改客户 编码=${other.code} 备注=改了`)).toContain('缺少');
@@ -40,7 +52,9 @@ eachDialect('修改客户 never retargets; every listed field; owners by name; d
     expect((await Customer.findOne({ where: { code: target.code } }))!.note).toBe('原备注九');
     // The customer is the first positional argument; stray words are refused, not dropped.
     expect(await say('edit-zhang', `修改客户 备注=后写编码 ${target.code}`)).toContain(`已修改客户 ${target.code}`);
-    expect(await say('edit-zhang', `修改客户 ${target.code} 地址=杭州市 西湖区`)).toBe(`看不懂「西湖区」: 要修改的客户写在最前面, 其余请写成 字段=值 (值里不要有空格)。本次没有做任何修改。\n例如: 修改客户 C20260012 联系人=李娜 手机=13900001111`);
+    expect(await say('edit-zhang', `修改客户 ${target.code} 地址=杭州市 西湖区`)).toBe(
+      `看不懂「西湖区」: 要修改的客户写在最前面, 其余请写成 字段=值 (值里不要有空格)。本次没有做任何修改。\n例如: 修改客户 C20260012 联系人=李娜 手机=13900001111`,
+    );
   });
 
   it('each field word the help lists changes that field', async () => {
@@ -52,7 +66,15 @@ eachDialect('修改客户 never retargets; every listed field; owners by name; d
     for (const word of listed) {
       n++;
       const field = FIELD_OF[word]!;
-      const value = { name: uniqueName(`字段${n}`), contact: `联系人${n}`, phone: `1390000${String(1000 + n)}`, address: `杭州市文三路${n}号`, category: n % 2 ? '经销商' : '批发商', note: `备注${n}`, ownerId: n % 2 ? '改资料李四' : '改资料张三' }[field]!;
+      const value = {
+        name: uniqueName(`字段${n}`),
+        contact: `联系人${n}`,
+        phone: `1390000${String(1000 + n)}`,
+        address: `杭州市文三路${n}号`,
+        category: n % 2 ? '经销商' : '批发商',
+        note: `备注${n}`,
+        ownerId: n % 2 ? '改资料李四' : '改资料张三',
+      }[field]!;
       const reply = await say('edit-admin', `修改客户 ${c.code} ${word}=${value}`);
       expect(reply).toContain(`已修改客户 ${c.code}:`);
       const view = (await getCustomer(h.core, admin, c.code))!;
@@ -63,7 +85,9 @@ eachDialect('修改客户 never retargets; every listed field; owners by name; d
 
   it('shows owners by name in the reply and records them by name in the audit diff', async () => {
     const c = await newCustomer(h, admin, { ownerId: ids.zhang });
-    expect(await say('edit-admin', `修改客户 ${c.code} 负责人=改资料李四`)).toBe(`已修改客户 ${c.code}:\n• 负责人: 改资料张三 → 改资料李四`);
+    expect(await say('edit-admin', `修改客户 ${c.code} 负责人=改资料李四`)).toBe(
+      `已修改客户 ${c.code}:\n• 负责人: 改资料张三 → 改资料李四`,
+    );
     const audit = await h.core.models.AuditEvent.findOne({ where: { customerCode: c.code, action: 'customer.edit' } });
     const diff = JSON.parse(audit!.diff) as { before: Record<string, unknown>; after: Record<string, unknown> };
     expect(diff.before).toMatchObject({ ownerId: ids.zhang, owner: '改资料张三' });
@@ -73,9 +97,15 @@ eachDialect('修改客户 never retargets; every listed field; owners by name; d
   it('a deleted code says so: with the restore command to approvers, plainly to others', async () => {
     const c = await newCustomer(h, admin, { ownerId: ids.zhang });
     await h.core.models.Customer.update({ status: 'deleted' }, { where: { code: c.code } });
-    expect(await say('edit-approver', `客户 ${c.code}`)).toBe(`${c.code} 已删除 (在回收站, 可「恢复客户 ${c.code}」)。`);
+    expect(await say('edit-approver', `客户 ${c.code}`)).toBe(
+      `${c.code} 已删除 (在回收站, 可「恢复客户 ${c.code}」)。`,
+    );
     expect(await say('edit-zhang', `客户 ${c.code}`)).toBe(`${c.code} 已删除。如需恢复, 请联系审批人或管理员。`);
-    expect(await say('edit-zhang', `修改客户 ${c.code} 备注=x`)).toBe(`${c.code} 已删除。如需恢复, 请联系审批人或管理员。`);
-    expect(await say('edit-zhang', `停用客户 ${c.code} 客户要求`)).toBe(`${c.code} 已删除。如需恢复, 请联系审批人或管理员。`);
+    expect(await say('edit-zhang', `修改客户 ${c.code} 备注=x`)).toBe(
+      `${c.code} 已删除。如需恢复, 请联系审批人或管理员。`,
+    );
+    expect(await say('edit-zhang', `停用客户 ${c.code} 客户要求`)).toBe(
+      `${c.code} 已删除。如需恢复, 请联系审批人或管理员。`,
+    );
   });
 });

@@ -19,7 +19,8 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
   const dir = tempDir('steward-chat-bad-');
   const as = { as: 'demo-admin', door: 'dingtalk' as const, group: false };
   const say = async (text: string) => (await consoleSay(app.bot.deps, as, { text })).map((r) => r.text).join('\n');
-  const goodCsv = (name: string) => writeCsv(path.join(dir, name), [HEADERS, ['', `坏输入测试${name}`, '', '', '', '', '', '', '']]);
+  const goodCsv = (name: string) =>
+    writeCsv(path.join(dir, name), [HEADERS, ['', `坏输入测试${name}`, '', '', '', '', '', '', '']]);
 
   beforeAll(async () => {
     app = await startBotApp(h.core);
@@ -41,14 +42,25 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     const calls = app.fake.calls.length;
     const dingSession = await chat.dingFile('demo-admin', 'CODE-PDF', '报价单.pdf');
     const [ding] = await chat.dingWait(dingSession, /不能导入/);
-    expect(ding).toBe('「报价单.pdf」不能导入: 只支持 Excel 工作簿 (.xlsx / .xls) 和 CSV (.csv) 文件。请按「导入模板」填写客户: 模板在后台「导入批次 → 导入客户」里下载 (或命令行 steward import --template 模板.xlsx)。');
+    expect(ding).toBe(
+      '「报价单.pdf」不能导入: 只支持 Excel 工作簿 (.xlsx / .xls) 和 CSV (.csv) 文件。请按「导入模板」填写客户: 模板在后台「导入批次 → 导入客户」里下载 (或命令行 steward import --template 模板.xlsx)。',
+    );
     // Old Excel (.xls) is imported now (test/data/xls-import.test.ts): its name is not refused.
     expect(refuseByName('旧表格.xls')).toBeNull();
-    expect(app.fake.calls.slice(calls).map((c) => c.path).filter((p) => p.includes('messageFiles') || p.includes('media/get'))).toEqual([]);
+    expect(
+      app.fake.calls
+        .slice(calls)
+        .map((c) => c.path)
+        .filter((p) => p.includes('messageFiles') || p.includes('media/get')),
+    ).toEqual([]);
 
     // The AI bot names the file only in the download: a PNG is refused once its name is known.
     const before = chat.sentTo('demo-sales').length;
-    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from('IHDR'), crypto.randomBytes(200)]);
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      Buffer.from('IHDR'),
+      crypto.randomBytes(200),
+    ]);
     await chat.botFile('demo-sales', app.fake.serveFile(encryptBotFile(png), '截图.png'));
     const [refusal] = await chat.waitSent('demo-sales', before, /不能导入/);
     expect(refusal!.text).toContain('「截图.png」不能导入: 只支持 Excel 工作簿 (.xlsx / .xls) 和 CSV (.csv) 文件');
@@ -65,7 +77,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
       const before = chat.sentTo('demo-admin').length;
       await chat.appFile('demo-admin', 'MEDIA-BIG', '大文件.csv');
       const [msg] = await chat.waitSent('demo-admin', before, /超过/);
-      expect(msg!.text).toBe('「大文件.csv」超过 1 MB, 聊天导入最多 1 MB, 没有导入。请拆成几个文件分别发送, 或在后台「导入批次 → 导入客户」上传。');
+      expect(msg!.text).toBe(
+        '「大文件.csv」超过 1 MB, 聊天导入最多 1 MB, 没有导入。请拆成几个文件分别发送, 或在后台「导入批次 → 导入客户」上传。',
+      );
     } finally {
       h.core.config.IMPORT_MAX_FILE_MB = 20;
     }
@@ -76,7 +90,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     const before = chat.sentTo('demo-admin').length;
     await chat.appFile('demo-admin', 'MEDIA-UNKNOWN', '客户.xlsx');
     const [wecom] = await chat.waitSent('demo-admin', before, /下载/);
-    expect(wecom!.text).toBe('下载「客户.xlsx」失败 (聊天平台没有给出文件, 链接可能已过期), 没有导入。请重新发送一次文件; 仍不行请在后台「导入批次 → 导入客户」上传。');
+    expect(wecom!.text).toBe(
+      '下载「客户.xlsx」失败 (聊天平台没有给出文件, 链接可能已过期), 没有导入。请重新发送一次文件; 仍不行请在后台「导入批次 → 导入客户」上传。',
+    );
 
     app.fake.fail('/v1.0/robot/messageFiles/download', 500, 3);
     const session = await chat.dingFile('demo-admin', 'CODE-500', '客户.csv');
@@ -95,9 +111,14 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
   it('a file that does not decrypt with the bot key', async () => {
     const before = chat.sentTo('demo-sales').length;
     const plain = Buffer.from('客户名称,手机\n解密失败公司,13600000901\n');
-    await chat.botFile('demo-sales', app.fake.serveFile(plain.length % 16 ? plain : Buffer.concat([plain, Buffer.from('\n')]), '客户.csv'));
+    await chat.botFile(
+      'demo-sales',
+      app.fake.serveFile(plain.length % 16 ? plain : Buffer.concat([plain, Buffer.from('\n')]), '客户.csv'),
+    );
     const [msg] = await chat.waitSent('demo-sales', before, /解密/);
-    expect(msg!.text).toBe('文件解密失败, 读不出内容, 没有导入。请重新发送一次; 仍不行请联系管理员检查机器人的 EncodingAESKey 配置。');
+    expect(msg!.text).toBe(
+      '文件解密失败, 读不出内容, 没有导入。请重新发送一次; 仍不行请联系管理员检查机器人的 EncodingAESKey 配置。',
+    );
     await nothingWritten();
   });
 
@@ -108,11 +129,16 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     const empty = path.join(dir, '空.csv');
     fs.writeFileSync(empty, '');
     expect(await say(`导入客户 ${empty}`)).toContain('「空.csv」是空文件 (0 字节)');
-    const noName = writeCsv(path.join(dir, '缺列.csv'), [['联系人', '手机'], ['老王', '13600000902']]);
+    const noName = writeCsv(path.join(dir, '缺列.csv'), [
+      ['联系人', '手机'],
+      ['老王', '13600000902'],
+    ]);
     const text = await say(`导入客户 ${noName}`);
     expect(text).toContain('缺少必填列「客户名称」(或 name)');
     expect(text).toContain('改好后重新发送文件即可');
-    expect(await say(`导入客户 ${path.join(dir, '没有这个文件.xlsx')}`)).toBe('找不到「没有这个文件.xlsx」: 文件不存在或不是普通文件。请检查路径。');
+    expect(await say(`导入客户 ${path.join(dir, '没有这个文件.xlsx')}`)).toBe(
+      '找不到「没有这个文件.xlsx」: 文件不存在或不是普通文件。请检查路径。',
+    );
     await nothingWritten();
   });
 
@@ -127,7 +153,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
   it('no 导入客户 permission: refused before downloading', async () => {
     app.fake.addMedia('MEDIA-FIN', fs.readFileSync(goodCsv('fin.csv')), 'fin.csv');
     const calls = app.fake.to('/cgi-bin/media/get').length;
-    expect(await chat.appFile('demo-finance', 'MEDIA-FIN', 'fin.csv')).toBe('钱财务 没有「导入客户」权限, 文件没有下载, 也没有导入。请联系管理员开通, 或请有权限的同事导入。');
+    expect(await chat.appFile('demo-finance', 'MEDIA-FIN', 'fin.csv')).toBe(
+      '钱财务 没有「导入客户」权限, 文件没有下载, 也没有导入。请联系管理员开通, 或请有权限的同事导入。',
+    );
     expect(app.fake.to('/cgi-bin/media/get')).toHaveLength(calls);
     expect(await chat.appText('demo-finance', '导入客户')).toContain('钱财务 没有「导入客户」权限');
     await nothingWritten();
@@ -138,7 +166,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     const key = keyIn(dry);
     expect(chat.staged()).toHaveLength(1);
     const wrong = key === 'AAAA' ? 'BBBB' : 'AAAA';
-    expect(await say(`确认导入 ${wrong}`)).toBe(`输入的「${wrong}」与待确认的「${key}」不一致, 操作已取消, 没有做任何改动。`);
+    expect(await say(`确认导入 ${wrong}`)).toBe(
+      `输入的「${wrong}」与待确认的「${key}」不一致, 操作已取消, 没有做任何改动。`,
+    );
     await nothingWritten();
     expect(await say(`确认导入 ${key}`)).toContain('没有等待确认的操作');
 
@@ -150,7 +180,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     // An expired question leaves its file behind until the sweep.
     h.setNow(new Date(Date.now() + 6 * 60_000));
     try {
-      expect(await say(`确认导入 ${late}`)).toBe('没有等待确认的操作 (可能已超过 5 分钟), 请重新发起; 导入客户请重新发送文件。');
+      expect(await say(`确认导入 ${late}`)).toBe(
+        '没有等待确认的操作 (可能已超过 5 分钟), 请重新发起; 导入客户请重新发送文件。',
+      );
       expect(chat.staged()).toHaveLength(1);
       expect(await sweepStaged(h.core)).toBe(1);
     } finally {
@@ -161,7 +193,9 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
 
   it('a second file replaces the first one waiting for confirmation', async () => {
     const first = keyIn(await say(`导入客户 ${goodCsv('first.csv')}`));
-    const xlsx = await writeXlsx(path.join(dir, 'second.xlsx'), [{ rows: [HEADERS, ['', '第二个文件公司', '', '', '', '', '', '', '']] }]);
+    const xlsx = await writeXlsx(path.join(dir, 'second.xlsx'), [
+      { rows: [HEADERS, ['', '第二个文件公司', '', '', '', '', '', '', '']] },
+    ]);
     const second = await say(`导入客户 ${xlsx}`);
     expect(second).toContain(`(已取消之前待确认的操作: ${first}, 没有做任何改动。)`);
     expect(chat.staged()).toHaveLength(1);

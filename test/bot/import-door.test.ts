@@ -25,7 +25,12 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
 
   it('WeCom AI bot: an encrypted .xlsx → 已收到 → report with a key and buttons → 确认导入 → customers and audit', async () => {
     const names = ['聊天导入甲贸易', '聊天导入乙商行', '聊天导入丙五金'];
-    const xlsx = await writeXlsx(path.join(dir, 'bot.xlsx'), [{ name: '客户清单', rows: [HEADERS, row(names[0]!, '13600000101'), row(names[1]!), row(names[2]!, '13600000103')] }]);
+    const xlsx = await writeXlsx(path.join(dir, 'bot.xlsx'), [
+      {
+        name: '客户清单',
+        rows: [HEADERS, row(names[0]!, '13600000101'), row(names[1]!), row(names[2]!, '13600000103')],
+      },
+    ]);
     const bytes = fs.readFileSync(xlsx);
     const before = chat.sentTo('demo-sales').length;
 
@@ -40,7 +45,10 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(report!.text).toContain('新增 3 · 更新 0 · 不变 0 · 跳过 0 · 错误 0 行');
     const key = keyIn(next!.text);
     expect(next!.text).toBe(`确认无误请在 5 分钟内回复「确认导入 ${key}」写入; 回复「取消」放弃。`);
-    expect(next!.buttons).toEqual([{ key: `confirm:${key}`, text: '确认导入' }, { key: 'cancel', text: '取消' }]);
+    expect(next!.buttons).toEqual([
+      { key: `confirm:${key}`, text: '确认导入' },
+      { key: 'cancel', text: '取消' },
+    ]);
     expect(await named(names)).toBe(0);
     expect(chat.staged()).toHaveLength(1);
 
@@ -49,9 +57,15 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(text).toMatch(/已导入「客户清单.xlsx」: 新增 3, 更新 0, 不变 0, 跳过 0。\n导入批次 #(\d+)。/);
     expect(await named(names)).toBe(3);
     const batch = /导入批次 #(\d+)/.exec(text)![1];
-    const audit = await h.core.models.AuditEvent.findAll({ where: { action: 'customer.import' }, order: [['id', 'DESC']], limit: 1 });
+    const audit = await h.core.models.AuditEvent.findAll({
+      where: { action: 'customer.import' },
+      order: [['id', 'DESC']],
+      limit: 1,
+    });
     expect(audit[0]).toMatchObject({ door: 'wecom', operatorName: '王销售' });
-    expect(JSON.parse(audit[0]!.diff)).toMatchObject({ info: { count: 3, batch: Number(/导入批次 #(\d+)/.exec(text)![1]), via: 'import' } });
+    expect(JSON.parse(audit[0]!.diff)).toMatchObject({
+      info: { count: 3, batch: Number(/导入批次 #(\d+)/.exec(text)![1]), via: 'import' },
+    });
     expect((await h.core.models.ImportBatch.findByPk(Number(batch)))!.fileName).toBe('客户清单.xlsx');
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
     expect(chat.staged()).toEqual([]);
@@ -60,7 +74,9 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     const again = chat.sentTo('demo-sales').length;
     await chat.botFile('demo-sales', app.fake.serveFile(encryptBotFile(bytes), '客户清单.xlsx'));
     const [repeat] = await chat.waitSent('demo-sales', again, /导入过/);
-    expect(repeat!.text).toMatch(new RegExp(`这个文件 \\(客户清单.xlsx\\) 已于 .+ 由 王销售 导入过 \\(导入批次 #${batch}\\), 本次没有任何改动`));
+    expect(repeat!.text).toMatch(
+      new RegExp(`这个文件 \\(客户清单.xlsx\\) 已于 .+ 由 王销售 导入过 \\(导入批次 #${batch}\\), 本次没有任何改动`),
+    );
     expect(await named(names)).toBe(3);
     expect(chat.staged()).toEqual([]);
   });
@@ -86,7 +102,10 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     const [done] = await chat.dingWait(confirm, /已导入/);
     expect(done).toMatch(/已导入「客户.csv」: 新增 2, 更新 0/);
     expect(await named(names)).toBe(2);
-    const audit = await h.core.models.AuditEvent.findOne({ where: { action: 'customer.import' }, order: [['id', 'DESC']] });
+    const audit = await h.core.models.AuditEvent.findOne({
+      where: { action: 'customer.import' },
+      order: [['id', 'DESC']],
+    });
     expect(audit).toMatchObject({ door: 'dingtalk', operatorName: '张管理' });
     expect(chat.staged()).toEqual([]);
   });
@@ -108,7 +127,9 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     const xlsx = await writeXlsx(path.join(dir, 'app.xlsx'), [{ rows: [HEADERS, row(names[0]!, '13600000301')] }]);
     app.fake.addMedia('MEDIA-APP-1', fs.readFileSync(xlsx), '应用客户.xlsx');
     const before = chat.sentTo('demo-admin').length;
-    expect(await chat.appFile('demo-admin', 'MEDIA-APP-1')).toBe('已收到文件, 正在检查 (试运行, 不会写入)…… 检查结果稍后发给你。');
+    expect(await chat.appFile('demo-admin', 'MEDIA-APP-1')).toBe(
+      '已收到文件, 正在检查 (试运行, 不会写入)…… 检查结果稍后发给你。',
+    );
     const [report, next] = await chat.waitSent('demo-admin', before, /确认导入/);
     expect(report!.text).toContain('文件: 应用客户.xlsx (工作表「Sheet1」)');
     const media = app.fake.to('/cgi-bin/media/get').at(-1)!;
@@ -128,7 +149,12 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
 
   it('error rows: all or nothing writes nothing; 确认导入 … 部分 (or its button) writes the valid rows', async () => {
     const good = ['部分导入甲', '部分导入乙'];
-    const csv = writeCsv(path.join(dir, '部分.csv'), [HEADERS, row(good[0]!), row('部分导入坏', 'abc'), row(good[1]!, '13600000402')]);
+    const csv = writeCsv(path.join(dir, '部分.csv'), [
+      HEADERS,
+      row(good[0]!),
+      row('部分导入坏', 'abc'),
+      row(good[1]!, '13600000402'),
+    ]);
     const as = { as: 'demo-admin', door: 'wecom' as const, group: false };
     const replies = await consoleSay(app.bot.deps, as, { text: `导入客户 ${csv}` });
     const [report, next] = replies;
@@ -137,7 +163,10 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     const key = keyIn(next!.text);
     expect(next!.text).toContain('不改正文件, 就不会写入任何数据');
     expect(next!.text).toContain(`回复「确认导入 ${key} 部分」, 只写入正确的 2 行`);
-    expect(next!.buttons).toEqual([{ id: `confirm-partial:${key}`, text: '只导入正确的行' }, { id: 'cancel', text: '取消' }]);
+    expect(next!.buttons).toEqual([
+      { id: `confirm-partial:${key}`, text: '只导入正确的行' },
+      { id: 'cancel', text: '取消' },
+    ]);
 
     const refused = await consoleSay(app.bot.deps, as, { text: `确认导入 ${key}` });
     expect(refused[0]!.text).toContain('「部分.csv」有 1 行出错, 按全部导入不会写入任何数据, 所以没有导入');
@@ -157,7 +186,9 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(group!.text).toBe('请在和我的单聊里发送文件导入。群聊里的文件不会被下载或导入。');
     const session = await chat.dingFile('demo-admin', 'CODE-NEVER', '客户.xlsx', true);
     expect((await chat.dingWait(session, /单聊/))[0]).toContain('请在和我的单聊里发送文件导入');
-    expect(app.fake.calls.slice(calls).filter((c) => c.path.startsWith('/files/') || c.path.includes('messageFiles'))).toEqual([]);
+    expect(
+      app.fake.calls.slice(calls).filter((c) => c.path.startsWith('/files/') || c.path.includes('messageFiles')),
+    ).toEqual([]);
 
     const how = await chat.appText('demo-sales', '导入客户');
     expect(how).toContain('在和我的单聊里直接发送 Excel 工作簿 (.xlsx 或旧版 .xls) 或 CSV (.csv) 文件即可导入客户');

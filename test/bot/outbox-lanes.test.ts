@@ -10,7 +10,18 @@ eachDialect('outbox lanes: a messenger that never answers holds only its own lan
   afterAll(async () => app?.close());
 
   const queue = (door: string, targetKind: 'user' | 'group', targetId: string, text: string, notBefore = new Date()) =>
-    h.core.models.BotOutbox.create({ door, targetKind, targetId, payload: JSON.stringify({ kind: 'message', reply: { text } }), ref: null, notBefore, createdAt: new Date(), sentAt: null, responseCode: null, error: null });
+    h.core.models.BotOutbox.create({
+      door,
+      targetKind,
+      targetId,
+      payload: JSON.stringify({ kind: 'message', reply: { text } }),
+      ref: null,
+      notBefore,
+      createdAt: new Date(),
+      sentAt: null,
+      responseCode: null,
+      error: null,
+    });
 
   it('DingTalk answers go out while every WeCom send hangs; each lane keeps its order', async () => {
     app.fake.hang('/cgi-bin/message/send', 50);
@@ -21,23 +32,44 @@ eachDialect('outbox lanes: a messenger that never answers holds only its own lan
     await queue('dingtalk', 'user', 'demo-sales', '钉钉 第二条');
     await queue('dingtalk', 'user', 'demo-finance', '钉钉 另一个人');
     app.bot.dispatcher.kick();
-    const ding = () => app.fake.to('/v1.0/robot/oToMessages/batchSend').map((c) => JSON.parse(String(c.body.msgParam)) as { content: string }).map((p) => p.content);
+    const ding = () =>
+      app.fake
+        .to('/v1.0/robot/oToMessages/batchSend')
+        .map((c) => JSON.parse(String(c.body.msgParam)) as { content: string })
+        .map((p) => p.content);
     await app.fake.waitFor(() => ding().filter((t) => t.startsWith('钉钉')).length === 3, 10_000);
     // Well inside one WeCom request timeout: nothing waited for the hung sends.
     expect(Date.now() - started).toBeLessThan(3_000);
     const sales = ding().filter((t) => t.startsWith('钉钉 第'));
     expect(sales).toEqual(['钉钉 第一条', '钉钉 第二条']);
-    const wecom = await h.core.models.BotOutbox.findAll({ where: { door: 'wecom', targetId: ['demo-admin', 'demo-approver'] } });
+    const wecom = await h.core.models.BotOutbox.findAll({
+      where: { door: 'wecom', targetId: ['demo-admin', 'demo-approver'] },
+    });
     expect(wecom.map((r) => r.status)).toEqual(['sending', 'sending']);
     app.fake.release();
   }, 30_000);
 
   it('the stale-sending reset leaves rows of other dispatchers (door webhook) alone', async () => {
-    const theirs = await h.core.models.BotOutbox.create({ door: 'webhook', targetKind: 'webhook', targetId: '1', payload: '{}', status: 'sending', ref: null, notBefore: new Date(Date.now() - 60_000), createdAt: new Date(), sentAt: null, responseCode: null, error: null });
+    const theirs = await h.core.models.BotOutbox.create({
+      door: 'webhook',
+      targetKind: 'webhook',
+      targetId: '1',
+      payload: '{}',
+      status: 'sending',
+      ref: null,
+      notBefore: new Date(Date.now() - 60_000),
+      createdAt: new Date(),
+      sentAt: null,
+      responseCode: null,
+      error: null,
+    });
     const ours = await queue('dingtalk', 'user', 'demo-sales', '遗留发送');
     await ours.update({ status: 'sending', notBefore: new Date(Date.now() - 60_000) });
     app.bot.dispatcher.kick();
-    await app.fake.waitFor(() => app.fake.to('/v1.0/robot/oToMessages/batchSend').some((c) => String(c.body.msgParam).includes('遗留发送')), 10_000);
+    await app.fake.waitFor(
+      () => app.fake.to('/v1.0/robot/oToMessages/batchSend').some((c) => String(c.body.msgParam).includes('遗留发送')),
+      10_000,
+    );
     expect((await theirs.reload()).status).toBe('sending');
   });
 });

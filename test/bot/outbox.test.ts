@@ -30,7 +30,11 @@ eachDialect('outbound clients and the outbox', (h) => {
     expect(tokens).toHaveLength(2);
     const sends = app.fake.to('/cgi-bin/message/send');
     expect(sends.map((s) => (s.body.text as { content: string }).content)).toEqual(['第一条', '第二条', '第二条']);
-    expect(sends.map((s) => s.query.access_token)).toEqual(['wecom-token-1', 'wecom-token-1', sends[2]!.query.access_token]);
+    expect(sends.map((s) => s.query.access_token)).toEqual([
+      'wecom-token-1',
+      'wecom-token-1',
+      sends[2]!.query.access_token,
+    ]);
     expect(sends[2]!.query.access_token).not.toBe('wecom-token-1');
   });
 
@@ -50,7 +54,11 @@ eachDialect('outbound clients and the outbox', (h) => {
     await row!.reload();
     expect(row!.status).toBe('sent');
     // Three 502s inside the first pass (with backoff), then one successful send in the next.
-    expect(app.fake.to('/cgi-bin/message/send').filter((c) => (c.body.text as { content?: string })?.content === '5xx 之后仍要送达')).toHaveLength(4);
+    expect(
+      app.fake
+        .to('/cgi-bin/message/send')
+        .filter((c) => (c.body.text as { content?: string })?.content === '5xx 之后仍要送达'),
+    ).toHaveLength(4);
   });
 
   it('sends 20 group messages a minute and merges the excess into a digest instead of dropping it', async () => {
@@ -62,7 +70,9 @@ eachDialect('outbound clients and the outbox', (h) => {
     await flush();
     const sent = app.fake.to('/cgi-bin/webhook/send').slice(before);
     expect(sent).toHaveLength(20 - before > 0 ? 20 - before : 0);
-    const merged = await h.core.models.BotOutbox.count({ where: { door: 'wecom', targetKind: 'group', status: 'merged' } });
+    const merged = await h.core.models.BotOutbox.count({
+      where: { door: 'wecom', targetKind: 'group', status: 'merged' },
+    });
     expect(merged).toBe(26 - (20 - before));
     h.setNow(new Date(Date.now() + 125_000));
     try {
@@ -73,25 +83,46 @@ eachDialect('outbound clients and the outbox', (h) => {
     const digest = app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } };
     expect(digest.markdown.content).toContain(`**汇总 ${merged} 条通知**`);
     expect(digest.markdown.content).toContain('通知 26');
-    expect(await h.core.models.BotOutbox.count({ where: { door: 'wecom', status: { [Op.in]: ['pending', 'failed'] } } })).toBe(0);
+    expect(
+      await h.core.models.BotOutbox.count({ where: { door: 'wecom', status: { [Op.in]: ['pending', 'failed'] } } }),
+    ).toBe(0);
   });
 
   it('WeCom AI bot: a group @-mention gets an encrypted JSON stream reply with the phone masked', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
     const ts = String(Math.floor(Date.now() / 1000));
-    const plain = JSON.stringify({ msgid: 'CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=', aibotid: 'AIBOT', chatid: 'CHAT1', chattype: 'group', from: { userid: 'demo-finance' }, msgtype: 'text', text: { content: `@客户管家 客户 ${c!.code}` } });
+    const plain = JSON.stringify({
+      msgid: 'CAIQ16HMjQYY/NGagIOAgAMgq4KM0AI=',
+      aibotid: 'AIBOT',
+      chatid: 'CHAT1',
+      chattype: 'group',
+      from: { userid: 'demo-finance' },
+      msgtype: 'text',
+      text: { content: `@客户管家 客户 ${c!.code}` },
+    });
     const encrypt = aiBotCrypto.encrypt(plain);
     const q = `msg_signature=${aiBotCrypto.signature(ts, 'n9', encrypt)}&timestamp=${ts}&nonce=n9`;
-    const res = await app.request(`/webhooks/wecom-bot?${q}`, { method: 'POST', body: JSON.stringify({ encrypt }), headers: { 'content-type': 'application/json' } });
+    const res = await app.request(`/webhooks/wecom-bot?${q}`, {
+      method: 'POST',
+      body: JSON.stringify({ encrypt }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text) as { encrypt: string; msgsignature: string; timestamp: number; nonce: string };
     expect(aiBotCrypto.signature(String(body.timestamp), body.nonce, body.encrypt)).toBe(body.msgsignature);
-    const reply = JSON.parse(aiBotCrypto.decrypt(body.encrypt)) as { msgtype: string; stream: { finish: boolean; content: string } };
+    const reply = JSON.parse(aiBotCrypto.decrypt(body.encrypt)) as {
+      msgtype: string;
+      stream: { finish: boolean; content: string };
+    };
     expect(reply.msgtype).toBe('stream');
     expect(reply.stream.finish).toBe(true);
     expect(reply.stream.content).toContain(`${c!.code} ${c!.name}`);
     expect(reply.stream.content).toMatch(/手机: 1\d\d\*\*\*\*\d{4}/);
-    const bad = await app.request(`/webhooks/wecom-bot?${q}`, { method: 'POST', body: '{"encrypt": 12', headers: { 'content-type': 'application/json' } });
+    const bad = await app.request(`/webhooks/wecom-bot?${q}`, {
+      method: 'POST',
+      body: '{"encrypt": 12',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
   });
 });

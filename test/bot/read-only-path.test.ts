@@ -9,8 +9,17 @@ import { operatorByIdentity } from '../../core/operators.js';
 eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => {
   let bot: BotRuntime;
   let seq = 0;
-  const message = (text: string, key = `ro-${++seq}`): IncomingMessage => ({ channel: 'wecom', via: 'wecom-app', messageKey: key, correlationId: `wecom-app:${key}`, userId: 'demo-sales', chatType: 'direct', text });
-  const say = async (text: string, key?: string) => (await handleMessage(bot.deps, message(text, key))).replies.map((r) => r.text).join('\n');
+  const message = (text: string, key = `ro-${++seq}`): IncomingMessage => ({
+    channel: 'wecom',
+    via: 'wecom-app',
+    messageKey: key,
+    correlationId: `wecom-app:${key}`,
+    userId: 'demo-sales',
+    chatType: 'direct',
+    text,
+  });
+  const say = async (text: string, key?: string) =>
+    (await handleMessage(bot.deps, message(text, key))).replies.map((r) => r.text).join('\n');
 
   beforeAll(async () => {
     await seedDemo(h.core);
@@ -19,7 +28,10 @@ eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => 
 
   async function ownedActive(offset = 0) {
     const owner = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
-    const rows = await h.core.models.Customer.findAll({ where: { ownerId: owner!.id, status: 'active' }, order: [['id', 'ASC']] });
+    const rows = await h.core.models.Customer.findAll({
+      where: { ownerId: owner!.id, status: 'active' },
+      order: [['id', 'ASC']],
+    });
     return { customer: rows[offset]!, owner: owner! };
   }
 

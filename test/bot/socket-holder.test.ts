@@ -118,9 +118,22 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
 
   it('takes over from an instance killed with SIGKILL within ttl + 2 renew intervals', async () => {
     const name = fresh();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/lease-child.ts'), name, 'instance-killed', String(TTL), String(RENEW)], {
-      env: { ...process.env, ...h.core.config.env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.resolve('test/helpers/lease-child.ts'),
+        name,
+        'instance-killed',
+        String(TTL),
+        String(RENEW),
+      ],
+      {
+        env: { ...process.env, ...h.core.config.env } as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     children.push(child);
     let childOut = '';
     child.stdout!.on('data', (d: Buffer) => (childOut += d.toString()));
@@ -144,7 +157,10 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
     const a = hold(h.core, 'instance-a', fakeSocket(t, name, 'a'));
     expect(await until(() => t.of(name, 'a', 'start').length === 1, 5000)).toBe(true);
     // Another instance wrote itself in (as after a long pause of ours): its lease runs for an hour.
-    await h.core.models.SocketLease.update({ holder: 'instance-intruder', expiresAt: new Date(Date.now() + 3600_000) }, { where: { name } });
+    await h.core.models.SocketLease.update(
+      { holder: 'instance-intruder', expiresAt: new Date(Date.now() + 3600_000) },
+      { where: { name } },
+    );
     const tookAt = Date.now();
     expect(await until(() => t.of(name, 'a', 'stop').length === 1, RENEW + SLACK)).toBe(true);
     expect(t.of(name, 'a', 'stop')[0]!.at - tookAt).toBeLessThanOrEqual(RENEW + SLACK);
@@ -152,7 +168,10 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
     // It keeps trying, but does not connect again while the other's lease lives.
     await sleep(4 * RENEW);
     expect(t.of(name, 'a', 'start')).toHaveLength(1);
-    expect((await leaseStatus(h.core)).find((l) => l.name === name)).toMatchObject({ holder: 'instance-intruder', live: true });
+    expect((await leaseStatus(h.core)).find((l) => l.name === name)).toMatchObject({
+      holder: 'instance-intruder',
+      live: true,
+    });
   });
 
   it('stops the socket when its database connection fails, stays up, and another instance takes over', async () => {
@@ -194,7 +213,11 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
     const name = fresh();
     const a = hold(h.core, 'instance-a', fakeSocket(t, name, 'a'));
     expect(await until(() => t.of(name, 'a', 'start').length === 1, 5000)).toBe(true);
-    expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({ holder: 'instance-a', live: true, expiresAt: expect.any(Date) });
+    expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({
+      holder: 'instance-a',
+      live: true,
+      expiresAt: expect.any(Date),
+    });
     await a.stop();
     expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({ holder: null, live: false });
   });

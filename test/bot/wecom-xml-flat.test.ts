@@ -46,7 +46,28 @@ const CASES = [
   '<other><A>1</A></other>',
 ];
 
-const PIECES = ['<xml>', '</xml>', '<A>', '</A>', '<B>', '</B>', '<![CDATA[', ']]>', ']', ']]', '&amp;', '&', '<', '>', 'x', ' ', '\n', '中', '<A/>', '<!-- c -->'];
+const PIECES = [
+  '<xml>',
+  '</xml>',
+  '<A>',
+  '</A>',
+  '<B>',
+  '</B>',
+  '<![CDATA[',
+  ']]>',
+  ']',
+  ']]',
+  '&amp;',
+  '&',
+  '<',
+  '>',
+  'x',
+  ' ',
+  '\n',
+  '中',
+  '<A/>',
+  '<!-- c -->',
+];
 
 describe('WeCom XML fast path', () => {
   it('reads every sample document as the full parser does', () => {

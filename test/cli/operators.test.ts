@@ -17,29 +17,76 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
   const steward = (...argv: string[]) => runSteward(registerOperators, h.core, argv);
 
   it('link by name, e-mail or id; the bot then knows the person on that channel; the audit trail names the CLI', async () => {
-    const r = await steward('operators', 'link', '--operator', '张三', '--channel', 'wecom', '--external-id', 'zhangsan');
+    const r = await steward(
+      'operators',
+      'link',
+      '--operator',
+      '张三',
+      '--channel',
+      'wecom',
+      '--external-id',
+      'zhangsan',
+    );
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toBe(`已将企业微信账号 zhangsan 关联到操作员 张三 (#${zhang.id})。\n`);
     expect((await operatorByIdentity(h.core, 'wecom', 'zhangsan'))?.id).toBe(zhang.id);
     const event = (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
     expect(event).toMatchObject({ action: 'operator.identity.link', door: 'cli', operatorName: 'cli-admin' });
-    expect((await steward('operators', 'link', '--operator', String(zhang.id), '--channel', 'feishu', '--external-id', 'ou_zhang')).code).toBe(0);
-    const again = await steward('operators', 'link', '--operator', zhang.email!, '--channel', 'wecom', '--external-id', 'zhangsan-new');
+    expect(
+      (
+        await steward(
+          'operators',
+          'link',
+          '--operator',
+          String(zhang.id),
+          '--channel',
+          'feishu',
+          '--external-id',
+          'ou_zhang',
+        )
+      ).code,
+    ).toBe(0);
+    const again = await steward(
+      'operators',
+      'link',
+      '--operator',
+      zhang.email!,
+      '--channel',
+      'wecom',
+      '--external-id',
+      'zhangsan-new',
+    );
     expect(again.out).toContain('替换了原账号 zhangsan');
   });
 
   it('list shows every operator with its accounts; --json gives them structured', async () => {
     const r = await steward('operators', 'list');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`#${zhang.id}\t张三\t${zhang.email}\tsales\t飞书(feishu): ou_zhang, 企业微信(wecom): zhangsan-new\n`);
+    expect(r.out).toContain(
+      `#${zhang.id}\t张三\t${zhang.email}\tsales\t飞书(feishu): ou_zhang, 企业微信(wecom): zhangsan-new\n`,
+    );
     expect(r.out).toMatch(/\t李四\t.*\t钉钉\(dingtalk\): lisi-ding\n/);
     expect(r.out).toMatch(/\tcli-admin\t.*\t未关联聊天账号\n/);
-    const json = JSON.parse((await steward('operators', 'list', '--json')).out) as { displayName: string; identities: unknown[] }[];
-    expect(json.find((o) => o.displayName === '李四')?.identities).toEqual([{ channel: 'dingtalk', externalId: 'lisi-ding' }]);
+    const json = JSON.parse((await steward('operators', 'list', '--json')).out) as {
+      displayName: string;
+      identities: unknown[];
+    }[];
+    expect(json.find((o) => o.displayName === '李四')?.identities).toEqual([
+      { channel: 'dingtalk', externalId: 'lisi-ding' },
+    ]);
   });
 
   it('refuses, in Chinese and with a non-zero exit, an account linked to someone else, a bad channel, an unknown operator', async () => {
-    const taken = await steward('operators', 'link', '--operator', '张三', '--channel', 'dingtalk', '--external-id', 'lisi-ding');
+    const taken = await steward(
+      'operators',
+      'link',
+      '--operator',
+      '张三',
+      '--channel',
+      'dingtalk',
+      '--external-id',
+      'lisi-ding',
+    );
     expect(taken.code).toBe(1);
     expect(taken.err).toContain('错误: 该钉钉账号已关联到操作员 李四');
     expect(taken.out).toBe('');
@@ -58,11 +105,24 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
     expect(r.code).toBe(0);
     expect(r.out).toBe(`已解除操作员 张三 (#${zhang.id}) 的飞书账号 ou_zhang。\n`);
     expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhang')).toBeNull();
-    expect((await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu')).err).toContain('没有关联飞书账号');
+    expect((await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu')).err).toContain(
+      '没有关联飞书账号',
+    );
   });
 
   it('refuses a non-admin acting through --as, and acts as a chat account given to --as', async () => {
-    const r = await steward('operators', 'link', '--operator', '张三', '--channel', 'feishu', '--external-id', 'ou_x', '--as', 'lisi-ding');
+    const r = await steward(
+      'operators',
+      'link',
+      '--operator',
+      '张三',
+      '--channel',
+      'feishu',
+      '--external-id',
+      'ou_x',
+      '--as',
+      'lisi-ding',
+    );
     expect(r.code).toBe(1);
     expect(r.err).toContain('李四 没有「管理操作员」权限');
     expect(await operatorByIdentity(h.core, 'feishu', 'ou_x')).toBeNull();

@@ -33,12 +33,13 @@ eachDialect('the audit chain in lanes, one per database node', (h) => {
     await second.models.sequelize.close();
   });
 
-  it('writes each instance\'s events into its own lane and head, and the whole chain verifies', async () => {
+  it("writes each instance's events into its own lane and head, and the whole chain verifies", async () => {
     const [one, two] = [await lane(1), await lane(2)];
     expect(two.length).toBe(3);
     expect(one.length).toBeGreaterThanOrEqual(3);
     // Each lane links to its own previous event, never to the other lane's.
-    for (const events of [one, two]) for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    for (const events of [one, two])
+      for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
     expect((await h.core.models.AuditHead.findByPk(2))!.lastId).toBe(two.at(-1)!.id);
     expect(await verifyAuditChain(h.core)).toMatchObject({ ok: true, checked: one.length + two.length });
     expect((await verifyAudit(second)).problems).toEqual([]);
@@ -48,14 +49,21 @@ eachDialect('the audit chain in lanes, one per database node', (h) => {
     const two = await lane(2);
     const victim = two[1]!;
     await q('DELETE FROM audit_events WHERE id = ?', [victim.id]);
-    expect(await verifyAuditChain(h.core)).toMatchObject({ ok: false, brokenAt: two[2]!.id, reason: `第 ${two[2]!.id} 条的 prevHash 与上一条不符 (事件被删除或插入)` });
+    expect(await verifyAuditChain(h.core)).toMatchObject({
+      ok: false,
+      brokenAt: two[2]!.id,
+      reason: `第 ${two[2]!.id} 条的 prevHash 与上一条不符 (事件被删除或插入)`,
+    });
     await h.core.models.AuditEvent.create(victim.get({ plain: true }));
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
 
     const checkpoint = await takeCheckpoint(h.core);
     const last = two.at(-1)!;
     await q('DELETE FROM audit_events WHERE id = ?', [last.id]);
-    expect(await verifyAuditChain(h.core)).toMatchObject({ ok: false, reason: '链尾与记录的链头不符 (末尾的事件被删除)' });
+    expect(await verifyAuditChain(h.core)).toMatchObject({
+      ok: false,
+      reason: '链尾与记录的链头不符 (末尾的事件被删除)',
+    });
     // A writer who also moves lane 2's head back passes the chain walk, but not the checkpoint.
     await q('UPDATE audit_head SET hash = ?, last_id = ? WHERE id = 2', [two.at(-2)!.hash, two.at(-2)!.id]);
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
@@ -70,7 +78,10 @@ eachDialect('the audit chain in lanes, one per database node', (h) => {
   it('names a lane whose head row was removed', async () => {
     const head = (await h.core.models.AuditHead.findByPk(2))!.get({ plain: true });
     await q('DELETE FROM audit_head WHERE id = 2');
-    expect(await verifyAuditChain(h.core)).toMatchObject({ ok: false, reason: '第 2 道链没有链头记录 (audit_head 中的行被删除)' });
+    expect(await verifyAuditChain(h.core)).toMatchObject({
+      ok: false,
+      reason: '第 2 道链没有链头记录 (audit_head 中的行被删除)',
+    });
     await h.core.models.AuditHead.create(head);
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
   });

@@ -16,7 +16,8 @@ import { withTransaction } from '../../models/tx.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 
-const NOT_KEYED = (id: number) => `审计链损坏: 第 ${id} 条的 hash 不是用审计密钥 (STEWARD_AUDIT_KEY) 签的: 这条事件是不知道密钥的人写入或改写的 (事件被伪造或改动)`;
+const NOT_KEYED = (id: number) =>
+  `审计链损坏: 第 ${id} 条的 hash 不是用审计密钥 (STEWARD_AUDIT_KEY) 签的: 这条事件是不知道密钥的人写入或改写的 (事件被伪造或改动)`;
 
 eachDialect('an audit trail a database writer cannot rewrite', (h) => {
   let admin: Actor;
@@ -25,7 +26,14 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
   const head = async () => (await h.core.models.AuditHead.findByPk(1))!;
   /** Puts rows (as read before a tamper) and the head back, so each test starts from a sound chain. */
   async function putBack(rows: AuditEvent[]) {
-    for (const r of rows) await q('UPDATE audit_events SET operator_name = ?, pii = ?, prev_hash = ?, hash = ? WHERE id = ?', [r.operatorName, r.pii, r.prevHash, r.hash, r.id]);
+    for (const r of rows)
+      await q('UPDATE audit_events SET operator_name = ?, pii = ?, prev_hash = ?, hash = ? WHERE id = ?', [
+        r.operatorName,
+        r.pii,
+        r.prevHash,
+        r.hash,
+        r.id,
+      ]);
     const last = rows.at(-1)!;
     await q('UPDATE audit_head SET hash = ?, last_id = ? WHERE id = 1', [last.hash, last.id]);
     expect((await verifyAudit(h.core)).problems).toEqual([]);
@@ -56,8 +64,22 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
   it('tamper 1: an appended event hashed correctly (sha256) but without the key is named', async () => {
     const before = await events();
     const top = await head();
-    const row = { at: new Date(), operatorId: null, operatorName: '伪造者', door: 'cli' as const, action: 'customer.edit', customerId: null, customerCode: 'C-FAKE', diff: '{"after":{"note":"伪造"}}' };
-    const forged = await h.core.models.AuditEvent.create({ ...row, pii: null, prevHash: top.hash, hash: eventHash(top.hash, row) });
+    const row = {
+      at: new Date(),
+      operatorId: null,
+      operatorName: '伪造者',
+      door: 'cli' as const,
+      action: 'customer.edit',
+      customerId: null,
+      customerCode: 'C-FAKE',
+      diff: '{"after":{"note":"伪造"}}',
+    };
+    const forged = await h.core.models.AuditEvent.create({
+      ...row,
+      pii: null,
+      prevHash: top.hash,
+      hash: eventHash(top.hash, row),
+    });
     await q('UPDATE audit_head SET hash = ?, last_id = ? WHERE id = 1', [forged.hash, forged.id]);
     expect((await verifyAudit(h.core)).problems).toEqual([NOT_KEYED(forged.id)]);
     await forged.destroy();
@@ -71,7 +93,12 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     for (const e of before.filter((x) => x.id >= victim.id)) {
       const operatorName = e.id === victim.id ? '别人' : e.operatorName;
       const hash = eventHash(prev, { ...e.get(), operatorName });
-      await q('UPDATE audit_events SET operator_name = ?, prev_hash = ?, hash = ? WHERE id = ?', [operatorName, prev, hash, e.id]);
+      await q('UPDATE audit_events SET operator_name = ?, prev_hash = ?, hash = ? WHERE id = ?', [
+        operatorName,
+        prev,
+        hash,
+        e.id,
+      ]);
       prev = hash;
     }
     await q('UPDATE audit_head SET hash = ? WHERE id = 1', [prev]);
@@ -79,11 +106,13 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     await putBack(before);
   });
 
-  it('tamper 3: one event\'s encrypted personal data swapped onto another is named', async () => {
+  it("tamper 3: one event's encrypted personal data swapped onto another is named", async () => {
     const before = await events();
     const [a, b] = before.filter((e) => e.pii).slice(-2) as [AuditEvent, AuditEvent];
     await q('UPDATE audit_events SET pii = ? WHERE id = ?', [a.pii, b.id]);
-    expect((await verifyAudit(h.core)).problems).toEqual([`审计链损坏: 第 ${b.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`]);
+    expect((await verifyAudit(h.core)).problems).toEqual([
+      `审计链损坏: 第 ${b.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`,
+    ]);
     await putBack(before);
   });
 
@@ -96,25 +125,48 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     await q('UPDATE audit_head SET hash = ?, last_id = ? WHERE id = 1', [kept.hash, kept.id]);
     expect(await verifyAuditChain(h.core)).toMatchObject({ ok: true });
     let out = '';
-    const code = await auditVerify(h.core, { checkpoint: checkpointText(cp) }, (s) => { out += s; });
+    const code = await auditVerify(h.core, { checkpoint: checkpointText(cp) }, (s) => {
+      out += s;
+    });
     expect(code).toBe(1);
-    expect(out).toContain(`✗ 链被截断或回滚: 校验点 (${cp.at}, 命令行给出的校验点) 记录链头为第 ${cp.id} 条 (共 ${cp.count} 条), 数据库里的链只到第 ${kept.id} 条 (共 ${cp.count - 2} 条)。事件 #${gone[0]!.id}–#${gone[1]!.id} 不在链中, 且链中没有还原记录说明 (可能被删除, 或数据库被回滚到旧备份)。`);
+    expect(out).toContain(
+      `✗ 链被截断或回滚: 校验点 (${cp.at}, 命令行给出的校验点) 记录链头为第 ${cp.id} 条 (共 ${cp.count} 条), 数据库里的链只到第 ${kept.id} 条 (共 ${cp.count - 2} 条)。事件 #${gone[0]!.id}–#${gone[1]!.id} 不在链中, 且链中没有还原记录说明 (可能被删除, 或数据库被回滚到旧备份)。`,
+    );
     for (const g of gone) await h.core.models.AuditEvent.create(g.get());
     await putBack(before);
     let ok = '';
-    expect(await auditVerify(h.core, { checkpoint: JSON.stringify(cp) }, (s) => { ok += s; })).toBe(0);
+    expect(
+      await auditVerify(h.core, { checkpoint: JSON.stringify(cp) }, (s) => {
+        ok += s;
+      }),
+    ).toBe(0);
     expect(ok).toContain('审计链完整');
   });
 
   it('tamper 5: a rollback to an old backup is reported; a restore through steward is recorded and explained', async () => {
     const backup = await takeBackup(h.core, admin);
-    expect(readManifest(backup.path).auditCheckpoint).toMatchObject({ id: (await head()).lastId, hash: (await head()).hash });
+    expect(readManifest(backup.path).auditCheckpoint).toMatchObject({
+      id: (await head()).lastId,
+      hash: (await head()).hash,
+    });
     await newCustomer(h, admin, { phone: '13912345999' });
     await newCustomer(h, admin);
     // The daily job: the signed head to the admins' chat and the append-only file.
     const sent: { title: string; text: string }[] = [];
-    const notifier = { toOperator: async (_o: unknown, m: { title: string; text: string }) => { sent.push(m); }, toGroup: async () => undefined, approvalDecided: async () => undefined };
-    const run = await auditCheckpointJob.run({ core: h.core, actor: admin, notifier: notifier as never, dryRun: false, log: h.core.logger });
+    const notifier = {
+      toOperator: async (_o: unknown, m: { title: string; text: string }) => {
+        sent.push(m);
+      },
+      toGroup: async () => undefined,
+      approvalDecided: async () => undefined,
+    };
+    const run = await auditCheckpointJob.run({
+      core: h.core,
+      actor: admin,
+      notifier: notifier as never,
+      dryRun: false,
+      log: h.core.logger,
+    });
     const top = await head();
     expect(run.summary).toMatch(new RegExp(`^已记录校验点: 链头第 ${top.lastId} 条`));
     expect(sent[0]).toMatchObject({ title: '审计校验点' });
@@ -139,11 +191,18 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     const restore = (await events()).at(-1)!;
     expect(restore.action).toBe('audit.restore');
     const info = JSON.parse(restore.diff).info;
-    expect(info).toMatchObject({ backup: path.basename(backup.path), by: '链管理员', headBefore: { id: top.lastId, hash: top.hash }, headAfter: { id: rolled.lastId, hash: rolled.hash } });
+    expect(info).toMatchObject({
+      backup: path.basename(backup.path),
+      by: '链管理员',
+      headBefore: { id: top.lastId, hash: top.hash },
+      headAfter: { id: rolled.lastId, hash: rolled.hash },
+    });
     expect(result.safetyBackup).toBeTruthy();
     const after = await verifyAudit(h.core);
     expect(after.problems).toEqual([]);
-    expect(after.notes).toContain(`第 ${restore.id} 条记录: ${restore.at.toISOString()} 链管理员 从备份「${path.basename(backup.path)}」还原了整个数据库, 链头由 #${top.lastId} (共 ${info.headBefore.count} 条) 回到 #${rolled.lastId} (共 ${info.headAfter.count} 条), 事件 #${rolled.lastId + 1}–#${top.lastId} 因还原而不在链中。`);
+    expect(after.notes).toContain(
+      `第 ${restore.id} 条记录: ${restore.at.toISOString()} 链管理员 从备份「${path.basename(backup.path)}」还原了整个数据库, 链头由 #${top.lastId} (共 ${info.headBefore.count} 条) 回到 #${rolled.lastId} (共 ${info.headAfter.count} 条), 事件 #${rolled.lastId + 1}–#${top.lastId} 因还原而不在链中。`,
+    );
     expect(after.notes.join('\n')).toMatch(/其中 \d+ 个的链头因还原而不在链中, 已由还原记录说明/);
   });
 
@@ -157,11 +216,17 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
       prev = hash;
     }
     await q('UPDATE audit_head SET hash = ? WHERE id = 1', [prev]);
-    expect((await verifyAuditChain(h.core)).reason).toBe(`链中 ${before.length} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`);
+    expect((await verifyAuditChain(h.core)).reason).toBe(
+      `链中 ${before.length} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`,
+    );
     const anchorId = (await anchorAuditChain(h.core))!;
     expect(await anchorAuditChain(h.core)).toBeNull();
     const anchor = (await h.core.models.AuditEvent.findByPk(anchorId))!;
-    expect(JSON.parse(anchor.diff).info.legacyHead).toEqual({ id: before.at(-1)!.id, hash: prev, count: before.length });
+    expect(JSON.parse(anchor.diff).info.legacyHead).toEqual({
+      id: before.at(-1)!.id,
+      hash: prev,
+      count: before.length,
+    });
     expect(await verifyAuditChain(h.core)).toMatchObject({ ok: true, checked: before.length + 1 });
     const victim = before[1]!;
     await q('UPDATE audit_events SET operator_name = ? WHERE id = ?', ['别人', victim.id]);

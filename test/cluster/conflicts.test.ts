@@ -4,7 +4,14 @@ import { openCore } from '../../core/boot.js';
 import type { Core } from '../../core/context.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import { createLogger } from '../../core/logger.js';
-import { conflictBackoffMs, isDatabaseUnavailable, isLockConflict, TX_ATTEMPTS, txTiming, withTransaction } from '../../models/tx.js';
+import {
+  conflictBackoffMs,
+  isDatabaseUnavailable,
+  isLockConflict,
+  TX_ATTEMPTS,
+  txTiming,
+  withTransaction,
+} from '../../models/tx.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { eachDialect } from '../helpers/db.js';
 import { openReply, sealed, textXml } from '../helpers/wecom.js';
@@ -13,13 +20,23 @@ import { newCustomer } from '../core/fixtures.js';
 /** What mysql2 raises on a deadlock or a Galera certification failure, as sequelize wraps it. */
 function mysqlError(errno: 1213 | 1205): DatabaseError {
   const code = errno === 1213 ? 'ER_LOCK_DEADLOCK' : 'ER_LOCK_WAIT_TIMEOUT';
-  const parent = Object.assign(new Error(errno === 1213 ? 'Deadlock found when trying to get lock; try restarting transaction' : 'Lock wait timeout exceeded; try restarting transaction'), { code, errno, sqlState: errno === 1213 ? '40001' : 'HY000', sql: 'COMMIT' });
+  const parent = Object.assign(
+    new Error(
+      errno === 1213
+        ? 'Deadlock found when trying to get lock; try restarting transaction'
+        : 'Lock wait timeout exceeded; try restarting transaction',
+    ),
+    { code, errno, sqlState: errno === 1213 ? '40001' : 'HY000', sql: 'COMMIT' },
+  );
   return new DatabaseError(parent as unknown as Error & { sql: string; parameters: object });
 }
 
 /** A stand-in for a MySQL sequelize whose transaction() runs fn and lets it throw. */
 function fakeMysql(): Sequelize {
-  return { getDialect: () => 'mysql', transaction: (fn: (t: Transaction) => Promise<unknown>) => fn({} as Transaction) } as unknown as Sequelize;
+  return {
+    getDialect: () => 'mysql',
+    transaction: (fn: (t: Transaction) => Promise<unknown>) => fn({} as Transaction),
+  } as unknown as Sequelize;
 }
 
 describe('withTransaction on MySQL/Galera: conflicts rerun the whole transaction with jittered backoff', () => {
@@ -52,20 +69,24 @@ describe('withTransaction on MySQL/Galera: conflicts rerun the whole transaction
 
   it(`gives up after ${TX_ATTEMPTS} runs and throws the conflict itself`, async () => {
     let runs = 0;
-    await expect(withTransaction(fakeMysql(), async () => {
-      runs++;
-      throw mysqlError(1213);
-    })).rejects.toMatchObject({ parent: { errno: 1213 } });
+    await expect(
+      withTransaction(fakeMysql(), async () => {
+        runs++;
+        throw mysqlError(1213);
+      }),
+    ).rejects.toMatchObject({ parent: { errno: 1213 } });
     expect(runs).toBe(TX_ATTEMPTS);
     expect(waits).toHaveLength(TX_ATTEMPTS - 1);
   });
 
   it('any other error is thrown at once, never retried', async () => {
     let runs = 0;
-    await expect(withTransaction(fakeMysql(), async () => {
-      runs++;
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      withTransaction(fakeMysql(), async () => {
+        runs++;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(runs).toBe(1);
   });
 
@@ -80,8 +101,18 @@ describe('withTransaction on MySQL/Galera: conflicts rerun the whole transaction
     expect(isLockConflict(mysqlError(1213))).toBe(true);
     expect(isLockConflict(Object.assign(new Error('raw'), { errno: 1205 }))).toBe(true);
     expect(isLockConflict(new Error('x'))).toBe(false);
-    expect(isDatabaseUnavailable(new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })))).toBe(true);
-    expect(isDatabaseUnavailable(Object.assign(new Error('WSREP has not yet prepared node for application use'), { original: { code: 'ER_UNKNOWN_COM_ERROR', errno: 1047 } }))).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      ),
+    ).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error('WSREP has not yet prepared node for application use'), {
+          original: { code: 'ER_UNKNOWN_COM_ERROR', errno: 1047 },
+        }),
+      ),
+    ).toBe(true);
     expect(isDatabaseUnavailable(mysqlError(1213))).toBe(false);
   });
 });
@@ -97,8 +128,12 @@ eachDialect('conflicts and outages as users see them', (h) => {
 
   async function post(from: string, content: string) {
     const s = sealed(textXml(from, content, msgId()));
-    const res = await app.request(`/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body, headers: { 'content-type': 'text/xml' } });
-    return { status: res.status, content: res.status === 200 && res.text ? openReply(res.text).Content ?? '' : '' };
+    const res = await app.request(`/webhooks/wecom?${s.query}`, {
+      method: 'POST',
+      body: s.body,
+      headers: { 'content-type': 'text/xml' },
+    });
+    return { status: res.status, content: res.status === 200 && res.text ? (openReply(res.text).Content ?? '') : '' };
   }
 
   it('a create whose transaction hits a 1213 (Galera certification) is rerun: one customer, one audit event', async () => {
@@ -111,7 +146,9 @@ eachDialect('conflicts and outages as users see them', (h) => {
     const { AuditHead, AuditEvent, Customer } = h.core.models;
     const real = AuditHead.findByPk.bind(AuditHead);
     let thrown = 0;
-    const spy = jest.spyOn(AuditHead, 'findByPk').mockImplementation((async (...args: Parameters<typeof AuditHead.findByPk>) => {
+    const spy = jest.spyOn(AuditHead, 'findByPk').mockImplementation((async (
+      ...args: Parameters<typeof AuditHead.findByPk>
+    ) => {
       if (thrown++ < 2) throw mysqlError(1213);
       return real(...args);
     }) as typeof AuditHead.findByPk);
@@ -127,7 +164,9 @@ eachDialect('conflicts and outages as users see them', (h) => {
   });
 
   it('chat while the database is unreachable: 「数据库暂时不可用, 请稍后重试」, HTTP 200, never a raw 500', async () => {
-    const refused = new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' }));
+    const refused = new ConnectionRefusedError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' }),
+    );
     const spy = jest.spyOn(h.core.models.BotInbound, 'create').mockRejectedValue(refused);
     try {
       const res = await post('demo-sales', '新建客户 宕机测试贸易有限公司');
@@ -138,7 +177,11 @@ eachDialect('conflicts and outages as users see them', (h) => {
   });
 
   it('/healthz says 503 when the database cannot be reached', async () => {
-    const spy = jest.spyOn(h.core.models.sequelize, 'query').mockRejectedValue(new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })));
+    const spy = jest
+      .spyOn(h.core.models.sequelize, 'query')
+      .mockRejectedValue(
+        new ConnectionRefusedError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      );
     try {
       const res = await app.request('/healthz');
       expect(res.status).toBe(503);
@@ -157,7 +200,12 @@ eachDialect('the demo seed uses the ids the database returns', (h) => {
     if (h.dialect !== 'mariadb') return;
     core = openCore(h.core.config, createLogger('silent'));
     core.models.sequelize.addHook('afterConnect', async (conn: unknown) => {
-      await new Promise<void>((resolve, reject) => (conn as { query(sql: string, cb: (e: Error | null) => void): void }).query('SET SESSION auto_increment_increment = 3, auto_increment_offset = 2', (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        (conn as { query(sql: string, cb: (e: Error | null) => void): void }).query(
+          'SET SESSION auto_increment_increment = 3, auto_increment_offset = 2',
+          (e) => (e ? reject(e) : resolve()),
+        ),
+      );
     });
   });
   afterAll(async () => {

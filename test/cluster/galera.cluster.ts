@@ -29,10 +29,19 @@ import { openReply, sealed, textXml, WECOM } from '../helpers/wecom.js';
 const script = path.resolve('test/cluster/galera.sh');
 const reuse = process.env.GALERA_RUNNING === '1';
 const dir = process.env.GALERA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'steward-galera-'));
-const galera = (...args: string[]) => execFileSync(script, args, { env: { ...process.env, GALERA_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'], timeout: 180_000 }).toString();
+const galera = (...args: string[]) =>
+  execFileSync(script, args, {
+    env: { ...process.env, GALERA_DIR: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 180_000,
+  }).toString();
 const nodeUrl = (n: number) => `mysql://root@127.0.0.1:2330${n}/steward`;
 
-interface Instance { n: number; core: Core; running: Running }
+interface Instance {
+  n: number;
+  core: Core;
+  running: Running;
+}
 
 /** Error-level log lines of all three instances (JSON), to show no lost race is logged as an error. */
 const errorLines: string[] = [];
@@ -40,7 +49,10 @@ const errorLines: string[] = [];
 /** Opens and migrates one instance's core (what `steward serve` does before it listens). */
 async function prepareInstance(n: number, env: Record<string, string>, url = nodeUrl(n)): Promise<Core> {
   const config = testConfig(url, { ...env, HOST: '127.0.0.1' });
-  const logger = pino({ level: 'error', base: { instance: n } }, { write: (line: string) => void errorLines.push(line) }) as unknown as Logger;
+  const logger = pino(
+    { level: 'error', base: { instance: n } },
+    { write: (line: string) => void errorLines.push(line) },
+  ) as unknown as Logger;
   const core = openCore(config, logger);
   await prepareDatabase(core);
   return core;
@@ -74,27 +86,49 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
   let jobsFrom = 0;
   const attempts: { n: number; job: string; result: RunResult }[] = [];
 
-  async function say(to: Instance, from: string, content: string, id = msgId()): Promise<{ status: number; text: string; ms: number }> {
+  async function say(
+    to: Instance,
+    from: string,
+    content: string,
+    id = msgId(),
+  ): Promise<{ status: number; text: string; ms: number }> {
     const s = sealed(textXml(from, content, id));
     const t0 = performance.now();
     const res = await fetch(`${to.running.url}/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body });
     const body = await res.text();
-    return { status: res.status, text: res.status === 200 && body ? openReply(body).Content ?? '' : body, ms: performance.now() - t0 };
+    return {
+      status: res.status,
+      text: res.status === 200 && body ? (openReply(body).Content ?? '') : body,
+      ms: performance.now() - t0,
+    };
   }
 
   beforeAll(async () => {
     if (!reuse) galera('start');
-    else await onNode(1, (c) => c.query('DROP DATABASE IF EXISTS steward').then(() => c.query('CREATE DATABASE steward CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')));
+    else
+      await onNode(1, (c) =>
+        c
+          .query('DROP DATABASE IF EXISTS steward')
+          .then(() => c.query('CREATE DATABASE steward CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')),
+      );
     fake = await new FakeMessenger().start();
     const key = () => crypto.randomBytes(32).toString('base64');
     // One deployment: the three instances share their configuration and keys.
     const env = {
-      ...WECOM, ...DINGTALK, WECOM_API_BASE: fake.url, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url,
-      STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), STEWARD_AUDIT_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      ...WECOM,
+      ...DINGTALK,
+      WECOM_API_BASE: fake.url,
+      DINGTALK_API_BASE: fake.url,
+      DINGTALK_OAPI_BASE: fake.url,
+      STEWARD_DATA_KEY: key(),
+      STEWARD_INDEX_KEY: key(),
+      STEWARD_AUDIT_KEY: key(),
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
       // As .env.example advises for a cluster.
       CODE_BLOCK_SIZE: '20',
       // Two cheap jobs every 10 s on all three instances (the slot key is to the second).
-      JOB_APPROVAL_EXPIRY_CRON: '*/10 * * * * *', JOB_REACTIVATE_DUE_CRON: '*/10 * * * * *',
+      JOB_APPROVAL_EXPIRY_CRON: '*/10 * * * * *',
+      JOB_REACTIVATE_DUE_CRON: '*/10 * * * * *',
     };
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {
@@ -103,15 +137,31 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
       // serve() one after another: its ensureAdmin() first-boot race is fixed on the back-office
       // branch (admin/auth); once merged, these can start at once too.
       for (const [i, core] of cores.entries()) inst.push(await startInstance(i + 1, core));
-      listed = await startInstance(4, await prepareInstance(4, env, 'mysql://root@127.0.0.1:23303,127.0.0.1:23301/steward'));
+      listed = await startInstance(
+        4,
+        await prepareInstance(4, env, 'mysql://root@127.0.0.1:23303,127.0.0.1:23301/steward'),
+      );
     } finally {
       process.stdout.write = write;
     }
     await seedDemo(inst[0]!.core);
     const jobs = JOBS.filter((j) => j.name === 'approval-expiry' || j.name === 'reactivate-due');
-    const notifier = { toOperator: async () => undefined, toGroup: async () => undefined, approvalDecided: async () => undefined, linksWanted: () => false, reviewLink: () => '', hasTeamGroup: async () => false };
+    const notifier = {
+      toOperator: async () => undefined,
+      toGroup: async () => undefined,
+      approvalDecided: async () => undefined,
+      linksWanted: () => false,
+      reviewLink: () => '',
+      hasTeamGroup: async () => false,
+    };
     jobsFrom = Date.now();
-    stopJobs = inst.map((i) => startScheduler(i.core, { jobs, notifier, onAttempt: (job, result) => attempts.push({ n: i.n, job: job.name, result }) }));
+    stopJobs = inst.map((i) =>
+      startScheduler(i.core, {
+        jobs,
+        notifier,
+        onAttempt: (job, result) => attempts.push({ n: i.n, job: job.name, result }),
+      }),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -122,16 +172,25 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
   }, 60_000);
 
   it('three instances migrated at once on an empty cluster all come up', async () => {
-    for (const i of inst) expect(await (await fetch(`${i.running.url}/healthz`)).json()).toMatchObject({ status: 'ok', migrations: 'up-to-date' });
+    for (const i of inst)
+      expect(await (await fetch(`${i.running.url}/healthz`)).json()).toMatchObject({
+        status: 'ok',
+        migrations: 'up-to-date',
+      });
   });
 
   // Each instance takes code numbers 20 at a time (CODE_BLOCK_SIZE) and appends to its node's audit
   // lane, so concurrent creates on three nodes no longer all update one counter row and one chain head.
   it('60 concurrent creates spread over the three instances: 60 unique codes, 0 errors, p99 under 2 s; the chain verifies on every node', async () => {
-    const names = Array.from({ length: 60 }, (_, i) => `${['杭州', '宁波', '温州', '绍兴', '嘉兴', '湖州'][i % 6]}${['瑞丰', '金鼎', '恒通', '宏达', '永盛'][Math.floor(i / 6) % 5]}${['五金', '建材'][Math.floor(i / 30)]}第${i + 1}分公司`);
+    const names = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `${['杭州', '宁波', '温州', '绍兴', '嘉兴', '湖州'][i % 6]}${['瑞丰', '金鼎', '恒通', '宏达', '永盛'][Math.floor(i / 6) % 5]}${['五金', '建材'][Math.floor(i / 30)]}第${i + 1}分公司`,
+    );
     const t0 = performance.now();
     const replies = await Promise.all(names.map((name, i) => say(inst[i % 3]!, 'demo-sales', `新建客户 名称=${name}`)));
-    if (process.env.CLUSTER_DEBUG) process.stderr.write(`${JSON.stringify(replies.map((r) => [Math.round(r.ms), r.text.slice(0, 30)]))}\n`);
+    if (process.env.CLUSTER_DEBUG)
+      process.stderr.write(`${JSON.stringify(replies.map((r) => [Math.round(r.ms), r.text.slice(0, 30)]))}\n`);
     // No answer is an error; one slower than the 2 s reply window goes out through the messenger.
     expect(replies.filter((r) => r.status !== 200 || (r.text && !r.text.startsWith('已新建客户 ')))).toEqual([]);
     const late = replies.filter((r) => !r.text).length;
@@ -146,7 +205,9 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
     expect(rows.length).toBe(60);
     expect(new Set(rows.map((r) => r.code)).size).toBe(60);
     const p = p99(replies.map((r) => r.ms));
-    process.stderr.write(`cluster creates: 60 over 3 instances in ${wall.toFixed(0)} ms (${(60_000 / wall).toFixed(1)}/s); reply p99 ${p.toFixed(0)} ms; ${late} answered through the messenger\n`);
+    process.stderr.write(
+      `cluster creates: 60 over 3 instances in ${wall.toFixed(0)} ms (${(60_000 / wall).toFixed(1)}/s); reply p99 ${p.toFixed(0)} ms; ${late} answered through the messenger\n`,
+    );
     if (process.env.CLUSTER_STRICT_P99 !== '0') expect(p).toBeLessThan(2000);
     for (const i of inst) {
       await i.core.models.sequelize.query('SET SESSION wsrep_sync_wait = 1').catch(() => undefined);
@@ -156,13 +217,18 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
   }, 120_000);
 
   it('the same chat message delivered to all three at once: one effect, no 5xx', async () => {
-    const code = (await inst[0]!.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] }))!.code;
+    const code = (await inst[0]!.core.models.Customer.findOne({
+      where: { status: 'active' },
+      order: [['id', 'DESC']],
+    }))!.code;
     const id = msgId();
     const replies = await Promise.all(inst.map((i) => say(i, 'demo-admin', `保留客户 ${code} 老客户`, id)));
     expect(replies.filter((r) => r.status >= 500)).toEqual([]);
     await new Promise((r) => setTimeout(r, 300));
     expect(await inst[1]!.core.models.CustomerKeep.count({ where: { customerCode: code } })).toBe(1);
-    expect(await inst[2]!.core.models.AuditEvent.count({ where: { customerCode: code, action: 'customer.keep' } })).toBe(1);
+    expect(
+      await inst[2]!.core.models.AuditEvent.count({ where: { customerCode: code, action: 'customer.keep' } }),
+    ).toBe(1);
   });
 
   it('two approvals of one request on two nodes at once: exactly one delete, the other hears 「该申请已处理」', async () => {
@@ -179,13 +245,20 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
       await c.query('SET SESSION wsrep_sync_wait = 1');
       const [rows] = await c.query('SELECT COUNT(*) AS n FROM recycle_entries WHERE customer_code = ?', [code]);
       expect((rows as { n: number }[])[0]!.n).toBe(1);
-      const [deleted] = await c.query("SELECT COUNT(*) AS n FROM audit_events WHERE customer_code = ? AND action = 'customer.delete'", [code]);
+      const [deleted] = await c.query(
+        "SELECT COUNT(*) AS n FROM audit_events WHERE customer_code = ? AND action = 'customer.delete'",
+        [code],
+      );
       expect((deleted as { n: number }[])[0]!.n).toBe(1);
     });
   });
 
   it('a 确认 that lands on another instance right after its question finds the question (causal read)', async () => {
-    const rows = await inst[0]!.core.models.Customer.findAll({ where: { status: 'active' }, order: [['id', 'DESC']], limit: 6 });
+    const rows = await inst[0]!.core.models.Customer.findAll({
+      where: { status: 'active' },
+      order: [['id', 'DESC']],
+      limit: 6,
+    });
     for (const [k, c] of rows.entries()) {
       const asked = await say(inst[k % 3]!, 'demo-admin', `停用客户 ${c.code} 信息错误`);
       expect(asked.text).toContain(c.code);
@@ -195,7 +268,11 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
   });
 
   it('kill -9 of one node: the others keep answering, its instance says 「数据库暂时不可用」 and /healthz 503; after rejoin all converge', async () => {
-    const load = Promise.all(Array.from({ length: 12 }, (_, i) => say(inst[i % 2]!, 'demo-sales', `新建客户 名称=断电测试${['甲', '乙', '丙', '丁'][i % 4]}${i}号商行`)));
+    const load = Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        say(inst[i % 2]!, 'demo-sales', `新建客户 名称=断电测试${['甲', '乙', '丙', '丁'][i % 4]}${i}号商行`),
+      ),
+    );
     galera('kill', '3');
     const during = await load;
     // While the cluster evicts the dead node (evs.suspect_timeout) commits wait a few seconds: a slow
@@ -208,21 +285,27 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
     // The instance whose DATABASE_URL lists node 3 then node 1 moves to node 1: at most its
     // connections already open to node 3 fail once, then it answers as before.
     let moved = '';
-    for (let i = 0; i < 10 && !moved.startsWith('已新建客户'); i++) moved = (await say(listed, 'demo-sales', `新建客户 名称=切换节点测试${i}号商行`)).text;
+    for (let i = 0; i < 10 && !moved.startsWith('已新建客户'); i++)
+      moved = (await say(listed, 'demo-sales', `新建客户 名称=切换节点测试${i}号商行`)).text;
     expect(moved).toMatch(/^已新建客户 /);
     expect((await fetch(`${listed.running.url}/healthz`)).status).toBe(200);
 
     galera('restart', '3');
-    const sums = await Promise.all([1, 2, 3].map((n) => onNode(n, async (c) => {
-      await c.query('SET SESSION wsrep_sync_wait = 1');
-      const [rows] = await c.query('CHECKSUM TABLE customers, audit_events, audit_head');
-      return rows;
-    })));
+    const sums = await Promise.all(
+      [1, 2, 3].map((n) =>
+        onNode(n, async (c) => {
+          await c.query('SET SESSION wsrep_sync_wait = 1');
+          const [rows] = await c.query('CHECKSUM TABLE customers, audit_events, audit_head');
+          return rows;
+        }),
+      ),
+    );
     expect(sums[1]).toEqual(sums[0]);
     expect(sums[2]).toEqual(sums[0]);
     // The orphaned instance reconnects by itself.
     let back = '';
-    for (let i = 0; i < 20 && !back.startsWith('已新建客户'); i++) back = (await say(inst[2]!, 'demo-sales', `新建客户 名称=恢复后测试${i}号商行`)).text;
+    for (let i = 0; i < 20 && !back.startsWith('已新建客户'); i++)
+      back = (await say(inst[2]!, 'demo-sales', `新建客户 名称=恢复后测试${i}号商行`)).text;
     expect(back).toMatch(/^已新建客户 /);
   }, 180_000);
 
@@ -236,7 +319,9 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
     stopJobs = [];
     const rows = await onNode(1, async (c) => {
       await c.query('SET SESSION wsrep_sync_wait = 1');
-      const [r] = await c.query("SELECT job, slot, COUNT(*) AS n FROM job_runs WHERE job IN ('approval-expiry', 'reactivate-due') AND slot NOT LIKE 'manual:%' GROUP BY job, slot ORDER BY slot");
+      const [r] = await c.query(
+        "SELECT job, slot, COUNT(*) AS n FROM job_runs WHERE job IN ('approval-expiry', 'reactivate-due') AND slot NOT LIKE 'manual:%' GROUP BY job, slot ORDER BY slot",
+      );
       return r as { job: string; slot: string; n: number }[];
     });
     for (const job of ['approval-expiry', 'reactivate-due']) {
@@ -250,7 +335,11 @@ describe('three instances on a three-node MariaDB Galera cluster', () => {
       const claimed = attempts.filter((a) => a.job === job && a.result.claimed).length;
       expect(claimed).toBe(slots.length);
     }
-    const races = errorLines.filter((l) => /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|Deadlock|Duplicate entry|job could not be started/.test(l) && !/ECONNREFUSED|PROTOCOL_CONNECTION_LOST|WSREP|数据库暂时不可用/.test(l));
+    const races = errorLines.filter(
+      (l) =>
+        /ER_DUP_ENTRY|ER_LOCK_DEADLOCK|Deadlock|Duplicate entry|job could not be started/.test(l) &&
+        !/ECONNREFUSED|PROTOCOL_CONNECTION_LOST|WSREP|数据库暂时不可用/.test(l),
+    );
     expect(races).toEqual([]);
   }, 120_000);
 });

@@ -8,7 +8,10 @@ import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 
 type ListAnswer = { meta: { total: number }; records: Array<{ id: string; params: Record<string, string> }> };
-type RecodeAnswer = { notice?: { message: string; type: string }; plan?: { rows: number; problems: number; text: string } };
+type RecodeAnswer = {
+  notice?: { message: string; type: string };
+  plan?: { rows: number; problems: number; text: string };
+};
 
 eachDialect('back office: 编码检查 page with 批量改编码, and the dashboard card', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
@@ -24,7 +27,11 @@ eachDialect('back office: 编码检查 page with 批量改编码, and the dashbo
     admin = await h.actor('管理员', ['admin']);
     await h.operator('沈审批', ['approver'], { wecom: 'shen' });
     const ids: Record<string, number> = {};
-    for (const [login, roles] of [['boss', ['admin']], ['wang', ['sales']], ['kan', ['viewer']]] as const) {
+    for (const [login, roles] of [
+      ['boss', ['admin']],
+      ['wang', ['sales']],
+      ['kan', ['viewer']],
+    ] as const) {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
       ids[login] = operator.id;
@@ -33,31 +40,50 @@ eachDialect('back office: 编码检查 page with 批量改编码, and the dashbo
     // wang (sales) recodes OLD-7 and OLD7 below: they are his, as the ownership rule asks.
     c.old = (await newCustomer(h, admin, { code: 'OLD-7', ownerId: ids.wang! })).code;
     // A near-duplicate pair as a legacy import leaves it (core would refuse the second).
-    await h.core.models.Customer.create({ code: 'OLD7', name: uniqueName(), nameNorm: uniqueName(), ownerId: ids.wang! } as never);
+    await h.core.models.Customer.create({
+      code: 'OLD7',
+      name: uniqueName(),
+      nameNorm: uniqueName(),
+      ownerId: ids.wang!,
+    } as never);
   });
   afterAll(async () => server?.close());
 
   it('lists off-rule codes and near-duplicates with what to do', async () => {
     const body = (await as.kan!.list('code_report')).json<ListAnswer>();
     expect(body.meta.total).toBe(3);
-    expect(body.records.map((r) => [r.params.kind, r.params.codes])).toEqual([['近似编码', 'OLD-7 ≈ OLD7'], ['不合规则', 'OLD-7'], ['不合规则', 'OLD7']]);
+    expect(body.records.map((r) => [r.params.kind, r.params.codes])).toEqual([
+      ['近似编码', 'OLD-7 ≈ OLD7'],
+      ['不合规则', 'OLD-7'],
+      ['不合规则', 'OLD7'],
+    ]);
     expect(body.records[1]!.params.hint).toContain('不符合当前编码规则 C{YYYY}{SEQ:4}');
     const page = await as.boss!.pageState();
-    expect(page.resources.find((r) => r.id === 'code_report')?.resourceActions.map((a) => a.name)).toContain('bulkRecode');
+    expect(page.resources.find((r) => r.id === 'code_report')?.resourceActions.map((a) => a.name)).toContain(
+      'bulkRecode',
+    );
   });
 
   it('批量改编码: a dry run writes nothing and names clashing rows; submit files a request the approver is told about', async () => {
     const path = '/admin/api/resources/code_report/actions/bulkRecode';
     expect((await as.kan!.post(path, { rows: 'OLD-7\tC20269001', reason: 'x' })).status).toBe(403);
-    const clash = (await as.wang!.post(path, { rows: `旧编码\t新编码\nOLD-7\tC20269001\nOLD7\tc20269001`, reason: '统一编码' })).json<RecodeAnswer>();
+    const clash = (
+      await as.wang!.post(path, { rows: `旧编码\t新编码\nOLD-7\tC20269001\nOLD7\tc20269001`, reason: '统一编码' })
+    ).json<RecodeAnswer>();
     expect(clash.plan).toMatchObject({ rows: 1, problems: 1 });
     expect(clash.plan!.text).toContain('✗ 第 3 行: 新编码 C20269001 与第 2 行的新编码重复');
-    const dry = (await as.wang!.post(path, { rows: 'OLD-7\tC20269001\nOLD7\tC20269002', reason: '统一编码' })).json<RecodeAnswer>();
+    const dry = (
+      await as.wang!.post(path, { rows: 'OLD-7\tC20269001\nOLD7\tC20269002', reason: '统一编码' })
+    ).json<RecodeAnswer>();
     expect(dry.plan).toMatchObject({ rows: 2, problems: 0 });
     expect(await h.core.models.CustomerRecode.count()).toBe(0);
-    const filed = (await as.wang!.post(path, { rows: 'OLD-7\tC20269001\nOLD7\tC20269002', reason: '统一编码', submit: 'true' })).json<RecodeAnswer>();
+    const filed = (
+      await as.wang!.post(path, { rows: 'OLD-7\tC20269001\nOLD7\tC20269002', reason: '统一编码', submit: 'true' })
+    ).json<RecodeAnswer>();
     expect(filed.notice?.message).toMatch(/^已提交改编码申请 #\d+ \(2 个客户\), 等待另一位审批人批准/);
-    const inbox = (await consoleInbox(bot.deps, { as: 'shen', door: 'wecom', group: false })).map((r) => r.text).join('\n');
+    const inbox = (await consoleInbox(bot.deps, { as: 'shen', door: 'wecom', group: false }))
+      .map((r) => r.text)
+      .join('\n');
     expect(inbox).toContain('• OLD-7 ');
     const recode = (await h.core.models.CustomerRecode.findOne())!;
     await approveRecode(h.core, await h.actor('沈审批', ['approver']), recode.id);
@@ -66,6 +92,14 @@ eachDialect('back office: 编码检查 page with 批量改编码, and the dashbo
 
   it('the dashboard card shows the code counts', async () => {
     const d = (await as.kan!.get('/admin/api/dashboard')).json<{ codes: Record<string, unknown> }>();
-    expect(d.codes).toMatchObject({ rule: 'C{YYYY}{SEQ:4}', total: 3, auto: 1, recode: 2, offRule: 0, next: 'C20260002', href: '/admin/resources/code_report' });
+    expect(d.codes).toMatchObject({
+      rule: 'C{YYYY}{SEQ:4}',
+      total: 3,
+      auto: 1,
+      recode: 2,
+      offRule: 0,
+      next: 'C20260002',
+      href: '/admin/resources/code_report',
+    });
   });
 });

@@ -16,12 +16,14 @@ eachDialect('automatic codes taken a block at a time (CODE_BLOCK_SIZE)', (h) => 
   let a: Core;
   let b: Core;
   let admin: Actor;
-  const create = (core: Core) => createCustomer(core, admin, { name: uniqueName('号段客户') }).then((r) => r.customer.code);
+  const create = (core: Core) =>
+    createCustomer(core, admin, { name: uniqueName('号段客户') }).then((r) => r.customer.code);
   const counter = async () => (await h.core.models.CodeSequence.findAll({ raw: true })).map((r) => r.nextValue);
 
   beforeAll(async () => {
     h.setNow(new Date('2026-05-10T04:00:00Z'));
-    const open = () => openCore(loadConfig({ ...h.core.config.env, CODE_BLOCK_SIZE: '5' }), createLogger('silent'), () => h.core.now());
+    const open = () =>
+      openCore(loadConfig({ ...h.core.config.env, CODE_BLOCK_SIZE: '5' }), createLogger('silent'), () => h.core.now());
     [a, b] = [open(), open()];
     admin = await h.actor('号段管理员', ['admin']);
   });
@@ -55,7 +57,9 @@ eachDialect('automatic codes taken a block at a time (CODE_BLOCK_SIZE)', (h) => 
   });
 
   it('gives the number of a refused create back: the next create on that instance takes it, no gap', async () => {
-    const c = openCore(loadConfig({ ...h.core.config.env, CODE_BLOCK_SIZE: '5' }), createLogger('silent'), () => h.core.now());
+    const c = openCore(loadConfig({ ...h.core.config.env, CODE_BLOCK_SIZE: '5' }), createLogger('silent'), () =>
+      h.core.now(),
+    );
     try {
       const name = uniqueName('重名客户');
       const first = (await createCustomer(c, admin, { name })).customer.code;

@@ -13,10 +13,14 @@ import { expectRefused, newCustomer } from '../core/fixtures.js';
 import { previewRecode, requestRecode } from '../../core/customers/recode/request.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-type RecodeAnswer = { notice?: { message: string; type: string }; plan?: { rows: number; problems: number; text: string } };
+type RecodeAnswer = {
+  notice?: { message: string; type: string };
+  plan?: { rows: number; problems: number; text: string };
+};
 
 /** The refusal the one ownership rule gives a salesperson for someone else's customer. */
-const refusal = (code: string, who: string) => `客户 ${code} 不归 ${who} 负责; 销售只能改编码自己负责的客户。请联系负责人或管理员。`;
+const refusal = (code: string, who: string) =>
+  `客户 ${code} 不归 ${who} 负责; 销售只能改编码自己负责的客户。请联系负责人或管理员。`;
 
 eachDialect('改编码 follows the ownership rule: sales only recode their own customers, from every door', (h) => {
   let bot: BotRuntime;
@@ -27,7 +31,8 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
   let ownerId: number;
   let otherId: number;
   let seq = 0;
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
   /** A new code nobody holds yet (manual pattern). */
   const freshCode = () => `OWN-${process.pid % 1000}-${++seq}`;
 
@@ -48,12 +53,28 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
     await server?.close();
   });
 
-  it('core: a salesperson is refused on a colleague\'s customer (dry run and request), may recode their own, an admin any', async () => {
+  it("core: a salesperson is refused on a colleague's customer (dry run and request), may recode their own, an admin any", async () => {
     const theirs = await newCustomer(h, admin, { ownerId });
     const mine = await newCustomer(h, admin, { ownerId: otherId });
     const li = await h.actor('李越权', ['sales']);
-    await expectRefused(previewRecode(h.core, li, [{ from: theirs.code, to: freshCode() }]), 'NOT_PERMITTED', refusal(theirs.code, '李越权'));
-    await expectRefused(requestRecode(h.core, li, [{ from: mine.code, to: freshCode() }, { from: theirs.code, to: freshCode() }], '整理'), 'NOT_PERMITTED', refusal(theirs.code, '李越权'));
+    await expectRefused(
+      previewRecode(h.core, li, [{ from: theirs.code, to: freshCode() }]),
+      'NOT_PERMITTED',
+      refusal(theirs.code, '李越权'),
+    );
+    await expectRefused(
+      requestRecode(
+        h.core,
+        li,
+        [
+          { from: mine.code, to: freshCode() },
+          { from: theirs.code, to: freshCode() },
+        ],
+        '整理',
+      ),
+      'NOT_PERMITTED',
+      refusal(theirs.code, '李越权'),
+    );
     expect(await h.core.models.CustomerRecode.count({ where: { requesterId: otherId } })).toBe(0);
     expect((await previewRecode(h.core, li, [{ from: mine.code, to: freshCode() }])).rows).toHaveLength(1);
     expect((await previewRecode(h.core, admin, [{ from: theirs.code, to: freshCode() }])).rows).toHaveLength(1);
@@ -68,7 +89,7 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
     expect((await h.core.models.Customer.findByPk(theirs.id))!.code).toBe(theirs.code);
   });
 
-  it('CLI: the sheet is refused for a colleague\'s customer, dry run and --commit alike', async () => {
+  it("CLI: the sheet is refused for a colleague's customer, dry run and --commit alike", async () => {
     const mine = await newCustomer(h, admin, { ownerId: otherId });
     const theirs = await newCustomer(h, admin, { ownerId });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recode-own-'));
@@ -86,18 +107,26 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
     const theirs = await newCustomer(h, admin, { ownerId });
     const action = '/admin/api/resources/code_report/actions/bulkRecode';
     for (const submit of ['', 'true']) {
-      const answer = (await backOffice.post(action, { rows: `${theirs.code}\t${freshCode()}`, reason: '整理', submit })).json<RecodeAnswer>();
+      const answer = (
+        await backOffice.post(action, { rows: `${theirs.code}\t${freshCode()}`, reason: '整理', submit })
+      ).json<RecodeAnswer>();
       expect(answer.plan).toBeUndefined();
-      expect(answer.notice).toMatchObject({ type: 'error', message: expect.stringContaining(refusal(theirs.code, 'liyq-admin')) });
+      expect(answer.notice).toMatchObject({
+        type: 'error',
+        message: expect.stringContaining(refusal(theirs.code, 'liyq-admin')),
+      });
     }
     expect(await h.core.models.CustomerRecode.count()).toBe(0);
   });
 
-  it('API: a token is a system, not a salesperson, so the rule does not limit it (it acts with finance\'s whole book)', async () => {
+  it("API: a token is a system, not a salesperson, so the rule does not limit it (it acts with finance's whole book)", async () => {
     const theirs = await newCustomer(h, admin, { ownerId });
     const token = await api.token(['customers:read', 'customers:write']);
     const to = freshCode();
-    const dry = await api.call('POST', `/api/v1/customers/${theirs.code}/recode`, { token, body: { newCode: to, reason: '对齐 ERP', dryRun: true } });
+    const dry = await api.call('POST', `/api/v1/customers/${theirs.code}/recode`, {
+      token,
+      body: { newCode: to, reason: '对齐 ERP', dryRun: true },
+    });
     expect(dry.status).toBe(200);
     expect(dry.body).toMatchObject({ rows: [{ from: theirs.code, to }], problems: [] });
   });

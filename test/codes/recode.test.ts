@@ -20,8 +20,10 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
   let admin: Actor;
   let approver: Actor;
   const c: Record<string, string> = {};
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const inbox = async (who: string) =>
+    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
 
   const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
 
@@ -49,14 +51,34 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     const id = Number(/#(\d+)/.exec(filed)![1]);
     expect(await inbox('zhou')).toContain(`可回复「批准改编码 ${id}」或「驳回改编码 ${id} 理由」。`);
     const self = await h.core.models.Operator.findOne({ where: { displayName: '张三' } });
-    await expectRefused(approveRecode(h.core, { operator: { ...self!.get(), roleList: () => ['approver'], active: true, displayName: '张三', id: self!.id } as never, door: 'wecom' }, id), 'SELF_APPROVAL', '不能自己审批');
+    await expectRefused(
+      approveRecode(
+        h.core,
+        {
+          operator: {
+            ...self!.get(),
+            roleList: () => ['approver'],
+            active: true,
+            displayName: '张三',
+            id: self!.id,
+          } as never,
+          door: 'wecom',
+        },
+        id,
+      ),
+      'SELF_APPROVAL',
+      '不能自己审批',
+    );
     const ok = await say('zhou', `批准改编码 ${id}`);
     expect(ok).toContain(`改编码申请 #${id} 已执行: ${c.a} 已改为 KH-0001。`);
     expect(await inbox('zhangsan')).toContain(`你申请的改编码 #${id} 已由 周审批 批准并执行: ${c.a} 已改为 KH-0001。`);
     const row = (await h.core.models.Customer.findOne({ where: { code: 'KH-0001' } }))!;
     expect(await h.core.models.SalesOrder.count({ where: { customerId: row.id } })).toBe(1);
     expect(row.codeOrigin).toBe('recode');
-    expect(await h.core.models.CustomerAlias.findOne({ where: { code: c.a! }, raw: true })).toMatchObject({ customerId: row.id, mergeId: null });
+    expect(await h.core.models.CustomerAlias.findOne({ where: { code: c.a! }, raw: true })).toMatchObject({
+      customerId: row.id,
+      mergeId: null,
+    });
     const audit = (await h.core.models.AuditEvent.findOne({ where: { action: 'customer.recoded' }, raw: true }))!;
     expect(audit).toMatchObject({ customerId: row.id, customerCode: 'KH-0001' });
     // The old code still finds the customer, in chat and through the API.
@@ -71,8 +93,15 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
   it('refuse clashes naming both rows, off-rule codes, and the old code (now an alias) as a new code', async () => {
     expect(await say('zhangsan', `改编码 ${c.b} KH-0001`)).toContain(`✗ 新编码 KH-0001 已是客户 KH-0001 (`);
     expect(await say('zhangsan', `改编码 ${c.b} ${c.a}`)).toContain(`✗ 新编码 ${c.a} 是客户 KH-0001 的旧编码 (别名)`);
-    expect(await say('zhangsan', `改编码 ${c.b} 客户一号`)).toContain('既不符合编码规则 C{YYYY}{SEQ:4}, 也不符合手工编码格式 ^[A-Z0-9-]{2,32}$');
-    await expectRefused(requestRecode(h.core, admin, [{ from: c.b!, to: c.x! }], '测试'), 'VALIDATION', `新编码 ${c.x} 本身也在这次要改掉的旧编码里`.slice(0, 0), `已是客户 ${c.x}`);
+    expect(await say('zhangsan', `改编码 ${c.b} 客户一号`)).toContain(
+      '既不符合编码规则 C{YYYY}{SEQ:4}, 也不符合手工编码格式 ^[A-Z0-9-]{2,32}$',
+    );
+    await expectRefused(
+      requestRecode(h.core, admin, [{ from: c.b!, to: c.x! }], '测试'),
+      'VALIDATION',
+      `新编码 ${c.x} 本身也在这次要改掉的旧编码里`.slice(0, 0),
+      `已是客户 ${c.x}`,
+    );
   });
 
   it('CLI: the sheet is a dry run by default; a bad row stops the batch, naming both rows; --commit files it for approval', async () => {
@@ -98,9 +127,14 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
 
   it('steward codes stats --json and 编码统计 count the recoded customers and name the gaps they left', async () => {
     const r = await steward('codes', 'stats', '--json');
-    const s = JSON.parse(r.out) as { origins: { recode: number }; gaps: Array<{ numbers: Array<{ code: string; reason: string; to: string }> }> };
+    const s = JSON.parse(r.out) as {
+      origins: { recode: number };
+      gaps: Array<{ numbers: Array<{ code: string; reason: string; to: string }> }>;
+    };
     expect(s.origins.recode).toBe(3);
-    expect(s.gaps[0]!.numbers).toEqual(expect.arrayContaining([expect.objectContaining({ code: c.a, reason: 'recoded', to: 'KH-0001' })]));
+    expect(s.gaps[0]!.numbers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: c.a, reason: 'recoded', to: 'KH-0001' })]),
+    );
     const text = await say('zhangsan', '编码统计');
     expect(text).toContain(`${c.a} — 已改为 KH-0001`);
     expect(text).toContain('下一个自动编码: C20260006');

@@ -25,13 +25,22 @@ eachDialect('code sequences per rule, and 编码统计', (h) => {
 
   it('keep a separate counter per rule: B starts at 0001, switching back to A carries on A', async () => {
     setRule('C{YYYY}{SEQ:4}');
-    expect([(await newCustomer(h, admin)).code, (await newCustomer(h, admin)).code]).toEqual(['C20260001', 'C20260002']);
+    expect([(await newCustomer(h, admin)).code, (await newCustomer(h, admin)).code]).toEqual([
+      'C20260001',
+      'C20260002',
+    ]);
     setRule('KH{YYYY}-{SEQ:4}');
-    expect([(await newCustomer(h, admin)).code, (await newCustomer(h, admin)).code]).toEqual(['KH2026-0001', 'KH2026-0002']);
+    expect([(await newCustomer(h, admin)).code, (await newCustomer(h, admin)).code]).toEqual([
+      'KH2026-0001',
+      'KH2026-0002',
+    ]);
     setRule('C{YYYY}{SEQ:4}');
     expect((await newCustomer(h, admin)).code).toBe('C20260003');
     const rows = await h.core.models.CodeSequence.findAll({ order: [['scope', 'ASC']], raw: true });
-    expect(rows.map((r) => [r.rule, r.period, r.nextValue]).sort()).toEqual([['C{YYYY}{SEQ:4}', '2026', 4], ['KH{YYYY}-{SEQ:4}', '2026', 3]]);
+    expect(rows.map((r) => [r.rule, r.period, r.nextValue]).sort()).toEqual([
+      ['C{YYYY}{SEQ:4}', '2026', 4],
+      ['KH{YYYY}-{SEQ:4}', '2026', 3],
+    ]);
   });
 
   it('adopt a counter made before 0017 for the rule that made its codes, not for a new rule', async () => {
@@ -77,7 +86,11 @@ eachDialect('code sequences per rule, and 编码统计', (h) => {
     expect(s.offRule).toBe(5); // VIP-001, OLD-9 and the three KH codes
     const c2026 = s.groups.find((g) => g.rule === 'C{YYYY}{SEQ:4}' && g.year === '2026')!;
     expect(c2026).toMatchObject({ prefix: 'C', count: 5, nextValue: 9, current: true });
-    expect(s.groups.find((g) => g.rule === 'KH{YYYY}-{SEQ:4}' && g.year === '2026')).toMatchObject({ prefix: 'KH', count: 2, current: false });
+    expect(s.groups.find((g) => g.rule === 'KH{YYYY}-{SEQ:4}' && g.year === '2026')).toMatchObject({
+      prefix: 'KH',
+      count: 2,
+      current: false,
+    });
     const gaps = s.gaps.find((g) => g.year === '2026')!;
     expect(gaps.missing).toBe(3);
     expect(gaps.numbers).toEqual([

@@ -32,7 +32,11 @@ eachDialect('audit trail', (h) => {
       ['customer.reactivate', () => reactivate(h.core, admin, c.code)],
       ['customer.reveal', () => revealCustomer(h.core, admin, c.code, '核对电话')],
       ['deletion.request', () => requestDeletion(h.core, admin, c.code, '测试')],
-      ['customer.delete', async () => approve(h.core, approver, (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.id } }))!.id)],
+      [
+        'customer.delete',
+        async () =>
+          approve(h.core, approver, (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.id } }))!.id),
+      ],
       ['customer.restore', () => restoreCustomer(h.core, approver, c.code)],
     );
     for (const [action, step] of steps) {
@@ -46,7 +50,11 @@ eachDialect('audit trail', (h) => {
     }
     const e = await last();
     expect(e.at.toISOString()).toBe(at.toISOString());
-    expect(e).toMatchObject({ operatorName: '审计审批人', door: 'admin', operatorId: (await h.operator('审计审批人', ['approver'])).id });
+    expect(e).toMatchObject({
+      operatorName: '审计审批人',
+      door: 'admin',
+      operatorId: (await h.operator('审计审批人', ['approver'])).id,
+    });
     h.setNow(null);
   });
 
@@ -65,10 +73,12 @@ eachDialect('audit trail', (h) => {
     const head = (await h.core.models.AuditHead.findByPk(1))!.hash;
     await expectRefused(createCustomer(h.core, admin, { name: '重复编码', code: 'aud-1' }), 'CODE_TAKEN');
     await expectRefused(editCustomer(h.core, admin, taken.code, { note: 'x', version: 99 }), 'STALE_VERSION');
-    await expect(withTransaction(h.core.models.sequelize, async (t) => {
-      await createCustomer(h.core, admin, { name: '回滚客户有限公司' }, { transaction: t });
-      throw new Error('the caller failed after the create');
-    })).rejects.toThrow('the caller failed');
+    await expect(
+      withTransaction(h.core.models.sequelize, async (t) => {
+        await createCustomer(h.core, admin, { name: '回滚客户有限公司' }, { transaction: t });
+        throw new Error('the caller failed after the create');
+      }),
+    ).rejects.toThrow('the caller failed');
     expect(await count()).toBe(n);
     expect(await h.core.models.Customer.count({ where: { name: '回滚客户有限公司' } })).toBe(0);
     expect((await h.core.models.AuditHead.findByPk(1))!.hash).toBe(head);
@@ -79,7 +89,9 @@ eachDialect('audit trail', (h) => {
   });
 
   it('never fork the chain under parallel changes', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => createCustomer(h.core, admin, { name: `并发审计客户${i}` })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createCustomer(h.core, admin, { name: `并发审计客户${i}` })),
+    );
     const rows = await h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
     expect(rows[0]!.prevHash).toBe(GENESIS_HASH);
     expect(new Set(rows.map((r) => r.prevHash)).size).toBe(rows.length);
@@ -90,16 +102,22 @@ eachDialect('audit trail', (h) => {
     const rows = await h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
     const victim = rows[Math.floor(rows.length / 2)]!;
     const { sequelize } = h.core.models;
-    await sequelize.query('UPDATE audit_events SET diff = ? WHERE id = ?', { replacements: ['{"after":{"note":"悄悄改掉"}}', victim.id] });
+    await sequelize.query('UPDATE audit_events SET diff = ? WHERE id = ?', {
+      replacements: ['{"after":{"note":"悄悄改掉"}}', victim.id],
+    });
     const report = await verifyAuditChain(h.core);
     expect(report).toMatchObject({ ok: false, brokenAt: victim.id });
     expect(report.reason).toContain('被改动');
     await sequelize.query('UPDATE audit_events SET diff = ? WHERE id = ?', { replacements: [victim.diff, victim.id] });
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
 
-    await sequelize.query('UPDATE audit_events SET operator_name = ? WHERE id = ?', { replacements: ['别人', victim.id] });
+    await sequelize.query('UPDATE audit_events SET operator_name = ? WHERE id = ?', {
+      replacements: ['别人', victim.id],
+    });
     expect(await verifyAuditChain(h.core)).toMatchObject({ ok: false, brokenAt: victim.id });
-    await sequelize.query('UPDATE audit_events SET operator_name = ? WHERE id = ?', { replacements: [victim.operatorName, victim.id] });
+    await sequelize.query('UPDATE audit_events SET operator_name = ? WHERE id = ?', {
+      replacements: [victim.operatorName, victim.id],
+    });
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
   });
 

@@ -58,7 +58,9 @@ describe('money as integer cents', () => {
         err = e;
       }
       expect(err).toBeInstanceOf(DomainError);
-      expect((err as DomainError).details.errors).toEqual([{ field: 'total', message: expect.stringContaining('订单金额') }]);
+      expect((err as DomainError).details.errors).toEqual([
+        { field: 'total', message: expect.stringContaining('订单金额') },
+      ]);
     }
     expect(() => parseAmount('1000000000000', 'total', '订单金额')).toThrow('订单金额过大');
   });
@@ -72,7 +74,8 @@ describe('canonical JSON', () => {
 });
 
 describe('data keys', () => {
-  const base = (dir: string, env: Record<string, string> = {}) => loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env });
+  const base = (dir: string, env: Record<string, string> = {}) =>
+    loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...env });
 
   it('generate development keys once into DATA_DIR, with a warning, and reuse them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-keys-'));

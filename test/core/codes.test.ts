@@ -66,22 +66,34 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
   it('give 200 parallel creates 200 distinct codes and no error', async () => {
     h.setNow(new Date('2028-05-01T04:00:00Z'));
     try {
-      const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => createCustomer(h.core, admin, { name: `并发客户${i}号` })));
+      const results = await Promise.allSettled(
+        Array.from({ length: 200 }, (_, i) => createCustomer(h.core, admin, { name: `并发客户${i}号` })),
+      );
       const failed = results.filter((r) => r.status === 'rejected');
       expect(failed.map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-      const codes = results.map((r) => (r as PromiseFulfilledResult<{ customer: { code: string } }>).value.customer.code);
+      const codes = results.map(
+        (r) => (r as PromiseFulfilledResult<{ customer: { code: string } }>).value.customer.code,
+      );
       expect(new Set(codes).size).toBe(200);
-      expect([...codes].sort()).toEqual(Array.from({ length: 200 }, (_, i) => `C2028${String(i + 1).padStart(4, '0')}`));
+      expect([...codes].sort()).toEqual(
+        Array.from({ length: 200 }, (_, i) => `C2028${String(i + 1).padStart(4, '0')}`),
+      );
     } finally {
       h.setNow(new Date('2026-03-15T04:00:00Z'));
     }
   });
 
-  it('take a first-used sequence inside callers\' own transactions, 20 in parallel', async () => {
+  it("take a first-used sequence inside callers' own transactions, 20 in parallel", async () => {
     h.setNow(new Date('2029-05-01T04:00:00Z'));
     try {
       const { sequelize } = h.core.models;
-      const made = await Promise.all(Array.from({ length: 20 }, (_, i) => withTransaction(sequelize, (t) => createCustomer(h.core, admin, { name: `事务内客户${i}号` }, { transaction: t }))));
+      const made = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          withTransaction(sequelize, (t) =>
+            createCustomer(h.core, admin, { name: `事务内客户${i}号` }, { transaction: t }),
+          ),
+        ),
+      );
       expect(new Set(made.map((r) => r.customer.code)).size).toBe(20);
       expect(made.map((r) => r.customer.code).sort()[19]).toBe('C20290020');
     } finally {
@@ -96,13 +108,20 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
 
   it('refuse a manual code that does not match the format, saying what is allowed', async () => {
     for (const bad of ['C 001', '客户一号', 'A', 'X'.repeat(33), 'C_001']) {
-      const err = await expectRefused(createCustomer(h.core, admin, { name: uniqueName(), code: bad }), bad.length > 32 ? 'VALIDATION' : 'CODE_FORMAT');
+      const err = await expectRefused(
+        createCustomer(h.core, admin, { name: uniqueName(), code: bad }),
+        bad.length > 32 ? 'VALIDATION' : 'CODE_FORMAT',
+      );
       if (err.code === 'CODE_FORMAT') expect(err.message).toContain('只能用字母、数字和 -');
     }
   });
 
   it('refuse a code that is taken, also when it differs only by width or case', async () => {
-    await expectRefused(createCustomer(h.core, admin, { name: uniqueName(), code: 'C-001' }), 'CODE_TAKEN', '「C-001」已被占用');
+    await expectRefused(
+      createCustomer(h.core, admin, { name: uniqueName(), code: 'C-001' }),
+      'CODE_TAKEN',
+      '「C-001」已被占用',
+    );
     await expectRefused(createCustomer(h.core, admin, { name: uniqueName(), code: 'ｃ－００１' }), 'CODE_TAKEN');
   });
 
@@ -121,7 +140,12 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
   it('refuse a code change once an order references it, with the reason (CODE_LOCKED)', async () => {
     const c = await newCustomer(h, admin);
     await createOrder(h.core, admin, { customerCode: c.code, total: '99.00' });
-    const err = await expectRefused(editCustomer(h.core, admin, c.code, { code: 'NEW-CODE' }), 'CODE_LOCKED', c.code, '1 张订单');
+    const err = await expectRefused(
+      editCustomer(h.core, admin, c.code, { code: 'NEW-CODE' }),
+      'CODE_LOCKED',
+      c.code,
+      '1 张订单',
+    );
     expect(err.details).toMatchObject({ orders: 1 });
     const { customer } = await editCustomer(h.core, admin, c.code, { note: '编码锁定后仍可改备注' });
     expect(customer.code).toBe(c.code);
@@ -145,7 +169,9 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
     else expect(stored).toEqual(legacy);
     const report = await codeReport(h.core);
     expect(report.rule).toBe('C{YYYY}{SEQ:4}');
-    expect(report.offRule).toEqual(expect.arrayContaining(['C-001', 'VIP-100', 'OLD-9', ...stored.filter((c) => c !== 'OLD-9')]));
+    expect(report.offRule).toEqual(
+      expect.arrayContaining(['C-001', 'VIP-100', 'OLD-9', ...stored.filter((c) => c !== 'OLD-9')]),
+    );
     expect(report.offRule).not.toContain('C20260001');
     const group = report.nearDuplicates.find((g) => g.includes('C001'));
     expect(group?.sort()).toEqual(['C-001', ...stored.filter((c) => c !== 'OLD-9')].sort());
@@ -153,43 +179,57 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
   });
 });
 
-eachDialect('customer codes, rule KH{YY}{MM}-{SEQ:3} with a global sequence', (h) => {
-  let admin: Actor;
-  beforeAll(async () => {
-    admin = await h.actor('编码管理员', ['admin']);
-  });
+eachDialect(
+  'customer codes, rule KH{YY}{MM}-{SEQ:3} with a global sequence',
+  (h) => {
+    let admin: Actor;
+    beforeAll(async () => {
+      admin = await h.actor('编码管理员', ['admin']);
+    });
 
-  it('fill {YY}{MM}, keep the prefix and count on across years', async () => {
-    h.setNow(new Date('2026-03-15T04:00:00Z'));
-    const a = await newCustomer(h, admin);
-    const b = await newCustomer(h, admin);
-    h.setNow(new Date('2027-01-10T04:00:00Z'));
-    const c = await newCustomer(h, admin);
-    expect([a.code, b.code, c.code]).toEqual(['KH2603-001', 'KH2603-002', 'KH2701-003']);
-  });
+    it('fill {YY}{MM}, keep the prefix and count on across years', async () => {
+      h.setNow(new Date('2026-03-15T04:00:00Z'));
+      const a = await newCustomer(h, admin);
+      const b = await newCustomer(h, admin);
+      h.setNow(new Date('2027-01-10T04:00:00Z'));
+      const c = await newCustomer(h, admin);
+      expect([a.code, b.code, c.code]).toEqual(['KH2603-001', 'KH2603-002', 'KH2701-003']);
+    });
 
-  it('judge off-rule codes against the configured rule', async () => {
-    await newCustomer(h, admin, { code: 'C20260001' });
-    const report = await codeReport(h.core);
-    expect(report.rule).toBe('KH{YY}{MM}-{SEQ:3}');
-    expect(report.offRule).toEqual(['C20260001']);
-  });
+    it('judge off-rule codes against the configured rule', async () => {
+      await newCustomer(h, admin, { code: 'C20260001' });
+      const report = await codeReport(h.core);
+      expect(report.rule).toBe('KH{YY}{MM}-{SEQ:3}');
+      expect(report.offRule).toEqual(['C20260001']);
+    });
 
-  it('accept only what CODE_MANUAL_PATTERN allows', async () => {
-    await expectRefused(createCustomer(h.core, admin, { name: uniqueName(), code: 'kh2603' }), 'CODE_FORMAT', '^KH');
-    expect((await newCustomer(h, admin, { code: 'kh2603-900' })).code).toBe('KH2603-900');
-  });
-}, { CODE_RULE: 'KH{YY}{MM}-{SEQ:3}', CODE_SEQ_RESET: 'global', CODE_MANUAL_PATTERN: '^KH[0-9]{4}-[0-9]{3,}$|^C[0-9]{8}$' });
+    it('accept only what CODE_MANUAL_PATTERN allows', async () => {
+      await expectRefused(createCustomer(h.core, admin, { name: uniqueName(), code: 'kh2603' }), 'CODE_FORMAT', '^KH');
+      expect((await newCustomer(h, admin, { code: 'kh2603-900' })).code).toBe('KH2603-900');
+    });
+  },
+  {
+    CODE_RULE: 'KH{YY}{MM}-{SEQ:3}',
+    CODE_SEQ_RESET: 'global',
+    CODE_MANUAL_PATTERN: '^KH[0-9]{4}-[0-9]{3,}$|^C[0-9]{8}$',
+  },
+);
 
-eachDialect('customer codes, a rule without a year and a yearly reset', (h) => {
-  it('count on instead of restarting at 00001 each year (which would only produce taken codes)', async () => {
-    const admin = await h.actor('编码管理员', ['admin']);
-    h.setNow(new Date('2026-06-01T04:00:00Z'));
-    const a = await newCustomer(h, admin);
-    h.setNow(new Date('2027-06-01T04:00:00Z'));
-    const b = await newCustomer(h, admin);
-    expect([a.code, b.code]).toEqual(['CUST-00001', 'CUST-00002']);
-    const seqs = await h.core.models.CodeSequence.findAll({ raw: true });
-    expect(seqs.map((s) => [s.scope, s.rule, s.period])).toEqual([[scopeName('CUST-{SEQ:5}', ''), 'CUST-{SEQ:5}', '']]);
-  });
-}, { CODE_RULE: 'CUST-{SEQ:5}', CODE_SEQ_RESET: 'yearly' });
+eachDialect(
+  'customer codes, a rule without a year and a yearly reset',
+  (h) => {
+    it('count on instead of restarting at 00001 each year (which would only produce taken codes)', async () => {
+      const admin = await h.actor('编码管理员', ['admin']);
+      h.setNow(new Date('2026-06-01T04:00:00Z'));
+      const a = await newCustomer(h, admin);
+      h.setNow(new Date('2027-06-01T04:00:00Z'));
+      const b = await newCustomer(h, admin);
+      expect([a.code, b.code]).toEqual(['CUST-00001', 'CUST-00002']);
+      const seqs = await h.core.models.CodeSequence.findAll({ raw: true });
+      expect(seqs.map((s) => [s.scope, s.rule, s.period])).toEqual([
+        [scopeName('CUST-{SEQ:5}', ''), 'CUST-{SEQ:5}', ''],
+      ]);
+    });
+  },
+  { CODE_RULE: 'CUST-{SEQ:5}', CODE_SEQ_RESET: 'yearly' },
+);

@@ -5,7 +5,14 @@ import { getCustomer, searchCustomers } from '../../core/customers/search.js';
 import { approve, expireApprovals, pendingFor, reject, requestDeletion } from '../../core/deletion/approvals.js';
 import { precheck } from '../../core/deletion/precheck.js';
 import { listRecycleBin } from '../../core/deletion/recycle.js';
-import { createOrder, createReceivable, moveOrder, recordPayment, releaseReservation, reserveStock } from '../../core/orders.js';
+import {
+  createOrder,
+  createReceivable,
+  moveOrder,
+  recordPayment,
+  releaseReservation,
+  reserveStock,
+} from '../../core/orders.js';
 import { eachDialect } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer, product } from './fixtures.js';
 
@@ -36,9 +43,17 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     const done = await createOrder(h.core, sales, { customerCode: c.code, total: '777.00' });
     await moveOrder(h.core, sales, done.number, 'confirm');
     await moveOrder(h.core, sales, done.number, 'complete');
-    const open = await createReceivable(h.core, admin, { orderNumber: done.number, amount: '500.00', dueDate: '2026-06-01' });
+    const open = await createReceivable(h.core, admin, {
+      orderNumber: done.number,
+      amount: '500.00',
+      dueDate: '2026-06-01',
+    });
     await recordPayment(h.core, finance, open.id, '120.50');
-    const settled = await createReceivable(h.core, admin, { orderNumber: done.number, amount: '277.00', dueDate: '2026-06-01' });
+    const settled = await createReceivable(h.core, admin, {
+      orderNumber: done.number,
+      amount: '277.00',
+      dueDate: '2026-06-01',
+    });
     await recordPayment(h.core, finance, settled.id, '277.00');
     const r1 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 5 });
     const r2 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 7 });
@@ -66,13 +81,27 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   it('precheck of a customer with no business finds nothing to block', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const result = await precheck(h.core, sales, ` ${c.code.toLowerCase()} `);
-    expect(result).toEqual({ code: c.code, name: c.name, customerId: c.id, blockers: [], suggestion: null, history: { orders: 0, amountCents: 0, lastOrderDate: null, rank: null, ranked: expect.any(Number), top: false } });
+    expect(result).toEqual({
+      code: c.code,
+      name: c.name,
+      customerId: c.id,
+      blockers: [],
+      suggestion: null,
+      history: { orders: 0, amountCents: 0, lastOrderDate: null, rank: null, ranked: expect.any(Number), top: false },
+    });
     await expectRefused(precheck(h.core, sales, 'NOPE-1'), 'CUSTOMER_NOT_FOUND', '找不到编码为「NOPE-1」的客户');
   });
 
   it('refuse a deletion request with all the blockers, creating nothing', async () => {
     const { c } = await busyCustomer();
-    const err = await expectRefused(requestDeletion(h.core, sales, c.code, '不再合作'), 'DELETE_BLOCKED', '未完成订单 2 张', '未收款 1 笔', '库存预留 2 条', `停用客户 ${c.code}`);
+    const err = await expectRefused(
+      requestDeletion(h.core, sales, c.code, '不再合作'),
+      'DELETE_BLOCKED',
+      '未完成订单 2 张',
+      '未收款 1 笔',
+      '库存预留 2 条',
+      `停用客户 ${c.code}`,
+    );
     expect((err.details.blockers as unknown[]).length).toBe(3);
     expect(await h.core.models.ApprovalRequest.count({ where: { customerId: c.id } })).toBe(0);
   });
@@ -81,9 +110,19 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
     const op = await h.operator('删除销售', ['sales']);
     const req = await requestDeletion(h.core, sales, c.code, '  重复录入  ');
-    expect(req).toMatchObject({ status: 'pending', customerId: c.id, customerCode: c.code, requesterId: op.id, reason: '重复录入' });
+    expect(req).toMatchObject({
+      status: 'pending',
+      customerId: c.id,
+      customerCode: c.code,
+      requesterId: op.id,
+      reason: '重复录入',
+    });
     expect(req.expiresAt.getTime()).toBe(T0.getTime() + 48 * 3600_000);
-    await expectRefused(requestDeletion(h.core, sales, c.code, '再来一次'), 'CONFLICT', `已有待审批的删除申请 #${req.id}`);
+    await expectRefused(
+      requestDeletion(h.core, sales, c.code, '再来一次'),
+      'CONFLICT',
+      `已有待审批的删除申请 #${req.id}`,
+    );
     await expectRefused(requestDeletion(h.core, sales, c.code, '   '), 'VALIDATION', '请写明删除原因');
     expect((await pendingFor(h.core, approver)).map((r) => r.id)).toContain(req.id);
     const mine = await pendingFor(h.core, admin);
@@ -111,7 +150,11 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
       h.setNow(T0);
     }
     expect((await getCustomer(h.core, sales, c.code))?.status).toBe('active');
-    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create', 'deletion.request', 'deletion.expire']);
+    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual([
+      'customer.create',
+      'deletion.request',
+      'deletion.expire',
+    ]);
   });
 
   it('expire overdue requests in bulk (for the jobs), with an audit event each', async () => {
@@ -127,7 +170,11 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
       h.setNow(T0);
     }
     expect((await h.core.models.ApprovalRequest.findByPk(req.id))?.status).toBe('expired');
-    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create', 'deletion.request', 'deletion.expire']);
+    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual([
+      'customer.create',
+      'deletion.request',
+      'deletion.expire',
+    ]);
   });
 
   it('reject with a note: the customer stays, a second decision is refused', async () => {
@@ -162,8 +209,18 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     expect(request.status).toBe('approved');
     expect(restorableUntil?.getTime()).toBe(T0.getTime() + 180 * 86400_000);
     const entry = await h.core.models.RecycleEntry.findByPk(recycleEntryId!);
-    expect(entry).toMatchObject({ customerId: c.id, customerCode: c.code, customerName: c.name, previousStatus: 'active', approvalId: req.id });
-    const snapshot = JSON.parse(entry!.snapshot) as { customer: { code: string; name: string }; orders: { number: string }[]; approvals: unknown[] };
+    expect(entry).toMatchObject({
+      customerId: c.id,
+      customerCode: c.code,
+      customerName: c.name,
+      previousStatus: 'active',
+      approvalId: req.id,
+    });
+    const snapshot = JSON.parse(entry!.snapshot) as {
+      customer: { code: string; name: string };
+      orders: { number: string }[];
+      approvals: unknown[];
+    };
     expect(snapshot.customer).toMatchObject({ code: c.code, name: c.name });
     expect(snapshot.orders.map((o) => o.number)).toEqual([old.number]);
     expect(snapshot.approvals).toHaveLength(1);
@@ -175,7 +232,11 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     await expectRefused(createOrder(h.core, sales, { customerCode: c.code, total: '1.00' }), 'CUSTOMER_DELETED');
     await expectRefused(createCustomer(h.core, admin, { name: '抢注编码', code: c.code }), 'CODE_TAKEN');
     expect(await h.core.models.SalesOrder.count({ where: { customerId: c.id } })).toBe(1);
-    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create', 'deletion.request', 'customer.delete']);
+    expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual([
+      'customer.create',
+      'deletion.request',
+      'customer.delete',
+    ]);
     await expectRefused(requestDeletion(h.core, sales, c.code, '再删一次'), 'CUSTOMER_DELETED', '已删除, 无需再删除');
   });
 
@@ -188,7 +249,10 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
       const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(1);
-      expect(lost[0]!.reason).toMatchObject({ code: 'ALREADY_DECIDED', message: expect.stringContaining('该申请已处理') });
+      expect(lost[0]!.reason).toMatchObject({
+        code: 'ALREADY_DECIDED',
+        message: expect.stringContaining('该申请已处理'),
+      });
       expect(await h.core.models.RecycleEntry.count({ where: { customerId: c.id } })).toBe(1);
       const deletes = (await eventsOf(h.core, c.id)).filter((e) => e.action === 'customer.delete');
       expect(deletes).toHaveLength(1);

@@ -18,7 +18,11 @@ export async function refusal(p: Promise<unknown>): Promise<DomainError> {
 }
 
 /** Expects a refusal with this code, and the message to contain every fragment given. */
-export async function expectRefused(p: Promise<unknown>, code: ErrorCode, ...fragments: string[]): Promise<DomainError> {
+export async function expectRefused(
+  p: Promise<unknown>,
+  code: ErrorCode,
+  ...fragments: string[]
+): Promise<DomainError> {
   const err = await refusal(p);
   expect({ code: err.code, message: err.message }).toEqual({ code, message: expect.any(String) });
   for (const f of fragments) expect(err.message).toContain(f);
@@ -46,6 +50,9 @@ export async function eventsOf(core: Core, customerId: number) {
 
 /** A product to reserve stock against (created once per SKU). */
 export async function product(core: Core, sku = 'P-TEST'): Promise<string> {
-  await core.models.Product.findOrCreate({ where: { sku }, defaults: { sku, name: `测试产品 ${sku}`, unit: '件', price: '10.00' } });
+  await core.models.Product.findOrCreate({
+    where: { sku },
+    defaults: { sku, name: `测试产品 ${sku}`, unit: '件', price: '10.00' },
+  });
   return sku;
 }

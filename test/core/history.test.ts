@@ -14,7 +14,8 @@ eachDialect('cooperation history on the delete prompt and the approval card', (h
   let server: Awaited<ReturnType<typeof startAdmin>>;
   let boss: AdminClient;
   const c: Record<string, { id: number; code: string }> = {};
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
   /** Completed orders (sales, and nothing open to block a deletion), one per amount. */
   async function sold(code: string, ...totals: string[]) {
@@ -53,9 +54,21 @@ eachDialect('cooperation history on the delete prompt and the approval card', (h
     const top = await cooperationHistory(h.core, c.n9!.id);
     expect(top).toMatchObject({ orders: 4, amountCents: 108550, rank: 1, ranked: 10, top: true });
     expect(top.lastOrderDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(await cooperationHistory(h.core, c.n8!.id)).toMatchObject({ orders: 1, amountCents: 90000, rank: 2, top: true });
+    expect(await cooperationHistory(h.core, c.n8!.id)).toMatchObject({
+      orders: 1,
+      amountCents: 90000,
+      rank: 2,
+      top: true,
+    });
     expect(await cooperationHistory(h.core, c.n7!.id)).toMatchObject({ rank: 3, top: false });
-    expect(await cooperationHistory(h.core, c.none!.id)).toEqual({ orders: 0, amountCents: 0, lastOrderDate: null, rank: null, ranked: 10, top: false });
+    expect(await cooperationHistory(h.core, c.none!.id)).toEqual({
+      orders: 0,
+      amountCents: 0,
+      lastOrderDate: null,
+      rank: null,
+      ranked: 10,
+      top: false,
+    });
   });
 
   it('the chat prompt of a top customer warns and suggests 停用 first; an ordinary one shows the history', async () => {
@@ -65,23 +78,31 @@ eachDialect('cooperation history on the delete prompt and the approval card', (h
     expect(top).toContain(`回复「确认 ${c.n9!.code}」`);
     const plain = await say('hist-sales', `删除客户 ${c.n2!.code} 重复录入`);
     expect(plain).toMatch(/(^|\n)合作历史: 订单 1 张, 共 ¥300\.00, 最近下单 .+; 销售额排名 8 \/ 10。\n将为客户/);
-    expect(await say('hist-sales', `删除客户 ${c.none!.code} 重复录入`)).toMatch(/(^|\n)合作历史: 没有成交订单。\n将为客户/);
+    expect(await say('hist-sales', `删除客户 ${c.none!.code} 重复录入`)).toMatch(
+      /(^|\n)合作历史: 没有成交订单。\n将为客户/,
+    );
   });
 
   it('the approval card shows it too', async () => {
     expect(await say('hist-sales', `删除客户 ${c.n9!.code} 重复录入`)).toContain('确认');
     expect(await say('hist-sales', `确认 ${c.n9!.code}`)).toContain('已提交删除申请');
-    const card = (await consoleInbox(bot.deps, { as: 'hist-approver', door: 'wecom', group: false })).map((r) => r.text).join('\n');
+    const card = (await consoleInbox(bot.deps, { as: 'hist-approver', door: 'wecom', group: false }))
+      .map((r) => r.text)
+      .join('\n');
     expect(card).toContain('⚠ 重要客户: 销售额排在前 20%');
     expect(card).toContain('销售额排名 1 / 10');
   });
 
   it('the back office shows it before the deletion form and on the request', async () => {
-    const answer = (await boss.action('customers', c.n8!.id, 'requestDeletion')).json<{ precheck: { historyText: string; history: { top: boolean } } }>();
+    const answer = (await boss.action('customers', c.n8!.id, 'requestDeletion')).json<{
+      precheck: { historyText: string; history: { top: boolean } };
+    }>();
     expect(answer.precheck.history.top).toBe(true);
     expect(answer.precheck.historyText).toContain('⚠ 重要客户');
     const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerCode: c.n9!.code } }))!;
-    const shown = (await boss.action('approval_requests', request.id, 'show')).json<{ record: { params: { history: string } } }>();
+    const shown = (await boss.action('approval_requests', request.id, 'show')).json<{
+      record: { params: { history: string } };
+    }>();
     expect(shown.record.params.history).toContain('销售额排名 1 / 10');
   });
 });

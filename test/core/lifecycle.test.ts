@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { isDeleted, isInactive, isLive, isOpenForBusiness, LIVE_STATES, mayTransition, STATES, TRANSITIONS, type Change } from '../../core/customers/lifecycle.js';
+import {
+  isDeleted,
+  isInactive,
+  isLive,
+  isOpenForBusiness,
+  LIVE_STATES,
+  mayTransition,
+  STATES,
+  TRANSITIONS,
+  type Change,
+} from '../../core/customers/lifecycle.js';
 
 // The lifecycle table, pinned as a literal: a change here is a change of the business rules, and
 // must be made on purpose in both places (README "Customer lifecycle: the rules").

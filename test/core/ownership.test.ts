@@ -61,7 +61,8 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
   let server: Awaited<ReturnType<typeof startAdmin>>;
   let wang: AdminClient;
   const c: Record<string, { id: number; code: string }> = {};
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
@@ -77,16 +78,32 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
   });
   afterAll(async () => server?.close());
 
-  it('core refuses a colleague\'s customer for edit, owner change, deactivate and deletion, and writes nothing', async () => {
-    await expectRefused(editCustomer(h.core, zhang, c.li!.code, { note: 'x' }), 'NOT_PERMITTED', `客户 ${c.li!.code} 不归 归属张三 负责; 销售只能修改自己负责的客户`);
-    await expectRefused(deactivate(h.core, zhang, c.li!.code, { reason: '客户要求' }), 'NOT_PERMITTED', '销售只能停用自己负责的客户');
-    await expectRefused(requestDeletion(h.core, zhang, c.li!.code, '重复录入'), 'NOT_PERMITTED', '销售只能申请删除自己负责的客户');
+  it("core refuses a colleague's customer for edit, owner change, deactivate and deletion, and writes nothing", async () => {
+    await expectRefused(
+      editCustomer(h.core, zhang, c.li!.code, { note: 'x' }),
+      'NOT_PERMITTED',
+      `客户 ${c.li!.code} 不归 归属张三 负责; 销售只能修改自己负责的客户`,
+    );
+    await expectRefused(
+      deactivate(h.core, zhang, c.li!.code, { reason: '客户要求' }),
+      'NOT_PERMITTED',
+      '销售只能停用自己负责的客户',
+    );
+    await expectRefused(
+      requestDeletion(h.core, zhang, c.li!.code, '重复录入'),
+      'NOT_PERMITTED',
+      '销售只能申请删除自己负责的客户',
+    );
     expect(await h.core.models.ApprovalRequest.count({ where: { customerCode: c.li!.code } })).toBe(0);
     // Handing over one's own customer is allowed; it is then no longer theirs to edit.
     const li = await h.operator('归属李四', ['sales']);
     const moved = await editCustomer(h.core, zhang, c.zhang!.code, { ownerId: li.id });
     expect(moved.customer.ownerId).toBe(li.id);
-    await expectRefused(editCustomer(h.core, zhang, c.zhang!.code, { ownerId: zhang.operator.id }), 'NOT_PERMITTED', '销售只能修改自己负责的客户');
+    await expectRefused(
+      editCustomer(h.core, zhang, c.zhang!.code, { ownerId: zhang.operator.id }),
+      'NOT_PERMITTED',
+      '销售只能修改自己负责的客户',
+    );
     await editCustomer(h.core, admin, c.zhang!.code, { ownerId: zhang.operator.id });
   });
 
@@ -114,16 +131,22 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
     expect(approverHelp).not.toContain('• 修改客户');
   });
 
-  it('the back office hides edit, 停用 and 申请删除 on a colleague\'s customer, and core refuses a forged request', async () => {
+  it("the back office hides edit, 停用 and 申请删除 on a colleague's customer, and core refuses a forged request", async () => {
     type Rec = { recordActions: { name: string }[] };
-    const mine = (await wang.action('customers', c.wang!.id, 'show')).json<{ record: Rec }>().record.recordActions.map((a) => a.name);
+    const mine = (await wang.action('customers', c.wang!.id, 'show'))
+      .json<{ record: Rec }>()
+      .record.recordActions.map((a) => a.name);
     expect(mine).toEqual(expect.arrayContaining(['edit', 'deactivate', 'requestDeletion']));
-    const theirs = (await wang.action('customers', c.li!.id, 'show')).json<{ record: Rec }>().record.recordActions.map((a) => a.name);
+    const theirs = (await wang.action('customers', c.li!.id, 'show'))
+      .json<{ record: Rec }>()
+      .record.recordActions.map((a) => a.name);
     expect(theirs).toContain('show');
     expect(theirs).not.toContain('edit');
     expect(theirs).not.toContain('deactivate');
     expect(theirs).not.toContain('requestDeletion');
-    const forged = (await wang.action('customers', c.li!.id, 'requestDeletion', { reason: '重复录入' })).json<{ notice: { message: string } }>();
+    const forged = (await wang.action('customers', c.li!.id, 'requestDeletion', { reason: '重复录入' })).json<{
+      notice: { message: string };
+    }>();
     expect(forged.notice.message).toContain('销售只能申请删除自己负责的客户');
     expect(await h.core.models.ApprovalRequest.count({ where: { customerCode: c.li!.code } })).toBe(0);
   });
@@ -135,7 +158,10 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
     const o = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
     try {
-      await program.parseAsync(['customers', 'merge', c.zhang!.code, c.li!.code, '--reason', '重复', '--as', 'own-zhang'], { from: 'user' });
+      await program.parseAsync(
+        ['customers', 'merge', c.zhang!.code, c.li!.code, '--reason', '重复', '--as', 'own-zhang'],
+        { from: 'user' },
+      );
     } finally {
       o.mockRestore();
       e.mockRestore();
@@ -145,6 +171,8 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
   });
 
   it('SALES_SCOPE=all lets sales act on every customer', () => {
-    expect(ownerMay({ config: { ...h.core.config, SALES_SCOPE: 'all' } }, zhang.operator, { ownerId: null }, 'edit')).toBe(true);
+    expect(
+      ownerMay({ config: { ...h.core.config, SALES_SCOPE: 'all' } }, zhang.operator, { ownerId: null }, 'edit'),
+    ).toBe(true);
   });
 });

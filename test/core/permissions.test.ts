@@ -15,7 +15,12 @@ import { ROLES, type Role } from '../../models/index.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer, refusal } from './fixtures.js';
 
-const op = (roles: Role[], active = true): OperatorLike => ({ id: 1, displayName: '测试员', active, roleList: () => roles });
+const op = (roles: Role[], active = true): OperatorLike => ({
+  id: 1,
+  displayName: '测试员',
+  active,
+  roleList: () => roles,
+});
 
 describe('the permission table', () => {
   it('has a rule for every action, and admin may do everything', () => {
@@ -24,27 +29,30 @@ describe('the permission table', () => {
   });
 
   const pairs = ROLES.flatMap((role) => ACTIONS.map((action) => [role, action] as const));
-  it.each(pairs)('%s × %s: allowed exactly when the table says so; a refusal names the roles needed', (role, action) => {
-    const allowed = PERMISSIONS[action].includes(role);
-    expect(can(op([role]), action)).toBe(allowed);
-    if (allowed) {
-      expect(() => assertCan(op([role]), action)).not.toThrow();
-      return;
-    }
-    let err: unknown;
-    try {
-      assertCan(op([role]), action);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(DomainError);
-    const e = err as DomainError;
-    expect(e.code).toBe('NOT_PERMITTED');
-    expect(e.status).toBe(403);
-    expect(e.details).toEqual({ action, needed: PERMISSIONS[action] });
-    for (const r of PERMISSIONS[action]) expect(e.message).toContain(ROLE_LABELS[r]);
-    expect(e.message).toContain('请联系管理员开通');
-  });
+  it.each(pairs)(
+    '%s × %s: allowed exactly when the table says so; a refusal names the roles needed',
+    (role, action) => {
+      const allowed = PERMISSIONS[action].includes(role);
+      expect(can(op([role]), action)).toBe(allowed);
+      if (allowed) {
+        expect(() => assertCan(op([role]), action)).not.toThrow();
+        return;
+      }
+      let err: unknown;
+      try {
+        assertCan(op([role]), action);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DomainError);
+      const e = err as DomainError;
+      expect(e.code).toBe('NOT_PERMITTED');
+      expect(e.status).toBe(403);
+      expect(e.details).toEqual({ action, needed: PERMISSIONS[action] });
+      for (const r of PERMISSIONS[action]) expect(e.message).toContain(ROLE_LABELS[r]);
+      expect(e.message).toContain('请联系管理员开通');
+    },
+  );
 
   it('grants the union of several roles', () => {
     const both = op(['sales', 'finance']);
@@ -75,7 +83,10 @@ eachDialect('role × action through real core calls', (h) => {
     setup = await h.actor('权限准备员', ['admin']);
     other = await h.actor('权限另一位管理员', ['admin']);
     sku = 'P-PERM';
-    await h.core.models.Product.findOrCreate({ where: { sku }, defaults: { sku, name: '权限测试品', unit: '件', price: '1.00' } });
+    await h.core.models.Product.findOrCreate({
+      where: { sku },
+      defaults: { sku, name: '权限测试品', unit: '件', price: '1.00' },
+    });
   });
 
   async function deleted() {
@@ -92,25 +103,40 @@ eachDialect('role × action through real core calls', (h) => {
       return precheck(h.core, a, c.code);
     },
     create: (a) => createCustomer(h.core, a, { name: `权限新建${Math.random()}` }),
-    edit: async (a, id) => editCustomer(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, { note: '改一下' }),
-    deactivate: async (a, id) => deactivate(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, { reason: '客户要求' }),
+    edit: async (a, id) =>
+      editCustomer(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, { note: '改一下' }),
+    deactivate: async (a, id) =>
+      deactivate(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, { reason: '客户要求' }),
     reactivate: async (a) => {
       const c = await newCustomer(h, setup);
       await deactivate(h.core, setup, c.code, { reason: '客户要求' });
       return reactivate(h.core, a, c.code);
     },
-    requestDeletion: async (a, id) => requestDeletion(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, '不再合作'),
+    requestDeletion: async (a, id) =>
+      requestDeletion(h.core, a, (await newCustomer(h, setup, { ownerId: id })).code, '不再合作'),
     approve: async (a) => {
       const c = await newCustomer(h, setup);
       return approve(h.core, a, (await requestDeletion(h.core, setup, c.code, '待审')).id);
     },
     restore: async (a) => restoreCustomer(h.core, a, (await deleted()).c.code),
     purge: async (a) => purgeEntry(h.core, a, (await deleted()).recycleEntryId, { force: true }),
-    revealPersonal: async (a) => revealCustomer(h.core, a, (await newCustomer(h, setup, { phone: `135${String(++phones).padStart(8, '0')}` })).code),
+    revealPersonal: async (a) =>
+      revealCustomer(
+        h.core,
+        a,
+        (await newCustomer(h, setup, { phone: `135${String(++phones).padStart(8, '0')}` })).code,
+      ),
     orders: async (a) => createOrder(h.core, a, { customerCode: (await newCustomer(h, setup)).code, total: '10.00' }),
     payments: async (a) => {
-      const order = await createOrder(h.core, setup, { customerCode: (await newCustomer(h, setup)).code, total: '10.00' });
-      const r = await createReceivable(h.core, setup, { orderNumber: order.number, amount: '10.00', dueDate: '2026-12-31' });
+      const order = await createOrder(h.core, setup, {
+        customerCode: (await newCustomer(h, setup)).code,
+        total: '10.00',
+      });
+      const r = await createReceivable(h.core, setup, {
+        orderNumber: order.number,
+        amount: '10.00',
+        dueDate: '2026-12-31',
+      });
       return recordPayment(h.core, a, r.id, '10.00');
     },
   };

@@ -12,7 +12,12 @@ import { blindIndex, decrypt, encrypt, maskAddress, maskPhone, type Keys } from 
 import { eachDialect } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer } from './fixtures.js';
 
-const keys = (): Keys => ({ dataKey: crypto.randomBytes(32), indexKey: crypto.randomBytes(32), sessionSecret: 'x'.repeat(32), auditKey: crypto.randomBytes(32) });
+const keys = (): Keys => ({
+  dataKey: crypto.randomBytes(32),
+  indexKey: crypto.randomBytes(32),
+  sessionSecret: 'x'.repeat(32),
+  auditKey: crypto.randomBytes(32),
+});
 
 describe('privacy primitives', () => {
   it('mask a phone as 138****5678 and an address after six characters', () => {
@@ -66,7 +71,10 @@ eachDialect('personal data at rest, on reveal and in logs', (h) => {
 
   it('store phone and address encrypted; the raw columns do not hold the plaintext', async () => {
     const c = await newCustomer(h, admin, { phone: '13812345678', address: '深圳市南山区科技园科苑路 15 号' });
-    const [rows] = await h.core.models.sequelize.query('SELECT phone_enc, phone_hash, address_enc FROM customers WHERE id = ?', { replacements: [c.id] });
+    const [rows] = await h.core.models.sequelize.query(
+      'SELECT phone_enc, phone_hash, address_enc FROM customers WHERE id = ?',
+      { replacements: [c.id] },
+    );
     const row = (rows as Record<string, string>[])[0]!;
     expect(row.phone_enc).toMatch(/^v1:/);
     expect(row.phone_enc).not.toContain('13812345678');
@@ -79,11 +87,20 @@ eachDialect('personal data at rest, on reveal and in logs', (h) => {
   });
 
   it('reveal needs the revealPersonal permission and is itself audited', async () => {
-    const c = await newCustomer(h, admin, { phone: '13955556666', address: '杭州市滨江区网商路 699 号', contact: '马云飞' });
+    const c = await newCustomer(h, admin, {
+      phone: '13955556666',
+      address: '杭州市滨江区网商路 699 号',
+      contact: '马云飞',
+    });
     await expectRefused(revealCustomer(h.core, sales, c.code), 'NOT_PERMITTED', '查看完整个人信息', '管理员 / 财务');
     expect((await eventsOf(h.core, c.id)).map((e) => e.action)).toEqual(['customer.create']);
     const shown = await revealCustomer(h.core, finance, c.code, '核对发票地址');
-    expect(shown).toEqual({ code: c.code, phone: '13955556666', address: '杭州市滨江区网商路 699 号', contact: '马云飞' });
+    expect(shown).toEqual({
+      code: c.code,
+      phone: '13955556666',
+      address: '杭州市滨江区网商路 699 号',
+      contact: '马云飞',
+    });
     const events = await eventsOf(h.core, c.id);
     expect(events.at(-1)).toMatchObject({ action: 'customer.reveal', operatorName: '隐私财务', door: 'wecom' });
     expect(JSON.parse(events.at(-1)!.diff)).toMatchObject({ info: { why: '核对发票地址' } });
@@ -95,20 +112,39 @@ eachDialect('personal data at rest, on reveal and in logs', (h) => {
     h.core.logger = logger;
     try {
       const actor = { ...admin, requestId: 'req-privacy-1' };
-      const { customer } = await createCustomer(h.core, actor, { name: '厦门鹭岛海鲜有限公司', contact: '林小红', phone: '13700009999', address: '厦门市思明区鹭江道 8 号' });
+      const { customer } = await createCustomer(h.core, actor, {
+        name: '厦门鹭岛海鲜有限公司',
+        contact: '林小红',
+        phone: '13700009999',
+        address: '厦门市思明区鹭江道 8 号',
+      });
       await editCustomer(h.core, actor, customer.code, { phone: '13700008888', address: '厦门市湖里区 1 号' });
       await deactivate(h.core, actor, customer.code, { reason: '客户要求' });
       await revealCustomer(h.core, actor, customer.code);
-      await expectRefused(createCustomer(h.core, actor, { name: '厦门鹭岛海鲜有限公司', phone: '13700008888' }), 'CONFLICT');
+      await expectRefused(
+        createCustomer(h.core, actor, { name: '厦门鹭岛海鲜有限公司', phone: '13700008888' }),
+        'CONFLICT',
+      );
       logger.info({ customer: { phone: '13700008888', contact: '林小红', address: '厦门' } }, 'a careless log call');
     } finally {
       h.core.logger = original;
     }
     const text = lines.join('');
     expect(lines.length).toBeGreaterThanOrEqual(5);
-    const changes = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'customer change committed');
-    expect(changes.map((l) => l.action)).toEqual(['customer.create', 'customer.edit', 'customer.deactivate', 'customer.reveal']);
-    expect(changes[0]).toMatchObject({ requestId: 'req-privacy-1', door: 'cli', customerCode: expect.stringMatching(/^C/) });
+    const changes = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'customer change committed');
+    expect(changes.map((l) => l.action)).toEqual([
+      'customer.create',
+      'customer.edit',
+      'customer.deactivate',
+      'customer.reveal',
+    ]);
+    expect(changes[0]).toMatchObject({
+      requestId: 'req-privacy-1',
+      door: 'cli',
+      customerCode: expect.stringMatching(/^C/),
+    });
     for (const secret of ['1370000', '林小红', '鹭江道', '湖里区', '鹭岛']) expect(text).not.toContain(secret);
     expect(text).toContain('[已隐藏]');
   });

@@ -38,9 +38,21 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     const { code, status } = await restoreCustomer(h.core, approver, ` ${c.code.toLowerCase()} `);
     expect({ code, status }).toEqual({ code: c.code, status: 'inactive' });
     const row = await h.core.models.Customer.findByPk(c.id);
-    expect(row).toMatchObject({ id: c.id, code: c.code, status: 'inactive', deactivationReason: '信用风险', deactivationMemo: '逾期三个月' });
+    expect(row).toMatchObject({
+      id: c.id,
+      code: c.code,
+      status: 'inactive',
+      deactivationReason: '信用风险',
+      deactivationMemo: '逾期三个月',
+    });
     const events = await eventsOf(h.core, c.id);
-    expect(events.map((e) => e.action)).toEqual(['customer.create', 'customer.deactivate', 'deletion.request', 'customer.delete', 'customer.restore']);
+    expect(events.map((e) => e.action)).toEqual([
+      'customer.create',
+      'customer.deactivate',
+      'deletion.request',
+      'customer.delete',
+      'customer.restore',
+    ]);
     expect(events.slice(0, -1).map((e) => e.id)).toEqual(before);
     expect((await searchCustomers(h.core, sales, { phone: '13622223333' })).items.map((i) => i.code)).toEqual([c.code]);
     expect((await listRecycleBin(h.core, sales)).map((e) => e.customerCode)).not.toContain(c.code);
@@ -64,12 +76,23 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
   });
 
   it('purge erases personal data in the row and the snapshot, keeps the money history, redacts the audit and keeps the chain valid', async () => {
-    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, name: '成都锦程茶业有限公司', contact: '周杰', phone: '13788889999', address: '成都市锦江区春熙路 9 号', note: '周总喜欢喝茶' });
+    const c = await newCustomer(h, admin, {
+      ownerId: sales.operator.id!,
+      name: '成都锦程茶业有限公司',
+      contact: '周杰',
+      phone: '13788889999',
+      address: '成都市锦江区春熙路 9 号',
+      note: '周总喜欢喝茶',
+    });
     await editCustomer(h.core, admin, c.code, { phone: '13788880000' });
     const order = await createOrder(h.core, sales, { customerCode: c.code, total: '520.00' });
     await moveOrder(h.core, sales, order.number, 'confirm');
     await moveOrder(h.core, sales, order.number, 'complete');
-    const r = await createReceivable(h.core, admin, { orderNumber: order.number, amount: '520.00', dueDate: '2026-03-01' });
+    const r = await createReceivable(h.core, admin, {
+      orderNumber: order.number,
+      amount: '520.00',
+      dueDate: '2026-03-01',
+    });
     await recordPayment(h.core, finance, r.id, '520.00');
     const firstEntry = await remove(c, '第一次删除');
     await restoreCustomer(h.core, admin, c.code);
@@ -90,12 +113,31 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
 
     const anonymous = `已删除客户-${c.id}`;
     const row = await h.core.models.Customer.findByPk(c.id, { raw: true });
-    expect(row).toMatchObject({ code: c.code, name: anonymous, contact: null, phoneEnc: null, phoneHash: null, addressEnc: null, note: null, status: 'deleted' });
+    expect(row).toMatchObject({
+      code: c.code,
+      name: anonymous,
+      contact: null,
+      phoneEnc: null,
+      phoneHash: null,
+      addressEnc: null,
+      note: null,
+      status: 'deleted',
+    });
     const entry = await h.core.models.RecycleEntry.findByPk(entryId);
     expect(entry?.customerName).toBe(anonymous);
     expect(entry?.purgedAt).toBeInstanceOf(Date);
-    const snapshot = JSON.parse(entry!.snapshot) as { customer: Record<string, unknown>; orders: unknown[]; receivables: unknown[] };
-    expect(snapshot.customer).toMatchObject({ name: anonymous, contact: null, phoneEnc: null, phoneHash: null, addressEnc: null });
+    const snapshot = JSON.parse(entry!.snapshot) as {
+      customer: Record<string, unknown>;
+      orders: unknown[];
+      receivables: unknown[];
+    };
+    expect(snapshot.customer).toMatchObject({
+      name: anonymous,
+      contact: null,
+      phoneEnc: null,
+      phoneHash: null,
+      addressEnc: null,
+    });
     for (const secret of ['锦程', '周杰', '春熙路', '喝茶']) expect(entry!.snapshot).not.toContain(secret);
     expect(snapshot.orders).toHaveLength(1);
     const older = await h.core.models.RecycleEntry.findByPk(firstEntry);
@@ -108,7 +150,9 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
 
     const events = await eventsOf(h.core, c.id);
     expect(events.at(-1)).toMatchObject({ action: 'customer.purge' });
-    expect(JSON.parse(events.at(-1)!.diff)).toMatchObject({ info: { recycleEntryId: entryId, redactedEvents: expect.any(Number) } });
+    expect(JSON.parse(events.at(-1)!.diff)).toMatchObject({
+      info: { recycleEntryId: entryId, redactedEvents: expect.any(Number) },
+    });
     for (const e of events) {
       expect(auditPersonalValues(h.core, e)).toBeNull();
       for (const secret of ['锦程', '周杰', '1378888']) expect(e.diff).not.toContain(secret);

@@ -60,14 +60,20 @@ eachDialect('search and duplicate candidates', (h) => {
   });
 
   it('page results in code order, with the total', async () => {
-    const pages = [1, 2, 3].map((page) => searchCustomers(h.core, viewer, { name: '分页测试客户', pageSize: 10, page }));
+    const pages = [1, 2, 3].map((page) =>
+      searchCustomers(h.core, viewer, { name: '分页测试客户', pageSize: 10, page }),
+    );
     const [p1, p2, p3] = await Promise.all(pages);
     expect([p1!.total, p1!.items.length, p2!.items.length, p3!.items.length]).toEqual([25, 10, 10, 5]);
     const all = [...p1!.items, ...p2!.items, ...p3!.items].map((i) => i.code);
     expect(new Set(all).size).toBe(25);
     expect(all).toEqual([...all].sort());
     expect(p1!.items[0]!.name).toBe('分页测试客户01');
-    const loose = await searchCustomers(h.core, viewer, { name: '分页测试客户', pageSize: '10' as unknown as number, page: 'x' as unknown as number });
+    const loose = await searchCustomers(h.core, viewer, {
+      name: '分页测试客户',
+      pageSize: '10' as unknown as number,
+      page: 'x' as unknown as number,
+    });
     expect([loose.page, loose.pageSize, loose.items.length]).toEqual([1, 10, 10]);
   });
 

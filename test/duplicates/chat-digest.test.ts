@@ -15,12 +15,17 @@ eachDialect('疑似重复 in chat (read-only) and in the weekly review digest pe
   let bot: BotRuntime;
   let admin: Actor;
   const c: Record<string, string> = {};
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => `${r.title ?? ''}\n${r.text}`).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const inbox = async (who: string) =>
+    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false }))
+      .map((r) => `${r.title ?? ''}\n${r.text}`)
+      .join('\n');
   const add = async (key: string, input: CustomerInput) => {
     c[key] = (await createCustomer(h.core, admin, input, { allowDuplicates: true })).customer.code;
   };
-  const review = (dryRun = false) => runJob(h.core, inactiveReviewJob, { notifier: bot.deps.notifier, trigger: 'manual', dryRun });
+  const review = (dryRun = false) =>
+    runJob(h.core, inactiveReviewJob, { notifier: bot.deps.notifier, trigger: 'manual', dryRun });
 
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
@@ -42,7 +47,9 @@ eachDialect('疑似重复 in chat (read-only) and in the weekly review digest pe
   it('lists every pair for an admin, and only their own for a salesperson, with the merge command to send', async () => {
     const all = await say('boss', '疑似重复');
     expect(all).toContain('疑似重复客户 2 对 (同手机 1, 同名称 1):');
-    expect(all).toContain(`1. ${c.l1} 南山五金 (李四) ≈ ${c.l2} 北岭建材 (李四) — 同手机\n   是同一客户: 合并客户 ${c.l1} ${c.l2}`);
+    expect(all).toContain(
+      `1. ${c.l1} 南山五金 (李四) ≈ ${c.l2} 北岭建材 (李四) — 同手机\n   是同一客户: 合并客户 ${c.l1} ${c.l2}`,
+    );
     expect(all).toContain(`2. ${c.z1} 东方商贸有限公司 (张三) ≈ ${c.z2} 东方 商贸 (李四) — 同名称`);
     expect(all).toContain('不是同一客户的, 请在后台「疑似重复」里点「忽略」');
     // Neither the phone number nor the merged pair is shown.
@@ -56,12 +63,18 @@ eachDialect('疑似重复 in chat (read-only) and in the weekly review digest pe
     expect(await say('boss', '帮助')).toContain('• 疑似重复 [编码] — 疑似重复客户');
   });
 
-  it('with a code: that customer\'s pairs; an old code leads to its survivor; an unknown one says so', async () => {
-    expect(await say('lisi', `疑似重复 ${c.z2}`)).toBe(`与 ${c.z2} 东方 商贸 疑似重复的客户 1 个:\n1. ${c.z1} 东方商贸有限公司 (张三) — 同名称\n   是同一客户: 合并客户 ${c.z1} ${c.z2}\n不是同一客户的, 请在后台「疑似重复」里点「忽略」, 之后不再提示。`);
-    expect(await say('lisi', `疑似重复 ${c.m2!.toLowerCase()}`)).toBe(`${c.m2} 已并入 ${c.m1}。\n没有发现与 ${c.m1} 西湖茶庄 疑似重复的客户。`);
+  it("with a code: that customer's pairs; an old code leads to its survivor; an unknown one says so", async () => {
+    expect(await say('lisi', `疑似重复 ${c.z2}`)).toBe(
+      `与 ${c.z2} 东方 商贸 疑似重复的客户 1 个:\n1. ${c.z1} 东方商贸有限公司 (张三) — 同名称\n   是同一客户: 合并客户 ${c.z1} ${c.z2}\n不是同一客户的, 请在后台「疑似重复」里点「忽略」, 之后不再提示。`,
+    );
+    expect(await say('lisi', `疑似重复 ${c.m2!.toLowerCase()}`)).toBe(
+      `${c.m2} 已并入 ${c.m1}。\n没有发现与 ${c.m1} 西湖茶庄 疑似重复的客户。`,
+    );
     expect(await say('lisi', '疑似重复 C-NONE-1')).toContain('没有找到「C-NONE-1」对应的客户');
     // A part of a name works too, as everywhere else.
-    expect(await say('lisi', '疑似重复 南山')).toContain(`与 ${c.l1} 南山五金 疑似重复的客户 1 个:\n1. ${c.l2} 北岭建材 (李四) — 同手机`);
+    expect(await say('lisi', '疑似重复 南山')).toContain(
+      `与 ${c.l1} 南山五金 疑似重复的客户 1 个:\n1. ${c.l2} 北岭建材 (李四) — 同手机`,
+    );
   });
 
   it('the weekly review sends each owner a 疑似重复 section, even without order data; dismissed pairs stop appearing', async () => {
@@ -72,7 +85,9 @@ eachDialect('疑似重复 in chat (read-only) and in the weekly review digest pe
     expect(r.claimed && r.run.status).toBe('succeeded');
     expect(r.claimed && r.run.summary).toContain('; 疑似重复 2 对, 已发给 2 人。');
     const zhang = await inbox('zhangsan');
-    expect(zhang).toContain(`疑似重复客户\n张三 你好, 你负责的客户中有 1 对疑似重复 (同手机、同名称, 或与已并入的客户相同):\n1. ${c.z1} 东方商贸有限公司 (张三) ≈ ${c.z2} 东方 商贸 (李四) — 同名称\n   是同一客户: 合并客户 ${c.z1} ${c.z2}`);
+    expect(zhang).toContain(
+      `疑似重复客户\n张三 你好, 你负责的客户中有 1 对疑似重复 (同手机、同名称, 或与已并入的客户相同):\n1. ${c.z1} 东方商贸有限公司 (张三) ≈ ${c.z2} 东方 商贸 (李四) — 同名称\n   是同一客户: 合并客户 ${c.z1} ${c.z2}`,
+    );
     expect(zhang).not.toContain(c.l1);
     const li = await inbox('lisi');
     expect(li).toContain('李四 你好, 你负责的客户中有 2 对疑似重复');

@@ -12,8 +12,15 @@ function env(extra: Record<string, string>): NodeJS.ProcessEnv {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-cli-'));
   const key = () => crypto.randomBytes(32).toString('base64');
   return {
-    PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/s.sqlite`, STEWARD_DEMO: 'false',
-    STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ...extra,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dir,
+    DATABASE_URL: `sqlite:${dir}/s.sqlite`,
+    STEWARD_DEMO: 'false',
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ...extra,
   };
 }
 
@@ -39,13 +46,17 @@ describe('steward CLI: bad input gets one line and a non-zero exit', () => {
   it('an unreachable database, with the password hidden', () => {
     const r = run(['migrate'], { DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:1/steward' });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('错误: 无法连接数据库 mysql://root:***@127.0.0.1:1/steward: 连接被拒绝: 数据库没有启动, 或主机/端口不对 (ECONNREFUSED)');
+    expect(r.stderr.trim()).toBe(
+      '错误: 无法连接数据库 mysql://root:***@127.0.0.1:1/steward: 连接被拒绝: 数据库没有启动, 或主机/端口不对 (ECONNREFUSED)',
+    );
   });
 
   it('a bad PORT names the variable', () => {
     const r = run(['serve'], { PORT: 'eighty' });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('错误: 配置错误 (configuration error): PORT 应为 1–65535 之间的整数 (integer 1-65535), 实际为 "eighty"');
+    expect(r.stderr.trim()).toBe(
+      '错误: 配置错误 (configuration error): PORT 应为 1–65535 之间的整数 (integer 1-65535), 实际为 "eighty"',
+    );
   });
 
   it('an unknown command is bad usage (exit 2)', () => {
@@ -60,7 +71,9 @@ describe('steward CLI: bad input gets one line and a non-zero exit', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [bin, 'serve'], { env: env({ PORT: String(port), HOST: '127.0.0.1', JOBS_ENABLED: 'false' }) });
+        const child = spawn(process.execPath, [bin, 'serve'], {
+          env: env({ PORT: String(port), HOST: '127.0.0.1', JOBS_ENABLED: 'false' }),
+        });
         let stderr = '';
         child.stderr.on('data', (d) => (stderr += d));
         child.on('exit', (code) => resolve({ code, stderr }));
@@ -80,11 +93,17 @@ describe('steward chat (console door)', () => {
     expect(seed.stdout).toMatch(/^已载入演示数据: 60 个客户, \d+ 张订单。/);
     const again = spawnSync(process.execPath, [bin, 'seed', '--demo'], { env: e, encoding: 'utf8' });
     expect(again.stdout.trim()).toBe('数据库里已有客户数据, 未重复载入演示数据。');
-    const chat = (...args: string[]) => JSON.parse(spawnSync(process.execPath, [bin, 'chat', '--json', ...args], { env: e, encoding: 'utf8' }).stdout) as { replies: { text: string; buttons: { id: string; text: string }[] }[] };
+    const chat = (...args: string[]) =>
+      JSON.parse(
+        spawnSync(process.execPath, [bin, 'chat', '--json', ...args], { env: e, encoding: 'utf8' }).stdout,
+      ) as { replies: { text: string; buttons: { id: string; text: string }[] }[] };
     const help = chat('--as', 'demo-sales', '帮助');
     expect(help.replies[0]!.text).toContain('• 停用客户 <编码> [原因] [备注]');
     const proposal = chat('--as', 'demo-admin', '停用客户 C20260002 信息错误');
-    expect(proposal.replies[0]!.buttons).toEqual([{ id: 'confirm:C20260002', text: '确认停用' }, { id: 'cancel', text: '取消' }]);
+    expect(proposal.replies[0]!.buttons).toEqual([
+      { id: 'confirm:C20260002', text: '确认停用' },
+      { id: 'cancel', text: '取消' },
+    ]);
     const done = chat('--as', 'demo-admin', '--click', 'confirm:C20260002');
     expect(done.replies[0]!.text).toMatch(/^已停用客户 C20260002 /);
   });

@@ -38,7 +38,9 @@ describe('configuration', () => {
   });
 
   it('refuses a DATABASE_URL of an unsupported kind', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@y/z' })).toThrow(/DATABASE_URL 应为 sqlite:<文件路径> 或 mysql:\/\//);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x@y/z' })).toThrow(
+      /DATABASE_URL 应为 sqlite:<文件路径> 或 mysql:\/\//,
+    );
   });
 
   it('refuses an invalid manual-code regex', () => {
@@ -49,7 +51,13 @@ describe('configuration', () => {
 describe('DATABASE_URL parsing', () => {
   it('reads a MySQL URL with a unix socket', () => {
     expect(parseDatabaseUrl('mysql://root@localhost/steward?socketPath=/run/mysqld/mysqld.sock')).toEqual({
-      dialect: 'mysql', host: 'localhost', port: 3306, user: 'root', password: '', database: 'steward', socketPath: '/run/mysqld/mysqld.sock',
+      dialect: 'mysql',
+      host: 'localhost',
+      port: 3306,
+      user: 'root',
+      password: '',
+      database: 'steward',
+      socketPath: '/run/mysqld/mysqld.sock',
     });
   });
 
@@ -66,7 +74,9 @@ describe('DATABASE_URL parsing', () => {
 
 describe('proxy trust', () => {
   it('refuses an https PUBLIC_URL unless TRUST_PROXY is set', () => {
-    expect(() => loadConfig({ PUBLIC_URL: 'https://steward.example.com' })).toThrow(/PUBLIC_URL 是 https 地址时.*TRUST_PROXY=true/);
+    expect(() => loadConfig({ PUBLIC_URL: 'https://steward.example.com' })).toThrow(
+      /PUBLIC_URL 是 https 地址时.*TRUST_PROXY=true/,
+    );
     expect(loadConfig({ PUBLIC_URL: 'https://steward.example.com', TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
   });

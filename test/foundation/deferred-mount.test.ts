@@ -38,7 +38,11 @@ eachDialect('a door loaded by its first request', (h) => {
       expect(loads).toBe(0);
       const [a, b] = await Promise.all([fetch(`${url}/shop/hello`), fetch(`${url}/shop/hello`)]);
       // The app's own middleware (request ids) ran before it, as for any mount.
-      expect([a.status, b.status, ((await a.json()) as { requestId?: string }).requestId]).toEqual([200, 200, a.headers.get('x-request-id')]);
+      expect([a.status, b.status, ((await a.json()) as { requestId?: string }).requestId]).toEqual([
+        200,
+        200,
+        a.headers.get('x-request-id'),
+      ]);
       expect((await fetch(`${url}/shop/other`)).status).toBe(404);
       expect(loads).toBe(1);
     });
@@ -47,20 +51,25 @@ eachDialect('a door loaded by its first request', (h) => {
 
   it('answers 503 while it cannot load, and loads on a later request once it can', async () => {
     let fail = true;
-    const app = await buildApp(h.core, [deferredMount(h.core, underShop, async () => {
-      if (fail) throw new Error('cannot load');
-      return (a) => void a.use(async (ctx) => void (ctx.body = 'ok'));
-    })]);
+    const app = await buildApp(h.core, [
+      deferredMount(h.core, underShop, async () => {
+        if (fail) throw new Error('cannot load');
+        return (a) => void a.use(async (ctx) => void (ctx.body = 'ok'));
+      }),
+    ]);
     await serving(app, async (url) => {
       const refused = await fetch(`${url}/shop`);
-      expect({ status: refused.status, body: (await refused.json()) as unknown }).toEqual({ status: 503, body: { error: { code: 'UNAVAILABLE', message: '后台未能启动, 请查看服务日志。' } } });
+      expect({ status: refused.status, body: (await refused.json()) as unknown }).toEqual({
+        status: 503,
+        body: { error: { code: 'UNAVAILABLE', message: '后台未能启动, 请查看服务日志。' } },
+      });
       fail = false;
       const ok = await fetch(`${url}/shop`);
       expect([ok.status, await ok.text()]).toEqual([200, 'ok']);
     });
   });
 
-  it('serves the real back office through the server\'s mounts: the login page on the first /admin request', async () => {
+  it("serves the real back office through the server's mounts: the login page on the first /admin request", async () => {
     const app = await buildApp(h.core, await buildMounts(h.core));
     await serving(app, async (url) => {
       const login = await fetch(`${url}/admin/login`);

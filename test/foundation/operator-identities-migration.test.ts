@@ -19,12 +19,27 @@ for (const target of testDialects()) {
       core = openCore(config, createLogger('silent'));
       await migrator(core.models.sequelize).up({ to: '0009-jsherp' });
       const rows: [string, string | null, string | null, boolean][] = [
-        ['张三', 'zhangsan', 'zs-ding', true], ['李四', 'lisi', null, true], ['王五', null, 'ww-ding', true], ['赵六', null, null, true], ['钱七', 'qianqi', '', false],
+        ['张三', 'zhangsan', 'zs-ding', true],
+        ['李四', 'lisi', null, true],
+        ['王五', null, 'ww-ding', true],
+        ['赵六', null, null, true],
+        ['钱七', 'qianqi', '', false],
       ];
       for (const [name, wecom, dingtalk, active] of rows) {
         await core.models.sequelize.query(
           'INSERT INTO operators (display_name, roles, wecom_user_id, dingtalk_user_id, email, password_hash, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)',
-          { replacements: [name, 'sales', wecom, dingtalk, `${wecom ?? dingtalk ?? name.codePointAt(0)}@old.local`, active, new Date(), new Date()] },
+          {
+            replacements: [
+              name,
+              'sales',
+              wecom,
+              dingtalk,
+              `${wecom ?? dingtalk ?? name.codePointAt(0)}@old.local`,
+              active,
+              new Date(),
+              new Date(),
+            ],
+          },
         );
         ids[name] = (await select<{ id: number }>(`SELECT id FROM operators WHERE display_name = '${name}'`))[0]!.id;
       }
@@ -32,14 +47,18 @@ for (const target of testDialects()) {
     afterAll(async () => {
       if (!core) return;
       const { sequelize } = core.models;
-      if (sequelize.getDialect() === 'mysql') await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``).catch(() => undefined);
+      if (sequelize.getDialect() === 'mysql')
+        await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``).catch(() => undefined);
       await sequelize.close();
     });
 
     it('carries every WeCom and DingTalk id over, then drops the per-vendor columns and their indexes', async () => {
       await prepareDatabase(core);
       const linked = await identitiesOf(core, Object.values(ids));
-      expect(linked.get(ids['张三']!)).toEqual([{ channel: 'dingtalk', externalId: 'zs-ding' }, { channel: 'wecom', externalId: 'zhangsan' }]);
+      expect(linked.get(ids['张三']!)).toEqual([
+        { channel: 'dingtalk', externalId: 'zs-ding' },
+        { channel: 'wecom', externalId: 'zhangsan' },
+      ]);
       expect(linked.get(ids['李四']!)).toEqual([{ channel: 'wecom', externalId: 'lisi' }]);
       expect(linked.get(ids['王五']!)).toEqual([{ channel: 'dingtalk', externalId: 'ww-ding' }]);
       expect(linked.get(ids['赵六']!)).toBeUndefined();
@@ -57,26 +76,55 @@ for (const target of testDialects()) {
       expect(indexes.map((i) => i.name)).not.toContain('operators_wecom_unique');
       // Dropping the columns in place kept the table's other indexes.
       expect(indexes.find((i) => i.name === 'operators_email_unique')?.unique).toBe(true);
-      const idx = (await qi.showIndex('operator_identities')) as { name: string; unique: boolean; fields: { attribute: string }[] }[];
-      expect(idx.filter((i) => i.unique).map((i) => `${i.name}(${i.fields.map((f) => f.attribute).join(',')})`).sort())
-        .toEqual(expect.arrayContaining(['operator_identities_channel_external(channel,external_id)', 'operator_identities_operator_channel(operator_id,channel)']));
+      const idx = (await qi.showIndex('operator_identities')) as {
+        name: string;
+        unique: boolean;
+        fields: { attribute: string }[];
+      }[];
+      expect(
+        idx
+          .filter((i) => i.unique)
+          .map((i) => `${i.name}(${i.fields.map((f) => f.attribute).join(',')})`)
+          .sort(),
+      ).toEqual(
+        expect.arrayContaining([
+          'operator_identities_channel_external(channel,external_id)',
+          'operator_identities_operator_channel(operator_id,channel)',
+        ]),
+      );
     });
 
     it('enforces one operator per account and one account per channel in the database itself', async () => {
       const { OperatorIdentity } = core.models;
-      await expect(OperatorIdentity.create({ operatorId: ids['赵六']!, channel: 'wecom', externalId: 'zhangsan' })).rejects.toThrow();
-      await expect(OperatorIdentity.create({ operatorId: ids['张三']!, channel: 'wecom', externalId: 'zhangsan-2' })).rejects.toThrow();
-      await expect(OperatorIdentity.create({ operatorId: 987654, channel: 'feishu', externalId: 'ghost' })).rejects.toThrow();
+      await expect(
+        OperatorIdentity.create({ operatorId: ids['赵六']!, channel: 'wecom', externalId: 'zhangsan' }),
+      ).rejects.toThrow();
+      await expect(
+        OperatorIdentity.create({ operatorId: ids['张三']!, channel: 'wecom', externalId: 'zhangsan-2' }),
+      ).rejects.toThrow();
+      await expect(
+        OperatorIdentity.create({ operatorId: 987654, channel: 'feishu', externalId: 'ghost' }),
+      ).rejects.toThrow();
     });
 
     it('down() puts the ids back into the columns, and up() again carries them over once more', async () => {
       await core.models.OperatorIdentity.create({ operatorId: ids['赵六']!, channel: 'feishu', externalId: 'ou_zhao' });
       await migrator(core.models.sequelize).down({ to: '0010-operator-identities' });
-      const rows = await select<{ display_name: string; wecom_user_id: string | null; dingtalk_user_id: string | null }>('SELECT display_name, wecom_user_id, dingtalk_user_id FROM operators ORDER BY id');
+      const rows = await select<{
+        display_name: string;
+        wecom_user_id: string | null;
+        dingtalk_user_id: string | null;
+      }>('SELECT display_name, wecom_user_id, dingtalk_user_id FROM operators ORDER BY id');
       expect(rows.map((r) => [r.display_name, r.wecom_user_id, r.dingtalk_user_id])).toEqual([
-        ['张三', 'zhangsan', 'zs-ding'], ['李四', 'lisi', null], ['王五', null, 'ww-ding'], ['赵六', null, null], ['钱七', 'qianqi', null],
+        ['张三', 'zhangsan', 'zs-ding'],
+        ['李四', 'lisi', null],
+        ['王五', null, 'ww-ding'],
+        ['赵六', null, null],
+        ['钱七', 'qianqi', null],
       ]);
-      const tables = (await core.models.sequelize.getQueryInterface().showAllTables()).map((t) => (typeof t === 'string' ? t : (t as { tableName: string }).tableName));
+      const tables = (await core.models.sequelize.getQueryInterface().showAllTables()).map((t) =>
+        typeof t === 'string' ? t : (t as { tableName: string }).tableName,
+      );
       expect(tables).not.toContain('operator_identities');
       await prepareDatabase(core);
       expect(await core.models.OperatorIdentity.count()).toBe(5);

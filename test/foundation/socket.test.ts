@@ -23,8 +23,7 @@ if (base && fs.existsSync(SOCKET)) {
       }
     });
   });
-}
-else {
+} else {
   // Reported as skipped (never as passed) where there is no MariaDB under test or no socket.
   describe('MySQL through a unix socket [mariadb]', () => {
     it.skip('connects with ?socketPath= (needs TEST_DATABASE_URL and a MariaDB unix socket)', () => undefined);

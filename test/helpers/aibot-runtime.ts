@@ -26,12 +26,25 @@ export interface TestRuntime extends ChannelRuntime {
  */
 export function testRuntime(env: Record<string, string>): TestRuntime {
   const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-  const core = { config: loadConfig({ NODE_ENV: 'test', ...env }), logger: log, now: () => new Date() } as unknown as Core;
+  const log = pino(
+    { level: 'debug' },
+    { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
+  );
+  const core = {
+    config: loadConfig({ NODE_ENV: 'test', ...env }),
+    logger: log,
+    now: () => new Date(),
+  } as unknown as Core;
   let openGate!: () => void;
   const gate = new Promise<void>((resolve) => (openGate = resolve));
   const rt: TestRuntime = {
-    core, log: log.child({ channel: 'wecom' }), handled: [], later: [], kicks: 0, lines, openGate,
+    core,
+    log: log.child({ channel: 'wecom' }),
+    handled: [],
+    later: [],
+    kicks: 0,
+    lines,
+    openGate,
     async handle(msg) {
       rt.handled.push(msg);
       const ok = (replies: Reply[]) => ({ replies, duplicate: false });
@@ -40,7 +53,17 @@ export function testRuntime(env: Record<string, string>): TestRuntime {
         await gate;
         return ok([{ title: '已驳回', text: '删除申请 #7 已驳回' }]);
       }
-      if (msg.text === '审批') return ok([{ title: '删除申请 #7', text: '张三 申请删除客户 C0007', buttons: [{ id: 'approve:7', text: '批准' }, { id: 'reject:7', text: '驳回' }] }]);
+      if (msg.text === '审批')
+        return ok([
+          {
+            title: '删除申请 #7',
+            text: '张三 申请删除客户 C0007',
+            buttons: [
+              { id: 'approve:7', text: '批准' },
+              { id: 'reject:7', text: '驳回' },
+            ],
+          },
+        ]);
       if (msg.text === '慢') {
         await gate;
         return ok([{ text: '慢查询: 共 3 个客户' }]);
@@ -51,7 +74,8 @@ export function testRuntime(env: Record<string, string>): TestRuntime {
     },
     async replyLater(msg, replies) {
       rt.later.push({ msg, replies });
-      for (const [i, r] of replies.entries()) await sendViaSocket({ kind: 'reply', handle: msg.reply! }, r, `${msg.messageKey}-${i}`);
+      for (const [i, r] of replies.entries())
+        await sendViaSocket({ kind: 'reply', handle: msg.reply! }, r, `${msg.messageKey}-${i}`);
     },
     kick() {
       rt.kicks++;
@@ -61,11 +85,24 @@ export function testRuntime(env: Record<string, string>): TestRuntime {
 }
 
 /** The env block pointing the SDK at the fake. */
-export const aibotEnv = (fake: FakeAibotServer, extra: Record<string, string> = {}) => ({ WECOM_BOT_ID: BOT, WECOM_BOT_SECRET: SECRET, WECOM_BOT_WS_URL: fake.url, ...extra });
-export const aibotOpts: AibotSocketOptions = { fastReplyMs: FAST_MS, reconnectIntervalMs: 100, connectTimeoutMs: 3_000 };
+export const aibotEnv = (fake: FakeAibotServer, extra: Record<string, string> = {}) => ({
+  WECOM_BOT_ID: BOT,
+  WECOM_BOT_SECRET: SECRET,
+  WECOM_BOT_WS_URL: fake.url,
+  ...extra,
+});
+export const aibotOpts: AibotSocketOptions = {
+  fastReplyMs: FAST_MS,
+  reconnectIntervalMs: 100,
+  connectTimeoutMs: 3_000,
+};
 
 /** Starts the runtime's receiver (remembered in `started`, for afterEach to stop). */
-export async function connectAibot(rt: TestRuntime, started: SocketReceiver[], extra: AibotSocketOptions = {}): Promise<SocketReceiver> {
+export async function connectAibot(
+  rt: TestRuntime,
+  started: SocketReceiver[],
+  extra: AibotSocketOptions = {},
+): Promise<SocketReceiver> {
   const [r] = wecomAibotReceivers(rt, { ...aibotOpts, ...extra });
   started.push(r!);
   await r!.start();
@@ -73,4 +110,5 @@ export async function connectAibot(rt: TestRuntime, started: SocketReceiver[], e
 }
 
 /** Matches the client's answer to the callback pushed with `reqId`. */
-export const answerTo = (reqId: string, cmd: string) => (f: ClientFrame) => f.frame.headers.req_id === reqId && f.frame.cmd === cmd;
+export const answerTo = (reqId: string, cmd: string) => (f: ClientFrame) =>
+  f.frame.headers.req_id === reqId && f.frame.cmd === cmd;

@@ -44,7 +44,12 @@ export class RecordingNotifier implements ApprovalNotifier {
   readonly calls: { requestId: number; customerCode: string; requester: string; customerName: string }[] = [];
 
   async approvalRequested(request: ApprovalRequest, requester: OperatorLike, customerName: string): Promise<unknown> {
-    this.calls.push({ requestId: request.id, customerCode: request.customerCode, requester: requester.displayName, customerName });
+    this.calls.push({
+      requestId: request.id,
+      customerCode: request.customerCode,
+      requester: requester.displayName,
+      customerName,
+    });
     return [];
   }
 }
@@ -56,20 +61,28 @@ let tokens = 0;
  * answer is checked against the OpenAPI document (see `registry.violations`). `core` runs a
  * second instance on another connection to the same database.
  */
-export async function startApi(h: Harness, opts: { notifier?: ApprovalNotifier; core?: Core } = {}): Promise<ApiHarness> {
+export async function startApi(
+  h: Harness,
+  opts: { notifier?: ApprovalNotifier; core?: Core } = {},
+): Promise<ApiHarness> {
   const core = opts.core ?? h.core;
   const notifier = opts.notifier ?? new RecordingNotifier();
   const door = createApiDoor({ core, notifier }, { checkResponses: true });
-  const app = await buildApp(core, [(a) => {
-    a.use(door.middleware);
-    return door.stop;
-  }]);
+  const app = await buildApp(core, [
+    (a) => {
+      a.use(door.middleware);
+      return door.stop;
+    },
+  ]);
   const server = http.createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const admin = await h.actor('api-test-admin', ['admin']);
   return {
-    url, core, notifier, registry: door.registry,
+    url,
+    core,
+    notifier,
+    registry: door.registry,
     async token(scopes, name) {
       const r = await createApiToken(core, admin, { name: name ?? `test-${process.pid}-${++tokens}`, scopes });
       return r.token;
@@ -105,4 +118,3 @@ export async function startApi(h: Harness, opts: { notifier?: ApprovalNotifier; 
 export function secondCore(h: Harness): Core {
   return openCore(h.core.config, h.core.logger, h.core.now);
 }
-

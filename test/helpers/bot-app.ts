@@ -7,7 +7,12 @@ import { FakeMessenger } from './fake-messenger.js';
 import { WECOM } from './wecom.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
-export const DINGTALK = { DINGTALK_MODE: 'http', DINGTALK_APP_KEY: 'dingkey', DINGTALK_APP_SECRET: 'ding-app-secret-xyz', DINGTALK_ROBOT_CODE: 'dingkey' };
+export const DINGTALK = {
+  DINGTALK_MODE: 'http',
+  DINGTALK_APP_KEY: 'dingkey',
+  DINGTALK_APP_SECRET: 'ding-app-secret-xyz',
+  DINGTALK_ROBOT_CODE: 'dingkey',
+};
 
 export interface BotApp {
   url: string;
@@ -24,7 +29,11 @@ export interface BotApp {
 export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Promise<BotApp> {
   const fake = await new FakeMessenger().start();
   // Each channel reads its own env block (bot/channels/<id>/config.ts) from core.config.env.
-  Object.assign(core.config.env, WECOM, DINGTALK, { WECOM_API_BASE: fake.url, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url });
+  Object.assign(core.config.env, WECOM, DINGTALK, {
+    WECOM_API_BASE: fake.url,
+    DINGTALK_API_BASE: fake.url,
+    DINGTALK_OAPI_BASE: fake.url,
+  });
   if (opts.seed !== false) await seedDemo(core);
   const bot = createBot(core, { pollMs: 50 });
   const app = await buildApp(core, [(a, r) => bot.mount(a, r)]);
@@ -34,7 +43,9 @@ export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Pr
   core.config.PUBLIC_URL = url;
   bot.start();
   return {
-    url, bot, fake,
+    url,
+    bot,
+    fake,
     async request(path, init) {
       const res = await fetch(`${url}${path}`, init);
       return { status: res.status, text: await res.text() };
@@ -52,7 +63,10 @@ export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Pr
 export async function deletableCustomers(core: Core, owner: string): Promise<string[]> {
   const { collectBlockers } = await import('../../core/deletion/precheck.js');
   const sales = await operatorByIdentity(core, 'wecom', owner);
-  const rows = await core.models.Customer.findAll({ where: { ownerId: sales!.id, status: 'active' }, order: [['id', 'DESC']] });
+  const rows = await core.models.Customer.findAll({
+    where: { ownerId: sales!.id, status: 'active' },
+    order: [['id', 'DESC']],
+  });
   const free: string[] = [];
   for (const r of rows) if (!(await collectBlockers(core, r.id)).length) free.push(r.code);
   return free;

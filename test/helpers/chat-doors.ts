@@ -20,45 +20,83 @@ export function chatDriver(app: BotApp, core: Core) {
   /** WeCom app (1:1, XML): a text or a file message; returns the passive reply's text ('' when empty). */
   async function appPost(plainXml: string): Promise<string> {
     const s = sealed(plainXml);
-    const res = await app.request(`/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body, headers: { 'content-type': 'text/xml' } });
+    const res = await app.request(`/webhooks/wecom?${s.query}`, {
+      method: 'POST',
+      body: s.body,
+      headers: { 'content-type': 'text/xml' },
+    });
     expect(res.status).toBe(200);
     if (!res.text) return '';
     const reply = openReply(res.text);
     return reply.Content ?? reply.Button ?? '';
   }
 
-  const head = (from: string, type: string) => `<ToUserName><![CDATA[${WECOM.WECOM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${1_700_100_000 + next()}</CreateTime><MsgType><![CDATA[${type}]]></MsgType>`;
+  const head = (from: string, type: string) =>
+    `<ToUserName><![CDATA[${WECOM.WECOM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${1_700_100_000 + next()}</CreateTime><MsgType><![CDATA[${type}]]></MsgType>`;
 
   /** WeCom AI bot (JSON): returns the passive reply as a user sees it, or null for an empty answer. */
   async function botPost(body: Record<string, unknown>): Promise<Seen | null> {
     const ts = String(Math.floor(Date.now() / 1000));
     // The late answer goes to this response_url (WeCom's host: the fake), tagged with the sender to read it back.
     const to = (body.from as { userid?: string } | undefined)?.userid ?? '';
-    const encrypt = aiBotCrypto.encrypt(JSON.stringify({ msgid: `AIBOT${next()}`, aibotid: 'AIBOT', response_url: `${app.fake.url}/cgi-bin/aibot/response?to=${encodeURIComponent(to)}&n=${next()}`, ...body }));
+    const encrypt = aiBotCrypto.encrypt(
+      JSON.stringify({
+        msgid: `AIBOT${next()}`,
+        aibotid: 'AIBOT',
+        response_url: `${app.fake.url}/cgi-bin/aibot/response?to=${encodeURIComponent(to)}&n=${next()}`,
+        ...body,
+      }),
+    );
     const q = `msg_signature=${aiBotCrypto.signature(ts, 'n1', encrypt)}&timestamp=${ts}&nonce=n1`;
-    const res = await app.request(`/webhooks/wecom-bot?${q}`, { method: 'POST', body: JSON.stringify({ encrypt }), headers: { 'content-type': 'application/json' } });
+    const res = await app.request(`/webhooks/wecom-bot?${q}`, {
+      method: 'POST',
+      body: JSON.stringify({ encrypt }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     if (!res.text) return null;
     const sealedBody = JSON.parse(res.text) as { encrypt: string };
-    const reply = JSON.parse(aiBotCrypto.decrypt(sealedBody.encrypt)) as { msgtype: string; stream?: { content: string }; template_card?: { sub_title_text: string; button_list: { text: string; key: string }[] } };
+    const reply = JSON.parse(aiBotCrypto.decrypt(sealedBody.encrypt)) as {
+      msgtype: string;
+      stream?: { content: string };
+      template_card?: { sub_title_text: string; button_list: { text: string; key: string }[] };
+    };
     if (reply.msgtype === 'stream') return { text: reply.stream!.content, buttons: [] };
-    return { text: reply.template_card!.sub_title_text, buttons: reply.template_card!.button_list.map((b) => ({ key: b.key, text: b.text })) };
+    return {
+      text: reply.template_card!.sub_title_text,
+      buttons: reply.template_card!.button_list.map((b) => ({ key: b.key, text: b.text })),
+    };
   }
 
   /** Messages the dispatcher sent a member: app messages, and AI bot answers through a response_url (text, or a button card). */
   function sentTo(userId: string): Seen[] {
-    return app.fake.calls.filter((c) => (c.path === '/cgi-bin/message/send' && c.body.touser === userId) || (c.path === '/cgi-bin/aibot/response' && c.query.to === userId)).map((c) => {
-      const markdown = c.body.markdown as { content: string } | undefined;
-      if (markdown) return { text: markdown.content, buttons: [] };
-      const card = c.body.template_card as { sub_title_text: string; button_list: { text: string; key: string }[] } | undefined;
-      if (card) return { text: card.sub_title_text, buttons: card.button_list.map((b) => ({ key: b.key, text: b.text })) };
-      return { text: (c.body.text as { content: string }).content, buttons: [] };
-    });
+    return app.fake.calls
+      .filter(
+        (c) =>
+          (c.path === '/cgi-bin/message/send' && c.body.touser === userId) ||
+          (c.path === '/cgi-bin/aibot/response' && c.query.to === userId),
+      )
+      .map((c) => {
+        const markdown = c.body.markdown as { content: string } | undefined;
+        if (markdown) return { text: markdown.content, buttons: [] };
+        const card = c.body.template_card as
+          | { sub_title_text: string; button_list: { text: string; key: string }[] }
+          | undefined;
+        if (card)
+          return { text: card.sub_title_text, buttons: card.button_list.map((b) => ({ key: b.key, text: b.text })) };
+        return { text: (c.body.text as { content: string }).content, buttons: [] };
+      });
   }
 
   /** Waits for app messages to `userId` after the first `from`, until one matches. */
   async function waitSent(userId: string, from: number, pattern: RegExp): Promise<Seen[]> {
-    await app.fake.waitFor(() => sentTo(userId).slice(from).some((m) => pattern.test(m.text)), 15_000);
+    await app.fake.waitFor(
+      () =>
+        sentTo(userId)
+          .slice(from)
+          .some((m) => pattern.test(m.text)),
+      15_000,
+    );
     return sentTo(userId).slice(from);
   }
 
@@ -69,8 +107,23 @@ export function chatDriver(app: BotApp, core: Core) {
     const ts = String(Date.now());
     const res = await app.request('/webhooks/dingtalk', {
       method: 'POST',
-      headers: { timestamp: ts, sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET), 'content-type': 'application/json' },
-      body: JSON.stringify({ msgId: `msgIMP${n}`, createAt: Date.now(), conversationType: group ? '2' : '1', conversationId: group ? 'cidGROUP1' : `cidONE${staffId}`, senderStaffId: staffId, senderNick: staffId, robotCode: DINGTALK.DINGTALK_ROBOT_CODE, sessionWebhook: session, sessionWebhookExpiredTime: Date.now() + 5_400_000, ...body }),
+      headers: {
+        timestamp: ts,
+        sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        msgId: `msgIMP${n}`,
+        createAt: Date.now(),
+        conversationType: group ? '2' : '1',
+        conversationId: group ? 'cidGROUP1' : `cidONE${staffId}`,
+        senderStaffId: staffId,
+        senderNick: staffId,
+        robotCode: DINGTALK.DINGTALK_ROBOT_CODE,
+        sessionWebhook: session,
+        sessionWebhookExpiredTime: Date.now() + 5_400_000,
+        ...body,
+      }),
     });
     expect(res.status).toBe(200);
     return `imp${n}`;
@@ -78,7 +131,9 @@ export function chatDriver(app: BotApp, core: Core) {
 
   /** Texts DingTalk delivered through one message's sessionWebhook. */
   function dingSeen(session: string): string[] {
-    return app.fake.calls.filter((c) => c.path === '/robot/sendBySession' && c.query.session === session).map((c) => (c.body.text as { content: string }).content);
+    return app.fake.calls
+      .filter((c) => c.path === '/robot/sendBySession' && c.query.session === session)
+      .map((c) => (c.body.text as { content: string }).content);
   }
 
   async function dingWait(session: string, pattern: RegExp): Promise<string[]> {
@@ -87,14 +142,32 @@ export function chatDriver(app: BotApp, core: Core) {
   }
 
   return {
-    appText: (from: string, content: string) => appPost(`<xml>${head(from, 'text')}<Content><![CDATA[${content}]]></Content><MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`),
-    appFile: (from: string, mediaId: string, fileName?: string) => appPost(`<xml>${head(from, 'file')}<MediaId><![CDATA[${mediaId}]]></MediaId>${fileName ? `<FileName><![CDATA[${fileName}]]></FileName>` : ''}<MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`),
+    appText: (from: string, content: string) =>
+      appPost(
+        `<xml>${head(from, 'text')}<Content><![CDATA[${content}]]></Content><MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`,
+      ),
+    appFile: (from: string, mediaId: string, fileName?: string) =>
+      appPost(
+        `<xml>${head(from, 'file')}<MediaId><![CDATA[${mediaId}]]></MediaId>${fileName ? `<FileName><![CDATA[${fileName}]]></FileName>` : ''}<MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`,
+      ),
     appClick: (from: string, key: string) => appPost(clickXml(from, key, `steward-task-${next()}`)),
-    botText: (from: string, content: string) => botPost({ chattype: 'single', from: { userid: from }, msgtype: 'text', text: { content } }),
-    botFile: (from: string, url: string, chattype: 'single' | 'group' = 'single') => botPost({ chattype, ...(chattype === 'group' ? { chatid: 'CHATG' } : {}), from: { userid: from }, msgtype: 'file', file: { url } }),
+    botText: (from: string, content: string) =>
+      botPost({ chattype: 'single', from: { userid: from }, msgtype: 'text', text: { content } }),
+    botFile: (from: string, url: string, chattype: 'single' | 'group' = 'single') =>
+      botPost({
+        chattype,
+        ...(chattype === 'group' ? { chatid: 'CHATG' } : {}),
+        from: { userid: from },
+        msgtype: 'file',
+        file: { url },
+      }),
     dingText: (staffId: string, content: string) => dingPost(staffId, { msgtype: 'text', text: { content } }),
-    dingFile: (staffId: string, downloadCode: string, fileName: string, group = false) => dingPost(staffId, { msgtype: 'file', content: { downloadCode, fileName, spaceId: '1', fileId: '2' } }, group),
-    sentTo, waitSent, dingSeen, dingWait,
+    dingFile: (staffId: string, downloadCode: string, fileName: string, group = false) =>
+      dingPost(staffId, { msgtype: 'file', content: { downloadCode, fileName, spaceId: '1', fileId: '2' } }, group),
+    sentTo,
+    waitSent,
+    dingSeen,
+    dingWait,
     /** Files waiting for 确认导入 in the data directory. */
     staged: () => (fs.existsSync(stagingDir(core)) ? fs.readdirSync(stagingDir(core)) : []),
   };

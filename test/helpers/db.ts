@@ -18,13 +18,15 @@ export interface DialectTarget {
 
 /** SQLite always; MariaDB too when TEST_DATABASE_URL is set (one database per jest worker). */
 export function testDialects(): DialectTarget[] {
-  const out: DialectTarget[] = [{
-    name: 'sqlite',
-    url: async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-test-'));
-      return `sqlite:${path.join(dir, 'test.sqlite')}`;
+  const out: DialectTarget[] = [
+    {
+      name: 'sqlite',
+      url: async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-test-'));
+        return `sqlite:${path.join(dir, 'test.sqlite')}`;
+      },
     },
-  }];
+  ];
   const base = process.env.TEST_DATABASE_URL;
   if (base) out.push({ name: 'mariadb', url: () => freshMysqlDatabase(base) });
   return out;
@@ -40,7 +42,13 @@ export async function freshMysqlDatabase(base: string, suffix = ''): Promise<str
   const u = new URL(base);
   const name = `steward_t${process.pid}_${++databases}${suffix}`;
   const socketPath = u.searchParams.get('socketPath') ?? undefined;
-  const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), socketPath });
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    socketPath,
+  });
   await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await conn.end();
@@ -54,8 +62,15 @@ const key = () => crypto.randomBytes(32).toString('base64');
 export function testConfig(url: string, extra: Record<string, string> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-data-'));
   return loadConfig({
-    NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, STEWARD_DEMO: 'false',
-    STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ADMIN_PASSWORD: 'admin-pass-123',
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: dataDir,
+    STEWARD_DEMO: 'false',
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: 'admin-pass-123',
     ...extra,
   });
 }
@@ -85,7 +100,8 @@ export function eachDialect(title: string, body: (h: Harness) => void, extraEnv:
       afterAll(async () => {
         if (!h.core) return;
         const { sequelize } = h.core.models;
-        if (sequelize.getDialect() === 'mysql') await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``).catch(() => undefined);
+        if (sequelize.getDialect() === 'mysql')
+          await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``).catch(() => undefined);
         await sequelize.close();
       });
       h.setNow = (d) => {
@@ -94,11 +110,19 @@ export function eachDialect(title: string, body: (h: Harness) => void, extraEnv:
       h.operator = async (name, roles, ids = {}) => {
         const [op, created] = await h.core.models.Operator.findOrCreate({
           where: { displayName: name },
-          defaults: { displayName: name, roles: roles.join(','), email: `${encodeURIComponent(name)}@test.local`, passwordHash: null, active: true },
+          defaults: {
+            displayName: name,
+            roles: roles.join(','),
+            email: `${encodeURIComponent(name)}@test.local`,
+            passwordHash: null,
+            active: true,
+          },
         });
         // Chat accounts by channel id, e.g. { wecom: 'zhangsan', feishu: 'ou_1' }.
         if (created) {
-          const rows = Object.entries(ids).filter((e): e is [string, string] => typeof e[1] === 'string').map(([channel, externalId]) => ({ operatorId: op.id, channel, externalId }));
+          const rows = Object.entries(ids)
+            .filter((e): e is [string, string] => typeof e[1] === 'string')
+            .map(([channel, externalId]) => ({ operatorId: op.id, channel, externalId }));
           if (rows.length) await h.core.models.OperatorIdentity.bulkCreate(rows);
         }
         return op;

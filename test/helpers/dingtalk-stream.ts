@@ -10,8 +10,12 @@ export const APP_SECRET = 'stream-secret-0123456789';
 /** A Core with only what a channel reads: `config.env` (no database is needed here). */
 export function streamCore(fakeUrl: string, extra: Record<string, string> = {}): Core {
   const env: Record<string, string | undefined> = {
-    DINGTALK_APP_KEY: APP_KEY, DINGTALK_APP_SECRET: APP_SECRET, DINGTALK_API_BASE: fakeUrl, DINGTALK_OAPI_BASE: fakeUrl,
-    DINGTALK_CARD_TEMPLATE_ID: 'a1b2c3d4-0000-4000-8000-123456789abc.schema', ...extra,
+    DINGTALK_APP_KEY: APP_KEY,
+    DINGTALK_APP_SECRET: APP_SECRET,
+    DINGTALK_API_BASE: fakeUrl,
+    DINGTALK_OAPI_BASE: fakeUrl,
+    DINGTALK_CARD_TEMPLATE_ID: 'a1b2c3d4-0000-4000-8000-123456789abc.schema',
+    ...extra,
   };
   return { config: { env }, now: () => new Date() } as unknown as Core;
 }
@@ -44,7 +48,8 @@ export function testRuntime(core: Core) {
         throw new Error('database is down');
       }
       let replies: Reply[];
-      if (msg.buttonId === 'approve:12') replies = [{ text: '已同意删除申请 #12\n客户 C001 已停用, 申请人已收到通知。' }];
+      if (msg.buttonId === 'approve:12')
+        replies = [{ text: '已同意删除申请 #12\n客户 C001 已停用, 申请人已收到通知。' }];
       else if (msg.buttonId === 'reject:13') {
         await new Promise((r) => setTimeout(r, 600));
         replies = [{ title: '已拒绝删除申请 #13', text: '已拒绝删除申请 #13。' }];
@@ -53,7 +58,17 @@ export function testRuntime(core: Core) {
         await new Promise((r) => setTimeout(r, 800));
         replies = [{ text: '好的' }];
       } else if (msg.text.startsWith('删除客户')) {
-        replies = [{ title: '删除申请 #12', text: '申请删除客户 C001, 请审批。', buttons: [{ id: 'approve:12', text: '同意' }, { id: 'reject:12', text: '拒绝' }], mentions: ['approver1'] }];
+        replies = [
+          {
+            title: '删除申请 #12',
+            text: '申请删除客户 C001, 请审批。',
+            buttons: [
+              { id: 'approve:12', text: '同意' },
+              { id: 'reject:12', text: '拒绝' },
+            ],
+            mentions: ['approver1'],
+          },
+        ];
       } else replies = [{ text: `收到: ${msg.text}`, ...(msg.chatType === 'group' ? { mentions: [msg.userId] } : {}) }];
       finished.push(msg.messageKey);
       return { replies, duplicate: false };
@@ -66,7 +81,12 @@ export function testRuntime(core: Core) {
     },
   };
   return {
-    rt, handled, finished, later, lines, counters,
+    rt,
+    handled,
+    finished,
+    later,
+    lines,
+    counters,
     /** The next `n` handle() calls throw, as on a database failure. */
     failHandle(n = 1) {
       failNext = n;
@@ -80,16 +100,33 @@ export { until } from './until.js';
 export function robotData(n: number, fields: Record<string, unknown>, sessionBase: string): Record<string, unknown> {
   const now = Date.now();
   return {
-    conversationId: 'cidGroupSales01', chatbotCorpId: 'dingcorp', chatbotUserId: '$:LWCP_v1:$robot', msgId: `msgSTREAM${n}`,
-    senderNick: '张三', isAdmin: false, senderStaffId: 'staff01', sessionWebhookExpiredTime: now + 5_400_000, createAt: now,
-    senderCorpId: 'dingcorp', conversationType: '1', senderId: '$:LWCP_v1:$sender', robotCode: APP_KEY, msgtype: 'text',
-    sessionWebhook: `${sessionBase}/robot/sendBySession?session=sess${n}`, text: { content: ' 客户 C001' },
+    conversationId: 'cidGroupSales01',
+    chatbotCorpId: 'dingcorp',
+    chatbotUserId: '$:LWCP_v1:$robot',
+    msgId: `msgSTREAM${n}`,
+    senderNick: '张三',
+    isAdmin: false,
+    senderStaffId: 'staff01',
+    sessionWebhookExpiredTime: now + 5_400_000,
+    createAt: now,
+    senderCorpId: 'dingcorp',
+    conversationType: '1',
+    senderId: '$:LWCP_v1:$sender',
+    robotCode: APP_KEY,
+    msgtype: 'text',
+    sessionWebhook: `${sessionBase}/robot/sendBySession?session=sess${n}`,
+    text: { content: ' 客户 C001' },
     ...fields,
   };
 }
 
 /** Starts a Stream receiver against the fake (stopped by the test file's afterEach through `running`). */
-export async function startReceiver(fake: FakeDingtalkStream, running: SocketReceiver[], opts: StreamReceiverOptions, core: Core) {
+export async function startReceiver(
+  fake: FakeDingtalkStream,
+  running: SocketReceiver[],
+  opts: StreamReceiverOptions,
+  core: Core,
+) {
   const t = testRuntime(core);
   const receiver = createStreamReceiver(t.rt, opts);
   running.push(receiver);

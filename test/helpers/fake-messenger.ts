@@ -85,7 +85,10 @@ export class FakeMessenger {
   async waitFor(pred: (calls: RecordedCall[]) => boolean, ms = 8000): Promise<void> {
     const end = Date.now() + ms;
     while (!pred(this.calls)) {
-      if (Date.now() > end) throw new Error(`fake messenger: condition not met; calls were ${JSON.stringify(this.calls.map((c) => c.path))}`);
+      if (Date.now() > end)
+        throw new Error(
+          `fake messenger: condition not met; calls were ${JSON.stringify(this.calls.map((c) => c.path))}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -101,7 +104,13 @@ export class FakeMessenger {
     } catch {
       body = { raw };
     }
-    this.calls.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+    this.calls.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body,
+    });
     const send = (status: number, json: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(json));
@@ -120,8 +129,14 @@ export class FakeMessenger {
     }
     const file = (path: string) => {
       const f = this.files.get(path)!;
-      const disposition = f.name ? `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}` : 'attachment';
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.body.length, 'content-disposition': disposition });
+      const disposition = f.name
+        ? `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}`
+        : 'attachment';
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': f.body.length,
+        'content-disposition': disposition,
+      });
       res.end(f.body);
     };
     if (this.files.has(url.pathname)) return file(url.pathname);
@@ -133,16 +148,26 @@ export class FakeMessenger {
       }
       case '/v1.0/robot/messageFiles/download': {
         const path = this.codes.get(String(body.downloadCode ?? ''));
-        return path ? send(200, { downloadUrl: `${this.url}${path}` }) : send(400, { code: 'InvalidParameter.downloadCode', message: 'downloadCode 无效' });
+        return path
+          ? send(200, { downloadUrl: `${this.url}${path}` })
+          : send(400, { code: 'InvalidParameter.downloadCode', message: 'downloadCode 无效' });
       }
-      case '/cgi-bin/gettoken': return send(200, { errcode: 0, access_token: `wecom-token-${n}`, expires_in: 7200 });
-      case '/cgi-bin/message/send': return send(200, { errcode: 0, errmsg: 'ok', msgid: `m${n}`, ...(body.msgtype === 'template_card' ? { response_code: `rc-${n}` } : {}) });
+      case '/cgi-bin/gettoken':
+        return send(200, { errcode: 0, access_token: `wecom-token-${n}`, expires_in: 7200 });
+      case '/cgi-bin/message/send':
+        return send(200, {
+          errcode: 0,
+          errmsg: 'ok',
+          msgid: `m${n}`,
+          ...(body.msgtype === 'template_card' ? { response_code: `rc-${n}` } : {}),
+        });
       case '/cgi-bin/aibot/response':
       case '/cgi-bin/message/update_template_card':
       case '/cgi-bin/webhook/send':
       case '/robot/send':
         return send(200, { errcode: 0, errmsg: 'ok' });
-      case '/v1.0/oauth2/accessToken': return send(200, { accessToken: `ding-token-${n}`, expireIn: 7200 });
+      case '/v1.0/oauth2/accessToken':
+        return send(200, { accessToken: `ding-token-${n}`, expireIn: 7200 });
       case '/v1.0/robot/groupMessages/send':
       case '/v1.0/robot/oToMessages/batchSend':
         return send(200, { processQueryKey: `q${n}` });

@@ -11,10 +11,16 @@ import { createLogger } from '../../core/logger.js';
 const [name, holder, ttl, renew] = process.argv.slice(2);
 const config = loadConfig(process.env);
 const core = openCore(config, createLogger('silent'));
-holdSockets(core, [{
-  name: name!,
-  start: async () => void process.stdout.write('started\n'),
-  stop: async () => void process.stdout.write('stopped\n'),
-}], { holder, ttlMs: Number(ttl), renewMs: Number(renew) });
+holdSockets(
+  core,
+  [
+    {
+      name: name!,
+      start: async () => void process.stdout.write('started\n'),
+      stop: async () => void process.stdout.write('stopped\n'),
+    },
+  ],
+  { holder, ttlMs: Number(ttl), renewMs: Number(renew) },
+);
 // The holder's timers do not keep a process alive (the server or the SDK sockets do); this does.
 setInterval(() => undefined, 60_000);

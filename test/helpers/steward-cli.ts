@@ -13,7 +13,11 @@ export interface CliRun {
  * Runs `steward <argv>` in process against a test's core, with only the command group under test
  * registered: what it printed to stdout and stderr, and its exit code (2 for a refused parse).
  */
-export async function runSteward(register: (program: Command, source: CoreSource) => void, core: Core, argv: string[]): Promise<CliRun> {
+export async function runSteward(
+  register: (program: Command, source: CoreSource) => void,
+  core: Core,
+  argv: string[],
+): Promise<CliRun> {
   const program = new Command('steward').exitOverride();
   register(program, { open: async () => core, close: async () => undefined });
   const out: string[] = [];

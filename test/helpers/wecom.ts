@@ -13,8 +13,16 @@ export const WECOM = {
   WECOM_GROUP_WEBHOOK_KEY: 'group-key',
 };
 
-const app = createCallbackCrypto({ token: WECOM.WECOM_TOKEN, encodingAESKey: WECOM.WECOM_AES_KEY, receiveId: WECOM.WECOM_CORP_ID });
-export const aiBotCrypto = createCallbackCrypto({ token: WECOM.WECOM_BOT_TOKEN, encodingAESKey: WECOM.WECOM_BOT_AES_KEY, receiveId: '' });
+const app = createCallbackCrypto({
+  token: WECOM.WECOM_TOKEN,
+  encodingAESKey: WECOM.WECOM_AES_KEY,
+  receiveId: WECOM.WECOM_CORP_ID,
+});
+export const aiBotCrypto = createCallbackCrypto({
+  token: WECOM.WECOM_BOT_TOKEN,
+  encodingAESKey: WECOM.WECOM_BOT_AES_KEY,
+  receiveId: '',
+});
 
 let created = 1_700_000_000;
 
@@ -38,14 +46,18 @@ export function sealed(plainXml: string, opts: { timestamp?: string; nonce?: str
   return {
     query: `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`,
     body: `<xml><ToUserName><![CDATA[${WECOM.WECOM_CORP_ID}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`,
-    encrypt, timestamp, nonce, signature,
+    encrypt,
+    timestamp,
+    nonce,
+    signature,
   };
 }
 
 /** Verifies and decrypts a passive reply, returning its fields. */
 export function openReply(xml: string): Record<string, string> {
   const outer = parseWecomXml(xml);
-  if (app.signature(outer.TimeStamp!, outer.Nonce!, outer.Encrypt!) !== outer.MsgSignature) throw new Error('passive reply signature does not verify');
+  if (app.signature(outer.TimeStamp!, outer.Nonce!, outer.Encrypt!) !== outer.MsgSignature)
+    throw new Error('passive reply signature does not verify');
   return parseWecomXml(app.decrypt(outer.Encrypt!));
 }
 

@@ -16,26 +16,54 @@ export interface Story {
   /** Days since the customer was created. */
   createdDaysAgo: number;
   /** One order per entry: days ago, status, yuan. */
-  orders?: { daysAgo: number; status?: 'draft' | 'confirmed' | 'completed' | 'cancelled'; yuan?: number; unpaidYuan?: number }[];
+  orders?: {
+    daysAgo: number;
+    status?: 'draft' | 'confirmed' | 'completed' | 'cancelled';
+    yuan?: number;
+    unpaidYuan?: number;
+  }[];
   ownerId?: number | null;
   /** What customers.last_order_at says, when it should disagree with the orders. */
   lastOrderAtDaysAgo?: number | null;
 }
 
 /** A customer with a made-up history, written straight to the tables (as an import or the 进销存 would). */
-export async function customerWithStory(h: Harness, admin: Actor, story: Story): Promise<{ id: number; code: string; name: string }> {
+export async function customerWithStory(
+  h: Harness,
+  admin: Actor,
+  story: Story,
+): Promise<{ id: number; code: string; name: string }> {
   const c = await newCustomer(h, admin, { ownerId: story.ownerId ?? null });
   const { SalesOrder, Receivable, Customer, sequelize } = h.core.models;
-  await sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', { replacements: [new Date(h.core.now().getTime() - story.createdDaysAgo * DAY), c.id] });
+  await sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
+    replacements: [new Date(h.core.now().getTime() - story.createdDaysAgo * DAY), c.id],
+  });
   let last: number | null = null;
   for (const o of story.orders ?? []) {
     const yuan = o.yuan ?? 1000;
-    const order = await SalesOrder.create({ number: `TS${process.pid}${String(++orderSeq).padStart(6, '0')}`, customerId: c.id, status: o.status ?? 'completed', orderDate: daysAgo(h, o.daysAgo), total: centsToDecimal(yuan * 100) });
-    if (o.unpaidYuan) await Receivable.create({ customerId: c.id, orderId: order.id, amount: centsToDecimal(yuan * 100), paid: centsToDecimal((yuan - o.unpaidYuan) * 100), dueDate: daysAgo(h, o.daysAgo), status: 'open' });
+    const order = await SalesOrder.create({
+      number: `TS${process.pid}${String(++orderSeq).padStart(6, '0')}`,
+      customerId: c.id,
+      status: o.status ?? 'completed',
+      orderDate: daysAgo(h, o.daysAgo),
+      total: centsToDecimal(yuan * 100),
+    });
+    if (o.unpaidYuan)
+      await Receivable.create({
+        customerId: c.id,
+        orderId: order.id,
+        amount: centsToDecimal(yuan * 100),
+        paid: centsToDecimal((yuan - o.unpaidYuan) * 100),
+        dueDate: daysAgo(h, o.daysAgo),
+        status: 'open',
+      });
     last = last === null ? o.daysAgo : Math.min(last, o.daysAgo);
   }
   const lastDays = story.lastOrderAtDaysAgo !== undefined ? story.lastOrderAtDaysAgo : last;
-  await Customer.update({ lastOrderAt: lastDays === null ? null : new Date(`${daysAgo(h, lastDays)}T00:00:00Z`) }, { where: { id: c.id } });
+  await Customer.update(
+    { lastOrderAt: lastDays === null ? null : new Date(`${daysAgo(h, lastDays)}T00:00:00Z`) },
+    { where: { id: c.id } },
+  );
   return { id: c.id, code: c.code, name: c.name };
 }
 

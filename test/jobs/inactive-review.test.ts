@@ -13,15 +13,26 @@ import { allText } from './fixtures.js';
 import { codeSentTo, PageBrowser } from '../bot/approval-page-browser.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
-interface Card { card_type: string; task_id: string; main_title: { title: string }; sub_title_text: string; button_list: { text: string; key: string }[] }
+interface Card {
+  card_type: string;
+  task_id: string;
+  main_title: { title: string };
+  sub_title_text: string;
+  button_list: { text: string; key: string }[];
+}
 
 eachDialect('inactive-review: digests with buttons to each owner, decisions, the group summary', (h) => {
   let app: BotApp;
   let sales: Operator;
   let sales2: Operator;
   const mine: Record<string, string[]> = {};
-  const review = () => runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
-  const cardsTo = (user: string) => app.fake.to('/cgi-bin/message/send').filter((c) => c.body.touser === user && c.body.msgtype === 'template_card').map((c) => c.body.template_card as Card);
+  const review = () =>
+    runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
+  const cardsTo = (user: string) =>
+    app.fake
+      .to('/cgi-bin/message/send')
+      .filter((c) => c.body.touser === user && c.body.msgtype === 'template_card')
+      .map((c) => c.body.template_card as Card);
   const as = (userId: string) => ({ as: userId, door: 'wecom' as const, group: false });
 
   beforeAll(async () => {
@@ -36,8 +47,14 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
 
   it('a dry run only reports: nothing is queued or sent', async () => {
     const outbox = await h.core.models.BotOutbox.count();
-    const r = await runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'manual', dryRun: true });
-    expect(r.claimed && r.run.summary).toBe(`试运行: 超过 180 天未下单的启用客户 ${mine.sales!.length + mine.sales2!.length} 个 (王销售 ${mine.sales!.length}, 赵销售 ${mine.sales2!.length}); 将给 2 人发送审查清单, 未发送任何消息。`);
+    const r = await runJob(h.core, inactiveReviewJob, {
+      notifier: app.bot.deps.notifier,
+      trigger: 'manual',
+      dryRun: true,
+    });
+    expect(r.claimed && r.run.summary).toBe(
+      `试运行: 超过 180 天未下单的启用客户 ${mine.sales!.length + mine.sales2!.length} 个 (王销售 ${mine.sales!.length}, 赵销售 ${mine.sales2!.length}); 将给 2 人发送审查清单, 未发送任何消息。`,
+    );
     expect(await h.core.models.BotOutbox.count()).toBe(outbox);
   });
 
@@ -50,27 +67,49 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     const r = await review();
     expect(r.claimed && r.run.status).toBe('succeeded');
     const shown = (list: string[]) => Math.min(list.length, MAX_CARDS);
-    await app.fake.waitFor(() => cardsTo('demo-sales').length === shown(mine.sales!) + 1 && cardsTo('demo-sales2').length === shown(mine.sales2!) + 1 && app.fake.to('/cgi-bin/webhook/send').length > 0);
+    await app.fake.waitFor(
+      () =>
+        cardsTo('demo-sales').length === shown(mine.sales!) + 1 &&
+        cardsTo('demo-sales2').length === shown(mine.sales2!) + 1 &&
+        app.fake.to('/cgi-bin/webhook/send').length > 0,
+    );
     const cards = cardsTo('demo-sales');
     expect(cards[0]!.main_title.title).toBe('不活跃客户审查');
     expect(cards[0]!.button_list).toEqual([{ text: '全部停用', style: 1, key: 'deactivate-all' }]);
     const perCustomer = cards.slice(1);
-    expect(perCustomer.map((c) => c.button_list.map((b) => b.key))).toEqual(mine.sales!.slice(0, MAX_CARDS).map((code) => [`deactivate:${code}`, `keep:${code}`]));
+    expect(perCustomer.map((c) => c.button_list.map((b) => b.key))).toEqual(
+      mine.sales!.slice(0, MAX_CARDS).map((code) => [`deactivate:${code}`, `keep:${code}`]),
+    );
     for (const c of perCustomer) {
       expect(c.card_type).toBe('button_interaction');
       expect(c.button_list.map((b) => b.text)).toEqual(['停用', '保留']);
-      expect(c.sub_title_text).toMatch(/^C\d{8} .+ · (最近下单 \d{4}-\d\d-\d\d \(\d+ 天前\)|从未下单 \(建档 \d{4}-\d\d-\d\d\)) · 累计销售 ¥[\d,]+\.\d\d · (无未收款|未收 ¥[\d,]+\.\d\d)\n停用客户 C\d{8} 长期无交易 \/ 保留客户 C\d{8}$/);
+      expect(c.sub_title_text).toMatch(
+        /^C\d{8} .+ · (最近下单 \d{4}-\d\d-\d\d \(\d+ 天前\)|从未下单 \(建档 \d{4}-\d\d-\d\d\)) · 累计销售 ¥[\d,]+\.\d\d · (无未收款|未收 ¥[\d,]+\.\d\d)\n停用客户 C\d{8} 长期无交易 \/ 保留客户 C\d{8}$/,
+      );
     }
-    expect(cardsTo('demo-sales2').slice(1).map((c) => c.button_list[0]!.key)).toEqual(mine.sales2!.slice(0, MAX_CARDS).map((code) => `deactivate:${code}`));
+    expect(
+      cardsTo('demo-sales2')
+        .slice(1)
+        .map((c) => c.button_list[0]!.key),
+    ).toEqual(mine.sales2!.slice(0, MAX_CARDS).map((code) => `deactivate:${code}`));
     // DingTalk 1:1 has no callback buttons: the text carries the commands to type.
-    const ding = app.fake.to('/v1.0/robot/oToMessages/batchSend').filter((c) => (c.body.userIds as string[])[0] === 'demo-sales');
-    const dingText = ding.map((c) => JSON.parse(String(c.body.msgParam)) as Record<string, string>).map((p) => p.content ?? p.text).join('\n');
+    const ding = app.fake
+      .to('/v1.0/robot/oToMessages/batchSend')
+      .filter((c) => (c.body.userIds as string[])[0] === 'demo-sales');
+    const dingText = ding
+      .map((c) => JSON.parse(String(c.body.msgParam)) as Record<string, string>)
+      .map((p) => p.content ?? p.text)
+      .join('\n');
     for (const code of mine.sales!) expect(dingText).toContain(`停用客户 ${code} 长期无交易 / 保留客户 ${code}`);
     // …and its cards are actionCards whose buttons open the signed review page.
-    const card = JSON.parse(String(ding.find((c) => c.body.msgKey === 'sampleActionCard2')!.body.msgParam)) as Record<string, string>;
+    const card = JSON.parse(String(ding.find((c) => c.body.msgKey === 'sampleActionCard2')!.body.msgParam)) as Record<
+      string,
+      string
+    >;
     expect([card.actionTitle1, card.actionTitle2]).toEqual(['停用', '保留']);
     expect(card.actionURL1).toMatch(new RegExp(`^${app.url}/review/C\\d{8}\\?t=[\\w-]+\\.[\\w-]+$`));
-    const group = (app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown.content;
+    const group = (app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown
+      .content;
     expect(group).toContain(`超过 180 天未下单的启用客户共 ${mine.sales!.length + mine.sales2!.length} 个`);
     expect(group).toContain(`• 王销售: 待处理 ${mine.sales!.length} 个`);
     expect(group).toContain('这是第一次审查。');
@@ -105,13 +144,21 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     expect(await h.core.models.AuditEvent.count({ where: { customerCode: kept, action: 'customer.keep' } })).toBe(1);
 
     const proposal = await consoleSay(app.bot.deps, as('demo-sales2'), { click: 'deactivate-all' });
-    expect(proposal[0]!.text).toContain(`将停用以下 ${mine.sales2!.length} 个超过 180 天未下单的客户, 原因: 长期无交易`);
+    expect(proposal[0]!.text).toContain(
+      `将停用以下 ${mine.sales2!.length} 个超过 180 天未下单的客户, 原因: 长期无交易`,
+    );
     for (const code of mine.sales2!) expect(proposal[0]!.text).toContain(code);
     expect(proposal[0]!.buttons!.map((b) => b.id)).toEqual(['confirm:全部停用', 'cancel']);
-    expect(await h.core.models.Customer.count({ where: { code: mine.sales2!, status: 'active' } })).toBe(mine.sales2!.length);
+    expect(await h.core.models.Customer.count({ where: { code: mine.sales2!, status: 'active' } })).toBe(
+      mine.sales2!.length,
+    );
     const done = await consoleSay(app.bot.deps, as('demo-sales2'), { text: '确认 全部停用' });
     expect(done[0]!.text).toContain(`已停用 ${mine.sales2!.length} 个客户 (原因: 长期无交易)`);
-    expect(await h.core.models.Customer.count({ where: { code: mine.sales2!, status: 'inactive', deactivationReason: '长期无交易' } })).toBe(mine.sales2!.length);
+    expect(
+      await h.core.models.Customer.count({
+        where: { code: mine.sales2!, status: 'inactive', deactivationReason: '长期无交易' },
+      }),
+    ).toBe(mine.sales2!.length);
   });
 
   it('the next review leaves out what was decided and the group summary counts it per manager', async () => {
@@ -122,25 +169,39 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     const r = await review();
     expect(r.claimed && r.run.summary).toContain('上次审查以来已处理');
     const remaining = mine.sales!.length - 2;
-    await app.fake.waitFor(() => cardsTo('demo-sales').length === before + Math.min(remaining, MAX_CARDS) + 1 && app.fake.calls.slice(calls).some((c) => c.path === '/cgi-bin/webhook/send'));
+    await app.fake.waitFor(
+      () =>
+        cardsTo('demo-sales').length === before + Math.min(remaining, MAX_CARDS) + 1 &&
+        app.fake.calls.slice(calls).some((c) => c.path === '/cgi-bin/webhook/send'),
+    );
     expect(app.fake.calls.slice(calls).filter((c) => c.body.touser === 'demo-sales2')).toEqual([]);
-    const group = (app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown.content;
+    const group = (app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown
+      .content;
     expect(group).toContain(`• 王销售: 待处理 ${remaining} 个; 上次审查以来已停用 1、保留 1`);
     expect(group).toContain(`• 赵销售: 待处理 0 个; 上次审查以来已停用 ${mine.sales2!.length}、保留 0`);
-    expect(group).toMatch(new RegExp(`以来共处理 ${mine.sales2!.length + 2} 个 \\(停用 ${mine.sales2!.length + 1}, 保留 1\\)`));
+    expect(group).toMatch(
+      new RegExp(`以来共处理 ${mine.sales2!.length + 2} 个 \\(停用 ${mine.sales2!.length + 1}, 保留 1\\)`),
+    );
     h.setNow(null);
   });
 
   it('DingTalk: the signed link opens the review page, acts once, and a tampered link is refused', async () => {
     const code = mine.sales![2]!;
-    const msg = app.fake.to('/v1.0/robot/oToMessages/batchSend').map((c) => JSON.parse(String(c.body.msgParam)) as Record<string, string>).filter((p) => p.actionURL2 && p.text?.includes(`${code} `)).at(-1)!;
+    const msg = app.fake
+      .to('/v1.0/robot/oToMessages/batchSend')
+      .map((c) => JSON.parse(String(c.body.msgParam)) as Record<string, string>)
+      .filter((p) => p.actionURL2 && p.text?.includes(`${code} `))
+      .at(-1)!;
     const url = new URL(msg.actionURL2!);
     const page = await app.request(`${url.pathname}${url.search}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`不活跃客户 ${code}`);
     expect(page.text).toContain('>发送验证码</button>');
     const token = url.searchParams.get('t')!;
-    const forged = await app.request(url.pathname, { method: 'POST', body: new URLSearchParams({ t: `${token.slice(0, -2)}xx`, decision: 'deactivate' }).toString() });
+    const forged = await app.request(url.pathname, {
+      method: 'POST',
+      body: new URLSearchParams({ t: `${token.slice(0, -2)}xx`, decision: 'deactivate' }).toString(),
+    });
     expect([forged.status, forged.text.includes('链接签名无效')]).toEqual([403, true]);
     // Who clicks is proven by a one-time code sent to the link's owner in chat (test/bot/approval-page-review.test.ts).
     const browser = new PageBrowser(app.url);
@@ -148,7 +209,12 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     const csrf = browser.csrf();
     await browser.post(`${url.pathname}/code`, { t: token, csrf });
     expect(browser.last).toContain('保留 90 天');
-    const kept = await browser.post(url.pathname, { t: token, csrf, decision: 'keep', code: await codeSentTo(h.core, sales.id) });
+    const kept = await browser.post(url.pathname, {
+      t: token,
+      csrf,
+      decision: 'keep',
+      code: await codeSentTo(h.core, sales.id),
+    });
     expect(kept.status).toBe(200);
     expect(kept.text).toContain(`已保留客户 ${code}`);
     const again = await browser.post(url.pathname, { t: token, csrf, decision: 'deactivate' });

@@ -14,7 +14,8 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
   let sales: Actor;
   let other: Actor;
   const c: Record<string, { id: number; code: string; name: string }> = {};
-  const codes = async (q: Parameters<typeof findInactive>[2] = {}) => (await findInactive(h.core, admin, q)).customers.map((x) => x.code);
+  const codes = async (q: Parameters<typeof findInactive>[2] = {}) =>
+    (await findInactive(h.core, admin, q)).customers.map((x) => x.code);
 
   beforeAll(async () => {
     h.setNow(new Date('2026-11-25T04:00:00Z'));
@@ -22,18 +23,52 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
     sales = await h.actor('复核销售', ['sales']);
     other = await h.actor('另一销售', ['sales']);
     const owner = sales.operator.id!;
-    c.recent = await customerWithStory(h, admin, { createdDaysAgo: 400, ownerId: owner, orders: [{ daysAgo: 400 }, { daysAgo: 20 }] });
-    c.quiet = await customerWithStory(h, admin, { createdDaysAgo: 700, ownerId: owner, orders: [{ daysAgo: 600, yuan: 5000 }, { daysAgo: 300, yuan: 2500.5, unpaidYuan: 800 }] });
+    c.recent = await customerWithStory(h, admin, {
+      createdDaysAgo: 400,
+      ownerId: owner,
+      orders: [{ daysAgo: 400 }, { daysAgo: 20 }],
+    });
+    c.quiet = await customerWithStory(h, admin, {
+      createdDaysAgo: 700,
+      ownerId: owner,
+      orders: [
+        { daysAgo: 600, yuan: 5000 },
+        { daysAgo: 300, yuan: 2500.5, unpaidYuan: 800 },
+      ],
+    });
     c.never = await customerWithStory(h, admin, { createdDaysAgo: 365, ownerId: owner });
     c.brandNew = await customerWithStory(h, admin, { createdDaysAgo: 30, ownerId: owner });
     // A recent order that was cancelled is still contact within the window.
-    c.cancelled = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 400 }, { daysAgo: 10, status: 'cancelled' }] });
+    c.cancelled = await customerWithStory(h, admin, {
+      createdDaysAgo: 500,
+      ownerId: owner,
+      orders: [{ daysAgo: 400 }, { daysAgo: 10, status: 'cancelled' }],
+    });
     // Orders loaded by an import that never touched last_order_at: empty, or left at an old date.
-    c.emptyColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 5 }], lastOrderAtDaysAgo: null });
-    c.oldColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 300 }, { daysAgo: 20 }], lastOrderAtDaysAgo: 300 });
+    c.emptyColumn = await customerWithStory(h, admin, {
+      createdDaysAgo: 500,
+      ownerId: owner,
+      orders: [{ daysAgo: 5 }],
+      lastOrderAtDaysAgo: null,
+    });
+    c.oldColumn = await customerWithStory(h, admin, {
+      createdDaysAgo: 500,
+      ownerId: owner,
+      orders: [{ daysAgo: 300 }, { daysAgo: 20 }],
+      lastOrderAtDaysAgo: 300,
+    });
     // A column ahead of the orders (an order row deleted behind core's back) is the one way to hide a customer.
-    c.aheadColumn = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 400 }], lastOrderAtDaysAgo: 10 });
-    c.draftOnly = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 15, status: 'draft' }] });
+    c.aheadColumn = await customerWithStory(h, admin, {
+      createdDaysAgo: 500,
+      ownerId: owner,
+      orders: [{ daysAgo: 400 }],
+      lastOrderAtDaysAgo: 10,
+    });
+    c.draftOnly = await customerWithStory(h, admin, {
+      createdDaysAgo: 500,
+      ownerId: owner,
+      orders: [{ daysAgo: 15, status: 'draft' }],
+    });
     c.edge = await customerWithStory(h, admin, { createdDaysAgo: 500, ownerId: owner, orders: [{ daysAgo: 180 }] });
     c.unowned = await customerWithStory(h, admin, { createdDaysAgo: 800 });
     c.stopped = await customerWithStory(h, admin, { createdDaysAgo: 800, ownerId: owner });
@@ -56,16 +91,30 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
     expect(found).not.toContain(c.edge!.code); // an order exactly N days ago is within the window
     const report = await integrityReport(h.core);
     expect(report.ok).toBe(false);
-    expect(report.findings.find((f) => f.key === 'lastOrderAhead')).toMatchObject({ severity: 'error', count: 1, samples: [c.aheadColumn!.code] });
-    expect(report.findings.find((f) => f.key === 'lastOrderBehind')!.samples.sort()).toEqual([c.emptyColumn!.code, c.oldColumn!.code].sort());
-    expect(integrityText(report)).toContain(`❌ 客户「最近下单」晚于实际订单 (不活跃审查会漏掉它): 1 — ${c.aheadColumn!.code}`);
+    expect(report.findings.find((f) => f.key === 'lastOrderAhead')).toMatchObject({
+      severity: 'error',
+      count: 1,
+      samples: [c.aheadColumn!.code],
+    });
+    expect(report.findings.find((f) => f.key === 'lastOrderBehind')!.samples.sort()).toEqual(
+      [c.emptyColumn!.code, c.oldColumn!.code].sort(),
+    );
+    expect(integrityText(report)).toContain(
+      `❌ 客户「最近下单」晚于实际订单 (不活跃审查会漏掉它): 1 — ${c.aheadColumn!.code}`,
+    );
   });
 
   it('carries last order date, lifetime sales and open receivables for each customer', async () => {
     const r = await findInactive(h.core, admin);
     expect(r.days).toBe(180);
     const quiet = r.customers.find((x) => x.code === c.quiet!.code)!;
-    expect(quiet).toMatchObject({ name: c.quiet!.name, owner: '复核销售', lastOrderAt: '2026-01-29', lifetimeSalesCents: 750_050, openReceivablesCents: 80_000 });
+    expect(quiet).toMatchObject({
+      name: c.quiet!.name,
+      owner: '复核销售',
+      lastOrderAt: '2026-01-29',
+      lifetimeSalesCents: 750_050,
+      openReceivablesCents: 80_000,
+    });
     const never = r.customers.find((x) => x.code === c.never!.code)!;
     expect(never).toMatchObject({ lastOrderAt: null, lifetimeSalesCents: 0, openReceivablesCents: 0 });
     expect(r.customers.find((x) => x.code === c.unowned!.code)!.owner).toBeNull();
@@ -78,12 +127,18 @@ eachDialect('inactive-customer review query, 保留 and the summary', (h) => {
   });
 
   it('保留 is audited, leaves the customer out for M days, and only the owner (or admin) may decide', async () => {
-    await expectRefused(keepCustomer(h.core, other, c.quiet!.code), 'NOT_PERMITTED', `客户 ${c.quiet!.code} 不归 另一销售 负责`);
+    await expectRefused(
+      keepCustomer(h.core, other, c.quiet!.code),
+      'NOT_PERMITTED',
+      `客户 ${c.quiet!.code} 不归 另一销售 负责`,
+    );
     await expectRefused(keepCustomer(h.core, sales, c.stopped!.code), 'CONFLICT', '已经停用, 无需保留');
     const kept = await keepCustomer(h.core, sales, c.quiet!.code, '年底有新项目');
     expect(kept.until.toISOString().slice(0, 10)).toBe('2027-02-23');
     expect(await codes()).not.toContain(c.quiet!.code);
-    const event = await h.core.models.AuditEvent.findOne({ where: { action: 'customer.keep', customerCode: c.quiet!.code } });
+    const event = await h.core.models.AuditEvent.findOne({
+      where: { action: 'customer.keep', customerCode: c.quiet!.code },
+    });
     expect(event!.door).toBe('cli');
     expect(JSON.parse(event!.diff).info).toEqual({ keepDays: 90, until: '2027-02-23', note: '年底有新项目' });
     // 91 days later the decision has lapsed and the customer is reviewed again.

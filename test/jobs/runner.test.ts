@@ -11,7 +11,10 @@ import { eachDialect } from '../helpers/db.js';
 /** A job that counts its runs and can be told to fail. */
 function countingJob(name: string, behaviour: { fail?: string; ms?: number } = {}): Job & { runs: number } {
   const job = {
-    name, title: '测试任务', schedule: '* * * * * *', runs: 0,
+    name,
+    title: '测试任务',
+    schedule: '* * * * * *',
+    runs: 0,
     async run({ dryRun }: { dryRun: boolean }) {
       job.runs++;
       if (behaviour.ms) await new Promise((r) => setTimeout(r, behaviour.ms));
@@ -33,7 +36,12 @@ eachDialect('job runner: history, once per slot, failures to the admins', (h) =>
   });
 
   const inbox = async (operatorId: number): Promise<Reply[]> =>
-    (await h.core.models.BotOutbox.findAll({ where: { door: 'console', targetId: `op:${operatorId}` }, order: [['id', 'ASC']] })).map((r) => (JSON.parse(r.payload) as { reply: Reply }).reply);
+    (
+      await h.core.models.BotOutbox.findAll({
+        where: { door: 'console', targetId: `op:${operatorId}` },
+        order: [['id', 'ASC']],
+      })
+    ).map((r) => (JSON.parse(r.payload) as { reply: Reply }).reply);
 
   it('records start, end, status and summary of each run', async () => {
     const job = countingJob('t-history');
@@ -50,7 +58,9 @@ eachDialect('job runner: history, once per slot, failures to the admins', (h) =>
   it('the same slot runs once, however many instances try it at the same moment', async () => {
     const job = countingJob('t-slot', { ms: 50 });
     const slot = new Date('2026-11-30T01:00:00.000Z');
-    const results = await Promise.all(Array.from({ length: 4 }, () => runJob(h.core, job, { notifier, trigger: 'schedule', slot })));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => runJob(h.core, job, { notifier, trigger: 'schedule', slot })),
+    );
     expect(results.filter((r) => r.claimed)).toHaveLength(1);
     expect(job.runs).toBe(1);
     expect(await h.core.models.JobRun.count({ where: { job: 't-slot' } })).toBe(1);
@@ -62,7 +72,11 @@ eachDialect('job runner: history, once per slot, failures to the admins', (h) =>
 
   it('a failed run is recorded with its reason and the admins are told in chat; a dry run tells nobody', async () => {
     const before = (await inbox(adminId)).length;
-    await runJob(h.core, countingJob('t-fail', { fail: '备份目录不可写: /nope' }), { notifier, trigger: 'schedule', slot: new Date('2026-11-30T03:00:00Z') });
+    await runJob(h.core, countingJob('t-fail', { fail: '备份目录不可写: /nope' }), {
+      notifier,
+      trigger: 'schedule',
+      slot: new Date('2026-11-30T03:00:00Z'),
+    });
     const row = await h.core.models.JobRun.findOne({ where: { job: 't-fail' } });
     expect(row).toMatchObject({ status: 'failed', summary: '备份目录不可写: /nope' });
     const mail = (await inbox(adminId)).slice(before);
@@ -79,7 +93,18 @@ eachDialect('job runner: history, once per slot, failures to the admins', (h) =>
 
   it('a run left "running" by a dead instance is closed as failed on the next attempt', async () => {
     const old = new Date(h.core.now().getTime() - 13 * 3600_000);
-    await h.core.models.JobRun.create({ job: 't-dead', slot: 'old-slot', trigger: 'schedule', dryRun: false, instance: 'gone:1', status: 'running', startedAt: old, finishedAt: null, summary: null, detail: null });
+    await h.core.models.JobRun.create({
+      job: 't-dead',
+      slot: 'old-slot',
+      trigger: 'schedule',
+      dryRun: false,
+      instance: 'gone:1',
+      status: 'running',
+      startedAt: old,
+      finishedAt: null,
+      summary: null,
+      detail: null,
+    });
     await runJob(h.core, countingJob('t-dead'), { notifier, trigger: 'manual' });
     const dead = await h.core.models.JobRun.findOne({ where: { job: 't-dead', slot: 'old-slot' } });
     expect(dead!.status).toBe('failed');
@@ -89,7 +114,9 @@ eachDialect('job runner: history, once per slot, failures to the admins', (h) =>
   it('two schedulers on one database: every cron slot runs exactly once', async () => {
     const job = countingJob('t-cron', { ms: 30 });
     const attempts: boolean[] = [];
-    const stops = [1, 2].map(() => startScheduler(h.core, { notifier, jobs: [job], onAttempt: (_j, r) => attempts.push(r.claimed) }));
+    const stops = [1, 2].map(() =>
+      startScheduler(h.core, { notifier, jobs: [job], onAttempt: (_j, r) => attempts.push(r.claimed) }),
+    );
     await new Promise((r) => setTimeout(r, 3300));
     await Promise.all(stops.map((s) => s()));
     const rows = await h.core.models.JobRun.findAll({ where: { job: 't-cron' } });
@@ -110,15 +137,26 @@ describe('job schedules from the environment', () => {
     expect(scheduleVariable(review)).toBe('JOB_INACTIVE_REVIEW_CRON');
     expect(scheduleOf(review, config)).toBe('30 8 * * 1-5');
     expect(scheduleOf(JOBS.find((j) => j.name === 'backup')!, config)).toBe('0 3 * * *');
-    expect(() => checkSchedules(loadConfig({ JOB_BACKUP_CRON: '0 25 * * *' }))).toThrow('定时任务配置错误: JOB_BACKUP_CRON="0 25 * * *" 不是有效的 cron 表达式');
-    expect(() => loadConfig({ JOB_BACKUP_CRON: 'daily' })).toThrow('JOB_BACKUP_CRON 应为 cron 表达式 (5 或 6 段, 例如 "0 3 * * *")');
+    expect(() => checkSchedules(loadConfig({ JOB_BACKUP_CRON: '0 25 * * *' }))).toThrow(
+      '定时任务配置错误: JOB_BACKUP_CRON="0 25 * * *" 不是有效的 cron 表达式',
+    );
+    expect(() => loadConfig({ JOB_BACKUP_CRON: 'daily' })).toThrow(
+      'JOB_BACKUP_CRON 应为 cron 表达式 (5 或 6 段, 例如 "0 3 * * *")',
+    );
   });
 
-  it('every job is listed once with the issue\'s defaults, in STEWARD_TIMEZONE', () => {
+  it("every job is listed once with the issue's defaults, in STEWARD_TIMEZONE", () => {
     const config = loadConfig({});
     expect(JOBS.map((j) => [j.name, scheduleOf(j, config)])).toEqual([
-      ['backup', '0 3 * * *'], ['inactive-review', '0 9 * * 1'], ['approval-expiry', '*/5 * * * *'], ['reactivate-due', '10 0 * * *'],
-      ['recycle-purge', '0 2 * * *'], ['monthly-report', '0 9 1 * *'], ['integrity-check', '0 4 * * 0'], ['jsherp-sync', '*/5 * * * *'], ['audit-checkpoint', '30 23 * * *'],
+      ['backup', '0 3 * * *'],
+      ['inactive-review', '0 9 * * 1'],
+      ['approval-expiry', '*/5 * * * *'],
+      ['reactivate-due', '10 0 * * *'],
+      ['recycle-purge', '0 2 * * *'],
+      ['monthly-report', '0 9 1 * *'],
+      ['integrity-check', '0 4 * * 0'],
+      ['jsherp-sync', '*/5 * * * *'],
+      ['audit-checkpoint', '30 23 * * *'],
     ]);
     const next = nextRuns(JOBS[0]!, config)[0]!;
     // 03:00 in Shanghai is 19:00 UTC the day before.

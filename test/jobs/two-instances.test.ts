@@ -26,7 +26,10 @@ interface Instance {
 
 /** A job every instance schedules each second; `runs` counts executions across instances. */
 const tick: Job & { runs: number } = {
-  name: 't-two-instances', title: '双实例测试', schedule: '* * * * * *', runs: 0,
+  name: 't-two-instances',
+  title: '双实例测试',
+  schedule: '* * * * * *',
+  runs: 0,
   async run() {
     tick.runs++;
     await new Promise((r) => setTimeout(r, 40));
@@ -40,7 +43,12 @@ async function startInstance(name: string, url: string, env: Record<string, stri
   const core = openCore(config, createLogger(config.LOG_LEVEL));
   await prepareDatabase(core);
   const attempts: RunResult[] = [];
-  const running = await serve(core, { mounts: await buildMounts(core), port: 0, startJobs: () => startScheduler(core, { notifier: new Notifier(core), jobs: [tick], onAttempt: (_j, r) => attempts.push(r) }) });
+  const running = await serve(core, {
+    mounts: await buildMounts(core),
+    port: 0,
+    startJobs: () =>
+      startScheduler(core, { notifier: new Notifier(core), jobs: [tick], onAttempt: (_j, r) => attempts.push(r) }),
+  });
   return { name, core, running, attempts };
 }
 
@@ -62,7 +70,10 @@ for (const target of testDialects()) {
 
     async function quiet(owner: string, offset: number): Promise<string> {
       const op = await operatorByIdentity(a.core, 'wecom', owner);
-      const rows = await a.core.models.Customer.findAll({ where: { ownerId: op!.id, status: 'active' }, order: [['id', 'ASC']] });
+      const rows = await a.core.models.Customer.findAll({
+        where: { ownerId: op!.id, status: 'active' },
+        order: [['id', 'ASC']],
+      });
       return rows[offset]!.code;
     }
 
@@ -73,8 +84,14 @@ for (const target of testDialects()) {
       const key = () => crypto.randomBytes(32).toString('base64');
       // Both instances share the configuration, as two pods of one deployment would.
       const env = {
-        ...WECOM, ...DINGTALK, WECOM_API_BASE: fake.url, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url,
-        STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key(), SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+        ...WECOM,
+        ...DINGTALK,
+        WECOM_API_BASE: fake.url,
+        DINGTALK_API_BASE: fake.url,
+        DINGTALK_OAPI_BASE: fake.url,
+        STEWARD_DATA_KEY: key(),
+        STEWARD_INDEX_KEY: key(),
+        SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
       };
       // serve() prints its start-up banner; keep the test output readable.
       process.stdout.write = (() => true) as typeof process.stdout.write;
@@ -89,14 +106,21 @@ for (const target of testDialects()) {
 
     afterAll(async () => {
       if (target.name === 'mariadb' && a) await b?.running.stop();
-      if (target.name === 'mariadb' && a) await a.core.models.sequelize.query(`DROP DATABASE IF EXISTS \`${a.core.models.sequelize.getDatabaseName()}\``).catch(() => undefined);
+      if (target.name === 'mariadb' && a)
+        await a.core.models.sequelize
+          .query(`DROP DATABASE IF EXISTS \`${a.core.models.sequelize.getDatabaseName()}\``)
+          .catch(() => undefined);
       for (const i of [b, a]) await i?.running.stop();
       await fake?.stop();
     });
 
     it('listen on two ports against the same database', async () => {
       expect(a.running.url).not.toBe(b.running.url);
-      for (const i of [a, b]) expect(await (await fetch(`${i.running.url}/healthz`)).json()).toMatchObject({ status: 'ok', migrations: 'up-to-date' });
+      for (const i of [a, b])
+        expect(await (await fetch(`${i.running.url}/healthz`)).json()).toMatchObject({
+          status: 'ok',
+          migrations: 'up-to-date',
+        });
     });
 
     it('a webhook retry that lands on the other instance has no second effect', async () => {
@@ -112,7 +136,9 @@ for (const target of testDialects()) {
 
     it('a confirmation started on one instance is confirmed on the other', async () => {
       const code = await quiet('demo-sales', 1);
-      expect(await say(a, 'demo-sales', `停用客户 ${code} 客户要求`)).toContain(`请在 5 分钟内回复「确认 ${code}」继续`);
+      expect(await say(a, 'demo-sales', `停用客户 ${code} 客户要求`)).toContain(
+        `请在 5 分钟内回复「确认 ${code}」继续`,
+      );
       expect(await say(b, 'demo-sales', `确认 ${code}`)).toContain(`已停用客户 ${code}`);
       const row = await a.core.models.Customer.findOne({ where: { code } });
       expect([row!.status, row!.deactivationReason]).toEqual(['inactive', '客户要求']);
@@ -121,7 +147,9 @@ for (const target of testDialects()) {
     it('each cron slot runs once although both schedulers fire it', async () => {
       const start = Date.now();
       await new Promise((r) => setTimeout(r, 3500));
-      const rows = (await a.core.models.JobRun.findAll({ where: { job: tick.name } })).filter((r) => r.startedAt.getTime() >= start - 2000);
+      const rows = (await a.core.models.JobRun.findAll({ where: { job: tick.name } })).filter(
+        (r) => r.startedAt.getTime() >= start - 2000,
+      );
       expect(rows.length).toBeGreaterThanOrEqual(2);
       expect(new Set(rows.map((r) => r.slot)).size).toBe(rows.length);
       // The schedulers keep ticking: a run may be in the table before its attempt is reported,
@@ -130,7 +158,8 @@ for (const target of testDialects()) {
       const before = claimedIds();
       const ids = (await a.core.models.JobRun.findAll({ where: { job: tick.name } })).map((r) => r.id);
       expect(before.every((id) => ids.includes(id))).toBe(true);
-      for (let waited = 0; !ids.every((id) => claimedIds().includes(id)) && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      for (let waited = 0; !ids.every((id) => claimedIds().includes(id)) && waited < 5000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
       const claimed = claimedIds();
       for (const id of ids) expect([id, claimed.filter((c) => c === id).length]).toEqual([id, 1]);
       expect(tick.runs).toBeGreaterThanOrEqual(ids.length);
@@ -150,11 +179,17 @@ for (const target of testDialects()) {
       const before = fake.to('/cgi-bin/message/send').length;
       const r = await runJob(a.core, inactiveReviewJob, { notifier: new Notifier(a.core), trigger: 'manual' });
       expect(r.claimed && r.run.status).toBe('succeeded');
-      const queued = await a.core.models.BotOutbox.count({ where: { door: 'wecom', targetKind: 'user', ref: 'job:inactive-review' } });
+      const queued = await a.core.models.BotOutbox.count({
+        where: { door: 'wecom', targetKind: 'user', ref: 'job:inactive-review' },
+      });
       expect(queued).toBeGreaterThan(2);
       await fake.waitFor(() => fake.to('/cgi-bin/message/send').length - before >= queued, 15_000);
       await new Promise((r2) => setTimeout(r2, 1500));
-      const sent = fake.to('/cgi-bin/message/send').slice(before).filter((c) => c.body.msgtype === 'template_card').map((c) => (c.body.template_card as { task_id: string }).task_id);
+      const sent = fake
+        .to('/cgi-bin/message/send')
+        .slice(before)
+        .filter((c) => c.body.msgtype === 'template_card')
+        .map((c) => (c.body.template_card as { task_id: string }).task_id);
       expect(sent).toHaveLength(queued);
       expect(new Set(sent).size).toBe(sent.length);
     });

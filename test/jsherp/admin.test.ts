@@ -15,7 +15,7 @@ if (!base) {
     it.skip('needs TEST_DATABASE_URL (a MariaDB server for the jshERP database)', () => undefined);
   });
 } else {
-  eachDialect('jshERP in the back office: the connector\'s state, last sync and what waits for a person', (h) => {
+  eachDialect("jshERP in the back office: the connector's state, last sync and what waits for a person", (h) => {
     let url: string;
     let jsh: mysql.Connection;
     let core: Core;
@@ -44,7 +44,9 @@ if (!base) {
       expect(state.records[0]!.params).toMatchObject({ lastStatus: 'ok' });
       expect(String(state.records[0]!.params.lastSummary)).toMatch(/^全量核对: 客户 \d+ 个 \(新关联 \d+/);
       const links = (await admin.list('jsherp_links')).json<ListAnswer>();
-      expect(links.records.map((r) => r.params.customerCode)).toEqual(expect.arrayContaining([expect.stringMatching(/^C\d+/)]));
+      expect(links.records.map((r) => r.params.customerCode)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^C\d+/)]),
+      );
       const waiting = (await admin.list('jsherp_candidates')).json<ListAnswer>();
       expect(waiting.records.map((r) => r.params.kind)).toEqual(expect.arrayContaining(['ambiguous']));
     });

@@ -18,11 +18,18 @@ export function newJshDatabase(base: string): Promise<string> {
 
 /** The harness's core pointed at a jshERP database and tenant (the rest of its config as is). */
 export function withJshConfig(core: Core, url: string, extra: Partial<Config> = {}): Core {
-  return { ...core, config: { ...core.config, JSHERP_DATABASE_URL: url, JSHERP_TENANT_ID: TENANT, JSHERP_WRITE_BACK: true, ...extra } };
+  return {
+    ...core,
+    config: { ...core.config, JSHERP_DATABASE_URL: url, JSHERP_TENANT_ID: TENANT, JSHERP_WRITE_BACK: true, ...extra },
+  };
 }
 
 /** What the job sent, as a user would see it in chat. */
-export interface SentMessage { to: number | null; title: string; text: string }
+export interface SentMessage {
+  to: number | null;
+  title: string;
+  text: string;
+}
 
 export function recordingNotifier(sent: SentMessage[]): JobNotifier {
   const notifier: Pick<JobNotifier, 'toOperator'> = {
@@ -30,7 +37,11 @@ export function recordingNotifier(sent: SentMessage[]): JobNotifier {
       sent.push({ to: (op as { id: number }).id ?? null, title: reply.title ?? '', text: reply.text ?? '' });
     },
   };
-  return { ...notifier, toGroup: async () => undefined, approvalDecided: async () => undefined } as unknown as JobNotifier;
+  return {
+    ...notifier,
+    toGroup: async () => undefined,
+    approvalDecided: async () => undefined,
+  } as unknown as JobNotifier;
 }
 
 /** Runs the sync job once, as the scheduler would (a job_runs row). */
@@ -42,7 +53,8 @@ export async function runSync(core: Core, notifier: JobNotifier): Promise<JobRun
 
 /** Our side's customers for the fixtures; returns their codes by key. */
 export async function ourCustomers(h: Harness, admin: Actor): Promise<Record<string, string>> {
-  const make = async (name: string, phone: string | null = null) => (await createCustomer(h.core, admin, { name, phone }, { allowDuplicates: true })).customer.code;
+  const make = async (name: string, phone: string | null = null) =>
+    (await createCustomer(h.core, admin, { name, phone }, { allowDuplicates: true })).customer.code;
   return {
     huadong: await make('华东贸易有限公司', '13800000001'),
     nanfang: await make('南方物流', '13900000002'),

@@ -34,7 +34,13 @@ export const JSH_TABLES = [
 /** Creates (or re-creates) database `name` on the server `base` names, with the jshERP tables; returns its URL. */
 export async function createJshDatabase(base: string, name: string): Promise<string> {
   const u = new URL(base);
-  const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), socketPath: u.searchParams.get('socketPath') ?? undefined });
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    socketPath: u.searchParams.get('socketPath') ?? undefined,
+  });
   try {
     await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
     await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
@@ -50,7 +56,13 @@ export async function createJshDatabase(base: string, name: string): Promise<str
 /** Drops a database created by createJshDatabase. */
 export async function dropJshDatabase(url: string): Promise<void> {
   const u = new URL(url);
-  const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username || 'root'), password: decodeURIComponent(u.password), socketPath: u.searchParams.get('socketPath') ?? undefined });
+  const conn = await mysql.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    socketPath: u.searchParams.get('socketPath') ?? undefined,
+  });
   try {
     await conn.query(`DROP DATABASE IF EXISTS \`${u.pathname.slice(1)}\``);
   } finally {

@@ -7,7 +7,14 @@ import { decideLink, importUnmatched, openJshDb, type JshDb } from '../../core/l
 import { eachDialect } from '../helpers/db.js';
 import { dropJshDatabase } from './jsh-schema.js';
 import { connect, depot, loadFixtures, TENANT, type JshIds } from './fixtures.js';
-import { newJshDatabase, ourCustomers, recordingNotifier, runSync, withJshConfig, type SentMessage } from './helpers.js';
+import {
+  newJshDatabase,
+  ourCustomers,
+  recordingNotifier,
+  runSync,
+  withJshConfig,
+  type SentMessage,
+} from './helpers.js';
 
 const base = process.env.TEST_DATABASE_URL;
 
@@ -48,13 +55,21 @@ if (!base) {
       const r = await decideLink(core, admin, db, codes.beifang2!, ids.beifang);
       expect(r).toEqual({ code: codes.beifang2, jshId: ids.beifang, jshName: '北方建材' });
       expect(await core.models.JsherpCandidate.count({ where: { jshId: ids.beifang } })).toBe(0);
-      expect(await core.models.AuditEvent.count({ where: { action: 'jsherp.link', customerCode: codes.beifang2 } })).toBe(1);
+      expect(
+        await core.models.AuditEvent.count({ where: { action: 'jsherp.link', customerCode: codes.beifang2 } }),
+      ).toBe(1);
       // Its documents come in with the next sync (a full reconcile).
       await runSync(core, notifier);
       expect(await core.models.JsherpState.count({ where: { tenantId: TENANT, lastFullAt: h.core.now() } })).toBe(1);
-      await expect(decideLink(core, admin, db, codes.beifang1!, ids.beifang)).rejects.toThrow(`jshERP 客户 #${ids.beifang}「北方建材」已关联客户 ${codes.beifang2}。`);
-      await expect(decideLink(core, admin, db, codes.beifang2!, ids.xibu)).rejects.toThrow(`客户 ${codes.beifang2} 已关联 jshERP 客户 #${ids.beifang}`);
-      await expect(decideLink(core, admin, db, codes.alone!, ids.other)).rejects.toThrow(`jshERP 租户 ${TENANT} 中没有 id 为 ${ids.other} 的客户`);
+      await expect(decideLink(core, admin, db, codes.beifang1!, ids.beifang)).rejects.toThrow(
+        `jshERP 客户 #${ids.beifang}「北方建材」已关联客户 ${codes.beifang2}。`,
+      );
+      await expect(decideLink(core, admin, db, codes.beifang2!, ids.xibu)).rejects.toThrow(
+        `客户 ${codes.beifang2} 已关联 jshERP 客户 #${ids.beifang}`,
+      );
+      await expect(decideLink(core, admin, db, codes.alone!, ids.other)).rejects.toThrow(
+        `jshERP 租户 ${TENANT} 中没有 id 为 ${ids.other} 的客户`,
+      );
     });
 
     it('unmatched jshERP customers are offered as a dry-run import; --commit creates them with our codes and links them', async () => {
@@ -72,15 +87,25 @@ if (!base) {
 
     it('a new jshERP order for a 停用 customer is recorded (the delete check lists it) and reported to the admins', async () => {
       await deactivate(core, admin, codes.kongbai!, { reason: '客户要求' });
-      await depot(jsh, TENANT, ids.kongbai, '销售订单', { number: 'XSDD401', status: '0', total_price: 88, discount_last_money: 88, oper_time: '2026-11-30 12:00:00' });
+      await depot(jsh, TENANT, ids.kongbai, '销售订单', {
+        number: 'XSDD401',
+        status: '0',
+        total_price: 88,
+        discount_last_money: 88,
+        oper_time: '2026-11-30 12:00:00',
+      });
       sent.length = 0;
       const run = await runSync(core, notifier);
       expect(run.summary).toContain(`1 张属于停用客户 (XSDD401/${codes.kongbai})`);
       const alert = sent.find((m) => m.title === 'jshERP 同步: 停用客户有新订单');
       expect(alert!.text).toContain('已记入本系统 (删除前检查会列出)');
-      expect(alert!.text).toContain(`XSDD401 (客户 ${codes.kongbai}): 客户 ${codes.kongbai} 空白客户 已于 2026-12-01 停用`);
+      expect(alert!.text).toContain(
+        `XSDD401 (客户 ${codes.kongbai}): 客户 ${codes.kongbai} 空白客户 已于 2026-12-01 停用`,
+      );
       // The order is real business in the system of record: a delete must not pass while it is open.
-      expect((await precheck(core, admin, codes.kongbai!)).blockers.map((b) => b.text)).toEqual(['未完成订单 1 张 (XSDD401), 合计 ¥88.00']);
+      expect((await precheck(core, admin, codes.kongbai!)).blockers.map((b) => b.text)).toEqual([
+        '未完成订单 1 张 (XSDD401), 合计 ¥88.00',
+      ]);
       // Nothing new on the next sync: no second alert.
       sent.length = 0;
       await runSync(core, notifier);

@@ -6,7 +6,14 @@ import { findInactive } from '../../core/review/inactive.js';
 import { eachDialect } from '../helpers/db.js';
 import { dropJshDatabase } from './jsh-schema.js';
 import { connect, depot, customer, loadFixtures, TENANT, type JshIds } from './fixtures.js';
-import { newJshDatabase, ourCustomers, recordingNotifier, runSync, withJshConfig, type SentMessage } from './helpers.js';
+import {
+  newJshDatabase,
+  ourCustomers,
+  recordingNotifier,
+  runSync,
+  withJshConfig,
+  type SentMessage,
+} from './helpers.js';
 
 const base = process.env.TEST_DATABASE_URL;
 
@@ -44,22 +51,36 @@ if (!base) {
     it('the first sync links by name, then by phone; ambiguous and unmatched wait for a person; a job_runs row has the counts', async () => {
       const run = await runSync(core, notifier);
       expect(run.status).toBe('succeeded');
-      const detail = JSON.parse(run.detail!) as { full: boolean; customers: Record<string, number>; documents: Record<string, number> };
+      const detail = JSON.parse(run.detail!) as {
+        full: boolean;
+        customers: Record<string, number>;
+        documents: Record<string, number>;
+      };
       expect(detail.full).toBe(true);
       expect(detail.customers).toMatchObject({ seen: 6, linked: 4, created: 0, ambiguous: 1, unmatched: 1 });
       const links = await core.models.JsherpLink.findAll({ order: [['jshId', 'ASC']] });
       expect(links.map((l) => [Number(l.jshId), l.customerCode, l.linkedBy])).toEqual([
-        [ids.huadong, codes.huadong, 'name'], [ids.nanfang, codes.nanfang, 'phone'], [ids.kongbai, codes.kongbai, 'name'], [ids.wanjie, codes.wanjie, 'name'],
+        [ids.huadong, codes.huadong, 'name'],
+        [ids.nanfang, codes.nanfang, 'phone'],
+        [ids.kongbai, codes.kongbai, 'name'],
+        [ids.wanjie, codes.wanjie, 'name'],
       ]);
       const waiting = await core.models.JsherpCandidate.findAll({ order: [['jshId', 'ASC']] });
-      expect(waiting.map((c) => [Number(c.jshId), c.kind])).toEqual([[ids.beifang, 'ambiguous'], [ids.xibu, 'unmatched']]);
-      expect(JSON.parse(waiting[0]!.matches!).map((m: { code: string }) => m.code).sort()).toEqual([codes.beifang1, codes.beifang2].sort());
+      expect(waiting.map((c) => [Number(c.jshId), c.kind])).toEqual([
+        [ids.beifang, 'ambiguous'],
+        [ids.xibu, 'unmatched'],
+      ]);
+      expect(
+        JSON.parse(waiting[0]!.matches!)
+          .map((m: { code: string }) => m.code)
+          .sort(),
+      ).toEqual([codes.beifang1, codes.beifang2].sort());
       // The other tenant's namesake is never linked.
       expect(links.some((l) => Number(l.jshId) === ids.other)).toBe(false);
       expect(run.summary).toContain('全量核对');
     });
 
-    it('the delete pre-check shows jshERP\'s open orders and receivable with the right amounts', async () => {
+    it("the delete pre-check shows jshERP's open orders and receivable with the right amounts", async () => {
       const r = await precheck(core, admin, codes.huadong!);
       const orders = r.blockers.find((b) => b.kind === 'openOrders')!;
       expect(orders.numbers).toEqual(['XSDD001', 'XSDD002', 'XSDD004']);
@@ -78,7 +99,11 @@ if (!base) {
       const audit = await core.models.AuditEvent.count();
       const run = await runSync(core, notifier);
       expect(run.status).toBe('succeeded');
-      const detail = JSON.parse(run.detail!) as { full: boolean; documents: Record<string, number>; customers: Record<string, number> };
+      const detail = JSON.parse(run.detail!) as {
+        full: boolean;
+        documents: Record<string, number>;
+        customers: Record<string, number>;
+      };
       expect(detail.full).toBe(false);
       expect(detail.documents).toMatchObject({ sent: 0, created: 0, updated: 0 });
       expect(await core.models.LedgerEvent.count()).toBe(events);
@@ -91,13 +116,15 @@ if (!base) {
       expect(await core.models.LedgerEvent.count()).toBe(events);
     });
 
-    it('the review uses jshERP\'s order dates (lastOrderAt from 销售 and 销售订单)', async () => {
+    it("the review uses jshERP's order dates (lastOrderAt from 销售 and 销售订单)", async () => {
       const c = await core.models.Customer.findOne({ where: { code: codes.huadong } });
       expect(c!.lastOrderAt!.toISOString().slice(0, 10)).toBe('2026-11-20');
       const w = await core.models.Customer.findOne({ where: { code: codes.wanjie } });
       expect(w!.lastOrderAt!.toISOString().slice(0, 10)).toBe('2026-08-02');
       // Created long ago, so the review's "too new to judge" rule does not hide them.
-      await core.models.sequelize.query('UPDATE customers SET created_at = ?', { replacements: [new Date('2026-01-01T00:00:00Z')] });
+      await core.models.sequelize.query('UPDATE customers SET created_at = ?', {
+        replacements: [new Date('2026-01-01T00:00:00Z')],
+      });
       h.setNow(new Date('2026-12-10T02:00:00Z'));
       try {
         // Since 2026-08-12: 南方物流's only business is a 销售 shipment on 2026-09-01 (no order of ours);
@@ -117,21 +144,44 @@ if (!base) {
     it('the next sync reads what changed: a completed order closes, a new shipment raises the receivable, a new jshERP customer gets our code', async () => {
       const events = await core.models.LedgerEvent.count();
       await jsh.query("UPDATE jsh_depot_head SET status = '2' WHERE number = 'XSDD001' AND tenant_id = ?", [TENANT]);
-      await depot(jsh, TENANT, ids.huadong, '销售', { number: 'XSCK003', discount_last_money: 120, total_price: 120, link_number: 'XSDD001', oper_time: '2026-11-30 16:00:00' });
+      await depot(jsh, TENANT, ids.huadong, '销售', {
+        number: 'XSCK003',
+        discount_last_money: 120,
+        total_price: 120,
+        link_number: 'XSDD001',
+        oper_time: '2026-11-30 16:00:00',
+      });
       const fresh = await customer(jsh, TENANT, '新开户客户', { telephone: '13600000009' });
-      await depot(jsh, TENANT, fresh, '销售订单', { number: 'XSDD301', status: '0', total_price: 66, discount_last_money: 66, oper_time: '2026-11-30 17:00:00' });
+      await depot(jsh, TENANT, fresh, '销售订单', {
+        number: 'XSDD301',
+        status: '0',
+        total_price: 66,
+        discount_last_money: 66,
+        oper_time: '2026-11-30 17:00:00',
+      });
       const run = await runSync(core, notifier);
-      const detail = JSON.parse(run.detail!) as { full: boolean; customers: Record<string, number>; documents: Record<string, number> };
+      const detail = JSON.parse(run.detail!) as {
+        full: boolean;
+        customers: Record<string, number>;
+        documents: Record<string, number>;
+      };
       expect(detail.full).toBe(false);
       expect(detail.customers).toMatchObject({ created: 1 });
       const link = await core.models.JsherpLink.findOne({ where: { jshId: fresh } });
       expect(link!.linkedBy).toBe('created');
       expect(link!.customerCode).toMatch(/^C2026\d{4}$/);
-      const created = await core.models.AuditEvent.findOne({ where: { action: 'customer.create', customerCode: link!.customerCode } });
+      const created = await core.models.AuditEvent.findOne({
+        where: { action: 'customer.create', customerCode: link!.customerCode },
+      });
       expect(created!.door).toBe('job');
       const r = await precheck(core, admin, codes.huadong!);
-      expect(r.blockers.map((b) => b.text)).toEqual(['未完成订单 2 张 (XSDD002、XSDD004), 合计 ¥450.00', '未收款 1 笔, 未收金额 ¥620.00']);
-      expect((await precheck(core, admin, link!.customerCode)).blockers[0]!.text).toBe('未完成订单 1 张 (XSDD301), 合计 ¥66.00');
+      expect(r.blockers.map((b) => b.text)).toEqual([
+        '未完成订单 2 张 (XSDD002、XSDD004), 合计 ¥450.00',
+        '未收款 1 笔, 未收金额 ¥620.00',
+      ]);
+      expect((await precheck(core, admin, link!.customerCode)).blockers[0]!.text).toBe(
+        '未完成订单 1 张 (XSDD301), 合计 ¥66.00',
+      );
       expect(await core.models.LedgerEvent.count()).toBe(events + 3);
     });
 
@@ -145,7 +195,7 @@ if (!base) {
       expect((await precheck(core, admin, codes.huadong!)).blockers).toHaveLength(2);
     });
 
-    it('a database that is not jshERP\'s, or a wrong tenant, is named in the message', async () => {
+    it("a database that is not jshERP's, or a wrong tenant, is named in the message", async () => {
       const bad = withJshConfig(h.core, url);
       await jsh.query('ALTER TABLE jsh_account_item CHANGE each_amount each_amt DECIMAL(24,6)');
       try {

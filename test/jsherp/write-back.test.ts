@@ -11,7 +11,14 @@ import { eachDialect } from '../helpers/db.js';
 import { dropJshDatabase } from './jsh-schema.js';
 import { connect, customer, loadFixtures, OTHER_TENANT, TENANT, type JshIds } from './fixtures.js';
 import { createCustomer } from '../../core/customers/create.js';
-import { newJshDatabase, ourCustomers, recordingNotifier, runSync, withJshConfig, type SentMessage } from './helpers.js';
+import {
+  newJshDatabase,
+  ourCustomers,
+  recordingNotifier,
+  runSync,
+  withJshConfig,
+  type SentMessage,
+} from './helpers.js';
 
 const base = process.env.TEST_DATABASE_URL;
 
@@ -33,12 +40,18 @@ if (!base) {
     const notifier = recordingNotifier(sent);
     const worker = { ...jobActor('jsherp-write-back') };
 
-    const row = async (id: number) => ((await jsh.query('SELECT * FROM jsh_supplier WHERE id = ?', [id]))[0] as Record<string, unknown>[])[0]!;
-    const tenantRows = async (tenant: number) => (await jsh.query('SELECT * FROM jsh_supplier WHERE tenant_id = ? ORDER BY id', [tenant]))[0];
-    const logs = async () => (await jsh.query('SELECT user_id, operation, client_ip, status, content, tenant_id FROM jsh_log ORDER BY id'))[0] as Record<string, unknown>[];
+    const row = async (id: number) =>
+      ((await jsh.query('SELECT * FROM jsh_supplier WHERE id = ?', [id]))[0] as Record<string, unknown>[])[0]!;
+    const tenantRows = async (tenant: number) =>
+      (await jsh.query('SELECT * FROM jsh_supplier WHERE tenant_id = ? ORDER BY id', [tenant]))[0];
+    const logs = async () =>
+      (
+        await jsh.query('SELECT user_id, operation, client_ip, status, content, tenant_id FROM jsh_log ORDER BY id')
+      )[0] as Record<string, unknown>[];
     const bit = (v: unknown) => (Buffer.isBuffer(v) ? v[0] : v);
     /** The columns that differ between two versions of a row. */
-    const changed = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+    const changed = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+      Object.keys(a).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 
     beforeAll(async () => {
       url = await newJshDatabase(base);
@@ -68,9 +81,24 @@ if (!base) {
       const after = await row(ids.huadong);
       expect(changed(before, after)).toEqual(['enabled']);
       expect(bit(after.enabled)).toBe(0);
-      expect(await logs()).toEqual([{ user_id: TENANT, operation: '商家', client_ip: 'customer-steward', status: 0, content: '更新状态[华东贸易有限公司]', tenant_id: TENANT }]);
-      const audit = await core.models.AuditEvent.findOne({ where: { action: 'jsherp.write-back', customerCode: codes.huadong } });
-      expect(JSON.parse(audit!.diff).info).toMatchObject({ write: 'disable', jshId: ids.huadong, columns: { enabled: 0 } });
+      expect(await logs()).toEqual([
+        {
+          user_id: TENANT,
+          operation: '商家',
+          client_ip: 'customer-steward',
+          status: 0,
+          content: '更新状态[华东贸易有限公司]',
+          tenant_id: TENANT,
+        },
+      ]);
+      const audit = await core.models.AuditEvent.findOne({
+        where: { action: 'jsherp.write-back', customerCode: codes.huadong },
+      });
+      expect(JSON.parse(audit!.diff).info).toMatchObject({
+        write: 'disable',
+        jshId: ids.huadong,
+        columns: { enabled: 0 },
+      });
       await reactivate(core, admin, codes.huadong!);
       await applyWriteBacks(core, worker, db);
       expect(changed(before, await row(ids.huadong))).toEqual([]);
@@ -100,7 +128,7 @@ if (!base) {
       expect((await core.models.JsherpWrite.findOne({ where: { customerCode: codes.nanfang } }))!.status).toBe('done');
     });
 
-    it('an approved delete sets delete_flag=1 when jshERP\'s rule allows (no documents); 恢复 undoes it', async () => {
+    it("an approved delete sets delete_flag=1 when jshERP's rule allows (no documents); 恢复 undoes it", async () => {
       const before = await row(ids.kongbai);
       const request = await requestDeletion(core, admin, codes.kongbai!, '重复录入');
       await approve(core, approver, request.id);
@@ -125,7 +153,9 @@ if (!base) {
       expect([bit(after.enabled), after.delete_flag]).toEqual([0, '0']);
       const told = sent.filter((m) => m.title === 'jshERP 未删除该客户');
       expect(told.map((m) => m.to).sort()).toEqual([admin.operator.id, approver.operator.id].sort());
-      expect(told[0]!.text).toContain(`客户 ${codes.wanjie} 已在本系统删除 (审批单 #${request.id}), 但 jshERP 中还有 2 张单据或收付款单引用客户「完结客户」`);
+      expect(told[0]!.text).toContain(
+        `客户 ${codes.wanjie} 已在本系统删除 (审批单 #${request.id}), 但 jshERP 中还有 2 张单据或收付款单引用客户「完结客户」`,
+      );
       expect(told[0]!.text).toContain('已改为禁用 (enabled=0)');
       await restoreCustomer(core, admin, codes.wanjie!);
       await applyWriteBacks(core, worker, db);
@@ -137,7 +167,8 @@ if (!base) {
       try {
         await deactivate(core, admin, codes.kongbai!, { reason: '客户要求' });
         const deadline = Date.now() + 5_000;
-        while (bit((await row(ids.kongbai)).enabled) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        while (bit((await row(ids.kongbai)).enabled) !== 0 && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
         expect(bit((await row(ids.kongbai)).enabled)).toBe(0);
       } finally {
         await stop();
@@ -145,12 +176,19 @@ if (!base) {
     });
 
     it('a customer already 停用 here when it gets linked is disabled in jshERP too', async () => {
-      const { customer: ours } = await createCustomer(core, admin, { name: '先停用后关联商行' }, { allowDuplicates: true });
+      const { customer: ours } = await createCustomer(
+        core,
+        admin,
+        { name: '先停用后关联商行' },
+        { allowDuplicates: true },
+      );
       await deactivate(core, admin, ours.code, { reason: '长期无交易' });
       const jshId = await customer(jsh, TENANT, '先停用后关联商行');
       await runSync(core, notifier);
       expect(Number((await core.models.JsherpLink.findOne({ where: { customerId: ours.id } }))?.jshId)).toBe(jshId);
-      expect((await core.models.JsherpWrite.findAll({ where: { customerId: ours.id } })).map((w) => w.action)).toEqual(['disable']);
+      expect((await core.models.JsherpWrite.findAll({ where: { customerId: ours.id } })).map((w) => w.action)).toEqual([
+        'disable',
+      ]);
       await applyWriteBacks(core, worker, db);
       expect(bit((await row(jshId)).enabled)).toBe(0);
     });

@@ -10,14 +10,22 @@ import { product } from '../core/fixtures.js';
 import { clientAs, loginOperator, startAdmin, type AdminClient } from '../admin/helpers.js';
 
 type Rec = { id: number; params: Record<string, unknown>; recordActions: { name: string }[] };
-type ActionAnswer = { notice?: { message: string; type: string }; record: Rec; error?: { code: string }; approvalId?: number };
+type ActionAnswer = {
+  notice?: { message: string; type: string };
+  record: Rec;
+  error?: { code: string };
+  approvalId?: number;
+};
 
 eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the handling record on the approval', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   const as: Record<string, AdminClient> = {};
   const ids: Record<string, number> = {};
   let customer: CustomerView;
-  const erp: Actor = { door: 'api', operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] } };
+  const erp: Actor = {
+    door: 'api',
+    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+  };
   const w: Record<string, string> = {};
   let clock = Date.parse('2026-12-01T02:00:00Z');
   const tick = () => h.setNow(new Date((clock += 60_000)));
@@ -26,18 +34,31 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     expect(r.status).toBe(200);
     return r.json<ActionAnswer>();
   };
-  const idOf = async (model: 'SalesOrder' | 'Receivable' | 'Reservation', where: Record<string, unknown>) => (await (h.core.models[model] as unknown as { findOne(o: unknown): Promise<{ id: number } | null> }).findOne({ where }))!.id;
+  const idOf = async (model: 'SalesOrder' | 'Receivable' | 'Reservation', where: Record<string, unknown>) =>
+    (await (h.core.models[model] as unknown as { findOne(o: unknown): Promise<{ id: number } | null> }).findOne({
+      where,
+    }))!.id;
 
   beforeAll(async () => {
     tick();
     server = await startAdmin(h.core);
     await loginOperator(h.core, 'zhangsan', ['sales'], '张三');
-    for (const [login, roles] of [['boss', ['admin']], ['zhangsan', ['sales']], ['lisi', ['sales']], ['qian', ['finance']], ['zhou', ['approver']], ['kan', ['viewer']]] as const) {
+    for (const [login, roles] of [
+      ['boss', ['admin']],
+      ['zhangsan', ['sales']],
+      ['lisi', ['sales']],
+      ['qian', ['finance']],
+      ['zhou', ['approver']],
+      ['kan', ['viewer']],
+    ] as const) {
       const { client, operator } = await clientAs(h.core, server.url, login, [...roles]);
       as[login] = client;
       ids[login] = operator.id;
     }
-    const job: Actor = { door: 'cli', operator: { id: null, displayName: '初始化', active: true, roleList: () => ['admin'] } };
+    const job: Actor = {
+      door: 'cli',
+      operator: { id: null, displayName: '初始化', active: true, roleList: () => ['admin'] },
+    };
     const sku = await product(h.core, 'P-ADMIN');
     customer = (await createCustomer(h.core, job, { name: '扬州后台处理贸易公司', ownerId: ids.zhangsan })).customer;
     const order = await createOrder(h.core, job, { customerCode: customer.code, total: '640.00' });
@@ -46,26 +67,52 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     const billed = await createOrder(h.core, job, { customerCode: customer.code, total: '250.00' });
     await moveOrder(h.core, job, billed.number, 'confirm');
     await moveOrder(h.core, job, billed.number, 'complete');
-    w.receivable = String((await createReceivable(h.core, job, { orderNumber: billed.number, amount: '250.00', dueDate: '2026-12-31' })).id);
+    w.receivable = String(
+      (await createReceivable(h.core, job, { orderNumber: billed.number, amount: '250.00', dueDate: '2026-12-31' })).id,
+    );
     w.billed = billed.number;
     w.reservation = String((await reserveStock(h.core, job, { customerCode: customer.code, sku, quantity: 5 })).id);
-    await applyLedger(h.core, erp, [{ type: 'order', number: 'ERP-AD-9', customerCode: customer.code, date: '2026-11-28', total: '90.00', status: 'open' }], { source: 'api' });
+    await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'ERP-AD-9',
+          customerCode: customer.code,
+          date: '2026-11-28',
+          total: '90.00',
+          status: 'open',
+        },
+      ],
+      { source: 'api' },
+    );
   });
   afterAll(async () => server?.close());
 
   it('申请删除 shows the blockers and records the check as door admin', async () => {
     tick();
-    const check = await answer(as.zhangsan!.action('customers', customer.id, 'requestDeletion')) as ActionAnswer & { precheck: { blockers: { kind: string }[] } };
-    expect(check.precheck.blockers.map((b) => b.kind)).toEqual(['openOrders', 'unpaidReceivables', 'activeReservations']);
+    const check = (await answer(as.zhangsan!.action('customers', customer.id, 'requestDeletion'))) as ActionAnswer & {
+      precheck: { blockers: { kind: string }[] };
+    };
+    expect(check.precheck.blockers.map((b) => b.kind)).toEqual([
+      'openOrders',
+      'unpaidReceivables',
+      'activeReservations',
+    ]);
     await flushChecks(h.core); // the pre-check's row is written behind its answer
-    const row = await h.core.models.DeletionCheck.findOne({ where: { customerId: customer.id }, order: [['id', 'DESC']] });
+    const row = await h.core.models.DeletionCheck.findOne({
+      where: { customerId: customer.id },
+      order: [['id', 'DESC']],
+    });
     expect(row).toMatchObject({ stage: 'precheck', door: 'admin', operatorName: '张三' });
   });
 
   it('shows each action only to roles the permission table allows, and only on local documents', async () => {
     const orderId = await idOf('SalesOrder', { number: w.order });
     const erpId = await idOf('SalesOrder', { number: 'ERP-AD-9' });
-    const actions = async (who: string, resource: string, id: number | string) => (await answer(as[who]!.action(resource, id, 'show'))).record.recordActions.map((a) => a.name);
+    const actions = async (who: string, resource: string, id: number | string) =>
+      (await answer(as[who]!.action(resource, id, 'show'))).record.recordActions.map((a) => a.name);
     expect(await actions('boss', 'sales_orders', orderId)).toContain('cancelOrder');
     expect(await actions('boss', 'sales_orders', erpId)).not.toContain('cancelOrder');
     expect(await actions('kan', 'sales_orders', orderId)).not.toContain('cancelOrder');
@@ -78,22 +125,38 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     expect((await h.core.models.SalesOrder.findByPk(orderId))!.status).toBe('confirmed');
   });
 
-  it('refuses the ERP\'s order, another salesperson, and a bad amount, changing nothing', async () => {
-    const erpOrder = await answer(as.boss!.action('sales_orders', await idOf('SalesOrder', { number: 'ERP-AD-9' }), 'cancelOrder', {}));
-    expect(erpOrder.notice).toEqual({ message: '订单 ERP-AD-9 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。', type: 'error' });
-    const theirs = await answer(as.lisi!.action('sales_orders', await idOf('SalesOrder', { number: w.order }), 'cancelOrder', {}));
+  it("refuses the ERP's order, another salesperson, and a bad amount, changing nothing", async () => {
+    const erpOrder = await answer(
+      as.boss!.action('sales_orders', await idOf('SalesOrder', { number: 'ERP-AD-9' }), 'cancelOrder', {}),
+    );
+    expect(erpOrder.notice).toEqual({
+      message: '订单 ERP-AD-9 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。',
+      type: 'error',
+    });
+    const theirs = await answer(
+      as.lisi!.action('sales_orders', await idOf('SalesOrder', { number: w.order }), 'cancelOrder', {}),
+    );
     expect(theirs.notice!.message).toContain('不归 lisi 负责; 销售只能处理自己负责的客户');
     const bad = await answer(as.qian!.action('receivables', w.receivable!, 'recordPayment', { amount: '12.345' }));
     expect(bad.notice!.message).toContain('收款金额格式不对');
     const over = await answer(as.qian!.action('receivables', w.receivable!, 'recordPayment', { amount: '250.01' }));
     expect(over.notice!.message).toBe('收款 ¥250.01 超过未收金额 ¥250.00。');
-    expect(await h.core.models.AuditEvent.count({ where: { customerId: customer.id, action: ['order.cancel', 'receivable.payment', 'reservation.release'] } })).toBe(0);
+    expect(
+      await h.core.models.AuditEvent.count({
+        where: { customerId: customer.id, action: ['order.cancel', 'receivable.payment', 'reservation.release'] },
+      }),
+    ).toBe(0);
   });
 
   it('取消订单, 登记收款 and 释放预留 act through core, audited as door admin', async () => {
     tick();
-    const cancelled = await answer(as.zhangsan!.action('sales_orders', await idOf('SalesOrder', { number: w.order }), 'cancelOrder', {}));
-    expect(cancelled.notice).toMatchObject({ type: 'success', message: expect.stringContaining(`已取消订单 ${w.order}`) });
+    const cancelled = await answer(
+      as.zhangsan!.action('sales_orders', await idOf('SalesOrder', { number: w.order }), 'cancelOrder', {}),
+    );
+    expect(cancelled.notice).toMatchObject({
+      type: 'success',
+      message: expect.stringContaining(`已取消订单 ${w.order}`),
+    });
     expect(cancelled.record.params.status).toBe('cancelled');
     tick();
     const paid = await answer(as.qian!.action('receivables', w.receivable!, 'recordPayment', { amount: '250' }));
@@ -102,20 +165,48 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     tick();
     const released = await answer(as.zhangsan!.action('reservations', w.reservation!, 'release', {}));
     expect(released.notice!.message).toContain(`已释放库存预留 #${w.reservation} (5 件)`);
-    const audit = await h.core.models.AuditEvent.findAll({ where: { customerId: customer.id, action: ['order.cancel', 'receivable.payment', 'reservation.release'] }, order: [['id', 'ASC']] });
-    expect(audit.map((a) => [a.action, a.operatorName, a.door])).toEqual([['order.cancel', '张三', 'admin'], ['receivable.payment', 'qian', 'admin'], ['reservation.release', '张三', 'admin']]);
+    const audit = await h.core.models.AuditEvent.findAll({
+      where: { customerId: customer.id, action: ['order.cancel', 'receivable.payment', 'reservation.release'] },
+      order: [['id', 'ASC']],
+    });
+    expect(audit.map((a) => [a.action, a.operatorName, a.door])).toEqual([
+      ['order.cancel', '张三', 'admin'],
+      ['receivable.payment', 'qian', 'admin'],
+      ['reservation.release', '张三', 'admin'],
+    ]);
   });
 
   it('the approver sees the handling record in the back office: the precheck, each clearing, the ERP push, the note', async () => {
     tick();
-    await applyLedger(h.core, erp, [{ type: 'order', number: 'ERP-AD-9', customerCode: customer.code, date: '2026-11-28', total: '90.00', status: 'closed' }], { source: 'api' });
+    await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'ERP-AD-9',
+          customerCode: customer.code,
+          date: '2026-11-28',
+          total: '90.00',
+          status: 'closed',
+        },
+      ],
+      { source: 'api' },
+    );
     tick();
-    const sent = await answer(as.zhangsan!.action('customers', customer.id, 'requestDeletion', { reason: '重复录入', note: 'ERP 订单已在 ERP 关闭' }));
+    const sent = await answer(
+      as.zhangsan!.action('customers', customer.id, 'requestDeletion', {
+        reason: '重复录入',
+        note: 'ERP 订单已在 ERP 关闭',
+      }),
+    );
     expect(sent.notice!.type).toBe('success');
     const shown = await answer(as.zhou!.action('approval_requests', sent.approvalId!, 'show'));
     const handling = String(shown.record.params.handling);
     expect(shown.record.params.requesterNote).toBe('ERP 订单已在 ERP 关闭');
-    expect(handling).toMatch(/删除前检查 \(张三 · 后台\): 未完成订单 2 张 \(.*\), 合计 ¥730\.00; 未收款 1 笔, 未收金额 ¥250\.00; 库存预留 1 条, 共 5 件/);
+    expect(handling).toMatch(
+      /删除前检查 \(张三 · 后台\): 未完成订单 2 张 \(.*\), 合计 ¥730\.00; 未收款 1 笔, 未收金额 ¥250\.00; 库存预留 1 条, 共 5 件/,
+    );
     expect(handling).toMatch(new RegExp(`订单 ${w.order} 已取消 · 张三 · 后台 · 2026-12-01 \\d\\d:\\d\\d`));
     expect(handling).toContain(`应收款 ${w.billed} 已收款 ¥250.00, 已结清 · qian · 后台`);
     expect(handling).toContain(`库存预留 #${w.reservation} 已释放 · 张三 · 后台`);
@@ -125,11 +216,15 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     const approved = await answer(as.zhou!.action('approval_requests', sent.approvalId!, 'approve', {}));
     expect(approved.notice!.type).toBe('success');
     const entry = await h.core.models.RecycleEntry.findOne({ where: { approvalId: sent.approvalId! } });
-    expect((JSON.parse(entry!.snapshot) as { handling: { lines: string[] } }).handling.lines.join('\n')).toContain(`订单 ${w.order} 已取消 · 张三 · 后台`);
+    expect((JSON.parse(entry!.snapshot) as { handling: { lines: string[] } }).handling.lines.join('\n')).toContain(
+      `订单 ${w.order} 已取消 · 张三 · 后台`,
+    );
   });
 
-  it('the dashboard shows the ledger feed\'s freshness', async () => {
-    const data = (await as.kan!.get('/admin/api/dashboard')).json<{ ledger: { source: string; stale: boolean; text: string } }>();
+  it("the dashboard shows the ledger feed's freshness", async () => {
+    const data = (await as.kan!.get('/admin/api/dashboard')).json<{
+      ledger: { source: string; stale: boolean; text: string };
+    }>();
     expect(data.ledger).toMatchObject({ source: 'api', stale: false });
     expect(data.ledger.text).toMatch(/^进销存数据: 最近收到单据 2026-12-01 \d\d:\d\d \(来源: ERP 推送 \(API\)\)/);
   });

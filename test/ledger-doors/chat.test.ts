@@ -10,12 +10,16 @@ import { flushChecks } from '../../core/ledger/handling.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer, product } from '../core/fixtures.js';
 
-eachDialect('chat doors for a delete\'s blockers, and the handling record on the approval card', (h) => {
+eachDialect("chat doors for a delete's blockers, and the handling record on the approval card", (h) => {
   let bot: BotRuntime;
   let admin: Actor;
-  const erp: Actor = { door: 'api', operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] } };
+  const erp: Actor = {
+    door: 'api',
+    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+  };
   const as = (who: string) => ({ as: who, door: 'wecom' as const, group: false });
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, as(who), { text })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, as(who), { text })).map((r) => r.text).join('\n');
   const w: Record<string, string> = {};
   let clock = Date.parse('2026-12-01T02:00:00Z');
   /** Each step a minute after the last, as people would take them. */
@@ -41,7 +45,21 @@ eachDialect('chat doors for a delete\'s blockers, and the handling record on the
     await createReceivable(h.core, admin, { orderNumber: billed.number, amount: '300.00', dueDate: '2026-12-31' });
     w.billed = billed.number;
     w.reservation = `#${(await reserveStock(h.core, admin, { customerCode: c.code, sku, quantity: 12 })).id}`;
-    await applyLedger(h.core, erp, [{ type: 'order', number: 'ERP-SO-77', customerCode: c.code, date: '2026-11-20', total: '1500.00', status: 'open' }], { source: 'api' });
+    await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'ERP-SO-77',
+          customerCode: c.code,
+          date: '2026-11-20',
+          total: '1500.00',
+          status: 'open',
+        },
+      ],
+      { source: 'api' },
+    );
   });
 
   it('删除客户 lists every blocker with how to clear it: local ones by command, ERP ones in the ERP', async () => {
@@ -53,20 +71,33 @@ eachDialect('chat doors for a delete\'s blockers, and the handling record on the
     expect(reply).toContain(`释放预留 ${w.reservation}`);
     expect(reply).toContain('来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ERP-SO-77 (api)');
     await flushChecks(h.core); // the pre-check's row is written behind its answer
-    const check = await h.core.models.DeletionCheck.findOne({ where: { customerCode: w.code, stage: 'precheck' }, order: [['id', 'DESC']] });
+    const check = await h.core.models.DeletionCheck.findOne({
+      where: { customerCode: w.code, stage: 'precheck' },
+      order: [['id', 'DESC']],
+    });
     expect(check).toMatchObject({ operatorName: '张三', door: 'cli' });
-    expect(JSON.parse(check!.blockers).map((b: { kind: string }) => b.kind)).toEqual(['openOrders', 'unpaidReceivables', 'activeReservations']);
+    expect(JSON.parse(check!.blockers).map((b: { kind: string }) => b.kind)).toEqual([
+      'openOrders',
+      'unpaidReceivables',
+      'activeReservations',
+    ]);
   });
 
-  it('refuses an ERP document, another salesperson\'s customer, bad amounts and overpayment, writing nothing', async () => {
-    expect(await say('zhangsan', '取消订单 ERP-SO-77')).toBe('订单 ERP-SO-77 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。');
+  it("refuses an ERP document, another salesperson's customer, bad amounts and overpayment, writing nothing", async () => {
+    expect(await say('zhangsan', '取消订单 ERP-SO-77')).toBe(
+      '订单 ERP-SO-77 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。',
+    );
     expect(await say('lisi', `取消订单 ${w.order}`)).toContain(`不归 李四 负责; 销售只能处理自己负责的客户`);
     expect(await say('zhangsan', `登记收款 ${w.billed} 100`)).toContain('没有「登记收款」权限');
     expect(await say('qian', `登记收款 ${w.billed} 12.345`)).toContain('收款金额格式不对: 应为金额, 最多两位小数');
     expect(await say('qian', `登记收款 ${w.billed} -5`)).toContain('收款金额格式不对');
-    expect(await say('qian', `登记收款 ${w.billed} 300.01`)).toBe(`收款 ¥300.01 超过应收款 ${w.billed} 的未收金额 ¥300.00。`);
+    expect(await say('qian', `登记收款 ${w.billed} 300.01`)).toBe(
+      `收款 ¥300.01 超过应收款 ${w.billed} 的未收金额 ¥300.00。`,
+    );
     expect(await say('zhangsan', '取消订单 SO-NOPE')).toBe('找不到订单 SO-NOPE。请核对单号。');
-    expect(await h.core.models.LedgerEvent.count({ where: { source: 'local', change: ['cancelled', 'paid', 'released'] } })).toBe(0);
+    expect(
+      await h.core.models.LedgerEvent.count({ where: { source: 'local', change: ['cancelled', 'paid', 'released'] } }),
+    ).toBe(0);
   });
 
   it('取消订单 / 登记收款 / 释放预留 ask to confirm, then act: audited with the chat door, recorded as ledger events', async () => {
@@ -84,24 +115,60 @@ eachDialect('chat doors for a delete\'s blockers, and the handling record on the
     tick();
     await say('zhangsan', `释放预留 ${w.reservation}`);
     expect(await say('zhangsan', `确认 ${w.reservation}`)).toContain(`已释放库存预留 ${w.reservation} (12 件)`);
-    const audit = await h.core.models.AuditEvent.findAll({ where: { customerCode: w.code, action: ['order.cancel', 'receivable.payment', 'reservation.release'] }, order: [['id', 'ASC']] });
-    expect(audit.map((a) => [a.action, a.operatorName, a.door])).toEqual([['order.cancel', '张三', 'cli'], ['receivable.payment', '钱财务', 'cli'], ['receivable.payment', '钱财务', 'cli'], ['reservation.release', '张三', 'cli']]);
-    const events = await h.core.models.LedgerEvent.findAll({ where: { source: 'local', change: ['cancelled', 'paid', 'released'] }, order: [['id', 'ASC']] });
-    expect(events.map((e) => [e.docNumber, e.change, e.actorName, e.door])).toEqual([[w.order, 'cancelled', '张三', 'cli'], [w.billed, 'paid', '钱财务', 'cli'], [w.billed, 'paid', '钱财务', 'cli'], [w.reservation, 'released', '张三', 'cli']]);
+    const audit = await h.core.models.AuditEvent.findAll({
+      where: { customerCode: w.code, action: ['order.cancel', 'receivable.payment', 'reservation.release'] },
+      order: [['id', 'ASC']],
+    });
+    expect(audit.map((a) => [a.action, a.operatorName, a.door])).toEqual([
+      ['order.cancel', '张三', 'cli'],
+      ['receivable.payment', '钱财务', 'cli'],
+      ['receivable.payment', '钱财务', 'cli'],
+      ['reservation.release', '张三', 'cli'],
+    ]);
+    const events = await h.core.models.LedgerEvent.findAll({
+      where: { source: 'local', change: ['cancelled', 'paid', 'released'] },
+      order: [['id', 'ASC']],
+    });
+    expect(events.map((e) => [e.docNumber, e.change, e.actorName, e.door])).toEqual([
+      [w.order, 'cancelled', '张三', 'cli'],
+      [w.billed, 'paid', '钱财务', 'cli'],
+      [w.billed, 'paid', '钱财务', 'cli'],
+      [w.reservation, 'released', '张三', 'cli'],
+    ]);
   });
 
   it('the ERP closes its own order by a push; the request carries the note; the approver sees the whole record', async () => {
     tick();
     expect(await say('zhangsan', `删除客户 ${w.code} 重复录入`)).toContain('ERP-SO-77');
     tick();
-    await applyLedger(h.core, erp, [{ type: 'order', number: 'ERP-SO-77', customerCode: w.code, date: '2026-11-20', total: '1500.00', status: 'cancelled' }], { source: 'api' });
+    await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'ERP-SO-77',
+          customerCode: w.code,
+          date: '2026-11-20',
+          total: '1500.00',
+          status: 'cancelled',
+        },
+      ],
+      { source: 'api' },
+    );
     tick();
-    expect(await say('zhangsan', `删除客户 ${w.code} 重复录入 备注=订单已在ERP取消`)).toContain('备注: 订单已在ERP取消');
+    expect(await say('zhangsan', `删除客户 ${w.code} 重复录入 备注=订单已在ERP取消`)).toContain(
+      '备注: 订单已在ERP取消',
+    );
     const submitted = await say('zhangsan', `确认 ${w.code}`);
     const id = Number(/#(\d+)/.exec(submitted)![1]);
     const card = (await consoleInbox(bot.deps, as('zhou'))).map((r) => r.text).join('\n');
     expect(card).toContain('关联数据处理记录:');
-    expect(card).toMatch(new RegExp(`删除前检查 \\(张三 · 命令行\\): 未完成订单 2 张 .*¥2,300\\.00; 未收款 1 笔, 未收金额 ¥300\\.00; 库存预留 1 条, 共 12 件`));
+    expect(card).toMatch(
+      new RegExp(
+        `删除前检查 \\(张三 · 命令行\\): 未完成订单 2 张 .*¥2,300\\.00; 未收款 1 笔, 未收金额 ¥300\\.00; 库存预留 1 条, 共 12 件`,
+      ),
+    );
     expect(card).toMatch(new RegExp(`订单 ${w.order} 已取消 · 张三 · 命令行 · \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d`));
     expect(card).toContain(`应收款 ${w.billed} 已收款 ¥100.00 · 钱财务 · 命令行`);
     expect(card).toContain(`应收款 ${w.billed} 已收款 ¥200.00, 已结清 · 钱财务 · 命令行`);
@@ -111,12 +178,22 @@ eachDialect('chat doors for a delete\'s blockers, and the handling record on the
     const request = await h.core.models.ApprovalRequest.findByPk(id);
     expect(request!.requesterNote).toBe('订单已在ERP取消');
     const stored = readHandling(request!.handling)!;
-    expect(stored.changes.map((c) => [c.docNumber, c.change, c.source])).toContainEqual(['ERP-SO-77', 'cancelled', 'api']);
+    expect(stored.changes.map((c) => [c.docNumber, c.change, c.source])).toContainEqual([
+      'ERP-SO-77',
+      'cancelled',
+      'api',
+    ]);
     tick();
     expect(await say('zhou', `同意 ${id}`)).toContain(`已同意审批单 #${id}`);
     const entry = await h.core.models.RecycleEntry.findOne({ where: { approvalId: id } });
     const snapshot = JSON.parse(entry!.snapshot) as { handling: { lines: string[] } };
-    expect(snapshot.handling.lines.join('\n')).toContain(`订单 ${w.order} 已取消 · 张三 · 命令行 · ${localTime(h.core, new Date(stored.changes[0]!.at)).slice(0, 10)}`);
-    expect(snapshot.handling.lines.some((l) => l.startsWith('审批时复查 (周审批 · 命令行)') || l.includes('审批时复查 (周审批 · 命令行): 无未了结业务'))).toBe(true);
+    expect(snapshot.handling.lines.join('\n')).toContain(
+      `订单 ${w.order} 已取消 · 张三 · 命令行 · ${localTime(h.core, new Date(stored.changes[0]!.at)).slice(0, 10)}`,
+    );
+    expect(
+      snapshot.handling.lines.some(
+        (l) => l.startsWith('审批时复查 (周审批 · 命令行)') || l.includes('审批时复查 (周审批 · 命令行): 无未了结业务'),
+      ),
+    ).toBe(true);
   });
 });

@@ -4,15 +4,27 @@ import { deactivate } from '../../core/customers/status.js';
 import { approve, requestDeletion } from '../../core/deletion/approvals.js';
 import { applyLedger } from '../../core/ledger/apply.js';
 import { ledgerFreshness } from '../../core/ledger/freshness.js';
-import { cancelOrderByNumber, createOrder, createReceivable, moveOrder, previewDoc, recordPaymentByNumber, releaseReservationByNumber, reserveStock } from '../../core/orders.js';
+import {
+  cancelOrderByNumber,
+  createOrder,
+  createReceivable,
+  moveOrder,
+  previewDoc,
+  recordPaymentByNumber,
+  releaseReservationByNumber,
+  reserveStock,
+} from '../../core/orders.js';
 import { eachDialect } from '../helpers/db.js';
 import { expectRefused, newCustomer, product } from '../core/fixtures.js';
 
-eachDialect('core/orders: the by-number doors for a delete\'s blockers', (h) => {
+eachDialect("core/orders: the by-number doors for a delete's blockers", (h) => {
   let admin: Actor;
   let finance: Actor;
   let sku: string;
-  const erp: Actor = { door: 'api', operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] } };
+  const erp: Actor = {
+    door: 'api',
+    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+  };
 
   beforeAll(async () => {
     admin = await h.actor('门管理员', ['admin'], 'admin');
@@ -22,14 +34,38 @@ eachDialect('core/orders: the by-number doors for a delete\'s blockers', (h) => 
 
   it('refuses ERP receivables and reservations with the ERP message, and writes nothing', async () => {
     const c = await newCustomer(h, admin);
-    await applyLedger(h.core, erp, [
-      { type: 'receivable', number: 'AR-77', customerCode: c.code, amount: '500.00', paid: '0', dueDate: '2026-12-31' },
-      { type: 'reservation', number: 'RS-77', customerCode: c.code, product: sku, quantity: 3, released: false },
-    ], { source: 'api' });
-    await expectRefused(recordPaymentByNumber(h.core, finance, 'AR-77', '100'), 'CONFLICT', '应收款 AR-77 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。');
-    await expectRefused(releaseReservationByNumber(h.core, admin, 'RS-77'), 'CONFLICT', '库存预留 RS-77 来自 ERP (api)');
+    await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'receivable',
+          number: 'AR-77',
+          customerCode: c.code,
+          amount: '500.00',
+          paid: '0',
+          dueDate: '2026-12-31',
+        },
+        { type: 'reservation', number: 'RS-77', customerCode: c.code, product: sku, quantity: 3, released: false },
+      ],
+      { source: 'api' },
+    );
+    await expectRefused(
+      recordPaymentByNumber(h.core, finance, 'AR-77', '100'),
+      'CONFLICT',
+      '应收款 AR-77 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。',
+    );
+    await expectRefused(
+      releaseReservationByNumber(h.core, admin, 'RS-77'),
+      'CONFLICT',
+      '库存预留 RS-77 来自 ERP (api)',
+    );
     await expectRefused(previewDoc(h.core, admin, 'reservation', 'RS-77'), 'CONFLICT', '来自 ERP (api)');
-    expect(await h.core.models.AuditEvent.count({ where: { customerId: c.id, action: ['receivable.payment', 'reservation.release'] } })).toBe(0);
+    expect(
+      await h.core.models.AuditEvent.count({
+        where: { customerId: c.id, action: ['receivable.payment', 'reservation.release'] },
+      }),
+    ).toBe(0);
   });
 
   it('finds a local receivable by its order number or #id, and refuses one that is settled', async () => {
@@ -44,7 +80,7 @@ eachDialect('core/orders: the by-number doors for a delete\'s blockers', (h) => 
     await expectRefused(recordPaymentByNumber(h.core, admin, o.number, 'abc'), 'VALIDATION');
   });
 
-  it('winds down an inactive customer\'s business, refuses a completed order and a deleted customer', async () => {
+  it("winds down an inactive customer's business, refuses a completed order and a deleted customer", async () => {
     const c = await newCustomer(h, admin);
     const o = await createOrder(h.core, admin, { customerCode: c.code, total: '20.00' });
     const s = await reserveStock(h.core, admin, { customerCode: c.code, sku, quantity: 2 });

@@ -22,8 +22,12 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
   let admin: Actor;
   const codes: string[] = [];
   const t0 = new Date('2026-11-30T02:00:00Z');
-  const erp: Actor = { door: 'api', operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] } };
-  const say = async (text: string) => (await consoleSay(bot.deps, { as: 'boss', door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const erp: Actor = {
+    door: 'api',
+    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+  };
+  const say = async (text: string) =>
+    (await consoleSay(bot.deps, { as: 'boss', door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
   const healthz = async () => {
     const server = http.createServer((await buildApp(h.core)).callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -39,8 +43,15 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
     if (!r.claimed) throw new Error('not claimed');
     return r.run;
   };
-  const inbox = async (a: Actor): Promise<Reply[]> => (await h.core.models.BotOutbox.findAll({ where: { door: 'console', targetId: `op:${a.operator.id}` }, order: [['id', 'ASC']] }))
-    .map((r) => JSON.parse(r.payload) as OutboxPayload).flatMap((p) => (p.kind === 'message' ? [p.reply] : []));
+  const inbox = async (a: Actor): Promise<Reply[]> =>
+    (
+      await h.core.models.BotOutbox.findAll({
+        where: { door: 'console', targetId: `op:${a.operator.id}` },
+        order: [['id', 'ASC']],
+      })
+    )
+      .map((r) => JSON.parse(r.payload) as OutboxPayload)
+      .flatMap((p) => (p.kind === 'message' ? [p.reply] : []));
 
   beforeAll(async () => {
     h.setNow(t0);
@@ -49,34 +60,72 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
     const sales = await h.operator('王销售', ['sales'], { wecom: 'wang' });
     for (let i = 0; i < 3; i++) {
       const c = await newCustomer(h, admin, { ownerId: sales.id });
-      await h.core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', { replacements: [new Date(t0.getTime() - 400 * DAY), c.id] });
+      await h.core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
+        replacements: [new Date(t0.getTime() - 400 * DAY), c.id],
+      });
       codes.push(c.code);
     }
   });
 
   it('with no order ever received: nobody is flagged, and every place says 尚未接入进销存订单数据', async () => {
     const result = await findInactive(h.core, admin);
-    expect(result).toMatchObject({ customers: [], notice: '尚未接入进销存订单数据', ledger: { hasOrders: false, stale: true, source: null } });
+    expect(result).toMatchObject({
+      customers: [],
+      notice: '尚未接入进销存订单数据',
+      ledger: { hasOrders: false, stale: true, source: null },
+    });
     const chat = await say('不活跃客户');
     expect(chat).toContain('尚未接入进销存订单数据, 无法判断客户是否活跃, 本次不标记任何客户为不活跃或「从未下单」。');
     expect(chat).not.toContain('从未下单 (建档');
     for (const code of codes) expect(chat).not.toContain(code);
-    expect((await review(true)).summary).toBe('试运行: 尚未接入进销存订单数据, 本次不标记任何客户为不活跃或「从未下单」。');
+    expect((await review(true)).summary).toBe(
+      '试运行: 尚未接入进销存订单数据, 本次不标记任何客户为不活跃或「从未下单」。',
+    );
     const run = await review();
     expect(run.summary).toBe('尚未接入进销存订单数据, 本次不标记任何客户为不活跃或「从未下单」。');
     const told = (await inbox(admin)).map((r) => r.text).join('\n');
     expect(told).toContain('尚未接入进销存订单数据');
     for (const code of codes) expect(told).not.toContain(code);
     expect(await say('统计')).toContain('⚠️ 尚未接入进销存订单数据: 不活跃客户审查暂停, 不标记任何客户。');
-    expect(await consoleSay(bot.deps, { as: 'wang', door: 'wecom', group: false }, { text: '全部停用' }).then((r) => r[0]!.text)).toBe('尚未接入进销存订单数据, 无法判断客户是否活跃, 不能批量停用。');
+    expect(
+      await consoleSay(bot.deps, { as: 'wang', door: 'wecom', group: false }, { text: '全部停用' }).then(
+        (r) => r[0]!.text,
+      ),
+    ).toBe('尚未接入进销存订单数据, 无法判断客户是否活跃, 不能批量停用。');
     const report = await monthlyReport(h.core, admin);
     expect(report[0]!.text.startsWith('⚠️ 尚未接入进销存订单数据')).toBe(true);
-    expect(await healthz()).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok', ledger: { source: null, lastReceivedAt: null, lastOrderReceivedAt: null, stale: true, notice: '尚未接入进销存订单数据' } }) });
+    expect(await healthz()).toEqual({
+      status: 200,
+      body: expect.objectContaining({
+        status: 'ok',
+        ledger: {
+          source: null,
+          lastReceivedAt: null,
+          lastOrderReceivedAt: null,
+          stale: true,
+          notice: '尚未接入进销存订单数据',
+        },
+      }),
+    });
   });
 
   it('once the ERP pushes orders, the review runs: the quiet and the never-ordered are flagged', async () => {
     h.setNow(new Date(t0.getTime() + DAY));
-    const pushed = await applyLedger(h.core, erp, [{ type: 'order', number: 'ERP-OLD-1', customerCode: codes[0]!, date: '2025-06-01', total: '99.00', status: 'closed' }], { source: 'api' });
+    const pushed = await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'ERP-OLD-1',
+          customerCode: codes[0]!,
+          date: '2025-06-01',
+          total: '99.00',
+          status: 'closed',
+        },
+      ],
+      { source: 'api' },
+    );
     expect(pushed.counts.created).toBe(1);
     const result = await findInactive(h.core, admin);
     expect(result.notice).toBeNull();
@@ -86,19 +135,35 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
     expect(chat).toContain('最近下单 2025-06-01');
     expect(chat).toContain('从未下单 (建档');
     const health = await healthz();
-    expect(health.body.ledger).toEqual({ source: 'api', lastReceivedAt: new Date(t0.getTime() + DAY).toISOString(), lastOrderReceivedAt: new Date(t0.getTime() + DAY).toISOString(), stale: false, notice: null });
-    expect(await say('统计')).toMatch(/进销存数据: 最近收到单据 2026-12-01 10:00 \(来源: ERP 推送 \(API\)\), 最近订单 2026-12-01 10:00。/);
+    expect(health.body.ledger).toEqual({
+      source: 'api',
+      lastReceivedAt: new Date(t0.getTime() + DAY).toISOString(),
+      lastOrderReceivedAt: new Date(t0.getTime() + DAY).toISOString(),
+      stale: false,
+      notice: null,
+    });
+    expect(await say('统计')).toMatch(
+      /进销存数据: 最近收到单据 2026-12-01 10:00 \(来源: ERP 推送 \(API\)\), 最近订单 2026-12-01 10:00。/,
+    );
   });
 
   it('when the feed goes quiet for longer than the review window, it says so and flags nobody', async () => {
     h.setNow(new Date(t0.getTime() + 182 * DAY));
     const result = await findInactive(h.core, admin);
-    expect(result).toMatchObject({ customers: [], notice: '最近 180 天没有收到订单数据', ledger: { hasOrders: true, stale: true, source: 'api' } });
+    expect(result).toMatchObject({
+      customers: [],
+      notice: '最近 180 天没有收到订单数据',
+      ledger: { hasOrders: true, stale: true, source: 'api' },
+    });
     const chat = await say('不活跃客户');
     expect(chat).toContain('最近 180 天没有收到订单数据, 无法判断客户是否活跃');
     expect(chat).toContain('最近一次收到订单数据: 2026-12-01 10:00 (来源 api)');
     expect((await review()).summary).toBe('最近 180 天没有收到订单数据, 本次不标记任何客户为不活跃或「从未下单」。');
-    expect((await healthz()).body.ledger).toMatchObject({ source: 'api', stale: true, notice: '最近 180 天没有收到订单数据' });
+    expect((await healthz()).body.ledger).toMatchObject({
+      source: 'api',
+      stale: true,
+      notice: '最近 180 天没有收到订单数据',
+    });
     const report = await monthlyReport(h.core, admin);
     expect(report[0]!.text).toContain('⚠️ 最近 180 天没有收到订单数据');
   });

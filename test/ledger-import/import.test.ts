@@ -5,10 +5,21 @@ import { importLedger } from '../../core/ledger/import/index.js';
 import { commitChanges } from '../../core/ledger/import/import.js';
 import { emptyLedgerReport } from '../../core/ledger/import/report.js';
 import { eachDialect } from '../helpers/db.js';
-import { customers, fileIn, ORDER_HEADERS, RECEIVABLE_HEADERS, storedOrders, storedReceivables, tempDir, writeCsv, writeXlsx } from './fixtures.js';
+import {
+  customers,
+  fileIn,
+  ORDER_HEADERS,
+  RECEIVABLE_HEADERS,
+  storedOrders,
+  storedReceivables,
+  tempDir,
+  writeCsv,
+  writeXlsx,
+} from './fixtures.js';
 
 const dir = tempDir('steward-ledger-');
-const lines = (errors: { row: number; column: string; message: string }[]) => errors.map((e) => `第 ${e.row} 行 ${e.column}: ${e.message}`);
+const lines = (errors: { row: number; column: string; message: string }[]) =>
+  errors.map((e) => `第 ${e.row} 行 ${e.column}: ${e.message}`);
 
 eachDialect('ledger import: orders and receivables from files', (h) => {
   let admin: Actor;
@@ -20,13 +31,29 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
   });
 
   it('an .xlsx with Chinese headers and Excel date cells: dry run writes nothing, commit writes, the same file again is all 不变', async () => {
-    const file = await writeXlsx(fileIn(dir, '订单.xlsx'), [{ rows: [
-      ORDER_HEADERS,
-      ['XS-001', codes[0], new Date(Date.UTC(2026, 0, 5)), 1200.5, '未完成'],
-      ['XS-002', codes[1], '2026/1/6', '88', '已完成'],
-    ], formats: { C: 'yyyy-mm-dd' } }]);
+    const file = await writeXlsx(fileIn(dir, '订单.xlsx'), [
+      {
+        rows: [
+          ORDER_HEADERS,
+          ['XS-001', codes[0], new Date(Date.UTC(2026, 0, 5)), 1200.5, '未完成'],
+          ['XS-002', codes[1], '2026/1/6', '88', '已完成'],
+        ],
+        formats: { C: 'yyyy-mm-dd' },
+      },
+    ]);
     const dry = await importLedger(h.core, admin, file);
-    expect(dry).toMatchObject({ type: 'orders', typeGuessed: true, dryRun: true, committed: false, created: 2, updated: 0, unchanged: 0, errors: [], batchId: null, format: 'xlsx' });
+    expect(dry).toMatchObject({
+      type: 'orders',
+      typeGuessed: true,
+      dryRun: true,
+      committed: false,
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      errors: [],
+      batchId: null,
+      format: 'xlsx',
+    });
     expect(await h.core.models.SalesOrder.count()).toBe(0);
     expect(await h.core.models.LedgerEvent.count()).toBe(0);
     expect(await h.core.models.ImportBatch.count()).toBe(0);
@@ -38,7 +65,12 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
       'XS-002': { status: 'completed', total: '88.00', source: 'file', date: '2026-01-06' },
     });
     const batch = await h.core.models.ImportBatch.findByPk(Number(done.batchId));
-    expect(batch).toMatchObject({ kind: 'orders', status: 'committed', createdCount: 2, fileName: expect.stringContaining('订单.xlsx') });
+    expect(batch).toMatchObject({
+      kind: 'orders',
+      status: 'committed',
+      createdCount: 2,
+      fileName: expect.stringContaining('订单.xlsx'),
+    });
     expect(await h.core.models.LedgerEvent.count({ where: { batchId: batch!.id } })).toBe(2);
 
     const again = await importLedger(h.core, admin, file, { commit: true });
@@ -47,13 +79,17 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
   });
 
   it('a GBK CSV of receivables names customers: exact name resolves, unknown and ambiguous names are row errors; all or nothing unless partial', async () => {
-    const file = writeCsv(fileIn(dir, '应收.csv'), [
-      RECEIVABLE_HEADERS,
-      ['YS-001', '华东五金', '500', '200', '2026/4/1'],
-      ['YS-002', '不存在的公司', '10', '', '2026-04-01'],
-      ['YS-003', '同名商行', '10', '0', '2026-04-01'],
-      ['YS-004', '南方建材', '10.001', '0', '2026-04-01'],
-    ], 'gbk');
+    const file = writeCsv(
+      fileIn(dir, '应收.csv'),
+      [
+        RECEIVABLE_HEADERS,
+        ['YS-001', '华东五金', '500', '200', '2026/4/1'],
+        ['YS-002', '不存在的公司', '10', '', '2026-04-01'],
+        ['YS-003', '同名商行', '10', '0', '2026-04-01'],
+        ['YS-004', '南方建材', '10.001', '0', '2026-04-01'],
+      ],
+      'gbk',
+    );
     const dry = await importLedger(h.core, admin, file, { type: 'receivables' });
     expect(dry.encoding).toBe('gbk');
     expect(lines(dry.errors)).toEqual([
@@ -66,25 +102,35 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
     expect(await h.core.models.Receivable.count()).toBe(0);
     const partial = await importLedger(h.core, admin, file, { commit: true, partial: true });
     expect(partial).toMatchObject({ committed: true, created: 1 });
-    expect(await storedReceivables(h.core)).toEqual({ 'YS-001': { amount: '500.00', paid: '200.00', status: 'open', source: 'file' } });
+    expect(await storedReceivables(h.core)).toEqual({
+      'YS-001': { amount: '500.00', paid: '200.00', status: 'open', source: 'file' },
+    });
   });
 
   it('English headers in a UTF-8 CSV; a new open order for a 停用 customer is refused with the transactable message, closing one is fine', async () => {
     const [stopped] = await customers(h.core, admin, ['已停用贸易']);
     await deactivate(h.core, admin, stopped!, { reason: '信用风险' });
-    const file = writeCsv(fileIn(dir, 'orders.csv'), [
-      ['Number', 'Customer Code', 'Date', 'Total', 'Status', 'Salesman'],
-      ['EN-1', stopped!, '2026-02-01', '10', 'open'],
-      ['EN-2', stopped!, '2026-02-01', '10', 'closed'],
-      ['EN-3', codes[0]!, '2026-02-02', '99.9', 'open'],
-    ], 'utf-8-bom');
+    const file = writeCsv(
+      fileIn(dir, 'orders.csv'),
+      [
+        ['Number', 'Customer Code', 'Date', 'Total', 'Status', 'Salesman'],
+        ['EN-1', stopped!, '2026-02-01', '10', 'open'],
+        ['EN-2', stopped!, '2026-02-01', '10', 'closed'],
+        ['EN-3', codes[0]!, '2026-02-02', '99.9', 'open'],
+      ],
+      'utf-8-bom',
+    );
     const dry = await importLedger(h.core, admin, file);
     expect(dry.unknownColumns).toEqual(['Salesman']);
     expect(dry).toMatchObject({ created: 2 });
     expect(dry.errors).toHaveLength(1);
     expect(dry.errors[0]).toMatchObject({ row: 2, column: 'Customer Code' });
-    expect(dry.errors[0]!.message).toMatch(new RegExp(`^客户 ${stopped} 已停用贸易 已于 .+ 停用, 原因: 信用风险。不能新建订单或预留`));
-    expect(dry.failedRows.map((r) => [r.rowNo, r.cells[0], r.reason.slice(0, 17)])).toEqual([[2, 'EN-1', `Customer Code: 客户 ${stopped}`.slice(0, 17)]]);
+    expect(dry.errors[0]!.message).toMatch(
+      new RegExp(`^客户 ${stopped} 已停用贸易 已于 .+ 停用, 原因: 信用风险。不能新建订单或预留`),
+    );
+    expect(dry.failedRows.map((r) => [r.rowNo, r.cells[0], r.reason.slice(0, 17)])).toEqual([
+      [2, 'EN-1', `Customer Code: 客户 ${stopped}`.slice(0, 17)],
+    ]);
   });
 
   it('all or nothing holds when a later call is refused for what the check could not see: the whole file is rolled back', async () => {
@@ -92,14 +138,46 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
     await deactivate(h.core, admin, late!, { reason: '客户要求' });
     const report = emptyLedgerReport('late.csv', 'x', false, {});
     const changes = [
-      { rowNo: 2, doc: { type: 'order' as const, number: 'LATE-1', customerCode: codes[0]!, date: '2026-02-01', total: '1', status: 'open' as const } },
-      { rowNo: 3, doc: { type: 'order' as const, number: 'LATE-2', customerCode: codes[1]!, date: '2026-02-01', total: '2', status: 'open' as const } },
-      { rowNo: 4, doc: { type: 'order' as const, number: 'LATE-3', customerCode: late!, date: '2026-02-01', total: '3', status: 'open' as const } },
+      {
+        rowNo: 2,
+        doc: {
+          type: 'order' as const,
+          number: 'LATE-1',
+          customerCode: codes[0]!,
+          date: '2026-02-01',
+          total: '1',
+          status: 'open' as const,
+        },
+      },
+      {
+        rowNo: 3,
+        doc: {
+          type: 'order' as const,
+          number: 'LATE-2',
+          customerCode: codes[1]!,
+          date: '2026-02-01',
+          total: '2',
+          status: 'open' as const,
+        },
+      },
+      {
+        rowNo: 4,
+        doc: {
+          type: 'order' as const,
+          number: 'LATE-3',
+          customerCode: late!,
+          date: '2026-02-01',
+          total: '3',
+          status: 'open' as const,
+        },
+      },
     ];
     await commitChanges(h.core, admin, changes, [], report, {}, 2);
     expect(report.committed).toBe(false);
     expect(report.failedRows.map((r) => r.rowNo)).toEqual([4]);
-    expect(lines(report.errors)).toEqual([expect.stringMatching(new RegExp(`^第 4 行 单据编号: LATE-3: 客户 ${late} 后来停用的客户 已于 .+ 停用`))]);
+    expect(lines(report.errors)).toEqual([
+      expect.stringMatching(new RegExp(`^第 4 行 单据编号: LATE-3: 客户 ${late} 后来停用的客户 已于 .+ 停用`)),
+    ]);
     expect(await h.core.models.SalesOrder.count({ where: { number: ['LATE-1', 'LATE-2', 'LATE-3'] } })).toBe(0);
     // One transaction: not even the batch row of the refused file remains.
     expect(await h.core.models.ImportBatch.count({ where: { fileName: 'late.csv' } })).toBe(0);
@@ -107,7 +185,11 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
   });
 
   it('with both columns, a row without a code goes by its name', async () => {
-    const file = writeCsv(fileIn(dir, 'both.csv'), [['单号', '客户编码', '客户名称', '日期', '金额', '状态'], ['BOTH-1', '', '南方建材', '2026-01-09', '7', '已完成'], ['BOTH-2', '', '', '2026-01-09', '7', '已完成']]);
+    const file = writeCsv(fileIn(dir, 'both.csv'), [
+      ['单号', '客户编码', '客户名称', '日期', '金额', '状态'],
+      ['BOTH-1', '', '南方建材', '2026-01-09', '7', '已完成'],
+      ['BOTH-2', '', '', '2026-01-09', '7', '已完成'],
+    ]);
     const dry = await importLedger(h.core, admin, file);
     expect(dry.created).toBe(1);
     expect(lines(dry.errors)).toEqual(['第 3 行 客户编码: 必填, 请填写客户编码或客户名称']);

@@ -11,21 +11,37 @@ describe('ledger import: cells', () => {
     expect(parseMoneyCell('¥99', { required: true })).toEqual({ ok: true, value: '99.00' });
     expect(parseMoneyCell('12.300', { required: true })).toEqual({ ok: true, value: '12.30' });
     expect(parseMoneyCell('', { required: false, emptyAs: '0.00' })).toEqual({ ok: true, value: '0.00' });
-    expect(parseMoneyCell('12.345', { required: true })).toEqual({ ok: false, message: '「12.345」超过两位小数, 金额最多精确到分' });
+    expect(parseMoneyCell('12.345', { required: true })).toEqual({
+      ok: false,
+      message: '「12.345」超过两位小数, 金额最多精确到分',
+    });
     expect(parseMoneyCell('-5', { required: true })).toEqual({ ok: false, message: '「-5」是负数, 金额不能为负' });
-    expect(parseMoneyCell('一百', { required: true })).toEqual({ ok: false, message: '「一百」不是金额, 应为数字, 例如 1234.50' });
+    expect(parseMoneyCell('一百', { required: true })).toEqual({
+      ok: false,
+      message: '「一百」不是金额, 应为数字, 例如 1234.50',
+    });
   });
 
   it('reads dates in the usual spellings, Excel date cells and day numbers', () => {
-    for (const s of ['2026-01-05', '2026/1/5', '2026.1.5', '2026年1月5日', '20260105', '2026-01-05 08:30', '46027']) expect(parseDateCell(s)).toEqual({ ok: true, value: '2026-01-05' });
-    expect(parseDateCell('2026-02-30')).toEqual({ ok: false, message: '「2026-02-30」不是有效日期, 应为 2026-01-05 或 2026/1/5 这样的格式' });
+    for (const s of ['2026-01-05', '2026/1/5', '2026.1.5', '2026年1月5日', '20260105', '2026-01-05 08:30', '46027'])
+      expect(parseDateCell(s)).toEqual({ ok: true, value: '2026-01-05' });
+    expect(parseDateCell('2026-02-30')).toEqual({
+      ok: false,
+      message: '「2026-02-30」不是有效日期, 应为 2026-01-05 或 2026/1/5 这样的格式',
+    });
     expect(parseDateCell('next week').ok).toBe(false);
   });
 
   it('maps the ERP words for order states', () => {
-    expect(['未完成', '进行中', 'OPEN', '0'].map((s) => parseStatusCell(s))).toEqual(Array(4).fill({ ok: true, value: 'open' }));
-    expect(['已完成', '已关闭', 'Closed', '1'].map((s) => parseStatusCell(s))).toEqual(Array(4).fill({ ok: true, value: 'closed' }));
-    expect(['已取消', '作废', 'cancelled'].map((s) => parseStatusCell(s))).toEqual(Array(3).fill({ ok: true, value: 'cancelled' }));
+    expect(['未完成', '进行中', 'OPEN', '0'].map((s) => parseStatusCell(s))).toEqual(
+      Array(4).fill({ ok: true, value: 'open' }),
+    );
+    expect(['已完成', '已关闭', 'Closed', '1'].map((s) => parseStatusCell(s))).toEqual(
+      Array(4).fill({ ok: true, value: 'closed' }),
+    );
+    expect(['已取消', '作废', 'cancelled'].map((s) => parseStatusCell(s))).toEqual(
+      Array(3).fill({ ok: true, value: 'cancelled' }),
+    );
     expect(parseStatusCell('暂停').ok).toBe(false);
   });
 });
@@ -43,7 +59,9 @@ describe('ledger import: headers', () => {
     const h = mapLedgerHeader('orders', ['订单号', '客户名称', '日期', '合计(元)', '状态', '业务员'], 1);
     expect(h.columns).toEqual({ number: 0, customerName: 1, date: 2, total: 3, status: 4 });
     expect(h.unknown).toEqual(['业务员']);
-    expect(() => mapLedgerHeader('receivables', ['单号', '应收金额', '到期日'], 2)).toThrow('应收款文件缺少必填列: 「客户编码 或 客户名称」。第 2 行的表头是: 「单号」、「应收金额」、「到期日」。');
+    expect(() => mapLedgerHeader('receivables', ['单号', '应收金额', '到期日'], 2)).toThrow(
+      '应收款文件缺少必填列: 「客户编码 或 客户名称」。第 2 行的表头是: 「单号」、「应收金额」、「到期日」。',
+    );
   });
 
   it('finds the header below a title, skips the 合计 row, and gives every bad cell its row and column', () => {
@@ -55,10 +73,18 @@ describe('ledger import: headers', () => {
       ['SO-2', 'C1', '2026/13/5', '1.234', '暂停'],
       ['', '', '', '', ''],
       ['', '合计', '', '101.23', ''],
-    ]).map((r) => sheet.push(r)).filter((r) => r !== null);
+    ])
+      .map((r) => sheet.push(r))
+      .filter((r) => r !== null);
     expect(sheet.finish().type).toBe('orders');
     expect(sheet.skipped).toBe(2);
-    expect(parsed[0]!.doc).toEqual({ type: 'order', number: 'SO-1', date: '2026-01-05', total: '100.00', status: 'open' });
+    expect(parsed[0]!.doc).toEqual({
+      type: 'order',
+      number: 'SO-1',
+      date: '2026-01-05',
+      total: '100.00',
+      status: 'open',
+    });
     expect(parsed[1]!.errors.map((e) => `第 ${e.row} 行 ${e.column}: ${e.message}`)).toEqual([
       '第 4 行 单据日期: 「2026/13/5」不是有效日期, 应为 2026-01-05 或 2026/1/5 这样的格式',
       '第 4 行 金额: 「1.234」超过两位小数, 金额最多精确到分',

@@ -13,14 +13,27 @@ eachDialect('ledger push: upsert by document number', (h) => {
     erp = await h.actor('API:erp', ['admin'], 'api');
     h.setNow(new Date('2026-03-15T02:00:00Z'));
   });
-  const push = (docs: (LedgerDoc | Record<string, unknown>)[], opts: { atomic?: boolean; dryRun?: boolean } = {}) => applyLedger(h.core, erp, docs, { source: 'api', ...opts });
-  const events = (number: string) => h.core.models.LedgerEvent.findAll({ where: { docNumber: number }, order: [['id', 'ASC']] });
+  const push = (docs: (LedgerDoc | Record<string, unknown>)[], opts: { atomic?: boolean; dryRun?: boolean } = {}) =>
+    applyLedger(h.core, erp, docs, { source: 'api', ...opts });
+  const events = (number: string) =>
+    h.core.models.LedgerEvent.findAll({ where: { docNumber: number }, order: [['id', 'ASC']] });
 
   it('creates, then answers unchanged for the same document, then updates a changed one', async () => {
     const c = await newCustomer(h, erp);
-    const order: LedgerDoc = { type: 'order', number: 'xs-2026-0001', customerCode: c.code.toLowerCase(), date: '2026-03-01', total: '1200.50', status: 'open' };
+    const order: LedgerDoc = {
+      type: 'order',
+      number: 'xs-2026-0001',
+      customerCode: c.code.toLowerCase(),
+      date: '2026-03-01',
+      total: '1200.50',
+      status: 'open',
+    };
     const first = await push([order]);
-    expect(first).toMatchObject({ applied: true, counts: { created: 1, updated: 0, unchanged: 0, error: 0 }, outcomes: [{ index: 0, type: 'order', number: 'XS-2026-0001', result: 'created', applied: true }] });
+    expect(first).toMatchObject({
+      applied: true,
+      counts: { created: 1, updated: 0, unchanged: 0, error: 0 },
+      outcomes: [{ index: 0, type: 'order', number: 'XS-2026-0001', result: 'created', applied: true }],
+    });
     const row = await h.core.models.SalesOrder.findOne({ where: { number: 'XS-2026-0001' } });
     expect(row).toMatchObject({ customerId: c.id, status: 'confirmed', orderDate: '2026-03-01', source: 'api' });
     expect(String(row!.total)).toMatch(/^1200\.50?$/);
@@ -33,37 +46,81 @@ eachDialect('ledger push: upsert by document number', (h) => {
     expect(closed.outcomes[0]).toMatchObject({ result: 'updated' });
     const history = await events('XS-2026-0001');
     expect(history.map((e) => e.change)).toEqual(['created', 'closed']);
-    expect(JSON.parse(history[1]!.before!)).toEqual({ customerCode: c.code, date: '2026-03-01', total: '1200.50', status: 'confirmed' });
-    expect(JSON.parse(history[1]!.after!)).toEqual({ customerCode: c.code, date: '2026-03-01', total: '1300.00', status: 'completed' });
-    expect(history[1]).toMatchObject({ docType: 'order', customerId: c.id, source: 'api', door: 'api', actorName: 'API:erp' });
+    expect(JSON.parse(history[1]!.before!)).toEqual({
+      customerCode: c.code,
+      date: '2026-03-01',
+      total: '1200.50',
+      status: 'confirmed',
+    });
+    expect(JSON.parse(history[1]!.after!)).toEqual({
+      customerCode: c.code,
+      date: '2026-03-01',
+      total: '1300.00',
+      status: 'completed',
+    });
+    expect(history[1]).toMatchObject({
+      docType: 'order',
+      customerId: c.id,
+      source: 'api',
+      door: 'api',
+      actorName: 'API:erp',
+    });
   });
 
   it('writes one audit event per call that changed something, none for a re-send', async () => {
     const c = await newCustomer(h, erp);
-    const docs: LedgerDoc[] = [1, 2, 3].map((i) => ({ type: 'order', number: `AUD-${i}`, customerCode: c.code, date: '2026-03-02', total: i * 10, status: 'open' }));
+    const docs: LedgerDoc[] = [1, 2, 3].map((i) => ({
+      type: 'order',
+      number: `AUD-${i}`,
+      customerCode: c.code,
+      date: '2026-03-02',
+      total: i * 10,
+      status: 'open',
+    }));
     const before = await h.core.models.AuditEvent.count({ where: { action: 'ledger.push' } });
     await push(docs);
     await push(docs);
     const pushes = await h.core.models.AuditEvent.findAll({ where: { action: 'ledger.push' }, order: [['id', 'ASC']] });
     expect(pushes).toHaveLength(before + 1);
-    expect(JSON.parse(pushes.at(-1)!.diff).info).toMatchObject({ source: 'api', created: 3, updated: 0, unchanged: 0, error: 0 });
+    expect(JSON.parse(pushes.at(-1)!.diff).info).toMatchObject({
+      source: 'api',
+      created: 3,
+      updated: 0,
+      unchanged: 0,
+      error: 0,
+    });
   });
 
   it('moves lastOrderAt up to the newest order, never back, and not for cancelled orders', async () => {
     const c = await newCustomer(h, erp);
-    const last = async () => (await h.core.models.Customer.findByPk(c.id))!.lastOrderAt?.toISOString().slice(0, 10) ?? null;
-    await push([{ type: 'order', number: 'LOA-1', customerCode: c.code, date: '2026-02-01', total: 1, status: 'closed' }, { type: 'order', number: 'LOA-2', customerCode: c.code, date: '2026-02-10', total: 1, status: 'open' }]);
+    const last = async () =>
+      (await h.core.models.Customer.findByPk(c.id))!.lastOrderAt?.toISOString().slice(0, 10) ?? null;
+    await push([
+      { type: 'order', number: 'LOA-1', customerCode: c.code, date: '2026-02-01', total: 1, status: 'closed' },
+      { type: 'order', number: 'LOA-2', customerCode: c.code, date: '2026-02-10', total: 1, status: 'open' },
+    ]);
     expect(await last()).toBe('2026-02-10');
-    await push([{ type: 'order', number: 'LOA-0', customerCode: c.code, date: '2026-01-01', total: 1, status: 'open' }]);
+    await push([
+      { type: 'order', number: 'LOA-0', customerCode: c.code, date: '2026-01-01', total: 1, status: 'open' },
+    ]);
     expect(await last()).toBe('2026-02-10');
-    await push([{ type: 'order', number: 'LOA-3', customerCode: c.code, date: '2026-03-01', total: 1, status: 'cancelled' }]);
+    await push([
+      { type: 'order', number: 'LOA-3', customerCode: c.code, date: '2026-03-01', total: 1, status: 'cancelled' },
+    ]);
     expect(await last()).toBe('2026-02-10');
   });
 
   it('keeps a local draft or shipped order as it is when the ERP says open', async () => {
     const c = await newCustomer(h, erp);
-    const local = await createOrder(h.core, erp, { customerCode: c.code, total: '88.00', orderDate: '2026-03-03', number: 'LOCAL-1' });
-    const r = await push([{ type: 'order', number: 'local-1', customerCode: c.code, date: '2026-03-03', total: '88', status: 'open' }]);
+    const local = await createOrder(h.core, erp, {
+      customerCode: c.code,
+      total: '88.00',
+      orderDate: '2026-03-03',
+      number: 'LOCAL-1',
+    });
+    const r = await push([
+      { type: 'order', number: 'local-1', customerCode: c.code, date: '2026-03-03', total: '88', status: 'open' },
+    ]);
     expect(r.outcomes[0]).toMatchObject({ result: 'unchanged' });
     expect((await h.core.models.SalesOrder.findByPk(local.id))!.status).toBe('draft');
   });
@@ -71,14 +128,30 @@ eachDialect('ledger push: upsert by document number', (h) => {
   it('refuses to move a document to another customer', async () => {
     const a = await newCustomer(h, erp);
     const b = await newCustomer(h, erp);
-    await push([{ type: 'order', number: 'MOVE-1', customerCode: a.code, date: '2026-03-01', total: 5, status: 'open' }]);
-    const r = await push([{ type: 'order', number: 'MOVE-1', customerCode: b.code, date: '2026-03-01', total: 5, status: 'open' }]);
-    expect(r.outcomes[0]!.error).toMatchObject({ code: 'CONFLICT', message: `订单 MOVE-1 属于客户 ${a.code}, 不能改到客户 ${b.code}。如确需换客户, 请在进销存中作废此单并用新单号重新录入。` });
+    await push([
+      { type: 'order', number: 'MOVE-1', customerCode: a.code, date: '2026-03-01', total: 5, status: 'open' },
+    ]);
+    const r = await push([
+      { type: 'order', number: 'MOVE-1', customerCode: b.code, date: '2026-03-01', total: 5, status: 'open' },
+    ]);
+    expect(r.outcomes[0]!.error).toMatchObject({
+      code: 'CONFLICT',
+      message: `订单 MOVE-1 属于客户 ${a.code}, 不能改到客户 ${b.code}。如确需换客户, 请在进销存中作废此单并用新单号重新录入。`,
+    });
   });
 
   it('refuses to push with no right to orders or payments', async () => {
     const viewer = await h.actor('只读员', ['viewer']);
-    await expectRefused(applyLedger(h.core, viewer, [{ type: 'order', number: 'V-1', customerCode: 'X', date: '2026-03-01', total: 1, status: 'open' }], { source: 'api' }), 'NOT_PERMITTED', '办理订单和预留');
+    await expectRefused(
+      applyLedger(
+        h.core,
+        viewer,
+        [{ type: 'order', number: 'V-1', customerCode: 'X', date: '2026-03-01', total: 1, status: 'open' }],
+        { source: 'api' },
+      ),
+      'NOT_PERMITTED',
+      '办理订单和预留',
+    );
     const c = await newCustomer(h, erp);
     await deactivate(h.core, erp, c.code, { reason: '客户要求' });
   });

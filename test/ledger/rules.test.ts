@@ -32,18 +32,52 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
       { type: 'order', number: 'IN-HIST', customerCode: c.code, date: '2025-03-10', total: 100, status: 'closed' },
     ]);
     expect(r.outcomes.map((o) => [o.result, o.error?.code, o.error?.message])).toEqual([
-      ['error', 'CUSTOMER_INACTIVE', message], ['error', 'CUSTOMER_INACTIVE', message], ['created', undefined, undefined],
+      ['error', 'CUSTOMER_INACTIVE', message],
+      ['error', 'CUSTOMER_INACTIVE', message],
+      ['created', undefined, undefined],
     ]);
     expect(await h.core.models.SalesOrder.count({ where: { number: 'IN-OPEN' } })).toBe(0);
   });
 
-  it('a sync of the system of record (existingBusiness) records a 停用 customer\'s open order with a warning, so the delete check sees it', async () => {
+  it("a sync of the system of record (existingBusiness) records a 停用 customer's open order with a warning, so the delete check sees it", async () => {
     const { c, message } = await inactiveCustomer();
-    const r = await applyLedger(h.core, erp, [{ type: 'order', number: 'SYNC-OPEN', customerCode: c.code, date: '2026-03-12', total: '50.00', status: 'open' }], { source: 'jsherp', existingBusiness: true });
-    expect(r.outcomes.map((o) => [o.result, o.warning?.code, o.warning?.message])).toEqual([['created', 'CUSTOMER_INACTIVE', message]]);
-    expect((await precheck(h.core, erp, c.code)).blockers.map((b) => b.text)).toEqual(['未完成订单 1 张 (SYNC-OPEN), 合计 ¥50.00']);
+    const r = await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'SYNC-OPEN',
+          customerCode: c.code,
+          date: '2026-03-12',
+          total: '50.00',
+          status: 'open',
+        },
+      ],
+      { source: 'jsherp', existingBusiness: true },
+    );
+    expect(r.outcomes.map((o) => [o.result, o.warning?.code, o.warning?.message])).toEqual([
+      ['created', 'CUSTOMER_INACTIVE', message],
+    ]);
+    expect((await precheck(h.core, erp, c.code)).blockers.map((b) => b.text)).toEqual([
+      '未完成订单 1 张 (SYNC-OPEN), 合计 ¥50.00',
+    ]);
     // Sent again, nothing changes and nothing is said twice.
-    const again = await applyLedger(h.core, erp, [{ type: 'order', number: 'SYNC-OPEN', customerCode: c.code, date: '2026-03-12', total: '50.00', status: 'open' }], { source: 'jsherp', existingBusiness: true });
+    const again = await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'SYNC-OPEN',
+          customerCode: c.code,
+          date: '2026-03-12',
+          total: '50.00',
+          status: 'open',
+        },
+      ],
+      { source: 'jsherp', existingBusiness: true },
+    );
     expect(again.outcomes.map((o) => [o.result, o.warning])).toEqual([['unchanged', undefined]]);
   });
 
@@ -52,28 +86,57 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
     await push([
       { type: 'order', number: 'WD-1', customerCode: c.code, date: '2026-03-01', total: 100, status: 'open' },
       { type: 'order', number: 'WD-2', customerCode: c.code, date: '2026-03-01', total: 100, status: 'open' },
-      { type: 'receivable', number: 'WD-R', customerCode: c.code, amount: '500.00', paid: 0, dueDate: '2026-04-01', orderNumber: 'WD-1' },
+      {
+        type: 'receivable',
+        number: 'WD-R',
+        customerCode: c.code,
+        amount: '500.00',
+        paid: 0,
+        dueDate: '2026-04-01',
+        orderNumber: 'WD-1',
+      },
       { type: 'reservation', number: 'WD-S', customerCode: c.code, product: 'SKU-WD', quantity: 3, released: false },
     ]);
     await deactivate(h.core, erp, c.code, { reason: '客户要求' });
     const r = await push([
       { type: 'order', number: 'WD-1', customerCode: c.code, date: '2026-03-01', total: 120, status: 'open' },
       { type: 'order', number: 'WD-2', customerCode: c.code, date: '2026-03-01', total: 100, status: 'cancelled' },
-      { type: 'receivable', number: 'WD-R', customerCode: c.code, amount: '500.00', paid: '200.00', dueDate: '2026-04-01', orderNumber: 'WD-1' },
+      {
+        type: 'receivable',
+        number: 'WD-R',
+        customerCode: c.code,
+        amount: '500.00',
+        paid: '200.00',
+        dueDate: '2026-04-01',
+        orderNumber: 'WD-1',
+      },
       { type: 'reservation', number: 'WD-S', customerCode: c.code, product: 'SKU-WD', quantity: 3, released: true },
       { type: 'receivable', number: 'WD-R2', customerCode: c.code, amount: '80.00', paid: 0, dueDate: '2026-04-01' },
     ]);
     expect(r.outcomes.map((o) => o.result)).toEqual(['updated', 'updated', 'updated', 'updated', 'created']);
     const changes = await h.core.models.LedgerEvent.findAll({ where: { customerId: c.id }, order: [['id', 'ASC']] });
-    expect(changes.map((e) => `${e.docNumber}:${e.change}`).slice(-5)).toEqual(['WD-1:updated', 'WD-2:cancelled', 'WD-R:updated', 'WD-S:released', 'WD-R2:created']);
+    expect(changes.map((e) => `${e.docNumber}:${e.change}`).slice(-5)).toEqual([
+      'WD-1:updated',
+      'WD-2:cancelled',
+      'WD-R:updated',
+      'WD-S:released',
+      'WD-R2:created',
+    ]);
   });
 
   it('refuses moving a closed order back to open for an inactive customer', async () => {
     const c = await newCustomer(h, erp);
-    await push([{ type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'closed' }]);
+    await push([
+      { type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'closed' },
+    ]);
     await deactivate(h.core, erp, c.code, { reason: '客户要求' });
-    const r = await push([{ type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'open' }]);
-    expect(r.outcomes[0]!.error).toMatchObject({ code: 'CUSTOMER_INACTIVE', message: expect.stringContaining('不能新建订单或预留') });
+    const r = await push([
+      { type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'open' },
+    ]);
+    expect(r.outcomes[0]!.error).toMatchObject({
+      code: 'CUSTOMER_INACTIVE',
+      message: expect.stringContaining('不能新建订单或预留'),
+    });
     expect((await h.core.models.SalesOrder.findOne({ where: { number: 'RO-1' } }))!.status).toBe('completed');
   });
 
@@ -82,25 +145,54 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
     await push([
       { type: 'order', number: 'PC-1', customerCode: c.code, date: '2026-03-01', total: '1000.00', status: 'open' },
       { type: 'order', number: 'PC-2', customerCode: c.code, date: '2026-03-02', total: '234.56', status: 'open' },
-      { type: 'receivable', number: 'PC-R', customerCode: c.code, amount: '1234.56', paid: '34.56', dueDate: '2026-04-01', orderNumber: 'PC-1' },
+      {
+        type: 'receivable',
+        number: 'PC-R',
+        customerCode: c.code,
+        amount: '1234.56',
+        paid: '34.56',
+        dueDate: '2026-04-01',
+        orderNumber: 'PC-1',
+      },
       { type: 'reservation', number: 'PC-S', customerCode: c.code, product: 'SKU-PC', quantity: 7, released: false },
     ]);
     const before = await precheck(h.core, erp, c.code);
-    expect(before.blockers.map((b) => b.text)).toEqual(['未完成订单 2 张 (PC-1、PC-2), 合计 ¥1,234.56', '未收款 1 笔, 未收金额 ¥1,200.00', '库存预留 1 条, 共 7 件']);
+    expect(before.blockers.map((b) => b.text)).toEqual([
+      '未完成订单 2 张 (PC-1、PC-2), 合计 ¥1,234.56',
+      '未收款 1 笔, 未收金额 ¥1,200.00',
+      '库存预留 1 条, 共 7 件',
+    ]);
     await push([
       { type: 'order', number: 'PC-1', customerCode: c.code, date: '2026-03-01', total: '1000.00', status: 'closed' },
       { type: 'order', number: 'PC-2', customerCode: c.code, date: '2026-03-02', total: '234.56', status: 'cancelled' },
-      { type: 'receivable', number: 'PC-R', customerCode: c.code, amount: '1234.56', paid: '1234.56', dueDate: '2026-04-01', orderNumber: 'PC-1' },
+      {
+        type: 'receivable',
+        number: 'PC-R',
+        customerCode: c.code,
+        amount: '1234.56',
+        paid: '1234.56',
+        dueDate: '2026-04-01',
+        orderNumber: 'PC-1',
+      },
       { type: 'reservation', number: 'PC-S', customerCode: c.code, product: 'SKU-PC', quantity: 7, released: true },
     ]);
     expect((await precheck(h.core, erp, c.code)).blockers).toEqual([]);
     const paid = await h.core.models.LedgerEvent.findOne({ where: { docNumber: 'PC-R', change: 'paid' } });
-    expect(JSON.parse(paid!.after!)).toEqual({ customerCode: c.code, amount: '1234.56', paid: '1234.56', dueDate: '2026-04-01', status: 'paid', orderNumber: 'PC-1' });
+    expect(JSON.parse(paid!.after!)).toEqual({
+      customerCode: c.code,
+      amount: '1234.56',
+      paid: '1234.56',
+      dueDate: '2026-04-01',
+      status: 'paid',
+      orderNumber: 'PC-1',
+    });
   });
 
   it('accepts a receivable for a deleted or inactive customer (money owed stays visible)', async () => {
     const { c } = await inactiveCustomer();
-    const r = await push([{ type: 'receivable', number: 'DEBT-1', customerCode: c.code, amount: 99, paid: 0, dueDate: '2026-05-01' }]);
+    const r = await push([
+      { type: 'receivable', number: 'DEBT-1', customerCode: c.code, amount: 99, paid: 0, dueDate: '2026-05-01' },
+    ]);
     expect(r.outcomes[0]!.result).toBe('created');
     expect((await precheck(h.core, erp, c.code)).blockers.map((b) => b.kind)).toEqual(['unpaidReceivables']);
   });
@@ -108,15 +200,39 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
   it('creates an unknown product for a reservation, and links a receivable to an order of the same call', async () => {
     const c = await newCustomer(h, erp);
     await push([
-      { type: 'reservation', number: 'NP-1', customerCode: c.code, product: 'NEW-SKU-42', quantity: 4, released: false, orderNumber: 'NP-O' },
-      { type: 'receivable', number: 'NP-R', customerCode: c.code, amount: 10, paid: 0, dueDate: '2026-05-01', orderNumber: 'np-o' },
+      {
+        type: 'reservation',
+        number: 'NP-1',
+        customerCode: c.code,
+        product: 'NEW-SKU-42',
+        quantity: 4,
+        released: false,
+        orderNumber: 'NP-O',
+      },
+      {
+        type: 'receivable',
+        number: 'NP-R',
+        customerCode: c.code,
+        amount: 10,
+        paid: 0,
+        dueDate: '2026-05-01',
+        orderNumber: 'np-o',
+      },
       { type: 'order', number: 'NP-O', customerCode: c.code, date: '2026-03-01', total: 10, status: 'open' },
     ]);
     const product = await h.core.models.Product.findOne({ where: { sku: 'NEW-SKU-42' } });
     expect(product).toMatchObject({ name: 'NEW-SKU-42' });
     const order = await h.core.models.SalesOrder.findOne({ where: { number: 'NP-O' } });
-    expect((await h.core.models.Reservation.findOne({ where: { number: 'NP-1' } }))).toMatchObject({ productId: product!.id, orderId: order!.id, status: 'active', source: 'api' });
-    expect((await h.core.models.Receivable.findOne({ where: { number: 'NP-R' } }))).toMatchObject({ orderId: order!.id, status: 'open' });
+    expect(await h.core.models.Reservation.findOne({ where: { number: 'NP-1' } })).toMatchObject({
+      productId: product!.id,
+      orderId: order!.id,
+      status: 'active',
+      source: 'api',
+    });
+    expect(await h.core.models.Receivable.findOne({ where: { number: 'NP-R' } })).toMatchObject({
+      orderId: order!.id,
+      status: 'open',
+    });
   });
 
   it('refuses new business for a deleted customer, and still takes a closed historical order and a receivable', async () => {
@@ -130,13 +246,25 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
       { type: 'receivable', number: 'DEL-R', customerCode: c.code, amount: 5, paid: 0, dueDate: '2026-04-01' },
     ]);
     expect(r.outcomes.map((o) => o.error?.code ?? o.result)).toEqual(['CUSTOMER_DELETED', 'created', 'created']);
-    expect(r.outcomes[0]!.error!.message).toBe(`客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`);
+    expect(r.outcomes[0]!.error!.message).toBe(
+      `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`,
+    );
   });
 
   it('keeps the feed fresh: last received, last order, newest document date, count', async () => {
     const c = await newCustomer(h, erp);
-    await applyLedger(h.core, erp, [{ type: 'order', number: 'FEED-1', customerCode: c.code, date: '2026-03-09', total: 1, status: 'closed' }], { source: 'file' });
-    await applyLedger(h.core, erp, [{ type: 'order', number: 'FEED-0', customerCode: c.code, date: '2026-01-09', total: 1, status: 'closed' }], { source: 'file' });
+    await applyLedger(
+      h.core,
+      erp,
+      [{ type: 'order', number: 'FEED-1', customerCode: c.code, date: '2026-03-09', total: 1, status: 'closed' }],
+      { source: 'file' },
+    );
+    await applyLedger(
+      h.core,
+      erp,
+      [{ type: 'order', number: 'FEED-0', customerCode: c.code, date: '2026-01-09', total: 1, status: 'closed' }],
+      { source: 'file' },
+    );
     const feed = await h.core.models.LedgerFeed.findByPk('file');
     expect(feed).toMatchObject({ lastDocumentDate: '2026-03-09', documents: 2 });
     expect(feed!.lastReceivedAt.toISOString()).toBe('2026-03-15T02:00:00.000Z');

@@ -10,7 +10,9 @@ type Choice = { value: string; label: string; active: boolean };
 type ChoicesAnswer = { choices?: Choice[]; notice?: { message: string; type: string } };
 type Rec = { id: number; params: Record<string, unknown>; errors: Record<string, { message: string }> };
 type ActionAnswer = { notice?: { message: string; type: string }; record: Rec };
-type PageState = { resources: Array<{ id: string; properties: Record<string, { components?: Record<string, string> }> }> };
+type PageState = {
+  resources: Array<{ id: string; properties: Record<string, { components?: Record<string, string> }> }>;
+};
 
 eachDialect('back-office customer form: 客户分类 and 区域 are drop-downs of the live company lists', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
@@ -44,7 +46,11 @@ eachDialect('back-office customer form: 客户分类 and 区域 are drop-downs o
     const east = regionName('华东');
     expect((await choices('region')).choices!.map((c) => c.value)).not.toContain(east);
     await saveListEntry(h.core, admin, 'region', null, { name: east, aliases: [`${east}区`] });
-    expect((await choices('region')).choices).toContainEqual({ value: east, label: `${east} (${east}区)`, active: true });
+    expect((await choices('region')).choices).toContainEqual({
+      value: east,
+      label: `${east} (${east}区)`,
+      active: true,
+    });
   });
 
   it('a deactivated entry is no longer offered, but a customer that has it keeps it shown and can be saved unchanged', async () => {
@@ -53,16 +59,32 @@ eachDialect('back-office customer form: 客户分类 and 区域 are drop-downs o
     const c = (await createCustomer(h.core, admin, { name: uniqueName('下拉旧区'), region: old })).customer;
     await saveListEntry(h.core, admin, 'region', entry.id, { active: false });
     expect((await choices('region')).choices!.map((x) => x.value)).not.toContain(old);
-    expect((await choices('region', old)).choices).toContainEqual({ value: old, label: `${old} (已停用, 当前值)`, active: false });
+    expect((await choices('region', old)).choices).toContainEqual({
+      value: old,
+      label: `${old} (已停用, 当前值)`,
+      active: false,
+    });
     // A value from before the list existed is shown as it is, not silently dropped.
-    expect((await choices('region', '火星')).choices).toContainEqual({ value: '火星', label: '火星 (不在区域表中, 当前值)', active: false });
+    expect((await choices('region', '火星')).choices).toContainEqual({
+      value: '火星',
+      label: '火星 (不在区域表中, 当前值)',
+      active: false,
+    });
 
     const boss = (await clientAs(h.core, server.url, 'choice-boss', ['admin'])).client;
-    const kept = (await boss.action('customers', c.id, 'edit', { region: old, note: '只改备注', version: String(c.version) })).json<ActionAnswer>();
+    const kept = (
+      await boss.action('customers', c.id, 'edit', { region: old, note: '只改备注', version: String(c.version) })
+    ).json<ActionAnswer>();
     expect(kept.notice).toMatchObject({ type: 'success' });
     expect(kept.record.params).toMatchObject({ region: old, note: '只改备注' });
     // Core still decides: the deactivated value cannot be given to another customer, whatever the browser sends.
-    const other = (await boss.post('/admin/api/resources/customers/actions/new', { code: '', name: uniqueName('下拉新客户'), region: old })).json<ActionAnswer>();
+    const other = (
+      await boss.post('/admin/api/resources/customers/actions/new', {
+        code: '',
+        name: uniqueName('下拉新客户'),
+        region: old,
+      })
+    ).json<ActionAnswer>();
     expect(other.record.errors.region!.message).toContain(`区域「${old}」已停用, 不能再用于新的资料。`);
   });
 

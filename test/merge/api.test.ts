@@ -10,7 +10,12 @@ import { newCustomer } from '../core/fixtures.js';
 /** Records the merge notices too (the bot's notifier sends them through toOperator). */
 class MergeNotifier extends RecordingNotifier {
   readonly sent: { opId: number; title?: string; text: string; queuedInTransaction: boolean }[] = [];
-  async toOperator(op: { id: number }, reply: { title?: string; text: string }, _ref?: string | null, t?: Transaction): Promise<void> {
+  async toOperator(
+    op: { id: number },
+    reply: { title?: string; text: string },
+    _ref?: string | null,
+    t?: Transaction,
+  ): Promise<void> {
     this.sent.push({ opId: op.id, title: reply.title, text: reply.text, queuedInTransaction: !!t });
   }
 }
@@ -38,33 +43,51 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
   it('dryRun compares and writes nothing; the real call files a pending request and tells the approvers', async () => {
     const dry = await merge(c.keep, { absorb: [c.dup], reason: '重复录入', dryRun: true, values: { contact: '赵三' } });
     expect(dry.status).toBe(200);
-    expect(dry.body.moves).toEqual([{ code: c.dup, counts: [{ table: 'sales_orders', label: '订单', rows: 1 }, { table: 'ledger_events', label: '单据变动记录', rows: 1 }] }]);
-    expect(dry.body.differences).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'contact', keep: '赵一', result: '赵三' })]));
+    expect(dry.body.moves).toEqual([
+      {
+        code: c.dup,
+        counts: [
+          { table: 'sales_orders', label: '订单', rows: 1 },
+          { table: 'ledger_events', label: '单据变动记录', rows: 1 },
+        ],
+      },
+    ]);
+    expect(dry.body.differences).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'contact', keep: '赵一', result: '赵三' })]),
+    );
     expect(dry.body.totals).toMatchObject({ orders: 1, orderAmount: '250.00' });
     expect(await h.core.models.CustomerMerge.count()).toBe(0);
     const filed = await merge(c.keep, { absorb: [c.dup], reason: '重复录入' });
     expect(filed.status).toBe(202);
     expect(filed.body.merge).toMatchObject({ status: 'pending', keep: c.keep, absorb: [c.dup], reason: '重复录入' });
     expect(filed.body.message).toContain(`已提交合并申请 #${filed.body.merge.id}`);
-    expect(notifier.sent.some((s) => s.title === `合并客户审批 #${filed.body.merge.id}` && s.queuedInTransaction)).toBe(true);
+    expect(notifier.sent.some((s) => s.title === `合并客户审批 #${filed.body.merge.id}` && s.queuedInTransaction)).toBe(
+      true,
+    );
     c.id = String(filed.body.merge.id);
   });
 
   it('bad input: itself, unknown code, bad values — each a specific refusal, nothing written', async () => {
     const n = await h.core.models.CustomerMerge.count();
     const self = await merge(c.keep, { absorb: [c.keep], reason: 'x' });
-    expect([self.status, self.body.error.message]).toEqual([422, `不能把客户 ${c.keep} 合并到它自己: 保留编码和并入编码必须不同。`]);
+    expect([self.status, self.body.error.message]).toEqual([
+      422,
+      `不能把客户 ${c.keep} 合并到它自己: 保留编码和并入编码必须不同。`,
+    ]);
     const unknown = await merge('C29990009', { absorb: [c.dup], reason: 'x' });
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'CUSTOMER_NOT_FOUND']);
     const busy = await merge(c.keep, { absorb: [c.dup], reason: 'x' });
-    expect([busy.status, busy.body.error.message]).toEqual([409, expect.stringContaining(`已在待审批的合并申请 #${c.id} 中`)]);
+    expect([busy.status, busy.body.error.message]).toEqual([
+      409,
+      expect.stringContaining(`已在待审批的合并申请 #${c.id} 中`),
+    ]);
     const bad = await merge(c.keep, { absorb: [c.dup], reason: 'x', values: { phone: 'abc' }, dryRun: true });
     expect([bad.status, bad.body.error.message]).toEqual([422, expect.stringContaining('手机/电话格式不对')]);
     expect(await h.core.models.CustomerMerge.count()).toBe(n);
   });
 
   it('after approval the old code answers with the survivor and says so; changes to it are refused', async () => {
-    const approver = { operator: (await h.operator('API审批人', ['approver'])), door: 'cli' as const };
+    const approver = { operator: await h.operator('API审批人', ['approver']), door: 'cli' as const };
     await approveMerge(h.core, approver, Number(c.id));
     const got = await api.call('GET', `/api/v1/customers/${c.dup}`, { token });
     expect(got.status).toBe(200);
@@ -72,8 +95,16 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
     expect([got.headers.get('x-merged-from'), got.headers.get('x-merged-into')]).toEqual([c.dup, c.keep]);
     const tx = await api.call('GET', `/api/v1/customers/${c.dup}/transactable`, { token });
     expect([tx.status, tx.body, tx.headers.get('x-merged-into')]).toEqual([200, { ok: true }, c.keep]);
-    const patch = await api.call('PATCH', `/api/v1/customers/${c.dup}`, { token, body: { note: 'x' }, headers: { 'If-Match': '1' } });
-    expect([patch.status, patch.body.error.code, patch.body.error.message]).toEqual([409, 'CUSTOMER_MERGED', expect.stringContaining(`${c.dup} 已并入 ${c.keep}`)]);
+    const patch = await api.call('PATCH', `/api/v1/customers/${c.dup}`, {
+      token,
+      body: { note: 'x' },
+      headers: { 'If-Match': '1' },
+    });
+    expect([patch.status, patch.body.error.code, patch.body.error.message]).toEqual([
+      409,
+      'CUSTOMER_MERGED',
+      expect.stringContaining(`${c.dup} 已并入 ${c.keep}`),
+    ]);
     const again = await merge(c.keep, { absorb: [c.dup], reason: 'x' });
     expect([again.status, again.body.error.code]).toEqual([409, 'CUSTOMER_MERGED']);
     const list = await api.call('GET', '/api/v1/customers?limit=200', { token });

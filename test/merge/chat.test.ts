@@ -13,12 +13,17 @@ import { createCustomer } from '../../core/customers/create.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer, product, uniqueName } from '../core/fixtures.js';
 
-eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases everywhere, undo', (h) => {
+eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases everywhere, undo", (h) => {
   let bot: BotRuntime;
   let admin: Actor;
-  const erp: Actor = { door: 'api', operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] } };
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
+  const erp: Actor = {
+    door: 'api',
+    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+  };
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const inbox = async (who: string) =>
+    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
   const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
   let sku = '';
   let zhangId = 0;
@@ -32,7 +37,14 @@ eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases 
     await h.operator('钱管理', ['admin'], { wecom: 'qian' });
     sku = await product(h.core, 'P-MERGE');
     c.keep = (await newCustomer(h, admin, { name: '杭州瑞丰五金有限公司', ownerId: zhangId, contact: '王伟' })).code;
-    c.dup = (await createCustomer(h.core, admin, { name: '杭州瑞丰五金', ownerId: zhangId, contact: '王小伟', phone: '13812345678' }, { allowDuplicates: true })).customer.code;
+    c.dup = (
+      await createCustomer(
+        h.core,
+        admin,
+        { name: '杭州瑞丰五金', ownerId: zhangId, contact: '王小伟', phone: '13812345678' },
+        { allowDuplicates: true },
+      )
+    ).customer.code;
     c.other = (await newCustomer(h, admin, { name: uniqueName('李四的'), ownerId: li.id })).code;
     const o1 = await createOrder(h.core, admin, { customerCode: c.dup, total: '800.00' });
     await moveOrder(h.core, admin, o1.number, 'confirm');
@@ -44,14 +56,24 @@ eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases 
     await reserveStock(h.core, admin, { customerCode: c.dup, sku, quantity: 5 });
     await createOrder(h.core, admin, { customerCode: c.keep, total: '100.00' });
     await keepCustomer(h.core, admin, c.dup, '还在合作');
-    await h.core.models.WebhookSubscription.create({ url: 'https://hooks.example.com/steward', events: 'customer.merged', secretEnc: encrypt(h.core.keys, 'a-secret-of-enough-length')!, active: true, createdBy: 'test' });
+    await h.core.models.WebhookSubscription.create({
+      url: 'https://hooks.example.com/steward',
+      events: 'customer.merged',
+      secretEnc: encrypt(h.core.keys, 'a-secret-of-enough-length')!,
+      active: true,
+      createdBy: 'test',
+    });
     forgetSubscriptions(h.core);
   });
 
   it('shows the differences, what moves and the totals after; confirms; tells the approvers', async () => {
     const preview = await say('zhangsan', `合并客户 ${c.keep} ${c.dup} 联系人=王伟伟`);
-    expect(preview).toContain(`合并客户: 保留 ${c.keep} 杭州瑞丰五金有限公司 (启用), 并入 ${c.dup} 杭州瑞丰五金 (启用)`);
-    expect(preview).toContain(`• 客户名称: ${c.keep}「杭州瑞丰五金有限公司」; ${c.dup}「杭州瑞丰五金」 → 用「杭州瑞丰五金有限公司」`);
+    expect(preview).toContain(
+      `合并客户: 保留 ${c.keep} 杭州瑞丰五金有限公司 (启用), 并入 ${c.dup} 杭州瑞丰五金 (启用)`,
+    );
+    expect(preview).toContain(
+      `• 客户名称: ${c.keep}「杭州瑞丰五金有限公司」; ${c.dup}「杭州瑞丰五金」 → 用「杭州瑞丰五金有限公司」`,
+    );
     expect(preview).toContain('• 联系人: ');
     expect(preview).toContain('→ 用「王伟伟」 (你指定的)');
     expect(preview).toContain('• 手机: ');
@@ -76,7 +98,9 @@ eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases 
 
   it('批准合并 moves everything in one go; the old code becomes an alias that every door follows', async () => {
     const done = await say('zhou', `批准合并 ${c.id}`);
-    expect(done).toContain(`合并单 #${c.id} 已执行: ${c.dup} 已并入 ${c.keep} 杭州瑞丰五金有限公司; 转移了 订单 2、应收 1、库存预留 1、复核「保留」记录 1`);
+    expect(done).toContain(
+      `合并单 #${c.id} 已执行: ${c.dup} 已并入 ${c.keep} 杭州瑞丰五金有限公司; 转移了 订单 2、应收 1、库存预留 1、复核「保留」记录 1`,
+    );
     expect(await inbox('zhangsan')).toContain(`你申请的合并单 #${c.id} 已执行`);
     const { Customer, SalesOrder, Receivable, Reservation, CustomerAlias, AuditEvent, BotOutbox } = h.core.models;
     const keep = (await Customer.findOne({ where: { code: c.keep } }))!;
@@ -91,13 +115,31 @@ eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases 
     expect(events.map((e) => e.customerCode).sort()).toEqual([c.keep, c.dup].sort());
     expect(await BotOutbox.count({ where: { door: 'webhook' } })).toBe(2);
 
-    expect(await say('zhangsan', `客户 ${c.dup}`)).toMatch(new RegExp(`^${c.dup} 已并入 ${c.keep}。\\n${c.keep} 杭州瑞丰五金有限公司`));
-    expect(await say('zhangsan', `停用客户 ${c.dup} 客户要求`)).toContain(`${c.dup} 已并入 ${c.keep}, 不能再修改 ${c.dup}; 请对 ${c.keep} 操作`);
+    expect(await say('zhangsan', `客户 ${c.dup}`)).toMatch(
+      new RegExp(`^${c.dup} 已并入 ${c.keep}。\\n${c.keep} 杭州瑞丰五金有限公司`),
+    );
+    expect(await say('zhangsan', `停用客户 ${c.dup} 客户要求`)).toContain(
+      `${c.dup} 已并入 ${c.keep}, 不能再修改 ${c.dup}; 请对 ${c.keep} 操作`,
+    );
     expect(await say('zhangsan', `修改客户 ${c.dup} 备注=x`)).toContain(`${c.dup} 已并入 ${c.keep}`);
     const search = await searchCustomers(h.core, admin, { q: c.dup });
     expect(search.items.map((i) => i.code)).toEqual([c.keep]);
     expect(await checkTransactable(h.core, c.dup)).toEqual({ ok: true, mergedInto: c.keep });
-    const pushed = await applyLedger(h.core, erp, [{ type: 'order', number: 'ERP-MERGE-1', customerCode: c.dup, date: '2026-11-20', total: '50.00', status: 'open' }], { source: 'api' });
+    const pushed = await applyLedger(
+      h.core,
+      erp,
+      [
+        {
+          type: 'order',
+          number: 'ERP-MERGE-1',
+          customerCode: c.dup,
+          date: '2026-11-20',
+          total: '50.00',
+          status: 'open',
+        },
+      ],
+      { source: 'api' },
+    );
     expect(JSON.stringify(pushed)).not.toContain('CUSTOMER');
     expect((await SalesOrder.findOne({ where: { number: 'ERP-MERGE-1' } }))?.customerId).toBe(keep.id);
   });
@@ -107,11 +149,17 @@ eachDialect('合并客户 in chat: compare, confirm, an approver\'s OK, aliases 
     expect(await say('zhangsan', '合并客户 C29990001 ' + c.keep)).toContain('找不到编码为「C29990001」的客户');
     expect(await say('zhangsan', `合并客户 ${c.keep} ${c.keep}`)).toContain(`不能把客户 ${c.keep} 合并到它自己`);
     expect(await say('zhangsan', `合并客户 ${c.keep} ${c.dup}`)).toContain(`${c.dup} 已并入 ${c.keep}`);
-    expect(await say('zhangsan', `合并客户 ${c.keep} ${c.other}`)).toContain(`客户 ${c.other} 不归 张三 负责; 销售只能合并自己负责的客户`);
-    expect(await say('zhangsan', `合并客户 ${c.keep} ${c.other} 编码=C1`)).toContain('合并时不能指定「客户编码」: 编码保持保留客户的编码');
+    expect(await say('zhangsan', `合并客户 ${c.keep} ${c.other}`)).toContain(
+      `客户 ${c.other} 不归 张三 负责; 销售只能合并自己负责的客户`,
+    );
+    expect(await say('zhangsan', `合并客户 ${c.keep} ${c.other} 编码=C1`)).toContain(
+      '合并时不能指定「客户编码」: 编码保持保留客户的编码',
+    );
     const gone = await newCustomer(h, admin, { ownerId: zhangId });
     await h.core.models.Customer.update({ status: 'deleted' }, { where: { code: gone.code } });
-    expect(await say('zhangsan', `合并客户 ${c.keep} ${gone.code}`)).toContain(`客户 ${gone.code} 已删除 (在回收站), 不能并入`);
+    expect(await say('zhangsan', `合并客户 ${c.keep} ${gone.code}`)).toContain(
+      `客户 ${gone.code} 已删除 (在回收站), 不能并入`,
+    );
     expect(await h.core.models.CustomerMerge.count()).toBe(before);
   });
 

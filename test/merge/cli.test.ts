@@ -27,12 +27,25 @@ eachDialect('steward customers merge|merge-approve|unmerge (in process, on the t
     expect(dry.out).toContain('→ 用「钱七」 (你指定的)');
     expect(dry.out).toContain('没有提交。确认无误后加 --yes');
     expect(await h.core.models.CustomerMerge.count()).toBe(0);
-    const filed = await steward('customers', 'merge', c.keep, c.dup, '--reason', '重复录入', '--set', '联系人=钱七', '--yes');
+    const filed = await steward(
+      'customers',
+      'merge',
+      c.keep,
+      c.dup,
+      '--reason',
+      '重复录入',
+      '--set',
+      '联系人=钱七',
+      '--yes',
+    );
     expect(filed.out).toMatch(/已提交合并申请 #\d+/);
     c.id = /#(\d+)/.exec(filed.out)![1]!;
     expect((await steward('customers', 'merges', '--as', 'cli-admin@test.local')).out).toBe('没有待审批的合并申请。\n');
     const self = await steward('customers', 'merge-approve', c.id);
-    expect(self).toMatchObject({ code: 1, err: `错误: 合并单 #${c.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。\n` });
+    expect(self).toMatchObject({
+      code: 1,
+      err: `错误: 合并单 #${c.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。\n`,
+    });
     const bad = await steward('customers', 'merge', c.keep, c.dup, '--reason', 'x', '--set', '颜色=红');
     expect(bad).toMatchObject({ code: 2, err: expect.stringContaining('--set 应为 字段=值') });
   });
@@ -41,9 +54,17 @@ eachDialect('steward customers merge|merge-approve|unmerge (in process, on the t
     const approver = 'approver-wang@test.local';
     const keep = (await h.core.models.Customer.findOne({ where: { code: c.keep } }))!;
     // Someone else's alias already holds the absorbed code: the unique key refuses the merge's alias.
-    const squatter = await h.core.models.CustomerAlias.create({ code: c.dup, customerId: keep.id + 1000, mergeId: null, createdAt: new Date() });
+    const squatter = await h.core.models.CustomerAlias.create({
+      code: c.dup,
+      customerId: keep.id + 1000,
+      mergeId: null,
+      createdAt: new Date(),
+    });
     const clash = await steward('customers', 'merge-approve', c.id, '--as', approver);
-    expect(clash).toMatchObject({ code: 1, err: `错误: 合并单 #${c.id} 执行时遇到数据库冲突 (编码或关联已被占用), 合并未执行, 没有任何改动。请稍后重试或重新发起。\n` });
+    expect(clash).toMatchObject({
+      code: 1,
+      err: `错误: 合并单 #${c.id} 执行时遇到数据库冲突 (编码或关联已被占用), 合并未执行, 没有任何改动。请稍后重试或重新发起。\n`,
+    });
     expect((await h.core.models.SalesOrder.findOne({ where: { number: c.order } }))!.customerId).not.toBe(keep.id);
     expect((await h.core.models.CustomerMerge.findByPk(Number(c.id)))!.status).toBe('pending');
     expect((await h.core.models.Customer.findOne({ where: { code: c.dup } }))!.status).toBe('active');

@@ -20,8 +20,10 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
   let admin: Actor;
   let zhang: Actor;
   const t0 = new Date('2026-11-25T02:00:00Z');
-  const say = async (who: string, text: string) => (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) => (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  const inbox = async (who: string) =>
+    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
 
   beforeAll(async () => {
     h.setNow(t0);
@@ -36,11 +38,15 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     const dup = await newCustomer(h, admin, { ownerId: zhang.operator.id! });
     const { merge } = await requestMerge(h.core, zhang, { keep: keep.code, absorb: [dup.code], reason: '重复录入' });
     const pending = await say('rest-approver', '待审批');
-    expect(pending).toContain(`合并单 #${merge.id}: ${dup.code} 并入 ${keep.code}, 申请人 合并余项张三, 原因: 重复录入`);
+    expect(pending).toContain(
+      `合并单 #${merge.id}: ${dup.code} 并入 ${keep.code}, 申请人 合并余项张三, 原因: 重复录入`,
+    );
     // The back office's dashboard lists it for approvers, not for the requester.
     const approverOp = (await h.core.models.Operator.findOne({ where: { displayName: '合并余项审批' } }))!;
     const board = await dashboardData(h.core, sessionUser(approverOp), '/admin');
-    expect(board.pendingMerges).toEqual([{ id: merge.id, text: expect.stringContaining(`合并单 #${merge.id}: ${dup.code} 并入 ${keep.code}`) }]);
+    expect(board.pendingMerges).toEqual([
+      { id: merge.id, text: expect.stringContaining(`合并单 #${merge.id}: ${dup.code} 并入 ${keep.code}`) },
+    ]);
     expect((await dashboardData(h.core, sessionUser(zhang.operator as never), '/admin')).pendingMerges).toEqual([]);
 
     const notifier = new Notifier(h.core);
@@ -51,11 +57,15 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     };
     expect((await run(true)).summary).toBe('试运行: 有 0 个审批单已过期待处理, 未做改动。');
     h.setNow(new Date(t0.getTime() + 49 * 3600_000));
-    expect((await run(true)).summary).toBe('试运行: 有 0 个审批单已过期待处理, 另有 1 个合并申请已过期待处理, 未做改动。');
+    expect((await run(true)).summary).toBe(
+      '试运行: 有 0 个审批单已过期待处理, 另有 1 个合并申请已过期待处理, 未做改动。',
+    );
     expect((await run(false)).summary).toBe(`已将 1 个合并申请标记为过期并通知申请人: #${merge.id}。`);
     await merge.reload();
     expect(merge.status).toBe('expired');
-    const event = await h.core.models.AuditEvent.findOne({ where: { action: 'merge.expire', customerCode: keep.code } });
+    const event = await h.core.models.AuditEvent.findOne({
+      where: { action: 'merge.expire', customerCode: keep.code },
+    });
     expect(event!.door).toBe('job');
     const told = await inbox('rest-zhang');
     expect(told).toContain(`你申请的合并单 #${merge.id} (${dup.code} 并入 ${keep.code}) 在 `);
@@ -69,7 +79,11 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     const dup = await newCustomer(h, admin, { note: '并入方' });
     const { merge } = await requestMerge(h.core, admin, { keep: keep.code, absorb: [dup.code], reason: '重复录入' });
     await approveMerge(h.core, await h.actor('合并余项审批', ['approver']), merge.id);
-    const file = writeCsv(path.join(tempDir(), 'merged.csv'), [HEADERS, [dup.code, keep.name, '', '', '', '', '', '', '导入改的备注']], 'utf-8-bom');
+    const file = writeCsv(
+      path.join(tempDir(), 'merged.csv'),
+      [HEADERS, [dup.code, keep.name, '', '', '', '', '', '', '导入改的备注']],
+      'utf-8-bom',
+    );
     const dry = await importCustomers(h.core, admin, file);
     expect(dry.errors).toEqual([]);
     expect(dry.created).toBe(0);
@@ -78,7 +92,10 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     await importCustomers(h.core, admin, file, { commit: true });
     const { Customer } = h.core.models;
     expect((await Customer.findOne({ where: { code: keep.code } }))!.note).toBe('导入改的备注');
-    expect((await Customer.findOne({ where: { code: dup.code } }))!).toMatchObject({ note: '并入方', status: 'deleted' });
+    expect((await Customer.findOne({ where: { code: dup.code } }))!).toMatchObject({
+      note: '并入方',
+      status: 'deleted',
+    });
     expect(await Customer.count({ where: { name: keep.name } })).toBe(1);
   });
 });

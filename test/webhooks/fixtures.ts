@@ -15,7 +15,12 @@ export async function noSubscriptions(h: Harness): Promise<void> {
 }
 
 /** Subscribes `url` as an admin; returns the subscription id and its secret. */
-export async function subscribe(h: Harness, url: string, events = '*', secret?: string): Promise<{ id: number; secret: string }> {
+export async function subscribe(
+  h: Harness,
+  url: string,
+  events = '*',
+  secret?: string,
+): Promise<{ id: number; secret: string }> {
   const admin = await h.actor('Webhook管理员', ['admin']);
   const r = await addSubscription(h.core, admin, { url, events, secret });
   return { id: r.subscription.id, secret: r.secret };
@@ -23,5 +28,8 @@ export async function subscribe(h: Harness, url: string, events = '*', secret?: 
 
 /** A subscription's outbox rows, oldest first. */
 export async function deliveriesOf(h: Harness, subscriptionId: number): Promise<BotOutbox[]> {
-  return h.core.models.BotOutbox.findAll({ where: { door: 'webhook', targetId: String(subscriptionId) }, order: [['id', 'ASC']] });
+  return h.core.models.BotOutbox.findAll({
+    where: { door: 'webhook', targetId: String(subscriptionId) },
+    order: [['id', 'ASC']],
+  });
 }

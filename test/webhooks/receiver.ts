@@ -38,12 +38,14 @@ export async function startReceiver(): Promise<Receiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  r.waitFor = (n) => (received.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve })));
-  r.close = () => new Promise((resolve) => {
-    for (const res of hanging) res.destroy();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  r.waitFor = (n) =>
+    received.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }));
+  r.close = () =>
+    new Promise((resolve) => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return r;
 }
 

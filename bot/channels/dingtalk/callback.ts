@@ -32,7 +32,12 @@ const schema: JSONSchemaType<RobotCallback> = {
   required: ['msgId', 'senderStaffId'],
   properties: {
     msgtype: str(32),
-    text: { type: 'object', nullable: true, required: ['content'], properties: { content: { type: 'string', maxLength: 20_000 } } },
+    text: {
+      type: 'object',
+      nullable: true,
+      required: ['content'],
+      properties: { content: { type: 'string', maxLength: 20_000 } },
+    },
     content: { type: 'object', nullable: true, properties: { downloadCode: str(2048), fileName: str(255) } },
     robotCode: str(128),
     msgId: { type: 'string', minLength: 1, maxLength: 191 },
@@ -61,14 +66,19 @@ export function parseChecked<T>(raw: unknown, validate: ValidateFunction<T>): Pa
   } catch {
     return { ok: false, reason: 'malformed JSON' };
   }
-  if (!validate(value)) return { ok: false, reason: `shape: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}` };
+  if (!validate(value))
+    return {
+      ok: false,
+      reason: `shape: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}`,
+    };
   return { ok: true, body: value };
 }
 
 /** The robot message when its shape is what the bot expects; otherwise the reason, for the log. */
 export function parseRobotCallback(raw: unknown): Parsed<RobotCallback> {
   const parsed = parseChecked(raw, (validateRobot ??= compileRobot()));
-  if (parsed.ok && parsed.body.msgtype === 'text' && !parsed.body.text) return { ok: false, reason: 'shape: a text message without text' };
+  if (parsed.ok && parsed.body.msgtype === 'text' && !parsed.body.text)
+    return { ok: false, reason: 'shape: a text message without text' };
   return parsed;
 }
 
@@ -91,15 +101,27 @@ function messageText(body: RobotCallback, group: boolean): string {
  * sessionWebhook is on DingTalk's own host. `sessionIgnored` is true when the message named a
  * sessionWebhook elsewhere (the caller logs it; nothing is ever posted there).
  */
-export function robotMessage(core: Core, body: RobotCallback, from: RobotSource): { msg: IncomingMessage; sessionIgnored: boolean } {
+export function robotMessage(
+  core: Core,
+  body: RobotCallback,
+  from: RobotSource,
+): { msg: IncomingMessage; sessionIgnored: boolean } {
   const group = body.conversationType === '2';
   // The HTTP sign covers only the timestamp, so the body's URL is not authentic: DingTalk's own
   // hosts only; otherwise the answer goes through the OpenAPI.
   const session = isDingtalkUrl(core, body.sessionWebhook) ? body.sessionWebhook : undefined;
-  const chat = group && body.conversationId ? { kind: 'group' as const, id: body.conversationId } : { kind: 'user' as const, id: body.senderStaffId };
+  const chat =
+    group && body.conversationId
+      ? { kind: 'group' as const, id: body.conversationId }
+      : { kind: 'user' as const, id: body.senderStaffId };
   const msg: IncomingMessage = {
-    channel: 'dingtalk', via: from.via, messageKey: body.msgId, correlationId: from.correlationId, userId: body.senderStaffId,
-    chatType: group ? 'group' : 'direct', text: messageText(body, group),
+    channel: 'dingtalk',
+    via: from.via,
+    messageKey: body.msgId,
+    correlationId: from.correlationId,
+    userId: body.senderStaffId,
+    chatType: group ? 'group' : 'direct',
+    text: messageText(body, group),
     reply: sessionHandle(session, body.sessionWebhookExpiredTime, chat),
   };
   if (body.senderNick) msg.userName = body.senderNick;

@@ -43,9 +43,11 @@ export function parseCardCallback(raw: unknown): Parsed<CardCallbackData & { but
   const parsed = parseChecked(raw, (validateCard ??= compileCard()));
   if (!parsed.ok) return parsed;
   const body = parsed.body;
-  if (body.type && body.type !== 'actionCallback') return { ok: false, reason: `card callback type ${body.type.slice(0, 32)}` };
+  if (body.type && body.type !== 'actionCallback')
+    return { ok: false, reason: `card callback type ${body.type.slice(0, 32)}` };
   // userIdType 2 would hand over a unionId, which is nobody's id on this channel.
-  if (body.userIdType !== undefined && body.userIdType !== 1) return { ok: false, reason: `userIdType ${body.userIdType}` };
+  if (body.userIdType !== undefined && body.userIdType !== 1)
+    return { ok: false, reason: `userIdType ${body.userIdType}` };
   const buttonId = pressedButton(body.content) ?? pressedButton(body.value);
   if (!buttonId) return { ok: false, reason: 'card callback without a button id' };
   return { ok: true, body: { ...body, buttonId } };
@@ -74,7 +76,14 @@ export function cardMessage(body: CardCallbackData & { buttonId: string }, corre
   const messageKey = plain.length <= 191 ? plain : `card:${createHash('sha256').update(plain).digest('hex')}`;
   const group = body.spaceType === 'IM_GROUP';
   return {
-    channel: 'dingtalk', via: 'dingtalk-stream', messageKey, userId: body.userId, chatType: group ? 'group' : 'direct',
-    ...(group && body.spaceId ? { conversationId: body.spaceId } : {}), text: '', buttonId: body.buttonId, correlationId,
+    channel: 'dingtalk',
+    via: 'dingtalk-stream',
+    messageKey,
+    userId: body.userId,
+    chatType: group ? 'group' : 'direct',
+    ...(group && body.spaceId ? { conversationId: body.spaceId } : {}),
+    text: '',
+    buttonId: body.buttonId,
+    correlationId,
   };
 }

@@ -11,10 +11,25 @@ export function dingtalkBody(reply: Reply): { msgtype: string; [k: string]: unkn
   const at = { atUserIds: mentions, isAtAll: false };
   const mentionText = mentions.map((u) => `@${u}`).join(' ');
   if (reply.links?.length) {
-    return { msgtype: 'actionCard', actionCard: { title: reply.title ?? '客户管家', text: `${reply.title ? `### ${reply.title}\n\n` : ''}${reply.text}${mentionText ? `\n\n${mentionText}` : ''}`, btnOrientation: '1', btns: reply.links.map((l) => ({ title: l.text, actionURL: l.url })) }, at };
+    return {
+      msgtype: 'actionCard',
+      actionCard: {
+        title: reply.title ?? '客户管家',
+        text: `${reply.title ? `### ${reply.title}\n\n` : ''}${reply.text}${mentionText ? `\n\n${mentionText}` : ''}`,
+        btnOrientation: '1',
+        btns: reply.links.map((l) => ({ title: l.text, actionURL: l.url })),
+      },
+      at,
+    };
   }
   const buttons = reply.buttons?.length ? `\n${reply.buttons.map((b) => `• ${b.text}`).join('\n')}` : '';
-  return { msgtype: 'text', text: { content: `${reply.title ? `${reply.title}\n` : ''}${reply.text}${buttons}${mentionText ? `\n${mentionText}` : ''}` }, at };
+  return {
+    msgtype: 'text',
+    text: {
+      content: `${reply.title ? `${reply.title}\n` : ''}${reply.text}${buttons}${mentionText ? `\n${mentionText}` : ''}`,
+    },
+    at,
+  };
 }
 
 /** The same message as OpenAPI msgKey/msgParam. */
@@ -27,7 +42,10 @@ function openApiMessage(reply: Reply): { msgKey: string; msgParam: string } {
       params[`actionTitle${i + 1}`] = b.title;
       params[`actionURL${i + 1}`] = b.actionURL;
     });
-    return { msgKey: `sampleActionCard${Math.min(Math.max(card.btns.length, 2), 6)}`, msgParam: JSON.stringify(params) };
+    return {
+      msgKey: `sampleActionCard${Math.min(Math.max(card.btns.length, 2), 6)}`,
+      msgParam: JSON.stringify(params),
+    };
   }
   return { msgKey: 'sampleText', msgParam: JSON.stringify({ content: (body.text as { content: string }).content }) };
 }
@@ -42,8 +60,12 @@ export class DingtalkClient {
 
   private async fetchToken(): Promise<string> {
     const s = settingsOf(this.core);
-    const res = await requestJson<{ accessToken?: unknown; expireIn?: unknown; code?: string; message?: string }>(`${s.apiBase}/v1.0/oauth2/accessToken`, { body: { appKey: s.appKey, appSecret: s.appSecret } });
-    if (typeof res.accessToken !== 'string' || !res.accessToken) throw new ApiError(`DingTalk accessToken failed: ${res.code} ${res.message}`, false, res.code);
+    const res = await requestJson<{ accessToken?: unknown; expireIn?: unknown; code?: string; message?: string }>(
+      `${s.apiBase}/v1.0/oauth2/accessToken`,
+      { body: { appKey: s.appKey, appSecret: s.appSecret } },
+    );
+    if (typeof res.accessToken !== 'string' || !res.accessToken)
+      throw new ApiError(`DingTalk accessToken failed: ${res.code} ${res.message}`, false, res.code);
     // DingTalk's tokens live 7200 s; renewed five minutes early so one never expires mid-request.
     const ttl = typeof res.expireIn === 'number' && res.expireIn > 0 ? Math.min(res.expireIn, 7200) : 7200;
     this.token = { value: res.accessToken, expiresAt: Date.now() + Math.max(ttl - 300, 60) * 1000 };
@@ -60,11 +82,19 @@ export class DingtalkClient {
    * One OpenAPI call with the app's token (header `x-acs-dingtalk-access-token`). A token DingTalk no
    * longer accepts comes back as 401/403: refreshed once and tried again.
    */
-  async openApi<T = Record<string, unknown>>(path: string, body: Record<string, unknown>, method: 'POST' | 'PUT' = 'POST'): Promise<T> {
+  async openApi<T = Record<string, unknown>>(
+    path: string,
+    body: Record<string, unknown>,
+    method: 'POST' | 'PUT' = 'POST',
+  ): Promise<T> {
     const base = settingsOf(this.core).apiBase;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        return await requestJson<T>(`${base}${path}`, { method, body, headers: { 'x-acs-dingtalk-access-token': await this.accessToken(attempt > 0) } });
+        return await requestJson<T>(`${base}${path}`, {
+          method,
+          body,
+          headers: { 'x-acs-dingtalk-access-token': await this.accessToken(attempt > 0) },
+        });
       } catch (err) {
         if (attempt === 0 && err instanceof ApiError && /HTTP 40[13]/.test(err.message)) continue;
         throw err;
@@ -82,28 +112,44 @@ export class DingtalkClient {
   async downloadMessageFile(downloadCode: string, robotCode: string, maxBytes: number): Promise<FetchedFile> {
     let url: unknown;
     try {
-      url = (await this.openApi<{ downloadUrl?: unknown }>('/v1.0/robot/messageFiles/download', { downloadCode, robotCode })).downloadUrl;
+      url = (
+        await this.openApi<{ downloadUrl?: unknown }>('/v1.0/robot/messageFiles/download', { downloadCode, robotCode })
+      ).downloadUrl;
     } catch (err) {
       throw new FileFetchError('download', (err as Error).message);
     }
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new FileFetchError('download', 'DingTalk messageFiles/download returned no downloadUrl');
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+      throw new FileFetchError('download', 'DingTalk messageFiles/download returned no downloadUrl');
     return fetchFile(url, { maxBytes });
   }
 
   /** Replies through the message's sessionWebhook (valid ~90 minutes). */
   async viaSessionWebhook(url: string, reply: Reply): Promise<void> {
     const res = await requestJson<{ errcode?: number; errmsg?: string }>(url, { body: dingtalkBody(reply) });
-    if (res.errcode) throw new ApiError(`DingTalk sessionWebhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 130101, res.errcode);
+    if (res.errcode)
+      throw new ApiError(
+        `DingTalk sessionWebhook failed: ${res.errcode} ${res.errmsg}`,
+        res.errcode === 130101,
+        res.errcode,
+      );
   }
 
   /** A robot message to a group by openConversationId. */
   async sendToGroup(openConversationId: string, reply: Reply): Promise<void> {
-    await this.openApi('/v1.0/robot/groupMessages/send', { robotCode: settingsOf(this.core).robotCode, openConversationId, ...openApiMessage(reply) });
+    await this.openApi('/v1.0/robot/groupMessages/send', {
+      robotCode: settingsOf(this.core).robotCode,
+      openConversationId,
+      ...openApiMessage(reply),
+    });
   }
 
   /** Robot messages to members' 1:1 chats. */
   async sendToUsers(userIds: string[], reply: Reply): Promise<void> {
-    await this.openApi('/v1.0/robot/oToMessages/batchSend', { robotCode: settingsOf(this.core).robotCode, userIds, ...openApiMessage(reply) });
+    await this.openApi('/v1.0/robot/oToMessages/batchSend', {
+      robotCode: settingsOf(this.core).robotCode,
+      userIds,
+      ...openApiMessage(reply),
+    });
   }
 
   /** The custom group robot webhook, signed with 加签 when a secret is set. */
@@ -112,7 +158,12 @@ export class DingtalkClient {
     if (!url) throw new ApiError('DINGTALK_GROUP_WEBHOOK is not set', false);
     const target = secret ? dingtalkWebhookSignedUrl(url, secret, Date.now()) : url;
     const res = await requestJson<{ errcode?: number; errmsg?: string }>(target, { body: dingtalkBody(reply) });
-    if (res.errcode) throw new ApiError(`DingTalk robot webhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 130101, res.errcode);
+    if (res.errcode)
+      throw new ApiError(
+        `DingTalk robot webhook failed: ${res.errcode} ${res.errmsg}`,
+        res.errcode === 130101,
+        res.errcode,
+      );
   }
 }
 

@@ -4,7 +4,10 @@ import { envProblems, envValue, missing, TEXT_SPEC, URL_SPEC, type EnvSpec } fro
 import { onVendorHost } from '../hosts.js';
 
 const SPECS: Record<string, EnvSpec> = {
-  DINGTALK_MODE: { values: ['stream', 'http'], expect: 'stream (长连接, 不需要公网地址) 或 http (回调到 PUBLIC_URL/webhooks/dingtalk)' },
+  DINGTALK_MODE: {
+    values: ['stream', 'http'],
+    expect: 'stream (长连接, 不需要公网地址) 或 http (回调到 PUBLIC_URL/webhooks/dingtalk)',
+  },
   DINGTALK_APP_KEY: TEXT_SPEC('AppKey (Client ID)'),
   DINGTALK_APP_SECRET: TEXT_SPEC('AppSecret (Client Secret)'),
   DINGTALK_ROBOT_CODE: TEXT_SPEC('robotCode'),
@@ -13,7 +16,10 @@ const SPECS: Record<string, EnvSpec> = {
   DINGTALK_API_BASE: URL_SPEC,
   DINGTALK_OAPI_BASE: URL_SPEC,
   // A card platform template id: `<uuid>.schema` for a custom template, or a built-in name.
-  DINGTALK_CARD_TEMPLATE_ID: { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, expect: '钉钉卡片平台的模板 ID (例如 xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema)' },
+  DINGTALK_CARD_TEMPLATE_ID: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    expect: '钉钉卡片平台的模板 ID (例如 xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.schema)',
+  },
 };
 
 /** The variables of this channel's env block (.env.example must cover them). */
@@ -48,9 +54,19 @@ export function dingtalkSettings(env: Record<string, string | undefined>): Dingt
   const appKey = v('DINGTALK_APP_KEY');
   const appSecret = v('DINGTALK_APP_SECRET');
   const robotCode = v('DINGTALK_ROBOT_CODE') ?? appKey;
-  const mode = v('DINGTALK_MODE') === 'http' || v('DINGTALK_MODE') === 'stream' ? (v('DINGTALK_MODE') as 'stream' | 'http') : v('PUBLIC_URL') && appSecret ? 'http' : 'stream';
+  const mode =
+    v('DINGTALK_MODE') === 'http' || v('DINGTALK_MODE') === 'stream'
+      ? (v('DINGTALK_MODE') as 'stream' | 'http')
+      : v('PUBLIC_URL') && appSecret
+        ? 'http'
+        : 'stream';
   return {
-    mode, appKey, appSecret, robotCode, groupWebhook: v('DINGTALK_GROUP_WEBHOOK'), groupSecret: v('DINGTALK_GROUP_SECRET'),
+    mode,
+    appKey,
+    appSecret,
+    robotCode,
+    groupWebhook: v('DINGTALK_GROUP_WEBHOOK'),
+    groupSecret: v('DINGTALK_GROUP_SECRET'),
     apiBase: (v('DINGTALK_API_BASE') ?? 'https://api.dingtalk.com').replace(/\/$/, ''),
     oapiBase: (v('DINGTALK_OAPI_BASE') ?? 'https://oapi.dingtalk.com').replace(/\/$/, ''),
     api: Boolean(appKey && appSecret && robotCode),
@@ -69,10 +85,14 @@ export function configureDingtalk(env: Record<string, string | undefined>): Chan
   const s = dingtalkSettings(env);
   const problems = envProblems(env, SPECS);
   const robot = Boolean(s.appKey || s.appSecret);
-  if (robot && !s.appSecret) problems.push(missing('DINGTALK_APP_SECRET', `钉钉应用机器人需要 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET`));
-  if (robot && s.mode === 'stream' && !s.appKey) problems.push(missing('DINGTALK_APP_KEY', 'Stream 模式用 AppKey 和 AppSecret 建立长连接'));
-  if (s.cardTemplateId && !(s.appKey && s.appSecret)) problems.push('DINGTALK_CARD_TEMPLATE_ID 需要同时配置应用机器人的 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET');
-  if (s.groupSecret && !s.groupWebhook) problems.push(missing('DINGTALK_GROUP_WEBHOOK', 'DINGTALK_GROUP_SECRET 是自定义机器人的加签密钥'));
+  if (robot && !s.appSecret)
+    problems.push(missing('DINGTALK_APP_SECRET', `钉钉应用机器人需要 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET`));
+  if (robot && s.mode === 'stream' && !s.appKey)
+    problems.push(missing('DINGTALK_APP_KEY', 'Stream 模式用 AppKey 和 AppSecret 建立长连接'));
+  if (s.cardTemplateId && !(s.appKey && s.appSecret))
+    problems.push('DINGTALK_CARD_TEMPLATE_ID 需要同时配置应用机器人的 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET');
+  if (s.groupSecret && !s.groupWebhook)
+    problems.push(missing('DINGTALK_GROUP_WEBHOOK', 'DINGTALK_GROUP_SECRET 是自定义机器人的加签密钥'));
   return { enabled: robot || s.customRobot, problems };
 }
 

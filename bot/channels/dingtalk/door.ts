@@ -17,7 +17,11 @@ export function mountDingtalk(router: Router, rt: ChannelRuntime): void {
   const log = rt.log.child({ via: 'dingtalk' });
 
   router.post('/webhooks/dingtalk', async function dingtalkMessage(ctx) {
-    const check = verifyDingtalkRobotSign({ timestamp: ctx.get('timestamp'), sign: ctx.get('sign') }, appSecret, Date.now());
+    const check = verifyDingtalkRobotSign(
+      { timestamp: ctx.get('timestamp'), sign: ctx.get('sign') },
+      appSecret,
+      Date.now(),
+    );
     if (!check.ok) return refuse(ctx, log, 401, check.reason);
     let raw: string;
     try {
@@ -28,12 +32,17 @@ export function mountDingtalk(router: Router, rt: ChannelRuntime): void {
     const parsed = parseRobotCallback(raw);
     if (!parsed.ok) return refuse(ctx, log, 400, parsed.reason);
     // The sign covers only the timestamp: a captured request can be replayed for an hour.
-    const { msg, sessionIgnored } = robotMessage(rt.core, parsed.body, { via: 'dingtalk', correlationId: `dingtalk:${parsed.body.msgId}`, replayable: true });
+    const { msg, sessionIgnored } = robotMessage(rt.core, parsed.body, {
+      via: 'dingtalk',
+      correlationId: `dingtalk:${parsed.body.msgId}`,
+      replayable: true,
+    });
     if (sessionIgnored) log.warn({ correlationId: msg.correlationId }, 'sessionWebhook outside DingTalk ignored');
     ctx.status = 200;
     ctx.body = { msgtype: 'empty' };
     // Answer at once; the reply is queued and sent through the sessionWebhook.
-    void rt.handle(msg)
+    void rt
+      .handle(msg)
       .then(async (r) => {
         if (!r.duplicate) await rt.replyLater(msg, r.replies);
       })

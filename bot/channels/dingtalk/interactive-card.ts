@@ -28,7 +28,11 @@ export const CARD_BUTTONS = 6;
 export function cardParamMap(reply: Reply): Record<string, string> {
   const links = (reply.links ?? []).map((l) => `[${l.text}](${l.url})`).join('  ');
   const mentions = (reply.mentions ?? []).map((u) => `@${u}`).join(' ');
-  const params: Record<string, string> = { title: reply.title ?? '客户管家', text: [reply.text, links, mentions].filter(Boolean).join('\n\n'), outcome: '' };
+  const params: Record<string, string> = {
+    title: reply.title ?? '客户管家',
+    text: [reply.text, links, mentions].filter(Boolean).join('\n\n'),
+    outcome: '',
+  };
   for (let n = 1; n <= CARD_BUTTONS; n++) {
     const b = reply.buttons?.[n - 1];
     params[`btn${n}Id`] = b?.id ?? '';
@@ -60,9 +64,10 @@ export function cardOutTrackId(key: string): string {
 
 /** The chat a card goes to: the robot's 1:1 chat with a user, or a group by openConversationId. */
 function spaceOf(target: Target): DingtalkChat | null {
-  const space = target.kind === 'reply' ? sessionOf(target.handle)?.chat ?? null : target;
+  const space = target.kind === 'reply' ? (sessionOf(target.handle)?.chat ?? null) : target;
   // 'default' is the channel's team group (the custom robot): a card cannot be delivered there.
-  if (!space || !space.id || (space.kind === 'group' && (space.id === 'default' || space.id === 'webhook'))) return null;
+  if (!space || !space.id || (space.kind === 'group' && (space.id === 'default' || space.id === 'webhook')))
+    return null;
   return space;
 }
 
@@ -73,11 +78,15 @@ export function canDeliverCard(target: Target): boolean {
 
 /** The createAndDeliver fields that say where the card goes, and whom it @-mentions in a group. */
 function delivery(space: DingtalkChat, s: DingtalkSettings, reply: Reply): Record<string, unknown> {
-  if (space.kind === 'user') return { openSpaceId: `dtv1.card//IM_ROBOT.${space.id}`, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } };
+  if (space.kind === 'user')
+    return { openSpaceId: `dtv1.card//IM_ROBOT.${space.id}`, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } };
   const mentions = reply.mentions ?? [];
   return {
     openSpaceId: `dtv1.card//IM_GROUP.${space.id}`,
-    imGroupOpenDeliverModel: { robotCode: s.robotCode, ...(mentions.length ? { atUserIds: Object.fromEntries(mentions.map((u) => [u, u])) } : {}) },
+    imGroupOpenDeliverModel: {
+      robotCode: s.robotCode,
+      ...(mentions.length ? { atUserIds: Object.fromEntries(mentions.map((u) => [u, u])) } : {}),
+    },
   };
 }
 
@@ -85,16 +94,25 @@ function delivery(space: DingtalkChat, s: DingtalkSettings, reply: Reply): Recor
  * Creates and delivers an interactive card (`POST /v1.0/card/instances/createAndDeliver`,
  * callbackType STREAM) whose buttons call back over the Stream connection. The cardRef is the outTrackId.
  */
-export async function sendInteractiveCard(core: Core, target: Target, reply: Reply, outTrackId: string): Promise<SendResult> {
+export async function sendInteractiveCard(
+  core: Core,
+  target: Target,
+  reply: Reply,
+  outTrackId: string,
+): Promise<SendResult> {
   const s = settingsOf(core);
   if (!s.cardTemplateId) throw new ChannelSendError('DINGTALK_CARD_TEMPLATE_ID is not set', false);
   const space = spaceOf(target);
   if (!space) throw new ChannelSendError(`no chat to deliver a card to (target ${target.kind})`, false);
   const body = {
-    cardTemplateId: s.cardTemplateId, outTrackId, callbackType: 'STREAM', userIdType: 1,
+    cardTemplateId: s.cardTemplateId,
+    outTrackId,
+    callbackType: 'STREAM',
+    userIdType: 1,
     cardData: { cardParamMap: cardParamMap(reply) },
     // Approval cards are not to be forwarded out of the chat they were meant for.
-    imGroupOpenSpaceModel: { supportForward: false }, imRobotOpenSpaceModel: { supportForward: false },
+    imGroupOpenSpaceModel: { supportForward: false },
+    imRobotOpenSpaceModel: { supportForward: false },
     ...delivery(space, s, reply),
   };
   let res: { success?: boolean; result?: { deliverResults?: { success?: boolean; errorMsg?: string }[] } };
@@ -104,7 +122,8 @@ export async function sendInteractiveCard(core: Core, target: Target, reply: Rep
     throw toSendError(err);
   }
   const failed = res.result?.deliverResults?.find((d) => d.success === false);
-  if (res.success === false || failed) throw new ChannelSendError(`DingTalk createAndDeliver failed: ${failed?.errorMsg ?? 'success=false'}`, false);
+  if (res.success === false || failed)
+    throw new ChannelSendError(`DingTalk createAndDeliver failed: ${failed?.errorMsg ?? 'success=false'}`, false);
   return { cardRef: outTrackId };
 }
 
@@ -112,7 +131,16 @@ export async function sendInteractiveCard(core: Core, target: Target, reply: Rep
 export async function updateInteractiveCard(core: Core, outTrackId: string, text: string): Promise<void> {
   let res: { success?: boolean };
   try {
-    res = await dingtalkClient(core).openApi('/v1.0/card/instances', { outTrackId, userIdType: 1, cardData: { cardParamMap: outcomeParamMap(text) }, cardUpdateOptions: { updateCardDataByKey: true } }, 'PUT');
+    res = await dingtalkClient(core).openApi(
+      '/v1.0/card/instances',
+      {
+        outTrackId,
+        userIdType: 1,
+        cardData: { cardParamMap: outcomeParamMap(text) },
+        cardUpdateOptions: { updateCardDataByKey: true },
+      },
+      'PUT',
+    );
   } catch (err) {
     throw toSendError(err);
   }

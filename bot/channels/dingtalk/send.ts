@@ -20,7 +20,11 @@ export async function sendDingtalk(core: Core, target: Target, reply: Reply): Pr
       const session = sessionOf(target.handle);
       if (!session) throw new ChannelSendError('not a DingTalk reply handle', false);
       // Checked again here: a row is only as trustworthy as the door that queued it.
-      if (session.url && isDingtalkUrl(core, session.url) && session.expiresAt > core.now().getTime() + EXPIRY_MARGIN_MS) {
+      if (
+        session.url &&
+        isDingtalkUrl(core, session.url) &&
+        session.expiresAt > core.now().getTime() + EXPIRY_MARGIN_MS
+      ) {
         await client.viaSessionWebhook(session.url, reply);
         return {};
       }
@@ -31,7 +35,8 @@ export async function sendDingtalk(core: Core, target: Target, reply: Reply): Pr
       await client.viaCustomRobot(reply);
       return {};
     }
-    if (!settingsOf(core).api) throw new ChannelSendError('DingTalk OpenAPI not configured (DINGTALK_APP_KEY, DINGTALK_APP_SECRET)', false);
+    if (!settingsOf(core).api)
+      throw new ChannelSendError('DingTalk OpenAPI not configured (DINGTALK_APP_KEY, DINGTALK_APP_SECRET)', false);
     if (to.kind === 'group') await client.sendToGroup(to.id, reply);
     else if (to.kind === 'user') await client.sendToUsers([to.id], reply);
     return {};

@@ -54,13 +54,19 @@ export class StreamClient extends DWClient {
   /** Asks the gateway for an endpoint and a one-time ticket (valid 90 s, one connection). */
   override async getEndpoint(): Promise<this> {
     const res = await requestJson<{ endpoint?: unknown; ticket?: unknown }>(this.opts.gatewayUrl, {
-      body: { clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: this.config.ua, subscriptions: this.config.subscriptions },
+      body: {
+        clientId: this.config.clientId,
+        clientSecret: this.config.clientSecret,
+        ua: this.config.ua,
+        subscriptions: this.config.subscriptions,
+      },
       headers: { accept: 'application/json' },
       attempts: 1,
       timeoutMs: 10_000,
     });
     const { endpoint, ticket } = res;
-    if (typeof endpoint !== 'string' || typeof ticket !== 'string' || !ticket) throw new Error('gateway returned no endpoint or ticket');
+    if (typeof endpoint !== 'string' || typeof ticket !== 'string' || !ticket)
+      throw new Error('gateway returned no endpoint or ticket');
     // A TLS gateway hands out TLS endpoints; plain ws only where the gateway itself is plain (a fake).
     const allowed = new URL(this.opts.gatewayUrl).protocol === 'https:' ? ['wss:'] : ['ws:', 'wss:'];
     const scheme = new URL(endpoint).protocol;
@@ -111,7 +117,16 @@ export class StreamClient extends DWClient {
     }
     const f = frame as Partial<DWClientDownStream> | null;
     const headers = f?.headers as Partial<DWClientDownStream['headers']> | undefined;
-    if (!f || typeof f !== 'object' || typeof f.type !== 'string' || !headers || typeof headers !== 'object' || typeof headers.topic !== 'string' || typeof headers.messageId !== 'string' || !headers.messageId) {
+    if (
+      !f ||
+      typeof f !== 'object' ||
+      typeof f.type !== 'string' ||
+      !headers ||
+      typeof headers !== 'object' ||
+      typeof headers.topic !== 'string' ||
+      typeof headers.messageId !== 'string' ||
+      !headers.messageId
+    ) {
       this.opts.log.warn('dingtalk stream frame without type, topic or messageId; dropped');
       return;
     }
@@ -132,7 +147,10 @@ export class StreamClient extends DWClient {
   private dispatchCallback(frame: DWClientDownStream): void {
     const topic = frame.headers.topic;
     if (topic === 'error' || !this.config.subscriptions.some((x) => x.type === 'CALLBACK' && x.topic === topic)) {
-      this.opts.log.warn({ topic: topic.slice(0, 64), messageId: frame.headers.messageId }, 'dingtalk stream callback on an unknown topic; dropped');
+      this.opts.log.warn(
+        { topic: topic.slice(0, 64), messageId: frame.headers.messageId },
+        'dingtalk stream callback on an unknown topic; dropped',
+      );
       this.ack(frame.headers.messageId, {});
       return;
     }

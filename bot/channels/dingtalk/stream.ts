@@ -69,10 +69,21 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
       return;
     }
     // The frame came over our own authenticated socket: a replay is not the concern it is over HTTP.
-    const { msg, sessionIgnored } = robotMessage(rt.core, parsed.body, { via: 'dingtalk-stream', correlationId: randomUUID(), replayable: false });
+    const { msg, sessionIgnored } = robotMessage(rt.core, parsed.body, {
+      via: 'dingtalk-stream',
+      correlationId: randomUUID(),
+      replayable: false,
+    });
     const mlog = log.child({ correlationId: msg.correlationId });
-    if (sessionIgnored) mlog.warn({ msgId: msg.messageKey }, 'sessionWebhook outside DingTalk ignored; the answer goes through the OpenAPI');
-    mlog.info({ msgId: msg.messageKey, chatType: msg.chatType, msgtype: parsed.body.msgtype }, 'dingtalk stream message');
+    if (sessionIgnored)
+      mlog.warn(
+        { msgId: msg.messageKey },
+        'sessionWebhook outside DingTalk ignored; the answer goes through the OpenAPI',
+      );
+    mlog.info(
+      { msgId: msg.messageKey, chatType: msg.chatType, msgtype: parsed.body.msgtype },
+      'dingtalk stream message',
+    );
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await rt.handle(msg);
@@ -99,7 +110,10 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
     const msg = cardMessage(parsed.body, randomUUID());
     const mlog = log.child({ correlationId: msg.correlationId });
     mlog.info({ messageKey: msg.messageKey }, 'dingtalk stream card press');
-    const work = rt.handle(msg).then((r) => ({ r }), (err: unknown) => ({ err }));
+    const work = rt.handle(msg).then(
+      (r) => ({ r }),
+      (err: unknown) => ({ err }),
+    );
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), clickWindow)));
     const first = await Promise.race([work, late]);
@@ -109,13 +123,18 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
     const done = first ?? (await work);
     if ('err' in done) {
       // Within the window the frame is still un-acked: DingTalk redelivers it, and the released claim lets it through.
-      mlog.error({ err: done.err, messageKey: msg.messageKey, redelivered: Boolean(first) }, 'dingtalk stream card press failed');
+      mlog.error(
+        { err: done.err, messageKey: msg.messageKey, redelivered: Boolean(first) },
+        'dingtalk stream card press failed',
+      );
       return;
     }
     const outcome = done.r.duplicate ? null : outcomeOf(done.r.replies);
     if (first) c.ack(messageId, outcome ? cardUpdateResponse(outcome) : {});
     else if (outcome) {
-      await updateInteractiveCard(rt.core, parsed.body.outTrackId, outcome).catch((err: unknown) => mlog.warn({ err: (err as Error).message }, 'dingtalk card update failed'));
+      await updateInteractiveCard(rt.core, parsed.body.outTrackId, outcome).catch((err: unknown) =>
+        mlog.warn({ err: (err as Error).message }, 'dingtalk card update failed'),
+      );
     }
     // The card shows a short outcome to everyone in the chat; the full answer goes to the presser.
     if (!done.r.duplicate) await deliver(msg, done.r.replies, mlog);
@@ -125,9 +144,17 @@ export function createStreamReceiver(rt: ChannelRuntime, opts: StreamReceiverOpt
     name,
     async start() {
       if (client) return;
-      const [{ StreamClient }, { EventAck, TOPIC_CARD, TOPIC_ROBOT }] = await Promise.all([import('./stream-client.js'), import('dingtalk-stream')]);
+      const [{ StreamClient }, { EventAck, TOPIC_CARD, TOPIC_ROBOT }] = await Promise.all([
+        import('./stream-client.js'),
+        import('dingtalk-stream'),
+      ]);
       success = EventAck.SUCCESS;
-      const c = new StreamClient({ clientId: appKey, clientSecret: appSecret, gatewayUrl: `${s.apiBase}/v1.0/gateway/connections/open`, log });
+      const c = new StreamClient({
+        clientId: appKey,
+        clientSecret: appSecret,
+        gatewayUrl: `${s.apiBase}/v1.0/gateway/connections/open`,
+        log,
+      });
       const guard = (what: string) => (err: unknown) => log.error({ err }, `dingtalk stream ${what} handler failed`);
       c.registerCallbackListener(TOPIC_ROBOT, (f) => void onRobot(c, f).catch(guard('robot')));
       c.registerCallbackListener(TOPIC_CARD, (f) => void onCard(c, f).catch(guard('card')));

@@ -13,25 +13,27 @@ export const API_TIMEOUT_MS = 10_000;
  */
 type HttpInstance = NonNullable<ConstructorParameters<typeof Client>[0]['httpInstance']>;
 let sharedHttp: HttpInstance | undefined;
-export const httpInstance = (): HttpInstance => (sharedHttp ??= (() => {
-  const http = lark().defaultHttpInstance.create({ timeout: API_TIMEOUT_MS });
-  http.interceptors.response.use((resp) => {
-    const wantsHeaders = (resp.config as { $return_headers?: boolean }).$return_headers;
-    return (wantsHeaders ? { data: resp.data, headers: resp.headers } : resp.data) as typeof resp;
-  });
-  // The interceptor above makes calls resolve to the body, which is what the SDK's type says.
-  return http as unknown as HttpInstance;
-})());
+export const httpInstance = (): HttpInstance =>
+  (sharedHttp ??= (() => {
+    const http = lark().defaultHttpInstance.create({ timeout: API_TIMEOUT_MS });
+    http.interceptors.response.use((resp) => {
+      const wantsHeaders = (resp.config as { $return_headers?: boolean }).$return_headers;
+      return (wantsHeaders ? { data: resp.data, headers: resp.headers } : resp.data) as typeof resp;
+    });
+    // The interceptor above makes calls resolve to the body, which is what the SDK's type says.
+    return http as unknown as HttpInstance;
+  })());
 
 /**
  * The SDK logs whole axios errors (request bodies: message text, customer names) and connect URLs
  * with tickets. Only its plain strings and error messages reach our log, never objects.
  */
 export function sdkLogger(log: Logger) {
-  const text = (args: unknown[]) => args
-    .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : '[object]'))
-    .join(' ')
-    .slice(0, 300);
+  const text = (args: unknown[]) =>
+    args
+      .map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : '[object]'))
+      .join(' ')
+      .slice(0, 300);
   return {
     error: (...args: unknown[]) => log.warn({ sdk: text(args) }, 'feishu sdk error'),
     warn: (...args: unknown[]) => log.warn({ sdk: text(args) }, 'feishu sdk warning'),
@@ -50,8 +52,13 @@ export function apiClient(s: FeishuSettings, log: Logger): Client {
   if (!client) {
     const { Client, DefaultCache, LoggerLevel } = lark();
     client = new Client({
-      appId: s.appId, appSecret: s.appSecret, domain: s.domain, httpInstance: httpInstance(), cache: new DefaultCache(),
-      logger: sdkLogger(log), loggerLevel: LoggerLevel.warn,
+      appId: s.appId,
+      appSecret: s.appSecret,
+      domain: s.domain,
+      httpInstance: httpInstance(),
+      cache: new DefaultCache(),
+      logger: sdkLogger(log),
+      loggerLevel: LoggerLevel.warn,
     });
     clients.set(key, client);
   }
@@ -84,7 +91,10 @@ export interface ApiBody<T = Record<string, unknown>> {
 function bodyCode(body: unknown): { code: number | null; msg: string } {
   if (!body || typeof body !== 'object') return { code: null, msg: '' };
   const b = body as ApiBody;
-  return { code: typeof b.code === 'number' ? b.code : null, msg: typeof b.msg === 'string' ? b.msg.slice(0, 120) : '' };
+  return {
+    code: typeof b.code === 'number' ? b.code : null,
+    msg: typeof b.msg === 'string' ? b.msg.slice(0, 120) : '',
+  };
 }
 
 /** A send failure as ChannelSendError: network, timeouts, 5xx, 429 and rate-limit codes may be retried; 4xx and permission codes not. */
@@ -93,15 +103,21 @@ export function sendError(what: string, err: unknown): ChannelSendError {
   const ax = err as AxiosLike;
   if (ax?.isAxiosError) {
     const status = ax.response?.status;
-    if (status === undefined) return new ChannelSendError(`feishu ${what}: network error ${ax.code ?? ''}`.trim(), true);
+    if (status === undefined)
+      return new ChannelSendError(`feishu ${what}: network error ${ax.code ?? ''}`.trim(), true);
     const { code, msg } = bodyCode(ax.response?.data);
-    const retry = status >= 500 || status === 429 || (code !== null && (RETRYABLE_CODES.has(code) || TOKEN_CODES.has(code)));
-    return new ChannelSendError(`feishu ${what}: HTTP ${status}${code !== null ? ` code ${code}` : ''} ${msg}`.trim(), retry);
+    const retry =
+      status >= 500 || status === 429 || (code !== null && (RETRYABLE_CODES.has(code) || TOKEN_CODES.has(code)));
+    return new ChannelSendError(
+      `feishu ${what}: HTTP ${status}${code !== null ? ` code ${code}` : ''} ${msg}`.trim(),
+      retry,
+    );
   }
   // The SDK's token manager: "failed to get tenant_access_token, code: 10014, msg: …".
   const message = err instanceof Error ? err.message : String(err);
   const token = /code: (\d+)/.exec(message);
-  if (token) return new ChannelSendError(`feishu ${what}: ${message.slice(0, 160)}`, RETRYABLE_CODES.has(Number(token[1])));
+  if (token)
+    return new ChannelSendError(`feishu ${what}: ${message.slice(0, 160)}`, RETRYABLE_CODES.has(Number(token[1])));
   return new ChannelSendError(`feishu ${what}: ${message.slice(0, 160)}`, true);
 }
 
@@ -110,5 +126,8 @@ export function checkBody<T>(what: string, body: unknown): T {
   const { code, msg } = bodyCode(body);
   if (code === 0) return ((body as ApiBody<T>).data ?? {}) as T;
   if (code === null) throw new ChannelSendError(`feishu ${what}: unexpected response`, true);
-  throw new ChannelSendError(`feishu ${what}: code ${code} ${msg}`.trim(), RETRYABLE_CODES.has(code) || TOKEN_CODES.has(code));
+  throw new ChannelSendError(
+    `feishu ${what}: code ${code} ${msg}`.trim(),
+    RETRYABLE_CODES.has(code) || TOKEN_CODES.has(code),
+  );
 }

@@ -3,7 +3,13 @@ import type { ChannelConfig } from '../contract.js';
 
 /** The Feishu/Lark env block; nothing else in the code base reads these names. */
 export const ENV_KEYS = [
-  'FEISHU_APP_ID', 'FEISHU_APP_SECRET', 'FEISHU_MODE', 'FEISHU_VERIFICATION_TOKEN', 'FEISHU_ENCRYPT_KEY', 'FEISHU_DOMAIN', 'FEISHU_GROUP_CHAT_ID',
+  'FEISHU_APP_ID',
+  'FEISHU_APP_SECRET',
+  'FEISHU_MODE',
+  'FEISHU_VERIFICATION_TOKEN',
+  'FEISHU_ENCRYPT_KEY',
+  'FEISHU_DOMAIN',
+  'FEISHU_GROUP_CHAT_ID',
 ] as const;
 
 export type FeishuMode = 'ws' | 'http';
@@ -53,14 +59,27 @@ export function configure(env: Env): ChannelConfig {
   const secret = value(env, 'FEISHU_APP_SECRET');
   if (!appId && !secret) return { enabled: false, problems };
   if (!appId) problems.push('FEISHU_APP_ID 未设置: 设置了 FEISHU_APP_SECRET 时也要设置飞书应用的 App ID (cli_ 开头)');
-  else if (!APP_ID.test(appId)) problems.push(`FEISHU_APP_ID 应为 cli_ 开头加 16 位十六进制的应用 ID (开发者后台 → 凭证与基础信息), 实际为 ${JSON.stringify(appId)}`);
+  else if (!APP_ID.test(appId))
+    problems.push(
+      `FEISHU_APP_ID 应为 cli_ 开头加 16 位十六进制的应用 ID (开发者后台 → 凭证与基础信息), 实际为 ${JSON.stringify(appId)}`,
+    );
   if (!secret) problems.push('FEISHU_APP_SECRET 未设置: 设置了 FEISHU_APP_ID 时也要设置应用的 App Secret');
-  else if (!/^\S{8,128}$/.test(secret)) problems.push('FEISHU_APP_SECRET 应为开发者后台的 App Secret (无空格的字符串), 当前值格式不对');
+  else if (!/^\S{8,128}$/.test(secret))
+    problems.push('FEISHU_APP_SECRET 应为开发者后台的 App Secret (无空格的字符串), 当前值格式不对');
   const mode = value(env, 'FEISHU_MODE') ?? 'ws';
-  if (mode !== 'ws' && mode !== 'http') problems.push(`FEISHU_MODE 应为 ws (长连接, 默认, 无需公网地址) 或 http (事件回调), 实际为 ${JSON.stringify(mode)}`);
+  if (mode !== 'ws' && mode !== 'http')
+    problems.push(
+      `FEISHU_MODE 应为 ws (长连接, 默认, 无需公网地址) 或 http (事件回调), 实际为 ${JSON.stringify(mode)}`,
+    );
   if (mode === 'http') {
-    if (!value(env, 'FEISHU_VERIFICATION_TOKEN')) problems.push('FEISHU_VERIFICATION_TOKEN 未设置: FEISHU_MODE=http 时需要开发者后台 → 事件与回调 → 加密策略中的 Verification Token');
-    if (!value(env, 'FEISHU_ENCRYPT_KEY')) problems.push('FEISHU_ENCRYPT_KEY 未设置: FEISHU_MODE=http 时需要在开发者后台 → 事件与回调 → 加密策略中设置 Encrypt Key, 回调才有签名可验');
+    if (!value(env, 'FEISHU_VERIFICATION_TOKEN'))
+      problems.push(
+        'FEISHU_VERIFICATION_TOKEN 未设置: FEISHU_MODE=http 时需要开发者后台 → 事件与回调 → 加密策略中的 Verification Token',
+      );
+    if (!value(env, 'FEISHU_ENCRYPT_KEY'))
+      problems.push(
+        'FEISHU_ENCRYPT_KEY 未设置: FEISHU_MODE=http 时需要在开发者后台 → 事件与回调 → 加密策略中设置 Encrypt Key, 回调才有签名可验',
+      );
   }
   const domain = value(env, 'FEISHU_DOMAIN');
   if (domain) {
@@ -68,7 +87,8 @@ export function configure(env: Env): ChannelConfig {
     if (problem) problems.push(problem);
   }
   const group = value(env, 'FEISHU_GROUP_CHAT_ID');
-  if (group && !/^oc_[0-9A-Za-z]{4,64}$/.test(group)) problems.push(`FEISHU_GROUP_CHAT_ID 应为 oc_ 开头的群 chat_id, 实际为 ${JSON.stringify(group)}`);
+  if (group && !/^oc_[0-9A-Za-z]{4,64}$/.test(group))
+    problems.push(`FEISHU_GROUP_CHAT_ID 应为 oc_ 开头的群 chat_id, 实际为 ${JSON.stringify(group)}`);
   return { enabled: true, problems };
 }
 

@@ -30,7 +30,11 @@ export interface FeishuHandlers {
 const LATE = Symbol('late');
 
 /** Builds the SDK dispatcher for im.message.receive_v1 and card.action.trigger over `rt`. */
-export function feishuHandlers(rt: ChannelRuntime, s: FeishuSettings, cardDeadlineMs = CARD_DEADLINE_MS): FeishuHandlers {
+export function feishuHandlers(
+  rt: ChannelRuntime,
+  s: FeishuSettings,
+  cardDeadlineMs = CARD_DEADLINE_MS,
+): FeishuHandlers {
   let stopped = false;
   const inflight = new Set<Promise<unknown>>();
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -53,7 +57,10 @@ export function feishuHandlers(rt: ChannelRuntime, s: FeishuSettings, cardDeadli
       return;
     }
     const { msg } = parsed;
-    rt.log.info({ correlationId: msg.correlationId, messageKey: msg.messageKey, chatType: msg.chatType, file: Boolean(msg.file) }, 'feishu message');
+    rt.log.info(
+      { correlationId: msg.correlationId, messageKey: msg.messageKey, chatType: msg.chatType, file: Boolean(msg.file) },
+      'feishu message',
+    );
     // Awaited inside the ack: if the database fails this throws, the SDK acks code 500, and Feishu
     // redelivers (the runtime released the claim, so the retry is answered).
     const r = await track(rt.handle(msg));
@@ -84,7 +91,9 @@ export function feishuHandlers(rt: ChannelRuntime, s: FeishuSettings, cardDeadli
     log.info({ messageKey: msg.messageKey, buttonId: msg.buttonId }, 'feishu card action');
     const work = track(rt.handle(msg));
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<typeof LATE>((resolve) => { timer = setTimeout(() => resolve(LATE), cardDeadlineMs); });
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), cardDeadlineMs);
+    });
     let first: Awaited<typeof work> | typeof LATE;
     try {
       first = await Promise.race([work, late]);
@@ -96,13 +105,16 @@ export function feishuHandlers(rt: ChannelRuntime, s: FeishuSettings, cardDeadli
     }
     if (first === LATE) {
       // Feishu gives up at 3 s: say so now, and replace the card when the pipeline is done.
-      void track(work.then((r) => (r.duplicate ? undefined : finishLate(msg, cardMessageId, r.replies))))
-        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'feishu late card action failed'));
+      void track(work.then((r) => (r.duplicate ? undefined : finishLate(msg, cardMessageId, r.replies)))).catch(
+        (err: unknown) => log.error({ err: (err as Error).message }, 'feishu late card action failed'),
+      );
       return { toast: { type: 'info', content: '处理中…' } };
     }
     const [head, ...rest] = first.duplicate ? [] : first.replies;
     if (!head) return { toast: { type: 'info', content: '已收到' } };
-    void track(queue(msg, rest)).catch((err: unknown) => log.error({ err: (err as Error).message }, 'feishu follow-up replies not queued'));
+    void track(queue(msg, rest)).catch((err: unknown) =>
+      log.error({ err: (err as Error).message }, 'feishu follow-up replies not queued'),
+    );
     return { toast: { type: 'success', content: toastText(head) }, card: { type: 'raw', data: cardAfterClick(head) } };
   }
 
@@ -113,10 +125,14 @@ export function feishuHandlers(rt: ChannelRuntime, s: FeishuSettings, cardDeadli
   });
   return {
     dispatcher,
-    stop: () => { stopped = true; },
+    stop: () => {
+      stopped = true;
+    },
     async drain() {
       let timer: NodeJS.Timeout | undefined;
-      const cap = new Promise<void>((resolve) => { timer = setTimeout(resolve, DRAIN_MS); });
+      const cap = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, DRAIN_MS);
+      });
       await Promise.race([Promise.allSettled([...inflight]), cap]);
       clearTimeout(timer);
     },

@@ -27,14 +27,26 @@ export function messageText(type: string, content: Obj, mentionKeys: string[]): 
   if (type === 'post') {
     // A received post is {title, content: [[{tag:'text', text}, {tag:'at', user_id:'@_user_1'}…]…]}.
     const rows = Array.isArray(content.content) ? content.content : [];
-    text = rows.map((row) => (Array.isArray(row) ? row.map((el) => {
-      const e = obj(el);
-      return e && (e.tag === 'text' || e.tag === 'a') && typeof e.text === 'string' ? e.text : '';
-    }).join('') : '')).join('\n');
+    text = rows
+      .map((row) =>
+        Array.isArray(row)
+          ? row
+              .map((el) => {
+                const e = obj(el);
+                return e && (e.tag === 'text' || e.tag === 'a') && typeof e.text === 'string' ? e.text : '';
+              })
+              .join('')
+          : '',
+      )
+      .join('\n');
   }
   // Longest first: '@_user_1' is a prefix of '@_user_10'.
   for (const key of [...mentionKeys].sort((a, b) => b.length - a.length)) text = text.split(key).join(' ');
-  return text.replace(/@_user_\d+/g, ' ').replace(/[ \t\u00a0]+/g, ' ').replace(/ *\n */g, '\n').trim();
+  return text
+    .replace(/@_user_\d+/g, ' ')
+    .replace(/[ \t\u00a0]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim();
 }
 
 /** im.message.receive_v1 → IncomingMessage (1:1, group @-mention, or a file). */
@@ -48,8 +60,10 @@ export function parseMessage(data: unknown, s: FeishuSettings, log: Logger): Par
   const chatId = str(message?.chat_id);
   const chatType = str(message?.chat_type);
   const type = str(message?.message_type);
-  if (!message || !messageId || !openId || !chatId || !chatType || !type) return { ok: false, reason: 'message event without message_id/sender open_id/chat_id/chat_type/message_type' };
-  if (sender?.sender_type !== undefined && sender.sender_type !== 'user') return { ok: false, reason: `sender_type ${String(sender.sender_type).slice(0, 20)}` };
+  if (!message || !messageId || !openId || !chatId || !chatType || !type)
+    return { ok: false, reason: 'message event without message_id/sender open_id/chat_id/chat_type/message_type' };
+  if (sender?.sender_type !== undefined && sender.sender_type !== 'user')
+    return { ok: false, reason: `sender_type ${String(sender.sender_type).slice(0, 20)}` };
   let content: Obj | null = null;
   try {
     content = typeof message.content === 'string' ? obj(JSON.parse(message.content)) : null;
@@ -57,14 +71,20 @@ export function parseMessage(data: unknown, s: FeishuSettings, log: Logger): Par
     content = null;
   }
   if (!content) return { ok: false, reason: 'message content is not a JSON object' };
-  const mentions = Array.isArray(message.mentions) ? message.mentions.map((m) => str(obj(m)?.key)).filter((k): k is string => k !== null) : [];
+  const mentions = Array.isArray(message.mentions)
+    ? message.mentions.map((m) => str(obj(m)?.key)).filter((k): k is string => k !== null)
+    : [];
   const group = chatType !== 'p2p';
   // Feishu hands a bot group messages that @ it (unless the app holds the read-all permission); a
   // group message that mentions nobody was not addressed to the bot.
   if (group && mentions.length === 0) return { ok: false, reason: 'group message without an @-mention' };
   const msg: IncomingMessage = {
-    channel: 'feishu', via: 'feishu', messageKey: messageId, userId: openId,
-    chatType: group ? 'group' : 'direct', conversationId: chatId,
+    channel: 'feishu',
+    via: 'feishu',
+    messageKey: messageId,
+    userId: openId,
+    chatType: group ? 'group' : 'direct',
+    conversationId: chatId,
     text: messageText(type, content, mentions),
     reply: { channel: 'feishu', kind: 'message', messageId },
     correlationId: correlation(),
@@ -97,14 +117,20 @@ export function parseCardAction(data: unknown): { ok: true; click: Click } | { o
   const cardMessageId = str(context?.open_message_id);
   // event_id is stable across redeliveries; the callback token (c-…) is the fallback for old payloads.
   const key = str(d?.event_id) ?? str(d?.token);
-  if (!openId || !buttonId || !cardMessageId || !key) return { ok: false, reason: 'card action without operator open_id/action.value.id/open_message_id/event_id' };
+  if (!openId || !buttonId || !cardMessageId || !key)
+    return { ok: false, reason: 'card action without operator open_id/action.value.id/open_message_id/event_id' };
   const chatId = str(context?.open_chat_id);
   const msg: IncomingMessage = {
-    channel: 'feishu', via: 'feishu', messageKey: key, userId: openId,
+    channel: 'feishu',
+    via: 'feishu',
+    messageKey: key,
+    userId: openId,
     // The click does not say whether the card sits in a group or a 1:1 chat. 'direct' keeps the
     // runtime from remembering a 1:1 chat as the team group; the answer goes to the card's chat anyway.
-    chatType: 'direct', ...(chatId ? { conversationId: chatId } : {}),
-    text: '', buttonId,
+    chatType: 'direct',
+    ...(chatId ? { conversationId: chatId } : {}),
+    text: '',
+    buttonId,
     reply: { channel: 'feishu', kind: 'message', messageId: cardMessageId },
     correlationId: correlation(),
   };

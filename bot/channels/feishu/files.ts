@@ -29,20 +29,32 @@ async function readCapped(stream: Readable, maxBytes: number): Promise<Buffer> {
 function failure(err: unknown): FileFetchError {
   const status = (err as { response?: { status?: number } })?.response?.status;
   if (status === 404) return new FileFetchError('not-found', 'feishu file: HTTP 404');
-  return new FileFetchError('download', `feishu file: ${status ? `HTTP ${status}` : (err as Error)?.message ?? 'failed'}`);
+  return new FileFetchError(
+    'download',
+    `feishu file: ${status ? `HTTP ${status}` : ((err as Error)?.message ?? 'failed')}`,
+  );
 }
 
 /**
  * A file sent in chat: the bytes come from GET /open-apis/im/v1/messages/:message_id/resources/:file_key
  * (type=file) only when the pipeline asks, never more than `maxBytes` of them.
  */
-export function feishuFile(s: FeishuSettings, log: Logger, messageId: string, fileKey: string, name: string | null): FileAttachment {
+export function feishuFile(
+  s: FeishuSettings,
+  log: Logger,
+  messageId: string,
+  fileKey: string,
+  name: string | null,
+): FileAttachment {
   return {
     name,
     async download(maxBytes: number) {
       let res: { getReadableStream(): Readable; headers: Record<string, unknown> };
       try {
-        res = await apiClient(s, log).im.messageResource.get({ path: { message_id: messageId, file_key: fileKey }, params: { type: 'file' } });
+        res = await apiClient(s, log).im.messageResource.get({
+          path: { message_id: messageId, file_key: fileKey },
+          params: { type: 'file' },
+        });
       } catch (err) {
         throw failure(err);
       }

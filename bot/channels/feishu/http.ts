@@ -9,7 +9,10 @@ import { lark } from './sdk.js';
 
 /** Feishu's callback signature: sha256(timestamp + nonce + encrypt_key + raw body), hex. */
 export function feishuSignature(timestamp: string, nonce: string, encryptKey: string, body: string): string {
-  return crypto.createHash('sha256').update(timestamp + nonce + encryptKey + body).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(timestamp + nonce + encryptKey + body)
+    .digest('hex');
 }
 
 type Obj = Record<string, unknown>;
@@ -48,7 +51,8 @@ export function mountFeishuHttp(router: Router, rt: ChannelRuntime): void {
     const nonce = ctx.get('x-lark-request-nonce');
     if (signature) {
       if (!/^\d{1,13}$/.test(timestamp) || nonce.length > 128) return refuse(ctx, log, 400, 'bad timestamp or nonce');
-      if (!safeEqual(feishuSignature(timestamp, nonce, encryptKey, raw), signature)) return refuse(ctx, log, 401, 'bad signature');
+      if (!safeEqual(feishuSignature(timestamp, nonce, encryptKey, raw), signature))
+        return refuse(ctx, log, 401, 'bad signature');
     }
     let plain: Obj | null = null;
     try {
@@ -58,7 +62,8 @@ export function mountFeishuHttp(router: Router, rt: ChannelRuntime): void {
     }
     if (!plain) return refuse(ctx, log, 400, 'encrypt does not decrypt to a JSON object');
     const token = obj(plain.header)?.token ?? plain.token;
-    if (typeof token !== 'string' || !safeEqual(token, verificationToken)) return refuse(ctx, log, 401, 'bad verification token');
+    if (typeof token !== 'string' || !safeEqual(token, verificationToken))
+      return refuse(ctx, log, 401, 'bad verification token');
     if (plain.type === 'url_verification') {
       ctx.body = { challenge: typeof plain.challenge === 'string' ? plain.challenge : '' };
       return;

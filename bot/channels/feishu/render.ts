@@ -28,12 +28,18 @@ const validId = (id: string) => /^[A-Za-z0-9_-]{1,80}$/.test(id);
 
 /** Mentions in a text message: `<at user_id="ou_…"></at>` (Feishu fills in the name). */
 export function textMentions(ids: string[] = []): string {
-  return ids.filter(validId).map((id) => `<at user_id="${id}"></at>`).join(' ');
+  return ids
+    .filter(validId)
+    .map((id) => `<at user_id="${id}"></at>`)
+    .join(' ');
 }
 
 /** Mentions in card markdown: `<at id=ou_…></at>`, the card syntax. */
 export function cardMentions(ids: string[] = []): string {
-  return ids.filter(validId).map((id) => `<at id=${id}></at>`).join(' ');
+  return ids
+    .filter(validId)
+    .map((id) => `<at id=${id}></at>`)
+    .join(' ');
 }
 
 /** True when the reply needs a card (buttons, links or a title). */
@@ -66,8 +72,15 @@ export function replyCard(reply: Reply): Card {
   const body = defang(reply.text);
   const elements: Card[] = [{ tag: 'markdown', content: mentions ? `${mentions}\n${body}` : body }];
   const actions: Card[] = [
-    ...(reply.buttons ?? []).map((b) => ({ tag: 'button', text: { tag: 'plain_text', content: b.text }, type: buttonType(b), value: { id: b.id } })),
-    ...(reply.links ?? []).filter((l) => safeLink(l.url)).map((l) => ({ tag: 'button', text: { tag: 'plain_text', content: l.text }, type: 'default', url: l.url })),
+    ...(reply.buttons ?? []).map((b) => ({
+      tag: 'button',
+      text: { tag: 'plain_text', content: b.text },
+      type: buttonType(b),
+      value: { id: b.id },
+    })),
+    ...(reply.links ?? [])
+      .filter((l) => safeLink(l.url))
+      .map((l) => ({ tag: 'button', text: { tag: 'plain_text', content: l.text }, type: 'default', url: l.url })),
   ];
   if (actions.length > 0) elements.push({ tag: 'action', actions });
   const h = header(reply.title, 'blue');
@@ -77,7 +90,11 @@ export function replyCard(reply: Reply): Card {
 /** The card after a decision: the outcome text, no buttons, so nobody can press them again. */
 export function outcomeCard(text: string, title?: string): Card {
   const h = header(title, 'grey');
-  return { config: { wide_screen_mode: true, update_multi: true }, ...(h ? { header: h } : {}), elements: [{ tag: 'markdown', content: defang(text) }] };
+  return {
+    config: { wide_screen_mode: true, update_multi: true },
+    ...(h ? { header: h } : {}),
+    elements: [{ tag: 'markdown', content: defang(text) }],
+  };
 }
 
 /** What replaces a clicked card: the reply's own card when it asks again (buttons), else its outcome. */
@@ -95,6 +112,10 @@ export function renderReply(reply: Reply): Content {
 
 /** A short toast from a reply: its first line, cut to fit the toast. */
 export function toastText(reply: Reply | undefined): string {
-  const line = (reply?.text ?? '').split('\n').find((l) => l.trim())?.trim() ?? '已处理';
+  const line =
+    (reply?.text ?? '')
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? '已处理';
   return line.length > 40 ? `${line.slice(0, 39)}…` : line;
 }

@@ -34,21 +34,33 @@ async function call<T>(s: FeishuSettings, what: string, run: () => Promise<unkno
   }
 }
 
-type Where = { kind: 'create'; receiveIdType: 'open_id' | 'chat_id'; receiveId: string } | { kind: 'reply'; messageId: string };
+type Where =
+  | { kind: 'create'; receiveIdType: 'open_id' | 'chat_id'; receiveId: string }
+  | { kind: 'reply'; messageId: string };
 
 function resolve(s: FeishuSettings, target: Target): Where {
   if (target.kind === 'user') {
-    if (!OPEN_ID.test(target.id)) throw new ChannelSendError(`feishu: not a user open_id: ${target.id.slice(0, 40)}`, false);
+    if (!OPEN_ID.test(target.id))
+      throw new ChannelSendError(`feishu: not a user open_id: ${target.id.slice(0, 40)}`, false);
     return { kind: 'create', receiveIdType: 'open_id', receiveId: target.id };
   }
   if (target.kind === 'group') {
     const id = target.id === 'default' ? s.groupChatId : target.id;
-    if (!id) throw new ChannelSendError('feishu: no group chat known (set FEISHU_GROUP_CHAT_ID or @ the bot in the team group once)', false);
+    if (!id)
+      throw new ChannelSendError(
+        'feishu: no group chat known (set FEISHU_GROUP_CHAT_ID or @ the bot in the team group once)',
+        false,
+      );
     if (!CHAT_ID.test(id)) throw new ChannelSendError(`feishu: not a chat_id: ${id.slice(0, 40)}`, false);
     return { kind: 'create', receiveIdType: 'chat_id', receiveId: id };
   }
   const h = target.handle;
-  if (h.channel !== 'feishu' || h.kind !== 'message' || typeof h.messageId !== 'string' || !MESSAGE_ID.test(h.messageId)) {
+  if (
+    h.channel !== 'feishu' ||
+    h.kind !== 'message' ||
+    typeof h.messageId !== 'string' ||
+    !MESSAGE_ID.test(h.messageId)
+  ) {
     throw new ChannelSendError('feishu: reply handle is not a Feishu message', false);
   }
   return { kind: 'reply', messageId: h.messageId };
@@ -61,10 +73,18 @@ export async function sendReply(core: Core, target: Target, reply: Reply, key: s
   const where = resolve(s, target);
   const { msgType, content } = renderReply(reply);
   const uuid = vendorUuid(key);
-  const data = await call<{ message_id?: string }>(s, where.kind === 'reply' ? 'im.message.reply' : 'im.message.create', () => (where.kind === 'reply'
-    ? client.im.message.reply({ path: { message_id: where.messageId }, data: { msg_type: msgType, content, uuid } })
-    : client.im.message.create({ params: { receive_id_type: where.receiveIdType }, data: { receive_id: where.receiveId, msg_type: msgType, content, uuid } })));
-  return { cardRef: msgType === 'interactive' ? data.message_id ?? null : null };
+  const data = await call<{ message_id?: string }>(
+    s,
+    where.kind === 'reply' ? 'im.message.reply' : 'im.message.create',
+    () =>
+      where.kind === 'reply'
+        ? client.im.message.reply({ path: { message_id: where.messageId }, data: { msg_type: msgType, content, uuid } })
+        : client.im.message.create({
+            params: { receive_id_type: where.receiveIdType },
+            data: { receive_id: where.receiveId, msg_type: msgType, content, uuid },
+          }),
+  );
+  return { cardRef: msgType === 'interactive' ? (data.message_id ?? null) : null };
 }
 
 /** Replaces a sent card (PATCH /open-apis/im/v1/messages/:message_id); the card must have been sent with update_multi. */
@@ -72,7 +92,9 @@ export async function patchCard(core: Core, messageId: string, card: Card): Prom
   const s = required(core);
   if (!MESSAGE_ID.test(messageId)) throw new ChannelSendError('feishu: card ref is not a message_id', false);
   const client = apiClient(s, core.logger);
-  await call(s, 'im.message.patch', () => client.im.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }));
+  await call(s, 'im.message.patch', () =>
+    client.im.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }),
+  );
 }
 
 /** The contract's updateCard: the outcome text, buttons gone (a shared card, so everyone sees it). */

@@ -13,7 +13,11 @@ const START_TIMEOUT_MS = 30_000;
  * for a ws URL, then pbbp2 protobuf frames, acks carrying our answer). It reconnects by itself
  * after a disconnect; a ping unanswered for 30 s counts as a dead connection (NAT timeouts).
  */
-export function feishuSocket(rt: ChannelRuntime, s: FeishuSettings, opts: { cardDeadlineMs?: number } = {}): SocketReceiver {
+export function feishuSocket(
+  rt: ChannelRuntime,
+  s: FeishuSettings,
+  opts: { cardDeadlineMs?: number } = {},
+): SocketReceiver {
   let ws: WSClient | null = null;
   let handlers: FeishuHandlers | null = null;
   const log = rt.log.child({ receiver: 'feishu-ws' });
@@ -36,10 +40,19 @@ export function feishuSocket(rt: ChannelRuntime, s: FeishuSettings, opts: { card
           if (ws === client) ws = null;
           reject(err);
         };
-        const timer = setTimeout(() => settle(new Error(`feishu long connection not up within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+        const timer = setTimeout(
+          () => settle(new Error(`feishu long connection not up within ${START_TIMEOUT_MS / 1000} s`)),
+          START_TIMEOUT_MS,
+        );
         const client = new WSClient({
-          appId: s.appId, appSecret: s.appSecret, domain: s.domain, httpInstance: httpInstance(),
-          logger: sdkLogger(log), loggerLevel: LoggerLevel.warn, handshakeTimeoutMs: 10_000, wsConfig: { pingTimeout: 30 },
+          appId: s.appId,
+          appSecret: s.appSecret,
+          domain: s.domain,
+          httpInstance: httpInstance(),
+          logger: sdkLogger(log),
+          loggerLevel: LoggerLevel.warn,
+          handshakeTimeoutMs: 10_000,
+          wsConfig: { pingTimeout: 30 },
           onReady: () => {
             log.info('feishu long connection up');
             settle();

@@ -34,7 +34,8 @@ export function aibotFile(url: string, aeskey: string | undefined, wsUrl: string
     async download(maxBytes) {
       // Checked before any request: the URL comes from a message.
       if (!isAibotFileUrl(url, wsUrl)) throw new FileFetchError('download', 'file url is not on a WeCom host');
-      if (!aeskey || Buffer.from(aeskey, 'base64').length !== 32) throw new FileFetchError('decrypt', 'file message without a usable aeskey');
+      if (!aeskey || Buffer.from(aeskey, 'base64').length !== 32)
+        throw new FileFetchError('decrypt', 'file message without a usable aeskey');
       // Padding adds at most 32 bytes to the ciphertext.
       const got = await fetchFile(url, { maxBytes: maxBytes + 32, timeoutMs: 30_000 });
       let data: Buffer;

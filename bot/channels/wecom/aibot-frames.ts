@@ -33,7 +33,11 @@ function textOf(body: AibotBody): string {
   if (body.msgtype === 'text') return body.text?.content ?? '';
   if (body.msgtype === 'voice') return body.voice?.content ?? '';
   // A mixed message (text + images, H2) carries its words in the text items.
-  if (body.msgtype === 'mixed') return (body.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'text').map((i) => i.text?.content ?? '').join('\n');
+  if (body.msgtype === 'mixed')
+    return (body.mixed?.msg_item ?? [])
+      .filter((i) => i.msgtype === 'text')
+      .map((i) => i.text?.content ?? '')
+      .join('\n');
   return '';
 }
 
@@ -41,15 +45,30 @@ function textOf(body: AibotBody): string {
  * Turns a checked callback body into what the bot must do. `file` builds the attachment for a file
  * message (the caller knows which hosts are allowed).
  */
-export function decodeCallback(botId: string, reqId: string, body: AibotBody, file: (url: string, aeskey: string | undefined) => FileAttachment): Decoded {
+export function decodeCallback(
+  botId: string,
+  reqId: string,
+  body: AibotBody,
+  file: (url: string, aeskey: string | undefined) => FileAttachment,
+): Decoded {
   const chatType = body.chattype === 'group' ? 'group' : 'direct';
   const handle: AibotSocketHandle = {
-    channel: 'wecom', kind: 'aibot-socket', botId, reqId,
-    chatId: chatType === 'group' && body.chatid ? body.chatid : body.from.userid, msgId: body.msgid,
+    channel: 'wecom',
+    kind: 'aibot-socket',
+    botId,
+    reqId,
+    chatId: chatType === 'group' && body.chatid ? body.chatid : body.from.userid,
+    msgId: body.msgid,
   };
   const base = {
-    channel: 'wecom', via: 'wecom-socket', messageKey: body.msgid, userId: body.from.userid, chatType,
-    ...(body.chatid ? { conversationId: body.chatid } : {}), reply: handle, correlationId: randomUUID(),
+    channel: 'wecom',
+    via: 'wecom-socket',
+    messageKey: body.msgid,
+    userId: body.from.userid,
+    chatType,
+    ...(body.chatid ? { conversationId: body.chatid } : {}),
+    reply: handle,
+    correlationId: randomUUID(),
   } as const;
   if (body.msgtype === 'event') {
     const ev = body.event!;
@@ -58,7 +77,11 @@ export function decodeCallback(botId: string, reqId: string, body: AibotBody, fi
     if (ev.eventtype !== 'template_card_event') return { kind: 'ignored', reason: `event ${ev.eventtype}` };
     const key = ev.template_card_event?.event_key ?? ev.event_key;
     if (!key) return { kind: 'ignored', reason: 'card event without event_key' };
-    return { kind: 'click', msg: { ...base, text: '', buttonId: key }, taskId: ev.template_card_event?.task_id ?? ev.task_id };
+    return {
+      kind: 'click',
+      msg: { ...base, text: '', buttonId: key },
+      taskId: ev.template_card_event?.task_id ?? ev.task_id,
+    };
   }
   if (body.msgtype === 'file') {
     if (!body.file) return { kind: 'ignored', reason: 'file message without file' };

@@ -30,7 +30,12 @@ export async function sendViaSocket(to: Target | ReplyHandle, reply: Reply, key?
   const client = botId ? live.get(botId) : live.values().next().value;
   if (!client) throw new ChannelSendError('WeCom AI bot socket is not held by this instance', true);
   try {
-    await client.sendMessage(chatId, pushBody(reply, taskId(key ?? `${chatId}-${Date.now()}`), 20_000) as unknown as Parameters<WSClient['sendMessage']>[1]);
+    await client.sendMessage(
+      chatId,
+      pushBody(reply, taskId(key ?? `${chatId}-${Date.now()}`), 20_000) as unknown as Parameters<
+        WSClient['sendMessage']
+      >[1],
+    );
   } catch (err) {
     const code = errcodeOf(err);
     // -1 is WeCom's "system busy"; any other errcode is a refusal that a retry cannot fix.
@@ -49,7 +54,8 @@ function destination(to: Target | ReplyHandle): { botId: string | null; chatId: 
     return { botId: handle.botId, chatId: handle.chatId };
   }
   const target = to as Exclude<Target, { kind: 'reply' }>;
-  if (target.kind === 'group' && target.id === 'default') throw new ChannelSendError('the "default" group must be resolved by the channel before sendViaSocket', false);
+  if (target.kind === 'group' && target.id === 'default')
+    throw new ChannelSendError('the "default" group must be resolved by the channel before sendViaSocket', false);
   return { botId: null, chatId: target.id };
 }
 
@@ -58,4 +64,3 @@ export function errcodeOf(err: unknown): number | null {
   const code = (err as { errcode?: unknown } | null)?.errcode;
   return typeof code === 'number' ? code : null;
 }
-

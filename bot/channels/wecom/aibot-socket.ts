@@ -7,7 +7,15 @@ import { checkBotCallback } from './bot-callback.js';
 import { errcodeOf, holdSocket, releaseSocket } from './aibot-push.js';
 import { aibotSocketSettings, type AibotSocketSettings } from './config.js';
 import { aibotSdk } from './sdk.js';
-import { FAILED_TEXT, PENDING_TEXT, cardUpdateBody, pendingCardBody, respondBody, streamBody, welcomeBody } from './replies.js';
+import {
+  FAILED_TEXT,
+  PENDING_TEXT,
+  cardUpdateBody,
+  pendingCardBody,
+  respondBody,
+  streamBody,
+  welcomeBody,
+} from './replies.js';
 
 /**
  * The passive answer must reach WeCom within 5 s of the callback (welcome and card updates
@@ -33,13 +41,18 @@ export function wecomAibotReceivers(rt: ChannelRuntime, opts: AibotSocketOptions
 
 function describe(err: unknown): string {
   const code = errcodeOf(err);
-  return code !== null ? `errcode ${code} ${String((err as { errmsg?: unknown }).errmsg ?? '')}` : (err as Error)?.message ?? String(err);
+  return code !== null
+    ? `errcode ${code} ${String((err as { errmsg?: unknown }).errmsg ?? '')}`
+    : ((err as Error)?.message ?? String(err));
 }
 
 /** The SDK's log lines into pino: its debug lines carry whole message bodies (personal data), so they are dropped. */
 function sdkLogger(log: Logger) {
   const detail = (args: unknown[]) => {
-    const text = args.filter((a): a is string => typeof a === 'string' && !/^\s*[[{]/.test(a)).join(' ').slice(0, 200);
+    const text = args
+      .filter((a): a is string => typeof a === 'string' && !/^\s*[[{]/.test(a))
+      .join(' ')
+      .slice(0, 200);
     return text ? { sdk: text } : {};
   };
   return {
@@ -74,7 +87,11 @@ class AibotSocketReceiver implements SocketReceiver {
   private readonly log: Logger;
   private readonly fastReplyMs: number;
 
-  constructor(private readonly rt: ChannelRuntime, private readonly settings: AibotSocketSettings, private readonly opts: AibotSocketOptions) {
+  constructor(
+    private readonly rt: ChannelRuntime,
+    private readonly settings: AibotSocketSettings,
+    private readonly opts: AibotSocketOptions,
+  ) {
     this.name = `wecom-aibot:${settings.botId}`;
     this.log = rt.log.child({ socket: this.name });
     this.fastReplyMs = opts.fastReplyMs ?? AIBOT_FAST_REPLY_MS;
@@ -85,7 +102,9 @@ class AibotSocketReceiver implements SocketReceiver {
     if (this.client) return;
     const { botId, secret, wsUrl } = this.settings;
     const client = new (aibotSdk().WSClient)({
-      botId, secret, wsUrl,
+      botId,
+      secret,
+      wsUrl,
       // Holding the lease means holding the socket: never give up reconnecting on our own.
       maxReconnectAttempts: -1,
       reconnectInterval: this.opts.reconnectIntervalMs ?? 1_000,
@@ -130,14 +149,21 @@ class AibotSocketReceiver implements SocketReceiver {
 
   private authenticated(client: WSClient): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`WeCom AI bot: no authenticated connection within ${this.opts.connectTimeoutMs ?? 20_000} ms`)), this.opts.connectTimeoutMs ?? 20_000);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new Error(`WeCom AI bot: no authenticated connection within ${this.opts.connectTimeoutMs ?? 20_000} ms`),
+          ),
+        this.opts.connectTimeoutMs ?? 20_000,
+      );
       const ok = () => {
         cleanup();
         resolve();
       };
       const refused = (err: Error) => {
         // A refused aibot_subscribe means a wrong bot id or secret; retrying cannot fix it.
-        if (/Authentication failed/.test(err.message)) fail(new Error(`WeCom AI bot refused the credentials of WECOM_BOT_ID/WECOM_BOT_SECRET: ${err.message}`));
+        if (/Authentication failed/.test(err.message))
+          fail(new Error(`WeCom AI bot refused the credentials of WECOM_BOT_ID/WECOM_BOT_SECRET: ${err.message}`));
       };
       const fail = (err: Error) => {
         cleanup();
@@ -171,7 +197,9 @@ class AibotSocketReceiver implements SocketReceiver {
         this.log.warn({ cmd: frame.cmd, reason: checked.ok ? 'no req_id' : checked.reason }, 'callback frame ignored');
         return;
       }
-      const decoded = decodeCallback(this.settings.botId, reqId, checked.body, (url, aeskey) => aibotFile(url, aeskey, this.settings.wsUrl));
+      const decoded = decodeCallback(this.settings.botId, reqId, checked.body, (url, aeskey) =>
+        aibotFile(url, aeskey, this.settings.wsUrl),
+      );
       const log = this.log.child({ msgId: checked.body.msgid, reqId });
       if (decoded.kind === 'ignored') return log.debug({ reason: decoded.reason }, 'callback not for the bot');
       if (decoded.kind === 'superseded') return;
@@ -205,9 +233,18 @@ class AibotSocketReceiver implements SocketReceiver {
    * Runs the pipeline; a fast answer goes back passively on the callback's req_id, a slow one gets
    * `pending` now and the replies through the outbox (aibot_send_msg to the chat) when ready.
    */
-  private async answer(client: WSClient, frame: WsFrame, msg: IncomingMessage, log: Logger, how: {
-    cmd: string; body: (replies: Reply[]) => Record<string, unknown>; pending: () => Record<string, unknown>; failed?: () => Record<string, unknown>;
-  }): Promise<void> {
+  private async answer(
+    client: WSClient,
+    frame: WsFrame,
+    msg: IncomingMessage,
+    log: Logger,
+    how: {
+      cmd: string;
+      body: (replies: Reply[]) => Record<string, unknown>;
+      pending: () => Record<string, unknown>;
+      failed?: () => Record<string, unknown>;
+    },
+  ): Promise<void> {
     const work = this.rt.handle(msg);
     let first: Outcome<Awaited<typeof work>>;
     try {
@@ -242,7 +279,13 @@ class AibotSocketReceiver implements SocketReceiver {
     }
   }
 
-  private async respond(client: WSClient, frame: WsFrame, body: Record<string, unknown>, cmd: string, log: Logger): Promise<boolean> {
+  private async respond(
+    client: WSClient,
+    frame: WsFrame,
+    body: Record<string, unknown>,
+    cmd: string,
+    log: Logger,
+  ): Promise<boolean> {
     try {
       await client.reply(frame, body, cmd);
       return true;

@@ -15,7 +15,11 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
   const s = settingsOf(rt.core);
   if (!s.appCallback) return;
   const corpId = s.corpId!;
-  const crypto: CallbackCrypto = createCallbackCrypto({ token: s.token!, encodingAESKey: s.aesKey!, receiveId: corpId });
+  const crypto: CallbackCrypto = createCallbackCrypto({
+    token: s.token!,
+    encodingAESKey: s.aesKey!,
+    receiveId: corpId,
+  });
   const log = rt.log.child({ via: 'wecom-app' });
   const client = wecomClient(rt.core);
   const fileFor = (mediaId: string, name: string | undefined): FileAttachment => ({
@@ -29,7 +33,14 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
   router.get('/webhooks/wecom', async function wecomVerify(ctx) {
     const q = ctx.query;
     try {
-      const echo = crypto.verifyAndDecrypt({ msg_signature: String(q.msg_signature ?? ''), timestamp: String(q.timestamp ?? ''), nonce: String(q.nonce ?? '') }, plus(q.echostr));
+      const echo = crypto.verifyAndDecrypt(
+        {
+          msg_signature: String(q.msg_signature ?? ''),
+          timestamp: String(q.timestamp ?? ''),
+          nonce: String(q.nonce ?? ''),
+        },
+        plus(q.echostr),
+      );
       ctx.type = 'text/plain';
       ctx.body = echo;
     } catch (err) {
@@ -38,7 +49,11 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
   });
 
   router.post('/webhooks/wecom', async function wecomMessage(ctx) {
-    const q = { msg_signature: String(ctx.query.msg_signature ?? ''), timestamp: String(ctx.query.timestamp ?? ''), nonce: String(ctx.query.nonce ?? '') };
+    const q = {
+      msg_signature: String(ctx.query.msg_signature ?? ''),
+      timestamp: String(ctx.query.timestamp ?? ''),
+      nonce: String(ctx.query.nonce ?? ''),
+    };
     let fields: Record<string, string>;
     try {
       const stale = staleTimestamp(q.timestamp, Date.now());
@@ -48,7 +63,12 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
       fields = parseWecomXml(crypto.verifyAndDecrypt(q, envelope.Encrypt));
     } catch (err) {
       if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
-      return refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
+      return refuse(
+        ctx,
+        log,
+        err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400,
+        (err as Error).message,
+      );
     }
     // Every message and event names its sender; without one there is nobody to answer.
     if (!fields.FromUserName || fields.FromUserName.length > 64) return refuse(ctx, log, 400, 'missing FromUserName');
@@ -67,7 +87,10 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
     if (msg.buttonId) {
       // A click greys out the button with the outcome; the full text follows as a message.
       const first = result.replies[0]!;
-      plain = buildUpdateButtonXml({ ...base, replaceName: (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 20) });
+      plain = buildUpdateButtonXml({
+        ...base,
+        replaceName: (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 20),
+      });
       if (!result.duplicate) await rt.replyLater(msg, result.replies);
     } else {
       plain = buildTextReplyXml({ ...base, content: truncateBytes(joinReplies(result.replies), 2040) });
@@ -79,7 +102,10 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
 }
 
 /** Decrypted XML → IncomingMessage; null for events that need no answer. */
-function toIncoming(f: Record<string, string>, fileFor: (mediaId: string, name: string | undefined) => FileAttachment): IncomingMessage | null {
+function toIncoming(
+  f: Record<string, string>,
+  fileFor: (mediaId: string, name: string | undefined) => FileAttachment,
+): IncomingMessage | null {
   const msgKey = `msg:${f.MsgId ?? `${f.FromUserName}:${f.CreateTime}`}`;
   const base = { channel: 'wecom', via: 'wecom-app', userId: f.FromUserName ?? '', chatType: 'direct' as const };
   const keyed = (messageKey: string) => ({ ...base, messageKey, correlationId: `wecom-app:${messageKey}` });
@@ -91,7 +117,11 @@ function toIncoming(f: Record<string, string>, fileFor: (mediaId: string, name: 
     return { ...keyed(msgKey), text: '', file: fileFor(f.MediaId, f.FileName) };
   }
   if (f.MsgType === 'event' && (f.Event === 'template_card_event' || f.Event === 'template_card_menu_event')) {
-    return { ...keyed(`evt:${f.FromUserName}:${f.CreateTime}:${f.TaskId ?? ''}`), text: '', buttonId: f.EventKey ?? '' };
+    return {
+      ...keyed(`evt:${f.FromUserName}:${f.CreateTime}:${f.TaskId ?? ''}`),
+      text: '',
+      buttonId: f.EventKey ?? '',
+    };
   }
   if (f.MsgType && f.MsgType !== 'event') return { ...keyed(msgKey), text: '' };
   return null;

@@ -31,7 +31,12 @@ export interface BotCallback {
 
 const str = (max: number) => ({ type: 'string', maxLength: max }) as const;
 const opt = (max: number) => ({ ...str(max), nullable: true }) as const;
-const content = { type: 'object', nullable: true, required: ['content'], properties: { content: str(20_480) } } as const;
+const content = {
+  type: 'object',
+  nullable: true,
+  required: ['content'],
+  properties: { content: str(20_480) },
+} as const;
 
 // Only the fields the bot reads are checked, but those strictly: a wrong type (an object where a
 // string belongs, a null body) would otherwise throw deep in the pipeline as a 500.
@@ -43,26 +48,39 @@ const schema: JSONSchemaType<BotCallback> = {
     aibotid: opt(128),
     chatid: opt(191),
     chattype: opt(16),
-    from: { type: 'object', required: ['userid'], properties: { userid: { type: 'string', minLength: 1, maxLength: 64 } } },
+    from: {
+      type: 'object',
+      required: ['userid'],
+      properties: { userid: { type: 'string', minLength: 1, maxLength: 64 } },
+    },
     response_url: opt(2048),
     msgtype: str(32),
     text: content,
     voice: content,
     mixed: {
-      type: 'object', nullable: true, required: ['msg_item'],
+      type: 'object',
+      nullable: true,
+      required: ['msg_item'],
       properties: {
-        msg_item: { type: 'array', maxItems: 50, items: { type: 'object', required: ['msgtype'], properties: { msgtype: str(32), text: content } } },
+        msg_item: {
+          type: 'array',
+          maxItems: 50,
+          items: { type: 'object', required: ['msgtype'], properties: { msgtype: str(32), text: content } },
+        },
       },
     },
     file: { type: 'object', nullable: true, required: ['url'], properties: { url: str(2048), aeskey: opt(128) } },
     event: {
-      type: 'object', nullable: true, required: ['eventtype'],
+      type: 'object',
+      nullable: true,
+      required: ['eventtype'],
       properties: {
         eventtype: str(64),
         event_key: opt(1024),
         task_id: opt(128),
         template_card_event: {
-          type: 'object', nullable: true,
+          type: 'object',
+          nullable: true,
           properties: { event_key: opt(1024), task_id: opt(128), card_type: opt(64) },
         },
       },
@@ -77,8 +95,13 @@ let compiled: ReturnType<typeof compile> | undefined;
 /** The body when its shape is what the bot reads; otherwise the reason, for the log. */
 export function checkBotCallback(value: unknown): { ok: true; body: BotCallback } | { ok: false; reason: string } {
   const validate = (compiled ??= compile());
-  if (!validate(value)) return { ok: false, reason: `callback shape: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}` };
-  if (value.msgtype === 'text' && !value.text) return { ok: false, reason: 'callback shape: a text message without text' };
+  if (!validate(value))
+    return {
+      ok: false,
+      reason: `callback shape: ${validate.errors?.[0]?.instancePath || '/'} ${validate.errors?.[0]?.message ?? ''}`,
+    };
+  if (value.msgtype === 'text' && !value.text)
+    return { ok: false, reason: 'callback shape: a text message without text' };
   if (value.msgtype === 'event' && !value.event) return { ok: false, reason: 'callback shape: an event without event' };
   return { ok: true, body: value };
 }

@@ -14,7 +14,11 @@ export function mountWecomBot(router: Router, rt: ChannelRuntime): void {
   if (!s.aiBot) return;
   const crypto = createCallbackCrypto({ token: s.botToken!, encodingAESKey: s.botAesKey!, receiveId: '' });
   const log = rt.log.child({ via: 'wecom-bot' });
-  const query = (q: Record<string, unknown>) => ({ msg_signature: String(q.msg_signature ?? ''), timestamp: String(q.timestamp ?? ''), nonce: String(q.nonce ?? '') });
+  const query = (q: Record<string, unknown>) => ({
+    msg_signature: String(q.msg_signature ?? ''),
+    timestamp: String(q.timestamp ?? ''),
+    nonce: String(q.nonce ?? ''),
+  });
 
   router.get('/webhooks/wecom-bot', async function wecomBotVerify(ctx) {
     try {
@@ -36,13 +40,21 @@ export function mountWecomBot(router: Router, rt: ChannelRuntime): void {
       plain = crypto.verifyAndDecrypt(q, envelope.encrypt);
     } catch (err) {
       if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
-      return refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
+      return refuse(
+        ctx,
+        log,
+        err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400,
+        (err as Error).message,
+      );
     }
     // Authentic but not the shape we read: a 400, which WeCom retries a few times, harmlessly (nothing was written).
     const parsed = parseBotCallback(plain);
     if (!parsed.ok) return refuse(ctx, log, 400, parsed.reason);
     const body = parsed.body;
-    const cardEvent = body.msgtype === 'event' && body.event?.eventtype === 'template_card_event' ? body.event.template_card_event : undefined;
+    const cardEvent =
+      body.msgtype === 'event' && body.event?.eventtype === 'template_card_event'
+        ? body.event.template_card_event
+        : undefined;
     const click = typeof cardEvent?.event_key === 'string' && cardEvent.event_key ? cardEvent.event_key : undefined;
     if (body.msgtype === 'event' && !click) {
       ctx.body = '';
@@ -52,8 +64,15 @@ export function mountWecomBot(router: Router, rt: ChannelRuntime): void {
     const responseUrl = isWecomUrl(rt.core, body.response_url) ? body.response_url : undefined;
     if (body.response_url && !responseUrl) log.warn({ correlationId }, 'response_url outside WeCom ignored');
     const msg: IncomingMessage = {
-      channel: 'wecom', via: 'wecom-bot', messageKey: body.msgid, correlationId, userId: body.from.userid, chatType: body.chattype === 'group' ? 'group' : 'direct',
-      conversationId: body.chatid, text: body.msgtype === 'text' ? body.text?.content ?? '' : '', ...(click ? { buttonId: click } : {}),
+      channel: 'wecom',
+      via: 'wecom-bot',
+      messageKey: body.msgid,
+      correlationId,
+      userId: body.from.userid,
+      chatType: body.chattype === 'group' ? 'group' : 'direct',
+      conversationId: body.chatid,
+      text: body.msgtype === 'text' ? (body.text?.content ?? '') : '',
+      ...(click ? { buttonId: click } : {}),
       ...(body.msgtype === 'file' && body.file?.url ? { file: botFile(crypto, body.file.url) } : {}),
       ...(responseUrl ? { reply: responseUrlHandle(responseUrl) } : {}),
     };
@@ -62,9 +81,16 @@ export function mountWecomBot(router: Router, rt: ChannelRuntime): void {
       ctx.body = '';
       return;
     }
-    const reply = click ? cardUpdateBody(body.from.userid, body.msgid, cardEvent?.task_id, result.replies) : respondBody(body.msgid, result.replies);
+    const reply = click
+      ? cardUpdateBody(body.from.userid, body.msgid, cardEvent?.task_id, result.replies)
+      : respondBody(body.msgid, result.replies);
     const sealed = crypto.encryptReply(JSON.stringify(reply), q.timestamp, q.nonce);
-    ctx.body = { encrypt: sealed.encrypt, msgsignature: sealed.signature, timestamp: Number(sealed.timestamp), nonce: sealed.nonce };
+    ctx.body = {
+      encrypt: sealed.encrypt,
+      msgsignature: sealed.signature,
+      timestamp: Number(sealed.timestamp),
+      nonce: sealed.nonce,
+    };
   });
 }
 

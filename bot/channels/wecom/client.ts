@@ -28,8 +28,11 @@ export class WecomClient {
   private async accessToken(force = false): Promise<string> {
     if (!force && this.token && this.token.expiresAt > Date.now()) return this.token.value;
     const { corpId: corpid, secret } = settingsOf(this.core);
-    const res = await requestJson<WecomResponse>(`${this.base}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpid ?? '')}&corpsecret=${encodeURIComponent(secret ?? '')}`);
-    if (res.errcode || !res.access_token) throw new ApiError(`WeCom gettoken failed: ${res.errcode} ${res.errmsg}`, false, res.errcode);
+    const res = await requestJson<WecomResponse>(
+      `${this.base}/cgi-bin/gettoken?corpid=${encodeURIComponent(corpid ?? '')}&corpsecret=${encodeURIComponent(secret ?? '')}`,
+    );
+    if (res.errcode || !res.access_token)
+      throw new ApiError(`WeCom gettoken failed: ${res.errcode} ${res.errmsg}`, false, res.errcode);
     // Refresh five minutes early so a token never expires mid-request.
     this.token = { value: res.access_token, expiresAt: Date.now() + ((res.expires_in ?? 7200) - 300) * 1000 };
     return this.token.value;
@@ -39,9 +42,12 @@ export class WecomClient {
   private async call(path: string, body: unknown): Promise<WecomResponse> {
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.accessToken(attempt > 0);
-      const res = await requestJson<WecomResponse>(`${this.base}${path}?access_token=${encodeURIComponent(token)}`, { body });
+      const res = await requestJson<WecomResponse>(`${this.base}${path}?access_token=${encodeURIComponent(token)}`, {
+        body,
+      });
       if (res.errcode && TOKEN_ERRORS.has(res.errcode) && attempt === 0) continue;
-      if (res.errcode) throw new ApiError(`WeCom ${path} failed: ${res.errcode} ${res.errmsg}`, res.errcode === -1, res.errcode);
+      if (res.errcode)
+        throw new ApiError(`WeCom ${path} failed: ${res.errcode} ${res.errmsg}`, res.errcode === -1, res.errcode);
       return res;
     }
     throw new ApiError(`WeCom ${path}: token refresh did not help`, true);
@@ -52,7 +58,12 @@ export class WecomClient {
     const agentid = Number(settingsOf(this.core).agentId);
     const body = reply.buttons?.length
       ? { touser: userId, msgtype: 'template_card', agentid, template_card: buttonCard(taskId, reply, reply.text) }
-      : { touser: userId, msgtype: 'text', agentid, text: { content: reply.title ? `${reply.title}\n${reply.text}` : reply.text } };
+      : {
+          touser: userId,
+          msgtype: 'text',
+          agentid,
+          text: { content: reply.title ? `${reply.title}\n${reply.text}` : reply.text },
+        };
     const res = await this.call('/cgi-bin/message/send', body);
     return { responseCode: res.response_code ?? null };
   }
@@ -71,7 +82,10 @@ export class WecomClient {
       } catch (err) {
         throw new FileFetchError('download', (err as Error).message);
       }
-      const file = await fetchFile(`${this.base}/cgi-bin/media/get?access_token=${encodeURIComponent(token)}&media_id=${encodeURIComponent(mediaId)}`, { maxBytes });
+      const file = await fetchFile(
+        `${this.base}/cgi-bin/media/get?access_token=${encodeURIComponent(token)}&media_id=${encodeURIComponent(mediaId)}`,
+        { maxBytes },
+      );
       if (!/json/i.test(file.contentType)) return file;
       let res: WecomResponse = {};
       try {
@@ -80,14 +94,22 @@ export class WecomClient {
         // not JSON after all: fall through to the error below
       }
       if (res.errcode && TOKEN_ERRORS.has(res.errcode) && attempt === 0) continue;
-      throw new FileFetchError('download', `WeCom media/get failed: ${res.errcode ?? 'no errcode'} ${res.errmsg ?? ''}`.trim());
+      throw new FileFetchError(
+        'download',
+        `WeCom media/get failed: ${res.errcode ?? 'no errcode'} ${res.errmsg ?? ''}`.trim(),
+      );
     }
     throw new FileFetchError('download', 'WeCom media/get: token refresh did not help');
   }
 
   /** Greys out a sent card's buttons with `text` for the given members. */
   async updateCard(responseCode: string, userIds: string[], text: string): Promise<void> {
-    await this.call('/cgi-bin/message/update_template_card', { userids: userIds, agentid: Number(settingsOf(this.core).agentId), response_code: responseCode, button: { replace_name: text.slice(0, 20) } });
+    await this.call('/cgi-bin/message/update_template_card', {
+      userids: userIds,
+      agentid: Number(settingsOf(this.core).agentId),
+      response_code: responseCode,
+      button: { replace_name: text.slice(0, 20) },
+    });
   }
 
   /**
@@ -102,8 +124,11 @@ export class WecomClient {
   /** Markdown to the group push webhook; `<@userid>` mentions the approvers. */
   async sendToGroup(reply: Reply): Promise<void> {
     const key = settingsOf(this.core).groupWebhookKey ?? '';
-    const res = await requestJson<WecomResponse>(`${this.base}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, { body: markdownBody(reply, 4000) });
-    if (res.errcode) throw new ApiError(`WeCom webhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 45009, res.errcode);
+    const res = await requestJson<WecomResponse>(`${this.base}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`, {
+      body: markdownBody(reply, 4000),
+    });
+    if (res.errcode)
+      throw new ApiError(`WeCom webhook failed: ${res.errcode} ${res.errmsg}`, res.errcode === 45009, res.errcode);
   }
 }
 

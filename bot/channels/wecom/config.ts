@@ -56,9 +56,17 @@ export interface WecomSettings {
 export function wecomSettings(env: Record<string, string | undefined>): WecomSettings {
   const v = (k: string) => envValue(env, k);
   const s = {
-    corpId: v('WECOM_CORP_ID'), token: v('WECOM_TOKEN'), aesKey: v('WECOM_AES_KEY'), agentId: v('WECOM_AGENT_ID'), secret: v('WECOM_SECRET'),
-    botToken: v('WECOM_BOT_TOKEN'), botAesKey: v('WECOM_BOT_AES_KEY'), botId: v('WECOM_BOT_ID'), botSecret: v('WECOM_BOT_SECRET'),
-    groupWebhookKey: v('WECOM_GROUP_WEBHOOK_KEY'), apiBase: (v('WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com').replace(/\/$/, ''),
+    corpId: v('WECOM_CORP_ID'),
+    token: v('WECOM_TOKEN'),
+    aesKey: v('WECOM_AES_KEY'),
+    agentId: v('WECOM_AGENT_ID'),
+    secret: v('WECOM_SECRET'),
+    botToken: v('WECOM_BOT_TOKEN'),
+    botAesKey: v('WECOM_BOT_AES_KEY'),
+    botId: v('WECOM_BOT_ID'),
+    botSecret: v('WECOM_BOT_SECRET'),
+    groupWebhookKey: v('WECOM_GROUP_WEBHOOK_KEY'),
+    apiBase: (v('WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com').replace(/\/$/, ''),
   };
   return {
     ...s,
@@ -80,12 +88,21 @@ export function configureWecom(env: Record<string, string | undefined>): Channel
   const s = wecomSettings(env);
   const socket = configureAibotSocket(env);
   const problems = [...envProblems(env, SPECS), ...socket.problems];
-  const pairs: [string, string, string][] = [['WECOM_TOKEN', 'WECOM_AES_KEY', '自建应用回调'], ['WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY', '智能机器人回调']];
+  const pairs: [string, string, string][] = [
+    ['WECOM_TOKEN', 'WECOM_AES_KEY', '自建应用回调'],
+    ['WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY', '智能机器人回调'],
+  ];
   for (const [a, b, what] of pairs) {
     if (envValue(env, a) && !envValue(env, b)) problems.push(missing(b, `${what}需要 ${a} 和 ${b}`));
     if (envValue(env, b) && !envValue(env, a)) problems.push(missing(a, `${what}需要 ${a} 和 ${b}`));
   }
-  if (s.appCallback && !s.app) problems.push(missing(s.secret ? 'WECOM_AGENT_ID' : 'WECOM_SECRET', '自建应用回调已配置, 发消息还需要 WECOM_AGENT_ID 和 WECOM_SECRET'));
+  if (s.appCallback && !s.app)
+    problems.push(
+      missing(
+        s.secret ? 'WECOM_AGENT_ID' : 'WECOM_SECRET',
+        '自建应用回调已配置, 发消息还需要 WECOM_AGENT_ID 和 WECOM_SECRET',
+      ),
+    );
   return { enabled: s.app || s.appCallback || s.aiBot || socket.enabled || s.group, problems };
 }
 
@@ -122,11 +139,15 @@ export function configureAibotSocket(env: Record<string, string | undefined>): C
   if (present(id) && !/^[A-Za-z0-9_-]{1,128}$/.test(id)) {
     problems.push(`WECOM_BOT_ID 应为智能机器人的 BotID (字母、数字、_ 或 -), 实际为 ${JSON.stringify(id)}`);
   }
-  if (present(id) && !present(secret)) problems.push('WECOM_BOT_SECRET 应为智能机器人长连接的 Secret, 实际未设置 (已设置 WECOM_BOT_ID)');
-  if (present(secret) && !present(id)) problems.push('WECOM_BOT_ID 应为智能机器人的 BotID, 实际未设置 (已设置 WECOM_BOT_SECRET)');
+  if (present(id) && !present(secret))
+    problems.push('WECOM_BOT_SECRET 应为智能机器人长连接的 Secret, 实际未设置 (已设置 WECOM_BOT_ID)');
+  if (present(secret) && !present(id))
+    problems.push('WECOM_BOT_ID 应为智能机器人的 BotID, 实际未设置 (已设置 WECOM_BOT_SECRET)');
   const url = env.WECOM_BOT_WS_URL;
   if (present(url) && !validWsUrl(url)) {
-    problems.push(`WECOM_BOT_WS_URL 应为 ws:// 或 wss:// 开头的长连接地址, 例如 ${DEFAULT_AIBOT_WS_URL}, 实际为 ${JSON.stringify(url)}`);
+    problems.push(
+      `WECOM_BOT_WS_URL 应为 ws:// 或 wss:// 开头的长连接地址, 例如 ${DEFAULT_AIBOT_WS_URL}, 实际为 ${JSON.stringify(url)}`,
+    );
   }
   return { enabled: present(id) && present(secret) && problems.length === 0, problems };
 }
@@ -135,5 +156,9 @@ export function configureAibotSocket(env: Record<string, string | undefined>): C
 export function aibotSocketSettings(core: Core): AibotSocketSettings | null {
   const env = core.config.env ?? {};
   if (!configureAibotSocket(env).enabled) return null;
-  return { botId: env.WECOM_BOT_ID!.trim(), secret: env.WECOM_BOT_SECRET!.trim(), wsUrl: present(env.WECOM_BOT_WS_URL) ? env.WECOM_BOT_WS_URL.trim() : DEFAULT_AIBOT_WS_URL };
+  return {
+    botId: env.WECOM_BOT_ID!.trim(),
+    secret: env.WECOM_BOT_SECRET!.trim(),
+    wsUrl: present(env.WECOM_BOT_WS_URL) ? env.WECOM_BOT_WS_URL.trim() : DEFAULT_AIBOT_WS_URL,
+  };
 }

@@ -8,5 +8,7 @@ export function responseUrlHandle(url: string): ReplyHandle {
 
 /** The URL of a response_url handle, or null for anything else. */
 export function responseUrlOf(handle: ReplyHandle): string | null {
-  return handle.channel === 'wecom' && handle.kind === 'response_url' && typeof handle.url === 'string' ? handle.url : null;
+  return handle.channel === 'wecom' && handle.kind === 'response_url' && typeof handle.url === 'string'
+    ? handle.url
+    : null;
 }

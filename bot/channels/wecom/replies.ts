@@ -38,9 +38,13 @@ export function taskId(seed: string): string {
 /** A button_interaction card (at most 6 buttons, the first highlighted). */
 export function buttonCard(task: string, reply: Reply, text: string): Json {
   return {
-    card_type: 'button_interaction', task_id: cleanTaskId(task),
-    main_title: { title: (reply.title ?? '客户管家').slice(0, 26) }, sub_title_text: truncateBytes(text, 1000),
-    button_list: reply.buttons!.slice(0, 6).map((b, i) => ({ text: b.text.slice(0, 10), style: i === 0 ? 1 : 2, key: b.id })),
+    card_type: 'button_interaction',
+    task_id: cleanTaskId(task),
+    main_title: { title: (reply.title ?? '客户管家').slice(0, 26) },
+    sub_title_text: truncateBytes(text, 1000),
+    button_list: reply
+      .buttons!.slice(0, 6)
+      .map((b, i) => ({ text: b.text.slice(0, 10), style: i === 0 ? 1 : 2, key: b.id })),
   };
 }
 
@@ -72,7 +76,13 @@ export function streamBody(msgid: string, content: string): Json {
 export function cardUpdateBody(userid: string, msgid: string, task: string | undefined, replies: Reply[]): Json {
   const first = replies[0]!;
   const outcome = (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 10) || '已处理';
-  return doneCard(userid, task || taskId(msgid), first.title ?? '客户管家', truncateBytes(joinReplies(replies), 1000), outcome);
+  return doneCard(
+    userid,
+    task || taskId(msgid),
+    first.title ?? '客户管家',
+    truncateBytes(joinReplies(replies), 1000),
+    outcome,
+  );
 }
 
 /** A neutral card update sent while the pipeline is still working (the 5 s window must not pass unanswered). */
@@ -85,8 +95,10 @@ function doneCard(userid: string, task: string, title: string, text: string, out
     response_type: 'update_template_card',
     userids: [userid],
     template_card: {
-      card_type: 'button_interaction', task_id: cleanTaskId(task),
-      main_title: { title: title.slice(0, 26) }, sub_title_text: text,
+      card_type: 'button_interaction',
+      task_id: cleanTaskId(task),
+      main_title: { title: title.slice(0, 26) },
+      sub_title_text: text,
       button_list: [{ text: outcome, style: 2, key: 'steward-done' }],
       replace_text: outcome,
     },

@@ -34,10 +34,21 @@ export async function sendWecom(core: Core, target: Target, reply: Reply, key: s
         return {};
       }
       if (!s.aiBotSocket) {
-        throw new ChannelSendError(isDefaultGroup(target.id) ? 'WECOM_GROUP_WEBHOOK_KEY is not set' : 'WeCom pushes to a chat id only over the AI bot long connection (WECOM_BOT_ID)', false);
+        throw new ChannelSendError(
+          isDefaultGroup(target.id)
+            ? 'WECOM_GROUP_WEBHOOK_KEY is not set'
+            : 'WeCom pushes to a chat id only over the AI bot long connection (WECOM_BOT_ID)',
+          false,
+        );
       }
-      const chatId = isDefaultGroup(target.id) ? (await core.models.StewardMeta.findByPk(REMEMBERED_GROUP))?.value : target.id;
-      if (!chatId) throw new ChannelSendError('no team group for the AI bot yet (@-mention the bot in a group once, or set WECOM_GROUP_WEBHOOK_KEY)', false);
+      const chatId = isDefaultGroup(target.id)
+        ? (await core.models.StewardMeta.findByPk(REMEMBERED_GROUP))?.value
+        : target.id;
+      if (!chatId)
+        throw new ChannelSendError(
+          'no team group for the AI bot yet (@-mention the bot in a group once, or set WECOM_GROUP_WEBHOOK_KEY)',
+          false,
+        );
       return await sendViaSocket({ kind: 'group', id: chatId }, reply, key);
     }
     if (!s.app && s.aiBotSocket) return await sendViaSocket(target, reply, key);
@@ -63,7 +74,8 @@ export async function updateWecomCard(core: Core, cardRef: string, userId: strin
  */
 export function wecomReachable(core: Core, target: Target): boolean {
   const s = settingsOf(core);
-  if (target.kind === 'reply') return target.handle.kind === 'aibot-socket' ? s.aiBotSocket : responseUrlOf(target.handle) !== null;
+  if (target.kind === 'reply')
+    return target.handle.kind === 'aibot-socket' ? s.aiBotSocket : responseUrlOf(target.handle) !== null;
   if (target.kind === 'group') return isDefaultGroup(target.id) ? s.group : s.aiBotSocket;
   return s.app || s.aiBotSocket;
 }

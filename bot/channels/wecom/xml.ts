@@ -85,9 +85,16 @@ function escapeText(text: string | number): string {
 }
 
 /** The encrypted passive-reply envelope (official template from the WeCom Python sample). */
-export function buildPassiveReplyXml(fields: { encrypt: string; signature: string; timestamp: string; nonce: string }): string {
-  return `<xml><Encrypt>${cdata(fields.encrypt)}</Encrypt><MsgSignature>${cdata(fields.signature)}</MsgSignature>`
-    + `<TimeStamp>${escapeText(fields.timestamp)}</TimeStamp><Nonce>${cdata(fields.nonce)}</Nonce></xml>`;
+export function buildPassiveReplyXml(fields: {
+  encrypt: string;
+  signature: string;
+  timestamp: string;
+  nonce: string;
+}): string {
+  return (
+    `<xml><Encrypt>${cdata(fields.encrypt)}</Encrypt><MsgSignature>${cdata(fields.signature)}</MsgSignature>` +
+    `<TimeStamp>${escapeText(fields.timestamp)}</TimeStamp><Nonce>${cdata(fields.nonce)}</Nonce></xml>`
+  );
 }
 
 export interface ReplyHeader {
@@ -100,8 +107,10 @@ export interface ReplyHeader {
 }
 
 function header(h: ReplyHeader, msgType: string): string {
-  return `<ToUserName>${cdata(h.toUser)}</ToUserName><FromUserName>${cdata(h.fromUser)}</FromUserName>`
-    + `<CreateTime>${escapeText(h.createTime)}</CreateTime><MsgType>${cdata(msgType)}</MsgType>`;
+  return (
+    `<ToUserName>${cdata(h.toUser)}</ToUserName><FromUserName>${cdata(h.fromUser)}</FromUserName>` +
+    `<CreateTime>${escapeText(h.createTime)}</CreateTime><MsgType>${cdata(msgType)}</MsgType>`
+  );
 }
 
 /** Plaintext passive text reply (encrypt it before sending). */

@@ -29,8 +29,14 @@ export async function duplicatesByOwner(core: Core): Promise<{ total: number; re
     for (const id of owners) owned.set(id, [...(owned.get(id) ?? []), p]);
     if (!owners.length) orphans.push(p);
   }
-  const recipients: OwnerDuplicates[] = [...owned].map(([id, list]) => ({ operator: byId.get(id)!, pairs: list, unassigned: false }));
-  if (orphans.length) for (const admin of operators.filter((o) => o.roleList().includes('admin'))) recipients.push({ operator: admin, pairs: orphans, unassigned: true });
+  const recipients: OwnerDuplicates[] = [...owned].map(([id, list]) => ({
+    operator: byId.get(id)!,
+    pairs: list,
+    unassigned: false,
+  }));
+  if (orphans.length)
+    for (const admin of operators.filter((o) => o.roleList().includes('admin')))
+      recipients.push({ operator: admin, pairs: orphans, unassigned: true });
   return { total: pairs.length, recipients };
 }
 
@@ -40,7 +46,11 @@ export const DIGEST_PAIRS = 20;
 /** The 疑似重复 section of one person's weekly digest. */
 export function ownerDuplicatesText(name: string, r: Pick<OwnerDuplicates, 'pairs' | 'unassigned'>): string {
   const whose = r.unassigned ? '没有可用负责人的客户中' : '你负责的客户中';
-  return [`${name} 你好, ${whose}有 ${r.pairs.length} 对疑似重复 (同手机、同名称, 或与已并入的客户相同):`, ...pairList(r.pairs, DIGEST_PAIRS), DISMISS_HINT].join('\n');
+  return [
+    `${name} 你好, ${whose}有 ${r.pairs.length} 对疑似重复 (同手机、同名称, 或与已并入的客户相同):`,
+    ...pairList(r.pairs, DIGEST_PAIRS),
+    DISMISS_HINT,
+  ].join('\n');
 }
 
 /** Sales limited to their own customers (SALES_SCOPE=own) see the pairs of their own customers unless they name one; others see all. */

@@ -34,9 +34,14 @@ export function pairList(pairs: DuplicatePair[], limit: number): string[] {
 
 /** A whole scan as text (chat without a code, the CLI). */
 export function scanText(scan: DuplicateScan, limit: number): string {
-  if (!scan.pairs.length && !scan.crowds.length) return `没有发现疑似重复客户${scan.dismissed ? ` (已忽略 ${scan.dismissed} 对)` : ''}。`;
-  const counts = (['phone', 'name', 'alias'] as const).map((s) => [SIGNAL_LABELS[s], scan.pairs.filter((p) => p.signals.includes(s)).length] as const).filter(([, n]) => n > 0);
-  const lines = [`疑似重复客户 ${scan.pairs.length} 对${counts.length ? ` (${counts.map(([l, n]) => `${l} ${n}`).join(', ')})` : ''}${scan.dismissed ? `, 已忽略 ${scan.dismissed} 对` : ''}:`];
+  if (!scan.pairs.length && !scan.crowds.length)
+    return `没有发现疑似重复客户${scan.dismissed ? ` (已忽略 ${scan.dismissed} 对)` : ''}。`;
+  const counts = (['phone', 'name', 'alias'] as const)
+    .map((s) => [SIGNAL_LABELS[s], scan.pairs.filter((p) => p.signals.includes(s)).length] as const)
+    .filter(([, n]) => n > 0);
+  const lines = [
+    `疑似重复客户 ${scan.pairs.length} 对${counts.length ? ` (${counts.map(([l, n]) => `${l} ${n}`).join(', ')})` : ''}${scan.dismissed ? `, 已忽略 ${scan.dismissed} 对` : ''}:`,
+  ];
   lines.push(...pairList(scan.pairs, limit), ...scan.crowds.map(crowdLine));
   if (scan.pairs.length) lines.push(DISMISS_HINT);
   return lines.join('\n');
@@ -45,9 +50,14 @@ export function scanText(scan: DuplicateScan, limit: number): string {
 /** The pairs of one customer, seen from it. */
 export function customerDuplicatesText(code: string, name: string, scan: DuplicateScan, limit: number): string {
   const others = scan.pairs.map((p) => ({ p, other: p.a.code === code ? p.b : p.a }));
-  if (!others.length && !scan.crowds.length) return `没有发现与 ${code} ${name} 疑似重复的客户${scan.dismissed ? ` (已忽略 ${scan.dismissed} 对)` : ''}。`;
+  if (!others.length && !scan.crowds.length)
+    return `没有发现与 ${code} ${name} 疑似重复的客户${scan.dismissed ? ` (已忽略 ${scan.dismissed} 对)` : ''}。`;
   const lines = [`与 ${code} ${name} 疑似重复的客户 ${others.length} 个:`];
-  lines.push(...others.slice(0, limit).map(({ p, other }, i) => `${i + 1}. ${who(other)} — ${signalText(p)}\n   是同一客户: ${mergeCommandText(p)}`));
+  lines.push(
+    ...others
+      .slice(0, limit)
+      .map(({ p, other }, i) => `${i + 1}. ${who(other)} — ${signalText(p)}\n   是同一客户: ${mergeCommandText(p)}`),
+  );
   if (others.length > limit) lines.push(`另有 ${others.length - limit} 个未列出, 请在后台「疑似重复」查看全部。`);
   lines.push(...scan.crowds.map(crowdLine));
   if (others.length) lines.push(DISMISS_HINT);

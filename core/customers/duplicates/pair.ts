@@ -23,13 +23,34 @@ export function parsePairKey(raw: string): [number, number] | null {
 export async function pairState(core: Core, rawKey: string): Promise<PairState | null> {
   const ids = parsePairKey(rawKey);
   if (!ids) return null;
-  const rows = await core.models.Customer.findAll({ where: { id: ids }, attributes: ['id', 'code', 'name', 'status', 'ownerId'] });
+  const rows = await core.models.Customer.findAll({
+    where: { id: ids },
+    attributes: ['id', 'code', 'name', 'status', 'ownerId'],
+  });
   if (rows.length !== 2) return null;
   const key = pairKey(ids[0], ids[1]);
   const dismissal = await dismissalOf(core, ids[0], ids[1]);
-  const found = (await findDuplicatePairs(core, { customerId: ids[0], includeDismissed: true })).pairs.find((p) => p.key === key);
+  const found = (await findDuplicatePairs(core, { customerId: ids[0], includeDismissed: true })).pairs.find(
+    (p) => p.key === key,
+  );
   if (found) return { pair: found, state: dismissal ? 'dismissed' : 'open', dismissal };
-  const owners = new Map((await core.models.Operator.findAll({ where: { id: rows.map((r) => r.ownerId).filter((v): v is number => v !== null) }, attributes: ['id', 'displayName'] })).map((o) => [o.id, o.displayName]));
-  const [a, b] = [ids[0], ids[1]].map((id) => rows.find((r) => r.id === id)!).map((r) => ({ id: r.id, code: r.code, name: r.name, status: r.status, ownerId: r.ownerId, owner: r.ownerId === null ? null : owners.get(r.ownerId) ?? null }));
+  const owners = new Map(
+    (
+      await core.models.Operator.findAll({
+        where: { id: rows.map((r) => r.ownerId).filter((v): v is number => v !== null) },
+        attributes: ['id', 'displayName'],
+      })
+    ).map((o) => [o.id, o.displayName]),
+  );
+  const [a, b] = [ids[0], ids[1]]
+    .map((id) => rows.find((r) => r.id === id)!)
+    .map((r) => ({
+      id: r.id,
+      code: r.code,
+      name: r.name,
+      status: r.status,
+      ownerId: r.ownerId,
+      owner: r.ownerId === null ? null : (owners.get(r.ownerId) ?? null),
+    }));
   return { pair: { key, a: a!, b: b!, signals: [] }, state: dismissal ? 'dismissed' : 'gone', dismissal };
 }

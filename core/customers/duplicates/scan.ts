@@ -5,7 +5,11 @@ import { isDeleted } from '../lifecycle.js';
 /** Why two customers look like one: the same phone (blind index), normalised name, or a merged-in customer's name or phone. */
 export type DuplicateSignal = 'phone' | 'name' | 'alias';
 
-export const SIGNAL_LABELS: Record<DuplicateSignal, string> = { phone: '同手机', name: '同名称', alias: '与已并入的客户相同' };
+export const SIGNAL_LABELS: Record<DuplicateSignal, string> = {
+  phone: '同手机',
+  name: '同名称',
+  alias: '与已并入的客户相同',
+};
 
 /** One customer of a pair, as people see it (no phone: the signal says it matched, never what). */
 export interface PairSide {
@@ -84,14 +88,20 @@ async function sharedKeys(core: Core, column: string, only: Row | null): Promise
   }
   const { sequelize } = core.models;
   const hint = sequelize.getDialect() === 'mysql' ? ` FORCE INDEX (customers_${column})` : '';
-  const rows = await selectRows<{ k: string }>(sequelize, `SELECT ${column} AS k FROM customers${hint} WHERE ${column} IS NOT NULL GROUP BY ${column} HAVING COUNT(*) > 1`, []);
+  const rows = await selectRows<{ k: string }>(
+    sequelize,
+    `SELECT ${column} AS k FROM customers${hint} WHERE ${column} IS NOT NULL GROUP BY ${column} HAVING COUNT(*) > 1`,
+    [],
+  );
   return rows.map((r) => r.k);
 }
 
 async function membersOf(core: Core, column: string, keys: string[]): Promise<Map<string, Row[]>> {
   const groups = new Map<string, Row[]>();
   for (const part of chunks(keys)) {
-    const rows = await selectRows<Row>(core.models.sequelize, `${ROW} WHERE ${column} IN (?) AND status <> 'deleted'`, [part]);
+    const rows = await selectRows<Row>(core.models.sequelize, `${ROW} WHERE ${column} IN (?) AND status <> 'deleted'`, [
+      part,
+    ]);
     for (const r of rows) {
       const k = r[column as 'name_norm'] as string;
       groups.set(k, [...(groups.get(k) ?? []), r]);
@@ -112,12 +122,16 @@ async function aliasMatches(core: Core, only: Row | null): Promise<Array<{ x: nu
     JOIN customers x ON x.${column} = t.${column}
     WHERE t.merged_into IS NOT NULL AND t.${column} IS NOT NULL AND s.status <> 'deleted' AND x.status <> 'deleted' AND x.id <> s.id${scope}`;
   const { sequelize } = core.models;
-  return [...await selectRows<{ x: number; s: number }>(sequelize, part('name_norm'), values), ...await selectRows<{ x: number; s: number }>(sequelize, part('phone_hash'), values)];
+  return [
+    ...(await selectRows<{ x: number; s: number }>(sequelize, part('name_norm'), values)),
+    ...(await selectRows<{ x: number; s: number }>(sequelize, part('phone_hash'), values)),
+  ];
 }
 
 async function rowsById(core: Core, ids: number[]): Promise<Row[]> {
   const out: Row[] = [];
-  for (const part of chunks(ids)) out.push(...await selectRows<Row>(core.models.sequelize, `${ROW} WHERE id IN (?)`, [part]));
+  for (const part of chunks(ids))
+    out.push(...(await selectRows<Row>(core.models.sequelize, `${ROW} WHERE id IN (?)`, [part])));
   return out;
 }
 
@@ -132,7 +146,12 @@ const ORDER: DuplicateSignal[] = ['phone', 'name', 'alias'];
 
 /** Strongest first: more signals, then a shared phone, then by code. */
 function rank(x: DuplicatePair, y: DuplicatePair): number {
-  return y.signals.length - x.signals.length || ORDER.indexOf(x.signals[0]!) - ORDER.indexOf(y.signals[0]!) || x.a.code.localeCompare(y.a.code) || x.b.code.localeCompare(y.b.code);
+  return (
+    y.signals.length - x.signals.length ||
+    ORDER.indexOf(x.signals[0]!) - ORDER.indexOf(y.signals[0]!) ||
+    x.a.code.localeCompare(y.a.code) ||
+    x.b.code.localeCompare(y.b.code)
+  );
 }
 
 /**
@@ -142,7 +161,7 @@ function rank(x: DuplicatePair, y: DuplicatePair): number {
  * signal over its index, then lookups by key.
  */
 export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Promise<DuplicateScan> {
-  const only = scope.customerId ? (await rowsById(core, [scope.customerId]))[0] ?? null : null;
+  const only = scope.customerId ? ((await rowsById(core, [scope.customerId]))[0] ?? null) : null;
   if (scope.customerId && (!only || isDeleted(only.status))) return { pairs: [], crowds: [], dismissed: 0 };
   const rows = new Map<number, Row>();
   const signals = new Map<string, Set<DuplicateSignal>>();
@@ -170,9 +189,18 @@ export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Pro
   const missing = [...new Set(aliases.flatMap(({ x, s }) => [Number(x), Number(s)]))].filter((id) => !rows.has(id));
   for (const r of await rowsById(core, missing)) rows.set(r.id, r);
 
-  const dismissedKeys = new Set((await core.models.DuplicateDismissal.findAll({ attributes: ['pairKey'] })).map((d) => d.pairKey));
+  const dismissedKeys = new Set(
+    (await core.models.DuplicateDismissal.findAll({ attributes: ['pairKey'] })).map((d) => d.pairKey),
+  );
   const owners = await ownerNames(core, rows.values());
-  const side = (r: Row): PairSide => ({ id: Number(r.id), code: r.code, name: r.name, status: r.status, ownerId: r.owner_id === null ? null : Number(r.owner_id), owner: r.owner_id === null ? null : owners.get(Number(r.owner_id)) ?? null });
+  const side = (r: Row): PairSide => ({
+    id: Number(r.id),
+    code: r.code,
+    name: r.name,
+    status: r.status,
+    ownerId: r.owner_id === null ? null : Number(r.owner_id),
+    owner: r.owner_id === null ? null : (owners.get(Number(r.owner_id)) ?? null),
+  });
   let dismissed = 0;
   const pairs: DuplicatePair[] = [];
   for (const [key, set] of signals) {

@@ -10,7 +10,19 @@ import { assertMergeable, loadParties } from './plan.js';
 import { absorbedOf, decidedError, loadOpenMerge } from './request.js';
 
 /** The survivor's stored columns a merge may change, kept for undo. */
-export const SURVIVOR_COLUMNS = ['name', 'nameNorm', 'contact', 'phoneEnc', 'phoneHash', 'addressEnc', 'category', 'region', 'ownerId', 'note', 'lastOrderAt'] as const;
+export const SURVIVOR_COLUMNS = [
+  'name',
+  'nameNorm',
+  'contact',
+  'phoneEnc',
+  'phoneHash',
+  'addressEnc',
+  'category',
+  'region',
+  'ownerId',
+  'note',
+  'lastOrderAt',
+] as const;
 
 /** What the merge record keeps to undo: the survivor's columns, and each absorbed customer's state. */
 export interface SurvivorBefore {
@@ -39,39 +51,90 @@ export async function approveMerge(core: Core, actor: Actor, id: number): Promis
     return await withTransaction(core.models.sequelize, async (t) => {
       const now = core.now();
       // The conditional UPDATE is the claim: a second approver at the same moment matches no row.
-      const [claimed] = await core.models.CustomerMerge.update({ status: 'done', decidedBy: actor.operator.id, decidedByName: actor.operator.displayName.slice(0, 100), decidedAt: now, mergedAt: now }, { where: { id, status: 'pending' }, transaction: t });
+      const [claimed] = await core.models.CustomerMerge.update(
+        {
+          status: 'done',
+          decidedBy: actor.operator.id,
+          decidedByName: actor.operator.displayName.slice(0, 100),
+          decidedAt: now,
+          mergedAt: now,
+        },
+        { where: { id, status: 'pending' }, transaction: t },
+      );
       const merge = (await core.models.CustomerMerge.findByPk(id, { transaction: t }))!;
       if (claimed !== 1) throw decidedError(core, merge);
       // The requester's view of ownership decided the request; the approver's role lets it through now.
-      const { keep, absorbed } = await loadParties(core, actor, open.keepCode, absorbedOf(open).map((a) => a.code), t);
+      const { keep, absorbed } = await loadParties(
+        core,
+        actor,
+        open.keepCode,
+        absorbedOf(open).map((a) => a.code),
+        t,
+      );
       if (keep.id !== open.keepCustomerId || absorbed.some((a, i) => a.id !== absorbedOf(open)[i]!.id)) {
-        throw new DomainError('CONFLICT', `合并单 #${id} 里的客户编码已指向别的客户, 合并未执行。请重新发起「合并客户」。`, { mergeId: id });
+        throw new DomainError(
+          'CONFLICT',
+          `合并单 #${id} 里的客户编码已指向别的客户, 合并未执行。请重新发起「合并客户」。`,
+          { mergeId: id },
+        );
       }
       await assertMergeable(core, keep, absorbed, t, id);
       const before: SurvivorBefore = {
-        survivor: Object.fromEntries(SURVIVOR_COLUMNS.map((k) => [k, k === 'lastOrderAt' ? keep.lastOrderAt?.toISOString() ?? null : keep[k]])),
+        survivor: Object.fromEntries(
+          SURVIVOR_COLUMNS.map((k) => [k, k === 'lastOrderAt' ? (keep.lastOrderAt?.toISOString() ?? null) : keep[k]]),
+        ),
         absorbed: absorbed.map((a) => ({ id: a.id, code: a.code, status: a.status, version: a.version })),
       };
       const viewBefore = auditFields(toView(core, keep));
-      const moved = await moveReferences(core, t, absorbed.map((a) => a.id), { id: keep.id, code: keep.code });
+      const moved = await moveReferences(
+        core,
+        t,
+        absorbed.map((a) => a.id),
+        { id: keep.id, code: keep.code },
+      );
       const values = open.fieldValues ? (JSON.parse(open.fieldValues) as Record<string, unknown>) : {};
-      const last = [keep, ...absorbed].map((c) => c.lastOrderAt).filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+      const last =
+        [keep, ...absorbed]
+          .map((c) => c.lastOrderAt)
+          .filter((d): d is Date => !!d)
+          .sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
       await keep.update({ ...values, lastOrderAt: last, version: keep.version + 1 }, { transaction: t });
       for (const a of absorbed) {
         await a.update({ status: 'deleted', mergedInto: keep.id, version: a.version + 1 }, { transaction: t });
-        await core.models.CustomerAlias.create({ code: a.code, customerId: keep.id, mergeId: id, createdAt: now }, { transaction: t });
+        await core.models.CustomerAlias.create(
+          { code: a.code, customerId: keep.id, mergeId: id, createdAt: now },
+          { transaction: t },
+        );
       }
-      await merge.update({ survivorBefore: JSON.stringify(before), survivorVersion: keep.version, moved: JSON.stringify(moved) }, { transaction: t });
+      await merge.update(
+        { survivorBefore: JSON.stringify(before), survivorVersion: keep.version, moved: JSON.stringify(moved) },
+        { transaction: t },
+      );
       const counts = Object.fromEntries(Object.entries(moved).map(([table, rows]) => [table, rows.length]));
       const codes = absorbed.map((a) => a.code);
       // Both sides of the trail: the survivor's and each absorbed customer's (customer.merged → webhook).
       await appendAudit(core, t, actor, {
-        action: 'customer.merged', customerId: keep.id, customerCode: keep.code, before: viewBefore, after: auditFields(toView(core, keep)),
-        info: { mergeId: id, role: 'survivor', absorbed: codes, moved: counts, reason: merge.reason, requester: merge.requesterName },
+        action: 'customer.merged',
+        customerId: keep.id,
+        customerCode: keep.code,
+        before: viewBefore,
+        after: auditFields(toView(core, keep)),
+        info: {
+          mergeId: id,
+          role: 'survivor',
+          absorbed: codes,
+          moved: counts,
+          reason: merge.reason,
+          requester: merge.requesterName,
+        },
       });
       for (const a of absorbed) {
         await appendAudit(core, t, actor, {
-          action: 'customer.merged', customerId: a.id, customerCode: a.code, before: { status: before.absorbed.find((b) => b.id === a.id)!.status }, after: { status: 'deleted', mergedInto: keep.code },
+          action: 'customer.merged',
+          customerId: a.id,
+          customerCode: a.code,
+          before: { status: before.absorbed.find((b) => b.id === a.id)!.status },
+          after: { status: 'deleted', mergedInto: keep.code },
           info: { mergeId: id, role: 'absorbed', survivor: keep.code, reason: merge.reason },
         });
       }
@@ -79,7 +142,12 @@ export async function approveMerge(core: Core, actor: Actor, id: number): Promis
       return { merge, keep, absorbed, moved, undoableUntil };
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) throw new DomainError('CONFLICT', `合并单 #${id} 执行时遇到数据库冲突 (编码或关联已被占用), 合并未执行, 没有任何改动。请稍后重试或重新发起。`, { mergeId: id });
+    if (err instanceof UniqueConstraintError)
+      throw new DomainError(
+        'CONFLICT',
+        `合并单 #${id} 执行时遇到数据库冲突 (编码或关联已被占用), 合并未执行, 没有任何改动。请稍后重试或重新发起。`,
+        { mergeId: id },
+      );
     throw err;
   }
 }

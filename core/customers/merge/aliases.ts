@@ -40,13 +40,24 @@ export async function followCode(core: Core, rawCode: string, t?: Transaction): 
 /** CUSTOMER_MERGED: a change addressed to a merged customer's code is refused, naming the survivor. */
 export function mergedError(code: string, into: string, mergeId?: number | null): DomainError {
   const undo = mergeId ? ` 如合并有误, 可「撤销合并 ${mergeId}」。` : '';
-  return new DomainError('CUSTOMER_MERGED', `${mergedNote(code, into)}, 不能再修改 ${code}; 请对 ${into} 操作。${undo}`, { code, mergedInto: into, mergeId: mergeId ?? null });
+  return new DomainError(
+    'CUSTOMER_MERGED',
+    `${mergedNote(code, into)}, 不能再修改 ${code}; 请对 ${into} 操作。${undo}`,
+    { code, mergedInto: into, mergeId: mergeId ?? null },
+  );
 }
 
 /** Throws CUSTOMER_MERGED for a tombstone (a customer merged into another); used by every lifecycle change. */
-export async function refuseMerged(core: Core, row: Pick<Customer, 'code' | 'mergedInto'>, t?: Transaction): Promise<void> {
+export async function refuseMerged(
+  core: Core,
+  row: Pick<Customer, 'code' | 'mergedInto'>,
+  t?: Transaction,
+): Promise<void> {
   if (!row.mergedInto) return;
   const alias = await core.models.CustomerAlias.findOne({ where: { code: row.code }, transaction: t });
-  const into = await core.models.Customer.findByPk(alias?.customerId ?? row.mergedInto, { attributes: ['code'], transaction: t });
+  const into = await core.models.Customer.findByPk(alias?.customerId ?? row.mergedInto, {
+    attributes: ['code'],
+    transaction: t,
+  });
   throw mergedError(row.code, into?.code ?? `#${row.mergedInto}`, alias?.mergeId);
 }

@@ -17,15 +17,24 @@ export function planText(core: Core, plan: MergePlan, reason: string | null): st
     lines.push('字段差异 (合并后取值):');
     for (const d of plan.differences) {
       const others = d.others.map((o) => `${o.code}「${o.value}」`).join('; ');
-      lines.push(`• ${d.label}: ${keep.code}「${d.keep}」${others ? `; ${others}` : ''} → 用「${d.result}」${d.overridden ? ' (你指定的)' : ''}`);
+      lines.push(
+        `• ${d.label}: ${keep.code}「${d.keep}」${others ? `; ${others}` : ''} → 用「${d.result}」${d.overridden ? ' (你指定的)' : ''}`,
+      );
     }
     lines.push('默认保留 ' + keep.code + ' 的值; 要改用别的值, 在命令后加 字段=值, 例如 名称=… 联系人=… 手机=…');
   } else lines.push('字段没有差异。');
   lines.push('将转移到保留客户:');
-  for (const m of plan.moves) lines.push(`• ${m.code}: ${m.counts.length ? m.counts.map((c) => `${c.label} ${c.rows}`).join('、') : '没有关联数据'}`);
+  for (const m of plan.moves)
+    lines.push(
+      `• ${m.code}: ${m.counts.length ? m.counts.map((c) => `${c.label} ${c.rows}`).join('、') : '没有关联数据'}`,
+    );
   const last = totals.lastOrderAt ? `, 最近下单 ${localTime(core, totals.lastOrderAt).slice(0, 10)}` : '';
-  lines.push(`合并后 ${keep.code}: 订单 ${totals.orders} 张 共 ${totals.orderAmount} 元, 未收应收 ${totals.openReceivables} 笔 ${totals.outstanding} 元, 库存预留 ${totals.activeReservations} 笔${last}。`);
-  lines.push(`并入的编码成为 ${keep.code} 的旧编码: 查询、导入、API 和单据推送用旧编码都会找到 ${keep.code}。审计记录两边都保留; 审批人同意后执行, ${core.config.RECYCLE_RETENTION_DAYS} 天内可撤销。`);
+  lines.push(
+    `合并后 ${keep.code}: 订单 ${totals.orders} 张 共 ${totals.orderAmount} 元, 未收应收 ${totals.openReceivables} 笔 ${totals.outstanding} 元, 库存预留 ${totals.activeReservations} 笔${last}。`,
+  );
+  lines.push(
+    `并入的编码成为 ${keep.code} 的旧编码: 查询、导入、API 和单据推送用旧编码都会找到 ${keep.code}。审计记录两边都保留; 审批人同意后执行, ${core.config.RECYCLE_RETENTION_DAYS} 天内可撤销。`,
+  );
   if (reason) lines.push(`原因: ${reason}`);
   return lines.join('\n');
 }

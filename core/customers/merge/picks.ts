@@ -23,11 +23,19 @@ export function valuesFromPicks(core: Core, keep: Customer, absorbed: Customer[]
     if (code === keep.code) continue;
     const from = absorbed.find((a) => a.code === code);
     if (!from) {
-      errors.push({ field, message: `「${raw}」不是这次合并的客户, 请在 ${[keep, ...absorbed].map((c) => c.code).join(' / ')} 中选择` });
+      errors.push({
+        field,
+        message: `「${raw}」不是这次合并的客户, 请在 ${[keep, ...absorbed].map((c) => c.code).join(' / ')} 中选择`,
+      });
       continue;
     }
     const f = field as MergeField;
-    out[f] = f === 'phone' ? decrypt(core.keys, from.phoneEnc) : f === 'address' ? decrypt(core.keys, from.addressEnc) : from[f];
+    out[f] =
+      f === 'phone'
+        ? decrypt(core.keys, from.phoneEnc)
+        : f === 'address'
+          ? decrypt(core.keys, from.addressEnc)
+          : from[f];
   }
   if (errors.length) throw validationError(errors);
   return out as CustomerInput;

@@ -27,7 +27,10 @@ export async function previewMerge(core: Core, actor: Actor, input: MergeInput):
   mergeValues(core, input.values ?? {});
   const { keep, absorbed } = await loadParties(core, actor, input.keep, input.absorb);
   await assertMergeable(core, keep, absorbed);
-  return buildPlan(core, keep, absorbed, { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) });
+  return buildPlan(core, keep, absorbed, {
+    ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}),
+    ...(input.values ?? {}),
+  });
 }
 
 /** Options of requestMerge. */
@@ -40,34 +43,78 @@ export interface RequestMergeOptions {
  * Files a merge for approval (propose and confirm happened at the door): re-checks everything in
  * one transaction and stores a pending request that expires after APPROVAL_TTL_HOURS.
  */
-export async function requestMerge(core: Core, actor: Actor, input: MergeInput, opts: RequestMergeOptions = {}): Promise<{ merge: CustomerMerge; plan: MergePlan }> {
+export async function requestMerge(
+  core: Core,
+  actor: Actor,
+  input: MergeInput,
+  opts: RequestMergeOptions = {},
+): Promise<{ merge: CustomerMerge; plan: MergePlan }> {
   assertCan(actor.operator, 'merge');
   const reason = (input.reason ?? '').trim();
-  if (!reason) throw new DomainError('VALIDATION', '请写明合并原因, 例如「重复录入」。', { errors: [{ field: 'reason', message: '合并原因必填' }] });
+  if (!reason)
+    throw new DomainError('VALIDATION', '请写明合并原因, 例如「重复录入」。', {
+      errors: [{ field: 'reason', message: '合并原因必填' }],
+    });
   mergeValues(core, input.values ?? {});
   return withTransaction(core.models.sequelize, async (t) => {
     const { keep, absorbed } = await loadParties(core, actor, input.keep, input.absorb, t);
     await assertMergeable(core, keep, absorbed, t);
-    const plan = await buildPlan(core, keep, absorbed, { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) }, t);
-    const merge = await core.models.CustomerMerge.create({
-      status: 'pending', keepCustomerId: keep.id, keepCode: keep.code, absorbed: JSON.stringify(absorbed.map((a) => ({ id: a.id, code: a.code }))),
-      fieldValues: Object.keys(plan.values).length ? JSON.stringify(plan.values) : null, reason: reason.slice(0, 500),
-      requesterId: actor.operator.id, requesterName: actor.operator.displayName.slice(0, 100),
-      expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
-      decidedBy: null, decidedByName: null, decidedAt: null, decisionNote: null, survivorBefore: null, survivorVersion: null, moved: null, mergedAt: null, undoneAt: null, undoneByName: null,
-    }, { transaction: t });
+    const plan = await buildPlan(
+      core,
+      keep,
+      absorbed,
+      { ...valuesFromPicks(core, keep, absorbed, input.picks ?? {}), ...(input.values ?? {}) },
+      t,
+    );
+    const merge = await core.models.CustomerMerge.create(
+      {
+        status: 'pending',
+        keepCustomerId: keep.id,
+        keepCode: keep.code,
+        absorbed: JSON.stringify(absorbed.map((a) => ({ id: a.id, code: a.code }))),
+        fieldValues: Object.keys(plan.values).length ? JSON.stringify(plan.values) : null,
+        reason: reason.slice(0, 500),
+        requesterId: actor.operator.id,
+        requesterName: actor.operator.displayName.slice(0, 100),
+        expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
+        decidedBy: null,
+        decidedByName: null,
+        decidedAt: null,
+        decisionNote: null,
+        survivorBefore: null,
+        survivorVersion: null,
+        moved: null,
+        mergedAt: null,
+        undoneAt: null,
+        undoneByName: null,
+      },
+      { transaction: t },
+    );
     if (opts.notify) await opts.notify(t, merge, plan);
-    await appendAudit(core, t, actor, { action: 'merge.request', customerId: keep.id, customerCode: keep.code, info: { mergeId: merge.id, absorbed: absorbed.map((a) => a.code), reason: merge.reason } });
+    await appendAudit(core, t, actor, {
+      action: 'merge.request',
+      customerId: keep.id,
+      customerCode: keep.code,
+      info: { mergeId: merge.id, absorbed: absorbed.map((a) => a.code), reason: merge.reason },
+    });
     return { merge, plan };
   });
 }
 
-const STATUS_LABELS: Record<string, string> = { pending: '待审批', done: '已合并', rejected: '已驳回', expired: '已过期', undone: '已撤销' };
+const STATUS_LABELS: Record<string, string> = {
+  pending: '待审批',
+  done: '已合并',
+  rejected: '已驳回',
+  expired: '已过期',
+  undone: '已撤销',
+};
 
 /** The merge record by id, or MERGE_NOT_FOUND (APPROVAL_NOT_FOUND) in words. */
 export async function getMerge(core: Core, id: number, t?: Transaction): Promise<CustomerMerge> {
-  const merge = Number.isInteger(id) && id > 0 ? await core.models.CustomerMerge.findByPk(id, { transaction: t }) : null;
-  if (!merge) throw new DomainError('APPROVAL_NOT_FOUND', `找不到合并单 #${id}。请用「合并申请」查看待办。`, { mergeId: id });
+  const merge =
+    Number.isInteger(id) && id > 0 ? await core.models.CustomerMerge.findByPk(id, { transaction: t }) : null;
+  if (!merge)
+    throw new DomainError('APPROVAL_NOT_FOUND', `找不到合并单 #${id}。请用「合并申请」查看待办。`, { mergeId: id });
   return merge;
 }
 
@@ -79,7 +126,11 @@ export function absorbedOf(merge: CustomerMerge): Array<{ id: number; code: stri
 /** ALREADY_DECIDED for a record that is no longer pending. */
 export function decidedError(core: Core, merge: CustomerMerge): DomainError {
   const when = merge.decidedAt ? ` (${localTime(core, merge.decidedAt)})` : '';
-  return new DomainError('ALREADY_DECIDED', `合并单 #${merge.id} ${STATUS_LABELS[merge.status] ?? merge.status}${when}, 不能再审批。`, { mergeId: merge.id, status: merge.status });
+  return new DomainError(
+    'ALREADY_DECIDED',
+    `合并单 #${merge.id} ${STATUS_LABELS[merge.status] ?? merge.status}${when}, 不能再审批。`,
+    { mergeId: merge.id, status: merge.status },
+  );
 }
 
 /** Loads a pending request an approver may decide: not their own, not expired (an expired one is marked so). */
@@ -88,11 +139,19 @@ export async function loadOpenMerge(core: Core, actor: Actor, id: number): Promi
   const merge = await getMerge(core, id);
   if (merge.status !== 'pending') throw decidedError(core, merge);
   if (merge.requesterId !== null && merge.requesterId === actor.operator.id) {
-    throw new DomainError('SELF_APPROVAL', `合并单 #${merge.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`, { mergeId: merge.id });
+    throw new DomainError(
+      'SELF_APPROVAL',
+      `合并单 #${merge.id} 是你自己提交的, 不能自己审批 (四眼原则)。请由另一位审批人处理。`,
+      { mergeId: merge.id },
+    );
   }
   if (merge.expiresAt <= core.now()) {
     await expireMergeOne(core, actor, merge);
-    throw new DomainError('APPROVAL_EXPIRED', `合并单 #${merge.id} 已于 ${localTime(core, merge.expiresAt)} 过期。如仍需合并, 请重新发起「合并客户」。`, { mergeId: merge.id });
+    throw new DomainError(
+      'APPROVAL_EXPIRED',
+      `合并单 #${merge.id} 已于 ${localTime(core, merge.expiresAt)} 过期。如仍需合并, 请重新发起「合并客户」。`,
+      { mergeId: merge.id },
+    );
   }
   return merge;
 }
@@ -100,8 +159,17 @@ export async function loadOpenMerge(core: Core, actor: Actor, id: number): Promi
 /** Marks one overdue merge request expired, with its audit event; false if someone decided it first. */
 async function expireMergeOne(core: Core, actor: Actor, merge: CustomerMerge): Promise<boolean> {
   return withTransaction(core.models.sequelize, async (t) => {
-    const [n] = await core.models.CustomerMerge.update({ status: 'expired', decidedAt: core.now() }, { where: { id: merge.id, status: 'pending' }, transaction: t });
-    if (n === 1) await appendAudit(core, t, actor, { action: 'merge.expire', customerId: merge.keepCustomerId, customerCode: merge.keepCode, info: { mergeId: merge.id } });
+    const [n] = await core.models.CustomerMerge.update(
+      { status: 'expired', decidedAt: core.now() },
+      { where: { id: merge.id, status: 'pending' }, transaction: t },
+    );
+    if (n === 1)
+      await appendAudit(core, t, actor, {
+        action: 'merge.expire',
+        customerId: merge.keepCustomerId,
+        customerCode: merge.keepCode,
+        info: { mergeId: merge.id },
+      });
     await merge.reload({ transaction: t });
     return n === 1;
   });
@@ -109,7 +177,10 @@ async function expireMergeOne(core: Core, actor: Actor, merge: CustomerMerge): P
 
 /** Overdue pending merge requests (read only: the approval-expiry job's dry run counts them). */
 export async function overdueMerges(core: Core): Promise<CustomerMerge[]> {
-  return core.models.CustomerMerge.findAll({ where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } }, order: [['id', 'ASC']] });
+  return core.models.CustomerMerge.findAll({
+    where: { status: 'pending', expiresAt: { [Op.lte]: core.now() } },
+    order: [['id', 'ASC']],
+  });
 }
 
 /** Marks overdue merge requests expired, as expireApprovals does for deletions; returns them (now `expired`). */
@@ -124,10 +195,24 @@ export async function rejectMerge(core: Core, actor: Actor, id: number, note: st
   await loadOpenMerge(core, actor, id);
   return withTransaction(core.models.sequelize, async (t) => {
     const decisionNote = (note ?? '').trim().slice(0, 500) || null;
-    const [n] = await core.models.CustomerMerge.update({ status: 'rejected', decidedBy: actor.operator.id, decidedByName: actor.operator.displayName.slice(0, 100), decidedAt: core.now(), decisionNote }, { where: { id, status: 'pending' }, transaction: t });
+    const [n] = await core.models.CustomerMerge.update(
+      {
+        status: 'rejected',
+        decidedBy: actor.operator.id,
+        decidedByName: actor.operator.displayName.slice(0, 100),
+        decidedAt: core.now(),
+        decisionNote,
+      },
+      { where: { id, status: 'pending' }, transaction: t },
+    );
     const merge = (await core.models.CustomerMerge.findByPk(id, { transaction: t }))!;
     if (n !== 1) throw decidedError(core, merge);
-    await appendAudit(core, t, actor, { action: 'merge.reject', customerId: merge.keepCustomerId, customerCode: merge.keepCode, info: { mergeId: id, note: decisionNote } });
+    await appendAudit(core, t, actor, {
+      action: 'merge.reject',
+      customerId: merge.keepCustomerId,
+      customerCode: merge.keepCode,
+      info: { mergeId: id, note: decisionNote },
+    });
     return merge;
   });
 }
@@ -136,13 +221,23 @@ export async function rejectMerge(core: Core, actor: Actor, id: number, note: st
 export async function pendingMerges(core: Core, actor: Actor): Promise<CustomerMerge[]> {
   assertCan(actor.operator, 'approve');
   return core.models.CustomerMerge.findAll({
-    where: { status: 'pending', expiresAt: { [Op.gt]: core.now() }, ...(actor.operator.id ? { [Op.or]: [{ requesterId: null }, { requesterId: { [Op.ne]: actor.operator.id } }] } : {}) },
-    order: [['id', 'ASC']], limit: 50,
+    where: {
+      status: 'pending',
+      expiresAt: { [Op.gt]: core.now() },
+      ...(actor.operator.id
+        ? { [Op.or]: [{ requesterId: null }, { requesterId: { [Op.ne]: actor.operator.id } }] }
+        : {}),
+    },
+    order: [['id', 'ASC']],
+    limit: 50,
   });
 }
 
 /** Active approvers and admins other than the requester: who is told about a merge request. */
 export async function mergeApprovers(core: Core, merge: CustomerMerge, t?: Transaction): Promise<Operator[]> {
-  const all = await core.models.Operator.findAll({ where: { active: true, ...(merge.requesterId ? { id: { [Op.ne]: merge.requesterId } } : {}) }, transaction: t });
+  const all = await core.models.Operator.findAll({
+    where: { active: true, ...(merge.requesterId ? { id: { [Op.ne]: merge.requesterId } } : {}) },
+    transaction: t,
+  });
   return all.filter((o) => o.roleList().some((r) => r === 'approver' || r === 'admin'));
 }

@@ -20,7 +20,10 @@ export interface UnmergeResult {
 
 function refused(merge: CustomerMerge, reasons: string[]): DomainError {
   const lines = reasons.map((r, i) => `${i + 1}. ${r}`).join('\n');
-  return new DomainError('CONFLICT', `合并单 #${merge.id} 不能撤销, 没有做任何改动:\n${lines}`, { mergeId: merge.id, reasons });
+  return new DomainError('CONFLICT', `合并单 #${merge.id} 不能撤销, 没有做任何改动:\n${lines}`, {
+    mergeId: merge.id,
+    reasons,
+  });
 }
 
 /**
@@ -32,35 +35,76 @@ export async function unmerge(core: Core, actor: Actor, id: number): Promise<Unm
   assertCan(actor.operator, 'restore');
   return withTransaction(core.models.sequelize, async (t) => {
     const merge = await getMerge(core, id, t);
-    if (merge.status !== 'done') throw new DomainError('CONFLICT', `合并单 #${id} ${merge.status === 'undone' ? '已撤销过' : '还没有执行合并'}, 无需撤销。`, { mergeId: id, status: merge.status });
+    if (merge.status !== 'done')
+      throw new DomainError(
+        'CONFLICT',
+        `合并单 #${id} ${merge.status === 'undone' ? '已撤销过' : '还没有执行合并'}, 无需撤销。`,
+        { mergeId: id, status: merge.status },
+      );
     const until = new Date(merge.mergedAt!.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
-    if (until <= core.now()) throw new DomainError('CONFLICT', `合并单 #${id} 已超过 ${core.config.RECYCLE_RETENTION_DAYS} 天的撤销期限 (${localTime(core, until)}), 不能再撤销。`, { mergeId: id });
+    if (until <= core.now())
+      throw new DomainError(
+        'CONFLICT',
+        `合并单 #${id} 已超过 ${core.config.RECYCLE_RETENTION_DAYS} 天的撤销期限 (${localTime(core, until)}), 不能再撤销。`,
+        { mergeId: id },
+      );
     const before = JSON.parse(merge.survivorBefore!) as SurvivorBefore;
     const moved = JSON.parse(merge.moved ?? '{}') as MovedRows;
     const keep = (await core.models.Customer.findByPk(merge.keepCustomerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
-    const absorbed = await core.models.Customer.findAll({ where: { id: before.absorbed.map((a) => a.id) }, transaction: t, lock: t.LOCK.UPDATE });
+    const absorbed = await core.models.Customer.findAll({
+      where: { id: before.absorbed.map((a) => a.id) },
+      transaction: t,
+      lock: t.LOCK.UPDATE,
+    });
     const reasons: string[] = [];
     if (keep.mergedInto) reasons.push(`保留客户 ${keep.code} 之后又被并入了别的客户, 请先撤销那次合并`);
-    else if (keep.version !== merge.survivorVersion) reasons.push(`保留客户 ${keep.code} 在合并后被修改过 (版本 ${merge.survivorVersion} → ${keep.version})`);
+    else if (keep.version !== merge.survivorVersion)
+      reasons.push(`保留客户 ${keep.code} 在合并后被修改过 (版本 ${merge.survivorVersion} → ${keep.version})`);
     for (const a of before.absorbed) {
       const row = absorbed.find((r) => r.id === a.id);
-      if (!row || row.mergedInto !== keep.id || !mayTransition(row.status, 'unmerge')) reasons.push(`客户 ${a.code} 已不是并入 ${keep.code} 的状态`);
+      if (!row || row.mergedInto !== keep.id || !mayTransition(row.status, 'unmerge'))
+        reasons.push(`客户 ${a.code} 已不是并入 ${keep.code} 的状态`);
     }
     reasons.push(...(await undoBlockers(core, t, moved, keep.id)).map((b) => b.text));
     if (reasons.length) throw refused(merge, reasons);
     const viewBefore = auditFields(toView(core, keep));
     await core.models.CustomerAlias.destroy({ where: { mergeId: id }, transaction: t });
     await moveBack(core, t, moved, new Map(before.absorbed.map((a) => [a.id, a.code])));
-    const survivor = Object.fromEntries(SURVIVOR_COLUMNS.map((k) => [k, k === 'lastOrderAt' ? (before.survivor[k] ? new Date(before.survivor[k] as string) : null) : before.survivor[k]]));
+    const survivor = Object.fromEntries(
+      SURVIVOR_COLUMNS.map((k) => [
+        k,
+        k === 'lastOrderAt' ? (before.survivor[k] ? new Date(before.survivor[k] as string) : null) : before.survivor[k],
+      ]),
+    );
     await keep.update({ ...survivor, version: keep.version + 1 }, { transaction: t });
     for (const row of absorbed) {
       const was = before.absorbed.find((a) => a.id === row.id)!;
-      await row.update({ status: was.status as Customer['status'], mergedInto: null, version: row.version + 1 }, { transaction: t });
+      await row.update(
+        { status: was.status as Customer['status'], mergedInto: null, version: row.version + 1 },
+        { transaction: t },
+      );
     }
-    await merge.update({ status: 'undone', undoneAt: core.now(), undoneByName: actor.operator.displayName.slice(0, 100) }, { transaction: t });
-    await appendAudit(core, t, actor, { action: 'customer.unmerged', customerId: keep.id, customerCode: keep.code, before: viewBefore, after: auditFields(toView(core, keep)), info: { mergeId: id, role: 'survivor', restored: before.absorbed.map((a) => a.code) } });
+    await merge.update(
+      { status: 'undone', undoneAt: core.now(), undoneByName: actor.operator.displayName.slice(0, 100) },
+      { transaction: t },
+    );
+    await appendAudit(core, t, actor, {
+      action: 'customer.unmerged',
+      customerId: keep.id,
+      customerCode: keep.code,
+      before: viewBefore,
+      after: auditFields(toView(core, keep)),
+      info: { mergeId: id, role: 'survivor', restored: before.absorbed.map((a) => a.code) },
+    });
     for (const row of absorbed) {
-      await appendAudit(core, t, actor, { action: 'customer.unmerged', customerId: row.id, customerCode: row.code, before: { status: 'deleted', mergedInto: keep.code }, after: { status: row.status }, info: { mergeId: id, role: 'absorbed', survivor: keep.code } });
+      await appendAudit(core, t, actor, {
+        action: 'customer.unmerged',
+        customerId: row.id,
+        customerCode: row.code,
+        before: { status: 'deleted', mergedInto: keep.code },
+        after: { status: row.status },
+        info: { mergeId: id, role: 'absorbed', survivor: keep.code },
+      });
     }
     return { merge, keep, restored: absorbed };
   });

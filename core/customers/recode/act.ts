@@ -23,29 +23,62 @@ export interface ApproveRecodeOptions {
  * documents and the ERP still resolve), the code copies, and one customer.recoded audit event per
  * customer (which sends the webhook). Orders point at the customer id, so they need no change.
  */
-export async function approveRecode(core: Core, actor: Actor, id: number, opts: ApproveRecodeOptions = {}): Promise<{ recode: CustomerRecode; rows: RecodeRow[] }> {
+export async function approveRecode(
+  core: Core,
+  actor: Actor,
+  id: number,
+  opts: ApproveRecodeOptions = {},
+): Promise<{ recode: CustomerRecode; rows: RecodeRow[] }> {
   const open = await loadOpenRecode(core, actor, id);
   const rows = recodeRows(open);
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const now = core.now();
-      const [claimed] = await core.models.CustomerRecode.update({ status: 'done', decidedBy: actor.operator.id, decidedByName: actor.operator.displayName.slice(0, 100), decidedAt: now }, { where: { id, status: 'pending' }, transaction: t });
+      const [claimed] = await core.models.CustomerRecode.update(
+        {
+          status: 'done',
+          decidedBy: actor.operator.id,
+          decidedByName: actor.operator.displayName.slice(0, 100),
+          decidedAt: now,
+        },
+        { where: { id, status: 'pending' }, transaction: t },
+      );
       const recode = (await core.models.CustomerRecode.findByPk(id, { transaction: t }))!;
       if (claimed !== 1) throw recodeDecidedError(core, recode);
       // The request itself is no longer "pending", so the re-check does not trip over its own rows.
-      const plan = await planRecode(core, rows.map((r) => ({ from: r.from, to: r.to })), t);
+      const plan = await planRecode(
+        core,
+        rows.map((r) => ({ from: r.from, to: r.to })),
+        t,
+      );
       assertPlanClean(plan);
-      if (plan.rows.some((r, i) => r.customerId !== rows[i]!.customerId)) throw new DomainError('CONFLICT', `改编码申请 #${id} 里的编码已指向别的客户, 未执行。请重新提交。`, { recodeId: id });
+      if (plan.rows.some((r, i) => r.customerId !== rows[i]!.customerId))
+        throw new DomainError('CONFLICT', `改编码申请 #${id} 里的编码已指向别的客户, 未执行。请重新提交。`, {
+          recodeId: id,
+        });
       const q = (n: string) => core.models.sequelize.getQueryInterface().quoteIdentifier(n);
       for (const r of rows) {
         const c = (await core.models.Customer.findByPk(r.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
-        await c.update({ code: r.to, ...codeColumns(core, r.to, 'recode'), version: c.version + 1 }, { transaction: t });
-        await core.models.CustomerAlias.create({ code: r.from, customerId: c.id, mergeId: null, createdAt: now }, { transaction: t });
+        await c.update(
+          { code: r.to, ...codeColumns(core, r.to, 'recode'), version: c.version + 1 },
+          { transaction: t },
+        );
+        await core.models.CustomerAlias.create(
+          { code: r.from, customerId: c.id, mergeId: null, createdAt: now },
+          { transaction: t },
+        );
         for (const table of CODE_COPIES) {
-          await core.models.sequelize.query(`UPDATE ${q(table)} SET ${q('customer_code')} = ? WHERE ${q('customer_id')} = ?`, { replacements: [r.to, c.id], transaction: t });
+          await core.models.sequelize.query(
+            `UPDATE ${q(table)} SET ${q('customer_code')} = ? WHERE ${q('customer_id')} = ?`,
+            { replacements: [r.to, c.id], transaction: t },
+          );
         }
         await appendAudit(core, t, actor, {
-          action: 'customer.recoded', customerId: c.id, customerCode: r.to, before: { code: r.from }, after: { code: r.to },
+          action: 'customer.recoded',
+          customerId: c.id,
+          customerCode: r.to,
+          before: { code: r.from },
+          after: { code: r.to },
           info: { recodeId: id, reason: r.reason ?? recode.reason, requester: recode.requesterName },
         });
       }
@@ -53,7 +86,12 @@ export async function approveRecode(core: Core, actor: Actor, id: number, opts: 
       return { recode, rows };
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) throw new DomainError('CONFLICT', `改编码申请 #${id} 执行时遇到编码冲突 (新编码刚被占用), 未执行, 没有任何改动。请重新提交。`, { recodeId: id });
+    if (err instanceof UniqueConstraintError)
+      throw new DomainError(
+        'CONFLICT',
+        `改编码申请 #${id} 执行时遇到编码冲突 (新编码刚被占用), 未执行, 没有任何改动。请重新提交。`,
+        { recodeId: id },
+      );
     throw err;
   }
 }

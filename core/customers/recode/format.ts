@@ -27,6 +27,9 @@ export function recodePlanText(plan: RecodePlan, reason?: string, limit = 30): s
 /** One pending request, for lists and approvers. */
 export function recodeLine(core: Core, r: CustomerRecode): string {
   const rows = recodeRows(r);
-  const list = rows.slice(0, 5).map((x) => `${x.from}→${x.to}`).join('、');
+  const list = rows
+    .slice(0, 5)
+    .map((x) => `${x.from}→${x.to}`)
+    .join('、');
   return `改编码申请 #${r.id}: ${list}${rows.length > 5 ? ` 等 ${rows.length} 个` : ''}\n原因: ${r.reason}\n申请人: ${r.requesterName}, ${localTime(core, r.expiresAt)} 前有效`;
 }

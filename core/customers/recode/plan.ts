@@ -33,7 +33,9 @@ export const MAX_RECODE_ROWS = 5000;
 
 /** A line's own reason, trimmed and cut to what a request keeps; undefined when blank. */
 function rowReason(text: string | undefined): string | undefined {
-  const r = String(text ?? '').replace(/\s+/g, ' ').trim();
+  const r = String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return r ? r.slice(0, 200) : undefined;
 }
 
@@ -54,26 +56,63 @@ export function newCodeProblem(core: Core, code: string): string | null {
  * an alias (an old code that still resolves), not another line's new code, not in a pending request.
  */
 export async function planRecode(core: Core, pairs: RecodePair[], t?: Transaction): Promise<RecodePlan> {
-  if (!pairs.length) throw new DomainError('VALIDATION', '没有要改的编码: 请给出 旧编码 和 新编码 (表格两列: 旧编码, 新编码)。', { field: 'rows' });
-  if (pairs.length > MAX_RECODE_ROWS) throw new DomainError('VALIDATION', `一次最多改 ${MAX_RECODE_ROWS} 个编码, 这次有 ${pairs.length} 个。请分批提交。`, { field: 'rows' });
-  const lines = pairs.map((p) => ({ rowNo: p.rowNo ?? null, from: normalizeCode(p.from ?? ''), to: normalizeCode(p.to ?? ''), reason: rowReason(p.reason) }));
+  if (!pairs.length)
+    throw new DomainError('VALIDATION', '没有要改的编码: 请给出 旧编码 和 新编码 (表格两列: 旧编码, 新编码)。', {
+      field: 'rows',
+    });
+  if (pairs.length > MAX_RECODE_ROWS)
+    throw new DomainError(
+      'VALIDATION',
+      `一次最多改 ${MAX_RECODE_ROWS} 个编码, 这次有 ${pairs.length} 个。请分批提交。`,
+      { field: 'rows' },
+    );
+  const lines = pairs.map((p) => ({
+    rowNo: p.rowNo ?? null,
+    from: normalizeCode(p.from ?? ''),
+    to: normalizeCode(p.to ?? ''),
+    reason: rowReason(p.reason),
+  }));
   const { Customer, CustomerAlias, CustomerRecode, SalesOrder } = core.models;
   const froms = [...new Set(lines.map((l) => l.from).filter(Boolean))];
   const tos = [...new Set(lines.map((l) => l.to).filter(Boolean))];
-  const customers = await Customer.findAll({ where: { code: froms }, attributes: ['id', 'code', 'name', 'status', 'mergedInto', 'ownerId'], transaction: t });
+  const customers = await Customer.findAll({
+    where: { code: froms },
+    attributes: ['id', 'code', 'name', 'status', 'mergedInto', 'ownerId'],
+    transaction: t,
+  });
   const holders = await Customer.findAll({ where: { code: tos }, attributes: ['id', 'code', 'name'], transaction: t });
-  const aliases = await CustomerAlias.findAll({ where: { code: tos }, attributes: ['code', 'customerId'], transaction: t });
-  const aliasOwners = await Customer.findAll({ where: { id: aliases.map((a) => a.customerId) }, attributes: ['id', 'code'], transaction: t });
-  const pending = await CustomerRecode.findAll({ where: { status: 'pending', expiresAt: { [Op.gt]: core.now() } }, attributes: ['id', 'rows'], transaction: t });
+  const aliases = await CustomerAlias.findAll({
+    where: { code: tos },
+    attributes: ['code', 'customerId'],
+    transaction: t,
+  });
+  const aliasOwners = await Customer.findAll({
+    where: { id: aliases.map((a) => a.customerId) },
+    attributes: ['id', 'code'],
+    transaction: t,
+  });
+  const pending = await CustomerRecode.findAll({
+    where: { status: 'pending', expiresAt: { [Op.gt]: core.now() } },
+    attributes: ['id', 'rows'],
+    transaction: t,
+  });
   const pendingByCode = new Map<string, number>();
-  for (const p of pending) for (const r of JSON.parse(p.rows) as RecodeRow[]) for (const c of [r.from, r.to]) pendingByCode.set(c, p.id);
+  for (const p of pending)
+    for (const r of JSON.parse(p.rows) as RecodeRow[]) for (const c of [r.from, r.to]) pendingByCode.set(c, p.id);
   const plan: RecodePlan = { rows: [], problems: [] };
   const firstFrom = new Map<string, number | null>();
   const firstTo = new Map<string, number | null>();
   lines.forEach((l, i) => {
     const ref = l.rowNo ?? i + 1;
-    const problem = (message: string) => plan.problems.push({ rowNo: l.rowNo, from: l.from, to: l.to, message: `${where(l.rowNo)}${where(l.rowNo) ? ': ' : ''}${message}` });
-    const other = (map: Map<string, number | null>, code: string) => (map.has(code) ? map.get(code) ?? null : undefined);
+    const problem = (message: string) =>
+      plan.problems.push({
+        rowNo: l.rowNo,
+        from: l.from,
+        to: l.to,
+        message: `${where(l.rowNo)}${where(l.rowNo) ? ': ' : ''}${message}`,
+      });
+    const other = (map: Map<string, number | null>, code: string) =>
+      map.has(code) ? (map.get(code) ?? null) : undefined;
     if (!l.from) return problem('旧编码为空');
     const c = customers.find((x) => x.code.toUpperCase() === l.from);
     if (!c) return problem(`找不到编码为「${l.from}」的客户`);
@@ -86,19 +125,40 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
     const dupTo = other(firstTo, l.to);
     if (dupTo !== undefined) return problem(`新编码 ${l.to} 与第 ${dupTo} 行的新编码重复`);
     const chained = lines.findIndex((x) => x.from === l.to);
-    if (chained >= 0) return problem(`新编码 ${l.to} 本身也在这次要改掉的旧编码里 (第 ${lines[chained]!.rowNo ?? chained + 1} 行); 请分两次改`);
+    if (chained >= 0)
+      return problem(
+        `新编码 ${l.to} 本身也在这次要改掉的旧编码里 (第 ${lines[chained]!.rowNo ?? chained + 1} 行); 请分两次改`,
+      );
     const holder = holders.find((x) => x.code.toUpperCase() === l.to);
     if (holder) return problem(`新编码 ${l.to} 已是客户 ${holder.code} (${holder.name}) 的编码`);
     const alias = aliases.find((a) => a.code.toUpperCase() === l.to);
-    if (alias) return problem(`新编码 ${l.to} 是客户 ${aliasOwners.find((o) => o.id === alias.customerId)?.code ?? '#' + alias.customerId} 的旧编码 (别名), 旧单据仍用它查找, 不能再分配`);
+    if (alias)
+      return problem(
+        `新编码 ${l.to} 是客户 ${aliasOwners.find((o) => o.id === alias.customerId)?.code ?? '#' + alias.customerId} 的旧编码 (别名), 旧单据仍用它查找, 不能再分配`,
+      );
     const busy = pendingByCode.get(l.from) ?? pendingByCode.get(l.to);
     if (busy) return problem(`${l.from} 或 ${l.to} 已在待审批的改编码申请 #${busy} 里`);
     firstFrom.set(l.from, ref);
     firstTo.set(l.to, ref);
-    plan.rows.push({ customerId: c.id, from: c.code, to: l.to, ...(l.reason ? { reason: l.reason } : {}), rowNo: l.rowNo, name: c.name, orders: 0, ownerId: c.ownerId ?? null });
+    plan.rows.push({
+      customerId: c.id,
+      from: c.code,
+      to: l.to,
+      ...(l.reason ? { reason: l.reason } : {}),
+      rowNo: l.rowNo,
+      name: c.name,
+      orders: 0,
+      ownerId: c.ownerId ?? null,
+    });
   });
   const ids = plan.rows.map((r) => r.customerId);
-  const counts = ids.length ? ((await SalesOrder.count({ where: { customerId: ids }, group: ['customerId'], transaction: t })) as unknown as Array<{ customerId: number; count: number }>) : [];
+  const counts = ids.length
+    ? ((await SalesOrder.count({
+        where: { customerId: ids },
+        group: ['customerId'],
+        transaction: t,
+      })) as unknown as Array<{ customerId: number; count: number }>)
+    : [];
   for (const r of plan.rows) r.orders = Number(counts.find((x) => x.customerId === r.customerId)?.count ?? 0);
   return plan;
 }
@@ -106,7 +166,14 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
 /** Refuses a plan with problems, listing them (the first 20). */
 export function assertPlanClean(plan: RecodePlan): void {
   if (!plan.problems.length) return;
-  const list = plan.problems.slice(0, 20).map((p) => `• ${p.message}`).join('\n');
+  const list = plan.problems
+    .slice(0, 20)
+    .map((p) => `• ${p.message}`)
+    .join('\n');
   const more = plan.problems.length > 20 ? `\n… 另有 ${plan.problems.length - 20} 处` : '';
-  throw new DomainError('VALIDATION', `有 ${plan.problems.length} 处不能改, 整批都没有提交:\n${list}${more}\n请改正后重新提交。`, { problems: plan.problems });
+  throw new DomainError(
+    'VALIDATION',
+    `有 ${plan.problems.length} 处不能改, 整批都没有提交:\n${list}${more}\n请改正后重新提交。`,
+    { problems: plan.problems },
+  );
 }

@@ -6,7 +6,17 @@ export type LedgerFileType = 'orders' | 'receivables';
 export const LEDGER_FILE_TYPES: readonly LedgerFileType[] = ['orders', 'receivables'];
 export const TYPE_LABELS: Record<LedgerFileType, string> = { orders: '订单', receivables: '应收款' };
 
-export type LedgerColumn = 'number' | 'customerCode' | 'customerName' | 'date' | 'total' | 'status' | 'amount' | 'paid' | 'dueDate' | 'orderNumber';
+export type LedgerColumn =
+  | 'number'
+  | 'customerCode'
+  | 'customerName'
+  | 'date'
+  | 'total'
+  | 'status'
+  | 'amount'
+  | 'paid'
+  | 'dueDate'
+  | 'orderNumber';
 
 interface ColumnSpec {
   key: LedgerColumn;
@@ -15,9 +25,21 @@ interface ColumnSpec {
   names: string[];
 }
 
-const NUMBER: ColumnSpec = { key: 'number', label: '单据编号', names: ['单据编号', '单号', '单据号', '编号', 'number', 'no', 'docno', 'documentnumber', 'billno'] };
-const CODE: ColumnSpec = { key: 'customerCode', label: '客户编码', names: ['客户编码', '客户代码', '客户编号', '往来单位编码', 'customercode', 'code'] };
-const NAME: ColumnSpec = { key: 'customerName', label: '客户名称', names: ['客户名称', '客户', '客户名', '往来单位', '往来单位名称', 'customername', 'customer', 'name'] };
+const NUMBER: ColumnSpec = {
+  key: 'number',
+  label: '单据编号',
+  names: ['单据编号', '单号', '单据号', '编号', 'number', 'no', 'docno', 'documentnumber', 'billno'],
+};
+const CODE: ColumnSpec = {
+  key: 'customerCode',
+  label: '客户编码',
+  names: ['客户编码', '客户代码', '客户编号', '往来单位编码', 'customercode', 'code'],
+};
+const NAME: ColumnSpec = {
+  key: 'customerName',
+  label: '客户名称',
+  names: ['客户名称', '客户', '客户名', '往来单位', '往来单位名称', 'customername', 'customer', 'name'],
+};
 
 /** Which headers mean what, per file type; 订单号 is the document number in an order file but the linked order in a receivable file. */
 export const COLUMNS: Record<LedgerFileType, ColumnSpec[]> = {
@@ -25,31 +47,57 @@ export const COLUMNS: Record<LedgerFileType, ColumnSpec[]> = {
     { ...NUMBER, names: [...NUMBER.names, '订单号', '订单编号', '销售单号', '销售订单号', 'orderno', 'ordernumber'] },
     CODE,
     NAME,
-    { key: 'date', label: '单据日期', names: ['单据日期', '日期', '订单日期', '下单日期', '业务日期', 'date', 'orderdate'] },
-    { key: 'total', label: '金额', names: ['金额', '合计', '总金额', '订单金额', '合计金额', '价税合计', 'total', 'amount', 'totalamount'] },
+    {
+      key: 'date',
+      label: '单据日期',
+      names: ['单据日期', '日期', '订单日期', '下单日期', '业务日期', 'date', 'orderdate'],
+    },
+    {
+      key: 'total',
+      label: '金额',
+      names: ['金额', '合计', '总金额', '订单金额', '合计金额', '价税合计', 'total', 'amount', 'totalamount'],
+    },
     { key: 'status', label: '状态', names: ['状态', '单据状态', '订单状态', 'status', 'state'] },
   ],
   receivables: [
     { ...NUMBER, names: [...NUMBER.names, '应收单号', '应收单编号'] },
     CODE,
     NAME,
-    { key: 'amount', label: '应收金额', names: ['应收金额', '金额', '应收', '应收款', '应收款金额', 'amount', 'receivable', 'total'] },
-    { key: 'paid', label: '已收金额', names: ['已收金额', '已收', '已收款', '已收款金额', '收款金额', 'paid', 'paidamount', 'received'] },
+    {
+      key: 'amount',
+      label: '应收金额',
+      names: ['应收金额', '金额', '应收', '应收款', '应收款金额', 'amount', 'receivable', 'total'],
+    },
+    {
+      key: 'paid',
+      label: '已收金额',
+      names: ['已收金额', '已收', '已收款', '已收款金额', '收款金额', 'paid', 'paidamount', 'received'],
+    },
     { key: 'dueDate', label: '到期日', names: ['到期日', '到期日期', '应收日期', '收款期限', 'duedate', 'due'] },
-    { key: 'orderNumber', label: '关联订单', names: ['关联订单', '关联订单号', '订单号', '订单编号', '源单号', '关联单号', 'ordernumber', 'orderno', 'order'] },
+    {
+      key: 'orderNumber',
+      label: '关联订单',
+      names: ['关联订单', '关联订单号', '订单号', '订单编号', '源单号', '关联单号', 'ordernumber', 'orderno', 'order'],
+    },
   ],
 };
 
 /** Headers as compared: normalizeHeader, then without separators and a trailing unit such as (元). */
 export function headerKey(text: string): string {
-  return normalizeHeader(text).replace(/[_\-./]/g, '').replace(/\((元|¥|rmb|cny)\)$/, '');
+  return normalizeHeader(text)
+    .replace(/[_\-./]/g, '')
+    .replace(/\((元|¥|rmb|cny)\)$/, '');
 }
 
 const LOOKUP: Record<LedgerFileType, Map<string, LedgerColumn>> = { orders: new Map(), receivables: new Map() };
-for (const type of LEDGER_FILE_TYPES) for (const spec of COLUMNS[type]) for (const n of spec.names) LOOKUP[type].set(headerKey(n), spec.key);
+for (const type of LEDGER_FILE_TYPES)
+  for (const spec of COLUMNS[type]) for (const n of spec.names) LOOKUP[type].set(headerKey(n), spec.key);
 
 /** Columns that only one type of file has: they decide the type when none is given. */
-const TELLING: Record<LedgerFileType, LedgerColumn[]> = { orders: ['date', 'status'], receivables: ['paid', 'dueDate'] };
+const TELLING: Record<LedgerFileType, LedgerColumn[]> = {
+  orders: ['date', 'status'],
+  receivables: ['paid', 'dueDate'],
+};
 
 /** How a header row maps onto a file type's columns. */
 export interface LedgerHeader {
@@ -87,7 +135,10 @@ export function guessType(cells: string[]): LedgerFileType | null {
   return orders > receivables ? 'orders' : 'receivables';
 }
 
-const REQUIRED: Record<LedgerFileType, LedgerColumn[]> = { orders: ['number', 'date', 'total', 'status'], receivables: ['number', 'amount', 'dueDate'] };
+const REQUIRED: Record<LedgerFileType, LedgerColumn[]> = {
+  orders: ['number', 'date', 'total', 'status'],
+  receivables: ['number', 'amount', 'dueDate'],
+};
 
 /** The label a column has in messages: as written in the file, else the usual Chinese name. */
 export function columnLabel(header: LedgerHeader, key: LedgerColumn): string {
@@ -109,17 +160,32 @@ export function mapLedgerHeader(type: LedgerFileType, cells: string[], headerRow
     if (!key) return void header.unknown.push(text);
     const seen = header.columns[key];
     if (seen !== undefined) {
-      throw new DomainError('VALIDATION', `第 ${headerRow} 行表头里「${header.labels[seen]}」(${columnLetter(seen)} 列) 和「${text}」(${columnLetter(index)} 列) 是同一列, 请删掉其中一列后重新导入。`, { row: headerRow });
+      throw new DomainError(
+        'VALIDATION',
+        `第 ${headerRow} 行表头里「${header.labels[seen]}」(${columnLetter(seen)} 列) 和「${text}」(${columnLetter(index)} 列) 是同一列, 请删掉其中一列后重新导入。`,
+        { row: headerRow },
+      );
     }
     header.columns[key] = index;
   });
   const specs = COLUMNS[type];
-  const missing = REQUIRED[type].filter((k) => header.columns[k] === undefined).map((k) => specs.find((s) => s.key === k)!.label);
-  if (header.columns.customerCode === undefined && header.columns.customerName === undefined) missing.push('客户编码 或 客户名称');
+  const missing = REQUIRED[type]
+    .filter((k) => header.columns[k] === undefined)
+    .map((k) => specs.find((s) => s.key === k)!.label);
+  if (header.columns.customerCode === undefined && header.columns.customerName === undefined)
+    missing.push('客户编码 或 客户名称');
   if (missing.length) {
-    const found = header.labels.filter(Boolean).map((l) => `「${l}」`).join('、') || '(空)';
+    const found =
+      header.labels
+        .filter(Boolean)
+        .map((l) => `「${l}」`)
+        .join('、') || '(空)';
     const expected = specs.map((s) => s.label).join('、');
-    throw new DomainError('VALIDATION', `${TYPE_LABELS[type]}文件缺少必填列: ${missing.map((m) => `「${m}」`).join('、')}。第 ${headerRow} 行的表头是: ${found}。${TYPE_LABELS[type]}能识别的列: ${expected}。`, { row: headerRow, missing });
+    throw new DomainError(
+      'VALIDATION',
+      `${TYPE_LABELS[type]}文件缺少必填列: ${missing.map((m) => `「${m}」`).join('、')}。第 ${headerRow} 行的表头是: ${found}。${TYPE_LABELS[type]}能识别的列: ${expected}。`,
+      { row: headerRow, missing },
+    );
   }
   return header;
 }

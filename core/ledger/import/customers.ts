@@ -22,7 +22,12 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
   const norms = [...new Set(wanted.map((r) => normalizeName(r.customerName!)))];
   const hits = new Map<string, NameHit[]>();
   for (const list of chunks(norms)) {
-    const found = await selectRows<NameHit>(core.models.sequelize, 'SELECT code, name, status, name_norm AS nameNorm FROM customers WHERE name_norm IN (?)', [list], null);
+    const found = await selectRows<NameHit>(
+      core.models.sequelize,
+      'SELECT code, name, status, name_norm AS nameNorm FROM customers WHERE name_norm IN (?)',
+      [list],
+      null,
+    );
     for (const h of found) hits.set(h.nameNorm, [...(hits.get(h.nameNorm) ?? []), h]);
   }
   for (const r of wanted) {
@@ -34,7 +39,10 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
       r.doc = null;
     };
     if (!pick.length) fail(`找不到名为「${r.customerName}」的客户。请核对名称, 或在文件里加上「客户编码」列`);
-    else if (pick.length > 1) fail(`有 ${pick.length} 个客户都叫「${r.customerName}」(${pick.map((h) => h.code).join('、')}), 无法确定是哪一个。请在文件里加上「客户编码」列`);
+    else if (pick.length > 1)
+      fail(
+        `有 ${pick.length} 个客户都叫「${r.customerName}」(${pick.map((h) => h.code).join('、')}), 无法确定是哪一个。请在文件里加上「客户编码」列`,
+      );
     else r.customerCode = pick[0]!.code;
   }
 }

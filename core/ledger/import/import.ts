@@ -24,7 +24,12 @@ function assertMayImport(actor: Actor, type: LedgerFileType | undefined): void {
 }
 
 /** Snapshot mode: counts (and in a dry run, checks) the documents the file no longer lists. */
-async function planClosings(core: Core, actor: Actor, check: LedgerCheck, report: LedgerImportReport): Promise<LedgerDoc[]> {
+async function planClosings(
+  core: Core,
+  actor: Actor,
+  check: LedgerCheck,
+  report: LedgerImportReport,
+): Promise<LedgerDoc[]> {
   const docs = await snapshotClosings(core, report.type, check.seen);
   const ok: LedgerDoc[] = [];
   for (let i = 0; i < docs.length; i += LEDGER_BATCH_MAX) {
@@ -32,7 +37,12 @@ async function planClosings(core: Core, actor: Actor, check: LedgerCheck, report
     const res = await applyLedger(core, actor, part, { source: 'file', dryRun: true });
     for (const o of res.outcomes) {
       const d = part[o.index]!;
-      if (o.result === 'error') report.closeErrors.push({ number: d.number, customerCode: d.customerCode, error: o.error?.message ?? '未知错误' });
+      if (o.result === 'error')
+        report.closeErrors.push({
+          number: d.number,
+          customerCode: d.customerCode,
+          error: o.error?.message ?? '未知错误',
+        });
       else if (o.result !== 'unchanged') ok.push(d);
     }
   }
@@ -47,18 +57,34 @@ async function planClosings(core: Core, actor: Actor, check: LedgerCheck, report
  * number, ledger events, audit). Dry run unless `commit`; all or nothing unless `partial`;
  * `snapshot` closes the open file-sourced documents the file no longer lists.
  */
-export async function importLedger(core: Core, actor: Actor, file: string, opts: LedgerImportOptions = {}): Promise<LedgerImportReport> {
-  return timed(importDuration, { kind: 'ledger', mode: opts.commit ? 'commit' : 'dry_run' }, () => runLedgerImport(core, actor, file, opts));
+export async function importLedger(
+  core: Core,
+  actor: Actor,
+  file: string,
+  opts: LedgerImportOptions = {},
+): Promise<LedgerImportReport> {
+  return timed(importDuration, { kind: 'ledger', mode: opts.commit ? 'commit' : 'dry_run' }, () =>
+    runLedgerImport(core, actor, file, opts),
+  );
 }
 
-async function runLedgerImport(core: Core, actor: Actor, file: string, opts: LedgerImportOptions): Promise<LedgerImportReport> {
+async function runLedgerImport(
+  core: Core,
+  actor: Actor,
+  file: string,
+  opts: LedgerImportOptions,
+): Promise<LedgerImportReport> {
   // Before reading anything: someone who may import neither kind learns it at once.
   if (!can(actor.operator, 'orders') && !can(actor.operator, 'payments')) assertCan(actor.operator, 'orders');
   if (opts.type) assertMayImport(actor, opts.type);
   const fileName = opts.fileName ?? path.basename(file);
   const sha256 = await fileSha256(file).catch(() => '');
   if (opts.expectSha256 && sha256 !== opts.expectSha256) {
-    throw new DomainError('CONFLICT', `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传文件, 预检后再确认。`, { file: fileName });
+    throw new DomainError(
+      'CONFLICT',
+      `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传文件, 预检后再确认。`,
+      { file: fileName },
+    );
   }
   const report = emptyLedgerReport(fileName, sha256, !opts.commit, opts);
   const check = new LedgerCheck(core, actor, file, opts, report);
@@ -73,11 +99,33 @@ async function runLedgerImport(core: Core, actor: Actor, file: string, opts: Led
 }
 
 /** Creates the batch row the changes will carry. */
-async function openBatch(core: Core, actor: Actor, report: LedgerImportReport, partial: boolean, t: Transaction): Promise<ImportBatch> {
-  return core.models.ImportBatch.create({
-    fileName: report.fileName.slice(0, 255), kind: report.type, sha256: report.sha256, sheet: report.sheet, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName,
-    door: actor.door, mode: partial ? 'partial' : 'all', totalRows: 0, createdCount: 0, updatedCount: 0, unchangedCount: 0, skippedCount: 0, errorCount: 0, createdAt: core.now(),
-  }, { transaction: t });
+async function openBatch(
+  core: Core,
+  actor: Actor,
+  report: LedgerImportReport,
+  partial: boolean,
+  t: Transaction,
+): Promise<ImportBatch> {
+  return core.models.ImportBatch.create(
+    {
+      fileName: report.fileName.slice(0, 255),
+      kind: report.type,
+      sha256: report.sha256,
+      sheet: report.sheet,
+      operatorId: actor.operator.id ?? null,
+      operatorName: actor.operator.displayName,
+      door: actor.door,
+      mode: partial ? 'partial' : 'all',
+      totalRows: 0,
+      createdCount: 0,
+      updatedCount: 0,
+      unchangedCount: 0,
+      skippedCount: 0,
+      errorCount: 0,
+      createdAt: core.now(),
+    },
+    { transaction: t },
+  );
 }
 
 /** Thrown inside the all-or-nothing transaction to roll it back after a late refusal. */
@@ -86,11 +134,25 @@ class LateRefusal extends Error {}
 type Change = { d: LedgerDoc; rowNo: number };
 
 /** Writes the changes in calls of `perCall`; returns the counts, and how many were refused late. */
-async function writeCalls(core: Core, actor: Actor, all: Change[], report: LedgerImportReport, opts: LedgerImportOptions, batchId: number, perCall: number, t?: Transaction) {
+async function writeCalls(
+  core: Core,
+  actor: Actor,
+  all: Change[],
+  report: LedgerImportReport,
+  opts: LedgerImportOptions,
+  batchId: number,
+  perCall: number,
+  t?: Transaction,
+) {
   const counts = { created: 0, updated: 0, unchanged: report.unchanged, closed: 0, late: 0 };
   for (let i = 0; i < all.length; i += perCall) {
     const part = all.slice(i, i + perCall);
-    const res = await applyLedger(core, actor, part.map((p) => p.d), { source: 'file', atomic: !opts.partial, batchId, transaction: t });
+    const res = await applyLedger(
+      core,
+      actor,
+      part.map((p) => p.d),
+      { source: 'file', atomic: !opts.partial, batchId, transaction: t },
+    );
     for (const o of res.outcomes) {
       const p = part[o.index]!;
       if (o.result === 'error') {
@@ -99,7 +161,12 @@ async function writeCalls(core: Core, actor: Actor, all: Change[], report: Ledge
         if (p.rowNo) {
           report.errors.push({ row: p.rowNo, column: '单据编号', message });
           report.failedRows.push({ rowNo: p.rowNo, cells: [], reason: `单据编号: ${message}` });
-        } else report.closeErrors.push({ number: p.d.number, customerCode: p.d.customerCode, error: o.error?.message ?? '未知错误' });
+        } else
+          report.closeErrors.push({
+            number: p.d.number,
+            customerCode: p.d.customerCode,
+            error: o.error?.message ?? '未知错误',
+          });
       } else if (o.applied === false) continue;
       else if (o.result === 'unchanged') counts.unchanged++;
       else if (!p.rowNo) counts.closed++;
@@ -117,15 +184,37 @@ async function writeCalls(core: Core, actor: Actor, all: Change[], report: Ledge
  * (a customer 停用 meanwhile) rolls back the whole file, batch row included. `partial` commits call
  * by call. (`perCall` is smaller only in tests.)
  */
-export async function commitChanges(core: Core, actor: Actor, docs: { rowNo: number; doc: LedgerDoc }[], closings: LedgerDoc[], report: LedgerImportReport, opts: LedgerImportOptions, perCall = LEDGER_BATCH_MAX): Promise<void> {
+export async function commitChanges(
+  core: Core,
+  actor: Actor,
+  docs: { rowNo: number; doc: LedgerDoc }[],
+  closings: LedgerDoc[],
+  report: LedgerImportReport,
+  opts: LedgerImportOptions,
+  perCall = LEDGER_BATCH_MAX,
+): Promise<void> {
   const all: Change[] = [...docs.map((c) => ({ d: c.doc, rowNo: c.rowNo })), ...closings.map((d) => ({ d, rowNo: 0 }))];
   const partial = Boolean(opts.partial);
   const finish = async (batch: ImportBatch, counts: Awaited<ReturnType<typeof writeCalls>>, t?: Transaction) => {
-    Object.assign(report, { created: counts.created, updated: counts.updated, unchanged: counts.unchanged, closing: counts.closed, committed: true, batchId: String(batch.id) });
-    await batch.update({
-      totalRows: report.created + report.updated + report.unchanged + report.failedRows.length, createdCount: counts.created, updatedCount: counts.updated + counts.closed,
-      unchangedCount: counts.unchanged, skippedCount: report.skipped, errorCount: errorCount(report),
-    }, { transaction: t });
+    Object.assign(report, {
+      created: counts.created,
+      updated: counts.updated,
+      unchanged: counts.unchanged,
+      closing: counts.closed,
+      committed: true,
+      batchId: String(batch.id),
+    });
+    await batch.update(
+      {
+        totalRows: report.created + report.updated + report.unchanged + report.failedRows.length,
+        createdCount: counts.created,
+        updatedCount: counts.updated + counts.closed,
+        unchangedCount: counts.unchanged,
+        skippedCount: report.skipped,
+        errorCount: errorCount(report),
+      },
+      { transaction: t },
+    );
   };
   if (partial) {
     const batch = await withTransaction(core.models.sequelize, (t) => openBatch(core, actor, report, true, t));
@@ -145,4 +234,3 @@ export async function commitChanges(core: Core, actor: Actor, docs: { rowNo: num
     Object.assign(report, { committed: false, batchId: null });
   }
 }
-

@@ -4,7 +4,14 @@ import type { LedgerRow, LedgerRowError } from './rows.js';
 
 /** The document field the ledger core names in an error → the file's column. */
 const FIELD_COLUMNS: Record<string, LedgerColumn> = {
-  number: 'number', date: 'date', total: 'total', status: 'status', amount: 'amount', paid: 'paid', dueDate: 'dueDate', orderNumber: 'orderNumber',
+  number: 'number',
+  date: 'date',
+  total: 'total',
+  status: 'status',
+  amount: 'amount',
+  paid: 'paid',
+  dueDate: 'dueDate',
+  orderNumber: 'orderNumber',
 };
 
 function customerColumn(header: LedgerHeader): LedgerColumn {
@@ -27,7 +34,11 @@ export function outcomeErrors(header: LedgerHeader, row: LedgerRow, outcome: Led
   const e = outcome.error ?? { code: 'VALIDATION', message: '未知错误', details: {} };
   const fields = e.details?.errors;
   if (Array.isArray(fields) && fields.length) {
-    return (fields as { field?: string; message?: string }[]).map((f) => ({ row: row.rowNo, column: columnFor(header, e.code, f.field), message: f.message ?? e.message }));
+    return (fields as { field?: string; message?: string }[]).map((f) => ({
+      row: row.rowNo,
+      column: columnFor(header, e.code, f.field),
+      message: f.message ?? e.message,
+    }));
   }
   return [{ row: row.rowNo, column: columnFor(header, e.code, e.details?.field), message: e.message }];
 }

@@ -66,11 +66,35 @@ export interface LedgerImportReport {
 }
 
 /** A fresh report before anything is read. */
-export function emptyLedgerReport(fileName: string, sha256: string, dryRun: boolean, opts: LedgerImportOptions): LedgerImportReport {
+export function emptyLedgerReport(
+  fileName: string,
+  sha256: string,
+  dryRun: boolean,
+  opts: LedgerImportOptions,
+): LedgerImportReport {
   return {
-    type: opts.type ?? 'orders', typeGuessed: !opts.type, dryRun, snapshot: Boolean(opts.snapshot), committed: false,
-    created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], closing: 0, closingSample: [], closeErrors: [], unknownColumns: [],
-    batchId: null, fileName, sha256, format: null, sheet: null, encoding: null, headerLabels: [], failedRows: [],
+    type: opts.type ?? 'orders',
+    typeGuessed: !opts.type,
+    dryRun,
+    snapshot: Boolean(opts.snapshot),
+    committed: false,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    errors: [],
+    closing: 0,
+    closingSample: [],
+    closeErrors: [],
+    unknownColumns: [],
+    batchId: null,
+    fileName,
+    sha256,
+    format: null,
+    sheet: null,
+    encoding: null,
+    headerLabels: [],
+    failedRows: [],
   };
 }
 

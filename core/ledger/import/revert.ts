@@ -30,30 +30,63 @@ export interface RevertResult {
   touched: TouchedDoc[];
 }
 
-interface EventRow { id: number; docType: string; docNumber: string; customerId: number; before: string | null; after: string | null }
+interface EventRow {
+  id: number;
+  docType: string;
+  docNumber: string;
+  customerId: number;
+  before: string | null;
+  after: string | null;
+}
 
 /** Per document, the batch's first `before` and last `after`, from its ledger events. */
 async function batchChanges(core: Core, batchId: number, t: Transaction): Promise<DocChange[]> {
-  const rows = await selectRows<EventRow>(core.models.sequelize, 'SELECT id, doc_type AS docType, doc_number AS docNumber, customer_id AS customerId, `before`, `after` FROM ledger_events WHERE batch_id = ? ORDER BY id', [batchId], t);
+  const rows = await selectRows<EventRow>(
+    core.models.sequelize,
+    'SELECT id, doc_type AS docType, doc_number AS docNumber, customer_id AS customerId, `before`, `after` FROM ledger_events WHERE batch_id = ? ORDER BY id',
+    [batchId],
+    t,
+  );
   const docs = new Map<string, DocChange>();
   for (const r of rows) {
     const key = `${r.docType}:${r.docNumber}`;
     const after = JSON.parse(r.after ?? '{}') as Fields;
     const seen = docs.get(key);
     if (seen) seen.after = after;
-    else docs.set(key, { docType: r.docType as DocChange['docType'], number: r.docNumber, customerId: Number(r.customerId), before: r.before ? (JSON.parse(r.before) as Fields) : null, after, firstEventId: Number(r.id) });
+    else
+      docs.set(key, {
+        docType: r.docType as DocChange['docType'],
+        number: r.docNumber,
+        customerId: Number(r.customerId),
+        before: r.before ? (JSON.parse(r.before) as Fields) : null,
+        after,
+        firstEventId: Number(r.id),
+      });
   }
   return [...docs.values()];
 }
 
 /** The latest change to each document made outside the batch, for the refusal's list. */
-async function laterChanges(core: Core, batchId: number, docs: DocChange[], t: Transaction): Promise<Map<string, string>> {
+async function laterChanges(
+  core: Core,
+  batchId: number,
+  docs: DocChange[],
+  t: Transaction,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const type of ['order', 'receivable'] as const) {
     for (const list of chunks(docs.filter((d) => d.docType === type).map((d) => d.number))) {
-      const rows = await selectRows<{ docNumber: string; source: string; actorName: string; at: unknown }>(core.models.sequelize,
-        'SELECT doc_number AS docNumber, source, actor_name AS actorName, at FROM ledger_events WHERE doc_type = ? AND doc_number IN (?) AND (batch_id IS NULL OR batch_id <> ?) ORDER BY id', [type, list, batchId], t);
-      for (const r of rows) out.set(`${type}:${r.docNumber}`, `${new Date(String(r.at instanceof Date ? r.at.toISOString() : r.at)).toISOString().slice(0, 16).replace('T', ' ')} UTC 由 ${r.actorName} (${r.source}) 改动`);
+      const rows = await selectRows<{ docNumber: string; source: string; actorName: string; at: unknown }>(
+        core.models.sequelize,
+        'SELECT doc_number AS docNumber, source, actor_name AS actorName, at FROM ledger_events WHERE doc_type = ? AND doc_number IN (?) AND (batch_id IS NULL OR batch_id <> ?) ORDER BY id',
+        [type, list, batchId],
+        t,
+      );
+      for (const r of rows)
+        out.set(
+          `${type}:${r.docNumber}`,
+          `${new Date(String(r.at instanceof Date ? r.at.toISOString() : r.at)).toISOString().slice(0, 16).replace('T', ' ')} UTC 由 ${r.actorName} (${r.source}) 改动`,
+        );
     }
   }
   return out;
@@ -65,7 +98,12 @@ async function earlierSources(core: Core, docs: DocChange[], t: Transaction): Pr
   const first = Math.min(...docs.map((d) => d.firstEventId));
   for (const type of ['order', 'receivable'] as const) {
     for (const list of chunks(docs.filter((d) => d.docType === type).map((d) => d.number))) {
-      const rows = await selectRows<{ docNumber: string; source: string; id: number }>(core.models.sequelize, 'SELECT id, doc_number AS docNumber, source FROM ledger_events WHERE doc_type = ? AND doc_number IN (?) AND id < ? ORDER BY id', [type, list, first], t);
+      const rows = await selectRows<{ docNumber: string; source: string; id: number }>(
+        core.models.sequelize,
+        'SELECT id, doc_number AS docNumber, source FROM ledger_events WHERE doc_type = ? AND doc_number IN (?) AND id < ? ORDER BY id',
+        [type, list, first],
+        t,
+      );
       for (const r of rows) out.set(`${type}:${r.docNumber}`, r.source);
     }
   }
@@ -73,11 +111,17 @@ async function earlierSources(core: Core, docs: DocChange[], t: Transaction): Pr
 }
 
 /** The documents as they are now, in the same field shape as the events' before/after. */
-async function currentFields(core: Core, docs: DocChange[], t: Transaction): Promise<Map<string, { id: number; fields: Fields }>> {
+async function currentFields(
+  core: Core,
+  docs: DocChange[],
+  t: Transaction,
+): Promise<Map<string, { id: number; fields: Fields }>> {
   const out = new Map<string, { id: number; fields: Fields }>();
   const of = (type: string) => docs.filter((d) => d.docType === type).map((d) => d.number);
-  for (const [n, r] of await loadOrders(core, of('order'), t)) out.set(`order:${n}`, { id: Number(r.id), fields: orderFields(r) });
-  for (const [n, r] of await loadReceivables(core, of('receivable'), t)) out.set(`receivable:${n}`, { id: Number(r.id), fields: receivableFields(r) });
+  for (const [n, r] of await loadOrders(core, of('order'), t))
+    out.set(`order:${n}`, { id: Number(r.id), fields: orderFields(r) });
+  for (const [n, r] of await loadReceivables(core, of('receivable'), t))
+    out.set(`receivable:${n}`, { id: Number(r.id), fields: receivableFields(r) });
   return out;
 }
 
@@ -89,7 +133,12 @@ const same = (a: Fields, b: Fields) => canonicalJson(a) === canonicalJson(b);
  * A document changed since (its state is no longer what the batch left) is listed and nothing is
  * done: the caller refuses the whole undo then.
  */
-export async function revertBatch(core: Core, t: Transaction, batchId: number, actor: { door: string; actorName: string }): Promise<RevertResult> {
+export async function revertBatch(
+  core: Core,
+  t: Transaction,
+  batchId: number,
+  actor: { door: string; actorName: string },
+): Promise<RevertResult> {
   const docs = await batchChanges(core, batchId, t);
   const result: RevertResult = { removed: 0, restored: 0, touched: [] };
   if (!docs.length) return result;
@@ -99,7 +148,11 @@ export async function revertBatch(core: Core, t: Transaction, batchId: number, a
     const key = `${d.docType}:${d.number}`;
     const cur = now.get(key);
     if (!cur) result.touched.push({ number: d.number, reason: '已被删除' });
-    else if (!same(cur.fields, d.after)) result.touched.push({ number: d.number, reason: later.get(key) ? `导入后又被改动: ${later.get(key)}` : '导入后又被改动' });
+    else if (!same(cur.fields, d.after))
+      result.touched.push({
+        number: d.number,
+        reason: later.get(key) ? `导入后又被改动: ${later.get(key)}` : '导入后又被改动',
+      });
   }
   if (result.touched.length) return result;
   const sources = await earlierSources(core, docs, t);
@@ -112,41 +165,88 @@ export async function revertBatch(core: Core, t: Transaction, batchId: number, a
     await restoreFields(core, t, d, now.get(key)!.id, sources.get(key) ?? 'local', at);
   }
   for (const d of docs) {
-    events.push({ docType: d.docType, docNumber: d.number, customerId: d.customerId, change: 'import-undone', before: d.after, after: d.before, source: 'file', door: actor.door, actorName: actor.actorName, batchId: null, at });
+    events.push({
+      docType: d.docType,
+      docNumber: d.number,
+      customerId: d.customerId,
+      change: 'import-undone',
+      before: d.after,
+      after: d.before,
+      source: 'file',
+      door: actor.door,
+      actorName: actor.actorName,
+      batchId: null,
+      at,
+    });
   }
   await recordLedgerEvents(core, t, events);
-  await settleLastOrderAt(core, t, created.filter((d) => d.docType === 'order'));
+  await settleLastOrderAt(
+    core,
+    t,
+    created.filter((d) => d.docType === 'order'),
+  );
   result.removed = created.length;
   result.restored = docs.length - created.length;
   return result;
 }
 
-async function removeCreated(core: Core, t: Transaction, created: DocChange[], now: Map<string, { id: number }>): Promise<void> {
+async function removeCreated(
+  core: Core,
+  t: Transaction,
+  created: DocChange[],
+  now: Map<string, { id: number }>,
+): Promise<void> {
   const { sequelize } = core.models;
-  for (const [type, table] of [['order', 'sales_orders'], ['receivable', 'receivables']] as const) {
+  for (const [type, table] of [
+    ['order', 'sales_orders'],
+    ['receivable', 'receivables'],
+  ] as const) {
     const ids = created.filter((d) => d.docType === type).map((d) => now.get(`${type}:${d.number}`)!.id);
     if (type === 'order') {
       // Receivables and reservations of the company's own that point at an order being removed lose the link, not their money.
       for (const list of chunks(ids)) {
-        await sequelize.query('UPDATE receivables SET order_id = NULL WHERE order_id IN (?)', { replacements: [list], transaction: t });
-        await sequelize.query('UPDATE reservations SET order_id = NULL WHERE order_id IN (?)', { replacements: [list], transaction: t });
+        await sequelize.query('UPDATE receivables SET order_id = NULL WHERE order_id IN (?)', {
+          replacements: [list],
+          transaction: t,
+        });
+        await sequelize.query('UPDATE reservations SET order_id = NULL WHERE order_id IN (?)', {
+          replacements: [list],
+          transaction: t,
+        });
       }
     }
-    for (const list of chunks(ids)) await sequelize.query(`DELETE FROM ${table} WHERE id IN (?)`, { replacements: [list], transaction: t });
+    for (const list of chunks(ids))
+      await sequelize.query(`DELETE FROM ${table} WHERE id IN (?)`, { replacements: [list], transaction: t });
   }
 }
 
-async function restoreFields(core: Core, t: Transaction, d: DocChange, id: number, source: string, at: Date): Promise<void> {
+async function restoreFields(
+  core: Core,
+  t: Transaction,
+  d: DocChange,
+  id: number,
+  source: string,
+  at: Date,
+): Promise<void> {
   const { sequelize } = core.models;
   const b = d.before!;
   if (d.docType === 'order') {
-    await sequelize.query('UPDATE sales_orders SET status = ?, order_date = ?, total = ?, source = ?, updated_at = ? WHERE id = ?', { replacements: [b.status, b.date, b.total, source, at, id], transaction: t });
+    await sequelize.query(
+      'UPDATE sales_orders SET status = ?, order_date = ?, total = ?, source = ?, updated_at = ? WHERE id = ?',
+      { replacements: [b.status, b.date, b.total, source, at, id], transaction: t },
+    );
     return;
   }
-  const order = b.orderNumber ? await selectRows<{ id: number }>(sequelize, 'SELECT id FROM sales_orders WHERE number = ?', [b.orderNumber], t) : [];
-  await sequelize.query('UPDATE receivables SET amount = ?, paid = ?, due_date = ?, status = ?, order_id = ?, source = ?, updated_at = ? WHERE id = ?', {
-    replacements: [b.amount, b.paid, b.dueDate, b.status, order[0]?.id ?? null, source, at, id], transaction: t,
-  });
+  const order = b.orderNumber
+    ? await selectRows<{ id: number }>(sequelize, 'SELECT id FROM sales_orders WHERE number = ?', [b.orderNumber], t)
+    : [];
+  await sequelize.query(
+    'UPDATE receivables SET amount = ?, paid = ?, due_date = ?, status = ?, order_id = ?, source = ?, updated_at = ? WHERE id = ?',
+    {
+      replacements: [b.amount, b.paid, b.dueDate, b.status, order[0]?.id ?? null, source, at, id],
+      transaction: t,
+    },
+  );
 }
 
 /**
@@ -156,14 +256,32 @@ async function restoreFields(core: Core, t: Transaction, d: DocChange, id: numbe
 async function settleLastOrderAt(core: Core, t: Transaction, removed: DocChange[]): Promise<void> {
   const { sequelize } = core.models;
   const byCustomer = new Map<number, Set<string>>();
-  for (const d of removed) byCustomer.set(d.customerId, (byCustomer.get(d.customerId) ?? new Set()).add(String(d.after.date)));
+  for (const d of removed)
+    byCustomer.set(d.customerId, (byCustomer.get(d.customerId) ?? new Set()).add(String(d.after.date)));
   for (const [customerId, dates] of byCustomer) {
-    const [c] = await selectRows<{ lastOrderAt: unknown }>(sequelize, 'SELECT last_order_at AS lastOrderAt FROM customers WHERE id = ?', [customerId], t);
-    const last = c?.lastOrderAt ? new Date(c.lastOrderAt instanceof Date ? c.lastOrderAt.getTime() : String(c.lastOrderAt)) : null;
+    const [c] = await selectRows<{ lastOrderAt: unknown }>(
+      sequelize,
+      'SELECT last_order_at AS lastOrderAt FROM customers WHERE id = ?',
+      [customerId],
+      t,
+    );
+    const last = c?.lastOrderAt
+      ? new Date(c.lastOrderAt instanceof Date ? c.lastOrderAt.getTime() : String(c.lastOrderAt))
+      : null;
     if (!last || Number.isNaN(last.getTime()) || !dates.has(last.toISOString().slice(0, 10))) continue;
-    const [m] = await selectRows<{ newest: unknown }>(sequelize, "SELECT MAX(order_date) AS newest FROM sales_orders WHERE customer_id = ? AND status <> 'cancelled'", [customerId], t);
-    const newest = m?.newest ? new Date(`${String(m.newest instanceof Date ? m.newest.toISOString() : m.newest).slice(0, 10)}T00:00:00Z`) : null;
+    const [m] = await selectRows<{ newest: unknown }>(
+      sequelize,
+      "SELECT MAX(order_date) AS newest FROM sales_orders WHERE customer_id = ? AND status <> 'cancelled'",
+      [customerId],
+      t,
+    );
+    const newest = m?.newest
+      ? new Date(`${String(m.newest instanceof Date ? m.newest.toISOString() : m.newest).slice(0, 10)}T00:00:00Z`)
+      : null;
     if (newest && newest >= last) continue;
-    await sequelize.query('UPDATE customers SET last_order_at = ? WHERE id = ?', { replacements: [newest, customerId], transaction: t });
+    await sequelize.query('UPDATE customers SET last_order_at = ? WHERE id = ?', {
+      replacements: [newest, customerId],
+      transaction: t,
+    });
   }
 }

@@ -3,7 +3,15 @@ import type { RawRow } from '../../data/source.js';
 import { isExcelError } from '../../data/cells.js';
 import type { LedgerDoc } from '../types.js';
 import { toCents } from '../../money.js';
-import { columnLabel, guessType, looksLikeHeader, mapLedgerHeader, type LedgerColumn, type LedgerFileType, type LedgerHeader } from './columns.js';
+import {
+  columnLabel,
+  guessType,
+  looksLikeHeader,
+  mapLedgerHeader,
+  type LedgerColumn,
+  type LedgerFileType,
+  type LedgerHeader,
+} from './columns.js';
 import { parseDateCell, parseMoneyCell, parseNumberCell, parseStatusCell, type CellResult } from './values.js';
 
 /** A problem with one row: the spreadsheet row number, the column as headed in the file, the reason. */
@@ -14,7 +22,11 @@ export interface LedgerRowError {
 }
 
 /** A document without its customer (found from the code or name column). */
-export type DocWithoutCustomer = LedgerDoc extends infer D ? (D extends LedgerDoc ? Omit<D, 'customerCode'> : never) : never;
+export type DocWithoutCustomer = LedgerDoc extends infer D
+  ? D extends LedgerDoc
+    ? Omit<D, 'customerCode'>
+    : never
+  : never;
 
 /**
  * One data row: the document it states (with the customer code still to find when the file
@@ -41,14 +53,27 @@ export function parseLedgerRow(header: LedgerHeader, raw: RawRow): LedgerRow {
     const i = header.columns[key];
     return i === undefined ? '' : String(raw.cells[i] ?? '').trim();
   };
-  const row: LedgerRow = { rowNo: raw.rowNo, cells: raw.cells, number: null, customerCode: null, customerName: null, doc: null, errors: [] };
+  const row: LedgerRow = {
+    rowNo: raw.rowNo,
+    cells: raw.cells,
+    number: null,
+    customerCode: null,
+    customerName: null,
+    doc: null,
+    errors: [],
+  };
   const take = <T>(key: LedgerColumn, result: CellResult<T>): T | null => {
     if (result.ok) return result.value;
     row.errors.push({ row: raw.rowNo, column: columnLabel(header, key), message: result.message });
     return null;
   };
   for (const key of Object.keys(header.columns) as LedgerColumn[]) {
-    if (isExcelError(get(key))) row.errors.push({ row: raw.rowNo, column: columnLabel(header, key), message: `单元格是 Excel 错误值 ${get(key)}, 请改成实际内容` });
+    if (isExcelError(get(key)))
+      row.errors.push({
+        row: raw.rowNo,
+        column: columnLabel(header, key),
+        message: `单元格是 Excel 错误值 ${get(key)}, 请改成实际内容`,
+      });
   }
   if (row.errors.length) return row;
   row.number = take('number', parseNumberCell(get('number')));
@@ -62,15 +87,22 @@ export function parseLedgerRow(header: LedgerHeader, raw: RawRow): LedgerRow {
     const date = take('date', parseDateCell(get('date')));
     const total = take('total', parseMoneyCell(get('total'), { required: true }));
     const status = take('status', parseStatusCell(get('status')));
-    if (row.number && date && total && status && !row.errors.length) row.doc = { type: 'order', number: row.number, date, total, status };
+    if (row.number && date && total && status && !row.errors.length)
+      row.doc = { type: 'order', number: row.number, date, total, status };
     return row;
   }
   const amount = take('amount', parseMoneyCell(get('amount'), { required: true }));
   const paid = take('paid', parseMoneyCell(get('paid'), { required: false, emptyAs: '0.00' }));
   const dueDate = take('dueDate', parseDateCell(get('dueDate')));
   const orderNumber = get('orderNumber') || null;
-  if (amount && paid && toCents(paid) > toCents(amount)) row.errors.push({ row: raw.rowNo, column: columnLabel(header, 'paid'), message: `已收金额 ${paid} 大于应收金额 ${amount}` });
-  if (row.number && amount && paid && dueDate && !row.errors.length) row.doc = { type: 'receivable', number: row.number, amount, paid, dueDate, orderNumber };
+  if (amount && paid && toCents(paid) > toCents(amount))
+    row.errors.push({
+      row: raw.rowNo,
+      column: columnLabel(header, 'paid'),
+      message: `已收金额 ${paid} 大于应收金额 ${amount}`,
+    });
+  if (row.number && amount && paid && dueDate && !row.errors.length)
+    row.doc = { type: 'receivable', number: row.number, amount, paid, dueDate, orderNumber };
   return row;
 }
 
@@ -87,7 +119,10 @@ export class LedgerSheet {
   private seen = 0;
   private firstRow: RawRow | null = null;
 
-  constructor(private readonly wanted: LedgerFileType | null, private readonly fileName: string) {}
+  constructor(
+    private readonly wanted: LedgerFileType | null,
+    private readonly fileName: string,
+  ) {}
 
   /** The parsed data row, or null for the header and skipped rows. */
   push(raw: RawRow): LedgerRow | null {
@@ -113,11 +148,14 @@ export class LedgerSheet {
   /** Ends the sheet; throws when there is no header or no data row. */
   finish(): LedgerHeader {
     if (!this.header) {
-      if (!this.firstRow) throw new DomainError('VALIDATION', `「${this.fileName}」没有表头和数据。请导出订单或应收款明细后再导入。`);
+      if (!this.firstRow)
+        throw new DomainError('VALIDATION', `「${this.fileName}」没有表头和数据。请导出订单或应收款明细后再导入。`);
       this.setHeader(this.firstRow);
     }
     if (!this.dataRows) {
-      throw new DomainError('VALIDATION', `「${this.fileName}」只有表头 (第 ${this.headerRow} 行), 没有数据行。`, { row: this.headerRow });
+      throw new DomainError('VALIDATION', `「${this.fileName}」只有表头 (第 ${this.headerRow} 行), 没有数据行。`, {
+        row: this.headerRow,
+      });
     }
     return this.header!;
   }
@@ -125,10 +163,21 @@ export class LedgerSheet {
   private setHeader(raw: RawRow): void {
     const type = this.wanted ?? guessType(raw.cells);
     if (!type) {
-      const found = raw.cells.filter((c) => c && String(c).trim()).map((c) => `「${String(c).trim()}」`).join('、');
-      throw new DomainError('VALIDATION', `看不出「${this.fileName}」是订单还是应收款 (第 ${raw.rowNo} 行表头: ${found})。订单文件应有「单据日期」「状态」列, 应收款文件应有「已收金额」「到期日」列; 也可以用 --type orders 或 --type receivables 指定。`, { row: raw.rowNo });
+      const found = raw.cells
+        .filter((c) => c && String(c).trim())
+        .map((c) => `「${String(c).trim()}」`)
+        .join('、');
+      throw new DomainError(
+        'VALIDATION',
+        `看不出「${this.fileName}」是订单还是应收款 (第 ${raw.rowNo} 行表头: ${found})。订单文件应有「单据日期」「状态」列, 应收款文件应有「已收金额」「到期日」列; 也可以用 --type orders 或 --type receivables 指定。`,
+        { row: raw.rowNo },
+      );
     }
-    this.header = mapLedgerHeader(type, raw.cells.map((c) => String(c ?? '')), raw.rowNo);
+    this.header = mapLedgerHeader(
+      type,
+      raw.cells.map((c) => String(c ?? '')),
+      raw.rowNo,
+    );
     this.headerRow = raw.rowNo;
   }
 }

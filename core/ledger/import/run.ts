@@ -25,12 +25,22 @@ export class LedgerCheck {
   readonly changes: { rowNo: number; doc: LedgerDoc }[] = [];
   header: LedgerHeader | null = null;
 
-  constructor(private readonly core: Core, private readonly actor: Actor, private readonly file: string, private readonly opts: LedgerImportOptions, private readonly report: LedgerImportReport) {}
+  constructor(
+    private readonly core: Core,
+    private readonly actor: Actor,
+    private readonly file: string,
+    private readonly opts: LedgerImportOptions,
+    private readonly report: LedgerImportReport,
+  ) {}
 
   /** Reads and checks the whole file into the report. */
   async run(): Promise<void> {
     const { core, opts, report } = this;
-    const source = await readSource(this.file, report.fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB });
+    const source = await readSource(this.file, report.fileName, {
+      sheet: opts.sheet,
+      maxRows: core.config.IMPORT_MAX_ROWS,
+      maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB,
+    });
     Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
     const sheet = new LedgerSheet(opts.type ?? null, report.fileName);
     let chunk: LedgerRow[] = [];
@@ -70,15 +80,22 @@ export class LedgerCheck {
       const first = this.seen.get(key);
       if (first === undefined) this.seen.set(key, r.rowNo);
       else {
-        r.errors.push({ row: r.rowNo, column: columnLabel(header, 'number'), message: `单据编号「${r.number}」和第 ${first} 行重复; 一个单据只能出现一次` });
+        r.errors.push({
+          row: r.rowNo,
+          column: columnLabel(header, 'number'),
+          message: `单据编号「${r.number}」和第 ${first} 行重复; 一个单据只能出现一次`,
+        });
         r.doc = null;
       }
     }
     // Rows without a code (the file has no code column, or the cell is empty) go by the name.
-    if (header.columns.customerName !== undefined) await resolveCustomerNames(this.core, rows, columnLabel(header, 'customerName'));
+    if (header.columns.customerName !== undefined)
+      await resolveCustomerNames(this.core, rows, columnLabel(header, 'customerName'));
     const ready = rows.filter((r) => r.doc && !r.errors.length && r.customerCode);
     const docs = ready.map((r) => ({ ...r.doc!, customerCode: r.customerCode! }) as LedgerDoc);
-    const result = docs.length ? await applyLedger(this.core, this.actor, docs, { source: 'file', dryRun: true }) : { outcomes: [] };
+    const result = docs.length
+      ? await applyLedger(this.core, this.actor, docs, { source: 'file', dryRun: true })
+      : { outcomes: [] };
     for (const o of result.outcomes) {
       const row = ready[o.index]!;
       if (o.result === 'error') row.errors.push(...outcomeErrors(header, row, o));

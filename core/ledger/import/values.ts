@@ -11,7 +11,9 @@ const bad = <T>(message: string): CellResult<T> => ({ ok: false, message });
  * text, a third decimal and (unless allowed) a negative are refused with the reason.
  */
 export function parseMoneyCell(text: string, opts: { required: boolean; emptyAs?: string }): CellResult<string> {
-  const s = toHalfWidth(text).replace(/[,，\s¥￥]/g, '').replace(/元$/, '');
+  const s = toHalfWidth(text)
+    .replace(/[,，\s¥￥]/g, '')
+    .replace(/元$/, '');
   if (!s) return opts.emptyAs !== undefined ? ok(opts.emptyAs) : bad('必填, 不能为空');
   const m = /^(-)?(\d+)(?:\.(\d*))?$/.exec(s);
   if (!m) return bad(`「${text.trim()}」不是金额, 应为数字, 例如 1234.50`);
@@ -27,7 +29,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 function realDate(y: number, m: number, d: number): string | null {
   const dt = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || y > 2200 || dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
+  if (y < 1900 || y > 2200 || dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d)
+    return null;
   return `${y}-${pad(m)}-${pad(d)}`;
 }
 
@@ -47,7 +50,10 @@ export function parseDateCell(text: string): CellResult<string> {
   const shown = `「${text.trim()}」不是有效日期, 应为 2026-01-05 或 2026/1/5 这样的格式`;
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z)?$/.exec(s);
   m ??= /^(\d{4})(\d{2})(\d{2})$/.exec(s);
-  if (m) return realDate(Number(m[1]), Number(m[2]), Number(m[3])) ? ok(realDate(Number(m[1]), Number(m[2]), Number(m[3]))!) : bad(shown);
+  if (m)
+    return realDate(Number(m[1]), Number(m[2]), Number(m[3]))
+      ? ok(realDate(Number(m[1]), Number(m[2]), Number(m[3]))!)
+      : bad(shown);
   // A date cell formatted as a plain number shows its day count: 46027 is 2026-01-05.
   if (/^\d{5}(\.\d+)?$/.test(s) && Number(s) >= 20000 && Number(s) < 110000) return ok(excelSerialDate(Number(s)));
   return bad(shown);
@@ -57,9 +63,37 @@ export function parseDateCell(text: string): CellResult<string> {
 export type DocStatus = 'open' | 'closed' | 'cancelled';
 
 const STATUS_WORDS: Record<string, DocStatus> = {
-  open: 'open', 未完成: 'open', 进行中: 'open', 未结: 'open', 未结案: 'open', 未关闭: 'open', 执行中: 'open', 待发货: 'open', 已审核: 'open', 未审核: 'open', 0: 'open',
-  closed: 'closed', close: 'closed', completed: 'closed', done: 'closed', 已完成: 'closed', 完成: 'closed', 已关闭: 'closed', 关闭: 'closed', 已结案: 'closed', 结案: 'closed', 已结: 'closed', 1: 'closed',
-  cancelled: 'cancelled', canceled: 'cancelled', cancel: 'cancelled', void: 'cancelled', 已取消: 'cancelled', 取消: 'cancelled', 作废: 'cancelled', 已作废: 'cancelled',
+  open: 'open',
+  未完成: 'open',
+  进行中: 'open',
+  未结: 'open',
+  未结案: 'open',
+  未关闭: 'open',
+  执行中: 'open',
+  待发货: 'open',
+  已审核: 'open',
+  未审核: 'open',
+  0: 'open',
+  closed: 'closed',
+  close: 'closed',
+  completed: 'closed',
+  done: 'closed',
+  已完成: 'closed',
+  完成: 'closed',
+  已关闭: 'closed',
+  关闭: 'closed',
+  已结案: 'closed',
+  结案: 'closed',
+  已结: 'closed',
+  1: 'closed',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  cancel: 'cancelled',
+  void: 'cancelled',
+  已取消: 'cancelled',
+  取消: 'cancelled',
+  作废: 'cancelled',
+  已作废: 'cancelled',
 };
 
 /** An order status cell: 未完成/进行中/open (or 0), 已完成/已关闭/closed (or 1), 已取消/作废/cancelled. */
@@ -67,7 +101,11 @@ export function parseStatusCell(text: string): CellResult<DocStatus> {
   const s = toHalfWidth(text).replace(/\s+/g, '').toLowerCase();
   if (!s) return bad('必填, 不能为空');
   const v = STATUS_WORDS[s];
-  return v ? ok(v) : bad(`「${text.trim()}」不是认识的状态。可用: 未完成/进行中/open (或 0), 已完成/已关闭/closed (或 1), 已取消/作废/cancelled`);
+  return v
+    ? ok(v)
+    : bad(
+        `「${text.trim()}」不是认识的状态。可用: 未完成/进行中/open (或 0), 已完成/已关闭/closed (或 1), 已取消/作废/cancelled`,
+      );
 }
 
 /** A document number: trimmed, half-width, at most 64 characters, no control characters. */

@@ -51,27 +51,36 @@ async function figuresOf(db: JshDb, ids: number[] | null, out: Figures): Promise
   const t = db.tenantId;
   const rec = out.receivables;
   const s = only('id', ids);
-  for (const r of await jshQuery<{ id: number; v: string | null }>(db,
-    `SELECT id, ROUND(IFNULL(begin_need_get, 0), 2) AS v FROM jsh_supplier${ids ? ' FORCE INDEX (PRIMARY)' : ''} WHERE tenant_id = ? AND type = '客户' AND ${LIVE()}${s.sql}`, [t, ...s.params])) {
+  for (const r of await jshQuery<{ id: number; v: string | null }>(
+    db,
+    `SELECT id, ROUND(IFNULL(begin_need_get, 0), 2) AS v FROM jsh_supplier${ids ? ' FORCE INDEX (PRIMARY)' : ''} WHERE tenant_id = ? AND type = '客户' AND ${LIVE()}${s.sql}`,
+    [t, ...s.params],
+  )) {
     rec.set(Number(r.id), toCents(r.v));
   }
   const d = only('organ_id', ids);
-  for (const r of await jshQuery<{ o: number; sale: string; ret: string; at: string | null }>(db,
+  for (const r of await jshQuery<{ o: number; sale: string; ret: string; at: string | null }>(
+    db,
     `SELECT organ_id AS o, ${owed(SALE)} AS sale, ${owed(RETURN)} AS ret,
             DATE_FORMAT(MAX(CASE WHEN sub_type IN ('销售', '销售订单') THEN oper_time END), '%Y-%m-%d %H:%i:%s') AS at
        FROM jsh_depot_head
       WHERE tenant_id = ? AND ${LIVE()} AND sub_type IN ('销售', '销售退货', '销售订单') AND organ_id IS NOT NULL${d.sql}
-      GROUP BY organ_id`, [t, ...d.params])) {
+      GROUP BY organ_id`,
+    [t, ...d.params],
+  )) {
     const id = Number(r.o);
     if (r.at) out.lastOrderTimes.set(id, r.at);
     if (rec.has(id)) rec.set(id, rec.get(id)! + toCents(r.sale) - toCents(r.ret));
   }
   const a = only('h.organ_id', ids);
-  for (const r of await jshQuery<{ o: number; v: string | null }>(db,
+  for (const r of await jshQuery<{ o: number; v: string | null }>(
+    db,
     `SELECT h.organ_id AS o, ROUND(IFNULL(SUM(i.each_amount), 0), 2) AS v
        FROM jsh_account_head h JOIN jsh_account_item i ON i.header_id = h.id
       WHERE h.tenant_id = ? AND h.type = '收款' AND ${LIVE('h.')} AND ${LIVE('i.')}${a.sql}
-      GROUP BY h.organ_id`, [t, ...a.params])) {
+      GROUP BY h.organ_id`,
+    [t, ...a.params],
+  )) {
     if (rec.has(Number(r.o))) rec.set(Number(r.o), rec.get(Number(r.o))! - toCents(r.v));
   }
   return out;

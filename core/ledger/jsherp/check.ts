@@ -5,17 +5,39 @@ import { jshQuery, jshSettings, openJshDb, type JshDb } from './connection.js';
 import { checkSchema, checkTenant } from './schema.js';
 
 /** What `steward connect jsherp --check` found. */
-export interface CheckReport { where: string; tenantId: number; customers: number; openOrders: number; receivableCents: Cents; writeBack: boolean }
+export interface CheckReport {
+  where: string;
+  tenantId: number;
+  customers: number;
+  openOrders: number;
+  receivableCents: Cents;
+  writeBack: boolean;
+}
 
 /** Tests the connection, the schema and the tenant, and counts what a sync would bring in. */
 export async function checkJsherp(db: JshDb, writeBack: boolean): Promise<CheckReport> {
   await checkSchema(db, { writeBack });
   await checkTenant(db);
-  const [c] = await jshQuery<{ n: number }>(db, "SELECT COUNT(*) AS n FROM jsh_supplier WHERE tenant_id = ? AND type = '客户' AND IFNULL(delete_flag,'0') != '1'", [db.tenantId]);
-  const [o] = await jshQuery<{ n: number }>(db, "SELECT COUNT(*) AS n FROM jsh_depot_head WHERE tenant_id = ? AND sub_type = '销售订单' AND IFNULL(delete_flag,'0') != '1' AND IFNULL(status,'0') != '2'", [db.tenantId]);
+  const [c] = await jshQuery<{ n: number }>(
+    db,
+    "SELECT COUNT(*) AS n FROM jsh_supplier WHERE tenant_id = ? AND type = '客户' AND IFNULL(delete_flag,'0') != '1'",
+    [db.tenantId],
+  );
+  const [o] = await jshQuery<{ n: number }>(
+    db,
+    "SELECT COUNT(*) AS n FROM jsh_depot_head WHERE tenant_id = ? AND sub_type = '销售订单' AND IFNULL(delete_flag,'0') != '1' AND IFNULL(status,'0') != '2'",
+    [db.tenantId],
+  );
   let receivable = 0;
   for (const cents of (await readReceivables(db, null)).values()) if (cents > 0) receivable += cents;
-  return { where: db.where, tenantId: db.tenantId, customers: Number(c?.n ?? 0), openOrders: Number(o?.n ?? 0), receivableCents: receivable, writeBack };
+  return {
+    where: db.where,
+    tenantId: db.tenantId,
+    customers: Number(c?.n ?? 0),
+    openOrders: Number(o?.n ?? 0),
+    receivableCents: receivable,
+    writeBack,
+  };
 }
 
 /** The --check report as people read it. */

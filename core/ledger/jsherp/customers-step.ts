@@ -8,7 +8,11 @@ import type { JshCustomer } from './read.js';
 export const CREATE_PER_SYNC = 500;
 
 export interface CustomerCounts {
-  seen: number; linked: number; created: number; ambiguous: number; unmatched: number;
+  seen: number;
+  linked: number;
+  created: number;
+  ambiguous: number;
+  unmatched: number;
   failed: { jshId: number; name: string; reason: string }[];
   /** jshERP ids linked by this sync (their documents are read even in an incremental sync). */
   newlyLinked: number[];
@@ -16,7 +20,13 @@ export interface CustomerCounts {
 
 /** The input our create takes for a jshERP customer: name, contact, the first usable phone, address, 备注. */
 export function customerInput(c: JshCustomer) {
-  return { name: c.name.slice(0, 200), contact: c.contacts?.slice(0, 100) ?? null, phone: jshPhones(c)[0] ?? null, address: c.address, note: c.description?.slice(0, 1000) ?? null };
+  return {
+    name: c.name.slice(0, 200),
+    contact: c.contacts?.slice(0, 100) ?? null,
+    phone: jshPhones(c)[0] ?? null,
+    address: c.address,
+    note: c.description?.slice(0, 1000) ?? null,
+  };
 }
 
 /**
@@ -39,20 +49,42 @@ async function createFromJsh(core: Core, actor: Actor, tenantId: number, c: JshC
  * (`steward connect jsherp --links`); later, customers new in jshERP (id above the first pass's
  * baseline) get our codes. Ambiguous ones always wait.
  */
-export async function syncCustomers(core: Core, actor: Actor, tenantId: number, jsh: JshCustomer[], o: { baseline: number | null; full: boolean; dryRun: boolean }): Promise<CustomerCounts> {
-  if (!jsh.length && !o.full) return { seen: 0, linked: 0, created: 0, ambiguous: 0, unmatched: 0, failed: [], newlyLinked: [] };
+export async function syncCustomers(
+  core: Core,
+  actor: Actor,
+  tenantId: number,
+  jsh: JshCustomer[],
+  o: { baseline: number | null; full: boolean; dryRun: boolean },
+): Promise<CustomerCounts> {
+  if (!jsh.length && !o.full)
+    return { seen: 0, linked: 0, created: 0, ambiguous: 0, unmatched: 0, failed: [], newlyLinked: [] };
   const linked = await loadLinks(core, tenantId, o.full ? undefined : jsh.map((c) => c.id));
   const fresh = jsh.filter((c) => !linked.has(c.id));
   const results = await matchCustomers(core, tenantId, fresh);
   const links = results.filter((r): r is Extract<MatchResult, { kind: 'link' }> => r.kind === 'link');
-  const counts: CustomerCounts = { seen: jsh.length, linked: links.length, created: 0, ambiguous: 0, unmatched: 0, failed: [], newlyLinked: links.map((r) => r.jsh.id) };
-  const toCreate = o.baseline === null ? [] : results.filter((r) => r.kind === 'unmatched' && r.jsh.id > o.baseline!).slice(0, CREATE_PER_SYNC);
+  const counts: CustomerCounts = {
+    seen: jsh.length,
+    linked: links.length,
+    created: 0,
+    ambiguous: 0,
+    unmatched: 0,
+    failed: [],
+    newlyLinked: links.map((r) => r.jsh.id),
+  };
+  const toCreate =
+    o.baseline === null
+      ? []
+      : results.filter((r) => r.kind === 'unmatched' && r.jsh.id > o.baseline!).slice(0, CREATE_PER_SYNC);
   const creating = new Set(toCreate.map((r) => r.jsh.id));
   const waiting = results.filter((r) => r.kind !== 'link' && !creating.has(r.jsh.id));
   counts.ambiguous = waiting.filter((r) => r.kind === 'ambiguous').length;
   counts.unmatched = waiting.length - counts.ambiguous;
   if (o.dryRun) return { ...counts, created: toCreate.length };
-  await saveLinks(core, tenantId, links.map((r) => ({ jshId: r.jsh.id, customerId: r.customerId, code: r.code, by: r.by })));
+  await saveLinks(
+    core,
+    tenantId,
+    links.map((r) => ({ jshId: r.jsh.id, customerId: r.customerId, code: r.code, by: r.by })),
+  );
   for (const r of toCreate) {
     const reason = await createFromJsh(core, actor, tenantId, r.jsh);
     if (reason) {

@@ -17,15 +17,36 @@ const WRITES: Record<string, JsherpWriteAction> = {
  * commits always reaches jshERP (applied after commit, retried while jshERP is down) and a
  * rolled-back one never does.
  */
-export async function enqueueJsherpWrite(core: Core, t: Transaction, actor: Actor, input: Pick<AuditInput, 'action' | 'customerId' | 'customerCode' | 'info'>): Promise<void> {
+export async function enqueueJsherpWrite(
+  core: Core,
+  t: Transaction,
+  actor: Actor,
+  input: Pick<AuditInput, 'action' | 'customerId' | 'customerCode' | 'info'>,
+): Promise<void> {
   const action = WRITES[input.action];
   const { JSHERP_DATABASE_URL: url, JSHERP_TENANT_ID: tenantId, JSHERP_WRITE_BACK: on } = core.config;
   if (!action || !url || tenantId === undefined || !on || !input.customerId) return;
-  const link = await core.models.JsherpLink.findOne({ where: { tenantId, customerId: input.customerId }, transaction: t });
+  const link = await core.models.JsherpLink.findOne({
+    where: { tenantId, customerId: input.customerId },
+    transaction: t,
+  });
   if (!link) return;
   const approvalId = typeof input.info?.requestId === 'number' ? input.info.requestId : null;
-  await core.models.JsherpWrite.create({
-    tenantId, jshId: Number(link.jshId), customerId: input.customerId, customerCode: input.customerCode ?? link.customerCode, action,
-    notBefore: core.now(), approvalId, requestedBy: actor.operator.displayName.slice(0, 100), result: null, error: null, createdAt: core.now(), doneAt: null,
-  }, { transaction: t });
+  await core.models.JsherpWrite.create(
+    {
+      tenantId,
+      jshId: Number(link.jshId),
+      customerId: input.customerId,
+      customerCode: input.customerCode ?? link.customerCode,
+      action,
+      notBefore: core.now(),
+      approvalId,
+      requestedBy: actor.operator.displayName.slice(0, 100),
+      result: null,
+      error: null,
+      createdAt: core.now(),
+      doneAt: null,
+    },
+    { transaction: t },
+  );
 }

@@ -8,7 +8,9 @@ import { chunks } from '../../data/sql.js';
  * push's own lastOrderAt. Returns how many customers were looked at.
  */
 export async function advanceLastOrderAt(core: Core, byCustomer: Map<number, string>): Promise<number> {
-  const rows = [...byCustomer].map(([id, at]) => [id, at.slice(0, 10)] as const).filter(([, day]) => /^\d{4}-\d{2}-\d{2}$/.test(day));
+  const rows = [...byCustomer]
+    .map(([id, at]) => [id, at.slice(0, 10)] as const)
+    .filter(([, day]) => /^\d{4}-\d{2}-\d{2}$/.test(day));
   for (const part of chunks(rows)) {
     const values: unknown[] = [];
     const cases = part.map(([id, day]) => {
@@ -16,8 +18,10 @@ export async function advanceLastOrderAt(core: Core, byCustomer: Map<number, str
       values.push(id, at, at);
       return 'WHEN id = ? AND (last_order_at IS NULL OR last_order_at < ?) THEN ?';
     });
-    await core.models.sequelize.query(`UPDATE customers SET last_order_at = CASE ${cases.join(' ')} ELSE last_order_at END WHERE id IN (${part.map(() => '?').join(',')})`,
-      { replacements: [...values, ...part.map(([id]) => id)] });
+    await core.models.sequelize.query(
+      `UPDATE customers SET last_order_at = CASE ${cases.join(' ')} ELSE last_order_at END WHERE id IN (${part.map(() => '?').join(',')})`,
+      { replacements: [...values, ...part.map(([id]) => id)] },
+    );
   }
   return rows.length;
 }

@@ -2,10 +2,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import http from 'node:http';
 import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { SocketReceiver } from '../../../bot/channels/contract.js';
-import { createStreamReceiver, dingtalkStreamReceivers, type StreamReceiverOptions } from '../../../bot/channels/dingtalk/stream.js';
+import {
+  createStreamReceiver,
+  dingtalkStreamReceivers,
+  type StreamReceiverOptions,
+} from '../../../bot/channels/dingtalk/stream.js';
 import { dingtalk } from '../../../bot/channels/dingtalk/index.js';
 import { FakeDingtalkStream } from '../../helpers/fakes/dingtalk-stream-server.js';
-import { APP_KEY, APP_SECRET, robotData, startReceiver, streamCore, testRuntime, until } from '../../helpers/dingtalk-stream.js';
+import {
+  APP_KEY,
+  APP_SECRET,
+  robotData,
+  startReceiver,
+  streamCore,
+  testRuntime,
+  until,
+} from '../../helpers/dingtalk-stream.js';
 
 let fake: FakeDingtalkStream;
 let seq = 0;
@@ -21,11 +33,20 @@ afterEach(async () => {
 });
 afterAll(async () => fake.stop());
 
-const connected = (opts: StreamReceiverOptions = {}, core = streamCore(fake.url)) => startReceiver(fake, running, opts, core);
+const connected = (opts: StreamReceiverOptions = {}, core = streamCore(fake.url)) =>
+  startReceiver(fake, running, opts, core);
 
 const cardPress = (buttonId: string, fields: Record<string, unknown> = {}) => ({
-  type: 'actionCallback', outTrackId: 'steward-card-1', corpId: 'dingcorp', userId: 'approver1', userIdType: 1, spaceType: 'IM_GROUP', spaceId: 'cidGroupSales01',
-  extension: '{}', content: JSON.stringify({ cardPrivateData: { actionIds: ['btn1'], params: { buttonId } } }), ...fields,
+  type: 'actionCallback',
+  outTrackId: 'steward-card-1',
+  corpId: 'dingcorp',
+  userId: 'approver1',
+  userIdType: 1,
+  spaceType: 'IM_GROUP',
+  spaceId: 'cidGroupSales01',
+  extension: '{}',
+  content: JSON.stringify({ cardPrivateData: { actionIds: ['btn1'], params: { buttonId } } }),
+  ...fields,
 });
 
 describe('DingTalk Stream mode: connection', () => {
@@ -34,8 +55,13 @@ describe('DingTalk Stream mode: connection', () => {
     const t = await connected();
     expect(t.receiver.name).toBe(`dingtalk-stream:${APP_KEY}`);
     expect(fake.gatewayRequests[gateways]).toEqual({
-      clientId: APP_KEY, clientSecret: APP_SECRET, ua: 'customer-steward',
-      subscriptions: [{ type: 'CALLBACK', topic: TOPIC_ROBOT }, { type: 'CALLBACK', topic: TOPIC_CARD }],
+      clientId: APP_KEY,
+      clientSecret: APP_SECRET,
+      ua: 'customer-steward',
+      subscriptions: [
+        { type: 'CALLBACK', topic: TOPIC_ROBOT },
+        { type: 'CALLBACK', topic: TOPIC_CARD },
+      ],
     });
     expect(fake.connections.at(-1)!.ticket).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -44,7 +70,12 @@ describe('DingTalk Stream mode: connection', () => {
     await connected();
     const id = fake.ping('opaque-42');
     await fake.waitFor(() => fake.repliesTo(id).length > 0);
-    expect(fake.repliesTo(id)[0]).toMatchObject({ code: 200, message: 'OK', headers: { messageId: id, topic: 'ping' }, data: { opaque: 'opaque-42' } });
+    expect(fake.repliesTo(id)[0]).toMatchObject({
+      code: 200,
+      message: 'OK',
+      headers: { messageId: id, topic: 'ping' },
+      data: { opaque: 'opaque-42' },
+    });
   });
 
   it('start() rejects on wrong credentials and does not keep knocking at the gateway', async () => {
@@ -58,7 +89,9 @@ describe('DingTalk Stream mode: connection', () => {
 
   it('offers no receiver without the app robot credentials', () => {
     expect(dingtalkStreamReceivers(testRuntime(streamCore(fake.url, { DINGTALK_APP_KEY: '' })).rt)).toEqual([]);
-    expect(dingtalkStreamReceivers(testRuntime(streamCore(fake.url)).rt).map((r) => r.name)).toEqual([`dingtalk-stream:${APP_KEY}`]);
+    expect(dingtalkStreamReceivers(testRuntime(streamCore(fake.url)).rt).map((r) => r.name)).toEqual([
+      `dingtalk-stream:${APP_KEY}`,
+    ]);
   });
 });
 
@@ -70,34 +103,79 @@ describe('DingTalk Stream mode: robot messages', () => {
     await until(() => t.later.length === 1);
     // The ack leaves before the message is handled, but the fake may read it after the reply is queued.
     await fake.waitFor(() => fake.repliesTo(id).length > 0);
-    expect(fake.repliesTo(id)).toEqual([expect.objectContaining({ code: 200, message: 'OK', headers: { contentType: 'application/json', messageId: id }, data: { response: 'SUCCESS' } })]);
+    expect(fake.repliesTo(id)).toEqual([
+      expect.objectContaining({
+        code: 200,
+        message: 'OK',
+        headers: { contentType: 'application/json', messageId: id },
+        data: { response: 'SUCCESS' },
+      }),
+    ]);
     const msg = t.handled[0]!;
     expect(msg).toMatchObject({
-      channel: 'dingtalk', via: 'dingtalk-stream', messageKey: `msgSTREAM${n}`, userId: 'staff01', userName: '张三', chatType: 'direct', conversationId: 'cidGroupSales01', text: '客户 C001',
-      reply: { channel: 'dingtalk', kind: 'session', url: `${fake.url}/robot/sendBySession?session=sess${n}`, chat: { kind: 'user', id: 'staff01' } },
+      channel: 'dingtalk',
+      via: 'dingtalk-stream',
+      messageKey: `msgSTREAM${n}`,
+      userId: 'staff01',
+      userName: '张三',
+      chatType: 'direct',
+      conversationId: 'cidGroupSales01',
+      text: '客户 C001',
+      reply: {
+        channel: 'dingtalk',
+        kind: 'session',
+        url: `${fake.url}/robot/sendBySession?session=sess${n}`,
+        chat: { kind: 'user', id: 'staff01' },
+      },
     });
     expect(msg.reply!.expiresAt as number).toBeGreaterThan(Date.now() + 5_000_000);
     expect(msg.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(t.later[0]!.replies).toEqual([{ text: '收到: 客户 C001' }]);
     await until(() => t.counters.kicks === 1);
-    expect(t.lines.some((l) => l.correlationId === msg.correlationId && l.msg === 'dingtalk stream message')).toBe(true);
+    expect(t.lines.some((l) => l.correlationId === msg.correlationId && l.msg === 'dingtalk stream message')).toBe(
+      true,
+    );
 
     // The outbox then sends it through the channel: the reply reaches the sessionWebhook.
     await dingtalk.send(t.core, { kind: 'reply', handle: msg.reply! }, t.later[0]!.replies[0]!, `k${n}`);
     const posted = fake.to('/robot/sendBySession').filter((c) => c.query.session === `sess${n}`);
-    expect(posted.map((c) => c.body)).toEqual([{ msgtype: 'text', text: { content: '收到: 客户 C001' }, at: { atUserIds: [], isAtAll: false } }]);
+    expect(posted.map((c) => c.body)).toEqual([
+      { msgtype: 'text', text: { content: '收到: 客户 C001' }, at: { atUserIds: [], isAtAll: false } },
+    ]);
   });
 
   it('a group @-mention: the mention is stripped, the group is kept, the answer @-mentions the sender', async () => {
     const t = await connected();
     const n = ++seq;
-    fake.push(TOPIC_ROBOT, robotData(n, { conversationType: '2', senderStaffId: 'staff02', text: { content: ' @客户管家  客户 C002 ' }, isInAtList: true }, fake.url));
+    fake.push(
+      TOPIC_ROBOT,
+      robotData(
+        n,
+        {
+          conversationType: '2',
+          senderStaffId: 'staff02',
+          text: { content: ' @客户管家  客户 C002 ' },
+          isInAtList: true,
+        },
+        fake.url,
+      ),
+    );
     await until(() => t.later.length === 1);
     const msg = t.handled[0]!;
-    expect(msg).toMatchObject({ chatType: 'group', conversationId: 'cidGroupSales01', text: '客户 C002', userId: 'staff02', reply: { chat: { kind: 'group', id: 'cidGroupSales01' } } });
+    expect(msg).toMatchObject({
+      chatType: 'group',
+      conversationId: 'cidGroupSales01',
+      text: '客户 C002',
+      userId: 'staff02',
+      reply: { chat: { kind: 'group', id: 'cidGroupSales01' } },
+    });
     await dingtalk.send(t.core, { kind: 'reply', handle: msg.reply! }, t.later[0]!.replies[0]!, `k${n}`);
     const [posted] = fake.to('/robot/sendBySession').filter((c) => c.query.session === `sess${n}`);
-    expect(posted!.body).toEqual({ msgtype: 'text', text: { content: '收到: 客户 C002\n@staff02' }, at: { atUserIds: ['staff02'], isAtAll: false } });
+    expect(posted!.body).toEqual({
+      msgtype: 'text',
+      text: { content: '收到: 客户 C002\n@staff02' },
+      at: { atUserIds: ['staff02'], isAtAll: false },
+    });
   });
 
   it('acks at once, before the pipeline has answered', async () => {
@@ -113,7 +191,14 @@ describe('DingTalk Stream mode: robot messages', () => {
     const t = await connected();
     const bytes = Buffer.from('编码,名称\nC001,甲公司\n');
     fake.addDownloadCode('dlcode-1', bytes, '客户.csv');
-    fake.push(TOPIC_ROBOT, robotData(++seq, { msgtype: 'file', text: undefined, content: { downloadCode: 'dlcode-1', fileName: '客户.csv' } }, fake.url));
+    fake.push(
+      TOPIC_ROBOT,
+      robotData(
+        ++seq,
+        { msgtype: 'file', text: undefined, content: { downloadCode: 'dlcode-1', fileName: '客户.csv' } },
+        fake.url,
+      ),
+    );
     await until(() => t.handled.length === 1);
     const msg = t.handled[0]!;
     expect(msg.text).toBe('');
@@ -126,7 +211,7 @@ describe('DingTalk Stream mode: robot messages', () => {
     await expect(msg.file!.download(10)).rejects.toMatchObject({ kind: 'too-large' });
   });
 
-  it('a redelivered frame (same message id) is handled again with the same key: dedupe is the pipeline\'s', async () => {
+  it("a redelivered frame (same message id) is handled again with the same key: dedupe is the pipeline's", async () => {
     const t = await connected();
     const data = robotData(++seq, {}, fake.url);
     fake.push(TOPIC_ROBOT, data, { messageId: 'redelivered-1' });
@@ -155,20 +240,45 @@ describe('DingTalk Stream mode: robot messages', () => {
     try {
       const t = await connected();
       fake.push(TOPIC_ROBOT, robotData(++seq, {}, otherUrl));
-      fake.push(TOPIC_ROBOT, robotData(++seq, { sessionWebhook: 'https://oapi.dingtalk.com.evil.example/robot/sendBySession?session=x' }, fake.url));
-      fake.push(TOPIC_ROBOT, robotData(++seq, { sessionWebhook: 'http://oapi.dingtalk.com/robot/sendBySession?session=plain' }, fake.url));
+      fake.push(
+        TOPIC_ROBOT,
+        robotData(
+          ++seq,
+          { sessionWebhook: 'https://oapi.dingtalk.com.evil.example/robot/sendBySession?session=x' },
+          fake.url,
+        ),
+      );
+      fake.push(
+        TOPIC_ROBOT,
+        robotData(++seq, { sessionWebhook: 'http://oapi.dingtalk.com/robot/sendBySession?session=plain' }, fake.url),
+      );
       await until(() => t.later.length === 3);
       // The handle keeps only the chat: the outbox sends the answer through the OpenAPI.
-      expect(t.handled.map((m) => m.reply)).toEqual([0, 1, 2].map(() => ({ channel: 'dingtalk', kind: 'session', chat: { kind: 'user', id: 'staff01' } })));
+      expect(t.handled.map((m) => m.reply)).toEqual(
+        [0, 1, 2].map(() => ({ channel: 'dingtalk', kind: 'session', chat: { kind: 'user', id: 'staff01' } })),
+      );
       expect(t.later.map((l) => l.replies.length)).toEqual([1, 1, 1]);
       expect(t.lines.filter((l) => /sessionWebhook outside DingTalk/.test(l.msg))).toHaveLength(3);
       // A forged handle (e.g. an edited outbox row) is not followed by the send itself: the answer goes to the chat by OpenAPI.
-      const forged = { channel: 'dingtalk', kind: 'session', url: `${otherUrl}/robot/sendBySession`, expiresAt: Date.now() + 60_000, chat: { kind: 'user', id: 'staff01' } };
+      const forged = {
+        channel: 'dingtalk',
+        kind: 'session',
+        url: `${otherUrl}/robot/sendBySession`,
+        expiresAt: Date.now() + 60_000,
+        chat: { kind: 'user', id: 'staff01' },
+      };
       const oneToOne = fake.to('/v1.0/robot/oToMessages/batchSend').length;
       await dingtalk.send(t.core, { kind: 'reply', handle: forged }, { text: '手机 13800138000' }, 'forged');
       expect(fake.to('/v1.0/robot/oToMessages/batchSend')).toHaveLength(oneToOne + 1);
       expect(fake.to('/v1.0/robot/oToMessages/batchSend').at(-1)!.body).toMatchObject({ userIds: ['staff01'] });
-      await expect(dingtalk.send(t.core, { kind: 'reply', handle: { channel: 'dingtalk', kind: 'session', url: `${otherUrl}/x` } }, { text: 'x' }, 'no-chat')).rejects.toMatchObject({ name: 'ChannelSendError', retryable: false });
+      await expect(
+        dingtalk.send(
+          t.core,
+          { kind: 'reply', handle: { channel: 'dingtalk', kind: 'session', url: `${otherUrl}/x` } },
+          { text: 'x' },
+          'no-chat',
+        ),
+      ).rejects.toMatchObject({ name: 'ChannelSendError', retryable: false });
       await new Promise((r) => setTimeout(r, 100));
       expect(elsewhere).toEqual([]);
     } finally {
@@ -182,7 +292,14 @@ describe('DingTalk Stream mode: robot messages', () => {
     fake.sendRaw('not json{');
     fake.sendRaw('null');
     fake.sendRaw(JSON.stringify({ specVersion: '1.0', type: 'CALLBACK', data: '{}' }));
-    fake.sendRaw(JSON.stringify({ specVersion: '1.0', type: 'CALLBACK', headers: { topic: TOPIC_ROBOT, messageId: 42 }, data: '{}' }));
+    fake.sendRaw(
+      JSON.stringify({
+        specVersion: '1.0',
+        type: 'CALLBACK',
+        headers: { topic: TOPIC_ROBOT, messageId: 42 },
+        data: '{}',
+      }),
+    );
     fake.push('/v1.0/whatever', {}, { type: 'MYSTERY' });
     const acked = [
       fake.push(TOPIC_ROBOT, 'not json'),
@@ -195,7 +312,10 @@ describe('DingTalk Stream mode: robot messages', () => {
       fake.push(TOPIC_ROBOT, robotData(++seq, { text: undefined }, fake.url)),
       fake.push(TOPIC_CARD, 'not json'),
       fake.push(TOPIC_CARD, cardPress('x', { content: '{"cardPrivateData":' })),
-      fake.push(TOPIC_CARD, cardPress('x', { content: JSON.stringify({ cardPrivateData: { params: { buttonId: { evil: 1 } } } }) })),
+      fake.push(
+        TOPIC_CARD,
+        cardPress('x', { content: JSON.stringify({ cardPrivateData: { params: { buttonId: { evil: 1 } } } }) }),
+      ),
       fake.push(TOPIC_CARD, cardPress('approve:12', { userIdType: 2 })),
       fake.push(TOPIC_CARD, cardPress('approve:12', { userId: ['a'] })),
       // The SDK emits the topic as an event name: 'error' would throw out of the socket handler.
@@ -219,8 +339,14 @@ describe('DingTalk Stream mode: card presses', () => {
     const id = fake.push(TOPIC_CARD, cardPress('approve:12'));
     await fake.waitFor(() => fake.repliesTo(id).length === 1);
     expect(t.handled[0]).toMatchObject({
-      channel: 'dingtalk', via: 'dingtalk-stream', buttonId: 'approve:12', userId: 'approver1', messageKey: 'card:steward-card-1:approver1:approve:12',
-      chatType: 'group', conversationId: 'cidGroupSales01', text: '',
+      channel: 'dingtalk',
+      via: 'dingtalk-stream',
+      buttonId: 'approve:12',
+      userId: 'approver1',
+      messageKey: 'card:steward-card-1:approver1:approve:12',
+      chatType: 'group',
+      conversationId: 'cidGroupSales01',
+      text: '',
     });
     expect(t.handled[0]!.reply).toBeUndefined();
     const blank = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [`btn${n}Text`, '']));
@@ -247,12 +373,16 @@ describe('DingTalk Stream mode: card presses', () => {
     expect(t.finished).toHaveLength(0);
     await fake.waitFor(() => puts().length === before + 1);
     const put = puts().at(-1)!;
-    expect(put.body).toMatchObject({ outTrackId: 'steward-card-2', cardData: { cardParamMap: { outcome: '已拒绝删除申请 #13', btn1Text: '', btn2Text: '' } }, cardUpdateOptions: { updateCardDataByKey: true } });
+    expect(put.body).toMatchObject({
+      outTrackId: 'steward-card-2',
+      cardData: { cardParamMap: { outcome: '已拒绝删除申请 #13', btn1Text: '', btn2Text: '' } },
+      cardUpdateOptions: { updateCardDataByKey: true },
+    });
     expect(put.headers['x-acs-dingtalk-access-token']).toMatch(/^token-/);
     await until(() => t.later.length === 1);
   });
 
-  it('a press the pipeline failed on (database) is left un-acked, so DingTalk\'s redelivery is answered', async () => {
+  it("a press the pipeline failed on (database) is left un-acked, so DingTalk's redelivery is answered", async () => {
     const t = await connected();
     t.failHandle(1);
     fake.push(TOPIC_CARD, cardPress('approve:12'), { messageId: 'card-failed-once' });
@@ -261,7 +391,9 @@ describe('DingTalk Stream mode: card presses', () => {
     expect(fake.repliesTo('card-failed-once')).toEqual([]);
     fake.push(TOPIC_CARD, cardPress('approve:12'), { messageId: 'card-failed-once' });
     await fake.waitFor(() => fake.repliesTo('card-failed-once').length === 1);
-    expect(fake.repliesTo('card-failed-once')[0]!.data).toMatchObject({ response: { cardData: { cardParamMap: { outcome: '已同意删除申请 #12' } } } });
+    expect(fake.repliesTo('card-failed-once')[0]!.data).toMatchObject({
+      response: { cardData: { cardParamMap: { outcome: '已同意删除申请 #12' } } },
+    });
   });
 
   it('a redelivered press has the same key; a press the pipeline does not answer leaves the card alone', async () => {
@@ -270,7 +402,10 @@ describe('DingTalk Stream mode: card presses', () => {
     const b = fake.push(TOPIC_CARD, cardPress('pick:1'), { messageId: 'card-redelivered' });
     expect(a).toBe(b);
     await fake.waitFor(() => fake.repliesTo('card-redelivered').length === 2);
-    expect(t.handled.map((m) => m.messageKey)).toEqual(['card:steward-card-1:approver1:pick:1', 'card:steward-card-1:approver1:pick:1']);
+    expect(t.handled.map((m) => m.messageKey)).toEqual([
+      'card:steward-card-1:approver1:pick:1',
+      'card:steward-card-1:approver1:pick:1',
+    ]);
     expect(fake.repliesTo('card-redelivered').map((r) => r.data)).toEqual([{ response: {} }, { response: {} }]);
   });
 });

@@ -27,7 +27,10 @@ function script(msg: IncomingMessage): Scripted {
 async function serve(app: Koa): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
@@ -43,7 +46,12 @@ describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
     if (opts.sign !== false) {
       headers['x-lark-request-timestamp'] = timestamp;
       headers['x-lark-request-nonce'] = nonce;
-      headers['x-lark-signature'] = opts.signature ?? crypto.createHash('sha256').update(timestamp + nonce + ENCRYPT_KEY + raw).digest('hex');
+      headers['x-lark-signature'] =
+        opts.signature ??
+        crypto
+          .createHash('sha256')
+          .update(timestamp + nonce + ENCRYPT_KEY + raw)
+          .digest('hex');
     }
     const res = await fetch(`${bot.url}/webhooks/feishu`, { method: 'POST', headers, body: raw });
     const text = await res.text();
@@ -55,11 +63,14 @@ describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
     }
     return { status: res.status, body: json };
   };
-  const event = (plain: unknown, opts?: Parameters<typeof post>[1]) => post(JSON.stringify({ encrypt: encrypt(plain) }), opts);
+  const event = (plain: unknown, opts?: Parameters<typeof post>[1]) =>
+    post(JSON.stringify({ encrypt: encrypt(plain) }), opts);
 
   beforeAll(async () => {
     fake = await new FakeFeishu().start();
-    const core = channelCore(fake.env({ FEISHU_MODE: 'http', FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: ENCRYPT_KEY }));
+    const core = channelCore(
+      fake.env({ FEISHU_MODE: 'http', FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: ENCRYPT_KEY }),
+    );
     rt = testRuntime(feishu, core, script);
     const app = new Koa();
     const router = new Router();
@@ -73,29 +84,59 @@ describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
   });
 
   it('answers the url_verification challenge (encrypted, unsigned) when the token matches, and 401 when it does not', async () => {
-    expect(await event({ challenge: 'ch-123', token: TOKEN, type: 'url_verification' }, { sign: false })).toEqual({ status: 200, body: { challenge: 'ch-123' } });
-    expect((await event({ challenge: 'ch-123', token: 'forged', type: 'url_verification' }, { sign: false })).status).toBe(401);
+    expect(await event({ challenge: 'ch-123', token: TOKEN, type: 'url_verification' }, { sign: false })).toEqual({
+      status: 200,
+      body: { challenge: 'ch-123' },
+    });
+    expect(
+      (await event({ challenge: 'ch-123', token: 'forged', type: 'url_verification' }, { sign: false })).status,
+    ).toBe(401);
   });
 
   it('a signed, encrypted message event reaches the pipeline and its answer goes out as a reply', async () => {
-    const res = await event(messageEvent({ messageId: 'om_h1', openId: 'ou_alice', chatId: 'oc_p2p', chatType: 'p2p', text: '查 C0001' }));
+    const res = await event(
+      messageEvent({ messageId: 'om_h1', openId: 'ou_alice', chatId: 'oc_p2p', chatType: 'p2p', text: '查 C0001' }),
+    );
     expect(res).toEqual({ status: 200, body: {} });
-    expect(rt.seen.at(-1)).toMatchObject({ channel: 'feishu', via: 'feishu', messageKey: 'om_h1', userId: 'ou_alice', text: '查 C0001' });
+    expect(rt.seen.at(-1)).toMatchObject({
+      channel: 'feishu',
+      via: 'feishu',
+      messageKey: 'om_h1',
+      userId: 'ou_alice',
+      text: '查 C0001',
+    });
     const reply = await fake.waitFor(() => fake.to('POST /open-apis/im/v1/messages/om_h1/reply')[0], 3000, 'reply');
     expect(JSON.parse(String(reply.body.content))).toEqual({ text: '收到: 查 C0001' });
   });
 
   it('a card click over HTTP is answered in the response with a toast and the card without buttons', async () => {
-    const res = await event(cardActionEvent({ eventId: 'evt-h1', openId: 'ou_boss', buttonId: 'approve:1', messageId: 'om_card1' }));
+    const res = await event(
+      cardActionEvent({ eventId: 'evt-h1', openId: 'ou_boss', buttonId: 'approve:1', messageId: 'om_card1' }),
+    );
     expect(res).toEqual({
       status: 200,
-      body: { toast: { type: 'success', content: '已同意删除申请 #1' }, card: { type: 'raw', data: { config: { wide_screen_mode: true, update_multi: true }, elements: [{ tag: 'markdown', content: '已同意删除申请 #1' }] } } },
+      body: {
+        toast: { type: 'success', content: '已同意删除申请 #1' },
+        card: {
+          type: 'raw',
+          data: {
+            config: { wide_screen_mode: true, update_multi: true },
+            elements: [{ tag: 'markdown', content: '已同意删除申请 #1' }],
+          },
+        },
+      },
     });
   });
 
   it('refuses forged and malformed requests with a 4xx, and none reaches the pipeline', async () => {
     const before = rt.seen.length;
-    const good = messageEvent({ messageId: 'om_forged', openId: 'ou_mallory', chatId: 'oc_p2p', chatType: 'p2p', text: '删除 C0001' });
+    const good = messageEvent({
+      messageId: 'om_forged',
+      openId: 'ou_mallory',
+      chatId: 'oc_p2p',
+      chatType: 'p2p',
+      text: '删除 C0001',
+    });
     expect((await event(good, { signature: 'a'.repeat(64) })).status).toBe(401);
     expect((await event(good, { sign: false })).status).toBe(401);
     expect((await event({ ...good, header: { ...(good.header as object), token: 'forged-token' } })).status).toBe(401);
@@ -116,7 +157,9 @@ describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
     const before = rt.seen.length;
     expect(await event(bad)).toEqual({ status: 200, body: {} });
     expect(rt.seen.length).toBe(before);
-    const res = await event(messageEvent({ messageId: 'om_db', openId: 'ou_alice', chatId: 'oc_p2p', chatType: 'p2p', text: '坏了' }));
+    const res = await event(
+      messageEvent({ messageId: 'om_db', openId: 'ou_alice', chatId: 'oc_p2p', chatType: 'p2p', text: '坏了' }),
+    );
     expect(res.status).toBe(503);
   });
 

@@ -6,14 +6,16 @@ import { ChannelSendError, type Reply } from '../../../bot/channels/contract.js'
 import { FakeFeishu } from '../../helpers/fakes/feishu-server.js';
 import { channelCore, testRuntime } from '../../helpers/fakes/feishu-runtime.js';
 
-const content = (call: { body: Record<string, unknown> }) => JSON.parse(String(call.body.content)) as Record<string, unknown>;
+const content = (call: { body: Record<string, unknown> }) =>
+  JSON.parse(String(call.body.content)) as Record<string, unknown>;
 
 describe('feishu send() and updateCard() against the fake open-apis', () => {
   let fake: FakeFeishu;
   let core: ReturnType<typeof channelCore>;
   let n = 0;
   const key = () => `outbox-${++n}`;
-  const send = (target: Parameters<typeof feishu.send>[1], reply: Reply, k = key()) => feishu.send(core, target, reply, k);
+  const send = (target: Parameters<typeof feishu.send>[1], reply: Reply, k = key()) =>
+    feishu.send(core, target, reply, k);
   const failure = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -36,34 +38,70 @@ describe('feishu send() and updateCard() against the fake open-apis', () => {
     expect(call.query).toEqual({ receive_id_type: 'open_id' });
     expect(call.body).toMatchObject({ receive_id: 'ou_alice', msg_type: 'text', uuid: 'row-17' });
     expect(content(call)).toEqual({ text: '客户 C0001 已恢复' });
-    expect(fake.to('POST /open-apis/auth/v3/tenant_access_token/internal')[0]!.body).toEqual({ app_id: fake.appId, app_secret: fake.appSecret });
+    expect(fake.to('POST /open-apis/auth/v3/tenant_access_token/internal')[0]!.body).toEqual({
+      app_id: fake.appId,
+      app_secret: fake.appSecret,
+    });
   });
 
   it('a retried send with the same key is deduped by Feishu (same message, one stored)', async () => {
     const before = fake.messages.size;
-    const a = await send({ kind: 'user', id: 'ou_alice' }, { text: '审批', buttons: [{ id: 'approve:3', text: '同意' }] }, 'row-18');
-    const b = await send({ kind: 'user', id: 'ou_alice' }, { text: '审批', buttons: [{ id: 'approve:3', text: '同意' }] }, 'row-18');
+    const a = await send(
+      { kind: 'user', id: 'ou_alice' },
+      { text: '审批', buttons: [{ id: 'approve:3', text: '同意' }] },
+      'row-18',
+    );
+    const b = await send(
+      { kind: 'user', id: 'ou_alice' },
+      { text: '审批', buttons: [{ id: 'approve:3', text: '同意' }] },
+      'row-18',
+    );
     expect(a.cardRef).toMatch(/^om_/);
     expect(b.cardRef).toBe(a.cardRef);
     expect(fake.messages.size).toBe(before + 1);
   });
 
   it('an approval with approver @-mentions, approve/reject buttons and a link renders as a shared card', async () => {
-    const { cardRef } = await send({ kind: 'group', id: 'oc_team01' }, {
-      title: '删除申请 #5', text: '**张三** 申请删除客户 C0005\n原因: 重复', mentions: ['ou_boss1', 'ou_boss2'],
-      buttons: [{ id: 'approve:5', text: '同意' }, { id: 'reject:5', text: '拒绝' }], links: [{ text: '打开审批页', url: 'https://steward.example.com/approvals/5?t=x' }],
-    });
+    const { cardRef } = await send(
+      { kind: 'group', id: 'oc_team01' },
+      {
+        title: '删除申请 #5',
+        text: '**张三** 申请删除客户 C0005\n原因: 重复',
+        mentions: ['ou_boss1', 'ou_boss2'],
+        buttons: [
+          { id: 'approve:5', text: '同意' },
+          { id: 'reject:5', text: '拒绝' },
+        ],
+        links: [{ text: '打开审批页', url: 'https://steward.example.com/approvals/5?t=x' }],
+      },
+    );
     const card = JSON.parse(fake.messages.get(cardRef!)!.content);
     expect(card).toEqual({
       config: { wide_screen_mode: true, update_multi: true },
       header: { template: 'blue', title: { tag: 'plain_text', content: '删除申请 #5' } },
       elements: [
-        { tag: 'markdown', content: '<at id=ou_boss1></at> <at id=ou_boss2></at>\n**张三** 申请删除客户 C0005\n原因: 重复' },
-        { tag: 'action', actions: [
-          { tag: 'button', text: { tag: 'plain_text', content: '同意' }, type: 'primary', value: { id: 'approve:5' } },
-          { tag: 'button', text: { tag: 'plain_text', content: '拒绝' }, type: 'default', value: { id: 'reject:5' } },
-          { tag: 'button', text: { tag: 'plain_text', content: '打开审批页' }, type: 'default', url: 'https://steward.example.com/approvals/5?t=x' },
-        ] },
+        {
+          tag: 'markdown',
+          content: '<at id=ou_boss1></at> <at id=ou_boss2></at>\n**张三** 申请删除客户 C0005\n原因: 重复',
+        },
+        {
+          tag: 'action',
+          actions: [
+            {
+              tag: 'button',
+              text: { tag: 'plain_text', content: '同意' },
+              type: 'primary',
+              value: { id: 'approve:5' },
+            },
+            { tag: 'button', text: { tag: 'plain_text', content: '拒绝' }, type: 'default', value: { id: 'reject:5' } },
+            {
+              tag: 'button',
+              text: { tag: 'plain_text', content: '打开审批页' },
+              type: 'default',
+              url: 'https://steward.example.com/approvals/5?t=x',
+            },
+          ],
+        },
       ],
     });
   });
@@ -82,19 +120,41 @@ describe('feishu send() and updateCard() against the fake open-apis', () => {
   });
 
   it('updateCard PATCHes the card to the outcome, buttons gone', async () => {
-    const { cardRef } = await send({ kind: 'user', id: 'ou_boss1' }, { text: '申请删除 C0006', buttons: [{ id: 'approve:6', text: '同意' }] });
+    const { cardRef } = await send(
+      { kind: 'user', id: 'ou_boss1' },
+      { text: '申请删除 C0006', buttons: [{ id: 'approve:6', text: '同意' }] },
+    );
     await feishu.updateCard!(core, cardRef!, 'ou_boss1', '已由其他审批人同意');
     const patch = fake.to(`PATCH /open-apis/im/v1/messages/${cardRef}`)[0]!;
-    expect(content(patch)).toEqual({ config: { wide_screen_mode: true, update_multi: true }, elements: [{ tag: 'markdown', content: '已由其他审批人同意' }] });
+    expect(content(patch)).toEqual({
+      config: { wide_screen_mode: true, update_multi: true },
+      elements: [{ tag: 'markdown', content: '已由其他审批人同意' }],
+    });
   });
 
   it('refuses what it cannot send, not retryably: no default group, a foreign reply handle, a non-open_id, an unknown card', async () => {
     const noGroup = channelCore(fake.env());
-    expect(await failure(feishu.send(noGroup, { kind: 'group', id: 'default' }, { text: 'x' }, key()))).toMatchObject({ retryable: false });
-    expect(await failure(send({ kind: 'reply', handle: { channel: 'dingtalk', kind: 'message', messageId: 'om_1' } }, { text: 'x' }))).toMatchObject({ retryable: false });
-    expect(await failure(send({ kind: 'reply', handle: { channel: 'feishu', kind: 'message', messageId: 'https://evil.example/x' } }, { text: 'x' }))).toMatchObject({ retryable: false });
+    expect(await failure(feishu.send(noGroup, { kind: 'group', id: 'default' }, { text: 'x' }, key()))).toMatchObject({
+      retryable: false,
+    });
+    expect(
+      await failure(
+        send({ kind: 'reply', handle: { channel: 'dingtalk', kind: 'message', messageId: 'om_1' } }, { text: 'x' }),
+      ),
+    ).toMatchObject({ retryable: false });
+    expect(
+      await failure(
+        send(
+          { kind: 'reply', handle: { channel: 'feishu', kind: 'message', messageId: 'https://evil.example/x' } },
+          { text: 'x' },
+        ),
+      ),
+    ).toMatchObject({ retryable: false });
     expect(await failure(send({ kind: 'user', id: 'zhangsan' }, { text: 'x' }))).toMatchObject({ retryable: false });
-    expect(await failure(feishu.updateCard!(core, 'om_doesnotexist', 'ou_a', 'x'))).toMatchObject({ name: 'ChannelSendError', retryable: false });
+    expect(await failure(feishu.updateCard!(core, 'om_doesnotexist', 'ou_a', 'x'))).toMatchObject({
+      name: 'ChannelSendError',
+      retryable: false,
+    });
   });
 
   it('maps Feishu failures: 5xx, rate limit (99991400) and network errors are retryable; 4xx and permission codes are not', async () => {
@@ -138,22 +198,34 @@ describe('feishu config block', () => {
     expect(feishu.configure(httpEnv)).toEqual({ enabled: true, problems: [] });
     const rt = testRuntime(feishu, channelCore(httpEnv), () => ({ replies: [] }));
     expect(feishu.sockets!(rt)).toEqual([]);
-    expect(feishu.capabilities).toEqual({ modes: ['ws', 'http'], buttons: true, updateCard: true, groupPush: true, files: true });
+    expect(feishu.capabilities).toEqual({
+      modes: ['ws', 'http'],
+      buttons: true,
+      updateCard: true,
+      groupPush: true,
+      files: true,
+    });
   });
 
   it('names each bad variable in Chinese', () => {
     const problems = (env: Record<string, string>) => feishu.configure(env).problems.join('\n');
-    expect(problems({ FEISHU_APP_ID: 'abc', FEISHU_APP_SECRET: 's3cret-ok' })).toContain('FEISHU_APP_ID 应为 cli_ 开头加 16 位十六进制的应用 ID (开发者后台 → 凭证与基础信息), 实际为 "abc"');
+    expect(problems({ FEISHU_APP_ID: 'abc', FEISHU_APP_SECRET: 's3cret-ok' })).toContain(
+      'FEISHU_APP_ID 应为 cli_ 开头加 16 位十六进制的应用 ID (开发者后台 → 凭证与基础信息), 实际为 "abc"',
+    );
     expect(problems({ FEISHU_APP_ID: ok.FEISHU_APP_ID })).toContain('FEISHU_APP_SECRET 未设置');
     expect(problems({ FEISHU_APP_SECRET: ok.FEISHU_APP_SECRET })).toContain('FEISHU_APP_ID 未设置');
-    expect(problems({ ...ok, FEISHU_MODE: 'stream' })).toContain('FEISHU_MODE 应为 ws (长连接, 默认, 无需公网地址) 或 http (事件回调), 实际为 "stream"');
+    expect(problems({ ...ok, FEISHU_MODE: 'stream' })).toContain(
+      'FEISHU_MODE 应为 ws (长连接, 默认, 无需公网地址) 或 http (事件回调), 实际为 "stream"',
+    );
     const http = problems({ ...ok, FEISHU_MODE: 'http' });
     expect(http).toContain('FEISHU_VERIFICATION_TOKEN 未设置');
     expect(http).toContain('FEISHU_ENCRYPT_KEY 未设置');
     expect(problems({ ...ok, FEISHU_DOMAIN: 'http://open.feishu.cn' })).toContain('FEISHU_DOMAIN 应为飞书开放平台地址');
     expect(problems({ ...ok, FEISHU_DOMAIN: 'https://open.feishu.cn/open-apis' })).toContain('FEISHU_DOMAIN');
     expect(problems({ ...ok, FEISHU_DOMAIN: 'https://open.larksuite.com' })).toBe('');
-    expect(problems({ ...ok, FEISHU_GROUP_CHAT_ID: '群1' })).toContain('FEISHU_GROUP_CHAT_ID 应为 oc_ 开头的群 chat_id, 实际为 "群1"');
+    expect(problems({ ...ok, FEISHU_GROUP_CHAT_ID: '群1' })).toContain(
+      'FEISHU_GROUP_CHAT_ID 应为 oc_ 开头的群 chat_id, 实际为 "群1"',
+    );
   });
 });
 

@@ -11,7 +11,18 @@ function script(msg: IncomingMessage): Scripted {
   if (msg.buttonId === 'approve:7') return { replies: [{ text: '已同意删除申请 #7' }], delayMs: 3300 };
   if (msg.buttonId === 'reject:8') return { replies: [], fail: true };
   if (msg.text === '停用 C0001') {
-    return { replies: [{ text: '确认停用客户 C0001?', title: '请确认', buttons: [{ id: 'confirm:k1', text: '确认' }, { id: 'cancel', text: '取消' }] }] };
+    return {
+      replies: [
+        {
+          text: '确认停用客户 C0001?',
+          title: '请确认',
+          buttons: [
+            { id: 'confirm:k1', text: '确认' },
+            { id: 'cancel', text: '取消' },
+          ],
+        },
+      ],
+    };
   }
   if (msg.text === '坏了') return { replies: [], fail: true };
   return { replies: [{ text: `收到: ${msg.text}` }] };
@@ -22,7 +33,8 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
   let rt: TestRuntime;
   let receiver: SocketReceiver;
   const lastSeen = () => rt.seen[rt.seen.length - 1]!;
-  const textOf = (call: { body: Record<string, unknown> }) => JSON.parse(String(call.body.content)) as Record<string, unknown>;
+  const textOf = (call: { body: Record<string, unknown> }) =>
+    JSON.parse(String(call.body.content)) as Record<string, unknown>;
 
   beforeAll(async () => {
     fake = await new FakeFeishu().start();
@@ -50,13 +62,28 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
   });
 
   it('a 1:1 message becomes an IncomingMessage, is acked 200, and the answer is a reply to that message', async () => {
-    const ack = await fake.pushEvent(messageEvent({ messageId: 'om_p2p1', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', text: '查 C0001' }), { messageId: 'frame-1' });
+    const ack = await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_p2p1',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        text: '查 C0001',
+      }),
+      { messageId: 'frame-1' },
+    );
     expect(ack.code).toBe(200);
     expect(ack.headers.biz_rt).toBeDefined();
     const msg = lastSeen();
     expect(msg).toMatchObject({
-      channel: 'feishu', via: 'feishu', messageKey: 'om_p2p1', userId: 'ou_alice', chatType: 'direct', conversationId: 'oc_p2p_alice',
-      text: '查 C0001', reply: { channel: 'feishu', kind: 'message', messageId: 'om_p2p1' },
+      channel: 'feishu',
+      via: 'feishu',
+      messageKey: 'om_p2p1',
+      userId: 'ou_alice',
+      chatType: 'direct',
+      conversationId: 'oc_p2p_alice',
+      text: '查 C0001',
+      reply: { channel: 'feishu', kind: 'message', messageId: 'om_p2p1' },
     });
     expect(msg.correlationId).toMatch(/^fs-/);
     const reply = await fake.waitFor(() => fake.to('POST /open-apis/im/v1/messages/om_p2p1/reply')[0], 3000, 'reply');
@@ -66,31 +93,74 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
   });
 
   it('a group @-mention arrives with the mention stripped; a group message mentioning nobody is ignored with a log line', async () => {
-    await fake.pushEvent(messageEvent({
-      messageId: 'om_grp1', openId: 'ou_bob', chatId: 'oc_team', chatType: 'group', text: '@_user_1  查  C0002 ',
-      mentions: [{ key: '@_user_1', openId: 'ou_bot', name: '客户管家' }],
-    }));
-    expect(lastSeen()).toMatchObject({ messageKey: 'om_grp1', userId: 'ou_bob', chatType: 'group', conversationId: 'oc_team', text: '查 C0002' });
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_grp1',
+        openId: 'ou_bob',
+        chatId: 'oc_team',
+        chatType: 'group',
+        text: '@_user_1  查  C0002 ',
+        mentions: [{ key: '@_user_1', openId: 'ou_bot', name: '客户管家' }],
+      }),
+    );
+    expect(lastSeen()).toMatchObject({
+      messageKey: 'om_grp1',
+      userId: 'ou_bob',
+      chatType: 'group',
+      conversationId: 'oc_team',
+      text: '查 C0002',
+    });
     const before = rt.seen.length;
-    const ack = await fake.pushEvent(messageEvent({ messageId: 'om_grp2', openId: 'ou_bob', chatId: 'oc_team', chatType: 'group', text: '大家好' }));
+    const ack = await fake.pushEvent(
+      messageEvent({ messageId: 'om_grp2', openId: 'ou_bob', chatId: 'oc_team', chatType: 'group', text: '大家好' }),
+    );
     expect(ack.code).toBe(200);
     expect(rt.seen.length).toBe(before);
-    expect(rt.logs.some((l) => l.msg === 'feishu message ignored' && String(l.reason).includes('@-mention'))).toBe(true);
+    expect(rt.logs.some((l) => l.msg === 'feishu message ignored' && String(l.reason).includes('@-mention'))).toBe(
+      true,
+    );
   });
 
   it('a rich-text (post) message gives its text; an event split over three frames is merged', async () => {
-    await fake.pushEvent(messageEvent({
-      messageId: 'om_post1', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', messageType: 'post',
-      content: { title: '', content: [[{ tag: 'text', text: '查 ' }, { tag: 'text', text: 'C0003' }]] },
-    }), { parts: 3 });
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_post1',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        messageType: 'post',
+        content: {
+          title: '',
+          content: [
+            [
+              { tag: 'text', text: '查 ' },
+              { tag: 'text', text: 'C0003' },
+            ],
+          ],
+        },
+      }),
+      { parts: 3 },
+    );
     expect(lastSeen()).toMatchObject({ messageKey: 'om_post1', text: '查 C0003' });
   });
 
   it('confirmation: the card has 确认/取消 buttons with {id} values; a click is answered within 3 s with a toast and the card without buttons', async () => {
-    await fake.pushEvent(messageEvent({ messageId: 'om_del1', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', text: '停用 C0001' }));
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_del1',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        text: '停用 C0001',
+      }),
+    );
     const sent = await fake.waitFor(() => fake.to('POST /open-apis/im/v1/messages/om_del1/reply')[0], 3000, 'card');
     expect(sent.body.msg_type).toBe('interactive');
-    const card = textOf(sent) as { config: Record<string, unknown>; header: { title: { content: string } }; elements: { tag: string; actions?: unknown[] }[] };
+    const card = textOf(sent) as {
+      config: Record<string, unknown>;
+      header: { title: { content: string } };
+      elements: { tag: string; actions?: unknown[] }[];
+    };
     expect(card.config.update_multi).toBe(true);
     expect(card.header.title.content).toBe('请确认');
     expect(card.elements.find((e) => e.tag === 'action')!.actions).toEqual([
@@ -101,22 +171,53 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
     expect(cardId).toMatch(/^om_/);
 
     const pushed = Date.now();
-    const ack = await fake.pushEvent(cardActionEvent({ eventId: 'evt-click-1', openId: 'ou_alice', buttonId: 'confirm:k1', messageId: cardId, chatId: 'oc_p2p_alice' }));
+    const ack = await fake.pushEvent(
+      cardActionEvent({
+        eventId: 'evt-click-1',
+        openId: 'ou_alice',
+        buttonId: 'confirm:k1',
+        messageId: cardId,
+        chatId: 'oc_p2p_alice',
+      }),
+    );
     expect(ack.at - pushed).toBeLessThan(3000);
     expect(ack.code).toBe(200);
     expect(ack.data).toEqual({
       toast: { type: 'success', content: '已停用客户 C0001' },
-      card: { type: 'raw', data: { config: { wide_screen_mode: true, update_multi: true }, elements: [{ tag: 'markdown', content: '已停用客户 C0001\n操作人: 你' }] } },
+      card: {
+        type: 'raw',
+        data: {
+          config: { wide_screen_mode: true, update_multi: true },
+          elements: [{ tag: 'markdown', content: '已停用客户 C0001\n操作人: 你' }],
+        },
+      },
     });
-    expect(lastSeen()).toMatchObject({ messageKey: 'evt-click-1', userId: 'ou_alice', buttonId: 'confirm:k1', text: '', reply: { kind: 'message', messageId: cardId } });
+    expect(lastSeen()).toMatchObject({
+      messageKey: 'evt-click-1',
+      userId: 'ou_alice',
+      buttonId: 'confirm:k1',
+      text: '',
+      reply: { kind: 'message', messageId: cardId },
+    });
   });
 
   it('a slow pipeline: the click gets 「处理中…」 at once, and the card is PATCHed to the outcome later', async () => {
-    const { cardRef } = await feishu.send(rt.core, { kind: 'user', id: 'ou_boss' }, {
-      text: '申请删除客户 C0009', buttons: [{ id: 'approve:7', text: '同意' }, { id: 'reject:7', text: '拒绝' }],
-    }, 'approval-7');
+    const { cardRef } = await feishu.send(
+      rt.core,
+      { kind: 'user', id: 'ou_boss' },
+      {
+        text: '申请删除客户 C0009',
+        buttons: [
+          { id: 'approve:7', text: '同意' },
+          { id: 'reject:7', text: '拒绝' },
+        ],
+      },
+      'approval-7',
+    );
     const pushed = Date.now();
-    const ack = await fake.pushEvent(cardActionEvent({ eventId: 'evt-click-2', openId: 'ou_boss', buttonId: 'approve:7', messageId: cardRef! }));
+    const ack = await fake.pushEvent(
+      cardActionEvent({ eventId: 'evt-click-2', openId: 'ou_boss', buttonId: 'approve:7', messageId: cardRef! }),
+    );
     expect(ack.at - pushed).toBeLessThan(3000);
     expect(ack.data).toEqual({ toast: { type: 'info', content: '处理中…' } });
     const patch = await fake.waitFor(() => fake.to(`PATCH /open-apis/im/v1/messages/${cardRef}`)[0], 6000, 'patch');
@@ -126,17 +227,33 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
   });
 
   it('a click whose pipeline fails gets an error toast, and the card stays', async () => {
-    const ack = await fake.pushEvent(cardActionEvent({ eventId: 'evt-click-3', openId: 'ou_boss', buttonId: 'reject:8', messageId: 'om_whatever' }));
+    const ack = await fake.pushEvent(
+      cardActionEvent({ eventId: 'evt-click-3', openId: 'ou_boss', buttonId: 'reject:8', messageId: 'om_whatever' }),
+    );
     expect(ack.data).toEqual({ toast: { type: 'error', content: '处理失败, 请稍后再点一次' } });
   });
 
   it('a message whose handling fails (database) is acked with code 500, so Feishu redelivers it', async () => {
-    const ack = await fake.pushEvent(messageEvent({ messageId: 'om_fail1', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', text: '坏了' }));
+    const ack = await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_fail1',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        text: '坏了',
+      }),
+    );
     expect(ack.code).toBe(500);
   });
 
   it('a redelivered frame (same message id) is handed to the pipeline again with the same messageKey', async () => {
-    const event = messageEvent({ messageId: 'om_dup1', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', text: '查 C0004' });
+    const event = messageEvent({
+      messageId: 'om_dup1',
+      openId: 'ou_alice',
+      chatId: 'oc_p2p_alice',
+      chatType: 'p2p',
+      text: '查 C0004',
+    });
     await fake.pushEvent(event, { messageId: 'frame-dup' });
     await fake.pushEvent(event, { messageId: 'frame-dup' });
     expect(rt.seen.filter((m) => m.messageKey === 'om_dup1')).toHaveLength(2);
@@ -145,9 +262,16 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
   it('a file message becomes a FileAttachment fetched only on demand, within maxBytes', async () => {
     const bytes = Buffer.from('客户名称,电话\nA公司,010-1\n', 'utf8');
     fake.addFile('om_file1', 'file_v2_k1', bytes, '客户.csv');
-    await fake.pushEvent(messageEvent({
-      messageId: 'om_file1', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', messageType: 'file', content: { file_key: 'file_v2_k1', file_name: '客户.csv' },
-    }));
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_file1',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        messageType: 'file',
+        content: { file_key: 'file_v2_k1', file_name: '客户.csv' },
+      }),
+    );
     const msg = lastSeen();
     expect(msg).toMatchObject({ messageKey: 'om_file1', text: '' });
     expect(msg.file!.name).toBe('客户.csv');
@@ -162,16 +286,40 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
   it('malformed frames and events are ignored with a log line (acked where the SDK acks), and the connection keeps working', async () => {
     const before = rt.seen.length;
     fake.pushFrame(Buffer.from('not protobuf at all'));
-    fake.pushFrame(encodeFrame({ SeqID: 1, LogID: 1, service: 7, method: 1, headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: 'bad-json' }, { key: 'sum', value: '1' }, { key: 'seq', value: '0' }], payload: Buffer.from('{not json') }));
+    fake.pushFrame(
+      encodeFrame({
+        SeqID: 1,
+        LogID: 1,
+        service: 7,
+        method: 1,
+        headers: [
+          { key: 'type', value: 'event' },
+          { key: 'message_id', value: 'bad-json' },
+          { key: 'sum', value: '1' },
+          { key: 'seq', value: '0' },
+        ],
+        payload: Buffer.from('{not json'),
+      }),
+    );
     const wrongTypes = messageEvent({ messageId: 'om_x', openId: 'ou_x', chatId: 'oc_x', chatType: 'p2p', text: 'x' });
     const ev = wrongTypes.event as { sender: { sender_id: Record<string, unknown> }; message: Record<string, unknown> };
     ev.sender.sender_id.open_id = { evil: true };
     const acks = await Promise.all([
       fake.pushEvent(wrongTypes),
       fake.pushEvent({ schema: '2.0', header: { event_type: 'im.message.receive_v1' }, event: null }),
-      fake.pushEvent({ ...messageEvent({ messageId: 'om_y', openId: 'ou_y', chatId: 'oc_y', chatType: 'p2p' }), event: { sender: { sender_id: { open_id: 'ou_y' } }, message: { message_id: 'om_y', chat_id: 'oc_y', chat_type: 'p2p', message_type: 'text', content: '{oops' } } }),
+      fake.pushEvent({
+        ...messageEvent({ messageId: 'om_y', openId: 'ou_y', chatId: 'oc_y', chatType: 'p2p' }),
+        event: {
+          sender: { sender_id: { open_id: 'ou_y' } },
+          message: { message_id: 'om_y', chat_id: 'oc_y', chat_type: 'p2p', message_type: 'text', content: '{oops' },
+        },
+      }),
       fake.pushEvent({ schema: '2.0', header: { event_type: 'im.chat.member.bot.added_v1' }, event: {} }),
-      fake.pushEvent({ schema: '2.0', header: { event_id: 'e9', event_type: 'card.action.trigger' }, event: { operator: { open_id: 'ou_x' }, action: { value: 'approve:1' } } }),
+      fake.pushEvent({
+        schema: '2.0',
+        header: { event_id: 'e9', event_type: 'card.action.trigger' },
+        event: { operator: { open_id: 'ou_x' }, action: { value: 'approve:1' } },
+      }),
     ]);
     expect(acks.map((a) => a.code)).toEqual([200, 200, 200, 200, 200]);
     expect(acks[4]!.data).toEqual({ toast: { type: 'error', content: '无法识别这个按钮, 请重新发送命令' } });
@@ -179,7 +327,15 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
     expect(fake.acks.some((a) => a.messageId === 'bad-json')).toBe(false);
     expect(rt.logs.filter((l) => l.msg === 'feishu message ignored').length).toBeGreaterThanOrEqual(3);
     expect(rt.logs.some((l) => l.msg === 'feishu card action ignored')).toBe(true);
-    await fake.pushEvent(messageEvent({ messageId: 'om_after_bad', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', text: '还在吗' }));
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_after_bad',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        text: '还在吗',
+      }),
+    );
     expect(lastSeen().messageKey).toBe('om_after_bad');
   });
 
@@ -188,7 +344,15 @@ describe('feishu long connection (WSClient against a fake Feishu)', () => {
     fake.disconnectAll();
     await fake.waitFor(() => fake.connects.length >= 2 && fake.connected === 1, 8000, 'reconnect');
     expect(fake.to('POST /callback/ws/endpoint').length).toBe(endpoints + 1);
-    await fake.pushEvent(messageEvent({ messageId: 'om_after_reconnect', openId: 'ou_alice', chatId: 'oc_p2p_alice', chatType: 'p2p', text: '重连后' }));
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_after_reconnect',
+        openId: 'ou_alice',
+        chatId: 'oc_p2p_alice',
+        chatType: 'p2p',
+        text: '重连后',
+      }),
+    );
     expect(lastSeen()).toMatchObject({ messageKey: 'om_after_reconnect', text: '重连后' });
   });
 

@@ -57,7 +57,9 @@ function feishuVendor(): Vendor {
     env: () => fake.env(),
     connected: () => fake.connected,
     async deliver(id, text) {
-      const ack = await fake.pushEvent(messageEvent({ messageId: id, openId: 'demo-sales', chatId: 'oc_p2p', chatType: 'p2p', text }));
+      const ack = await fake.pushEvent(
+        messageEvent({ messageId: id, openId: 'demo-sales', chatId: 'oc_p2p', chatType: 'p2p', text }),
+      );
       expect(ack.code).toBe(200);
     },
     answers: (id) => fake.to(`POST /open-apis/im/v1/messages/${id}/reply`).map((c) => String(c.body.content)),
@@ -74,16 +76,29 @@ function dingtalkVendor(): Vendor {
       fake = await new FakeDingtalkStream(APP_KEY, APP_SECRET).start();
     },
     stop: () => fake.stop(),
-    env: () => ({ DINGTALK_MODE: 'stream', DINGTALK_APP_KEY: APP_KEY, DINGTALK_APP_SECRET: APP_SECRET, DINGTALK_API_BASE: fake.url, DINGTALK_OAPI_BASE: fake.url }),
+    env: () => ({
+      DINGTALK_MODE: 'stream',
+      DINGTALK_APP_KEY: APP_KEY,
+      DINGTALK_APP_SECRET: APP_SECRET,
+      DINGTALK_API_BASE: fake.url,
+      DINGTALK_OAPI_BASE: fake.url,
+    }),
     connected: () => fake.connections.filter((c) => !c.closed).length,
     async deliver(id, text) {
       // Each delivery carries its own sessionWebhook; the vendor's msgId stays the same.
       const session = `sess${++n}`;
       sessions.set(id, [...(sessions.get(id) ?? []), session]);
-      fake.push(TOPIC_ROBOT, { ...robotData(n, { msgId: id, senderStaffId: 'demo-sales', text: { content: text } }, fake.url), sessionWebhook: `${fake.url}/robot/sendBySession?session=${session}` });
+      fake.push(TOPIC_ROBOT, {
+        ...robotData(n, { msgId: id, senderStaffId: 'demo-sales', text: { content: text } }, fake.url),
+        sessionWebhook: `${fake.url}/robot/sendBySession?session=${session}`,
+      });
       await Promise.resolve();
     },
-    answers: (id) => fake.to('/robot/sendBySession').filter((c) => (sessions.get(id) ?? []).includes(c.query.session ?? '')).map((c) => JSON.stringify(c.body)),
+    answers: (id) =>
+      fake
+        .to('/robot/sendBySession')
+        .filter((c) => (sessions.get(id) ?? []).includes(c.query.session ?? ''))
+        .map((c) => JSON.stringify(c.body)),
   };
 }
 
@@ -105,10 +120,13 @@ function wecomVendor(): Vendor {
       await Promise.resolve();
     },
     // Answers on the socket (aibot_respond_msg on the delivery's req_id) or pushed later (aibot_send_msg).
-    answers: (id) => fake.received
-      .filter((f) => (f.frame.cmd === 'aibot_respond_msg' && (reqIds.get(id) ?? []).includes(String(f.frame.headers.req_id))))
-      .map((f) => JSON.stringify(f.frame.body))
-      .filter((t) => !t.includes('处理中')),
+    answers: (id) =>
+      fake.received
+        .filter(
+          (f) => f.frame.cmd === 'aibot_respond_msg' && (reqIds.get(id) ?? []).includes(String(f.frame.headers.req_id)),
+        )
+        .map((f) => JSON.stringify(f.frame.body))
+        .filter((t) => !t.includes('处理中')),
   };
 }
 
@@ -118,88 +136,91 @@ for (const vendor of [feishuVendor(), dingtalkVendor(), wecomVendor()]) {
    * long connection and answers through the real pipeline; when it dies, the other takes the
    * connection over and a redelivered command is still answered only once.
    */
-  eachDialect(`${vendor.name}: the long connection is held by one instance and taken over when it dies (real pipeline)`, (h) => {
-    const instances: Instance[] = [];
-    let code = '';
+  eachDialect(
+    `${vendor.name}: the long connection is held by one instance and taken over when it dies (real pipeline)`,
+    (h) => {
+      const instances: Instance[] = [];
+      let code = '';
 
-    const start = (name: string, core: Core): Instance => {
-      const bot = createBot(core, { pollMs: 50 });
-      bot.start();
-      const holding = holdSockets(core, bot.sockets, { holder: name, ttlMs: TTL, renewMs: RENEW });
-      const i = { name, core, bot, holding };
-      instances.push(i);
-      return i;
-    };
-    const holders = () => instances.filter((i) => i.holding.status().some((s) => s.held));
-    const until = async (what: string, check: () => boolean, ms = 15_000) => {
-      const end = Date.now() + ms;
-      while (!check()) {
-        if (Date.now() > end) throw new Error(`${vendor.name}: no ${what} within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
+      const start = (name: string, core: Core): Instance => {
+        const bot = createBot(core, { pollMs: 50 });
+        bot.start();
+        const holding = holdSockets(core, bot.sockets, { holder: name, ttlMs: TTL, renewMs: RENEW });
+        const i = { name, core, bot, holding };
+        instances.push(i);
+        return i;
+      };
+      const holders = () => instances.filter((i) => i.holding.status().some((s) => s.held));
+      const until = async (what: string, check: () => boolean, ms = 15_000) => {
+        const end = Date.now() + ms;
+        while (!check()) {
+          if (Date.now() > end) throw new Error(`${vendor.name}: no ${what} within ${ms} ms`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
 
-    beforeAll(async () => {
-      await vendor.start();
-      await seedDemo(h.core);
-      const customer = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
-      code = customer!.code;
-      // Two server instances: each its own pool on the same database, as two processes would have.
-      for (const name of ['instance-a', 'instance-b']) {
-        const config = { ...h.core.config };
-        Object.defineProperty(config, 'env', { value: { ...h.core.config.env, ...vendor.env() }, writable: true });
-        start(name, openCore(config, createLogger('silent')));
-      }
-    });
+      beforeAll(async () => {
+        await vendor.start();
+        await seedDemo(h.core);
+        const customer = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
+        code = customer!.code;
+        // Two server instances: each its own pool on the same database, as two processes would have.
+        for (const name of ['instance-a', 'instance-b']) {
+          const config = { ...h.core.config };
+          Object.defineProperty(config, 'env', { value: { ...h.core.config.env, ...vendor.env() }, writable: true });
+          start(name, openCore(config, createLogger('silent')));
+        }
+      });
 
-    afterAll(async () => {
-      for (const i of instances) {
-        await i.holding.stop().catch(() => undefined);
-        await i.bot.stop().catch(() => undefined);
-      }
-      for (const i of instances) await i.core.models.sequelize.close().catch(() => undefined);
-      await vendor.stop();
-    });
+      afterAll(async () => {
+        for (const i of instances) {
+          await i.holding.stop().catch(() => undefined);
+          await i.bot.stop().catch(() => undefined);
+        }
+        for (const i of instances) await i.core.models.sequelize.close().catch(() => undefined);
+        await vendor.stop();
+      });
 
-    it('connects exactly once across the two instances, and answers a 客户 lookup through the pipeline', async () => {
-      await until('connection', () => vendor.connected() === 1);
-      // Several renew rounds later there is still one connection, not one per instance.
-      await new Promise((r) => setTimeout(r, RENEW * 4));
-      expect(vendor.connected()).toBe(1);
-      expect(holders()).toHaveLength(1);
-      await vendor.deliver('om_lookup1', `客户 ${code}`);
-      await until('lookup answer', () => vendor.answers('om_lookup1').length > 0);
-      expect(vendor.answers('om_lookup1').join('\n')).toContain(code);
-    });
+      it('connects exactly once across the two instances, and answers a 客户 lookup through the pipeline', async () => {
+        await until('connection', () => vendor.connected() === 1);
+        // Several renew rounds later there is still one connection, not one per instance.
+        await new Promise((r) => setTimeout(r, RENEW * 4));
+        expect(vendor.connected()).toBe(1);
+        expect(holders()).toHaveLength(1);
+        await vendor.deliver('om_lookup1', `客户 ${code}`);
+        await until('lookup answer', () => vendor.answers('om_lookup1').length > 0);
+        expect(vendor.answers('om_lookup1').join('\n')).toContain(code);
+      });
 
-    it('when the holder dies, the other instance connects within ttl + 2 renew intervals and answers; a redelivered command is answered once', async () => {
-      // A command with a side effect (a confirmation prompt), answered before the holder dies.
-      await vendor.deliver('om_deact1', `停用客户 ${code} 客户要求`);
-      await until('confirmation prompt', () => vendor.answers('om_deact1').length > 0);
-      expect(vendor.answers('om_deact1').join('\n')).toContain('确认');
-      const [dying] = holders();
-      const survivor = instances.find((i) => i !== dying)!;
-      // Death: its database is gone, so it can neither renew nor release (fencing drops its socket).
-      await dying!.core.models.sequelize.close();
-      const diedAt = Date.now();
-      await until('takeover', () => survivor.holding.status().some((s) => s.held) && vendor.connected() === 1);
-      expect(Date.now() - diedAt).toBeLessThanOrEqual(TTL + 2 * RENEW + 2_500);
+      it('when the holder dies, the other instance connects within ttl + 2 renew intervals and answers; a redelivered command is answered once', async () => {
+        // A command with a side effect (a confirmation prompt), answered before the holder dies.
+        await vendor.deliver('om_deact1', `停用客户 ${code} 客户要求`);
+        await until('confirmation prompt', () => vendor.answers('om_deact1').length > 0);
+        expect(vendor.answers('om_deact1').join('\n')).toContain('确认');
+        const [dying] = holders();
+        const survivor = instances.find((i) => i !== dying)!;
+        // Death: its database is gone, so it can neither renew nor release (fencing drops its socket).
+        await dying!.core.models.sequelize.close();
+        const diedAt = Date.now();
+        await until('takeover', () => survivor.holding.status().some((s) => s.held) && vendor.connected() === 1);
+        expect(Date.now() - diedAt).toBeLessThanOrEqual(TTL + 2 * RENEW + 2_500);
 
-      // The vendor redelivers the same message to the new holder: the dedupe answers it once in total.
-      await vendor.deliver('om_deact1', `停用客户 ${code} 客户要求`);
-      await vendor.deliver('om_lookup2', `客户 ${code}`);
-      await until('answer from the new holder', () => vendor.answers('om_lookup2').length > 0);
-      expect(vendor.answers('om_lookup2').join('\n')).toContain(code);
-      expect(vendor.connected()).toBe(1);
-      const answers = vendor.answers('om_deact1');
-      if (vendor.replaysStoredAnswer) {
-        expect(answers.length).toBeGreaterThanOrEqual(1);
-        expect(new Set(answers).size).toBe(1);
-      } else {
-        expect(answers).toHaveLength(1);
-      }
-      // Handled once: one dedupe record for the message, whichever instance saw it.
-      expect(await h.core.models.BotInbound.count({ where: { messageKey: 'om_deact1' } })).toBe(1);
-    });
-  });
+        // The vendor redelivers the same message to the new holder: the dedupe answers it once in total.
+        await vendor.deliver('om_deact1', `停用客户 ${code} 客户要求`);
+        await vendor.deliver('om_lookup2', `客户 ${code}`);
+        await until('answer from the new holder', () => vendor.answers('om_lookup2').length > 0);
+        expect(vendor.answers('om_lookup2').join('\n')).toContain(code);
+        expect(vendor.connected()).toBe(1);
+        const answers = vendor.answers('om_deact1');
+        if (vendor.replaysStoredAnswer) {
+          expect(answers.length).toBeGreaterThanOrEqual(1);
+          expect(new Set(answers).size).toBe(1);
+        } else {
+          expect(answers).toHaveLength(1);
+        }
+        // Handled once: one dedupe record for the message, whichever instance saw it.
+        expect(await h.core.models.BotInbound.count({ where: { messageKey: 'om_deact1' } })).toBe(1);
+      });
+    },
+  );
 }

@@ -4,7 +4,16 @@ import { FileFetchError } from '../../../bot/files/fetch.js';
 import { ChannelSendError, type SocketReceiver } from '../../../bot/channels/contract.js';
 import { holdsAibotSocket, sendViaSocket } from '../../../bot/channels/wecom/aibot-socket.js';
 import { FakeAibotServer, aibotBodies as B } from '../../helpers/fakes/wecom-aibot-server.js';
-import { BOT, SECRET, aibotEnv as env, answerTo, connectAibot, sleep, testRuntime, type TestRuntime } from '../../helpers/aibot-runtime.js';
+import {
+  BOT,
+  SECRET,
+  aibotEnv as env,
+  answerTo,
+  connectAibot,
+  sleep,
+  testRuntime,
+  type TestRuntime,
+} from '../../helpers/aibot-runtime.js';
 
 let fake: FakeAibotServer;
 let receivers: SocketReceiver[] = [];
@@ -24,16 +33,38 @@ describe('WeCom AI bot long connection: card clicks', () => {
   it('turns a click into buttonId and updates the card within 5 s, its button greyed out with the outcome', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
-    const reqId = fake.pushEvent(BOT, B.click({ msgid: 'CLICK1', userid: 'wangwu', chatid: 'wrkGROUP1', eventKey: 'approve:7', taskId: 'steward-MSG4' }));
+    const reqId = fake.pushEvent(
+      BOT,
+      B.click({
+        msgid: 'CLICK1',
+        userid: 'wangwu',
+        chatid: 'wrkGROUP1',
+        eventKey: 'approve:7',
+        taskId: 'steward-MSG4',
+      }),
+    );
     const update = await fake.waitFor(answerTo(reqId, 'aibot_respond_update_msg'));
-    expect(rt.handled[0]).toMatchObject({ channel: 'wecom', via: 'wecom-socket', messageKey: 'CLICK1', userId: 'wangwu', buttonId: 'approve:7', text: '', chatType: 'group' });
+    expect(rt.handled[0]).toMatchObject({
+      channel: 'wecom',
+      via: 'wecom-socket',
+      messageKey: 'CLICK1',
+      userId: 'wangwu',
+      buttonId: 'approve:7',
+      text: '',
+      chatType: 'group',
+    });
     expect(update.errcode).toBe(0);
     expect(update.afterMs).toBeLessThan(5_000);
     expect(update.frame.body).toEqual({
-      response_type: 'update_template_card', userids: ['wangwu'],
+      response_type: 'update_template_card',
+      userids: ['wangwu'],
       template_card: {
-        card_type: 'button_interaction', task_id: 'steward-MSG4', main_title: { title: '已批准' }, sub_title_text: '已批准\n删除申请 #7 已批准',
-        button_list: [{ text: '已批准', style: 2, key: 'steward-done' }], replace_text: '已批准',
+        card_type: 'button_interaction',
+        task_id: 'steward-MSG4',
+        main_title: { title: '已批准' },
+        sub_title_text: '已批准\n删除申请 #7 已批准',
+        button_list: [{ text: '已批准', style: 2, key: 'steward-done' }],
+        replace_text: '已批准',
       },
     });
     expect(fake.sent('aibot_respond_msg')).toEqual([]);
@@ -42,7 +73,10 @@ describe('WeCom AI bot long connection: card clicks', () => {
   it('reads the click key where the SDK types put it too (event.event_key)', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
-    const body = { ...B.click({ msgid: 'CLICK2', userid: 'wangwu', eventKey: 'x', taskId: 't' }), event: { eventtype: 'template_card_event', event_key: 'approve:7', task_id: 'steward-T2' } };
+    const body = {
+      ...B.click({ msgid: 'CLICK2', userid: 'wangwu', eventKey: 'x', taskId: 't' }),
+      event: { eventtype: 'template_card_event', event_key: 'approve:7', task_id: 'steward-T2' },
+    };
     const reqId = fake.pushEvent(BOT, body);
     const update = await fake.waitFor(answerTo(reqId, 'aibot_respond_update_msg'));
     expect(rt.handled[0]!.buttonId).toBe('approve:7');
@@ -52,16 +86,25 @@ describe('WeCom AI bot long connection: card clicks', () => {
   it('sends a neutral 「处理中」 card update in time when the pipeline is slow, then pushes the outcome', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
-    const reqId = fake.pushEvent(BOT, B.click({ msgid: 'CLICK3', userid: 'wangwu', eventKey: 'slow:7', taskId: 'steward-MSG9' }));
+    const reqId = fake.pushEvent(
+      BOT,
+      B.click({ msgid: 'CLICK3', userid: 'wangwu', eventKey: 'slow:7', taskId: 'steward-MSG9' }),
+    );
     const pending = await fake.waitFor(answerTo(reqId, 'aibot_respond_update_msg'));
     expect(pending.errcode).toBe(0);
     // WeCom drops an answer after 5 s; the slow answer is still held at the gate, so this came first.
     expect(pending.afterMs).toBeLessThan(5_000);
     expect(rt.later).toHaveLength(0);
     rt.openGate();
-    expect(pending.frame.body).toMatchObject({ template_card: { task_id: 'steward-MSG9', replace_text: '处理中', button_list: [{ text: '处理中' }] } });
+    expect(pending.frame.body).toMatchObject({
+      template_card: { task_id: 'steward-MSG9', replace_text: '处理中', button_list: [{ text: '处理中' }] },
+    });
     const push = await fake.waitFor((f) => f.frame.cmd === 'aibot_send_msg');
-    expect(push.frame.body).toEqual({ chatid: 'wangwu', msgtype: 'markdown', markdown: { content: '**已驳回**\n删除申请 #7 已驳回' } });
+    expect(push.frame.body).toEqual({
+      chatid: 'wangwu',
+      msgtype: 'markdown',
+      markdown: { content: '**已驳回**\n删除申请 #7 已驳回' },
+    });
   });
 });
 
@@ -86,8 +129,14 @@ describe('WeCom AI bot long connection: files', () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
     const url = fake.serveFile(Buffer.from('x'), 'a.csv', aeskey);
-    const foreign = ['https://evil.example/files/1', 'https://someone-else.cos.ap-guangzhou.myqcloud.com/f', url.replace('http://', 'https://')];
-    foreign.forEach((u, i) => fake.pushMessage(BOT, B.file({ msgid: `FILE-F${i}`, userid: 'zhangsan', url: u, aeskey })));
+    const foreign = [
+      'https://evil.example/files/1',
+      'https://someone-else.cos.ap-guangzhou.myqcloud.com/f',
+      url.replace('http://', 'https://'),
+    ];
+    foreign.forEach((u, i) =>
+      fake.pushMessage(BOT, B.file({ msgid: `FILE-F${i}`, userid: 'zhangsan', url: u, aeskey })),
+    );
     fake.pushMessage(BOT, B.file({ msgid: 'FILE-NOKEY', userid: 'zhangsan', url }));
     await fake.waitFor(() => rt.handled.length === 4);
     for (const m of rt.handled.slice(0, 3)) await expect(m.file!.download(1024)).rejects.toThrow(FileFetchError);
@@ -153,7 +202,10 @@ describe('WeCom AI bot long connection: staying connected', () => {
     fake.pushMessage(BOT, { ...good, text: { content: { a: 1 } } });
     fake.pushMessage(BOT, { ...good, text: { content: true } });
     fake.pushMessage(BOT, { ...good, msgtype: 'text', text: undefined });
-    fake.pushEvent(BOT, { ...B.click({ msgid: 'C', userid: 'u', eventKey: 'k', taskId: 't' }), event: { eventtype: 'template_card_event', template_card_event: { event_key: 7 } } });
+    fake.pushEvent(BOT, {
+      ...B.click({ msgid: 'C', userid: 'u', eventKey: 'k', taskId: 't' }),
+      event: { eventtype: 'template_card_event', template_card_event: { event_key: 7 } },
+    });
     fake.pushEvent(BOT, { ...good, msgtype: 'event' });
     const reqId = fake.pushMessage(BOT, B.text({ msgid: 'AFTER-BAD', userid: 'zhangsan', content: '帮助' }));
     await fake.waitFor(answerTo(reqId, 'aibot_respond_msg'));
@@ -162,7 +214,9 @@ describe('WeCom AI bot long connection: staying connected', () => {
     // Nine reach the channel and fail its shape check; the SDK itself logs and drops the non-JSON and the null body.
     expect(ignored.length).toBe(9);
     expect(ignored.map((l) => l.reason)).toContain('callback shape: /from/userid must be string');
-    expect(rt.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['Failed to parse WebSocket message:', 'Received invalid message format:']));
+    expect(rt.lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['Failed to parse WebSocket message:', 'Received invalid message format:']),
+    );
     expect(JSON.stringify(rt.lines)).not.toContain(SECRET);
   });
 });
@@ -170,23 +224,60 @@ describe('WeCom AI bot long connection: staying connected', () => {
 describe('WeCom AI bot long connection: sendViaSocket', () => {
   it('pushes to a user or a group by id, a card with buttons included', async () => {
     await connect(testRuntime(env(fake)));
-    await sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: '审批已通过', mentions: ['lisi'], links: [{ text: '查看', url: 'https://steward.example.com/a/1' }] }, 'row-1');
-    await sendViaSocket({ kind: 'group', id: 'wrkGROUP1' }, { title: '删除申请', text: '请审批', buttons: [{ id: 'approve:9', text: '批准' }] }, 'row-2');
+    await sendViaSocket(
+      { kind: 'user', id: 'zhangsan' },
+      { text: '审批已通过', mentions: ['lisi'], links: [{ text: '查看', url: 'https://steward.example.com/a/1' }] },
+      'row-1',
+    );
+    await sendViaSocket(
+      { kind: 'group', id: 'wrkGROUP1' },
+      { title: '删除申请', text: '请审批', buttons: [{ id: 'approve:9', text: '批准' }] },
+      'row-2',
+    );
     const [user, group] = fake.sent('aibot_send_msg');
-    expect(user!.frame.body).toEqual({ chatid: 'zhangsan', msgtype: 'markdown', markdown: { content: '审批已通过\n[查看](https://steward.example.com/a/1)\n<@lisi>' } });
-    expect(group!.frame.body).toMatchObject({ chatid: 'wrkGROUP1', msgtype: 'template_card', template_card: { card_type: 'button_interaction', task_id: 'steward-row-2', button_list: [{ key: 'approve:9', text: '批准' }] } });
+    expect(user!.frame.body).toEqual({
+      chatid: 'zhangsan',
+      msgtype: 'markdown',
+      markdown: { content: '审批已通过\n[查看](https://steward.example.com/a/1)\n<@lisi>' },
+    });
+    expect(group!.frame.body).toMatchObject({
+      chatid: 'wrkGROUP1',
+      msgtype: 'template_card',
+      template_card: {
+        card_type: 'button_interaction',
+        task_id: 'steward-row-2',
+        button_list: [{ key: 'approve:9', text: '批准' }],
+      },
+    });
   });
 
   it('says whether a retry can help: refused by WeCom → no, socket held elsewhere → yes, foreign handle → no', async () => {
     await connect(testRuntime(env(fake)));
     fake.fail('aibot_send_msg', 40058);
-    await expect(sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: 'x' })).rejects.toEqual(new ChannelSendError('aibot_send_msg refused: errcode 40058', false));
+    await expect(sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: 'x' })).rejects.toEqual(
+      new ChannelSendError('aibot_send_msg refused: errcode 40058', false),
+    );
     fake.fail('aibot_send_msg', -1);
-    await expect(sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: 'x' })).rejects.toMatchObject({ retryable: true });
-    await expect(sendViaSocket({ kind: 'reply', handle: { channel: 'wecom', kind: 'response-url', url: 'https://qyapi.weixin.qq.com/x' } }, { text: 'x' })).rejects.toMatchObject({ retryable: false });
-    const otherBot = { channel: 'wecom', kind: 'aibot-socket', botId: 'another-bot', reqId: 'r', chatId: 'zhangsan', msgId: 'm' };
+    await expect(sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: 'x' })).rejects.toMatchObject({
+      retryable: true,
+    });
+    await expect(
+      sendViaSocket(
+        { kind: 'reply', handle: { channel: 'wecom', kind: 'response-url', url: 'https://qyapi.weixin.qq.com/x' } },
+        { text: 'x' },
+      ),
+    ).rejects.toMatchObject({ retryable: false });
+    const otherBot = {
+      channel: 'wecom',
+      kind: 'aibot-socket',
+      botId: 'another-bot',
+      reqId: 'r',
+      chatId: 'zhangsan',
+      msgId: 'm',
+    };
     await expect(sendViaSocket(otherBot, { text: 'x' })).rejects.toMatchObject({ retryable: true });
-    await expect(sendViaSocket({ kind: 'group', id: 'default' }, { text: 'x' })).rejects.toMatchObject({ retryable: false });
+    await expect(sendViaSocket({ kind: 'group', id: 'default' }, { text: 'x' })).rejects.toMatchObject({
+      retryable: false,
+    });
   });
 });
-

@@ -19,8 +19,11 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
     fake = await new FakeAibotServer({ aibAAA111: 'secret-of-the-bot' }).start();
     Object.assign(h.core.config.env, aibotEnv(fake));
     const rt: ChannelRuntime = {
-      core: h.core, log: h.core.logger.child({ channel: 'wecom' }),
-      handle: async () => ({ replies: [], duplicate: false }), replyLater: async () => undefined, kick: () => undefined,
+      core: h.core,
+      log: h.core.logger.child({ channel: 'wecom' }),
+      handle: async () => ({ replies: [], duplicate: false }),
+      replyLater: async () => undefined,
+      kick: () => undefined,
     };
     const sockets = wecom.sockets!(rt);
     expect(sockets.map((s) => s.name)).toEqual(['wecom-aibot:aibAAA111']);
@@ -45,23 +48,44 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
     // 'default' is the group webhook's; the notifier picks the remembered group instead.
     expect(wecom.reachable!(h.core, { kind: 'group', id: 'default' })).toBe(false);
     await wecom.send(h.core, { kind: 'user', id: 'zhangsan' }, { text: '审批已通过' }, 'row-1');
-    await wecom.send(h.core, { kind: 'group', id: 'wrkGROUP1' }, { title: '删除申请', text: '请审批', buttons: [{ id: 'approve:9', text: '批准' }] }, 'row-2');
+    await wecom.send(
+      h.core,
+      { kind: 'group', id: 'wrkGROUP1' },
+      { title: '删除申请', text: '请审批', buttons: [{ id: 'approve:9', text: '批准' }] },
+      'row-2',
+    );
     // send resolves once WeCom acknowledged the frame.
     expect(bodies()[0]).toEqual({ chatid: 'zhangsan', msgtype: 'markdown', markdown: { content: '审批已通过' } });
-    expect(bodies()[1]).toMatchObject({ chatid: 'wrkGROUP1', msgtype: 'template_card', template_card: { task_id: 'steward-row-2', button_list: [{ key: 'approve:9', text: '批准' }] } });
+    expect(bodies()[1]).toMatchObject({
+      chatid: 'wrkGROUP1',
+      msgtype: 'template_card',
+      template_card: { task_id: 'steward-row-2', button_list: [{ key: 'approve:9', text: '批准' }] },
+    });
   });
 
   it('a reply handle of a socket message goes back to the chat it came from', async () => {
-    const handle = { channel: 'wecom', kind: 'aibot-socket', botId: 'aibAAA111', reqId: 'r1', chatId: 'wrkGROUP2', msgId: 'm1' };
+    const handle = {
+      channel: 'wecom',
+      kind: 'aibot-socket',
+      botId: 'aibAAA111',
+      reqId: 'r1',
+      chatId: 'wrkGROUP2',
+      msgId: 'm1',
+    };
     expect(wecom.reachable!(h.core, { kind: 'reply', handle })).toBe(true);
     await wecom.send(h.core, { kind: 'reply', handle }, { text: '客户 C001: 甲公司' }, 'row-3');
     expect(bodies().some((b) => b.chatid === 'wrkGROUP2')).toBe(true);
   });
 
   it('the team group is the last group seen; with none yet the row is refused for good, saying what to do', async () => {
-    const err = await wecom.send(h.core, { kind: 'group', id: 'default' }, { text: '汇总' }, 'row-4').catch((e: unknown) => e);
+    const err = await wecom
+      .send(h.core, { kind: 'group', id: 'default' }, { text: '汇总' }, 'row-4')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChannelSendError);
-    expect(err).toMatchObject({ retryable: false, message: expect.stringMatching(/@-mention the bot in a group once/) });
+    expect(err).toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/@-mention the bot in a group once/),
+    });
     await h.core.models.StewardMeta.upsert({ key: 'group:wecom', value: 'wrkTEAM' });
     await wecom.send(h.core, { kind: 'group', id: 'default' }, { text: '汇总' }, 'row-5');
     expect(bodies().some((b) => b.chatid === 'wrkTEAM')).toBe(true);

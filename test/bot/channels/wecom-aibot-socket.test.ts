@@ -4,7 +4,18 @@ import { holdsAibotSocket, sendViaSocket, wecomAibotReceivers } from '../../../b
 import { configureAibotSocket } from '../../../bot/channels/wecom/config.js';
 import { until } from '../../helpers/until.js';
 import { FakeAibotServer, aibotBodies as B } from '../../helpers/fakes/wecom-aibot-server.js';
-import { BOT, FAST_MS, SECRET, aibotEnv as env, aibotOpts as opts, answerTo, connectAibot, sleep, testRuntime, type TestRuntime } from '../../helpers/aibot-runtime.js';
+import {
+  BOT,
+  FAST_MS,
+  SECRET,
+  aibotEnv as env,
+  aibotOpts as opts,
+  answerTo,
+  connectAibot,
+  sleep,
+  testRuntime,
+  type TestRuntime,
+} from '../../helpers/aibot-runtime.js';
 
 let fake: FakeAibotServer;
 let receivers: SocketReceiver[] = [];
@@ -23,7 +34,10 @@ afterEach(async () => {
 describe('WeCom AI bot long connection: config', () => {
   it('is off without credentials, on with both, and names each bad variable in Chinese', () => {
     expect(configureAibotSocket({})).toEqual({ enabled: false, problems: [] });
-    expect(configureAibotSocket({ WECOM_BOT_ID: BOT, WECOM_BOT_SECRET: SECRET })).toEqual({ enabled: true, problems: [] });
+    expect(configureAibotSocket({ WECOM_BOT_ID: BOT, WECOM_BOT_SECRET: SECRET })).toEqual({
+      enabled: true,
+      problems: [],
+    });
     const bad = configureAibotSocket({ WECOM_BOT_ID: BOT, WECOM_BOT_WS_URL: 'https://openws.work.weixin.qq.com' });
     expect(bad.enabled).toBe(false);
     expect(bad.problems).toEqual([
@@ -49,7 +63,9 @@ describe('WeCom AI bot long connection: connecting', () => {
     expect(fake.connections(BOT)).toBe(1);
     await receivers[0]!.stop();
     expect(holdsAibotSocket(BOT)).toBe(false);
-    await expect(sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: 'hi' })).rejects.toMatchObject({ retryable: true });
+    await expect(sendViaSocket({ kind: 'user', id: 'zhangsan' }, { text: 'hi' })).rejects.toMatchObject({
+      retryable: true,
+    });
   });
 
   it('refuses a wrong secret: the server says so, start() rejects naming the variable, and nothing retries', async () => {
@@ -71,27 +87,49 @@ describe('WeCom AI bot long connection: messages', () => {
     const reqId = fake.pushMessage(BOT, B.text({ msgid: 'MSG1', userid: 'zhangsan', content: '客户 C0001' }));
     const answer = await fake.waitFor(answerTo(reqId, 'aibot_respond_msg'));
     expect(answer.errcode).toBe(0);
-    expect(answer.frame.body).toEqual({ msgtype: 'stream', stream: { id: 'steward-MSG1', finish: true, content: '收到: 客户 C0001' } });
+    expect(answer.frame.body).toEqual({
+      msgtype: 'stream',
+      stream: { id: 'steward-MSG1', finish: true, content: '收到: 客户 C0001' },
+    });
     expect(rt.handled[0]).toEqual({
-      channel: 'wecom', via: 'wecom-socket', messageKey: 'MSG1', userId: 'zhangsan', chatType: 'direct', text: '客户 C0001',
+      channel: 'wecom',
+      via: 'wecom-socket',
+      messageKey: 'MSG1',
+      userId: 'zhangsan',
+      chatType: 'direct',
+      text: '客户 C0001',
       reply: { channel: 'wecom', kind: 'aibot-socket', botId: BOT, reqId, chatId: 'zhangsan', msgId: 'MSG1' },
       correlationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
-    expect(rt.lines.some((l) => l.correlationId === rt.handled[0]!.correlationId && l.msg === 'WeCom AI bot socket message')).toBe(true);
+    expect(
+      rt.lines.some((l) => l.correlationId === rt.handled[0]!.correlationId && l.msg === 'WeCom AI bot socket message'),
+    ).toBe(true);
   });
 
   it('strips the @-mention of a group message and keeps the group chat id', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
-    const reqId = fake.pushMessage(BOT, B.text({ msgid: 'MSG2', userid: 'lisi', chatid: 'wrkGROUP1', content: '@客户管家 客户 C0002' }));
+    const reqId = fake.pushMessage(
+      BOT,
+      B.text({ msgid: 'MSG2', userid: 'lisi', chatid: 'wrkGROUP1', content: '@客户管家 客户 C0002' }),
+    );
     await fake.waitFor(answerTo(reqId, 'aibot_respond_msg'));
-    expect(rt.handled[0]).toMatchObject({ chatType: 'group', conversationId: 'wrkGROUP1', userId: 'lisi', text: '客户 C0002', reply: { chatId: 'wrkGROUP1' } });
+    expect(rt.handled[0]).toMatchObject({
+      chatType: 'group',
+      conversationId: 'wrkGROUP1',
+      userId: 'lisi',
+      text: '客户 C0002',
+      reply: { chatId: 'wrkGROUP1' },
+    });
   });
 
   it('joins the text items of a mixed message', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
-    const reqId = fake.pushMessage(BOT, B.mixed({ msgid: 'MSG3', userid: 'lisi', chatid: 'wrkGROUP1', texts: ['@客户管家 导入', '这是附件'] }));
+    const reqId = fake.pushMessage(
+      BOT,
+      B.mixed({ msgid: 'MSG3', userid: 'lisi', chatid: 'wrkGROUP1', texts: ['@客户管家 导入', '这是附件'] }),
+    );
     await fake.waitFor(answerTo(reqId, 'aibot_respond_msg'));
     expect(rt.handled[0]!.text).toBe('导入\n这是附件');
   });
@@ -104,9 +142,14 @@ describe('WeCom AI bot long connection: messages', () => {
     expect(answer.frame.body).toEqual({
       msgtype: 'template_card',
       template_card: {
-        card_type: 'button_interaction', task_id: 'steward-MSG4', main_title: { title: '删除申请 #7' },
+        card_type: 'button_interaction',
+        task_id: 'steward-MSG4',
+        main_title: { title: '删除申请 #7' },
         sub_title_text: '删除申请 #7\n张三 申请删除客户 C0007',
-        button_list: [{ text: '批准', style: 1, key: 'approve:7' }, { text: '驳回', style: 2, key: 'reject:7' }],
+        button_list: [
+          { text: '批准', style: 1, key: 'approve:7' },
+          { text: '驳回', style: 2, key: 'reject:7' },
+        ],
       },
     });
   });
@@ -114,16 +157,26 @@ describe('WeCom AI bot long connection: messages', () => {
   it('answers a slow pipeline with 「处理中」 in time, then pushes the answer to the group with aibot_send_msg', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
-    const reqId = fake.pushMessage(BOT, B.text({ msgid: 'MSG5', userid: 'lisi', chatid: 'wrkGROUP1', content: '@客户管家 慢' }));
+    const reqId = fake.pushMessage(
+      BOT,
+      B.text({ msgid: 'MSG5', userid: 'lisi', chatid: 'wrkGROUP1', content: '@客户管家 慢' }),
+    );
     const pending = await fake.waitFor(answerTo(reqId, 'aibot_respond_msg'));
-    expect(pending.frame.body).toMatchObject({ msgtype: 'stream', stream: { finish: true, content: expect.stringContaining('处理中') } });
+    expect(pending.frame.body).toMatchObject({
+      msgtype: 'stream',
+      stream: { finish: true, content: expect.stringContaining('处理中') },
+    });
     // WeCom drops an answer after 5 s; the slow answer is still held at the gate, so this came first.
     expect(pending.afterMs).toBeLessThan(5_000);
     expect(rt.later).toHaveLength(0);
     rt.openGate();
     const push = await fake.waitFor((f) => f.frame.cmd === 'aibot_send_msg');
     expect(push.errcode).toBe(0);
-    expect(push.frame.body).toEqual({ chatid: 'wrkGROUP1', msgtype: 'markdown', markdown: { content: '慢查询: 共 3 个客户' } });
+    expect(push.frame.body).toEqual({
+      chatid: 'wrkGROUP1',
+      msgtype: 'markdown',
+      markdown: { content: '慢查询: 共 3 个客户' },
+    });
     expect(rt.later).toHaveLength(1);
     // The kick follows the push's ack, which the client reads after the fake recorded the frame.
     await until(() => rt.kicks === 1, 3_000, 'outbox kick');
@@ -134,7 +187,9 @@ describe('WeCom AI bot long connection: messages', () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
     const bad = fake.pushMessage(BOT, B.text({ msgid: 'MSG6', userid: 'zhangsan', content: '坏' }));
-    expect((await fake.waitFor(answerTo(bad, 'aibot_respond_msg'))).frame.body).toMatchObject({ stream: { content: '系统繁忙，请稍后重试' } });
+    expect((await fake.waitFor(answerTo(bad, 'aibot_respond_msg'))).frame.body).toMatchObject({
+      stream: { content: '系统繁忙，请稍后重试' },
+    });
     const dup = fake.pushMessage(BOT, B.text({ msgid: 'MSG7', userid: 'zhangsan', content: '重复' }));
     await sleep(FAST_MS);
     expect(rt.handled.map((m) => m.messageKey)).toEqual(['MSG6', 'MSG7']);
@@ -157,7 +212,10 @@ describe('WeCom AI bot long connection: messages', () => {
     const reqId = fake.pushEvent(BOT, B.enterChat({ msgid: 'EV1', userid: 'zhangsan' }));
     const answer = await fake.waitFor(answerTo(reqId, 'aibot_respond_welcome_msg'));
     expect(answer.errcode).toBe(0);
-    expect(answer.frame.body).toEqual({ msgtype: 'text', text: { content: expect.stringContaining('发送「帮助」查看全部命令') } });
+    expect(answer.frame.body).toEqual({
+      msgtype: 'text',
+      text: { content: expect.stringContaining('发送「帮助」查看全部命令') },
+    });
     expect(rt.handled).toEqual([]);
   });
 });

@@ -53,7 +53,10 @@ export class FakeDingtalkStream {
   private tokenSeq = 0;
   private frameSeq = 0;
 
-  constructor(readonly appKey: string, readonly appSecret: string) {
+  constructor(
+    readonly appKey: string,
+    readonly appSecret: string,
+  ) {
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
   }
 
@@ -78,11 +81,21 @@ export class FakeDingtalkStream {
   /** Pushes one frame as DingTalk does; `data` is sent as given when it is a string, else as JSON. */
   push(topic: string, data: unknown, opts: { type?: string; messageId?: string } = {}): string {
     const messageId = opts.messageId ?? `msg-${++this.frameSeq}-${randomUUID().slice(0, 8)}`;
-    this.sendRaw(JSON.stringify({
-      specVersion: '1.0', type: opts.type ?? 'CALLBACK',
-      headers: { appId: this.appKey, connectionId: `conn-${this.connections.length}`, contentType: 'application/json', messageId, time: String(Date.now()), topic },
-      data: typeof data === 'string' ? data : JSON.stringify(data),
-    }));
+    this.sendRaw(
+      JSON.stringify({
+        specVersion: '1.0',
+        type: opts.type ?? 'CALLBACK',
+        headers: {
+          appId: this.appKey,
+          connectionId: `conn-${this.connections.length}`,
+          contentType: 'application/json',
+          messageId,
+          time: String(Date.now()),
+          topic,
+        },
+        data: typeof data === 'string' ? data : JSON.stringify(data),
+      }),
+    );
     return messageId;
   }
 
@@ -162,7 +175,12 @@ export class FakeDingtalkStream {
       const index = this.connections.push(conn) - 1;
       ws.on('message', (raw) => {
         try {
-          const m = JSON.parse(String(raw)) as { code: number; message: string; headers: Record<string, string>; data: string };
+          const m = JSON.parse(String(raw)) as {
+            code: number;
+            message: string;
+            headers: Record<string, string>;
+            data: string;
+          };
           let data: unknown = m.data;
           try {
             data = JSON.parse(m.data);
@@ -188,7 +206,13 @@ export class FakeDingtalkStream {
     } catch {
       body = { unparseable: true };
     }
-    this.calls.push({ method: req.method ?? 'GET', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: req.headers, body });
+    this.calls.push({
+      method: req.method ?? 'GET',
+      path: u.pathname,
+      query: Object.fromEntries(u.searchParams),
+      headers: req.headers,
+      body,
+    });
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
@@ -198,35 +222,61 @@ export class FakeDingtalkStream {
 
     if (u.pathname === '/v1.0/gateway/connections/open' && req.method === 'POST') {
       this.gatewayRequests.push(body);
-      if (body.clientId !== this.appKey || body.clientSecret !== this.appSecret) return json(401, { code: 'InvalidAuthentication', message: 'clientId or clientSecret wrong' });
+      if (body.clientId !== this.appKey || body.clientSecret !== this.appSecret)
+        return json(401, { code: 'InvalidAuthentication', message: 'clientId or clientSecret wrong' });
       const ticket = randomUUID();
       this.issued.set(ticket, false);
       return json(200, { endpoint: `${this.url.replace(/^http/, 'ws')}/connect`, ticket });
     }
     if (u.pathname === '/v1.0/oauth2/accessToken' && req.method === 'POST') {
-      if (body.appKey !== this.appKey || body.appSecret !== this.appSecret) return json(400, { code: 'invalidClientIdOrSecret', message: 'wrong' });
+      if (body.appKey !== this.appKey || body.appSecret !== this.appSecret)
+        return json(400, { code: 'invalidClientIdOrSecret', message: 'wrong' });
       this.token = `token-${++this.tokenSeq}`;
       return json(200, { accessToken: this.token, expireIn: 7200 });
     }
     if (u.pathname.startsWith('/v1.0/card/') || u.pathname.startsWith('/v1.0/robot/')) {
-      if (!this.token || req.headers['x-acs-dingtalk-access-token'] !== this.token) return json(401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+      if (!this.token || req.headers['x-acs-dingtalk-access-token'] !== this.token)
+        return json(401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
       if (u.pathname === '/v1.0/card/instances/createAndDeliver' && req.method === 'POST') {
         const space = String(body.openSpaceId ?? '');
-        return json(200, { success: true, result: { outTrackId: body.outTrackId, deliverResults: [{ spaceType: space.includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT', spaceId: space.split('.').pop(), success: true, carrierId: 'carrier-1' }] } });
+        return json(200, {
+          success: true,
+          result: {
+            outTrackId: body.outTrackId,
+            deliverResults: [
+              {
+                spaceType: space.includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT',
+                spaceId: space.split('.').pop(),
+                success: true,
+                carrierId: 'carrier-1',
+              },
+            ],
+          },
+        });
       }
-      if (u.pathname === '/v1.0/card/instances' && req.method === 'PUT') return json(200, { success: true, result: true });
+      if (u.pathname === '/v1.0/card/instances' && req.method === 'PUT')
+        return json(200, { success: true, result: true });
       // Robot messages by OpenAPI (groupMessages/send, oToMessages/batchSend): DingTalk answers with a query key.
-      if ((u.pathname === '/v1.0/robot/groupMessages/send' || u.pathname === '/v1.0/robot/oToMessages/batchSend') && req.method === 'POST') {
+      if (
+        (u.pathname === '/v1.0/robot/groupMessages/send' || u.pathname === '/v1.0/robot/oToMessages/batchSend') &&
+        req.method === 'POST'
+      ) {
         return json(200, { processQueryKey: `pqk-${randomUUID()}` });
       }
       if (u.pathname === '/v1.0/robot/messageFiles/download' && req.method === 'POST') {
         const path = this.codes.get(String(body.downloadCode));
-        return path ? json(200, { downloadUrl: `${this.url}${path}` }) : json(400, { code: 'invalidParameter', message: 'downloadCode' });
+        return path
+          ? json(200, { downloadUrl: `${this.url}${path}` })
+          : json(400, { code: 'invalidParameter', message: 'downloadCode' });
       }
     }
     const file = this.files.get(u.pathname);
     if (file && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.body.length, 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` });
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': file.body.length,
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      });
       res.end(file.body);
       return;
     }

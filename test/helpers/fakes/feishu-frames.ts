@@ -8,7 +8,12 @@ const root = protobuf.Root.fromJSON({
   nested: {
     pbbp2: {
       nested: {
-        Header: { fields: { key: { rule: 'required', type: 'string', id: 1 }, value: { rule: 'required', type: 'string', id: 2 } } },
+        Header: {
+          fields: {
+            key: { rule: 'required', type: 'string', id: 1 },
+            value: { rule: 'required', type: 'string', id: 2 },
+          },
+        },
         Frame: {
           fields: {
             SeqID: { rule: 'required', type: 'uint64', id: 1 },
@@ -47,4 +52,3 @@ export function encodeFrame(f: Frame): Buffer {
 export function decodeFrame(buf: Buffer): Frame {
   return FrameType.toObject(FrameType.decode(buf), { longs: Number, defaults: true }) as Frame;
 }
-

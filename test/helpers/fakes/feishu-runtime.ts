@@ -36,7 +36,8 @@ export function testRuntime(channel: Channel, core: Core, script: (msg: Incoming
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
       cb();
     },
   });
@@ -56,7 +57,9 @@ export function testRuntime(channel: Channel, core: Core, script: (msg: Incoming
     },
     async replyLater(msg, replies) {
       for (const [i, reply] of replies.entries()) {
-        const target = msg.reply ? { kind: 'reply' as const, handle: msg.reply } : { kind: 'user' as const, id: msg.userId };
+        const target = msg.reply
+          ? { kind: 'reply' as const, handle: msg.reply }
+          : { kind: 'user' as const, id: msg.userId };
         const entry: Sent = { target: target.kind, reply, key: `${msg.messageKey}#${i}` };
         try {
           entry.result = await channel.send(core, target, reply, entry.key);

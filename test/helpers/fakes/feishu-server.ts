@@ -37,7 +37,12 @@ export interface Ack {
 }
 
 type Failure = { status: number; code?: number; msg?: string } | 'drop';
-interface StoredMessage { id: string; msgType: string; content: string; receiveId: string | null }
+interface StoredMessage {
+  id: string;
+  msgType: string;
+  content: string;
+  receiveId: string | null;
+}
 
 export class FakeFeishu {
   readonly appId: string;
@@ -118,8 +123,17 @@ export class FakeFeishu {
     const size = Math.ceil(bytes.length / parts);
     for (let i = 0; i < parts; i++) {
       this.pushFrame({
-        SeqID: ++this.seq, LogID: this.seq, service: 7, method: 1,
-        headers: [{ key: 'type', value: 'event' }, { key: 'message_id', value: messageId }, { key: 'sum', value: String(parts) }, { key: 'seq', value: String(i) }, { key: 'trace_id', value: `trace-${this.seq}` }],
+        SeqID: ++this.seq,
+        LogID: this.seq,
+        service: 7,
+        method: 1,
+        headers: [
+          { key: 'type', value: 'event' },
+          { key: 'message_id', value: messageId },
+          { key: 'sum', value: String(parts) },
+          { key: 'seq', value: String(i) },
+          { key: 'trace_id', value: `trace-${this.seq}` },
+        ],
         payload: bytes.subarray(i * size, (i + 1) * size),
       });
     }
@@ -134,7 +148,11 @@ export class FakeFeishu {
 
   /** The ack for `messageId` after the first `skip` ones (a redelivered frame is acked again). */
   async waitAck(messageId: string, timeoutMs = 8000, skip = 0): Promise<Ack> {
-    return this.waitFor(() => this.acks.filter((a) => a.messageId === messageId)[skip], timeoutMs, `ack for ${messageId}`);
+    return this.waitFor(
+      () => this.acks.filter((a) => a.messageId === messageId)[skip],
+      timeoutMs,
+      `ack for ${messageId}`,
+    );
   }
 
   /** Polls until `get` returns something, or fails after `ms`. */
@@ -143,7 +161,8 @@ export class FakeFeishu {
     for (;;) {
       const got = get();
       if (got) return got;
-      if (Date.now() > end) throw new Error(`fake feishu: no ${what}; calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ')}`);
+      if (Date.now() > end)
+        throw new Error(`fake feishu: no ${what}; calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -178,14 +197,28 @@ export class FakeFeishu {
     const type = header(f, 'type');
     if (f.method === 0 && type === 'ping') {
       this.pings.push(f);
-      ws.send(encodeFrame({ SeqID: 0, LogID: 0, service: f.service, method: 0, headers: [{ key: 'type', value: 'pong' }], payload: Buffer.from(JSON.stringify(this.clientConfig)) }));
+      ws.send(
+        encodeFrame({
+          SeqID: 0,
+          LogID: 0,
+          service: f.service,
+          method: 0,
+          headers: [{ key: 'type', value: 'pong' }],
+          payload: Buffer.from(JSON.stringify(this.clientConfig)),
+        }),
+      );
       return;
     }
     if (f.method === 1) {
       const body = JSON.parse(Buffer.from(f.payload ?? []).toString('utf8')) as { code: number; data?: string };
       this.acks.push({
-        messageId: header(f, 'message_id') ?? '', headers: Object.fromEntries(f.headers.map((h) => [h.key, h.value])), code: body.code,
-        data: body.data ? (JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) as Record<string, unknown>) : undefined, at: Date.now(),
+        messageId: header(f, 'message_id') ?? '',
+        headers: Object.fromEntries(f.headers.map((h) => [h.key, h.value])),
+        code: body.code,
+        data: body.data
+          ? (JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) as Record<string, unknown>)
+          : undefined,
+        at: Date.now(),
       });
     }
   }
@@ -201,7 +234,13 @@ export class FakeFeishu {
       body = {};
     }
     const method = req.method ?? 'GET';
-    this.calls.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), auth: req.headers.authorization, body });
+    this.calls.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      auth: req.headers.authorization,
+      body,
+    });
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(value));
@@ -214,13 +253,15 @@ export class FakeFeishu {
       return json(how.status, { code: how.code ?? how.status, msg: how.msg ?? 'injected failure' });
     }
     if (route === 'POST /open-apis/auth/v3/tenant_access_token/internal') {
-      if (body.app_id !== this.appId || body.app_secret !== this.appSecret) return json(200, { code: 10014, msg: 'app secret invalid' });
+      if (body.app_id !== this.appId || body.app_secret !== this.appSecret)
+        return json(200, { code: 10014, msg: 'app secret invalid' });
       const token = `t-${crypto.randomBytes(8).toString('hex')}`;
       this.tokens.add(token);
       return json(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
     }
     if (route === 'POST /callback/ws/endpoint') {
-      if (body.AppID !== this.appId || body.AppSecret !== this.appSecret) return json(200, { code: 403, msg: 'forbidden', data: {} });
+      if (body.AppID !== this.appId || body.AppSecret !== this.appSecret)
+        return json(200, { code: 403, msg: 'forbidden', data: {} });
       const ticket = crypto.randomBytes(6).toString('hex');
       this.tickets.add(ticket);
       const wsUrl = `${this.url.replace('http:', 'ws:')}/ws/v2?fpid=493&aid=552564&device_id=dev-1&access_key=ak&service_id=7&ticket=${ticket}`;
@@ -228,17 +269,25 @@ export class FakeFeishu {
     }
     if (!url.pathname.startsWith('/open-apis/im/v1/')) return json(404, { code: 404, msg: 'not found' });
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!token || !this.tokens.has(token)) return json(400, { code: 99991663, msg: 'Invalid access token for authorization' });
+    if (!token || !this.tokens.has(token))
+      return json(400, { code: 99991663, msg: 'Invalid access token for authorization' });
     return this.im(method, url, body, json, res);
   }
 
-  private im(method: string, url: URL, body: Record<string, unknown>, json: (s: number, v: unknown) => void, res: http.ServerResponse): void {
+  private im(
+    method: string,
+    url: URL,
+    body: Record<string, unknown>,
+    json: (s: number, v: unknown) => void,
+    res: http.ServerResponse,
+  ): void {
     const parts = url.pathname.split('/').slice(4); // after /open-apis/im/v1
     const created = (receiveId: string | null) => {
       const uuid = typeof body.uuid === 'string' ? body.uuid : null;
       const again = uuid ? this.uuids.get(uuid) : undefined;
       if (again) return json(200, { code: 0, msg: 'success', data: { message_id: again } });
-      if (!['text', 'post', 'interactive'].includes(String(body.msg_type)) || typeof body.content !== 'string') return json(400, { code: 230001, msg: 'invalid msg_type or content' });
+      if (!['text', 'post', 'interactive'].includes(String(body.msg_type)) || typeof body.content !== 'string')
+        return json(400, { code: 230001, msg: 'invalid msg_type or content' });
       const id = `om_${crypto.randomBytes(8).toString('hex')}`;
       if (uuid) this.uuids.set(uuid, id);
       this.messages.set(id, { id, msgType: String(body.msg_type), content: body.content, receiveId });
@@ -246,16 +295,20 @@ export class FakeFeishu {
     };
     if (method === 'POST' && parts[0] === 'messages' && parts.length === 1) {
       const type = url.searchParams.get('receive_id_type');
-      if (!['open_id', 'chat_id', 'user_id', 'union_id', 'email'].includes(type ?? '')) return json(400, { code: 99992402, msg: 'field validation failed: receive_id_type' });
-      if (typeof body.receive_id !== 'string' || !body.receive_id) return json(400, { code: 230001, msg: 'receive_id is required' });
+      if (!['open_id', 'chat_id', 'user_id', 'union_id', 'email'].includes(type ?? ''))
+        return json(400, { code: 99992402, msg: 'field validation failed: receive_id_type' });
+      if (typeof body.receive_id !== 'string' || !body.receive_id)
+        return json(400, { code: 230001, msg: 'receive_id is required' });
       return created(body.receive_id);
     }
     if (method === 'POST' && parts[0] === 'messages' && parts[2] === 'reply') return created(null);
     if (method === 'PATCH' && parts[0] === 'messages' && parts.length === 2) {
       const m = this.messages.get(parts[1]!);
-      if (!m || m.msgType !== 'interactive') return json(400, { code: 230001, msg: 'message is not a card sent by this bot' });
+      if (!m || m.msgType !== 'interactive')
+        return json(400, { code: 230001, msg: 'message is not a card sent by this bot' });
       const card = JSON.parse(m.content) as { config?: { update_multi?: boolean } };
-      if (card.config?.update_multi !== true) return json(400, { code: 230099, msg: 'card is not shared (update_multi)' });
+      if (card.config?.update_multi !== true)
+        return json(400, { code: 230099, msg: 'card is not shared (update_multi)' });
       if (typeof body.content !== 'string') return json(400, { code: 230001, msg: 'content is required' });
       m.content = body.content;
       return json(200, { code: 0, msg: 'success', data: {} });
@@ -265,7 +318,8 @@ export class FakeFeishu {
       if (url.searchParams.get('type') !== 'file') return json(400, { code: 234001, msg: 'invalid type' });
       if (!f) return json(404, { code: 234003, msg: 'file not found' });
       res.writeHead(200, {
-        'content-type': 'application/octet-stream', 'content-length': f.body.length,
+        'content-type': 'application/octet-stream',
+        'content-length': f.body.length,
         'content-disposition': `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
       });
       return void res.end(f.body);

@@ -130,7 +130,10 @@ export class FakeAibotServer {
     for (;;) {
       const hit = this.received.find(pred);
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`fake WeCom: no matching frame within ${ms} ms; got ${JSON.stringify(this.received.map((f) => f.frame.cmd))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `fake WeCom: no matching frame within ${ms} ms; got ${JSON.stringify(this.received.map((f) => f.frame.cmd))}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -166,7 +169,13 @@ export class FakeAibotServer {
 
   private ack(conn: Conn, frame: AibotFrame, errcode: number, errmsg: string, afterMs?: number): void {
     const reqId = String(frame.headers?.req_id ?? '');
-    this.received.push({ conn: conn.id, botId: conn.botId, frame, errcode, ...(afterMs !== undefined ? { afterMs } : {}) });
+    this.received.push({
+      conn: conn.id,
+      botId: conn.botId,
+      frame,
+      errcode,
+      ...(afterMs !== undefined ? { afterMs } : {}),
+    });
     conn.ws.send(JSON.stringify({ headers: { req_id: reqId }, errcode, errmsg }));
   }
 
@@ -180,7 +189,10 @@ export class FakeAibotServer {
     if (frame.cmd === 'ping') return this.ack(conn, frame, 0, 'ok');
     if (frame.cmd === 'aibot_send_msg') {
       const body = frame.body ?? {};
-      const ok = typeof body.chatid === 'string' && body.chatid !== '' && (body.msgtype === 'markdown' || body.msgtype === 'template_card');
+      const ok =
+        typeof body.chatid === 'string' &&
+        body.chatid !== '' &&
+        (body.msgtype === 'markdown' || body.msgtype === 'template_card');
       return this.ack(conn, frame, ok ? 0 : 40058, ok ? 'ok' : 'invalid chatid or msgtype');
     }
     const answers = ANSWERS[frame.cmd ?? ''];
@@ -202,10 +214,19 @@ export class FakeAibotServer {
     // WeCom keeps only the newest connection per bot: the older one is told, then closed.
     for (const old of this.conns) {
       if (old === conn || old.botId !== botId) continue;
-      old.ws.send(JSON.stringify({
-        cmd: 'aibot_event_callback', headers: { req_id: `aibot_event_callback_${Date.now()}_${++this.seq}` },
-        body: { msgid: `disc-${this.seq}`, create_time: Math.floor(Date.now() / 1000), aibotid: botId, msgtype: 'event', event: { eventtype: 'disconnected_event' } },
-      }));
+      old.ws.send(
+        JSON.stringify({
+          cmd: 'aibot_event_callback',
+          headers: { req_id: `aibot_event_callback_${Date.now()}_${++this.seq}` },
+          body: {
+            msgid: `disc-${this.seq}`,
+            create_time: Math.floor(Date.now() / 1000),
+            aibotid: botId,
+            msgtype: 'event',
+            event: { eventtype: 'disconnected_event' },
+          },
+        }),
+      );
       old.botId = null;
       setTimeout(() => old.ws.close(1000, 'superseded'), 50);
     }
@@ -221,7 +242,10 @@ export class FakeAibotServer {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}` });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+    });
     res.end(file.data);
   }
 }
@@ -232,26 +256,49 @@ export const aibotBodies = {
     return { ...common(o), msgtype: 'text', text: { content: o.content } };
   },
   mixed(o: { msgid: string; userid: string; texts: string[]; chatid?: string }): Record<string, unknown> {
-    const items = o.texts.flatMap((t) => [{ msgtype: 'text', text: { content: t } }, { msgtype: 'image', image: { url: 'https://ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com/x' } }]);
+    const items = o.texts.flatMap((t) => [
+      { msgtype: 'text', text: { content: t } },
+      { msgtype: 'image', image: { url: 'https://ww-aibot-img-1258476243.cos.ap-guangzhou.myqcloud.com/x' } },
+    ]);
     return { ...common(o), msgtype: 'mixed', mixed: { msg_item: items } };
   },
   file(o: { msgid: string; userid: string; url: string; aeskey?: string }): Record<string, unknown> {
     return { ...common(o), msgtype: 'file', file: { url: o.url, ...(o.aeskey ? { aeskey: o.aeskey } : {}) } };
   },
-  click(o: { msgid: string; userid: string; eventKey: string; taskId: string; chatid?: string }): Record<string, unknown> {
+  click(o: {
+    msgid: string;
+    userid: string;
+    eventKey: string;
+    taskId: string;
+    chatid?: string;
+  }): Record<string, unknown> {
     return {
-      ...common(o), create_time: Math.floor(Date.now() / 1000), msgtype: 'event',
-      event: { eventtype: 'template_card_event', template_card_event: { card_type: 'button_interaction', event_key: o.eventKey, task_id: o.taskId } },
+      ...common(o),
+      create_time: Math.floor(Date.now() / 1000),
+      msgtype: 'event',
+      event: {
+        eventtype: 'template_card_event',
+        template_card_event: { card_type: 'button_interaction', event_key: o.eventKey, task_id: o.taskId },
+      },
     };
   },
   enterChat(o: { msgid: string; userid: string }): Record<string, unknown> {
-    return { ...common(o), create_time: Math.floor(Date.now() / 1000), msgtype: 'event', event: { eventtype: 'enter_chat', enter_chat: {} } };
+    return {
+      ...common(o),
+      create_time: Math.floor(Date.now() / 1000),
+      msgtype: 'event',
+      event: { eventtype: 'enter_chat', enter_chat: {} },
+    };
   },
 };
 
 function common(o: { msgid: string; userid: string; chatid?: string }): Record<string, unknown> {
   return {
-    msgid: o.msgid, aibotid: 'AIBOTID', chattype: o.chatid ? 'group' : 'single', ...(o.chatid ? { chatid: o.chatid } : {}),
-    from: { userid: o.userid }, response_url: 'https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RC',
+    msgid: o.msgid,
+    aibotid: 'AIBOTID',
+    chattype: o.chatid ? 'group' : 'single',
+    ...(o.chatid ? { chatid: o.chatid } : {}),
+    from: { userid: o.userid },
+    response_url: 'https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=RC',
   };
 }
