@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { correlationId } from './correlation.js';
 
 export type { Logger };
 
@@ -17,9 +18,21 @@ const REDACT = [
 ];
 
 /** The process logger: JSON lines, personal fields redacted. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination: 1 | 2 = 1): Logger {
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination: 1 | 2 | pino.DestinationStream = 1,
+): Logger {
   return pino(
-    { level, base: { app: 'customer-steward' }, redact: { paths: REDACT, censor: '[已隐藏]' } },
-    pino.destination(destination),
+    {
+      level,
+      base: { app: 'customer-steward' },
+      redact: { paths: REDACT, censor: '[已隐藏]' },
+      // Every line carries the correlation id of the request, message or job that wrote it.
+      mixin: () => {
+        const id = correlationId();
+        return id ? { correlationId: id } : {};
+      },
+    },
+    typeof destination === 'number' ? pino.destination(destination) : destination,
   );
 }

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { Op } from 'sequelize';
 import { jobActor, type Core } from '../core/context.js';
+import { withCorrelation } from '../core/correlation.js';
 import { isDomainError } from '../core/errors.js';
 import { activeAdmins } from '../core/operators.js';
 import { recordJobRun } from '../core/metrics.js';
@@ -98,6 +99,11 @@ export async function runJob(core: Core, job: Job, opts: RunOptions): Promise<Ru
     core.logger.debug({ job: job.name, slot }, 'job slot already claimed by another instance');
     return { claimed: false, slot };
   }
+  // One correlation id per run, the one its actor's audit events carry: every line it logs has it.
+  return withCorrelation(`job:${job.name}:${row.id}`, () => runClaimed(core, job, row, slot, opts));
+}
+
+async function runClaimed(core: Core, job: Job, row: JobRun, slot: string, opts: RunOptions): Promise<RunResult> {
   const log = core.logger.child({ job: job.name, jobRunId: row.id, slot });
   log.info({ dryRun: row.dryRun, trigger: opts.trigger }, 'job started');
   let outcome: JobOutcome;

@@ -18,6 +18,7 @@ import { companyLists } from './0016-company-lists.js';
 import { codeStatistics } from './0017-code-statistics.js';
 import { adminSecurity } from './0018-admin-security.js';
 import { auditLanes } from './0019-audit-lanes.js';
+import { lastOrderIndex } from './0020-last-order-index.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
 export const MIGRATIONS: Migration[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: Migration[] = [
   codeStatistics,
   adminSecurity,
   auditLanes,
+  lastOrderIndex,
 ];

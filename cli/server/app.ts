@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { withCorrelation } from '../../core/correlation.js';
 import Koa from 'koa';
 import { leaseStatus } from '../../core/leases.js';
 import Router from '@koa/router';
@@ -35,11 +36,12 @@ function requestLogger(core: Core): Koa.Middleware {
   return async function requestLogger(ctx, next) {
     const id = ctx.get('x-request-id').slice(0, 64) || crypto.randomUUID();
     ctx.state.requestId = id;
-    ctx.state.log = core.logger.child({ reqId: id });
+    // Every line logged while this request runs carries `correlationId` = this id (core/correlation.ts).
+    ctx.state.log = core.logger;
     ctx.set('X-Request-Id', id);
     const started = process.hrtime.bigint();
     try {
-      await next();
+      await withCorrelation(id, next);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const door = doorOf(ctx.path);
@@ -54,7 +56,8 @@ function requestLogger(core: Core): Koa.Middleware {
         (ctx.path.startsWith('/webhooks/') && ctx.status < 400);
       if (!quiet) {
         ctx.state.log.info(
-          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+          // Written after the request's scope closed: its id goes in by hand.
+          { correlationId: id, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
           'request',
         );
       }

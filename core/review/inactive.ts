@@ -70,7 +70,7 @@ export function reviewWindow(
 /**
  * The one review query. "Ordered" means any order row, whatever its status: a draft or a
  * cancelled order is still contact within the window. That is exactly what customers.last_order_at
- * holds (core/orders raises it on every insert, never lowers it), so its (status, last_order_at)
+ * holds (core/orders raises it on every insert, never lowers it), so its (last_order_at, status)
  * index nominates the candidates instead of probing every active customer. The column is not
  * trusted beyond that: each candidate is checked against sales_orders (customer_id, order_date),
  * so an import that skipped the column cannot produce a false alarm, and integrity-check reports
@@ -108,7 +108,7 @@ export function inactiveStatement(
   // InnoDB caps range estimates at half the table, so MySQL/MariaDB cannot see that this range
   // (the quiet quarter) beats the (status, created_at) one (the active three quarters): pin it.
   if (core.models.sequelize.getDialect() === 'mysql')
-    sql = sql.replace('/*hint*/', 'FORCE INDEX (customers_status_last_order)');
+    sql = sql.replace('/*hint*/', 'FORCE INDEX (customers_last_order_status)');
   if (q.limit) sql += ` LIMIT ${Math.max(1, Math.floor(q.limit))}`;
   // last_order_at holds UTC midnight of the order date (or a time later that day), so "before the window" is before since's UTC midnight.
   const sinceStart = new Date(`${window.since}T00:00:00Z`);
