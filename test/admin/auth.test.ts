@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { LOGIN_LIMITS, delayAfter } from '../../core/credentials/throttle.js';
 import { openSessions } from '../../core/credentials/sessions.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
@@ -12,18 +12,21 @@ const limits = {
 // Every login costs a full-strength scrypt; the shared CI machine is slow.
 jest.setTimeout(180_000);
 
+type AdminServer = Awaited<ReturnType<typeof startAdmin>>;
+
+/** Two back-office instances over one database (as behind a load balancer), and the admin 'boss'. */
+async function startTwoAdmins(h: Harness): Promise<[AdminServer, AdminServer]> {
+  const pair: [AdminServer, AdminServer] = [await startAdmin(h.core, { limits }), await startAdmin(h.core, { limits })];
+  await loginOperator(h.core, 'boss', ['admin'], '周经理');
+  return pair;
+}
+
 eachDialect('back office login', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let other: Awaited<ReturnType<typeof startAdmin>>;
+  let server: AdminServer, other: AdminServer;
   beforeAll(async () => {
-    server = await startAdmin(h.core, { limits });
-    other = await startAdmin(h.core, { limits });
-    await loginOperator(h.core, 'boss', ['admin'], '周经理');
+    [server, other] = await startTwoAdmins(h);
   });
-  afterAll(async () => {
-    await server?.close();
-    await other?.close();
-  });
+  afterAll(() => Promise.all([server?.close(), other?.close()]));
 
   it('sends a visitor without a session to the Chinese login page', async () => {
     const c = new AdminClient(server.url);
@@ -72,6 +75,14 @@ eachDialect('back office login', (h) => {
     const again = await replay.get('/admin/resources/customers');
     expect([again.status, again.location]).toEqual([302, '/admin/login']);
   });
+});
+
+eachDialect('back office sessions ending', (h) => {
+  let server: AdminServer, other: AdminServer;
+  beforeAll(async () => {
+    [server, other] = await startTwoAdmins(h);
+  });
+  afterAll(() => Promise.all([server?.close(), other?.close()]));
 
   it('refuses a session cookie that was made up or tampered with', async () => {
     const c = new AdminClient(server.url, '10.9.2.1');
@@ -130,6 +141,14 @@ eachDialect('back office login', (h) => {
     await c.login('mover@test.local');
     expect((await c.list('operators')).status).toBe(200);
   });
+});
+
+eachDialect('back office login throttle', (h) => {
+  let server: AdminServer, other: AdminServer;
+  beforeAll(async () => {
+    [server, other] = await startTwoAdmins(h);
+  });
+  afterAll(() => Promise.all([server?.close(), other?.close()]));
 
   it('delays an (account, IP) pair after repeated failures, growing; the same account from elsewhere is not locked out', async () => {
     await loginOperator(h.core, 'target', ['sales']);
@@ -177,15 +196,13 @@ eachDialect('back office login', (h) => {
       h.setNow(null);
     }
   });
+});
 
-  it('production limits: 3 free tries per account and IP, then 1 s doubling to 15 min; an IP is only slowed (≤ 1 min) after 50', () => {
-    expect(LOGIN_LIMITS.pair).toEqual({ free: 3, baseMs: 1000, maxMs: 900_000, resetMs: 86_400_000 });
-    expect([3, 4, 5, 12, 30].map((n) => delayAfter(n, LOGIN_LIMITS.pair))).toEqual([
-      1000, 2000, 4000, 512_000, 900_000,
-    ]);
-    expect(delayAfter(20, LOGIN_LIMITS.ip)).toBe(0);
-    expect(delayAfter(200, LOGIN_LIMITS.ip)).toBe(60_000);
-  });
+it('production limits: 3 free tries per account and IP, then 1 s doubling to 15 min; an IP is only slowed (≤ 1 min) after 50', () => {
+  expect(LOGIN_LIMITS.pair).toEqual({ free: 3, baseMs: 1000, maxMs: 900_000, resetMs: 86_400_000 });
+  expect([3, 4, 5, 12, 30].map((n) => delayAfter(n, LOGIN_LIMITS.pair))).toEqual([1000, 2000, 4000, 512_000, 900_000]);
+  expect(delayAfter(20, LOGIN_LIMITS.ip)).toBe(0);
+  expect(delayAfter(200, LOGIN_LIMITS.ip)).toBe(60_000);
 });
 
 eachDialect('back office session expiry', (h) => {

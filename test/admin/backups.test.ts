@@ -5,6 +5,19 @@ import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
 type Notice = { notice?: { message: string; type: string } };
 
+/** The download button: a POST from the logged-in browser (cookies, address, same origin). */
+function postDownload(base: string, client: AdminClient, id: number): Promise<Response> {
+  return fetch(`${base}/admin/steward/backup-download/${id}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      'x-forwarded-for': client.ip,
+      origin: base,
+    },
+  });
+}
+
 eachDialect('back office: a backups page a person can use', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   let admin: AdminClient;
@@ -37,15 +50,7 @@ eachDialect('back office: a backups page a person can use', (h) => {
     it('downloads a backup as a zip by POST, writes an audit event, and verifies one again', async () => {
       await admin.post(NOW);
       const rec = (await h.core.models.BackupRecord.findOne({ order: [['id', 'DESC']] }))!;
-      const res = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          'x-forwarded-for': admin.ip,
-          origin: server.url,
-        },
-      });
+      const res = await postDownload(server.url, admin, rec.id);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/zip');
       const bytes = Buffer.from(await res.arrayBuffer());
@@ -54,15 +59,7 @@ eachDialect('back office: a backups page a person can use', (h) => {
       expect(await h.core.models.AuditEvent.count({ where: { action: 'backup.download' } })).toBeGreaterThan(0);
       const verified = (await admin.action('backup_records', rec.id, 'verifyOne', {})).json<Notice>();
       expect(verified.notice).toEqual({ type: 'success', message: '校验通过: 每张表的行数和内容都与备份一致。' });
-      const refused = await fetch(`${server.url}/admin/steward/backup-download/${rec.id}`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          cookie: [...sales.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-          'x-forwarded-for': sales.ip,
-          origin: server.url,
-        },
-      });
+      const refused = await postDownload(server.url, sales, rec.id);
       expect(refused.status).toBe(403);
     });
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eachDialect } from '../helpers/db.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { createOrder, reserveStock } from '../../core/orders.js';
 import { jobActor } from '../../core/context.js';
@@ -21,17 +21,26 @@ type ActionAnswer = {
   revealed?: { phone: string };
 };
 
-eachDialect('back office: lifecycle actions by role', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  const as: Record<string, AdminClient> = {};
-  const c: Record<string, CustomerView> = {};
-  const ids: Record<string, number> = {};
-  const answer = async (p: Promise<{ json: <T>() => T; status: number }>) => {
-    const r = await p;
-    expect(r.status).toBe(200);
-    return r.json<ActionAnswer>();
-  };
+/** An action's answer, once it is known to be a 200. */
+const answer = async (p: Promise<{ json: <T>() => T; status: number }>) => {
+  const r = await p;
+  expect(r.status).toBe(200);
+  return r.json<ActionAnswer>();
+};
 
+interface LifecycleDesk {
+  /** boss (admin), wang and zhao (sales), qian (finance), li (approver), kan (viewer). */
+  as: Record<string, AdminClient>;
+  /** mine, busy and clean (wang's; busy with an open order and a reservation), theirs (zhao's). */
+  c: Record<string, CustomerView>;
+  ids: Record<string, number>;
+}
+
+/** The back office with one operator per role and four customers, set up for the calling describe. */
+function lifecycleDesk(h: Harness): LifecycleDesk {
+  let server: Awaited<ReturnType<typeof startAdmin>>;
+  const desk: LifecycleDesk = { as: {}, c: {}, ids: {} };
+  const { as, c, ids } = desk;
   beforeAll(async () => {
     // The bot's real notifier, as the server wires it: approvers' cards go to the outbox.
     server = await startAdmin(h.core, { notifier: new Notifier(h.core) });
@@ -64,163 +73,171 @@ eachDialect('back office: lifecycle actions by role', (h) => {
     await reserveStock(h.core, job, { customerCode: c.busy.code, sku: 'P-1', quantity: 12, orderNumber: order.number });
   });
   afterAll(async () => server?.close());
+  return desk;
+}
 
-  describe('停用 / 启用', () => {
-    it('lets sales deactivate their own customer with a reason, audited as door admin', async () => {
-      const body = await answer(
-        as.wang!.action('customers', c.mine!.id, 'deactivate', {
-          reason: '客户要求',
-          memo: '暂停合作一季度',
-          until: '',
-        }),
-      );
-      expect(body.notice).toMatchObject({ type: 'success' });
-      expect(body.notice!.message).toContain('已停用 (原因: 客户要求)');
-      expect(body.record.params.status).toBe('inactive');
-      const audit = await h.core.models.AuditEvent.findOne({
-        where: { customerId: c.mine!.id, action: 'customer.deactivate' },
-      });
-      expect(audit).toMatchObject({ door: 'admin', operatorName: 'wang' });
-    });
+eachDialect('back office: lifecycle actions by role: 停用 / 启用', (h) => {
+  const { as, c } = lifecycleDesk(h);
 
-    it("shows core's refusal for a customer sales does not own, and for a missing reason", async () => {
-      const theirs = await answer(as.wang!.action('customers', c.theirs!.id, 'deactivate', { reason: '客户要求' }));
-      expect(theirs.error!.code).toBe('NOT_PERMITTED');
-      expect(theirs.notice!.message).toContain('不归 wang 负责');
-      const noReason = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate', { reason: '', memo: '' }));
-      expect(noReason.error!.code).toBe('VALIDATION');
-      expect(noReason.record.errors.reason!.message).toContain('停用原因只能是');
-      expect(noReason.notice!.message).toMatch(/^输入有误 — 停用原因: 停用原因只能是/);
-      expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
+  it('lets sales deactivate their own customer with a reason, audited as door admin', async () => {
+    const body = await answer(
+      as.wang!.action('customers', c.mine!.id, 'deactivate', {
+        reason: '客户要求',
+        memo: '暂停合作一季度',
+        until: '',
+      }),
+    );
+    expect(body.notice).toMatchObject({ type: 'success' });
+    expect(body.notice!.message).toContain('已停用 (原因: 客户要求)');
+    expect(body.record.params.status).toBe('inactive');
+    const audit = await h.core.models.AuditEvent.findOne({
+      where: { customerId: c.mine!.id, action: 'customer.deactivate' },
     });
-
-    it('changes nothing on GET, so a link cannot deactivate anyone', async () => {
-      const body = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate'));
-      expect(body.record.params.status).toBe('active');
-      expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
-    });
-
-    it('offers 停用 only on active and 启用 only on inactive customers', async () => {
-      const mine = await answer(as.wang!.action('customers', c.mine!.id, 'show'));
-      const names = mine.record.recordActions.map((a) => a.name);
-      expect(names).toContain('reactivate');
-      expect(names).not.toContain('deactivate');
-    });
-
-    it('reactivates through core and refuses a viewer with 403', async () => {
-      expect((await as.kan!.action('customers', c.mine!.id, 'reactivate', {})).status).toBe(403);
-      const body = await answer(as.wang!.action('customers', c.mine!.id, 'reactivate', {}));
-      expect(body.notice!.message).toContain('已启用');
-      expect((await h.core.models.Customer.findByPk(c.mine!.id))!.status).toBe('active');
-    });
+    expect(audit).toMatchObject({ door: 'admin', operatorName: 'wang' });
   });
 
-  describe('申请删除 → 同意 / 拒绝 → 回收站', () => {
-    it('shows the full blocker list first and refuses the request while business is open', async () => {
-      const check = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion'));
-      expect(check.precheck!.blockers.map((b) => b.kind)).toEqual(['openOrders', 'activeReservations']);
-      expect(check.precheck!.blockers[0]!.text).toContain('¥800.00');
-      const refused = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion', { reason: '不再合作' }));
-      expect(refused.error!.code).toBe('DELETE_BLOCKED');
-      expect(refused.notice!.message).toContain('库存预留 1 条, 共 12 件');
-      expect(await h.core.models.ApprovalRequest.count({ where: { customerId: c.busy!.id } })).toBe(0);
-    });
-
-    it('sends a request for a clean customer; the requester cannot approve it, an approver can', async () => {
-      const sent = await answer(as.wang!.action('customers', c.clean!.id, 'requestDeletion', { reason: '重复录入' }));
-      expect(sent.notice!.message).toMatch(/已提交删除申请 #\d+/);
-      const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.clean!.id } }))!;
-      // Every approver (not the requester) got the approval card, queued with the request.
-      const cards = await h.core.models.BotOutbox.findAll({
-        where: { ref: `approval:${request.id}`, door: 'console' },
-      });
-      expect(cards.map((r) => r.targetId).sort()).toEqual(expect.arrayContaining([`op:${ids.boss}`, `op:${ids.li}`]));
-      expect(cards.map((r) => r.targetId)).not.toContain(`op:${ids.wang}`);
-      expect((await as.wang!.action('approval_requests', request.id, 'approve', {})).status).toBe(403);
-      const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
-      expect(self.error).toBeUndefined();
-      expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('deleted');
-    });
-
-    it('refuses an approver deciding their own request (four eyes)', async () => {
-      const { customer } = await createCustomer(h.core, jobActor('t'), { name: '扬州自审测试厂' });
-      const mine = await answer(as.boss!.action('customers', customer.id, 'requestDeletion', { reason: '测试' }));
-      expect(mine.notice!.type).toBe('success');
-      const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: customer.id } }))!;
-      const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
-      expect(self.error!.code).toBe('SELF_APPROVAL');
-      const rejected = await answer(
-        as.li!.action('approval_requests', request.id, 'reject', { note: '还有对账未完成' }),
-      );
-      expect(rejected.notice!.message).toContain('已拒绝');
-      expect((await h.core.models.ApprovalRequest.findByPk(request.id))!.decisionNote).toBe('还有对账未完成');
-    });
-
-    it('restores from the recycle bin for an approver; sales cannot see or use 恢复 or 彻底清除', async () => {
-      const entry = (await h.core.models.RecycleEntry.findOne({ where: { customerId: c.clean!.id } }))!;
-      const seen = await answer(as.wang!.action('recycle_entries', entry.id, 'show'));
-      expect(seen.record.recordActions.map((a) => a.name)).not.toContain('restore');
-      expect(seen.record.recordActions.map((a) => a.name)).not.toContain('purge');
-      expect((await as.wang!.action('recycle_entries', entry.id, 'restore', {})).status).toBe(403);
-      expect((await as.li!.action('recycle_entries', entry.id, 'purge', {})).status).toBe(403);
-      const adminView = await answer(as.boss!.action('recycle_entries', entry.id, 'show'));
-      expect(adminView.record.recordActions.map((a) => a.name)).toEqual(expect.arrayContaining(['restore', 'purge']));
-      const early = await answer(as.boss!.action('recycle_entries', entry.id, 'purge', {}));
-      expect(early.notice!.message).toContain('之前不能清除');
-      const restored = await answer(as.li!.action('recycle_entries', entry.id, 'restore', {}));
-      expect(restored.notice!.message).toContain('已恢复');
-      expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('active');
-    });
+  it("shows core's refusal for a customer sales does not own, and for a missing reason", async () => {
+    const theirs = await answer(as.wang!.action('customers', c.theirs!.id, 'deactivate', { reason: '客户要求' }));
+    expect(theirs.error!.code).toBe('NOT_PERMITTED');
+    expect(theirs.notice!.message).toContain('不归 wang 负责');
+    const noReason = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate', { reason: '', memo: '' }));
+    expect(noReason.error!.code).toBe('VALIDATION');
+    expect(noReason.record.errors.reason!.message).toContain('停用原因只能是');
+    expect(noReason.notice!.message).toMatch(/^输入有误 — 停用原因: 停用原因只能是/);
+    expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
   });
 
-  describe('查看手机号', () => {
-    it('reveals to finance with an audit row, and is refused (403) to sales', async () => {
-      expect((await as.wang!.action('customers', c.mine!.id, 'reveal', {})).status).toBe(403);
-      const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal', { why: '核对对账单' }));
-      expect(body.revealed!.phone).toBe('13900000001');
-      const audit = await h.core.models.AuditEvent.findOne({
-        where: { customerId: c.mine!.id, action: 'customer.reveal' },
-      });
-      expect(audit).toMatchObject({ door: 'admin', operatorName: 'qian' });
-      expect(audit!.diff).toContain('核对对账单');
-    });
-
-    it('shows nothing on GET', async () => {
-      const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal'));
-      expect(JSON.stringify(body)).not.toContain('13900000001');
-    });
+  it('changes nothing on GET, so a link cannot deactivate anyone', async () => {
+    const body = await answer(as.boss!.action('customers', c.theirs!.id, 'deactivate'));
+    expect(body.record.params.status).toBe('active');
+    expect((await h.core.models.Customer.findByPk(c.theirs!.id))!.status).toBe('active');
   });
-  describe('审计日志', () => {
-    type Audit = {
-      records: { params: { action: string; door: string; operatorName: string; customerId: number | null } }[];
-    };
-    const audit = async (query: string) =>
-      (await as.kan!.list('audit_events', query)).json<Audit>().records.map((r) => r.params);
 
-    it('lists newest first and filters by customer, operator, door and date', async () => {
-      const all = await audit('');
-      expect(all[0]!.action).toBe('customer.reveal');
-      const forCustomer = await audit(`filters.customerId=${c.mine!.id}`);
-      expect(new Set(forCustomer.map((e) => e.customerId))).toEqual(new Set([c.mine!.id]));
-      expect(forCustomer.map((e) => e.action)).toEqual([
-        'customer.reveal',
-        'customer.reactivate',
-        'customer.deactivate',
-        'customer.create',
-      ]);
-      expect((await audit(`filters.operatorId=${ids.qian}`)).map((e) => e.action)).toEqual(['customer.reveal']);
-      expect(new Set((await audit('filters.door=admin')).map((e) => e.door))).toEqual(new Set(['admin']));
-      expect((await audit('filters.door=job')).length).toBeGreaterThan(0);
-      expect(
-        await audit(`filters.at~~from=${encodeURIComponent(new Date(Date.now() + 86400_000).toISOString())}`),
-      ).toEqual([]);
-    });
+  it('offers 停用 only on active and 启用 only on inactive customers', async () => {
+    const mine = await answer(as.wang!.action('customers', c.mine!.id, 'show'));
+    const names = mine.record.recordActions.map((a) => a.name);
+    expect(names).toContain('reactivate');
+    expect(names).not.toContain('deactivate');
+  });
 
-    it('is read-only for everyone, admins included', async () => {
-      const event = (await h.core.models.AuditEvent.findOne())!;
-      expect((await as.boss!.action('audit_events', event.id, 'edit', { action: 'x' })).status).toBe(403);
-      expect((await as.boss!.action('audit_events', event.id, 'delete', {})).status).toBe(403);
-      expect((await as.boss!.post('/admin/api/resources/audit_events/actions/new', { action: 'x' })).status).toBe(403);
+  it('reactivates through core and refuses a viewer with 403', async () => {
+    expect((await as.kan!.action('customers', c.mine!.id, 'reactivate', {})).status).toBe(403);
+    const body = await answer(as.wang!.action('customers', c.mine!.id, 'reactivate', {}));
+    expect(body.notice!.message).toContain('已启用');
+    expect((await h.core.models.Customer.findByPk(c.mine!.id))!.status).toBe('active');
+  });
+});
+
+eachDialect('back office: lifecycle actions by role: 申请删除 → 同意 / 拒绝 → 回收站', (h) => {
+  const { as, c, ids } = lifecycleDesk(h);
+
+  it('shows the full blocker list first and refuses the request while business is open', async () => {
+    const check = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion'));
+    expect(check.precheck!.blockers.map((b) => b.kind)).toEqual(['openOrders', 'activeReservations']);
+    expect(check.precheck!.blockers[0]!.text).toContain('¥800.00');
+    const refused = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion', { reason: '不再合作' }));
+    expect(refused.error!.code).toBe('DELETE_BLOCKED');
+    expect(refused.notice!.message).toContain('库存预留 1 条, 共 12 件');
+    expect(await h.core.models.ApprovalRequest.count({ where: { customerId: c.busy!.id } })).toBe(0);
+  });
+
+  it('sends a request for a clean customer; the requester cannot approve it, an approver can', async () => {
+    const sent = await answer(as.wang!.action('customers', c.clean!.id, 'requestDeletion', { reason: '重复录入' }));
+    expect(sent.notice!.message).toMatch(/已提交删除申请 #\d+/);
+    const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: c.clean!.id } }))!;
+    // Every approver (not the requester) got the approval card, queued with the request.
+    const cards = await h.core.models.BotOutbox.findAll({
+      where: { ref: `approval:${request.id}`, door: 'console' },
     });
+    expect(cards.map((r) => r.targetId).sort()).toEqual(expect.arrayContaining([`op:${ids.boss}`, `op:${ids.li}`]));
+    expect(cards.map((r) => r.targetId)).not.toContain(`op:${ids.wang}`);
+    expect((await as.wang!.action('approval_requests', request.id, 'approve', {})).status).toBe(403);
+    const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
+    expect(self.error).toBeUndefined();
+    expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('deleted');
+  });
+
+  it('refuses an approver deciding their own request (four eyes)', async () => {
+    const { customer } = await createCustomer(h.core, jobActor('t'), { name: '扬州自审测试厂' });
+    const mine = await answer(as.boss!.action('customers', customer.id, 'requestDeletion', { reason: '测试' }));
+    expect(mine.notice!.type).toBe('success');
+    const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: customer.id } }))!;
+    const self = await answer(as.boss!.action('approval_requests', request.id, 'approve', {}));
+    expect(self.error!.code).toBe('SELF_APPROVAL');
+    const rejected = await answer(as.li!.action('approval_requests', request.id, 'reject', { note: '还有对账未完成' }));
+    expect(rejected.notice!.message).toContain('已拒绝');
+    expect((await h.core.models.ApprovalRequest.findByPk(request.id))!.decisionNote).toBe('还有对账未完成');
+  });
+
+  it('restores from the recycle bin for an approver; sales cannot see or use 恢复 or 彻底清除', async () => {
+    const entry = (await h.core.models.RecycleEntry.findOne({ where: { customerId: c.clean!.id } }))!;
+    const seen = await answer(as.wang!.action('recycle_entries', entry.id, 'show'));
+    expect(seen.record.recordActions.map((a) => a.name)).not.toContain('restore');
+    expect(seen.record.recordActions.map((a) => a.name)).not.toContain('purge');
+    expect((await as.wang!.action('recycle_entries', entry.id, 'restore', {})).status).toBe(403);
+    expect((await as.li!.action('recycle_entries', entry.id, 'purge', {})).status).toBe(403);
+    const adminView = await answer(as.boss!.action('recycle_entries', entry.id, 'show'));
+    expect(adminView.record.recordActions.map((a) => a.name)).toEqual(expect.arrayContaining(['restore', 'purge']));
+    const early = await answer(as.boss!.action('recycle_entries', entry.id, 'purge', {}));
+    expect(early.notice!.message).toContain('之前不能清除');
+    const restored = await answer(as.li!.action('recycle_entries', entry.id, 'restore', {}));
+    expect(restored.notice!.message).toContain('已恢复');
+    expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('active');
+  });
+});
+
+eachDialect('back office: lifecycle actions by role: 查看手机号 and 审计日志', (h) => {
+  const { as, c, ids } = lifecycleDesk(h);
+  type Audit = {
+    records: { params: { action: string; door: string; operatorName: string; customerId: number | null } }[];
+  };
+  const audit = async (query: string) =>
+    (await as.kan!.list('audit_events', query)).json<Audit>().records.map((r) => r.params);
+  // The history the audit log is read for: wang deactivates mine, then reactivates it, in the back office.
+  beforeAll(async () => {
+    await answer(as.wang!.action('customers', c.mine!.id, 'deactivate', { reason: '客户要求', memo: '', until: '' }));
+    await answer(as.wang!.action('customers', c.mine!.id, 'reactivate', {}));
+  });
+
+  it('reveals to finance with an audit row, and is refused (403) to sales', async () => {
+    expect((await as.wang!.action('customers', c.mine!.id, 'reveal', {})).status).toBe(403);
+    const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal', { why: '核对对账单' }));
+    expect(body.revealed!.phone).toBe('13900000001');
+    const audit = await h.core.models.AuditEvent.findOne({
+      where: { customerId: c.mine!.id, action: 'customer.reveal' },
+    });
+    expect(audit).toMatchObject({ door: 'admin', operatorName: 'qian' });
+    expect(audit!.diff).toContain('核对对账单');
+  });
+
+  it('shows nothing on GET', async () => {
+    const body = await answer(as.qian!.action('customers', c.mine!.id, 'reveal'));
+    expect(JSON.stringify(body)).not.toContain('13900000001');
+  });
+
+  it('lists newest first and filters by customer, operator, door and date', async () => {
+    const all = await audit('');
+    expect(all[0]!.action).toBe('customer.reveal');
+    const forCustomer = await audit(`filters.customerId=${c.mine!.id}`);
+    expect(new Set(forCustomer.map((e) => e.customerId))).toEqual(new Set([c.mine!.id]));
+    expect(forCustomer.map((e) => e.action)).toEqual([
+      'customer.reveal',
+      'customer.reactivate',
+      'customer.deactivate',
+      'customer.create',
+    ]);
+    expect((await audit(`filters.operatorId=${ids.qian}`)).map((e) => e.action)).toEqual(['customer.reveal']);
+    expect(new Set((await audit('filters.door=admin')).map((e) => e.door))).toEqual(new Set(['admin']));
+    expect((await audit('filters.door=job')).length).toBeGreaterThan(0);
+    expect(
+      await audit(`filters.at~~from=${encodeURIComponent(new Date(Date.now() + 86400_000).toISOString())}`),
+    ).toEqual([]);
+  });
+
+  it('is read-only for everyone, admins included', async () => {
+    const event = (await h.core.models.AuditEvent.findOne())!;
+    expect((await as.boss!.action('audit_events', event.id, 'edit', { action: 'x' })).status).toBe(403);
+    expect((await as.boss!.action('audit_events', event.id, 'delete', {})).status).toBe(403);
+    expect((await as.boss!.post('/admin/api/resources/audit_events/actions/new', { action: 'x' })).status).toBe(403);
   });
 });

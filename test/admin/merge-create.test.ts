@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
@@ -11,15 +11,33 @@ type Cmp = {
   fields: { field: string; label: string; values: { code: string; value: string }[] }[];
   text: string;
 };
+type AdminServer = Awaited<ReturnType<typeof startAdmin>>;
 
-eachDialect('back office: create with an empty code, 合并 compared side by side with field-by-field choice', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
+/** A customer and a likely duplicate of it: a similar name and the same note, another contact and phone. */
+async function keepAndDuplicate(h: Harness, admin: Actor) {
+  const keep = await newCustomer(h, admin, {
+    name: '绍兴合并保留有限公司',
+    contact: '赵一',
+    phone: '13811110001',
+    note: '保留方备注',
+  });
+  const dup = (
+    await createCustomer(
+      h.core,
+      admin,
+      { name: '绍兴合并保留', contact: '钱二', phone: '13811110002', note: '保留方备注' },
+      { allowDuplicates: true },
+    )
+  ).customer;
+  return { keep, dup };
+}
+
+eachDialect('back office: create with an empty code', (h) => {
+  let server: AdminServer;
   let boss: AdminClient;
-  let admin: Actor;
   beforeAll(async () => {
     server = await startAdmin(h.core);
     boss = (await clientAs(h.core, server.url, 'merge-boss', ['admin'])).client;
-    admin = await h.actor('后台合并准备', ['admin']);
   });
   afterAll(async () => server?.close());
 
@@ -38,22 +56,21 @@ eachDialect('back office: create with an empty code, 合并 compared side by sid
       /^C\d{8}$/,
     );
   });
+});
+
+eachDialect('back office: 合并 compared side by side with field-by-field choice', (h) => {
+  let server: AdminServer;
+  let boss: AdminClient;
+  let admin: Actor;
+  beforeAll(async () => {
+    server = await startAdmin(h.core);
+    boss = (await clientAs(h.core, server.url, 'merge-boss', ['admin'])).client;
+    admin = await h.actor('后台合并准备', ['admin']);
+  });
+  afterAll(async () => server?.close());
 
   it('合并 compares first, then files the request with the values picked per field', async () => {
-    const keep = await newCustomer(h, admin, {
-      name: '绍兴合并保留有限公司',
-      contact: '赵一',
-      phone: '13811110001',
-      note: '保留方备注',
-    });
-    const dup = (
-      await createCustomer(
-        h.core,
-        admin,
-        { name: '绍兴合并保留', contact: '钱二', phone: '13811110002', note: '保留方备注' },
-        { allowDuplicates: true },
-      )
-    ).customer;
+    const { keep, dup } = await keepAndDuplicate(h, admin);
     const cmp = (await boss.action('customers', keep.id, 'merge', { stage: 'compare', absorb: dup.code })).json<{
       comparison: Cmp;
     }>().comparison;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { operatorByIdentity } from '../../core/operators.js';
 import type { Operator } from '../../models/index.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 
 type Rec = {
@@ -12,24 +12,29 @@ type Rec = {
 };
 type Answer = { notice?: { message: string; type: string }; record: Rec; records?: Rec[]; error?: { code: string } };
 
-eachDialect('back office: 关联聊天账号 on an operator', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let boss: AdminClient;
-  let sales: AdminClient;
-  let zhang: Operator;
-  let li: Operator;
+type AdminServer = Awaited<ReturnType<typeof startAdmin>>;
 
+/** The back office with an admin and a sales login, and two operators: 张三 (no chat account) and 李四 (wecom lisi). */
+async function identitiesDesk(h: Harness) {
+  const server = await startAdmin(h.core);
+  return {
+    server,
+    boss: (await clientAs(h.core, server.url, 'id-boss', ['admin'])).client,
+    sales: (await clientAs(h.core, server.url, 'id-sales', ['sales'])).client,
+    zhang: await h.operator('张三', ['sales']),
+    li: await h.operator('李四', ['sales'], { wecom: 'lisi' }),
+  };
+}
+
+const link = (c: AdminClient, id: number, fields: Record<string, string>) =>
+  c.action('operators', id, 'linkIdentity', fields);
+
+eachDialect('back office: 关联聊天账号 on an operator', (h) => {
+  let server: AdminServer, boss: AdminClient, zhang: Operator, li: Operator;
   beforeAll(async () => {
-    server = await startAdmin(h.core);
-    boss = (await clientAs(h.core, server.url, 'id-boss', ['admin'])).client;
-    sales = (await clientAs(h.core, server.url, 'id-sales', ['sales'])).client;
-    zhang = await h.operator('张三', ['sales']);
-    li = await h.operator('李四', ['sales'], { wecom: 'lisi' });
+    ({ server, boss, zhang, li } = await identitiesDesk(h));
   });
   afterAll(async () => server?.close());
-
-  const link = (c: AdminClient, id: number, fields: Record<string, string>) =>
-    c.action('operators', id, 'linkIdentity', fields);
 
   it('offers the action to admins, with the shipped channels to choose from, and the form lists current accounts', async () => {
     const show = (await boss.action('operators', li.id, 'show')).json<Answer>();
@@ -64,6 +69,22 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
     expect(audit).toMatchObject({ action: 'operator.identity.link', door: 'admin', operatorName: 'id-boss' });
   });
 
+  it('unlinks by POST', async () => {
+    const res = (await link(boss, zhang.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
+    expect(res.notice).toEqual({ message: '已解除操作员 张三 的飞书账号 ou_zhang', type: 'success' });
+    expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhang')).toBeNull();
+    const again = (await link(boss, zhang.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
+    expect(again.notice!.message).toBe('操作员 张三 没有关联飞书账号, 无需解除。');
+  });
+});
+
+eachDialect('back office: 关联聊天账号, what it refuses', (h) => {
+  let server: AdminServer, boss: AdminClient, sales: AdminClient, zhang: Operator, li: Operator;
+  beforeAll(async () => {
+    ({ server, boss, sales, zhang, li } = await identitiesDesk(h));
+  });
+  afterAll(async () => server?.close());
+
   it("shows core's refusal on the form: an account taken by another operator, a bad channel, an empty id", async () => {
     const taken = (await link(boss, zhang.id, { op: 'link', channel: 'wecom', externalId: 'lisi' })).json<Answer>();
     expect(taken.notice!.type).toBe('error');
@@ -74,14 +95,6 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
     const empty = (await link(boss, zhang.id, { op: 'link', channel: 'wecom', externalId: '  ' })).json<Answer>();
     expect(empty.record.errors.externalId!.message).toContain('企业微信账号 ID 必填');
     expect((await operatorByIdentity(h.core, 'wecom', 'lisi'))?.id).toBe(li.id);
-  });
-
-  it('unlinks by POST', async () => {
-    const res = (await link(boss, zhang.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
-    expect(res.notice).toEqual({ message: '已解除操作员 张三 的飞书账号 ou_zhang', type: 'success' });
-    expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhang')).toBeNull();
-    const again = (await link(boss, zhang.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
-    expect(again.notice!.message).toBe('操作员 张三 没有关联飞书账号, 无需解除。');
   });
 
   it('changes nothing on GET, for a non-admin, or from another site', async () => {

@@ -17,7 +17,7 @@ const limits = {
 // Every login costs a full-strength scrypt; the shared CI machine is slow.
 jest.setTimeout(180_000);
 
-eachDialect('a way back into the back office', (h) => {
+eachDialect('a way back into the back office: the first admin and a reset password', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   beforeAll(async () => {
     server = await startAdmin(h.core, { limits });
@@ -77,6 +77,16 @@ eachDialect('a way back into the back office', (h) => {
     expect((await c.login('lost@test.local', 'my-own-pass-1')).status).toBe(302);
     expect((await c.list('customers')).status).toBe(200);
   });
+});
+
+eachDialect('a way back into the back office: unknown e-mails and login delays', (h) => {
+  let server: Awaited<ReturnType<typeof startAdmin>>;
+  beforeAll(async () => {
+    server = await startAdmin(h.core, { limits });
+  });
+  afterAll(async () => server?.close());
+
+  const steward = (...argv: string[]) => runSteward(registerAdmin, h.core, argv);
 
   it('steward admin reset-password names an unknown e-mail in Chinese and exits non-zero', async () => {
     const r = await steward('admin', 'reset-password', 'nobody@test.local');
@@ -106,6 +116,14 @@ eachDialect('a way back into the back office', (h) => {
     const { client: sales } = await clientAs(h.core, server.url, 'unlock-sales', ['sales']);
     expect((await sales.action('operators', op.id, 'unlockLogin', {})).status).toBe(403);
   });
+});
+
+eachDialect('a way back into the back office: after a whole-database restore', (h) => {
+  let server: Awaited<ReturnType<typeof startAdmin>>;
+  beforeAll(async () => {
+    server = await startAdmin(h.core, { limits });
+  });
+  afterAll(async () => server?.close());
 
   it("a whole-database restore keeps the live operators' passwords and says so; sessions end", async () => {
     const { client, operator } = await clientAs(h.core, server.url, 'restorer', ['admin']);

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from '@jest/globals';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { deactivate, reactivate } from '../../core/customers/status.js';
 import { jobActor, type Actor } from '../../core/context.js';
@@ -9,59 +9,79 @@ import { monthStart } from '../../core/reports/periods.js';
 // 2026-06-15 12:00 in Shanghai.
 const NOW = new Date('2026-06-15T04:00:00Z');
 
-eachDialect('core reports', (h) => {
-  let viewer: Actor;
-  const ids: Record<string, number> = {};
-  const code: Record<string, string> = {};
+type Keys = Record<string, number>;
 
-  beforeAll(async () => {
-    h.setNow(NOW);
-    viewer = await h.actor('看板', ['viewer']);
-    const job = jobActor('t');
-    for (const key of ['a', 'b', 'gone', 'x', 'y']) {
-      const { customer } = await createCustomer(h.core, job, {
-        name: `报表客户${key}`,
-        category: key === 'a' ? '经销商' : null,
-      });
-      ids[key] = customer.id;
-      code[key] = customer.code;
-    }
-    const setCreated = (key: string, at: string) =>
-      h.core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
-        replacements: [new Date(at), ids[key]],
-      });
-    await setCreated('a', '2026-05-31T16:30:00Z'); // 2026-06-01 00:30 in Shanghai: June, not May
-    await setCreated('b', '2026-05-31T15:30:00Z'); // 23:30 on 31 May in Shanghai
-    await setCreated('gone', '2025-01-10T00:00:00Z'); // outside the window
-    const { SalesOrder, Receivable, Customer } = h.core.models;
-    const order = (n: string, key: string, date: string, total: string, status = 'completed') =>
-      SalesOrder.create({ number: n, customerId: ids[key]!, orderDate: date, total, status: status as 'completed' });
-    await order('SO1', 'a', '2026-06-02', '0.10');
-    await order('SO2', 'a', '2026-06-03', '0.20');
-    await order('SO3', 'b', '2026-05-20', '1000.05');
-    await order('SO4', 'gone', '2026-04-01', '500.00');
-    await order('SO5', 'b', '2026-06-05', '99999.99', 'cancelled');
-    await order('SO6', 'b', '2026-06-05', '88888.88', 'draft');
-    await order('SO7', 'a', '2025-06-15', '7.00'); // more than 12 months ago for top 10
-    await Customer.update({ status: 'deleted' }, { where: { id: ids.gone } });
-    const due = (d: string, amount: string, paid = '0.00') =>
-      Receivable.create({ customerId: ids.a!, orderId: null, amount, paid, dueDate: d, status: 'open' });
-    await due('2026-06-20', '10.00'); // not yet due
-    await due('2026-06-05', '20.00', '5.50'); // 10 days
-    await due('2026-05-16', '30.00'); // 30 days
-    await due('2026-05-15', '40.00'); // 31 days
-    await due('2026-03-17', '50.00'); // 90 days
-    await due('2026-03-16', '60.00'); // 91 days
-    await due('2025-12-17', '70.00'); // 180 days
-    await due('2025-12-16', '80.00'); // 181 days
-    await Receivable.create({
-      customerId: ids.a!,
-      orderId: null,
-      amount: '999.00',
-      paid: '999.00',
-      dueDate: '2020-01-01',
-      status: 'paid',
+/**
+ * At NOW: customers a (经销商, created in June by Shanghai time), b (31 May), gone (deleted, early 2025),
+ * x and y; orders, drafts and cancellations around them; a's receivables at each aging boundary.
+ */
+async function seedReports(h: Harness): Promise<{ viewer: Actor; code: Record<string, string> }> {
+  h.setNow(NOW);
+  const viewer = await h.actor('看板', ['viewer']);
+  const ids: Keys = {};
+  const code: Record<string, string> = {};
+  const job = jobActor('t');
+  for (const key of ['a', 'b', 'gone', 'x', 'y']) {
+    const { customer } = await createCustomer(h.core, job, {
+      name: `报表客户${key}`,
+      category: key === 'a' ? '经销商' : null,
     });
+    ids[key] = customer.id;
+    code[key] = customer.code;
+  }
+  const setCreated = (key: string, at: string) =>
+    h.core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
+      replacements: [new Date(at), ids[key]],
+    });
+  await setCreated('a', '2026-05-31T16:30:00Z'); // 2026-06-01 00:30 in Shanghai: June, not May
+  await setCreated('b', '2026-05-31T15:30:00Z'); // 23:30 on 31 May in Shanghai
+  await setCreated('gone', '2025-01-10T00:00:00Z'); // outside the window
+  await seedOrders(h, ids);
+  await h.core.models.Customer.update({ status: 'deleted' }, { where: { id: ids.gone } });
+  await seedReceivables(h, ids);
+  return { viewer, code };
+}
+
+async function seedOrders(h: Harness, ids: Keys): Promise<void> {
+  const { SalesOrder } = h.core.models;
+  const order = (n: string, key: string, date: string, total: string, status = 'completed') =>
+    SalesOrder.create({ number: n, customerId: ids[key]!, orderDate: date, total, status: status as 'completed' });
+  await order('SO1', 'a', '2026-06-02', '0.10');
+  await order('SO2', 'a', '2026-06-03', '0.20');
+  await order('SO3', 'b', '2026-05-20', '1000.05');
+  await order('SO4', 'gone', '2026-04-01', '500.00');
+  await order('SO5', 'b', '2026-06-05', '99999.99', 'cancelled');
+  await order('SO6', 'b', '2026-06-05', '88888.88', 'draft');
+  await order('SO7', 'a', '2025-06-15', '7.00'); // more than 12 months ago for top 10
+}
+
+/** a's receivables: one not yet due, then one on each side of every bucket boundary, and one paid. */
+async function seedReceivables(h: Harness, ids: Keys): Promise<void> {
+  const { Receivable } = h.core.models;
+  const due = (d: string, amount: string, paid = '0.00') =>
+    Receivable.create({ customerId: ids.a!, orderId: null, amount, paid, dueDate: d, status: 'open' });
+  await due('2026-06-20', '10.00'); // not yet due
+  await due('2026-06-05', '20.00', '5.50'); // 10 days
+  await due('2026-05-16', '30.00'); // 30 days
+  await due('2026-05-15', '40.00'); // 31 days
+  await due('2026-03-17', '50.00'); // 90 days
+  await due('2026-03-16', '60.00'); // 91 days
+  await due('2025-12-17', '70.00'); // 180 days
+  await due('2025-12-16', '80.00'); // 181 days
+  await Receivable.create({
+    customerId: ids.a!,
+    orderId: null,
+    amount: '999.00',
+    paid: '999.00',
+    dueDate: '2020-01-01',
+    status: 'paid',
+  });
+}
+
+eachDialect('core reports: customers and sales', (h) => {
+  let viewer: Actor, code: Record<string, string>;
+  beforeAll(async () => {
+    ({ viewer, code } = await seedReports(h));
   });
 
   it('counts new customers per month in the configured time zone', async () => {
@@ -102,6 +122,13 @@ eachDialect('core reports', (h) => {
     expect(r.deletedCents).toBe(50000);
     expect(r.deletedNote).toBe('合计 ¥1,500.35, 其中 ¥500.00 (33.3%) 属于已删除客户; 删除客户不会改变历史销售额。');
   });
+});
+
+eachDialect('core reports: aging and 停用 over time', (h) => {
+  let viewer: Actor, code: Record<string, string>;
+  beforeAll(async () => {
+    ({ viewer, code } = await seedReports(h));
+  });
 
   it('ages open receivables by days past due: 0–30 / 31–90 / 91–180 / >180', async () => {
     const r = await receivablesAging(h.core, viewer);
@@ -137,10 +164,17 @@ eachDialect('core reports', (h) => {
       ['2026-06', 1],
     ]);
   });
+});
 
-  it('puts month starts at local midnight', () => {
-    expect(monthStart('2026-06', 'Asia/Shanghai').toISOString()).toBe('2026-05-31T16:00:00.000Z');
-    expect(monthStart('2026-04', 'Europe/Berlin').toISOString()).toBe('2026-03-31T22:00:00.000Z');
+it('puts month starts at local midnight', () => {
+  expect(monthStart('2026-06', 'Asia/Shanghai').toISOString()).toBe('2026-05-31T16:00:00.000Z');
+  expect(monthStart('2026-04', 'Europe/Berlin').toISOString()).toBe('2026-03-31T22:00:00.000Z');
+});
+
+eachDialect('core reports: for one owner', (h) => {
+  let viewer: Actor;
+  beforeAll(async () => {
+    ({ viewer } = await seedReports(h));
   });
 
   it('narrows sales, aging and analysis to one owner, for a chosen month range and as-of day', async () => {
@@ -185,6 +219,14 @@ eachDialect('core reports', (h) => {
       1234,
       [customer.code],
     ]);
+  });
+});
+
+eachDialect('core reports: what they refuse', (h) => {
+  let viewer: Actor;
+  beforeAll(async () => {
+    h.setNow(NOW);
+    viewer = await h.actor('看板', ['viewer']);
   });
 
   it('refuses a reversed, malformed or too long month range and an impossible day', async () => {

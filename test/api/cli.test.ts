@@ -6,16 +6,22 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { registerApiToken } from '../../cli/commands/api-token.js';
 import { hashToken } from '../../core/api/tokens.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
 import { runSteward } from '../helpers/steward-cli.js';
+
+/** The API on the test database, and the admin the CLI acts as (STEWARD_OPERATOR). */
+async function startApiForCli(h: Harness): Promise<ApiHarness> {
+  const api = await startApi(h);
+  await h.operator('cli-admin', ['admin']);
+  h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
+  return api;
+}
 
 eachDialect('steward api-token (in process, on the test database)', (h) => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi(h);
-    await h.operator('cli-admin', ['admin']);
-    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
+    api = await startApiForCli(h);
   });
   afterAll(async () => api?.close());
 
@@ -67,6 +73,16 @@ eachDialect('steward api-token (in process, on the test database)', (h) => {
     expect((await api.call('GET', '/api/v1/customers', { token })).status).toBe(401);
     expect((await steward('api-token', 'list')).out).toMatch(/^crm\t.*\t已吊销\t/m);
   });
+});
+
+eachDialect('steward api-token refusing bad input (in process, on the test database)', (h) => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApiForCli(h);
+  });
+  afterAll(async () => api?.close());
+
+  const steward = (...argv: string[]) => runSteward(registerApiToken, h.core, argv);
 
   it('refuses bad input with one Chinese line and a non-zero exit, creating nothing', async () => {
     const bad = await steward('api-token', 'create', '--name', 'x', '--scopes', 'customers:admin');

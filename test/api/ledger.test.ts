@@ -2,23 +2,37 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { deactivate } from '../../core/customers/status.js';
 import { precheck } from '../../core/deletion/precheck.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
 import { newCustomer } from '../core/fixtures.js';
 
-eachDialect('API: ledger push over HTTP', (h) => {
-  let api: ApiHarness;
-  let admin: Actor;
-  let writer: string;
+interface LedgerApi {
+  api: ApiHarness;
+  admin: Actor;
+  /** ledger:write, ledger:read and customers:read. */
+  writer: string;
+}
+
+/** The API, an admin for the customers, and a token that pushes ledger documents. */
+async function startLedgerApi(h: Harness): Promise<LedgerApi> {
+  const api = await startApi(h);
+  const admin = await h.actor('ledger-api-admin', ['admin']);
+  return { api, admin, writer: await api.token(['ledger:write', 'ledger:read', 'customers:read']) };
+}
+
+/** Closes the API, once every answer it gave is known to match the OpenAPI document. */
+async function stopLedgerApi(api: ApiHarness | undefined): Promise<void> {
+  if (!api) return;
+  expect(api.registry.violations).toEqual([]);
+  await api.close();
+}
+
+eachDialect('API: ledger push over HTTP: orders', (h) => {
+  let api: ApiHarness, admin: Actor, writer: string;
   beforeAll(async () => {
-    api = await startApi(h);
-    admin = await h.actor('ledger-api-admin', ['admin']);
-    writer = await api.token(['ledger:write', 'ledger:read', 'customers:read']);
+    ({ api, admin, writer } = await startLedgerApi(h));
   });
-  afterAll(async () => {
-    expect(api.registry.violations).toEqual([]);
-    await api.close();
-  });
+  afterAll(async () => stopLedgerApi(api));
   const put = (path: string, body: unknown, token = writer) => api.call('PUT', `/api/v1${path}`, { token, body });
 
   it('creates an order (201), answers unchanged on a re-send (200), and reads it back', async () => {
@@ -55,26 +69,26 @@ eachDialect('API: ledger push over HTTP', (h) => {
 
   it('refuses a new open order for a 停用 customer with 409 and the transactable message; closing stays possible', async () => {
     const c = await newCustomer(h, admin);
-    await put('/orders/STOP-OLD', { customerCode: c.code, date: '2026-03-01', total: 5, status: 'open' });
+    const old = { customerCode: c.code, date: '2026-03-01', total: 5, status: 'open' };
+    await put('/orders/STOP-OLD', old);
     await deactivate(h.core, admin, c.code, { reason: '信用风险' });
     const check = await api.call('GET', `/api/v1/customers/${c.code}/transactable`, { token: writer });
     expect(check.status).toBe(409);
-    const refused = await put('/orders/STOP-NEW', {
-      customerCode: c.code,
-      date: '2026-03-02',
-      total: 5,
-      status: 'open',
-    });
+    const refused = await put('/orders/STOP-NEW', { ...old, date: '2026-03-02' });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'CUSTOMER_INACTIVE', message: check.body.message });
-    const closing = await put('/orders/STOP-OLD', {
-      customerCode: c.code,
-      date: '2026-03-01',
-      total: 5,
-      status: 'closed',
-    });
+    const closing = await put('/orders/STOP-OLD', { ...old, status: 'closed' });
     expect([closing.status, closing.body.outcome]).toEqual([200, 'updated']);
   });
+});
+
+eachDialect('API: ledger push over HTTP: receivables and reservations', (h) => {
+  let api: ApiHarness, admin: Actor, writer: string;
+  beforeAll(async () => {
+    ({ api, admin, writer } = await startLedgerApi(h));
+  });
+  afterAll(async () => stopLedgerApi(api));
+  const put = (path: string, body: unknown, token = writer) => api.call('PUT', `/api/v1${path}`, { token, body });
 
   it('pushes receivables and reservations; the delete pre-check lists them until paid and released', async () => {
     const c = await newCustomer(h, admin);
@@ -118,6 +132,15 @@ eachDialect('API: ledger push over HTTP', (h) => {
     expect((await api.call('GET', '/api/v1/receivables/NONE', { token: writer })).status).toBe(404);
     expect((await api.call('GET', '/api/v1/reservations/NONE', { token: writer })).status).toBe(404);
   });
+});
+
+eachDialect('API: ledger push over HTTP: bad input', (h) => {
+  let api: ApiHarness, admin: Actor, writer: string;
+  beforeAll(async () => {
+    ({ api, admin, writer } = await startLedgerApi(h));
+  });
+  afterAll(async () => stopLedgerApi(api));
+  const put = (path: string, body: unknown, token = writer) => api.call('PUT', `/api/v1${path}`, { token, body });
 
   it('answers bad input with 422 or 404 naming the field, and a missing scope with 403', async () => {
     const c = await newCustomer(h, admin);
@@ -170,6 +193,15 @@ eachDialect('API: ledger push over HTTP', (h) => {
     expect([forbidden.status, forbidden.body.error.message]).toEqual([403, expect.stringContaining('ledger:write')]);
     expect(await h.core.models.SalesOrder.count({ where: { customerId: c.id } })).toBe(0);
   });
+});
+
+eachDialect('API: ledger push over HTTP: batches', (h) => {
+  let api: ApiHarness, admin: Actor, writer: string;
+  beforeAll(async () => {
+    ({ api, admin, writer } = await startLedgerApi(h));
+  });
+  afterAll(async () => stopLedgerApi(api));
+  const put = (path: string, body: unknown, token = writer) => api.call('PUT', `/api/v1${path}`, { token, body });
 
   it('pushes a batch with an outcome per document; atomic refuses all with 422; 5,001 documents are refused', async () => {
     const c = await newCustomer(h, admin);

@@ -4,29 +4,34 @@ import type { Actor } from '../../core/context.js';
 import { deactivate, reactivate } from '../../core/customers/status.js';
 import type { Operator } from '../../models/index.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { codeSentTo, PageBrowser } from './approval-page-browser.js';
 
+/** 王销售 with a DingTalk account, and the bot app that serves the review page; `tick` starts the clock. */
+async function startReviewPage(h: Harness, tick: () => void): Promise<{ app: BotApp; owner: Operator; sales: Actor }> {
+  tick();
+  const app = await startBotApp(h.core, { seed: false });
+  const owner = await h.operator('王销售', ['sales'], { dingtalk: 'wang-ding' });
+  return { app, owner, sales: { operator: owner, door: 'cli' } };
+}
+
+/** A fresh customer of the `sales` operator, and the review link `op` got for it. */
+async function reviewLinkFor(h: Harness, sales: Actor, op: Operator) {
+  const c = await newCustomer(h, sales, { ownerId: sales.operator.id });
+  const link = new URL(reviewLink(h.core, c.code, op));
+  return { code: c.code, name: c.name, path: link.pathname + link.search, t: link.searchParams.get('t')! };
+}
+
 eachDialect('the review page (停用/保留 links) establishes who clicks', (h) => {
-  let app: BotApp;
-  let owner: Operator;
-  let sales: Actor;
+  let app: BotApp, owner: Operator, sales: Actor;
   let clock = Date.parse('2026-12-02T06:00:00Z');
   const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
   afterAll(async () => app?.close());
   beforeAll(async () => {
-    tick();
-    app = await startBotApp(h.core, { seed: false });
-    owner = await h.operator('王销售', ['sales'], { dingtalk: 'wang-ding' });
-    sales = { operator: owner, door: 'cli' };
+    ({ app, owner, sales } = await startReviewPage(h, tick));
   });
-
-  async function linkFor(op: Operator = owner) {
-    const c = await newCustomer(h, sales, { ownerId: owner.id });
-    const link = new URL(reviewLink(h.core, c.code, op));
-    return { code: c.code, name: c.name, path: link.pathname + link.search, t: link.searchParams.get('t')! };
-  }
+  const linkFor = (op: Operator = owner) => reviewLinkFor(h, sales, op);
   const statusOf = async (code: string) => (await h.core.models.Customer.findOne({ where: { code } }))!.status;
 
   it('shows the customer, refuses without a code, counts wrong codes down, and acts once with the right one', async () => {
@@ -64,6 +69,18 @@ eachDialect('the review page (停用/保留 links) establishes who clicks', (h) 
     expect(again.status).toBe(409);
     expect(await statusOf(code)).toBe('active');
   });
+});
+
+eachDialect('the review page (停用/保留 links) keeps a refused decision retryable', (h) => {
+  let app: BotApp, owner: Operator, sales: Actor;
+  let clock = Date.parse('2026-12-02T06:00:00Z');
+  const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
+  afterAll(async () => app?.close());
+  beforeAll(async () => {
+    ({ app, owner, sales } = await startReviewPage(h, tick));
+  });
+  const linkFor = (op: Operator = owner) => reviewLinkFor(h, sales, op);
+  const statusOf = async (code: string) => (await h.core.models.Customer.findOne({ where: { code } }))!.status;
 
   it('a refused decision leaves the link usable, and the session carries the retry', async () => {
     const { code, path, t } = await linkFor();
@@ -89,6 +106,18 @@ eachDialect('the review page (停用/保留 links) establishes who clicks', (h) 
     expect(ok.text).toContain(`已停用客户 ${code}`);
     expect(await statusOf(code)).toBe('inactive');
   });
+});
+
+eachDialect('the review page (停用/保留 links) refuses what is not its own, never with a 500', (h) => {
+  let app: BotApp, owner: Operator, sales: Actor;
+  let clock = Date.parse('2026-12-02T06:00:00Z');
+  const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
+  afterAll(async () => app?.close());
+  beforeAll(async () => {
+    ({ app, owner, sales } = await startReviewPage(h, tick));
+  });
+  const linkFor = (op: Operator = owner) => reviewLinkFor(h, sales, op);
+  const statusOf = async (code: string) => (await h.core.models.Customer.findOne({ where: { code } }))!.status;
 
   it("another operator's link, a foreign Origin, a missing CSRF token and garbage get 4xx, never 500", async () => {
     const other = await h.operator('赵销售', ['sales'], { dingtalk: 'zhao-ding' });

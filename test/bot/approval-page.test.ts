@@ -1,61 +1,23 @@
-import crypto from 'node:crypto';
+// The approval page establishes who clicks (one-time code in chat); approval-page-refusals.test.ts has what it refuses.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { approvalLink } from '../../bot/approval-token.js';
 import type { Actor } from '../../core/context.js';
-import { requestDeletion } from '../../core/deletion/approvals.js';
-import { cancelOrderByNumber, createOrder, moveOrder } from '../../core/orders.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
-import { startBotApp, type BotApp } from '../helpers/bot-app.js';
+import type { BotApp } from '../helpers/bot-app.js';
 import { eachDialect } from '../helpers/db.js';
-import { newCustomer } from '../core/fixtures.js';
-import { codeSentTo, codesSentTo, PageBrowser } from './approval-page-browser.js';
+import { cancelOrderByNumber, createOrder, moveOrder } from '../../core/orders.js';
+import { codesSentTo, PageBrowser } from './approval-page-browser.js';
+import { START, decide, pendingRequest, sendCodeAs, startApprovalPage, tokenOf } from './approval-page-setup.js';
 
-eachDialect('the approval page establishes who clicks (one-time code in chat)', (h) => {
-  let app: BotApp;
-  let sales: Actor;
-  let zhou: Operator;
-  let wu: Operator;
-  let clock = Date.parse('2026-12-02T06:00:00Z');
+eachDialect('the approval page: the request, and no decision without a code', (h) => {
+  let app: BotApp, sales: Actor, zhou: Operator;
+  let clock = START;
   const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
   afterAll(async () => app?.close());
   beforeAll(async () => {
-    tick();
-    app = await startBotApp(h.core, { seed: false });
-    sales = { operator: await h.operator('张三', ['sales'], { dingtalk: 'zs-ding' }), door: 'dingtalk' };
-    zhou = await h.operator('周审批', ['approver'], { dingtalk: 'zhou-ding' });
-    wu = await h.operator('吴审批', ['approver'], { dingtalk: 'wu-ding' });
+    ({ app, sales, zhou } = await startApprovalPage(h, tick));
   });
-
-  /** A pending deletion request for a fresh customer, and the page path of `approver`'s link. */
-  async function pending(approver: Operator = zhou): Promise<{ request: ApprovalRequest; path: string; name: string }> {
-    const c = await newCustomer(h, sales, { ownerId: sales.operator.id });
-    tick();
-    const request = await requestDeletion(h.core, sales, c.code, '重复录入', { note: '已与客户确认' });
-    const link = new URL(approvalLink(h.core, request, approver));
-    return { request, path: link.pathname + link.search, name: c.name };
-  }
-
-  const tokenOf = (path: string) => new URL(path, 'http://x').searchParams.get('t')!;
+  const pending = (approver: Operator = zhou) => pendingRequest(h, sales, approver, tick);
   const statusOf = async (r: ApprovalRequest) => (await h.core.models.Customer.findByPk(r.customerId))!.status;
-
-  /** Opens the page and presses 发送验证码; returns the code the approver got in chat. */
-  async function sendCode(
-    b: PageBrowser,
-    r: ApprovalRequest,
-    path: string,
-    approver: Operator = zhou,
-  ): Promise<string> {
-    await b.get(path);
-    const sent = await b.post(`/approvals/${r.id}/code`, { t: tokenOf(path), csrf: b.csrf() });
-    expect(sent.status).toBe(200);
-    expect(sent.text).toContain(`验证码已发到 ${approver.displayName} 的聊天消息`);
-    const code = await codeSentTo(h.core, approver.id);
-    expect(sent.text).not.toContain(code);
-    return code;
-  }
-
-  const decide = (b: PageBrowser, r: ApprovalRequest, path: string, fields: Record<string, string>) =>
-    b.post(`/approvals/${r.id}`, { t: tokenOf(path), csrf: b.csrf(), ...fields });
 
   it('shows the customer, reason, requester, times and handling record, and refuses a decision without a code', async () => {
     const { request, path, name } = await pending();
@@ -80,6 +42,20 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     expect(guessed.text).toContain('验证码无效或已用过');
     expect(await statusOf(request)).toBe('active');
   });
+});
+
+eachDialect('the approval page: one-time codes in chat', (h) => {
+  let app: BotApp, sales: Actor, zhou: Operator;
+  let clock = START;
+  const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
+  afterAll(async () => app?.close());
+  beforeAll(async () => {
+    ({ app, sales, zhou } = await startApprovalPage(h, tick));
+  });
+  const pending = (approver: Operator = zhou) => pendingRequest(h, sales, approver, tick);
+  const sendCode = (b: PageBrowser, r: ApprovalRequest, path: string, approver: Operator = zhou) =>
+    sendCodeAs(h, b, r, path, approver);
+  const statusOf = async (r: ApprovalRequest) => (await h.core.models.Customer.findByPk(r.customerId))!.status;
 
   it('sends the code to the approver in chat, at most once a minute; wrong codes count down and the fifth voids it', async () => {
     const { request, path } = await pending();
@@ -109,6 +85,20 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     expect(expired.text).toContain('验证码已过期');
     expect(await codesSentTo(h.core, zhou.id)).toBeGreaterThanOrEqual(2);
   });
+});
+
+eachDialect('the approval page: a link for another approver', (h) => {
+  let app: BotApp, sales: Actor, zhou: Operator, wu: Operator;
+  let clock = START;
+  const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
+  afterAll(async () => app?.close());
+  beforeAll(async () => {
+    ({ app, sales, zhou, wu } = await startApprovalPage(h, tick));
+  });
+  const pending = (approver: Operator = zhou) => pendingRequest(h, sales, approver, tick);
+  const sendCode = (b: PageBrowser, r: ApprovalRequest, path: string, approver: Operator = zhou) =>
+    sendCodeAs(h, b, r, path, approver);
+  const statusOf = async (r: ApprovalRequest) => (await h.core.models.Customer.findByPk(r.customerId))!.status;
 
   it("a different approver's link cannot use this code, nor this browser's proven session", async () => {
     const { request, path } = await pending(zhou);
@@ -136,6 +126,20 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     expect(refused.status).toBe(401);
     expect(await statusOf(other.request)).toBe('active');
   });
+});
+
+eachDialect('the approval page: a blocked decision', (h) => {
+  let app: BotApp, sales: Actor, zhou: Operator;
+  let clock = START;
+  const tick = (ms = 60_000) => h.setNow(new Date((clock += ms)));
+  afterAll(async () => app?.close());
+  beforeAll(async () => {
+    ({ app, sales, zhou } = await startApprovalPage(h, tick));
+  });
+  const pending = (approver: Operator = zhou) => pendingRequest(h, sales, approver, tick);
+  const sendCode = (b: PageBrowser, r: ApprovalRequest, path: string, approver: Operator = zhou) =>
+    sendCodeAs(h, b, r, path, approver);
+  const statusOf = async (r: ApprovalRequest) => (await h.core.models.Customer.findByPk(r.customerId))!.status;
 
   it('a blocked decision leaves the link usable; once the blocker is cleared the same link and session approve', async () => {
     const { request, path } = await pending();
@@ -186,86 +190,5 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
     const other = await pending();
     await b.get(other.path);
     expect(b.last).toContain('>发送验证码</button>');
-  });
-
-  it('refuses a POST without the CSRF token, with a foreign one, or from another Origin (403), and sends nothing', async () => {
-    const { request, path } = await pending();
-    const b = new PageBrowser(app.url);
-    await b.get(path);
-    const csrf = b.csrf();
-    const before = await codesSentTo(h.core, zhou.id);
-    const none = await b.post(`/approvals/${request.id}/code`, { t: tokenOf(path) });
-    expect(none.status).toBe(403);
-    expect(none.text).toContain('页面已失效或请求不完整');
-    const evil = await b.post(
-      `/approvals/${request.id}/code`,
-      { t: tokenOf(path), csrf },
-      { origin: 'https://evil.example' },
-    );
-    expect(evil.status).toBe(403);
-    expect(evil.text).toContain('请求来自其他网站, 已拒绝');
-    const other = new PageBrowser(app.url);
-    await other.get(path);
-    const foreign = await other.post(`/approvals/${request.id}`, { t: tokenOf(path), csrf, decision: 'approve' });
-    expect(foreign.status).toBe(403);
-    const noCookie = await fetch(`${app.url}/approvals/${request.id}/code`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `t=${tokenOf(path)}&csrf=${csrf}`,
-    });
-    expect(noCookie.status).toBe(403);
-    expect(await codesSentTo(h.core, zhou.id)).toBe(before);
-    expect(await statusOf(request)).toBe('active');
-  });
-
-  it('answers garbage ids, tokens and bodies with 400/403/404, never 500', async () => {
-    const { request, path } = await pending();
-    const t = tokenOf(path);
-    const sign = (body: string) =>
-      `${body}.${crypto.createHmac('sha256', `approval-link:${h.core.keys.sessionSecret}`).update(body).digest('base64url')}`;
-    const b64 = (s: string) => Buffer.from(s).toString('base64url');
-    const cases: [string, number][] = [
-      ['/approvals/abc?t=x', 404],
-      ['/approvals/-1', 404],
-      [`/approvals/99999999999?t=${t}`, 404],
-      [`/approvals/${request.id}`, 400],
-      [`/approvals/${request.id}?t=`, 400],
-      [`/approvals/${request.id}?t=%E0%A4%A`, 400],
-      [`/approvals/${request.id}?t=${t}&t=${t}`, 400],
-      [`/approvals/${request.id}?t=${t.slice(0, -2)}xx`, 403],
-      [`/approvals/${request.id}?t=${sign(b64('null'))}`, 400],
-      [`/approvals/${request.id}?t=${sign(b64('[1,2]'))}`, 400],
-      [`/approvals/${request.id}?t=${sign('!!!')}`, 400],
-      [
-        `/approvals/${request.id}?t=${sign(b64(JSON.stringify({ r: String(request.id), a: zhou.id, e: 9e15, n: 'x' })))}`,
-        400,
-      ],
-      [`/approvals/${request.id + 1000}?t=${t}`, 403],
-      [
-        new URL(approvalLink(h.core, { id: 987654, expiresAt: new Date(clock + 3600_000) }, zhou)).pathname +
-          new URL(approvalLink(h.core, { id: 987654, expiresAt: new Date(clock + 3600_000) }, zhou)).search,
-        404,
-      ],
-    ];
-    for (const [p, status] of cases) {
-      const res = await app.request(p);
-      expect({ p, status: res.status }).toEqual({ p, status });
-      expect(res.text).toContain('<html lang="zh-CN">');
-    }
-    const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    expect((await app.request('/approvals/abc', { method: 'POST', headers: form, body: 't=x' })).status).toBe(404);
-    expect(
-      (await app.request(`/approvals/${request.id}`, { method: 'POST', headers: form, body: '%%%&&&=' })).status,
-    ).toBe(400);
-    expect(
-      (await app.request(`/approvals/${request.id}/code`, { method: 'POST', headers: form, body: 'x'.repeat(20_000) }))
-        .status,
-    ).toBe(413);
-    const b = new PageBrowser(app.url);
-    await b.get(path);
-    const odd = await decide(b, request, path, { decision: 'delete-everything' });
-    expect(odd.status).toBe(400);
-    expect(odd.text).toContain('请选择同意或拒绝');
-    expect(await statusOf(request)).toBe('active');
   });
 });

@@ -16,7 +16,7 @@ import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { ConfigError } from '../../core/config.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { jobActor } from '../../core/context.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 
 /** What an in-memory channel was asked to do. */
 interface Sent {
@@ -64,14 +64,32 @@ function memoryChannel(id: string, buttons: boolean) {
   return { channel, sent, updated, failures, rt: () => runtime! };
 }
 
-eachDialect('the Channel contract: a channel in memory, through the registry alone', (h) => {
-  const memo = memoryChannel('memo', true);
-  const plain = memoryChannel('plain', false);
-  const unregister: (() => void)[] = [];
-  let bot: BotRuntime;
-  let seq = 0;
-  let code = '';
+type MemoryChannel = ReturnType<typeof memoryChannel>;
 
+/**
+ * Registers both memory channels and turns them on, gives 甲销售 (sales), 乙审批 (approver) and
+ * 丙管理 (admin) accounts on them, and starts the bot (dispatcher run by hand) with one customer of 甲销售's.
+ */
+async function startContract(
+  h: Harness,
+  memo: MemoryChannel,
+  plain: MemoryChannel,
+): Promise<{ bot: BotRuntime; code: string; unregister: () => void }> {
+  const unregister = [registerChannel(memo.channel), registerChannel(plain.channel)];
+  Object.assign(h.core.config.env, { MEMO_ON: '1', PLAIN_ON: '1' });
+  const sales = await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
+  await h.operator('乙审批', ['approver'], { memo: 'm-appr', plain: 'p-appr' });
+  await h.operator('丙管理', ['admin'], { memo: 'm-admin' });
+  const { code } = (await createCustomer(h.core, jobActor('test'), { name: '契约测试有限公司', ownerId: sales.id }))
+    .customer;
+  const bot = createBot(h.core, { dispatch: false });
+  bot.mount({} as Koa, new Router());
+  return { bot, code, unregister: () => unregister.forEach((u) => u()) };
+}
+
+/** Messages as the memo channel would hand them in, and a way to run the dispatcher to the end. */
+function talkTo(memo: MemoryChannel, bot: () => BotRuntime) {
+  let seq = 0;
   const msg = (userId: string, text: string, extra: Partial<IncomingMessage> = {}): IncomingMessage => {
     const messageKey = `m${++seq}`;
     return {
@@ -93,24 +111,21 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     });
   const say = async (m: IncomingMessage) => (await memo.rt().handle(m)).replies;
   const flush = async () => {
-    await bot.dispatcher.drain();
-    await bot.dispatcher.idle();
+    await bot().dispatcher.drain();
+    await bot().dispatcher.idle();
   };
+  return { msg, group, say, flush };
+}
 
+eachDialect('the Channel contract: a channel in memory, through the registry alone', (h) => {
+  const memo = memoryChannel('memo', true);
+  const plain = memoryChannel('plain', false);
+  let bot: BotRuntime, code: string, unregister: () => void;
   beforeAll(async () => {
-    unregister.push(registerChannel(memo.channel), registerChannel(plain.channel));
-    Object.assign(h.core.config.env, { MEMO_ON: '1', PLAIN_ON: '1' });
-    const sales = await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
-    await h.operator('乙审批', ['approver'], { memo: 'm-appr', plain: 'p-appr' });
-    await h.operator('丙管理', ['admin'], { memo: 'm-admin' });
-    code = (await createCustomer(h.core, jobActor('test'), { name: '契约测试有限公司', ownerId: sales.id })).customer
-      .code;
-    bot = createBot(h.core, { dispatch: false });
-    bot.mount({} as Koa, new Router());
+    ({ bot, code, unregister } = await startContract(h, memo, plain));
   });
-  afterAll(() => {
-    for (const u of unregister) u();
-  });
+  afterAll(() => unregister?.());
+  const { msg, say, flush } = talkTo(memo, () => bot);
 
   it('start-up refuses a channel whose own env block is wrong, naming the variable', () => {
     h.core.config.env.MEMO_ON = 'bad';
@@ -131,6 +146,30 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     expect((await memo.rt().handle(button)).duplicate).toBe(false);
     expect(await memo.rt().handle(button)).toMatchObject({ duplicate: true });
   });
+
+  it('a permanent ChannelSendError fails the row at once; others on the channel still go', async () => {
+    plain.failures.set('p-sales', [new ChannelSendError('用户不存在', false)]);
+    const sales = await h.operator('甲销售', ['sales']);
+    await bot.deps.notifier.toOperator(sales, { text: '永久失败' });
+    await flush();
+    const row = await h.core.models.BotOutbox.findOne({
+      where: { door: 'plain', targetId: 'p-sales' },
+      order: [['id', 'DESC']],
+    });
+    expect([row!.status, row!.attempts, row!.error]).toEqual(['failed', 1, '用户不存在']);
+    expect(memo.sent.at(-1)!.reply.text).toBe('永久失败');
+  });
+});
+
+eachDialect('the Channel contract: an approval sent to every channel', (h) => {
+  const memo = memoryChannel('memo', true);
+  const plain = memoryChannel('plain', false);
+  let bot: BotRuntime, code: string, unregister: () => void;
+  beforeAll(async () => {
+    ({ bot, code, unregister } = await startContract(h, memo, plain));
+  });
+  afterAll(() => unregister?.());
+  const { group, say, flush } = talkTo(memo, () => bot);
 
   it('an approval: cards with buttons to 1:1 chats, the group notice with mentions; links only where buttons cannot call back', async () => {
     const [proposal] = await say(group('m-sales', `删除客户 ${code} 重复录入`));
@@ -176,6 +215,23 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
     expect((await waiting!.reload()).status).toBe('sent');
     expect(waiting!.responseCode).toMatch(/^memo-card-\d+$/);
   });
+});
+
+eachDialect('the Channel contract: a click on an approval card', (h) => {
+  const memo = memoryChannel('memo', true);
+  const plain = memoryChannel('plain', false);
+  let bot: BotRuntime, code: string, unregister: () => void;
+  beforeAll(async () => {
+    ({ bot, code, unregister } = await startContract(h, memo, plain));
+  });
+  afterAll(() => unregister?.());
+  const { msg, group, say, flush } = talkTo(memo, () => bot);
+  // An approval of 甲销售's request to delete the customer, its cards and notices sent.
+  beforeAll(async () => {
+    await say(group('m-sales', `删除客户 ${code} 重复录入`));
+    await say(group('m-sales', `确认 ${code}`));
+    await flush();
+  });
 
   it('a click decides; the other cards are updated through updateCard, the clicked one is not', async () => {
     const request = await h.core.models.ApprovalRequest.findOne({ where: { customerCode: code } });
@@ -204,19 +260,17 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
       ),
     ).toBe(true);
   });
+});
 
-  it('a permanent ChannelSendError fails the row at once; others on the channel still go', async () => {
-    plain.failures.set('p-sales', [new ChannelSendError('用户不存在', false)]);
-    const sales = await h.operator('甲销售', ['sales']);
-    await bot.deps.notifier.toOperator(sales, { text: '永久失败' });
-    await flush();
-    const row = await h.core.models.BotOutbox.findOne({
-      where: { door: 'plain', targetId: 'p-sales' },
-      order: [['id', 'DESC']],
-    });
-    expect([row!.status, row!.attempts, row!.error]).toEqual(['failed', 1, '用户不存在']);
-    expect(memo.sent.at(-1)!.reply.text).toBe('永久失败');
+eachDialect('the Channel contract: replyLater', (h) => {
+  const memo = memoryChannel('memo', true);
+  const plain = memoryChannel('plain', false);
+  let bot: BotRuntime, unregister: () => void;
+  beforeAll(async () => {
+    ({ bot, unregister } = await startContract(h, memo, plain));
   });
+  afterAll(() => unregister?.());
+  const { msg, group, flush } = talkTo(memo, () => bot);
 
   it("replyLater: through the message's handle when it has one (joined when it answers once), else to the sender", async () => {
     const before = memo.sent.length;
@@ -229,13 +283,11 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
       ]);
     await memo.rt().replyLater(msg('m-sales', '慢查询'), [{ text: '私聊答复' }]);
     await flush();
-    const got = memo.sent
-      .slice(before)
-      .map((s) => ({
-        to: s.target.kind === 'reply' ? s.target.handle.kind : `${s.target.kind}:${s.target.id}`,
-        text: s.reply.text,
-        mentions: s.reply.mentions,
-      }));
+    const got = memo.sent.slice(before).map((s) => ({
+      to: s.target.kind === 'reply' ? s.target.handle.kind : `${s.target.kind}:${s.target.id}`,
+      text: s.reply.text,
+      mentions: s.reply.mentions,
+    }));
     // Lanes run side by side; within one lane the order holds.
     expect(got.filter((g) => g.to === 'thread')).toEqual([
       { to: 'thread', text: '第一段', mentions: ['m-sales'] },

@@ -35,25 +35,26 @@ describe('isLostRace', () => {
     expect(isLostRace(null)).toBe(false);
   });
 });
+/** A WeCom text message from `from`, sealed as WeCom does; the answer's status and text content. */
+async function postText(app: BotApp, from: string, content: string, id: string) {
+  const s = sealed(textXml(from, content, id));
+  const res = await app.request(`/webhooks/wecom?${s.query}`, {
+    method: 'POST',
+    body: s.body,
+    headers: { 'content-type': 'text/xml' },
+  });
+  return { status: res.status, content: res.status === 200 && res.text ? (openReply(res.text).Content ?? '') : '' };
+}
 
-eachDialect('claims: leases, released failures, lost races, notifications in the request transaction', (h) => {
+eachDialect('claims: leases and released failures', (h) => {
   let app: BotApp;
-  let seq = 0;
-  const msgId = () => `88812553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
     app = await startBotApp(h.core);
   });
   afterAll(async () => app?.close());
-
-  async function post(from: string, content: string, id: string) {
-    const s = sealed(textXml(from, content, id));
-    const res = await app.request(`/webhooks/wecom?${s.query}`, {
-      method: 'POST',
-      body: s.body,
-      headers: { 'content-type': 'text/xml' },
-    });
-    return { status: res.status, content: res.status === 200 && res.text ? (openReply(res.text).Content ?? '') : '' };
-  }
+  let seq = 0;
+  const msgId = () => `88812553542513${String(++seq).padStart(5, '0')}`;
+  const post = (from: string, content: string, id: string) => postText(app, from, content, id);
   const quiet = async (offset: number) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
   it('a database error mid-handler releases the claim: the retry is answered, once', async () => {
@@ -101,6 +102,18 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
     const held = await post('demo-sales', `停用客户 ${code} 信用风险`, live);
     expect(held).toEqual({ status: 200, content: '' });
   });
+});
+
+eachDialect('claims: lost races on the inbound claim and the outbox row', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
+  let seq = 0;
+  const msgId = () => `88812553542513${String(++seq).padStart(5, '0')}`;
+  const post = (from: string, content: string, id: string) => postText(app, from, content, id);
+  const quiet = async (offset: number) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
   it('inbound dedupe: a 1213 on the claim insert is a lost race, answered from the winner', async () => {
     const code = await quiet(3);
@@ -151,6 +164,15 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
     await app.bot.dispatcher.idle();
     expect((await BotOutbox.findByPk(row.id))!.status).toBe('sent');
   });
+});
+
+eachDialect('claims: job slots, and notifications in the request transaction', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
+  const quiet = async (offset: number) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
   it('job slots: a 1213 on the slot insert stands down like a unique violation', async () => {
     const spy = jest.spyOn(h.core.models.JobRun, 'create').mockRejectedValue(mysqlError(1213));

@@ -2,18 +2,28 @@ import { beforeAll, expect, it } from '@jest/globals';
 import { consoleInbox, consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { seedDemo } from '../../core/demo/seed.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { deletableCustomers } from '../helpers/bot-app.js';
+
+/** Who speaks at the console door, as a WeCom user; `group` for a group chat. */
+const as = (who: string, group = false) => ({ as: who, door: 'wecom' as const, group });
+
+/** What the bot answers `who`, as one text. */
+const sayAs = async (bot: BotRuntime, who: string, text: string, group = false) =>
+  (await consoleSay(bot.deps, as(who, group), { text })).map((r) => r.text).join('\n');
+
+/** The demo data, and a bot whose outbox is not dispatched. */
+async function startConsoleBot(h: Harness): Promise<BotRuntime> {
+  await seedDemo(h.core);
+  return createBot(h.core, { dispatch: false });
+}
 
 eachDialect('chat conversations through the pipeline (console door)', (h) => {
   let bot: BotRuntime;
-  const as = (who: string, group = false) => ({ as: who, door: 'wecom' as const, group });
-  const say = async (who: string, text: string, group = false) =>
-    (await consoleSay(bot.deps, as(who, group), { text })).map((r) => r.text).join('\n');
   beforeAll(async () => {
-    await seedDemo(h.core);
-    bot = createBot(h.core, { dispatch: false });
+    bot = await startConsoleBot(h);
   });
+  const say = (who: string, text: string, group = false) => sayAs(bot, who, text, group);
 
   it('tells an unknown user to ask for access, and does nothing else', async () => {
     expect(await say('stranger', '删除客户 C20260001 x')).toBe('你还没有开通权限, 请联系管理员。');
@@ -59,6 +69,14 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
     );
     expect(await say('demo-sales', `客户 ${c!.code}`)).toMatch(/手机: 1\d\d\*\*\*\*\d{4}/);
   });
+});
+
+eachDialect('chat conversations through the pipeline (console door): confirmations', (h) => {
+  let bot: BotRuntime;
+  beforeAll(async () => {
+    bot = await startConsoleBot(h);
+  });
+  const say = (who: string, text: string, group = false) => sayAs(bot, who, text, group);
 
   it('cancels a pending confirmation on anything else, or on a wrong code', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
@@ -101,6 +119,14 @@ eachDialect('chat conversations through the pipeline (console door)', (h) => {
     }
     expect((await c!.reload()).status).toBe('active');
   });
+});
+
+eachDialect('chat conversations through the pipeline (console door): permissions, blockers and approvals', (h) => {
+  let bot: BotRuntime;
+  beforeAll(async () => {
+    bot = await startConsoleBot(h);
+  });
+  const say = (who: string, text: string, group = false) => sayAs(bot, who, text, group);
 
   it('refuses a command the role may not use, naming the permission', async () => {
     expect(await say('demo-sales', '同意 1')).toBe('王销售 没有「审批删除」权限, 无法使用「同意」。请联系管理员开通。');

@@ -5,15 +5,13 @@ import { sealed, textXml } from '../helpers/wecom.js';
 import { consoleSay } from '../../bot/console.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
-eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (h) => {
+eachDialect('slow work from chat', (h) => {
   let app: BotApp;
-  let seq = 0;
   beforeAll(async () => {
     app = await startBotApp(h.core);
   });
   afterAll(async () => app?.close());
-  const say = async (who: string, text: string) =>
-    (await consoleSay(app.bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+  let seq = 0;
 
   it('acknowledges work slower than 2 s at once and pushes the result when done', async () => {
     app.bot.deps.registry.register({
@@ -47,6 +45,16 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
       .find((c) => (c.body.text as { content?: string } | undefined)?.content === '慢命令完成了')!;
     expect(pushed.body.touser).toBe('demo-sales');
   });
+});
+
+eachDialect('create and edit from chat', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
+  const say = async (who: string, text: string) =>
+    (await consoleSay(app.bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
   it('新建客户 warns about a duplicate and creates only after 确认 新建', async () => {
     const existing = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
@@ -79,6 +87,14 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
       '输入有误 — 客户分类「土豪」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
     );
   });
+});
+
+eachDialect('group notices through the DingTalk custom robot', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
 
   it('sends group notices through the DingTalk custom robot with 加签', async () => {
     Object.assign(h.core.config.env, {

@@ -3,52 +3,57 @@ import { dingtalkRobotSign } from '../../bot/crypto/dingtalk-sign.js';
 import { eachDialect } from '../helpers/db.js';
 import { DINGTALK, deletableCustomers, startBotApp, type BotApp } from '../helpers/bot-app.js';
 
-eachDialect('DingTalk robot door and the signed approval page', (h) => {
+/** The 加签 headers of a DingTalk robot callback, at `ts`. */
+function signed(ts = String(Date.now())) {
+  return {
+    timestamp: ts,
+    sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET),
+    'content-type': 'application/json',
+  };
+}
+
+/**
+ * Posts a signed robot message from `staffId` (in the sales group unless `group` is false) as message
+ * number `seq`, and returns what was posted to its sessionWebhook, the text answer first.
+ */
+async function sayAs(app: BotApp, seq: number, staffId: string, content: string, group = true) {
+  const session = `${app.fake.url}/robot/sendBySession?session=s${seq}`;
+  const body = {
+    msgtype: 'text',
+    text: { content: ` ${content}` },
+    msgId: `msgXYZ${seq}`,
+    createAt: Date.now(),
+    conversationType: group ? '2' : '1',
+    conversationId: 'cidGROUP1',
+    conversationTitle: '销售群',
+    senderStaffId: staffId,
+    senderNick: staffId,
+    sessionWebhook: session,
+    sessionWebhookExpiredTime: Date.now() + 5_400_000,
+  };
+  const res = await app.request('/webhooks/dingtalk', {
+    method: 'POST',
+    headers: signed(),
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+  const path = '/robot/sendBySession';
+  const mine = (calls: typeof app.fake.calls) => calls.filter((c) => c.path === path && c.query.session === `s${seq}`);
+  // The answer is the text message; notices (e.g. an approval card) may share the session.
+  await app.fake.waitFor((calls) => mine(calls).some((c) => c.body.msgtype === 'text'));
+  return mine(app.fake.calls)
+    .map((c) => c.body)
+    .sort((a, b) => (a.msgtype === 'text' ? -1 : 0) - (b.msgtype === 'text' ? -1 : 0));
+}
+
+eachDialect('DingTalk robot door', (h) => {
   let app: BotApp;
   let seq = 0;
   beforeAll(async () => {
     app = await startBotApp(h.core);
   });
   afterAll(async () => app?.close());
-
-  function signed(ts = String(Date.now())) {
-    return {
-      timestamp: ts,
-      sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET),
-      'content-type': 'application/json',
-    };
-  }
-
-  async function say(staffId: string, content: string, group = true) {
-    const session = `${app.fake.url}/robot/sendBySession?session=s${++seq}`;
-    const body = {
-      msgtype: 'text',
-      text: { content: ` ${content}` },
-      msgId: `msgXYZ${seq}`,
-      createAt: Date.now(),
-      conversationType: group ? '2' : '1',
-      conversationId: 'cidGROUP1',
-      conversationTitle: '销售群',
-      senderStaffId: staffId,
-      senderNick: staffId,
-      sessionWebhook: session,
-      sessionWebhookExpiredTime: Date.now() + 5_400_000,
-    };
-    const res = await app.request('/webhooks/dingtalk', {
-      method: 'POST',
-      headers: signed(),
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(200);
-    const path = '/robot/sendBySession';
-    const mine = (calls: typeof app.fake.calls) =>
-      calls.filter((c) => c.path === path && c.query.session === `s${seq}`);
-    // The answer is the text message; notices (e.g. an approval card) may share the session.
-    await app.fake.waitFor((calls) => mine(calls).some((c) => c.body.msgtype === 'text'));
-    return mine(app.fake.calls)
-      .map((c) => c.body)
-      .sort((a, b) => (a.msgtype === 'text' ? -1 : 0) - (b.msgtype === 'text' ? -1 : 0));
-  }
+  const say = (staffId: string, content: string, group?: boolean) => sayAs(app, ++seq, staffId, content, group);
 
   it('answers a signed group @-message through the sessionWebhook, mentioning the sender, phone masked', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
@@ -81,6 +86,16 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
     ).toBe(400);
     expect(await h.core.models.BotInbound.count()).toBe(before);
   });
+});
+
+eachDialect('DingTalk robot door and the signed approval page', (h) => {
+  let app: BotApp;
+  let seq = 0;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
+  const say = (staffId: string, content: string, group?: boolean) => sayAs(app, ++seq, staffId, content, group);
 
   it("delete from a DingTalk group: an actionCard @-mentions approvers with signed links that need the approver's one-time code", async () => {
     const [code] = await deletableCustomers(h.core, 'demo-sales');

@@ -3,7 +3,7 @@ import { consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
 import { getCustomer } from '../../core/customers/search.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 
 /** Every field word 修改客户's help may list, and the customer attribute it must change. */
@@ -20,21 +20,25 @@ const FIELD_OF: Record<string, string> = {
   负责人: 'ownerId',
 };
 
-eachDialect('修改客户 never retargets; every listed field; owners by name; deleted codes', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
+/** A bot (outbox not dispatched) and WeCom users: an admin, two sales (张三, 李四) and an approver. */
+async function startEditBot(h: Harness): Promise<{ bot: BotRuntime; admin: Actor; ids: Record<string, number> }> {
+  const bot = createBot(h.core, { dispatch: false });
+  await h.operator('改资料管理员', ['admin'], { wecom: 'edit-admin' });
+  const admin = await h.actor('改资料管理员', ['admin']);
   const ids: Record<string, number> = {};
+  ids.zhang = (await h.operator('改资料张三', ['sales'], { wecom: 'edit-zhang' })).id;
+  ids.li = (await h.operator('改资料李四', ['sales'], { wecom: 'edit-li' })).id;
+  await h.operator('改资料审批', ['approver'], { wecom: 'edit-approver' });
+  return { bot, admin, ids };
+}
+
+eachDialect('修改客户 never retargets; every listed field', (h) => {
+  let bot: BotRuntime, admin: Actor, ids: Record<string, number>;
+  beforeAll(async () => {
+    ({ bot, admin, ids } = await startEditBot(h));
+  });
   const say = async (who: string, text: string) =>
     (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-
-  beforeAll(async () => {
-    bot = createBot(h.core, { dispatch: false });
-    await h.operator('改资料管理员', ['admin'], { wecom: 'edit-admin' });
-    admin = await h.actor('改资料管理员', ['admin']);
-    ids.zhang = (await h.operator('改资料张三', ['sales'], { wecom: 'edit-zhang' })).id;
-    ids.li = (await h.operator('改资料李四', ['sales'], { wecom: 'edit-li' })).id;
-    await h.operator('改资料审批', ['approver'], { wecom: 'edit-approver' });
-  });
 
   it('编码= and 客户编码= are the new code, never the customer to edit: pointed to 改编码, nothing changes', async () => {
     const target = await newCustomer(h, admin, { ownerId: ids.zhang, note: '原备注九' });
@@ -82,6 +86,15 @@ eachDialect('修改客户 never retargets; every listed field; owners by name; d
       expect({ word, value: (view as unknown as Record<string, unknown>)[field] }).toEqual({ word, value: expected });
     }
   });
+});
+
+eachDialect('修改客户: owners by name; deleted codes', (h) => {
+  let bot: BotRuntime, admin: Actor, ids: Record<string, number>;
+  beforeAll(async () => {
+    ({ bot, admin, ids } = await startEditBot(h));
+  });
+  const say = async (who: string, text: string) =>
+    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
   it('shows owners by name in the reply and records them by name in the audit diff', async () => {
     const c = await newCustomer(h, admin, { ownerId: ids.zhang });

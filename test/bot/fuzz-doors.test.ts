@@ -71,9 +71,8 @@ const QUERIES = () => [
   `echostr=${encodeURIComponent(b64junk(32))}&msg_signature=${'0'.repeat(40)}&timestamp=${now()}&nonce=1`,
 ];
 
-/** A few hundred forged or malformed requests across the doors. */
-function attempts(): Attempt[] {
-  const out: Attempt[] = [];
+/** Unsigned or wrongly signed requests to the two WeCom doors, with junk bodies and queries. */
+function wecomAttempts(out: Attempt[]): void {
   for (let i = 0; i < 90; i++)
     out.push({
       label: `wecom-app #${i}`,
@@ -90,7 +89,10 @@ function attempts(): Attempt[] {
       body: pick(JSON_BODIES()),
       headers: { 'content-type': 'application/json' },
     });
-  // Signed with the right token but carrying a decrypted body that is not a message (a leaked key's worth of damage).
+}
+
+/** Signed with the right token but carrying a decrypted body that is not a message (a leaked key's worth of damage). */
+function signedJunkAttempts(out: Attempt[]): void {
   for (let i = 0; i < 30; i++) {
     const plain = pick([
       '',
@@ -117,6 +119,10 @@ function attempts(): Attempt[] {
       body: JSON.stringify({ encrypt }),
     });
   }
+}
+
+/** DingTalk robot callbacks with every mix of missing, stale, forged and good 加签 headers. */
+function dingtalkAttempts(out: Attempt[]): void {
   const goodTs = String(Date.now());
   const goodSign = dingtalkRobotSign(goodTs, DINGTALK.DINGTALK_APP_SECRET);
   const dingHeaders = () =>
@@ -153,6 +159,14 @@ function attempts(): Attempt[] {
       headers: { 'content-type': 'application/json', ...dingHeaders() },
       body: pick(dingBodies()),
     });
+}
+
+/** A few hundred forged or malformed requests across the doors (in this order, so a seed replays). */
+function attempts(): Attempt[] {
+  const out: Attempt[] = [];
+  wecomAttempts(out);
+  signedJunkAttempts(out);
+  dingtalkAttempts(out);
   return out;
 }
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { dingtalkRobotSign } from '../../bot/crypto/dingtalk-sign.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { DINGTALK, startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { aiBotCrypto, sealed, textXml } from '../helpers/wecom.js';
 
@@ -18,40 +18,51 @@ async function recorder(): Promise<{ url: string; hits: string[]; close(): Promi
   return { url, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+type Recorder = Awaited<ReturnType<typeof recorder>>;
+
+/** The bot app, and a recorder standing where a forged URL would lead. */
+async function startWithRecorder(h: Harness): Promise<{ app: BotApp; evil: Recorder }> {
+  return { app: await startBotApp(h.core), evil: await recorder() };
+}
+
+async function stopWithRecorder(app: BotApp | undefined, evil: Recorder | undefined): Promise<void> {
+  await app?.close();
+  await evil?.close();
+}
+
+/** Posts a decrypted AI bot callback (any JSON value), signed and encrypted as WeCom would. */
+async function postToBot(app: BotApp, plain: string, timestamp = String(Math.floor(Date.now() / 1000))) {
+  const encrypt = aiBotCrypto.encrypt(plain);
+  const q = `msg_signature=${aiBotCrypto.signature(timestamp, 'n1', encrypt)}&timestamp=${timestamp}&nonce=n1`;
+  return app.request(`/webhooks/wecom-bot?${q}`, {
+    method: 'POST',
+    body: JSON.stringify({ encrypt }),
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+/** The decrypted passive reply of the AI bot door. */
+const open = (text: string) =>
+  JSON.parse(aiBotCrypto.decrypt((JSON.parse(text) as { encrypt: string }).encrypt)) as Record<string, unknown>;
+
+/** The 加签 headers of a DingTalk robot callback, at `ts`. */
+function dingHeaders(ts = String(Date.now())) {
+  return {
+    timestamp: ts,
+    sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET),
+    'content-type': 'application/json',
+  };
+}
+
 let seq = 0;
 
-eachDialect('hostile and malformed input at the chat doors', (h) => {
-  let app: BotApp;
-  let evil: Awaited<ReturnType<typeof recorder>>;
+eachDialect('hostile and malformed input at the chat doors: an AI bot card click', (h) => {
+  let app: BotApp, evil: Recorder;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
-    evil = await recorder();
+    ({ app, evil } = await startWithRecorder(h));
   });
-  afterAll(async () => {
-    await app?.close();
-    await evil?.close();
-  });
-
-  /** Posts a decrypted AI bot callback (any JSON value), signed and encrypted as WeCom would. */
-  async function botRaw(plain: string, timestamp = String(Math.floor(Date.now() / 1000))) {
-    const encrypt = aiBotCrypto.encrypt(plain);
-    const q = `msg_signature=${aiBotCrypto.signature(timestamp, 'n1', encrypt)}&timestamp=${timestamp}&nonce=n1`;
-    return app.request(`/webhooks/wecom-bot?${q}`, {
-      method: 'POST',
-      body: JSON.stringify({ encrypt }),
-      headers: { 'content-type': 'application/json' },
-    });
-  }
-  const open = (text: string) =>
-    JSON.parse(aiBotCrypto.decrypt((JSON.parse(text) as { encrypt: string }).encrypt)) as Record<string, unknown>;
-
-  function dingHeaders(ts = String(Date.now())) {
-    return {
-      timestamp: ts,
-      sign: dingtalkRobotSign(ts, DINGTALK.DINGTALK_APP_SECRET),
-      'content-type': 'application/json',
-    };
-  }
+  afterAll(async () => stopWithRecorder(app, evil));
+  const botRaw = (plain: string, timestamp?: string) => postToBot(app, plain, timestamp);
 
   it('AI bot card click: answered with update_template_card for the clicker, its button greyed out', async () => {
     const res = await botRaw(
@@ -86,6 +97,15 @@ eachDialect('hostile and malformed input at the chat doors', (h) => {
     expect(reply.template_card.replace_text).toBeTruthy();
     expect(reply).not.toHaveProperty('msgtype');
   });
+});
+
+eachDialect('hostile and malformed input at the chat doors: a late AI bot answer', (h) => {
+  let app: BotApp, evil: Recorder;
+  beforeAll(async () => {
+    ({ app, evil } = await startWithRecorder(h));
+  });
+  afterAll(async () => stopWithRecorder(app, evil));
+  const botRaw = (plain: string, timestamp?: string) => postToBot(app, plain, timestamp);
 
   it('AI bot late answer goes to the response_url (group stays group), never to the app API; a foreign response_url gets nothing', async () => {
     const speaker = app.bot.deps.conversations.speaker.bind(app.bot.deps.conversations);
@@ -128,6 +148,15 @@ eachDialect('hostile and malformed input at the chat doors', (h) => {
       app.bot.deps.conversations.speaker = speaker;
     }
   });
+});
+
+eachDialect('hostile and malformed input at the chat doors: AI bot bodies of the wrong shape', (h) => {
+  let app: BotApp, evil: Recorder;
+  beforeAll(async () => {
+    ({ app, evil } = await startWithRecorder(h));
+  });
+  afterAll(async () => stopWithRecorder(app, evil));
+  const botRaw = (plain: string, timestamp?: string) => postToBot(app, plain, timestamp);
 
   it('AI bot: fields of the wrong type or a null body get a 400 and leave no row behind', async () => {
     const inbound = await h.core.models.BotInbound.count();
@@ -166,6 +195,15 @@ eachDialect('hostile and malformed input at the chat doors', (h) => {
     }
     expect(await h.core.models.BotInbound.count()).toBe(inbound);
   });
+});
+
+eachDialect('hostile and malformed input at the chat doors: timestamps, and a DingTalk replay', (h) => {
+  let app: BotApp, evil: Recorder;
+  beforeAll(async () => {
+    ({ app, evil } = await startWithRecorder(h));
+  });
+  afterAll(async () => stopWithRecorder(app, evil));
+  const botRaw = (plain: string, timestamp?: string) => postToBot(app, plain, timestamp);
 
   it('a timestamp that is not all digits is refused on both WeCom doors and the DingTalk door', async () => {
     const app1 = sealed(textXml('demo-sales', '停用客户 C1 客户要求', `77${++seq}`), { timestamp: 'abc' });
@@ -195,6 +233,36 @@ eachDialect('hostile and malformed input at the chat doors', (h) => {
     });
     expect([r1.status, r2.status, r3.status, r4.status]).toEqual([401, 401, 401, 401]);
   });
+
+  it('DingTalk: a byte-identical replay of a read-only command is answered once', async () => {
+    const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
+    const session = `replay${++seq}`;
+    const body = JSON.stringify({
+      msgtype: 'text',
+      text: { content: `客户 ${c!.code}` },
+      msgId: `REPLAY${seq}`,
+      conversationType: '1',
+      conversationId: 'cidONE',
+      senderStaffId: 'demo-sales',
+      sessionWebhook: `${app.fake.url}/robot/sendBySession?session=${session}`,
+      sessionWebhookExpiredTime: Date.now() + 5_400_000,
+    });
+    const headers = dingHeaders();
+    for (let i = 0; i < 8; i++)
+      expect((await app.request('/webhooks/dingtalk', { method: 'POST', headers, body })).status).toBe(200);
+    await app.fake.waitFor((calls) => calls.some((x) => x.query.session === session), 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await app.bot.dispatcher.idle();
+    expect(app.fake.calls.filter((x) => x.query.session === session)).toHaveLength(1);
+  });
+});
+
+eachDialect('hostile and malformed input at the chat doors: DingTalk sessionWebhooks elsewhere', (h) => {
+  let app: BotApp, evil: Recorder;
+  beforeAll(async () => {
+    ({ app, evil } = await startWithRecorder(h));
+  });
+  afterAll(async () => stopWithRecorder(app, evil));
 
   it('DingTalk: a sessionWebhook pointing anywhere but DingTalk receives nothing (no customer card, no phone)', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
@@ -229,27 +297,5 @@ eachDialect('hostile and malformed input at the chat doors', (h) => {
     expect(evil.hits).toEqual([]);
     const rows = await h.core.models.BotOutbox.findAll({ where: { door: 'dingtalk' } });
     expect(rows.filter((r) => r.payload.includes(evil.url) || r.payload.includes('evil.example'))).toEqual([]);
-  });
-
-  it('DingTalk: a byte-identical replay of a read-only command is answered once', async () => {
-    const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
-    const session = `replay${++seq}`;
-    const body = JSON.stringify({
-      msgtype: 'text',
-      text: { content: `客户 ${c!.code}` },
-      msgId: `REPLAY${seq}`,
-      conversationType: '1',
-      conversationId: 'cidONE',
-      senderStaffId: 'demo-sales',
-      sessionWebhook: `${app.fake.url}/robot/sendBySession?session=${session}`,
-      sessionWebhookExpiredTime: Date.now() + 5_400_000,
-    });
-    const headers = dingHeaders();
-    for (let i = 0; i < 8; i++)
-      expect((await app.request('/webhooks/dingtalk', { method: 'POST', headers, body })).status).toBe(200);
-    await app.fake.waitFor((calls) => calls.some((x) => x.query.session === session), 15_000);
-    await new Promise((r) => setTimeout(r, 300));
-    await app.bot.dispatcher.idle();
-    expect(app.fake.calls.filter((x) => x.query.session === session)).toHaveLength(1);
   });
 });

@@ -5,38 +5,49 @@ import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { consoleSay } from '../../bot/console.js';
 import { refuseByName } from '../../bot/import/file-name.js';
 import { sweepStaged } from '../../bot/import/staging.js';
-import { eachDialect } from '../helpers/db.js';
-import { startBotApp, type BotApp } from '../helpers/bot-app.js';
-import { chatDriver, keyIn } from '../helpers/chat-doors.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
+import type { BotApp } from '../helpers/bot-app.js';
+import { keyIn } from '../helpers/chat-doors.js';
 import { encryptBotFile } from '../helpers/wecom.js';
 import { HEADERS, tempDir, writeCsv, writeXlsx } from '../data/fixtures.js';
+import { startImportDoor, type ChatDriver } from './import-door-setup.js';
 
-eachDialect('chat import door: bad input gets a specific message and writes nothing', (h) => {
-  let app: BotApp;
-  let chat: ReturnType<typeof chatDriver>;
+const dir = tempDir('steward-chat-bad-');
+const goodCsv = (name: string) =>
+  writeCsv(path.join(dir, name), [HEADERS, ['', `坏输入测试${name}`, '', '', '', '', '', '', '']]);
+
+/** What 张管理 (demo-admin) is answered at the console, as a DingTalk user. */
+const sayAsAdmin = async (app: BotApp, text: string) =>
+  (await consoleSay(app.bot.deps, { as: 'demo-admin', door: 'dingtalk', group: false }, { text }))
+    .map((r) => r.text)
+    .join('\n');
+
+/**
+ * Counts customers and import batches before each test of the calling describe; the check it
+ * returns says nothing was written since and no file is left waiting.
+ */
+function nothingWrittenSince(h: Harness, chat: () => ChatDriver): () => Promise<void> {
   let customers = 0;
   let batches = 0;
-  const dir = tempDir('steward-chat-bad-');
-  const as = { as: 'demo-admin', door: 'dingtalk' as const, group: false };
-  const say = async (text: string) => (await consoleSay(app.bot.deps, as, { text })).map((r) => r.text).join('\n');
-  const goodCsv = (name: string) =>
-    writeCsv(path.join(dir, name), [HEADERS, ['', `坏输入测试${name}`, '', '', '', '', '', '', '']]);
-
-  beforeAll(async () => {
-    app = await startBotApp(h.core);
-    chat = chatDriver(app, h.core);
-  });
-  afterAll(async () => app?.close());
   beforeEach(async () => {
     customers = await h.core.models.Customer.count();
     batches = await h.core.models.ImportBatch.count();
   });
-  /** Nothing was written and no file is left waiting. */
-  const nothingWritten = async () => {
+  return async () => {
     expect(await h.core.models.Customer.count()).toBe(customers);
     expect(await h.core.models.ImportBatch.count()).toBe(batches);
-    expect(chat.staged()).toEqual([]);
+    expect(chat().staged()).toEqual([]);
   };
+}
+
+eachDialect('chat import door: bad input gets a specific message and writes nothing', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
+  /** Nothing was written and no file is left waiting. */
+  const nothingWritten = nothingWrittenSince(h, () => chat);
 
   it('an unsupported type is refused by name before any download, or by content when the name tells nothing', async () => {
     const calls = app.fake.calls.length;
@@ -85,6 +96,16 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     }
     await nothingWritten();
   });
+});
+
+eachDialect('chat import door, bad input: failed downloads and decryption', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
+  /** Nothing was written and no file is left waiting. */
+  const nothingWritten = nothingWrittenSince(h, () => chat);
 
   it('download failures: a WeCom errcode, DingTalk HTTP 500, an expired AI-bot URL', async () => {
     const before = chat.sentTo('demo-admin').length;
@@ -121,6 +142,17 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     );
     await nothingWritten();
   });
+});
+
+eachDialect('chat import door, bad input: refused by core, changed, or not permitted', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
+  const say = (text: string) => sayAsAdmin(app, text);
+  /** Nothing was written and no file is left waiting. */
+  const nothingWritten = nothingWrittenSince(h, () => chat);
 
   it('what core refuses is surfaced: not really xlsx, an empty file, no 客户名称 column', async () => {
     const fake = path.join(dir, '假表格.xlsx');
@@ -160,6 +192,17 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     expect(await chat.appText('demo-finance', '导入客户')).toContain('钱财务 没有「导入客户」权限');
     await nothingWritten();
   });
+});
+
+eachDialect('chat import door, bad input: keys, cancelling and replacing', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
+  const say = (text: string) => sayAsAdmin(app, text);
+  /** Nothing was written and no file is left waiting. */
+  const nothingWritten = nothingWrittenSince(h, () => chat);
 
   it('a wrong key cancels and removes the file; 取消 too; after expiry the key is refused and the sweep removes the file', async () => {
     const dry = await say(`导入客户 ${goodCsv('key.csv')}`);

@@ -5,23 +5,23 @@ import { Op } from 'sequelize';
 import { consoleSay } from '../../bot/console.js';
 import { verifyAuditChain } from '../../core/audit.js';
 import { eachDialect } from '../helpers/db.js';
-import { startBotApp, type BotApp } from '../helpers/bot-app.js';
-import { chatDriver, keyIn } from '../helpers/chat-doors.js';
+import type { BotApp } from '../helpers/bot-app.js';
+import { keyIn } from '../helpers/chat-doors.js';
 import { encryptBotFile } from '../helpers/wecom.js';
 import { HEADERS, tempDir, writeCsv, writeXlsx } from '../data/fixtures.js';
+import { startImportDoor, type ChatDriver } from './import-door-setup.js';
+
+const dir = tempDir('steward-chat-import-');
+/** A customer row in the import template's columns. */
+const row = (name: string, phone = '') => ['', name, '', phone, '', '', '', '', ''];
 
 eachDialect('chat import door: a file in, a dry-run report, 确认导入 to write', (h) => {
-  let app: BotApp;
-  let chat: ReturnType<typeof chatDriver>;
-  const dir = tempDir('steward-chat-import-');
+  let app: BotApp, chat: ChatDriver;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
-    chat = chatDriver(app, h.core);
+    ({ app, chat } = await startImportDoor(h));
   });
   afterAll(async () => app?.close());
-
   const named = (names: string[]) => h.core.models.Customer.count({ where: { name: { [Op.in]: names } } });
-  const row = (name: string, phone = '') => ['', name, '', phone, '', '', '', '', ''];
 
   it('WeCom AI bot: an encrypted .xlsx → 已收到 → report with a key and buttons → 确认导入 → customers and audit', async () => {
     const names = ['聊天导入甲贸易', '聊天导入乙商行', '聊天导入丙五金'];
@@ -64,7 +64,7 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     });
     expect(audit[0]).toMatchObject({ door: 'wecom', operatorName: '王销售' });
     expect(JSON.parse(audit[0]!.diff)).toMatchObject({
-      info: { count: 3, batch: Number(/导入批次 #(\d+)/.exec(text)![1]), via: 'import' },
+      info: { count: 3, batch: Number(batch), via: 'import' },
     });
     expect((await h.core.models.ImportBatch.findByPk(Number(batch)))!.fileName).toBe('客户清单.xlsx');
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
@@ -80,6 +80,15 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(await named(names)).toBe(3);
     expect(chat.staged()).toEqual([]);
   });
+});
+
+eachDialect('chat import door: DingTalk files', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
+  const named = (names: string[]) => h.core.models.Customer.count({ where: { name: { [Op.in]: names } } });
 
   it('DingTalk: a GBK .csv by downloadCode → report through the sessionWebhook → 确认导入 writes it', async () => {
     const names = ['钉钉导入丁公司', '钉钉导入戊公司'];
@@ -121,6 +130,15 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(chat.staged()).toEqual([]);
     expect(await named(['无扩展名公司'])).toBe(0);
   });
+});
+
+eachDialect('chat import door: WeCom app files, and error rows', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
+  const named = (names: string[]) => h.core.models.Customer.count({ where: { name: { [Op.in]: names } } });
 
   it('WeCom app: a "file" with MediaId is fetched with media/get (name from Content-Disposition); the card button confirms', async () => {
     const names = ['应用导入己公司'];
@@ -179,6 +197,14 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
     expect(await named(['部分导入坏'])).toBe(0);
     expect(chat.staged()).toEqual([]);
   });
+});
+
+eachDialect('chat import door: not in a group chat', (h) => {
+  let app: BotApp, chat: ChatDriver;
+  beforeAll(async () => {
+    ({ app, chat } = await startImportDoor(h));
+  });
+  afterAll(async () => app?.close());
 
   it('a group chat file is refused without downloading; 导入客户 explains how and is in the help', async () => {
     const calls = app.fake.calls.length;

@@ -1,6 +1,29 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
+
+/** A chat message waiting in the outbox for `door`, due at `notBefore`. */
+function queueMessage(
+  h: Harness,
+  door: string,
+  targetKind: 'user' | 'group',
+  targetId: string,
+  text: string,
+  notBefore = new Date(),
+) {
+  return h.core.models.BotOutbox.create({
+    door,
+    targetKind,
+    targetId,
+    payload: JSON.stringify({ kind: 'message', reply: { text } }),
+    ref: null,
+    notBefore,
+    createdAt: new Date(),
+    sentAt: null,
+    responseCode: null,
+    error: null,
+  });
+}
 
 eachDialect('outbox lanes: a messenger that never answers holds only its own lanes', (h) => {
   let app: BotApp;
@@ -9,19 +32,8 @@ eachDialect('outbox lanes: a messenger that never answers holds only its own lan
   });
   afterAll(async () => app?.close());
 
-  const queue = (door: string, targetKind: 'user' | 'group', targetId: string, text: string, notBefore = new Date()) =>
-    h.core.models.BotOutbox.create({
-      door,
-      targetKind,
-      targetId,
-      payload: JSON.stringify({ kind: 'message', reply: { text } }),
-      ref: null,
-      notBefore,
-      createdAt: new Date(),
-      sentAt: null,
-      responseCode: null,
-      error: null,
-    });
+  const queue = (door: string, targetKind: 'user' | 'group', targetId: string, text: string) =>
+    queueMessage(h, door, targetKind, targetId, text);
 
   it('DingTalk answers go out while every WeCom send hangs; each lane keeps its order', async () => {
     app.fake.hang('/cgi-bin/message/send', 50);

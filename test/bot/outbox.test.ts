@@ -1,22 +1,30 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { Op } from 'sequelize';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { aiBotCrypto } from '../helpers/wecom.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
-eachDialect('outbound clients and the outbox', (h) => {
+/** The bot app with its background dispatcher stopped: the tests run the outbox by hand. */
+async function startQuietBot(h: Harness): Promise<BotApp> {
+  const app = await startBotApp(h.core);
+  await app.bot.stop();
+  return app;
+}
+
+/** One dispatcher pass, to the end. */
+async function flushOutbox(app: BotApp): Promise<void> {
+  app.bot.dispatcher.kick();
+  await app.bot.dispatcher.idle();
+}
+
+eachDialect('outbound clients and the outbox: the WeCom token and retries', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
-    await app.bot.stop();
+    app = await startQuietBot(h);
   });
   afterAll(async () => app?.close());
-
-  const flush = async () => {
-    app.bot.dispatcher.kick();
-    await app.bot.dispatcher.idle();
-  };
+  const flush = () => flushOutbox(app);
   const admin = () => operatorByIdentity(h.core, 'wecom', 'demo-admin').then((o) => o!);
 
   it('caches the WeCom token and refreshes it once on a token error', async () => {
@@ -60,6 +68,15 @@ eachDialect('outbound clients and the outbox', (h) => {
         .filter((c) => (c.body.text as { content?: string })?.content === '5xx 之后仍要送达'),
     ).toHaveLength(4);
   });
+});
+
+eachDialect('outbound clients and the outbox: group messages over the limit', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startQuietBot(h);
+  });
+  afterAll(async () => app?.close());
+  const flush = () => flushOutbox(app);
 
   it('sends 20 group messages a minute and merges the excess into a digest instead of dropping it', async () => {
     const before = app.fake.to('/cgi-bin/webhook/send').length;
@@ -87,6 +104,14 @@ eachDialect('outbound clients and the outbox', (h) => {
       await h.core.models.BotOutbox.count({ where: { door: 'wecom', status: { [Op.in]: ['pending', 'failed'] } } }),
     ).toBe(0);
   });
+});
+
+eachDialect('outbound clients and the outbox: the WeCom AI bot answers in its reply', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startQuietBot(h);
+  });
+  afterAll(async () => app?.close());
 
   it('WeCom AI bot: a group @-mention gets an encrypted JSON stream reply with the phone masked', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });

@@ -3,21 +3,34 @@ import { handleMessage } from '../../bot/pipeline.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { IncomingMessage } from '../../bot/types.js';
 import { seedDemo } from '../../core/demo/seed.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { operatorByIdentity } from '../../core/operators.js';
+
+let seq = 0;
+
+/** A WeCom app text from demo-sales, under message key `key`. */
+const message = (text: string, key = `ro-${++seq}`): IncomingMessage => ({
+  channel: 'wecom',
+  via: 'wecom-app',
+  messageKey: key,
+  correlationId: `wecom-app:${key}`,
+  userId: 'demo-sales',
+  chatType: 'direct',
+  text,
+});
+
+/** demo-sales and the `offset`-th of their active customers. */
+async function ownedActiveOf(h: Harness, offset = 0) {
+  const owner = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
+  const rows = await h.core.models.Customer.findAll({
+    where: { ownerId: owner!.id, status: 'active' },
+    order: [['id', 'ASC']],
+  });
+  return { customer: rows[offset]!, owner: owner! };
+}
 
 eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => {
   let bot: BotRuntime;
-  let seq = 0;
-  const message = (text: string, key = `ro-${++seq}`): IncomingMessage => ({
-    channel: 'wecom',
-    via: 'wecom-app',
-    messageKey: key,
-    correlationId: `wecom-app:${key}`,
-    userId: 'demo-sales',
-    chatType: 'direct',
-    text,
-  });
   const say = async (text: string, key?: string) =>
     (await handleMessage(bot.deps, message(text, key))).replies.map((r) => r.text).join('\n');
 
@@ -26,14 +39,7 @@ eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => 
     bot = createBot(h.core, { dispatch: false });
   });
 
-  async function ownedActive(offset = 0) {
-    const owner = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
-    const rows = await h.core.models.Customer.findAll({
-      where: { ownerId: owner!.id, status: 'active' },
-      order: [['id', 'ASC']],
-    });
-    return { customer: rows[offset]!, owner: owner! };
-  }
+  const ownedActive = (offset?: number) => ownedActiveOf(h, offset);
 
   it('answers a lookup by code with the owner, writes nothing, and answers a retry the same way', async () => {
     const { customer, owner } = await ownedActive();

@@ -15,7 +15,7 @@ const spec = (over: Partial<CommandSpec>): CommandSpec => ({
   ...over,
 });
 
-describe('command registry', () => {
+describe('command registry: what it refuses', () => {
   it('refuses a duplicate id at start-up', () => {
     const r = new CommandRegistry().register(spec({ id: 'a', name: '甲' }));
     expect(() => r.register(spec({ id: 'a', name: '乙' }))).toThrow('duplicate command id: a');
@@ -28,6 +28,15 @@ describe('command registry', () => {
     );
   });
 
+  it('refuses a confirmation on a command without a side effect', () => {
+    const confirm = { label: '测试', key: () => 'k', act: async () => ({ text: '' }) };
+    expect(() => new CommandRegistry().register(spec({ id: 'c', name: '丙', confirm }))).toThrow(
+      'command c has a confirmation but no side effect',
+    );
+  });
+});
+
+describe('command registry: the real commands and their help', () => {
   it('builds the real registry without conflicts and generates help from it', () => {
     const r = buildRegistry();
     const help = r.help();
@@ -53,13 +62,6 @@ describe('command registry', () => {
     expect(help).not.toContain('• 确认');
   });
 
-  it('refuses a confirmation on a command without a side effect', () => {
-    const confirm = { label: '测试', key: () => 'k', act: async () => ({ text: '' }) };
-    expect(() => new CommandRegistry().register(spec({ id: 'c', name: '丙', confirm }))).toThrow(
-      'command c has a confirmation but no side effect',
-    );
-  });
-
   it('takes each confirm button label from the command that proposes', () => {
     const labels = Object.fromEntries(
       buildRegistry()
@@ -80,7 +82,9 @@ describe('command registry', () => {
       'merge.undo': '撤销合并',
     });
   });
+});
 
+describe('command registry: reading a command', () => {
   it('shows one command with its example', () => {
     const r = buildRegistry();
     expect(r.helpFor(r.get('customer.delete')!)).toBe(

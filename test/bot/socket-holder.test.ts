@@ -7,7 +7,7 @@ import { openCore } from '../../core/boot.js';
 import type { Core } from '../../core/context.js';
 import { leaseStatus } from '../../core/leases.js';
 import { createLogger } from '../../core/logger.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 
 const TTL = 600;
 const RENEW = 150;
@@ -64,33 +64,42 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-eachDialect('socket leases: one instance holds each long connection', (h) => {
-  let other: Core;
-  const holdings: SocketHolding[] = [];
+/** Every socket seen by every test, across describes: an overlap anywhere fails the later checks too. */
+const t = new Timeline();
+let n = 0;
+const fresh = () => `test-socket:${++n}:${Date.now()}`;
+
+/**
+ * A second instance on the same database, whose own clock runs an hour ahead: lease expiry
+ * follows the database's clock, so the skew must not let it take a live lease.
+ */
+function skewedInstance(h: Harness): Core {
+  return openCore(h.core.config, createLogger(h.core.config.LOG_LEVEL), () => new Date(Date.now() + 3600_000));
+}
+
+/** `hold` holds a socket as `who` on `core`; what a test held or spawned is stopped after it. */
+function holdings() {
+  const held: SocketHolding[] = [];
   const children: ChildProcess[] = [];
-  const t = new Timeline();
-  let n = 0;
-  const fresh = () => `test-socket:${++n}:${Date.now()}`;
-  const hold = (core: Core, who: string, r: SocketReceiver) => {
-    const s = holdSockets(core, [r], { holder: who, ttlMs: TTL, renewMs: RENEW });
-    holdings.push(s);
-    return s;
-  };
-
-  beforeAll(() => {
-    // A second instance on the same database, whose own clock runs an hour ahead: lease expiry
-    // follows the database's clock, so the skew must not let it take a live lease.
-    other = openCore(h.core.config, createLogger(h.core.config.LOG_LEVEL), () => new Date(Date.now() + 3600_000));
-  });
-
   afterEach(async () => {
     for (const c of children.splice(0)) c.kill('SIGKILL');
-    await Promise.all(holdings.splice(0).map((s) => s.stop()));
+    await Promise.all(held.splice(0).map((s) => s.stop()));
   });
+  const hold = (core: Core, who: string, r: SocketReceiver) => {
+    const s = holdSockets(core, [r], { holder: who, ttlMs: TTL, renewMs: RENEW });
+    held.push(s);
+    return s;
+  };
+  return { hold, children };
+}
 
-  afterAll(async () => {
-    await other.models.sequelize.close();
+eachDialect('socket leases: one instance holds each long connection', (h) => {
+  let other: Core;
+  beforeAll(() => {
+    other = skewedInstance(h);
   });
+  afterAll(async () => other?.models.sequelize.close());
+  const { hold } = holdings();
 
   it('starts the socket on exactly one of two instances, and the other takes over at once after a graceful stop', async () => {
     const name = fresh();
@@ -115,6 +124,37 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
     expect(second.status()[0]!.held).toBe(true);
     expect(t.overlaps).toBe(0);
   });
+
+  it('stops the socket at once when a renew finds the lease taken by another instance', async () => {
+    const name = fresh();
+    const a = hold(h.core, 'instance-a', fakeSocket(t, name, 'a'));
+    expect(await until(() => t.of(name, 'a', 'start').length === 1, 5000)).toBe(true);
+    // Another instance wrote itself in (as after a long pause of ours): its lease runs for an hour.
+    await h.core.models.SocketLease.update(
+      { holder: 'instance-intruder', expiresAt: new Date(Date.now() + 3600_000) },
+      { where: { name } },
+    );
+    const tookAt = Date.now();
+    expect(await until(() => t.of(name, 'a', 'stop').length === 1, RENEW + SLACK)).toBe(true);
+    expect(t.of(name, 'a', 'stop')[0]!.at - tookAt).toBeLessThanOrEqual(RENEW + SLACK);
+    expect(a.status()[0]!.held).toBe(false);
+    // It keeps trying, but does not connect again while the other's lease lives.
+    await sleep(4 * RENEW);
+    expect(t.of(name, 'a', 'start')).toHaveLength(1);
+    expect((await leaseStatus(h.core)).find((l) => l.name === name)).toMatchObject({
+      holder: 'instance-intruder',
+      live: true,
+    });
+  });
+});
+
+eachDialect('socket leases: a killed holder, and the leases listed', (h) => {
+  let other: Core;
+  beforeAll(() => {
+    other = skewedInstance(h);
+  });
+  afterAll(async () => other?.models.sequelize.close());
+  const { hold, children } = holdings();
 
   it('takes over from an instance killed with SIGKILL within ttl + 2 renew intervals', async () => {
     const name = fresh();
@@ -152,27 +192,27 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
     expect(childOut).not.toContain('stopped');
   }, 120_000);
 
-  it('stops the socket at once when a renew finds the lease taken by another instance', async () => {
+  it('lists leases with their holder for /healthz, and shows a released one as free', async () => {
     const name = fresh();
     const a = hold(h.core, 'instance-a', fakeSocket(t, name, 'a'));
     expect(await until(() => t.of(name, 'a', 'start').length === 1, 5000)).toBe(true);
-    // Another instance wrote itself in (as after a long pause of ours): its lease runs for an hour.
-    await h.core.models.SocketLease.update(
-      { holder: 'instance-intruder', expiresAt: new Date(Date.now() + 3600_000) },
-      { where: { name } },
-    );
-    const tookAt = Date.now();
-    expect(await until(() => t.of(name, 'a', 'stop').length === 1, RENEW + SLACK)).toBe(true);
-    expect(t.of(name, 'a', 'stop')[0]!.at - tookAt).toBeLessThanOrEqual(RENEW + SLACK);
-    expect(a.status()[0]!.held).toBe(false);
-    // It keeps trying, but does not connect again while the other's lease lives.
-    await sleep(4 * RENEW);
-    expect(t.of(name, 'a', 'start')).toHaveLength(1);
-    expect((await leaseStatus(h.core)).find((l) => l.name === name)).toMatchObject({
-      holder: 'instance-intruder',
+    expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({
+      holder: 'instance-a',
       live: true,
+      expiresAt: expect.any(Date),
     });
+    await a.stop();
+    expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({ holder: null, live: false });
   });
+});
+
+eachDialect('socket leases: failing connections and databases', (h) => {
+  let other: Core;
+  beforeAll(() => {
+    other = skewedInstance(h);
+  });
+  afterAll(async () => other?.models.sequelize.close());
+  const { hold } = holdings();
 
   it('stops the socket when its database connection fails, stays up, and another instance takes over', async () => {
     const name = fresh();
@@ -207,18 +247,5 @@ eachDialect('socket leases: one instance holds each long connection', (h) => {
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(2 * RENEW);
     expect(tries[2]!.at - tries[1]!.at).toBeGreaterThanOrEqual(4 * RENEW);
     expect(s.status()[0]!.held).toBe(true);
-  });
-
-  it('lists leases with their holder for /healthz, and shows a released one as free', async () => {
-    const name = fresh();
-    const a = hold(h.core, 'instance-a', fakeSocket(t, name, 'a'));
-    expect(await until(() => t.of(name, 'a', 'start').length === 1, 5000)).toBe(true);
-    expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({
-      holder: 'instance-a',
-      live: true,
-      expiresAt: expect.any(Date),
-    });
-    await a.stop();
-    expect((await leaseStatus(other)).find((l) => l.name === name)).toMatchObject({ holder: null, live: false });
   });
 });

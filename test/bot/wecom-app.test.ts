@@ -1,8 +1,36 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
 import { deletableCustomers, startBotApp, type BotApp } from '../helpers/bot-app.js';
+import type { RecordedCall } from '../helpers/fake-messenger.js';
 import { clickXml, openReply, sealed, textXml, WECOM } from '../helpers/wecom.js';
 import { createCallbackCrypto } from '../../bot/crypto/wecom-crypto.js';
+
+/** A WeCom app text from `from`, sealed as WeCom does; the decrypted passive reply, if any. */
+async function sayAs(app: BotApp, from: string, content: string, id: string) {
+  const s = sealed(textXml(from, content, id));
+  const res = await app.request(`/webhooks/wecom?${s.query}`, {
+    method: 'POST',
+    body: s.body,
+    headers: { 'content-type': 'text/xml' },
+  });
+  expect(res.status).toBe(200);
+  return res.text ? openReply(res.text) : null;
+}
+
+/** `from` presses the button `key` on the card of task `taskId`. */
+async function clickAs(app: BotApp, from: string, key: string, taskId: string) {
+  const s = sealed(clickXml(from, key, taskId));
+  return app.request(`/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body });
+}
+
+/** A template card sent through the app API. */
+const isCardSend = (c: RecordedCall) => c.path === '/cgi-bin/message/send' && Boolean(c.body.template_card);
+
+/** The receipt demo-sales gets once their deletion was approved. */
+const isReceipt = (c: RecordedCall) =>
+  c.path === '/cgi-bin/message/send' &&
+  c.body.touser === 'demo-sales' &&
+  String((c.body.text as { content?: string } | undefined)?.content).includes('同意删除');
 
 eachDialect('WeCom app door over HTTP with real crypto', (h) => {
   let app: BotApp;
@@ -12,18 +40,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
     app = await startBotApp(h.core);
   });
   afterAll(async () => app?.close());
-
-  async function say(from: string, content: string, id = msgId()) {
-    const s = sealed(textXml(from, content, id));
-    const res = await app.request(`/webhooks/wecom?${s.query}`, {
-      method: 'POST',
-      body: s.body,
-      headers: { 'content-type': 'text/xml' },
-    });
-    expect(res.status).toBe(200);
-    return res.text ? openReply(res.text) : null;
-  }
-
+  const say = (from: string, content: string, id = msgId()) => sayAs(app, from, content, id);
   /** A customer owned by demo-sales with no open business (the demo's quiet ones). */
   const quietCustomer = async (offset = 0) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
@@ -71,6 +88,19 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
     });
     expect(events).toBe(1);
   });
+});
+
+eachDialect('WeCom app door over HTTP with real crypto: deletion and its approval cards', (h) => {
+  let app: BotApp;
+  let seq = 0;
+  const msgId = () => `45612553542513${String(++seq).padStart(5, '0')}`;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
+  const say = (from: string, content: string, id = msgId()) => sayAs(app, from, content, id);
+  /** A customer owned by demo-sales with no open business (the demo's quiet ones). */
+  const quietCustomer = async (offset = 0) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;
 
   it('delete: precheck, confirm, cards to approvers, a click approves, cards update and the requester gets a receipt', async () => {
     const code = await quietCustomer(1);
@@ -80,10 +110,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
     expect(done!.Content).toMatch(/已提交删除申请 #(\d+)/);
     const requestId = /#(\d+)/.exec(done!.Content!)![1]!;
     await app.fake.waitFor(
-      (calls) =>
-        calls.filter(
-          (c) => c.path === '/cgi-bin/message/send' && (c.body.template_card as { task_id?: string } | undefined),
-        ).length >= 2 && calls.some((c) => c.path === '/cgi-bin/webhook/send'),
+      (calls) => calls.filter(isCardSend).length >= 2 && calls.some((c) => c.path === '/cgi-bin/webhook/send'),
     );
     const cards = app.fake.to('/cgi-bin/message/send').filter((c) => c.body.msgtype === 'template_card');
     expect(cards.map((c) => c.body.touser).sort()).toEqual(['demo-admin', 'demo-approver']);
@@ -98,41 +125,32 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
     expect(group.markdown.content).toContain(`申请删除客户 ${code}`);
 
     const approverCard = cards.find((c) => c.body.touser === 'demo-approver')!;
-    const s = sealed(
-      clickXml(
-        'demo-approver',
-        `approve:${requestId}`,
-        String((approverCard.body.template_card as { task_id: string }).task_id),
-      ),
-    );
-    const res = await app.request(`/webhooks/wecom?${s.query}`, { method: 'POST', body: s.body });
+    const taskId = String((approverCard.body.template_card as { task_id: string }).task_id);
+    const res = await clickAs(app, 'demo-approver', `approve:${requestId}`, taskId);
     const update = openReply(res.text);
     expect(update.MsgType).toBe('update_button');
     expect(res.text).toBeTruthy();
     expect(parseReplaceName(update)).toBe('已同意 · 李审批');
     expect((await h.core.models.Customer.findOne({ where: { code } }))!.status).toBe('deleted');
     await app.fake.waitFor(
-      (calls) =>
-        calls.some((c) => c.path === '/cgi-bin/message/update_template_card') &&
-        calls.some(
-          (c) =>
-            c.path === '/cgi-bin/message/send' &&
-            c.body.touser === 'demo-sales' &&
-            String((c.body.text as { content?: string } | undefined)?.content).includes('同意删除'),
-        ),
+      (calls) => calls.some((c) => c.path === '/cgi-bin/message/update_template_card') && calls.some(isReceipt),
     );
     const updates = app.fake.to('/cgi-bin/message/update_template_card');
     expect(updates.map((u) => (u.body.userids as string[])[0])).toEqual(['demo-admin']);
     expect((updates[0]!.body.button as { replace_name: string }).replace_name).toMatch(/^已同意 · 李审批 · \d\d:\d\d$/);
-    const receipt = app.fake
-      .to('/cgi-bin/message/send')
-      .find(
-        (c) =>
-          c.body.touser === 'demo-sales' &&
-          String((c.body.text as { content?: string } | undefined)?.content).includes('同意删除'),
-      )!;
+    const receipt = app.fake.to('/cgi-bin/message/send').find(isReceipt)!;
     expect((receipt.body.text as { content: string }).content).toContain(`可用「恢复客户 ${code}」恢复`);
   });
+});
+
+eachDialect('WeCom app door over HTTP with real crypto: protocol garbage', (h) => {
+  let app: BotApp;
+  let seq = 0;
+  const msgId = () => `45612553542513${String(++seq).padStart(5, '0')}`;
+  beforeAll(async () => {
+    app = await startBotApp(h.core);
+  });
+  afterAll(async () => app?.close());
 
   it('refuses protocol-level garbage with a 4xx and changes nothing', async () => {
     const before = await h.core.models.BotInbound.count();

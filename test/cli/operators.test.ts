@@ -2,60 +2,37 @@ import { beforeAll, expect, it } from '@jest/globals';
 import { registerOperators } from '../../cli/commands/operators.js';
 import { operatorByIdentity } from '../../core/operators.js';
 import type { Operator } from '../../models/index.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { runSteward } from '../helpers/steward-cli.js';
+
+/** The CLI acts as cli-admin (STEWARD_OPERATOR); 张三 has an e-mail, 李四 a DingTalk account. Returns 张三. */
+async function startOperatorsCli(h: Harness): Promise<Operator> {
+  await h.operator('cli-admin', ['admin']);
+  h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
+  const zhang = await (await h.operator('张三', ['sales'])).update({ email: 'zhang@example.com' });
+  await h.operator('李四', ['sales'], { dingtalk: 'lisi-ding' });
+  return zhang;
+}
 
 eachDialect('steward operators list|link|unlink (in process, on the test database)', (h) => {
   let zhang: Operator;
   beforeAll(async () => {
-    await h.operator('cli-admin', ['admin']);
-    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
-    zhang = await (await h.operator('张三', ['sales'])).update({ email: 'zhang@example.com' });
-    await h.operator('李四', ['sales'], { dingtalk: 'lisi-ding' });
+    zhang = await startOperatorsCli(h);
   });
-
   const steward = (...argv: string[]) => runSteward(registerOperators, h.core, argv);
+  /** steward operators link --operator … --channel … --external-id … [more] */
+  const link = (operator: string, channel: string, externalId: string, ...more: string[]) =>
+    steward('operators', 'link', '--operator', operator, '--channel', channel, '--external-id', externalId, ...more);
 
   it('link by name, e-mail or id; the bot then knows the person on that channel; the audit trail names the CLI', async () => {
-    const r = await steward(
-      'operators',
-      'link',
-      '--operator',
-      '张三',
-      '--channel',
-      'wecom',
-      '--external-id',
-      'zhangsan',
-    );
+    const r = await link('张三', 'wecom', 'zhangsan');
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(r.out).toBe(`已将企业微信账号 zhangsan 关联到操作员 张三 (#${zhang.id})。\n`);
     expect((await operatorByIdentity(h.core, 'wecom', 'zhangsan'))?.id).toBe(zhang.id);
     const event = (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
     expect(event).toMatchObject({ action: 'operator.identity.link', door: 'cli', operatorName: 'cli-admin' });
-    expect(
-      (
-        await steward(
-          'operators',
-          'link',
-          '--operator',
-          String(zhang.id),
-          '--channel',
-          'feishu',
-          '--external-id',
-          'ou_zhang',
-        )
-      ).code,
-    ).toBe(0);
-    const again = await steward(
-      'operators',
-      'link',
-      '--operator',
-      zhang.email!,
-      '--channel',
-      'wecom',
-      '--external-id',
-      'zhangsan-new',
-    );
+    expect((await link(String(zhang.id), 'feishu', 'ou_zhang')).code).toBe(0);
+    const again = await link(zhang.email!, 'wecom', 'zhangsan-new');
     expect(again.out).toContain('替换了原账号 zhangsan');
   });
 
@@ -76,30 +53,6 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
     ]);
   });
 
-  it('refuses, in Chinese and with a non-zero exit, an account linked to someone else, a bad channel, an unknown operator', async () => {
-    const taken = await steward(
-      'operators',
-      'link',
-      '--operator',
-      '张三',
-      '--channel',
-      'dingtalk',
-      '--external-id',
-      'lisi-ding',
-    );
-    expect(taken.code).toBe(1);
-    expect(taken.err).toContain('错误: 该钉钉账号已关联到操作员 李四');
-    expect(taken.out).toBe('');
-    const bad = await steward('operators', 'link', '--operator', '张三', '--channel', 'WeChat', '--external-id', 'x');
-    expect(bad.code).toBe(1);
-    expect(bad.err).toContain('不认识的聊天渠道「WeChat」');
-    const nobody = await steward('operators', 'unlink', '--operator', '王五', '--channel', 'wecom');
-    expect(nobody.err).toContain('找不到操作员「王五」');
-    const missing = await steward('operators', 'link', '--operator', '张三', '--channel', 'wecom');
-    expect(missing.code).not.toBe(0);
-    expect(missing.err).toContain('--external-id');
-  });
-
   it('unlink removes the account; the bot no longer knows that id', async () => {
     const r = await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu');
     expect(r.code).toBe(0);
@@ -109,20 +62,35 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
       '没有关联飞书账号',
     );
   });
+});
+
+eachDialect('steward operators: refusals, --as, and set (in process, on the test database)', (h) => {
+  let zhang: Operator;
+  beforeAll(async () => {
+    zhang = await startOperatorsCli(h);
+  });
+  const steward = (...argv: string[]) => runSteward(registerOperators, h.core, argv);
+  /** steward operators link --operator … --channel … --external-id … [more] */
+  const link = (operator: string, channel: string, externalId: string, ...more: string[]) =>
+    steward('operators', 'link', '--operator', operator, '--channel', channel, '--external-id', externalId, ...more);
+
+  it('refuses, in Chinese and with a non-zero exit, an account linked to someone else, a bad channel, an unknown operator', async () => {
+    const taken = await link('张三', 'dingtalk', 'lisi-ding');
+    expect(taken.code).toBe(1);
+    expect(taken.err).toContain('错误: 该钉钉账号已关联到操作员 李四');
+    expect(taken.out).toBe('');
+    const bad = await link('张三', 'WeChat', 'x');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('不认识的聊天渠道「WeChat」');
+    const nobody = await steward('operators', 'unlink', '--operator', '王五', '--channel', 'wecom');
+    expect(nobody.err).toContain('找不到操作员「王五」');
+    const missing = await steward('operators', 'link', '--operator', '张三', '--channel', 'wecom');
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toContain('--external-id');
+  });
 
   it('refuses a non-admin acting through --as, and acts as a chat account given to --as', async () => {
-    const r = await steward(
-      'operators',
-      'link',
-      '--operator',
-      '张三',
-      '--channel',
-      'feishu',
-      '--external-id',
-      'ou_x',
-      '--as',
-      'lisi-ding',
-    );
+    const r = await link('张三', 'feishu', 'ou_x', '--as', 'lisi-ding');
     expect(r.code).toBe(1);
     expect(r.err).toContain('李四 没有「管理操作员」权限');
     expect(await operatorByIdentity(h.core, 'feishu', 'ou_x')).toBeNull();

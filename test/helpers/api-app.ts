@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { expect, it } from '@jest/globals';
 import { buildApp } from '../../cli/server/app.js';
 import { createApiDoor, type ApiRegistry } from '../../api/index.js';
 import type { Scope } from '../../api/types.js';
@@ -117,4 +118,11 @@ export async function startApi(
 /** A second core on the same database (another "instance"): own connection pool, same keys and clock. */
 export function secondCore(h: Harness): Core {
   return openCore(h.core.config, h.core.logger, h.core.now);
+}
+
+/** The closing test of an API describe: every answer its APIs gave so far matched the OpenAPI document. */
+export function itAnsweredAsDocumented(...apis: (() => ApiHarness)[]): void {
+  it('answered every request as the OpenAPI document says', () => {
+    expect(apis.flatMap((api) => api().registry.violations)).toEqual([]);
+  });
 }

@@ -54,7 +54,7 @@ describe('DingTalk config: the card template', () => {
   });
 });
 
-describe('interactive cards', () => {
+describe('interactive cards: createAndDeliver', () => {
   it('createAndDeliver into a group: template, STREAM callback, button ids, @-mentions, token header; the token is cached', async () => {
     const core = streamCore(fake.url);
     const tokens = fake.to('/v1.0/oauth2/accessToken').length;
@@ -98,7 +98,9 @@ describe('interactive cards', () => {
     });
     expect(fake.to('/v1.0/oauth2/accessToken').length).toBe(tokens + 1);
   });
+});
 
+describe('interactive cards: updates and refusals', () => {
   it('an access token DingTalk stopped accepting is renewed once and the call goes through', async () => {
     const core = streamCore(fake.url);
     await updateInteractiveCard(core, 'steward-out-1', 'warm up');
@@ -198,7 +200,9 @@ describe("the channel's send in Stream mode", () => {
       at: { atUserIds: ['approver1', 'approver2'], isAtAll: false },
     });
   });
+});
 
+describe("the channel's send in Stream mode: link buttons", () => {
   it('link buttons render as an actionCard', async () => {
     await dingtalk.send(
       streamCore(fake.url),

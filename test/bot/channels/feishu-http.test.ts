@@ -33,55 +33,69 @@ async function serve(app: Koa): Promise<{ url: string; close: () => Promise<void
   };
 }
 
+type Served = Awaited<ReturnType<typeof serve>>;
+type PostOptions = { sign?: boolean; signature?: string; timestamp?: string };
+
+/** Posts a body the way Feishu does: encrypted, and signed over the exact raw body. */
+async function postTo(url: string, raw: string, opts: PostOptions = {}): Promise<{ status: number; body: unknown }> {
+  const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
+  const nonce = 'n0nce';
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (opts.sign !== false) {
+    headers['x-lark-request-timestamp'] = timestamp;
+    headers['x-lark-request-nonce'] = nonce;
+    headers['x-lark-signature'] =
+      opts.signature ??
+      crypto
+        .createHash('sha256')
+        .update(timestamp + nonce + ENCRYPT_KEY + raw)
+        .digest('hex');
+  }
+  const res = await fetch(`${url}/webhooks/feishu`, { method: 'POST', headers, body: raw });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+/** The channel's routes for `rt` on a Koa app of their own. */
+function mounted(rt: TestRuntime): Promise<Served> {
+  const app = new Koa();
+  const router = new Router();
+  feishu.routes!(router, rt);
+  app.use(router.routes());
+  return serve(app);
+}
+
+/** The fake Feishu, and the channel in http mode (token and Encrypt Key set) answering through `script`. */
+async function startHttpChannel(): Promise<{
+  fake: FakeFeishu;
+  rt: TestRuntime;
+  bot: Served;
+}> {
+  const fake = await new FakeFeishu().start();
+  const core = channelCore(
+    fake.env({ FEISHU_MODE: 'http', FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: ENCRYPT_KEY }),
+  );
+  const rt = testRuntime(feishu, core, script);
+  return { fake, rt, bot: await mounted(rt) };
+}
+
 describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
-  let fake: FakeFeishu;
-  let rt: TestRuntime;
-  let bot: Awaited<ReturnType<typeof serve>>;
-
-  /** Posts a body the way Feishu does: encrypted, and signed over the exact raw body. */
-  const post = async (raw: string, opts: { sign?: boolean; signature?: string; timestamp?: string } = {}) => {
-    const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
-    const nonce = 'n0nce';
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (opts.sign !== false) {
-      headers['x-lark-request-timestamp'] = timestamp;
-      headers['x-lark-request-nonce'] = nonce;
-      headers['x-lark-signature'] =
-        opts.signature ??
-        crypto
-          .createHash('sha256')
-          .update(timestamp + nonce + ENCRYPT_KEY + raw)
-          .digest('hex');
-    }
-    const res = await fetch(`${bot.url}/webhooks/feishu`, { method: 'POST', headers, body: raw });
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, body: json };
-  };
-  const event = (plain: unknown, opts?: Parameters<typeof post>[1]) =>
-    post(JSON.stringify({ encrypt: encrypt(plain) }), opts);
-
+  let fake: FakeFeishu, rt: TestRuntime, bot: Served;
   beforeAll(async () => {
-    fake = await new FakeFeishu().start();
-    const core = channelCore(
-      fake.env({ FEISHU_MODE: 'http', FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: ENCRYPT_KEY }),
-    );
-    rt = testRuntime(feishu, core, script);
-    const app = new Koa();
-    const router = new Router();
-    feishu.routes!(router, rt);
-    app.use(router.routes());
-    bot = await serve(app);
+    ({ fake, rt, bot } = await startHttpChannel());
   });
   afterAll(async () => {
     await bot.close();
     await fake.stop();
   });
+  const post = (raw: string, opts?: PostOptions) => postTo(bot.url, raw, opts);
+  const event = (plain: unknown, opts?: PostOptions) => post(JSON.stringify({ encrypt: encrypt(plain) }), opts);
 
   it('answers the url_verification challenge (encrypted, unsigned) when the token matches, and 401 when it does not', async () => {
     expect(await event({ challenge: 'ch-123', token: TOKEN, type: 'url_verification' }, { sign: false })).toEqual({
@@ -127,6 +141,19 @@ describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
       },
     });
   });
+});
+
+describe('feishu HTTP callback (FEISHU_MODE=http): what it refuses, and where it is not', () => {
+  let fake: FakeFeishu, rt: TestRuntime, bot: Served;
+  beforeAll(async () => {
+    ({ fake, rt, bot } = await startHttpChannel());
+  });
+  afterAll(async () => {
+    await bot.close();
+    await fake.stop();
+  });
+  const post = (raw: string, opts?: PostOptions) => postTo(bot.url, raw, opts);
+  const event = (plain: unknown, opts?: PostOptions) => post(JSON.stringify({ encrypt: encrypt(plain) }), opts);
 
   it('refuses forged and malformed requests with a 4xx, and none reaches the pipeline', async () => {
     const before = rt.seen.length;
@@ -165,11 +192,7 @@ describe('feishu HTTP callback (FEISHU_MODE=http)', () => {
 
   it('is not mounted in ws mode', async () => {
     const wsRt = testRuntime(feishu, channelCore(fake.env()), script);
-    const app = new Koa();
-    const router = new Router();
-    feishu.routes!(router, wsRt);
-    app.use(router.routes());
-    const other = await serve(app);
+    const other = await mounted(wsRt);
     const res = await fetch(`${other.url}/webhooks/feishu`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(404);
     await other.close();

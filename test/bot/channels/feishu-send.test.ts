@@ -9,27 +9,32 @@ import { channelCore, testRuntime } from '../../helpers/fakes/feishu-runtime.js'
 const content = (call: { body: Record<string, unknown> }) =>
   JSON.parse(String(call.body.content)) as Record<string, unknown>;
 
+/** What a failed send threw. */
+async function failure(p: Promise<unknown>): Promise<ChannelSendError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as ChannelSendError;
+  }
+  throw new Error('expected a failure');
+}
+
+/** The fake open-apis, and a core for the channel with FEISHU_GROUP_CHAT_ID set. */
+async function startFakeFeishu(): Promise<{ fake: FakeFeishu; core: ReturnType<typeof channelCore> }> {
+  const fake = await new FakeFeishu().start();
+  return { fake, core: channelCore(fake.env({ FEISHU_GROUP_CHAT_ID: 'oc_team01' })) };
+}
+
 describe('feishu send() and updateCard() against the fake open-apis', () => {
-  let fake: FakeFeishu;
-  let core: ReturnType<typeof channelCore>;
+  let fake: FakeFeishu, core: ReturnType<typeof channelCore>;
+  beforeAll(async () => {
+    ({ fake, core } = await startFakeFeishu());
+  });
+  afterAll(() => fake.stop());
   let n = 0;
   const key = () => `outbox-${++n}`;
   const send = (target: Parameters<typeof feishu.send>[1], reply: Reply, k = key()) =>
     feishu.send(core, target, reply, k);
-  const failure = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (err) {
-      return err as ChannelSendError;
-    }
-    throw new Error('expected a failure');
-  };
-
-  beforeAll(async () => {
-    fake = await new FakeFeishu().start();
-    core = channelCore(fake.env({ FEISHU_GROUP_CHAT_ID: 'oc_team01' }));
-  });
-  afterAll(() => fake.stop());
 
   it('a text to a user goes to im.message.create with receive_id_type=open_id, the outbox key as uuid, and no cardRef', async () => {
     const result = await send({ kind: 'user', id: 'ou_alice' }, { text: '客户 C0001 已恢复' }, 'row-17');
@@ -60,6 +65,31 @@ describe('feishu send() and updateCard() against the fake open-apis', () => {
     expect(b.cardRef).toBe(a.cardRef);
     expect(fake.messages.size).toBe(before + 1);
   });
+
+  it('a group push to the default group (FEISHU_GROUP_CHAT_ID) with an @-mention renders <at user_id="ou_x"></at>', async () => {
+    await send({ kind: 'group', id: 'default' }, { text: '本周有 3 个客户待复核', mentions: ['ou_x'] });
+    const call = fake.to('POST /open-apis/im/v1/messages').at(-1)!;
+    expect(call.query).toEqual({ receive_id_type: 'chat_id' });
+    expect(call.body.receive_id).toBe('oc_team01');
+    expect(content(call)).toEqual({ text: '<at user_id="ou_x"></at> 本周有 3 个客户待复核' });
+  });
+
+  it('data cannot smuggle in an @-everyone: <at in the text is broken', async () => {
+    await send({ kind: 'user', id: 'ou_alice' }, { text: '客户 <at user_id="all"></at> 已建档' });
+    expect(String(content(fake.to('POST /open-apis/im/v1/messages').at(-1)!).text)).not.toContain('<at');
+  });
+});
+
+describe('feishu send() and updateCard() against the fake open-apis: an approval card', () => {
+  let fake: FakeFeishu, core: ReturnType<typeof channelCore>;
+  beforeAll(async () => {
+    ({ fake, core } = await startFakeFeishu());
+  });
+  afterAll(() => fake.stop());
+  let n = 0;
+  const key = () => `outbox-${++n}`;
+  const send = (target: Parameters<typeof feishu.send>[1], reply: Reply, k = key()) =>
+    feishu.send(core, target, reply, k);
 
   it('an approval with approver @-mentions, approve/reject buttons and a link renders as a shared card', async () => {
     const { cardRef } = await send(
@@ -105,19 +135,18 @@ describe('feishu send() and updateCard() against the fake open-apis', () => {
       ],
     });
   });
+});
 
-  it('a group push to the default group (FEISHU_GROUP_CHAT_ID) with an @-mention renders <at user_id="ou_x"></at>', async () => {
-    await send({ kind: 'group', id: 'default' }, { text: '本周有 3 个客户待复核', mentions: ['ou_x'] });
-    const call = fake.to('POST /open-apis/im/v1/messages').at(-1)!;
-    expect(call.query).toEqual({ receive_id_type: 'chat_id' });
-    expect(call.body.receive_id).toBe('oc_team01');
-    expect(content(call)).toEqual({ text: '<at user_id="ou_x"></at> 本周有 3 个客户待复核' });
+describe('feishu send() and updateCard() against the fake open-apis: updates and refusals', () => {
+  let fake: FakeFeishu, core: ReturnType<typeof channelCore>;
+  beforeAll(async () => {
+    ({ fake, core } = await startFakeFeishu());
   });
-
-  it('data cannot smuggle in an @-everyone: <at in the text is broken', async () => {
-    await send({ kind: 'user', id: 'ou_alice' }, { text: '客户 <at user_id="all"></at> 已建档' });
-    expect(String(content(fake.to('POST /open-apis/im/v1/messages').at(-1)!).text)).not.toContain('<at');
-  });
+  afterAll(() => fake.stop());
+  let n = 0;
+  const key = () => `outbox-${++n}`;
+  const send = (target: Parameters<typeof feishu.send>[1], reply: Reply, k = key()) =>
+    feishu.send(core, target, reply, k);
 
   it('updateCard PATCHes the card to the outcome, buttons gone', async () => {
     const { cardRef } = await send(
@@ -156,6 +185,18 @@ describe('feishu send() and updateCard() against the fake open-apis', () => {
       retryable: false,
     });
   });
+});
+
+describe('feishu send() and updateCard() against the fake open-apis: failures mapped', () => {
+  let fake: FakeFeishu, core: ReturnType<typeof channelCore>;
+  beforeAll(async () => {
+    ({ fake, core } = await startFakeFeishu());
+  });
+  afterAll(() => fake.stop());
+  let n = 0;
+  const key = () => `outbox-${++n}`;
+  const send = (target: Parameters<typeof feishu.send>[1], reply: Reply, k = key()) =>
+    feishu.send(core, target, reply, k);
 
   it('maps Feishu failures: 5xx, rate limit (99991400) and network errors are retryable; 4xx and permission codes are not', async () => {
     const route = 'POST /open-apis/im/v1/messages';

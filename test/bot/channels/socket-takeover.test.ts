@@ -5,7 +5,7 @@ import { openCore } from '../../../core/boot.js';
 import type { Core } from '../../../core/context.js';
 import { seedDemo } from '../../../core/demo/seed.js';
 import { createLogger } from '../../../core/logger.js';
-import { eachDialect } from '../../helpers/db.js';
+import { eachDialect, type Harness } from '../../helpers/db.js';
 import { TOPIC_ROBOT } from 'dingtalk-stream';
 import { FakeFeishu, messageEvent } from '../../helpers/fakes/feishu-server.js';
 import { FakeDingtalkStream } from '../../helpers/fakes/dingtalk-stream-server.js';
@@ -130,6 +130,48 @@ function wecomVendor(): Vendor {
   };
 }
 
+/** Starts a bot and its socket holder on `core`, as instance `name`. */
+function startInstance(name: string, core: Core): Instance {
+  const bot = createBot(core, { pollMs: 50 });
+  bot.start();
+  const holding = holdSockets(core, bot.sockets, { holder: name, ttlMs: TTL, renewMs: RENEW });
+  return { name, core, bot, holding };
+}
+
+/** Waits until `check` holds, or fails naming `what`. */
+async function waitUntil(vendor: Vendor, what: string, check: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`${vendor.name}: no ${what} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Starts the vendor's fake, seeds the demo data, and starts two server instances configured for it,
+ * each with its own pool on the same database (as two processes would have); returns an active customer's code.
+ */
+async function startTwoInstances(h: Harness, vendor: Vendor, instances: Instance[]): Promise<string> {
+  await vendor.start();
+  await seedDemo(h.core);
+  const customer = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
+  for (const name of ['instance-a', 'instance-b']) {
+    const config = { ...h.core.config };
+    Object.defineProperty(config, 'env', { value: { ...h.core.config.env, ...vendor.env() }, writable: true });
+    instances.push(startInstance(name, openCore(config, createLogger('silent'))));
+  }
+  return customer!.code;
+}
+
+async function stopInstances(instances: Instance[], vendor: Vendor): Promise<void> {
+  for (const i of instances) {
+    await i.holding.stop().catch(() => undefined);
+    await i.bot.stop().catch(() => undefined);
+  }
+  for (const i of instances) await i.core.models.sequelize.close().catch(() => undefined);
+  await vendor.stop();
+}
+
 for (const vendor of [feishuVendor(), dingtalkVendor(), wecomVendor()]) {
   /**
    * Two server instances on one database, both configured for the same app: exactly one holds the
@@ -142,44 +184,13 @@ for (const vendor of [feishuVendor(), dingtalkVendor(), wecomVendor()]) {
       const instances: Instance[] = [];
       let code = '';
 
-      const start = (name: string, core: Core): Instance => {
-        const bot = createBot(core, { pollMs: 50 });
-        bot.start();
-        const holding = holdSockets(core, bot.sockets, { holder: name, ttlMs: TTL, renewMs: RENEW });
-        const i = { name, core, bot, holding };
-        instances.push(i);
-        return i;
-      };
       const holders = () => instances.filter((i) => i.holding.status().some((s) => s.held));
-      const until = async (what: string, check: () => boolean, ms = 15_000) => {
-        const end = Date.now() + ms;
-        while (!check()) {
-          if (Date.now() > end) throw new Error(`${vendor.name}: no ${what} within ${ms} ms`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      };
+      const until = (what: string, check: () => boolean, ms?: number) => waitUntil(vendor, what, check, ms);
 
       beforeAll(async () => {
-        await vendor.start();
-        await seedDemo(h.core);
-        const customer = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
-        code = customer!.code;
-        // Two server instances: each its own pool on the same database, as two processes would have.
-        for (const name of ['instance-a', 'instance-b']) {
-          const config = { ...h.core.config };
-          Object.defineProperty(config, 'env', { value: { ...h.core.config.env, ...vendor.env() }, writable: true });
-          start(name, openCore(config, createLogger('silent')));
-        }
+        code = await startTwoInstances(h, vendor, instances);
       });
-
-      afterAll(async () => {
-        for (const i of instances) {
-          await i.holding.stop().catch(() => undefined);
-          await i.bot.stop().catch(() => undefined);
-        }
-        for (const i of instances) await i.core.models.sequelize.close().catch(() => undefined);
-        await vendor.stop();
-      });
+      afterAll(async () => stopInstances(instances, vendor));
 
       it('connects exactly once across the two instances, and answers a 客户 lookup through the pipeline', async () => {
         await until('connection', () => vendor.connected() === 1);

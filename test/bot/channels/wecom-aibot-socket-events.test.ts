@@ -69,7 +69,9 @@ describe('WeCom AI bot long connection: card clicks', () => {
     });
     expect(fake.sent('aibot_respond_msg')).toEqual([]);
   });
+});
 
+describe('WeCom AI bot long connection: card clicks, other shapes and slow answers', () => {
   it('reads the click key where the SDK types put it too (event.event_key)', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
@@ -188,7 +190,9 @@ describe('WeCom AI bot long connection: staying connected', () => {
     await fake.waitFor(answerTo(back, 'aibot_respond_msg'));
     expect(first.handled.map((m) => m.messageKey)).toEqual(['TO-FIRST']);
   });
+});
 
+describe('WeCom AI bot long connection: malformed frames', () => {
   it('ignores malformed frames with a log line, and keeps serving', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);

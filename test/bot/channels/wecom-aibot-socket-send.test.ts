@@ -1,9 +1,27 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { ChannelSendError, type ChannelRuntime, type SocketReceiver } from '../../../bot/channels/contract.js';
 import { wecom } from '../../../bot/channels/wecom/index.js';
-import { eachDialect } from '../../helpers/db.js';
+import { eachDialect, type Harness } from '../../helpers/db.js';
 import { FakeAibotServer } from '../../helpers/fakes/wecom-aibot-server.js';
 import { aibotEnv } from '../../helpers/aibot-runtime.js';
+
+/** The fake AI bot server, the channel configured for it, and its one socket started. */
+async function startAibotSocket(h: Harness): Promise<{ fake: FakeAibotServer; receiver: SocketReceiver }> {
+  const fake = await new FakeAibotServer({ aibAAA111: 'secret-of-the-bot' }).start();
+  Object.assign(h.core.config.env, aibotEnv(fake));
+  const rt: ChannelRuntime = {
+    core: h.core,
+    log: h.core.logger.child({ channel: 'wecom' }),
+    handle: async () => ({ replies: [], duplicate: false }),
+    replyLater: async () => undefined,
+    kick: () => undefined,
+  };
+  const sockets = wecom.sockets!(rt);
+  expect(sockets.map((s) => s.name)).toEqual(['wecom-aibot:aibAAA111']);
+  const receiver = sockets[0]!;
+  await receiver.start();
+  return { fake, receiver };
+}
 
 /**
  * The channel's send when the AI bot's long connection is the only WeCom way out (no self-built
@@ -11,26 +29,11 @@ import { aibotEnv } from '../../helpers/aibot-runtime.js';
  * all go over the socket as aibot_send_msg.
  */
 eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
-  let fake: FakeAibotServer;
-  let receiver: SocketReceiver;
+  let fake: FakeAibotServer, receiver: SocketReceiver;
   const bodies = () => fake.sent('aibot_send_msg').map((f) => f.frame.body as Record<string, unknown>);
-
   beforeAll(async () => {
-    fake = await new FakeAibotServer({ aibAAA111: 'secret-of-the-bot' }).start();
-    Object.assign(h.core.config.env, aibotEnv(fake));
-    const rt: ChannelRuntime = {
-      core: h.core,
-      log: h.core.logger.child({ channel: 'wecom' }),
-      handle: async () => ({ replies: [], duplicate: false }),
-      replyLater: async () => undefined,
-      kick: () => undefined,
-    };
-    const sockets = wecom.sockets!(rt);
-    expect(sockets.map((s) => s.name)).toEqual(['wecom-aibot:aibAAA111']);
-    receiver = sockets[0]!;
-    await receiver.start();
+    ({ fake, receiver } = await startAibotSocket(h));
   });
-
   afterAll(async () => {
     await receiver?.stop();
     await fake?.stop();

@@ -133,7 +133,9 @@ describe('WeCom AI bot long connection: messages', () => {
     await fake.waitFor(answerTo(reqId, 'aibot_respond_msg'));
     expect(rt.handled[0]!.text).toBe('导入\n这是附件');
   });
+});
 
+describe('WeCom AI bot long connection: cards and slow answers', () => {
   it('answers a reply with buttons as a button_interaction template card', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);
@@ -182,7 +184,9 @@ describe('WeCom AI bot long connection: messages', () => {
     await until(() => rt.kicks === 1, 3_000, 'outbox kick');
     expect(rt.kicks).toBe(1);
   });
+});
 
+describe('WeCom AI bot long connection: failures, redeliveries, welcomes', () => {
   it('answers 「系统繁忙」 when the pipeline fails, and nothing for a duplicate delivery', async () => {
     const rt = testRuntime(env(fake));
     await connect(rt);

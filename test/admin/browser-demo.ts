@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { Op } from 'sequelize';
+import { openCore, prepareDatabase } from '../../core/boot.js';
+import { createLogger } from '../../core/logger.js';
+import { hashPassword } from '../../core/operators.js';
+import type { Core } from '../../core/context.js';
+import { serve, type Running } from '../../cli/server/serve.js';
+import { buildMounts } from '../../cli/server/mounts.js';
+import { testConfig, testDialects } from '../helpers/db.js';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = path.resolve('test-artifacts');
+export const PASSWORD = 'browser-pass-123';
+// Launch flags known to work on these machines (stack-notes.md); playwright gives each launch a fresh profile.
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const SLOW = { timeout: 90_000 };
+
+/** Logs in through the real form; AdminJS's development bundles are large, so loads get time. */
+export async function login(page: Page, base: string, email: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${base}/admin/login`, SLOW);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit], form button');
+}
+
+/** Collects what Chromium reports as a Content-Security-Policy violation on this page. */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to (load|execute|apply|connect)/i.test(msg.text())) seen.push(msg.text());
+  });
+  page.on('pageerror', (err) => {
+    if (/Content Security Policy|unsafe-eval/i.test(err.message)) seen.push(err.message);
+  });
+  return seen;
+}
+
+/** A page on another origin (another port of this host) that posts `fields` to `action` as soon as it loads. */
+export async function attackerSite(
+  action: string,
+  fields: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+    .join('');
+  const html = `<!doctype html><html><body><form id="f" method="post" action="${action}" enctype="multipart/form-data">${inputs}</form><script>document.getElementById('f').submit()</script></body></html>`;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Opens a customer's page and waits until its fields are there. */
+export async function openCustomer(page: Page, base: string, id: number): Promise<void> {
+  await page.goto(`${base}/admin/resources/customers/records/${id}/show`, SLOW);
+  await page.getByText('客户编码').first().waitFor(SLOW);
+}
+
+/** A demo customer the browser tests act on. */
+export interface DemoCustomer {
+  id: number;
+  code: string;
+  name: string;
+}
+
+/** The demo data served on a free port, its password set, and a Chromium to look at it with. */
+export interface BrowserDemo {
+  core: Core;
+  running: Running;
+  browser: Browser;
+  base: string;
+  /** `busy` has an open order; `calm` is another active customer. */
+  customers: Record<string, DemoCustomer>;
+}
+
+/** Starts the demo back office on a fresh SQLite database and launches Chromium (fails plainly without it). */
+export async function startBrowserDemo(): Promise<BrowserDemo> {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。不要用 npx playwright install。`,
+    );
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const url = await testDialects()[0]!.url();
+  const config = testConfig(url, { STEWARD_DEMO: 'true', PORT: '3000' });
+  const core = openCore(config, createLogger('silent'));
+  await prepareDatabase(core);
+  const running = await serve(core, { mounts: await buildMounts(core), port: 0 });
+  const base = running.url.replace('localhost', '127.0.0.1');
+  await core.models.Operator.update(
+    { passwordHash: await hashPassword(PASSWORD) },
+    { where: { email: ['demo-admin@demo.local', 'demo-sales@demo.local'] } },
+  );
+  const customers = await demoCustomers(core);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  return { core, running, browser, base, customers };
+}
+
+/** A customer with an open order, and another active one. */
+async function demoCustomers(core: Core): Promise<BrowserDemo['customers']> {
+  const { Customer, SalesOrder } = core.models;
+  const open = await SalesOrder.findOne({ where: { status: 'confirmed' }, order: [['id', 'ASC']] });
+  const busy = (await Customer.findByPk(open!.customerId))!;
+  const calm = (await Customer.findOne({
+    where: { status: 'active', id: { [Op.ne]: busy.id } },
+    order: [['code', 'DESC']],
+  }))!;
+  return {
+    busy: { id: busy.id, code: busy.code, name: busy.name },
+    calm: { id: calm.id, code: calm.code, name: calm.name },
+  };
+}

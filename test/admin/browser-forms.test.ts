@@ -1,0 +1,144 @@
+// The back office in a real browser (chromium): its forms, and forms posted from another site.
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import ExcelJS from 'exceljs';
+import type { Browser } from 'playwright-core';
+import type { Core } from '../../core/context.js';
+import type { Running } from '../../cli/server/serve.js';
+import {
+  ARTIFACTS,
+  PASSWORD,
+  SLOW,
+  attackerSite,
+  login,
+  openCustomer,
+  startBrowserDemo,
+  type BrowserDemo,
+} from './browser-demo.js';
+
+let core: Core;
+let running: Running;
+let browser: Browser;
+let base: string;
+let customers: BrowserDemo['customers'];
+
+beforeAll(async () => {
+  ({ core, running, browser, base, customers } = await startBrowserDemo());
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await running?.stop();
+});
+
+it('filters 客户 by status, deactivates one with a reason and shows the new audit row', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await login(page, base, 'demo-admin@demo.local');
+  await page.getByTestId('dashboard').waitFor(SLOW);
+  await page.goto(`${base}/admin/resources/customers`, SLOW);
+  await page.locator('table tbody tr').first().waitFor(SLOW);
+  await page.getByText('筛选', { exact: true }).click();
+  const drawer = page.locator('section[data-css="customers-filter-drawer"], [data-css="customers-filter-drawer"]');
+  // The placeholders are translated by the page's zh patch once it has run; wait for that on a slow machine.
+  await drawer.getByText('请选择…').first().waitFor(SLOW);
+  await expect(drawer.textContent()).resolves.not.toContain('Select...');
+  await drawer.locator('label:has-text("状态") + div, label:has-text("状态") ~ div').first().click();
+  await page.getByText('停用', { exact: true }).last().click();
+  await page.getByRole('button', { name: '应用筛选' }).click();
+  await page.waitForURL(/filters\.status=inactive/, SLOW);
+  // While the filtered page loads, its rows show placeholders (or the unfiltered rows): wait until
+  // badges are back and none of them still reads 启用; the assertions below then check every one.
+  await page.waitForFunction(
+    () => {
+      const badges = [...document.querySelectorAll('table tbody tr [data-testid^="status-"]')];
+      return badges.length > 0 && badges.every((b) => b.textContent?.trim() !== '启用');
+    },
+    undefined,
+    SLOW,
+  );
+  // The 状态 column is a coloured badge (启用 green, 停用 orange, 已删除 grey).
+  const statuses = await page.locator('table tbody tr [data-testid^="status-"]').allTextContents();
+  expect(statuses.length).toBeGreaterThan(0);
+  expect(new Set(statuses.map((s) => s.trim()))).toEqual(new Set(['停用']));
+  await drawer.locator('h3 + button').first().click();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-customer-list.png') });
+
+  await openCustomer(page, base, customers.calm!.id);
+  await page.getByTestId('action-deactivate').first().click();
+  await page.getByTestId('deactivate-form').waitFor(SLOW);
+  await page.selectOption('select#reason', '信用风险');
+  await page.fill('textarea#memo', '浏览器测试: 逾期未付');
+  await page.getByTestId('deactivate-submit').click();
+  await page.waitForURL(/\/show/, SLOW);
+  await page.getByText('信用风险').first().waitFor(SLOW);
+  expect((await core.models.Customer.findByPk(customers.calm!.id))!.status).toBe('inactive');
+  await page.goto(`${base}/admin/resources/audit_events`, SLOW);
+  const first = page.locator('table tbody tr').first();
+  await first.waitFor(SLOW);
+  const row = await first.textContent();
+  expect(row).toContain('停用客户');
+  expect(row).toContain(customers.calm!.code);
+  expect(row).toContain('张管理');
+  expect(row).toContain('后台');
+  await page.close();
+}, 240_000);
+
+it('uploads a small xlsx as sales and shows the dry-run report without writing', async () => {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('客户').addRows([
+    ['客户编码', '客户名称', '联系人', '手机', '客户分类'],
+    ['', '浏览器导入测试有限公司', '钱七', '13911112222', '经销商'],
+    ['', customers.calm!.name, '孙八', '13911113333', '零售商'],
+    ['', '', '李九', '1391111', '不存在的分类'],
+  ]);
+  const before = await core.models.Customer.count();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await login(page, base, 'demo-sales@demo.local');
+  await page.getByTestId('dashboard').waitFor(SLOW);
+  await page.goto(`${base}/admin/resources/import_batches/actions/importFile`, SLOW);
+  await page.getByTestId('import-form').waitFor(SLOW);
+  await page.setInputFiles('input#file', {
+    name: '新客户.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: Buffer.from(await wb.xlsx.writeBuffer()),
+  });
+  await page.getByTestId('import-check').click();
+  await page.getByTestId('import-report').waitFor(SLOW);
+  await expect(page.getByTestId('stat-created').textContent()).resolves.toContain('2');
+  await expect(page.getByTestId('import-errors').textContent()).resolves.toContain('客户名称必填');
+  await expect(page.getByTestId('import-duplicates').textContent()).resolves.toContain(customers.calm!.code);
+  expect(await page.getByTestId('error-report-link').count()).toBe(1);
+  expect(await core.models.Customer.count()).toBe(before);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'admin-import-report.png'), fullPage: true });
+  await page.close();
+}, 180_000);
+
+it('refuses an auto-submitting form on another port of this host, and a cross-site login cannot replace the session', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, base, 'demo-admin@demo.local');
+  await page.getByTestId('dashboard').waitFor(SLOW);
+  const cookieBefore = (await context.cookies()).find((c) => c.name === 'steward.admin')!.value;
+  const id = customers.busy!.id;
+  const deactivate = await attackerSite(`${base}/admin/api/resources/customers/records/${id}/deactivate`, {
+    reason: '客户要求',
+  });
+  // localhost and 127.0.0.1 are different sites: a login posted from there is cross-site.
+  const loginCsrf = await attackerSite(`${base}/admin/login`, { email: 'demo-sales@demo.local', password: PASSWORD });
+  try {
+    await page.goto(deactivate.url, SLOW);
+    await page.getByText('请求来自其他网站, 已拒绝').waitFor(SLOW);
+    expect((await core.models.Customer.findByPk(id))!.status).toBe('active');
+    await page.goto(loginCsrf.url.replace('127.0.0.1', 'localhost'), SLOW);
+    await page.getByText('请求来自其他网站, 已拒绝').waitFor(SLOW);
+    expect((await context.cookies()).find((c) => c.name === 'steward.admin')!.value).toBe(cookieBefore);
+    await page.goto(`${base}/admin`, SLOW);
+    await page.getByTestId('dashboard').waitFor(SLOW);
+    expect(await page.locator('body').textContent()).toContain('张管理');
+  } finally {
+    await deactivate.close();
+    await loginCsrf.close();
+    await context.close();
+  }
+}, 180_000);
