@@ -77,7 +77,10 @@ async function download(client: AdminClient, path: string, body?: URLSearchParam
   });
 }
 
-eachDialect('back office: import, undo, export, backups', (h) => {
+// A 1 MB cap makes the 413 test cheap; the files below are a few KB.
+const SMALL_UNZIP_CAP = { IMPORT_MAX_UNZIPPED_MB: '1' };
+
+eachDialect('back office: import, undo, export, backups', SMALL_UNZIP_CAP, (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   const as: Record<string, AdminClient> = {};
   const good = () =>
@@ -89,8 +92,6 @@ eachDialect('back office: import, undo, export, backups', (h) => {
     ]);
 
   beforeAll(async () => {
-    // A 1 MB cap makes the 413 test cheap; the files below are a few KB.
-    h.core.config.IMPORT_MAX_UNZIPPED_MB = 1;
     server = await startAdmin(h.core);
     for (const [login, roles] of [
       ['boss', ['admin']],

@@ -10,12 +10,14 @@ import { eachDialect } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-eachDialect('steward api-token (in process, on the test database)', (h) => {
+/** The CLI runs as this operator (created in beforeAll). */
+const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
+
+eachDialect('steward api-token (in process, on the test database)', CLI_OPERATOR, (h) => {
   let api: ApiHarness;
   beforeAll(async () => {
     api = await startApi(h);
     await h.operator('cli-admin', ['admin']);
-    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
   });
   afterAll(async () => api?.close());
 

@@ -17,7 +17,7 @@ eachDialect('the review page (停用/保留 links) establishes who clicks', (h) 
   afterAll(async () => app?.close());
   beforeAll(async () => {
     tick();
-    app = await startBotApp(h.core, { seed: false });
+    app = await startBotApp(h, { seed: false });
     owner = await h.operator('王销售', ['sales'], { dingtalk: 'wang-ding' });
     sales = { operator: owner, door: 'cli' };
   });

@@ -20,7 +20,7 @@ eachDialect('the approval page establishes who clicks (one-time code in chat)', 
   afterAll(async () => app?.close());
   beforeAll(async () => {
     tick();
-    app = await startBotApp(h.core, { seed: false });
+    app = await startBotApp(h, { seed: false });
     sales = { operator: await h.operator('张三', ['sales'], { dingtalk: 'zs-ding' }), door: 'dingtalk' };
     zhou = await h.operator('周审批', ['approver'], { dingtalk: 'zhou-ding' });
     wu = await h.operator('吴审批', ['approver'], { dingtalk: 'wu-ding' });

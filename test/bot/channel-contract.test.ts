@@ -16,7 +16,7 @@ import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { ConfigError } from '../../core/config.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { jobActor } from '../../core/context.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, withEnv } from '../helpers/db.js';
 
 /** What an in-memory channel was asked to do. */
 interface Sent {
@@ -64,7 +64,10 @@ function memoryChannel(id: string, buttons: boolean) {
   return { channel, sent, updated, failures, rt: () => runtime! };
 }
 
-eachDialect('the Channel contract: a channel in memory, through the registry alone', (h) => {
+/** Both in-memory channels switched on by their env blocks. */
+const CHANNELS_ON = { MEMO_ON: '1', PLAIN_ON: '1' };
+
+eachDialect('the Channel contract: a channel in memory, through the registry alone', CHANNELS_ON, (h) => {
   const memo = memoryChannel('memo', true);
   const plain = memoryChannel('plain', false);
   const unregister: (() => void)[] = [];
@@ -99,7 +102,6 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
 
   beforeAll(async () => {
     unregister.push(registerChannel(memo.channel), registerChannel(plain.channel));
-    Object.assign(h.core.config.env, { MEMO_ON: '1', PLAIN_ON: '1' });
     const sales = await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
     await h.operator('乙审批', ['approver'], { memo: 'm-appr', plain: 'p-appr' });
     await h.operator('丙管理', ['admin'], { memo: 'm-admin' });
@@ -113,13 +115,9 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
   });
 
   it('start-up refuses a channel whose own env block is wrong, naming the variable', () => {
-    h.core.config.env.MEMO_ON = 'bad';
-    try {
-      expect(() => createBot(h.core, { dispatch: false })).toThrow(ConfigError);
-      expect(() => createBot(h.core, { dispatch: false })).toThrow(/MEMO_ON 应为 1/);
-    } finally {
-      h.core.config.env.MEMO_ON = '1';
-    }
+    const core = withEnv(h.core, { MEMO_ON: 'bad' });
+    expect(() => createBot(core, { dispatch: false })).toThrow(ConfigError);
+    expect(() => createBot(core, { dispatch: false })).toThrow(/MEMO_ON 应为 1/);
   });
 
   it('the pipeline answers through rt.handle, knows the speaker by their identity on the channel, and dedupes', async () => {
@@ -229,13 +227,11 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
       ]);
     await memo.rt().replyLater(msg('m-sales', '慢查询'), [{ text: '私聊答复' }]);
     await flush();
-    const got = memo.sent
-      .slice(before)
-      .map((s) => ({
-        to: s.target.kind === 'reply' ? s.target.handle.kind : `${s.target.kind}:${s.target.id}`,
-        text: s.reply.text,
-        mentions: s.reply.mentions,
-      }));
+    const got = memo.sent.slice(before).map((s) => ({
+      to: s.target.kind === 'reply' ? s.target.handle.kind : `${s.target.kind}:${s.target.id}`,
+      text: s.reply.text,
+      mentions: s.reply.mentions,
+    }));
     // Lanes run side by side; within one lane the order holds.
     expect(got.filter((g) => g.to === 'thread')).toEqual([
       { to: 'thread', text: '第一段', mentions: ['m-sales'] },

@@ -41,7 +41,7 @@ eachDialect('claims: leases, released failures, lost races, notifications in the
   let seq = 0;
   const msgId = () => `88812553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

@@ -5,11 +5,11 @@ import { sealed, textXml } from '../helpers/wecom.js';
 import { consoleSay } from '../../bot/console.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
-eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (h) => {
+eachDialect('slow work, create and edit from chat', (h) => {
   let app: BotApp;
   let seq = 0;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const say = async (who: string, text: string) =>
@@ -79,26 +79,32 @@ eachDialect('slow work, create and edit from chat, the DingTalk custom robot', (
       '输入有误 — 客户分类「土豪」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
     );
   });
+});
+
+eachDialect('the DingTalk custom robot', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    // No app key: group notices can only go through the custom robot.
+    app = await startBotApp(h, {
+      env: (fakeUrl) => ({
+        DINGTALK_GROUP_WEBHOOK: `${fakeUrl}/robot/send?access_token=abc`,
+        DINGTALK_GROUP_SECRET: 'SECtestsecret',
+        DINGTALK_APP_KEY: undefined,
+      }),
+    });
+  });
+  afterAll(async () => app?.close());
 
   it('sends group notices through the DingTalk custom robot with 加签', async () => {
-    Object.assign(h.core.config.env, {
-      DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`,
-      DINGTALK_GROUP_SECRET: 'SECtestsecret',
-    });
     await h.core.models.StewardMeta.destroy({ where: { key: 'group:dingtalk' } });
-    Object.assign(h.core.config.env, { DINGTALK_APP_KEY: undefined });
-    try {
-      await app.bot.deps.notifier.toGroup({ text: '机器人加签测试' });
-      app.bot.dispatcher.kick();
-      await app.fake.waitFor((calls) => calls.some((c) => c.path === '/robot/send'));
-      const call = app.fake.to('/robot/send').at(-1)!;
-      expect(call.query.access_token).toBe('abc');
-      expect(call.query.timestamp).toMatch(/^\d{13}$/);
-      const { dingtalkRobotSign } = await import('../../bot/crypto/dingtalk-sign.js');
-      expect(call.query.sign).toBe(dingtalkRobotSign(call.query.timestamp!, 'SECtestsecret'));
-      expect((call.body.text as { content: string }).content).toBe('机器人加签测试');
-    } finally {
-      Object.assign(h.core.config.env, { DINGTALK_APP_KEY: 'dingkey' });
-    }
+    await app.bot.deps.notifier.toGroup({ text: '机器人加签测试' });
+    app.bot.dispatcher.kick();
+    await app.fake.waitFor((calls) => calls.some((c) => c.path === '/robot/send'));
+    const call = app.fake.to('/robot/send').at(-1)!;
+    expect(call.query.access_token).toBe('abc');
+    expect(call.query.timestamp).toMatch(/^\d{13}$/);
+    const { dingtalkRobotSign } = await import('../../bot/crypto/dingtalk-sign.js');
+    expect(call.query.sign).toBe(dingtalkRobotSign(call.query.timestamp!, 'SECtestsecret'));
+    expect((call.body.text as { content: string }).content).toBe('机器人加签测试');
   });
 });

@@ -7,7 +7,7 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
   let app: BotApp;
   let seq = 0;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

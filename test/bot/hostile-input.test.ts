@@ -24,7 +24,7 @@ eachDialect('hostile and malformed input at the chat doors', (h) => {
   let app: BotApp;
   let evil: Awaited<ReturnType<typeof recorder>>;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
     evil = await recorder();
   });
   afterAll(async () => {

@@ -11,7 +11,10 @@ import { chatDriver, keyIn } from '../helpers/chat-doors.js';
 import { encryptBotFile } from '../helpers/wecom.js';
 import { HEADERS, tempDir, writeCsv, writeXlsx } from '../data/fixtures.js';
 
-eachDialect('chat import door: bad input gets a specific message and writes nothing', (h) => {
+// A 1 MB cap keeps the too-large file cheap; every other file here is a few KB.
+const SMALL_FILE_CAP = { IMPORT_MAX_FILE_MB: '1' };
+
+eachDialect('chat import door: bad input gets a specific message and writes nothing', SMALL_FILE_CAP, (h) => {
   let app: BotApp;
   let chat: ReturnType<typeof chatDriver>;
   let customers = 0;
@@ -23,7 +26,7 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
     writeCsv(path.join(dir, name), [HEADERS, ['', `坏输入测试${name}`, '', '', '', '', '', '', '']]);
 
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
     chat = chatDriver(app, h.core);
   });
   afterAll(async () => app?.close());
@@ -71,18 +74,13 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
   });
 
   it('too large: refused from Content-Length, nothing kept', async () => {
-    h.core.config.IMPORT_MAX_FILE_MB = 1;
-    try {
-      app.fake.addMedia('MEDIA-BIG', Buffer.alloc(1024 * 1024 + 10, 0x41), '大文件.csv');
-      const before = chat.sentTo('demo-admin').length;
-      await chat.appFile('demo-admin', 'MEDIA-BIG', '大文件.csv');
-      const [msg] = await chat.waitSent('demo-admin', before, /超过/);
-      expect(msg!.text).toBe(
-        '「大文件.csv」超过 1 MB, 聊天导入最多 1 MB, 没有导入。请拆成几个文件分别发送, 或在后台「导入批次 → 导入客户」上传。',
-      );
-    } finally {
-      h.core.config.IMPORT_MAX_FILE_MB = 20;
-    }
+    app.fake.addMedia('MEDIA-BIG', Buffer.alloc(1024 * 1024 + 10, 0x41), '大文件.csv');
+    const before = chat.sentTo('demo-admin').length;
+    await chat.appFile('demo-admin', 'MEDIA-BIG', '大文件.csv');
+    const [msg] = await chat.waitSent('demo-admin', before, /超过/);
+    expect(msg!.text).toBe(
+      '「大文件.csv」超过 1 MB, 聊天导入最多 1 MB, 没有导入。请拆成几个文件分别发送, 或在后台「导入批次 → 导入客户」上传。',
+    );
     await nothingWritten();
   });
 

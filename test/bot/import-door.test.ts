@@ -15,7 +15,7 @@ eachDialect('chat import door: a file in, a dry-run report, 确认导入 to writ
   let chat: ReturnType<typeof chatDriver>;
   const dir = tempDir('steward-chat-import-');
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
     chat = chatDriver(app, h.core);
   });
   afterAll(async () => app?.close());

@@ -5,7 +5,7 @@ import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 eachDialect('outbox lanes: a messenger that never answers holds only its own lanes', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

@@ -8,7 +8,7 @@ import { operatorByIdentity } from '../../core/operators.js';
 eachDialect('outbound clients and the outbox', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
     await app.bot.stop();
   });
   afterAll(async () => app?.close());

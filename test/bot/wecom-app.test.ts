@@ -9,7 +9,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
   let seq = 0;
   const msgId = () => `45612553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

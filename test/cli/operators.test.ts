@@ -5,11 +5,13 @@ import type { Operator } from '../../models/index.js';
 import { eachDialect } from '../helpers/db.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-eachDialect('steward operators list|link|unlink (in process, on the test database)', (h) => {
+/** The CLI runs as this operator (created in beforeAll). */
+const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
+
+eachDialect('steward operators list|link|unlink (in process, on the test database)', CLI_OPERATOR, (h) => {
   let zhang: Operator;
   beforeAll(async () => {
     await h.operator('cli-admin', ['admin']);
-    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
     zhang = await (await h.operator('张三', ['sales'])).update({ email: 'zhang@example.com' });
     await h.operator('李四', ['sales'], { dingtalk: 'lisi-ding' });
   });

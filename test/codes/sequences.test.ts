@@ -7,15 +7,14 @@ import { createCustomer } from '../../core/customers/create.js';
 import { requestMerge } from '../../core/customers/merge/request.js';
 import { approveMerge } from '../../core/customers/merge/act.js';
 import { approve, requestDeletion } from '../../core/deletion/approvals.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, withEnv } from '../helpers/db.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 
 eachDialect('code sequences per rule, and 编码统计', (h) => {
   let admin: Actor;
   let approver: Actor;
-  const setRule = (rule: string) => {
-    (h.core.config as { CODE_RULE: string }).CODE_RULE = rule;
-  };
+  // What an operator changing CODE_RULE and restarting would get: the same database, a config with the new rule.
+  const setRule = (rule: string) => h.reconfigure({ CODE_RULE: rule });
 
   beforeAll(async () => {
     admin = await h.actor('编码管理员', ['admin']);

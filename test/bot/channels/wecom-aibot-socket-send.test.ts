@@ -17,7 +17,7 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
 
   beforeAll(async () => {
     fake = await new FakeAibotServer({ aibAAA111: 'secret-of-the-bot' }).start();
-    Object.assign(h.core.config.env, aibotEnv(fake));
+    h.reconfigure(aibotEnv(fake));
     const rt: ChannelRuntime = {
       core: h.core,
       log: h.core.logger.child({ channel: 'wecom' }),
