@@ -7,7 +7,7 @@ import { createCustomer } from '../../core/customers/create.js';
 import { requestMerge } from '../../core/customers/merge/request.js';
 import { approveMerge } from '../../core/customers/merge/act.js';
 import { approve, requestDeletion } from '../../core/deletion/approvals.js';
-import { eachDialect, withEnv } from '../helpers/db.js';
+import { eachDialect } from '../helpers/db.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 
 eachDialect('code sequences per rule, and 编码统计', (h) => {
