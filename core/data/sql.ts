@@ -1,6 +1,6 @@
 import mysql from 'mysql2';
-import { queryAsIs, transactionConnection, withPooledConnection } from '../../models/driver-internals.js';
 import { DatabaseError, QueryTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import { queryAsIs, transactionConnection, withPooledConnection } from '../../models/driver-internals.js';
 
 type AnyModel = ModelStatic<Model>;
 
