@@ -5,11 +5,11 @@
 // the same run, is `node -e 0` (starting Node and doing nothing).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/helpers/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const runsArg = process.argv.indexOf('--runs');
@@ -54,14 +54,6 @@ function series(label: string, cmd: string, args: string[], env: NodeJS.ProcessE
   const ms = Array.from({ length: RUNS }, () => timeCommand(cmd, args, env));
   console.log(`  ${label.padEnd(40)} ${ms.map((m) => m.toFixed(0)).join(' ')} ms`);
   return median(ms);
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** RSS (bytes) of the server: the largest process of the group (npm and its shell are far smaller). */

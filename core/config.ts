@@ -1,12 +1,17 @@
 import { Ajv, type ErrorObject } from 'ajv';
 
-/** Validated runtime configuration, read once from the environment. */
-export interface Config {
+/**
+ * Validated runtime configuration, read once from the environment and frozen: nothing changes it
+ * at run time (a test that needs other values loads another config).
+ */
+export type Config = Readonly<ConfigFields>;
+
+interface ConfigFields {
   /**
    * The variables this configuration was read from, channel blocks included (FEISHU_*, DINGTALK_*...):
    * each messenger validates its own block (bot/channels/<id>/), so core does not know vendor keys.
    */
-  env: Record<string, string | undefined>;
+  env: Readonly<Record<string, string | undefined>>;
   NODE_ENV: 'development' | 'production' | 'test';
   PORT: number;
   HOST: string;
@@ -229,21 +234,18 @@ function describe(err: ErrorObject, env: Record<string, unknown>): string {
   return `${name} 应为 ${spec?.expect ?? err.message}, 实际为 ${JSON.stringify(got)}`;
 }
 
-/** Reads and validates configuration; throws one ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The variables CONFIG_SPEC knows, as set ('' counts as unset). */
+function pickVariables(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(CONFIG_SPEC)) {
     const value = env[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
-  const raw = { ...picked };
-  if (!validate(picked)) {
-    const lines = (validate.errors ?? []).map((e) => describe(e, raw));
-    throw new ConfigError(`配置错误 (configuration error): ${[...new Set(lines)].join('; ')}`);
-  }
-  const config = picked as unknown as Config;
-  // Non-enumerable: logging or serialising the config never prints the raw variables.
-  Object.defineProperty(config, 'env', { value: { ...env }, enumerable: false, writable: true });
+  return picked;
+}
+
+/** What the schema cannot say: rules between variables. */
+function checkCombinations(config: ConfigFields): void {
   try {
     new RegExp(config.CODE_MANUAL_PATTERN);
   } catch {
@@ -256,12 +258,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `配置错误 (configuration error): METRICS_PORT 应与 PORT 不同 (都是 ${config.PORT}); 要在主端口上提供 /metrics, 请只设置 METRICS_TOKEN`,
     );
   }
-  if (!config.PUBLIC_URL) config.PUBLIC_URL = `http://localhost:${config.PORT}`;
   if (config.PUBLIC_URL.startsWith('https://') && !config.TRUST_PROXY) {
     // TLS ends at a proxy in front of us; without trusting it, secure cookies cannot be set.
     throw new ConfigError(
       '配置错误 (configuration error): PUBLIC_URL 是 https 地址时, TLS 在反向代理上终止, 请同时设置 TRUST_PROXY=true',
     );
   }
-  return config;
+}
+
+/** Reads and validates configuration; throws one ConfigError naming every bad variable. The result is frozen. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked = pickVariables(env);
+  const raw = { ...picked };
+  if (!validate(picked)) {
+    const lines = (validate.errors ?? []).map((e) => describe(e, raw));
+    throw new ConfigError(`配置错误 (configuration error): ${[...new Set(lines)].join('; ')}`);
+  }
+  const config = picked as unknown as ConfigFields;
+  config.PUBLIC_URL ||= `http://localhost:${config.PORT}`;
+  checkCombinations(config);
+  // Non-enumerable: logging or serialising the config never prints the raw variables.
+  Object.defineProperty(config, 'env', { value: Object.freeze({ ...env }), enumerable: false });
+  return Object.freeze(config);
 }

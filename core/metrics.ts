@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Op, fn, col } from 'sequelize';
-import type { Sequelize } from 'sequelize';
 import type { Core } from './context.js';
+import { poolStats } from '../models/driver-internals.js';
 
 /**
  * The process's Prometheus metrics, in one neutral module: the doors (HTTP, jobs) and core
@@ -114,22 +114,6 @@ export function enableProcessMetrics(): void {
   collectDefaultMetrics({ register: registry, prefix: 'steward_' });
 }
 
-/**
- * Sequelize's pool for MariaDB (sequelize-pool: using, available, waiting, maxSize). This reads a
- * driver internal, so anything unexpected reports nothing rather than failing the scrape. SQLite
- * has a pool object too, but its connection manager never uses it (one connection per file).
- */
-export function poolUsage(sequelize: Sequelize): { inUse: number; idle: number; waiting: number; max: number } | null {
-  if (sequelize.getDialect() === 'sqlite') return null;
-  const pool = (
-    sequelize.connectionManager as unknown as {
-      pool?: { using?: number; available?: number; waiting?: number; maxSize?: number };
-    }
-  ).pool;
-  if (!pool || typeof pool.using !== 'number') return null;
-  return { inUse: pool.using, idle: pool.available ?? 0, waiting: pool.waiting ?? 0, max: pool.maxSize ?? 0 };
-}
-
 /** Reads the outbox and the pool into their gauges; called before each scrape. `channels` read 0 when empty. */
 export async function refreshGauges(core: Core, channels: readonly string[] = []): Promise<void> {
   const { BotOutbox } = core.models;
@@ -158,7 +142,7 @@ export async function refreshGauges(core: Core, channels: readonly string[] = []
       outboxAge.set({ channel }, 0);
     }
   }
-  const pool = poolUsage(core.models.sequelize);
+  const pool = poolStats(core.models.sequelize);
   dbPool.reset();
   if (pool) {
     dbPool.set({ state: 'in_use' }, pool.inUse);

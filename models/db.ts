@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import { failoverHook, type DbHost } from './failover.js';
+import { onNewSqliteHandle } from './driver-internals.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -145,24 +146,11 @@ export function dialectOf(sequelize: Sequelize): Dialect {
   return sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql';
 }
 
-interface SqliteHandle {
-  configure(option: 'busyTimeout', ms: number): void;
-  run(sql: string): void;
-  stewardReady?: boolean;
-}
-
 /** Sequelize opens a new SQLite handle per transaction; give each one WAL and a busy timeout. */
 function patchSqliteConnections(sequelize: Sequelize): void {
-  const cm = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<SqliteHandle> };
-  const original = cm.getConnection.bind(cm);
-  cm.getConnection = async (options?: unknown) => {
-    const handle = await original(options);
-    if (!handle.stewardReady) {
-      handle.stewardReady = true;
-      handle.configure('busyTimeout', 15_000);
-      handle.run('PRAGMA journal_mode=WAL');
-      handle.run('PRAGMA synchronous=NORMAL');
-    }
-    return handle;
-  };
+  onNewSqliteHandle(sequelize, (handle) => {
+    handle.configure('busyTimeout', 15_000);
+    handle.run('PRAGMA journal_mode=WAL');
+    handle.run('PRAGMA synchronous=NORMAL');
+  });
 }

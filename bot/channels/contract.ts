@@ -166,7 +166,7 @@ export interface Channel {
   /**
    * Reads and validates its own env block (FEISHU_*, DINGTALK_*...). Pure; the runtime calls it at
    * start-up with `core.config.env`, and refuses to start on problems. Vendor keys live here, not in
-   * core/config.ts; the channel's other methods read the same block from `core.config.env` (tests assign to it before starting the bot).
+   * core/config.ts; the channel's other methods read the same block from `core.config.env`.
    */
   configure(env: Record<string, string | undefined>): ChannelConfig;
   /** HTTP receivers (callbacks, URL checks), mounted under /webhooks/<id>... */

@@ -20,7 +20,7 @@ export function channelById(id: ChannelId): Channel | undefined {
   return allChannels().find((c) => c.id === id);
 }
 
-/** The channels whose env block configures them, as `core.config.env` says now. */
+/** The channels whose env block configures them, as `core.config.env` says. */
 export function enabledChannels(core: Core): Channel[] {
   const env = core.config.env ?? {};
   return allChannels().filter((c) => c.configure(env).enabled);

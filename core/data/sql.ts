@@ -1,5 +1,6 @@
 import mysql from 'mysql2';
 import { DatabaseError, QueryTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import { queryAsIs, transactionConnection, withPooledConnection } from '../../models/driver-internals.js';
 
 type AnyModel = ModelStatic<Model>;
 
@@ -25,15 +26,6 @@ export interface WriteResult {
   affectedRows: number;
 }
 
-interface RawConnection {
-  config: { queryFormat?: unknown };
-  query(sql: string, cb: (err: Error | null, result: unknown) => void): unknown;
-}
-
-const rawConnection = (t: Transaction) => (t as unknown as { connection: RawConnection }).connection;
-
-const asIs = (sql: string) => sql;
-
 /** attribute → column name for a model (customers.phoneEnc → phone_enc). */
 export function columnNames(model: AnyModel): Map<string, string> {
   return new Map(Object.entries(model.getAttributes()).map(([attr, a]) => [attr, a.field ?? attr]));
@@ -55,23 +47,9 @@ export const isMysql = (sequelize: Sequelize) => sequelize.getDialect() === 'mys
  * so deadlock retries still see them.
  */
 export function queryMysql<T>(t: Transaction, sql: string): Promise<T> {
-  const conn = rawConnection(t);
   return new Promise((resolve, reject) => {
-    const callback = (err: Error | null, result: unknown) => (err ? reject(new DatabaseError(err as never)) : resolve(result as T));
-    // mysql2 formats synchronously inside query(), so the pass-through formatter applies to this statement only.
-    const own = conn.config.queryFormat;
-    conn.config.queryFormat = asIs;
-    try {
-      conn.query(sql, callback);
-    } finally {
-      conn.config.queryFormat = own;
-    }
+    queryAsIs(transactionConnection(t), sql, (err, result) => (err ? reject(new DatabaseError(err as never)) : resolve(result as T)));
   });
-}
-
-/** What readPooled needs of a pooled mysql2 connection (callback API, as Sequelize opens them). */
-interface PooledConnection {
-  query(sql: string, values: unknown[], cb: (err: Error | null, rows: unknown) => void): unknown;
 }
 
 /**
@@ -82,15 +60,10 @@ interface PooledConnection {
  */
 export async function readPooled<T extends object>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
   if (!isMysql(sequelize)) return sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, raw: true, logging: false });
-  const manager = sequelize.connectionManager;
-  const conn = (await manager.getConnection({ type: 'read' })) as unknown as PooledConnection;
-  try {
-    return await new Promise<T[]>((resolve, reject) => {
+  return withPooledConnection(sequelize, (conn) =>
+    new Promise<T[]>((resolve, reject) => {
       conn.query(sql, values, (err, rows) => (err ? reject(new DatabaseError(err as never)) : resolve(rows as T[])));
-    });
-  } finally {
-    manager.releaseConnection(conn as never);
-  }
+    }));
 }
 
 /**

@@ -44,13 +44,14 @@ export interface DataDesk {
   as: Record<string, AdminClient>;
 }
 
-/** The back office with one operator per role, set up for the calling describe. */
+/** The variables a data-desk describe runs with: a 1 MB cap makes the 413 test cheap (the files are a few KB). */
+export const DATA_DESK_ENV = { IMPORT_MAX_UNZIPPED_MB: '1' };
+
+/** The back office with one operator per role, set up for the calling describe (run it with DATA_DESK_ENV). */
 export function dataDesk(h: Harness): DataDesk {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   const desk: DataDesk = { url: '', as: {} };
   beforeAll(async () => {
-    // A 1 MB cap makes the 413 test cheap; the files below are a few KB.
-    h.core.config.IMPORT_MAX_UNZIPPED_MB = 1;
     server = await startAdmin(h.core);
     desk.url = server.url;
     for (const [login, roles] of [

@@ -3,9 +3,9 @@ import { eachDialect } from '../helpers/db.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { jobActor } from '../../core/context.js';
 import type { AdminClient } from './helpers.js';
-import { TEMPLATE_HEADERS, dataDesk, download, readXlsx } from './data-desk.js';
+import { TEMPLATE_HEADERS, dataDesk, DATA_DESK_ENV, download, readXlsx } from './data-desk.js';
 
-eachDialect('back office: 导出', (h) => {
+eachDialect('back office: 导出', DATA_DESK_ENV, (h) => {
   const { as } = dataDesk(h);
   beforeAll(async () => {
     await createCustomer(h.core, jobActor('t'), { name: '蚌埠导出测试厂', phone: '13766660001' });
@@ -60,7 +60,7 @@ eachDialect('back office: 导出', (h) => {
   });
 });
 
-eachDialect('back office: 备份 and 任务运行', (h) => {
+eachDialect('back office: 备份 and 任务运行', DATA_DESK_ENV, (h) => {
   const { as } = dataDesk(h);
 
   it('lists backups for admins only, with 校验 / 取回单个客户 / 下载; a whole restore stays on the CLI', async () => {

@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from '@jest/globals';
 import { eachDialect } from '../helpers/db.js';
 import { incomingDir } from '../../admin/data/staging.js';
 import type { AdminClient } from './helpers.js';
-import { TEMPLATE_HEADERS, dataDesk, download, readXlsx } from './data-desk.js';
+import { TEMPLATE_HEADERS, dataDesk, DATA_DESK_ENV, download, readXlsx } from './data-desk.js';
 
 type RowError = { row: number; column: string; message: string };
 type Report = {
@@ -61,7 +61,7 @@ async function commitGood(client: AdminClient): Promise<void> {
   if (!done.report?.committed) throw new Error(`setup import failed: ${done.notice?.message}`);
 }
 
-eachDialect('back office: 导入客户', (h) => {
+eachDialect('back office: 导入客户', DATA_DESK_ENV, (h) => {
   const { as } = dataDesk(h);
   let token: string;
 
@@ -124,7 +124,7 @@ eachDialect('back office: 导入客户', (h) => {
   });
 });
 
-eachDialect('back office: 导入客户, what it refuses', (h) => {
+eachDialect('back office: 导入客户, what it refuses', DATA_DESK_ENV, (h) => {
   const desk = dataDesk(h);
   const { as } = desk;
   beforeAll(async () => commitGood(as.wang!));
@@ -170,7 +170,7 @@ eachDialect('back office: 导入客户, what it refuses', (h) => {
   });
 });
 
-eachDialect('back office: 撤销导入', (h) => {
+eachDialect('back office: 撤销导入', DATA_DESK_ENV, (h) => {
   const { as } = dataDesk(h);
   beforeAll(async () => commitGood(as.wang!));
 

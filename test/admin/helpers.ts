@@ -5,6 +5,7 @@ import type { Core } from '../../core/context.js';
 import { hashPassword } from '../../core/operators.js';
 import type { Operator, Role } from '../../models/index.js';
 import { adminMount, type AdminOptions } from '../../admin/index.js';
+import { withEnv } from '../helpers/db.js';
 
 // Logins at the production scrypt cost (2^17, ~0.5-1 s each) would make suites with dozens of logins
 // time out on the shared machine; security.test.ts and the browser test check the real cost.
@@ -25,9 +26,9 @@ export async function startAdmin(
   core: Core,
   opts: AdminOptions = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
-  // The clients below stand behind a reverse proxy: each sends its own X-Forwarded-For.
-  core.config.TRUST_PROXY = true;
-  const app = await buildApp(core, [adminMount(core, opts)]);
+  // The clients below stand behind a reverse proxy: each sends its own X-Forwarded-For. TRUST_PROXY
+  // is read only where the Koa app is built; the back office runs on the core as given.
+  const app = await buildApp(withEnv(core, { TRUST_PROXY: 'true' }), [adminMount(core, opts)]);
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -5,7 +5,7 @@ import { eachDialect } from '../helpers/db.js';
 eachDialect('approval and review pages carry the security headers', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core, { seed: false });
+    app = await startBotApp(h, { seed: false });
   });
   afterAll(async () => app?.close());
 

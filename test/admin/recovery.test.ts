@@ -5,7 +5,7 @@ import { openSessions } from '../../core/credentials/sessions.js';
 import { describeLogins } from '../../core/credentials/keep-on-restore.js';
 import { takeBackup } from '../../core/data/backup/backup.js';
 import { restoreBackup } from '../../core/data/backup/restore.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, withEnv } from '../helpers/db.js';
 import { AdminClient, PASSWORD, clientAs, loginOperator, startAdmin } from './helpers.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
@@ -27,11 +27,11 @@ eachDialect('a way back into the back office: the first admin and a reset passwo
   const steward = (...argv: string[]) => runSteward(registerAdmin, h.core, argv);
 
   it('creates the admin once when several instances start at the same time on an empty database', async () => {
-    h.core.config.ADMIN_EMAIL = 'race-admin@test.local';
-    const results = await Promise.all([1, 2, 3, 4].map(() => ensureAdmin(h.core)));
+    const core = withEnv(h.core, { ADMIN_EMAIL: 'race-admin@test.local' });
+    const results = await Promise.all([1, 2, 3, 4].map(() => ensureAdmin(core)));
     expect(await h.core.models.Operator.count({ where: { email: 'race-admin@test.local' } })).toBe(1);
     expect(results.filter((r) => !r.existed).length).toBe(1);
-    expect((await ensureAdmin(h.core)).existed).toBe(true);
+    expect((await ensureAdmin(core)).existed).toBe(true);
   });
 
   it('steward admin reset-password prints a one-time password, ends the sessions, and the password must be changed first', async () => {
@@ -145,8 +145,8 @@ eachDialect('a way back into the back office: after a whole-database restore', (
     // Every live login differs from the backup's (as after restoring onto another installation).
     await h.core.models.Operator.update({ email: null }, { where: {} });
     await loginOperator(h.core, 'stranger', ['admin']);
-    h.core.config.ADMIN_EMAIL = 'restorer2@test.local';
-    const r = await restoreBackup(h.core, actor, backup.path, { replace: true });
+    const core = withEnv(h.core, { ADMIN_EMAIL: 'restorer2@test.local' });
+    const r = await restoreBackup(core, actor, backup.path, { replace: true });
     expect(r.logins.kept).toEqual([]);
     expect(r.logins.recreatedAdmin).toMatchObject({ email: 'restorer2@test.local', created: false });
     expect(describeLogins(r.logins)[1]).toBe(

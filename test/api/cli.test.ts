@@ -10,15 +10,17 @@ import { eachDialect, type Harness } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
+/** The CLI runs as this operator (created by startApiForCli). */
+const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
+
 /** The API on the test database, and the admin the CLI acts as (STEWARD_OPERATOR). */
 async function startApiForCli(h: Harness): Promise<ApiHarness> {
   const api = await startApi(h);
   await h.operator('cli-admin', ['admin']);
-  h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
   return api;
 }
 
-eachDialect('steward api-token (in process, on the test database)', (h) => {
+eachDialect('steward api-token (in process, on the test database)', CLI_OPERATOR, (h) => {
   let api: ApiHarness;
   beforeAll(async () => {
     api = await startApiForCli(h);
@@ -75,7 +77,7 @@ eachDialect('steward api-token (in process, on the test database)', (h) => {
   });
 });
 
-eachDialect('steward api-token refusing bad input (in process, on the test database)', (h) => {
+eachDialect('steward api-token refusing bad input (in process, on the test database)', CLI_OPERATOR, (h) => {
   let api: ApiHarness;
   beforeAll(async () => {
     api = await startApiForCli(h);

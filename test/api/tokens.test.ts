@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createApiToken, hashToken, revokeApiToken, TOKEN_CACHE_MS } from '../../core/api/tokens.js';
-import { eachDialect, type Harness } from '../helpers/db.js';
+import { eachDialect, withEnv, type Harness } from '../helpers/db.js';
 import { itAnsweredAsDocumented, secondCore, startApi, type ApiHarness } from '../helpers/api-app.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 
@@ -210,13 +210,14 @@ eachDialect('API tokens: revocation seen by another instance, rate limit', (h) =
   });
 
   it('gives 429 with Retry-After once a token used its minute, per token, and lets it through again later', async () => {
-    const before = h.core.config.API_RATE_LIMIT_PER_MINUTE;
-    h.core.config.API_RATE_LIMIT_PER_MINUTE = 3;
+    // An instance configured for 3 requests a minute, on the same database.
+    const limitedApi = await startApi(h, { core: withEnv(h.core, { API_RATE_LIMIT_PER_MINUTE: '3' }) });
+    const get = (token: string) => limitedApi.call('GET', `/api/v1/customers/${code}`, { token });
     const start = new Date();
     h.setNow(start);
     try {
-      const busy = await api.token(['customers:read'], 'busy');
-      const other = await api.token(['customers:read'], 'other');
+      const busy = await limitedApi.token(['customers:read'], 'busy');
+      const other = await limitedApi.token(['customers:read'], 'other');
       for (let i = 0; i < 3; i++) expect((await get(busy)).status).toBe(200);
       const limited = await get(busy);
       expect(limited.status).toBe(429);
@@ -230,9 +231,10 @@ eachDialect('API tokens: revocation seen by another instance, rate limit', (h) =
       h.setNow(new Date(start.getTime() + 20_000));
       expect((await get(busy)).status).toBe(200);
       expect((await get(busy)).status).toBe(429);
+      expect(limitedApi.registry.violations).toEqual([]);
     } finally {
-      h.core.config.API_RATE_LIMIT_PER_MINUTE = before;
       h.setNow(null);
+      await limitedApi.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { codeSentTo, PageBrowser } from './approval-page-browser.js';
 /** 王销售 with a DingTalk account, and the bot app that serves the review page; `tick` starts the clock. */
 async function startReviewPage(h: Harness, tick: () => void): Promise<{ app: BotApp; owner: Operator; sales: Actor }> {
   tick();
-  const app = await startBotApp(h.core, { seed: false });
+  const app = await startBotApp(h, { seed: false });
   const owner = await h.operator('王销售', ['sales'], { dingtalk: 'wang-ding' });
   return { app, owner, sales: { operator: owner, door: 'cli' } };
 }

@@ -17,7 +17,7 @@ export async function startApprovalPage(
   tick: () => void,
 ): Promise<{ app: BotApp; sales: Actor; zhou: Operator; wu: Operator }> {
   tick();
-  const app = await startBotApp(h.core, { seed: false });
+  const app = await startBotApp(h, { seed: false });
   const sales: Actor = { operator: await h.operator('张三', ['sales'], { dingtalk: 'zs-ding' }), door: 'dingtalk' };
   const zhou = await h.operator('周审批', ['approver'], { dingtalk: 'zhou-ding' });
   const wu = await h.operator('吴审批', ['approver'], { dingtalk: 'wu-ding' });

@@ -16,7 +16,7 @@ import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { ConfigError } from '../../core/config.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { jobActor } from '../../core/context.js';
-import { eachDialect, type Harness } from '../helpers/db.js';
+import { eachDialect, withEnv, type Harness } from '../helpers/db.js';
 
 /** What an in-memory channel was asked to do. */
 interface Sent {
@@ -66,6 +66,9 @@ function memoryChannel(id: string, buttons: boolean) {
 
 type MemoryChannel = ReturnType<typeof memoryChannel>;
 
+/** Both in-memory channels switched on by their env blocks. */
+const CHANNELS_ON = { MEMO_ON: '1', PLAIN_ON: '1' };
+
 /**
  * Registers both memory channels and turns them on, gives 甲销售 (sales), 乙审批 (approver) and
  * 丙管理 (admin) accounts on them, and starts the bot (dispatcher run by hand) with one customer of 甲销售's.
@@ -76,7 +79,6 @@ async function startContract(
   plain: MemoryChannel,
 ): Promise<{ bot: BotRuntime; code: string; unregister: () => void }> {
   const unregister = [registerChannel(memo.channel), registerChannel(plain.channel)];
-  Object.assign(h.core.config.env, { MEMO_ON: '1', PLAIN_ON: '1' });
   const sales = await h.operator('甲销售', ['sales'], { memo: 'm-sales', plain: 'p-sales' });
   await h.operator('乙审批', ['approver'], { memo: 'm-appr', plain: 'p-appr' });
   await h.operator('丙管理', ['admin'], { memo: 'm-admin' });
@@ -117,7 +119,7 @@ function talkTo(memo: MemoryChannel, bot: () => BotRuntime) {
   return { msg, group, say, flush };
 }
 
-eachDialect('the Channel contract: a channel in memory, through the registry alone', (h) => {
+eachDialect('the Channel contract: a channel in memory, through the registry alone', CHANNELS_ON, (h) => {
   const memo = memoryChannel('memo', true);
   const plain = memoryChannel('plain', false);
   let bot: BotRuntime, code: string, unregister: () => void;
@@ -128,13 +130,9 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
   const { msg, say, flush } = talkTo(memo, () => bot);
 
   it('start-up refuses a channel whose own env block is wrong, naming the variable', () => {
-    h.core.config.env.MEMO_ON = 'bad';
-    try {
-      expect(() => createBot(h.core, { dispatch: false })).toThrow(ConfigError);
-      expect(() => createBot(h.core, { dispatch: false })).toThrow(/MEMO_ON 应为 1/);
-    } finally {
-      h.core.config.env.MEMO_ON = '1';
-    }
+    const core = withEnv(h.core, { MEMO_ON: 'bad' });
+    expect(() => createBot(core, { dispatch: false })).toThrow(ConfigError);
+    expect(() => createBot(core, { dispatch: false })).toThrow(/MEMO_ON 应为 1/);
   });
 
   it('the pipeline answers through rt.handle, knows the speaker by their identity on the channel, and dedupes', async () => {
@@ -161,7 +159,7 @@ eachDialect('the Channel contract: a channel in memory, through the registry alo
   });
 });
 
-eachDialect('the Channel contract: an approval sent to every channel', (h) => {
+eachDialect('the Channel contract: an approval sent to every channel', CHANNELS_ON, (h) => {
   const memo = memoryChannel('memo', true);
   const plain = memoryChannel('plain', false);
   let bot: BotRuntime, code: string, unregister: () => void;
@@ -217,7 +215,7 @@ eachDialect('the Channel contract: an approval sent to every channel', (h) => {
   });
 });
 
-eachDialect('the Channel contract: a click on an approval card', (h) => {
+eachDialect('the Channel contract: a click on an approval card', CHANNELS_ON, (h) => {
   const memo = memoryChannel('memo', true);
   const plain = memoryChannel('plain', false);
   let bot: BotRuntime, code: string, unregister: () => void;
@@ -262,7 +260,7 @@ eachDialect('the Channel contract: a click on an approval card', (h) => {
   });
 });
 
-eachDialect('the Channel contract: replyLater', (h) => {
+eachDialect('the Channel contract: replyLater', CHANNELS_ON, (h) => {
   const memo = memoryChannel('memo', true);
   const plain = memoryChannel('plain', false);
   let bot: BotRuntime, unregister: () => void;

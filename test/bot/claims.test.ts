@@ -49,7 +49,7 @@ async function postText(app: BotApp, from: string, content: string, id: string) 
 eachDialect('claims: leases and released failures', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   let seq = 0;
@@ -107,7 +107,7 @@ eachDialect('claims: leases and released failures', (h) => {
 eachDialect('claims: lost races on the inbound claim and the outbox row', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   let seq = 0;
@@ -169,7 +169,7 @@ eachDialect('claims: lost races on the inbound claim and the outbox row', (h) =>
 eachDialect('claims: job slots, and notifications in the request transaction', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const quiet = async (offset: number) => (await deletableCustomers(h.core, 'demo-sales'))[offset]!;

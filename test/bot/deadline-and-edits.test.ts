@@ -8,7 +8,7 @@ import { operatorByIdentity } from '../../core/operators.js';
 eachDialect('slow work from chat', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   let seq = 0;
@@ -50,7 +50,7 @@ eachDialect('slow work from chat', (h) => {
 eachDialect('create and edit from chat', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const say = async (who: string, text: string) =>
@@ -89,32 +89,30 @@ eachDialect('create and edit from chat', (h) => {
   });
 });
 
-eachDialect('group notices through the DingTalk custom robot', (h) => {
+eachDialect('the DingTalk custom robot', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    // No app key: group notices can only go through the custom robot.
+    app = await startBotApp(h, {
+      env: (fakeUrl) => ({
+        DINGTALK_GROUP_WEBHOOK: `${fakeUrl}/robot/send?access_token=abc`,
+        DINGTALK_GROUP_SECRET: 'SECtestsecret',
+        DINGTALK_APP_KEY: undefined,
+      }),
+    });
   });
   afterAll(async () => app?.close());
 
   it('sends group notices through the DingTalk custom robot with 加签', async () => {
-    Object.assign(h.core.config.env, {
-      DINGTALK_GROUP_WEBHOOK: `${app.fake.url}/robot/send?access_token=abc`,
-      DINGTALK_GROUP_SECRET: 'SECtestsecret',
-    });
     await h.core.models.StewardMeta.destroy({ where: { key: 'group:dingtalk' } });
-    Object.assign(h.core.config.env, { DINGTALK_APP_KEY: undefined });
-    try {
-      await app.bot.deps.notifier.toGroup({ text: '机器人加签测试' });
-      app.bot.dispatcher.kick();
-      await app.fake.waitFor((calls) => calls.some((c) => c.path === '/robot/send'));
-      const call = app.fake.to('/robot/send').at(-1)!;
-      expect(call.query.access_token).toBe('abc');
-      expect(call.query.timestamp).toMatch(/^\d{13}$/);
-      const { dingtalkRobotSign } = await import('../../bot/crypto/dingtalk-sign.js');
-      expect(call.query.sign).toBe(dingtalkRobotSign(call.query.timestamp!, 'SECtestsecret'));
-      expect((call.body.text as { content: string }).content).toBe('机器人加签测试');
-    } finally {
-      Object.assign(h.core.config.env, { DINGTALK_APP_KEY: 'dingkey' });
-    }
+    await app.bot.deps.notifier.toGroup({ text: '机器人加签测试' });
+    app.bot.dispatcher.kick();
+    await app.fake.waitFor((calls) => calls.some((c) => c.path === '/robot/send'));
+    const call = app.fake.to('/robot/send').at(-1)!;
+    expect(call.query.access_token).toBe('abc');
+    expect(call.query.timestamp).toMatch(/^\d{13}$/);
+    const { dingtalkRobotSign } = await import('../../bot/crypto/dingtalk-sign.js');
+    expect(call.query.sign).toBe(dingtalkRobotSign(call.query.timestamp!, 'SECtestsecret'));
+    expect((call.body.text as { content: string }).content).toBe('机器人加签测试');
   });
 });

@@ -50,7 +50,7 @@ eachDialect('DingTalk robot door', (h) => {
   let app: BotApp;
   let seq = 0;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const say = (staffId: string, content: string, group?: boolean) => sayAs(app, ++seq, staffId, content, group);
@@ -92,7 +92,7 @@ eachDialect('DingTalk robot door and the signed approval page', (h) => {
   let app: BotApp;
   let seq = 0;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const say = (staffId: string, content: string, group?: boolean) => sayAs(app, ++seq, staffId, content, group);

@@ -173,7 +173,7 @@ function attempts(): Attempt[] {
 eachDialect('every forged or malformed webhook gets a 4xx and changes nothing', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

@@ -22,7 +22,7 @@ type Recorder = Awaited<ReturnType<typeof recorder>>;
 
 /** The bot app, and a recorder standing where a forged URL would lead. */
 async function startWithRecorder(h: Harness): Promise<{ app: BotApp; evil: Recorder }> {
-  return { app: await startBotApp(h.core), evil: await recorder() };
+  return { app: await startBotApp(h), evil: await recorder() };
 }
 
 async function stopWithRecorder(app: BotApp | undefined, evil: Recorder | undefined): Promise<void> {

@@ -40,7 +40,10 @@ function nothingWrittenSince(h: Harness, chat: () => ChatDriver): () => Promise<
   };
 }
 
-eachDialect('chat import door: bad input gets a specific message and writes nothing', (h) => {
+// A 1 MB cap keeps the too-large file cheap; every other file here is a few KB.
+const SMALL_FILE_CAP = { IMPORT_MAX_FILE_MB: '1' };
+
+eachDialect('chat import door: bad input gets a specific message and writes nothing', SMALL_FILE_CAP, (h) => {
   let app: BotApp, chat: ChatDriver;
   beforeAll(async () => {
     ({ app, chat } = await startImportDoor(h));
@@ -82,18 +85,13 @@ eachDialect('chat import door: bad input gets a specific message and writes noth
   });
 
   it('too large: refused from Content-Length, nothing kept', async () => {
-    h.core.config.IMPORT_MAX_FILE_MB = 1;
-    try {
-      app.fake.addMedia('MEDIA-BIG', Buffer.alloc(1024 * 1024 + 10, 0x41), '大文件.csv');
-      const before = chat.sentTo('demo-admin').length;
-      await chat.appFile('demo-admin', 'MEDIA-BIG', '大文件.csv');
-      const [msg] = await chat.waitSent('demo-admin', before, /超过/);
-      expect(msg!.text).toBe(
-        '「大文件.csv」超过 1 MB, 聊天导入最多 1 MB, 没有导入。请拆成几个文件分别发送, 或在后台「导入批次 → 导入客户」上传。',
-      );
-    } finally {
-      h.core.config.IMPORT_MAX_FILE_MB = 20;
-    }
+    app.fake.addMedia('MEDIA-BIG', Buffer.alloc(1024 * 1024 + 10, 0x41), '大文件.csv');
+    const before = chat.sentTo('demo-admin').length;
+    await chat.appFile('demo-admin', 'MEDIA-BIG', '大文件.csv');
+    const [msg] = await chat.waitSent('demo-admin', before, /超过/);
+    expect(msg!.text).toBe(
+      '「大文件.csv」超过 1 MB, 聊天导入最多 1 MB, 没有导入。请拆成几个文件分别发送, 或在后台「导入批次 → 导入客户」上传。',
+    );
     await nothingWritten();
   });
 });

@@ -7,6 +7,6 @@ export type ChatDriver = ReturnType<typeof chatDriver>;
 
 /** The bot app on the demo data, and a driver that talks to it as WeCom and DingTalk would. */
 export async function startImportDoor(h: Harness): Promise<{ app: BotApp; chat: ChatDriver }> {
-  const app = await startBotApp(h.core);
+  const app = await startBotApp(h);
   return { app, chat: chatDriver(app, h.core) };
 }

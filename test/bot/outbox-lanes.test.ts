@@ -28,7 +28,7 @@ function queueMessage(
 eachDialect('outbox lanes: a messenger that never answers holds only its own lanes', (h) => {
   let app: BotApp;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

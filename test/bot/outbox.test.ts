@@ -7,7 +7,7 @@ import { operatorByIdentity } from '../../core/operators.js';
 
 /** The bot app with its background dispatcher stopped: the tests run the outbox by hand. */
 async function startQuietBot(h: Harness): Promise<BotApp> {
-  const app = await startBotApp(h.core);
+  const app = await startBotApp(h);
   await app.bot.stop();
   return app;
 }

@@ -37,7 +37,7 @@ eachDialect('WeCom app door over HTTP with real crypto', (h) => {
   let seq = 0;
   const msgId = () => `45612553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const say = (from: string, content: string, id = msgId()) => sayAs(app, from, content, id);
@@ -95,7 +95,7 @@ eachDialect('WeCom app door over HTTP with real crypto: deletion and its approva
   let seq = 0;
   const msgId = () => `45612553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
   const say = (from: string, content: string, id = msgId()) => sayAs(app, from, content, id);
@@ -148,7 +148,7 @@ eachDialect('WeCom app door over HTTP with real crypto: protocol garbage', (h) =
   let seq = 0;
   const msgId = () => `45612553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

@@ -5,16 +5,18 @@ import type { Operator } from '../../models/index.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-/** The CLI acts as cli-admin (STEWARD_OPERATOR); 张三 has an e-mail, 李四 a DingTalk account. Returns 张三. */
+/** The CLI runs as this operator (cli-admin, created by startOperatorsCli). */
+const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
+
+/** Creates cli-admin (the CLI's operator); 张三 has an e-mail, 李四 a DingTalk account. Returns 张三. */
 async function startOperatorsCli(h: Harness): Promise<Operator> {
   await h.operator('cli-admin', ['admin']);
-  h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
   const zhang = await (await h.operator('张三', ['sales'])).update({ email: 'zhang@example.com' });
   await h.operator('李四', ['sales'], { dingtalk: 'lisi-ding' });
   return zhang;
 }
 
-eachDialect('steward operators list|link|unlink (in process, on the test database)', (h) => {
+eachDialect('steward operators list|link|unlink (in process, on the test database)', CLI_OPERATOR, (h) => {
   let zhang: Operator;
   beforeAll(async () => {
     zhang = await startOperatorsCli(h);
@@ -64,7 +66,7 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
   });
 });
 
-eachDialect('steward operators: refusals, --as, and set (in process, on the test database)', (h) => {
+eachDialect('steward operators: refusals, --as, and set (in process, on the test database)', CLI_OPERATOR, (h) => {
   let zhang: Operator;
   beforeAll(async () => {
     zhang = await startOperatorsCli(h);

@@ -122,7 +122,7 @@ eachDialect('conflicts and outages as users see them', (h) => {
   let seq = 0;
   const msgId = () => `77712553542513${String(++seq).padStart(5, '0')}`;
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
   });
   afterAll(async () => app?.close());
 

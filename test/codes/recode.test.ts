@@ -15,7 +15,10 @@ import { approveRecode } from '../../core/customers/recode/act.js';
 import { requestRecode } from '../../core/customers/recode/request.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', (h) => {
+/** The CLI runs as 张三 (by his chat id): sales recode their own customers. */
+const AS_ZHANGSAN = { STEWARD_OPERATOR: 'zhangsan' };
+
+eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', AS_ZHANGSAN, (h) => {
   let bot: BotRuntime;
   let admin: Actor;
   let approver: Actor;
@@ -34,7 +37,6 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     const zhangsan = await h.operator('张三', ['sales'], { wecom: 'zhangsan' });
     await h.operator('周审批', ['approver'], { wecom: 'zhou' });
     approver = await h.actor('周审批', ['approver']);
-    h.core.config.STEWARD_OPERATOR = 'zhangsan';
     // 张三 (sales) recodes below: the customers are his, as the ownership rule asks.
     for (const k of ['a', 'b', 'x', 'y', 'z']) c[k] = (await newCustomer(h, admin, { ownerId: zhangsan.id })).code;
     await createOrder(h.core, admin, { customerCode: c.a!, total: '120.00' });

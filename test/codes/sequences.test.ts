@@ -13,9 +13,8 @@ import { newCustomer, uniqueName } from '../core/fixtures.js';
 eachDialect('code sequences per rule, and 编码统计', (h) => {
   let admin: Actor;
   let approver: Actor;
-  const setRule = (rule: string) => {
-    (h.core.config as { CODE_RULE: string }).CODE_RULE = rule;
-  };
+  // What an operator changing CODE_RULE and restarting would get: the same database, a config with the new rule.
+  const setRule = (rule: string) => h.reconfigure({ CODE_RULE: rule });
 
   beforeAll(async () => {
     admin = await h.actor('编码管理员', ['admin']);

@@ -37,6 +37,17 @@ describe('configuration', () => {
     expect(JSON.stringify(config)).not.toContain('WECOM_AES_KEY');
   });
 
+  it('is frozen, raw variables included: nothing changes a loaded config', () => {
+    const env = { PORT: '4000', WECOM_AES_KEY: 'short' };
+    const config = loadConfig(env);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.env)).toBe(true);
+    expect(() => Object.assign(config, { PORT: 1 })).toThrow(TypeError);
+    expect(() => Object.assign(config.env, { WECOM_AES_KEY: 'other' })).toThrow(TypeError);
+    env.WECOM_AES_KEY = 'changed later';
+    expect([config.PORT, config.env.WECOM_AES_KEY]).toEqual([4000, 'short']);
+  });
+
   it('refuses a DATABASE_URL of an unsupported kind', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://x@y/z' })).toThrow(
       /DATABASE_URL 应为 sqlite:<文件路径> 或 mysql:\/\//,

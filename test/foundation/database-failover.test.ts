@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import net from 'node:net';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import type { Core } from '../../core/context.js';
 import { createLogger } from '../../core/logger.js';
 import { DatabaseUrlError, parseDatabaseUrl } from '../../models/db.js';
 import { freshMysqlDatabase, testConfig } from '../helpers/db.js';
+import { freePort } from '../helpers/ports.js';
 
 describe('a DATABASE_URL that lists several hosts', () => {
   it('keeps every host, in order, with the first as the one to try', () => {
@@ -43,12 +43,7 @@ if (base)
 
     it('connects through the second host when nothing listens on the first, and serves queries', async () => {
       // A port that was just free: connection refused, as from a node that died.
-      const dead = await new Promise<number>((resolve) => {
-        const s = net.createServer().listen(0, '127.0.0.1', () => {
-          const { port } = s.address() as net.AddressInfo;
-          s.close(() => resolve(port));
-        });
-      });
+      const dead = await freePort();
       const live = new URL(await freshMysqlDatabase(base!, 'failover'));
       const url = `mysql://${live.username || 'root'}${live.password ? `:${live.password}` : ''}@127.0.0.1:${dead},${live.hostname}:${live.port || 3306}${live.pathname}`;
       const config = testConfig(url);

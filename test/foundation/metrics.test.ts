@@ -1,5 +1,4 @@
 import http from 'node:http';
-import net from 'node:net';
 import { expect, it } from '@jest/globals';
 import { buildApp, stoppersOf, type Mount } from '../../cli/server/app.js';
 import { metricsMount, tokenMatches } from '../../cli/server/metrics.js';
@@ -12,6 +11,7 @@ import { runJob } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
 import { eachDialect } from '../helpers/db.js';
 import { RecordingNotifier } from '../helpers/api-app.js';
+import { freePort } from '../helpers/ports.js';
 
 const TOKEN = 'metrics-test-token-0123456789abcdef';
 
@@ -43,14 +43,6 @@ const failing: Job = {
     throw new Error('boom');
   },
 };
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 eachDialect(
   '/metrics',

@@ -3,8 +3,10 @@ import { buildApp } from '../../cli/server/app.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import type { Core } from '../../core/context.js';
+import type { Harness } from './db.js';
 import { FakeMessenger } from './fake-messenger.js';
 import { WECOM } from './wecom.js';
+import { freePort } from './ports.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
 export const DINGTALK = {
@@ -22,25 +24,37 @@ export interface BotApp {
   close(): Promise<void>;
 }
 
+/** What startBotApp may change: demo data, and variables over the messenger settings (given the fake's URL). */
+export interface BotAppOptions {
+  seed?: boolean;
+  env?: (fakeUrl: string) => Record<string, string | undefined>;
+}
+
 /**
  * The real Koa app with the bot mounted, its messenger settings pointing at a fake on loopback.
+ * The port is picked first, so the config (PUBLIC_URL, each channel's env block, read by
+ * bot/channels/<id>/config.ts) is whole before anything starts: `h.core` becomes that core.
  * Seeds the demo data once per core.
  */
-export async function startBotApp(core: Core, opts: { seed?: boolean } = {}): Promise<BotApp> {
+export async function startBotApp(h: Harness, opts: BotAppOptions = {}): Promise<BotApp> {
   const fake = await new FakeMessenger().start();
-  // Each channel reads its own env block (bot/channels/<id>/config.ts) from core.config.env.
-  Object.assign(core.config.env, WECOM, DINGTALK, {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  h.reconfigure({
+    ...WECOM,
+    ...DINGTALK,
     WECOM_API_BASE: fake.url,
     DINGTALK_API_BASE: fake.url,
     DINGTALK_OAPI_BASE: fake.url,
+    PUBLIC_URL: url,
+    ...opts.env?.(fake.url),
   });
+  const core = h.core;
   if (opts.seed !== false) await seedDemo(core);
   const bot = createBot(core, { pollMs: 50 });
   const app = await buildApp(core, [(a, r) => bot.mount(a, r)]);
   const server = http.createServer(app.callback());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  core.config.PUBLIC_URL = url;
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   bot.start();
   return {
     url,

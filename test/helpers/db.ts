@@ -75,19 +75,40 @@ export function testConfig(url: string, extra: Record<string, string> = {}): Con
   });
 }
 
+/**
+ * The same core (database, keys, clock) with a config loaded anew: these variables over the ones
+ * its config was read from. A config is frozen, so this is how a test gets other values.
+ */
+export function withEnv(core: Core, env: Record<string, string | undefined>): Core {
+  return { ...core, config: loadConfig({ ...core.config.env, ...env }) };
+}
+
 /** What a database test gets: a migrated core, a movable clock and operators by role. */
 export interface Harness {
   dialect: DialectTarget['name'];
   core: Core;
   /** Sets the time core sees; `null` goes back to the real clock. */
   setNow(d: Date | null): void;
+  /** From now on `core` is withEnv(core, env): what starts after this (an app, a bot) reads these values. */
+  reconfigure(env: Record<string, string | undefined>): void;
   /** An operator with these roles (created once per name). */
   operator(name: string, roles: Role[], ids?: Record<string, string | undefined>): Promise<Operator>;
   actor(name: string, roles: Role[], door?: Door): Promise<Actor>;
 }
 
-/** Runs `body` once per dialect, each against a freshly migrated database. */
-export function eachDialect(title: string, body: (h: Harness) => void, extraEnv: Record<string, string> = {}): void {
+type DialectBody = (h: Harness) => void;
+
+/** Runs `body` once per dialect, each against a freshly migrated database configured with `extraEnv`. */
+export function eachDialect(title: string, body: DialectBody, extraEnv?: Record<string, string>): void;
+/** The same with the variables first, so the body stays the last argument. */
+export function eachDialect(title: string, extraEnv: Record<string, string>, body: DialectBody): void;
+export function eachDialect(
+  title: string,
+  first: DialectBody | Record<string, string>,
+  second?: DialectBody | Record<string, string>,
+): void {
+  const [body, extraEnv] =
+    typeof first === 'function' ? [first, (second ?? {}) as Record<string, string>] : [second as DialectBody, first];
   for (const target of testDialects()) {
     describe(`${title} [${target.name}]`, () => {
       let fixed: Date | null = null;
@@ -106,6 +127,9 @@ export function eachDialect(title: string, body: (h: Harness) => void, extraEnv:
       });
       h.setNow = (d) => {
         fixed = d;
+      };
+      h.reconfigure = (env) => {
+        h.core = withEnv(h.core, env);
       };
       h.operator = async (name, roles, ids = {}) => {
         const [op, created] = await h.core.models.Operator.findOrCreate({

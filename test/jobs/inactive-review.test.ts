@@ -36,7 +36,7 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
   const as = (userId: string) => ({ as: userId, door: 'wecom' as const, group: false });
 
   beforeAll(async () => {
-    app = await startBotApp(h.core);
+    app = await startBotApp(h);
     sales = (await operatorByIdentity(h.core, 'wecom', 'demo-sales'))!;
     sales2 = (await operatorByIdentity(h.core, 'wecom', 'demo-sales2'))!;
     const all = (await findInactive(h.core, jobActor('test'), { figures: 0 })).customers;

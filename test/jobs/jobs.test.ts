@@ -13,7 +13,7 @@ import { reactivateDueJob } from '../../jobs/reactivate-due.js';
 import { recyclePurgeJob } from '../../jobs/recycle-purge.js';
 import { runJob } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, withEnv } from '../helpers/db.js';
 import { WECOM } from '../helpers/wecom.js';
 import { newCustomer } from '../core/fixtures.js';
 
@@ -148,7 +148,6 @@ eachDialect(
     });
 
     it('monthly-report: the shared report functions, to the group, under the size limit', async () => {
-      Object.assign(h.core.config.env, { WECOM_GROUP_WEBHOOK_KEY: WECOM.WECOM_GROUP_WEBHOOK_KEY });
       const live = await newCustomer(h, admin);
       const gone = await newCustomer(h, admin);
       await h.core.models.SalesOrder.create({
@@ -166,7 +165,11 @@ eachDialect(
         total: '100.00',
       });
       await h.core.models.Customer.update({ status: 'deleted' }, { where: { id: gone.id } });
-      const done = await run(monthlyReportJob);
+      // Only this job gets the group webhook; the others run without one.
+      const withGroup = withEnv(h.core, { WECOM_GROUP_WEBHOOK_KEY: WECOM.WECOM_GROUP_WEBHOOK_KEY });
+      const r = await runJob(withGroup, monthlyReportJob, { notifier: new Notifier(withGroup), trigger: 'manual' });
+      if (!r.claimed) throw new Error('not claimed');
+      const done = r.run;
       expect(done.summary).toMatch(/^月报已发送到群: \d 条消息。$/);
       const sent = (await outbox({ door: 'wecom', targetKind: 'group' })).flatMap((p) =>
         p.kind === 'message' ? [p.reply] : [],
@@ -179,7 +182,6 @@ eachDialect(
       expect(text).toContain('其中 ¥100.00 (25.0%) 属于已删除客户; 删除客户不会改变历史销售额');
       expect(text).toContain(`1. ${live.code} ${live.name} ¥300.00 / 1 单`);
       for (const r of sent) expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(3500);
-      delete h.core.config.env.WECOM_GROUP_WEBHOOK_KEY;
       await h.core.models.SalesOrder.destroy({ where: { number: ['SO-MONTH-1', 'SO-MONTH-2'] } });
     });
 

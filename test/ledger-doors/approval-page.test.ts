@@ -15,7 +15,7 @@ eachDialect('the signed approval page shows the 关联数据处理记录', (h) =
   afterAll(async () => app?.close());
   beforeAll(async () => {
     tick();
-    app = await startBotApp(h.core, { seed: false });
+    app = await startBotApp(h, { seed: false });
   });
 
   it('lists the blocker found at precheck, its cancellation by whom through which door, and the note', async () => {

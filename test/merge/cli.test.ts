@@ -6,12 +6,14 @@ import { eachDialect } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-eachDialect('steward customers merge|merge-approve|unmerge (in process, on the test database)', (h) => {
+/** The CLI runs as this operator (its actor is created in beforeAll). */
+const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
+
+eachDialect('steward customers merge|merge-approve|unmerge (in process, on the test database)', CLI_OPERATOR, (h) => {
   let admin: Actor;
   const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
   beforeAll(async () => {
     admin = await h.actor('cli-admin', ['admin']);
-    h.core.config.STEWARD_OPERATOR = 'cli-admin@test.local';
     await h.operator('approver-wang', ['approver']);
     c.keep = (await newCustomer(h, admin)).code;
     c.dup = (await newCustomer(h, admin)).code;

@@ -75,7 +75,7 @@ export function dingtalkSettings(env: Record<string, string | undefined>): Dingt
   };
 }
 
-/** The block as it is now (tests change `core.config.env` between cases). */
+/** The block, as this core's config holds it (a test wanting other values builds another core). */
 export function settingsOf(core: Core): DingtalkSettings {
   return dingtalkSettings(core.config.env ?? {});
 }

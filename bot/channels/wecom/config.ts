@@ -78,7 +78,7 @@ export function wecomSettings(env: Record<string, string | undefined>): WecomSet
   };
 }
 
-/** The block as it is now (tests change `core.config.env` between cases). */
+/** The block, as this core's config holds it (a test wanting other values builds another core). */
 export function settingsOf(core: Core): WecomSettings {
   return wecomSettings(core.config.env ?? {});
 }

@@ -1,21 +1,7 @@
 import { QueryTypes, Transaction, type Sequelize } from 'sequelize';
 import { codedLength, LineBlocks, lengthCoded, type LineShape } from './line-blocks.js';
 import type { TableSpec } from './tables.js';
-
-/** What a backup reads of mysql2's connection: a query's row events, and pausing the socket. */
-interface MysqlQuery {
-  on(event: 'result' | 'end', fn: () => void): MysqlQuery;
-  on(event: 'error', fn: (err: Error) => void): MysqlQuery;
-}
-interface MysqlField {
-  name: string;
-  buffer(): Buffer | null;
-}
-interface MysqlConnection {
-  query(opts: { sql: string; rowsAsArray: boolean; typeCast: (field: MysqlField) => null }): MysqlQuery;
-  pause(): void;
-  resume(): void;
-}
+import { packetView, transactionConnection, type MysqlField } from '../../../models/driver-internals.js';
 
 /** Full blocks allowed to wait before the socket is paused (about 1 MB). */
 const AHEAD = 4;
@@ -41,7 +27,7 @@ function rowEncoder(lines: LineBlocks, isStopped: () => boolean): (field: MysqlF
   let bytes: Uint8Array = new Uint8Array(0);
   return (field) => {
     if (field.name !== HEAD || isStopped()) return null;
-    const head = field.buffer()!;
+    const head = packetView(field);
     if (head.buffer !== arrayBuffer) {
       arrayBuffer = head.buffer;
       bytes = new Uint8Array(arrayBuffer);
@@ -59,7 +45,7 @@ function rowEncoder(lines: LineBlocks, isStopped: () => boolean): (field: MysqlF
  * flat.
  */
 async function* mysqlBlocks(sequelize: Sequelize, spec: TableSpec, t: Transaction, lines: LineBlocks): Blocks {
-  const conn = (t as unknown as { connection: MysqlConnection }).connection;
+  const conn = transactionConnection(t);
   const cols = spec.columns.map((c) => quote(sequelize, c)).join(', ');
   const sql = `SELECT '' AS ${quote(sequelize, HEAD)}${cols ? `, ${cols}` : ''}, '${TAIL}' FROM ${quote(sequelize, spec.table)} ORDER BY ${quote(sequelize, spec.pk)}`;
   let ended = false;

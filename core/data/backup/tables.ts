@@ -1,5 +1,6 @@
 import type { Model, ModelStatic } from 'sequelize';
 import type { Models } from '../../../models/index.js';
+import { columnType } from '../../../models/driver-internals.js';
 
 /**
  * What a backup holds, in restore order. Sessions, bot queues, idempotency keys, webhook attempts and
@@ -49,8 +50,8 @@ export function tableSpecs(models: Models): TableSpec[] {
     return {
       table, model, pk: model.getAttributes()[pkAttr]!.field!,
       columns: attrs.map((a) => a.field!),
-      kinds: attrs.map((a) => kindOf((a.type as unknown as { key: string }).key)),
-      scales: attrs.map((a) => (a.type as unknown as { _scale?: number })._scale ?? 0),
+      kinds: attrs.map((a) => kindOf(columnType(a).key)),
+      scales: attrs.map((a) => columnType(a).scale),
     };
   });
 }

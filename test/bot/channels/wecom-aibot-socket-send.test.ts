@@ -8,7 +8,7 @@ import { aibotEnv } from '../../helpers/aibot-runtime.js';
 /** The fake AI bot server, the channel configured for it, and its one socket started. */
 async function startAibotSocket(h: Harness): Promise<{ fake: FakeAibotServer; receiver: SocketReceiver }> {
   const fake = await new FakeAibotServer({ aibAAA111: 'secret-of-the-bot' }).start();
-  Object.assign(h.core.config.env, aibotEnv(fake));
+  h.reconfigure(aibotEnv(fake));
   const rt: ChannelRuntime = {
     core: h.core,
     log: h.core.logger.child({ channel: 'wecom' }),

@@ -1,0 +1,139 @@
+import type { ModelAttributeColumnOptions, Sequelize, Transaction } from 'sequelize';
+
+/**
+ * Every use of a database driver's private or undocumented API, in one place: Sequelize's
+ * connection manager and pool (sequelize, sequelize-pool), a transaction's own connection and a
+ * DECIMAL's scale (sequelize), mysql2's formatter hook and packet buffers (mysql2). The rest of the
+ * code calls these functions and never reaches into a driver itself. After upgrading one of those
+ * packages, test/foundation/driver-internals.test.ts says (naming the package and version) which
+ * of these no longer holds.
+ */
+
+export type RawCallback = (err: Error | null, result: unknown) => void;
+
+/** One column of a text-protocol row, as mysql2 hands it to a `typeCast` function. */
+export interface MysqlField {
+  name: string;
+  buffer(): Buffer | null;
+}
+
+/** A streaming query's events (mysql2's Query emitter). */
+export interface MysqlQuery {
+  on(event: 'result' | 'end', fn: () => void): MysqlQuery;
+  on(event: 'error', fn: (err: Error) => void): MysqlQuery;
+}
+
+/** What we use of mysql2's callback-style Connection, the kind Sequelize opens. */
+export interface MysqlConnection {
+  query(sql: string, cb: RawCallback): unknown;
+  query(sql: string, values: unknown[], cb: RawCallback): unknown;
+  query(opts: { sql: string; rowsAsArray: boolean; typeCast: (field: MysqlField) => null }): MysqlQuery;
+  pause(): void;
+  resume(): void;
+}
+
+/** mysql2 keeps a connection's options, the query formatter among them, on `config`. */
+interface FormattableConnection {
+  config: { queryFormat?: unknown };
+  query(sql: string, cb: RawCallback): unknown;
+}
+
+/** What Sequelize's SQLite connection manager hands out: a node-sqlite3 Database. */
+export interface SqliteHandle {
+  configure(option: 'busyTimeout', ms: number): void;
+  run(sql: string): void;
+}
+
+/** sequelize-pool's figures, as Sequelize's connection manager holds its pool. */
+export interface PoolStats {
+  inUse: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+/** The mysql2 connection a MySQL transaction runs on (Sequelize keeps it on the transaction, undocumented). */
+export function transactionConnection(t: Transaction): MysqlConnection {
+  return (t as unknown as { connection: MysqlConnection }).connection;
+}
+
+const asIs = (sql: string) => sql;
+
+/**
+ * Sends `sql` exactly as given (it must be escaped already): mysql2 would otherwise scan it once
+ * more for placeholders. mysql2 formats synchronously inside query(), so swapping the connection's
+ * formatter for the call applies to this statement only.
+ */
+export function queryAsIs(conn: MysqlConnection, sql: string, cb: RawCallback): void {
+  const raw = conn as unknown as FormattableConnection;
+  const own = raw.config.queryFormat;
+  raw.config.queryFormat = asIs;
+  try {
+    raw.query(sql, cb);
+  } finally {
+    raw.config.queryFormat = own;
+  }
+}
+
+/** Borrows a connection from Sequelize's own pool (its connection manager, undocumented) for `fn`. */
+export async function withPooledConnection<T>(
+  sequelize: Sequelize,
+  fn: (conn: MysqlConnection) => Promise<T>,
+): Promise<T> {
+  const manager = sequelize.connectionManager;
+  const conn = await manager.getConnection({ type: 'read' });
+  try {
+    return await fn(conn as MysqlConnection);
+  } finally {
+    manager.releaseConnection(conn);
+  }
+}
+
+/**
+ * Sequelize's pool for MariaDB (sequelize-pool: using, available, waiting, maxSize); null for
+ * SQLite (its pool object is never used: one connection per file) or when the shape is not the
+ * expected one, so a metrics scrape reports nothing rather than failing.
+ */
+export function poolStats(sequelize: Sequelize): PoolStats | null {
+  if (sequelize.getDialect() === 'sqlite') return null;
+  const pool = (
+    sequelize.connectionManager as unknown as {
+      pool?: { using?: number; available?: number; waiting?: number; maxSize?: number };
+    }
+  ).pool;
+  if (!pool || typeof pool.using !== 'number') return null;
+  return { inUse: pool.using, idle: pool.available ?? 0, waiting: pool.waiting ?? 0, max: pool.maxSize ?? 0 };
+}
+
+/**
+ * Runs `setup` once on every SQLite handle Sequelize opens (it opens one per transaction), by
+ * wrapping its connection manager's getConnection.
+ */
+export function onNewSqliteHandle(sequelize: Sequelize, setup: (handle: SqliteHandle) => void): void {
+  const cm = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<SqliteHandle> };
+  const original = cm.getConnection.bind(cm);
+  const ready = new WeakSet<SqliteHandle>();
+  cm.getConnection = async (options?: unknown) => {
+    const handle = await original(options);
+    if (!ready.has(handle)) {
+      ready.add(handle);
+      setup(handle);
+    }
+    return handle;
+  };
+}
+
+/** A column's type name (Sequelize's DataType `key`) and, for DECIMAL, its scale (the private `_scale`; 0 when unset). */
+export function columnType(attribute: ModelAttributeColumnOptions): { key: string; scale: number } {
+  const type = attribute.type as unknown as { key: string; _scale?: number };
+  return { key: type.key, scale: type._scale ?? 0 };
+}
+
+/**
+ * A field's bytes as a view into the packet mysql2 received, not a copy: its `buffer` and
+ * `byteOffset` locate the field inside the row, so the row's other values can be read from there
+ * (the backup's row encoder does).
+ */
+export function packetView(field: MysqlField): Buffer {
+  return field.buffer()!;
+}

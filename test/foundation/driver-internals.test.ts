@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from '@jest/globals';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import {
+  columnType,
+  onNewSqliteHandle,
+  packetView,
+  poolStats,
+  queryAsIs,
+  transactionConnection,
+  withPooledConnection,
+  type MysqlConnection,
+  type MysqlField,
+  type SqliteHandle,
+} from '../../models/driver-internals.js';
+import { createSequelize } from '../../models/db.js';
+import type { Models } from '../../models/index.js';
+import { eachDialect } from '../helpers/db.js';
+
+/**
+ * One contract per private or undocumented driver API we use (models/driver-internals.ts): after
+ * an upgrade, a failure here names the package, its installed version and what changed shape.
+ */
+
+/** The installed version of a package, from its own package.json. */
+function versionOf(pkg: string): string {
+  const file = path.join(process.cwd(), 'node_modules', pkg, 'package.json');
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+/** Runs `check`; when it fails, says which package's internals no longer hold and where to fix it. */
+async function contract(pkg: string, what: string, check: () => unknown): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    throw new Error(
+      `${pkg} ${versionOf(pkg)} changed what models/driver-internals.ts relies on (${what}).\n${(err as Error).message}`,
+    );
+  }
+}
+
+/** Runs `fn` on a MySQL transaction's own connection, inside that transaction. */
+function onTransaction<T>(sequelize: Sequelize, fn: (conn: MysqlConnection, t: Transaction) => Promise<T>): Promise<T> {
+  return sequelize.transaction((t) => fn(transactionConnection(t), t));
+}
+
+/** A callback query as a promise. */
+function ask(conn: MysqlConnection, sql: string, values?: unknown[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const cb = (err: Error | null, rows: unknown) => (err ? reject(err) : resolve(rows));
+    if (values) conn.query(sql, values, cb);
+    else conn.query(sql, cb);
+  });
+}
+
+/** sequelize: a DataType's `key`, and a DECIMAL's private `_scale`. */
+async function decimalContract(models: Models): Promise<void> {
+  await contract('sequelize', 'DataTypes.DECIMAL(14, 2) exposes `key` and `_scale`', () => {
+    const { amount, number } = models.Receivable.getAttributes();
+    expect(columnType(amount!)).toEqual({ key: 'DECIMAL', scale: 2 });
+    expect(columnType(number!)).toEqual({ key: 'STRING', scale: 0 });
+  });
+}
+
+/** sequelize: the SQLite connection manager's getConnection, wrapped so that each handle is set up once. */
+async function sqliteHandleContract(models: Models): Promise<void> {
+  await contract('sequelize', 'the SQLite connection manager hands out handles through getConnection', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-driver-'));
+    const sequelize = createSequelize({ dialect: 'sqlite', storage: path.join(dir, 'contract.sqlite') });
+    const seen: SqliteHandle[] = [];
+    onNewSqliteHandle(sequelize, (handle) => seen.push(handle));
+    try {
+      await sequelize.transaction((t) => sequelize.query('SELECT 1', { transaction: t }));
+      await sequelize.transaction((t) => sequelize.query('SELECT 1', { transaction: t }));
+      expect(seen.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const handle of seen) expect([typeof handle.configure, typeof handle.run]).toEqual(['function', 'function']);
+    } finally {
+      await sequelize.close();
+    }
+  });
+  // What models/db.ts sets up through it, seen from inside a transaction (which has a handle of its own).
+  await contract('sequelize', 'transactions run on handles set up by onNewSqliteHandle', async () => {
+    const { sequelize } = models;
+    const pragmas = await sequelize.transaction(async (t) => {
+      const read = async (name: string) =>
+        Object.values((await sequelize.query(`PRAGMA ${name}`, { transaction: t, type: QueryTypes.SELECT }))[0]!);
+      return { journal: await read('journal_mode'), timeout: await read('busy_timeout') };
+    });
+    expect(pragmas).toEqual({ journal: ['wal'], timeout: [15_000] });
+  });
+}
+
+/** sequelize: the undocumented Transaction#connection is the mysql2 connection the transaction runs on. */
+async function transactionConnectionContract(sequelize: Sequelize): Promise<void> {
+  await contract('sequelize', "Transaction#connection is the transaction's mysql2 connection", () =>
+    onTransaction(sequelize, async (conn, t) => {
+      expect([typeof conn.query, typeof conn.pause, typeof conn.resume]).toEqual(['function', 'function', 'function']);
+      const [viaSequelize] = await sequelize.query('SELECT CONNECTION_ID() AS id', {
+        transaction: t,
+        type: QueryTypes.SELECT,
+      });
+      expect(await ask(conn, 'SELECT CONNECTION_ID() AS id')).toEqual([viaSequelize]);
+    }),
+  );
+}
+
+/** mysql2: a connection's formatter is `config.queryFormat`, consulted on every query; queryAsIs swaps it. */
+async function queryAsIsContract(sequelize: Sequelize): Promise<void> {
+  await contract('mysql2', "a connection's query formatter is config.queryFormat, consulted on every query", () =>
+    onTransaction(sequelize, async (conn) => {
+      const config = (conn as unknown as { config: { queryFormat?: unknown } }).config;
+      const own = config.queryFormat;
+      const spoil = () => "SELECT 'spoiled' AS q";
+      config.queryFormat = spoil;
+      try {
+        expect(await ask(conn, "SELECT 'plain' AS q")).toEqual([{ q: 'spoiled' }]);
+        const rows = await new Promise((resolve, reject) =>
+          queryAsIs(conn, "SELECT 'plain' AS q, '?' AS mark", (err, r) => (err ? reject(err) : resolve(r))),
+        );
+        expect(rows).toEqual([{ q: 'plain', mark: '?' }]);
+        expect(config.queryFormat).toBe(spoil);
+      } finally {
+        config.queryFormat = own;
+      }
+    }),
+  );
+}
+
+/** sequelize and sequelize-pool: the connection manager lends pooled connections; its pool has figures. */
+async function poolContract(sequelize: Sequelize): Promise<void> {
+  await contract(
+    'sequelize',
+    'connectionManager.getConnection / releaseConnection lend pooled connections',
+    async () => {
+      const rows = await withPooledConnection(sequelize, (conn) => ask(conn, 'SELECT ? AS v', ['seven']));
+      expect(rows).toEqual([{ v: 'seven' }]);
+    },
+  );
+  await contract('sequelize-pool', 'connectionManager.pool has using / available / waiting / maxSize', async () => {
+    const during = await withPooledConnection(sequelize, async () => poolStats(sequelize));
+    expect(during).toMatchObject({ max: 10, waiting: 0 });
+    expect(during!.inUse).toBeGreaterThanOrEqual(1);
+    const after = poolStats(sequelize)!;
+    expect(after.inUse).toBe(during!.inUse - 1);
+    expect(after.idle).toBeGreaterThanOrEqual(1);
+  });
+}
+
+/** mysql2: in a typeCast, `field.buffer()` is a view into the received packet (the backup reads rows from it). */
+async function packetViewContract(sequelize: Sequelize): Promise<void> {
+  await contract('mysql2', "typeCast's field.buffer() returns a view into the packet, not a copy", () =>
+    onTransaction(sequelize, async (conn) => {
+      const following: string[] = [];
+      const typeCast = (field: MysqlField) => {
+        if (field.name !== 'head') return null;
+        const view = packetView(field);
+        const bytes = new Uint8Array(view.buffer);
+        // After the (empty) head comes the next value, length-coded: one length byte, then the text.
+        const at = view.byteOffset + view.length;
+        following.push(Buffer.from(bytes.subarray(at + 1, at + 1 + bytes[at]!)).toString('latin1'));
+        return null;
+      };
+      await new Promise<void>((resolve, reject) => {
+        conn
+          .query({ sql: "SELECT '' AS head, 'abc' AS v UNION ALL SELECT '', 'xy'", rowsAsArray: true, typeCast })
+          .on('error', reject)
+          .on('end', resolve);
+      });
+      expect(following).toEqual(['abc', 'xy']);
+    }),
+  );
+}
+
+eachDialect('driver internals (models/driver-internals.ts)', (h) => {
+  it('a column type tells its key and DECIMAL scale', () => decimalContract(h.core.models));
+
+  if (h.dialect === 'sqlite') {
+    it('sets up every SQLite handle once, before its first use', () => sqliteHandleContract(h.core.models));
+    it('reports no pool for SQLite (one connection per file)', () => {
+      expect(poolStats(h.core.models.sequelize)).toBeNull();
+    });
+  }
+
+  if (h.dialect === 'mariadb') {
+    it("reaches a transaction's own mysql2 connection", () => transactionConnectionContract(h.core.models.sequelize));
+    it("sends a statement past mysql2's formatter, and puts the formatter back", () =>
+      queryAsIsContract(h.core.models.sequelize));
+    it("borrows from Sequelize's pool, gives back, and reads the pool's figures", () =>
+      poolContract(h.core.models.sequelize));
+    it("reads a row's bytes from mysql2's packet", () => packetViewContract(h.core.models.sequelize));
+  }
+});
