@@ -45,7 +45,7 @@ function setupDemo(h: Harness): void {
     await seedDemo(h.core);
   });
   afterAll(async () => {
-    for (const t of targets) await dropCore(t);
+    for (const t of targets.splice(0)) await dropCore(t);
   });
 }
 
