@@ -6,7 +6,7 @@ import { registerCodes } from '../../cli/commands/codes.js';
 import { consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { RecordingNotifier, startApi, type ApiHarness } from '../helpers/api-app.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';

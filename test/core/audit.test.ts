@@ -8,7 +8,7 @@ import { deactivate, reactivate } from '../../core/customers/status.js';
 import { approve, reject, requestDeletion } from '../../core/deletion/approvals.js';
 import { purgeEntry, restoreCustomer } from '../../core/deletion/recycle.js';
 import { withTransaction } from '../../models/tx.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer } from './fixtures.js';
 
 let admin: Actor;
