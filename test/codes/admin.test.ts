@@ -3,7 +3,7 @@ import { consoleInbox } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
 import { approveRecode } from '../../core/customers/recode/act.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 
@@ -13,13 +13,14 @@ type RecodeAnswer = {
   plan?: { rows: number; problems: number; text: string };
 };
 
-eachDialect('back office: 编码检查 page with 批量改编码, and the dashboard card', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let bot: BotRuntime;
-  let admin: Actor;
-  const as: Record<string, AdminClient> = {};
-  const c: Record<string, string> = {};
+let server: Awaited<ReturnType<typeof startAdmin>>;
+let bot: BotRuntime;
+let admin: Actor;
+const as: Record<string, AdminClient> = {};
+const c: Record<string, string> = {};
 
+/** The back office with boss, wang (sales) and kan (viewer) signed in, and a near-duplicate pair OLD-7/OLD7. */
+function setupCodeReport(h: Harness): void {
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
     server = await startAdmin(h.core, { notifier: bot.deps.notifier });
@@ -48,6 +49,10 @@ eachDialect('back office: 编码检查 page with 批量改编码, and the dashbo
     } as never);
   });
   afterAll(async () => server?.close());
+}
+
+eachDialect('back office: 编码检查 page with 批量改编码, and the dashboard card', (h) => {
+  setupCodeReport(h);
 
   it('lists off-rule codes and near-duplicates with what to do', async () => {
     const body = (await as.kan!.list('code_report')).json<ListAnswer>();

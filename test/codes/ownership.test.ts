@@ -6,7 +6,7 @@ import { registerCodes } from '../../cli/commands/codes.js';
 import { consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { RecordingNotifier, startApi, type ApiHarness } from '../helpers/api-app.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
@@ -22,22 +22,21 @@ type RecodeAnswer = {
 const refusal = (code: string, who: string) =>
   `客户 ${code} 不归 ${who} 负责; 销售只能改编码自己负责的客户。请联系负责人或管理员。`;
 
-eachDialect('改编码 follows the ownership rule: sales only recode their own customers, from every door', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  let api: ApiHarness;
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let backOffice: AdminClient;
-  let ownerId: number;
-  let otherId: number;
-  let seq = 0;
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  /** A new code nobody holds yet (manual pattern). */
-  const freshCode = () => `OWN-${process.pid % 1000}-${++seq}`;
+let bot: BotRuntime;
+let admin: Actor;
+let api: ApiHarness;
+let server: Awaited<ReturnType<typeof startAdmin>>;
+let backOffice: AdminClient;
+let ownerId: number;
+let otherId: number;
+let seq = 0;
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+/** A new code nobody holds yet (manual pattern). */
+const freshCode = () => `OWN-${process.pid % 1000}-${++seq}`;
 
-  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
-
+/** 王负责 and 李越权 (both sales), the API and the back office (李越权 signed in as liyq-admin). */
+function setupDoors(h: Harness): void {
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
     h.setNow(new Date('2026-03-15T04:00:00Z'));
@@ -52,6 +51,10 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
     await api?.close();
     await server?.close();
   });
+}
+
+eachDialect('改编码 follows the ownership rule: sales only recode their own customers (core, chat)', (h) => {
+  setupDoors(h);
 
   it("core: a salesperson is refused on a colleague's customer (dry run and request), may recode their own, an admin any", async () => {
     const theirs = await newCustomer(h, admin, { ownerId });
@@ -88,6 +91,12 @@ eachDialect('改编码 follows the ownership rule: sales only recode their own c
     expect(await h.core.models.CustomerRecode.count({ where: { requesterId: otherId } })).toBe(0);
     expect((await h.core.models.Customer.findByPk(theirs.id))!.code).toBe(theirs.code);
   });
+});
+
+eachDialect('改编码 follows the ownership rule from every door (CLI, back office, API)', (h) => {
+  setupDoors(h);
+
+  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
 
   it("CLI: the sheet is refused for a colleague's customer, dry run and --commit alike", async () => {
     const mine = await newCustomer(h, admin, { ownerId: otherId });

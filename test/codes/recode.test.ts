@@ -9,27 +9,23 @@ import type { Actor } from '../../core/context.js';
 import { getCustomerForApi } from '../../core/api/customers.js';
 import { checkTransactable } from '../../core/api/transactable.js';
 import { createOrder } from '../../core/orders.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 import { approveRecode } from '../../core/customers/recode/act.js';
 import { requestRecode } from '../../core/customers/recode/request.js';
 import { runSteward } from '../helpers/steward-cli.js';
 
-/** The CLI runs as 张三 (by his chat id): sales recode their own customers. */
-const AS_ZHANGSAN = { STEWARD_OPERATOR: 'zhangsan' };
+let bot: BotRuntime;
+let admin: Actor;
+let approver: Actor;
+const c: Record<string, string> = {};
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+const inbox = async (who: string) =>
+  (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
 
-eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', AS_ZHANGSAN, (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  let approver: Actor;
-  const c: Record<string, string> = {};
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) =>
-    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
-
-  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
-
+/** 张三 (sales) owns five customers (a, b, x, y, z); a has an order. 周审批 approves. */
+function setupRecode(h: Harness): void {
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
     h.setNow(new Date('2026-03-15T04:00:00Z'));
@@ -41,7 +37,20 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     for (const k of ['a', 'b', 'x', 'y', 'z']) c[k] = (await newCustomer(h, admin, { ownerId: zhangsan.id })).code;
     await createOrder(h.core, admin, { customerCode: c.a!, total: '120.00' });
   });
+}
 
+/** The CLI runs as 张三 (by his chat id): sales recode their own customers. */
+const AS_ZHANGSAN = { STEWARD_OPERATOR: 'zhangsan' };
+
+eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', AS_ZHANGSAN, (h) => {
+  // One database, in order: the refusals, the sheet and the stats build on the chat recode.
+  setupRecode(h);
+  recodeThroughChat(h);
+  refusalsSheetAndStats(h);
+});
+
+/** Customer a becomes KH-0001 through chat; its old code stays an alias. */
+function recodeThroughChat(h: Harness): void {
   it('chat: dry run, 确认, the approver is told; the requester cannot approve; 批准改编码 moves the code, orders follow', async () => {
     const dry = await say('zhangsan', `改编码 ${c.a} KH-0001 统一编码规则`);
     expect(dry).toContain(`• ${c.a} `);
@@ -91,6 +100,11 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     const order = await createOrder(h.core, admin, { customerCode: c.a!, total: '30.00' });
     expect((await h.core.models.SalesOrder.findOne({ where: { number: order.number } }))!.customerId).toBe(row.id);
   });
+}
+
+/** Clashes are refused, the CLI sheet recodes x and y, and the stats count all three recodes. */
+function refusalsSheetAndStats(h: Harness): void {
+  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
 
   it('refuse clashes naming both rows, off-rule codes, and the old code (now an alias) as a new code', async () => {
     expect(await say('zhangsan', `改编码 ${c.b} KH-0001`)).toContain(`✗ 新编码 KH-0001 已是客户 KH-0001 (`);
@@ -142,4 +156,4 @@ eachDialect('改编码: chat (propose → 确认 → another approver), CLI shee
     expect(text).toContain('下一个自动编码: C20260006');
     expect(await say('zhangsan', '编码检查')).toContain('不符合规则的编码 3 个');
   });
-});
+}

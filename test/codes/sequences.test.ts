@@ -7,12 +7,14 @@ import { createCustomer } from '../../core/customers/create.js';
 import { requestMerge } from '../../core/customers/merge/request.js';
 import { approveMerge } from '../../core/customers/merge/act.js';
 import { approve, requestDeletion } from '../../core/deletion/approvals.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 
+let admin: Actor;
+let approver: Actor;
+
 eachDialect('code sequences per rule, and 编码统计', (h) => {
-  let admin: Actor;
-  let approver: Actor;
+  // One database, in order: 编码统计 counts the codes the counter tests made.
   // What an operator changing CODE_RULE and restarting would get: the same database, a config with the new rule.
   const setRule = (rule: string) => h.reconfigure({ CODE_RULE: rule });
 
@@ -21,7 +23,12 @@ eachDialect('code sequences per rule, and 编码统计', (h) => {
     approver = await h.actor('编码审批人', ['approver']);
     h.setNow(new Date('2026-03-15T04:00:00Z'));
   });
+  counterPerRule(h, setRule);
+  codeStatsOverAll(h, setRule);
+});
 
+/** Each rule keeps its own counter, and an old counter is adopted by the rule that made its codes. */
+function counterPerRule(h: Harness, setRule: (rule: string) => void): void {
   it('keep a separate counter per rule: B starts at 0001, switching back to A carries on A', async () => {
     setRule('C{YYYY}{SEQ:4}');
     expect([(await newCustomer(h, admin)).code, (await newCustomer(h, admin)).code]).toEqual([
@@ -60,7 +67,10 @@ eachDialect('code sequences per rule, and 编码统计', (h) => {
       h.setNow(new Date('2026-03-15T04:00:00Z'));
     }
   });
+}
 
+/** 编码统计 over every code made so far, with a deletion, a merge and a lost row. */
+function codeStatsOverAll(h: Harness, setRule: (rule: string) => void): void {
   it('编码统计: counts per rule and year, auto vs manual, off-rule, gaps with reasons, the next code', async () => {
     setRule('C{YYYY}{SEQ:4}');
     await newCustomer(h, admin, { code: 'VIP-001' });
@@ -106,4 +116,4 @@ eachDialect('code sequences per rule, and 编码统计', (h) => {
     expect(text).toContain('下一个自动编码: C20260009');
     expect(await h.core.models.Customer.count({ where: { codeOrigin: null } })).toBe(0);
   });
-});
+}

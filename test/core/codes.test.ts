@@ -7,7 +7,7 @@ import { createCustomer } from '../../core/customers/create.js';
 import { editCustomer } from '../../core/customers/edit.js';
 import { createOrder } from '../../core/orders.js';
 import { withTransaction } from '../../models/tx.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer, uniqueName } from './fixtures.js';
 
 describe('code rules (pure)', () => {
@@ -38,12 +38,32 @@ describe('code rules (pure)', () => {
   });
 });
 
-eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
-  let admin: Actor;
+let admin: Actor;
+
+/** Inserts customers with these codes behind core's back; returns the codes the database kept. */
+async function insertLegacyCodes(h: Harness, codes: string[]): Promise<string[]> {
+  const stored: string[] = [];
+  for (const code of codes) {
+    try {
+      await h.core.models.Customer.create({ code, name: `遗留${code}`, nameNorm: `遗留${code}` } as never);
+      stored.push(code);
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintError)) throw err;
+    }
+  }
+  return stored;
+}
+
+/** An admin, on 2026-03-15 (Shanghai); each block gets its own database. */
+function setupDefaultRule(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('编码管理员', ['admin']);
     h.setNow(new Date('2026-03-15T04:00:00Z'));
   });
+}
+
+eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: numbering and format', (h) => {
+  setupDefaultRule(h);
 
   it('auto-generate C20260001, C20260002, … in the current year', async () => {
     const a = await newCustomer(h, admin);
@@ -62,6 +82,20 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
     await newCustomer(h, admin, { code: 'c20260004' });
     expect((await newCustomer(h, admin)).code).toBe('C20260005');
   });
+
+  it('refuse a manual code that does not match the format, saying what is allowed', async () => {
+    for (const bad of ['C 001', '客户一号', 'A', 'X'.repeat(33), 'C_001']) {
+      const err = await expectRefused(
+        createCustomer(h.core, admin, { name: uniqueName(), code: bad }),
+        bad.length > 32 ? 'VALIDATION' : 'CODE_FORMAT',
+      );
+      if (err.code === 'CODE_FORMAT') expect(err.message).toContain('只能用字母、数字和 -');
+    }
+  });
+});
+
+eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: parallel creates', (h) => {
+  setupDefaultRule(h);
 
   it('give 200 parallel creates 200 distinct codes and no error', async () => {
     h.setNow(new Date('2028-05-01T04:00:00Z'));
@@ -100,20 +134,14 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
       h.setNow(new Date('2026-03-15T04:00:00Z'));
     }
   });
+});
+
+eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: manual codes, changes and the code report', (h) => {
+  setupDefaultRule(h);
 
   it('accept a manual code after normalising it: "  ｃ-００１ " is stored as C-001', async () => {
     const c = await newCustomer(h, admin, { code: '  ｃ-００１ ' });
     expect(c.code).toBe('C-001');
-  });
-
-  it('refuse a manual code that does not match the format, saying what is allowed', async () => {
-    for (const bad of ['C 001', '客户一号', 'A', 'X'.repeat(33), 'C_001']) {
-      const err = await expectRefused(
-        createCustomer(h.core, admin, { name: uniqueName(), code: bad }),
-        bad.length > 32 ? 'VALIDATION' : 'CODE_FORMAT',
-      );
-      if (err.code === 'CODE_FORMAT') expect(err.message).toContain('只能用字母、数字和 -');
-    }
   });
 
   it('refuse a code that is taken, also when it differs only by width or case', async () => {
@@ -128,13 +156,6 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
   it('enforce uniqueness in the database too', async () => {
     const dup = h.core.models.Customer.create({ code: 'C-001', name: '绕过核心', nameNorm: '绕过核心' } as never);
     await expect(dup).rejects.toBeInstanceOf(UniqueConstraintError);
-  });
-
-  it('allow a code change while no order references the customer', async () => {
-    const c = await newCustomer(h, admin);
-    const { customer } = await editCustomer(h.core, admin, c.code, { code: 'vip-100' });
-    expect(customer.code).toBe('VIP-100');
-    await expectRefused(editCustomer(h.core, admin, 'VIP-100', { code: 'C-001' }), 'CODE_TAKEN');
   });
 
   it('refuse a code change once an order references it, with the reason (CODE_LOCKED)', async () => {
@@ -152,19 +173,18 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}', (h) => {
     expect(customer.note).toBe('编码锁定后仍可改备注');
   });
 
+  it('allow a code change while no order references the customer', async () => {
+    const c = await newCustomer(h, admin);
+    const { customer } = await editCustomer(h.core, admin, c.code, { code: 'vip-100' });
+    expect(customer.code).toBe('VIP-100');
+    await expectRefused(editCustomer(h.core, admin, 'VIP-100', { code: 'C-001' }), 'CODE_TAKEN');
+  });
+
   it('report off-rule codes and near-duplicates for tidying legacy data', async () => {
     // Legacy rows bypass core (as an old import would). MariaDB's case- and width-insensitive
     // collation refuses 'Ｃ００１' next to 'C001' by itself; SQLite keeps both.
     const legacy = ['c-001', 'C001', 'Ｃ００１', 'OLD-9'];
-    const stored: string[] = [];
-    for (const code of legacy) {
-      try {
-        await h.core.models.Customer.create({ code, name: `遗留${code}`, nameNorm: `遗留${code}` } as never);
-        stored.push(code);
-      } catch (err) {
-        if (!(err instanceof UniqueConstraintError)) throw err;
-      }
-    }
+    const stored = await insertLegacyCodes(h, legacy);
     if (h.dialect === 'mariadb') expect(stored).toEqual(['C001', 'OLD-9']);
     else expect(stored).toEqual(legacy);
     const report = await codeReport(h.core);

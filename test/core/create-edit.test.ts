@@ -4,16 +4,22 @@ import type { Actor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { editCustomer } from '../../core/customers/edit.js';
 import type { CustomerInput } from '../../core/customers/schema.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer, uniqueName } from './fixtures.js';
 
-eachDialect('create and edit customers', (h) => {
-  let admin: Actor;
-  let sales: Actor;
+let admin: Actor;
+let sales: Actor;
+
+/** An admin (CLI) and a salesperson (WeCom); each block gets its own database. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('建档管理员', ['admin']);
     sales = await h.actor('建档销售', ['sales'], 'wecom');
   });
+}
+
+eachDialect('create customers: validation and cleaned input', (h) => {
+  setupActors(h);
 
   it('report every bad field at once, in Chinese (VALIDATION)', async () => {
     const input = {
@@ -70,6 +76,10 @@ eachDialect('create and edit customers', (h) => {
       customerCode: customer.code,
     });
   });
+});
+
+eachDialect('create customers: likely duplicates; edit: the audit diff', (h) => {
+  setupActors(h);
 
   it('stop a likely duplicate (same phone or normalised name) unless told to go on', async () => {
     const first = await newCustomer(h, admin, {
@@ -122,6 +132,10 @@ eachDialect('create and edit customers', (h) => {
       'after.phone': '13700002222',
     });
   });
+});
+
+eachDialect('edit customers: versions', (h) => {
+  setupActors(h);
 
   it('refuse a stale version with "已被他人修改, 请刷新" and change nothing', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, note: '原始' });
@@ -163,6 +177,10 @@ eachDialect('create and edit customers', (h) => {
     const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(lost.reason).toMatchObject({ code: 'STALE_VERSION' });
   });
+});
+
+eachDialect('edit customers: validation, edits that change nothing, clearing a field', (h) => {
+  setupActors(h);
 
   it('validate edits too, and say when there is nothing to change', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });

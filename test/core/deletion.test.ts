@@ -13,17 +13,47 @@ import {
   releaseReservation,
   reserveStock,
 } from '../../core/orders.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer, product } from './fixtures.js';
 
-eachDialect('safe delete: precheck, request, approval', (h) => {
-  let admin: Actor;
-  let sales: Actor;
-  let finance: Actor;
-  let approver: Actor;
-  let approver2: Actor;
-  let sku: string;
-  const T0 = new Date('2026-05-10T02:00:00Z');
+let admin: Actor;
+let sales: Actor;
+let finance: Actor;
+let approver: Actor;
+let approver2: Actor;
+let sku: string;
+const T0 = new Date('2026-05-10T02:00:00Z');
+
+/** A customer with two open orders, an open receivable (part paid) and two active reservations, plus settled business that must not count. */
+async function busyCustomer(h: Harness) {
+  const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
+  const draft = await createOrder(h.core, sales, { customerCode: c.code, total: '1000.00' });
+  const confirmed = await createOrder(h.core, sales, { customerCode: c.code, total: '234.56' });
+  await moveOrder(h.core, sales, confirmed.number, 'confirm');
+  const done = await createOrder(h.core, sales, { customerCode: c.code, total: '777.00' });
+  await moveOrder(h.core, sales, done.number, 'confirm');
+  await moveOrder(h.core, sales, done.number, 'complete');
+  const open = await createReceivable(h.core, admin, {
+    orderNumber: done.number,
+    amount: '500.00',
+    dueDate: '2026-06-01',
+  });
+  await recordPayment(h.core, finance, open.id, '120.50');
+  const settled = await createReceivable(h.core, admin, {
+    orderNumber: done.number,
+    amount: '277.00',
+    dueDate: '2026-06-01',
+  });
+  await recordPayment(h.core, finance, settled.id, '277.00');
+  const r1 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 5 });
+  const r2 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 7 });
+  const r3 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 100 });
+  await releaseReservation(h.core, sales, r3.id);
+  return { c, draft, confirmed, done, open, reservations: [r1, r2] };
+}
+
+/** Admin, sales, finance, two approvers and a product, at T0; each block gets its own database. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('删除管理员', ['admin']);
     sales = await h.actor('删除销售', ['sales']);
@@ -33,37 +63,13 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     sku = await product(h.core);
     h.setNow(T0);
   });
+}
 
-  /** A customer with two open orders, an open receivable (part paid) and two active reservations, plus settled business that must not count. */
-  async function busyCustomer() {
-    const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
-    const draft = await createOrder(h.core, sales, { customerCode: c.code, total: '1000.00' });
-    const confirmed = await createOrder(h.core, sales, { customerCode: c.code, total: '234.56' });
-    await moveOrder(h.core, sales, confirmed.number, 'confirm');
-    const done = await createOrder(h.core, sales, { customerCode: c.code, total: '777.00' });
-    await moveOrder(h.core, sales, done.number, 'confirm');
-    await moveOrder(h.core, sales, done.number, 'complete');
-    const open = await createReceivable(h.core, admin, {
-      orderNumber: done.number,
-      amount: '500.00',
-      dueDate: '2026-06-01',
-    });
-    await recordPayment(h.core, finance, open.id, '120.50');
-    const settled = await createReceivable(h.core, admin, {
-      orderNumber: done.number,
-      amount: '277.00',
-      dueDate: '2026-06-01',
-    });
-    await recordPayment(h.core, finance, settled.id, '277.00');
-    const r1 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 5 });
-    const r2 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 7 });
-    const r3 = await reserveStock(h.core, sales, { customerCode: c.code, sku, quantity: 100 });
-    await releaseReservation(h.core, sales, r3.id);
-    return { c, draft, confirmed, done, open, reservations: [r1, r2] };
-  }
+eachDialect('safe delete: precheck, and requests refused for blockers', (h) => {
+  setupActors(h);
 
   it('precheck lists every blocker kind at once, with figures, and suggests 停用', async () => {
-    const { c, draft, confirmed } = await busyCustomer();
+    const { c, draft, confirmed } = await busyCustomer(h);
     const result = await precheck(h.core, sales, c.code);
     expect(result.blockers.map((b) => b.kind)).toEqual(['openOrders', 'unpaidReceivables', 'activeReservations']);
     const [orders, money, stock] = result.blockers;
@@ -93,7 +99,7 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
   });
 
   it('refuse a deletion request with all the blockers, creating nothing', async () => {
-    const { c } = await busyCustomer();
+    const { c } = await busyCustomer(h);
     const err = await expectRefused(
       requestDeletion(h.core, sales, c.code, '不再合作'),
       'DELETE_BLOCKED',
@@ -105,6 +111,10 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     expect((err.details.blockers as unknown[]).length).toBe(3);
     expect(await h.core.models.ApprovalRequest.count({ where: { customerId: c.id } })).toBe(0);
   });
+});
+
+eachDialect('safe delete: a pending request, and who may decide it', (h) => {
+  setupActors(h);
 
   it('create a pending request that expires after 48 h, with requester and reason', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
@@ -138,6 +148,10 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     expect((await h.core.models.ApprovalRequest.findByPk(req.id))?.status).toBe('pending');
     await expectRefused(approve(h.core, approver, 999999), 'APPROVAL_NOT_FOUND');
   });
+});
+
+eachDialect('safe delete: requests expire after 48 h', (h) => {
+  setupActors(h);
 
   it('refuse an expired request, then report it as already handled', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
@@ -176,6 +190,10 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
       'deletion.expire',
     ]);
   });
+});
+
+eachDialect('safe delete: rejection, blockers at approval time, simultaneous approvers', (h) => {
+  setupActors(h);
 
   it('reject with a note: the customer stays, a second decision is refused', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
@@ -198,6 +216,29 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
     const { recycleEntryId } = await approve(h.core, approver, req.id);
     expect(recycleEntryId).toEqual(expect.any(Number));
   });
+
+  it('let exactly one of two simultaneous approvers delete; the other hears 该申请已处理', async () => {
+    for (let round = 0; round < 3; round++) {
+      const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
+      const req = await requestDeletion(h.core, sales, c.code, `并发审批 ${round}`);
+      const results = await Promise.allSettled([approve(h.core, approver, req.id), approve(h.core, approver2, req.id)]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]!.reason).toMatchObject({
+        code: 'ALREADY_DECIDED',
+        message: expect.stringContaining('该申请已处理'),
+      });
+      expect(await h.core.models.RecycleEntry.count({ where: { customerId: c.id } })).toBe(1);
+      const deletes = (await eventsOf(h.core, c.id)).filter((e) => e.action === 'customer.delete');
+      expect(deletes).toHaveLength(1);
+    }
+  });
+});
+
+eachDialect('safe delete: approval keeps a snapshot in the recycle bin', (h) => {
+  setupActors(h);
 
   it('approve: a snapshot in the recycle bin, a tombstone that keeps code and history', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13511112222', contact: '孙丽' });
@@ -238,24 +279,5 @@ eachDialect('safe delete: precheck, request, approval', (h) => {
       'customer.delete',
     ]);
     await expectRefused(requestDeletion(h.core, sales, c.code, '再删一次'), 'CUSTOMER_DELETED', '已删除, 无需再删除');
-  });
-
-  it('let exactly one of two simultaneous approvers delete; the other hears 该申请已处理', async () => {
-    for (let round = 0; round < 3; round++) {
-      const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
-      const req = await requestDeletion(h.core, sales, c.code, `并发审批 ${round}`);
-      const results = await Promise.allSettled([approve(h.core, approver, req.id), approve(h.core, approver2, req.id)]);
-      const won = results.filter((r) => r.status === 'fulfilled');
-      const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-      expect(won).toHaveLength(1);
-      expect(lost).toHaveLength(1);
-      expect(lost[0]!.reason).toMatchObject({
-        code: 'ALREADY_DECIDED',
-        message: expect.stringContaining('该申请已处理'),
-      });
-      expect(await h.core.models.RecycleEntry.count({ where: { customerId: c.id } })).toBe(1);
-      const deletes = (await eventsOf(h.core, c.id)).filter((e) => e.action === 'customer.delete');
-      expect(deletes).toHaveLength(1);
-    }
   });
 });

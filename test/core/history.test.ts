@@ -4,19 +4,20 @@ import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
 import { cooperationHistory } from '../../core/deletion/history.js';
 import { createOrder, moveOrder } from '../../core/orders.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { newCustomer } from './fixtures.js';
 
-eachDialect('cooperation history on the delete prompt and the approval card', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let boss: AdminClient;
-  const c: Record<string, { id: number; code: string }> = {};
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+let bot: BotRuntime;
+let admin: Actor;
+let server: Awaited<ReturnType<typeof startAdmin>>;
+let boss: AdminClient;
+const c: Record<string, { id: number; code: string }> = {};
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
+/** Ten customers with sales (n0…n9, n9 the biggest), one without (none), the bot and the back office. */
+function setupSales(h: Harness): void {
   /** Completed orders (sales, and nothing open to block a deletion), one per amount. */
   async function sold(code: string, ...totals: string[]) {
     for (const total of totals) {
@@ -49,6 +50,10 @@ eachDialect('cooperation history on the delete prompt and the approval card', (h
     await moveOrder(h.core, admin, dropped.number, 'cancel');
   });
   afterAll(async () => server?.close());
+}
+
+eachDialect('cooperation history on the delete prompt and the approval card', (h) => {
+  setupSales(h);
 
   it('computes lifetime orders, amount, last date and rank in one query', async () => {
     const top = await cooperationHistory(h.core, c.n9!.id);

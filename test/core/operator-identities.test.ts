@@ -8,7 +8,7 @@ import type { Actor } from '../../core/context.js';
 import { DomainError } from '../../core/errors.js';
 import { findOperator, identitiesOf, linkIdentity, operatorByIdentity, unlinkIdentity } from '../../core/operators.js';
 import type { Operator } from '../../models/index.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
   const err = await p.then(
@@ -19,16 +19,29 @@ async function refusal(p: Promise<unknown>): Promise<DomainError> {
   return err as DomainError;
 }
 
-eachDialect('operator identities: linking chat accounts to operators', (h) => {
-  let admin: Actor;
-  let zhang: Operator;
-  let li: Operator;
-  const lastAudit = async () => (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
+let admin: Actor;
+let zhang: Operator;
+let li: Operator;
+
+/** An admin (back office), 张三 and 李四 (sales); each block gets its own database. */
+function setupOperators(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('身份管理员', ['admin'], 'admin');
     zhang = await h.operator('张三', ['sales']);
     li = await h.operator('李四', ['sales']);
   });
+}
+
+eachDialect('operator identities: linking chat accounts to operators', (h) => {
+  // One database, in order: each step builds on the accounts the one before linked.
+  setupOperators(h);
+  linkAndRefuse(h);
+  replaceAndUnlink(h);
+});
+
+/** Links wecom zhangsan to 张三, and refuses it (and his feishu and slack accounts) for 李四. */
+function linkAndRefuse(h: Harness): void {
+  const lastAudit = async () => (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
 
   it('links an account, finds the operator by it, and records who did it in the audit trail', async () => {
     const result = await linkIdentity(h.core, admin, zhang.id, 'wecom', ' zhangsan ');
@@ -68,6 +81,11 @@ eachDialect('operator identities: linking chat accounts to operators', (h) => {
       '该slack账号已关联到操作员 张三',
     );
   });
+}
+
+/** Replaces 张三's wecom account, frees the old one, and unlinks his slack account. */
+function replaceAndUnlink(h: Harness): void {
+  const lastAudit = async () => (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
 
   it("replaces an operator's earlier account on the same channel, keeping one per channel", async () => {
     const r = await linkIdentity(h.core, admin, zhang.id, 'wecom', 'zhangsan2');
@@ -99,6 +117,10 @@ eachDialect('operator identities: linking chat accounts to operators', (h) => {
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toBe('操作员 张三 没有关联钉钉账号, 无需解除。');
   });
+}
+
+eachDialect('operator identities: refusals, inactive and deleted operators', (h) => {
+  setupOperators(h);
 
   it('refuses a malformed channel id or account id, an unknown operator, and a non-admin', async () => {
     for (const bad of ['WeCom', 'w', '企业微信', '1wecom', 'wecom/../x', '']) {
@@ -138,6 +160,10 @@ eachDialect('operator identities: linking chat accounts to operators', (h) => {
     await temp.destroy();
     expect(await h.core.models.OperatorIdentity.count({ where: { externalId: 'ou_temp' } })).toBe(0);
   });
+});
+
+eachDialect('operator identities: concurrent links, findOperator, imports', (h) => {
+  setupOperators(h);
 
   it('concurrent links of one account to two operators: exactly one wins, the other gets the named conflict', async () => {
     const a = await h.operator('并发甲', ['sales']);

@@ -9,7 +9,7 @@ import { ownerMay, type OwnerAction } from '../../core/customers/ownership.js';
 import { deactivate } from '../../core/customers/status.js';
 import { requestDeletion } from '../../core/deletion/approvals.js';
 import type { Role } from '../../models/index.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { expectRefused, newCustomer } from './fixtures.js';
 
@@ -54,16 +54,17 @@ describe('ownerMay: the one ownership rule', () => {
   });
 });
 
-eachDialect('ownership at every door: core, chat (before the prompt, and 帮助), back office, CLI', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  let zhang: Actor;
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let wang: AdminClient;
-  const c: Record<string, { id: number; code: string }> = {};
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+let bot: BotRuntime;
+let admin: Actor;
+let zhang: Actor;
+let server: Awaited<ReturnType<typeof startAdmin>>;
+let wang: AdminClient;
+const c: Record<string, { id: number; code: string }> = {};
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
 
+/** 张三 and 李四 (chat) and wang (back office), all sales, each owning one customer. */
+function setupOwners(h: Harness): void {
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
     server = await startAdmin(h.core);
@@ -77,6 +78,10 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
     c.wang = await newCustomer(h, admin, { ownerId: w.operator.id });
   });
   afterAll(async () => server?.close());
+}
+
+eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)', (h) => {
+  setupOwners(h);
 
   it("core refuses a colleague's customer for edit, owner change, deactivate and deletion, and writes nothing", async () => {
     await expectRefused(
@@ -130,6 +135,10 @@ eachDialect('ownership at every door: core, chat (before the prompt, and 帮助)
     expect(approverHelp).toContain('• 待审批');
     expect(approverHelp).not.toContain('• 修改客户');
   });
+});
+
+eachDialect('ownership at every door: back office, CLI, SALES_SCOPE=all', (h) => {
+  setupOwners(h);
 
   it("the back office hides edit, 停用 and 申请删除 on a colleague's customer, and core refuses a forged request", async () => {
     type Rec = { recordActions: { name: string }[] };

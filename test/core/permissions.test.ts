@@ -12,7 +12,7 @@ import { DomainError } from '../../core/errors.js';
 import { createOrder, createReceivable, recordPayment } from '../../core/orders.js';
 import { ACTIONS, assertCan, can, PERMISSIONS, ROLE_LABELS, type Action } from '../../core/permissions.js';
 import { ROLES, type Role } from '../../models/index.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer, refusal } from './fixtures.js';
 
 const op = (roles: Role[], active = true): OperatorLike => ({
@@ -75,20 +75,12 @@ describe('the permission table', () => {
 let phones = 0;
 type RealCall = (actor: Actor, actorId: number) => Promise<unknown>;
 
-eachDialect('role × action through real core calls', (h) => {
-  let setup: Actor;
-  let other: Actor;
-  let sku: string;
-  beforeAll(async () => {
-    setup = await h.actor('权限准备员', ['admin']);
-    other = await h.actor('权限另一位管理员', ['admin']);
-    sku = 'P-PERM';
-    await h.core.models.Product.findOrCreate({
-      where: { sku },
-      defaults: { sku, name: '权限测试品', unit: '件', price: '1.00' },
-    });
-  });
+let setup: Actor;
+let other: Actor;
+let sku: string;
 
+/** The real core call for each action, each on a fresh customer made by `setup`. */
+function realCalls(h: Harness): Partial<Record<Action, RealCall>> {
   async function deleted() {
     const c = await newCustomer(h, setup);
     const req = await requestDeletion(h.core, setup, c.code, '权限测试');
@@ -96,7 +88,7 @@ eachDialect('role × action through real core calls', (h) => {
     return { c, recycleEntryId: recycleEntryId! };
   }
 
-  const calls: Partial<Record<Action, RealCall>> = {
+  return {
     view: async (a, id) => {
       const c = await newCustomer(h, setup, { ownerId: id });
       await searchCustomers(h.core, a, { code: c.code });
@@ -140,6 +132,20 @@ eachDialect('role × action through real core calls', (h) => {
       return recordPayment(h.core, a, r.id, '10.00');
     },
   };
+}
+
+eachDialect('role × action through real core calls', (h) => {
+  beforeAll(async () => {
+    setup = await h.actor('权限准备员', ['admin']);
+    other = await h.actor('权限另一位管理员', ['admin']);
+    sku = 'P-PERM';
+    await h.core.models.Product.findOrCreate({
+      where: { sku },
+      defaults: { sku, name: '权限测试品', unit: '件', price: '1.00' },
+    });
+  });
+
+  const calls = realCalls(h);
 
   for (const role of ROLES) {
     it(`${role}: every allowed call works, every other one is refused with NOT_PERMITTED`, async () => {

@@ -11,12 +11,62 @@ import { createOrder, createReceivable, moveOrder, recordPayment } from '../../c
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer } from './fixtures.js';
 
-eachDialect('recycle bin: restore and purge', (h: Harness) => {
-  let admin: Actor;
-  let sales: Actor;
-  let approver: Actor;
-  let finance: Actor;
-  const T0 = new Date('2026-02-01T03:00:00Z');
+let admin: Actor;
+let sales: Actor;
+let approver: Actor;
+let finance: Actor;
+const T0 = new Date('2026-02-01T03:00:00Z');
+
+/** Deletes a customer the normal way (request by sales, approval); returns its recycle bin entry. */
+function remover(h: Harness) {
+  return async function remove(c: CustomerView, why = '测试删除'): Promise<number> {
+    const req = await requestDeletion(h.core, sales, c.code, why);
+    return (await approve(h.core, approver, req.id)).recycleEntryId!;
+  };
+}
+
+/** A customer with personal data, an edit, a paid order; deleted, restored and deleted again. */
+async function deletedTwiceWithMoneyHistory(h: Harness, remove: ReturnType<typeof remover>) {
+  const c = await newCustomer(h, admin, {
+    ownerId: sales.operator.id!,
+    name: '成都锦程茶业有限公司',
+    contact: '周杰',
+    phone: '13788889999',
+    address: '成都市锦江区春熙路 9 号',
+    note: '周总喜欢喝茶',
+  });
+  await editCustomer(h.core, admin, c.code, { phone: '13788880000' });
+  const order = await createOrder(h.core, sales, { customerCode: c.code, total: '520.00' });
+  await moveOrder(h.core, sales, order.number, 'confirm');
+  await moveOrder(h.core, sales, order.number, 'complete');
+  const r = await createReceivable(h.core, admin, {
+    orderNumber: order.number,
+    amount: '520.00',
+    dueDate: '2026-03-01',
+  });
+  await recordPayment(h.core, finance, r.id, '520.00');
+  const firstEntry = await remove(c, '第一次删除');
+  await restoreCustomer(h.core, admin, c.code);
+  const entryId = await remove(c);
+  return { c, firstEntry, entryId };
+}
+
+/** No audit event of the customer holds personal values any more, and the chain still verifies. */
+async function expectAuditRedacted(h: Harness, customerId: number, entryId: number): Promise<void> {
+  const events = await eventsOf(h.core, customerId);
+  expect(events.at(-1)).toMatchObject({ action: 'customer.purge' });
+  expect(JSON.parse(events.at(-1)!.diff)).toMatchObject({
+    info: { recycleEntryId: entryId, redactedEvents: expect.any(Number) },
+  });
+  for (const e of events) {
+    expect(auditPersonalValues(h.core, e)).toBeNull();
+    for (const secret of ['锦程', '周杰', '1378888']) expect(e.diff).not.toContain(secret);
+  }
+  expect(await verifyAuditChain(h.core)).toMatchObject({ ok: true });
+}
+
+/** Admin, sales, approver and finance, at T0; each block gets its own database. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('回收管理员', ['admin']);
     sales = await h.actor('回收销售', ['sales']);
@@ -24,11 +74,11 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     finance = await h.actor('回收财务', ['finance']);
     h.setNow(T0);
   });
+}
 
-  async function remove(c: CustomerView, why = '测试删除'): Promise<number> {
-    const req = await requestDeletion(h.core, sales, c.code, why);
-    return (await approve(h.core, approver, req.id)).recycleEntryId!;
-  }
+eachDialect('recycle bin: restore', (h: Harness) => {
+  setupActors(h);
+  const remove = remover(h);
 
   it('restore gives back the same id and code, the previous status and the whole history', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13622223333' });
@@ -67,6 +117,11 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     expect((await restoreCustomer(h.core, admin, c.code)).status).toBe('active');
     expect(await h.core.models.RecycleEntry.count({ where: { customerId: c.id } })).toBe(2);
   });
+});
+
+eachDialect('recycle bin: refusals, and purge only when due or forced', (h: Harness) => {
+  setupActors(h);
+  const remove = remover(h);
 
   it('refuse restore to those without the role and for unknown codes', async () => {
     const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
@@ -75,28 +130,26 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     await expectRefused(restoreCustomer(h.core, admin, 'NOPE-404'), 'NOT_FOUND', '「NOPE-404」');
   });
 
-  it('purge erases personal data in the row and the snapshot, keeps the money history, redacts the audit and keeps the chain valid', async () => {
-    const c = await newCustomer(h, admin, {
-      ownerId: sales.operator.id!,
-      name: '成都锦程茶业有限公司',
-      contact: '周杰',
-      phone: '13788889999',
-      address: '成都市锦江区春熙路 9 号',
-      note: '周总喜欢喝茶',
-    });
-    await editCustomer(h.core, admin, c.code, { phone: '13788880000' });
-    const order = await createOrder(h.core, sales, { customerCode: c.code, total: '520.00' });
-    await moveOrder(h.core, sales, order.number, 'confirm');
-    await moveOrder(h.core, sales, order.number, 'complete');
-    const r = await createReceivable(h.core, admin, {
-      orderNumber: order.number,
-      amount: '520.00',
-      dueDate: '2026-03-01',
-    });
-    await recordPayment(h.core, finance, r.id, '520.00');
-    const firstEntry = await remove(c, '第一次删除');
-    await restoreCustomer(h.core, admin, c.code);
+  it('purge before the retention period only when forced, and never a restored entry', async () => {
+    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13233334444' });
     const entryId = await remove(c);
+    await purgeEntry(h.core, admin, entryId, { force: true });
+    expect((await h.core.models.Customer.findByPk(c.id))?.name).toBe(`已删除客户-${c.id}`);
+
+    const d = await newCustomer(h, admin, { ownerId: sales.operator.id! });
+    const dEntry = await remove(d);
+    await restoreCustomer(h.core, admin, d.code);
+    await expectRefused(purgeEntry(h.core, admin, dEntry, { force: true }), 'CONFLICT', '已恢复, 不能清除');
+    await expectRefused(purgeEntry(h.core, admin, 999999), 'NOT_FOUND');
+  });
+});
+
+eachDialect('recycle bin: purge erases personal data', (h: Harness) => {
+  setupActors(h);
+  const remove = remover(h);
+
+  it('purge erases personal data in the row and the snapshot, keeps the money history, redacts the audit and keeps the chain valid', async () => {
+    const { c, firstEntry, entryId } = await deletedTwiceWithMoneyHistory(h, remove);
 
     await expectRefused(purgeEntry(h.core, approver, entryId), 'NOT_PERMITTED', '彻底清除', '管理员');
     await expectRefused(purgeEntry(h.core, admin, entryId), 'CONFLICT', '保留期到 2026-07-31 11:00');
@@ -148,32 +201,10 @@ eachDialect('recycle bin: restore and purge', (h: Harness) => {
     expect(await h.core.models.SalesOrder.count({ where: { customerId: c.id } })).toBe(1);
     expect(await h.core.models.Receivable.count({ where: { customerId: c.id } })).toBe(1);
 
-    const events = await eventsOf(h.core, c.id);
-    expect(events.at(-1)).toMatchObject({ action: 'customer.purge' });
-    expect(JSON.parse(events.at(-1)!.diff)).toMatchObject({
-      info: { recycleEntryId: entryId, redactedEvents: expect.any(Number) },
-    });
-    for (const e of events) {
-      expect(auditPersonalValues(h.core, e)).toBeNull();
-      for (const secret of ['锦程', '周杰', '1378888']) expect(e.diff).not.toContain(secret);
-    }
-    expect(await verifyAuditChain(h.core)).toMatchObject({ ok: true });
+    await expectAuditRedacted(h, c.id, entryId);
 
     await expectRefused(restoreCustomer(h.core, admin, c.code), 'CONFLICT', '彻底清除', '无法恢复');
     await expectRefused(purgeEntry(h.core, admin, entryId), 'CONFLICT', '已清除过');
     expect((await searchCustomers(h.core, admin, { phone: '13788880000', includeDeleted: true })).items).toEqual([]);
-  });
-
-  it('purge before the retention period only when forced, and never a restored entry', async () => {
-    const c = await newCustomer(h, admin, { ownerId: sales.operator.id!, phone: '13233334444' });
-    const entryId = await remove(c);
-    await purgeEntry(h.core, admin, entryId, { force: true });
-    expect((await h.core.models.Customer.findByPk(c.id))?.name).toBe(`已删除客户-${c.id}`);
-
-    const d = await newCustomer(h, admin, { ownerId: sales.operator.id! });
-    const dEntry = await remove(d);
-    await restoreCustomer(h.core, admin, d.code);
-    await expectRefused(purgeEntry(h.core, admin, dEntry, { force: true }), 'CONFLICT', '已恢复, 不能清除');
-    await expectRefused(purgeEntry(h.core, admin, 999999), 'NOT_FOUND');
   });
 });

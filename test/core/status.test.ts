@@ -11,15 +11,17 @@ import {
   reserveStock,
 } from '../../core/orders.js';
 import { toCents } from '../../core/money.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { eventsOf, expectRefused, newCustomer, product } from './fixtures.js';
 
-eachDialect('停用 / 启用 and the order rule', (h) => {
-  let admin: Actor;
-  let sales: Actor;
-  let sales2: Actor;
-  let finance: Actor;
-  let sku: string;
+let admin: Actor;
+let sales: Actor;
+let sales2: Actor;
+let finance: Actor;
+let sku: string;
+
+/** An admin, two salespeople, finance and a product, on 2026-03-15; each block gets its own database. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('状态管理员', ['admin']);
     sales = await h.actor('状态销售甲', ['sales']);
@@ -28,6 +30,10 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
     sku = await product(h.core);
     h.setNow(new Date('2026-03-15T02:00:00Z'));
   });
+}
+
+eachDialect('停用: the reason list and the until date', (h) => {
+  setupActors(h);
 
   it('take the reason from the fixed list, and require a memo for 其他', async () => {
     const c = await newCustomer(h, admin);
@@ -73,6 +79,10 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
     });
     await expectRefused(deactivate(h.core, admin, c.code, { reason: '客户要求' }), 'CONFLICT', '已经是停用状态');
   });
+});
+
+eachDialect('停用 and the order rule: no new business, winding down allowed', (h) => {
+  setupActors(h);
 
   it('refuse new orders and reservations for an inactive customer, saying why and since when', async () => {
     const c = await newCustomer(h, admin);
@@ -122,6 +132,10 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
     expect(paid.status).toBe('paid');
     expect((await releaseReservation(h.core, sales, reservation.id)).status).toBe('released');
   });
+});
+
+eachDialect('启用, and who may 停用', (h) => {
+  setupActors(h);
 
   it('reactivate: back to active, deactivation fields cleared, orders accepted again', async () => {
     const c = await newCustomer(h, admin);
@@ -167,6 +181,10 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
     const viewer = await h.actor('状态只读', ['viewer']);
     await expectRefused(reactivate(h.core, viewer, unowned.code), 'NOT_PERMITTED', '启用客户');
   });
+});
+
+eachDialect('全部停用, and a deleted customer', (h) => {
+  setupActors(h);
 
   it('全部停用 (deactivateMany): the listed customers in one transaction, each audited; ones that changed meanwhile are skipped with the reason', async () => {
     const owner = await h.operator('状态销售甲', ['sales']);
@@ -215,6 +233,10 @@ eachDialect('停用 / 启用 and the order rule', (h) => {
     await expectRefused(deactivate(h.core, admin, c.code, { reason: '客户要求' }), 'CUSTOMER_DELETED');
     await expectRefused(reactivate(h.core, admin, c.code), 'CUSTOMER_DELETED', `恢复客户 ${c.code}`);
   });
+});
+
+eachDialect('order input checks', (h) => {
+  setupActors(h);
 
   it('reject bad order input in Chinese', async () => {
     const c = await newCustomer(h, admin);

@@ -11,7 +11,7 @@ import { restoreBackup } from '../../core/data/backup/restore.js';
 import { verifyBackup } from '../../core/data/backup/verify.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import { createLogger } from '../../core/logger.js';
-import { eachDialect, freshMysqlDatabase, testConfig } from '../helpers/db.js';
+import { eachDialect, freshMysqlDatabase, testConfig, type Harness } from '../helpers/db.js';
 import { tempDir } from './fixtures.js';
 
 /** A second, empty, migrated database of the given dialect with the same data keys. */
@@ -36,16 +36,28 @@ const copyDir = (from: string) => {
   return to;
 };
 
-eachDialect('backup, verify and restore', (h) => {
-  let backupPath = '';
-  const targets: Core[] = [];
+let backupPath = '';
+const targets: Core[] = [];
+
+/** The demo data; the restore targets made along the way are dropped at the end. */
+function setupDemo(h: Harness): void {
   beforeAll(async () => {
     await seedDemo(h.core);
   });
   afterAll(async () => {
-    for (const t of targets) await dropCore(t);
+    for (const t of targets.splice(0)) await dropCore(t);
   });
+}
 
+eachDialect('backup, verify and restore', (h) => {
+  // One database, in order: every step works on the backup the first one takes.
+  setupDemo(h);
+  backUpAndVerify(h);
+  restoreTheBackup(h);
+}, { STEWARD_BACKUP_KEY: Buffer.alloc(32, 7).toString('base64') });
+
+/** Takes the backup, verifies it, and names the files of a tampered copy. */
+function backUpAndVerify(h: Harness): void {
   it('writes gzip\'d JSONL per table and a manifest, encrypted under STEWARD_BACKUP_KEY, and records it', async () => {
     const admin = await h.actor('备份管理员', ['admin']);
     const r = await takeBackup(h.core, admin);
@@ -88,7 +100,10 @@ eachDialect('backup, verify and restore', (h) => {
     expect(failed).toEqual([expect.stringContaining(manifest.tables.customers.file), expect.stringContaining(manifest.tables.sales_orders.file)]);
     expect(report.tables.find((t) => t.table === 'products')?.ok).toBe(true);
   });
+}
 
+/** Restores it elsewhere, over a non-empty database (with --replace), and refuses a broken copy. */
+function restoreTheBackup(h: Harness): void {
   it('restores into an empty database of the other dialect, and the audit chain still verifies there', async () => {
     const admin = await h.actor('备份管理员', ['admin']);
     for (const dialect of process.env.TEST_DATABASE_URL ? (['sqlite', 'mariadb'] as const) : (['sqlite'] as const)) {
@@ -126,4 +141,4 @@ eachDialect('backup, verify and restore', (h) => {
     const sales = await h.actor('王销售', ['sales']);
     await expect(takeBackup(h.core, sales)).rejects.toThrow(/没有「备份」权限/);
   });
-}, { STEWARD_BACKUP_KEY: Buffer.alloc(32, 7).toString('base64') });
+}

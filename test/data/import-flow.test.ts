@@ -13,7 +13,7 @@ import { undoImport } from '../../core/data/undo.js';
 import { eachDialect } from '../helpers/db.js';
 import { HEADERS, TEMPLATE_HEADERS, readBack, tempDir, writeCsv, writeXlsx } from './fixtures.js';
 
-eachDialect('import: upsert, duplicates, all-or-nothing, undo', (h) => {
+eachDialect('import: duplicates, all-or-nothing, the error report and the template', (h) => {
   const dir = tempDir();
   const admin = () => h.actor('导入员', ['admin']);
 
@@ -32,33 +32,6 @@ eachDialect('import: upsert, duplicates, all-or-nothing, undo', (h) => {
     const partial = await importCustomers(h.core, viewer, file, { commit: true, partial: true });
     expect(partial).toMatchObject({ committed: true, created: 2 });
     expect((await h.core.models.Customer.findAll()).map((c) => c.name)).toContain('深圳乙公司');
-  });
-
-  it('updates by code, keeps masked and blank cells, refuses status changes, and undo restores what is untouched', async () => {
-    const viewer = await admin();
-    await createCustomer(h.core, viewer, { code: 'UP-1', name: '更新甲', phone: '13900000001', note: '旧备注' });
-    await createCustomer(h.core, viewer, { code: 'UP-2', name: '更新乙', contact: '老王' });
-    await createCustomer(h.core, viewer, { code: 'UP-3', name: '不变丙' });
-    const file = await writeXlsx(path.join(dir, 'upsert.xlsx'), [{ rows: [HEADERS,
-      ['UP-1', '更新甲', '', '139****0001', '', '', '', '', '新备注'],
-      ['UP-2', '更新乙', '小王', '', '', '', '', '', ''],
-      ['UP-3', '不变丙', '', '', '', '', '', '启用', ''],
-      ['up-4', '新建丁', '', '13700000004', '', '', '', '', ''],
-    ] }]);
-    const r = await importCustomers(h.core, viewer, file, { commit: true });
-    expect(r).toMatchObject({ committed: true, created: 1, updated: 2, unchanged: 1, errors: [] });
-    const up1 = await getCustomer(h.core, viewer, 'UP-1');
-    expect(up1).toMatchObject({ note: '新备注', phone: '13900000001', version: 2 });
-    await editCustomer(h.core, viewer, 'UP-2', { note: '导入后改过' });
-    const undo = await undoImport(h.core, viewer, r.batchId!);
-    expect(undo).toMatchObject({ removed: 1, restored: 1, touched: [{ row: 3, code: 'UP-2', reason: '导入后又被修改过' }] });
-    expect(await getCustomer(h.core, viewer, 'UP-1')).toMatchObject({ note: '旧备注', phone: '13900000001' });
-    expect(await getCustomer(h.core, viewer, 'UP-4')).toBeNull();
-    await expect(undoImport(h.core, viewer, r.batchId!)).rejects.toThrow(/已于 .* 撤销过/);
-    const status = writeCsv(path.join(dir, 'status.csv'), [['code', 'name', 'status'], ['UP-3', '不变丙', '停用']]);
-    const s = await importCustomers(h.core, viewer, status);
-    expect(s.errors).toEqual([{ row: 2, column: 'status', message: '状态不能通过导入修改 (现在是「启用」, 文件里是「停用」); 请用「停用客户 UP-3」办理' }]);
-    expect((await verifyAuditChain(h.core)).ok).toBe(true);
   });
 
   it('writes an error report with 错误原因 that imports again once fixed', async () => {
@@ -96,6 +69,39 @@ eachDialect('import: upsert, duplicates, all-or-nothing, undo', (h) => {
     ws.addRow(['', '模板里填的客户']);
     await wb.xlsx.writeFile(file);
     expect(await importCustomers(h.core, await admin(), file)).toMatchObject({ created: 1, skipped: 1, errors: [] });
+  });
+
+});
+
+eachDialect('import: upsert and undo, then export', (h) => {
+  const dir = tempDir();
+  const admin = () => h.actor('导入员', ['admin']);
+
+  it('updates by code, keeps masked and blank cells, refuses status changes, and undo restores what is untouched', async () => {
+    const viewer = await admin();
+    await createCustomer(h.core, viewer, { code: 'UP-1', name: '更新甲', phone: '13900000001', note: '旧备注' });
+    await createCustomer(h.core, viewer, { code: 'UP-2', name: '更新乙', contact: '老王' });
+    await createCustomer(h.core, viewer, { code: 'UP-3', name: '不变丙' });
+    const file = await writeXlsx(path.join(dir, 'upsert.xlsx'), [{ rows: [HEADERS,
+      ['UP-1', '更新甲', '', '139****0001', '', '', '', '', '新备注'],
+      ['UP-2', '更新乙', '小王', '', '', '', '', '', ''],
+      ['UP-3', '不变丙', '', '', '', '', '', '启用', ''],
+      ['up-4', '新建丁', '', '13700000004', '', '', '', '', ''],
+    ] }]);
+    const r = await importCustomers(h.core, viewer, file, { commit: true });
+    expect(r).toMatchObject({ committed: true, created: 1, updated: 2, unchanged: 1, errors: [] });
+    const up1 = await getCustomer(h.core, viewer, 'UP-1');
+    expect(up1).toMatchObject({ note: '新备注', phone: '13900000001', version: 2 });
+    await editCustomer(h.core, viewer, 'UP-2', { note: '导入后改过' });
+    const undo = await undoImport(h.core, viewer, r.batchId!);
+    expect(undo).toMatchObject({ removed: 1, restored: 1, touched: [{ row: 3, code: 'UP-2', reason: '导入后又被修改过' }] });
+    expect(await getCustomer(h.core, viewer, 'UP-1')).toMatchObject({ note: '旧备注', phone: '13900000001' });
+    expect(await getCustomer(h.core, viewer, 'UP-4')).toBeNull();
+    await expect(undoImport(h.core, viewer, r.batchId!)).rejects.toThrow(/已于 .* 撤销过/);
+    const status = writeCsv(path.join(dir, 'status.csv'), [['code', 'name', 'status'], ['UP-3', '不变丙', '停用']]);
+    const s = await importCustomers(h.core, viewer, status);
+    expect(s.errors).toEqual([{ row: 2, column: 'status', message: '状态不能通过导入修改 (现在是「启用」, 文件里是「停用」); 请用「停用客户 UP-3」办理' }]);
+    expect((await verifyAuditChain(h.core)).ok).toBe(true);
   });
 
   it('exports masked by default; --reveal needs the right and is audited', async () => {

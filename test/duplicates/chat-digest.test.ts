@@ -9,23 +9,23 @@ import { requestMerge } from '../../core/customers/merge/request.js';
 import type { CustomerInput } from '../../core/customers/schema.js';
 import { inactiveReviewJob } from '../../jobs/inactive-review.js';
 import { runJob } from '../../jobs/runner.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 
-eachDialect('疑似重复 in chat (read-only) and in the weekly review digest per owner', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  const c: Record<string, string> = {};
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) =>
-    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false }))
-      .map((r) => `${r.title ?? ''}\n${r.text}`)
-      .join('\n');
+let bot: BotRuntime;
+let admin: Actor;
+const c: Record<string, string> = {};
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+const inbox = async (who: string) =>
+  (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false }))
+    .map((r) => `${r.title ?? ''}\n${r.text}`)
+    .join('\n');
+
+/** 张三, 李四 and 赵销售 (sales) and an admin on WeCom; pairs z1–z2 (by name) and l1–l2 (by phone); m2 merged into m1. */
+function setupPairs(h: Harness): void {
   const add = async (key: string, input: CustomerInput) => {
     c[key] = (await createCustomer(h.core, admin, input, { allowDuplicates: true })).customer.code;
   };
-  const review = (dryRun = false) =>
-    runJob(h.core, inactiveReviewJob, { notifier: bot.deps.notifier, trigger: 'manual', dryRun });
 
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
@@ -43,6 +43,10 @@ eachDialect('疑似重复 in chat (read-only) and in the weekly review digest pe
     const { merge } = await requestMerge(h.core, admin, { keep: c.m1!, absorb: [c.m2!], reason: '重复录入' });
     await approveMerge(h.core, await h.actor('审批人', ['approver']), merge.id);
   });
+}
+
+eachDialect('疑似重复 in chat (read-only)', (h) => {
+  setupPairs(h);
 
   it('lists every pair for an admin, and only their own for a salesperson, with the merge command to send', async () => {
     const all = await say('boss', '疑似重复');
@@ -76,6 +80,12 @@ eachDialect('疑似重复 in chat (read-only) and in the weekly review digest pe
       `与 ${c.l1} 南山五金 疑似重复的客户 1 个:\n1. ${c.l2} 北岭建材 (李四) — 同手机`,
     );
   });
+});
+
+eachDialect('疑似重复 in the weekly review digest per owner', (h) => {
+  setupPairs(h);
+  const review = (dryRun = false) =>
+    runJob(h.core, inactiveReviewJob, { notifier: bot.deps.notifier, trigger: 'manual', dryRun });
 
   it('the weekly review sends each owner a 疑似重复 section, even without order data; dismissed pairs stop appearing', async () => {
     const dry = await review(true);

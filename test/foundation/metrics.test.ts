@@ -9,9 +9,9 @@ import { Notifier } from '../../bot/notify/notifier.js';
 import { backupJob } from '../../jobs/backup.js';
 import { runJob } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
-import { eachDialect } from '../helpers/db.js';
-import { RecordingNotifier } from '../helpers/api-app.js';
 import { freePort } from '../helpers/ports.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
+import { RecordingNotifier } from '../helpers/api-app.js';
 
 const TOKEN = 'metrics-test-token-0123456789abcdef';
 
@@ -44,72 +44,78 @@ const failing: Job = {
   },
 };
 
-eachDialect(
-  '/metrics',
-  (h) => {
-    /** The real app with the API door and the metrics mount, as cli/server/mounts.ts wires them. */
-    async function start(core: Core = h.core) {
-      const door = createApiDoor({ core, notifier: new RecordingNotifier() });
-      const mounts: Mount[] = [
-        (a) => {
-          a.use(door.middleware);
-          return door.stop;
-        },
-      ];
-      const metrics = metricsMount(core, ['wecom', 'webhook']);
-      if (metrics) mounts.push(metrics);
-      const app = await buildApp(core, mounts);
-      const served = await listen(app);
-      return {
-        ...served,
-        stop: async () => {
-          await served.close();
-          for (const stop of stoppersOf(app)) await stop();
-        },
-      };
-    }
-    const scrape = async (url: string, token = TOKEN) => {
-      const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
-    };
+/** The real app with the API door and the metrics mount, as cli/server/mounts.ts wires them. */
+async function start(core: Core) {
+  const door = createApiDoor({ core, notifier: new RecordingNotifier() });
+  const mounts: Mount[] = [
+    (a) => {
+      a.use(door.middleware);
+      return door.stop;
+    },
+  ];
+  const metrics = metricsMount(core, ['wecom', 'webhook']);
+  if (metrics) mounts.push(metrics);
+  const app = await buildApp(core, mounts);
+  const served = await listen(app);
+  return {
+    ...served,
+    stop: async () => {
+      await served.close();
+      for (const stop of stoppersOf(app)) await stop();
+    },
+  };
+}
 
+const scrape = async (url: string, token = TOKEN) => {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+};
+
+/** Calls the API (one good, one refused), /healthz, runs a good and a failing job, and queues a WeCom message 90 s ago. */
+async function useEveryDoor(h: Harness, url: string): Promise<void> {
+  const admin = await h.actor('metrics-admin', ['admin']);
+  const { token } = await createApiToken(h.core, admin, {
+    name: `metrics-${h.dialect}`,
+    scopes: ['customers:read'],
+  });
+  expect(
+    (await fetch(`${url}/api/v1/customers?limit=1`, { headers: { authorization: `Bearer ${token}` } })).status,
+  ).toBe(200);
+  expect((await fetch(`${url}/api/v1/customers`)).status).toBe(401);
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  const notifier = new Notifier(h.core);
+  expect(await runJob(h.core, backupJob, { notifier, trigger: 'manual' })).toMatchObject({
+    claimed: true,
+    run: { status: 'succeeded' },
+  });
+  expect(await runJob(h.core, failing, { notifier, trigger: 'manual' })).toMatchObject({
+    claimed: true,
+    run: { status: 'failed' },
+  });
+  // One message for a WeCom user, queued 90 s ago and not yet sent.
+  const queued = new Date(h.core.now().getTime() - 90_000);
+  await h.core.models.BotOutbox.create({
+    door: 'wecom',
+    targetKind: 'user',
+    targetId: 'metrics-user',
+    payload: '{}',
+    ref: null,
+    notBefore: new Date(Date.now() + 3600_000),
+    createdAt: queued,
+    sentAt: null,
+    responseCode: null,
+    error: null,
+  });
+}
+
+eachDialect(
+  '/metrics: what an operator scrapes',
+  (h) => {
     it('counts requests per door, job results, backup durations and the outbox, as an operator scrapes them', async () => {
-      const s = await start();
+      const s = await start(h.core);
       try {
         const before = (await scrape(s.url)).text;
-        const admin = await h.actor('metrics-admin', ['admin']);
-        const { token } = await createApiToken(h.core, admin, {
-          name: `metrics-${h.dialect}`,
-          scopes: ['customers:read'],
-        });
-        expect(
-          (await fetch(`${s.url}/api/v1/customers?limit=1`, { headers: { authorization: `Bearer ${token}` } })).status,
-        ).toBe(200);
-        expect((await fetch(`${s.url}/api/v1/customers`)).status).toBe(401);
-        expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
-        const notifier = new Notifier(h.core);
-        expect(await runJob(h.core, backupJob, { notifier, trigger: 'manual' })).toMatchObject({
-          claimed: true,
-          run: { status: 'succeeded' },
-        });
-        expect(await runJob(h.core, failing, { notifier, trigger: 'manual' })).toMatchObject({
-          claimed: true,
-          run: { status: 'failed' },
-        });
-        // One message for a WeCom user, queued 90 s ago and not yet sent.
-        const queued = new Date(h.core.now().getTime() - 90_000);
-        await h.core.models.BotOutbox.create({
-          door: 'wecom',
-          targetKind: 'user',
-          targetId: 'metrics-user',
-          payload: '{}',
-          ref: null,
-          notBefore: new Date(Date.now() + 3600_000),
-          createdAt: queued,
-          sentAt: null,
-          responseCode: null,
-          error: null,
-        });
+        await useEveryDoor(h, s.url);
 
         const after = await scrape(s.url);
         expect(after.status).toBe(200);
@@ -148,9 +154,15 @@ eachDialect(
         await s.stop();
       }
     });
+  },
+  { METRICS_TOKEN: TOKEN },
+);
 
+eachDialect(
+  '/metrics: the token, and METRICS_PORT',
+  (h) => {
     it('refuses a scrape without the token or with a wrong one, and shows nothing', async () => {
-      const s = await start();
+      const s = await start(h.core);
       try {
         const none = await fetch(`${s.url}/metrics`);
         expect({ status: none.status, auth: none.headers.get('www-authenticate') }).toEqual({

@@ -20,7 +20,7 @@ async function get(app: Awaited<ReturnType<typeof buildApp>>, path: string) {
   }
 }
 
-eachDialect('server foundation', (h) => {
+eachDialect('server foundation: /healthz and TRUST_PROXY', (h) => {
   it('GET /healthz reports the dialect and up-to-date migrations', async () => {
     const app = await buildApp(h.core);
     // The ledger feed's freshness rides along (test/ledger-doors covers it); the health keys are unchanged.
@@ -76,7 +76,9 @@ eachDialect('server foundation', (h) => {
     expect(await ipOf(false)).toBe('127.0.0.1');
     expect(await ipOf(true)).toBe('10.1.2.3');
   });
+});
 
+eachDialect('server foundation: demo data and duplicate codes', (h) => {
   it('seeds demo data once; a second start adds nothing', async () => {
     const first = await seedDemo(h.core);
     expect(first.seeded).toBe(true);

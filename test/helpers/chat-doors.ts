@@ -15,9 +15,8 @@ export interface Seen {
 let seq = 0;
 const next = () => ++seq;
 
-/** Drives the three messenger doors over HTTP as their servers would, and reads what users get back. */
-export function chatDriver(app: BotApp, core: Core) {
-  /** WeCom app (1:1, XML): a text or a file message; returns the passive reply's text ('' when empty). */
+/** WeCom app (1:1, XML): a text, a file or a button click; each returns the passive reply's text ('' when empty). */
+function wecomAppDoor(app: BotApp) {
   async function appPost(plainXml: string): Promise<string> {
     const s = sealed(plainXml);
     const res = await app.request(`/webhooks/wecom?${s.query}`, {
@@ -34,7 +33,21 @@ export function chatDriver(app: BotApp, core: Core) {
   const head = (from: string, type: string) =>
     `<ToUserName><![CDATA[${WECOM.WECOM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${1_700_100_000 + next()}</CreateTime><MsgType><![CDATA[${type}]]></MsgType>`;
 
-  /** WeCom AI bot (JSON): returns the passive reply as a user sees it, or null for an empty answer. */
+  return {
+    appText: (from: string, content: string) =>
+      appPost(
+        `<xml>${head(from, 'text')}<Content><![CDATA[${content}]]></Content><MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`,
+      ),
+    appFile: (from: string, mediaId: string, fileName?: string) =>
+      appPost(
+        `<xml>${head(from, 'file')}<MediaId><![CDATA[${mediaId}]]></MediaId>${fileName ? `<FileName><![CDATA[${fileName}]]></FileName>` : ''}<MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`,
+      ),
+    appClick: (from: string, key: string) => appPost(clickXml(from, key, `steward-task-${next()}`)),
+  };
+}
+
+/** WeCom AI bot (JSON): each returns the passive reply as a user sees it, or null for an empty answer. */
+function wecomBotDoor(app: BotApp) {
   async function botPost(body: Record<string, unknown>): Promise<Seen | null> {
     const ts = String(Math.floor(Date.now() / 1000));
     // The late answer goes to this response_url (WeCom's host: the fake), tagged with the sender to read it back.
@@ -68,6 +81,22 @@ export function chatDriver(app: BotApp, core: Core) {
     };
   }
 
+  return {
+    botText: (from: string, content: string) =>
+      botPost({ chattype: 'single', from: { userid: from }, msgtype: 'text', text: { content } }),
+    botFile: (from: string, url: string, chattype: 'single' | 'group' = 'single') =>
+      botPost({
+        chattype,
+        ...(chattype === 'group' ? { chatid: 'CHATG' } : {}),
+        from: { userid: from },
+        msgtype: 'file',
+        file: { url },
+      }),
+  };
+}
+
+/** What WeCom's fake server received for members: app messages, and AI bot answers through a response_url. */
+function wecomSent(app: BotApp) {
   /** Messages the dispatcher sent a member: app messages, and AI bot answers through a response_url (text, or a button card). */
   function sentTo(userId: string): Seen[] {
     return app.fake.calls
@@ -100,7 +129,11 @@ export function chatDriver(app: BotApp, core: Core) {
     return sentTo(userId).slice(from);
   }
 
-  /** DingTalk robot callback (signed); every answer goes out through its own sessionWebhook. */
+  return { sentTo, waitSent };
+}
+
+/** DingTalk robot callback (signed); every answer goes out through its own sessionWebhook. */
+function dingtalkDoor(app: BotApp) {
   async function dingPost(staffId: string, body: Record<string, unknown>, group = false): Promise<string> {
     const n = next();
     const session = `${app.fake.url}/robot/sendBySession?session=imp${n}`;
@@ -142,32 +175,21 @@ export function chatDriver(app: BotApp, core: Core) {
   }
 
   return {
-    appText: (from: string, content: string) =>
-      appPost(
-        `<xml>${head(from, 'text')}<Content><![CDATA[${content}]]></Content><MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`,
-      ),
-    appFile: (from: string, mediaId: string, fileName?: string) =>
-      appPost(
-        `<xml>${head(from, 'file')}<MediaId><![CDATA[${mediaId}]]></MediaId>${fileName ? `<FileName><![CDATA[${fileName}]]></FileName>` : ''}<MsgId>${9_100_000_000 + next()}</MsgId><AgentID>1000002</AgentID></xml>`,
-      ),
-    appClick: (from: string, key: string) => appPost(clickXml(from, key, `steward-task-${next()}`)),
-    botText: (from: string, content: string) =>
-      botPost({ chattype: 'single', from: { userid: from }, msgtype: 'text', text: { content } }),
-    botFile: (from: string, url: string, chattype: 'single' | 'group' = 'single') =>
-      botPost({
-        chattype,
-        ...(chattype === 'group' ? { chatid: 'CHATG' } : {}),
-        from: { userid: from },
-        msgtype: 'file',
-        file: { url },
-      }),
     dingText: (staffId: string, content: string) => dingPost(staffId, { msgtype: 'text', text: { content } }),
     dingFile: (staffId: string, downloadCode: string, fileName: string, group = false) =>
       dingPost(staffId, { msgtype: 'file', content: { downloadCode, fileName, spaceId: '1', fileId: '2' } }, group),
-    sentTo,
-    waitSent,
     dingSeen,
     dingWait,
+  };
+}
+
+/** Drives the three messenger doors over HTTP as their servers would, and reads what users get back. */
+export function chatDriver(app: BotApp, core: Core) {
+  return {
+    ...wecomAppDoor(app),
+    ...wecomBotDoor(app),
+    ...wecomSent(app),
+    ...dingtalkDoor(app),
     /** Files waiting for 确认导入 in the data directory. */
     staged: () => (fs.existsSync(stagingDir(core)) ? fs.readdirSync(stagingDir(core)) : []),
   };

@@ -26,6 +26,34 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
+/** The script: a delete request gets an approval card, a button press its outcome, anything else an echo. */
+async function scriptedReplies(msg: IncomingMessage): Promise<Reply[]> {
+  if (msg.buttonId === 'approve:12') return [{ text: '已同意删除申请 #12\n客户 C001 已停用, 申请人已收到通知。' }];
+  if (msg.buttonId === 'reject:13') {
+    await new Promise((r) => setTimeout(r, 600));
+    return [{ title: '已拒绝删除申请 #13', text: '已拒绝删除申请 #13。' }];
+  }
+  if (msg.buttonId) return [];
+  if (msg.text === '慢一点') {
+    await new Promise((r) => setTimeout(r, 800));
+    return [{ text: '好的' }];
+  }
+  if (msg.text.startsWith('删除客户')) {
+    return [
+      {
+        title: '删除申请 #12',
+        text: '申请删除客户 C001, 请审批。',
+        buttons: [
+          { id: 'approve:12', text: '同意' },
+          { id: 'reject:12', text: '拒绝' },
+        ],
+        mentions: ['approver1'],
+      },
+    ];
+  }
+  return [{ text: `收到: ${msg.text}`, ...(msg.chatType === 'group' ? { mentions: [msg.userId] } : {}) }];
+}
+
 /**
  * A ChannelRuntime whose handle() records each message and answers from a script, as the pipeline
  * would: a delete request gets an approval card, a button press its outcome, anything else an echo.
@@ -47,29 +75,7 @@ export function testRuntime(core: Core) {
         failNext--;
         throw new Error('database is down');
       }
-      let replies: Reply[];
-      if (msg.buttonId === 'approve:12')
-        replies = [{ text: '已同意删除申请 #12\n客户 C001 已停用, 申请人已收到通知。' }];
-      else if (msg.buttonId === 'reject:13') {
-        await new Promise((r) => setTimeout(r, 600));
-        replies = [{ title: '已拒绝删除申请 #13', text: '已拒绝删除申请 #13。' }];
-      } else if (msg.buttonId) replies = [];
-      else if (msg.text === '慢一点') {
-        await new Promise((r) => setTimeout(r, 800));
-        replies = [{ text: '好的' }];
-      } else if (msg.text.startsWith('删除客户')) {
-        replies = [
-          {
-            title: '删除申请 #12',
-            text: '申请删除客户 C001, 请审批。',
-            buttons: [
-              { id: 'approve:12', text: '同意' },
-              { id: 'reject:12', text: '拒绝' },
-            ],
-            mentions: ['approver1'],
-          },
-        ];
-      } else replies = [{ text: `收到: ${msg.text}`, ...(msg.chatType === 'group' ? { mentions: [msg.userId] } : {}) }];
+      const replies = await scriptedReplies(msg);
       finished.push(msg.messageKey);
       return { replies, duplicate: false };
     },

@@ -8,6 +8,31 @@ export interface RecordedCall {
   body: Record<string, unknown>;
 }
 
+type Send = (status: number, json: unknown) => void;
+
+const OK = { errcode: 0, errmsg: 'ok' };
+
+/** Canned answers (status 200) by path, as the real servers give them; `n` numbers tokens and message ids. */
+const CANNED = new Map<string, (n: number, body: Record<string, unknown>) => unknown>([
+  ['/cgi-bin/gettoken', (n) => ({ errcode: 0, access_token: `wecom-token-${n}`, expires_in: 7200 })],
+  [
+    '/cgi-bin/message/send',
+    (n, body) => ({
+      errcode: 0,
+      errmsg: 'ok',
+      msgid: `m${n}`,
+      ...(body.msgtype === 'template_card' ? { response_code: `rc-${n}` } : {}),
+    }),
+  ],
+  ['/cgi-bin/aibot/response', () => OK],
+  ['/cgi-bin/message/update_template_card', () => OK],
+  ['/cgi-bin/webhook/send', () => OK],
+  ['/robot/send', () => OK],
+  ['/v1.0/oauth2/accessToken', (n) => ({ accessToken: `ding-token-${n}`, expireIn: 7200 })],
+  ['/v1.0/robot/groupMessages/send', (n) => ({ processQueryKey: `q${n}` })],
+  ['/v1.0/robot/oToMessages/batchSend', (n) => ({ processQueryKey: `q${n}` })],
+]);
+
 /**
  * Plays the WeCom and DingTalk servers on loopback and records every call it was sent.
  * `failures` lets a test make the next calls to a path fail (an HTTP status or a WeCom errcode).
@@ -94,6 +119,18 @@ export class FakeMessenger {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const { url, body } = await this.record(req);
+    const send: Send = (status, json) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(json));
+    };
+    if (this.holdOrFail(url.pathname, res, send)) return;
+    if (this.files.has(url.pathname)) return this.sendFile(res, url.pathname);
+    this.answer(url, body, res, send);
+  }
+
+  /** Reads the request and records it as a call (a body that is not JSON is kept as `{ raw }`). */
+  private async record(req: http.IncomingMessage): Promise<{ url: URL; body: Record<string, unknown> }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -111,69 +148,52 @@ export class FakeMessenger {
       headers: req.headers,
       body,
     });
-    const send = (status: number, json: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(json));
-    };
-    const hangs = this.hanging.get(url.pathname) ?? 0;
+    return { url, body };
+  }
+
+  /** Applies hang() and fail(): true when the call was held or answered with an injected failure. */
+  private holdOrFail(pathname: string, res: http.ServerResponse, send: Send): boolean {
+    const hangs = this.hanging.get(pathname) ?? 0;
     if (hangs > 0) {
-      this.hanging.set(url.pathname, hangs - 1);
+      this.hanging.set(pathname, hangs - 1);
       this.held.push(res);
-      return;
+      return true;
     }
-    const queue = this.failures.get(url.pathname);
-    const failure = queue?.shift();
-    if (failure !== undefined) {
-      if (typeof failure === 'number') return send(failure, { error: 'injected' });
-      return send(200, { errcode: failure.errcode, errmsg: 'injected' });
-    }
-    const file = (path: string) => {
-      const f = this.files.get(path)!;
-      const disposition = f.name
-        ? `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}`
-        : 'attachment';
-      res.writeHead(200, {
-        'content-type': 'application/octet-stream',
-        'content-length': f.body.length,
-        'content-disposition': disposition,
-      });
-      res.end(f.body);
-    };
-    if (this.files.has(url.pathname)) return file(url.pathname);
+    const failure = this.failures.get(pathname)?.shift();
+    if (failure === undefined) return false;
+    if (typeof failure === 'number') send(failure, { error: 'injected' });
+    else send(200, { errcode: failure.errcode, errmsg: 'injected' });
+    return true;
+  }
+
+  private sendFile(res: http.ServerResponse, path: string): void {
+    const f = this.files.get(path)!;
+    const disposition = f.name
+      ? `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}`
+      : 'attachment';
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': f.body.length,
+      'content-disposition': disposition,
+    });
+    res.end(f.body);
+  }
+
+  /** What the real server answers: a file through its media id or download code, else a canned reply. */
+  private answer(url: URL, body: Record<string, unknown>, res: http.ServerResponse, send: Send): void {
     const n = ++this.seq;
-    switch (url.pathname) {
-      case '/cgi-bin/media/get': {
-        const path = this.media.get(url.searchParams.get('media_id') ?? '');
-        return path ? file(path) : send(200, { errcode: 40007, errmsg: 'invalid media_id' });
-      }
-      case '/v1.0/robot/messageFiles/download': {
-        const path = this.codes.get(String(body.downloadCode ?? ''));
-        return path
-          ? send(200, { downloadUrl: `${this.url}${path}` })
-          : send(400, { code: 'InvalidParameter.downloadCode', message: 'downloadCode 无效' });
-      }
-      case '/cgi-bin/gettoken':
-        return send(200, { errcode: 0, access_token: `wecom-token-${n}`, expires_in: 7200 });
-      case '/cgi-bin/message/send':
-        return send(200, {
-          errcode: 0,
-          errmsg: 'ok',
-          msgid: `m${n}`,
-          ...(body.msgtype === 'template_card' ? { response_code: `rc-${n}` } : {}),
-        });
-      case '/cgi-bin/aibot/response':
-      case '/cgi-bin/message/update_template_card':
-      case '/cgi-bin/webhook/send':
-      case '/robot/send':
-        return send(200, { errcode: 0, errmsg: 'ok' });
-      case '/v1.0/oauth2/accessToken':
-        return send(200, { accessToken: `ding-token-${n}`, expireIn: 7200 });
-      case '/v1.0/robot/groupMessages/send':
-      case '/v1.0/robot/oToMessages/batchSend':
-        return send(200, { processQueryKey: `q${n}` });
-      default:
-        if (url.pathname.startsWith('/robot/sendBySession')) return send(200, { errcode: 0, errmsg: 'ok' });
-        return send(404, { errcode: 404, errmsg: 'not found' });
+    if (url.pathname === '/cgi-bin/media/get') {
+      const path = this.media.get(url.searchParams.get('media_id') ?? '');
+      return path ? this.sendFile(res, path) : send(200, { errcode: 40007, errmsg: 'invalid media_id' });
     }
+    if (url.pathname === '/v1.0/robot/messageFiles/download') {
+      const path = this.codes.get(String(body.downloadCode ?? ''));
+      return path
+        ? send(200, { downloadUrl: `${this.url}${path}` })
+        : send(400, { code: 'InvalidParameter.downloadCode', message: 'downloadCode 无效' });
+    }
+    const canned = url.pathname.startsWith('/robot/sendBySession') ? () => OK : CANNED.get(url.pathname);
+    if (canned) return send(200, canned(n, body));
+    return send(404, { errcode: 404, errmsg: 'not found' });
   }
 }

@@ -12,18 +12,11 @@ import { createOrder } from '../../core/orders.js';
 import { createLogger } from '../../core/logger.js';
 
 const bin = path.resolve('cli/bin.mjs');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-jobs-cli-'));
 const key = () => crypto.randomBytes(32).toString('base64');
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? '',
-  DATA_DIR: dir,
-  DATABASE_URL: `sqlite:${dir}/s.sqlite`,
-  STEWARD_DEMO: 'false',
-  STEWARD_DATA_KEY: key(),
-  STEWARD_INDEX_KEY: key(),
-  SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-};
+/** The CLI's environment: a fresh data folder and SQLite database per block (set by setupCliDatabase). */
+let dir = '';
+let env: Record<string, string> = {};
+const codes: string[] = [];
 
 function steward(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 60_000 });
@@ -33,10 +26,21 @@ function steward(...args: string[]) {
 // Each CLI start compiles TypeScript through tsx; on a busy machine that takes seconds.
 const SLOW = 180_000;
 
-describe('steward jobs / review / check', () => {
-  const codes: string[] = [];
-
+/** A salesperson (WeCom cli-sales) with a customer dormant for 400 days and a new one that ordered today. */
+function setupCliDatabase(): void {
   beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-jobs-cli-'));
+    env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      DATA_DIR: dir,
+      DATABASE_URL: `sqlite:${dir}/s.sqlite`,
+      STEWARD_DEMO: 'false',
+      STEWARD_DATA_KEY: key(),
+      STEWARD_INDEX_KEY: key(),
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    };
+    codes.length = 0;
     const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
     const core = openCore(config, createLogger('silent'));
     await prepareDatabase(core);
@@ -63,6 +67,10 @@ describe('steward jobs / review / check', () => {
     await core.models.sequelize.close();
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+describe('steward review', () => {
+  setupCliDatabase();
 
   it(
     'review --json prints the list in the documented shape',
@@ -91,6 +99,10 @@ describe('steward jobs / review / check', () => {
     },
     SLOW,
   );
+});
+
+describe('steward jobs / check', () => {
+  setupCliDatabase();
 
   it(
     'jobs run --dry-run reports and stores the run; jobs list shows it',

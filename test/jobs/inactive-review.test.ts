@@ -7,7 +7,7 @@ import { runJob } from '../../jobs/runner.js';
 import { MAX_CARDS } from '../../jobs/review-digest.js';
 import type { Operator } from '../../models/index.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { clickXml, openReply, sealed } from '../helpers/wecom.js';
 import { allText } from './fixtures.js';
 import { codeSentTo, PageBrowser } from '../bot/approval-page-browser.js';
@@ -21,20 +21,19 @@ interface Card {
   button_list: { text: string; key: string }[];
 }
 
-eachDialect('inactive-review: digests with buttons to each owner, decisions, the group summary', (h) => {
-  let app: BotApp;
-  let sales: Operator;
-  let sales2: Operator;
-  const mine: Record<string, string[]> = {};
-  const review = () =>
-    runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
-  const cardsTo = (user: string) =>
-    app.fake
-      .to('/cgi-bin/message/send')
-      .filter((c) => c.body.touser === user && c.body.msgtype === 'template_card')
-      .map((c) => c.body.template_card as Card);
-  const as = (userId: string) => ({ as: userId, door: 'wecom' as const, group: false });
+let app: BotApp;
+let sales: Operator;
+let sales2: Operator;
+const mine: Record<string, string[]> = {};
+const cardsTo = (user: string) =>
+  app.fake
+    .to('/cgi-bin/message/send')
+    .filter((c) => c.body.touser === user && c.body.msgtype === 'template_card')
+    .map((c) => c.body.template_card as Card);
+const as = (userId: string) => ({ as: userId, door: 'wecom' as const, group: false });
 
+/** The bot app on the demo data; `mine` holds the inactive customers of demo-sales and demo-sales2. */
+function setupDemoReview(h: Harness): void {
   beforeAll(async () => {
     app = await startBotApp(h);
     sales = (await operatorByIdentity(h.core, 'wecom', 'demo-sales'))!;
@@ -44,6 +43,11 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     mine.sales2 = all.filter((c) => c.ownerId === sales2.id).map((c) => c.code);
   });
   afterAll(async () => app?.close());
+}
+
+eachDialect('inactive-review: digests with buttons to each owner, decisions, the group summary', (h) => {
+  // One database, in order: each step acts on what the reviews before it sent and recorded.
+  setupDemoReview(h);
 
   it('a dry run only reports: nothing is queued or sent', async () => {
     const outbox = await h.core.models.BotOutbox.count();
@@ -57,6 +61,17 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     );
     expect(await h.core.models.BotOutbox.count()).toBe(outbox);
   });
+
+  digestsToEachOwner(h);
+  decisionsFromTheDigest(h);
+  theNextReview(h);
+  theSignedLinkOnDingTalk(h);
+});
+
+/** The first review: cards to each owner, DingTalk text, the group summary and the console inbox. */
+function digestsToEachOwner(h: Harness): void {
+  const review = () =>
+    runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
 
   it('each demo salesperson gets their own customers as WeCom cards with 停用/保留, DingTalk text with the typed commands, and the console inbox', async () => {
     // The demo's quiet ones (went quiet 400+ days ago, or never ordered) are all there.
@@ -118,7 +133,10 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     for (const code of mine.sales!) expect(inbox).toContain(code);
     for (const code of mine.sales2!) expect(inbox).not.toContain(code);
   });
+}
 
+/** 停用 and 保留 from the cards, and 全部停用 after 确认. */
+function decisionsFromTheDigest(h: Harness): void {
   it('停用 from the digest card: the tap proposes, the confirm card deactivates with reason 长期无交易', async () => {
     const code = mine.sales![0]!;
     const card = cardsTo('demo-sales').find((c) => c.button_list[0]!.key === `deactivate:${code}`)!;
@@ -160,6 +178,12 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
       }),
     ).toBe(mine.sales2!.length);
   });
+}
+
+/** A second review leaves the decided customers out and counts them in the group summary. */
+function theNextReview(h: Harness): void {
+  const review = () =>
+    runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
 
   it('the next review leaves out what was decided and the group summary counts it per manager', async () => {
     // A minute later (a week later some demo customers would cross the 180-day line).
@@ -184,7 +208,10 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     );
     h.setNow(null);
   });
+}
 
+/** The DingTalk actionCard link: the signed review page acts once; a tampered link is refused. */
+function theSignedLinkOnDingTalk(h: Harness): void {
   it('DingTalk: the signed link opens the review page, acts once, and a tampered link is refused', async () => {
     const code = mine.sales![2]!;
     const msg = app.fake
@@ -223,4 +250,4 @@ eachDialect('inactive-review: digests with buttons to each owner, decisions, the
     expect([event!.door, event!.operatorName]).toEqual(['page', '王销售']);
     expect((await h.core.models.Customer.findOne({ where: { code } }))!.status).toBe('active');
   });
-});
+}

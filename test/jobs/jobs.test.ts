@@ -13,40 +13,50 @@ import { reactivateDueJob } from '../../jobs/reactivate-due.js';
 import { recyclePurgeJob } from '../../jobs/recycle-purge.js';
 import { runJob } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
-import { eachDialect, withEnv } from '../helpers/db.js';
+import { eachDialect, withEnv, type Harness } from '../helpers/db.js';
 import { WECOM } from '../helpers/wecom.js';
 import { newCustomer } from '../core/fixtures.js';
 
+let notifier: Notifier;
+let admin: Actor;
+let sales: Actor;
+let approver: Actor;
+const t0 = new Date('2026-11-25T02:00:00Z');
+
+/** At t0, a notifier and an admin, a salesperson and an approver; each block gets its own database. */
+function setupJobs(h: Harness): void {
+  beforeAll(async () => {
+    h.setNow(t0);
+    notifier = new Notifier(h.core);
+    admin = await h.actor('任务管理员', ['admin']);
+    sales = await h.actor('任务销售', ['sales']);
+    approver = await h.actor('任务审批人', ['approver']);
+  });
+}
+
+/** Runs a job by hand (or dry), reads the outbox, and reads what an operator got in the console inbox. */
+function jobTools(h: Harness) {
+  const run = async (job: Job, dryRun = false) => {
+    const r = await runJob(h.core, job, { notifier, trigger: 'manual', dryRun });
+    if (!r.claimed) throw new Error('not claimed');
+    return r.run;
+  };
+  const outbox = async (where: Record<string, unknown>) =>
+    (await h.core.models.BotOutbox.findAll({ where, order: [['id', 'ASC']] })).map(
+      (r) => JSON.parse(r.payload) as OutboxPayload,
+    );
+  const inbox = async (a: Actor): Promise<Reply[]> =>
+    (await outbox({ door: 'console', targetId: `op:${a.operator.id}` })).flatMap((p) =>
+      p.kind === 'message' ? [p.reply] : [],
+    );
+  return { run, outbox, inbox };
+}
+
 eachDialect(
-  'the jobs, each run on its own',
+  'the jobs, each run on its own: approval-expiry and reactivate-due',
   (h) => {
-    let notifier: Notifier;
-    let admin: Actor;
-    let sales: Actor;
-    let approver: Actor;
-    const t0 = new Date('2026-11-25T02:00:00Z');
-
-    beforeAll(async () => {
-      h.setNow(t0);
-      notifier = new Notifier(h.core);
-      admin = await h.actor('任务管理员', ['admin']);
-      sales = await h.actor('任务销售', ['sales']);
-      approver = await h.actor('任务审批人', ['approver']);
-    });
-
-    const run = async (job: Job, dryRun = false) => {
-      const r = await runJob(h.core, job, { notifier, trigger: 'manual', dryRun });
-      if (!r.claimed) throw new Error('not claimed');
-      return r.run;
-    };
-    const outbox = async (where: Record<string, unknown>) =>
-      (await h.core.models.BotOutbox.findAll({ where, order: [['id', 'ASC']] })).map(
-        (r) => JSON.parse(r.payload) as OutboxPayload,
-      );
-    const inbox = async (a: Actor): Promise<Reply[]> =>
-      (await outbox({ door: 'console', targetId: `op:${a.operator.id}` })).flatMap((p) =>
-        p.kind === 'message' ? [p.reply] : [],
-      );
+    setupJobs(h);
+    const { run, outbox, inbox } = jobTools(h);
 
     it('approval-expiry: overdue requests expire, their cards are greyed out and the requester is told', async () => {
       const c = await newCustomer(h, admin, { ownerId: sales.operator.id! });
@@ -99,6 +109,15 @@ eachDialect(
         `客户 ${c.code} ${c.name} 的停用至日期 (2026-11-27) 已到, 已自动启用, 可以正常下单了。`,
       );
     });
+  },
+  { ...WECOM, WECOM_GROUP_WEBHOOK_KEY: '' },
+);
+
+eachDialect(
+  'the jobs, each run on its own: recycle-purge and integrity-check',
+  (h) => {
+    setupJobs(h);
+    const { run, inbox } = jobTools(h);
 
     it('recycle-purge: entries past retention lose their personal data; younger ones are left alone', async () => {
       h.setNow(t0);
@@ -146,6 +165,15 @@ eachDialect(
       expect(report.text).toContain('链完整');
       await h.core.models.SalesOrder.destroy({ where: { number: ['SO-ORPHAN-1', 'SO-OPEN-DEL'] } });
     });
+  },
+  { ...WECOM, WECOM_GROUP_WEBHOOK_KEY: '' },
+);
+
+eachDialect(
+  'the jobs, each run on its own: monthly-report and backup',
+  (h) => {
+    setupJobs(h);
+    const { run, outbox, inbox } = jobTools(h);
 
     it('monthly-report: the shared report functions, to the group, under the size limit', async () => {
       const live = await newCustomer(h, admin);

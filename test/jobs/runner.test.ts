@@ -6,7 +6,7 @@ import { DomainError } from '../../core/errors.js';
 import { checkSchedules, JOBS, nextRuns, scheduleOf, scheduleVariable, startScheduler } from '../../jobs/index.js';
 import { runJob, slotKey } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 
 /** A job that counts its runs and can be told to fail. */
 function countingJob(name: string, behaviour: { fail?: string; ms?: number } = {}): Job & { runs: number } {
@@ -25,15 +25,20 @@ function countingJob(name: string, behaviour: { fail?: string; ms?: number } = {
   return job;
 }
 
-eachDialect('job runner: history, once per slot, failures to the admins', (h) => {
-  let notifier: Notifier;
-  let adminId: number;
+let notifier: Notifier;
+let adminId: number;
 
+/** A notifier, an admin (told of failures) and a salesperson (never told); each block gets its own database. */
+function setupRunner(h: Harness): void {
   beforeAll(async () => {
     notifier = new Notifier(h.core);
     adminId = (await h.operator('值班管理员', ['admin'])).id;
     await h.operator('普通销售', ['sales']);
   });
+}
+
+eachDialect('job runner: history, once per slot, failures to the admins', (h) => {
+  setupRunner(h);
 
   const inbox = async (operatorId: number): Promise<Reply[]> =>
     (
@@ -90,6 +95,10 @@ eachDialect('job runner: history, once per slot, failures to the admins', (h) =>
     await runJob(h.core, countingJob('t-fail-dry', { fail: '坏了' }), { notifier, trigger: 'manual', dryRun: true });
     expect((await inbox(adminId)).length).toBe(before + 1);
   });
+});
+
+eachDialect('job runner: runs left by a dead instance, and two schedulers', (h) => {
+  setupRunner(h);
 
   it('a run left "running" by a dead instance is closed as failed on the next attempt', async () => {
     const old = new Date(h.core.now().getTime() - 13 * 3600_000);

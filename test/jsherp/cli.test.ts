@@ -13,42 +13,44 @@ const bin = path.resolve('cli/bin.mjs');
 // Each CLI start compiles TypeScript through tsx; on a busy machine that takes seconds.
 const SLOW = 180_000;
 
+/** The CLI's data folder (made in beforeAll) and the jshERP database it connects to. */
+let dir = '';
+const key = () => crypto.randomBytes(32).toString('base64');
+let url: string;
+const keys = {
+  STEWARD_DATA_KEY: key(),
+  STEWARD_INDEX_KEY: key(),
+  SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+};
+const env = (extra: Record<string, string>): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  DATA_DIR: dir,
+  DATABASE_URL: `sqlite:${dir}/s.sqlite`,
+  STEWARD_DEMO: 'false',
+  LOG_LEVEL: 'error',
+  ...keys,
+  JSHERP_TENANT_ID: '63',
+  JSHERP_DATABASE_URL: url,
+  ...extra,
+});
+const steward = (extra: Record<string, string>, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, 'connect', ...args], {
+    env: env(extra),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
+};
+
 if (!base) {
   describe('steward connect jsherp', () => {
     it.skip('needs TEST_DATABASE_URL (a MariaDB server for the jshERP database)', () => undefined);
   });
 } else {
   describe('steward connect jsherp', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-jsherp-cli-'));
-    const key = () => crypto.randomBytes(32).toString('base64');
-    let url: string;
-    const keys = {
-      STEWARD_DATA_KEY: key(),
-      STEWARD_INDEX_KEY: key(),
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-    };
-    const env = (extra: Record<string, string>): Record<string, string> => ({
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      DATA_DIR: dir,
-      DATABASE_URL: `sqlite:${dir}/s.sqlite`,
-      STEWARD_DEMO: 'false',
-      LOG_LEVEL: 'error',
-      ...keys,
-      JSHERP_TENANT_ID: '63',
-      JSHERP_DATABASE_URL: url,
-      ...extra,
-    });
-    const steward = (extra: Record<string, string>, ...args: string[]) => {
-      const r = spawnSync(process.execPath, [bin, 'connect', ...args], {
-        env: env(extra),
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
-    };
-
     beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-jsherp-cli-'));
       url = await newJshDatabase(base);
       const c = await connect(url);
       await loadFixtures(c);

@@ -98,9 +98,48 @@ export function connect(url: string): Promise<mysql.Connection> {
   });
 }
 
+/** Loads every fixture into the jshERP database; returns the jsh ids of the customers. */
 export async function loadFixtures(c: mysql.Connection): Promise<JshIds> {
+  const huadong = await loadHuadong(c);
+  const rest = await loadOtherCustomers(c);
+  const other = await loadOtherTenant(c);
+  return { huadong, ...rest, other };
+}
+
+async function loadHuadong(c: mysql.Connection): Promise<number> {
   // 华东贸易: receivable = 100 (期初) + (1000 + 50 − 0 − |300|) − (100 − |−20|) − (200 + 70) = 100 + 750 − 80 − 270 = 500.00
   const huadong = await customer(c, TENANT, '华东贸易有限公司', { telephone: '13800000001', begin_need_get: 100 });
+  await huadongOrders(c, huadong);
+  await depot(c, TENANT, huadong, '销售', {
+    number: 'XSCK001',
+    discount_last_money: 1000,
+    other_money: 50,
+    change_amount: 300,
+    total_price: 1000,
+    link_number: 'XSDD003',
+    oper_time: '2026-11-20 15:30:00',
+  });
+  await depot(c, TENANT, huadong, '销售', {
+    number: 'XSCK002',
+    discount_last_money: 999,
+    total_price: 999,
+    oper_time: '2026-11-29 10:00:00',
+    delete_flag: '1',
+  });
+  await depot(c, TENANT, huadong, '销售退货', {
+    number: 'XSTH001',
+    discount_last_money: 100,
+    change_amount: -20,
+    total_price: 100,
+    oper_time: '2026-11-21 10:00:00',
+  });
+  await receipt(c, TENANT, huadong, [200, 70], {}, [55]);
+  await receipt(c, TENANT, huadong, [1000], { delete_flag: '1' });
+  return huadong;
+}
+
+/** 华东贸易's sales orders: one in each status, and a deleted one. */
+async function huadongOrders(c: mysql.Connection, huadong: number): Promise<void> {
   await depot(c, TENANT, huadong, '销售订单', {
     number: 'XSDD001',
     status: '0',
@@ -137,31 +176,9 @@ export async function loadFixtures(c: mysql.Connection): Promise<JshIds> {
     oper_time: '2026-11-30 09:00:00',
     delete_flag: '1',
   });
-  await depot(c, TENANT, huadong, '销售', {
-    number: 'XSCK001',
-    discount_last_money: 1000,
-    other_money: 50,
-    change_amount: 300,
-    total_price: 1000,
-    link_number: 'XSDD003',
-    oper_time: '2026-11-20 15:30:00',
-  });
-  await depot(c, TENANT, huadong, '销售', {
-    number: 'XSCK002',
-    discount_last_money: 999,
-    total_price: 999,
-    oper_time: '2026-11-29 10:00:00',
-    delete_flag: '1',
-  });
-  await depot(c, TENANT, huadong, '销售退货', {
-    number: 'XSTH001',
-    discount_last_money: 100,
-    change_amount: -20,
-    total_price: 100,
-    oper_time: '2026-11-21 10:00:00',
-  });
-  await receipt(c, TENANT, huadong, [200, 70], {}, [55]);
-  await receipt(c, TENANT, huadong, [1000], { delete_flag: '1' });
+}
+
+async function loadOtherCustomers(c: mysql.Connection): Promise<Omit<JshIds, 'huadong' | 'other'>> {
   // 南方物流 (深圳): matched to ours by phone; receivable 400 − |100| = 300.00
   const nanfang = await customer(c, TENANT, '南方物流(深圳)', { telephone: '139-0000-0002', contacts: '李四' });
   await depot(c, TENANT, nanfang, '销售', {
@@ -206,6 +223,10 @@ export async function loadFixtures(c: mysql.Connection): Promise<JshIds> {
     tenant_id: TENANT,
     delete_flag: '0',
   });
+  return { nanfang, beifang, xibu, kongbai, wanjie };
+}
+
+async function loadOtherTenant(c: mysql.Connection): Promise<number> {
   // The other tenant: same name as ours, an open order and a shipment; must stay untouched and unseen.
   const other = await customer(c, OTHER_TENANT, '华东贸易有限公司', { telephone: '13800000001' });
   await depot(c, OTHER_TENANT, other, '销售订单', {
@@ -221,5 +242,5 @@ export async function loadFixtures(c: mysql.Connection): Promise<JshIds> {
     total_price: 777,
     oper_time: '2026-11-30 11:00:00',
   });
-  return { huadong, nanfang, beifang, xibu, kongbai, wanjie, other };
+  return other;
 }

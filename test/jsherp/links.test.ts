@@ -4,7 +4,7 @@ import type { Actor, Core } from '../../core/context.js';
 import { deactivate } from '../../core/customers/status.js';
 import { precheck } from '../../core/deletion/precheck.js';
 import { decideLink, importUnmatched, openJshDb, type JshDb } from '../../core/ledger/jsherp/index.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { dropJshDatabase } from './jsh-schema.js';
 import { connect, depot, loadFixtures, TENANT, type JshIds } from './fixtures.js';
 import {
@@ -18,38 +18,43 @@ import {
 
 const base = process.env.TEST_DATABASE_URL;
 
+let url: string;
+let jsh: mysql.Connection;
+let db: JshDb;
+let ids: JshIds;
+let core: Core;
+let admin: Actor;
+let codes: Record<string, string>;
+const sent: SentMessage[] = [];
+const notifier = recordingNotifier(sent);
+
+/** jshERP fixtures, our customers, and one sync done, on 2026-12-01; each block gets its own databases. */
+function setupSynced(h: Harness, serverUrl: string): void {
+  beforeAll(async () => {
+    url = await newJshDatabase(serverUrl);
+    jsh = await connect(url);
+    ids = await loadFixtures(jsh);
+    core = withJshConfig(h.core, url);
+    db = openJshDb(url, TENANT);
+    h.setNow(new Date('2026-12-01T02:00:00Z'));
+    admin = await h.actor('links-admin', ['admin']);
+    codes = await ourCustomers(h, admin);
+    await runSync(core, notifier);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await jsh?.end();
+    if (url) await dropJshDatabase(url);
+  });
+}
+
 if (!base) {
   describe('jshERP links decided by a person', () => {
     it.skip('needs TEST_DATABASE_URL (a MariaDB server for the jshERP database)', () => undefined);
   });
 } else {
-  eachDialect('jshERP links decided by a person; the 停用 rule on synced orders', (h) => {
-    let url: string;
-    let jsh: mysql.Connection;
-    let db: JshDb;
-    let ids: JshIds;
-    let core: Core;
-    let admin: Actor;
-    let codes: Record<string, string>;
-    const sent: SentMessage[] = [];
-    const notifier = recordingNotifier(sent);
-
-    beforeAll(async () => {
-      url = await newJshDatabase(base);
-      jsh = await connect(url);
-      ids = await loadFixtures(jsh);
-      core = withJshConfig(h.core, url);
-      db = openJshDb(url, TENANT);
-      h.setNow(new Date('2026-12-01T02:00:00Z'));
-      admin = await h.actor('links-admin', ['admin']);
-      codes = await ourCustomers(h, admin);
-      await runSync(core, notifier);
-    });
-    afterAll(async () => {
-      await db?.close();
-      await jsh?.end();
-      if (url) await dropJshDatabase(url);
-    });
+  eachDialect('jshERP links decided by a person', (h) => {
+    setupSynced(h, base);
 
     it('an ambiguous match is linked only when a person says which; the decision is audited and refused twice', async () => {
       const r = await decideLink(core, admin, db, codes.beifang2!, ids.beifang);
@@ -84,6 +89,10 @@ if (!base) {
       expect(created!.contact).toBe('王五');
       expect(await core.models.JsherpCandidate.count()).toBe(0);
     });
+  });
+
+  eachDialect('jshERP: the 停用 rule on synced orders', (h) => {
+    setupSynced(h, base);
 
     it('a new jshERP order for a 停用 customer is recorded (the delete check lists it) and reported to the admins', async () => {
       await deactivate(core, admin, codes.kongbai!, { reason: '客户要求' });

@@ -5,7 +5,7 @@ import type { CustomerView } from '../../core/customers/view.js';
 import { applyLedger } from '../../core/ledger/apply.js';
 import { createOrder, createReceivable, moveOrder, reserveStock } from '../../core/orders.js';
 import { flushChecks } from '../../core/ledger/handling.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { product } from '../core/fixtures.js';
 import { clientAs, loginOperator, startAdmin, type AdminClient } from '../admin/helpers.js';
 
@@ -17,29 +17,37 @@ type ActionAnswer = {
   approvalId?: number;
 };
 
-eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the handling record on the approval', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  const as: Record<string, AdminClient> = {};
-  const ids: Record<string, number> = {};
-  let customer: CustomerView;
-  const erp: Actor = {
-    door: 'api',
-    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
-  };
-  const w: Record<string, string> = {};
-  let clock = Date.parse('2026-12-01T02:00:00Z');
-  const tick = () => h.setNow(new Date((clock += 60_000)));
-  const answer = async (p: Promise<{ json: <T>() => T; status: number }>) => {
-    const r = await p;
-    expect(r.status).toBe(200);
-    return r.json<ActionAnswer>();
-  };
-  const idOf = async (model: 'SalesOrder' | 'Receivable' | 'Reservation', where: Record<string, unknown>) =>
+let server: Awaited<ReturnType<typeof startAdmin>>;
+const as: Record<string, AdminClient> = {};
+const ids: Record<string, number> = {};
+let customer: CustomerView;
+const erp: Actor = {
+  door: 'api',
+  operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+};
+const w: Record<string, string> = {};
+const START = Date.parse('2026-12-01T02:00:00Z');
+let clock = START;
+const answer = async (p: Promise<{ json: <T>() => T; status: number }>) => {
+  const r = await p;
+  expect(r.status).toBe(200);
+  return r.json<ActionAnswer>();
+};
+/** Moves the clock a minute on (each step stamps its own minute). */
+const ticker = (h: Harness) => () => h.setNow(new Date((clock += 60_000)));
+/** The id of the local order, receivable or reservation matching `where`. */
+const finder =
+  (h: Harness) => async (model: 'SalesOrder' | 'Receivable' | 'Reservation', where: Record<string, unknown>) =>
     (await (h.core.models[model] as unknown as { findOne(o: unknown): Promise<{ id: number } | null> }).findOne({
       where,
     }))!.id;
 
+/** 张三's customer with an open order, an open receivable, a reservation and an ERP order; the back office signed in. */
+function setupBusyCustomer(h: Harness): void {
+  const tick = ticker(h);
+
   beforeAll(async () => {
+    clock = START;
     tick();
     server = await startAdmin(h.core);
     await loginOperator(h.core, 'zhangsan', ['sales'], '张三');
@@ -89,6 +97,20 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     );
   });
   afterAll(async () => server?.close());
+}
+
+eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the handling record on the approval', (h) => {
+  // One database, in order: the handling record shows what the steps before it did.
+  setupBusyCustomer(h);
+  precheckAndWhoSeesWhat(h);
+  refusalsThenActions(h);
+  theHandlingRecord(h);
+});
+
+/** 申请删除 records its pre-check; each action is offered only where the permission table allows. */
+function precheckAndWhoSeesWhat(h: Harness): void {
+  const tick = ticker(h);
+  const idOf = finder(h);
 
   it('申请删除 shows the blockers and records the check as door admin', async () => {
     tick();
@@ -124,6 +146,12 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     expect((await as.kan!.action('sales_orders', orderId, 'cancelOrder', {})).status).toBe(403);
     expect((await h.core.models.SalesOrder.findByPk(orderId))!.status).toBe('confirmed');
   });
+}
+
+/** Refusals change nothing; 取消订单, 登记收款 and 释放预留 act through core. */
+function refusalsThenActions(h: Harness): void {
+  const tick = ticker(h);
+  const idOf = finder(h);
 
   it("refuses the ERP's order, another salesperson, and a bad amount, changing nothing", async () => {
     const erpOrder = await answer(
@@ -175,6 +203,11 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
       ['reservation.release', '张三', 'admin'],
     ]);
   });
+}
+
+/** The approver sees it all on the approval; the dashboard shows the feed's freshness. */
+function theHandlingRecord(h: Harness): void {
+  const tick = ticker(h);
 
   it('the approver sees the handling record in the back office: the precheck, each clearing, the ERP push, the note', async () => {
     tick();
@@ -228,4 +261,4 @@ eachDialect('back office: 取消订单 / 登记收款 / 释放预留, and the ha
     expect(data.ledger).toMatchObject({ source: 'api', stale: false });
     expect(data.ledger.text).toMatch(/^进销存数据: 最近收到单据 2026-12-01 \d\d:\d\d \(来源: ERP 推送 \(API\)\)/);
   });
-});
+}

@@ -7,25 +7,49 @@ import { applyLedger } from '../../core/ledger/apply.js';
 import { readHandling } from '../../core/ledger/handling.js';
 import { createOrder, createReceivable, moveOrder, reserveStock } from '../../core/orders.js';
 import { flushChecks } from '../../core/ledger/handling.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer, product } from '../core/fixtures.js';
 
-eachDialect("chat doors for a delete's blockers, and the handling record on the approval card", (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  const erp: Actor = {
-    door: 'api',
-    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
-  };
-  const as = (who: string) => ({ as: who, door: 'wecom' as const, group: false });
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, as(who), { text })).map((r) => r.text).join('\n');
-  const w: Record<string, string> = {};
-  let clock = Date.parse('2026-12-01T02:00:00Z');
-  /** Each step a minute after the last, as people would take them. */
-  const tick = () => h.setNow(new Date((clock += 60_000)));
+let bot: BotRuntime;
+let admin: Actor;
+const erp: Actor = {
+  door: 'api',
+  operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+};
+const as = (who: string) => ({ as: who, door: 'wecom' as const, group: false });
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, as(who), { text })).map((r) => r.text).join('\n');
+const w: Record<string, string> = {};
+const START = Date.parse('2026-12-01T02:00:00Z');
+let clock = START;
+/** Each step a minute after the last, as people would take them. */
+const ticker = (h: Harness) => () => h.setNow(new Date((clock += 60_000)));
+
+/** The ERP pushes its order ERP-SO-77 as cancelled. */
+async function erpCancelsItsOrder(h: Harness, customerCode: string): Promise<void> {
+  await applyLedger(
+    h.core,
+    erp,
+    [
+      {
+        type: 'order',
+        number: 'ERP-SO-77',
+        customerCode,
+        date: '2026-11-20',
+        total: '1500.00',
+        status: 'cancelled',
+      },
+    ],
+    { source: 'api' },
+  );
+}
+
+/** 张三's customer with an open order, an open receivable, a reservation and an ERP order; four chat users. */
+function setupBusyCustomer(h: Harness): void {
+  const tick = ticker(h);
 
   beforeAll(async () => {
+    clock = START;
     tick();
     bot = createBot(h.core, { dispatch: false });
     admin = await h.actor('管理员', ['admin']);
@@ -61,7 +85,18 @@ eachDialect("chat doors for a delete's blockers, and the handling record on the 
       { source: 'api' },
     );
   });
+}
 
+eachDialect("chat doors for a delete's blockers, and the handling record on the approval card", (h) => {
+  // One database, in order: the approval card shows what the steps before it did.
+  setupBusyCustomer(h);
+  blockersAndRefusals(h);
+  clearingByChat(h);
+  theApprovalCard(h);
+});
+
+/** 删除客户 lists the blockers; wrong documents, people and amounts are refused. */
+function blockersAndRefusals(h: Harness): void {
   it('删除客户 lists every blocker with how to clear it: local ones by command, ERP ones in the ERP', async () => {
     const reply = await say('zhangsan', `删除客户 ${w.code} 重复录入`);
     expect(reply).toContain('还有业务未了结, 不能删除');
@@ -99,6 +134,11 @@ eachDialect("chat doors for a delete's blockers, and the handling record on the 
       await h.core.models.LedgerEvent.count({ where: { source: 'local', change: ['cancelled', 'paid', 'released'] } }),
     ).toBe(0);
   });
+}
+
+/** Each clearing asks to confirm, then acts, audited and recorded as a ledger event. */
+function clearingByChat(h: Harness): void {
+  const tick = ticker(h);
 
   it('取消订单 / 登记收款 / 释放预留 ask to confirm, then act: audited with the chat door, recorded as ledger events', async () => {
     tick();
@@ -136,26 +176,17 @@ eachDialect("chat doors for a delete's blockers, and the handling record on the 
       [w.reservation, 'released', '张三', 'cli'],
     ]);
   });
+}
+
+/** The ERP closes its order; the request carries the note; the approver sees the whole record. */
+function theApprovalCard(h: Harness): void {
+  const tick = ticker(h);
 
   it('the ERP closes its own order by a push; the request carries the note; the approver sees the whole record', async () => {
     tick();
     expect(await say('zhangsan', `删除客户 ${w.code} 重复录入`)).toContain('ERP-SO-77');
     tick();
-    await applyLedger(
-      h.core,
-      erp,
-      [
-        {
-          type: 'order',
-          number: 'ERP-SO-77',
-          customerCode: w.code,
-          date: '2026-11-20',
-          total: '1500.00',
-          status: 'cancelled',
-        },
-      ],
-      { source: 'api' },
-    );
+    await erpCancelsItsOrder(h, w.code!);
     tick();
     expect(await say('zhangsan', `删除客户 ${w.code} 重复录入 备注=订单已在ERP取消`)).toContain(
       '备注: 订单已在ERP取消',
@@ -196,4 +227,4 @@ eachDialect("chat doors for a delete's blockers, and the handling record on the 
       ),
     ).toBe(true);
   });
-});
+}

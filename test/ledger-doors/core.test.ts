@@ -14,23 +14,28 @@ import {
   releaseReservationByNumber,
   reserveStock,
 } from '../../core/orders.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer, product } from '../core/fixtures.js';
 
-eachDialect("core/orders: the by-number doors for a delete's blockers", (h) => {
-  let admin: Actor;
-  let finance: Actor;
-  let sku: string;
-  const erp: Actor = {
-    door: 'api',
-    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
-  };
+let admin: Actor;
+let finance: Actor;
+let sku: string;
+const erp: Actor = {
+  door: 'api',
+  operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+};
 
+/** An admin (back office), finance (WeCom) and a product; each block gets its own database. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('门管理员', ['admin'], 'admin');
     finance = await h.actor('门财务', ['finance'], 'wecom');
     sku = await product(h.core, 'P-CORE');
   });
+}
+
+eachDialect("core/orders: the by-number doors for a delete's blockers: ERP documents, receivables", (h) => {
+  setupActors(h);
 
   it('refuses ERP receivables and reservations with the ERP message, and writes nothing', async () => {
     const c = await newCustomer(h, admin);
@@ -79,28 +84,39 @@ eachDialect("core/orders: the by-number doors for a delete's blockers", (h) => {
     await expectRefused(recordPaymentByNumber(h.core, finance, 'NO-SUCH', '1'), 'NOT_FOUND', '找不到应收款 NO-SUCH');
     await expectRefused(recordPaymentByNumber(h.core, admin, o.number, 'abc'), 'VALIDATION');
   });
-
-  it("winds down an inactive customer's business, refuses a completed order and a deleted customer", async () => {
-    const c = await newCustomer(h, admin);
-    const o = await createOrder(h.core, admin, { customerCode: c.code, total: '20.00' });
-    const s = await reserveStock(h.core, admin, { customerCode: c.code, sku, quantity: 2 });
-    await deactivate(h.core, admin, c.code, { reason: '客户要求' });
-    expect((await cancelOrderByNumber(h.core, admin, o.number)).status).toBe('cancelled');
-    expect((await releaseReservationByNumber(h.core, admin, String(s.id))).ref).toBe(`#${s.id}`);
-    await expectRefused(releaseReservationByNumber(h.core, admin, `#${s.id}`), 'CONFLICT', `库存预留 #${s.id} 已释放`);
-    const done = await newCustomer(h, admin);
-    const d = await createOrder(h.core, admin, { customerCode: done.code, total: '30.00' });
-    await moveOrder(h.core, admin, d.number, 'confirm');
-    await moveOrder(h.core, admin, d.number, 'complete');
-    await expectRefused(cancelOrderByNumber(h.core, admin, d.number), 'CONFLICT', '当前是「已完成」, 不能取消');
-    const approver = await h.actor('门审批', ['approver']);
-    await approve(h.core, approver, (await requestDeletion(h.core, admin, done.code, '测试')).id);
-    await expectRefused(previewDoc(h.core, admin, 'order', d.number), 'CUSTOMER_DELETED');
-  });
-
-  it('keeps the local feed fresh: local orders count as received order data', async () => {
-    const f = await ledgerFreshness(h.core);
-    expect(f).toMatchObject({ hasOrders: true, stale: false, notice: null });
-    expect(f.feeds.find((x) => x.source === 'local')!.documents).toBeGreaterThan(0);
-  });
 });
+
+eachDialect(
+  "core/orders: the by-number doors for a delete's blockers: inactive and deleted customers, the local feed",
+  (h) => {
+    setupActors(h);
+
+    it("winds down an inactive customer's business, refuses a completed order and a deleted customer", async () => {
+      const c = await newCustomer(h, admin);
+      const o = await createOrder(h.core, admin, { customerCode: c.code, total: '20.00' });
+      const s = await reserveStock(h.core, admin, { customerCode: c.code, sku, quantity: 2 });
+      await deactivate(h.core, admin, c.code, { reason: '客户要求' });
+      expect((await cancelOrderByNumber(h.core, admin, o.number)).status).toBe('cancelled');
+      expect((await releaseReservationByNumber(h.core, admin, String(s.id))).ref).toBe(`#${s.id}`);
+      await expectRefused(
+        releaseReservationByNumber(h.core, admin, `#${s.id}`),
+        'CONFLICT',
+        `库存预留 #${s.id} 已释放`,
+      );
+      const done = await newCustomer(h, admin);
+      const d = await createOrder(h.core, admin, { customerCode: done.code, total: '30.00' });
+      await moveOrder(h.core, admin, d.number, 'confirm');
+      await moveOrder(h.core, admin, d.number, 'complete');
+      await expectRefused(cancelOrderByNumber(h.core, admin, d.number), 'CONFLICT', '当前是「已完成」, 不能取消');
+      const approver = await h.actor('门审批', ['approver']);
+      await approve(h.core, approver, (await requestDeletion(h.core, admin, done.code, '测试')).id);
+      await expectRefused(previewDoc(h.core, admin, 'order', d.number), 'CUSTOMER_DELETED');
+    });
+
+    it('keeps the local feed fresh: local orders count as received order data', async () => {
+      const f = await ledgerFreshness(h.core);
+      expect(f).toMatchObject({ hasOrders: true, stale: false, notice: null });
+      expect(f.feeds.find((x) => x.source === 'local')!.documents).toBeGreaterThan(0);
+    });
+  },
+);

@@ -12,22 +12,24 @@ import { findInactive } from '../../core/review/inactive.js';
 import { inactiveReviewJob } from '../../jobs/inactive-review.js';
 import { monthlyReport } from '../../jobs/monthly-report.js';
 import { runJob } from '../../jobs/runner.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 
 const DAY = 86400_000;
 
-eachDialect('the review, 统计, the monthly report and /healthz say when no order data arrives', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  const codes: string[] = [];
-  const t0 = new Date('2026-11-30T02:00:00Z');
-  const erp: Actor = {
-    door: 'api',
-    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
-  };
-  const say = async (text: string) =>
-    (await consoleSay(bot.deps, { as: 'boss', door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+let bot: BotRuntime;
+let admin: Actor;
+const codes: string[] = [];
+const t0 = new Date('2026-11-30T02:00:00Z');
+const erp: Actor = {
+  door: 'api',
+  operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+};
+const say = async (text: string) =>
+  (await consoleSay(bot.deps, { as: 'boss', door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+
+/** /healthz as a probe sees it, the inactive review run by hand, and what an operator got in the console. */
+function probes(h: Harness) {
   const healthz = async () => {
     const server = http.createServer((await buildApp(h.core)).callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -52,8 +54,32 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
     )
       .map((r) => JSON.parse(r.payload) as OutboxPayload)
       .flatMap((p) => (p.kind === 'message' ? [p.reply] : []));
+  return { healthz, review, inbox };
+}
 
+/** The ERP pushes one closed order of 2025-06-01 for `customerCode`. */
+function erpPushesAnOldOrder(h: Harness, customerCode: string) {
+  return applyLedger(
+    h.core,
+    erp,
+    [
+      {
+        type: 'order',
+        number: 'ERP-OLD-1',
+        customerCode,
+        date: '2025-06-01',
+        total: '99.00',
+        status: 'closed',
+      },
+    ],
+    { source: 'api' },
+  );
+}
+
+/** Three customers of 王销售, created 400 days before t0, and no order data at all; each block gets its own database. */
+function setupNoOrderData(h: Harness): void {
   beforeAll(async () => {
+    codes.length = 0;
     h.setNow(t0);
     bot = createBot(h.core, { dispatch: false });
     admin = { operator: await h.operator('老板', ['admin'], { wecom: 'boss' }), door: 'cli' };
@@ -66,6 +92,11 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
       codes.push(c.code);
     }
   });
+}
+
+eachDialect('the review, 统计, the monthly report and /healthz say when no order data arrives', (h) => {
+  setupNoOrderData(h);
+  const { healthz, review, inbox } = probes(h);
 
   it('with no order ever received: nobody is flagged, and every place says 尚未接入进销存订单数据', async () => {
     const result = await findInactive(h.core, admin);
@@ -108,24 +139,15 @@ eachDialect('the review, 统计, the monthly report and /healthz say when no ord
       }),
     });
   });
+});
+
+eachDialect('the review, 统计 and /healthz once order data arrives, and when it goes quiet', (h) => {
+  setupNoOrderData(h);
+  const { healthz, review } = probes(h);
 
   it('once the ERP pushes orders, the review runs: the quiet and the never-ordered are flagged', async () => {
     h.setNow(new Date(t0.getTime() + DAY));
-    const pushed = await applyLedger(
-      h.core,
-      erp,
-      [
-        {
-          type: 'order',
-          number: 'ERP-OLD-1',
-          customerCode: codes[0]!,
-          date: '2025-06-01',
-          total: '99.00',
-          status: 'closed',
-        },
-      ],
-      { source: 'api' },
-    );
+    const pushed = await erpPushesAnOldOrder(h, codes[0]!);
     expect(pushed.counts.created).toBe(1);
     const result = await findInactive(h.core, admin);
     expect(result.notice).toBeNull();

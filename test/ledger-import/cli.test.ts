@@ -5,7 +5,7 @@ import { afterEach, beforeAll, expect, it, jest } from '@jest/globals';
 import { Command } from 'commander';
 import { registerLedgerCommands } from '../../cli/commands/ledger.js';
 import { readBack } from '../data/fixtures.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { customers, fileIn, ORDER_HEADERS, tempDir, writeCsv } from './fixtures.js';
 
 const dir = tempDir('steward-ledger-cli-');
@@ -31,9 +31,11 @@ async function steward(env: Record<string, string>, ...args: string[]) {
   }
 }
 
-eachDialect('steward ledger import (in-process CLI)', (h) => {
-  let env: Record<string, string>;
-  let codes: string[];
+let env: Record<string, string>;
+let codes: string[];
+
+/** The environment the CLI reads to reach the harness database, and two customers. */
+function setupCliEnv(h: Harness): void {
   beforeAll(async () => {
     const c = h.core.config;
     env = {
@@ -53,6 +55,10 @@ eachDialect('steward ledger import (in-process CLI)', (h) => {
   afterEach(() => {
     process.exitCode = undefined;
   });
+}
+
+eachDialect('steward ledger import (in-process CLI)', (h) => {
+  setupCliEnv(h);
 
   it('dry run by default with row errors and an error workbook, exit 1; --commit --partial writes and prints the batch; undo', async () => {
     const file = writeCsv(

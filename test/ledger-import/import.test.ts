@@ -4,7 +4,7 @@ import { deactivate } from '../../core/customers/status.js';
 import { importLedger } from '../../core/ledger/import/index.js';
 import { commitChanges } from '../../core/ledger/import/import.js';
 import { emptyLedgerReport } from '../../core/ledger/import/report.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import {
   customers,
   fileIn,
@@ -21,14 +21,20 @@ const dir = tempDir('steward-ledger-');
 const lines = (errors: { row: number; column: string; message: string }[]) =>
   errors.map((e) => `第 ${e.row} 行 ${e.column}: ${e.message}`);
 
-eachDialect('ledger import: orders and receivables from files', (h) => {
-  let admin: Actor;
-  let codes: string[];
+let admin: Actor;
+let codes: string[];
+
+/** An admin and four customers (two with the same name), on 2026-03-01; each block gets its own database. */
+function setupCustomers(h: Harness): void {
   beforeAll(async () => {
     h.setNow(new Date('2026-03-01T02:00:00Z'));
     admin = await h.actor('单据管理员', ['admin']);
     codes = await customers(h.core, admin, ['华东五金有限公司', '南方建材', '同名商行', '同名商行 ']);
   });
+}
+
+eachDialect('ledger import: orders from an .xlsx, dry run then commit', (h) => {
+  setupCustomers(h);
 
   it('an .xlsx with Chinese headers and Excel date cells: dry run writes nothing, commit writes, the same file again is all 不变', async () => {
     const file = await writeXlsx(fileIn(dir, '订单.xlsx'), [
@@ -77,6 +83,10 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 2, committed: false, batchId: null });
     expect(await h.core.models.ImportBatch.count()).toBe(1);
   });
+});
+
+eachDialect('ledger import: receivables by customer name, and both columns', (h) => {
+  setupCustomers(h);
 
   it('a GBK CSV of receivables names customers: exact name resolves, unknown and ambiguous names are row errors; all or nothing unless partial', async () => {
     const file = writeCsv(
@@ -107,6 +117,21 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
     });
   });
 
+  it('with both columns, a row without a code goes by its name', async () => {
+    const file = writeCsv(fileIn(dir, 'both.csv'), [
+      ['单号', '客户编码', '客户名称', '日期', '金额', '状态'],
+      ['BOTH-1', '', '南方建材', '2026-01-09', '7', '已完成'],
+      ['BOTH-2', '', '', '2026-01-09', '7', '已完成'],
+    ]);
+    const dry = await importLedger(h.core, admin, file);
+    expect(dry.created).toBe(1);
+    expect(lines(dry.errors)).toEqual(['第 3 行 客户编码: 必填, 请填写客户编码或客户名称']);
+  });
+});
+
+eachDialect('ledger import: English headers, a 停用 customer, permissions', (h) => {
+  setupCustomers(h);
+
   it('English headers in a UTF-8 CSV; a new open order for a 停用 customer is refused with the transactable message, closing one is fine', async () => {
     const [stopped] = await customers(h.core, admin, ['已停用贸易']);
     await deactivate(h.core, admin, stopped!, { reason: '信用风险' });
@@ -132,6 +157,16 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
       [2, 'EN-1', `Customer Code: 客户 ${stopped}`.slice(0, 17)],
     ]);
   });
+
+  it('needs the orders permission for orders and payments for receivables', async () => {
+    const finance = await h.actor('财务小王', ['finance']);
+    const file = writeCsv(fileIn(dir, 'o.csv'), [ORDER_HEADERS, ['P-1', codes[0]!, '2026-01-01', '1', '未完成']]);
+    await expect(importLedger(h.core, finance, file)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+  });
+});
+
+eachDialect('ledger import: all or nothing', (h) => {
+  setupCustomers(h);
 
   it('all or nothing holds when a later call is refused for what the check could not see: the whole file is rolled back', async () => {
     const [late] = await customers(h.core, admin, ['后来停用的客户']);
@@ -182,22 +217,5 @@ eachDialect('ledger import: orders and receivables from files', (h) => {
     // One transaction: not even the batch row of the refused file remains.
     expect(await h.core.models.ImportBatch.count({ where: { fileName: 'late.csv' } })).toBe(0);
     expect(await h.core.models.LedgerEvent.count({ where: { docNumber: ['LATE-1', 'LATE-2', 'LATE-3'] } })).toBe(0);
-  });
-
-  it('with both columns, a row without a code goes by its name', async () => {
-    const file = writeCsv(fileIn(dir, 'both.csv'), [
-      ['单号', '客户编码', '客户名称', '日期', '金额', '状态'],
-      ['BOTH-1', '', '南方建材', '2026-01-09', '7', '已完成'],
-      ['BOTH-2', '', '', '2026-01-09', '7', '已完成'],
-    ]);
-    const dry = await importLedger(h.core, admin, file);
-    expect(dry.created).toBe(1);
-    expect(lines(dry.errors)).toEqual(['第 3 行 客户编码: 必填, 请填写客户编码或客户名称']);
-  });
-
-  it('needs the orders permission for orders and payments for receivables', async () => {
-    const finance = await h.actor('财务小王', ['finance']);
-    const file = writeCsv(fileIn(dir, 'o.csv'), [ORDER_HEADERS, ['P-1', codes[0]!, '2026-01-01', '1', '未完成']]);
-    await expect(importLedger(h.core, finance, file)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
   });
 });

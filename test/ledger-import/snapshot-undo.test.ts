@@ -4,21 +4,26 @@ import { verifyAuditChain } from '../../core/audit.js';
 import { applyLedger } from '../../core/ledger/apply.js';
 import { importLedger, undoLedgerImport } from '../../core/ledger/import/index.js';
 import { undoImport } from '../../core/data/undo.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { customers, fileIn, ORDER_HEADERS, storedOrders, storedReceivables, tempDir, writeCsv } from './fixtures.js';
 
 const dir = tempDir('steward-ledger-snap-');
 
-eachDialect('ledger import: snapshot mode and undo', (h) => {
-  let admin: Actor;
-  let a: string;
-  let b: string;
+let admin: Actor;
+let a: string;
+let b: string;
+const orders = (rows: string[][]) => writeCsv(fileIn(dir, 'orders.csv'), [ORDER_HEADERS, ...rows]);
+
+/** An admin and two customers, a and b; each block gets its own database. */
+function setupCustomers(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('快照管理员', ['admin']);
     [a = '', b = ''] = await customers(h.core, admin, ['快照客户甲', '快照客户乙']);
   });
+}
 
-  const orders = (rows: string[][]) => writeCsv(fileIn(dir, 'orders.csv'), [ORDER_HEADERS, ...rows]);
+eachDialect('ledger import: snapshot mode and undo', (h) => {
+  setupCustomers(h);
 
   it('a snapshot closes the open file orders the export no longer lists, never those from the API', async () => {
     await importLedger(
@@ -63,6 +68,12 @@ eachDialect('ledger import: snapshot mode and undo', (h) => {
     expect((await storedOrders(h.core))['S-2']).toMatchObject({ status: 'confirmed', source: 'file' });
   });
 
+  // Same database: b's last order date comes back to the API order the snapshot test pushed.
+  undoWhatABatchDid(h);
+});
+
+/** Undo deletes and restores, audited, once. */
+function undoWhatABatchDid(h: Harness): void {
   it('undo deletes what the batch created and restores what it changed, audited; it cannot run twice', async () => {
     const first = await importLedger(h.core, admin, orders([['U-1', a, '2026-02-01', '100', '未完成']]), {
       commit: true,
@@ -97,6 +108,10 @@ eachDialect('ledger import: snapshot mode and undo', (h) => {
     await expect(undoLedgerImport(h.core, admin, second.batchId!)).rejects.toThrow(/已于 .+ 撤销过, 无需再撤销/);
     expect(first.committed).toBe(true);
   });
+}
+
+eachDialect('ledger import: undo refused after later changes; a receivables snapshot', (h) => {
+  setupCustomers(h);
 
   it('undo refuses, listing them, when documents were changed again since; nothing is undone', async () => {
     const batch = await importLedger(
@@ -146,6 +161,10 @@ eachDialect('ledger import: snapshot mode and undo', (h) => {
       'R-2': { paid: '50.00', status: 'paid' },
     });
   });
+});
+
+eachDialect('ledger import: undo of the wrong kind of batch', (h) => {
+  setupCustomers(h);
 
   it('refuses to undo a customer import batch or an unknown one', async () => {
     const c = await h.core.models.ImportBatch.create({

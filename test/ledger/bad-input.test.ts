@@ -2,27 +2,34 @@ import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { applyLedger } from '../../core/ledger/apply.js';
 import type { LedgerDoc } from '../../core/ledger/types.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 
-eachDialect('ledger push: bad input, atomic and dry run', (h) => {
-  let erp: Actor;
-  let code: string;
-  beforeAll(async () => {
-    erp = await h.actor('API:erp-bad', ['sales', 'finance'], 'api');
-    code = (await newCustomer(h, erp)).code;
-  });
+let erp: Actor;
+let code: string;
+const order = (number: string, extra: Record<string, unknown> = {}) => ({
+  type: 'order',
+  number,
+  customerCode: code,
+  date: '2026-03-01',
+  total: '10.00',
+  status: 'open',
+  ...extra,
+});
+/** A receivable of 100 due 2026-04-01 for the test customer, with `extra` fields. */
+const receivable = (number: string, extra: Record<string, unknown> = {}) => ({
+  type: 'receivable',
+  number,
+  customerCode: code,
+  amount: 100,
+  dueDate: '2026-04-01',
+  ...extra,
+});
+
+/** Pushes as the ERP; `messages` pushes one bad document and returns its errors as `field: message`. */
+function erpFeed(h: Harness) {
   const push = (docs: (LedgerDoc | Record<string, unknown>)[], opts: { atomic?: boolean; dryRun?: boolean } = {}) =>
     applyLedger(h.core, erp, docs, { source: 'api', ...opts });
-  const order = (number: string, extra: Record<string, unknown> = {}) => ({
-    type: 'order',
-    number,
-    customerCode: code,
-    date: '2026-03-01',
-    total: '10.00',
-    status: 'open',
-    ...extra,
-  });
   const messages = async (doc: Record<string, unknown>) => {
     const r = await push([doc]);
     expect(r.outcomes[0]!.result).toBe('error');
@@ -32,6 +39,20 @@ eachDialect('ledger push: bad input, atomic and dry run', (h) => {
       ) ?? [r.outcomes[0]!.error!.message]
     );
   };
+  return { push, messages };
+}
+
+/** The ERP's API actor (sales and finance) and one customer; each block gets its own database. */
+function setupErp(h: Harness): void {
+  beforeAll(async () => {
+    erp = await h.actor('API:erp-bad', ['sales', 'finance'], 'api');
+    code = (await newCustomer(h, erp)).code;
+  });
+}
+
+eachDialect('ledger push: bad input', (h) => {
+  setupErp(h);
+  const { messages } = erpFeed(h);
 
   it('names the bad field in Chinese', async () => {
     expect(await messages(order('B-1', { total: 'abc' }))).toEqual([
@@ -52,26 +73,10 @@ eachDialect('ledger push: bad input, atomic and dry run', (h) => {
     expect(await messages(order('B-6', { status: 'done' }))).toEqual([
       'status: 订单状态 (status) 只能是 open (未完成) / closed (已完成) / cancelled (已取消)',
     ]);
-    expect(
-      await messages({
-        type: 'receivable',
-        number: 'B-7',
-        customerCode: code,
-        amount: 100,
-        paid: -5,
-        dueDate: '2026-04-01',
-      }),
-    ).toEqual(['paid: 已收金额 (paid) 不能为负数']);
-    expect(
-      await messages({
-        type: 'receivable',
-        number: 'B-8',
-        customerCode: code,
-        amount: 100,
-        paid: 150,
-        dueDate: '2026-04-01',
-      }),
-    ).toEqual(['paid: 已收金额 (paid) 不能大于应收金额 (amount)']);
+    expect(await messages(receivable('B-7', { paid: -5 }))).toEqual(['paid: 已收金额 (paid) 不能为负数']);
+    expect(await messages(receivable('B-8', { paid: 150 }))).toEqual([
+      'paid: 已收金额 (paid) 不能大于应收金额 (amount)',
+    ]);
     expect(
       await messages({
         type: 'reservation',
@@ -97,6 +102,11 @@ eachDialect('ledger push: bad input, atomic and dry run', (h) => {
       }),
     ).toBe(0);
   });
+});
+
+eachDialect('ledger push: atomic, duplicates in one call, dry run, simultaneous pushes', (h) => {
+  setupErp(h);
+  const { push } = erpFeed(h);
 
   it('writes the good documents and reports the bad ones, unless atomic', async () => {
     const r = await push([order('MIX-1'), order('MIX-2', { total: -1 }), order('MIX-3')]);

@@ -6,15 +6,13 @@ import { approve, requestDeletion } from '../../core/deletion/approvals.js';
 import { precheck } from '../../core/deletion/precheck.js';
 import { applyLedger } from '../../core/ledger/apply.js';
 import type { LedgerDoc } from '../../core/ledger/types.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 
-eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
-  let erp: Actor;
-  beforeAll(async () => {
-    erp = await h.actor('API:erp-rules', ['sales', 'finance'], 'api');
-    h.setNow(new Date('2026-03-15T02:00:00Z'));
-  });
+let erp: Actor;
+
+/** Pushes as the ERP, and makes a customer 停用 (信用风险) returning the message checkTransactable gives for it. */
+function erpFeed(h: Harness) {
   const push = (docs: LedgerDoc[], atomic = false) => applyLedger(h.core, erp, docs, { source: 'api', atomic });
   const inactiveCustomer = async () => {
     const c = await newCustomer(h, erp);
@@ -22,6 +20,39 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
     const t = await checkTransactable(h.core, c.code);
     return { c, message: t.ok ? '' : t.message };
   };
+  return { push, inactiveCustomer };
+}
+
+/** jshERP (the system of record) syncs an open order SYNC-OPEN of ¥50 for `customerCode`. */
+function syncOpenOrder(h: Harness, customerCode: string) {
+  return applyLedger(
+    h.core,
+    erp,
+    [
+      {
+        type: 'order',
+        number: 'SYNC-OPEN',
+        customerCode,
+        date: '2026-03-12',
+        total: '50.00',
+        status: 'open',
+      },
+    ],
+    { source: 'jsherp', existingBusiness: true },
+  );
+}
+
+/** The ERP's API actor (sales and finance), on 2026-03-15; each block gets its own database. */
+function setupErp(h: Harness): void {
+  beforeAll(async () => {
+    erp = await h.actor('API:erp-rules', ['sales', 'finance'], 'api');
+    h.setNow(new Date('2026-03-15T02:00:00Z'));
+  });
+}
+
+eachDialect('ledger push: the 停用 rule for new business', (h) => {
+  setupErp(h);
+  const { push, inactiveCustomer } = erpFeed(h);
 
   it('refuses a new open order and a new active reservation for an inactive customer, with the transactable message', async () => {
     const { c, message } = await inactiveCustomer();
@@ -39,23 +70,39 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
     expect(await h.core.models.SalesOrder.count({ where: { number: 'IN-OPEN' } })).toBe(0);
   });
 
+  it('refuses moving a closed order back to open for an inactive customer', async () => {
+    const c = await newCustomer(h, erp);
+    await push([
+      { type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'closed' },
+    ]);
+    await deactivate(h.core, erp, c.code, { reason: '客户要求' });
+    const r = await push([
+      { type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'open' },
+    ]);
+    expect(r.outcomes[0]!.error).toMatchObject({
+      code: 'CUSTOMER_INACTIVE',
+      message: expect.stringContaining('不能新建订单或预留'),
+    });
+    expect((await h.core.models.SalesOrder.findOne({ where: { number: 'RO-1' } }))!.status).toBe('completed');
+  });
+
+  it('accepts a receivable for a deleted or inactive customer (money owed stays visible)', async () => {
+    const { c } = await inactiveCustomer();
+    const r = await push([
+      { type: 'receivable', number: 'DEBT-1', customerCode: c.code, amount: 99, paid: 0, dueDate: '2026-05-01' },
+    ]);
+    expect(r.outcomes[0]!.result).toBe('created');
+    expect((await precheck(h.core, erp, c.code)).blockers.map((b) => b.kind)).toEqual(['unpaidReceivables']);
+  });
+});
+
+eachDialect('ledger push: a sync of the system of record, and the feed', (h) => {
+  setupErp(h);
+  const { inactiveCustomer } = erpFeed(h);
+
   it("a sync of the system of record (existingBusiness) records a 停用 customer's open order with a warning, so the delete check sees it", async () => {
     const { c, message } = await inactiveCustomer();
-    const r = await applyLedger(
-      h.core,
-      erp,
-      [
-        {
-          type: 'order',
-          number: 'SYNC-OPEN',
-          customerCode: c.code,
-          date: '2026-03-12',
-          total: '50.00',
-          status: 'open',
-        },
-      ],
-      { source: 'jsherp', existingBusiness: true },
-    );
+    const r = await syncOpenOrder(h, c.code);
     expect(r.outcomes.map((o) => [o.result, o.warning?.code, o.warning?.message])).toEqual([
       ['created', 'CUSTOMER_INACTIVE', message],
     ]);
@@ -63,23 +110,34 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
       '未完成订单 1 张 (SYNC-OPEN), 合计 ¥50.00',
     ]);
     // Sent again, nothing changes and nothing is said twice.
-    const again = await applyLedger(
-      h.core,
-      erp,
-      [
-        {
-          type: 'order',
-          number: 'SYNC-OPEN',
-          customerCode: c.code,
-          date: '2026-03-12',
-          total: '50.00',
-          status: 'open',
-        },
-      ],
-      { source: 'jsherp', existingBusiness: true },
-    );
+    const again = await syncOpenOrder(h, c.code);
     expect(again.outcomes.map((o) => [o.result, o.warning])).toEqual([['unchanged', undefined]]);
   });
+
+  it('keeps the feed fresh: last received, last order, newest document date, count', async () => {
+    const c = await newCustomer(h, erp);
+    await applyLedger(
+      h.core,
+      erp,
+      [{ type: 'order', number: 'FEED-1', customerCode: c.code, date: '2026-03-09', total: 1, status: 'closed' }],
+      { source: 'file' },
+    );
+    await applyLedger(
+      h.core,
+      erp,
+      [{ type: 'order', number: 'FEED-0', customerCode: c.code, date: '2026-01-09', total: 1, status: 'closed' }],
+      { source: 'file' },
+    );
+    const feed = await h.core.models.LedgerFeed.findByPk('file');
+    expect(feed).toMatchObject({ lastDocumentDate: '2026-03-09', documents: 2 });
+    expect(feed!.lastReceivedAt.toISOString()).toBe('2026-03-15T02:00:00.000Z');
+    expect(feed!.lastOrderReceivedAt!.toISOString()).toBe('2026-03-15T02:00:00.000Z');
+  });
+});
+
+eachDialect('ledger push: an inactive customer winds down', (h) => {
+  setupErp(h);
+  const { push } = erpFeed(h);
 
   it('lets an inactive customer wind down: close, cancel, pay, release, correct an amount', async () => {
     const c = await newCustomer(h, erp);
@@ -123,22 +181,11 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
       'WD-R2:created',
     ]);
   });
+});
 
-  it('refuses moving a closed order back to open for an inactive customer', async () => {
-    const c = await newCustomer(h, erp);
-    await push([
-      { type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'closed' },
-    ]);
-    await deactivate(h.core, erp, c.code, { reason: '客户要求' });
-    const r = await push([
-      { type: 'order', number: 'RO-1', customerCode: c.code, date: '2026-03-01', total: 10, status: 'open' },
-    ]);
-    expect(r.outcomes[0]!.error).toMatchObject({
-      code: 'CUSTOMER_INACTIVE',
-      message: expect.stringContaining('不能新建订单或预留'),
-    });
-    expect((await h.core.models.SalesOrder.findOne({ where: { number: 'RO-1' } }))!.status).toBe('completed');
-  });
+eachDialect('ledger push: the delete pre-check', (h) => {
+  setupErp(h);
+  const { push } = erpFeed(h);
 
   it('shows pushed open orders and receivables in the delete pre-check, and clears them when closed and paid', async () => {
     const c = await newCustomer(h, erp);
@@ -187,15 +234,11 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
       orderNumber: 'PC-1',
     });
   });
+});
 
-  it('accepts a receivable for a deleted or inactive customer (money owed stays visible)', async () => {
-    const { c } = await inactiveCustomer();
-    const r = await push([
-      { type: 'receivable', number: 'DEBT-1', customerCode: c.code, amount: 99, paid: 0, dueDate: '2026-05-01' },
-    ]);
-    expect(r.outcomes[0]!.result).toBe('created');
-    expect((await precheck(h.core, erp, c.code)).blockers.map((b) => b.kind)).toEqual(['unpaidReceivables']);
-  });
+eachDialect('ledger push: products and links made on the way, a deleted customer', (h) => {
+  setupErp(h);
+  const { push } = erpFeed(h);
 
   it('creates an unknown product for a reservation, and links a receivable to an order of the same call', async () => {
     const c = await newCustomer(h, erp);
@@ -249,25 +292,5 @@ eachDialect('ledger push: the 停用 rule and the delete pre-check', (h) => {
     expect(r.outcomes[0]!.error!.message).toBe(
       `客户 ${c.code} 已删除, 不能再办理业务。如需继续合作, 请先「恢复客户 ${c.code}」。`,
     );
-  });
-
-  it('keeps the feed fresh: last received, last order, newest document date, count', async () => {
-    const c = await newCustomer(h, erp);
-    await applyLedger(
-      h.core,
-      erp,
-      [{ type: 'order', number: 'FEED-1', customerCode: c.code, date: '2026-03-09', total: 1, status: 'closed' }],
-      { source: 'file' },
-    );
-    await applyLedger(
-      h.core,
-      erp,
-      [{ type: 'order', number: 'FEED-0', customerCode: c.code, date: '2026-01-09', total: 1, status: 'closed' }],
-      { source: 'file' },
-    );
-    const feed = await h.core.models.LedgerFeed.findByPk('file');
-    expect(feed).toMatchObject({ lastDocumentDate: '2026-03-09', documents: 2 });
-    expect(feed!.lastReceivedAt.toISOString()).toBe('2026-03-15T02:00:00.000Z');
-    expect(feed!.lastOrderReceivedAt!.toISOString()).toBe('2026-03-15T02:00:00.000Z');
   });
 });

@@ -7,16 +7,23 @@ import { ListSnapshot } from '../../core/lists/lookup.js';
 import { listEntries, saveListEntry } from '../../core/lists/manage.js';
 import { startingCategoryRows } from '../../core/lists/starting.js';
 import { startingCategoryRows as seededBy0016 } from '../../migrations/0016-company-lists.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, uniqueName } from '../core/fixtures.js';
 
-eachDialect('company lists (客户分类, 区域): migration seed, resolver, create/edit/search, admin changes', (h) => {
-  let admin: Actor;
-  let sales: Actor;
+let admin: Actor;
+let sales: Actor;
+
+/** An admin and a salesperson. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('分类管理员', ['admin']);
     sales = await h.actor('分类销售', ['sales']);
   });
+}
+
+eachDialect('company lists (客户分类, 区域): migration seed, resolver, create/edit/search, admin changes', (h) => {
+  // One database, in order: the later steps use the aliases and regions the resolver test adds.
+  setupActors(h);
 
   it('the migration seeds the six categories in order, and no regions', async () => {
     const categories = await listEntries(h.core, sales, 'category');
@@ -64,6 +71,12 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
     expect(lists.resolve('region', '东北', { allowInactive: true })).toMatchObject({ ok: true, name: '东北' });
   });
 
+  valuesOnCustomers(h);
+  searchAndRename(h);
+});
+
+/** Create and edit store entry names; a deactivated value is kept, never newly taken. */
+function valuesOnCustomers(h: Harness): void {
   it('create and edit store the entry name for an alias; unknown values join the other field errors', async () => {
     const { customer } = await createCustomer(h.core, sales, {
       name: uniqueName('别名'),
@@ -114,7 +127,10 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
       await saveListEntry(h.core, admin, 'region', entry.id, { active: true });
     }
   });
+}
 
+/** Search filters by list values; renaming moves customers along; only admins change lists. */
+function searchAndRename(h: Harness): void {
   it('search filters by a name or alias; an unknown filter value is a VALIDATION with the choices', async () => {
     const { customer } = await createCustomer(h.core, sales, {
       name: uniqueName('筛选'),
@@ -167,4 +183,4 @@ eachDialect('company lists (客户分类, 区域): migration seed, resolver, cre
       '别名「EAST」已属于区域「华东」',
     );
   });
-});
+}

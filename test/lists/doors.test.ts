@@ -9,7 +9,7 @@ import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { saveListEntry } from '../../core/lists/manage.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { uniqueName } from '../core/fixtures.js';
@@ -32,8 +32,19 @@ const unknownFile = (name: string) =>
   ]);
 const SUMMARY = '客户分类「零售商店」出现 4 行 (第 2、3、4、5 行), 不在客户分类表中 (是不是「零售商」?)';
 
-eachDialect('company lists through every door: chat, HTTP API, back office', (h) => {
-  let admin: Actor;
+let admin: Actor;
+let bot: BotRuntime;
+const say = async (text: string) =>
+  (await consoleSay(bot.deps, { as: 'list-sales', door: 'wecom', group: false }, { text }))
+    .map((r) => r.text)
+    .join('\n');
+let api: ApiHarness;
+let token: string;
+let server: Awaited<ReturnType<typeof startAdmin>>;
+const as: Record<string, AdminClient> = {};
+
+/** Aliases 批发 and 零售 on two categories, and the region 华南 (华南区); a salesperson on WeCom. */
+function setupListAliases(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('门分类管理员', ['admin']);
     await h.operator('门销售', ['sales'], { wecom: 'list-sales' });
@@ -43,121 +54,37 @@ eachDialect('company lists through every door: chat, HTTP API, back office', (h)
     await saveListEntry(h.core, admin, 'category', retail.id, { aliases: ['零售'] });
     await saveListEntry(h.core, admin, 'region', null, { name: '华南', aliases: ['华南区'] });
   });
+}
 
-  describe('chat', () => {
-    let bot: BotRuntime;
-    beforeAll(() => {
-      bot = createBot(h.core, { dispatch: false });
-    });
-    const say = async (text: string) =>
-      (await consoleSay(bot.deps, { as: 'list-sales', door: 'wecom', group: false }, { text }))
-        .map((r) => r.text)
-        .join('\n');
-
-    it('帮助 and 分类列表 show the current names (aliases in brackets)', async () => {
-      const help = await say('帮助');
-      expect(help).toContain('客户分类: 经销商、批发商、零售商、终端客户、电商、其他\n区域: 华南');
-      expect(help).toContain('• 分类列表 — 查看客户分类和区域的可选值');
-      expect(await say('帮助 新建客户')).toContain(
-        '客户分类: 经销商、批发商 (批发)、零售商 (零售)、终端客户、电商、其他\n区域: 华南 (华南区)',
-      );
-      expect(await say('分类列表')).toBe(
-        '客户分类: 经销商、批发商 (批发)、零售商 (零售)、终端客户、电商、其他\n区域: 华南 (华南区)\n新建或修改客户时写名称或别名都可以, 例如: 新建客户 上海某某商行 分类=批发 区域=华东。按分类查客户: 客户 分类=零售。',
-      );
-    });
-
-    it('新建客户 / 修改客户 accept an alias and store the name; an unknown value gets the choices and a suggestion', async () => {
-      const name = uniqueName('聊天别名');
-      expect(await say(`新建客户 ${name} 分类=批发 区域=华南区`)).toMatch(/^已新建客户 \S+ /);
-      const row = (await h.core.models.Customer.findOne({ where: { name } }))!;
-      expect([row.category, row.region]).toEqual(['批发商', '华南']);
-      expect(await say(`修改客户 ${row.code} 分类=零售`)).toContain('零售商');
-      expect((await row.reload()).category).toBe('零售商');
-      expect(await say(`修改客户 ${row.code} 分类=零食`)).toBe(
-        '输入有误 — 客户分类「零食」不在客户分类表中 (是不是「零售商」?)。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
-      );
-      const card = await say(`客户 ${row.code}`);
-      expect(card).toContain('分类: 零售商  区域: 华南');
-    });
-
-    it('a file sent in chat gets the same once-per-value summary in its dry-run report', async () => {
-      const report = await importCustomers(h.core, admin, unknownFile('聊天文件'), { fileName: '聊天文件.csv' });
-      const text = dryRunReply(report).text;
-      expect(text).toContain('新增 1 · 更新 0 · 不变 0 · 跳过 0 · 错误 4 行');
-      expect(text).toContain(`· ${SUMMARY}`);
-      expect(text).not.toContain('第 2 行 客户分类');
-    });
-
-    it('客户 分类=… lists customers by a name or alias', async () => {
-      const name = uniqueName('按分类查');
-      await createCustomer(h.core, admin, { name, category: '电商', region: '华南' });
-      const reply = await say('客户 分类=电商 区域=华南区');
-      expect(reply).toMatch(/^客户分类「电商」、区域「华南」的客户共 \d+ 个:/);
-      expect(reply).toContain(name);
-      expect(await say('客户 区域=火星')).toContain('区域「火星」不在区域表中');
-    });
+/** The HTTP API with a token that reads and writes customers. */
+function setupApi(h: Harness): void {
+  beforeAll(async () => {
+    api = await startApi(h);
+    token = await api.token(['customers:read', 'customers:write']);
   });
+  afterAll(async () => api?.close());
+}
 
-  describe('HTTP API', () => {
-    let api: ApiHarness;
-    let token: string;
-    beforeAll(async () => {
-      api = await startApi(h);
-      token = await api.token(['customers:read', 'customers:write']);
-    });
-    afterAll(async () => api?.close());
+/** The back office with list-boss (admin) and list-wang (sales) signed in. */
+function setupBackOffice(h: Harness): void {
+  beforeAll(async () => {
+    server = await startAdmin(h.core);
+    for (const [login, roles] of [
+      ['list-boss', ['admin']],
+      ['list-wang', ['sales']],
+    ] as const)
+      as[login] = (await clientAs(h.core, server.url, login, [...roles])).client;
+  });
+  afterAll(async () => server?.close());
+}
 
-    it('create and update accept an alias; an unknown value is a 422 with the Chinese message, never a 500', async () => {
-      const created = await api.call('POST', '/api/v1/customers', {
-        token,
-        body: { name: uniqueName('接口别名'), category: '批发', region: '华南区' },
-      });
-      expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ category: '批发商', region: '华南' });
-      const bad = await api.call('POST', '/api/v1/customers', {
-        token,
-        body: { name: uniqueName('接口坏'), category: '朋友' },
-      });
-      expect(bad.status).toBe(422);
-      expect(bad.body.error).toMatchObject({
-        code: 'VALIDATION',
-        details: {
-          errors: [
-            {
-              field: 'category',
-              message:
-                '客户分类「朋友」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
-            },
-          ],
-        },
-      });
-      const edited = await api.call('PATCH', `/api/v1/customers/${created.body.code}`, {
-        token,
-        body: { category: '零售' },
-        headers: { 'if-match': `"${created.body.version}"` },
-      });
-      expect([edited.status, edited.body.category]).toEqual([200, '零售商']);
-    });
+eachDialect('company lists through every door: chat, HTTP API, back office', (h) => {
+  setupListAliases(h);
 
-    it('the list filter takes a name or alias; an unknown one is a 422', async () => {
-      const res = await api.call(
-        'GET',
-        `/api/v1/customers?category=${encodeURIComponent('零售')}&region=${encodeURIComponent('华南区')}&limit=200`,
-        { token },
-      );
-      expect(res.status).toBe(200);
-      expect(res.body.items.length).toBeGreaterThan(0);
-      expect(
-        res.body.items.every(
-          (c: { category: string; region: string }) => c.category === '零售商' && c.region === '华南',
-        ),
-      ).toBe(true);
-      const bad = await api.call('GET', `/api/v1/customers?category=${encodeURIComponent('土豪')}`, { token });
-      expect([bad.status, bad.body.error.message]).toEqual([
-        422,
-        expect.stringContaining('客户分类「土豪」不在客户分类表中'),
-      ]);
-    });
+  describe('chat', () => chatDoor(h));
+  describe('HTTP API', () => apiDoor(h));
+  describe('HTTP API: the OpenAPI document', () => {
+    setupApi(h);
 
     it('documents 客户分类 as company data, not an enum', async () => {
       const doc = await api.call('GET', '/api/v1/openapi.json', {});
@@ -167,108 +94,212 @@ eachDialect('company lists through every door: chat, HTTP API, back office', (h)
     });
   });
 
-  describe('back office', () => {
-    let server: Awaited<ReturnType<typeof startAdmin>>;
-    const as: Record<string, AdminClient> = {};
-    beforeAll(async () => {
-      server = await startAdmin(h.core);
-      for (const [login, roles] of [
-        ['list-boss', ['admin']],
-        ['list-wang', ['sales']],
-      ] as const)
-        as[login] = (await clientAs(h.core, server.url, login, [...roles])).client;
-    });
-    afterAll(async () => server?.close());
+  describe('back office: the lists', () => backOfficeLists(h));
+  describe('back office: the import and the customer form', () => backOfficeCustomers(h));
+});
 
-    it('admins add an entry with aliases; sales may read the list but not change it', async () => {
-      const res = (
-        await as['list-boss']!.post('/admin/api/resources/list_region/actions/new', {
-          name: '西南',
-          aliases: '西南区, 川渝',
-        })
-      ).json<ActionAnswer>();
-      expect(res.notice).toEqual({ message: '已保存区域「西南」', type: 'success' });
-      const entry = (await h.core.models.ListEntry.findOne({ where: { listKey: 'region', name: '西南' } }))!;
-      expect(entry.aliasList()).toEqual(['西南区', '川渝']);
-      const list = (await as['list-wang']!.list('list_region')).json<ListAnswer>();
-      expect(list.records.map((r) => [r.params.name, r.params.aliases])).toEqual(
-        expect.arrayContaining([['西南', '西南区、川渝']]),
-      );
-      expect(
-        (await as['list-wang']!.post('/admin/api/resources/list_region/actions/new', { name: '东北' })).status,
-      ).toBe(403);
-      expect((await as['list-wang']!.action('list_region', entry.id, 'edit', { name: '西南地区' })).status).toBe(403);
-      const dup = (
-        await as['list-boss']!.post('/admin/api/resources/list_region/actions/new', { name: '川渝' })
-      ).json<ActionAnswer>();
-      expect(dup.record.errors.name!.message).toBe('「川渝」已是区域「西南」的别名; 换一个名称, 或去改那一项');
-    });
+/** 帮助, 分类列表, 新建客户 / 修改客户, a file sent in chat and 客户 分类=… */
+function chatDoor(h: Harness): void {
+  beforeAll(() => {
+    bot = createBot(h.core, { dispatch: false });
+  });
 
-    it('renaming moves the customers along and the old name stays usable; 停用 by unticking 启用', async () => {
-      const c = (await createCustomer(h.core, admin, { name: uniqueName('后台改名'), region: '西南' })).customer;
-      const entry = (await h.core.models.ListEntry.findOne({ where: { listKey: 'region', name: '西南' } }))!;
-      const res = (
-        await as['list-boss']!.action('list_region', entry.id, 'edit', {
-          name: '西南地区',
-          aliases: '西南区、川渝',
-          active: 'true',
-        })
-      ).json<ActionAnswer>();
-      expect(res.notice!.message).toMatch(
-        /^已保存区域「西南地区」; \d+ 个客户的区域已随之改为「西南地区」, 旧名称已加为别名$/,
-      );
-      expect((await h.core.models.Customer.findByPk(c.id))!.region).toBe('西南地区');
-      expect((await entry.reload()).aliasList()).toEqual(['西南区', '川渝', '西南']);
-      await as['list-boss']!.action('list_region', entry.id, 'edit', { active: 'false' });
-      expect((await entry.reload()).active).toBe(false);
-    });
+  it('帮助 and 分类列表 show the current names (aliases in brackets)', async () => {
+    const help = await say('帮助');
+    expect(help).toContain('客户分类: 经销商、批发商、零售商、终端客户、电商、其他\n区域: 华南');
+    expect(help).toContain('• 分类列表 — 查看客户分类和区域的可选值');
+    expect(await say('帮助 新建客户')).toContain(
+      '客户分类: 经销商、批发商 (批发)、零售商 (零售)、终端客户、电商、其他\n区域: 华南 (华南区)',
+    );
+    expect(await say('分类列表')).toBe(
+      '客户分类: 经销商、批发商 (批发)、零售商 (零售)、终端客户、电商、其他\n区域: 华南 (华南区)\n新建或修改客户时写名称或别名都可以, 例如: 新建客户 上海某某商行 分类=批发 区域=华东。按分类查客户: 客户 分类=零售。',
+    );
+  });
 
-    it("the import shows the unknown values once each, and takes 值对应 lines (the CLI's --map-value)", async () => {
-      const upload = async (name: string, fields: Record<string, string> = {}) => {
-        const form = new FormData();
-        form.set('file', new Blob([new Uint8Array(fs.readFileSync(unknownFile(name)))]), `${name}.csv`);
-        for (const [k, v] of Object.entries(fields)) form.set(k, v);
-        return (
-          await as['list-wang']!.request('POST', '/admin/api/resources/import_batches/actions/importFile', form)
-        ).json<ImportAnswer & { notice: { message: string; type: string } }>();
-      };
-      const dry = await upload('后台文件');
-      expect(dry.report).toMatchObject({ failedRowCount: 4, errors: [] });
-      expect(dry.report.valueProblems[0]).toBe(SUMMARY);
-      const mapped = await upload('后台对应', { mapValues: '客户分类:零售商店=零售商\n' });
-      expect(mapped.report).toMatchObject({ failedRowCount: 0, valueProblems: [] });
-      // --create-missing is for admins: a salesperson's tick is refused by core.
-      const denied = await upload('后台新增', { createMissing: 'true' });
-      expect(denied.notice).toMatchObject({
-        type: 'error',
-        message: expect.stringContaining('不能使用 --create-missing'),
-      });
-    });
+  it('新建客户 / 修改客户 accept an alias and store the name; an unknown value gets the choices and a suggestion', async () => {
+    const name = uniqueName('聊天别名');
+    expect(await say(`新建客户 ${name} 分类=批发 区域=华南区`)).toMatch(/^已新建客户 \S+ /);
+    const row = (await h.core.models.Customer.findOne({ where: { name } }))!;
+    expect([row.category, row.region]).toEqual(['批发商', '华南']);
+    expect(await say(`修改客户 ${row.code} 分类=零售`)).toContain('零售商');
+    expect((await row.reload()).category).toBe('零售商');
+    expect(await say(`修改客户 ${row.code} 分类=零食`)).toBe(
+      '输入有误 — 客户分类「零食」不在客户分类表中 (是不是「零售商」?)。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
+    );
+    const card = await say(`客户 ${row.code}`);
+    expect(card).toContain('分类: 零售商  区域: 华南');
+  });
 
-    it('the customer form takes an alias; the 客户分类 filter finds customers by alias', async () => {
-      const res = (
-        await as['list-wang']!.post('/admin/api/resources/customers/actions/new', {
-          code: '',
-          name: uniqueName('后台别名'),
-          category: '批发',
-          region: '华南区',
-        })
-      ).json<ActionAnswer>();
-      expect(res.notice!.type).toBe('success');
-      expect([res.record.params.category, res.record.params.region]).toEqual(['批发商', '华南']);
-      const bad = (
-        await as['list-wang']!.post('/admin/api/resources/customers/actions/new', {
-          code: '',
-          name: uniqueName('后台坏'),
-          category: '朋友',
-        })
-      ).json<ActionAnswer>();
-      expect(bad.record.errors.category!.message).toContain('客户分类「朋友」不在客户分类表中');
-      const found = (
-        await as['list-wang']!.list('customers', `filters.category=${encodeURIComponent('批发')}&perPage=200`)
-      ).json<ListAnswer>();
-      expect(found.records.length).toBeGreaterThan(0);
-      expect(found.records.every((r) => r.params.category === '批发商')).toBe(true);
+  it('a file sent in chat gets the same once-per-value summary in its dry-run report', async () => {
+    const report = await importCustomers(h.core, admin, unknownFile('聊天文件'), { fileName: '聊天文件.csv' });
+    const text = dryRunReply(report).text;
+    expect(text).toContain('新增 1 · 更新 0 · 不变 0 · 跳过 0 · 错误 4 行');
+    expect(text).toContain(`· ${SUMMARY}`);
+    expect(text).not.toContain('第 2 行 客户分类');
+  });
+
+  it('客户 分类=… lists customers by a name or alias', async () => {
+    const name = uniqueName('按分类查');
+    await createCustomer(h.core, admin, { name, category: '电商', region: '华南' });
+    const reply = await say('客户 分类=电商 区域=华南区');
+    expect(reply).toMatch(/^客户分类「电商」、区域「华南」的客户共 \d+ 个:/);
+    expect(reply).toContain(name);
+    expect(await say('客户 区域=火星')).toContain('区域「火星」不在区域表中');
+  });
+}
+
+/** Create, update and the list filter take an alias; unknown values are a 422. */
+function apiDoor(h: Harness): void {
+  setupApi(h);
+
+  it('create and update accept an alias; an unknown value is a 422 with the Chinese message, never a 500', async () => {
+    const created = await api.call('POST', '/api/v1/customers', {
+      token,
+      body: { name: uniqueName('接口别名'), category: '批发', region: '华南区' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ category: '批发商', region: '华南' });
+    const bad = await api.call('POST', '/api/v1/customers', {
+      token,
+      body: { name: uniqueName('接口坏'), category: '朋友' },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toMatchObject({
+      code: 'VALIDATION',
+      details: {
+        errors: [
+          {
+            field: 'category',
+            message:
+              '客户分类「朋友」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
+          },
+        ],
+      },
+    });
+    const edited = await api.call('PATCH', `/api/v1/customers/${created.body.code}`, {
+      token,
+      body: { category: '零售' },
+      headers: { 'if-match': `"${created.body.version}"` },
+    });
+    expect([edited.status, edited.body.category]).toEqual([200, '零售商']);
+  });
+
+  it('the list filter takes a name or alias; an unknown one is a 422', async () => {
+    const res = await api.call(
+      'GET',
+      `/api/v1/customers?category=${encodeURIComponent('零售')}&region=${encodeURIComponent('华南区')}&limit=200`,
+      { token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    expect(
+      res.body.items.every((c: { category: string; region: string }) => c.category === '零售商' && c.region === '华南'),
+    ).toBe(true);
+    const bad = await api.call('GET', `/api/v1/customers?category=${encodeURIComponent('土豪')}`, { token });
+    expect([bad.status, bad.body.error.message]).toEqual([
+      422,
+      expect.stringContaining('客户分类「土豪」不在客户分类表中'),
+    ]);
+  });
+}
+
+/** Admins add and rename entries; sales only read them. */
+function backOfficeLists(h: Harness): void {
+  setupBackOffice(h);
+
+  it('admins add an entry with aliases; sales may read the list but not change it', async () => {
+    const res = (
+      await as['list-boss']!.post('/admin/api/resources/list_region/actions/new', {
+        name: '西南',
+        aliases: '西南区, 川渝',
+      })
+    ).json<ActionAnswer>();
+    expect(res.notice).toEqual({ message: '已保存区域「西南」', type: 'success' });
+    const entry = (await h.core.models.ListEntry.findOne({ where: { listKey: 'region', name: '西南' } }))!;
+    expect(entry.aliasList()).toEqual(['西南区', '川渝']);
+    const list = (await as['list-wang']!.list('list_region')).json<ListAnswer>();
+    expect(list.records.map((r) => [r.params.name, r.params.aliases])).toEqual(
+      expect.arrayContaining([['西南', '西南区、川渝']]),
+    );
+    expect((await as['list-wang']!.post('/admin/api/resources/list_region/actions/new', { name: '东北' })).status).toBe(
+      403,
+    );
+    expect((await as['list-wang']!.action('list_region', entry.id, 'edit', { name: '西南地区' })).status).toBe(403);
+    const dup = (
+      await as['list-boss']!.post('/admin/api/resources/list_region/actions/new', { name: '川渝' })
+    ).json<ActionAnswer>();
+    expect(dup.record.errors.name!.message).toBe('「川渝」已是区域「西南」的别名; 换一个名称, 或去改那一项');
+  });
+
+  it('renaming moves the customers along and the old name stays usable; 停用 by unticking 启用', async () => {
+    const c = (await createCustomer(h.core, admin, { name: uniqueName('后台改名'), region: '西南' })).customer;
+    const entry = (await h.core.models.ListEntry.findOne({ where: { listKey: 'region', name: '西南' } }))!;
+    const res = (
+      await as['list-boss']!.action('list_region', entry.id, 'edit', {
+        name: '西南地区',
+        aliases: '西南区、川渝',
+        active: 'true',
+      })
+    ).json<ActionAnswer>();
+    expect(res.notice!.message).toMatch(
+      /^已保存区域「西南地区」; \d+ 个客户的区域已随之改为「西南地区」, 旧名称已加为别名$/,
+    );
+    expect((await h.core.models.Customer.findByPk(c.id))!.region).toBe('西南地区');
+    expect((await entry.reload()).aliasList()).toEqual(['西南区', '川渝', '西南']);
+    await as['list-boss']!.action('list_region', entry.id, 'edit', { active: 'false' });
+    expect((await entry.reload()).active).toBe(false);
+  });
+}
+
+/** The import's value summary and 值对应, and the customer form and filter with aliases. */
+function backOfficeCustomers(h: Harness): void {
+  setupBackOffice(h);
+
+  it("the import shows the unknown values once each, and takes 值对应 lines (the CLI's --map-value)", async () => {
+    const upload = async (name: string, fields: Record<string, string> = {}) => {
+      const form = new FormData();
+      form.set('file', new Blob([new Uint8Array(fs.readFileSync(unknownFile(name)))]), `${name}.csv`);
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      return (
+        await as['list-wang']!.request('POST', '/admin/api/resources/import_batches/actions/importFile', form)
+      ).json<ImportAnswer & { notice: { message: string; type: string } }>();
+    };
+    const dry = await upload('后台文件');
+    expect(dry.report).toMatchObject({ failedRowCount: 4, errors: [] });
+    expect(dry.report.valueProblems[0]).toBe(SUMMARY);
+    const mapped = await upload('后台对应', { mapValues: '客户分类:零售商店=零售商\n' });
+    expect(mapped.report).toMatchObject({ failedRowCount: 0, valueProblems: [] });
+    // --create-missing is for admins: a salesperson's tick is refused by core.
+    const denied = await upload('后台新增', { createMissing: 'true' });
+    expect(denied.notice).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining('不能使用 --create-missing'),
     });
   });
-});
+
+  it('the customer form takes an alias; the 客户分类 filter finds customers by alias', async () => {
+    const res = (
+      await as['list-wang']!.post('/admin/api/resources/customers/actions/new', {
+        code: '',
+        name: uniqueName('后台别名'),
+        category: '批发',
+        region: '华南区',
+      })
+    ).json<ActionAnswer>();
+    expect(res.notice!.type).toBe('success');
+    expect([res.record.params.category, res.record.params.region]).toEqual(['批发商', '华南']);
+    const bad = (
+      await as['list-wang']!.post('/admin/api/resources/customers/actions/new', {
+        code: '',
+        name: uniqueName('后台坏'),
+        category: '朋友',
+      })
+    ).json<ActionAnswer>();
+    expect(bad.record.errors.category!.message).toContain('客户分类「朋友」不在客户分类表中');
+    const found = (
+      await as['list-wang']!.list('customers', `filters.category=${encodeURIComponent('批发')}&perPage=200`)
+    ).json<ListAnswer>();
+    expect(found.records.length).toBeGreaterThan(0);
+    expect(found.records.every((r) => r.params.category === '批发商')).toBe(true);
+  });
+}

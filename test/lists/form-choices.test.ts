@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { saveListEntry } from '../../core/lists/manage.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { uniqueName } from '../core/fixtures.js';
 
@@ -14,24 +14,29 @@ type PageState = {
   resources: Array<{ id: string; properties: Record<string, { components?: Record<string, string> }> }>;
 };
 
-eachDialect('back-office customer form: 客户分类 and 区域 are drop-downs of the live company lists', (h) => {
-  let server: Awaited<ReturnType<typeof startAdmin>>;
-  let admin: Actor;
-  let sales: AdminClient;
-  let seq = 0;
-  /** A region name no other test uses. */
-  const regionName = (label: string) => `${label}${process.pid % 1000}-${++seq}`;
-  const choices = async (list: string, current?: string) => {
-    const q = new URLSearchParams({ list, ...(current !== undefined ? { current } : {}) });
-    return (await sales.get(`/admin/api/resources/customers/actions/listChoices?${q}`)).json<ChoicesAnswer>();
-  };
+let server: Awaited<ReturnType<typeof startAdmin>>;
+let admin: Actor;
+let sales: AdminClient;
+let seq = 0;
+/** A region name no other test uses. */
+const regionName = (label: string) => `${label}${process.pid % 1000}-${++seq}`;
+const choices = async (list: string, current?: string) => {
+  const q = new URLSearchParams({ list, ...(current !== undefined ? { current } : {}) });
+  return (await sales.get(`/admin/api/resources/customers/actions/listChoices?${q}`)).json<ChoicesAnswer>();
+};
 
+/** The back office with a salesperson (choice-sales) signed in, and an admin. */
+function setupBackOffice(h: Harness): void {
   beforeAll(async () => {
     server = await startAdmin(h.core);
     admin = await h.actor('下拉管理员', ['admin']);
     sales = (await clientAs(h.core, server.url, 'choice-sales', ['sales'])).client;
   });
   afterAll(async () => server?.close());
+}
+
+eachDialect('back-office customer form: 客户分类 and 区域 are drop-downs of the live company lists', (h) => {
+  setupBackOffice(h);
 
   it('the form fields use the drop-down, not a free text box', async () => {
     const page = (await sales.get('/admin')).text;

@@ -3,7 +3,7 @@ import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { importCustomers } from '../../core/data/import.js';
 import { saveListEntry } from '../../core/lists/manage.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused } from '../core/fixtures.js';
 import { tempDir, writeCsv } from '../data/fixtures.js';
 
@@ -13,17 +13,22 @@ let files = 0;
 const csv = (rows: [string, string, string][]) =>
   writeCsv(path.join(dir, `lists-${++files}.csv`), [['客户名称', '客户分类', '地区'], ...rows]);
 
-eachDialect('import: unknown 客户分类 / 区域 summarised per value, --map-value, --create-missing', (h) => {
-  let admin: Actor;
-  let sales: Actor;
+let admin: Actor;
+let sales: Actor;
+const rows = (tag: string, n: number, category: string, region = ''): [string, string, string][] =>
+  Array.from({ length: n }, (_v, i) => [`${tag}${i}号商行`, category, region]);
+
+/** An admin, a salesperson and the region 华东 (alias 华东区); each block gets its own database. */
+function setupLists(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('导入分类管理员', ['admin']);
     sales = await h.actor('导入分类销售', ['sales']);
     await saveListEntry(h.core, admin, 'region', null, { name: '华东', aliases: ['华东区'] });
   });
+}
 
-  const rows = (tag: string, n: number, category: string, region = ''): [string, string, string][] =>
-    Array.from({ length: n }, (_v, i) => [`${tag}${i}号商行`, category, region]);
+eachDialect('import: unknown 客户分类 / 区域 summarised per value, and aliases in the file', (h) => {
+  setupLists(h);
 
   it('reports each unknown value once with its row count and the fixes, instead of an error per row; nothing is written', async () => {
     const file = csv([
@@ -51,6 +56,38 @@ eachDialect('import: unknown 客户分类 / 区域 summarised per value, --map-v
     ]);
     expect(await h.core.models.Customer.count({ where: { name: '汇总乙商行' } })).toBe(0);
   });
+
+  it('an alias in the file imports as the entry name, also when updating by code', async () => {
+    await saveListEntry(
+      h.core,
+      admin,
+      'category',
+      (await h.core.models.ListEntry.findOne({ where: { name: '零售商' } }))!.id,
+      { aliases: '零售店' },
+    );
+    const first = writeCsv(path.join(dir, 'upd-1.csv'), [
+      ['客户编码', '客户名称', '客户分类', '区域'],
+      ['LIST-UPD-1', '更新分类商行', '零售店', ''],
+    ]);
+    expect(await importCustomers(h.core, sales, first, { commit: true })).toMatchObject({
+      committed: true,
+      created: 1,
+    });
+    const second = writeCsv(path.join(dir, 'upd-2.csv'), [
+      ['客户编码', '客户名称', '客户分类', '区域'],
+      ['LIST-UPD-1', '更新分类商行', '零售店', '华东区'],
+    ]);
+    expect(await importCustomers(h.core, sales, second, { commit: true })).toMatchObject({
+      committed: true,
+      updated: 1,
+    });
+    const row = (await h.core.models.Customer.findOne({ where: { code: 'LIST-UPD-1' } }))!;
+    expect([row.category, row.region]).toEqual(['零售商', '华东']);
+  });
+});
+
+eachDialect('import: --map-value and --create-missing', (h) => {
+  setupLists(h);
 
   it('--map-value maps file values to entries (both lists, repeatable) and the rows import; a bad target is refused before reading', async () => {
     const file = csv([...rows('对应甲', 2, '零售', '华东地区'), ['对应乙商行', '批发商', '华东区']]);
@@ -107,33 +144,5 @@ eachDialect('import: unknown 客户分类 / 区域 summarised per value, --map-v
       ['region', '西北', true],
     ]);
     expect(await h.core.models.Customer.count({ where: { category: '社区团购' } })).toBe(3);
-  });
-
-  it('an alias in the file imports as the entry name, also when updating by code', async () => {
-    await saveListEntry(
-      h.core,
-      admin,
-      'category',
-      (await h.core.models.ListEntry.findOne({ where: { name: '零售商' } }))!.id,
-      { aliases: '零售店' },
-    );
-    const first = writeCsv(path.join(dir, 'upd-1.csv'), [
-      ['客户编码', '客户名称', '客户分类', '区域'],
-      ['LIST-UPD-1', '更新分类商行', '零售店', ''],
-    ]);
-    expect(await importCustomers(h.core, sales, first, { commit: true })).toMatchObject({
-      committed: true,
-      created: 1,
-    });
-    const second = writeCsv(path.join(dir, 'upd-2.csv'), [
-      ['客户编码', '客户名称', '客户分类', '区域'],
-      ['LIST-UPD-1', '更新分类商行', '零售店', '华东区'],
-    ]);
-    expect(await importCustomers(h.core, sales, second, { commit: true })).toMatchObject({
-      committed: true,
-      updated: 1,
-    });
-    const row = (await h.core.models.Customer.findOne({ where: { code: 'LIST-UPD-1' } }))!;
-    expect([row.category, row.region]).toEqual(['零售商', '华东']);
   });
 });

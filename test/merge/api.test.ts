@@ -3,7 +3,7 @@ import type { Transaction } from 'sequelize';
 import type { Actor } from '../../core/context.js';
 import { approveMerge } from '../../core/customers/merge/act.js';
 import { createOrder } from '../../core/orders.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { RecordingNotifier, startApi, type ApiHarness } from '../helpers/api-app.js';
 import { newCustomer } from '../core/fixtures.js';
 
@@ -20,14 +20,18 @@ class MergeNotifier extends RecordingNotifier {
   }
 }
 
-eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API after a merge', (h) => {
-  let api: ApiHarness;
-  let token: string;
-  let admin: Actor;
-  const notifier = new MergeNotifier();
-  const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
+let api: ApiHarness;
+let token: string;
+let admin: Actor;
+/** A fresh one per database, so a notice is never read from the other dialect's run. */
+let notifier: MergeNotifier;
+const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
+const merge = (code: string, body: unknown) => api.call('POST', `/api/v1/customers/${code}/merge`, { token, body });
 
+/** The API with a read/write token, an approver, and two customers (keep, dup) where dup has an order. */
+function setupMergeApi(h: Harness): void {
   beforeAll(async () => {
+    notifier = new MergeNotifier();
     api = await startApi(h, { notifier });
     token = await api.token(['customers:read', 'customers:write']);
     admin = await h.actor('API合并管理员', ['admin']);
@@ -37,8 +41,11 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
     await createOrder(h.core, admin, { customerCode: c.dup, total: '250.00' });
   });
   afterAll(async () => api?.close());
+}
 
-  const merge = (code: string, body: unknown) => api.call('POST', `/api/v1/customers/${code}/merge`, { token, body });
+eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API after a merge', (h) => {
+  // One database, in order: the merge filed first is the one the other tests refuse and approve.
+  setupMergeApi(h);
 
   it('dryRun compares and writes nothing; the real call files a pending request and tells the approvers', async () => {
     const dry = await merge(c.keep, { absorb: [c.dup], reason: '重复录入', dryRun: true, values: { contact: '赵三' } });
@@ -86,6 +93,11 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
     expect(await h.core.models.CustomerMerge.count()).toBe(n);
   });
 
+  afterApproval(h);
+});
+
+/** The approved merge: the old code answers with the survivor; changes to it are refused. */
+function afterApproval(h: Harness): void {
   it('after approval the old code answers with the survivor and says so; changes to it are refused', async () => {
     const approver = { operator: await h.operator('API审批人', ['approver']), door: 'cli' as const };
     await approveMerge(h.core, approver, Number(c.id));
@@ -111,4 +123,4 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
     expect(list.body.items.map((i: { code: string }) => i.code)).not.toContain(c.dup);
     expect(api.registry.violations).toEqual([]);
   });
-});
+}

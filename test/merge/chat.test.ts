@@ -10,24 +10,25 @@ import { searchCustomers } from '../../core/customers/search.js';
 import { encrypt } from '../../core/privacy.js';
 import { forgetSubscriptions } from '../../core/webhooks/enqueue.js';
 import { createCustomer } from '../../core/customers/create.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer, product, uniqueName } from '../core/fixtures.js';
 
-eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases everywhere, undo", (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  const erp: Actor = {
-    door: 'api',
-    operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
-  };
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) =>
-    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
-  const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
-  let sku = '';
-  let zhangId = 0;
+let bot: BotRuntime;
+let admin: Actor;
+const erp: Actor = {
+  door: 'api',
+  operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
+};
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+const inbox = async (who: string) =>
+  (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
+const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
+let sku = '';
+let zhangId = 0;
 
+/** 张三 owns keep and dup (dup has orders, a receivable, a reservation, a 保留 record); 李四 owns other; a webhook. */
+function setupMergeCandidates(h: Harness): void {
   beforeAll(async () => {
     bot = createBot(h.core, { dispatch: false });
     admin = await h.actor('管理员', ['admin']);
@@ -65,7 +66,18 @@ eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases e
     });
     forgetSubscriptions(h.core);
   });
+}
 
+eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases everywhere, undo", (h) => {
+  // One database, in order: one merge is proposed, approved and undone across the steps.
+  setupMergeCandidates(h);
+  proposeAndConfirm(h);
+  approveAndFollowTheAlias(h);
+  refusalsAndUndo(h);
+});
+
+/** 合并客户 compares, 确认 files it and tells the approvers; only another approver may approve. */
+function proposeAndConfirm(h: Harness): void {
   it('shows the differences, what moves and the totals after; confirms; tells the approvers', async () => {
     const preview = await say('zhangsan', `合并客户 ${c.keep} ${c.dup} 联系人=王伟伟`);
     expect(preview).toContain(
@@ -95,7 +107,10 @@ eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases e
     const own = await say('qian', `合并客户 ${c.other} ${c.keep}`);
     expect(own).toContain(`已在待审批的合并申请 #${c.id} 中`);
   });
+}
 
+/** 批准合并 moves everything; the old code is an alias every door follows. */
+function approveAndFollowTheAlias(h: Harness): void {
   it('批准合并 moves everything in one go; the old code becomes an alias that every door follows', async () => {
     const done = await say('zhou', `批准合并 ${c.id}`);
     expect(done).toContain(
@@ -143,7 +158,10 @@ eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases e
     expect(JSON.stringify(pushed)).not.toContain('CUSTOMER');
     expect((await SalesOrder.findOne({ where: { number: 'ERP-MERGE-1' } }))?.customerId).toBe(keep.id);
   });
+}
 
+/** Bad input is refused; 撤销合并 restores, unless a moved order was edited since. */
+function refusalsAndUndo(h: Harness): void {
   it('bad input gets a specific message and writes nothing', async () => {
     const before = await h.core.models.CustomerMerge.count();
     expect(await say('zhangsan', '合并客户 C29990001 ' + c.keep)).toContain('找不到编码为「C29990001」的客户');
@@ -193,4 +211,4 @@ eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases e
     expect(dup.status).toBe('deleted');
     expect(await say('zhou', `批准合并 ${id}`)).toContain(`合并单 #${id} 已合并`);
   });
-});
+}

@@ -2,16 +2,18 @@ import { beforeAll, expect, it } from '@jest/globals';
 import { registerCustomers } from '../../cli/commands/customers.js';
 import type { Actor } from '../../core/context.js';
 import { createOrder } from '../../core/orders.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { runSteward } from '../helpers/steward-cli.js';
+
+let admin: Actor;
+const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
 
 /** The CLI runs as this operator (its actor is created in beforeAll). */
 const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
 
 eachDialect('steward customers merge|merge-approve|unmerge (in process, on the test database)', CLI_OPERATOR, (h) => {
-  let admin: Actor;
-  const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
+  // One database, in order: the merge filed by the first test is approved and undone by the next.
   beforeAll(async () => {
     admin = await h.actor('cli-admin', ['admin']);
     await h.operator('approver-wang', ['approver']);
@@ -52,6 +54,13 @@ eachDialect('steward customers merge|merge-approve|unmerge (in process, on the t
     expect(bad).toMatchObject({ code: 2, err: expect.stringContaining('--set 应为 字段=值') });
   });
 
+  approveThenUnmerge(h);
+});
+
+/** A conflict at approval rolls back; then it is approved, and unmerge puts it back. */
+function approveThenUnmerge(h: Harness): void {
+  const steward = (...argv: string[]) => runSteward(registerCustomers, h.core, argv);
+
   it('a database conflict at approval rolls everything back with a specific message', async () => {
     const approver = 'approver-wang@test.local';
     const keep = (await h.core.models.Customer.findOne({ where: { code: c.keep } }))!;
@@ -82,4 +91,4 @@ eachDialect('steward customers merge|merge-approve|unmerge (in process, on the t
     const again = await steward('customers', 'unmerge', c.id, '--yes');
     expect(again.err).toContain(`合并单 #${c.id} 已撤销过, 无需撤销。`);
   });
-});
+}

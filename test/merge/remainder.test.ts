@@ -11,20 +11,21 @@ import { approvalExpiryJob } from '../../jobs/approval-expiry.js';
 import { dashboardData } from '../../admin/dashboard.js';
 import { sessionUser } from '../../admin/auth/session.js';
 import { runJob } from '../../jobs/runner.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { HEADERS, tempDir, writeCsv } from '../data/fixtures.js';
 
-eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imports', (h) => {
-  let bot: BotRuntime;
-  let admin: Actor;
-  let zhang: Actor;
-  const t0 = new Date('2026-11-25T02:00:00Z');
-  const say = async (who: string, text: string) =>
-    (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-  const inbox = async (who: string) =>
-    (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
+let bot: BotRuntime;
+let admin: Actor;
+let zhang: Actor;
+const t0 = new Date('2026-11-25T02:00:00Z');
+const say = async (who: string, text: string) =>
+  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
+const inbox = async (who: string) =>
+  (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
 
+/** An admin, 张三 (sales) and an approver on WeCom, at t0; each block gets its own database. */
+function setupMergeUsers(h: Harness): void {
   beforeAll(async () => {
     h.setNow(t0);
     bot = createBot(h.core, { dispatch: false });
@@ -32,6 +33,10 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     zhang = { operator: await h.operator('合并余项张三', ['sales'], { wecom: 'rest-zhang' }), door: 'wecom' };
     await h.operator('合并余项审批', ['approver'], { wecom: 'rest-approver' });
   });
+}
+
+eachDialect('merge requests: expiry, listed for approvers', (h) => {
+  setupMergeUsers(h);
 
   it('待审批 lists pending merges beside deletions; an overdue merge expires and its requester is told', async () => {
     const keep = await newCustomer(h, admin, { ownerId: zhang.operator.id! });
@@ -73,6 +78,10 @@ eachDialect('merge requests: expiry, listed for approvers, absorbed codes in imp
     expect(await say('rest-approver', '待审批')).toBe('没有等你审批的申请。');
     h.setNow(t0);
   });
+});
+
+eachDialect('merge requests: absorbed codes in imports', (h) => {
+  setupMergeUsers(h);
 
   it('an import row with an absorbed code updates the survivor and says 「… 已并入 …」', async () => {
     const keep = await newCustomer(h, admin, { note: '保留方' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { deactivate } from '../../core/customers/status.js';
 import { WebhookDispatcher } from '../../api/webhooks/dispatcher.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
 import { WEBHOOK_ENV } from './fixtures.js';
@@ -10,23 +10,29 @@ import { startReceiver, type Receiver } from './receiver.js';
 type Rec = { id: number; params: Record<string, unknown>; recordActions: { name: string }[] };
 type Answer = { notice?: { message: string; type: string }; record: Rec; records?: Rec[]; error?: { code: string } };
 
+let server: Awaited<ReturnType<typeof startAdmin>>;
+let rx: Receiver;
+let boss: AdminClient;
+let sales: AdminClient;
+
+/** The back office (hookboss, admin; hooksales, sales) and a receiver for the webhooks. */
+function setupBackOffice(h: Harness): void {
+  beforeAll(async () => {
+    server = await startAdmin(h.core);
+    rx = await startReceiver();
+    boss = (await clientAs(h.core, server.url, 'hookboss', ['admin'])).client;
+    sales = (await clientAs(h.core, server.url, 'hooksales', ['sales'])).client;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rx?.close();
+  });
+}
+
 eachDialect(
   'back office: webhook subscriptions and the delivery log',
   (h) => {
-    let server: Awaited<ReturnType<typeof startAdmin>>;
-    let rx: Receiver;
-    let boss: AdminClient;
-    let sales: AdminClient;
-    beforeAll(async () => {
-      server = await startAdmin(h.core);
-      rx = await startReceiver();
-      boss = (await clientAs(h.core, server.url, 'hookboss', ['admin'])).client;
-      sales = (await clientAs(h.core, server.url, 'hooksales', ['sales'])).client;
-    });
-    afterAll(async () => {
-      await server?.close();
-      await rx?.close();
-    });
+    setupBackOffice(h);
 
     it('lets an admin subscribe (secret shown once, stored encrypted), read the log and replay; sales sees neither', async () => {
       const bad = (

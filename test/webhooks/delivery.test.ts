@@ -7,7 +7,7 @@ import { verifySignature } from '../../core/webhooks/signature.js';
 import { withTransaction } from '../../models/tx.js';
 import { WebhookDispatcher } from '../../api/webhooks/dispatcher.js';
 import { Dispatcher as ChatDispatcher } from '../../bot/notify/dispatcher.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 import { deliveriesOf, noSubscriptions, subscribe, WEBHOOK_ENV } from './fixtures.js';
 import { refusingUrl, startReceiver, type Receiver } from './receiver.js';
@@ -16,22 +16,34 @@ const ajv = new Ajv({ strict: false });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
 const isApiCustomer = ajv.compile(API_CUSTOMER_SCHEMA);
 
+let rx: Receiver;
+const start = new Date('2026-12-01T02:00:00.000Z');
+
+/** The actor that changes customers, and a clock moved `ms` after the start. */
+function webhookTools(h: Harness) {
+  const seller = () => h.actor('Webhook销售', ['admin']);
+  const later = (ms: number) => h.setNow(new Date(start.getTime() + ms));
+  return { seller, later };
+}
+
+/** Before each test: no subscriptions, the clock at the start, a fresh receiver. */
+function setupReceiver(h: Harness): void {
+  beforeEach(async () => {
+    h.setNow(start);
+    await noSubscriptions(h);
+    rx = await startReceiver();
+  });
+  afterEach(async () => {
+    h.setNow(null);
+    await rx.close();
+  });
+}
+
 eachDialect(
-  'webhook delivery',
+  'webhook delivery: signed, with the customer as the API shows it',
   (h) => {
-    let rx: Receiver;
-    const start = new Date('2026-12-01T02:00:00.000Z');
-    beforeEach(async () => {
-      h.setNow(start);
-      await noSubscriptions(h);
-      rx = await startReceiver();
-    });
-    afterEach(async () => {
-      h.setNow(null);
-      await rx.close();
-    });
-    const seller = () => h.actor('Webhook销售', ['admin']);
-    const later = (ms: number) => h.setNow(new Date(start.getTime() + ms));
+    setupReceiver(h);
+    const { seller } = webhookTools(h);
 
     it('deactivating a customer delivers customer.deactivated, signed, with the customer as the API shows it', async () => {
       const { id, secret } = await subscribe(h, rx.url, 'customer.deactivated');
@@ -83,6 +95,15 @@ eachDialect(
       const log = await h.core.models.WebhookAttempt.findAll({ where: { outboxId: row!.id } });
       expect(log.map((a) => a.httpStatus)).toEqual([200]);
     });
+  },
+  WEBHOOK_ENV,
+);
+
+eachDialect(
+  'webhook delivery: rolled-back changes, subscribed types, a dead subscriber',
+  (h) => {
+    setupReceiver(h);
+    const { seller } = webhookTools(h);
 
     it('queues nothing for a rolled-back change, and only the event types subscribed to', async () => {
       const { id } = await subscribe(h, rx.url, 'customer.deactivated');
@@ -100,6 +121,45 @@ eachDialect(
       const view = await h.core.models.Customer.findOne({ where: { code: c.code } });
       expect(view?.status).toBe('active');
     });
+
+    it('does not let a dead subscriber delay another one', async () => {
+      const dead = await startReceiver();
+      dead.answers.push('hang');
+      try {
+        const slow = await subscribe(h, dead.url, 'customer.deactivated');
+        const refused = await subscribe(h, await refusingUrl(), 'customer.deactivated');
+        const healthy = await subscribe(h, rx.url, 'customer.deactivated');
+        const c = await newCustomer(h, await seller());
+        await deactivate(h.core, await seller(), c.code, { reason: '客户要求' });
+        let passDone = false;
+        const pass = new WebhookDispatcher(h.core).pass().then((n) => {
+          passDone = true;
+          return n;
+        });
+        // The healthy subscriber gets its event while the dead one is still being waited for.
+        await rx.waitFor(1);
+        expect(passDone).toBe(false);
+        expect(await pass).toBe(1);
+        expect((await deliveriesOf(h, healthy.id))[0]).toMatchObject({ status: 'sent' });
+        const hung = (await deliveriesOf(h, slow.id))[0]!;
+        expect(hung).toMatchObject({ status: 'pending', httpStatus: null });
+        expect(hung.error).toContain('超时');
+        const refusedRow = (await deliveriesOf(h, refused.id))[0]!;
+        expect(refusedRow).toMatchObject({ status: 'pending', httpStatus: null });
+        expect(refusedRow.error).toContain('ECONNREFUSED');
+      } finally {
+        await dead.close();
+      }
+    });
+  },
+  WEBHOOK_ENV,
+);
+
+eachDialect(
+  'webhook delivery: order under retries, back-off, giving up',
+  (h) => {
+    setupReceiver(h);
+    const { seller, later } = webhookTools(h);
 
     it('keeps one subscriber in order under retries, backs off, and gives up after 24 h', async () => {
       const { id } = await subscribe(h, rx.url, 'customer.deactivated,customer.reactivated');
@@ -143,36 +203,15 @@ eachDialect(
       const third = (await deliveriesOf(h, id))[2]!;
       expect(third).toMatchObject({ status: 'failed', attempts: 2, httpStatus: 503 });
     });
+  },
+  WEBHOOK_ENV,
+);
 
-    it('does not let a dead subscriber delay another one', async () => {
-      const dead = await startReceiver();
-      dead.answers.push('hang');
-      try {
-        const slow = await subscribe(h, dead.url, 'customer.deactivated');
-        const refused = await subscribe(h, await refusingUrl(), 'customer.deactivated');
-        const healthy = await subscribe(h, rx.url, 'customer.deactivated');
-        const c = await newCustomer(h, await seller());
-        await deactivate(h.core, await seller(), c.code, { reason: '客户要求' });
-        let passDone = false;
-        const pass = new WebhookDispatcher(h.core).pass().then((n) => {
-          passDone = true;
-          return n;
-        });
-        // The healthy subscriber gets its event while the dead one is still being waited for.
-        await rx.waitFor(1);
-        expect(passDone).toBe(false);
-        expect(await pass).toBe(1);
-        expect((await deliveriesOf(h, healthy.id))[0]).toMatchObject({ status: 'sent' });
-        const hung = (await deliveriesOf(h, slow.id))[0]!;
-        expect(hung).toMatchObject({ status: 'pending', httpStatus: null });
-        expect(hung.error).toContain('超时');
-        const refusedRow = (await deliveriesOf(h, refused.id))[0]!;
-        expect(refusedRow).toMatchObject({ status: 'pending', httpStatus: null });
-        expect(refusedRow.error).toContain('ECONNREFUSED');
-      } finally {
-        await dead.close();
-      }
-    });
+eachDialect(
+  'webhook delivery: the shared outbox, and replays',
+  (h) => {
+    setupReceiver(h);
+    const { seller, later } = webhookTools(h);
 
     it("shares the outbox with chat messages without either taking the other's rows", async () => {
       const dead = await startReceiver();

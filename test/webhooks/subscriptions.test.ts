@@ -11,7 +11,7 @@ import { isPrivateAddress, assertReachable } from '../../core/webhooks/targets.j
 import { addSubscription, listSubscriptions, removeSubscription } from '../../core/webhooks/subscriptions.js';
 import { WebhookDispatcher } from '../../api/webhooks/dispatcher.js';
 import { postWebhook } from '../../api/webhooks/send.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 import { HEADERS, tempDir, writeCsv } from '../data/fixtures.js';
 import { deliveriesOf, noSubscriptions, subscribe, WEBHOOK_ENV } from './fixtures.js';
@@ -71,15 +71,21 @@ describe('webhook targets', () => {
   });
 });
 
+let rx: Receiver;
+
+/** Before each test: no subscriptions and a fresh receiver. */
+function setupReceiver(h: Harness): void {
+  beforeEach(async () => {
+    await noSubscriptions(h);
+    rx = await startReceiver();
+  });
+  afterEach(() => rx.close());
+}
+
 eachDialect(
-  'webhook subscriptions',
+  'webhook subscriptions: refusals, and removing one',
   (h) => {
-    let rx: Receiver;
-    beforeEach(async () => {
-      await noSubscriptions(h);
-      rx = await startReceiver();
-    });
-    afterEach(() => rx.close());
+    setupReceiver(h);
     const admin = () => h.actor('Webhook管理员', ['admin']);
 
     it('refuses bad URLs, unknown events, private targets not allowed, and non-admins, in Chinese', async () => {
@@ -122,6 +128,26 @@ eachDialect(
       expect(await h.core.models.WebhookSubscription.count({ where: { active: true } })).toBe(0);
     });
 
+    it('removing a subscription stops its deliveries', async () => {
+      const { id } = await subscribe(h, rx.url, 'customer.deactivated');
+      const c = await newCustomer(h, await admin());
+      await deactivate(h.core, await admin(), c.code, { reason: '客户要求' });
+      await removeSubscription(h.core, await admin(), id);
+      expect(await new WebhookDispatcher(h.core).pass()).toBe(0);
+      expect(rx.received).toHaveLength(0);
+      expect((await deliveriesOf(h, id)).map((r) => [r.status, r.error])).toEqual([['failed', '订阅已删除']]);
+      await expectRefused(removeSubscription(h.core, await admin(), id), 'NOT_FOUND', 'steward webhooks list');
+    });
+  },
+  WEBHOOK_ENV,
+);
+
+eachDialect(
+  'webhook subscriptions: the secret, and every lifecycle event',
+  (h) => {
+    setupReceiver(h);
+    const admin = () => h.actor('Webhook管理员', ['admin']);
+
     it('stores the signing secret encrypted only, and shows a generated one once', async () => {
       const given = 'my-shared-secret-0123456789';
       const r1 = await addSubscription(h.core, await admin(), {
@@ -140,17 +166,6 @@ eachDialect(
       const listed = await listSubscriptions(h.core, await admin());
       expect(JSON.stringify(listed)).not.toContain(given);
       expect(listed.filter((s) => s.active).map((s) => s.events)).toEqual(['customer.deactivated', '*']);
-    });
-
-    it('removing a subscription stops its deliveries', async () => {
-      const { id } = await subscribe(h, rx.url, 'customer.deactivated');
-      const c = await newCustomer(h, await admin());
-      await deactivate(h.core, await admin(), c.code, { reason: '客户要求' });
-      await removeSubscription(h.core, await admin(), id);
-      expect(await new WebhookDispatcher(h.core).pass()).toBe(0);
-      expect(rx.received).toHaveLength(0);
-      expect((await deliveriesOf(h, id)).map((r) => [r.status, r.error])).toEqual([['failed', '订阅已删除']]);
-      await expectRefused(removeSubscription(h.core, await admin(), id), 'NOT_FOUND', 'steward webhooks list');
     });
 
     it('sends every lifecycle event type, in order, for the whole life of a customer', async () => {
@@ -188,6 +203,15 @@ eachDialect(
       expect(got[8]!.data.customer.name).toMatch(/^已删除客户-/);
       expect((await deliveriesOf(h, id)).every((r) => r.status === 'sent')).toBe(true);
     });
+  },
+  WEBHOOK_ENV,
+);
+
+eachDialect(
+  'webhook subscriptions: imports, and two dispatchers on one database',
+  (h) => {
+    setupReceiver(h);
+    const admin = () => h.actor('Webhook管理员', ['admin']);
 
     it('an import sends customer.created and customer.updated per customer when subscribed', async () => {
       const dir = tempDir();

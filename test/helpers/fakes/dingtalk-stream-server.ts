@@ -22,6 +22,8 @@ export interface StreamReply {
   connection: number;
 }
 
+type Json = (status: number, value: unknown) => void;
+
 interface Connection {
   ticket: string;
   socket: WebSocket;
@@ -198,6 +200,31 @@ export class FakeDingtalkStream {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', this.url);
+    const body = await this.record(req, u);
+    const json: Json = (status, value) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    const failure = this.failures.get(u.pathname)?.shift();
+    if (failure) return json(failure, { code: 'Injected', message: 'injected failure' });
+
+    const route = `${req.method} ${u.pathname}`;
+    if (route === 'POST /v1.0/gateway/connections/open') return this.openConnection(body, json);
+    if (route === 'POST /v1.0/oauth2/accessToken') return this.issueToken(body, json);
+    if (u.pathname.startsWith('/v1.0/card/') || u.pathname.startsWith('/v1.0/robot/')) {
+      if (this.openApi(route, req, body, json)) return;
+    }
+    const file = this.files.get(u.pathname);
+    if (file && req.method === 'GET') return sendFile(res, file);
+    if (route === 'POST /robot/sendBySession') {
+      const errcode = this.sessionErrors.shift();
+      return json(200, errcode ? { errcode, errmsg: 'send too fast' } : { errcode: 0, errmsg: 'ok' });
+    }
+    json(404, { code: 'NotFound', message: u.pathname });
+  }
+
+  /** Reads the request's JSON body and records the call. */
+  private async record(req: http.IncomingMessage, u: URL): Promise<Record<string, unknown>> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: Record<string, unknown> = {};
@@ -213,77 +240,80 @@ export class FakeDingtalkStream {
       headers: req.headers,
       body,
     });
-    const json = (status: number, value: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(value));
-    };
-    const failure = this.failures.get(u.pathname)?.shift();
-    if (failure) return json(failure, { code: 'Injected', message: 'injected failure' });
-
-    if (u.pathname === '/v1.0/gateway/connections/open' && req.method === 'POST') {
-      this.gatewayRequests.push(body);
-      if (body.clientId !== this.appKey || body.clientSecret !== this.appSecret)
-        return json(401, { code: 'InvalidAuthentication', message: 'clientId or clientSecret wrong' });
-      const ticket = randomUUID();
-      this.issued.set(ticket, false);
-      return json(200, { endpoint: `${this.url.replace(/^http/, 'ws')}/connect`, ticket });
-    }
-    if (u.pathname === '/v1.0/oauth2/accessToken' && req.method === 'POST') {
-      if (body.appKey !== this.appKey || body.appSecret !== this.appSecret)
-        return json(400, { code: 'invalidClientIdOrSecret', message: 'wrong' });
-      this.token = `token-${++this.tokenSeq}`;
-      return json(200, { accessToken: this.token, expireIn: 7200 });
-    }
-    if (u.pathname.startsWith('/v1.0/card/') || u.pathname.startsWith('/v1.0/robot/')) {
-      if (!this.token || req.headers['x-acs-dingtalk-access-token'] !== this.token)
-        return json(401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
-      if (u.pathname === '/v1.0/card/instances/createAndDeliver' && req.method === 'POST') {
-        const space = String(body.openSpaceId ?? '');
-        return json(200, {
-          success: true,
-          result: {
-            outTrackId: body.outTrackId,
-            deliverResults: [
-              {
-                spaceType: space.includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT',
-                spaceId: space.split('.').pop(),
-                success: true,
-                carrierId: 'carrier-1',
-              },
-            ],
-          },
-        });
-      }
-      if (u.pathname === '/v1.0/card/instances' && req.method === 'PUT')
-        return json(200, { success: true, result: true });
-      // Robot messages by OpenAPI (groupMessages/send, oToMessages/batchSend): DingTalk answers with a query key.
-      if (
-        (u.pathname === '/v1.0/robot/groupMessages/send' || u.pathname === '/v1.0/robot/oToMessages/batchSend') &&
-        req.method === 'POST'
-      ) {
-        return json(200, { processQueryKey: `pqk-${randomUUID()}` });
-      }
-      if (u.pathname === '/v1.0/robot/messageFiles/download' && req.method === 'POST') {
-        const path = this.codes.get(String(body.downloadCode));
-        return path
-          ? json(200, { downloadUrl: `${this.url}${path}` })
-          : json(400, { code: 'invalidParameter', message: 'downloadCode' });
-      }
-    }
-    const file = this.files.get(u.pathname);
-    if (file && req.method === 'GET') {
-      res.writeHead(200, {
-        'content-type': 'application/octet-stream',
-        'content-length': file.body.length,
-        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-      });
-      res.end(file.body);
-      return;
-    }
-    if (u.pathname === '/robot/sendBySession' && req.method === 'POST') {
-      const errcode = this.sessionErrors.shift();
-      return json(200, errcode ? { errcode, errmsg: 'send too fast' } : { errcode: 0, errmsg: 'ok' });
-    }
-    json(404, { code: 'NotFound', message: u.pathname });
+    return body;
   }
+
+  /** The gateway: the app's credentials buy an endpoint and a one-time ticket. */
+  private openConnection(body: Record<string, unknown>, json: Json): void {
+    this.gatewayRequests.push(body);
+    if (body.clientId !== this.appKey || body.clientSecret !== this.appSecret)
+      return json(401, { code: 'InvalidAuthentication', message: 'clientId or clientSecret wrong' });
+    const ticket = randomUUID();
+    this.issued.set(ticket, false);
+    json(200, { endpoint: `${this.url.replace(/^http/, 'ws')}/connect`, ticket });
+  }
+
+  private issueToken(body: Record<string, unknown>, json: Json): void {
+    if (body.appKey !== this.appKey || body.appSecret !== this.appSecret)
+      return json(400, { code: 'invalidClientIdOrSecret', message: 'wrong' });
+    this.token = `token-${++this.tokenSeq}`;
+    json(200, { accessToken: this.token, expireIn: 7200 });
+  }
+
+  /** The card and robot OpenAPI, behind the access token; false when the route is not one of them. */
+  private openApi(route: string, req: http.IncomingMessage, body: Record<string, unknown>, json: Json): boolean {
+    if (!this.token || req.headers['x-acs-dingtalk-access-token'] !== this.token) {
+      json(401, { code: 'InvalidAuthentication', message: '不合法的access_token' });
+      return true;
+    }
+    switch (route) {
+      case 'POST /v1.0/card/instances/createAndDeliver':
+        json(200, cardDelivered(body));
+        return true;
+      case 'PUT /v1.0/card/instances':
+        json(200, { success: true, result: true });
+        return true;
+      // Robot messages by OpenAPI (groupMessages/send, oToMessages/batchSend): DingTalk answers with a query key.
+      case 'POST /v1.0/robot/groupMessages/send':
+      case 'POST /v1.0/robot/oToMessages/batchSend':
+        json(200, { processQueryKey: `pqk-${randomUUID()}` });
+        return true;
+      case 'POST /v1.0/robot/messageFiles/download': {
+        const path = this.codes.get(String(body.downloadCode));
+        if (path) json(200, { downloadUrl: `${this.url}${path}` });
+        else json(400, { code: 'invalidParameter', message: 'downloadCode' });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+/** createAndDeliver's answer: delivered to the group or the 1:1 space named in openSpaceId. */
+function cardDelivered(body: Record<string, unknown>): unknown {
+  const space = String(body.openSpaceId ?? '');
+  return {
+    success: true,
+    result: {
+      outTrackId: body.outTrackId,
+      deliverResults: [
+        {
+          spaceType: space.includes('IM_GROUP') ? 'IM_GROUP' : 'IM_ROBOT',
+          spaceId: space.split('.').pop(),
+          success: true,
+          carrierId: 'carrier-1',
+        },
+      ],
+    },
+  };
+}
+
+function sendFile(res: http.ServerResponse, file: { body: Buffer; name: string }): void {
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': file.body.length,
+    'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+  });
+  res.end(file.body);
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type Frame } from './feishu-frames.js';
+import { answerIm, type ImState, type Json, type StoredMessage } from './feishu-im.js';
 
 export { encodeFrame } from './feishu-frames.js';
 export { cardActionEvent, messageEvent } from './feishu-payloads.js';
@@ -37,12 +38,6 @@ export interface Ack {
 }
 
 type Failure = { status: number; code?: number; msg?: string } | 'drop';
-interface StoredMessage {
-  id: string;
-  msgType: string;
-  content: string;
-  receiveId: string | null;
-}
 
 export class FakeFeishu {
   readonly appId: string;
@@ -63,6 +58,7 @@ export class FakeFeishu {
   private readonly failures = new Map<string, Failure[]>();
   private readonly files = new Map<string, { body: Buffer; name: string }>();
   private readonly uuids = new Map<string, string>();
+  private readonly im: ImState = { messages: this.messages, uuids: this.uuids, files: this.files };
   private seq = 0;
 
   constructor(opts: { appId?: string; appSecret?: string } = {}) {
@@ -224,6 +220,28 @@ export class FakeFeishu {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const { url, body } = await this.record(req, method);
+    const json: Json = (status, value) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    const route = `${method} ${url.pathname}`;
+    if (this.injectFailure(route, req, json)) return;
+    if (route === 'POST /open-apis/auth/v3/tenant_access_token/internal') return this.issueToken(body, json);
+    if (route === 'POST /callback/ws/endpoint') return this.openEndpoint(body, json);
+    if (!url.pathname.startsWith('/open-apis/im/v1/')) return json(404, { code: 404, msg: 'not found' });
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !this.tokens.has(token))
+      return json(400, { code: 99991663, msg: 'Invalid access token for authorization' });
+    return answerIm(this.im, method, url, body, json, res);
+  }
+
+  /** Reads the request's JSON body (`{}` when it is not JSON) and records the call. */
+  private async record(
+    req: http.IncomingMessage,
+    method: string,
+  ): Promise<{ url: URL; body: Record<string, unknown> }> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -233,7 +251,6 @@ export class FakeFeishu {
     } catch {
       body = {};
     }
-    const method = req.method ?? 'GET';
     this.calls.push({
       method,
       path: url.pathname,
@@ -241,89 +258,36 @@ export class FakeFeishu {
       auth: req.headers.authorization,
       body,
     });
-    const json = (status: number, value: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(value));
-    };
-    const route = `${method} ${url.pathname}`;
+    return { url, body };
+  }
+
+  /** Applies fail(): true when the call was dropped or answered with the injected failure. */
+  private injectFailure(route: string, req: http.IncomingMessage, json: Json): boolean {
     for (const [prefix, queue] of this.failures) {
       if (!route.startsWith(prefix) || queue.length === 0) continue;
       const how = queue.shift()!;
-      if (how === 'drop') return void req.socket.destroy();
-      return json(how.status, { code: how.code ?? how.status, msg: how.msg ?? 'injected failure' });
+      if (how === 'drop') req.socket.destroy();
+      else json(how.status, { code: how.code ?? how.status, msg: how.msg ?? 'injected failure' });
+      return true;
     }
-    if (route === 'POST /open-apis/auth/v3/tenant_access_token/internal') {
-      if (body.app_id !== this.appId || body.app_secret !== this.appSecret)
-        return json(200, { code: 10014, msg: 'app secret invalid' });
-      const token = `t-${crypto.randomBytes(8).toString('hex')}`;
-      this.tokens.add(token);
-      return json(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
-    }
-    if (route === 'POST /callback/ws/endpoint') {
-      if (body.AppID !== this.appId || body.AppSecret !== this.appSecret)
-        return json(200, { code: 403, msg: 'forbidden', data: {} });
-      const ticket = crypto.randomBytes(6).toString('hex');
-      this.tickets.add(ticket);
-      const wsUrl = `${this.url.replace('http:', 'ws:')}/ws/v2?fpid=493&aid=552564&device_id=dev-1&access_key=ak&service_id=7&ticket=${ticket}`;
-      return json(200, { code: 0, msg: 'ok', data: { URL: wsUrl, ClientConfig: this.clientConfig } });
-    }
-    if (!url.pathname.startsWith('/open-apis/im/v1/')) return json(404, { code: 404, msg: 'not found' });
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!token || !this.tokens.has(token))
-      return json(400, { code: 99991663, msg: 'Invalid access token for authorization' });
-    return this.im(method, url, body, json, res);
+    return false;
   }
 
-  private im(
-    method: string,
-    url: URL,
-    body: Record<string, unknown>,
-    json: (s: number, v: unknown) => void,
-    res: http.ServerResponse,
-  ): void {
-    const parts = url.pathname.split('/').slice(4); // after /open-apis/im/v1
-    const created = (receiveId: string | null) => {
-      const uuid = typeof body.uuid === 'string' ? body.uuid : null;
-      const again = uuid ? this.uuids.get(uuid) : undefined;
-      if (again) return json(200, { code: 0, msg: 'success', data: { message_id: again } });
-      if (!['text', 'post', 'interactive'].includes(String(body.msg_type)) || typeof body.content !== 'string')
-        return json(400, { code: 230001, msg: 'invalid msg_type or content' });
-      const id = `om_${crypto.randomBytes(8).toString('hex')}`;
-      if (uuid) this.uuids.set(uuid, id);
-      this.messages.set(id, { id, msgType: String(body.msg_type), content: body.content, receiveId });
-      return json(200, { code: 0, msg: 'success', data: { message_id: id, msg_type: body.msg_type } });
-    };
-    if (method === 'POST' && parts[0] === 'messages' && parts.length === 1) {
-      const type = url.searchParams.get('receive_id_type');
-      if (!['open_id', 'chat_id', 'user_id', 'union_id', 'email'].includes(type ?? ''))
-        return json(400, { code: 99992402, msg: 'field validation failed: receive_id_type' });
-      if (typeof body.receive_id !== 'string' || !body.receive_id)
-        return json(400, { code: 230001, msg: 'receive_id is required' });
-      return created(body.receive_id);
-    }
-    if (method === 'POST' && parts[0] === 'messages' && parts[2] === 'reply') return created(null);
-    if (method === 'PATCH' && parts[0] === 'messages' && parts.length === 2) {
-      const m = this.messages.get(parts[1]!);
-      if (!m || m.msgType !== 'interactive')
-        return json(400, { code: 230001, msg: 'message is not a card sent by this bot' });
-      const card = JSON.parse(m.content) as { config?: { update_multi?: boolean } };
-      if (card.config?.update_multi !== true)
-        return json(400, { code: 230099, msg: 'card is not shared (update_multi)' });
-      if (typeof body.content !== 'string') return json(400, { code: 230001, msg: 'content is required' });
-      m.content = body.content;
-      return json(200, { code: 0, msg: 'success', data: {} });
-    }
-    if (method === 'GET' && parts[0] === 'messages' && parts[2] === 'resources') {
-      const f = this.files.get(`${parts[1]}/${parts[3]}`);
-      if (url.searchParams.get('type') !== 'file') return json(400, { code: 234001, msg: 'invalid type' });
-      if (!f) return json(404, { code: 234003, msg: 'file not found' });
-      res.writeHead(200, {
-        'content-type': 'application/octet-stream',
-        'content-length': f.body.length,
-        'content-disposition': `attachment; filename="${encodeURIComponent(f.name)}"; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-      });
-      return void res.end(f.body);
-    }
-    return json(404, { code: 404, msg: 'not found' });
+  private issueToken(body: Record<string, unknown>, json: Json): void {
+    if (body.app_id !== this.appId || body.app_secret !== this.appSecret)
+      return json(200, { code: 10014, msg: 'app secret invalid' });
+    const token = `t-${crypto.randomBytes(8).toString('hex')}`;
+    this.tokens.add(token);
+    json(200, { code: 0, msg: 'ok', tenant_access_token: token, expire: 7200 });
+  }
+
+  /** The long connection's endpoint: a ws:// URL with a one-time ticket, and the ClientConfig. */
+  private openEndpoint(body: Record<string, unknown>, json: Json): void {
+    if (body.AppID !== this.appId || body.AppSecret !== this.appSecret)
+      return json(200, { code: 403, msg: 'forbidden', data: {} });
+    const ticket = crypto.randomBytes(6).toString('hex');
+    this.tickets.add(ticket);
+    const wsUrl = `${this.url.replace('http:', 'ws:')}/ws/v2?fpid=493&aid=552564&device_id=dev-1&access_key=ak&service_id=7&ticket=${ticket}`;
+    json(200, { code: 0, msg: 'ok', data: { URL: wsUrl, ClientConfig: this.clientConfig } });
   }
 }

@@ -38,6 +38,15 @@ const ANSWERS: Record<string, string> = {
   aibot_respond_update_msg: 'aibot_event_callback',
 };
 
+/** aibot_send_msg (a message the bot starts) needs a chat id, and markdown or a template card. */
+function isValidSend(body: Record<string, unknown>): boolean {
+  return (
+    typeof body.chatid === 'string' &&
+    body.chatid !== '' &&
+    (body.msgtype === 'markdown' || body.msgtype === 'template_card')
+  );
+}
+
 /**
  * Plays WeCom's AI bot long-connection server (wss://openws.work.weixin.qq.com) on loopback, as
  * @wecom/aibot-node-sdk 1.0.7 expects it: aibot_subscribe auth with bot_id + secret, ping acks,
@@ -184,26 +193,28 @@ export class FakeAibotServer {
     if (typeof reqId !== 'string' || !reqId) return conn.ws.close(1008, 'no req_id');
     if (frame.cmd === 'aibot_subscribe') return this.subscribe(conn, frame);
     if (!conn.botId) return this.ack(conn, frame, 40001, 'not subscribed');
-    const failure = this.failures.get(frame.cmd ?? '')?.shift();
+    const cmd = frame.cmd ?? '';
+    const failure = this.failures.get(cmd)?.shift();
     if (failure !== undefined) return this.ack(conn, frame, failure, 'refused by test');
     if (frame.cmd === 'ping') return this.ack(conn, frame, 0, 'ok');
-    if (frame.cmd === 'aibot_send_msg') {
-      const body = frame.body ?? {};
-      const ok =
-        typeof body.chatid === 'string' &&
-        body.chatid !== '' &&
-        (body.msgtype === 'markdown' || body.msgtype === 'template_card');
-      return this.ack(conn, frame, ok ? 0 : 40058, ok ? 'ok' : 'invalid chatid or msgtype');
-    }
-    const answers = ANSWERS[frame.cmd ?? ''];
-    if (answers) {
-      const cb = conn.callbacks.get(reqId);
-      if (!cb || cb.cmd !== answers) return this.ack(conn, frame, 846605, 'invalid req_id');
-      const afterMs = Date.now() - cb.at;
-      if (afterMs > ANSWER_WINDOW_MS) return this.ack(conn, frame, 846605, 'invalid req_id', afterMs);
-      return this.ack(conn, frame, 0, 'ok', afterMs);
-    }
+    if (frame.cmd === 'aibot_send_msg') return this.ackSend(conn, frame);
+    const answers = ANSWERS[cmd];
+    if (answers) return this.ackAnswer(conn, frame, reqId, answers);
     this.ack(conn, frame, 40008, 'unknown cmd');
+  }
+
+  private ackSend(conn: Conn, frame: AibotFrame): void {
+    const ok = isValidSend(frame.body ?? {});
+    this.ack(conn, frame, ok ? 0 : 40058, ok ? 'ok' : 'invalid chatid or msgtype');
+  }
+
+  /** An answer is accepted only on the req_id of a callback it answers, within the window. */
+  private ackAnswer(conn: Conn, frame: AibotFrame, reqId: string, answers: string): void {
+    const cb = conn.callbacks.get(reqId);
+    if (!cb || cb.cmd !== answers) return this.ack(conn, frame, 846605, 'invalid req_id');
+    const afterMs = Date.now() - cb.at;
+    if (afterMs > ANSWER_WINDOW_MS) return this.ack(conn, frame, 846605, 'invalid req_id', afterMs);
+    return this.ack(conn, frame, 0, 'ok', afterMs);
   }
 
   private subscribe(conn: Conn, frame: AibotFrame): void {
