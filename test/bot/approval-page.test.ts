@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import type { BotApp } from '../helpers/bot-app.js';
+import { approvalLink } from '../../bot/approval-token.js';
 import { eachDialect } from '../helpers/db.js';
 import { cancelOrderByNumber, createOrder, moveOrder } from '../../core/orders.js';
 import { codesSentTo, PageBrowser } from './approval-page-browser.js';
