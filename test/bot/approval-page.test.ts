@@ -1,9 +1,9 @@
 // The approval page establishes who clicks (one-time code in chat); approval-page-refusals.test.ts has what it refuses.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { approvalLink } from '../../bot/approval-token.js';
 import type { Actor } from '../../core/context.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import type { BotApp } from '../helpers/bot-app.js';
-import { approvalLink } from '../../bot/approval-token.js';
 import { eachDialect } from '../helpers/db.js';
 import { cancelOrderByNumber, createOrder, moveOrder } from '../../core/orders.js';
 import { codesSentTo, PageBrowser } from './approval-page-browser.js';
