@@ -160,9 +160,21 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
   });
   afterAll(async () => stopWsChannel(fake, receiver));
   const lastSeen = () => rt.seen[rt.seen.length - 1]!;
-  // Something a user wrote, with a customer code in it, for the last test to look for in the logs.
+  // A conversation that writes each kind of log line the last test reads: a user's text with a
+  // customer code, a group message ignored, a handling that failed, a frame that is not protobuf.
   beforeAll(async () => {
     await fake.pushEvent(p2p('om_log1', '查 C0001'));
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_log2',
+        openId: 'ou_bob',
+        chatId: 'oc_team',
+        chatType: 'group',
+        text: '客户 C0001',
+      }),
+    );
+    await fake.pushEvent(p2p('om_log3', '坏了'));
+    fake.pushFrame(Buffer.from('not protobuf at all'));
   });
 
   it('when the server drops the connection, the SDK fetches a new endpoint, reconnects, and messages flow again', async () => {
