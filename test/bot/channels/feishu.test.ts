@@ -1,10 +1,11 @@
 // The Feishu long connection: connecting, messages in, and its lifecycle; feishu-cards.test.ts has card clicks and bad input.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SocketReceiver } from '../../../bot/channels/contract.js';
+import { feishu } from '../../../bot/channels/feishu/index.js';
 import { FileFetchError } from '../../../bot/files/fetch.js';
 import { FakeFeishu, messageEvent } from '../../helpers/fakes/feishu-server.js';
-import type { TestRuntime } from '../../helpers/fakes/feishu-runtime.js';
-import { p2p, startWsChannel, stopWsChannel, textOf } from './feishu-ws.js';
+import { channelCore, testRuntime, type TestRuntime } from '../../helpers/fakes/feishu-runtime.js';
+import { p2p, script, startWsChannel, stopWsChannel, textOf } from './feishu-ws.js';
 
 describe('feishu long connection (WSClient against a fake Feishu)', () => {
   let fake: FakeFeishu, rt: TestRuntime, receiver: SocketReceiver;
@@ -205,5 +206,22 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
     expect(logs).not.toContain('C0001');
     expect(logs).not.toContain('重连后');
     expect(fake.garbage).toEqual([]);
+  });
+});
+
+describe('feishu long connection with a wrong App Secret', () => {
+  it('start() rejects (the endpoint refuses the credentials) instead of hanging, and leaves no connection', async () => {
+    const fake = await new FakeFeishu().start();
+    try {
+      const rt = testRuntime(feishu, channelCore(fake.env({ FEISHU_APP_SECRET: 'wrong-secret-123' })), script);
+      const receiver = feishu.sockets!(rt)[0]!;
+      await expect(receiver.start()).rejects.toThrow(/feishu long connection failed/);
+      expect(fake.connects).toHaveLength(0);
+      expect(rt.logs.some((l) => l.msg === 'feishu long connection failed')).toBe(true);
+      expect(JSON.stringify(rt.logs)).not.toContain('wrong-secret-123');
+      await receiver.stop();
+    } finally {
+      await fake.stop();
+    }
   });
 });
