@@ -201,7 +201,6 @@ eachDialect('API: ledger push over HTTP: batches', (h) => {
     ({ api, admin, writer } = await startLedgerApi(h));
   });
   afterAll(async () => stopLedgerApi(api));
-  const put = (path: string, body: unknown, token = writer) => api.call('PUT', `/api/v1${path}`, { token, body });
 
   it('pushes a batch with an outcome per document; atomic refuses all with 422; 5,001 documents are refused', async () => {
     const c = await newCustomer(h, admin);

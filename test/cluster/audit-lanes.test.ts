@@ -4,10 +4,21 @@ import { takeCheckpoint } from '../../core/audit/checkpoint.js';
 import { verifyAudit } from '../../core/audit/compare.js';
 import { openCore } from '../../core/boot.js';
 import { loadConfig } from '../../core/config.js';
-import type { Actor, Core } from '../../core/context.js';
+import type { Core } from '../../core/context.js';
 import { createLogger } from '../../core/logger.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
+
+/** A second instance writing to lane 2, and three customers created on each instance. */
+async function startSecondLane(h: Harness): Promise<Core> {
+  const second = openCore(loadConfig({ ...h.core.config.env, AUDIT_LANE: '2' }), createLogger('silent'));
+  const admin = await h.actor('两道链管理员', ['admin']);
+  for (let i = 0; i < 3; i++) {
+    await newCustomer(h, admin);
+    await newCustomer({ ...h, core: second }, admin);
+  }
+  return second;
+}
 
 /*
  * Two instances on one database, as two Galera nodes would be: the second appends to lane 2
@@ -16,22 +27,13 @@ import { newCustomer } from '../core/fixtures.js';
  */
 eachDialect('the audit chain in lanes, one per database node', (h) => {
   let second: Core;
-  let admin: Actor;
   const q = (sql: string, replacements: unknown[] = []) => h.core.models.sequelize.query(sql, { replacements });
   const lane = (n: number) => h.core.models.AuditEvent.findAll({ where: { lane: n }, order: [['id', 'ASC']] });
 
   beforeAll(async () => {
-    second = openCore(loadConfig({ ...h.core.config.env, AUDIT_LANE: '2' }), createLogger('silent'));
-    admin = await h.actor('两道链管理员', ['admin']);
-    for (let i = 0; i < 3; i++) {
-      await newCustomer(h, admin);
-      await newCustomer({ ...h, core: second }, admin);
-    }
+    second = await startSecondLane(h);
   });
-
-  afterAll(async () => {
-    await second.models.sequelize.close();
-  });
+  afterAll(async () => second?.models.sequelize.close());
 
   it("writes each instance's events into its own lane and head, and the whole chain verifies", async () => {
     const [one, two] = [await lane(1), await lane(2)];

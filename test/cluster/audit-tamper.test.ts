@@ -13,45 +13,72 @@ import { auditCheckpointJob } from '../../jobs/audit-checkpoint.js';
 import { auditVerify } from '../../cli/commands/audit.js';
 import type { AuditEvent } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';
 
 const NOT_KEYED = (id: number) =>
   `审计链损坏: 第 ${id} 条的 hash 不是用审计密钥 (STEWARD_AUDIT_KEY) 签的: 这条事件是不知道密钥的人写入或改写的 (事件被伪造或改动)`;
 
+/** Puts rows (as read before a tamper) and the head back, so each test starts from a sound chain. */
+async function putBackRows(h: Harness, rows: AuditEvent[]): Promise<void> {
+  const q = (sql: string, replacements: unknown[]) => h.core.models.sequelize.query(sql, { replacements });
+  for (const r of rows)
+    await q('UPDATE audit_events SET operator_name = ?, pii = ?, prev_hash = ?, hash = ? WHERE id = ?', [
+      r.operatorName,
+      r.pii,
+      r.prevHash,
+      r.hash,
+      r.id,
+    ]);
+  const last = rows.at(-1)!;
+  await q('UPDATE audit_head SET hash = ?, last_id = ? WHERE id = 1', [last.hash, last.id]);
+  expect((await verifyAudit(h.core)).problems).toEqual([]);
+}
+
+/** What a database writer with a dump does: every table replaced by the backup's rows, nothing recorded. */
+async function restoreRawFrom(h: Harness, dir: string): Promise<void> {
+  const manifest = readManifest(dir);
+  await withTransaction(h.core.models.sequelize, async (t) => {
+    await clearTables(h.core.models, t);
+    await loadBackup(h.core.models, dir, manifest, null, t);
+  });
+}
+
+/** The daily checkpoint job, run now: the signed head to the admins' chat and the append-only file. */
+async function runCheckpointJob(h: Harness, admin: Actor) {
+  const sent: { title: string; text: string }[] = [];
+  const notifier = {
+    toOperator: async (_o: unknown, m: { title: string; text: string }) => {
+      sent.push(m);
+    },
+    toGroup: async () => undefined,
+    approvalDecided: async () => undefined,
+  };
+  const run = await auditCheckpointJob.run({
+    core: h.core,
+    actor: admin,
+    notifier: notifier as never,
+    dryRun: false,
+    log: h.core.logger,
+  });
+  return { run, sent };
+}
+
+/** An admin, and four customers with personal data: a chain of keyed events. */
+async function seedChain(h: Harness): Promise<Actor> {
+  const admin = await h.actor('链管理员', ['admin']);
+  for (let i = 0; i < 4; i++) await newCustomer(h, admin, { phone: `1391234000${i}`, contact: `联系人${i}` });
+  return admin;
+}
+
 eachDialect('an audit trail a database writer cannot rewrite', (h) => {
-  let admin: Actor;
+  beforeAll(async () => {
+    await seedChain(h);
+  });
   const q = (sql: string, replacements: unknown[]) => h.core.models.sequelize.query(sql, { replacements });
   const events = () => h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
   const head = async () => (await h.core.models.AuditHead.findByPk(1))!;
-  /** Puts rows (as read before a tamper) and the head back, so each test starts from a sound chain. */
-  async function putBack(rows: AuditEvent[]) {
-    for (const r of rows)
-      await q('UPDATE audit_events SET operator_name = ?, pii = ?, prev_hash = ?, hash = ? WHERE id = ?', [
-        r.operatorName,
-        r.pii,
-        r.prevHash,
-        r.hash,
-        r.id,
-      ]);
-    const last = rows.at(-1)!;
-    await q('UPDATE audit_head SET hash = ?, last_id = ? WHERE id = 1', [last.hash, last.id]);
-    expect((await verifyAudit(h.core)).problems).toEqual([]);
-  }
-
-  /** What a database writer with a dump does: every table replaced by the backup's rows, nothing recorded. */
-  async function restoreRaw(dir: string) {
-    const manifest = readManifest(dir);
-    await withTransaction(h.core.models.sequelize, async (t) => {
-      await clearTables(h.core.models, t);
-      await loadBackup(h.core.models, dir, manifest, null, t);
-    });
-  }
-
-  beforeAll(async () => {
-    admin = await h.actor('链管理员', ['admin']);
-    for (let i = 0; i < 4; i++) await newCustomer(h, admin, { phone: `1391234000${i}`, contact: `联系人${i}` });
-  });
+  const putBack = (rows: AuditEvent[]) => putBackRows(h, rows);
 
   it('a sound chain verifies: keyed links, nothing to report', async () => {
     const v = await verifyAudit(h.core);
@@ -86,6 +113,25 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     await putBack(before);
   });
 
+  it("tamper 3: one event's encrypted personal data swapped onto another is named", async () => {
+    const before = await events();
+    const [a, b] = before.filter((e) => e.pii).slice(-2) as [AuditEvent, AuditEvent];
+    await q('UPDATE audit_events SET pii = ? WHERE id = ?', [a.pii, b.id]);
+    expect((await verifyAudit(h.core)).problems).toEqual([
+      `审计链损坏: 第 ${b.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`,
+    ]);
+    await putBack(before);
+  });
+});
+
+eachDialect('an audit trail a database writer cannot rewrite: rewritten rows and a truncated tail', (h) => {
+  beforeAll(async () => {
+    await seedChain(h);
+  });
+  const q = (sql: string, replacements: unknown[]) => h.core.models.sequelize.query(sql, { replacements });
+  const events = () => h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
+  const putBack = (rows: AuditEvent[]) => putBackRows(h, rows);
+
   it('tamper 2: a row rewritten with every later hash recomputed is named at the rewritten row', async () => {
     const before = await events();
     const victim = before[Math.floor(before.length / 2)]!;
@@ -103,16 +149,6 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     }
     await q('UPDATE audit_head SET hash = ? WHERE id = 1', [prev]);
     expect((await verifyAudit(h.core)).problems).toEqual([NOT_KEYED(victim.id)]);
-    await putBack(before);
-  });
-
-  it("tamper 3: one event's encrypted personal data swapped onto another is named", async () => {
-    const before = await events();
-    const [a, b] = before.filter((e) => e.pii).slice(-2) as [AuditEvent, AuditEvent];
-    await q('UPDATE audit_events SET pii = ? WHERE id = ?', [a.pii, b.id]);
-    expect((await verifyAudit(h.core)).problems).toEqual([
-      `审计链损坏: 第 ${b.id} 条的加密个人数据与该事件记录的承诺值不符 (个人数据被调换或改动)`,
-    ]);
     await putBack(before);
   });
 
@@ -142,6 +178,16 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     ).toBe(0);
     expect(ok).toContain('审计链完整');
   });
+});
+
+eachDialect('an audit trail a database writer cannot rewrite: a rollback to an old backup', (h) => {
+  let admin: Actor;
+  beforeAll(async () => {
+    admin = await seedChain(h);
+  });
+  const events = () => h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
+  const head = async () => (await h.core.models.AuditHead.findByPk(1))!;
+  const restoreRaw = (dir: string) => restoreRawFrom(h, dir);
 
   it('tamper 5: a rollback to an old backup is reported; a restore through steward is recorded and explained', async () => {
     const backup = await takeBackup(h.core, admin);
@@ -152,21 +198,7 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     await newCustomer(h, admin, { phone: '13912345999' });
     await newCustomer(h, admin);
     // The daily job: the signed head to the admins' chat and the append-only file.
-    const sent: { title: string; text: string }[] = [];
-    const notifier = {
-      toOperator: async (_o: unknown, m: { title: string; text: string }) => {
-        sent.push(m);
-      },
-      toGroup: async () => undefined,
-      approvalDecided: async () => undefined,
-    };
-    const run = await auditCheckpointJob.run({
-      core: h.core,
-      actor: admin,
-      notifier: notifier as never,
-      dryRun: false,
-      log: h.core.logger,
-    });
+    const { run, sent } = await runCheckpointJob(h, admin);
     const top = await head();
     expect(run.summary).toMatch(new RegExp(`^已记录校验点: 链头第 ${top.lastId} 条`));
     expect(sent[0]).toMatchObject({ title: '审计校验点' });
@@ -205,6 +237,14 @@ eachDialect('an audit trail a database writer cannot rewrite', (h) => {
     );
     expect(after.notes.join('\n')).toMatch(/其中 \d+ 个的链头因还原而不在链中, 已由还原记录说明/);
   });
+});
+
+eachDialect('an audit trail a database writer cannot rewrite: the chain from before the audit key', (h) => {
+  beforeAll(async () => {
+    await seedChain(h);
+  });
+  const q = (sql: string, replacements: unknown[]) => h.core.models.sequelize.query(sql, { replacements });
+  const events = () => h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
 
   it('an unkeyed chain from before STEWARD_AUDIT_KEY is anchored once; rewriting it afterwards is caught', async () => {
     // Rebuild the chain as an older version wrote it: sha256 links, no key.

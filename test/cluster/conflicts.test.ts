@@ -89,7 +89,9 @@ describe('withTransaction on MySQL/Galera: conflicts rerun the whole transaction
     ).rejects.toThrow('boom');
     expect(runs).toBe(1);
   });
+});
 
+describe('withTransaction on MySQL/Galera: backoff, and which errors are conflicts', () => {
   it('backoff is full jitter, growing and capped', () => {
     expect(conflictBackoffMs(1, () => 1)).toBe(20);
     expect(conflictBackoffMs(3, () => 1)).toBe(80);
@@ -117,25 +119,7 @@ describe('withTransaction on MySQL/Galera: conflicts rerun the whole transaction
   });
 });
 
-eachDialect('conflicts and outages as users see them', (h) => {
-  let app: BotApp;
-  let seq = 0;
-  const msgId = () => `77712553542513${String(++seq).padStart(5, '0')}`;
-  beforeAll(async () => {
-    app = await startBotApp(h);
-  });
-  afterAll(async () => app?.close());
-
-  async function post(from: string, content: string) {
-    const s = sealed(textXml(from, content, msgId()));
-    const res = await app.request(`/webhooks/wecom?${s.query}`, {
-      method: 'POST',
-      body: s.body,
-      headers: { 'content-type': 'text/xml' },
-    });
-    return { status: res.status, content: res.status === 200 && res.text ? (openReply(res.text).Content ?? '') : '' };
-  }
-
+eachDialect('conflicts as users see them', (h) => {
   it('a create whose transaction hits a 1213 (Galera certification) is rerun: one customer, one audit event', async () => {
     if (h.dialect === 'sqlite') {
       // One writer: SQLite never reports a conflict, so there is nothing to retry.
@@ -162,6 +146,26 @@ eachDialect('conflicts and outages as users see them', (h) => {
       spy.mockRestore();
     }
   });
+});
+
+eachDialect('outages as users see them', (h) => {
+  let app: BotApp;
+  let seq = 0;
+  const msgId = () => `77712553542513${String(++seq).padStart(5, '0')}`;
+  beforeAll(async () => {
+    app = await startBotApp(h);
+  });
+  afterAll(async () => app?.close());
+
+  async function post(from: string, content: string) {
+    const s = sealed(textXml(from, content, msgId()));
+    const res = await app.request(`/webhooks/wecom?${s.query}`, {
+      method: 'POST',
+      body: s.body,
+      headers: { 'content-type': 'text/xml' },
+    });
+    return { status: res.status, content: res.status === 200 && res.text ? (openReply(res.text).Content ?? '') : '' };
+  }
 
   it('chat while the database is unreachable: 「数据库暂时不可用, 请稍后重试」, HTTP 200, never a raw 500', async () => {
     const refused = new ConnectionRefusedError(

@@ -1,10 +1,11 @@
 // The Feishu long connection: connecting, messages in, and its lifecycle; feishu-cards.test.ts has card clicks and bad input.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SocketReceiver } from '../../../bot/channels/contract.js';
+import { feishu } from '../../../bot/channels/feishu/index.js';
 import { FileFetchError } from '../../../bot/files/fetch.js';
 import { FakeFeishu, messageEvent } from '../../helpers/fakes/feishu-server.js';
-import type { TestRuntime } from '../../helpers/fakes/feishu-runtime.js';
-import { p2p, startWsChannel, stopWsChannel, textOf } from './feishu-ws.js';
+import { channelCore, testRuntime, type TestRuntime } from '../../helpers/fakes/feishu-runtime.js';
+import { p2p, script, startWsChannel, stopWsChannel, textOf } from './feishu-ws.js';
 
 describe('feishu long connection (WSClient against a fake Feishu)', () => {
   let fake: FakeFeishu, rt: TestRuntime, receiver: SocketReceiver;
@@ -160,9 +161,21 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
   });
   afterAll(async () => stopWsChannel(fake, receiver));
   const lastSeen = () => rt.seen[rt.seen.length - 1]!;
-  // Something a user wrote, with a customer code in it, for the last test to look for in the logs.
+  // A conversation that writes each kind of log line the last test reads: a user's text with a
+  // customer code, a group message ignored, a handling that failed, a frame that is not protobuf.
   beforeAll(async () => {
     await fake.pushEvent(p2p('om_log1', '查 C0001'));
+    await fake.pushEvent(
+      messageEvent({
+        messageId: 'om_log2',
+        openId: 'ou_bob',
+        chatId: 'oc_team',
+        chatType: 'group',
+        text: '客户 C0001',
+      }),
+    );
+    await fake.pushEvent(p2p('om_log3', '坏了'));
+    fake.pushFrame(Buffer.from('not protobuf at all'));
   });
 
   it('when the server drops the connection, the SDK fetches a new endpoint, reconnects, and messages flow again', async () => {
@@ -193,5 +206,22 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
     expect(logs).not.toContain('C0001');
     expect(logs).not.toContain('重连后');
     expect(fake.garbage).toEqual([]);
+  });
+});
+
+describe('feishu long connection with a wrong App Secret', () => {
+  it('start() rejects (the endpoint refuses the credentials) instead of hanging, and leaves no connection', async () => {
+    const fake = await new FakeFeishu().start();
+    try {
+      const rt = testRuntime(feishu, channelCore(fake.env({ FEISHU_APP_SECRET: 'wrong-secret-123' })), script);
+      const receiver = feishu.sockets!(rt)[0]!;
+      await expect(receiver.start()).rejects.toThrow(/feishu long connection failed/);
+      expect(fake.connects).toHaveLength(0);
+      expect(rt.logs.some((l) => l.msg === 'feishu long connection failed')).toBe(true);
+      expect(JSON.stringify(rt.logs)).not.toContain('wrong-secret-123');
+      await receiver.stop();
+    } finally {
+      await fake.stop();
+    }
   });
 });
