@@ -24,13 +24,11 @@ export async function listChoices(
 ): Promise<ListChoice[]> {
   assertCan(actor.operator, 'view');
   const lists = await ListSnapshot.load(core);
-  const choices: ListChoice[] = lists
-    .entries(key)
-    .map((e) => ({
-      value: e.name,
-      label: e.aliases.length ? `${e.name} (${e.aliases.join('、')})` : e.name,
-      active: true,
-    }));
+  const choices: ListChoice[] = lists.entries(key).map((e) => ({
+    value: e.name,
+    label: e.aliases.length ? `${e.name} (${e.aliases.join('、')})` : e.name,
+    active: true,
+  }));
   const kept = (current ?? '').trim();
   if (kept && !choices.some((c) => c.value === kept)) {
     const entry = lists.find(key, kept);
