@@ -21,6 +21,29 @@ function loggingCore(h: { core: Core }, lines: Line[]): Core {
   return openCore(h.core.config, createLogger('info', sink));
 }
 
+/** The real app with one route that logs the way core/ does: through core.logger, after an await, with no request in hand. */
+async function serveDeepRoute(core: Core): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = await buildApp(core, [
+    (_app, router) => {
+      router.get('/deep', async (ctx) => {
+        await new Promise((r) => setImmediate(r));
+        core.logger.info({ step: ctx.query.n }, 'deep in core');
+        ctx.status = 418;
+      });
+    },
+  ]);
+  const server = http.createServer(app.callback()).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      for (const stop of stoppersOf(app)) await stop();
+    },
+  };
+}
+
 eachDialect('correlation id on every log line', (h) => {
   const lines: Line[] = [];
   let core: Core;
@@ -30,19 +53,7 @@ eachDialect('correlation id on every log line', (h) => {
   afterAll(() => core.models.sequelize.close());
 
   it('stamps every line one HTTP request writes, deep in core too, with the id it answers in X-Request-Id', async () => {
-    // A route that logs the way core/ does: through core.logger, after an await, with no request in hand.
-    const app = await buildApp(core, [
-      (_app, router) => {
-        router.get('/deep', async (ctx) => {
-          await new Promise((r) => setImmediate(r));
-          core.logger.info({ step: ctx.query.n }, 'deep in core');
-          ctx.status = 418;
-        });
-      },
-    ]);
-    const server = http.createServer(app.callback()).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { url, close } = await serveDeepRoute(core);
     try {
       lines.length = 0;
       const [a, b] = await Promise.all([fetch(`${url}/deep?n=a`), fetch(`${url}/deep?n=b`)]);
@@ -61,9 +72,7 @@ eachDialect('correlation id on every log line', (h) => {
       expect(own.headers.get('x-request-id')).toBe('erp-trace-42');
       expect(deep('c')?.correlationId).toBe('erp-trace-42');
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      for (const stop of stoppersOf(app)) await stop();
+      await close();
     }
   });
 
