@@ -172,6 +172,18 @@ export class ApiRegistry {
     };
     const key = ctx.get('idempotency-key');
     if (!mutating || !key) return this.invoke(c, req, log);
+    return this.runOnce(ctx, c, req, { key, raw });
+  }
+
+  /** A mutating call with an Idempotency-Key: replays the stored answer, or runs and stores it. */
+  private async runOnce(
+    ctx: Koa.Context,
+    c: Compiled,
+    req: ApiRequest,
+    { key, raw }: { key: string; raw: string },
+  ): Promise<Answer> {
+    const { core } = this.deps;
+    const { caller, log } = req;
     if (!IDEMPOTENCY_KEY.test(key))
       throw validationError([
         { field: 'Idempotency-Key', message: 'Idempotency-Key 应为 1–191 个可见 ASCII 字符, 例如一个 UUID' },

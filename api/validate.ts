@@ -66,10 +66,47 @@ function labelled(where: string, field: string, title: unknown): string {
   return typeof title === 'string' && field ? `${name}(${title})` : name;
 }
 
+type Params = Record<string, unknown>;
+type Phrase = (name: string, p: Params, e: ErrorObject) => string;
+
+function typeNames(type: unknown): string {
+  return String(type)
+    .split(',')
+    .map((t) => TYPE_NAMES[t] ?? t)
+    .join(' 或 ');
+}
+
+/** The schema's own `description` of a pattern tells the user what the text should look like. */
+function patternHint(e: ErrorObject): string {
+  const description = (e.parentSchema as { description?: string } | undefined)?.description;
+  return typeof description === 'string' ? `: ${description}` : '';
+}
+
+/** What each ajv keyword means, in Chinese, after the field's name. */
+const PHRASES: Record<string, Phrase> = {
+  type: (name, p) => `${name}类型不对, 应为 ${typeNames(p.type)}`,
+  enum: (name, p) => `${name}只能是: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(' / ')}`,
+  const: (name, p) => `${name}只能是 ${JSON.stringify(p.allowedValue)}`,
+  maxLength: (name, p) => `${name}最多 ${String(p.limit)} 个字`,
+  minLength: (name, p) => `${name}不能为空${Number(p.limit) > 1 ? `, 至少 ${String(p.limit)} 个字` : ''}`,
+  pattern: (name, _p, e) => `${name}格式不对${patternHint(e)}`,
+  format: (name, p) => `${name}格式不对, 应为 ${FORMAT_HINTS[String(p.format)] ?? String(p.format)}`,
+  minimum: (name, p) => `${name}不能小于 ${String(p.limit)}`,
+  exclusiveMinimum: (name, p) => `${name}不能小于或等于 ${String(p.limit)}`,
+  maximum: (name, p) => `${name}不能大于 ${String(p.limit)}`,
+  exclusiveMaximum: (name, p) => `${name}不能大于或等于 ${String(p.limit)}`,
+  maxItems: (name, p) => `${name}最多 ${String(p.limit)} 项`,
+  minItems: (name, p) => `${name}至少 ${String(p.limit)} 项`,
+  minProperties: (name) => `${name}不能为空对象`,
+  multipleOf: (name, p) => `${name}应为 ${String(p.multipleOf)} 的整数倍 (最多 2 位小数)`,
+};
+
+type ParentSchema = { title?: string; properties?: Record<string, { title?: string }> };
+
 /** One ajv error as a Chinese sentence naming the field (and its Chinese title when the schema has one). */
 function describe(where: string, e: ErrorObject): FieldError {
-  const parent = (e.parentSchema ?? {}) as { title?: string; properties?: Record<string, { title?: string }> };
-  const p = e.params as Record<string, unknown>;
+  const parent = (e.parentSchema ?? {}) as ParentSchema;
+  const p = e.params as Params;
   if (e.keyword === 'required') {
     const field = fieldPath(e.instancePath, String(p.missingProperty));
     return {
@@ -84,56 +121,8 @@ function describe(where: string, e: ErrorObject): FieldError {
   }
   const field = fieldPath(e.instancePath);
   const name = labelled(where, field, parent.title);
-  switch (e.keyword) {
-    case 'type':
-      return {
-        field,
-        message: `${name}类型不对, 应为 ${String(p.type)
-          .split(',')
-          .map((t) => TYPE_NAMES[t] ?? t)
-          .join(' 或 ')}`,
-      };
-    case 'enum':
-      return {
-        field,
-        message: `${name}只能是: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(' / ')}`,
-      };
-    case 'const':
-      return { field, message: `${name}只能是 ${JSON.stringify(p.allowedValue)}` };
-    case 'maxLength':
-      return { field, message: `${name}最多 ${String(p.limit)} 个字` };
-    case 'minLength':
-      return { field, message: `${name}不能为空${Number(p.limit) > 1 ? `, 至少 ${String(p.limit)} 个字` : ''}` };
-    case 'pattern':
-      return {
-        field,
-        message: `${name}格式不对${typeof (e.parentSchema as { description?: string })?.description === 'string' ? `: ${(e.parentSchema as { description: string }).description}` : ''}`,
-      };
-    case 'format':
-      return { field, message: `${name}格式不对, 应为 ${FORMAT_HINTS[String(p.format)] ?? String(p.format)}` };
-    case 'minimum':
-    case 'exclusiveMinimum':
-      return {
-        field,
-        message: `${name}不能小于${e.keyword === 'exclusiveMinimum' ? '或等于' : ''} ${String(p.limit)}`,
-      };
-    case 'maximum':
-    case 'exclusiveMaximum':
-      return {
-        field,
-        message: `${name}不能大于${e.keyword === 'exclusiveMaximum' ? '或等于' : ''} ${String(p.limit)}`,
-      };
-    case 'maxItems':
-      return { field, message: `${name}最多 ${String(p.limit)} 项` };
-    case 'minItems':
-      return { field, message: `${name}至少 ${String(p.limit)} 项` };
-    case 'minProperties':
-      return { field, message: `${name}不能为空对象` };
-    case 'multipleOf':
-      return { field, message: `${name}应为 ${String(p.multipleOf)} 的整数倍 (最多 2 位小数)` };
-    default:
-      return { field, message: `${name}无效 (${e.message ?? e.keyword})` };
-  }
+  const phrase = Object.hasOwn(PHRASES, e.keyword) ? PHRASES[e.keyword] : undefined;
+  return { field, message: phrase ? phrase(name, p, e) : `${name}无效 (${e.message ?? e.keyword})` };
 }
 
 /** Translates ajv's errors, one per field, keeping the first (most specific) per field. */

@@ -123,14 +123,45 @@ async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
   return new URLSearchParams(await readRawBody(ctx, 8 * 1024));
 }
 
+/** Approves the deletion, tells the requester in chat and shows where the snapshot went. */
+async function approveOnPage(ctx: Koa.Context, deps: BotDeps, actor: Actor, requestId: number): Promise<void> {
+  const { operator } = actor;
+  const r = await approve(deps.core, actor, requestId);
+  const until = localTime(deps.core, r.restorableUntil!).slice(0, 10);
+  await deps.notifier.approvalDecided(
+    r.request,
+    operator,
+    `你申请删除的客户 ${r.request.customerCode} 已由 ${operator.displayName} 同意删除。快照保存在回收站第 ${r.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.request.customerCode}」恢复。`,
+  );
+  ctx.type = 'html';
+  ctx.body = page('已同意', notice(`客户 ${r.request.customerCode} 已删除, 进入回收站, ${until} 前可恢复。`));
+}
+
+/** Rejects the deletion with the approver's note and tells the requester in chat. */
+async function rejectOnPage(
+  ctx: Koa.Context,
+  deps: BotDeps,
+  actor: Actor,
+  requestId: number,
+  note: string,
+): Promise<void> {
+  const { operator } = actor;
+  const r = await reject(deps.core, actor, requestId, note);
+  await deps.notifier.approvalDecided(
+    r.request,
+    operator,
+    `你申请删除的客户 ${r.request.customerCode} 被 ${operator.displayName} 拒绝${r.request.decisionNote ? `, 理由: ${r.request.decisionNote}` : ''}。`,
+  );
+  ctx.type = 'html';
+  ctx.body = page('已拒绝', notice(`已拒绝删除客户 ${r.request.customerCode}。`));
+}
+
 /**
  * The approval page that the chat cards link to. The link names the request and the approver;
  * a one-time code sent to that approver in chat proves who clicks. Only a decision ends the
  * link's use: a refusal (a blocker not cleared yet) leaves it working.
  */
 export function mountApprovalPage(router: Router, deps: BotDeps): void {
-  const { core } = deps;
-
   router.get('/approvals/:id', async function approvalForm(ctx) {
     const o = await open(ctx, deps, typeof ctx.query.t === 'string' ? ctx.query.t : null);
     if (o) await render(ctx, deps, o);
@@ -178,26 +209,8 @@ export function mountApprovalPage(router: Router, deps: BotDeps): void {
       requestId: `approval-page:${o.request.id}:${crypto.randomBytes(4).toString('hex')}`,
     };
     try {
-      if (decision === 'approve') {
-        const r = await approve(core, actor, o.request.id);
-        const until = localTime(core, r.restorableUntil!).slice(0, 10);
-        await deps.notifier.approvalDecided(
-          r.request,
-          operator,
-          `你申请删除的客户 ${r.request.customerCode} 已由 ${operator.displayName} 同意删除。快照保存在回收站第 ${r.recycleEntryId} 条, ${until} 前可用「恢复客户 ${r.request.customerCode}」恢复。`,
-        );
-        ctx.type = 'html';
-        ctx.body = page('已同意', notice(`客户 ${r.request.customerCode} 已删除, 进入回收站, ${until} 前可恢复。`));
-      } else {
-        const r = await reject(core, actor, o.request.id, form.get('note') ?? '');
-        await deps.notifier.approvalDecided(
-          r.request,
-          operator,
-          `你申请删除的客户 ${r.request.customerCode} 被 ${operator.displayName} 拒绝${r.request.decisionNote ? `, 理由: ${r.request.decisionNote}` : ''}。`,
-        );
-        ctx.type = 'html';
-        ctx.body = page('已拒绝', notice(`已拒绝删除客户 ${r.request.customerCode}。`));
-      }
+      if (decision === 'approve') await approveOnPage(ctx, deps, actor, o.request.id);
+      else await rejectOnPage(ctx, deps, actor, o.request.id, form.get('note') ?? '');
     } catch (err) {
       if (!isDomainError(err)) throw err;
       // Nothing was used up: the same link (and this browser's session) can try again.

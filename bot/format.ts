@@ -10,15 +10,28 @@ function localDay(core: Core, d: Date): string {
   return `${p.year}-${p.month}-${p.day}`;
 }
 
+/** The status line; an inactive customer's says why, since when and until when. */
+function statusLine(core: Core, c: CustomerView): string {
+  const label = `状态: ${STATUS_LABELS[c.status]}`;
+  if (!isInactive(c.status)) return label;
+  const since = c.deactivatedAt ? `, ${localDay(core, c.deactivatedAt)} 停用` : '';
+  const until = c.reactivateOn ? `, 停用至 ${c.reactivateOn}` : '';
+  return `${label} (${c.deactivationReason ?? ''}${since}${until})`;
+}
+
+/** Contact, phone and address; the personal ones masked unless `full`. */
+function contactLines(c: CustomerView, full: boolean): string[] {
+  const phone = full ? (c.phone ?? '—') : c.phoneMasked || '—';
+  const address = full ? (c.address ?? '—') : c.addressMasked || '—';
+  return [`联系人: ${c.contact ?? '—'}  手机: ${phone}`, `地址: ${address}`];
+}
+
 /** A customer card as chat text; personal fields masked unless `full`. */
 export function customerText(core: Core, c: CustomerView, opts: { full: boolean; ownerName?: string | null }): string {
-  const phone = opts.full ? (c.phone ?? '—') : c.phoneMasked || '—';
-  const address = opts.full ? (c.address ?? '—') : c.addressMasked || '—';
   const lines = [
     `${c.code} ${c.name}`,
-    `状态: ${STATUS_LABELS[c.status]}${isInactive(c.status) ? ` (${c.deactivationReason ?? ''}${c.deactivatedAt ? `, ${localDay(core, c.deactivatedAt)} 停用` : ''}${c.reactivateOn ? `, 停用至 ${c.reactivateOn}` : ''})` : ''}`,
-    `联系人: ${c.contact ?? '—'}  手机: ${phone}`,
-    `地址: ${address}`,
+    statusLine(core, c),
+    ...contactLines(c, opts.full),
     `分类: ${c.category ?? '—'}  区域: ${c.region ?? '—'}  负责人: ${opts.ownerName ?? '—'}`,
     `最近下单: ${c.lastOrderAt ? localDay(core, c.lastOrderAt) : '从未下单'}`,
   ];

@@ -26,6 +26,26 @@ export const REQUEST_TIMEOUT_MS = 4_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** One attempt: parsed JSON, or an ApiError (retryable for 5xx) to throw or to retry. */
+async function attemptJson<T>(
+  url: string,
+  opts: RequestOptions,
+): Promise<{ ok: true; value: T } | { ok: false; err: ApiError }> {
+  const res = await fetch(url, {
+    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    // Short: a messenger that accepts connections but never answers must not hold a lane for long.
+    signal: AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS),
+  });
+  if (res.status >= 500)
+    return { ok: false, err: new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}`, true) };
+  const text = await res.text();
+  if (res.status >= 400)
+    throw new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}: ${text.slice(0, 200)}`, false);
+  return { ok: true, value: (text ? JSON.parse(text) : {}) as T };
+}
+
 /** JSON over fetch, retried with exponential backoff on network errors and 5xx. */
 export async function requestJson<T = Record<string, unknown>>(url: string, opts: RequestOptions = {}): Promise<T> {
   const attempts = opts.attempts ?? 3;
@@ -33,21 +53,9 @@ export async function requestJson<T = Record<string, unknown>>(url: string, opts
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await sleep(200 * 2 ** (i - 1) + Math.random() * 100);
     try {
-      const res = await fetch(url, {
-        method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
-        headers: { 'content-type': 'application/json', ...opts.headers },
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        // Short: a messenger that accepts connections but never answers must not hold a lane for long.
-        signal: AbortSignal.timeout(opts.timeoutMs ?? REQUEST_TIMEOUT_MS),
-      });
-      if (res.status >= 500) {
-        last = new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}`, true);
-        continue;
-      }
-      const text = await res.text();
-      if (res.status >= 400)
-        throw new ApiError(`HTTP ${res.status} from ${new URL(url).pathname}: ${text.slice(0, 200)}`, false);
-      return (text ? JSON.parse(text) : {}) as T;
+      const r = await attemptJson<T>(url, opts);
+      if (r.ok) return r.value;
+      last = r.err;
     } catch (err) {
       if (err instanceof ApiError && !err.retryable) throw err;
       last =

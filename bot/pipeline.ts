@@ -183,6 +183,35 @@ async function readOnly(
   };
 }
 
+const TOO_LONG = `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。`;
+
+/** The command line a message stands for (a button's, or the typed text), or the reply refusing it. */
+function commandLine(msg: IncomingMessage): { text: string } | { refusal: Reply[] } {
+  let text: string;
+  if (msg.buttonId) {
+    const mapped = buttonText(msg.buttonId);
+    if (mapped === null) return { refusal: [{ text: '这个按钮已失效, 请发送「帮助」查看可用命令。' }] };
+    text = mapped;
+  } else {
+    // Checked before normalizing too, so a huge message is not normalized at all.
+    if (msg.text.length > MAX_TEXT * 4) return { refusal: [{ text: TOO_LONG }] };
+    text = normalizeInput(msg.text);
+    if (text.length > MAX_TEXT) return { refusal: [{ text: TOO_LONG }] };
+  }
+  if (!text) return { refusal: [{ text: '请发送命令, 例如「帮助」查看全部命令, 或「客户 C20260001」查看客户。' }] };
+  return { text };
+}
+
+/** Anything but 确认/取消 (or an answer that refines it, such as 映射) cancels a pending confirmation. */
+async function cancelPendingConfirm(deps: BotDeps, msg: IncomingMessage, text: string): Promise<Reply[]> {
+  const matched = deps.registry.match(text);
+  if (matched && (['confirm', 'cancel'].includes(matched.spec.id) || matched.spec.keepsPending)) return [];
+  const pending = await deps.conversations.get<{ action: string; key: string }>(msg.channel, msg.userId);
+  if (pending?.kind !== 'confirm') return [];
+  await deps.conversations.clear(msg.channel, msg.userId);
+  return [{ text: `(已取消待确认的操作: ${pending.payload.key}, 没有做任何改动。)` }];
+}
+
 async function respond(
   deps: BotDeps,
   msg: IncomingMessage,
@@ -192,19 +221,9 @@ async function respond(
 ): Promise<Reply[]> {
   // A file is an import (dry run, then 确认导入); loaded here so this hook stays inside respond().
   if (msg.file) return (await import('./import/receive.js')).receiveFile(deps, msg, operator, actor, log);
-  let text: string;
-  if (msg.buttonId) {
-    const mapped = buttonText(msg.buttonId);
-    if (mapped === null) return [{ text: '这个按钮已失效, 请发送「帮助」查看可用命令。' }];
-    text = mapped;
-  } else {
-    if (msg.text.length > MAX_TEXT * 4)
-      return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
-    text = normalizeInput(msg.text);
-    if (text.length > MAX_TEXT)
-      return [{ text: `消息太长 (超过 ${MAX_TEXT} 字), 没有处理。请只发送命令, 例如「客户 C20260001」。` }];
-  }
-  if (!text) return [{ text: '请发送命令, 例如「帮助」查看全部命令, 或「客户 C20260001」查看客户。' }];
+  const line = commandLine(msg);
+  if ('refusal' in line) return line.refusal;
+  const { text } = line;
   const dispatch = (t: string) => run(deps, msg, operator, actor, t, log);
   // A pending pick: the reply "2" chooses the second customer listed.
   if (/^\d{1,2}$/.test(text)) {
@@ -219,16 +238,7 @@ async function respond(
       return dispatch(`${pending.payload.command} ${code} ${pending.payload.rest}`.trim());
     }
   }
-  // Anything but 确认/取消 (or an answer that refines it, such as 映射) cancels a pending confirmation.
-  const matched = deps.registry.match(text);
-  let note: Reply[] = [];
-  if (!matched || !(['confirm', 'cancel'].includes(matched.spec.id) || matched.spec.keepsPending)) {
-    const pending = await deps.conversations.get<{ action: string; key: string }>(msg.channel, msg.userId);
-    if (pending?.kind === 'confirm') {
-      await deps.conversations.clear(msg.channel, msg.userId);
-      note = [{ text: `(已取消待确认的操作: ${pending.payload.key}, 没有做任何改动。)` }];
-    }
-  }
+  const note = await cancelPendingConfirm(deps, msg, text);
   return [...note, ...(await dispatch(text))];
 }
 

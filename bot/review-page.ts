@@ -151,6 +151,24 @@ async function claimLink(deps: BotDeps, claims: Claims): Promise<boolean> {
   }
 }
 
+/** Deactivates the customer; the page says how to bring them back. */
+async function deactivatePage(core: Core, actor: Actor, code: string): Promise<string> {
+  const c = await deactivate(core, actor, code, { reason: '长期无交易' });
+  return page(
+    '已停用',
+    notice(`已停用客户 ${c.code} ${c.name} (原因: 长期无交易)。如需恢复合作, 在聊天里发「启用客户 ${c.code}」。`),
+  );
+}
+
+/** Keeps the customer; the page says until when the review stays quiet. */
+async function keepPage(core: Core, actor: Actor, code: string): Promise<string> {
+  const k = await keepCustomer(core, actor, code);
+  return page(
+    '已保留',
+    notice(`已保留客户 ${k.code} ${k.name}, ${localTime(core, k.until).slice(0, 10)} 前不再提醒。`),
+  );
+}
+
 /** The page behind the 停用/保留 links of a review digest; a one-time code in chat proves who clicks. */
 export function mountReviewPage(router: Router, deps: BotDeps): void {
   const { core } = deps;
@@ -199,19 +217,7 @@ export function mountReviewPage(router: Router, deps: BotDeps): void {
     };
     try {
       ctx.type = 'html';
-      if (decision === 'deactivate') {
-        const c = await deactivate(core, actor, o.customer.code, { reason: '长期无交易' });
-        ctx.body = page(
-          '已停用',
-          notice(`已停用客户 ${c.code} ${c.name} (原因: 长期无交易)。如需恢复合作, 在聊天里发「启用客户 ${c.code}」。`),
-        );
-      } else {
-        const k = await keepCustomer(core, actor, o.customer.code);
-        ctx.body = page(
-          '已保留',
-          notice(`已保留客户 ${k.code} ${k.name}, ${localTime(core, k.until).slice(0, 10)} 前不再提醒。`),
-        );
-      }
+      ctx.body = await (decision === 'deactivate' ? deactivatePage : keepPage)(core, actor, o.customer.code);
     } catch (err) {
       // Refused: give the link back, so it works again once the cause is gone.
       await core.models.BotInbound.destroy({ where: { door: 'page', messageKey: linkKey(o.claims) } });

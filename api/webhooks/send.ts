@@ -42,6 +42,24 @@ function guardedLookup(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, host: string
   };
 }
 
+/** The target URL, refused at once when it is an IP literal on a private network (those skip lookup). */
+function targetUrl(config: Pick<Config, 'WEBHOOK_ALLOW_HOSTS'>, rawUrl: string): URL {
+  const url = new URL(rawUrl);
+  const host = bareHost(url.hostname);
+  if (net.isIP(host)) assertReachable(config, host, host);
+  return url;
+}
+
+/** A redirect is not followed; the message tells the owner what to change. */
+function redirectRefusal(status: number | null): string | null {
+  return status !== null && status >= 300 && status < 400 ? `收到重定向 ${status}, 不跟随 (请填写最终地址)` : null;
+}
+
+/** A transport error as the text stored with the delivery; our own refusal keeps its message. */
+function transportError(err: NodeJS.ErrnoException): string {
+  return err.code === 'EWEBHOOKPRIVATE' ? err.message : `${err.code ?? ''} ${err.message}`.trim();
+}
+
 /**
  * POSTs `body` to `url` with `headers`, within `timeoutMs` until the response status arrives.
  * Never follows redirects; the response body is dropped (only the status counts).
@@ -62,10 +80,7 @@ export function postWebhook(
   return new Promise((resolve) => {
     let url: URL;
     try {
-      url = new URL(rawUrl);
-      const host = bareHost(url.hostname);
-      // An IP literal skips lookup, so it is checked here.
-      if (net.isIP(host)) assertReachable(config, host, host);
+      url = targetUrl(config, rawUrl);
     } catch (err) {
       resolve(done(null, (err as Error).message));
       return;
@@ -89,12 +104,7 @@ export function postWebhook(
       (res) => {
         // The status is the answer; a body that never ends must not hold the lane.
         const status = res.statusCode ?? null;
-        finish(
-          done(
-            status,
-            status !== null && status >= 300 && status < 400 ? `收到重定向 ${status}, 不跟随 (请填写最终地址)` : null,
-          ),
-        );
+        finish(done(status, redirectRefusal(status)));
         res.resume();
         res.on('error', () => undefined);
         setTimeout(() => res.destroy(), 1_000).unref();
@@ -103,16 +113,7 @@ export function postWebhook(
     const timer = setTimeout(() => {
       req.destroy(new Error(`超时: ${Math.round(timeoutMs / 1000)} 秒内没有收到响应`));
     }, timeoutMs);
-    req.on('error', (err) =>
-      finish(
-        done(
-          null,
-          (err as NodeJS.ErrnoException).code === 'EWEBHOOKPRIVATE'
-            ? err.message
-            : `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`.trim(),
-        ),
-      ),
-    );
+    req.on('error', (err) => finish(done(null, transportError(err))));
     req.end(body);
   });
 }

@@ -69,71 +69,98 @@ function randomPrefix(): Buffer {
   return randomPool.subarray(randomAt - 16, randomAt);
 }
 
-/** The WeCom / WeChat / DingTalk-event callback crypto (msg_signature + AES-256-CBC envelope). */
-export function createCallbackCrypto(opts: CallbackCryptoOptions) {
+/** One configuration's secrets, derived once. */
+interface Keys {
+  token: string;
+  key: Buffer;
+  iv: Buffer;
+  receiveId: string;
+  receiveIdBytes: Buffer;
+}
+
+/** Hex sha1 over the sorted (token, timestamp, nonce, encrypt): WeCom's msg_signature. */
+function signatureOf(k: Keys, timestamp: string, nonce: string, encrypt: string): string {
+  const joined = [k.token, timestamp, nonce, encrypt].sort().join('');
+  return createHash('sha1').update(joined).digest('hex');
+}
+
+/** AES-256-CBC with the key's first 16 bytes as IV, then a strict PKCS#7 (block 32) unpad. */
+function aesDecrypt(k: Keys, cipherText: Buffer, badPadding: string): Buffer {
+  const decipher = createDecipheriv('aes-256-cbc', k.key, k.iv).setAutoPadding(false);
+  const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
+  const pad = padded[padded.length - 1] ?? 0;
+  if (pad < 1 || pad > BLOCK || pad > padded.length || !padded.subarray(-pad).every((b) => b === pad)) {
+    throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, badPadding);
+  }
+  return padded.subarray(0, padded.length - pad);
+}
+
+/** Decrypts an Encrypt/echostr value and checks its receiveid; throws CallbackCryptoError. */
+function decryptMessage(k: Keys, encrypt: string): string {
+  if (!STRICT_BASE64.test(encrypt) || encrypt.length === 0) {
+    throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext is not base64');
+  }
+  const cipherText = Buffer.from(encrypt, 'base64');
+  if (cipherText.length % 16 !== 0) {
+    throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext length is not a multiple of 16');
+  }
+  const plain = aesDecrypt(k, cipherText, 'bad PKCS#7 padding');
+  if (plain.length < 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'plaintext shorter than its header');
+  const msgLen = plain.readUInt32BE(16);
+  if (msgLen > plain.length - 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'message length out of range');
+  const receiveId = plain.subarray(20 + msgLen).toString('utf8');
+  // Without this check a message encrypted for another corp/app with the same key would be accepted.
+  if (receiveId !== k.receiveId) {
+    throw new CallbackCryptoError(CALLBACK_ERROR.RECEIVE_ID, 'receiveid does not match');
+  }
+  return plain.subarray(20, 20 + msgLen).toString('utf8');
+}
+
+/** Encrypts a reply body: random prefix, length, message, receiveid, padded to 32. */
+function encryptMessage(k: Keys, plain: string, random16: Buffer): string {
+  if (random16.length !== 16) throw new RangeError('random prefix must be 16 bytes');
+  const msg = Buffer.from(plain, 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(msg.length);
+  const body = Buffer.concat([random16, len, msg, k.receiveIdBytes]);
+  const pad = BLOCK - (body.length % BLOCK);
+  const cipher = createCipheriv('aes-256-cbc', k.key, k.iv).setAutoPadding(false);
+  const padded = Buffer.concat([body, Buffer.alloc(pad, pad)]);
+  return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
+}
+
+/** The secrets of `opts`, or CallbackCryptoError -40004 when the EncodingAESKey is malformed. */
+function keysOf(opts: CallbackCryptoOptions): Keys {
   const key = Buffer.from(`${opts.encodingAESKey}=`, 'base64');
   if (opts.encodingAESKey.length !== 43 || key.length !== 32) {
     throw new CallbackCryptoError(CALLBACK_ERROR.AES_KEY, 'EncodingAESKey must be 43 base64 chars (32 bytes)');
   }
-  const iv = key.subarray(0, 16);
+  return {
+    token: opts.token,
+    key,
+    iv: key.subarray(0, 16),
+    receiveId: opts.receiveId,
+    receiveIdBytes: Buffer.from(opts.receiveId, 'utf8'),
+  };
+}
+
+/** The WeCom / WeChat / DingTalk-event callback crypto (msg_signature + AES-256-CBC envelope). */
+export function createCallbackCrypto(opts: CallbackCryptoOptions) {
+  const k = keysOf(opts);
 
   /** Hex sha1 over the sorted (token, timestamp, nonce, encrypt): WeCom's msg_signature. */
-  function signature(timestamp: string, nonce: string, encrypt: string): string {
-    const joined = [opts.token, timestamp, nonce, encrypt].sort().join('');
-    return createHash('sha1').update(joined).digest('hex');
-  }
+  const signature = (timestamp: string, nonce: string, encrypt: string): string =>
+    signatureOf(k, timestamp, nonce, encrypt);
 
   /** Constant-time check of a msg_signature. */
-  function verify(sig: string, timestamp: string, nonce: string, encrypt: string): boolean {
-    return safeEqual(sig, signature(timestamp, nonce, encrypt));
-  }
-
-  /** AES-256-CBC with the key's first 16 bytes as IV, then a strict PKCS#7 (block 32) unpad. */
-  function aesDecrypt(cipherText: Buffer, badPadding: string): Buffer {
-    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-    const padded = Buffer.concat([decipher.update(cipherText), decipher.final()]);
-    const pad = padded[padded.length - 1] ?? 0;
-    if (pad < 1 || pad > BLOCK || pad > padded.length || !padded.subarray(-pad).every((b) => b === pad)) {
-      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, badPadding);
-    }
-    return padded.subarray(0, padded.length - pad);
-  }
+  const verify = (sig: string, timestamp: string, nonce: string, encrypt: string): boolean =>
+    safeEqual(sig, signature(timestamp, nonce, encrypt));
 
   /** Decrypts an Encrypt/echostr value and checks its receiveid; throws CallbackCryptoError. */
-  function decrypt(encrypt: string): string {
-    if (!STRICT_BASE64.test(encrypt) || encrypt.length === 0) {
-      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext is not base64');
-    }
-    const cipherText = Buffer.from(encrypt, 'base64');
-    if (cipherText.length % 16 !== 0) {
-      throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'ciphertext length is not a multiple of 16');
-    }
-    const plain = aesDecrypt(cipherText, 'bad PKCS#7 padding');
-    if (plain.length < 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'plaintext shorter than its header');
-    const msgLen = plain.readUInt32BE(16);
-    if (msgLen > plain.length - 20) throw new CallbackCryptoError(CALLBACK_ERROR.BUFFER, 'message length out of range');
-    const receiveId = plain.subarray(20 + msgLen).toString('utf8');
-    // Without this check a message encrypted for another corp/app with the same key would be accepted.
-    if (receiveId !== opts.receiveId) {
-      throw new CallbackCryptoError(CALLBACK_ERROR.RECEIVE_ID, 'receiveid does not match');
-    }
-    return plain.subarray(20, 20 + msgLen).toString('utf8');
-  }
-
-  const receiveIdBytes = Buffer.from(opts.receiveId, 'utf8');
+  const decrypt = (encrypt: string): string => decryptMessage(k, encrypt);
 
   /** Encrypts a reply body; pass `random16` only to reproduce published vectors. */
-  function encrypt(plain: string, random16: Buffer = randomPrefix()): string {
-    if (random16.length !== 16) throw new RangeError('random prefix must be 16 bytes');
-    const msg = Buffer.from(plain, 'utf8');
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(msg.length);
-    const body = Buffer.concat([random16, len, msg, receiveIdBytes]);
-    const pad = BLOCK - (body.length % BLOCK);
-    const cipher = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-    const padded = Buffer.concat([body, Buffer.alloc(pad, pad)]);
-    return Buffer.concat([cipher.update(padded), cipher.final()]).toString('base64');
-  }
+  const encrypt = (plain: string, random16: Buffer = randomPrefix()): string => encryptMessage(k, plain, random16);
 
   /**
    * Decrypts a file the WeCom AI bot links to (msgtype "file" / "image", `url`): the downloaded
@@ -144,7 +171,7 @@ export function createCallbackCrypto(opts: CallbackCryptoOptions) {
     if (cipherText.length === 0 || cipherText.length % 16 !== 0) {
       throw new CallbackCryptoError(CALLBACK_ERROR.DECRYPT, 'file ciphertext length is not a positive multiple of 16');
     }
-    return aesDecrypt(cipherText, 'bad PKCS#7 padding in file');
+    return aesDecrypt(k, cipherText, 'bad PKCS#7 padding in file');
   }
 
   /** Checks the query's msg_signature (-40001) then decrypts. */

@@ -33,6 +33,11 @@ export function linksWanted(core: Core): boolean {
   return enabledChannels(core).some((c) => !c.capabilities.buttons);
 }
 
+/** In a group the answer @-mentions whoever asked. */
+function askerMentioned(reply: Reply, userId: string): Reply {
+  return { ...reply, mentions: [...new Set([...(reply.mentions ?? []), userId])] };
+}
+
 /** Several replies as one message: every text, and the first buttons. */
 function joined(replies: Reply[]): Reply {
   const withButtons = replies.find((r) => r.buttons?.length);
@@ -150,11 +155,7 @@ export class Notifier implements OutboxPort {
    */
   async replyLater(msg: IncomingMessage, replies: Reply[], operatorId: number | null = null): Promise<void> {
     if (!replies.length) return;
-    if (msg.via === 'console') {
-      for (const reply of replies)
-        if (operatorId) await this.enqueue('console', 'user', `op:${operatorId}`, { kind: 'message', reply });
-      return;
-    }
+    if (msg.via === 'console') return this.replyToConsole(replies, operatorId);
     const ch = channelById(msg.channel);
     const group = msg.chatType === 'group' && msg.conversationId;
     const chat: Target = group ? { kind: 'group', id: msg.conversationId! } : { kind: 'user', id: msg.userId };
@@ -167,14 +168,19 @@ export class Notifier implements OutboxPort {
     }
     // A handle that answers once gets everything as one message (buttons: the first reply's that has some).
     const batch = msg.reply?.once ? [joined(replies)] : replies;
+    const { correlationId } = msg;
     for (const reply of batch) {
-      // In a group the answer @-mentions whoever asked.
-      const r = group ? { ...reply, mentions: [...new Set([...(reply.mentions ?? []), msg.userId])] } : reply;
-      const { correlationId } = msg;
+      const r = group ? askerMentioned(reply, msg.userId) : reply;
       if (msg.reply)
         await this.enqueue(ch.id, 'reply', chat.id, { kind: 'message', reply: r, handle: msg.reply, correlationId });
       else await this.enqueue(ch.id, chat.kind, chat.id, { kind: 'message', reply: r, correlationId });
     }
+  }
+
+  /** A late answer to the console goes to the operator's inbox (none without an operator). */
+  private async replyToConsole(replies: Reply[], operatorId: number | null): Promise<void> {
+    if (!operatorId) return;
+    for (const reply of replies) await this.enqueue('console', 'user', `op:${operatorId}`, { kind: 'message', reply });
   }
 
   /** Approvers who may decide a request: active approver/admin operators other than the requester. */

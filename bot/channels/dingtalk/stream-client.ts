@@ -35,6 +35,21 @@ const DISCONNECT_GRACE_MS = 15_000;
  *     leaks one per reconnect, and two timers can kill a healthy socket).
  * Everything else, the ticket handshake, ping echo, acks and autoReconnect, is the SDK's.
  */
+/** A frame with a type, a topic and a message id: enough to route and to ack. */
+function isDownStream(frame: unknown): frame is DWClientDownStream {
+  if (!frame || typeof frame !== 'object') return false;
+  const f = frame as Partial<DWClientDownStream>;
+  const headers = f.headers as Partial<DWClientDownStream['headers']> | undefined;
+  return (
+    typeof f.type === 'string' &&
+    !!headers &&
+    typeof headers === 'object' &&
+    typeof headers.topic === 'string' &&
+    typeof headers.messageId === 'string' &&
+    !!headers.messageId
+  );
+}
+
 export class StreamClient extends DWClient {
   private stopped = false;
   private failures = 0;
@@ -115,28 +130,18 @@ export class StreamClient extends DWClient {
       this.opts.log.warn({ bytes: String(data).length }, 'dingtalk stream frame is not JSON; dropped');
       return;
     }
-    const f = frame as Partial<DWClientDownStream> | null;
-    const headers = f?.headers as Partial<DWClientDownStream['headers']> | undefined;
-    if (
-      !f ||
-      typeof f !== 'object' ||
-      typeof f.type !== 'string' ||
-      !headers ||
-      typeof headers !== 'object' ||
-      typeof headers.topic !== 'string' ||
-      typeof headers.messageId !== 'string' ||
-      !headers.messageId
-    ) {
+    if (!isDownStream(frame)) {
       this.opts.log.warn('dingtalk stream frame without type, topic or messageId; dropped');
       return;
     }
+    const f = frame;
     try {
-      if (f.type === 'SYSTEM') this.onSystem(f as DWClientDownStream);
-      else if (f.type === 'EVENT') this.onEvent(f as DWClientDownStream);
-      else if (f.type === 'CALLBACK') this.dispatchCallback(f as DWClientDownStream);
+      if (f.type === 'SYSTEM') this.onSystem(f);
+      else if (f.type === 'EVENT') this.onEvent(f);
+      else if (f.type === 'CALLBACK') this.dispatchCallback(f);
       else this.opts.log.warn({ type: f.type.slice(0, 32) }, 'dingtalk stream frame of unknown type; dropped');
     } catch (err) {
-      this.opts.log.error({ err, messageId: headers.messageId }, 'dingtalk stream frame failed');
+      this.opts.log.error({ err, messageId: f.headers.messageId }, 'dingtalk stream frame failed');
     }
   }
 

@@ -52,12 +52,9 @@ function domainProblem(raw: string): string | null {
   return expect;
 }
 
-/** Reads and validates the block; pure. `enabled` needs both FEISHU_APP_ID and FEISHU_APP_SECRET. */
-export function configure(env: Env): ChannelConfig {
+/** The app's credentials: both set, each in its shape. */
+function credentialProblems(appId: string | undefined, secret: string | undefined): string[] {
   const problems: string[] = [];
-  const appId = value(env, 'FEISHU_APP_ID');
-  const secret = value(env, 'FEISHU_APP_SECRET');
-  if (!appId && !secret) return { enabled: false, problems };
   if (!appId) problems.push('FEISHU_APP_ID 未设置: 设置了 FEISHU_APP_SECRET 时也要设置飞书应用的 App ID (cli_ 开头)');
   else if (!APP_ID.test(appId))
     problems.push(
@@ -66,26 +63,38 @@ export function configure(env: Env): ChannelConfig {
   if (!secret) problems.push('FEISHU_APP_SECRET 未设置: 设置了 FEISHU_APP_ID 时也要设置应用的 App Secret');
   else if (!/^\S{8,128}$/.test(secret))
     problems.push('FEISHU_APP_SECRET 应为开发者后台的 App Secret (无空格的字符串), 当前值格式不对');
+  return problems;
+}
+
+/** The receiving mode; the HTTP callback also needs its token and the key its signature uses. */
+function modeProblems(env: Env): string[] {
+  const problems: string[] = [];
   const mode = value(env, 'FEISHU_MODE') ?? 'ws';
   if (mode !== 'ws' && mode !== 'http')
     problems.push(
       `FEISHU_MODE 应为 ws (长连接, 默认, 无需公网地址) 或 http (事件回调), 实际为 ${JSON.stringify(mode)}`,
     );
-  if (mode === 'http') {
-    if (!value(env, 'FEISHU_VERIFICATION_TOKEN'))
-      problems.push(
-        'FEISHU_VERIFICATION_TOKEN 未设置: FEISHU_MODE=http 时需要开发者后台 → 事件与回调 → 加密策略中的 Verification Token',
-      );
-    if (!value(env, 'FEISHU_ENCRYPT_KEY'))
-      problems.push(
-        'FEISHU_ENCRYPT_KEY 未设置: FEISHU_MODE=http 时需要在开发者后台 → 事件与回调 → 加密策略中设置 Encrypt Key, 回调才有签名可验',
-      );
-  }
+  if (mode !== 'http') return problems;
+  if (!value(env, 'FEISHU_VERIFICATION_TOKEN'))
+    problems.push(
+      'FEISHU_VERIFICATION_TOKEN 未设置: FEISHU_MODE=http 时需要开发者后台 → 事件与回调 → 加密策略中的 Verification Token',
+    );
+  if (!value(env, 'FEISHU_ENCRYPT_KEY'))
+    problems.push(
+      'FEISHU_ENCRYPT_KEY 未设置: FEISHU_MODE=http 时需要在开发者后台 → 事件与回调 → 加密策略中设置 Encrypt Key, 回调才有签名可验',
+    );
+  return problems;
+}
+
+/** Reads and validates the block; pure. `enabled` needs both FEISHU_APP_ID and FEISHU_APP_SECRET. */
+export function configure(env: Env): ChannelConfig {
+  const appId = value(env, 'FEISHU_APP_ID');
+  const secret = value(env, 'FEISHU_APP_SECRET');
+  if (!appId && !secret) return { enabled: false, problems: [] };
+  const problems = [...credentialProblems(appId, secret), ...modeProblems(env)];
   const domain = value(env, 'FEISHU_DOMAIN');
-  if (domain) {
-    const problem = domainProblem(domain);
-    if (problem) problems.push(problem);
-  }
+  const domainIssue = domain ? domainProblem(domain) : null;
+  if (domainIssue) problems.push(domainIssue);
   const group = value(env, 'FEISHU_GROUP_CHAT_ID');
   if (group && !/^oc_[0-9A-Za-z]{4,64}$/.test(group))
     problems.push(`FEISHU_GROUP_CHAT_ID 应为 oc_ 开头的群 chat_id, 实际为 ${JSON.stringify(group)}`);

@@ -49,32 +49,63 @@ export function messageText(type: string, content: Obj, mentionKeys: string[]): 
     .trim();
 }
 
-/** im.message.receive_v1 → IncomingMessage (1:1, group @-mention, or a file). */
-export function parseMessage(data: unknown, s: FeishuSettings, log: Logger): Parsed {
-  const d = obj(data);
-  const sender = obj(d?.sender);
-  const senderId = obj(sender?.sender_id);
-  const message = obj(d?.message);
+/** The ids every message event must carry, and its JSON content; or why the event is dropped. */
+type Envelope =
+  | { ok: true; message: Obj; messageId: string; openId: string; chatId: string; chatType: string; type: string }
+  | { ok: false; reason: string };
+
+/** The value at `keys` under `v`, stepping through objects only; undefined when a step is not one. */
+function at(v: unknown, ...keys: string[]): unknown {
+  let cur = v;
+  for (const k of keys) {
+    const o = obj(cur);
+    if (!o) return undefined;
+    cur = o[k];
+  }
+  return cur;
+}
+
+/** Reads the sender and message ids out of an event; only a user's message is answered. */
+function messageEnvelope(data: unknown): Envelope {
+  const message = obj(at(data, 'message'));
   const messageId = str(message?.message_id);
-  const openId = str(senderId?.open_id);
+  const openId = str(at(data, 'sender', 'sender_id', 'open_id'));
   const chatId = str(message?.chat_id);
   const chatType = str(message?.chat_type);
   const type = str(message?.message_type);
   if (!message || !messageId || !openId || !chatId || !chatType || !type)
     return { ok: false, reason: 'message event without message_id/sender open_id/chat_id/chat_type/message_type' };
-  if (sender?.sender_type !== undefined && sender.sender_type !== 'user')
-    return { ok: false, reason: `sender_type ${String(sender.sender_type).slice(0, 20)}` };
-  let content: Obj | null = null;
+  const senderType = at(data, 'sender', 'sender_type');
+  if (senderType !== undefined && senderType !== 'user')
+    return { ok: false, reason: `sender_type ${String(senderType).slice(0, 20)}` };
+  return { ok: true, message, messageId, openId, chatId, chatType, type };
+}
+
+/** The message's `content`, a JSON object in a string; null when it is not one. */
+function jsonContent(message: Obj): Obj | null {
   try {
-    content = typeof message.content === 'string' ? obj(JSON.parse(message.content)) : null;
+    return typeof message.content === 'string' ? obj(JSON.parse(message.content)) : null;
   } catch {
-    content = null;
+    return null;
   }
-  if (!content) return { ok: false, reason: 'message content is not a JSON object' };
-  const mentions = Array.isArray(message.mentions)
+}
+
+/** The `@_user_N` keys of the message's mentions. */
+function mentionKeysOf(message: Obj): string[] {
+  return Array.isArray(message.mentions)
     ? message.mentions.map((m) => str(obj(m)?.key)).filter((k): k is string => k !== null)
     : [];
-  const group = chatType !== 'p2p';
+}
+
+/** im.message.receive_v1 → IncomingMessage (1:1, group @-mention, or a file). */
+export function parseMessage(data: unknown, s: FeishuSettings, log: Logger): Parsed {
+  const e = messageEnvelope(data);
+  if (!e.ok) return e;
+  const { messageId, type } = e;
+  const content = jsonContent(e.message);
+  if (!content) return { ok: false, reason: 'message content is not a JSON object' };
+  const mentions = mentionKeysOf(e.message);
+  const group = e.chatType !== 'p2p';
   // Feishu hands a bot group messages that @ it (unless the app holds the read-all permission); a
   // group message that mentions nobody was not addressed to the bot.
   if (group && mentions.length === 0) return { ok: false, reason: 'group message without an @-mention' };
@@ -82,9 +113,9 @@ export function parseMessage(data: unknown, s: FeishuSettings, log: Logger): Par
     channel: 'feishu',
     via: 'feishu',
     messageKey: messageId,
-    userId: openId,
+    userId: e.openId,
     chatType: group ? 'group' : 'direct',
-    conversationId: chatId,
+    conversationId: e.chatId,
     text: messageText(type, content, mentions),
     reply: { channel: 'feishu', kind: 'message', messageId },
     correlationId: correlation(),
@@ -107,19 +138,14 @@ export interface Click {
 
 /** card.action.trigger → IncomingMessage with buttonId from `action.value.id` (set by render.ts). */
 export function parseCardAction(data: unknown): { ok: true; click: Click } | { ok: false; reason: string } {
-  const d = obj(data);
-  const operator = obj(d?.operator);
-  const action = obj(d?.action);
-  const value = obj(action?.value);
-  const context = obj(d?.context);
-  const openId = str(operator?.open_id);
-  const buttonId = str(value?.id);
-  const cardMessageId = str(context?.open_message_id);
+  const openId = str(at(data, 'operator', 'open_id'));
+  const buttonId = str(at(data, 'action', 'value', 'id'));
+  const cardMessageId = str(at(data, 'context', 'open_message_id'));
   // event_id is stable across redeliveries; the callback token (c-…) is the fallback for old payloads.
-  const key = str(d?.event_id) ?? str(d?.token);
+  const key = str(at(data, 'event_id')) ?? str(at(data, 'token'));
   if (!openId || !buttonId || !cardMessageId || !key)
     return { ok: false, reason: 'card action without operator open_id/action.value.id/open_message_id/event_id' };
-  const chatId = str(context?.open_chat_id);
+  const chatId = str(at(data, 'context', 'open_chat_id'));
   const msg: IncomingMessage = {
     channel: 'feishu',
     via: 'feishu',

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import type Router from '@koa/router';
+import type Koa from 'koa';
+import type { Logger } from '../../../core/logger.js';
 import type { ChannelRuntime } from '../contract.js';
 import { safeEqual } from '../../crypto/wecom-crypto.js';
 import { readRawBody, refuse } from '../../http-door.js';
 import { settings } from './config.js';
-import { feishuHandlers } from './dispatch.js';
+import { feishuHandlers, type FeishuHandlers } from './dispatch.js';
 import { lark } from './sdk.js';
 
 /** Feishu's callback signature: sha256(timestamp + nonce + encrypt_key + raw body), hex. */
@@ -17,6 +19,49 @@ export function feishuSignature(timestamp: string, nonce: string, encryptKey: st
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
+
+/** The JSON object `text()` yields; null when it throws or yields anything else. */
+function jsonObject(text: () => string): Obj | null {
+  try {
+    return obj(JSON.parse(text()));
+  } catch {
+    return null;
+  }
+}
+
+/** Why a signed callback's headers are refused (status and reason), or null when they check out. */
+function signatureRefusal(ctx: Koa.Context, encryptKey: string, raw: string): [401 | 400, string] | null {
+  const timestamp = ctx.get('x-lark-request-timestamp');
+  const nonce = ctx.get('x-lark-request-nonce');
+  if (!/^\d{1,13}$/.test(timestamp) || nonce.length > 128) return [400, 'bad timestamp or nonce'];
+  if (!safeEqual(feishuSignature(timestamp, nonce, encryptKey, raw), ctx.get('x-lark-signature')))
+    return [401, 'bad signature'];
+  return null;
+}
+
+/** The Verification Token sits in the header (schema 2.0) or at the top (1.0). */
+function tokenMatches(plain: Obj, verificationToken: string): boolean {
+  const token = obj(plain.header)?.token ?? plain.token;
+  return typeof token === 'string' && safeEqual(token, verificationToken);
+}
+
+/** Hands a checked event to the SDK's dispatcher; our own failure is a 503, which Feishu retries. */
+async function dispatchEvent(
+  ctx: Koa.Context,
+  dispatcher: FeishuHandlers['dispatcher'],
+  plain: Obj,
+  log: Logger,
+): Promise<void> {
+  try {
+    const result = await dispatcher.invoke(plain, { needCheck: false });
+    ctx.body = result && typeof result === 'object' ? result : {};
+  } catch (err) {
+    // Our database failed: Feishu retries a non-200, and the claim was released for it.
+    log.error({ err: (err as Error).message }, 'feishu callback failed');
+    ctx.status = 503;
+    ctx.body = { msg: 'retry later' };
+  }
+}
 
 /**
  * The optional HTTP callback (FEISHU_MODE=http) at POST /webhooks/feishu. The SDK's adaptors would
@@ -39,45 +84,20 @@ export function mountFeishuHttp(router: Router, rt: ChannelRuntime): void {
     } catch (err) {
       return refuse(ctx, log, (err as { status?: number }).status === 413 ? 413 : 400, 'unreadable body');
     }
-    let outer: Obj | null = null;
-    try {
-      outer = obj(JSON.parse(raw));
-    } catch {
-      outer = null;
-    }
-    if (!outer || typeof outer.encrypt !== 'string') return refuse(ctx, log, 400, 'body is not {"encrypt": …}');
-    const signature = ctx.get('x-lark-signature');
-    const timestamp = ctx.get('x-lark-request-timestamp');
-    const nonce = ctx.get('x-lark-request-nonce');
-    if (signature) {
-      if (!/^\d{1,13}$/.test(timestamp) || nonce.length > 128) return refuse(ctx, log, 400, 'bad timestamp or nonce');
-      if (!safeEqual(feishuSignature(timestamp, nonce, encryptKey, raw), signature))
-        return refuse(ctx, log, 401, 'bad signature');
-    }
-    let plain: Obj | null = null;
-    try {
-      plain = obj(JSON.parse(cipher.decrypt(outer.encrypt)));
-    } catch {
-      plain = null;
-    }
+    const encrypted = jsonObject(() => raw)?.encrypt;
+    if (typeof encrypted !== 'string') return refuse(ctx, log, 400, 'body is not {"encrypt": …}');
+    const signed = ctx.get('x-lark-signature') !== '';
+    const refusal = signed ? signatureRefusal(ctx, encryptKey, raw) : null;
+    if (refusal) return refuse(ctx, log, ...refusal);
+    const plain = jsonObject(() => cipher.decrypt(encrypted));
     if (!plain) return refuse(ctx, log, 400, 'encrypt does not decrypt to a JSON object');
-    const token = obj(plain.header)?.token ?? plain.token;
-    if (typeof token !== 'string' || !safeEqual(token, verificationToken))
-      return refuse(ctx, log, 401, 'bad verification token');
+    if (!tokenMatches(plain, verificationToken)) return refuse(ctx, log, 401, 'bad verification token');
     if (plain.type === 'url_verification') {
       ctx.body = { challenge: typeof plain.challenge === 'string' ? plain.challenge : '' };
       return;
     }
     // Only the URL check may come unsigned: every event must carry the signature over its body.
-    if (!signature) return refuse(ctx, log, 401, 'unsigned event');
-    try {
-      const result = await dispatcher.invoke(plain, { needCheck: false });
-      ctx.body = result && typeof result === 'object' ? result : {};
-    } catch (err) {
-      // Our database failed: Feishu retries a non-200, and the claim was released for it.
-      log.error({ err: (err as Error).message }, 'feishu callback failed');
-      ctx.status = 503;
-      ctx.body = { msg: 'retry later' };
-    }
+    if (!signed) return refuse(ctx, log, 401, 'unsigned event');
+    await dispatchEvent(ctx, dispatcher, plain, log);
   });
 }

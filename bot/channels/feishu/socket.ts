@@ -1,4 +1,5 @@
 import type { WSClient } from '@larksuiteoapi/node-sdk';
+import type { Logger } from '../../../core/logger.js';
 import type { ChannelRuntime, SocketReceiver } from '../contract.js';
 import { httpInstance, sdkLogger } from './client.js';
 import type { FeishuSettings } from './config.js';
@@ -7,6 +8,35 @@ import { lark } from './sdk.js';
 
 /** start() gives up (and closes the client) when the first connection is not up by then. */
 const START_TIMEOUT_MS = 30_000;
+
+/** The SDK client's settings; `settle` hears whether the connection came up or failed for good. */
+function clientOptions(
+  s: FeishuSettings,
+  log: Logger,
+  settle: (err?: Error) => void,
+): ConstructorParameters<typeof WSClient>[0] {
+  return {
+    appId: s.appId,
+    appSecret: s.appSecret,
+    domain: s.domain,
+    httpInstance: httpInstance(),
+    logger: sdkLogger(log),
+    loggerLevel: lark().LoggerLevel.warn,
+    handshakeTimeoutMs: 10_000,
+    wsConfig: { pingTimeout: 30 },
+    onReady: () => {
+      log.info('feishu long connection up');
+      settle();
+    },
+    onError: (err) => {
+      // Before the first connect: bad credentials and the like. After it: retries exhausted.
+      log.error({ err: err.message }, 'feishu long connection failed');
+      settle(new Error(`feishu long connection failed: ${err.message}`));
+    },
+    onReconnecting: () => log.warn('feishu long connection lost, reconnecting'),
+    onReconnected: () => log.info('feishu long connection back'),
+  };
+}
 
 /**
  * The long connection: the SDK's WSClient (POST {domain}/callback/ws/endpoint with AppID/AppSecret
@@ -25,7 +55,7 @@ export function feishuSocket(
     name: `feishu-ws:${s.appId}`,
     async start() {
       if (ws) return;
-      const { WSClient, LoggerLevel } = lark();
+      const { WSClient } = lark();
       const h = feishuHandlers(rt, s, opts.cardDeadlineMs);
       handlers = h;
       await new Promise<void>((resolve, reject) => {
@@ -44,27 +74,7 @@ export function feishuSocket(
           () => settle(new Error(`feishu long connection not up within ${START_TIMEOUT_MS / 1000} s`)),
           START_TIMEOUT_MS,
         );
-        const client = new WSClient({
-          appId: s.appId,
-          appSecret: s.appSecret,
-          domain: s.domain,
-          httpInstance: httpInstance(),
-          logger: sdkLogger(log),
-          loggerLevel: LoggerLevel.warn,
-          handshakeTimeoutMs: 10_000,
-          wsConfig: { pingTimeout: 30 },
-          onReady: () => {
-            log.info('feishu long connection up');
-            settle();
-          },
-          onError: (err) => {
-            // Before the first connect: bad credentials and the like. After it: retries exhausted.
-            log.error({ err: err.message }, 'feishu long connection failed');
-            settle(new Error(`feishu long connection failed: ${err.message}`));
-          },
-          onReconnecting: () => log.warn('feishu long connection lost, reconnecting'),
-          onReconnected: () => log.info('feishu long connection back'),
-        });
+        const client = new WSClient(clientOptions(s, log, settle));
         ws = client;
         void client.start({ eventDispatcher: h.dispatcher });
       });

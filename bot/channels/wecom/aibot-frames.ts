@@ -41,6 +41,20 @@ function textOf(body: AibotBody): string {
   return '';
 }
 
+/** An event frame: the socket taken over, a chat entered, or a card click (with its task id). */
+function decodeEvent(ev: NonNullable<AibotBody['event']>, base: Omit<IncomingMessage, 'text'>): Decoded {
+  if (ev.eventtype === 'disconnected_event') return { kind: 'superseded' };
+  if (ev.eventtype === 'enter_chat') return { kind: 'welcome' };
+  if (ev.eventtype !== 'template_card_event') return { kind: 'ignored', reason: `event ${ev.eventtype}` };
+  const key = ev.template_card_event?.event_key ?? ev.event_key;
+  if (!key) return { kind: 'ignored', reason: 'card event without event_key' };
+  return {
+    kind: 'click',
+    msg: { ...base, text: '', buttonId: key },
+    taskId: ev.template_card_event?.task_id ?? ev.task_id,
+  };
+}
+
 /**
  * Turns a checked callback body into what the bot must do. `file` builds the attachment for a file
  * message (the caller knows which hosts are allowed).
@@ -70,19 +84,7 @@ export function decodeCallback(
     reply: handle,
     correlationId: randomUUID(),
   } as const;
-  if (body.msgtype === 'event') {
-    const ev = body.event!;
-    if (ev.eventtype === 'disconnected_event') return { kind: 'superseded' };
-    if (ev.eventtype === 'enter_chat') return { kind: 'welcome' };
-    if (ev.eventtype !== 'template_card_event') return { kind: 'ignored', reason: `event ${ev.eventtype}` };
-    const key = ev.template_card_event?.event_key ?? ev.event_key;
-    if (!key) return { kind: 'ignored', reason: 'card event without event_key' };
-    return {
-      kind: 'click',
-      msg: { ...base, text: '', buttonId: key },
-      taskId: ev.template_card_event?.task_id ?? ev.task_id,
-    };
-  }
+  if (body.msgtype === 'event') return decodeEvent(body.event!, base);
   if (body.msgtype === 'file') {
     if (!body.file) return { kind: 'ignored', reason: 'file message without file' };
     return { kind: 'message', msg: { ...base, text: '', file: file(body.file.url, body.file.aeskey) } };

@@ -1,109 +1,101 @@
 import type Router from '@koa/router';
-import type { ChannelRuntime, FileAttachment, IncomingMessage } from '../contract.js';
-import { CallbackCryptoError, createCallbackCrypto, type CallbackCrypto } from '../../crypto/wecom-crypto.js';
-import { handleWithDeadline, joinReplies, readRawBody, refuse, staleTimestamp } from '../../http-door.js';
-import { wecomClient } from './client.js';
+import type Koa from 'koa';
+import type { Logger } from '../../../core/logger.js';
+import type { ChannelRuntime, FileAttachment, IncomingMessage, Reply } from '../contract.js';
+import { createCallbackCrypto, type CallbackCrypto } from '../../crypto/wecom-crypto.js';
+import { handleWithDeadline, joinReplies, refuse } from '../../http-door.js';
+import { answerEcho, callbackQuery, openCallback, type Envelope } from './callback-door.js';
+import { wecomClient, type WecomClient } from './client.js';
 import { settingsOf } from './config.js';
 import { truncateBytes } from './replies.js';
 import { buildPassiveReplyXml, buildTextReplyXml, buildUpdateButtonXml, parseWecomXml } from './xml.js';
 
-/** Koa decodes a raw '+' in the query as a space; base64 never has spaces, so put them back. */
-const plus = (v: unknown) => String(v ?? '').replace(/ /g, '+');
+type Fields = Record<string, string>;
+
+/** The app's envelope: XML with an Encrypt element, whose plaintext is XML again. */
+const XML_ENVELOPE: Envelope<Fields> = {
+  sealed: (raw) => parseWecomXml(raw).Encrypt || undefined,
+  missing: 'no Encrypt element',
+  read: parseWecomXml,
+};
+
+/** What the message route needs, built once when the door is mounted. */
+interface AppDoor {
+  rt: ChannelRuntime;
+  log: Logger;
+  crypto: CallbackCrypto;
+  corpId: string;
+  client: WecomClient;
+}
 
 /** The WeCom self-built app door: URL verification, encrypted XML messages and card clicks. */
 export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
   const s = settingsOf(rt.core);
   if (!s.appCallback) return;
   const corpId = s.corpId!;
-  const crypto: CallbackCrypto = createCallbackCrypto({
-    token: s.token!,
-    encodingAESKey: s.aesKey!,
-    receiveId: corpId,
+  const crypto = createCallbackCrypto({ token: s.token!, encodingAESKey: s.aesKey!, receiveId: corpId });
+  const door: AppDoor = { rt, log: rt.log.child({ via: 'wecom-app' }), crypto, corpId, client: wecomClient(rt.core) };
+  router.get('/webhooks/wecom', async function wecomVerify(ctx) {
+    answerEcho(ctx, door.log, crypto);
   });
-  const log = rt.log.child({ via: 'wecom-app' });
-  const client = wecomClient(rt.core);
-  const fileFor = (mediaId: string, name: string | undefined): FileAttachment => ({
+  router.post('/webhooks/wecom', async function wecomMessage(ctx) {
+    await answerMessage(ctx, door);
+  });
+}
+
+/** Opens an encrypted message, runs it through the pipeline and answers with the sealed passive reply. */
+async function answerMessage(ctx: Koa.Context, door: AppDoor): Promise<void> {
+  const { rt, log } = door;
+  const q = callbackQuery(ctx.query);
+  const fields = await openCallback(ctx, log, door.crypto, q, XML_ENVELOPE);
+  if (!fields) return;
+  // Every message and event names its sender; without one there is nobody to answer.
+  if (!fields.FromUserName || fields.FromUserName.length > 64) return refuse(ctx, log, 400, 'missing FromUserName');
+  const msg = toIncoming(fields, (mediaId, name) => mediaFile(door.client, mediaId, name));
+  const result = msg && (await handleWithDeadline({ ...rt, log }, msg));
+  if (!msg || !result || !result.replies.length) {
+    ctx.body = '';
+    return;
+  }
+  const base = { toUser: fields.FromUserName, fromUser: door.corpId, createTime: Math.floor(Date.now() / 1000) };
+  const plain = await replyXml(rt, msg, result, base);
+  ctx.type = 'application/xml';
+  ctx.body = buildPassiveReplyXml(door.crypto.encryptReply(plain, q.timestamp, q.nonce));
+}
+
+/**
+ * The passive reply's plaintext. A click greys out the button with the outcome, and the full
+ * text follows as a message; anything else gets the replies as one text.
+ */
+async function replyXml(
+  rt: ChannelRuntime,
+  msg: IncomingMessage,
+  result: { replies: Reply[]; duplicate: boolean },
+  base: { toUser: string; fromUser: string; createTime: number },
+): Promise<string> {
+  if (!msg.buttonId) return buildTextReplyXml({ ...base, content: truncateBytes(joinReplies(result.replies), 2040) });
+  const first = result.replies[0]!;
+  if (!result.duplicate) await rt.replyLater(msg, result.replies);
+  return buildUpdateButtonXml({
+    ...base,
+    replaceName: (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 20),
+  });
+}
+
+/** A 临时素材 (media/get) as an attachment, named by the message or else by the download. */
+function mediaFile(client: WecomClient, mediaId: string, name: string | undefined): FileAttachment {
+  return {
     name: name?.trim() || null,
     download: async (maxBytes) => {
       const got = await client.getMedia(mediaId, maxBytes);
       return { data: got.data, name: name?.trim() || got.name };
     },
-  });
-
-  router.get('/webhooks/wecom', async function wecomVerify(ctx) {
-    const q = ctx.query;
-    try {
-      const echo = crypto.verifyAndDecrypt(
-        {
-          msg_signature: String(q.msg_signature ?? ''),
-          timestamp: String(q.timestamp ?? ''),
-          nonce: String(q.nonce ?? ''),
-        },
-        plus(q.echostr),
-      );
-      ctx.type = 'text/plain';
-      ctx.body = echo;
-    } catch (err) {
-      refuse(ctx, log, err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400, (err as Error).message);
-    }
-  });
-
-  router.post('/webhooks/wecom', async function wecomMessage(ctx) {
-    const q = {
-      msg_signature: String(ctx.query.msg_signature ?? ''),
-      timestamp: String(ctx.query.timestamp ?? ''),
-      nonce: String(ctx.query.nonce ?? ''),
-    };
-    let fields: Record<string, string>;
-    try {
-      const stale = staleTimestamp(q.timestamp, Date.now());
-      if (stale) return refuse(ctx, log, 401, stale);
-      const envelope = parseWecomXml(await readRawBody(ctx));
-      if (!envelope.Encrypt) return refuse(ctx, log, 400, 'no Encrypt element');
-      fields = parseWecomXml(crypto.verifyAndDecrypt(q, envelope.Encrypt));
-    } catch (err) {
-      if ((err as { status?: number }).status === 413) return refuse(ctx, log, 413, 'body too large');
-      return refuse(
-        ctx,
-        log,
-        err instanceof CallbackCryptoError && err.code === -40001 ? 401 : 400,
-        (err as Error).message,
-      );
-    }
-    // Every message and event names its sender; without one there is nobody to answer.
-    if (!fields.FromUserName || fields.FromUserName.length > 64) return refuse(ctx, log, 400, 'missing FromUserName');
-    const msg = toIncoming(fields, fileFor);
-    if (!msg) {
-      ctx.body = '';
-      return;
-    }
-    const result = await handleWithDeadline({ ...rt, log }, msg);
-    if (!result || !result.replies.length) {
-      ctx.body = '';
-      return;
-    }
-    const base = { toUser: fields.FromUserName ?? '', fromUser: corpId, createTime: Math.floor(Date.now() / 1000) };
-    let plain: string;
-    if (msg.buttonId) {
-      // A click greys out the button with the outcome; the full text follows as a message.
-      const first = result.replies[0]!;
-      plain = buildUpdateButtonXml({
-        ...base,
-        replaceName: (first.title ?? first.text.split('\n')[0] ?? '已处理').slice(0, 20),
-      });
-      if (!result.duplicate) await rt.replyLater(msg, result.replies);
-    } else {
-      plain = buildTextReplyXml({ ...base, content: truncateBytes(joinReplies(result.replies), 2040) });
-    }
-    const sealed = crypto.encryptReply(plain, q.timestamp, q.nonce);
-    ctx.type = 'application/xml';
-    ctx.body = buildPassiveReplyXml(sealed);
-  });
+  };
 }
 
 /** Decrypted XML → IncomingMessage; null for events that need no answer. */
 function toIncoming(
-  f: Record<string, string>,
+  f: Fields,
   fileFor: (mediaId: string, name: string | undefined) => FileAttachment,
 ): IncomingMessage | null {
   const msgKey = `msg:${f.MsgId ?? `${f.FromUserName}:${f.CreateTime}`}`;

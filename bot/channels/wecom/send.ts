@@ -13,6 +13,33 @@ const isDefaultGroup = (id: string) => id === 'default' || id === 'webhook';
 const REMEMBERED_GROUP = 'group:wecom';
 
 /**
+ * To a group: the team group through its webhook when one is set, else (default or named) over
+ * the AI bot's long connection, the team group being the last one the bot was @-mentioned in.
+ */
+async function sendToGroup(core: Core, id: string, reply: Reply, key: string): Promise<SendResult> {
+  const s = settingsOf(core);
+  if (isDefaultGroup(id) && s.group) {
+    await wecomClient(core).sendToGroup(reply);
+    return {};
+  }
+  if (!s.aiBotSocket) {
+    throw new ChannelSendError(
+      isDefaultGroup(id)
+        ? 'WECOM_GROUP_WEBHOOK_KEY is not set'
+        : 'WeCom pushes to a chat id only over the AI bot long connection (WECOM_BOT_ID)',
+      false,
+    );
+  }
+  const chatId = isDefaultGroup(id) ? (await core.models.StewardMeta.findByPk(REMEMBERED_GROUP))?.value : id;
+  if (!chatId)
+    throw new ChannelSendError(
+      'no team group for the AI bot yet (@-mention the bot in a group once, or set WECOM_GROUP_WEBHOOK_KEY)',
+      false,
+    );
+  return sendViaSocket({ kind: 'group', id: chatId }, reply, key);
+}
+
+/**
  * Sends one message: an AI bot answer through its response_url or its long connection, the group
  * webhook, an app message, or (when the AI bot's long connection is the only way out) a push over it.
  */
@@ -28,29 +55,7 @@ export async function sendWecom(core: Core, target: Target, reply: Reply, key: s
       await client.viaResponseUrl(url, reply, key);
       return {};
     }
-    if (target.kind === 'group') {
-      if (isDefaultGroup(target.id) && s.group) {
-        await client.sendToGroup(reply);
-        return {};
-      }
-      if (!s.aiBotSocket) {
-        throw new ChannelSendError(
-          isDefaultGroup(target.id)
-            ? 'WECOM_GROUP_WEBHOOK_KEY is not set'
-            : 'WeCom pushes to a chat id only over the AI bot long connection (WECOM_BOT_ID)',
-          false,
-        );
-      }
-      const chatId = isDefaultGroup(target.id)
-        ? (await core.models.StewardMeta.findByPk(REMEMBERED_GROUP))?.value
-        : target.id;
-      if (!chatId)
-        throw new ChannelSendError(
-          'no team group for the AI bot yet (@-mention the bot in a group once, or set WECOM_GROUP_WEBHOOK_KEY)',
-          false,
-        );
-      return await sendViaSocket({ kind: 'group', id: chatId }, reply, key);
-    }
+    if (target.kind === 'group') return await sendToGroup(core, target.id, reply, key);
     if (!s.app && s.aiBotSocket) return await sendViaSocket(target, reply, key);
     return { cardRef: (await client.sendToUser(target.id, reply, key)).responseCode };
   } catch (err) {

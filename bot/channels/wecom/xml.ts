@@ -52,8 +52,11 @@ export function parseWecomXml(xml: string): Record<string, string> {
   if (Buffer.byteLength(xml, 'utf8') > MAX_XML_BYTES) throw xmlError('XML body too large');
   // Refused outright rather than configured away: WeCom never sends a DTD, so one means an XXE probe.
   if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) throw xmlError('XML with DOCTYPE/ENTITY refused');
-  const flat = parseFlat(xml);
-  if (flat) return flat;
+  return parseFlat(xml) ?? parseFull(xml);
+}
+
+/** Anything parseFlat leaves: validated, then read by the full parser. */
+function parseFull(xml: string): Record<string, string> {
   if (XMLValidator.validate(xml) !== true) throw xmlError('malformed XML');
   const doc: unknown = parser.parse(xml);
   if (typeof doc !== 'object' || doc === null || Object.keys(doc).length !== 1 || !('xml' in doc)) {
