@@ -1,3 +1,4 @@
+import { withCorrelation } from '../core/correlation.js';
 import type { Actor } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
 import { operatorByIdentity } from '../core/operators.js';
@@ -73,7 +74,12 @@ function heartbeat(deps: BotDeps, id: number): () => void {
  * The one path every chat message takes, whatever the door: dedupe, who is speaking,
  * pending questions, the command registry, permission, then core.
  */
-export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
+export function handleMessage(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
+  // Everything logged about this message, in core too, carries its correlation id.
+  return withCorrelation(msg.correlationId, () => handleOrExplain(deps, msg));
+}
+
+async function handleOrExplain(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
   try {
     return await handleOnce(deps, msg);
   } catch (err) {
@@ -81,7 +87,7 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
     // Nothing was claimed or done, so the messenger's retry is handled once the database is back.
     if (!isDatabaseUnavailable(err)) throw err;
     deps.core.logger.warn(
-      { correlationId: msg.correlationId, channel: msg.channel, err: (err as Error).message },
+      { channel: msg.channel, err: (err as Error).message },
       'database unavailable: message not handled',
     );
     return { replies: [{ text: DATABASE_UNAVAILABLE_TEXT }], duplicate: false, operator: null };
@@ -91,7 +97,7 @@ export async function handleMessage(deps: BotDeps, msg: IncomingMessage): Promis
 /** handleMessage without the outage answer. */
 async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
   // Every line about this message carries its correlation id; core gets it as actor.requestId.
-  const log = deps.core.logger.child({ correlationId: msg.correlationId, channel: msg.channel, via: msg.via });
+  const log = deps.core.logger.child({ channel: msg.channel, via: msg.via });
   const quick = await readOnly(deps, msg);
   if (quick?.run)
     return {

@@ -27,10 +27,11 @@ export function createLogger(
       level,
       base: { app: 'customer-steward' },
       redact: { paths: REDACT, censor: '[已隐藏]' },
-      // Every line carries the correlation id of the request, message or job that wrote it.
-      mixin: () => {
+      // Every line carries the correlation id of the request, message or job that wrote it. A line's
+      // own field, then a child logger's binding (a messenger frame's receiver), win over the scope.
+      mixin: (_line, _level, logger) => {
         const id = correlationId();
-        return id ? { correlationId: id } : {};
+        return id && !('correlationId' in logger.bindings()) ? { correlationId: id } : {};
       },
     },
     typeof destination === 'number' ? pino.destination(destination) : destination,

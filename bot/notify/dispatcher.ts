@@ -1,3 +1,4 @@
+import { withCorrelation } from '../../core/correlation.js';
 import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
 import type { BotOutbox } from '../../models/index.js';
@@ -120,7 +121,8 @@ export class Dispatcher {
   private async runLane(rows: BotOutbox[]): Promise<number> {
     let sent = 0;
     for (const row of rows) {
-      const outcome = await this.sendOne(row);
+      // Every line of one delivery carries the id of the message it answers, else its own.
+      const outcome = await withCorrelation(deliveryId(row), () => this.sendOne(row));
       if (outcome === 'stop') break;
       if (outcome === 'sent') sent++;
     }
@@ -144,10 +146,8 @@ export class Dispatcher {
       throw err;
     }
     if (claimed !== 1) return 'skipped';
-    let correlationId: string | undefined;
     try {
       const payload = JSON.parse(row.payload) as OutboxPayload;
-      if (payload.kind === 'message') correlationId = payload.correlationId;
       const responseCode = await this.send(row, payload);
       await BotOutbox.update(
         { status: 'sent', sentAt: this.core.now(), responseCode, error: null },
@@ -168,7 +168,7 @@ export class Dispatcher {
         { where: { id: row.id } },
       );
       this.core.logger.warn(
-        { outboxId: row.id, door: row.door, correlationId, err: (err as Error).message, failed },
+        { outboxId: row.id, door: row.door, err: (err as Error).message, failed },
         'outbound message not sent',
       );
       // A permanent failure does not hold the lane; a retryable one keeps the order.
@@ -266,4 +266,15 @@ export class Dispatcher {
       await channel.updateCard(this.core, card.responseCode!, card.targetId, payload.text);
     }
   }
+}
+
+/** The correlation id of one delivery: the answered message's, else `outbox:<row id>`. */
+function deliveryId(row: BotOutbox): string {
+  try {
+    const payload = JSON.parse(row.payload) as OutboxPayload;
+    if (payload.kind === 'message' && payload.correlationId) return payload.correlationId;
+  } catch {
+    // An unreadable payload is reported by the send itself.
+  }
+  return `outbox:${row.id}`;
 }

@@ -5,6 +5,8 @@ import { openCore } from '../../core/boot.js';
 import type { Core } from '../../core/context.js';
 import { createLogger } from '../../core/logger.js';
 import { Notifier } from '../../bot/notify/notifier.js';
+import { consoleSay } from '../../bot/console.js';
+import { createBot } from '../../bot/runtime.js';
 import { runJob } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
 import { eachDialect } from '../helpers/db.js';
@@ -15,10 +17,15 @@ interface Line {
   [k: string]: unknown;
 }
 
-/** A core on the harness's database whose logger writes JSON lines into `lines`. */
-function loggingCore(h: { core: Core }, lines: Line[]): Core {
+/** For the calling describe: a core on the harness's database whose logger writes JSON lines into `lines`. */
+function useLoggingCore(h: { core: Core }, lines: Line[]): { core: Core } {
   const sink = { write: (s: string) => void lines.push(JSON.parse(s) as Line) };
-  return openCore(h.core.config, createLogger('info', sink));
+  const holder = {} as { core: Core };
+  beforeAll(() => {
+    holder.core = openCore(h.core.config, createLogger('info', sink));
+  });
+  afterAll(() => holder.core.models.sequelize.close());
+  return holder;
 }
 
 /** The real app with one route that logs the way core/ does: through core.logger, after an await, with no request in hand. */
@@ -46,14 +53,10 @@ async function serveDeepRoute(core: Core): Promise<{ url: string; close: () => P
 
 eachDialect('correlation id on every log line', (h) => {
   const lines: Line[] = [];
-  let core: Core;
-  beforeAll(() => {
-    core = loggingCore(h, lines);
-  });
-  afterAll(() => core.models.sequelize.close());
+  const logging = useLoggingCore(h, lines);
 
   it('stamps every line one HTTP request writes, deep in core too, with the id it answers in X-Request-Id', async () => {
-    const { url, close } = await serveDeepRoute(core);
+    const { url, close } = await serveDeepRoute(logging.core);
     try {
       lines.length = 0;
       const [a, b] = await Promise.all([fetch(`${url}/deep?n=a`), fetch(`${url}/deep?n=b`)]);
@@ -83,15 +86,35 @@ eachDialect('correlation id on every log line', (h) => {
       schedule: '0 0 1 1 *',
       run: async () => {
         await new Promise((r) => setImmediate(r));
-        core.logger.info('inside the job');
+        logging.core.logger.info('inside the job');
         return { summary: '完成' };
       },
     };
     lines.length = 0;
-    const result = await runJob(core, job, { notifier: new Notifier(core), trigger: 'manual' });
+    const result = await runJob(logging.core, job, { notifier: new Notifier(logging.core), trigger: 'manual' });
     if (!result.claimed) throw new Error('the probe job was not claimed');
     const id = `job:${job.name}:${result.run.id}`;
     const msgs = ['job started', 'inside the job', 'job finished'];
     for (const msg of msgs) expect(lines.find((l) => l.msg === msg)?.correlationId).toBe(id);
+  });
+});
+
+eachDialect('correlation id on every log line: chat messages', (h) => {
+  const lines: Line[] = [];
+  const logging = useLoggingCore(h, lines);
+
+  it('stamps every line about one chat message with that message’s id, and each message with its own', async () => {
+    const bot = createBot(logging.core, { dispatch: false });
+    await h.operator('关联张三', ['sales'], { wecom: 'corr-zhang' });
+    lines.length = 0;
+    await consoleSay(bot.deps, { as: 'corr-stranger', door: 'wecom', group: false }, { text: '帮助' });
+    await consoleSay(bot.deps, { as: 'corr-zhang', door: 'wecom', group: false }, { text: '停用客户 NOPE999 测试' });
+    const stranger = lines.find((l) => l.msg === 'unknown chat user');
+    const refused = lines.find((l) => l.msg === 'command refused');
+    expect(stranger?.correlationId).toMatch(/^console:/);
+    expect(refused).toMatchObject({ code: 'CUSTOMER_NOT_FOUND', correlationId: expect.stringMatching(/^console:/) });
+    expect(refused?.correlationId).not.toBe(stranger?.correlationId);
+    // No line written while the two messages were handled is without an id.
+    expect(lines.filter((l) => !l.correlationId)).toEqual([]);
   });
 });
