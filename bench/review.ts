@@ -48,8 +48,8 @@ const seq = (from: number, to: number) => `(SELECT seq FROM seq_${from}_to_${to}
 async function seed(core: Core, customers: number, orders: number, owners: number): Promise<void> {
   const q = (sql: string) => core.models.sequelize.query(sql);
   await step(`${owners} operators, ${fmt(customers)} customers`, async () => {
-    await q(`INSERT INTO operators (display_name, roles, wecom_user_id, active, created_at, updated_at)
-      SELECT CONCAT('销售', seq), 'sales', CONCAT('bench-sales-', seq), 1, NOW(), NOW() FROM ${seq(1, owners)}`);
+    await q(`INSERT INTO operators (display_name, roles, active, created_at, updated_at)
+      SELECT CONCAT('销售', seq), 'sales', 1, NOW(), NOW() FROM ${seq(1, owners)}`);
     await q(`INSERT INTO customers (code, name, name_norm, owner_id, status, version, created_at, updated_at)
       SELECT CONCAT('R', LPAD(seq, 7, '0')), CONCAT('基准客户', seq, '有限公司'), CONCAT('基准客户', seq), 1 + seq % ${owners},
         CASE WHEN seq % 100 < 90 THEN 'active' WHEN seq % 100 < 97 THEN 'inactive' ELSE 'deleted' END, 1,
