@@ -110,6 +110,63 @@ function checkAnswer(vendor: string) {
 const line = (r: Run) =>
   `${fmt(r.rate).padStart(6)} msgs/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.late ? `, ${r.late} late (处理中 first)` : ''}${r.cpu === null ? '' : `; client CPU ${fmt(r.cpu)} µs/msg`}`;
 
+/** The server's environment: demo data, no jobs, each channel pointed at its fake. */
+function serverEnv(url: string, ours: Vendor[]): Record<string, string> {
+  const key = () => crypto.randomBytes(32).toString('base64');
+  return {
+    DATABASE_URL: url,
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-sockets-')),
+    PORT: String(3800 + Math.floor(Math.random() * 50)),
+    HOST: '127.0.0.1',
+    JOBS_ENABLED: 'false',
+    STEWARD_DEMO: 'true',
+    LOG_LEVEL: 'info',
+    STEWARD_DATA_KEY: key(),
+    STEWARD_INDEX_KEY: key(),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    ADMIN_PASSWORD: 'bench-admin-1',
+    ...Object.assign({}, ...ours.map((v) => v.env())),
+  };
+}
+
+type Results = { ours: Run[]; base: Run[] }[];
+
+/** Rounds per vendor, ours and the baseline taking turns to go first. */
+async function rounds(ours: Vendor[], base: Vendor[], server: ChildProcess, echo: ChildProcess): Promise<Results> {
+  const results: Results = ours.map(() => ({ ours: [], base: [] }));
+  for (let round = 0; round < args.rounds; round++) {
+    for (let i = 0; i < ours.length; i++) {
+      const steps = [
+        async () => results[i]!.ours.push(await measure(ours[i]!, server)),
+        async () => results[i]!.base.push(await measure(base[i]!, echo)),
+      ];
+      for (const step of round % 2 ? steps.reverse() : steps) await step();
+    }
+  }
+  return results;
+}
+
+/** Each vendor's rounds, and ours as a share of the echo client (best of each). */
+function report(ours: Vendor[], results: Results, load1: string): void {
+  console.log(
+    `\nchannel-socket bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.messages} 客户 lookups per run, ${args.window} in flight, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+  for (let i = 0; i < ours.length; i++) {
+    const r = results[i]!;
+    console.log(`  ${ours[i]!.name}`);
+    for (let k = 0; k < args.rounds; k++) {
+      console.log(`    round ${k + 1} ours:     ${line(r.ours[k]!)}`);
+      console.log(
+        `    round ${k + 1} baseline: ${line(r.base[k]!)}  → ours ${((r.ours[k]!.rate / r.base[k]!.rate) * 100).toFixed(1)}%`,
+      );
+    }
+    const best = (rs: Run[]) => rs.reduce((a, b) => (b.rate > a.rate ? b : a));
+    console.log(
+      `    ratio (best of each): ${((best(r.ours).rate / best(r.base).rate) * 100).toFixed(1)}% of the echo client`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const url = args.sqlite
     ? freshSqliteUrl()
@@ -118,22 +175,7 @@ async function main(): Promise<void> {
   const base = await Promise.all(VENDORS.map((make) => make('base')));
   const children: ChildProcess[] = [];
   try {
-    const key = () => crypto.randomBytes(32).toString('base64');
-    const env = {
-      DATABASE_URL: url,
-      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-sockets-')),
-      PORT: String(3800 + Math.floor(Math.random() * 50)),
-      HOST: '127.0.0.1',
-      JOBS_ENABLED: 'false',
-      STEWARD_DEMO: 'true',
-      LOG_LEVEL: 'info',
-      STEWARD_DATA_KEY: key(),
-      STEWARD_INDEX_KEY: key(),
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-      ADMIN_PASSWORD: 'bench-admin-1',
-      ...Object.assign({}, ...ours.map((v) => v.env())),
-    };
-    const server = await startServer([path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
+    const server = await startServer([path.resolve('cli/bin.mjs'), 'serve'], serverEnv(url, ours), /已启动/);
     children.push(server);
     const echo = await startServer(
       ['--import', 'tsx', path.resolve('bench/_socket-echo.ts')],
@@ -150,33 +192,7 @@ async function main(): Promise<void> {
     }
     if (!args.sqlite) await settleServer(url);
     const load1 = os.loadavg()[0]!.toFixed(1);
-    const results = ours.map(() => ({ ours: [] as Run[], base: [] as Run[] }));
-    for (let round = 0; round < args.rounds; round++) {
-      for (let i = 0; i < ours.length; i++) {
-        const steps = [
-          async () => results[i]!.ours.push(await measure(ours[i]!, server)),
-          async () => results[i]!.base.push(await measure(base[i]!, echo)),
-        ];
-        for (const step of round % 2 ? steps.reverse() : steps) await step();
-      }
-    }
-    console.log(
-      `\nchannel-socket bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.messages} 客户 lookups per run, ${args.window} in flight, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
-    );
-    for (let i = 0; i < ours.length; i++) {
-      const r = results[i]!;
-      console.log(`  ${ours[i]!.name}`);
-      for (let k = 0; k < args.rounds; k++) {
-        console.log(`    round ${k + 1} ours:     ${line(r.ours[k]!)}`);
-        console.log(
-          `    round ${k + 1} baseline: ${line(r.base[k]!)}  → ours ${((r.ours[k]!.rate / r.base[k]!.rate) * 100).toFixed(1)}%`,
-        );
-      }
-      const best = (rs: Run[]) => rs.reduce((a, b) => (b.rate > a.rate ? b : a));
-      console.log(
-        `    ratio (best of each): ${((best(r.ours).rate / best(r.base).rate) * 100).toFixed(1)}% of the echo client`,
-      );
-    }
+    report(ours, await rounds(ours, base, server, echo), load1);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await Promise.all([...ours, ...base].map((v) => v.stop()));

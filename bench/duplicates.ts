@@ -69,6 +69,52 @@ function pairwise(rows: Key[]): number {
   return found;
 }
 
+/** The scan after a warm-up (buffer pool and statement caches): the last result and three timings. */
+async function timedScans(core: Core) {
+  await findDuplicatePairs(core);
+  const runs: number[] = [];
+  let scan = await findDuplicatePairs(core);
+  for (let i = 0; i < 3; i++)
+    runs.push(
+      await timed(async () => {
+        scan = await findDuplicatePairs(core);
+      }),
+    );
+  return { scan, runs, ms: Math.min(...runs) };
+}
+
+/** Baseline 1: the same grouping with the indexes ignored (a full scan and a sort per signal). */
+function unindexedGrouping(core: Core): Promise<number> {
+  return timed(async () => {
+    for (const column of ['name_norm', 'phone_hash']) {
+      await selectRows(
+        core.models.sequelize,
+        `SELECT ${column} AS k FROM customers IGNORE INDEX (customers_${column}) WHERE ${column} IS NOT NULL GROUP BY ${column} HAVING COUNT(*) > 1`,
+        [],
+      );
+    }
+  });
+}
+
+/** Baseline 2: every pair compared in JS, on a sample, extrapolated by (n / sample)². */
+async function naivePairs(core: Core) {
+  const sample = Math.min(args.sample, args.customers);
+  let sampleRows: Key[] = [];
+  const loadMs = await timed(async () => {
+    sampleRows = await selectRows<Key>(
+      core.models.sequelize,
+      `SELECT id, name_norm, phone_hash, status FROM customers ORDER BY id LIMIT ${sample}`,
+      [],
+    );
+  });
+  const t0 = performance.now();
+  const samplePairs = pairwise(sampleRows);
+  const compareMs = performance.now() - t0;
+  const factor = (args.customers / sample) ** 2;
+  const naiveMs = compareMs * factor + loadMs * (args.customers / sample);
+  return { sample, loadMs, compareMs, samplePairs, naiveMs };
+}
+
 async function main(): Promise<void> {
   console.log(`duplicates 基准: MariaDB ${BENCH_URL.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 个客户`);
   const core = await openBenchCore(await freshMysqlDatabase());
@@ -82,44 +128,11 @@ async function main(): Promise<void> {
       [],
     );
     console.log(`  EXPLAIN GROUP BY name_norm: key=${plan[0]?.key}, ${plan[0]?.Extra}`);
-    await findDuplicatePairs(core); // warm-up: buffer pool and statement caches
-    const runs: number[] = [];
-    let scan = await findDuplicatePairs(core);
-    for (let i = 0; i < 3; i++)
-      runs.push(
-        await timed(async () => {
-          scan = await findDuplicatePairs(core);
-        }),
-      );
-    const ms = Math.min(...runs);
+    const { scan, runs, ms } = await timedScans(core);
     const by = (s: string) => scan.pairs.filter((p) => p.signals.includes(s as never)).length;
 
-    // Baseline 1: the same grouping with the indexes ignored (a full scan and a sort per signal).
-    const unindexed = await timed(async () => {
-      for (const column of ['name_norm', 'phone_hash']) {
-        await selectRows(
-          sequelize,
-          `SELECT ${column} AS k FROM customers IGNORE INDEX (customers_${column}) WHERE ${column} IS NOT NULL GROUP BY ${column} HAVING COUNT(*) > 1`,
-          [],
-        );
-      }
-    });
-
-    // Baseline 2: every pair compared in JS, on a sample, extrapolated by (n / sample)².
-    const sample = Math.min(args.sample, args.customers);
-    let sampleRows: Key[] = [];
-    const loadMs = await timed(async () => {
-      sampleRows = await selectRows<Key>(
-        sequelize,
-        `SELECT id, name_norm, phone_hash, status FROM customers ORDER BY id LIMIT ${sample}`,
-        [],
-      );
-    });
-    const t0 = performance.now();
-    const samplePairs = pairwise(sampleRows);
-    const compareMs = performance.now() - t0;
-    const factor = (args.customers / sample) ** 2;
-    const naiveMs = compareMs * factor + loadMs * (args.customers / sample);
+    const unindexed = await unindexedGrouping(core);
+    const { sample, loadMs, compareMs, samplePairs, naiveMs } = await naivePairs(core);
 
     console.log(
       `\nscan (findDuplicatePairs, 全表): ${fmt(ms, 0)} ms (3 次中最快; 各次 ${runs.map((r) => fmt(r, 0)).join(' / ')} ms)   (目标 < 5000 ms: ${ms < 5000 ? '达到' : '未达到'})`,

@@ -6,6 +6,7 @@
 // sync after 1,000 changes, each against a raw SELECT of the same rows in the same run.
 import mysql from 'mysql2/promise';
 import { jobActor, type Core } from '../core/context.js';
+import type { JsherpState } from '../models/index.js';
 import { openJshDb, syncJsherp, syncSummary, type JshDb } from '../core/ledger/jsherp/index.js';
 import { createJshDatabase, dropJshDatabase } from '../test/jsherp/jsh-schema.js';
 import {
@@ -104,15 +105,10 @@ async function change(c: mysql.Connection): Promise<string[]> {
   return completed;
 }
 
-async function main(): Promise<void> {
-  console.log(`jsherp-sync: ${fmt(N)} customers, ${fmt(N * 10)} jshERP document rows (MariaDB ${BENCH_URL})`);
-  const core = await openBenchCore(await freshMysqlDatabase(), {
-    JSHERP_DATABASE_URL: 'mysql://unused@127.0.0.1/x',
-    JSHERP_TENANT_ID: String(T),
-  });
-  const jshUrl = await createJshDatabase(BENCH_URL, 'steward_bench_jsh');
+/** A plain connection to the jshERP database, for seeding and changing it. */
+function jshConnection(jshUrl: string): Promise<mysql.Connection> {
   const u = new URL(jshUrl);
-  const c = await mysql.createConnection({
+  return mysql.createConnection({
     host: u.hostname,
     port: Number(u.port || 3306),
     user: decodeURIComponent(u.username || 'root'),
@@ -120,6 +116,30 @@ async function main(): Promise<void> {
     database: 'steward_bench_jsh',
     socketPath: u.searchParams.get('socketPath') ?? undefined,
   });
+}
+
+/** The incremental baseline: a raw SELECT of what changed since the sync's high-water marks (300 orders completed). */
+async function changedRowsBaseline(db: JshDb, state: JsherpState) {
+  let changedRows = 0;
+  const completed = Array.from({ length: 300 }, (_, i) => `'XSDD2${String(5 * (i + 1)).padStart(8, '0')}'`).join(',');
+  const floor2 = await step('baseline: raw SELECT of the changed rows', async () => {
+    changedRows = await rawSelect(db, {
+      supplier: `id > ${state.lastSupplierId}`,
+      depot: `(id > ${state.lastDepotId} OR number IN (${completed}))`,
+      account: `h.id > ${state.lastAccountId}`,
+    });
+  });
+  return { changedRows, floor2 };
+}
+
+async function main(): Promise<void> {
+  console.log(`jsherp-sync: ${fmt(N)} customers, ${fmt(N * 10)} jshERP document rows (MariaDB ${BENCH_URL})`);
+  const core = await openBenchCore(await freshMysqlDatabase(), {
+    JSHERP_DATABASE_URL: 'mysql://unused@127.0.0.1/x',
+    JSHERP_TENANT_ID: String(T),
+  });
+  const jshUrl = await createJshDatabase(BENCH_URL, 'steward_bench_jsh');
+  const c = await jshConnection(jshUrl);
   const db = openJshDb(jshUrl, T);
   const actor = jobActor('jsherp-sync');
   try {
@@ -138,15 +158,7 @@ async function main(): Promise<void> {
     const state = (await core.models.JsherpState.findByPk(T))!;
     await change(c);
     await settleServer();
-    let changedRows = 0;
-    const completed = Array.from({ length: 300 }, (_, i) => `'XSDD2${String(5 * (i + 1)).padStart(8, '0')}'`).join(',');
-    const floor2 = await step('baseline: raw SELECT of the changed rows', async () => {
-      changedRows = await rawSelect(db, {
-        supplier: `id > ${state.lastSupplierId}`,
-        depot: `(id > ${state.lastDepotId} OR number IN (${completed}))`,
-        account: `h.id > ${state.lastAccountId}`,
-      });
-    });
+    const { changedRows, floor2 } = await changedRowsBaseline(db, state);
     const incremental = await step('incremental sync after 1,000 changes', async () => {
       summary = syncSummary(await syncJsherp(core, actor, db));
     });

@@ -5,7 +5,7 @@
 // checks that both find the same customers.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Core } from '../core/context.js';
+import type { Actor, Core } from '../core/context.js';
 import { addFigures, findInactive, inactiveRows, inactiveStatement, reviewWindow } from '../core/review/inactive.js';
 import { SHOWN_PER_PERSON } from '../jobs/review-digest.js';
 import {
@@ -48,8 +48,8 @@ const seq = (from: number, to: number) => `(SELECT seq FROM seq_${from}_to_${to}
 async function seed(core: Core, customers: number, orders: number, owners: number): Promise<void> {
   const q = (sql: string) => core.models.sequelize.query(sql);
   await step(`${owners} operators, ${fmt(customers)} customers`, async () => {
-    await q(`INSERT INTO operators (display_name, roles, wecom_user_id, active, created_at, updated_at)
-      SELECT CONCAT('销售', seq), 'sales', CONCAT('bench-sales-', seq), 1, NOW(), NOW() FROM ${seq(1, owners)}`);
+    await q(`INSERT INTO operators (display_name, roles, active, created_at, updated_at)
+      SELECT CONCAT('销售', seq), 'sales', 1, NOW(), NOW() FROM ${seq(1, owners)}`);
     await q(`INSERT INTO customers (code, name, name_norm, owner_id, status, version, created_at, updated_at)
       SELECT CONCAT('R', LPAD(seq, 7, '0')), CONCAT('基准客户', seq, '有限公司'), CONCAT('基准客户', seq), 1 + seq % ${owners},
         CASE WHEN seq % 100 < 90 THEN 'active' WHEN seq % 100 < 97 THEN 'inactive' ELSE 'deleted' END, 1,
@@ -123,6 +123,51 @@ async function explain(core: Core): Promise<void> {
     );
 }
 
+/** Seeds a fresh database, or with --reuse checks that the kept one has the rows asked for. */
+async function seedOrReuse(core: Core, started: number): Promise<void> {
+  if (reuse) {
+    const [customers, orders] = await Promise.all([core.models.Customer.count(), core.models.SalesOrder.count()]);
+    if (customers !== args.customers || orders !== args.orders)
+      throw new Error(
+        `--reuse: 库里有 ${customers} 客户 / ${orders} 订单, 与参数不符; 先不带 --reuse 运行一次 (加 --keep 保留)。`,
+      );
+    console.log(`  reusing the kept database (${fmt(customers)} customers, ${fmt(orders)} orders)`);
+  } else {
+    await seed(core, args.customers, args.orders, args.owners);
+    console.log(`  ${'seeding total'.padEnd(46)} ${fmt((performance.now() - started) / 1000, 1)} s`);
+  }
+}
+
+/** The review query after a warm-up, `runs` times: each run's time and the customers it found. */
+async function timedReviews(core: Core) {
+  await inactiveRows(core);
+  const times: number[] = [];
+  let ids = new Set<number>();
+  for (let i = 0; i < args.runs; i++) {
+    times.push(
+      await timed(async () => {
+        ids = new Set((await inactiveRows(core)).rows.map((r) => Number(r.id)));
+      }),
+    );
+  }
+  return { times, ids };
+}
+
+/** What the weekly job reads: the list, then sales and receivables for what each digest shows. */
+async function timedDigestData(core: Core, actor: Actor) {
+  let shown = 0;
+  const full = await timed(async () => {
+    const all = (await findInactive(core, actor, { figures: 0 })).customers;
+    const byOwner = new Map<number | null, typeof all>();
+    for (const c of all) byOwner.set(c.ownerId, [...(byOwner.get(c.ownerId) ?? []), c]);
+    for (const list of byOwner.values()) {
+      await addFigures(core, list.slice(0, SHOWN_PER_PERSON));
+      shown += Math.min(list.length, SHOWN_PER_PERSON);
+    }
+  });
+  return { full, shown };
+}
+
 async function main(): Promise<void> {
   console.log(
     `review 基准: MariaDB ${URL_DEFAULT.replace(/\/\/[^@]*@/, '//')}, ${fmt(args.customers)} 客户, ${fmt(args.orders)} 订单`,
@@ -130,40 +175,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   const core = await openBenchCore(reuse ? URL_DEFAULT : await freshMysqlDatabase(URL_DEFAULT), BENCH_KEYS);
   try {
-    if (reuse) {
-      const [customers, orders] = await Promise.all([core.models.Customer.count(), core.models.SalesOrder.count()]);
-      if (customers !== args.customers || orders !== args.orders)
-        throw new Error(
-          `--reuse: 库里有 ${customers} 客户 / ${orders} 订单, 与参数不符; 先不带 --reuse 运行一次 (加 --keep 保留)。`,
-        );
-      console.log(`  reusing the kept database (${fmt(customers)} customers, ${fmt(orders)} orders)`);
-    } else {
-      await seed(core, args.customers, args.orders, args.owners);
-      console.log(`  ${'seeding total'.padEnd(46)} ${fmt((performance.now() - started) / 1000, 1)} s`);
-    }
+    await seedOrReuse(core, started);
     const actor = await benchActor(core, '基准只读', ['viewer']);
     await explain(core);
-    await inactiveRows(core); // warm-up
-    const times: number[] = [];
-    let ids = new Set<number>();
-    for (let i = 0; i < args.runs; i++) {
-      times.push(
-        await timed(async () => {
-          ids = new Set((await inactiveRows(core)).rows.map((r) => Number(r.id)));
-        }),
-      );
-    }
-    let shown = 0;
-    // What the weekly job reads: the list, then sales and receivables for what each digest shows.
-    const full = await timed(async () => {
-      const all = (await findInactive(core, actor, { figures: 0 })).customers;
-      const byOwner = new Map<number | null, typeof all>();
-      for (const c of all) byOwner.set(c.ownerId, [...(byOwner.get(c.ownerId) ?? []), c]);
-      for (const list of byOwner.values()) {
-        await addFigures(core, list.slice(0, SHOWN_PER_PERSON));
-        shown += Math.min(list.length, SHOWN_PER_PERSON);
-      }
-    });
+    const { times, ids } = await timedReviews(core);
+    const { full, shown } = await timedDigestData(core, actor);
     let naiveIds = new Set<number>();
     const naiveMs = await timed(async () => {
       naiveIds = await naive(core);

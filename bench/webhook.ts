@@ -90,17 +90,13 @@ const line = (label: string, r: Run) =>
   `${label}${fmt(r.requests.average).padStart(7)} req/s, p99 ${r.latency.p99} ms, median ${r.latency.p50} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu(r)}`;
 const best = (rs: Run[]) => rs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
 
-async function main(): Promise<void> {
-  const url = args.sqlite
-    ? freshSqliteUrl()
-    : await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_webhook$1'));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-webhook-'));
-  const port = 3900 + Math.floor(Math.random() * 50);
+/** The server's environment: WeCom pointed at the bench's keys, demo data, no jobs. */
+function serverEnv(url: string, port: number): Record<string, string> {
   const key = () => crypto.randomBytes(32).toString('base64');
-  const env = {
+  return {
     ...WECOM,
     DATABASE_URL: url,
-    DATA_DIR: dir,
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'steward-bench-webhook-')),
     PORT: String(port),
     HOST: '127.0.0.1',
     JOBS_ENABLED: 'false',
@@ -111,43 +107,120 @@ async function main(): Promise<void> {
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
     ADMIN_PASSWORD: 'bench-admin-1',
   };
-  const servers: ChildProcess[] = [];
-  try {
-    const steward = await startServer([path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
-    servers.push(steward);
-    const echoPort = port + 100;
-    const floorPort = port + 200;
-    const echo = await startServer(
-      ['--import', 'tsx', path.resolve('bench/_echo-server.ts')],
-      { PORT: String(echoPort) },
-      /listening/,
+}
+
+const CODES = Array.from({ length: 50 }, (_, i) => `C2026${String(i + 1).padStart(4, '0')}`);
+
+/**
+ * Encrypted `客户 <编码>` callbacks, each with its own MsgId, made before the clock starts so the
+ * load generator's own crypto is not in the measurement.
+ */
+function prepareMessages(): Body[] {
+  const ts = String(Math.floor(Date.now() / 1000));
+  const count = Math.min(args.rounds * args.seconds * 5_000 + 1_000, 300_000);
+  return Array.from({ length: count }, (_, i): Body => {
+    const xml = `<xml><ToUserName><![CDATA[wwbench]]></ToUserName><FromUserName><![CDATA[demo-sales]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[客户 ${CODES[i % CODES.length]}]]></Content><MsgId>${9_000_000_000_000_000_000n + BigInt(i)}</MsgId><AgentID>1</AgentID></xml>`;
+    const enc = box.encrypt(xml);
+    const nonce = String(i);
+    return {
+      path: `/webhooks/wecom?msg_signature=${box.signature(ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`,
+      body: `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+    };
+  });
+}
+
+type Servers = { steward: ChildProcess; echo: ChildProcess; floor: ChildProcess | null; port: number };
+type Results = { ours: Run[]; floors: Run[]; bares: Run[] };
+
+/** Rounds of ours and the floor, taking turns to go first (neither always gets the warmer machine), then bare Koa. */
+async function rounds(servers: Servers, next: () => Body, body: string): Promise<Results> {
+  const { steward, echo, floor, port } = servers;
+  const base = `http://127.0.0.1:${port}`;
+  const r: Results = { ours: [], floors: [], bares: [] };
+  for (let round = 0; round < args.rounds; round++) {
+    const steps = [
+      async () => r.ours.push(await measured(steward, () => load(base, next))),
+      async () => {
+        if (floor)
+          r.floors.push(
+            await measured(floor, () => load(`http://127.0.0.1:${port + 200}`, () => ({ path: '/q', body }))),
+          );
+      },
+    ];
+    for (const step of round % 2 ? steps.reverse() : steps) await step();
+    r.bares.push(await measured(echo, () => load(`http://127.0.0.1:${port + 100}`, () => ({ path: '/echo', body }))));
+  }
+  return r;
+}
+
+/** Each round, then ours against the floor (MariaDB) or bare Koa (SQLite, which has no floor). */
+function report({ ours, floors, bares }: Results, load1: string): void {
+  console.log(
+    `\nwebhook bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.connections} connections, ${args.seconds} s each, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
+  );
+  for (let i = 0; i < args.rounds; i++) {
+    console.log(`  round ${i + 1}`);
+    console.log(line('    /webhooks/wecom 客户 lookups: ', ours[i]!));
+    if (floors[i])
+      console.log(
+        `${line('    Koa + 1 raw SELECT (floor):   ', floors[i]!)}  → ours ${((ours[i]!.requests.average / floors[i]!.requests.average) * 100).toFixed(1)}%`,
+      );
+    console.log(line('    bare Koa echo (information):  ', bares[i]!));
+  }
+  const us = best(ours);
+  // The p99 of the round that gave the best rate, not the best p99 of any round.
+  const p99 = us.latency.p99;
+  if (args.sqlite) {
+    console.log(
+      `  best: ${fmt(us.requests.average)} req/s, p99 ${p99} ms (the floor is MariaDB only; ${((us.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa)`,
     );
-    servers.push(echo);
-    const floorServer = args.sqlite
-      ? null
-      : await startServer(
-          ['--import', 'tsx', path.resolve('bench/_query-server.ts')],
-          { PORT: String(floorPort), DATABASE_URL: url },
-          /listening/,
-        );
-    if (floorServer) servers.push(floorServer);
-    // Pre-encrypt the messages so the load generator's own crypto is not in the measurement.
-    const codes = Array.from({ length: 50 }, (_, i) => `C2026${String(i + 1).padStart(4, '0')}`);
-    const ts = String(Math.floor(Date.now() / 1000));
-    const count = Math.min(args.rounds * args.seconds * 5_000 + 1_000, 300_000);
-    const prepared = Array.from({ length: count }, (_, i): Body => {
-      const xml = `<xml><ToUserName><![CDATA[wwbench]]></ToUserName><FromUserName><![CDATA[demo-sales]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[客户 ${codes[i % codes.length]}]]></Content><MsgId>${9_000_000_000_000_000_000n + BigInt(i)}</MsgId><AgentID>1</AgentID></xml>`;
-      const enc = box.encrypt(xml);
-      const nonce = String(i);
-      return {
-        path: `/webhooks/wecom?msg_signature=${box.signature(ts, nonce, enc)}&timestamp=${ts}&nonce=${nonce}`,
-        body: `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
-      };
-    });
+    return;
+  }
+  const floor = best(floors);
+  const ratio = us.requests.average / floor.requests.average;
+  const met = ratio >= GOAL.ratio && p99 < GOAL.p99;
+  console.log(
+    `  ratio (best of each): ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ ${GOAL.ratio * 100}%), p99 ${p99} ms (goal < ${GOAL.p99} ms): ${met ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `  (floor ${fmt(floor.requests.average)} req/s is ${((floor.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa ${fmt(best(bares).requests.average)} req/s)`,
+  );
+}
+
+/** Our server, the bare Koa echo, and (MariaDB only) the floor: Koa plus one raw SELECT. */
+async function startServers(url: string, port: number, children: ChildProcess[]): Promise<Servers> {
+  const steward = await startServer([path.resolve('cli/bin.mjs'), 'serve'], serverEnv(url, port), /已启动/);
+  children.push(steward);
+  const echo = await startServer(
+    ['--import', 'tsx', path.resolve('bench/_echo-server.ts')],
+    { PORT: String(port + 100) },
+    /listening/,
+  );
+  children.push(echo);
+  const floor = args.sqlite
+    ? null
+    : await startServer(
+        ['--import', 'tsx', path.resolve('bench/_query-server.ts')],
+        { PORT: String(port + 200), DATABASE_URL: url },
+        /listening/,
+      );
+  if (floor) children.push(floor);
+  return { steward, echo, floor, port };
+}
+
+async function main(): Promise<void> {
+  const url = args.sqlite
+    ? freshSqliteUrl()
+    : await freshMysqlDatabase(BENCH_URL.replace(/\/[^/?]*(\?|$)/, '/steward_bench_webhook$1'));
+  const port = 3900 + Math.floor(Math.random() * 50);
+  const children: ChildProcess[] = [];
+  try {
+    const servers = await startServers(url, port, children);
+    const prepared = prepareMessages();
     let n = 0;
     const next = () => prepared[n++ % prepared.length]!;
     const base = `http://127.0.0.1:${port}`;
-    await checkAnswer(base, next(), codes[0]!);
+    await checkAnswer(base, next(), CODES[0]!);
     // Warm up (JIT, pools), let MariaDB write out the seeding, then measure.
     await autocannon({
       url: base,
@@ -157,62 +230,11 @@ async function main(): Promise<void> {
     });
     if (!args.sqlite) await settleServer(url);
     const load1 = os.loadavg()[0]!.toFixed(1);
-    const ours: Run[] = [];
-    const floors: Run[] = [];
-    const bares: Run[] = [];
-    for (let round = 0; round < args.rounds; round++) {
-      // Alternating order, so neither side always runs on a warmer (or more loaded) machine.
-      const steps = [
-        async () => ours.push(await measured(steward, () => load(base, next))),
-        async () => {
-          if (floorServer)
-            floors.push(
-              await measured(floorServer, () =>
-                load(`http://127.0.0.1:${floorPort}`, () => ({ path: '/q', body: prepared[0]!.body })),
-              ),
-            );
-        },
-      ];
-      for (const step of round % 2 ? steps.reverse() : steps) await step();
-      bares.push(
-        await measured(echo, () =>
-          load(`http://127.0.0.1:${echoPort}`, () => ({ path: '/echo', body: prepared[0]!.body })),
-        ),
-      );
-    }
+    const results = await rounds(servers, next, prepared[0]!.body);
     if (n > prepared.length) console.warn(`注意: ${n} 个请求超过了预生成的 ${prepared.length} 条 (MsgId 重复)。`);
-    console.log(
-      `\nwebhook bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.connections} connections, ${args.seconds} s each, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
-    );
-    for (let i = 0; i < args.rounds; i++) {
-      console.log(`  round ${i + 1}`);
-      console.log(line('    /webhooks/wecom 客户 lookups: ', ours[i]!));
-      if (floors[i])
-        console.log(
-          `${line('    Koa + 1 raw SELECT (floor):   ', floors[i]!)}  → ours ${((ours[i]!.requests.average / floors[i]!.requests.average) * 100).toFixed(1)}%`,
-        );
-      console.log(line('    bare Koa echo (information):  ', bares[i]!));
-    }
-    const us = best(ours);
-    // The p99 of the round that gave the best rate, not the best p99 of any round.
-    const p99 = us.latency.p99;
-    if (args.sqlite) {
-      console.log(
-        `  best: ${fmt(us.requests.average)} req/s, p99 ${p99} ms (the floor is MariaDB only; ${((us.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa)`,
-      );
-      return;
-    }
-    const floor = best(floors);
-    const ratio = us.requests.average / floor.requests.average;
-    const met = ratio >= GOAL.ratio && p99 < GOAL.p99;
-    console.log(
-      `  ratio (best of each): ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ ${GOAL.ratio * 100}%), p99 ${p99} ms (goal < ${GOAL.p99} ms): ${met ? 'met' : 'NOT met'}`,
-    );
-    console.log(
-      `  (floor ${fmt(floor.requests.average)} req/s is ${((floor.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa ${fmt(best(bares).requests.average)} req/s)`,
-    );
+    report(results, load1);
   } finally {
-    for (const s of servers) s.kill('SIGTERM');
+    for (const s of children) s.kill('SIGTERM');
   }
 }
 

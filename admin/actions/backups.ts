@@ -34,6 +34,59 @@ async function panel(core: Core) {
   };
 }
 
+/** 校验: each file's sha256, then a real restore into a scratch database, compared table by table. */
+function verifyOneAction(core: Core) {
+  return {
+    ...record,
+    icon: 'CheckSquare',
+    custom: {
+      message: '校验会核对每个文件的 sha256, 再把整份备份真实还原到临时库逐表比对; 数据多时需要几分钟。',
+      button: '开始校验',
+    },
+    ...permit('backup', here),
+    handler: throughCore(async (request, context, actor) => {
+      if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
+      const report = await verifyBackup(core, actor, String(context.record!.param('path')));
+      const bad = report.tables.filter((t) => !t.ok);
+      return {
+        record: await freshRecord(context),
+        notice: {
+          message: report.ok
+            ? '校验通过: 每张表的行数和内容都与备份一致。'
+            : `校验失败: ${bad.map((t) => `${t.table} ${t.problem ?? ''}`).join('; ')}`,
+          type: report.ok ? 'success' : 'error',
+        },
+      };
+    }),
+  };
+}
+
+/** 取回单个客户: stages one customer from a backup in the recycle bin; restoring it is a separate step. */
+function restoreOneAction(core: Core) {
+  return {
+    ...record,
+    icon: 'RotateCcw',
+    custom: {
+      message:
+        '从这份备份取回一个客户 (及其订单、应收、预留): 先放入回收站, 其他数据不变; 再在回收站点「恢复」。适用于已彻底清除的误删, 或被错误修改/导入弄坏的客户。',
+      button: '取回到回收站',
+      note: { label: '客户编码', required: true, name: 'code', input: 'text' },
+    },
+    ...permit('restoreBackup', here),
+    handler: throughCore(async (request, context, actor) => {
+      if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
+      const { entry, found } = await stageCustomerFromBackup(
+        core,
+        actor,
+        String(context.record!.param('path')),
+        text(request.payload, 'code') ?? '',
+      );
+      const message = `已从备份取出客户 ${entry.customerCode} ${entry.customerName} (订单 ${found.rows.sales_orders.length} 张), 放入回收站 (条目 #${entry.id})。请到 回收站 → 恢复 完成恢复。`;
+      return { record: await freshRecord(context), notice: { message, type: 'success' } };
+    }),
+  };
+}
+
 /** 立即备份 (with the schedule and last result), 校验, 下载 and 取回单个客户, all through core. */
 export function backupActions(core: Core) {
   return {
@@ -55,51 +108,8 @@ export function backupActions(core: Core) {
         return { panel: await panel(core), notice: { message, type: report.ok ? 'success' : 'error' } } as never;
       }),
     },
-    verifyOne: {
-      ...record,
-      icon: 'CheckSquare',
-      custom: {
-        message: '校验会核对每个文件的 sha256, 再把整份备份真实还原到临时库逐表比对; 数据多时需要几分钟。',
-        button: '开始校验',
-      },
-      ...permit('backup', here),
-      handler: throughCore(async (request, context, actor) => {
-        if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
-        const report = await verifyBackup(core, actor, String(context.record!.param('path')));
-        const bad = report.tables.filter((t) => !t.ok);
-        return {
-          record: await freshRecord(context),
-          notice: {
-            message: report.ok
-              ? '校验通过: 每张表的行数和内容都与备份一致。'
-              : `校验失败: ${bad.map((t) => `${t.table} ${t.problem ?? ''}`).join('; ')}`,
-            type: report.ok ? 'success' : 'error',
-          },
-        };
-      }),
-    },
-    restoreOne: {
-      ...record,
-      icon: 'RotateCcw',
-      custom: {
-        message:
-          '从这份备份取回一个客户 (及其订单、应收、预留): 先放入回收站, 其他数据不变; 再在回收站点「恢复」。适用于已彻底清除的误删, 或被错误修改/导入弄坏的客户。',
-        button: '取回到回收站',
-        note: { label: '客户编码', required: true, name: 'code', input: 'text' },
-      },
-      ...permit('restoreBackup', here),
-      handler: throughCore(async (request, context, actor) => {
-        if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
-        const { entry, found } = await stageCustomerFromBackup(
-          core,
-          actor,
-          String(context.record!.param('path')),
-          text(request.payload, 'code') ?? '',
-        );
-        const message = `已从备份取出客户 ${entry.customerCode} ${entry.customerName} (订单 ${found.rows.sales_orders.length} 张), 放入回收站 (条目 #${entry.id})。请到 回收站 → 恢复 完成恢复。`;
-        return { record: await freshRecord(context), notice: { message, type: 'success' } };
-      }),
-    },
+    verifyOne: verifyOneAction(core),
+    restoreOne: restoreOneAction(core),
     download: {
       actionType: 'record' as const,
       icon: 'Download',

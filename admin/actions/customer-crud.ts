@@ -19,6 +19,15 @@ function raw(payload: Record<string, unknown>, key: string): string | null | und
   return String(v);
 }
 
+const KEEP = Symbol('keep');
+
+/** What one submitted field asks core for; a blank phone, address or code is KEEP (the stored value stays). */
+function submittedValue(key: (typeof FIELDS)[number], value: string | null): unknown {
+  if (value !== null && value.trim() !== '') return key === 'ownerId' ? Number(value) : value;
+  if (key === 'phone' || key === 'address' || key === 'code') return KEEP;
+  return key === 'name' ? '' : null;
+}
+
 /**
  * The customer fields a form submitted, as core input. On edit only changed fields are sent,
  * and an empty phone or address means "keep" (the form never holds the plaintext).
@@ -28,16 +37,8 @@ export function formInput(payload: Record<string, unknown>, current?: Record<str
   for (const key of FIELDS) {
     const value = raw(payload, key);
     if (value === undefined) continue;
-    const empty = value === null || value.trim() === '';
-    if ((key === 'phone' || key === 'address') && empty) continue;
-    if (key === 'code' && empty) continue;
-    if (key === 'ownerId') {
-      const id = empty ? null : Number(value);
-      if (current && (current.ownerId ?? null) === id) continue;
-      input.ownerId = id;
-      continue;
-    }
-    const next = empty ? (key === 'name' ? '' : null) : value;
+    const next = submittedValue(key, value);
+    if (next === KEEP) continue;
     if (current && (current[key] ?? null) === next) continue;
     input[key] = next;
   }

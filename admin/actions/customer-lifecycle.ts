@@ -18,6 +18,68 @@ const codeOf = (context: ActionContext) => String(context.record!.param('code'))
 const current = (context: ActionContext) => ({ record: context.record!.toJSON(context.currentAdmin) });
 const isPost = (request: ActionRequest) => request.method === 'post';
 
+/** 停用: a reason, an optional memo and an optional date to switch the customer back on. */
+function deactivateAction(core: Core) {
+  return {
+    actionType: 'record' as const,
+    icon: 'PauseCircle',
+    component: COMPONENTS.DeactivateAction,
+    custom: { reasons: [...DEACTIVATION_REASONS] },
+    ...permitOwned(core, 'deactivate', 'deactivate', statusIs('active')),
+    handler: throughCore(async (request, context, actor) => {
+      if (!isPost(request)) return current(context);
+      const p = request.payload;
+      const view = await deactivate(core, actor, codeOf(context), {
+        reason: text(p, 'reason') ?? '',
+        memo: text(p, 'memo'),
+        until: text(p, 'until'),
+      });
+      const until = view.reactivateOn ? `, ${view.reactivateOn} 自动启用` : '';
+      return {
+        record: await freshRecord(context),
+        notice: {
+          message: `客户 ${view.code} ${view.name} 已停用 (原因: ${view.deactivationReason}${until})`,
+          type: 'success',
+        },
+      };
+    }),
+  };
+}
+
+/** 申请删除: GET shows the precheck (what blocks deletion), POST files the request for another approver. */
+function requestDeletionAction(core: Core, notifier?: ApprovalNotifier) {
+  return {
+    actionType: 'record' as const,
+    icon: 'Trash2',
+    variant: 'danger' as const,
+    component: COMPONENTS.DeletionRequestAction,
+    ...permitOwned(core, 'requestDeletion', 'requestDeletion', statusIs('active', 'inactive')),
+    handler: throughCore(async (request, context, actor) => {
+      if (!isPost(request)) {
+        const check = await precheck(core, actor, codeOf(context));
+        return { ...current(context), precheck: { ...check, historyText: historyText(check.history, check.code) } };
+      }
+      // Approvers are told in the request's own transaction: no request without its notice.
+      const notify = notifier
+        ? (t: Transaction, r: ApprovalRequest, c: { name: string }) =>
+            notifier.approvalRequested(r, actor.operator, c.name, { transaction: t })
+        : undefined;
+      const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', {
+        note: text(request.payload, 'note'),
+        notify,
+      });
+      return {
+        record: await freshRecord(context),
+        approvalId: r.id,
+        notice: {
+          message: `已提交删除申请 #${r.id}, 等待另一位审批人处理 (${localTime(core, r.expiresAt)} 前有效)`,
+          type: 'success',
+        },
+      };
+    }),
+  };
+}
+
 /**
  * The customer lifecycle in the back office: 停用, 启用, 申请删除 (precheck first) and
  * 查看手机号. Each is a record action whose handler calls the same core function as the bot;
@@ -25,30 +87,7 @@ const isPost = (request: ActionRequest) => request.method === 'post';
  */
 export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier) {
   return {
-    deactivate: {
-      actionType: 'record' as const,
-      icon: 'PauseCircle',
-      component: COMPONENTS.DeactivateAction,
-      custom: { reasons: [...DEACTIVATION_REASONS] },
-      ...permitOwned(core, 'deactivate', 'deactivate', statusIs('active')),
-      handler: throughCore(async (request, context, actor) => {
-        if (!isPost(request)) return current(context);
-        const p = request.payload;
-        const view = await deactivate(core, actor, codeOf(context), {
-          reason: text(p, 'reason') ?? '',
-          memo: text(p, 'memo'),
-          until: text(p, 'until'),
-        });
-        const until = view.reactivateOn ? `, ${view.reactivateOn} 自动启用` : '';
-        return {
-          record: await freshRecord(context),
-          notice: {
-            message: `客户 ${view.code} ${view.name} 已停用 (原因: ${view.deactivationReason}${until})`,
-            type: 'success',
-          },
-        };
-      }),
-    },
+    deactivate: deactivateAction(core),
     reactivate: {
       actionType: 'record' as const,
       icon: 'PlayCircle',
@@ -64,36 +103,7 @@ export function customerLifecycleActions(core: Core, notifier?: ApprovalNotifier
         };
       }),
     },
-    requestDeletion: {
-      actionType: 'record' as const,
-      icon: 'Trash2',
-      variant: 'danger' as const,
-      component: COMPONENTS.DeletionRequestAction,
-      ...permitOwned(core, 'requestDeletion', 'requestDeletion', statusIs('active', 'inactive')),
-      handler: throughCore(async (request, context, actor) => {
-        if (!isPost(request)) {
-          const check = await precheck(core, actor, codeOf(context));
-          return { ...current(context), precheck: { ...check, historyText: historyText(check.history, check.code) } };
-        }
-        // Approvers are told in the request's own transaction: no request without its notice.
-        const notify = notifier
-          ? (t: Transaction, r: ApprovalRequest, c: { name: string }) =>
-              notifier.approvalRequested(r, actor.operator, c.name, { transaction: t })
-          : undefined;
-        const r = await requestDeletion(core, actor, codeOf(context), text(request.payload, 'reason') ?? '', {
-          note: text(request.payload, 'note'),
-          notify,
-        });
-        return {
-          record: await freshRecord(context),
-          approvalId: r.id,
-          notice: {
-            message: `已提交删除申请 #${r.id}, 等待另一位审批人处理 (${localTime(core, r.expiresAt)} 前有效)`,
-            type: 'success',
-          },
-        };
-      }),
-    },
+    requestDeletion: requestDeletionAction(core, notifier),
     reveal: {
       actionType: 'record' as const,
       icon: 'Eye',

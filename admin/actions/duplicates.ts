@@ -19,6 +19,17 @@ const current = (context: ActionContext) => ({ record: context.record!.toJSON(co
 const isPost = (request: ActionRequest) => request.method === 'post';
 const open = (record: { param(p: string): unknown }) => record.param('state') === '待处理';
 
+/** Tells the merge's approvers in the request's own transaction, as from chat (none without a notifier). */
+function approverNotice(core: Core, notifier?: ApprovalNotifier) {
+  const toOperator = notifier?.toOperator?.bind(notifier);
+  if (!toOperator) return undefined;
+  return async (t: Transaction, m: CustomerMerge, plan: MergePlan) => {
+    const body = `${planText(core, plan, m.reason)}\n申请人: ${m.requesterName}\n有效期至: ${localTime(core, m.expiresAt)}\n可回复「批准合并 ${m.id}」或「驳回合并 ${m.id} 理由」。`;
+    for (const a of await mergeApprovers(core, m, t))
+      await toOperator(a, { title: `合并客户审批 #${m.id}`, text: body }, `merge:${m.id}`, t);
+  };
+}
+
 /**
  * 忽略 and 合并 on a 疑似重复 pair. Both call core (dismissDuplicate, requestMerge); only POST
  * changes anything. 合并 files a request that keeps the older customer: another approver's OK
@@ -63,15 +74,7 @@ export function duplicateActions(core: Core, notifier?: ApprovalNotifier) {
       handler: throughCore(async (request, context, actor) => {
         if (!isPost(request)) return current(context);
         const [keep, absorb] = codes(context);
-        const toOperator = notifier?.toOperator?.bind(notifier);
-        // Approvers are told in the request's own transaction, as from chat.
-        const notify = toOperator
-          ? async (t: Transaction, m: CustomerMerge, plan: MergePlan) => {
-              const body = `${planText(core, plan, m.reason)}\n申请人: ${m.requesterName}\n有效期至: ${localTime(core, m.expiresAt)}\n可回复「批准合并 ${m.id}」或「驳回合并 ${m.id} 理由」。`;
-              for (const a of await mergeApprovers(core, m, t))
-                await toOperator(a, { title: `合并客户审批 #${m.id}`, text: body }, `merge:${m.id}`, t);
-            }
-          : undefined;
+        const notify = approverNotice(core, notifier);
         const reason = text(request.payload, 'reason');
         // Said here, since the form's generic field labels would call core's `reason` 停用原因.
         if (!reason) throw new DomainError('VALIDATION', '请写明合并原因, 例如「重复录入」。', { field: 'reason' });

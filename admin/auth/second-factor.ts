@@ -67,20 +67,36 @@ export function secondFactorFirst(root: string): Koa.Middleware {
   };
 }
 
-/** 两步验证: the code after the password, and enrolment with a QR code (offered to everyone, required by ADMIN_2FA=required). */
-export function secondFactorRoutes(core: Core, router: Router, root: string, limits: LoginLimits = LOGIN_LIMITS): void {
+function sendHtml(ctx: Koa.Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = body;
+}
+
+/** The enrolment page: the QR code, the secret for typing in by hand, and the code form. */
+async function setupPage(root: string, email: string, secret: string, msg = '', err = false): Promise<string> {
+  const svg = await QRCode.toString(totpUri(email, secret), { type: 'svg', margin: 1, width: 220 });
+  const qr = `<p><img alt="两步验证二维码" width="220" height="220" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}"></p><p>无法扫码时手动输入密钥: <code>${esc(secret)}</code></p>`;
+  return page(
+    root,
+    '开启两步验证',
+    '用手机上的验证器 App (如 Microsoft Authenticator、Google 身份验证器、腾讯身份验证器) 扫描二维码, 再输入 App 显示的 6 位验证码。',
+    TOTP_SETUP_PATH,
+    msg,
+    err,
+    qr,
+  );
+}
+
+/** The code page after the password; wrong codes are throttled like passwords. */
+function verifyRoutes(core: Core, router: Router, root: string, limits: LoginLimits): void {
   const throttle = new LoginThrottle(core);
-  const html = (ctx: Koa.Context, status: number, body: string) => {
-    ctx.status = status;
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = body;
-  };
   const verifyPage = (msg = '', err = false) => page(root, '两步验证', '您的账号已开启两步验证。', TOTP_PATH, msg, err);
   router.get(TOTP_PATH, (ctx) => {
     const s = ctx.session as Session | null;
     if (!s?.adminUser) return ctx.redirect(`${root}/login`);
     if (!s.totpPending) return ctx.redirect(root);
-    html(ctx, 200, verifyPage());
+    sendHtml(ctx, 200, verifyPage());
   });
   router.post(TOTP_PATH, async (ctx) => {
     const s = ctx.session as Session | null;
@@ -88,44 +104,28 @@ export function secondFactorRoutes(core: Core, router: Router, root: string, lim
     const keys = loginKeys(ctx.ip, `totp:${s.adminUser.email}`, limits);
     const wait = await throttle.blockedFor(keys);
     if (wait > 0)
-      return html(ctx, 429, verifyPage(`验证码输错次数过多, 请 ${Math.ceil(wait / 1000)} 秒后再试。`, true));
+      return sendHtml(ctx, 429, verifyPage(`验证码输错次数过多, 请 ${Math.ceil(wait / 1000)} 秒后再试。`, true));
     const code = String((ctx.request as { body?: Record<string, unknown> }).body?.code ?? '');
     if (!(await checkTotp(core, s.adminUser.operatorId, code))) {
       await throttle.recordFailure(keys);
-      return html(ctx, 401, verifyPage('验证码不对, 请输入验证器 App 里当前显示的 6 位数字。', true));
+      return sendHtml(ctx, 401, verifyPage('验证码不对, 请输入验证器 App 里当前显示的 6 位数字。', true));
     }
     await throttle.clear(keys[0]!.key);
     s.totpPending = false;
     ctx.redirect(root);
   });
-  const setupPage = async (email: string, secret: string, msg = '', err = false) => {
-    const svg = await QRCode.toString(totpUri(email, secret), { type: 'svg', margin: 1, width: 220 });
-    const qr = `<p><img alt="两步验证二维码" width="220" height="220" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}"></p><p>无法扫码时手动输入密钥: <code>${esc(secret)}</code></p>`;
-    return page(
-      root,
-      '开启两步验证',
-      '用手机上的验证器 App (如 Microsoft Authenticator、Google 身份验证器、腾讯身份验证器) 扫描二维码, 再输入 App 显示的 6 位验证码。',
-      TOTP_SETUP_PATH,
-      msg,
-      err,
-      qr,
-    );
-  };
+}
+
+/** Enrolment: show a new secret as a QR code, and keep it once a code proves the app has it. */
+function enrolRoutes(core: Core, router: Router, root: string): void {
   router.get(TOTP_SETUP_PATH, async (ctx) => {
     const s = ctx.session as Session | null;
     if (!s?.adminUser) return ctx.redirect(`${root}/login`);
     if (s.totpPending) return ctx.redirect(`${root}${TOTP_PATH}`);
     // The secret waits in the (server-side) session until a code proves the app has it.
     s.totpSetupSecret ??= newTotpSecret();
-    html(
-      ctx,
-      200,
-      await setupPage(
-        s.adminUser.email,
-        s.totpSetupSecret,
-        s.totpEnrolRequired ? '本系统要求管理员和审批人开启两步验证。' : '',
-      ),
-    );
+    const why = s.totpEnrolRequired ? '本系统要求管理员和审批人开启两步验证。' : '';
+    sendHtml(ctx, 200, await setupPage(root, s.adminUser.email, s.totpSetupSecret, why));
   });
   router.post(TOTP_SETUP_PATH, async (ctx) => {
     const s = ctx.session as Session | null;
@@ -143,10 +143,16 @@ export function secondFactorRoutes(core: Core, router: Router, root: string, lim
       );
     } catch (err) {
       if (!isDomainError(err)) throw err;
-      return html(ctx, 400, await setupPage(user.email, s.totpSetupSecret, err.message, true));
+      return sendHtml(ctx, 400, await setupPage(root, user.email, s.totpSetupSecret, err.message, true));
     }
     s.totpSetupSecret = undefined;
     s.totpEnrolRequired = false;
     ctx.redirect(root);
   });
+}
+
+/** 两步验证: the code after the password, and enrolment with a QR code (offered to everyone, required by ADMIN_2FA=required). */
+export function secondFactorRoutes(core: Core, router: Router, root: string, limits: LoginLimits = LOGIN_LIMITS): void {
+  verifyRoutes(core, router, root, limits);
+  enrolRoutes(core, router, root);
 }

@@ -11,6 +11,26 @@ type Panel = {
 };
 const VERIFY: Record<string, string> = { unverified: '未校验', passed: '校验通过', failed: '校验失败' };
 
+/** The schedule, whether backups are encrypted, the last scheduled run and the newest backup. */
+const ScheduleAndLast = ({ panel }: { panel: Panel }) => (
+  <div style={{ lineHeight: 1.9 }}>
+    <div>
+      定时备份: <code>{panel.schedule}</code> ({panel.timezone}); 备份文件
+      {panel.encrypted ? '已加密 (STEWARD_BACKUP_KEY)' : '未加密: 建议设置 STEWARD_BACKUP_KEY'}
+    </div>
+    <div data-testid="backup-last-run">
+      上次定时任务:{' '}
+      {panel.lastRun ? `${panel.lastRun.at} ${panel.lastRun.status} — ${panel.lastRun.summary}` : '还没有运行过'}
+    </div>
+    <div data-testid="backup-last">
+      最近一份备份:{' '}
+      {panel.lastBackup
+        ? `${panel.lastBackup.name} (${panel.lastBackup.at}, ${VERIFY[panel.lastBackup.verify] || panel.lastBackup.verify})`
+        : '尚无备份'}
+    </div>
+  </div>
+);
+
 /** 立即备份: the schedule and the last result, and a button that backs up and verifies now (POST). */
 const BackupPanel = (props: ActionProps) => {
   const [panel, setPanel] = useState<Panel | null>(null);
@@ -46,26 +66,7 @@ const BackupPanel = (props: ActionProps) => {
   return (
     <div style={box} data-testid="backup-panel">
       <div style={{ fontSize: 16, fontWeight: 600, marginBottom: 12 }}>备份</div>
-      {panel ? (
-        <div style={{ lineHeight: 1.9 }}>
-          <div>
-            定时备份: <code>{panel.schedule}</code> ({panel.timezone}); 备份文件
-            {panel.encrypted ? '已加密 (STEWARD_BACKUP_KEY)' : '未加密: 建议设置 STEWARD_BACKUP_KEY'}
-          </div>
-          <div data-testid="backup-last-run">
-            上次定时任务:{' '}
-            {panel.lastRun ? `${panel.lastRun.at} ${panel.lastRun.status} — ${panel.lastRun.summary}` : '还没有运行过'}
-          </div>
-          <div data-testid="backup-last">
-            最近一份备份:{' '}
-            {panel.lastBackup
-              ? `${panel.lastBackup.name} (${panel.lastBackup.at}, ${VERIFY[panel.lastBackup.verify] || panel.lastBackup.verify})`
-              : '尚无备份'}
-          </div>
-        </div>
-      ) : (
-        <div>读取中…</div>
-      )}
+      {panel ? <ScheduleAndLast panel={panel} /> : <div>读取中…</div>}
       {error ? <ErrorBox message={error} /> : null}
       <button
         type="button"

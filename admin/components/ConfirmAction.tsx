@@ -3,6 +3,38 @@ import { useNotice, type ActionProps } from 'adminjs';
 import { useNavigate } from 'react-router';
 import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui';
 
+type NoteSpec = { label: string; required?: boolean; name?: string; input?: 'text' };
+
+/** The one input: a short text (e.g. an amount) or a longer note, required or not. */
+const NoteField = ({ spec, note, setNote }: { spec: NoteSpec; note: string; setNote: (v: string) => void }) => (
+  <div>
+    <label style={labelStyle} htmlFor="note">
+      {spec.label}
+      {spec.required ? ' *' : ' (可选)'}
+    </label>
+    {spec.input === 'text' ? (
+      <input
+        id="note"
+        name={spec.name || 'note'}
+        style={field}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+        maxLength={40}
+      />
+    ) : (
+      <textarea
+        id="note"
+        name="note"
+        rows={3}
+        style={field}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+        maxLength={500}
+      />
+    )}
+  </div>
+);
+
 /** A confirmation step for record actions with at most one input (启用, 同意, 拒绝 + 理由, 登记收款 + 金额, …); only POST changes anything. */
 const ConfirmAction = (props: ActionProps) => {
   const { action, resource } = props;
@@ -11,7 +43,7 @@ const ConfirmAction = (props: ActionProps) => {
     message?: string;
     button?: string;
     danger?: boolean;
-    note?: { label: string; required?: boolean; name?: string; input?: 'text' };
+    note?: NoteSpec;
   };
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -44,34 +76,7 @@ const ConfirmAction = (props: ActionProps) => {
     <form style={box} onSubmit={submit} data-testid={`confirm-${action.name}`}>
       <div style={{ fontSize: 16, fontWeight: 600 }}>{record.title}</div>
       <p style={{ margin: '12px 0', lineHeight: 1.6 }}>{custom.message}</p>
-      {custom.note ? (
-        <div>
-          <label style={labelStyle} htmlFor="note">
-            {custom.note.label}
-            {custom.note.required ? ' *' : ' (可选)'}
-          </label>
-          {custom.note.input === 'text' ? (
-            <input
-              id="note"
-              name={custom.note.name || 'note'}
-              style={field}
-              value={note}
-              onChange={(e) => setNote(e.target.value)}
-              maxLength={40}
-            />
-          ) : (
-            <textarea
-              id="note"
-              name="note"
-              rows={3}
-              style={field}
-              value={note}
-              onChange={(e) => setNote(e.target.value)}
-              maxLength={500}
-            />
-          )}
-        </div>
-      ) : null}
+      {custom.note ? <NoteField spec={custom.note} note={note} setNote={setNote} /> : null}
       <ErrorBox message={error} />
       <button type="submit" style={primaryButton(custom.danger)} disabled={busy} data-testid="confirm-submit">
         {busy ? '处理中…' : custom.button || '确认'}

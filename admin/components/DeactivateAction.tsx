@@ -1,7 +1,66 @@
 import React, { useState } from 'react';
 import { useNotice, type ActionProps } from 'adminjs';
 import { useNavigate } from 'react-router';
-import { ErrorBox, box, errorText, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui';
+import {
+  ErrorBox,
+  FieldError,
+  box,
+  field,
+  h,
+  labelStyle,
+  postRecordAction,
+  primaryButton,
+  requestFailed,
+  type FieldErrors,
+} from './ui';
+
+type Setter = (v: string) => void;
+type FieldsProps = {
+  reasons: string[];
+  reason: string;
+  setReason: Setter;
+  memo: string;
+  setMemo: Setter;
+  until: string;
+  setUntil: Setter;
+  fieldErrors: FieldErrors;
+};
+
+/** 停用原因 (a memo is required for 其他), 备注 and 停用至, each with core's message under it. */
+const DeactivateFields = ({ reasons, reason, setReason, memo, setMemo, until, setUntil, fieldErrors }: FieldsProps) => (
+  <>
+    <label style={labelStyle} htmlFor="reason">
+      停用原因 *
+    </label>
+    <select id="reason" name="reason" style={field} value={reason} onChange={(e) => setReason(e.target.value)} required>
+      <option value="">请选择原因</option>
+      {reasons.map((r) => (
+        <option key={r} value={r}>
+          {r}
+        </option>
+      ))}
+    </select>
+    <FieldError errors={fieldErrors} name="reason" />
+    <label style={labelStyle} htmlFor="memo">
+      备注{reason === '其他' ? ' *' : ' (可选)'}
+    </label>
+    <textarea
+      id="memo"
+      name="memo"
+      rows={3}
+      style={field}
+      value={memo}
+      onChange={(e) => setMemo(e.target.value)}
+      maxLength={500}
+    />
+    <FieldError errors={fieldErrors} name="memo" />
+    <label style={labelStyle} htmlFor="until">
+      停用至 (可选, 到期自动启用)
+    </label>
+    <input id="until" name="until" type="date" style={field} value={until} onChange={(e) => setUntil(e.target.value)} />
+    <FieldError errors={fieldErrors} name="until" />
+  </>
+);
 
 /** 停用: a reason from the fixed list, a memo (required for 其他) and an optional 停用至 date. */
 const DeactivateAction = (props: ActionProps) => {
@@ -13,7 +72,7 @@ const DeactivateAction = (props: ActionProps) => {
   const [until, setUntil] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, { message: string }>>({});
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const addNotice = useNotice();
   const navigate = useNavigate();
 
@@ -27,7 +86,7 @@ const DeactivateAction = (props: ActionProps) => {
       if (data.notice) addNotice(data.notice);
       if (data.notice && data.notice.type === 'error') {
         setError(data.notice.message);
-        setFieldErrors(((data.record && data.record.errors) || {}) as Record<string, { message: string }>);
+        setFieldErrors(((data.record && data.record.errors) || {}) as FieldErrors);
       } else navigate(h.recordActionUrl({ resourceId: resource.id, recordId: record.id, actionName: 'show' }));
     } catch (err) {
       setError(requestFailed(err));
@@ -35,7 +94,6 @@ const DeactivateAction = (props: ActionProps) => {
     setBusy(false);
   };
 
-  const err = (name: string) => (fieldErrors[name] ? <div style={errorText}>{fieldErrors[name].message}</div> : null);
   return (
     <form style={box} onSubmit={submit} data-testid="deactivate-form">
       <div style={{ fontSize: 16, fontWeight: 600 }}>
@@ -44,50 +102,16 @@ const DeactivateAction = (props: ActionProps) => {
       <p style={{ margin: '8px 0', color: '#666' }}>
         停用后不能再新建订单或预留库存; 资料和历史都保留, 随时可以重新启用。
       </p>
-      <label style={labelStyle} htmlFor="reason">
-        停用原因 *
-      </label>
-      <select
-        id="reason"
-        name="reason"
-        style={field}
-        value={reason}
-        onChange={(e) => setReason(e.target.value)}
-        required
-      >
-        <option value="">请选择原因</option>
-        {reasons.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
-      </select>
-      {err('reason')}
-      <label style={labelStyle} htmlFor="memo">
-        备注{reason === '其他' ? ' *' : ' (可选)'}
-      </label>
-      <textarea
-        id="memo"
-        name="memo"
-        rows={3}
-        style={field}
-        value={memo}
-        onChange={(e) => setMemo(e.target.value)}
-        maxLength={500}
+      <DeactivateFields
+        reasons={reasons}
+        reason={reason}
+        setReason={setReason}
+        memo={memo}
+        setMemo={setMemo}
+        until={until}
+        setUntil={setUntil}
+        fieldErrors={fieldErrors}
       />
-      {err('memo')}
-      <label style={labelStyle} htmlFor="until">
-        停用至 (可选, 到期自动启用)
-      </label>
-      <input
-        id="until"
-        name="until"
-        type="date"
-        style={field}
-        value={until}
-        onChange={(e) => setUntil(e.target.value)}
-      />
-      {err('until')}
       <ErrorBox message={error} />
       <button type="submit" style={primaryButton(true)} disabled={busy} data-testid="deactivate-submit">
         {busy ? '处理中…' : '确认停用'}

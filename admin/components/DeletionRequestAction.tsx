@@ -1,5 +1,5 @@
 import React, { useEffect, useState } from 'react';
-import { useNotice, type ActionProps } from 'adminjs';
+import { useNotice, type ActionProps, type RecordJSON } from 'adminjs';
 import { useNavigate } from 'react-router';
 import {
   ErrorBox,
@@ -57,6 +57,75 @@ const History = ({ check }: { check: Precheck }) =>
     </div>
   ) : null;
 
+/** The customer the request is for. */
+const Title = ({ record }: { record: RecordJSON }) => (
+  <div style={{ fontSize: 16, fontWeight: 600 }}>
+    申请删除客户 {record.params.code} {record.params.name}
+  </div>
+);
+
+/** While the precheck runs (or when it could not be read). */
+const Checking = ({ record, error }: { record: RecordJSON; error: string | null }) => (
+  <div style={box}>
+    <Title record={record} />
+    <p data-testid="precheck-loading">正在检查未完成的业务…</p>
+    <ErrorBox message={error} />
+  </div>
+);
+
+/** Business still open: the full list of what blocks deletion, and no form. */
+const Blocked = ({ record, check, error }: { record: RecordJSON; check: Precheck; error: string | null }) => (
+  <div style={box} data-testid="deletion-blocked">
+    <Title record={record} />
+    <History check={check} />
+    <BlockerList blockers={check.blockers} suggestion={check.suggestion} />
+    <ErrorBox message={error} />
+  </div>
+);
+
+type Setter = (v: string) => void;
+
+/** 删除原因 (required) and 处理说明 (how the earlier open business was handled). */
+const ReasonAndNote = ({
+  reason,
+  setReason,
+  note,
+  setNote,
+}: {
+  reason: string;
+  setReason: Setter;
+  note: string;
+  setNote: Setter;
+}) => (
+  <>
+    <label style={labelStyle} htmlFor="reason">
+      删除原因 *
+    </label>
+    <textarea
+      id="reason"
+      name="reason"
+      rows={3}
+      style={field}
+      value={reason}
+      onChange={(e) => setReason(e.target.value)}
+      maxLength={500}
+      required
+    />
+    <label style={labelStyle} htmlFor="note">
+      处理说明 (可选): 之前的未完成业务是怎样处理的
+    </label>
+    <textarea
+      id="note"
+      name="note"
+      rows={2}
+      style={field}
+      value={note}
+      onChange={(e) => setNote(e.target.value)}
+      maxLength={500}
+    />
+  </>
+);
+
 /** 申请删除: shows the precheck's full blocker list first; the request can be sent only when there is none. */
 const DeletionRequestAction = (props: ActionProps) => {
   const { action, resource } = props;
@@ -97,61 +166,16 @@ const DeletionRequestAction = (props: ActionProps) => {
     setBusy(false);
   };
 
-  const title = (
-    <div style={{ fontSize: 16, fontWeight: 600 }}>
-      申请删除客户 {record.params.code} {record.params.name}
-    </div>
-  );
-  if (!check)
-    return (
-      <div style={box}>
-        {title}
-        <p data-testid="precheck-loading">正在检查未完成的业务…</p>
-        <ErrorBox message={error} />
-      </div>
-    );
-  if (check.blockers.length) {
-    return (
-      <div style={box} data-testid="deletion-blocked">
-        {title}
-        <History check={check} />
-        <BlockerList blockers={check.blockers} suggestion={check.suggestion} />
-        <ErrorBox message={error} />
-      </div>
-    );
-  }
+  if (!check) return <Checking record={record} error={error} />;
+  if (check.blockers.length) return <Blocked record={record} check={check} error={error} />;
   return (
     <form style={box} onSubmit={submit} data-testid="deletion-form">
-      {title}
+      <Title record={record} />
       <History check={check} />
       <p style={{ margin: '8px 0', color: '#666' }}>
         检查通过: 没有未完成订单、未收款或库存预留。提交后需要另一位审批人同意, 同意后客户移入回收站, 保留期内可以恢复。
       </p>
-      <label style={labelStyle} htmlFor="reason">
-        删除原因 *
-      </label>
-      <textarea
-        id="reason"
-        name="reason"
-        rows={3}
-        style={field}
-        value={reason}
-        onChange={(e) => setReason(e.target.value)}
-        maxLength={500}
-        required
-      />
-      <label style={labelStyle} htmlFor="note">
-        处理说明 (可选): 之前的未完成业务是怎样处理的
-      </label>
-      <textarea
-        id="note"
-        name="note"
-        rows={2}
-        style={field}
-        value={note}
-        onChange={(e) => setNote(e.target.value)}
-        maxLength={500}
-      />
+      <ReasonAndNote reason={reason} setReason={setReason} note={note} setNote={setNote} />
       <ErrorBox message={error} />
       <button type="submit" style={primaryButton(true)} disabled={busy} data-testid="deletion-submit">
         {busy ? '提交中…' : '提交删除申请'}

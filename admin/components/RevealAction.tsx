@@ -2,6 +2,27 @@ import React, { useState } from 'react';
 import { useNotice, type ActionProps } from 'adminjs';
 import { ErrorBox, box, field, labelStyle, postRecordAction, primaryButton, requestFailed, type Revealed } from './ui';
 
+/** The full contact details, as core revealed them. */
+const RevealedContacts = ({ shown }: { shown: Revealed }) => (
+  <dl
+    data-testid="revealed"
+    style={{
+      background: '#f6ffed',
+      border: '1px solid #b7eb8f',
+      borderRadius: 6,
+      padding: '12px 16px',
+      marginTop: 16,
+    }}
+  >
+    <dt style={{ fontWeight: 600 }}>联系人</dt>
+    <dd>{shown.contact || '无'}</dd>
+    <dt style={{ fontWeight: 600 }}>手机</dt>
+    <dd data-testid="revealed-phone">{shown.phone || '无'}</dd>
+    <dt style={{ fontWeight: 600 }}>地址</dt>
+    <dd>{shown.address || '无'}</dd>
+  </dl>
+);
+
 /** 查看手机号: shows the full phone and address after the operator says why; every view is audited. */
 const RevealAction = (props: ActionProps) => {
   const { action, resource } = props;
@@ -50,23 +71,7 @@ const RevealAction = (props: ActionProps) => {
       />
       <ErrorBox message={error} />
       {shown ? (
-        <dl
-          data-testid="revealed"
-          style={{
-            background: '#f6ffed',
-            border: '1px solid #b7eb8f',
-            borderRadius: 6,
-            padding: '12px 16px',
-            marginTop: 16,
-          }}
-        >
-          <dt style={{ fontWeight: 600 }}>联系人</dt>
-          <dd>{shown.contact || '无'}</dd>
-          <dt style={{ fontWeight: 600 }}>手机</dt>
-          <dd data-testid="revealed-phone">{shown.phone || '无'}</dd>
-          <dt style={{ fontWeight: 600 }}>地址</dt>
-          <dd>{shown.address || '无'}</dd>
-        </dl>
+        <RevealedContacts shown={shown} />
       ) : (
         <button type="submit" style={primaryButton()} disabled={busy} data-testid="reveal-submit">
           {busy ? '处理中…' : '显示完整信息'}

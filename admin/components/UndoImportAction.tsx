@@ -10,6 +10,30 @@ type Undone = {
   touched: { row: number; code: string; reason: string }[];
 };
 
+/** What core undid, and the rows it left because they changed after the import. */
+const UndoResult = ({ undone }: { undone: Undone }) => (
+  <div
+    data-testid="undo-result"
+    style={{ background: '#f6ffed', border: '1px solid #b7eb8f', borderRadius: 6, padding: '12px 16px' }}
+  >
+    <div>
+      已删除新建的客户 {undone.removed} 个, 已恢复被更新的客户 {undone.restored} 个。
+    </div>
+    {undone.touched.length ? (
+      <div style={{ marginTop: 8 }}>
+        <div style={{ fontWeight: 600 }}>以下 {undone.touched.length} 行没有撤销:</div>
+        <ul data-testid="undo-touched">
+          {undone.touched.map((t) => (
+            <li key={t.row}>
+              第 {t.row} 行 {t.code}: {t.reason}
+            </li>
+          ))}
+        </ul>
+      </div>
+    ) : null}
+  </div>
+);
+
 /** 撤销导入: confirms, then shows what core undid and which rows it left because they were touched since. */
 const UndoImportAction = (props: ActionProps) => {
   const { action, resource } = props;
@@ -56,26 +80,7 @@ const UndoImportAction = (props: ActionProps) => {
       </p>
       <ErrorBox message={error} />
       {undone ? (
-        <div
-          data-testid="undo-result"
-          style={{ background: '#f6ffed', border: '1px solid #b7eb8f', borderRadius: 6, padding: '12px 16px' }}
-        >
-          <div>
-            已删除新建的客户 {undone.removed} 个, 已恢复被更新的客户 {undone.restored} 个。
-          </div>
-          {undone.touched.length ? (
-            <div style={{ marginTop: 8 }}>
-              <div style={{ fontWeight: 600 }}>以下 {undone.touched.length} 行没有撤销:</div>
-              <ul data-testid="undo-touched">
-                {undone.touched.map((t) => (
-                  <li key={t.row}>
-                    第 {t.row} 行 {t.code}: {t.reason}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
-        </div>
+        <UndoResult undone={undone} />
       ) : (
         <button type="submit" style={primaryButton(true)} disabled={busy} data-testid="undo-submit">
           {busy ? '处理中…' : '确认撤销'}

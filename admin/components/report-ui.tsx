@@ -33,6 +33,66 @@ export function useReport(pageName: string) {
   return { params, setParams, data, error };
 }
 
+type Change = (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => void;
+
+/** The report's own period fields: a month range, an as-of date, or both. */
+const PeriodFields = ({
+  fields,
+  draft,
+  set,
+}: {
+  fields: ('months' | 'asOf')[];
+  draft: Params;
+  set: (k: keyof Params) => Change;
+}) => (
+  <>
+    {fields.includes('months') ? (
+      <>
+        <label style={label}>
+          起始月份
+          <input
+            type="month"
+            name="from"
+            style={input}
+            value={draft.from}
+            onChange={set('from')}
+            data-testid="filter-from"
+          />
+        </label>
+        <label style={label}>
+          结束月份
+          <input type="month" name="to" style={input} value={draft.to} onChange={set('to')} data-testid="filter-to" />
+        </label>
+      </>
+    ) : null}
+    {fields.includes('asOf') ? (
+      <label style={label}>
+        账龄计算日
+        <input
+          type="date"
+          name="asOf"
+          style={input}
+          value={draft.asOf}
+          onChange={set('asOf')}
+          data-testid="filter-as-of"
+        />
+      </label>
+    ) : null}
+  </>
+);
+
+/** 导出 Excel: posts the applied filters as a form, so the browser downloads the file. */
+const ExportForm = ({ data }: { data: ReportPageData }) => (
+  <form method="post" action={data.exportUrl} style={{ margin: 0 }} data-testid="report-export">
+    {Object.entries(data.params).map(([k, v]) => (
+      <input key={k} type="hidden" name={k} value={String(v)} />
+    ))}
+    <button type="submit" style={{ ...primaryButton(), marginTop: 0, background: '#1a7f37' }}>
+      导出 Excel
+    </button>
+  </form>
+);
+
 /**
  * The filter bar: the fields the report takes (month range, as-of date) and 负责人, applied with 查询;
  * 导出 Excel posts the same fields as a form, so the browser downloads the file.
@@ -54,45 +114,16 @@ export const Filters = ({
     asOf: p.asOf || shown.asOf || '',
     ownerId: p.ownerId ? String(p.ownerId) : '',
   });
-  const set = (k: keyof Params) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
-    setDraft({ ...draft, [k]: e.target.value });
+  const set =
+    (k: keyof Params): Change =>
+    (e) =>
+      setDraft({ ...draft, [k]: e.target.value });
   return (
     <div
       style={{ ...box, display: 'flex', gap: 16, alignItems: 'flex-end', flexWrap: 'wrap' }}
       data-testid="report-filters"
     >
-      {fields.includes('months') ? (
-        <>
-          <label style={label}>
-            起始月份
-            <input
-              type="month"
-              name="from"
-              style={input}
-              value={draft.from}
-              onChange={set('from')}
-              data-testid="filter-from"
-            />
-          </label>
-          <label style={label}>
-            结束月份
-            <input type="month" name="to" style={input} value={draft.to} onChange={set('to')} data-testid="filter-to" />
-          </label>
-        </>
-      ) : null}
-      {fields.includes('asOf') ? (
-        <label style={label}>
-          账龄计算日
-          <input
-            type="date"
-            name="asOf"
-            style={input}
-            value={draft.asOf}
-            onChange={set('asOf')}
-            data-testid="filter-as-of"
-          />
-        </label>
-      ) : null}
+      <PeriodFields fields={fields} draft={draft} set={set} />
       <label style={label}>
         负责人
         <select name="ownerId" style={input} value={draft.ownerId} onChange={set('ownerId')} data-testid="filter-owner">
@@ -112,16 +143,7 @@ export const Filters = ({
       >
         查询
       </button>
-      {data.canExport ? (
-        <form method="post" action={data.exportUrl} style={{ margin: 0 }} data-testid="report-export">
-          {Object.entries(data.params).map(([k, v]) => (
-            <input key={k} type="hidden" name={k} value={String(v)} />
-          ))}
-          <button type="submit" style={{ ...primaryButton(), marginTop: 0, background: '#1a7f37' }}>
-            导出 Excel
-          </button>
-        </form>
-      ) : null}
+      {data.canExport ? <ExportForm data={data} /> : null}
     </div>
   );
 };

@@ -73,6 +73,12 @@ export const labelStyle: React.CSSProperties = {
 };
 export const errorText: React.CSSProperties = { color: '#c20012', fontSize: 13, marginTop: 4 };
 
+export type FieldErrors = Record<string, { message: string }>;
+
+/** Core's message for one form field, under that field. */
+export const FieldError = ({ errors, name }: { errors: FieldErrors; name: string }) =>
+  errors[name] ? <div style={errorText}>{errors[name].message}</div> : null;
+
 /** A red box with a refusal message (kept line breaks: core's lists come one per line). */
 export const ErrorBox = ({ message, testId }: { message: string | null; testId?: string }) =>
   message ? (

@@ -87,6 +87,30 @@ function localDate(core: Core): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: core.config.STEWARD_TIMEZONE }).format(core.now());
 }
 
+/** 导出: the customer list as CSV or Excel; full phone numbers only with revealPersonal as well. */
+async function sendExport(core: Core, ctx: Koa.Context): Promise<void> {
+  const actor = gate(ctx, 'export');
+  if (!actor) return;
+  const body = (ctx.request as { body?: Record<string, string> }).body ?? {};
+  const format: ExportFormat = body.format === 'xlsx' ? 'xlsx' : 'csv';
+  const status = CUSTOMER_STATUSES.includes(body.status as CustomerStatus) ? (body.status as CustomerStatus) : undefined;
+  const reveal = ['true', 'on', '1'].includes(String(body.reveal ?? ''));
+  if (reveal && !gate(ctx, 'revealPersonal')) return;
+  const out = path.join(stageDir(core), `export-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.${format}`);
+  try {
+    await exportCustomers(core, actor, out, { format, reveal, ...(status ? { status } : {}) });
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    ctx.status = err.status;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = err.message;
+    return;
+  }
+  ctx.type = format === 'xlsx' ? XLSX : 'text/csv; charset=utf-8';
+  attachment(ctx, `客户-${localDate(core)}${reveal ? '-含完整手机号' : ''}.${format}`);
+  sendAndDelete(ctx, out);
+}
+
 /** Registers 下载导入模板, 下载错误报告 and 导出 on the authenticated admin router. */
 export function dataRoutes(core: Core, router: Router): void {
   const local = (url: string) => url.replace(/^\/admin/, '');
@@ -116,26 +140,7 @@ export function dataRoutes(core: Core, router: Router): void {
   });
 
   router.post(local(ADMIN_DATA_ROUTES.export), async function exportDownload(ctx) {
-    const actor = gate(ctx, 'export');
-    if (!actor) return;
-    const body = (ctx.request as { body?: Record<string, string> }).body ?? {};
-    const format: ExportFormat = body.format === 'xlsx' ? 'xlsx' : 'csv';
-    const status = CUSTOMER_STATUSES.includes(body.status as CustomerStatus) ? (body.status as CustomerStatus) : undefined;
-    const reveal = ['true', 'on', '1'].includes(String(body.reveal ?? ''));
-    if (reveal && !gate(ctx, 'revealPersonal')) return;
-    const out = path.join(stageDir(core), `export-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.${format}`);
-    try {
-      await exportCustomers(core, actor, out, { format, reveal, ...(status ? { status } : {}) });
-    } catch (err) {
-      if (!isDomainError(err)) throw err;
-      ctx.status = err.status;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = err.message;
-      return;
-    }
-    ctx.type = format === 'xlsx' ? XLSX : 'text/csv; charset=utf-8';
-    attachment(ctx, `客户-${localDate(core)}${reveal ? '-含完整手机号' : ''}.${format}`);
-    sendAndDelete(ctx, out);
+    await sendExport(core, ctx);
   });
 
   // A POST (with the form's CSRF protection), because it writes an audit event.

@@ -166,26 +166,34 @@ export const nameOf = (key: string): string => NAMES[key] ?? key;
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
+type OperatorName = (id: number) => string | undefined;
+
+/** Keys whose numbers are operator ids, shown as the operator's name. */
+const OPERATOR_KEYS = new Set(['ownerId', 'operatorId', 'requesterId']);
+
+/** Masked personal data, a list, or an object as 名称: 值 pairs. */
+function readableComposite(core: Core, key: string, v: object, operatorName?: OperatorName): string {
+  if ('pii' in v) return '●●● (个人信息, 需「查看」权限)';
+  if (Array.isArray(v)) return v.map((x) => readableValue(core, key, x, operatorName)).join('、') || '—';
+  return Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${nameOf(k)}: ${readableValue(core, k, x, operatorName)}`)
+    .join('; ');
+}
+
+/** A plain value, in Chinese where the key has named values (状态, 途径). */
+function namedValue(key: string, v: unknown): string {
+  const text = String(v);
+  return VALUE_NAMES[key]?.[text] ?? text;
+}
+
 /** One value as a person reads it: 是/否, local times, Chinese states, masked personal data. */
-export function readableValue(
-  core: Core,
-  key: string,
-  v: unknown,
-  operatorName?: (id: number) => string | undefined,
-): string {
+export function readableValue(core: Core, key: string, v: unknown, operatorName?: OperatorName): string {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'boolean') return v ? '是' : '否';
   if (typeof v === 'string' && ISO.test(v)) return localTime(core, new Date(v));
-  if ((key === 'ownerId' || key === 'operatorId' || key === 'requesterId') && typeof v === 'number')
-    return operatorName?.(v) ?? `#${v}`;
-  if (typeof v === 'object' && v !== null && 'pii' in v) return '●●● (个人信息, 需「查看」权限)';
-  if (Array.isArray(v)) return v.map((x) => readableValue(core, key, x, operatorName)).join('、') || '—';
-  if (typeof v === 'object')
-    return Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${nameOf(k)}: ${readableValue(core, k, x, operatorName)}`)
-      .join('; ');
-  const text = String(v);
-  return VALUE_NAMES[key]?.[text] ?? text;
+  if (OPERATOR_KEYS.has(key) && typeof v === 'number') return operatorName?.(v) ?? `#${v}`;
+  if (typeof v === 'object') return readableComposite(core, key, v, operatorName);
+  return namedValue(key, v);
 }
 
 /** An object as rows of [名称, 值] (job details, verify details, table row counts). */

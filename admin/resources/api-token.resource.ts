@@ -56,6 +56,43 @@ async function create(core: Core, request: ActionRequest, context: ActionContext
   }
 }
 
+/** Columns: the scopes spelled out, a write-only expiry date, and the computed state and prefix. */
+const PROPERTIES = {
+  name: { isTitle: true, description: '例如 erp; 审计日志里显示为 API:<名称>' },
+  scopes: { description: `逗号分隔: ${API_SCOPES.map((s) => `${s} (${SCOPE_LABELS[s]})`).join('; ')}` },
+  expires: {
+    type: 'string' as const,
+    isSortable: false,
+    isVisible: { list: false, show: false, edit: true, filter: false },
+    description: '过期日期 YYYY-MM-DD, 留空则永不过期',
+  },
+  state: { availableValues: STATES, ...shown(true) },
+  prefix: { type: 'string' as const, ...shown(true) },
+};
+
+/** 吊销令牌: a revoked token stops working at once here, and within the token cache on other instances. */
+function revokeTokenAction(core: Core) {
+  return {
+    actionType: 'record' as const,
+    component: COMPONENTS.ConfirmAction,
+    icon: 'Slash',
+    custom: {
+      message: `吊销后这个令牌立即不能再调用 API (其他服务实例最多 ${TOKEN_CACHE_MS / 1000} 秒内生效), 不能撤销。确定吊销吗?`,
+      button: '吊销令牌',
+      danger: true,
+    },
+    ...permit('integrations', (r) => !r.param('revokedAt')),
+    handler: throughCore(async (request, context, actor) => {
+      if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
+      const t = await revokeApiToken(core, actor, String(context.record!.param('name')));
+      return {
+        record: await freshRecord(context),
+        notice: { message: `已吊销令牌「${t.name}」`, type: 'success' },
+      };
+    }),
+  };
+}
+
 /** API 令牌: admins create (shown once), list and revoke; the hash never reaches the back office. */
 export function apiTokenResource(core: Core) {
   return {
@@ -87,18 +124,7 @@ export function apiTokenResource(core: Core) {
         'createdAt',
       ],
       filterProperties: [],
-      properties: {
-        name: { isTitle: true, description: '例如 erp; 审计日志里显示为 API:<名称>' },
-        scopes: { description: `逗号分隔: ${API_SCOPES.map((s) => `${s} (${SCOPE_LABELS[s]})`).join('; ')}` },
-        expires: {
-          type: 'string' as const,
-          isSortable: false,
-          isVisible: { list: false, show: false, edit: true, filter: false },
-          description: '过期日期 YYYY-MM-DD, 留空则永不过期',
-        },
-        state: { availableValues: STATES, ...shown(true) },
-        prefix: { type: 'string' as const, ...shown(true) },
-      },
+      properties: PROPERTIES,
       actions: {
         list: permit('integrations'),
         show: permit('integrations'),
@@ -108,25 +134,7 @@ export function apiTokenResource(core: Core) {
           layout: ['name', 'scopes', 'expires'],
           handler: (request: ActionRequest, _r: unknown, context: ActionContext) => create(core, request, context),
         },
-        revokeToken: {
-          actionType: 'record' as const,
-          component: COMPONENTS.ConfirmAction,
-          icon: 'Slash',
-          custom: {
-            message: `吊销后这个令牌立即不能再调用 API (其他服务实例最多 ${TOKEN_CACHE_MS / 1000} 秒内生效), 不能撤销。确定吊销吗?`,
-            button: '吊销令牌',
-            danger: true,
-          },
-          ...permit('integrations', (r) => !r.param('revokedAt')),
-          handler: throughCore(async (request, context, actor) => {
-            if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
-            const t = await revokeApiToken(core, actor, String(context.record!.param('name')));
-            return {
-              record: await freshRecord(context),
-              notice: { message: `已吊销令牌「${t.name}」`, type: 'success' },
-            };
-          }),
-        },
+        revokeToken: revokeTokenAction(core),
         edit: off,
         delete: off,
         bulkDelete: off,

@@ -42,9 +42,9 @@ export function humanSize(bytes: number): string {
 export const RESTORE_CLI_NOTE =
   '整库还原只能在服务器上用命令行执行 (steward backup verify <路径> 先校验, 再 steward restore <路径>), 以免误操作覆盖数据; 单个客户可用「取回单个客户」。';
 
-/** 备份: read-only, admins only (permission `backup`); restoring stays on the CLI. */
-export function backupResource(core: Core) {
-  const resource = new StewardResource<BackupRecord>(core.models.BackupRecord, {
+/** The backup records with readable size, short hash and per-table row counts. */
+function backupAdapter(core: Core): StewardResource<BackupRecord> {
+  return new StewardResource<BackupRecord>(core.models.BackupRecord, {
     filters: { verifyStatus: exactRule('verifyStatus'), takenAt: rangeRule('takenAt') },
     sorts: { id: 'id', takenAt: 'takenAt' },
     defaultSort: ['takenAt', 'DESC'],
@@ -56,9 +56,25 @@ export function backupResource(core: Core) {
       verifyDetail: rowsOf(core, row.verifyDetail),
     }),
   });
-  const shown = { isVisible: { list: true, show: true, edit: false, filter: false }, isSortable: false };
+}
+
+const shown = { isVisible: { list: true, show: true, edit: false, filter: false }, isSortable: false };
+
+/** Columns: the computed size, short hash and row tables, and where to read how to restore. */
+const PROPERTIES = {
+  verifyStatus: { availableValues: VERIFY, description: RESTORE_CLI_NOTE },
+  reason: { availableValues: REASONS },
+  sha256Short: { type: 'string' as const, ...shown },
+  size: { type: 'string' as const, ...shown },
+  path: { description: RESTORE_CLI_NOTE },
+  tableRows: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable } },
+  verifyDetail: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable } },
+};
+
+/** 备份: read-only, admins only (permission `backup`); restoring stays on the CLI. */
+export function backupResource(core: Core) {
   return {
-    resource,
+    resource: backupAdapter(core),
     options: {
       id: 'backup_records',
       navigation: { name: 'system', icon: 'Archive' },
@@ -89,15 +105,7 @@ export function backupResource(core: Core) {
         'prunedAt',
       ],
       filterProperties: ['verifyStatus', 'takenAt'],
-      properties: {
-        verifyStatus: { availableValues: VERIFY, description: RESTORE_CLI_NOTE },
-        reason: { availableValues: REASONS },
-        sha256Short: { type: 'string' as const, ...shown },
-        size: { type: 'string' as const, ...shown },
-        path: { description: RESTORE_CLI_NOTE },
-        tableRows: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable } },
-        verifyDetail: { type: 'string' as const, isSortable: false, components: { show: COMPONENTS.RowsTable } },
-      },
+      properties: PROPERTIES,
       actions: {
         ...readOnly('backup'),
         ...backupActions(core),

@@ -107,6 +107,117 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
 const statusValues = CUSTOMER_STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] }));
 const list = (values: readonly string[]) => values.map((value) => ({ value, label: value }));
 
+/** Which columns the list, the filters, the detail page and the form show. */
+const LAYOUT = {
+  listProperties: ['code', 'name', 'contact', 'phoneMasked', 'category', 'region', 'ownerId', 'status', 'lastOrderAt'],
+  filterProperties: [
+    'status',
+    'code',
+    'name',
+    'phone',
+    'contact',
+    'category',
+    'region',
+    'ownerId',
+    'lastOrderAt',
+    'createdAt',
+  ],
+  // 停用 details show in the story only when they apply; 版本 is internal (optimistic locking).
+  showProperties: [
+    'story',
+    'code',
+    'name',
+    'contact',
+    'phoneMasked',
+    'addressMasked',
+    'category',
+    'region',
+    'ownerId',
+    'note',
+    'lastOrderAt',
+    'createdAt',
+    'updatedAt',
+  ],
+  editProperties: [
+    'code',
+    'name',
+    'contact',
+    'phone',
+    'address',
+    'category',
+    'region',
+    'ownerId',
+    'note',
+    'allowDuplicates',
+  ],
+};
+
+/** Columns: masked personal fields for reading, write-only plaintext ones for the form, lists picked live. */
+const PROPERTIES = {
+  id: { isVisible: false },
+  // Not required: an empty code gets the next automatic one (core's createCustomer).
+  code: { isTitle: false, isSortable: true, isRequired: false, description: '留空则按编码规则自动生成' },
+  name: { isTitle: true, isRequired: true },
+  status: {
+    availableValues: statusValues,
+    isSortable: true,
+    components: { list: COMPONENTS.StatusBadge, show: COMPONENTS.StatusBadge },
+  },
+  story: {
+    type: 'string' as const,
+    isSortable: false,
+    isVisible: { list: false, show: true, edit: false, filter: false },
+    components: { show: COMPONENTS.CustomerStory },
+  },
+  // Company lists change at run time: the form's drop-down asks for them live (listChoices), core checks what is saved.
+  category: {
+    type: 'string' as const,
+    description: '从客户分类表中选择 (在「客户分类」里查看和维护)',
+    components: { edit: COMPONENTS.ListSelect },
+  },
+  region: {
+    type: 'string' as const,
+    description: '从区域表中选择 (在「区域」里查看和维护)',
+    components: { edit: COMPONENTS.ListSelect },
+  },
+  deactivationReason: { availableValues: list(DEACTIVATION_REASONS) },
+  ownerId: { reference: 'operators' },
+  phoneMasked: {
+    type: 'string' as const,
+    isSortable: false,
+    isVisible: { list: true, show: true, edit: false, filter: false },
+  },
+  addressMasked: {
+    type: 'string' as const,
+    isSortable: false,
+    isVisible: { list: false, show: true, edit: false, filter: false },
+  },
+  phone: {
+    type: 'string' as const,
+    isSortable: false,
+    isVisible: { list: false, show: false, edit: true, filter: true },
+    description: '修改时留空表示保持原号码不变',
+  },
+  address: {
+    type: 'string' as const,
+    isSortable: false,
+    isVisible: { list: false, show: false, edit: true, filter: false },
+    description: '修改时留空表示保持原地址不变',
+  },
+  allowDuplicates: {
+    type: 'boolean' as const,
+    isSortable: false,
+    isVisible: { list: false, show: false, edit: true, filter: false },
+    description: '系统发现名称或手机相同的客户时, 确认不是同一客户再勾选',
+  },
+  note: { type: 'textarea' as const },
+  version: { isVisible: { list: false, show: true, edit: false, filter: false } },
+  lastOrderAt: { isSortable: true },
+  createdAt: { isVisible: { list: false, show: true, edit: false, filter: true } },
+  updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
+  deactivatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
+};
+
 /** 客户: list, filters, masked personal fields, and every change through core. */
 export function customerResource(core: Core, notifier?: ApprovalNotifier) {
   return {
@@ -116,121 +227,8 @@ export function customerResource(core: Core, notifier?: ApprovalNotifier) {
       navigation: { name: 'customerData', icon: 'Users' },
       titleProperty: 'name',
       sort: { sortBy: 'code', direction: 'asc' as const },
-      listProperties: [
-        'code',
-        'name',
-        'contact',
-        'phoneMasked',
-        'category',
-        'region',
-        'ownerId',
-        'status',
-        'lastOrderAt',
-      ],
-      filterProperties: [
-        'status',
-        'code',
-        'name',
-        'phone',
-        'contact',
-        'category',
-        'region',
-        'ownerId',
-        'lastOrderAt',
-        'createdAt',
-      ],
-      // 停用 details show in the story only when they apply; 版本 is internal (optimistic locking).
-      showProperties: [
-        'story',
-        'code',
-        'name',
-        'contact',
-        'phoneMasked',
-        'addressMasked',
-        'category',
-        'region',
-        'ownerId',
-        'note',
-        'lastOrderAt',
-        'createdAt',
-        'updatedAt',
-      ],
-      editProperties: [
-        'code',
-        'name',
-        'contact',
-        'phone',
-        'address',
-        'category',
-        'region',
-        'ownerId',
-        'note',
-        'allowDuplicates',
-      ],
-      properties: {
-        id: { isVisible: false },
-        // Not required: an empty code gets the next automatic one (core's createCustomer).
-        code: { isTitle: false, isSortable: true, isRequired: false, description: '留空则按编码规则自动生成' },
-        name: { isTitle: true, isRequired: true },
-        status: {
-          availableValues: statusValues,
-          isSortable: true,
-          components: { list: COMPONENTS.StatusBadge, show: COMPONENTS.StatusBadge },
-        },
-        story: {
-          type: 'string' as const,
-          isSortable: false,
-          isVisible: { list: false, show: true, edit: false, filter: false },
-          components: { show: COMPONENTS.CustomerStory },
-        },
-        // Company lists change at run time: the form's drop-down asks for them live (listChoices), core checks what is saved.
-        category: {
-          type: 'string' as const,
-          description: '从客户分类表中选择 (在「客户分类」里查看和维护)',
-          components: { edit: COMPONENTS.ListSelect },
-        },
-        region: {
-          type: 'string' as const,
-          description: '从区域表中选择 (在「区域」里查看和维护)',
-          components: { edit: COMPONENTS.ListSelect },
-        },
-        deactivationReason: { availableValues: list(DEACTIVATION_REASONS) },
-        ownerId: { reference: 'operators' },
-        phoneMasked: {
-          type: 'string' as const,
-          isSortable: false,
-          isVisible: { list: true, show: true, edit: false, filter: false },
-        },
-        addressMasked: {
-          type: 'string' as const,
-          isSortable: false,
-          isVisible: { list: false, show: true, edit: false, filter: false },
-        },
-        phone: {
-          type: 'string' as const,
-          isSortable: false,
-          isVisible: { list: false, show: false, edit: true, filter: true },
-          description: '修改时留空表示保持原号码不变',
-        },
-        address: {
-          type: 'string' as const,
-          isSortable: false,
-          isVisible: { list: false, show: false, edit: true, filter: false },
-          description: '修改时留空表示保持原地址不变',
-        },
-        allowDuplicates: {
-          type: 'boolean' as const,
-          isSortable: false,
-          isVisible: { list: false, show: false, edit: true, filter: false },
-          description: '系统发现名称或手机相同的客户时, 确认不是同一客户再勾选',
-        },
-        note: { type: 'textarea' as const },
-        version: { isVisible: { list: false, show: true, edit: false, filter: false } },
-        lastOrderAt: { isSortable: true },
-        createdAt: { isVisible: { list: false, show: true, edit: false, filter: true } },
-        updatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
-        deactivatedAt: { isVisible: { list: false, show: true, edit: false, filter: false } },
-      },
+      ...LAYOUT,
+      properties: PROPERTIES,
       actions: {
         list: permit('view'),
         show: { ...permit('view'), after: withCustomerStory(core) },

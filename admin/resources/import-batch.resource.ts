@@ -29,9 +29,9 @@ const readOnlyProp = (list: boolean) => ({
   isSortable: false,
 });
 
-/** 导入批次: every committed import, with 导入客户 (dry run, then confirm) and 撤销导入, all through core. */
-export function importBatchResource(core: Core) {
-  const resource = new StewardResource<ImportBatch>(core.models.ImportBatch, {
+/** Import batches, with a short hash for the list. */
+function importBatchAdapter(core: Core): StewardResource<ImportBatch> {
+  return new StewardResource<ImportBatch>(core.models.ImportBatch, {
     filters: { status: exactRule('status'), kind: exactRule('kind'), createdAt: rangeRule('createdAt') },
     sorts: { id: 'id', createdAt: 'createdAt' },
     defaultSort: ['id', 'DESC'],
@@ -40,46 +40,69 @@ export function importBatchResource(core: Core) {
       return { ...plain, sha256Short: row.sha256.slice(0, 12) };
     },
   });
+}
+
+/** The batch page, with per-row outcome counts read from import_rows for the one record shown. */
+function showWithOutcomes(core: Core) {
   return {
-    resource,
+    isAccessible: mayReadBatches,
+    isVisible: mayReadBatches,
+    after: async (response: { record?: { id: string; params: Record<string, unknown> } }) => {
+      if (response.record)
+        response.record.params.outcomes =
+          ledgerOutcomes(response.record.params) ?? (await outcomeSummary(core, Number(response.record.id)));
+      return response;
+    },
+  };
+}
+
+/** Which columns the list and the batch page show. */
+const LAYOUT = {
+  listProperties: [
+    'id',
+    'kind',
+    'fileName',
+    'sha256Short',
+    'createdCount',
+    'updatedCount',
+    'unchangedCount',
+    'errorCount',
+    'operatorName',
+    'status',
+    'createdAt',
+  ],
+  showProperties: [
+    'id',
+    'kind',
+    'fileName',
+    'sha256',
+    'sheet',
+    'mode',
+    'operatorName',
+    'door',
+    'status',
+    'outcomes',
+    'totalRows',
+    'createdCount',
+    'updatedCount',
+    'unchangedCount',
+    'skippedCount',
+    'errorCount',
+    'createdAt',
+    'undoneAt',
+    'undoneBy',
+  ],
+};
+
+/** 导入批次: every committed import, with 导入客户 (dry run, then confirm) and 撤销导入, all through core. */
+export function importBatchResource(core: Core) {
+  return {
+    resource: importBatchAdapter(core),
     options: {
       id: 'import_batches',
       navigation: { name: 'system', icon: 'Upload' },
       sort: { sortBy: 'id', direction: 'desc' as const },
-      listProperties: [
-        'id',
-        'kind',
-        'fileName',
-        'sha256Short',
-        'createdCount',
-        'updatedCount',
-        'unchangedCount',
-        'errorCount',
-        'operatorName',
-        'status',
-        'createdAt',
-      ],
-      showProperties: [
-        'id',
-        'kind',
-        'fileName',
-        'sha256',
-        'sheet',
-        'mode',
-        'operatorName',
-        'door',
-        'status',
-        'outcomes',
-        'totalRows',
-        'createdCount',
-        'updatedCount',
-        'unchangedCount',
-        'skippedCount',
-        'errorCount',
-        'createdAt',
-        'undoneAt',
-        'undoneBy',
-      ],
+      ...LAYOUT,
       filterProperties: ['status', 'kind', 'createdAt'],
       properties: {
         status: { availableValues: STATUS },
@@ -93,17 +116,7 @@ export function importBatchResource(core: Core) {
         // Finance imports receivables: whoever may import any kind reads the batches.
         list: { isAccessible: mayReadBatches, isVisible: mayReadBatches },
         search: { isAccessible: mayReadBatches },
-        show: {
-          isAccessible: mayReadBatches,
-          isVisible: mayReadBatches,
-          // The per-row outcome counts come from import_rows, read only for the one record shown.
-          after: async (response: { record?: { id: string; params: Record<string, unknown> } }) => {
-            if (response.record)
-              response.record.params.outcomes =
-                ledgerOutcomes(response.record.params) ?? (await outcomeSummary(core, Number(response.record.id)));
-            return response;
-          },
-        },
+        show: showWithOutcomes(core),
         importFile: importFileAction(core),
         undoImport: customerBatchesOnly(undoImportAction(core)),
         importLedger: importLedgerAction(core),

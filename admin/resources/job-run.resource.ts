@@ -10,10 +10,10 @@ import { detailRows } from '../format/readable.js';
 const choices = (map: Record<string, string>) => Object.entries(map).map(([value, label]) => ({ value, label }));
 const shown = { isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } };
 
-/** 任务运行: each job run with its Chinese name, state, local times and its figures as a table. */
-export function jobRunResource(core: Core) {
+/** Job runs with their Chinese name, local times, and the detail JSON as rows for a table. */
+function jobRunAdapter(core: Core): StewardResource<JobRun> {
   const when = (d: Date | null) => (d ? localTime(core, new Date(d)) : '—');
-  const resource = new StewardResource<JobRun>(core.models.JobRun, {
+  return new StewardResource<JobRun>(core.models.JobRun, {
     filters: { job: exactRule('job'), status: exactRule('status'), startedAt: rangeRule('startedAt') },
     sorts: { id: 'id', startedAt: 'id' },
     defaultSort: ['id', 'DESC'],
@@ -36,8 +36,12 @@ export function jobRunResource(core: Core) {
       };
     },
   });
+}
+
+/** 任务运行: each job run with its Chinese name, state, local times and its figures as a table. */
+export function jobRunResource(core: Core) {
   return {
-    resource,
+    resource: jobRunAdapter(core),
     options: {
       id: 'job_runs',
       navigation: { name: 'system', icon: 'Settings' },

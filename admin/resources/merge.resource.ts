@@ -27,34 +27,35 @@ function picksText(raw: string | null): string {
   }
 }
 
+/** Merge requests, with the absorbed codes and the picked values as text. */
+function mergeAdapter(core: Core): StewardResource<CustomerMerge> {
+  return new StewardResource<CustomerMerge>(core.models.CustomerMerge, {
+    // The undo data (what moved, the survivor before) is core's business, not the page's.
+    skip: ['survivorBefore', 'moved'],
+    filters: {
+      status: exactRule('status'),
+      keepCode: prefixRule('keepCode', normalizeCode),
+      requesterId: idRule('requesterId'),
+    },
+    sorts: { id: 'id', expiresAt: 'expiresAt' },
+    defaultSort: ['id', 'DESC'],
+    toParams: (m) => {
+      const { absorbed: _a, fieldValues, ...plain } = m.get({ plain: true }) as CustomerMerge & Record<string, unknown>;
+      return {
+        ...plain,
+        absorbedCodes: absorbedOf(m)
+          .map((a) => a.code)
+          .join('、'),
+        picks: picksText(fieldValues as string | null),
+      };
+    },
+  });
+}
+
 /** 合并申请: merge requests, 待审批 first to hand, with 批准合并 / 驳回 for an approver. */
 export function mergeResource(core: Core, notifier?: ApprovalNotifier) {
   return {
-    resource: new StewardResource<CustomerMerge>(core.models.CustomerMerge, {
-      // The undo data (what moved, the survivor before) is core's business, not the page's.
-      skip: ['survivorBefore', 'moved'],
-      filters: {
-        status: exactRule('status'),
-        keepCode: prefixRule('keepCode', normalizeCode),
-        requesterId: idRule('requesterId'),
-      },
-      sorts: { id: 'id', expiresAt: 'expiresAt' },
-      defaultSort: ['id', 'DESC'],
-      toParams: (m) => {
-        const {
-          absorbed: _a,
-          fieldValues,
-          ...plain
-        } = m.get({ plain: true }) as CustomerMerge & Record<string, unknown>;
-        return {
-          ...plain,
-          absorbedCodes: absorbedOf(m)
-            .map((a) => a.code)
-            .join('、'),
-          picks: picksText(fieldValues as string | null),
-        };
-      },
-    }),
+    resource: mergeAdapter(core),
     options: {
       id: 'customer_merges',
       navigation: { name: 'lifecycle', icon: 'Shield' },

@@ -27,31 +27,36 @@ function withIdentityLines(core: Core) {
   };
 }
 
+/** Operators with their roles in Chinese; the password hash is never read. */
+function operatorAdapter(core: Core): StewardResource<Operator> {
+  return new StewardResource<Operator>(core.models.Operator, {
+    skip: ['passwordHash'],
+    filters: {
+      // The 负责人 picker searches here: a name is found by any part of it (operators are few).
+      displayName: containsRule('display_name'),
+      email: prefixRule('email', (v) => v.trim().toLowerCase()),
+      active: (v) => (v === 'true' || v === 'false' ? { active: v === 'true' } : null),
+    },
+    sorts: { id: 'id', displayName: 'displayName' },
+    defaultSort: ['id', 'ASC'],
+    toParams: (o) => {
+      const { passwordHash: _hash, ...plain } = o.get({ plain: true }) as Operator & Record<string, unknown>;
+      return {
+        ...plain,
+        roleLabels: o
+          .roleList()
+          .map((r) => ROLE_LABELS[r])
+          .join('、'),
+        password: '',
+      };
+    },
+  });
+}
+
 /** 操作员: managed by admins only; the password hash is never read into the back office. */
 export function operatorResource(core: Core) {
   return {
-    resource: new StewardResource<Operator>(core.models.Operator, {
-      skip: ['passwordHash'],
-      filters: {
-        // The 负责人 picker searches here: a name is found by any part of it (operators are few).
-        displayName: containsRule('display_name'),
-        email: prefixRule('email', (v) => v.trim().toLowerCase()),
-        active: (v) => (v === 'true' || v === 'false' ? { active: v === 'true' } : null),
-      },
-      sorts: { id: 'id', displayName: 'displayName' },
-      defaultSort: ['id', 'ASC'],
-      toParams: (o) => {
-        const { passwordHash: _hash, ...plain } = o.get({ plain: true }) as Operator & Record<string, unknown>;
-        return {
-          ...plain,
-          roleLabels: o
-            .roleList()
-            .map((r) => ROLE_LABELS[r])
-            .join('、'),
-          password: '',
-        };
-      },
-    }),
+    resource: operatorAdapter(core),
     options: {
       id: 'operators',
       navigation: { name: 'system', icon: 'Settings' },

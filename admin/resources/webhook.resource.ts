@@ -55,9 +55,9 @@ export function webhookSubscriptionResource(core: Core) {
   };
 }
 
-/** Webhook 投递记录: the outbox rows of door 'webhook', with the attempt log and 重新投递. */
-export function webhookDeliveryResource(core: Core) {
-  const resource = new StewardResource<BotOutbox>(core.models.BotOutbox, {
+/** The outbox rows of door 'webhook', with the event type and customer read from the payload. */
+function deliveryAdapter(core: Core): StewardResource<BotOutbox> {
+  return new StewardResource<BotOutbox>(core.models.BotOutbox, {
     hidden: ['payload', 'responseCode', 'door', 'targetKind'],
     filters: { status: exactRule('status'), targetId: exactRule('targetId'), createdAt: rangeRule('createdAt') },
     implicit: () => ({ door: WEBHOOK_DOOR }),
@@ -79,8 +79,12 @@ export function webhookDeliveryResource(core: Core) {
       };
     },
   });
+}
+
+/** Webhook 投递记录: the outbox rows of door 'webhook', with the attempt log and 重新投递. */
+export function webhookDeliveryResource(core: Core) {
   return {
-    resource,
+    resource: deliveryAdapter(core),
     options: {
       id: 'webhook_deliveries',
       navigation: { name: 'system', icon: 'Send' },

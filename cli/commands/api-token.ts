@@ -27,6 +27,38 @@ function listLine(core: Core, t: ApiTokenInfo): string {
   return `${t.name}\t${t.prefix}…\t${t.scopes.join(',')}\t${STATE_LABELS[t.state]}\t过期: ${when(t.expiresAt, '永不')}\t最近使用: ${when(t.lastUsedAt, '从未')}\t创建: ${when(t.createdAt, '')} ${t.createdBy}`;
 }
 
+interface CreateOptions {
+  name: string;
+  scopes: string;
+  expires?: string;
+  as?: string;
+  json: boolean;
+}
+
+/** Creates a token and shows it this once (only its sha256 is stored). */
+async function createToken(core: Core, o: CreateOptions): Promise<void> {
+  const { token, info } = await createApiToken(core, await cliActor(core, o.as), {
+    name: o.name,
+    scopes: o.scopes,
+    expires: o.expires ?? null,
+  });
+  if (o.json) {
+    process.stdout.write(`{"token": ${JSON.stringify(token)}}\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      `已创建 API 令牌「${info.name}」(权限: ${info.scopes.join(', ')}; 过期: ${info.expiresAt ? localTime(core, info.expiresAt) : '永不'}):`,
+      '',
+      `  ${token}`,
+      '',
+      '令牌只显示这一次, 请立即保存到调用方的配置里 (数据库只保存它的 sha256, 无法找回)。',
+      `调用时带请求头: Authorization: Bearer ${info.prefix}…`,
+      '',
+    ].join('\n'),
+  );
+}
+
 /** `steward api-token create|list|revoke`: tokens for the HTTP API (/api/v1). */
 export function registerApiToken(program: Command, source: CoreSource = processCore): void {
   const cmd = program.command('api-token').description('HTTP API 令牌: 创建 (只显示一次)、列出、吊销 (API tokens)');
@@ -38,32 +70,7 @@ export function registerApiToken(program: Command, source: CoreSource = processC
     .option('--expires <date>', '过期日期 YYYY-MM-DD (当天 0 点起失效); 默认永不过期')
     .option('--as <operator>', '以哪个操作员执行 (邮箱或聊天账号), 默认 STEWARD_OPERATOR 或 ADMIN_EMAIL')
     .option('--json', '只输出 {"token": "…"}', false)
-    .action((o: { name: string; scopes: string; expires?: string; as?: string; json: boolean }) =>
-      runAction(() =>
-        using(source, o.json, async (core) => {
-          const { token, info } = await createApiToken(core, await cliActor(core, o.as), {
-            name: o.name,
-            scopes: o.scopes,
-            expires: o.expires ?? null,
-          });
-          if (o.json) {
-            process.stdout.write(`{"token": ${JSON.stringify(token)}}\n`);
-            return;
-          }
-          process.stdout.write(
-            [
-              `已创建 API 令牌「${info.name}」(权限: ${info.scopes.join(', ')}; 过期: ${info.expiresAt ? localTime(core, info.expiresAt) : '永不'}):`,
-              '',
-              `  ${token}`,
-              '',
-              '令牌只显示这一次, 请立即保存到调用方的配置里 (数据库只保存它的 sha256, 无法找回)。',
-              `调用时带请求头: Authorization: Bearer ${info.prefix}…`,
-              '',
-            ].join('\n'),
-          );
-        }),
-      ),
-    );
+    .action((o: CreateOptions) => runAction(() => using(source, o.json, (core) => createToken(core, o))));
   cmd
     .command('list')
     .description('列出全部令牌 (不含令牌本身)')

@@ -23,6 +23,30 @@ const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => 
 
 const AS = ['--as <operator>', '以哪个操作员执行 (邮箱或聊天账号), 默认 STEWARD_OPERATOR 或 ADMIN_EMAIL'] as const;
 
+interface RecodeOptions {
+  reason: string;
+  commit: boolean;
+  as?: string;
+}
+
+/** Shows the recode plan from a sheet and, with --commit, files it for approval; 1 when the sheet has problems. */
+async function recodeFromSheet(core: Core, file: string, o: RecodeOptions): Promise<number> {
+  const actor = await cliActor(core, o.as);
+  const pairs = await readRecodeSheet(core, path.resolve(file), path.basename(file));
+  const plan = await previewRecode(core, actor, pairs);
+  process.stdout.write(`${recodePlanText(plan, o.reason, 200)}\n`);
+  if (plan.problems.length) return 1;
+  if (!o.commit) {
+    process.stdout.write('只试运行, 没有提交。确认无误后加 --commit 提交改编码申请。\n');
+    return 0;
+  }
+  const { recode } = await requestRecode(core, actor, pairs, o.reason);
+  process.stdout.write(
+    `已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 请审批人在 ${localTime(core, recode.expiresAt)} 前「批准改编码 ${recode.id}」。\n`,
+  );
+  return 0;
+}
+
 /** `steward codes stats|check|recode`: customer code statistics, the off-rule report, recoding. */
 export function registerCodes(program: Command, source: CoreSource = processCore): void {
   const cmd = program.command('codes').description('客户编码: 统计、检查、批量改编码 (customer codes)');
@@ -64,24 +88,7 @@ export function registerCodes(program: Command, source: CoreSource = processCore
       'after',
       '\n例子 (example):\n  steward codes recode 改编码.xlsx\n  steward codes recode 改编码.xlsx --commit --reason 统一编码规则',
     )
-    .action((file: string, o: { reason: string; commit: boolean; as?: string }) =>
-      runAction(() =>
-        using(source, false, async (core) => {
-          const actor = await cliActor(core, o.as);
-          const pairs = await readRecodeSheet(core, path.resolve(file), path.basename(file));
-          const plan = await previewRecode(core, actor, pairs);
-          process.stdout.write(`${recodePlanText(plan, o.reason, 200)}\n`);
-          if (plan.problems.length) return 1;
-          if (!o.commit) {
-            process.stdout.write('只试运行, 没有提交。确认无误后加 --commit 提交改编码申请。\n');
-            return 0;
-          }
-          const { recode } = await requestRecode(core, actor, pairs, o.reason);
-          process.stdout.write(
-            `已提交改编码申请 #${recode.id} (${plan.rows.length} 个客户), 请审批人在 ${localTime(core, recode.expiresAt)} 前「批准改编码 ${recode.id}」。\n`,
-          );
-          return 0;
-        }),
-      ),
+    .action((file: string, o: RecodeOptions) =>
+      runAction(() => using(source, false, (core) => recodeFromSheet(core, file, o))),
     );
 }

@@ -88,6 +88,29 @@ function id(raw: string): number {
   return n;
 }
 
+interface MergeOptions {
+  reason: string;
+  set: string[];
+  yes: boolean;
+  as?: string;
+}
+
+/** Shows what a merge would do; with --yes, files the request for another approver. */
+async function proposeMerge(core: Core, keep: string, absorb: string[], o: MergeOptions): Promise<void> {
+  const actor = await cliActor(core, o.as);
+  const input = { keep, absorb, reason: o.reason, values: await valuesFrom(core, o.set) };
+  const plan = await previewMerge(core, actor, input);
+  process.stdout.write(`${planText(core, plan, o.reason)}\n`);
+  if (!o.yes) {
+    process.stdout.write('只显示了比较结果, 没有提交。确认无误后加 --yes 提交合并申请。\n');
+    return;
+  }
+  const { merge } = await requestMerge(core, actor, input);
+  process.stdout.write(
+    `已提交合并申请 #${merge.id}, ${localTime(core, merge.expiresAt)} 前有效; 请另一位审批人执行 steward customers merge-approve ${merge.id} (或在聊天里「批准合并 ${merge.id}」)。\n`,
+  );
+}
+
 /** `steward customers merge|merges|merge-approve|merge-reject|unmerge`: merging duplicate customers. */
 export function registerCustomers(program: Command, source: CoreSource = processCore): void {
   const cmd = program.command('customers').description('客户: 合并重复客户及撤销 (merge duplicate customers)');
@@ -102,23 +125,8 @@ export function registerCustomers(program: Command, source: CoreSource = process
       'after',
       '\n例子 (example):\n  steward customers merge C20260009 C20260011 --reason 重复录入 --set 名称=杭州瑞丰五金有限公司 --yes',
     )
-    .action((keep: string, absorb: string[], o: { reason: string; set: string[]; yes: boolean; as?: string }) =>
-      runAction(() =>
-        using(source, async (core) => {
-          const actor = await cliActor(core, o.as);
-          const input = { keep, absorb, reason: o.reason, values: await valuesFrom(core, o.set) };
-          const plan = await previewMerge(core, actor, input);
-          process.stdout.write(`${planText(core, plan, o.reason)}\n`);
-          if (!o.yes) {
-            process.stdout.write('只显示了比较结果, 没有提交。确认无误后加 --yes 提交合并申请。\n');
-            return;
-          }
-          const { merge } = await requestMerge(core, actor, input);
-          process.stdout.write(
-            `已提交合并申请 #${merge.id}, ${localTime(core, merge.expiresAt)} 前有效; 请另一位审批人执行 steward customers merge-approve ${merge.id} (或在聊天里「批准合并 ${merge.id}」)。\n`,
-          );
-        }),
-      ),
+    .action((keep: string, absorb: string[], o: MergeOptions) =>
+      runAction(() => using(source, (core) => proposeMerge(core, keep, absorb, o))),
     );
   cmd
     .command('merges')
@@ -134,6 +142,11 @@ export function registerCustomers(program: Command, source: CoreSource = process
         }),
       ),
     );
+  registerMergeDecisions(cmd, source);
+}
+
+/** `merge-approve`, `merge-reject` and `unmerge`: what an approver does with a merge request. */
+function registerMergeDecisions(cmd: Command, source: CoreSource): void {
   cmd
     .command('merge-approve <id>')
     .description('批准合并申请并立即执行 (不能批准自己提交的)')

@@ -32,6 +32,28 @@ interface ImportFlags {
 /** Collects a repeatable option (--map-column A=B --map-column C=D). */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** What the person should do next, given how the import went. */
+function importNextStep(r: ImportReport): string | null {
+  if (r.committed) return `已写入, 导入批次 #${r.batchId}。撤销: steward import undo ${r.batchId}`;
+  if (!r.dryRun && r.failedRows.length)
+    return '有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。';
+  if (r.dryRun)
+    return r.failedRows.length
+      ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。'
+      : '确认无误后加 --commit 正式导入。';
+  return null;
+}
+
+/** The first errors and suspected duplicates, so a long report stays readable. */
+function importProblemLines(r: ImportReport): string[] {
+  const lines: string[] = [];
+  for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ 第 ${e.row} 行 ${e.column}: ${e.message}`);
+  if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
+  for (const d of r.duplicates.slice(0, 10))
+    lines.push(`  ? 第 ${d.row} 行 可能与已有客户重复: ${d.matches.join('、')}`);
+  return lines;
+}
+
 function importLines(r: ImportReport, errorReport: string | null): string[] {
   if (r.alreadyImported) {
     const a = r.alreadyImported;
@@ -48,21 +70,11 @@ function importLines(r: ImportReport, errorReport: string | null): string[] {
     `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where})`,
     `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行/表头上方的行), 错误 ${r.failedRows.length} 行, 疑似重复 ${r.duplicates.length}`,
     ...r.notices.map((n) => `  · ${n}`),
+    ...importProblemLines(r),
   ];
-  for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ 第 ${e.row} 行 ${e.column}: ${e.message}`);
-  if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
-  for (const d of r.duplicates.slice(0, 10))
-    lines.push(`  ? 第 ${d.row} 行 可能与已有客户重复: ${d.matches.join('、')}`);
   if (errorReport) lines.push(`错误报告 (改正后可直接重新导入): ${errorReport}`);
-  if (r.committed) lines.push(`已写入, 导入批次 #${r.batchId}。撤销: steward import undo ${r.batchId}`);
-  else if (!r.dryRun && r.failedRows.length)
-    lines.push('有错误, 没有写入任何数据。改正后重新导入, 或加 --partial 只导入正确的行。');
-  else if (r.dryRun)
-    lines.push(
-      r.failedRows.length
-        ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。'
-        : '确认无误后加 --commit 正式导入。',
-    );
+  const next = importNextStep(r);
+  if (next) lines.push(next);
   return lines;
 }
 

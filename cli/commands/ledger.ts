@@ -30,37 +30,40 @@ const TYPES: Record<string, LedgerFileType> = {
   应收款: 'receivables',
 };
 
+/** Snapshot mode: the documents this file no longer lists, which get closed or marked paid. */
+function snapshotLines(r: LedgerImportReport, verb: string): string[] {
+  const closeWord = r.type === 'orders' ? '关闭' : '标为已收清';
+  const sample = r.closingSample.map((c) => c.number).join(', ');
+  const more = r.closing > r.closingSample.length ? ' ……' : '';
+  return [
+    `快照模式: ${verb}${closeWord} ${r.closing} 张 (以前从文件导入、仍未完成、这次文件里已没有的${TYPE_LABELS[r.type]})${sample ? `: ${sample}${more}` : ''}`,
+    ...r.closeErrors.slice(0, 10).map((c) => `  ✗ ${c.number} (${c.customerCode}) 无法${closeWord}: ${c.error}`),
+  ];
+}
+
+/** What the person should do next, given how the import went. */
+function ledgerNextStep(r: LedgerImportReport): string {
+  const problems = r.failedRows.length + r.closeErrors.length;
+  if (r.committed) return `已写入, 导入批次 #${r.batchId}。撤销: steward ledger import undo ${r.batchId}`;
+  if (!r.dryRun && problems) return '有错误, 没有写入任何单据。改正后重新导入, 或加 --partial 只导入正确的行。';
+  if (!r.dryRun) return '没有需要写入的变化。';
+  return problems ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。';
+}
+
 /** The report as the person at the terminal reads it. */
 export function ledgerLines(r: LedgerImportReport, errorReport: string | null): string[] {
   const where = r.sheet ? `工作表「${r.sheet}」` : `CSV, ${r.encoding?.toUpperCase()}`;
-  const label = TYPE_LABELS[r.type];
   const verb = r.committed ? '' : '将';
   const lines = [
-    `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where}) · ${label}${r.typeGuessed ? ' (按表头识别; 可用 --type 指定)' : ''}`,
+    `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where}) · ${TYPE_LABELS[r.type]}${r.typeGuessed ? ' (按表头识别; 可用 --type 指定)' : ''}`,
     `${verb}新增 ${r.created}, ${verb}更新 ${r.updated}, 不变 ${r.unchanged}, 跳过 ${r.skipped} (标题/合计行), 错误 ${r.failedRows.length}`,
   ];
-  if (r.snapshot) {
-    const closeWord = r.type === 'orders' ? '关闭' : '标为已收清';
-    const sample = r.closingSample.map((c) => c.number).join(', ');
-    lines.push(
-      `快照模式: ${verb}${closeWord} ${r.closing} 张 (以前从文件导入、仍未完成、这次文件里已没有的${label})${sample ? `: ${sample}${r.closing > r.closingSample.length ? ' ……' : ''}` : ''}`,
-    );
-    for (const c of r.closeErrors.slice(0, 10))
-      lines.push(`  ✗ ${c.number} (${c.customerCode}) 无法${closeWord}: ${c.error}`);
-  }
+  if (r.snapshot) lines.push(...snapshotLines(r, verb));
   if (r.unknownColumns.length) lines.push(`未识别的列 (已忽略): ${r.unknownColumns.join('、')}`);
   for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ ${e.row ? `第 ${e.row} 行 ` : ''}${e.column}: ${e.message}`);
   if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
   if (errorReport) lines.push(`错误报告 (改正后可直接重新导入): ${errorReport}`);
-  const problems = r.failedRows.length + r.closeErrors.length;
-  if (r.committed) lines.push(`已写入, 导入批次 #${r.batchId}。撤销: steward ledger import undo ${r.batchId}`);
-  else if (!r.dryRun && problems)
-    lines.push('有错误, 没有写入任何单据。改正后重新导入, 或加 --partial 只导入正确的行。');
-  else if (!r.dryRun) lines.push('没有需要写入的变化。');
-  else
-    lines.push(
-      problems ? '改正错误后再导入, 或加 --commit --partial 只导入正确的行。' : '确认无误后加 --commit 正式导入。',
-    );
+  lines.push(ledgerNextStep(r));
   return lines;
 }
 

@@ -60,6 +60,23 @@ async function setOperator(core: Core, o: SetOptions): Promise<void> {
 `);
 }
 
+/** Every operator with the chat accounts the bot knows them by, as lines or as JSON. */
+async function printOperators(core: Core, o: { as?: string; json: boolean }): Promise<void> {
+  const rows = await listOperators(core, await cliActor(core, o.as));
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify(rows.map(({ operator: op, identities }) => ({ id: op.id, displayName: op.displayName, email: op.email, roles: op.roleList(), active: op.active, identities })))}\n`,
+    );
+    return;
+  }
+  const line = ({ operator: op, identities }: (typeof rows)[number]) => {
+    const chat =
+      identities.map((i) => `${channelLabel(i.channel)}(${i.channel}): ${i.externalId}`).join(', ') || '未关联聊天账号';
+    return `#${op.id}\t${op.displayName}\t${op.email ?? '-'}\t${op.roleList().join(',')}${op.active ? '' : '\t已停用'}\t${chat}`;
+  };
+  process.stdout.write(rows.length ? `${rows.map(line).join('\n')}\n` : '还没有操作员。\n');
+}
+
 /** `steward operators list|set|link|unlink`: operators, and who the bot recognises on which messenger. */
 export function registerOperators(program: Command, source: CoreSource = processCore): void {
   const cmd = program
@@ -71,24 +88,7 @@ export function registerOperators(program: Command, source: CoreSource = process
     .option(...AS)
     .option('--json', '输出 JSON', false)
     .action((o: { as?: string; json: boolean }) =>
-      runAction(() =>
-        using(source, o.json, async (core) => {
-          const rows = await listOperators(core, await cliActor(core, o.as));
-          if (o.json) {
-            process.stdout.write(
-              `${JSON.stringify(rows.map(({ operator: op, identities }) => ({ id: op.id, displayName: op.displayName, email: op.email, roles: op.roleList(), active: op.active, identities })))}\n`,
-            );
-            return;
-          }
-          const line = ({ operator: op, identities }: (typeof rows)[number]) => {
-            const chat =
-              identities.map((i) => `${channelLabel(i.channel)}(${i.channel}): ${i.externalId}`).join(', ') ||
-              '未关联聊天账号';
-            return `#${op.id}\t${op.displayName}\t${op.email ?? '-'}\t${op.roleList().join(',')}${op.active ? '' : '\t已停用'}\t${chat}`;
-          };
-          process.stdout.write(rows.length ? `${rows.map(line).join('\n')}\n` : '还没有操作员。\n');
-        }),
-      ),
+      runAction(() => using(source, o.json, (core) => printOperators(core, o))),
     );
   cmd
     .command('set')
@@ -106,6 +106,11 @@ export function registerOperators(program: Command, source: CoreSource = process
     .option(...AS)
     .addHelpText('after', '\n例子 (example):\n  steward operators set --operator 张三 --roles 销售,审批人')
     .action((o: SetOptions) => runAction(() => using(source, false, (core) => setOperator(core, o))));
+  registerChatAccounts(cmd, source);
+}
+
+/** `link` and `unlink`: which chat account on which messenger is this operator. */
+function registerChatAccounts(cmd: Command, source: CoreSource): void {
   cmd
     .command('link')
     .description('把一个聊天账号关联到操作员 (同一渠道已有账号时替换)')

@@ -6,6 +6,7 @@ import {
   removeSubscription,
   replayDelivery,
 } from '../../core/webhooks/subscriptions.js';
+import type { Core } from '../../core/context.js';
 import { runAction, UserFacingError } from '../runtime.js';
 import { cliActor, withCore } from './data-support.js';
 
@@ -15,6 +16,32 @@ function positiveId(raw: string, what: string): number {
 }
 
 const out = (text: string) => process.stdout.write(text);
+
+interface AddOptions {
+  url: string;
+  events: string;
+  secret?: string;
+  as?: string;
+  json: boolean;
+}
+
+/** Subscribes a URL; a generated signing secret is shown this once. */
+async function addWebhook(core: Core, o: AddOptions): Promise<void> {
+  const {
+    subscription: s,
+    secret,
+    generated,
+  } = await addSubscription(core, await cliActor(core, o.as), {
+    url: o.url,
+    events: o.events,
+    secret: o.secret,
+  });
+  if (o.json) out(`${JSON.stringify({ id: s.id, url: s.url, events: s.events, ...(generated ? { secret } : {}) })}\n`);
+  else {
+    out(`已新增 webhook 订阅 #${s.id}: ${s.url}\n  事件: ${s.events}\n`);
+    if (generated) out(`  签名密钥 (只显示这一次, 请交给接收方保存): ${secret}\n`);
+  }
+}
 
 /** `steward webhooks add|list|remove|replay`: outbound webhook subscriptions. */
 export function registerWebhooks(program: Command): void {
@@ -27,27 +54,7 @@ export function registerWebhooks(program: Command): void {
     .option('--secret <secret>', '签名密钥 (16–200 个字符); 默认自动生成 whsec_…')
     .option('--as <operator>', '以哪位操作员身份执行 (邮箱、企业微信或钉钉账号)')
     .option('--json', '输出 JSON: {"id","url","events","secret"}', false)
-    .action((o: { url: string; events: string; secret?: string; as?: string; json: boolean }) =>
-      runAction(() =>
-        withCore(o.json, async (core) => {
-          const {
-            subscription: s,
-            secret,
-            generated,
-          } = await addSubscription(core, await cliActor(core, o.as), {
-            url: o.url,
-            events: o.events,
-            secret: o.secret,
-          });
-          if (o.json)
-            out(`${JSON.stringify({ id: s.id, url: s.url, events: s.events, ...(generated ? { secret } : {}) })}\n`);
-          else {
-            out(`已新增 webhook 订阅 #${s.id}: ${s.url}\n  事件: ${s.events}\n`);
-            if (generated) out(`  签名密钥 (只显示这一次, 请交给接收方保存): ${secret}\n`);
-          }
-        }),
-      ),
-    );
+    .action((o: AddOptions) => runAction(() => withCore(o.json, (core) => addWebhook(core, o))));
   hooks
     .command('list')
     .description('列出订阅 (不显示密钥)')
