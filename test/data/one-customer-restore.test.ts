@@ -7,7 +7,8 @@ import { editCustomer } from '../../core/customers/edit.js';
 import { getCustomer } from '../../core/customers/search.js';
 import { approve, requestDeletion } from '../../core/deletion/approvals.js';
 import { purgeEntry, restoreCustomer } from '../../core/deletion/recycle.js';
-import { cancelOrderByNumber, createOrder } from '../../core/orders.js';
+import { createOrder } from '../../core/orders.js';
+import { cancelOrderByNumber } from '../../core/orders/clear.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 
