@@ -12,7 +12,7 @@ import { verifyAudit } from '../../core/audit/compare.js';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import type { Core } from '../../core/context.js';
 import { seedDemo } from '../../core/demo/seed.js';
-import { requestDeletion } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import type { Logger } from '../../core/logger.js';
 import { JOBS, startScheduler } from '../../jobs/index.js';
 import type { RunResult } from '../../jobs/runner.js';
