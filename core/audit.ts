@@ -47,11 +47,10 @@ async function lockLaneHead(core: Core, t: Transaction) {
 }
 
 /**
- * Appends one event inside `t`. Call it as the last write of a transaction: it locks the head of
- * its lane, so concurrent appends line up one after another and the lane never forks.
+ * One event's hashed row: personal values are split out of before/after (the diff keeps only
+ * salted commitments) and come back encrypted as `pii`, or null when there are none.
  */
-export async function appendAudit(core: Core, t: Transaction, actor: Actor, input: AuditInput): Promise<AuditEvent> {
-  const { AuditEvent, AuditHead } = core.models;
+function sealEvent(core: Core, actor: Actor, input: AuditInput, at: Date): { row: Hashable; pii: string | null } {
   const salt = crypto.randomBytes(16).toString('hex');
   const pii: Record<string, unknown> = {};
   const diff = canonicalJson({
@@ -59,8 +58,6 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
     after: splitPersonal(salt, 'after', input.after, pii),
     ...(input.info ? { info: input.info } : {}),
   });
-  const head = await lockLaneHead(core, t);
-  const at = new Date(Math.floor(core.now().getTime()));
   const row: Hashable = {
     at,
     operatorId: actor.operator.id ?? null,
@@ -71,17 +68,20 @@ export async function appendAudit(core: Core, t: Transaction, actor: Actor, inpu
     customerCode: input.customerCode ?? null,
     diff,
   };
+  return { row, pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null };
+}
+
+/**
+ * Appends one event inside `t`. Call it as the last write of a transaction: it locks the head of
+ * its lane, so concurrent appends line up one after another and the lane never forks.
+ */
+export async function appendAudit(core: Core, t: Transaction, actor: Actor, input: AuditInput): Promise<AuditEvent> {
+  const { AuditEvent, AuditHead } = core.models;
+  const head = await lockLaneHead(core, t);
+  const at = new Date(Math.floor(core.now().getTime()));
+  const { row, pii } = sealEvent(core, actor, input, at);
   const hash = linkHash(core.keys.auditKey, head.hash, row);
-  const event = await AuditEvent.create(
-    {
-      ...row,
-      pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null,
-      prevHash: head.hash,
-      hash,
-      lane: head.id,
-    },
-    { transaction: t },
-  );
+  const event = await AuditEvent.create({ ...row, pii, prevHash: head.hash, hash, lane: head.id }, { transaction: t });
   await AuditHead.update({ hash, lastId: event.id }, { where: { id: head.id }, transaction: t });
   // Lifecycle events go out as webhooks through the outbox, queued in this same transaction.
   await enqueueWebhookEvents(core, t, actor, input, event);
@@ -145,31 +145,9 @@ export async function appendAuditMany(
       head = await lockLaneHead(core, t);
       prev = head.hash;
     }
-    const salt = crypto.randomBytes(16).toString('hex');
-    const pii: Record<string, unknown> = {};
-    const diff = canonicalJson({
-      before: splitPersonal(salt, 'before', input.before, pii),
-      after: splitPersonal(salt, 'after', input.after, pii),
-      ...(input.info ? { info: input.info } : {}),
-    });
-    const row: Hashable = {
-      at,
-      operatorId: actor.operator.id ?? null,
-      operatorName: actor.operator.displayName,
-      door: actor.door,
-      action: input.action,
-      customerId: input.customerId ?? null,
-      customerCode: input.customerCode ?? null,
-      diff,
-    };
+    const { row, pii } = sealEvent(core, actor, input, at);
     const hash = linkHash(core.keys.auditKey, prev, row);
-    const out = {
-      ...row,
-      pii: Object.keys(pii).length ? encrypt(core.keys, JSON.stringify({ salt, values: pii })) : null,
-      prevHash: prev,
-      hash,
-      lane: head.id,
-    };
+    const out = { ...row, pii, prevHash: prev, hash, lane: head.id };
     prev = hash;
     rows.push(Object.fromEntries(Object.entries(out).map(([k, v]) => [field(k), v])));
     count++;

@@ -6,7 +6,7 @@ import {
   clearableHere,
   recordPaymentByNumber,
   releaseReservationByNumber,
-} from '../../core/orders.js';
+} from '../../core/orders/clear.js';
 import { COMPONENTS } from '../components.js';
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
 import { permit } from '../features/permissions.js';

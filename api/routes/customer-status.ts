@@ -1,4 +1,5 @@
-import { localTime, requestDeletion } from '../../core/deletion/approvals.js';
+import { localTime } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { deactivate, reactivate, type DeactivateInput } from '../../core/customers/status.js';
 import { checkTransactable } from '../../core/api/transactable.js';
 import { ERROR_SCHEMA } from '../errors.js';

@@ -1,4 +1,5 @@
-import { approve, localTime, pendingFor, reject, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve, localTime, pendingFor, reject } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { precheck, type Blocker } from '../../core/deletion/precheck.js';
 import { historyText } from '../../core/deletion/history.js';
 import { mergeLine } from '../../core/customers/merge/format.js';

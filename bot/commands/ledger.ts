@@ -1,10 +1,6 @@
 import { centsToDecimal, formatYuan, parseAmount, toCents } from '../../core/money.js';
-import {
-  cancelOrderByNumber,
-  previewDoc,
-  recordPaymentByNumber,
-  releaseReservationByNumber,
-} from '../../core/orders.js';
+import { cancelOrderByNumber, recordPaymentByNumber, releaseReservationByNumber } from '../../core/orders/clear.js';
+import { previewDoc } from '../../core/orders/preview.js';
 import { DomainError } from '../../core/errors.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';

@@ -71,50 +71,94 @@ interface LaneWalk {
   restores: RestoreNote[];
 }
 
+/** How far a lane's walk has come. */
+interface LaneState {
+  prev: string;
+  lastId: number;
+  checked: number;
+  keyed: boolean;
+  legacy: number;
+  firstId: number | null;
+  restores: RestoreNote[];
+}
+
+/** A keyed link right after legacy ones must be the anchor (or a restore): otherwise the chain was rewritten. */
+function missingAnchor(s: LaneState, link: string, e: AuditEvent): string | null {
+  if (link !== 'keyed' || s.keyed || s.legacy === 0 || e.action === ANCHOR_ACTION || e.action === RESTORE_ACTION)
+    return null;
+  return `第 ${e.id} 条之前的 ${s.legacy} 条事件没有用审计密钥锚定 (链被改写)`;
+}
+
+/** Checks one event against the lane so far and moves past it; the reason it breaks the lane, or null. */
+function stepLane(core: Core, lane: number, s: LaneState, e: AuditEvent): string | null {
+  s.firstId ??= e.id;
+  const link = linkProblem(core, s.prev, e, s.keyed || lane !== 1);
+  if (link !== 'keyed' && link !== 'legacy') return link;
+  const unanchored = missingAnchor(s, link, e);
+  if (unanchored) return unanchored;
+  if (link === 'keyed') s.keyed = true;
+  else s.legacy++;
+  const pii = personalProblem(core, e);
+  if (pii) return pii;
+  if (e.action === RESTORE_ACTION) {
+    const note = restoreNote(e);
+    if (note) s.restores.push(note);
+  }
+  s.prev = e.hash;
+  s.lastId = e.id;
+  s.checked++;
+  return null;
+}
+
+/** What is wrong with a fully walked lane as a whole (never keyed, or its head missing or behind), or null. */
+function laneEndProblem(
+  lane: number,
+  s: LaneState,
+  headOf: AuditHead | undefined,
+): { id: number; reason: string } | null {
+  if (s.checked > 0 && !s.keyed)
+    return {
+      id: s.firstId!,
+      reason: `链中 ${s.checked} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`,
+    };
+  if (s.checked > 0 && !headOf)
+    return { id: s.lastId, reason: `第 ${lane} 道链没有链头记录 (audit_head 中的行被删除)` };
+  if (headOf && headOf.hash !== s.prev) return { id: headOf.lastId, reason: '链尾与记录的链头不符 (末尾的事件被删除)' };
+  return null;
+}
+
 /** Walks one lane in id order; the first broken link ends it. Only lane 1 may hold pre-key (legacy) links. */
 async function walkLane(core: Core, lane: number, headOf: AuditHead | undefined): Promise<LaneWalk | ChainReport> {
-  let prev = GENESIS_HASH;
-  let lastId = 0;
-  let checked = 0;
-  let keyed = false;
-  let legacy = 0;
-  let firstId: number | null = null;
-  const restores: RestoreNote[] = [];
-  const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked, brokenAt: id, reason });
+  const s: LaneState = {
+    prev: GENESIS_HASH,
+    lastId: 0,
+    checked: 0,
+    keyed: false,
+    legacy: 0,
+    firstId: null,
+    restores: [],
+  };
+  const broken = (id: number, reason: string): ChainReport => ({ ok: false, checked: s.checked, brokenAt: id, reason });
   for (;;) {
     const rows = await core.models.AuditEvent.findAll({
-      where: { lane, id: { [Op.gt]: lastId } },
+      where: { lane, id: { [Op.gt]: s.lastId } },
       order: [['id', 'ASC']],
       limit: 1000,
     });
     if (rows.length === 0) break;
     for (const e of rows) {
-      firstId ??= e.id;
-      const link = linkProblem(core, prev, e, keyed || lane !== 1);
-      if (link !== 'keyed' && link !== 'legacy') return broken(e.id, link);
-      if (link === 'keyed' && !keyed && legacy > 0 && e.action !== ANCHOR_ACTION && e.action !== RESTORE_ACTION)
-        return broken(e.id, `第 ${e.id} 条之前的 ${legacy} 条事件没有用审计密钥锚定 (链被改写)`);
-      if (link === 'keyed') keyed = true;
-      else legacy++;
-      const pii = personalProblem(core, e);
-      if (pii) return broken(e.id, pii);
-      if (e.action === RESTORE_ACTION) {
-        const note = restoreNote(e);
-        if (note) restores.push(note);
-      }
-      prev = e.hash;
-      lastId = e.id;
-      checked++;
+      const reason = stepLane(core, lane, s, e);
+      if (reason) return broken(e.id, reason);
     }
   }
-  if (checked > 0 && !keyed)
-    return broken(
-      firstId!,
-      `链中 ${checked} 条事件没有一条是用审计密钥签的: 整条链被改写, 或还没有锚定 (启动程序时会自动锚定)`,
-    );
-  if (checked > 0 && !headOf) return broken(lastId, `第 ${lane} 道链没有链头记录 (audit_head 中的行被删除)`);
-  if (headOf && headOf.hash !== prev) return broken(headOf.lastId, '链尾与记录的链头不符 (末尾的事件被删除)');
-  return { ok: true, checked, last: checked ? { id: lastId, hash: prev } : null, restores };
+  const end = laneEndProblem(lane, s, headOf);
+  if (end) return broken(end.id, end.reason);
+  return {
+    ok: true,
+    checked: s.checked,
+    last: s.checked ? { id: s.lastId, hash: s.prev } : null,
+    restores: s.restores,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Op, QueryTypes } from 'sequelize';
+import type { CodeSequence } from '../../models/index.js';
 import type { Core } from '../context.js';
 import { adoptLegacySequences, customerCodeScope, formatCode, ruleKey } from './codes.js';
 import { fillCodeColumns } from './code-fill.js';
@@ -60,12 +61,8 @@ async function rows<T extends object>(core: Core, sql: string, replacements: unk
   return core.models.sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
 }
 
-/** Counts per rule, prefix and year; auto vs manual; off-rule; gaps with reasons; the next code. Aggregate queries only. */
-export async function codeStats(core: Core): Promise<CodeStats> {
-  await adoptLegacySequences(core);
-  await fillCodeColumns(core);
-  const { CODE_RULE: rule, CODE_SEQ_RESET: reset, CODE_MANUAL_PATTERN: manualPattern } = core.config;
-  const key = `r${ruleKey(rule)}`;
+/** Live customers' codes, in all and by origin. */
+async function countOrigins(core: Core): Promise<{ total: number; origins: CodeStats['origins'] }> {
   const origins = { auto: 0, manual: 0, recode: 0 };
   let total = 0;
   for (const r of await rows<{ o: string | null; n: number }>(
@@ -76,12 +73,11 @@ export async function codeStats(core: Core): Promise<CodeStats> {
     total += Number(r.n);
     if (r.o === 'auto' || r.o === 'manual' || r.o === 'recode') origins[r.o] += Number(r.n);
   }
-  const [off] = await rows<{ n: number }>(
-    core,
-    `SELECT COUNT(*) AS n FROM customers WHERE ${live} AND (code_scope IS NULL OR code_scope NOT LIKE ?)`,
-    [`${key}%`],
-  );
-  const counters = await core.models.CodeSequence.findAll({ where: { rule: { [Op.ne]: null } }, raw: true });
+  return { total, origins };
+}
+
+/** One group per code scope in use (by a counter's rule, or the current rule's key) and per idle counter; current rule first. */
+async function codeGroups(core: Core, rule: string, key: string, counters: CodeSequence[]): Promise<CodeGroup[]> {
   const byScope = new Map(counters.map((c) => [c.scope, c]));
   const groups: CodeGroup[] = [];
   const seen = new Set<string>();
@@ -113,12 +109,29 @@ export async function codeStats(core: Core): Promise<CodeStats> {
         nextValue: c.nextValue,
         current: c.rule === rule,
       });
-  groups.sort(
+  return groups.sort(
     (a, b) => Number(b.current) - Number(a.current) || a.rule.localeCompare(b.rule) || a.year.localeCompare(b.year),
   );
+}
+
+/** Counts per rule, prefix and year; auto vs manual; off-rule; gaps with reasons; the next code. Aggregate queries only. */
+export async function codeStats(core: Core): Promise<CodeStats> {
+  await adoptLegacySequences(core);
+  await fillCodeColumns(core);
+  const { CODE_RULE: rule, CODE_SEQ_RESET: reset, CODE_MANUAL_PATTERN: manualPattern } = core.config;
+  const key = `r${ruleKey(rule)}`;
+  const { total, origins } = await countOrigins(core);
+  const [off] = await rows<{ n: number }>(
+    core,
+    `SELECT COUNT(*) AS n FROM customers WHERE ${live} AND (code_scope IS NULL OR code_scope NOT LIKE ?)`,
+    [`${key}%`],
+  );
+  const counters = await core.models.CodeSequence.findAll({ where: { rule: { [Op.ne]: null } }, raw: true });
+  const groups = await codeGroups(core, rule, key, counters);
   const gaps: SequenceGaps[] = [];
   for (const c of counters)
     if (c.rule === rule) gaps.push(await sequenceGaps(core, c.scope, c.period ?? '', c.nextValue));
+  const byScope = new Map(counters.map((c) => [c.scope, c]));
   return {
     rule,
     reset,

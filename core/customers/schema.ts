@@ -59,55 +59,62 @@ function compileBoth() {
 let validators: ReturnType<typeof compileBoth> | undefined;
 const schemas = () => (validators ??= compileBoth());
 
+/** The field an Ajv error is about. */
+function errorField(e: ErrorObject): string {
+  if (e.keyword === 'required') return String(e.params.missingProperty);
+  if (e.keyword === 'additionalProperties') return String(e.params.additionalProperty);
+  return e.instancePath.replace(/^\//, '');
+}
+
+/** One Ajv error in Chinese, naming the field by its label. */
+function errorMessage(e: ErrorObject, field: string, label: string): string {
+  switch (e.keyword) {
+    case 'required':
+      return `${label}必填`;
+    case 'maxLength':
+      return `${label}最多 ${e.params.limit} 个字`;
+    case 'minLength':
+      return `${label}不能为空`;
+    case 'enum':
+      return `${label}只能是: ${(e.params.allowedValues as unknown[]).filter(Boolean).join(' / ')}`;
+    case 'pattern':
+      return field === 'phone' ? '手机/电话格式不对, 应为 5–20 位数字' : `${label}格式不对`;
+    case 'type':
+      return `${label}类型不对`;
+    case 'additionalProperties':
+      return `不认识的字段「${field}」`;
+    case 'minProperties':
+      return '没有要修改的字段';
+    case 'minimum':
+      return `${label}无效`;
+    default:
+      return `${label}${e.message ?? '无效'}`;
+  }
+}
+
 /** Ajv's errors as Chinese, one per field. */
 export function translateErrors(errors: ErrorObject[] | null | undefined): FieldError[] {
   const out = new Map<string, string>();
   for (const e of errors ?? []) {
-    const field =
-      e.keyword === 'required'
-        ? String(e.params.missingProperty)
-        : e.keyword === 'additionalProperties'
-          ? String(e.params.additionalProperty)
-          : e.instancePath.replace(/^\//, '');
-    const label = FIELD_LABELS[field] ?? field;
-    let message: string;
-    switch (e.keyword) {
-      case 'required':
-        message = `${label}必填`;
-        break;
-      case 'maxLength':
-        message = `${label}最多 ${e.params.limit} 个字`;
-        break;
-      case 'minLength':
-        message = `${label}不能为空`;
-        break;
-      case 'enum':
-        message = `${label}只能是: ${(e.params.allowedValues as unknown[]).filter(Boolean).join(' / ')}`;
-        break;
-      case 'pattern':
-        message = field === 'phone' ? '手机/电话格式不对, 应为 5–20 位数字' : `${label}格式不对`;
-        break;
-      case 'type':
-        message = `${label}类型不对`;
-        break;
-      case 'additionalProperties':
-        message = `不认识的字段「${field}」`;
-        break;
-      case 'minProperties':
-        message = '没有要修改的字段';
-        break;
-      case 'minimum':
-        message = `${label}无效`;
-        break;
-      default:
-        message = `${label}${e.message ?? '无效'}`;
-    }
+    const field = errorField(e);
+    const message = errorMessage(e, field, FIELD_LABELS[field] ?? field);
     if (!out.has(field)) out.set(field, message);
   }
   return [...out].map(([field, message]) => ({ field, message }));
 }
 
 const PHONE_TEXT = /^[\d\s\-+().eE]*$/;
+
+/** One text field cleaned; an empty result is null (an empty name stays '' so validation names it). */
+function cleanTextField(key: keyof CustomerInput, raw: unknown): string | null {
+  let v = cleanText(String(raw));
+  // One normaliser for names from every door (create, edit, import, API, chat).
+  if (key === 'name' || key === 'contact') v = cleanName(v);
+  // Only separators are dropped; letters or words stay so validation reports them instead of losing the number.
+  if (key === 'phone') v = PHONE_TEXT.test(toHalfWidth(v)) ? normalizePhone(v) : v;
+  else if (key !== 'name' && key !== 'address' && key !== 'note') v = toHalfWidth(v).trim();
+  return v === '' ? (key === 'name' ? '' : null) : v;
+}
 
 /** Trims, converts full-width to half-width, strips control characters; empty strings become null. */
 export function cleanInput(input: CustomerInput): CustomerInput {
@@ -118,17 +125,7 @@ export function cleanInput(input: CustomerInput): CustomerInput {
       out.ownerId = raw === null || raw === '' ? null : (Number(raw) as number);
       continue;
     }
-    if (raw === null) {
-      (out as Record<string, unknown>)[key] = null;
-      continue;
-    }
-    let v = cleanText(String(raw));
-    // One normaliser for names from every door (create, edit, import, API, chat).
-    if (key === 'name' || key === 'contact') v = cleanName(v);
-    // Only separators are dropped; letters or words stay so validation reports them instead of losing the number.
-    if (key === 'phone') v = PHONE_TEXT.test(toHalfWidth(v)) ? normalizePhone(v) : v;
-    else if (key !== 'name' && key !== 'address' && key !== 'note') v = toHalfWidth(v).trim();
-    (out as Record<string, unknown>)[key] = v === '' ? (key === 'name' ? '' : null) : v;
+    (out as Record<string, unknown>)[key] = raw === null ? null : cleanTextField(key, raw);
   }
   return out;
 }

@@ -66,33 +66,44 @@ function aliasOf(core: Core, code: string): WhereOptions<Customer> {
   } as WhereOptions<Customer>;
 }
 
+/** Free text (`q`): the code exactly, an old code, a code prefix, part of the name, the contact, or a phone number. */
+function freeTextWhere(core: Core, q: string): WhereOptions<Customer> {
+  const { sequelize } = core.models;
+  const digits = normalizePhone(q);
+  const or: WhereOptions<Customer>[] = [
+    { code: normalizeCode(q) },
+    aliasOf(core, q),
+    like(sequelize, 'code', '', normalizeCode(q), '%'),
+    like(sequelize, 'name_norm', '%', normalizeName(q), '%'),
+    { contact: q },
+  ];
+  if (/^\+?[\d\s-]{5,}$/.test(q) && digits.length >= 5) or.push({ phoneHash: blindIndex(core.keys, digits)! });
+  return { [Op.or]: or };
+}
+
+/** The conditions on the code, name, phone and contact fields. */
+function fieldWheres(core: Core, query: SearchQuery): WhereOptions<Customer>[] {
+  const { sequelize } = core.models;
+  const and: WhereOptions<Customer>[] = [];
+  if (query.code) and.push({ [Op.or]: [{ code: normalizeCode(query.code) }, aliasOf(core, query.code)] });
+  if (query.codePrefix) and.push(like(sequelize, 'code', '', normalizeCode(query.codePrefix), '%'));
+  if (query.name) and.push(like(sequelize, 'name_norm', '%', normalizeName(query.name), '%'));
+  if (query.phone) and.push({ phoneHash: blindIndex(core.keys, normalizePhone(query.phone)) ?? '' });
+  if (query.contact) and.push({ contact: toHalfWidth(query.contact).trim() });
+  return and;
+}
+
 /** The WHERE clause for a query; deleted customers are left out unless asked for. */
 export function searchWhere(core: Core, query: SearchQuery): WhereOptions<Customer> {
-  const { sequelize } = core.models;
   const and: WhereOptions<Customer>[] = [];
   if (query.status) and.push({ status: query.status });
   else if (!query.includeDeleted) and.push({ status: liveStatus() });
   if (query.ownerId) and.push({ ownerId: query.ownerId });
   if (query.category) and.push({ category: query.category });
   if (query.region) and.push({ region: query.region });
-  if (query.code) and.push({ [Op.or]: [{ code: normalizeCode(query.code) }, aliasOf(core, query.code)] });
-  if (query.codePrefix) and.push(like(sequelize, 'code', '', normalizeCode(query.codePrefix), '%'));
-  if (query.name) and.push(like(sequelize, 'name_norm', '%', normalizeName(query.name), '%'));
-  if (query.phone) and.push({ phoneHash: blindIndex(core.keys, normalizePhone(query.phone)) ?? '' });
-  if (query.contact) and.push({ contact: toHalfWidth(query.contact).trim() });
+  and.push(...fieldWheres(core, query));
   const q = query.q ? toHalfWidth(query.q).trim() : '';
-  if (q) {
-    const digits = normalizePhone(q);
-    const or: WhereOptions<Customer>[] = [
-      { code: normalizeCode(q) },
-      aliasOf(core, q),
-      like(sequelize, 'code', '', normalizeCode(q), '%'),
-      like(sequelize, 'name_norm', '%', normalizeName(q), '%'),
-      { contact: q },
-    ];
-    if (/^\+?[\d\s-]{5,}$/.test(q) && digits.length >= 5) or.push({ phoneHash: blindIndex(core.keys, digits)! });
-    and.push({ [Op.or]: or });
-  }
+  if (q) and.push(freeTextWhere(core, q));
   return { [Op.and]: and };
 }
 

@@ -22,6 +22,14 @@ export interface DeactivateInput {
 // The open-for-business rule lives in the lifecycle table; re-exported for the callers that import it from here.
 export { assertOpenForBusiness } from './lifecycle.js';
 
+/** Why the 停用至 date is not acceptable (not a date, or not after today), or null. */
+function untilProblem(until: string | null, today: string): string | null {
+  if (!until) return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until))) return '停用至日期格式应为 YYYY-MM-DD';
+  if (until <= today) return '停用至日期必须晚于今天';
+  return null;
+}
+
 /** Validates a deactivation reason and memo; the memo is required for 其他. */
 export function checkDeactivation(
   input: DeactivateInput,
@@ -35,9 +43,8 @@ export function checkDeactivation(
     errors.push({ field: 'reason', message: `停用原因只能是: ${DEACTIVATION_REASONS.join(' / ')}` });
   if (reason === '其他' && !memo) errors.push({ field: 'memo', message: '原因为「其他」时必须填写备注' });
   if (memo && memo.length > 500) errors.push({ field: 'memo', message: '备注最多 500 个字' });
-  if (until && (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until))))
-    errors.push({ field: 'until', message: '停用至日期格式应为 YYYY-MM-DD' });
-  else if (until && until <= today) errors.push({ field: 'until', message: '停用至日期必须晚于今天' });
+  const untilMessage = untilProblem(until, today);
+  if (untilMessage) errors.push({ field: 'until', message: untilMessage });
   if (errors.length) throw validationError(errors);
   return { reason: reason as DeactivationReason, memo, until };
 }

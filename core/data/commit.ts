@@ -33,6 +33,18 @@ function outcome(r: PlannedRow): ImportOutcome {
   return r.action === 'create' ? 'created' : r.action === 'update' ? 'updated' : r.action === 'unchanged' ? 'unchanged' : 'error';
 }
 
+/** One new customer's stored columns in CUSTOMER_COLUMNS order (code left null); the phone's blind index is reused when already normal. */
+function newCustomerValues(core: Core, r: PlannedRow, now: Date): unknown[] {
+  const { input } = r;
+  const inactive = r.status !== null && isInactive(r.status);
+  const phone = input.phone ?? null;
+  const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(core.keys, phone);
+  return [
+    null, input.name, r.nameNorm, input.contact ?? null, encrypt(core.keys, phone), hash, encrypt(core.keys, input.address), input.category ?? null, input.region ?? null, r.ownerId ?? null,
+    inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
+  ];
+}
+
 /**
  * Writes a planned import inside one transaction, a chunk at a time as the file is read: the
  * batch row, new customers (multi-row INSERTs), updates, the per-row outcomes and, at the end,
@@ -72,14 +84,7 @@ export class ImportWriter {
     const out: unknown[][] = [];
     for (const [i, r] of rows.entries()) {
       if (i % 100 === 99) await letIoIn();
-      const { input } = r;
-      const inactive = r.status !== null && isInactive(r.status);
-      const phone = input.phone ?? null;
-      const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(this.core.keys, phone);
-      out.push([
-        null, input.name, r.nameNorm, input.contact ?? null, encrypt(this.core.keys, phone), hash, encrypt(this.core.keys, input.address), input.category ?? null, input.region ?? null, r.ownerId ?? null,
-        inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
-      ]);
+      out.push(newCustomerValues(this.core, r, now));
     }
     return out;
   }

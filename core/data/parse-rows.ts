@@ -59,6 +59,22 @@ function applyExtras(header: HeaderMap, raw: RawRow, fields: Record<string, stri
   if (parts.length) fields.note = [fields.note, ...parts].filter(Boolean).join('; ');
 }
 
+/** The row's own code (checked against the manual format) and 状态 (启用 / 停用 and their synonyms). */
+function readCodeAndStatus(core: Core, row: ParsedRow, code: string, status: string, err: (key: string, message: string) => void): void {
+  if (code) {
+    try {
+      row.code = checkManualCode(core, code);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      err('code', e.message);
+    }
+  }
+  if (status) {
+    row.status = STATUS_VALUES[toHalfWidth(status).trim().toLowerCase()] ?? null;
+    if (!row.status) err('status', `状态只能是: 启用 / 停用 (也认 1/0、是/否、禁用; 现在是「${status}」)`);
+  }
+}
+
 /** One row to input, collecting every problem with the row rather than stopping at the first. */
 export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow {
   const get = (key: ColumnKey) => {
@@ -83,20 +99,7 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
   const { value, errors } = checkCreateInput(fields);
   for (const e of errors) err(e.field, e.message);
   row.input = value;
-  const code = get('code');
-  if (code) {
-    try {
-      row.code = checkManualCode(core, code);
-    } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      err('code', e.message);
-    }
-  }
-  const status = get('status');
-  if (status) {
-    row.status = STATUS_VALUES[toHalfWidth(status).trim().toLowerCase()] ?? null;
-    if (!row.status) err('status', `状态只能是: 启用 / 停用 (也认 1/0、是/否、禁用; 现在是「${status}」)`);
-  }
+  readCodeAndStatus(core, row, get('code'), get('status'), err);
   row.ownerRef = get('owner') || null;
   return row;
 }

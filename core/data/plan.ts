@@ -97,23 +97,33 @@ export class ImportPlanner {
       if (i % 100 === 99) await letIoIn();
       this.resolveOwner(row);
       if (row.errors.length) continue;
-      row.existing = (row.code && existing?.get(row.code)) || null;
-      // A merged customer's code is an alias: the row goes to the survivor, and the report says so.
-      const survivor = row.existing?.mergedInto ? existing?.get(`alias:${row.code}`) : undefined;
-      if (survivor) [row.existing, row.mergedFrom] = [survivor, row.code!];
-      if (row.existing) this.planUpdate(row, row.existing);
-      else if (row.masked.length) {
-        for (const f of row.masked) row.errors.push({ row: row.rowNo, column: this.labels[f], message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容` });
-      } else {
-        row.action = 'create';
-        row.nameNorm = normalizeName(row.input.name!);
-        row.phoneHash = row.input.phone ? blindIndex(this.core.keys, normalizePhone(row.input.phone)) : null;
-      }
-      if (row.errors.length) row.action = 'error';
+      this.planRow(row, existing);
     }
     // Only failed rows go to the error report; the others need not keep their cells.
     for (const row of rows) if (row.action !== 'error') row.cells = NONE;
     return rows;
+  }
+
+  /** A row whose owner resolved: an update of the customer its code names (or that one's survivor), else a create. */
+  private planRow(row: PlannedRow, existing: Map<string, Customer> | null): void {
+    row.existing = (row.code && existing?.get(row.code)) || null;
+    // A merged customer's code is an alias: the row goes to the survivor, and the report says so.
+    const survivor = row.existing?.mergedInto ? existing?.get(`alias:${row.code}`) : undefined;
+    if (survivor) [row.existing, row.mergedFrom] = [survivor, row.code!];
+    if (row.existing) this.planUpdate(row, row.existing);
+    else this.planCreate(row);
+    if (row.errors.length) row.action = 'error';
+  }
+
+  /** A new customer needs its phone and address whole, not masked (****). */
+  private planCreate(row: PlannedRow): void {
+    if (row.masked.length) {
+      for (const f of row.masked) row.errors.push({ row: row.rowNo, column: this.labels[f], message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容` });
+      return;
+    }
+    row.action = 'create';
+    row.nameNorm = normalizeName(row.input.name!);
+    row.phoneHash = row.input.phone ? blindIndex(this.core.keys, normalizePhone(row.input.phone)) : null;
   }
 
   private async loadExisting(codes: string[], lock: boolean): Promise<Map<string, Customer>> {

@@ -66,16 +66,18 @@ function cellText(cell: XLSX.CellObject | undefined): string {
     case 'b': return cell.v ? 'TRUE' : 'FALSE';
     case 'e': return ERRORS[cell.v as number] ?? '#VALUE!';
     case 'd': return cell.v instanceof Date ? excelDateText(cell.v) : String(cell.v);
-    case 'n': {
-      const n = cell.v as number;
-      if (cell.z && typeof cell.z === 'string' && SSF.is_date(cell.z)) {
-        const d = SSF.parse_date_code(n);
-        if (d) return excelDateText(new Date(Date.UTC(d.y, d.m - 1, d.d, d.H, d.M)));
-      }
-      return numberText(n);
-    }
+    case 'n': return numberCellText(cell.v as number, cell.z);
     default: return String(cell.v);
   }
+}
+
+/** A number cell: a date when its number format is a date format, else the number as General shows it. */
+function numberCellText(n: number, format: XLSX.CellObject['z']): string {
+  if (format && typeof format === 'string' && SSF.is_date(format)) {
+    const d = SSF.parse_date_code(n);
+    if (d) return excelDateText(new Date(Date.UTC(d.y, d.m - 1, d.d, d.H, d.M)));
+  }
+  return numberText(n);
 }
 
 function pickSheet(job: XlsJob, names: string[]): string {

@@ -1,16 +1,13 @@
 import { Op, type Transaction } from 'sequelize';
-import type { ApprovalRequest, ApprovalStatus, Operator } from '../../models/index.js';
+import type { ApprovalRequest, ApprovalStatus, Customer, Operator, RecycleEntry } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAudit } from '../audit.js';
 import type { Actor, Core } from '../context.js';
 import { DomainError } from '../errors.js';
 import { assertCan } from '../permissions.js';
-import { findByCode } from '../customers/view.js';
-import { deletedError } from '../customers/deleted.js';
-import { assertOwnerMay } from '../customers/ownership.js';
-import { collectBlockers, type Blocker } from './precheck.js';
+import { refuseIfBlocked, type RefusalSlot } from './blocked.js';
 import { takeSnapshot } from './snapshot.js';
-import { cooperationHistory, storedHistory } from './history.js';
+import { storedHistory } from './history.js';
 import {
   attemptStart,
   buildHandlingRecord,
@@ -20,7 +17,6 @@ import {
   type HandlingRecord,
 } from '../ledger/handling.js';
 import { localParts } from '../customers/codes.js';
-import { mayTransition } from '../customers/lifecycle.js';
 
 export interface DecisionResult {
   request: ApprovalRequest;
@@ -28,15 +24,6 @@ export interface DecisionResult {
   recycleEntryId: number | null;
   /** Until when 恢复客户 can bring it back. */
   restorableUntil: Date | null;
-}
-
-function blockedError(code: string, blockers: Blocker[]): DomainError {
-  const lines = blockers.map((b, i) => `${i + 1}. ${b.text}`).join('\n');
-  return new DomainError(
-    'DELETE_BLOCKED',
-    `客户 ${code} 还有业务未了结, 不能删除:\n${lines}\n请先处理完以上业务; 如只是不再合作, 建议改为「停用客户 ${code}」。`,
-    { code, blockers },
-  );
 }
 
 const hmFormats = new Map<string, Intl.DateTimeFormat>();
@@ -57,101 +44,6 @@ export function localTime(core: Core, d: Date): string {
   const p = localParts(d, core.config.STEWARD_TIMEZONE);
   const hm = hourMinute(core.config.STEWARD_TIMEZONE).format(d);
   return `${p.year}-${p.month}-${p.day} ${hm}`;
-}
-
-/** Options of requestDeletion. */
-export interface RequestDeletionOptions {
-  note?: string | null;
-  /** Queues the approvers' notifications inside the request's transaction (an outbox write). */
-  notify?: (t: Transaction, request: ApprovalRequest, customer: { name: string }) => Promise<unknown>;
-}
-
-/**
- * Asks for a customer's deletion. Refused with every blocker if business is still open;
- * otherwise a pending request that expires after APPROVAL_TTL_HOURS, carrying the
- * 关联数据处理记录 (checks, how blockers cleared, the requester's note). Every attempt is
- * recorded as a check, a refused one too.
- */
-export async function requestDeletion(
-  core: Core,
-  actor: Actor,
-  rawCode: string,
-  reason: string,
-  opts: RequestDeletionOptions = {},
-): Promise<ApprovalRequest> {
-  assertCan(actor.operator, 'requestDeletion');
-  const why = (reason ?? '').trim();
-  if (!why)
-    throw new DomainError('VALIDATION', '请写明删除原因, 例如「删除客户 C20260001 重复录入」。', {
-      errors: [{ field: 'reason', message: '删除原因必填' }],
-    });
-  const note = (opts.note ?? '').trim().slice(0, 500) || null;
-  await flushChecks(core);
-  let blocked: { customerId: number; customerCode: string; blockers: Blocker[] } | null = null;
-  try {
-    return await withTransaction(core.models.sequelize, async (t) => {
-      const customer = await findByCode(core, rawCode, t, true);
-      if (!mayTransition(customer.status, 'delete')) throw deletedError(actor, customer.code, '无需再删除');
-      assertOwnerMay(core, actor, customer, 'requestDeletion');
-      const blockers = await collectBlockers(core, customer.id, t);
-      if (blockers.length) {
-        blocked = { customerId: customer.id, customerCode: customer.code, blockers };
-        throw blockedError(customer.code, blockers);
-      }
-      const pending = await core.models.ApprovalRequest.findOne({
-        where: { customerId: customer.id, status: 'pending', expiresAt: { [Op.gt]: core.now() } },
-        transaction: t,
-      });
-      if (pending)
-        throw new DomainError(
-          'CONFLICT',
-          `客户 ${customer.code} 已有待审批的删除申请 #${pending.id}, 请等待审批人处理。`,
-          { requestId: pending.id },
-        );
-      const since = await attemptStart(core, customer.id, t);
-      const request = await core.models.ApprovalRequest.create(
-        {
-          action: 'delete',
-          customerId: customer.id,
-          customerCode: customer.code,
-          reason: why.slice(0, 500),
-          requesterId: actor.operator.id ?? 0,
-          status: 'pending',
-          expiresAt: new Date(core.now().getTime() + core.config.APPROVAL_TTL_HOURS * 3600_000),
-          decidedBy: null,
-          decidedAt: null,
-          decisionNote: null,
-          recycleEntryId: null,
-          requesterNote: note,
-        },
-        { transaction: t },
-      );
-      await recordCheck(
-        core,
-        actor,
-        { customerId: customer.id, customerCode: customer.code, stage: 'request', blockers: [], requestId: request.id },
-        t,
-      );
-      const handling = await buildHandlingRecord(core, customer.id, since, { requesterNote: note, transaction: t });
-      // The cooperation history travels with the request: the approval card, page and back office show it.
-      const history = await cooperationHistory(core, customer.id, t);
-      await request.update({ handling: JSON.stringify({ ...handling, history }) }, { transaction: t });
-      await appendAudit(core, t, actor, {
-        action: 'deletion.request',
-        customerId: customer.id,
-        customerCode: customer.code,
-        info: { requestId: request.id, reason: request.reason, ...(note ? { requesterNote: note } : {}) },
-      });
-      // Queued in this transaction: a request no approver was told about cannot be committed.
-      if (opts.notify) await opts.notify(t, request, { name: customer.name });
-      return request;
-    });
-  } catch (err) {
-    // The refused attempt is part of the record too; its transaction was rolled back.
-    const b = blocked as { customerId: number; customerCode: string; blockers: Blocker[] } | null;
-    if (b) await recordCheck(core, actor, { ...b, stage: 'request' });
-    throw err;
-  }
 }
 
 async function loadOpen(core: Core, actor: Actor, requestId: number): Promise<ApprovalRequest> {
@@ -199,24 +91,16 @@ export async function approve(core: Core, actor: Actor, requestId: number): Prom
   assertCan(actor.operator, 'approve');
   await loadOpen(core, actor, requestId);
   await flushChecks(core);
-  const { ApprovalRequest, Customer, RecycleEntry } = core.models;
-  let blocked: { customerId: number; customerCode: string; blockers: Blocker[] } | null = null;
+  const slot: RefusalSlot = { refusal: null };
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const now = core.now();
-      // The conditional UPDATE is the claim: a second approver at the same moment matches no row.
-      const [claimed] = await ApprovalRequest.update(
-        { status: 'approved', decidedBy: actor.operator.id, decidedAt: now },
-        { where: { id: requestId, status: 'pending' }, transaction: t },
-      );
-      const request = (await ApprovalRequest.findByPk(requestId, { transaction: t }))!;
-      if (claimed !== 1) throw decidedError(core, request);
-      const customer = (await Customer.findByPk(request.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
-      const blockers = await collectBlockers(core, customer.id, t);
-      if (blockers.length) {
-        blocked = { customerId: customer.id, customerCode: customer.code, blockers };
-        throw blockedError(customer.code, blockers);
-      }
+      const request = await claimApproval(core, actor, requestId, now, t);
+      const customer = (await core.models.Customer.findByPk(request.customerId, {
+        transaction: t,
+        lock: t.LOCK.UPDATE,
+      }))!;
+      await refuseIfBlocked(core, customer, t, slot);
       await recordCheck(
         core,
         actor,
@@ -230,26 +114,7 @@ export async function approve(core: Core, actor: Actor, requestId: number): Prom
         t,
       );
       const handling = await refreshHandling(core, request, t);
-      const snapshot = await takeSnapshot(core, customer.id, t, { handling });
-      const retainUntil = new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
-      const entry = await RecycleEntry.create(
-        {
-          customerId: customer.id,
-          customerCode: customer.code,
-          customerName: customer.name,
-          previousStatus: customer.status,
-          snapshot: JSON.stringify(snapshot),
-          approvalId: request.id,
-          deletedBy: request.requesterId,
-          deletedAt: now,
-          retainUntil,
-          restoredAt: null,
-          purgedAt: null,
-        },
-        { transaction: t },
-      );
-      await customer.update({ status: 'deleted', version: customer.version + 1 }, { transaction: t });
-      await request.update({ recycleEntryId: entry.id }, { transaction: t });
+      const { entry, retainUntil } = await moveToRecycleBin(core, customer, request, handling, now, t);
       await appendAudit(core, t, actor, {
         action: 'customer.delete',
         customerId: customer.id,
@@ -266,10 +131,59 @@ export async function approve(core: Core, actor: Actor, requestId: number): Prom
       return { request, recycleEntryId: entry.id, restorableUntil: retainUntil };
     });
   } catch (err) {
-    const b = blocked as { customerId: number; customerCode: string; blockers: Blocker[] } | null;
-    if (b) await recordCheck(core, actor, { ...b, stage: 'approval', requestId });
+    if (slot.refusal) await recordCheck(core, actor, { ...slot.refusal, stage: 'approval', requestId });
     throw err;
   }
+}
+
+/** The conditional UPDATE is the claim: a second approver at the same moment matches no row. */
+async function claimApproval(
+  core: Core,
+  actor: Actor,
+  requestId: number,
+  now: Date,
+  t: Transaction,
+): Promise<ApprovalRequest> {
+  const { ApprovalRequest } = core.models;
+  const [claimed] = await ApprovalRequest.update(
+    { status: 'approved', decidedBy: actor.operator.id, decidedAt: now },
+    { where: { id: requestId, status: 'pending' }, transaction: t },
+  );
+  const request = (await ApprovalRequest.findByPk(requestId, { transaction: t }))!;
+  if (claimed !== 1) throw decidedError(core, request);
+  return request;
+}
+
+/** Snapshots the customer into a recycle-bin entry kept RECYCLE_RETENTION_DAYS, and tombstones it. */
+async function moveToRecycleBin(
+  core: Core,
+  customer: Customer,
+  request: ApprovalRequest,
+  handling: HandlingRecord,
+  now: Date,
+  t: Transaction,
+): Promise<{ entry: RecycleEntry; retainUntil: Date }> {
+  const snapshot = await takeSnapshot(core, customer.id, t, { handling });
+  const retainUntil = new Date(now.getTime() + core.config.RECYCLE_RETENTION_DAYS * 86400_000);
+  const entry = await core.models.RecycleEntry.create(
+    {
+      customerId: customer.id,
+      customerCode: customer.code,
+      customerName: customer.name,
+      previousStatus: customer.status,
+      snapshot: JSON.stringify(snapshot),
+      approvalId: request.id,
+      deletedBy: request.requesterId,
+      deletedAt: now,
+      retainUntil,
+      restoredAt: null,
+      purgedAt: null,
+    },
+    { transaction: t },
+  );
+  await customer.update({ status: 'deleted', version: customer.version + 1 }, { transaction: t });
+  await request.update({ recycleEntryId: entry.id }, { transaction: t });
+  return { entry, retainUntil };
 }
 
 /** Rebuilds the request's 关联数据处理记录 at approval (from the same start) and stores it. */

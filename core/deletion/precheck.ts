@@ -83,74 +83,84 @@ const BY_CODE = blockerSql('(SELECT id FROM customers WHERE code = :code)');
 /** The number a receivable is known by: its own, its order's, or `#id`. */
 const receivableRef = (r: BlockerRow) => String(r.ref ?? r.label ?? `#${r.docId}`);
 
-/** Turns the query's rows into blockers with their figures, documents and Chinese text. */
-function toBlockers(rows: BlockerRow[]): Blocker[] {
+/** Open orders, oldest first, as one blocker; null when there are none. */
+function openOrdersBlocker(rows: BlockerRow[]): Blocker | null {
   const orders = rows
     .filter((r) => r.kind === 'order')
     .sort((a, b) => String(a.label).localeCompare(String(b.label)) || String(a.ref).localeCompare(String(b.ref)));
-  const blockers: Blocker[] = [];
-  if (orders.length) {
-    const amount = orders.reduce((sum, o) => sum + toCents(o.amount), 0);
-    const numbers = orders.map((o) => String(o.ref));
-    const shown = numbers.slice(0, 5).join('、') + (numbers.length > 5 ? ' 等' : '');
-    const docs = orders.map(
-      (o): BlockerDoc => ({
-        type: 'order',
-        number: String(o.ref),
-        source: String(o.source ?? 'local'),
-        amountCents: toCents(o.amount),
-      }),
-    );
-    blockers.push({
-      kind: 'openOrders',
-      count: orders.length,
-      numbers,
-      amountCents: amount,
-      text: `未完成订单 ${orders.length} 张 (${shown}), 合计 ${formatYuan(amount)}`,
-      docs,
-    });
-  }
+  if (!orders.length) return null;
+  const amount = orders.reduce((sum, o) => sum + toCents(o.amount), 0);
+  const numbers = orders.map((o) => String(o.ref));
+  const shown = numbers.slice(0, 5).join('、') + (numbers.length > 5 ? ' 等' : '');
+  const docs = orders.map(
+    (o): BlockerDoc => ({
+      type: 'order',
+      number: String(o.ref),
+      source: String(o.source ?? 'local'),
+      amountCents: toCents(o.amount),
+    }),
+  );
+  return {
+    kind: 'openOrders',
+    count: orders.length,
+    numbers,
+    amountCents: amount,
+    text: `未完成订单 ${orders.length} 张 (${shown}), 合计 ${formatYuan(amount)}`,
+    docs,
+  };
+}
+
+/** Unpaid receivables with their outstanding total as one blocker; null when there are none. */
+function unpaidReceivablesBlocker(rows: BlockerRow[]): Blocker | null {
   const receivables = rows.filter((r) => r.kind === 'receivable');
-  if (receivables.length) {
-    const docs = receivables.map(
-      (r): BlockerDoc => ({
-        type: 'receivable',
-        number: receivableRef(r),
-        source: String(r.source ?? 'local'),
-        amountCents: toCents(r.amount) - toCents(r.paid),
-      }),
-    );
-    const outstanding = docs.reduce((sum, d) => sum + (d.amountCents ?? 0), 0);
-    blockers.push({
-      kind: 'unpaidReceivables',
-      count: docs.length,
-      numbers: docs.map((d) => d.number),
-      amountCents: outstanding,
-      text: `未收款 ${docs.length} 笔, 未收金额 ${formatYuan(outstanding)}`,
-      docs,
-    });
-  }
+  if (!receivables.length) return null;
+  const docs = receivables.map(
+    (r): BlockerDoc => ({
+      type: 'receivable',
+      number: receivableRef(r),
+      source: String(r.source ?? 'local'),
+      amountCents: toCents(r.amount) - toCents(r.paid),
+    }),
+  );
+  const outstanding = docs.reduce((sum, d) => sum + (d.amountCents ?? 0), 0);
+  return {
+    kind: 'unpaidReceivables',
+    count: docs.length,
+    numbers: docs.map((d) => d.number),
+    amountCents: outstanding,
+    text: `未收款 ${docs.length} 笔, 未收金额 ${formatYuan(outstanding)}`,
+    docs,
+  };
+}
+
+/** Active reservations with their total quantity as one blocker; null when there are none. */
+function activeReservationsBlocker(rows: BlockerRow[]): Blocker | null {
   const reservations = rows.filter((r) => r.kind === 'reservation');
-  if (reservations.length) {
-    const docs = reservations.map(
-      (r): BlockerDoc => ({
-        type: 'reservation',
-        number: String(r.ref ?? `#${r.docId}`),
-        source: String(r.source ?? 'local'),
-        quantity: Number(r.amount),
-      }),
-    );
-    const quantity = docs.reduce((sum, d) => sum + (d.quantity ?? 0), 0);
-    blockers.push({
-      kind: 'activeReservations',
-      count: docs.length,
-      numbers: docs.map((d) => d.number),
-      quantity,
-      text: `库存预留 ${docs.length} 条, 共 ${quantity} 件`,
-      docs,
-    });
-  }
-  return blockers;
+  if (!reservations.length) return null;
+  const docs = reservations.map(
+    (r): BlockerDoc => ({
+      type: 'reservation',
+      number: String(r.ref ?? `#${r.docId}`),
+      source: String(r.source ?? 'local'),
+      quantity: Number(r.amount),
+    }),
+  );
+  const quantity = docs.reduce((sum, d) => sum + (d.quantity ?? 0), 0);
+  return {
+    kind: 'activeReservations',
+    count: docs.length,
+    numbers: docs.map((d) => d.number),
+    quantity,
+    text: `库存预留 ${docs.length} 条, 共 ${quantity} 件`,
+    docs,
+  };
+}
+
+/** Turns the query's rows into blockers with their figures, documents and Chinese text. */
+function toBlockers(rows: BlockerRow[]): Blocker[] {
+  return [openOrdersBlocker(rows), unpaidReceivablesBlocker(rows), activeReservationsBlocker(rows)].filter(
+    (b): b is Blocker => b !== null,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { editCustomer } from '../../core/customers/edit.js';
 import { deactivate } from '../../core/customers/status.js';
-import { requestDeletion } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { createOrder } from '../../core/orders.js';
 import { newCustomer } from '../core/fixtures.js';
 import { eachDialect } from '../helpers/db.js';

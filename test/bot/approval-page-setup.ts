@@ -2,7 +2,7 @@
 import { expect } from '@jest/globals';
 import { approvalLink } from '../../bot/approval-token.js';
 import type { Actor } from '../../core/context.js';
-import { requestDeletion } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import type { Harness } from '../helpers/db.js';

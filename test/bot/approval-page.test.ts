@@ -2,10 +2,12 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { approvalLink } from '../../bot/approval-token.js';
 import type { Actor } from '../../core/context.js';
+import { requestDeletion } from '../../core/deletion/request.js';
+import { createOrder, moveOrder } from '../../core/orders.js';
+import { cancelOrderByNumber } from '../../core/orders/clear.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';
 import type { BotApp } from '../helpers/bot-app.js';
 import { eachDialect } from '../helpers/db.js';
-import { cancelOrderByNumber, createOrder, moveOrder } from '../../core/orders.js';
 import { codesSentTo, PageBrowser } from './approval-page-browser.js';
 import { START, decide, pendingRequest, sendCodeAs, startApprovalPage, tokenOf } from './approval-page-setup.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DatabaseError, UniqueConstraintError } from 'sequelize';
-import { requestDeletion } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { isLostRace } from '../../models/tx.js';
 import { runJob } from '../../jobs/runner.js';
 import { eachDialect } from '../helpers/db.js';

@@ -1,7 +1,8 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import { consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
-import { approve, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { createOrder } from '../../core/orders.js';
 import { newCustomer } from '../core/fixtures.js';
 import { eachDialect } from '../helpers/db.js';

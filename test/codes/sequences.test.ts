@@ -6,7 +6,8 @@ import { scopeName } from '../../core/customers/codes.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { requestMerge } from '../../core/customers/merge/request.js';
 import { approveMerge } from '../../core/customers/merge/act.js';
-import { approve, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer, uniqueName } from '../core/fixtures.js';
 

@@ -2,7 +2,8 @@ import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { getCustomer, searchCustomers } from '../../core/customers/search.js';
-import { approve, expireApprovals, pendingFor, reject, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve, expireApprovals, pendingFor, reject } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { precheck } from '../../core/deletion/precheck.js';
 import { listRecycleBin } from '../../core/deletion/recycle.js';
 import {

@@ -7,7 +7,7 @@ import type { Actor } from '../../core/context.js';
 import { editCustomer } from '../../core/customers/edit.js';
 import { ownerMay, type OwnerAction } from '../../core/customers/ownership.js';
 import { deactivate } from '../../core/customers/status.js';
-import { requestDeletion } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import type { Role } from '../../models/index.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';

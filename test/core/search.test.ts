@@ -3,7 +3,8 @@ import type { Actor } from '../../core/context.js';
 import { duplicateCandidates } from '../../core/customers/duplicates.js';
 import { getCustomer, searchCustomers, type SearchQuery } from '../../core/customers/search.js';
 import type { CustomerView } from '../../core/customers/view.js';
-import { approve, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { newCustomer } from './fixtures.js';
 

@@ -1,7 +1,8 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { deactivate, deactivateMany, reactivate } from '../../core/customers/status.js';
-import { approve, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import {
   createOrder,
   createReceivable,

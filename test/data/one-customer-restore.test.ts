@@ -5,9 +5,11 @@ import { takeBackup } from '../../core/data/backup/backup.js';
 import { stageCustomerFromBackup } from '../../core/data/backup/one-customer.js';
 import { editCustomer } from '../../core/customers/edit.js';
 import { getCustomer } from '../../core/customers/search.js';
-import { approve, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { purgeEntry, restoreCustomer } from '../../core/deletion/recycle.js';
-import { cancelOrderByNumber, createOrder } from '../../core/orders.js';
+import { createOrder } from '../../core/orders.js';
+import { cancelOrderByNumber } from '../../core/orders/clear.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
 

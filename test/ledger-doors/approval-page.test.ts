@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { approvalLink } from '../../bot/approval-token.js';
 import type { Actor } from '../../core/context.js';
-import { requestDeletion } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { precheck } from '../../core/deletion/precheck.js';
-import { cancelOrderByNumber, createOrder, moveOrder } from '../../core/orders.js';
+import { createOrder, moveOrder } from '../../core/orders.js';
+import { cancelOrderByNumber } from '../../core/orders/clear.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { eachDialect } from '../helpers/db.js';
 import { newCustomer } from '../core/fixtures.js';

@@ -1,19 +1,13 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { deactivate } from '../../core/customers/status.js';
-import { approve, requestDeletion } from '../../core/deletion/approvals.js';
+import { approve } from '../../core/deletion/approvals.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { applyLedger } from '../../core/ledger/apply.js';
 import { ledgerFreshness } from '../../core/ledger/freshness.js';
-import {
-  cancelOrderByNumber,
-  createOrder,
-  createReceivable,
-  moveOrder,
-  previewDoc,
-  recordPaymentByNumber,
-  releaseReservationByNumber,
-  reserveStock,
-} from '../../core/orders.js';
+import { createOrder, createReceivable, moveOrder, reserveStock } from '../../core/orders.js';
+import { cancelOrderByNumber, recordPaymentByNumber, releaseReservationByNumber } from '../../core/orders/clear.js';
+import { previewDoc } from '../../core/orders/preview.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer, product } from '../core/fixtures.js';
 

@@ -154,46 +154,48 @@ function rank(x: DuplicatePair, y: DuplicatePair): number {
   );
 }
 
-/**
- * 疑似重复: pairs of live (not deleted) customers with the same phone, the same normalised name,
- * or a match with a customer merged into the other. Merged customers are tombstones (deleted), so
- * a merged pair cannot come back; dismissed pairs are left out. Index-backed: one GROUP BY per
- * signal over its index, then lookups by key.
- */
-export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Promise<DuplicateScan> {
-  const only = scope.customerId ? ((await rowsById(core, [scope.customerId]))[0] ?? null) : null;
-  if (scope.customerId && (!only || isDeleted(only.status))) return { pairs: [], crowds: [], dismissed: 0 };
-  const rows = new Map<number, Row>();
-  const signals = new Map<string, Set<DuplicateSignal>>();
-  const add = (x: number, y: number, signal: DuplicateSignal) => {
-    const key = pairKey(x, y);
-    signals.set(key, (signals.get(key) ?? new Set()).add(signal));
-  };
-  const crowds: Crowd[] = [];
+/** What the scan matched before sides are named: the customers, the signals per pair key, and the crowds. */
+interface Matches {
+  rows: Map<number, Row>;
+  signals: Map<string, Set<DuplicateSignal>>;
+  crowds: Crowd[];
+}
+
+function addSignal(m: Matches, x: number, y: number, signal: DuplicateSignal): void {
+  const key = pairKey(x, y);
+  m.signals.set(key, (m.signals.get(key) ?? new Set()).add(signal));
+}
+
+/** Same phone, same name: every pair inside a shared key's group, or one crowd when the group is too big. */
+async function addKeyMatches(core: Core, only: Row | null, m: Matches): Promise<void> {
   for (const signal of ['phone', 'name'] as const) {
     const column = COLUMNS[signal];
     for (const members of (await membersOf(core, column, await sharedKeys(core, column, only))).values()) {
       if (members.length < 2) continue;
       if (members.length > MAX_GROUP) {
-        crowds.push({ signal, size: members.length, codes: members.slice(0, 5).map((m) => m.code) });
+        m.crowds.push({ signal, size: members.length, codes: members.slice(0, 5).map((r) => r.code) });
         continue;
       }
-      for (const m of members) rows.set(m.id, m);
+      for (const r of members) m.rows.set(r.id, r);
       for (let i = 0; i < members.length; i++) {
-        for (let j = i + 1; j < members.length; j++) add(members[i]!.id, members[j]!.id, signal);
+        for (let j = i + 1; j < members.length; j++) addSignal(m, members[i]!.id, members[j]!.id, signal);
       }
     }
   }
-  const aliases = await aliasMatches(core, only);
-  for (const { x, s } of aliases) add(Number(x), Number(s), 'alias');
-  const missing = [...new Set(aliases.flatMap(({ x, s }) => [Number(x), Number(s)]))].filter((id) => !rows.has(id));
-  for (const r of await rowsById(core, missing)) rows.set(r.id, r);
+}
 
-  const dismissedKeys = new Set(
-    (await core.models.DuplicateDismissal.findAll({ attributes: ['pairKey'] })).map((d) => d.pairKey),
-  );
-  const owners = await ownerNames(core, rows.values());
-  const side = (r: Row): PairSide => ({
+/** Matches with a merged-in customer's name or phone, fetching the customers not met yet. */
+async function addAliasMatches(core: Core, only: Row | null, m: Matches): Promise<void> {
+  const aliases = await aliasMatches(core, only);
+  for (const { x, s } of aliases) addSignal(m, Number(x), Number(s), 'alias');
+  const missing = [...new Set(aliases.flatMap(({ x, s }) => [Number(x), Number(s)]))].filter((id) => !m.rows.has(id));
+  for (const r of await rowsById(core, missing)) m.rows.set(r.id, r);
+}
+
+/** Turns a row into a pair side, with its owner's name. */
+async function sideMaker(core: Core, rows: Iterable<Row>): Promise<(r: Row) => PairSide> {
+  const owners = await ownerNames(core, rows);
+  return (r: Row): PairSide => ({
     id: Number(r.id),
     code: r.code,
     name: r.name,
@@ -201,13 +203,23 @@ export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Pro
     ownerId: r.owner_id === null ? null : Number(r.owner_id),
     owner: r.owner_id === null ? null : (owners.get(Number(r.owner_id)) ?? null),
   });
+}
+
+/** The matched pairs within the scope (dismissed ones counted, and kept only when asked). */
+function scopedPairs(
+  m: Matches,
+  only: Row | null,
+  scope: ScanScope,
+  dismissedKeys: Set<string>,
+  side: (r: Row) => PairSide,
+): { pairs: DuplicatePair[]; dismissed: number } {
   let dismissed = 0;
   const pairs: DuplicatePair[] = [];
-  for (const [key, set] of signals) {
+  for (const [key, set] of m.signals) {
     const [x, y] = key.split('-').map(Number) as [number, number];
     if (only && x !== only.id && y !== only.id) continue;
-    const a = rows.get(x);
-    const b = rows.get(y);
+    const a = m.rows.get(x);
+    const b = m.rows.get(y);
     if (!a || !b) continue;
     if (dismissedKeys.has(key)) {
       dismissed++;
@@ -217,5 +229,25 @@ export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Pro
     if (scope.ownerId !== undefined && pair.a.ownerId !== scope.ownerId && pair.b.ownerId !== scope.ownerId) continue;
     pairs.push(pair);
   }
-  return { pairs: pairs.sort(rank), crowds, dismissed };
+  return { pairs, dismissed };
+}
+
+/**
+ * 疑似重复: pairs of live (not deleted) customers with the same phone, the same normalised name,
+ * or a match with a customer merged into the other. Merged customers are tombstones (deleted), so
+ * a merged pair cannot come back; dismissed pairs are left out. Index-backed: one GROUP BY per
+ * signal over its index, then lookups by key.
+ */
+export async function findDuplicatePairs(core: Core, scope: ScanScope = {}): Promise<DuplicateScan> {
+  const only = scope.customerId ? ((await rowsById(core, [scope.customerId]))[0] ?? null) : null;
+  if (scope.customerId && (!only || isDeleted(only.status))) return { pairs: [], crowds: [], dismissed: 0 };
+  const m: Matches = { rows: new Map(), signals: new Map(), crowds: [] };
+  await addKeyMatches(core, only, m);
+  await addAliasMatches(core, only, m);
+  const dismissedKeys = new Set(
+    (await core.models.DuplicateDismissal.findAll({ attributes: ['pairKey'] })).map((d) => d.pairKey),
+  );
+  const side = await sideMaker(core, m.rows.values());
+  const { pairs, dismissed } = scopedPairs(m, only, scope, dismissedKeys, side);
+  return { pairs: pairs.sort(rank), crowds: m.crowds, dismissed };
 }

@@ -17,6 +17,68 @@ export interface ApproveRecodeOptions {
   notify?: (t: Transaction, recode: CustomerRecode, rows: RecodeRow[]) => Promise<unknown>;
 }
 
+/** The conditional UPDATE is the claim: a second approver at the same moment matches no row. */
+async function claimRecode(core: Core, actor: Actor, id: number, now: Date, t: Transaction): Promise<CustomerRecode> {
+  const [claimed] = await core.models.CustomerRecode.update(
+    {
+      status: 'done',
+      decidedBy: actor.operator.id,
+      decidedByName: actor.operator.displayName.slice(0, 100),
+      decidedAt: now,
+    },
+    { where: { id, status: 'pending' }, transaction: t },
+  );
+  const recode = (await core.models.CustomerRecode.findByPk(id, { transaction: t }))!;
+  if (claimed !== 1) throw recodeDecidedError(core, recode);
+  return recode;
+}
+
+/** Re-plans every line; the request itself is no longer "pending", so the re-check does not trip over its own rows. */
+async function recheckRows(core: Core, id: number, rows: RecodeRow[], t: Transaction): Promise<void> {
+  const plan = await planRecode(
+    core,
+    rows.map((r) => ({ from: r.from, to: r.to })),
+    t,
+  );
+  assertPlanClean(plan);
+  if (plan.rows.some((r, i) => r.customerId !== rows[i]!.customerId))
+    throw new DomainError('CONFLICT', `改编码申请 #${id} 里的编码已指向别的客户, 未执行。请重新提交。`, {
+      recodeId: id,
+    });
+}
+
+/** One line: the new code, the old one as an alias, the code copies, and its audit event. */
+async function recodeOne(
+  core: Core,
+  actor: Actor,
+  recode: CustomerRecode,
+  r: RecodeRow,
+  now: Date,
+  t: Transaction,
+): Promise<void> {
+  const q = (n: string) => core.models.sequelize.getQueryInterface().quoteIdentifier(n);
+  const c = (await core.models.Customer.findByPk(r.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
+  await c.update({ code: r.to, ...codeColumns(core, r.to, 'recode'), version: c.version + 1 }, { transaction: t });
+  await core.models.CustomerAlias.create(
+    { code: r.from, customerId: c.id, mergeId: null, createdAt: now },
+    { transaction: t },
+  );
+  for (const table of CODE_COPIES) {
+    await core.models.sequelize.query(
+      `UPDATE ${q(table)} SET ${q('customer_code')} = ? WHERE ${q('customer_id')} = ?`,
+      { replacements: [r.to, c.id], transaction: t },
+    );
+  }
+  await appendAudit(core, t, actor, {
+    action: 'customer.recoded',
+    customerId: c.id,
+    customerCode: r.to,
+    before: { code: r.from },
+    after: { code: r.to },
+    info: { recodeId: recode.id, reason: r.reason ?? recode.reason, requester: recode.requesterName },
+  });
+}
+
 /**
  * 批准改编码: an approver's OK (never the requester) changes every code in ONE transaction —
  * the claim, a re-check of every line, the codes, the old codes as aliases (for ever, so printed
@@ -34,54 +96,9 @@ export async function approveRecode(
   try {
     return await withTransaction(core.models.sequelize, async (t) => {
       const now = core.now();
-      const [claimed] = await core.models.CustomerRecode.update(
-        {
-          status: 'done',
-          decidedBy: actor.operator.id,
-          decidedByName: actor.operator.displayName.slice(0, 100),
-          decidedAt: now,
-        },
-        { where: { id, status: 'pending' }, transaction: t },
-      );
-      const recode = (await core.models.CustomerRecode.findByPk(id, { transaction: t }))!;
-      if (claimed !== 1) throw recodeDecidedError(core, recode);
-      // The request itself is no longer "pending", so the re-check does not trip over its own rows.
-      const plan = await planRecode(
-        core,
-        rows.map((r) => ({ from: r.from, to: r.to })),
-        t,
-      );
-      assertPlanClean(plan);
-      if (plan.rows.some((r, i) => r.customerId !== rows[i]!.customerId))
-        throw new DomainError('CONFLICT', `改编码申请 #${id} 里的编码已指向别的客户, 未执行。请重新提交。`, {
-          recodeId: id,
-        });
-      const q = (n: string) => core.models.sequelize.getQueryInterface().quoteIdentifier(n);
-      for (const r of rows) {
-        const c = (await core.models.Customer.findByPk(r.customerId, { transaction: t, lock: t.LOCK.UPDATE }))!;
-        await c.update(
-          { code: r.to, ...codeColumns(core, r.to, 'recode'), version: c.version + 1 },
-          { transaction: t },
-        );
-        await core.models.CustomerAlias.create(
-          { code: r.from, customerId: c.id, mergeId: null, createdAt: now },
-          { transaction: t },
-        );
-        for (const table of CODE_COPIES) {
-          await core.models.sequelize.query(
-            `UPDATE ${q(table)} SET ${q('customer_code')} = ? WHERE ${q('customer_id')} = ?`,
-            { replacements: [r.to, c.id], transaction: t },
-          );
-        }
-        await appendAudit(core, t, actor, {
-          action: 'customer.recoded',
-          customerId: c.id,
-          customerCode: r.to,
-          before: { code: r.from },
-          after: { code: r.to },
-          info: { recodeId: id, reason: r.reason ?? recode.reason, requester: recode.requesterName },
-        });
-      }
+      const recode = await claimRecode(core, actor, id, now, t);
+      await recheckRows(core, id, rows, t);
+      for (const r of rows) await recodeOne(core, actor, recode, r, now, t);
       if (opts.notify) await opts.notify(t, recode, rows);
       return { recode, rows };
     });

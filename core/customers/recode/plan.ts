@@ -50,12 +50,7 @@ export function newCodeProblem(core: Core, code: string): string | null {
   return `新编码「${code}」既不符合编码规则 ${rule}, 也不符合手工编码格式 ${manual}`;
 }
 
-/**
- * Checks every line against the database and the other lines: the old code must be a live
- * customer's, the new code must follow the rules and be free — not another customer's code, not
- * an alias (an old code that still resolves), not another line's new code, not in a pending request.
- */
-export async function planRecode(core: Core, pairs: RecodePair[], t?: Transaction): Promise<RecodePlan> {
+function assertPairCount(pairs: RecodePair[]): void {
   if (!pairs.length)
     throw new DomainError('VALIDATION', '没有要改的编码: 请给出 旧编码 和 新编码 (表格两列: 旧编码, 新编码)。', {
       field: 'rows',
@@ -66,13 +61,18 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
       `一次最多改 ${MAX_RECODE_ROWS} 个编码, 这次有 ${pairs.length} 个。请分批提交。`,
       { field: 'rows' },
     );
-  const lines = pairs.map((p) => ({
-    rowNo: p.rowNo ?? null,
-    from: normalizeCode(p.from ?? ''),
-    to: normalizeCode(p.to ?? ''),
-    reason: rowReason(p.reason),
-  }));
-  const { Customer, CustomerAlias, CustomerRecode, SalesOrder } = core.models;
+}
+
+interface Line {
+  rowNo: number | null;
+  from: string;
+  to: string;
+  reason: string | undefined;
+}
+
+/** What the database says about the lines' codes: the customers, the holders and aliases of the new codes, pending requests. */
+async function loadKnown(core: Core, lines: Line[], t?: Transaction) {
+  const { Customer, CustomerAlias, CustomerRecode } = core.models;
   const froms = [...new Set(lines.map((l) => l.from).filter(Boolean))];
   const tos = [...new Set(lines.map((l) => l.to).filter(Boolean))];
   const customers = await Customer.findAll({
@@ -99,47 +99,99 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
   const pendingByCode = new Map<string, number>();
   for (const p of pending)
     for (const r of JSON.parse(p.rows) as RecodeRow[]) for (const c of [r.from, r.to]) pendingByCode.set(c, p.id);
+  return { customers, holders, aliases, aliasOwners, pendingByCode };
+}
+
+type Known = Awaited<ReturnType<typeof loadKnown>>;
+
+/** Where each old and new code was first accepted in this batch (row number). */
+interface Seen {
+  firstFrom: Map<string, number | null>;
+  firstTo: Map<string, number | null>;
+}
+
+/** The live customer an old code names, or why it cannot be recoded. */
+function lineCustomer(known: Known, l: Line): Known['customers'][number] | string {
+  if (!l.from) return '旧编码为空';
+  const c = known.customers.find((x) => x.code.toUpperCase() === l.from);
+  if (!c) return `找不到编码为「${l.from}」的客户`;
+  if (c.mergedInto || isDeleted(c.status)) return `客户 ${l.from} 已删除或已并入其他客户, 不能改编码`;
+  return c;
+}
+
+/** Why the line does not fit the rules or the rest of this batch, or null. */
+function batchProblem(core: Core, lines: Line[], l: Line, seen: Seen): string | null {
+  const other = (map: Map<string, number | null>, code: string) =>
+    map.has(code) ? (map.get(code) ?? null) : undefined;
+  const bad = newCodeProblem(core, l.to);
+  if (bad) return `${bad}。`;
+  if (l.to === l.from) return `新编码与旧编码相同 (${l.from})`;
+  const dupFrom = other(seen.firstFrom, l.from);
+  if (dupFrom !== undefined) return `旧编码 ${l.from} 在第 ${dupFrom} 行已经出现过, 每个客户只能改一次`;
+  const dupTo = other(seen.firstTo, l.to);
+  if (dupTo !== undefined) return `新编码 ${l.to} 与第 ${dupTo} 行的新编码重复`;
+  const chained = lines.findIndex((x) => x.from === l.to);
+  if (chained >= 0)
+    return `新编码 ${l.to} 本身也在这次要改掉的旧编码里 (第 ${lines[chained]!.rowNo ?? chained + 1} 行); 请分两次改`;
+  return null;
+}
+
+/** Why the new code is taken outside this batch (a customer's code, an alias, a pending request), or null. */
+function takenProblem(known: Known, l: Line): string | null {
+  const holder = known.holders.find((x) => x.code.toUpperCase() === l.to);
+  if (holder) return `新编码 ${l.to} 已是客户 ${holder.code} (${holder.name}) 的编码`;
+  const alias = known.aliases.find((a) => a.code.toUpperCase() === l.to);
+  if (alias)
+    return `新编码 ${l.to} 是客户 ${known.aliasOwners.find((o) => o.id === alias.customerId)?.code ?? '#' + alias.customerId} 的旧编码 (别名), 旧单据仍用它查找, 不能再分配`;
+  const busy = known.pendingByCode.get(l.from) ?? known.pendingByCode.get(l.to);
+  if (busy) return `${l.from} 或 ${l.to} 已在待审批的改编码申请 #${busy} 里`;
+  return null;
+}
+
+/** Each planned row's order count (shown beside it), in one grouped query. */
+async function countOrders(core: Core, plan: RecodePlan, t?: Transaction): Promise<void> {
+  const ids = plan.rows.map((r) => r.customerId);
+  const counts = ids.length
+    ? ((await core.models.SalesOrder.count({
+        where: { customerId: ids },
+        group: ['customerId'],
+        transaction: t,
+      })) as unknown as Array<{ customerId: number; count: number }>)
+    : [];
+  for (const r of plan.rows) r.orders = Number(counts.find((x) => x.customerId === r.customerId)?.count ?? 0);
+}
+
+/**
+ * Checks every line against the database and the other lines: the old code must be a live
+ * customer's, the new code must follow the rules and be free — not another customer's code, not
+ * an alias (an old code that still resolves), not another line's new code, not in a pending request.
+ */
+export async function planRecode(core: Core, pairs: RecodePair[], t?: Transaction): Promise<RecodePlan> {
+  assertPairCount(pairs);
+  const lines: Line[] = pairs.map((p) => ({
+    rowNo: p.rowNo ?? null,
+    from: normalizeCode(p.from ?? ''),
+    to: normalizeCode(p.to ?? ''),
+    reason: rowReason(p.reason),
+  }));
+  const known = await loadKnown(core, lines, t);
   const plan: RecodePlan = { rows: [], problems: [] };
-  const firstFrom = new Map<string, number | null>();
-  const firstTo = new Map<string, number | null>();
+  const seen: Seen = { firstFrom: new Map(), firstTo: new Map() };
   lines.forEach((l, i) => {
-    const ref = l.rowNo ?? i + 1;
-    const problem = (message: string) =>
+    const c = lineCustomer(known, l);
+    const message = typeof c === 'string' ? c : (batchProblem(core, lines, l, seen) ?? takenProblem(known, l));
+    if (message !== null || typeof c === 'string') {
       plan.problems.push({
         rowNo: l.rowNo,
         from: l.from,
         to: l.to,
         message: `${where(l.rowNo)}${where(l.rowNo) ? ': ' : ''}${message}`,
       });
-    const other = (map: Map<string, number | null>, code: string) =>
-      map.has(code) ? (map.get(code) ?? null) : undefined;
-    if (!l.from) return problem('旧编码为空');
-    const c = customers.find((x) => x.code.toUpperCase() === l.from);
-    if (!c) return problem(`找不到编码为「${l.from}」的客户`);
-    if (c.mergedInto || isDeleted(c.status)) return problem(`客户 ${l.from} 已删除或已并入其他客户, 不能改编码`);
-    const bad = newCodeProblem(core, l.to);
-    if (bad) return problem(`${bad}。`);
-    if (l.to === l.from) return problem(`新编码与旧编码相同 (${l.from})`);
-    const dupFrom = other(firstFrom, l.from);
-    if (dupFrom !== undefined) return problem(`旧编码 ${l.from} 在第 ${dupFrom} 行已经出现过, 每个客户只能改一次`);
-    const dupTo = other(firstTo, l.to);
-    if (dupTo !== undefined) return problem(`新编码 ${l.to} 与第 ${dupTo} 行的新编码重复`);
-    const chained = lines.findIndex((x) => x.from === l.to);
-    if (chained >= 0)
-      return problem(
-        `新编码 ${l.to} 本身也在这次要改掉的旧编码里 (第 ${lines[chained]!.rowNo ?? chained + 1} 行); 请分两次改`,
-      );
-    const holder = holders.find((x) => x.code.toUpperCase() === l.to);
-    if (holder) return problem(`新编码 ${l.to} 已是客户 ${holder.code} (${holder.name}) 的编码`);
-    const alias = aliases.find((a) => a.code.toUpperCase() === l.to);
-    if (alias)
-      return problem(
-        `新编码 ${l.to} 是客户 ${aliasOwners.find((o) => o.id === alias.customerId)?.code ?? '#' + alias.customerId} 的旧编码 (别名), 旧单据仍用它查找, 不能再分配`,
-      );
-    const busy = pendingByCode.get(l.from) ?? pendingByCode.get(l.to);
-    if (busy) return problem(`${l.from} 或 ${l.to} 已在待审批的改编码申请 #${busy} 里`);
-    firstFrom.set(l.from, ref);
-    firstTo.set(l.to, ref);
+      return;
+    }
+    const ref = l.rowNo ?? i + 1;
+    seen.firstFrom.set(l.from, ref);
+    seen.firstTo.set(l.to, ref);
     plan.rows.push({
       customerId: c.id,
       from: c.code,
@@ -151,15 +203,7 @@ export async function planRecode(core: Core, pairs: RecodePair[], t?: Transactio
       ownerId: c.ownerId ?? null,
     });
   });
-  const ids = plan.rows.map((r) => r.customerId);
-  const counts = ids.length
-    ? ((await SalesOrder.count({
-        where: { customerId: ids },
-        group: ['customerId'],
-        transaction: t,
-      })) as unknown as Array<{ customerId: number; count: number }>)
-    : [];
-  for (const r of plan.rows) r.orders = Number(counts.find((x) => x.customerId === r.customerId)?.count ?? 0);
+  await countOrders(core, plan, t);
   return plan;
 }
 

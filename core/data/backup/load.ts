@@ -104,9 +104,7 @@ export async function loadBackup(models: Models, dir: string, manifest: Manifest
   const legacy = manifest.tables.operator_identities ? null : new LegacyIdentities();
   for (const spec of tableSpecs(models)) {
     const entry = manifest.tables[spec.table];
-    if (spec.table === 'operator_identities' && legacy) await legacy.insert(models, t);
-    // Backups from before company lists (0016): the six 客户分类 their customers were limited to.
-    if (spec.table === 'list_entries' && !entry) await models.sequelize.getQueryInterface().bulkInsert('list_entries', startingCategoryRows(new Date()), { transaction: t });
+    await fillFromOlderBackup(models, spec.table, !!entry, legacy, t);
     if (!entry || opts.skip?.has(spec.table)) continue;
     try {
       const r = await loadTable(models, spec, entry, path.join(dir, entry.file), key, t, (n) => {
@@ -120,6 +118,13 @@ export async function loadBackup(models: Models, dir: string, manifest: Manifest
     }
   }
   return out;
+}
+
+/** Rows an older backup keeps elsewhere or lacks, written just before `table` would load. */
+async function fillFromOlderBackup(models: Models, table: string, inBackup: boolean, legacy: LegacyIdentities | null, t: Transaction): Promise<void> {
+  if (table === 'operator_identities' && legacy) await legacy.insert(models, t);
+  // Backups from before company lists (0016): the six 客户分类 their customers were limited to.
+  if (table === 'list_entries' && !inBackup) await models.sequelize.getQueryInterface().bulkInsert('list_entries', startingCategoryRows(new Date()), { transaction: t });
 }
 
 /** Chat accounts read from the wecom_user_id / dingtalk_user_id columns of an older backup. */

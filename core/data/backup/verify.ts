@@ -7,8 +7,8 @@ import type { Actor, Core } from '../../context.js';
 import { assertCan } from '../../permissions.js';
 import type { Progress } from '../source.js';
 import { snapshotHashes } from './compare.js';
-import { checkFiles, clearTables, loadBackup } from './load.js';
-import { keyFor, lineShape, readManifest } from './manifest.js';
+import { checkFiles, clearTables, loadBackup, type FileProblem, type LoadedTable } from './load.js';
+import { keyFor, lineShape, readManifest, type ManifestTable } from './manifest.js';
 
 /** The verdict on one table. */
 export interface VerifyTable {
@@ -34,6 +34,14 @@ async function scratchDatabase(core: Core): Promise<{ models: Models; dir: strin
   return { models: initModels(sequelize), dir };
 }
 
+/** One table's verdict: its file, its load, then its restored row count and content hash against the manifest. */
+function tableVerdict(table: string, entry: ManifestTable, fileProblem: FileProblem | undefined, load: LoadedTable | undefined, got: { rows: number; contentSha256: string } | undefined): VerifyTable {
+  let problem = fileProblem ? `${entry.file}: ${fileProblem.reason}` : load?.error ? `${entry.file}: ${load.error}` : !got ? '本程序版本没有这张表' : null;
+  if (!problem && got!.rows !== entry.rows) problem = `行数不符: 清单 ${entry.rows} 行, 还原出 ${got!.rows} 行`;
+  else if (!problem && got!.contentSha256 !== entry.contentSha256) problem = '还原后的内容 hash 与清单不符';
+  return { table, file: entry.file, expectedRows: entry.rows, rows: problem ? load?.rows ?? null : got!.rows, ok: !problem, problem };
+}
+
 /**
  * Verifies a backup for real: every file's sha256, then a full restore into a scratch SQLite
  * database, comparing row counts and content hashes table by table. Records the result.
@@ -52,15 +60,7 @@ export async function verifyBackup(core: Core, actor: Actor, dir: string, opts: 
       return loadBackup(scratch.models, full, manifest, key, t, { continueOnError: true, skip: new Set(bad.keys()), onProgress: opts.onProgress });
     });
     const hashes = await snapshotHashes(scratch.models, lineShape(manifest));
-    for (const [table, entry] of Object.entries(manifest.tables)) {
-      const fileProblem = bad.get(table);
-      const load = loaded.find((l) => l.table === table);
-      const got = hashes.get(table);
-      let problem = fileProblem ? `${entry.file}: ${fileProblem.reason}` : load?.error ? `${entry.file}: ${load.error}` : !got ? '本程序版本没有这张表' : null;
-      if (!problem && got!.rows !== entry.rows) problem = `行数不符: 清单 ${entry.rows} 行, 还原出 ${got!.rows} 行`;
-      else if (!problem && got!.contentSha256 !== entry.contentSha256) problem = '还原后的内容 hash 与清单不符';
-      tables.push({ table, file: entry.file, expectedRows: entry.rows, rows: problem ? load?.rows ?? null : got!.rows, ok: !problem, problem });
-    }
+    for (const [table, entry] of Object.entries(manifest.tables)) tables.push(tableVerdict(table, entry, bad.get(table), loaded.find((l) => l.table === table), hashes.get(table)));
   } finally {
     await scratch.models.sequelize.close();
     fs.rmSync(scratch.dir, { recursive: true, force: true });
