@@ -236,6 +236,26 @@ function lostRace(err: unknown): boolean {
   return ['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_CONSTRAINT'].includes(code);
 }
 
+/** One document's outcome: refused when checked or planned, else what planning decided. */
+function outcomeOf(
+  index: number,
+  id: Checked['ids'][number],
+  invalid: OutcomeError | undefined,
+  d: Decision | undefined,
+): LedgerOutcome {
+  const error = invalid ?? (d && 'error' in d ? d.error : undefined);
+  const result = error || !d ? 'error' : (d as Planned).result;
+  const warning = d && !('error' in d) ? d.warning : undefined;
+  return {
+    index,
+    type: d?.doc.type ?? id.type,
+    number: d?.doc.number ?? id.number,
+    result,
+    ...(error ? { error } : {}),
+    ...(warning ? { warning } : {}),
+  };
+}
+
 async function attempt(
   core: Core,
   actor: Actor,
@@ -250,19 +270,9 @@ async function attempt(
     const counts = { created: 0, updated: 0, unchanged: 0, error: 0 };
     const outcomes: LedgerOutcome[] = [];
     for (let index = 0; index < ids.length; index++) {
-      const d = byIndex.get(index);
-      const error = bad.get(index) ?? (d && 'error' in d ? d.error : undefined);
-      const result = error || !d ? 'error' : (d as Planned).result;
-      counts[result]++;
-      const warning = d && !('error' in d) ? d.warning : undefined;
-      outcomes.push({
-        index,
-        type: d?.doc.type ?? ids[index]!.type,
-        number: d?.doc.number ?? ids[index]!.number,
-        result,
-        ...(error ? { error } : {}),
-        ...(warning ? { warning } : {}),
-      });
+      const o = outcomeOf(index, ids[index]!, bad.get(index), byIndex.get(index));
+      counts[o.result]++;
+      outcomes.push(o);
     }
     const applied = !opts.dryRun && !(opts.atomic && counts.error > 0);
     for (const o of outcomes) if (o.result !== 'error') o.applied = applied;

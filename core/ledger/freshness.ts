@@ -59,6 +59,15 @@ async function legacyLocal(core: Core): Promise<FeedState | null> {
   return { source: 'local', lastReceivedAt: at, lastOrderReceivedAt: at, documents: 0 };
 }
 
+/** The feed that received a document last, or null when none ever did. */
+function lastReceiving(feeds: FeedState[]): FeedState | null {
+  let newest: FeedState | null = null;
+  for (const f of feeds) {
+    if (f.lastReceivedAt && (!newest?.lastReceivedAt || f.lastReceivedAt > newest.lastReceivedAt)) newest = f;
+  }
+  return newest;
+}
+
 /** Reads ledger_feeds (+ whether any order exists) and judges it against the review window. */
 export async function ledgerFreshness(core: Core, opts: { days?: number } = {}): Promise<LedgerFreshness> {
   const days = opts.days ?? core.config.REVIEW_INACTIVE_DAYS;
@@ -76,12 +85,8 @@ export async function ledgerFreshness(core: Core, opts: { days?: number } = {}):
     const local = await legacyLocal(core);
     if (local) feeds.push(local);
   }
-  let newest: FeedState | null = null;
-  let lastOrderReceivedAt: Date | null = null;
-  for (const f of feeds) {
-    if (f.lastReceivedAt && (!newest?.lastReceivedAt || f.lastReceivedAt > newest.lastReceivedAt)) newest = f;
-    lastOrderReceivedAt = later(lastOrderReceivedAt, f.lastOrderReceivedAt);
-  }
+  const newest = lastReceiving(feeds);
+  const lastOrderReceivedAt = feeds.reduce<Date | null>((at, f) => later(at, f.lastOrderReceivedAt), null);
   const cutoff = core.now().getTime() - days * 86400_000;
   const stale = !hasOrders || !lastOrderReceivedAt || lastOrderReceivedAt.getTime() < cutoff;
   const notice = !hasOrders ? NO_LEDGER_NOTICE : stale ? staleNotice(days) : null;

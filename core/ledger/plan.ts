@@ -153,6 +153,17 @@ export function receivableFields(r: ReceivableRow): Fields {
   };
 }
 
+/** The order number to link: only one that exists or comes in this same call. */
+function linkedOrder(ctx: PlanContext, orderNumber: string | null): string | null {
+  return orderNumber && ctx.linkable.has(orderNumber) ? orderNumber : null;
+}
+
+/** A receivable's history entry: paid when it becomes paid, reopened when it no longer is. */
+function receivableChange(was: ReceivableRow['status'] | undefined, status: ReceivableRow['status']): LedgerChange {
+  if (was !== 'paid' && status === 'paid') return 'paid';
+  return was === 'paid' && status !== 'paid' ? 'reopened' : 'updated';
+}
+
 /**
  * A receivable is always accepted, even for an inactive or deleted customer: it is money already
  * owed, and refusing it would hide real debt from the delete check.
@@ -164,13 +175,8 @@ export function planReceivable(ctx: PlanContext, doc: ReceivableIn, existing: Re
   const paidUp = doc.paidCents >= doc.amountCents;
   const status = paidUp ? 'paid' : existing?.status === 'written_off' ? 'written_off' : 'open';
   // An order number we do not know (yet) is kept out of the link rather than refusing the money owed.
-  const orderNumber = doc.orderNumber && ctx.linkable.has(doc.orderNumber) ? doc.orderNumber : null;
-  const change: LedgerChange =
-    existing?.status !== 'paid' && status === 'paid'
-      ? 'paid'
-      : existing?.status === 'paid' && status !== 'paid'
-        ? 'reopened'
-        : 'updated';
+  const orderNumber = linkedOrder(ctx, doc.orderNumber);
+  const change = receivableChange(existing?.status, status);
   return decide(
     doc,
     customer,
@@ -198,6 +204,12 @@ export function reservationFields(r: ReservationRow): Fields {
   };
 }
 
+/** A reservation's history entry: released when active stock is let go, reopened when held again. */
+function reservationChange(was: ReservationRow['status'] | undefined, status: ReservationRow['status']): LedgerChange {
+  if (was === 'active' && status === 'released') return 'released';
+  return was === 'released' && status === 'active' ? 'reopened' : 'updated';
+}
+
 /** A reservation: held stock is new business; releasing is winding down. */
 export function planReservation(ctx: PlanContext, doc: ReservationIn, existing: ReservationRow | undefined): Decision {
   const customer = owner(ctx, doc, existing);
@@ -206,13 +218,8 @@ export function planReservation(ctx: PlanContext, doc: ReservationIn, existing: 
   const status = doc.released ? 'released' : 'active';
   const refused = status === 'active' && existing?.status !== 'active' ? refuseNew(ctx, customer) : null;
   if (refused && !ctx.existingBusiness) return { doc, error: refused };
-  const orderNumber = doc.orderNumber && ctx.linkable.has(doc.orderNumber) ? doc.orderNumber : null;
-  const change: LedgerChange =
-    existing?.status === 'active' && status === 'released'
-      ? 'released'
-      : existing?.status === 'released' && status === 'active'
-        ? 'reopened'
-        : 'updated';
+  const orderNumber = linkedOrder(ctx, doc.orderNumber);
+  const change = reservationChange(existing?.status, status);
   return warned(
     decide(
       doc,

@@ -47,9 +47,58 @@ export interface LedgerRow {
 const TOTAL_ROW = /^(合计|总计|小计|total)/i;
 const HEADER_SEARCH_ROWS = 10;
 
+/** A cell's trimmed text ('' when the file has no such column). */
+type CellText = (key: LedgerColumn) => string;
+/** A parsed cell's value, or null with its error recorded on the row. */
+type TakeCell = <T>(key: LedgerColumn, result: CellResult<T>) => T | null;
+
+/** Excel error values (#N/A, #REF!…) are refused in every column before anything else is read. */
+function excelErrors(header: LedgerHeader, row: LedgerRow, get: CellText): void {
+  for (const key of Object.keys(header.columns) as LedgerColumn[]) {
+    if (isExcelError(get(key)))
+      row.errors.push({
+        row: row.rowNo,
+        column: columnLabel(header, key),
+        message: `单元格是 Excel 错误值 ${get(key)}, 请改成实际内容`,
+      });
+  }
+}
+
+/** The customer by code or by name; one of the two is required. */
+function readCustomer(header: LedgerHeader, row: LedgerRow, get: CellText): void {
+  row.customerCode = get('customerCode') || null;
+  row.customerName = get('customerName') || null;
+  if (row.customerCode || row.customerName) return;
+  const key = header.columns.customerCode !== undefined ? 'customerCode' : 'customerName';
+  row.errors.push({ row: row.rowNo, column: columnLabel(header, key), message: '必填, 请填写客户编码或客户名称' });
+}
+
+function readOrder(row: LedgerRow, get: CellText, take: TakeCell): void {
+  const date = take('date', parseDateCell(get('date')));
+  const total = take('total', parseMoneyCell(get('total'), { required: true }));
+  const status = take('status', parseStatusCell(get('status')));
+  if (row.number && date && total && status && !row.errors.length)
+    row.doc = { type: 'order', number: row.number, date, total, status };
+}
+
+function readReceivable(header: LedgerHeader, row: LedgerRow, get: CellText, take: TakeCell): void {
+  const amount = take('amount', parseMoneyCell(get('amount'), { required: true }));
+  const paid = take('paid', parseMoneyCell(get('paid'), { required: false, emptyAs: '0.00' }));
+  const dueDate = take('dueDate', parseDateCell(get('dueDate')));
+  const orderNumber = get('orderNumber') || null;
+  if (amount && paid && toCents(paid) > toCents(amount))
+    row.errors.push({
+      row: row.rowNo,
+      column: columnLabel(header, 'paid'),
+      message: `已收金额 ${paid} 大于应收金额 ${amount}`,
+    });
+  if (row.number && amount && paid && dueDate && !row.errors.length)
+    row.doc = { type: 'receivable', number: row.number, amount, paid, dueDate, orderNumber };
+}
+
 /** Reads one row's cells into a document, collecting every problem rather than stopping at the first. */
 export function parseLedgerRow(header: LedgerHeader, raw: RawRow): LedgerRow {
-  const get = (key: LedgerColumn) => {
+  const get: CellText = (key) => {
     const i = header.columns[key];
     return i === undefined ? '' : String(raw.cells[i] ?? '').trim();
   };
@@ -62,47 +111,17 @@ export function parseLedgerRow(header: LedgerHeader, raw: RawRow): LedgerRow {
     doc: null,
     errors: [],
   };
-  const take = <T>(key: LedgerColumn, result: CellResult<T>): T | null => {
+  const take: TakeCell = (key, result) => {
     if (result.ok) return result.value;
     row.errors.push({ row: raw.rowNo, column: columnLabel(header, key), message: result.message });
     return null;
   };
-  for (const key of Object.keys(header.columns) as LedgerColumn[]) {
-    if (isExcelError(get(key)))
-      row.errors.push({
-        row: raw.rowNo,
-        column: columnLabel(header, key),
-        message: `单元格是 Excel 错误值 ${get(key)}, 请改成实际内容`,
-      });
-  }
+  excelErrors(header, row, get);
   if (row.errors.length) return row;
   row.number = take('number', parseNumberCell(get('number')));
-  row.customerCode = get('customerCode') || null;
-  row.customerName = get('customerName') || null;
-  if (!row.customerCode && !row.customerName) {
-    const key = header.columns.customerCode !== undefined ? 'customerCode' : 'customerName';
-    row.errors.push({ row: raw.rowNo, column: columnLabel(header, key), message: '必填, 请填写客户编码或客户名称' });
-  }
-  if (header.type === 'orders') {
-    const date = take('date', parseDateCell(get('date')));
-    const total = take('total', parseMoneyCell(get('total'), { required: true }));
-    const status = take('status', parseStatusCell(get('status')));
-    if (row.number && date && total && status && !row.errors.length)
-      row.doc = { type: 'order', number: row.number, date, total, status };
-    return row;
-  }
-  const amount = take('amount', parseMoneyCell(get('amount'), { required: true }));
-  const paid = take('paid', parseMoneyCell(get('paid'), { required: false, emptyAs: '0.00' }));
-  const dueDate = take('dueDate', parseDateCell(get('dueDate')));
-  const orderNumber = get('orderNumber') || null;
-  if (amount && paid && toCents(paid) > toCents(amount))
-    row.errors.push({
-      row: raw.rowNo,
-      column: columnLabel(header, 'paid'),
-      message: `已收金额 ${paid} 大于应收金额 ${amount}`,
-    });
-  if (row.number && amount && paid && dueDate && !row.errors.length)
-    row.doc = { type: 'receivable', number: row.number, amount, paid, dueDate, orderNumber };
+  readCustomer(header, row, get);
+  if (header.type === 'orders') readOrder(row, get, take);
+  else readReceivable(header, row, get, take);
   return row;
 }
 

@@ -119,6 +119,26 @@ async function push(
   counts.sent += docs.length;
 }
 
+/** Adds the open orders that differ from what we hold; an order of an unlinked customer is only counted. */
+function addOpenOrders(
+  docs: LedgerDoc[],
+  open: JshOrder[],
+  held: Map<string, HeldOrder>,
+  links: Links,
+  counts: DocumentCounts,
+): void {
+  for (const order of open) {
+    const mine = held.get(ourNumber(order.number));
+    const code = mine?.code ?? links.get(order.organId)?.code;
+    if (!code) {
+      counts.unlinkedDocuments++;
+      continue;
+    }
+    const doc = openOrderDoc({ ...order, number: ourNumber(order.number) }, code, mine);
+    if (doc) docs.push(doc);
+  }
+}
+
 /**
  * Reads the tenant's documents (all, or what changed since the cursors), turns them into ledger
  * documents that differ from what we hold, and writes them through applyLedger; then moves
@@ -153,16 +173,7 @@ export async function syncDocuments(
   const unheld = open.filter((x) => !held.has(ourNumber(x.number))).map((x) => x.organId);
   const links: Links = await loadLinks(core, db.tenantId, scopeIds === null ? undefined : [...scopeIds, ...unheld]);
   const docs: LedgerDoc[] = [];
-  for (const order of open) {
-    const mine = held.get(ourNumber(order.number));
-    const code = mine?.code ?? links.get(order.organId)?.code;
-    if (!code) {
-      counts.unlinkedDocuments++;
-      continue;
-    }
-    const doc = openOrderDoc({ ...order, number: ourNumber(order.number) }, code, mine);
-    if (doc) docs.push(doc);
-  }
+  addOpenOrders(docs, open, held, links, counts);
   counts.openOrders = docs.length;
   for (const g of gone) docs.push(windDownDoc(g.held, g.status));
   counts.closedOrders = gone.length;

@@ -1,6 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { Op } from 'sequelize';
-import type { JsherpWrite } from '../../../models/index.js';
+import type { JsherpLink, JsherpWrite } from '../../../models/index.js';
 import { withTransaction } from '../../../models/tx.js';
 import { appendAudit } from '../../audit.js';
 import type { Actor, Core } from '../../context.js';
@@ -66,7 +66,7 @@ async function applyOne(
       "SELECT supplier, CAST(enabled AS UNSIGNED) AS enabled, IFNULL(delete_flag,'0') AS df FROM jsh_supplier WHERE id = ? AND tenant_id = ? FOR UPDATE",
       [w.jshId, w.tenantId],
     );
-    const row = (rows as { supplier: string; enabled: number | null; df: string }[])[0];
+    const row = (rows as SupplierRow[])[0];
     let out: WriteOutcome;
     if (!row)
       out = { text: `jshERP 中已找不到客户 #${w.jshId}, 未写入。`, wroteDeleteFlag: null, blocked: false, columns: {} };
@@ -81,58 +81,76 @@ async function applyOne(
   }
 }
 
+type SupplierRow = { supplier: string; enabled: number | null; df: string };
+
+/** Which of the four writes: disable and enable touch `enabled` alone. */
 async function decide(
   c: PoolConnection,
   w: JsherpWrite,
-  row: { supplier: string; enabled: number | null; df: string },
+  row: SupplierRow,
+  restoreTo: 'active' | 'inactive',
+  wroteDeleteFlag: boolean,
+): Promise<WriteOutcome> {
+  if (w.action === 'disable' || w.action === 'enable') return toggle(c, w, row, w.action === 'disable' ? 0 : 1);
+  if (w.action === 'delete') return remove(c, w, row);
+  return restore(c, w, row, restoreTo, wroteDeleteFlag);
+}
+
+async function toggle(c: PoolConnection, w: JsherpWrite, row: SupplierRow, to: 0 | 1): Promise<WriteOutcome> {
+  const name = row.supplier;
+  const changed = await setEnabled(c, w, name, to, Number(row.enabled ?? 1));
+  return {
+    text: changed
+      ? `jshERP 客户「${name}」已${to ? '启用' : '禁用'} (enabled=${to})。`
+      : `jshERP 客户「${name}」本来就是${to ? '启用' : '禁用'}状态, 未改动。`,
+    wroteDeleteFlag: null,
+    blocked: false,
+    columns: changed ? { enabled: to } : {},
+  };
+}
+
+/** Deletes as jshERP would; a customer its documents still name is disabled instead. */
+async function remove(c: PoolConnection, w: JsherpWrite, row: SupplierRow): Promise<WriteOutcome> {
+  const name = row.supplier;
+  if (row.df === '1')
+    return { text: `jshERP 客户「${name}」已是删除状态。`, wroteDeleteFlag: true, blocked: false, columns: {} };
+  const refs = await liveReferences(c, Number(w.tenantId), Number(w.jshId));
+  if (refs > 0) {
+    const changed = await setEnabled(c, w, name, 0, Number(row.enabled ?? 1));
+    return {
+      text: `jshERP 中还有 ${refs} 张单据或收付款单引用客户「${name}」, 按 jshERP 的删除规则不能删除 (「检测到存在依赖数据，不能删除！」); 已改为禁用 (enabled=0), 其单据保留。`,
+      wroteDeleteFlag: false,
+      blocked: true,
+      columns: changed ? { enabled: 0 } : {},
+    };
+  }
+  await c.query("UPDATE jsh_supplier SET delete_flag = '1' WHERE id = ? AND tenant_id = ?", [w.jshId, w.tenantId]);
+  await logLine(c, Number(w.tenantId), `删除[${name}]`);
+  return {
+    text: `jshERP 客户「${name}」已删除 (delete_flag=1)。`,
+    wroteDeleteFlag: true,
+    blocked: false,
+    columns: { delete_flag: '1' },
+  };
+}
+
+/** Undoes what the delete wrote, and brings `enabled` back to the status we restored. */
+async function restore(
+  c: PoolConnection,
+  w: JsherpWrite,
+  row: SupplierRow,
   restoreTo: 'active' | 'inactive',
   wroteDeleteFlag: boolean,
 ): Promise<WriteOutcome> {
   const name = row.supplier;
-  const enabled = Number(row.enabled ?? 1);
-  if (w.action === 'disable' || w.action === 'enable') {
-    const to = w.action === 'disable' ? 0 : 1;
-    const changed = await setEnabled(c, w, name, to, enabled);
-    return {
-      text: changed
-        ? `jshERP 客户「${name}」已${to ? '启用' : '禁用'} (enabled=${to})。`
-        : `jshERP 客户「${name}」本来就是${to ? '启用' : '禁用'}状态, 未改动。`,
-      wroteDeleteFlag: null,
-      blocked: false,
-      columns: changed ? { enabled: to } : {},
-    };
-  }
-  if (w.action === 'delete') {
-    if (row.df === '1')
-      return { text: `jshERP 客户「${name}」已是删除状态。`, wroteDeleteFlag: true, blocked: false, columns: {} };
-    const refs = await liveReferences(c, Number(w.tenantId), Number(w.jshId));
-    if (refs > 0) {
-      const changed = await setEnabled(c, w, name, 0, enabled);
-      return {
-        text: `jshERP 中还有 ${refs} 张单据或收付款单引用客户「${name}」, 按 jshERP 的删除规则不能删除 (「检测到存在依赖数据，不能删除！」); 已改为禁用 (enabled=0), 其单据保留。`,
-        wroteDeleteFlag: false,
-        blocked: true,
-        columns: changed ? { enabled: 0 } : {},
-      };
-    }
-    await c.query("UPDATE jsh_supplier SET delete_flag = '1' WHERE id = ? AND tenant_id = ?", [w.jshId, w.tenantId]);
-    await logLine(c, Number(w.tenantId), `删除[${name}]`);
-    return {
-      text: `jshERP 客户「${name}」已删除 (delete_flag=1)。`,
-      wroteDeleteFlag: true,
-      blocked: false,
-      columns: { delete_flag: '1' },
-    };
-  }
-  // restore: undo what the delete wrote, and bring `enabled` back to the status we restored.
   const columns: Record<string, string | number> = {};
   if (wroteDeleteFlag && row.df === '1') {
     await c.query("UPDATE jsh_supplier SET delete_flag = '0' WHERE id = ? AND tenant_id = ?", [w.jshId, w.tenantId]);
     await logLine(c, Number(w.tenantId), `修改[${name}]`);
     columns.delete_flag = '0';
   }
-  if (await setEnabled(c, w, name, restoreTo === 'active' ? 1 : 0, enabled))
-    columns.enabled = restoreTo === 'active' ? 1 : 0;
+  const enabled = restoreTo === 'active' ? 1 : 0;
+  if (await setEnabled(c, w, name, enabled, Number(row.enabled ?? 1))) columns.enabled = enabled;
   return {
     text: `jshERP 客户「${name}」已恢复${columns.delete_flag ? ' (delete_flag=0)' : ''}, ${restoreTo === 'active' ? '启用' : '禁用'}。`,
     wroteDeleteFlag: false,
@@ -143,6 +161,55 @@ async function decide(
 
 /** Called when a delete could only disable the customer in jshERP, so the approver learns why. */
 export type BlockedDeleteListener = (w: JsherpWrite, outcome: WriteOutcome) => Promise<void>;
+
+/** A failed write stays pending, with its error and the next try backed off. */
+async function postpone(core: Core, w: JsherpWrite, message: string): Promise<void> {
+  await w.update({
+    attempts: w.attempts + 1,
+    error: message.slice(0, 500),
+    notBefore: new Date(core.now().getTime() + retryDelayMs(w.attempts + 1)),
+  });
+}
+
+/** Records an applied write on our side in one transaction: the queue row, the link's delete flag, an audit event. */
+async function recordDone(
+  core: Core,
+  actor: Actor,
+  w: JsherpWrite,
+  link: JsherpLink | null,
+  outcome: WriteOutcome,
+): Promise<void> {
+  await withTransaction(core.models.sequelize, async (t) => {
+    await w.update(
+      {
+        status: 'done',
+        attempts: w.attempts + 1,
+        result: outcome.text.slice(0, 500),
+        error: null,
+        doneAt: core.now(),
+      },
+      { transaction: t },
+    );
+    if (link && outcome.wroteDeleteFlag !== null)
+      await core.models.JsherpLink.update(
+        { wroteDeleteFlag: outcome.wroteDeleteFlag },
+        { where: { id: link.id }, transaction: t },
+      );
+    await appendAudit(core, t, actor, {
+      action: 'jsherp.write-back',
+      customerId: w.customerId,
+      customerCode: w.customerCode,
+      info: {
+        write: w.action,
+        jshId: Number(w.jshId),
+        tenantId: Number(w.tenantId),
+        columns: outcome.columns,
+        result: outcome.text,
+        approvalId: w.approvalId,
+      },
+    });
+  });
+}
 
 /**
  * Applies due writes in queue order. A failure (jshERP down) stops the round and leaves the write
@@ -176,43 +243,10 @@ export async function applyWriteBacks(
       );
     } catch (err) {
       const message = jshError(db, err).message;
-      await w.update({
-        attempts: w.attempts + 1,
-        error: message.slice(0, 500),
-        notBefore: new Date(core.now().getTime() + retryDelayMs(w.attempts + 1)),
-      });
+      await postpone(core, w, message);
       return { applied, failed: 1, error: message };
     }
-    await withTransaction(core.models.sequelize, async (t) => {
-      await w.update(
-        {
-          status: 'done',
-          attempts: w.attempts + 1,
-          result: outcome.text.slice(0, 500),
-          error: null,
-          doneAt: core.now(),
-        },
-        { transaction: t },
-      );
-      if (link && outcome.wroteDeleteFlag !== null)
-        await JsherpLink.update(
-          { wroteDeleteFlag: outcome.wroteDeleteFlag },
-          { where: { id: link.id }, transaction: t },
-        );
-      await appendAudit(core, t, actor, {
-        action: 'jsherp.write-back',
-        customerId: w.customerId,
-        customerCode: w.customerCode,
-        info: {
-          write: w.action,
-          jshId: Number(w.jshId),
-          tenantId: Number(w.tenantId),
-          columns: outcome.columns,
-          result: outcome.text,
-          approvalId: w.approvalId,
-        },
-      });
-    });
+    await recordDone(core, actor, w, link, outcome);
     applied++;
     if (outcome.blocked && onBlocked)
       await onBlocked(w, outcome).catch((err: unknown) =>
