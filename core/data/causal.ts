@@ -15,16 +15,20 @@ const prefixes = new WeakMap<Sequelize, Promise<string>>();
 export function causalReadPrefix(sequelize: Sequelize): Promise<string> {
   let p = prefixes.get(sequelize);
   if (!p) {
-    p = sequelize.getDialect() === 'sqlite'
-      ? Promise.resolve('')
-      : sequelize
-          .query<{ on: number | string | null }>('SELECT @@wsrep_on AS `on`', { type: QueryTypes.SELECT, logging: false })
-          .then(([row]) => (Number(row?.on) === 1 ? 'SET STATEMENT wsrep_sync_wait=1 FOR ' : ''))
-          // No wsrep variables (MySQL, TiDB): nothing to wait for. Asked again next time.
-          .catch(() => {
-            prefixes.delete(sequelize);
-            return '';
-          });
+    p =
+      sequelize.getDialect() === 'sqlite'
+        ? Promise.resolve('')
+        : sequelize
+            .query<{ on: number | string | null }>('SELECT @@wsrep_on AS `on`', {
+              type: QueryTypes.SELECT,
+              logging: false,
+            })
+            .then(([row]) => (Number(row?.on) === 1 ? 'SET STATEMENT wsrep_sync_wait=1 FOR ' : ''))
+            // No wsrep variables (MySQL, TiDB): nothing to wait for. Asked again next time.
+            .catch(() => {
+              prefixes.delete(sequelize);
+              return '';
+            });
     prefixes.set(sequelize, p);
   }
   return p;

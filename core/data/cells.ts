@@ -24,7 +24,13 @@ export function cellText(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : excelDateText(value);
   if (typeof value === 'object') {
-    const v = value as { richText?: { text?: string }[]; result?: unknown; formula?: string; text?: unknown; error?: string };
+    const v = value as {
+      richText?: { text?: string }[];
+      result?: unknown;
+      formula?: string;
+      text?: unknown;
+      error?: string;
+    };
     if (Array.isArray(v.richText)) return v.richText.map((r) => r.text ?? '').join('');
     if ('formula' in v || 'sharedFormula' in v) return cellText(v.result);
     if (v.error) return v.error;

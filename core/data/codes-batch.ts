@@ -14,13 +14,16 @@ function codeFormatter(core: Core): (seq: number) => string {
   const { CODE_RULE: rule, STEWARD_TIMEZONE: tz } = core.config;
   const now = core.now();
   const { year, month } = localParts(now, tz);
-  const fast = (seq: number) => rule.replace(TOKEN, (_m, token: string, width?: string) => {
-    if (token === 'YYYY') return year;
-    if (token === 'YY') return year.slice(2);
-    if (token === 'MM') return month;
-    return String(seq).padStart(Number(width), '0');
-  });
-  return fast(1) === formatCode(rule, now, 1, tz) && fast(12345) === formatCode(rule, now, 12345, tz) ? fast : (seq) => formatCode(rule, now, seq, tz);
+  const fast = (seq: number) =>
+    rule.replace(TOKEN, (_m, token: string, width?: string) => {
+      if (token === 'YYYY') return year;
+      if (token === 'YY') return year.slice(2);
+      if (token === 'MM') return month;
+      return String(seq).padStart(Number(width), '0');
+    });
+  return fast(1) === formatCode(rule, now, 1, tz) && fast(12345) === formatCode(rule, now, 12345, tz)
+    ? fast
+    : (seq) => formatCode(rule, now, seq, tz);
 }
 
 /**
@@ -37,7 +40,12 @@ export class CodeBlock {
   private readonly scope: string;
   private readonly format: (seq: number) => string;
 
-  constructor(private readonly core: Core, private readonly t: Transaction, private readonly typed: ReadonlySet<string>, private readonly ahead: number) {
+  constructor(
+    private readonly core: Core,
+    private readonly t: Transaction,
+    private readonly typed: ReadonlySet<string>,
+    private readonly ahead: number,
+  ) {
     this.scope = customerCodeScope(core);
     this.format = codeFormatter(core);
   }
@@ -50,7 +58,8 @@ export class CodeBlock {
       if (this.next === this.end) await this.reserve(Math.max(n - out.length, this.ahead));
       const code = this.format(this.next++);
       if (!this.taken.has(code) && !this.typed.has(code)) out.push(code);
-      else if (++skipped > 10_000) throw new DomainError('CONFLICT', '自动编码连续 1 万个都已被占用, 请检查编码规则 CODE_RULE。');
+      else if (++skipped > 10_000)
+        throw new DomainError('CONFLICT', '自动编码连续 1 万个都已被占用, 请检查编码规则 CODE_RULE。');
     }
     return out;
   }
@@ -58,7 +67,10 @@ export class CodeBlock {
   /** Hands back reserved numbers not used (only if nobody could have moved the sequence since: we hold its row). */
   async release(): Promise<void> {
     if (this.next === this.end) return;
-    await this.core.models.sequelize.query('UPDATE code_sequences SET next_value = ? WHERE scope = ? AND next_value = ?', { replacements: [this.next, this.scope, this.end], transaction: this.t });
+    await this.core.models.sequelize.query(
+      'UPDATE code_sequences SET next_value = ? WHERE scope = ? AND next_value = ?',
+      { replacements: [this.next, this.scope, this.end], transaction: this.t },
+    );
     this.end = this.next;
   }
 
@@ -69,7 +81,13 @@ export class CodeBlock {
     const candidates = Array.from({ length: n }, (_v, i) => this.format(first + i));
     this.taken = new Set();
     for (const part of chunks(candidates)) {
-      for (const r of await selectRows<{ code: string }>(this.core.models.sequelize, 'SELECT code FROM customers WHERE code IN (?)', [part], this.t)) this.taken.add(r.code);
+      for (const r of await selectRows<{ code: string }>(
+        this.core.models.sequelize,
+        'SELECT code FROM customers WHERE code IN (?)',
+        [part],
+        this.t,
+      ))
+        this.taken.add(r.code);
     }
   }
 }

@@ -24,14 +24,19 @@ const GENERIC_SHEET = /^(sheet|工作表|表|worksheet)\s*\d*$/i;
 export function sourceName(explicit: string | undefined, sheet: string | null, fileName: string): string {
   if (explicit?.trim()) return explicit.trim();
   if (sheet && sheet.trim() && !GENERIC_SHEET.test(sheet.trim())) return sheet.trim();
-  const stem = path.basename(fileName, path.extname(fileName)).replace(/[\s_\-()（）.]*[\d\-_.]*$/, '').trim();
+  const stem = path
+    .basename(fileName, path.extname(fileName))
+    .replace(/[\s_\-()（）.]*[\d\-_.]*$/, '')
+    .trim();
   return stem || path.basename(fileName, path.extname(fileName));
 }
 
 function metaKey(source: string): string {
   const key = `import_columns:${source}`;
   // steward_meta keys are at most 64 characters.
-  return key.length <= 64 ? key : `import_columns:#${crypto.createHash('sha256').update(source).digest('hex').slice(0, 40)}`;
+  return key.length <= 64
+    ? key
+    : `import_columns:#${crypto.createHash('sha256').update(source).digest('hex').slice(0, 40)}`;
 }
 
 /** Parses `表头=字段` entries (from --map-column); each 字段 must be a known field or 忽略. */
@@ -41,7 +46,12 @@ export function parseMapEntries(entries: string[]): Record<string, string> {
     const at = entry.lastIndexOf('=');
     const header = at > 0 ? entry.slice(0, at).trim() : '';
     const target = at > 0 ? entry.slice(at + 1).trim() : '';
-    if (!header || !target) throw new DomainError('VALIDATION', `--map-column 的写法是「表头=字段」, 例如 --map-column 单位全称=客户名称; 「${entry}」不对。`, { entry });
+    if (!header || !target)
+      throw new DomainError(
+        'VALIDATION',
+        `--map-column 的写法是「表头=字段」, 例如 --map-column 单位全称=客户名称; 「${entry}」不对。`,
+        { entry },
+      );
     resolveTarget(target);
     out[header] = target;
   }
@@ -56,7 +66,11 @@ export function toColumnMap(columns: Record<string, string>): ColumnMap {
 }
 
 /** The mapping saved for a source, or an empty one. */
-export async function loadColumnMap(core: Core, source: string, t: Transaction | null): Promise<Record<string, string>> {
+export async function loadColumnMap(
+  core: Core,
+  source: string,
+  t: Transaction | null,
+): Promise<Record<string, string>> {
   const row = await core.models.StewardMeta.findByPk(metaKey(source), { transaction: t ?? undefined });
   if (!row) return {};
   try {
@@ -67,7 +81,12 @@ export async function loadColumnMap(core: Core, source: string, t: Transaction |
 }
 
 /** Remembers a mapping for a source (in the import's transaction, so a rolled-back import saves nothing). */
-export async function saveColumnMap(core: Core, source: string, columns: Record<string, string>, t: Transaction): Promise<void> {
+export async function saveColumnMap(
+  core: Core,
+  source: string,
+  columns: Record<string, string>,
+  t: Transaction,
+): Promise<void> {
   const value: SavedMap = { source, columns, savedAt: core.now().toISOString() };
   await core.models.StewardMeta.upsert({ key: metaKey(source), value: JSON.stringify(value) }, { transaction: t });
 }

@@ -6,7 +6,17 @@
  */
 
 /** Customer fields an import fills directly. */
-export type ColumnKey = 'code' | 'name' | 'contact' | 'phone' | 'address' | 'category' | 'region' | 'owner' | 'status' | 'note';
+export type ColumnKey =
+  | 'code'
+  | 'name'
+  | 'contact'
+  | 'phone'
+  | 'address'
+  | 'category'
+  | 'region'
+  | 'owner'
+  | 'status'
+  | 'note';
 /**
  * Columns a customer has no field of its own for. 电话 (a landline) fills 手机 when that is empty;
  * it, and the tax, bank, e-mail and fax columns, are otherwise kept in 备注 as 「名称: 值」. 期初应收,

@@ -26,11 +26,45 @@ export interface BatchCounts {
   errors: number;
 }
 
-const CUSTOMER_COLUMNS = ['code', 'name', 'name_norm', 'contact', 'phone_enc', 'phone_hash', 'address_enc', 'category', 'region', 'owner_id', 'status', 'deactivation_reason', 'deactivation_memo', 'deactivated_at', 'note', 'version', 'created_at', 'updated_at'];
-const ROW_COLUMNS = ['batch_id', 'row_no', 'outcome', 'customer_id', 'customer_code', 'version_after', 'before', 'message'];
+const CUSTOMER_COLUMNS = [
+  'code',
+  'name',
+  'name_norm',
+  'contact',
+  'phone_enc',
+  'phone_hash',
+  'address_enc',
+  'category',
+  'region',
+  'owner_id',
+  'status',
+  'deactivation_reason',
+  'deactivation_memo',
+  'deactivated_at',
+  'note',
+  'version',
+  'created_at',
+  'updated_at',
+];
+const ROW_COLUMNS = [
+  'batch_id',
+  'row_no',
+  'outcome',
+  'customer_id',
+  'customer_code',
+  'version_after',
+  'before',
+  'message',
+];
 
 function outcome(r: PlannedRow): ImportOutcome {
-  return r.action === 'create' ? 'created' : r.action === 'update' ? 'updated' : r.action === 'unchanged' ? 'unchanged' : 'error';
+  return r.action === 'create'
+    ? 'created'
+    : r.action === 'update'
+      ? 'updated'
+      : r.action === 'unchanged'
+        ? 'unchanged'
+        : 'error';
 }
 
 /** One new customer's stored columns in CUSTOMER_COLUMNS order (code left null); the phone's blind index is reused when already normal. */
@@ -40,8 +74,24 @@ function newCustomerValues(core: Core, r: PlannedRow, now: Date): unknown[] {
   const phone = input.phone ?? null;
   const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(core.keys, phone);
   return [
-    null, input.name, r.nameNorm, input.contact ?? null, encrypt(core.keys, phone), hash, encrypt(core.keys, input.address), input.category ?? null, input.region ?? null, r.ownerId ?? null,
-    inactive ? 'inactive' : 'active', inactive ? '其他' : null, inactive ? '导入时即为停用' : null, inactive ? now : null, input.note ?? null, 1, now, now,
+    null,
+    input.name,
+    r.nameNorm,
+    input.contact ?? null,
+    encrypt(core.keys, phone),
+    hash,
+    encrypt(core.keys, input.address),
+    input.category ?? null,
+    input.region ?? null,
+    r.ownerId ?? null,
+    inactive ? 'inactive' : 'active',
+    inactive ? '其他' : null,
+    inactive ? '导入时即为停用' : null,
+    inactive ? now : null,
+    input.note ?? null,
+    1,
+    now,
+    now,
   ];
 }
 
@@ -60,17 +110,38 @@ export class ImportWriter {
   private pending: Promise<unknown>[] = [];
   private consecutive: boolean | null = null;
 
-  constructor(private readonly core: Core, private readonly actor: Actor, private readonly t: Transaction, private readonly meta: BatchMeta) {}
+  constructor(
+    private readonly core: Core,
+    private readonly actor: Actor,
+    private readonly t: Transaction,
+    private readonly meta: BatchMeta,
+  ) {}
 
   /** The batch row, made at the first write; its counts are filled in by `finish`. */
   private async batch(): Promise<number> {
     if (this.batchId !== null) return this.batchId;
     const { actor, meta } = this;
-    const batch = await this.core.models.ImportBatch.create({
-      fileName: meta.fileName.slice(0, 255), sha256: meta.sha256, sheet: meta.sheet, operatorId: actor.operator.id ?? null, operatorName: actor.operator.displayName,
-      door: actor.door, mode: meta.partial ? 'partial' : 'all', totalRows: 0, createdCount: 0, updatedCount: 0, unchangedCount: 0, skippedCount: 0, errorCount: 0,
-      createdAt: this.core.now(), undoneAt: null, undoneBy: null,
-    }, { transaction: this.t });
+    const batch = await this.core.models.ImportBatch.create(
+      {
+        fileName: meta.fileName.slice(0, 255),
+        sha256: meta.sha256,
+        sheet: meta.sheet,
+        operatorId: actor.operator.id ?? null,
+        operatorName: actor.operator.displayName,
+        door: actor.door,
+        mode: meta.partial ? 'partial' : 'all',
+        totalRows: 0,
+        createdCount: 0,
+        updatedCount: 0,
+        unchangedCount: 0,
+        skippedCount: 0,
+        errorCount: 0,
+        createdAt: this.core.now(),
+        undoneAt: null,
+        undoneBy: null,
+      },
+      { transaction: this.t },
+    );
     this.batchId = batch.id;
     return batch.id;
   }
@@ -97,7 +168,13 @@ export class ImportWriter {
    * mysql2 sends one statement per answer, so each statement here is one round trip; a chunk
    * without updates takes two.
    */
-  async chunk(planned: PlannedRow[], creates: PlannedRow[], values: unknown[][], codes: string[], auto: boolean): Promise<void> {
+  async chunk(
+    planned: PlannedRow[],
+    creates: PlannedRow[],
+    values: unknown[][],
+    codes: string[],
+    auto: boolean,
+  ): Promise<void> {
     const batchId = await this.batch();
     values.forEach((v, i) => {
       v[0] = codes[i];
@@ -109,15 +186,25 @@ export class ImportWriter {
     if (creates.length) this.remember(creates, await this.insertCustomers(values, codes), auto);
     await this.update(planned.filter((r) => r.action === 'update'));
     const rows = this.outcomeValues(planned, batchId);
-    this.queue(isMysql(this.core.models.sequelize)
-      ? execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, rows))
-      : insertRows(this.core.models.ImportRow as never, rows.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 }));
+    this.queue(
+      isMysql(this.core.models.sequelize)
+        ? execMysql(this.t, mysqlInsertValues('import_rows', ROW_COLUMNS, rows))
+        : insertRows(
+            this.core.models.ImportRow as never,
+            rows.map((v) => Object.fromEntries(ROW_COLUMNS.map((c, i) => [c, v[i]]))),
+            { transaction: this.t, chunk: 500 },
+          ),
+    );
   }
 
   /** Inserts new customers (one multi-row INSERT on MySQL) and returns their ids, in order. */
   private async insertCustomers(values: unknown[][], codes: string[]): Promise<number[]> {
     if (!isMysql(this.core.models.sequelize)) {
-      await insertRows(this.core.models.Customer as never, values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))), { transaction: this.t, chunk: 500 });
+      await insertRows(
+        this.core.models.Customer as never,
+        values.map((v) => Object.fromEntries(CUSTOMER_COLUMNS.map((c, i) => [c, v[i]]))),
+        { transaction: this.t, chunk: 500 },
+      );
       return this.idsByCode(codes);
     }
     const result = await execMysql(this.t, mysqlInsertValues('customers', CUSTOMER_COLUMNS, values));
@@ -134,7 +221,12 @@ export class ImportWriter {
    */
   private async consecutiveIds(): Promise<boolean> {
     if (this.consecutive === null) {
-      const [row] = await selectRows<{ mode: number; step: number }>(this.core.models.sequelize, 'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step', [], this.t);
+      const [row] = await selectRows<{ mode: number; step: number }>(
+        this.core.models.sequelize,
+        'SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step',
+        [],
+        this.t,
+      );
       this.consecutive = Number(row?.mode) <= 1 && Number(row?.step) === 1;
     }
     return this.consecutive;
@@ -158,7 +250,13 @@ export class ImportWriter {
   private async idsByCode(codes: string[]): Promise<number[]> {
     const byCode = new Map<string, number>();
     for (const part of chunks(codes)) {
-      for (const r of await selectRows<{ id: number; code: string }>(this.core.models.sequelize, 'SELECT id, code FROM customers WHERE code IN (?)', [part], this.t)) byCode.set(r.code, Number(r.id));
+      for (const r of await selectRows<{ id: number; code: string }>(
+        this.core.models.sequelize,
+        'SELECT id, code FROM customers WHERE code IN (?)',
+        [part],
+        this.t,
+      ))
+        byCode.set(r.code, Number(r.id));
     }
     return codes.map((c) => byCode.get(c)!);
   }
@@ -172,10 +270,22 @@ export class ImportWriter {
       const c = r.existing!;
       for (const k of Object.keys(r.changes)) keys.add(k);
       const pick = (side: 0 | 1) => Object.fromEntries(Object.entries(r.diff).map(([k, pair]) => [k, pair[side]]));
-      this.edits.push({ action: 'customer.edit', customerId: c.id, customerCode: c.code, before: pick(0), after: pick(1), info: { via: 'import', batch: this.batchId, row: r.rowNo } });
+      this.edits.push({
+        action: 'customer.edit',
+        customerId: c.id,
+        customerCode: c.code,
+        before: pick(0),
+        after: pick(1),
+        info: { via: 'import', batch: this.batchId, row: r.rowNo },
+      });
       return { ...c.get({ plain: true }), ...r.changes, version: c.version + 1, updatedAt: now };
     });
-    await insertRows(this.core.models.Customer as never, values, { transaction: this.t, chunk: 500, updateOnDuplicate: [...keys], upsertKeys: ['id'] });
+    await insertRows(this.core.models.Customer as never, values, {
+      transaction: this.t,
+      chunk: 500,
+      updateOnDuplicate: [...keys],
+      upsertKeys: ['id'],
+    });
   }
 
   /** import_rows values in ROW_COLUMNS order. */
@@ -185,9 +295,23 @@ export class ImportWriter {
       const updated = r.action === 'update';
       const id = r.customerId ?? r.existing?.id ?? null;
       return [
-        batchId, r.rowNo, outcome(r), id, r.code ?? r.existing?.code ?? null, created ? 1 : updated ? r.existing!.version + 1 : null,
-        updated ? JSON.stringify(Object.fromEntries(Object.keys(r.changes).map((k) => [k, r.existing!.get(k as 'name') ?? null]))) : null,
-        r.errors.length ? r.errors.map((e) => `${e.column}: ${e.message}`).join('; ').slice(0, 1000) : null,
+        batchId,
+        r.rowNo,
+        outcome(r),
+        id,
+        r.code ?? r.existing?.code ?? null,
+        created ? 1 : updated ? r.existing!.version + 1 : null,
+        updated
+          ? JSON.stringify(
+              Object.fromEntries(Object.keys(r.changes).map((k) => [k, r.existing!.get(k as 'name') ?? null])),
+            )
+          : null,
+        r.errors.length
+          ? r.errors
+              .map((e) => `${e.column}: ${e.message}`)
+              .join('; ')
+              .slice(0, 1000)
+          : null,
       ];
     });
   }
@@ -213,8 +337,14 @@ export class ImportWriter {
     for (const [i, old] of clash.entries()) {
       const entry = this.created[this.autoCodes.get(old)!]!;
       entry.code = fresh[i]!;
-      await sequelize.query('UPDATE customers SET code = ? WHERE id = ?', { replacements: [entry.code, entry.id], transaction: this.t });
-      await sequelize.query('UPDATE import_rows SET customer_code = ? WHERE batch_id = ? AND customer_id = ?', { replacements: [entry.code, this.batchId, entry.id], transaction: this.t });
+      await sequelize.query('UPDATE customers SET code = ? WHERE id = ?', {
+        replacements: [entry.code, entry.id],
+        transaction: this.t,
+      });
+      await sequelize.query('UPDATE import_rows SET customer_code = ? WHERE batch_id = ? AND customer_id = ?', {
+        replacements: [entry.code, this.batchId, entry.id],
+        transaction: this.t,
+      });
     }
   }
 
@@ -222,9 +352,17 @@ export class ImportWriter {
   async finish(counts: BatchCounts): Promise<number> {
     await this.settle();
     const batchId = await this.batch();
-    await this.core.models.ImportBatch.update({
-      totalRows: counts.total, createdCount: counts.created, updatedCount: counts.updated, unchangedCount: counts.unchanged, skippedCount: counts.skipped, errorCount: counts.errors,
-    }, { where: { id: batchId }, transaction: this.t });
+    await this.core.models.ImportBatch.update(
+      {
+        totalRows: counts.total,
+        createdCount: counts.created,
+        updatedCount: counts.updated,
+        unchangedCount: counts.unchanged,
+        skippedCount: counts.skipped,
+        errorCount: counts.errors,
+      },
+      { where: { id: batchId }, transaction: this.t },
+    );
     await appendAuditMany(this.core, this.t, this.actor, this.auditInputs(batchId));
     return batchId;
   }
@@ -237,7 +375,12 @@ export class ImportWriter {
   private *auditInputs(batchId: number): Generator<AuditInput> {
     for (let i = 0; i < this.created.length; i += 1000) {
       const created = this.created.slice(i, i + 1000);
-      yield { action: 'customer.import', before: null, after: { created }, info: { via: 'import', batch: batchId, file: this.meta.sha256, part: i / 1000 + 1, count: created.length } };
+      yield {
+        action: 'customer.import',
+        before: null,
+        after: { created },
+        info: { via: 'import', batch: batchId, file: this.meta.sha256, part: i / 1000 + 1, count: created.length },
+      };
     }
     yield* this.edits;
   }

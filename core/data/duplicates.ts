@@ -28,25 +28,38 @@ export class DuplicateFinder {
   private byName: Map<string, Candidate[]> | null = null;
   private byPhone: Map<string, Candidate[]> | null = null;
 
-  constructor(private readonly core: Core, private readonly t: Transaction | null) {}
+  constructor(
+    private readonly core: Core,
+    private readonly t: Transaction | null,
+  ) {}
 
   /** Decides how to look up, from the number of rows the file says it has. */
   async prepare(fileRows: number): Promise<void> {
     const { sequelize } = this.core.models;
     const limit = Math.min(PRELOAD_MAX, fileRows * PRELOAD_PER_ROW);
     if (limit <= 0) return;
-    const [count] = await selectRows<{ n: number }>(sequelize, 'SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers LIMIT ?) AS c', [limit + 1], this.t);
+    const [count] = await selectRows<{ n: number }>(
+      sequelize,
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM customers LIMIT ?) AS c',
+      [limit + 1],
+      this.t,
+    );
     if (Number(count?.n) > limit) return;
     this.byName = new Map();
     this.byPhone = new Map();
-    for (const c of await selectRows<Candidate>(sequelize, `${CANDIDATE} WHERE status <> 'deleted'`, [], this.t)) this.remember(c);
+    for (const c of await selectRows<Candidate>(sequelize, `${CANDIDATE} WHERE status <> 'deleted'`, [], this.t))
+      this.remember(c);
   }
 
   /** Candidates for rows to create (from memory, or one index lookup per column and 500 keys). */
   async lookup(creates: PlannedRow[]): Promise<Candidate[]> {
     if (this.byName && this.byPhone) {
       const out: Candidate[] = [];
-      for (const r of creates) out.push(...(this.byName.get(r.nameNorm!) ?? []), ...(r.phoneHash ? this.byPhone.get(r.phoneHash) ?? [] : []));
+      for (const r of creates)
+        out.push(
+          ...(this.byName.get(r.nameNorm!) ?? []),
+          ...(r.phoneHash ? (this.byPhone.get(r.phoneHash) ?? []) : []),
+        );
       return out;
     }
     const { sequelize } = this.core.models;
@@ -57,8 +70,19 @@ export class DuplicateFinder {
     // the table as it was before the import began, and for an empty table that means a full scan
     // of every row this import has added, once per chunk.
     const hint = (index: string) => (sequelize.getDialect() === 'mysql' ? ` FORCE INDEX (${index})` : '');
-    const ask = (column: string, part: string[]) => selectRows<Candidate>(sequelize, `${CANDIDATE}${hint(`customers_${column}`)} WHERE ${column} IN (?) AND status <> 'deleted'`, [part], this.t);
-    return (await Promise.all([...chunks(names).map((p) => ask('name_norm', p)), ...chunks(phones).map((p) => ask('phone_hash', p))])).flat();
+    const ask = (column: string, part: string[]) =>
+      selectRows<Candidate>(
+        sequelize,
+        `${CANDIDATE}${hint(`customers_${column}`)} WHERE ${column} IN (?) AND status <> 'deleted'`,
+        [part],
+        this.t,
+      );
+    return (
+      await Promise.all([
+        ...chunks(names).map((p) => ask('name_norm', p)),
+        ...chunks(phones).map((p) => ask('phone_hash', p)),
+      ])
+    ).flat();
   }
 
   /** Sets each row's `duplicates` (codes, phone matches first); customers this import created (`own`) do not count. */
@@ -72,7 +96,7 @@ export class DuplicateFinder {
       if (c.phone_hash) byPhone.set(c.phone_hash, [...(byPhone.get(c.phone_hash) ?? []), c]);
     }
     for (const r of creates) {
-      const hits = [...(r.phoneHash ? byPhone.get(r.phoneHash) ?? [] : []), ...(byName.get(r.nameNorm!) ?? [])];
+      const hits = [...(r.phoneHash ? (byPhone.get(r.phoneHash) ?? []) : []), ...(byName.get(r.nameNorm!) ?? [])];
       if (hits.length) r.duplicates = [...new Set(hits.map((c) => c.code))].slice(0, 20);
     }
   }

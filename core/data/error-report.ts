@@ -4,7 +4,10 @@ import type { ImportReport } from './import.js';
  * Writes the failed rows, as they were in the file, with a 错误原因 column and the original row
  * number, so they can be fixed and imported again.
  */
-export async function writeErrorReport(report: Pick<ImportReport, 'headerLabels' | 'failedRows'>, out: string): Promise<number> {
+export async function writeErrorReport(
+  report: Pick<ImportReport, 'headerLabels' | 'failedRows'>,
+  out: string,
+): Promise<number> {
   const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useSharedStrings: false, useStyles: true });
   const ws = wb.addWorksheet('错误行');

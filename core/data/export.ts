@@ -33,8 +33,16 @@ const HEADERS = IMPORT_COLUMNS.map((c) => c.zh[0]!);
 
 function record(v: CustomerView, owners: Map<number, string>, reveal: boolean): Record<string, string> {
   return {
-    code: v.code, name: v.name, contact: v.contact ?? '', phone: (reveal ? v.phone : v.phoneMasked) ?? '', address: (reveal ? v.address : v.addressMasked) ?? '',
-    category: v.category ?? '', region: v.region ?? '', owner: v.ownerId ? owners.get(v.ownerId) ?? '' : '', status: STATUS_LABELS[v.status], note: v.note ?? '',
+    code: v.code,
+    name: v.name,
+    contact: v.contact ?? '',
+    phone: (reveal ? v.phone : v.phoneMasked) ?? '',
+    address: (reveal ? v.address : v.addressMasked) ?? '',
+    category: v.category ?? '',
+    region: v.region ?? '',
+    owner: v.ownerId ? (owners.get(v.ownerId) ?? '') : '',
+    status: STATUS_LABELS[v.status],
+    note: v.note ?? '',
   };
 }
 
@@ -65,14 +73,28 @@ async function openSink(format: ExportFormat, file: string): Promise<Sink> {
     const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: true });
     const ws = wb.addWorksheet('客户');
-    ws.columns = IMPORT_COLUMNS.map((c) => ({ header: c.zh[0], key: c.key, width: c.key === 'name' || c.key === 'address' ? 30 : 14, style: c.key === 'phone' || c.key === 'code' ? { numFmt: '@' } : {} }));
-    return { write: async (r) => ws.addRow(keys.map((k) => r[k])).commit(), close: async () => { ws.commit(); await wb.commit(); } };
+    ws.columns = IMPORT_COLUMNS.map((c) => ({
+      header: c.zh[0],
+      key: c.key,
+      width: c.key === 'name' || c.key === 'address' ? 30 : 14,
+      style: c.key === 'phone' || c.key === 'code' ? { numFmt: '@' } : {},
+    }));
+    return {
+      write: async (r) => ws.addRow(keys.map((k) => r[k])).commit(),
+      close: async () => {
+        ws.commit();
+        await wb.commit();
+      },
+    };
   }
   const stream = fs.createWriteStream(file);
   if (format === 'csv') {
     // A BOM so Excel for Windows opens the UTF-8 Chinese correctly.
     stream.write(`\uFEFF${HEADERS.join(',')}\r\n`);
-    return { write: (r) => streamWrite(stream, `${keys.map((k) => csvCell(r[k]!)).join(',')}\r\n`), close: () => closeStream(stream) };
+    return {
+      write: (r) => streamWrite(stream, `${keys.map((k) => csvCell(r[k]!)).join(',')}\r\n`),
+      close: () => closeStream(stream),
+    };
   }
   let first = true;
   stream.write('[\n');
@@ -94,11 +116,18 @@ async function openSink(format: ExportFormat, file: string): Promise<Sink> {
  * unless `reveal`, which needs revealPersonal and leaves an audit event. The file appears under
  * its name only when complete.
  */
-export async function exportCustomers(core: Core, actor: Actor, out: string, opts: ExportOptions): Promise<ExportResult> {
+export async function exportCustomers(
+  core: Core,
+  actor: Actor,
+  out: string,
+  opts: ExportOptions,
+): Promise<ExportResult> {
   assertCan(actor.operator, 'export');
   if (opts.reveal) assertCan(actor.operator, 'revealPersonal');
   const { Customer, Operator } = core.models;
-  const owners = new Map((await Operator.findAll({ attributes: ['id', 'displayName'] })).map((o) => [o.id, o.displayName]));
+  const owners = new Map(
+    (await Operator.findAll({ attributes: ['id', 'displayName'] })).map((o) => [o.id, o.displayName]),
+  );
   const where = opts.status ? { status: opts.status } : { status: liveStatus() };
   const total = await Customer.count({ where });
   const tmp = `${out}.part-${process.pid}`;
@@ -107,7 +136,11 @@ export async function exportCustomers(core: Core, actor: Actor, out: string, opt
   let lastId = 0;
   try {
     for (;;) {
-      const page = await Customer.findAll({ where: { ...where, id: { [Op.gt]: lastId } }, order: [['id', 'ASC']], limit: 2000 });
+      const page = await Customer.findAll({
+        where: { ...where, id: { [Op.gt]: lastId } },
+        order: [['id', 'ASC']],
+        limit: 2000,
+      });
       if (!page.length) break;
       for (const c of page) {
         const v = toView(core, c);
@@ -119,7 +152,12 @@ export async function exportCustomers(core: Core, actor: Actor, out: string, opt
     }
     await sink.close();
     if (opts.reveal) {
-      await withTransaction(core.models.sequelize, (t) => appendAudit(core, t, actor, { action: 'customer.export-reveal', info: { format: opts.format, status: opts.status ?? 'all', rows, fields: ['phone', 'address'] } }));
+      await withTransaction(core.models.sequelize, (t) =>
+        appendAudit(core, t, actor, {
+          action: 'customer.export-reveal',
+          info: { format: opts.format, status: opts.status ?? 'all', rows, fields: ['phone', 'address'] },
+        }),
+      );
     }
     fs.renameSync(tmp, out);
   } catch (err) {

@@ -1,6 +1,16 @@
 import { DomainError } from '../errors.js';
 import { toHalfWidth } from '../text.js';
-import { closestName, COLUMN_SYNONYMS, EXTRA_COLUMNS, IGNORE_WORDS, NOT_IMPORTED, NOTE_EXTRAS, type ColumnKey, type ExtraKey, type TargetKey } from './columns.js';
+import {
+  closestName,
+  COLUMN_SYNONYMS,
+  EXTRA_COLUMNS,
+  IGNORE_WORDS,
+  NOT_IMPORTED,
+  NOTE_EXTRAS,
+  type ColumnKey,
+  type ExtraKey,
+  type TargetKey,
+} from './columns.js';
 
 export type { ColumnKey } from './columns.js';
 
@@ -21,13 +31,28 @@ export const IMPORT_COLUMNS: { key: ColumnKey; zh: string[]; en: string }[] = [
 
 /** 状态 cell values → stored status. */
 export const STATUS_VALUES: Record<string, 'active' | 'inactive'> = {
-  启用: 'active', 正常: 'active', active: 'active', 1: 'active', 是: 'active', 有效: 'active', true: 'active',
-  停用: 'inactive', inactive: 'inactive', 禁用: 'inactive', 0: 'inactive', 否: 'inactive', 无效: 'inactive', false: 'inactive',
+  启用: 'active',
+  正常: 'active',
+  active: 'active',
+  1: 'active',
+  是: 'active',
+  有效: 'active',
+  true: 'active',
+  停用: 'inactive',
+  inactive: 'inactive',
+  禁用: 'inactive',
+  0: 'inactive',
+  否: 'inactive',
+  无效: 'inactive',
+  false: 'inactive',
 };
 
 /** Trimmed, half-width, no spaces (full-width ones too), lower-case, without a required-mark `*`. */
 export function normalizeHeader(text: string): string {
-  return toHalfWidth(text).replace(/\s+/g, '').replace(/^\*|\*$|\(必填\)$/g, '').toLowerCase();
+  return toHalfWidth(text)
+    .replace(/\s+/g, '')
+    .replace(/^\*|\*$|\(必填\)$/g, '')
+    .toLowerCase();
 }
 
 /** Columns the error report adds; ignored on re-import so a fixed report imports as it is. */
@@ -41,7 +66,8 @@ function learn(name: string, key: ColumnKey | ExtraKey): void {
   DISPLAY.set(normalizeHeader(name), name);
 }
 for (const c of IMPORT_COLUMNS) for (const name of [...c.zh, c.en]) learn(name, c.key);
-for (const [key, names] of Object.entries(COLUMN_SYNONYMS) as [ColumnKey, string[]][]) for (const name of names) learn(name, key);
+for (const [key, names] of Object.entries(COLUMN_SYNONYMS) as [ColumnKey, string[]][])
+  for (const name of names) learn(name, key);
 for (const e of EXTRA_COLUMNS) for (const name of e.names) learn(name, e.key);
 const IGNORE = new Set(IGNORE_WORDS.map(normalizeHeader));
 const EXTRA_KEYS = new Set<string>(EXTRA_COLUMNS.map((e) => e.key));
@@ -69,7 +95,11 @@ export function resolveTarget(text: string): TargetKey {
   if (key) return key;
   const guess = closestName(norm, DISPLAY);
   const known = IMPORT_COLUMNS.map((c) => c.zh[0]).join('、');
-  throw new DomainError('VALIDATION', `--map-column 里的字段「${text}」不认识${guess ? ` (是不是「${guess}」?)` : ''}。字段可以是: ${known}, 或其他可识别的列名 (见 steward import --help), 或「忽略」。`, { field: text });
+  throw new DomainError(
+    'VALIDATION',
+    `--map-column 里的字段「${text}」不认识${guess ? ` (是不是「${guess}」?)` : ''}。字段可以是: ${known}, 或其他可识别的列名 (见 steward import --help), 或「忽略」。`,
+    { field: text },
+  );
 }
 
 /** Spreadsheet column letters for a 0-based index: 0 → A, 27 → AB. */
@@ -118,8 +148,10 @@ function unknownMessage(headerRow: number, unknown: { index: number; label: stri
     return guess ? [`「${u.label}」可能是「${guess}」`] : [];
   });
   const example = unknown[0]!.label;
-  return `第 ${headerRow} 行有不认识的列: ${list}。能识别的列是: ${known}。请删除或改名这些列, 或加 --ignore-unknown 忽略它们。`
-    + `${hints.length ? ` 建议: ${hints.join('; ')}。` : ''} 也可以指定对应关系, 例如 --map-column ${example}=备注 (或 =忽略), 确认导入后会按来源记住。`;
+  return (
+    `第 ${headerRow} 行有不认识的列: ${list}。能识别的列是: ${known}。请删除或改名这些列, 或加 --ignore-unknown 忽略它们。` +
+    `${hints.length ? ` 建议: ${hints.join('; ')}。` : ''} 也可以指定对应关系, 例如 --map-column ${example}=备注 (或 =忽略), 确认导入后会按来源记住。`
+  );
 }
 
 /**
@@ -132,7 +164,8 @@ export function mapHeader(cells: string[], headerRow: number, ignoreUnknown: boo
   cells.forEach((cell, index) => {
     if (!cell.trim()) return;
     const key = targetOf(cell, userMap);
-    if (key === 'ignore') return void out.notImported.push({ index, label: cell.trim(), reason: '按 --map-column 设为忽略' });
+    if (key === 'ignore')
+      return void out.notImported.push({ index, label: cell.trim(), reason: '按 --map-column 设为忽略' });
     if (!key) {
       if (REPORT_COLUMNS.includes(cell.trim())) return;
       out.unknown.push({ index, label: cell.trim() });
@@ -140,7 +173,11 @@ export function mapHeader(cells: string[], headerRow: number, ignoreUnknown: boo
     }
     const seen = seenAt.get(key);
     if (seen !== undefined) {
-      throw new DomainError('VALIDATION', `第 ${headerRow} 行表头里「${out.labels[seen]}」(${columnLetter(seen)} 列) 和「${cell.trim()}」(${columnLetter(index)} 列) 是同一列, 请删掉其中一列, 或用 --map-column ${cell.trim()}=忽略 后重新导入。`, { row: headerRow });
+      throw new DomainError(
+        'VALIDATION',
+        `第 ${headerRow} 行表头里「${out.labels[seen]}」(${columnLetter(seen)} 列) 和「${cell.trim()}」(${columnLetter(index)} 列) 是同一列, 请删掉其中一列, 或用 --map-column ${cell.trim()}=忽略 后重新导入。`,
+        { row: headerRow },
+      );
     }
     seenAt.set(key, index);
     if (!EXTRA_KEYS.has(key)) out.columns[key as ColumnKey] = index;
@@ -151,17 +188,35 @@ export function mapHeader(cells: string[], headerRow: number, ignoreUnknown: boo
     }
   });
   if (out.columns.name === undefined) {
-    const found = out.labels.filter(Boolean).map((l) => `「${l}」`).join('、') || '(空)';
+    const found =
+      out.labels
+        .filter(Boolean)
+        .map((l) => `「${l}」`)
+        .join('、') || '(空)';
     // A header that only looks like a name column (客户名, 单位) gets the flag that would map it.
-    const guess = out.unknown.find((u) => LOOKUP.get(normalizeHeader(closestName(normalizeHeader(u.label), DISPLAY) ?? '')) === 'name');
-    const hint = guess ? ` 如果「${guess.label}」就是客户名称, 请加 --map-column ${guess.label}=客户名称。` : out.unknown.length ? ' 如果其中某列就是客户名称, 请加 --map-column 该列的表头=客户名称。' : '';
-    throw new DomainError('VALIDATION', `缺少必填列「客户名称」(或 name)。第 ${headerRow} 行的表头是: ${found}。请按模板填写表头 (steward import --template 可生成模板)。${hint}`, { row: headerRow, column: '客户名称' });
+    const guess = out.unknown.find(
+      (u) => LOOKUP.get(normalizeHeader(closestName(normalizeHeader(u.label), DISPLAY) ?? '')) === 'name',
+    );
+    const hint = guess
+      ? ` 如果「${guess.label}」就是客户名称, 请加 --map-column ${guess.label}=客户名称。`
+      : out.unknown.length
+        ? ' 如果其中某列就是客户名称, 请加 --map-column 该列的表头=客户名称。'
+        : '';
+    throw new DomainError(
+      'VALIDATION',
+      `缺少必填列「客户名称」(或 name)。第 ${headerRow} 行的表头是: ${found}。请按模板填写表头 (steward import --template 可生成模板)。${hint}`,
+      { row: headerRow, column: '客户名称' },
+    );
   }
   if (out.unknown.length && !ignoreUnknown) {
     const suggestions = out.unknown.map((u) => ({ ...u, suggestion: closestName(normalizeHeader(u.label), DISPLAY) }));
-    throw new DomainError('VALIDATION', unknownMessage(headerRow, out.unknown), { row: headerRow, unknown: suggestions });
+    throw new DomainError('VALIDATION', unknownMessage(headerRow, out.unknown), {
+      row: headerRow,
+      unknown: suggestions,
+    });
   }
-  for (const u of out.unknown) out.notImported.push({ index: u.index, label: u.label, reason: '不认识的列, 已按 --ignore-unknown 忽略' });
+  for (const u of out.unknown)
+    out.notImported.push({ index: u.index, label: u.label, reason: '不认识的列, 已按 --ignore-unknown 忽略' });
   out.notImported.sort((a, b) => a.index - b.index);
   // The order they are written into 备注 (电话 first, then tax and bank): sorted once, not per row.
   out.extras.sort((a, b) => NOTE_EXTRAS.indexOf(a.key) - NOTE_EXTRAS.indexOf(b.key));

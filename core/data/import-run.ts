@@ -37,7 +37,14 @@ export class ImportRun {
   private total = 0;
   private values: ImportValueChecker | null = null;
 
-  constructor(private readonly core: Core, private readonly actor: Actor, private readonly file: string, private readonly opts: ImportOptions, private readonly report: ImportReport, private readonly t: Transaction | null) {
+  constructor(
+    private readonly core: Core,
+    private readonly actor: Actor,
+    private readonly file: string,
+    private readonly opts: ImportOptions,
+    private readonly report: ImportReport,
+    private readonly t: Transaction | null,
+  ) {
     this.writing = t !== null;
     this.dups = new DuplicateFinder(core, t);
   }
@@ -48,13 +55,28 @@ export class ImportRun {
     // 客户分类 / 区域 are checked against one snapshot of the company's lists (and --map-value); read
     // before the file is opened, since the xlsx reader must not wait on the database once it streams.
     this.values = await ImportValueChecker.prepare(core, this.actor, opts, this.t);
-    const source = await readSource(this.file, report.fileName, { sheet: opts.sheet, maxRows: core.config.IMPORT_MAX_ROWS, maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB });
+    const source = await readSource(this.file, report.fileName, {
+      sheet: opts.sheet,
+      maxRows: core.config.IMPORT_MAX_ROWS,
+      maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB,
+    });
     Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
     if (this.t) {
-      this.writer = new ImportWriter(core, this.actor, this.t, { fileName: report.fileName, sha256: report.sha256, sheet: source.sheet, partial: Boolean(opts.partial) });
+      this.writer = new ImportWriter(core, this.actor, this.t, {
+        fileName: report.fileName,
+        sha256: report.sha256,
+        sheet: source.sheet,
+        partial: Boolean(opts.partial),
+      });
       this.codes = new CodeBlock(core, this.t, this.typedCodes, 10 * IMPORT_CHUNK);
     }
-    const parser = new SheetParser(core, source.merges, Boolean(opts.ignoreUnknown), report.fileName, await this.columnMap(source.sheet));
+    const parser = new SheetParser(
+      core,
+      source.merges,
+      Boolean(opts.ignoreUnknown),
+      report.fileName,
+      await this.columnMap(source.sheet),
+    );
     const phase = this.t ? 'write' : 'check';
     let chunk: ParsedRow[] = [];
     let older: Promise<void> = Promise.resolve();
@@ -114,7 +136,13 @@ export class ImportRun {
       if (typeof value !== 'string') continue;
       const r = this.values!.check(list, value, row.rowNo);
       if ('name' in r) row.input[list] = r.name;
-      else row.errors.push({ row: row.rowNo, column: header.labels[header.columns[list]!] ?? list, message: r.reason, summarised: true });
+      else
+        row.errors.push({
+          row: row.rowNo,
+          column: header.labels[header.columns[list]!] ?? list,
+          message: r.reason,
+          summarised: true,
+        });
     }
   }
 
@@ -132,7 +160,11 @@ export class ImportRun {
     const saved = await loadColumnMap(this.core, report.columnSource, this.t);
     report.columnMap = { ...saved, ...parseMapEntries(opts.mapColumns ?? []) };
     if (Object.keys(saved).length) {
-      report.notices.push(`按来源「${report.columnSource}」保存的列对应关系读取: ${Object.entries(saved).map(([h, f]) => `${h}=${f}`).join('、')}`);
+      report.notices.push(
+        `按来源「${report.columnSource}」保存的列对应关系读取: ${Object.entries(saved)
+          .map(([h, f]) => `${h}=${f}`)
+          .join('、')}`,
+      );
     }
     return Object.keys(report.columnMap).length ? toColumnMap(report.columnMap) : undefined;
   }
@@ -143,15 +175,24 @@ export class ImportRun {
     const header = parser.header!;
     report.skippedAbove = parser.skippedAbove;
     if (report.skippedAbove.length) {
-      report.notices.push(`已跳过表头上方的提示行: ${report.skippedAbove.map((r) => `第 ${r.row} 行 「${r.text}」`).join('、')}`);
+      report.notices.push(
+        `已跳过表头上方的提示行: ${report.skippedAbove.map((r) => `第 ${r.row} 行 「${r.text}」`).join('、')}`,
+      );
     }
-    report.notImported = header.notImported.map((n) => ({ column: columnLetter(n.index), label: n.label, reason: n.reason }));
+    report.notImported = header.notImported.map((n) => ({
+      column: columnLetter(n.index),
+      label: n.label,
+      reason: n.reason,
+    }));
     for (const n of report.notImported) report.notices.push(`未导入「${n.label}」(${n.column} 列): ${n.reason}`);
     const kept = header.extras.filter((e) => !header.notImported.some((n) => n.index === e.index));
     if (kept.length) {
       const landline = kept.find((e) => e.key === 'landline');
       const rest = kept.filter((e) => e.key !== 'landline').map((e) => `「${e.label}」`);
-      const parts = [...(landline ? [`「${landline.label}」在手机为空时作为手机, 否则记入备注`] : []), ...(rest.length ? [`${rest.join('、')} 记入备注 (客户资料没有这些字段)`] : [])];
+      const parts = [
+        ...(landline ? [`「${landline.label}」在手机为空时作为手机, 否则记入备注`] : []),
+        ...(rest.length ? [`${rest.join('、')} 记入备注 (客户资料没有这些字段)`] : []),
+      ];
       report.notices.push(parts.join('; '));
     }
   }
@@ -171,7 +212,8 @@ export class ImportRun {
     if (!this.typed.length) return;
     markFileDuplicates(this.typed, this.planner!.labels.code);
     if (this.writer && this.writing) await this.writer.giveWay(this.typedCodes, this.codes!);
-    for (const part of chunks(this.typed, IMPORT_CHUNK)) await this.write(await this.planner!.plan(part, this.writing), false);
+    for (const part of chunks(this.typed, IMPORT_CHUNK))
+      await this.write(await this.planner!.plan(part, this.writing), false);
     this.typed.length = 0;
   }
 
@@ -195,7 +237,8 @@ export class ImportRun {
     })();
     this.turn = mine;
     await mine;
-    for (const r of creates) if (r.duplicates.length) this.report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
+    for (const r of creates)
+      if (r.duplicates.length) this.report.duplicates.push({ row: r.rowNo, matches: r.duplicates });
   }
 
   /** Writes one chunk: codes for its new customers, then the writer's statements. */
@@ -210,14 +253,21 @@ export class ImportRun {
   private tally(planned: PlannedRow[]): PlannedRow[] {
     const { report } = this;
     for (const r of planned) {
-      if (r.mergedFrom && r.existing && r.action !== 'error') report.notices.push(`第 ${r.rowNo} 行: ${mergedNote(r.mergedFrom, r.existing.code)}, 已按 ${r.existing.code} 处理`);
+      if (r.mergedFrom && r.existing && r.action !== 'error')
+        report.notices.push(
+          `第 ${r.rowNo} 行: ${mergedNote(r.mergedFrom, r.existing.code)}, 已按 ${r.existing.code} 处理`,
+        );
       if (r.action === 'create') report.created++;
       else if (r.action === 'update') report.updated++;
       else if (r.action === 'unchanged') report.unchanged++;
       else {
         // Unknown 客户分类 / 区域 are summarised per value (describeValues), not listed per row.
         for (const e of r.errors) if (!e.summarised) report.errors.push(e);
-        report.failedRows.push({ rowNo: r.rowNo, cells: r.cells, reason: r.errors.map((e) => `${e.column}: ${e.message}`).join('; ') });
+        report.failedRows.push({
+          rowNo: r.rowNo,
+          cells: r.cells,
+          reason: r.errors.map((e) => `${e.column}: ${e.message}`).join('; '),
+        });
       }
     }
     this.total += planned.length;
@@ -238,7 +288,14 @@ export class ImportRun {
     await this.writer.settle();
     await this.values!.createEntries(this.core, this.actor, this.t!);
     await this.codes!.release();
-    const counts = { total: this.total, created: report.created, updated: report.updated, unchanged: report.unchanged, skipped: report.skipped, errors: report.failedRows.length };
+    const counts = {
+      total: this.total,
+      created: report.created,
+      updated: report.updated,
+      unchanged: report.unchanged,
+      skipped: report.skipped,
+      errors: report.failedRows.length,
+    };
     report.batchId = String(await this.writer.finish(counts));
     report.committed = true;
     return true;

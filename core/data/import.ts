@@ -89,7 +89,32 @@ export async function fileSha256(file: string): Promise<string> {
 }
 
 function emptyReport(fileName: string, sha256: string, dryRun: boolean): ImportReport {
-  return { dryRun, committed: false, created: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], duplicates: [], batchId: null, alreadyImported: null, fileName, sha256, format: null, sheet: null, encoding: null, headerLabels: [], failedRows: [], skippedAbove: [], notImported: [], columnSource: null, columnMap: {}, columnMapSaved: false, unknownValues: [], notices: [] };
+  return {
+    dryRun,
+    committed: false,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    errors: [],
+    duplicates: [],
+    batchId: null,
+    alreadyImported: null,
+    fileName,
+    sha256,
+    format: null,
+    sheet: null,
+    encoding: null,
+    headerLabels: [],
+    failedRows: [],
+    skippedAbove: [],
+    notImported: [],
+    columnSource: null,
+    columnMap: {},
+    columnMapSaved: false,
+    unknownValues: [],
+    notices: [],
+  };
 }
 
 /**
@@ -98,9 +123,16 @@ function emptyReport(fileName: string, sha256: string, dryRun: boolean): ImportR
  * (one transaction, rows streamed through it in chunks) unless `partial`; the same file twice is
  * recognised by its sha256 and changes nothing.
  */
-export async function importCustomers(core: Core, actor: Actor, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
+export async function importCustomers(
+  core: Core,
+  actor: Actor,
+  file: string,
+  opts: ImportOptions = {},
+): Promise<ImportReport> {
   assertCan(actor.operator, 'import');
-  return timed(importDuration, { kind: 'customers', mode: opts.commit ? 'commit' : 'dry_run' }, () => runImport(core, actor, file, opts));
+  return timed(importDuration, { kind: 'customers', mode: opts.commit ? 'commit' : 'dry_run' }, () =>
+    runImport(core, actor, file, opts),
+  );
 }
 
 async function runImport(core: Core, actor: Actor, file: string, opts: ImportOptions): Promise<ImportReport> {
@@ -111,12 +143,25 @@ async function runImport(core: Core, actor: Actor, file: string, opts: ImportOpt
   if (opts.mapValues?.length || opts.createMissing) await ImportValueChecker.prepare(core, actor, opts, null);
   const sha256 = await fileSha256(file).catch(() => '');
   if (opts.expectSha256 && sha256 !== opts.expectSha256) {
-    throw new DomainError('CONFLICT', `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传或发送文件, 预检后再确认。`, { file: fileName });
+    throw new DomainError(
+      'CONFLICT',
+      `待导入的文件「${fileName}」和预检时不一样了, 为安全起见没有导入。请重新上传或发送文件, 预检后再确认。`,
+      { file: fileName },
+    );
   }
   const report = emptyReport(fileName, sha256, dryRun);
-  const previous = sha256 ? await core.models.ImportBatch.findOne({ where: { sha256, status: 'committed', kind: 'customers' }, order: [['id', 'DESC']] }) : null;
+  const previous = sha256
+    ? await core.models.ImportBatch.findOne({
+        where: { sha256, status: 'committed', kind: 'customers' },
+        order: [['id', 'DESC']],
+      })
+    : null;
   if (previous) {
-    report.alreadyImported = { batchId: String(previous.id), at: previous.createdAt, operatorName: previous.operatorName };
+    report.alreadyImported = {
+      batchId: String(previous.id),
+      at: previous.createdAt,
+      operatorName: previous.operatorName,
+    };
     return report;
   }
   if (dryRun) {
@@ -134,7 +179,9 @@ async function runImport(core: Core, actor: Actor, file: string, opts: ImportOpt
       if (Object.keys(flagMap).length && result.columnSource) {
         await saveColumnMap(core, result.columnSource, result.columnMap, t);
         result.columnMapSaved = true;
-        result.notices.push(`已记住这次的列对应关系 (来源「${result.columnSource}」), 下次导入同类文件无需再加 --map-column。`);
+        result.notices.push(
+          `已记住这次的列对应关系 (来源「${result.columnSource}」), 下次导入同类文件无需再加 --map-column。`,
+        );
       }
     });
   } catch (err) {

@@ -5,7 +5,15 @@ import { checkCreateInput, FIELD_LABELS, type CustomerInput } from '../customers
 import { toHalfWidth } from '../text.js';
 import { exportedText, isExcelError, isMasked, phonePrecisionProblem } from './cells.js';
 import { EXTRA_COLUMNS, NOT_IMPORTED } from './columns.js';
-import { columnLetter, isHeaderRow, mapHeader, STATUS_VALUES, type ColumnKey, type ColumnMap, type HeaderMap } from './headers.js';
+import {
+  columnLetter,
+  isHeaderRow,
+  mapHeader,
+  STATUS_VALUES,
+  type ColumnKey,
+  type ColumnMap,
+  type HeaderMap,
+} from './headers.js';
 import type { RawRow } from './source.js';
 import { TEMPLATE_EXAMPLE } from './template.js';
 
@@ -36,7 +44,7 @@ const blank = (r: RawRow) => r.cells.every((c) => !c || !c.trim());
 
 function label(header: HeaderMap, key: string): string {
   const index = header.columns[key as ColumnKey];
-  return index === undefined ? FIELD_LABELS[key] ?? key : header.labels[index] || columnLetter(index);
+  return index === undefined ? (FIELD_LABELS[key] ?? key) : header.labels[index] || columnLetter(index);
 }
 
 const EXTRA_LABEL = new Map(EXTRA_COLUMNS.map((e) => [e.key, e.label]));
@@ -60,7 +68,13 @@ function applyExtras(header: HeaderMap, raw: RawRow, fields: Record<string, stri
 }
 
 /** The row's own code (checked against the manual format) and 状态 (启用 / 停用 and their synonyms). */
-function readCodeAndStatus(core: Core, row: ParsedRow, code: string, status: string, err: (key: string, message: string) => void): void {
+function readCodeAndStatus(
+  core: Core,
+  row: ParsedRow,
+  code: string,
+  status: string,
+  err: (key: string, message: string) => void,
+): void {
   if (code) {
     try {
       row.code = checkManualCode(core, code);
@@ -81,8 +95,18 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
     const i = header.columns[key];
     return i === undefined ? '' : exportedText((raw.cells[i] ?? '').trim());
   };
-  const row: ParsedRow = { rowNo: raw.rowNo, cells: raw.cells, input: {}, code: null, status: null, ownerRef: null, masked: [], errors: [] };
-  const err = (key: string, message: string) => row.errors.push({ row: raw.rowNo, column: label(header, key), message });
+  const row: ParsedRow = {
+    rowNo: raw.rowNo,
+    cells: raw.cells,
+    input: {},
+    code: null,
+    status: null,
+    ownerRef: null,
+    masked: [],
+    errors: [],
+  };
+  const err = (key: string, message: string) =>
+    row.errors.push({ row: raw.rowNo, column: label(header, key), message });
   const fields: Record<string, string> = {};
   for (const key of ['name', 'contact', 'phone', 'address', 'category', 'region', 'note'] as const) {
     const v = get(key);
@@ -104,7 +128,12 @@ export function parseRow(core: Core, header: HeaderMap, raw: RawRow): ParsedRow 
   return row;
 }
 
-interface Range { r1: number; c1: number; r2: number; c2: number }
+interface Range {
+  r1: number;
+  c1: number;
+  r2: number;
+  c2: number;
+}
 
 function parseRef(ref: string): Range | null {
   const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
@@ -150,7 +179,13 @@ export class SheetParser {
   readonly skippedAbove: { row: number; text: string }[] = [];
   private pendingAbove: { row: number; text: string }[] = [];
 
-  constructor(private readonly core: Core, merges: string[], private readonly ignoreUnknown: boolean, private readonly fileName: string, private readonly userMap?: ColumnMap) {
+  constructor(
+    private readonly core: Core,
+    merges: string[],
+    private readonly ignoreUnknown: boolean,
+    private readonly fileName: string,
+    private readonly userMap?: ColumnMap,
+  ) {
     const ranges = merges.map(parseRef).filter((m): m is Range => m !== null);
     this.wide = union(ranges.filter((m) => m.c2 - m.c1 >= 2).map((m) => [m.r1, m.r2]));
     this.narrow = ranges.filter((m) => m.c2 - m.c1 < 2).sort((a, b) => a.r1 - b.r1);
@@ -184,10 +219,18 @@ export class SheetParser {
     if (!this.header) {
       // Not a header row, so mapHeader refuses it with the reason (no 客户名称 column).
       if (this.firstCandidate) this.setHeader(this.firstCandidate);
-      else throw new DomainError('VALIDATION', `「${this.fileName}」没有表头和数据。请按模板填写 (steward import --template 可生成模板)。`);
+      else
+        throw new DomainError(
+          'VALIDATION',
+          `「${this.fileName}」没有表头和数据。请按模板填写 (steward import --template 可生成模板)。`,
+        );
     }
     if (!this.dataRows) {
-      throw new DomainError('VALIDATION', `「${this.fileName}」只有表头 (第 ${this.headerRow} 行), 没有数据行。请在表头下面逐行填写客户后再导入。`, { row: this.headerRow });
+      throw new DomainError(
+        'VALIDATION',
+        `「${this.fileName}」只有表头 (第 ${this.headerRow} 行), 没有数据行。请在表头下面逐行填写客户后再导入。`,
+        { row: this.headerRow },
+      );
     }
     return this.lastData - this.headerRow - this.dataRows + this.above + this.after;
   }
@@ -198,7 +241,14 @@ export class SheetParser {
       this.skippedAbove.push(...this.pendingAbove);
       return this.setHeader(raw);
     }
-    this.pendingAbove.push({ row: raw.rowNo, text: raw.cells.filter((c) => c && c.trim()).join(' ').trim().slice(0, 60) });
+    this.pendingAbove.push({
+      row: raw.rowNo,
+      text: raw.cells
+        .filter((c) => c && c.trim())
+        .join(' ')
+        .trim()
+        .slice(0, 60),
+    });
     this.above++;
     if (merged) return;
     this.firstCandidate ??= raw;
@@ -216,7 +266,7 @@ export class SheetParser {
     const r = raw.rowNo;
     while (this.narrowAt < this.narrow.length && this.narrow[this.narrowAt]!.r1 <= r) {
       const m = this.narrow[this.narrowAt++]!;
-      if (m.r2 >= r) this.active.push({ m, value: m.r1 === r ? raw.cells[m.c1] ?? '' : '' });
+      if (m.r2 >= r) this.active.push({ m, value: m.r1 === r ? (raw.cells[m.c1] ?? '') : '' });
     }
     if (!this.active.length) return;
     this.active = this.active.filter((a) => a.m.r2 >= r);

@@ -50,7 +50,14 @@ function operatorIndex(ops: Operator[], identities: Map<number, Identity[]>): Ma
 
 async function loadOperatorIndex(core: Core, t: Transaction | undefined): Promise<Map<string, Operator[]>> {
   const ops = await core.models.Operator.findAll({ transaction: t });
-  return operatorIndex(ops, await identitiesOf(core, ops.map((o) => o.id), t));
+  return operatorIndex(
+    ops,
+    await identitiesOf(
+      core,
+      ops.map((o) => o.id),
+      t,
+    ),
+  );
 }
 
 /** The same code twice in the file is an error on every row that has it. */
@@ -60,7 +67,12 @@ export function markFileDuplicates(rows: ParsedRow[], column: string): void {
   for (const [code, list] of byCode) {
     if (list.length < 2) continue;
     const where = list.map((r) => r.rowNo).join('、');
-    for (const r of list) r.errors.push({ row: r.rowNo, column, message: `客户编码「${code}」在文件里出现了 ${list.length} 次 (第 ${where} 行), 同一编码只能有一行` });
+    for (const r of list)
+      r.errors.push({
+        row: r.rowNo,
+        column,
+        message: `客户编码「${code}」在文件里出现了 ${list.length} 次 (第 ${where} 行), 同一编码只能有一行`,
+      });
   }
 }
 
@@ -80,15 +92,38 @@ export class ImportPlanner {
   readonly labels: { code: string; status: string; owner: string; phone: string; address: string };
   private operators: Map<string, Operator[]> | null = null;
 
-  constructor(private readonly core: Core, header: HeaderMap, private readonly t: Transaction | null) {
-    const label = (key: keyof HeaderMap['columns'], fallback: string) => (header.columns[key] !== undefined ? header.labels[header.columns[key]!]! : fallback);
-    this.labels = { code: label('code', '客户编码'), status: label('status', '状态'), owner: label('owner', '负责人'), phone: label('phone', '手机'), address: label('address', '地址') };
+  constructor(
+    private readonly core: Core,
+    header: HeaderMap,
+    private readonly t: Transaction | null,
+  ) {
+    const label = (key: keyof HeaderMap['columns'], fallback: string) =>
+      header.columns[key] !== undefined ? header.labels[header.columns[key]!]! : fallback;
+    this.labels = {
+      code: label('code', '客户编码'),
+      status: label('status', '状态'),
+      owner: label('owner', '负责人'),
+      phone: label('phone', '手机'),
+      address: label('address', '地址'),
+    };
   }
 
   /** Plans rows: existing customers (by code, locked when `lock`) are updated, the others created. */
   async plan(parsed: ParsedRow[], lock = false): Promise<PlannedRow[]> {
     // Extends the parsed rows in place: at 100k rows a copy of each costs tens of megabytes.
-    const rows = parsed.map((r) => Object.assign(r, { action: 'error', ownerId: undefined, existing: null, diff: NO_DIFF, changes: NO_CHANGES, duplicates: NONE, nameNorm: null, phoneHash: null }) as PlannedRow);
+    const rows = parsed.map(
+      (r) =>
+        Object.assign(r, {
+          action: 'error',
+          ownerId: undefined,
+          existing: null,
+          diff: NO_DIFF,
+          changes: NO_CHANGES,
+          duplicates: NONE,
+          nameNorm: null,
+          phoneHash: null,
+        }) as PlannedRow,
+    );
     const codes = rows.map((r) => r.code).filter((c): c is string => Boolean(c));
     const existing = codes.length ? await this.loadExisting(codes, lock) : null;
     if (rows.some((r) => r.ownerRef)) this.operators ??= await loadOperatorIndex(this.core, this.t ?? undefined);
@@ -118,7 +153,12 @@ export class ImportPlanner {
   /** A new customer needs its phone and address whole, not masked (****). */
   private planCreate(row: PlannedRow): void {
     if (row.masked.length) {
-      for (const f of row.masked) row.errors.push({ row: row.rowNo, column: this.labels[f], message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容` });
+      for (const f of row.masked)
+        row.errors.push({
+          row: row.rowNo,
+          column: this.labels[f],
+          message: `${f === 'phone' ? '手机' : '地址'}是打码的 (含 ****), 新客户需要填写完整内容`,
+        });
       return;
     }
     row.action = 'create';
@@ -130,14 +170,25 @@ export class ImportPlanner {
     const t = this.t ?? undefined;
     const out = new Map<string, Customer>();
     for (const part of chunks(codes)) {
-      const rows = await this.core.models.Customer.findAll({ where: { code: { [Op.in]: part } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
+      const rows = await this.core.models.Customer.findAll({
+        where: { code: { [Op.in]: part } },
+        transaction: t,
+        ...(lock && t ? { lock: t.LOCK.UPDATE } : {}),
+      });
       for (const r of rows) out.set(r.code, r);
     }
     // Survivors of merged codes, under `alias:<code>` (one more read, only when the file has such codes).
     const merged = [...out.values()].filter((c) => c.mergedInto).map((c) => c.code);
     if (merged.length) {
-      const aliases = await this.core.models.CustomerAlias.findAll({ where: { code: { [Op.in]: merged } }, transaction: t });
-      const survivors = await this.core.models.Customer.findAll({ where: { id: { [Op.in]: aliases.map((a) => a.customerId) } }, transaction: t, ...(lock && t ? { lock: t.LOCK.UPDATE } : {}) });
+      const aliases = await this.core.models.CustomerAlias.findAll({
+        where: { code: { [Op.in]: merged } },
+        transaction: t,
+      });
+      const survivors = await this.core.models.Customer.findAll({
+        where: { id: { [Op.in]: aliases.map((a) => a.customerId) } },
+        transaction: t,
+        ...(lock && t ? { lock: t.LOCK.UPDATE } : {}),
+      });
       const byId = new Map(survivors.map((c) => [c.id, c]));
       for (const a of aliases) if (byId.has(a.customerId)) out.set(`alias:${a.code}`, byId.get(a.customerId)!);
     }
@@ -148,7 +199,10 @@ export class ImportPlanner {
     if (!row.ownerRef) return;
     const found = this.operators?.get(row.ownerRef) ?? this.operators?.get(row.ownerRef.toLowerCase()) ?? [];
     const fail = (message: string) => row.errors.push({ row: row.rowNo, column: this.labels.owner, message });
-    if (!found.length) fail(`负责人「${row.ownerRef}」不是系统里的操作员; 请填操作员姓名、邮箱或已关联的聊天账号 (企业微信、钉钉、飞书等), 或留空`);
+    if (!found.length)
+      fail(
+        `负责人「${row.ownerRef}」不是系统里的操作员; 请填操作员姓名、邮箱或已关联的聊天账号 (企业微信、钉钉、飞书等), 或留空`,
+      );
     else if (found.length > 1) fail(`负责人「${row.ownerRef}」对应多个操作员, 请改填邮箱`);
     else if (!found[0]!.active) fail(`负责人「${row.ownerRef}」的账号已停用, 请换一位负责人`);
     else row.ownerId = found[0]!.id;
@@ -159,11 +213,19 @@ export class ImportPlanner {
     const fail = (column: string, message: string): void => {
       row.errors.push({ row: row.rowNo, column, message });
     };
-    if (c.mergedInto) return fail(this.labels.code, `客户 ${c.code} 已合并到其他客户, 不能再通过这个编码导入修改; 发送「客户 ${c.code}」可查到合并后的编码, 请改用它`);
-    if (!mayTransition(c.status, 'edit')) return fail(this.labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
+    if (c.mergedInto)
+      return fail(
+        this.labels.code,
+        `客户 ${c.code} 已合并到其他客户, 不能再通过这个编码导入修改; 发送「客户 ${c.code}」可查到合并后的编码, 请改用它`,
+      );
+    if (!mayTransition(c.status, 'edit'))
+      return fail(this.labels.code, `客户 ${c.code} 已删除, 不能通过导入修改; 如需修改请先「恢复客户 ${c.code}」`);
     if (row.status && row.status !== c.status) {
       const zh: Record<string, string> = { active: '启用', inactive: '停用', deleted: '已删除' };
-      return fail(this.labels.status, `状态不能通过导入修改 (现在是「${zh[c.status]}」, 文件里是「${zh[row.status]}」); 请用「${row.status === 'active' ? '启用' : '停用'}客户 ${c.code}」办理`);
+      return fail(
+        this.labels.status,
+        `状态不能通过导入修改 (现在是「${zh[c.status]}」, 文件里是「${zh[row.status]}」); 请用「${row.status === 'active' ? '启用' : '停用'}客户 ${c.code}」办理`,
+      );
     }
     const wanted: CustomerInput = { ...row.input, ...(row.ownerId !== undefined ? { ownerId: row.ownerId } : {}) };
     const changed: CustomerInput = {};

@@ -19,17 +19,31 @@ export function decodeText(buf: Buffer): { text: string; encoding: 'utf-8' | 'gb
 export async function readCsv(file: string, fileName: string, opts: ReadOptions): Promise<SourceRows> {
   const stat = await fs.stat(file);
   if (stat.size > opts.maxUnzippedMb * 1024 * 1024) {
-    throw new DomainError('VALIDATION', `「${fileName}」有 ${Math.round(stat.size / 1024 / 1024)} MB, 超过 ${opts.maxUnzippedMb} MB 上限。请拆分后导入, 或调大 IMPORT_MAX_UNZIPPED_MB。`);
+    throw new DomainError(
+      'VALIDATION',
+      `「${fileName}」有 ${Math.round(stat.size / 1024 / 1024)} MB, 超过 ${opts.maxUnzippedMb} MB 上限。请拆分后导入, 或调大 IMPORT_MAX_UNZIPPED_MB。`,
+    );
   }
   const { text, encoding } = decodeText(await fs.readFile(file));
   const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
   const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
   let records: string[][];
   try {
-    records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, bom: true, to: opts.maxRows + 22 }) as string[][];
+    records = parse(text, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: false,
+      bom: true,
+      to: opts.maxRows + 22,
+    }) as string[][];
   } catch (err) {
     const e = err as { lines?: number; message?: string };
-    throw new DomainError('VALIDATION', `CSV 文件「${fileName}」第 ${e.lines ?? '?'} 行格式不对 (多半是引号没有成对)。请在 Excel 里打开后另存为 CSV 或 .xlsx 再导入。`, { line: e.lines });
+    throw new DomainError(
+      'VALIDATION',
+      `CSV 文件「${fileName}」第 ${e.lines ?? '?'} 行格式不对 (多半是引号没有成对)。请在 Excel 里打开后另存为 CSV 或 .xlsx 再导入。`,
+      { line: e.lines },
+    );
   }
   if (records.length > opts.maxRows + 21) throw tooMany(fileName, opts.maxRows);
   if (records.every((r) => r.every((c) => !c.trim()))) {

@@ -20,10 +20,32 @@ function sheetNames(names: string[]): string {
 export async function readXlsx(file: string, fileName: string, opts: ReadOptions): Promise<SourceRows> {
   const info = await inspectXlsx(file, fileName, opts.maxUnzippedMb * 1024 * 1024);
   const names = info.sheets.map((s) => s.name);
-  const wanted = opts.sheet === undefined ? info.sheets[0]! : info.sheets.find((s) => s.name.trim().toLowerCase() === opts.sheet!.trim().toLowerCase());
+  const wanted =
+    opts.sheet === undefined
+      ? info.sheets[0]!
+      : info.sheets.find((s) => s.name.trim().toLowerCase() === opts.sheet!.trim().toLowerCase());
   if (!wanted) {
-    throw new DomainError('VALIDATION', `「${fileName}」里没有名为「${opts.sheet}」的工作表。现有工作表: ${sheetNames(names)}。请用 --sheet 指定其中一个。`, { sheets: names });
+    throw new DomainError(
+      'VALIDATION',
+      `「${fileName}」里没有名为「${opts.sheet}」的工作表。现有工作表: ${sheetNames(names)}。请用 --sheet 指定其中一个。`,
+      { sheets: names },
+    );
   }
-  const rows = workerRows({ file, fileName, sheet: wanted.name, position: info.sheets.indexOf(wanted) + 1, others: names.filter((n) => n !== wanted.name), dateStyles: [...info.dateStyles], maxRows: opts.maxRows });
-  return { format: 'xlsx', sheet: wanted.name, encoding: null, rows, total: dimensionRows(info.dimensions.get(wanted.part)), merges: info.merges.get(wanted.part) ?? [] };
+  const rows = workerRows({
+    file,
+    fileName,
+    sheet: wanted.name,
+    position: info.sheets.indexOf(wanted) + 1,
+    others: names.filter((n) => n !== wanted.name),
+    dateStyles: [...info.dateStyles],
+    maxRows: opts.maxRows,
+  });
+  return {
+    format: 'xlsx',
+    sheet: wanted.name,
+    encoding: null,
+    rows,
+    total: dimensionRows(info.dimensions.get(wanted.part)),
+    merges: info.merges.get(wanted.part) ?? [],
+  };
 }

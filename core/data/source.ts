@@ -50,20 +50,37 @@ export async function readSource(file: string, fileName: string, opts: ReadOptio
       await fh.close();
     }
   } catch {
-    throw new DomainError('NOT_FOUND', `打不开文件「${fileName}」: 文件不存在或没有读取权限。请检查路径。`, { file: fileName });
+    throw new DomainError('NOT_FOUND', `打不开文件「${fileName}」: 文件不存在或没有读取权限。请检查路径。`, {
+      file: fileName,
+    });
   }
-  if (head.length === 0) throw new DomainError('VALIDATION', `「${fileName}」是空文件 (0 字节)。请确认选对了文件, 或重新导出后再导入。`, { file: fileName });
+  if (head.length === 0)
+    throw new DomainError('VALIDATION', `「${fileName}」是空文件 (0 字节)。请确认选对了文件, 或重新导出后再导入。`, {
+      file: fileName,
+    });
   const format = formatByContent(head);
   if (format === 'xlsx') return readXlsx(file, fileName, opts);
   if (format === 'xls') return readXls(file, fileName, opts);
   if (formatByName(fileName) === 'xlsx') {
-    throw new DomainError('VALIDATION', `「${fileName}」不是有效的 Excel .xlsx 文件 (内容不是 xlsx, 可能是改了扩展名的其他文件)。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试, 或导出为 CSV。`, { file: fileName });
+    throw new DomainError(
+      'VALIDATION',
+      `「${fileName}」不是有效的 Excel .xlsx 文件 (内容不是 xlsx, 可能是改了扩展名的其他文件)。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试, 或导出为 CSV。`,
+      { file: fileName },
+    );
   }
   if (formatByName(fileName) === 'xls') {
-    throw new DomainError('VALIDATION', `「${fileName}」不是有效的旧版 Excel (.xls) 文件 (内容不是 Excel 表格, 可能是改了扩展名的其他文件)。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试, 或导出为 CSV。`, { file: fileName });
+    throw new DomainError(
+      'VALIDATION',
+      `「${fileName}」不是有效的旧版 Excel (.xls) 文件 (内容不是 Excel 表格, 可能是改了扩展名的其他文件)。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试, 或导出为 CSV。`,
+      { file: fileName },
+    );
   }
   if (format === 'binary') {
-    throw new DomainError('VALIDATION', `「${fileName}」不是 .xlsx 或 .csv 文件 (内容是图片、PDF 之类的二进制数据)。请导入 Excel 工作簿 (.xlsx / .xls) 或 CSV。`, { file: fileName });
+    throw new DomainError(
+      'VALIDATION',
+      `「${fileName}」不是 .xlsx 或 .csv 文件 (内容是图片、PDF 之类的二进制数据)。请导入 Excel 工作簿 (.xlsx / .xls) 或 CSV。`,
+      { file: fileName },
+    );
   }
   return readCsv(file, fileName, opts);
 }

@@ -1,5 +1,13 @@
 import mysql from 'mysql2';
-import { DatabaseError, QueryTypes, type Model, type ModelAttributeColumnOptions, type ModelStatic, type Sequelize, type Transaction } from 'sequelize';
+import {
+  DatabaseError,
+  QueryTypes,
+  type Model,
+  type ModelAttributeColumnOptions,
+  type ModelStatic,
+  type Sequelize,
+  type Transaction,
+} from 'sequelize';
 import { queryAsIs, transactionConnection, withPooledConnection } from '../../models/driver-internals.js';
 
 type AnyModel = ModelStatic<Model>;
@@ -48,7 +56,9 @@ export const isMysql = (sequelize: Sequelize) => sequelize.getDialect() === 'mys
  */
 export function queryMysql<T>(t: Transaction, sql: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    queryAsIs(transactionConnection(t), sql, (err, result) => (err ? reject(new DatabaseError(err as never)) : resolve(result as T)));
+    queryAsIs(transactionConnection(t), sql, (err, result) =>
+      err ? reject(new DatabaseError(err as never)) : resolve(result as T),
+    );
   });
 }
 
@@ -59,11 +69,15 @@ export function queryMysql<T>(t: Transaction, sql: string): Promise<T> {
  * still apply. SQLite goes through Sequelize as usual.
  */
 export async function readPooled<T extends object>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
-  if (!isMysql(sequelize)) return sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, raw: true, logging: false });
-  return withPooledConnection(sequelize, (conn) =>
-    new Promise<T[]>((resolve, reject) => {
-      conn.query(sql, values, (err, rows) => (err ? reject(new DatabaseError(err as never)) : resolve(rows as T[])));
-    }));
+  if (!isMysql(sequelize))
+    return sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, raw: true, logging: false });
+  return withPooledConnection(
+    sequelize,
+    (conn) =>
+      new Promise<T[]>((resolve, reject) => {
+        conn.query(sql, values, (err, rows) => (err ? reject(new DatabaseError(err as never)) : resolve(rows as T[])));
+      }),
+  );
 }
 
 /**
@@ -99,7 +113,12 @@ export function formatMysql(sql: string, values: unknown[]): string {
  * A SELECT with `?` placeholders (arrays expand to IN lists) on either dialect, as plain rows.
  * On MySQL inside a transaction it is sent at once (see queryMysql), in order with other statements.
  */
-export async function selectRows<T extends object>(sequelize: Sequelize, sql: string, values: unknown[], t?: Transaction | null): Promise<T[]> {
+export async function selectRows<T extends object>(
+  sequelize: Sequelize,
+  sql: string,
+  values: unknown[],
+  t?: Transaction | null,
+): Promise<T[]> {
   const opts = { type: QueryTypes.SELECT, raw: true, transaction: t ?? undefined } as const;
   if (isMysql(sequelize) && t) return queryMysql<T[]>(t, formatMysql(sql, values));
   if (isMysql(sequelize)) return sequelize.query<T>(formatMysql(sql, values), opts);
@@ -119,13 +138,19 @@ export interface InsertOptions {
  * Multi-row INSERTs of attribute-keyed rows, `chunk` rows per statement: one round trip per
  * chunk instead of per row, and no model instances built.
  */
-export async function insertRows(model: AnyModel, rows: Record<string, unknown>[], opts: InsertOptions = {}): Promise<void> {
+export async function insertRows(
+  model: AnyModel,
+  rows: Record<string, unknown>[],
+  opts: InsertOptions = {},
+): Promise<void> {
   if (!rows.length) return;
   const names = columnNames(model);
   const attrs = byField(model);
   const qi = model.sequelize!.getQueryInterface();
   const size = opts.chunk ?? 500;
-  const extra = opts.updateOnDuplicate ? { updateOnDuplicate: opts.updateOnDuplicate.map((a) => names.get(a) ?? a), upsertKeys: opts.upsertKeys } : {};
+  const extra = opts.updateOnDuplicate
+    ? { updateOnDuplicate: opts.updateOnDuplicate.map((a) => names.get(a) ?? a), upsertKeys: opts.upsertKeys }
+    : {};
   const fast = isMysql(model.sequelize!) && !opts.updateOnDuplicate && opts.transaction;
   for (let i = 0; i < rows.length; i += size) {
     if (fast) {
@@ -156,7 +181,11 @@ export function chunks<T>(list: T[], size = IN_LIST): T[][] {
  */
 export function mysqlInsert(table: string, names: Map<string, string>, rows: Record<string, unknown>[]): string {
   const attrs = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] !== undefined)))];
-  return mysqlInsertValues(table, attrs.map((a) => names.get(a) ?? a), rows.map((r) => attrs.map((a) => r[a] ?? null)));
+  return mysqlInsertValues(
+    table,
+    attrs.map((a) => names.get(a) ?? a),
+    rows.map((r) => attrs.map((a) => r[a] ?? null)),
+  );
 }
 
 // Characters mysql2's escaper rewrites (the same set); a string without them only needs its quotes.

@@ -21,14 +21,30 @@ export interface UndoReport {
 
 async function findBatch(core: Core, ref: string, t: Transaction): Promise<ImportBatch> {
   const id = Number(String(ref).replace(/^#/, ''));
-  const batch = Number.isInteger(id) && id > 0 ? await core.models.ImportBatch.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE }) : null;
-  if (!batch) throw new DomainError('NOT_FOUND', `找不到导入批次「${ref}」。导入完成时会显示批次号; 也可以在后台「导入批次」里查看。`, { batch: ref });
+  const batch =
+    Number.isInteger(id) && id > 0
+      ? await core.models.ImportBatch.findByPk(id, { transaction: t, lock: t.LOCK.UPDATE })
+      : null;
+  if (!batch)
+    throw new DomainError(
+      'NOT_FOUND',
+      `找不到导入批次「${ref}」。导入完成时会显示批次号; 也可以在后台「导入批次」里查看。`,
+      { batch: ref },
+    );
   // Order and receivable files are undone from their own history (steward ledger import undo).
   if (batch.kind !== 'customers') {
-    throw new DomainError('CONFLICT', `导入批次 #${batch.id} (${batch.fileName}) 是单据导入, 不是客户导入。请用「steward ledger import undo ${batch.id}」或后台「撤销单据导入」撤销。`, { batch: batch.id, kind: batch.kind });
+    throw new DomainError(
+      'CONFLICT',
+      `导入批次 #${batch.id} (${batch.fileName}) 是单据导入, 不是客户导入。请用「steward ledger import undo ${batch.id}」或后台「撤销单据导入」撤销。`,
+      { batch: batch.id, kind: batch.kind },
+    );
   }
   if (batch.status === 'undone') {
-    throw new DomainError('CONFLICT', `导入批次 #${batch.id} (${batch.fileName}) 已于 ${batch.undoneAt?.toISOString().slice(0, 16).replace('T', ' ')} 由 ${batch.undoneBy} 撤销过, 无需再撤销。`, { batch: batch.id });
+    throw new DomainError(
+      'CONFLICT',
+      `导入批次 #${batch.id} (${batch.fileName}) 已于 ${batch.undoneAt?.toISOString().slice(0, 16).replace('T', ' ')} 由 ${batch.undoneBy} 撤销过, 无需再撤销。`,
+      { batch: batch.id },
+    );
   }
   return batch;
 }
@@ -37,10 +53,20 @@ async function findBatch(core: Core, ref: string, t: Transaction): Promise<Impor
 async function usedCustomers(core: Core, ids: number[], t: Transaction): Promise<Map<number, string>> {
   const { SalesOrder, Receivable, Reservation, ApprovalRequest } = core.models;
   const used = new Map<number, string>();
-  const tables = [[SalesOrder, '已有订单'], [Receivable, '已有应收款'], [Reservation, '已有库存预留'], [ApprovalRequest, '有删除审批记录']] as const;
+  const tables = [
+    [SalesOrder, '已有订单'],
+    [Receivable, '已有应收款'],
+    [Reservation, '已有库存预留'],
+    [ApprovalRequest, '有删除审批记录'],
+  ] as const;
   for (const part of chunks(ids)) {
     for (const [model, why] of tables) {
-      const rows = await (model as typeof SalesOrder).findAll({ where: { customerId: { [Op.in]: part } }, attributes: ['customerId'], group: ['customerId'], transaction: t });
+      const rows = await (model as typeof SalesOrder).findAll({
+        where: { customerId: { [Op.in]: part } },
+        attributes: ['customerId'],
+        group: ['customerId'],
+        transaction: t,
+      });
       for (const r of rows) if (!used.has(r.customerId)) used.set(r.customerId, why);
     }
   }
@@ -61,7 +87,12 @@ function plainFields(core: Core, stored: Record<string, unknown>): Record<string
 async function loadCustomers(core: Core, ids: number[], t: Transaction): Promise<Map<number, Customer>> {
   const out = new Map<number, Customer>();
   for (const part of chunks(ids)) {
-    for (const c of await core.models.Customer.findAll({ where: { id: { [Op.in]: part } }, transaction: t, lock: t.LOCK.UPDATE })) out.set(c.id, c);
+    for (const c of await core.models.Customer.findAll({
+      where: { id: { [Op.in]: part } },
+      transaction: t,
+      lock: t.LOCK.UPDATE,
+    }))
+      out.set(c.id, c);
   }
   return out;
 }
@@ -74,10 +105,24 @@ export async function undoImport(core: Core, actor: Actor, batchRef: string): Pr
   assertCan(actor.operator, 'import');
   return withTransaction(core.models.sequelize, async (t) => {
     const batch = await findBatch(core, batchRef, t);
-    const rows = await core.models.ImportRow.findAll({ where: { batchId: batch.id, outcome: { [Op.in]: ['created', 'updated'] } }, order: [['rowNo', 'ASC']], transaction: t });
+    const rows = await core.models.ImportRow.findAll({
+      where: { batchId: batch.id, outcome: { [Op.in]: ['created', 'updated'] } },
+      order: [['rowNo', 'ASC']],
+      transaction: t,
+    });
     const customers = await loadCustomers(core, rows.map((r) => r.customerId!).filter(Boolean), t);
-    const used = await usedCustomers(core, rows.filter((r) => r.outcome === 'created' && r.customerId).map((r) => r.customerId!), t);
-    const report: UndoReport = { batchId: String(batch.id), fileName: batch.fileName, removed: 0, restored: 0, touched: [] };
+    const used = await usedCustomers(
+      core,
+      rows.filter((r) => r.outcome === 'created' && r.customerId).map((r) => r.customerId!),
+      t,
+    );
+    const report: UndoReport = {
+      batchId: String(batch.id),
+      fileName: batch.fileName,
+      removed: 0,
+      restored: 0,
+      touched: [],
+    };
     const remove: number[] = [];
     const audit: AuditInput[] = [];
     const info = { via: 'import-undo', batch: batch.id };
@@ -89,11 +134,22 @@ export async function undoImport(core: Core, actor: Actor, batchRef: string): Pr
         continue;
       }
       if (r.outcome === 'created') {
-        const why = isDeleted(c.status) ? '已被删除 (在回收站里)' : c.version !== r.versionAfter ? '导入后又被修改过' : used.get(c.id);
+        const why = isDeleted(c.status)
+          ? '已被删除 (在回收站里)'
+          : c.version !== r.versionAfter
+            ? '导入后又被修改过'
+            : used.get(c.id);
         if (why) skip(why);
         else {
           remove.push(c.id);
-          audit.push({ action: 'customer.import-undo', customerId: c.id, customerCode: c.code, before: { code: c.code, name: c.name, status: c.status }, after: null, info });
+          audit.push({
+            action: 'customer.import-undo',
+            customerId: c.id,
+            customerCode: c.code,
+            before: { code: c.code, name: c.name, status: c.status },
+            after: null,
+            info,
+          });
         }
         continue;
       }
@@ -105,11 +161,22 @@ export async function undoImport(core: Core, actor: Actor, batchRef: string): Pr
       const now = plainFields(core, Object.fromEntries(Object.keys(before).map((k) => [k, c.get(k as 'name')])));
       await c.update({ ...before, version: c.version + 1 }, { transaction: t });
       report.restored++;
-      audit.push({ action: 'customer.edit', customerId: c.id, customerCode: c.code, before: now, after: plainFields(core, before), info });
+      audit.push({
+        action: 'customer.edit',
+        customerId: c.id,
+        customerCode: c.code,
+        before: now,
+        after: plainFields(core, before),
+        info,
+      });
     }
-    for (const part of chunks(remove)) await core.models.Customer.destroy({ where: { id: { [Op.in]: part } }, transaction: t });
+    for (const part of chunks(remove))
+      await core.models.Customer.destroy({ where: { id: { [Op.in]: part } }, transaction: t });
     report.removed = remove.length;
-    await batch.update({ status: 'undone', undoneAt: core.now(), undoneBy: actor.operator.displayName }, { transaction: t });
+    await batch.update(
+      { status: 'undone', undoneAt: core.now(), undoneBy: actor.operator.displayName },
+      { transaction: t },
+    );
     await appendAuditMany(core, t, actor, audit);
     return report;
   });

@@ -35,25 +35,51 @@ export interface XlsMeta {
 }
 
 /** SheetJS types its CFB and SSF helpers as `any`; what is used here. */
-interface CfbEntry { name: string; content?: { length: number } }
+interface CfbEntry {
+  name: string;
+  content?: { length: number };
+}
 const CFB = XLSX.CFB as { read(data: Buffer, opts: { type: 'buffer' }): { FileIndex: CfbEntry[] } };
-const SSF = XLSX.SSF as { is_date(fmt: string): boolean; parse_date_code(n: number): { y: number; m: number; d: number; H: number; M: number } | null };
+const SSF = XLSX.SSF as {
+  is_date(fmt: string): boolean;
+  parse_date_code(n: number): { y: number; m: number; d: number; H: number; M: number } | null;
+};
 
-const ERRORS: Record<number, string> = { 0x00: '#NULL!', 0x07: '#DIV/0!', 0x0f: '#VALUE!', 0x17: '#REF!', 0x1d: '#NAME?', 0x24: '#NUM!', 0x2a: '#N/A' };
+const ERRORS: Record<number, string> = {
+  0x00: '#NULL!',
+  0x07: '#DIV/0!',
+  0x0f: '#VALUE!',
+  0x17: '#REF!',
+  0x1d: '#NAME?',
+  0x24: '#NUM!',
+  0x2a: '#N/A',
+};
 
 /** The refusal for a file that is not a readable .xls. */
 export function notXls(fileName: string, why: string): DomainError {
-  return new DomainError('VALIDATION', `「${fileName}」不是有效的旧版 Excel (.xls) 文件 (${why})。请在 Excel 或 WPS 里打开后「另存为 → Excel 工作簿 (.xlsx)」再导入, 或导出为 CSV。`, { file: fileName });
+  return new DomainError(
+    'VALIDATION',
+    `「${fileName}」不是有效的旧版 Excel (.xls) 文件 (${why})。请在 Excel 或 WPS 里打开后「另存为 → Excel 工作簿 (.xlsx)」再导入, 或导出为 CSV。`,
+    { file: fileName },
+  );
 }
 
 function xlsBomb(fileName: string, capMb: number, detail: string): DomainError {
-  return new DomainError('VALIDATION', `「${fileName}」超过 ${capMb} MB 上限 (${detail}), 可能是异常文件, 已拒绝。若确是正常的大文件, 请拆分后导入, 或调大 IMPORT_MAX_UNZIPPED_MB。`, { file: fileName });
+  return new DomainError(
+    'VALIDATION',
+    `「${fileName}」超过 ${capMb} MB 上限 (${detail}), 可能是异常文件, 已拒绝。若确是正常的大文件, 请拆分后导入, 或调大 IMPORT_MAX_UNZIPPED_MB。`,
+    { file: fileName },
+  );
 }
 
 function parseFailure(fileName: string, err: unknown): DomainError {
   const msg = String((err as Error)?.message ?? err);
   if (/password|encrypt/i.test(msg)) {
-    return new DomainError('VALIDATION', `「${fileName}」设置了打开密码, 读不出内容。请在 Excel 里去掉密码 (文件 → 信息 → 保护工作簿) 后另存, 再导入。`, { file: fileName });
+    return new DomainError(
+      'VALIDATION',
+      `「${fileName}」设置了打开密码, 读不出内容。请在 Excel 里去掉密码 (文件 → 信息 → 保护工作簿) 后另存, 再导入。`,
+      { file: fileName },
+    );
   }
   return notXls(fileName, '文件已损坏或内容不是 Excel 表格');
 }
@@ -62,12 +88,18 @@ function parseFailure(fileName: string, err: unknown): DomainError {
 function cellText(cell: XLSX.CellObject | undefined): string {
   if (!cell || cell.v === undefined || cell.v === null) return '';
   switch (cell.t) {
-    case 's': return String(cell.v);
-    case 'b': return cell.v ? 'TRUE' : 'FALSE';
-    case 'e': return ERRORS[cell.v as number] ?? '#VALUE!';
-    case 'd': return cell.v instanceof Date ? excelDateText(cell.v) : String(cell.v);
-    case 'n': return numberCellText(cell.v as number, cell.z);
-    default: return String(cell.v);
+    case 's':
+      return String(cell.v);
+    case 'b':
+      return cell.v ? 'TRUE' : 'FALSE';
+    case 'e':
+      return ERRORS[cell.v as number] ?? '#VALUE!';
+    case 'd':
+      return cell.v instanceof Date ? excelDateText(cell.v) : String(cell.v);
+    case 'n':
+      return numberCellText(cell.v as number, cell.z);
+    default:
+      return String(cell.v);
   }
 }
 
@@ -86,7 +118,11 @@ function pickSheet(job: XlsJob, names: string[]): string {
   const wanted = names.find((n) => n.trim().toLowerCase() === job.sheet!.trim().toLowerCase());
   if (!wanted) {
     const list = names.map((n) => `「${n}」`).join('、');
-    throw new DomainError('VALIDATION', `「${job.fileName}」里没有名为「${job.sheet}」的工作表。现有工作表: ${list}。请用 --sheet 指定其中一个。`, { sheets: names });
+    throw new DomainError(
+      'VALIDATION',
+      `「${job.fileName}」里没有名为「${job.sheet}」的工作表。现有工作表: ${list}。请用 --sheet 指定其中一个。`,
+      { sheets: names },
+    );
   }
   return wanted;
 }
@@ -97,12 +133,18 @@ function checkContainer(job: XlsJob, buf: Buffer): void {
   try {
     const cfb = CFB.read(buf, { type: 'buffer' });
     streams = cfb.FileIndex.reduce((sum, e) => sum + (e.content ? e.content.length : 0), 0);
-    if (!cfb.FileIndex.some((e) => /^(Workbook|Book)$/i.test(e.name))) throw notXls(job.fileName, '里面没有 Excel 工作簿, 可能是 Word 或其他 Office 文件');
+    if (!cfb.FileIndex.some((e) => /^(Workbook|Book)$/i.test(e.name)))
+      throw notXls(job.fileName, '里面没有 Excel 工作簿, 可能是 Word 或其他 Office 文件');
   } catch (err) {
     if (err instanceof DomainError) throw err;
     throw notXls(job.fileName, '文件结构损坏');
   }
-  if (streams > job.capBytes) throw xlsBomb(job.fileName, Math.round(job.capBytes / 1024 / 1024), `内部数据 ${Math.round(streams / 1024 / 1024)} MB`);
+  if (streams > job.capBytes)
+    throw xlsBomb(
+      job.fileName,
+      Math.round(job.capBytes / 1024 / 1024),
+      `内部数据 ${Math.round(streams / 1024 / 1024)} MB`,
+    );
 }
 
 /**
@@ -112,7 +154,8 @@ function checkContainer(job: XlsJob, buf: Buffer): void {
 export async function* xlsRows(job: XlsJob, onMeta: (meta: XlsMeta) => void): AsyncGenerator<RawRow> {
   const capMb = Math.round(job.capBytes / 1024 / 1024);
   let buf: Buffer | null = await fs.readFile(job.file);
-  if (buf.length > job.capBytes) throw xlsBomb(job.fileName, capMb, `文件有 ${Math.round(buf.length / 1024 / 1024)} MB`);
+  if (buf.length > job.capBytes)
+    throw xlsBomb(job.fileName, capMb, `文件有 ${Math.round(buf.length / 1024 / 1024)} MB`);
   checkContainer(job, buf);
   let book: XLSX.WorkBook;
   let sheet: string;
@@ -120,7 +163,18 @@ export async function* xlsRows(job: XlsJob, onMeta: (meta: XlsMeta) => void): As
     const names = XLSX.read(buf, { type: 'buffer', bookSheets: true }).SheetNames;
     sheet = pickSheet(job, names);
     // sheetRows: a sheet past the row cap is refused below without parsing the rest of it.
-    book = XLSX.read(buf, { type: 'buffer', dense: true, sheets: sheet, sheetRows: job.maxRows + 22, cellNF: true, cellText: false, cellHTML: false, cellFormula: false, cellStyles: false, cellDates: false });
+    book = XLSX.read(buf, {
+      type: 'buffer',
+      dense: true,
+      sheets: sheet,
+      sheetRows: job.maxRows + 22,
+      cellNF: true,
+      cellText: false,
+      cellHTML: false,
+      cellFormula: false,
+      cellStyles: false,
+      cellDates: false,
+    });
     // The rows are handed out for a while yet: the file's bytes need not stay with them.
     buf = null;
   } catch (err) {
@@ -128,7 +182,7 @@ export async function* xlsRows(job: XlsJob, onMeta: (meta: XlsMeta) => void): As
     throw parseFailure(job.fileName, err);
   }
   const ws = book.Sheets[sheet];
-  const data = ((ws as { '!data'?: (XLSX.CellObject[] | undefined)[] } | undefined)?.['!data']) ?? [];
+  const data = (ws as { '!data'?: (XLSX.CellObject[] | undefined)[] } | undefined)?.['!data'] ?? [];
   const merges = (ws?.['!merges'] ?? []).map((m) => XLSX.utils.encode_range(m)).filter((r) => r.includes(':'));
   onMeta({ sheet, sheets: book.SheetNames, merges, total: data.length });
   let count = 0;

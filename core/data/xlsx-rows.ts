@@ -26,13 +26,19 @@ const sheetNames = (names: string[]) => names.map((n) => `「${n}」`).join('、
 
 /** The IMPORT_MAX_ROWS refusal. */
 export function tooMany(fileName: string, max: number): DomainError {
-  return new DomainError('VALIDATION', `「${fileName}」的数据超过 ${max} 行 (上限 IMPORT_MAX_ROWS=${max})。请拆成几个文件分别导入, 或调大 IMPORT_MAX_ROWS。`, { max });
+  return new DomainError(
+    'VALIDATION',
+    `「${fileName}」的数据超过 ${max} 行 (上限 IMPORT_MAX_ROWS=${max})。请拆成几个文件分别导入, 或调大 IMPORT_MAX_ROWS。`,
+    { max },
+  );
 }
 
 /** The refusal for a sheet with no content at all. */
 export function empty(job: { sheet: string; others: string[] }): DomainError {
   const hint = job.others.length ? `其他工作表: ${sheetNames(job.others)}, 可用 --sheet 指定。` : '请确认选对了文件。';
-  return new DomainError('VALIDATION', `工作表「${job.sheet}」是空的, 没有任何内容。${hint}`, { sheets: [...job.others, job.sheet] });
+  return new DomainError('VALIDATION', `工作表「${job.sheet}」是空的, 没有任何内容。${hint}`, {
+    sheets: [...job.others, job.sheet],
+  });
 }
 
 /**
@@ -42,10 +48,18 @@ export function empty(job: { sheet: string; others: string[] }): DomainError {
  */
 export async function* sheetRows(job: SheetJob): AsyncGenerator<RawRow> {
   const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(job.file, { sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(job.file, {
+    sharedStrings: 'cache',
+    styles: 'ignore',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
   const dates = new Set(job.dateStyles);
   const dateFormat = { numFmt: 'yyyy-mm-dd' };
-  (reader as unknown as { styles: unknown }).styles = { getStyleModel: (id: number) => (dates.has(id) ? dateFormat : undefined) };
+  (reader as unknown as { styles: unknown }).styles = {
+    getStyleModel: (id: number) => (dates.has(id) ? dateFormat : undefined),
+  };
   let count = 0;
   let content = false;
   let index = 0;

@@ -25,7 +25,11 @@ export type FromWorker =
   | { rows: RawRow[] }
   | { meta: XlsMeta }
   | { done: true }
-  | { error: { domain: true; code: ErrorCode; message: string; details: Record<string, unknown> } | { domain: false; message: string } };
+  | {
+      error:
+        | { domain: true; code: ErrorCode; message: string; details: Record<string, unknown> }
+        | { domain: false; message: string };
+    };
 
 /**
  * The rows of one sheet, read by exceljs in a worker thread: reading runs beside validation and
@@ -38,7 +42,11 @@ export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMet
   // Built (dist/), this file is .js and the compiled reader runs as it is, without tsx.
   const entry = import.meta.url.endsWith('.js') ? './xlsx-worker.js' : './xlsx-worker.mjs';
   const worker = new Worker(new URL(entry, import.meta.url), {
-    workerData: job, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: heapMb }, stdout: false, stderr: false,
+    workerData: job,
+    execArgv: [],
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    stdout: false,
+    stderr: false,
   });
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
@@ -49,9 +57,14 @@ export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMet
   };
   worker.on('message', push);
   worker.on('error', (err: Error & { code?: string }) => {
-    failure = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? new DomainError('VALIDATION', `「${job.fileName}」的工作表太大, 读取时超出了内存上限 (${heapMb} MB)。请拆成几个文件分别导入。`, {})
-      : err;
+    failure =
+      err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new DomainError(
+            'VALIDATION',
+            `「${job.fileName}」的工作表太大, 读取时超出了内存上限 (${heapMb} MB)。请拆成几个文件分别导入。`,
+            {},
+          )
+        : err;
     wake?.();
   });
   let exited = false;
@@ -72,7 +85,10 @@ export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMet
         continue;
       }
       if ('done' in m) return;
-      if ('error' in m) throw m.error.domain ? new DomainError(m.error.code, m.error.message, m.error.details) : new Error(m.error.message);
+      if ('error' in m)
+        throw m.error.domain
+          ? new DomainError(m.error.code, m.error.message, m.error.details)
+          : new Error(m.error.message);
       if ('meta' in m) {
         onMeta?.(m.meta);
         continue;

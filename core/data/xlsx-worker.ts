@@ -25,9 +25,10 @@ async function send(rows: RawRow[]): Promise<void> {
 try {
   const job = workerData as SheetJob | XlsJob;
   // SheetJS is loaded only for an .xls: an .xlsx reader thread starts without it.
-  const source = job.kind === 'xls'
-    ? (await import('./xls-rows.js')).xlsRows(job, (meta) => port.postMessage({ meta } satisfies FromWorker))
-    : sheetRows(job);
+  const source =
+    job.kind === 'xls'
+      ? (await import('./xls-rows.js')).xlsRows(job, (meta) => port.postMessage({ meta } satisfies FromWorker))
+      : sheetRows(job);
   let batch: RawRow[] = [];
   for await (const row of source) {
     batch.push(row);
@@ -39,5 +40,9 @@ try {
   port.postMessage({ done: true } satisfies FromWorker);
 } catch (err) {
   const e = err as Error;
-  port.postMessage({ error: isDomainError(err) ? { domain: true, code: err.code, message: e.message, details: err.details } : { domain: false, message: e.message } } satisfies FromWorker);
+  port.postMessage({
+    error: isDomainError(err)
+      ? { domain: true, code: err.code, message: e.message, details: err.details }
+      : { domain: false, message: e.message },
+  } satisfies FromWorker);
 }

@@ -20,16 +20,26 @@ const SMALL_LIMIT = 20 * 1024 * 1024;
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57]);
 
 function notXlsx(fileName: string, why: string): DomainError {
-  return new DomainError('VALIDATION', `「${fileName}」不是有效的 Excel .xlsx 文件 (${why})。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试; 旧版 .xls 也需要先另存为 .xlsx。`, { file: fileName });
+  return new DomainError(
+    'VALIDATION',
+    `「${fileName}」不是有效的 Excel .xlsx 文件 (${why})。请在 Excel 里「另存为 → Excel 工作簿 (.xlsx)」后重试; 旧版 .xls 也需要先另存为 .xlsx。`,
+    { file: fileName },
+  );
 }
 
 function bomb(fileName: string, capMb: number, detail: string): DomainError {
-  return new DomainError('VALIDATION', `「${fileName}」解压后超过 ${capMb} MB 上限 (${detail}), 可能是压缩炸弹或异常文件, 已拒绝。若确是正常的大文件, 请拆分后导入, 或调大 IMPORT_MAX_UNZIPPED_MB。`, { file: fileName });
+  return new DomainError(
+    'VALIDATION',
+    `「${fileName}」解压后超过 ${capMb} MB 上限 (${detail}), 可能是压缩炸弹或异常文件, 已拒绝。若确是正常的大文件, 请拆分后导入, 或调大 IMPORT_MAX_UNZIPPED_MB。`,
+    { file: fileName },
+  );
 }
 
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
+    yauzl.open(file, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, zip) =>
+      err ? reject(err) : resolve(zip),
+    );
   });
 }
 
@@ -54,7 +64,13 @@ const MERGE = /<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"/g;
 const DIMENSION = /<(?:\w+:)?dimension\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"/;
 
 /** Inflates one entry, counting real bytes against the cap; keeps small parts and scans sheets. */
-async function scanEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, budget: { left: number }, info: XlsxInfo, texts: Map<string, string>): Promise<void> {
+async function scanEntry(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  budget: { left: number },
+  info: XlsxInfo,
+  texts: Map<string, string>,
+): Promise<void> {
   const stream = await readStream(zip, entry);
   const isSheet = /^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName);
   const keep = SMALL_PARTS.has(entry.fileName);
@@ -85,7 +101,14 @@ async function scanEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, budget: { left:
 
 function attr(tag: string, name: string): string | undefined {
   const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
-  return m ? m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'") : undefined;
+  return m
+    ? m[1]!
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'")
+    : undefined;
 }
 
 /** Sheet names in order, each with the worksheet part its relationship points at. */
@@ -111,7 +134,8 @@ function dateStyleIndexes(styles: string | undefined): Set<number> {
   const out = new Set<number>();
   if (!styles) return out;
   const custom = new Map<number, string>();
-  for (const m of styles.matchAll(/<(?:\w+:)?numFmt\b[^>]*>/g)) custom.set(Number(attr(m[0], 'numFmtId')), attr(m[0], 'formatCode') ?? '');
+  for (const m of styles.matchAll(/<(?:\w+:)?numFmt\b[^>]*>/g))
+    custom.set(Number(attr(m[0], 'numFmtId')), attr(m[0], 'formatCode') ?? '');
   const xfs = /<(?:\w+:)?cellXfs\b[^>]*>([\s\S]*?)<\/(?:\w+:)?cellXfs>/.exec(styles)?.[1] ?? '';
   let i = 0;
   for (const m of xfs.matchAll(/<(?:\w+:)?xf\b[^>]*>/g)) {
@@ -150,19 +174,27 @@ async function inspectOpen(zip: yauzl.ZipFile, fileName: string, capBytes: numbe
   const declared = list.reduce((sum, e) => sum + e.uncompressedSize, 0);
   if (declared > capBytes) throw bomb(fileName, capMb, `声明的解压大小 ${Math.round(declared / 1024 / 1024)} MB`);
   if (!list.some((e) => e.fileName === 'xl/workbook.xml')) throw notXlsx(fileName, '里面没有 Excel 工作簿');
-  const info: XlsxInfo = { sheets: [], merges: new Map(), dimensions: new Map(), dateStyles: new Set(), unzippedBytes: 0 };
+  const info: XlsxInfo = {
+    sheets: [],
+    merges: new Map(),
+    dimensions: new Map(),
+    dateStyles: new Set(),
+    unzippedBytes: 0,
+  };
   const texts = new Map<string, string>();
   const budget = { left: capBytes };
   try {
     for (const entry of list) {
       if (entry.fileName.endsWith('/')) continue;
-      if (SMALL_PARTS.has(entry.fileName) && entry.uncompressedSize > SMALL_LIMIT) throw bomb(fileName, capMb, entry.fileName);
+      if (SMALL_PARTS.has(entry.fileName) && entry.uncompressedSize > SMALL_LIMIT)
+        throw bomb(fileName, capMb, entry.fileName);
       await scanEntry(zip, entry, budget, info, texts);
     }
   } catch (err) {
     if (err instanceof DomainError) throw err;
     const msg = String((err as Error).message);
-    if (err instanceof RangeError || /too many bytes|stream/i.test(msg)) throw bomb(fileName, capMb, '实际解压内容超限或与声明不符');
+    if (err instanceof RangeError || /too many bytes|stream/i.test(msg))
+      throw bomb(fileName, capMb, '实际解压内容超限或与声明不符');
     throw notXlsx(fileName, `解压失败: ${msg}`);
   }
   info.unzippedBytes = capBytes - budget.left;

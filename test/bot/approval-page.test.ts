@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { approvalLink } from '../../bot/approval-token.js';
 import type { Actor } from '../../core/context.js';
-import { requestDeletion } from '../../core/deletion/request.js';
 import { createOrder, moveOrder } from '../../core/orders.js';
 import { cancelOrderByNumber } from '../../core/orders/clear.js';
 import type { ApprovalRequest, Operator } from '../../models/index.js';

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { verifyAudit } from '../../core/audit/compare.js';
 import { seedDemo } from '../../core/demo/seed.js';
 import { requestDeletion } from '../../core/deletion/request.js';
-import type { Logger } from '../../core/logger.js';
 import { JOBS, startScheduler } from '../../jobs/index.js';
 import type { RunResult } from '../../jobs/runner.js';
 import { FakeMessenger } from '../helpers/fake-messenger.js';

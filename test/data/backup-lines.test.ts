@@ -17,7 +17,14 @@ import { tempDir } from './fixtures.js';
 
 // Text that JSON must escape, or that a byte-level copy could get wrong.
 const TRICKY = [
-  '引号"和反斜杠\\', '换行\n回车\r制表\t', '控制符\u0001\u0008\u000c\u001f', '表情😀𠮷', 'U+2028\u2028 U+2029\u2029', 'DEL\u007f', '', '/斜杠/ <html>&',
+  '引号"和反斜杠\\',
+  '换行\n回车\r制表\t',
+  '控制符\u0001\u0008\u000c\u001f',
+  '表情😀𠮷',
+  'U+2028\u2028 U+2029\u2029',
+  'DEL\u007f',
+  '',
+  '/斜杠/ <html>&',
 ];
 const MANY = 12_000;
 
@@ -25,8 +32,19 @@ async function insertCustomers(h: { core: import('../../core/context.js').Core }
   const qi = h.core.models.sequelize.getQueryInterface();
   const at = new Date('2026-11-25T03:04:05.678Z');
   const row = (i: number, text: string) => ({
-    code: `T${String(i).padStart(7, '0')}`, name: `客户${i}${text}`, name_norm: `客户${i}`, contact: text || null, phone_enc: null, phone_hash: null, address_enc: null,
-    category: '经销商', status: i % 7 ? 'active' : 'inactive', note: text, version: 1 + (i % 3), created_at: at, updated_at: new Date(at.getTime() + i * 1000),
+    code: `T${String(i).padStart(7, '0')}`,
+    name: `客户${i}${text}`,
+    name_norm: `客户${i}`,
+    contact: text || null,
+    phone_enc: null,
+    phone_hash: null,
+    address_enc: null,
+    category: '经销商',
+    status: i % 7 ? 'active' : 'inactive',
+    note: text,
+    version: 1 + (i % 3),
+    created_at: at,
+    updated_at: new Date(at.getTime() + i * 1000),
   });
   const rows = [];
   for (let i = 0; i < MANY; i++) rows.push(row(i, TRICKY[i % TRICKY.length]!));
@@ -35,8 +53,13 @@ async function insertCustomers(h: { core: import('../../core/context.js').Core }
 
 /** The lines JSON.stringify gives for the table, read through Sequelize (no byte-level path). */
 async function expectedLines(h: { core: import('../../core/context.js').Core }, spec: TableSpec): Promise<string[]> {
-  const rows = await h.core.models.sequelize.query<Record<string, unknown>>(`SELECT * FROM customers ORDER BY id`, { type: QueryTypes.SELECT, raw: true });
-  return rows.map((r) => JSON.stringify(spec.columns.map((c, i) => normaliseValue(spec.kinds[i]!, r[c], spec.scales[i]!))));
+  const rows = await h.core.models.sequelize.query<Record<string, unknown>>(`SELECT * FROM customers ORDER BY id`, {
+    type: QueryTypes.SELECT,
+    raw: true,
+  });
+  return rows.map((r) =>
+    JSON.stringify(spec.columns.map((c, i) => normaliseValue(spec.kinds[i]!, r[c], spec.scales[i]!))),
+  );
 }
 
 eachDialect('backup lines', (h) => {
@@ -57,7 +80,9 @@ eachDialect('backup lines', (h) => {
     const want = await expectedLines(h, spec);
     expect(got.length).toBe(MANY);
     expect(got).toEqual(want);
-    expect(got.some((l) => l.includes('\\u0001') && l.includes('\\b') && l.includes('\\f') && l.includes('\\u001f'))).toBe(true);
+    expect(
+      got.some((l) => l.includes('\\u0001') && l.includes('\\b') && l.includes('\\f') && l.includes('\\u001f')),
+    ).toBe(true);
     expect(got.some((l) => l.includes('😀𠮷') && !l.includes('\\ud'))).toBe(true);
   });
 
@@ -68,11 +93,21 @@ eachDialect('backup lines', (h) => {
     const report = await verifyBackup(h.core, admin, r.path);
     expect(report.tables.filter((t) => !t.ok)).toEqual([]);
     const { STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET } = h.core.config;
-    const target = openCore(testConfig(`sqlite:${tempDir()}/restored.sqlite`, { STEWARD_DATA_KEY: STEWARD_DATA_KEY!, STEWARD_INDEX_KEY: STEWARD_INDEX_KEY!, SESSION_SECRET: SESSION_SECRET! }), createLogger('silent'));
+    const target = openCore(
+      testConfig(`sqlite:${tempDir()}/restored.sqlite`, {
+        STEWARD_DATA_KEY: STEWARD_DATA_KEY!,
+        STEWARD_INDEX_KEY: STEWARD_INDEX_KEY!,
+        SESSION_SECRET: SESSION_SECRET!,
+      }),
+      createLogger('silent'),
+    );
     await prepareDatabase(target);
     try {
       await restoreBackup(target, admin, r.path);
-      const names = async (core: typeof target) => (await core.models.Customer.findAll({ attributes: ['name', 'note', 'updatedAt'], order: [['id', 'ASC']] })).map((c) => [c.name, c.note, c.updatedAt.toISOString()]);
+      const names = async (core: typeof target) =>
+        (await core.models.Customer.findAll({ attributes: ['name', 'note', 'updatedAt'], order: [['id', 'ASC']] })).map(
+          (c) => [c.name, c.note, c.updatedAt.toISOString()],
+        );
       expect(await names(target)).toEqual(await names(h.core));
     } finally {
       await target.models.sequelize.close();
@@ -87,10 +122,20 @@ eachDialect('backup lines', (h) => {
     expect(manifest.format).toBe('steward-backup/2');
     expect(r.encrypted).toBe(false);
     // Rewrite it as the previous version wrote it: one JSON object per line.
-    for (const entry of Object.values(manifest.tables) as { file: string; columns: string[]; sha256: string; contentSha256: string }[]) {
+    for (const entry of Object.values(manifest.tables) as {
+      file: string;
+      columns: string[];
+      sha256: string;
+      contentSha256: string;
+    }[]) {
       const file = path.join(r.path, entry.file);
       const lines = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').slice(0, -1);
-      const plain = lines.map((l) => `${JSON.stringify(Object.fromEntries((JSON.parse(l) as unknown[]).map((v, i) => [entry.columns[i], v])))}\n`).join('');
+      const plain = lines
+        .map(
+          (l) =>
+            `${JSON.stringify(Object.fromEntries((JSON.parse(l) as unknown[]).map((v, i) => [entry.columns[i], v])))}\n`,
+        )
+        .join('');
       const gz = zlib.gzipSync(plain);
       fs.writeFileSync(file, gz);
       entry.sha256 = crypto.createHash('sha256').update(gz).digest('hex');
@@ -98,7 +143,12 @@ eachDialect('backup lines', (h) => {
     }
     manifest.format = 'steward-backup/1';
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
-    expect(zlib.gunzipSync(fs.readFileSync(path.join(r.path, manifest.tables.customers.file))).toString().startsWith('{"address_enc":')).toBe(true);
+    expect(
+      zlib
+        .gunzipSync(fs.readFileSync(path.join(r.path, manifest.tables.customers.file)))
+        .toString()
+        .startsWith('{"address_enc":'),
+    ).toBe(true);
     const report = await verifyBackup(h.core, admin, r.path);
     expect(report.tables.filter((t) => !t.ok)).toEqual([]);
     expect(report.tables.find((t) => t.table === 'customers')?.rows).toBe(MANY);

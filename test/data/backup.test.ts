@@ -16,9 +16,17 @@ import { tempDir } from './fixtures.js';
 
 /** A second, empty, migrated database of the given dialect with the same data keys. */
 async function emptyCore(from: Core, dialect: 'sqlite' | 'mariadb'): Promise<Core> {
-  const url = dialect === 'sqlite' ? `sqlite:${path.join(tempDir(), 'target.sqlite')}` : await freshMysqlDatabase(process.env.TEST_DATABASE_URL!, '_r');
+  const url =
+    dialect === 'sqlite'
+      ? `sqlite:${path.join(tempDir(), 'target.sqlite')}`
+      : await freshMysqlDatabase(process.env.TEST_DATABASE_URL!, '_r');
   const { STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET, STEWARD_BACKUP_KEY } = from.config;
-  const config = testConfig(url, { STEWARD_DATA_KEY: STEWARD_DATA_KEY!, STEWARD_INDEX_KEY: STEWARD_INDEX_KEY!, SESSION_SECRET: SESSION_SECRET!, ...(STEWARD_BACKUP_KEY ? { STEWARD_BACKUP_KEY } : {}) });
+  const config = testConfig(url, {
+    STEWARD_DATA_KEY: STEWARD_DATA_KEY!,
+    STEWARD_INDEX_KEY: STEWARD_INDEX_KEY!,
+    SESSION_SECRET: SESSION_SECRET!,
+    ...(STEWARD_BACKUP_KEY ? { STEWARD_BACKUP_KEY } : {}),
+  });
   const core = openCore(config, createLogger('silent'));
   await prepareDatabase(core);
   return core;
@@ -26,7 +34,8 @@ async function emptyCore(from: Core, dialect: 'sqlite' | 'mariadb'): Promise<Cor
 
 async function dropCore(core: Core): Promise<void> {
   const { sequelize } = core.models;
-  if (sequelize.getDialect() === 'mysql') await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``);
+  if (sequelize.getDialect() === 'mysql')
+    await sequelize.query(`DROP DATABASE IF EXISTS \`${sequelize.getDatabaseName()}\``);
   await sequelize.close();
 }
 
@@ -49,16 +58,20 @@ function setupDemo(h: Harness): void {
   });
 }
 
-eachDialect('backup, verify and restore', (h) => {
-  // One database, in order: every step works on the backup the first one takes.
-  setupDemo(h);
-  backUpAndVerify(h);
-  restoreTheBackup(h);
-}, { STEWARD_BACKUP_KEY: Buffer.alloc(32, 7).toString('base64') });
+eachDialect(
+  'backup, verify and restore',
+  (h) => {
+    // One database, in order: every step works on the backup the first one takes.
+    setupDemo(h);
+    backUpAndVerify(h);
+    restoreTheBackup(h);
+  },
+  { STEWARD_BACKUP_KEY: Buffer.alloc(32, 7).toString('base64') },
+);
 
 /** Takes the backup, verifies it, and names the files of a tampered copy. */
 function backUpAndVerify(h: Harness): void {
-  it('writes gzip\'d JSONL per table and a manifest, encrypted under STEWARD_BACKUP_KEY, and records it', async () => {
+  it("writes gzip'd JSONL per table and a manifest, encrypted under STEWARD_BACKUP_KEY, and records it", async () => {
     const admin = await h.actor('备份管理员', ['admin']);
     const r = await takeBackup(h.core, admin);
     backupPath = r.path;
@@ -73,14 +86,21 @@ function backUpAndVerify(h: Harness): void {
     expect(file.endsWith('.jsonl.gz.enc')).toBe(true);
     expect(() => zlib.gunzipSync(fs.readFileSync(file))).toThrow();
     expect(fs.readdirSync(path.dirname(r.path)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
-    expect(await lastBackup(h.core)).toMatchObject({ path: r.path, verifyStatus: 'unverified', totalRows: r.totalRows });
+    expect(await lastBackup(h.core)).toMatchObject({
+      path: r.path,
+      verifyStatus: 'unverified',
+      totalRows: r.totalRows,
+    });
   });
 
   it('verifies by restoring into a scratch SQLite database, table by table', async () => {
     const admin = await h.actor('备份管理员', ['admin']);
     const report = await verifyBackup(h.core, admin, backupPath);
     expect(report.ok).toBe(true);
-    expect(report.tables.find((t) => t.table === 'customers')).toMatchObject({ ok: true, rows: await h.core.models.Customer.count() });
+    expect(report.tables.find((t) => t.table === 'customers')).toMatchObject({
+      ok: true,
+      rows: await h.core.models.Customer.count(),
+    });
     expect((await lastBackup(h.core))?.verifyStatus).toBe('passed');
   });
 
@@ -97,7 +117,10 @@ function backUpAndVerify(h: Harness): void {
     const report = await verifyBackup(h.core, admin, tampered);
     expect(report.ok).toBe(false);
     const failed = report.tables.filter((t) => !t.ok).map((t) => t.problem);
-    expect(failed).toEqual([expect.stringContaining(manifest.tables.customers.file), expect.stringContaining(manifest.tables.sales_orders.file)]);
+    expect(failed).toEqual([
+      expect.stringContaining(manifest.tables.customers.file),
+      expect.stringContaining(manifest.tables.sales_orders.file),
+    ]);
     expect(report.tables.find((t) => t.table === 'products')?.ok).toBe(true);
   });
 }
@@ -114,7 +137,10 @@ function restoreTheBackup(h: Harness): void {
       expect(r.rows.customers).toBe(await h.core.models.Customer.count());
       expect(await target.models.SalesOrder.count()).toBe(await h.core.models.SalesOrder.count());
       expect((await verifyAuditChain(target)).ok).toBe(true);
-      const [a, b] = await Promise.all([h.core.models.Customer.findOne({ order: [['id', 'DESC']] }), target.models.Customer.findOne({ order: [['id', 'DESC']] })]);
+      const [a, b] = await Promise.all([
+        h.core.models.Customer.findOne({ order: [['id', 'DESC']] }),
+        target.models.Customer.findOne({ order: [['id', 'DESC']] }),
+      ]);
       expect(b?.code).toBe(a?.code);
       expect(b?.phoneEnc).toBe(a?.phoneEnc);
     }
@@ -136,7 +162,9 @@ function restoreTheBackup(h: Harness): void {
     const manifest = JSON.parse(fs.readFileSync(path.join(broken, 'manifest.json'), 'utf8'));
     fs.truncateSync(path.join(broken, manifest.tables.products.file), 10);
     const before = await h.core.models.Customer.count();
-    await expect(restoreBackup(h.core, admin, broken, { replace: true })).rejects.toThrow(manifest.tables.products.file);
+    await expect(restoreBackup(h.core, admin, broken, { replace: true })).rejects.toThrow(
+      manifest.tables.products.file,
+    );
     expect(await h.core.models.Customer.count()).toBe(before);
     const sales = await h.actor('王销售', ['sales']);
     await expect(takeBackup(h.core, sales)).rejects.toThrow(/没有「备份」权限/);

@@ -7,18 +7,44 @@ import { HEADERS, tempDir, writeCsv } from './fixtures.js';
 
 const dir = tempDir();
 const env = {
-  ...process.env, DATABASE_URL: `sqlite:${path.join(dir, 'cli.sqlite')}`, DATA_DIR: path.join(dir, 'data'), STEWARD_DEMO: 'false', LOG_LEVEL: 'silent', NODE_ENV: 'test',
-  STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'), STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'), SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+  ...process.env,
+  DATABASE_URL: `sqlite:${path.join(dir, 'cli.sqlite')}`,
+  DATA_DIR: path.join(dir, 'data'),
+  STEWARD_DEMO: 'false',
+  LOG_LEVEL: 'silent',
+  NODE_ENV: 'test',
+  STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'),
+  STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
+  SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
 };
-const steward = (...args: string[]) => spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), ...args], { env, encoding: 'utf8', cwd: dir, timeout: 60_000 });
+const steward = (...args: string[]) =>
+  spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), ...args], {
+    env,
+    encoding: 'utf8',
+    cwd: dir,
+    timeout: 60_000,
+  });
 
 // Each spawn compiles the CLI with tsx: a few seconds apiece, so this suite stays small.
 describe('steward import / backup from the command line', () => {
   it('prints the --json summary the issue specifies, with exit codes 0, 1 and 2', () => {
-    const file = writeCsv(path.join(dir, 'c.csv'), [HEADERS, ['', '命令行甲', '', '13800000001', '', '', '', '', ''], ['', '', '', '', '', '', '', '', '有备注没名称']]);
+    const file = writeCsv(path.join(dir, 'c.csv'), [
+      HEADERS,
+      ['', '命令行甲', '', '13800000001', '', '', '', '', ''],
+      ['', '', '', '', '', '', '', '', '有备注没名称'],
+    ]);
     const dry = steward('import', file, '--json');
     expect(dry.status).toBe(1);
-    expect(JSON.parse(dry.stdout)).toEqual({ dryRun: true, created: 1, updated: 0, unchanged: 0, skipped: 0, errors: [{ row: 3, column: '客户名称', message: '客户名称必填' }], duplicates: [], batchId: null });
+    expect(JSON.parse(dry.stdout)).toEqual({
+      dryRun: true,
+      created: 1,
+      updated: 0,
+      unchanged: 0,
+      skipped: 0,
+      errors: [{ row: 3, column: '客户名称', message: '客户名称必填' }],
+      duplicates: [],
+      batchId: null,
+    });
     const ok = steward('import', file, '--commit', '--partial', '--json');
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ dryRun: false, created: 1, batchId: '1' });
@@ -40,9 +66,24 @@ describe('steward import / backup from the command line', () => {
 describe('retention', () => {
   it('keeps every backup of the last N backup days and the newest of the last M weeks', () => {
     const at = (iso: string) => ({ path: iso, createdAt: new Date(iso) });
-    const list = ['2026-11-25T02:00:00Z', '2026-11-25T01:00:00Z', '2026-11-24T19:00:00Z', '2026-11-23T19:00:00Z', '2026-11-16T19:00:00Z', '2026-11-10T19:00:00Z', '2026-11-02T19:00:00Z'].map(at);
+    const list = [
+      '2026-11-25T02:00:00Z',
+      '2026-11-25T01:00:00Z',
+      '2026-11-24T19:00:00Z',
+      '2026-11-23T19:00:00Z',
+      '2026-11-16T19:00:00Z',
+      '2026-11-10T19:00:00Z',
+      '2026-11-02T19:00:00Z',
+    ].map(at);
     const keep = retained(list, 2, 3, 'Asia/Shanghai');
     // In Asia/Shanghai 24T19Z is already the 25th: the two backup days are the 25th and the 24th.
-    expect([...keep].sort()).toEqual(['2026-11-10T19:00:00Z', '2026-11-16T19:00:00Z', '2026-11-23T19:00:00Z', '2026-11-24T19:00:00Z', '2026-11-25T01:00:00Z', '2026-11-25T02:00:00Z']);
+    expect([...keep].sort()).toEqual([
+      '2026-11-10T19:00:00Z',
+      '2026-11-16T19:00:00Z',
+      '2026-11-23T19:00:00Z',
+      '2026-11-24T19:00:00Z',
+      '2026-11-25T01:00:00Z',
+      '2026-11-25T02:00:00Z',
+    ]);
   });
 });

@@ -20,10 +20,23 @@ eachDialect('import: duplicates, all-or-nothing, the error report and the templa
   it('reads GBK CSV from Excel for Windows, and reports duplicates within the file and against the database', async () => {
     const viewer = await admin();
     await createCustomer(h.core, viewer, { code: 'SH-001', name: '上海甲贸易有限公司', phone: '13811112222' });
-    const file = writeCsv(path.join(dir, 'gbk.csv'), [HEADERS, ['', '上海甲贸易', '', '', '', '', '', '', ''], ['', '深圳乙公司', '', '13811112222', '', '', '', '', ''], ['DUP-1', '丙', '', '', '', '', '', '', ''], ['dup-1', '丁', '', '', '', '', '', '', '']], 'gbk');
+    const file = writeCsv(
+      path.join(dir, 'gbk.csv'),
+      [
+        HEADERS,
+        ['', '上海甲贸易', '', '', '', '', '', '', ''],
+        ['', '深圳乙公司', '', '13811112222', '', '', '', '', ''],
+        ['DUP-1', '丙', '', '', '', '', '', '', ''],
+        ['dup-1', '丁', '', '', '', '', '', '', ''],
+      ],
+      'gbk',
+    );
     const r = await importCustomers(h.core, viewer, file, { commit: true });
     expect(r).toMatchObject({ dryRun: false, committed: false, created: 2, batchId: null });
-    expect(r.duplicates).toEqual([{ row: 2, matches: ['SH-001'] }, { row: 3, matches: ['SH-001'] }]);
+    expect(r.duplicates).toEqual([
+      { row: 2, matches: ['SH-001'] },
+      { row: 3, matches: ['SH-001'] },
+    ]);
     expect(r.errors).toEqual([
       { row: 4, column: '客户编码', message: '客户编码「DUP-1」在文件里出现了 2 次 (第 4、5 行), 同一编码只能有一行' },
       { row: 5, column: '客户编码', message: '客户编码「DUP-1」在文件里出现了 2 次 (第 4、5 行), 同一编码只能有一行' },
@@ -40,19 +53,28 @@ eachDialect('import: duplicates, all-or-nothing, the error report and the templa
     const r = await importCustomers(h.core, viewer, file);
     // The unknown 客户分类 is summarised once per value, not listed per row; the error report still has it.
     expect(r.errors.map((e) => e.column)).toEqual(['手机']);
-    expect(r.unknownValues).toEqual([expect.objectContaining({ list: 'category', value: '批发', rows: 1, suggestion: '批发商' })]);
+    expect(r.unknownValues).toEqual([
+      expect.objectContaining({ list: 'category', value: '批发', rows: 1, suggestion: '批发商' }),
+    ]);
     const report = path.join(dir, 'errors.xlsx');
     await writeErrorReport(r, report);
     const rows = await readBack(report);
     expect(rows[0]).toEqual([...HEADERS, '错误原因', '原行号']);
-    expect(rows[1]!.slice(9)).toEqual(['手机: 手机/电话格式不对, 应为 5–20 位数字; 客户分类: 客户分类「批发」不在客户分类表中', '2']);
+    expect(rows[1]!.slice(9)).toEqual([
+      '手机: 手机/电话格式不对, 应为 5–20 位数字; 客户分类: 客户分类「批发」不在客户分类表中',
+      '2',
+    ]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(report);
     const ws = wb.worksheets[0]!;
     ws.getCell('D2').value = '13500000005';
     ws.getCell('F2').value = '批发商';
     await wb.xlsx.writeFile(report);
-    expect(await importCustomers(h.core, viewer, report, { commit: true })).toMatchObject({ committed: true, created: 1, errors: [] });
+    expect(await importCustomers(h.core, viewer, report, { commit: true })).toMatchObject({
+      committed: true,
+      created: 1,
+      errors: [],
+    });
   });
 
   it('gives a template with headers, an example row and the allowed values, and skips the example on import', async () => {
@@ -70,7 +92,6 @@ eachDialect('import: duplicates, all-or-nothing, the error report and the templa
     await wb.xlsx.writeFile(file);
     expect(await importCustomers(h.core, await admin(), file)).toMatchObject({ created: 1, skipped: 1, errors: [] });
   });
-
 });
 
 eachDialect('import: upsert and undo, then export', (h) => {
@@ -82,25 +103,43 @@ eachDialect('import: upsert and undo, then export', (h) => {
     await createCustomer(h.core, viewer, { code: 'UP-1', name: '更新甲', phone: '13900000001', note: '旧备注' });
     await createCustomer(h.core, viewer, { code: 'UP-2', name: '更新乙', contact: '老王' });
     await createCustomer(h.core, viewer, { code: 'UP-3', name: '不变丙' });
-    const file = await writeXlsx(path.join(dir, 'upsert.xlsx'), [{ rows: [HEADERS,
-      ['UP-1', '更新甲', '', '139****0001', '', '', '', '', '新备注'],
-      ['UP-2', '更新乙', '小王', '', '', '', '', '', ''],
-      ['UP-3', '不变丙', '', '', '', '', '', '启用', ''],
-      ['up-4', '新建丁', '', '13700000004', '', '', '', '', ''],
-    ] }]);
+    const file = await writeXlsx(path.join(dir, 'upsert.xlsx'), [
+      {
+        rows: [
+          HEADERS,
+          ['UP-1', '更新甲', '', '139****0001', '', '', '', '', '新备注'],
+          ['UP-2', '更新乙', '小王', '', '', '', '', '', ''],
+          ['UP-3', '不变丙', '', '', '', '', '', '启用', ''],
+          ['up-4', '新建丁', '', '13700000004', '', '', '', '', ''],
+        ],
+      },
+    ]);
     const r = await importCustomers(h.core, viewer, file, { commit: true });
     expect(r).toMatchObject({ committed: true, created: 1, updated: 2, unchanged: 1, errors: [] });
     const up1 = await getCustomer(h.core, viewer, 'UP-1');
     expect(up1).toMatchObject({ note: '新备注', phone: '13900000001', version: 2 });
     await editCustomer(h.core, viewer, 'UP-2', { note: '导入后改过' });
     const undo = await undoImport(h.core, viewer, r.batchId!);
-    expect(undo).toMatchObject({ removed: 1, restored: 1, touched: [{ row: 3, code: 'UP-2', reason: '导入后又被修改过' }] });
+    expect(undo).toMatchObject({
+      removed: 1,
+      restored: 1,
+      touched: [{ row: 3, code: 'UP-2', reason: '导入后又被修改过' }],
+    });
     expect(await getCustomer(h.core, viewer, 'UP-1')).toMatchObject({ note: '旧备注', phone: '13900000001' });
     expect(await getCustomer(h.core, viewer, 'UP-4')).toBeNull();
     await expect(undoImport(h.core, viewer, r.batchId!)).rejects.toThrow(/已于 .* 撤销过/);
-    const status = writeCsv(path.join(dir, 'status.csv'), [['code', 'name', 'status'], ['UP-3', '不变丙', '停用']]);
+    const status = writeCsv(path.join(dir, 'status.csv'), [
+      ['code', 'name', 'status'],
+      ['UP-3', '不变丙', '停用'],
+    ]);
     const s = await importCustomers(h.core, viewer, status);
-    expect(s.errors).toEqual([{ row: 2, column: 'status', message: '状态不能通过导入修改 (现在是「启用」, 文件里是「停用」); 请用「停用客户 UP-3」办理' }]);
+    expect(s.errors).toEqual([
+      {
+        row: 2,
+        column: 'status',
+        message: '状态不能通过导入修改 (现在是「启用」, 文件里是「停用」); 请用「停用客户 UP-3」办理',
+      },
+    ]);
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
   });
 
@@ -113,7 +152,9 @@ eachDialect('import: upsert and undo, then export', (h) => {
     expect(text).toContain('139****0001');
     expect(r.rows).toBe(await h.core.models.Customer.count({ where: { status: ['active', 'inactive'] } }));
     const sales = await h.actor('王销售', ['sales']);
-    await expect(exportCustomers(h.core, sales, path.join(dir, 'x.json'), { format: 'json', reveal: true })).rejects.toThrow(/没有「查看完整个人信息」权限/);
+    await expect(
+      exportCustomers(h.core, sales, path.join(dir, 'x.json'), { format: 'json', reveal: true }),
+    ).rejects.toThrow(/没有「查看完整个人信息」权限/);
     const json = path.join(dir, 'reveal.json');
     await exportCustomers(h.core, viewer, json, { format: 'json', reveal: true });
     expect((await import('node:fs')).readFileSync(json, 'utf8')).toContain('13900000001');

@@ -10,7 +10,10 @@ type Probe = { consecutiveIds(): Promise<boolean> };
 const original = (ImportWriter.prototype as unknown as Probe).consecutiveIds;
 
 /** Every outcome row points at the customer that holds its code. */
-async function outcomesMatchCustomers(h: { core: import('../../core/context.js').Core }, batchId: string): Promise<number> {
+async function outcomesMatchCustomers(
+  h: { core: import('../../core/context.js').Core },
+  batchId: string,
+): Promise<number> {
   const rows = await h.core.models.ImportRow.findAll({ where: { batchId: Number(batchId), outcome: 'created' } });
   for (const r of rows) expect((await h.core.models.Customer.findByPk(r.customerId!))?.code).toBe(r.customerCode);
   return rows.length;
@@ -18,7 +21,20 @@ async function outcomesMatchCustomers(h: { core: import('../../core/context.js')
 
 eachDialect('import: the ids of new customers', (h) => {
   const dir = tempDir();
-  const rows = (n: number, tag: string) => [HEADERS, ...Array.from({ length: n }, (_v, i) => ['', `${tag}客户${i}`, '', `1370000${String(i).padStart(4, '0')}`, '', '', '', '', ''])];
+  const rows = (n: number, tag: string) => [
+    HEADERS,
+    ...Array.from({ length: n }, (_v, i) => [
+      '',
+      `${tag}客户${i}`,
+      '',
+      `1370000${String(i).padStart(4, '0')}`,
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]),
+  ];
 
   afterEach(() => {
     (ImportWriter.prototype as unknown as Probe).consecutiveIds = original;
@@ -26,7 +42,9 @@ eachDialect('import: the ids of new customers', (h) => {
 
   it('records the id of every created customer, and undo removes exactly those', async () => {
     const admin = await h.actor('导入员', ['admin']);
-    const r = await importCustomers(h.core, admin, writeCsv(path.join(dir, 'ids.csv'), rows(2500, '甲')), { commit: true });
+    const r = await importCustomers(h.core, admin, writeCsv(path.join(dir, 'ids.csv'), rows(2500, '甲')), {
+      commit: true,
+    });
     expect(r).toMatchObject({ committed: true, created: 2500 });
     expect(await outcomesMatchCustomers(h, r.batchId!)).toBe(2500);
     expect(await undoImport(h.core, admin, r.batchId!)).toMatchObject({ removed: 2500 });
@@ -36,7 +54,9 @@ eachDialect('import: the ids of new customers', (h) => {
   it('looks the ids up by code when the server does not promise consecutive ids (interleaved auto-increment)', async () => {
     (ImportWriter.prototype as unknown as Probe).consecutiveIds = async () => false;
     const admin = await h.actor('导入员', ['admin']);
-    const r = await importCustomers(h.core, admin, writeCsv(path.join(dir, 'ids2.csv'), rows(1200, '乙')), { commit: true });
+    const r = await importCustomers(h.core, admin, writeCsv(path.join(dir, 'ids2.csv'), rows(1200, '乙')), {
+      commit: true,
+    });
     expect(r).toMatchObject({ committed: true, created: 1200 });
     expect(await outcomesMatchCustomers(h, r.batchId!)).toBe(1200);
     expect(await undoImport(h.core, admin, r.batchId!)).toMatchObject({ removed: 1200 });

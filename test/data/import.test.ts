@@ -11,22 +11,24 @@ eachDialect('import: a messy real-world sheet', (h) => {
   it('reads a title row, merged cells, numbers-as-phones, full-width text and blank rows, then reports without writing', async () => {
     const sales = await h.operator('王销售', ['sales']);
     const actor = await h.actor('导入员', ['admin']);
-    const file = await writeXlsx(path.join(dir, 'messy.xlsx'), [{
-      name: '客户清单',
-      rows: [
-        ['2026 年客户清单'],
-        [' 客户名称 ', '手机', '联系人', '地址', '客户分类', '负责人', 'ＣＯＤＥ', '备注'],
-        ['上海甲贸易有限公司', 13812345678, '张三', '上海市', '经销商', '王销售', '', new Date(Date.UTC(2024, 2, 1))],
-        ['北京乙商贸', '1.3912345678E+10', '李四', '北京市', '零售商', '', 'ｂｊ－００１', ''],
-        [],
-        ['华东区'],
-        ['杭州丙公司', '139 1234 5679', '王五', '杭州', '批发商', '', '', ''],
-        ['宁波丁公司', '1.38123E+10', '', '', '', '', '', ''],
-        ['', '13800000000', '赵六', '', '', '', '', ''],
-      ],
-      merges: ['A6:H6'],
-      formats: { H: 'yyyy-mm-dd' },
-    }]);
+    const file = await writeXlsx(path.join(dir, 'messy.xlsx'), [
+      {
+        name: '客户清单',
+        rows: [
+          ['2026 年客户清单'],
+          [' 客户名称 ', '手机', '联系人', '地址', '客户分类', '负责人', 'ＣＯＤＥ', '备注'],
+          ['上海甲贸易有限公司', 13812345678, '张三', '上海市', '经销商', '王销售', '', new Date(Date.UTC(2024, 2, 1))],
+          ['北京乙商贸', '1.3912345678E+10', '李四', '北京市', '零售商', '', 'ｂｊ－００１', ''],
+          [],
+          ['华东区'],
+          ['杭州丙公司', '139 1234 5679', '王五', '杭州', '批发商', '', '', ''],
+          ['宁波丁公司', '1.38123E+10', '', '', '', '', '', ''],
+          ['', '13800000000', '赵六', '', '', '', '', ''],
+        ],
+        merges: ['A6:H6'],
+        formats: { H: 'yyyy-mm-dd' },
+      },
+    ]);
     const report = await importCustomers(h.core, actor, file);
     expect(report.dryRun).toBe(true);
     expect(report.committed).toBe(false);
@@ -42,7 +44,15 @@ eachDialect('import: a messy real-world sheet', (h) => {
 
   it('commits with --partial, encrypts phones, auto-codes, and audits every customer on a chain that verifies', async () => {
     const actor = await h.actor('导入员', ['admin']);
-    const file = writeCsv(path.join(dir, 'ok.csv'), [HEADERS, ['', '广州戊公司', '钱七', '020-1234 5678', '广州', '电商', '', '', ''], ['GZ-2', '广州己公司', '', '13700000001', '', '', '', '停用', '']], 'utf-8-bom');
+    const file = writeCsv(
+      path.join(dir, 'ok.csv'),
+      [
+        HEADERS,
+        ['', '广州戊公司', '钱七', '020-1234 5678', '广州', '电商', '', '', ''],
+        ['GZ-2', '广州己公司', '', '13700000001', '', '', '', '停用', ''],
+      ],
+      'utf-8-bom',
+    );
     const report = await importCustomers(h.core, actor, file, { commit: true });
     expect(report).toMatchObject({ dryRun: false, committed: true, created: 2, errors: [] });
     const rows = await h.core.models.Customer.findAll({ order: [['id', 'ASC']] });

@@ -26,7 +26,11 @@ eachDialect('restore one customer from a backup', (h: Harness) => {
   });
 
   it('brings back a purged customer with its name and a lost order, through the recycle bin, and changes nothing else', async () => {
-    const gone = await newCustomer(h, admin, { name: '误删贸易有限公司', phone: '13900001111', ownerId: sales.operator.id! });
+    const gone = await newCustomer(h, admin, {
+      name: '误删贸易有限公司',
+      phone: '13900001111',
+      ownerId: sales.operator.id!,
+    });
     const order = await createOrder(h.core, admin, { customerCode: gone.code, total: '1200.00' });
     await cancelOrderByNumber(h.core, admin, order.number);
     const backup = await takeBackup(h.core, admin, { reason: 'manual' });
@@ -39,7 +43,11 @@ eachDialect('restore one customer from a backup', (h: Harness) => {
     expect((await h.core.models.Customer.findByPk(gone.id))!.name).toBe(`已删除客户-${gone.id}`);
 
     const { entry, found } = await stageCustomerFromBackup(h.core, admin, backup.path, gone.code.toLowerCase());
-    expect({ code: entry.customerCode, name: entry.customerName, orders: found.rows.sales_orders.length }).toEqual({ code: gone.code, name: '误删贸易有限公司', orders: 1 });
+    expect({ code: entry.customerCode, name: entry.customerName, orders: found.rows.sales_orders.length }).toEqual({
+      code: gone.code,
+      name: '误删贸易有限公司',
+      orders: 1,
+    });
     // Staged only: nothing live changed yet.
     expect((await h.core.models.Customer.findByPk(gone.id))!.name).toBe(`已删除客户-${gone.id}`);
 
@@ -55,7 +63,7 @@ eachDialect('restore one customer from a backup', (h: Harness) => {
     expect((await verifyAuditChain(h.core)).ok).toBe(true);
   });
 
-  it('repairs a customer damaged by a bad edit, leaving a colleague\'s later edit of another customer alone', async () => {
+  it("repairs a customer damaged by a bad edit, leaving a colleague's later edit of another customer alone", async () => {
     const hurt = await newCustomer(h, admin, { name: '被改坏有限公司', contact: '王经理' });
     const other = await newCustomer(h, admin, { name: '无关客户有限公司' });
     const backup = await takeBackup(h.core, admin, { reason: 'manual' });
@@ -71,9 +79,17 @@ eachDialect('restore one customer from a backup', (h: Harness) => {
   it('refuses with a Chinese reason: a code the backup lacks, a second staging, and a non-admin', async () => {
     const c = await newCustomer(h, admin);
     const backup = await takeBackup(h.core, admin, { reason: 'manual' });
-    await expectRefused(stageCustomerFromBackup(h.core, admin, backup.path, 'C19990001'), 'NOT_FOUND', '里没有编码为「C19990001」的客户');
+    await expectRefused(
+      stageCustomerFromBackup(h.core, admin, backup.path, 'C19990001'),
+      'NOT_FOUND',
+      '里没有编码为「C19990001」的客户',
+    );
     await stageCustomerFromBackup(h.core, admin, backup.path, c.code);
-    await expectRefused(stageCustomerFromBackup(h.core, admin, backup.path, c.code), 'CONFLICT', `回收站里已有客户 ${c.code}`);
+    await expectRefused(
+      stageCustomerFromBackup(h.core, admin, backup.path, c.code),
+      'CONFLICT',
+      `回收站里已有客户 ${c.code}`,
+    );
     await expectRefused(stageCustomerFromBackup(h.core, sales, backup.path, c.code), 'NOT_PERMITTED');
   });
 });

@@ -11,11 +11,57 @@ export function writeXls(file: string, sheets: { name: string; rows: unknown[][]
 
 /** jshERP's customer export/template: sheet and file 「信息内容」, a tip row, the header on row 2. */
 export const JSH_TIP = '*导入时本行内容请勿删除，切记！';
-export const JSH_HEADER = ['名称*', '联系人', '手机号码', '联系电话', '电子邮箱', '传真', '期初应收', '纳税人识别号', '税率(%)', '开户行', '账号', '地址', '备注', '排序', '状态*'];
+export const JSH_HEADER = [
+  '名称*',
+  '联系人',
+  '手机号码',
+  '联系电话',
+  '电子邮箱',
+  '传真',
+  '期初应收',
+  '纳税人识别号',
+  '税率(%)',
+  '开户行',
+  '账号',
+  '地址',
+  '备注',
+  '排序',
+  '状态*',
+];
 
 /** One jshERP customer row; phones are numeric cells as jshERP (and Excel) store them. */
-export function jshRow(name: string, o: { mobile?: number | string; tel?: string; status?: number; taxNo?: string; bank?: string; account?: string; note?: string; opening?: number; address?: string; contact?: string } = {}): unknown[] {
-  return [name, o.contact ?? '', o.mobile ?? '', o.tel ?? '', '', '', o.opening ?? '', o.taxNo ?? '', '', o.bank ?? '', o.account ?? '', o.address ?? '', o.note ?? '', 1, o.status ?? 1];
+export function jshRow(
+  name: string,
+  o: {
+    mobile?: number | string;
+    tel?: string;
+    status?: number;
+    taxNo?: string;
+    bank?: string;
+    account?: string;
+    note?: string;
+    opening?: number;
+    address?: string;
+    contact?: string;
+  } = {},
+): unknown[] {
+  return [
+    name,
+    o.contact ?? '',
+    o.mobile ?? '',
+    o.tel ?? '',
+    '',
+    '',
+    o.opening ?? '',
+    o.taxNo ?? '',
+    '',
+    o.bank ?? '',
+    o.account ?? '',
+    o.address ?? '',
+    o.note ?? '',
+    1,
+    o.status ?? 1,
+  ];
 }
 
 /** A jshERP customer export as an .xls. */

@@ -36,7 +36,15 @@ export interface BackupResult {
 function stamp(core: Core): string {
   const now = core.now();
   const { year, month, day } = localParts(now, core.config.STEWARD_TIMEZONE);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: core.config.STEWARD_TIMEZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(now).replace(/:/g, '');
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: core.config.STEWARD_TIMEZONE,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(now)
+    .replace(/:/g, '');
   return `${year}${month}${day}-${time}`;
 }
 
@@ -47,7 +55,12 @@ async function countRows(specs: TableSpec[], t: Transaction): Promise<number> {
 }
 
 /** Writes every table into `dir` from one consistent snapshot. */
-async function writeTables(core: Core, dir: string, key: Buffer | null, onProgress?: (p: Progress) => void): Promise<{ tables: Manifest['tables']; checkpoint: Checkpoint }> {
+async function writeTables(
+  core: Core,
+  dir: string,
+  key: Buffer | null,
+  onProgress?: (p: Progress) => void,
+): Promise<{ tables: Manifest['tables']; checkpoint: Checkpoint }> {
   const { sequelize } = core.models;
   const specs = tableSpecs(core.models);
   const tables: Manifest['tables'] = {};
@@ -68,7 +81,14 @@ async function writeTables(core: Core, dir: string, key: Buffer | null, onProgre
         }
       }
       const w = await writeBlocks(path.join(dir, file), counted(), key);
-      tables[spec.table] = { file, rows: w.rows, bytes: w.bytes, sha256: w.sha256, contentSha256: w.contentSha256, columns: spec.columns };
+      tables[spec.table] = {
+        file,
+        rows: w.rows,
+        bytes: w.bytes,
+        sha256: w.sha256,
+        contentSha256: w.contentSha256,
+        columns: spec.columns,
+      };
     }
     onProgress?.({ phase: 'write', done, total: done });
   });
@@ -93,7 +113,18 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
   try {
     const { tables, checkpoint } = await writeTables(core, tmp, key, opts.onProgress);
     const migrations = await core.schema.executed(core.models.sequelize);
-    const manifest: Manifest = { format: FORMAT, createdAt: core.now().toISOString(), operator: actor.operator.displayName, reason: opts.reason ?? 'manual', dialect: core.models.sequelize.getDialect(), migrations, encrypted: Boolean(key), keyId: keyId(key), tables, auditCheckpoint: checkpoint };
+    const manifest: Manifest = {
+      format: FORMAT,
+      createdAt: core.now().toISOString(),
+      operator: actor.operator.displayName,
+      reason: opts.reason ?? 'manual',
+      dialect: core.models.sequelize.getDialect(),
+      migrations,
+      encrypted: Boolean(key),
+      keyId: keyId(key),
+      tables,
+      auditCheckpoint: checkpoint,
+    };
     const body = Buffer.from(JSON.stringify(manifest, null, 2));
     fs.writeFileSync(path.join(tmp, MANIFEST), body);
     await fsyncPath(path.join(tmp, MANIFEST));
@@ -103,8 +134,13 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
     appendCheckpointFile(core.config, checkpoint, `backup ${name}`);
     const rows = Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, v.rows]));
     const result: BackupResult = {
-      path: path.join(root, name), rows, totalRows: Object.values(rows).reduce((a, b) => a + b, 0), sha256: crypto.createHash('sha256').update(body).digest('hex'),
-      bytes: Object.values(tables).reduce((a, b) => a + b.bytes, body.length), encrypted: Boolean(key), pruned: [],
+      path: path.join(root, name),
+      rows,
+      totalRows: Object.values(rows).reduce((a, b) => a + b, 0),
+      sha256: crypto.createHash('sha256').update(body).digest('hex'),
+      bytes: Object.values(tables).reduce((a, b) => a + b.bytes, body.length),
+      encrypted: Boolean(key),
+      pruned: [],
     };
     await recordBackup(core, actor, result, manifest.reason);
     if (root === backupRoot(core.config)) result.pruned = await pruneBackups(core, root, result.path);
@@ -119,7 +155,18 @@ export async function takeBackup(core: Core, actor: Actor, opts: BackupOptions =
 
 async function recordBackup(core: Core, actor: Actor, r: BackupResult, reason: string): Promise<BackupRecord> {
   return core.models.BackupRecord.create({
-    path: r.path, takenAt: core.now(), operatorName: actor.operator.displayName, reason, totalRows: r.totalRows, tableRows: JSON.stringify(r.rows),
-    sha256: r.sha256, bytes: r.bytes, encrypted: r.encrypted, verifyStatus: 'unverified', verifiedAt: null, verifyDetail: null, prunedAt: null,
+    path: r.path,
+    takenAt: core.now(),
+    operatorName: actor.operator.displayName,
+    reason,
+    totalRows: r.totalRows,
+    tableRows: JSON.stringify(r.rows),
+    sha256: r.sha256,
+    bytes: r.bytes,
+    encrypted: r.encrypted,
+    verifyStatus: 'unverified',
+    verifiedAt: null,
+    verifyDetail: null,
+    prunedAt: null,
   });
 }

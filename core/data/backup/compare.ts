@@ -5,7 +5,10 @@ import { tableBlocks, withSnapshot } from './snapshot.js';
 import { tableSpecs } from './tables.js';
 
 /** Row count and content hash of every backed-up table, read the way a backup reads them. */
-export async function snapshotHashes(models: Models, shape: LineShape): Promise<Map<string, { rows: number; contentSha256: string }>> {
+export async function snapshotHashes(
+  models: Models,
+  shape: LineShape,
+): Promise<Map<string, { rows: number; contentSha256: string }>> {
   const out = new Map<string, { rows: number; contentSha256: string }>();
   await withSnapshot(models.sequelize, async (t) => {
     for (const spec of tableSpecs(models)) {

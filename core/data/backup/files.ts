@@ -64,8 +64,16 @@ export async function writeBlocks(file: string, blocks: Blocks, key: Buffer | nu
     }
   }
   const tap = new HashTap();
-  const stages: NodeJS.ReadWriteStream[] = [new ParallelGzip({ level: 1, memLevel: 9, chunkSize: 1024 * 1024 }), ...(key ? [new EncryptStream(key)] : []), tap];
-  await pipeline(Readable.from(source()), ...(stages as [NodeJS.ReadWriteStream]), fs.createWriteStream(file, { highWaterMark: BLOCK }));
+  const stages: NodeJS.ReadWriteStream[] = [
+    new ParallelGzip({ level: 1, memLevel: 9, chunkSize: 1024 * 1024 }),
+    ...(key ? [new EncryptStream(key)] : []),
+    tap,
+  ];
+  await pipeline(
+    Readable.from(source()),
+    ...(stages as [NodeJS.ReadWriteStream]),
+    fs.createWriteStream(file, { highWaterMark: BLOCK }),
+  );
   await fsyncPath(file);
   return { rows, bytes: tap.bytes, sha256: tap.hash.digest('hex'), contentSha256: content.digest('hex') };
 }
@@ -98,7 +106,8 @@ export async function openLines(file: string, key: Buffer | null): Promise<Async
     await fh.read(head, 0, head.length, 0);
     await fh.read(tag, 0, TAG_LEN, Math.max(size - TAG_LEN, 0));
     await fh.close();
-    if (size < head.length + TAG_LEN || !head.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not an encrypted backup file (header missing)');
+    if (size < head.length + TAG_LEN || !head.subarray(0, MAGIC.length).equals(MAGIC))
+      throw new Error('not an encrypted backup file (header missing)');
     const decipher = crypto.createDecipheriv('aes-256-gcm', key, head.subarray(MAGIC.length));
     decipher.setAuthTag(tag);
     raw = fs.createReadStream(file, { start: head.length, end: size - TAG_LEN - 1 }).pipe(decipher);

@@ -36,8 +36,13 @@ export class LineBlocks {
   private readonly starts: Int32Array;
   private readonly lengths: Int32Array;
 
-  constructor(private readonly spec: TableSpec, shape: LineShape) {
-    this.prefixText = spec.columns.map((c, i) => (shape === 'array' ? (i ? ',' : '[') : `${i ? ',' : '{'}${JSON.stringify(c)}:`));
+  constructor(
+    private readonly spec: TableSpec,
+    shape: LineShape,
+  ) {
+    this.prefixText = spec.columns.map((c, i) =>
+      shape === 'array' ? (i ? ',' : '[') : `${i ? ',' : '{'}${JSON.stringify(c)}:`,
+    );
     this.prefixes = this.prefixText.map((p) => Buffer.from(p));
     this.close = shape === 'array' ? 0x5d : 0x7d;
     this.fixedBytes = this.prefixes.reduce((a, p) => a + p.length, 0) + 2;
@@ -54,7 +59,8 @@ export class LineBlocks {
   addValues(values: unknown[]): void {
     const { spec } = this;
     let line = '';
-    for (let i = 0; i < spec.columns.length; i++) line += `${this.prefixText[i]!}${jsonValue(spec.kinds[i]!, values[i], spec.scales[i]!)}`;
+    for (let i = 0; i < spec.columns.length; i++)
+      line += `${this.prefixText[i]!}${jsonValue(spec.kinds[i]!, values[i], spec.scales[i]!)}`;
     line += spec.columns.length ? String.fromCharCode(this.close) : this.emptyLine();
     // A UTF-16 unit never takes more than 3 UTF-8 bytes.
     this.room(line.length * 3 + 1);
@@ -147,12 +153,19 @@ export function lengthCoded(src: Uint8Array, p: number): number {
     return p + 1;
   }
   switch (first) {
-    case 0xfb: lastLength = -1; return p + 1;
-    case 0xfc: lastLength = src[p + 1]! | (src[p + 2]! << 8); return p + 3;
-    case 0xfd: lastLength = src[p + 1]! | (src[p + 2]! << 8) | (src[p + 3]! << 16); return p + 4;
+    case 0xfb:
+      lastLength = -1;
+      return p + 1;
+    case 0xfc:
+      lastLength = src[p + 1]! | (src[p + 2]! << 8);
+      return p + 3;
+    case 0xfd:
+      lastLength = src[p + 1]! | (src[p + 2]! << 8) | (src[p + 3]! << 16);
+      return p + 4;
     default:
       // 8 bytes; a single value over 2 GB cannot arrive in one packet anyway.
-      if (src[p + 5] || src[p + 6] || src[p + 7] || src[p + 8] || src[p + 4]! > 0x7f) throw new Error('MySQL value too large for a backup line');
+      if (src[p + 5] || src[p + 6] || src[p + 7] || src[p + 8] || src[p + 4]! > 0x7f)
+        throw new Error('MySQL value too large for a backup line');
       lastLength = src[p + 1]! | (src[p + 2]! << 8) | (src[p + 3]! << 16) | (src[p + 4]! << 24);
       return p + 9;
   }
@@ -207,17 +220,33 @@ function isoFromMysql(b: Buffer, u: number, s: Uint8Array, start: number, length
   return u;
 }
 
-function rawValue(b: Buffer, u: number, kind: Kind, s: Uint8Array, start: number, length: number, scale: number): number {
+function rawValue(
+  b: Buffer,
+  u: number,
+  kind: Kind,
+  s: Uint8Array,
+  start: number,
+  length: number,
+  scale: number,
+): number {
   if (length < 0) return putAll(b, u, NULL);
   switch (kind) {
-    case 'text': return quoted(b, u, s, start, length);
-    case 'int': case 'bigint':
+    case 'text':
+      return quoted(b, u, s, start, length);
+    case 'int':
+    case 'bigint':
       if (!plainInt(s, start, length)) break;
       for (let i = start; i < start + length; i++) b[u++] = s[i]!;
       return u;
-    case 'bool': if (length === 1) return putAll(b, u, s[start] === 0x31 ? TRUE : FALSE); break;
-    case 'date': if ((length === 19 || (length > 20 && s[start + 19] === 0x2e)) && s[start + 10] === 0x20) return isoFromMysql(b, u, s, start, length); break;
-    default: break;
+    case 'bool':
+      if (length === 1) return putAll(b, u, s[start] === 0x31 ? TRUE : FALSE);
+      break;
+    case 'date':
+      if ((length === 19 || (length > 20 && s[start + 19] === 0x2e)) && s[start + 10] === 0x20)
+        return isoFromMysql(b, u, s, start, length);
+      break;
+    default:
+      break;
   }
   // Anything unusual (and decimals, which are rare) takes the general path; it is ASCII text.
   return u + b.write(jsonValue(kind, ascii(s, start, length), scale), u, 'latin1');

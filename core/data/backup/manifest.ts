@@ -60,12 +60,19 @@ export function backupRoot(config: Config): string {
 /** Reads and checks manifest.json; a missing or damaged one is named. */
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, MANIFEST);
-  if (!fs.existsSync(dir)) throw new DomainError('NOT_FOUND', `找不到备份目录「${dir}」。用 steward backup list 查看已有备份。`, { path: dir });
+  if (!fs.existsSync(dir))
+    throw new DomainError('NOT_FOUND', `找不到备份目录「${dir}」。用 steward backup list 查看已有备份。`, {
+      path: dir,
+    });
   let manifest: Manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
   } catch {
-    throw new DomainError('VALIDATION', `「${dir}」里的 ${MANIFEST} 缺失或损坏, 这不是一份完整的备份 (可能备份中途被中断)。请换一份备份。`, { path: dir, file: MANIFEST });
+    throw new DomainError(
+      'VALIDATION',
+      `「${dir}」里的 ${MANIFEST} 缺失或损坏, 这不是一份完整的备份 (可能备份中途被中断)。请换一份备份。`,
+      { path: dir, file: MANIFEST },
+    );
   }
   if (!READABLE.includes(manifest.format) || !manifest.tables) {
     throw new DomainError('VALIDATION', `「${dir}」的 ${MANIFEST} 不是本系统的备份格式 (${FORMAT})。`, { path: dir });
@@ -77,9 +84,16 @@ export function readManifest(dir: string): Manifest {
 export function keyFor(manifest: Manifest, config: Config): Buffer | null {
   if (!manifest.encrypted) return null;
   const key = backupKey(config);
-  if (!key) throw new DomainError('VALIDATION', '这份备份是加密的, 需要设置备份时用的 STEWARD_BACKUP_KEY 才能读取。', { keyId: manifest.keyId });
+  if (!key)
+    throw new DomainError('VALIDATION', '这份备份是加密的, 需要设置备份时用的 STEWARD_BACKUP_KEY 才能读取。', {
+      keyId: manifest.keyId,
+    });
   if (manifest.keyId && keyId(key) !== manifest.keyId) {
-    throw new DomainError('VALIDATION', `当前的 STEWARD_BACKUP_KEY 不是这份备份用的密钥 (备份密钥编号 ${manifest.keyId}, 当前 ${keyId(key)})。请换回备份时的密钥。`, { keyId: manifest.keyId });
+    throw new DomainError(
+      'VALIDATION',
+      `当前的 STEWARD_BACKUP_KEY 不是这份备份用的密钥 (备份密钥编号 ${manifest.keyId}, 当前 ${keyId(key)})。请换回备份时的密钥。`,
+      { keyId: manifest.keyId },
+    );
   }
   return key;
 }

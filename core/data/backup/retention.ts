@@ -66,15 +66,22 @@ export function retained(entries: BackupEntry[], keepDaily: number, keepWeekly: 
  */
 export async function pruneBackups(core: Core, root: string, justMade: string): Promise<string[]> {
   const entries = backupsIn(root);
-  const keep = retained(entries, core.config.BACKUP_KEEP_DAILY, core.config.BACKUP_KEEP_WEEKLY, core.config.STEWARD_TIMEZONE);
+  const keep = retained(
+    entries,
+    core.config.BACKUP_KEEP_DAILY,
+    core.config.BACKUP_KEEP_WEEKLY,
+    core.config.STEWARD_TIMEZONE,
+  );
   keep.add(justMade);
   const pruned = entries.filter((e) => !keep.has(e.path)).map((e) => e.path);
   for (const p of pruned) fs.rmSync(p, { recursive: true, force: true });
   const dayAgo = core.now().getTime() - 86400_000;
   for (const name of fs.readdirSync(root)) {
     const p = path.join(root, name);
-    if (name.startsWith('.tmp-steward-backup-') && fs.statSync(p).mtimeMs < dayAgo) fs.rmSync(p, { recursive: true, force: true });
+    if (name.startsWith('.tmp-steward-backup-') && fs.statSync(p).mtimeMs < dayAgo)
+      fs.rmSync(p, { recursive: true, force: true });
   }
-  if (pruned.length) await core.models.BackupRecord.update({ prunedAt: core.now() }, { where: { path: { [Op.in]: pruned } } });
+  if (pruned.length)
+    await core.models.BackupRecord.update({ prunedAt: core.now() }, { where: { path: { [Op.in]: pruned } } });
   return pruned;
 }

@@ -34,7 +34,8 @@ function rowEncoder(lines: LineBlocks, isStopped: () => boolean): (field: MysqlF
     }
     const end = lines.addRow(bytes, head.byteOffset);
     const tail = lengthCoded(bytes, end);
-    if (codedLength() !== TAIL.length || Buffer.from(bytes.buffer, tail, TAIL.length).toString('latin1') !== TAIL) throw new Error('unexpected MySQL row layout in backup read');
+    if (codedLength() !== TAIL.length || Buffer.from(bytes.buffer, tail, TAIL.length).toString('latin1') !== TAIL)
+      throw new Error('unexpected MySQL row layout in backup read');
     return null;
   };
 }
@@ -57,7 +58,8 @@ async function* mysqlBlocks(sequelize: Sequelize, spec: TableSpec, t: Transactio
     wake?.();
     wake = null;
   };
-  conn.query({ sql, rowsAsArray: true, typeCast: rowEncoder(lines, () => stopped) })
+  conn
+    .query({ sql, rowsAsArray: true, typeCast: rowEncoder(lines, () => stopped) })
     .on('result', () => {
       if (lines.pending >= AHEAD && !paused) {
         paused = true;
@@ -105,7 +107,10 @@ async function* sqliteBlocks(sequelize: Sequelize, spec: TableSpec, t: Transacti
   let last: unknown = null;
   for (;;) {
     const where = last === null ? '' : `WHERE ${pk} > ?`;
-    const page = await sequelize.query<Record<string, unknown>>(`SELECT ${cols} FROM ${table} ${where} ORDER BY ${pk} LIMIT 5000`, { replacements: last === null ? [] : [last], transaction: t, type: QueryTypes.SELECT, raw: true });
+    const page = await sequelize.query<Record<string, unknown>>(
+      `SELECT ${cols} FROM ${table} ${where} ORDER BY ${pk} LIMIT 5000`,
+      { replacements: last === null ? [] : [last], transaction: t, type: QueryTypes.SELECT, raw: true },
+    );
     for (const row of page) lines.addValues(spec.columns.map((c) => row[c]));
     if (page.length < 5000) {
       const rest = lines.finish();
@@ -120,7 +125,9 @@ async function* sqliteBlocks(sequelize: Sequelize, spec: TableSpec, t: Transacti
 /** Every row of a table as backup lines (one JSON value per line), in primary-key order. */
 export function tableBlocks(sequelize: Sequelize, spec: TableSpec, t: Transaction, shape: LineShape): Blocks {
   const lines = new LineBlocks(spec, shape);
-  return sequelize.getDialect() === 'mysql' ? mysqlBlocks(sequelize, spec, t, lines) : sqliteBlocks(sequelize, spec, t, lines);
+  return sequelize.getDialect() === 'mysql'
+    ? mysqlBlocks(sequelize, spec, t, lines)
+    : sqliteBlocks(sequelize, spec, t, lines);
 }
 
 /**

@@ -7,9 +7,35 @@ import { columnType } from '../../../models/driver-internals.js';
  * the backup log itself are left out (API tokens are hashes; webhook secrets are encrypted like phones).
  */
 export const BACKUP_MODELS = [
-  'Operator', 'OperatorIdentity', 'Product', 'Customer', 'SalesOrder', 'Receivable', 'Reservation', 'ApprovalRequest', 'RecycleEntry',
-  'CodeSequence', 'AuditEvent', 'AuditHead', 'StewardMeta', 'ImportBatch', 'ImportRow', 'CustomerKeep',
-  'LedgerEvent', 'LedgerFeed', 'DeletionCheck', 'ApiToken', 'WebhookSubscription', 'JsherpLink', 'JsherpCandidate', 'JsherpState', 'CustomerMerge', 'CustomerAlias', 'DuplicateDismissal', 'CustomerRecode', 'ListEntry',
+  'Operator',
+  'OperatorIdentity',
+  'Product',
+  'Customer',
+  'SalesOrder',
+  'Receivable',
+  'Reservation',
+  'ApprovalRequest',
+  'RecycleEntry',
+  'CodeSequence',
+  'AuditEvent',
+  'AuditHead',
+  'StewardMeta',
+  'ImportBatch',
+  'ImportRow',
+  'CustomerKeep',
+  'LedgerEvent',
+  'LedgerFeed',
+  'DeletionCheck',
+  'ApiToken',
+  'WebhookSubscription',
+  'JsherpLink',
+  'JsherpCandidate',
+  'JsherpState',
+  'CustomerMerge',
+  'CustomerAlias',
+  'DuplicateDismissal',
+  'CustomerRecode',
+  'ListEntry',
 ] as const;
 
 /** Columns never written to a backup. */
@@ -29,13 +55,22 @@ export interface TableSpec {
 
 function kindOf(typeKey: string): Kind {
   switch (typeKey) {
-    case 'INTEGER': case 'SMALLINT': case 'TINYINT': return 'int';
-    case 'BIGINT': return 'bigint';
-    case 'BOOLEAN': return 'bool';
-    case 'DATE': return 'date';
-    case 'DATEONLY': return 'dateonly';
-    case 'DECIMAL': return 'decimal';
-    default: return 'text';
+    case 'INTEGER':
+    case 'SMALLINT':
+    case 'TINYINT':
+      return 'int';
+    case 'BIGINT':
+      return 'bigint';
+    case 'BOOLEAN':
+      return 'bool';
+    case 'DATE':
+      return 'date';
+    case 'DATEONLY':
+      return 'dateonly';
+    case 'DECIMAL':
+      return 'decimal';
+    default:
+      return 'text';
   }
 }
 
@@ -48,7 +83,9 @@ export function tableSpecs(models: Models): TableSpec[] {
     attrs.sort((a, b) => (a.field! < b.field! ? -1 : 1));
     const pkAttr = model.primaryKeyAttributes[0]!;
     return {
-      table, model, pk: model.getAttributes()[pkAttr]!.field!,
+      table,
+      model,
+      pk: model.getAttributes()[pkAttr]!.field!,
       columns: attrs.map((a) => a.field!),
       kinds: attrs.map((a) => kindOf(columnType(a).key)),
       scales: attrs.map((a) => columnType(a).scale),
@@ -77,12 +114,19 @@ function decimalText(v: unknown, scale: number): string {
 export function normaliseValue(kind: Kind, v: unknown, scale: number): unknown {
   if (v === null || v === undefined) return null;
   switch (kind) {
-    case 'int': case 'bigint': return Number(v);
-    case 'bool': return v === true || v === 1 || v === '1' || v === 'true';
-    case 'date': return isoDate(v);
-    case 'dateonly': return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
-    case 'decimal': return decimalText(v, scale);
-    default: return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    case 'int':
+    case 'bigint':
+      return Number(v);
+    case 'bool':
+      return v === true || v === 1 || v === '1' || v === 'true';
+    case 'date':
+      return isoDate(v);
+    case 'dateonly':
+      return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
+    case 'decimal':
+      return decimalText(v, scale);
+    default:
+      return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   }
 }
 
@@ -93,11 +137,16 @@ const PLAIN_INT = /^-?(0|[1-9]\d{0,14})$/;
 export function jsonValue(kind: Kind, v: unknown, scale: number): string {
   if (v === null || v === undefined) return 'null';
   switch (kind) {
-    case 'int': case 'bigint': return typeof v === 'string' && PLAIN_INT.test(v) ? v : JSON.stringify(Number(v));
+    case 'int':
+    case 'bigint':
+      return typeof v === 'string' && PLAIN_INT.test(v) ? v : JSON.stringify(Number(v));
     // ISO dates and decimal text never need escaping.
-    case 'date': return `"${isoDate(v)}"`;
-    case 'decimal': return `"${decimalText(v, scale)}"`;
-    default: return JSON.stringify(normaliseValue(kind, v, scale));
+    case 'date':
+      return `"${isoDate(v)}"`;
+    case 'decimal':
+      return `"${decimalText(v, scale)}"`;
+    default:
+      return JSON.stringify(normaliseValue(kind, v, scale));
   }
 }
 

@@ -35,18 +35,42 @@ async function scratchDatabase(core: Core): Promise<{ models: Models; dir: strin
 }
 
 /** One table's verdict: its file, its load, then its restored row count and content hash against the manifest. */
-function tableVerdict(table: string, entry: ManifestTable, fileProblem: FileProblem | undefined, load: LoadedTable | undefined, got: { rows: number; contentSha256: string } | undefined): VerifyTable {
-  let problem = fileProblem ? `${entry.file}: ${fileProblem.reason}` : load?.error ? `${entry.file}: ${load.error}` : !got ? '本程序版本没有这张表' : null;
+function tableVerdict(
+  table: string,
+  entry: ManifestTable,
+  fileProblem: FileProblem | undefined,
+  load: LoadedTable | undefined,
+  got: { rows: number; contentSha256: string } | undefined,
+): VerifyTable {
+  let problem = fileProblem
+    ? `${entry.file}: ${fileProblem.reason}`
+    : load?.error
+      ? `${entry.file}: ${load.error}`
+      : !got
+        ? '本程序版本没有这张表'
+        : null;
   if (!problem && got!.rows !== entry.rows) problem = `行数不符: 清单 ${entry.rows} 行, 还原出 ${got!.rows} 行`;
   else if (!problem && got!.contentSha256 !== entry.contentSha256) problem = '还原后的内容 hash 与清单不符';
-  return { table, file: entry.file, expectedRows: entry.rows, rows: problem ? load?.rows ?? null : got!.rows, ok: !problem, problem };
+  return {
+    table,
+    file: entry.file,
+    expectedRows: entry.rows,
+    rows: problem ? (load?.rows ?? null) : got!.rows,
+    ok: !problem,
+    problem,
+  };
 }
 
 /**
  * Verifies a backup for real: every file's sha256, then a full restore into a scratch SQLite
  * database, comparing row counts and content hashes table by table. Records the result.
  */
-export async function verifyBackup(core: Core, actor: Actor, dir: string, opts: { onProgress?: (p: Progress) => void } = {}): Promise<VerifyReport> {
+export async function verifyBackup(
+  core: Core,
+  actor: Actor,
+  dir: string,
+  opts: { onProgress?: (p: Progress) => void } = {},
+): Promise<VerifyReport> {
   assertCan(actor.operator, 'backup');
   const full = path.resolve(dir);
   const manifest = readManifest(full);
@@ -57,16 +81,37 @@ export async function verifyBackup(core: Core, actor: Actor, dir: string, opts: 
   try {
     const loaded = await scratch.models.sequelize.transaction(async (t) => {
       await clearTables(scratch.models, t);
-      return loadBackup(scratch.models, full, manifest, key, t, { continueOnError: true, skip: new Set(bad.keys()), onProgress: opts.onProgress });
+      return loadBackup(scratch.models, full, manifest, key, t, {
+        continueOnError: true,
+        skip: new Set(bad.keys()),
+        onProgress: opts.onProgress,
+      });
     });
     const hashes = await snapshotHashes(scratch.models, lineShape(manifest));
-    for (const [table, entry] of Object.entries(manifest.tables)) tables.push(tableVerdict(table, entry, bad.get(table), loaded.find((l) => l.table === table), hashes.get(table)));
+    for (const [table, entry] of Object.entries(manifest.tables))
+      tables.push(
+        tableVerdict(
+          table,
+          entry,
+          bad.get(table),
+          loaded.find((l) => l.table === table),
+          hashes.get(table),
+        ),
+      );
   } finally {
     await scratch.models.sequelize.close();
     fs.rmSync(scratch.dir, { recursive: true, force: true });
   }
   const report: VerifyReport = { path: full, ok: tables.every((t) => t.ok), tables };
-  const detail = report.ok ? null : tables.filter((t) => !t.ok).map((t) => `${t.table}: ${t.problem}`).join('; ');
-  await core.models.BackupRecord.update({ verifyStatus: report.ok ? 'passed' : 'failed', verifiedAt: core.now(), verifyDetail: detail }, { where: { path: full } });
+  const detail = report.ok
+    ? null
+    : tables
+        .filter((t) => !t.ok)
+        .map((t) => `${t.table}: ${t.problem}`)
+        .join('; ');
+  await core.models.BackupRecord.update(
+    { verifyStatus: report.ok ? 'passed' : 'failed', verifiedAt: core.now(), verifyDetail: detail },
+    { where: { path: full } },
+  );
   return report;
 }
