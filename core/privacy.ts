@@ -15,11 +15,8 @@ export interface Keys {
 
 const KEY_FILE = 'dev-keys.json';
 
-/**
- * Keys from the environment; in development only, generated once into DATA_DIR with a warning,
- * so `npm start` works on a fresh clone while production must bring its own.
- */
-export function loadKeys(config: Config, logger?: Logger): Keys {
+/** Production brings every key; nothing is generated there. */
+function assertProductionKeys(config: Config): void {
   if (
     config.NODE_ENV === 'production' &&
     !(config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET && config.STEWARD_AUDIT_KEY)
@@ -28,16 +25,10 @@ export function loadKeys(config: Config, logger?: Logger): Keys {
       '配置错误 (configuration error): 生产环境必须设置 STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET 和 STEWARD_AUDIT_KEY (见 .env.example)',
     );
   }
-  const fromEnv = config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET;
-  if (fromEnv) {
-    const dataKey = Buffer.from(config.STEWARD_DATA_KEY!, 'base64');
-    return {
-      dataKey,
-      indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'),
-      sessionSecret: config.SESSION_SECRET!,
-      auditKey: auditKeyOf(config, dataKey),
-    };
-  }
+}
+
+/** Development keys: each from the environment, else from DATA_DIR's key file, else generated (and the file written). */
+function devKeys(config: Config, logger?: Logger): Keys {
   const file = path.resolve(config.DATA_DIR, KEY_FILE);
   let stored: Record<string, string> = {};
   if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
@@ -63,6 +54,23 @@ export function loadKeys(config: Config, logger?: Logger): Keys {
     indexKey: Buffer.from(want.STEWARD_INDEX_KEY, 'base64'),
     sessionSecret: want.SESSION_SECRET,
     auditKey: Buffer.from(want.STEWARD_AUDIT_KEY, 'base64'),
+  };
+}
+
+/**
+ * Keys from the environment; in development only, generated once into DATA_DIR with a warning,
+ * so `npm start` works on a fresh clone while production must bring its own.
+ */
+export function loadKeys(config: Config, logger?: Logger): Keys {
+  assertProductionKeys(config);
+  const fromEnv = config.STEWARD_DATA_KEY && config.STEWARD_INDEX_KEY && config.SESSION_SECRET;
+  if (!fromEnv) return devKeys(config, logger);
+  const dataKey = Buffer.from(config.STEWARD_DATA_KEY!, 'base64');
+  return {
+    dataKey,
+    indexKey: Buffer.from(config.STEWARD_INDEX_KEY!, 'base64'),
+    sessionSecret: config.SESSION_SECRET!,
+    auditKey: auditKeyOf(config, dataKey),
   };
 }
 

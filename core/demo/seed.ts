@@ -1,7 +1,5 @@
 import type { Core, Actor } from '../context.js';
-import type { Operator } from '../../models/index.js';
-import { touchLedgerFeed } from '../ledger/events.js';
-import { withTransaction } from '../../models/tx.js';
+import type { Operator, Product } from '../../models/index.js';
 import { createCustomer } from '../customers/create.js';
 import { deactivate } from '../customers/status.js';
 import { DEACTIVATION_REASONS } from '../customers/schema.js';
@@ -9,9 +7,9 @@ import { ListSnapshot } from '../lists/lookup.js';
 import { saveListEntry } from '../lists/manage.js';
 import { approve } from '../deletion/approvals.js';
 import { requestDeletion } from '../deletion/request.js';
-import { centsToDecimal } from '../money.js';
 import { companyFactory } from './names.js';
 import type { CustomerView } from '../customers/view.js';
+import { DAY, isoDate, seedOrderHistory, type DemoCustomer } from './history.js';
 
 export const DEMO_OPERATORS = [
   { id: 'demo-admin', name: '张管理', roles: 'admin' },
@@ -65,9 +63,6 @@ async function seedLists(core: Core, admin: Actor): Promise<{ categories: string
   };
 }
 
-const DAY = 86400_000;
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
-
 /** Whether the demo data is already there (or the database holds real customers). */
 export async function demoSeeded(core: Core): Promise<boolean> {
   const marker = await core.models.StewardMeta.findByPk('demo_seeded_at');
@@ -93,34 +88,33 @@ async function ensureOperators(core: Core): Promise<Record<string, Operator>> {
   return out;
 }
 
-/**
- * Loads about 60 demo customers with two years of orders, open business on some, long
- * silences on others, a few deactivated and a few deleted through the real approval flow.
- * Does nothing when the database already has customers.
- */
-export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers: number; orders: number }> {
-  if (await demoSeeded(core)) return { seeded: false, customers: 0, orders: 0 };
-  const ops = await ensureOperators(core);
-  const as = (id: string): Actor => ({ operator: ops[id]!, door: 'cli' });
-  const { Product, SalesOrder, Receivable, Reservation, Customer } = core.models;
+/** The demo's products, read back by SKU in PRODUCTS order. */
+async function seedProducts(core: Core): Promise<Product[]> {
+  const { Product } = core.models;
   await Product.bulkCreate(PRODUCTS.map(([sku, name, unit, price]) => ({ sku, name, unit, price })));
   // Read the ids back: bulkCreate guesses them as insertId + i, which is wrong when
   // auto_increment_increment ≠ 1 (Galera sets it to the node count).
   const bySku = new Map(
     (await Product.findAll({ where: { sku: PRODUCTS.map(([sku]) => sku) } })).map((p) => [p.sku, p]),
   );
-  const products = PRODUCTS.map(([sku]) => bySku.get(sku)!);
+  return PRODUCTS.map(([sku]) => bySku.get(sku)!);
+}
+
+/** 60 generated companies through createCustomer, shared between the two salespeople, each with its random stream. */
+async function createDemoCustomers(
+  core: Core,
+  admin: Actor,
+  owners: Operator[],
+): Promise<(CustomerView & DemoCustomer)[]> {
   const next = companyFactory(20261125);
-  const now = core.now().getTime();
-  const owners = [ops['demo-sales']!, ops['demo-sales2']!];
-  const created: (CustomerView & { r: () => number })[] = [];
-  const { categories, regions } = await seedLists(core, as('demo-admin'));
+  const created: (CustomerView & DemoCustomer)[] = [];
+  const { categories, regions } = await seedLists(core, admin);
   for (let i = 0; i < 60; i++) {
     const c = next();
     const owner = owners[i % 2]!;
     const { customer } = await createCustomer(
       core,
-      as('demo-admin'),
+      admin,
       {
         name: c.name,
         contact: c.contact,
@@ -135,73 +129,16 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
     );
     created.push({ ...customer, r: c.r });
   }
-  let orderCount = 0;
-  let seq = 1;
-  await withTransaction(core.models.sequelize, async (t) => {
-    for (const [i, c] of created.entries()) {
-      // 0–39 trade regularly; 40–44 went quiet over a year ago; 45–49 never ordered.
-      const createdAt = new Date(now - (760 - i * 3) * DAY);
-      await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
-        replacements: [createdAt, c.id],
-        transaction: t,
-      });
-      if (i >= 45 && i < 50) continue;
-      const n = 3 + Math.floor(c.r() * 10);
-      const quietFrom = i >= 40 && i < 50 ? 400 : 0;
-      let last = 0;
-      for (let k = 0; k < n; k++) {
-        const ago = quietFrom + Math.floor(c.r() * (720 - quietFrom - i * 2)) + 1;
-        const date = new Date(now - ago * DAY);
-        const open = k === 0 && i < 40 && i % 7 === 0;
-        const total = 500 + Math.floor(c.r() * 50000);
-        const order = await SalesOrder.create(
-          {
-            number: `SO${isoDate(date).slice(0, 4)}${String(seq++).padStart(6, '0')}`,
-            customerId: c.id,
-            status: open ? 'confirmed' : 'completed',
-            orderDate: isoDate(date),
-            total: centsToDecimal(total * 100),
-          },
-          { transaction: t },
-        );
-        const unpaid = k === 0 && i < 40 && i % 9 === 0;
-        await Receivable.create(
-          {
-            customerId: c.id,
-            orderId: order.id,
-            amount: centsToDecimal(total * 100),
-            paid: unpaid ? centsToDecimal(Math.floor(total * 30)) : centsToDecimal(total * 100),
-            dueDate: isoDate(new Date(date.getTime() + 30 * DAY)),
-            status: unpaid ? 'open' : 'paid',
-          },
-          { transaction: t },
-        );
-        if (k === 0 && i < 40 && i % 11 === 0) {
-          await Reservation.create(
-            {
-              productId: products[i % products.length]!.id,
-              customerId: c.id,
-              orderId: order.id,
-              quantity: 10 + i,
-              status: 'active',
-            },
-            { transaction: t },
-          );
-        }
-        last = Math.max(last, date.getTime());
-        orderCount++;
-      }
-      await Customer.update({ lastOrderAt: new Date(last) }, { where: { id: c.id }, transaction: t });
-    }
-    // The demo's orders are local documents: the local feed is fresh, so the review has data to judge.
-    await touchLedgerFeed(core, t, {
-      source: 'local',
-      at: new Date(now),
-      documents: orderCount,
-      orders: true,
-      lastDocumentDate: null,
-    });
-  });
+  return created;
+}
+
+/** Customers 50–55 deactivated, 56–59 deleted through the real request and approval. */
+async function seedLifecycle(
+  core: Core,
+  as: (id: string) => Actor,
+  created: CustomerView[],
+  now: number,
+): Promise<void> {
   for (let i = 50; i < 56; i++) {
     const reason = DEACTIVATION_REASONS[(i - 50) % DEACTIVATION_REASONS.length]!;
     await deactivate(core, as('demo-admin'), created[i]!.code, {
@@ -220,6 +157,22 @@ export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers
     );
     await approve(core, as('demo-approver'), request.id);
   }
+}
+
+/**
+ * Loads about 60 demo customers with two years of orders, open business on some, long
+ * silences on others, a few deactivated and a few deleted through the real approval flow.
+ * Does nothing when the database already has customers.
+ */
+export async function seedDemo(core: Core): Promise<{ seeded: boolean; customers: number; orders: number }> {
+  if (await demoSeeded(core)) return { seeded: false, customers: 0, orders: 0 };
+  const ops = await ensureOperators(core);
+  const as = (id: string): Actor => ({ operator: ops[id]!, door: 'cli' });
+  const products = await seedProducts(core);
+  const now = core.now().getTime();
+  const created = await createDemoCustomers(core, as('demo-admin'), [ops['demo-sales']!, ops['demo-sales2']!]);
+  const orderCount = await seedOrderHistory(core, created, products, now);
+  await seedLifecycle(core, as, created, now);
   await core.models.StewardMeta.upsert({ key: 'demo_seeded_at', value: new Date(now).toISOString() });
   return { seeded: true, customers: created.length, orders: orderCount };
 }

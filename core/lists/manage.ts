@@ -53,50 +53,112 @@ function splitAliases(raw: string[] | string): string[] {
     .filter((a) => a && !seen.has(normalizeListValue(a)) && seen.add(normalizeListValue(a)));
 }
 
-/** Checks a form against the list: names and aliases must not mean another entry. */
-function checkForm(
-  lists: ListSnapshot,
-  key: ListKey,
-  self: ListItem | null,
-  form: ListEntryForm,
-): { name: string; code: string | null; aliases: string[] } {
-  const label = LIST_LABELS[key];
-  const errors: FieldError[] = [];
+interface CheckedForm {
+  name: string;
+  code: string | null;
+  aliases: string[];
+}
+
+/** The form's values over the entry's current ones: trimmed name, code (null: generate one), aliases other than the name. */
+function formValues(self: ListItem | null, form: ListEntryForm): CheckedForm {
   const name = form.name !== undefined ? String(form.name).trim() : (self?.name ?? '');
-  if (!name || name.length > 50) errors.push({ field: 'name', message: `${label}名称必填, 最多 50 个字` });
   const code = form.code !== undefined && String(form.code).trim() ? String(form.code).trim() : null;
-  if (code && !/^[A-Za-z0-9_-]{1,32}$/.test(code))
-    errors.push({ field: 'code', message: '编码为 1–32 位字母、数字、- 或 _, 留空自动生成' });
   const aliases = splitAliases(form.aliases ?? self?.aliases ?? []).filter(
     (a) => normalizeListValue(a) !== normalizeListValue(name),
   );
-  if (JSON.stringify(aliases).length > 1000)
+  return { name, code, aliases };
+}
+
+/** Lengths and formats. */
+function shapeErrors(label: string, v: CheckedForm): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!v.name || v.name.length > 50) errors.push({ field: 'name', message: `${label}名称必填, 最多 50 个字` });
+  if (v.code && !/^[A-Za-z0-9_-]{1,32}$/.test(v.code))
+    errors.push({ field: 'code', message: '编码为 1–32 位字母、数字、- 或 _, 留空自动生成' });
+  if (JSON.stringify(v.aliases).length > 1000)
     errors.push({ field: 'aliases', message: '别名太多了 (合计最多约 1000 个字符)' });
+  return errors;
+}
+
+/** A name, alias or code that already means another entry of the list. */
+function clashErrors(lists: ListSnapshot, key: ListKey, self: ListItem | null, v: CheckedForm): FieldError[] {
+  const label = LIST_LABELS[key];
+  const errors: FieldError[] = [];
   const taken = (text: string) => {
     const other = lists.find(key, text);
     return other && other.id !== self?.id ? other : null;
   };
-  const byName = name ? taken(name) : null;
+  const byName = v.name ? taken(v.name) : null;
   if (byName)
     errors.push({
       field: 'name',
-      message: `「${name}」已是${label}「${byName.name}」${byName.name === name ? '' : '的别名'}; 换一个名称, 或去改那一项`,
+      message: `「${v.name}」已是${label}「${byName.name}」${byName.name === v.name ? '' : '的别名'}; 换一个名称, 或去改那一项`,
     });
-  for (const a of aliases) {
+  for (const a of v.aliases) {
     const other = taken(a);
     if (other)
       errors.push({ field: 'aliases', message: `别名「${a}」已属于${label}「${other.name}」, 同一个词只能代表一项` });
   }
-  if (code && lists.entries(key, { includeInactive: true }).some((e) => e.code === code && e.id !== self?.id))
-    errors.push({ field: 'code', message: `编码「${code}」已被占用` });
+  if (v.code && lists.entries(key, { includeInactive: true }).some((e) => e.code === v.code && e.id !== self?.id))
+    errors.push({ field: 'code', message: `编码「${v.code}」已被占用` });
+  return errors;
+}
+
+/** Checks a form against the list: names and aliases must not mean another entry. */
+function checkForm(lists: ListSnapshot, key: ListKey, self: ListItem | null, form: ListEntryForm): CheckedForm {
+  const v = formValues(self, form);
+  const errors = [...shapeErrors(LIST_LABELS[key], v), ...clashErrors(lists, key, self, v)];
   if (errors.length) throw validationError(errors);
-  return { name, code, aliases };
+  return v;
 }
 
 async function nextCode(core: Core, key: ListKey, t: Transaction): Promise<string> {
   const codes = await core.models.ListEntry.findAll({ where: { listKey: key }, attributes: ['code'], transaction: t });
   const max = codes.reduce((m, r) => (/^\d+$/.test(r.code) ? Math.max(m, Number(r.code)) : m), 0);
   return String(max + 1).padStart(2, '0');
+}
+
+/** The checked aliases, plus the old name after a rename (so files and habits that use it keep working). */
+function aliasesAfter(checked: CheckedForm, renamed: string | null): string[] {
+  return renamed && !checked.aliases.some((a) => normalizeListValue(a) === normalizeListValue(renamed))
+    ? [...checked.aliases, renamed]
+    : checked.aliases;
+}
+
+/** The columns to write: a new entry always gets a code (generated when left empty); active and sort only when given. */
+async function entryValues(
+  core: Core,
+  key: ListKey,
+  row: ListEntry | null,
+  v: { checked: CheckedForm; aliases: string[]; form: ListEntryForm },
+  t: Transaction,
+) {
+  const { checked, form } = v;
+  return {
+    name: checked.name,
+    aliases: JSON.stringify(v.aliases),
+    ...(checked.code || !row ? { code: checked.code ?? (await nextCode(core, key, t)) } : {}),
+    ...(form.active !== undefined ? { active: Boolean(form.active) } : {}),
+    ...(form.sort !== undefined && Number.isFinite(Number(form.sort)) ? { sort: Math.trunc(Number(form.sort)) } : {}),
+  };
+}
+
+/** Updates the entry, or creates it at the end of the list unless a sort was given. */
+async function writeEntry(
+  core: Core,
+  key: ListKey,
+  row: ListEntry | null,
+  values: Awaited<ReturnType<typeof entryValues>>,
+  lists: ListSnapshot,
+  t: Transaction,
+): Promise<ListEntry> {
+  if (row) return row.update(values, { transaction: t });
+  const sort =
+    values.sort ?? lists.entries(key, { includeInactive: true }).reduce((m, e) => Math.max(m, e.sort), 0) + 10;
+  return core.models.ListEntry.create(
+    { listKey: key, active: true, ...values, code: values.code!, sort },
+    { transaction: t },
+  );
 }
 
 /**
@@ -125,29 +187,9 @@ export async function saveListEntry(
       const self = row ? toItem(row) : null;
       const checked = checkForm(lists, key, self, form);
       const renamed = self && checked.name !== self.name ? self.name : null;
-      const aliases =
-        renamed && !checked.aliases.some((a) => normalizeListValue(a) === normalizeListValue(renamed))
-          ? [...checked.aliases, renamed]
-          : checked.aliases;
-      const values = {
-        name: checked.name,
-        aliases: JSON.stringify(aliases),
-        ...(checked.code || !row ? { code: checked.code ?? (await nextCode(core, key, t)) } : {}),
-        ...(form.active !== undefined ? { active: Boolean(form.active) } : {}),
-        ...(form.sort !== undefined && Number.isFinite(Number(form.sort))
-          ? { sort: Math.trunc(Number(form.sort)) }
-          : {}),
-      };
-      let saved: ListEntry;
-      if (row) saved = await row.update(values, { transaction: t });
-      else {
-        const sort =
-          values.sort ?? lists.entries(key, { includeInactive: true }).reduce((m, e) => Math.max(m, e.sort), 0) + 10;
-        saved = await core.models.ListEntry.create(
-          { listKey: key, active: true, ...values, code: values.code!, sort },
-          { transaction: t },
-        );
-      }
+      const aliases = aliasesAfter(checked, renamed);
+      const values = await entryValues(core, key, row, { checked, aliases, form }, t);
+      const saved = await writeEntry(core, key, row, values, lists, t);
       const movedCustomers = renamed ? await moveCustomers(core, key, renamed, checked.name, t) : 0;
       await appendAudit(core, t, actor, {
         action: row ? 'list.edit' : 'list.create',
