@@ -1,13 +1,10 @@
 import type { Transaction } from 'sequelize';
-import type { ImportOutcome } from '../../models/index.js';
 import { appendAuditMany, type AuditInput } from '../audit.js';
 import type { Actor, Core } from '../context.js';
-import { blindIndex, encrypt } from '../privacy.js';
-import { normalizePhone } from '../text.js';
 import type { CodeBlock } from './codes-batch.js';
 import type { PlannedRow } from './plan.js';
 import { chunks, execMysql, insertRows, isMysql, letIoIn, mysqlInsertValues, selectRows } from './sql.js';
-import { isInactive } from '../customers/lifecycle.js';
+import { CUSTOMER_COLUMNS, newCustomerValues, outcome, ROW_COLUMNS } from './import-columns.js';
 
 export interface BatchMeta {
   fileName: string;
@@ -24,75 +21,6 @@ export interface BatchCounts {
   unchanged: number;
   skipped: number;
   errors: number;
-}
-
-const CUSTOMER_COLUMNS = [
-  'code',
-  'name',
-  'name_norm',
-  'contact',
-  'phone_enc',
-  'phone_hash',
-  'address_enc',
-  'category',
-  'region',
-  'owner_id',
-  'status',
-  'deactivation_reason',
-  'deactivation_memo',
-  'deactivated_at',
-  'note',
-  'version',
-  'created_at',
-  'updated_at',
-];
-const ROW_COLUMNS = [
-  'batch_id',
-  'row_no',
-  'outcome',
-  'customer_id',
-  'customer_code',
-  'version_after',
-  'before',
-  'message',
-];
-
-function outcome(r: PlannedRow): ImportOutcome {
-  return r.action === 'create'
-    ? 'created'
-    : r.action === 'update'
-      ? 'updated'
-      : r.action === 'unchanged'
-        ? 'unchanged'
-        : 'error';
-}
-
-/** One new customer's stored columns in CUSTOMER_COLUMNS order (code left null); the phone's blind index is reused when already normal. */
-function newCustomerValues(core: Core, r: PlannedRow, now: Date): unknown[] {
-  const { input } = r;
-  const inactive = r.status !== null && isInactive(r.status);
-  const phone = input.phone ?? null;
-  const hash = phone === null ? null : normalizePhone(phone) === phone ? r.phoneHash : blindIndex(core.keys, phone);
-  return [
-    null,
-    input.name,
-    r.nameNorm,
-    input.contact ?? null,
-    encrypt(core.keys, phone),
-    hash,
-    encrypt(core.keys, input.address),
-    input.category ?? null,
-    input.region ?? null,
-    r.ownerId ?? null,
-    inactive ? 'inactive' : 'active',
-    inactive ? '其他' : null,
-    inactive ? '导入时即为停用' : null,
-    inactive ? now : null,
-    input.note ?? null,
-    1,
-    now,
-    now,
-  ];
 }
 
 /**

@@ -154,6 +154,29 @@ function unknownMessage(headerRow: number, unknown: { index: number; label: stri
   );
 }
 
+/** The error for a header without a name column, listing what it has and the flag that might fix it. */
+function missingNameError(out: HeaderMap, headerRow: number): DomainError {
+  const found =
+    out.labels
+      .filter(Boolean)
+      .map((l) => `「${l}」`)
+      .join('、') || '(空)';
+  // A header that only looks like a name column (客户名, 单位) gets the flag that would map it.
+  const guess = out.unknown.find(
+    (u) => LOOKUP.get(normalizeHeader(closestName(normalizeHeader(u.label), DISPLAY) ?? '')) === 'name',
+  );
+  const hint = guess
+    ? ` 如果「${guess.label}」就是客户名称, 请加 --map-column ${guess.label}=客户名称。`
+    : out.unknown.length
+      ? ' 如果其中某列就是客户名称, 请加 --map-column 该列的表头=客户名称。'
+      : '';
+  return new DomainError(
+    'VALIDATION',
+    `缺少必填列「客户名称」(或 name)。第 ${headerRow} 行的表头是: ${found}。请按模板填写表头 (steward import --template 可生成模板)。${hint}`,
+    { row: headerRow, column: '客户名称' },
+  );
+}
+
 /**
  * Maps header cells to fields. A repeated column or (without `ignoreUnknown`) an unknown one stops
  * the import here, before any row is read further.
@@ -187,27 +210,7 @@ export function mapHeader(cells: string[], headerRow: number, ignoreUnknown: boo
       if (why) out.notImported.push({ index, label: cell.trim(), reason: why });
     }
   });
-  if (out.columns.name === undefined) {
-    const found =
-      out.labels
-        .filter(Boolean)
-        .map((l) => `「${l}」`)
-        .join('、') || '(空)';
-    // A header that only looks like a name column (客户名, 单位) gets the flag that would map it.
-    const guess = out.unknown.find(
-      (u) => LOOKUP.get(normalizeHeader(closestName(normalizeHeader(u.label), DISPLAY) ?? '')) === 'name',
-    );
-    const hint = guess
-      ? ` 如果「${guess.label}」就是客户名称, 请加 --map-column ${guess.label}=客户名称。`
-      : out.unknown.length
-        ? ' 如果其中某列就是客户名称, 请加 --map-column 该列的表头=客户名称。'
-        : '';
-    throw new DomainError(
-      'VALIDATION',
-      `缺少必填列「客户名称」(或 name)。第 ${headerRow} 行的表头是: ${found}。请按模板填写表头 (steward import --template 可生成模板)。${hint}`,
-      { row: headerRow, column: '客户名称' },
-    );
-  }
+  if (out.columns.name === undefined) throw missingNameError(out, headerRow);
   if (out.unknown.length && !ignoreUnknown) {
     const suggestions = out.unknown.map((u) => ({ ...u, suggestion: closestName(normalizeHeader(u.label), DISPLAY) }));
     throw new DomainError('VALIDATION', unknownMessage(headerRow, out.unknown), {

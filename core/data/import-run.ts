@@ -61,15 +61,7 @@ export class ImportRun {
       maxUnzippedMb: core.config.IMPORT_MAX_UNZIPPED_MB,
     });
     Object.assign(report, { format: source.format, sheet: source.sheet, encoding: source.encoding });
-    if (this.t) {
-      this.writer = new ImportWriter(core, this.actor, this.t, {
-        fileName: report.fileName,
-        sha256: report.sha256,
-        sheet: source.sheet,
-        partial: Boolean(opts.partial),
-      });
-      this.codes = new CodeBlock(core, this.t, this.typedCodes, 10 * IMPORT_CHUNK);
-    }
+    if (this.t) this.openWriter(this.t, source.sheet);
     const parser = new SheetParser(
       core,
       source.merges,
@@ -90,11 +82,7 @@ export class ImportRun {
         const row = parser.push(raw);
         if (!row) continue;
         this.checkLists(row, parser);
-        if (!this.planner) {
-          this.planner = new ImportPlanner(core, parser.header!, this.t);
-          // A sheet without a <dimension> may be as long as allowed.
-          await this.dups.prepare(source.total ?? core.config.IMPORT_MAX_ROWS);
-        }
+        if (!this.planner) await this.startPlanning(parser, source.total);
         if (row.code) {
           this.typed.push(row);
           this.typedCodes.add(row.code);
@@ -126,6 +114,25 @@ export class ImportRun {
     const ok = await this.finish();
     this.describeValues();
     return ok;
+  }
+
+  /** At the first row, once the header is known: the planner, and the duplicate finder sized for the file. */
+  private async startPlanning(parser: SheetParser, total: number | null): Promise<void> {
+    this.planner = new ImportPlanner(this.core, parser.header!, this.t);
+    // A sheet without a <dimension> may be as long as allowed.
+    await this.dups.prepare(total ?? this.core.config.IMPORT_MAX_ROWS);
+  }
+
+  /** The writer and code block of a run that writes (not a dry run). */
+  private openWriter(t: Transaction, sheet: string | null): void {
+    const { core, opts, report } = this;
+    this.writer = new ImportWriter(core, this.actor, t, {
+      fileName: report.fileName,
+      sha256: report.sha256,
+      sheet,
+      partial: Boolean(opts.partial),
+    });
+    this.codes = new CodeBlock(core, t, this.typedCodes, 10 * IMPORT_CHUNK);
   }
 
   /** A row's 客户分类 / 区域 → the entries' names; unknown values fail the row, summarised once per value. */

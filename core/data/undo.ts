@@ -1,5 +1,5 @@
 import { Op, type Transaction } from 'sequelize';
-import type { Customer, ImportBatch } from '../../models/index.js';
+import type { Customer, ImportBatch, ImportRow } from '../../models/index.js';
 import { withTransaction } from '../../models/tx.js';
 import { appendAuditMany, type AuditInput } from '../audit.js';
 import type { Actor, Core } from '../context.js';
@@ -97,6 +97,54 @@ async function loadCustomers(core: Core, ids: number[], t: Transaction): Promise
   return out;
 }
 
+/** What undoing the rows collects: customers to remove and audit events, written at the end. */
+interface UndoWork {
+  core: Core;
+  t: Transaction;
+  remove: number[];
+  audit: AuditInput[];
+  info: { via: string; batch: number };
+}
+
+/** A created customer is queued for removal unless deleted, edited or used since; else why not. */
+function undoCreated(w: UndoWork, r: ImportRow, c: Customer, used: Map<number, string>): string | undefined {
+  const why = isDeleted(c.status)
+    ? '已被删除 (在回收站里)'
+    : c.version !== r.versionAfter
+      ? '导入后又被修改过'
+      : used.get(c.id);
+  if (why) return why;
+  w.remove.push(c.id);
+  w.audit.push({
+    action: 'customer.import-undo',
+    customerId: c.id,
+    customerCode: c.code,
+    before: { code: c.code, name: c.name, status: c.status },
+    after: null,
+    info: w.info,
+  });
+  return undefined;
+}
+
+/** An updated customer gets its fields from before the import back, unless changed since; else why not. */
+async function undoUpdated(w: UndoWork, r: ImportRow, c: Customer): Promise<string | undefined> {
+  if (c.version !== r.versionAfter || isDeleted(c.status))
+    return isDeleted(c.status) ? '已被删除 (在回收站里)' : '导入后又被修改过';
+  const { core, t } = w;
+  const before = JSON.parse(r.before ?? '{}') as Record<string, unknown>;
+  const now = plainFields(core, Object.fromEntries(Object.keys(before).map((k) => [k, c.get(k as 'name')])));
+  await c.update({ ...before, version: c.version + 1 }, { transaction: t });
+  w.audit.push({
+    action: 'customer.edit',
+    customerId: c.id,
+    customerCode: c.code,
+    before: now,
+    after: plainFields(core, before),
+    info: w.info,
+  });
+  return undefined;
+}
+
 /**
  * Undoes an import batch: removes the customers it created (if untouched since) and restores the
  * fields it updated (if untouched since). Anything touched since is listed and left alone.
@@ -125,50 +173,16 @@ export async function undoImport(core: Core, actor: Actor, batchRef: string): Pr
     };
     const remove: number[] = [];
     const audit: AuditInput[] = [];
-    const info = { via: 'import-undo', batch: batch.id };
+    const work: UndoWork = { core, t, remove, audit, info: { via: 'import-undo', batch: batch.id } };
     for (const r of rows) {
       const c = customers.get(r.customerId ?? -1);
-      const skip = (reason: string) => report.touched.push({ row: r.rowNo, code: r.customerCode ?? '', reason });
-      if (!c) {
-        skip('已不存在');
-        continue;
-      }
-      if (r.outcome === 'created') {
-        const why = isDeleted(c.status)
-          ? '已被删除 (在回收站里)'
-          : c.version !== r.versionAfter
-            ? '导入后又被修改过'
-            : used.get(c.id);
-        if (why) skip(why);
-        else {
-          remove.push(c.id);
-          audit.push({
-            action: 'customer.import-undo',
-            customerId: c.id,
-            customerCode: c.code,
-            before: { code: c.code, name: c.name, status: c.status },
-            after: null,
-            info,
-          });
-        }
-        continue;
-      }
-      if (c.version !== r.versionAfter || isDeleted(c.status)) {
-        skip(isDeleted(c.status) ? '已被删除 (在回收站里)' : '导入后又被修改过');
-        continue;
-      }
-      const before = JSON.parse(r.before ?? '{}') as Record<string, unknown>;
-      const now = plainFields(core, Object.fromEntries(Object.keys(before).map((k) => [k, c.get(k as 'name')])));
-      await c.update({ ...before, version: c.version + 1 }, { transaction: t });
-      report.restored++;
-      audit.push({
-        action: 'customer.edit',
-        customerId: c.id,
-        customerCode: c.code,
-        before: now,
-        after: plainFields(core, before),
-        info,
-      });
+      const why = !c
+        ? '已不存在'
+        : r.outcome === 'created'
+          ? undoCreated(work, r, c, used)
+          : await undoUpdated(work, r, c);
+      if (why) report.touched.push({ row: r.rowNo, code: r.customerCode ?? '', reason: why });
+      else if (r.outcome !== 'created') report.restored++;
     }
     for (const part of chunks(remove))
       await core.models.Customer.destroy({ where: { id: { [Op.in]: part } }, transaction: t });

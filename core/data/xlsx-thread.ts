@@ -31,6 +31,20 @@ export type FromWorker =
         | { domain: false; message: string };
     };
 
+/** The reader thread for one job, with a heap of its own. */
+function startReader(job: SheetJob | XlsJob, heapMb: number): Worker {
+  // execArgv: none of this process's flags (a test runner's); the entry registers tsx itself.
+  // Built (dist/), this file is .js and the compiled reader runs as it is, without tsx.
+  const entry = import.meta.url.endsWith('.js') ? './xlsx-worker.js' : './xlsx-worker.mjs';
+  return new Worker(new URL(entry, import.meta.url), {
+    workerData: job,
+    execArgv: [],
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    stdout: false,
+    stderr: false,
+  });
+}
+
 /**
  * The rows of one sheet, read by exceljs in a worker thread: reading runs beside validation and
  * the database writes (a second core), and its garbage stays in a small heap of its own. The
@@ -38,16 +52,7 @@ export type FromWorker =
  */
 export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMeta) => void): AsyncGenerator<RawRow> {
   const heapMb = job.kind === 'xls' ? XLS_READER_HEAP_MB : READER_HEAP_MB;
-  // execArgv: none of this process's flags (a test runner's); the entry registers tsx itself.
-  // Built (dist/), this file is .js and the compiled reader runs as it is, without tsx.
-  const entry = import.meta.url.endsWith('.js') ? './xlsx-worker.js' : './xlsx-worker.mjs';
-  const worker = new Worker(new URL(entry, import.meta.url), {
-    workerData: job,
-    execArgv: [],
-    resourceLimits: { maxOldGenerationSizeMb: heapMb },
-    stdout: false,
-    stderr: false,
-  });
+  const worker = startReader(job, heapMb);
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
   let failure: Error | null = null;

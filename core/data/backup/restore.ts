@@ -79,6 +79,19 @@ function checkSchema(core: Core, manifest: Manifest): void {
   }
 }
 
+/** Every file of the backup against its checksum, before anything is written. */
+async function assertFilesIntact(full: string, manifest: Manifest): Promise<void> {
+  const bad = await checkFiles(full, manifest);
+  if (bad.length) {
+    const list = bad.map((b) => `${b.file} (${b.reason})`).join('、');
+    throw new DomainError(
+      'VALIDATION',
+      `备份校验失败: ${list}。没有写入任何数据; 请换一份备份, 或先用 steward backup verify 检查。`,
+      { files: bad },
+    );
+  }
+}
+
 /**
  * Restores a backup into the current database, of either dialect: into an empty one, or with
  * `replace` over the current data after a safety backup. Checksums first; one transaction, so a
@@ -94,15 +107,7 @@ export async function restoreBackup(
   const full = path.resolve(dir);
   const manifest = readManifest(full);
   const key = keyFor(manifest, core.config);
-  const bad = await checkFiles(full, manifest);
-  if (bad.length) {
-    const list = bad.map((b) => `${b.file} (${b.reason})`).join('、');
-    throw new DomainError(
-      'VALIDATION',
-      `备份校验失败: ${list}。没有写入任何数据; 请换一份备份, 或先用 steward backup verify 检查。`,
-      { files: bad },
-    );
-  }
+  await assertFilesIntact(full, manifest);
   checkSchema(core, manifest);
   const occupied = await nonEmptyTables(core);
   if (occupied.length && !opts.replace) {
