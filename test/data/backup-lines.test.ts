@@ -11,6 +11,7 @@ import { tableBlocks, withSnapshot } from '../../core/data/backup/snapshot.js';
 import { normaliseValue, tableSpecs, type TableSpec } from '../../core/data/backup/tables.js';
 import { verifyBackup } from '../../core/data/backup/verify.js';
 import { openCore, prepareDatabase } from '../../core/boot.js';
+import type { Core } from '../../core/context.js';
 import { createLogger } from '../../core/logger.js';
 import { eachDialect, testConfig } from '../helpers/db.js';
 import { tempDir } from './fixtures.js';
@@ -62,6 +63,48 @@ async function expectedLines(h: { core: import('../../core/context.js').Core }, 
   );
 }
 
+/** A fresh SQLite core with the same keys as `source`, so a backup of `source` restores into it. */
+async function openSqliteTarget(source: Core): Promise<Core> {
+  const { STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET } = source.config;
+  const target = openCore(
+    testConfig(`sqlite:${tempDir()}/restored.sqlite`, {
+      STEWARD_DATA_KEY: STEWARD_DATA_KEY!,
+      STEWARD_INDEX_KEY: STEWARD_INDEX_KEY!,
+      SESSION_SECRET: SESSION_SECRET!,
+    }),
+    createLogger('silent'),
+  );
+  await prepareDatabase(target);
+  return target;
+}
+
+interface ManifestTable {
+  file: string;
+  columns: string[];
+  sha256: string;
+  contentSha256: string;
+}
+
+/** Rewrites a format 2 backup as the previous version wrote it: one JSON object per line. */
+function rewriteAsFormat1(dir: string, manifest: { format: string; tables: Record<string, ManifestTable> }): void {
+  for (const entry of Object.values(manifest.tables)) {
+    const file = path.join(dir, entry.file);
+    const lines = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').slice(0, -1);
+    const plain = lines
+      .map(
+        (l) =>
+          `${JSON.stringify(Object.fromEntries((JSON.parse(l) as unknown[]).map((v, i) => [entry.columns[i], v])))}\n`,
+      )
+      .join('');
+    const gz = zlib.gzipSync(plain);
+    fs.writeFileSync(file, gz);
+    entry.sha256 = crypto.createHash('sha256').update(gz).digest('hex');
+    entry.contentSha256 = crypto.createHash('sha256').update(plain).digest('hex');
+  }
+  manifest.format = 'steward-backup/1';
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
 eachDialect('backup lines', (h) => {
   beforeAll(async () => {
     await insertCustomers(h);
@@ -92,16 +135,7 @@ eachDialect('backup lines', (h) => {
     expect(r.rows.customers).toBe(MANY);
     const report = await verifyBackup(h.core, admin, r.path);
     expect(report.tables.filter((t) => !t.ok)).toEqual([]);
-    const { STEWARD_DATA_KEY, STEWARD_INDEX_KEY, SESSION_SECRET } = h.core.config;
-    const target = openCore(
-      testConfig(`sqlite:${tempDir()}/restored.sqlite`, {
-        STEWARD_DATA_KEY: STEWARD_DATA_KEY!,
-        STEWARD_INDEX_KEY: STEWARD_INDEX_KEY!,
-        SESSION_SECRET: SESSION_SECRET!,
-      }),
-      createLogger('silent'),
-    );
-    await prepareDatabase(target);
+    const target = await openSqliteTarget(h.core);
     try {
       await restoreBackup(target, admin, r.path);
       const names = async (core: typeof target) =>
@@ -121,28 +155,7 @@ eachDialect('backup lines', (h) => {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     expect(manifest.format).toBe('steward-backup/2');
     expect(r.encrypted).toBe(false);
-    // Rewrite it as the previous version wrote it: one JSON object per line.
-    for (const entry of Object.values(manifest.tables) as {
-      file: string;
-      columns: string[];
-      sha256: string;
-      contentSha256: string;
-    }[]) {
-      const file = path.join(r.path, entry.file);
-      const lines = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n').slice(0, -1);
-      const plain = lines
-        .map(
-          (l) =>
-            `${JSON.stringify(Object.fromEntries((JSON.parse(l) as unknown[]).map((v, i) => [entry.columns[i], v])))}\n`,
-        )
-        .join('');
-      const gz = zlib.gzipSync(plain);
-      fs.writeFileSync(file, gz);
-      entry.sha256 = crypto.createHash('sha256').update(gz).digest('hex');
-      entry.contentSha256 = crypto.createHash('sha256').update(plain).digest('hex');
-    }
-    manifest.format = 'steward-backup/1';
-    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    rewriteAsFormat1(r.path, manifest);
     expect(
       zlib
         .gunzipSync(fs.readFileSync(path.join(r.path, manifest.tables.customers.file)))

@@ -1,12 +1,29 @@
 import path from 'node:path';
 import { expect, it } from '@jest/globals';
 import { importCustomers } from '../../core/data/import.js';
-import { eachDialect } from '../helpers/db.js';
+import { eachDialect, type Harness } from '../helpers/db.js';
 import { tempDir, writeCsv, writeXlsx } from './fixtures.js';
 
-eachDialect('import: column names from other systems, suggestions, --map-column and saved mappings', (h) => {
-  const dir = tempDir();
-  const admin = () => h.actor('导入员', ['admin']);
+/** A temp dir and an admin who imports. */
+function setupImport(h: Harness) {
+  return { dir: tempDir(), admin: () => h.actor('导入员', ['admin']) };
+}
+
+/** An .xlsx whose one sheet, named `name`, has an unknown name column (往来户). */
+async function writeSheet(dir: string, name: string, file: string): Promise<string> {
+  return writeXlsx(path.join(dir, file), [
+    {
+      name,
+      rows: [
+        ['往来户', '手机'],
+        [`来源${file}`, '13800000044'],
+      ],
+    },
+  ]);
+}
+
+eachDialect('import: column names from other systems', (h) => {
+  const { dir, admin } = setupImport(h);
 
   it('reads common 进销存 column names and status words', async () => {
     const file = writeCsv(path.join(dir, 'synonyms.csv'), [
@@ -42,6 +59,10 @@ eachDialect('import: column names from other systems, suggestions, --map-column 
       ['零售商', null, 'inactive', null],
     ]);
   });
+});
+
+eachDialect('import: unknown columns get suggestions and how to map them', (h) => {
+  const { dir, admin } = setupImport(h);
 
   it('lists unknown columns with the closest known name, and how to map them', async () => {
     const file = writeCsv(path.join(dir, 'unknown.csv'), [
@@ -76,6 +97,10 @@ eachDialect('import: column names from other systems, suggestions, --map-column 
     const mapped = await importCustomers(h.core, await admin(), file, { mapColumns: ['联络人=联系人', '行业=备注'] });
     expect(mapped).toMatchObject({ created: 1, errors: [] });
   });
+});
+
+eachDialect('import: --map-column and saved mappings', (h) => {
+  const { dir, admin } = setupImport(h);
 
   it('--map-column maps and drops columns; on commit the mapping is remembered for the source, and the next file needs no flags', async () => {
     const rows = (tag: string) => [
@@ -111,16 +136,7 @@ eachDialect('import: column names from other systems, suggestions, --map-column 
   });
 
   it('an explicit --source and a sheet name key the mapping too', async () => {
-    const sheet = (name: string, file: string) =>
-      writeXlsx(path.join(dir, file), [
-        {
-          name,
-          rows: [
-            ['往来户', '手机'],
-            [`来源${file}`, '13800000044'],
-          ],
-        },
-      ]);
+    const sheet = (name: string, file: string) => writeSheet(dir, name, file);
     await importCustomers(h.core, await admin(), await sheet('往来户清单', 'a.xlsx'), {
       mapColumns: ['往来户=名称'],
       commit: true,

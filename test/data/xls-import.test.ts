@@ -51,6 +51,10 @@ eachDialect('import: a jshERP customer export (.xls) imports without editing', (
     // No mobile: the landline is the customer's phone.
     expect((await getCustomer(h.core, admin, rows[2]!.code))!.phone).toBe('057788880003');
   });
+});
+
+eachDialect('import: an .xls with several sheets', (h) => {
+  const dir = tempDir();
 
   it('reads the sheet asked for, and tells which sheets exist', async () => {
     const admin = await h.actor('导入员', ['admin']);
