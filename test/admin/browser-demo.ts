@@ -26,7 +26,7 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const SLOW = { timeout: 90_000 };
+export const SLOW = { timeout: 150_000 };
 
 /** Logs in through the real form; AdminJS's development bundles are large, so loads get time. */
 export async function login(page: Page, base: string, email: string, password = PASSWORD): Promise<void> {
