@@ -41,7 +41,12 @@ export function uploadGuard(core: Core): Koa.Middleware {
   const max = uploadLimitMb(core) * 1024 * 1024;
   const tooBig = (ctx: Koa.Context) => {
     ctx.status = 413;
-    ctx.body = { notice: { type: 'error', message: `文件太大: 后台上传上限为 ${uploadLimitMb(core)} MB。请拆成几个文件, 或在服务器上用命令行 steward import 导入。` } };
+    ctx.body = {
+      notice: {
+        type: 'error',
+        message: `文件太大: 后台上传上限为 ${uploadLimitMb(core)} MB。请拆成几个文件, 或在服务器上用命令行 steward import 导入。`,
+      },
+    };
   };
   return async function uploadGuard(ctx, next) {
     if (ctx.method === 'POST' && Number(ctx.get('content-length') || 0) > max + 1024 * 1024) return tooBig(ctx);
@@ -59,7 +64,10 @@ export function uploadGuard(core: Core): Koa.Middleware {
 
 /** The operator of the request's admin session, refused with 403 and a Chinese text without the permission (any one of a list). */
 export function gate(ctx: Koa.Context, action: CoreAction | CoreAction[]) {
-  const actor = adminActor(ctx.session?.adminUser as SessionUser | undefined, ctx.state.requestId as string | undefined);
+  const actor = adminActor(
+    ctx.session?.adminUser as SessionUser | undefined,
+    ctx.state.requestId as string | undefined,
+  );
   if (!actor.operator.id) ctx.throw(401, '登录已过期, 请重新登录。');
   if (![action].flat().some((a) => can(actor.operator, a))) {
     ctx.status = 403;
@@ -73,7 +81,10 @@ export function gate(ctx: Koa.Context, action: CoreAction | CoreAction[]) {
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function attachment(ctx: Koa.Context, name: string) {
-  ctx.set('Content-Disposition', `attachment; filename="${encodeURIComponent(name).replace(/%/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  ctx.set(
+    'Content-Disposition',
+    `attachment; filename="${encodeURIComponent(name).replace(/%/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+  );
 }
 
 /** Streams a finished file and deletes it once sent (or the client went away). */
@@ -93,10 +104,15 @@ async function sendExport(core: Core, ctx: Koa.Context): Promise<void> {
   if (!actor) return;
   const body = (ctx.request as { body?: Record<string, string> }).body ?? {};
   const format: ExportFormat = body.format === 'xlsx' ? 'xlsx' : 'csv';
-  const status = CUSTOMER_STATUSES.includes(body.status as CustomerStatus) ? (body.status as CustomerStatus) : undefined;
+  const status = CUSTOMER_STATUSES.includes(body.status as CustomerStatus)
+    ? (body.status as CustomerStatus)
+    : undefined;
   const reveal = ['true', 'on', '1'].includes(String(body.reveal ?? ''));
   if (reveal && !gate(ctx, 'revealPersonal')) return;
-  const out = path.join(stageDir(core), `export-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.${format}`);
+  const out = path.join(
+    stageDir(core),
+    `export-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.${format}`,
+  );
   try {
     await exportCustomers(core, actor, out, { format, reveal, ...(status ? { status } : {}) });
   } catch (err) {

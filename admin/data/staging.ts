@@ -64,7 +64,11 @@ export function sweepExpired(core: Core, now = Date.now()): void {
 }
 
 /** Moves an uploaded temp file into staging under a new opaque id. */
-export function stageUpload(core: Core, tempPath: string, meta: Omit<StagedMeta, 'id' | 'expiresAt' | 'hasErrorReport'>): StagedMeta {
+export function stageUpload(
+  core: Core,
+  tempPath: string,
+  meta: Omit<StagedMeta, 'id' | 'expiresAt' | 'hasErrorReport'>,
+): StagedMeta {
   sweepExpired(core);
   const id = area(core).newId();
   const f = files(core, id);
@@ -93,9 +97,17 @@ function readMeta(core: Core, id: string): StagedMeta | null {
  */
 export function findStaged(core: Core, id: unknown, operatorId: number | null, needUpload = true): StagedMeta {
   const meta = StagingArea.isId(id) ? readMeta(core, id) : null;
-  const usable = meta && meta.operatorId === operatorId && meta.expiresAt >= Date.now() && (!needUpload || fs.existsSync(files(core, meta.id).upload));
+  const usable =
+    meta &&
+    meta.operatorId === operatorId &&
+    meta.expiresAt >= Date.now() &&
+    (!needUpload || fs.existsSync(files(core, meta.id).upload));
   if (!usable) {
-    throw new DomainError('NOT_FOUND', '找不到这次上传的文件: 可能已超过 1 小时有效期、已经导入过, 或不是你上传的。请重新选择文件上传并预检。', {});
+    throw new DomainError(
+      'NOT_FOUND',
+      '找不到这次上传的文件: 可能已超过 1 小时有效期、已经导入过, 或不是你上传的。请重新选择文件上传并预检。',
+      {},
+    );
   }
   return meta;
 }
