@@ -22,3 +22,35 @@ export const JOB_TRIGGER_LABELS: Record<string, string> = { schedule: '定时', 
 
 /** A job's Chinese name; an unknown one (a job since removed) keeps its key. */
 export const jobTitle = (name: string): string => JOB_TITLES[name] ?? name;
+
+const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六', '日'];
+const hm = (h: string, m: string) => `${h.padStart(2, '0')}:${m.padStart(2, '0')}`;
+const num = /^\d+$/;
+
+/**
+ * A cron expression as a person reads it (「每天 03:00」, 「每周一 08:30」, 「每月 1 日 09:00」,
+ * 「每 5 分钟」); anything less common keeps the expression itself.
+ */
+export function cronText(expr: string): string {
+  const [m = '', h = '', dom = '', mon = '', dow = '', ...rest] = expr.trim().split(/\s+/);
+  if (rest.length || mon !== '*') return expr;
+  const every = /^\*\/(\d+)$/.exec(m);
+  if (every && h === '*' && dom === '*' && dow === '*') return `每 ${every[1]} 分钟`;
+  if (!num.test(m)) return expr;
+  if (h === '*' && dom === '*' && dow === '*') return `每小时第 ${Number(m)} 分`;
+  if (!num.test(h)) return expr;
+  if (dom === '*' && dow === '*') return `每天 ${hm(h, m)}`;
+  if (dom === '*' && /^\d(,\d)*$/.test(dow))
+    return `每周${dow
+      .split(',')
+      .map((d) => WEEKDAYS[Number(d)] ?? d)
+      .join('、')} ${hm(h, m)}`;
+  if (num.test(dom) && dow === '*') return `每月 ${Number(dom)} 日 ${hm(h, m)}`;
+  return expr;
+}
+
+/** The time zone's Chinese name where it has a common one; else the IANA name (it is data). */
+export const timezoneText = (tz: string): string =>
+  ({ 'Asia/Shanghai': '北京时间', 'Asia/Chongqing': '北京时间', 'Asia/Hong_Kong': '香港时间', 'Asia/Taipei': '台北时间' })[
+    tz
+  ] ?? tz;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Core } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { stageCustomerFromBackup, takeBackup, verifyBackup } from '../../core/data/index.js';
-import { JOB_STATUS_LABELS } from '../../core/job-labels.js';
+import { JOB_STATUS_LABELS, cronText, timezoneText } from '../../core/job-labels.js';
 import { COMPONENTS } from '../components.js';
 import { ADMIN_DATA_ROUTES } from '../data/routes.js';
 import { freshRecord, text, throughCore } from '../features/core-errors.js';
@@ -18,8 +18,8 @@ async function panel(core: Core) {
     core.models.BackupRecord.findOne({ order: [['takenAt', 'DESC']] }),
   ]);
   return {
-    schedule: core.config.JOB_BACKUP_CRON,
-    timezone: core.config.STEWARD_TIMEZONE,
+    schedule: cronText(core.config.JOB_BACKUP_CRON),
+    timezone: timezoneText(core.config.STEWARD_TIMEZONE),
     encrypted: Boolean(core.config.STEWARD_BACKUP_KEY),
     lastRun: run
       ? {

@@ -15,7 +15,7 @@ const VERIFY: Record<string, string> = { unverified: '未校验', passed: '校�
 const ScheduleAndLast = ({ panel }: { panel: Panel }) => (
   <div style={{ lineHeight: 1.9 }}>
     <div>
-      定时备份: <code>{panel.schedule}</code> ({panel.timezone}); 备份文件
+      定时备份: {panel.schedule} ({panel.timezone}); 备份文件
       {panel.encrypted ? '已加密 (STEWARD_BACKUP_KEY)' : '未加密: 建议设置 STEWARD_BACKUP_KEY'}
     </div>
     <div data-testid="backup-last-run">

@@ -84,6 +84,12 @@ const NAMES: Record<string, string> = {
   problems: '问题',
   overdue: '逾期的审批单',
   expired: '已过期的审批单',
+  merges: '合并申请',
+  checkpoint: '审计检查点',
+  id: '编号',
+  hash: '哈希',
+  at: '时间',
+  sig: '签名',
   days: '天数',
   ledger: '进销存数据',
   customers: '客户',
@@ -220,6 +226,9 @@ export function diffRows(core: Core, diffJson: string, operatorName?: (id: numbe
   let keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   // Newer edits store the owner's name beside the id: show the name once.
   if (keys.includes('owner')) keys = keys.filter((k) => k !== 'ownerId');
+  // A field stored on both sides with the same value (or empty on both) changed nothing: leave it out.
+  const plain = (v: unknown) => JSON.stringify(v === '' || v === undefined ? null : v);
+  keys = keys.filter((k) => plain(before[k]) !== plain(after[k]));
   const rows = keys.map((k) => [
     nameOf(k),
     readableValue(core, k, before[k], operatorName),

@@ -156,6 +156,11 @@ export const resourceTranslations = {
       size: '大小',
       tableRows: '各表行数',
     },
+    messages: {
+      noRecords: '还没有备份',
+      noRecordsInResource:
+        '点右上角「立即备份」可以马上备份并校验一次, 那里也列出定时备份的计划和上次运行的结果。每份备份都会列在这里, 可以校验、下载, 或从中取回单个客户。',
+    },
   },
   webhook_subscriptions: {
     properties: { url: '接收地址', events: '事件类型', secret: '签名密钥', active: '启用', createdBy: '创建人' },

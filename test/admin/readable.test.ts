@@ -25,6 +25,16 @@ describe('what the back office shows instead of stored JSON', () => {
     ]);
   });
 
+  it('a field that did not change (same value, or empty on both sides) is not listed', () => {
+    const diff = JSON.stringify({
+      before: { status: 'active', memo: null, reactivateOn: null, regionName: '华东' },
+      after: { status: 'inactive', memo: '', reactivateOn: null, regionName: '华东' },
+    });
+    expect(diffRows(core, diff)).toEqual([['状态', '启用', '停用']]);
+    const created = JSON.stringify({ before: null, after: { code: 'C1', memo: null, category: '零售商' } });
+    expect(diffRows(core, created).map(([field]) => field)).toEqual(['客户编码', '客户分类']);
+  });
+
   it('a backup job detail reads as 项目 / 值 with Chinese table names and no English', () => {
     const rows = detailRows(core, {
       rows: { customers: 72, sales_orders: 140, audit_events: 9 },
@@ -37,6 +47,19 @@ describe('what the back office shows instead of stored JSON', () => {
       ['发到群', '否'],
     ]);
     expect(foreignText(rows.flat().join('\n'))).toEqual([]);
+  });
+
+  it('the expiry and checkpoint jobs\' details read in Chinese too', () => {
+    const expiry = detailRows(core, { expired: [3], merges: [] });
+    expect(expiry).toEqual([
+      ['已过期的审批单', '3'],
+      ['合并申请', '—'],
+    ]);
+    const [hash, sig] = ['9f2c41d0e7', '5be0a1c3d2'].map((h) => h.repeat(7).slice(0, 64));
+    const checkpoint = { id: 42, hash, count: 42, at: '2026-12-04T19:00:00.000Z', sig };
+    const rows = detailRows(core, { checkpoint });
+    expect(rows[0]![0]).toBe('审计检查点');
+    expect(foreignText([...expiry, ...rows].flat().join('\n'))).toEqual([]);
   });
 
   it('the crawl check flags English interface words and raw JSON, and lets data through', () => {
