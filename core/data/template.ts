@@ -1,5 +1,6 @@
 import type { Core } from '../context.js';
 import { ListSnapshot, LIST_LABELS } from '../lists/lookup.js';
+import { addRangeValidation } from './exceljs-internals.js';
 import { IMPORT_COLUMNS } from './headers.js';
 
 /** The template's example row; an import skips it if it was left in. */
@@ -56,18 +57,17 @@ export async function templateWorkbook(core: Core): Promise<Buffer> {
     errorTitle: '取值不对',
     error: `只能是: ${values.join(' / ')}`,
   });
-  const validations = (ws as unknown as { dataValidations: { add(ref: string, v: unknown): void } }).dataValidations;
   // An in-cell list is limited to 255 characters; a longer list is left to the import's check (aliases are accepted there anyway).
   for (const key of ['category', 'region'] as const) {
     // A warning, not a stop: an alias typed in is fine, the import resolves it.
     if (names(key).length && names(key).join(',').length <= 250)
-      validations.add(`${letter(key)}2:${letter(key)}10001`, {
+      addRangeValidation(ws, `${letter(key)}2:${letter(key)}10001`, {
         ...list(names(key)),
         errorStyle: 'warning',
         error: `不在${LIST_LABELS[key]}列表中; 别名也可以, 导入时会检查`,
       });
   }
-  validations.add(`${letter('status')}2:${letter('status')}10001`, list(STATUS_CHOICES));
+  addRangeValidation(ws, `${letter('status')}2:${letter('status')}10001`, list(STATUS_CHOICES));
   ws.views = [{ state: 'frozen', ySplit: 1 }];
   const help = wb.addWorksheet('填写说明');
   help.columns = [

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.js';
 import { cellText } from './cells.js';
+import { sheetReaderName, useDateStyleTable } from './exceljs-internals.js';
 import type { RawRow } from './source.js';
 
 /** What reading one sheet needs to know. */
@@ -55,17 +56,13 @@ export async function* sheetRows(job: SheetJob): AsyncGenerator<RawRow> {
     worksheets: 'emit',
     entries: 'ignore',
   });
-  const dates = new Set(job.dateStyles);
-  const dateFormat = { numFmt: 'yyyy-mm-dd' };
-  (reader as unknown as { styles: unknown }).styles = {
-    getStyleModel: (id: number) => (dates.has(id) ? dateFormat : undefined),
-  };
+  useDateStyleTable(reader, job.dateStyles);
   let count = 0;
   let content = false;
   let index = 0;
   for await (const sheet of reader) {
     index++;
-    const name = (sheet as unknown as { name?: string }).name;
+    const name = sheetReaderName(sheet);
     if (name !== undefined ? name !== job.sheet : index !== job.position) continue;
     for await (const row of sheet as AsyncIterable<StreamRow>) {
       const values = Array.isArray(row.values) ? row.values : [];

@@ -2,6 +2,7 @@ import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import WebSocket from 'ws';
 import type { Logger } from '../../../core/logger.js';
 import { requestJson } from '../../http-client.js';
+import { clearKeepAlive, currentSocket, setSocketUrl } from './sdk-internals.js';
 
 export interface StreamClientOptions {
   clientId: string;
@@ -9,13 +10,6 @@ export interface StreamClientOptions {
   /** `<DINGTALK_API_BASE>/v1.0/gateway/connections/open`. */
   gatewayUrl: string;
   log: Logger;
-}
-
-/** The SDK's private members this subclass has to reach (it offers no hook for them). */
-interface SdkInternals {
-  dw_url?: string;
-  socket?: WebSocket;
-  heartbeatIntervallId?: NodeJS.Timeout;
 }
 
 /** Longest wait between reconnect attempts after the first (the SDK's close handler retries after 1 s). */
@@ -33,7 +27,8 @@ const DISCONNECT_GRACE_MS = 15_000;
  *   - failed reconnects back off up to 30 s instead of hitting the gateway every second;
  *   - the keep-alive timer of a dropped socket is cleared before the next one starts (the SDK
  *     leaks one per reconnect, and two timers can kill a healthy socket).
- * Everything else, the ticket handshake, ping echo, acks and autoReconnect, is the SDK's.
+ * Everything else, the ticket handshake, ping echo, acks and autoReconnect, is the SDK's. The
+ * SDK's private members it needs are reached through sdk-internals.ts.
  */
 /** A frame with a type, a topic and a message id: enough to route and to ack. */
 function isDownStream(frame: unknown): frame is DWClientDownStream {
@@ -62,10 +57,6 @@ export class StreamClient extends DWClient {
     this.config.subscriptions = [];
   }
 
-  private get internals(): SdkInternals {
-    return this as unknown as SdkInternals;
-  }
-
   /** Asks the gateway for an endpoint and a one-time ticket (valid 90 s, one connection). */
   override async getEndpoint(): Promise<this> {
     const res = await requestJson<{ endpoint?: unknown; ticket?: unknown }>(this.opts.gatewayUrl, {
@@ -86,13 +77,12 @@ export class StreamClient extends DWClient {
     const allowed = new URL(this.opts.gatewayUrl).protocol === 'https:' ? ['wss:'] : ['ws:', 'wss:'];
     const scheme = new URL(endpoint).protocol;
     if (!allowed.includes(scheme)) throw new Error(`gateway endpoint scheme ${scheme} refused`);
-    this.internals.dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`;
+    setSocketUrl(this, `${endpoint}?ticket=${encodeURIComponent(ticket)}`);
     return this;
   }
 
   override _connect(): Promise<void> {
-    const { heartbeatIntervallId } = this.internals;
-    if (heartbeatIntervallId) clearInterval(heartbeatIntervallId);
+    clearKeepAlive(this);
     return super._connect();
   }
 
@@ -166,7 +156,7 @@ export class StreamClient extends DWClient {
     super.onSystem(frame);
     if (frame.headers.topic !== 'disconnect') return;
     this.opts.log.info('dingtalk stream: server announced a disconnect');
-    const socket = this.internals.socket;
+    const socket = currentSocket(this);
     clearTimeout(this.graceTimer);
     this.graceTimer = setTimeout(() => {
       if (socket?.readyState === WebSocket.OPEN) socket.terminate();
@@ -188,7 +178,7 @@ export class StreamClient extends DWClient {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.graceTimer);
-    const socket = this.internals.socket;
+    const socket = currentSocket(this);
     this.disconnect();
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {

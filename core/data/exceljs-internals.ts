@@ -1,0 +1,63 @@
+import type { DataValidation, Worksheet, stream } from 'exceljs';
+
+/**
+ * Every use of exceljs's private or undocumented API, in one place; the rest of the code calls these
+ * functions and never reaches into exceljs itself. After upgrading exceljs,
+ * test/data/exceljs-internals.test.ts says (naming exceljs and its version) which of these no
+ * longer holds.
+ *
+ *   - WorkbookReader's `styles` (undocumented field: the StyleManager its constructor builds): the
+ *     streaming reader looks up each cell's `s` index through `styles.getStyleModel(id)` and turns a
+ *     number whose style has a date format into a Date. With `styles: 'ignore'` that manager stays
+ *     empty; we put a tiny table in its place that knows only the date style indexes (zip-guard
+ *     reads them from styles.xml), which costs a fraction of exceljs's full style cache (about a
+ *     third of the read time and most of the memory). The reader must be opened with
+ *     `styles: 'ignore'`, else exceljs replaces the table when it reaches styles.xml.
+ *   - WorksheetReader's `name` (set by WorkbookReader from workbook.xml, not in exceljs's types):
+ *     which sheet the streaming reader is emitting. It is missing when workbook.xml does not
+ *     name the sheet's part; callers then go by position.
+ *   - Worksheet's `dataValidations` (the sheet's DataValidations collection, not in exceljs's types;
+ *     the documented API is one cell's `dataValidation`): `add(range, validation)` writes one
+ *     `<dataValidation sqref="B2:B10001">` for a whole range instead of ten thousand per-cell ones.
+ */
+
+type WorkbookReader = stream.xlsx.WorkbookReader;
+type WorksheetReader = stream.xlsx.WorksheetReader;
+
+/** The part of exceljs's StyleManager the streaming WorksheetReader calls. */
+export interface StyleLookup {
+  getStyleModel(id: number): { numFmt: string } | undefined;
+}
+
+/** What exceljs keeps on a WorkbookReader without declaring it. */
+interface ReaderInternals {
+  styles: StyleLookup;
+}
+
+/** What exceljs keeps on a Worksheet without declaring it. */
+interface WorksheetInternals {
+  dataValidations: { add(range: string, validation: DataValidation): void };
+}
+
+/**
+ * Replaces `reader`'s style cache with a table in which only `dateStyles` (cell style indexes)
+ * have a format, a date one: those cells' numbers come back as Dates, all other cells unstyled.
+ * Call it before reading; `reader` must have been opened with `styles: 'ignore'`.
+ */
+export function useDateStyleTable(reader: WorkbookReader, dateStyles: Iterable<number>): void {
+  const dates = new Set(dateStyles);
+  const dateFormat = { numFmt: 'yyyy-mm-dd' };
+  (reader as unknown as ReaderInternals).styles = {
+    getStyleModel: (id: number) => (dates.has(id) ? dateFormat : undefined),
+  };
+}
+
+/** The name of the sheet a streaming reader is emitting, when workbook.xml gave one. */
+export function sheetReaderName(sheet: WorksheetReader): string | undefined {
+  return (sheet as unknown as { name?: string }).name;
+}
+
+/** Adds one data validation (a drop-down list, say) for a whole range such as `F2:F10001`. */
+export function addRangeValidation(ws: Worksheet, range: string, validation: DataValidation): void {
+  (ws as unknown as WorksheetInternals).dataValidations.add(range, validation);
+}
