@@ -212,7 +212,7 @@ function commandLine(msg: IncomingMessage): { text: string } | { refusal: Reply[
 async function cancelPendingConfirm(deps: BotDeps, msg: IncomingMessage, text: string): Promise<Reply[]> {
   const matched = deps.registry.match(text);
   if (matched && (['confirm', 'cancel'].includes(matched.spec.id) || matched.spec.keepsPending)) return [];
-  const pending = await deps.conversations.get<{ action: string; key: string }>(msg.channel, msg.userId);
+  const pending = await deps.conversations.get<{ key: string }>(msg.channel, msg.userId);
   if (pending?.kind !== 'confirm') return [];
   await deps.conversations.clear(msg.channel, msg.userId);
   return [{ text: `(已取消待确认的操作: ${pending.payload.key}, 没有做任何改动。)` }];

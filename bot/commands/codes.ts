@@ -18,7 +18,7 @@ import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
-import { propose } from './status.js';
+import { proposeConfirm, type Confirmable } from './confirmations.js';
 
 /** Codes listed per section in one chat reply; the back office lists them all. */
 const CHAT_LIMIT = 20;
@@ -63,8 +63,10 @@ function recodeId(raw: string | undefined): number {
   return id;
 }
 
+type RecodePayload = { from: string; to: string; reason: string };
+
 /** 改编码 <旧编码> <新编码> [原因]: dry run → 确认 → an approver's OK → act. */
-export const recodeCommand: CommandSpec = {
+export const recodeCommand: Confirmable<RecodePayload> = {
   id: 'codes.recode',
   name: '改编码',
   english: 'recode',
@@ -83,15 +85,13 @@ export const recodeCommand: CommandSpec = {
     const plan = await previewRecode(ctx.core, ctx.actor, pairs);
     if (plan.problems.length) return { text: recodePlanText(plan) };
     const row = plan.rows[0]!;
-    return propose(ctx, 'recode', row.from, { from: row.from, to: row.to, reason }, recodePlanText(plan, reason));
+    return proposeConfirm(ctx, recodeCommand, { from: row.from, to: row.to, reason }, recodePlanText(plan, reason));
   },
+  confirm: { label: '改编码', key: (p) => p.from, act: confirmRecode },
 };
 
 /** Files a confirmed recode: stored pending, approvers told in the same transaction. */
-export async function confirmRecode(
-  ctx: CommandContext,
-  p: { from: string; to: string; reason: string },
-): Promise<Reply> {
+export async function confirmRecode(ctx: CommandContext, p: RecodePayload): Promise<Reply> {
   let approvers: Operator[] = [];
   const { recode } = await requestRecode(ctx.core, ctx.actor, [{ from: p.from, to: p.to }], p.reason, {
     notify: async (t, r, plan) => {

@@ -1,38 +1,22 @@
 import { normalizeCode } from '../../core/customers/codes.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
-import { confirmImport, discardImport } from './import.js';
 import type { CommandSpec } from './registry.js';
-import { isStoredConfirm, type StoredConfirm } from './confirmations.js';
-import { confirmRecode } from './codes.js';
+import { isStoredConfirm } from './confirmations.js';
 
-/** A pending confirmation written before typed confirmations (still how 导入 and 改编码 propose). */
-type Payload = { action: string; key: string } & Record<string, unknown>;
-
-/** What each not-yet-typed confirmable action does once confirmed; typed ones declare `confirm` on their spec. */
-const ACTIONS: Record<string, (ctx: CommandContext, p: Payload) => Promise<Reply>> = {
-  import: (ctx, p) => confirmImport(ctx, p),
-  recode: (ctx, p) => confirmRecode(ctx, p as never),
-};
-
-/** Clean-up for a confirmation that will not happen (取消, a wrong key). */
-const DISCARD: Record<string, (ctx: CommandContext, p: Payload) => void> = {
-  import: (ctx, p) => discardImport(ctx, p),
-};
-
-/** Drops what a pending confirmation staged: the spec's discard(), or the old table's. */
-function discard(ctx: CommandContext, p: Payload | StoredConfirm): void {
+/**
+ * Drops what a pending confirmation staged: the proposing spec's discard(). A payload that is not a
+ * StoredConfirm (written before every confirmation was typed) has nothing to run: it just expires.
+ */
+function discard(ctx: CommandContext, p: unknown): void {
   if (isStoredConfirm(p)) ctx.deps.registry.get(p.commandId)?.confirm?.discard?.(ctx, p.payload);
-  else DISCARD[p.action]?.(ctx, p);
 }
 
-/** Runs a confirmed action: the proposing spec's act() with its payload, or the old table's. */
-function act(ctx: CommandContext, p: Payload | StoredConfirm): Promise<Reply> | null {
-  if (isStoredConfirm(p)) {
-    const confirm = ctx.deps.registry.get(p.commandId)?.confirm;
-    return confirm ? confirm.act(ctx, p.payload) : null;
-  }
-  return ACTIONS[p.action]?.(ctx, p) ?? null;
+/** Runs a confirmed action: the proposing spec's act() with its payload, or null when there is none. */
+function act(ctx: CommandContext, p: unknown): Promise<Reply> | null {
+  if (!isStoredConfirm(p)) return null;
+  const confirm = ctx.deps.registry.get(p.commandId)?.confirm;
+  return confirm ? confirm.act(ctx, p.payload) : null;
 }
 
 export const confirmCommand: CommandSpec = {
@@ -48,7 +32,7 @@ export const confirmCommand: CommandSpec = {
   summary: '确认待确认的操作, 需要把编码再输入一遍',
   example: '确认 C20260012',
   async run(ctx) {
-    const pending = await ctx.deps.conversations.take<Payload | StoredConfirm>(ctx.msg.channel, ctx.msg.userId);
+    const pending = await ctx.deps.conversations.take<{ key: string }>(ctx.msg.channel, ctx.msg.userId);
     if (!pending || pending.kind !== 'confirm') {
       const minutes = Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60);
       return { text: `没有等待确认的操作 (可能已超过 ${minutes} 分钟), 请重新发起; 导入客户请重新发送文件。` };
@@ -73,7 +57,7 @@ export const cancelCommand: CommandSpec = {
   summary: '取消待确认的操作',
   example: '取消',
   async run(ctx) {
-    const pending = await ctx.deps.conversations.take<Payload | StoredConfirm>(ctx.msg.channel, ctx.msg.userId);
+    const pending = await ctx.deps.conversations.take<{ key: string }>(ctx.msg.channel, ctx.msg.userId);
     if (pending?.kind === 'confirm') discard(ctx, pending.payload);
     return { text: pending ? '已取消, 没有做任何改动。' : '现在没有待确认的操作。' };
   },

@@ -3,19 +3,32 @@ import { importCustomers } from '../../core/data/index.js';
 import { isDomainError } from '../../core/errors.js';
 import { dryRunStaged, optionsOf, type ChatImportOptions } from '../import/dry-run.js';
 import { BACK_OFFICE_IMPORT, commitReply, nextStepReply } from '../import/report.js';
-import { asPendingImport, discard, stagedFile, touch, type PendingImport } from '../import/staging.js';
+import {
+  asPendingImport,
+  discard,
+  IMPORT_COMMAND_ID,
+  stagedFile,
+  storePendingImport,
+  type PendingImport,
+} from '../import/staging.js';
 import type { Reply } from '../types.js';
+import type { Confirmable } from './confirmations.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 
-/** 导入客户: the file itself is the command; this explains how to send one. */
-export const importCommand: CommandSpec = {
-  id: 'customer.import',
+/**
+ * 导入客户: the file itself is the command; this explains how to send one. It owns the typed
+ * confirmation that a file's dry run stores (storePendingImport): 确认导入 XXXX [部分] acts on it.
+ */
+export const importCommand: Confirmable<PendingImport> = {
+  id: IMPORT_COMMAND_ID,
   name: '导入客户',
   english: 'import',
   args: [],
   permission: 'import',
-  sideEffect: false,
+  // The reply itself only explains, but its confirmation writes customers (and the registry refuses a
+  // confirm without a side effect); the cost is that 导入客户 takes the deduped path, not the read-only one.
+  sideEffect: true,
   summary: '把 Excel (.xlsx / .xls) 或 .csv 文件发给我 (单聊): 先试运行出报告, 回复「确认导入 XXXX」才写入',
   example: '导入客户',
   async run(ctx) {
@@ -30,25 +43,23 @@ export const importCommand: CommandSpec = {
       ].join('\n'),
     };
   },
+  // The button under the dry run says 确认导入 too, but nextStepReply words it (and 只导入正确的行).
+  confirm: { label: '导入', key: (p) => p.key, act: confirmImport, discard: discardImport },
 };
 
 /**
  * 确认导入 XXXX [部分]: the staged file, unchanged since its dry run (sha256), imported for real by
  * the same core function and actor as the dry run, so the audit trail names this chat user and door.
  */
-export async function confirmImport(ctx: CommandContext, payload: Record<string, unknown>): Promise<Reply> {
-  const p = asPendingImport(payload);
-  if (!p) return { text: '这个确认已失效, 请重新发送文件。' };
+export async function confirmImport(ctx: CommandContext, p: PendingImport): Promise<Reply> {
   const partial = ctx.raw.positional.slice(1).some((w) => /^(部分|partial)$/i.test(w));
   const file = stagedFile(ctx.core, p.file);
   if (!fs.existsSync(file))
     return { text: `找不到待导入的文件「${p.fileName}」(可能已超时被清理), 没有导入。请重新发送文件。` };
   if (p.errorRows && !partial) {
     // All or nothing would write nothing: keep the question open rather than make them resend.
-    const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
-    await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { ...p }, ttl);
-    touch(ctx.core, p.file);
-    const next = nextStepReply(p, ttl);
+    await storePendingImport(ctx.deps, ctx.msg, p);
+    const next = nextStepReply(p, ctx.core.config.CONFIRM_TTL_SECONDS);
     return {
       ...next,
       text: `「${p.fileName}」有 ${p.errorRows} 行出错, 按全部导入不会写入任何数据, 所以没有导入。\n${next.text}`,
@@ -69,9 +80,8 @@ export async function confirmImport(ctx: CommandContext, payload: Record<string,
 }
 
 /** 取消 or a wrong key: the staged file is removed now rather than at the next sweep. */
-export function discardImport(ctx: CommandContext, payload: Record<string, unknown>): void {
-  const p = asPendingImport(payload);
-  if (p) discard(ctx.core, p.file);
+export function discardImport(ctx: CommandContext, p: PendingImport): void {
+  discard(ctx.core, p.file);
 }
 
 /** The chat import an answer (映射 / 新建缺失) refines, or what to say when there is none. */
@@ -105,14 +115,7 @@ async function rerun(ctx: CommandContext, p: PendingImport, options: ChatImportO
   } catch (err) {
     if (!isDomainError(err)) throw err;
     const minutes = Math.max(1, Math.round(ctx.core.config.CONFIRM_TTL_SECONDS / 60));
-    await ctx.deps.conversations.set(
-      ctx.msg.channel,
-      ctx.msg.userId,
-      'confirm',
-      { ...p },
-      ctx.core.config.CONFIRM_TTL_SECONDS,
-    );
-    touch(ctx.core, p.file);
+    await storePendingImport(ctx.deps, ctx.msg, p);
     return [
       {
         text: `${err.message}\n之前的预检仍然有效 (确认码 ${p.key}, ${minutes} 分钟内): 可以改正后重新回复「映射 …」, 或回复「取消」放弃。`,
@@ -144,7 +147,7 @@ export const mapValueCommand: CommandSpec = {
   example: '映射 客户分类:零售=零售商 区域:华南区=华南',
   async run(ctx) {
     const p = await pendingImport(ctx, '映射');
-    if (!('action' in p)) return p;
+    if (!('file' in p)) return p;
     const entries = mapEntries(ctx.raw.tokens);
     if (!entries.length)
       return {
@@ -170,7 +173,7 @@ export const createMissingCommand: CommandSpec = {
   example: '新建缺失',
   async run(ctx) {
     const p = await pendingImport(ctx, '新建缺失');
-    if (!('action' in p)) return p;
+    if (!('file' in p)) return p;
     return rerun(ctx, p, { mapValues: p.mapValues, createMissing: true });
   },
 };

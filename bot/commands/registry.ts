@@ -20,7 +20,7 @@ export interface ArgSpec {
 }
 
 /**
- * A destructive command's confirmation, typed by its payload `P`: propose() stores
+ * A destructive command's confirmation, typed by its payload `P`: proposeConfirm() stores
  * `{ commandId, key, payload }` in bot_conversations (so a restart or another instance keeps it),
  * and 确认 <key> calls this spec's act() with the payload. A new destructive command is one spec.
  */

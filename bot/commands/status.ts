@@ -4,38 +4,12 @@ import { checkDeactivation, deactivate, reactivate } from '../../core/customers/
 import { localParts } from '../../core/customers/codes.js';
 import { DomainError } from '../../core/errors.js';
 import { assertOwnerMay } from '../../core/customers/ownership.js';
-import { buttonId } from '../buttons.js';
 import type { Reply } from '../types.js';
 import type { CommandContext } from './context.js';
 import type { CommandSpec } from './registry.js';
 import { resolveCustomer } from './resolve.js';
 import { proposeConfirm, type Confirmable } from './confirmations.js';
 import { mayTransition } from '../../core/customers/lifecycle.js';
-
-/** The confirm button's verb for the actions still proposed the old way (typed ones: ConfirmSpec.label). */
-const CONFIRM_LABELS: Record<string, string> = { recode: '改编码' };
-
-/**
- * Stores a pending confirmation the old way ({ action, key, ...payload }, acted on by confirm.ts's
- * table) and states exactly what will happen. New commands declare `confirm` and use proposeConfirm.
- */
-export async function propose(
-  ctx: CommandContext,
-  action: string,
-  key: string,
-  payload: Record<string, unknown>,
-  what: string,
-): Promise<Reply> {
-  const ttl = ctx.core.config.CONFIRM_TTL_SECONDS;
-  await ctx.deps.conversations.set(ctx.msg.channel, ctx.msg.userId, 'confirm', { action, key, ...payload }, ttl);
-  return {
-    text: `${what}\n请在 ${Math.round(ttl / 60)} 分钟内回复「确认 ${key}」继续; 回复其他内容或超时即取消。`,
-    buttons: [
-      { id: buttonId('confirm', key), text: `确认${CONFIRM_LABELS[action] ?? '停用'}` },
-      { id: buttonId('cancel'), text: '取消' },
-    ],
-  };
-}
 
 type DeactivatePayload = { code: string; reason: string; memo: string | null; until: string | null };
 

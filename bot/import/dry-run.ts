@@ -3,7 +3,7 @@ import { importCustomers, type ImportReport } from '../../core/data/index.js';
 import type { BotDeps } from '../commands/context.js';
 import type { IncomingMessage, Reply } from '../types.js';
 import { alreadyImportedText, dryRunReply, nextStepReply, nothingToConfirm } from './report.js';
-import { discard, importKey, stagedFile, touch, type PendingImport } from './staging.js';
+import { discard, importKey, stagedFile, storePendingImport, type PendingImport } from './staging.js';
 
 /** What a chat import carries from its dry run to 确认导入: the CLI's --map-value and --create-missing. */
 export interface ChatImportOptions {
@@ -46,7 +46,6 @@ export async function dryRunStaged(
     return { report, pending: null, replies: [dryRunReply(report), { text: nothing }] };
   }
   const pending: PendingImport = {
-    action: 'import',
     key: importKey(),
     file: staged.id,
     fileName: staged.fileName,
@@ -57,8 +56,7 @@ export async function dryRunStaged(
     ...(openValues(report) ? { openValues: openValues(report) } : {}),
   };
   const note = await beforeStore();
-  await deps.conversations.set(msg.channel, msg.userId, 'confirm', { ...pending }, core.config.CONFIRM_TTL_SECONDS);
-  touch(core, staged.id);
+  await storePendingImport(deps, msg, pending);
   return {
     report,
     pending,

@@ -3,10 +3,18 @@ import fs from 'node:fs';
 import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
 import { StagingArea } from '../../core/data/index.js';
+import type { BotDeps } from '../commands/context.js';
+import { isStoredConfirm, type StoredConfirm } from '../commands/confirmations.js';
+import type { IncomingMessage } from '../types.js';
 
-/** What a pending chat import keeps in the conversation store until 确认导入 or 取消. */
+/**
+ * The id of 导入客户 (bot/commands/import.ts), whose confirm spec acts on a pending import. A constant
+ * here because that module imports this folder (importing its spec would be a cycle).
+ */
+export const IMPORT_COMMAND_ID = 'customer.import';
+
+/** What a pending chat import keeps in the conversation store (as a StoredConfirm's payload) until 确认导入 or 取消. */
 export interface PendingImport {
-  action: 'import';
   /** What the user types after 确认导入. */
   key: string;
   /** The staged file's id (see stagedFile). */
@@ -68,12 +76,25 @@ export function importKey(): string {
   return Array.from(crypto.randomBytes(4), (b) => KEY_CHARS[b % KEY_CHARS.length]).join('');
 }
 
-/** Reads a pending conversation payload as an import, or null when it is something else. */
-export function asPendingImport(payload: unknown): PendingImport | null {
-  const p = payload as Partial<PendingImport> | null;
-  return p && p.action === 'import' && typeof p.file === 'string' && typeof p.key === 'string'
-    ? (p as PendingImport)
-    : null;
+/**
+ * Stores (or renews) the pending import as 导入客户's typed confirmation, replacing any other, and
+ * marks its staged file fresh.
+ */
+export async function storePendingImport(
+  deps: Pick<BotDeps, 'core' | 'conversations'>,
+  msg: Pick<IncomingMessage, 'channel' | 'userId'>,
+  pending: PendingImport,
+): Promise<void> {
+  const stored: StoredConfirm<PendingImport> = { commandId: IMPORT_COMMAND_ID, key: pending.key, payload: pending };
+  await deps.conversations.set(msg.channel, msg.userId, 'confirm', { ...stored }, deps.core.config.CONFIRM_TTL_SECONDS);
+  touch(deps.core, pending.file);
+}
+
+/** Reads a pending conversation payload (a StoredConfirm) as an import, or null when it is something else. */
+export function asPendingImport(stored: unknown): PendingImport | null {
+  if (!isStoredConfirm(stored) || stored.commandId !== IMPORT_COMMAND_ID) return null;
+  const p = stored.payload as Partial<PendingImport> | null;
+  return p && typeof p.file === 'string' && typeof p.key === 'string' ? (p as PendingImport) : null;
 }
 
 /**

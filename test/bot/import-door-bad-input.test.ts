@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import { consoleSay } from '../../bot/console.js';
+import { createBot } from '../../bot/runtime.js';
 import { refuseByName } from '../../bot/import/file-name.js';
 import { sweepStaged } from '../../bot/import/staging.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
@@ -16,11 +17,12 @@ const dir = tempDir('steward-chat-bad-');
 const goodCsv = (name: string) =>
   writeCsv(path.join(dir, name), [HEADERS, ['', `坏输入测试${name}`, '', '', '', '', '', '', '']]);
 
-/** What 张管理 (demo-admin) is answered at the console, as a DingTalk user. */
+/** 张管理 (demo-admin) at the console, as a DingTalk user. */
+const ADMIN = { as: 'demo-admin', door: 'dingtalk', group: false } as const;
+
+/** What 张管理 is answered at the console. */
 const sayAsAdmin = async (app: BotApp, text: string) =>
-  (await consoleSay(app.bot.deps, { as: 'demo-admin', door: 'dingtalk', group: false }, { text }))
-    .map((r) => r.text)
-    .join('\n');
+  (await consoleSay(app.bot.deps, ADMIN, { text })).map((r) => r.text).join('\n');
 
 /**
  * Counts customers and import batches before each test of the calling describe; the check it
@@ -230,6 +232,18 @@ eachDialect('chat import door, bad input: keys, cancelling and replacing', (h) =
       h.setNow(null);
     }
     await nothingWritten();
+  });
+
+  it("the pending import is 导入客户's typed confirmation in the database: another instance acts on 确认导入", async () => {
+    const key = keyIn(await say(`导入客户 ${goodCsv('typed.csv')}`));
+    const row = await h.core.models.BotConversation.findOne({ where: { kind: 'confirm' }, order: [['id', 'DESC']] });
+    const stored = JSON.parse(row!.payload) as { commandId: string; key: string; payload: Record<string, unknown> };
+    expect(stored).toMatchObject({ commandId: 'customer.import', key, payload: { key, fileName: 'typed.csv' } });
+    expect(chat.staged()).toEqual([`${stored.payload.file as string}.upload`]);
+    const other = createBot(h.core, { dispatch: false });
+    const done = await consoleSay(other.deps, ADMIN, { text: `确认导入 ${key}` });
+    expect(done[0]!.text).toContain('已导入「typed.csv」: 新增 1');
+    expect(chat.staged()).toEqual([]);
   });
 
   it('a second file replaces the first one waiting for confirmation', async () => {

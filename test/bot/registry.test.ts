@@ -80,6 +80,8 @@ describe('command registry: the real commands and their help', () => {
       'ledger.release': '释放',
       'customer.merge': '合并',
       'merge.undo': '撤销合并',
+      'codes.recode': '改编码',
+      'customer.import': '导入',
     });
   });
 });
