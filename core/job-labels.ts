@@ -25,32 +25,37 @@ export const jobTitle = (name: string): string => JOB_TITLES[name] ?? name;
 
 const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六', '日'];
 const hm = (h: string, m: string) => `${h.padStart(2, '0')}:${m.padStart(2, '0')}`;
-const num = /^\d+$/;
+const days = (dow: string) =>
+  dow
+    .split(',')
+    .map((d) => WEEKDAYS[Number(d)])
+    .join('、');
+
+/** The shapes people schedule most, as [minute, hour, day of month, month, weekday] patterns and their wording. */
+const SHAPES: [RegExp[], (f: string[]) => string][] = [
+  [[/^\*\/\d+$/, /^\*$/, /^\*$/, /^\*$/, /^\*$/], ([m]) => `每 ${m!.slice(2)} 分钟`],
+  [[/^\d+$/, /^\*$/, /^\*$/, /^\*$/, /^\*$/], ([m]) => `每小时第 ${Number(m)} 分`],
+  [[/^\d+$/, /^\d+$/, /^\*$/, /^\*$/, /^\*$/], ([m, h]) => `每天 ${hm(h!, m!)}`],
+  [[/^\d+$/, /^\d+$/, /^\*$/, /^\*$/, /^[0-7](,[0-7])*$/], ([m, h, , , d]) => `每周${days(d!)} ${hm(h!, m!)}`],
+  [[/^\d+$/, /^\d+$/, /^\d+$/, /^\*$/, /^\*$/], ([m, h, dom]) => `每月 ${Number(dom)} 日 ${hm(h!, m!)}`],
+];
 
 /**
  * A cron expression as a person reads it (「每天 03:00」, 「每周一 08:30」, 「每月 1 日 09:00」,
  * 「每 5 分钟」); anything less common keeps the expression itself.
  */
 export function cronText(expr: string): string {
-  const [m = '', h = '', dom = '', mon = '', dow = '', ...rest] = expr.trim().split(/\s+/);
-  if (rest.length || mon !== '*') return expr;
-  const every = /^\*\/(\d+)$/.exec(m);
-  if (every && h === '*' && dom === '*' && dow === '*') return `每 ${every[1]} 分钟`;
-  if (!num.test(m)) return expr;
-  if (h === '*' && dom === '*' && dow === '*') return `每小时第 ${Number(m)} 分`;
-  if (!num.test(h)) return expr;
-  if (dom === '*' && dow === '*') return `每天 ${hm(h, m)}`;
-  if (dom === '*' && /^\d(,\d)*$/.test(dow))
-    return `每周${dow
-      .split(',')
-      .map((d) => WEEKDAYS[Number(d)] ?? d)
-      .join('、')} ${hm(h, m)}`;
-  if (num.test(dom) && dow === '*') return `每月 ${Number(dom)} 日 ${hm(h, m)}`;
-  return expr;
+  const fields = expr.trim().split(/\s+/);
+  if (fields.length !== 5) return expr;
+  const shape = SHAPES.find(([pattern]) => pattern.every((re, i) => re.test(fields[i]!)));
+  return shape ? shape[1](fields) : expr;
 }
 
 /** The time zone's Chinese name where it has a common one; else the IANA name (it is data). */
 export const timezoneText = (tz: string): string =>
-  ({ 'Asia/Shanghai': '北京时间', 'Asia/Chongqing': '北京时间', 'Asia/Hong_Kong': '香港时间', 'Asia/Taipei': '台北时间' })[
-    tz
-  ] ?? tz;
+  ({
+    'Asia/Shanghai': '北京时间',
+    'Asia/Chongqing': '北京时间',
+    'Asia/Hong_Kong': '香港时间',
+    'Asia/Taipei': '台北时间',
+  })[tz] ?? tz;

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { cronText, timezoneText } from '../../core/job-labels.js';
 
 describe('schedules as a person reads them', () => {
@@ -11,8 +12,7 @@ describe('schedules as a person reads them', () => {
   ])('%s → %s', (expr, text) => expect(cronText(expr)).toBe(text));
 
   it('keeps an expression it cannot say simply, rather than saying something wrong', () => {
-    for (const expr of ['0 9 * 1 *', '0 8-18 * * 1-5', '0 9 1 * 1', '0 0 3 * * *'])
-      expect(cronText(expr)).toBe(expr);
+    for (const expr of ['0 9 * 1 *', '0 8-18 * * 1-5', '0 9 1 * 1', '0 0 3 * * *']) expect(cronText(expr)).toBe(expr);
   });
 
   it('names common time zones in Chinese and keeps others as they are', () => {
