@@ -49,7 +49,7 @@ describe('what the back office shows instead of stored JSON', () => {
     expect(foreignText(rows.flat().join('\n'))).toEqual([]);
   });
 
-  it('the expiry and checkpoint jobs\' details read in Chinese too', () => {
+  it("the expiry and checkpoint jobs' details read in Chinese too", () => {
     const expiry = detailRows(core, { expired: [3], merges: [] });
     expect(expiry).toEqual([
       ['已过期的审批单', '3'],
