@@ -11,7 +11,7 @@ const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(root: string, message: string, error: boolean): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>修改密码 · 客户主数据管家</title>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="${root}/steward/favicon.svg"><title>修改密码 · 客户主数据管家</title>
 <style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:420px;margin:48px auto;padding:0 16px}label{display:block;margin:12px 0 4px}input{width:100%;padding:6px;font-size:16px}button{margin-top:16px;padding:8px 20px;font-size:16px}.msg{padding:10px;background:#f4f4f5}.err{background:#fdecea}</style></head>
 <body><h2>请设置新密码</h2><p class="msg${error ? ' err' : ''}" role="${error ? 'alert' : 'status'}">${esc(message)}</p>
 <form method="post" action="${root}${PASSWORD_PATH}"><label for="password">新密码 (至少 8 位)</label><input id="password" name="password" type="password" autocomplete="new-password" required minlength="8">

@@ -48,7 +48,7 @@ function backPath(root: string, raw: unknown): string {
 }
 
 function page(root: string, back: string, message: string, error: boolean): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>验证身份 · 客户主数据管家</title>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="${root}/steward/favicon.svg"><title>验证身份 · 客户主数据管家</title>
 <style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:420px;margin:48px auto;padding:0 16px}label{display:block;margin:12px 0 4px}input{width:100%;padding:6px;font-size:16px}button{margin-top:16px;padding:8px 20px;font-size:16px}.msg{padding:10px;background:#f4f4f5}.err{background:#fdecea}</style></head>
 <body><h2>请再次输入密码</h2><p class="msg${error ? ' err' : ''}" role="${error ? 'alert' : 'status'}">${esc(message)}</p>
 <form method="post" action="${root}${RECHECK_PATH}"><input type="hidden" name="back" value="${esc(back)}"><label for="password">登录密码</label><input id="password" name="password" type="password" autocomplete="current-password" required>

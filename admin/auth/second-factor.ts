@@ -38,7 +38,7 @@ function page(
   error: boolean,
   extra = '',
 ): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)} · 客户主数据管家</title>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="${root}/steward/favicon.svg"><title>${esc(title)} · 客户主数据管家</title>
 <style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:420px;margin:48px auto;padding:0 16px}label{display:block;margin:12px 0 4px}input{width:100%;padding:6px;font-size:20px;letter-spacing:4px}button{margin-top:16px;padding:8px 20px;font-size:16px}.msg{padding:10px;background:#f4f4f5}.err{background:#fdecea}code{word-break:break-all}</style></head>
 <body><h2>${esc(title)}</h2><p>${esc(intro)}</p>${message ? `<p class="msg${error ? ' err' : ''}" role="${error ? 'alert' : 'status'}">${esc(message)}</p>` : ''}${extra}
 <form method="post" action="${root}${action}"><label for="code">验证器 App 中的 6 位验证码</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" required>

@@ -15,9 +15,17 @@ const TOKENS = [
   'previousStatus',
   'door',
   'action',
+  // an order number shown through its reference, and amounts (12,911.00 must not break after the 0)
+  'orderId',
+  'amount',
+  'paid',
+  'outstanding',
+  'total',
+  'price',
+  'quantity',
 ];
 const DATES = ['At', 'Date', 'Until'];
-const NAMES = ['name', 'customerName', 'operatorName', 'displayName', 'contact', 'reason'];
+const NAMES = ['name', 'customerName', 'customerId', 'operatorName', 'displayName', 'contact', 'reason'];
 
 export const LIST_CSS = [
   `${[...TOKENS.map((p) => `td[data-property-name="${p}"]`), ...DATES.map((s) => `td[data-property-name$="${s}"]`)].join(',\n')} { white-space: nowrap; }`,

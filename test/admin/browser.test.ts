@@ -60,6 +60,18 @@ it('logs in as admin and shows the dashboard with its charts', async () => {
     em: parseFloat(getComputedStyle(td).fontSize),
   }));
   expect(name.min).toBe(name.em * 10);
+  // The same for the ledger lists: an order number (shown through its reference) and an amount.
+  await page.goto(`${base}/admin/resources/receivables`, SLOW);
+  await page.locator('table tbody tr').first().waitFor(SLOW);
+  for (const p of ['orderId', 'amount', 'paid']) {
+    const box = await cell(p).evaluate((td) => ({
+      wrap: getComputedStyle(td).whiteSpace,
+      height: td.getBoundingClientRect().height,
+      line: parseFloat(getComputedStyle(td).lineHeight) || 20,
+    }));
+    expect([p, box.wrap]).toEqual([p, 'nowrap']);
+    expect(box.height).toBeLessThan(box.line * 2 + 24);
+  }
   await page.close();
 }, 180_000);
 
