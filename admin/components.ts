@@ -47,6 +47,9 @@ export const COMPONENTS = Object.fromEntries(Object.keys(FILES).map((k) => [k, k
 export function componentLoader(): ComponentLoader {
   const loader = new ComponentLoader();
   for (const [name, file] of Object.entries(FILES)) loader.add(name, path.join(COMPONENTS_DIR, file));
+  // AdminJS's own date cells, replaced so that times show in STEWARD_TIMEZONE (see local-time.ts).
+  loader.override('DefaultDatetimeListProperty', path.join(COMPONENTS_DIR, 'LocalDatetimeList.tsx'));
+  loader.override('DefaultDatetimeShowProperty', path.join(COMPONENTS_DIR, 'LocalDatetimeShow.tsx'));
   return loader;
 }
 

@@ -45,6 +45,8 @@ export function buildAdminJS(core: Core, notifier?: ApprovalNotifier): AdminJS {
     logoutPath: `${ADMIN_ROOT}/logout`,
     resources,
     componentLoader: componentLoader(),
+    // Read by the date cells (components/local-time.ts): times show in the company's zone.
+    env: { STEWARD_TIMEZONE: core.config.STEWARD_TIMEZONE },
     dashboard: {
       component: COMPONENTS.Dashboard,
       handler: async (_request, _response, context) =>

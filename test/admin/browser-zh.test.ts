@@ -12,6 +12,7 @@ import { Notifier } from '../../bot/notify/notifier.js';
 import { approvalExpiryJob } from '../../jobs/approval-expiry.js';
 import { backupJob } from '../../jobs/backup.js';
 import { runJob } from '../../jobs/runner.js';
+import { localTime } from '../../core/deletion/approvals.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { foreignText } from './foreign-text.js';
 
@@ -75,6 +76,31 @@ async function readPage(page: Page, url: string): Promise<string> {
   return page.evaluate(() => document.body.innerText);
 }
 
+/** Every English interface word or raw JSON this role meets on its lists and each list's first record. */
+async function foreignTextSeenBy(browser: Browser, base: string, role: string): Promise<string[]> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await login(page, base, `${role}@demo.local`);
+  const found: string[] = [];
+  const lists = await pagesOf(page, base);
+  expect(lists.length).toBeGreaterThan(2);
+  await page.getByTestId('dashboard').waitFor(SLOW);
+  found.push(...foreignText(await page.evaluate(() => document.body.innerText)).map((w) => `dashboard: ${w}`));
+  for (const list of lists) {
+    const text = await readPage(page, list);
+    found.push(...foreignText(text).map((w) => `${list}: ${w}`));
+    if (foreignText(text).length)
+      fs.writeFileSync(path.join(ARTIFACTS, `admin-zh-${role}-${list.split('/').pop()}.txt`), text);
+    const first = await page.$$eval(
+      'a[href*="/records/"][href$="/show"]',
+      (as) => (as[0] as HTMLAnchorElement | undefined)?.getAttribute('href') ?? null,
+    );
+    if (first) found.push(...foreignText(await readPage(page, first)).map((w) => `${first}: ${w}`));
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, `admin-zh-${role}.png`), fullPage: true });
+  await page.close();
+  return found;
+}
+
 describe('back office speaks Chinese to every role (chromium)', () => {
   let core: Core;
   let running: Running;
@@ -106,31 +132,25 @@ describe('back office speaks Chinese to every role (chromium)', () => {
     await running?.stop();
   });
 
+  it('shows times in STEWARD_TIMEZONE on lists and record pages, even when the browser is set elsewhere', async () => {
+    const event = (await core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
+    const expected = localTime(core, event.at);
+    const context = await browser.newContext({
+      timezoneId: 'America/New_York',
+      viewport: { width: 1400, height: 1000 },
+    });
+    const page = await context.newPage();
+    await login(page, base, 'demo-admin@demo.local');
+    const shown = await readPage(page, `/admin/resources/audit_events/records/${event.id}/show`);
+    expect([core.config.STEWARD_TIMEZONE, shown.includes(expected)]).toEqual(['Asia/Shanghai', true]);
+    const list = await readPage(page, '/admin/resources/audit_events');
+    expect(list).toContain(expected);
+    await context.close();
+  }, 180_000);
+
   it.each(ROLES)(
     '%s: every list and the first record of each has no English interface text and no raw JSON',
-    async (role) => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      await login(page, base, `${role}@demo.local`);
-      const found: string[] = [];
-      const lists = await pagesOf(page, base);
-      expect(lists.length).toBeGreaterThan(2);
-      await page.getByTestId('dashboard').waitFor(SLOW);
-      found.push(...foreignText(await page.evaluate(() => document.body.innerText)).map((w) => `dashboard: ${w}`));
-      for (const list of lists) {
-        const text = await readPage(page, list);
-        found.push(...foreignText(text).map((w) => `${list}: ${w}`));
-        if (foreignText(text).length)
-          fs.writeFileSync(path.join(ARTIFACTS, `admin-zh-${role}-${list.split('/').pop()}.txt`), text);
-        const first = await page.$$eval(
-          'a[href*="/records/"][href$="/show"]',
-          (as) => (as[0] as HTMLAnchorElement | undefined)?.getAttribute('href') ?? null,
-        );
-        if (first) found.push(...foreignText(await readPage(page, first)).map((w) => `${first}: ${w}`));
-      }
-      await page.screenshot({ path: path.join(ARTIFACTS, `admin-zh-${role}.png`), fullPage: true });
-      await page.close();
-      expect(found).toEqual([]);
-    },
+    async (role) => expect(await foreignTextSeenBy(browser, base, role)).toEqual([]),
     300_000,
   );
 });
