@@ -1,4 +1,7 @@
+import type { RecordJSON } from 'adminjs';
 import type { Core } from '../../core/context.js';
+import { requestHistoryText } from '../../core/deletion/history.js';
+import { readHandling } from '../../core/ledger/handling.js';
 import { approve, localTime, reject } from '../../core/deletion/approvals.js';
 import { purgeEntry, restoreCustomer } from '../../core/deletion/recycle.js';
 import { COMPONENTS } from '../components.js';
@@ -7,6 +10,44 @@ import { permit, statusIs } from '../features/permissions.js';
 import { isInactive } from '../../core/customers/lifecycle.js';
 
 const record = { actionType: 'record' as const, component: COMPONENTS.ConfirmAction };
+
+/** What an approver decides on, as the approval page and the chat card show it. */
+const APPROVAL_SUMMARY = [
+  { path: 'customerCode', label: '客户编码' },
+  { path: 'customerId', label: '客户' },
+  { path: 'reason', label: '删除原因' },
+  { path: 'requesterId', label: '申请人' },
+  { path: 'requesterNote', label: '申请人备注' },
+  { path: 'handling', label: '关联数据处理记录' },
+  { path: 'history', label: '合作历史' },
+];
+
+/** What a restore brings back. */
+const RESTORE_SUMMARY = [
+  { path: 'customerCode', label: '客户编码' },
+  { path: 'customerName', label: '客户名称' },
+  { path: 'reason', label: '删除原因' },
+  { path: 'requesterName', label: '申请人' },
+  { path: 'deletedBy', label: '同意删除的人' },
+  { path: 'handling', label: '关联数据处理记录' },
+  { path: 'history', label: '合作历史' },
+];
+
+/** The restore question's record, with what its deletion request said (the snapshot stays on the server). */
+async function withDeletion(core: Core, json: RecordJSON): Promise<RecordJSON> {
+  const id = Number(json.params.approvalId);
+  const request = id ? await core.models.ApprovalRequest.findByPk(id) : null;
+  if (!request) return json;
+  const requester = request.requesterId ? await core.models.Operator.findByPk(request.requesterId) : null;
+  const params = {
+    ...json.params,
+    reason: request.reason,
+    requesterName: requester?.displayName ?? '',
+    handling: readHandling(request.handling)?.lines.join('\n') ?? '',
+    history: requestHistoryText(request),
+  };
+  return { ...json, params };
+}
 
 /** 同意 / 拒绝 on a pending deletion request; core enforces the four-eyes rule and expiry. */
 export function approvalActions(core: Core) {
@@ -18,6 +59,7 @@ export function approvalActions(core: Core) {
         message: '同意后客户移入回收站 (保留期内可恢复)。提交前系统会再次检查未完成的业务。确定同意吗?',
         button: '同意删除',
         danger: true,
+        summary: APPROVAL_SUMMARY,
       },
       ...permit('approve', statusIs('pending')),
       handler: throughCore(async (request, context, actor) => {
@@ -39,6 +81,7 @@ export function approvalActions(core: Core) {
       custom: {
         message: '拒绝后申请关闭, 客户保持原状态。',
         button: '拒绝申请',
+        summary: APPROVAL_SUMMARY,
         note: { label: '拒绝理由', required: false },
       },
       ...permit('approve', statusIs('pending')),
@@ -68,10 +111,12 @@ export function recycleActions(core: Core) {
       custom: {
         message: '恢复后客户回到删除前的状态, 编码、历史订单和审计记录都保留。确定恢复吗?',
         button: '确认恢复',
+        summary: RESTORE_SUMMARY,
       },
       ...permit('restore', restorable),
       handler: throughCore(async (request, context, actor) => {
-        if (request.method !== 'post') return { record: context.record!.toJSON(context.currentAdmin) };
+        if (request.method !== 'post')
+          return { record: await withDeletion(core, context.record!.toJSON(context.currentAdmin)) };
         const r = await restoreCustomer(core, actor, String(context.record!.param('customerCode')));
         return {
           record: await freshRecord(context),

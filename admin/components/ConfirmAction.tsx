@@ -4,6 +4,28 @@ import { useNavigate } from 'react-router';
 import { ErrorBox, box, field, h, labelStyle, postRecordAction, primaryButton, requestFailed } from './ui';
 
 type NoteSpec = { label: string; required?: boolean; name?: string; input?: 'text' };
+type SummaryLine = { path: string; label: string };
+
+/** What is being confirmed, line by line (客户, 原因, 申请人, 合作历史, …): a referenced record by its title. */
+const Summary = ({ lines, record }: { lines: SummaryLine[]; record: NonNullable<ActionProps['record']> }) => {
+  const shown = lines
+    .map(({ path, label }) => {
+      const populated = record.populated?.[path] as { title?: string } | null | undefined;
+      const raw = record.params?.[path] as unknown;
+      return { label, value: populated?.title || (raw === null || raw === undefined ? '' : String(raw)) };
+    })
+    .filter((l) => l.value.trim());
+  return (
+    <dl style={{ margin: '12px 0', lineHeight: 1.6 }} data-testid="confirm-summary">
+      {shown.map((l) => (
+        <div key={l.label} style={{ display: 'flex', gap: 12, marginBottom: 4 }}>
+          <dt style={{ ...labelStyle, minWidth: 96, margin: 0 }}>{l.label}</dt>
+          <dd style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{l.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+};
 
 /** The one input: a short text (e.g. an amount) or a longer note, required or not. */
 const NoteField = ({ spec, note, setNote }: { spec: NoteSpec; note: string; setNote: (v: string) => void }) => (
@@ -44,6 +66,7 @@ const ConfirmAction = (props: ActionProps) => {
     button?: string;
     danger?: boolean;
     note?: NoteSpec;
+    summary?: SummaryLine[];
   };
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -75,6 +98,7 @@ const ConfirmAction = (props: ActionProps) => {
   return (
     <form style={box} onSubmit={submit} data-testid={`confirm-${action.name}`}>
       <div style={{ fontSize: 16, fontWeight: 600 }}>{record.title}</div>
+      {custom.summary ? <Summary lines={custom.summary} record={record} /> : null}
       <p style={{ margin: '12px 0', lineHeight: 1.6 }}>{custom.message}</p>
       {custom.note ? <NoteField spec={custom.note} note={note} setNote={setNote} /> : null}
       <ErrorBox message={error} />

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import type { Core } from '../../core/context.js';
+import { requestDeletion } from '../../core/deletion/request.js';
+import type { Operator } from '../../models/index.js';
 import type { Running } from '../../cli/server/serve.js';
 import {
   ARTIFACTS,
@@ -142,3 +144,46 @@ it('refuses an auto-submitting form on another port of this host, and a cross-si
     await context.close();
   }
 }, 180_000);
+
+it('the 同意 and 恢复 confirmations say what is decided: customer, reason, requester, handling record, history', async () => {
+  const sales = (await core.models.Operator.findOne({ where: { email: 'demo-sales@demo.local' } }))!;
+  const request = await fileDeletionAs(sales);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await login(page, base, 'demo-admin@demo.local');
+  await page.getByTestId('dashboard').waitFor(SLOW);
+  await page.goto(`${base}/admin/resources/approval_requests/records/${request.id}/approve`, SLOW);
+  const approve = page.getByTestId('confirm-summary');
+  await approve.waitFor(SLOW);
+  const shown = await approve.innerText();
+  for (const part of [
+    request.customerCode,
+    '浏览器测试: 重复档案',
+    '申请人',
+    sales.displayName,
+    '关联数据处理记录',
+    '合作历史',
+  ])
+    expect([part, shown.includes(part)]).toEqual([part, true]);
+  const entry = (await core.models.RecycleEntry.findOne({ where: { restoredAt: null }, order: [['id', 'ASC']] }))!;
+  const deletion = (await core.models.ApprovalRequest.findByPk(entry.approvalId!))!;
+  await page.goto(`${base}/admin/resources/recycle_entries/records/${entry.id}/restore`, SLOW);
+  const restore = page.getByTestId('confirm-summary');
+  await restore.waitFor(SLOW);
+  const restoring = await restore.innerText();
+  for (const part of [entry.customerCode, entry.customerName, deletion.reason, '申请人'])
+    expect([part, restoring.includes(part)]).toEqual([part, true]);
+  await page.close();
+}, 180_000);
+
+/** A pending deletion request by `sales` for one of their customers with nothing open. */
+async function fileDeletionAs(sales: Operator) {
+  const own = await core.models.Customer.findAll({ where: { ownerId: sales.id }, order: [['code', 'DESC']] });
+  for (const c of own) {
+    try {
+      return await requestDeletion(core, { operator: sales, door: 'admin' }, c.code, '浏览器测试: 重复档案');
+    } catch {
+      // open business or a pending request: the next one
+    }
+  }
+  throw new Error('no customer of demo-sales can be deleted');
+}
