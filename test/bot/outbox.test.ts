@@ -18,14 +18,18 @@ async function flushOutbox(app: BotApp): Promise<void> {
   await app.bot.dispatcher.idle();
 }
 
-eachDialect('outbound clients and the outbox: the WeCom token and retries', (h) => {
+/** The demo admin, by their WeCom account. */
+const demoAdmin = (h: Harness) => operatorByIdentity(h.core, 'wecom', 'demo-admin').then((o) => o!);
+
+// Its own block (its own app): the token assertions count fetches from a cold token cache.
+eachDialect('outbound clients and the outbox: the WeCom token', (h) => {
   let app: BotApp;
   beforeAll(async () => {
     app = await startQuietBot(h);
   });
   afterAll(async () => app?.close());
   const flush = () => flushOutbox(app);
-  const admin = () => operatorByIdentity(h.core, 'wecom', 'demo-admin').then((o) => o!);
+  const admin = () => demoAdmin(h);
 
   it('caches the WeCom token and refreshes it once on a token error', async () => {
     await app.bot.deps.notifier.toOperator(await admin(), { text: '第一条' });
@@ -45,6 +49,16 @@ eachDialect('outbound clients and the outbox: the WeCom token and retries', (h) 
     ]);
     expect(sends[2]!.query.access_token).not.toBe('wecom-token-1');
   });
+});
+
+eachDialect('outbound clients and the outbox: retries', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startQuietBot(h);
+  });
+  afterAll(async () => app?.close());
+  const flush = () => flushOutbox(app);
+  const admin = () => demoAdmin(h);
 
   it('retries network errors and 5xx with backoff, and keeps the message until it is sent', async () => {
     app.fake.fail('/cgi-bin/message/send', 502, 3);

@@ -25,6 +25,9 @@ afterAll(async () => fake.stop());
 const connected = (opts: StreamReceiverOptions = {}, core = streamCore(fake.url)) =>
   startReceiver(fake, running, opts, core);
 
+/** The card updates sent through the OpenAPI (PUT /v1.0/card/instances) so far, by any test. */
+const cardPuts = () => fake.to('/v1.0/card/instances').filter((c) => c.method === 'PUT');
+
 const cardPress = (buttonId: string, fields: Record<string, unknown> = {}) => ({
   type: 'actionCallback',
   outTrackId: 'steward-card-1',
@@ -41,6 +44,7 @@ const cardPress = (buttonId: string, fields: Record<string, unknown> = {}) => ({
 describe('DingTalk Stream mode: card presses', () => {
   it('a press answered within the window: the ack itself replaces the buttons with the outcome', async () => {
     const t = await connected();
+    const putsBefore = cardPuts().length;
     const id = fake.push(TOPIC_CARD, cardPress('approve:12'));
     await fake.waitFor(() => fake.repliesTo(id).length === 1);
     expect(t.handled[0]).toMatchObject({
@@ -65,19 +69,18 @@ describe('DingTalk Stream mode: card presses', () => {
     // The full answer goes to the presser through the outbox.
     await until(() => t.later.length === 1);
     expect(t.later[0]!.replies[0]!.text).toContain('客户 C001 已停用');
-    expect(fake.to('/v1.0/card/instances').filter((c) => c.method === 'PUT')).toHaveLength(0);
+    expect(cardPuts()).toHaveLength(putsBefore);
   });
 
   it('a press answered late: acked at once without an update, then the card is updated through the OpenAPI', async () => {
     const t = await connected({ clickWindowMs: 150 });
-    const puts = () => fake.to('/v1.0/card/instances').filter((c) => c.method === 'PUT');
-    const before = puts().length;
+    const before = cardPuts().length;
     const id = fake.push(TOPIC_CARD, cardPress('reject:13', { outTrackId: 'steward-card-2' }));
     await fake.waitFor(() => fake.repliesTo(id).length === 1);
     expect(fake.repliesTo(id)[0]!.data).toEqual({ response: {} });
     expect(t.finished).toHaveLength(0);
-    await fake.waitFor(() => puts().length === before + 1);
-    const put = puts().at(-1)!;
+    await fake.waitFor(() => cardPuts().length === before + 1);
+    const put = cardPuts().at(-1)!;
     expect(put.body).toMatchObject({
       outTrackId: 'steward-card-2',
       cardData: { cardParamMap: { outcome: '已拒绝删除申请 #13', btn1Text: '', btn2Text: '' } },

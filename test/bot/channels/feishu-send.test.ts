@@ -39,7 +39,8 @@ describe('feishu send() and updateCard() against the fake open-apis', () => {
   it('a text to a user goes to im.message.create with receive_id_type=open_id, the outbox key as uuid, and no cardRef', async () => {
     const result = await send({ kind: 'user', id: 'ou_alice' }, { text: '客户 C0001 已恢复' }, 'row-17');
     expect(result).toEqual({ cardRef: null });
-    const call = fake.to('POST /open-apis/im/v1/messages')[0]!;
+    // This test's send is the last one; the fake keeps every earlier test's calls too.
+    const call = fake.to('POST /open-apis/im/v1/messages').at(-1)!;
     expect(call.query).toEqual({ receive_id_type: 'open_id' });
     expect(call.body).toMatchObject({ receive_id: 'ou_alice', msg_type: 'text', uuid: 'row-17' });
     expect(content(call)).toEqual({ text: '客户 C0001 已恢复' });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, expect, it, jest } from '@jest/globals';
 import { createBot, type BotRuntime } from '../../../bot/runtime.js';
 import { holdSockets, type SocketHolding } from '../../../bot/channels/socket-holder.js';
 import { openCore } from '../../../core/boot.js';
@@ -147,28 +147,33 @@ async function waitUntil(vendor: Vendor, what: string, check: () => boolean, ms 
   }
 }
 
-/**
- * Starts the vendor's fake, seeds the demo data, and starts two server instances configured for it,
- * each with its own pool on the same database (as two processes would have); returns an active customer's code.
- */
-async function startTwoInstances(h: Harness, vendor: Vendor, instances: Instance[]): Promise<string> {
-  await vendor.start();
+/** Seeds the demo data (once per database); returns an active customer's code. */
+async function seedActiveCustomer(h: Harness): Promise<string> {
   await seedDemo(h.core);
   const customer = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
+  return customer!.code;
+}
+
+/**
+ * Starts the vendor's fake and two server instances configured for it, each with its own pool on
+ * the same database (as two processes would have).
+ */
+async function startTwoInstances(h: Harness, vendor: Vendor, instances: Instance[]): Promise<void> {
+  await vendor.start();
   for (const name of ['instance-a', 'instance-b']) {
     const config = { ...h.core.config };
     Object.defineProperty(config, 'env', { value: { ...h.core.config.env, ...vendor.env() }, writable: true });
     instances.push(startInstance(name, openCore(config, createLogger('silent'))));
   }
-  return customer!.code;
 }
 
+/** Stops both instances (releasing the lease) and the vendor's fake; `instances` is emptied. */
 async function stopInstances(instances: Instance[], vendor: Vendor): Promise<void> {
   for (const i of instances) {
     await i.holding.stop().catch(() => undefined);
     await i.bot.stop().catch(() => undefined);
   }
-  for (const i of instances) await i.core.models.sequelize.close().catch(() => undefined);
+  for (const i of instances.splice(0)) await i.core.models.sequelize.close().catch(() => undefined);
   await vendor.stop();
 }
 
@@ -188,9 +193,15 @@ for (const vendor of [feishuVendor(), dingtalkVendor(), wecomVendor()]) {
       const until = (what: string, check: () => boolean, ms?: number) => waitUntil(vendor, what, check, ms);
 
       beforeAll(async () => {
-        code = await startTwoInstances(h, vendor, instances);
+        code = await seedActiveCustomer(h);
       });
-      afterAll(async () => stopInstances(instances, vendor));
+      // Each test gets two live instances and a fresh fake: the takeover test kills one of them.
+      beforeEach(async () => {
+        // No question left pending for demo-sales by an earlier test (the takeover test leaves a 停用 prompt).
+        await h.core.models.BotConversation.destroy({ where: {} });
+        await startTwoInstances(h, vendor, instances);
+      });
+      afterEach(async () => stopInstances(instances, vendor));
 
       it('connects exactly once across the two instances, and answers a 客户 lookup through the pipeline', async () => {
         await until('connection', () => vendor.connected() === 1);
@@ -204,6 +215,7 @@ for (const vendor of [feishuVendor(), dingtalkVendor(), wecomVendor()]) {
       });
 
       it('when the holder dies, the other instance connects within ttl + 2 renew intervals and answers; a redelivered command is answered once', async () => {
+        await until('connection', () => vendor.connected() === 1 && holders().length === 1);
         // A command with a side effect (a confirmation prompt), answered before the holder dies.
         await vendor.deliver('om_deact1', `停用客户 ${code} 客户要求`);
         await until('confirmation prompt', () => vendor.answers('om_deact1').length > 0);

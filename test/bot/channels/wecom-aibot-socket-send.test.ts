@@ -23,6 +23,16 @@ async function startAibotSocket(h: Harness): Promise<{ fake: FakeAibotServer; re
   return { fake, receiver };
 }
 
+/** The reply handle of a socket message from group wrkGROUP2. */
+const handle = {
+  channel: 'wecom',
+  kind: 'aibot-socket',
+  botId: 'aibAAA111',
+  reqId: 'r1',
+  chatId: 'wrkGROUP2',
+  msgId: 'm1',
+};
+
 /**
  * The channel's send when the AI bot's long connection is the only WeCom way out (no self-built
  * app, no group webhook): users, groups by chat id, the remembered team group and reply handles
@@ -31,6 +41,11 @@ async function startAibotSocket(h: Harness): Promise<{ fake: FakeAibotServer; re
 eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
   let fake: FakeAibotServer, receiver: SocketReceiver;
   const bodies = () => fake.sent('aibot_send_msg').map((f) => f.frame.body as Record<string, unknown>);
+  /** The chats sent to after the first `n` frames (the fake keeps the block's earlier tests' frames too). */
+  const chatsSince = (n: number) =>
+    bodies()
+      .map((b) => b.chatid)
+      .slice(n);
   beforeAll(async () => {
     ({ fake, receiver } = await startAibotSocket(h));
   });
@@ -50,6 +65,7 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
     expect(wecom.reachable!(h.core, { kind: 'group', id: 'wrkGROUP1' })).toBe(true);
     // 'default' is the group webhook's; the notifier picks the remembered group instead.
     expect(wecom.reachable!(h.core, { kind: 'group', id: 'default' })).toBe(false);
+    const earlier = bodies().length;
     await wecom.send(h.core, { kind: 'user', id: 'zhangsan' }, { text: '审批已通过' }, 'row-1');
     await wecom.send(
       h.core,
@@ -58,8 +74,8 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
       'row-2',
     );
     // send resolves once WeCom acknowledged the frame.
-    expect(bodies()[0]).toEqual({ chatid: 'zhangsan', msgtype: 'markdown', markdown: { content: '审批已通过' } });
-    expect(bodies()[1]).toMatchObject({
+    expect(bodies()[earlier]).toEqual({ chatid: 'zhangsan', msgtype: 'markdown', markdown: { content: '审批已通过' } });
+    expect(bodies()[earlier + 1]).toMatchObject({
       chatid: 'wrkGROUP1',
       msgtype: 'template_card',
       template_card: { task_id: 'steward-row-2', button_list: [{ key: 'approve:9', text: '批准' }] },
@@ -67,20 +83,15 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
   });
 
   it('a reply handle of a socket message goes back to the chat it came from', async () => {
-    const handle = {
-      channel: 'wecom',
-      kind: 'aibot-socket',
-      botId: 'aibAAA111',
-      reqId: 'r1',
-      chatId: 'wrkGROUP2',
-      msgId: 'm1',
-    };
     expect(wecom.reachable!(h.core, { kind: 'reply', handle })).toBe(true);
+    const earlier = bodies().length;
     await wecom.send(h.core, { kind: 'reply', handle }, { text: '客户 C001: 甲公司' }, 'row-3');
-    expect(bodies().some((b) => b.chatid === 'wrkGROUP2')).toBe(true);
+    expect(chatsSince(earlier)).toContain('wrkGROUP2');
   });
 
   it('the team group is the last group seen; with none yet the row is refused for good, saying what to do', async () => {
+    // None seen yet, whatever ran before in this block.
+    await h.core.models.StewardMeta.destroy({ where: { key: 'group:wecom' } });
     const err = await wecom
       .send(h.core, { kind: 'group', id: 'default' }, { text: '汇总' }, 'row-4')
       .catch((e: unknown) => e);
@@ -90,7 +101,8 @@ eachDialect('WeCom channel: sending over the AI bot long connection', (h) => {
       message: expect.stringMatching(/@-mention the bot in a group once/),
     });
     await h.core.models.StewardMeta.upsert({ key: 'group:wecom', value: 'wrkTEAM' });
+    const earlier = bodies().length;
     await wecom.send(h.core, { kind: 'group', id: 'default' }, { text: '汇总' }, 'row-5');
-    expect(bodies().some((b) => b.chatid === 'wrkTEAM')).toBe(true);
+    expect(chatsSince(earlier)).toContain('wrkTEAM');
   });
 });
