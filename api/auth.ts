@@ -67,7 +67,8 @@ export class RateLimiter {
     const limit = this.perMinute();
     const now = this.now();
     const b = this.buckets.get(tokenId) ?? { tokens: limit, at: now };
-    b.tokens = Math.min(limit, b.tokens + ((now - b.at) / 60_000) * limit);
+    // A clock stepped back (NTP) refills nothing rather than draining the bucket below zero.
+    b.tokens = Math.min(limit, b.tokens + (Math.max(0, now - b.at) / 60_000) * limit);
     b.at = now;
     this.buckets.set(tokenId, b);
     if (b.tokens >= 1) {
