@@ -1,99 +1,60 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { consoleInbox, consoleSay } from '../../bot/console.js';
-import { jobActor } from '../../core/context.js';
-import { findInactive } from '../../core/review/inactive.js';
 import { inactiveReviewJob } from '../../jobs/inactive-review.js';
 import { runJob } from '../../jobs/runner.js';
 import { MAX_CARDS } from '../../jobs/review-digest.js';
-import type { Operator } from '../../models/index.js';
-import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { clickXml, openReply, sealed } from '../helpers/wecom.js';
 import { allText } from './fixtures.js';
 import { codeSentTo, PageBrowser } from '../bot/approval-page-browser.js';
-import { operatorByIdentity } from '../../core/operators.js';
+import { as, cardsTo, decideFromTheDigest, firstReview, r, review, setupDemoReview } from './inactive-review-setup.js';
 
-interface Card {
-  card_type: string;
-  task_id: string;
-  main_title: { title: string };
-  sub_title_text: string;
-  button_list: { text: string; key: string }[];
-}
-
-let app: BotApp;
-let sales: Operator;
-let sales2: Operator;
-const mine: Record<string, string[]> = {};
-const cardsTo = (user: string) =>
-  app.fake
-    .to('/cgi-bin/message/send')
-    .filter((c) => c.body.touser === user && c.body.msgtype === 'template_card')
-    .map((c) => c.body.template_card as Card);
-const as = (userId: string) => ({ as: userId, door: 'wecom' as const, group: false });
-
-/** The bot app on the demo data; `mine` holds the inactive customers of demo-sales and demo-sales2. */
-function setupDemoReview(h: Harness): void {
-  beforeAll(async () => {
-    app = await startBotApp(h);
-    sales = (await operatorByIdentity(h.core, 'wecom', 'demo-sales'))!;
-    sales2 = (await operatorByIdentity(h.core, 'wecom', 'demo-sales2'))!;
-    const all = (await findInactive(h.core, jobActor('test'), { figures: 0 })).customers;
-    mine.sales = all.filter((c) => c.ownerId === sales.id).map((c) => c.code);
-    mine.sales2 = all.filter((c) => c.ownerId === sales2.id).map((c) => c.code);
-  });
-  afterAll(async () => app?.close());
-}
-
-eachDialect('inactive-review: digests with buttons to each owner, decisions, the group summary', (h) => {
-  // One database, in order: each step acts on what the reviews before it sent and recorded.
+eachDialect("inactive-review: the dry run, and the first review's digests to each owner", (h) => {
+  // Nothing is decided in this block: both tests see every demo customer that went quiet.
   setupDemoReview(h);
 
   it('a dry run only reports: nothing is queued or sent', async () => {
     const outbox = await h.core.models.BotOutbox.count();
-    const r = await runJob(h.core, inactiveReviewJob, {
-      notifier: app.bot.deps.notifier,
+    const run = await runJob(h.core, inactiveReviewJob, {
+      notifier: r.app.bot.deps.notifier,
       trigger: 'manual',
       dryRun: true,
     });
-    expect(r.claimed && r.run.summary).toBe(
-      `试运行: 超过 180 天未下单的启用客户 ${mine.sales!.length + mine.sales2!.length} 个 (王销售 ${mine.sales!.length}, 赵销售 ${mine.sales2!.length}); 将给 2 人发送审查清单, 未发送任何消息。`,
+    expect(run.claimed && run.run.summary).toBe(
+      `试运行: 超过 180 天未下单的启用客户 ${r.mine.sales.length + r.mine.sales2.length} 个 (王销售 ${r.mine.sales.length}, 赵销售 ${r.mine.sales2.length}); 将给 2 人发送审查清单, 未发送任何消息。`,
     );
     expect(await h.core.models.BotOutbox.count()).toBe(outbox);
   });
 
   digestsToEachOwner(h);
+});
+
+eachDialect('inactive-review: decisions from the first digest (cards, 全部停用, the DingTalk link)', (h) => {
+  // The first review is sent before the tests; each test decides on customers of its own.
+  setupDemoReview(h, { firstReview: true });
   decisionsFromTheDigest(h);
-  theNextReview(h);
   theSignedLinkOnDingTalk(h);
+});
+
+eachDialect('inactive-review: the next review after decisions, and its group summary', (h) => {
+  setupDemoReview(h);
+  theNextReview(h);
 });
 
 /** The first review: cards to each owner, DingTalk text, the group summary and the console inbox. */
 function digestsToEachOwner(h: Harness): void {
-  const review = () =>
-    runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
-
   it('each demo salesperson gets their own customers as WeCom cards with 停用/保留, DingTalk text with the typed commands, and the console inbox', async () => {
     // The demo's quiet ones (went quiet 400+ days ago, or never ordered) are all there.
-    expect(mine.sales!.length).toBeGreaterThanOrEqual(5);
-    expect(mine.sales2!.length).toBeGreaterThanOrEqual(5);
-    // Two seconds after the demo seed's own deactivations (MariaDB keeps whole seconds).
-    h.setNow(new Date(Date.now() + 2000));
-    const r = await review();
-    expect(r.claimed && r.run.status).toBe('succeeded');
-    const shown = (list: string[]) => Math.min(list.length, MAX_CARDS);
-    await app.fake.waitFor(
-      () =>
-        cardsTo('demo-sales').length === shown(mine.sales!) + 1 &&
-        cardsTo('demo-sales2').length === shown(mine.sales2!) + 1 &&
-        app.fake.to('/cgi-bin/webhook/send').length > 0,
-    );
+    expect(r.mine.sales.length).toBeGreaterThanOrEqual(5);
+    expect(r.mine.sales2.length).toBeGreaterThanOrEqual(5);
+    // Two seconds after the demo seed's own deactivations; delivered: every card and the group summary.
+    await firstReview(h);
     const cards = cardsTo('demo-sales');
     expect(cards[0]!.main_title.title).toBe('不活跃客户审查');
     expect(cards[0]!.button_list).toEqual([{ text: '全部停用', style: 1, key: 'deactivate-all' }]);
     const perCustomer = cards.slice(1);
     expect(perCustomer.map((c) => c.button_list.map((b) => b.key))).toEqual(
-      mine.sales!.slice(0, MAX_CARDS).map((code) => [`deactivate:${code}`, `keep:${code}`]),
+      r.mine.sales.slice(0, MAX_CARDS).map((code) => [`deactivate:${code}`, `keep:${code}`]),
     );
     for (const c of perCustomer) {
       expect(c.card_type).toBe('button_interaction');
@@ -106,105 +67,105 @@ function digestsToEachOwner(h: Harness): void {
       cardsTo('demo-sales2')
         .slice(1)
         .map((c) => c.button_list[0]!.key),
-    ).toEqual(mine.sales2!.slice(0, MAX_CARDS).map((code) => `deactivate:${code}`));
+    ).toEqual(r.mine.sales2.slice(0, MAX_CARDS).map((code) => `deactivate:${code}`));
     // DingTalk 1:1 has no callback buttons: the text carries the commands to type.
-    const ding = app.fake
+    const ding = r.app.fake
       .to('/v1.0/robot/oToMessages/batchSend')
       .filter((c) => (c.body.userIds as string[])[0] === 'demo-sales');
     const dingText = ding
       .map((c) => JSON.parse(String(c.body.msgParam)) as Record<string, string>)
       .map((p) => p.content ?? p.text)
       .join('\n');
-    for (const code of mine.sales!) expect(dingText).toContain(`停用客户 ${code} 长期无交易 / 保留客户 ${code}`);
+    for (const code of r.mine.sales) expect(dingText).toContain(`停用客户 ${code} 长期无交易 / 保留客户 ${code}`);
     // …and its cards are actionCards whose buttons open the signed review page.
     const card = JSON.parse(String(ding.find((c) => c.body.msgKey === 'sampleActionCard2')!.body.msgParam)) as Record<
       string,
       string
     >;
     expect([card.actionTitle1, card.actionTitle2]).toEqual(['停用', '保留']);
-    expect(card.actionURL1).toMatch(new RegExp(`^${app.url}/review/C\\d{8}\\?t=[\\w-]+\\.[\\w-]+$`));
-    const group = (app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown
+    expect(card.actionURL1).toMatch(new RegExp(`^${r.app.url}/review/C\\d{8}\\?t=[\\w-]+\\.[\\w-]+$`));
+    const group = (r.app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown
       .content;
-    expect(group).toContain(`超过 180 天未下单的启用客户共 ${mine.sales!.length + mine.sales2!.length} 个`);
-    expect(group).toContain(`• 王销售: 待处理 ${mine.sales!.length} 个`);
+    expect(group).toContain(`超过 180 天未下单的启用客户共 ${r.mine.sales.length + r.mine.sales2.length} 个`);
+    expect(group).toContain(`• 王销售: 待处理 ${r.mine.sales.length} 个`);
     expect(group).toContain('这是第一次审查。');
     expect(group).toContain('<@demo-sales>');
-    const inbox = allText(await consoleInbox(app.bot.deps, as('demo-sales')));
-    for (const code of mine.sales!) expect(inbox).toContain(code);
-    for (const code of mine.sales2!) expect(inbox).not.toContain(code);
+    const inbox = allText(await consoleInbox(r.app.bot.deps, as('demo-sales')));
+    for (const code of r.mine.sales) expect(inbox).toContain(code);
+    for (const code of r.mine.sales2) expect(inbox).not.toContain(code);
   });
 }
 
 /** 停用 and 保留 from the cards, and 全部停用 after 确认. */
 function decisionsFromTheDigest(h: Harness): void {
   it('停用 from the digest card: the tap proposes, the confirm card deactivates with reason 长期无交易', async () => {
-    const code = mine.sales![0]!;
+    const code = r.mine.sales[0]!;
     const card = cardsTo('demo-sales').find((c) => c.button_list[0]!.key === `deactivate:${code}`)!;
     const tap = sealed(clickXml('demo-sales', `deactivate:${code}`, card.task_id));
-    const res = await app.request(`/webhooks/wecom?${tap.query}`, { method: 'POST', body: tap.body });
+    const res = await r.app.request(`/webhooks/wecom?${tap.query}`, { method: 'POST', body: tap.body });
     expect(openReply(res.text).MsgType).toBe('update_button');
-    await app.fake.waitFor(() => cardsTo('demo-sales').some((c) => c.button_list[0]!.key === `confirm:${code}`));
+    await r.app.fake.waitFor(() => cardsTo('demo-sales').some((c) => c.button_list[0]!.key === `confirm:${code}`));
     const confirmCard = cardsTo('demo-sales').find((c) => c.button_list[0]!.key === `confirm:${code}`)!;
     expect(confirmCard.sub_title_text).toContain(`将停用客户 ${code}`);
     expect(confirmCard.sub_title_text).toContain('原因: 长期无交易');
     expect((await h.core.models.Customer.findOne({ where: { code } }))!.status).toBe('active');
     const ok = sealed(clickXml('demo-sales', `confirm:${code}`, confirmCard.task_id));
-    await app.request(`/webhooks/wecom?${ok.query}`, { method: 'POST', body: ok.body });
+    await r.app.request(`/webhooks/wecom?${ok.query}`, { method: 'POST', body: ok.body });
     const row = await h.core.models.Customer.findOne({ where: { code } });
     expect([row!.status, row!.deactivationReason]).toEqual(['inactive', '长期无交易']);
   });
 
   it('保留 from the digest is recorded and audited; 全部停用 lists, then acts only after 确认', async () => {
-    const kept = mine.sales![1]!;
-    const reply = await consoleSay(app.bot.deps, as('demo-sales'), { click: `keep:${kept}` });
+    const kept = r.mine.sales[1]!;
+    const reply = await consoleSay(r.app.bot.deps, as('demo-sales'), { click: `keep:${kept}` });
     expect(reply[0]!.text).toMatch(new RegExp(`^已保留客户 ${kept} .+, \\d{4}-\\d\\d-\\d\\d 前的不活跃审查不再提醒。`));
     expect(await h.core.models.CustomerKeep.count({ where: { customerCode: kept } })).toBe(1);
     expect(await h.core.models.AuditEvent.count({ where: { customerCode: kept, action: 'customer.keep' } })).toBe(1);
 
-    const proposal = await consoleSay(app.bot.deps, as('demo-sales2'), { click: 'deactivate-all' });
+    const proposal = await consoleSay(r.app.bot.deps, as('demo-sales2'), { click: 'deactivate-all' });
     expect(proposal[0]!.text).toContain(
-      `将停用以下 ${mine.sales2!.length} 个超过 180 天未下单的客户, 原因: 长期无交易`,
+      `将停用以下 ${r.mine.sales2.length} 个超过 180 天未下单的客户, 原因: 长期无交易`,
     );
-    for (const code of mine.sales2!) expect(proposal[0]!.text).toContain(code);
+    for (const code of r.mine.sales2) expect(proposal[0]!.text).toContain(code);
     expect(proposal[0]!.buttons!.map((b) => b.id)).toEqual(['confirm:全部停用', 'cancel']);
-    expect(await h.core.models.Customer.count({ where: { code: mine.sales2!, status: 'active' } })).toBe(
-      mine.sales2!.length,
+    expect(await h.core.models.Customer.count({ where: { code: r.mine.sales2, status: 'active' } })).toBe(
+      r.mine.sales2.length,
     );
-    const done = await consoleSay(app.bot.deps, as('demo-sales2'), { text: '确认 全部停用' });
-    expect(done[0]!.text).toContain(`已停用 ${mine.sales2!.length} 个客户 (原因: 长期无交易)`);
+    const done = await consoleSay(r.app.bot.deps, as('demo-sales2'), { text: '确认 全部停用' });
+    expect(done[0]!.text).toContain(`已停用 ${r.mine.sales2.length} 个客户 (原因: 长期无交易)`);
     expect(
       await h.core.models.Customer.count({
-        where: { code: mine.sales2!, status: 'inactive', deactivationReason: '长期无交易' },
+        where: { code: r.mine.sales2, status: 'inactive', deactivationReason: '长期无交易' },
       }),
-    ).toBe(mine.sales2!.length);
+    ).toBe(r.mine.sales2.length);
   });
 }
 
 /** A second review leaves the decided customers out and counts them in the group summary. */
 function theNextReview(h: Harness): void {
-  const review = () =>
-    runJob(h.core, inactiveReviewJob, { notifier: app.bot.deps.notifier, trigger: 'schedule', slot: h.core.now() });
-
   it('the next review leaves out what was decided and the group summary counts it per manager', async () => {
+    // The first review, then 王销售 停用s one and 保留s one, 赵销售 全部停用s (as the decisions tests do).
+    await firstReview(h);
+    await decideFromTheDigest();
     // A minute later (a week later some demo customers would cross the 180-day line).
     h.setNow(new Date(Date.now() + 60_000));
     const before = cardsTo('demo-sales').length;
-    const calls = app.fake.calls.length;
-    const r = await review();
-    expect(r.claimed && r.run.summary).toContain('上次审查以来已处理');
-    const remaining = mine.sales!.length - 2;
-    await app.fake.waitFor(
+    const calls = r.app.fake.calls.length;
+    const run = await review(h);
+    expect(run.claimed && run.run.summary).toContain('上次审查以来已处理');
+    const remaining = r.mine.sales.length - 2;
+    await r.app.fake.waitFor(
       () =>
         cardsTo('demo-sales').length === before + Math.min(remaining, MAX_CARDS) + 1 &&
-        app.fake.calls.slice(calls).some((c) => c.path === '/cgi-bin/webhook/send'),
+        r.app.fake.calls.slice(calls).some((c) => c.path === '/cgi-bin/webhook/send'),
     );
-    expect(app.fake.calls.slice(calls).filter((c) => c.body.touser === 'demo-sales2')).toEqual([]);
-    const group = (app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown
+    expect(r.app.fake.calls.slice(calls).filter((c) => c.body.touser === 'demo-sales2')).toEqual([]);
+    const group = (r.app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } }).markdown
       .content;
     expect(group).toContain(`• 王销售: 待处理 ${remaining} 个; 上次审查以来已停用 1、保留 1`);
-    expect(group).toContain(`• 赵销售: 待处理 0 个; 上次审查以来已停用 ${mine.sales2!.length}、保留 0`);
+    expect(group).toContain(`• 赵销售: 待处理 0 个; 上次审查以来已停用 ${r.mine.sales2.length}、保留 0`);
     expect(group).toMatch(
-      new RegExp(`以来共处理 ${mine.sales2!.length + 2} 个 \\(停用 ${mine.sales2!.length + 1}, 保留 1\\)`),
+      new RegExp(`以来共处理 ${r.mine.sales2.length + 2} 个 \\(停用 ${r.mine.sales2.length + 1}, 保留 1\\)`),
     );
     h.setNow(null);
   });
@@ -213,25 +174,25 @@ function theNextReview(h: Harness): void {
 /** The DingTalk actionCard link: the signed review page acts once; a tampered link is refused. */
 function theSignedLinkOnDingTalk(h: Harness): void {
   it('DingTalk: the signed link opens the review page, acts once, and a tampered link is refused', async () => {
-    const code = mine.sales![2]!;
-    const msg = app.fake
+    const code = r.mine.sales[2]!;
+    const msg = r.app.fake
       .to('/v1.0/robot/oToMessages/batchSend')
       .map((c) => JSON.parse(String(c.body.msgParam)) as Record<string, string>)
       .filter((p) => p.actionURL2 && p.text?.includes(`${code} `))
       .at(-1)!;
     const url = new URL(msg.actionURL2!);
-    const page = await app.request(`${url.pathname}${url.search}`);
+    const page = await r.app.request(`${url.pathname}${url.search}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(`不活跃客户 ${code}`);
     expect(page.text).toContain('>发送验证码</button>');
     const token = url.searchParams.get('t')!;
-    const forged = await app.request(url.pathname, {
+    const forged = await r.app.request(url.pathname, {
       method: 'POST',
       body: new URLSearchParams({ t: `${token.slice(0, -2)}xx`, decision: 'deactivate' }).toString(),
     });
     expect([forged.status, forged.text.includes('链接签名无效')]).toEqual([403, true]);
     // Who clicks is proven by a one-time code sent to the link's owner in chat (test/bot/approval-page-review.test.ts).
-    const browser = new PageBrowser(app.url);
+    const browser = new PageBrowser(r.app.url);
     await browser.get(`${url.pathname}${url.search}`);
     const csrf = browser.csrf();
     await browser.post(`${url.pathname}/code`, { t: token, csrf });
@@ -240,7 +201,7 @@ function theSignedLinkOnDingTalk(h: Harness): void {
       t: token,
       csrf,
       decision: 'keep',
-      code: await codeSentTo(h.core, sales.id),
+      code: await codeSentTo(h.core, r.sales.id),
     });
     expect(kept.status).toBe(200);
     expect(kept.text).toContain(`已保留客户 ${code}`);

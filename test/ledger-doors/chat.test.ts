@@ -1,95 +1,14 @@
-import { beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { consoleInbox, consoleSay } from '../../bot/console.js';
-import { createBot, type BotRuntime } from '../../bot/runtime.js';
-import type { Actor } from '../../core/context.js';
 import { localTime } from '../../core/deletion/approvals.js';
-import { applyLedger } from '../../core/ledger/apply.js';
 import { readHandling } from '../../core/ledger/handling.js';
-import { createOrder, createReceivable, moveOrder, reserveStock } from '../../core/orders.js';
 import { flushChecks } from '../../core/ledger/handling.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
-import { newCustomer, product } from '../core/fixtures.js';
-
-let bot: BotRuntime;
-let admin: Actor;
-const erp: Actor = {
-  door: 'api',
-  operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
-};
-const as = (who: string) => ({ as: who, door: 'wecom' as const, group: false });
-const say = async (who: string, text: string) =>
-  (await consoleSay(bot.deps, as(who), { text })).map((r) => r.text).join('\n');
-const w: Record<string, string> = {};
-const START = Date.parse('2026-12-01T02:00:00Z');
-let clock = START;
-/** Each step a minute after the last, as people would take them. */
-const ticker = (h: Harness) => () => h.setNow(new Date((clock += 60_000)));
-
-/** The ERP pushes its order ERP-SO-77 as cancelled. */
-async function erpCancelsItsOrder(h: Harness, customerCode: string): Promise<void> {
-  await applyLedger(
-    h.core,
-    erp,
-    [
-      {
-        type: 'order',
-        number: 'ERP-SO-77',
-        customerCode,
-        date: '2026-11-20',
-        total: '1500.00',
-        status: 'cancelled',
-      },
-    ],
-    { source: 'api' },
-  );
-}
-
-/** 张三's customer with an open order, an open receivable, a reservation and an ERP order; four chat users. */
-function setupBusyCustomer(h: Harness): void {
-  const tick = ticker(h);
-
-  beforeAll(async () => {
-    clock = START;
-    tick();
-    bot = createBot(h.core, { dispatch: false });
-    admin = await h.actor('管理员', ['admin']);
-    const zhang = await h.operator('张三', ['sales'], { wecom: 'zhangsan' });
-    await h.operator('李四', ['sales'], { wecom: 'lisi' });
-    await h.operator('钱财务', ['finance'], { wecom: 'qian' });
-    await h.operator('周审批', ['approver'], { wecom: 'zhou' });
-    const sku = await product(h.core, 'P-DOOR');
-    const c = await newCustomer(h, admin, { ownerId: zhang.id });
-    w.code = c.code;
-    const order = await createOrder(h.core, admin, { customerCode: c.code, total: '800.00' });
-    await moveOrder(h.core, admin, order.number, 'confirm');
-    w.order = order.number;
-    const billed = await createOrder(h.core, admin, { customerCode: c.code, total: '300.00' });
-    await moveOrder(h.core, admin, billed.number, 'confirm');
-    await moveOrder(h.core, admin, billed.number, 'complete');
-    await createReceivable(h.core, admin, { orderNumber: billed.number, amount: '300.00', dueDate: '2026-12-31' });
-    w.billed = billed.number;
-    w.reservation = `#${(await reserveStock(h.core, admin, { customerCode: c.code, sku, quantity: 12 })).id}`;
-    await applyLedger(
-      h.core,
-      erp,
-      [
-        {
-          type: 'order',
-          number: 'ERP-SO-77',
-          customerCode: c.code,
-          date: '2026-11-20',
-          total: '1500.00',
-          status: 'open',
-        },
-      ],
-      { source: 'api' },
-    );
-  });
-}
+import { as, busyCustomer, clearByChat, d, pushErpOrder, say, setupChatDoors, ticker } from './chat-setup.js';
 
 eachDialect("chat doors for a delete's blockers, and the handling record on the approval card", (h) => {
-  // One database, in order: the approval card shows what the steps before it did.
-  setupBusyCustomer(h);
+  // Each test gets its own busy customer (an open order, an open receivable, a reservation, an ERP order).
+  setupChatDoors(h);
   blockersAndRefusals(h);
   clearingByChat(h);
   theApprovalCard(h);
@@ -98,13 +17,14 @@ eachDialect("chat doors for a delete's blockers, and the handling record on the 
 /** 删除客户 lists the blockers; wrong documents, people and amounts are refused. */
 function blockersAndRefusals(h: Harness): void {
   it('删除客户 lists every blocker with how to clear it: local ones by command, ERP ones in the ERP', async () => {
+    const w = await busyCustomer(h);
     const reply = await say('zhangsan', `删除客户 ${w.code} 重复录入`);
     expect(reply).toContain('还有业务未了结, 不能删除');
     expect(reply).toContain('未完成订单 2 张');
     expect(reply).toContain(`取消订单 ${w.order}`);
     expect(reply).toContain(`登记收款 ${w.billed} 300.00`);
     expect(reply).toContain(`释放预留 ${w.reservation}`);
-    expect(reply).toContain('来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ERP-SO-77 (api)');
+    expect(reply).toContain(`来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${w.erpOrder} (api)`);
     await flushChecks(h.core); // the pre-check's row is written behind its answer
     const check = await h.core.models.DeletionCheck.findOne({
       where: { customerCode: w.code, stage: 'precheck' },
@@ -119,8 +39,9 @@ function blockersAndRefusals(h: Harness): void {
   });
 
   it("refuses an ERP document, another salesperson's customer, bad amounts and overpayment, writing nothing", async () => {
-    expect(await say('zhangsan', '取消订单 ERP-SO-77')).toBe(
-      '订单 ERP-SO-77 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。',
+    const w = await busyCustomer(h);
+    expect(await say('zhangsan', `取消订单 ${w.erpOrder}`)).toBe(
+      `订单 ${w.erpOrder} 来自 ERP (api), 请在 ERP 中处理, 处理结果会自动同步过来。`,
     );
     expect(await say('lisi', `取消订单 ${w.order}`)).toContain(`不归 李四 负责; 销售只能处理自己负责的客户`);
     expect(await say('zhangsan', `登记收款 ${w.billed} 100`)).toContain('没有「登记收款」权限');
@@ -131,7 +52,9 @@ function blockersAndRefusals(h: Harness): void {
     );
     expect(await say('zhangsan', '取消订单 SO-NOPE')).toBe('找不到订单 SO-NOPE。请核对单号。');
     expect(
-      await h.core.models.LedgerEvent.count({ where: { source: 'local', change: ['cancelled', 'paid', 'released'] } }),
+      await h.core.models.LedgerEvent.count({
+        where: { customerId: w.id, source: 'local', change: ['cancelled', 'paid', 'released'] },
+      }),
     ).toBe(0);
   });
 }
@@ -141,8 +64,9 @@ function clearingByChat(h: Harness): void {
   const tick = ticker(h);
 
   it('取消订单 / 登记收款 / 释放预留 ask to confirm, then act: audited with the chat door, recorded as ledger events', async () => {
+    const w = await busyCustomer(h);
     tick();
-    const proposal = await consoleSay(bot.deps, as('zhangsan'), { text: `取消订单 ${w.order}` });
+    const proposal = await consoleSay(d.bot.deps, as('zhangsan'), { text: `取消订单 ${w.order}` });
     expect(proposal[0]!.text).toContain(`将取消订单 ${w.order} (客户 ${w.code}`);
     expect(proposal[0]!.buttons!.map((b) => b.text)).toEqual(['确认取消订单', '取消']);
     expect(await say('zhangsan', `确认 ${w.order}`)).toContain(`已取消订单 ${w.order}。`);
@@ -166,7 +90,7 @@ function clearingByChat(h: Harness): void {
       ['reservation.release', '张三', 'cli'],
     ]);
     const events = await h.core.models.LedgerEvent.findAll({
-      where: { source: 'local', change: ['cancelled', 'paid', 'released'] },
+      where: { customerId: w.id, source: 'local', change: ['cancelled', 'paid', 'released'] },
       order: [['id', 'ASC']],
     });
     expect(events.map((e) => [e.docNumber, e.change, e.actorName, e.door])).toEqual([
@@ -183,17 +107,20 @@ function theApprovalCard(h: Harness): void {
   const tick = ticker(h);
 
   it('the ERP closes its own order by a push; the request carries the note; the approver sees the whole record', async () => {
+    const w = await busyCustomer(h);
     tick();
-    expect(await say('zhangsan', `删除客户 ${w.code} 重复录入`)).toContain('ERP-SO-77');
+    expect(await say('zhangsan', `删除客户 ${w.code} 重复录入`)).toContain(w.erpOrder);
+    await flushChecks(h.core); // the pre-check's row is written behind its answer
+    await clearByChat(h, w);
     tick();
-    await erpCancelsItsOrder(h, w.code!);
+    await pushErpOrder(h, w.code, w.erpOrder, 'cancelled');
     tick();
     expect(await say('zhangsan', `删除客户 ${w.code} 重复录入 备注=订单已在ERP取消`)).toContain(
       '备注: 订单已在ERP取消',
     );
     const submitted = await say('zhangsan', `确认 ${w.code}`);
     const id = Number(/#(\d+)/.exec(submitted)![1]);
-    const card = (await consoleInbox(bot.deps, as('zhou'))).map((r) => r.text).join('\n');
+    const card = (await consoleInbox(d.bot.deps, as('zhou'))).map((r) => r.text).join('\n');
     expect(card).toContain('关联数据处理记录:');
     expect(card).toMatch(
       new RegExp(
@@ -204,13 +131,13 @@ function theApprovalCard(h: Harness): void {
     expect(card).toContain(`应收款 ${w.billed} 已收款 ¥100.00 · 钱财务 · 命令行`);
     expect(card).toContain(`应收款 ${w.billed} 已收款 ¥200.00, 已结清 · 钱财务 · 命令行`);
     expect(card).toContain(`库存预留 ${w.reservation} 已释放 · 张三 · 命令行`);
-    expect(card).toMatch(/订单 ERP-SO-77 已取消 · erp-token · ERP 推送 \(api\) · \d{4}-/);
+    expect(card).toMatch(new RegExp(`订单 ${w.erpOrder} 已取消 · erp-token · ERP 推送 \\(api\\) · \\d{4}-`));
     expect(card).toContain('申请人备注: 订单已在ERP取消');
     const request = await h.core.models.ApprovalRequest.findByPk(id);
     expect(request!.requesterNote).toBe('订单已在ERP取消');
     const stored = readHandling(request!.handling)!;
     expect(stored.changes.map((c) => [c.docNumber, c.change, c.source])).toContainEqual([
-      'ERP-SO-77',
+      w.erpOrder,
       'cancelled',
       'api',
     ]);

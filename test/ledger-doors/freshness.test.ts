@@ -58,14 +58,14 @@ function probes(h: Harness) {
 }
 
 /** The ERP pushes one closed order of 2025-06-01 for `customerCode`. */
-function erpPushesAnOldOrder(h: Harness, customerCode: string) {
+function erpPushesAnOldOrder(h: Harness, customerCode: string, number = 'ERP-OLD-1') {
   return applyLedger(
     h.core,
     erp,
     [
       {
         type: 'order',
-        number: 'ERP-OLD-1',
+        number,
         customerCode,
         date: '2025-06-01',
         total: '99.00',
@@ -170,6 +170,9 @@ eachDialect('the review, 统计 and /healthz once order data arrives, and when i
   });
 
   it('when the feed goes quiet for longer than the review window, it says so and flags nobody', async () => {
+    // The feed's last delivery, a day after t0 (an order of its own for the first customer, as in the test above).
+    h.setNow(new Date(t0.getTime() + DAY));
+    expect((await erpPushesAnOldOrder(h, codes[0]!, 'ERP-OLD-2')).counts.created).toBe(1);
     h.setNow(new Date(t0.getTime() + 182 * DAY));
     const result = await findInactive(h.core, admin);
     expect(result).toMatchObject({

@@ -25,10 +25,9 @@ let token: string;
 let admin: Actor;
 /** A fresh one per database, so a notice is never read from the other dialect's run. */
 let notifier: MergeNotifier;
-const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
 const merge = (code: string, body: unknown) => api.call('POST', `/api/v1/customers/${code}/merge`, { token, body });
 
-/** The API with a read/write token, an approver, and two customers (keep, dup) where dup has an order. */
+/** The API with a read/write token, an admin and an approver. */
 function setupMergeApi(h: Harness): void {
   beforeAll(async () => {
     notifier = new MergeNotifier();
@@ -36,18 +35,33 @@ function setupMergeApi(h: Harness): void {
     token = await api.token(['customers:read', 'customers:write']);
     admin = await h.actor('API合并管理员', ['admin']);
     await h.operator('API审批人', ['approver']);
-    c.keep = (await newCustomer(h, admin, { contact: '赵一' })).code;
-    c.dup = (await newCustomer(h, admin, { contact: '赵二' })).code;
-    await createOrder(h.core, admin, { customerCode: c.dup, total: '250.00' });
   });
   afterAll(async () => api?.close());
 }
 
+/** Two fresh customers of the test's own (keep, dup) where dup has an order. */
+async function mergePair(h: Harness): Promise<{ keep: string; dup: string }> {
+  const keep = (await newCustomer(h, admin, { contact: '赵一' })).code;
+  const dup = (await newCustomer(h, admin, { contact: '赵二' })).code;
+  await createOrder(h.core, admin, { customerCode: dup, total: '250.00' });
+  return { keep, dup };
+}
+
+/** A fresh pair with a pending merge request filed through the API. */
+async function filedMerge(h: Harness): Promise<{ keep: string; dup: string; id: string }> {
+  const pair = await mergePair(h);
+  const filed = await merge(pair.keep, { absorb: [pair.dup], reason: '重复录入' });
+  expect(filed.status).toBe(202);
+  return { ...pair, id: String(filed.body.merge.id) };
+}
+
 eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API after a merge', (h) => {
-  // One database, in order: the merge filed first is the one the other tests refuse and approve.
+  // Each test files its own merge on its own customers.
   setupMergeApi(h);
 
   it('dryRun compares and writes nothing; the real call files a pending request and tells the approvers', async () => {
+    const c = await mergePair(h);
+    const before = await h.core.models.CustomerMerge.count();
     const dry = await merge(c.keep, { absorb: [c.dup], reason: '重复录入', dryRun: true, values: { contact: '赵三' } });
     expect(dry.status).toBe(200);
     expect(dry.body.moves).toEqual([
@@ -63,7 +77,7 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
       expect.arrayContaining([expect.objectContaining({ field: 'contact', keep: '赵一', result: '赵三' })]),
     );
     expect(dry.body.totals).toMatchObject({ orders: 1, orderAmount: '250.00' });
-    expect(await h.core.models.CustomerMerge.count()).toBe(0);
+    expect(await h.core.models.CustomerMerge.count()).toBe(before);
     const filed = await merge(c.keep, { absorb: [c.dup], reason: '重复录入' });
     expect(filed.status).toBe(202);
     expect(filed.body.merge).toMatchObject({ status: 'pending', keep: c.keep, absorb: [c.dup], reason: '重复录入' });
@@ -71,10 +85,10 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
     expect(notifier.sent.some((s) => s.title === `合并客户审批 #${filed.body.merge.id}` && s.queuedInTransaction)).toBe(
       true,
     );
-    c.id = String(filed.body.merge.id);
   });
 
   it('bad input: itself, unknown code, bad values — each a specific refusal, nothing written', async () => {
+    const c = await filedMerge(h);
     const n = await h.core.models.CustomerMerge.count();
     const self = await merge(c.keep, { absorb: [c.keep], reason: 'x' });
     expect([self.status, self.body.error.message]).toEqual([
@@ -99,6 +113,7 @@ eachDialect('POST /api/v1/customers/{code}/merge, and old codes through the API 
 /** The approved merge: the old code answers with the survivor; changes to it are refused. */
 function afterApproval(h: Harness): void {
   it('after approval the old code answers with the survivor and says so; changes to it are refused', async () => {
+    const c = await filedMerge(h);
     const approver = { operator: await h.operator('API审批人', ['approver']), door: 'cli' as const };
     await approveMerge(h.core, approver, Number(c.id));
     const got = await api.call('GET', `/api/v1/customers/${c.dup}`, { token });

@@ -1,76 +1,31 @@
-import { beforeAll, expect, it } from '@jest/globals';
-import { consoleInbox, consoleSay } from '../../bot/console.js';
-import { createBot, type BotRuntime } from '../../bot/runtime.js';
+import { expect, it } from '@jest/globals';
+import { Op } from 'sequelize';
 import type { Actor } from '../../core/context.js';
 import { checkTransactable } from '../../core/api/transactable.js';
 import { applyLedger } from '../../core/ledger/apply.js';
-import { createOrder, createReceivable, moveOrder, reserveStock } from '../../core/orders.js';
-import { keepCustomer } from '../../core/review/keep.js';
+import { moveOrder } from '../../core/orders.js';
 import { searchCustomers } from '../../core/customers/search.js';
-import { encrypt } from '../../core/privacy.js';
-import { forgetSubscriptions } from '../../core/webhooks/enqueue.js';
-import { createCustomer } from '../../core/customers/create.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
-import { newCustomer, product, uniqueName } from '../core/fixtures.js';
+import { newCustomer } from '../core/fixtures.js';
+import { approvedMerge, fileMerge, inbox, m, mergeCandidates, say, setupMergeChat } from './chat-candidates.js';
 
-let bot: BotRuntime;
-let admin: Actor;
 const erp: Actor = {
   door: 'api',
   operator: { id: null, displayName: 'erp-token', active: true, roleList: () => ['admin'] },
 };
-const say = async (who: string, text: string) =>
-  (await consoleSay(bot.deps, { as: who, door: 'wecom', group: false }, { text })).map((r) => r.text).join('\n');
-const inbox = async (who: string) =>
-  (await consoleInbox(bot.deps, { as: who, door: 'wecom', group: false })).map((r) => r.text).join('\n');
-const c = {} as Record<'keep' | 'dup' | 'id' | 'order' | 'other', string>;
-let sku = '';
-let zhangId = 0;
 
-/** 张三 owns keep and dup (dup has orders, a receivable, a reservation, a 保留 record); 李四 owns other; a webhook. */
-function setupMergeCandidates(h: Harness): void {
-  beforeAll(async () => {
-    bot = createBot(h.core, { dispatch: false });
-    admin = await h.actor('管理员', ['admin']);
-    zhangId = (await h.operator('张三', ['sales'], { wecom: 'zhangsan' })).id;
-    const li = await h.operator('李四', ['sales'], { wecom: 'lisi' });
-    await h.operator('周审批', ['approver'], { wecom: 'zhou' });
-    await h.operator('钱管理', ['admin'], { wecom: 'qian' });
-    sku = await product(h.core, 'P-MERGE');
-    c.keep = (await newCustomer(h, admin, { name: '杭州瑞丰五金有限公司', ownerId: zhangId, contact: '王伟' })).code;
-    c.dup = (
-      await createCustomer(
-        h.core,
-        admin,
-        { name: '杭州瑞丰五金', ownerId: zhangId, contact: '王小伟', phone: '13812345678' },
-        { allowDuplicates: true },
-      )
-    ).customer.code;
-    c.other = (await newCustomer(h, admin, { name: uniqueName('李四的'), ownerId: li.id })).code;
-    const o1 = await createOrder(h.core, admin, { customerCode: c.dup, total: '800.00' });
-    await moveOrder(h.core, admin, o1.number, 'confirm');
-    c.order = o1.number;
-    const o2 = await createOrder(h.core, admin, { customerCode: c.dup, total: '300.00' });
-    await moveOrder(h.core, admin, o2.number, 'confirm');
-    await moveOrder(h.core, admin, o2.number, 'complete');
-    await createReceivable(h.core, admin, { orderNumber: o2.number, amount: '300.00', dueDate: '2026-12-31' });
-    await reserveStock(h.core, admin, { customerCode: c.dup, sku, quantity: 5 });
-    await createOrder(h.core, admin, { customerCode: c.keep, total: '100.00' });
-    await keepCustomer(h.core, admin, c.dup, '还在合作');
-    await h.core.models.WebhookSubscription.create({
-      url: 'https://hooks.example.com/steward',
-      events: 'customer.merged',
-      secretEnc: encrypt(h.core.keys, 'a-secret-of-enough-length')!,
-      active: true,
-      createdBy: 'test',
-    });
-    forgetSubscriptions(h.core);
-  });
-}
+/** The ERP pushes one open order for `customerCode` (an old code is followed to its survivor). */
+const pushOrder = (h: Harness, number: string, customerCode: string) =>
+  applyLedger(
+    h.core,
+    erp,
+    [{ type: 'order', number, customerCode, date: '2026-11-20', total: '50.00', status: 'open' }],
+    { source: 'api' },
+  );
 
 eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases everywhere, undo", (h) => {
-  // One database, in order: one merge is proposed, approved and undone across the steps.
-  setupMergeCandidates(h);
+  // Each test proposes, approves or undoes a merge of its own customers.
+  setupMergeChat(h);
   proposeAndConfirm(h);
   approveAndFollowTheAlias(h);
   refusalsAndUndo(h);
@@ -79,6 +34,8 @@ eachDialect("合并客户 in chat: compare, confirm, an approver's OK, aliases e
 /** 合并客户 compares, 确认 files it and tells the approvers; only another approver may approve. */
 function proposeAndConfirm(h: Harness): void {
   it('shows the differences, what moves and the totals after; confirms; tells the approvers', async () => {
+    const c = await mergeCandidates(h);
+    const before = await h.core.models.CustomerMerge.count();
     const preview = await say('zhangsan', `合并客户 ${c.keep} ${c.dup} 联系人=王伟伟`);
     expect(preview).toContain(
       `合并客户: 保留 ${c.keep} 杭州瑞丰五金有限公司 (启用), 并入 ${c.dup} 杭州瑞丰五金 (启用)`,
@@ -92,32 +49,38 @@ function proposeAndConfirm(h: Harness): void {
     expect(preview).toContain(`• ${c.dup}: 订单 2、应收 1、库存预留 1、复核「保留」记录 1`);
     expect(preview).toContain(`合并后 ${c.keep}: 订单 3 张 共 1200.00 元, 未收应收 1 笔 300.00 元, 库存预留 1 笔`);
     expect(preview).toContain(`回复「确认 ${c.keep}」`);
-    expect(await h.core.models.CustomerMerge.count()).toBe(0);
+    expect(await h.core.models.CustomerMerge.count()).toBe(before);
     const filed = await say('zhangsan', `确认 ${c.keep}`);
     expect(filed).toMatch(new RegExp(`已提交合并申请 #\\d+ \\(${c.dup} 并入 ${c.keep}\\), 已通知审批人: .*周审批`));
-    c.id = /#(\d+)/.exec(filed)![1]!;
+    const id = /#(\d+)/.exec(filed)![1]!;
     const card = await inbox('zhou');
     expect(card).toContain('字段差异');
-    expect(card).toContain(`可回复「批准合并 ${c.id}」`);
+    expect(card).toContain(`可回复「批准合并 ${id}」`);
   });
 
   it('only an approver other than the requester may approve', async () => {
-    expect(await say('zhangsan', `批准合并 ${c.id}`)).toContain('没有「审批删除」权限');
+    const c = await mergeCandidates(h);
+    const id = await fileMerge(c);
+    expect(await say('zhangsan', `批准合并 ${id}`)).toContain('没有「审批删除」权限');
     // An admin's own request cannot be approved by that admin.
     const own = await say('qian', `合并客户 ${c.other} ${c.keep}`);
-    expect(own).toContain(`已在待审批的合并申请 #${c.id} 中`);
+    expect(own).toContain(`已在待审批的合并申请 #${id} 中`);
   });
 }
 
 /** 批准合并 moves everything; the old code is an alias every door follows. */
 function approveAndFollowTheAlias(h: Harness): void {
   it('批准合并 moves everything in one go; the old code becomes an alias that every door follows', async () => {
+    const candidates = await mergeCandidates(h);
+    const c = { ...candidates, id: await fileMerge(candidates) };
+    const { Customer, SalesOrder, Receivable, Reservation, CustomerAlias, AuditEvent, BotOutbox } = h.core.models;
+    const lastEvent = ((await AuditEvent.max('id')) as number | null) ?? 0;
+    const webhooks = await BotOutbox.count({ where: { door: 'webhook' } });
     const done = await say('zhou', `批准合并 ${c.id}`);
     expect(done).toContain(
       `合并单 #${c.id} 已执行: ${c.dup} 已并入 ${c.keep} 杭州瑞丰五金有限公司; 转移了 订单 2、应收 1、库存预留 1、复核「保留」记录 1`,
     );
     expect(await inbox('zhangsan')).toContain(`你申请的合并单 #${c.id} 已执行`);
-    const { Customer, SalesOrder, Receivable, Reservation, CustomerAlias, AuditEvent, BotOutbox } = h.core.models;
     const keep = (await Customer.findOne({ where: { code: c.keep } }))!;
     const dup = (await Customer.findOne({ where: { code: c.dup } }))!;
     expect(keep.contact).toBe('王伟伟');
@@ -126,9 +89,9 @@ function approveAndFollowTheAlias(h: Harness): void {
     expect(await Receivable.count({ where: { customerId: dup.id } })).toBe(0);
     expect(await Reservation.count({ where: { customerId: keep.id } })).toBe(1);
     expect((await CustomerAlias.findOne({ where: { code: c.dup } }))?.customerId).toBe(keep.id);
-    const events = await AuditEvent.findAll({ where: { action: 'customer.merged' } });
+    const events = await AuditEvent.findAll({ where: { action: 'customer.merged', id: { [Op.gt]: lastEvent } } });
     expect(events.map((e) => e.customerCode).sort()).toEqual([c.keep, c.dup].sort());
-    expect(await BotOutbox.count({ where: { door: 'webhook' } })).toBe(2);
+    expect(await BotOutbox.count({ where: { door: 'webhook' } })).toBe(webhooks + 2);
 
     expect(await say('zhangsan', `客户 ${c.dup}`)).toMatch(
       new RegExp(`^${c.dup} 已并入 ${c.keep}。\\n${c.keep} 杭州瑞丰五金有限公司`),
@@ -137,32 +100,19 @@ function approveAndFollowTheAlias(h: Harness): void {
       `${c.dup} 已并入 ${c.keep}, 不能再修改 ${c.dup}; 请对 ${c.keep} 操作`,
     );
     expect(await say('zhangsan', `修改客户 ${c.dup} 备注=x`)).toContain(`${c.dup} 已并入 ${c.keep}`);
-    const search = await searchCustomers(h.core, admin, { q: c.dup });
+    const search = await searchCustomers(h.core, m.admin, { q: c.dup });
     expect(search.items.map((i) => i.code)).toEqual([c.keep]);
     expect(await checkTransactable(h.core, c.dup)).toEqual({ ok: true, mergedInto: c.keep });
-    const pushed = await applyLedger(
-      h.core,
-      erp,
-      [
-        {
-          type: 'order',
-          number: 'ERP-MERGE-1',
-          customerCode: c.dup,
-          date: '2026-11-20',
-          total: '50.00',
-          status: 'open',
-        },
-      ],
-      { source: 'api' },
-    );
+    const pushed = await pushOrder(h, `ERP-MERGE-${c.id}`, c.dup);
     expect(JSON.stringify(pushed)).not.toContain('CUSTOMER');
-    expect((await SalesOrder.findOne({ where: { number: 'ERP-MERGE-1' } }))?.customerId).toBe(keep.id);
+    expect((await SalesOrder.findOne({ where: { number: `ERP-MERGE-${c.id}` } }))?.customerId).toBe(keep.id);
   });
 }
 
 /** Bad input is refused; 撤销合并 restores, unless a moved order was edited since. */
 function refusalsAndUndo(h: Harness): void {
   it('bad input gets a specific message and writes nothing', async () => {
+    const c = await approvedMerge(h);
     const before = await h.core.models.CustomerMerge.count();
     expect(await say('zhangsan', '合并客户 C29990001 ' + c.keep)).toContain('找不到编码为「C29990001」的客户');
     expect(await say('zhangsan', `合并客户 ${c.keep} ${c.keep}`)).toContain(`不能把客户 ${c.keep} 合并到它自己`);
@@ -173,7 +123,7 @@ function refusalsAndUndo(h: Harness): void {
     expect(await say('zhangsan', `合并客户 ${c.keep} ${c.other} 编码=C1`)).toContain(
       '合并时不能指定「客户编码」: 编码保持保留客户的编码',
     );
-    const gone = await newCustomer(h, admin, { ownerId: zhangId });
+    const gone = await newCustomer(h, m.admin, { ownerId: m.zhangId });
     await h.core.models.Customer.update({ status: 'deleted' }, { where: { code: gone.code } });
     expect(await say('zhangsan', `合并客户 ${c.keep} ${gone.code}`)).toContain(
       `客户 ${gone.code} 已删除 (在回收站), 不能并入`,
@@ -182,6 +132,8 @@ function refusalsAndUndo(h: Harness): void {
   });
 
   it('撤销合并 puts every row back and restores the absorbed customer with its own code', async () => {
+    const c = await approvedMerge(h);
+    await pushOrder(h, `ERP-UNDO-${c.id}`, c.dup);
     const { Customer, SalesOrder, CustomerAlias } = h.core.models;
     // The pushed order was made for the survivor after the merge: it stays there.
     expect(await say('zhangsan', `撤销合并 ${c.id}`)).toContain('没有「恢复客户」权限');
@@ -198,11 +150,12 @@ function refusalsAndUndo(h: Harness): void {
   });
 
   it('an undo that is no longer safe (a moved order edited since) is refused with the reason; nothing changes', async () => {
+    const c = await mergeCandidates(h);
     await say('zhangsan', `合并客户 ${c.keep} ${c.dup}`);
     const id = /#(\d+)/.exec(await say('zhangsan', `确认 ${c.keep}`))![1]!;
     expect(await say('zhou', `批准合并 ${id}`)).toContain('已执行');
     await new Promise((r) => setTimeout(r, 1100)); // MariaDB keeps whole seconds
-    await moveOrder(h.core, admin, c.order, 'ship');
+    await moveOrder(h.core, m.admin, c.order, 'ship');
     await say('zhou', `撤销合并 ${id}`);
     const refused = await say('zhou', `确认 ${id}`);
     expect(refused).toContain(`合并单 #${id} 不能撤销, 没有做任何改动:`);
