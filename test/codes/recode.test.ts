@@ -42,11 +42,37 @@ function setupRecode(h: Harness): void {
 /** The CLI runs as 张三 (by his chat id): sales recode their own customers. */
 const AS_ZHANGSAN = { STEWARD_OPERATOR: 'zhangsan' };
 
-eachDialect('改编码: chat (propose → 确认 → another approver), CLI sheet with dry run, aliases', AS_ZHANGSAN, (h) => {
-  // One database, in order: the refusals, the sheet and the stats build on the chat recode.
+/** The steward CLI on this block's database. */
+function stewardOn(h: Harness) {
+  return (...argv: string[]) => runSteward(registerCodes, h.core, argv);
+}
+
+/** Recodes through core as 张三, approved by 周审批 (what the chat and the CLI tests do by their doors). */
+async function recodeApproved(h: Harness, pairs: Array<{ from: string; to: string }>): Promise<void> {
+  const zhangsan = await h.actor('张三', ['sales'], 'wecom');
+  const { recode } = await requestRecode(h.core, zhangsan, pairs, '统一编码规则');
+  await approveRecode(h.core, approver, recode.id);
+}
+
+// Each block gets its own database with 张三's five customers, so each test counts from C20260001.
+eachDialect('改编码 in chat: propose → 确认 → another approver', AS_ZHANGSAN, (h) => {
   setupRecode(h);
   recodeThroughChat(h);
-  refusalsSheetAndStats(h);
+});
+
+eachDialect('改编码: clashes refused', AS_ZHANGSAN, (h) => {
+  setupRecode(h);
+  refusals(h);
+});
+
+eachDialect('改编码: CLI sheet with dry run', AS_ZHANGSAN, (h) => {
+  setupRecode(h);
+  sheet(h);
+});
+
+eachDialect('改编码: 编码统计 and 编码检查 after recodes', AS_ZHANGSAN, (h) => {
+  setupRecode(h);
+  stats(h);
 });
 
 /** Customer a becomes KH-0001 through chat; its old code stays an alias. */
@@ -102,11 +128,10 @@ function recodeThroughChat(h: Harness): void {
   });
 }
 
-/** Clashes are refused, the CLI sheet recodes x and y, and the stats count all three recodes. */
-function refusalsSheetAndStats(h: Harness): void {
-  const steward = (...argv: string[]) => runSteward(registerCodes, h.core, argv);
-
+/** Clashes are refused: with a code taken, an alias, an off-rule code, a code being recoded itself. */
+function refusals(h: Harness): void {
   it('refuse clashes naming both rows, off-rule codes, and the old code (now an alias) as a new code', async () => {
+    await recodeApproved(h, [{ from: c.a!, to: 'KH-0001' }]);
     expect(await say('zhangsan', `改编码 ${c.b} KH-0001`)).toContain(`✗ 新编码 KH-0001 已是客户 KH-0001 (`);
     expect(await say('zhangsan', `改编码 ${c.b} ${c.a}`)).toContain(`✗ 新编码 ${c.a} 是客户 KH-0001 的旧编码 (别名)`);
     expect(await say('zhangsan', `改编码 ${c.b} 客户一号`)).toContain(
@@ -119,6 +144,11 @@ function refusalsSheetAndStats(h: Harness): void {
       `已是客户 ${c.x}`,
     );
   });
+}
+
+/** The CLI sheet recodes x and y. */
+function sheet(h: Harness): void {
+  const steward = stewardOn(h);
 
   it('CLI: the sheet is a dry run by default; a bad row stops the batch, naming both rows; --commit files it for approval', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recode-'));
@@ -140,8 +170,18 @@ function refusalsSheetAndStats(h: Harness): void {
     await approveRecode(h.core, approver, id);
     expect((await h.core.models.Customer.findAll({ where: { code: ['KH-0010', 'KH-0011'] } })).length).toBe(2);
   });
+}
+
+/** The stats count three recodes: a to KH-0001, x and y to KH-0010 and KH-0011. */
+function stats(h: Harness): void {
+  const steward = stewardOn(h);
 
   it('steward codes stats --json and 编码统计 count the recoded customers and name the gaps they left', async () => {
+    await recodeApproved(h, [{ from: c.a!, to: 'KH-0001' }]);
+    await recodeApproved(h, [
+      { from: c.x!, to: 'KH-0010' },
+      { from: c.y!, to: 'KH-0011' },
+    ]);
     const r = await steward('codes', 'stats', '--json');
     const s = JSON.parse(r.out) as {
       origins: { recode: number };

@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { codeStats } from '../../core/customers/code-stats.js';
 import { codeStatsText } from '../../core/customers/code-stats-text.js';
@@ -14,18 +14,26 @@ import { newCustomer, uniqueName } from '../core/fixtures.js';
 let admin: Actor;
 let approver: Actor;
 
-eachDialect('code sequences per rule, and 编码统计', (h) => {
-  // One database, in order: 编码统计 counts the codes the counter tests made.
-  // What an operator changing CODE_RULE and restarting would get: the same database, a config with the new rule.
-  const setRule = (rule: string) => h.reconfigure({ CODE_RULE: rule });
+/** What an operator changing CODE_RULE and restarting would get: the same database, a config with the new rule. */
+const ruleSetter = (h: Harness) => (rule: string) => h.reconfigure({ CODE_RULE: rule });
 
+/** The operators, on 2026-03-15 (Shanghai) at the start of every test. */
+function setupActors(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('编码管理员', ['admin']);
     approver = await h.actor('编码审批人', ['approver']);
-    h.setNow(new Date('2026-03-15T04:00:00Z'));
   });
-  counterPerRule(h, setRule);
-  codeStatsOverAll(h, setRule);
+  beforeEach(() => h.setNow(new Date('2026-03-15T04:00:00Z')));
+}
+
+eachDialect('code sequences per rule', (h) => {
+  setupActors(h);
+  counterPerRule(h, ruleSetter(h));
+});
+
+eachDialect('编码统计 over codes of two rules and two years', (h) => {
+  setupActors(h);
+  codeStatsOverAll(h, ruleSetter(h));
 });
 
 /** Each rule keeps its own counter, and an old counter is adopted by the rule that made its codes. */
@@ -43,7 +51,8 @@ function counterPerRule(h: Harness, setRule: (rule: string) => void): void {
     ]);
     setRule('C{YYYY}{SEQ:4}');
     expect((await newCustomer(h, admin)).code).toBe('C20260003');
-    const rows = await h.core.models.CodeSequence.findAll({ order: [['scope', 'ASC']], raw: true });
+    // This test's counters: the 2026 ones (another test here counts 2025).
+    const rows = await h.core.models.CodeSequence.findAll({ where: { period: '2026' }, raw: true });
     expect(rows.map((r) => [r.rule, r.period, r.nextValue]).sort()).toEqual([
       ['C{YYYY}{SEQ:4}', '2026', 4],
       ['KH{YYYY}-{SEQ:4}', '2026', 3],
@@ -70,9 +79,29 @@ function counterPerRule(h: Harness, setRule: (rule: string) => void): void {
   });
 }
 
-/** 编码统计 over every code made so far, with a deletion, a merge and a lost row. */
+/**
+ * The codes 编码统计 counts besides its own: C20260001-0003 and KH2026-0001/0002 made under two
+ * rules, and in 2025 a counter from before 0017 (C20250007), then KH2025-0001 and C20250008.
+ */
+async function codesOfTwoRules(h: Harness, setRule: (rule: string) => void): Promise<void> {
+  for (const rule of ['C{YYYY}{SEQ:4}', 'C{YYYY}{SEQ:4}', 'KH{YYYY}-{SEQ:4}', 'KH{YYYY}-{SEQ:4}', 'C{YYYY}{SEQ:4}']) {
+    setRule(rule);
+    await newCustomer(h, admin);
+  }
+  await h.core.models.Customer.create({ code: 'C20250007', name: uniqueName(), nameNorm: uniqueName() } as never);
+  await h.core.models.CodeSequence.create({ scope: 'customer-2025', nextValue: 8 });
+  h.setNow(new Date('2025-06-01T04:00:00Z'));
+  for (const rule of ['KH{YYYY}-{SEQ:4}', 'C{YYYY}{SEQ:4}']) {
+    setRule(rule);
+    await newCustomer(h, admin);
+  }
+  h.setNow(new Date('2026-03-15T04:00:00Z'));
+}
+
+/** 编码统计 over codes of two rules and two years, with a deletion, a merge and a lost row. */
 function codeStatsOverAll(h: Harness, setRule: (rule: string) => void): void {
   it('编码统计: counts per rule and year, auto vs manual, off-rule, gaps with reasons, the next code', async () => {
+    await codesOfTwoRules(h, setRule);
     setRule('C{YYYY}{SEQ:4}');
     await newCustomer(h, admin, { code: 'VIP-001' });
     const gone = await newCustomer(h, admin); // C20260004: deleted

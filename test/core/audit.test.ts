@@ -121,6 +121,10 @@ eachDialect('audit trail: rollbacks and purges keep the chain valid', (h) => {
 
 eachDialect('audit trail: parallel changes, and tampering caught', (h) => {
   setupActors(h);
+  /** Events of the test's own: one customer created per event, so the chain has at least `n` links. */
+  const someEvents = async (n: number) => {
+    for (let i = 0; i < n; i += 1) await newCustomer(h, admin);
+  };
 
   it('never fork the chain under parallel changes', async () => {
     await Promise.all(
@@ -133,6 +137,7 @@ eachDialect('audit trail: parallel changes, and tampering caught', (h) => {
   });
 
   it('catch a row edited directly in the database, naming the first broken id', async () => {
+    await someEvents(3);
     const rows = await h.core.models.AuditEvent.findAll({ order: [['id', 'ASC']] });
     const victim = rows[Math.floor(rows.length / 2)]!;
     const { sequelize } = h.core.models;
@@ -156,6 +161,7 @@ eachDialect('audit trail: parallel changes, and tampering caught', (h) => {
   });
 
   it('catch a deleted event: in the middle, and the last one', async () => {
+    await someEvents(6);
     const { AuditEvent } = h.core.models;
     const rows = await AuditEvent.findAll({ order: [['id', 'ASC']], raw: true });
     const middle = rows[3]!;

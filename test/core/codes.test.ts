@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { UniqueConstraintError } from 'sequelize';
 import type { Actor } from '../../core/context.js';
 import { codeKey, codeReport } from '../../core/customers/code-report.js';
@@ -58,40 +58,47 @@ async function insertLegacyCodes(h: Harness, codes: string[]): Promise<string[]>
 function setupDefaultRule(h: Harness): void {
   beforeAll(async () => {
     admin = await h.actor('编码管理员', ['admin']);
-    h.setNow(new Date('2026-03-15T04:00:00Z'));
+  });
+  beforeEach(() => h.setNow(new Date('2026-03-15T04:00:00Z')));
+}
+
+/** One test on a database of its own: its codes are counted from a fresh counter. */
+function onOwnDatabase(title: string, test: (h: Harness) => Promise<void>): void {
+  eachDialect(`customer codes, default rule C{YYYY}{SEQ:4}: ${title}`, (h) => {
+    setupDefaultRule(h);
+    it(title, () => test(h));
   });
 }
 
-eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: numbering and format', (h) => {
-  setupDefaultRule(h);
+onOwnDatabase('auto-generate C20260001, C20260002, … in the current year', async (h) => {
+  const a = await newCustomer(h, admin);
+  const b = await newCustomer(h, admin);
+  expect([a.code, b.code]).toEqual(['C20260001', 'C20260002']);
+});
 
-  it('auto-generate C20260001, C20260002, … in the current year', async () => {
-    const a = await newCustomer(h, admin);
-    const b = await newCustomer(h, admin);
-    expect([a.code, b.code]).toEqual(['C20260001', 'C20260002']);
-  });
+onOwnDatabase('reset the sequence each year (yearly reset, local time zone)', async (h) => {
+  await newCustomer(h, admin); // C20260001
+  await newCustomer(h, admin); // C20260002
+  h.setNow(new Date('2026-12-31T17:00:00Z'));
+  expect((await newCustomer(h, admin)).code).toBe('C20270001');
+  h.setNow(new Date('2026-03-15T04:00:00Z'));
+  expect((await newCustomer(h, admin)).code).toBe('C20260003');
+});
 
-  it('reset the sequence each year (yearly reset, local time zone)', async () => {
-    h.setNow(new Date('2026-12-31T17:00:00Z'));
-    expect((await newCustomer(h, admin)).code).toBe('C20270001');
-    h.setNow(new Date('2026-03-15T04:00:00Z'));
-    expect((await newCustomer(h, admin)).code).toBe('C20260003');
-  });
+onOwnDatabase('skip a number somebody already typed by hand', async (h) => {
+  for (let i = 0; i < 3; i += 1) await newCustomer(h, admin); // C20260001 … C20260003
+  await newCustomer(h, admin, { code: 'c20260004' });
+  expect((await newCustomer(h, admin)).code).toBe('C20260005');
+});
 
-  it('skip a number somebody already typed by hand', async () => {
-    await newCustomer(h, admin, { code: 'c20260004' });
-    expect((await newCustomer(h, admin)).code).toBe('C20260005');
-  });
-
-  it('refuse a manual code that does not match the format, saying what is allowed', async () => {
-    for (const bad of ['C 001', '客户一号', 'A', 'X'.repeat(33), 'C_001']) {
-      const err = await expectRefused(
-        createCustomer(h.core, admin, { name: uniqueName(), code: bad }),
-        bad.length > 32 ? 'VALIDATION' : 'CODE_FORMAT',
-      );
-      if (err.code === 'CODE_FORMAT') expect(err.message).toContain('只能用字母、数字和 -');
-    }
-  });
+onOwnDatabase('refuse a manual code that does not match the format, saying what is allowed', async (h) => {
+  for (const bad of ['C 001', '客户一号', 'A', 'X'.repeat(33), 'C_001']) {
+    const err = await expectRefused(
+      createCustomer(h.core, admin, { name: uniqueName(), code: bad }),
+      bad.length > 32 ? 'VALIDATION' : 'CODE_FORMAT',
+    );
+    if (err.code === 'CODE_FORMAT') expect(err.message).toContain('只能用字母、数字和 -');
+  }
 });
 
 eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: parallel creates', (h) => {
@@ -136,12 +143,16 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: parallel creates', (h)
   });
 });
 
-eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: manual codes, changes and the code report', (h) => {
-  setupDefaultRule(h);
+onOwnDatabase('accept a manual code after normalising it: "  ｃ-００１ " is stored as C-001', async (h) => {
+  const c = await newCustomer(h, admin, { code: '  ｃ-００１ ' });
+  expect(c.code).toBe('C-001');
+});
 
-  it('accept a manual code after normalising it: "  ｃ-００１ " is stored as C-001', async () => {
-    const c = await newCustomer(h, admin, { code: '  ｃ-００１ ' });
-    expect(c.code).toBe('C-001');
+eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: manual codes and changes', (h) => {
+  setupDefaultRule(h);
+  // A customer holding C-001, which the tests below try to take (and never change).
+  beforeAll(async () => {
+    await newCustomer(h, admin, { code: 'C-001' });
   });
 
   it('refuse a code that is taken, also when it differs only by width or case', async () => {
@@ -179,24 +190,28 @@ eachDialect('customer codes, default rule C{YYYY}{SEQ:4}: manual codes, changes 
     expect(customer.code).toBe('VIP-100');
     await expectRefused(editCustomer(h.core, admin, 'VIP-100', { code: 'C-001' }), 'CODE_TAKEN');
   });
+});
 
-  it('report off-rule codes and near-duplicates for tidying legacy data', async () => {
-    // Legacy rows bypass core (as an old import would). MariaDB's case- and width-insensitive
-    // collation refuses 'Ｃ００１' next to 'C001' by itself; SQLite keeps both.
-    const legacy = ['c-001', 'C001', 'Ｃ００１', 'OLD-9'];
-    const stored = await insertLegacyCodes(h, legacy);
-    if (h.dialect === 'mariadb') expect(stored).toEqual(['C001', 'OLD-9']);
-    else expect(stored).toEqual(legacy);
-    const report = await codeReport(h.core);
-    expect(report.rule).toBe('C{YYYY}{SEQ:4}');
-    expect(report.offRule).toEqual(
-      expect.arrayContaining(['C-001', 'VIP-100', 'OLD-9', ...stored.filter((c) => c !== 'OLD-9')]),
-    );
-    expect(report.offRule).not.toContain('C20260001');
-    const group = report.nearDuplicates.find((g) => g.includes('C001'));
-    expect(group?.sort()).toEqual(['C-001', ...stored.filter((c) => c !== 'OLD-9')].sort());
-    expect(report.nearDuplicates.some((g) => g.includes('OLD-9'))).toBe(false);
-  });
+onOwnDatabase('report off-rule codes and near-duplicates for tidying legacy data', async (h) => {
+  // Its own codes: one on the rule (C20260001) and the manual C-001 and VIP-100.
+  await newCustomer(h, admin);
+  await newCustomer(h, admin, { code: 'C-001' });
+  await newCustomer(h, admin, { code: 'VIP-100' });
+  // Legacy rows bypass core (as an old import would). MariaDB's case- and width-insensitive
+  // collation refuses 'Ｃ００１' next to 'C001' by itself; SQLite keeps both.
+  const legacy = ['c-001', 'C001', 'Ｃ００１', 'OLD-9'];
+  const stored = await insertLegacyCodes(h, legacy);
+  if (h.dialect === 'mariadb') expect(stored).toEqual(['C001', 'OLD-9']);
+  else expect(stored).toEqual(legacy);
+  const report = await codeReport(h.core);
+  expect(report.rule).toBe('C{YYYY}{SEQ:4}');
+  expect(report.offRule).toEqual(
+    expect.arrayContaining(['C-001', 'VIP-100', 'OLD-9', ...stored.filter((c) => c !== 'OLD-9')]),
+  );
+  expect(report.offRule).not.toContain('C20260001');
+  const group = report.nearDuplicates.find((g) => g.includes('C001'));
+  expect(group?.sort()).toEqual(['C-001', ...stored.filter((c) => c !== 'OLD-9')].sort());
+  expect(report.nearDuplicates.some((g) => g.includes('OLD-9'))).toBe(false);
 });
 
 eachDialect(

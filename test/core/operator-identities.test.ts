@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,8 +33,11 @@ function setupOperators(h: Harness): void {
 }
 
 eachDialect('operator identities: linking chat accounts to operators', (h) => {
-  // One database, in order: each step builds on the accounts the one before linked.
   setupOperators(h);
+  // Each test starts with 张三 and 李四 unlinked and links what it needs itself.
+  beforeEach(async () => {
+    await h.core.models.OperatorIdentity.destroy({ where: { operatorId: [zhang.id, li.id] } });
+  });
   linkAndRefuse(h);
   replaceAndUnlink(h);
 });
@@ -63,6 +66,7 @@ function linkAndRefuse(h: Harness): void {
   });
 
   it('refuses an account already linked to someone else, naming that operator, and changes nothing', async () => {
+    await linkIdentity(h.core, admin, zhang.id, 'wecom', 'zhangsan');
     const before = await h.core.models.AuditEvent.count();
     const err = await refusal(linkIdentity(h.core, admin, li.id, 'wecom', 'zhangsan'));
     expect(err.code).toBe('CONFLICT');
@@ -83,11 +87,17 @@ function linkAndRefuse(h: Harness): void {
   });
 }
 
-/** Replaces 张三's wecom account, frees the old one, and unlinks his slack account. */
+/** Replaces 张三's wecom account, frees the old one, and unlinks his slack account (each linking what it needs first). */
 function replaceAndUnlink(h: Harness): void {
   const lastAudit = async () => (await h.core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
 
   it("replaces an operator's earlier account on the same channel, keeping one per channel", async () => {
+    for (const [channel, id] of [
+      ['wecom', 'zhangsan'],
+      ['feishu', 'ou_zhang'],
+      ['slack', 'U123'],
+    ])
+      await linkIdentity(h.core, admin, zhang.id, channel!, id!);
     const r = await linkIdentity(h.core, admin, zhang.id, 'wecom', 'zhangsan2');
     expect(r.replaced).toBe('zhangsan');
     expect(await operatorByIdentity(h.core, 'wecom', 'zhangsan')).toBeNull();
@@ -105,6 +115,7 @@ function replaceAndUnlink(h: Harness): void {
   });
 
   it('unlinks, with an audit event; unlinking what is not there is a clear refusal', async () => {
+    await linkIdentity(h.core, admin, zhang.id, 'slack', 'U123');
     const r = await unlinkIdentity(h.core, admin, zhang.id, 'slack');
     expect(r.identity).toEqual({ channel: 'slack', externalId: 'U123' });
     expect(await operatorByIdentity(h.core, 'slack', 'U123')).toBeNull();

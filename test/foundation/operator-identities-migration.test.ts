@@ -11,8 +11,11 @@ let core: Core;
 const ids: Record<string, number> = {};
 const select = <T extends object>(sql: string) => core.models.sequelize.query<T>(sql, { type: QueryTypes.SELECT });
 
-/** A database at 0009 (per-vendor columns), with operators as a real installation has them. */
-function setupAt0009(target: DialectTarget): void {
+/**
+ * A database at 0009 (per-vendor columns), with operators as a real installation has them, then
+ * migrated to the latest (0010 and on): the tests check what 0010 made of them, in any order.
+ */
+function setupMigratedFrom0009(target: DialectTarget): void {
   beforeAll(async () => {
     const config = testConfig(await target.url());
     core = openCore(config, createLogger('silent'));
@@ -42,6 +45,7 @@ function setupAt0009(target: DialectTarget): void {
       );
       ids[name] = (await select<{ id: number }>(`SELECT id FROM operators WHERE display_name = '${name}'`))[0]!.id;
     }
+    await prepareDatabase(core);
   });
   afterAll(async () => {
     if (!core) return;
@@ -54,17 +58,16 @@ function setupAt0009(target: DialectTarget): void {
 
 for (const target of testDialects()) {
   describe(`migration 0010-operator-identities [${target.name}]`, () => {
-    // One database, in order: the migration runs in the first test; the others check what it left.
-    setupAt0009(target);
+    // One database: the setup runs the migration; each test checks what it left (the last one goes down and up again).
+    setupMigratedFrom0009(target);
     carryOverAndDrop();
     constraintsAndDown();
   });
 }
 
-/** Runs the migration: ids carried over, per-vendor columns and their indexes gone. */
+/** What the migration did: ids carried over, per-vendor columns and their indexes gone. */
 function carryOverAndDrop(): void {
   it('carries every WeCom and DingTalk id over, then drops the per-vendor columns and their indexes', async () => {
-    await prepareDatabase(core);
     const linked = await identitiesOf(core, Object.values(ids));
     expect(linked.get(ids['张三']!)).toEqual([
       { channel: 'dingtalk', externalId: 'zs-ding' },
