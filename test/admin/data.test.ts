@@ -63,18 +63,20 @@ async function commitGood(client: AdminClient): Promise<void> {
 
 eachDialect('back office: 导入客户', DATA_DESK_ENV, (h) => {
   const { as } = dataDesk(h);
-  let token: string;
+  const customerIds = async () => (await h.core.models.Customer.findAll()).map((c) => c.id);
 
   it('dry-runs an upload: a report with row, column and Chinese reason, an error report, and nothing written', async () => {
+    const customersBefore = await h.core.models.Customer.count();
+    const batchesBefore = await h.core.models.ImportBatch.count();
     const res = await upload(as.wang!, '客户清单.xlsx', await good());
     expect(res.status).toBe(200);
     const body = res.json<ImportAnswer>();
     expect(body.report).toMatchObject({ dryRun: true, committed: false, created: 2, updated: 0, failedRowCount: 1 });
     expect(body.report!.errors).toEqual([{ row: 4, column: '客户名称', message: '客户名称必填' }]);
     expect(body.notice!.message).toContain('尚未写入任何数据');
-    expect(await h.core.models.Customer.count()).toBe(0);
-    expect(await h.core.models.ImportBatch.count()).toBe(0);
-    token = body.token!;
+    expect(await h.core.models.Customer.count()).toBe(customersBefore);
+    expect(await h.core.models.ImportBatch.count()).toBe(batchesBefore);
+    const token = body.token!;
     expect(token).toMatch(/^[a-f0-9]{32}$/);
     const report = await download(as.wang!, body.errorReportUrl!);
     expect(report.status).toBe(200);
@@ -86,10 +88,12 @@ eachDialect('back office: 导入客户', DATA_DESK_ENV, (h) => {
   });
 
   it('refuses to commit all-or-nothing while rows have errors, then commits the same upload with 只导入有效行', async () => {
+    const before = await customerIds();
+    const token = (await upload(as.wang!, '客户清单.xlsx', await good())).json<ImportAnswer>().token!;
     const all = (await as.wang!.post(IMPORT, { token })).json<ImportAnswer>();
     expect(all.report).toMatchObject({ committed: false });
     expect(all.notice).toMatchObject({ type: 'error', message: expect.stringContaining('一行都没有写入') });
-    expect(await h.core.models.Customer.count()).toBe(0);
+    expect(await h.core.models.Customer.count()).toBe(before.length);
 
     const again = (await upload(as.wang!, '客户清单.xlsx', await good(), { partial: 'true' })).json<ImportAnswer>();
     const done = (await as.wang!.post(IMPORT, { token: again.token! })).json<ImportAnswer>();
@@ -103,21 +107,23 @@ eachDialect('back office: 导入客户', DATA_DESK_ENV, (h) => {
       createdCount: 2,
       status: 'committed',
     });
-    expect((await h.core.models.Customer.findAll()).map((c) => c.name).sort()).toEqual([
-      '合肥导入测试有限公司',
-      '芜湖导入商行',
-    ]);
+    // The customers this import created: exactly the two valid rows.
+    const created = (await h.core.models.Customer.findAll()).filter((c) => !before.includes(c.id));
+    expect(created.map((c) => c.name).sort()).toEqual(['合肥导入测试有限公司', '芜湖导入商行']);
     // The staged file is gone once committed: the same token cannot import twice.
     expect((await as.wang!.post(IMPORT, { token: again.token! })).json<ImportAnswer>().error!.code).toBe('NOT_FOUND');
   });
 
   it('lists the batch with a short sha256 and shows per-row outcomes', async () => {
-    const list = (await as.wang!.list('import_batches')).json<{
-      records: { id: string; params: Record<string, unknown> }[];
-    }>();
-    expect(list.records).toHaveLength(1);
-    expect(String(list.records[0]!.params.sha256Short)).toMatch(/^[a-f0-9]{12}$/);
-    const show = (await as.wang!.action('import_batches', list.records[0]!.id, 'show')).json<{
+    type List = { records: { id: string; params: Record<string, unknown> }[] };
+    const listed = async () => (await as.wang!.list('import_batches')).json<List>().records;
+    const before = (await listed()).map((r) => r.id);
+    await commitGood(as.wang!);
+    // The list gained exactly this test's batch.
+    const records = (await listed()).filter((r) => !before.includes(r.id));
+    expect(records).toHaveLength(1);
+    expect(String(records[0]!.params.sha256Short)).toMatch(/^[a-f0-9]{12}$/);
+    const show = (await as.wang!.action('import_batches', records[0]!.id, 'show')).json<{
       record: { params: Record<string, unknown> };
     }>();
     expect(show.record.params.outcomes).toBe('新建 2 行 · 出错 1 行');
@@ -130,6 +136,7 @@ eachDialect('back office: 导入客户, what it refuses', DATA_DESK_ENV, (h) => 
   beforeAll(async () => commitGood(as.wang!));
 
   it("shows core's Chinese message for a renamed non-xlsx and for headers only, writing nothing", async () => {
+    const batchesBefore = await h.core.models.ImportBatch.count();
     const renamed = (
       await upload(as.wang!, '假表格.xlsx', Buffer.from('这不是 Excel 文件, 只是改了扩展名'))
     ).json<ImportAnswer>();
@@ -142,7 +149,7 @@ eachDialect('back office: 导入客户, what it refuses', DATA_DESK_ENV, (h) => 
     expect(headersOnly.notice!.message).toMatch(/没有|空/);
     const wrongType = (await upload(as.wang!, '照片.png', Buffer.from('x'))).json<ImportAnswer>();
     expect(wrongType.notice!.message).toContain('不是 .xlsx 或 .csv 文件');
-    expect(await h.core.models.ImportBatch.count()).toBe(1);
+    expect(await h.core.models.ImportBatch.count()).toBe(batchesBefore);
   });
 
   it('refuses a viewer and finance with 403, and hides 导入批次 from them', async () => {

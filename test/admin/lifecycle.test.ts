@@ -34,16 +34,29 @@ interface LifecycleDesk {
   /** mine, busy and clean (wang's; busy with an open order and a reservation), theirs (zhao's). */
   c: Record<string, CustomerView>;
   ids: Record<string, number>;
+  /** The back office's address, for a test that logs in an operator of its own. */
+  url: string;
+  /** A fresh customer of this test's own, owned by `owner` (a login above) when given. */
+  customer(name: string, owner?: string, phone?: string): Promise<CustomerView>;
 }
 
 /** The back office with one operator per role and four customers, set up for the calling describe. */
 function lifecycleDesk(h: Harness): LifecycleDesk {
   let server: Awaited<ReturnType<typeof startAdmin>>;
-  const desk: LifecycleDesk = { as: {}, c: {}, ids: {} };
+  const desk: LifecycleDesk = {
+    as: {},
+    c: {},
+    ids: {},
+    url: '',
+    customer: async (name, owner, phone) =>
+      (await createCustomer(h.core, jobActor('test'), { name, phone, ownerId: owner ? ids[owner] : undefined }))
+        .customer,
+  };
   const { as, c, ids } = desk;
   beforeAll(async () => {
     // The bot's real notifier, as the server wires it: approvers' cards go to the outbox.
     server = await startAdmin(h.core, { notifier: new Notifier(h.core) });
+    desk.url = server.url;
     for (const [login, roles] of [
       ['boss', ['admin']],
       ['wang', ['sales']],
@@ -77,11 +90,19 @@ function lifecycleDesk(h: Harness): LifecycleDesk {
 }
 
 eachDialect('back office: lifecycle actions by role: 停用 / 启用', (h) => {
-  const { as, c } = lifecycleDesk(h);
+  const desk = lifecycleDesk(h);
+  const { as, c } = desk;
+  /** wang's own customer of this test, deactivated by wang in the back office. */
+  const deactivated = async (name: string) => {
+    const customer = await desk.customer(name, 'wang');
+    await answer(as.wang!.action('customers', customer.id, 'deactivate', { reason: '客户要求', memo: '', until: '' }));
+    return customer;
+  };
 
   it('lets sales deactivate their own customer with a reason, audited as door admin', async () => {
+    const mine = await desk.customer('苏州停用测试一厂', 'wang');
     const body = await answer(
-      as.wang!.action('customers', c.mine!.id, 'deactivate', {
+      as.wang!.action('customers', mine.id, 'deactivate', {
         reason: '客户要求',
         memo: '暂停合作一季度',
         until: '',
@@ -91,7 +112,7 @@ eachDialect('back office: lifecycle actions by role: 停用 / 启用', (h) => {
     expect(body.notice!.message).toContain('已停用 (原因: 客户要求)');
     expect(body.record.params.status).toBe('inactive');
     const audit = await h.core.models.AuditEvent.findOne({
-      where: { customerId: c.mine!.id, action: 'customer.deactivate' },
+      where: { customerId: mine.id, action: 'customer.deactivate' },
     });
     expect(audit).toMatchObject({ door: 'admin', operatorName: 'wang' });
   });
@@ -114,22 +135,25 @@ eachDialect('back office: lifecycle actions by role: 停用 / 启用', (h) => {
   });
 
   it('offers 停用 only on active and 启用 only on inactive customers', async () => {
-    const mine = await answer(as.wang!.action('customers', c.mine!.id, 'show'));
+    const inactive = await deactivated('苏州停用测试二厂');
+    const mine = await answer(as.wang!.action('customers', inactive.id, 'show'));
     const names = mine.record.recordActions.map((a) => a.name);
     expect(names).toContain('reactivate');
     expect(names).not.toContain('deactivate');
   });
 
   it('reactivates through core and refuses a viewer with 403', async () => {
-    expect((await as.kan!.action('customers', c.mine!.id, 'reactivate', {})).status).toBe(403);
-    const body = await answer(as.wang!.action('customers', c.mine!.id, 'reactivate', {}));
+    const inactive = await deactivated('苏州停用测试三厂');
+    expect((await as.kan!.action('customers', inactive.id, 'reactivate', {})).status).toBe(403);
+    const body = await answer(as.wang!.action('customers', inactive.id, 'reactivate', {}));
     expect(body.notice!.message).toContain('已启用');
-    expect((await h.core.models.Customer.findByPk(c.mine!.id))!.status).toBe('active');
+    expect((await h.core.models.Customer.findByPk(inactive.id))!.status).toBe('active');
   });
 });
 
 eachDialect('back office: lifecycle actions by role: 申请删除 → 同意 / 拒绝 → 回收站', (h) => {
-  const { as, c, ids } = lifecycleDesk(h);
+  const desk = lifecycleDesk(h);
+  const { as, c, ids } = desk;
 
   it('shows the full blocker list first and refuses the request while business is open', async () => {
     const check = await answer(as.wang!.action('customers', c.busy!.id, 'requestDeletion'));
@@ -170,7 +194,12 @@ eachDialect('back office: lifecycle actions by role: 申请删除 → 同意 / �
   });
 
   it('restores from the recycle bin for an approver; sales cannot see or use 恢复 or 彻底清除', async () => {
-    const entry = (await h.core.models.RecycleEntry.findOne({ where: { customerId: c.clean!.id } }))!;
+    // This test's own customer: wang asks to delete it, li approves, so it sits in the recycle bin.
+    const clean = await desk.customer('南通回收站测试电子厂', 'wang');
+    await answer(as.wang!.action('customers', clean.id, 'requestDeletion', { reason: '重复录入' }));
+    const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerId: clean.id } }))!;
+    expect((await answer(as.li!.action('approval_requests', request.id, 'approve', {}))).error).toBeUndefined();
+    const entry = (await h.core.models.RecycleEntry.findOne({ where: { customerId: clean.id } }))!;
     const seen = await answer(as.wang!.action('recycle_entries', entry.id, 'show'));
     expect(seen.record.recordActions.map((a) => a.name)).not.toContain('restore');
     expect(seen.record.recordActions.map((a) => a.name)).not.toContain('purge');
@@ -182,22 +211,18 @@ eachDialect('back office: lifecycle actions by role: 申请删除 → 同意 / �
     expect(early.notice!.message).toContain('之前不能清除');
     const restored = await answer(as.li!.action('recycle_entries', entry.id, 'restore', {}));
     expect(restored.notice!.message).toContain('已恢复');
-    expect((await h.core.models.Customer.findByPk(c.clean!.id))!.status).toBe('active');
+    expect((await h.core.models.Customer.findByPk(clean.id))!.status).toBe('active');
   });
 });
 
 eachDialect('back office: lifecycle actions by role: 查看手机号 and 审计日志', (h) => {
-  const { as, c, ids } = lifecycleDesk(h);
+  const desk = lifecycleDesk(h);
+  const { as, c } = desk;
   type Audit = {
     records: { params: { action: string; door: string; operatorName: string; customerId: number | null } }[];
   };
   const audit = async (query: string) =>
     (await as.kan!.list('audit_events', query)).json<Audit>().records.map((r) => r.params);
-  // The history the audit log is read for: wang deactivates mine, then reactivates it, in the back office.
-  beforeAll(async () => {
-    await answer(as.wang!.action('customers', c.mine!.id, 'deactivate', { reason: '客户要求', memo: '', until: '' }));
-    await answer(as.wang!.action('customers', c.mine!.id, 'reactivate', {}));
-  });
 
   it('reveals to finance with an audit row, and is refused (403) to sales', async () => {
     expect((await as.wang!.action('customers', c.mine!.id, 'reveal', {})).status).toBe(403);
@@ -216,17 +241,24 @@ eachDialect('back office: lifecycle actions by role: 查看手机号 and 审计�
   });
 
   it('lists newest first and filters by customer, operator, door and date', async () => {
+    // The history the audit log is read for, on this test's own customer: wang deactivates it, then
+    // reactivates it, in the back office; then sun (finance, logged in for this test only) reveals its phone.
+    const mine = await desk.customer('苏州审计日志测试有限公司', 'wang', '13900000002');
+    const sun = await clientAs(h.core, desk.url, 'sun', ['finance']);
+    await answer(as.wang!.action('customers', mine.id, 'deactivate', { reason: '客户要求', memo: '', until: '' }));
+    await answer(as.wang!.action('customers', mine.id, 'reactivate', {}));
+    await answer(sun.client.action('customers', mine.id, 'reveal', { why: '核对对账单' }));
     const all = await audit('');
     expect(all[0]!.action).toBe('customer.reveal');
-    const forCustomer = await audit(`filters.customerId=${c.mine!.id}`);
-    expect(new Set(forCustomer.map((e) => e.customerId))).toEqual(new Set([c.mine!.id]));
+    const forCustomer = await audit(`filters.customerId=${mine.id}`);
+    expect(new Set(forCustomer.map((e) => e.customerId))).toEqual(new Set([mine.id]));
     expect(forCustomer.map((e) => e.action)).toEqual([
       'customer.reveal',
       'customer.reactivate',
       'customer.deactivate',
       'customer.create',
     ]);
-    expect((await audit(`filters.operatorId=${ids.qian}`)).map((e) => e.action)).toEqual(['customer.reveal']);
+    expect((await audit(`filters.operatorId=${sun.operator.id}`)).map((e) => e.action)).toEqual(['customer.reveal']);
     expect(new Set((await audit('filters.door=admin')).map((e) => e.door))).toEqual(new Set(['admin']));
     expect((await audit('filters.door=job')).length).toBeGreaterThan(0);
     expect(

@@ -70,11 +70,14 @@ eachDialect('back office: 关联聊天账号 on an operator', (h) => {
   });
 
   it('unlinks by POST', async () => {
-    const res = (await link(boss, zhang.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
-    expect(res.notice).toEqual({ message: '已解除操作员 张三 的飞书账号 ou_zhang', type: 'success' });
-    expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhang')).toBeNull();
-    const again = (await link(boss, zhang.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
-    expect(again.notice!.message).toBe('操作员 张三 没有关联飞书账号, 无需解除。');
+    // An operator of this test's own, with a feishu account to unlink.
+    const wu = await h.operator('王五', ['sales'], { feishu: 'ou_wangwu' });
+    expect((await operatorByIdentity(h.core, 'feishu', 'ou_wangwu'))?.id).toBe(wu.id);
+    const res = (await link(boss, wu.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
+    expect(res.notice).toEqual({ message: '已解除操作员 王五 的飞书账号 ou_wangwu', type: 'success' });
+    expect(await operatorByIdentity(h.core, 'feishu', 'ou_wangwu')).toBeNull();
+    const again = (await link(boss, wu.id, { op: 'unlink', channel: 'feishu' })).json<Answer>();
+    expect(again.notice!.message).toBe('操作员 王五 没有关联飞书账号, 无需解除。');
   });
 });
 
@@ -119,10 +122,12 @@ eachDialect('back office: 关联聊天账号, what it refuses', (h) => {
   });
 
   it('no longer has per-vendor id fields on the operator form', async () => {
-    const edit = (await boss.action('operators', zhang.id, 'edit')).json<Answer>();
+    // Its own operator: the rename below must not change the ones the other tests use.
+    const zhao = await h.operator('赵六', ['sales']);
+    const edit = (await boss.action('operators', zhao.id, 'edit')).json<Answer>();
     expect(Object.keys(edit.record.params)).not.toEqual(expect.arrayContaining(['wecomUserId']));
     const saved = (
-      await boss.action('operators', zhang.id, 'edit', { displayName: '张三丰', wecomUserId: 'sneaky' })
+      await boss.action('operators', zhao.id, 'edit', { displayName: '赵六丰', wecomUserId: 'sneaky' })
     ).json<Answer>();
     expect(saved.notice!.type).toBe('success');
     expect(await operatorByIdentity(h.core, 'wecom', 'sneaky')).toBeNull();

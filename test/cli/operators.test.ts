@@ -39,11 +39,15 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
   });
 
   it('list shows every operator with its accounts; --json gives them structured', async () => {
+    // An operator of this test's own, with two chat accounts.
+    const sun = await (
+      await h.operator('孙七', ['sales'], { feishu: 'ou_sun', wecom: 'sunqi' })
+    ).update({
+      email: 'sun@example.com',
+    });
     const r = await steward('operators', 'list');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(
-      `#${zhang.id}\t张三\t${zhang.email}\tsales\t飞书(feishu): ou_zhang, 企业微信(wecom): zhangsan-new\n`,
-    );
+    expect(r.out).toContain(`#${sun.id}\t孙七\t${sun.email}\tsales\t飞书(feishu): ou_sun, 企业微信(wecom): sunqi\n`);
     expect(r.out).toMatch(/\t李四\t.*\t钉钉\(dingtalk\): lisi-ding\n/);
     expect(r.out).toMatch(/\tcli-admin\t.*\t未关联聊天账号\n/);
     const json = JSON.parse((await steward('operators', 'list', '--json')).out) as {
@@ -56,11 +60,14 @@ eachDialect('steward operators list|link|unlink (in process, on the test databas
   });
 
   it('unlink removes the account; the bot no longer knows that id', async () => {
-    const r = await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu');
+    // An operator of this test's own, with a feishu account to unlink.
+    const zhou = await h.operator('周八', ['sales'], { feishu: 'ou_zhou' });
+    expect((await operatorByIdentity(h.core, 'feishu', 'ou_zhou'))?.id).toBe(zhou.id);
+    const r = await steward('operators', 'unlink', '--operator', '周八', '--channel', 'feishu');
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`已解除操作员 张三 (#${zhang.id}) 的飞书账号 ou_zhang。\n`);
-    expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhang')).toBeNull();
-    expect((await steward('operators', 'unlink', '--operator', '张三', '--channel', 'feishu')).err).toContain(
+    expect(r.out).toBe(`已解除操作员 周八 (#${zhou.id}) 的飞书账号 ou_zhou。\n`);
+    expect(await operatorByIdentity(h.core, 'feishu', 'ou_zhou')).toBeNull();
+    expect((await steward('operators', 'unlink', '--operator', '周八', '--channel', 'feishu')).err).toContain(
       '没有关联飞书账号',
     );
   });

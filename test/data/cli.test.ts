@@ -2,32 +2,50 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { openCore, prepareDatabase } from '../../core/boot.js';
+import { loadConfig } from '../../core/config.js';
+import { jobActor } from '../../core/context.js';
+import { createCustomer } from '../../core/customers/create.js';
 import { retained } from '../../core/data/backup/retention.js';
+import { createLogger } from '../../core/logger.js';
 import { HEADERS, tempDir, writeCsv } from './fixtures.js';
 
-const dir = tempDir();
-const env = {
-  ...process.env,
-  DATABASE_URL: `sqlite:${path.join(dir, 'cli.sqlite')}`,
-  DATA_DIR: path.join(dir, 'data'),
-  STEWARD_DEMO: 'false',
-  LOG_LEVEL: 'silent',
-  NODE_ENV: 'test',
-  STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'),
-  STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
-  SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-};
-const steward = (...args: string[]) =>
-  spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), ...args], {
-    env,
-    encoding: 'utf8',
-    cwd: dir,
-    timeout: 60_000,
-  });
+/** A database and data directory of one test's own, and the CLI run on them. */
+function freshCli() {
+  const dir = tempDir();
+  const env = {
+    ...process.env,
+    DATABASE_URL: `sqlite:${path.join(dir, 'cli.sqlite')}`,
+    DATA_DIR: path.join(dir, 'data'),
+    STEWARD_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'),
+    STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+  };
+  const steward = (...args: string[]) =>
+    spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), ...args], {
+      env,
+      encoding: 'utf8',
+      cwd: dir,
+      timeout: 60_000,
+    });
+  /** Migrates the database and creates one customer in process (no spawn: each costs seconds). */
+  const withOneCustomer = async () => {
+    const config = loadConfig(env);
+    const core = openCore(config, createLogger('silent'));
+    await prepareDatabase(core);
+    await createCustomer(core, jobActor('test'), { name: '命令行备份甲' });
+    await core.models.sequelize.close();
+  };
+  return { dir, steward, withOneCustomer };
+}
 
 // Each spawn compiles the CLI with tsx: a few seconds apiece, so this suite stays small.
 describe('steward import / backup from the command line', () => {
   it('prints the --json summary the issue specifies, with exit codes 0, 1 and 2', () => {
+    const { dir, steward } = freshCli();
     const file = writeCsv(path.join(dir, 'c.csv'), [
       HEADERS,
       ['', '命令行甲', '', '13800000001', '', '', '', '', ''],
@@ -51,7 +69,9 @@ describe('steward import / backup from the command line', () => {
     expect(steward('export', '--format', 'pdf').status).toBe(2);
   });
 
-  it('backs up with a JSON summary, and will not restore without a confirmation', () => {
+  it('backs up with a JSON summary, and will not restore without a confirmation', async () => {
+    const { steward, withOneCustomer } = freshCli();
+    await withOneCustomer();
     const b = steward('backup', '--json');
     expect(b.status).toBe(0);
     const summary = JSON.parse(b.stdout) as { path: string; rows: Record<string, number>; sha256: string };
