@@ -78,7 +78,8 @@ eachDialect('server foundation: /healthz and TRUST_PROXY', (h) => {
   });
 });
 
-eachDialect('server foundation: demo data and duplicate codes', (h) => {
+// Demo data is seeded into an empty database only: this block has one of its own.
+eachDialect('server foundation: demo data', (h) => {
   it('seeds demo data once; a second start adds nothing', async () => {
     const first = await seedDemo(h.core);
     expect(first.seeded).toBe(true);
@@ -111,7 +112,9 @@ eachDialect('server foundation: demo data and duplicate codes', (h) => {
         .sort(),
     );
   });
+});
 
+eachDialect('server foundation: duplicate codes', (h) => {
   it('a duplicate code surfaces as the CODE_TAKEN domain error, even when the race reaches the database', async () => {
     const actor = await h.actor('管理员甲', ['admin']);
     await createCustomer(h.core, actor, { name: '唯一编码测试一', code: 'UNIQ-1' });
