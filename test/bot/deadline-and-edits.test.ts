@@ -4,6 +4,7 @@ import { startBotApp, type BotApp } from '../helpers/bot-app.js';
 import { sealed, textXml } from '../helpers/wecom.js';
 import { consoleSay } from '../../bot/console.js';
 import { operatorByIdentity } from '../../core/operators.js';
+import { newCustomer } from '../core/fixtures.js';
 
 eachDialect('slow work from chat', (h) => {
   let app: BotApp;
@@ -76,14 +77,17 @@ eachDialect('create and edit from chat', (h) => {
   });
 
   it('修改客户 shows the changed fields; unknown fields and bad values are refused', async () => {
-    const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'DESC']] });
-    expect(await say('demo-sales', `修改客户 ${c!.code} 联系人=李娜 备注=改过`)).toMatch(
-      new RegExp(`^已修改客户 ${c!.code}:\\n• 联系人: .+ → 李娜\\n• 备注: .+ → 改过$`),
+    // Its own customer, owned by demo-sales, with a contact and a note to change.
+    const sales = await operatorByIdentity(h.core, 'wecom', 'demo-sales');
+    const admin = await h.actor('编辑测试管理员', ['admin']);
+    const c = await newCustomer(h, admin, { ownerId: sales!.id, contact: '王五', note: '原备注' });
+    expect(await say('demo-sales', `修改客户 ${c.code} 联系人=李娜 备注=改过`)).toMatch(
+      new RegExp(`^已修改客户 ${c.code}:\\n• 联系人: .+ → 李娜\\n• 备注: .+ → 改过$`),
     );
-    expect(await say('demo-sales', `修改客户 ${c!.code} 颜色=红`)).toBe(
+    expect(await say('demo-sales', `修改客户 ${c.code} 颜色=红`)).toBe(
       '不认识的字段「颜色」。可用字段: 名称、联系人、手机、地址、分类、区域、备注、负责人、编码。',
     );
-    expect(await say('demo-sales', `修改客户 ${c!.code} 分类=土豪`)).toBe(
+    expect(await say('demo-sales', `修改客户 ${c.code} 分类=土豪`)).toBe(
       '输入有误 — 客户分类「土豪」不在客户分类表中。可选: 经销商、批发商、零售商、终端客户、电商、其他; 如需新增请联系管理员。',
     );
   });

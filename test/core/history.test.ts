@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, expect, it } from '@jest/globals';
 import { consoleInbox, consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { Actor } from '../../core/context.js';
+import { reject } from '../../core/deletion/approvals.js';
 import { cooperationHistory } from '../../core/deletion/history.js';
+import { requestDeletion } from '../../core/deletion/request.js';
 import { createOrder, moveOrder } from '../../core/orders.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { clientAs, startAdmin, type AdminClient } from '../admin/helpers.js';
@@ -50,6 +52,13 @@ function setupSales(h: Harness): void {
     await moveOrder(h.core, admin, dropped.number, 'cancel');
   });
   afterAll(async () => server?.close());
+  // A pending deletion request blocks the next one and shows on the delete prompt: each test's own is
+  // rejected after it, so every test starts with none.
+  afterEach(async () => {
+    const approver = await h.actor('历史审批', ['approver']);
+    for (const r of await h.core.models.ApprovalRequest.findAll({ where: { status: 'pending' } }))
+      await reject(h.core, approver, r.id, '测试结束');
+  });
 }
 
 eachDialect('cooperation history on the delete prompt and the approval card', (h) => {
@@ -104,7 +113,8 @@ eachDialect('cooperation history on the delete prompt and the approval card', (h
     }>();
     expect(answer.precheck.history.top).toBe(true);
     expect(answer.precheck.historyText).toContain('⚠ 重要客户');
-    const request = (await h.core.models.ApprovalRequest.findOne({ where: { customerCode: c.n9!.code } }))!;
+    // Its own request for the top customer.
+    const request = await requestDeletion(h.core, admin, c.n9!.code, '重复录入');
     const shown = (await boss.action('approval_requests', request.id, 'show')).json<{
       record: { params: { history: string } };
     }>();

@@ -1,5 +1,5 @@
 // The Feishu long connection: connecting, messages in, and its lifecycle; feishu-cards.test.ts has card clicks and bad input.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { SocketReceiver } from '../../../bot/channels/contract.js';
 import { feishu } from '../../../bot/channels/feishu/index.js';
 import { FileFetchError } from '../../../bot/files/fetch.js';
@@ -155,15 +155,12 @@ describe('feishu long connection (WSClient against a fake Feishu): failures, red
 });
 
 describe('feishu long connection (WSClient against a fake Feishu): reconnecting, stopping, and what it logs', () => {
+  // Each test gets its own fake Feishu and connection: one drops it, one stops it, one reads every log line.
   let fake: FakeFeishu, rt: TestRuntime, receiver: SocketReceiver;
-  beforeAll(async () => {
+  beforeEach(async () => {
     ({ fake, rt, receiver } = await startWsChannel());
-  });
-  afterAll(async () => stopWsChannel(fake, receiver));
-  const lastSeen = () => rt.seen[rt.seen.length - 1]!;
-  // A conversation that writes each kind of log line the last test reads: a user's text with a
-  // customer code, a group message ignored, a handling that failed, a frame that is not protobuf.
-  beforeAll(async () => {
+    // A conversation that writes each kind of log line: a user's text with a customer code, a group
+    // message ignored, a handling that failed, a frame that is not protobuf.
     await fake.pushEvent(p2p('om_log1', '查 C0001'));
     await fake.pushEvent(
       messageEvent({
@@ -177,17 +174,22 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
     await fake.pushEvent(p2p('om_log3', '坏了'));
     fake.pushFrame(Buffer.from('not protobuf at all'));
   });
+  afterEach(async () => stopWsChannel(fake, receiver));
+  const lastSeen = () => rt.seen[rt.seen.length - 1]!;
 
-  it('when the server drops the connection, the SDK fetches a new endpoint, reconnects, and messages flow again', async () => {
+  /** The server drops the connection; resolves once the SDK has reconnected and a message flowed again. */
+  async function dropAndReconnect(): Promise<void> {
     const endpoints = fake.to('POST /callback/ws/endpoint').length;
+    const connects = fake.connects.length;
     fake.disconnectAll();
-    await fake.waitFor(() => fake.connects.length >= 2 && fake.connected === 1, 8000, 'reconnect');
+    await fake.waitFor(() => fake.connects.length > connects && fake.connected === 1, 8000, 'reconnect');
     expect(fake.to('POST /callback/ws/endpoint').length).toBe(endpoints + 1);
     await fake.pushEvent(p2p('om_after_reconnect', '重连后'));
     expect(lastSeen()).toMatchObject({ messageKey: 'om_after_reconnect', text: '重连后' });
-  });
+  }
 
-  it('after stop() the connection is closed, not re-opened, and nothing more is handled', async () => {
+  /** stop(): the connection closes, is not re-opened, and nothing more is handled. */
+  async function stopAndCheckQuiet(): Promise<void> {
     await receiver.stop();
     await fake.waitFor(() => fake.connected === 0, 3000, 'close');
     const connects = fake.connects.length;
@@ -196,9 +198,21 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
     expect(fake.connects.length).toBe(connects);
     fake.pushFrame(Buffer.from('x'));
     expect(rt.seen.length).toBe(before);
+  }
+
+  it('when the server drops the connection, the SDK fetches a new endpoint, reconnects, and messages flow again', async () => {
+    expect(fake.connects).toHaveLength(1);
+    await dropAndReconnect();
+    expect(fake.connects.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('logs carry neither the secret, the connect ticket, nor what users wrote', () => {
+  it('after stop() the connection is closed, not re-opened, and nothing more is handled', async () => {
+    await stopAndCheckQuiet();
+  });
+
+  it('logs carry neither the secret, the connect ticket, nor what users wrote, through a reconnect and a stop', async () => {
+    await dropAndReconnect();
+    await stopAndCheckQuiet();
     const logs = JSON.stringify(rt.logs);
     expect(rt.logs.length).toBeGreaterThan(5);
     expect(logs).not.toContain(fake.appSecret);
