@@ -108,6 +108,8 @@ eachDialect(
     });
 
     it('keeps the local feed fresh: local orders count as received order data', async () => {
+      const c = await newCustomer(h, admin);
+      await createOrder(h.core, admin, { customerCode: c.code, total: '15.00' });
       const f = await ledgerFreshness(h.core);
       expect(f).toMatchObject({ hasOrders: true, stale: false, notice: null });
       expect(f.feeds.find((x) => x.source === 'local')!.documents).toBeGreaterThan(0);
