@@ -45,13 +45,18 @@ function upload(client: AdminClient, name: string, bytes: Buffer, fields: Record
   return client.request('POST', IMPORT, form);
 }
 
-/** Three rows: two valid customers and one without a name (row 4). */
+let uploads = 0;
+/**
+ * Three rows: two valid customers and one without a name (row 4). Row 4's 备注 (never imported) makes
+ * every file unique: two files built in the same second are otherwise byte-identical, and core
+ * refuses a file it has already imported, so a test would depend on another's import and the clock.
+ */
 const good = () =>
   xlsx([
     HEADERS,
     ['', '合肥导入测试有限公司', '周一', '13955550001', '合肥市蜀山区', '经销商', '', '', ''],
     ['', '芜湖导入商行', '吴二', '13955550002', '', '零售商', '', '', ''],
-    ['', '', '郑三', '13955550003', '', '', '', '', ''],
+    ['', '', '郑三', '13955550003', '', '', '', '', `上传 ${++uploads}`],
   ]);
 
 /** Imports good()'s two valid rows as `client`, the way 只导入有效行 does. */

@@ -7,17 +7,18 @@ import { clientAs, startAdmin, type AdminClient } from './helpers.js';
 eachDialect('back office: a state-changing request from another origin is refused', (h) => {
   let server: Awaited<ReturnType<typeof startAdmin>>;
   let boss: AdminClient;
-  let id: number;
 
   beforeAll(async () => {
     server = await startAdmin(h.core);
     boss = (await clientAs(h.core, server.url, 'origin-boss', ['admin'])).client;
-    id = (await createCustomer(h.core, jobActor('t'), { name: '跨站测试商行' })).customer.id;
   });
   afterAll(async () => server?.close());
 
-  /** 停用 through the back office, with the admin's cookie, as a page at `origin` would send it. */
-  const deactivateFrom = async (headers: Record<string, string>) => {
+  /** Each test's own active customer, so none sees another's 停用. */
+  const ownCustomer = async (name: string) => (await createCustomer(h.core, jobActor('t'), { name })).customer.id;
+
+  /** 停用 customer `id` through the back office, with the admin's cookie, as a page at `origin` would send it. */
+  const deactivateFrom = async (id: number, headers: Record<string, string>) => {
     const form = new FormData();
     form.set('reason', '客户要求');
     const cookie = [...boss.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -28,21 +29,24 @@ eachDialect('back office: a state-changing request from another origin is refuse
       headers: { cookie, 'x-forwarded-for': boss.ip, ...headers },
     });
   };
-  const status = async () => (await h.core.models.Customer.findByPk(id))!.status;
+  const status = async (id: number) => (await h.core.models.Customer.findByPk(id))!.status;
 
   it('refuses another site and another port of the same host, with a Chinese reason, and changes nothing', async () => {
-    const evil = await deactivateFrom({ origin: 'http://evil.example' });
+    const id = await ownCustomer('跨站测试商行');
+    const evil = await deactivateFrom(id, { origin: 'http://evil.example' });
     expect([evil.status, await evil.text()]).toEqual([403, '请求来自其他网站, 已拒绝。请直接在后台页面里操作。']);
     const otherPort = new URL(server.url);
     otherPort.port = String(Number(otherPort.port) + 1);
-    expect((await deactivateFrom({ origin: otherPort.origin })).status).toBe(403);
-    expect((await deactivateFrom({ referer: `${otherPort.origin}/attack.html` })).status).toBe(403);
-    expect(await status()).toBe('active');
+    expect((await deactivateFrom(id, { origin: otherPort.origin })).status).toBe(403);
+    expect((await deactivateFrom(id, { referer: `${otherPort.origin}/attack.html` })).status).toBe(403);
+    expect(await status(id)).toBe('active');
   });
 
   it("lets the back office's own pages through", async () => {
-    const own = await deactivateFrom({ origin: new URL(server.url).origin });
+    const id = await ownCustomer('本站测试商行');
+    expect(await status(id)).toBe('active');
+    const own = await deactivateFrom(id, { origin: new URL(server.url).origin });
     expect(own.status).toBe(200);
-    expect(await status()).toBe('inactive');
+    expect(await status(id)).toBe('inactive');
   });
 });

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Notifier } from '../../bot/notify/notifier.js';
 import type { OutboxPayload } from '../../bot/notify/payload.js';
 import type { Reply } from '../../bot/types.js';
@@ -24,7 +24,7 @@ let sales: Actor;
 let approver: Actor;
 const t0 = new Date('2026-11-25T02:00:00Z');
 
-/** At t0, a notifier and an admin, a salesperson and an approver; each block gets its own database. */
+/** At t0 (again before each test), a notifier and an admin, a salesperson and an approver; each block gets its own database. */
 function setupJobs(h: Harness): void {
   beforeAll(async () => {
     h.setNow(t0);
@@ -33,6 +33,8 @@ function setupJobs(h: Harness): void {
     sales = await h.actor('任务销售', ['sales']);
     approver = await h.actor('任务审批人', ['approver']);
   });
+  // Every test starts at t0, whatever clock the test before it left behind.
+  beforeEach(() => h.setNow(t0));
 }
 
 /** Runs a job by hand (or dry), reads the outbox, and reads what an operator got in the console inbox. */

@@ -1,4 +1,4 @@
-import { beforeAll, expect, it } from '@jest/globals';
+import { beforeAll, beforeEach, expect, it } from '@jest/globals';
 import type { Actor } from '../../core/context.js';
 import { deactivate } from '../../core/customers/status.js';
 import { findInactive } from '../../core/review/inactive.js';
@@ -78,6 +78,8 @@ function setupStories(h: Harness): void {
     c.stopped = await customerWithStory(h, admin, { createdDaysAgo: 800, ownerId: owner });
     await deactivate(h.core, admin, c.stopped.code, { reason: '客户要求' });
   });
+  // Every test starts on 2026-11-25, whatever clock the test before it left behind.
+  beforeEach(() => h.setNow(new Date('2026-11-25T04:00:00Z')));
 }
 
 eachDialect('inactive-customer review query', (h) => {
@@ -152,6 +154,7 @@ eachDialect('inactive-customer review: 保留 and the summary', (h) => {
     expect(await codes()).not.toContain(c.quiet!.code);
     const event = await h.core.models.AuditEvent.findOne({
       where: { action: 'customer.keep', customerCode: c.quiet!.code },
+      order: [['id', 'DESC']],
     });
     expect(event!.door).toBe('cli');
     expect(JSON.parse(event!.diff).info).toEqual({ keepDays: 90, until: '2027-02-23', note: '年底有新项目' });
@@ -163,6 +166,9 @@ eachDialect('inactive-customer review: 保留 and the summary', (h) => {
 
   it('the summary counts inactive per manager and the decisions since the previous review', async () => {
     const previous = new Date('2026-11-20T00:00:00Z');
+    // This test's own decisions since the previous review: 保留 one quiet customer, 停用 another.
+    // (保留 counts once per customer, so it does not matter whether the 保留 test kept it too.)
+    await keepCustomer(h.core, sales, c.quiet!.code);
     await deactivate(h.core, sales, c.never!.code, { reason: '长期无交易' });
     const r = await findInactive(h.core, admin);
     expect(r.customers.map((x) => x.code)).toEqual([c.unowned!.code]);
