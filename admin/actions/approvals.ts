@@ -27,8 +27,8 @@ const RESTORE_SUMMARY = [
   { path: 'customerCode', label: '客户编码' },
   { path: 'customerName', label: '客户名称' },
   { path: 'reason', label: '删除原因' },
-  { path: 'requesterName', label: '申请人' },
-  { path: 'deletedBy', label: '同意删除的人' },
+  // The entry's deletedBy is the requester (core/deletion/approvals.ts), shown by name.
+  { path: 'deletedBy', label: '申请人' },
   { path: 'handling', label: '关联数据处理记录' },
   { path: 'history', label: '合作历史' },
 ];
@@ -38,11 +38,9 @@ async function withDeletion(core: Core, json: RecordJSON): Promise<RecordJSON> {
   const id = Number(json.params.approvalId);
   const request = id ? await core.models.ApprovalRequest.findByPk(id) : null;
   if (!request) return json;
-  const requester = request.requesterId ? await core.models.Operator.findByPk(request.requesterId) : null;
   const params = {
     ...json.params,
     reason: request.reason,
-    requesterName: requester?.displayName ?? '',
     handling: readHandling(request.handling)?.lines.join('\n') ?? '',
     history: requestHistoryText(request),
   };
