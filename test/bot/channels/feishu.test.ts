@@ -181,8 +181,11 @@ describe('feishu long connection (WSClient against a fake Feishu): reconnecting,
   async function dropAndReconnect(): Promise<void> {
     const endpoints = fake.to('POST /callback/ws/endpoint').length;
     const connects = fake.connects.length;
+    const pings = fake.pings.length;
     fake.disconnectAll();
-    await fake.waitFor(() => fake.connects.length > connects && fake.connected === 1, 8000, 'reconnect');
+    // Ready = the SDK's opening ping on the new socket (a push before it can go unanswered).
+    const ready = () => fake.connects.length > connects && fake.connected === 1 && fake.pings.length > pings;
+    await fake.waitFor(ready, 8000, 'reconnect');
     expect(fake.to('POST /callback/ws/endpoint').length).toBe(endpoints + 1);
     await fake.pushEvent(p2p('om_after_reconnect', '重连后'));
     expect(lastSeen()).toMatchObject({ messageKey: 'om_after_reconnect', text: '重连后' });
