@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type Koa from 'koa';
 import { QueryTypes } from 'sequelize';
 import type { Core } from '../../core/context.js';
-import { sessionIdHash } from '../../core/credentials/sessions.js';
+import { pruneExpiredSessions, sessionIdHash, storeNewSession } from '../../core/credentials/sessions.js';
 
 type Stored = Record<string, unknown> & { adminUser?: { operatorId?: number } };
 
@@ -59,17 +59,16 @@ export function sessionStore(core: Core) {
         );
         return;
       }
-      // AdminJS saves the new session twice (its own save() and koa-session's commit), concurrently: an upsert.
-      const upsert =
-        sequelize.getDialect() === 'mysql'
-          ? 'ON DUPLICATE KEY UPDATE operator_id = VALUES(operator_id), data = VALUES(data), expires_at = VALUES(expires_at)'
-          : 'ON CONFLICT(sid_hash) DO UPDATE SET operator_id = excluded.operator_id, data = excluded.data, expires_at = excluded.expires_at';
-      await sequelize.query(
-        `INSERT INTO admin_sessions (sid_hash, operator_id, data, expires_at, created_at) VALUES (:h, :operatorId, :data, :expires, :now) ${upsert}`,
-        { replacements },
+      await storeNewSession(core, {
+        sidHash: replacements.h,
+        operatorId,
+        data: replacements.data,
+        expiresAt: replacements.expires,
+      });
+      // Housekeeping must never fail a login: a lost lock race just leaves the rows for next time.
+      await pruneExpiredSessions(core).catch((err: unknown) =>
+        core.logger.warn({ err }, 'expired back-office sessions not pruned'),
       );
-      if (Math.random() < 0.05)
-        await sequelize.query('DELETE FROM admin_sessions WHERE expires_at < :now', { replacements: { now } });
     },
     destroy,
   };

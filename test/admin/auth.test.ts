@@ -225,4 +225,26 @@ eachDialect('back office session expiry', (h) => {
     expect(res.status).toBe(302);
     expect(res.location).toBe('/admin/login');
   });
+
+  it('a login clears rows of sessions that expired long ago, and no live one', async () => {
+    const op = await loginOperator(h.core, 'tidy', ['admin']);
+    const now = h.core.now().getTime();
+    const insert = (sid: string, expires: number) =>
+      h.core.models.sequelize.query(
+        'INSERT INTO admin_sessions (sid_hash, operator_id, data, expires_at, created_at) VALUES (:sid, :op, :data, :expires, :now)',
+        { replacements: { sid, op: op.id, data: '{}', expires, now } },
+      );
+    await insert('expired-a'.padEnd(64, '0'), now - 60_000);
+    await insert('expired-b'.padEnd(64, '0'), now - 1);
+    await insert('live'.padEnd(64, '0'), now + 3600_000);
+    expect((await new AdminClient(server.url, '10.8.0.2').login('tidy@test.local')).status).toBe(302);
+    const [rows] = await h.core.models.sequelize.query('SELECT sid_hash FROM admin_sessions WHERE operator_id = :op', {
+      replacements: { op: op.id },
+    });
+    const left = (rows as { sid_hash: string }[]).map((r) => r.sid_hash.replace(/0+$/, ''));
+    expect(left).not.toContain('expired-a');
+    expect(left).not.toContain('expired-b');
+    expect(left).toContain('live');
+    expect(left).toHaveLength(2);
+  });
 });
