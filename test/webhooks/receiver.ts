@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 /** One request the receiver got. */
 export interface Received {
@@ -49,11 +49,19 @@ export async function startReceiver(): Promise<Receiver> {
   return r;
 }
 
-/** A URL on 127.0.0.1 where nothing listens (connection refused). */
+/**
+ * A URL on 127.0.0.1 where nothing listens (connection refused): port 1 (tcpmux), which no
+ * service here uses. A port freed a moment ago could be taken by a parallel test's server.
+ */
 export async function refusingUrl(): Promise<string> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const port = 1;
+  const listening = await new Promise<boolean>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+  if (listening) throw new Error(`something listens on 127.0.0.1:${port}; the refusal tests need it closed`);
   return `http://127.0.0.1:${port}/hooks`;
 }
