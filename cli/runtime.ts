@@ -52,13 +52,41 @@ export async function openReadyCore(
   return core;
 }
 
+/** Where a command gets its core: by default its own, opened from the environment and closed after. */
+export interface CoreSource {
+  open(): Promise<Core>;
+  close(core: Core): Promise<void>;
+}
+
+const ownCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
+let lent: CoreSource | null = null;
+
+/**
+ * The core source every command uses: the process's own, or one lent for the length of a call
+ * (tests run `steward` in process on their database: see `lendCore`).
+ */
+export const commandCore: CoreSource = {
+  open: () => (lent ?? ownCore).open(),
+  close: (core) => (lent ?? ownCore).close(core),
+};
+
+/** Runs `fn` with every command using `source` (a test's core, kept open) instead of opening its own. */
+export async function lendCore<T>(source: CoreSource, fn: () => Promise<T>): Promise<T> {
+  lent = source;
+  try {
+    return await fn();
+  } finally {
+    lent = null;
+  }
+}
+
 /** Opens the core, runs `fn` with it, always closes the connection. */
 export async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await openReadyCore();
+  const core = await commandCore.open();
   try {
     return await fn(core);
   } finally {
-    await core.models.sequelize.close();
+    await commandCore.close(core);
   }
 }
 

@@ -4,11 +4,8 @@ import type { Actor, Core } from '../../core/context.js';
 import { resetPassword } from '../../core/credentials/admin-account.js';
 import { clearLoginDelays } from '../../core/credentials/throttle.js';
 import { findOperator } from '../../core/operators.js';
-import { openReadyCore, runAction } from '../runtime.js';
+import { commandCore, runAction, type CoreSource } from '../runtime.js';
 import { usingCore as using } from './data-support.js';
-import type { CoreSource } from './operators.js';
-
-const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
 
 /**
  * Who runs these: the shell user with admin rights. They are the way back when nobody can log in
@@ -33,7 +30,7 @@ async function loginOperator(core: Core, email: string) {
 }
 
 /** `steward admin reset-password|unlock`: the way back into the back office. */
-export function registerAdmin(program: Command, source: CoreSource = processCore): void {
+export function registerAdmin(program: Command, source: CoreSource = commandCore): void {
   const cmd = program.command('admin').description('后台账号: 重置密码、解除登录限制 (back-office accounts)');
   cmd
     .command('reset-password')

@@ -9,16 +9,8 @@ import {
 import { API_SCOPES } from '../../core/api/scopes.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import type { Core } from '../../core/context.js';
-import { openReadyCore, runAction } from '../runtime.js';
+import { commandCore, runAction, type CoreSource } from '../runtime.js';
 import { cliActor, usingCore as using } from './data-support.js';
-
-/** Where the commands get their core (tests pass their own and keep it open). */
-export interface CoreSource {
-  open(): Promise<Core>;
-  close(core: Core): Promise<void>;
-}
-
-const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
 
 const STATE_LABELS: Record<ApiTokenInfo['state'], string> = { active: '有效', expired: '已过期', revoked: '已吊销' };
 
@@ -60,7 +52,7 @@ async function createToken(core: Core, o: CreateOptions): Promise<void> {
 }
 
 /** `steward api-token create|list|revoke`: tokens for the HTTP API (/api/v1). */
-export function registerApiToken(program: Command, source: CoreSource = processCore): void {
+export function registerApiToken(program: Command, source: CoreSource = commandCore): void {
   const cmd = program.command('api-token').description('HTTP API 令牌: 创建 (只显示一次)、列出、吊销 (API tokens)');
   cmd
     .command('create')

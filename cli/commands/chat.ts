@@ -2,7 +2,7 @@ import readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { consoleInbox, consoleSay, createBot, renderReplies, type ConsoleOptions, type Reply } from '../compose.js';
 import { CHANNEL_ID_PATTERN } from '../../core/operators.js';
-import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
+import { commandCore, runAction, UserFacingError } from '../runtime.js';
 
 function print(replies: Reply[], json: boolean): string[] {
   if (json) {
@@ -38,7 +38,7 @@ export function registerChat(program: Command): void {
             `--channel 应为渠道 ID (小写字母开头, 2-32 位小写字母、数字或连字符), 例如 wecom、dingtalk、feishu; 收到「${o.channel}」`,
             2,
           );
-        const core = await openReadyCore();
+        const core = await commandCore.open();
         const bot = createBot(core, { dispatch: false });
         const opts: ConsoleOptions = { as: o.as, door: o.channel, group: o.group };
         try {
@@ -52,7 +52,7 @@ export function registerChat(program: Command): void {
           }
           await interactive(bot.deps, opts);
         } finally {
-          await core.models.sequelize.close();
+          await commandCore.close(core);
         }
       }),
     );

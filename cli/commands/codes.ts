@@ -4,7 +4,7 @@ import { codeReport } from '../../core/customers/code-report.js';
 import { codeReportText } from '../../core/customers/code-report-text.js';
 import { codeStats } from '../../core/customers/code-stats.js';
 import { codeStatsText } from '../../core/customers/code-stats-text.js';
-import { openReadyCore, runAction } from '../runtime.js';
+import { commandCore, runAction, type CoreSource } from '../runtime.js';
 import { cliActor, usingCore as using } from './data-support.js';
 import { assertCan } from '../../core/permissions.js';
 import { recodePlanText } from '../../core/customers/recode/format.js';
@@ -12,14 +12,6 @@ import { previewRecode, requestRecode } from '../../core/customers/recode/reques
 import { readRecodeSheet } from '../../core/customers/recode/sheet.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import path from 'node:path';
-
-/** Where the commands get their core (tests pass their own and keep it open). */
-export interface CoreSource {
-  open(): Promise<Core>;
-  close(core: Core): Promise<void>;
-}
-
-const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
 
 const AS = ['--as <operator>', '以哪个操作员执行 (邮箱或聊天账号), 默认 STEWARD_OPERATOR 或 ADMIN_EMAIL'] as const;
 
@@ -48,7 +40,7 @@ async function recodeFromSheet(core: Core, file: string, o: RecodeOptions): Prom
 }
 
 /** `steward codes stats|check|recode`: customer code statistics, the off-rule report, recoding. */
-export function registerCodes(program: Command, source: CoreSource = processCore): void {
+export function registerCodes(program: Command, source: CoreSource = commandCore): void {
   const cmd = program.command('codes').description('客户编码: 统计、检查、批量改编码 (customer codes)');
   cmd
     .command('stats')

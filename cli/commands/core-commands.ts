@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { seedDemo } from '../../core/demo/seed.js';
-import { openReadyCore, openRuntime, runAction } from '../runtime.js';
+import { commandCore, openRuntime, runAction } from '../runtime.js';
 import { DatabaseUnavailableError, explainDbError } from '../../core/boot.js';
 import { UserFacingError } from '../runtime.js';
 
@@ -33,7 +33,7 @@ export function registerCoreCommands(program: Command): void {
     .requiredOption('--demo', '载入约 60 个演示客户、两年订单和演示操作员')
     .action(() =>
       runAction(async () => {
-        const core = await openReadyCore();
+        const core = await commandCore.open();
         try {
           const result = await seedDemo(core);
           process.stdout.write(
@@ -42,7 +42,7 @@ export function registerCoreCommands(program: Command): void {
               : '数据库里已有客户数据, 未重复载入演示数据。\n',
           );
         } finally {
-          await core.models.sequelize.close();
+          await commandCore.close(core);
         }
       }),
     );

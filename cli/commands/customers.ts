@@ -13,16 +13,8 @@ import {
 import { unmerge } from '../../core/customers/merge/undo.js';
 import type { CustomerInput } from '../../core/customers/schema.js';
 import { localTime } from '../../core/deletion/approvals.js';
-import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
+import { commandCore, runAction, UserFacingError, type CoreSource } from '../runtime.js';
 import { cliActor, confirm } from './data-support.js';
-
-/** Where the commands get their core (tests pass their own and keep it open). */
-export interface CoreSource {
-  open(): Promise<Core>;
-  close(core: Core): Promise<void>;
-}
-
-const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
 
 async function using<T>(source: CoreSource, fn: (core: Core) => Promise<T>): Promise<T> {
   const core = await source.open();
@@ -112,7 +104,7 @@ async function proposeMerge(core: Core, keep: string, absorb: string[], o: Merge
 }
 
 /** `steward customers merge|merges|merge-approve|merge-reject|unmerge`: merging duplicate customers. */
-export function registerCustomers(program: Command, source: CoreSource = processCore): void {
+export function registerCustomers(program: Command, source: CoreSource = commandCore): void {
   const cmd = program.command('customers').description('客户: 合并重复客户及撤销 (merge duplicate customers)');
   cmd
     .command('merge <keep> <absorb...>')

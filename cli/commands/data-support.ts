@@ -6,7 +6,7 @@ import type { Actor, Core, OperatorLike } from '../../core/context.js';
 import path from 'node:path';
 import { writeErrorReport, type ImportReport, type Progress } from '../../core/data/index.js';
 import { isDomainError } from '../../core/errors.js';
-import { openReadyCore, UserFacingError } from '../runtime.js';
+import { commandCore, UserFacingError, type CoreSource } from '../runtime.js';
 
 /**
  * The operator the CLI acts as: `--as`, else STEWARD_OPERATOR (an e-mail or a linked chat account
@@ -114,14 +114,7 @@ export async function confirm(question: string, yes: boolean): Promise<void> {
 
 /** Opens the core, runs `fn`, always closes the connection; --json refusals print as JSON. */
 export async function withCore<T>(json: boolean | undefined, fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await openReadyCore().catch((err) => jsonFailure(Boolean(json), err));
-  try {
-    return await fn(core);
-  } catch (err) {
-    return jsonFailure(Boolean(json), err);
-  } finally {
-    await core.models.sequelize.close();
-  }
+  return usingCore(commandCore, Boolean(json), fn);
 }
 
 /** Writes the error workbook (customer or ledger import) next to the input (or where asked), falling back to the working directory. */
@@ -143,11 +136,7 @@ export async function saveErrorReport(
 }
 
 /** Opens a core for one command, turns a failure into the CLI's answer (JSON when asked) and always closes it. */
-export async function usingCore<T>(
-  source: { open(): Promise<Core>; close(core: Core): Promise<void> },
-  json: boolean,
-  fn: (core: Core) => Promise<T>,
-): Promise<T> {
+export async function usingCore<T>(source: CoreSource, json: boolean, fn: (core: Core) => Promise<T>): Promise<T> {
   const core = await source.open().catch((err: unknown) => jsonFailure(json, err));
   try {
     return await fn(core);

@@ -10,16 +10,8 @@ import {
   unlinkIdentity,
 } from '../../core/operators.js';
 import { ROLE_LABELS } from '../../core/permissions.js';
-import { openReadyCore, runAction, UserFacingError } from '../runtime.js';
+import { commandCore, runAction, UserFacingError, type CoreSource } from '../runtime.js';
 import { cliActor, usingCore as using } from './data-support.js';
-
-/** Where the commands get their core (tests pass their own and keep it open). */
-export interface CoreSource {
-  open(): Promise<Core>;
-  close(core: Core): Promise<void>;
-}
-
-const processCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
 
 const AS = ['--as <operator>', '以哪个操作员执行 (邮箱或聊天账号), 默认 STEWARD_OPERATOR 或 ADMIN_EMAIL'] as const;
 const OPERATOR = ['--operator <ref>', '操作员: 编号、登录邮箱或姓名'] as const;
@@ -78,7 +70,7 @@ async function printOperators(core: Core, o: { as?: string; json: boolean }): Pr
 }
 
 /** `steward operators list|set|link|unlink`: operators, and who the bot recognises on which messenger. */
-export function registerOperators(program: Command, source: CoreSource = processCore): void {
+export function registerOperators(program: Command, source: CoreSource = commandCore): void {
   const cmd = program
     .command('operators')
     .description('操作员及其聊天账号: 列出、修改、关联、解除关联 (operators and their chat accounts)');
