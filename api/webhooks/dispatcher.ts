@@ -4,6 +4,7 @@ import { onWebhooksQueued, WEBHOOK_DOOR, type WebhookEvent } from '../../core/we
 import { signatureHeader } from '../../core/webhooks/signature.js';
 import { subscriptionSecret } from '../../core/webhooks/subscriptions.js';
 import type { BotOutbox } from '../../models/index.js';
+import { isLockConflict } from '../../models/tx.js';
 import { postWebhook, type SendResult } from './send.js';
 
 /** Deliveries are retried for this long after they were queued, then marked failed. */
@@ -11,6 +12,8 @@ export const RETRY_WINDOW_MS = 24 * 3600_000;
 /** A claimed row's lease: the send timeout plus this; a row left 'sending' past it is retried. */
 const LEASE_MARGIN_MS = 60_000;
 const USER_AGENT = 'customer-steward-webhooks/1';
+/** Tries at claiming a row that hit a lock conflict before leaving it to the next pass. */
+const CLAIM_ATTEMPTS = 3;
 
 /** Exponential backoff with ±25 % jitter: 30 s, 1 min, 2 min … capped at 1 h. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
@@ -132,12 +135,7 @@ export class WebhookDispatcher {
     const now = this.core.now();
     const timeoutMs = this.core.config.WEBHOOK_TIMEOUT_SECONDS * 1000;
     const lease = new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS);
-    const [claimed] = await BotOutbox.update(
-      { status: 'sending', attempts: row.attempts + 1, notBefore: lease, lastAttemptAt: now },
-      {
-        where: { id: row.id, status: 'pending', attempts: row.attempts, notBefore: { [Op.lte]: now } },
-      },
-    );
+    const claimed = await this.claim(row, now, lease);
     if (claimed !== 1) return 'lost'; // another instance has it: a lost race, not an error
     const sub = await WebhookSubscription.findByPk(Number(row.targetId));
     if (!sub?.active) {
@@ -158,6 +156,26 @@ export class WebhookDispatcher {
     };
     const result = await postWebhook(this.core.config, sub.url, row.payload, headers, timeoutMs);
     return this.record(row, sub.id, now, result);
+  }
+
+  /**
+   * Claims the row for this send (1 = ours). A lock conflict (a deadlock on MariaDB, a certification
+   * failure on Galera) is tried again while the row may still be free; it never ends the lane.
+   */
+  private async claim(row: BotOutbox, now: Date, lease: Date): Promise<number> {
+    const { BotOutbox } = this.core.models;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [claimed] = await BotOutbox.update(
+          { status: 'sending', attempts: row.attempts + 1, notBefore: lease, lastAttemptAt: now },
+          { where: { id: row.id, status: 'pending', attempts: row.attempts, notBefore: { [Op.lte]: now } } },
+        );
+        return claimed;
+      } catch (err) {
+        if (!isLockConflict(err)) throw err;
+        if (attempt >= CLAIM_ATTEMPTS) return 0;
+      }
+    }
   }
 
   /** Writes the attempt to the delivery log and moves the row on: sent, retry later, or failed. */
