@@ -16,6 +16,7 @@ import { secondFactorFirst, secondFactorRoutes } from './auth/second-factor.js';
 import { RECHECK_JS, recheckBeforeDestructive, recheckRoutes } from './auth/recheck.js';
 import { reloadOperator, sessionOptions, type SessionUser } from './auth/session.js';
 import { COMPONENTS, componentFiles, componentLoader } from './components.js';
+import { minifiedFrontEnd } from './front-end-assets.js';
 import { dashboardData } from './dashboard.js';
 import { localeFor } from './locale/index.js';
 import { sameOriginOnly } from './auth/origin-check.js';
@@ -151,6 +152,7 @@ export function adminMount(core: Core, opts: AdminOptions = {}): (app: Koa) => P
     // Before the session is read: a refused request must not act, nor touch the session cookie.
     app.use(adminOnly(httpsOnly(core)));
     app.use(adminOnly(sameOriginOnly(core)));
+    app.use(adminOnly(minifiedFrontEnd(ADMIN_ROOT)));
     const router = new Router({ prefix: ADMIN_ROOT });
     router.use(adminHeaders());
     for (const [file, type, body] of STATIC_ASSETS) {
