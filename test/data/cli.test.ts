@@ -1,59 +1,39 @@
-import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { openCore, prepareDatabase } from '../../core/boot.js';
-import { loadConfig } from '../../core/config.js';
+import { registerDataCommands } from '../../cli/commands/data.js';
 import { jobActor } from '../../core/context.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { retained } from '../../core/data/backup/retention.js';
-import { createLogger } from '../../core/logger.js';
+import { eachDialect } from '../helpers/db.js';
+import { runSteward, type CliRun } from '../helpers/steward-cli.js';
 import { HEADERS, tempDir, writeCsv } from './fixtures.js';
 
-/** A database and data directory of one test's own, and the CLI run on them. */
-function freshCli() {
-  const dir = tempDir();
-  const env = {
-    ...process.env,
-    DATABASE_URL: `sqlite:${path.join(dir, 'cli.sqlite')}`,
-    DATA_DIR: path.join(dir, 'data'),
-    STEWARD_DEMO: 'false',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'test',
-    STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'),
-    STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-  };
-  const steward = (...args: string[]) =>
-    spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), ...args], {
-      env,
-      encoding: 'utf8',
-      cwd: dir,
-      timeout: 60_000,
-    });
-  /** Migrates the database and creates one customer in process (no spawn: each costs seconds). */
-  const withOneCustomer = async () => {
-    const config = loadConfig(env);
-    const core = openCore(config, createLogger('silent'));
-    await prepareDatabase(core);
-    await createCustomer(core, jobActor('test'), { name: '命令行备份甲' });
-    await core.models.sequelize.close();
-  };
-  return { dir, steward, withOneCustomer };
+/** Runs `fn` as a script would (stdin not a terminal), whatever terminal jest itself was started from. */
+async function withoutTty(fn: () => Promise<CliRun>): Promise<CliRun> {
+  const saved = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
+  Object.defineProperty(process.stdin, 'isTTY', { value: false, configurable: true, writable: true });
+  try {
+    return await fn();
+  } finally {
+    if (saved) Object.defineProperty(process.stdin, 'isTTY', saved);
+    else delete (process.stdin as { isTTY?: boolean }).isTTY;
+  }
 }
 
-// Each spawn compiles the CLI with tsx: a few seconds apiece, so this suite stays small.
-describe('steward import / backup from the command line', () => {
-  it('prints the --json summary the issue specifies, with exit codes 0, 1 and 2', () => {
-    const { dir, steward } = freshCli();
+// Each block has a database of its own: the first import is batch 1, the backup holds exactly one customer.
+eachDialect('steward import from the command line (in process, on the test database)', (h) => {
+  const steward = (...argv: string[]) => runSteward(registerDataCommands, h.core, argv);
+
+  it('prints the --json summary the issue specifies, with exit codes 0, 1 and 2', async () => {
+    const dir = tempDir();
     const file = writeCsv(path.join(dir, 'c.csv'), [
       HEADERS,
       ['', '命令行甲', '', '13800000001', '', '', '', '', ''],
       ['', '', '', '', '', '', '', '', '有备注没名称'],
     ]);
-    const dry = steward('import', file, '--json');
-    expect(dry.status).toBe(1);
-    expect(JSON.parse(dry.stdout)).toEqual({
+    const dry = await steward('import', file, '--json');
+    expect(dry.code).toBe(1);
+    expect(JSON.parse(dry.out)).toEqual({
       dryRun: true,
       created: 1,
       updated: 0,
@@ -63,23 +43,26 @@ describe('steward import / backup from the command line', () => {
       duplicates: [],
       batchId: null,
     });
-    const ok = steward('import', file, '--commit', '--partial', '--json');
-    expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ dryRun: false, created: 1, batchId: '1' });
-    expect(steward('export', '--format', 'pdf').status).toBe(2);
+    const ok = await steward('import', file, '--commit', '--partial', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ dryRun: false, created: 1, batchId: '1' });
+    expect((await steward('export', '--format', 'pdf')).code).toBe(2);
   });
+});
+
+eachDialect('steward backup / restore from the command line (in process, on the test database)', (h) => {
+  const steward = (...argv: string[]) => runSteward(registerDataCommands, h.core, argv);
 
   it('backs up with a JSON summary, and will not restore without a confirmation', async () => {
-    const { steward, withOneCustomer } = freshCli();
-    await withOneCustomer();
-    const b = steward('backup', '--json');
-    expect(b.status).toBe(0);
-    const summary = JSON.parse(b.stdout) as { path: string; rows: Record<string, number>; sha256: string };
+    await createCustomer(h.core, jobActor('test'), { name: '命令行备份甲' });
+    const b = await steward('backup', '--json');
+    expect(b.code).toBe(0);
+    const summary = JSON.parse(b.out) as { path: string; rows: Record<string, number>; sha256: string };
     expect(Object.keys(summary)).toEqual(['path', 'rows', 'sha256']);
     expect(summary.rows.customers).toBe(1);
-    const r = steward('restore', summary.path);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('非交互环境请加 --yes');
+    const r = await withoutTty(() => steward('restore', summary.path));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('非交互环境请加 --yes');
   });
 });
 
