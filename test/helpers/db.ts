@@ -9,7 +9,7 @@ import { openCore, prepareDatabase } from '../../core/boot.js';
 import type { Actor, Core } from '../../core/context.js';
 import { createLogger } from '../../core/logger.js';
 import type { Door, Operator, Role } from '../../models/index.js';
-import { fromMigratedTemplate } from './sqlite-template.js';
+import { fromMigratedTemplate } from './schema-template.js';
 
 export interface DialectTarget {
   name: 'sqlite' | 'mariadb';
@@ -115,7 +115,7 @@ export function eachDialect(
       let fixed: Date | null = null;
       const h = { dialect: target.name } as Harness;
       beforeAll(async () => {
-        // SQLite starts from a copy of the migrated schema; prepareDatabase still checks it (see sqlite-template.ts).
+        // The database starts as a copy of the migrated schema; prepareDatabase still checks it (schema-template.ts).
         const config = testConfig(await fromMigratedTemplate(await target.url()), extraEnv);
         h.core = openCore(config, createLogger(config.LOG_LEVEL), () => fixed ?? new Date());
         await prepareDatabase(h.core);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../core/config.js';
 import { openCore } from '../../core/boot.js';
 import { createLogger } from '../../core/logger.js';
+import { cloneMysqlTemplate } from './mysql-template.js';
 
 const MIGRATIONS = path.resolve('migrations');
 
@@ -21,24 +22,13 @@ function schemaFingerprint(): string {
  * An SQLite file with every migration applied and nothing else (no key canary, no rows a test
  * makes), built once per change of the migrations and shared by the jest workers: a test block
  * copies it (milliseconds) instead of migrating (a few hundred). Its own prepareDatabase still
- * runs, finds nothing to migrate and writes the block's key canary.
+ * runs, finds nothing to migrate and writes the block's key canary. MariaDB: mysql-template.ts.
  */
 async function migratedTemplate(): Promise<string> {
   const file = path.join(os.tmpdir(), `steward-schema-${schemaFingerprint()}.sqlite`);
   if (fs.existsSync(file)) return file;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-schema-'));
-  const core = openCore(
-    loadConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: `sqlite:${path.join(dir, 'build.sqlite')}`,
-      DATA_DIR: dir,
-      STEWARD_DEMO: 'false',
-      STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'),
-      STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-    }),
-    createLogger('silent'),
-  );
+  const core = migrationCore(`sqlite:${path.join(dir, 'build.sqlite')}`, dir);
   try {
     await core.schema.up(core.models.sequelize);
     // One self-contained file (no -wal beside it), renamed into place so a reader never sees half of it.
@@ -52,9 +42,25 @@ async function migratedTemplate(): Promise<string> {
   return file;
 }
 
-/** Fills the (new, empty) SQLite database at `url` with the migrated schema; other URLs are left alone. */
+/** A core on `url` that only runs migrations (its keys are thrown away with it). */
+function migrationCore(url: string, dir: string) {
+  return openCore(
+    loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: url,
+      DATA_DIR: dir,
+      STEWARD_DEMO: 'false',
+      STEWARD_DATA_KEY: crypto.randomBytes(32).toString('base64'),
+      STEWARD_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+    }),
+    createLogger('silent'),
+  );
+}
+
+/** Fills the new, empty database at `url` (SQLite or MySQL/MariaDB) with the migrated schema. */
 export async function fromMigratedTemplate(url: string): Promise<string> {
-  if (!url.startsWith('sqlite:')) return url;
-  fs.copyFileSync(await migratedTemplate(), url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) fs.copyFileSync(await migratedTemplate(), url.slice('sqlite:'.length));
+  else await cloneMysqlTemplate(url, schemaFingerprint(), (templateUrl, dir) => migrationCore(templateUrl, dir));
   return url;
 }
