@@ -14,8 +14,15 @@ import type { DataValidation, Worksheet, stream } from 'exceljs';
  *     third of the read time and most of the memory). The reader must be opened with
  *     `styles: 'ignore'`, else exceljs replaces the table when it reaches styles.xml.
  *   - WorksheetReader's `name` (set by WorkbookReader from workbook.xml, not in exceljs's types):
- *     which sheet the streaming reader is emitting. It is missing when workbook.xml does not
- *     name the sheet's part; callers then go by position.
+ *     which sheet the streaming reader is emitting; and its `workbook`, the reader that emitted it.
+ *     Before workbook.xml has been read the name is exceljs's default `Sheet<n>`: we report none,
+ *     and callers go by position.
+ *   - WorkbookReader's `model` and `properties` (undocumented: what it parsed from workbook.xml):
+ *     it reads `model.sheets` for each sheet it emits and `properties.model` for each date cell,
+ *     and throws when a sheet comes before workbook.xml in the zip (exceljs's own writer orders its
+ *     parts by timing, so a file it exported can be like that). Empty ones in their place until
+ *     workbook.xml arrives: such a sheet has no name (callers go by position) and dates count from
+ *     1900 (a 1904-system workbook written in that order would read four years early).
  *   - Worksheet's `dataValidations` (the sheet's DataValidations collection, not in exceljs's types;
  *     the documented API is one cell's `dataValidation`): `add(range, validation)` writes one
  *     `<dataValidation sqref="B2:B10001">` for a whole range instead of ten thousand per-cell ones.
@@ -32,6 +39,8 @@ export interface StyleLookup {
 /** What exceljs keeps on a WorkbookReader without declaring it. */
 interface ReaderInternals {
   styles: StyleLookup;
+  model?: { sheets?: unknown[] };
+  properties?: { model?: { date1904?: boolean } };
 }
 
 /** What exceljs keeps on a Worksheet without declaring it. */
@@ -52,9 +61,31 @@ export function useDateStyleTable(reader: WorkbookReader, dateStyles: Iterable<n
   };
 }
 
-/** The name of the sheet a streaming reader is emitting, when workbook.xml gave one. */
+/**
+ * Lets `reader` emit a sheet that comes before workbook.xml in the zip (unnamed: go by position)
+ * instead of throwing "Cannot read properties of undefined (reading 'sheets')".
+ */
+export function tolerateLateWorkbookPart(reader: WorkbookReader): void {
+  const internals = reader as unknown as ReaderInternals;
+  if (internals.model) return;
+  const placeholder = {};
+  placeholders.add(placeholder);
+  internals.model = placeholder;
+  // Read for date cells (the 1904 date system); workbook.xml would say, so until then: 1900.
+  internals.properties ??= {};
+}
+
+/** The empty models put in by tolerateLateWorkbookPart (exceljs replaces one at workbook.xml). */
+const placeholders = new WeakSet<object>();
+
+/**
+ * The name of the sheet a streaming reader is emitting, when workbook.xml gave one. A sheet
+ * emitted before workbook.xml carries exceljs's default `Sheet<n>`, which is not its name.
+ */
 export function sheetReaderName(sheet: WorksheetReader): string | undefined {
-  return (sheet as unknown as { name?: string }).name;
+  const own = sheet as unknown as { name?: string; workbook?: ReaderInternals };
+  const model = own.workbook?.model;
+  return model && placeholders.has(model) ? undefined : own.name;
 }
 
 /** Adds one data validation (a drop-down list, say) for a whole range such as `F2:F10001`. */

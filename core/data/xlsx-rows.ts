@@ -1,6 +1,6 @@
 import { DomainError } from '../errors.js';
 import { cellText } from './cells.js';
-import { sheetReaderName, useDateStyleTable } from './exceljs-internals.js';
+import { sheetReaderName, tolerateLateWorkbookPart, useDateStyleTable } from './exceljs-internals.js';
 import type { RawRow } from './source.js';
 
 /** What reading one sheet needs to know. */
@@ -57,6 +57,7 @@ export async function* sheetRows(job: SheetJob): AsyncGenerator<RawRow> {
     entries: 'ignore',
   });
   useDateStyleTable(reader, job.dateStyles);
+  tolerateLateWorkbookPart(reader);
   let count = 0;
   let content = false;
   let index = 0;

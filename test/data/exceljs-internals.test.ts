@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import archiver from 'archiver';
 import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
 import { addRangeValidation, sheetReaderName, useDateStyleTable } from '../../core/data/exceljs-internals.js';
 import { sheetRows } from '../../core/data/xlsx-rows.js';
 import { inspectXlsx } from '../../core/data/zip-guard.js';
@@ -124,4 +126,74 @@ it('Worksheet keeps its data validations on `dataValidations`, whose add() takes
     expect(sheet.getCell('B101').dataValidation).toBeUndefined();
     expect(sheet.getCell('A2').dataValidation).toBeUndefined();
   });
+});
+
+/** Every entry of a zip file, in its order. */
+function zipEntries(src: string): Promise<[string, Buffer][]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(src, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      const out: [string, Buffer][] = [];
+      zip.on('error', reject).on('end', () => resolve(out));
+      zip.on('entry', (entry: yauzl.Entry) =>
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c)).on('error', reject);
+          stream.on('end', () => {
+            out.push([entry.fileName, Buffer.concat(chunks)]);
+            zip.readEntry();
+          });
+        }),
+      );
+      zip.readEntry();
+    });
+  });
+}
+
+/** The workbook rewritten with xl/workbook.xml last: its sheets come before the part naming them. */
+async function withWorkbookPartLast(src: string, dest: string): Promise<void> {
+  const entries = await zipEntries(src);
+  const late = entries.filter(([name]) => name !== 'xl/workbook.xml');
+  late.sort(
+    ([a], [b]) =>
+      Number(b.includes('sharedStrings') || b.includes('_rels')) -
+      Number(a.includes('sharedStrings') || a.includes('_rels')),
+  );
+  const zip = archiver('zip');
+  const done = new Promise<void>((resolve, reject) => {
+    const out = fs.createWriteStream(dest).on('close', resolve).on('error', reject);
+    zip.on('error', reject).pipe(out);
+  });
+  for (const [name, body] of [...late, ...entries.filter(([n]) => n === 'xl/workbook.xml')]) zip.append(body, { name });
+  await zip.finalize();
+  await done;
+}
+
+it('a sheet before workbook.xml in the zip (as exceljs itself may write one) is read by position, not a crash', async () => {
+  const late = path.join(dir, 'late.xlsx');
+  await withWorkbookPartLast(file, late);
+  const order = (await zipEntries(late)).map(([name]) => name);
+  expect(order.indexOf('xl/worksheets/sheet1.xml')).toBeLessThan(order.indexOf('xl/workbook.xml'));
+  expect(order.indexOf('xl/sharedStrings.xml')).toBeLessThan(order.indexOf('xl/worksheets/sheet1.xml'));
+  await check('WorkbookReader reads `model.sheets` for each sheet, and has no model before workbook.xml', async () => {
+    const bare = new ExcelJS.stream.xlsx.WorkbookReader(late, { worksheets: 'emit', sharedStrings: 'cache' });
+    expect((bare as unknown as { model?: unknown }).model).toBeUndefined();
+    await expect(readAll(bare)).rejects.toThrow(/sheets/);
+  });
+  const rows = [];
+  for await (const row of sheetRows({
+    file: late,
+    fileName: 'late.xlsx',
+    sheet: '客户',
+    position: 1,
+    others: ['其他'],
+    dateStyles,
+    maxRows: 10,
+  }))
+    rows.push(row);
+  expect(rows).toEqual([
+    { rowNo: 1, cells: ['名称', '日期', '金额'] },
+    { rowNo: 2, cells: ['上海某某', '2024-03-05', '42'] },
+  ]);
 });
