@@ -33,7 +33,8 @@ async function writeWorkbook(out: string): Promise<void> {
   ws.getCell('B2').numFmt = 'yyyy-mm-dd';
   ws.getCell('C2').numFmt = '0.00';
   wb.addWorksheet('其他').addRow(['另一张']);
-  await wb.xlsx.writeFile(out);
+  await wb.xlsx.writeFile(`${out}.raw`);
+  await withWorkbookPartFirst(`${out}.raw`, out);
 }
 
 /** A streaming reader opened as xlsx-rows.ts opens one. */
@@ -151,23 +152,32 @@ function zipEntries(src: string): Promise<[string, Buffer][]> {
   });
 }
 
-/** The workbook rewritten with xl/workbook.xml last: its sheets come before the part naming them. */
-async function withWorkbookPartLast(src: string, dest: string): Promise<void> {
-  const entries = await zipEntries(src);
-  const late = entries.filter(([name]) => name !== 'xl/workbook.xml');
-  late.sort(
-    ([a], [b]) =>
-      Number(b.includes('sharedStrings') || b.includes('_rels')) -
-      Number(a.includes('sharedStrings') || a.includes('_rels')),
-  );
+/** Writes `entries` as a zip, in this order. */
+async function writeZip(dest: string, entries: [string, Buffer][]): Promise<void> {
   const zip = archiver('zip');
   const done = new Promise<void>((resolve, reject) => {
     const out = fs.createWriteStream(dest).on('close', resolve).on('error', reject);
     zip.on('error', reject).pipe(out);
   });
-  for (const [name, body] of [...late, ...entries.filter(([n]) => n === 'xl/workbook.xml')]) zip.append(body, { name });
+  for (const [name, body] of entries) zip.append(body, { name });
   await zip.finalize();
   await done;
+}
+
+const first = (test: (name: string) => boolean) => (a: [string, Buffer], b: [string, Buffer]) =>
+  Number(test(b[0])) - Number(test(a[0]));
+
+/** `src` rewritten with xl/workbook.xml first, as Excel writes it (exceljs's own order varies with timing). */
+async function withWorkbookPartFirst(src: string, dest: string): Promise<void> {
+  await writeZip(dest, (await zipEntries(src)).sort(first((name) => name === 'xl/workbook.xml')));
+}
+
+/** `src` rewritten with xl/workbook.xml last: its sheets come before the part naming them. */
+async function withWorkbookPartLast(src: string, dest: string): Promise<void> {
+  const entries = await zipEntries(src);
+  const rest = entries.filter(([name]) => name !== 'xl/workbook.xml');
+  rest.sort(first((name) => name.includes('sharedStrings') || name.includes('_rels')));
+  await writeZip(dest, [...rest, ...entries.filter(([name]) => name === 'xl/workbook.xml')]);
 }
 
 it('a sheet before workbook.xml in the zip (as exceljs itself may write one) is read by position, not a crash', async () => {
