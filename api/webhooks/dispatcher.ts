@@ -88,7 +88,10 @@ export class WebhookDispatcher {
     await BotOutbox.update(
       { status: 'pending' },
       { where: { door: WEBHOOK_DOOR, status: 'sending', notBefore: { [Op.lte]: now } } },
-    );
+    ).catch((err: unknown) => {
+      // Another instance touched those rows (a deadlock, a 1213 on a cluster): a lost race; the next pass reclaims.
+      if (!isLockConflict(err)) throw err;
+    });
     const due = await BotOutbox.findAll({
       attributes: ['targetId'],
       group: ['targetId'],

@@ -2,7 +2,7 @@ import { withCorrelation } from '../../core/correlation.js';
 import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
 import type { BotOutbox } from '../../models/index.js';
-import { isLostRace } from '../../models/tx.js';
+import { isLockConflict, isLostRace } from '../../models/tx.js';
 import { ChannelSendError, type Reply, type Target } from '../channels/contract.js';
 import { allChannels, channelById } from '../channels/registry.js';
 import type { OutboxPayload } from './payload.js';
@@ -75,7 +75,11 @@ export class Dispatcher {
     await BotOutbox.update(
       { status: 'pending' },
       { where: { status: 'sending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } } },
-    );
+    ).catch((err: unknown) => {
+      // Another instance touched those rows (a deadlock, a 1213 on a cluster): a lost race, and the
+      // next pass reclaims what is still stale. The pass goes on.
+      if (!isLockConflict(err)) throw err;
+    });
     const due = await BotOutbox.findAll({
       where: { status: 'pending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } },
       order: [['id', 'ASC']],
