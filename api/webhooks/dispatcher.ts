@@ -4,7 +4,7 @@ import { onWebhooksQueued, WEBHOOK_DOOR, type WebhookEvent } from '../../core/we
 import { signatureHeader } from '../../core/webhooks/signature.js';
 import { subscriptionSecret } from '../../core/webhooks/subscriptions.js';
 import type { BotOutbox } from '../../models/index.js';
-import { isLockConflict } from '../../models/tx.js';
+import { isLockConflict, withTransaction } from '../../models/tx.js';
 import { postWebhook, type SendResult } from './send.js';
 
 /** Deliveries are retried for this long after they were queued, then marked failed. */
@@ -12,8 +12,6 @@ export const RETRY_WINDOW_MS = 24 * 3600_000;
 /** A claimed row's lease: the send timeout plus this; a row left 'sending' past it is retried. */
 const LEASE_MARGIN_MS = 60_000;
 const USER_AGENT = 'customer-steward-webhooks/1';
-/** Tries at claiming a row that hit a lock conflict before leaving it to the next pass. */
-const CLAIM_ATTEMPTS = 3;
 
 /** Exponential backoff with ±25 % jitter: 30 s, 1 min, 2 min … capped at 1 h. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
@@ -163,21 +161,25 @@ export class WebhookDispatcher {
 
   /**
    * Claims the row for this send (1 = ours). A lock conflict (a deadlock on MariaDB, a certification
-   * failure on Galera) is tried again while the row may still be free; it never ends the lane.
+   * failure on Galera) is retried by withTransaction while the row may still be free; one that
+   * persists is a lost race, never the end of the lane.
    */
   private async claim(row: BotOutbox, now: Date, lease: Date): Promise<number> {
-    const { BotOutbox } = this.core.models;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const [claimed] = await BotOutbox.update(
+    const { BotOutbox, sequelize } = this.core.models;
+    try {
+      const [claimed] = await withTransaction(sequelize, (t) =>
+        BotOutbox.update(
           { status: 'sending', attempts: row.attempts + 1, notBefore: lease, lastAttemptAt: now },
-          { where: { id: row.id, status: 'pending', attempts: row.attempts, notBefore: { [Op.lte]: now } } },
-        );
-        return claimed;
-      } catch (err) {
-        if (!isLockConflict(err)) throw err;
-        if (attempt >= CLAIM_ATTEMPTS) return 0;
-      }
+          {
+            where: { id: row.id, status: 'pending', attempts: row.attempts, notBefore: { [Op.lte]: now } },
+            transaction: t,
+          },
+        ),
+      );
+      return claimed;
+    } catch (err) {
+      if (isLockConflict(err)) return 0;
+      throw err;
     }
   }
 
