@@ -14,108 +14,135 @@ export interface DemoCustomer {
   r: () => number;
 }
 
-/** Order numbers run on across customers; `orders` counts what was written. */
-interface Tally {
-  seq: number;
-  orders: number;
+/** One demo order, with what its receivable and reservation need. */
+interface PlannedOrder {
+  number: string;
+  customerId: number;
+  date: Date;
+  total: number;
+  open: boolean;
+  unpaid: boolean;
+  /** The product index of its reservation, if it has one. */
+  reserve: number | null;
+  quantity: number;
 }
 
-/** One completed (or, for some, still open) order with its receivable, and a reservation on a few. */
-async function seedOrder(
-  core: Core,
-  t: Transaction,
-  c: DemoCustomer,
-  at: { i: number; k: number; date: Date },
-  products: Product[],
-  tally: Tally,
-): Promise<void> {
-  const { SalesOrder, Receivable, Reservation } = core.models;
-  const { i, k, date } = at;
-  const open = k === 0 && i < 40 && i % 7 === 0;
-  const total = 500 + Math.floor(c.r() * 50000);
-  const order = await SalesOrder.create(
-    {
-      number: `SO${isoDate(date).slice(0, 4)}${String(tally.seq++).padStart(6, '0')}`,
-      customerId: c.id,
-      status: open ? 'confirmed' : 'completed',
-      orderDate: isoDate(date),
-      total: centsToDecimal(total * 100),
-    },
-    { transaction: t },
-  );
-  const unpaid = k === 0 && i < 40 && i % 9 === 0;
-  await Receivable.create(
-    {
-      customerId: c.id,
-      orderId: order.id,
-      amount: centsToDecimal(total * 100),
-      paid: unpaid ? centsToDecimal(Math.floor(total * 30)) : centsToDecimal(total * 100),
-      dueDate: isoDate(new Date(date.getTime() + 30 * DAY)),
-      status: unpaid ? 'open' : 'paid',
-    },
-    { transaction: t },
-  );
-  if (k === 0 && i < 40 && i % 11 === 0) {
-    await Reservation.create(
-      {
-        productId: products[i % products.length]!.id,
-        customerId: c.id,
-        orderId: order.id,
-        quantity: 10 + i,
-        status: 'active',
-      },
-      { transaction: t },
-    );
-  }
-  tally.orders++;
+/** One customer's dates: when it was created and (if it ever ordered) its newest order. */
+interface PlannedCustomer {
+  id: number;
+  createdAt: Date;
+  lastOrderAt: Date | null;
 }
 
-/** The i-th customer's history: 0–39 trade regularly; 40–44 went quiet over a year ago; 45–49 never ordered. */
-async function seedCustomerHistory(
-  core: Core,
-  t: Transaction,
+/**
+ * The i-th customer's history: 0–39 trade regularly; 40–44 went quiet over a year ago; 45–49
+ * never ordered. Orders 0 of the first 40 are sometimes still open, unpaid or holding stock.
+ * The random stream is drawn in a fixed order (count, then each order's date and total).
+ */
+function planCustomer(
   c: DemoCustomer,
   i: number,
-  products: Product[],
   now: number,
-  tally: Tally,
-): Promise<void> {
+  seq: { n: number },
+  orders: PlannedOrder[],
+): PlannedCustomer {
   const createdAt = new Date(now - (760 - i * 3) * DAY);
-  await core.models.sequelize.query('UPDATE customers SET created_at = ? WHERE id = ?', {
-    replacements: [createdAt, c.id],
-    transaction: t,
-  });
-  if (i >= 45 && i < 50) return;
+  if (i >= 45 && i < 50) return { id: c.id, createdAt, lastOrderAt: null };
   const n = 3 + Math.floor(c.r() * 10);
   const quietFrom = i >= 40 && i < 50 ? 400 : 0;
   let last = 0;
   for (let k = 0; k < n; k++) {
     const ago = quietFrom + Math.floor(c.r() * (720 - quietFrom - i * 2)) + 1;
     const date = new Date(now - ago * DAY);
-    await seedOrder(core, t, c, { i, k, date }, products, tally);
+    const first = k === 0 && i < 40;
+    orders.push({
+      number: `SO${isoDate(date).slice(0, 4)}${String(seq.n++).padStart(6, '0')}`,
+      customerId: c.id,
+      date,
+      total: 500 + Math.floor(c.r() * 50000),
+      open: first && i % 7 === 0,
+      unpaid: first && i % 9 === 0,
+      reserve: first && i % 11 === 0 ? i : null,
+      quantity: 10 + i,
+    });
     last = Math.max(last, date.getTime());
   }
-  await core.models.Customer.update({ lastOrderAt: new Date(last) }, { where: { id: c.id }, transaction: t });
+  return { id: c.id, createdAt, lastOrderAt: new Date(last) };
 }
 
-/** Two years of orders, receivables and reservations for the demo customers, in one transaction; returns the order count. */
+/** The orders, then their receivables and reservations (linked by the ids read back by number). */
+async function writeOrders(core: Core, t: Transaction, orders: PlannedOrder[], products: Product[]): Promise<void> {
+  const { SalesOrder, Receivable, Reservation } = core.models;
+  await SalesOrder.bulkCreate(
+    orders.map((o) => ({
+      number: o.number,
+      customerId: o.customerId,
+      status: o.open ? 'confirmed' : 'completed',
+      orderDate: isoDate(o.date),
+      total: centsToDecimal(o.total * 100),
+    })),
+    { transaction: t },
+  );
+  // Read back rather than guessed from insertId + i: Galera's auto_increment_increment is the node count.
+  const rows = await SalesOrder.findAll({
+    attributes: ['id', 'number'],
+    where: { number: orders.map((o) => o.number) },
+    transaction: t,
+  });
+  const ids = new Map(rows.map((r) => [r.number, r.id]));
+  await Receivable.bulkCreate(
+    orders.map((o) => ({
+      customerId: o.customerId,
+      orderId: ids.get(o.number)!,
+      amount: centsToDecimal(o.total * 100),
+      paid: o.unpaid ? centsToDecimal(Math.floor(o.total * 30)) : centsToDecimal(o.total * 100),
+      dueDate: isoDate(new Date(o.date.getTime() + 30 * DAY)),
+      status: o.unpaid ? 'open' : 'paid',
+    })),
+    { transaction: t },
+  );
+  const reserved = orders.filter((o) => o.reserve !== null);
+  await Reservation.bulkCreate(
+    reserved.map((o) => ({
+      productId: products[o.reserve! % products.length]!.id,
+      customerId: o.customerId,
+      orderId: ids.get(o.number)!,
+      quantity: o.quantity,
+      status: 'active' as const,
+    })),
+    { transaction: t },
+  );
+}
+
+/**
+ * Two years of orders, receivables and reservations for the demo customers, in one transaction,
+ * written a table at a time (one statement each, not one per row); returns the order count.
+ */
 export async function seedOrderHistory(
   core: Core,
   created: DemoCustomer[],
   products: Product[],
   now: number,
 ): Promise<number> {
-  const tally: Tally = { seq: 1, orders: 0 };
+  const orders: PlannedOrder[] = [];
+  const seq = { n: 1 };
+  const customers = created.map((c, i) => planCustomer(c, i, now, seq, orders));
   await withTransaction(core.models.sequelize, async (t) => {
-    for (const [i, c] of created.entries()) await seedCustomerHistory(core, t, c, i, products, now, tally);
+    await writeOrders(core, t, orders, products);
+    for (const c of customers) {
+      await core.models.sequelize.query('UPDATE customers SET created_at = ?, last_order_at = ? WHERE id = ?', {
+        replacements: [c.createdAt, c.lastOrderAt, c.id],
+        transaction: t,
+      });
+    }
     // The demo's orders are local documents: the local feed is fresh, so the review has data to judge.
     await touchLedgerFeed(core, t, {
       source: 'local',
       at: new Date(now),
-      documents: tally.orders,
+      documents: orders.length,
       orders: true,
       lastDocumentDate: null,
     });
   });
-  return tally.orders;
+  return orders.length;
 }

@@ -174,11 +174,40 @@ async function packetViewContract(sequelize: Sequelize): Promise<void> {
   );
 }
 
+/**
+ * sequelize's SQLite query, as core/data/patches/sequelize+*.patch leaves it: the caller's stack is
+ * formatted only when a query fails (every query formatted it before), and a failure still has it.
+ */
+async function sqliteLazyStackContract(sequelize: Sequelize): Promise<void> {
+  await contract('sequelize', 'the SQLite query formats its saved stack only on an error (our patch)', async () => {
+    const original = Error.prepareStackTrace;
+    let formatted = 0;
+    Error.prepareStackTrace = (err, frames) => {
+      formatted++;
+      return original
+        ? original(err, frames)
+        : `${String(err)}\n${frames.map((f) => `    at ${String(f)}`).join('\n')}`;
+    };
+    try {
+      await sequelize.query('SELECT 1 AS one', { type: QueryTypes.SELECT });
+      expect(formatted).toBe(0);
+      const failed = await sequelize.query('SELECT no_such_column FROM no_such_table').catch((e: Error) => e);
+      expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toMatch(/no such table/);
+      expect(formatted).toBeGreaterThan(0);
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+  });
+}
+
 eachDialect('driver internals (models/driver-internals.ts)', (h) => {
   it('a column type tells its key and DECIMAL scale', () => decimalContract(h.core.models));
 
   if (h.dialect === 'sqlite') {
     it('sets up every SQLite handle once, before its first use', () => sqliteHandleContract(h.core.models));
+    it("formats a query's saved stack only when the query fails (patched sequelize)", () =>
+      sqliteLazyStackContract(h.core.models.sequelize));
     it('reports no pool for SQLite (one connection per file)', () => {
       expect(poolStats(h.core.models.sequelize)).toBeNull();
     });
