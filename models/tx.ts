@@ -82,6 +82,19 @@ export function isLostRace(err: unknown): boolean {
   return e.name === 'SequelizeUniqueConstraintError' || isLockConflict(err);
 }
 
+/**
+ * `work`'s result, or `lost` when it lost a lock conflict to another writer (an instance that got
+ * there first): for background passes whose next round redoes what this one could not.
+ */
+export async function unlessLockConflict<T>(work: Promise<T>, lost: T): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isLockConflict(err)) return lost;
+    throw err;
+  }
+}
+
 /** Driver codes that mean the database server cannot be reached or is not serving (not a bug in us). */
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',

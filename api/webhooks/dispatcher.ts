@@ -4,7 +4,7 @@ import { onWebhooksQueued, WEBHOOK_DOOR, type WebhookEvent } from '../../core/we
 import { signatureHeader } from '../../core/webhooks/signature.js';
 import { subscriptionSecret } from '../../core/webhooks/subscriptions.js';
 import type { BotOutbox } from '../../models/index.js';
-import { isLockConflict, withTransaction } from '../../models/tx.js';
+import { unlessLockConflict, withTransaction } from '../../models/tx.js';
 import { postWebhook, type SendResult } from './send.js';
 
 /** Deliveries are retried for this long after they were queued, then marked failed. */
@@ -83,13 +83,14 @@ export class WebhookDispatcher {
     const { BotOutbox } = this.core.models;
     const now = this.core.now();
     // A row left 'sending' past its lease belonged to an instance that died mid-send.
-    await BotOutbox.update(
-      { status: 'pending' },
-      { where: { door: WEBHOOK_DOOR, status: 'sending', notBefore: { [Op.lte]: now } } },
-    ).catch((err: unknown) => {
-      // Another instance touched those rows (a deadlock, a 1213 on a cluster): a lost race; the next pass reclaims.
-      if (!isLockConflict(err)) throw err;
-    });
+    // Another instance touching those rows (a deadlock, a 1213 on a cluster) is a lost race; the next pass reclaims.
+    await unlessLockConflict(
+      BotOutbox.update(
+        { status: 'pending' },
+        { where: { door: WEBHOOK_DOOR, status: 'sending', notBefore: { [Op.lte]: now } } },
+      ),
+      null,
+    );
     const due = await BotOutbox.findAll({
       attributes: ['targetId'],
       group: ['targetId'],
@@ -166,8 +167,8 @@ export class WebhookDispatcher {
    */
   private async claim(row: BotOutbox, now: Date, lease: Date): Promise<number> {
     const { BotOutbox, sequelize } = this.core.models;
-    try {
-      const [claimed] = await withTransaction(sequelize, (t) =>
+    const [claimed] = await unlessLockConflict(
+      withTransaction(sequelize, (t) =>
         BotOutbox.update(
           { status: 'sending', attempts: row.attempts + 1, notBefore: lease, lastAttemptAt: now },
           {
@@ -175,12 +176,10 @@ export class WebhookDispatcher {
             transaction: t,
           },
         ),
-      );
-      return claimed;
-    } catch (err) {
-      if (isLockConflict(err)) return 0;
-      throw err;
-    }
+      ),
+      [0],
+    );
+    return claimed;
   }
 
   /** Writes the attempt to the delivery log and moves the row on: sent, retry later, or failed. */

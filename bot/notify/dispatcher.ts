@@ -2,7 +2,7 @@ import { withCorrelation } from '../../core/correlation.js';
 import { Op } from 'sequelize';
 import type { Core } from '../../core/context.js';
 import type { BotOutbox } from '../../models/index.js';
-import { isLockConflict, isLostRace } from '../../models/tx.js';
+import { isLostRace, unlessLockConflict } from '../../models/tx.js';
 import { ChannelSendError, type Reply, type Target } from '../channels/contract.js';
 import { allChannels, channelById } from '../channels/registry.js';
 import type { OutboxPayload } from './payload.js';
@@ -72,14 +72,15 @@ export class Dispatcher {
   private async pass(): Promise<Promise<number>[]> {
     const { BotOutbox } = this.core.models;
     // A row left 'sending' past its lease belonged to an instance that died mid-send: try again.
-    await BotOutbox.update(
-      { status: 'pending' },
-      { where: { status: 'sending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } } },
-    ).catch((err: unknown) => {
-      // Another instance touched those rows (a deadlock, a 1213 on a cluster): a lost race, and the
-      // next pass reclaims what is still stale. The pass goes on.
-      if (!isLockConflict(err)) throw err;
-    });
+    // Another instance touching those rows (a deadlock, a 1213 on a cluster) is a lost race: the
+    // next pass reclaims what is still stale, and this one goes on.
+    await unlessLockConflict(
+      BotOutbox.update(
+        { status: 'pending' },
+        { where: { status: 'sending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } } },
+      ),
+      null,
+    );
     const due = await BotOutbox.findAll({
       where: { status: 'pending', door: { [Op.in]: ownDoors() }, notBefore: { [Op.lte]: this.core.now() } },
       order: [['id', 'ASC']],

@@ -10,6 +10,7 @@ import {
   isLockConflict,
   TX_ATTEMPTS,
   txTiming,
+  unlessLockConflict,
   withTransaction,
 } from '../../models/tx.js';
 import { startBotApp, type BotApp } from '../helpers/bot-app.js';
@@ -116,6 +117,12 @@ describe('withTransaction on MySQL/Galera: backoff, and which errors are conflic
       ),
     ).toBe(true);
     expect(isDatabaseUnavailable(mysqlError(1213))).toBe(false);
+  });
+
+  it('a background pass that loses a lock conflict gets its fallback; any other error still throws', async () => {
+    await expect(unlessLockConflict(Promise.resolve([1]), [0])).resolves.toEqual([1]);
+    await expect(unlessLockConflict(Promise.reject(mysqlError(1213)), [0])).resolves.toEqual([0]);
+    await expect(unlessLockConflict(Promise.reject(new Error('disk full')), [0])).rejects.toThrow('disk full');
   });
 });
 
