@@ -194,6 +194,8 @@ async function sqliteLazyStackContract(sequelize: Sequelize): Promise<void> {
       const failed = await sequelize.query('SELECT no_such_column FROM no_such_table').catch((e: Error) => e);
       expect(failed).toBeInstanceOf(Error);
       expect((failed as Error).message).toMatch(/no such table/);
+      // The saved stack is headed by the driver's message, so a test failure or a log line shows it.
+      expect((failed as Error).stack).toMatch(/^Error: SQLITE_ERROR: no such table: no_such_table\n\s+at /);
       expect(formatted).toBeGreaterThan(0);
     } finally {
       Error.prepareStackTrace = original;
