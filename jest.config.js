@@ -6,8 +6,11 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
+  // A folder's all.test.ts loads its *.spec.ts files (test/helpers/specs.ts); the browser tests stand alone.
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
-  maxWorkers: 2,
+  // Three: on this 2-core machine the files wait on sockets, timers and Chromium often enough (README, Tests).
+  maxWorkers: 3,
+  testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };

@@ -5,7 +5,7 @@ import type { ModelAttributeColumnOptions, Sequelize, Transaction } from 'sequel
  * connection manager and pool (sequelize, sequelize-pool), a transaction's own connection and a
  * DECIMAL's scale (sequelize), mysql2's formatter hook and packet buffers (mysql2). The rest of the
  * code calls these functions and never reaches into a driver itself. After upgrading one of those
- * packages, test/foundation/driver-internals.test.ts says (naming the package and version) which
+ * packages, test/foundation/driver-internals.spec.ts says (naming the package and version) which
  * of these no longer holds. One behaviour is patched rather than reached into: sequelize's SQLite
  * query formats its saved stack only for an error (core/data/patches/sequelize+6.37.8.patch).
  */

@@ -3,7 +3,7 @@ import type { DataValidation, Worksheet, stream } from 'exceljs';
 /**
  * Every use of exceljs's private or undocumented API, in one place; the rest of the code calls these
  * functions and never reaches into exceljs itself. After upgrading exceljs,
- * test/data/exceljs-internals.test.ts says (naming exceljs and its version) which of these no
+ * test/data/exceljs-internals.spec.ts says (naming exceljs and its version) which of these no
  * longer holds.
  *
  *   - WorkbookReader's `styles` (undocumented field: the StyleManager its constructor builds): the

@@ -1,6 +1,6 @@
 /**
  * The six 客户分类 every company starts with. Migration 0016 seeds the same list (a migration keeps
- * its own copy, frozen with the schema history; test/lists/core.test.ts checks they agree).
+ * its own copy, frozen with the schema history; test/lists/core.spec.ts checks they agree).
  */
 export const STARTING_CATEGORIES: readonly string[] = ['经销商', '批发商', '零售商', '终端客户', '电商', '其他'];
 

@@ -1,4 +1,4 @@
-// The data pages of the back office (import, export, backups): shared by data.test.ts and data-export.test.ts.
+// The data pages of the back office (import, export, backups): shared by data.spec.ts and data-export.spec.ts.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Harness } from '../helpers/db.js';

@@ -8,7 +8,7 @@ import { adminMount, type AdminOptions } from '../../admin/index.js';
 import { withEnv } from '../helpers/db.js';
 
 // Logins at the production scrypt cost (2^17, ~0.5-1 s each) would make suites with dozens of logins
-// time out on the shared machine; security.test.ts and the browser test check the real cost.
+// time out on the shared machine; security.spec.ts and the browser test check the real cost.
 process.env.STEWARD_TEST_SCRYPT_N ??= '16384';
 
 export const PASSWORD = 'correct-horse-42';

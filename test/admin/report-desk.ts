@@ -1,4 +1,4 @@
-// The report pages' data, shared by report-pages.test.ts and report-export.test.ts: three customers
+// The report pages' data, shared by report-pages.spec.ts and report-export.spec.ts: three customers
 // (one deleted) with orders and receivables around 2026-06-15, and a login per role.
 import { afterAll, beforeAll } from '@jest/globals';
 import { createCustomer } from '../../core/customers/create.js';

@@ -26,16 +26,20 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
-/** The script: a delete request gets an approval card, a button press its outcome, anything else an echo. */
-async function scriptedReplies(msg: IncomingMessage): Promise<Reply[]> {
+/**
+ * The script: a delete request gets an approval card, a button press its outcome, anything else an
+ * echo. The slow answers (reject:13, 慢一点) wait until the test lets them go (`slow`), not for a
+ * timer, so "not answered yet" holds however loaded the machine is.
+ */
+async function scriptedReplies(msg: IncomingMessage, slow: Promise<void>): Promise<Reply[]> {
   if (msg.buttonId === 'approve:12') return [{ text: '已同意删除申请 #12\n客户 C001 已停用, 申请人已收到通知。' }];
   if (msg.buttonId === 'reject:13') {
-    await new Promise((r) => setTimeout(r, 600));
+    await slow;
     return [{ title: '已拒绝删除申请 #13', text: '已拒绝删除申请 #13。' }];
   }
   if (msg.buttonId) return [];
   if (msg.text === '慢一点') {
-    await new Promise((r) => setTimeout(r, 800));
+    await slow;
     return [{ text: '好的' }];
   }
   if (msg.text.startsWith('删除客户')) {
@@ -65,6 +69,8 @@ export function testRuntime(core: Core) {
   const lines: LogLine[] = [];
   const counters = { kicks: 0 };
   let failNext = 0;
+  let letGo = (): void => undefined;
+  const slow = new Promise<void>((resolve) => (letGo = resolve));
   const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
   const rt: ChannelRuntime = {
     core,
@@ -75,7 +81,7 @@ export function testRuntime(core: Core) {
         failNext--;
         throw new Error('database is down');
       }
-      const replies = await scriptedReplies(msg);
+      const replies = await scriptedReplies(msg, slow);
       finished.push(msg.messageKey);
       return { replies, duplicate: false };
     },
@@ -93,6 +99,8 @@ export function testRuntime(core: Core) {
     later,
     lines,
     counters,
+    /** Lets the slow answers (reject:13, 慢一点) finish. */
+    releaseSlow: () => letGo(),
     /** The next `n` handle() calls throw, as on a database failure. */
     failHandle(n = 1) {
       failNext = n;

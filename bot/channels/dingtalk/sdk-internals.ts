@@ -5,7 +5,7 @@ import type WebSocket from 'ws';
  * Every touch of dingtalk-stream's private members, in one place: DWClient declares these
  * `private` and offers no hook for them, so stream-client.ts reaches them only through these
  * functions. They are as of 2.1.5, the version stream-client.ts patches; after an upgrade,
- * test/bot/channels/dingtalk-sdk-internals.test.ts says (naming dingtalk-stream and its version)
+ * test/bot/channels/dingtalk-sdk-internals.spec.ts says (naming dingtalk-stream and its version)
  * which of these no longer holds.
  *
  *   - `dw_url` (string): the socket URL, endpoint plus ticket, that `_connect()` opens. Our
