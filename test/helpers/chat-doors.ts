@@ -119,13 +119,17 @@ function wecomSent(app: BotApp) {
 
   /** Waits for app messages to `userId` after the first `from`, until one matches. */
   async function waitSent(userId: string, from: number, pattern: RegExp): Promise<Seen[]> {
-    await app.fake.waitFor(
-      () =>
-        sentTo(userId)
-          .slice(from)
-          .some((m) => pattern.test(m.text)),
-      15_000,
-    );
+    const found = () =>
+      sentTo(userId)
+        .slice(from)
+        .some((m) => pattern.test(m.text));
+    // On a timeout, say what was sent instead: a failure then shows the answer, not only the calls.
+    await app.fake.waitFor(found, 15_000).catch((err: Error) => {
+      const texts = sentTo(userId)
+        .slice(from)
+        .map((m) => m.text);
+      throw new Error(`${err.message}; sent to ${userId} since #${from}: ${JSON.stringify(texts)}`);
+    });
     return sentTo(userId).slice(from);
   }
 

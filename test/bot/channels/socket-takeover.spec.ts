@@ -139,6 +139,17 @@ function startInstance(name: string, core: Core): Instance {
 }
 
 /** Waits until `check` holds, or fails naming `what`. */
+/** The most long connections the vendor had open at once while `ms` passed (looked at every 10 ms). */
+async function peakConnections(vendor: Vendor, ms: number): Promise<number> {
+  let peak = vendor.connected();
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 10));
+    peak = Math.max(peak, vendor.connected());
+  }
+  return peak;
+}
+
 async function waitUntil(vendor: Vendor, what: string, check: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -205,9 +216,10 @@ for (const vendor of [feishuVendor(), dingtalkVendor(), wecomVendor()]) {
 
       it('connects exactly once across the two instances, and answers a 客户 lookup through the pipeline', async () => {
         await until('connection', () => vendor.connected() === 1);
-        // Several renew rounds later there is still one connection, not one per instance.
-        await new Promise((r) => setTimeout(r, RENEW * 4));
-        expect(vendor.connected()).toBe(1);
+        // Over several renew rounds never more than one connection, not one per instance. On a loaded
+        // machine a renewal can come later than the ttl and the lease change hands: still one at a time.
+        expect(await peakConnections(vendor, RENEW * 4)).toBe(1);
+        await until('connection', () => vendor.connected() === 1 && holders().length === 1);
         expect(holders()).toHaveLength(1);
         await vendor.deliver('om_lookup1', `客户 ${code}`);
         await until('lookup answer', () => vendor.answers('om_lookup1').length > 0);
