@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Sequelize, type Options } from 'sequelize';
 import { failoverHook, type DbHost } from './failover.js';
-import { onNewSqliteHandle } from './driver-internals.js';
+import { onNewSqliteHandle, reuseSqliteHandles } from './driver-internals.js';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -146,8 +146,9 @@ export function dialectOf(sequelize: Sequelize): Dialect {
   return sequelize.getDialect() === 'sqlite' ? 'sqlite' : 'mysql';
 }
 
-/** Sequelize opens a new SQLite handle per transaction; give each one WAL and a busy timeout. */
+/** Sequelize opens a new SQLite handle per transaction: keep a few for reuse, and give each WAL and a busy timeout. */
 function patchSqliteConnections(sequelize: Sequelize): void {
+  reuseSqliteHandles(sequelize);
   onNewSqliteHandle(sequelize, (handle) => {
     handle.configure('busyTimeout', 15_000);
     handle.run('PRAGMA journal_mode=WAL');

@@ -124,6 +124,60 @@ export function onNewSqliteHandle(sequelize: Sequelize, setup: (handle: SqliteHa
   };
 }
 
+/** What reuseSqliteHandles needs of Sequelize's SQLite connection manager and its node-sqlite3 handles. */
+interface SqliteManager {
+  connections: Record<string, ReusableHandle>;
+  getConnection(options?: { uuid?: string }): Promise<ReusableHandle>;
+  releaseConnection(handle: ReusableHandle, force?: boolean): void;
+  _onProcessExit(): Promise<void>;
+}
+interface ReusableHandle extends SqliteHandle {
+  uuid?: string;
+  filename: string;
+  run(sql: string, cb?: (err: Error | null) => void): void;
+  close(cb?: (err: Error | null) => void): void;
+}
+
+/**
+ * Sequelize opens a new SQLite handle for every transaction and closes it after: each open reads
+ * the whole schema again and sets its pragmas (about a third of a small write's time here). This
+ * keeps up to `keep` finished handles and hands them to the next transactions. A handle goes back
+ * only after a ROLLBACK, which ends a transaction whose COMMIT failed and is otherwise refused
+ * harmlessly; sequelize.close() closes the kept ones too.
+ */
+export function reuseSqliteHandles(sequelize: Sequelize, keep = 4): void {
+  const cm = sequelize.connectionManager as unknown as SqliteManager;
+  // Each kept handle with its ROLLBACK, which the next transaction waits for.
+  const idle: { handle: ReusableHandle; clean: Promise<void> }[] = [];
+  let closed = false;
+  const get = cm.getConnection.bind(cm);
+  const release = cm.releaseConnection.bind(cm);
+  const exit = cm._onProcessExit.bind(cm);
+  cm.getConnection = async (options) => {
+    const uuid = options?.uuid;
+    const kept = uuid && uuid !== 'default' && !cm.connections[uuid] ? idle.pop() : undefined;
+    if (!kept) return get(options);
+    cm.connections[uuid!] = kept.handle;
+    await kept.clean;
+    return kept.handle;
+  };
+  cm.releaseConnection = (handle, force) => {
+    const shared = !handle.uuid || handle.uuid === 'default' || handle.filename === ':memory:';
+    if (closed || force || shared || idle.length >= keep) return release(handle, force);
+    delete cm.connections[handle.uuid!];
+    handle.uuid = undefined;
+    idle.push({ handle, clean: new Promise((resolve) => handle.run('ROLLBACK', () => resolve())) });
+  };
+  cm._onProcessExit = async () => {
+    closed = true;
+    const kept = idle.splice(0);
+    await Promise.all(
+      kept.map(({ handle, clean }) => clean.then(() => new Promise<void>((r) => handle.close(() => r())))),
+    );
+    await exit();
+  };
+}
+
 /** A column's type name (Sequelize's DataType `key`) and, for DECIMAL, its scale (the private `_scale`; 0 when unset). */
 export function columnType(attribute: ModelAttributeColumnOptions): { key: string; scale: number } {
   const type = attribute.type as unknown as { key: string; _scale?: number };

@@ -1,7 +1,8 @@
-// Runs in a worker thread: reads one sheet (exceljs for .xlsx, SheetJS for .xls) and posts its rows
-// in batches, waiting for credit from the importing thread so no more than a few batches are ever
-// in flight.
-import { parentPort, workerData } from 'node:worker_threads';
+// Runs in a worker thread: reads sheets (exceljs for .xlsx, SheetJS for .xls) one job at a time
+// and posts their rows in batches, waiting for credit from the importing thread so no more than a
+// few batches are ever in flight. The thread is kept between jobs (xlsx-thread.ts), so a job
+// arrives as a message.
+import { parentPort } from 'node:worker_threads';
 import { isDomainError } from '../errors.js';
 import type { RawRow } from './source.js';
 import type { XlsJob } from './xls-rows.js';
@@ -12,7 +13,11 @@ const port = parentPort!;
 let credit = 0;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
-  credit += m.credit;
+  if ('job' in m) {
+    // A new job starts with its own credit: late credit for the last job's rows is dropped.
+    credit = m.credit;
+    void read(m.job);
+  } else credit += m.credit;
   wake?.();
 });
 
@@ -22,27 +27,28 @@ async function send(rows: RawRow[]): Promise<void> {
   port.postMessage({ rows } satisfies FromWorker);
 }
 
-try {
-  const job = workerData as SheetJob | XlsJob;
-  // SheetJS is loaded only for an .xls: an .xlsx reader thread starts without it.
-  const source =
-    job.kind === 'xls'
-      ? (await import('./xls-rows.js')).xlsRows(job, (meta) => port.postMessage({ meta } satisfies FromWorker))
-      : sheetRows(job);
-  let batch: RawRow[] = [];
-  for await (const row of source) {
-    batch.push(row);
-    if (batch.length < BATCH_ROWS) continue;
-    await send(batch);
-    batch = [];
+async function read(job: SheetJob | XlsJob): Promise<void> {
+  try {
+    // SheetJS is loaded only for an .xls: an .xlsx reader thread starts without it.
+    const source =
+      job.kind === 'xls'
+        ? (await import('./xls-rows.js')).xlsRows(job, (meta) => port.postMessage({ meta } satisfies FromWorker))
+        : sheetRows(job);
+    let batch: RawRow[] = [];
+    for await (const row of source) {
+      batch.push(row);
+      if (batch.length < BATCH_ROWS) continue;
+      await send(batch);
+      batch = [];
+    }
+    if (batch.length) await send(batch);
+    port.postMessage({ done: true } satisfies FromWorker);
+  } catch (err) {
+    const e = err as Error;
+    port.postMessage({
+      error: isDomainError(err)
+        ? { domain: true, code: err.code, message: e.message, details: err.details }
+        : { domain: false, message: e.message },
+    } satisfies FromWorker);
   }
-  if (batch.length) await send(batch);
-  port.postMessage({ done: true } satisfies FromWorker);
-} catch (err) {
-  const e = err as Error;
-  port.postMessage({
-    error: isDomainError(err)
-      ? { domain: true, code: err.code, message: e.message, details: err.details }
-      : { domain: false, message: e.message },
-  } satisfies FromWorker);
 }

@@ -203,6 +203,41 @@ async function sqliteLazyStackContract(sequelize: Sequelize): Promise<void> {
   });
 }
 
+/** The handle a SQLite transaction runs on (Sequelize keeps it on the transaction). */
+const handleOf = (t: Transaction) => (t as unknown as { connection: { open: boolean } }).connection;
+
+/**
+ * sequelize: the SQLite connection manager keeps one handle per transaction in `connections`, by
+ * the transaction's uuid, and releases it after COMMIT or ROLLBACK; reuseSqliteHandles keeps it.
+ */
+async function sqliteReuseContract(): Promise<void> {
+  await contract('sequelize', "the SQLite connection manager's per-transaction handles can be kept", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-driver-'));
+    const sequelize = createSequelize({ dialect: 'sqlite', storage: path.join(dir, 'reuse.sqlite') });
+    try {
+      await sequelize.query('CREATE TABLE t (v TEXT)');
+      const first = await sequelize.transaction(async (t) => handleOf(t));
+      const second = await sequelize.transaction(async (t) => {
+        await sequelize.query("INSERT INTO t VALUES ('kept')", { transaction: t });
+        return handleOf(t);
+      });
+      expect([second === first, first.open]).toEqual([true, true]);
+      // A handle given back inside its transaction (as after a failed COMMIT) is rolled back first.
+      const left = await sequelize.transaction();
+      await sequelize.query("INSERT INTO t VALUES ('lost')", { transaction: left });
+      (left as unknown as { cleanup(): void }).cleanup();
+      const rows = await sequelize.transaction(async (t) =>
+        sequelize.query('SELECT v FROM t', { transaction: t, type: QueryTypes.SELECT }),
+      );
+      expect(rows).toEqual([{ v: 'kept' }]);
+      await sequelize.close();
+      expect(first.open).toBe(false);
+    } finally {
+      await sequelize.close().catch(() => undefined);
+    }
+  });
+}
+
 eachDialect('driver internals (models/driver-internals.ts)', (h) => {
   it('a column type tells its key and DECIMAL scale', () => decimalContract(h.core.models));
 
@@ -210,6 +245,8 @@ eachDialect('driver internals (models/driver-internals.ts)', (h) => {
     it('sets up every SQLite handle once, before its first use', () => sqliteHandleContract(h.core.models));
     it("formats a query's saved stack only when the query fails (patched sequelize)", () =>
       sqliteLazyStackContract(h.core.models.sequelize));
+    it("gives a finished transaction's SQLite handle to the next one, rolled back, and closes it on close()", () =>
+      sqliteReuseContract());
     it('reports no pool for SQLite (one connection per file)', () => {
       expect(poolStats(h.core.models.sequelize)).toBeNull();
     });
