@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from '@jest/globals';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { DataTypes, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import {
   columnType,
   onNewSqliteHandle,
@@ -203,6 +203,51 @@ async function sqliteLazyStackContract(sequelize: Sequelize): Promise<void> {
   });
 }
 
+/**
+ * sequelize's SQLite query, as our patch leaves it: a table's column types (which turn DATETIME
+ * text into Dates) are read with PRAGMA table_info once, not before every SELECT, and read again
+ * after a schema change.
+ */
+async function sqliteColumnTypesContract(): Promise<void> {
+  await contract('sequelize', 'the SQLite query reads column types once per table (our patch)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-driver-'));
+    const sequelize = createSequelize({ dialect: 'sqlite', storage: path.join(dir, 'types.sqlite') });
+    const pragmas: string[] = [];
+    onNewSqliteHandle(sequelize, (handle) => {
+      const h = handle as unknown as { all: (sql: string, ...rest: unknown[]) => unknown };
+      const all = h.all.bind(h);
+      h.all = (sql, ...rest) => {
+        if (sql.startsWith('PRAGMA table_info')) pragmas.push(sql);
+        return all(sql, ...rest);
+      };
+    });
+    try {
+      await sequelize.query('CREATE TABLE `t` (id INTEGER PRIMARY KEY, at DATETIME)');
+      await sequelize.query("INSERT INTO `t` (at) VALUES ('2026-12-05 01:02:03.000 +00:00')");
+      const at = new Date('2026-12-05T01:02:03Z');
+      const T = sequelize.define('t', { at: DataTypes.DATE }, { tableName: 't', timestamps: false });
+      expect([(await T.findOne())!.get('at'), (await T.findOne())!.get('at')]).toEqual([at, at]);
+      expect(pragmas).toHaveLength(1);
+      // A raw SELECT parses nothing by type, so it reads no types.
+      expect(await sequelize.query('SELECT at FROM `t`', { type: QueryTypes.SELECT })).toEqual([
+        { at: '2026-12-05 01:02:03.000 +00:00' },
+      ]);
+      expect(pragmas).toHaveLength(1);
+      await sequelize.query('ALTER TABLE `t` ADD COLUMN `seen` DATETIME');
+      await sequelize.query('UPDATE `t` SET seen = at');
+      const T2 = sequelize.define(
+        't2',
+        { at: DataTypes.DATE, seen: DataTypes.DATE },
+        { tableName: 't', timestamps: false },
+      );
+      expect((await T2.findOne())!.get('seen')).toEqual(at);
+      expect(pragmas).toHaveLength(2);
+    } finally {
+      await sequelize.close();
+    }
+  });
+}
+
 /** The handle a SQLite transaction runs on (Sequelize keeps it on the transaction). */
 const handleOf = (t: Transaction) => (t as unknown as { connection: { open: boolean } }).connection;
 
@@ -247,6 +292,8 @@ eachDialect('driver internals (models/driver-internals.ts)', (h) => {
       sqliteLazyStackContract(h.core.models.sequelize));
     it("gives a finished transaction's SQLite handle to the next one, rolled back, and closes it on close()", () =>
       sqliteReuseContract());
+    it("reads a table's column types once, and again after a schema change (patched sequelize)", () =>
+      sqliteColumnTypesContract());
     it('reports no pool for SQLite (one connection per file)', () => {
       expect(poolStats(h.core.models.sequelize)).toBeNull();
     });
