@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import { consoleInbox, consoleSay } from '../../bot/console.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
-import { seedDemo } from '../../core/demo/seed.js';
+import { seedDemoForTest } from '../helpers/demo-seed.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { deletableCustomers } from '../helpers/bot-app.js';
 
@@ -14,7 +14,7 @@ const sayAs = async (bot: BotRuntime, who: string, text: string, group = false) 
 
 /** The demo data, and a bot whose outbox is not dispatched. */
 async function startConsoleBot(h: Harness): Promise<BotRuntime> {
-  await seedDemo(h.core);
+  await seedDemoForTest(h.core);
   return createBot(h.core, { dispatch: false });
 }
 

@@ -2,7 +2,7 @@ import { beforeAll, expect, it } from '@jest/globals';
 import { handleMessage } from '../../bot/pipeline.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
 import type { IncomingMessage } from '../../bot/types.js';
-import { seedDemo } from '../../core/demo/seed.js';
+import { seedDemoForTest } from '../helpers/demo-seed.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
@@ -35,7 +35,7 @@ eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => 
     (await handleMessage(bot.deps, message(text, key))).replies.map((r) => r.text).join('\n');
 
   beforeAll(async () => {
-    await seedDemo(h.core);
+    await seedDemoForTest(h.core);
     bot = createBot(h.core, { dispatch: false });
   });
 

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import { buildApp } from '../../cli/server/app.js';
 import { createBot, type BotRuntime } from '../../bot/runtime.js';
-import { seedDemo } from '../../core/demo/seed.js';
 import type { Core } from '../../core/context.js';
 import type { Harness } from './db.js';
 import { FakeMessenger } from './fake-messenger.js';
 import { WECOM } from './wecom.js';
 import { freePort } from './ports.js';
+import { seedDemoForTest } from './demo-seed.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
 export const DINGTALK = {
@@ -34,7 +34,7 @@ export interface BotAppOptions {
  * The real Koa app with the bot mounted, its messenger settings pointing at a fake on loopback.
  * The port is picked first, so the config (PUBLIC_URL, each channel's env block, read by
  * bot/channels/<id>/config.ts) is whole before anything starts: `h.core` becomes that core.
- * Seeds the demo data once per core.
+ * Seeds the demo data once per core (seedDemoForTest).
  */
 export async function startBotApp(h: Harness, opts: BotAppOptions = {}): Promise<BotApp> {
   const fake = await new FakeMessenger().start();
@@ -50,7 +50,7 @@ export async function startBotApp(h: Harness, opts: BotAppOptions = {}): Promise
     ...opts.env?.(fake.url),
   });
   const core = h.core;
-  if (opts.seed !== false) await seedDemo(core);
+  if (opts.seed !== false) await seedDemoForTest(core);
   const bot = createBot(core, { pollMs: 50 });
   const app = await buildApp(core, [(a, r) => bot.mount(a, r)]);
   const server = http.createServer(app.callback());

@@ -58,6 +58,12 @@ export async function freshMysqlDatabase(base: string, suffix = ''): Promise<str
 }
 
 const key = () => crypto.randomBytes(32).toString('base64');
+/**
+ * One pair of data keys per test process: a database is only readable with the keys that wrote it,
+ * and the same keys let test/helpers/demo-seed.ts reuse a seed. A test that needs other keys (a
+ * restore refused for a key mismatch) passes its own.
+ */
+const KEYS = { STEWARD_DATA_KEY: key(), STEWARD_INDEX_KEY: key() };
 
 /** A valid test configuration for a database URL; `extra` overrides any variable. */
 export function testConfig(url: string, extra: Record<string, string> = {}): Config {
@@ -68,8 +74,7 @@ export function testConfig(url: string, extra: Record<string, string> = {}): Con
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
     STEWARD_DEMO: 'false',
-    STEWARD_DATA_KEY: key(),
-    STEWARD_INDEX_KEY: key(),
+    ...KEYS,
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
     ADMIN_PASSWORD: 'admin-pass-123',
     ...extra,

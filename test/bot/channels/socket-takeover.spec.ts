@@ -3,7 +3,7 @@ import { createBot, type BotRuntime } from '../../../bot/runtime.js';
 import { holdSockets, type SocketHolding } from '../../../bot/channels/socket-holder.js';
 import { openCore } from '../../../core/boot.js';
 import type { Core } from '../../../core/context.js';
-import { seedDemo } from '../../../core/demo/seed.js';
+import { seedDemoForTest } from '../../helpers/demo-seed.js';
 import { createLogger } from '../../../core/logger.js';
 import { eachDialect, type Harness } from '../../helpers/db.js';
 import { TOPIC_ROBOT } from 'dingtalk-stream';
@@ -160,7 +160,7 @@ async function waitUntil(vendor: Vendor, what: string, check: () => boolean, ms 
 
 /** Seeds the demo data (once per database); returns an active customer's code. */
 async function seedActiveCustomer(h: Harness): Promise<string> {
-  await seedDemo(h.core);
+  await seedDemoForTest(h.core);
   const customer = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
   return customer!.code;
 }

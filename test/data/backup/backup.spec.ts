@@ -9,7 +9,7 @@ import { takeBackup } from '../../../core/data/backup/backup.js';
 import { lastBackup, listBackups } from '../../../core/data/backup/records.js';
 import { restoreBackup } from '../../../core/data/backup/restore.js';
 import { verifyBackup } from '../../../core/data/backup/verify.js';
-import { seedDemo } from '../../../core/demo/seed.js';
+import { seedDemoForTest } from '../../helpers/demo-seed.js';
 import { createLogger } from '../../../core/logger.js';
 import { eachDialect, freshMysqlDatabase, testConfig, type Harness } from '../../helpers/db.js';
 import { tempDir } from '../fixtures.js';
@@ -54,7 +54,7 @@ const targets: Core[] = [];
  */
 function setupDemo(h: Harness): void {
   beforeAll(async () => {
-    await seedDemo(h.core);
+    await seedDemoForTest(h.core);
     // The admin exists before the backup, so restoring it over this database (with --replace) keeps them.
     const admin = await h.actor('备份管理员', ['admin']);
     backupPath = (await takeBackup(h.core, admin)).path;
