@@ -54,11 +54,17 @@ async function copyFrom(core: Core, file: string): Promise<void> {
   try {
     await sequelize.query('PRAGMA foreign_keys = OFF');
     await sequelize.query('BEGIN IMMEDIATE');
-    for (const table of [...names, 'sqlite_sequence']) {
-      await sequelize.query(`DELETE FROM main.\`${table}\``);
-      await sequelize.query(`INSERT INTO main.\`${table}\` SELECT * FROM kept.\`${table}\``);
+    try {
+      for (const table of [...names, 'sqlite_sequence']) {
+        await sequelize.query(`DELETE FROM main.\`${table}\``);
+        await sequelize.query(`INSERT INTO main.\`${table}\` SELECT * FROM kept.\`${table}\``);
+      }
+      await sequelize.query('COMMIT');
+    } catch (err) {
+      // Ends the transaction, so DETACH below can run and the copy's own error is the one reported.
+      await sequelize.query('ROLLBACK');
+      throw err;
     }
-    await sequelize.query('COMMIT');
   } finally {
     await sequelize.query('PRAGMA foreign_keys = ON');
     await sequelize.query('DETACH DATABASE kept');
