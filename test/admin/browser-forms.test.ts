@@ -14,7 +14,9 @@ import {
   attackerSite,
   login,
   openCustomer,
+  signIn,
   startBrowserDemo,
+  visit,
   type BrowserDemo,
 } from './browser-demo.js';
 
@@ -35,8 +37,7 @@ afterAll(async () => {
 
 it('filters 客户 by status, deactivates one with a reason and shows the new audit row', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await login(page, base, 'demo-admin@demo.local');
-  await page.getByTestId('dashboard').waitFor(SLOW);
+  await signIn(page.context(), base, 'demo-admin@demo.local');
   await page.goto(`${base}/admin/resources/customers`, SLOW);
   await page.locator('table tbody tr').first().waitFor(SLOW);
   await page.getByText('筛选', { exact: true }).click();
@@ -75,8 +76,8 @@ it('filters 客户 by status, deactivates one with a reason and shows the new au
   await page.waitForURL(/\/show/, SLOW);
   await page.getByText('信用风险').first().waitFor(SLOW);
   expect((await core.models.Customer.findByPk(customers.calm!.id))!.status).toBe('inactive');
-  await page.goto(`${base}/admin/resources/audit_events`, SLOW);
-  const first = page.locator('table tbody tr').first();
+  await visit(page, base, '/admin/resources/audit_events');
+  const first = page.locator('table tbody tr:has(td[data-property-name="action"])').first();
   await first.waitFor(SLOW);
   const row = await first.textContent();
   expect(row).toContain('停用客户');
@@ -96,8 +97,7 @@ it('uploads a small xlsx as sales and shows the dry-run report without writing',
   ]);
   const before = await core.models.Customer.count();
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await login(page, base, 'demo-sales@demo.local');
-  await page.getByTestId('dashboard').waitFor(SLOW);
+  await signIn(page.context(), base, 'demo-sales@demo.local');
   await page.goto(`${base}/admin/resources/import_batches/actions/importFile`, SLOW);
   await page.getByTestId('import-form').waitFor(SLOW);
   await page.setInputFiles('input#file', {
@@ -149,8 +149,7 @@ it('the 同意 and 恢复 confirmations say what is decided: customer, reason, r
   const sales = (await core.models.Operator.findOne({ where: { email: 'demo-sales@demo.local' } }))!;
   const request = await fileDeletionAs(sales);
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await login(page, base, 'demo-admin@demo.local');
-  await page.getByTestId('dashboard').waitFor(SLOW);
+  await signIn(page.context(), base, 'demo-admin@demo.local');
   await page.goto(`${base}/admin/resources/approval_requests/records/${request.id}/approve`, SLOW);
   const approve = page.getByTestId('confirm-summary');
   await approve.waitFor(SLOW);
@@ -166,8 +165,8 @@ it('the 同意 and 恢复 confirmations say what is decided: customer, reason, r
     expect([part, shown.includes(part)]).toEqual([part, true]);
   const entry = (await core.models.RecycleEntry.findOne({ where: { restoredAt: null }, order: [['id', 'ASC']] }))!;
   const deletion = (await core.models.ApprovalRequest.findByPk(entry.approvalId!))!;
-  await page.goto(`${base}/admin/resources/recycle_entries/records/${entry.id}/restore`, SLOW);
-  const restore = page.getByTestId('confirm-summary');
+  await visit(page, base, `/admin/resources/recycle_entries/records/${entry.id}/restore`);
+  const restore = page.getByTestId('confirm-summary').filter({ hasText: entry.customerCode });
   await restore.waitFor(SLOW);
   const restoring = await restore.innerText();
   for (const part of [entry.customerCode, entry.customerName, deletion.reason, '申请人'])

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import { createLogger } from '../../core/logger.js';
 import { hashPassword } from '../../core/operators.js';
@@ -15,6 +15,7 @@ import { runJob } from '../../jobs/runner.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { foreignText } from './foreign-text.js';
+import { signIn } from './browser-demo.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -38,20 +39,6 @@ async function login(page: Page, base: string, email: string): Promise<void> {
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit], form button');
   await page.waitForURL((u) => !u.pathname.endsWith('/login'), SLOW);
-}
-
-/**
- * Logs the context in by posting the login form as the page does (its origin named), so the role's
- * first page load is the back office itself. The login page is tested in browser.test.ts; loading
- * it here, and /admin after it, cost Chromium ~2 s of CPU a role (AdminJS's scripts compiled anew).
- */
-async function signIn(context: BrowserContext, base: string, email: string): Promise<void> {
-  const res = await context.request.post(`${base}/admin/login`, {
-    form: { email, password: PASSWORD },
-    headers: { origin: base },
-    maxRedirects: 0,
-  });
-  expect([res.status(), res.headers().location]).toEqual([302, '/admin']);
 }
 
 /** The back-office lists and pages this operator's sidebar offers (AdminJS's own state says which). */
