@@ -15,11 +15,10 @@ import { runJob } from '../../jobs/runner.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { foreignText } from './foreign-text.js';
-import { signIn } from './browser-demo.js';
+import { PASSWORD, signIn } from './browser-demo.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
-const PASSWORD = 'browser-pass-123';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
