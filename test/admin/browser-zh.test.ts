@@ -32,14 +32,6 @@ const FLAGS = [
 const SLOW = { timeout: 90_000 };
 const ROLES = ['demo-admin', 'demo-approver', 'demo-sales', 'demo-finance'];
 
-async function login(page: Page, base: string, email: string): Promise<void> {
-  await page.goto(`${base}/admin/login`, SLOW);
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('button[type=submit], form button');
-  await page.waitForURL((u) => !u.pathname.endsWith('/login'), SLOW);
-}
-
 /** The back-office lists and pages this operator's sidebar offers (AdminJS's own state says which). */
 async function pagesOf(page: Page, base: string): Promise<string[]> {
   await page.goto(`${base}/admin`, SLOW);
@@ -141,7 +133,8 @@ describe('back office speaks Chinese to every role (chromium)', () => {
       viewport: { width: 1400, height: 1000 },
     });
     const page = await context.newPage();
-    await login(page, base, 'demo-admin@demo.local');
+    await signIn(context, base, 'demo-admin@demo.local');
+    await page.goto(`${base}/admin`, SLOW);
     const shown = await readPage(page, `/admin/resources/audit_events/records/${event.id}/show`);
     expect([core.config.STEWARD_TIMEZONE, shown.includes(expected)]).toEqual(['Asia/Shanghai', true]);
     const list = await readPage(page, '/admin/resources/audit_events');
