@@ -15,7 +15,7 @@ import { runJob } from '../../jobs/runner.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { foreignText } from './foreign-text.js';
-import { PASSWORD, signIn } from './browser-demo.js';
+import { PASSWORD, pushRoute, signIn } from './browser-demo.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
@@ -53,13 +53,11 @@ async function pagesOf(page: Page, base: string): Promise<string[]> {
 
 /**
  * Opens a back-office address inside the running single-page app (as a click would: no reload of
- * AdminJS's bundle), waits for its data, and returns what a person reads.
+ * AdminJS's bundle), waits for its loader to go, and returns what a person reads. `networkidle`
+ * only waits on the first read, for the page load's own requests; the document reached it after.
  */
 async function readPage(page: Page, url: string): Promise<string> {
-  await page.evaluate((to) => {
-    window.history.pushState({}, '', to);
-    window.dispatchEvent(new PopStateEvent('popstate'));
-  }, url);
+  await pushRoute(page, url);
   await page.waitForLoadState('networkidle', SLOW);
   await page
     .locator('[data-css="loader"], .adminjs_Loader')
