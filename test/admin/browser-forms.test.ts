@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import type { Browser } from 'playwright-core';
 import type { Core } from '../../core/context.js';
 import { requestDeletion } from '../../core/deletion/request.js';
 import type { Operator } from '../../models/index.js';
@@ -22,7 +21,7 @@ import {
 
 let core: Core;
 let running: Running;
-let browser: Browser;
+let browser: BrowserDemo['browser'];
 let base: string;
 let customers: BrowserDemo['customers'];
 
@@ -36,7 +35,7 @@ afterAll(async () => {
 });
 
 it('filters 客户 by status, deactivates one with a reason and shows the new audit row', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   await signIn(page.context(), base, 'demo-admin@demo.local');
   await page.goto(`${base}/admin/resources/customers`, SLOW);
   await page.locator('table tbody tr').first().waitFor(SLOW);
@@ -96,7 +95,7 @@ it('uploads a small xlsx as sales and shows the dry-run report without writing',
     ['', '', '李九', '1391111', '不存在的分类'],
   ]);
   const before = await core.models.Customer.count();
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   await signIn(page.context(), base, 'demo-sales@demo.local');
   await page.goto(`${base}/admin/resources/import_batches/actions/importFile`, SLOW);
   await page.getByTestId('import-form').waitFor(SLOW);
@@ -117,8 +116,8 @@ it('uploads a small xlsx as sales and shows the dry-run report without writing',
 }, 180_000);
 
 it('refuses an auto-submitting form on another port of this host, and a cross-site login cannot replace the session', async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await browser.fresh();
+  const context = page.context();
   await login(page, base, 'demo-admin@demo.local');
   await page.getByTestId('dashboard').waitFor(SLOW);
   const cookieBefore = (await context.cookies()).find((c) => c.name === 'steward.admin')!.value;
@@ -141,14 +140,14 @@ it('refuses an auto-submitting form on another port of this host, and a cross-si
   } finally {
     await deactivate.close();
     await loginCsrf.close();
-    await context.close();
+    await page.close();
   }
 }, 180_000);
 
 it('the 同意 and 恢复 confirmations say what is decided: customer, reason, requester, handling record, history', async () => {
   const sales = (await core.models.Operator.findOne({ where: { email: 'demo-sales@demo.local' } }))!;
   const request = await fileDeletionAs(sales);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   await signIn(page.context(), base, 'demo-admin@demo.local');
   await page.goto(`${base}/admin/resources/approval_requests/records/${request.id}/approve`, SLOW);
   const approve = page.getByTestId('confirm-summary');

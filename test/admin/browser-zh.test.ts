@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import { createLogger } from '../../core/logger.js';
 import { hashPassword } from '../../core/operators.js';
@@ -15,20 +15,16 @@ import { runJob } from '../../jobs/runner.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { foreignText } from './foreign-text.js';
-import { PASSWORD, pushRoute, signIn } from './browser-demo.js';
+import {
+  ARTIFACTS,
+  PASSWORD,
+  launchChromium,
+  pushRoute,
+  requireChromium,
+  signIn,
+  type DemoChromium,
+} from './browser-demo.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve('test-artifacts');
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SLOW = { timeout: 90_000 };
 const ROLES = ['demo-admin', 'demo-approver', 'demo-sales', 'demo-finance'];
 
@@ -67,10 +63,9 @@ async function readPage(page: Page, url: string): Promise<string> {
 }
 
 /** Every English interface word or raw JSON this role meets on its lists and each list's first record. */
-async function foreignTextSeenBy(browser: Browser, base: string, role: string): Promise<string[]> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await signIn(context, base, `${role}@demo.local`);
-  const page = await context.newPage();
+async function foreignTextSeenBy(browser: DemoChromium, base: string, role: string): Promise<string[]> {
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), base, `${role}@demo.local`);
   const found: string[] = [];
   const lists = await pagesOf(page, base);
   expect(lists.length).toBeGreaterThan(2);
@@ -88,19 +83,18 @@ async function foreignTextSeenBy(browser: Browser, base: string, role: string): 
     if (first) found.push(...foreignText(await readPage(page, first)).map((w) => `${first}: ${w}`));
   }
   await page.screenshot({ path: path.join(ARTIFACTS, `admin-zh-${role}.png`), fullPage: true });
-  await context.close();
+  await page.close();
   return found;
 }
 
 describe('back office speaks Chinese to every role (chromium)', () => {
   let core: Core;
   let running: Running;
-  let browser: Browser;
+  let browser: DemoChromium;
   let base: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM))
-      throw new Error(`浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get install -y chromium\`。`);
+    requireChromium();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const config = testConfig(await testDialects()[0]!.url(), { STEWARD_DEMO: 'true', PORT: '3000' });
     core = openCore(config, createLogger('silent'));
@@ -115,7 +109,8 @@ describe('back office speaks Chinese to every role (chromium)', () => {
       { passwordHash: hash },
       { where: { email: ROLES.map((r) => `${r}@demo.local`) } },
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    // The browser's own clock is elsewhere: every time shown must still be STEWARD_TIMEZONE's.
+    browser = await launchChromium(base, { timezoneId: 'America/New_York' });
   }, 180_000);
 
   afterAll(async () => {
@@ -126,18 +121,15 @@ describe('back office speaks Chinese to every role (chromium)', () => {
   it('shows times in STEWARD_TIMEZONE on lists and record pages, even when the browser is set elsewhere', async () => {
     const event = (await core.models.AuditEvent.findOne({ order: [['id', 'DESC']] }))!;
     const expected = localTime(core, event.at);
-    const context = await browser.newContext({
-      timezoneId: 'America/New_York',
-      viewport: { width: 1400, height: 1000 },
-    });
-    const page = await context.newPage();
-    await signIn(context, base, 'demo-admin@demo.local');
+    const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
+    expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('America/New_York');
+    await signIn(page.context(), base, 'demo-admin@demo.local');
     await page.goto(`${base}/admin`, SLOW);
     const shown = await readPage(page, `/admin/resources/audit_events/records/${event.id}/show`);
     expect([core.config.STEWARD_TIMEZONE, shown.includes(expected)]).toEqual(['Asia/Shanghai', true]);
     const list = await readPage(page, '/admin/resources/audit_events');
     expect(list).toContain(expected);
-    await context.close();
+    await page.close();
   }, 180_000);
 
   it.each(ROLES)(

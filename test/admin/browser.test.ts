@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import type { Browser } from 'playwright-core';
 import type { Core } from '../../core/context.js';
 import type { Running } from '../../cli/server/serve.js';
 import {
@@ -19,7 +18,7 @@ import {
 
 let core: Core;
 let running: Running;
-let browser: Browser;
+let browser: BrowserDemo['browser'];
 let base: string;
 let customers: BrowserDemo['customers'];
 
@@ -33,7 +32,7 @@ afterAll(async () => {
 });
 
 it('logs in as admin and shows the dashboard with its charts', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   const violations = cspViolations(page);
   await login(page, base, 'demo-admin@demo.local');
   await page.getByTestId('dashboard').waitFor(SLOW);
@@ -82,7 +81,7 @@ it('logs in as admin and shows the dashboard with its charts', async () => {
 }, 180_000);
 
 it('shows 月度销售, 应收账龄 and 客户分析 with charts, filters by owner, exports the same figures, and titles the tab', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   await signIn(page.context(), base, 'demo-sales@demo.local');
   await page.goto(`${base}/admin`, SLOW);
   await page.getByTestId('dashboard').waitFor(SLOW);
@@ -133,7 +132,7 @@ it('shows 月度销售, 应收账龄 and 客户分析 with charts, filters by ow
 }, 240_000);
 
 it('shows the full blocker list when asked to delete a customer with open orders', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   await signIn(page.context(), base, 'demo-admin@demo.local');
   await openCustomer(page, base, customers.busy!.id);
   await page.getByTestId('action-requestDeletion').first().click();
@@ -146,7 +145,7 @@ it('shows the full blocker list when asked to delete a customer with open orders
 }, 180_000);
 
 it('hides restricted actions from a sales operator', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
   await signIn(page.context(), base, 'demo-sales@demo.local');
   await page.goto(`${base}/admin`, SLOW);
   await page.getByTestId('dashboard').waitFor(SLOW);
@@ -172,7 +171,7 @@ it('hides restricted actions from a sales operator', async () => {
 }, 180_000);
 
 it('answers a wrong password with a plain message and stays on the login page', async () => {
-  const page = await browser.newPage();
+  const page = await browser.fresh();
   await login(page, base, 'demo-admin@demo.local', 'wrong-password');
   await page.getByText('邮箱或密码错误。').waitFor(SLOW);
   expect(page.url()).toContain('/admin/login');
