@@ -38,19 +38,45 @@ const box = createCallbackCrypto({
 const GOAL = { ratio: 0.4, p99: 100 };
 
 type Body = { path: string; body: string };
-type Run = autocannon.Result & { cpu: { server: number; mariadb: number | null } };
+type Run = autocannon.Result & { cpu: { server: number; mariadb: number | null; generator: number; machine: number } };
 
-/** Load on one server, with the CPU it and MariaDB used per request (µs), which other load on the machine disturbs less than rates. */
+/** Busy CPU seconds of the whole machine, all cores (Linux /proc/stat; null elsewhere). */
+function machineBusy(): number | null {
+  try {
+    const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const n = f.map(Number);
+    return (n.reduce((a, b) => a + b, 0) - n[3]! - n[4]!) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Load on one server, with the CPU used per request (µs) by it, by MariaDB, by this process (the
+ * load generator) and by the whole machine: other load disturbs these less than the rates, and on
+ * two cores they show what a request costs beyond the server itself.
+ */
 async function measured(server: ChildProcess, fn: () => Promise<autocannon.Result>): Promise<Run> {
   const db = mariadbPid();
-  const before = [cpuSeconds(server.pid), cpuSeconds(db)];
+  const self = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const before = [cpuSeconds(server.pid), cpuSeconds(db), self(), machineBusy()];
   const r = await fn();
-  const after = [cpuSeconds(server.pid), cpuSeconds(db)];
+  const after = [cpuSeconds(server.pid), cpuSeconds(db), self(), machineBusy()];
   const per = (i: number) =>
     before[i] === null || after[i] === null || !r.requests.total
       ? null
       : ((after[i]! - before[i]!) / r.requests.total) * 1e6;
-  return Object.assign(r, { cpu: { server: per(0) ?? Number.NaN, mariadb: per(1) } });
+  return Object.assign(r, {
+    cpu: {
+      server: per(0) ?? Number.NaN,
+      mariadb: per(1),
+      generator: per(2) ?? Number.NaN,
+      machine: per(3) ?? Number.NaN,
+    },
+  });
 }
 
 async function load(url: string, bodies: () => Body): Promise<autocannon.Result> {
@@ -85,7 +111,7 @@ async function checkAnswer(base: string, msg: Body, code: string): Promise<void>
 }
 
 const cpu = (r: Run) =>
-  `; CPU per request: server ${fmt(r.cpu.server)} µs${r.cpu.mariadb === null ? '' : `, MariaDB ${fmt(r.cpu.mariadb)} µs`}`;
+  `; CPU per request: server ${fmt(r.cpu.server)} µs${r.cpu.mariadb === null ? '' : `, MariaDB ${fmt(r.cpu.mariadb)} µs`}, load generator ${fmt(r.cpu.generator)} µs, whole machine ${fmt(r.cpu.machine)} µs`;
 const line = (label: string, r: Run) =>
   `${label}${fmt(r.requests.average).padStart(7)} req/s, p99 ${r.latency.p99} ms, median ${r.latency.p50} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu(r)}`;
 const best = (rs: Run[]) => rs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
