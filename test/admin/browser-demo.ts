@@ -77,7 +77,7 @@ export async function launchChromium(base: string, options: { timezoneId?: strin
   };
 }
 
-/** Logs in through the real form; AdminJS's development bundles are large, so loads get time. */
+/** Logs in through the real form (slow machines get time for the loads). */
 export async function login(page: Page, base: string, email: string, password = PASSWORD): Promise<void> {
   await page.goto(`${base}/admin/login`, SLOW);
   await page.fill('input[name=email]', email);
@@ -87,8 +87,8 @@ export async function login(page: Page, base: string, email: string, password = 
 
 /**
  * Signs a browser context in by posting the login form as the page does (its origin named), for
- * tests about what comes after the login. Every page load costs Chromium ~1.5 s of CPU here
- * (AdminJS's 3.4 MB of scripts compiled anew), and the form costs two: its own and /admin's.
+ * tests about what comes after the login. A page load costs Chromium ~1–1.5 s of CPU here
+ * (AdminJS's 3.4 MB of scripts), and the form costs two: its own and /admin's.
  */
 export async function signIn(context: BrowserContext, base: string, email: string): Promise<void> {
   const res = await context.request.post(`${base}/admin/login`, {
