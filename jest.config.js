@@ -16,8 +16,8 @@ export default {
   // A folder's all.test.ts loads its *.spec.ts files (test/helpers/specs.ts); the browser tests stand alone.
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
-  // Three: on this 2-core machine the files wait on sockets, timers and Chromium often enough (README, Tests).
-  maxWorkers: 3,
+  // Two, one per core: three were faster on an earlier machine of this kind, slower on 2026-12-05's (README, Tests).
+  maxWorkers: 2,
   testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };
