@@ -196,6 +196,17 @@ export function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** Busy CPU seconds of the whole machine, all cores (Linux /proc/stat; null elsewhere). */
+export function machineBusy(): number | null {
+  try {
+    const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const n = f.map(Number);
+    return (n.reduce((a, b) => a + b, 0) - n[3]! - n[4]!) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** MariaDB's own pid, when it runs on this machine (its CPU per request is part of the story). */
 export function mariadbPid(): number | undefined {
   for (const f of ['/run/mysqld/mysqld.pid', '/var/run/mysqld/mysqld.pid']) {

@@ -16,6 +16,7 @@ import {
   freshMysqlDatabase,
   freshSqliteUrl,
   fmt,
+  machineBusy,
   mariadbPid,
   numberArgs,
   settleServer,
@@ -39,17 +40,6 @@ const GOAL = { ratio: 0.4, p99: 100 };
 
 type Body = { path: string; body: string };
 type Run = autocannon.Result & { cpu: { server: number; mariadb: number | null; generator: number; machine: number } };
-
-/** Busy CPU seconds of the whole machine, all cores (Linux /proc/stat; null elsewhere). */
-function machineBusy(): number | null {
-  try {
-    const [, ...f] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    const n = f.map(Number);
-    return (n.reduce((a, b) => a + b, 0) - n[3]! - n[4]!) / 100;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Load on one server, with the CPU used per request (µs) by it, by MariaDB, by this process (the

@@ -101,7 +101,7 @@ export async function signIn(context: BrowserContext, base: string, email: strin
 }
 
 /** Tells the running back office to show `to`, as its router does for a link (no reload). */
-export async function pushRoute(page: Page, to: string): Promise<void> {
+async function pushRoute(page: Page, to: string): Promise<void> {
   await page.evaluate((path) => {
     window.history.pushState({}, '', path);
     window.dispatchEvent(new PopStateEvent('popstate'));

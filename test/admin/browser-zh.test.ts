@@ -18,14 +18,14 @@ import { foreignText } from './foreign-text.js';
 import {
   ARTIFACTS,
   PASSWORD,
+  SLOW,
   launchChromium,
-  pushRoute,
   requireChromium,
   signIn,
+  visit,
   type DemoChromium,
 } from './browser-demo.js';
 
-const SLOW = { timeout: 90_000 };
 const ROLES = ['demo-admin', 'demo-approver', 'demo-sales', 'demo-finance'];
 
 /** The back-office lists and pages this operator's sidebar offers (AdminJS's own state says which). */
@@ -47,14 +47,9 @@ async function pagesOf(page: Page, base: string): Promise<string[]> {
   });
 }
 
-/**
- * Opens a back-office address inside the running single-page app (as a click would: no reload of
- * AdminJS's bundle), waits for its loader to go, and returns what a person reads. `networkidle`
- * only waits on the first read, for the page load's own requests; the document reached it after.
- */
-async function readPage(page: Page, url: string): Promise<string> {
-  await pushRoute(page, url);
-  await page.waitForLoadState('networkidle', SLOW);
+/** Opens a back-office address as a link does (`visit`), waits for its loader to go, and returns what a person reads. */
+async function readPage(page: Page, base: string, url: string): Promise<string> {
+  await visit(page, base, url);
   await page
     .locator('[data-css="loader"], .adminjs_Loader')
     .waitFor({ state: 'detached', timeout: 30_000 })
@@ -72,7 +67,7 @@ async function foreignTextSeenBy(browser: DemoChromium, base: string, role: stri
   await page.getByTestId('dashboard').waitFor(SLOW);
   found.push(...foreignText(await page.evaluate(() => document.body.innerText)).map((w) => `dashboard: ${w}`));
   for (const list of lists) {
-    const text = await readPage(page, list);
+    const text = await readPage(page, base, list);
     found.push(...foreignText(text).map((w) => `${list}: ${w}`));
     if (foreignText(text).length)
       fs.writeFileSync(path.join(ARTIFACTS, `admin-zh-${role}-${list.split('/').pop()}.txt`), text);
@@ -80,7 +75,7 @@ async function foreignTextSeenBy(browser: DemoChromium, base: string, role: stri
       'a[href*="/records/"][href$="/show"]',
       (as) => (as[0] as HTMLAnchorElement | undefined)?.getAttribute('href') ?? null,
     );
-    if (first) found.push(...foreignText(await readPage(page, first)).map((w) => `${first}: ${w}`));
+    if (first) found.push(...foreignText(await readPage(page, base, first)).map((w) => `${first}: ${w}`));
   }
   await page.screenshot({ path: path.join(ARTIFACTS, `admin-zh-${role}.png`), fullPage: true });
   await page.close();
@@ -125,9 +120,9 @@ describe('back office speaks Chinese to every role (chromium)', () => {
     expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('America/New_York');
     await signIn(page.context(), base, 'demo-admin@demo.local');
     await page.goto(`${base}/admin`, SLOW);
-    const shown = await readPage(page, `/admin/resources/audit_events/records/${event.id}/show`);
+    const shown = await readPage(page, base, `/admin/resources/audit_events/records/${event.id}/show`);
     expect([core.config.STEWARD_TIMEZONE, shown.includes(expected)]).toEqual(['Asia/Shanghai', true]);
-    const list = await readPage(page, '/admin/resources/audit_events');
+    const list = await readPage(page, base, '/admin/resources/audit_events');
     expect(list).toContain(expected);
     await page.close();
   }, 180_000);
