@@ -10,9 +10,16 @@ const DEFAULT_MANUAL_PATTERN = '^[A-Z0-9-]{2,32}$';
 const TOKEN = /\{(YYYY|YY|MM|SEQ:(\d))\}/g;
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
+type LocalDay = { year: string; month: string; day: string };
+/** The last answer per zone, by UTC minute: zone offsets in use are whole minutes, so a minute falls in one local day. */
+const lastDay = new Map<string, { minute: number; parts: LocalDay }>();
 
 /** Calendar parts of `date` in the configured time zone. */
-export function localParts(date: Date, timeZone: string): { year: string; month: string; day: string } {
+export function localParts(date: Date, timeZone: string): LocalDay {
+  // formatToParts costs ~10 µs and every lookup reply asks for today: answer a repeat from the last minute's.
+  const minute = Math.floor(date.getTime() / 60_000);
+  const last = lastDay.get(timeZone);
+  if (last && last.minute === minute) return { ...last.parts };
   // Building an Intl.DateTimeFormat costs far more than using one; keep one per zone.
   let format = dayFormats.get(timeZone);
   if (!format) {
@@ -21,7 +28,9 @@ export function localParts(date: Date, timeZone: string): { year: string; month:
   }
   const parts = format.formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return { year: get('year'), month: get('month'), day: get('day') };
+  const day = { year: get('year'), month: get('month'), day: get('day') };
+  if (Number.isFinite(minute)) lastDay.set(timeZone, { minute, parts: day });
+  return { ...day };
 }
 
 /** Fills a rule such as `C{YYYY}{SEQ:4}` for a date and sequence number. */

@@ -1,14 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { registerApiToken } from '../../cli/commands/api-token.js';
 import { hashToken } from '../../core/api/tokens.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
-import { runSteward } from '../helpers/steward-cli.js';
+import { runProgram, runSteward } from '../helpers/steward-cli.js';
 
 /** The CLI runs as this operator (created by startApiForCli). */
 const CLI_OPERATOR = { STEWARD_OPERATOR: 'cli-admin@test.local' };
@@ -111,30 +106,22 @@ eachDialect('steward api-token refusing bad input (in process, on the test datab
   });
 });
 
-describe('steward api-token (the real binary)', () => {
-  it('is registered in cli/main.ts: create --json prints only the token', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-cli-api-'));
-    const key = () => crypto.randomBytes(32).toString('base64');
-    const r = spawnSync(
-      process.execPath,
-      [path.resolve('cli/bin.mjs'), 'api-token', 'create', '--name', 'erp', '--scopes', 'customers:read', '--json'],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          DATA_DIR: dir,
-          DATABASE_URL: `sqlite:${dir}/s.sqlite`,
-          STEWARD_DEMO: 'false',
-          STEWARD_DATA_KEY: key(),
-          STEWARD_INDEX_KEY: key(),
-          SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-        },
-      },
-    );
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^\{"token": "stw_[A-Za-z0-9_-]{43}"\}\n$/);
+eachDialect('steward api-token in the whole program', CLI_OPERATOR, (h) => {
+  beforeAll(async () => {
+    await h.operator('cli-admin', ['admin']);
+  });
+
+  it('is in the steward program as cli/main.ts builds it: create --json prints only the token', async () => {
+    const r = await runProgram(h.core, [
+      'api-token',
+      'create',
+      '--name',
+      'erp-main',
+      '--scopes',
+      'customers:read',
+      '--json',
+    ]);
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toMatch(/^\{"token": "stw_[A-Za-z0-9_-]{43}"\}\n$/);
   });
 });

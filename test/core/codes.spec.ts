@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { UniqueConstraintError } from 'sequelize';
 import type { Actor } from '../../core/context.js';
 import { codeKey, codeReport } from '../../core/customers/code-report.js';
-import { formatCode, normalizeCode, ruleRegex, scopeName } from '../../core/customers/codes.js';
+import { formatCode, localParts, normalizeCode, ruleRegex, scopeName } from '../../core/customers/codes.js';
 import { createCustomer } from '../../core/customers/create.js';
 import { editCustomer } from '../../core/customers/edit.js';
 import { createOrder } from '../../core/orders.js';
@@ -20,6 +20,17 @@ describe('code rules (pure)', () => {
 
   it('use the local calendar: 2026-12-31 17:00 UTC is already 2027 in Shanghai', () => {
     expect(formatCode('C{YYYY}{MM}{SEQ:2}', new Date('2026-12-31T17:00:00Z'), 1, 'Asia/Shanghai')).toBe('C20270101');
+  });
+
+  it('read the local day afresh at each minute, and in each zone', () => {
+    const at = (iso: string, tz = 'Asia/Shanghai') => localParts(new Date(iso), tz);
+    expect(at('2026-12-31T15:59:59Z')).toEqual({ year: '2026', month: '12', day: '31' });
+    const first = at('2026-12-31T15:59:00Z');
+    first.day = '99';
+    expect(at('2026-12-31T15:59:30Z').day).toBe('31');
+    expect(at('2026-12-31T16:00:00Z')).toEqual({ year: '2027', month: '01', day: '01' });
+    expect(at('2026-12-31T16:00:10Z', 'Asia/Kathmandu')).toEqual({ year: '2026', month: '12', day: '31' });
+    expect(at('2026-12-31T18:15:00Z', 'Asia/Kathmandu').day).toBe('01');
   });
 
   it('build a regex that accepts what the rule produces and nothing else', () => {

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { runWithEnv } from '../helpers/steward-cli.js';
 
 const bin = path.resolve('cli/bin.mjs');
 
@@ -29,20 +30,22 @@ function run(args: string[], extra: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('steward CLI: bad input gets one line and a non-zero exit', () => {
-  it('a malformed DATABASE_URL', () => {
-    const r = run(['migrate'], { DATABASE_URL: 'mysql://root@127.0.0.1:3306/' });
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('错误: DATABASE_URL 缺少数据库名, 例如 mysql://root@127.0.0.1:3306/steward');
+describe('steward CLI: bad configuration gets one line and a non-zero exit (in process)', () => {
+  // A command opens its core from this environment, as the real binary does from its own.
+  it('a malformed DATABASE_URL', async () => {
+    const r = await runWithEnv(env({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/' }), ['seed', '--demo']);
+    expect([r.code, r.err]).toEqual([1, '错误: DATABASE_URL 缺少数据库名, 例如 mysql://root@127.0.0.1:3306/steward\n']);
   });
 
-  it('an unsupported database kind', () => {
-    const r = run(['migrate'], { DATABASE_URL: 'postgres://x@y/z' });
+  it('an unsupported database kind', async () => {
+    const r = await runWithEnv(env({ DATABASE_URL: 'postgres://x@y/z' }), ['seed', '--demo']);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain('DATABASE_URL 应为 sqlite:<文件路径> 或 mysql://user:pass@host:port/db');
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('DATABASE_URL 应为 sqlite:<文件路径> 或 mysql://user:pass@host:port/db');
   });
+});
 
+describe('steward CLI, the real binary: bad input gets one line and a non-zero exit', () => {
   it('an unreachable database, with the password hidden', () => {
     const r = run(['migrate'], { DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:1/steward' });
     expect(r.code).toBe(1);

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from '@jest/globals';
 import { registerLedgerCommands } from '../../cli/commands/ledger.js';
 import { readBack } from '../data/fixtures.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
-import { runSteward } from '../helpers/steward-cli.js';
+import { runProgram, runSteward } from '../helpers/steward-cli.js';
 import { customers, fileIn, ORDER_HEADERS, tempDir, writeCsv } from './fixtures.js';
 
 const dir = tempDir('steward-ledger-cli-');
@@ -84,15 +82,12 @@ eachDialect('steward ledger import (in-process CLI)', { STEWARD_OPERATOR: 'ledge
   });
 });
 
-it('steward (the real binary) has the ledger command', () => {
-  const r = spawnSync(process.execPath, [path.resolve('cli/bin.mjs'), 'ledger', 'import'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dir, DATABASE_URL: `sqlite:${dir}/bin.sqlite` },
-  });
-  expect([r.status, r.stderr.trim()]).toEqual([
+it('steward (the program cli/main.ts builds) has the ledger command, and bad usage opens no database', async () => {
+  const never = {} as Parameters<typeof runProgram>[0];
+  const r = await runProgram(never, ['ledger', 'import']);
+  expect([r.code, r.err.trim(), r.opened]).toEqual([
     2,
     '错误: 请给出要导入的文件, 例如: steward ledger import 订单.xlsx (用 --help 查看更多)',
+    0,
   ]);
-  expect(fs.existsSync(path.join(dir, 'bin.sqlite'))).toBe(false);
-}, 120_000);
+});
