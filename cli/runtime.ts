@@ -56,6 +56,8 @@ export async function openReadyCore(
 export interface CoreSource {
   open(): Promise<Core>;
   close(core: Core): Promise<void>;
+  /** The environment its core is read from (default: the process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const ownCore: CoreSource = { open: () => openReadyCore(), close: (core) => core.models.sequelize.close() };
@@ -69,6 +71,11 @@ export const commandCore: CoreSource = {
   open: () => (lent ?? ownCore).open(),
   close: (core) => (lent ?? ownCore).close(core),
 };
+
+/** The environment a command reads its configuration from: the lent source's, else the process's. */
+export function commandEnv(): NodeJS.ProcessEnv {
+  return lent?.env ?? process.env;
+}
 
 /** Runs `fn` with every command using `source` (a test's core, kept open) instead of opening its own. */
 export async function lendCore<T>(source: CoreSource, fn: () => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { seedDemo } from '../../core/demo/seed.js';
-import { commandCore, openRuntime, runAction } from '../runtime.js';
+import { commandCore, commandEnv, openRuntime, runAction } from '../runtime.js';
 import { DatabaseUnavailableError, explainDbError } from '../../core/boot.js';
 import { UserFacingError } from '../runtime.js';
 
@@ -11,7 +11,7 @@ export function registerCoreCommands(program: Command): void {
     .description('执行数据库迁移 (apply pending migrations)')
     .action(() =>
       runAction(async () => {
-        const { core } = openRuntime();
+        const { core } = openRuntime(commandEnv());
         try {
           await core.models.sequelize.authenticate().catch((err) => {
             throw new DatabaseUnavailableError(explainDbError(err, core.config.DATABASE_URL));

@@ -43,17 +43,17 @@ describe('steward CLI: bad configuration gets one line and a non-zero exit (in p
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toContain('DATABASE_URL 应为 sqlite:<文件路径> 或 mysql://user:pass@host:port/db');
   });
+
+  it('an unreachable database, with the password hidden', async () => {
+    const r = await runWithEnv(env({ DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:1/steward' }), ['migrate']);
+    expect([r.code, r.err]).toEqual([
+      1,
+      '错误: 无法连接数据库 mysql://root:***@127.0.0.1:1/steward: 连接被拒绝: 数据库没有启动, 或主机/端口不对 (ECONNREFUSED)\n',
+    ]);
+  });
 });
 
 describe('steward CLI, the real binary: bad input gets one line and a non-zero exit', () => {
-  it('an unreachable database, with the password hidden', () => {
-    const r = run(['migrate'], { DATABASE_URL: 'mysql://root:topsecret@127.0.0.1:1/steward' });
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      '错误: 无法连接数据库 mysql://root:***@127.0.0.1:1/steward: 连接被拒绝: 数据库没有启动, 或主机/端口不对 (ECONNREFUSED)',
-    );
-  });
-
   it('a bad PORT names the variable', () => {
     const r = run(['serve'], { PORT: 'eighty' });
     expect(r.code).toBe(1);
@@ -90,24 +90,31 @@ describe('steward CLI, the real binary: bad input gets one line and a non-zero e
 });
 
 describe('steward chat (console door)', () => {
-  it('prints the replies as JSON with button ids, and clicking a button runs it', () => {
+  it('prints the replies as JSON with button ids, and clicking a button in another process runs it', async () => {
     const e = env({});
-    const seed = spawnSync(process.execPath, [bin, 'seed', '--demo'], { env: e, encoding: 'utf8' });
-    expect(seed.stdout).toMatch(/^已载入演示数据: 60 个客户, \d+ 张订单。/);
-    const again = spawnSync(process.execPath, [bin, 'seed', '--demo'], { env: e, encoding: 'utf8' });
-    expect(again.stdout.trim()).toBe('数据库里已有客户数据, 未重复载入演示数据。');
-    const chat = (...args: string[]) =>
-      JSON.parse(
-        spawnSync(process.execPath, [bin, 'chat', '--json', ...args], { env: e, encoding: 'utf8' }).stdout,
-      ) as { replies: { text: string; buttons: { id: string; text: string }[] }[] };
-    const help = chat('--as', 'demo-sales', '帮助');
+    // Each in-process command opens its own core from `e`, as a separate run would; the click is a real one.
+    const seed = await runWithEnv(e, ['seed', '--demo']);
+    expect(seed.out).toMatch(/^已载入演示数据: 60 个客户, \d+ 张订单。/);
+    const again = await runWithEnv(e, ['seed', '--demo']);
+    expect(again.out.trim()).toBe('数据库里已有客户数据, 未重复载入演示数据。');
+    type Replies = { replies: { text: string; buttons: { id: string; text: string }[] }[] };
+    const chat = async (...args: string[]) =>
+      JSON.parse((await runWithEnv(e, ['chat', '--json', ...args])).out) as Replies;
+    const help = await chat('--as', 'demo-sales', '帮助');
     expect(help.replies[0]!.text).toContain('• 停用客户 <编码> [原因] [备注]');
-    const proposal = chat('--as', 'demo-admin', '停用客户 C20260002 信息错误');
+    const proposal = await chat('--as', 'demo-admin', '停用客户 C20260002 信息错误');
     expect(proposal.replies[0]!.buttons).toEqual([
       { id: 'confirm:C20260002', text: '确认停用' },
       { id: 'cancel', text: '取消' },
     ]);
-    const done = chat('--as', 'demo-admin', '--click', 'confirm:C20260002');
-    expect(done.replies[0]!.text).toMatch(/^已停用客户 C20260002 /);
+    const click = spawnSync(
+      process.execPath,
+      [bin, 'chat', '--json', '--as', 'demo-admin', '--click', 'confirm:C20260002'],
+      {
+        env: e,
+        encoding: 'utf8',
+      },
+    );
+    expect((JSON.parse(click.stdout) as Replies).replies[0]!.text).toMatch(/^已停用客户 C20260002 /);
   });
 });

@@ -77,6 +77,6 @@ export async function runProgram(core: Core, argv: string[]): Promise<CliRun & {
  * connection, migrations), as the real binary does from its environment.
  */
 export async function runWithEnv(env: NodeJS.ProcessEnv, argv: string[]): Promise<CliRun> {
-  const source: CoreSource = { open: () => openReadyCore(env), close: (core) => core.models.sequelize.close() };
+  const source: CoreSource = { env, open: () => openReadyCore(env), close: (core) => core.models.sequelize.close() };
   return capture(await wholeProgram(), source, argv);
 }
