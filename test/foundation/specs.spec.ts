@@ -13,6 +13,22 @@ function specFolders(dir = 'test'): string[] {
   return [...here, ...below];
 }
 
+/** Every all.test.ts under test/. */
+function entries(dir = 'test'): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = path.join(dir, d.name);
+    return d.isDirectory() ? entries(p) : d.name === 'all.test.ts' ? [p] : [];
+  });
+}
+
+/** The folders an entry loads: its own, then those listed after `import.meta.url` (none if it loads nothing). */
+function loadedBy(entry: string): string[] {
+  const call = /loadSpecs\(import\.meta\.url(?:,\s*\[([^\]]*)\])?\)/.exec(fs.readFileSync(entry, 'utf8'));
+  if (!call) return [];
+  const also = [...(call[1] ?? '').matchAll(/'([^']+)'/g)].map((m) => path.join(path.dirname(entry), m[1]!));
+  return [path.dirname(entry), ...also];
+}
+
 /**
  * Lines of a spec that call beforeEach or afterEach outside any describe block (at the file's top
  * level), where they would run around every test of the folder. A top-level beforeAll or afterAll
@@ -25,15 +41,14 @@ function topLevelEachHooks(file: string): string[] {
     .filter((line) => /^(beforeEach|afterEach)\(/.test(line));
 }
 
-describe("the specs: one registry per folder, and each spec's per-test hooks its own", () => {
-  it('gives every folder with specs an all.test.ts that loads them, so no spec is left unrun', () => {
+describe("the specs: one registry per entry, and each spec's per-test hooks its own", () => {
+  it("loads every folder with specs from exactly one all.test.ts, its own or a neighbour's, so no spec is left unrun or run twice", () => {
     const folders = specFolders();
     expect(folders.length).toBeGreaterThan(10);
-    const missing = folders.filter((dir) => {
-      const entry = path.join(dir, 'all.test.ts');
-      return !fs.existsSync(entry) || !fs.readFileSync(entry, 'utf8').includes('loadSpecs(import.meta.url)');
-    });
-    expect(missing).toEqual([]);
+    const loads = entries().flatMap(loadedBy);
+    const count = (dir: string) => loads.filter((d) => d === dir).length;
+    expect(folders.filter((dir) => count(dir) !== 1).map((dir) => `${dir}: ${count(dir)}`)).toEqual([]);
+    expect(loads.filter((dir) => !folders.includes(dir))).toEqual([]);
   });
 
   it("has no beforeEach or afterEach outside a describe block: it would run around every test of the folder's specs", () => {
