@@ -1,4 +1,4 @@
-// Every spec in this folder and in cluster, in one jest module registry (see test/helpers/specs.ts).
+// Every spec in this folder and in cluster, jobs, in one jest module registry (see test/helpers/specs.ts).
 import { loadSpecs } from '../helpers/specs.js';
 
-await loadSpecs(import.meta.url, ['../cluster']);
+await loadSpecs(import.meta.url, ['../cluster', '../jobs']);

@@ -1,4 +1,4 @@
-// Every spec in this folder, in one jest module registry (see test/helpers/specs.ts).
+// Every spec in this folder and in data/backup, in one jest module registry (see test/helpers/specs.ts).
 import { loadSpecs } from '../helpers/specs.js';
 
-await loadSpecs(import.meta.url);
+await loadSpecs(import.meta.url, ['backup']);

@@ -1,4 +1,0 @@
-// Every spec in this folder, in one jest module registry (see test/helpers/specs.ts).
-import { loadSpecs } from '../../helpers/specs.js';
-
-await loadSpecs(import.meta.url);
