@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openReadyCore, runAction } from '../runtime.js';
+import { commandEnv, openReadyCore, runAction } from '../runtime.js';
 
 /** `steward serve`: the bot, the back office and the jobs in one process. */
 export function registerServe(program: Command): void {
@@ -14,7 +14,7 @@ export function registerServe(program: Command): void {
           import('../server/mounts.js'),
           import('../compose.js'),
         ]);
-        const core = await openReadyCore(process.env, { server: true });
+        const core = await openReadyCore(commandEnv(), { server: true });
         // Jobs only queue messages; the bot's dispatcher sends them. A bad schedule stops start-up before listening.
         if (core.config.JOBS_ENABLED) checkSchedules(core.config);
         const startJobs = core.config.JOBS_ENABLED
