@@ -13,7 +13,7 @@ export default {
       },
     ],
   },
-  // An all.test.ts loads its folder's *.spec.ts files and those of the neighbours it names (test/helpers/specs.ts); the browser tests stand alone.
+  // An all.test.ts loads its folder's *.spec.ts files and those of the neighbours it names (test/helpers/specs.ts); test/browser's entry holds the three Chromium specs.
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60000,
   // Two, one per core: three were faster on an earlier machine of this kind, slower on 2026-12-05's (README, Tests).

@@ -37,17 +37,17 @@ export function refuse(ctx: Koa.Context, log: Logger, status: number, reason: st
 }
 
 /**
- * Runs the pipeline, waiting at most FAST_REPLY_MS. Past that the answer is pushed through
+ * Runs the pipeline, waiting at most `rt.fastReplyMs` (FAST_REPLY_MS). Past that the answer is pushed through
  * the outbox when ready (`rt.replyLater`), and the caller answers the HTTP request empty.
  */
 export async function handleWithDeadline(
-  rt: Pick<ChannelRuntime, 'handle' | 'replyLater' | 'log'>,
+  rt: Pick<ChannelRuntime, 'handle' | 'replyLater' | 'log' | 'fastReplyMs'>,
   msg: IncomingMessage,
 ): Promise<{ replies: Reply[]; duplicate: boolean } | null> {
   const work = rt.handle(msg);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), FAST_REPLY_MS);
+    timer = setTimeout(() => resolve(null), rt.fastReplyMs ?? FAST_REPLY_MS);
   });
   const first = await Promise.race([work, late]);
   clearTimeout(timer);

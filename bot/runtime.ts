@@ -30,7 +30,10 @@ export interface BotRuntime {
  * Builds the bot for a core; throws at start-up if the command registry is inconsistent or an
  * enabled channel's env block is wrong (a ConfigError naming each variable).
  */
-export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolean } = {}): BotRuntime {
+export function createBot(
+  core: Core,
+  opts: { pollMs?: number; dispatch?: boolean; fastReplyMs?: number } = {},
+): BotRuntime {
   const dispatcher = new Dispatcher(core);
   // The console (a short-lived CLI process) only queues; the server's dispatcher sends.
   const kick = opts.dispatch === false ? () => undefined : () => dispatcher.kick();
@@ -40,7 +43,7 @@ export function createBot(core: Core, opts: { pollMs?: number; dispatch?: boolea
     conversations: new ConversationStore(core),
     notifier: new Notifier(core, kick),
   };
-  const channels = mountChannels(deps, checkChannels(core), kick);
+  const channels = mountChannels(deps, checkChannels(core), kick, opts.fastReplyMs);
   let timer: NodeJS.Timeout | null = null;
   let sweeper: NodeJS.Timeout | null = null;
   return {

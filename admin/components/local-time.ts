@@ -7,6 +7,25 @@ type Env = { AdminJS?: { env?: Record<string, string> } };
 
 const zone = () => (window as unknown as Env).AdminJS?.env?.STEWARD_TIMEZONE || undefined;
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs more than formatting, and a list formats a cell per row. */
+const formatters = new Map<string | undefined, Intl.DateTimeFormat>();
+function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** 2026-12-05 08:46 for a datetime, 2026-12-05 for a date (dates are calendar days: never shifted). */
 export function localValue(value: unknown, type: string): string {
   if (value === null || value === undefined || value === '') return '';
@@ -15,15 +34,7 @@ export function localValue(value: unknown, type: string): string {
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) return text;
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone(),
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
+    formatter(zone())
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );

@@ -147,6 +147,12 @@ export interface ChannelRuntime {
   replyLater(msg: IncomingMessage, replies: Reply[]): Promise<void>;
   /** Wakes the outbox dispatcher. */
   kick(): void;
+  /**
+   * How long a messenger's request (a webhook, a card click) waits for the pipeline before it is
+   * acknowledged and answered later: each door's own limit (FAST_REPLY_MS, Feishu's
+   * CARD_DEADLINE_MS) unless this is set, as tests of late answers do.
+   */
+  fastReplyMs?: number;
 }
 
 /** A channel's config: its own env block, validated at start-up. */

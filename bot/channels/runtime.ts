@@ -31,7 +31,12 @@ export function checkChannels(core: Core): Channel[] {
 }
 
 /** What the runtime gives one channel: the pipeline, the outbox, the dispatcher. */
-export function channelRuntime(deps: BotDeps, channel: Channel, kick: () => void): ChannelRuntime {
+export function channelRuntime(
+  deps: BotDeps,
+  channel: Channel,
+  kick: () => void,
+  fastReplyMs?: number,
+): ChannelRuntime {
   return {
     core: deps.core,
     log: deps.core.logger.child({ channel: channel.id }),
@@ -41,6 +46,7 @@ export function channelRuntime(deps: BotDeps, channel: Channel, kick: () => void
     },
     replyLater: (msg, replies) => deps.notifier.replyLater(msg, replies),
     kick,
+    fastReplyMs,
   };
 }
 
@@ -53,8 +59,13 @@ export interface MountedChannels {
 }
 
 /** Builds the runtimes of the enabled channels (after checkChannels). */
-export function mountChannels(deps: BotDeps, channels: Channel[], kick: () => void): MountedChannels {
-  const runtimes = channels.map((ch) => ({ ch, rt: channelRuntime(deps, ch, kick) }));
+export function mountChannels(
+  deps: BotDeps,
+  channels: Channel[],
+  kick: () => void,
+  fastReplyMs?: number,
+): MountedChannels {
+  const runtimes = channels.map((ch) => ({ ch, rt: channelRuntime(deps, ch, kick, fastReplyMs) }));
   return {
     routes(router) {
       for (const { ch, rt } of runtimes) ch.routes?.(router, rt);

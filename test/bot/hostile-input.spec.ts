@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { dingtalkRobotSign } from '../../bot/crypto/dingtalk-sign.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
-import { DINGTALK, startBotApp, type BotApp } from '../helpers/bot-app.js';
+import { DINGTALK, startBotApp, type BotApp, type BotAppOptions } from '../helpers/bot-app.js';
 import { aiBotCrypto, sealed, textXml } from '../helpers/wecom.js';
 
 /** A loopback server that records every request it gets: where a forged URL would lead. */
@@ -21,8 +21,8 @@ async function recorder(): Promise<{ url: string; hits: string[]; close(): Promi
 type Recorder = Awaited<ReturnType<typeof recorder>>;
 
 /** The bot app, and a recorder standing where a forged URL would lead. */
-async function startWithRecorder(h: Harness): Promise<{ app: BotApp; evil: Recorder }> {
-  return { app: await startBotApp(h), evil: await recorder() };
+async function startWithRecorder(h: Harness, opts: BotAppOptions = {}): Promise<{ app: BotApp; evil: Recorder }> {
+  return { app: await startBotApp(h, opts), evil: await recorder() };
 }
 
 async function stopWithRecorder(app: BotApp | undefined, evil: Recorder | undefined): Promise<void> {
@@ -102,16 +102,17 @@ eachDialect('hostile and malformed input at the chat doors: an AI bot card click
 eachDialect('hostile and malformed input at the chat doors: a late AI bot answer', (h) => {
   let app: BotApp, evil: Recorder;
   beforeAll(async () => {
-    ({ app, evil } = await startWithRecorder(h));
+    // A passive-reply window of 0.3 s instead of FAST_REPLY_MS's 2 s: the answer below is late after 0.8 s.
+    ({ app, evil } = await startWithRecorder(h, { fastReplyMs: 300 }));
   });
   afterAll(async () => stopWithRecorder(app, evil));
   const botRaw = (plain: string, timestamp?: string) => postToBot(app, plain, timestamp);
 
   it('AI bot late answer goes to the response_url (group stays group), never to the app API; a foreign response_url gets nothing', async () => {
     const speaker = app.bot.deps.conversations.speaker.bind(app.bot.deps.conversations);
-    // Slower than the passive-reply window (FAST_REPLY_MS), as a busy database would be.
+    // Slower than the passive-reply window, as a busy database would be.
     app.bot.deps.conversations.speaker = async (door, user) => {
-      await new Promise((r) => setTimeout(r, 2_300));
+      await new Promise((r) => setTimeout(r, 800));
       return speaker(door, user);
     };
     try {

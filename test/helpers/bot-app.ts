@@ -24,10 +24,12 @@ export interface BotApp {
   close(): Promise<void>;
 }
 
-/** What startBotApp may change: demo data, and variables over the messenger settings (given the fake's URL). */
+/** What startBotApp may change: demo data, variables over the messenger settings (given the fake's URL), the passive-reply window. */
 export interface BotAppOptions {
   seed?: boolean;
   env?: (fakeUrl: string) => Record<string, string | undefined>;
+  /** Shorter than FAST_REPLY_MS, so a test of late answers need not wait 2 s for it. */
+  fastReplyMs?: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function startBotApp(h: Harness, opts: BotAppOptions = {}): Promise
   });
   const core = h.core;
   if (opts.seed !== false) await seedDemoForTest(core);
-  const bot = createBot(core, { pollMs: 50 });
+  const bot = createBot(core, { pollMs: 50, fastReplyMs: opts.fastReplyMs });
   const app = await buildApp(core, [(a, r) => bot.mount(a, r)]);
   const server = http.createServer(app.callback());
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));

@@ -7,6 +7,7 @@ import { checkSchedules, JOBS, nextRuns, scheduleOf, scheduleVariable, startSche
 import { runJob, slotKey } from '../../jobs/runner.js';
 import type { Job } from '../../jobs/types.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
+import { until } from '../helpers/until.js';
 
 /** A job that counts its runs and can be told to fail. */
 function countingJob(name: string, behaviour: { fail?: string; ms?: number } = {}): Job & { runs: number } {
@@ -126,7 +127,9 @@ eachDialect('job runner: runs left by a dead instance, and two schedulers', (h) 
     const stops = [1, 2].map(() =>
       startScheduler(h.core, { notifier, jobs: [job], onAttempt: (_j, r) => attempts.push(r.claimed) }),
     );
-    await new Promise((r) => setTimeout(r, 3300));
+    // Until two slots have run and each was tried by both (the schedulers fire every second), not a fixed pause.
+    const claimed = () => attempts.filter((c) => c).length;
+    await until(() => claimed() >= 2 && attempts.length >= 2 * claimed(), 10_000, 'two slots tried by both schedulers');
     await Promise.all(stops.map((s) => s()));
     const rows = await h.core.models.JobRun.findAll({ where: { job: 't-cron' } });
     const slots = new Set(rows.map((r) => r.slot));

@@ -14,6 +14,7 @@ import type { Job } from '../../jobs/types.js';
 import { DINGTALK } from '../helpers/bot-app.js';
 import { testConfig, testDialects, type DialectTarget } from '../helpers/db.js';
 import { FakeMessenger } from '../helpers/fake-messenger.js';
+import { until } from '../helpers/until.js';
 import { openReply, sealed, textXml, WECOM } from '../helpers/wecom.js';
 import { operatorByIdentity } from '../../core/operators.js';
 
@@ -158,7 +159,14 @@ for (const target of testDialects()) {
 function scheduledWorkRunsOnce(): void {
   it('each cron slot runs once although both schedulers fire it', async () => {
     const start = Date.now();
-    await new Promise((r) => setTimeout(r, 3500));
+    // Until both schedulers have tried two more slots (they fire every second), not a fixed pause.
+    const triedByBoth = () => {
+      const slots = (i: typeof a) => new Set(i.attempts.map((r) => (r.claimed ? r.run.slot : r.slot)));
+      const inB = slots(b);
+      return [...slots(a)].filter((s) => inB.has(s)).length;
+    };
+    const earlier = triedByBoth();
+    await until(() => triedByBoth() >= earlier + 2, 10_000, 'two more slots tried by both instances');
     const rows = (await a.core.models.JobRun.findAll({ where: { job: tick.name } })).filter(
       (r) => r.startedAt.getTime() >= start - 2000,
     );

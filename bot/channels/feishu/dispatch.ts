@@ -146,7 +146,7 @@ class FeishuEvents {
 export function feishuHandlers(
   rt: ChannelRuntime,
   s: FeishuSettings,
-  cardDeadlineMs = CARD_DEADLINE_MS,
+  cardDeadlineMs = rt.fastReplyMs ?? CARD_DEADLINE_MS,
 ): FeishuHandlers {
   const events = new FeishuEvents(rt, s, cardDeadlineMs);
   const { EventDispatcher, LoggerLevel } = lark();

@@ -43,11 +43,7 @@ function clientOptions(
  * for a ws URL, then pbbp2 protobuf frames, acks carrying our answer). It reconnects by itself
  * after a disconnect; a ping unanswered for 30 s counts as a dead connection (NAT timeouts).
  */
-export function feishuSocket(
-  rt: ChannelRuntime,
-  s: FeishuSettings,
-  opts: { cardDeadlineMs?: number } = {},
-): SocketReceiver {
+export function feishuSocket(rt: ChannelRuntime, s: FeishuSettings): SocketReceiver {
   let ws: WSClient | null = null;
   let handlers: FeishuHandlers | null = null;
   const log = rt.log.child({ receiver: 'feishu-ws' });
@@ -56,7 +52,7 @@ export function feishuSocket(
     async start() {
       if (ws) return;
       const { WSClient } = lark();
-      const h = feishuHandlers(rt, s, opts.cardDeadlineMs);
+      const h = feishuHandlers(rt, s);
       handlers = h;
       await new Promise<void>((resolve, reject) => {
         let settled = false;

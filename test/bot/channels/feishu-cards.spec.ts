@@ -84,7 +84,8 @@ describe('feishu long connection (WSClient against a fake Feishu): a confirmatio
 describe('feishu long connection (WSClient against a fake Feishu): slow and failing clicks', () => {
   let fake: FakeFeishu, rt: TestRuntime, receiver: SocketReceiver;
   beforeAll(async () => {
-    ({ fake, rt, receiver } = await startWsChannel());
+    // A click deadline of 0.3 s instead of CARD_DEADLINE_MS's 2.5 s: approve:7's 0.8 s of work is slow.
+    ({ fake, rt, receiver } = await startWsChannel({ fastReplyMs: 300 }));
   });
   afterAll(async () => stopWsChannel(fake, receiver));
 

@@ -9,7 +9,8 @@ import { channelCore, testRuntime, type Scripted, type TestRuntime } from '../..
 /** The pipeline, scripted: what each text or button press is answered with. */
 export function script(msg: IncomingMessage): Scripted {
   if (msg.buttonId === 'confirm:k1') return { replies: [{ text: '已停用客户 C0001\n操作人: 你' }] };
-  if (msg.buttonId === 'approve:7') return { replies: [{ text: '已同意删除申请 #7' }], delayMs: 3300 };
+  // Slower than the click's deadline (fastReplyMs below, where the test sets it).
+  if (msg.buttonId === 'approve:7') return { replies: [{ text: '已同意删除申请 #7' }], delayMs: 800 };
   if (msg.buttonId === 'reject:8') return { replies: [], fail: true };
   if (msg.text === '停用 C0001') {
     return {
@@ -30,10 +31,13 @@ export function script(msg: IncomingMessage): Scripted {
 }
 
 /** The fake Feishu, and the channel's one receiver (WSClient) connected to it. */
-export async function startWsChannel(): Promise<{ fake: FakeFeishu; rt: TestRuntime; receiver: SocketReceiver }> {
+export async function startWsChannel(
+  opts: { fastReplyMs?: number } = {},
+): Promise<{ fake: FakeFeishu; rt: TestRuntime; receiver: SocketReceiver }> {
   const fake = await new FakeFeishu().start();
   const core = channelCore(fake.env());
   const rt = testRuntime(feishu, core, script);
+  rt.fastReplyMs = opts.fastReplyMs;
   const receivers = feishu.sockets!(rt);
   expect(receivers).toHaveLength(1);
   const receiver = receivers[0]!;

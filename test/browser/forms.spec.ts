@@ -17,7 +17,7 @@ import {
   startBrowserDemo,
   visit,
   type BrowserDemo,
-} from './browser-demo.js';
+} from './demo.js';
 
 let core: Core;
 let running: Running;
@@ -25,6 +25,7 @@ let browser: BrowserDemo['browser'];
 let base: string;
 let customers: BrowserDemo['customers'];
 
+// Its own demo database, server and Chromium (the browser specs change data of their own).
 beforeAll(async () => {
   ({ core, running, browser, base, customers } = await startBrowserDemo());
 }, 180_000);

@@ -14,7 +14,7 @@ import { backupJob } from '../../jobs/backup.js';
 import { runJob } from '../../jobs/runner.js';
 import { localTime } from '../../core/deletion/approvals.js';
 import { testConfig, testDialects } from '../helpers/db.js';
-import { foreignText } from './foreign-text.js';
+import { foreignText } from '../admin/foreign-text.js';
 import {
   ARTIFACTS,
   PASSWORD,
@@ -24,7 +24,7 @@ import {
   signIn,
   visit,
   type DemoChromium,
-} from './browser-demo.js';
+} from './demo.js';
 
 const ROLES = ['demo-admin', 'demo-approver', 'demo-sales', 'demo-finance'];
 

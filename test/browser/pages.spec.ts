@@ -1,4 +1,4 @@
-// The back office in a real browser (chromium): what each role sees. browser-forms.test.ts fills in its forms.
+// The back office in a real browser (chromium): what each role sees. forms.spec.ts fills in its forms.
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
@@ -14,7 +14,7 @@ import {
   startBrowserDemo,
   visit,
   type BrowserDemo,
-} from './browser-demo.js';
+} from './demo.js';
 
 let core: Core;
 let running: Running;
@@ -22,6 +22,7 @@ let browser: BrowserDemo['browser'];
 let base: string;
 let customers: BrowserDemo['customers'];
 
+// Its own demo database, server and Chromium (the browser specs change data of their own).
 beforeAll(async () => {
   ({ core, running, browser, base, customers } = await startBrowserDemo());
 }, 180_000);

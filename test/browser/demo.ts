@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Op } from 'sequelize';
 import { openCore, prepareDatabase } from '../../core/boot.js';
 import { createLogger } from '../../core/logger.js';
@@ -54,6 +54,7 @@ export async function launchChromium(base: string, options: { timezoneId?: strin
   requireChromium();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-chromium-'));
   const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: FLAGS, ...options });
+  await context.addInitScript(trackRequests);
   const origins = [base, base.replace('127.0.0.1', 'localhost')];
   return {
     async fresh({ viewport } = {}) {
@@ -100,19 +101,61 @@ export async function signIn(context: BrowserContext, base: string, email: strin
     throw new Error(`登录 ${email} 失败: ${res.status()} ${(await res.text()).slice(0, 200)}`);
 }
 
-/** Tells the running back office to show `to`, as its router does for a link (no reload). */
-async function pushRoute(page: Page, to: string): Promise<void> {
-  await page.evaluate((path) => {
-    window.history.pushState({}, '', path);
-    window.dispatchEvent(new PopStateEvent('popstate'));
-  }, to);
+/** What the page's own scripts have asked of the network (`trackRequests`), read by `routeAndSettle`. */
+interface PageNet {
+  open: number;
+  started: number;
+}
+
+/**
+ * Counts, inside every page, the XHR and fetch requests its scripts start and those still open
+ * (AdminJS asks through axios). Added to the context before any page loads.
+ */
+function trackRequests(): void {
+  const net: PageNet = { open: 0, started: 0 };
+  (window as unknown as { __stewardNet: PageNet }).__stewardNet = net;
+  const begin = () => ((net.open += 1), (net.started += 1));
+  const end = () => (net.open -= 1);
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (this: XMLHttpRequest, ...args: Parameters<XMLHttpRequest['send']>) {
+    begin();
+    this.addEventListener('loadend', end, { once: true });
+    return send.apply(this, args);
+  };
+  const fetch = window.fetch;
+  window.fetch = (...args: Parameters<typeof window.fetch>) => (begin(), fetch(...args).finally(end));
+}
+
+/**
+ * In the page: tells the back office's router to show `path`, as a link does (no reload), and resolves
+ * once the page has asked for something, nothing is open, and three frames have passed with no new
+ * request (a list may fetch again after rendering its first answer). False if that takes `timeoutMs`.
+ */
+async function routeAndSettle({ path, timeoutMs }: { path: string; timeoutMs: number }): Promise<boolean> {
+  const net = (window as unknown as { __stewardNet: PageNet }).__stewardNet;
+  const asked = net.started;
+  window.history.pushState({}, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+  // A frame and the task after it: React has committed what the last answer rendered, and run its effects.
+  const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  const deadline = Date.now() + timeoutMs;
+  let seen = net.started;
+  let quiet = 0;
+  while (Date.now() < deadline) {
+    await frame();
+    const still = net.open === 0 && net.started === seen && net.started > asked;
+    quiet = still ? quiet + 1 : 0;
+    seen = net.started;
+    if (quiet === 3) return true;
+  }
+  return false;
 }
 
 /**
  * Opens a back-office address as a click on one of its links does: inside the running app, without
  * reloading AdminJS (a page that is not in the back office yet is loaded). Returns once the page's
- * requests have been answered and none was open for 150 ms (a list may fetch twice), so what the
- * caller reads next is the new page, not rows about to be replaced.
+ * requests have been answered and it has rendered the answers, so what the caller reads next is the
+ * new page, not rows about to be replaced. Settling is judged in the page, by frames, not by a pause.
  */
 export async function visit(page: Page, base: string, to: string): Promise<void> {
   const current = new URL(page.url() === 'about:blank' ? base : page.url());
@@ -120,26 +163,8 @@ export async function visit(page: Page, base: string, to: string): Promise<void>
     await page.goto(`${base}${to}`, SLOW);
     return;
   }
-  // Only requests this navigation starts count (one still running from before would confuse a counter).
-  const open = new Set<Request>();
-  const net = { answered: 0, last: Date.now() };
-  const opened = (r: Request) => (open.add(r), (net.last = Date.now()));
-  const closed = (r: Request) => open.delete(r) && ((net.answered += 1), (net.last = Date.now()));
-  page.on('request', opened);
-  page.on('requestfinished', closed);
-  page.on('requestfailed', closed);
-  try {
-    await pushRoute(page, to);
-    const deadline = Date.now() + SLOW.timeout;
-    while (net.answered === 0 || open.size > 0 || Date.now() - net.last < 150) {
-      if (Date.now() > deadline) throw new Error(`${to}: ${SLOW.timeout / 1000} 秒内页面请求未完成`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  } finally {
-    page.off('request', opened);
-    page.off('requestfinished', closed);
-    page.off('requestfailed', closed);
-  }
+  if (!(await page.evaluate(routeAndSettle, { path: to, timeoutMs: SLOW.timeout })))
+    throw new Error(`${to}: ${SLOW.timeout / 1000} 秒内页面请求未完成`);
 }
 
 /** Collects what Chromium reports as a Content-Security-Policy violation on this page. */
