@@ -153,6 +153,8 @@ export interface ChannelRuntime {
    * CARD_DEADLINE_MS) unless this is set, as tests of late answers do.
    */
   fastReplyMs?: number;
+  /** How soon a dropped long connection tries again: the SDK's own interval unless this is set, as tests of reconnects do. */
+  reconnectMs?: number;
 }
 
 /** A channel's config: its own env block, validated at start-up. */

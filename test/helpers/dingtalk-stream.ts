@@ -58,6 +58,9 @@ async function scriptedReplies(msg: IncomingMessage, slow: Promise<void>): Promi
   return [{ text: `收到: ${msg.text}`, ...(msg.chatType === 'group' ? { mentions: [msg.userId] } : {}) }];
 }
 
+/** The runtime's reconnect delay (the SDK waits 1 s): a test that no reconnect follows waits 3 of these. */
+export const RECONNECT_MS = 300;
+
 /**
  * A ChannelRuntime whose handle() records each message and answers from a script, as the pipeline
  * would: a delete request gets an approval card, a button press its outcome, anything else an echo.
@@ -91,6 +94,7 @@ export function testRuntime(core: Core) {
     kick() {
       counters.kicks++;
     },
+    reconnectMs: RECONNECT_MS,
   };
   return {
     rt,

@@ -15,6 +15,8 @@ import type WebSocket from 'ws';
  *     it would drop but has not, and to wait for the close on stop().
  *   - `heartbeatIntervallId` (an interval, set when a keepAlive socket opens): cleared before the
  *     next `_connect()`, since the SDK leaks one per reconnect and two can kill a healthy socket.
+ *   - `reconnectInterval` (ms, 1000): how long the SDK's close handler waits before `connect()`;
+ *     read as the base of our backoff, and set when a runtime asks for another (tests of reconnects).
  *
  * The methods StreamClient overrides (getEndpoint, `_connect` despite its underscore, connect,
  * onDownStream, onSystem) are public in the SDK's types; the contract test checks them too.
@@ -25,6 +27,7 @@ interface DWClientPrivates {
   dw_url?: string;
   socket?: WebSocket;
   heartbeatIntervallId?: NodeJS.Timeout;
+  reconnectInterval: number;
 }
 
 const privates = (client: DWClient) => client as unknown as DWClientPrivates;
@@ -43,4 +46,14 @@ export function currentSocket(client: DWClient): WebSocket | undefined {
 export function clearKeepAlive(client: DWClient): void {
   const { heartbeatIntervallId } = privates(client);
   if (heartbeatIntervallId) clearInterval(heartbeatIntervallId);
+}
+
+/** How long the SDK waits after a drop before it reconnects (ms). */
+export function reconnectDelay(client: DWClient): number {
+  return privates(client).reconnectInterval;
+}
+
+/** Sets how long the SDK waits after a drop before it reconnects (ms). */
+export function setReconnectDelay(client: DWClient, ms: number): void {
+  privates(client).reconnectInterval = ms;
 }

@@ -2,7 +2,7 @@ import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import WebSocket from 'ws';
 import type { Logger } from '../../../core/logger.js';
 import { requestJson } from '../../http-client.js';
-import { clearKeepAlive, currentSocket, setSocketUrl } from './sdk-internals.js';
+import { clearKeepAlive, currentSocket, reconnectDelay, setReconnectDelay, setSocketUrl } from './sdk-internals.js';
 
 export interface StreamClientOptions {
   clientId: string;
@@ -10,6 +10,8 @@ export interface StreamClientOptions {
   /** `<DINGTALK_API_BASE>/v1.0/gateway/connections/open`. */
   gatewayUrl: string;
   log: Logger;
+  /** The first retry after a drop (the SDK's 1 s unless set); failed retries double it up to MAX_BACKOFF_MS. */
+  reconnectMs?: number;
 }
 
 /** Longest wait between reconnect attempts after the first (the SDK's close handler retries after 1 s). */
@@ -55,6 +57,7 @@ export class StreamClient extends DWClient {
     super({ clientId: opts.clientId, clientSecret: opts.clientSecret, keepAlive: true, ua: 'customer-steward' });
     // Our own list: the SDK's default is an EVENT '*' subscription shared by every client instance.
     this.config.subscriptions = [];
+    if (opts.reconnectMs) setReconnectDelay(this, opts.reconnectMs);
   }
 
   /** Asks the gateway for an endpoint and a one-time ticket (valid 90 s, one connection). */
@@ -104,7 +107,7 @@ export class StreamClient extends DWClient {
       if (this.stopped) this.disconnect();
     } catch (err) {
       if (this.stopped) return;
-      const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.failures++);
+      const delay = Math.min(MAX_BACKOFF_MS, reconnectDelay(this) * 2 ** this.failures++);
       this.opts.log.warn({ err: (err as Error).message, retryInMs: delay }, 'dingtalk stream reconnect failed');
       clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => void this.connect(), delay);

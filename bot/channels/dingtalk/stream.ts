@@ -174,6 +174,7 @@ class StreamReceiver implements SocketReceiver {
       clientSecret: s.appSecret ?? '',
       gatewayUrl: `${s.apiBase}/v1.0/gateway/connections/open`,
       log,
+      reconnectMs: this.rt.reconnectMs,
     });
     const guard = (what: string) => (err: unknown) => log.error({ err }, `dingtalk stream ${what} handler failed`);
     c.registerCallbackListener(TOPIC_ROBOT, (f) => void this.onRobot(c, f).catch(guard('robot')));

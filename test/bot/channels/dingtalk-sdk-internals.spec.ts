@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
 import { DWClient } from 'dingtalk-stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { clearKeepAlive, currentSocket, setSocketUrl } from '../../../bot/channels/dingtalk/sdk-internals.js';
+import {
+  clearKeepAlive,
+  currentSocket,
+  reconnectDelay,
+  setReconnectDelay,
+  setSocketUrl,
+} from '../../../bot/channels/dingtalk/sdk-internals.js';
 import { contract } from '../../helpers/vendor-contract.js';
 
 /**
@@ -41,6 +47,12 @@ it('DWClient still has the private fields and the methods StreamClient builds on
       expect([field, Object.hasOwn(client, field)]).toEqual([field, true]);
       expect([field, typeof (client as unknown as Record<string, unknown>)[field]]).toEqual([field, 'undefined']);
     }
+  });
+  await check('DWClient instances wait `reconnectInterval` (1000 ms) before reconnecting, and take another', () => {
+    const client = newClient();
+    expect(reconnectDelay(client)).toBe(1000);
+    setReconnectDelay(client, 250);
+    expect((client as unknown as { reconnectInterval: unknown }).reconnectInterval).toBe(250);
   });
   await check('DWClient.prototype has getEndpoint, _connect, connect, disconnect and the frame handlers', () => {
     const methods = ['getEndpoint', '_connect', 'connect', 'disconnect', 'onDownStream', 'onSystem'];

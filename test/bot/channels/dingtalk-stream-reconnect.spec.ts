@@ -2,7 +2,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { TOPIC_ROBOT } from 'dingtalk-stream';
 import type { SocketReceiver } from '../../../bot/channels/contract.js';
 import { FakeDingtalkStream } from '../../helpers/fakes/dingtalk-stream-server.js';
-import { APP_KEY, APP_SECRET, robotData, startReceiver, streamCore, until } from '../../helpers/dingtalk-stream.js';
+import {
+  APP_KEY,
+  APP_SECRET,
+  RECONNECT_MS,
+  robotData,
+  startReceiver,
+  streamCore,
+  until,
+} from '../../helpers/dingtalk-stream.js';
 
 let fake: FakeDingtalkStream;
 let seq = 0;
@@ -53,7 +61,7 @@ describe('DingTalk Stream mode: disconnects', () => {
     const gateways = fake.gatewayRequests.length;
     await t.receiver.stop();
     expect(conn.closed).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 3 * RECONNECT_MS));
     expect(fake.gatewayRequests.length).toBe(gateways);
     expect(fake.live).toBeUndefined();
     expect(t.handled).toHaveLength(0);
@@ -64,10 +72,10 @@ describe('DingTalk Stream mode: disconnects', () => {
     const gateways = fake.gatewayRequests.length;
     fake.drop();
     await fake.waitFor(() => fake.connections.at(-1)!.closed);
-    // Let the client see the close: the SDK's close handler has now scheduled a reconnect in 1 s.
-    await new Promise((r) => setTimeout(r, 300));
+    // Let the client see the close: the SDK's close handler has now scheduled a reconnect in RECONNECT_MS.
+    await new Promise((r) => setTimeout(r, RECONNECT_MS / 3));
     await t.receiver.stop();
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 3 * RECONNECT_MS));
     expect(fake.gatewayRequests.length).toBe(gateways);
     expect(fake.live).toBeUndefined();
   });

@@ -12,6 +12,7 @@ import { FakeDingtalkStream } from '../../helpers/fakes/dingtalk-stream-server.j
 import {
   APP_KEY,
   APP_SECRET,
+  RECONNECT_MS,
   robotData,
   startReceiver,
   streamCore,
@@ -74,7 +75,7 @@ describe('DingTalk Stream mode: connection', () => {
     const receiver = createStreamReceiver(t.rt);
     const before = fake.gatewayRequests.length;
     await expect(receiver.start()).rejects.toThrow(/401/);
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 3 * RECONNECT_MS));
     expect(fake.gatewayRequests.length).toBe(before + 1);
   });
 
