@@ -2,11 +2,11 @@
 // (`npm test -- --json`, rewritten when the suite's shape changes). The order is chosen, not sorted:
 // on two cores the Chromium entry goes first, and beside it the entries that mostly wait (sockets,
 // timers: channels, bot, core), not those that compute (data, imports, the back office), which
-// would slow each other down (2026-12-06: 2 m 52 s in that order, 3 m 27 s with data beside the
-// browser). Jest's own saved durations are not used: heaviest-first puts data beside the browser.
-// An entry missing from durations.json (a new folder) starts first when it weighs more than the
-// listed seconds of the entry after it, weighing its specs' bytes (a standalone file 15 times its
-// own) at the listed entries' median seconds per byte.
+// would slow each other down (2026-12-06, randomized: 2 m 56 s – 3 m 11 s in that order, 3 m 27 s
+// with data beside the browser). Jest's own saved durations are not used for the same reason.
+// An entry missing from durations.json (a new folder) goes before the first listed entry it
+// outweighs, weighing its specs' bytes (a standalone file 15 times its own) at the listed entries'
+// median seconds per byte.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
