@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser } from 'playwright-core';
 import { openCore, prepareDatabase } from '../../core/boot.js';
@@ -7,29 +6,14 @@ import { createLogger } from '../../core/logger.js';
 import type { Harness } from '../helpers/db.js';
 import { testConfig, testDialects } from '../helpers/db.js';
 import { startApi, type ApiHarness } from '../helpers/api-app.js';
-
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, FLAGS, requireChromium } from '../browser/demo.js';
 
 describe('API reference page /api/docs in a real browser (chromium)', () => {
   let core: Core;
   let api: ApiHarness;
   let browser: Browser;
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `浏览器测试需要 Chromium, 但 ${CHROMIUM} 不存在: 请运行 \`apt-get update && apt-get install -y chromium\` (或设置 CHROMIUM=<路径>)。`,
-      );
-    }
+    requireChromium();
     const config = testConfig(await testDialects()[0]!.url());
     core = openCore(config, createLogger('silent'));
     await prepareDatabase(core);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Op } from 'sequelize';
 import { openCore, prepareDatabase } from '../../core/boot.js';
@@ -17,7 +18,7 @@ export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve('test-artifacts');
 export const PASSWORD = 'browser-pass-123';
 // Launch flags known to work on these machines (stack-notes.md).
-const FLAGS = [
+export const FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -243,6 +244,22 @@ export async function startBrowserDemo(): Promise<BrowserDemo> {
   const customers = await demoCustomers(core);
   const browser = await launchChromium(base);
   return { core, running, browser, base, customers };
+}
+
+/**
+ * The demo back office and a Chromium for one spec module: started before its first test, stopped
+ * after its last. The returned object is filled in by then (read its fields inside tests).
+ */
+export function useBrowserDemo(): BrowserDemo {
+  const demo = {} as BrowserDemo;
+  beforeAll(async () => {
+    Object.assign(demo, await startBrowserDemo());
+  }, 180_000);
+  afterAll(async () => {
+    await demo.browser?.close();
+    await demo.running?.stop();
+  });
+  return demo;
 }
 
 /** A customer with an open order, and another active one. */

@@ -1,44 +1,18 @@
 // The back office in a real browser (chromium): its forms, and forms posted from another site.
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import type { Core } from '../../core/context.js';
 import { requestDeletion } from '../../core/deletion/request.js';
 import type { Operator } from '../../models/index.js';
-import type { Running } from '../../cli/server/serve.js';
-import {
-  ARTIFACTS,
-  PASSWORD,
-  SLOW,
-  attackerSite,
-  login,
-  openCustomer,
-  signIn,
-  startBrowserDemo,
-  visit,
-  type BrowserDemo,
-} from './demo.js';
-
-let core: Core;
-let running: Running;
-let browser: BrowserDemo['browser'];
-let base: string;
-let customers: BrowserDemo['customers'];
+import { ARTIFACTS, PASSWORD, SLOW, attackerSite, login, openCustomer, signIn, visit, useBrowserDemo } from './demo.js';
 
 // Its own demo database, server and Chromium (the browser specs change data of their own).
-beforeAll(async () => {
-  ({ core, running, browser, base, customers } = await startBrowserDemo());
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await running?.stop();
-});
+const demo = useBrowserDemo();
 
 it('filters 客户 by status, deactivates one with a reason and shows the new audit row', async () => {
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
-  await signIn(page.context(), base, 'demo-admin@demo.local');
-  await page.goto(`${base}/admin/resources/customers`, SLOW);
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), demo.base, 'demo-admin@demo.local');
+  await page.goto(`${demo.base}/admin/resources/customers`, SLOW);
   await page.locator('table tbody tr').first().waitFor(SLOW);
   await page.getByText('筛选', { exact: true }).click();
   const drawer = page.locator('section[data-css="customers-filter-drawer"], [data-css="customers-filter-drawer"]');
@@ -67,7 +41,7 @@ it('filters 客户 by status, deactivates one with a reason and shows the new au
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-customer-list.png') });
 
-  await openCustomer(page, base, customers.calm!.id);
+  await openCustomer(page, demo.base, demo.customers.calm!.id);
   await page.getByTestId('action-deactivate').first().click();
   await page.getByTestId('deactivate-form').waitFor(SLOW);
   await page.selectOption('select#reason', '信用风险');
@@ -75,13 +49,13 @@ it('filters 客户 by status, deactivates one with a reason and shows the new au
   await page.getByTestId('deactivate-submit').click();
   await page.waitForURL(/\/show/, SLOW);
   await page.getByText('信用风险').first().waitFor(SLOW);
-  expect((await core.models.Customer.findByPk(customers.calm!.id))!.status).toBe('inactive');
-  await visit(page, base, '/admin/resources/audit_events');
+  expect((await demo.core.models.Customer.findByPk(demo.customers.calm!.id))!.status).toBe('inactive');
+  await visit(page, demo.base, '/admin/resources/audit_events');
   const first = page.locator('table tbody tr:has(td[data-property-name="action"])').first();
   await first.waitFor(SLOW);
   const row = await first.textContent();
   expect(row).toContain('停用客户');
-  expect(row).toContain(customers.calm!.code);
+  expect(row).toContain(demo.customers.calm!.code);
   expect(row).toContain('张管理');
   expect(row).toContain('后台');
   await page.close();
@@ -92,13 +66,13 @@ it('uploads a small xlsx as sales and shows the dry-run report without writing',
   wb.addWorksheet('客户').addRows([
     ['客户编码', '客户名称', '联系人', '手机', '客户分类'],
     ['', '浏览器导入测试有限公司', '钱七', '13911112222', '经销商'],
-    ['', customers.calm!.name, '孙八', '13911113333', '零售商'],
+    ['', demo.customers.calm!.name, '孙八', '13911113333', '零售商'],
     ['', '', '李九', '1391111', '不存在的分类'],
   ]);
-  const before = await core.models.Customer.count();
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
-  await signIn(page.context(), base, 'demo-sales@demo.local');
-  await page.goto(`${base}/admin/resources/import_batches/actions/importFile`, SLOW);
+  const before = await demo.core.models.Customer.count();
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), demo.base, 'demo-sales@demo.local');
+  await page.goto(`${demo.base}/admin/resources/import_batches/actions/importFile`, SLOW);
   await page.getByTestId('import-form').waitFor(SLOW);
   await page.setInputFiles('input#file', {
     name: '新客户.xlsx',
@@ -109,33 +83,36 @@ it('uploads a small xlsx as sales and shows the dry-run report without writing',
   await page.getByTestId('import-report').waitFor(SLOW);
   await expect(page.getByTestId('stat-created').textContent()).resolves.toContain('2');
   await expect(page.getByTestId('import-errors').textContent()).resolves.toContain('客户名称必填');
-  await expect(page.getByTestId('import-duplicates').textContent()).resolves.toContain(customers.calm!.code);
+  await expect(page.getByTestId('import-duplicates').textContent()).resolves.toContain(demo.customers.calm!.code);
   expect(await page.getByTestId('error-report-link').count()).toBe(1);
-  expect(await core.models.Customer.count()).toBe(before);
+  expect(await demo.core.models.Customer.count()).toBe(before);
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-import-report.png'), fullPage: true });
   await page.close();
 }, 180_000);
 
 it('refuses an auto-submitting form on another port of this host, and a cross-site login cannot replace the session', async () => {
-  const page = await browser.fresh();
+  const page = await demo.browser.fresh();
   const context = page.context();
-  await login(page, base, 'demo-admin@demo.local');
+  await login(page, demo.base, 'demo-admin@demo.local');
   await page.getByTestId('dashboard').waitFor(SLOW);
   const cookieBefore = (await context.cookies()).find((c) => c.name === 'steward.admin')!.value;
-  const id = customers.busy!.id;
-  const deactivate = await attackerSite(`${base}/admin/api/resources/customers/records/${id}/deactivate`, {
+  const id = demo.customers.busy!.id;
+  const deactivate = await attackerSite(`${demo.base}/admin/api/resources/customers/records/${id}/deactivate`, {
     reason: '客户要求',
   });
   // localhost and 127.0.0.1 are different sites: a login posted from there is cross-site.
-  const loginCsrf = await attackerSite(`${base}/admin/login`, { email: 'demo-sales@demo.local', password: PASSWORD });
+  const loginCsrf = await attackerSite(`${demo.base}/admin/login`, {
+    email: 'demo-sales@demo.local',
+    password: PASSWORD,
+  });
   try {
     await page.goto(deactivate.url, SLOW);
     await page.getByText('请求来自其他网站, 已拒绝').waitFor(SLOW);
-    expect((await core.models.Customer.findByPk(id))!.status).toBe('active');
+    expect((await demo.core.models.Customer.findByPk(id))!.status).toBe('active');
     await page.goto(loginCsrf.url.replace('127.0.0.1', 'localhost'), SLOW);
     await page.getByText('请求来自其他网站, 已拒绝').waitFor(SLOW);
     expect((await context.cookies()).find((c) => c.name === 'steward.admin')!.value).toBe(cookieBefore);
-    await page.goto(`${base}/admin`, SLOW);
+    await page.goto(`${demo.base}/admin`, SLOW);
     await page.getByTestId('dashboard').waitFor(SLOW);
     expect(await page.locator('body').textContent()).toContain('张管理');
   } finally {
@@ -146,11 +123,11 @@ it('refuses an auto-submitting form on another port of this host, and a cross-si
 }, 180_000);
 
 it('the 同意 and 恢复 confirmations say what is decided: customer, reason, requester, handling record, history', async () => {
-  const sales = (await core.models.Operator.findOne({ where: { email: 'demo-sales@demo.local' } }))!;
+  const sales = (await demo.core.models.Operator.findOne({ where: { email: 'demo-sales@demo.local' } }))!;
   const request = await fileDeletionAs(sales);
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
-  await signIn(page.context(), base, 'demo-admin@demo.local');
-  await page.goto(`${base}/admin/resources/approval_requests/records/${request.id}/approve`, SLOW);
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), demo.base, 'demo-admin@demo.local');
+  await page.goto(`${demo.base}/admin/resources/approval_requests/records/${request.id}/approve`, SLOW);
   const approve = page.getByTestId('confirm-summary');
   await approve.waitFor(SLOW);
   const shown = await approve.innerText();
@@ -163,9 +140,9 @@ it('the 同意 and 恢复 confirmations say what is decided: customer, reason, r
     '合作历史',
   ])
     expect([part, shown.includes(part)]).toEqual([part, true]);
-  const entry = (await core.models.RecycleEntry.findOne({ where: { restoredAt: null }, order: [['id', 'ASC']] }))!;
-  const deletion = (await core.models.ApprovalRequest.findByPk(entry.approvalId!))!;
-  await visit(page, base, `/admin/resources/recycle_entries/records/${entry.id}/restore`);
+  const entry = (await demo.core.models.RecycleEntry.findOne({ where: { restoredAt: null }, order: [['id', 'ASC']] }))!;
+  const deletion = (await demo.core.models.ApprovalRequest.findByPk(entry.approvalId!))!;
+  await visit(page, demo.base, `/admin/resources/recycle_entries/records/${entry.id}/restore`);
   const restore = page.getByTestId('confirm-summary').filter({ hasText: entry.customerCode });
   await restore.waitFor(SLOW);
   const restoring = await restore.innerText();
@@ -176,10 +153,10 @@ it('the 同意 and 恢复 confirmations say what is decided: customer, reason, r
 
 /** A pending deletion request by `sales` for one of their customers with nothing open. */
 async function fileDeletionAs(sales: Operator) {
-  const own = await core.models.Customer.findAll({ where: { ownerId: sales.id }, order: [['code', 'DESC']] });
+  const own = await demo.core.models.Customer.findAll({ where: { ownerId: sales.id }, order: [['code', 'DESC']] });
   for (const c of own) {
     try {
-      return await requestDeletion(core, { operator: sales, door: 'admin' }, c.code, '浏览器测试: 重复档案');
+      return await requestDeletion(demo.core, { operator: sales, door: 'admin' }, c.code, '浏览器测试: 重复档案');
     } catch {
       // open business or a pending request: the next one
     }

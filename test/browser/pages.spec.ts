@@ -1,41 +1,16 @@
 // The back office in a real browser (chromium): what each role sees. forms.spec.ts fills in its forms.
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import ExcelJS from 'exceljs';
-import type { Core } from '../../core/context.js';
-import type { Running } from '../../cli/server/serve.js';
-import {
-  ARTIFACTS,
-  SLOW,
-  cspViolations,
-  login,
-  openCustomer,
-  signIn,
-  startBrowserDemo,
-  visit,
-  type BrowserDemo,
-} from './demo.js';
-
-let core: Core;
-let running: Running;
-let browser: BrowserDemo['browser'];
-let base: string;
-let customers: BrowserDemo['customers'];
+import { ARTIFACTS, SLOW, cspViolations, login, openCustomer, signIn, visit, useBrowserDemo } from './demo.js';
 
 // Its own demo database, server and Chromium (the browser specs change data of their own).
-beforeAll(async () => {
-  ({ core, running, browser, base, customers } = await startBrowserDemo());
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await running?.stop();
-});
+const demo = useBrowserDemo();
 
 it('logs in as admin and shows the dashboard with its charts', async () => {
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
   const violations = cspViolations(page);
-  await login(page, base, 'demo-admin@demo.local');
+  await login(page, demo.base, 'demo-admin@demo.local');
   await page.getByTestId('dashboard').waitFor(SLOW);
   await expect(page.getByTestId('count-active').textContent()).resolves.toMatch(/启用\s*\d+/);
   expect(await page.locator('[data-testid=chart-new] rect').count()).toBe(24);
@@ -44,7 +19,7 @@ it('logs in as admin and shows the dashboard with its charts', async () => {
   await expect(page.getByTestId('backup-none').textContent()).resolves.toBe('尚无备份记录');
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-dashboard.png'), fullPage: true });
   // The CSP holds AdminJS to its own scripts; the dashboard and a list must render without a violation.
-  await visit(page, base, '/admin/resources/customers');
+  await visit(page, demo.base, '/admin/resources/customers');
   await page.locator('table tbody tr td[data-property-name="code"]').first().waitFor(SLOW);
   expect(violations).toEqual([]);
   // Codes and phones keep to one line even in a narrow window; names get room.
@@ -63,7 +38,7 @@ it('logs in as admin and shows the dashboard with its charts', async () => {
   }));
   expect(name.min).toBe(name.em * 10);
   // The same for the ledger lists: an order number (shown through its reference) and an amount.
-  await visit(page, base, '/admin/resources/receivables');
+  await visit(page, demo.base, '/admin/resources/receivables');
   // Attached, not visible: at this narrow width the order column is one AdminJS hides.
   await page
     .locator('table tbody tr td[data-property-name="orderId"]')
@@ -82,9 +57,9 @@ it('logs in as admin and shows the dashboard with its charts', async () => {
 }, 180_000);
 
 it('shows 月度销售, 应收账龄 and 客户分析 with charts, filters by owner, exports the same figures, and titles the tab', async () => {
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
-  await signIn(page.context(), base, 'demo-sales@demo.local');
-  await page.goto(`${base}/admin`, SLOW);
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), demo.base, 'demo-sales@demo.local');
+  await page.goto(`${demo.base}/admin`, SLOW);
   await page.getByTestId('dashboard').waitFor(SLOW);
   await page.getByText('月度销售', { exact: true }).first().click();
   await page.getByTestId('chart-sales').waitFor(SLOW);
@@ -124,7 +99,7 @@ it('shows 月度销售, 应收账龄 and 客户分析 with charts, filters by ow
   expect(await page.title()).toBe('客户分析 - 客户主数据管家');
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-report-customers.png'), fullPage: true });
 
-  await visit(page, base, '/admin/resources/customers');
+  await visit(page, demo.base, '/admin/resources/customers');
   await page.locator('table tbody tr td[data-property-name="code"]').first().waitFor(SLOW);
   // The heading names the list (with AdminJS's count badge after it).
   await expect(page.locator('.adminjs_ActionHeader h2').first().textContent()).resolves.toMatch(/^客户列表\d+$/);
@@ -133,22 +108,24 @@ it('shows 月度销售, 应收账龄 and 客户分析 with charts, filters by ow
 }, 240_000);
 
 it('shows the full blocker list when asked to delete a customer with open orders', async () => {
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
-  await signIn(page.context(), base, 'demo-admin@demo.local');
-  await openCustomer(page, base, customers.busy!.id);
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), demo.base, 'demo-admin@demo.local');
+  await openCustomer(page, demo.base, demo.customers.busy!.id);
   await page.getByTestId('action-requestDeletion').first().click();
   await page.getByTestId('blocker-list').waitFor(SLOW);
   await expect(page.getByTestId('blocker-openOrders').textContent()).resolves.toMatch(/未完成订单 \d+ 张/);
   expect(await page.getByTestId('deletion-submit').count()).toBe(0);
-  await expect(page.getByTestId('blocker-list').textContent()).resolves.toContain(`停用客户 ${customers.busy!.code}`);
+  await expect(page.getByTestId('blocker-list').textContent()).resolves.toContain(
+    `停用客户 ${demo.customers.busy!.code}`,
+  );
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-blockers.png') });
   await page.close();
 }, 180_000);
 
 it('hides restricted actions from a sales operator', async () => {
-  const page = await browser.fresh({ viewport: { width: 1400, height: 1000 } });
-  await signIn(page.context(), base, 'demo-sales@demo.local');
-  await page.goto(`${base}/admin`, SLOW);
+  const page = await demo.browser.fresh({ viewport: { width: 1400, height: 1000 } });
+  await signIn(page.context(), demo.base, 'demo-sales@demo.local');
+  await page.goto(`${demo.base}/admin`, SLOW);
   await page.getByTestId('dashboard').waitFor(SLOW);
   const nav = await page.locator('nav, section').first().textContent();
   expect(nav).toContain('客户');
@@ -159,11 +136,11 @@ it('hides restricted actions from a sales operator', async () => {
     .catch(() => undefined);
   expect(await page.getByRole('link', { name: '操作员' }).count()).toBe(0);
   expect(await page.getByRole('link', { name: '备份' }).count()).toBe(0);
-  await openCustomer(page, base, customers.busy!.id);
+  await openCustomer(page, demo.base, demo.customers.busy!.id);
   expect(await page.getByTestId('action-deactivate').count()).toBeGreaterThan(0);
   expect(await page.getByTestId('action-reveal').count()).toBe(0);
-  const entry = (await core.models.RecycleEntry.findOne())!;
-  await visit(page, base, `/admin/resources/recycle_entries/records/${entry.id}/show`);
+  const entry = (await demo.core.models.RecycleEntry.findOne())!;
+  await visit(page, demo.base, `/admin/resources/recycle_entries/records/${entry.id}/show`);
   await page.getByText(entry.customerCode).first().waitFor(SLOW);
   expect(await page.getByTestId('action-restore').count()).toBe(0);
   expect(await page.getByTestId('action-purge').count()).toBe(0);
@@ -172,8 +149,8 @@ it('hides restricted actions from a sales operator', async () => {
 }, 180_000);
 
 it('answers a wrong password with a plain message and stays on the login page', async () => {
-  const page = await browser.fresh();
-  await login(page, base, 'demo-admin@demo.local', 'wrong-password');
+  const page = await demo.browser.fresh();
+  await login(page, demo.base, 'demo-admin@demo.local', 'wrong-password');
   await page.getByText('邮箱或密码错误。').waitFor(SLOW);
   expect(page.url()).toContain('/admin/login');
   await page.screenshot({ path: path.join(ARTIFACTS, 'admin-login-failed.png') });

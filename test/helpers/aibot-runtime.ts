@@ -20,16 +20,22 @@ export interface TestRuntime extends ChannelRuntime {
   openGate(): void;
 }
 
-/**
- * A runtime whose pipeline answers from a script, and whose replyLater plays the outbox: it sends
- * each reply the way the channel's send() would, through sendViaSocket.
- */
-export function testRuntime(env: Record<string, string>): TestRuntime {
+/** A pino logger that keeps every line it writes, parsed. */
+function recordingLogger(): { lines: Record<string, unknown>[]; log: pino.Logger } {
   const lines: Record<string, unknown>[] = [];
   const log = pino(
     { level: 'debug' },
     { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
   );
+  return { lines, log };
+}
+
+/**
+ * A runtime whose pipeline answers from a script, and whose replyLater plays the outbox: it sends
+ * each reply the way the channel's send() would, through sendViaSocket.
+ */
+export function testRuntime(env: Record<string, string>): TestRuntime {
+  const { lines, log } = recordingLogger();
   const core = {
     config: loadConfig({ NODE_ENV: 'test', ...env }),
     logger: log,
@@ -80,6 +86,9 @@ export function testRuntime(env: Record<string, string>): TestRuntime {
     kick() {
       rt.kicks++;
     },
+    // A short reply window and reconnect delay, so tests of late answers and reconnects need not wait.
+    fastReplyMs: FAST_MS,
+    reconnectMs: 100,
   };
   return rt;
 }
@@ -91,11 +100,7 @@ export const aibotEnv = (fake: FakeAibotServer, extra: Record<string, string> = 
   WECOM_BOT_WS_URL: fake.url,
   ...extra,
 });
-export const aibotOpts: AibotSocketOptions = {
-  fastReplyMs: FAST_MS,
-  reconnectIntervalMs: 100,
-  connectTimeoutMs: 3_000,
-};
+export const aibotOpts: AibotSocketOptions = { connectTimeoutMs: 3_000 };
 
 /** Starts the runtime's receiver (remembered in `started`, for afterEach to stop). */
 export async function connectAibot(

@@ -23,13 +23,13 @@ import {
  */
 export const AIBOT_FAST_REPLY_MS = 4_000;
 
-/** Knobs for tests; production uses the defaults. */
+/**
+ * Knobs for tests; production uses the defaults. The reply window and the reconnect base delay
+ * (doubling up to 30 s) are the runtime's (`rt.fastReplyMs`, `rt.reconnectMs`), as for every channel.
+ */
 export interface AibotSocketOptions {
-  fastReplyMs?: number;
   /** How long start() waits for the first authenticated connection. */
   connectTimeoutMs?: number;
-  /** The SDK's reconnect base delay (doubles up to 30 s). */
-  reconnectIntervalMs?: number;
   heartbeatIntervalMs?: number;
 }
 
@@ -94,7 +94,7 @@ class AibotSocketReceiver implements SocketReceiver {
   ) {
     this.name = `wecom-aibot:${settings.botId}`;
     this.log = rt.log.child({ socket: this.name });
-    this.fastReplyMs = opts.fastReplyMs ?? AIBOT_FAST_REPLY_MS;
+    this.fastReplyMs = rt.fastReplyMs ?? AIBOT_FAST_REPLY_MS;
   }
 
   /** Connects and authenticates (aibot_subscribe); rejects on refused credentials or after connectTimeoutMs. */
@@ -107,7 +107,7 @@ class AibotSocketReceiver implements SocketReceiver {
       wsUrl,
       // Holding the lease means holding the socket: never give up reconnecting on our own.
       maxReconnectAttempts: -1,
-      reconnectInterval: this.opts.reconnectIntervalMs ?? 1_000,
+      reconnectInterval: this.rt.reconnectMs ?? 1_000,
       heartbeatInterval: this.opts.heartbeatIntervalMs ?? 30_000,
       logger: sdkLogger(this.log),
     });
