@@ -20,9 +20,10 @@ const READER_HEAP_MB = 96;
  */
 const XLS_READER_HEAP_MB = 512;
 
-export type ToWorker = { credit: number } | { job: SheetJob | XlsJob; credit: number };
+export type ToWorker = { credit: number } | { job: SheetJob | XlsJob; credit: number } | { stop: true };
 export type FromWorker =
   | { rows: RawRow[] }
+  | { stopped: true }
   | { meta: XlsMeta }
   | { done: true }
   | {
@@ -96,53 +97,87 @@ function threadFailure(err: Error & { code?: string }, fileName: string, heapMb:
     : err;
 }
 
-/**
- * The rows of one sheet, read by exceljs in a worker thread: reading runs beside validation and
- * the database writes (a second core), and its garbage stays in a small heap of its own. A
- * reader that read its sheet to the end is kept for the next file; one the caller stopped is ended.
- */
-export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMeta) => void): AsyncGenerator<RawRow> {
-  const heapMb = job.kind === 'xls' ? XLS_READER_HEAP_MB : READER_HEAP_MB;
-  const worker = takeReader(heapMb);
-  worker.ref();
+/** What a job's reader thread has said, in order; `next` waits for more. */
+interface Inbox {
+  next(): Promise<FromWorker>;
+}
+
+function listen(worker: Worker, fileName: string, heapMb: number): Inbox {
   const queue: FromWorker[] = [];
   let wake: (() => void) | null = null;
   let failure: Error | null = null;
-  const push = (m: FromWorker) => {
-    queue.push(m);
-    wake?.();
-  };
-  worker.on('message', push);
-  worker.on('error', (err: Error & { code?: string }) => {
-    failure = threadFailure(err, job.fileName, heapMb);
-    wake?.();
-  });
   let exited = false;
-  worker.on('exit', () => {
-    exited = true;
+  worker.on('message', (m: FromWorker) => (queue.push(m), wake?.()));
+  worker.on('error', (err: Error & { code?: string }) => {
+    failure = threadFailure(err, fileName, heapMb);
     wake?.();
   });
-  worker.postMessage({ job, credit: IN_FLIGHT } satisfies ToWorker);
-  let finished = false;
-  try {
-    for (;;) {
-      const m = queue.shift();
-      if (!m) {
+  worker.on('exit', () => ((exited = true), wake?.()));
+  return {
+    async next() {
+      for (;;) {
+        const m = queue.shift();
+        if (m) return m;
         if (failure) throw failure;
         // Gone without its 'done' (or an error) and nothing left to read: it cannot wake us again.
         if (exited) throw new Error('xlsx reader stopped');
         await new Promise<void>((resolve) => (wake = resolve));
         wake = null;
-        continue;
       }
-      if ('done' in m) {
-        finished = true;
-        return;
-      }
-      if ('error' in m)
+    },
+  };
+}
+
+/** How long a reader the caller stopped early gets to end its job before it is terminated. */
+const STOP_MS = 2000;
+
+/**
+ * Asks a reader whose rows the caller stopped taking to end its job, so exceljs removes its temp
+ * files and closes what it opened (a terminated thread leaves both behind). True once it did.
+ */
+async function stopJob(worker: Worker, inbox: Inbox): Promise<boolean> {
+  worker.postMessage({ stop: true } satisfies ToWorker);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, STOP_MS, 'late')));
+  try {
+    for (;;) {
+      const m = await Promise.race([inbox.next(), late]);
+      if (m === 'late' || 'error' in m) return false;
+      if ('done' in m || 'stopped' in m) return true;
+    }
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The rows of one sheet, read by exceljs in a worker thread: reading runs beside validation and
+ * the database writes (a second core), and its garbage stays in a small heap of its own. A reader
+ * that read its sheet to the end, or ended its job when the caller stopped early, is kept for the
+ * next file; one that failed is ended.
+ */
+export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMeta) => void): AsyncGenerator<RawRow> {
+  const heapMb = job.kind === 'xls' ? XLS_READER_HEAP_MB : READER_HEAP_MB;
+  const worker = takeReader(heapMb);
+  worker.ref();
+  const inbox = listen(worker, job.fileName, heapMb);
+  worker.postMessage({ job, credit: IN_FLIGHT } satisfies ToWorker);
+  let ended: 'clean' | 'failed' | null = null;
+  try {
+    for (;;) {
+      const m = await inbox.next().catch((err: unknown) => {
+        ended = 'failed';
+        throw err;
+      });
+      if ('done' in m || 'stopped' in m) return void (ended = 'clean');
+      if ('error' in m) {
+        ended = 'failed';
         throw m.error.domain
           ? new DomainError(m.error.code, m.error.message, m.error.details)
           : new Error(m.error.message);
+      }
       if ('meta' in m) {
         onMeta?.(m.meta);
         continue;
@@ -154,6 +189,8 @@ export async function* workerRows(job: SheetJob | XlsJob, onMeta?: (meta: XlsMet
       worker.ref();
     }
   } finally {
-    await (finished && !exited && !failure ? giveBack(heapMb, worker) : worker.terminate());
+    worker.ref();
+    const clean = ended === 'clean' || (ended === null && (await stopJob(worker, inbox)));
+    await (clean ? giveBack(heapMb, worker) : worker.terminate());
   }
 }

@@ -11,18 +11,25 @@ import { BATCH_ROWS, type FromWorker, type ToWorker } from './xlsx-thread.js';
 
 const port = parentPort!;
 let credit = 0;
+let stopping = false;
 let wake: (() => void) | null = null;
 port.on('message', (m: ToWorker) => {
-  if ('job' in m) {
+  if ('stop' in m) stopping = true;
+  else if ('job' in m) {
     // A new job starts with its own credit: late credit for the last job's rows is dropped.
     credit = m.credit;
+    stopping = false;
     void read(m.job);
   } else credit += m.credit;
   wake?.();
 });
 
+/** Thrown into a job whose rows are no longer wanted: the readers unwind and clean up after themselves. */
+class Stopped extends Error {}
+
 async function send(rows: RawRow[]): Promise<void> {
-  while (credit <= 0) await new Promise<void>((resolve) => (wake = resolve));
+  while (credit <= 0 && !stopping) await new Promise<void>((resolve) => (wake = resolve));
+  if (stopping) throw new Stopped();
   credit--;
   port.postMessage({ rows } satisfies FromWorker);
 }
@@ -36,6 +43,7 @@ async function read(job: SheetJob | XlsJob): Promise<void> {
         : sheetRows(job);
     let batch: RawRow[] = [];
     for await (const row of source) {
+      if (stopping) throw new Stopped();
       batch.push(row);
       if (batch.length < BATCH_ROWS) continue;
       await send(batch);
@@ -44,6 +52,7 @@ async function read(job: SheetJob | XlsJob): Promise<void> {
     if (batch.length) await send(batch);
     port.postMessage({ done: true } satisfies FromWorker);
   } catch (err) {
+    if (err instanceof Stopped) return port.postMessage({ stopped: true } satisfies FromWorker);
     const e = err as Error;
     port.postMessage({
       error: isDomainError(err)

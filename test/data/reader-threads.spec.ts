@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { readSource } from '../../core/data/source.js';
@@ -18,6 +20,24 @@ async function read(file: string, opts = OPTS): Promise<string[][] | string> {
     if (isDomainError(err)) return err.message;
     throw err;
   }
+}
+
+/**
+ * What reading left behind: exceljs's temp files of this process (it copies each sheet that comes
+ * before the shared strings, as Excel and exceljs save them), and descriptors still open on those
+ * or on `file`.
+ */
+function leftovers(file: string): string[] {
+  const ours = (name: string) => path.basename(name).startsWith(`tmp-${process.pid}-`);
+  const temp = fs.readdirSync(os.tmpdir()).filter(ours);
+  const open = fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      return [fs.readlinkSync(`/proc/self/fd/${fd}`)];
+    } catch {
+      return [];
+    }
+  });
+  return [...temp, ...open.filter((target) => target === file || ours(target)).map((t) => `open: ${t}`)];
 }
 
 /**
@@ -65,5 +85,39 @@ describe('spreadsheet reader threads, kept between files', () => {
     expect(await read(first)).toEqual([['客户名称'], ['丁公司']]);
     expect(await read(second, { ...OPTS, sheet: '没有这张表' } as typeof OPTS)).toMatch(/没有这张表/);
     expect(await read(second)).toEqual([['客户名称'], ['戊公司']]);
+  });
+});
+
+/**
+ * A server imports file after file: each read, whole, stopped early or refused, must leave no copy
+ * of a sheet in the temp folder and no file open (exceljs kept both until the process exited).
+ */
+describe('spreadsheet readers clean up after themselves', () => {
+  const dir = tempDir();
+  const rows = (prefix: string) => [
+    ['客户名称', '编号'],
+    ...Array.from({ length: 3000 }, (_, i) => [`${prefix}${i}`, i]),
+  ];
+
+  it('a read to the end, a read stopped after one row and a refused read leave no temp file and no open file', async () => {
+    const file = await writeXlsx(path.join(dir, 'two-sheets.xlsx'), [
+      { name: '客户', rows: rows('甲') },
+      { name: '说明', rows: rows('乙') },
+    ]);
+    const before = leftovers(file);
+    const whole = (await read(file, { ...OPTS, sheet: '说明' } as typeof OPTS)) as string[][];
+    expect([whole.length, whole.at(-1)]).toEqual([3001, ['乙2999', '2999']]);
+    for (const sheet of ['客户', '说明']) {
+      // Stopped while the reader is still far from the end (it reads ahead at most a few batches).
+      const stopped = await readSource(file, 'two-sheets.xlsx', { ...OPTS, sheet } as typeof OPTS);
+      for await (const row of stopped.rows) {
+        expect(row.cells).toEqual(['客户名称', '编号']);
+        break;
+      }
+    }
+    expect(await read(file, { ...OPTS, maxRows: 10 })).toMatch(/10/);
+    expect(leftovers(file).filter((f) => !before.includes(f))).toEqual([]);
+    // And the reader kept after the early stops still reads the next file as if alone.
+    expect(((await read(file)) as string[][]).at(-1)).toEqual(['甲2999', '2999']);
   });
 });
