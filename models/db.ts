@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Sequelize, type Options } from 'sequelize';
+import { Sequelize, Transaction, type Options } from 'sequelize';
 import { failoverHook, type DbHost } from './failover.js';
 import { onNewSqliteHandle, reuseSqliteHandles } from './driver-internals.js';
 
@@ -116,6 +116,10 @@ export function createSequelize(target: DatabaseTarget, extra: Partial<Options> 
       ...common,
       dialect: 'sqlite',
       storage,
+      // Every transaction takes the write lock as it begins, sequelize's own (findOrCreate) too: one
+      // begun DEFERRED that read first was refused at once (SQLITE_BUSY, no busy wait) when another
+      // process wrote before its first write. A read-only snapshot asks for DEFERRED itself.
+      transactionType: Transaction.TYPES.IMMEDIATE,
       retry: { max: 5, match: [/SQLITE_BUSY/] },
     });
     patchSqliteConnections(sequelize);

@@ -108,9 +108,11 @@ eachDialect(
     it('queues nothing for a rolled-back change, and only the event types subscribed to', async () => {
       const { id } = await subscribe(h, rx.url, 'customer.deactivated');
       const c = await newCustomer(h, await seller());
+      // Looked up before the transaction: on SQLite a second transaction inside it would wait for its lock.
+      const actor = await seller();
       await expect(
         withTransaction(h.core.models.sequelize, async (t) => {
-          await deactivate(h.core, await seller(), c.code, { reason: '客户要求' }, { transaction: t });
+          await deactivate(h.core, actor, c.code, { reason: '客户要求' }, { transaction: t });
           throw new Error('a later step failed');
         }),
       ).rejects.toThrow('a later step failed');
