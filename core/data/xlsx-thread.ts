@@ -67,7 +67,7 @@ function takeReader(heapMb: number): Worker {
   return k.worker;
 }
 
-/** Keeps a reader that finished its job cleanly; one that failed, stopped early or is not needed is ended. */
+/** Keeps a reader that ended its job cleanly (read to the end, or stopped when asked); a second one is ended. */
 function giveBack(heapMb: number, worker: Worker): Promise<unknown> {
   forgetListeners(worker);
   if (kept.has(heapMb)) return worker.terminate();
