@@ -42,12 +42,11 @@ eachDialect('outbound clients and the outbox: the WeCom token', (h) => {
     expect(tokens).toHaveLength(2);
     const sends = app.fake.to('/cgi-bin/message/send');
     expect(sends.map((s) => (s.body.text as { content: string }).content)).toEqual(['第一条', '第二条', '第二条']);
-    expect(sends.map((s) => s.query.access_token)).toEqual([
-      'wecom-token-1',
-      'wecom-token-1',
-      sends[2]!.query.access_token,
-    ]);
-    expect(sends[2]!.query.access_token).not.toBe('wecom-token-1');
+    // Fetched once and reused; the token error fetches a new one for the retry. (The fake numbers its
+    // tokens by every request it got, so the first is not always wecom-token-1 on a loaded machine.)
+    const used = sends.map((s) => s.query.access_token);
+    expect(used[0]).toMatch(/^wecom-token-\d+$/);
+    expect([used[1], used[2] === used[0]]).toEqual([used[0], false]);
   });
 });
 
