@@ -22,6 +22,9 @@ export default {
   // tear that down (measured 2026-12-06; no handle or database was left open). Jest's 500 ms
   // default killed it mid-teardown and printed a leak warning every run.
   workerGracefulExitTimeout: 3000,
+  // Every temporary file of a run goes under one directory, removed at the end (test/helpers/global-setup.mjs).
+  globalSetup: '<rootDir>/test/helpers/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.mjs',
   testSequencer: '<rootDir>/test/helpers/sequencer.mjs',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };

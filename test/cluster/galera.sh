@@ -13,6 +13,9 @@ PROVIDER=/usr/lib/galera/libgalera_smm.so
 MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 INSTALL_DB=$(command -v mariadb-install-db || command -v mysql_install_db)
 CLIENT=$(command -v mariadb || command -v mysql)
+# The nodes' and SST scripts' temporary files: TMPDIR may name a folder the mysql user can't write
+# (npm test's run folder, test/helpers/global-setup.mjs).
+export TMPDIR="$GALERA_DIR/tmp"
 
 sql_port() { echo "2330$1"; }
 node_dir() { echo "$GALERA_DIR/n$1"; }
@@ -27,6 +30,7 @@ datadir=$d/data
 socket=$d/mysqld.sock
 pid-file=$d/mysqld.pid
 log-error=$d/error.log
+tmpdir=$TMPDIR
 port=$(sql_port "$n")
 bind-address=127.0.0.1
 innodb_buffer_pool_size=24M
@@ -79,7 +83,7 @@ start_node() {
 case "${1:-}" in
   start)
     [ -x "$MARIADBD" ] && [ -f "$PROVIDER" ] && command -v rsync >/dev/null || { echo "galera-4, mariadb-server and rsync are required" >&2; exit 1; }
-    mkdir -p "$GALERA_DIR"; chmod 755 "$GALERA_DIR"
+    mkdir -p "$GALERA_DIR" "$TMPDIR"; chmod 755 "$GALERA_DIR"; chmod 1777 "$TMPDIR"
     for n in 1 2 3; do write_cnf "$n"; done
     "$INSTALL_DB" --defaults-file="$(node_dir 1)/my.cnf" --user=mysql --auth-root-authentication-method=normal --skip-test-db >"$(node_dir 1)/install.log" 2>&1
     start_node 1 --wsrep-new-cluster
