@@ -208,7 +208,20 @@ export async function writeLastOrderAt(w: WriteContext, orders: Planned[]): Prom
     const at = new Date(`${day}T00:00:00Z`);
     if (!current || current < at) rows.push({ id, values: [at] });
   }
-  // CASE lists measured as fast as a join to a VALUES table on MariaDB (the row updates are the
-  // cost, ~as much as inserting the orders), and they work on both dialects.
-  if (rows.length) await updateByCase(w.core, w.t, 'customers', ['last_order_at'], rows, {});
+  if (!rows.length) return;
+  if (!isMysql(w.core.models.sequelize)) {
+    await updateByCase(w.core, w.t, 'customers', ['last_order_at'], rows, {});
+    return;
+  }
+  // A join to the dates as a JSON_TABLE: MariaDB tests a CASE's WHENs one by one for every row, so
+  // 1,000 customers cost ~30 % more that way (measured: 28 ms against 22, the cost of setting them
+  // all to one value).
+  const dates = JSON.stringify(rows.map((r) => [r.id, (r.values[0] as Date).toISOString().slice(0, 10)]));
+  await execMysql(
+    w.t,
+    formatMysql(
+      "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id INT PATH '$[0]', day DATE PATH '$[1]')) v ON c.id = v.id SET c.last_order_at = v.day",
+      [dates],
+    ),
+  );
 }
