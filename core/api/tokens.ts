@@ -206,17 +206,55 @@ interface Cached {
   fetchedAt: number;
 }
 
-const caches = new WeakMap<Core, { byHash: Map<string, Cached>; touched: Map<number, number> }>();
+interface TokenCache {
+  byHash: Map<string, Cached>;
+  /** Reads under way, one per hash: the requests that find an entry expired share it. */
+  loading: Map<string, Promise<Cached>>;
+  touched: Map<number, number>;
+  /** Bumped by forget(): a read that started before a revoke here must not put its row back. */
+  generation: number;
+}
 
-function cacheOf(core: Core) {
+const caches = new WeakMap<Core, TokenCache>();
+
+function cacheOf(core: Core): TokenCache {
   let c = caches.get(core);
-  if (!c) caches.set(core, (c = { byHash: new Map(), touched: new Map() }));
+  if (!c) caches.set(core, (c = { byHash: new Map(), loading: new Map(), touched: new Map(), generation: 0 }));
   return c;
+}
+
+/** Reads a token by hash into the cache. */
+async function load(core: Core, cache: TokenCache, hash: string, now: number): Promise<Cached> {
+  const generation = cache.generation;
+  const row = await core.models.ApiToken.findOne({
+    where: { tokenHash: hash },
+    attributes: ['id', 'name', 'scopes', 'expiresAt', 'revokedAt'],
+    raw: true,
+  });
+  // Unknown hashes are cached too, but the map is bounded: a flood of made-up tokens cannot grow it.
+  if (cache.byHash.size > 10_000) cache.byHash.clear();
+  const hit: Cached = {
+    fetchedAt: now,
+    row: row
+      ? {
+          id: row.id,
+          name: row.name,
+          scopes: row.scopes.split(',') as ApiScope[],
+          expiresAt: row.expiresAt ? new Date(row.expiresAt).getTime() : null,
+          revoked: !!row.revokedAt,
+        }
+      : null,
+  };
+  if (cache.generation === generation) cache.byHash.set(hash, hit);
+  return hit;
 }
 
 /** Drops this instance's verified tokens (after a create or revoke here). */
 export function forget(core: Core): void {
-  cacheOf(core).byHash.clear();
+  const cache = cacheOf(core);
+  cache.generation++;
+  cache.byHash.clear();
+  cache.loading.clear();
 }
 
 /**
@@ -231,26 +269,16 @@ export async function verifyApiToken(core: Core, raw: string): Promise<TokenChec
   let hit = cache.byHash.get(hash);
   // Either direction: a clock set back (tests, NTP) must not keep a stale entry alive.
   if (!hit || Math.abs(now - hit.fetchedAt) > TOKEN_CACHE_MS) {
-    const row = await core.models.ApiToken.findOne({
-      where: { tokenHash: hash },
-      attributes: ['id', 'name', 'scopes', 'expiresAt', 'revokedAt'],
-      raw: true,
-    });
-    // Unknown hashes are cached too, but the map is bounded: a flood of made-up tokens cannot grow it.
-    if (cache.byHash.size > 10_000) cache.byHash.clear();
-    hit = {
-      fetchedAt: now,
-      row: row
-        ? {
-            id: row.id,
-            name: row.name,
-            scopes: row.scopes.split(',') as ApiScope[],
-            expiresAt: row.expiresAt ? new Date(row.expiresAt).getTime() : null,
-            revoked: !!row.revokedAt,
-          }
-        : null,
-    };
-    cache.byHash.set(hash, hit);
+    // One read per expiry, not one per request in flight: at 64 connections every request that
+    // arrived while the read ran queued its own, a burst on the pool every TOKEN_CACHE_MS.
+    let pending = cache.loading.get(hash);
+    if (!pending) {
+      const started = load(core, cache, hash, now).finally(() => {
+        if (cache.loading.get(hash) === started) cache.loading.delete(hash);
+      });
+      cache.loading.set(hash, (pending = started));
+    }
+    hit = await pending;
   }
   const t = hit.row;
   if (!t) return { ok: false, reason: 'unknown' };

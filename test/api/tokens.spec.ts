@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { createApiToken, hashToken, revokeApiToken, TOKEN_CACHE_MS } from '../../core/api/tokens.js';
+import { createApiToken, hashToken, revokeApiToken, TOKEN_CACHE_MS, verifyApiToken } from '../../core/api/tokens.js';
 import { eachDialect, withEnv, type Harness } from '../helpers/db.js';
 import { itAnsweredAsDocumented, secondCore, startApi, type ApiHarness } from '../helpers/api-app.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
@@ -170,6 +170,30 @@ eachDialect('API tokens: expiry', (h) => {
       'VALIDATION',
       '过期时间必须晚于现在',
     );
+  });
+
+  it('reads a token once when many requests find its cached entry expired at the same moment', async () => {
+    const token = await api.token(['customers:read'], 'burst');
+    const start = new Date();
+    h.setNow(start);
+    let reads = 0;
+    h.core.models.ApiToken.addHook('beforeFind', 'countTokenReads', () => {
+      reads++;
+    });
+    try {
+      expect((await get(token)).status).toBe(200);
+      h.setNow(new Date(start.getTime() + TOKEN_CACHE_MS + 1));
+      reads = 0;
+      // As 64 connections do under load: all of them arrive before the first read is answered.
+      const checks = await Promise.all(Array.from({ length: 20 }, () => verifyApiToken(h.core, token)));
+      expect(checks.every((c) => c.ok && c.name === 'burst')).toBe(true);
+      expect(reads).toBe(1);
+      expect((await get(token)).status).toBe(200);
+      expect(reads).toBe(1);
+    } finally {
+      h.core.models.ApiToken.removeHook('beforeFind', 'countTokenReads');
+      h.setNow(null);
+    }
   });
 
   itAnsweredAsDocumented(() => api);
