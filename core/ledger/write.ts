@@ -203,20 +203,21 @@ export async function writeLastOrderAt(w: WriteContext, orders: Planned[]): Prom
     const seen = newest.get(p.customer.id);
     if (!seen || a.date > seen.day) newest.set(p.customer.id, { day: a.date, current: p.customer.lastOrderAt });
   }
-  const rows: { id: number; values: Value[] }[] = [];
+  const due: { id: number; day: string; at: Date }[] = [];
   for (const [id, { day, current }] of newest) {
     const at = new Date(`${day}T00:00:00Z`);
-    if (!current || current < at) rows.push({ id, values: [at] });
+    if (!current || current < at) due.push({ id, day, at });
   }
-  if (!rows.length) return;
+  if (!due.length) return;
   if (!isMysql(w.core.models.sequelize)) {
+    const rows = due.map((d) => ({ id: d.id, values: [d.at] }));
     await updateByCase(w.core, w.t, 'customers', ['last_order_at'], rows, {});
     return;
   }
   // A join to the dates as a JSON_TABLE: MariaDB tests a CASE's WHENs one by one for every row, so
   // 1,000 customers cost ~30 % more that way (measured: 28 ms against 22, the cost of setting them
   // all to one value).
-  const dates = JSON.stringify(rows.map((r) => [r.id, (r.values[0] as Date).toISOString().slice(0, 10)]));
+  const dates = JSON.stringify(due.map((d) => [d.id, d.day]));
   await execMysql(
     w.t,
     formatMysql(
