@@ -6,10 +6,11 @@
 const DATA = [
   /[\w.+-]+@[\w.-]+/g, // e-mail
   /https?:\/\/\S+/g, // URL
+  // Paths before codes: temp-dir suffixes such as steward-run-D1h51s would read as codes and cut a path apart.
+  /(\/[\w.-]+){2,}\/?/g, // file paths on the server
   /\b[A-Z]{1,6}[-_]?\d[\w-]*/g, // codes: C20260001, P-1001, SO-2026-0001, A4, M6
   /\b[0-9a-f]{12,}\b/gi, // hashes (and their first 12 digits), ids
   /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, // uuids
-  /(\/[\w.-]+){2,}\/?/g, // file paths on the server
   /\bdemo-[a-z]+\d*\b/g, // the demo's chat account ids
   /\b[\w.-]+:\d{2,}\b/g, // host:pid of the instance that ran a job
   /\{[A-Z]+(:\d+)?\}/g, // the configured CODE_RULE's placeholders, e.g. C{YYYY}{SEQ:4}

@@ -65,6 +65,9 @@ describe('what the back office shows instead of stored JSON', () => {
   it('the crawl check flags English interface words and raw JSON, and lets data through', () => {
     expect(foreignText('状态 succeeded 详情 {"expired":[]}')).toEqual(['JSON {"expired":', 'succeeded', 'expired']);
     expect(foreignText('zhang@example.com C20260001 P-1001 /tmp/a/b.xlsx ERP Excel 12 MB')).toEqual([]);
+    expect(
+      foreignText('备份文件 /tmp/steward-run-D1h51s/steward-data-A4KgF4/backups/steward-backup-20261206-165904'),
+    ).toEqual([]);
   });
 });
 
