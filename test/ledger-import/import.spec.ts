@@ -21,6 +21,9 @@ const dir = tempDir('steward-ledger-');
 const lines = (errors: { row: number; column: string; message: string }[]) =>
   errors.map((e) => `第 ${e.row} 行 ${e.column}: ${e.message}`);
 
+/** A code as typed with a Chinese input method in full-width mode (Ｃ２０２６…). */
+const toFullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
 let admin: Actor;
 let codes: string[];
 
@@ -103,7 +106,7 @@ eachDialect('ledger import: receivables by customer name, and both columns', (h)
     const dry = await importLedger(h.core, admin, file, { type: 'receivables' });
     expect(dry.encoding).toBe('gbk');
     expect(lines(dry.errors)).toEqual([
-      '第 3 行 客户名称: 找不到名为「不存在的公司」的客户。请核对名称, 或在文件里加上「客户编码」列',
+      '第 3 行 客户名称: 找不到名称或编码为「不存在的公司」的客户。请核对, 或在文件里加上「客户编码」列',
       `第 4 行 客户名称: 有 2 个客户都叫「同名商行」(${codes[2]}、${codes[3]}), 无法确定是哪一个。请在文件里加上「客户编码」列`,
       '第 5 行 应收金额: 「10.001」超过两位小数, 金额最多精确到分',
     ]);
@@ -126,6 +129,33 @@ eachDialect('ledger import: receivables by customer name, and both columns', (h)
     const dry = await importLedger(h.core, admin, file);
     expect(dry.created).toBe(1);
     expect(lines(dry.errors)).toEqual(['第 3 行 客户编码: 必填, 请填写客户编码或客户名称']);
+  });
+});
+
+eachDialect('ledger import: a 客户 column of codes, and a 合计 row', (h) => {
+  setupCustomers(h);
+
+  it('a 客户 column that holds codes (typed in lower case or full width) is read as codes; a 合计 row in the number column is skipped', async () => {
+    const file = writeCsv(fileIn(dir, 'codes-in-name.csv'), [
+      ['单据编号', '客户', '单据日期', '金额', '状态'],
+      ['BYCODE-1', codes[1]!.toLowerCase(), '2026-01-09', '7', '未完成'],
+      ['BYCODE-2', toFullWidth(codes[0]!), '2026-01-10', '8', '已完成'],
+      ['BYCODE-3', 'C99999999', '2026-01-10', '9', '已完成'],
+      ['合计', '', '', '24', ''],
+    ]);
+    const done = await importLedger(h.core, admin, file, { commit: true, partial: true });
+    expect([done.created, done.skipped, lines(done.errors)]).toEqual([
+      2,
+      1,
+      ['第 4 行 客户: 找不到名称或编码为「C99999999」的客户。请核对, 或在文件里加上「客户编码」列'],
+    ]);
+    const stored = await h.core.models.SalesOrder.findAll({
+      where: { number: ['BYCODE-1', 'BYCODE-2'] },
+      order: [['number', 'ASC']],
+    });
+    const ids = await h.core.models.Customer.findAll({ where: { code: [codes[1]!, codes[0]!] } });
+    const codeOf = new Map(ids.map((c) => [c.id, c.code]));
+    expect(stored.map((o) => codeOf.get(o.customerId))).toEqual([codes[1], codes[0]]);
   });
 });
 

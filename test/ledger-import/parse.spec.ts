@@ -99,3 +99,19 @@ describe('ledger import: headers', () => {
     expect(row.errors).toEqual([{ row: 2, column: '已收金额', message: '「-1」是负数, 金额不能为负' }]);
   });
 });
+
+describe('ledger import: 合计 rows', () => {
+  it('skips a 合计 row whose label stands in the 单据编号 column, and still reads a number like TOTAL-001', () => {
+    const sheet = new LedgerSheet('orders', 'x.xlsx');
+    const parsed = rows([
+      ['单据编号', '客户编码', '单据日期', '金额', '状态'],
+      ['TOTAL-001', 'C1', '2026-01-05', '100', '未完成'],
+      ['本页小计', '', '', '100.00', ''],
+      ['合计：2 张', '', '', '100.00', ''],
+      ['Grand Total', '', '', '100.00', ''],
+    ])
+      .map((r) => sheet.push(r))
+      .filter((r) => r !== null);
+    expect([sheet.skipped, parsed.map((r) => [r.number, r.errors.length])]).toEqual([3, [['TOTAL-001', 0]]]);
+  });
+});

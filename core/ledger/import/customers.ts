@@ -3,6 +3,7 @@ import { chunks, selectRows } from '../../data/sql.js';
 import { normalizeName } from '../../text.js';
 import type { LedgerRow } from './rows.js';
 import { isLive } from '../../customers/lifecycle.js';
+import { normalizeCode } from '../../customers/codes.js';
 
 interface NameHit {
   code: string;
@@ -14,7 +15,8 @@ interface NameHit {
 /**
  * Files that name customers without a code: each name must match exactly one customer by its
  * normalised name (the same normalisation as duplicates and search). A customer in the recycle
- * bin counts only when no live customer has the name, so the 已删除 refusal can name it.
+ * bin counts only when no live customer has the name, so the 已删除 refusal can name it. A cell
+ * that names no customer but is a customer's code is read as that code.
  */
 export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column: string): Promise<void> {
   const wanted = rows.filter((r) => !r.customerCode && r.customerName);
@@ -30,7 +32,16 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
     );
     for (const h of found) hits.set(h.nameNorm, [...(hits.get(h.nameNorm) ?? []), h]);
   }
+  const codes = await codesAmong(
+    core,
+    wanted.filter((r) => !hits.has(normalizeName(r.customerName!))).map((r) => r.customerName!),
+  );
   for (const r of wanted) {
+    const asCode = codes.get(normalizeCode(r.customerName!));
+    if (asCode && !hits.has(normalizeName(r.customerName!))) {
+      r.customerCode = asCode;
+      continue;
+    }
     const all = hits.get(normalizeName(r.customerName!)) ?? [];
     const live = all.filter((h) => isLive(h.status));
     const pick = live.length ? live : all;
@@ -38,11 +49,30 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
       r.errors.push({ row: r.rowNo, column, message });
       r.doc = null;
     };
-    if (!pick.length) fail(`找不到名为「${r.customerName}」的客户。请核对名称, 或在文件里加上「客户编码」列`);
+    if (!pick.length) fail(`找不到名称或编码为「${r.customerName}」的客户。请核对, 或在文件里加上「客户编码」列`);
     else if (pick.length > 1)
       fail(
         `有 ${pick.length} 个客户都叫「${r.customerName}」(${pick.map((h) => h.code).join('、')}), 无法确定是哪一个。请在文件里加上「客户编码」列`,
       );
     else r.customerCode = pick[0]!.code;
   }
+}
+
+/**
+ * Of the cells no customer is named, those that are a customer's code: many exports have one 客户
+ * column, holding codes in some companies and names in others.
+ */
+async function codesAmong(core: Core, cells: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const wanted = [...new Set(cells.map(normalizeCode))].filter(Boolean);
+  for (const list of chunks(wanted)) {
+    for (const { code } of await selectRows<{ code: string }>(
+      core.models.sequelize,
+      'SELECT code FROM customers WHERE code IN (?)',
+      [list],
+      null,
+    ))
+      found.set(code, code);
+  }
+  return found;
 }

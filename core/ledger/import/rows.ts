@@ -45,6 +45,12 @@ export interface LedgerRow {
 }
 
 const TOTAL_ROW = /^(合计|总计|小计|total)/i;
+/**
+ * A 合计 label standing where the document number goes (many ERP exports put it in the first
+ * column): the whole cell is the label, perhaps with a colon or a count after it, so a real number
+ * such as TOTAL-001 is still read as one.
+ */
+const TOTAL_LABEL = /^(?:(?:本页|本期|全部|总)?(?:合计|总计|小计)|(?:grand\s+)?total|sum)(?:\s*[:：(（].*)?$/i;
 const HEADER_SEARCH_ROWS = 10;
 
 /** A cell's trimmed text ('' when the file has no such column). */
@@ -155,13 +161,19 @@ export class LedgerSheet {
       return null;
     }
     if (empty) return null;
-    const numberAt = this.header.columns.number!;
-    if (!String(raw.cells[numberAt] ?? '').trim() && raw.cells.some((c) => TOTAL_ROW.test(String(c ?? '').trim()))) {
+    if (this.isTotalRow(raw)) {
       this.skipped++;
       return null;
     }
     this.dataRows++;
     return parseLedgerRow(this.header, raw);
+  }
+
+  /** A 合计 row: the label in the number column, or in any column when the number is empty. */
+  private isTotalRow(raw: RawRow): boolean {
+    const number = String(raw.cells[this.header!.columns.number!] ?? '').trim();
+    if (number) return TOTAL_LABEL.test(number);
+    return raw.cells.some((c) => TOTAL_ROW.test(String(c ?? '').trim()));
   }
 
   /** Ends the sheet; throws when there is no header or no data row. */
