@@ -115,3 +115,38 @@ describe('ledger import: 合计 rows', () => {
     expect([sheet.skipped, parsed.map((r) => [r.number, r.errors.length])]).toEqual([3, [['TOTAL-001', 0]]]);
   });
 });
+
+describe('ledger import: 未收金额 instead of 已收金额', () => {
+  it('takes what the balance leaves of the amount as paid, and refuses a balance that does not add up', () => {
+    const sheet = new LedgerSheet(null, 'r.xlsx');
+    const parsed = rows([
+      ['单据编号', '客户编码', '应收金额', '已收金额', '未收金额', '到期日'],
+      ['AR-1', 'C1', '1,000.00', '', '¥250.50', '2026-02-01'],
+      ['AR-2', 'C1', '100', '60', '40', '2026-02-01'],
+      ['AR-3', 'C1', '100', '60', '50', '2026-02-01'],
+      ['AR-4', 'C1', '100', '', '120', '2026-02-01'],
+      ['AR-5', 'C1', '100', '30', '', '2026-02-01'],
+    ])
+      .map((r) => sheet.push(r))
+      .filter((r) => r !== null);
+    expect(sheet.finish().type).toBe('receivables');
+    expect(parsed.map((r) => (r.doc && r.doc.type === 'receivable' ? r.doc.paid : r.errors[0]?.message))).toEqual([
+      '749.50',
+      '60.00',
+      '已收金额 60.00 加未收金额 50.00 不等于应收金额 100.00, 请核对这一行',
+      '未收金额 120.00 大于应收金额 100.00',
+      '30.00',
+    ]);
+  });
+
+  it('reads an export with only a 余额 column, and says which column when the balance is not a number', () => {
+    const sheet = new LedgerSheet('receivables', 'r.csv');
+    sheet.push({ rowNo: 1, cells: ['单号', '往来单位', '应收金额', '余额', '到期日期'] });
+    const good = sheet.push({ rowNo: 2, cells: ['YS-9', '华东五金', '80', '0', '2026/3/1'] })!;
+    const bad = sheet.push({ rowNo: 3, cells: ['YS-10', '华东五金', '80', '约 20', '2026/3/1'] })!;
+    expect([good.doc, bad.errors]).toEqual([
+      { type: 'receivable', number: 'YS-9', amount: '80.00', paid: '80.00', dueDate: '2026-03-01', orderNumber: null },
+      [{ row: 3, column: '余额', message: '「约 20」不是金额, 应为数字, 例如 1234.50' }],
+    ]);
+  });
+});

@@ -15,6 +15,7 @@ export type LedgerColumn =
   | 'status'
   | 'amount'
   | 'paid'
+  | 'balance'
   | 'dueDate'
   | 'orderNumber';
 
@@ -73,6 +74,23 @@ export const COLUMNS: Record<LedgerFileType, ColumnSpec[]> = {
       label: '已收金额',
       names: ['已收金额', '已收', '已收款', '已收款金额', '收款金额', 'paid', 'paidamount', 'received'],
     },
+    {
+      key: 'balance',
+      label: '未收金额',
+      names: [
+        '未收金额',
+        '未收',
+        '未收款',
+        '未收款金额',
+        '应收余额',
+        '余额',
+        '欠款',
+        '欠款金额',
+        'balance',
+        'outstanding',
+        'unpaid',
+      ],
+    },
     { key: 'dueDate', label: '到期日', names: ['到期日', '到期日期', '应收日期', '收款期限', 'duedate', 'due'] },
     {
       key: 'orderNumber',
@@ -96,7 +114,7 @@ for (const type of LEDGER_FILE_TYPES)
 /** Columns that only one type of file has: they decide the type when none is given. */
 const TELLING: Record<LedgerFileType, LedgerColumn[]> = {
   orders: ['date', 'status'],
-  receivables: ['paid', 'dueDate'],
+  receivables: ['paid', 'balance', 'dueDate'],
 };
 
 /** How a header row maps onto a file type's columns. */

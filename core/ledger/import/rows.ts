@@ -2,7 +2,7 @@ import { DomainError } from '../../errors.js';
 import type { RawRow } from '../../data/source.js';
 import { isExcelError } from '../../data/cells.js';
 import type { LedgerDoc } from '../types.js';
-import { toCents } from '../../money.js';
+import { centsToDecimal, toCents } from '../../money.js';
 import {
   columnLabel,
   guessType,
@@ -87,9 +87,30 @@ function readOrder(row: LedgerRow, get: CellText, take: TakeCell): void {
     row.doc = { type: 'order', number: row.number, date, total, status };
 }
 
+/**
+ * 已收金额, or what a 未收金额 (余额) column leaves of the amount when the file has no 已收 figure:
+ * many exports state the balance instead. With both, they must add up to the amount.
+ */
+function readPaid(header: LedgerHeader, row: LedgerRow, get: CellText, take: TakeCell, amount: string | null) {
+  const balanceText = get('balance');
+  const paid = take('paid', parseMoneyCell(get('paid'), { required: false, emptyAs: '0.00' }));
+  if (!balanceText) return paid;
+  const balance = take('balance', parseMoneyCell(balanceText, { required: false }));
+  if (!amount || !paid || !balance) return null;
+  const refuse = (message: string) => {
+    row.errors.push({ row: row.rowNo, column: columnLabel(header, 'balance'), message });
+    return null;
+  };
+  if (toCents(balance) > toCents(amount)) return refuse(`未收金额 ${balance} 大于应收金额 ${amount}`);
+  if (!get('paid')) return centsToDecimal(toCents(amount) - toCents(balance));
+  if (toCents(paid) + toCents(balance) !== toCents(amount))
+    return refuse(`已收金额 ${paid} 加未收金额 ${balance} 不等于应收金额 ${amount}, 请核对这一行`);
+  return paid;
+}
+
 function readReceivable(header: LedgerHeader, row: LedgerRow, get: CellText, take: TakeCell): void {
   const amount = take('amount', parseMoneyCell(get('amount'), { required: true }));
-  const paid = take('paid', parseMoneyCell(get('paid'), { required: false, emptyAs: '0.00' }));
+  const paid = readPaid(header, row, get, take, amount);
   const dueDate = take('dueDate', parseDateCell(get('dueDate')));
   const orderNumber = get('orderNumber') || null;
   if (amount && paid && toCents(paid) > toCents(amount))
