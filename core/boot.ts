@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createSequelize, dialectOf, parseDatabaseUrl, redactUrl, type Dialect } from '../models/db.js';
 import { initModels } from '../models/index.js';
 // The database's composition: the one core file that imports migrations/ (see eslint.config.js).
@@ -44,9 +46,24 @@ export function explainDbError(err: unknown, url: string): string {
   return `无法连接数据库 ${where}: ${hint}${code ? ` (${code})` : ''}`;
 }
 
+/**
+ * The default SQLite file follows DATA_DIR; it used to stay in ./data. A database left there while
+ * DATA_DIR points elsewhere would otherwise start as a new empty one: say where it is instead.
+ */
+export function refuseStrandedDatabase(config: Config, cwd = process.cwd()): void {
+  if (config.env.DATABASE_URL) return;
+  const old = path.resolve(cwd, 'data', 'steward.sqlite');
+  const now = path.resolve(cwd, config.DATA_DIR, 'steward.sqlite');
+  if (old === now || fs.existsSync(now) || !fs.existsSync(old)) return;
+  throw new DatabaseUnavailableError(
+    `默认的 SQLite 数据库现在放在 DATA_DIR (${now}), 那里还没有, 而 ./data/steward.sqlite 有数据。请把 ./data 里的 steward.sqlite 和 dev-keys.json 移到 ${config.DATA_DIR}, 或设置 DATABASE_URL=sqlite:./data/steward.sqlite, 再启动。`,
+  );
+}
+
 /** Connects and applies pending migrations; throws DatabaseUnavailableError with a one-line reason. */
 export async function prepareDatabase(core: Core): Promise<{ dialect: Dialect; applied: string[] }> {
   const { sequelize } = core.models;
+  refuseStrandedDatabase(core.config);
   try {
     await sequelize.authenticate();
   } catch (err) {

@@ -276,6 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = picked as unknown as ConfigFields;
   config.PUBLIC_URL ||= `http://localhost:${config.PORT}`;
+  // The default SQLite file lives in DATA_DIR, beside the dev keys that read it (.env.example says so).
+  if (raw.DATABASE_URL === undefined)
+    config.DATABASE_URL = `sqlite:${config.DATA_DIR.replace(/\/+$/, '')}/steward.sqlite`;
   checkCombinations(config);
   // Non-enumerable: logging or serialising the config never prints the raw variables.
   Object.defineProperty(config, 'env', { value: Object.freeze({ ...env }), enumerable: false });

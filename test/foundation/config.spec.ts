@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { refuseStrandedDatabase } from '../../core/boot.js';
 import { ConfigError, loadConfig } from '../../core/config.js';
 import { parseDatabaseUrl, DatabaseUrlError } from '../../models/db.js';
 
@@ -90,5 +94,28 @@ describe('proxy trust', () => {
     );
     expect(loadConfig({ PUBLIC_URL: 'https://steward.example.com', TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
+  });
+});
+
+describe('where the default SQLite file lives', () => {
+  it('refuses to start an empty database in DATA_DIR while the old default ./data/steward.sqlite holds one', () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'steward-cwd-'));
+    fs.mkdirSync(path.join(cwd, 'data'));
+    fs.writeFileSync(path.join(cwd, 'data', 'steward.sqlite'), 'x');
+    const config = loadConfig({ DATA_DIR: 'var' });
+    expect(() => refuseStrandedDatabase(config, cwd)).toThrow(/而 \.\/data\/steward\.sqlite 有数据。请把/);
+    expect(() =>
+      refuseStrandedDatabase(loadConfig({ DATA_DIR: 'var', DATABASE_URL: 'sqlite:./data/steward.sqlite' }), cwd),
+    ).not.toThrow();
+    fs.mkdirSync(path.join(cwd, 'var'));
+    fs.writeFileSync(path.join(cwd, 'var', 'steward.sqlite'), 'y');
+    expect(() => refuseStrandedDatabase(config, cwd)).not.toThrow();
+  });
+
+  it('keeps the default SQLite file in DATA_DIR, beside the dev keys, unless DATABASE_URL is set', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/steward/' }).DATABASE_URL).toBe('sqlite:/srv/steward/steward.sqlite');
+    expect(loadConfig({ DATA_DIR: '/srv/steward', DATABASE_URL: 'sqlite:/tmp/x.sqlite' }).DATABASE_URL).toBe(
+      'sqlite:/tmp/x.sqlite',
+    );
   });
 });
