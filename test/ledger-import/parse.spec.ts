@@ -42,6 +42,9 @@ describe('ledger import: cells', () => {
     expect(['已取消', '作废', 'cancelled'].map((s) => parseStatusCell(s))).toEqual(
       Array(3).fill({ ok: true, value: 'cancelled' }),
     );
+    expect(['部分发货', '部分销售', '审核中', '已出库', '完成销售', '已撤销'].map((s) => parseStatusCell(s))).toEqual(
+      ['open', 'open', 'open', 'closed', 'closed', 'cancelled'].map((value) => ({ ok: true, value })),
+    );
     expect(parseStatusCell('暂停').ok).toBe(false);
   });
 });

@@ -73,6 +73,15 @@ const STATUS_WORDS: Record<string, DocStatus> = {
   待发货: 'open',
   已审核: 'open',
   未审核: 'open',
+  // Partly delivered or still in approval is still open business (jshERP's 部分销售 and 审核中 too).
+  审核中: 'open',
+  待审核: 'open',
+  部分发货: 'open',
+  部分出库: 'open',
+  部分销售: 'open',
+  未发货: 'open',
+  未出库: 'open',
+  待出库: 'open',
   0: 'open',
   closed: 'closed',
   close: 'closed',
@@ -85,6 +94,11 @@ const STATUS_WORDS: Record<string, DocStatus> = {
   已结案: 'closed',
   结案: 'closed',
   已结: 'closed',
+  已结清: 'closed',
+  已发货: 'closed',
+  已出库: 'closed',
+  全部出库: 'closed',
+  完成销售: 'closed',
   1: 'closed',
   cancelled: 'cancelled',
   canceled: 'cancelled',
@@ -94,6 +108,8 @@ const STATUS_WORDS: Record<string, DocStatus> = {
   取消: 'cancelled',
   作废: 'cancelled',
   已作废: 'cancelled',
+  撤销: 'cancelled',
+  已撤销: 'cancelled',
 };
 
 /** An order status cell: 未完成/进行中/open (or 0), 已完成/已关闭/closed (or 1), 已取消/作废/cancelled. */
