@@ -37,9 +37,8 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
     wanted.filter((r) => !hits.has(normalizeName(r.customerName!))).map((r) => r.customerName!),
   );
   for (const r of wanted) {
-    const asCode = codes.get(normalizeCode(r.customerName!));
-    if (asCode && !hits.has(normalizeName(r.customerName!))) {
-      r.customerCode = asCode;
+    if (codes.has(normalizeCode(r.customerName!))) {
+      r.customerCode = normalizeCode(r.customerName!);
       continue;
     }
     const all = hits.get(normalizeName(r.customerName!)) ?? [];
@@ -62,8 +61,8 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
  * Of the cells no customer is named, those that are a customer's code: many exports have one 客户
  * column, holding codes in some companies and names in others.
  */
-async function codesAmong(core: Core, cells: string[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+async function codesAmong(core: Core, cells: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
   const wanted = [...new Set(cells.map(normalizeCode))].filter(Boolean);
   for (const list of chunks(wanted)) {
     for (const { code } of await selectRows<{ code: string }>(
@@ -72,7 +71,7 @@ async function codesAmong(core: Core, cells: string[]): Promise<Map<string, stri
       [list],
       null,
     ))
-      found.set(code, code);
+      found.add(code);
   }
   return found;
 }
