@@ -106,7 +106,7 @@ const ReportView = ({ report }: { report: Report }) => (
       {stat('将新建', report.created, '#237804', 'stat-created')}
       {stat('将更新', report.updated, '#0958d9', 'stat-updated')}
       {stat('未变', report.unchanged, '#555', 'stat-unchanged')}
-      {stat('跳过 (空行/标题行)', report.skipped, '#555', 'stat-skipped')}
+      {stat('跳过 (空行/标题/合计行)', report.skipped, '#555', 'stat-skipped')}
       {stat('出错行', report.failedRowCount, '#c20012', 'stat-errors')}
       {stat('疑似重复', report.duplicateCount, '#ad4e00', 'stat-duplicates')}
     </div>

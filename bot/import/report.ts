@@ -19,7 +19,7 @@ export function dryRunReply(r: ImportReport): Reply {
     `文件: ${r.fileName} (${where})`,
     `新增 ${r.created} · 更新 ${r.updated} · 不变 ${r.unchanged} · 跳过 ${r.skipped} · 错误 ${r.failedRows.length} 行`,
   ];
-  if (r.skipped) lines.push('(跳过的是空行、标题行和模板示例行)');
+  if (r.skipped) lines.push('(跳过的是空行、标题行、合计行和模板示例行)');
   for (const n of r.notices ?? []) lines.push(`· ${n}`);
   if (r.errors.length) {
     const more = r.errors.length > SHOWN_ERRORS ? `, 只列出前 ${SHOWN_ERRORS} 处` : '';

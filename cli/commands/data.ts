@@ -68,7 +68,7 @@ function importLines(r: ImportReport, errorReport: string | null): string[] {
   const verb = r.committed ? '' : '将';
   const lines = [
     `${r.dryRun ? '[试运行, 未写入] ' : ''}${r.fileName} (${where})`,
-    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行/表头上方的行), 错误 ${r.failedRows.length} 行, 疑似重复 ${r.duplicates.length}`,
+    `${verb}新建 ${r.created}, ${verb}更新 ${r.updated}, 无变化 ${r.unchanged}, 跳过 ${r.skipped} (空行/合并行/合计行/表头上方的行), 错误 ${r.failedRows.length} 行, 疑似重复 ${r.duplicates.length}`,
     ...r.notices.map((n) => `  · ${n}`),
     ...importProblemLines(r),
   ];

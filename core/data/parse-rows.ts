@@ -41,6 +41,16 @@ export interface ParsedRow {
 }
 
 const blank = (r: RawRow) => r.cells.every((c) => !c || !c.trim());
+/**
+ * A list's summary line (合计: 120 个客户, 共 120 条记录, Total): exported lists often end with one,
+ * and read as data it would become a customer of that name.
+ */
+const SUMMARY = [
+  /^(?:本页|本期|全部|总)?(?:合计|总计|小计)(?:$|[\s:：(（,，\d])/,
+  /^共\s*\d+\s*(?:条|行|个|家|位|名|户)/,
+  /^(?:grand\s+)?(?:total|sum)\s*[:：]?\s*\d*$/i,
+];
+const isSummary = (text: string | undefined) => !!text && SUMMARY.some((re) => re.test(toHalfWidth(text).trim()));
 
 function label(header: HeaderMap, key: string): string {
   const index = header.columns[key as ColumnKey];
@@ -200,7 +210,7 @@ export class SheetParser {
       this.lookForHeader(raw, empty, merged);
       return null;
     }
-    if (empty || merged || raw.cells[this.nameAt]?.trim() === TEMPLATE_EXAMPLE[1]) {
+    if (empty || merged || raw.cells[this.nameAt]?.trim() === TEMPLATE_EXAMPLE[1] || this.summary(raw)) {
       if (!empty) this.after++;
       return null;
     }
@@ -233,6 +243,12 @@ export class SheetParser {
       );
     }
     return this.lastData - this.headerRow - this.dataRows + this.above + this.after;
+  }
+
+  /** A summary line: its label in the 客户名称 column, or anywhere when that column is empty. */
+  private summary(raw: RawRow): boolean {
+    const name = raw.cells[this.nameAt]?.trim();
+    return name ? isSummary(name) : raw.cells.some((c) => isSummary(c));
   }
 
   private lookForHeader(raw: RawRow, empty: boolean, merged: boolean): void {

@@ -71,3 +71,33 @@ eachDialect('import: a messy real-world sheet', (h) => {
     expect((await h.core.models.Customer.count()) - before).toBe(2);
   });
 });
+
+eachDialect('import: a list that ends with its summary lines', (h) => {
+  const dir = tempDir();
+
+  it('skips 合计/共 N 条记录/本页小计 lines instead of creating customers of those names, and keeps 合计贸易 as a name', async () => {
+    const actor = await h.actor('导入员', ['admin']);
+    const file = await writeXlsx(path.join(dir, 'with-totals.xlsx'), [
+      {
+        name: '客户',
+        rows: [
+          ['客户名称', '联系人', '手机'],
+          ['合计贸易有限公司', '张三', '13800138000'],
+          ['本页小计', '', ''],
+          ['宁波甬江贸易', '李四', '13900139000'],
+          ['合计: 2 个客户'],
+          ['', '共 2 条记录'],
+          ['Total', '', ''],
+        ],
+      },
+    ]);
+    const report = await importCustomers(h.core, actor, file, { commit: true });
+    const names = (await h.core.models.Customer.findAll({ order: [['id', 'ASC']] })).map((c) => c.name);
+    expect([report.created, report.skipped, report.errors, names]).toEqual([
+      2,
+      4,
+      [],
+      ['合计贸易有限公司', '宁波甬江贸易'],
+    ]);
+  });
+});
