@@ -71,6 +71,7 @@ export function ledgerReportView(r: LedgerImportReport) {
     updated: r.updated,
     unchanged: r.unchanged,
     skipped: r.skipped,
+    mergedLines: r.mergedLines,
     closing: r.closing,
     closingSample: r.closingSample,
     closeErrors: r.closeErrors.slice(0, SHOWN),

@@ -26,6 +26,7 @@ type Report = {
   failedRowCount: number;
   errors: RowError[];
   unknownColumns: string[];
+  mergedLines: number;
 };
 type Answer = {
   notice?: NoticeMessage;
@@ -105,6 +106,11 @@ const ReportView = ({ report }: { report: Report }) => {
         {report.snapshot ? stat(`${verb}${closeWord}`, report.closing, '#ad4e00', 'stat-closing') : null}
       </div>
       <Closings report={report} verb={verb} closeWord={closeWord} />
+      {report.mergedLines ? (
+        <div style={{ marginTop: 8, color: '#666' }} data-testid="ledger-merged">
+          明细文件: {report.mergedLines} 行明细已并入同一单号的订单 (金额相加)
+        </div>
+      ) : null}
       {report.unknownColumns.length ? (
         <div style={{ marginTop: 8, color: '#666' }} data-testid="ledger-unknown">
           未识别的列 (已忽略): {report.unknownColumns.join('、')}

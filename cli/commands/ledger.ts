@@ -59,6 +59,7 @@ export function ledgerLines(r: LedgerImportReport, errorReport: string | null): 
     `${verb}新增 ${r.created}, ${verb}更新 ${r.updated}, 不变 ${r.unchanged}, 跳过 ${r.skipped} (标题/合计行), 错误 ${r.failedRows.length}`,
   ];
   if (r.snapshot) lines.push(...snapshotLines(r, verb));
+  if (r.mergedLines) lines.push(`明细文件: ${r.mergedLines} 行明细已并入同一单号的订单 (金额相加)`);
   if (r.unknownColumns.length) lines.push(`未识别的列 (已忽略): ${r.unknownColumns.join('、')}`);
   for (const e of r.errors.slice(0, 20)) lines.push(`  ✗ ${e.row ? `第 ${e.row} 行 ` : ''}${e.column}: ${e.message}`);
   if (r.errors.length > 20) lines.push(`  …… 共 ${r.errors.length} 条错误`);
@@ -77,6 +78,7 @@ function summary(r: LedgerImportReport) {
     updated,
     unchanged,
     skipped,
+    mergedLines,
     closing,
     errors,
     closeErrors,
@@ -91,6 +93,7 @@ function summary(r: LedgerImportReport) {
     updated,
     unchanged,
     skipped,
+    mergedLines,
     closing,
     errors,
     closeErrors,

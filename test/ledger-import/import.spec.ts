@@ -249,3 +249,40 @@ eachDialect('ledger import: all or nothing', (h) => {
     expect(await h.core.models.LedgerEvent.count({ where: { docNumber: ['LATE-1', 'LATE-2', 'LATE-3'] } })).toBe(0);
   });
 });
+
+eachDialect('ledger import: an order-lines file (销售明细)', (h) => {
+  setupCustomers(h);
+
+  it('adds up the lines of one order, refuses an order whose lines disagree (all its lines go to the error report) and asks for sorting when lines are apart', async () => {
+    const file = await writeXlsx(fileIn(dir, '销售明细.xlsx'), [
+      {
+        name: '销售明细',
+        rows: [
+          ['单据编号', '客户编码', '单据日期', '商品名称', '数量', '金额', '状态'],
+          ['MX-1', codes[0]!, '2026-02-01', '螺丝', 100, 50, '已出库'],
+          ['MX-1', codes[0]!, '2026-02-01', '螺母', 200, 60.5, '部分出库'],
+          ['MX-2', codes[1]!, '2026-02-02', '垫片', 10, 10, '已完成'],
+          ['MX-3', codes[0]!, '2026-02-03', '垫片', 1, 1, '未完成'],
+          ['MX-3', codes[1]!, '2026-02-03', '螺丝', 1, 2, '未完成'],
+          ['MX-2', codes[1]!, '2026-02-02', '螺母', 1, 3, '已完成'],
+        ],
+      },
+    ]);
+    const done = await importLedger(h.core, admin, file, { commit: true, partial: true });
+    expect([done.created, done.mergedLines, lines(done.errors), done.failedRows.map((r) => r.rowNo)]).toEqual([
+      2,
+      2,
+      [
+        `第 6 行 客户编码: 和第 5 行是同一张单据 (MX-3), 客户编码却不同; 同一单号的明细行应属于同一客户、同一天`,
+        '第 7 行 单据编号: 单据编号「MX-2」在第 4 行已出现过, 中间隔着别的单据; 请按单据编号排序, 让同一单据的明细行挨在一起, 再导入',
+      ],
+      [5, 6, 7],
+    ]);
+    const stored = await storedOrders(h.core);
+    expect([stored['MX-1'], stored['MX-2']?.total, stored['MX-3']]).toEqual([
+      { status: 'confirmed', total: '110.50', source: 'file', date: '2026-02-01' },
+      '10.00',
+      undefined,
+    ]);
+  });
+});

@@ -117,6 +117,32 @@ const TELLING: Record<LedgerFileType, LedgerColumn[]> = {
   receivables: ['paid', 'balance', 'dueDate'],
 };
 
+/**
+ * Headers that say a file lists order lines (销售明细: one row per product), not whole orders. The
+ * lines of one order are then one document: its amount is their sum.
+ */
+const LINE_HINTS = new Set(
+  [
+    '商品名称',
+    '商品',
+    '品名',
+    '货品名称',
+    '存货名称',
+    '商品编码',
+    '产品名称',
+    '物料名称',
+    '规格',
+    '规格型号',
+    '数量',
+    '单价',
+  ].concat(['product', 'productname', 'item', 'sku', 'qty', 'quantity', 'unitprice', 'price']),
+);
+
+/** Whether a header row (as headerKey reads it) names product, quantity or unit-price columns. */
+function namesLines(keys: string[]): boolean {
+  return keys.some((k) => LINE_HINTS.has(k));
+}
+
 /** How a header row maps onto a file type's columns. */
 export interface LedgerHeader {
   type: LedgerFileType;
@@ -124,6 +150,8 @@ export interface LedgerHeader {
   /** The header text as written, by column index. */
   labels: string[];
   unknown: string[];
+  /** An order-lines file (product, quantity or price columns): rows of one number are one order. */
+  lines?: boolean;
 }
 
 /** The columns of `type` that a row of cells names, without checking anything. */
@@ -186,6 +214,7 @@ export function mapLedgerHeader(type: LedgerFileType, cells: string[], headerRow
     }
     header.columns[key] = index;
   });
+  header.lines = type === 'orders' && namesLines(header.unknown.map(headerKey));
   const specs = COLUMNS[type];
   const missing = REQUIRED[type]
     .filter((k) => header.columns[k] === undefined)

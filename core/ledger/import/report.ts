@@ -48,6 +48,8 @@ export interface LedgerImportReport {
   unchanged: number;
   /** Rows above the header and 合计 rows. */
   skipped: number;
+  /** Order-lines file: rows folded into the first row of their order (amounts added up). */
+  mergedLines: number;
   errors: LedgerRowError[];
   /** Snapshot mode: open documents from earlier files that this file no longer lists (将关闭 / 已关闭). */
   closing: number;
@@ -82,6 +84,7 @@ export function emptyLedgerReport(
     updated: 0,
     unchanged: 0,
     skipped: 0,
+    mergedLines: 0,
     errors: [],
     closing: 0,
     closingSample: [],

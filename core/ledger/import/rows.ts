@@ -42,6 +42,8 @@ export interface LedgerRow {
   customerName: string | null;
   doc: DocWithoutCustomer | null;
   errors: LedgerRowError[];
+  /** More lines of the same order folded into this row (an order-lines file, see lines.ts). */
+  lines?: { rowNo: number; cells: string[] }[];
 }
 
 const TOTAL_ROW = /^(合计|总计|小计|total)/i;

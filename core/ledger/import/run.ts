@@ -1,5 +1,5 @@
 import type { Actor, Core } from '../../context.js';
-import { readSource } from '../../data/source.js';
+import { readSource, type RawRow } from '../../data/source.js';
 import { IMPORT_CHUNK, letIoIn } from '../../data/sql.js';
 import { applyLedger } from '../apply.js';
 import type { LedgerDoc } from '../types.js';
@@ -9,6 +9,7 @@ import { resolveCustomerNames } from './customers.js';
 import { failReason, outcomeErrors } from './outcomes.js';
 import type { LedgerImportOptions, LedgerImportReport } from './report.js';
 import { LedgerSheet, type LedgerRow } from './rows.js';
+import { LineMerger } from './lines.js';
 
 const YIELD_EVERY = 100;
 
@@ -24,6 +25,8 @@ export class LedgerCheck {
   /** Documents that would be created or updated, in file order, with their rows. */
   readonly changes: { rowNo: number; doc: LedgerDoc }[] = [];
   header: LedgerHeader | null = null;
+  /** Folds an order-lines file's rows into orders (see lines.ts). */
+  private merger: LineMerger | null = null;
 
   constructor(
     private readonly core: Core,
@@ -48,8 +51,7 @@ export class LedgerCheck {
     for await (const raw of source.rows) {
       if (++read % IMPORT_CHUNK === 0) opts.onProgress?.({ phase: 'check', done: read, total: source.total });
       if (read % YIELD_EVERY === 0) await letIoIn();
-      const row = sheet.push(raw);
-      if (!this.header && sheet.header) this.start(sheet.header);
+      const row = this.next(sheet, raw);
       if (!row) continue;
       chunk.push(row);
       if (chunk.length < IMPORT_CHUNK) continue;
@@ -58,15 +60,26 @@ export class LedgerCheck {
     }
     const header = sheet.finish();
     if (!this.header) this.start(header);
+    const last = this.merger?.flush();
+    if (last) chunk.push(last);
     await this.check(chunk);
     report.skipped = sheet.skipped;
+    report.mergedLines = this.merger?.merged ?? 0;
     report.errors.sort((a, b) => a.row - b.row);
     report.failedRows.sort((a, b) => a.rowNo - b.rowNo);
     opts.onProgress?.({ phase: 'check', done: read, total: read });
   }
 
+  /** The row a raw row completes: itself, or with an order-lines file the order it ends. */
+  private next(sheet: LedgerSheet, raw: RawRow): LedgerRow | null {
+    const parsed = sheet.push(raw);
+    if (!this.header && sheet.header) this.start(sheet.header);
+    return parsed && this.merger ? this.merger.push(parsed) : parsed;
+  }
+
   private start(header: LedgerHeader): void {
     this.header = header;
+    if (header.lines) this.merger = new LineMerger(header);
     Object.assign(this.report, { type: header.type, headerLabels: header.labels, unknownColumns: header.unknown });
   }
 
@@ -83,7 +96,9 @@ export class LedgerCheck {
         r.errors.push({
           row: r.rowNo,
           column: columnLabel(header, 'number'),
-          message: `单据编号「${r.number}」和第 ${first} 行重复; 一个单据只能出现一次`,
+          message: header.lines
+            ? `单据编号「${r.number}」在第 ${first} 行已出现过, 中间隔着别的单据; 请按单据编号排序, 让同一单据的明细行挨在一起, 再导入`
+            : `单据编号「${r.number}」和第 ${first} 行重复; 一个单据只能出现一次`,
         });
         r.doc = null;
       }
@@ -108,7 +123,10 @@ export class LedgerCheck {
     for (const r of rows) {
       if (!r.errors.length) continue;
       this.report.errors.push(...r.errors);
-      this.report.failedRows.push({ rowNo: r.rowNo, cells: r.cells, reason: failReason(r.errors) });
+      const reason = failReason(r.errors);
+      // Every line of a refused order goes to the error report, so the fixed file imports whole.
+      for (const line of [r, ...(r.lines ?? [])])
+        this.report.failedRows.push({ rowNo: line.rowNo, cells: line.cells, reason });
     }
   }
 }
