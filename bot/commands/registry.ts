@@ -102,7 +102,10 @@ export class CommandRegistry {
     return this.specs.find((s) => s.id === id);
   }
 
-  /** Finds the command a message starts with (the space after a Chinese name is optional). */
+  /**
+   * Finds the command a message starts with (the space after a Chinese name is optional). A space
+   * typed inside a Chinese name (停用 客户 C001) is forgiven when nothing matches as typed.
+   */
   match(text: string): Matched | null {
     const lower = text.toLowerCase();
     for (const name of this.longestFirst) {
@@ -112,7 +115,8 @@ export class CommandRegistry {
       const spec = this.byName.get(name)!;
       return this.bind(spec, text.slice(name.length).trim());
     }
-    return null;
+    const joined = text.replace(/^(\p{Script=Han}+) +(?=\p{Script=Han})/u, '$1');
+    return joined === text ? null : this.match(joined);
   }
 
   private bind(spec: CommandSpec, rest: string): Matched {

@@ -107,6 +107,10 @@ describe('command registry: reading a command', () => {
     expect([b.args.code, b.args.reason, b.args.memo]).toEqual(['C001', '信用风险', '逾期三个月 未付']);
     expect(r.match('DELETE c001 dup')!.spec.id).toBe('customer.delete');
     expect(r.match('删除客户')!.missing?.label).toBe('编码');
+    const c = r.match('停用 客户 C001 客户要求')!;
+    expect([c.spec.id, c.args.code, c.args.reason]).toEqual(['customer.deactivate', 'C001', '客户要求']);
+    expect(r.match('客户 明辉')!.args.query).toBe('明辉');
+    expect(r.match('你好 世界')).toBeNull();
   });
 
   it('suggests the closest command for a typo, and nothing for noise', () => {
