@@ -5,6 +5,7 @@ import { historyText } from '../../core/deletion/history.js';
 import { mergeLine } from '../../core/customers/merge/format.js';
 import { pendingMerges } from '../../core/customers/merge/request.js';
 import { centsToDecimal } from '../../core/money.js';
+import { erpHandling } from '../../core/orders/clear.js';
 import { listRecycleBin, restoreCustomer } from '../../core/deletion/recycle.js';
 import { getCustomer } from '../../core/customers/search.js';
 import { DomainError } from '../../core/errors.js';
@@ -31,13 +32,17 @@ function clearingHints(blockers: Blocker[]): string {
           ? `登记收款 ${d.number} ${centsToDecimal(d.amountCents ?? 0)}`
           : `释放预留 ${d.number}`,
     );
-  const erp = docs
-    .filter((d) => d.source !== 'local')
-    .slice(0, 8)
-    .map((d) => `${d.number} (${d.source})`);
+  // Pushed or synced documents come back by themselves; a file's by the next import.
+  const erp = (file: boolean) =>
+    docs
+      .filter((d) => d.source !== 'local' && (d.source === 'file') === file)
+      .slice(0, 8)
+      .map((d) => `${d.number} (${d.source})`);
+  const [synced, imported] = [erp(false), erp(true)];
   return [
     local.length ? `本系统的单据可以这样处理: ${local.join(' / ')}` : '',
-    erp.length ? `来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${erp.join('、')}` : '',
+    synced.length ? `来自 ERP 的单据请在 ERP 中处理, 结果会自动同步过来: ${synced.join('、')}` : '',
+    imported.length ? `来自导入文件的单据${erpHandling('file')}: ${imported.join('、')}` : '',
   ]
     .filter(Boolean)
     .join('\n');

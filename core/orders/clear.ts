@@ -24,14 +24,20 @@ export function clearableHere(type: LedgerDocType, doc: { source?: string | null
   return doc.status === (type === 'receivable' ? 'open' : 'active');
 }
 
+/** How an ERP's document changes here: by the next push or sync, or (from a file) the next import. */
+export function erpHandling(source: string): string {
+  return source === 'file'
+    ? '请在 ERP 中处理, 再把新的导出文件导入 (命令行 steward ledger import, 或后台「导入单据」)'
+    : '请在 ERP 中处理, 处理结果会自动同步过来';
+}
+
 /** Documents pushed by an ERP change there; here they only change by the next sync. */
 export function assertLocal(type: LedgerDocType, ref: string, source: string): void {
   if (source === 'local') return;
-  throw new DomainError(
-    'CONFLICT',
-    `${DOC_NAMES[type]} ${ref} 来自 ERP (${source}), 请在 ERP 中处理, 处理结果会自动同步过来。`,
-    { number: ref, source },
-  );
+  throw new DomainError('CONFLICT', `${DOC_NAMES[type]} ${ref} 来自 ERP (${source}), ${erpHandling(source)}。`, {
+    number: ref,
+    source,
+  });
 }
 
 /** The document's customer, if the actor may wind its business down (sales: own customers only). */

@@ -29,12 +29,13 @@ export async function pushErpOrder(
   customerCode: string,
   number: string,
   status: 'open' | 'cancelled',
+  source: 'api' | 'file' = 'api',
 ): Promise<void> {
   await applyLedger(
     h.core,
     erp,
     [{ type: 'order', number, customerCode, date: '2026-11-20', total: '1500.00', status }],
-    { source: 'api' },
+    { source },
   );
 }
 

@@ -10,9 +10,24 @@ eachDialect("chat doors for a delete's blockers, and the handling record on the 
   // Each test gets its own busy customer (an open order, an open receivable, a reservation, an ERP order).
   setupChatDoors(h);
   blockersAndRefusals(h);
+  fromAFile(h);
   clearingByChat(h);
   theApprovalCard(h);
 });
+
+/** A blocker that came in an imported file changes here by the next import, not by a sync. */
+function fromAFile(h: Harness): void {
+  it('a blocker from an imported file says to handle it in the ERP and import the new export', async () => {
+    const w = await busyCustomer(h);
+    const number = `FILE-${w.code}`;
+    await pushErpOrder(h, w.code, number, 'open', 'file');
+    const how = '请在 ERP 中处理, 再把新的导出文件导入 (命令行 steward ledger import, 或后台「导入单据」)';
+    expect(await say('zhangsan', `删除客户 ${w.code} 重复录入`)).toContain(
+      `来自导入文件的单据${how}: ${number} (file)`,
+    );
+    expect(await say('zhangsan', `取消订单 ${number}`)).toBe(`订单 ${number} 来自 ERP (file), ${how}。`);
+  });
+}
 
 /** 删除客户 lists the blockers; wrong documents, people and amounts are refused. */
 function blockersAndRefusals(h: Harness): void {
