@@ -1,5 +1,7 @@
 /** Spreadsheet cell values (exceljs or CSV) reduced to the text a person sees. */
 
+import { toHalfWidth } from '../text.js';
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** A Date from an Excel date cell (exceljs gives the wall-clock time as UTC) as `YYYY-MM-DD[ HH:mm]`. */
@@ -37,6 +39,23 @@ export function cellText(value: unknown): string {
     if (v.text !== undefined) return cellText(v.text);
   }
   return String(value);
+}
+
+/**
+ * A list's summary label (合计, 合计: 120 个客户, 本页小计, 共 120 条记录, Grand Total): exported
+ * lists and ERP reports end with one, and read as data it would become a customer or a document.
+ * 合计贸易有限公司 and TOTAL-001 are not labels.
+ */
+const SUMMARY = [
+  /^(?:本页|本期|全部|总)?(?:合计|总计|小计)(?:$|[\s:：(（,，\d])/,
+  /^共\s*\d+\s*(?:条|行|个|家|位|名|户|张|笔)/,
+  /^(?:grand\s+)?(?:total|sum)\s*[:：]?\s*\d*$/i,
+];
+
+/** Whether a cell is a summary label (see SUMMARY). */
+export function isSummaryLabel(text: string | null | undefined): boolean {
+  const s = toHalfWidth(String(text ?? '')).trim();
+  return !!s && SUMMARY.some((re) => re.test(s));
 }
 
 const EXCEL_ERRORS = /^#(N\/A|REF!|VALUE!|DIV\/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!)$/;

@@ -3,7 +3,7 @@ import { DomainError } from '../errors.js';
 import { checkManualCode } from '../customers/codes.js';
 import { checkCreateInput, FIELD_LABELS, type CustomerInput } from '../customers/schema.js';
 import { toHalfWidth } from '../text.js';
-import { exportedText, isExcelError, isMasked, phonePrecisionProblem } from './cells.js';
+import { exportedText, isExcelError, isMasked, isSummaryLabel, phonePrecisionProblem } from './cells.js';
 import { EXTRA_COLUMNS, NOT_IMPORTED } from './columns.js';
 import {
   columnLetter,
@@ -41,16 +41,6 @@ export interface ParsedRow {
 }
 
 const blank = (r: RawRow) => r.cells.every((c) => !c || !c.trim());
-/**
- * A list's summary line (合计: 120 个客户, 共 120 条记录, Total): exported lists often end with one,
- * and read as data it would become a customer of that name.
- */
-const SUMMARY = [
-  /^(?:本页|本期|全部|总)?(?:合计|总计|小计)(?:$|[\s:：(（,，\d])/,
-  /^共\s*\d+\s*(?:条|行|个|家|位|名|户)/,
-  /^(?:grand\s+)?(?:total|sum)\s*[:：]?\s*\d*$/i,
-];
-const isSummary = (text: string | undefined) => !!text && SUMMARY.some((re) => re.test(toHalfWidth(text).trim()));
 
 function label(header: HeaderMap, key: string): string {
   const index = header.columns[key as ColumnKey];
@@ -248,7 +238,7 @@ export class SheetParser {
   /** A summary line: its label in the 客户名称 column, or anywhere when that column is empty. */
   private summary(raw: RawRow): boolean {
     const name = raw.cells[this.nameAt]?.trim();
-    return name ? isSummary(name) : raw.cells.some((c) => isSummary(c));
+    return name ? isSummaryLabel(name) : raw.cells.some(isSummaryLabel);
   }
 
   private lookForHeader(raw: RawRow, empty: boolean, merged: boolean): void {

@@ -4,6 +4,7 @@ import { normalizeName } from '../../text.js';
 import type { LedgerRow } from './rows.js';
 import { isLive } from '../../customers/lifecycle.js';
 import { normalizeCode } from '../../customers/codes.js';
+import { loadCustomers } from '../load.js';
 
 interface NameHit {
   code: string;
@@ -62,16 +63,6 @@ export async function resolveCustomerNames(core: Core, rows: LedgerRow[], column
  * column, holding codes in some companies and names in others.
  */
 async function codesAmong(core: Core, cells: string[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  const wanted = [...new Set(cells.map(normalizeCode))].filter(Boolean);
-  for (const list of chunks(wanted)) {
-    for (const { code } of await selectRows<{ code: string }>(
-      core.models.sequelize,
-      'SELECT code FROM customers WHERE code IN (?)',
-      [list],
-      null,
-    ))
-      found.add(code);
-  }
-  return found;
+  const codes = [...new Set(cells.map(normalizeCode))].filter(Boolean);
+  return new Set(codes.length ? (await loadCustomers(core, codes, null)).keys() : []);
 }

@@ -1,10 +1,10 @@
 import { centsToDecimal, toCents } from '../../money.js';
 import { normalizeDocNumber } from '../validate.js';
 import { columnLabel, type LedgerHeader } from './columns.js';
-import type { LedgerRow } from './rows.js';
+import type { DocWithoutCustomer, LedgerRow } from './rows.js';
 import type { DocStatus } from './values.js';
 
-type OrderDoc = { type: 'order'; number: string; date: string; total: string; status: DocStatus };
+type OrderDoc = Extract<DocWithoutCustomer, { type: 'order' }>;
 
 /** An order is open while any line is; else closed while any line is; else cancelled. */
 function joinStatus(a: DocStatus, b: DocStatus): DocStatus {

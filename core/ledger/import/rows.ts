@@ -1,6 +1,6 @@
 import { DomainError } from '../../errors.js';
 import type { RawRow } from '../../data/source.js';
-import { isExcelError } from '../../data/cells.js';
+import { isExcelError, isSummaryLabel } from '../../data/cells.js';
 import type { LedgerDoc } from '../types.js';
 import { centsToDecimal, toCents } from '../../money.js';
 import {
@@ -46,13 +46,6 @@ export interface LedgerRow {
   lines?: { rowNo: number; cells: string[] }[];
 }
 
-const TOTAL_ROW = /^(合计|总计|小计|total)/i;
-/**
- * A 合计 label standing where the document number goes (many ERP exports put it in the first
- * column): the whole cell is the label, perhaps with a colon or a count after it, so a real number
- * such as TOTAL-001 is still read as one.
- */
-const TOTAL_LABEL = /^(?:(?:本页|本期|全部|总)?(?:合计|总计|小计)|(?:grand\s+)?total|sum)(?:\s*[:：(（].*)?$/i;
 const HEADER_SEARCH_ROWS = 10;
 
 /** A cell's trimmed text ('' when the file has no such column). */
@@ -195,8 +188,7 @@ export class LedgerSheet {
   /** A 合计 row: the label in the number column, or in any column when the number is empty. */
   private isTotalRow(raw: RawRow): boolean {
     const number = String(raw.cells[this.header!.columns.number!] ?? '').trim();
-    if (number) return TOTAL_LABEL.test(number);
-    return raw.cells.some((c) => TOTAL_ROW.test(String(c ?? '').trim()));
+    return number ? isSummaryLabel(number) : raw.cells.some(isSummaryLabel);
   }
 
   /** Ends the sheet; throws when there is no header or no data row. */
