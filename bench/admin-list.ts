@@ -1,6 +1,7 @@
 // `npm run bench -- admin-list [--customers 100000] [--requests 200] [--keep]`: seeds customers in
 // MariaDB with multi-row INSERTs, logs in to the back office and times the API call AdminJS's
-// 客户 list page makes for its first page, through the real HTTP app. In the same run it times a
+// 客户 list page makes for its first page, through the real HTTP app (also sorted by 最近下单, which
+// is read from 500k orders). In the same run it times a
 // bare Koa route on the same machine, and prints median, p95 and the ratio. Goal: < 300 ms.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,13 +63,21 @@ async function seed(core: Core, total: number): Promise<number> {
         owner_id: owners[i % owners.length]!.id,
         status: STATUSES[i % STATUSES.length],
         version: 1,
-        last_order_at: i % 7 === 0 ? null : new Date(now - (i % 400) * 86400_000),
+        // Only dates known from outside the orders live here (a jshERP sync's closed sales): every 10th.
+        last_order_at: i % 10 === 0 ? new Date(now - (i % 400) * 86400_000) : null,
         created_at: at,
         updated_at: at,
       });
     }
     await qi.bulkInsert('customers', rows);
   }
+  // 最近下单 comes from the orders: 5 a customer over 400 days, 5 % cancelled.
+  await core.models.sequelize
+    .query(`INSERT INTO sales_orders (number, customer_id, status, order_date, total, created_at, updated_at)
+    SELECT CONCAT('SO', LPAD(seq, 10, '0')), 1 + (seq - 1) % ${total},
+      CASE WHEN (seq * 7919) % 100 < 5 THEN 'cancelled' ELSE 'completed' END,
+      DATE_SUB(CURDATE(), INTERVAL (seq * 7919) % 400 DAY), 100, NOW(), NOW() FROM seq_1_to_${total * 5}`);
+  await core.models.sequelize.query('ANALYZE TABLE customers, sales_orders');
   return performance.now() - started;
 }
 
@@ -104,6 +113,8 @@ async function login(base: string, email: string): Promise<string> {
   const res = await fetch(`${base}/admin/login`, {
     method: 'POST',
     body: new URLSearchParams({ email, password: PASSWORD }),
+    // The back office refuses a POST that does not name its own origin (CSRF defence), as a browser does.
+    headers: { origin: base },
     redirect: 'manual',
   });
   if (res.status !== 302) throw new Error(`登录失败: HTTP ${res.status}`);
@@ -151,11 +162,17 @@ async function main(): Promise<void> {
         args.requests,
         cookie,
       );
+      const sorted = await measure(
+        `${page}?sortBy=lastOrderAt&direction=desc`,
+        Math.max(20, args.requests / 5),
+        cookie,
+      );
       const baseline = await measure(`${bare.url}/`, args.requests);
       const ratio = quantile(list, 0.5) / quantile(baseline, 0.5);
       console.log(`\n客户列表第一页 (${fmt(probe.meta.total)} 个未删除客户, 每页 20 行), ${args.requests} 次顺序请求:`);
       console.log(line('GET /admin/api/…/customers/list', list));
       console.log(line('  同上, 筛选停用 + 按最近下单排序', filtered));
+      console.log(line('  同上, 全部客户按最近下单排序', sorted));
       console.log(line('裸 Koa 路由 (同机同进程)', baseline));
       console.log(`比值 (中位数): ${fmt(ratio, 1)}×`);
       const p95 = quantile(list, 0.95);

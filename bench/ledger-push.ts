@@ -70,7 +70,6 @@ async function reset(url: string): Promise<void> {
   await c.query('TRUNCATE TABLE bench_raw_orders');
   await c.query('TRUNCATE TABLE sales_orders');
   await c.query('TRUNCATE TABLE ledger_events');
-  await c.query('UPDATE customers SET last_order_at = NULL WHERE last_order_at IS NOT NULL');
   await c.end();
   await settleServer(url);
 }

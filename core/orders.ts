@@ -44,9 +44,7 @@ export async function createOrder(
         { number, customerId: customer.id, status: 'draft', orderDate, total: centsToDecimal(cents) },
         { transaction: t },
       );
-      const at = new Date(`${orderDate}T00:00:00Z`);
-      if (!customer.lastOrderAt || customer.lastOrderAt < at)
-        await customer.update({ lastOrderAt: at }, { transaction: t });
+      // 最近下单 follows from the order itself (core/customers/last-order.ts).
       await noteLocalChange(
         core,
         actor,

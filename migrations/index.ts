@@ -19,6 +19,7 @@ import { codeStatistics } from './0017-code-statistics.js';
 import { adminSecurity } from './0018-admin-security.js';
 import { auditLanes } from './0019-audit-lanes.js';
 import { lastOrderIndex } from './0020-last-order-index.js';
+import { derivedLastOrder } from './0021-derived-last-order.js';
 
 /** Every migration, in order. Listed explicitly so tsx, jest and a build all load them alike. */
 export const MIGRATIONS: Migration[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: Migration[] = [
   adminSecurity,
   auditLanes,
   lastOrderIndex,
+  derivedLastOrder,
 ];

@@ -4,6 +4,7 @@ import {
   Op,
   col,
   fn,
+  literal,
   where,
   type FindAttributeOptions,
   type Model,
@@ -31,13 +32,16 @@ export interface ResourceSpec<M extends Model> {
   implicit?: (filters: Record<string, FilterValue>) => WhereOptions | null;
   /** The params the browser receives for a row (decrypt and mask here). */
   toParams?: (row: M) => Record<string, unknown>;
+  /** Properties computed by SQL (`alias` names the model's table) instead of read from their column; sortable by it. */
+  derived?: Record<string, { sql: (alias: string) => string; parse: (v: unknown) => unknown }>;
 }
 
 /**
- * A range filter on a date column: DATETIME bounds become Date objects (each dialect formats them
- * its own way), DATEONLY bounds stay 'YYYY-MM-DD' strings. Unparseable bounds are ignored.
+ * A range filter on a date column (or on `sql`, a derived value): DATETIME bounds become Date
+ * objects (each dialect formats them its own way), DATEONLY bounds stay 'YYYY-MM-DD' strings.
+ * Unparseable bounds are ignored.
  */
-export function rangeRule(column: string, kind: 'datetime' | 'date' = 'datetime'): FilterRule {
+export function rangeRule(column: string, kind: 'datetime' | 'date' = 'datetime', sql?: string): FilterRule {
   const bound = (v: string | undefined): Date | string | null => {
     if (!v || Number.isNaN(Date.parse(v))) return null;
     return kind === 'date' ? new Date(v).toISOString().slice(0, 10) : new Date(v);
@@ -49,7 +53,8 @@ export function rangeRule(column: string, kind: 'datetime' | 'date' = 'datetime'
     const range: Record<symbol, Date | string> = {};
     if (from) range[Op.gte] = from;
     if (to) range[Op.lte] = to;
-    return from || to ? { [column]: range } : null;
+    if (!from && !to) return null;
+    return sql ? (where(literal(sql), range) as WhereOptions) : { [column]: range };
   };
 }
 
@@ -112,7 +117,19 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
   }
 
   private attributes(): FindAttributeOptions | undefined {
-    return this.spec.skip?.length ? { exclude: this.spec.skip } : undefined;
+    const derived = Object.entries(this.spec.derived ?? {});
+    if (!derived.length) return this.spec.skip?.length ? { exclude: this.spec.skip } : undefined;
+    return {
+      exclude: [...(this.spec.skip ?? []), ...derived.map(([k]) => k)],
+      include: derived.map(([k, d]) => [literal(d.sql(this.model.name)), k]),
+    };
+  }
+
+  /** Rows with their derived properties parsed (a literal's value comes back as the driver gives it). */
+  private parsed(rows: M[]): M[] {
+    for (const [k, d] of Object.entries(this.spec.derived ?? {}))
+      for (const r of rows) r.setDataValue(k as never, d.parse(r.getDataValue(k as never)) as never);
+    return rows;
   }
 
   /** The WHERE clause for AdminJS's filter, built only from whitelisted rules. */
@@ -134,6 +151,12 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
     const column = sort?.sortBy ? this.spec.sorts?.[sort.sortBy] : undefined;
     if (!column) return [fallback];
     const direction = sort?.direction === 'desc' ? 'DESC' : 'ASC';
+    const derived = this.spec.derived?.[column];
+    if (derived)
+      return [
+        [literal(derived.sql(this.model.name)), direction],
+        [this.primaryKey(), direction],
+      ];
     // A tie-breaker keeps paging stable when the sort column repeats; on a unique column it is
     // left out, since MariaDB then stops using that column's index for `ORDER BY … LIMIT`.
     const unique = column === this.primaryKey() || Boolean(this.model.getAttributes()[column]?.unique);
@@ -172,12 +195,12 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
       order: this.order(sort),
       attributes: this.attributes(),
     });
-    return rows.map((r) => this.toRecord(r));
+    return this.parsed(rows).map((r) => this.toRecord(r));
   }
 
   override async findOne(id: string | number): Promise<BaseRecord | null> {
     const row = await this.model.findByPk(id, { attributes: this.attributes() });
-    return row ? this.toRecord(row) : null;
+    return row ? this.toRecord(this.parsed([row])[0]!) : null;
   }
 
   override async findMany(ids: (string | number)[]): Promise<BaseRecord[]> {
@@ -185,7 +208,7 @@ export class StewardResource<M extends Model = Model> extends SequelizeResource 
       where: { [this.primaryKey()]: { [Op.in]: ids } } as WhereOptions,
       attributes: this.attributes(),
     });
-    return rows.map((r) => this.toRecord(r));
+    return this.parsed(rows).map((r) => this.toRecord(r));
   }
 
   override async create(): Promise<Record<string, unknown>> {

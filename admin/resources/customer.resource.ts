@@ -4,6 +4,7 @@ import type { Core } from '../../core/context.js';
 import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { STATUS_LABELS, toView } from '../../core/customers/view.js';
+import { asLastOrder, lastOrderSql } from '../../core/customers/last-order.js';
 import { blindIndex } from '../../core/privacy.js';
 import { normalizeName, normalizePhone, toHalfWidth } from '../../core/text.js';
 import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
@@ -68,6 +69,7 @@ function listRule(core: Core, column: 'category' | 'region') {
 
 /** The customer adapter: indexed filters and sorts; deleted customers only when asked for. */
 export function customerAdapter(core: Core): StewardResource<Customer> {
+  const lastOrder = lastOrderSql(core.models.sequelize, core.models.Customer.name);
   return new StewardResource(core.models.Customer, {
     hidden: ['phoneEnc', 'phoneHash', 'addressEnc', 'nameNorm'],
     filters: {
@@ -87,7 +89,7 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
       category: listRule(core, 'category'),
       region: listRule(core, 'region'),
       ownerId: idRule('ownerId'),
-      lastOrderAt: rangeRule('lastOrderAt'),
+      lastOrderAt: rangeRule('lastOrderAt', 'datetime', lastOrder),
       createdAt: rangeRule('createdAt'),
     },
     sorts: {
@@ -101,6 +103,8 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
     defaultSort: ['code', 'ASC'],
     implicit: (filters) => (filters.status ? null : { status: liveStatus() }),
     toParams: (row) => customerParams(core, row),
+    // 最近下单 comes from the orders (core/customers/last-order.ts), sorted and filtered the same way.
+    derived: { lastOrderAt: { sql: (alias) => lastOrderSql(core.models.sequelize, alias), parse: asLastOrder } },
   });
 }
 

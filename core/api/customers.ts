@@ -4,6 +4,7 @@ import type { Actor, Core } from '../context.js';
 import { validationError } from '../errors.js';
 import { assertCan } from '../permissions.js';
 import { toApiCustomer, type ApiCustomer } from '../customers/api-view.js';
+import { withLastOrders } from '../customers/last-order.js';
 import { normalizeCode } from '../customers/codes.js';
 import { searchWhere } from '../customers/search.js';
 import { customerNotFound } from '../customers/view.js';
@@ -100,7 +101,7 @@ export async function listCustomersForApi(core: Core, actor: Actor, q: CustomerL
     ],
     limit: limit + 1,
   });
-  const page = rows.slice(0, limit);
+  const page = await withLastOrders(core, rows.slice(0, limit));
   const names = await ownerNames(core, page);
   return {
     items: page.map((r) => toApiCustomer(core, r, r.ownerId ? (names.get(r.ownerId) ?? null) : null)),
@@ -114,6 +115,7 @@ export async function getCustomerForApi(core: Core, actor: Actor, rawCode: strin
   const code = normalizeCode(rawCode);
   const row = (await followCode(core, code))?.customer;
   if (!row) throw customerNotFound(code);
+  await withLastOrders(core, [row]);
   const names = await ownerNames(core, [row]);
   return toApiCustomer(core, row, row.ownerId ? (names.get(row.ownerId) ?? null) : null);
 }

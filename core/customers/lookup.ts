@@ -4,6 +4,7 @@ import type { Actor, Core } from '../context.js';
 import { readPooled, type JoinedRead } from '../data/sql.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from './codes.js';
+import { asLastOrder, lastOrderSql } from './last-order.js';
 import { toView, type CustomerView } from './view.js';
 import { isDeleted } from './lifecycle.js';
 
@@ -39,9 +40,12 @@ function statement(core: Core): Statements {
   const cached = statements.get(sequelize);
   if (cached) return cached;
   const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
+  // 最近下单 is derived from the orders (last-order.ts), one index read more.
+  const column = (t: string, attr: string, field: string) =>
+    attr === 'lastOrderAt' ? lastOrderSql(sequelize, t) : `${t}.${q(field)}`;
   const cols = (t: string, prefix: string) =>
     Object.entries(model.getAttributes())
-      .map(([attr, a]) => `${t}.${q(a.field ?? attr)} AS ${q(prefix + attr)}`)
+      .map(([attr, a]) => `${column(t, attr, a.field ?? attr)} AS ${q(prefix + attr)}`)
       .join(', ');
   const select = `SELECT ${cols('c', '')}, o.${q('display_name')} AS ${q('ownerName')}`;
   const owner = `LEFT JOIN ${q('operators')} o ON o.${q('id')} = c.${q('owner_id')}`;
@@ -71,7 +75,7 @@ function asCustomer(r: Row): Customer {
   return {
     ...r,
     deactivatedAt: asDate(r.deactivatedAt),
-    lastOrderAt: asDate(r.lastOrderAt),
+    lastOrderAt: asLastOrder(r.lastOrderAt),
     createdAt: asDate(r.createdAt),
     updatedAt: asDate(r.updatedAt),
     reactivateOn: r.reactivateOn === null || r.reactivateOn === undefined ? null : String(r.reactivateOn).slice(0, 10),

@@ -7,6 +7,7 @@ import { normalizeName, normalizePhone, toHalfWidth } from '../text.js';
 import { resolveListFilters } from '../lists/customer-fields.js';
 import { normalizeCode } from './codes.js';
 import { toView, type CustomerView } from './view.js';
+import { withLastOrders } from './last-order.js';
 import { isDeleted, liveStatus } from './lifecycle.js';
 
 export interface SearchQuery {
@@ -120,6 +121,7 @@ export async function searchCustomers(core: Core, actor: Actor, query: SearchQue
     limit: pageSize,
     offset: (page - 1) * pageSize,
   });
+  await withLastOrders(core, rows);
   return { items: rows.map((r) => toView(core, r)), total: count, page, pageSize };
 }
 
@@ -133,5 +135,6 @@ export async function getCustomer(
   assertCan(actor.operator, 'view');
   const row = await core.models.Customer.findOne({ where: { code: normalizeCode(code) } });
   if (!row || (isDeleted(row.status) && !opts.includeDeleted)) return null;
+  await withLastOrders(core, [row]);
   return toView(core, row);
 }

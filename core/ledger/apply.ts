@@ -36,14 +36,8 @@ import {
   type ReservationIn,
 } from './validate.js';
 import { together } from './together.js';
-import {
-  resolveOrderLinks,
-  writeLastOrderAt,
-  writeOrders,
-  writeReceivables,
-  writeReservations,
-  type WriteContext,
-} from './write.js';
+import { isMysql } from '../data/sql.js';
+import { resolveOrderLinks, writeOrders, writeReceivables, writeReservations, type WriteContext } from './write.js';
 import { isOpenForBusiness } from '../customers/lifecycle.js';
 
 /** Orders and reservations are sales work; receivables are finance's. */
@@ -112,8 +106,21 @@ interface Planning {
   orderIds: Map<string, number>;
 }
 
-/** Reads what the call touches (customers locked on MySQL) and decides every document. */
-async function plan(core: Core, docs: DocIn[], t: Transaction | null, existingBusiness = false): Promise<Planning> {
+/**
+ * Reads what the call touches (customers locked on MySQL) and decides every document. In a
+ * transaction of its own on MySQL, the documents already stored are read on a pooled connection,
+ * beside the customers' locking read instead of after it: a plain read either way, and a number
+ * another push stores meanwhile ends in lostRace's retry as before. Inside a caller's transaction
+ * they must be read there, where that transaction's own earlier documents are visible.
+ */
+async function plan(
+  core: Core,
+  docs: DocIn[],
+  t: Transaction | null,
+  ownTransaction: boolean,
+  existingBusiness = false,
+): Promise<Planning> {
+  const docsT = ownTransaction && isMysql(core.models.sequelize) ? null : t;
   const of = <T extends DocIn>(type: T['type']) => docs.filter((d): d is T => d.type === type);
   const orderDocs = of<OrderIn>('order');
   const recDocs = of<ReceivableIn>('receivable');
@@ -130,13 +137,13 @@ async function plan(core: Core, docs: DocIn[], t: Transaction | null, existingBu
         docs.map((d) => d.customerCode),
         t,
       )),
-    async () => (existingOrders = await loadOrders(core, [...orderDocs.map((d) => d.number), ...links], t)),
+    async () => (existingOrders = await loadOrders(core, [...orderDocs.map((d) => d.number), ...links], docsT)),
     async () =>
       (existingRec = recDocs.length
         ? await loadReceivables(
             core,
             recDocs.map((d) => d.number),
-            t,
+            docsT,
           )
         : existingRec),
     async () =>
@@ -144,7 +151,7 @@ async function plan(core: Core, docs: DocIn[], t: Transaction | null, existingBu
         ? await loadReservations(
             core,
             resDocs.map((d) => d.number),
-            t,
+            docsT,
           )
         : existingRes),
   ]);
@@ -184,7 +191,10 @@ function events(actor: Actor, opts: LedgerApplyOptions, items: Planned[], at: Da
     }));
 }
 
-/** Writes a planned call: documents, lastOrderAt, history, feed freshness and one audit event. */
+/**
+ * Writes a planned call: documents, history, feed freshness and one audit event. The customers'
+ * 最近下单 follows from the orders themselves (core/customers/last-order.ts): no customer row is written.
+ */
 async function write(
   core: Core,
   actor: Actor,
@@ -208,7 +218,6 @@ async function write(
       await writeReceivables(w, p.receivables);
       await writeReservations(w, p.reservations);
     },
-    () => writeLastOrderAt(w, p.orders),
     () => recordLedgerEvents(core, t, events(actor, opts, [...p.orders, ...linking], now)),
     () =>
       touchLedgerFeed(core, t, {
@@ -264,7 +273,7 @@ async function attempt(
 ): Promise<LedgerApplyResult> {
   const run = async (t: Transaction | null): Promise<LedgerApplyResult> => {
     const p = docs.length
-      ? await plan(core, docs, t, opts.existingBusiness)
+      ? await plan(core, docs, t, !opts.transaction, opts.existingBusiness)
       : { decisions: [], orders: [], receivables: [], reservations: [], orderIds: new Map() };
     const byIndex = new Map<number, Decision>(p.decisions.map((d) => [d.doc.index, d]));
     const counts = { created: 0, updated: 0, unchanged: 0, error: 0 };

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { CustomerStatus, OrderStatus, ReceivableStatus, ReservationStatus } from '../../models/index.js';
 import type { Core } from '../context.js';
-import { chunks, isMysql, selectRows } from '../data/sql.js';
+import { chunks, IN_LIST, isMysql, selectRows } from '../data/sql.js';
 import { together } from './together.js';
 
 /** What the push needs of a customer. */
@@ -9,7 +9,6 @@ export interface CustomerRow {
   id: number;
   code: string;
   status: CustomerStatus;
-  lastOrderAt: Date | null;
 }
 export interface OrderRow {
   id: number;
@@ -67,9 +66,11 @@ async function byKey<T extends object>(
 ): Promise<Map<string, T>> {
   const out = new Map<string, T>();
   // Issued together (see `together`); the lists are in key order, so row locks are taken in order too.
+  // MySQL takes a call's 1,000 keys in one statement (SQLite's bound variables are fewer).
+  const size = isMysql(core.models.sequelize) ? 1000 : IN_LIST;
   await together(
     core,
-    chunks([...new Set(keys)].sort()).map((list) => async () => {
+    chunks([...new Set(keys)].sort(), size).map((list) => async () => {
       for (const r of await selectRows<T>(core.models.sequelize, sql, [list], t)) out.set(key(r), r);
     }),
   );
@@ -88,7 +89,7 @@ export async function loadCustomers(
   const lock = t && isMysql(core.models.sequelize) ? ' FOR UPDATE' : '';
   const rows = await byKey<CustomerRow & { mergedInto?: number | null }>(
     core,
-    `SELECT id, code, status, last_order_at AS lastOrderAt, merged_into AS mergedInto FROM customers WHERE code IN (?)${lock}`,
+    `SELECT id, code, status, merged_into AS mergedInto FROM customers WHERE code IN (?)${lock}`,
     codes,
     (r) => r.code,
     t,
@@ -98,7 +99,7 @@ export async function loadCustomers(
   if (merged.length) {
     const survivors = await byKey<CustomerRow>(
       core,
-      `SELECT id, code, status, last_order_at AS lastOrderAt FROM customers WHERE id IN (?)${lock}`,
+      `SELECT id, code, status FROM customers WHERE id IN (?)${lock}`,
       merged.map((r) => String(r.mergedInto)),
       (r) => String(r.id),
       t,
@@ -108,10 +109,7 @@ export async function loadCustomers(
       if (s) rows.set(r.code, s);
     }
   }
-  for (const r of rows.values()) {
-    r.lastOrderAt = asDate(r.lastOrderAt);
-    delete r.mergedInto;
-  }
+  for (const r of rows.values()) delete r.mergedInto;
   return rows;
 }
 

@@ -190,39 +190,3 @@ export async function writeReservations(w: WriteContext, items: Planned[]): Prom
       updated_at: now,
     });
 }
-
-/**
- * Moves each customer's lastOrderAt up to the newest order date received (cancelled orders do not
- * count); never backwards, so a re-send of old orders changes nothing. The customers are locked.
- */
-export async function writeLastOrderAt(w: WriteContext, orders: Planned[]): Promise<void> {
-  const newest = new Map<number, { day: string; current: Date | null }>();
-  for (const p of orders) {
-    const a = p.after as { date: string; status: string };
-    if (a.status === 'cancelled') continue;
-    const seen = newest.get(p.customer.id);
-    if (!seen || a.date > seen.day) newest.set(p.customer.id, { day: a.date, current: p.customer.lastOrderAt });
-  }
-  const due: { id: number; day: string; at: Date }[] = [];
-  for (const [id, { day, current }] of newest) {
-    const at = new Date(`${day}T00:00:00Z`);
-    if (!current || current < at) due.push({ id, day, at });
-  }
-  if (!due.length) return;
-  if (!isMysql(w.core.models.sequelize)) {
-    const rows = due.map((d) => ({ id: d.id, values: [d.at] }));
-    await updateByCase(w.core, w.t, 'customers', ['last_order_at'], rows, {});
-    return;
-  }
-  // A join to the dates as a JSON_TABLE: MariaDB tests a CASE's WHENs one by one for every row, so
-  // 1,000 customers cost ~30 % more that way (measured: 28 ms against 22, the cost of setting them
-  // all to one value).
-  const dates = JSON.stringify(due.map((d) => [d.id, d.day]));
-  await execMysql(
-    w.t,
-    formatMysql(
-      "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id INT PATH '$[0]', day DATE PATH '$[1]')) v ON c.id = v.id SET c.last_order_at = v.day",
-      [dates],
-    ),
-  );
-}

@@ -69,24 +69,28 @@ export function reviewWindow(
 
 /**
  * The one review query. "Ordered" means any order row, whatever its status: a draft or a
- * cancelled order is still contact within the window. That is exactly what customers.last_order_at
- * holds (core/orders raises it on every insert, never lowers it), so its (last_order_at, status)
- * index nominates the candidates instead of probing every active customer. The column is not
- * trusted beyond that: each candidate is checked against sales_orders (customer_id, order_date),
- * so an import that skipped the column cannot produce a false alarm, and integrity-check reports
- * a column that is ahead of the orders (the one way a customer could be missed). Customers who
- * never ordered are kept (NULL column, no orders), where ERPNext's inner join drops them.
+ * cancelled order is still contact within the window. Each active customer's newest order is read
+ * backwards on sales_orders (customer_id, order_date), one index entry, and serves both as the test
+ * (HAVING) and as the date shown. customers.last_order_at holds only dates known from outside our
+ * orders (core/customers/last-order.ts: a jshERP sync's closed sales); one inside the window drops
+ * the customer before that read. Customers who never ordered are kept (no orders, no date), where
+ * ERPNext's inner join drops them.
  */
 export const INACTIVE_SQL = `SELECT c.id, c.code, c.name, c.owner_id AS ownerId, op.display_name AS owner, c.created_at AS createdAt,
-  -- A synced ERP sends only open orders: its older sales live in last_order_at alone.
-  COALESCE((SELECT MAX(l.order_date) FROM sales_orders l WHERE l.customer_id = c.id), c.last_order_at) AS lastOrderAt
+  c.last_order_at AS knownLastOrderAt,
+  (SELECT l.order_date FROM sales_orders l WHERE l.customer_id = c.id ORDER BY l.order_date DESC LIMIT 1) AS newestOrder
 FROM customers c /*hint*/
-LEFT JOIN sales_orders o ON o.customer_id = c.id AND o.order_date >= :since
 LEFT JOIN customer_keeps k ON k.customer_id = c.id AND k.kept_at >= :keptSince
 LEFT JOIN operators op ON op.id = c.owner_id
 WHERE c.status = 'active' AND (c.last_order_at IS NULL OR c.last_order_at < :sinceStart) AND c.created_at < :createdBefore /*owner*/
-  AND o.id IS NULL AND k.id IS NULL
-ORDER BY c.owner_id, c.id`;
+  AND k.id IS NULL`;
+
+/** The quiet ones, in owner order: HAVING on MySQL; SQLite allows HAVING only with an aggregate. */
+const QUIET = {
+  mysql: (sql: string) => `${sql}\nHAVING newestOrder IS NULL OR newestOrder < :since\nORDER BY c.owner_id, c.id`,
+  sqlite: (sql: string) =>
+    `SELECT * FROM (${sql}) r WHERE r.newestOrder IS NULL OR r.newestOrder < :since ORDER BY r.ownerId, r.id`,
+};
 
 interface Row {
   id: number;
@@ -95,7 +99,8 @@ interface Row {
   ownerId: number | null;
   owner: string | null;
   createdAt: Date | string;
-  lastOrderAt: unknown;
+  knownLastOrderAt: unknown;
+  newestOrder: unknown;
 }
 
 /** The statement and its values for a query, as inactiveRows runs it (the benchmark EXPLAINs it). */
@@ -104,16 +109,19 @@ export function inactiveStatement(
   q: InactiveQuery = {},
 ): { sql: string; replacements: Record<string, unknown>; window: ReturnType<typeof reviewWindow> } {
   const window = reviewWindow(core, q);
-  let sql = INACTIVE_SQL.replace('/*owner*/', q.ownerId !== undefined ? 'AND c.owner_id = :ownerId' : '');
-  // InnoDB caps range estimates at half the table, so MySQL/MariaDB cannot see that this range
-  // (the quiet quarter) beats the (status, created_at) one (the active three quarters): pin it.
-  if (core.models.sequelize.getDialect() === 'mysql')
-    sql = sql.replace('/*hint*/', 'FORCE INDEX (customers_last_order_status)');
-  if (q.limit) sql += ` LIMIT ${Math.max(1, Math.floor(q.limit))}`;
+  const mysql = core.models.sequelize.getDialect() === 'mysql';
+  const sql = INACTIVE_SQL.replace('/*owner*/', q.ownerId !== undefined ? 'AND c.owner_id = :ownerId' : '').replace(
+    '/*hint*/',
+    // Nearly every active customer is a candidate (most have no outside date): reading the table
+    // beats reading it through a status index. An owner's own index stays usable.
+    mysql ? 'IGNORE INDEX (customers_status_created, customers_status_id)' : '',
+  );
+  const dialected = mysql ? QUIET.mysql(sql) : QUIET.sqlite(sql);
+  const limited = q.limit ? `${dialected} LIMIT ${Math.max(1, Math.floor(q.limit))}` : dialected;
   // last_order_at holds UTC midnight of the order date (or a time later that day), so "before the window" is before since's UTC midnight.
   const sinceStart = new Date(`${window.since}T00:00:00Z`);
   return {
-    sql,
+    sql: limited,
     window,
     replacements: {
       createdBefore: window.createdBefore,
@@ -166,7 +174,7 @@ export async function findInactive(
     ownerId: r.ownerId === null ? null : Number(r.ownerId),
     owner: r.owner ?? null,
     createdAt: r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt),
-    lastOrderAt: dateOnly(r.lastOrderAt),
+    lastOrderAt: later(dateOnly(r.newestOrder), dateOnly(r.knownLastOrderAt)),
     lifetimeSalesCents: 0,
     openReceivablesCents: 0,
   }));
@@ -221,6 +229,9 @@ export async function customerFigures(core: Core, ids: number[]): Promise<Map<nu
 }
 
 /** A DATEONLY value from either driver as YYYY-MM-DD. */
+/** The later of two YYYY-MM-DD dates, either possibly missing. */
+const later = (a: string | null, b: string | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+
 function dateOnly(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v.toISOString().slice(0, 10);

@@ -56,23 +56,6 @@ const CHECKS: { key: string; title: string; severity: 'error' | 'warning'; from:
     from: `customers c WHERE c.status = 'deleted' AND (EXISTS (SELECT 1 FROM sales_orders o WHERE o.customer_id = c.id AND o.status IN (${OPEN_ORDERS}))
       OR EXISTS (SELECT 1 FROM receivables r WHERE r.customer_id = c.id AND r.status = 'open') OR EXISTS (SELECT 1 FROM reservations s WHERE s.customer_id = c.id AND s.status = 'active'))`,
   },
-  {
-    // The review nominates candidates by this column; one ahead of the orders would hide a quiet customer.
-    key: 'lastOrderAhead',
-    title: '客户「最近下单」晚于实际订单 (不活跃审查会漏掉它)',
-    severity: 'error',
-    label: 'c.code',
-    from: `customers c LEFT JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders GROUP BY customer_id) x ON x.customer_id = c.id
-      WHERE c.last_order_at IS NOT NULL AND (x.m IS NULL OR DATE(c.last_order_at) > x.m)`,
-  },
-  {
-    key: 'lastOrderBehind',
-    title: '客户「最近下单」早于实际订单 (冗余字段未更新, 例如导入的订单)',
-    severity: 'warning',
-    label: 'c.code',
-    from: `customers c JOIN (SELECT customer_id, MAX(order_date) AS m FROM sales_orders GROUP BY customer_id) x ON x.customer_id = c.id
-      WHERE c.last_order_at IS NULL OR DATE(c.last_order_at) < x.m`,
-  },
 ];
 
 async function runCheck(core: Core, check: (typeof CHECKS)[number]): Promise<IntegrityFinding> {

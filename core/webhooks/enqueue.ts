@@ -4,6 +4,7 @@ import type { AuditEvent, Customer } from '../../models/index.js';
 import type { AuditInput } from '../audit.js';
 import type { Actor, Core } from '../context.js';
 import { toApiCustomer, type ApiCustomer } from '../customers/api-view.js';
+import { withLastOrders } from '../customers/last-order.js';
 import { AUDIT_ACTION_EVENTS, subscribesTo, type WebhookEventType } from './catalogue.js';
 
 /** Outbox rows of webhook deliveries carry this door and target kind; targetId is the subscription id. */
@@ -143,6 +144,7 @@ export async function enqueueWebhookEvents(
   if (!subs.length) return 0;
   const customer = await core.models.Customer.findByPk(input.customerId, { transaction: t });
   if (!customer) return 0;
+  await withLastOrders(core, [customer], t);
   const owners = await ownerNames(core, [customer], t);
   return insertDeliveries(core, t, subs, [
     buildEvent(core, type, customer, owners.get(customer.ownerId ?? 0) ?? null, event.at),
@@ -183,6 +185,7 @@ export async function webhookBatch(core: Core, t: Transaction): Promise<WebhookB
           where: { id: { [Op.in]: part.map((w) => w.id) } },
           transaction: t,
         });
+        await withLastOrders(core, customers, t);
         const byId = new Map(customers.map((c) => [c.id, c]));
         const owners = await ownerNames(core, customers, t);
         const events = part

@@ -107,6 +107,27 @@ eachDialect('back office: customers through core: list', (h) => {
     const res = await as.kan!.list('customers', 'sortBy=phoneEnc&direction=desc');
     expect(res.status).toBe(200);
   });
+
+  it('shows, sorts and filters 最近下单 by the orders, with a date known from outside them', async () => {
+    const order = (await h.core.models.SalesOrder.findOne({ where: { customerId: c.busy!.id } }))!;
+    await h.core.models.Customer.update(
+      { lastOrderAt: new Date('2025-06-01T00:00:00Z') },
+      { where: { id: c.mine!.id } },
+    );
+    try {
+      const sorted = (await as.kan!.list('customers', 'sortBy=lastOrderAt&direction=desc')).json<ListAnswer>();
+      const rows = sorted.records.map((r) => [r.params.code, String(r.params.lastOrderAt ?? '').slice(0, 10)]);
+      expect(rows.slice(0, 2)).toEqual([
+        [c.busy!.code, String(order.orderDate)],
+        [c.mine!.code, '2025-06-01'],
+      ]);
+      const range = 'filters.lastOrderAt~~from=2025-01-01&filters.lastOrderAt~~to=2025-12-31';
+      const inRange = (await as.kan!.list('customers', range)).json<ListAnswer>();
+      expect(inRange.records.map((r) => r.params.code)).toEqual([c.mine!.code]);
+    } finally {
+      await h.core.models.Customer.update({ lastOrderAt: null }, { where: { id: c.mine!.id } });
+    }
+  });
 });
 
 eachDialect('back office: customers through core: new', (h) => {

@@ -3,6 +3,8 @@ import type { Actor } from '../../core/context.js';
 import { deactivate } from '../../core/customers/status.js';
 import { createOrder } from '../../core/orders.js';
 import { applyLedger } from '../../core/ledger/apply.js';
+import { getCustomerForApi } from '../../core/api/customers.js';
+import { lookupByCode } from '../../core/customers/lookup.js';
 import type { LedgerDoc } from '../../core/ledger/types.js';
 import { eachDialect, type Harness } from '../helpers/db.js';
 import { expectRefused, newCustomer } from '../core/fixtures.js';
@@ -80,7 +82,7 @@ eachDialect('ledger push: upsert by document number', (h) => {
   });
 });
 
-eachDialect('ledger push: the audit trail and lastOrderAt', (h) => {
+eachDialect('ledger push: the audit trail', (h) => {
   setupErp(h);
   const { push } = erpFeed(h);
 
@@ -107,24 +109,46 @@ eachDialect('ledger push: the audit trail and lastOrderAt', (h) => {
       error: 0,
     });
   });
+});
 
-  it('moves lastOrderAt up to the newest order, never back, and not for cancelled orders', async () => {
+eachDialect('ledger push: 最近下单 follows the orders', (h) => {
+  setupErp(h);
+  const { push } = erpFeed(h);
+
+  it('shows 最近下单 as the newest order, in the API and in chat, without writing the customer', async () => {
     const c = await newCustomer(h, erp);
-    const last = async () =>
-      (await h.core.models.Customer.findByPk(c.id))!.lastOrderAt?.toISOString().slice(0, 10) ?? null;
+    const api = async () => (await getCustomerForApi(h.core, erp, c.code)).lastOrderDate;
+    const chat = async () => (await lookupByCode(h.core, erp, c.code))!.view!.lastOrderAt?.toISOString().slice(0, 10);
+    expect([await api(), await chat()]).toEqual([null, undefined]);
     await push([
       { type: 'order', number: 'LOA-1', customerCode: c.code, date: '2026-02-01', total: 1, status: 'closed' },
       { type: 'order', number: 'LOA-2', customerCode: c.code, date: '2026-02-10', total: 1, status: 'open' },
     ]);
-    expect(await last()).toBe('2026-02-10');
+    expect([await api(), await chat()]).toEqual(['2026-02-10', '2026-02-10']);
     await push([
       { type: 'order', number: 'LOA-0', customerCode: c.code, date: '2026-01-01', total: 1, status: 'open' },
     ]);
-    expect(await last()).toBe('2026-02-10');
+    expect(await api()).toBe('2026-02-10');
+    // A cancelled order was still placed (the inactive review counts it as contact too).
     await push([
       { type: 'order', number: 'LOA-3', customerCode: c.code, date: '2026-03-01', total: 1, status: 'cancelled' },
     ]);
-    expect(await last()).toBe('2026-02-10');
+    expect([await api(), await chat()]).toEqual(['2026-03-01', '2026-03-01']);
+    // The push writes no customer row: 1,000 orders would otherwise rewrite 1,000 customers.
+    expect(await h.core.models.Customer.findByPk(c.id)).toMatchObject({ lastOrderAt: null, version: c.version });
+  });
+
+  it('keeps a later date known from outside the orders (a jshERP sync of closed sales)', async () => {
+    const c = await newCustomer(h, erp);
+    await h.core.models.Customer.update({ lastOrderAt: new Date('2026-05-05T00:00:00Z') }, { where: { id: c.id } });
+    await push([
+      { type: 'order', number: 'LOX-1', customerCode: c.code, date: '2026-04-01', total: 1, status: 'open' },
+    ]);
+    expect((await getCustomerForApi(h.core, erp, c.code)).lastOrderDate).toBe('2026-05-05');
+    await push([
+      { type: 'order', number: 'LOX-2', customerCode: c.code, date: '2026-06-01', total: 1, status: 'open' },
+    ]);
+    expect((await getCustomerForApi(h.core, erp, c.code)).lastOrderDate).toBe('2026-06-01');
   });
 });
 

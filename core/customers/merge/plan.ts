@@ -13,6 +13,7 @@ import { customerNotFound } from '../view.js';
 import { refuseMerged } from './aliases.js';
 import { countReferences, MOVED_TABLES } from './move.js';
 import { isLive, mayTransition } from '../lifecycle.js';
+import { withLastOrders } from '../last-order.js';
 
 /** At most this many customers are merged into one at a time. */
 export const MAX_ABSORBED = 10;
@@ -284,8 +285,9 @@ async function totalsOf(core: Core, customers: Customer[], t?: Transaction): Pro
   const held = await one(
     "SELECT COUNT(*) AS n, 0 AS s FROM reservations WHERE customer_id IN (:ids) AND status = 'active'",
   );
+  const known = customers.map((c) => ({ id: c.id, lastOrderAt: c.lastOrderAt }));
   const last =
-    customers
+    (await withLastOrders(core, known, t))
       .map((c) => c.lastOrderAt)
       .filter((d): d is Date => !!d)
       .sort((a, b) => b.getTime() - a.getTime())[0] ?? null;

@@ -180,11 +180,7 @@ export async function revertBatch(
     });
   }
   await recordLedgerEvents(core, t, events);
-  await settleLastOrderAt(
-    core,
-    t,
-    created.filter((d) => d.docType === 'order'),
-  );
+  // 最近下单 follows the remaining orders by itself (core/customers/last-order.ts).
   result.removed = created.length;
   result.restored = docs.length - created.length;
   return result;
@@ -247,41 +243,4 @@ async function restoreFields(
       transaction: t,
     },
   );
-}
-
-/**
- * Orders the batch created are gone: a customer's lastOrderAt that only they supported goes back
- * to the newest remaining order (or none). A date that came from elsewhere is left as it is.
- */
-async function settleLastOrderAt(core: Core, t: Transaction, removed: DocChange[]): Promise<void> {
-  const { sequelize } = core.models;
-  const byCustomer = new Map<number, Set<string>>();
-  for (const d of removed)
-    byCustomer.set(d.customerId, (byCustomer.get(d.customerId) ?? new Set()).add(String(d.after.date)));
-  for (const [customerId, dates] of byCustomer) {
-    const [c] = await selectRows<{ lastOrderAt: unknown }>(
-      sequelize,
-      'SELECT last_order_at AS lastOrderAt FROM customers WHERE id = ?',
-      [customerId],
-      t,
-    );
-    const last = c?.lastOrderAt
-      ? new Date(c.lastOrderAt instanceof Date ? c.lastOrderAt.getTime() : String(c.lastOrderAt))
-      : null;
-    if (!last || Number.isNaN(last.getTime()) || !dates.has(last.toISOString().slice(0, 10))) continue;
-    const [m] = await selectRows<{ newest: unknown }>(
-      sequelize,
-      "SELECT MAX(order_date) AS newest FROM sales_orders WHERE customer_id = ? AND status <> 'cancelled'",
-      [customerId],
-      t,
-    );
-    const newest = m?.newest
-      ? new Date(`${String(m.newest instanceof Date ? m.newest.toISOString() : m.newest).slice(0, 10)}T00:00:00Z`)
-      : null;
-    if (newest && newest >= last) continue;
-    await sequelize.query('UPDATE customers SET last_order_at = ? WHERE id = ?', {
-      replacements: [newest, customerId],
-      transaction: t,
-    });
-  }
 }

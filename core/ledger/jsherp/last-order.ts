@@ -4,8 +4,9 @@ import { chunks } from '../../data/sql.js';
 /**
  * Moves customers' lastOrderAt forward to jshERP's newest 销售 / 销售订单 date (as applyLedger
  * stores order dates: the day at 00:00 UTC). Never moves it back: the "only forward" test is in
- * the statement, one UPDATE per 500 customers. Derived data, so not audited, like the ledger
- * push's own lastOrderAt. Returns how many customers were looked at.
+ * the statement, one UPDATE per 500 customers. jshERP's closed sales are not pushed as documents,
+ * so their dates are kept here (core/customers/last-order.ts reads both). Derived data, so not
+ * audited. Returns how many customers were looked at.
  */
 export async function advanceLastOrderAt(core: Core, byCustomer: Map<number, string>): Promise<number> {
   const rows = [...byCustomer]
