@@ -4,6 +4,11 @@ import { LedgerSheet } from '../../core/ledger/import/rows.js';
 import { parseDateCell, parseMoneyCell, parseStatusCell } from '../../core/ledger/import/values.js';
 
 const rows = (cells: string[][]) => cells.map((c, i) => ({ rowNo: i + 1, cells: c }));
+/** Every row pushed through the sheet (row 1 the header); the documents it read, skipped rows left out. */
+const pushAll = (sheet: LedgerSheet, cells: string[][]) =>
+  rows(cells)
+    .map((r) => sheet.push(r))
+    .filter((r) => r !== null);
 
 describe('ledger import: cells', () => {
   it('reads amounts as spreadsheets hold them and says why a bad one is bad', () => {
@@ -69,16 +74,14 @@ describe('ledger import: headers', () => {
 
   it('finds the header below a title, skips the 合计 row, and gives every bad cell its row and column', () => {
     const sheet = new LedgerSheet(null, 'x.csv');
-    const parsed = rows([
+    const parsed = pushAll(sheet, [
       ['2026 年 1 月销售订单'],
       ['单据编号', '客户编码', '单据日期', '金额', '状态'],
       ['SO-1', 'C1', '2026/1/5', '100', '未完成'],
       ['SO-2', 'C1', '2026/13/5', '1.234', '暂停'],
       ['', '', '', '', ''],
       ['', '合计', '', '101.23', ''],
-    ])
-      .map((r) => sheet.push(r))
-      .filter((r) => r !== null);
+    ]);
     expect(sheet.finish().type).toBe('orders');
     expect(sheet.skipped).toBe(2);
     expect(parsed[0]!.doc).toEqual({
@@ -106,15 +109,13 @@ describe('ledger import: headers', () => {
 describe('ledger import: 合计 rows', () => {
   it('skips a 合计 row whose label stands in the 单据编号 column, and still reads a number like TOTAL-001', () => {
     const sheet = new LedgerSheet('orders', 'x.xlsx');
-    const parsed = rows([
+    const parsed = pushAll(sheet, [
       ['单据编号', '客户编码', '单据日期', '金额', '状态'],
       ['TOTAL-001', 'C1', '2026-01-05', '100', '未完成'],
       ['本页小计', '', '', '100.00', ''],
       ['合计：2 张', '', '', '100.00', ''],
       ['Grand Total', '', '', '100.00', ''],
-    ])
-      .map((r) => sheet.push(r))
-      .filter((r) => r !== null);
+    ]);
     expect([sheet.skipped, parsed.map((r) => [r.number, r.errors.length])]).toEqual([3, [['TOTAL-001', 0]]]);
   });
 });
@@ -122,16 +123,14 @@ describe('ledger import: 合计 rows', () => {
 describe('ledger import: 未收金额 instead of 已收金额', () => {
   it('takes what the balance leaves of the amount as paid, and refuses a balance that does not add up', () => {
     const sheet = new LedgerSheet(null, 'r.xlsx');
-    const parsed = rows([
+    const parsed = pushAll(sheet, [
       ['单据编号', '客户编码', '应收金额', '已收金额', '未收金额', '到期日'],
       ['AR-1', 'C1', '1,000.00', '', '¥250.50', '2026-02-01'],
       ['AR-2', 'C1', '100', '60', '40', '2026-02-01'],
       ['AR-3', 'C1', '100', '60', '50', '2026-02-01'],
       ['AR-4', 'C1', '100', '', '120', '2026-02-01'],
       ['AR-5', 'C1', '100', '30', '', '2026-02-01'],
-    ])
-      .map((r) => sheet.push(r))
-      .filter((r) => r !== null);
+    ]);
     expect(sheet.finish().type).toBe('receivables');
     expect(parsed.map((r) => (r.doc && r.doc.type === 'receivable' ? r.doc.paid : r.errors[0]?.message))).toEqual([
       '749.50',
