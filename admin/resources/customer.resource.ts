@@ -4,7 +4,8 @@ import type { Core } from '../../core/context.js';
 import { DEACTIVATION_REASONS } from '../../core/customers/schema.js';
 import { normalizeCode } from '../../core/customers/codes.js';
 import { STATUS_LABELS, toView } from '../../core/customers/view.js';
-import { asLastOrder, lastOrderSql } from '../../core/customers/last-order.js';
+import { lastOrderSql } from '../../core/customers/last-order.js';
+import { asDate } from '../../core/data/sql.js';
 import { blindIndex } from '../../core/privacy.js';
 import { normalizeName, normalizePhone, toHalfWidth } from '../../core/text.js';
 import { CUSTOMER_STATUSES, type Customer } from '../../models/index.js';
@@ -104,7 +105,7 @@ export function customerAdapter(core: Core): StewardResource<Customer> {
     implicit: (filters) => (filters.status ? null : { status: liveStatus() }),
     toParams: (row) => customerParams(core, row),
     // 最近下单 comes from the orders (core/customers/last-order.ts), sorted and filtered the same way.
-    derived: { lastOrderAt: { sql: (alias) => lastOrderSql(core.models.sequelize, alias), parse: asLastOrder } },
+    derived: { lastOrderAt: { sql: (alias) => lastOrderSql(core.models.sequelize, alias), parse: asDate } },
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import type { Core } from '../context.js';
-import { chunks, selectRows } from '../data/sql.js';
+import { asDate, asDay, chunks, selectRows } from '../data/sql.js';
 
 /*
  * 最近下单 is derived, not stored by the ledger: a customer's last order date is the later of
@@ -27,14 +27,6 @@ export function lastOrderSql(sequelize: Sequelize, alias: string): string {
   return `CASE WHEN ${column} IS NULL THEN ${day} ELSE ${later} END`;
 }
 
-/** A 最近下单 value as a driver returns it (Date on MySQL, text on SQLite) as a Date. */
-export function asLastOrder(v: unknown): Date | null {
-  if (v === null || v === undefined || v === '') return null;
-  if (v instanceof Date) return v;
-  const s = String(v);
-  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
-}
-
 /** The newest order date of each customer, as UTC midnight. */
 async function newestOrders(core: Core, ids: number[], t?: Transaction | null): Promise<Map<number, Date>> {
   const out = new Map<number, Date>();
@@ -45,10 +37,7 @@ async function newestOrders(core: Core, ids: number[], t?: Transaction | null): 
       [part],
       t,
     );
-    for (const r of rows) {
-      const d = r.d instanceof Date ? r.d.toISOString().slice(0, 10) : String(r.d).slice(0, 10);
-      out.set(Number(r.id), new Date(`${d}T00:00:00Z`));
-    }
+    for (const r of rows) out.set(Number(r.id), new Date(`${asDay(r.d)}T00:00:00Z`));
   }
   return out;
 }
@@ -75,7 +64,7 @@ export async function withLastOrders<T extends HasLastOrder>(
   );
   for (const r of rows) {
     const ordered = newest.get(r.id);
-    const column = asLastOrder(r.lastOrderAt);
+    const column = asDate(r.lastOrderAt);
     const value = ordered && (!column || ordered > column) ? ordered : column;
     const model = r as unknown as {
       setDataValue?: (k: string, v: unknown) => void;

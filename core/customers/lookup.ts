@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize';
 import type { Customer } from '../../models/index.js';
 import type { Actor, Core } from '../context.js';
-import { readPooled, type JoinedRead } from '../data/sql.js';
+import { asDate, readPooled, type JoinedRead } from '../data/sql.js';
 import { assertCan } from '../permissions.js';
 import { normalizeCode } from './codes.js';
-import { asLastOrder, lastOrderSql } from './last-order.js';
+import { lastOrderSql } from './last-order.js';
 import { toView, type CustomerView } from './view.js';
 import { isDeleted } from './lifecycle.js';
 
@@ -67,15 +67,11 @@ export function codeRead(core: Core, rawCode: string): JoinedRead {
   return { ...statement(core).joined, values: [normalizeCode(rawCode)] };
 }
 
-/** SQLite hands raw DATE columns back as text. */
-const asDate = (v: unknown): Date | null =>
-  v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
-
 function asCustomer(r: Row): Customer {
   return {
     ...r,
     deactivatedAt: asDate(r.deactivatedAt),
-    lastOrderAt: asLastOrder(r.lastOrderAt),
+    lastOrderAt: asDate(r.lastOrderAt),
     createdAt: asDate(r.createdAt),
     updatedAt: asDate(r.updatedAt),
     reactivateOn: r.reactivateOn === null || r.reactivateOn === undefined ? null : String(r.reactivateOn).slice(0, 10),

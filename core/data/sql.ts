@@ -101,6 +101,18 @@ export function joinedRow(row: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
+/** DATE / DATETIME as the drivers give them (Date, or SQLite's text) → Date; null when missing or unreadable. */
+export function asDate(v: unknown): Date | null {
+  if (v === null || v === undefined || v === '') return null;
+  const d = v instanceof Date ? v : new Date(String(v));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** DATEONLY as the drivers give it → YYYY-MM-DD. */
+export function asDay(v: unknown): string {
+  return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
+}
+
 /** An INSERT or UPDATE through queryMysql. */
 export const execMysql = (t: Transaction, sql: string) => queryMysql<WriteResult>(t, sql);
 

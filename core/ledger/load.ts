@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { CustomerStatus, OrderStatus, ReceivableStatus, ReservationStatus } from '../../models/index.js';
 import type { Core } from '../context.js';
-import { chunks, IN_LIST, isMysql, selectRows } from '../data/sql.js';
+import { asDay, chunks, IN_LIST, isMysql, selectRows } from '../data/sql.js';
 import { together } from './together.js';
 
 /** What the push needs of a customer. */
@@ -42,18 +42,6 @@ export interface ReservationRow {
   quantity: number;
   status: ReservationStatus;
   source: string;
-}
-
-/** DATE / DATETIME as the drivers give them (Date, or SQLite's text) → Date. */
-export function asDate(v: unknown): Date | null {
-  if (v === null || v === undefined) return null;
-  const d = v instanceof Date ? v : new Date(String(v));
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-/** DATEONLY as the drivers give it → YYYY-MM-DD. */
-export function asDay(v: unknown): string {
-  return v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
 }
 
 /** Keyed rows from SELECTs over IN lists of at most IN_LIST values (see core/data/sql.ts). */

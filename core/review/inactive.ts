@@ -5,6 +5,7 @@ import type { Cents } from '../money.js';
 import { assertCan } from '../permissions.js';
 import { addDays, localToday } from '../reports/periods.js';
 import { SALES_STATUSES, asCents, centsOf, select } from '../reports/sql.js';
+import { asDay } from '../data/sql.js';
 
 /** An active customer nobody has ordered for in the review window. */
 export interface InactiveCustomer {
@@ -233,7 +234,5 @@ export async function customerFigures(core: Core, ids: number[]): Promise<Map<nu
 const later = (a: string | null, b: string | null) => (a && b ? (a > b ? a : b) : (a ?? b));
 
 function dateOnly(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  return String(v).slice(0, 10);
+  return v === null || v === undefined ? null : asDay(v);
 }

@@ -1,7 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Core } from '../../context.js';
 import { isMysql, selectRows } from '../../data/sql.js';
-import { asDate } from '../../ledger/load.js';
+import { asDate } from '../../data/sql.js';
 
 /** A table whose rows belong to a customer, and how a merge moves them. */
 export interface MovedTable {
