@@ -14,13 +14,22 @@ export interface Pending<T = Record<string, unknown>> {
 
 const statements = new WeakMap<Sequelize, { select: string; from: string; where: string }>();
 
+/** Operator instances per model (one per database) by every column's value (see operatorOf); nothing in the chat path changes one. */
+const instances = new WeakMap<object, Map<string, Operator>>();
+const OPERATORS_KEPT = 1000;
+
+/** The operator's attributes a speaker row carries. */
+const speakerAttributes = (model: Core['models']['Operator']) =>
+  Object.entries(model.getAttributes()).filter(([attr]) => attr !== 'passwordHash');
+
 /** The speaker query's parts: operator columns aliased to attribute names, and whether a question is pending. */
 function speakerSql(core: Core): { select: string; from: string; where: string } {
   const { sequelize, Operator: model } = core.models;
   const cached = statements.get(sequelize);
   if (cached) return cached;
   const q = (n: string) => sequelize.getQueryInterface().quoteIdentifier(n);
-  const cols = Object.entries(model.getAttributes())
+  // Not the password hash: nothing in chat needs it.
+  const cols = speakerAttributes(model)
     .map(([attr, a]) => `o.${q(a.field ?? attr)} AS ${q(attr)}`)
     .join(', ');
   const pending = `EXISTS (SELECT 1 FROM ${q('bot_conversations')} bc WHERE bc.${q('door')} = ? AND bc.${q('user_id')} = ? AND bc.${q('expires_at')} > ?)`;
@@ -67,7 +76,7 @@ export class ConversationStore {
     userId: string,
     read?: JoinedRead | null,
   ): Promise<{ operator: Operator; pending: boolean; row?: Record<string, unknown> | null } | null> {
-    const { Operator: model, sequelize } = this.core.models;
+    const { sequelize } = this.core.models;
     const sql = speakerSql(this.core);
     const pendingValues = [channel, userId, this.core.now()];
     // As operatorByIdentity would find it (core/operators.ts), plus the pending question.
@@ -83,16 +92,37 @@ export class ConversationStore {
       userId,
     ]);
     if (!found) return null;
-    const { pendingQuestion, readFound: _f, ...rest } = found;
+    const operator = this.operatorOf(found);
+    return { operator, pending: Number(found.pendingQuestion) > 0, ...(read ? { row: joinedRow(found) } : {}) };
+  }
+
+  /**
+   * A model instance for the operator columns of a speaker row, as the rest of the pipeline
+   * expects (roleList(), can()). Building one costs more than the rest of reading the row, and
+   * the same few people speak all day: an unchanged row (every column equal) reuses its instance.
+   */
+  private operatorOf(found: Record<string, unknown>): Operator {
+    const model = this.core.models.Operator;
+    let operators = instances.get(model);
+    if (!operators) instances.set(model, (operators = new Map()));
     const attrs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rest)) if (!k.startsWith('r.')) attrs[k] = v;
+    let key = '';
+    for (const [name] of speakerAttributes(model)) {
+      const v = found[name];
+      attrs[name] = v;
+      key += `${v instanceof Date ? v.getTime() : String(v)}\u0000`;
+    }
+    const kept = operators.get(key);
+    if (kept) return kept;
     const dates = { createdAt: asDate(attrs.createdAt), updatedAt: asDate(attrs.updatedAt) };
-    // A model instance, as the rest of the pipeline expects (roleList(), can()); MySQL's 1 is true.
+    // MySQL's 1 is true.
     const operator = model.build({ ...attrs, ...dates, active: Boolean(Number(attrs.active)) } as never, {
       raw: true,
       isNewRecord: false,
     });
-    return { operator, pending: Number(pendingQuestion) > 0, ...(read ? { row: joinedRow(found) } : {}) };
+    if (operators.size >= OPERATORS_KEPT) operators.clear();
+    operators.set(key, operator);
+    return operator;
   }
 
   /** Replaces the user's pending question. */

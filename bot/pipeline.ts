@@ -1,6 +1,7 @@
 import { withCorrelation } from '../core/correlation.js';
 import type { Actor } from '../core/context.js';
 import { isDomainError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { operatorByIdentity } from '../core/operators.js';
 import { can, ACTION_LABELS } from '../core/permissions.js';
 import type { Operator } from '../models/index.js';
@@ -94,10 +95,22 @@ async function handleOrExplain(deps: BotDeps, msg: IncomingMessage): Promise<Han
   }
 }
 
+const doorLoggers = new WeakMap<Logger, Map<string, Logger>>();
+
+/** One child logger per door, made once: pino serialises a child's fields when it is made. */
+function doorLogger(root: Logger, msg: IncomingMessage): Logger {
+  let byDoor = doorLoggers.get(root);
+  if (!byDoor) doorLoggers.set(root, (byDoor = new Map()));
+  const key = `${msg.channel}\u0000${msg.via}`;
+  let log = byDoor.get(key);
+  if (!log) byDoor.set(key, (log = root.child({ channel: msg.channel, via: msg.via })));
+  return log;
+}
+
 /** handleMessage without the outage answer. */
 async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleResult> {
   // Every line about this message carries its correlation id; core gets it as actor.requestId.
-  const log = deps.core.logger.child({ channel: msg.channel, via: msg.via });
+  const log = doorLogger(deps.core.logger, msg);
   const quick = await readOnly(deps, msg);
   if (quick?.run)
     return {

@@ -192,3 +192,39 @@ export function columnType(attribute: ModelAttributeColumnOptions): { key: strin
 export function packetView(field: MysqlField): Buffer {
   return field.buffer()!;
 }
+
+/** What Sequelize keeps of its connection settings (`sequelize.config`, partly undocumented). */
+interface SequelizeConfig {
+  host?: string;
+  port?: number | string;
+  username?: string;
+  password?: string | null;
+  database?: string;
+  dialectOptions?: Record<string, unknown>;
+}
+
+/**
+ * mysql2 settings for a connection of our own that goes where Sequelize's next one would: its
+ * beforeConnect hooks run first (models/failover.ts picks the cluster node there, through the
+ * undocumented runHooks), and values read as Sequelize reads them, without its type-cast function.
+ */
+export async function connectionSettings(sequelize: Sequelize): Promise<Record<string, unknown>> {
+  const base = sequelize.config as unknown as SequelizeConfig;
+  const config = { ...base };
+  await (sequelize as unknown as { runHooks(name: string, arg: unknown): Promise<void> }).runHooks(
+    'beforeConnect',
+    config,
+  );
+  return {
+    ...(base.dialectOptions ?? {}),
+    host: config.host,
+    port: config.port === undefined ? undefined : Number(config.port),
+    user: config.username,
+    password: config.password ?? undefined,
+    database: config.database,
+    timezone: (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00',
+    flags: '-FOUND_ROWS',
+    // Sequelize's DATEONLY reads as 'YYYY-MM-DD' text; mysql2 alone would make it a Date.
+    dateStrings: ['DATE'],
+  };
+}

@@ -11,15 +11,18 @@ const TOKEN = /\{(YYYY|YY|MM|SEQ:(\d))\}/g;
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 type LocalDay = { year: string; month: string; day: string };
-/** The last answer per zone, by UTC minute: zone offsets in use are whole minutes, so a minute falls in one local day. */
-const lastDay = new Map<string, { minute: number; parts: LocalDay }>();
+/** Answers by zone and UTC minute: zone offsets in use are whole minutes, so a minute falls in one local day. */
+const days = new Map<string, LocalDay>();
+const DAYS_KEPT = 4096;
 
 /** Calendar parts of `date` in the configured time zone. */
 export function localParts(date: Date, timeZone: string): LocalDay {
-  // formatToParts costs ~10 µs and every lookup reply asks for today: answer a repeat from the last minute's.
+  // formatToParts costs ~10 µs, and a lookup reply asks for today and for the customer's dates:
+  // answer repeats (the same minute in the same zone) from what was worked out before.
   const minute = Math.floor(date.getTime() / 60_000);
-  const last = lastDay.get(timeZone);
-  if (last && last.minute === minute) return { ...last.parts };
+  const key = `${timeZone}|${minute}`;
+  const known = days.get(key);
+  if (known) return { ...known };
   // Building an Intl.DateTimeFormat costs far more than using one; keep one per zone.
   let format = dayFormats.get(timeZone);
   if (!format) {
@@ -29,7 +32,10 @@ export function localParts(date: Date, timeZone: string): LocalDay {
   const parts = format.formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   const day = { year: get('year'), month: get('month'), day: get('day') };
-  if (Number.isFinite(minute)) lastDay.set(timeZone, { minute, parts: day });
+  if (Number.isFinite(minute)) {
+    if (days.size >= DAYS_KEPT) days.clear();
+    days.set(key, day);
+  }
   return { ...day };
 }
 

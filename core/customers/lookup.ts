@@ -30,6 +30,8 @@ interface Statements {
 
 const statements = new WeakMap<Sequelize, Statements>();
 
+const WRITERS_ONLY = new Set(['nameNorm', 'phoneHash', 'codeOrigin', 'codeScope', 'codeSeq']);
+
 /**
  * The customer by code, and the survivor a merged code stands for (through the alias table), each
  * with its owner's name in the same statement. Columns are aliased to attribute names, so the rows
@@ -43,8 +45,11 @@ function statement(core: Core): Statements {
   // 最近下单 is derived from the orders (last-order.ts), one index read more.
   const column = (t: string, attr: string, field: string) =>
     attr === 'lastOrderAt' ? lastOrderSql(sequelize, t) : `${t}.${q(field)}`;
+  // Not the columns only writers use (search key, phone hash, code bookkeeping): a lookup reads
+  // this row on every chat message, and each column is metadata to send and parse again.
   const cols = (t: string, prefix: string) =>
     Object.entries(model.getAttributes())
+      .filter(([attr]) => !WRITERS_ONLY.has(attr))
       .map(([attr, a]) => `${column(t, attr, a.field ?? attr)} AS ${q(prefix + attr)}`)
       .join(', ');
   const select = `SELECT ${cols('c', '')}, o.${q('display_name')} AS ${q('ownerName')}`;

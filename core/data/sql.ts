@@ -8,7 +8,8 @@ import {
   type Sequelize,
   type Transaction,
 } from 'sequelize';
-import { queryAsIs, transactionConnection, withPooledConnection } from '../../models/driver-internals.js';
+import { queryAsIs, transactionConnection } from '../../models/driver-internals.js';
+import { executePrepared } from '../../models/prepared-pool.js';
 
 type AnyModel = ModelStatic<Model>;
 
@@ -63,21 +64,16 @@ export function queryMysql<T>(t: Transaction, sql: string): Promise<T> {
 }
 
 /**
- * A small SELECT outside any transaction, on a connection borrowed from Sequelize's own pool and
- * sent directly: Sequelize's query wrapper (a uuid, a captured stack, result formatting) costs as
- * much CPU as the rest of a hot request (the API's transactable check). The connection's type casts
- * still apply. SQLite goes through Sequelize as usual.
+ * A small SELECT outside any transaction, as a prepared statement on a pool of connections of its
+ * own (models/prepared-pool.ts): Sequelize's query wrapper (a uuid, a captured stack, result
+ * formatting) costs as much CPU as the rest of a hot request (the API's transactable check), and
+ * MariaDB plans a prepared statement once per connection. Values read as Sequelize reads them.
+ * SQLite goes through Sequelize as usual.
  */
 export async function readPooled<T extends object>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
   if (!isMysql(sequelize))
     return sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, raw: true, logging: false });
-  return withPooledConnection(
-    sequelize,
-    (conn) =>
-      new Promise<T[]>((resolve, reject) => {
-        conn.query(sql, values, (err, rows) => (err ? reject(new DatabaseError(err as never)) : resolve(rows as T[])));
-      }),
-  );
+  return executePrepared<T>(sequelize, sql, values);
 }
 
 /**
@@ -97,7 +93,7 @@ export interface JoinedRead {
 export function joinedRow(row: Record<string, unknown>): Record<string, unknown> | null {
   if (!Number(row.readFound)) return null;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) if (k.startsWith('r.')) out[k.slice(2)] = v;
+  for (const k in row) if (k.startsWith('r.')) out[k.slice(2)] = row[k];
   return out;
 }
 

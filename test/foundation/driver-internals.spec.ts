@@ -5,6 +5,7 @@ import { expect, it } from '@jest/globals';
 import { DataTypes, QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import {
   columnType,
+  connectionSettings,
   onNewSqliteHandle,
   packetView,
   poolStats,
@@ -15,7 +16,7 @@ import {
   type MysqlField,
   type SqliteHandle,
 } from '../../models/driver-internals.js';
-import { createSequelize } from '../../models/db.js';
+import { createSequelize, parseDatabaseUrl } from '../../models/db.js';
 import type { Models } from '../../models/index.js';
 import { eachDialect } from '../helpers/db.js';
 
@@ -283,6 +284,34 @@ async function sqliteReuseContract(): Promise<void> {
   });
 }
 
+/** sequelize: `config` holds the connection settings, and runHooks('beforeConnect') may change them (failover). */
+async function connectionSettingsContract(sequelize: Sequelize, url: string): Promise<void> {
+  await contract(
+    'sequelize',
+    'sequelize.config and runHooks(beforeConnect) give the next connection its settings',
+    async () => {
+      const target = new URL(url);
+      const settings = await connectionSettings(sequelize);
+      expect(settings).toMatchObject({
+        host: target.hostname,
+        port: Number(target.port || 3306),
+        user: decodeURIComponent(target.username || 'root'),
+        database: target.pathname.slice(1),
+        timezone: '+00:00',
+        charset: 'utf8mb4',
+      });
+      const other = createSequelize(parseDatabaseUrl(url), {
+        hooks: { beforeConnect: (config: { port?: number }) => void (config.port = 1) } as never,
+      });
+      try {
+        expect(await connectionSettings(other)).toMatchObject({ port: 1, host: target.hostname });
+      } finally {
+        await other.close();
+      }
+    },
+  );
+}
+
 eachDialect('driver internals (models/driver-internals.ts)', (h) => {
   it('a column type tells its key and DECIMAL scale', () => decimalContract(h.core.models));
 
@@ -306,5 +335,7 @@ eachDialect('driver internals (models/driver-internals.ts)', (h) => {
     it("borrows from Sequelize's pool, gives back, and reads the pool's figures", () =>
       poolContract(h.core.models.sequelize));
     it("reads a row's bytes from mysql2's packet", () => packetViewContract(h.core.models.sequelize));
+    it('gives a connection of our own the settings (and failover host) Sequelize would use', () =>
+      connectionSettingsContract(h.core.models.sequelize, h.core.config.DATABASE_URL));
   }
 });
