@@ -25,6 +25,8 @@ type Connection = mysql.Connection & {
 const usable = (c: Connection) => !c._fatalError && !c._protocolError && !c._closing && !c.stream?.destroyed;
 
 const pools = new WeakMap<Sequelize, Pool<Connection>>();
+/** Closed with sequelize.close(): as Sequelize's own pool, it opens nothing afterwards. */
+const closed = new WeakSet<Sequelize>();
 
 /** Connections a pool keeps at most: enough to keep a two-core MariaDB busy, few beside Sequelize's ten. */
 const MAX = 6;
@@ -40,7 +42,12 @@ function open(sequelize: Sequelize): Pool<Connection> {
       return conn;
     },
     destroy: async (conn) => {
-      await new Promise<void>((resolve) => conn.end(() => resolve()));
+      // A dead connection has nothing to say goodbye on (its end() may never call back).
+      if (!usable(conn)) return conn.destroy();
+      await new Promise<void>((resolve) => {
+        const cut = setTimeout(() => (conn.destroy(), resolve()), 1_000);
+        conn.end(() => (clearTimeout(cut), resolve()));
+      });
     },
     validate: usable,
     max: MAX,
@@ -51,6 +58,7 @@ function open(sequelize: Sequelize): Pool<Connection> {
   // sequelize.close() closes this pool too (tests and shutdown call only that).
   const close = sequelize.close.bind(sequelize);
   sequelize.close = async () => {
+    closed.add(sequelize);
     pools.delete(sequelize);
     await pool.drain();
     await pool.destroyAllNow();
@@ -65,6 +73,7 @@ function open(sequelize: Sequelize): Pool<Connection> {
  * Sequelize's DatabaseError, so outage and conflict checks (models/tx.ts) read them as usual.
  */
 export async function executePrepared<T>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
+  if (closed.has(sequelize)) throw new DatabaseError(new Error('the database connection was closed') as never);
   const pool = pools.get(sequelize) ?? open(sequelize);
   let conn: Connection;
   try {

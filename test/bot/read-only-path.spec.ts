@@ -29,6 +29,23 @@ async function ownedActiveOf(h: Harness, offset = 0) {
   return { customer: rows[offset]!, owner: owner! };
 }
 
+/** A lookup as demo-sales, after each change to their operator row, answers by the row as it is now. */
+async function speakerChanges(h: Harness, say: (text: string) => Promise<string>): Promise<void> {
+  const { customer, owner } = await ownedActiveOf(h, 4);
+  const { roles } = owner;
+  try {
+    expect(await say(`客户 ${customer.code}`)).toContain('(个人信息已脱敏)');
+    await owner.update({ roles: `${roles},finance` });
+    expect(await say(`客户 ${customer.code}`)).not.toContain('(个人信息已脱敏)');
+    await owner.update({ active: false });
+    expect(await say(`客户 ${customer.code}`)).toBe('你还没有开通权限, 请联系管理员。');
+    await owner.update({ active: true, roles });
+    expect(await say(`客户 ${customer.code}`)).toContain('(个人信息已脱敏)');
+  } finally {
+    await owner.update({ active: true, roles });
+  }
+}
+
 eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => {
   let bot: BotRuntime;
   const say = async (text: string, key?: string) =>
@@ -81,4 +98,7 @@ eachDialect('read-only chat commands skip the dedupe record (pipeline)', (h) => 
     expect(retry.replies).toEqual(first.replies);
     expect(await h.core.models.CustomerKeep.count({ where: { customerCode: customer.code } })).toBe(1);
   });
+
+  // The speaker's model instance is reused while their row is unchanged (bot/conversation.ts).
+  it("sees a change to the speaker's roles or account on the very next message", () => speakerChanges(h, say));
 });

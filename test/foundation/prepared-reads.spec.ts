@@ -46,6 +46,8 @@ async function closesWithSequelize(h: Harness): Promise<void> {
     if (left) await new Promise((r) => setTimeout(r, 20));
   }
   expect(left).toBe(0);
+  // Nothing opens again after close, as with Sequelize's own pool.
+  await expect(readPooled(other, 'SELECT 1 AS one', [])).rejects.toThrow('the database connection was closed');
 }
 
 eachDialect('reads on the prepared-statement pool', (h) => {
