@@ -2,8 +2,9 @@ import type { ModelAttributeColumnOptions, Sequelize, Transaction } from 'sequel
 
 /**
  * Every use of a database driver's private or undocumented API, in one place: Sequelize's
- * connection manager and pool (sequelize, sequelize-pool), a transaction's own connection and a
- * DECIMAL's scale (sequelize), mysql2's formatter hook and packet buffers (mysql2). The rest of the
+ * connection manager and pool (sequelize, sequelize-pool), a transaction's own connection, a
+ * DECIMAL's scale and the connection settings with their beforeConnect hooks (sequelize), mysql2's
+ * formatter hook, packet buffers and connection state flags (mysql2). The rest of the
  * code calls these functions and never reaches into a driver itself. After upgrading one of those
  * packages, test/foundation/driver-internals.spec.ts says (naming the package and version) which
  * of these no longer holds. One behaviour is patched rather than reached into: sequelize's SQLite
@@ -76,18 +77,18 @@ export function queryAsIs(conn: MysqlConnection, sql: string, cb: RawCallback): 
   }
 }
 
-/** Borrows a connection from Sequelize's own pool (its connection manager, undocumented) for `fn`. */
-export async function withPooledConnection<T>(
-  sequelize: Sequelize,
-  fn: (conn: MysqlConnection) => Promise<T>,
-): Promise<T> {
-  const manager = sequelize.connectionManager;
-  const conn = await manager.getConnection({ type: 'read' });
-  try {
-    return await fn(conn as MysqlConnection);
-  } finally {
-    manager.releaseConnection(conn);
-  }
+/**
+ * Whether a mysql2 connection can take another statement: mysql2's private state flags, checked as
+ * Sequelize's MySQL connection manager checks its own (validate).
+ */
+export function connectionUsable(conn: object): boolean {
+  const c = conn as {
+    _fatalError?: unknown;
+    _protocolError?: unknown;
+    _closing?: boolean;
+    stream?: { destroyed?: boolean };
+  };
+  return !c._fatalError && !c._protocolError && !c._closing && !c.stream?.destroyed;
 }
 
 /**

@@ -1,7 +1,7 @@
 import mysql from 'mysql2';
 import { Pool } from 'sequelize-pool';
 import { DatabaseError, type Sequelize } from 'sequelize';
-import { connectionSettings } from './driver-internals.js';
+import { connectionSettings, connectionUsable } from './driver-internals.js';
 
 /*
  * A small pool of mysql2 connections of its own, for the hottest small reads (a chat lookup's one
@@ -14,15 +14,8 @@ import { connectionSettings } from './driver-internals.js';
  * where Sequelize's go (its beforeConnect hooks pick the cluster node).
  */
 
-type Connection = mysql.Connection & {
-  _fatalError?: unknown;
-  _protocolError?: unknown;
-  _closing?: boolean;
-  stream?: { destroyed?: boolean };
-};
-
-/** Whether a connection can take another statement (as Sequelize's MySQL connection manager checks). */
-const usable = (c: Connection) => !c._fatalError && !c._protocolError && !c._closing && !c.stream?.destroyed;
+type Connection = mysql.Connection;
+const usable = connectionUsable;
 
 const pools = new WeakMap<Sequelize, Pool<Connection>>();
 /** Closed with sequelize.close(): as Sequelize's own pool, it opens nothing afterwards. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import mysql from 'mysql2';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from '@jest/globals';
@@ -6,12 +7,12 @@ import { DataTypes, QueryTypes, type Sequelize, type Transaction } from 'sequeli
 import {
   columnType,
   connectionSettings,
+  connectionUsable,
   onNewSqliteHandle,
   packetView,
   poolStats,
   queryAsIs,
   transactionConnection,
-  withPooledConnection,
   type MysqlConnection,
   type MysqlField,
   type SqliteHandle,
@@ -130,23 +131,31 @@ async function queryAsIsContract(sequelize: Sequelize): Promise<void> {
   );
 }
 
-/** sequelize and sequelize-pool: the connection manager lends pooled connections; its pool has figures. */
+/** sequelize-pool: Sequelize's pool has figures (a transaction holds one of its connections). */
 async function poolContract(sequelize: Sequelize): Promise<void> {
-  await contract(
-    'sequelize',
-    'connectionManager.getConnection / releaseConnection lend pooled connections',
-    async () => {
-      const rows = await withPooledConnection(sequelize, (conn) => ask(conn, 'SELECT ? AS v', ['seven']));
-      expect(rows).toEqual([{ v: 'seven' }]);
-    },
-  );
   await contract('sequelize-pool', 'connectionManager.pool has using / available / waiting / maxSize', async () => {
-    const during = await withPooledConnection(sequelize, async () => poolStats(sequelize));
+    const during = await sequelize.transaction(async () => poolStats(sequelize));
     expect(during).toMatchObject({ max: 10, waiting: 0 });
     expect(during!.inUse).toBeGreaterThanOrEqual(1);
     const after = poolStats(sequelize)!;
     expect(after.inUse).toBe(during!.inUse - 1);
     expect(after.idle).toBeGreaterThanOrEqual(1);
+  });
+}
+
+/** mysql2: a connection's private flags say whether it can take another statement (the prepared pool's validate). */
+async function usableContract(sequelize: Sequelize): Promise<void> {
+  await contract('mysql2', 'Connection _fatalError / _closing / stream.destroyed tell a dead connection', async () => {
+    const conn = mysql.createConnection(await connectionSettings(sequelize));
+    await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    conn.on('error', () => undefined);
+    expect(connectionUsable(conn)).toBe(true);
+    const [[{ id }]] = (await conn.promise().query('SELECT CONNECTION_ID() AS id')) as unknown as [[{ id: number }]];
+    await sequelize.query(`KILL ${id}`);
+    // The server closes it; mysql2 marks it once the close arrives.
+    for (let i = 0; i < 50 && connectionUsable(conn); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(connectionUsable(conn)).toBe(false);
+    conn.destroy();
   });
 }
 
@@ -332,8 +341,8 @@ eachDialect('driver internals (models/driver-internals.ts)', (h) => {
     it("reaches a transaction's own mysql2 connection", () => transactionConnectionContract(h.core.models.sequelize));
     it("sends a statement past mysql2's formatter, and puts the formatter back", () =>
       queryAsIsContract(h.core.models.sequelize));
-    it("borrows from Sequelize's pool, gives back, and reads the pool's figures", () =>
-      poolContract(h.core.models.sequelize));
+    it("reads the figures of Sequelize's pool", () => poolContract(h.core.models.sequelize));
+    it('tells a killed mysql2 connection from a usable one', () => usableContract(h.core.models.sequelize));
     it("reads a row's bytes from mysql2's packet", () => packetViewContract(h.core.models.sequelize));
     it('gives a connection of our own the settings (and failover host) Sequelize would use', () =>
       connectionSettingsContract(h.core.models.sequelize, h.core.config.DATABASE_URL));
