@@ -28,7 +28,10 @@ function open(sequelize: Sequelize): Pool<Connection> {
   const pool = new Pool<Connection>({
     name: 'steward-prepared',
     create: async () => {
-      const conn = mysql.createConnection(await connectionSettings(sequelize)) as Connection;
+      // A few statements are hot; should dynamic SQL ever come this way, the oldest are closed
+      // (mysql2 evicts and closes them) long before MariaDB's server-wide max_prepared_stmt_count.
+      const settings = { ...(await connectionSettings(sequelize)), maxPreparedStatements: 100 };
+      const conn = mysql.createConnection(settings) as Connection;
       await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
       // A dropped connection reports on the next statement; this keeps its 'error' event from crashing the process.
       conn.on('error', () => undefined);
