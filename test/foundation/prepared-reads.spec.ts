@@ -76,11 +76,17 @@ eachDialect('reads on the prepared-statement pool', (h) => {
       const { sequelize } = h.core.models;
       const [first] = await readPooled<{ id: number }>(sequelize, 'SELECT CONNECTION_ID() AS id', []);
       await sequelize.query(`KILL ${first!.id}`);
-      // The pool notices the dropped connection and opens another.
+      // The pool notices the dropped connection and opens another: at most one read fails (one that
+      // went out before the close arrived), as with Sequelize's own pool.
       let again: { id: number }[] | undefined;
+      let failed = 0;
       for (let i = 0; i < 20 && !again; i++) {
-        again = await readPooled<{ id: number }>(sequelize, 'SELECT CONNECTION_ID() AS id', []).catch(() => undefined);
+        again = await readPooled<{ id: number }>(sequelize, 'SELECT CONNECTION_ID() AS id', []).catch(() => {
+          failed++;
+          return undefined;
+        });
       }
+      expect(failed).toBeLessThanOrEqual(1);
       expect(again?.[0]?.id).toBeGreaterThan(0);
       expect(again?.[0]?.id).not.toBe(first!.id);
 
