@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
 import { causalReadPrefix } from '../core/data/causal.js';
-import { joinedRow, readPooled, type JoinedRead } from '../core/data/sql.js';
+import { asDate, joinedRow, readPooled, type JoinedRead } from '../core/data/sql.js';
 
 export type ConversationKind = 'confirm' | 'choose';
 
@@ -41,10 +41,6 @@ function speakerSql(core: Core): { select: string; from: string; where: string }
   statements.set(sequelize, made);
   return made;
 }
-
-/** SQLite hands raw DATE columns back as text. */
-const asDate = (v: unknown): Date | null =>
-  v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
 
 /** Pending questions live in the database, so a restart or another instance carries on. */
 export class ConversationStore {
