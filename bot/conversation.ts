@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { ModelAttributeColumnOptions, Sequelize } from 'sequelize';
 import type { Operator } from '../models/index.js';
 import type { Core } from '../core/context.js';
 import { causalReadPrefix } from '../core/data/causal.js';
@@ -18,9 +18,17 @@ const statements = new WeakMap<Sequelize, { select: string; from: string; where:
 const instances = new WeakMap<object, Map<string, Operator>>();
 const OPERATORS_KEPT = 1000;
 
-/** The operator's attributes a speaker row carries. */
-const speakerAttributes = (model: Core['models']['Operator']) =>
-  Object.entries(model.getAttributes()).filter(([attr]) => attr !== 'passwordHash');
+const speakerAttrs = new WeakMap<object, [string, ModelAttributeColumnOptions][]>();
+
+/** The operator's attributes a speaker row carries (worked out once per model: every message asks). */
+function speakerAttributes(model: Core['models']['Operator']): [string, ModelAttributeColumnOptions][] {
+  let attrs = speakerAttrs.get(model);
+  if (!attrs) {
+    attrs = Object.entries(model.getAttributes()).filter(([attr]) => attr !== 'passwordHash');
+    speakerAttrs.set(model, attrs);
+  }
+  return attrs;
+}
 
 /** The speaker query's parts: operator columns aliased to attribute names, and whether a question is pending. */
 function speakerSql(core: Core): { select: string; from: string; where: string } {
