@@ -85,7 +85,8 @@ export class ConversationStore {
     const pendingValues = [channel, userId, this.core.now()];
     // As operatorByIdentity would find it (core/operators.ts), plus the pending question.
     // Causal on a cluster: a question asked through another instance a moment ago is seen.
-    const causal = await causalReadPrefix(sequelize);
+    const prefix = causalReadPrefix(sequelize);
+    const causal = typeof prefix === 'string' ? prefix : await prefix;
     const text = read
       ? `${causal}${sql.select}, ${read.found} IS NOT NULL AS readFound, ${read.columns} ${sql.from} ${read.joins} ${sql.where}`
       : `${causal}${sql.select} ${sql.from} ${sql.where}`;

@@ -132,7 +132,8 @@ async function handleOnce(deps: BotDeps, msg: IncomingMessage): Promise<HandleRe
       log.info({ userId: msg.userId }, 'unknown chat user');
       replies = [{ text: '你还没有开通权限, 请联系管理员。' }];
     } else {
-      await rememberGroup(deps.core, msg);
+      const remembering = rememberGroup(deps.core, msg);
+      if (remembering) await remembering;
       const actor: Actor = { operator, door: auditDoor(msg), requestId: msg.correlationId };
       replies = await respond(deps, msg, operator, actor, log);
     }
@@ -191,7 +192,8 @@ async function readOnly(
   const { operator } = speaker;
   // A pending question changes what a message means (and any other message cancels it): the full path.
   if (speaker.pending) return { run: false, operator };
-  await rememberGroup(deps.core, msg);
+  const remembering = rememberGroup(deps.core, msg);
+  if (remembering) await remembering;
   return {
     run: true,
     operator,

@@ -205,6 +205,15 @@ interface SequelizeConfig {
 }
 
 /**
+ * Sequelize's UTC offset as mysql2 takes it. UTC is 'Z': mysql2 reads a binary DATETIME as
+ * Date.UTC(...) only for 'Z', and for '+00:00' formats it as text and parses that again, which
+ * cost a chat lookup (seven date columns) a tenth of its CPU.
+ */
+function mysql2Zone(offset: string): string {
+  return /^[+-]00:?00$/.test(offset) ? 'Z' : offset;
+}
+
+/**
  * mysql2 settings for a connection of our own that goes where Sequelize's next one would: its
  * beforeConnect hooks run first (models/failover.ts picks the cluster node there, through the
  * undocumented runHooks), and values read as Sequelize reads them, without its type-cast function.
@@ -223,7 +232,7 @@ export async function connectionSettings(sequelize: Sequelize): Promise<Record<s
     user: config.username,
     password: config.password ?? undefined,
     database: config.database,
-    timezone: (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00',
+    timezone: mysql2Zone((sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00'),
     flags: '-FOUND_ROWS',
     // Sequelize's DATEONLY reads as 'YYYY-MM-DD' text; mysql2 alone would make it a Date.
     dateStrings: ['DATE'],

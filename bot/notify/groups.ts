@@ -14,16 +14,22 @@ const groupReachable = (core: Core, ch: Channel, id: string) => ch.reachable?.(c
 /** What was last written per core and channel, so a busy group does not write on every message. */
 const lastWritten = new WeakMap<Core, Map<string, string>>();
 
-/** Records the group a message came from, for later notices, when its channel can push to that group. */
-export async function rememberGroup(core: Core, msg: IncomingMessage): Promise<void> {
-  if (msg.chatType !== 'group' || !msg.conversationId) return;
+/**
+ * Records the group a message came from, for later notices, when its channel can push to that
+ * group. Not async for a 1:1 message (most of them): nothing to wait for, so no promise is made.
+ */
+export function rememberGroup(core: Core, msg: IncomingMessage): Promise<void> | undefined {
+  return msg.chatType === 'group' && msg.conversationId ? rememberGroupOf(core, msg, msg.conversationId) : undefined;
+}
+
+async function rememberGroupOf(core: Core, msg: IncomingMessage, conversationId: string): Promise<void> {
   const ch = channelById(msg.channel);
-  if (!ch?.capabilities.groupPush || !groupReachable(core, ch, msg.conversationId)) return;
+  if (!ch?.capabilities.groupPush || !groupReachable(core, ch, conversationId)) return;
   const seen = lastWritten.get(core) ?? new Map<string, string>();
   lastWritten.set(core, seen);
-  if (seen.get(ch.id) === msg.conversationId) return;
-  await core.models.StewardMeta.upsert({ key: groupKey(ch.id), value: msg.conversationId });
-  seen.set(ch.id, msg.conversationId);
+  if (seen.get(ch.id) === conversationId) return;
+  await core.models.StewardMeta.upsert({ key: groupKey(ch.id), value: conversationId });
+  seen.set(ch.id, conversationId);
 }
 
 /**

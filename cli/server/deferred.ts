@@ -40,8 +40,7 @@ export function deferredMount(core: Core, owns: (path: string) => boolean, load:
         loaded = undefined;
         throw err;
       }));
-    app.use(async function deferredDoor(ctx, next) {
-      if (!owns(ctx.path)) return next();
+    const enter = async (ctx: Koa.Context, next: Koa.Next) => {
       const door = await start().catch(() => null);
       if (!door) {
         ctx.status = 503;
@@ -49,6 +48,10 @@ export function deferredMount(core: Core, owns: (path: string) => boolean, load:
         return;
       }
       return door.run(ctx, next);
+    };
+    // Not async itself: requests for other doors only pass through.
+    app.use(function deferredDoor(ctx, next) {
+      return owns(ctx.path) ? enter(ctx, next) : next();
     });
     return async () => {
       const door = await loaded?.catch(() => null);

@@ -9,11 +9,11 @@ export const STRICT_CSP =
  * sites, no framing, and a strict CSP a door may replace with its own (the back office, API docs).
  */
 export function securityHeaders(): Koa.Middleware {
-  return async function securityHeaders(ctx, next) {
+  return function securityHeaders(ctx, next) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'same-origin');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Content-Security-Policy', STRICT_CSP);
-    await next();
+    return next();
   };
 }

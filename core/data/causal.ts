@@ -10,25 +10,33 @@ import { QueryTypes, type Sequelize } from 'sequelize';
  */
 
 const prefixes = new WeakMap<Sequelize, Promise<string>>();
+const known = new WeakMap<Sequelize, string>();
 
-/** '' or the MariaDB statement prefix that makes one read causal on a Galera node (cached per pool). */
-export function causalReadPrefix(sequelize: Sequelize): Promise<string> {
+/**
+ * '' or the MariaDB statement prefix that makes one read causal on a Galera node (cached per pool):
+ * the text itself once known, so the hot chat path need not wait on a promise for it.
+ */
+export function causalReadPrefix(sequelize: Sequelize): string | Promise<string> {
+  const text = known.get(sequelize);
+  if (text !== undefined) return text;
+  if (sequelize.getDialect() === 'sqlite') return '';
   let p = prefixes.get(sequelize);
   if (!p) {
-    p =
-      sequelize.getDialect() === 'sqlite'
-        ? Promise.resolve('')
-        : sequelize
-            .query<{ on: number | string | null }>('SELECT @@wsrep_on AS `on`', {
-              type: QueryTypes.SELECT,
-              logging: false,
-            })
-            .then(([row]) => (Number(row?.on) === 1 ? 'SET STATEMENT wsrep_sync_wait=1 FOR ' : ''))
-            // No wsrep variables (MySQL, TiDB): nothing to wait for. Asked again next time.
-            .catch(() => {
-              prefixes.delete(sequelize);
-              return '';
-            });
+    p = sequelize
+      .query<{ on: number | string | null }>('SELECT @@wsrep_on AS `on`', {
+        type: QueryTypes.SELECT,
+        logging: false,
+      })
+      .then(([row]) => {
+        const prefix = Number(row?.on) === 1 ? 'SET STATEMENT wsrep_sync_wait=1 FOR ' : '';
+        known.set(sequelize, prefix);
+        return prefix;
+      })
+      // No wsrep variables (MySQL, TiDB): nothing to wait for. Asked again next time.
+      .catch(() => {
+        prefixes.delete(sequelize);
+        return '';
+      });
     prefixes.set(sequelize, p);
   }
   return p;

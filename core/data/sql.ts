@@ -70,7 +70,7 @@ export function queryMysql<T>(t: Transaction, sql: string): Promise<T> {
  * MariaDB plans a prepared statement once per connection. Values read as Sequelize reads them.
  * SQLite goes through Sequelize as usual.
  */
-export async function readPooled<T extends object>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
+export function readPooled<T extends object>(sequelize: Sequelize, sql: string, values: unknown[]): Promise<T[]> {
   if (!isMysql(sequelize))
     return sequelize.query<T>(sql, { replacements: values, type: QueryTypes.SELECT, raw: true, logging: false });
   return executePrepared<T>(sequelize, sql, values);

@@ -306,7 +306,7 @@ async function connectionSettingsContract(sequelize: Sequelize, url: string): Pr
         port: Number(target.port || 3306),
         user: decodeURIComponent(target.username || 'root'),
         database: target.pathname.slice(1),
-        timezone: '+00:00',
+        timezone: 'Z',
         charset: 'utf8mb4',
       });
       const other = createSequelize(parseDatabaseUrl(url), {
