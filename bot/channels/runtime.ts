@@ -40,10 +40,7 @@ export function channelRuntime(
   return {
     core: deps.core,
     log: deps.core.logger.child({ channel: channel.id }),
-    async handle(msg) {
-      const r = await handleMessage(deps, msg);
-      return { replies: r.replies, duplicate: r.duplicate };
-    },
+    handle: (msg) => handleMessage(deps, msg).then((r) => ({ replies: r.replies, duplicate: r.duplicate })),
     replyLater: (msg, replies) => deps.notifier.replyLater(msg, replies),
     kick,
     fastReplyMs,

@@ -101,8 +101,8 @@ export async function lookupByCode(
     read === undefined ? (await readPooled<Row>(core.models.sequelize, sql.byCode, [code]))[0] : (read ?? undefined);
   // As followCode: a live row is itself; a merged code (or an unknown one) may be an alias of a
   // survivor: a second read, only for old codes and misses.
-  const [survivor] =
-    direct && !direct.mergedInto ? [] : await readPooled<Row>(core.models.sequelize, sql.byAlias, [code]);
+  const survivor =
+    direct && !direct.mergedInto ? undefined : (await readPooled<Row>(core.models.sequelize, sql.byAlias, [code]))[0];
   const [row, mergedFrom] = survivor ? [survivor, code] : [direct, null];
   if (!row) return null;
   const customer = asCustomer(row);

@@ -38,8 +38,8 @@ export function mountWecomApp(router: Router, rt: ChannelRuntime): void {
   router.get('/webhooks/wecom', async function wecomVerify(ctx) {
     answerEcho(ctx, door.log, crypto);
   });
-  router.post('/webhooks/wecom', async function wecomMessage(ctx) {
-    await answerMessage(ctx, door);
+  router.post('/webhooks/wecom', function wecomMessage(ctx) {
+    return answerMessage(ctx, door);
   });
 }
 
@@ -58,22 +58,23 @@ async function answerMessage(ctx: Koa.Context, door: AppDoor): Promise<void> {
     return;
   }
   const base = { toUser: fields.FromUserName, fromUser: door.corpId, createTime: Math.floor(Date.now() / 1000) };
-  const plain = await replyXml(rt, msg, result, base);
+  const plain = msg.buttonId
+    ? await clickReplyXml(rt, msg, result, base)
+    : buildTextReplyXml({ ...base, content: truncateBytes(joinReplies(result.replies), 2040) });
   ctx.type = 'application/xml';
   ctx.body = buildPassiveReplyXml(door.crypto.encryptReply(plain, q.timestamp, q.nonce));
 }
 
 /**
- * The passive reply's plaintext. A click greys out the button with the outcome, and the full
- * text follows as a message; anything else gets the replies as one text.
+ * The passive reply's plaintext for a card click: it greys out the button with the outcome, and the
+ * full text follows as a message (anything else gets the replies as one text).
  */
-async function replyXml(
+async function clickReplyXml(
   rt: ChannelRuntime,
   msg: IncomingMessage,
   result: { replies: Reply[]; duplicate: boolean },
   base: { toUser: string; fromUser: string; createTime: number },
 ): Promise<string> {
-  if (!msg.buttonId) return buildTextReplyXml({ ...base, content: truncateBytes(joinReplies(result.replies), 2040) });
   const first = result.replies[0]!;
   if (!result.duplicate) await rt.replyLater(msg, result.replies);
   return buildUpdateButtonXml({
