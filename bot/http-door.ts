@@ -11,33 +11,38 @@ export const FAST_REPLY_MS = 2_000;
  * message comes this way.
  */
 export function readRawBody(ctx: Koa.Context, limit = 64 * 1024): Promise<string> {
-  const tooLarge = () => ctx.throw(413, 'body too large');
+  // Koa's HTTP errors (a 4xx the error mapper answers as such), made to reject with.
+  const refusal = (status: number, message: string): unknown => {
+    try {
+      return ctx.throw(status, message);
+    } catch (err) {
+      return err;
+    }
+  };
+  const TOO_LARGE = 'body too large';
   const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limit) tooLarge();
+  if (declared > limit) return Promise.reject(refusal(413, TOO_LARGE));
   const req = ctx.req;
   if (req.readableEnded) return Promise.resolve('');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (err: unknown, body?: string) => {
-      req.off('data', onData).off('end', onEnd).off('error', done).off('close', onClose);
+      req.off('data', onData).off('end', onEnd).off('error', cutOff).off('close', cutOff);
       if (err) reject(err);
       else resolve(body!);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size <= limit) return void chunks.push(chunk);
-      try {
-        tooLarge();
-      } catch (err) {
-        // As leaving a `for await` early did: the rest of the body is not read.
-        req.destroy();
-        done(err);
-      }
+      // As leaving a `for await` early did: the rest of the body is not read.
+      req.destroy();
+      done(refusal(413, TOO_LARGE));
     };
     const onEnd = () => done(null, Buffer.concat(chunks).toString('utf8'));
-    const onClose = () => done(new Error('request closed before its body was read'));
-    req.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
+    // The sender hung up mid-body: bad input (a 400), not a server fault.
+    const cutOff = () => done(refusal(400, '请求内容没有传完, 连接已断开。请重新提交。'));
+    req.on('data', onData).on('end', onEnd).on('error', cutOff).on('close', cutOff);
   });
 }
 
