@@ -1,8 +1,10 @@
 // npm run bench -- webhook [--seconds 10] [--connections 64] [--rounds 2] [--sqlite 1]
 // Load on /webhooks/wecom with encrypted `客户 <编码>` lookups (real crypto, each with a new MsgId),
 // against its honest floor measured in the same run: bare Koa plus one raw mysql2 SELECT of the
-// customer by code (a lookup must read the customer at least once). Bare Koa echo is printed as
-// information. Each server runs in its own process; rounds alternate ours and the floor.
+// customer by code (a lookup must read the customer at least once). Printed as information: bare
+// Koa echo, and the lookup work alone (bench/_lookup-work.ts: crypto, the one statement, the masked
+// card, with no middleware or pipeline around it). Each server runs in its own process; rounds
+// alternate ours and the floor.
 import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -104,6 +106,7 @@ const cpu = (r: Run) =>
   `; CPU per request: server ${fmt(r.cpu.server)} µs${r.cpu.mariadb === null ? '' : `, MariaDB ${fmt(r.cpu.mariadb)} µs`}, load generator ${fmt(r.cpu.generator)} µs, whole machine ${fmt(r.cpu.machine)} µs`;
 const line = (label: string, r: Run) =>
   `${label}${fmt(r.requests.average).padStart(7)} req/s, p99 ${r.latency.p99} ms, median ${r.latency.p50} ms, errors ${r.errors}, non-2xx ${r.non2xx}${cpu(r)}`;
+const pct = (a: Run, b: Run) => `${((a.requests.average / b.requests.average) * 100).toFixed(1)}%`;
 const best = (rs: Run[]) => rs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a));
 
 /** The server's environment: WeCom pointed at the bench's keys, demo data, no jobs. */
@@ -145,14 +148,23 @@ function prepareMessages(): Body[] {
   });
 }
 
-type Servers = { steward: ChildProcess; echo: ChildProcess; floor: ChildProcess | null; port: number };
-type Results = { ours: Run[]; floors: Run[]; bares: Run[] };
+type Servers = {
+  steward: ChildProcess;
+  echo: ChildProcess;
+  floor: ChildProcess | null;
+  work: ChildProcess | null;
+  port: number;
+};
+type Results = { ours: Run[]; floors: Run[]; bares: Run[]; works: Run[] };
 
-/** Rounds of ours and the floor, taking turns to go first (neither always gets the warmer machine), then bare Koa. */
+/**
+ * Rounds of ours and the floor, taking turns to go first (neither always gets the warmer machine),
+ * then bare Koa and the lookup work alone.
+ */
 async function rounds(servers: Servers, next: () => Body, body: string): Promise<Results> {
-  const { steward, echo, floor, port } = servers;
+  const { steward, echo, floor, work, port } = servers;
   const base = `http://127.0.0.1:${port}`;
-  const r: Results = { ours: [], floors: [], bares: [] };
+  const r: Results = { ours: [], floors: [], bares: [], works: [] };
   for (let round = 0; round < args.rounds; round++) {
     const steps = [
       async () => r.ours.push(await measured(steward, () => load(base, next))),
@@ -165,12 +177,13 @@ async function rounds(servers: Servers, next: () => Body, body: string): Promise
     ];
     for (const step of round % 2 ? steps.reverse() : steps) await step();
     r.bares.push(await measured(echo, () => load(`http://127.0.0.1:${port + 100}`, () => ({ path: '/echo', body }))));
+    if (work) r.works.push(await measured(work, () => load(`http://127.0.0.1:${port + 300}`, next)));
   }
   return r;
 }
 
 /** Each round, then ours against the floor (MariaDB) or bare Koa (SQLite, which has no floor). */
-function report({ ours, floors, bares }: Results, load1: string): void {
+function report({ ours, floors, bares, works }: Results, load1: string): void {
   console.log(
     `\nwebhook bench (${args.sqlite ? 'SQLite' : 'MariaDB'}, ${args.connections} connections, ${args.seconds} s each, ${args.rounds} rounds, load average ${load1} → ${os.loadavg()[0]!.toFixed(1)})`,
   );
@@ -182,6 +195,10 @@ function report({ ours, floors, bares }: Results, load1: string): void {
         `${line('    Koa + 1 raw SELECT (floor):   ', floors[i]!)}  → ours ${((ours[i]!.requests.average / floors[i]!.requests.average) * 100).toFixed(1)}%`,
       );
     console.log(line('    bare Koa echo (information):  ', bares[i]!));
+    if (works[i] && floors[i])
+      console.log(
+        `${line('    lookup work alone (information): ', works[i]!)}  → ${pct(works[i]!, floors[i]!)} of the floor; ours ${pct(ours[i]!, works[i]!)} of it`,
+      );
   }
   const us = best(ours);
   // The p99 of the round that gave the best rate, not the best p99 of any round.
@@ -198,14 +215,24 @@ function report({ ours, floors, bares }: Results, load1: string): void {
   console.log(
     `  ratio (best of each): ${(ratio * 100).toFixed(1)}% of the floor (goal ≥ ${GOAL.ratio * 100}%), p99 ${p99} ms (goal < ${GOAL.p99} ms): ${met ? 'met' : 'NOT met'}`,
   );
+  if (works.length) {
+    const work = best(works);
+    console.log(
+      `  (lookup work alone, best ${fmt(work.requests.average)} req/s: ${pct(work, floor)} of the floor; ours is ${pct(us, work)} of it)`,
+    );
+  }
   console.log(
     `  (floor ${fmt(floor.requests.average)} req/s is ${((floor.requests.average / best(bares).requests.average) * 100).toFixed(1)}% of bare Koa ${fmt(best(bares).requests.average)} req/s)`,
   );
 }
 
-/** Our server, the bare Koa echo, and (MariaDB only) the floor: Koa plus one raw SELECT. */
+/**
+ * Our server, the bare Koa echo, and (MariaDB only) the floor: Koa plus one raw SELECT, and the
+ * lookup work alone on our data and keys.
+ */
 async function startServers(url: string, port: number, children: ChildProcess[]): Promise<Servers> {
-  const steward = await startServer([path.resolve('cli/bin.mjs'), 'serve'], serverEnv(url, port), /已启动/);
+  const env = serverEnv(url, port);
+  const steward = await startServer([path.resolve('cli/bin.mjs'), 'serve'], env, /已启动/);
   children.push(steward);
   const echo = await startServer(
     ['--import', 'tsx', path.resolve('bench/_echo-server.ts')],
@@ -221,7 +248,15 @@ async function startServers(url: string, port: number, children: ChildProcess[])
         /listening/,
       );
   if (floor) children.push(floor);
-  return { steward, echo, floor, port };
+  const work = args.sqlite
+    ? null
+    : await startServer(
+        ['--import', 'tsx', path.resolve('bench/_lookup-work.ts')],
+        { ...env, PORT: String(port + 300) },
+        /listening/,
+      );
+  if (work) children.push(work);
+  return { steward, echo, floor, work, port };
 }
 
 async function main(): Promise<void> {
@@ -237,6 +272,7 @@ async function main(): Promise<void> {
     const next = () => prepared[n++ % prepared.length]!;
     const base = `http://127.0.0.1:${port}`;
     await checkAnswer(base, next(), CODES[0]!);
+    if (servers.work) await checkAnswer(`http://127.0.0.1:${port + 300}`, next(), CODES[1]!);
     // Warm up (JIT, pools), let MariaDB write out the seeding, then measure.
     await autocannon({
       url: base,
