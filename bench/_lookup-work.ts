@@ -52,3 +52,5 @@ app.use(async (ctx) => {
 });
 const port = Number(process.env.PORT ?? 3999);
 app.listen(port, '127.0.0.1', () => console.log(`listening on ${port}`));
+// Exit normally on SIGTERM, so --cpu-prof (BENCH_NODE_FLAGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
