@@ -83,6 +83,28 @@ eachDialect('outbound clients and the outbox: retries', (h) => {
   });
 });
 
+eachDialect('outbound clients and the outbox: a card whose answer was lost', (h) => {
+  let app: BotApp;
+  beforeAll(async () => {
+    app = await startQuietBot(h);
+  });
+  afterAll(async () => app?.close());
+
+  it('is not sent twice: the retry hears 42014 (task_id exists), and the row counts as sent', async () => {
+    app.fake.loseAnswer('/cgi-bin/message/send');
+    const card = { text: '请审批删除客户 C20260001', buttons: [{ id: 'approve:1', text: '同意' }] };
+    await app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
+    await flushOutbox(app);
+    const row = await h.core.models.BotOutbox.findOne({ where: { door: 'wecom' }, order: [['id', 'DESC']] });
+    expect([row!.status, row!.attempts, row!.error]).toEqual(['sent', 1, null]);
+    // Carried out once (the answer lost), then refused as a duplicate: the approver has one card.
+    const sends = app.fake
+      .to('/cgi-bin/message/send')
+      .filter((c) => (c.body.template_card as { task_id?: string } | undefined)?.task_id === `steward-${row!.id}`);
+    expect(sends).toHaveLength(2);
+  });
+});
+
 eachDialect('outbound clients and the outbox: group messages over the limit', (h) => {
   let app: BotApp;
   beforeAll(async () => {

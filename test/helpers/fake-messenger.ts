@@ -49,6 +49,9 @@ export class FakeMessenger {
   private readonly codes = new Map<string, string>();
   private seq = 0;
   private fileSeq = 0;
+  private readonly losing = new Map<string, number>();
+  /** Card task_ids already sent through message/send. */
+  private readonly tasks = new Set<string>();
   private readonly hanging = new Map<string, number>();
   private readonly held: http.ServerResponse[] = [];
   url = '';
@@ -68,6 +71,11 @@ export class FakeMessenger {
   /** The next `n` calls to `path` are accepted and never answered (until release() or stop()). */
   hang(path: string, n = 1): void {
     this.hanging.set(path, (this.hanging.get(path) ?? 0) + n);
+  }
+
+  /** The next `n` calls to `path` are carried out, but their answer is lost (a 502 instead). */
+  loseAnswer(path: string, n = 1): void {
+    this.losing.set(path, (this.losing.get(path) ?? 0) + n);
   }
 
   /** Stops hanging: answers every hung call with an error, so the caller's retry logic takes over. */
@@ -126,6 +134,12 @@ export class FakeMessenger {
     };
     if (this.holdOrFail(url.pathname, res, send)) return;
     if (this.files.has(url.pathname)) return this.sendFile(res, url.pathname);
+    const losing = this.losing.get(url.pathname) ?? 0;
+    if (losing > 0) {
+      // Done, but the caller hears a gateway error instead of the answer.
+      this.losing.set(url.pathname, losing - 1);
+      return this.answer(url, body, res, () => send(502, { error: 'injected: answer lost' }));
+    }
     this.answer(url, body, res, send);
   }
 
@@ -191,6 +205,12 @@ export class FakeMessenger {
       return path
         ? send(200, { downloadUrl: `${this.url}${path}` })
         : send(400, { code: 'InvalidParameter.downloadCode', message: 'downloadCode 无效' });
+    }
+    // As WeCom: a card's task_id is unique per app (a second send of one gets 42014).
+    const task = (body.template_card as { task_id?: string } | undefined)?.task_id;
+    if (url.pathname === '/cgi-bin/message/send' && task) {
+      if (this.tasks.has(task)) return send(200, { errcode: 42014, errmsg: 'taskid exists' });
+      this.tasks.add(task);
     }
     const canned = url.pathname.startsWith('/robot/sendBySession') ? () => OK : CANNED.get(url.pathname);
     if (canned) return send(200, canned(n, body));

@@ -6,6 +6,8 @@ import { settingsOf } from './config.js';
 import { buttonCard, markdownBody, pushBody } from './replies.js';
 
 const TOKEN_ERRORS = new Set([40014, 42001, 41001]);
+/** message/send: the card's task_id is already taken (doc 90236). */
+const TASK_ID_EXISTS = 42014;
 
 interface WecomResponse {
   errcode?: number;
@@ -64,8 +66,17 @@ export class WecomClient {
           agentid,
           text: { content: reply.title ? `${reply.title}\n${reply.text}` : reply.text },
         };
-    const res = await this.call('/cgi-bin/message/send', body);
-    return { responseCode: res.response_code ?? null };
+    try {
+      const res = await this.call('/cgi-bin/message/send', body);
+      return { responseCode: res.response_code ?? null };
+    } catch (err) {
+      // A card's task_id is unique per app, and each outbox row sends under its own (steward-<id>):
+      // 42014 (task_id exists) means an earlier try of this row landed and only its answer was lost
+      // (a timeout). The card is delivered; its response_code, for greying it out later, is not known.
+      if (reply.buttons?.length && err instanceof ApiError && err.errcode === TASK_ID_EXISTS)
+        return { responseCode: null };
+      throw err;
+    }
   }
 
   /**
