@@ -255,7 +255,10 @@ export class Dispatcher {
     } else {
       throw new ChannelSendError(`target kind ${kind} is not sendable`, false);
     }
-    const result = await channel.send(this.core, target, payload.reply, `steward-${row.id}`);
+    // The row's id and creation time: unique to this row even after a restore reuses ids, so a
+    // messenger that refuses a task_id it has seen (WeCom's 42014) is refusing this row's own retry.
+    const task = `steward-${row.id}-${row.createdAt.getTime().toString(36)}`;
+    const result = await channel.send(this.core, target, payload.reply, task);
     return result.cardRef ?? null;
   }
 

@@ -70,7 +70,7 @@ export class WecomClient {
       const res = await this.call('/cgi-bin/message/send', body);
       return { responseCode: res.response_code ?? null };
     } catch (err) {
-      // A card's task_id is unique per app, and each outbox row sends under its own (steward-<id>):
+      // A card's task_id is unique per app, and each outbox row sends under its own (dispatcher.ts):
       // 42014 (task_id exists) means an earlier try of this row landed and only its answer was lost
       // (a timeout). The card is delivered; its response_code, for greying it out later, is not known.
       if (reply.buttons?.length && err instanceof ApiError && err.errcode === TASK_ID_EXISTS)
