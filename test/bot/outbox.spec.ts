@@ -83,14 +83,14 @@ eachDialect('outbound clients and the outbox: retries', (h) => {
   });
 });
 
-eachDialect('outbound clients and the outbox: a card whose answer was lost', (h) => {
+eachDialect('outbound clients and the outbox: WeCom card task_ids', (h) => {
   let app: BotApp;
   beforeAll(async () => {
     app = await startQuietBot(h);
   });
   afterAll(async () => app?.close());
 
-  it('is not sent twice: the retry hears 42014 (task_id exists), and the row counts as sent', async () => {
+  it('a card whose answer was lost is not sent twice: the retry hears 42014 (task_id exists), and the row counts as sent', async () => {
     app.fake.loseAnswer('/cgi-bin/message/send');
     const card = { text: '请审批删除客户 C20260001', buttons: [{ id: 'approve:1', text: '同意' }] };
     await app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
@@ -104,6 +104,31 @@ eachDialect('outbound clients and the outbox: a card whose answer was lost', (h)
         (c.body.template_card as { task_id?: string } | undefined)?.task_id?.startsWith(`steward-${row!.id}-`),
       );
     expect(sends).toHaveLength(2);
+  });
+
+  it('a row that reuses an old id (a restored backup) goes out under its own key, not as a duplicate', async () => {
+    const card = { text: '请审批删除客户 C20260002', buttons: [{ id: 'approve:2', text: '同意' }] };
+    await app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
+    await flushOutbox(app);
+    const { BotOutbox } = h.core.models;
+    const first = (await BotOutbox.findOne({ where: { door: 'wecom' }, order: [['id', 'DESC']] }))!;
+    // The restore: the row is gone and its id is used again, a little later.
+    const again = { ...first.get({ plain: true }), status: 'pending' as const, attempts: 0, responseCode: null };
+    await first.destroy();
+    await BotOutbox.create({
+      ...again,
+      notBefore: h.core.now(),
+      createdAt: new Date(first.createdAt.getTime() + 5_000),
+    });
+    await flushOutbox(app);
+    const row = (await BotOutbox.findByPk(first.id))!;
+    expect([row.status, row.error]).toEqual(['sent', null]);
+    const tasks = app.fake
+      .to('/cgi-bin/message/send')
+      .map((c) => (c.body.template_card as { task_id?: string } | undefined)?.task_id)
+      .filter((t) => t?.startsWith(`steward-${first.id}-`));
+    expect(tasks).toHaveLength(2);
+    expect(new Set(tasks).size).toBe(2);
   });
 });
 
