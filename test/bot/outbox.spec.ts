@@ -12,6 +12,16 @@ async function startQuietBot(h: Harness): Promise<BotApp> {
   return app;
 }
 
+/** For the calling describe: a quiet bot app, started before its tests and closed after them. */
+function useQuietBot(h: Harness): { app: BotApp } {
+  const q = {} as { app: BotApp };
+  beforeAll(async () => {
+    q.app = await startQuietBot(h);
+  });
+  afterAll(async () => q.app?.close());
+  return q;
+}
+
 /** One dispatcher pass, to the end. */
 async function flushOutbox(app: BotApp): Promise<void> {
   app.bot.dispatcher.kick();
@@ -23,24 +33,20 @@ const demoAdmin = (h: Harness) => operatorByIdentity(h.core, 'wecom', 'demo-admi
 
 // Its own block (its own app): the token assertions count fetches from a cold token cache.
 eachDialect('outbound clients and the outbox: the WeCom token', (h) => {
-  let app: BotApp;
-  beforeAll(async () => {
-    app = await startQuietBot(h);
-  });
-  afterAll(async () => app?.close());
-  const flush = () => flushOutbox(app);
+  const bot = useQuietBot(h);
+  const flush = () => flushOutbox(bot.app);
   const admin = () => demoAdmin(h);
 
   it('caches the WeCom token and refreshes it once on a token error', async () => {
-    await app.bot.deps.notifier.toOperator(await admin(), { text: '第一条' });
+    await bot.app.bot.deps.notifier.toOperator(await admin(), { text: '第一条' });
     await flush();
     // Armed before queuing: queuing kicks the dispatcher, which may send before toOperator returns.
-    app.fake.fail('/cgi-bin/message/send', { errcode: 42001 });
-    await app.bot.deps.notifier.toOperator(await admin(), { text: '第二条' });
+    bot.app.fake.fail('/cgi-bin/message/send', { errcode: 42001 });
+    await bot.app.bot.deps.notifier.toOperator(await admin(), { text: '第二条' });
     await flush();
-    const tokens = app.fake.to('/cgi-bin/gettoken');
+    const tokens = bot.app.fake.to('/cgi-bin/gettoken');
     expect(tokens).toHaveLength(2);
-    const sends = app.fake.to('/cgi-bin/message/send');
+    const sends = bot.app.fake.to('/cgi-bin/message/send');
     expect(sends.map((s) => (s.body.text as { content: string }).content)).toEqual(['第一条', '第二条', '第二条']);
     // Fetched once and reused; the token error fetches a new one for the retry. (The fake numbers its
     // tokens by every request it got, so the first is not always wecom-token-1 on a loaded machine.)
@@ -51,17 +57,13 @@ eachDialect('outbound clients and the outbox: the WeCom token', (h) => {
 });
 
 eachDialect('outbound clients and the outbox: retries', (h) => {
-  let app: BotApp;
-  beforeAll(async () => {
-    app = await startQuietBot(h);
-  });
-  afterAll(async () => app?.close());
-  const flush = () => flushOutbox(app);
+  const bot = useQuietBot(h);
+  const flush = () => flushOutbox(bot.app);
   const admin = () => demoAdmin(h);
 
   it('retries network errors and 5xx with backoff, and keeps the message until it is sent', async () => {
-    app.fake.fail('/cgi-bin/message/send', 502, 3);
-    await app.bot.deps.notifier.toOperator(await admin(), { text: '5xx 之后仍要送达' });
+    bot.app.fake.fail('/cgi-bin/message/send', 502, 3);
+    await bot.app.bot.deps.notifier.toOperator(await admin(), { text: '5xx 之后仍要送达' });
     await flush();
     const row = await h.core.models.BotOutbox.findOne({ where: { door: 'wecom' }, order: [['id', 'DESC']] });
     expect([row!.status, row!.attempts]).toEqual(['pending', 1]);
@@ -76,7 +78,7 @@ eachDialect('outbound clients and the outbox: retries', (h) => {
     expect(row!.status).toBe('sent');
     // Three 502s inside the first pass (with backoff), then one successful send in the next.
     expect(
-      app.fake
+      bot.app.fake
         .to('/cgi-bin/message/send')
         .filter((c) => (c.body.text as { content?: string })?.content === '5xx 之后仍要送达'),
     ).toHaveLength(4);
@@ -84,21 +86,17 @@ eachDialect('outbound clients and the outbox: retries', (h) => {
 });
 
 eachDialect('outbound clients and the outbox: WeCom card task_ids', (h) => {
-  let app: BotApp;
-  beforeAll(async () => {
-    app = await startQuietBot(h);
-  });
-  afterAll(async () => app?.close());
+  const bot = useQuietBot(h);
 
   it('a card whose answer was lost is not sent twice: the retry hears 42014 (task_id exists), and the row counts as sent', async () => {
-    app.fake.loseAnswer('/cgi-bin/message/send');
+    bot.app.fake.loseAnswer('/cgi-bin/message/send');
     const card = { text: '请审批删除客户 C20260001', buttons: [{ id: 'approve:1', text: '同意' }] };
-    await app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
-    await flushOutbox(app);
+    await bot.app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
+    await flushOutbox(bot.app);
     const row = await h.core.models.BotOutbox.findOne({ where: { door: 'wecom' }, order: [['id', 'DESC']] });
     expect([row!.status, row!.attempts, row!.error]).toEqual(['sent', 1, null]);
     // Carried out once (the answer lost), then refused as a duplicate: the approver has one card.
-    const sends = app.fake
+    const sends = bot.app.fake
       .to('/cgi-bin/message/send')
       .filter((c) =>
         (c.body.template_card as { task_id?: string } | undefined)?.task_id?.startsWith(`steward-${row!.id}-`),
@@ -108,8 +106,8 @@ eachDialect('outbound clients and the outbox: WeCom card task_ids', (h) => {
 
   it('a row that reuses an old id (a restored backup) goes out under its own key, not as a duplicate', async () => {
     const card = { text: '请审批删除客户 C20260002', buttons: [{ id: 'approve:2', text: '同意' }] };
-    await app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
-    await flushOutbox(app);
+    await bot.app.bot.deps.notifier.toOperator(await demoAdmin(h), card);
+    await flushOutbox(bot.app);
     const { BotOutbox } = h.core.models;
     const first = (await BotOutbox.findOne({ where: { door: 'wecom' }, order: [['id', 'DESC']] }))!;
     // The restore: the row is gone and its id is used again, a little later.
@@ -120,10 +118,10 @@ eachDialect('outbound clients and the outbox: WeCom card task_ids', (h) => {
       notBefore: h.core.now(),
       createdAt: new Date(first.createdAt.getTime() + 5_000),
     });
-    await flushOutbox(app);
+    await flushOutbox(bot.app);
     const row = (await BotOutbox.findByPk(first.id))!;
     expect([row.status, row.error]).toEqual(['sent', null]);
-    const tasks = app.fake
+    const tasks = bot.app.fake
       .to('/cgi-bin/message/send')
       .map((c) => (c.body.template_card as { task_id?: string } | undefined)?.task_id)
       .filter((t) => t?.startsWith(`steward-${first.id}-`));
@@ -133,21 +131,18 @@ eachDialect('outbound clients and the outbox: WeCom card task_ids', (h) => {
 });
 
 eachDialect('outbound clients and the outbox: group messages over the limit', (h) => {
-  let app: BotApp;
-  beforeAll(async () => {
-    app = await startQuietBot(h);
-  });
-  afterAll(async () => app?.close());
-  const flush = () => flushOutbox(app);
+  const bot = useQuietBot(h);
+  const flush = () => flushOutbox(bot.app);
 
   it('sends 20 group messages a minute and merges the excess into a digest instead of dropping it', async () => {
-    const before = app.fake.to('/cgi-bin/webhook/send').length;
+    const before = bot.app.fake.to('/cgi-bin/webhook/send').length;
     // Queued at once (one commit), so the dispatcher sees the whole burst, whatever the timing.
     await h.core.models.sequelize.transaction(async (t) => {
-      for (let i = 1; i <= 26; i++) await app.bot.deps.notifier.toGroup({ text: `通知 ${i}` }, [], undefined, null, t);
+      for (let i = 1; i <= 26; i++)
+        await bot.app.bot.deps.notifier.toGroup({ text: `通知 ${i}` }, [], undefined, null, t);
     });
     await flush();
-    const sent = app.fake.to('/cgi-bin/webhook/send').slice(before);
+    const sent = bot.app.fake.to('/cgi-bin/webhook/send').slice(before);
     expect(sent).toHaveLength(20 - before > 0 ? 20 - before : 0);
     const merged = await h.core.models.BotOutbox.count({
       where: { door: 'wecom', targetKind: 'group', status: 'merged' },
@@ -159,7 +154,7 @@ eachDialect('outbound clients and the outbox: group messages over the limit', (h
     } finally {
       h.setNow(null);
     }
-    const digest = app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } };
+    const digest = bot.app.fake.to('/cgi-bin/webhook/send').at(-1)!.body as { markdown: { content: string } };
     expect(digest.markdown.content).toContain(`**汇总 ${merged} 条通知**`);
     expect(digest.markdown.content).toContain('通知 26');
     expect(
@@ -169,11 +164,7 @@ eachDialect('outbound clients and the outbox: group messages over the limit', (h
 });
 
 eachDialect('outbound clients and the outbox: the WeCom AI bot answers in its reply', (h) => {
-  let app: BotApp;
-  beforeAll(async () => {
-    app = await startQuietBot(h);
-  });
-  afterAll(async () => app?.close());
+  const bot = useQuietBot(h);
 
   it('WeCom AI bot: a group @-mention gets an encrypted JSON stream reply with the phone masked', async () => {
     const c = await h.core.models.Customer.findOne({ where: { status: 'active' }, order: [['id', 'ASC']] });
@@ -189,7 +180,7 @@ eachDialect('outbound clients and the outbox: the WeCom AI bot answers in its re
     });
     const encrypt = aiBotCrypto.encrypt(plain);
     const q = `msg_signature=${aiBotCrypto.signature(ts, 'n9', encrypt)}&timestamp=${ts}&nonce=n9`;
-    const res = await app.request(`/webhooks/wecom-bot?${q}`, {
+    const res = await bot.app.request(`/webhooks/wecom-bot?${q}`, {
       method: 'POST',
       body: JSON.stringify({ encrypt }),
       headers: { 'content-type': 'application/json' },
@@ -205,7 +196,7 @@ eachDialect('outbound clients and the outbox: the WeCom AI bot answers in its re
     expect(reply.stream.finish).toBe(true);
     expect(reply.stream.content).toContain(`${c!.code} ${c!.name}`);
     expect(reply.stream.content).toMatch(/手机: 1\d\d\*\*\*\*\d{4}/);
-    const bad = await app.request(`/webhooks/wecom-bot?${q}`, {
+    const bad = await bot.app.request(`/webhooks/wecom-bot?${q}`, {
       method: 'POST',
       body: '{"encrypt": 12',
       headers: { 'content-type': 'application/json' },
