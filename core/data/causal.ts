@@ -9,19 +9,17 @@ import { QueryTypes, type Sequelize } from 'sequelize';
  * Every other read keeps the fast path. Off Galera (SQLite, a single server) there is no prefix.
  */
 
-const prefixes = new WeakMap<Sequelize, Promise<string>>();
-const known = new WeakMap<Sequelize, string>();
+/** Per pool: the prefix once known, or the query still finding it out. */
+const prefixes = new WeakMap<Sequelize, string | Promise<string>>();
 
 /**
  * '' or the MariaDB statement prefix that makes one read causal on a Galera node (cached per pool):
  * the text itself once known, so the hot chat path need not wait on a promise for it.
  */
 export function causalReadPrefix(sequelize: Sequelize): string | Promise<string> {
-  const text = known.get(sequelize);
-  if (text !== undefined) return text;
   if (sequelize.getDialect() === 'sqlite') return '';
   let p = prefixes.get(sequelize);
-  if (!p) {
+  if (p === undefined) {
     p = sequelize
       .query<{ on: number | string | null }>('SELECT @@wsrep_on AS `on`', {
         type: QueryTypes.SELECT,
@@ -29,7 +27,7 @@ export function causalReadPrefix(sequelize: Sequelize): string | Promise<string>
       })
       .then(([row]) => {
         const prefix = Number(row?.on) === 1 ? 'SET STATEMENT wsrep_sync_wait=1 FOR ' : '';
-        known.set(sequelize, prefix);
+        prefixes.set(sequelize, prefix);
         return prefix;
       })
       // No wsrep variables (MySQL, TiDB): nothing to wait for. Asked again next time.
